@@ -1,0 +1,58 @@
+"""Staff roles: which Django group may do what.
+
+The table below is the single source of truth; the data migration creates the groups and a post_migrate hook keeps
+their permissions equal to this table (permissions of apps migrated later only exist after their migrations ran).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CONTENT_EDITORS = "Content editors"
+FRONT_DESK = "Front desk"
+CLINICIANS = "Clinicians"
+
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    # Articles only: never any intake data.
+    CONTENT_EDITORS: (
+        "education.add_article",
+        "education.change_article",
+        "education.delete_article",
+        "education.view_article",
+        "education.add_topic",
+        "education.change_topic",
+        "education.view_topic",
+    ),
+    # Invitations, and the queue of names, appointment times and levels; no clinical answers.
+    FRONT_DESK: (
+        "intake.add_invitation",
+        "intake.view_invitation",
+        "intake.view_queue",
+    ),
+    # Everything clinical.
+    CLINICIANS: (
+        "intake.add_invitation",
+        "intake.view_invitation",
+        "intake.view_queue",
+        "intake.view_intake",
+        "intake.review_intake",
+        "intake.export_intakes",
+    ),
+}
+
+
+def sync_role_permissions(group_model: Any, permission_model: Any) -> None:
+    """Create the groups and set each one's permissions to exactly those in ROLE_PERMISSIONS that exist so far."""
+    for group_name, perm_names in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=group_name)
+        wanted = []
+        for perm_name in perm_names:
+            app_label, codename = perm_name.split(".")
+            wanted.extend(permission_model.objects.filter(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)
+
+
+def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    sync_role_permissions(Group, Permission)

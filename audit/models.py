@@ -1,0 +1,48 @@
+"""The audit trail: who did what to which intake, and every staff sign-in. Append-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        VIEWED_INTAKE = "viewed_intake", "Viewed an intake"
+        REVIEWED_INTAKE = "reviewed_intake", "Marked an intake reviewed"
+        CHANGED_INTAKE = "changed_intake", "Changed an intake"
+        EXPORTED_INTAKES = "exported_intakes", "Exported intakes"
+        CREATED_INVITATION = "created_invitation", "Created an invitation"
+        SIGNED_IN = "signed_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        SIGNED_OUT = "signed_out", "Signed out"
+        RETENTION_PURGE = "retention_purge", "Old intakes removed by the retention policy"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True, help_text="When it happened (stored in UTC).")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as text too, so the trail still names the person after their account is removed.
+    actor_username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=32, choices=Action.choices, db_index=True)
+    # Not a foreign key: the trail must outlive intakes removed by the retention policy.
+    intake_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # Never patient data: counts, filters and ids only.
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username or '-'} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("Audit events cannot be deleted.")

@@ -1,0 +1,30 @@
+"""The development server and a background task worker side by side, as `make run` starts them.
+
+The worker is the same `db_worker` production runs, so alerts in development travel the real path: queued in the
+database, picked up, e-mailed (to the console). Ctrl-C stops both.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the development web server together with a task worker."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", default="8000")
+
+    def handle(self, *args: Any, host: str, port: str, **options: Any) -> None:
+        worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "2"])
+        try:
+            call_command("runserver", f"{host}:{port}", use_reloader=False)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)

@@ -1,0 +1,132 @@
+"""Invitations, intakes and their triage results.
+
+An intake's answers are kept as one JSON document keyed by the field codes of INTAKE.md, so the questionnaire can grow
+without a migration per question. What staff sort and filter on (level, flags, review state, appointment time) lives
+in real, indexed columns.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+
+class Level(models.IntegerChoices):
+    """Triage levels, most urgent first; the number is the sort order."""
+
+    URGENT = 1, "Urgent"
+    SERIOUS = 2, "Serious"
+    SCIATICA = 3, "Sciatica"
+    ROUTINE = 4, "Routine"
+
+    @classmethod
+    def from_code(cls, code: str) -> Level:
+        """`"urgent"` (the triage engine's code) -> Level.URGENT."""
+        return cls[code.upper()]
+
+    @property
+    def code(self) -> str:
+        return self.name.lower()
+
+
+class Invitation(models.Model):
+    """A private link sent to one patient before one appointment. Only a hash of the link's token is stored."""
+
+    patient_name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    date_of_birth = models.DateField(help_text="Asked back from the patient to confirm who opened the link.")
+    appointment_at = models.DateTimeField(db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    first_opened_at = models.DateTimeField(null=True, blank=True)
+    identity_confirmed_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    locked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["appointment_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation #{self.pk}"
+
+
+class Intake(models.Model):
+    """One patient's answers to the pre-visit questionnaire, and what the triage rules made of them."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+
+    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="intake")
+    # Copied from the invitation so the queue can sort by it with an index on this table.
+    appointment_at = models.DateTimeField()
+    answers = models.JSONField(default=dict, encoder=DjangoJSONEncoder, blank=True)
+    current_step = models.CharField(max_length=32, default="safety")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS, db_index=True)
+
+    # Triage result. `level` stays empty until the rules have run (at the end, or earlier at the safety step).
+    level = models.PositiveSmallIntegerField(choices=Level.choices, null=True, blank=True, db_index=True)
+    rules_version = models.CharField(max_length=16, blank=True)
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    emergency_shown_at = models.DateTimeField(null=True, blank=True)
+    recommended_articles = models.JSONField(default=list, blank=True, help_text="Article slugs, best first.")
+
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    is_reviewed = models.BooleanField(default=False)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        permissions = [
+            ("view_queue", "Can see the intake queue (names, appointment times, levels)"),
+            ("review_intake", "Can mark an intake reviewed and add notes"),
+            ("export_intakes", "Can export the intake list as CSV"),
+        ]
+        indexes = [
+            # The queue's order: unreviewed first, most urgent first, soonest appointment first.
+            models.Index(fields=["is_reviewed", "level", "appointment_at"], name="intake_queue_order"),
+            models.Index(fields=["submitted_at"], name="intake_submitted_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Intake #{self.pk}"
+
+
+class IntakeFlag(models.Model):
+    """One triage flag raised on an intake (a row each, so the queue can filter by flag on any database)."""
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="flags")
+    code = models.CharField(max_length=8, db_index=True)
+    short = models.CharField(max_length=40)
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["intake", "code"], name="intake_flag_once")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ReviewNote(models.Model):
+    """A clinician's note when reviewing; notes are only ever added, never overwritten."""
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="review_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Note #{self.pk}"

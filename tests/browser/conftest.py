@@ -1,0 +1,101 @@
+"""Playwright (Python) driving Debian's Chromium headless against pytest-django's live server.
+
+Playwright's own browser download cannot run here; we point it at /usr/bin/chromium. Screenshots go to
+test-artifacts/screenshots/ (git-ignored) so a person can look at what the tests saw.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+PHONE = {"width": 375, "height": 740}
+TABLET = {"width": 820, "height": 1100}
+DESKTOP = {"width": 1366, "height": 900}
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run beside it unless told
+# it is safe, which it is here: the test thread and the live server's thread each use their own connection.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+    if shutil.which(CHROMIUM) is None and os.environ.get("CI") != "true":
+        skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM} (install Debian's chromium package)")
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """pytest-django's live server, serving the collected, hashed static files that production serves.
+
+    Its default handler looks files up through the finders, which do not know the hashed names that
+    CompressedManifestStaticFilesStorage puts in pages; Django's own STATIC_ROOT handler does.
+    """
+    import django.contrib.staticfiles.handlers as staticfiles_handlers
+    from django.test import testcases
+    from pytest_django.live_server_helper import LiveServer
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(staticfiles_handlers, "StaticFilesHandler", testcases._StaticFilesHandler)
+        server = LiveServer("localhost")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def screenshot():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """open_page(path, viewport) -> a Playwright page of the live server at that window size."""
+    contexts = []
+
+    def open_at(path: str, viewport: dict[str, int]):
+        context = browser.new_context(viewport=viewport, base_url=live_server.url)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(path)
+        return page
+
+    yield open_at
+    for context in contexts:
+        context.close()

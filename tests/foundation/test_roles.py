@@ -1,0 +1,61 @@
+"""The three staff roles exist with exactly the permissions their work needs."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts.roles import CLINICIANS, CONTENT_EDITORS, FRONT_DESK
+
+pytestmark = pytest.mark.django_db
+
+
+def perms_of(group_name: str) -> set[str]:
+    group = Group.objects.get(name=group_name)
+    return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+
+
+def test_content_editors_manage_articles_and_nothing_clinical():
+    perms = perms_of(CONTENT_EDITORS)
+    assert {"education.add_article", "education.change_article", "education.view_article"} <= perms
+    assert not any(p.startswith("intake.") for p in perms)
+
+
+def test_front_desk_handles_invitations_and_queue_but_not_clinical_answers():
+    perms = perms_of(FRONT_DESK)
+    assert {"intake.add_invitation", "intake.view_queue"} <= perms
+    assert "intake.view_intake" not in perms
+    assert "intake.export_intakes" not in perms
+    assert not any(p.startswith("education.") for p in perms)
+
+
+def test_clinicians_see_review_and_export_intakes():
+    perms = perms_of(CLINICIANS)
+    assert {"intake.view_intake", "intake.review_intake", "intake.export_intakes", "intake.view_queue"} <= perms
+
+
+def test_staff_sign_in_page_signs_in_and_sends_clinicians_to_the_queue(client, clinician):
+    response = client.post(
+        "/staff/sign-in/", {"username": "clinician", "password": "correct-horse-battery"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/staff/queue/"
+    assert response.wsgi_request.user == clinician
+
+
+def test_a_wrong_password_gets_a_clear_message(client, clinician):
+    response = client.post("/staff/sign-in/", {"username": "clinician", "password": "nope"})
+    assert response.status_code == 200
+    assert "correct username and password" in response.content.decode()
+
+
+def test_sign_out_ends_the_session(client, clinician):
+    client.force_login(clinician)
+    client.post("/staff/sign-out/")
+    response = client.get("/staff/queue/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/staff/sign-in/")
+
+
+def test_content_editor_cannot_open_the_intake_queue(client, editor):
+    client.force_login(editor)
+    assert client.get("/staff/queue/").status_code == 403
