@@ -11,6 +11,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -85,12 +87,21 @@ def screenshot():
 
 @pytest.fixture
 def open_page(browser, live_server):
-    """open_page(path, viewport) -> a Playwright page of the live server at that window size."""
+    """open_page(path, viewport, user=None) -> a Playwright page of the live server at that window size.
+
+    With `user`, the browser starts signed in as that person (a session made with force_login), so tests that are
+    not about signing in do not depend on the sign-in steps (passwords, two-factor codes, lockouts).
+    """
     contexts = []
 
-    def open_at(path: str, viewport: dict[str, int]):
+    def open_at(path: str, viewport: dict[str, int], user=None):
         context = browser.new_context(viewport=viewport, base_url=live_server.url)
         context.set_default_timeout(10_000)
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+            context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
         contexts.append(context)
         page = context.new_page()
         page.goto(path)

@@ -32,3 +32,9 @@ def test_skip_link_is_the_first_focus_and_becomes_visible(open_page):
     box = page.locator(".skip-link").bounding_box()
     assert box is not None
     assert box["x"] >= 0
+
+
+def test_a_signed_in_clinician_sees_their_name_in_the_header(open_page, clinician):
+    page = open_page("/", DESKTOP, user=clinician)
+    assert page.get_by_text("Clinician Tester").is_visible()
+    assert page.get_by_role("button", name="Sign out").is_visible()
