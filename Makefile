@@ -28,6 +28,7 @@ static: install
 
 migrate: install
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput --verbosity 0
+	$(RUN_ENV) $(BIN)/python manage.py createcachetable
 
 demo: migrate
 	$(RUN_ENV) $(BIN)/python manage.py load_demo

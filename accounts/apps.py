@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Staff accounts and roles"
 
     def ready(self) -> None:
+        from accounts import signals  # noqa: F401  (audit receivers for sign-in and sign-out)
         from accounts.roles import sync_roles_after_migrate
 
         # Permissions of apps migrated after the roles migration only exist once post_migrate has run.

@@ -6,11 +6,9 @@ from accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "sign-in/",
-        auth_views.LoginView.as_view(template_name="accounts/sign_in.html", redirect_authenticated_user=True),
-        name="sign-in",
-    ),
+    path("sign-in/", views.sign_in, name="sign-in"),
+    path("sign-in/code/", views.sign_in_code, name="sign-in-code"),
+    path("sign-in/set-up/", views.sign_in_setup, name="sign-in-setup"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="sign-out"),
     path("welcome/", views.after_sign_in, name="after-sign-in"),
 ]

@@ -1,6 +1,167 @@
+"""Staff sign-in: password, then (for clinicians and administrators) an authenticator or recovery code.
+
+Lockout (django-axes) covers both steps: a wrong code counts as a failed sign-in for that username and address, and
+nothing is checked while locked. Rate limits on /staff/sign-in/ come from clinic_portal.middleware.
+"""
+
+from __future__ import annotations
+
+import django_otp
+from axes.handlers.proxy import AxesProxyHandler
+from django import forms
+from django.conf import settings
+from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+
+from accounts import two_factor
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+    )
+
+
+class EnrolmentCodeForm(forms.Form):
+    code = forms.CharField(
+        label="6-digit code from your app",
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+WRONG_CODE = "That code did not work. Check your app's clock and try the newest code, or use a recovery code."
+EXPIRED = "Your sign-in took too long. Please enter your username and password again."
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _finish(request: HttpRequest, user, backend: str, *, method: str, device=None) -> None:  # type: ignore[no-untyped-def]
+    """Create the signed-in session (Django gives it a new key) and note how the person proved who they are."""
+    request.sign_in_method = method  # type: ignore[attr-defined]  # read by the audit receiver
+    auth_login(request, user, backend=backend)
+    if device is not None:
+        django_otp.login(request, device)
+
+
+def _code_failed(request: HttpRequest, username: str) -> None:
+    """A wrong code is a failed sign-in: axes counts it towards the lockout and the audit trail records it."""
+    request.sign_in_failure = "wrong two-factor code"  # type: ignore[attr-defined]
+    user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def sign_in(request: HttpRequest) -> HttpResponse:
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect(next_url)
+    form = AuthenticationForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.get_user()
+        if not two_factor.requires_two_factor(user):
+            _finish(request, user, user.backend, method="password")
+            return redirect(next_url)
+        two_factor.start_pending(request, user, next_url=next_url)
+        if two_factor.has_authenticator(user):
+            return redirect("accounts:sign-in-code")
+        return redirect("accounts:sign-in-setup")
+    return render(request, "accounts/sign_in.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    found = two_factor.pending(request)
+    if found is None:
+        return _start_again(request)
+    user, note = found
+    if not two_factor.has_authenticator(user):
+        return redirect("accounts:sign-in-setup")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST":
+        credentials = {"username": user.get_username()}
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            # Locked out: the code is not even looked at.
+            return locked_out(request)
+        if form.is_valid():
+            device = two_factor.verify_code(user, form.cleaned_data["code"])
+            if device is not None:
+                two_factor.clear_pending(request)
+                _finish(request, user, note["backend"], method=two_factor.method_of(device), device=device)
+                return redirect(note["next"])
+            _code_failed(request, user.get_username())
+            form.add_error("code", WRONG_CODE)
+    return render(request, "accounts/sign_in_code.html", {"form": form})
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+def sign_in_setup(request: HttpRequest) -> HttpResponse:
+    """First sign-in of someone who needs two-factor: scan the QR code, confirm with a code, get recovery codes."""
+    found = two_factor.pending(request)
+    if found is None:
+        return _start_again(request)
+    user, note = found
+    if two_factor.has_authenticator(user):
+        return redirect("accounts:sign-in-code")
+    device = two_factor.enrolment_device(user)
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST":
+        credentials = {"username": user.get_username()}
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            return locked_out(request)
+        if form.is_valid() and two_factor.verify_enrolment_code(device, form.cleaned_data["code"]):
+            codes = two_factor.confirm_authenticator(device)
+            two_factor.clear_pending(request)
+            _finish(request, user, note["backend"], method="authenticator app (first set-up)", device=device)
+            # Shown once, in this answer only: never stored in the session or sent anywhere else.
+            return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": note["next"]})
+        if form.is_valid():
+            _code_failed(request, user.get_username())
+            form.add_error("code", WRONG_CODE)
+    context = {
+        "form": form,
+        "qr_svg": two_factor.qr_code_svg(device),
+        "secret": two_factor.secret_for_typing(device),
+    }
+    return render(request, "accounts/sign_in_setup.html", context)
+
+
+def locked_out(request: HttpRequest, response: HttpResponse | None = None, credentials: dict | None = None):  # type: ignore[no-untyped-def]
+    """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): 429 with how long to wait and whom to ask."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    answer = render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+    answer["Retry-After"] = str(minutes * 60)
+    return answer
+
+
+def _start_again(request: HttpRequest) -> HttpResponse:
+    from django.contrib import messages
+
+    two_factor.clear_pending(request)
+    messages.info(request, EXPIRED)
+    return redirect("accounts:sign-in")
 
 
 @login_required

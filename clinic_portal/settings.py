@@ -6,6 +6,7 @@ lists every variable read here.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -30,7 +31,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # --- Applications -----------------------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin signs in through the staff sign-in (two-factor) and answers 403 to staff without access.
+    "accounts.admin_config.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -53,9 +55,16 @@ INSTALLED_APPS = [
     "intake",
     "alerts",
     "dashboard",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_ratelimit",
 ]
 
 MIDDLEWARE = [
+    # First: every later layer (sign-in lockout, rate limits, audit) must see the patient's address, not the proxy's.
+    "clinic_portal.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -65,6 +74,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "clinic_portal.middleware.NoStoreMiddleware",
+    "clinic_portal.middleware.StaffSessionTimeoutMiddleware",
+    "clinic_portal.middleware.RateLimitMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged during sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic_portal.urls"
@@ -224,3 +238,87 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Security controls (issue 6) ---------------------------------------------------------------------------------
+# What each control protects and how it is tested: README.md "Security".
+
+# Behind a TLS proxy, REMOTE_ADDR is the proxy. With TRUSTED_PROXY_COUNT=1 (one nginx in front) the client address
+# is taken from X-Forwarded-For, as that proxy wrote it; 0 trusts REMOTE_ADDR only (no proxy, or tests).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses while a username or address is locked out, before the password is even looked at.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock a username after 5 failures from anywhere, and an address after 5 failures for any usernames; 15 minutes'
+# cool-off, restarted by each try while locked. A successful sign-in clears that address's and username's count,
+# so a shared clinic connection is not locked for the day by a few typos.
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# Axes keeps the sign-in form's fields with each failure; never the password, and no more than it needs.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code", "token"]
+
+# Two-factor sign-in (TOTP apps, plus one-use recovery codes) for clinicians and administrators.
+OTP_TOTP_ISSUER = CLINIC_NAME
+TWO_FACTOR_RECOVERY_CODES = 10
+
+# Staff sessions: 30 minutes without a request, or 12 hours after signing in, whichever comes first.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
+STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_HOURS * 3600
+
+# Rate limits per client address (per account once signed in), counted in a cache every gunicorn worker shares: a
+# database table (`manage.py createcachetable`, run by `make migrate`). `fail_open` says what happens when the
+# counter cannot be read: patients' pages stay open (a patient with red flags must never meet our plumbing; tokens
+# are unguessable and the date-of-birth check locks itself); the sign-in page closes, because it is the cheapest
+# page to overload and the one password guessers use.
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_USE_CACHE = "ratelimit"
+RATE_LIMITS: list[dict[str, object]] = [
+    {
+        "prefix": "/intake/",
+        "methods": ["GET", "POST"],
+        "rate": env_str("RATE_LIMIT_INTAKE", "120/10m"),
+        "fail_open": True,
+    },
+    {
+        "prefix": "/staff/sign-in/",
+        "methods": ["POST"],
+        "rate": env_str("RATE_LIMIT_SIGN_IN", "20/15m"),
+        "fail_open": False,
+    },
+    {
+        "prefix": "/staff/invitations/",
+        "methods": ["POST"],
+        "rate": env_str("RATE_LIMIT_INVITATIONS", "120/h"),
+        "fail_open": True,
+    },
+]
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_ratelimit_cache"},
+}
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit prefers memcached or Redis for atomic increments. The database cache's increment is a read
+    # then a write, so two requests at the same instant may count once: a limit of 20 may let 21 through. That is
+    # fine for slowing guessers, and it spares a clinic another server to run.
+    "django_ratelimit.E003",
+    "django_ratelimit.W001",
+]
+
+# Patient intakes are kept this many months after submission, then removed by `manage.py purge_old_intakes`.
+INTAKE_RETENTION_MONTHS = env_int("INTAKE_RETENTION_MONTHS", 84)
+
+# When the database is unreachable pages answer 503 and ask the browser to retry after this many seconds.
+DATABASE_DOWN_RETRY_AFTER = env_int("DATABASE_DOWN_RETRY_AFTER", 30)
+
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+# Loggers that see requests or sign-ins pass through a filter that withholds patient data and private links.
+LOGGING["filters"] = {"withhold_patient_data": {"()": "clinic_portal.log_filters.WithholdPatientData"}}
+for _logger_name in ("django.request", "django.server", "django.security", "axes", "gunicorn.access"):
+    LOGGING["loggers"].setdefault(_logger_name, {})["filters"] = ["withhold_patient_data"]  # type: ignore[index]

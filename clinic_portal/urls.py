@@ -4,6 +4,9 @@ from django.urls import include, path
 admin.site.site_header = "Spine Clinic Portal administration"
 admin.site.site_title = "Spine Clinic Portal"
 
+# A lost database answers 503 with Retry-After; any other error a plain 500 page with no details.
+handler500 = "clinic_portal.errors.server_error"
+
 urlpatterns = [
     path("", include("education.urls")),
     path("intake/", include("intake.urls")),

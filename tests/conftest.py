@@ -15,6 +15,8 @@ def _fast_and_quiet(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Tests run over plain http; production keeps SSL redirect on.
     settings.SECURE_SSL_REDIRECT = False
+    # Rate limits would make unrelated tests depend on how many requests they make; tests/security turns them on.
+    settings.RATELIMIT_ENABLE = False
 
 
 def _staff(django_user_model, username: str, group: str | None, *, is_staff: bool = False, superuser: bool = False):

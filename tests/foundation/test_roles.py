@@ -34,12 +34,13 @@ def test_clinicians_see_review_and_export_intakes():
     assert {"intake.view_intake", "intake.review_intake", "intake.export_intakes", "intake.view_queue"} <= perms
 
 
-def test_staff_sign_in_page_signs_in_and_sends_clinicians_to_the_queue(client, clinician):
+def test_staff_sign_in_page_signs_in_and_sends_front_desk_to_the_queue(client, front_desk):
+    # Clinicians add a two-factor code after the password: tests/security/test_two_factor.py.
     response = client.post(
-        "/staff/sign-in/", {"username": "clinician", "password": "correct-horse-battery"}, follow=True
+        "/staff/sign-in/", {"username": "frontdesk", "password": "correct-horse-battery"}, follow=True
     )
     assert response.redirect_chain[-1][0] == "/staff/queue/"
-    assert response.wsgi_request.user == clinician
+    assert response.wsgi_request.user == front_desk
 
 
 def test_a_wrong_password_gets_a_clear_message(client, clinician):

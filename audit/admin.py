@@ -1,0 +1,29 @@
+"""The audit trail in the admin: read-only for everyone, superusers included. Entries are never changed or deleted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from audit.models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor_username", "action", "intake_id", "ip_address", "detail")
+    list_filter = ("action",)
+    search_fields = ("actor_username", "=intake_id")
+    date_hierarchy = "at"
+    list_per_page = 100
+    readonly_fields = [field.name for field in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

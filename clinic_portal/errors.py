@@ -1,0 +1,64 @@
+"""Error pages that give nothing away, and a 503 instead of a 500 while the database is unreachable.
+
+`server_error` is the project's handler500. Django calls it for any exception raised in a view or middleware, still
+inside the `except` block, so it can tell a lost database (OperationalError, InterfaceError) from a bug.
+
+Nothing here touches the database: the pages are rendered without the request, so no context processor, session or
+user lookup can fail a second time.
+
+Hook for the intake steps: when a patient's POST could not be saved because the database was down, the 503 page
+carries their posted fields back as hidden inputs with a "Try again" button that re-sends the same POST to the same
+address (the CSRF token included). Nothing they typed on that page is lost, and nothing was half-saved. A view that
+prefers to re-render its own bound form can catch `DATABASE_ERRORS` itself and use `database_unavailable_response`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+
+# Posted fields worth carrying back; the CSRF token must go back too or the retry is refused.
+MAX_KEPT_FIELDS = 200
+
+
+def _clinic_context() -> dict[str, str]:
+    return {
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+        "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
+    }
+
+
+def kept_answers(request: HttpRequest) -> list[tuple[str, str]]:
+    """The POSTed fields, as (name, value) pairs, to put back in the retry form. Empty for anything but a POST."""
+    if request.method != "POST":
+        return []
+    try:
+        return [(name, value) for name, values in request.POST.lists() for value in values][:MAX_KEPT_FIELDS]
+    except Exception:  # a body we cannot parse is not worth keeping
+        return []
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    context = {**_clinic_context(), "kept_answers": kept_answers(request), "retry_path": request.path}
+    response = HttpResponse(render_to_string("503.html", context), status=503)
+    response["Retry-After"] = str(settings.DATABASE_DOWN_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    exc = sys.exc_info()[1]
+    if isinstance(exc, DATABASE_ERRORS):
+        logger.error("Database unavailable: answered 503 (%s)", type(exc).__name__)
+        return database_unavailable_response(request)
+    return HttpResponseServerError(render_to_string("500.html", _clinic_context()))

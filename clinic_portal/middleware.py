@@ -1,0 +1,175 @@
+"""Cross-cutting protections that apply to every URL, whoever wrote its view.
+
+- TrustedProxyMiddleware: the client's address, as our own proxy saw it, for lockouts, rate limits and the audit trail.
+- NoStoreMiddleware: nothing from the intake, staff or admin pages is kept by a browser or a shared cache.
+- StaffSessionTimeoutMiddleware: staff are signed out after 30 idle minutes and 12 hours in all.
+- RateLimitMiddleware: too many requests from one address to the patient or sign-in pages get a 429 page.
+
+The database-down page (503 with Retry-After) is `clinic_portal.errors.server_error`, Django's handler500: an
+exception raised in any middleware or view reaches it, which a middleware's process_exception would not see.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+# Session keys (seconds since the epoch). Set at sign-in by accounts.signals; the idle stamp is refreshed here.
+SIGNED_IN_AT = "portal_signed_in_at"
+LAST_SEEN_AT = "portal_last_seen_at"
+# Refreshing the idle stamp writes the session; once a minute is precise enough and spares a write per request.
+LAST_SEEN_RESOLUTION_SECONDS = 60
+
+NO_STORE_PREFIXES = ("/intake/", "/staff/", "/admin/")
+
+
+class TrustedProxyMiddleware:
+    """Use the address our TLS proxy saw (X-Forwarded-For) when settings.TRUSTED_PROXY_COUNT proxies stand in front.
+
+    Only the entries our own proxies appended are trusted: the client can put anything at the left of the header.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        count = settings.TRUSTED_PROXY_COUNT
+        if count > 0:
+            forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+            forwarded = [part for part in forwarded if part]
+            if len(forwarded) >= count:
+                request.META["REMOTE_ADDR"] = forwarded[-count]
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every intake, staff and admin answer, error pages included."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith(NO_STORE_PREFIXES):
+            add_never_cache_headers(response)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class StaffSessionTimeoutMiddleware:
+    """End a signed-in session after STAFF_SESSION_IDLE_MINUTES without a request or STAFF_SESSION_MAX_HOURS in all.
+
+    Done here rather than by cookie age alone so both limits hold whatever the browser does with its cookies.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            expired = self._expired_reason(request)
+            if expired:
+                request.sign_out_reason = expired  # type: ignore[attr-defined]
+                logout(request)
+                messages.info(request, expired)
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
+
+    @staticmethod
+    def _expired_reason(request: HttpRequest) -> str | None:
+        now = time.time()
+        session = request.session
+        signed_in_at = session.get(SIGNED_IN_AT)
+        last_seen_at = session.get(LAST_SEEN_AT)
+        if signed_in_at is None or last_seen_at is None:
+            # A session from before these limits existed: start its clocks now.
+            session[SIGNED_IN_AT] = signed_in_at or now
+            session[LAST_SEEN_AT] = now
+            return None
+        if now - signed_in_at > settings.STAFF_SESSION_MAX_HOURS * 3600:
+            return f"You were signed out after {settings.STAFF_SESSION_MAX_HOURS} hours. Please sign in again."
+        if now - last_seen_at > settings.STAFF_SESSION_IDLE_MINUTES * 60:
+            return (
+                f"You were signed out after {settings.STAFF_SESSION_IDLE_MINUTES} minutes without activity. "
+                "Please sign in again."
+            )
+        if now - last_seen_at >= LAST_SEEN_RESOLUTION_SECONDS:
+            session[LAST_SEEN_AT] = now
+        return None
+
+
+def rate_limit_rule(path: str, method: str) -> dict[str, Any] | None:
+    for rule in settings.RATE_LIMITS:
+        if path.startswith(str(rule["prefix"])) and method in rule["methods"]:  # type: ignore[operator]
+            return rule
+    return None
+
+
+def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
+    minutes = max(1, -(-retry_after // 60))
+    context = {
+        "minutes": minutes,
+        "clinic_phone": settings.CLINIC_PHONE,
+        "clinic_name": settings.CLINIC_NAME,
+        "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
+    }
+    response = HttpResponse(render_to_string("429.html", context, request=request), status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+class RateLimitMiddleware:
+    """Count requests per address (per account once signed in) on the paths in settings.RATE_LIMITS.
+
+    A middleware keyed on path prefixes, so the limits cover every intake and sign-in view without touching them.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        rule = rate_limit_rule(request.path, request.method or "GET")
+        if rule is not None and settings.RATELIMIT_ENABLE:
+            limited, retry_after = self._check(request, rule)
+            if limited:
+                logger.warning("Rate limit reached on %s", rule["prefix"])
+                return too_many_requests(request, retry_after)
+        return self.get_response(request)
+
+    @staticmethod
+    def _check(request: HttpRequest, rule: dict[str, Any]) -> tuple[bool, int]:
+        from django_ratelimit.core import get_usage
+
+        try:
+            usage = get_usage(
+                request,
+                group=f"portal:{rule['prefix']}",
+                key="user_or_ip",
+                rate=rule["rate"],
+                method=rule["methods"],
+                increment=True,
+            )
+        except Exception:
+            # The counter's table cannot be reached. Which way to fail is decided per rule (see settings).
+            logger.exception("Rate-limit counter unavailable on %s", rule["prefix"])
+            return (not rule["fail_open"]), 60
+        if usage is None:
+            return False, 0
+        if usage["time_left"] < 0:
+            # django-ratelimit's own "could not count" answer.
+            return (not rule["fail_open"]), 60
+        return bool(usage["should_limit"]), max(1, int(usage["time_left"]))
