@@ -1,0 +1,38 @@
+"""Helpers for the security tests: authenticator devices and codes, rate limits switched back on."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core.cache import caches
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+PASSWORD = "correct-horse-battery"
+
+
+def totp_code(device: TOTPDevice, *, offset_steps: int = 0) -> str:
+    """The code an authenticator app would show now for `device`."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + offset_steps * device.step
+    return str(totp.token()).zfill(device.digits)
+
+
+@pytest.fixture
+def authenticator(clinician):
+    """The clinician's confirmed authenticator app."""
+    return TOTPDevice.objects.create(user=clinician, name="Authenticator app", confirmed=True)
+
+
+@pytest.fixture
+def rate_limits_on(settings, db):
+    settings.RATELIMIT_ENABLE = True
+    caches["ratelimit"].clear()
+    yield settings
+    caches["ratelimit"].clear()
+
+
+def sign_in_with_password(client, username: str, password: str = PASSWORD, **extra):
+    """POST the password step; `extra` goes to the request (e.g. REMOTE_ADDR), not the form."""
+    return client.post("/staff/sign-in/", {"username": username, "password": password}, **extra)

@@ -1,0 +1,30 @@
+"""The project's URLs plus views that fail on purpose, for the error-page tests (ROOT_URLCONF in those tests only)."""
+
+from django.db import OperationalError
+from django.urls import path
+
+from clinic_portal.urls import handler500
+from clinic_portal.urls import urlpatterns as project_urlpatterns
+
+MARKER_IN_ERROR = "ZZ-PHI-MARKER-IN-EXCEPTION"
+
+
+def crash(request):
+    # An exception whose message quotes what the patient sent, as a careless error message or a database DETAIL
+    # line would.
+    raise ValueError(f"could not parse {request.POST.get('answer', MARKER_IN_ERROR)}")
+
+
+def database_gone(request):
+    raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+
+
+urlpatterns = [
+    path("intake/test-crash/", crash),
+    path("staff/test-crash/", crash),
+    path("intake/test-database-gone/", database_gone),
+    path("test-database-gone/", database_gone),
+    *project_urlpatterns,
+]
+
+__all__ = ["handler500", "urlpatterns"]

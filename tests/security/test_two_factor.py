@@ -1,0 +1,155 @@
+"""Clinicians and administrators sign in with a password and a code; front desk and editors with a password."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.two_factor import issue_recovery_codes
+from tests.security.conftest import sign_in_with_password, totp_code
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in_user_id(client):
+    return client.session.get("_auth_user_id")
+
+
+def test_a_clinician_with_an_app_is_asked_for_a_code_and_is_not_signed_in_by_the_password_alone(
+    client, clinician, authenticator
+):
+    response = sign_in_with_password(client, "clinician")
+    assert response.headers["Location"] == "/staff/sign-in/code/"
+    assert signed_in_user_id(client) is None
+    # Staff pages stay closed between the two steps.
+    assert client.get("/staff/queue/").status_code == 302
+
+
+def test_the_right_code_signs_the_clinician_in_and_sends_them_to_the_queue(client, clinician, authenticator):
+    sign_in_with_password(client, "clinician")
+    response = client.post("/staff/sign-in/code/", {"code": totp_code(authenticator)}, follow=True)
+    assert response.redirect_chain[-1][0] == "/staff/queue/"
+    assert signed_in_user_id(client) == str(clinician.pk)
+
+
+def test_a_wrong_code_gets_a_message_and_no_session(client, clinician, authenticator):
+    sign_in_with_password(client, "clinician")
+    wrong = str((int(totp_code(authenticator)) + 1) % 1_000_000).zfill(6)
+    response = client.post("/staff/sign-in/code/", {"code": wrong})
+    assert response.status_code == 200
+    assert "That code did not work" in response.content.decode()
+    assert signed_in_user_id(client) is None
+
+
+def test_the_code_step_cannot_be_used_without_the_password_step(client, clinician, authenticator):
+    response = client.post("/staff/sign-in/code/", {"code": totp_code(authenticator)})
+    assert response.headers["Location"] == "/staff/sign-in/"
+    assert signed_in_user_id(client) is None
+
+
+def test_the_same_app_code_cannot_be_used_twice(client, clinician, authenticator):
+    code = totp_code(authenticator)
+    sign_in_with_password(client, "clinician")
+    client.post("/staff/sign-in/code/", {"code": code})
+    client.post("/staff/sign-out/")
+    sign_in_with_password(client, "clinician")
+    response = client.post("/staff/sign-in/code/", {"code": code})
+    assert signed_in_user_id(client) is None
+    assert response.status_code == 200
+
+
+def test_a_recovery_code_works_once_and_is_refused_the_second_time(client, clinician, authenticator):
+    codes = issue_recovery_codes(clinician)
+    sign_in_with_password(client, "clinician")
+    assert client.post("/staff/sign-in/code/", {"code": codes[0]}).status_code == 302
+    assert signed_in_user_id(client) == str(clinician.pk)
+    client.post("/staff/sign-out/")
+
+    sign_in_with_password(client, "clinician")
+    response = client.post("/staff/sign-in/code/", {"code": codes[0]})
+    assert response.status_code == 200
+    assert "That code did not work" in response.content.decode()
+    assert signed_in_user_id(client) is None
+    assert StaticToken.objects.filter(device__user=clinician).count() == len(codes) - 1
+
+
+def test_wrong_codes_count_towards_the_lockout(client, clinician, authenticator):
+    sign_in_with_password(client, "clinician")
+    for _ in range(5):
+        response = client.post("/staff/sign-in/code/", {"code": "000000"})
+    assert response.status_code == 429
+    # Locked: even the right code is refused now, and the password step too.
+    response = client.post("/staff/sign-in/code/", {"code": totp_code(authenticator)})
+    assert response.status_code in {302, 429}
+    assert signed_in_user_id(client) is None
+    assert sign_in_with_password(client, "clinician").status_code == 429
+
+
+def test_first_sign_in_sets_up_the_app_with_a_qr_code_then_shows_recovery_codes_once(client, clinician):
+    response = sign_in_with_password(client, "clinician")
+    assert response.headers["Location"] == "/staff/sign-in/set-up/"
+
+    page = client.get("/staff/sign-in/set-up/")
+    html = page.content.decode()
+    assert "<svg" in html
+    assert "QR code for your authenticator app" in html
+    assert " style=" not in html
+    # Reloading shows the same secret: the app the person already scanned keeps working.
+    assert client.get("/staff/sign-in/set-up/").content.decode().count(page.context["secret"]) == 1
+    device = TOTPDevice.objects.get(user=clinician)
+    assert not device.confirmed
+
+    response = client.post("/staff/sign-in/set-up/", {"code": totp_code(device)})
+    assert response.status_code == 200
+    shown = re.findall(r"<li><code>([a-z0-9]+)</code></li>", response.content.decode())
+    assert len(shown) == 10
+    assert set(shown) == set(StaticToken.objects.filter(device__user=clinician).values_list("token", flat=True))
+    assert signed_in_user_id(client) == str(clinician.pk)
+    device.refresh_from_db()
+    assert device.confirmed
+    # Shown once: nothing in the session holds them.
+    assert not any(code in str(dict(client.session)) for code in shown)
+
+
+def test_set_up_refuses_a_wrong_code_and_keeps_the_person_signed_out(client, clinician):
+    sign_in_with_password(client, "clinician")
+    client.get("/staff/sign-in/set-up/")
+    response = client.post("/staff/sign-in/set-up/", {"code": "12345"})
+    assert "That code did not work" in response.content.decode()
+    assert signed_in_user_id(client) is None
+    assert not TOTPDevice.objects.get(user=clinician).confirmed
+
+
+def test_an_administrator_needs_a_code_too(client, administrator):
+    response = sign_in_with_password(client, "administrator")
+    assert response.headers["Location"] == "/staff/sign-in/set-up/"
+    assert signed_in_user_id(client) is None
+
+
+@pytest.mark.parametrize("persona", ["front_desk", "editor"])
+def test_front_desk_and_editors_sign_in_with_a_password_only(client, persona, request):
+    user = request.getfixturevalue(persona)
+    response = sign_in_with_password(client, user.username)
+    assert response.headers["Location"] == "/staff/welcome/"
+    assert signed_in_user_id(client) == str(user.pk)
+
+
+def test_the_admin_login_goes_through_the_staff_sign_in(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/sign-in/?next=/admin/"
+    assert client.get("/admin/").headers["Location"].startswith("/admin/login/")
+
+
+def test_a_signed_in_person_without_admin_access_gets_403_from_the_admin_not_a_loop(client, front_desk):
+    client.force_login(front_desk)
+    assert client.get("/admin/").status_code == 403
+    assert client.get("/admin/login/").status_code == 403
+
+
+def test_sign_in_ignores_a_next_address_on_another_site(client, front_desk):
+    response = sign_in_with_password(client, "frontdesk", **{"QUERY_STRING": "next=https://evil.example/"})
+    assert response.headers["Location"] == "/staff/welcome/"
