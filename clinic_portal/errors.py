@@ -19,7 +19,7 @@ import sys
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseServerError
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
@@ -62,3 +62,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
         logger.error("Database unavailable: answered 503 (%s)", type(exc).__name__)
         return database_unavailable_response(request)
     return HttpResponseServerError(render_to_string("500.html", _clinic_context()))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """settings.CSRF_FAILURE_VIEW: a plain explanation in the portal's style; the technical reason stays out."""
+    return HttpResponseForbidden(render_to_string("403_csrf.html", _clinic_context()))

@@ -259,6 +259,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# Successful sign-ins are in our own audit trail (audit.AuditEvent); axes' second copy would only cost a write.
+AXES_DISABLE_ACCESS_LOG = True
 # Axes keeps the sign-in form's fields with each failure; never the password, and no more than it needs.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code", "token"]
 
@@ -315,6 +317,9 @@ INTAKE_RETENTION_MONTHS = env_int("INTAKE_RETENTION_MONTHS", 84)
 
 # When the database is unreachable pages answer 503 and ask the browser to retry after this many seconds.
 DATABASE_DOWN_RETRY_AFTER = env_int("DATABASE_DOWN_RETRY_AFTER", 30)
+
+# A refused form (stale or missing CSRF token) gets a page that says to reload, in the portal's style.
+CSRF_FAILURE_VIEW = "clinic_portal.errors.csrf_failure"
 
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 

@@ -1,0 +1,55 @@
+"""Every URL of the project, opened by every kind of visitor, gives exactly the answer url_table.py says."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.security.url_table import PERSONAS, ROWS, R, S, rows_by_key, walk
+from tests.security.world import build_world, client_for
+
+pytestmark = pytest.mark.django_db
+
+SIGN_IN_PATHS = ("/staff/sign-in/", "/admin/login/")
+
+
+@pytest.fixture
+def world(editor, front_desk, clinician, administrator):
+    return build_world(editor=editor, front_desk=front_desk, clinician=clinician, administrator=administrator)
+
+
+def observed(response) -> int | str:
+    if response.status_code == 302:
+        location = response.headers["Location"]
+        return S if location.startswith(SIGN_IN_PATHS) else R
+    return response.status_code
+
+
+def test_every_url_pattern_of_the_project_has_a_row_in_the_table():
+    table = rows_by_key()
+    missing = sorted(key for key, _route in walk() if key not in table)
+    assert not missing, "Add a row to tests/security/url_table.py for: " + ", ".join(missing)
+
+
+def test_the_table_has_no_rows_for_urls_that_no_longer_exist():
+    existing = {key for key, _route in walk()}
+    stale = sorted(row.key for row in ROWS if row.key not in existing)
+    assert not stale, stale
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_persona_gets_the_expected_answer_from_every_url(persona, world):
+    client = client_for(persona, world)
+    wrong = []
+    for row in ROWS:
+        url = row.url(world)
+        got = observed(client.get(url))
+        if got != row.answer_for(persona):
+            wrong.append(f"{row.key} {url}: expected {row.answer_for(persona)}, got {got}")
+    assert not wrong, f"{persona}:\n" + "\n".join(wrong)
+
+
+def test_a_url_missing_from_the_table_is_reported(settings):
+    settings.ROOT_URLCONF = "tests.security.failing_urls"  # the project's URLs plus a few test-only ones
+    table = rows_by_key()
+    missing = {key for key, _route in walk() if key not in table}
+    assert {"intake/test-crash/", "staff/test-crash/"} <= missing

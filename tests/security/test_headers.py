@@ -1,0 +1,71 @@
+"""Security headers on every page: strict CSP, nosniff, Referrer-Policy, no framing; no-store on private pages;
+HSTS over HTTPS."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.security.test_csrf import poster
+from tests.security.url_table import ROWS
+from tests.security.world import Browsers, build_world
+
+pytestmark = pytest.mark.django_db
+
+PRIVATE_PREFIXES = ("/intake/", "/staff/", "/admin/")
+
+
+@pytest.fixture
+def world(editor, front_desk, clinician, administrator):
+    return build_world(editor=editor, front_desk=front_desk, clinician=clinician, administrator=administrator)
+
+
+def header_problems(url: str, response) -> list[str]:
+    headers = response.headers
+    problems = []
+    if headers.get("X-Content-Type-Options") != "nosniff":
+        problems.append("no nosniff")
+    if headers.get("Referrer-Policy") != "same-origin":
+        problems.append("no Referrer-Policy")
+    if headers.get("X-Frame-Options") != "DENY":
+        problems.append("no X-Frame-Options")
+    if "camera=()" not in headers.get("Permissions-Policy", ""):
+        problems.append("no Permissions-Policy")
+    if headers.get("Content-Type", "").startswith("text/html"):
+        policy = headers.get("Content-Security-Policy", "")
+        script_src = re.search(r"script-src ([^;]*)", policy)
+        if "frame-ancestors 'none'" not in policy or script_src is None or "unsafe-inline" in script_src.group(1):
+            problems.append(f"weak CSP {policy!r}")
+    if url.startswith(PRIVATE_PREFIXES):
+        cache_control = headers.get("Cache-Control", "")
+        if "no-store" not in cache_control or "private" not in cache_control:
+            problems.append(f"Cache-Control {cache_control!r}")
+    return problems
+
+
+def test_every_page_sends_the_security_headers_and_private_pages_are_never_stored(world):
+    wrong = []
+    browsers = Browsers(world)
+    for row in ROWS:
+        url = row.url(world)
+        problems = header_problems(url, browsers[poster(row)].get(url))
+        if problems:
+            wrong.append(f"{row.key} {url}: {', '.join(problems)}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_error_answers_on_private_pages_are_not_stored_either(client):
+    response = client.get("/staff/no-such-page/")
+    assert response.status_code == 404
+    assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_hsts_is_sent_over_https(client, settings):
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    response = client.get("/", secure=True)
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_public_article_pages_may_be_cached(client):
+    assert "no-store" not in client.get("/articles/").headers.get("Cache-Control", "")

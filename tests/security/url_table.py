@@ -1,0 +1,167 @@
+"""Every URL of the project, and what each kind of visitor must get from it. One row per URL name.
+
+A new URL pattern that is not in ROWS fails tests/security/test_access_matrix.py: add a row saying who may open it.
+The same rows drive the CSRF, no-store and header tests.
+
+Answers, in persona order (anonymous, patient A, patient B, content editor, front desk, clinician, administrator):
+    200, 403, 404, 405 - that status
+    S                  - 302 to the staff sign-in (or the admin's login, which sends there)
+    R                  - 302 somewhere else (e.g. to the next step)
+
+`post`: "changes" when a POST with a valid token would change data (so a POST without one must be refused); None
+when the URL takes no POST worth checking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+S = "sign-in"
+R = "redirect"
+
+PERSONAS = ("anonymous", "patient_a", "patient_b", "editor", "front_desk", "clinician", "administrator")
+
+Answer = int | str
+PathBuilder = str | Callable[[Any], str]
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    path: PathBuilder
+    expect: tuple[Answer, Answer, Answer, Answer, Answer, Answer, Answer]
+    post: str | None = None
+    # Who to POST as in the CSRF test (default: the most senior persona that gets 200, else anonymous).
+    post_as: str | None = None
+    notes: str = field(default="", compare=False)
+
+    def url(self, world: Any) -> str:
+        return self.path(world) if callable(self.path) else self.path
+
+    def answer_for(self, persona: str) -> Answer:
+        return self.expect[PERSONAS.index(persona)]
+
+
+def walk(patterns: list[Any] | None = None, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
+    """(key, route) for every URL pattern, recursively. Named patterns are keyed by their namespaced name, unnamed
+    ones by their full route."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            route = prefix + str(pattern.pattern)
+            yield (f"{namespace}{pattern.name}" if pattern.name else route), route
+
+
+# --- Shorthands for rows that repeat ------------------------------------------------------------------------------
+
+PUBLIC = (200, 200, 200, 200, 200, 200, 200)
+ADMIN_ONLY = (S, S, S, 403, 403, 403, 200)  # staff pages of the admin that only administrators may use
+EDITOR_AND_ADMIN = (S, S, S, 200, 403, 403, 200)
+
+
+def admin_model(
+    app_label: str,
+    model_name: str,
+    obj: Callable[[Any], Any],
+    *,
+    editor: Answer = 403,
+    admin_add: Answer = 200,
+    admin_change: Answer = 200,
+    admin_delete: Answer = 200,
+    editor_change: Answer | None = None,
+) -> list[Row]:
+    """The six admin URLs of one registered model, as rows.
+
+    `editor` is what a content editor (staff, article permissions only) gets from the list; the admin answers 403 to
+    staff without the model's permissions and to non-staff people (accounts.admin_site).
+    """
+    base = f"/admin/{app_label}/{model_name}/"
+    name = f"{app_label}_{model_name}"
+    editor_change = editor if editor_change is None else editor_change
+
+    def on(suffix: str) -> Callable[[Any], str]:
+        return lambda world: f"{base}{obj(world).pk}/{suffix}"
+
+    return [
+        Row(f"admin:{name}_changelist", base, (S, S, S, editor, 403, 403, 200), post="changes"),
+        Row(f"admin:{name}_add", f"{base}add/", (S, S, S, editor, 403, 403, admin_add), post="changes"),
+        Row(f"admin:{name}_history", on("history/"), (S, S, S, editor_change, 403, 403, 200)),
+        Row(f"admin:{name}_delete", on("delete/"), (S, S, S, editor_change, 403, 403, admin_delete), post="changes"),
+        Row(f"admin:{name}_change", on("change/"), (S, S, S, editor_change, 403, 403, admin_change), post="changes"),
+        # The admin's short object address only redirects to the change page, which makes its own check.
+        Row(f"admin/{base[len('/admin/') :]}<path:object_id>/", on(""), (S, S, S, R, 403, 403, R)),
+    ]
+
+
+ROWS: list[Row] = [
+    # --- Public pages -------------------------------------------------------------------------------------------
+    Row("home", "/", PUBLIC),
+    Row("article-list", "/articles/", PUBLIC),
+    Row("search", "/search/?q=back", PUBLIC),
+    # --- Staff sign-in ------------------------------------------------------------------------------------------
+    Row("accounts:sign-in", "/staff/sign-in/", (200, 200, 200, R, R, R, R), post="changes", post_as="anonymous"),
+    # The code and set-up steps only make sense right after a password: without one they send you back.
+    Row("accounts:sign-in-code", "/staff/sign-in/code/", (S, S, S, S, S, S, S), post="changes", post_as="anonymous"),
+    Row("accounts:sign-in-setup", "/staff/sign-in/set-up/", (S, S, S, S, S, S, S), post="changes", post_as="anonymous"),
+    Row("accounts:sign-out", "/staff/sign-out/", (405, 405, 405, 405, 405, 405, 405), post="changes"),
+    Row("accounts:after-sign-in", "/staff/welcome/", (S, S, S, R, R, R, R)),
+    # --- Staff dashboards ---------------------------------------------------------------------------------------
+    Row("dashboard:queue", "/staff/queue/", (S, S, S, 403, 200, 200, 200)),
+    # --- Django admin -------------------------------------------------------------------------------------------
+    Row("admin:index", "/admin/", EDITOR_AND_ADMIN),
+    Row("admin:login", "/admin/login/", (S, S, S, R, 403, 403, R), post="changes", post_as="anonymous"),
+    Row("admin:logout", "/admin/logout/", (R, R, R, 405, 403, 403, 405), post="changes"),
+    Row("admin:password_change", "/admin/password_change/", EDITOR_AND_ADMIN, post="changes"),
+    Row("admin:password_change_done", "/admin/password_change/done/", EDITOR_AND_ADMIN),
+    Row("admin:autocomplete", "/admin/autocomplete/", (S, S, S, 403, 403, 403, 403)),
+    Row("admin:jsi18n", "/admin/jsi18n/", EDITOR_AND_ADMIN),
+    # "View on site" for an object with no public page (a staff account): 404 to the staff who may use the admin.
+    Row(
+        "admin:view_on_site",
+        lambda w: f"/admin/r/{w.user_content_type.pk}/{w.users['editor'].pk}/",
+        (S, S, S, 404, 403, 403, 404),
+    ),
+    Row("admin:app_list", "/admin/audit/", (S, S, S, 404, 403, 403, 200)),
+    Row("admin/(?P<url>.*)$", "/admin/no-such-page/", (S, S, S, 404, 403, 403, 404)),
+    *admin_model("auth", "group", lambda w: w.group),
+    *admin_model("auth", "user", lambda w: w.users["editor"]),
+    Row(
+        "admin:auth_user_password_change",
+        lambda w: f"/admin/auth/user/{w.users['editor'].pk}/password/",
+        ADMIN_ONLY,
+        post="changes",
+    ),
+    *admin_model("django_tasks_database", "dbtaskresult", lambda w: w.task_result, admin_add=403, admin_delete=403),
+    *admin_model("audit", "auditevent", lambda w: w.audit_event, admin_add=403, admin_delete=403),
+    *admin_model("axes", "accessattempt", lambda w: w.access_attempt, admin_add=403),
+    *admin_model("axes", "accesslog", lambda w: w.access_log, admin_add=403),
+    *admin_model("axes", "accessfailurelog", lambda w: w.access_failure_log, admin_add=403),
+    *admin_model("otp_totp", "totpdevice", lambda w: w.totp_device),
+    Row(
+        "admin:otp_totp_totpdevice_config",
+        lambda w: f"/admin/otp_totp/totpdevice/{w.totp_device.pk}/config/",
+        ADMIN_ONLY,
+    ),
+    Row(
+        "admin:otp_totp_totpdevice_qrcode",
+        lambda w: f"/admin/otp_totp/totpdevice/{w.totp_device.pk}/qrcode/",
+        ADMIN_ONLY,
+    ),
+    *admin_model("otp_static", "staticdevice", lambda w: w.static_device),
+]
+
+
+def rows_by_key() -> dict[str, Row]:
+    table: dict[str, Row] = {}
+    for row in ROWS:
+        assert row.key not in table, f"{row.key} has two rows"
+        table[row.key] = row
+    return table

@@ -1,0 +1,80 @@
+"""One of everything the URL table points at, and a signed-in (or patient) client per persona."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.utils import timezone
+
+from audit.services import record
+
+
+@dataclass
+class World:
+    users: dict[str, Any]
+    group: Any
+    user_content_type: Any
+    task_result: Any
+    audit_event: Any
+    access_attempt: Any
+    access_log: Any
+    access_failure_log: Any
+    totp_device: Any
+    static_device: Any
+
+
+def build_world(*, editor, front_desk, clinician, administrator) -> World:
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+    return World(
+        users={"editor": editor, "front_desk": front_desk, "clinician": clinician, "administrator": administrator},
+        group=Group.objects.first(),
+        user_content_type=ContentType.objects.get(app_label="auth", model="user"),
+        task_result=DBTaskResult.objects.create(
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path="alerts.tasks.example",
+            backend_name="default",
+            run_after=now,
+            exception_class_path="",
+            traceback="",
+        ),
+        audit_event=record("viewed_intake", actor=clinician, intake_id=1),
+        access_attempt=AccessAttempt.objects.create(
+            username="someone", ip_address="192.0.2.1", user_agent="ua", failures_since_start=1, attempt_time=now
+        ),
+        access_log=AccessLog.objects.create(username="someone", ip_address="192.0.2.1", attempt_time=now),
+        access_failure_log=AccessFailureLog.objects.create(
+            username="someone", ip_address="192.0.2.1", attempt_time=now, locked_out=False
+        ),
+        totp_device=TOTPDevice.objects.create(user=clinician, name="Authenticator app", confirmed=True),
+        static_device=StaticDevice.objects.create(user=clinician, name="Recovery codes", confirmed=True),
+    )
+
+
+def client_for(persona: str, world: World, **client_kwargs: Any) -> Client:
+    """A browser for `persona`: staff signed in (as after both sign-in steps), patients holding their own link."""
+    client = Client(**client_kwargs)
+    if persona in world.users:
+        client.force_login(world.users[persona])
+    return client
+
+
+class Browsers(dict):
+    """One client per persona, made on first use (signing in costs more than the page itself)."""
+
+    def __init__(self, world: World, **client_kwargs: Any) -> None:
+        super().__init__()
+        self.world = world
+        self.client_kwargs = client_kwargs
+
+    def __missing__(self, persona: str) -> Client:
+        client = self[persona] = client_for(persona, self.world, **self.client_kwargs)
+        return client
