@@ -1,0 +1,32 @@
+"""`manage.py purge_old_intakes [--dry-run] [--months N]`: the retention policy. Run it daily (cron, systemd timer)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from intake.retention import purge_old_intakes
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete invitations and intakes whose appointment was more than INTAKE_RETENTION_MONTHS ago (default 84). "
+        "The audit trail is kept, and the purge is recorded in it."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--dry-run", action="store_true", help="Only count what would be removed.")
+        parser.add_argument("--months", type=int, default=None, help="Override INTAKE_RETENTION_MONTHS once.")
+
+    def handle(self, *args: Any, dry_run: bool, months: int | None, **options: Any) -> None:
+        months = settings.INTAKE_RETENTION_MONTHS if months is None else months
+        if months < 1:
+            raise CommandError("The retention period must be at least one month.")
+        result = purge_old_intakes(months=months, dry_run=dry_run)
+        verb = "Would remove" if dry_run else "Removed"
+        self.stdout.write(
+            f"{verb} {result.intakes} intakes and {result.invitations} invitations with appointments before "
+            f"{result.cutoff:%Y-%m-%d} ({months}-month retention)."
+        )

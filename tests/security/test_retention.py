@@ -1,0 +1,97 @@
+"""Old patient records are removed after the retention period; the audit trail stays and records the purge."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import record
+from intake.models import Intake, IntakeFlag, Invitation, ReviewNote
+from intake.retention import months_before
+
+pytestmark = pytest.mark.django_db
+
+
+def patient_record(*, appointment_days_ago: int) -> Intake:
+    appointment = timezone.now() - dt.timedelta(days=appointment_days_ago)
+    invitation = Invitation.objects.create(
+        patient_name="Pat Example",
+        email="pat@example.org",
+        date_of_birth=dt.date(1980, 1, 2),
+        appointment_at=appointment,
+        token_hash=secrets.token_hex(32),
+        expires_at=appointment,
+    )
+    intake = Intake.objects.create(
+        invitation=invitation, appointment_at=appointment, answers={"notes": "private words"}, status="submitted"
+    )
+    IntakeFlag.objects.create(intake=intake, code="CE1", short="Saddle numbness", reason="answered yes")
+    ReviewNote.objects.create(intake=intake, text="seen")
+    record("viewed_intake", intake_id=intake.pk)
+    return intake
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("purge_old_intakes", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_intakes_past_the_retention_period_are_deleted_and_recent_ones_kept(settings):
+    settings.INTAKE_RETENTION_MONTHS = 84
+    old = patient_record(appointment_days_ago=365 * 7 + 30)
+    recent = patient_record(appointment_days_ago=365 * 6)
+    output = run()
+    assert "Removed 1 intakes and 1 invitations" in output
+    assert list(Intake.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not Invitation.objects.filter(pk=old.invitation_id).exists()
+    assert not IntakeFlag.objects.filter(intake_id=old.pk).exists()
+    assert not ReviewNote.objects.filter(intake_id=old.pk).exists()
+
+
+def test_the_audit_trail_is_kept_and_records_the_purge(settings):
+    settings.INTAKE_RETENTION_MONTHS = 84
+    old = patient_record(appointment_days_ago=365 * 8)
+    run()
+    assert AuditEvent.objects.filter(action="viewed_intake", intake_id=old.pk).exists()
+    purge = AuditEvent.objects.get(action="retention_purge")
+    assert purge.detail.startswith("removed 1 intakes and 1 invitations")
+    assert "private" not in purge.detail
+
+
+def test_a_dry_run_counts_but_removes_nothing():
+    patient_record(appointment_days_ago=365 * 8)
+    assert "Would remove 1 intakes" in run("--dry-run")
+    assert Intake.objects.count() == 1
+    assert not AuditEvent.objects.filter(action="retention_purge").exists()
+
+
+def test_the_period_follows_the_setting(settings):
+    settings.INTAKE_RETENTION_MONTHS = 12
+    patient_record(appointment_days_ago=400)
+    run()
+    assert Intake.objects.count() == 0
+
+
+def test_nothing_to_remove_records_nothing():
+    patient_record(appointment_days_ago=10)
+    assert "Removed 0 intakes" in run()
+    assert not AuditEvent.objects.filter(action="retention_purge").exists()
+
+
+@pytest.mark.parametrize(
+    ("moment", "months", "expected"),
+    [
+        (dt.datetime(2026, 3, 31, tzinfo=dt.UTC), 1, dt.datetime(2026, 2, 28, tzinfo=dt.UTC)),
+        (dt.datetime(2026, 1, 15, tzinfo=dt.UTC), 84, dt.datetime(2019, 1, 15, tzinfo=dt.UTC)),
+        (dt.datetime(2028, 2, 29, tzinfo=dt.UTC), 12, dt.datetime(2027, 2, 28, tzinfo=dt.UTC)),
+    ],
+)
+def test_months_are_counted_on_the_calendar(moment, months, expected):
+    assert months_before(moment, months) == expected
