@@ -40,7 +40,8 @@ def _clinic_context() -> dict[str, str]:
 
 def kept_answers(request: HttpRequest) -> list[tuple[str, str]]:
     """The POSTed fields, as (name, value) pairs, to put back in the retry form. Empty for anything but a POST."""
-    if request.method != "POST":
+    # Patients' answers only: a staff form (the sign-in, with its password) is simply typed again.
+    if request.method != "POST" or not request.path.startswith("/intake/"):
         return []
     try:
         return [(name, value) for name, values in request.POST.lists() for value in values][:MAX_KEPT_FIELDS]

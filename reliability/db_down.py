@@ -1,0 +1,107 @@
+"""Database down: pages answer 503 with Retry-After within seconds, and the portal recovers by itself.
+
+Starts a private PostgreSQL (never the machine's shared one) and the portal under gunicorn, then:
+  1. checks pages answer normally;
+  2. stops PostgreSQL abruptly (pg_ctl stop -m immediate) and times the answers: each must be 503 with Retry-After
+     and a clear message, within DEADLINE_SECONDS; a patient's POST keeps the answers in the 503 page;
+  3. starts PostgreSQL again and times how long until pages answer 200 without restarting the portal.
+
+Prints its figures and exits non-zero when an expectation fails. Run: `.venv/bin/python reliability/db_down.py`
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from reliability.harness import Browser, gunicorn, manage, portal_env, prepare_database, private_postgres
+
+# Pages a signed-in front-desk browser opens (its session lives in the database, so every one of them needs it).
+PAGES = ["/", "/articles/", "/staff/queue/"]
+DESK_USER = "reliability-desk"
+DESK_PASSWORD = "reliability-desk-password-2026"  # noqa: S105 - a throwaway account in a throwaway database
+CREATE_DESK = (
+    "from django.contrib.auth.models import Group, User; "
+    f"u = User.objects.create_user({DESK_USER!r}, password={DESK_PASSWORD!r}); "
+    "u.groups.add(Group.objects.get(name='Front desk'))"
+)
+DEADLINE_SECONDS = 5.0
+RECOVERY_LIMIT_SECONDS = 30.0
+
+
+def main() -> int:
+    problems: list[str] = []
+    started = time.monotonic()
+    with private_postgres() as postgres:
+        env = portal_env(postgres.url())
+        prepare_database(env)
+        manage(env, "shell", "-c", CREATE_DESK)
+        with gunicorn(env, workers=2) as base:
+            print(f"portal at {base}, private PostgreSQL on port {postgres.port}")
+            desk = Browser()
+            desk.request(base + "/staff/sign-in/")
+            signed_in = desk.request(
+                base + "/staff/sign-in/",
+                {"csrfmiddlewaretoken": desk.csrf_token(), "username": DESK_USER, "password": DESK_PASSWORD},
+            )
+            if signed_in.status != 302:
+                problems.append(f"front desk could not sign in ({signed_in.status})")
+            for path in PAGES:
+                answer = desk.request(base + path)
+                print(f"  up     {path:<20} {answer.status} in {answer.seconds * 1000:.0f} ms")
+                if answer.status != 200:
+                    problems.append(f"{path} answered {answer.status} with the database up")
+
+            patient = desk  # until the intake pages land: any browser with a session behaves the same
+            token = patient.csrf_token()
+
+            postgres.stop("immediate")
+            print("PostgreSQL stopped (immediate)")
+            for path in PAGES:
+                answer = desk.request(base + path, timeout=30)
+                ok = (
+                    answer.status == 503
+                    and answer.headers.get("Retry-After", "").isdigit()
+                    and "busy for a moment" in answer.body
+                    and answer.seconds <= DEADLINE_SECONDS
+                )
+                print(
+                    f"  down   {path:<20} {answer.status} in {answer.seconds * 1000:.0f} ms, "
+                    f"Retry-After {answer.headers.get('Retry-After')}"
+                )
+                if not ok:
+                    problems.append(f"{path} answered {answer.status} in {answer.seconds:.1f} s with the database down")
+
+            answers = [("csrfmiddlewaretoken", token), ("pain_now", "7"), ("notes", "left leg tingles")]
+            post = patient.request(base + "/intake/", answers)
+            kept = 'name="notes" value="left leg tingles"' in post.body and "Try again" in post.body
+            print(f"  down   POST /intake/         {post.status} in {post.seconds * 1000:.0f} ms, answers kept: {kept}")
+            if post.status != 503 or not kept:
+                problems.append(f"a patient's POST answered {post.status}; answers kept: {kept}")
+
+            postgres.start()
+            restarted = time.monotonic()
+            print("PostgreSQL started again")
+            recovered = None
+            while time.monotonic() - restarted < RECOVERY_LIMIT_SECONDS:
+                if all(desk.request(base + path).status == 200 for path in PAGES):
+                    recovered = time.monotonic() - restarted
+                    break
+                time.sleep(0.25)
+            if recovered is None:
+                problems.append(f"pages did not recover within {RECOVERY_LIMIT_SECONDS:.0f} s")
+                print("  not recovered")
+            else:
+                print(f"  recovered: every page answers normally {recovered:.2f} s after PostgreSQL came back")
+    print(f"total {time.monotonic() - started:.1f} s")
+    for problem in problems:
+        print("FAIL:", problem)
+    print("OK" if not problems else f"{len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
