@@ -49,6 +49,10 @@ class PrivatePostgres:
     def data(self) -> Path:
         return self.directory / "data"
 
+    @property
+    def log(self) -> Path:
+        return self.directory / "log"
+
     def url(self, database: str = "portal") -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
 
@@ -65,8 +69,7 @@ class PrivatePostgres:
         options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
         subprocess.run(
             _as_postgres(
-                [str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.directory / "log"), "-w"]
-                + ["start"]
+                [str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.log), "-w", "start"]
             ),
             check=True,
             capture_output=True,
@@ -150,8 +153,12 @@ def prepare_database(env: dict[str, str]) -> None:
 def gunicorn(env: dict[str, str], *, workers: int = 3, threads: int = 1) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
-        [str(GUNICORN), "clinic_portal.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads)]
-        + ["--timeout", "60", "--graceful-timeout", "5", "--log-level", "warning"],
+        [
+            str(GUNICORN),
+            "clinic_portal.wsgi",
+            *("-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads)),
+            *("--timeout", "60", "--graceful-timeout", "5", "--log-level", "warning"),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -222,7 +229,9 @@ class Browser:
         if data is not None:
             body = urllib.parse.urlencode(data, doseq=True).encode()
             headers["Referer"] = url.replace("http://", "https://", 1)
-        request = urllib.request.Request(url, data=body, headers=headers)
+        if not url.startswith("http://127.0.0.1:"):
+            raise ValueError("the reliability scripts only talk to the portal on loopback")
+        request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310 - loopback http only
         started = time.monotonic()
         try:
             with self.opener.open(request, timeout=timeout) as response:
