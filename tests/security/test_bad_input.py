@@ -1,0 +1,70 @@
+"""Random, huge, NUL-filled, missing or wrongly typed input to the public forms: a message or 400, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+ANY_TEXT = st.one_of(
+    st.text(max_size=50),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=1000, max_size=5_000),
+    st.sampled_from(["\x00", "a\x00b", "%00", "' OR 1=1 --", "<script>alert(1)</script>", "\ud7ff", "０１２"]),
+)
+FORM_VALUE = st.one_of(ANY_TEXT, st.lists(ANY_TEXT, max_size=3))
+HYPOTHESIS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+NEVER = {500, 502, 503}
+
+
+def random_form(fields: list[str]):
+    return st.dictionaries(st.sampled_from([*fields, "extra", "csrfmiddlewaretoken"]), FORM_VALUE, max_size=6)
+
+
+@HYPOTHESIS
+@given(data=random_form(["username", "password", "next"]))
+def test_the_sign_in_form_answers_any_input_without_a_server_error(data):
+    client = Client(raise_request_exception=False)
+    users_before = get_user_model().objects.count()
+    response = client.post("/staff/sign-in/", data)
+    assert response.status_code in {200, 400, 429}, response.status_code
+    assert "_auth_user_id" not in client.session
+    assert get_user_model().objects.count() == users_before
+    # A failed attempt's audit entry is short and never carries the password tried.
+    for event in AuditEvent.objects.filter(action="sign_in_failed"):
+        assert len(event.detail) <= 300
+
+
+@HYPOTHESIS
+@given(code=FORM_VALUE)
+def test_the_code_step_answers_any_input_without_a_server_error(code):
+    client = Client(raise_request_exception=False)
+    response = client.post("/staff/sign-in/code/", {"code": code})
+    assert response.status_code in {302, 400}
+
+
+@HYPOTHESIS
+@given(query=ANY_TEXT)
+def test_search_answers_any_query_without_a_server_error(query):
+    response = Client(raise_request_exception=False).get("/search/", {"q": query})
+    assert response.status_code in {200, 400}
+    assert response.status_code not in NEVER
+
+
+def test_the_code_step_after_a_password_answers_random_codes_with_a_message(clinician):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=clinician, name="app", confirmed=True)
+    client = Client(raise_request_exception=False)
+    client.post("/staff/sign-in/", {"username": "clinician", "password": "correct-horse-battery"})
+    for code in ["", "\x00", "x" * 5000, "12 34 56", "abcdefgh", "９９９９９９"]:
+        response = client.post("/staff/sign-in/code/", {"code": code})
+        assert response.status_code in {200, 400, 429}, (code[:20], response.status_code)
+    assert "_auth_user_id" not in client.session
