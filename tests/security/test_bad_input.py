@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 ANY_TEXT = st.one_of(
     st.text(max_size=50),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=1000, max_size=5_000),
-    st.sampled_from(["\x00", "a\x00b", "%00", "' OR 1=1 --", "<script>alert(1)</script>", "\ud7ff", "０１２"]),
+    st.sampled_from(["\x00", "a\x00b", "%00", "' OR 1=1 --", "<script>alert(1)</script>", "\ud7ff", "\uff10\uff11\uff12"]),
 )
 FORM_VALUE = st.one_of(ANY_TEXT, st.lists(ANY_TEXT, max_size=3))
 HYPOTHESIS = settings(
@@ -64,7 +64,7 @@ def test_the_code_step_after_a_password_answers_random_codes_with_a_message(clin
     TOTPDevice.objects.create(user=clinician, name="app", confirmed=True)
     client = Client(raise_request_exception=False)
     client.post("/staff/sign-in/", {"username": "clinician", "password": "correct-horse-battery"})
-    for code in ["", "\x00", "x" * 5000, "12 34 56", "abcdefgh", "９９９９９９"]:
+    for code in ["", "\x00", "x" * 5000, "12 34 56", "abcdefgh", "\uff19" * 6]:
         response = client.post("/staff/sign-in/code/", {"code": code})
         assert response.status_code in {200, 400, 429}, (code[:20], response.status_code)
     assert "_auth_user_id" not in client.session
