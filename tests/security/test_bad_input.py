@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 ANY_TEXT = st.one_of(
     st.text(max_size=50),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=1000, max_size=5_000),
-    st.sampled_from(["\x00", "a\x00b", "%00", "' OR 1=1 --", "<script>alert(1)</script>", "\ud7ff", "\uff10\uff11\uff12"]),
+    st.sampled_from(
+        ["\x00", "a\x00b", "%00", "' OR 1=1 --", "<script>alert(1)</script>", "\ud7ff", "\uff10\uff11\uff12"]
+    ),
 )
 FORM_VALUE = st.one_of(ANY_TEXT, st.lists(ANY_TEXT, max_size=3))
 HYPOTHESIS = settings(
