@@ -1,0 +1,183 @@
+"""A bounded load test on loopback: article reads, searches, whole patient intakes and staff dashboards, mixed.
+
+Threads (default 8) loop for --seconds (default 120) against gunicorn and a private PostgreSQL. Every answer is
+checked (status, and for intakes that the send landed on the done page); at the end every intake the script sent is
+looked up in the database. Prints requests, errors, lost submissions and latency percentiles; both errors and lost
+submissions must be zero. No locust dependency: urllib and threads.
+
+Run: `.venv/bin/python reliability/load.py [--seconds 120] [--threads 8]`
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from reliability.harness import Answer, Browser, gunicorn, manage, portal_env, prepare_database, private_postgres
+from reliability.patients import django_against, fill_over_http, make_patients, open_link, submit
+
+STAFF_PASSWORD = "load-test-staff-password-2026"  # noqa: S105 - throwaway accounts in a throwaway database
+SEARCHES = ["sciatica", "running", "back pain", "scan", "core", "shoes", "numb", "zzzz-nothing"]
+MIX = [("article", 40), ("search", 20), ("intake", 15), ("queue", 15), ("intake_detail", 10)]
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.requests = Counter[str]()
+        self.errors: list[str] = []
+        self.latency: dict[str, list[float]] = defaultdict(list)
+        self.sent: list[int] = []
+
+    def seen(self, kind: str, answer, ok: bool) -> None:  # type: ignore[no-untyped-def]
+        with self.lock:
+            self.requests[kind] += 1
+            self.latency[kind].append(answer.seconds)
+            if not ok:
+                self.errors.append(f"{kind} {answer.url} -> {answer.status}")
+
+
+def make_staff(env: dict[str, str]) -> str:
+    """A front-desk and a clinician account; returns the clinician's authenticator key (hex)."""
+    key = "3132333435363738393031323334353637383930"
+    script = (
+        "from django.contrib.auth.models import Group, User; "
+        "from django_otp.plugins.otp_totp.models import TOTPDevice; "
+        f"d = User.objects.create_user('load-desk', password={STAFF_PASSWORD!r}); "
+        "d.groups.add(Group.objects.get(name='Front desk')); "
+        f"c = User.objects.create_user('load-clinician', password={STAFF_PASSWORD!r}); "
+        "c.groups.add(Group.objects.get(name='Clinicians')); "
+        f"TOTPDevice.objects.create(user=c, name='app', confirmed=True, key={key!r})"
+    )
+    manage(env, "shell", "-c", script)
+    return key
+
+
+def sign_in(browser: Browser, base: str, username: str, *, totp_key: str | None = None) -> bool:
+    browser.request(f"{base}/staff/sign-in/")
+    answer = browser.request(
+        f"{base}/staff/sign-in/",
+        {"csrfmiddlewaretoken": browser.csrf_token(), "username": username, "password": STAFF_PASSWORD},
+    )
+    if totp_key:
+        from binascii import unhexlify
+
+        from django_otp.oath import totp
+
+        code = str(totp(unhexlify(totp_key))).zfill(6)
+        answer = browser.request(
+            f"{base}/staff/sign-in/code/", {"csrfmiddlewaretoken": browser.csrf_token(), "code": code}
+        )
+    return answer.status == 302 and "/staff/sign-in/" not in answer.headers.get("Location", "")
+
+
+def run(base: str, seconds: float, threads: int, tally: Tally, *, totp_key: str) -> None:
+    from education.models import Article
+    from intake.models import Intake
+
+    article_paths = [f"/articles/{slug}/" for slug in Article.objects.values_list("slug", flat=True)] or ["/articles/"]
+    patients = make_patients(threads * 200, start=10_000)
+    pool = iter(patients)
+    pool_lock = threading.Lock()
+    desk = Browser()
+    clinician = Browser()
+    if not sign_in(desk, base, "load-desk") or not sign_in(clinician, base, "load-clinician", totp_key=totp_key):
+        tally.errors.append("staff could not sign in")
+        return
+    deadline = time.monotonic() + seconds
+
+    def worker(seed: int) -> None:
+        rng = random.Random(seed)
+        kinds = [kind for kind, weight in MIX for _ in range(weight)]
+        while time.monotonic() < deadline:
+            kind = rng.choice(kinds)
+            if kind == "article":
+                answer = Browser().request(base + rng.choice(article_paths))
+                tally.seen(kind, answer, answer.status == 200)
+            elif kind == "search":
+                answer = Browser().request(f"{base}/search/?q={rng.choice(SEARCHES).replace(' ', '+')}")
+                tally.seen(kind, answer, answer.status == 200)
+            elif kind == "queue":
+                answer = desk.request(f"{base}/staff/queue/")
+                tally.seen(kind, answer, answer.status == 200)
+            elif kind == "intake_detail":
+                with tally.lock:
+                    sent = list(tally.sent[-20:])
+                if not sent:
+                    continue
+                intake_id = Intake.objects.filter(invitation_id=rng.choice(sent)).values_list("pk", flat=True).first()
+                answer = clinician.request(f"{base}/staff/intakes/{intake_id}/")
+                tally.seen(kind, answer, answer.status == 200)
+            else:
+                with pool_lock:
+                    patient = next(pool, None)
+                if patient is None:
+                    continue
+                browser = Browser()
+                started = time.monotonic()
+                ok = open_link(browser, base, patient)
+                statuses = fill_over_http(browser, base, patient) if ok else []
+                status = submit(browser, base) if ok else 0
+                ok = ok and all(s in (200, 302) for s in statuses) and status == 302
+                tally.seen(kind, Answer(status, time.monotonic() - started, {}, "", f"intake #{patient.number}"), ok)
+                if status == 302:
+                    with tally.lock:
+                        tally.sent.append(patient.invitation_id)
+
+    workers = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    tally = Tally()
+    with private_postgres() as postgres:
+        env = portal_env(postgres.url())
+        prepare_database(env)
+        manage(env, "load_articles")
+        totp_key = make_staff(env)
+        django_against(env)
+        from intake.models import Intake
+
+        with gunicorn(env, workers=args.workers, threads=2) as base:
+            print(f"load for {args.seconds:.0f} s with {args.threads} threads against {base} ({args.workers} workers)")
+            started = time.monotonic()
+            run(base, args.seconds, args.threads, tally, totp_key=totp_key)
+            elapsed = time.monotonic() - started
+        submitted = Intake.objects.filter(invitation_id__in=tally.sent, status=Intake.Status.SUBMITTED).count()
+    lost = len(tally.sent) - submitted
+    total = sum(tally.requests.values())
+    print(f"{total} actions in {elapsed:.0f} s ({total / elapsed:.0f}/s); an intake action is a whole patient visit")
+    for kind, _weight in MIX:
+        times = sorted(tally.latency[kind]) or [0.0]
+        p95 = times[int(len(times) * 0.95) - 1] if len(times) > 1 else times[0]
+        print(
+            f"  {kind:<14} {tally.requests[kind]:>6}  median {statistics.median(times) * 1000:6.0f} ms  "
+            f"p95 {p95 * 1000:6.0f} ms"
+        )
+    print(f"intakes sent {len(tally.sent)}, found submitted {submitted}, lost {lost}")
+    print(f"errors {len(tally.errors)}")
+    for error in tally.errors[:20]:
+        print("  ", error)
+    ok = not tally.errors and lost == 0 and len(tally.sent) > 0
+    print("OK" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
