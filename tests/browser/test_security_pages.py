@@ -1,0 +1,94 @@
+"""Two-step sign-in set-up, recovery codes and the error pages, in a real browser at phone and desktop width."""
+
+from __future__ import annotations
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.security.conftest import totp_code
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+VIEWPORTS = [("phone", PHONE), ("desktop", DESKTOP)]
+
+
+def csp_errors(page) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    return errors
+
+
+def no_sideways_scroll(page, viewport) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+@pytest.mark.parametrize(("name", "viewport"), VIEWPORTS)
+def test_a_clinician_sets_up_two_step_sign_in_by_scanning_a_qr_code_and_sees_recovery_codes(
+    open_page, screenshot, clinician, name, viewport
+):
+    page = open_page("/staff/sign-in/", viewport)
+    errors = csp_errors(page)
+    page.get_by_label("Username").fill("clinician")
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/staff/sign-in/set-up/")
+    qr = page.locator(".qr-code svg")
+    assert qr.is_visible()
+    box = qr.bounding_box()
+    assert box is not None
+    assert box["width"] >= 150  # big enough to scan from a screen
+    assert no_sideways_scroll(page, viewport)
+    screenshot(page, f"security-two-step-setup-{name}")
+
+    device = TOTPDevice.objects.get(user=clinician)
+    page.get_by_label("6-digit code from your app").fill(totp_code(device))
+    page.get_by_role("button", name="Confirm").click()
+    assert page.get_by_role("heading", name="Two-step sign-in is on. Save your recovery codes").is_visible()
+    assert page.locator(".recovery-codes li").count() == 10
+    assert no_sideways_scroll(page, viewport)
+    screenshot(page, f"security-recovery-codes-{name}")
+    page.get_by_role("link", name="I have saved them: continue").click()
+    page.wait_for_url("**/staff/queue/")
+    assert not errors, errors
+
+
+@pytest.mark.parametrize(("name", "viewport"), VIEWPORTS)
+def test_the_code_step_and_the_lockout_page_read_clearly(open_page, screenshot, clinician, name, viewport):
+    TOTPDevice.objects.create(user=clinician, name="Authenticator app", confirmed=True)
+    page = open_page("/staff/sign-in/", viewport)
+    page.get_by_label("Username").fill("clinician")
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/staff/sign-in/code/")
+    page.get_by_label("Code").fill("000000")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_text("That code did not work").is_visible()
+    screenshot(page, f"security-code-step-{name}")
+    for _ in range(4):
+        page.get_by_label("Code").fill("000000")
+        page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("heading", name="Sign-in is paused for this account").is_visible()
+    assert no_sideways_scroll(page, viewport)
+    screenshot(page, f"security-locked-out-{name}")
+
+
+@pytest.mark.parametrize(("name", "viewport"), VIEWPORTS)
+def test_error_pages_are_in_the_portals_style(open_page, screenshot, settings, name, viewport):
+    settings.RATELIMIT_ENABLE = True
+    settings.RATE_LIMITS = [{"prefix": "/intake/", "methods": ["GET"], "rate": "1/10m", "fail_open": True}]
+    from django.core.cache import caches
+
+    caches["ratelimit"].clear()
+    page = open_page("/no-such-page/", viewport)
+    assert page.get_by_role("heading", name="We could not find that page").is_visible()
+    screenshot(page, f"security-404-{name}")
+    page.goto("/intake/start/anything/")
+    page.goto("/intake/start/anything/")
+    assert page.get_by_role("heading", name="Too many tries from your connection").is_visible()
+    assert no_sideways_scroll(page, viewport)
+    screenshot(page, f"security-429-{name}")
+    settings.ROOT_URLCONF = "tests.security.failing_urls"
+    page.goto("/test-database-gone/")
+    assert page.get_by_role("heading", name="The portal is busy for a moment").is_visible()
+    screenshot(page, f"security-503-{name}")
