@@ -326,4 +326,4 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 # Loggers that see requests or sign-ins pass through a filter that withholds patient data and private links.
 LOGGING["filters"] = {"withhold_patient_data": {"()": "clinic_portal.log_filters.WithholdPatientData"}}
 for _logger_name in ("django.request", "django.server", "django.security", "axes", "gunicorn.access"):
-    LOGGING["loggers"].setdefault(_logger_name, {})["filters"] = ["withhold_patient_data"]  # type: ignore[index]
+    LOGGING["loggers"].setdefault(_logger_name, {})["filters"] = ["withhold_patient_data"]  # type: ignore[attr-defined]

@@ -219,7 +219,7 @@ class Browser:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect)
 
     def csrf_token(self) -> str:
-        return next((c.value for c in self.cookies if c.name == "csrftoken"), "")
+        return next((c.value or "" for c in self.cookies if c.name == "csrftoken"), "")
 
     def request(
         self, url: str, data: dict[str, object] | list[tuple[str, str]] | None = None, timeout: float = 30

@@ -29,12 +29,12 @@ def poster(row: Row) -> str:
     return "anonymous"
 
 
-def snapshot() -> dict[str, list[dict]]:
+def snapshot() -> dict[str, list[str]]:
     state = {}
     for model in apps.get_models():
         label = model._meta.label_lower
         if label not in LOG_TABLES:
-            state[label] = sorted(map(repr, model.objects.values()))
+            state[label] = sorted(map(repr, model._default_manager.values()))
     return state
 
 

@@ -24,7 +24,9 @@ def demo_output(settings):
 
 
 def test_the_demo_clinician_signs_in_with_a_printed_recovery_code(client, demo_output):
-    codes = re.search(r"^  clinician +((?:[a-z0-9]{8} ?)+)$", demo_output, re.MULTILINE).group(1).split()
+    found = re.search(r"^  clinician +((?:[a-z0-9]{8} ?)+)$", demo_output, re.MULTILINE)
+    assert found is not None, demo_output
+    codes = found.group(1).split()
     assert len(codes) == 10
     client.post("/staff/sign-in/", {"username": "clinician", "password": DEMO_PASSWORD})
     response = client.post("/staff/sign-in/code/", {"code": codes[0]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from unittest import mock
 
 import pytest
@@ -64,7 +65,7 @@ def test_an_address_is_locked_for_every_username(client, front_desk, editor):
 
 def test_the_lock_lifts_after_the_fifteen_minute_cool_off(client, front_desk):
     fail(client, "frontdesk", 5)
-    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=16)):
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=16)):
         response = sign_in_with_password(client, "frontdesk", REMOTE_ADDR="198.51.100.7")
     assert response.status_code == 302
     assert response.headers["Location"] == "/staff/welcome/"
