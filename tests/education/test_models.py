@@ -62,3 +62,10 @@ def test_the_search_vector_is_stored_on_save_on_postgresql():
         assert Article.objects.filter(search_vector="shoes").get() == article
     else:
         assert article.search_vector is None
+
+
+def test_the_search_vector_has_a_gin_index_on_postgresql(on_postgresql):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'education_article'")
+        definitions = [row[0] for row in cursor.fetchall()]
+    assert any("USING gin (search_vector)" in definition for definition in definitions), definitions
