@@ -59,8 +59,7 @@ class ArticleAdmin(CompareVersionAdmin):
         "publication",
         "topic_names",
         "featured",
-        "next_review_due",
-        "review_state",
+        "review_due",
         "reading_grade",
         "word_count",
     ]
@@ -70,9 +69,18 @@ class ArticleAdmin(CompareVersionAdmin):
     filter_horizontal = ["topics"]
     autocomplete_fields = ["related"]
     readonly_fields = ["readability", "word_count", "created_at", "updated_at"]
-    date_hierarchy = "published_at"
     list_per_page = 50
     save_on_top = True
+
+    class Media:
+        css = {"all": ["css/education-admin.css"]}
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "body" and field is not None:
+            field.widget.attrs["rows"] = 28
+        return field
+
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "body", "readability", "topics"]}),
         ("Publishing", {"fields": ["status", "published_at", "featured"]}),
@@ -98,11 +106,14 @@ class ArticleAdmin(CompareVersionAdmin):
     def topic_names(self, article: Article) -> str:
         return ", ".join(topic.name for topic in article.topics.all())
 
-    @admin.display(description="Review")
-    def review_state(self, article: Article) -> str:
+    @admin.display(description="Next review due", ordering="next_review_due")
+    def review_due(self, article: Article) -> str:
         if article.next_review_due is None:
             return "No date"
-        return "Overdue" if article.next_review_due < timezone.localdate() else "OK"
+        due = f"{article.next_review_due:%b %-d, %Y}"
+        return (
+            format_html("{} <strong>(overdue)</strong>", due) if article.next_review_due < timezone.localdate() else due
+        )
 
     @admin.display(description="Reading grade")
     def readability(self, article: Article) -> str:

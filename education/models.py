@@ -22,7 +22,9 @@ READING_GRADE_TARGET = 8
 class Topic(models.Model):
     name = models.CharField(max_length=60, unique=True, help_text="Shown to patients, e.g. “Running”. Keep it short.")
     slug = models.SlugField(
-        max_length=60, unique=True, help_text="The topic's web address: /topics/<slug>/. Changing it breaks old links."
+        max_length=60,
+        unique=True,
+        help_text="The last part of the topic's web address (/topics/running/). Changing it breaks old links.",
     )
     description = models.CharField(
         max_length=300, blank=True, help_text="One plain sentence shown at the top of the topic's page."
@@ -57,8 +59,8 @@ class Article(models.Model):
     slug = models.SlugField(
         max_length=200,
         unique=True,
-        help_text="The article's web address: /articles/<slug>/. Filled in from the title; do not change it once "
-        "published, or links sent to patients stop working.",
+        help_text="The last part of the article's web address (/articles/back-pain-after-a-run/). Filled in from the "
+        "title; do not change it once published, or links sent to patients stop working.",
     )
     summary = models.CharField(
         max_length=300,

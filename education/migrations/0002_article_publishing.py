@@ -183,7 +183,7 @@ class Migration(migrations.Migration):
             model_name="article",
             name="slug",
             field=models.SlugField(
-                help_text="The article's web address: /articles/<slug>/. Filled in from the title; do not change it once published, or links sent to patients stop working.",
+                help_text="The last part of the article's web address (/articles/back-pain-after-a-run/). Filled in from the title; do not change it once published, or links sent to patients stop working.",
                 max_length=200,
                 unique=True,
             ),
@@ -206,7 +206,7 @@ class Migration(migrations.Migration):
             model_name="topic",
             name="slug",
             field=models.SlugField(
-                help_text="The topic's web address: /topics/<slug>/. Changing it breaks old links.",
+                help_text="The last part of the topic's web address (/topics/running/). Changing it breaks old links.",
                 max_length=60,
                 unique=True,
             ),

@@ -59,3 +59,19 @@ def test_library_pages_look_right_at_phone_and_desktop_width(open_page, screensh
     assert_fits(page, viewport)
     assert errors == []
     screenshot(page, f"education-{name}-{size}")
+
+
+@pytest.mark.usefixtures("library")
+def test_an_editor_sees_the_article_form_with_readability_and_its_history_in_the_admin(open_page, screenshot, editor):
+    from education.models import Article
+
+    article = Article.objects.get(slug="back-pain-after-a-run")
+    page = open_page(f"/admin/education/article/{article.pk}/change/", DESKTOP, user=editor)
+    assert page.get_by_text("Flesch-Kincaid grade").is_visible()
+    assert page.get_by_role("link", name="View on site").is_visible()
+    screenshot(page, "education-admin-change-desktop")
+    page.get_by_role("link", name="History").click()
+    assert "Loaded from the starter library" in page.content()
+    screenshot(page, "education-admin-history-desktop")
+    page.goto("/admin/education/article/")
+    screenshot(page, "education-admin-list-desktop")

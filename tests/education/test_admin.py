@@ -137,7 +137,14 @@ def test_the_list_shows_status_topics_review_date_grade_and_words(editor_client)
     for heading in ("Status", "Topics", "Next review due", "Reading grade", "Word count"):
         assert heading in html
     assert "Running" in html
-    assert "March 4, 2027" in html or "Mar. 4, 2027" in html
+    assert "Mar 4, 2027" in html
+    assert "(overdue)" not in html
+
+
+def test_the_list_marks_articles_whose_review_is_overdue(editor_client):
+    ArticleFactory(title="Old facts", next_review_due=timezone.localdate() - datetime.timedelta(days=1))
+    html = editor_client.get("/admin/education/article/").content.decode()
+    assert "<strong>(overdue)</strong>" in html
 
 
 def test_the_review_overdue_filter_lists_only_overdue_articles(editor_client):
