@@ -60,8 +60,8 @@ class ArticleAdmin(CompareVersionAdmin):
         "topic_names",
         "featured",
         "review_due",
-        "reading_grade",
-        "word_count",
+        "grade",
+        "words",
     ]
     list_filter = ["status", "topics", ReviewDueFilter, "featured"]
     search_fields = ["title", "body"]
@@ -114,6 +114,16 @@ class ArticleAdmin(CompareVersionAdmin):
         return (
             format_html("{} <strong>(overdue)</strong>", due) if article.next_review_due < timezone.localdate() else due
         )
+
+    @admin.display(description="Grade", ordering="reading_grade")
+    def grade(self, article: Article) -> str:
+        if article.grade_above_target:
+            return format_html("<strong>{}</strong> (above {})", article.reading_grade, READING_GRADE_TARGET)
+        return str(article.reading_grade)
+
+    @admin.display(description="Words", ordering="word_count")
+    def words(self, article: Article) -> int:
+        return article.word_count
 
     @admin.display(description="Reading grade")
     def readability(self, article: Article) -> str:
