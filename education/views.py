@@ -55,8 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def article_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     if slug is None and request.GET.get("topic"):
         # One address per topic (the canonical one); ?topic= is accepted for old links and simple forms.
-        topic = get_object_or_404(Topic, slug=request.GET["topic"])
-        return redirect(topic, permanent=True)
+        return redirect(get_object_or_404(Topic, slug=request.GET["topic"]), permanent=True)
     topic = get_object_or_404(Topic, slug=slug) if slug else None
     page = Paginator(selectors.published_articles(topic=topic), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"topic": topic, "page": page, "topics": selectors.topics_with_articles()}
