@@ -121,8 +121,8 @@ class Article(models.Model):
         help_text="US school grade needed to read the body (Flesch-Kincaid). Aim for 8 or below.",
     )
     word_count = models.PositiveIntegerField(default=0, editable=False, help_text="Words in the body.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When the article was first saved.")
+    updated_at = models.DateTimeField(auto_now=True, help_text="When the article was last saved.")
     # Filled only on PostgreSQL (title weighted above summary above body) and GIN-indexed by migration 0003, which
     # creates the index on PostgreSQL only: the model stays portable, and SQLite keeps an always-empty column.
     search_vector = SearchVectorField(null=True, editable=False)

@@ -58,7 +58,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="article",
             name="created_at",
-            field=models.DateTimeField(auto_now_add=True, default=django.utils.timezone.now),
+            field=models.DateTimeField(
+                auto_now_add=True, default=django.utils.timezone.now, help_text="When the article was first saved."
+            ),
             preserve_default=False,
         ),
         migrations.AddField(
@@ -165,7 +167,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="article",
             name="updated_at",
-            field=models.DateTimeField(auto_now=True),
+            field=models.DateTimeField(auto_now=True, help_text="When the article was last saved."),
         ),
         migrations.AddField(
             model_name="article",
