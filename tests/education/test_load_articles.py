@@ -42,6 +42,7 @@ def test_every_starter_article_is_published_readable_sourced_and_reviewed(starte
         assert article.next_review_due > article.reviewed_on, article.slug
         assert article.reviewed_by, article.slug
         assert article.topics.exists(), article.slug
+        assert article.body_html.count('<blockquote class="help-now">') == 1, article.slug
 
 
 def test_starter_articles_link_to_related_articles_and_warn_when_to_get_help_now(starter_library):
