@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -12,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def library():
-    call_command("load_articles", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("load_articles", stdout=io.StringIO())
 
 
 def assert_fits(page, viewport):
