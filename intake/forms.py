@@ -18,6 +18,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils import timezone
 
 from intake import conditions
@@ -96,6 +97,22 @@ def initial_value(question: Question, value: object) -> object:
     if question.kind == "scale":
         return str(value)
     return value
+
+
+def as_post_data(step: Step, answers: Mapping[str, object]) -> QueryDict:
+    """Typed answers as a browser would post this step (to re-check saved answers, and in tests)."""
+    data = QueryDict(mutable=True)
+    for question in step.questions:
+        value = answers.get(question.code)
+        if isinstance(value, (list, tuple)):
+            data.setlist(question.code, [str(item) for item in value])
+        elif value is True:
+            data[question.code] = "on"
+        elif isinstance(value, datetime.date):
+            data[question.code] = value.isoformat()
+        elif value is not None and value is not False:
+            data[question.code] = str(value)
+    return data
 
 
 class StepForm(forms.Form):

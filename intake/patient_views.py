@@ -6,7 +6,7 @@ after the link is token-free, and nothing about the patient ever appears in a UR
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from intake import answers as answer_codec
 from intake import patient_session, selectors, services
-from intake.forms import MSG_DOB_WRONG, AcknowledgeForm, IdentityForm, StepForm
+from intake.forms import MSG_DOB_WRONG, AcknowledgeForm, IdentityForm, StepForm, as_post_data
 from intake.models import Intake, Level
 from intake.questionnaire import STEPS, step_by_slug
 from intake.questionnaire_checks import human_answers, validate_answers
@@ -52,7 +52,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
     invitation = patient_session.pending_invitation(request)
     if invitation is None:
         return redirect("intake:resume") if patient_session.confirmed_intake(request) else bad_link(request)
-    form = IdentityForm(request.POST or None)
+    form = IdentityForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         check = services.confirm_identity(invitation, form.cleaned_data["date_of_birth"], now=timezone.now())
         if check is services.IdentityCheck.CONFIRMED:
@@ -85,20 +85,6 @@ def resume(request: HttpRequest) -> HttpResponse:
     if intake.current_step == answer_codec.REVIEW:
         return redirect("intake:review")
     return redirect("intake:step", slug=intake.current_step)
-
-
-def _as_post_data(codes: list[str], answers: dict[str, object]) -> QueryDict:
-    """Saved answers as a form would post them, to show a finished step's problems (e.g. after a changed birth date)."""
-    data = QueryDict(mutable=True)
-    for code in codes:
-        value = answers.get(code)
-        if isinstance(value, list):
-            data.setlist(code, [str(item) for item in value])
-        elif value is True:
-            data[code] = "on"
-        elif value is not None:
-            data[code] = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return data
 
 
 def _initial(intake: Intake, step_slug: str, answers: dict[str, object]) -> dict[str, object]:
@@ -147,7 +133,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
         finished = answer_codec.place_index(slug) < answer_codec.place_index(intake.current_step)
         if finished and validate_answers(slug, saved, today=today):
             form = StepForm(
-                current, earlier=saved, today=today, data=_as_post_data([q.code for q in current.questions], saved)
+                current, earlier=saved, today=today, data=as_post_data(current, saved)
             )
             form.is_valid()
         else:
@@ -182,7 +168,7 @@ def emergency(request: HttpRequest) -> HttpResponse:
         return redirect("intake:done")
     if not services.safety_answers_need_emergency_page(intake):
         return redirect("intake:resume")
-    form = AcknowledgeForm(request.POST or None)
+    form = AcknowledgeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.acknowledge_emergency(intake, now=timezone.now())
         return redirect("intake:resume")

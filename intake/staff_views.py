@@ -39,7 +39,7 @@ def _take_link(request: HttpRequest, invitation: Invitation) -> str | None:
 @staff_permission_required("intake.add_invitation")
 @require_http_methods(["GET", "POST"])
 def invitation_new(request: HttpRequest) -> HttpResponse:
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         invitation, token = services.create_invitation(
             patient_name=form.cleaned_data["patient_name"],
