@@ -6,10 +6,13 @@ after the link is token-free, and nothing about the patient ever appears in a UR
 
 from __future__ import annotations
 
+import datetime
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -132,9 +135,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         finished = answer_codec.place_index(slug) < answer_codec.place_index(intake.current_step)
         if finished and validate_answers(slug, saved, today=today):
-            form = StepForm(
-                current, earlier=saved, today=today, data=as_post_data(current, saved)
-            )
+            form = StepForm(current, earlier=saved, today=today, data=as_post_data(current, saved))
             form.is_valid()
         else:
             form = StepForm(current, earlier=saved, today=today, initial=_initial(intake, slug, saved))
@@ -176,6 +177,10 @@ def emergency(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/emergency.html", {"form": form})
 
 
+def _readable_date(value: object) -> str:
+    return date_format(value, "F j, Y") if isinstance(value, datetime.date) else ""
+
+
 def _review_sections(intake: Intake) -> list[dict[str, object]]:
     answers = answer_codec.from_json(intake.answers)
     sections = []
@@ -185,7 +190,7 @@ def _review_sections(intake: Intake) -> list[dict[str, object]]:
             {
                 "number": number,
                 "step": current,
-                "rows": human_answers(answers, codes),
+                "rows": [(q, _readable_date(answers[q.code]) or value) for q, value in human_answers(answers, codes)],
                 "change_url": reverse("intake:step", args=[current.slug]) + f"?return={RETURN_TO_REVIEW}",
             }
         )

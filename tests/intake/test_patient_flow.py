@@ -81,7 +81,7 @@ def test_unknown_expired_locked_and_used_links_all_get_the_same_page(client, set
     locked_invitation, locked = make_invitation()
     locked_invitation.locked_at = timezone.now()
     locked_invitation.save()
-    used_invitation, used = make_invitation()
+    _, used = make_invitation()
     Patient(client, used).sign_in().answer_all(routine_answers())
     client.post("/intake/review/")
     other_browser = type(client)()
@@ -178,7 +178,8 @@ def test_a_missing_answer_on_a_radio_question_links_to_its_first_choice(patient)
 def test_follow_up_questions_are_on_the_page_but_hidden_until_they_apply(patient):
     page = patient.client.get("/intake/step/safety/").content.decode()
     assert 'id="q-ce_onset" data-show-if=' in page
-    assert 'id="q-ce_onset"' in page and "hidden>" in page.split('id="q-ce_onset"')[1].split("\n")[0]
+    opening_tag = page.split('id="q-ce_onset"')[1].split("\n")[0]
+    assert opening_tag.endswith(" hidden>")
 
 
 def test_answers_to_questions_that_do_not_apply_are_not_stored(patient):
@@ -296,7 +297,7 @@ def test_after_sending_the_link_shows_the_receipt_to_this_browser_only(client, p
 
 
 def test_one_patients_browser_never_shows_another_patients_answers(client):
-    first_invitation, first_token = make_invitation(name="First Person")
+    _, first_token = make_invitation(name="First Person")
     second_invitation, second_token = make_invitation(name="Second Person", date_of_birth=datetime.date(1970, 1, 2))
     first = Patient(client, first_token).sign_in()
     first.answer_all(routine_answers(visit_goals="FIRST-PATIENT-GOAL"))
