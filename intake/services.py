@@ -21,7 +21,7 @@ from alerts import services as alert_services
 from intake import answers as answer_codec
 from intake import tasks, tokens
 from intake.models import Intake, IntakeFlag, Invitation, Level
-from intake.questionnaire import STEP_SLUGS, step_by_slug
+from intake.questionnaire import STEP_SLUGS, questions_that_apply, step_by_slug
 from intake.questionnaire_checks import validate_answers
 from intake.recommendations import recommend
 from intake.triage import TriageResult, assess, assess_safety_step, needs_emergency_page
@@ -147,7 +147,10 @@ def save_step(intake: Intake, step_slug: str, answers: Mapping[str, object], *, 
             raise InvalidAnswers(step_slug, {"__all__": "This form has already been sent."})
         current = answer_codec.from_json(locked.answers)
         merged = {code: value for code, value in current.items() if code not in codes}
-        merged.update({code: value for code, value in answers.items() if code in codes})
+        merged.update({code: value for code, value in answers.items() if code in codes and value is not None})
+        # Answers to questions that are not asked (a hidden follow-up) are not kept.
+        asked = {question.code for question in questions_that_apply(step, merged)}
+        merged = {code: value for code, value in merged.items() if code not in codes or code in asked}
         errors = validate_answers(step_slug, merged, today=timezone.localdate(now))
         if errors:
             raise InvalidAnswers(step_slug, errors)
