@@ -257,10 +257,11 @@ def retriage(intake: Intake, *, now: datetime.datetime, apply: bool) -> tuple[in
     answers = answer_codec.from_json(intake.answers)
     today = timezone.localdate(intake.submitted_at or now)
     result = assess(answers, today=today)
+    stored_level = intake.level
     new_level = int(Level.from_code(result.level))
-    if apply and (new_level != intake.level or result.rules_version != intake.rules_version):
+    if apply and (new_level != stored_level or result.rules_version != intake.rules_version):
         record_assessment(intake, result, now=now)
-    return intake.level, new_level
+    return stored_level, new_level
 
 
 def create_submitted_intake_for_demo(

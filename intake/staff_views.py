@@ -7,6 +7,7 @@ as soon as it is shown.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,7 +32,8 @@ def _take_link(request: HttpRequest, invitation: Invitation) -> str | None:
     parked = request.session.get(_LINK_KEY)
     if isinstance(parked, dict) and parked.get("invitation") == invitation.pk:
         del request.session[_LINK_KEY]
-        return request.build_absolute_uri(reverse("intake:start", args=[parked["token"]]))
+        # The public address from settings, the same as in the e-mail, whatever host the staff page was opened on.
+        return settings.SITE_URL + reverse("intake:start", args=[parked["token"]])
     return None
 
 

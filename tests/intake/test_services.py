@@ -32,7 +32,7 @@ def test_an_invitation_stores_only_the_hash_of_its_token():
 
 
 def test_the_invitation_email_carries_the_link_and_no_patient_details_in_its_subject(settings):
-    invitation, token = make_invitation(name="Jordan Quill", send_email=True)
+    _, token = make_invitation(name="Jordan Quill", send_email=True)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["pat@example.org"]
