@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from education.models import Article
 from intake import tokens
@@ -13,6 +14,11 @@ from intake.models import Intake, Invitation
 
 def usable_invitation(invitation: Invitation | None, *, now: datetime.datetime) -> bool:
     return invitation is not None and invitation.locked_at is None and invitation.expires_at > now
+
+
+def last_day(invitation: Invitation) -> datetime.date:
+    """The last day the link works, in the clinic's time zone (it ends at midnight after that day)."""
+    return timezone.localtime(invitation.expires_at - datetime.timedelta(seconds=1)).date()
 
 
 def invitation_for_token(token: str, *, now: datetime.datetime) -> Invitation | None:

@@ -68,6 +68,7 @@ def invitation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "intake": getattr(invitation, "intake", None),
         "link": _take_link(request, invitation),
         "now": timezone.now(),
+        "last_day": selectors.last_day(invitation),
         "can_renew": request.user.has_perm("intake.add_invitation"),
     }
     return render(request, "intake/staff/invitation_detail.html", context)

@@ -36,13 +36,14 @@ def front_desk_emails() -> list[str]:
 
 @task()
 def send_invitation_email(invitation_id: int, sealed_token: str) -> None:
-    from intake import tokens
+    from intake import selectors, tokens
     from intake.models import Invitation
 
     invitation = Invitation.objects.get(pk=invitation_id)
     link = settings.SITE_URL + reverse("intake:start", args=[tokens.unseal(sealed_token)])
     body = render_to_string(
-        "intake/email/invitation.txt", {**_clinic_context(), "invitation": invitation, "link": link}
+        "intake/email/invitation.txt",
+        {**_clinic_context(), "invitation": invitation, "link": link, "last_day": selectors.last_day(invitation)},
     )
     send_mail(INVITATION_SUBJECT.format(clinic=settings.CLINIC_NAME), body, None, [invitation.email])
     logger.info("sent invitation email for invitation %s", invitation_id)

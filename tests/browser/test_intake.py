@@ -223,3 +223,25 @@ def test_a_not_sure_bladder_answer_brings_up_the_emergency_page_at_once(open_pag
     page.check("#id_acknowledged")
     page.get_by_role("button", name="Continue with the questions").click()
     assert page.get_by_text("Step 2 of 7").is_visible()
+
+
+@pytest.mark.parametrize(("name", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+def test_the_front_desk_makes_an_invitation_and_copies_the_link(open_page, screenshot, front_desk, name, viewport):
+    page = open_page("/staff/invitations/new/", viewport, user=front_desk)
+    errors = _watch_console(page)
+    page.fill("#id_patient_name", "Jordan Quill")
+    page.fill("#id_email", "jordan@example.org")
+    page.fill("#id_date_of_birth", "1979-08-14")
+    appointment = timezone.localtime() + datetime.timedelta(days=2)
+    page.fill("#id_appointment_at", appointment.strftime("%Y-%m-%dT%H:%M"))
+    screenshot(page, f"intake-staff-{name}-new-invitation")
+    page.get_by_role("button", name="Make the link").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="The link is ready").is_visible()
+    link = page.input_value("#invitation-link")
+    assert "/intake/start/" in link
+    assert page.get_by_text("Answering").count() == 0
+    if viewport is PHONE:
+        _fits_the_phone(page)
+    screenshot(page, f"intake-staff-{name}-link-ready")
+    assert not [e for e in errors if "Content Security Policy" in e], errors

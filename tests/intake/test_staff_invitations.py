@@ -122,3 +122,12 @@ def test_a_new_link_lifts_a_lock_and_is_shown_once(client, front_desk):
     assert invitation.locked_at is None
     assert client.get(f"/intake/start/{old}/").status_code == 404
     assert len(mail.outbox) == 1
+
+
+def test_the_page_and_the_email_give_the_last_day_the_link_works(client, front_desk):
+    client.force_login(front_desk)
+    appointment = timezone.make_aware(datetime.datetime(2030, 5, 6, 9, 30))
+    invitation, _ = make_invitation(appointment_at=appointment, send_email=True)
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    assert "The end of Tuesday, May 7, 2030" in page
+    assert "until the end of May 7" in mail.outbox[0].body
