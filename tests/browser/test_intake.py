@@ -245,3 +245,24 @@ def test_the_front_desk_makes_an_invitation_and_copies_the_link(open_page, scree
         _fits_the_phone(page)
     screenshot(page, f"intake-staff-{name}-link-ready")
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_without_javascript_every_follow_up_shows_with_a_note_and_the_form_still_works(
+    browser, live_server, screenshot
+):
+    _, token = make_invitation()
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"/intake/start/{token}/")
+        _confirm_birth_date(page, "1985-03-27")
+        assert page.locator("#q-ce_onset").is_visible()
+        assert page.get_by_text("Answer this only if you chose “Yes” or “Not sure” above.").is_visible()
+        for code in ("ce_saddle_numbness", "ce_wiping_sensation", "ce_urine_start_difficulty",
+                     "ce_urine_leak_or_no_sensation", "ce_bowel_control", "ce_both_legs_weaker", "ce_sexual_change"):
+            _pick(page, code, "no")
+        screenshot(page, "intake-phone-nojs-safety")
+        _next(page)
+        assert page.get_by_text("Step 2 of 7").is_visible()
+    finally:
+        context.close()

@@ -319,3 +319,13 @@ def test_one_patients_browser_never_shows_another_patients_answers(client):
 def test_patient_pages_are_never_cached(patient):
     response = patient.client.get("/intake/step/safety/")
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+def test_a_step_page_and_a_step_save_take_a_handful_of_queries(patient, django_assert_max_num_queries):
+    patient.post_step("safety", routine_answers())
+    # session read, intake with its invitation, session write (+ savepoint pair)
+    with django_assert_max_num_queries(5):
+        patient.client.get("/intake/step/about/")
+    # session, intake, locked re-read and update (+ savepoints), fresh copy, session write
+    with django_assert_max_num_queries(10):
+        patient.post_step("about", routine_answers())
