@@ -137,17 +137,17 @@ class StepForm(forms.Form):
             self.fields[question.code] = field_for(question)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         given = {code: cleaned[code] for code in self.codes if code in cleaned and not _is_blank(cleaned.get(code))}
         applying = {question.code for question in questions_that_apply(self.step, {**self.earlier, **given})}
         # A question that is not asked keeps neither its answer nor its error (the patient cannot see it).
-        for code in list(self._errors):
+        for code in list(self.errors):
             if code in self.codes and code not in applying:
-                del self._errors[code]
+                del self.errors[code]
         self.step_answers = {code: value for code, value in given.items() if code in applying}
         problems = validate_answers(self.step.slug, {**self.earlier, **self.step_answers}, today=self.today)
         for code, message in problems.items():
-            if code not in self._errors:
+            if code not in self.errors:
                 self.add_error(code, message)
         return cleaned
 
@@ -176,7 +176,7 @@ class StepForm(forms.Form):
         summary = []
         for question in self.step.questions:
             for message in self.errors.get(question.code, []):
-                summary.append((QuestionView.anchor_for(question), question.label, message))
+                summary.append((QuestionView.anchor_for(question), question.label, str(message)))
         return summary
 
 
@@ -232,7 +232,7 @@ class QuestionView:
             anchor=cls.anchor_for(question),
             value=value,
             options=options,
-            errors=list(form.errors.get(question.code, [])) if form.is_bound else [],
+            errors=[str(message) for message in form.errors.get(question.code, [])] if form.is_bound else [],
             shown=shown,
             show_if=json.dumps(rule[0]) if rule else "",
             only_if_text=rule[1] if rule else "",
@@ -286,7 +286,7 @@ class InvitationForm(forms.Form):
         return when
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("send_email") and not cleaned.get("email") and "email" not in self.errors:
             self.add_error("email", "Enter the patient's email to send the link, or untick “Email the link”.")
         return cleaned

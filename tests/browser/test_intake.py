@@ -258,8 +258,15 @@ def test_without_javascript_every_follow_up_shows_with_a_note_and_the_form_still
         _confirm_birth_date(page, "1985-03-27")
         assert page.locator("#q-ce_onset").is_visible()
         assert page.get_by_text("Answer this only if you chose “Yes” or “Not sure” above.").is_visible()
-        for code in ("ce_saddle_numbness", "ce_wiping_sensation", "ce_urine_start_difficulty",
-                     "ce_urine_leak_or_no_sensation", "ce_bowel_control", "ce_both_legs_weaker", "ce_sexual_change"):
+        for code in (
+            "ce_saddle_numbness",
+            "ce_wiping_sensation",
+            "ce_urine_start_difficulty",
+            "ce_urine_leak_or_no_sensation",
+            "ce_bowel_control",
+            "ce_both_legs_weaker",
+            "ce_sexual_change",
+        ):
             _pick(page, code, "no")
         screenshot(page, "intake-phone-nojs-safety")
         _next(page)

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from intake.forms import as_post_data
+from intake.models import Invitation
 from intake.questionnaire import step_by_slug
 from tests.intake.factories import BIRTH_DATE, make_invitation
 
@@ -35,6 +36,8 @@ def alert_calls(monkeypatch) -> list[tuple[int, Any, Any]]:
 
 class Patient:
     """A patient's browser: opens their link, confirms their birth date, posts steps from typed answers."""
+
+    invitation: Invitation | None = None
 
     def __init__(self, client: Client, token: str) -> None:
         self.client = client
@@ -72,5 +75,5 @@ class Patient:
 def patient(client) -> Patient:
     invitation, token = make_invitation()
     patient = Patient(client, token)
-    patient.invitation = invitation  # type: ignore[attr-defined]
+    patient.invitation = invitation
     return patient.sign_in()

@@ -14,16 +14,20 @@ CONDITIONAL = [question for question in q.QUESTIONS.values() if question.applies
 
 def test_every_conditional_question_has_a_browser_rule_and_a_no_script_note():
     for question in CONDITIONAL:
-        rule, note = conditions.rule_for(question)
+        found = conditions.rule_for(question)
+        assert found is not None
+        rule, note = found
         assert rule
         assert note.startswith(("Answer this only", "Skip this"))
 
 
 @pytest.mark.parametrize("question", CONDITIONAL, ids=lambda question: question.code)
 def test_the_browser_rule_matches_the_server_rule(question):
-    rule, _ = conditions.rule_for(question)
+    found = conditions.rule_for(question)
+    assert found is not None
+    rule = found[0]
     ce_values = [None, "yes", "no", "not_sure"]
-    samples = []
+    samples: list[dict[str, object]] = []
     for ce in ce_values:
         for other in ("no", "not_sure"):
             samples.append({"ce_saddle_numbness": ce, "ce_sexual_change": other, "ce_bowel_control": "no"})

@@ -45,7 +45,7 @@ def _form(slug: str, **changes: object) -> StepForm:
 def _errors(slug: str, **changes: object) -> dict[str, list[str]]:
     form = _form(slug, **changes)
     form.is_valid()
-    return dict(form.errors)
+    return {code: [str(message) for message in messages] for code, messages in form.errors.items()}
 
 
 @pytest.mark.parametrize("slug", ["safety", "about", "back_pain", "legs", "general_health", "running", "visit"])
@@ -122,9 +122,10 @@ def test_miles_have_a_lower_cap_than_kilometres():
 
 
 def test_none_cannot_be_picked_with_another_answer():
-    form = _form("running")
-    form.data = form.data.copy()
-    form.data.setlist("training_changes", ["none", "hills"])
+    answers = routine_answers()
+    data = as_post_data(step_by_slug("running"), answers)
+    data.setlist("training_changes", ["none", "hills"])
+    form = StepForm(step_by_slug("running"), earlier=answers, today=TODAY, data=data)
     assert not form.is_valid()
     assert form.errors["training_changes"] == [MSG_NONE_WITH_OTHERS]
 

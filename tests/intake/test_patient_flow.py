@@ -65,7 +65,7 @@ def test_five_wrong_birth_dates_lock_the_link_and_tell_the_front_desk_without_na
     assert invitation.locked_at is not None
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["on-call@clinic.example"]
-    assert "Jordan" not in mail.outbox[0].subject + mail.outbox[0].body
+    assert "Jordan" not in f"{mail.outbox[0].subject} {mail.outbox[0].body}"
     assert f"#{invitation.pk}" in mail.outbox[0].subject
     # Even the right date no longer opens it, and the link now shows the generic page.
     client.get(f"/intake/start/{token}/")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, cast
 
 import pytest
 from django.core import mail
@@ -15,6 +16,9 @@ from intake.questionnaire import STEP_SLUGS
 from intake.questionnaire_checks import MSG_REQUIRED
 from intake.triage import assess
 from tests.intake.factories import BIRTH_DATE, make_invitation, routine_answers, submitted_intake
+
+if TYPE_CHECKING:
+    from django_tasks.backends.dummy import DummyBackend
 
 pytestmark = pytest.mark.django_db
 
@@ -38,14 +42,15 @@ def test_the_invitation_email_carries_the_link_and_no_patient_details_in_its_sub
     assert message.to == ["pat@example.org"]
     assert f"{settings.SITE_URL}/intake/start/{token}/" in message.body
     assert "Jordan" not in message.subject
-    assert "1985" not in message.subject + message.body
+    assert "1985" not in f"{message.subject} {message.body}"
 
 
 def test_the_queued_invitation_task_holds_a_sealed_token_not_the_link(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    default_task_backend.clear()
+    backend = cast("DummyBackend", default_task_backend)
+    backend.clear()
     _, token = make_invitation(send_email=True)
-    [result] = default_task_backend.results
+    [result] = backend.results
     assert token not in repr(result.args)
     assert tokens.unseal(result.args[1]) == token
 
@@ -210,6 +215,6 @@ def test_the_confirmation_email_lists_the_reading_and_says_nothing_clinical_in_i
     )
     [message] = [m for m in mail.outbox if m.to == ["pat@example.org"]]
     assert "Strength and core training" in message.body
-    assert "Jordan" not in message.subject + message.body
-    assert "cancer" not in (message.subject + message.body).lower()
+    assert "Jordan" not in f"{message.subject} {message.body}"
+    assert "cancer" not in f"{message.subject} {message.body}".lower()
     assert submitted_intake_with_email.level == Level.SERIOUS

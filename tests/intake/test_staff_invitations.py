@@ -18,9 +18,9 @@ pytestmark = pytest.mark.django_db
 NEW = "/staff/invitations/new/"
 
 
-def _form(**changes: str) -> dict[str, str]:
+def _form(**changes: str | None) -> dict[str, str]:
     appointment = timezone.localtime() + datetime.timedelta(days=2)
-    data = {
+    data: dict[str, str | None] = {
         "patient_name": "Jordan Quill",
         "email": "jordan@example.org",
         "date_of_birth": "1979-08-14",
