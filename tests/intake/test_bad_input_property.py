@@ -29,6 +29,9 @@ _scalar = st.one_of(
     st.just("x" * 5000),
 )
 _value = st.one_of(st.none(), _scalar, st.lists(_scalar, max_size=4))
+hypothesis_settings = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None
+)
 
 
 def _post_strategy(slug: str):
@@ -86,3 +89,18 @@ def test_a_post_larger_than_the_upload_limit_is_refused_with_400(finished_patien
     response = patient.client.post("/intake/step/visit/", {"worries": "x" * 3_000_000, "consent": "on"})
     assert response.status_code == 400
     assert "x" * 100 not in str(Intake.objects.get(pk=intake.pk).answers)
+
+
+def test_random_birth_dates_on_the_identity_page_never_cause_a_server_error(client, settings):
+    settings.INTAKE_MAX_IDENTITY_ATTEMPTS = 10_000  # keep the link open through every example
+    _, token = make_invitation()
+    client.get(f"/intake/start/{token}/")
+
+    @hypothesis_settings
+    @given(st.one_of(st.none(), _scalar, st.lists(_scalar, max_size=3)))
+    def check(value):
+        data = {} if value is None else {"date_of_birth": value}
+        response = client.post("/intake/confirm/", data)
+        assert response.status_code in (200, 302)
+
+    check()
