@@ -157,8 +157,12 @@ def save_step(intake: Intake, step_slug: str, answers: Mapping[str, object], *, 
         locked.answers = answer_codec.to_json(merged)
         locked.current_step = answer_codec.furthest(locked.current_step, answer_codec.next_place(step_slug))
         locked.save(update_fields=["answers", "current_step", "updated_at"])
-        if step_slug == SAFETY_STEP and needs_emergency_page(merged) and locked.level != Level.URGENT:
-            record_assessment(locked, assess_safety_step(merged), now=now)
+        if step_slug == SAFETY_STEP and needs_emergency_page(merged):
+            result = assess_safety_step(merged)
+            stored_codes = set(IntakeFlag.objects.filter(intake=locked).values_list("code", flat=True))
+            # Stored (and staff alerted) the first time; again only if the concerns changed, never for a re-save.
+            if locked.level != Level.URGENT or stored_codes != set(result.codes):
+                record_assessment(locked, result, now=now)
     intake.refresh_from_db()
     return intake
 

@@ -218,3 +218,18 @@ def test_the_confirmation_email_lists_the_reading_and_says_nothing_clinical_in_i
     assert "Jordan" not in f"{message.subject} {message.body}"
     assert "cancer" not in f"{message.subject} {message.body}".lower()
     assert submitted_intake_with_email.level == Level.SERIOUS
+
+
+def test_a_new_concern_on_the_safety_step_updates_the_flags_staff_see_before_the_end(alert_calls):
+    intake = _started()
+    services.save_step(
+        intake, "safety", routine_answers(ce_bowel_control="yes", ce_onset="within_14_days"), now=timezone.now()
+    )
+    services.save_step(
+        intake,
+        "safety",
+        routine_answers(ce_bowel_control="yes", ce_saddle_numbness="not_sure", ce_onset="within_14_days"),
+        now=timezone.now(),
+    )
+    assert set(intake.flags.values_list("code", flat=True)) == {"CE1", "CE5"}
+    assert alert_calls == [(intake.pk, Level.URGENT, None), (intake.pk, Level.URGENT, Level.URGENT)]
