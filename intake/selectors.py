@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import QuerySet
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from education.models import Article
@@ -66,9 +67,19 @@ def recommended_reading(intake: Intake) -> list[tuple[str, str | None]]:
         article = by_slug.get(slug)
         if article is None:
             continue
-        get_url = getattr(article, "get_absolute_url", None)
-        reading.append((article.title, get_url() if callable(get_url) else None))
+        reading.append((article.title, _article_url(article)))
     return reading
+
+
+def _article_url(article: Article) -> str | None:
+    # The education app owns article pages; use its get_absolute_url, or its usual URL name, else no link.
+    get_url = getattr(article, "get_absolute_url", None)
+    if callable(get_url):
+        return str(get_url())
+    try:
+        return reverse("article-detail", kwargs={"slug": article.slug})
+    except NoReverseMatch:
+        return None
 
 
 def recent_invitations(*, now: datetime.datetime, limit: int = 100) -> QuerySet[Invitation]:

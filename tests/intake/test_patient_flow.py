@@ -329,3 +329,12 @@ def test_a_step_page_and_a_step_save_take_a_handful_of_queries(patient, django_a
     # session, intake, locked re-read and update (+ savepoints), fresh copy, session write
     with django_assert_max_num_queries(10):
         patient.post_step("about", routine_answers())
+
+
+def test_recommended_articles_link_to_their_pages_when_the_education_app_gives_one(patient, monkeypatch):
+    monkeypatch.setattr(Article, "get_absolute_url", lambda self: f"/articles/{self.slug}/", raising=False)
+    Article.objects.create(slug="strength-and-core-training", title="Strength and core training")
+    patient.answer_all(routine_answers())
+    patient.client.post("/intake/review/")
+    page = patient.client.get("/intake/done/").content.decode()
+    assert '<a href="/articles/strength-and-core-training/">Strength and core training</a>' in page
