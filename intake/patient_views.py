@@ -124,6 +124,9 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 services.save_step(intake, slug, form.step_answers, now=now)
             except services.InvalidAnswers as problem:
+                intake.refresh_from_db(fields=["status"])
+                if intake.status == Intake.Status.SUBMITTED:  # sent from another tab meanwhile
+                    return redirect("intake:done")
                 for code, message in problem.errors.items():
                     form.add_error(code if code in form.fields else None, message)
             else:

@@ -338,3 +338,15 @@ def test_recommended_articles_link_to_their_pages_when_the_education_app_gives_o
     patient.client.post("/intake/review/")
     page = patient.client.get("/intake/done/").content.decode()
     assert '<a href="/articles/strength-and-core-training/">Strength and core training</a>' in page
+
+
+def test_a_step_saved_in_one_tab_after_sending_from_another_shows_the_receipt(client, patient):
+    from intake import services
+
+    patient.answer_all(routine_answers())
+    page = patient.client.get("/intake/step/visit/")  # the second tab has the last step open
+    assert page.status_code == 200
+    services.submit_intake(_intake(patient), now=timezone.now())  # the first tab sends
+    response = patient.post_step("visit", routine_answers(worries="one more thing"))
+    assert response["Location"] == "/intake/done/"
+    assert "worries" not in _intake(patient).answers
