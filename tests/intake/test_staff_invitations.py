@@ -131,3 +131,19 @@ def test_the_page_and_the_email_give_the_last_day_the_link_works(client, front_d
     page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
     assert "The end of Tuesday, May 7, 2030" in page
     assert "until the end of May 7" in mail.outbox[0].body
+
+
+def test_the_invitation_list_costs_the_same_queries_for_many_invitations(
+    client, front_desk, django_assert_max_num_queries
+):
+    from intake import services
+
+    for number in range(12):
+        invitation, _ = make_invitation(name=f"Person {number}")
+        if number % 2:
+            services.start_intake(invitation)
+    client.force_login(front_desk)
+    # session, user, permissions (user and group), the invitations joined with their intakes
+    with django_assert_max_num_queries(6):
+        page = client.get("/staff/invitations/")
+    assert page.content.decode().count("Answering") == 6
