@@ -1,4 +1,4 @@
-"""`make bench`: run every benchmark script in this folder, one after another, and stop at the first failure."""
+"""Run every benchmark in this folder (files named *_bench.py) one after another; each prints its own figures."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-for script in sorted(HERE.glob("*.py")):
-    if script.name in {"run_all.py", "__init__.py"}:
-        continue
-    print(f"== {script.name}", flush=True)
-    subprocess.run([sys.executable, str(script)], check=True)  # noqa: S603
+if __name__ == "__main__":
+    failed = 0
+    for script in sorted(HERE.glob("*_bench.py")):
+        print(f"== {script.name}", flush=True)
+        failed |= subprocess.call([sys.executable, str(script)])  # noqa: S603 - our own files
+    sys.exit(failed)

@@ -6,7 +6,7 @@ admin.site.site_title = "Spine Clinic Portal"
 
 urlpatterns = [
     path("", include("education.urls")),
-    path("intake/", include("intake.urls")),
+    path("", include("intake.urls")),  # /intake/... for patients, /staff/invitations/... for staff
     path("staff/", include("accounts.urls")),
     path("staff/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
