@@ -52,7 +52,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 typecheck: install
-	$(BIN)/mypy .
+	$(RUN_ENV) $(BIN)/mypy .
 
 bench: static
 	$(BIN)/python bench/run_all.py

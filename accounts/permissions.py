@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import HttpRequest
 
 
 class StaffPermissionRequiredMixin(PermissionRequiredMixin):
     """Anonymous visitors go to sign-in; signed-in staff without the permission get 403, never a redirect loop."""
 
     raise_exception = False
+    request: HttpRequest
 
     def handle_no_permission(self):  # type: ignore[no-untyped-def]
         if self.request.user.is_authenticated:

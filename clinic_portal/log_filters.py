@@ -10,16 +10,16 @@ the exception type and the traceback's file and line numbers, which are what an 
 from __future__ import annotations
 
 import logging
-import re
 import traceback
 
-# /intake/<anything>/ paths carry a patient's private token or their answers' step: keep the first segment only.
-_INTAKE_PATH = re.compile(r"(/intake/)[^\s\"']*")
+from intake.log_filters import mask
+
 WITHHELD = "(message withheld: it may contain patient data)"
 
 
 def redact(text: str) -> str:
-    return _INTAKE_PATH.sub(r"\1…", text)
+    # The private link's token, the one secret that appears in a path, masked as the intake app masks it.
+    return mask(text)
 
 
 def _may_carry_patient_data(record: logging.LogRecord) -> bool:

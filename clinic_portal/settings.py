@@ -194,6 +194,13 @@ CLINIC_NAME = env_str("CLINIC_NAME", "Riverside Spine Clinic")
 CLINIC_PHONE = env_str("CLINIC_PHONE", "(555) 010-0100")
 CLINIC_EMERGENCY_NUMBER = env_str("CLINIC_EMERGENCY_NUMBER", "911")
 
+# --- Patient intake ---------------------------------------------------------------------------------------------
+# Wrong dates of birth before a link locks; how long an idle patient session stays open (reopening the link resumes);
+# who hears about a locked link (defaults to ALERT_EMAILS).
+INTAKE_MAX_IDENTITY_ATTEMPTS = env_int("INTAKE_MAX_IDENTITY_ATTEMPTS", 5)
+INTAKE_SESSION_IDLE_SECONDS = env_int("INTAKE_SESSION_IDLE_SECONDS", 60 * 60)
+FRONT_DESK_EMAILS = env_list("FRONT_DESK_EMAILS", ALERT_EMAILS)
+
 # --- Security ---------------------------------------------------------------------------------------------------
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -234,9 +241,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Patient link tokens never reach a log line (intake/log_filters.py).
+    "filters": {"mask_invitation_tokens": {"()": "intake.log_filters.MaskInvitationTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_invitation_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The development server's access log, through the masking console handler.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Security controls (issue 6) ---------------------------------------------------------------------------------
@@ -324,6 +339,6 @@ CSRF_FAILURE_VIEW = "clinic_portal.errors.csrf_failure"
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 # Loggers that see requests or sign-ins pass through a filter that withholds patient data and private links.
-LOGGING["filters"] = {"withhold_patient_data": {"()": "clinic_portal.log_filters.WithholdPatientData"}}
+LOGGING["filters"]["withhold_patient_data"] = {"()": "clinic_portal.log_filters.WithholdPatientData"}  # type: ignore[index]
 for _logger_name in ("django.request", "django.server", "django.security", "axes", "gunicorn.access"):
     LOGGING["loggers"].setdefault(_logger_name, {})["filters"] = ["withhold_patient_data"]  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ handler500 = "clinic_portal.errors.server_error"
 
 urlpatterns = [
     path("", include("education.urls")),
-    path("intake/", include("intake.urls")),
+    path("", include("intake.urls")),  # /intake/... for patients, /staff/invitations/... for staff
     path("staff/", include("accounts.urls")),
     path("staff/", include("dashboard.urls")),
     path("admin/", admin.site.urls),

@@ -1,13 +1,34 @@
-"""Patient-education articles (the education issue extends this model)."""
+"""Patient-education articles and their topics.
+
+Editors write Markdown in the admin; saving renders it to sanitised HTML, extracts the plain text, measures its
+reading grade and (on PostgreSQL) refreshes the stored full-text search vector. Pages only read these stored columns.
+"""
 
 from __future__ import annotations
 
-from django.db import models
+from typing import Any
+
+import reversion
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import connection, models
+from django.urls import reverse
+from django.utils import timezone
+
+from education.rendering import plain_text, readability, render_markdown
+
+READING_GRADE_TARGET = 8
 
 
 class Topic(models.Model):
-    name = models.CharField(max_length=60, unique=True)
-    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=60, unique=True, help_text="Shown to patients, e.g. “Running”. Keep it short.")
+    slug = models.SlugField(
+        max_length=60,
+        unique=True,
+        help_text="The last part of the topic's web address (/topics/running/). Changing it breaks old links.",
+    )
+    description = models.CharField(
+        max_length=300, blank=True, help_text="One plain sentence shown at the top of the topic's page."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -15,10 +36,169 @@ class Topic(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("topic-detail", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def published(self) -> ArticleQuerySet:
+        """What patients may see now: published, with a publish time that has come (future = scheduled)."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_cards(self) -> ArticleQuerySet:
+        """Lists only show title, summary and topics: leave the long text columns in the database."""
+        return self.defer("body", "body_html", "body_text", "search_vector", "sources").prefetch_related("topics")
+
 
 class Article(models.Model):
-    title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200, help_text="The headline patients see. Plain words, under 70 characters.")
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The last part of the article's web address (/articles/back-pain-after-a-run/). Filled in from the "
+        "title; do not change it once published, or links sent to patients stop working.",
+    )
+    summary = models.CharField(
+        max_length=300,
+        help_text="One or two sentences saying what the reader will learn. Shown under the title, in lists, and to "
+        "search engines.",
+    )
+    body = models.TextField(
+        help_text="The article in Markdown: ## for section headings, - for bullet points, **bold**, [text](link). "
+        "A blockquote (lines starting with >) that begins with **When to get help now** is shown as a "
+        "red warning box. HTML is not allowed and is shown as plain text."
+    )
+    body_html = models.TextField(editable=False, default="", help_text="Made from the body on save.")
+    body_text = models.TextField(editable=False, default="", help_text="Plain text of the body, for search.")
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="articles", help_text="Where patients find the article. Pick one to three."
+    )
+    featured = models.BooleanField(default=False, help_text="Show the article on the home page.")
+    related = models.ManyToManyField(
+        "self",
+        blank=True,
+        symmetrical=False,
+        help_text="Two or three articles to read next, listed at the end. Only published ones are shown.",
+    )
+    sources = models.TextField(
+        blank=True,
+        help_text="The references the article is based on, one per line. They are listed at the end as “Sources”.",
+    )
+    author = models.CharField(max_length=200, blank=True, help_text="Who wrote the article, e.g. a team name.")
+    reviewed_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Name and credentials of the clinician who checked the medical facts, e.g. “Dr. Ana Ruiz, MD”.",
+    )
+    reviewed_on = models.DateField(null=True, blank=True, help_text="The date of that medical review.")
+    next_review_due = models.DateField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When the facts must be checked again (usually a year after the review). Overdue articles can "
+        "be found with the “Review” filter.",
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="Drafts are only visible to staff. Published articles are public from their publish time.",
+    )
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the article goes live. Leave empty to publish now; set a future time to schedule it.",
+    )
+    reading_grade = models.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        default=0,
+        editable=False,
+        help_text="US school grade needed to read the body (Flesch-Kincaid). Aim for 8 or below.",
+    )
+    word_count = models.PositiveIntegerField(default=0, editable=False, help_text="Words in the body.")
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When the article was first saved.")
+    updated_at = models.DateTimeField(auto_now=True, help_text="When the article was last saved.")
+    # Filled only on PostgreSQL (title weighted above summary above body) and GIN-indexed by migration 0003, which
+    # creates the index on PostgreSQL only: the model stays portable, and SQLite keeps an always-empty column.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "title"]
+        indexes = [models.Index(fields=["status", "published_at"], name="article_status_published")]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.body_html = render_markdown(self.body)
+        self.body_text = plain_text(self.body_html)
+        figures = readability(self.body_text)
+        self.reading_grade = figures.grade  # type: ignore[assignment]
+        self.word_count = figures.words
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "body_html", "body_text", "reading_grade", "word_count"}
+        super().save(*args, **kwargs)
+        self.refresh_search_vector()
+
+    def get_absolute_url(self) -> str:
+        return reverse("article-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_live(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.published_at is not None and not self.is_live
+
+    @property
+    def source_list(self) -> list[str]:
+        return [line.strip() for line in self.sources.splitlines() if line.strip()]
+
+    @property
+    def grade_above_target(self) -> bool:
+        return self.reading_grade > READING_GRADE_TARGET
+
+    def refresh_search_vector(self) -> None:
+        if connection.vendor != "postgresql":
+            return
+        vector = (
+            SearchVector("title", weight="A", config="english")
+            + SearchVector("summary", weight="B", config="english")
+            + SearchVector("body_text", weight="C", config="english")
+        )
+        Article.objects.filter(pk=self.pk).update(search_vector=vector)
+
+
+# Every save keeps a version (django-reversion). The search vector is derived data, rebuilt on save.
+reversion.register(Article, exclude=["search_vector"])
+
+
+class StarterImport(models.Model):
+    """What `load_articles` last wrote for one starter article, so a later run can tell an editor's change from its own.
+
+    Kept apart from Article so it survives an editor deleting the article (the loader then leaves it deleted) and
+    so restoring an old revision cannot restore stale bookkeeping.
+    """
+
+    slug = models.SlugField(max_length=200, unique=True)
+    source_sha256 = models.CharField(max_length=64, help_text="Hash of the Markdown file that was loaded.")
+    content_sha256 = models.CharField(max_length=64, help_text="Hash of the article's fields right after loading.")
+    loaded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.slug

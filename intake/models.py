@@ -74,6 +74,8 @@ class Intake(models.Model):
     rules_version = models.CharField(max_length=16, blank=True)
     assessed_at = models.DateTimeField(null=True, blank=True)
     emergency_shown_at = models.DateTimeField(null=True, blank=True)
+    # The patient ticked "I have read this" on the emergency page; until then the rest of the form stays closed.
+    emergency_acknowledged_at = models.DateTimeField(null=True, blank=True)
     recommended_articles = models.JSONField(default=list, blank=True, help_text="Article slugs, best first.")
 
     submitted_at = models.DateTimeField(null=True, blank=True)

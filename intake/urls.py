@@ -1,3 +1,24 @@
+"""Patient pages under /intake/ (token only in the first one) and staff invitation pages under /staff/invitations/.
+
+Both live in the `intake` namespace, so this module is included at the site root.
+"""
+
+from django.urls import path
+
+from intake import patient_views, staff_views
+
 app_name = "intake"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("intake/start/<str:token>/", patient_views.start, name="start"),
+    path("intake/confirm/", patient_views.confirm, name="confirm"),
+    path("intake/", patient_views.resume, name="resume"),
+    path("intake/step/<slug:slug>/", patient_views.step, name="step"),
+    path("intake/important/", patient_views.emergency, name="emergency"),
+    path("intake/review/", patient_views.review, name="review"),
+    path("intake/done/", patient_views.done, name="done"),
+    path("staff/invitations/", staff_views.invitation_list, name="invitation-list"),
+    path("staff/invitations/new/", staff_views.invitation_new, name="invitation-new"),
+    path("staff/invitations/<int:pk>/", staff_views.invitation_detail, name="invitation-detail"),
+    path("staff/invitations/<int:pk>/new-link/", staff_views.invitation_renew, name="invitation-renew"),
+]

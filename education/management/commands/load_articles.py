@@ -1,0 +1,30 @@
+"""Load the starter library of patient-education articles. Safe to run on every deploy (see education/services.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from education.services import load_starter_library
+from education.starter import STARTER_DIR, StarterFileError
+
+
+class Command(BaseCommand):
+    help = "Create the starter articles and topics; never overwrites an article an editor has changed or deleted."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--directory", type=Path, default=STARTER_DIR, help="Folder of .md article files.")
+
+    def handle(self, *args: Any, directory: Path, **options: Any) -> None:
+        if not directory.is_dir():
+            raise CommandError(f"No such folder: {directory}")
+        try:
+            report = load_starter_library(directory)
+        except StarterFileError as error:
+            raise CommandError(f"Nothing was loaded. {error}") from error
+        for slug, outcome in report.outcomes.items():
+            self.stdout.write(f"  {slug}: {outcome}", style_func=None)
+        summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(report.counts().items()))
+        self.stdout.write(self.style.SUCCESS(f"Starter articles: {summary}."))

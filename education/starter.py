@@ -1,0 +1,82 @@
+"""The starter library's files: Markdown with TOML front matter between `+++` lines. Pure parsing, no database."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+STARTER_DIR = Path(__file__).resolve().parent / "content" / "articles"
+
+# The topics the starter articles use, in the order patients see them.
+STARTER_TOPICS: dict[str, tuple[str, str]] = {
+    "running": ("Running", "Training, form and getting back to running with a sore back."),
+    "sciatica": ("Sciatica", "Pain, numbness or tingling that travels from the back into the leg."),
+    "red-flags": ("Red flags", "Signs that mean you should get checked soon, or today."),
+    "self-care": ("Self-care", "What you can do at home while your back settles."),
+    "exercise": ("Exercise", "Strength, core and low-impact training that helps your back."),
+}
+
+REQUIRED_KEYS = ("title", "slug", "summary", "topics", "reviewed_by", "reviewed_on", "next_review_due", "sources")
+
+
+class StarterFileError(ValueError):
+    """A starter file that cannot be loaded; the message names the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class StarterArticle:
+    title: str
+    slug: str
+    summary: str
+    body: str
+    topics: tuple[str, ...]
+    featured: bool
+    related: tuple[str, ...]
+    author: str
+    reviewed_by: str
+    reviewed_on: datetime.date
+    next_review_due: datetime.date
+    sources: tuple[str, ...]
+    source_sha256: str
+
+
+def parse_starter_file(path: Path) -> StarterArticle:
+    text = path.read_text(encoding="utf-8")
+    parts = text.split("+++\n", 2)
+    if len(parts) != 3 or parts[0].strip():
+        raise StarterFileError(f"{path.name}: expected front matter between two '+++' lines at the top.")
+    try:
+        meta = tomllib.loads(parts[1])
+    except tomllib.TOMLDecodeError as error:
+        raise StarterFileError(f"{path.name}: front matter is not valid TOML ({error}).") from error
+    missing = [key for key in REQUIRED_KEYS if not meta.get(key)]
+    if missing:
+        raise StarterFileError(f"{path.name}: missing {', '.join(missing)}.")
+    unknown = [topic for topic in meta["topics"] if topic not in STARTER_TOPICS]
+    if unknown:
+        raise StarterFileError(f"{path.name}: unknown topic {', '.join(unknown)}.")
+    for key in ("reviewed_on", "next_review_due"):
+        if not isinstance(meta[key], datetime.date):
+            raise StarterFileError(f"{path.name}: {key} must be a date like 2026-10-15.")
+    return StarterArticle(
+        title=meta["title"],
+        slug=meta["slug"],
+        summary=meta["summary"],
+        body=parts[2].strip() + "\n",
+        topics=tuple(meta["topics"]),
+        featured=bool(meta.get("featured", False)),
+        related=tuple(meta.get("related", ())),
+        author=meta.get("author", ""),
+        reviewed_by=meta["reviewed_by"],
+        reviewed_on=meta["reviewed_on"],
+        next_review_due=meta["next_review_due"],
+        sources=tuple(meta["sources"]),
+        source_sha256=hashlib.sha256(text.encode()).hexdigest(),
+    )
+
+
+def read_starter_library(directory: Path = STARTER_DIR) -> list[StarterArticle]:
+    return [parse_starter_file(path) for path in sorted(directory.glob("*.md"))]

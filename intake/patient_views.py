@@ -1,0 +1,238 @@
+"""The patient's side: open the link, confirm the date of birth, answer seven steps, review, send, see the result.
+
+No account: the session holds which invitation this browser has confirmed (intake.patient_session). Every page
+after the link is token-free, and nothing about the patient ever appears in a URL.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from intake import answers as answer_codec
+from intake import patient_session, selectors, services
+from intake.forms import MSG_DOB_WRONG, AcknowledgeForm, IdentityForm, StepForm, as_post_data
+from intake.models import Intake, Level
+from intake.questionnaire import STEPS, step_by_slug
+from intake.questionnaire_checks import human_answers, validate_answers
+
+RETURN_TO_REVIEW = "review"
+
+
+def bad_link(request: HttpRequest) -> HttpResponse:
+    """The one page for an unknown, expired, used or locked link: it must not tell which of these it was."""
+    return render(request, "intake/bad_link.html", status=404)
+
+
+@never_cache
+@require_GET
+def start(request: HttpRequest, token: str) -> HttpResponse:
+    now = timezone.now()
+    invitation = selectors.invitation_for_token(token, now=now)
+    if invitation is None:
+        return bad_link(request)
+    intake = selectors.intake_for(invitation)
+    if patient_session.is_confirmed_for(request, invitation):
+        return redirect("intake:resume")
+    if intake is not None and intake.status == Intake.Status.SUBMITTED:
+        # Used: the receipt is only for the browser that sent it; anyone else sees the same page as a bad link.
+        return bad_link(request)
+    patient_session.begin(request, invitation)
+    services.mark_opened(invitation, now=now)
+    return redirect("intake:confirm")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest) -> HttpResponse:
+    invitation = patient_session.pending_invitation(request)
+    if invitation is None:
+        return redirect("intake:resume") if patient_session.confirmed_intake(request) else bad_link(request)
+    form = IdentityForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        check = services.confirm_identity(invitation, form.cleaned_data["date_of_birth"], now=timezone.now())
+        if check is services.IdentityCheck.CONFIRMED:
+            patient_session.confirm(request, invitation)
+            services.start_intake(invitation)
+            return redirect("intake:resume")
+        if check is services.IdentityCheck.LOCKED:
+            patient_session.forget(request)
+            return render(request, "intake/locked.html", status=403)
+        invitation.refresh_from_db(fields=["failed_attempts"])
+        tries_left = services.max_identity_attempts() - invitation.failed_attempts
+        form.add_error("date_of_birth", f"{MSG_DOB_WRONG} You can try {tries_left} more time{'s' * (tries_left != 1)}.")
+    return render(request, "intake/confirm.html", {"form": form})
+
+
+def _patient_intake(request: HttpRequest) -> Intake | None:
+    return patient_session.confirmed_intake(request)
+
+
+@never_cache
+@require_GET
+def resume(request: HttpRequest) -> HttpResponse:
+    intake = _patient_intake(request)
+    if intake is None:
+        return bad_link(request)
+    if intake.status == Intake.Status.SUBMITTED:
+        return redirect("intake:done")
+    if services.needs_emergency_acknowledgement(intake):
+        return redirect("intake:emergency")
+    if intake.current_step == answer_codec.REVIEW:
+        return redirect("intake:review")
+    return redirect("intake:step", slug=intake.current_step)
+
+
+def _initial(intake: Intake, step_slug: str, answers: dict[str, object]) -> dict[str, object]:
+    initial = {code: answers[code] for code in (q.code for q in step_by_slug(step_slug).questions) if code in answers}
+    if step_slug == "about" and "date_of_birth" not in initial:
+        initial["date_of_birth"] = intake.invitation.date_of_birth  # already confirmed: spare the patient typing it
+    return initial
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def step(request: HttpRequest, slug: str) -> HttpResponse:
+    intake = _patient_intake(request)
+    if intake is None:
+        return bad_link(request)
+    if intake.status == Intake.Status.SUBMITTED:
+        return redirect("intake:done")
+    try:
+        current = step_by_slug(slug)
+    except KeyError:
+        return redirect("intake:resume")
+    if slug != services.SAFETY_STEP and services.needs_emergency_acknowledgement(intake):
+        return redirect("intake:emergency")
+    if answer_codec.place_index(slug) > answer_codec.place_index(intake.current_step):
+        return redirect("intake:resume")  # no skipping ahead of the first unanswered step
+
+    now = timezone.now()
+    today = timezone.localdate(now)
+    saved = answer_codec.from_json(intake.answers)
+    returning = request.GET.get("return") == RETURN_TO_REVIEW or request.POST.get("return") == RETURN_TO_REVIEW
+    if request.method == "POST":
+        form = StepForm(current, earlier=saved, today=today, data=request.POST)
+        if form.is_valid():
+            try:
+                services.save_step(intake, slug, form.step_answers, now=now)
+            except services.InvalidAnswers as problem:
+                intake.refresh_from_db(fields=["status"])
+                if intake.status == Intake.Status.SUBMITTED:  # sent from another tab meanwhile
+                    return redirect("intake:done")
+                for code, message in problem.errors.items():
+                    form.add_error(code if code in form.fields else None, message)
+            else:
+                if slug == services.SAFETY_STEP and services.needs_emergency_acknowledgement(intake):
+                    return redirect("intake:emergency")
+                if returning and intake.current_step == answer_codec.REVIEW:
+                    return redirect("intake:review")
+                return redirect("intake:resume") if returning else _go_to(answer_codec.next_place(slug))
+    else:
+        finished = answer_codec.place_index(slug) < answer_codec.place_index(intake.current_step)
+        if finished and validate_answers(slug, saved, today=today):
+            form = StepForm(current, earlier=saved, today=today, data=as_post_data(current, saved))
+            form.is_valid()
+        else:
+            form = StepForm(current, earlier=saved, today=today, initial=_initial(intake, slug, saved))
+    previous = answer_codec.previous_step(slug)
+    context = {
+        "step": current,
+        "number": answer_codec.step_number(slug),
+        "total": len(STEPS),
+        "form": form,
+        "questions": form.questions(),
+        "summary": form.error_summary() if form.is_bound else [],
+        "back_url": reverse("intake:step", args=[previous]) if previous else None,
+        "returning": returning,
+    }
+    return render(request, "intake/step.html", context, status=200)
+
+
+def _go_to(place: str) -> HttpResponse:
+    if place == answer_codec.REVIEW:
+        return redirect("intake:review")
+    return redirect("intake:step", slug=place)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def emergency(request: HttpRequest) -> HttpResponse:
+    intake = _patient_intake(request)
+    if intake is None:
+        return bad_link(request)
+    if intake.status == Intake.Status.SUBMITTED:
+        return redirect("intake:done")
+    if not services.safety_answers_need_emergency_page(intake):
+        return redirect("intake:resume")
+    form = AcknowledgeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.acknowledge_emergency(intake, now=timezone.now())
+        return redirect("intake:resume")
+    services.mark_emergency_shown(intake, now=timezone.now())
+    return render(request, "intake/emergency.html", {"form": form})
+
+
+def _readable_date(value: object) -> str:
+    return date_format(value, "F j, Y") if isinstance(value, datetime.date) else ""
+
+
+def _review_sections(intake: Intake) -> list[dict[str, object]]:
+    answers = answer_codec.from_json(intake.answers)
+    sections = []
+    for number, current in enumerate(STEPS, start=1):
+        codes = [q.code for q in current.questions if q.code in answers]
+        sections.append(
+            {
+                "number": number,
+                "step": current,
+                "rows": [(q, _readable_date(answers[q.code]) or value) for q, value in human_answers(answers, codes)],
+                "change_url": reverse("intake:step", args=[current.slug]) + f"?return={RETURN_TO_REVIEW}",
+            }
+        )
+    return sections
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest) -> HttpResponse:
+    intake = _patient_intake(request)
+    if intake is None:
+        return bad_link(request)
+    if intake.status == Intake.Status.SUBMITTED:
+        return redirect("intake:done")
+    if services.needs_emergency_acknowledgement(intake):
+        return redirect("intake:emergency")
+    if intake.current_step != answer_codec.REVIEW:
+        return redirect("intake:resume")
+    if request.method == "POST":
+        try:
+            services.submit_intake(intake, now=timezone.now())
+        except services.InvalidAnswers as problem:
+            return redirect(reverse("intake:step", args=[problem.step_slug]) + f"?return={RETURN_TO_REVIEW}")
+        return redirect("intake:done")
+    return render(request, "intake/review.html", {"sections": _review_sections(intake)})
+
+
+@never_cache
+@require_GET
+def done(request: HttpRequest) -> HttpResponse:
+    intake = _patient_intake(request)
+    if intake is None:
+        return bad_link(request)
+    if intake.status != Intake.Status.SUBMITTED:
+        return redirect("intake:resume")
+    context = {
+        "intake": intake,
+        "is_urgent": intake.level == Level.URGENT,
+        "is_serious": intake.level == Level.SERIOUS,
+        "reading": selectors.recommended_reading(intake),
+    }
+    return render(request, "intake/done.html", context)

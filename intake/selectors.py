@@ -1,0 +1,87 @@
+"""Reads of the intake app: finding an invitation by its link, the reading list, the staff's invitation list."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from education.models import Article
+from intake import tokens
+from intake.models import Intake, Invitation
+
+
+def usable_invitation(invitation: Invitation | None, *, now: datetime.datetime) -> bool:
+    return invitation is not None and invitation.locked_at is None and invitation.expires_at > now
+
+
+def last_day(invitation: Invitation) -> datetime.date:
+    """The last day the link works, in the clinic's time zone (it ends at midnight after that day)."""
+    return timezone.localtime(invitation.expires_at - datetime.timedelta(seconds=1)).date()
+
+
+def invitation_for_token(token: str, *, now: datetime.datetime) -> Invitation | None:
+    """The invitation a link opens, or None when the link is unknown, expired or locked (all look the same)."""
+    if not token or len(token) > 200:
+        return None
+    invitation = Invitation.objects.filter(token_hash=tokens.hash_token(token)).first()
+    return invitation if usable_invitation(invitation, now=now) else None
+
+
+def invitation_by_id(invitation_id: object, *, now: datetime.datetime) -> Invitation | None:
+    if not isinstance(invitation_id, int):
+        return None
+    invitation = Invitation.objects.filter(pk=invitation_id).first()
+    return invitation if usable_invitation(invitation, now=now) else None
+
+
+def intake_by_invitation_id(invitation_id: object, *, now: datetime.datetime) -> Intake | None:
+    """The intake of a still-usable invitation, with its invitation, in one query."""
+    if not isinstance(invitation_id, int):
+        return None
+    intake = Intake.objects.select_related("invitation").filter(invitation_id=invitation_id).first()
+    return intake if intake is not None and usable_invitation(intake.invitation, now=now) else None
+
+
+def intake_for(invitation: Invitation) -> Intake | None:
+    return Intake.objects.filter(invitation=invitation).first()
+
+
+def _published_articles() -> QuerySet[Article]:
+    # The education app may add a published() filter for drafts; patients must never be sent to a draft.
+    manager = Article.objects
+    published = getattr(manager, "published", None)
+    return published() if callable(published) else manager.all()
+
+
+def recommended_reading(intake: Intake) -> list[tuple[str, str | None]]:
+    """(title, url or None) of the stored recommendations that exist as articles, best first."""
+    slugs = [slug for slug in intake.recommended_articles if isinstance(slug, str)]
+    if not slugs:
+        return []
+    by_slug = {article.slug: article for article in _published_articles().filter(slug__in=slugs)}
+    reading = []
+    for slug in slugs:
+        article = by_slug.get(slug)
+        if article is None:
+            continue
+        reading.append((article.title, _article_url(article)))
+    return reading
+
+
+def _article_url(article: Article) -> str | None:
+    # The education app owns article pages; use its get_absolute_url, or its usual URL name, else no link.
+    get_url = getattr(article, "get_absolute_url", None)
+    if callable(get_url):
+        return str(get_url())
+    try:
+        return reverse("article-detail", kwargs={"slug": article.slug})
+    except NoReverseMatch:
+        return None
+
+
+def recent_invitations(*, now: datetime.datetime, limit: int = 100) -> QuerySet[Invitation]:
+    """Invitations whose link still matters (not yet expired), soonest appointment first."""
+    return Invitation.objects.filter(expires_at__gt=now).select_related("intake").order_by("appointment_at")[:limit]

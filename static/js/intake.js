@@ -1,0 +1,72 @@
+// Progressive enhancement for the intake pages; every page works without it.
+// - Shows and hides follow-up questions as the patient answers (the server applies the same rules on save).
+// - Moves focus to the error summary, and from a summary link to its field.
+// - Stops a second tap on "Send my answers" (the server makes one submission anyway).
+// - Adds a Copy button next to a new invitation link on the staff page.
+(function () {
+  "use strict";
+
+  function chosen(form, field) {
+    var values = [];
+    form.querySelectorAll('[name="' + field + '"]').forEach(function (input) {
+      if ((input.type === "radio" || input.type === "checkbox") && !input.checked) return;
+      if (input.value) values.push(input.value);
+    });
+    return values;
+  }
+
+  function matches(rule, form) {
+    if (rule.any) return rule.any.some(function (part) { return matches(part, form); });
+    if (rule.all) return rule.all.every(function (part) { return matches(part, form); });
+    var values = chosen(form, rule.field);
+    if (rule.in) return values.some(function (v) { return rule.in.indexOf(v) !== -1; });
+    if (rule.not_in) return !values.some(function (v) { return rule.not_in.indexOf(v) !== -1; });
+    if (rule.any_except) return values.some(function (v) { return rule.any_except.indexOf(v) === -1; });
+    return true;
+  }
+
+  function refresh(form) {
+    form.querySelectorAll("[data-show-if]").forEach(function (block) {
+      var rule;
+      try { rule = JSON.parse(block.getAttribute("data-show-if")); } catch (e) { return; }
+      block.hidden = !matches(rule, form);
+    });
+  }
+
+  document.querySelectorAll("form[data-intake-step]").forEach(function (form) {
+    refresh(form);
+    form.addEventListener("change", function () { refresh(form); });
+  });
+
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      if (!link) return;
+      var target = document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) return;
+      event.preventDefault();
+      var block = target.closest(".question") || target;
+      block.scrollIntoView({ block: "start" });
+      target.focus({ preventScroll: true });
+    });
+  }
+
+  document.querySelectorAll("form[data-once]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.sent) { event.preventDefault(); return; }
+      form.dataset.sent = "1";
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.setAttribute("aria-disabled", "true"); });
+    });
+  });
+
+  document.querySelectorAll("[data-copy-target]").forEach(function (button) {
+    if (!navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var input = document.getElementById(button.getAttribute("data-copy-target"));
+      navigator.clipboard.writeText(input.value).then(function () { button.textContent = "Copied"; });
+    });
+  });
+})();

@@ -1,0 +1,79 @@
+"""The education library in a real browser: a patient on a phone finds an article and its review date."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser.conftest import DESKTOP, PHONE
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def library():
+    call_command("load_articles", stdout=io.StringIO())
+
+
+def assert_fits(page, viewport):
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+@pytest.mark.usefixtures("library")
+def test_a_phone_visitor_searches_sciatica_from_the_header_and_reads_the_review_date(open_page):
+    page = open_page("/", PHONE)
+    page.get_by_role("button", name="Show menu").click()
+    box = page.get_by_role("searchbox", name="Search articles")
+    box.fill("sciatica")
+    box.press("Enter")
+    page.wait_for_url("**/search/?q=sciatica")
+    first = page.locator(".search-result h2 a").first
+    assert first.inner_text() == "Sciatica explained for runners"
+    first.click()
+    page.wait_for_url("**/articles/sciatica-explained-for-runners/")
+    review = page.locator("article .review-meta")
+    assert "Medically reviewed by" in review.inner_text()
+    assert "Next review due" in review.inner_text()
+    assert page.locator("article blockquote.help-now").is_visible()
+    assert_fits(page, PHONE)
+
+
+@pytest.mark.usefixtures("library")
+@pytest.mark.parametrize(("size", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("home", "/"),
+        ("list", "/articles/"),
+        ("topic", "/topics/running/"),
+        ("article", "/articles/back-pain-after-a-run/"),
+        ("search", "/search/?q=shoes"),
+    ],
+)
+def test_library_pages_look_right_at_phone_and_desktop_width(open_page, screenshot, name, path, size, viewport):
+    errors: list[str] = []
+    page = open_page(path, viewport)
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.reload()
+    assert page.locator("h1").first.is_visible()
+    assert_fits(page, viewport)
+    assert errors == []
+    screenshot(page, f"education-{name}-{size}")
+
+
+@pytest.mark.usefixtures("library")
+def test_an_editor_sees_the_article_form_with_readability_and_its_history_in_the_admin(open_page, screenshot, editor):
+    from education.models import Article
+
+    article = Article.objects.get(slug="back-pain-after-a-run")
+    page = open_page(f"/admin/education/article/{article.pk}/change/", DESKTOP, user=editor)
+    assert page.get_by_text("Flesch-Kincaid grade").is_visible()
+    assert page.get_by_role("link", name="View on site").is_visible()
+    screenshot(page, "education-admin-change-desktop")
+    page.get_by_role("link", name="History").click()
+    assert "Loaded from the starter library" in page.content()
+    screenshot(page, "education-admin-history-desktop")
+    page.goto("/admin/education/article/")
+    screenshot(page, "education-admin-list-desktop")

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import datetime
+
+import factory
+from django.utils import timezone
+
+from education.models import Article, Topic
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Article number {n}")
+    slug = factory.Sequence(lambda n: f"article-{n}")
+    summary = "A short summary of what you will learn."
+    body = "## A heading\n\nSome plain words about backs. Walk a little every day.\n\n- Rest.\n- Move.\n"
+    sources = "First source.\nSecond source."
+    author = "Education team"
+    reviewed_by = "Dr. Sam Rivera, MD"
+    reviewed_on = datetime.date(2026, 10, 1)
+    next_review_due = datetime.date(2027, 10, 1)
+    status = Article.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+
+    @factory.post_generation
+    def topics(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.topics.set(extracted)
+
+    @factory.post_generation
+    def related(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.related.set(extracted)

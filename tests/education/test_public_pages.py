@@ -1,0 +1,175 @@
+"""The public library as a patient meets it: home, lists, article pages, previews, caching and the sitemap."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from education.models import Article
+from tests.education.factories import ArticleFactory, TopicFactory
+from tests.education.test_rendering import HOSTILE_BODY, assert_no_active_content
+
+pytestmark = pytest.mark.django_db
+
+
+def article_element(html: str) -> str:
+    match = re.search(r"<article class=\"article\".*?</article>", html, re.DOTALL)
+    assert match, "the article page has an <article> element"
+    return match.group(0)
+
+
+def test_home_page_shows_featured_articles_topics_and_the_path_to_the_pre_visit_form(client):
+    running = TopicFactory(name="Running", slug="running")
+    ArticleFactory(title="Featured piece", featured=True, topics=[running])
+    ArticleFactory(title="Ordinary piece", featured=False)
+    ArticleFactory(title="Featured draft", featured=True, status=Article.Status.DRAFT)
+    html = client.get("/").content.decode()
+    assert "Featured piece" in html
+    assert "Ordinary piece" not in html
+    assert "Featured draft" not in html
+    assert 'href="/topics/running/"' in html
+    assert "private link" in html
+
+
+def test_article_page_shows_everything_a_patient_needs_inside_the_article_element(client):
+    sciatica = TopicFactory(name="Sciatica", slug="sciatica")
+    next_read = ArticleFactory(title="Read me next")
+    hidden_next = ArticleFactory(title="Unpublished next", status=Article.Status.DRAFT)
+    article = ArticleFactory(
+        title="Sciatica basics",
+        summary="What sciatica is and what helps.",
+        body="## What it is\n\nNerve pain in the leg.",
+        sources="NICE NG59.\nKonstantinou 2012.",
+        reviewed_by="Dr. Ana Ruiz, MD",
+        reviewed_on=datetime.date(2026, 10, 15),
+        next_review_due=datetime.date(2027, 10, 15),
+        topics=[sciatica],
+        related=[next_read, hidden_next],
+    )
+    response = client.get(f"/articles/{article.slug}/")
+    html = response.content.decode()
+    inside = article_element(html)
+    assert "<h1" in inside
+    assert "Sciatica basics" in inside
+    assert "What sciatica is and what helps." in inside
+    assert "<h2>What it is</h2>" in inside
+    assert "Medically reviewed by Dr. Ana Ruiz, MD on" in inside
+    assert "October 15, 2026" in inside
+    assert "Next review due" in inside
+    assert "October 15, 2027" in inside
+    assert "<li>NICE NG59.</li>" in inside
+    assert "<li>Konstantinou 2012.</li>" in inside
+    assert "Read me next" in html
+    assert "Unpublished next" not in html
+    assert '<meta name="description" content="What sciatica is and what helps.">' in html
+    assert f'<link rel="canonical" href="http://testserver/articles/{article.slug}/">' in html
+    assert re.search(r'href="/static/css/print\.\w+\.css" media="print"', html)
+
+
+def test_hostile_markup_in_a_body_never_reaches_the_page(client):
+    article = ArticleFactory(body=HOSTILE_BODY)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert_no_active_content(article_element(html))
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"status": Article.Status.DRAFT},
+        {"published_at": timezone.now() + datetime.timedelta(days=2)},
+    ],
+    ids=["draft", "scheduled"],
+)
+def test_anonymous_visitors_get_404_for_drafts_and_scheduled_articles(client, state):
+    article = ArticleFactory(**state)
+    assert client.get(article.get_absolute_url()).status_code == 404
+    assert article.title not in client.get("/articles/").content.decode()
+    assert article.slug not in client.get("/sitemap.xml").content.decode()
+
+
+def test_an_editor_previews_a_draft_uncached_and_unindexed(client, editor):
+    article = ArticleFactory(status=Article.Status.DRAFT, title="Work in progress")
+    client.force_login(editor)
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert "Work in progress" in response.content.decode()
+    assert "This is a draft" in response.content.decode()
+    assert "no-cache" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+
+
+def test_staff_without_the_change_permission_cannot_preview_drafts(client, front_desk):
+    article = ArticleFactory(status=Article.Status.DRAFT)
+    client.force_login(front_desk)
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_anonymous_article_pages_may_be_cached_briefly_by_a_proxy(client):
+    article = ArticleFactory()
+    response = client.get(article.get_absolute_url())
+    assert response["Cache-Control"] == "public, max-age=300"
+    assert "X-Robots-Tag" not in response
+
+
+def test_signed_in_staff_get_pages_that_are_never_stored_in_a_shared_cache(client, editor):
+    article = ArticleFactory()
+    client.force_login(editor)
+    response = client.get(article.get_absolute_url())
+    assert "private" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]
+
+
+def test_article_list_shows_published_articles_and_filters_by_topic(client):
+    running = TopicFactory(name="Running", slug="running")
+    ArticleFactory(title="About running", topics=[running])
+    ArticleFactory(title="About scans")
+    everything = client.get("/articles/").content.decode()
+    assert "About running" in everything
+    assert "About scans" in everything
+    response = client.get("/topics/running/")
+    assert "About running" in response.content.decode()
+    assert "About scans" not in response.content.decode()
+    assert '<link rel="canonical" href="http://testserver/topics/running/">' in response.content.decode()
+
+
+def test_the_topic_query_parameter_redirects_to_the_topic_address(client):
+    TopicFactory(name="Running", slug="running")
+    response = client.get("/articles/?topic=running")
+    assert response.status_code == 301
+    assert response["Location"] == "/topics/running/"
+    assert client.get("/articles/?topic=nope").status_code == 404
+
+
+def test_sitemap_lists_home_topics_and_published_articles(client):
+    running = TopicFactory(name="Running", slug="running")
+    article = ArticleFactory(topics=[running])
+    xml = client.get("/sitemap.xml").content.decode()
+    assert "<loc>http://testserver/</loc>" in xml
+    assert "<loc>http://testserver/topics/running/</loc>" in xml
+    assert f"<loc>http://testserver/articles/{article.slug}/</loc>" in xml
+
+
+@pytest.mark.parametrize("count", [3, 30])
+@pytest.mark.parametrize(
+    ("path", "queries"),
+    [
+        ("/", 3),  # featured articles, their topics, topic list
+        ("/articles/", 4),  # count, page, their topics, topic list
+        ("/topics/topic-a/", 5),  # the topic, count, page, their topics, topic list
+        ("/articles/the-article/", 4),  # article, its topics, related articles, their topics
+        ("/search/?q=back", 3),  # count, page, their topics
+        ("/sitemap.xml", 4),  # count and items for topics and for articles
+    ],
+)
+def test_pages_cost_the_same_number_of_queries_whatever_the_number_of_articles(
+    client, django_assert_num_queries, count, path, queries
+):
+    topic = TopicFactory(name="Topic A", slug="topic-a")
+    others = [ArticleFactory(featured=True, topics=[topic], title=f"Back care {n}") for n in range(count)]
+    ArticleFactory(slug="the-article", topics=[topic], related=others[:3], title="Back basics")
+    with django_assert_num_queries(queries):
+        assert client.get(path).status_code == 200

@@ -1,0 +1,79 @@
+"""Fixtures for the intake tests: tasks run at once (so e-mails land in the outbox), a spy on the alerts hook, and a
+patient's browser session opened through the real link and date-of-birth pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from intake.forms import as_post_data
+from intake.models import Invitation
+from intake.questionnaire import step_by_slug
+from tests.intake.factories import BIRTH_DATE, make_invitation
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.ALERT_EMAILS = ["on-call@clinic.example"]
+
+
+@pytest.fixture
+def alert_calls(monkeypatch) -> list[tuple[int, Any, Any]]:
+    """Every call of alerts.services.intake_level_changed: (intake id, level then, previous_level)."""
+    from alerts import services as alert_services
+
+    calls: list[tuple[int, Any, Any]] = []
+
+    def spy(intake, *, previous_level):
+        calls.append((intake.pk, intake.level, previous_level))
+
+    monkeypatch.setattr(alert_services, "intake_level_changed", spy)
+    return calls
+
+
+class Patient:
+    """A patient's browser: opens their link, confirms their birth date, posts steps from typed answers."""
+
+    invitation: Invitation | None = None
+
+    def __init__(self, client: Client, token: str) -> None:
+        self.client = client
+        self.token = token
+
+    def open_link(self):
+        return self.client.get(f"/intake/start/{self.token}/")
+
+    def confirm(self, date_of_birth: str = BIRTH_DATE.isoformat()):
+        return self.client.post("/intake/confirm/", {"date_of_birth": date_of_birth})
+
+    def sign_in(self) -> Patient:
+        self.open_link()
+        response = self.confirm()
+        assert response.status_code == 302, response.content[:500]
+        return self
+
+    def post_step(self, slug: str, answers: dict[str, object], **extra: str):
+        data = as_post_data(step_by_slug(slug), answers)
+        for key, value in extra.items():
+            data[key] = value
+        return self.client.post(f"/intake/step/{slug}/", data)
+
+    def answer_all(self, answers: dict[str, object]) -> None:
+        from intake.questionnaire import STEP_SLUGS
+
+        for slug in STEP_SLUGS:
+            response = self.post_step(slug, answers)
+            assert response.status_code == 302, (slug, response.content.decode()[:3000])
+            if response["Location"].endswith("/intake/important/"):
+                self.client.post("/intake/important/", {"acknowledged": "on"})
+
+
+@pytest.fixture
+def patient(client) -> Patient:
+    invitation, token = make_invitation()
+    patient = Patient(client, token)
+    patient.invitation = invitation
+    return patient.sign_in()

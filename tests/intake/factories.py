@@ -1,0 +1,79 @@
+"""Answers and invitations for intake tests: a complete, valid, routine intake to start from."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from intake import services
+from intake.models import Intake, Invitation
+
+BIRTH_DATE = datetime.date(1985, 3, 27)
+
+
+def routine_answers(**changes: Any) -> dict[str, object]:
+    """Typed answers for every step: a runner with no red flags and no leg symptoms."""
+    answers: dict[str, object] = {
+        "ce_saddle_numbness": "no",
+        "ce_wiping_sensation": "no",
+        "ce_urine_start_difficulty": "no",
+        "ce_urine_leak_or_no_sensation": "no",
+        "ce_bowel_control": "no",
+        "ce_both_legs_weaker": "no",
+        "ce_sexual_change": "no",
+        "date_of_birth": BIRTH_DATE,
+        "sex": "female",
+        "height_cm": 168,
+        "weight_kg": 61.5,
+        "pain_start_date": timezone.localdate() - datetime.timedelta(days=20),
+        "onset_cause": "running",
+        "first_episode": "no",
+        "pain_now": 3,
+        "pain_week_avg": 4,
+        "pain_interference": 3,
+        "pain_locations": ["low_back"],
+        "night_rest_pain": "no",
+        "worse_with": ["running"],
+        "leg_symptoms": "no",
+        "cancer_history": "no",
+        "weight_loss": "no",
+        "fever_unwell": "no",
+        "iv_drug_use": "no",
+        "immunosuppressed": "no",
+        "recent_infection_or_procedure": "no",
+        "trauma_onset": "no",
+        "osteoporosis": "no",
+        "getting_worse_or_4_weeks": "no",
+        "running_status": "cut_back",
+        "runs_per_week": 4,
+        "distance_unit": "km",
+        "weekly_distance": 40,
+        "training_changes": ["distance"],
+        "weekly_distance_before": 25,
+        "running_shoes": "yes",
+        "strength_sessions_per_week": 0,
+        "pain_timing": ["after"],
+        "consent": True,
+    }
+    answers.update(changes)
+    return answers
+
+
+def make_invitation(
+    *, date_of_birth: datetime.date = BIRTH_DATE, email: str = "pat@example.org", name: str = "Pat Example", **kw: Any
+) -> tuple[Invitation, str]:
+    return services.create_invitation(
+        patient_name=name,
+        email=email,
+        date_of_birth=date_of_birth,
+        appointment_at=kw.pop("appointment_at", timezone.now() + datetime.timedelta(days=3)),
+        created_by=None,
+        send_email=kw.pop("send_email", False),
+        **kw,
+    )
+
+
+def submitted_intake(**changes: Any) -> Intake:
+    return services.create_submitted_intake_for_demo(answers=routine_answers(**changes))

@@ -1,0 +1,106 @@
+"""Property: whatever is posted to any step (random text, NUL bytes, huge or missing fields, wrong types, lists
+where one value belongs), the patient gets a page with messages or is moved on; never a server error, and the
+stored answers always still pass every check."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from intake import answers as answer_codec
+from intake import services
+from intake.models import Intake
+from intake.questionnaire import STEP_SLUGS, STEPS, step_by_slug
+from intake.questionnaire_checks import validate_answers
+from tests.intake.conftest import Patient
+from tests.intake.factories import make_invitation, routine_answers
+
+pytestmark = pytest.mark.django_db
+
+_scalar = st.one_of(
+    st.text(max_size=30),
+    st.text(alphabet=st.sampled_from("\x00\x01\u202e<>&\"'%;\\ab1-."), max_size=20),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+    st.dates().map(lambda day: day.isoformat()),
+    st.sampled_from(["", " ", "yes", "no", "not_sure", "none", "km", "mi", "on", "true", "0", "10", "11", "-1", "1e9"]),
+    st.just("x" * 5000),
+)
+_value = st.one_of(st.none(), _scalar, st.lists(_scalar, max_size=4))
+hypothesis_settings = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None
+)
+
+
+def _post_strategy(slug: str):
+    codes = [question.code for question in step_by_slug(slug).questions]
+    fields = st.fixed_dictionaries({}, optional=dict.fromkeys(codes, _value))
+    extra = st.dictionaries(st.text(min_size=1, max_size=12), _scalar, max_size=3)
+    return st.tuples(fields, extra)
+
+
+@pytest.fixture
+def finished_patient(client):
+    invitation, token = make_invitation()
+    patient = Patient(client, token).sign_in()
+    intake = Intake.objects.get(invitation=invitation)
+    for slug in STEP_SLUGS:
+        services.save_step(intake, slug, routine_answers(), now=timezone.now())
+    return patient, intake
+
+
+def _reset(intake: Intake, baseline: dict[str, object]) -> None:
+    # Each example starts from a complete, valid intake, so every step stays reachable.
+    Intake.objects.filter(pk=intake.pk).update(
+        answers=baseline, current_step=answer_codec.REVIEW, emergency_acknowledged_at=timezone.now()
+    )
+
+
+@pytest.mark.parametrize("slug", STEP_SLUGS)
+def test_random_and_malformed_posts_to_a_step_never_cause_a_server_error_or_store_a_bad_answer(finished_patient, slug):
+    patient, intake = finished_patient
+    baseline = Intake.objects.get(pk=intake.pk).answers
+    today = timezone.localdate()
+
+    @settings(
+        max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None
+    )
+    @given(_post_strategy(slug))
+    def check(post):
+        fields, extra = post
+        _reset(intake, baseline)
+        data = {key: value for key, value in {**extra, **fields}.items() if value is not None}
+        response = patient.client.post(f"/intake/step/{slug}/", data)
+        assert response.status_code in (200, 302, 400)
+        if response.status_code == 200:
+            assert "error-summary" in response.content.decode()
+        stored = answer_codec.from_json(Intake.objects.get(pk=intake.pk).answers)
+        for step in STEPS:
+            assert validate_answers(step.slug, stored, today=today) == {}, (step.slug, stored)
+        assert "\x00" not in str(stored)
+
+    check()
+
+
+def test_a_post_larger_than_the_upload_limit_is_refused_with_400(finished_patient):
+    patient, intake = finished_patient
+    response = patient.client.post("/intake/step/visit/", {"worries": "x" * 3_000_000, "consent": "on"})
+    assert response.status_code == 400
+    assert "x" * 100 not in str(Intake.objects.get(pk=intake.pk).answers)
+
+
+def test_random_birth_dates_on_the_identity_page_never_cause_a_server_error(client, settings):
+    settings.INTAKE_MAX_IDENTITY_ATTEMPTS = 10_000  # keep the link open through every example
+    _, token = make_invitation()
+    client.get(f"/intake/start/{token}/")
+
+    @hypothesis_settings
+    @given(st.one_of(st.none(), _scalar, st.lists(_scalar, max_size=3)))
+    def check(value):
+        data = {} if value is None else {"date_of_birth": value}
+        response = client.post("/intake/confirm/", data)
+        assert response.status_code in (200, 302)
+
+    check()

@@ -1,0 +1,352 @@
+"""The patient's path through the client: link, birth date, steps, review, one submission, the result page."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from education.models import Article
+from intake.models import Intake, Level
+from intake.questionnaire_checks import MSG_REQUIRED, MSG_TOO_LARGE
+from tests.intake.conftest import Patient
+from tests.intake.factories import make_invitation, routine_answers
+
+pytestmark = pytest.mark.django_db
+
+
+def _intake(patient: Patient) -> Intake:
+    return Intake.objects.get(invitation=patient.invitation)
+
+
+def test_the_link_is_checked_once_and_every_later_page_has_no_token_in_its_address(client):
+    _, token = make_invitation()
+    first = client.get(f"/intake/start/{token}/")
+    assert first.status_code == 302
+    assert first["Location"] == "/intake/confirm/"
+    page = client.get("/intake/confirm/")
+    assert token not in page.content.decode()
+    confirmed = client.post("/intake/confirm/", {"date_of_birth": "1985-03-27"}, follow=True)
+    for url, _ in confirmed.redirect_chain:
+        assert token not in url
+    assert confirmed.request["PATH_INFO"] == "/intake/step/safety/"
+
+
+def test_no_question_is_shown_before_the_birth_date_is_confirmed(client):
+    _, token = make_invitation()
+    client.get(f"/intake/start/{token}/")
+    for path in ("/intake/step/safety/", "/intake/step/about/", "/intake/review/", "/intake/done/", "/intake/"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "This link does not work" in response.content.decode()
+
+
+def test_a_wrong_birth_date_gets_a_message_and_the_tries_left(client):
+    _, token = make_invitation()
+    client.get(f"/intake/start/{token}/")
+    response = client.post("/intake/confirm/", {"date_of_birth": "1990-01-01"})
+    assert response.status_code == 200
+    assert "does not match our records" in response.content.decode()
+    assert "try 4 more times" in response.content.decode()
+
+
+def test_five_wrong_birth_dates_lock_the_link_and_tell_the_front_desk_without_naming_the_patient(client):
+    invitation, token = make_invitation(name="Jordan Quill")
+    client.get(f"/intake/start/{token}/")
+    for _ in range(4):
+        client.post("/intake/confirm/", {"date_of_birth": "1990-01-01"})
+    locked = client.post("/intake/confirm/", {"date_of_birth": "1990-01-01"})
+    assert locked.status_code == 403
+    assert "Please call us" in locked.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.locked_at is not None
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["on-call@clinic.example"]
+    assert "Jordan" not in f"{mail.outbox[0].subject} {mail.outbox[0].body}"
+    assert f"#{invitation.pk}" in mail.outbox[0].subject
+    # Even the right date no longer opens it, and the link now shows the generic page.
+    client.get(f"/intake/start/{token}/")
+    assert client.post("/intake/confirm/", {"date_of_birth": "1985-03-27"}).status_code == 404
+    assert client.get(f"/intake/start/{token}/").status_code == 404
+
+
+def test_unknown_expired_locked_and_used_links_all_get_the_same_page(client, settings):
+    unknown = "not-a-real-token-at-all"
+    expired_invitation, expired = make_invitation(appointment_at=timezone.now() - datetime.timedelta(hours=1))
+    expired_invitation.expires_at = timezone.now() - datetime.timedelta(minutes=1)
+    expired_invitation.save()
+    locked_invitation, locked = make_invitation()
+    locked_invitation.locked_at = timezone.now()
+    locked_invitation.save()
+    _, used = make_invitation()
+    Patient(client, used).sign_in().answer_all(routine_answers())
+    client.post("/intake/review/")
+    other_browser = type(client)()
+    pages = [other_browser.get(f"/intake/start/{token}/") for token in (unknown, expired, locked, used)]
+    assert {page.status_code for page in pages} == {404}
+    texts = [page.content.decode() for page in pages]
+    assert all(settings.CLINIC_PHONE in text and "This link does not work" in text for text in texts)
+    assert len(set(texts)) == 1  # byte for byte the same: nothing tells the four cases apart
+
+
+def test_the_link_ends_at_the_end_of_the_day_after_the_appointment(client):
+    appointment = timezone.make_aware(datetime.datetime(2030, 5, 6, 9, 30))
+    invitation, token = make_invitation(appointment_at=appointment)
+    assert timezone.localtime(invitation.expires_at) == timezone.make_aware(datetime.datetime(2030, 5, 8, 0, 0))
+    with time_machine.travel(timezone.make_aware(datetime.datetime(2030, 5, 7, 23, 59)), tick=False):
+        assert client.get(f"/intake/start/{token}/").status_code == 302
+    with time_machine.travel(timezone.make_aware(datetime.datetime(2030, 5, 8, 0, 1)), tick=False):
+        assert client.get(f"/intake/start/{token}/").status_code == 404
+
+
+def test_steps_show_their_number_out_of_seven_and_move_on_with_next(patient):
+    page = patient.client.get("/intake/step/safety/")
+    assert "Step 1 of 7" in page.content.decode()
+    assert "Safety check" in page.content.decode()
+    response = patient.post_step("safety", routine_answers())
+    assert response["Location"] == "/intake/step/about/"
+    page = patient.client.get("/intake/step/about/")
+    assert "Step 2 of 7" in page.content.decode()
+    assert 'href="/intake/step/safety/"' in page.content.decode()  # the Back link
+
+
+def test_the_about_step_starts_with_the_confirmed_birth_date_filled_in(patient):
+    patient.post_step("safety", routine_answers())
+    page = patient.client.get("/intake/step/about/").content.decode()
+    assert 'value="1985-03-27"' in page
+
+
+def test_a_patient_cannot_skip_ahead_of_the_first_unanswered_step(patient):
+    response = patient.client.get("/intake/step/running/")
+    assert response.status_code == 302
+    assert response["Location"] == "/intake/"
+    assert patient.client.get("/intake/review/")["Location"] == "/intake/"
+
+
+def test_going_back_shows_the_saved_answers_and_changing_them_keeps_the_place(patient):
+    answers = routine_answers()
+    for slug in ("safety", "about", "back_pain"):
+        patient.post_step(slug, answers)
+    page = patient.client.get("/intake/step/about/").content.decode()
+    assert 'value="168"' in page
+    patient.post_step("about", {**answers, "height_cm": 170})
+    assert _intake(patient).answers["height_cm"] == 170
+    assert patient.client.get("/intake/")["Location"] == "/intake/step/legs/"
+
+
+def test_reopening_the_link_in_a_new_browser_resumes_where_the_patient_left_off(client, patient):
+    answers = routine_answers()
+    for slug in ("safety", "about", "back_pain"):
+        patient.post_step(slug, answers)
+    fresh = type(client)()
+    again = Patient(fresh, patient.token)
+    again.open_link()
+    resumed = again.confirm()
+    assert resumed["Location"] == "/intake/"
+    assert fresh.get("/intake/")["Location"] == "/intake/step/legs/"
+    page = fresh.get("/intake/step/back_pain/").content.decode()
+    assert 'value="running" checked' in page
+
+
+def test_a_wrong_answer_gets_a_message_next_to_it_and_a_linked_summary_and_nothing_is_saved(patient):
+    answers = routine_answers()
+    patient.post_step("safety", answers)
+    response = patient.post_step("about", {**answers, "height_cm": 400, "weight_kg": 70})
+    assert response.status_code == 200
+    page = response.content.decode()
+    message = MSG_TOO_LARGE.format(maximum=250)
+    assert '<div class="alert alert-danger error-summary"' in page
+    assert f'<a href="#id_height_cm">{message}</a>' in page
+    assert 'id="error_height_cm"' in page
+    assert 'value="70"' in page  # the other answers stay on the page
+    assert 'value="400"' in page  # and so does the wrong one, to fix
+    assert "date_of_birth" not in _intake(patient).answers  # nothing from this step was saved
+    assert "Error: Your" in page or "<title>Error:" in page
+
+
+def test_a_missing_answer_on_a_radio_question_links_to_its_first_choice(patient):
+    answers = routine_answers()
+    del answers["ce_bowel_control"]
+    page = patient.post_step("safety", answers).content.decode()
+    assert f'<a href="#id_ce_bowel_control_0">{MSG_REQUIRED}</a>' in page
+    assert 'id="id_ce_bowel_control_0"' in page
+
+
+def test_follow_up_questions_are_on_the_page_but_hidden_until_they_apply(patient):
+    page = patient.client.get("/intake/step/safety/").content.decode()
+    assert 'id="q-ce_onset" data-show-if=' in page
+    opening_tag = page.split('id="q-ce_onset"')[1].split("\n")[0]
+    assert opening_tag.endswith(" hidden>")
+
+
+def test_answers_to_questions_that_do_not_apply_are_not_stored(patient):
+    answers = routine_answers()
+    for slug in ("safety", "about", "back_pain"):
+        patient.post_step(slug, answers)
+    patient.post_step("legs", {**answers, "leg_symptoms": "no", "leg_side": "both", "leg_weakness": "banana"})
+    stored = _intake(patient).answers
+    assert stored["leg_symptoms"] == "no"
+    assert "leg_side" not in stored
+    assert "leg_weakness" not in stored
+
+
+def test_a_follow_up_that_now_applies_must_be_answered(patient):
+    answers = routine_answers()
+    for slug in ("safety", "about", "back_pain"):
+        patient.post_step(slug, answers)
+    response = patient.post_step("legs", {**answers, "leg_symptoms": "yes"})
+    assert response.status_code == 200
+    assert '<a href="#id_leg_side_0">' in response.content.decode()
+
+
+def test_a_safety_concern_shows_the_emergency_page_at_once_and_stores_the_intake_as_urgent(patient, alert_calls):
+    answers = routine_answers(ce_urine_leak_or_no_sensation="not_sure", ce_onset="within_14_days")
+    response = patient.post_step("safety", answers)
+    assert response["Location"] == "/intake/important/"
+    intake = _intake(patient)
+    assert intake.level == Level.URGENT
+    assert list(intake.flags.values_list("code", flat=True)) == ["CE4"]
+    assert alert_calls == [(intake.pk, Level.URGENT, None)]
+    page = patient.client.get("/intake/important/").content.decode()
+    assert "Go to the nearest emergency room now" in page
+    assert 'href="tel:911"' in page
+
+
+def test_after_the_emergency_page_the_patient_continues_only_once_they_confirm_reading_it(patient, alert_calls):
+    patient.post_step("safety", routine_answers(ce_saddle_numbness="yes", ce_onset="getting_worse"))
+    assert patient.client.get("/intake/step/about/")["Location"] == "/intake/important/"
+    unticked = patient.client.post("/intake/important/", {})
+    assert unticked.status_code == 200
+    assert "Please tick the box" in unticked.content.decode()
+    ticked = patient.client.post("/intake/important/", {"acknowledged": "on"})
+    assert ticked["Location"] == "/intake/"
+    assert patient.client.get("/intake/")["Location"] == "/intake/step/about/"
+    # Saving the safety step again does not alert staff a second time.
+    patient.post_step("safety", routine_answers(ce_saddle_numbness="yes", ce_onset="getting_worse"))
+    assert len(alert_calls) == 1
+
+
+def test_the_review_page_lists_every_answer_with_change_links(patient):
+    patient.answer_all(routine_answers(visit_goals="<b>Run a marathon</b>"))
+    page = patient.client.get("/intake/review/").content.decode()
+    assert "Check your answers" in page
+    assert "Running as usual" not in page
+    assert "running less than usual" in page
+    assert page.count('?return=review">Change') == 7
+    assert "&lt;b&gt;Run a marathon&lt;/b&gt;" in page  # text shown as text, never HTML
+
+
+def test_changing_an_answer_from_the_review_page_comes_back_to_it(patient):
+    patient.answer_all(routine_answers())
+    response = patient.post_step("about", routine_answers(height_cm=171), **{"return": "review"})
+    assert response["Location"] == "/intake/review/"
+    assert _intake(patient).answers["height_cm"] == 171
+
+
+def test_sending_twice_makes_one_submission_and_shows_the_same_receipt(patient):
+    patient.answer_all(routine_answers())
+    first = patient.client.post("/intake/review/")
+    second = patient.client.post("/intake/review/")
+    assert first["Location"] == second["Location"] == "/intake/done/"
+    intake = _intake(patient)
+    assert intake.status == Intake.Status.SUBMITTED
+    assert len([m for m in mail.outbox if "has your answers" in m.subject]) == 1
+    # The back button to a step or the review page leads to the receipt, not an editable form.
+    assert patient.client.get("/intake/step/visit/")["Location"] == "/intake/done/"
+    assert patient.client.post("/intake/step/visit/", {})["Location"] == "/intake/done/"
+    assert patient.client.get("/intake/review/")["Location"] == "/intake/done/"
+
+
+def test_a_routine_receipt_thanks_the_patient_and_lists_the_recommended_reading(patient):
+    Article.objects.create(slug="building-mileage-safely", title="Building mileage safely")
+    patient.answer_all(routine_answers())
+    patient.client.post("/intake/review/")
+    page = patient.client.get("/intake/done/").content.decode()
+    assert "We have your answers" in page
+    assert "Building mileage safely" in page
+    assert "Get medical help now" not in page
+    assert "Reading picked for you" in page
+
+
+def test_a_serious_result_says_a_clinician_will_call_today_and_lists_the_warning_signs(patient):
+    patient.answer_all(routine_answers(cancer_history="yes"))
+    patient.client.post("/intake/review/")
+    page = patient.client.get("/intake/done/").content.decode()
+    assert "A clinician will call you today" in page
+    assert "Both legs getting weaker" in page
+
+
+def test_an_urgent_result_shows_the_emergency_message_on_the_receipt(patient):
+    patient.answer_all(routine_answers(ce_bowel_control="yes", ce_onset="within_14_days"))
+    patient.client.post("/intake/review/")
+    page = patient.client.get("/intake/done/").content.decode()
+    assert "Get medical help now" in page
+    assert _intake(patient).level == Level.URGENT
+
+
+def test_after_sending_the_link_shows_the_receipt_to_this_browser_only(client, patient):
+    patient.answer_all(routine_answers())
+    patient.client.post("/intake/review/")
+    assert patient.open_link()["Location"] == "/intake/"
+    stranger = type(client)()
+    page = stranger.get(f"/intake/start/{patient.token}/")
+    assert page.status_code == 404
+
+
+def test_one_patients_browser_never_shows_another_patients_answers(client):
+    _, first_token = make_invitation(name="First Person")
+    second_invitation, second_token = make_invitation(name="Second Person", date_of_birth=datetime.date(1970, 1, 2))
+    first = Patient(client, first_token).sign_in()
+    first.answer_all(routine_answers(visit_goals="FIRST-PATIENT-GOAL"))
+    # The same browser opens the second patient's link: the first patient's answers are gone from it at once.
+    first.client.get(f"/intake/start/{second_token}/")
+    for path in ("/intake/review/", "/intake/step/visit/", "/intake/done/"):
+        assert "FIRST-PATIENT-GOAL" not in client.get(path).content.decode()
+    second = Patient(client, second_token)
+    second.confirm("1970-01-02")
+    assert client.get("/intake/")["Location"] == "/intake/step/safety/"
+    assert "FIRST-PATIENT-GOAL" not in client.get("/intake/step/visit/", follow=True).content.decode()
+    # And the second patient's birth date does not open the first patient's link.
+    other = type(client)()
+    other.get(f"/intake/start/{first_token}/")
+    assert other.post("/intake/confirm/", {"date_of_birth": "1970-01-02"}).status_code == 200
+    assert Intake.objects.filter(invitation=second_invitation).get().answers == {}
+
+
+def test_patient_pages_are_never_cached(patient):
+    response = patient.client.get("/intake/step/safety/")
+    assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+def test_a_step_page_and_a_step_save_take_a_handful_of_queries(patient, django_assert_max_num_queries):
+    patient.post_step("safety", routine_answers())
+    # session read, intake with its invitation, session write (+ savepoint pair)
+    with django_assert_max_num_queries(5):
+        patient.client.get("/intake/step/about/")
+    # session, intake, locked re-read and update (+ savepoints), fresh copy, session write
+    with django_assert_max_num_queries(10):
+        patient.post_step("about", routine_answers())
+
+
+def test_recommended_articles_link_to_their_pages_when_the_education_app_gives_one(patient, monkeypatch):
+    monkeypatch.setattr(Article, "get_absolute_url", lambda self: f"/articles/{self.slug}/", raising=False)
+    Article.objects.create(slug="strength-and-core-training", title="Strength and core training")
+    patient.answer_all(routine_answers())
+    patient.client.post("/intake/review/")
+    page = patient.client.get("/intake/done/").content.decode()
+    assert '<a href="/articles/strength-and-core-training/">Strength and core training</a>' in page
+
+
+def test_a_step_saved_in_one_tab_after_sending_from_another_shows_the_receipt(client, patient):
+    from intake import services
+
+    patient.answer_all(routine_answers())
+    page = patient.client.get("/intake/step/visit/")  # the second tab has the last step open
+    assert page.status_code == 200
+    services.submit_intake(_intake(patient), now=timezone.now())  # the first tab sends
+    response = patient.post_step("visit", routine_answers(worries="one more thing"))
+    assert response["Location"] == "/intake/done/"
+    assert "worries" not in _intake(patient).answers
