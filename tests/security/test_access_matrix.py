@@ -53,3 +53,25 @@ def test_a_url_missing_from_the_table_is_reported(settings):
     table = rows_by_key()
     missing = {key for key, _route in walk() if key not in table}
     assert {"intake/test-crash/", "staff/test-crash/"} <= missing
+
+
+def test_an_invitation_id_that_does_not_exist_gives_404_to_staff_who_may_see_invitations(client, front_desk):
+    client.force_login(front_desk)
+    assert client.get("/staff/invitations/999999/").status_code == 404
+
+
+def test_one_patients_browser_never_shows_another_patients_answers(world):
+    from intake.forms import as_post_data
+    from intake.questionnaire import step_by_slug
+    from tests.intake.factories import routine_answers
+
+    a, b = world.patients["patient_a"], world.patients["patient_b"]
+    safety = step_by_slug("safety")
+    assert a.client.post("/intake/step/safety/", as_post_data(safety, routine_answers())).status_code == 302
+    about = as_post_data(step_by_slug("about"), routine_answers(height_cm=187))
+    assert a.client.post("/intake/step/about/", about).status_code == 302
+    assert 'value="187"' in a.client.get("/intake/step/about/").content.decode()
+    # B's browser: its own, still-empty intake (it has not reached "about" yet, so it is sent back to its own step).
+    page = b.client.get("/intake/step/about/", follow=True)
+    assert 'value="187"' not in page.content.decode()
+    assert page.redirect_chain[-1][0] == "/intake/step/safety/"

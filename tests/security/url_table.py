@@ -77,6 +77,7 @@ def admin_model(
     admin_change: Answer = 200,
     admin_delete: Answer = 200,
     editor_change: Answer | None = None,
+    editor_delete: Answer | None = None,
 ) -> list[Row]:
     """The six admin URLs of one registered model, as rows.
 
@@ -86,6 +87,7 @@ def admin_model(
     base = f"/admin/{app_label}/{model_name}/"
     name = f"{app_label}_{model_name}"
     editor_change = editor if editor_change is None else editor_change
+    editor_delete = editor_change if editor_delete is None else editor_delete
 
     def on(suffix: str) -> Callable[[Any], str]:
         return lambda world: f"{base}{obj(world).pk}/{suffix}"
@@ -94,7 +96,7 @@ def admin_model(
         Row(f"admin:{name}_changelist", base, (S, S, S, editor, 403, 403, 200), post="changes"),
         Row(f"admin:{name}_add", f"{base}add/", (S, S, S, editor, 403, 403, admin_add), post="changes"),
         Row(f"admin:{name}_history", on("history/"), (S, S, S, editor_change, 403, 403, 200)),
-        Row(f"admin:{name}_delete", on("delete/"), (S, S, S, editor_change, 403, 403, admin_delete), post="changes"),
+        Row(f"admin:{name}_delete", on("delete/"), (S, S, S, editor_delete, 403, 403, admin_delete), post="changes"),
         Row(f"admin:{name}_change", on("change/"), (S, S, S, editor_change, 403, 403, admin_change), post="changes"),
         # The admin's short object address only redirects to the change page, which makes its own check.
         Row(f"admin/{base[len('/admin/') :]}<path:object_id>/", on(""), (S, S, S, R, 403, 403, R)),
@@ -106,6 +108,33 @@ ROWS: list[Row] = [
     Row("home", "/", PUBLIC),
     Row("article-list", "/articles/", PUBLIC),
     Row("search", "/search/?q=back", PUBLIC),
+    Row("article-detail", lambda w: f"/articles/{w.article.slug}/", PUBLIC),
+    Row("topic-detail", lambda w: f"/topics/{w.topic.slug}/", PUBLIC),
+    Row("sitemap", "/sitemap.xml", PUBLIC),
+    # --- Patient intake: the session holds which intake a browser may see; no other visitor sees any --------------
+    Row("intake:confirm", "/intake/confirm/", (404, R, R, 404, 404, 404, 404), post="changes", post_as="patient_a"),
+    Row("intake:resume", "/intake/", (404, R, R, 404, 404, 404, 404)),
+    Row(
+        "intake:step", "/intake/step/safety/", (404, 200, 200, 404, 404, 404, 404), post="changes", post_as="patient_a"
+    ),
+    Row("intake:emergency", "/intake/important/", (404, R, R, 404, 404, 404, 404), post="changes", post_as="patient_a"),
+    Row("intake:review", "/intake/review/", (404, R, R, 404, 404, 404, 404), post="changes", post_as="patient_a"),
+    Row("intake:done", "/intake/done/", (404, R, R, 404, 404, 404, 404)),
+    # --- Staff: invitations ---------------------------------------------------------------------------------------
+    Row("intake:invitation-list", "/staff/invitations/", (S, S, S, 403, 200, 200, 200)),
+    Row("intake:invitation-new", "/staff/invitations/new/", (S, S, S, 403, 200, 200, 200), post="changes"),
+    Row(
+        "intake:invitation-detail",
+        lambda w: f"/staff/invitations/{w.patients['patient_a'].invitation.pk}/",
+        (S, S, S, 403, 200, 200, 200),
+    ),
+    Row(
+        "intake:invitation-renew",
+        lambda w: f"/staff/invitations/{w.patients['patient_a'].invitation.pk}/new-link/",
+        (S, S, S, 403, 405, 405, 405),
+        post="changes",
+        post_as="front_desk",
+    ),
     # --- Staff sign-in ------------------------------------------------------------------------------------------
     Row("accounts:sign-in", "/staff/sign-in/", (200, 200, 200, R, R, R, R), post="changes", post_as="anonymous"),
     # The code and set-up steps only make sense right after a password: without one they send you back.
@@ -130,6 +159,31 @@ ROWS: list[Row] = [
         (S, S, S, 404, 403, 403, 404),
     ),
     Row("admin:app_list", "/admin/audit/", (S, S, S, 404, 403, 403, 200)),
+    # --- Admin: the education library (editors' work) -------------------------------------------------------------
+    # Editors may add and change topics but not delete them (a topic removed would orphan its page's links).
+    *admin_model("education", "topic", lambda w: w.topic, editor=200, editor_change=200, editor_delete=403),
+    *admin_model("education", "article", lambda w: w.article, editor=200, editor_change=200),
+    Row(
+        "admin:education_article_compare",
+        lambda w: (
+            f"/admin/education/article/{w.article.pk}/history/compare/"
+            f"?version_id1={w.article_version.pk}&version_id2={w.article_version.pk}"
+        ),
+        EDITOR_AND_ADMIN,
+    ),
+    Row("admin:education_article_recoverlist", "/admin/education/article/recover/", EDITOR_AND_ADMIN),
+    Row(
+        "admin:education_article_recover",
+        lambda w: f"/admin/education/article/recover/{w.article_version.pk}/",
+        EDITOR_AND_ADMIN,
+        post="changes",
+    ),
+    Row(
+        "admin:education_article_revision",
+        lambda w: f"/admin/education/article/{w.article.pk}/history/{w.article_version.pk}/",
+        EDITOR_AND_ADMIN,
+        post="changes",
+    ),
     Row("admin/(?P<url>.*)$", "/admin/no-such-page/", (S, S, S, 404, 403, 403, 404)),
     *admin_model("auth", "group", lambda w: w.group),
     *admin_model("auth", "user", lambda w: w.users["editor"]),
@@ -156,6 +210,9 @@ ROWS: list[Row] = [
         ADMIN_ONLY,
     ),
     *admin_model("otp_static", "staticdevice", lambda w: w.static_device),
+    # Last: opening a link replaces the browser's patient session (so patient B holds A's pending check after it).
+    # Anyone opening patient A's link is asked for A's date of birth; A's own browser goes straight back in.
+    Row("intake:start", lambda w: f"/intake/start/{w.patients['patient_a'].token}/", (R, R, R, R, R, R, R)),
 ]
 
 

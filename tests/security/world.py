@@ -25,6 +25,11 @@ class World:
     access_failure_log: Any
     totp_device: Any
     static_device: Any
+    # Two patients, each with their own invitation, a confirmed browser session and an intake in progress.
+    patients: dict[str, Any]
+    topic: Any
+    article: Any
+    article_version: Any
 
 
 def build_world(*, editor, front_desk, clinician, administrator) -> World:
@@ -34,6 +39,7 @@ def build_world(*, editor, front_desk, clinician, administrator) -> World:
     from django_tasks_db.models import DBTaskResult
 
     now = timezone.now()
+    topic, article, version = _library()
     return World(
         users={"editor": editor, "front_desk": front_desk, "clinician": clinician, "administrator": administrator},
         group=Group.objects.first(),
@@ -56,11 +62,60 @@ def build_world(*, editor, front_desk, clinician, administrator) -> World:
         ),
         totp_device=TOTPDevice.objects.create(user=clinician, name="Authenticator app", confirmed=True),
         static_device=StaticDevice.objects.create(user=clinician, name="Recovery codes", confirmed=True),
+        patients={"patient_a": _patient("Alex Able"), "patient_b": _patient("Blair Baker")},
+        topic=topic,
+        article=article,
+        article_version=version,
     )
+
+
+@dataclass
+class PatientLink:
+    invitation: Any
+    token: str
+    client: Client
+
+
+def _patient(name: str) -> PatientLink:
+    """An invitation, opened and confirmed through the real pages, so the client holds the patient's session."""
+    from tests.intake.factories import BIRTH_DATE, make_invitation
+
+    invitation, token = make_invitation(name=name, email="")
+    client = Client()
+    client.get(f"/intake/start/{token}/")
+    response = client.post("/intake/confirm/", {"date_of_birth": BIRTH_DATE.isoformat()})
+    assert response.status_code == 302, response.content[:300]
+    invitation.refresh_from_db()
+    return PatientLink(invitation, token, client)
+
+
+def _library() -> tuple[Any, Any, Any]:
+    import reversion
+    from reversion.models import Version
+
+    from education.models import Article, Topic
+
+    topic = Topic.objects.create(name="Running", slug="running")
+    with reversion.create_revision():
+        article = Article.objects.create(
+            slug="back-pain-basics",
+            title="Back pain basics",
+            summary="What helps.",
+            body="Keep moving.",
+            status=Article.Status.PUBLISHED,
+        )
+    article.topics.add(topic)
+    return topic, article, Version.objects.get_for_object(article).first()
 
 
 def client_for(persona: str, world: World, **client_kwargs: Any) -> Client:
     """A browser for `persona`: staff signed in (as after both sign-in steps), patients holding their own link."""
+    if persona in world.patients:
+        if not client_kwargs:
+            return world.patients[persona].client
+        client = Client(**client_kwargs)
+        client.cookies = world.patients[persona].client.cookies
+        return client
     client = Client(**client_kwargs)
     if persona in world.users:
         client.force_login(world.users[persona])
