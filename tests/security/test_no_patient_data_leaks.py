@@ -1,0 +1,140 @@
+"""No patient data in logs, URLs, e-mail subjects, error pages or caches.
+
+A patient's intake goes through the real pages with a unique marker in every free-text answer, their name and their
+e-mail; along the way we cause a 404, validation errors and a 500. Then the marker is looked for everywhere it must
+not be: every log record (all loggers, DEBUG and up), every URL requested or redirected to, every e-mail subject,
+every error page, and the caches.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.core.cache import caches
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from intake import services
+from intake.forms import as_post_data
+from intake.models import Intake
+from intake.questionnaire import STEP_SLUGS, step_by_slug
+from tests.intake.factories import BIRTH_DATE, routine_answers
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "Zqxmarker"
+TEXT_ANSWERS = {
+    "onset_cause": "other",
+    "onset_cause_other": f"{MARKER} onset",
+    "medications": f"{MARKER} medicines",
+    "race_goal": f"{MARKER} race",
+    "past_injuries": f"{MARKER} injuries",
+    "visit_goals": f"{MARKER} goals",
+    "worries": f"{MARKER} worries",
+}
+
+
+class Recorder:
+    """Wraps a test client and keeps every URL it asked for or was sent to, and every answer's body."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.urls: list[str] = []
+        self.pages: list[tuple[int, str]] = []
+
+    def _keep(self, path: str, response):  # type: ignore[no-untyped-def]
+        self.urls.append(path)
+        if response.has_header("Location"):
+            self.urls.append(response["Location"])
+        self.pages.append((response.status_code, response.content.decode("utf-8", "replace")))
+        return response
+
+    def get(self, path: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return self._keep(path, self.client.get(path, *args, **kwargs))
+
+    def post(self, path: str, data=None, **kwargs):  # type: ignore[no-untyped-def]
+        return self._keep(path, self.client.post(path, data or {}, **kwargs))
+
+
+@pytest.fixture
+def tasks_at_once(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.ALERT_EMAILS = ["on-call@clinic.example"]
+
+
+def test_a_marked_intake_leaves_no_trace_in_logs_urls_email_subjects_error_pages_or_caches(
+    caplog, tasks_at_once, front_desk, clinician
+):
+    caplog.set_level(logging.DEBUG)
+    desk = Recorder(Client(raise_request_exception=False))
+    desk.client.force_login(front_desk)
+    appointment = timezone.localtime() + datetime.timedelta(days=2)
+    form = {
+        "patient_name": f"{MARKER} Patient",
+        "email": f"{MARKER.lower()}@example.org",
+        "date_of_birth": BIRTH_DATE.isoformat(),
+        "appointment_at": appointment.strftime("%Y-%m-%dT%H:%M"),
+        "send_email": "on",
+    }
+    # A validation error first (a date of birth in the future), then the real invitation.
+    desk.post("/staff/invitations/new/", {**form, "date_of_birth": "2999-01-01"})
+    response = desk.post("/staff/invitations/new/", form)
+    assert response.status_code == 302
+    desk.get(response["Location"])
+    invitation_mail = mail.outbox[-1]
+    token = re.search(r"/intake/start/([^/\s]+)/", invitation_mail.body).group(1)
+
+    patient = Recorder(Client(raise_request_exception=False))
+    patient.get("/intake/start/not-a-real-token/")  # a 404
+    patient.get(f"/intake/start/{token}/")
+    patient.post("/intake/confirm/", {"date_of_birth": "1999-09-09"})  # wrong date: a validation message
+    patient.post("/intake/confirm/", {"date_of_birth": BIRTH_DATE.isoformat()})
+    answers = routine_answers(ce_saddle_numbness="yes", ce_onset="within_14_days", **TEXT_ANSWERS)
+    for slug in STEP_SLUGS:
+        data = as_post_data(step_by_slug(slug), answers)
+        if any(code in TEXT_ANSWERS for code in data):
+            # A validation error on the same page first: the marked text comes back in the form, not in a log.
+            bad = {**data, **{k: "not a number" for k in data if k in {"height_cm", "pain_now", "runs_per_week"}}}
+            patient.post(f"/intake/step/{slug}/", bad)
+        response = patient.post(f"/intake/step/{slug}/", data)
+        assert response.status_code == 302, (
+            slug,
+            re.findall(r"invalid-feedback[^>]*>([^<]*)", response.content.decode()),
+        )
+        if response.get("Location", "").endswith("/intake/important/"):
+            patient.post("/intake/important/", {"acknowledged": "on"})
+    # A 500 while sending, with the marker in the exception's message.
+    with mock.patch.object(services, "submit_intake", side_effect=RuntimeError(f"boom {MARKER}")):
+        crashed = patient.post("/intake/review/")
+    assert crashed.status_code == 500
+    patient.post("/intake/review/")
+    intake = Intake.objects.get(invitation__patient_name=f"{MARKER} Patient")
+    assert intake.status == Intake.Status.SUBMITTED
+    assert MARKER in str(intake.answers)  # the marker really went in
+
+    staff = Recorder(Client(raise_request_exception=False))
+    staff.client.force_login(clinician)
+    staff.get(f"/staff/intakes/{intake.pk}/")
+    staff.get("/staff/queue/", {"q": "Zq"})
+    staff.get("/staff/queue/export.csv")
+
+    assert mail.outbox, "the invitation, confirmation and alert e-mails were sent"
+    assert not [m.subject for m in mail.outbox if MARKER.lower() in m.subject.lower()]
+    assert MARKER.lower() not in caplog.text.lower()
+    for record in caplog.records:
+        assert MARKER.lower() not in str(record.__dict__).lower(), record.name
+    urls = desk.urls + patient.urls + staff.urls
+    assert not [url for url in urls if MARKER.lower() in url.lower()]
+    error_pages = [body for status, body in desk.pages + patient.pages + staff.pages if status >= 400]
+    assert error_pages, "the 404 and 500 pages were seen"
+    assert not [body for body in error_pages if MARKER in body]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key, value FROM portal_ratelimit_cache")
+        assert MARKER not in str(cursor.fetchall())
+    assert MARKER not in str(getattr(caches["default"], "_cache", {}))
