@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 # Each app's own idempotent loader, in dependency order.
-DEMO_STEPS: tuple[str, ...] = ("load_demo_staff",)
+DEMO_STEPS: tuple[str, ...] = ("load_demo_staff", "load_demo_intakes")
 
 
 class Command(BaseCommand):

@@ -1,0 +1,188 @@
+"""Checking intake answers and showing them to staff, built on the catalogue in ``intake.questionnaire``.
+
+Why a separate pure module: the forms turn text into typed values and then ask this module whether the values make
+sense, including the cross-field rules of INTAKE.md ("Validation") that a single form field cannot see, such as a
+pain start date before the date of birth or a weekly distance over the cap of the chosen unit. Keeping the rules
+here, with the messages as constants, lets the tests import the exact words the patient sees and keeps Django out.
+
+Public API
+----------
+- ``validate_answers(step_slug, answers, *, today) -> dict[str, str]``: field code -> message, only for questions
+  that are asked given ``answers`` (the whole intake so far, so ``date_of_birth`` is there for later steps).
+- ``check_answer(question, answers, *, today) -> str | None`` for one question.
+- The messages: ``MSG_REQUIRED``, ``MSG_CONSENT_REQUIRED``, ``MSG_INVALID_CHOICE``, ``MSG_NOT_A_NUMBER``,
+  ``MSG_WHOLE_NUMBER``, ``MSG_NEGATIVE``, ``MSG_TOO_SMALL`` / ``MSG_TOO_LARGE`` (``{minimum}`` / ``{maximum}``),
+  ``MSG_DISTANCE_TOO_LARGE`` (``{maximum}``, ``{unit}``), ``MSG_NOT_A_DATE``, ``MSG_FUTURE_DATE``,
+  ``MSG_AGE_OUT_OF_RANGE``, ``MSG_BEFORE_BIRTH``, ``MSG_NONE_WITH_OTHERS``, ``MSG_NOT_TEXT``, ``MSG_TOO_LONG``
+  (``{maximum}``). ``format_number`` renders bounds the way the messages do.
+- ``human_value(question, value) -> str`` and ``human_answers(answers)`` for staff screens; ``NOT_ANSWERED``.
+
+Decisions: values arrive typed (int, float, Decimal, date, list of codes, str, bool for consent); a value of the
+wrong type gets a plain message, never an exception. Text is measured after trimming, as it will be stored. A blank
+text (only spaces) counts as missing. Negative numbers get ``MSG_NEGATIVE`` before any other bound.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from intake.questionnaire import (
+    NONE_CODE,
+    QUESTIONS,
+    Answers,
+    Question,
+    age_in_years,
+    as_date,
+    max_weekly_distance,
+    number_value,
+    questions_that_apply,
+    step_by_slug,
+)
+
+MSG_REQUIRED = "Please answer this question."
+MSG_CONSENT_REQUIRED = "Please tick the box to agree before you go on."
+MSG_INVALID_CHOICE = "Please pick one of the answers shown."
+MSG_NOT_A_NUMBER = "Please enter a number."
+MSG_WHOLE_NUMBER = "Please enter a whole number, like 3."
+MSG_NEGATIVE = "Please enter 0 or more."
+MSG_TOO_SMALL = "Please enter {minimum} or more."
+MSG_TOO_LARGE = "Please enter {maximum} or less."
+MSG_DISTANCE_TOO_LARGE = "Please enter {maximum} {unit} or less. Check that you picked the right unit."
+MSG_NOT_A_DATE = "Please enter a date."
+MSG_FUTURE_DATE = "This date is in the future. Please check it."
+MSG_AGE_OUT_OF_RANGE = "This date gives an age under 12 or over 110. Please check it."
+MSG_BEFORE_BIRTH = "This date is before your date of birth. Please check it."
+MSG_NONE_WITH_OTHERS = "You picked “None” and another answer. Please pick “None” on its own, or untick it."
+MSG_NOT_TEXT = "Please type your answer."
+MSG_TOO_LONG = "Please shorten this to {maximum} characters or fewer."
+
+MIN_AGE, MAX_AGE = 12, 110
+DISTANCE_CODES = frozenset({"weekly_distance", "weekly_distance_before", "longest_run"})
+EXCLUSIVE_NONE_CODES = frozenset({"training_changes", "cross_training"})
+_UNIT_WORDS = {"km": "km", "mi": "miles"}
+_COLLECTIONS = (list, tuple, set, frozenset)
+
+
+def format_number(number: int | Decimal) -> str:
+    """400 -> "400", Decimal("2.50") -> "2.5": how a bound reads in a message."""
+    return f"{Decimal(number).normalize():f}"
+
+
+def _is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, _COLLECTIONS) and not value
+
+
+def _check_number(question: Question, value: object, answers: Answers) -> str | None:
+    number = number_value(value)
+    if number is None:
+        return MSG_NOT_A_NUMBER
+    if question.kind in ("integer", "scale") and number != number.to_integral_value():
+        return MSG_WHOLE_NUMBER
+    if number < 0:
+        return MSG_NEGATIVE
+    if question.min_value is not None and number < question.min_value:
+        return MSG_TOO_SMALL.format(minimum=format_number(question.min_value))
+    if question.code in DISTANCE_CODES:
+        unit = answers.get("distance_unit")
+        cap = max_weekly_distance(unit)
+        if number > cap:
+            word = _UNIT_WORDS.get(unit, "km") if isinstance(unit, str) else "km"
+            return MSG_DISTANCE_TOO_LARGE.format(maximum=format_number(cap), unit=word)
+    elif question.max_value is not None and number > question.max_value:
+        return MSG_TOO_LARGE.format(maximum=format_number(question.max_value))
+    return None
+
+
+def _check_date(question: Question, value: object, answers: Answers, today: datetime.date) -> str | None:
+    day = as_date(value)
+    if day is None:
+        return MSG_NOT_A_DATE
+    if day > today and not question.future_ok:
+        return MSG_FUTURE_DATE
+    if question.code == "date_of_birth" and not MIN_AGE <= age_in_years(day, today) <= MAX_AGE:
+        return MSG_AGE_OUT_OF_RANGE
+    born = as_date(answers.get("date_of_birth"))
+    if question.code == "pain_start_date" and born is not None and day < born:
+        return MSG_BEFORE_BIRTH
+    return None
+
+
+def _check_choices(question: Question, value: object) -> str | None:
+    if question.kind != "multi":
+        return None if isinstance(value, str) and value in question.choice_codes else MSG_INVALID_CHOICE
+    if not isinstance(value, _COLLECTIONS):
+        return MSG_INVALID_CHOICE
+    codes = list(value)
+    if any(not isinstance(code, str) or code not in question.choice_codes for code in codes):
+        return MSG_INVALID_CHOICE
+    if question.code in EXCLUSIVE_NONE_CODES and NONE_CODE in codes and len(set(codes)) > 1:
+        return MSG_NONE_WITH_OTHERS
+    return None
+
+
+def _check_text(question: Question, value: object) -> str | None:
+    if not isinstance(value, str):
+        return MSG_NOT_TEXT
+    if question.max_length is not None and len(value.strip()) > question.max_length:
+        return MSG_TOO_LONG.format(maximum=question.max_length)
+    return None
+
+
+def check_answer(question: Question, answers: Answers, *, today: datetime.date) -> str | None:
+    """The message for one question's answer in ``answers``, or None when it is acceptable."""
+    value = answers.get(question.code)
+    if question.kind == "consent":
+        return MSG_CONSENT_REQUIRED if question.required and value is not True else None
+    if _is_blank(value):
+        return MSG_REQUIRED if question.required else None
+    if question.kind in ("yns", "yn", "choice", "multi"):
+        return _check_choices(question, value)
+    if question.kind in ("integer", "decimal", "scale"):
+        return _check_number(question, value, answers)
+    if question.kind == "date":
+        return _check_date(question, value, answers, today)
+    return _check_text(question, value)
+
+
+def validate_answers(step_slug: str, answers: Answers, *, today: datetime.date) -> dict[str, str]:
+    """Field code -> message for every problem on this step; questions that are not asked are not checked."""
+    errors: dict[str, str] = {}
+    for question in questions_that_apply(step_by_slug(step_slug), answers):
+        message = check_answer(question, answers, today=today)
+        if message is not None:
+            errors[question.code] = message
+    return errors
+
+
+NOT_ANSWERED = "Not answered"
+
+
+def human_value(question: Question, value: object) -> str:
+    """A stored answer as staff read it: labels for codes (lists joined), Yes/No for consent, ISO dates, numbers."""
+    if question.kind == "consent":
+        return "Yes" if value is True else "No"
+    if _is_blank(value):
+        return NOT_ANSWERED
+    if isinstance(value, str):
+        return question.choice_label(value) if question.choices else value.strip()
+    if isinstance(value, _COLLECTIONS):
+        return ", ".join(question.choice_label(code) if isinstance(code, str) else str(code) for code in value)
+    day = as_date(value)
+    if day is not None:
+        return day.isoformat()
+    number = number_value(value)
+    return format_number(number) if number is not None else str(value)
+
+
+def human_answers(answers: Answers, codes: Iterable[str] | None = None) -> list[tuple[Question, str]]:
+    """(question, readable value) for the known codes in ``answers`` (or in ``codes``), in questionnaire order."""
+    wanted = set(answers if codes is None else codes)
+    return [
+        (question, human_value(question, answers.get(code))) for code, question in QUESTIONS.items() if code in wanted
+    ]

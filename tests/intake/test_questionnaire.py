@@ -1,0 +1,472 @@
+"""The questionnaire catalogue matches INTAKE.md, asks follow-ups only when they apply, and checks answers plainly."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from intake import questionnaire as q
+from intake import questionnaire_checks as checks
+
+TODAY = datetime.date(2026, 3, 15)
+ADULT_DOB = datetime.date(1990, 6, 1)
+
+INTAKE_CODES: dict[str, list[str]] = {
+    "safety": [
+        "ce_saddle_numbness",
+        "ce_wiping_sensation",
+        "ce_urine_start_difficulty",
+        "ce_urine_leak_or_no_sensation",
+        "ce_bowel_control",
+        "ce_both_legs_weaker",
+        "ce_sexual_change",
+        "ce_onset",
+    ],
+    "about": ["date_of_birth", "sex", "height_cm", "weight_kg"],
+    "back_pain": [
+        "pain_start_date",
+        "onset_cause",
+        "onset_cause_other",
+        "first_episode",
+        "pain_now",
+        "pain_week_avg",
+        "pain_interference",
+        "pain_locations",
+        "night_rest_pain",
+        "worse_with",
+    ],
+    "legs": [
+        "leg_symptoms",
+        "leg_side",
+        "leg_pain_lowest_point",
+        "worse_back_or_leg",
+        "leg_numbness_tingling",
+        "leg_weakness",
+        "leg_weakness_worsening",
+        "walking_distance_m",
+        "sitting_eases",
+    ],
+    "general_health": [
+        "cancer_history",
+        "weight_loss",
+        "fever_unwell",
+        "iv_drug_use",
+        "immunosuppressed",
+        "recent_infection_or_procedure",
+        "trauma_onset",
+        "osteoporosis",
+        "getting_worse_or_4_weeks",
+        "medications",
+    ],
+    "running": [
+        "running_status",
+        "years_running",
+        "runs_per_week",
+        "distance_unit",
+        "weekly_distance",
+        "longest_run",
+        "training_changes",
+        "weekly_distance_before",
+        "surfaces",
+        "running_shoes",
+        "shoe_age_months",
+        "minimalist_change",
+        "warm_up",
+        "strength_sessions_per_week",
+        "cross_training",
+        "rest_days_per_week",
+        "race_goal",
+        "race_date",
+        "pain_timing",
+        "running_time_lost",
+        "past_injuries",
+    ],
+    "visit": ["visit_goals", "expects_scan", "worries", "consent"],
+}
+
+INTAKE_CHOICES: dict[str, list[str]] = {
+    "ce_onset": ["within_14_days", "older_stable", "getting_worse"],
+    "sex": ["female", "male", "other", "prefer_not"],
+    "onset_cause": ["running", "lifting_bending", "fall_impact", "no_clear_cause", "other"],
+    "pain_locations": ["low_back", "buttock", "mid_upper_back", "chest_band", "neck"],
+    "worse_with": ["bending_forward", "sitting", "standing_up", "walking", "running", "coughing"],
+    "leg_side": ["left", "right", "both"],
+    "leg_pain_lowest_point": ["buttock", "thigh", "below_knee", "foot"],
+    "worse_back_or_leg": ["back", "leg", "same"],
+    "running_status": ["running", "cut_back", "stopped", "not_a_runner"],
+    "distance_unit": ["km", "mi"],
+    "training_changes": ["distance", "speed", "hills", "frequency", "new_plan", "after_break", "none"],
+    "surfaces": ["concrete", "asphalt", "sloped_road", "track", "treadmill", "trail", "grass_sand"],
+    "warm_up": ["none", "walk", "dynamic"],
+    "cross_training": ["swim", "cycle", "elliptical", "yoga", "pool_running", "none"],
+    "pain_timing": ["before", "during", "after", "next_morning", "unrelated"],
+}
+
+YNS_CODES = INTAKE_CODES["safety"][:7] + INTAKE_CODES["general_health"][:9]
+YN_CODES = [
+    "first_episode",
+    "night_rest_pain",
+    "leg_symptoms",
+    "leg_numbness_tingling",
+    "leg_weakness",
+    "leg_weakness_worsening",
+    "sitting_eases",
+    "running_shoes",
+    "minimalist_change",
+    "running_time_lost",
+    "expects_scan",
+]
+
+
+def errors(step: str, **answers: object) -> dict[str, str]:
+    return checks.validate_answers(step, answers, today=TODAY)
+
+
+# --- the catalogue matches INTAKE.md --------------------------------------------------------------------------------
+
+
+def test_steps_come_in_intake_order() -> None:
+    assert q.STEP_SLUGS == ("safety", "about", "back_pain", "legs", "general_health", "running", "visit")
+    assert [q.step_by_slug(slug) for slug in q.STEP_SLUGS] == list(q.STEPS)
+
+
+@pytest.mark.parametrize(("slug", "codes"), INTAKE_CODES.items())
+def test_each_step_asks_the_intake_codes_in_order(slug: str, codes: list[str]) -> None:
+    assert [question.code for question in q.step_by_slug(slug).questions] == codes
+
+
+def test_every_intake_code_appears_exactly_once() -> None:
+    every = [question.code for step in q.STEPS for question in step.questions]
+    assert sorted(every) == sorted(code for codes in INTAKE_CODES.values() for code in codes)
+    assert len(every) == len(set(every)) == len(q.QUESTIONS)
+
+
+@pytest.mark.parametrize(("code", "choices"), INTAKE_CHOICES.items())
+def test_choice_codes_match_intake(code: str, choices: list[str]) -> None:
+    assert [choice.code for choice in q.question_by_code(code).choices] == choices
+
+
+@pytest.mark.parametrize("code", YNS_CODES)
+def test_safety_and_health_questions_offer_yes_no_and_not_sure(code: str) -> None:
+    question = q.question_by_code(code)
+    assert (question.kind, question.required) == ("yns", True)
+    assert [(c.code, c.label) for c in question.choices] == [("yes", "Yes"), ("no", "No"), ("not_sure", "Not sure")]
+
+
+@pytest.mark.parametrize("code", YN_CODES)
+def test_plain_yes_no_questions_offer_yes_and_no(code: str) -> None:
+    assert q.question_by_code(code).choice_codes == {"yes", "no"}
+
+
+def test_ce_emergency_codes_are_the_six_cauda_equina_questions() -> None:
+    assert tuple(INTAKE_CODES["safety"][:6]) == q.CE_EMERGENCY_CODES
+
+
+def test_an_unknown_step_is_a_key_error() -> None:
+    with pytest.raises(KeyError):
+        q.step_by_slug("billing")
+
+
+@pytest.mark.parametrize("code", INTAKE_CODES["safety"][:7])
+def test_safety_questions_ask_about_new_or_recent_changes(code: str) -> None:
+    assert "new or recent" in q.question_by_code(code).label
+
+
+def test_the_safety_step_says_why_it_comes_first() -> None:
+    intro = q.step_by_slug("safety").intro
+    assert "first" in intro
+    assert "right away" in intro
+
+
+def test_the_saddle_area_is_explained() -> None:
+    assert "saddle area is" in q.question_by_code("ce_saddle_numbness").hint
+
+
+def test_every_question_and_choice_has_a_plain_label() -> None:
+    for question in q.QUESTIONS.values():
+        assert question.label.strip()
+        assert question.kind in q.KINDS
+        assert all(choice.label.strip() for choice in question.choices)
+        assert "_" not in question.label
+
+
+# --- who is asked what ----------------------------------------------------------------------------------------------
+
+
+def applying(slug: str, **answers: object) -> list[str]:
+    return [question.code for question in q.questions_that_apply(q.step_by_slug(slug), answers)]
+
+
+@pytest.mark.parametrize("answer", ["yes", "not_sure"])
+@pytest.mark.parametrize("code", INTAKE_CODES["safety"][:7])
+def test_onset_is_asked_after_any_safety_concern(code: str, answer: str) -> None:
+    assert "ce_onset" in applying("safety", **{code: answer})
+
+
+def test_onset_is_not_asked_when_every_safety_answer_is_no() -> None:
+    assert "ce_onset" not in applying("safety", **dict.fromkeys(INTAKE_CODES["safety"][:7], "no"))
+
+
+def test_leg_questions_are_asked_only_with_leg_symptoms() -> None:
+    assert applying("legs", leg_symptoms="no") == ["leg_symptoms"]
+    assert applying("legs") == ["leg_symptoms"]
+    assert "leg_side" in applying("legs", leg_symptoms="yes")
+
+
+def test_weakness_getting_worse_is_asked_only_with_weakness() -> None:
+    assert "leg_weakness_worsening" not in applying("legs", leg_symptoms="yes", leg_weakness="no")
+    assert "leg_weakness_worsening" in applying("legs", leg_symptoms="yes", leg_weakness="yes")
+    assert "leg_weakness_worsening" not in applying("legs", leg_symptoms="no", leg_weakness="yes")
+
+
+@pytest.mark.parametrize(("cause", "asked"), [("other", True), ("running", False), (None, False)])
+def test_the_other_cause_is_asked_only_for_something_else(cause: object, asked: bool) -> None:
+    assert ("onset_cause_other" in applying("back_pain", onset_cause=cause)) is asked
+
+
+def test_non_runners_skip_the_rest_of_the_running_step() -> None:
+    assert applying("running", running_status="not_a_runner") == ["running_status"]
+    assert "runs_per_week" in applying("running", running_status="stopped")
+
+
+@pytest.mark.parametrize(
+    ("changes", "asked"), [(["none"], False), ([], False), (["hills"], True), (["none", "speed"], True)]
+)
+def test_distance_before_is_asked_only_after_a_training_change(changes: list[str], asked: bool) -> None:
+    assert ("weekly_distance_before" in applying("running", training_changes=changes)) is asked
+
+
+# --- validation -----------------------------------------------------------------------------------------------------
+
+
+def test_missing_required_answers_are_reported_per_field() -> None:
+    assert errors("about") == {"date_of_birth": checks.MSG_REQUIRED}
+    assert errors("visit") == {"consent": checks.MSG_CONSENT_REQUIRED}
+    assert set(errors("safety")) == set(INTAKE_CODES["safety"][:7])
+
+
+def test_blank_text_and_empty_lists_count_as_missing() -> None:
+    assert errors("back_pain", pain_locations=[])["pain_locations"] == checks.MSG_REQUIRED
+    assert errors("running", running_status="  ")["running_status"] == checks.MSG_REQUIRED
+
+
+def test_optional_questions_may_be_left_empty() -> None:
+    assert errors("about", date_of_birth=ADULT_DOB, sex=None, height_cm=None) == {}
+
+
+def test_unknown_choice_codes_are_rejected() -> None:
+    assert errors("safety", ce_saddle_numbness="maybe")["ce_saddle_numbness"] == checks.MSG_INVALID_CHOICE
+    assert errors("back_pain", pain_locations=["toe"])["pain_locations"] == checks.MSG_INVALID_CHOICE
+    assert errors("back_pain", pain_locations="low_back")["pain_locations"] == checks.MSG_INVALID_CHOICE
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "message"),
+    [
+        ("pain_now", 11, checks.MSG_TOO_LARGE.format(maximum="10")),
+        ("pain_now", -1, checks.MSG_NEGATIVE),
+        ("pain_now", Decimal("4.5"), checks.MSG_WHOLE_NUMBER),
+        ("pain_now", "four", checks.MSG_NOT_A_NUMBER),
+        ("pain_now", True, checks.MSG_NOT_A_NUMBER),
+        ("pain_now", float("nan"), checks.MSG_NOT_A_NUMBER),
+        ("pain_now", 10, None),
+        ("pain_now", 0, None),
+        ("pain_now", 7.0, None),
+    ],
+)
+def test_pain_scales_take_whole_numbers_from_0_to_10(code: str, value: object, message: str | None) -> None:
+    assert errors("back_pain", **{code: value}).get(code) == message
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "message"),
+    [
+        ("height_cm", 49, checks.MSG_TOO_SMALL.format(minimum="50")),
+        ("height_cm", 50, None),
+        ("height_cm", Decimal("250"), None),
+        ("height_cm", Decimal("250.5"), checks.MSG_TOO_LARGE.format(maximum="250")),
+        ("height_cm", -170, checks.MSG_NEGATIVE),
+        ("weight_kg", 19.9, checks.MSG_TOO_SMALL.format(minimum="20")),
+        ("weight_kg", 350, None),
+        ("weight_kg", 351, checks.MSG_TOO_LARGE.format(maximum="350")),
+    ],
+)
+def test_height_and_weight_must_be_within_human_ranges(code: str, value: object, message: str | None) -> None:
+    assert errors("about", date_of_birth=ADULT_DOB, **{code: value}).get(code) == message
+
+
+RUNNER: dict[str, object] = {
+    "running_status": "running",
+    "runs_per_week": 3,
+    "distance_unit": "km",
+    "weekly_distance": 30,
+    "training_changes": ["none"],
+    "running_shoes": "yes",
+    "pain_timing": ["after"],
+}
+
+
+def running_errors(**changes: object) -> dict[str, str]:
+    return checks.validate_answers("running", {**RUNNER, **changes}, today=TODAY)
+
+
+def test_a_complete_runner_step_has_no_errors() -> None:
+    assert running_errors() == {}
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "message"),
+    [
+        ({"runs_per_week": 22}, "runs_per_week", checks.MSG_TOO_LARGE.format(maximum="21")),
+        ({"runs_per_week": 21}, "runs_per_week", None),
+        ({"weekly_distance": 400}, "weekly_distance", None),
+        ({"weekly_distance": Decimal("400.1")}, "weekly_distance",
+         checks.MSG_DISTANCE_TOO_LARGE.format(maximum="400", unit="km")),
+        ({"distance_unit": "mi", "weekly_distance": 250}, "weekly_distance", None),
+        ({"distance_unit": "mi", "weekly_distance": 251}, "weekly_distance",
+         checks.MSG_DISTANCE_TOO_LARGE.format(maximum="250", unit="miles")),
+        ({"distance_unit": "mi", "longest_run": 300}, "longest_run",
+         checks.MSG_DISTANCE_TOO_LARGE.format(maximum="250", unit="miles")),
+        ({"training_changes": ["hills"], "weekly_distance_before": 401}, "weekly_distance_before",
+         checks.MSG_DISTANCE_TOO_LARGE.format(maximum="400", unit="km")),
+        ({"years_running": 81}, "years_running", checks.MSG_TOO_LARGE.format(maximum="80")),
+        ({"shoe_age_months": 121}, "shoe_age_months", checks.MSG_TOO_LARGE.format(maximum="120")),
+        ({"strength_sessions_per_week": 15}, "strength_sessions_per_week", checks.MSG_TOO_LARGE.format(maximum="14")),
+        ({"rest_days_per_week": 8}, "rest_days_per_week", checks.MSG_TOO_LARGE.format(maximum="7")),
+        ({"rest_days_per_week": -1}, "rest_days_per_week", checks.MSG_NEGATIVE),
+    ],
+)  # fmt: skip
+def test_running_numbers_have_sane_upper_bounds(changes: dict[str, object], code: str, message: str | None) -> None:
+    assert running_errors(**changes).get(code) == message
+
+
+def test_the_distance_caps_per_unit() -> None:
+    assert (q.max_weekly_distance("km"), q.max_weekly_distance("mi")) == (Decimal(400), Decimal(250))
+    assert q.max_weekly_distance(None) == 400
+
+
+@pytest.mark.parametrize("code", ["training_changes", "cross_training"])
+def test_none_cannot_be_picked_with_another_answer(code: str) -> None:
+    assert running_errors(**{code: ["none", "swim" if code == "cross_training" else "hills"]})[code] == (
+        checks.MSG_NONE_WITH_OTHERS
+    )
+    assert code not in running_errors(**{code: ["none"]})
+
+
+def test_running_questions_are_not_checked_for_non_runners() -> None:
+    assert (
+        checks.validate_answers("running", {"running_status": "not_a_runner", "runs_per_week": 99}, today=TODAY) == {}
+    )
+
+
+@pytest.mark.parametrize(
+    ("born", "message"),
+    [
+        (TODAY + datetime.timedelta(days=1), checks.MSG_FUTURE_DATE),
+        (datetime.date(2014, 3, 16), checks.MSG_AGE_OUT_OF_RANGE),  # 11 on TODAY
+        (datetime.date(2014, 3, 15), None),  # 12 today
+        (datetime.date(1915, 3, 15), checks.MSG_AGE_OUT_OF_RANGE),  # 111
+        (datetime.date(1915, 3, 16), None),  # 110
+        ("1990-06-01", checks.MSG_NOT_A_DATE),
+    ],
+)
+def test_date_of_birth_must_give_an_age_of_12_to_110(born: object, message: str | None) -> None:
+    assert errors("about", date_of_birth=born).get("date_of_birth") == message
+
+
+@pytest.mark.parametrize(
+    ("started", "message"),
+    [
+        (TODAY, None),
+        (TODAY + datetime.timedelta(days=1), checks.MSG_FUTURE_DATE),
+        (ADULT_DOB - datetime.timedelta(days=1), checks.MSG_BEFORE_BIRTH),
+        (ADULT_DOB, None),
+    ],
+)
+def test_the_pain_start_date_is_between_birth_and_today(started: datetime.date, message: str | None) -> None:
+    found = errors("back_pain", date_of_birth=ADULT_DOB, pain_start_date=started).get("pain_start_date")
+    assert found == message
+
+
+def test_a_race_date_may_be_in_the_future() -> None:
+    assert "race_date" not in running_errors(race_date=TODAY + datetime.timedelta(days=90))
+
+
+def test_free_text_is_limited_in_length_after_trimming() -> None:
+    assert "worries" not in errors("visit", consent=True, worries="  " + "x" * 2000 + "  ")
+    assert errors("visit", consent=True, worries="x" * 2001)["worries"] == checks.MSG_TOO_LONG.format(maximum=2000)
+    assert errors("visit", consent=True, worries=42)["worries"] == checks.MSG_NOT_TEXT
+
+
+def test_consent_must_be_ticked() -> None:
+    assert errors("visit", consent=False)["consent"] == checks.MSG_CONSENT_REQUIRED
+    assert errors("visit", consent=True) == {}
+
+
+def test_messages_say_what_to_do_in_plain_words() -> None:
+    messages = [value for name, value in vars(checks).items() if name.startswith("MSG_")]
+    assert len(messages) == 16
+    assert all(message.endswith(".") and len(message) < 120 for message in messages)
+
+
+# --- staff display --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "shown"),
+    [
+        ("ce_saddle_numbness", "not_sure", "Not sure"),
+        ("leg_weakness", "yes", "Yes"),
+        ("onset_cause", "fall_impact", "A fall, crash or blow"),
+        ("pain_locations", ["low_back", "chest_band"], "Lower back, A band around the chest or ribs"),
+        ("date_of_birth", datetime.date(1990, 6, 1), "1990-06-01"),
+        ("weekly_distance", Decimal("25.50"), "25.5"),
+        ("pain_now", 7, "7"),
+        ("worries", "  Will I run again?  ", "Will I run again?"),
+        ("consent", True, "Yes"),
+        ("consent", None, "No"),
+        ("medications", None, checks.NOT_ANSWERED),
+        ("surfaces", [], checks.NOT_ANSWERED),
+        ("onset_cause", "retired_code", "retired_code"),
+    ],
+)
+def test_answers_are_shown_to_staff_in_plain_words(code: str, value: object, shown: str) -> None:
+    assert checks.human_value(q.question_by_code(code), value) == shown
+
+
+def test_human_answers_follow_questionnaire_order() -> None:
+    shown = checks.human_answers({"leg_symptoms": "no", "ce_bowel_control": "no", "unknown": "x"})
+    assert [(question.code, text) for question, text in shown] == [("ce_bowel_control", "No"), ("leg_symptoms", "No")]
+
+
+# --- robustness -----------------------------------------------------------------------------------------------------
+
+_any_value = st.one_of(
+    st.none(),
+    st.sampled_from(sorted({choice.code for question in q.QUESTIONS.values() for choice in question.choices})),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.decimals(),
+    st.dates(),
+    st.text(max_size=5),
+    st.lists(st.one_of(st.text(max_size=3), st.integers()), max_size=3),
+)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    slug=st.sampled_from(q.STEP_SLUGS),
+    answers=st.dictionaries(st.sampled_from(sorted(q.QUESTIONS)), _any_value),
+    today=st.dates(),
+)
+def test_checking_and_showing_any_typed_value_never_raises(
+    slug: str, answers: dict[str, object], today: datetime.date
+) -> None:
+    found = checks.validate_answers(slug, answers, today=today)
+    assert set(found) <= {question.code for question in q.step_by_slug(slug).questions}
+    assert all(isinstance(checks.human_value(q.question_by_code(code), value), str) for code, value in answers.items())
