@@ -213,20 +213,19 @@ def save_assessment(
     result = triage.assess_safety_step(answers) if safety_only else triage.assess(answers, today=today)
     assessed_at = submitted_at or fields.pop("assessed_at", None) or invitation.created_at
     with transaction.atomic():
-        intake = Intake.objects.create(
-            invitation=invitation,
-            appointment_at=invitation.appointment_at,
-            answers=as_stored(answers),
-            current_step="safety" if safety_only else "visit",
-            status=Intake.Status.IN_PROGRESS if safety_only else Intake.Status.SUBMITTED,
-            level=Level.from_code(result.level),
-            rules_version=result.rules_version,
-            assessed_at=assessed_at,
-            emergency_shown_at=assessed_at if triage.needs_emergency_page(answers) else None,
-            recommended_articles=[] if safety_only else recommend(answers, result),
-            submitted_at=submitted_at,
-            **fields,
-        )
+        values = {
+            "appointment_at": invitation.appointment_at,
+            "answers": as_stored(answers),
+            "current_step": "safety" if safety_only else "visit",
+            "status": Intake.Status.IN_PROGRESS if safety_only else Intake.Status.SUBMITTED,
+            "level": Level.from_code(result.level),
+            "rules_version": result.rules_version,
+            "assessed_at": assessed_at,
+            "emergency_shown_at": assessed_at if triage.needs_emergency_page(answers) else None,
+            "recommended_articles": [] if safety_only else recommend(answers, result),
+            "submitted_at": submitted_at,
+        }
+        intake = Intake.objects.create(invitation=invitation, **{**values, **fields})
         IntakeFlag.objects.bulk_create(
             [IntakeFlag(intake=intake, code=f.code, short=f.short, reason=f.reason) for f in result.flags]
         )
