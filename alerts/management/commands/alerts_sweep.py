@@ -21,10 +21,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, every: float, **options: Any) -> None:
         while True:
-            close_old_connections()
             counts = sweep()
             if options["verbosity"] > 1 or any(counts.values()):
                 self.stdout.write(f"alerts_sweep: re-queued {counts['requeued']}, escalated {counts['escalated']}")
             if every <= 0:
                 return
             time.sleep(every)
+            # A long-running loop must not keep a dead or expired connection, as a web request would not.
+            close_old_connections()
