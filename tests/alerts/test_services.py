@@ -87,13 +87,18 @@ def test_serious_then_urgent_sends_both_alerts():
     assert len(mail.outbox) == 2
 
 
-def test_the_alert_is_rolled_back_with_the_intake(django_db_blocker):
+def test_the_alert_is_rolled_back_with_the_intake():
     from django.db import transaction
 
     intake = make_intake("urgent_bowel")
-    with pytest.raises(RuntimeError), transaction.atomic():
-        services.intake_level_changed(intake, previous_level=None)
-        raise RuntimeError("saving the intake failed")
+
+    def save_that_fails() -> None:
+        with transaction.atomic():
+            services.intake_level_changed(intake, previous_level=None)
+            raise RuntimeError("saving the intake failed")
+
+    with pytest.raises(RuntimeError):
+        save_that_fails()
     assert not Alert.objects.exists()
     assert not DBTaskResult.objects.exists()
 

@@ -61,7 +61,7 @@ def attempts(env) -> int:
 
 
 def run_worker_batch(env) -> None:
-    subprocess.run(  # noqa: S603 - our own manage.py
+    subprocess.run(
         [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
         cwd=ROOT,
         env=env,
@@ -107,7 +107,7 @@ def test_exactly_one_email_when_the_first_send_attempt_fails(worker_env):
 def test_exactly_one_email_when_the_worker_is_killed_mid_send(worker_env):
     worker_env["ALERT_TEST_HANG_FIRST"] = "1"
     queue_urgent_alert()
-    worker = subprocess.Popen(  # noqa: S603
+    worker = subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload", "--interval", "0.2"],
         cwd=ROOT,
         env=worker_env,
