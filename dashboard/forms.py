@@ -31,6 +31,11 @@ class QueueFilterForm(forms.Form):
         if not clinical:
             # Front desk sees levels but not what raised them.
             del self.fields["flag"]
+        for name, field in self.fields.items():
+            css = (
+                "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm"
+            )
+            field.widget.attrs["class"] = css + (" is-invalid" if self.is_bound and name in self.errors else "")
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from intake.questionnaire import QUESTIONS, STEPS, age_in_years, as_codes, questions_that_apply
 from intake.questionnaire_checks import NOT_ANSWERED, format_number, human_value
+from intake.triage import RED_FLAG_QUESTIONS
 
 PAIN_SCORES = ("pain_now", "pain_week_avg", "pain_interference")
 _UNIT_WORDS = {"km": "km", "mi": "miles"}
@@ -37,6 +38,7 @@ class AnswerRow:
     code: str
     label: str
     value: str
+    concern: bool = False  # a red-flag question answered other than "no": shown so the eye finds it
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,12 @@ def answer_sections(answers: Mapping[str, object]) -> list[AnswerSection]:
     sections = []
     for step in STEPS:
         rows = [
-            AnswerRow(q.code, q.label, human_value(q, answers.get(q.code)))
+            AnswerRow(
+                q.code,
+                q.label,
+                human_value(q, answers.get(q.code)),
+                q.code in RED_FLAG_QUESTIONS and answers.get(q.code) != "no",
+            )
             for q in questions_that_apply(step, answers)
             if q.code in answers
         ]
@@ -138,5 +145,9 @@ def running_summary(answers: Mapping[str, object]) -> RunningSummary | None:
         training_changes=human_value(QUESTIONS["training_changes"], answers.get("training_changes")),
         shoes=", ".join(shoes) or NOT_ANSWERED,
         surfaces=human_value(QUESTIONS["surfaces"], answers.get("surfaces")),
-        strength=(f"{format_number(strength)} sessions a week" if strength is not None else NOT_ANSWERED),
+        strength=(
+            f"{format_number(strength)} session{'' if strength == 1 else 's'} a week"
+            if strength is not None
+            else NOT_ANSWERED
+        ),
     )
