@@ -38,7 +38,7 @@ class QueueFilterForm(forms.Form):
             field.widget.attrs["class"] = css + (" is-invalid" if self.is_bound and name in self.errors else "")
 
     def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("appointment_from"), data.get("appointment_to")
         if start and end and end < start:
             self.add_error("appointment_to", MSG_DATE_RANGE)

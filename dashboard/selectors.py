@@ -93,11 +93,8 @@ def level_counts() -> list[LevelCount]:
         .values("level")
         .annotate(total=Count("id"), unreviewed=Count("id", filter=Q(is_reviewed=False)))
     )
-    by_level = {row["level"]: row for row in rows}
-    return [
-        LevelCount(level, by_level.get(level, {}).get("total", 0), by_level.get(level, {}).get("unreviewed", 0))
-        for level in Level
-    ]
+    by_level: dict[int, tuple[int, int]] = {row["level"] or 0: (row["total"], row["unreviewed"]) for row in rows}
+    return [LevelCount(level, *by_level.get(level, (0, 0))) for level in Level]
 
 
 @dataclass(frozen=True)
@@ -130,6 +127,6 @@ def weekly_counts(*, today: datetime.date, weeks: int = CHART_WEEKS) -> list[Cha
     for row in rows:
         week = row["week"]
         day = timezone.localtime(week).date() if isinstance(week, datetime.datetime) else week
-        counts.setdefault(day, {})[row["level"]] = row["n"]
+        counts.setdefault(day, {})[row["level"] or 0] = row["n"]
     mondays = [first_monday + datetime.timedelta(weeks=i) for i in range(weeks)]
     return [ChartWeek(monday, {level: counts.get(monday, {}).get(level, 0) for level in Level}) for monday in mondays]

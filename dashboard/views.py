@@ -56,7 +56,11 @@ def queue(request: HttpRequest) -> HttpResponse:
             "name_search": filters.name,
             "page": page,
             "rows": [
-                (intake, presenters.age_on(intake.invitation.date_of_birth, today), Level(intake.level))
+                (
+                    intake,
+                    presenters.age_on(intake.invitation.date_of_birth, today),
+                    Level(intake.level or Level.ROUTINE),
+                )
                 for intake in page
             ],
             "counts": counts,
@@ -124,7 +128,7 @@ def _render_detail(request: HttpRequest, intake: Intake, review_form: ReviewForm
         {
             "intake": intake,
             "invitation": intake.invitation,
-            "level": Level(intake.level),
+            "level": Level(intake.level or Level.ROUTINE),  # never None: unassessed intakes are 404 here
             "age": presenters.age_on(intake.invitation.date_of_birth, timezone.localdate()),
             "flags": list(intake.flags.all()),
             "sections": presenters.answer_sections(answers),
@@ -172,7 +176,7 @@ def _is_superuser(user) -> bool:  # type: ignore[no-untyped-def]
 @require_GET
 @user_passes_test(_is_superuser)
 def audit_trail(request: HttpRequest) -> HttpResponse:
-    events = AuditEvent.objects.select_related(None)
+    events = AuditEvent.objects.all()
     intake_id = request.GET.get("intake", "").strip()
     if intake_id.isdigit():
         events = events.filter(intake_id=int(intake_id))

@@ -76,3 +76,15 @@ def test_content_editor_is_refused(open_page, editor):
     response = page.goto("/staff/queue/")
     assert response is not None
     assert response.status == 403
+
+
+def test_intake_prints_without_the_site_chrome_or_the_review_form(demo_intakes, open_page, screenshot, clinician):
+    page = open_page("/staff/queue/", DESKTOP, user=clinician)
+    first_row(page).get_by_role("link").click()
+    page.wait_for_url("**/staff/intakes/*/")
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.get_by_role("button", name="Mark reviewed").is_visible()
+    assert page.get_by_text("Numbness or altered feeling in the saddle area").is_visible()
+    assert page.get_by_text("Screening support, not diagnosis.").is_visible()
+    screenshot(page, "dashboard-intake-print")
