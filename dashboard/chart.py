@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from dashboard.selectors import ChartWeek
 from intake.models import Level
 
-WIDTH, HEIGHT = 720, 180
-LEFT, BOTTOM, TOP = 36, 24, 8
+# Close to the size it is shown at, so 11px text stays readable.
+WIDTH, HEIGHT = 480, 200
+LEFT, BOTTOM, TOP = 30, 22, 8
 PLOT_HEIGHT = HEIGHT - BOTTOM - TOP
 
 
@@ -28,6 +29,7 @@ class Column:
     x_label: float
     total: int
     bars: list[Bar]
+    show_label: bool = True
 
 
 def nice_max(value: int) -> int:
@@ -54,6 +56,8 @@ def layout(weeks: list[ChartWeek]) -> tuple[list[Column], list[tuple[float, int]
             height = PLOT_HEIGHT * count / top
             y -= height
             bars.append(Bar(level, round(x, 1), round(y, 1), round(bar_width, 1), round(height, 1), count))
-        columns.append(Column(week.starts.strftime("%b %-d"), round(x + bar_width / 2, 1), week.total, bars))
+        # Every other week is labelled (the current week always): twelve dates do not fit side by side.
+        show = (len(weeks) - 1 - index) % 2 == 0
+        columns.append(Column(week.starts.strftime("%b %-d"), round(x + bar_width / 2, 1), week.total, bars, show))
     ticks = [(round(HEIGHT - BOTTOM - PLOT_HEIGHT * value / top, 1), value) for value in (0, top // 2, top)]
     return columns, ticks
