@@ -89,6 +89,9 @@ def measure(client: Client, label: str, params: dict[str, str]) -> None:
             timings.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200
         queries = len(captured)
+    if os.environ.get("BENCH_VERBOSE"):
+        for query in captured.captured_queries:
+            print(f"    {float(query['time']) * 1000:6.1f} ms  {query['sql'][:110]}")
     print(f"{label:<34} median {statistics.median(timings):7.1f} ms   max {max(timings):7.1f} ms   {queries} queries")
 
 
@@ -115,6 +118,8 @@ def main() -> None:
                 "queue, appointments next 7 days",
                 {"appointment_from": str(today), "appointment_to": str(today + datetime.timedelta(days=7))},
             )
+            client.post("/staff/queue/search/", {"name": "patient 4999"})
+            measure(client, "queue, name search", {})
             raise Rollback
     except Rollback:
         print("(rolled back: the database is as it was)")

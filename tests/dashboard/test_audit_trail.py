@@ -39,3 +39,10 @@ def test_the_admin_shows_audit_events_read_only(client, administrator, clinician
     change = client.post(reverse("admin:audit_auditevent_change", args=[event.pk]), {"detail": "edited"})
     assert change.status_code in (403, 200)
     assert AuditEvent.objects.get(pk=event.pk).detail == ""
+
+
+def test_the_queue_links_to_the_trail_for_administrators_only(client, administrator, clinician):
+    client.force_login(clinician)
+    assert TRAIL not in client.get(reverse("dashboard:queue")).content.decode()
+    client.force_login(administrator)
+    assert TRAIL in client.get(reverse("dashboard:queue")).content.decode()
