@@ -53,8 +53,8 @@ def test_clinician_sees_the_urgent_patient_first_reviews_them_and_the_queue_reor
 
 def test_queue_and_intake_at_tablet_width_fit_the_screen(demo_intakes, open_page, screenshot, clinician):
     page = open_page("/staff/queue/", TABLET, user=clinician)
-    assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
     screenshot(page, "dashboard-queue-tablet")
+    assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
     first_row(page).get_by_role("link").click()
     page.wait_for_url("**/staff/intakes/*/")
     assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
