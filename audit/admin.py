@@ -18,6 +18,8 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_per_page = 100
     readonly_fields = [field.name for field in AuditEvent._meta.fields]
+    # No bulk actions either: "delete selected" would be the one way round has_delete_permission.
+    actions = None
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -97,6 +97,8 @@ class Intake(models.Model):
             # The queue's order: unreviewed first, most urgent first, soonest appointment first.
             models.Index(fields=["is_reviewed", "level", "appointment_at"], name="intake_queue_order"),
             models.Index(fields=["submitted_at"], name="intake_submitted_at"),
+            # The queue's appointment date-range filter (dashboard).
+            models.Index(fields=["appointment_at"], name="intake_appointment_at"),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from education.models import Article
@@ -49,37 +48,21 @@ def intake_for(invitation: Invitation) -> Intake | None:
     return Intake.objects.filter(invitation=invitation).first()
 
 
-def _published_articles() -> QuerySet[Article]:
-    # The education app may add a published() filter for drafts; patients must never be sent to a draft.
-    manager = Article.objects
-    published = getattr(manager, "published", None)
-    return published() if callable(published) else manager.all()
-
-
-def recommended_reading(intake: Intake) -> list[tuple[str, str | None]]:
-    """(title, url or None) of the stored recommendations that exist as articles, best first."""
+def recommended_reading(intake: Intake) -> list[tuple[str, str]]:
+    """(title, url) of the stored recommendations that are published articles now, best first; never a draft."""
     slugs = [slug for slug in intake.recommended_articles if isinstance(slug, str)]
     if not slugs:
         return []
-    by_slug = {article.slug: article for article in _published_articles().filter(slug__in=slugs)}
+    by_slug = {
+        article.slug: article for article in Article.objects.published().filter(slug__in=slugs).only("slug", "title")
+    }
     reading = []
     for slug in slugs:
         article = by_slug.get(slug)
         if article is None:
             continue
-        reading.append((article.title, _article_url(article)))
+        reading.append((article.title, article.get_absolute_url()))
     return reading
-
-
-def _article_url(article: Article) -> str | None:
-    # The education app owns article pages; use its get_absolute_url, or its usual URL name, else no link.
-    get_url = getattr(article, "get_absolute_url", None)
-    if callable(get_url):
-        return str(get_url())
-    try:
-        return reverse("article-detail", kwargs={"slug": article.slug})
-    except NoReverseMatch:
-        return None
 
 
 def recent_invitations(*, now: datetime.datetime, limit: int = 100) -> QuerySet[Invitation]:

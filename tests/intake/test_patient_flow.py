@@ -9,9 +9,9 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from education.models import Article
 from intake.models import Intake, Level
 from intake.questionnaire_checks import MSG_REQUIRED, MSG_TOO_LARGE
+from tests.education.factories import ArticleFactory
 from tests.intake.conftest import Patient
 from tests.intake.factories import make_invitation, routine_answers
 
@@ -261,7 +261,7 @@ def test_sending_twice_makes_one_submission_and_shows_the_same_receipt(patient):
 
 
 def test_a_routine_receipt_thanks_the_patient_and_lists_the_recommended_reading(patient):
-    Article.objects.create(slug="building-mileage-safely", title="Building mileage safely")
+    ArticleFactory(slug="building-mileage-safely", title="Building mileage safely")
     patient.answer_all(routine_answers())
     patient.client.post("/intake/review/")
     page = patient.client.get("/intake/done/").content.decode()
@@ -331,13 +331,20 @@ def test_a_step_page_and_a_step_save_take_a_handful_of_queries(patient, django_a
         patient.post_step("about", routine_answers())
 
 
-def test_recommended_articles_link_to_their_pages_when_the_education_app_gives_one(patient, monkeypatch):
-    monkeypatch.setattr(Article, "get_absolute_url", lambda self: f"/articles/{self.slug}/", raising=False)
-    Article.objects.create(slug="strength-and-core-training", title="Strength and core training")
+def test_recommended_articles_link_to_their_pages(patient):
+    ArticleFactory(slug="strength-and-core-training", title="Strength and core training")
     patient.answer_all(routine_answers())
     patient.client.post("/intake/review/")
     page = patient.client.get("/intake/done/").content.decode()
     assert '<a href="/articles/strength-and-core-training/">Strength and core training</a>' in page
+
+
+def test_a_recommended_article_that_is_still_a_draft_is_not_shown_to_the_patient(patient):
+    ArticleFactory(slug="strength-and-core-training", title="Strength and core training", status="draft")
+    patient.answer_all(routine_answers())
+    patient.client.post("/intake/review/")
+    page = patient.client.get("/intake/done/").content.decode()
+    assert "Strength and core training" not in page
 
 
 def test_a_step_saved_in_one_tab_after_sending_from_another_shows_the_receipt(client, patient):

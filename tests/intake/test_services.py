@@ -15,6 +15,7 @@ from intake.models import Intake, IntakeFlag, Invitation, Level
 from intake.questionnaire import STEP_SLUGS
 from intake.questionnaire_checks import MSG_REQUIRED
 from intake.triage import assess
+from tests.education.factories import ArticleFactory
 from tests.intake.factories import BIRTH_DATE, make_invitation, routine_answers, submitted_intake
 
 if TYPE_CHECKING:
@@ -207,9 +208,8 @@ def test_record_assessment_replaces_the_flags_and_passes_the_previous_level(aler
 
 
 def test_the_confirmation_email_lists_the_reading_and_says_nothing_clinical_in_its_subject():
-    from education.models import Article
 
-    Article.objects.create(slug="strength-and-core-training", title="Strength and core training")
+    ArticleFactory(slug="strength-and-core-training", title="Strength and core training")
     submitted_intake_with_email = services.create_submitted_intake_for_demo(
         answers=routine_answers(cancer_history="yes"), email="pat@example.org", patient_name="Jordan Quill"
     )

@@ -23,8 +23,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, host: str, port: str, **options: Any) -> None:
         worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "2"])
+        # The alert sweeper (re-queues lost or stuck alerts, sends escalations), as cron runs it in production.
+        sweeper = subprocess.Popen([sys.executable, "manage.py", "alerts_sweep", "--every", "60"])
         try:
             call_command("runserver", f"{host}:{port}", use_reloader=False)
         finally:
-            worker.terminate()
-            worker.wait(timeout=10)
+            for process in (worker, sweeper):
+                process.terminate()
+            for process in (worker, sweeper):
+                process.wait(timeout=10)

@@ -1,0 +1,232 @@
+"""Realistic intake answers for demo data, factories and the benchmark: one profile per clinical picture.
+
+Each profile is a complete, valid questionnaire (INTAKE.md) changed in a few answers; `tests/dashboard/test_demo.py`
+checks every profile passes the questionnaire's validation and lands on the level it is named after.
+Until the intake flow's `record_assessment` service is merged, `save_assessment` stores the triage result the same way.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from intake import triage
+from intake.models import Intake, IntakeFlag, Invitation, Level
+from intake.recommendations import recommend
+
+
+def base_answers(*, rng: random.Random, today: datetime.date, age: int) -> dict[str, Any]:
+    """A runner with ordinary, mechanical low back pain: every answer 'no' that could raise a flag."""
+    born = today.replace(year=today.year - age) - datetime.timedelta(days=rng.randint(1, 300))
+    weekly = rng.choice([18, 24, 30, 35, 42, 50])
+    return {
+        **dict.fromkeys(
+            (
+                "ce_saddle_numbness",
+                "ce_wiping_sensation",
+                "ce_urine_start_difficulty",
+                "ce_urine_leak_or_no_sensation",
+                "ce_bowel_control",
+                "ce_both_legs_weaker",
+                "ce_sexual_change",
+            ),
+            "no",
+        ),
+        "date_of_birth": born,
+        "sex": rng.choice(["female", "male", "female", "male", "prefer_not"]),
+        "height_cm": rng.randint(155, 190),
+        "weight_kg": rng.randint(52, 90),
+        "pain_start_date": today - datetime.timedelta(days=rng.randint(5, 40)),
+        "onset_cause": rng.choice(["running", "running", "lifting_bending", "no_clear_cause"]),
+        "first_episode": "no",
+        "pain_now": rng.randint(2, 5),
+        "pain_week_avg": rng.randint(3, 5),
+        "pain_interference": rng.randint(1, 4),
+        "pain_locations": ["low_back"] + (["buttock"] if rng.random() < 0.4 else []),
+        "night_rest_pain": "no",
+        "worse_with": rng.choice(
+            [["bending_forward"], ["sitting", "running"], ["running"], ["bending_forward", "sitting"]]
+        ),
+        "leg_symptoms": "no",
+        **dict.fromkeys(
+            (
+                "cancer_history",
+                "weight_loss",
+                "fever_unwell",
+                "iv_drug_use",
+                "immunosuppressed",
+                "recent_infection_or_procedure",
+                "trauma_onset",
+                "osteoporosis",
+                "getting_worse_or_4_weeks",
+            ),
+            "no",
+        ),
+        "medications": rng.choice(["", "Ibuprofen when needed", "None", "Vitamin D"]),
+        "running_status": rng.choice(["running", "cut_back", "cut_back", "stopped"]),
+        "years_running": rng.randint(1, 20),
+        "runs_per_week": rng.randint(3, 6),
+        "distance_unit": "km",
+        "weekly_distance": weekly,
+        "longest_run": min(weekly, rng.choice([8, 10, 12, 16, 21])),
+        "training_changes": ["none"],
+        "surfaces": rng.choice(
+            [["asphalt"], ["asphalt", "trail"], ["concrete", "sloped_road"], ["treadmill", "track"]]
+        ),
+        "running_shoes": "yes",
+        "shoe_age_months": rng.randint(2, 10),
+        "minimalist_change": "no",
+        "warm_up": rng.choice(["walk", "dynamic", "none"]),
+        "strength_sessions_per_week": rng.randint(1, 3),
+        "cross_training": rng.choice([["cycle"], ["swim"], ["yoga"], ["none"]]),
+        "rest_days_per_week": rng.randint(1, 3),
+        "race_goal": rng.choice(["", "City half marathon", "Spring 10K"]),
+        "pain_timing": rng.choice([["after"], ["after", "next_morning"], ["during", "after"]]),
+        "running_time_lost": "no",
+        "past_injuries": rng.choice(["", "Shin splints two years ago", "Sprained ankle in 2023"]),
+        "visit_goals": rng.choice(
+            ["Get back to running without pain", "Know whether I can keep training", "Understand what is wrong"]
+        ),
+        "expects_scan": rng.choice(["yes", "no", "no"]),
+        "worries": rng.choice(["", "That I will have to stop running", ""]),
+        "consent": True,
+    }
+
+
+LEGS_SCIATICA = {
+    "leg_symptoms": "yes",
+    "leg_side": "right",
+    "leg_pain_lowest_point": "below_knee",
+    "worse_back_or_leg": "leg",
+    "leg_numbness_tingling": "yes",
+    "leg_weakness": "no",
+    "sitting_eases": "no",
+    "walking_distance_m": 800,
+}
+
+# profile name -> (expected level, answers that differ from the base)
+PROFILES: Mapping[str, tuple[str, Mapping[str, Any]]] = {
+    "urgent_saddle_bladder": (
+        "urgent",
+        {"ce_saddle_numbness": "yes", "ce_urine_start_difficulty": "not_sure", "ce_onset": "within_14_days"},
+    ),
+    "urgent_bowel": ("urgent", {"ce_bowel_control": "yes", "ce_onset": "getting_worse"}),
+    "urgent_both_legs": ("urgent", {"ce_both_legs_weaker": "yes", "ce_onset": "within_14_days"}),
+    "urgent_mscc": (
+        "urgent",
+        {"cancer_history": "yes", "night_rest_pain": "yes", "pain_locations": ["mid_upper_back"]},
+    ),
+    "serious_cancer": ("serious", {"cancer_history": "yes"}),
+    "serious_fracture": ("serious", {"trauma_onset": "yes", "onset_cause": "fall_impact", "osteoporosis": "not_sure"}),
+    "serious_fever": ("serious", {"fever_unwell": "yes", "recent_infection_or_procedure": "yes"}),
+    "serious_sexual": ("serious", {"ce_sexual_change": "not_sure", "ce_onset": "older_stable"}),
+    "serious_both_leg_sides": ("serious", {**LEGS_SCIATICA, "leg_side": "both"}),
+    "serious_leg_weakening": ("serious", {**LEGS_SCIATICA, "leg_weakness": "yes", "leg_weakness_worsening": "yes"}),
+    "serious_weak_flags": ("serious", {"night_rest_pain": "yes", "getting_worse_or_4_weeks": "yes"}),
+    "sciatica_below_knee": ("sciatica", LEGS_SCIATICA),
+    "sciatica_leg_weak": (
+        "sciatica",
+        {
+            **LEGS_SCIATICA,
+            "leg_pain_lowest_point": "thigh",
+            "worse_back_or_leg": "same",
+            "leg_weakness": "yes",
+            "leg_weakness_worsening": "no",
+            "leg_numbness_tingling": "no",
+        },
+    ),
+    "routine_mileage_jump": (
+        "routine",
+        {
+            "training_changes": ["distance", "new_plan"],
+            "weekly_distance": 52,
+            "weekly_distance_before": 34,
+            "shoe_age_months": 16,
+            "strength_sessions_per_week": 0,
+            "race_goal": "Fall marathon",
+        },
+    ),
+    "routine_stenosis": (
+        "routine",
+        {
+            **LEGS_SCIATICA,
+            "leg_pain_lowest_point": "thigh",
+            "worse_back_or_leg": "back",
+            "leg_numbness_tingling": "no",
+            "sitting_eases": "yes",
+            "worse_with": ["walking", "standing_up"],
+            "running_status": "stopped",
+        },
+    ),
+    "routine_minimalist": (
+        "routine",
+        {
+            "minimalist_change": "yes",
+            "running_shoes": "no",
+            "training_changes": ["speed"],
+            "weekly_distance_before": 30,
+        },
+    ),
+    "routine_plain": ("routine", {}),
+    "routine_non_runner": ("routine", {"running_status": "not_a_runner", "onset_cause": "lifting_bending"}),
+}
+
+RUNNING_CODES = (
+    "years_running", "runs_per_week", "distance_unit", "weekly_distance", "longest_run", "training_changes",
+    "weekly_distance_before", "surfaces", "running_shoes", "shoe_age_months", "minimalist_change", "warm_up",
+    "strength_sessions_per_week", "cross_training", "rest_days_per_week", "race_goal", "race_date", "pain_timing",
+    "running_time_lost", "past_injuries",
+)  # fmt: skip
+
+
+def answers_for(profile: str, *, rng: random.Random, today: datetime.date, age: int | None = None) -> dict[str, Any]:
+    _, changes = PROFILES[profile]
+    answers = base_answers(rng=rng, today=today, age=age or rng.randint(24, 48))
+    answers.update(changes)
+    if answers["running_status"] == "not_a_runner":
+        for code in RUNNING_CODES:
+            answers.pop(code, None)
+    if answers.get("leg_symptoms") == "yes" and answers.get("leg_weakness") != "yes":
+        answers.pop("leg_weakness_worsening", None)
+    return answers
+
+
+def as_stored(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """What the JSON column keeps: dates as ISO text (as DjangoJSONEncoder writes them)."""
+    return {k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in answers.items()}
+
+
+def save_assessment(
+    *,
+    invitation: Invitation,
+    answers: Mapping[str, Any],
+    today: datetime.date,
+    submitted_at: datetime.datetime | None,
+    safety_only: bool = False,
+    **fields: Any,
+) -> Intake:
+    """Create the intake with its triage result and flags, as the intake flow stores a submission."""
+    result = triage.assess_safety_step(answers) if safety_only else triage.assess(answers, today=today)
+    assessed_at = submitted_at or fields.pop("assessed_at", None) or invitation.created_at
+    with transaction.atomic():
+        values = {
+            "appointment_at": invitation.appointment_at,
+            "answers": as_stored(answers),
+            "current_step": "safety" if safety_only else "visit",
+            "status": Intake.Status.IN_PROGRESS if safety_only else Intake.Status.SUBMITTED,
+            "level": Level.from_code(result.level),
+            "rules_version": result.rules_version,
+            "assessed_at": assessed_at,
+            "emergency_shown_at": assessed_at if triage.needs_emergency_page(answers) else None,
+            "recommended_articles": [] if safety_only else recommend(answers, result),
+            "submitted_at": submitted_at,
+        }
+        intake = Intake.objects.create(invitation=invitation, **{**values, **fields})
+        IntakeFlag.objects.bulk_create(
+            [IntakeFlag(intake=intake, code=f.code, short=f.short, reason=f.reason) for f in result.flags]
+        )
+    return intake

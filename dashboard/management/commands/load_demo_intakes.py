@@ -1,0 +1,139 @@
+"""About 40 demo intakes over the last 12 weeks: every level, most flags, one urgent patient waiting at the top.
+
+Idempotent: each demo invitation has a fixed token hash, so a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import random
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from dashboard.demo import PROFILES, answers_for, save_assessment
+from intake.models import Invitation, ReviewNote
+
+NAMES = (
+    "Maria Delgado", "James Whitfield", "Aisha Rahman", "Tom Becker", "Grace Okafor", "Liam O'Connell",
+    "Sofia Marchetti", "Daniel Kim", "Hannah Schultz", "Marcus Johnson", "Priya Nair", "Ethan Brooks",
+    "Chloe Dubois", "Noah Fischer", "Amara Mensah", "Lucas Moreau", "Emily Carter", "Mateo Alvarez",
+    "Zoe Papadopoulos", "Owen Gallagher", "Yuki Tanaka", "Isabel Ferreira", "Samuel Adeyemi", "Nora Lindqvist",
+    "Ben Hartley", "Leila Haddad", "Ryan Mitchell", "Clara Novak", "David Osei", "Mia Rossi",
+    "Kevin Walsh", "Ana Sousa", "Jonah Levin", "Ruth Abernathy", "Victor Petrov", "Lena Vogel",
+    "Carlos Mendes", "Fatima Zahra", "Peter Lindgren", "Olivia Grant",
+)  # fmt: skip
+
+# (profile, days ago submitted, days from now to the appointment (negative: already seen), reviewed)
+SCHEDULE: tuple[tuple[str, int, int, bool], ...] = (
+    ("urgent_saddle_bladder", 0, 1, False),  # the patient at the top of the queue
+    ("serious_cancer", 1, 2, False),
+    ("sciatica_below_knee", 1, 3, False),
+    ("routine_mileage_jump", 2, 3, False),
+    ("serious_leg_weakening", 2, 4, False),
+    ("routine_plain", 3, 5, False),
+    ("sciatica_leg_weak", 3, 6, False),
+    ("routine_stenosis", 4, 6, False),
+    ("routine_minimalist", 5, 7, False),
+    ("serious_weak_flags", 5, 2, True),
+    ("routine_non_runner", 6, 8, False),
+    ("urgent_bowel", 8, -6, True),
+    ("serious_fracture", 10, -4, True),
+    ("sciatica_below_knee", 12, -3, True),
+    ("routine_plain", 14, -2, True),
+    ("serious_fever", 16, -10, True),
+    ("routine_mileage_jump", 19, -12, True),
+    ("sciatica_below_knee", 22, -16, True),
+    ("serious_both_leg_sides", 25, -19, True),
+    ("routine_plain", 28, -22, True),
+    ("urgent_mscc", 31, -29, True),
+    ("serious_sexual", 34, -28, True),
+    ("routine_minimalist", 37, -30, True),
+    ("sciatica_leg_weak", 40, -33, True),
+    ("routine_non_runner", 43, -36, True),
+    ("serious_cancer", 46, -40, True),
+    ("routine_mileage_jump", 49, -43, True),
+    ("sciatica_below_knee", 52, -45, True),
+    ("urgent_both_legs", 55, -54, True),
+    ("routine_plain", 58, -50, True),
+    ("serious_weak_flags", 61, -55, True),
+    ("routine_stenosis", 64, -57, True),
+    ("sciatica_below_knee", 67, -60, True),
+    ("serious_fracture", 70, -64, True),
+    ("routine_mileage_jump", 73, -66, True),
+    ("routine_plain", 76, -70, True),
+    ("sciatica_leg_weak", 79, -72, True),
+    ("serious_leg_weakening", 81, -75, True),
+    ("routine_minimalist", 82, -76, True),
+    ("routine_plain", 83, -77, True),
+)
+NOTES = {
+    "urgent": "Called the patient the same day; sent to the emergency department for an MRI. Follow up after.",
+    "serious": "Phoned the patient; same-day slot booked. Bloods ordered.",
+    "sciatica": "Reviewed. Keep the booked visit; neuro exam then.",
+    "routine": "Reviewed; nothing that changes the booked visit.",
+}
+
+
+def demo_token_hash(number: int) -> str:
+    return hashlib.sha256(f"demo-intake-{number}".encode()).hexdigest()
+
+
+class Command(BaseCommand):
+    help = "Create about 40 demo intakes over the last 12 weeks (development only; safe to run again)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            raise CommandError("Refusing to load demo intakes with DEBUG off: this is not a development setup.")
+        reviewer = get_user_model().objects.filter(username="clinician").first()
+        created = 0
+        with transaction.atomic():
+            for number, (profile, days_ago, appointment_in, reviewed) in enumerate(SCHEDULE):
+                if Invitation.objects.filter(token_hash=demo_token_hash(number)).exists():
+                    continue
+                self._create(number, profile, days_ago, appointment_in, reviewed, reviewer)
+                created += 1
+        self.stdout.write(f"Demo intakes: {created} created, {len(SCHEDULE) - created} already there.")
+
+    def _create(self, number: int, profile: str, days_ago: int, appointment_in: int, reviewed: bool, reviewer) -> None:  # type: ignore[no-untyped-def]
+        rng = random.Random(number)  # noqa: S311 - repeatable demo data, not security
+        now = timezone.now()
+        submitted_at = now - datetime.timedelta(days=days_ago, hours=rng.randint(1, 8), minutes=rng.randint(0, 59))
+        if days_ago == 0:
+            submitted_at = now - datetime.timedelta(minutes=12)
+        local_day = timezone.localdate() + datetime.timedelta(days=appointment_in)
+        appointment = timezone.make_aware(datetime.datetime.combine(local_day, datetime.time(rng.choice(range(8, 17)))))
+        answers = answers_for(profile, rng=rng, today=submitted_at.date(), age=rng.randint(22, 64))
+        invitation = Invitation.objects.create(
+            patient_name=NAMES[number % len(NAMES)],
+            email=f"patient{number}@example.org",
+            date_of_birth=answers["date_of_birth"],
+            appointment_at=appointment,
+            token_hash=demo_token_hash(number),
+            expires_at=appointment,
+        )
+        # auto_now_add cannot be given on create: set the history afterwards.
+        Invitation.objects.filter(pk=invitation.pk).update(
+            created_at=submitted_at - datetime.timedelta(days=2),
+            first_opened_at=submitted_at - datetime.timedelta(minutes=25),
+            identity_confirmed_at=submitted_at - datetime.timedelta(minutes=24),
+        )
+        invitation.refresh_from_db()
+        review = {}
+        if reviewed:
+            review = {
+                "is_reviewed": True,
+                "reviewed_at": submitted_at + datetime.timedelta(hours=2),
+                "reviewed_by": reviewer,
+            }
+        intake = save_assessment(
+            invitation=invitation, answers=answers, today=submitted_at.date(), submitted_at=submitted_at, **review
+        )
+        level = PROFILES[profile][0]
+        if reviewed:
+            ReviewNote.objects.create(intake=intake, author=reviewer, text=NOTES[level])

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def staff_name(user: Any) -> str:
+    """How a staff member is named on screen; accounts removed since keep their place in the record."""
+    if user is None:
+        return "a former staff member"
+    return user.get_full_name() or user.username

@@ -1,0 +1,35 @@
+"""E-mail backends for the alert tests, usable from a separate worker process (they record to files).
+
+ALERT_TEST_OUTBOX: a JSON-lines file of delivered messages. ALERT_TEST_ATTEMPTS: one line per attempt.
+ALERT_TEST_FAIL_FIRST=n: the first n attempts raise. ALERT_TEST_HANG_FIRST=1: the first attempt hangs (to be killed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from django.core.mail.backends.base import BaseEmailBackend
+
+
+class FlakyFileBackend(BaseEmailBackend):
+    def send_messages(self, email_messages):  # type: ignore[no-untyped-def]
+        attempts = Path(os.environ["ALERT_TEST_ATTEMPTS"])
+        with attempts.open("a") as handle:
+            handle.write("attempt\n")
+        number = len(attempts.read_text().splitlines())
+        if number <= int(os.environ.get("ALERT_TEST_FAIL_FIRST", "0")):
+            raise ConnectionRefusedError("mail server down (test)")
+        if number == 1 and os.environ.get("ALERT_TEST_HANG_FIRST") == "1":
+            time.sleep(120)
+        with Path(os.environ["ALERT_TEST_OUTBOX"]).open("a") as handle:
+            for message in email_messages:
+                handle.write(json.dumps({"to": message.to, "subject": message.subject, "body": message.body}) + "\n")
+        return len(email_messages)
+
+
+class AlwaysFailingBackend(BaseEmailBackend):
+    def send_messages(self, email_messages):  # type: ignore[no-untyped-def]
+        raise ConnectionRefusedError("mail server down (test)")

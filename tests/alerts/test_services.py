@@ -1,0 +1,205 @@
+"""Alerts: who is told, when, with what words, and that nothing is lost or sent twice."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from alerts import services
+from alerts.models import Alert
+from intake.models import Level
+from tests.dashboard.factories import make_intake
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _addresses(settings):
+    settings.ALERT_EMAILS = ["on-call@clinic.example"]
+    settings.ESCALATION_EMAILS = ["lead@clinic.example"]
+    settings.SITE_URL = "https://portal.clinic.example"
+    settings.ESCALATE_AFTER_MINUTES = 15
+
+
+def run_queued_tasks() -> None:
+    """What `db_worker` does, in-process: run every ready task once."""
+    for result in DBTaskResult.objects.ready().order_by("enqueued_at"):
+        result.claim("test-worker")
+        result.set_successful(result.task.call(*result.task_result.args, **result.task_result.kwargs))
+
+
+def test_an_urgent_intake_queues_one_alert_and_the_worker_emails_the_on_call_address():
+    intake = make_intake("urgent_saddle_bladder", name="Ann Urgent")
+    services.intake_level_changed(intake, previous_level=None)
+    assert DBTaskResult.objects.ready().count() == 1
+    run_queued_tasks()
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["on-call@clinic.example"]
+    assert "Urgent" in message.subject
+    assert f"https://portal.clinic.example/staff/intakes/{intake.pk}/" in message.body
+    alert = Alert.objects.get()
+    assert (alert.status, alert.attempts, alert.kind) == ("sent", 1, "urgent")
+
+
+def test_alert_emails_carry_no_patient_data():
+    intake = make_intake("urgent_saddle_bladder", name="Ann Urgentpatient")
+    services.intake_level_changed(intake, previous_level=None)
+    run_queued_tasks()
+    message = mail.outbox[0]
+    text = message.subject + message.body
+    assert "Urgentpatient" not in text
+    assert "saddle" not in text.lower()
+    assert str(intake.invitation.date_of_birth) not in text
+
+
+def test_a_serious_intake_alerts_too_but_sciatica_and_routine_do_not():
+    for profile in ("sciatica_below_knee", "routine_plain"):
+        services.intake_level_changed(make_intake(profile), previous_level=None)
+    assert not Alert.objects.exists()
+    serious = make_intake("serious_cancer")
+    services.intake_level_changed(serious, previous_level=None)
+    run_queued_tasks()
+    assert [m.subject for m in mail.outbox] == ["[Spine Clinic Portal] Serious intake needs review"]
+
+
+def test_no_second_alert_when_the_level_stays_urgent_or_is_called_again():
+    intake = make_intake("urgent_bowel")
+    services.intake_level_changed(intake, previous_level=None)
+    services.intake_level_changed(intake, previous_level=Level.URGENT)  # final submission, still urgent
+    services.intake_level_changed(intake, previous_level=None)  # a repeated call
+    run_queued_tasks()
+    assert len(mail.outbox) == 1
+
+
+def test_serious_then_urgent_sends_both_alerts():
+    intake = make_intake("serious_cancer")
+    services.intake_level_changed(intake, previous_level=None)
+    intake.level = Level.URGENT
+    services.intake_level_changed(intake, previous_level=Level.SERIOUS)
+    run_queued_tasks()
+    assert sorted(Alert.objects.values_list("kind", flat=True)) == ["serious", "urgent"]
+    assert len(mail.outbox) == 2
+
+
+def test_the_alert_is_rolled_back_with_the_intake():
+    from django.db import transaction
+
+    intake = make_intake("urgent_bowel")
+
+    def save_that_fails() -> None:
+        with transaction.atomic():
+            services.intake_level_changed(intake, previous_level=None)
+            raise RuntimeError("saving the intake failed")
+
+    with pytest.raises(RuntimeError):
+        save_that_fails()
+    assert not Alert.objects.exists()
+    assert not DBTaskResult.objects.exists()
+
+
+def test_a_failed_send_is_retried_later_with_backoff_and_then_sent_once(settings):
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.AlwaysFailingBackend"
+    intake = make_intake("urgent_bowel")
+    services.intake_level_changed(intake, previous_level=None)
+    run_queued_tasks()
+    alert = Alert.objects.get()
+    assert (alert.status, alert.attempts, alert.last_error) == ("pending", 1, "ConnectionRefusedError")
+    retry = DBTaskResult.objects.get(status=TaskResultStatus.READY)
+    assert retry.run_after > timezone.now() + datetime.timedelta(seconds=20)
+    assert not DBTaskResult.objects.ready().exists()  # not due yet
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())  # time passes
+    run_queued_tasks()
+    run_queued_tasks()
+    alert.refresh_from_db()
+    assert (alert.status, alert.attempts) == ("sent", 2)
+    assert len(mail.outbox) == 1
+
+
+def test_retry_delays_grow_and_stop_growing():
+    delays = [services.retry_delay(n).total_seconds() for n in range(1, 10)]
+    assert delays == sorted(delays)
+    assert delays[0] == 30
+    assert delays[-1] == 1800
+
+
+def test_sending_gives_up_after_the_maximum_attempts(settings):
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.AlwaysFailingBackend"
+    intake = make_intake("urgent_bowel")
+    services.intake_level_changed(intake, previous_level=None)
+    alert = Alert.objects.get()
+    for _ in range(services.MAX_ATTEMPTS):
+        services.send(alert.pk)
+    alert.refresh_from_db()
+    assert (alert.status, alert.attempts) == ("failed", services.MAX_ATTEMPTS)
+
+
+def test_the_sweeper_requeues_an_alert_whose_task_was_left_running_by_a_dead_worker():
+    intake = make_intake("urgent_bowel")
+    services.intake_level_changed(intake, previous_level=None)
+    task = DBTaskResult.objects.get()
+    task.claim("dead-worker")  # the worker died here
+    later = timezone.now() + datetime.timedelta(minutes=5)
+    assert services.sweep(now=later)["requeued"] == 1
+    task.refresh_from_db()
+    assert task.status == TaskResultStatus.FAILED
+    run_queued_tasks()
+    assert len(mail.outbox) == 1
+    assert services.sweep(now=later + datetime.timedelta(minutes=5))["requeued"] == 0
+
+
+def test_the_sweeper_leaves_a_task_that_is_waiting_for_a_worker_or_running_now():
+    intake = make_intake("urgent_bowel")
+    services.intake_level_changed(intake, previous_level=None)
+    later = timezone.now() + datetime.timedelta(minutes=5)
+    assert services.sweep(now=later)["requeued"] == 0  # READY: the worker is just slow
+    DBTaskResult.objects.get().claim("busy-worker")
+    assert services.sweep(now=timezone.now() + datetime.timedelta(seconds=90))["requeued"] == 0
+
+
+def test_an_urgent_intake_unreviewed_after_15_minutes_escalates_once():
+    intake = make_intake("urgent_bowel")
+    services.intake_level_changed(intake, previous_level=None)
+    run_queued_tasks()
+    assert services.sweep(now=timezone.now() + datetime.timedelta(minutes=10))["escalated"] == 0
+    after = timezone.now() + datetime.timedelta(minutes=16)
+    assert services.sweep(now=after)["escalated"] == 1
+    assert services.sweep(now=after)["escalated"] == 0
+    run_queued_tasks()
+    escalations = [m for m in mail.outbox if m.to == ["lead@clinic.example"]]
+    assert len(escalations) == 1
+    assert "ESCALATION" in escalations[0].subject
+    assert "15 minutes" in escalations[0].subject
+
+
+def test_a_reviewed_urgent_intake_does_not_escalate():
+    intake = make_intake("urgent_bowel")
+    services.intake_level_changed(intake, previous_level=None)
+    intake.is_reviewed = True
+    intake.save()
+    assert services.sweep(now=timezone.now() + datetime.timedelta(minutes=30))["escalated"] == 0
+
+
+def test_an_escalation_already_queued_is_cancelled_if_the_intake_is_reviewed_before_it_is_sent():
+    intake = make_intake("urgent_bowel")
+    services.intake_level_changed(intake, previous_level=None)
+    run_queued_tasks()
+    services.sweep(now=timezone.now() + datetime.timedelta(minutes=20))
+    intake.is_reviewed = True
+    intake.save()
+    run_queued_tasks()
+    assert Alert.objects.get(kind="escalation").status == "cancelled"
+    assert len(mail.outbox) == 1
+
+
+def test_alerts_sweep_command_runs_once(capsys):
+    from django.core.management import call_command
+
+    call_command("alerts_sweep", verbosity=2)
+    assert "re-queued 0, escalated 0" in capsys.readouterr().out

@@ -1,0 +1,90 @@
+"""The staff dashboard in a real browser, on the demo intakes: the urgent patient first, review, reorder, roles."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser.conftest import DESKTOP, TABLET
+
+pytestmark = pytest.mark.django_db(transaction=True)
+TOP_PATIENT = "Maria Delgado"  # the demo's urgent, unreviewed patient (load_demo_intakes)
+
+
+@pytest.fixture
+def demo_intakes(settings, clinician):
+    settings.DEBUG = True  # the demo loader refuses to run otherwise
+    call_command("load_demo_intakes", verbosity=0)
+    settings.DEBUG = False
+
+
+def first_row(page):
+    return page.locator(".queue-table tbody tr").first
+
+
+def test_clinician_sees_the_urgent_patient_first_reviews_them_and_the_queue_reorders(
+    demo_intakes, open_page, screenshot, clinician
+):
+    page = open_page("/staff/queue/", DESKTOP, user=clinician)
+    assert page.get_by_role("alert").filter(has_text="1 urgent intake not reviewed").is_visible()
+    row = first_row(page)
+    assert TOP_PATIENT in row.inner_text()
+    assert "URGENT" in row.locator(".level-badge").inner_text().upper()
+    assert "Saddle numbness" in row.inner_text()
+    screenshot(page, "dashboard-queue-desktop")
+
+    row.get_by_role("link", name=TOP_PATIENT).click()
+    page.wait_for_url("**/staff/intakes/*/")
+    assert page.get_by_text("Numbness or altered feeling in the saddle area").is_visible()
+    assert page.get_by_text("Screening support, not diagnosis.").is_visible()
+    screenshot(page, "dashboard-intake-desktop")
+
+    page.get_by_label("Note (optional)").fill("Phoned the patient: going to the emergency department now.")
+    page.get_by_role("button", name="Mark reviewed").click()
+    assert page.get_by_text("marked reviewed").is_visible()
+    assert page.get_by_text("Phoned the patient: going to the emergency department now.").is_visible()
+
+    page.get_by_role("link", name="Back to the queue").click()
+    assert page.get_by_role("alert").count() == 0
+    assert TOP_PATIENT not in first_row(page).inner_text()
+    reviewed_row = page.locator(".queue-table tbody tr", has_text=TOP_PATIENT)
+    assert "Clinician Tester" in reviewed_row.inner_text()
+
+
+def test_queue_and_intake_at_tablet_width_fit_the_screen(demo_intakes, open_page, screenshot, clinician):
+    page = open_page("/staff/queue/", TABLET, user=clinician)
+    screenshot(page, "dashboard-queue-tablet")
+    assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+    first_row(page).get_by_role("link").click()
+    page.wait_for_url("**/staff/intakes/*/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+    screenshot(page, "dashboard-intake-tablet")
+
+
+def test_front_desk_sees_the_queue_without_clinical_answers(demo_intakes, open_page, screenshot, front_desk):
+    page = open_page("/staff/queue/", DESKTOP, user=front_desk)
+    row = first_row(page)
+    assert TOP_PATIENT in row.inner_text()
+    assert "URGENT" in row.inner_text().upper()
+    assert "Saddle numbness" not in page.content()
+    assert row.get_by_role("link").count() == 0
+    screenshot(page, "dashboard-queue-front-desk")
+
+
+def test_content_editor_is_refused(open_page, editor):
+    page = open_page("/staff/queue/", DESKTOP, user=editor)
+    response = page.goto("/staff/queue/")
+    assert response is not None
+    assert response.status == 403
+
+
+def test_intake_prints_without_the_site_chrome_or_the_review_form(demo_intakes, open_page, screenshot, clinician):
+    page = open_page("/staff/queue/", DESKTOP, user=clinician)
+    first_row(page).get_by_role("link").click()
+    page.wait_for_url("**/staff/intakes/*/")
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.get_by_role("button", name="Mark reviewed").is_visible()
+    assert page.get_by_text("Numbness or altered feeling in the saddle area").is_visible()
+    assert page.get_by_text("Screening support, not diagnosis.").is_visible()
+    screenshot(page, "dashboard-intake-print")

@@ -1,0 +1,55 @@
+"""Invitations and assessed intakes, built from real answers run through the triage rules (no hand-made levels)."""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+import factory
+from django.utils import timezone
+
+from dashboard.demo import answers_for, save_assessment
+from intake.models import Intake, Invitation
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    patient_name = factory.Faker("name")
+    email = factory.Faker("email")
+    date_of_birth = factory.LazyFunction(lambda: datetime.date(1985, 6, 15))
+    appointment_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=3))
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    expires_at = factory.LazyAttribute(lambda o: o.appointment_at)
+
+
+def make_intake(
+    profile: str = "routine_plain",
+    *,
+    name: str | None = None,
+    appointment_at: datetime.datetime | None = None,
+    submitted_at: datetime.datetime | None = None,
+    safety_only: bool = False,
+    seed: int = 0,
+    **fields,
+) -> Intake:
+    """An intake whose level and flags come from `triage.assess` on the profile's answers."""
+    today = timezone.localdate()
+    answers = answers_for(profile, rng=random.Random(seed), today=today)
+    invitation_fields = {"date_of_birth": answers["date_of_birth"]}
+    if name:
+        invitation_fields["patient_name"] = name
+    if appointment_at:
+        invitation_fields["appointment_at"] = appointment_at
+    invitation = InvitationFactory(**invitation_fields)
+    if safety_only:
+        answers = {k: v for k, v in answers.items() if k.startswith("ce_")}
+    return save_assessment(
+        invitation=invitation,
+        answers=answers,
+        today=today,
+        submitted_at=None if safety_only else (submitted_at or timezone.now() - datetime.timedelta(hours=1)),
+        safety_only=safety_only,
+        **fields,
+    )

@@ -1,0 +1,71 @@
+"""CSV export of the filtered queue: clinicians only, audited, and safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from dashboard.export import safe_cell
+from tests.dashboard.factories import make_intake
+
+pytestmark = pytest.mark.django_db
+EXPORT = reverse("dashboard:export")
+
+
+def read_csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_clinician_exports_the_filtered_list_in_queue_order(client, clinician):
+    make_intake("routine_plain", name="Rob Routine")
+    make_intake("urgent_saddle_bladder", name="Ann Urgent")
+    make_intake("serious_cancer", name="Sue Serious")
+    client.force_login(clinician)
+    response = client.get(EXPORT, {"level": "urgent"})
+    assert response["Content-Type"] == "text/csv"
+    assert "attachment" in response["Content-Disposition"]
+    rows = read_csv(response)
+    assert rows[0][:3] == ["Intake", "Patient", "Age"]
+    assert [row[1] for row in rows[1:]] == ["Ann Urgent"]
+    assert rows[1][5] == "Urgent"
+    assert "Saddle numbness (CE1)" in rows[1][6]
+
+
+def test_the_export_is_audited_without_the_searched_name(client, clinician):
+    make_intake("routine_plain", name="Maria Delgado")
+    client.force_login(clinician)
+    client.post(reverse("dashboard:queue-search"), {"name": "Delgado"})
+    read_csv(client.get(EXPORT, {"level": "routine"}))
+    event = AuditEvent.objects.get(action="exported_intakes")
+    assert event.actor_username == "clinician"
+    assert "1 rows" in event.detail
+    assert "level=routine" in event.detail
+    assert "Delgado" not in event.detail
+
+
+def test_front_desk_and_editors_cannot_export(client, front_desk, editor):
+    for user in (front_desk, editor):
+        client.force_login(user)
+        assert client.get(EXPORT).status_code == 403
+    assert not AuditEvent.objects.filter(action="exported_intakes").exists()
+
+
+def test_a_name_that_looks_like_a_formula_is_exported_as_text(client, clinician):
+    make_intake("routine_plain", name='=HYPERLINK("http://evil.example","x")')
+    client.force_login(clinician)
+    rows = read_csv(client.get(EXPORT))
+    assert rows[1][1].startswith("'=HYPERLINK")
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_cells_starting_like_a_formula_are_prefixed(value):
+    assert safe_cell(value) == "'" + value
+
+
+def test_ordinary_cells_are_unchanged():
+    assert safe_cell("Ann O'Neil") == "Ann O'Neil"
+    assert safe_cell(None) == ""

@@ -1,0 +1,68 @@
+"""How stored answers read on the intake page (pure functions, no database)."""
+
+from __future__ import annotations
+
+import datetime
+
+from dashboard.presenters import answer_sections, as_number, pain_scores, running_summary
+
+
+def test_numbers_stored_as_text_by_the_json_encoder_are_read_back():
+    assert as_number("12.5") == as_number(12.5)
+    assert as_number("abc") is None
+    assert as_number(True) is None
+    assert as_number(None) is None
+
+
+def test_running_summary_gives_the_weekly_distance_change_in_percent():
+    summary = running_summary(
+        {
+            "running_status": "running",
+            "distance_unit": "mi",
+            "weekly_distance": "26",
+            "weekly_distance_before": 20,
+            "training_changes": ["distance"],
+            "strength_sessions_per_week": 1,
+            "running_shoes": "no",
+            "shoe_age_months": 14,
+        }
+    )
+    assert summary is not None
+    assert summary.weekly_distance == "26 miles a week"
+    assert summary.change_text == "+30%"
+    assert not summary.big_jump  # 30% is not more than 30%
+    assert summary.strength == "1 session a week"
+    assert summary.shoes == "Not running shoes, 14 months old"
+
+
+def test_no_change_is_reported_when_training_did_not_change():
+    summary = running_summary({"running_status": "running", "weekly_distance": 30, "training_changes": ["none"]})
+    assert summary is not None
+    assert summary.change_text == "No change reported"
+    assert summary.distance_before == ""
+
+
+def test_a_non_runner_has_no_running_summary():
+    assert running_summary({"running_status": "not_a_runner"}) is None
+
+
+def test_answers_are_grouped_by_step_with_labels_and_red_flag_answers_marked():
+    sections = answer_sections(
+        {"ce_saddle_numbness": "not_sure", "ce_bowel_control": "no", "date_of_birth": datetime.date(1980, 2, 3)}
+    )
+    assert [s.title for s in sections] == ["Safety check", "About you"]
+    rows = {row.code: row for row in sections[0].rows}
+    assert rows["ce_saddle_numbness"].value == "Not sure"
+    assert rows["ce_saddle_numbness"].concern
+    assert not rows["ce_bowel_control"].concern
+    assert sections[1].rows[0].value == "1980-02-03"
+
+
+def test_questions_not_asked_are_not_listed():
+    sections = answer_sections({"leg_symptoms": "no", "leg_side": "left"})
+    codes = [row.code for s in sections for row in s.rows]
+    assert codes == ["leg_symptoms"]
+
+
+def test_missing_pain_scores_show_as_unknown():
+    assert [p.score for p in pain_scores({"pain_now": 7, "pain_week_avg": "5"})] == [7, 5, None]

@@ -1,0 +1,205 @@
+"""The intake queue: what needs action first, who may see what, filters, search, counts and a fixed query count."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboard.views import NAME_SEARCH_KEY
+from intake.models import Intake
+from tests.dashboard.factories import make_intake
+
+pytestmark = pytest.mark.django_db
+QUEUE = reverse("dashboard:queue")
+
+
+def names_in_order(response) -> list[str]:
+    return [intake.invitation.patient_name for intake, _age, _level in response.context["rows"]]
+
+
+def in_days(days: int) -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(days=days)
+
+
+def test_unreviewed_come_first_then_most_urgent_then_soonest_appointment(client, clinician):
+    make_intake("routine_plain", name="Routine Soon", appointment_at=in_days(1))
+    make_intake("urgent_bowel", name="Urgent Reviewed", appointment_at=in_days(1), is_reviewed=True)
+    make_intake("sciatica_below_knee", name="Sciatica", appointment_at=in_days(1))
+    make_intake("serious_cancer", name="Serious Later", appointment_at=in_days(5))
+    make_intake("serious_fracture", name="Serious Sooner", appointment_at=in_days(2))
+    make_intake("urgent_saddle_bladder", name="Urgent Waiting", appointment_at=in_days(9))
+    client.force_login(clinician)
+    response = client.get(QUEUE)
+    assert names_in_order(response) == [
+        "Urgent Waiting",
+        "Serious Sooner",
+        "Serious Later",
+        "Sciatica",
+        "Routine Soon",
+        "Urgent Reviewed",
+    ]
+
+
+def test_intake_stopped_at_the_safety_step_as_urgent_is_in_the_queue_but_unassessed_ones_are_not(client, clinician):
+    make_intake("urgent_both_legs", name="Stopped At Safety", safety_only=True)
+    make_intake("routine_plain", name="Not Assessed", level=None)
+    client.force_login(clinician)
+    response = client.get(QUEUE)
+    assert names_in_order(response) == ["Stopped At Safety"]
+    assert "Stopped at safety step" in response.content.decode()
+
+
+def test_each_row_shows_level_as_a_word_short_flags_and_who_reviewed(client, clinician):
+    make_intake("urgent_saddle_bladder", name="Ann Urgent")
+    make_intake("routine_plain", name="Rob Routine", is_reviewed=True, reviewed_by=clinician)
+    client.force_login(clinician)
+    html = client.get(QUEUE).content.decode()
+    assert re.search(r'class="level-badge level-urgent">.*Urgent</span>', html)
+    assert "Saddle numbness" in html
+    assert "Bladder" in html
+    assert "✓ Clinician Tester" in html
+    assert "Not reviewed" in html
+
+
+def test_unreviewed_urgent_intakes_raise_a_banner_and_counts_per_level(client, clinician):
+    make_intake("urgent_saddle_bladder")
+    make_intake("urgent_bowel")
+    make_intake("urgent_both_legs", is_reviewed=True)
+    make_intake("serious_cancer")
+    client.force_login(clinician)
+    response = client.get(QUEUE)
+    html = response.content.decode()
+    assert 'class="urgent-banner" role="alert"' in html
+    assert "2 urgent intakes not reviewed." in html
+    counts = {c.level.code: (c.unreviewed, c.total) for c in response.context["counts"]}
+    assert counts == {"urgent": (2, 3), "serious": (1, 1), "sciatica": (0, 0), "routine": (0, 0)}
+
+
+def test_no_banner_when_every_urgent_intake_is_reviewed(client, clinician):
+    make_intake("urgent_bowel", is_reviewed=True)
+    client.force_login(clinician)
+    assert "urgent-banner" not in client.get(QUEUE).content.decode()
+
+
+def test_filters_by_level_flag_review_state_and_appointment_dates(client, clinician):
+    make_intake("urgent_saddle_bladder", name="Saddle", appointment_at=in_days(1))
+    make_intake("serious_cancer", name="Cancer", appointment_at=in_days(3))
+    make_intake("serious_fracture", name="Fracture", appointment_at=in_days(10), is_reviewed=True)
+    client.force_login(clinician)
+    assert names_in_order(client.get(QUEUE, {"level": "serious"})) == ["Cancer", "Fracture"]
+    assert names_in_order(client.get(QUEUE, {"flag": "SP1"})) == ["Cancer"]
+    assert names_in_order(client.get(QUEUE, {"reviewed": "yes"})) == ["Fracture"]
+    start, end = timezone.localdate() + datetime.timedelta(days=2), timezone.localdate() + datetime.timedelta(days=4)
+    assert names_in_order(client.get(QUEUE, {"appointment_from": start, "appointment_to": end})) == ["Cancer"]
+
+
+def test_a_bad_filter_gets_a_message_and_the_other_filters_still_apply(client, clinician):
+    make_intake("serious_cancer", name="Cancer")
+    make_intake("routine_plain", name="Plain")
+    client.force_login(clinician)
+    response = client.get(QUEUE, {"level": "serious", "appointment_from": "not-a-date"})
+    assert names_in_order(response) == ["Cancer"]
+    assert "Enter a valid date." in response.content.decode()
+
+
+def test_name_search_is_kept_in_the_session_not_the_url(client, clinician):
+    make_intake("routine_plain", name="Maria Delgado")
+    make_intake("routine_plain", name="James Whitfield")
+    client.force_login(clinician)
+    response = client.post(reverse("dashboard:queue-search"), {"name": "delga"})
+    assert response.status_code == 302
+    assert response["Location"] == QUEUE
+    assert client.session[NAME_SEARCH_KEY] == "delga"
+    assert names_in_order(client.get(QUEUE)) == ["Maria Delgado"]
+    client.post(reverse("dashboard:queue-search"), {"name": "delga", "clear": "1"})
+    assert len(names_in_order(client.get(QUEUE))) == 2
+
+
+def test_front_desk_sees_names_times_and_levels_but_no_flags_or_links_to_answers(client, front_desk):
+    intake = make_intake("urgent_saddle_bladder", name="Ann Urgent")
+    client.force_login(front_desk)
+    html = client.get(QUEUE).content.decode()
+    assert "Ann Urgent" in html
+    assert "level-urgent" in html
+    assert "Saddle numbness" not in html
+    assert reverse("dashboard:intake", args=[intake.pk]) not in html
+    assert "Export" not in html
+    assert "Tell the on-call clinician now." in html
+
+
+def test_content_editor_is_refused_and_anonymous_visitor_goes_to_sign_in(client, editor):
+    assert client.get(QUEUE).status_code == 302
+    client.force_login(editor)
+    assert client.get(QUEUE).status_code == 403
+    assert client.post(reverse("dashboard:queue-search"), {"name": "x"}).status_code == 403
+
+
+def test_queue_is_paginated_fifty_to_a_page(client, clinician):
+    for n in range(55):
+        make_intake("routine_plain", seed=n)
+    client.force_login(clinician)
+    assert len(client.get(QUEUE).context["rows"]) == 50
+    assert len(client.get(QUEUE, {"page": 2}).context["rows"]) == 5
+
+
+def test_weekly_chart_counts_intakes_by_level_in_the_right_week(client, clinician):
+    make_intake("urgent_bowel")
+    make_intake("routine_plain", submitted_at=timezone.now() - datetime.timedelta(weeks=3))
+    make_intake("routine_plain", submitted_at=timezone.now() - datetime.timedelta(weeks=20))  # outside the chart
+    client.force_login(clinician)
+    weeks = client.get(QUEUE).context["weeks"]
+    assert len(weeks) == 12
+    assert weeks[-1].ordered == [1, 0, 0, 0]
+    assert sum(week.total for week in weeks) == 2
+    assert "<table" in client.get(QUEUE).content.decode()
+
+
+def _bulk_intakes(count: int) -> None:
+    from intake.models import IntakeFlag, Invitation
+
+    now = timezone.now()
+    invitations = Invitation.objects.bulk_create(
+        [
+            Invitation(
+                patient_name=f"Patient {n}",
+                date_of_birth=datetime.date(1980, 1, 1),
+                appointment_at=now + datetime.timedelta(hours=n),
+                token_hash=f"bulk{n:060d}",
+                expires_at=now + datetime.timedelta(days=30),
+            )
+            for n in range(count)
+        ]
+    )
+    intakes = Intake.objects.bulk_create(
+        [
+            Intake(
+                invitation=inv, appointment_at=inv.appointment_at, level=1 + n % 4, submitted_at=now, status="submitted"
+            )
+            for n, inv in enumerate(invitations)
+        ]
+    )
+    IntakeFlag.objects.bulk_create([IntakeFlag(intake=i, code="SC1", short="Below knee", reason="r") for i in intakes])
+
+
+@pytest.mark.parametrize("role", ["clinician", "front_desk"])
+def test_queue_runs_the_same_number_of_queries_with_5_and_500_intakes(client, request, django_assert_num_queries, role):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from intake.models import Invitation
+
+    client.force_login(request.getfixturevalue(role))
+    counts = []
+    for total in (5, 500):
+        Invitation.objects.all().delete()
+        _bulk_intakes(total)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(QUEUE).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+    with django_assert_num_queries(counts[0]):
+        client.get(QUEUE, {"level": "urgent", "flag": "SC1", "reviewed": "no"})
