@@ -75,3 +75,11 @@ def test_one_patients_browser_never_shows_another_patients_answers(world):
     page = b.client.get("/intake/step/about/", follow=True)
     assert 'value="187"' not in page.content.decode()
     assert page.redirect_chain[-1][0] == "/intake/step/safety/"
+
+
+def test_an_intake_id_that_does_not_exist_or_is_not_sent_yet_gives_404_to_a_clinician(client, clinician, world):
+    client.force_login(clinician)
+    assert client.get("/staff/intakes/999999/").status_code == 404
+    in_progress = world.patients["patient_a"].invitation.intake
+    assert client.get(f"/staff/intakes/{in_progress.pk}/").status_code == 404
+    assert client.post(f"/staff/intakes/{in_progress.pk}/review/", {}).status_code == 404

@@ -52,7 +52,8 @@ class Recorder:
         self.urls.append(path)
         if response.has_header("Location"):
             self.urls.append(response["Location"])
-        self.pages.append((response.status_code, response.content.decode("utf-8", "replace")))
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        self.pages.append((response.status_code, body.decode("utf-8", "replace")))
         return response
 
     def get(self, path: str, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -122,7 +123,10 @@ def test_a_marked_intake_leaves_no_trace_in_logs_urls_email_subjects_error_pages
     staff.client.force_login(clinician)
     staff.get(f"/staff/intakes/{intake.pk}/")
     staff.get("/staff/queue/", {"q": "Zq"})
-    staff.get("/staff/queue/export.csv")
+    export = staff.get("/staff/queue/export.csv")
+    assert export.status_code == 200
+    assert "no-store" in export["Cache-Control"]
+    assert MARKER in staff.pages[-1][1]  # the export has the answers: it is a download for clinicians, never cached
 
     assert mail.outbox, "the invitation, confirmation and alert e-mails were sent"
     assert not [m.subject for m in mail.outbox if MARKER.lower() in m.subject.lower()]

@@ -144,6 +144,18 @@ ROWS: list[Row] = [
     Row("accounts:after-sign-in", "/staff/welcome/", (S, S, S, R, R, R, R)),
     # --- Staff dashboards ---------------------------------------------------------------------------------------
     Row("dashboard:queue", "/staff/queue/", (S, S, S, 403, 200, 200, 200)),
+    # The queue's search is a POST, so a patient's name never lands in a URL or a log line.
+    Row("dashboard:queue-search", "/staff/queue/search/", (405,) * 7, post="changes", post_as="front_desk"),
+    Row("dashboard:export", "/staff/queue/export.csv", (S, S, S, 403, 403, 200, 200)),
+    Row("dashboard:intake", lambda w: f"/staff/intakes/{w.submitted.pk}/", (S, S, S, 403, 403, 200, 200)),
+    Row(
+        "dashboard:review",
+        lambda w: f"/staff/intakes/{w.submitted.pk}/review/",
+        (405,) * 7,
+        post="changes",
+        post_as="clinician",
+    ),
+    Row("dashboard:audit", "/staff/audit/", (S, S, S, 403, 403, 403, 200)),
     # --- Django admin -------------------------------------------------------------------------------------------
     Row("admin:index", "/admin/", EDITOR_AND_ADMIN),
     Row("admin:login", "/admin/login/", (S, S, S, R, 403, 403, R), post="changes", post_as="anonymous"),
@@ -195,6 +207,7 @@ ROWS: list[Row] = [
     ),
     *admin_model("django_tasks_database", "dbtaskresult", lambda w: w.task_result, admin_add=403, admin_delete=403),
     *admin_model("audit", "auditevent", lambda w: w.audit_event, admin_add=403, admin_delete=403),
+    *admin_model("alerts", "alert", lambda w: w.alert, admin_add=403, admin_delete=403),
     *admin_model("axes", "accessattempt", lambda w: w.access_attempt, admin_add=403),
     *admin_model("axes", "accesslog", lambda w: w.access_log, admin_add=403),
     *admin_model("axes", "accessfailurelog", lambda w: w.access_failure_log, admin_add=403),

@@ -30,6 +30,9 @@ class World:
     topic: Any
     article: Any
     article_version: Any
+    # A submitted urgent intake (with its alert) for the staff pages.
+    submitted: Any
+    alert: Any
 
 
 def build_world(*, editor, front_desk, clinician, administrator) -> World:
@@ -40,6 +43,7 @@ def build_world(*, editor, front_desk, clinician, administrator) -> World:
 
     now = timezone.now()
     topic, article, version = _library()
+    submitted, alert = _submitted_intake()
     return World(
         users={"editor": editor, "front_desk": front_desk, "clinician": clinician, "administrator": administrator},
         group=Group.objects.first(),
@@ -66,7 +70,20 @@ def build_world(*, editor, front_desk, clinician, administrator) -> World:
         topic=topic,
         article=article,
         article_version=version,
+        submitted=submitted,
+        alert=alert,
     )
+
+
+def _submitted_intake() -> tuple[Any, Any]:
+    from alerts.models import Alert
+    from tests.intake.factories import submitted_intake
+
+    intake = submitted_intake(ce_saddle_numbness="yes", ce_onset="within_14_days")
+    alert = Alert.objects.filter(intake=intake).first() or Alert.objects.create(
+        intake=intake, kind=Alert.Kind.URGENT, next_attempt_at=timezone.now()
+    )
+    return intake, alert
 
 
 @dataclass
