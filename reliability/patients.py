@@ -31,7 +31,7 @@ def answers_for(number: int) -> dict[str, Any]:
     from tests.intake.factories import routine_answers
 
     if number % 5 == 0:
-        return routine_answers(ce_saddle_numbness="yes")
+        return routine_answers(ce_saddle_numbness="yes", ce_onset="within_14_days")
     if number % 5 == 1:
         return routine_answers(cancer_history="yes")
     return routine_answers()
@@ -78,10 +78,10 @@ def open_link(browser: Any, base: str, patient: Patient) -> bool:
 def fill_in_process(patient: Patient) -> None:
     """Save every step straight through the intake service (fast set-up for the submission race)."""
     from django.utils import timezone
-    from intake.questionnaire import STEP_SLUGS, step_by_slug
 
     from intake import services
     from intake.models import Intake
+    from intake.questionnaire import STEP_SLUGS, step_by_slug
 
     answers = answers_for(patient.number)
     intake = Intake.objects.get(invitation_id=patient.invitation_id)
