@@ -21,7 +21,7 @@ ANY_TEXT = st.one_of(
 )
 FORM_VALUE = st.one_of(ANY_TEXT, st.lists(ANY_TEXT, max_size=3))
 HYPOTHESIS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 NEVER = {500, 502, 503}
 
@@ -70,3 +70,43 @@ def test_the_code_step_after_a_password_answers_random_codes_with_a_message(clin
         response = client.post("/staff/sign-in/code/", {"code": code})
         assert response.status_code in {200, 400, 429}, (code[:20], response.status_code)
     assert "_auth_user_id" not in client.session
+
+
+@HYPOTHESIS
+@given(data=random_form(["date_of_birth"]))
+def test_the_date_of_birth_check_answers_any_input_without_a_server_error_or_a_wrong_unlock(data):
+    from intake.models import Intake
+    from tests.intake.factories import make_invitation
+
+    invitation, token = make_invitation(email="")
+    client = Client(raise_request_exception=False)
+    client.get(f"/intake/start/{token}/")
+    response = client.post("/intake/confirm/", data)
+    assert response.status_code in {200, 302, 400, 403}, response.status_code
+    opened = Intake.objects.filter(invitation=invitation).exists()
+    assert opened == (response.status_code == 302)
+    if opened:  # only the real date of birth (1985-03-27) opens the form
+        assert "1985" in str(data)
+
+
+@pytest.fixture
+def desk_client(front_desk):
+    client = Client(raise_request_exception=False)
+    client.force_login(front_desk)
+    return client
+
+
+@HYPOTHESIS
+@given(data=random_form(["patient_name", "email", "date_of_birth", "appointment_at", "send_email"]))
+def test_the_invitation_form_answers_any_input_with_messages_and_stores_nothing_invalid(desk_client, data):
+    from django.utils import timezone
+
+    from intake.models import Invitation
+
+    before = set(Invitation.objects.values_list("pk", flat=True))
+    response = desk_client.post("/staff/invitations/new/", data)
+    assert response.status_code in {200, 302, 400}, response.status_code
+    for invitation in Invitation.objects.exclude(pk__in=before):
+        assert invitation.patient_name.strip()
+        assert "\x00" not in invitation.patient_name
+        assert invitation.date_of_birth <= timezone.localdate()
