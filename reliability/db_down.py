@@ -3,14 +3,17 @@
 Starts a private PostgreSQL (never the machine's shared one) and the portal under gunicorn, then:
   1. checks pages answer normally;
   2. stops PostgreSQL abruptly (pg_ctl stop -m immediate) and times the answers: each must be 503 with Retry-After
-     and a clear message, within DEADLINE_SECONDS; a patient's POST keeps the answers in the 503 page;
-  3. starts PostgreSQL again and times how long until pages answer 200 without restarting the portal.
+     and a clear message, within DEADLINE_SECONDS; a patient's step posted meanwhile comes back in the 503 page with
+     the answers kept in a "Try again" form;
+  3. starts PostgreSQL again and times how long until pages answer 200 without restarting the portal, then presses
+     "Try again" (re-sends the kept answers) and checks the step was saved.
 
 Prints its figures and exits non-zero when an expectation fails. Run: `.venv/bin/python reliability/db_down.py`
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from pathlib import Path
@@ -18,6 +21,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from reliability.harness import Browser, gunicorn, manage, portal_env, prepare_database, private_postgres
+from reliability.patients import answers_for, django_against, make_patients, open_link
+
+
+def saved_safety_answers() -> bool:
+    from django.db import connections
+
+    from intake.models import Intake
+
+    connections.close_all()  # this process's connection died with the server
+    intake = Intake.objects.order_by("-pk").first()
+    return intake is not None and "ce_saddle_numbness" in intake.answers
+
 
 # Pages a signed-in front-desk browser opens (its session lives in the database, so every one of them needs it).
 PAGES = ["/", "/articles/", "/staff/queue/"]
@@ -39,6 +54,10 @@ def main() -> int:
         env = portal_env(postgres.url())
         prepare_database(env)
         manage(env, "shell", "-c", CREATE_DESK)
+        django_against(env)
+        from intake.forms import as_post_data
+        from intake.questionnaire import step_by_slug
+
         with gunicorn(env, workers=2) as base:
             print(f"portal at {base}, private PostgreSQL on port {postgres.port}")
             desk = Browser()
@@ -55,8 +74,11 @@ def main() -> int:
                 if answer.status != 200:
                     problems.append(f"{path} answered {answer.status} with the database up")
 
-            patient = desk  # until the intake pages land: any browser with a session behaves the same
-            token = patient.csrf_token()
+            patient = Browser()
+            if not open_link(patient, base, make_patients(1)[0]):
+                problems.append("the patient could not open their link")
+            safety = as_post_data(step_by_slug("safety"), answers_for(2))
+            safety["csrfmiddlewaretoken"] = patient.csrf_token()
 
             postgres.stop("immediate")
             print("PostgreSQL stopped (immediate)")
@@ -75,10 +97,13 @@ def main() -> int:
                 if not ok:
                     problems.append(f"{path} answered {answer.status} in {answer.seconds:.1f} s with the database down")
 
-            answers = [("csrfmiddlewaretoken", token), ("pain_now", "7"), ("notes", "left leg tingles")]
-            post = patient.request(base + "/intake/", answers)
-            kept = 'name="notes" value="left leg tingles"' in post.body and "Try again" in post.body
-            print(f"  down   POST /intake/         {post.status} in {post.seconds * 1000:.0f} ms, answers kept: {kept}")
+            post = patient.request(base + "/intake/step/safety/", safety)
+            kept_fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', post.body)
+            kept = sorted(kept_fields) == sorted(safety.items()) and "Try again" in post.body
+            print(
+                f"  down   POST a patient's step {post.status} in {post.seconds * 1000:.0f} ms, "
+                f"answers kept: {kept} ({len(kept_fields)} fields)"
+            )
             if post.status != 503 or not kept:
                 problems.append(f"a patient's POST answered {post.status}; answers kept: {kept}")
 
@@ -96,6 +121,11 @@ def main() -> int:
                 print("  not recovered")
             else:
                 print(f"  recovered: every page answers normally {recovered:.2f} s after PostgreSQL came back")
+                retry = patient.request(base + "/intake/step/safety/", kept_fields)
+                saved = retry.status == 302 and saved_safety_answers()
+                print(f"  'Try again' re-sent the kept answers: {retry.status}, step saved: {saved}")
+                if not saved:
+                    problems.append(f"'Try again' after recovery did not save the step ({retry.status})")
     print(f"total {time.monotonic() - started:.1f} s")
     for problem in problems:
         print("FAIL:", problem)

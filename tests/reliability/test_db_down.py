@@ -11,3 +11,4 @@ def test_pages_answer_503_with_retry_after_while_the_database_is_down_and_recove
     assert "503" in result.stdout
     assert "answers kept: True" in result.stdout
     assert "recovered: every page answers normally" in result.stdout
+    assert "step saved: True" in result.stdout
