@@ -87,3 +87,19 @@ def test_staff_without_admin_access_cannot_read_the_trail(client, clinician, edi
     assert client.get("/admin/audit/auditevent/").status_code == 403
     client.force_login(editor)
     assert client.get("/admin/audit/auditevent/").status_code == 403
+
+
+def test_viewing_reviewing_and_exporting_an_intake_are_each_recorded_with_who_and_which(client, clinician):
+    from tests.intake.factories import submitted_intake
+
+    intake = submitted_intake(cancer_history="yes")
+    client.force_login(clinician)
+    client.get(f"/staff/intakes/{intake.pk}/")
+    client.post(f"/staff/intakes/{intake.pk}/review/", {"note": "Called the patient."})
+    b"".join(client.get("/staff/queue/export.csv").streaming_content)
+    events = {e.action: e for e in AuditEvent.objects.filter(actor=clinician)}
+    assert events["viewed_intake"].intake_id == intake.pk
+    assert events["reviewed_intake"].intake_id == intake.pk
+    assert "exported_intakes" in events
+    # The note itself (clinical text) is not copied into the trail.
+    assert not AuditEvent.objects.filter(detail__contains="Called the patient").exists()
