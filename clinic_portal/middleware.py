@@ -3,6 +3,7 @@
 - TrustedProxyMiddleware: the client's address, as our own proxy saw it, for lockouts, rate limits and the audit trail.
 - NoStoreMiddleware: nothing from the intake, staff or admin pages is kept by a browser or a shared cache.
 - StaffSessionTimeoutMiddleware: staff are signed out after 30 idle minutes and 12 hours in all.
+- RejectNulBytesMiddleware: a NUL byte in a query string gets a 400 page, not a database error.
 - RateLimitMiddleware: too many requests from one address to the patient or sign-in pages get a 429 page.
 
 The database-down page (503 with Retry-After) is `clinic_portal.errors.server_error`, Django's handler500: an
@@ -20,7 +21,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
@@ -53,6 +54,19 @@ class TrustedProxyMiddleware:
             forwarded = [part for part in forwarded if part]
             if len(forwarded) >= count:
                 request.META["REMOTE_ADDR"] = forwarded[-count]
+        return self.get_response(request)
+
+
+class RejectNulBytesMiddleware:
+    """400 for a query string carrying a NUL byte: no link of ours has one, and PostgreSQL refuses it in any text
+    lookup (a 500 from whichever view passes it to a query). Posted forms keep their own validation messages."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
+            return HttpResponseBadRequest(render_to_string("400.html", _clinic_context()))
         return self.get_response(request)
 
 
@@ -112,6 +126,14 @@ class StaffSessionTimeoutMiddleware:
         return None
 
 
+def _clinic_context() -> dict[str, str]:
+    return {
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+        "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
+    }
+
+
 def rate_limit_rule(path: str, method: str) -> dict[str, Any] | None:
     for rule in settings.RATE_LIMITS:
         if path.startswith(str(rule["prefix"])) and method in rule["methods"]:  # type: ignore[operator]
@@ -121,12 +143,7 @@ def rate_limit_rule(path: str, method: str) -> dict[str, Any] | None:
 
 def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
     minutes = max(1, -(-retry_after // 60))
-    context = {
-        "minutes": minutes,
-        "clinic_phone": settings.CLINIC_PHONE,
-        "clinic_name": settings.CLINIC_NAME,
-        "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
-    }
+    context = {"minutes": minutes, **_clinic_context()}
     response = HttpResponse(render_to_string("429.html", context, request=request), status=429)
     response["Retry-After"] = str(retry_after)
     return response

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "clinic_portal.middleware.NoStoreMiddleware",
+    "clinic_portal.middleware.RejectNulBytesMiddleware",
     "clinic_portal.middleware.StaffSessionTimeoutMiddleware",
     "clinic_portal.middleware.RateLimitMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during sign-in into the lockout page.

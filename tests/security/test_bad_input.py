@@ -110,3 +110,21 @@ def test_the_invitation_form_answers_any_input_with_messages_and_stores_nothing_
         assert invitation.patient_name.strip()
         assert "\x00" not in invitation.patient_name
         assert invitation.date_of_birth <= timezone.localdate()
+
+
+def test_nul_bytes_and_junk_in_any_query_string_never_give_a_server_error(editor, front_desk, clinician, administrator):
+    """Every URL in the table, opened by its most senior visitor, with junk in every query parameter pages read."""
+    from tests.security.test_csrf import poster
+    from tests.security.url_table import ROWS
+    from tests.security.world import Browsers, build_world
+
+    world = build_world(editor=editor, front_desk=front_desk, clinician=clinician, administrator=administrator)
+    browsers = Browsers(world, raise_request_exception=False)
+    junk = dict.fromkeys(("q", "page", "topic", "intake", "level", "flag", "sort", "status", "return"), "a\x00b")
+    failures = []
+    for row in ROWS:
+        url = row.url(world).split("?")[0]
+        status = browsers[poster(row)].get(url, junk).status_code
+        if status >= 500:
+            failures.append(f"{row.key}: {status}")
+    assert not failures, failures
