@@ -44,7 +44,7 @@ def test_a_clinician_sets_up_two_step_sign_in_by_scanning_a_qr_code_and_sees_rec
     device = TOTPDevice.objects.get(user=clinician)
     page.get_by_label("6-digit code from your app").fill(totp_code(device))
     page.get_by_role("button", name="Confirm").click()
-    assert page.get_by_role("heading", name="Two-step sign-in is on. Save your recovery codes").is_visible()
+    page.get_by_role("heading", name="Two-step sign-in is on. Save your recovery codes").wait_for()
     assert page.locator(".recovery-codes li").count() == 10
     assert no_sideways_scroll(page, viewport)
     screenshot(page, f"security-recovery-codes-{name}")
@@ -63,12 +63,13 @@ def test_the_code_step_and_the_lockout_page_read_clearly(open_page, screenshot, 
     page.wait_for_url("**/staff/sign-in/code/")
     page.get_by_label("Code").fill("000000")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_text("That code did not work").is_visible()
+    page.get_by_text("That code did not work").wait_for()
     screenshot(page, f"security-code-step-{name}")
     for _ in range(4):
         page.get_by_label("Code").fill("000000")
-        page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("heading", name="Sign-in is paused for this account").is_visible()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Sign-in is paused for this account").wait_for()
     assert no_sideways_scroll(page, viewport)
     screenshot(page, f"security-locked-out-{name}")
 
