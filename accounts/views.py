@@ -24,6 +24,21 @@ from django.views.decorators.debug import sensitive_post_parameters
 from accounts import two_factor
 
 
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing an over-long username before anything is looked up or recorded.
+
+    AuthenticationForm sets the username's max_length after the field is built, so it is not validated; a 1,000
+    character username then reached django-axes, whose failure record refused it on PostgreSQL (a 500).
+    """
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data.get("username") or ""
+        limit = self.fields["username"].max_length or 150
+        if len(username) > limit:
+            raise forms.ValidationError(f"A username is at most {limit} characters.")
+        return username
+
+
 class CodeForm(forms.Form):
     code = forms.CharField(
         label="Code",
@@ -74,7 +89,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.user.is_authenticated and request.method == "GET":
         return redirect(next_url)
-    form = AuthenticationForm(request, data=request.POST or None)
+    form = SignInForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
         if not two_factor.requires_two_factor(user):

@@ -128,3 +128,9 @@ def test_nul_bytes_and_junk_in_any_query_string_never_give_a_server_error(editor
         if status >= 500:
             failures.append(f"{row.key}: {status}")
     assert not failures, failures
+
+
+def test_an_over_long_username_gets_a_message_not_a_database_error():
+    response = Client(raise_request_exception=False).post("/staff/sign-in/", {"username": "0" * 1000, "password": "x"})
+    assert response.status_code == 200
+    assert "at most 150 characters" in response.content.decode()
