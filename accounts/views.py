@@ -33,7 +33,7 @@ class SignInForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         username = self.cleaned_data.get("username") or ""
-        limit = self.fields["username"].max_length or 150
+        limit = getattr(self.fields["username"], "max_length", None) or 150
         if len(username) > limit:
             raise forms.ValidationError(f"A username is at most {limit} characters.")
         return username

@@ -77,7 +77,7 @@ def main() -> int:
             patient = Browser()
             if not open_link(patient, base, make_patients(1)[0]):
                 problems.append("the patient could not open their link")
-            safety = as_post_data(step_by_slug("safety"), answers_for(2))
+            safety: dict[str, object] = dict(as_post_data(step_by_slug("safety"), answers_for(2)).items())
             safety["csrfmiddlewaretoken"] = patient.csrf_token()
 
             postgres.stop("immediate")

@@ -89,7 +89,9 @@ def test_a_marked_intake_leaves_no_trace_in_logs_urls_email_subjects_error_pages
     assert response.status_code == 302
     desk.get(response["Location"])
     invitation_mail = mail.outbox[-1]
-    token = re.search(r"/intake/start/([^/\s]+)/", invitation_mail.body).group(1)
+    found = re.search(r"/intake/start/([^/\s]+)/", str(invitation_mail.body))
+    assert found is not None
+    token = found.group(1)
 
     patient = Recorder(Client(raise_request_exception=False))
     patient.get("/intake/start/not-a-real-token/")  # a 404
