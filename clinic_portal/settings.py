@@ -250,6 +250,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # django-axes announces itself at INFO in every process; its warnings (lockouts) still show.
+        "axes": {"level": "WARNING"},
         # The development server's access log, through the masking console handler.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
