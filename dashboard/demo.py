@@ -2,7 +2,8 @@
 
 Each profile is a complete, valid questionnaire (INTAKE.md) changed in a few answers; `tests/dashboard/test_demo.py`
 checks every profile passes the questionnaire's validation and lands on the level it is named after.
-Until the intake flow's `record_assessment` service is merged, `save_assessment` stores the triage result the same way.
+`save_assessment` stores a result with the intake flow's own triage, reading list and flag rows, but with the
+timestamps a demo or a test chooses and without sending alerts.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from typing import Any
 
 from django.db import transaction
 
+from intake import answers as answer_codec
 from intake import triage
 from intake.models import Intake, IntakeFlag, Invitation, Level
-from intake.recommendations import recommend
+from intake.services import assess_intake, flag_rows
 
 
 def base_answers(*, rng: random.Random, today: datetime.date, age: int) -> dict[str, Any]:
@@ -195,11 +197,6 @@ def answers_for(profile: str, *, rng: random.Random, today: datetime.date, age: 
     return answers
 
 
-def as_stored(answers: Mapping[str, Any]) -> dict[str, Any]:
-    """What the JSON column keeps: dates as ISO text (as DjangoJSONEncoder writes them)."""
-    return {k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in answers.items()}
-
-
 def save_assessment(
     *,
     invitation: Invitation,
@@ -210,23 +207,25 @@ def save_assessment(
     **fields: Any,
 ) -> Intake:
     """Create the intake with its triage result and flags, as the intake flow stores a submission."""
-    result = triage.assess_safety_step(answers) if safety_only else triage.assess(answers, today=today)
+    if safety_only:
+        result, articles = triage.assess_safety_step(answers), []
+    else:
+        assessment = assess_intake(answers, today=today)
+        result, articles = assessment.result, assessment.articles
     assessed_at = submitted_at or fields.pop("assessed_at", None) or invitation.created_at
     with transaction.atomic():
         values = {
             "appointment_at": invitation.appointment_at,
-            "answers": as_stored(answers),
+            "answers": answer_codec.to_json(answers),
             "current_step": "safety" if safety_only else "visit",
             "status": Intake.Status.IN_PROGRESS if safety_only else Intake.Status.SUBMITTED,
             "level": Level.from_code(result.level),
             "rules_version": result.rules_version,
             "assessed_at": assessed_at,
             "emergency_shown_at": assessed_at if triage.needs_emergency_page(answers) else None,
-            "recommended_articles": [] if safety_only else recommend(answers, result),
+            "recommended_articles": articles,
             "submitted_at": submitted_at,
         }
         intake = Intake.objects.create(invitation=invitation, **{**values, **fields})
-        IntakeFlag.objects.bulk_create(
-            [IntakeFlag(intake=intake, code=f.code, short=f.short, reason=f.reason) for f in result.flags]
-        )
+        IntakeFlag.objects.bulk_create(flag_rows(intake, result))
     return intake

@@ -189,6 +189,14 @@ def acknowledge_emergency(intake: Intake, *, now: datetime.datetime) -> None:
 # --- triage and submission ----------------------------------------------------------------------------------------
 
 
+def flag_rows(intake: Intake, result: TriageResult) -> list[IntakeFlag]:
+    """The rows that show staff why an intake was flagged, one per rule that fired."""
+    return [
+        IntakeFlag(intake=intake, code=flag.code, short=flag.short[:40], reason=flag.reason[:200])
+        for flag in result.flags
+    ]
+
+
 def record_assessment(intake: Intake, result: TriageResult, *, now: datetime.datetime) -> None:
     """Store a triage result (level, version, flags) and tell the alerts app, in one transaction."""
     with transaction.atomic():
@@ -198,10 +206,7 @@ def record_assessment(intake: Intake, result: TriageResult, *, now: datetime.dat
         intake.assessed_at = now
         intake.save(update_fields=["level", "rules_version", "assessed_at", "updated_at"])
         IntakeFlag.objects.filter(intake=intake).delete()
-        IntakeFlag.objects.bulk_create(
-            IntakeFlag(intake=intake, code=flag.code, short=flag.short[:40], reason=flag.reason[:200])
-            for flag in result.flags
-        )
+        IntakeFlag.objects.bulk_create(flag_rows(intake, result))
         alert_services.intake_level_changed(intake, previous_level=previous_level)
 
 
