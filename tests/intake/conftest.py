@@ -18,6 +18,7 @@ from tests.intake.factories import BIRTH_DATE, make_invitation
 def _tasks_run_at_once(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.ALERT_EMAILS = ["on-call@clinic.example"]
+    settings.FRONT_DESK_EMAILS = ["front-desk@clinic.example"]
 
 
 @pytest.fixture

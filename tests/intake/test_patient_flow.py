@@ -64,13 +64,22 @@ def test_five_wrong_birth_dates_lock_the_link_and_tell_the_front_desk_without_na
     invitation.refresh_from_db()
     assert invitation.locked_at is not None
     assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["on-call@clinic.example"]
+    assert mail.outbox[0].to == ["front-desk@clinic.example"]
     assert "Jordan" not in f"{mail.outbox[0].subject} {mail.outbox[0].body}"
     assert f"#{invitation.pk}" in mail.outbox[0].subject
     # Even the right date no longer opens it, and the link now shows the generic page.
     client.get(f"/intake/start/{token}/")
     assert client.post("/intake/confirm/", {"date_of_birth": "1985-03-27"}).status_code == 404
     assert client.get(f"/intake/start/{token}/").status_code == 404
+
+
+def test_a_lockout_goes_to_the_on_call_list_when_no_front_desk_address_is_set(client, settings):
+    settings.FRONT_DESK_EMAILS = []
+    _, token = make_invitation()
+    client.get(f"/intake/start/{token}/")
+    for _ in range(5):
+        client.post("/intake/confirm/", {"date_of_birth": "1990-01-01"})
+    assert [message.to for message in mail.outbox] == [["on-call@clinic.example"]]
 
 
 def test_unknown_expired_locked_and_used_links_all_get_the_same_page(client, settings):
