@@ -40,11 +40,14 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
     assert "System check identified no issues" in result.stdout
 
 
-def test_secret_key_is_required_when_debug_is_off():
+@pytest.mark.parametrize("command", [("check",), ("makemigrations", "--check", "--dry-run")])
+def test_secret_key_is_required_when_debug_is_off_and_the_message_says_so_plainly(command):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
-    result = run_manage("check", env=env)
+    result = run_manage(*command, env=env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+    assert "set DEBUG=1" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_debug_is_off_unless_asked_for():
