@@ -52,7 +52,7 @@ def test_alert_emails_carry_no_patient_data():
     services.intake_level_changed(intake, previous_level=None)
     run_queued_tasks()
     message = mail.outbox[0]
-    text = message.subject + message.body
+    text = f"{message.subject} {message.body}"
     assert "Urgentpatient" not in text
     assert "saddle" not in text.lower()
     assert str(intake.invitation.date_of_birth) not in text

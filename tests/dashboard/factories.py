@@ -12,7 +12,7 @@ from dashboard.demo import answers_for, save_assessment
 from intake.models import Intake, Invitation
 
 
-class InvitationFactory(factory.django.DjangoModelFactory):
+class InvitationFactory(factory.django.DjangoModelFactory[Invitation]):
     class Meta:
         model = Invitation
 
@@ -42,7 +42,7 @@ def make_intake(
         invitation_fields["patient_name"] = name
     if appointment_at:
         invitation_fields["appointment_at"] = appointment_at
-    invitation = InvitationFactory(**invitation_fields)
+    invitation = InvitationFactory.create(**invitation_fields)
     if safety_only:
         answers = {k: v for k, v in answers.items() if k.startswith("ce_")}
     return save_assessment(

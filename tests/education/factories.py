@@ -8,7 +8,7 @@ from django.utils import timezone
 from education.models import Article, Topic
 
 
-class TopicFactory(factory.django.DjangoModelFactory):
+class TopicFactory(factory.django.DjangoModelFactory[Topic]):
     class Meta:
         model = Topic
         django_get_or_create = ("slug",)
@@ -17,7 +17,7 @@ class TopicFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"topic-{n}")
 
 
-class ArticleFactory(factory.django.DjangoModelFactory):
+class ArticleFactory(factory.django.DjangoModelFactory[Article]):
     class Meta:
         model = Article
         skip_postgeneration_save = True

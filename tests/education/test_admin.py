@@ -49,7 +49,7 @@ def editor_client(client, editor):
 
 def test_an_editor_creates_schedules_previews_publishes_revises_and_restores_an_article(editor_client, editor):
     patient = Client()  # an anonymous visitor, beside the signed-in editor
-    running = TopicFactory(name="Running", slug="running")
+    running = TopicFactory.create(name="Running", slug="running")
 
     # Create a draft.
     response = editor_client.post(ADD_URL, form_data(topics=[running.pk]))
@@ -131,8 +131,8 @@ def test_bad_input_is_reported_next_to_the_field_and_nothing_is_saved(editor_cli
 
 
 def test_the_list_shows_status_topics_review_date_grade_and_words(editor_client):
-    topic = TopicFactory(name="Running", slug="running")
-    ArticleFactory(title="Listed", topics=[topic], next_review_due=datetime.date(2027, 3, 4))
+    topic = TopicFactory.create(name="Running", slug="running")
+    ArticleFactory.create(title="Listed", topics=[topic], next_review_due=datetime.date(2027, 3, 4))
     html = editor_client.get("/admin/education/article/").content.decode()
     for heading in ("Status", "Topics", "Next review due", "Grade", "Words"):
         assert heading in html
@@ -142,24 +142,24 @@ def test_the_list_shows_status_topics_review_date_grade_and_words(editor_client)
 
 
 def test_the_list_marks_articles_whose_review_is_overdue(editor_client):
-    ArticleFactory(title="Old facts", next_review_due=timezone.localdate() - datetime.timedelta(days=1))
+    ArticleFactory.create(title="Old facts", next_review_due=timezone.localdate() - datetime.timedelta(days=1))
     html = editor_client.get("/admin/education/article/").content.decode()
     assert "<strong>(overdue)</strong>" in html
 
 
 def test_the_review_overdue_filter_lists_only_overdue_articles(editor_client):
     today = timezone.localdate()
-    ArticleFactory(title="Overdue one", next_review_due=today - datetime.timedelta(days=1))
-    ArticleFactory(title="Fine one", next_review_due=today + datetime.timedelta(days=200))
+    ArticleFactory.create(title="Overdue one", next_review_due=today - datetime.timedelta(days=1))
+    ArticleFactory.create(title="Fine one", next_review_due=today + datetime.timedelta(days=200))
     html = editor_client.get("/admin/education/article/", {"review": "overdue"}).content.decode()
     assert "Overdue one" in html
     assert "Fine one" not in html
 
 
 def test_the_admin_searches_titles_and_bodies(editor_client):
-    ArticleFactory(title="About shoes", body="Nothing here.")
-    ArticleFactory(title="About surfaces", body="Grass is softer than concrete.")
-    ArticleFactory(title="About scans", body="Most people need none.")
+    ArticleFactory.create(title="About shoes", body="Nothing here.")
+    ArticleFactory.create(title="About surfaces", body="Grass is softer than concrete.")
+    ArticleFactory.create(title="About scans", body="Most people need none.")
     html = editor_client.get("/admin/education/article/", {"q": "concrete"}).content.decode()
     assert "About surfaces" in html
     assert "About shoes" not in html

@@ -22,10 +22,10 @@ def article_element(html: str) -> str:
 
 
 def test_home_page_shows_featured_articles_topics_and_the_path_to_the_pre_visit_form(client):
-    running = TopicFactory(name="Running", slug="running")
-    ArticleFactory(title="Featured piece", featured=True, topics=[running])
-    ArticleFactory(title="Ordinary piece", featured=False)
-    ArticleFactory(title="Featured draft", featured=True, status=Article.Status.DRAFT)
+    running = TopicFactory.create(name="Running", slug="running")
+    ArticleFactory.create(title="Featured piece", featured=True, topics=[running])
+    ArticleFactory.create(title="Ordinary piece", featured=False)
+    ArticleFactory.create(title="Featured draft", featured=True, status=Article.Status.DRAFT)
     html = client.get("/").content.decode()
     assert "Featured piece" in html
     assert "Ordinary piece" not in html
@@ -35,10 +35,10 @@ def test_home_page_shows_featured_articles_topics_and_the_path_to_the_pre_visit_
 
 
 def test_article_page_shows_everything_a_patient_needs_inside_the_article_element(client):
-    sciatica = TopicFactory(name="Sciatica", slug="sciatica")
-    next_read = ArticleFactory(title="Read me next")
-    hidden_next = ArticleFactory(title="Unpublished next", status=Article.Status.DRAFT)
-    article = ArticleFactory(
+    sciatica = TopicFactory.create(name="Sciatica", slug="sciatica")
+    next_read = ArticleFactory.create(title="Read me next")
+    hidden_next = ArticleFactory.create(title="Unpublished next", status=Article.Status.DRAFT)
+    article = ArticleFactory.create(
         title="Sciatica basics",
         summary="What sciatica is and what helps.",
         body="## What it is\n\nNerve pain in the leg.",
@@ -70,7 +70,7 @@ def test_article_page_shows_everything_a_patient_needs_inside_the_article_elemen
 
 
 def test_hostile_markup_in_a_body_never_reaches_the_page(client):
-    article = ArticleFactory(body=HOSTILE_BODY)
+    article = ArticleFactory.create(body=HOSTILE_BODY)
     html = client.get(article.get_absolute_url()).content.decode()
     assert_no_active_content(article_element(html))
 
@@ -84,14 +84,14 @@ def test_hostile_markup_in_a_body_never_reaches_the_page(client):
     ids=["draft", "scheduled"],
 )
 def test_anonymous_visitors_get_404_for_drafts_and_scheduled_articles(client, state):
-    article = ArticleFactory(**state)
+    article = ArticleFactory.create(**state)
     assert client.get(article.get_absolute_url()).status_code == 404
     assert article.title not in client.get("/articles/").content.decode()
     assert article.slug not in client.get("/sitemap.xml").content.decode()
 
 
 def test_an_editor_previews_a_draft_uncached_and_unindexed(client, editor):
-    article = ArticleFactory(status=Article.Status.DRAFT, title="Work in progress")
+    article = ArticleFactory.create(status=Article.Status.DRAFT, title="Work in progress")
     client.force_login(editor)
     response = client.get(article.get_absolute_url())
     assert response.status_code == 200
@@ -103,20 +103,20 @@ def test_an_editor_previews_a_draft_uncached_and_unindexed(client, editor):
 
 
 def test_staff_without_the_change_permission_cannot_preview_drafts(client, front_desk):
-    article = ArticleFactory(status=Article.Status.DRAFT)
+    article = ArticleFactory.create(status=Article.Status.DRAFT)
     client.force_login(front_desk)
     assert client.get(article.get_absolute_url()).status_code == 404
 
 
 def test_anonymous_article_pages_may_be_cached_briefly_by_a_proxy(client):
-    article = ArticleFactory()
+    article = ArticleFactory.create()
     response = client.get(article.get_absolute_url())
     assert response["Cache-Control"] == "public, max-age=300"
     assert "X-Robots-Tag" not in response
 
 
 def test_signed_in_staff_get_pages_that_are_never_stored_in_a_shared_cache(client, editor):
-    article = ArticleFactory()
+    article = ArticleFactory.create()
     client.force_login(editor)
     response = client.get(article.get_absolute_url())
     assert "private" in response["Cache-Control"]
@@ -124,9 +124,9 @@ def test_signed_in_staff_get_pages_that_are_never_stored_in_a_shared_cache(clien
 
 
 def test_article_list_shows_published_articles_and_filters_by_topic(client):
-    running = TopicFactory(name="Running", slug="running")
-    ArticleFactory(title="About running", topics=[running])
-    ArticleFactory(title="About scans")
+    running = TopicFactory.create(name="Running", slug="running")
+    ArticleFactory.create(title="About running", topics=[running])
+    ArticleFactory.create(title="About scans")
     everything = client.get("/articles/").content.decode()
     assert "About running" in everything
     assert "About scans" in everything
@@ -137,7 +137,7 @@ def test_article_list_shows_published_articles_and_filters_by_topic(client):
 
 
 def test_the_topic_query_parameter_redirects_to_the_topic_address(client):
-    TopicFactory(name="Running", slug="running")
+    TopicFactory.create(name="Running", slug="running")
     response = client.get("/articles/?topic=running")
     assert response.status_code == 301
     assert response["Location"] == "/topics/running/"
@@ -145,8 +145,8 @@ def test_the_topic_query_parameter_redirects_to_the_topic_address(client):
 
 
 def test_sitemap_lists_home_topics_and_published_articles(client):
-    running = TopicFactory(name="Running", slug="running")
-    article = ArticleFactory(topics=[running])
+    running = TopicFactory.create(name="Running", slug="running")
+    article = ArticleFactory.create(topics=[running])
     xml = client.get("/sitemap.xml").content.decode()
     assert "<loc>http://testserver/</loc>" in xml
     assert "<loc>http://testserver/topics/running/</loc>" in xml
@@ -168,8 +168,8 @@ def test_sitemap_lists_home_topics_and_published_articles(client):
 def test_pages_cost_the_same_number_of_queries_whatever_the_number_of_articles(
     client, django_assert_num_queries, count, path, queries
 ):
-    topic = TopicFactory(name="Topic A", slug="topic-a")
-    others = [ArticleFactory(featured=True, topics=[topic], title=f"Back care {n}") for n in range(count)]
-    ArticleFactory(slug="the-article", topics=[topic], related=others[:3], title="Back basics")
+    topic = TopicFactory.create(name="Topic A", slug="topic-a")
+    others = [ArticleFactory.create(featured=True, topics=[topic], title=f"Back care {n}") for n in range(count)]
+    ArticleFactory.create(slug="the-article", topics=[topic], related=others[:3], title="Back basics")
     with django_assert_num_queries(queries):
         assert client.get(path).status_code == 200

@@ -42,7 +42,7 @@ def test_search_finds_the_sciatica_article_first_on_any_database(client):
 
 
 def test_snippets_highlight_hits_and_escape_whatever_the_article_text_contains(client):
-    ArticleFactory(title="Plain", body='Back pain <b onclick="x()">loud</b> <script>alert(1)</script> happens.')
+    ArticleFactory.create(title="Plain", body='Back pain <b onclick="x()">loud</b> <script>alert(1)</script> happens.')
     html = client.get("/search/", {"q": "pain"}).content.decode()
     snippet = re.search(r'<p class="snippet[^"]*">(.*?)</p>', html, re.DOTALL)
     assert snippet is not None
@@ -61,8 +61,8 @@ def test_what_the_visitor_typed_is_shown_back_escaped(client):
 
 
 def test_drafts_never_appear_in_search_results(client):
-    ArticleFactory(title="Secret shoes draft", status=Article.Status.DRAFT)
-    ArticleFactory(title="Public shoes guide")
+    ArticleFactory.create(title="Secret shoes draft", status=Article.Status.DRAFT)
+    ArticleFactory.create(title="Public shoes guide")
     html = client.get("/search/", {"q": "shoes"}).content.decode()
     assert "Public shoes guide" in html
     assert "Secret shoes draft" not in html
@@ -71,7 +71,7 @@ def test_drafts_never_appear_in_search_results(client):
 def test_an_empty_search_offers_topics_instead_of_results(client):
     from tests.education.factories import TopicFactory
 
-    ArticleFactory(topics=[TopicFactory(name="Running", slug="running")])
+    ArticleFactory.create(topics=[TopicFactory.create(name="Running", slug="running")])
     response = client.get("/search/", {"q": "   "})
     html = response.content.decode()
     assert response.status_code == 200

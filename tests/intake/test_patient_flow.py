@@ -270,7 +270,7 @@ def test_sending_twice_makes_one_submission_and_shows_the_same_receipt(patient):
 
 
 def test_a_routine_receipt_thanks_the_patient_and_lists_the_recommended_reading(patient):
-    ArticleFactory(slug="building-mileage-safely", title="Building mileage safely")
+    ArticleFactory.create(slug="building-mileage-safely", title="Building mileage safely")
     patient.answer_all(routine_answers())
     patient.client.post("/intake/review/")
     page = patient.client.get("/intake/done/").content.decode()
@@ -341,7 +341,7 @@ def test_a_step_page_and_a_step_save_take_a_handful_of_queries(patient, django_a
 
 
 def test_recommended_articles_link_to_their_pages(patient):
-    ArticleFactory(slug="strength-and-core-training", title="Strength and core training")
+    ArticleFactory.create(slug="strength-and-core-training", title="Strength and core training")
     patient.answer_all(routine_answers())
     patient.client.post("/intake/review/")
     page = patient.client.get("/intake/done/").content.decode()
@@ -349,7 +349,7 @@ def test_recommended_articles_link_to_their_pages(patient):
 
 
 def test_a_recommended_article_that_is_still_a_draft_is_not_shown_to_the_patient(patient):
-    ArticleFactory(slug="strength-and-core-training", title="Strength and core training", status="draft")
+    ArticleFactory.create(slug="strength-and-core-training", title="Strength and core training", status="draft")
     patient.answer_all(routine_answers())
     patient.client.post("/intake/review/")
     page = patient.client.get("/intake/done/").content.decode()

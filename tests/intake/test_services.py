@@ -209,7 +209,7 @@ def test_record_assessment_replaces_the_flags_and_passes_the_previous_level(aler
 
 def test_the_confirmation_email_lists_the_reading_and_says_nothing_clinical_in_its_subject():
 
-    ArticleFactory(slug="strength-and-core-training", title="Strength and core training")
+    ArticleFactory.create(slug="strength-and-core-training", title="Strength and core training")
     submitted_intake_with_email = services.create_submitted_intake_for_demo(
         answers=routine_answers(cancer_history="yes"), email="pat@example.org", patient_name="Jordan Quill"
     )
