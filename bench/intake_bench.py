@@ -29,9 +29,9 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.utils import timezone  # noqa: E402
 
 from intake.forms import as_post_data  # noqa: E402
-from intake.questionnaire import STEP_SLUGS, step_by_slug  # noqa: E402
-from intake.recommendations import recommend  # noqa: E402
-from intake.triage import assess  # noqa: E402
+from intake.rules.questionnaire import STEP_SLUGS, step_by_slug  # noqa: E402
+from intake.rules.recommendations import recommend  # noqa: E402
+from intake.rules.triage import assess  # noqa: E402
 from tests.intake.factories import BIRTH_DATE, make_invitation, routine_answers  # noqa: E402
 
 

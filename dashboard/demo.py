@@ -15,9 +15,9 @@ from typing import Any
 
 from django.db import transaction
 
-from intake import answers as answer_codec
-from intake import triage
 from intake.models import Intake, IntakeFlag, Invitation, Level
+from intake.rules import answers as answer_codec
+from intake.rules import triage
 from intake.services import assess_intake, flag_rows
 
 

@@ -6,7 +6,7 @@ from django import forms
 
 from dashboard.selectors import QueueFilters
 from intake.models import Level
-from intake.triage import FLAGS_BY_CODE
+from intake.rules.triage import FLAGS_BY_CODE
 
 LEVEL_CHOICES = [("", "Any level"), *((level.code, level.label) for level in Level)]
 FLAG_CHOICES = [("", "Any flag"), *((code, f"{flag.short} ({code})") for code, flag in FLAGS_BY_CODE.items())]

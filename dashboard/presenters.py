@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from intake.questionnaire import QUESTIONS, STEPS, age_in_years, as_codes, questions_that_apply
-from intake.questionnaire_checks import NOT_ANSWERED, format_number, human_value
-from intake.triage import RED_FLAG_QUESTIONS
+from intake.rules.questionnaire import QUESTIONS, STEPS, age_in_years, as_codes, questions_that_apply
+from intake.rules.questionnaire_checks import NOT_ANSWERED, format_number, human_value
+from intake.rules.triage import RED_FLAG_QUESTIONS
 
 PAIN_SCORES = ("pain_now", "pain_week_avg", "pain_interference")
 _UNIT_WORDS = {"km": "km", "mi": "miles"}

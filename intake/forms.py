@@ -21,9 +21,9 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils import timezone
 
-from intake import conditions
-from intake.questionnaire import Question, Step, questions_that_apply
-from intake.questionnaire_checks import MSG_INVALID_CHOICE, MSG_NOT_A_DATE, MSG_NOT_A_NUMBER, validate_answers
+from intake.rules import conditions
+from intake.rules.questionnaire import Question, Step, questions_that_apply
+from intake.rules.questionnaire_checks import MSG_INVALID_CHOICE, MSG_NOT_A_DATE, MSG_NOT_A_NUMBER, validate_answers
 
 MSG_ODD_CHARACTERS = "Please remove any unusual characters from your answer."
 MSG_DOB_REQUIRED = "Please enter your date of birth."

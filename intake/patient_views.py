@@ -16,12 +16,12 @@ from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from intake import answers as answer_codec
 from intake import patient_session, selectors, services
 from intake.forms import MSG_DOB_WRONG, AcknowledgeForm, IdentityForm, StepForm, as_post_data
 from intake.models import Intake, Level
-from intake.questionnaire import STEPS, step_by_slug
-from intake.questionnaire_checks import human_answers, validate_answers
+from intake.rules import answers as answer_codec
+from intake.rules.questionnaire import STEPS, step_by_slug
+from intake.rules.questionnaire_checks import human_answers, validate_answers
 
 RETURN_TO_REVIEW = "review"
 

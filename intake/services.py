@@ -18,13 +18,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from alerts import services as alert_services
-from intake import answers as answer_codec
 from intake import tasks, tokens
 from intake.models import Intake, IntakeFlag, Invitation, Level
-from intake.questionnaire import STEP_SLUGS, questions_that_apply, step_by_slug
-from intake.questionnaire_checks import validate_answers
-from intake.recommendations import recommend
-from intake.triage import TriageResult, assess, assess_safety_step, needs_emergency_page
+from intake.rules import answers as answer_codec
+from intake.rules.questionnaire import STEP_SLUGS, questions_that_apply, step_by_slug
+from intake.rules.questionnaire_checks import validate_answers
+from intake.rules.recommendations import recommend
+from intake.rules.triage import TriageResult, assess, assess_safety_step, needs_emergency_page
 
 SAFETY_STEP = "safety"
 

@@ -56,7 +56,7 @@ def main() -> int:
         manage(env, "shell", "-c", CREATE_DESK)
         django_against(env)
         from intake.forms import as_post_data
-        from intake.questionnaire import step_by_slug
+        from intake.rules.questionnaire import step_by_slug
 
         with gunicorn(env, workers=2) as base:
             print(f"portal at {base}, private PostgreSQL on port {postgres.port}")

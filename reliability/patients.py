@@ -81,7 +81,7 @@ def fill_in_process(patient: Patient) -> None:
 
     from intake import services
     from intake.models import Intake
-    from intake.questionnaire import STEP_SLUGS, step_by_slug
+    from intake.rules.questionnaire import STEP_SLUGS, step_by_slug
 
     answers = answers_for(patient.number)
     intake = Intake.objects.get(invitation_id=patient.invitation_id)
@@ -96,7 +96,7 @@ def fill_in_process(patient: Patient) -> None:
 def fill_over_http(browser: Any, base: str, patient: Patient) -> list[int]:
     """Post every step as a browser would; returns the statuses seen."""
     from intake.forms import as_post_data
-    from intake.questionnaire import STEP_SLUGS, step_by_slug
+    from intake.rules.questionnaire import STEP_SLUGS, step_by_slug
 
     answers = answers_for(patient.number)
     statuses = []

@@ -11,10 +11,10 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from dashboard.demo import PROFILES, answers_for
-from intake import triage
 from intake.models import Intake, IntakeFlag, Level
-from intake.questionnaire import STEP_SLUGS
-from intake.questionnaire_checks import validate_answers
+from intake.rules import triage
+from intake.rules.questionnaire import STEP_SLUGS
+from intake.rules.questionnaire_checks import validate_answers
 
 TODAY = datetime.date(2026, 11, 21)
 

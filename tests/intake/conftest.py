@@ -10,7 +10,7 @@ from django.test import Client
 
 from intake.forms import as_post_data
 from intake.models import Invitation
-from intake.questionnaire import step_by_slug
+from intake.rules.questionnaire import step_by_slug
 from tests.intake.factories import BIRTH_DATE, make_invitation
 
 
@@ -63,7 +63,7 @@ class Patient:
         return self.client.post(f"/intake/step/{slug}/", data)
 
     def answer_all(self, answers: dict[str, object]) -> None:
-        from intake.questionnaire import STEP_SLUGS
+        from intake.rules.questionnaire import STEP_SLUGS
 
         for slug in STEP_SLUGS:
             response = self.post_step(slug, answers)

@@ -9,11 +9,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intake import answers as answer_codec
 from intake import services
 from intake.models import Intake
-from intake.questionnaire import STEP_SLUGS, STEPS, step_by_slug
-from intake.questionnaire_checks import validate_answers
+from intake.rules import answers as answer_codec
+from intake.rules.questionnaire import STEP_SLUGS, STEPS, step_by_slug
+from intake.rules.questionnaire_checks import validate_answers
 from tests.intake.conftest import Patient
 from tests.intake.factories import make_invitation, routine_answers
 

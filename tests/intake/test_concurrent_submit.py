@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from intake import services
 from intake.models import Intake
-from intake.questionnaire import STEP_SLUGS
+from intake.rules.questionnaire import STEP_SLUGS
 from tests.intake.factories import make_invitation, routine_answers
 
 pytestmark = [

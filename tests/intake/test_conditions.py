@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from intake import conditions
-from intake import questionnaire as q
+from intake.rules import conditions
+from intake.rules import questionnaire as q
 
 CONDITIONAL = [question for question in q.QUESTIONS.values() if question.applies is not None]
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from intake.forms import MSG_ODD_CHARACTERS, StepForm, as_post_data
-from intake.questionnaire import step_by_slug
-from intake.questionnaire_checks import (
+from intake.rules.questionnaire import step_by_slug
+from intake.rules.questionnaire_checks import (
     MSG_AGE_OUT_OF_RANGE,
     MSG_BEFORE_BIRTH,
     MSG_CONSENT_REQUIRED,

@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from intake.models import Intake, Level
-from intake.questionnaire_checks import MSG_REQUIRED, MSG_TOO_LARGE
+from intake.rules.questionnaire_checks import MSG_REQUIRED, MSG_TOO_LARGE
 from tests.education.factories import ArticleFactory
 from tests.intake.conftest import Patient
 from tests.intake.factories import make_invitation, routine_answers

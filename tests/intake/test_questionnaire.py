@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intake import questionnaire as q
-from intake import questionnaire_checks as checks
+from intake.rules import questionnaire as q
+from intake.rules import questionnaire_checks as checks
 
 TODAY = datetime.date(2026, 3, 15)
 ADULT_DOB = datetime.date(1990, 6, 1)

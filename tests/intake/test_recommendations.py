@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from intake import recommendations as rec
-from intake import triage
+from intake.rules import recommendations as rec
+from intake.rules import triage
 
 STRAIN = "back-pain-after-a-run"
 SCIATICA = "sciatica-explained-for-runners"

@@ -12,9 +12,9 @@ from django_tasks import default_task_backend
 
 from intake import services, tokens
 from intake.models import Intake, IntakeFlag, Invitation, Level
-from intake.questionnaire import STEP_SLUGS
-from intake.questionnaire_checks import MSG_REQUIRED
-from intake.triage import assess
+from intake.rules.questionnaire import STEP_SLUGS
+from intake.rules.questionnaire_checks import MSG_REQUIRED
+from intake.rules.triage import assess
 from tests.education.factories import ArticleFactory
 from tests.intake.factories import BIRTH_DATE, make_invitation, routine_answers, submitted_intake
 

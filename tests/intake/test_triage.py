@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intake import triage
-from intake.questionnaire import CE_EMERGENCY_CODES, QUESTIONS
+from intake.rules import triage
+from intake.rules.questionnaire import CE_EMERGENCY_CODES, QUESTIONS
 
 TODAY = datetime.date(2026, 3, 15)
 

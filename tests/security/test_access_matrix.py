@@ -62,7 +62,7 @@ def test_an_invitation_id_that_does_not_exist_gives_404_to_staff_who_may_see_inv
 
 def test_one_patients_browser_never_shows_another_patients_answers(world):
     from intake.forms import as_post_data
-    from intake.questionnaire import step_by_slug
+    from intake.rules.questionnaire import step_by_slug
     from tests.intake.factories import routine_answers
 
     a, b = world.patients["patient_a"], world.patients["patient_b"]

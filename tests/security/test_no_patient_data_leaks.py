@@ -23,7 +23,7 @@ from django.utils import timezone
 from intake import services
 from intake.forms import as_post_data
 from intake.models import Intake
-from intake.questionnaire import STEP_SLUGS, step_by_slug
+from intake.rules.questionnaire import STEP_SLUGS, step_by_slug
 from tests.intake.factories import BIRTH_DATE, routine_answers
 
 pytestmark = pytest.mark.django_db

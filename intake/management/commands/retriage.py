@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from intake import services
 from intake.models import Intake, Level
-from intake.triage import RULES_VERSION
+from intake.rules.triage import RULES_VERSION
 
 
 def _name(level: int | None) -> str:

@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Mapping
 from decimal import Decimal
 
-from intake.questionnaire import QUESTIONS, STEP_SLUGS
+from intake.rules.questionnaire import QUESTIONS, STEP_SLUGS
 
 REVIEW = "review"  # the place after the last step, kept in Intake.current_step
 

@@ -1,4 +1,4 @@
-"""Checking intake answers and showing them to staff, built on the catalogue in ``intake.questionnaire``.
+"""Checking intake answers and showing them to staff, built on the catalogue in ``intake.rules.questionnaire``.
 
 Why a separate pure module: the forms turn text into typed values and then ask this module whether the values make
 sense, including the cross-field rules of INTAKE.md ("Validation") that a single form field cannot see, such as a
@@ -28,7 +28,7 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
-from intake.questionnaire import (
+from intake.rules.questionnaire import (
     NONE_CODE,
     QUESTIONS,
     Answers,

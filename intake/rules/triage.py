@@ -53,7 +53,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
-from intake.questionnaire import (
+from intake.rules.questionnaire import (
     CE_EMERGENCY_CODES,
     QUESTIONS,
     age_in_years,

@@ -3,7 +3,7 @@
 Why a declarative catalogue: the Django forms, the staff screens, the exports, the triage engine and the tests all
 need the same field codes, choice codes, wording, bounds and "when is this asked" rules. Keeping them here, in plain
 Python with no Django import, gives one place to review the patient-facing wording and one source of truth that the
-triage rules (``intake.triage``) reuse, so a question that is not shown is never treated as "unanswered".
+triage rules (``intake.rules.triage``) reuse, so a question that is not shown is never treated as "unanswered".
 
 Public API
 ----------
@@ -18,7 +18,7 @@ Public API
   visibility predicates (``has_leg_symptoms``, ``is_runner``, ...), ``max_weekly_distance(unit)``,
   ``age_in_years(born, on)``, ``number_value(value)``, ``as_date(value)``, ``as_codes(value)``.
 - Validation (``validate_answers``, the ``MSG_*`` constants) and staff display (``human_value``) are in
-  ``intake.questionnaire_checks``, which builds on this module.
+  ``intake.rules.questionnaire_checks``, which builds on this module.
 
 Decisions worth knowing:
 - ``answers`` is always the whole intake so far (all earlier steps), because some rules look back.

@@ -37,8 +37,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from intake.questionnaire import NONE_CODE, as_codes, has_leg_symptoms, is_runner, is_yes
-from intake.triage import Level, TriageResult
+from intake.rules.questionnaire import NONE_CODE, as_codes, has_leg_symptoms, is_runner, is_yes
+from intake.rules.triage import Level, TriageResult
 
 LEAD, SAFETY, PROMPT, NERVE, GENERAL = range(5)
 

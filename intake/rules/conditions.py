@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from intake import questionnaire as q
+from intake.rules import questionnaire as q
 
 YES = ["yes", "not_sure"]
 _LEGS = {"field": "leg_symptoms", "in": YES}
