@@ -1,9 +1,10 @@
 """Realistic intake answers for demo data, factories and the benchmark: one profile per clinical picture.
 
-Each profile is a complete, valid questionnaire (INTAKE.md) changed in a few answers; `tests/dashboard/test_demo.py`
+Each profile is a complete, valid questionnaire (docs/clinical/INTAKE.md) changed in a few
+answers; `tests/dashboard/test_demo.py`
 checks every profile passes the questionnaire's validation and lands on the level it is named after.
-`save_assessment` stores a result with the intake flow's own triage, reading list and flag rows, but with the
-timestamps a demo or a test chooses and without sending alerts.
+Storing them is the intake app's job (`intake.services.create_assessed_intake`): the same triage, reading list and
+flag rows as the live flow, with the timestamps a demo or a test chooses and without sending alerts.
 """
 
 from __future__ import annotations
@@ -12,13 +13,6 @@ import datetime
 import random
 from collections.abc import Mapping
 from typing import Any
-
-from django.db import transaction
-
-from intake.models import Intake, IntakeFlag, Invitation, Level
-from intake.rules import answers as answer_codec
-from intake.rules import triage
-from intake.services import assess_intake, flag_rows
 
 
 def base_answers(*, rng: random.Random, today: datetime.date, age: int) -> dict[str, Any]:
@@ -195,37 +189,3 @@ def answers_for(profile: str, *, rng: random.Random, today: datetime.date, age: 
     if answers.get("leg_symptoms") == "yes" and answers.get("leg_weakness") != "yes":
         answers.pop("leg_weakness_worsening", None)
     return answers
-
-
-def save_assessment(
-    *,
-    invitation: Invitation,
-    answers: Mapping[str, Any],
-    today: datetime.date,
-    submitted_at: datetime.datetime | None,
-    safety_only: bool = False,
-    **fields: Any,
-) -> Intake:
-    """Create the intake with its triage result and flags, as the intake flow stores a submission."""
-    if safety_only:
-        result, articles = triage.assess_safety_step(answers), []
-    else:
-        assessment = assess_intake(answers, today=today)
-        result, articles = assessment.result, assessment.articles
-    assessed_at = submitted_at or fields.pop("assessed_at", None) or invitation.created_at
-    with transaction.atomic():
-        values = {
-            "appointment_at": invitation.appointment_at,
-            "answers": answer_codec.to_json(answers),
-            "current_step": "safety" if safety_only else "visit",
-            "status": Intake.Status.IN_PROGRESS if safety_only else Intake.Status.SUBMITTED,
-            "level": Level.from_code(result.level),
-            "rules_version": result.rules_version,
-            "assessed_at": assessed_at,
-            "emergency_shown_at": assessed_at if triage.needs_emergency_page(answers) else None,
-            "recommended_articles": articles,
-            "submitted_at": submitted_at,
-        }
-        intake = Intake.objects.create(invitation=invitation, **{**values, **fields})
-        IntakeFlag.objects.bulk_create(flag_rows(intake, result))
-    return intake

@@ -17,9 +17,9 @@ from audit import services as audit
 from audit.models import AuditEvent
 from dashboard import chart, export, presenters, selectors
 from dashboard.forms import NameSearchForm, QueueFilterForm, ReviewForm
-from dashboard.services import mark_reviewed
 from education.models import Article
 from intake.models import Intake, Level
+from intake.services import mark_reviewed
 
 PAGE_SIZE = 50
 # The name search is kept in the session, not the URL: a patient's name must not end up in access logs or history.

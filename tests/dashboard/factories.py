@@ -8,8 +8,9 @@ import random
 import factory
 from django.utils import timezone
 
-from dashboard.demo import answers_for, save_assessment
+from dashboard.demo import answers_for
 from intake.models import Intake, Invitation
+from intake.services import create_assessed_intake
 
 
 class InvitationFactory(factory.django.DjangoModelFactory[Invitation]):
@@ -45,7 +46,7 @@ def make_intake(
     invitation = InvitationFactory.create(**invitation_fields)
     if safety_only:
         answers = {k: v for k, v in answers.items() if k.startswith("ce_")}
-    return save_assessment(
+    return create_assessed_intake(
         invitation=invitation,
         answers=answers,
         today=today,

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from dashboard.services import mark_reviewed
 from intake.models import Intake, ReviewNote
+from intake.services import mark_reviewed
 from tests.dashboard.factories import make_intake
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from dashboard.demo import PROFILES, answers_for, save_assessment
-from intake.models import Invitation, ReviewNote
+from dashboard.demo import PROFILES, answers_for
+from intake import services
+from intake.models import Invitation
 
 NAMES = (
     "Maria Delgado", "James Whitfield", "Aisha Rahman", "Tom Becker", "Grace Okafor", "Liam O'Connell",
@@ -109,31 +110,20 @@ class Command(BaseCommand):
         local_day = timezone.localdate() + datetime.timedelta(days=appointment_in)
         appointment = timezone.make_aware(datetime.datetime.combine(local_day, datetime.time(rng.choice(range(8, 17)))))
         answers = answers_for(profile, rng=rng, today=submitted_at.date(), age=rng.randint(22, 64))
-        invitation = Invitation.objects.create(
+        invitation = services.create_demo_invitation(
             patient_name=NAMES[number % len(NAMES)],
             email=f"patient{number}@example.org",
             date_of_birth=answers["date_of_birth"],
             appointment_at=appointment,
             token_hash=demo_token_hash(number),
-            expires_at=appointment,
-        )
-        # auto_now_add cannot be given on create: set the history afterwards.
-        Invitation.objects.filter(pk=invitation.pk).update(
             created_at=submitted_at - datetime.timedelta(days=2),
-            first_opened_at=submitted_at - datetime.timedelta(minutes=25),
-            identity_confirmed_at=submitted_at - datetime.timedelta(minutes=24),
+            confirmed_at=submitted_at - datetime.timedelta(minutes=24),
         )
-        invitation.refresh_from_db()
-        review = {}
-        if reviewed:
-            review = {
-                "is_reviewed": True,
-                "reviewed_at": submitted_at + datetime.timedelta(hours=2),
-                "reviewed_by": reviewer,
-            }
-        intake = save_assessment(
-            invitation=invitation, answers=answers, today=submitted_at.date(), submitted_at=submitted_at, **review
+        intake = services.create_assessed_intake(
+            invitation=invitation, answers=answers, today=submitted_at.date(), submitted_at=submitted_at
         )
-        level = PROFILES[profile][0]
-        if reviewed:
-            ReviewNote.objects.create(intake=intake, author=reviewer, text=NOTES[level])
+        if reviewed and reviewer is not None:
+            level = PROFILES[profile][0]
+            services.mark_reviewed(
+                intake, by=reviewer, note=NOTES[level], now=submitted_at + datetime.timedelta(hours=2)
+            )

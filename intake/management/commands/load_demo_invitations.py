@@ -44,8 +44,7 @@ class Command(BaseCommand):
                 self._print(token, born, name)
                 continue
             if existing is not None:
-                Intake.objects.filter(invitation=existing).delete()
-                existing.delete()
+                services.discard_invitation(existing)
             services.create_invitation(
                 patient_name=name,
                 email="",

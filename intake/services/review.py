@@ -1,4 +1,4 @@
-"""Writes from the staff screens: marking an intake reviewed and adding notes."""
+"""A clinician's review of an intake: who reviewed it and when, and the notes they add."""
 
 from __future__ import annotations
 

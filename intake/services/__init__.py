@@ -1,0 +1,82 @@
+"""The one door for intake writes: invitations, identity checks, saved steps, triage results, submissions, reviews.
+
+Nothing outside this package creates or updates Invitation, Intake, IntakeFlag or ReviewNote rows
+(`tests/foundation/test_layers.py` checks it). Contracts every function here keeps:
+
+- One transaction per write, so a failure leaves nothing half-saved.
+- What a patient can trigger twice at once (saving a step in two tabs, a double tap on "Send") locks the intake row
+  first (`select_for_update`), and submitting claims the row with a conditional UPDATE.
+- Every stored triage result sends `intake.signals.assessment_recorded` inside its transaction; the alerts app
+  listens, so its alert and task rows commit with the result or not at all.
+- Keyword-only arguments for anything that is not the row being written; times are passed in (`now=`), never read
+  twice in one write.
+
+The modules, by subdomain: `invitations` (links and identity), `answering` (saving steps, the emergency page),
+`assessment` (triage results, submission, re-triage), `review` (clinicians' review), `demo` (demo and test
+data through the same writers).
+"""
+
+from intake.services.answering import (
+    SAFETY_STEP,
+    acknowledge_emergency,
+    mark_emergency_shown,
+    needs_emergency_acknowledgement,
+    safety_answers_need_emergency_page,
+    save_step,
+)
+from intake.services.assessment import (
+    Assessment,
+    assess_intake,
+    first_step_with_errors,
+    flag_rows,
+    record_assessment,
+    retriage,
+    store_assessment,
+    submit_intake,
+)
+from intake.services.demo import create_assessed_intake, create_demo_invitation, create_submitted_intake_for_demo
+from intake.services.errors import InvalidAnswers
+from intake.services.invitations import (
+    IdentityCheck,
+    confirm_identity,
+    create_invitation,
+    discard_invitation,
+    expiry_for,
+    mark_opened,
+    max_identity_attempts,
+    renew_link,
+    start_intake,
+)
+from intake.services.review import ReviewOutcome, mark_reviewed
+
+__all__ = [
+    "SAFETY_STEP",
+    "Assessment",
+    "IdentityCheck",
+    "InvalidAnswers",
+    "ReviewOutcome",
+    "acknowledge_emergency",
+    "assess_intake",
+    "confirm_identity",
+    "create_assessed_intake",
+    "create_demo_invitation",
+    "create_invitation",
+    "create_submitted_intake_for_demo",
+    "discard_invitation",
+    "expiry_for",
+    "first_step_with_errors",
+    "flag_rows",
+    "mark_emergency_shown",
+    "mark_opened",
+    "mark_reviewed",
+    "max_identity_attempts",
+    "needs_emergency_acknowledgement",
+    "record_assessment",
+    "renew_link",
+    "retriage",
+    "safety_answers_need_emergency_page",
+    "save_step",
+    "start_intake",
+    "store_assessment",
+    "submit_intake",
+]

@@ -1,0 +1,116 @@
+"""Triage results: storing them (with their flags and reading list), submitting an intake, re-running the rules.
+
+`store_assessment` is the one function that writes a triage result; the patient's flow, re-triage and the demo data
+all go through it, so what staff see is always what the rules produced.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from intake import signals, tasks
+from intake.models import Intake, IntakeFlag, Level
+from intake.rules import answers as answer_codec
+from intake.rules.questionnaire import STEP_SLUGS
+from intake.rules.questionnaire_checks import validate_answers
+from intake.rules.recommendations import recommend
+from intake.rules.triage import TriageResult, assess
+from intake.services.errors import InvalidAnswers
+
+
+def flag_rows(intake: Intake, result: TriageResult) -> list[IntakeFlag]:
+    """The rows that show staff why an intake was flagged, one per rule that fired."""
+    return [
+        IntakeFlag(intake=intake, code=flag.code, short=flag.short[:40], reason=flag.reason[:200])
+        for flag in result.flags
+    ]
+
+
+def record_assessment(intake: Intake, result: TriageResult, *, now: datetime.datetime, notify: bool = True) -> None:
+    """Store a triage result (level, version, flags) and announce it, in one transaction.
+
+    `notify=False` is for demo data only: a stored history, not a new event, so nobody is alerted.
+    """
+    with transaction.atomic():
+        previous_level = Intake.objects.filter(pk=intake.pk).values_list("level", flat=True).get()
+        intake.level = Level.from_code(result.level)
+        intake.rules_version = result.rules_version
+        intake.assessed_at = now
+        intake.save(update_fields=["level", "rules_version", "assessed_at", "updated_at"])
+        IntakeFlag.objects.filter(intake=intake).delete()
+        IntakeFlag.objects.bulk_create(flag_rows(intake, result))
+        if notify:
+            signals.assessment_recorded.send(sender=Intake, intake=intake, previous_level=previous_level)
+
+
+def first_step_with_errors(answers: Mapping[str, object], *, today: datetime.date) -> tuple[str, dict[str, str]] | None:
+    for slug in STEP_SLUGS:
+        errors = validate_answers(slug, answers, today=today)
+        if errors:
+            return slug, errors
+    return None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    result: TriageResult
+    articles: list[str]
+
+
+def assess_intake(answers: Mapping[str, object], *, today: datetime.date) -> Assessment:
+    result = assess(answers, today=today)
+    # Stored as the patient sees them now, before anyone has called: without the articles held back until then.
+    return Assessment(result, recommend(answers, result, staff_contacted=False))
+
+
+def store_assessment(intake: Intake, assessment: Assessment, *, now: datetime.datetime, notify: bool = True) -> None:
+    """A whole intake's result: level, flags and version (`record_assessment`) and the reading list, together."""
+    with transaction.atomic():
+        record_assessment(intake, assessment.result, now=now, notify=notify)
+        intake.recommended_articles = assessment.articles
+        intake.save(update_fields=["recommended_articles", "updated_at"])
+
+
+def submit_intake(intake: Intake, *, now: datetime.datetime) -> Intake:
+    """Send the intake: triage it, store the result and the reading list, e-mail the patient. Idempotent.
+
+    The conditional UPDATE (status in progress -> submitted) is what makes a double tap, the back button or a
+    second tab produce exactly one submission, on SQLite as on PostgreSQL; the row lock keeps a concurrent step save
+    from slipping in between the checks and the claim.
+    """
+    with transaction.atomic():
+        locked = Intake.objects.select_for_update().get(pk=intake.pk)
+        if locked.status == Intake.Status.SUBMITTED:
+            return locked
+        answers = answer_codec.from_json(locked.answers)
+        today = timezone.localdate(now)
+        problem = first_step_with_errors(answers, today=today)
+        if problem is not None:
+            raise InvalidAnswers(*problem)
+        claimed = Intake.objects.filter(pk=locked.pk, status=Intake.Status.IN_PROGRESS).update(
+            status=Intake.Status.SUBMITTED, submitted_at=now, current_step=answer_codec.REVIEW
+        )
+        if not claimed:
+            return Intake.objects.get(pk=locked.pk)
+        locked.refresh_from_db()
+        store_assessment(locked, assess_intake(answers, today=today), now=now)
+        if locked.invitation.email:
+            tasks.send_confirmation_email.enqueue(locked.pk)
+    return locked
+
+
+def retriage(intake: Intake, *, now: datetime.datetime, apply: bool) -> tuple[int | None, int]:
+    """(stored level, level under the current rules) for a submitted intake; stores the new result if `apply`."""
+    answers = answer_codec.from_json(intake.answers)
+    today = timezone.localdate(intake.submitted_at or now)
+    result = assess(answers, today=today)
+    stored_level = intake.level
+    new_level = int(Level.from_code(result.level))
+    if apply and (new_level != stored_level or result.rules_version != intake.rules_version):
+        record_assessment(intake, result, now=now)
+    return stored_level, new_level

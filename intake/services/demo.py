@@ -1,0 +1,115 @@
+"""Demo and test data through the intake flow's own writers: the same triage, flags, reading list and review.
+
+What differs from a live patient is only the clock: a demo intake carries the times the caller chooses, and storing
+its result announces nothing (`notify=False`), because it is history being laid down, not a patient waiting.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from intake.models import Intake, Invitation
+from intake.rules import answers as answer_codec
+from intake.rules.questionnaire import STEP_SLUGS
+from intake.rules.triage import assess_safety_step, needs_emergency_page
+from intake.services.answering import SAFETY_STEP, acknowledge_emergency, save_step
+from intake.services.assessment import Assessment, assess_intake, store_assessment, submit_intake
+from intake.services.invitations import create_invitation, expiry_for, start_intake
+
+
+def create_demo_invitation(
+    *,
+    patient_name: str,
+    email: str,
+    date_of_birth: datetime.date,
+    appointment_at: datetime.datetime,
+    token_hash: str,
+    created_at: datetime.datetime,
+    confirmed_at: datetime.datetime | None = None,
+) -> Invitation:
+    """An invitation with a fixed token hash and a history (made, opened, confirmed at the given times)."""
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            patient_name=patient_name,
+            email=email,
+            date_of_birth=date_of_birth,
+            appointment_at=appointment_at,
+            token_hash=token_hash,
+            expires_at=expiry_for(appointment_at),
+        )
+        # auto_now_add cannot be given on create: set the history afterwards.
+        Invitation.objects.filter(pk=invitation.pk).update(
+            created_at=created_at, first_opened_at=confirmed_at, identity_confirmed_at=confirmed_at
+        )
+    invitation.refresh_from_db()
+    return invitation
+
+
+def create_assessed_intake(
+    *,
+    invitation: Invitation,
+    answers: Mapping[str, Any],
+    today: datetime.date,
+    submitted_at: datetime.datetime | None,
+    safety_only: bool = False,
+    **fields: Any,
+) -> Intake:
+    """An intake stored as the flow stores it: sent (or stopped after the safety step), triaged, flagged.
+
+    `fields` override columns afterwards (a test's `is_reviewed=True`, a queue test's `level=None`).
+    """
+    safety_result = Assessment(assess_safety_step(answers), []) if safety_only else None
+    assessment = safety_result or assess_intake(answers, today=today)
+    assessed_at = submitted_at or fields.pop("assessed_at", None) or invitation.created_at
+    with transaction.atomic():
+        intake = Intake.objects.create(
+            invitation=invitation,
+            appointment_at=invitation.appointment_at,
+            answers=answer_codec.to_json(answers),
+            current_step=answer_codec.next_place(SAFETY_STEP) if safety_only else answer_codec.REVIEW,
+            status=Intake.Status.IN_PROGRESS if safety_only else Intake.Status.SUBMITTED,
+            emergency_shown_at=assessed_at if needs_emergency_page(answers) else None,
+            submitted_at=submitted_at,
+        )
+        store_assessment(intake, assessment, now=assessed_at, notify=False)
+        if fields:
+            Intake.objects.filter(pk=intake.pk).update(**fields)
+            intake.refresh_from_db()
+    return intake
+
+
+def create_submitted_intake_for_demo(
+    *,
+    answers: Mapping[str, object],
+    patient_name: str = "Demo Patient",
+    email: str = "",
+    appointment_at: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
+    token: str | None = None,
+) -> Intake:
+    """A complete intake sent step by step through the live flow (alerts included); the answers must be valid."""
+    now = now or timezone.now()
+    appointment_at = appointment_at or now + datetime.timedelta(days=2)
+    date_of_birth = answers.get("date_of_birth")
+    if not isinstance(date_of_birth, datetime.date):
+        raise ValueError("answers need a date_of_birth (a date)")
+    invitation, _ = create_invitation(
+        patient_name=patient_name,
+        email=email,
+        date_of_birth=date_of_birth,
+        appointment_at=appointment_at,
+        created_by=None,
+        send_email=False,
+        token=token,
+    )
+    intake = start_intake(invitation)
+    for slug in STEP_SLUGS:
+        save_step(intake, slug, answers, now=now)
+    if needs_emergency_page(answers):
+        acknowledge_emergency(intake, now=now)
+    return submit_intake(intake, now=now)
