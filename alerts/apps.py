@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class AlertsConfig(AppConfig):
     name = "alerts"
+
+    def ready(self) -> None:
+        from alerts import receivers
+        from intake.signals import assessment_recorded
+
+        assessment_recorded.connect(receivers.on_assessment_recorded, dispatch_uid="alerts.on_assessment_recorded")

@@ -1,12 +1,9 @@
-"""Staff alerts for urgent and serious intakes: queueing, sending once, retrying, sweeping and escalating.
+"""Staff alerts for urgent and serious intakes: queueing, sweeping and escalating (sending is `alerts.delivery`).
 
-Contract for the intake side: call `intake_level_changed(intake, previous_level=...)` inside the same transaction
-that saved the intake's new level. The alert row and its task row are written in that transaction (the task backend
-is the database), so either the intake, its alert and the task all exist, or none of them do.
-
-Delivery is at-least-once towards the mail server and exactly-once as far as our records go: the send happens while
-the alert row is locked and `sent_at` is committed right after; a crash in the gap of a few milliseconds between the
-mail server accepting the message and our commit is the only way to get a second copy.
+The intake app announces every stored triage result (`intake.signals.assessment_recorded`, sent inside the
+transaction that saved the intake's new level); `alerts.receivers` hands it to `intake_level_changed`. The alert row
+and its task row are written in that transaction (the task backend is the database), so either the intake, its alert
+and the task all exist, or none of them do. Imports point one way: services -> tasks -> delivery.
 """
 
 from __future__ import annotations
@@ -15,32 +12,26 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
+from alerts import delivery
+from alerts.delivery import MAX_ATTEMPTS, retry_delay
 from alerts.models import Alert
+from alerts.tasks import enqueue
 from intake.models import Intake, Level
 
 logger = logging.getLogger(__name__)
 
-# Seconds to wait before each retry: quick at first (a mail server blip), then backing off to every 30 minutes.
-RETRY_DELAYS = (30, 60, 120, 300, 600, 1800)
-MAX_ATTEMPTS = 12
+__all__ = ["MAX_ATTEMPTS", "intake_level_changed", "retry_delay", "send", "sweep"]
+
 # A queued task older than this without running means the worker is down or the task was lost.
 SWEEP_GRACE = datetime.timedelta(minutes=1)
 # A send takes at most EMAIL_TIMEOUT (10 s); a task still "running" after this was left by a crashed worker.
 STALE_RUNNING_AFTER = datetime.timedelta(minutes=2)
 
 LEVEL_ALERT_KINDS = {Level.URGENT: Alert.Kind.URGENT, Level.SERIOUS: Alert.Kind.SERIOUS}
-
-
-def retry_delay(attempts: int) -> datetime.timedelta:
-    """The wait after the `attempts`-th failed attempt (1-based)."""
-    return datetime.timedelta(seconds=RETRY_DELAYS[min(max(attempts, 1), len(RETRY_DELAYS)) - 1])
 
 
 def intake_level_changed(intake: Intake, *, previous_level: int | None) -> Alert | None:
@@ -54,71 +45,13 @@ def intake_level_changed(intake: Intake, *, previous_level: int | None) -> Alert
         intake=intake, kind=LEVEL_ALERT_KINDS[Level(level)], defaults={"next_attempt_at": timezone.now()}
     )
     if created:
-        _enqueue(alert)
+        enqueue(alert)
     return alert
 
 
-def _enqueue(alert: Alert, *, run_after: datetime.datetime | None = None) -> None:
-    from alerts.tasks import send_alert
-
-    task = send_alert.using(run_after=run_after) if run_after else send_alert
-    result = task.enqueue(alert.pk)
-    Alert.objects.filter(pk=alert.pk).update(task_id=str(result.id))
-    alert.task_id = str(result.id)
-
-
-def recipients_for(kind: str) -> list[str]:
-    return list(settings.ESCALATION_EMAILS if kind == Alert.Kind.ESCALATION else settings.ALERT_EMAILS)
-
-
-def message_for(alert: Alert) -> tuple[str, str]:
-    """Subject and body. No patient data: only the level and a link that needs a clinician's sign-in."""
-    link = settings.SITE_URL + reverse("dashboard:intake", args=[alert.intake_id])
-    context = {"alert": alert, "link": link, "minutes": settings.ESCALATE_AFTER_MINUTES}
-    subject = render_to_string("alerts/subject.txt", context).strip()
-    body = render_to_string("alerts/body.txt", context)
-    return " ".join(subject.split()), body
-
-
 def send(alert_id: int, *, now: datetime.datetime | None = None) -> str:
-    """Send one alert if it still needs sending; on failure schedule the next try. Returns what happened."""
-    with transaction.atomic():
-        alert = Alert.objects.select_for_update().select_related("intake").filter(pk=alert_id).first()
-        if alert is None:
-            return "missing"
-        if alert.status != Alert.Status.PENDING:
-            return alert.status
-        now = now or timezone.now()
-        if alert.kind == Alert.Kind.ESCALATION and alert.intake.is_reviewed:
-            alert.status = Alert.Status.CANCELLED
-            alert.save(update_fields=["status"])
-            return alert.status
-        recipients = recipients_for(alert.kind)
-        alert.attempts += 1
-        try:
-            if not recipients:
-                raise RuntimeError("No recipients configured")
-            subject, body = message_for(alert)
-            send_mail(subject, body, None, recipients)
-        except Exception as error:
-            alert.last_error = type(error).__name__
-            if alert.attempts >= MAX_ATTEMPTS:
-                alert.status = Alert.Status.FAILED
-                logger.error("Alert %s gave up after %s attempts (%s)", alert.pk, alert.attempts, alert.last_error)
-            else:
-                alert.next_attempt_at = now + retry_delay(alert.attempts)
-                _enqueue(alert, run_after=alert.next_attempt_at)
-                logger.warning(
-                    "Alert %s attempt %s failed (%s); retry queued", alert.pk, alert.attempts, alert.last_error
-                )
-            alert.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            return "retry" if alert.status == Alert.Status.PENDING else alert.status
-        alert.status = Alert.Status.SENT
-        alert.sent_at = now
-        alert.last_error = ""
-        alert.save(update_fields=["attempts", "status", "sent_at", "last_error"])
-        logger.info("Alert %s (%s) sent", alert.pk, alert.kind)
-        return alert.status
+    """Send one alert now if it still needs sending (what the task runs); a failure queues the next try."""
+    return delivery.send(alert_id, requeue=enqueue, now=now)
 
 
 def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
@@ -149,7 +82,7 @@ def _requeue_stuck(now: datetime.datetime) -> int:
                 status=TaskResultStatus.FAILED, finished_at=now
             )
         with transaction.atomic():
-            _enqueue(alert)
+            enqueue(alert)
             Alert.objects.filter(pk=alert.pk).update(next_attempt_at=now)
         logger.warning("Alert %s re-queued by the sweeper", alert.pk)
         requeued += 1
@@ -171,6 +104,6 @@ def _escalate_unreviewed_urgent(now: datetime.datetime) -> int:
                 intake_id=intake_id, kind=Alert.Kind.ESCALATION, defaults={"next_attempt_at": now}
             )
             if created:
-                _enqueue(alert)
+                enqueue(alert)
                 escalated += 1
     return escalated

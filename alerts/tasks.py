@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django_tasks import task
 
-from alerts import services
+from alerts import delivery
+from alerts.models import Alert
 
 
 @task()
 def send_alert(alert_id: int) -> str:
     """Carries only the alert's id: what to send, and whether it was sent already, is read from the Alert row."""
-    return services.send(alert_id)
+    return delivery.send(alert_id, requeue=enqueue)
+
+
+def enqueue(alert: Alert, *, run_after: datetime.datetime | None = None) -> None:
+    """Queue the alert's task (now, or at `run_after` for a retry) and remember its id for the sweeper."""
+    queued = send_alert.using(run_after=run_after) if run_after else send_alert
+    result = queued.enqueue(alert.pk)
+    Alert.objects.filter(pk=alert.pk).update(task_id=str(result.id))
+    alert.task_id = str(result.id)

@@ -1,0 +1,91 @@
+"""Sending one alert e-mail: at most once, retried with backoff when the mail server fails.
+
+Delivery is at-least-once towards the mail server and exactly-once as far as our records go: the send happens while
+the alert row is locked and `sent_at` is committed right after; a crash in the gap of a few milliseconds between the
+mail server accepting the message and our commit is the only way to get a second copy.
+
+This module does not queue anything itself: the caller passes `requeue` (the task module's `enqueue`), so the task
+module can import this one without a circle.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from alerts.models import Alert
+
+logger = logging.getLogger(__name__)
+
+Requeue = Callable[..., None]
+
+# Seconds to wait before each retry: quick at first (a mail server blip), then backing off to every 30 minutes.
+RETRY_DELAYS = (30, 60, 120, 300, 600, 1800)
+MAX_ATTEMPTS = 12
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """The wait after the `attempts`-th failed attempt (1-based)."""
+    return datetime.timedelta(seconds=RETRY_DELAYS[min(max(attempts, 1), len(RETRY_DELAYS)) - 1])
+
+
+def recipients_for(kind: str) -> list[str]:
+    return list(settings.ESCALATION_EMAILS if kind == Alert.Kind.ESCALATION else settings.ALERT_EMAILS)
+
+
+def message_for(alert: Alert) -> tuple[str, str]:
+    """Subject and body. No patient data: only the level and a link that needs a clinician's sign-in."""
+    link = settings.SITE_URL + reverse("dashboard:intake", args=[alert.intake_id])
+    context = {"alert": alert, "link": link, "minutes": settings.ESCALATE_AFTER_MINUTES}
+    subject = render_to_string("alerts/subject.txt", context).strip()
+    body = render_to_string("alerts/body.txt", context)
+    return " ".join(subject.split()), body
+
+
+def send(alert_id: int, *, requeue: Requeue, now: datetime.datetime | None = None) -> str:
+    """Send one alert if it still needs sending; on failure schedule the next try. Returns what happened."""
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().select_related("intake").filter(pk=alert_id).first()
+        if alert is None:
+            return "missing"
+        if alert.status != Alert.Status.PENDING:
+            return alert.status
+        now = now or timezone.now()
+        if alert.kind == Alert.Kind.ESCALATION and alert.intake.is_reviewed:
+            alert.status = Alert.Status.CANCELLED
+            alert.save(update_fields=["status"])
+            return alert.status
+        recipients = recipients_for(alert.kind)
+        alert.attempts += 1
+        try:
+            if not recipients:
+                raise RuntimeError("No recipients configured")
+            subject, body = message_for(alert)
+            send_mail(subject, body, None, recipients)
+        except Exception as error:
+            alert.last_error = type(error).__name__
+            if alert.attempts >= MAX_ATTEMPTS:
+                alert.status = Alert.Status.FAILED
+                logger.error("Alert %s gave up after %s attempts (%s)", alert.pk, alert.attempts, alert.last_error)
+            else:
+                alert.next_attempt_at = now + retry_delay(alert.attempts)
+                requeue(alert, run_after=alert.next_attempt_at)
+                logger.warning(
+                    "Alert %s attempt %s failed (%s); retry queued", alert.pk, alert.attempts, alert.last_error
+                )
+            alert.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            return "retry" if alert.status == Alert.Status.PENDING else alert.status
+        alert.status = Alert.Status.SENT
+        alert.sent_at = now
+        alert.last_error = ""
+        alert.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        logger.info("Alert %s (%s) sent", alert.pk, alert.kind)
+        return alert.status

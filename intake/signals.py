@@ -1,0 +1,10 @@
+"""What the intake app tells the apps above it. They subscribe (in their AppConfig.ready); intake imports none of them.
+
+`assessment_recorded` is sent inside the transaction that stored a triage result, so a receiver's own writes (the
+alerts app queues its e-mail there) commit or roll back together with the result.
+"""
+
+from django.dispatch import Signal
+
+# Sent with: intake (the saved Intake, new level set), previous_level (the level before, or None).
+assessment_recorded = Signal()
