@@ -22,20 +22,14 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseServerError
 from django.template.loader import render_to_string
 
+from clinic_portal.clinic import clinic_details
+
 logger = logging.getLogger(__name__)
 
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
 
 # Posted fields worth carrying back; the CSRF token must go back too or the retry is refused.
 MAX_KEPT_FIELDS = 200
-
-
-def _clinic_context() -> dict[str, str]:
-    return {
-        "clinic_name": settings.CLINIC_NAME,
-        "clinic_phone": settings.CLINIC_PHONE,
-        "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
-    }
 
 
 def kept_answers(request: HttpRequest) -> list[tuple[str, str]]:
@@ -50,7 +44,7 @@ def kept_answers(request: HttpRequest) -> list[tuple[str, str]]:
 
 
 def database_unavailable_response(request: HttpRequest) -> HttpResponse:
-    context = {**_clinic_context(), "kept_answers": kept_answers(request), "retry_path": request.path}
+    context = {**clinic_details(), "kept_answers": kept_answers(request), "retry_path": request.path}
     response = HttpResponse(render_to_string("503.html", context), status=503)
     response["Retry-After"] = str(settings.DATABASE_DOWN_RETRY_AFTER)
     response["Cache-Control"] = "no-store"
@@ -62,9 +56,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if isinstance(exc, DATABASE_ERRORS):
         logger.error("Database unavailable: answered 503 (%s)", type(exc).__name__)
         return database_unavailable_response(request)
-    return HttpResponseServerError(render_to_string("500.html", _clinic_context()))
+    return HttpResponseServerError(render_to_string("500.html", clinic_details()))
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """settings.CSRF_FAILURE_VIEW: a plain explanation in the portal's style; the technical reason stays out."""
-    return HttpResponseForbidden(render_to_string("403_csrf.html", _clinic_context()))
+    return HttpResponseForbidden(render_to_string("403_csrf.html", clinic_details()))

@@ -25,6 +25,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
+from clinic_portal.clinic import clinic_details
+
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -66,7 +68,7 @@ class RejectNulBytesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
-            return HttpResponseBadRequest(render_to_string("400.html", _clinic_context()))
+            return HttpResponseBadRequest(render_to_string("400.html", clinic_details()))
         return self.get_response(request)
 
 
@@ -126,14 +128,6 @@ class StaffSessionTimeoutMiddleware:
         return None
 
 
-def _clinic_context() -> dict[str, str]:
-    return {
-        "clinic_name": settings.CLINIC_NAME,
-        "clinic_phone": settings.CLINIC_PHONE,
-        "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
-    }
-
-
 def rate_limit_rule(path: str, method: str) -> dict[str, Any] | None:
     for rule in settings.RATE_LIMITS:
         if path.startswith(str(rule["prefix"])) and method in rule["methods"]:  # type: ignore[operator]
@@ -143,7 +137,7 @@ def rate_limit_rule(path: str, method: str) -> dict[str, Any] | None:
 
 def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
     minutes = max(1, -(-retry_after // 60))
-    context = {"minutes": minutes, **_clinic_context()}
+    context = {"minutes": minutes, **clinic_details()}
     response = HttpResponse(render_to_string("429.html", context, request=request), status=429)
     response["Retry-After"] = str(retry_after)
     return response

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from intake.rules.questionnaire import QUESTIONS, STEPS, age_in_years, as_codes, questions_that_apply
-from intake.rules.questionnaire_checks import NOT_ANSWERED, format_number, human_value
+from intake.rules.questionnaire_checks import NOT_ANSWERED, UNIT_WORDS, format_number, human_value
 from intake.rules.triage import RED_FLAG_QUESTIONS
 
 PAIN_SCORES = ("pain_now", "pain_week_avg", "pain_interference")
-_UNIT_WORDS = {"km": "km", "mi": "miles"}
 
 
 def as_number(value: object) -> Decimal | None:
@@ -120,7 +119,7 @@ def running_summary(answers: Mapping[str, object]) -> RunningSummary | None:
     status = answers.get("running_status")
     if status in (None, "not_a_runner"):
         return None
-    unit = _UNIT_WORDS.get(str(answers.get("distance_unit")), "km")
+    unit = UNIT_WORDS.get(str(answers.get("distance_unit")), "km")
     now, before = as_number(answers.get("weekly_distance")), as_number(answers.get("weekly_distance_before"))
     changes = [c for c in as_codes(answers.get("training_changes")) if c != "none"]
     change = None

@@ -23,7 +23,13 @@ from django.utils import timezone
 
 from intake.rules import conditions
 from intake.rules.questionnaire import Question, Step, questions_that_apply
-from intake.rules.questionnaire_checks import MSG_INVALID_CHOICE, MSG_NOT_A_DATE, MSG_NOT_A_NUMBER, validate_answers
+from intake.rules.questionnaire_checks import (
+    MSG_INVALID_CHOICE,
+    MSG_NOT_A_DATE,
+    MSG_NOT_A_NUMBER,
+    is_blank,
+    validate_answers,
+)
 
 MSG_ODD_CHARACTERS = "Please remove any unusual characters from your answer."
 MSG_DOB_REQUIRED = "Please enter your date of birth."
@@ -86,10 +92,6 @@ def field_for(question: Question) -> forms.Field:
     )
 
 
-def _is_blank(value: object) -> bool:
-    return value is None or value == "" or value == [] or value is False
-
-
 def initial_value(question: Question, value: object) -> object:
     """A stored answer as the form shows it (text for inputs, codes for choices)."""
     if value is None:
@@ -138,7 +140,7 @@ class StepForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        given = {code: cleaned[code] for code in self.codes if code in cleaned and not _is_blank(cleaned.get(code))}
+        given = {code: cleaned[code] for code in self.codes if code in cleaned and not is_blank(cleaned.get(code))}
         applying = {question.code for question in questions_that_apply(self.step, {**self.earlier, **given})}
         # A question that is not asked keeps neither its answer nor its error (the patient cannot see it).
         for code in list(self.errors):

@@ -7,6 +7,9 @@ after the link is token-free, and nothing about the patient ever appears in a UR
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -71,20 +74,40 @@ def confirm(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/confirm.html", {"form": form})
 
 
-def _patient_intake(request: HttpRequest) -> Intake | None:
-    return patient_session.confirmed_intake(request)
+PatientView = Callable[..., HttpResponse]
+
+
+def patient_page(*, sent: bool = False, emergency_first: bool = True) -> Callable[[PatientView], PatientView]:
+    """The one guard for where a patient belongs: their own intake, or the page they should be on instead.
+
+    A browser with no confirmed intake gets the bad-link page. `sent=False` pages are for answering (a sent intake
+    goes to its receipt); `sent=True` is the receipt (an unsent intake goes back to the form). With
+    `emergency_first`, a safety concern not yet acknowledged opens the emergency page before anything else.
+    The view is called with the intake as its second argument.
+    """
+
+    def decorator(view: PatientView) -> PatientView:
+        @functools.wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            intake = patient_session.confirmed_intake(request)
+            if intake is None:
+                return bad_link(request)
+            is_sent = intake.status == Intake.Status.SUBMITTED
+            if is_sent != sent:
+                return redirect("intake:done" if is_sent else "intake:resume")
+            if emergency_first and services.needs_emergency_acknowledgement(intake):
+                return redirect("intake:emergency")
+            return view(request, intake, *args, **kwargs)
+
+        return guarded
+
+    return decorator
 
 
 @never_cache
 @require_GET
-def resume(request: HttpRequest) -> HttpResponse:
-    intake = _patient_intake(request)
-    if intake is None:
-        return bad_link(request)
-    if intake.status == Intake.Status.SUBMITTED:
-        return redirect("intake:done")
-    if services.needs_emergency_acknowledgement(intake):
-        return redirect("intake:emergency")
+@patient_page()
+def resume(request: HttpRequest, intake: Intake) -> HttpResponse:
     if intake.current_step == answer_codec.REVIEW:
         return redirect("intake:review")
     return redirect("intake:step", slug=intake.current_step)
@@ -99,12 +122,8 @@ def _initial(intake: Intake, step_slug: str, answers: dict[str, object]) -> dict
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def step(request: HttpRequest, slug: str) -> HttpResponse:
-    intake = _patient_intake(request)
-    if intake is None:
-        return bad_link(request)
-    if intake.status == Intake.Status.SUBMITTED:
-        return redirect("intake:done")
+@patient_page(emergency_first=False)
+def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
     try:
         current = step_by_slug(slug)
     except KeyError:
@@ -164,12 +183,8 @@ def _go_to(place: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def emergency(request: HttpRequest) -> HttpResponse:
-    intake = _patient_intake(request)
-    if intake is None:
-        return bad_link(request)
-    if intake.status == Intake.Status.SUBMITTED:
-        return redirect("intake:done")
+@patient_page(emergency_first=False)
+def emergency(request: HttpRequest, intake: Intake) -> HttpResponse:
     if not services.safety_answers_need_emergency_page(intake):
         return redirect("intake:resume")
     form = AcknowledgeForm(request.POST if request.method == "POST" else None)
@@ -202,14 +217,8 @@ def _review_sections(intake: Intake) -> list[dict[str, object]]:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def review(request: HttpRequest) -> HttpResponse:
-    intake = _patient_intake(request)
-    if intake is None:
-        return bad_link(request)
-    if intake.status == Intake.Status.SUBMITTED:
-        return redirect("intake:done")
-    if services.needs_emergency_acknowledgement(intake):
-        return redirect("intake:emergency")
+@patient_page()
+def review(request: HttpRequest, intake: Intake) -> HttpResponse:
     if intake.current_step != answer_codec.REVIEW:
         return redirect("intake:resume")
     if request.method == "POST":
@@ -223,12 +232,8 @@ def review(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
-def done(request: HttpRequest) -> HttpResponse:
-    intake = _patient_intake(request)
-    if intake is None:
-        return bad_link(request)
-    if intake.status != Intake.Status.SUBMITTED:
-        return redirect("intake:resume")
+@patient_page(sent=True, emergency_first=False)
+def done(request: HttpRequest, intake: Intake) -> HttpResponse:
     context = {
         "intake": intake,
         "is_urgent": intake.level == Level.URGENT,

@@ -14,20 +14,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
+from clinic_portal.clinic import clinic_details
+
 logger = logging.getLogger(__name__)
 
 INVITATION_SUBJECT = "Your questions before your visit to {clinic}"
 LOCKOUT_SUBJECT = "Intake link locked: invitation #{id}"
 CONFIRMATION_SUBJECT = "Thank you: {clinic} has your answers"
-
-
-def _clinic_context() -> dict[str, str]:
-    return {
-        "clinic_name": settings.CLINIC_NAME,
-        "clinic_phone": settings.CLINIC_PHONE,
-        "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
-        "site_url": settings.SITE_URL,
-    }
 
 
 def front_desk_emails() -> list[str]:
@@ -43,7 +36,7 @@ def send_invitation_email(invitation_id: int, sealed_token: str) -> None:
     link = settings.SITE_URL + reverse("intake:start", args=[tokens.unseal(sealed_token)])
     body = render_to_string(
         "intake/email/invitation.txt",
-        {**_clinic_context(), "invitation": invitation, "link": link, "last_day": selectors.last_day(invitation)},
+        {**clinic_details(), "invitation": invitation, "link": link, "last_day": selectors.last_day(invitation)},
     )
     send_mail(INVITATION_SUBJECT.format(clinic=settings.CLINIC_NAME), body, None, [invitation.email])
     logger.info("sent invitation email for invitation %s", invitation_id)
@@ -57,7 +50,7 @@ def send_lockout_email(invitation_id: int) -> None:
         return
     link = settings.SITE_URL + reverse("intake:invitation-detail", args=[invitation_id])
     body = render_to_string(
-        "intake/email/lockout.txt", {**_clinic_context(), "invitation_id": invitation_id, "link": link}
+        "intake/email/lockout.txt", {**clinic_details(), "invitation_id": invitation_id, "link": link}
     )
     send_mail(LOCKOUT_SUBJECT.format(id=invitation_id), body, None, recipients)
     logger.info("sent lockout email for invitation %s", invitation_id)
@@ -75,6 +68,6 @@ def send_confirmation_email(intake_id: int) -> None:
         {"title": title, "url": settings.SITE_URL + url if url else ""}
         for title, url in selectors.recommended_reading(intake)
     ]
-    body = render_to_string("intake/email/confirmation.txt", {**_clinic_context(), "articles": articles})
+    body = render_to_string("intake/email/confirmation.txt", {**clinic_details(), "articles": articles})
     send_mail(CONFIRMATION_SUBJECT.format(clinic=settings.CLINIC_NAME), body, None, [intake.invitation.email])
     logger.info("sent confirmation email for intake %s", intake_id)
