@@ -1,7 +1,9 @@
 """Patient-education articles and their topics.
 
 Editors write Markdown in the admin; saving renders it to sanitised HTML, extracts the plain text, measures its
-reading grade and (on PostgreSQL) refreshes the stored full-text search vector. Pages only read these stored columns.
+reading grade and (on PostgreSQL) refreshes the stored full-text search vector. Pages only read these stored columns,
+filling in the clinic placeholders ({{ emergency_number }} and friends, see education/rendering.py) from the current
+settings as they are shown: `Article.display_html`, `Article.display_summary`, and the search snippets.
 """
 
 from __future__ import annotations
@@ -9,14 +11,31 @@ from __future__ import annotations
 from typing import Any
 
 import reversion
+from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
-from education.rendering import plain_text, readability, render_markdown
+from education.rendering import fill_html, fill_text, fill_typed, plain_text, readability, render_markdown
 
 READING_GRADE_TARGET = 8
+
+PLACEHOLDER_HELP = (
+    "Never type the emergency number or the clinic's phone number or name: type {{ emergency_number }}, "
+    "{{ clinic_phone }} or {{ clinic_name }} and the page shows the clinic's current setting, so a change of number "
+    "reaches every article at once."
+)
+
+
+def placeholder_values() -> dict[str, str]:
+    """What each clinic placeholder shows now (read from settings on every call, so a changed setting applies)."""
+    return {
+        "emergency_number": str(settings.CLINIC_EMERGENCY_NUMBER),
+        "clinic_phone": str(settings.CLINIC_PHONE),
+        "clinic_name": str(settings.CLINIC_NAME),
+    }
 
 
 class Topic(models.Model):
@@ -65,12 +84,14 @@ class Article(models.Model):
     summary = models.CharField(
         max_length=300,
         help_text="One or two sentences saying what the reader will learn. Shown under the title, in lists, and to "
-        "search engines.",
+        "search engines. The clinic placeholders ({{ emergency_number }}, {{ clinic_phone }}, {{ clinic_name }}) "
+        "work here too.",
     )
     body = models.TextField(
         help_text="The article in Markdown: ## for section headings, - for bullet points, **bold**, [text](link). "
         "A blockquote (lines starting with >) that begins with **When to get help now** is shown as a "
-        "red warning box. HTML is not allowed and is shown as plain text."
+        "red warning box. HTML is not allowed and is shown as plain text. " + PLACEHOLDER_HELP + " Placeholders work "
+        "in the text, not inside a link address; any other {{ ... }} is shown exactly as typed."
     )
     body_html = models.TextField(editable=False, default="", help_text="Made from the body on save.")
     body_text = models.TextField(editable=False, default="", help_text="Plain text of the body, for search.")
@@ -139,7 +160,8 @@ class Article(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.body_html = render_markdown(self.body)
         self.body_text = plain_text(self.body_html)
-        figures = readability(self.body_text)
+        # Placeholders are measured as the words a patient will read, not as their names.
+        figures = readability(fill_text(self.body_text, placeholder_values()))
         self.reading_grade = figures.grade  # type: ignore[assignment]
         self.word_count = figures.words
         if self.status == self.Status.PUBLISHED and self.published_at is None:
@@ -152,6 +174,16 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("article-detail", kwargs={"slug": self.slug})
+
+    @property
+    def display_html(self) -> SafeString:
+        """The stored, sanitised body HTML with the clinic placeholders filled in (values HTML-escaped)."""
+        return mark_safe(fill_html(self.body_html, placeholder_values()))  # noqa: S308
+
+    @property
+    def display_summary(self) -> str:
+        """The summary with the clinic placeholders filled in; plain text, escaped by the template as usual."""
+        return fill_typed(self.summary, placeholder_values())
 
     @property
     def is_live(self) -> bool:

@@ -4,19 +4,30 @@ Two layers keep editor input from ever becoming script on a patient's page:
 1. Markdown is run with its raw-HTML handling switched off, so `<script>` typed in a body is shown as text.
 2. The result goes through nh3 (a maintained sanitiser) with a short allow-list of tags, attributes and URL schemes;
    it drops event handlers and `javascript:` links, and gives every link `rel="noopener"`.
+
+Clinic placeholders. Editors type `{{ emergency_number }}`, `{{ clinic_phone }}` or `{{ clinic_name }}` instead of
+the number or name itself, so that one setting changes every article. This is not a template language: a fixed
+list of names, matched by a regular expression and replaced by plain string substitution; nothing is evaluated, and
+any other `{{ ... }}` stays as typed. Rendering turns each placeholder found in the text (not inside a link address,
+not inside `code`) into a marker made of private-use characters, which the stored HTML and plain text keep. The
+page fills the markers in when it is shown (`fill_html`, HTML-escaped; `fill_text` for plain text), so a changed
+setting shows on every article at once, with no re-save, at the cost of one regular-expression pass.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from dataclasses import dataclass
+from html import escape
 from html.parser import HTMLParser
 
 import markdown
 import nh3
 import textstat
 from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 HELP_NOW_HEADING = "When to get help now"
@@ -34,6 +45,49 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 HIT_START = "\ue000"
 HIT_END = "\ue001"
 
+# The clinic placeholders an editor may type, and the private-use characters that mark them in stored HTML and text.
+PLACEHOLDER_NAMES = ("emergency_number", "clinic_phone", "clinic_name")
+PLACEHOLDER_START = "\ue002"
+PLACEHOLDER_END = "\ue003"
+_NAMES = "|".join(PLACEHOLDER_NAMES)
+TYPED_PLACEHOLDER = re.compile(rf"\{{\{{[ \t]*({_NAMES})[ \t]*\}}\}}")
+_STORED_PLACEHOLDER = re.compile(f"{PLACEHOLDER_START}({_NAMES}){PLACEHOLDER_END}")
+_MARKER_CHARACTERS = {ord(char): None for char in (HIT_START, HIT_END, PLACEHOLDER_START, PLACEHOLDER_END)}
+
+
+def placeholder_marker(name: str) -> str:
+    """How the placeholder `name` is kept in stored HTML and plain text until the page fills it in."""
+    return f"{PLACEHOLDER_START}{name}{PLACEHOLDER_END}"
+
+
+def fill_html(html: str, values: Mapping[str, str]) -> str:
+    """Stored (sanitised) HTML with each placeholder marker replaced by its value, HTML-escaped."""
+    if PLACEHOLDER_START not in html:
+        return html
+    return _STORED_PLACEHOLDER.sub(lambda match: escape(_value(match.group(1), values)), html)
+
+
+def fill_text(text: str, values: Mapping[str, str]) -> str:
+    """Stored plain text (search text, snippets) with each placeholder marker replaced by its value, unescaped."""
+    if PLACEHOLDER_START not in text:
+        return text
+    return _STORED_PLACEHOLDER.sub(lambda match: _value(match.group(1), values), text)
+
+
+def fill_typed(text: str, values: Mapping[str, str]) -> str:
+    """Plain text as an editor typed it (a summary) with `{{ name }}` replaced by its value, unescaped.
+
+    The result is plain text: the template escapes it like any other value.
+    """
+    if "{{" not in text:
+        return text
+    return TYPED_PLACEHOLDER.sub(lambda match: _value(match.group(1), values), text)
+
+
+def _value(name: str, values: Mapping[str, str]) -> str:
+    # A name without a value is shown as the editor typed it, never as an empty gap in an emergency sentence.
+    return str(values.get(name, f"{{{{ {name} }}}}"))
+
 
 class _HelpNowBoxes(Treeprocessor):
     """Marks a blockquote that opens with **When to get help now** so the page can style it as an alert box."""
@@ -46,16 +100,33 @@ class _HelpNowBoxes(Treeprocessor):
                 quote.set("class", HELP_NOW_CLASS)
 
 
+class _Placeholders(InlineProcessor):
+    """Turns a typed `{{ emergency_number }}` (and the other names) in running text into its marker.
+
+    Registered below every other inline pattern, so link addresses have already been taken out of the text and code
+    spans are left alone: a marker can only ever end up in text, never inside an attribute.
+    """
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str, int, int]:  # type: ignore[override]
+        return placeholder_marker(m.group(1)), m.start(0), m.end(0)
+
+
 class _SafeMarkdown(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # Raw HTML is escaped as text instead of passed through (layer 1 above).
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
+        md.inlinePatterns.register(_Placeholders(TYPED_PLACEHOLDER.pattern, md), "clinic_placeholders", 1)
         md.treeprocessors.register(_HelpNowBoxes(md), "help_now_boxes", 0)
 
 
 def render_markdown(source: str) -> str:
-    """The article body as sanitised HTML, safe to mark safe in a template."""
+    """The article body as sanitised HTML, safe to mark safe in a template (after `fill_html`, still safe).
+
+    Placeholders become markers (see the module docstring); marker characters typed into the source are dropped,
+    so nobody can forge one.
+    """
+    source = source.translate(_MARKER_CHARACTERS)
     html = markdown.markdown(source, extensions=["sane_lists", "tables", _SafeMarkdown()], output_format="html")
     return nh3.clean(
         html,

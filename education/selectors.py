@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Replace
 from django.shortcuts import get_object_or_404
 
-from education.models import Article, Topic
-from education.rendering import HIT_END, HIT_START
+from education.models import Article, Topic, placeholder_values
+from education.rendering import HIT_END, HIT_START, fill_text, placeholder_marker
 from education.search import highlighted, plain_snippet, query_terms
 
 FEATURED_LIMIT = 3
@@ -50,6 +52,14 @@ class SearchHit:
     snippet: str
 
 
+def _body_text_filled() -> Combinable:
+    """`body_text` with the clinic placeholders replaced by today's settings, inside the query (for ts_headline)."""
+    text: Combinable = F("body_text")
+    for name, value in placeholder_values().items():
+        text = Replace(text, Value(placeholder_marker(name)), Value(value))
+    return text
+
+
 def search_articles(query: str) -> QuerySet[Article]:
     """Published articles matching `query`, best first; each carries a `raw_snippet` (or none on SQLite)."""
     articles = Article.objects.published().defer("body", "body_html", "sources").prefetch_related("topics")
@@ -60,7 +70,7 @@ def search_articles(query: str) -> QuerySet[Article]:
             .annotate(
                 rank=SearchRank(F("search_vector"), search),
                 raw_snippet=SearchHeadline(
-                    "body_text",
+                    _body_text_filled(),
                     search,
                     config="english",
                     start_sel=HIT_START,
@@ -87,9 +97,12 @@ def search_articles(query: str) -> QuerySet[Article]:
 
 def search_hits(page_articles: list[Article], query: str) -> list[SearchHit]:
     terms = query_terms(query)
+    values = placeholder_values()
     hits = []
     for article in page_articles:
         raw = getattr(article, "raw_snippet", None)
-        snippet = highlighted(raw) if raw else plain_snippet(article.body_text, terms)
+        # PostgreSQL has filled the placeholders in already (see _body_text_filled); the fallback fills them here,
+        # before the hits are marked, so a hit can never split a placeholder.
+        snippet = highlighted(raw) if raw else plain_snippet(fill_text(article.body_text, values), terms)
         hits.append(SearchHit(article=article, snippet=snippet))
     return hits

@@ -15,6 +15,9 @@ from education.starter import STARTER_DIR
 
 pytestmark = pytest.mark.django_db
 
+# The starter library: articles 1-10 of docs/clinical/ARTICLES.md and article 15 (cancer history), one file each.
+STARTER_COUNT = 11
+
 
 def load(directory=STARTER_DIR) -> str:
     out = io.StringIO()
@@ -32,7 +35,7 @@ def library(tmp_path):
 
 def test_every_starter_article_is_published_readable_sourced_and_reviewed(starter_library):
     articles = list(Article.objects.published())
-    assert len(articles) == 10
+    assert len(articles) == STARTER_COUNT
     for article in articles:
         assert article.reading_grade <= Decimal(8), article.slug
         assert 400 <= article.word_count <= 900, (article.slug, article.word_count)
@@ -63,10 +66,20 @@ def test_starter_articles_link_to_related_articles_and_warn_when_to_get_help_now
 
 
 def test_loading_twice_changes_nothing():
-    assert "10 created" in load()
+    assert f"{STARTER_COUNT} created" in load()
     before = list(Article.objects.values_list("slug", "updated_at").order_by("slug"))
-    assert "10 unchanged" in load()
+    assert f"{STARTER_COUNT} unchanged" in load()
     assert list(Article.objects.values_list("slug", "updated_at").order_by("slug")) == before
+
+
+def test_the_cancer_history_article_loads_and_is_linked_from_the_prompt_review_article(starter_library):
+    article = Article.objects.get(slug="cancer-history-and-back-pain")
+    assert article.title == "If you have had cancer and now have back pain"
+    assert article.is_live
+    assert "NICE guideline NG234" in article.sources
+    prompt_review = Article.objects.get(slug="signs-that-need-a-prompt-review")
+    assert "cancer-history-and-back-pain" in set(prompt_review.related.values_list("slug", flat=True))
+    assert 'href="/articles/cancer-history-and-back-pain/"' in prompt_review.body_html
 
 
 def test_an_article_an_editor_changed_is_never_overwritten(library):
