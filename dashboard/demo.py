@@ -58,6 +58,9 @@ def base_answers(*, rng: random.Random, today: datetime.date, age: int) -> dict[
                 "recent_infection_or_procedure",
                 "trauma_onset",
                 "osteoporosis",
+                "long_term_steroids",
+                "hands_clumsy",
+                "balance_worse",
                 "getting_worse_or_4_weeks",
             ),
             "no",
@@ -103,6 +106,8 @@ LEGS_SCIATICA = {
     "sitting_eases": "no",
     "walking_distance_m": 800,
 }
+# Asked after a "yes" to leg weakness (2027.1): both follow-ups answered "no" unless a profile says otherwise.
+LEG_WEAKNESS_FOLLOW_UPS = {"leg_weakness_worsening": "no", "foot_drop": "no"}
 
 # profile name -> (expected level, answers that differ from the base)
 PROFILES: Mapping[str, tuple[str, Mapping[str, Any]]] = {
@@ -112,16 +117,27 @@ PROFILES: Mapping[str, tuple[str, Mapping[str, Any]]] = {
     ),
     "urgent_bowel": ("urgent", {"ce_bowel_control": "yes", "ce_onset": "getting_worse"}),
     "urgent_both_legs": ("urgent", {"ce_both_legs_weaker": "yes", "ce_onset": "within_14_days"}),
-    "urgent_mscc": (
-        "urgent",
+    # docs/clinical/TRIAGE.md 2027.1 (NICE NG234): cancer with nerve symptoms is MSCC (urgent); with spinal pain
+    # alone, MET.
+    "urgent_mscc": ("urgent", {"cancer_history": "yes", **LEGS_SCIATICA}),
+    "serious_cancer": ("serious", {"cancer_history": "yes"}),
+    "serious_cancer_spinal_pain": (
+        "serious",
         {"cancer_history": "yes", "night_rest_pain": "yes", "pain_locations": ["mid_upper_back"]},
     ),
-    "serious_cancer": ("serious", {"cancer_history": "yes"}),
+    "serious_cord_compression": ("serious", {"hands_clumsy": "yes", "balance_worse": "not_sure"}),
     "serious_fracture": ("serious", {"trauma_onset": "yes", "onset_cause": "fall_impact", "osteoporosis": "not_sure"}),
     "serious_fever": ("serious", {"fever_unwell": "yes", "recent_infection_or_procedure": "yes"}),
-    "serious_sexual": ("serious", {"ce_sexual_change": "not_sure", "ce_onset": "older_stable"}),
+    "urgent_sexual": ("urgent", {"ce_sexual_change": "not_sure", "ce_onset": "older_stable"}),
     "serious_both_leg_sides": ("serious", {**LEGS_SCIATICA, "leg_side": "both"}),
-    "serious_leg_weakening": ("serious", {**LEGS_SCIATICA, "leg_weakness": "yes", "leg_weakness_worsening": "yes"}),
+    "serious_leg_weakening": (
+        "serious",
+        {**LEGS_SCIATICA, "leg_weakness": "yes", **LEG_WEAKNESS_FOLLOW_UPS, "leg_weakness_worsening": "yes"},
+    ),
+    "serious_foot_drop": (
+        "serious",
+        {**LEGS_SCIATICA, "leg_weakness": "yes", **LEG_WEAKNESS_FOLLOW_UPS, "foot_drop": "yes"},
+    ),
     "serious_weak_flags": ("serious", {"night_rest_pain": "yes", "getting_worse_or_4_weeks": "yes"}),
     "sciatica_below_knee": ("sciatica", LEGS_SCIATICA),
     "sciatica_leg_weak": (
@@ -131,7 +147,7 @@ PROFILES: Mapping[str, tuple[str, Mapping[str, Any]]] = {
             "leg_pain_lowest_point": "thigh",
             "worse_back_or_leg": "same",
             "leg_weakness": "yes",
-            "leg_weakness_worsening": "no",
+            **LEG_WEAKNESS_FOLLOW_UPS,
             "leg_numbness_tingling": "no",
         },
     ),
@@ -167,9 +183,30 @@ PROFILES: Mapping[str, tuple[str, Mapping[str, Any]]] = {
             "weekly_distance_before": 30,
         },
     ),
+    "routine_young_arching": (
+        "routine",
+        {"worse_with": ["leaning_back", "running"], "first_episode": "no", "running_status": "cut_back"},
+    ),
+    "routine_inflammatory": (
+        "routine",
+        {
+            "pain_start_date": lambda today: today - datetime.timedelta(days=240),
+            "pain_locations": ["low_back", "buttock"],
+            "wakes_second_half_night": "yes",
+            "better_with_movement": "yes",
+            "nsaid_relief": "yes",
+            "family_spa": "no",
+            "joint_swelling": "no",
+            "heel_pain": "no",
+            "psoriasis": "no",
+        },
+    ),
     "routine_plain": ("routine", {}),
     "routine_non_runner": ("routine", {"running_status": "not_a_runner", "onset_cause": "lifting_bending"}),
 }
+
+# Profiles that only make sense at one age (R6: under 20; IBP: pain that began before 35).
+PROFILE_AGES: Mapping[str, int] = {"routine_young_arching": 17, "routine_inflammatory": 30}
 
 RUNNING_CODES = (
     "years_running", "runs_per_week", "distance_unit", "weekly_distance", "longest_run", "training_changes",
@@ -181,11 +218,13 @@ RUNNING_CODES = (
 
 def answers_for(profile: str, *, rng: random.Random, today: datetime.date, age: int | None = None) -> dict[str, Any]:
     _, changes = PROFILES[profile]
-    answers = base_answers(rng=rng, today=today, age=age or rng.randint(24, 48))
-    answers.update(changes)
+    answers = base_answers(rng=rng, today=today, age=PROFILE_AGES.get(profile) or age or rng.randint(24, 48))
+    # A change may depend on the day (a pain start date months back): given as a function of `today`.
+    answers.update({code: value(today) if callable(value) else value for code, value in changes.items()})
     if answers["running_status"] == "not_a_runner":
         for code in RUNNING_CODES:
             answers.pop(code, None)
     if answers.get("leg_symptoms") == "yes" and answers.get("leg_weakness") != "yes":
-        answers.pop("leg_weakness_worsening", None)
+        for code in LEG_WEAKNESS_FOLLOW_UPS:
+            answers.pop(code, None)
     return answers

@@ -141,7 +141,9 @@ class StepForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         given = {code: cleaned[code] for code in self.codes if code in cleaned and not is_blank(cleaned.get(code))}
-        applying = {question.code for question in questions_that_apply(self.step, {**self.earlier, **given})}
+        applying = {
+            question.code for question in questions_that_apply(self.step, {**self.earlier, **given}, today=self.today)
+        }
         # A question that is not asked keeps neither its answer nor its error (the patient cannot see it).
         for code in list(self.errors):
             if code in self.codes and code not in applying:
@@ -160,7 +162,7 @@ class StepForm(forms.Form):
             current.update(self._posted_codes())
         else:
             current.update({code: value for code, value in self.initial.items() if value is not None})
-        applying = {question.code for question in questions_that_apply(self.step, current)}
+        applying = {question.code for question in questions_that_apply(self.step, current, today=self.today)}
         return [QuestionView.build(self, question, question.code in applying) for question in self.step.questions]
 
     def _posted_codes(self) -> dict[str, object]:
@@ -227,7 +229,7 @@ class QuestionView:
             value = ""
         else:
             value = str(raw)
-        rule = conditions.rule_for(question)
+        rule = conditions.rule_for(question, form.earlier, today=form.today)
         return cls(
             question=question,
             html_id=f"id_{question.code}",

@@ -1,4 +1,4 @@
-"""The pre-visit intake as data: seven steps of questions, in the order of INTAKE.md.
+"""The pre-visit intake as data: seven steps of questions, in the order of docs/clinical/INTAKE.md (version 2027.1).
 
 Why a declarative catalogue: the Django forms, the staff screens, the exports, the triage engine and the tests all
 need the same field codes, choice codes, wording, bounds and "when is this asked" rules. Keeping them here, in plain
@@ -9,37 +9,64 @@ Public API
 ----------
 - ``Choice(code, label)``; ``Question(code, kind, label, hint="", required=True, choices=(), min_value=None,
   max_value=None, max_length=None, applies=None, future_ok=False)`` with ``kind`` in ``KINDS``;
-  ``Question.applies_to(answers)`` says whether the question is asked given the answers so far;
+  ``Question.applies_to(answers, *, today=None)`` says whether the question is asked given the answers so far;
   ``Question.choice_label(code)``. yes/no questions carry their choices (``YNS_CHOICES``, ``YN_CHOICES``).
-- ``Step(slug, title, intro, questions)``; ``STEPS`` (INTAKE.md order); ``STEP_SLUGS``; ``step_by_slug(slug)``
-  (KeyError if unknown); ``QUESTIONS`` (code -> Question); ``question_by_code(code)``.
-- ``questions_that_apply(step, answers) -> list[Question]``.
-- ``CE_EMERGENCY_CODES`` (CE1-CE6), ``CE_QUESTION_CODES`` (CE1-CE7), ``YES_VALUES``, ``is_yes(value)``, the
-  visibility predicates (``has_leg_symptoms``, ``is_runner``, ...), ``max_weekly_distance(unit)``,
-  ``age_in_years(born, on)``, ``number_value(value)``, ``as_date(value)``, ``as_codes(value)``.
+- ``Step(slug, title, intro, questions)``; ``STEPS`` (in the document's order); ``STEP_SLUGS``;
+  ``step_by_slug(slug)`` (KeyError if unknown); ``QUESTIONS`` (code -> Question); ``question_by_code(code)``.
+- ``questions_that_apply(step, answers, *, today=None) -> list[Question]``.
+- The day the "asked when" rules are judged on: ``on_day(day)`` (a context manager) and ``current_day()``.
+- ``CE_QUESTION_CODES`` (the seven cauda-equina questions), ``CE_EMERGENCY_CODES`` (the same seven since 2027.1),
+  ``IBP_QUESTION_CODES``, ``YES_VALUES``, ``is_yes(value)``, the visibility predicates (``has_leg_symptoms``,
+  ``is_runner``, ``asks_inflammatory_questions``, ...), ``inflammatory_window(answers, today)``,
+  ``age_when_pain_began(answers)``, ``months_before(day, months)``, ``date_or_iso(value)``,
+  ``max_weekly_distance(unit)``, ``age_in_years(born, on)``, ``number_value(value)``, ``as_date(value)``,
+  ``as_codes(value)``.
 - Validation (``validate_answers``, the ``MSG_*`` constants) and staff display (``human_value``) are in
   ``intake.rules.questionnaire_checks``, which builds on this module.
 
 Decisions worth knowing:
 - ``answers`` is always the whole intake so far (all earlier steps), because some rules look back.
-- "not_sure" opens a follow-up exactly like "yes" (TRIAGE.md: "yes" means yes or not sure), so ``ce_onset`` is asked
-  after any of the seven CE questions (INTAKE.md: "any of the above" includes the sexual-function question).
+- "not_sure" opens a follow-up exactly like "yes" (docs/clinical/TRIAGE.md: "yes" means yes or not sure), so
+  ``ce_onset`` is asked after any of the seven CE questions (docs/clinical/INTAKE.md: "any of the above" includes the
+  sexual-function question).
+- The seven safety questions are worded the way the CES symptom card speaks: one sign per sentence of the hint, and
+  "new or getting worse" in every label, so a sign that crept up over weeks counts (docs/clinical/INTAKE.md 2027.1,
+  step 1). "Walking is getting harder" is no longer part of ``ce_both_legs_weaker`` (docs/clinical/TRIAGE.md
+  2027.1: CE6).
 - The running step's follow-ups are asked unless ``running_status`` is ``not_a_runner`` (so they show on an empty
-  form); the leg follow-ups only once ``leg_symptoms`` is yes; ``weekly_distance_before`` only once a change other
-  than ``none`` is picked.
-- Optional per INTAKE.md (no "R"): ``sex``, height, weight, ``walking_distance_m``, ``worse_with``, ``medications``,
-  ``onset_cause_other``, ``weekly_distance_before`` and the unmarked running questions, and all of "Your visit"
-  except ``consent``.
+  form); the leg follow-ups only once ``leg_symptoms`` is yes; ``leg_weakness_worsening`` and ``foot_drop`` only once
+  ``leg_weakness`` is yes too; ``weekly_distance_before`` only once a change other than ``none`` is picked.
+- The inflammatory back pain block (``IBP_QUESTION_CODES``) is asked only when ``pain_start_date`` is *more than*
+  3 calendar months before today (exactly 3 months is not more: 15 December is not more than 3 months before
+  15 March; a shorter month clamps, so 3 months before 31 May is 28 or 29 February) and the patient was under 45 on
+  ``pain_start_date`` (whole years, ``age_in_years``). Without both dates it is not asked. The two dates may also be
+  ISO strings (answers read back from JSON by the staff screens).
+- Which day is "today" for that rule: predicates take only the answers, so the day comes from a module-level
+  context variable. ``on_day(day)`` sets it for a block; ``questions_that_apply(..., today=day)``,
+  ``Question.applies_to(..., today=day)`` and ``questionnaire_checks.validate_answers(..., today=day)`` set it for
+  their own call, so a caller that passes ``today`` gets the same answer from all three. A caller that passes no day
+  (and is not inside ``on_day``) gets the process's local date (``datetime.date.today()``; under Django that is the
+  ``TIME_ZONE`` date, the same as ``timezone.localdate()`` unless a request activates another zone). The rule only
+  moves one way over time (pain only gets older; the age at its start is fixed), so a question asked on one day is
+  still asked on any later day.
+- Optional (no "R" in docs/clinical/INTAKE.md): ``sex``, height, weight, ``walking_distance_m``, ``worse_with``,
+  ``medications``, ``onset_cause_other``, ``weekly_distance_before`` and the unmarked running questions, all of "Your
+  visit" except ``consent``, and the inflammatory back pain block (none of it is marked "R"; it only informs the IBP
+  flag, and an unanswered item simply does not count towards it). ``foot_drop`` is required when asked (step 4: "all R
+  unless marked"); ``long_term_steroids``, ``hands_clumsy`` and ``balance_worse`` are required (step 5: "YNS, R").
 - ``race_date`` is the one date allowed in the future (a goal race usually is); ``future_ok`` marks it.
-- Bounds not set by INTAKE.md, chosen as "clearly a typo beyond this": years running 80, shoe age 120 months,
+- Bounds the document does not set, chosen as "clearly a typo beyond this": years running 80, shoe age 120 months,
   strength sessions 14 a week (twice a day), rest days 7, walking distance 50,000 m; short free text (the other onset
   cause, race goal) 200 characters, long free text 2,000.
 """
 
 from __future__ import annotations
 
+import calendar
+import contextlib
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -71,8 +98,13 @@ class Question:
     applies: Predicate | None = None
     future_ok: bool = False
 
-    def applies_to(self, answers: Answers) -> bool:
-        return self.applies is None or self.applies(answers)
+    def applies_to(self, answers: Answers, *, today: datetime.date | None = None) -> bool:
+        if self.applies is None:
+            return True
+        if today is None:
+            return self.applies(answers)
+        with on_day(today):
+            return self.applies(answers)
 
     @property
     def choice_codes(self) -> frozenset[str]:
@@ -96,22 +128,36 @@ class Step:
 # --- vocabulary shared with the triage engine -------------------------------------------------------------------
 
 YES_VALUES = frozenset({"yes", "not_sure"})
-CE_EMERGENCY_CODES: tuple[str, ...] = (
+CE_QUESTION_CODES: tuple[str, ...] = (
     "ce_saddle_numbness",
     "ce_wiping_sensation",
     "ce_urine_start_difficulty",
     "ce_urine_leak_or_no_sensation",
     "ce_bowel_control",
     "ce_both_legs_weaker",
+    "ce_sexual_change",
 )
-CE_QUESTION_CODES: tuple[str, ...] = (*CE_EMERGENCY_CODES, "ce_sexual_change")
+# Since 2027.1 every CE sign opens the emergency page, the sexual-function one included (CE7 is urgent:
+# docs/clinical/TRIAGE.md).
+CE_EMERGENCY_CODES: tuple[str, ...] = CE_QUESTION_CODES
+IBP_QUESTION_CODES: tuple[str, ...] = (
+    "wakes_second_half_night",
+    "better_with_movement",
+    "nsaid_relief",
+    "family_spa",
+    "joint_swelling",
+    "heel_pain",
+    "psoriasis",
+)
+IBP_MIN_MONTHS = 3  # back pain for *more than* this many calendar months
+IBP_AGE_LIMIT = 45  # ... that began before this age
 NONE_CODE = "none"
 NOT_A_RUNNER = "not_a_runner"
 _WEEKLY_DISTANCE_CAP = {"km": Decimal(400), "mi": Decimal(250)}
 
 
 def is_yes(value: object) -> bool:
-    """TRIAGE.md: "yes" means ``yes`` or ``not_sure``."""
+    """docs/clinical/TRIAGE.md: "yes" means ``yes`` or ``not_sure``."""
     return isinstance(value, str) and value in YES_VALUES
 
 
@@ -153,6 +199,65 @@ def as_codes(value: object) -> tuple[str, ...]:
     return ()
 
 
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day of the month ``months`` calendar months earlier, clamped to the month's end (31 May -> 28 Feb)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    if year < datetime.MINYEAR:
+        return datetime.date.min
+    return datetime.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def date_or_iso(value: object) -> datetime.date | None:
+    """A date, or an ISO date string as answers read back from JSON hold it; anything else None."""
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return as_date(value)
+
+
+def age_when_pain_began(answers: Answers) -> int | None:
+    """Whole years on ``pain_start_date``, or None without both dates."""
+    born, started = date_or_iso(answers.get("date_of_birth")), date_or_iso(answers.get("pain_start_date"))
+    if born is None or started is None:
+        return None
+    return age_in_years(born, started)
+
+
+def inflammatory_window(answers: Answers, today: datetime.date) -> bool:
+    """Back pain for more than 3 months that began before 45: when the IBP block is asked and the IBP flag can rise."""
+    started = date_or_iso(answers.get("pain_start_date"))
+    age = age_when_pain_began(answers)
+    return (
+        started is not None
+        and age is not None
+        and started < months_before(today, IBP_MIN_MONTHS)
+        and (age < IBP_AGE_LIMIT)
+    )
+
+
+# --- the day the conditional questions are judged on -----------------------------------------------------------------
+
+_DAY: ContextVar[datetime.date | None] = ContextVar("intake_questionnaire_day", default=None)
+
+
+def current_day() -> datetime.date:
+    """The day set by ``on_day``; outside it, the process's local date (see the module docstring)."""
+    return _DAY.get() or datetime.date.today()
+
+
+@contextlib.contextmanager
+def on_day(day: datetime.date) -> Iterator[None]:
+    """Judge "asked when" rules on ``day`` inside the block (the day of the request or of the submission)."""
+    token = _DAY.set(day)
+    try:
+        yield
+    finally:
+        _DAY.reset(token)
+
+
 # --- when conditional questions are asked --------------------------------------------------------------------------
 
 
@@ -166,6 +271,11 @@ def has_leg_symptoms(answers: Answers) -> bool:
 
 def has_leg_weakness(answers: Answers) -> bool:
     return has_leg_symptoms(answers) and is_yes(answers.get("leg_weakness"))
+
+
+def asks_inflammatory_questions(answers: Answers) -> bool:
+    """The IBP block: pain for more than 3 months that began before 45, judged on ``current_day()``."""
+    return inflammatory_window(answers, current_day())
 
 
 def onset_is_other(answers: Answers) -> bool:
@@ -214,26 +324,34 @@ def _scale(code: str, label: str, hint: str) -> Question:
 _SAFETY = Step(
     "safety",
     "Safety check",
-    "We ask these questions first because a few rare back problems need care right away. They are about new or "
-    "recent changes. If you are not sure, choose “Not sure”.",
+    "We ask these questions first because a few rare back problems need care right away. Answer “Yes” if the "
+    "sign is new or getting worse, even if it came on slowly. If you are not sure, choose “Not sure”.",
     (
-        _yns("ce_saddle_numbness", "Do you have new or recent numbness or tingling in your saddle area?",
-             "The saddle area is the skin between your legs, around your bottom and your genitals: the parts that "
-             "would touch a bike seat. Any change in feeling there counts."),
-        _yns("ce_wiping_sensation", "Does wiping after using the toilet feel new or recently different from normal?",
-             "For example, the skin feels numb, or you can hardly feel the paper."),
-        _yns("ce_urine_start_difficulty", "Have you had new or recent trouble starting to pee, or feeling it flow?",
-             "Pee is urine."),
+        _yns("ce_saddle_numbness",
+             "Do you have numbness, tingling or a change in feeling in your saddle area that is new or getting worse?",
+             "Your saddle area is the skin between your inner thighs, around your bottom and around your genitals. "
+             "It is the part that would touch a bike seat."),
+        _yns("ce_wiping_sensation",
+             "Does wiping after the toilet feel different from normal, in a way that is new or getting worse?",
+             "For example, the skin feels numb. Or you can hardly feel the toilet paper."),
+        _yns("ce_urine_start_difficulty",
+             "Is peeing harder to start, stop or control, in a way that is new or getting worse?",
+             "Pee means urine. Count any of these: It is hard to start. It is hard to stop. It is hard to control. "
+             "The flow is weaker than normal."),
         _yns("ce_urine_leak_or_no_sensation",
-             "Have you had new or recent leaking of pee, or trouble telling when your bladder is full?",
-             "The bladder is the part of your body that holds pee."),
+             "Do you leak pee, or have trouble feeling your bladder, in a way that is new or getting worse?",
+             "Your bladder holds your pee. Count any of these: You leak pee or need pads. You can't tell when your "
+             "bladder is full. You can't tell when it is empty. You can't feel pee passing."),
         _yns("ce_bowel_control",
-             "Have you had new or recent trouble holding in a poop, leaking, or not feeling it pass?",
-             "Doctors call this bowel control."),
-        _yns("ce_both_legs_weaker", "Do you have new or recent weakness in both legs, or is walking getting harder?"),
-        _yns("ce_sexual_change", "Have you noticed a new or recent change in sexual function or genital feeling?",
-             "For example, trouble getting or keeping an erection, a change in ejaculation, or less feeling in your "
-             "genitals."),
+             "Do you have trouble with bowel control that is new or getting worse?",
+             "Count any of these: It is hard to hold in a poop. You leak poop. You can't feel a poop passing."),
+        _yns("ce_both_legs_weaker", "Do both of your legs feel weak, in a way that is new or getting worse?",
+             "Count it if both legs feel weak or give way. Leg pain that stops you walking far is asked about "
+             "later."),
+        _yns("ce_sexual_change",
+             "Have you noticed a change in sex or in feeling in your genitals that is new or getting worse?",
+             "Count any of these: Trouble getting or keeping an erection. A change when you ejaculate (come). "
+             "Less feeling in your genitals during sex."),
         Question("ce_onset", "choice", "When did the change you marked start?",
                  "If you marked more than one, think of the most recent.",
                  choices=_choices(("within_14_days", "In the last 14 days"),
@@ -287,9 +405,33 @@ _BACK_PAIN = Step(
         _yn("night_rest_pain", "Is the pain there all the time when you rest or at night?",
             "Answer yes only if changing position does not ease it."),
         Question("worse_with", "multi", "What makes the pain worse? Choose all that apply.", required=False,
-                 choices=_choices(("bending_forward", "Bending forward"), ("sitting", "Sitting"),
-                                  ("standing_up", "Standing up"), ("walking", "Walking"), ("running", "Running"),
-                                  ("coughing", "Coughing or sneezing"))),
+                 choices=_choices(("bending_forward", "Bending forward"), ("leaning_back", "Leaning or arching back"),
+                                  ("sitting", "Sitting"), ("standing_up", "Standing up"), ("walking", "Walking"),
+                                  ("running", "Running"), ("coughing", "Coughing, sneezing or straining"))),
+        # The inflammatory back pain block: long-lasting pain that began young (see the module docstring).
+        _yn("wakes_second_half_night", "Does the pain wake you up in the second half of the night?",
+            "For example, it wakes you in the early morning hours.", required=False,
+            applies=asks_inflammatory_questions),
+        _yn("better_with_movement", "Does your back feel better when you exercise?",
+            "Answer yes only if it gets better with exercise, but not with rest.", required=False,
+            applies=asks_inflammatory_questions),
+        Question("nsaid_relief", "choice", "Did an anti-inflammatory pain medicine clearly help within 2 days?",
+                 "For example, ibuprofen or naproxen.", required=False,
+                 choices=_choices(("yes", "Yes, it clearly helped"), ("no", "No"),
+                                  ("not_tried", "I have not tried one")),
+                 applies=asks_inflammatory_questions),
+        _yn("family_spa",
+            "Does a parent, brother, sister or child have ankylosing spondylitis or axial spondyloarthritis?",
+            "These are kinds of arthritis that affect the spine.", required=False,
+            applies=asks_inflammatory_questions),
+        _yn("joint_swelling", "Have you ever had swollen, painful joints?",
+            "Count it if it is happening now or happened in the past.", required=False,
+            applies=asks_inflammatory_questions),
+        _yn("heel_pain", "Have you had pain where a tendon joins a bone, such as the back or bottom of your heel?",
+            "A tendon is the tough cord that joins a muscle to a bone.", required=False,
+            applies=asks_inflammatory_questions),
+        _yn("psoriasis", "Have you ever had psoriasis?", "Psoriasis is a skin problem with red, scaly patches.",
+            required=False, applies=asks_inflammatory_questions),
     ),
 )
 
@@ -313,8 +455,11 @@ _LEGS = Step(
         _yn("leg_numbness_tingling", "Do you have numbness or pins and needles in your leg or foot?",
             applies=has_leg_symptoms),
         _yn("leg_weakness", "Does your leg or foot feel weak?",
-            "For example, your foot slaps down when you walk, or you trip more than usual.", applies=has_leg_symptoms),
+            "For example, your leg gives way, or you trip more than usual.", applies=has_leg_symptoms),
         _yn("leg_weakness_worsening", "Is the weakness getting worse?", applies=has_leg_weakness),
+        _yn("foot_drop", "Is your foot so weak that it slaps down or catches when you walk?",
+            "Also answer yes if you can't stand on your heel, or on your toes, on that side.",
+            applies=has_leg_weakness),
         Question("walking_distance_m", "integer",
                  "About how far can you walk before leg pain makes you stop, in meters?",
                  "100 meters is about one city block. Skip this if walking does not bring on leg pain.",
@@ -340,6 +485,12 @@ _GENERAL_HEALTH = Step(
              "In the last few months, have you had a serious infection, a spine injection or spine surgery?"),
         _yns("trauma_onset", "Did the pain start after a fall, a crash or another injury?"),
         _yns("osteoporosis", "Have you been told you have osteoporosis?", "Osteoporosis means thin, weak bones."),
+        _yns("long_term_steroids", "Have you taken steroid pills for 3 months or more?",
+             "For example, prednisone. Inhalers and creams do not count."),
+        _yns("hands_clumsy", "Have your hands become clumsy or numb?",
+             "For example, doing up buttons or writing is harder than it used to be."),
+        _yns("balance_worse", "Is your balance or your walking getting worse?",
+             "For example, you feel unsteady on your feet, or your legs feel stiff."),
         _yns("getting_worse_or_4_weeks",
              "Is your pain getting steadily worse, or has it lasted 4 weeks without getting better?"),
         _text("medications", "What medicines do you take?",
@@ -442,5 +593,9 @@ def question_by_code(code: str) -> Question:
     return QUESTIONS[code]
 
 
-def questions_that_apply(step: Step, answers: Answers) -> list[Question]:
+def questions_that_apply(step: Step, answers: Answers, *, today: datetime.date | None = None) -> list[Question]:
+    """The questions of ``step`` that are asked given ``answers`` (judged on ``today`` when given)."""
+    if today is not None:
+        with on_day(today):
+            return questions_that_apply(step, answers)
     return [question for question in step.questions if question.applies_to(answers)]

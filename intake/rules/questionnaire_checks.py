@@ -1,14 +1,17 @@
 """Checking intake answers and showing them to staff, built on the catalogue in ``intake.rules.questionnaire``.
 
 Why a separate pure module: the forms turn text into typed values and then ask this module whether the values make
-sense, including the cross-field rules of INTAKE.md ("Validation") that a single form field cannot see, such as a
+sense, including the cross-field rules of docs/clinical/INTAKE.md ("Validation") that a single form field cannot see,
+such as a
 pain start date before the date of birth or a weekly distance over the cap of the chosen unit. Keeping the rules
 here, with the messages as constants, lets the tests import the exact words the patient sees and keeps Django out.
 
 Public API
 ----------
 - ``validate_answers(step_slug, answers, *, today) -> dict[str, str]``: field code -> message, only for questions
-  that are asked given ``answers`` (the whole intake so far, so ``date_of_birth`` is there for later steps).
+  that are asked given ``answers`` (the whole intake so far, so ``date_of_birth`` is there for later steps) on
+  ``today``: the "asked when" rules that depend on the date (the inflammatory back pain block of
+  docs/clinical/INTAKE.md 2027.1) are judged on that same day (``questionnaire.on_day``).
 - ``check_answer(question, answers, *, today) -> str | None`` for one question.
 - The messages: ``MSG_REQUIRED``, ``MSG_CONSENT_REQUIRED``, ``MSG_INVALID_CHOICE``, ``MSG_NOT_A_NUMBER``,
   ``MSG_WHOLE_NUMBER``, ``MSG_NEGATIVE``, ``MSG_TOO_SMALL`` / ``MSG_TOO_LARGE`` (``{minimum}`` / ``{maximum}``),
@@ -61,7 +64,7 @@ MSG_TOO_LONG = "Please shorten this to {maximum} characters or fewer."
 MIN_AGE, MAX_AGE = 12, 110
 DISTANCE_CODES = frozenset({"weekly_distance", "weekly_distance_before", "longest_run"})
 EXCLUSIVE_NONE_CODES = frozenset({"training_changes", "cross_training"})
-_UNIT_WORDS = {"km": "km", "mi": "miles"}
+UNIT_WORDS = {"km": "km", "mi": "miles"}
 _COLLECTIONS = (list, tuple, set, frozenset)
 
 
@@ -70,8 +73,9 @@ def format_number(number: int | Decimal) -> str:
     return f"{Decimal(number).normalize():f}"
 
 
-def _is_blank(value: object) -> bool:
-    if value is None:
+def is_blank(value: object) -> bool:
+    """Unanswered: None, False (an unticked box), blank text or an empty collection."""
+    if value is None or value is False:
         return True
     if isinstance(value, str):
         return not value.strip()
@@ -92,7 +96,7 @@ def _check_number(question: Question, value: object, answers: Answers) -> str | 
         unit = answers.get("distance_unit")
         cap = max_weekly_distance(unit)
         if number > cap:
-            word = _UNIT_WORDS.get(unit, "km") if isinstance(unit, str) else "km"
+            word = UNIT_WORDS.get(unit, "km") if isinstance(unit, str) else "km"
             return MSG_DISTANCE_TOO_LARGE.format(maximum=format_number(cap), unit=word)
     elif question.max_value is not None and number > question.max_value:
         return MSG_TOO_LARGE.format(maximum=format_number(question.max_value))
@@ -139,7 +143,7 @@ def check_answer(question: Question, answers: Answers, *, today: datetime.date) 
     value = answers.get(question.code)
     if question.kind == "consent":
         return MSG_CONSENT_REQUIRED if question.required and value is not True else None
-    if _is_blank(value):
+    if is_blank(value):
         return MSG_REQUIRED if question.required else None
     if question.kind in ("yns", "yn", "choice", "multi"):
         return _check_choices(question, value)
@@ -153,7 +157,7 @@ def check_answer(question: Question, answers: Answers, *, today: datetime.date) 
 def validate_answers(step_slug: str, answers: Answers, *, today: datetime.date) -> dict[str, str]:
     """Field code -> message for every problem on this step; questions that are not asked are not checked."""
     errors: dict[str, str] = {}
-    for question in questions_that_apply(step_by_slug(step_slug), answers):
+    for question in questions_that_apply(step_by_slug(step_slug), answers, today=today):
         message = check_answer(question, answers, today=today)
         if message is not None:
             errors[question.code] = message
@@ -167,7 +171,7 @@ def human_value(question: Question, value: object) -> str:
     """A stored answer as staff read it: labels for codes (lists joined), Yes/No for consent, ISO dates, numbers."""
     if question.kind == "consent":
         return "Yes" if value is True else "No"
-    if _is_blank(value):
+    if is_blank(value):
         return NOT_ANSWERED
     if isinstance(value, str):
         return question.choice_label(value) if question.choices else value.strip()

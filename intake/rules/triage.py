@@ -1,73 +1,123 @@
-"""Triage rules, version 2026.1 (docs: TRIAGE.md): answers in, one level and a list of flags out.
+"""Triage rules, version 2027.1 (docs/clinical/TRIAGE.md): answers in, one level and a list of flags out.
 
 Why pure and table-driven: the rules decide who gets a phone call today, so clinicians must be able to read them
-against TRIAGE.md line by line, and tests must be able to run every rule without a database. Each flag is one row in
-``RULES``; the combination rules are rows in ``COMBINATIONS``; how flags become a level is ``SCIATICA_PATTERNS`` plus
-the flag groups. Every result carries ``RULES_VERSION`` so old intakes can be re-run when the rules change.
+against docs/clinical/TRIAGE.md line by line, and tests must be able to run every rule without a database. Each flag
+is one row in ``RULES``; the combination rules are rows in ``COMBINATIONS``; how flags become a level is
+``SCIATICA_PATTERNS`` plus the flag groups. Each row names the yes/no questions behind it (``Rule.questions``) and
+whether those answers latch (``Rule.latch``), so ``RED_FLAG_QUESTIONS``, ``LATCHED_QUESTIONS`` and the latched
+reason suffix all come from the table. Every result carries ``RULES_VERSION`` so old intakes can be re-run when the
+rules change.
 
 Public API
 ----------
-- ``assess(answers, *, today) -> TriageResult``: the full rules. ``answers`` maps field codes (INTAKE.md) to values.
-- ``assess_safety_step(answers) -> TriageResult``: only CE1-CE7, for an intake stored at the safety step, before the
-  later red-flag questions exist (they must not count as "unanswered" there).
-- ``needs_emergency_page(answers) -> bool``: any CE1-CE6 answer counts as yes (same as ``assess_safety_step`` giving
-  ``urgent``).
-- ``TriageResult(level, flags, rules_version, ce_onset)`` with ``codes`` and ``has(code)``; ``Flag(code, reason,
-  short, group)``; ``RULES_VERSION``; ``LEVELS`` (most urgent first); ``level_rank(level)`` (0 = most urgent, so
-  sorting by it ascending puts urgent first; ValueError for an unknown level); ``FLAG_GROUPS``; ``RULES``;
-  ``COMBINATIONS``; ``FLAGS_BY_CODE``; ``RED_FLAG_QUESTIONS``.
+- ``assess(answers, *, today, earlier=None) -> TriageResult``: the full rules on a whole intake (a red-flag question
+  left unanswered counts as "not sure"). ``answers`` maps field codes (docs/clinical/INTAKE.md) to typed values;
+  ``today`` is the day of submission.
+- ``assess_interim(answers, *, today, earlier=None) -> TriageResult``: the same rules on a partly answered intake,
+  where only answers actually given (or latched earlier answers) raise flags; for acting at once on a red-flag answer
+  posted on any step, even when the page has other errors.
+- ``emergency_for_codes(codes) -> "ces" | "mscc" | None``: ``TriageResult.emergency`` from flag codes alone.
+- ``needs_emergency_page(answers, *, today=None, earlier=None) -> bool``: ``assess_interim(...).emergency`` is set.
+- ``assess_safety_step(answers, *, today=None, earlier=None)``: deprecated thin alias of ``assess_interim``, kept only
+  for callers written for 2026.1 (``intake/services/demo.py`` when this was written); remove once none is left.
+- ``EarlierAnswer(value, answered_at, changed_at=None)``: a red-flag answer saved earlier, for ``earlier``.
+- ``TriageResult(level, flags, rules_version, ce_onset)`` with ``codes``, ``has(code)`` and ``emergency``
+  (``"ces"`` when any CE1-CE7 flag is raised, else ``"mscc"`` when MSCC is, else None); ``Flag(code, reason, short,
+  group)``; ``RULES_VERSION``; ``Level``; ``LEVELS`` (most urgent first); ``level_rank(level)`` (0 = most urgent, so
+  sorting by it ascending puts urgent first; ValueError for an unknown level); ``Emergency``; ``FLAG_GROUPS``;
+  ``Rule``; ``RULES``; ``Combination``; ``COMBINATIONS``; ``FLAGS_BY_CODE`` (the reason as published, IBP with "N"
+  for the count); ``CE_RULE_CODES``; ``WEAK_CODES``; ``MSCC_PARTNERS``; ``MET_PARTNERS``; ``RED_FLAG_QUESTIONS``;
+  ``LATCHED_QUESTIONS``; ``IBP_CRITERIA``.
 
-How TRIAGE.md is read where it leaves room (safety first throughout)
-------------------------------------------------------------------
-- "yes" means ``yes`` or ``not_sure`` for every yes/no question, as TRIAGE.md says.
-- Red-flag questions are the yes/no questions whose "yes" raises a CE or SP flag: the seven CE questions, the nine
-  general-health questions, ``first_episode`` (SP8), ``night_rest_pain`` (SP9) and ``leg_weakness_worsening`` (SP12).
-  Any answer to these other than ``no`` counts as yes: ``yes``, ``not_sure``, a missing key, None, or a value that is
-  not a known code (an unreadable answer is an unanswered one). Choice, list, number and date questions are not
-  red-flag questions: they raise a flag only on the value the rule names (a missing ``leg_side`` is not ``both``).
+How docs/clinical/TRIAGE.md is read where it leaves room (safety first throughout)
+----------------------------------------------------------------------------------
+- "yes" means ``yes`` or ``not_sure`` for every yes/no question, as docs/clinical/TRIAGE.md says.
+- Red-flag questions (``RED_FLAG_QUESTIONS``) are the yes/no questions of the urgent, serious and weak rows: the
+  seven CE questions, the twelve general-health questions, ``first_episode`` (SP8), ``night_rest_pain`` (SP9),
+  ``leg_weakness_worsening`` (SP12) and ``foot_drop`` (SP13). In ``assess`` any answer to these other than ``no``
+  counts as yes: ``yes``, ``not_sure``, a missing key, None, or a value that is not a known code (an unreadable answer
+  is an unanswered one). That includes the plain yes/no ones (SP8, SP9, SP12, SP13; docs/clinical/INTAKE.md, open
+  question 1). Choice, list, number and date questions are not red-flag questions: they raise a flag only on the
+  value the rule names (a missing ``leg_side`` is not ``both``).
 - Questions that are not asked are not unanswered. Leg questions count only when ``leg_symptoms`` is yes; when it is
-  no, missing or unreadable, no leg flag (CE8, SP12, SC1-SC4, R1) is raised. ``leg_weakness_worsening`` is not asked
-  only when ``leg_weakness`` is answered ``no``; if ``leg_weakness`` itself is missing, the worsening question cannot
-  be ruled out and counts as unanswered (SP12).
-- SP8: age is whole years completed on ``today`` (``intake.questionnaire.age_in_years``); the rule is "< 20 or > 50",
-  so exactly 20 and exactly 50 are not flagged. A missing date of birth means the age cannot be shown to be 20-50,
-  so SP8 is raised when ``first_episode`` counts as yes.
-- CE7 is raised only when none of CE1-CE6 is (TRIAGE.md: "and no CE1-CE6"); with any of them the level is urgent.
+  no, missing or unreadable, no leg flag (CE8, SP12, SP13, SC1-SC4, R1) is raised. ``leg_weakness_worsening`` and
+  ``foot_drop`` are not asked only when ``leg_weakness`` is answered ``no``; if ``leg_weakness`` itself is missing,
+  they cannot be ruled out and count as unanswered (SP12, SP13).
+- ``assess_interim``: a question not yet answered counts as not raised, red-flag questions included; only ``yes`` or
+  ``not_sure`` actually given raises a flag. An age-based rule (SP8, R6, IBP) needs a date of birth there, and
+  ``today``; without them it is not raised.
+- Latching: ``earlier`` maps question codes to ``EarlierAnswer``. Only codes in ``LATCHED_QUESTIONS`` (the questions
+  of the rows with ``latch=True``: CE1-CE7, SP1-SP7, SP12, SP13, CM1) and earlier values ``yes``/``not_sure`` count.
+  When the current answer is not yes/not sure (``no``, missing or unreadable), the earlier value is used instead,
+  whether or not the question is still asked (a later "no" to ``leg_symptoms`` or ``leg_weakness`` does not erase a
+  latched SP12/SP13 answer either). Each raised flag whose row names a latched question gets the suffix
+  ``(answered yes at 10:02, changed to no at 10:05)`` (``not sure`` for ``not_sure``; ``%H:%M`` of the times as
+  given, no time-zone conversion); without ``changed_at`` it ends ``changed to no`` (current answer ``no``) or ``no
+  longer answered`` (missing). When a flag has more than one latched question behind it (SP7, CM1), one suffix holds
+  a shorter note per question, naming its field code: ``(trauma_onset: yes 10:02, no 10:05; osteoporosis: unsure
+  10:02, blank)``, so staff can tell them apart and the reason stays within the 200 characters a stored flag keeps
+  (the worst case, SP7 with all three latched as not sure, is 198).
+  Combination flags (MSCC, MET, W2) carry no suffix: the SP1 or CE flag under them does. Only a clinician's review
+  clears a latch; that is the caller's business (it stops passing the earlier answer).
+- ``emergency``: ``"ces"`` beats ``"mscc"`` (a patient with both sees the CES page; the spec defines the MSCC page
+  only "without CE"; docs/clinical/TRIAGE.md, open question 8). CE8 is a same-day flag, not an emergency.
+- SP7 (2027.1): trauma, ``onset_cause`` = ``fall_impact``, osteoporosis or long-term steroids, each alone, any onset.
+  A missing ``osteoporosis`` or ``long_term_steroids`` answer therefore raises SP7 in ``assess``.
+- SP8: age is whole years completed on ``today`` (``questionnaire.age_in_years``); the rule is "< 20 or > 50", so
+  exactly 20 and exactly 50 are not flagged. In ``assess`` a missing date of birth means the age cannot be shown to be
+  20-50, so SP8 is raised when ``first_episode`` counts as yes.
+- CE7 is ``urgent`` like CE1-CE6 (2027.1; 2026.1 raised it only without CE1-CE6, as ``serious``).
+- MSCC (urgent): SP1 and any of SC1-SC4, SP12, SP13, CE8, CM1 or CE1-CE7 (``MSCC_PARTNERS``). A lone SC2 or SC3 is
+  enough: it is a nerve symptom even when it leaves the level at ``routine``.
+- MET (serious): SP1 and any of SP9, SP10, SP11 or ``coughing`` in ``worse_with``, and not MSCC. ``worse_with`` is a
+  list question, so a missing answer is not ``coughing``.
+- CM1 (serious): ``hands_clumsy`` or ``balance_worse`` counts as yes.
 - ``ce_onset`` is information for staff only (``TriageResult.ce_onset``); it never lowers the level.
 - R3 is strictly greater than 1.3 x the earlier distance, both distances > 0, compared exactly (Decimal, not float),
   and only when ``weekly_distance_before`` is asked (a training change other than ``none``).
 - R1 needs ``sitting_eases``, a leg question, so it is raised only with leg symptoms.
 - R3-R5 apply to runners only (``running_status`` not ``not_a_runner``); informational flags need the named value, a
-  missing answer never raises them. TRIAGE.md has no R2; the numbering is kept as published.
-- Flags are ordered by group (urgent, serious, weak, sciatica, informational), then by code number (SP9 < SP12).
-  MSCC and W2 have no staff reason in TRIAGE.md; the wording here is ours.
+  missing answer never raises them. docs/clinical/TRIAGE.md has no R2; the numbering is kept as published.
+- R6: "a runner" is ``running_status`` answered ``running``, ``cut_back`` or ``stopped`` (a teenager who stopped
+  because of the pain is the typical case; docs/clinical/TRIAGE.md, open question 7); the age is whole years on
+  ``today`` (19 yes, 20 no); a missing date of birth or status does not raise it.
+- IBP: "back pain for more than 3 months that began before age 45" is ``questionnaire.inflammatory_window``, the
+  same test that decides whether the IBP questions are asked (``pain_start_date`` before the day 3 calendar months
+  before ``today``, so exactly 3 months is not enough; age on ``pain_start_date`` under 45). The nine criteria are
+  ``IBP_CRITERIA``: "began before 35" is the age on ``pain_start_date`` under 35; ``nsaid_relief`` counts only when
+  ``yes`` (not ``not_tried``); the yes/no items count when ``yes``. 4 of 9 raise IBP, and the reason ends "4 of 9
+  criteria" (docs/clinical/TRIAGE.md: "count shown").
+- Flags are ordered by group (urgent, serious, weak, sciatica, informational), then by code letters, then number
+  (SP9 < SP12). W2 has no staff reason in docs/clinical/TRIAGE.md; the wording here is ours (open question 2).
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
 from intake.rules.questionnaire import (
-    CE_EMERGENCY_CODES,
     QUESTIONS,
+    YES_VALUES,
     age_in_years,
+    age_when_pain_began,
     any_ce_concern,
     as_codes,
     as_date,
     changed_training,
     has_leg_symptoms,
+    inflammatory_window,
     is_runner,
     is_yes,
     number_value,
 )
 
-RULES_VERSION = "2026.1"
+RULES_VERSION = "2027.1"
 
 Level = Literal["urgent", "serious", "sciatica", "routine"]
 LEVELS: tuple[Level, ...] = ("urgent", "serious", "sciatica", "routine")
@@ -75,24 +125,7 @@ LEVELS: tuple[Level, ...] = ("urgent", "serious", "sciatica", "routine")
 Group = Literal["urgent", "serious", "weak", "sciatica", "informational"]
 FLAG_GROUPS: tuple[Group, ...] = ("urgent", "serious", "weak", "sciatica", "informational")
 
-RED_FLAG_QUESTIONS = frozenset(
-    {
-        *CE_EMERGENCY_CODES,
-        "ce_sexual_change",
-        "cancer_history",
-        "weight_loss",
-        "fever_unwell",
-        "iv_drug_use",
-        "immunosuppressed",
-        "recent_infection_or_procedure",
-        "trauma_onset",
-        "osteoporosis",
-        "getting_worse_or_4_weeks",
-        "first_episode",
-        "night_rest_pain",
-        "leg_weakness_worsening",
-    }
-)
+Emergency = Literal["ces", "mscc"]
 
 
 def level_rank(level: str) -> int:
@@ -100,6 +133,15 @@ def level_rank(level: str) -> int:
     if level not in LEVELS:
         raise ValueError(f"unknown triage level: {level!r}")
     return LEVELS.index(level)
+
+
+@dataclass(frozen=True)
+class EarlierAnswer:
+    """A red-flag answer as first saved, for latching (see the module docstring)."""
+
+    value: str  # "yes" or "not_sure", as first saved
+    answered_at: datetime.datetime  # when it was saved (local time; the engine only formats it)
+    changed_at: datetime.datetime | None = None  # when it was changed to "no", if it was
 
 
 @dataclass(frozen=True)
@@ -124,19 +166,50 @@ class TriageResult:
     def has(self, code: str) -> bool:
         return code in self.codes
 
+    @property
+    def emergency(self) -> Emergency | None:
+        """Which emergency page comes first: ``"ces"`` for any CE1-CE7 flag, else ``"mscc"`` for MSCC, else None."""
+        return emergency_for_codes(self.codes)
+
+
+def emergency_for_codes(codes: Iterable[str]) -> Emergency | None:
+    """``TriageResult.emergency`` from flag codes alone (e.g. the codes stored for an intake)."""
+    raised = set(codes)
+    if raised & CE_RULE_CODES:
+        return "ces"
+    if "MSCC" in raised:
+        return "mscc"
+    return None
+
 
 class Facts:
     """The answers, read the way the rules need them (see the module docstring for each reading)."""
 
-    def __init__(self, answers: Mapping[str, object], today: datetime.date | None) -> None:
+    def __init__(
+        self,
+        answers: Mapping[str, object],
+        today: datetime.date | None,
+        *,
+        interim: bool = False,
+        earlier: Mapping[str, EarlierAnswer] | None = None,
+    ) -> None:
         self.answers = answers
         self.today = today
+        self.interim = interim
         self.legs = has_leg_symptoms(answers)
         self.runner = is_runner(answers)
+        self.latched: dict[str, EarlierAnswer] = {
+            code: answer
+            for code, answer in (earlier or {}).items()
+            if code in LATCHED_QUESTIONS and answer.value in YES_VALUES and not is_yes(answers.get(code))
+        }
 
     def red(self, code: str) -> bool:
-        """A red-flag question: anything but an explicit ``no`` counts as yes."""
-        return self.answers.get(code) != "no"
+        """A red-flag question: latched, or (full intake) anything but ``no``, or (interim) ``yes``/``not_sure``."""
+        if code in self.latched:
+            return True
+        value = self.answers.get(code)
+        return is_yes(value) if self.interim else value != "no"
 
     def leg(self, code: str) -> object:
         """A leg answer, or None when leg questions do not count."""
@@ -149,15 +222,24 @@ class Facts:
     def onset(self, cause: str) -> bool:
         return self.answers.get("onset_cause") == cause
 
-    def outside_20_to_50(self) -> bool:
+    def worse_with(self, code: str) -> bool:
+        return code in as_codes(self.answers.get("worse_with"))
+
+    def age(self) -> int | None:
         born = as_date(self.answers.get("date_of_birth"))
-        if born is None or self.today is None:
-            return True
-        age = age_in_years(born, self.today)
+        return None if born is None or self.today is None else age_in_years(born, self.today)
+
+    def outside_20_to_50(self) -> bool:
+        age = self.age()
+        if age is None:
+            return not self.interim
         return age < 20 or age > 50
 
-    def worsening_weakness(self) -> bool:
-        return self.legs and self.answers.get("leg_weakness") != "no" and self.red("leg_weakness_worsening")
+    def weakness_follow_up(self, code: str) -> bool:
+        """SP12/SP13: asked after leg weakness; latched answers count even when no longer asked."""
+        if code in self.latched:
+            return True
+        return self.legs and self.answers.get("leg_weakness") != "no" and self.red(code)
 
     def mileage_jump(self) -> bool:
         if not changed_training(self.answers):
@@ -179,85 +261,159 @@ class Facts:
     def no_strength_work(self) -> bool:
         return number_value(self.run("strength_sessions_per_week")) == Decimal(0)
 
+    def young_runner_arching(self) -> bool:
+        age = self.age()
+        return (
+            age is not None
+            and age < 20
+            and self.answers.get("running_status") in ("running", "cut_back", "stopped")
+            and self.worse_with("leaning_back")
+        )
+
+    def ibp_count(self) -> int:
+        """How many of the nine IBP criteria are met; 0 outside the window (pain > 3 months, began before 45)."""
+        if self.today is None or not inflammatory_window(self.answers, self.today):
+            return 0
+        return sum(1 for criterion in IBP_CRITERIA.values() if criterion(self))
+
+
+IBP_MIN_CRITERIA = 4
+# The nine IBP criteria of docs/clinical/TRIAGE.md (NICE NG65 referral criteria), in its order.
+IBP_CRITERIA: Mapping[str, Callable[[Facts], bool]] = {
+    "began before 35": lambda f: (age := age_when_pain_began(f.answers)) is not None and age < 35,
+    "wakes_second_half_night": lambda f: f.answers.get("wakes_second_half_night") == "yes",
+    "buttock in pain_locations": lambda f: "buttock" in as_codes(f.answers.get("pain_locations")),
+    "better_with_movement": lambda f: f.answers.get("better_with_movement") == "yes",
+    "nsaid_relief yes": lambda f: f.answers.get("nsaid_relief") == "yes",
+    "family_spa": lambda f: f.answers.get("family_spa") == "yes",
+    "joint_swelling": lambda f: f.answers.get("joint_swelling") == "yes",
+    "heel_pain": lambda f: f.answers.get("heel_pain") == "yes",
+    "psoriasis": lambda f: f.answers.get("psoriasis") == "yes",
+}
+
 
 @dataclass(frozen=True)
 class Rule:
     code: str
     group: Group
-    short: str
-    reason: str
+    short: str  # at most 40 characters, at most three words: a dashboard row
+    reason: str  # as in docs/clinical/TRIAGE.md; "{count}" is filled in by ``count`` (IBP)
     test: Callable[[Facts], bool]
-    unless: frozenset[str] = frozenset()  # not raised when any of these flags is
+    questions: tuple[str, ...] = ()  # the yes/no questions whose yes raises (or helps raise) this flag
+    latch: bool = False  # a yes/not sure to ``questions`` is never erased by a later "no"
+    count: Callable[[Facts], int] | None = None
 
     @property
     def flag(self) -> Flag:
-        return Flag(self.code, self.reason, self.short, self.group)
+        """The flag as published (help pages, rebuilding flags from stored codes): no count, no latch suffix."""
+        return Flag(self.code, self.reason.replace("{count}", "N"), self.short, self.group)
+
+    def raised_flag(self, facts: Facts) -> Flag:
+        """The flag for this intake: with the count, and a suffix for each latched answer behind it."""
+        reason = self.reason.replace("{count}", str(self.count(facts))) if self.count else self.reason
+        latched = [code for code in self.questions if code in facts.latched]
+        if len(latched) == 1:
+            reason += f" ({_latch_note(latched[0], facts)})"
+        elif latched:
+            reason += " (" + "; ".join(_latch_note(code, facts, named=True) for code in latched) + ")"
+        return Flag(self.code, reason, self.short, self.group)
 
 
-_CE1_TO_CE6 = frozenset({"CE1", "CE2", "CE3", "CE4", "CE5", "CE6"})
+def _latch_note(code: str, facts: Facts, *, named: bool = False) -> str:
+    """``answered yes at 10:02, changed to no at 10:05``; ``named``: the shorter ``code: unsure 10:02, no 10:05``."""
+    earlier = facts.latched[code]
+    said_at = f"{earlier.answered_at:%H:%M}"
+    changed_at = f"{earlier.changed_at:%H:%M}" if earlier.changed_at is not None else None
+    changed_to_no = changed_at is not None or facts.answers.get(code) == "no"
+    if named:
+        said = "unsure" if earlier.value == "not_sure" else "yes"
+        now = (f"no {changed_at}" if changed_at else "no") if changed_to_no else "blank"
+        return f"{code}: {said} {said_at}, {now}"
+    said = "not sure" if earlier.value == "not_sure" else "yes"
+    if not changed_to_no:
+        return f"answered {said} at {said_at}, no longer answered"
+    return f"answered {said} at {said_at}, changed to no" + (f" at {changed_at}" if changed_at else "")
+
+
+def _ce(code: str, question: str, short: str, reason: str) -> Rule:
+    return Rule(code, "urgent", short, reason, lambda f: f.red(question), (question,), latch=True)
+
+
+def _sp(code: str, question: str, short: str, reason: str) -> Rule:
+    return Rule(code, "serious", short, reason, lambda f: f.red(question), (question,), latch=True)
+
 
 # fmt: off
 RULES: tuple[Rule, ...] = (
-    # Cauda equina: urgent.
-    Rule("CE1", "urgent", "Saddle numbness", "Numbness or altered feeling in the saddle area",
-         lambda f: f.red("ce_saddle_numbness")),
-    Rule("CE2", "urgent", "Wiping feels different", "Altered feeling when wiping after the toilet",
-         lambda f: f.red("ce_wiping_sensation")),
-    Rule("CE3", "urgent", "Bladder", "New difficulty starting to pass urine, or weaker sense of flow",
-         lambda f: f.red("ce_urine_start_difficulty")),
-    Rule("CE4", "urgent", "Bladder", "Urine leakage, or cannot tell when the bladder is full",
-         lambda f: f.red("ce_urine_leak_or_no_sensation")),
-    Rule("CE5", "urgent", "Bowel", "Loss of bowel control or rectal sensation",
-         lambda f: f.red("ce_bowel_control")),
-    Rule("CE6", "urgent", "Both legs weaker", "Weakness in both legs that is getting worse, or walking getting harder",
-         lambda f: f.red("ce_both_legs_weaker")),
+    # Cauda equina: urgent (CE7 too since 2027.1).
+    _ce("CE1", "ce_saddle_numbness", "Saddle numbness",
+        "Numbness or altered feeling in the saddle area or genitals"),
+    _ce("CE2", "ce_wiping_sensation", "Wiping feels different", "Altered feeling when wiping after the toilet"),
+    _ce("CE3", "ce_urine_start_difficulty", "Bladder",
+        "New difficulty starting, stopping or controlling the flow of urine"),
+    _ce("CE4", "ce_urine_leak_or_no_sensation", "Bladder",
+        "Leaking urine or needing pads; not feeling when the bladder is full or empty, or urine passing"),
+    _ce("CE5", "ce_bowel_control", "Bowel", "Loss of bowel control or of feeling when passing a bowel motion"),
+    _ce("CE6", "ce_both_legs_weaker", "Both legs weaker", "Weakness in both legs, new or getting worse"),
+    _ce("CE7", "ce_sexual_change", "Sexual function", "Change in erection or ejaculation, or loss of genital feeling"),
+    # Cord compression: serious.
+    Rule("CM1", "serious", "Possible cord compression",
+         "Hand clumsiness or worsening balance: possible spinal cord compression",
+         lambda f: f.red("hands_clumsy") or f.red("balance_worse"), ("hands_clumsy", "balance_worse"), latch=True),
     # Serious pathology and other same-day flags: serious.
-    Rule("CE7", "serious", "Sexual function", "New change in sexual function or genital feeling",
-         lambda f: f.red("ce_sexual_change"), unless=_CE1_TO_CE6),
-    Rule("CE8", "serious", "Both legs", "Leg symptoms on both sides: same-day call, give CES warning signs",
+    Rule("CE8", "serious", "Both legs", "Leg symptoms on both sides: call today, give the CES warning signs",
          lambda f: f.leg("leg_side") == "both"),
-    Rule("SP1", "serious", "Cancer history", "History of cancer: risk of spinal metastasis",
-         lambda f: f.red("cancer_history")),
-    Rule("SP2", "serious", "Weight loss", "Unexplained weight loss", lambda f: f.red("weight_loss")),
-    Rule("SP3", "serious", "Fever", "Fever, chills or sweats since the pain began: possible infection",
-         lambda f: f.red("fever_unwell")),
-    Rule("SP4", "serious", "Injected drugs", "Injected drug use: infection risk", lambda f: f.red("iv_drug_use")),
-    Rule("SP5", "serious", "Immunosuppressed", "Weakened immune system", lambda f: f.red("immunosuppressed")),
-    Rule("SP6", "serious", "Recent infection", "Recent infection, spinal injection or surgery",
-         lambda f: f.red("recent_infection_or_procedure")),
+    _sp("SP1", "cancer_history", "Cancer history", "History of cancer: risk of spinal metastasis"),
+    _sp("SP2", "weight_loss", "Weight loss", "Unexplained weight loss"),
+    _sp("SP3", "fever_unwell", "Fever", "Fever, chills or sweats since the pain began: possible infection"),
+    _sp("SP4", "iv_drug_use", "Injected drugs", "Injected drug use: infection risk"),
+    _sp("SP5", "immunosuppressed", "Immunosuppressed", "Weakened immune system"),
+    _sp("SP6", "recent_infection_or_procedure", "Recent infection", "Recent infection, spinal injection or surgery"),
     Rule("SP7", "serious", "Possible fracture",
-         "Started after trauma, or minor strain with osteoporosis: possible fracture",
-         lambda f: f.red("trauma_onset") or f.onset("fall_impact")
-         or (f.red("osteoporosis") and f.onset("lifting_bending"))),
+         "Fall, crash or blow; or osteoporosis or long-term steroids: possible fracture",
+         lambda f: f.red("trauma_onset") or f.onset("fall_impact") or f.red("osteoporosis")
+         or f.red("long_term_steroids"),
+         ("trauma_onset", "osteoporosis", "long_term_steroids"), latch=True),
     Rule("SP12", "serious", "Leg weakening", "Weakness in a leg or foot that is getting worse",
-         lambda f: f.worsening_weakness()),
+         lambda f: f.weakness_follow_up("leg_weakness_worsening"), ("leg_weakness_worsening",), latch=True),
+    Rule("SP13", "serious", "Foot drop",
+         "Marked weakness: foot slaps or catches, or cannot stand on heels or toes",
+         lambda f: f.weakness_follow_up("foot_drop"), ("foot_drop",), latch=True),
     # Weak flags: serious only in twos (W2).
     Rule("SP8", "weak", "Age, first episode", "First episode of back pain outside ages 20-50",
-         lambda f: f.red("first_episode") and f.outside_20_to_50()),
+         lambda f: f.red("first_episode") and f.outside_20_to_50(), ("first_episode",)),
     Rule("SP9", "weak", "Night pain", "Constant pain at rest or at night, not eased by changing position",
-         lambda f: f.red("night_rest_pain")),
-    Rule("SP10", "weak", "Thoracic pain", "Thoracic pain",
-         lambda f: bool({"mid_upper_back", "chest_band"} & set(as_codes(f.answers.get("pain_locations"))))),
+         lambda f: f.red("night_rest_pain"), ("night_rest_pain",)),
+    Rule("SP10", "weak", "Thoracic/neck pain", "Thoracic or neck pain",
+         lambda f: bool({"mid_upper_back", "chest_band", "neck"} & set(as_codes(f.answers.get("pain_locations"))))),
     Rule("SP11", "weak", "Worsening", "Getting steadily worse, or no better after 4 weeks",
-         lambda f: f.red("getting_worse_or_4_weeks")),
+         lambda f: f.red("getting_worse_or_4_weeks"), ("getting_worse_or_4_weeks",)),
     # Sciatica / radiculopathy.
     Rule("SC1", "sciatica", "Below knee", "Leg pain below the knee",
          lambda f: f.leg("leg_pain_lowest_point") in ("below_knee", "foot")),
     Rule("SC2", "sciatica", "Leg pain worse", "Leg pain worse than back pain",
          lambda f: f.leg("worse_back_or_leg") == "leg"),
     Rule("SC3", "sciatica", "Leg numbness", "Numbness or pins and needles in the leg or foot",
-         lambda f: is_yes(f.leg("leg_numbness_tingling"))),
+         lambda f: is_yes(f.leg("leg_numbness_tingling")), ("leg_numbness_tingling",)),
     Rule("SC4", "sciatica", "Leg weakness", "Weakness in a leg or foot: possible nerve deficit",
-         lambda f: is_yes(f.leg("leg_weakness"))),
+         lambda f: is_yes(f.leg("leg_weakness")), ("leg_weakness",)),
     # Informational: they drive article recommendations.
-    Rule("R1", "informational", "Stenosis pattern",
-         "Leg or back pain on walking, eased by sitting: possible spinal stenosis",
-         lambda f: is_yes(f.leg("sitting_eases")) and "walking" in as_codes(f.answers.get("worse_with"))),
+    Rule("R1", "informational", "Stenosis pattern", "Pain on walking, eased by sitting: possible spinal stenosis",
+         lambda f: is_yes(f.leg("sitting_eases")) and f.worse_with("walking"), ("sitting_eases",)),
     Rule("R3", "informational", "Mileage jump",
-         "Weekly running distance rose by more than 30% (Nielsen et al. 2014, JOSPT)", lambda f: f.mileage_jump()),
-    Rule("R4", "informational", "Footwear", "Footwear risk: non-running, old, or newly minimalist shoes",
-         lambda f: f.footwear_risk()),
+         "Weekly running distance rose by more than 30% (Nielsen et al. 2014)", lambda f: f.mileage_jump()),
+    Rule("R4", "informational", "Footwear", "Footwear risk", lambda f: f.footwear_risk(), ("minimalist_change",)),
     Rule("R5", "informational", "No strength work", "No strength or core training", lambda f: f.no_strength_work()),
+    Rule("R6", "informational", "Possible spondylolysis",
+         "Young runner with pain on arching back: possible spondylolysis (stress fracture)",
+         lambda f: f.young_runner_arching()),
+    Rule("IBP", "informational", "Inflammatory back pain",
+         "Possible inflammatory back pain (axial spondyloarthritis): consider rheumatology referral "
+         "(NICE NG65 referral criteria; {count} of 9 criteria)",
+         lambda f: f.ibp_count() >= IBP_MIN_CRITERIA,
+         ("wakes_second_half_night", "better_with_movement", "nsaid_relief", "family_spa", "joint_swelling",
+          "heel_pain", "psoriasis"),
+         count=lambda f: f.ibp_count()),
 )
 # fmt: on
 
@@ -268,23 +424,30 @@ class Combination:
     group: Group
     short: str
     reason: str
-    test: Callable[[frozenset[str]], bool]
+    test: Callable[[frozenset[str], Facts], bool]  # the flags raised so far, and the answers
+    unless: frozenset[str] = frozenset()  # not raised when any of these flags is
 
     @property
     def flag(self) -> Flag:
         return Flag(self.code, self.reason, self.short, self.group)
 
 
+CE_RULE_CODES = frozenset(rule.code for rule in RULES if rule.group == "urgent")  # CE1-CE7
 WEAK_CODES = frozenset(rule.code for rule in RULES if rule.group == "weak")
+MSCC_PARTNERS = frozenset({"SC1", "SC2", "SC3", "SC4", "SP12", "SP13", "CE8", "CM1", *CE_RULE_CODES})
+MET_PARTNERS = frozenset({"SP9", "SP10", "SP11"})
 
 # fmt: off
 COMBINATIONS: tuple[Combination, ...] = (
     Combination("MSCC", "urgent", "Possible MSCC",
-                "History of cancer with rest or night pain, thoracic pain or worsening leg weakness: "
-                "possible metastatic spinal cord compression",
-                lambda codes: "SP1" in codes and bool(codes & {"SP9", "SP10", "SP12"})),
+                "History of cancer with nerve symptoms: possible MSCC, refer immediately",
+                lambda codes, f: "SP1" in codes and bool(codes & MSCC_PARTNERS)),
+    Combination("MET", "serious", "Cancer, spinal pain",
+                "History of cancer with spinal pain suggesting metastases: contact within 24 hours",
+                lambda codes, f: "SP1" in codes and (bool(codes & MET_PARTNERS) or f.worse_with("coughing")),
+                unless=frozenset({"MSCC"})),
     Combination("W2", "serious", "2+ weak flags", "Two or more weak red flags together",
-                lambda codes: len(codes & WEAK_CODES) >= 2),
+                lambda codes, f: len(codes & WEAK_CODES) >= 2),
 )
 # fmt: on
 
@@ -296,7 +459,13 @@ SCIATICA_PATTERNS: tuple[frozenset[str], ...] = (frozenset({"SC1"}), frozenset({
 FLAGS_BY_CODE: Mapping[str, Flag] = {
     flag.code: flag for flag in [r.flag for r in RULES] + [c.flag for c in COMBINATIONS]
 }
-CE_RULE_CODES = frozenset({*_CE1_TO_CE6, "CE7"})
+# The yes/no questions of the urgent, serious and weak rows (shown to staff as concerns when not "no").
+RED_FLAG_QUESTIONS = frozenset(
+    code for rule in RULES if rule.group in ("urgent", "serious", "weak") for code in rule.questions
+)
+# The questions behind CE1-CE7, SP1-SP7, SP12, SP13 and CM1, from the rows marked ``latch``.
+LATCHED_QUESTIONS = frozenset(code for rule in RULES if rule.latch for code in rule.questions)
+
 _CODE_PARTS = re.compile(r"([A-Z]+)(\d*)")
 
 
@@ -318,35 +487,48 @@ def _level(flags: tuple[Flag, ...]) -> Level:
     return "routine"
 
 
-def _evaluate(
-    answers: Mapping[str, object],
-    today: datetime.date | None,
-    rules: tuple[Rule, ...],
-    combinations: tuple[Combination, ...],
-) -> TriageResult:
-    facts = Facts(answers, today)
-    raised = [rule for rule in rules if rule.test(facts)]
-    raised_codes = frozenset(rule.code for rule in raised)
-    flags = [rule.flag for rule in raised if not rule.unless & raised_codes]
-    codes = frozenset(flag.code for flag in flags)
-    flags += [combination.flag for combination in combinations if combination.test(codes)]
+def _evaluate(facts: Facts) -> TriageResult:
+    flags = [rule.raised_flag(facts) for rule in RULES if rule.test(facts)]
+    for combination in COMBINATIONS:
+        codes = frozenset(flag.code for flag in flags)
+        if not combination.unless & codes and combination.test(codes, facts):
+            flags.append(combination.flag)
     ordered = tuple(sorted(flags, key=_flag_order))
-    onset = answers.get("ce_onset")
-    if not (any_ce_concern(answers) and isinstance(onset, str) and onset in QUESTIONS["ce_onset"].choice_codes):
+    onset = facts.answers.get("ce_onset")
+    if not (any_ce_concern(facts.answers) and isinstance(onset, str) and onset in QUESTIONS["ce_onset"].choice_codes):
         onset = None
     return TriageResult(_level(ordered), ordered, RULES_VERSION, onset)
 
 
-def assess(answers: Mapping[str, object], *, today: datetime.date) -> TriageResult:
-    """Run every rule of TRIAGE.md 2026.1 on a whole intake; ``today`` is the day of submission (for SP8)."""
-    return _evaluate(answers, today, RULES, COMBINATIONS)
+def assess(
+    answers: Mapping[str, object], *, today: datetime.date, earlier: Mapping[str, EarlierAnswer] | None = None
+) -> TriageResult:
+    """Every rule of 2027.1 on a whole intake; ``today`` is the day of submission (SP8, R6, IBP)."""
+    return _evaluate(Facts(answers, today, earlier=earlier))
 
 
-def assess_safety_step(answers: Mapping[str, object]) -> TriageResult:
-    """Only the cauda-equina rules (CE1-CE7): later questions are not asked yet, so they cannot count."""
-    return _evaluate(answers, None, tuple(rule for rule in RULES if rule.code in CE_RULE_CODES), ())
+def assess_interim(
+    answers: Mapping[str, object], *, today: datetime.date | None, earlier: Mapping[str, EarlierAnswer] | None = None
+) -> TriageResult:
+    """Every rule on a partly answered intake: only answers given (or latched) raise flags."""
+    return _evaluate(Facts(answers, today, interim=True, earlier=earlier))
 
 
-def needs_emergency_page(answers: Mapping[str, object]) -> bool:
-    """Whether the patient must see the emergency message now: any CE1-CE6 answer other than ``no``."""
-    return any(answers.get(code) != "no" for code in CE_EMERGENCY_CODES)
+def needs_emergency_page(
+    answers: Mapping[str, object],
+    *,
+    today: datetime.date | None = None,
+    earlier: Mapping[str, EarlierAnswer] | None = None,
+) -> bool:
+    """Whether the emergency page comes first now: ``assess_interim`` finds a CES or MSCC emergency."""
+    return assess_interim(answers, today=today, earlier=earlier).emergency is not None
+
+
+def assess_safety_step(
+    answers: Mapping[str, object],
+    *,
+    today: datetime.date | None = None,
+    earlier: Mapping[str, EarlierAnswer] | None = None,
+) -> TriageResult:
+    """Deprecated (2026.1 name): ``assess_interim``, which also ignores questions not answered yet."""
+    return assess_interim(answers, today=today, earlier=earlier)

@@ -21,6 +21,8 @@
     var values = chosen(form, rule.field);
     if (rule.in) return values.some(function (v) { return rule.in.indexOf(v) !== -1; });
     if (rule.not_in) return !values.some(function (v) { return rule.not_in.indexOf(v) !== -1; });
+    // An ISO date answer earlier than the cut-off (ISO dates compare as text).
+    if (rule.date_before) return values.some(function (v) { return v !== "" && v < rule.date_before; });
     if (rule.any_except) return values.some(function (v) { return rule.any_except.indexOf(v) === -1; });
     return true;
   }

@@ -49,7 +49,7 @@ def test_retriage_with_apply_stores_the_new_level_flags_and_version(alert_calls)
     assert "1 changed level" in output
     intake.refresh_from_db()
     assert intake.level == Level.SERIOUS
-    assert intake.rules_version == "2026.1"
+    assert intake.rules_version == "2027.1"
     assert "SP2" in set(intake.flags.values_list("code", flat=True))
     assert alert_calls[-1] == (intake.pk, Level.SERIOUS, Level.ROUTINE)
 

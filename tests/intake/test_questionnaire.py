@@ -1,4 +1,5 @@
-"""The questionnaire catalogue matches INTAKE.md, asks follow-ups only when they apply, and checks answers plainly."""
+"""The questionnaire catalogue matches docs/clinical/INTAKE.md, asks follow-ups only when they apply, and checks
+answers plainly."""
 
 from __future__ import annotations
 
@@ -38,6 +39,14 @@ INTAKE_CODES: dict[str, list[str]] = {
         "pain_locations",
         "night_rest_pain",
         "worse_with",
+        # 2027.1: the inflammatory back pain block
+        "wakes_second_half_night",
+        "better_with_movement",
+        "nsaid_relief",
+        "family_spa",
+        "joint_swelling",
+        "heel_pain",
+        "psoriasis",
     ],
     "legs": [
         "leg_symptoms",
@@ -47,6 +56,7 @@ INTAKE_CODES: dict[str, list[str]] = {
         "leg_numbness_tingling",
         "leg_weakness",
         "leg_weakness_worsening",
+        "foot_drop",  # 2027.1
         "walking_distance_m",
         "sitting_eases",
     ],
@@ -59,6 +69,9 @@ INTAKE_CODES: dict[str, list[str]] = {
         "recent_infection_or_procedure",
         "trauma_onset",
         "osteoporosis",
+        "long_term_steroids",  # 2027.1
+        "hands_clumsy",  # 2027.1
+        "balance_worse",  # 2027.1
         "getting_worse_or_4_weeks",
         "medications",
     ],
@@ -93,7 +106,8 @@ INTAKE_CHOICES: dict[str, list[str]] = {
     "sex": ["female", "male", "other", "prefer_not"],
     "onset_cause": ["running", "lifting_bending", "fall_impact", "no_clear_cause", "other"],
     "pain_locations": ["low_back", "buttock", "mid_upper_back", "chest_band", "neck"],
-    "worse_with": ["bending_forward", "sitting", "standing_up", "walking", "running", "coughing"],
+    "worse_with": ["bending_forward", "leaning_back", "sitting", "standing_up", "walking", "running", "coughing"],
+    "nsaid_relief": ["yes", "no", "not_tried"],
     "leg_side": ["left", "right", "both"],
     "leg_pain_lowest_point": ["buttock", "thigh", "below_knee", "foot"],
     "worse_back_or_leg": ["back", "leg", "same"],
@@ -106,7 +120,15 @@ INTAKE_CHOICES: dict[str, list[str]] = {
     "pain_timing": ["before", "during", "after", "next_morning", "unrelated"],
 }
 
-YNS_CODES = INTAKE_CODES["safety"][:7] + INTAKE_CODES["general_health"][:9]
+YNS_CODES = INTAKE_CODES["safety"][:7] + INTAKE_CODES["general_health"][:12]
+IBP_YN_CODES = [
+    "wakes_second_half_night",
+    "better_with_movement",
+    "family_spa",
+    "joint_swelling",
+    "heel_pain",
+    "psoriasis",
+]
 YN_CODES = [
     "first_episode",
     "night_rest_pain",
@@ -114,11 +136,13 @@ YN_CODES = [
     "leg_numbness_tingling",
     "leg_weakness",
     "leg_weakness_worsening",
+    "foot_drop",
     "sitting_eases",
     "running_shoes",
     "minimalist_change",
     "running_time_lost",
     "expects_scan",
+    *IBP_YN_CODES,
 ]
 
 
@@ -126,7 +150,7 @@ def errors(step: str, **answers: object) -> dict[str, str]:
     return checks.validate_answers(step, answers, today=TODAY)
 
 
-# --- the catalogue matches INTAKE.md --------------------------------------------------------------------------------
+# --- the catalogue matches docs/clinical/INTAKE.md ------------------------------------------------------------------
 
 
 def test_steps_come_in_intake_order() -> None:
@@ -162,8 +186,9 @@ def test_plain_yes_no_questions_offer_yes_and_no(code: str) -> None:
     assert q.question_by_code(code).choice_codes == {"yes", "no"}
 
 
-def test_ce_emergency_codes_are_the_six_cauda_equina_questions() -> None:
-    assert tuple(INTAKE_CODES["safety"][:6]) == q.CE_EMERGENCY_CODES
+def test_ce_emergency_codes_are_all_seven_cauda_equina_questions() -> None:
+    # 2027.1: the sexual-function question opens the emergency page too (CE7 urgent).
+    assert tuple(INTAKE_CODES["safety"][:7]) == q.CE_EMERGENCY_CODES == q.CE_QUESTION_CODES
 
 
 def test_an_unknown_step_is_a_key_error() -> None:
@@ -172,8 +197,44 @@ def test_an_unknown_step_is_a_key_error() -> None:
 
 
 @pytest.mark.parametrize("code", INTAKE_CODES["safety"][:7])
-def test_safety_questions_ask_about_new_or_recent_changes(code: str) -> None:
-    assert "new or recent" in q.question_by_code(code).label
+def test_safety_questions_ask_about_signs_that_are_new_or_getting_worse(code: str) -> None:
+    # 2027.1 (docs/clinical/INTAKE.md step 1): "new or getting worse" rather than only "recent".
+    label = q.question_by_code(code).label
+    assert "new or getting worse" in label
+    assert "recent" not in label
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("ce_saddle_numbness", ["numbness", "tingling", "saddle area", "inner thighs", "bottom", "genitals"]),
+        ("ce_wiping_sensation", ["wiping", "different"]),
+        ("ce_urine_start_difficulty", ["start", "stop", "control", "weaker"]),
+        ("ce_urine_leak_or_no_sensation", ["leak", "pads", "full", "empty", "feel pee passing"]),
+        ("ce_bowel_control", ["hold in", "leak", "feel a poop passing"]),
+        ("ce_both_legs_weaker", ["both", "weak"]),
+        ("ce_sexual_change", ["erection", "ejaculate", "genitals"]),
+    ],
+)
+def test_each_safety_question_covers_every_card_item_it_stands_for(code: str, words: list[str]) -> None:
+    # 2027.1: CE3 and CE4 cover starting, stopping or controlling the flow, pads, and not feeling full or empty.
+    question = q.question_by_code(code)
+    text = f"{question.label} {question.hint}".lower()
+    assert [word for word in words if word not in text] == []
+
+
+def test_walking_getting_harder_is_no_longer_part_of_the_both_legs_question() -> None:
+    # 2027.1: CE6 is weakness in both legs only; a walking limit belongs to R1/CM1.
+    question = q.question_by_code("ce_both_legs_weaker")
+    assert "walking is getting harder" not in question.label.lower()
+    assert "or is walking" not in question.label.lower()
+
+
+@pytest.mark.parametrize("code", [*INTAKE_CODES["safety"][:7], "foot_drop", "long_term_steroids", "hands_clumsy"])
+def test_questions_and_hints_stay_short(code: str) -> None:
+    question = q.question_by_code(code)
+    assert len(question.label) <= 110
+    assert all(len(sentence) <= 110 for sentence in question.hint.split(". "))
 
 
 def test_the_safety_step_says_why_it_comes_first() -> None:
@@ -221,6 +282,114 @@ def test_weakness_getting_worse_is_asked_only_with_weakness() -> None:
     assert "leg_weakness_worsening" not in applying("legs", leg_symptoms="yes", leg_weakness="no")
     assert "leg_weakness_worsening" in applying("legs", leg_symptoms="yes", leg_weakness="yes")
     assert "leg_weakness_worsening" not in applying("legs", leg_symptoms="no", leg_weakness="yes")
+
+
+def test_foot_drop_is_asked_only_with_weakness() -> None:
+    assert "foot_drop" not in applying("legs", leg_symptoms="yes", leg_weakness="no")
+    assert "foot_drop" in applying("legs", leg_symptoms="yes", leg_weakness="yes")
+    assert "foot_drop" not in applying("legs", leg_symptoms="no", leg_weakness="yes")
+    assert q.question_by_code("foot_drop").required
+
+
+def test_the_new_general_health_questions_are_required_and_offer_not_sure() -> None:
+    assert set(errors("general_health")) == set(INTAKE_CODES["general_health"][:12])
+
+
+IBP_CODES = INTAKE_CODES["back_pain"][10:]
+THIRTY_YEAR_OLD = TODAY.replace(year=TODAY.year - 30)
+
+
+def ibp_asked(*, today: datetime.date = TODAY, **answers: object) -> bool:
+    asked = [question.code for question in q.questions_that_apply(q.step_by_slug("back_pain"), answers, today=today)]
+    found = set(IBP_CODES) & set(asked)
+    assert found in (set(), set(IBP_CODES))
+    return bool(found)
+
+
+def test_the_ibp_codes_are_the_inflammatory_block() -> None:
+    assert tuple(IBP_CODES) == q.IBP_QUESTION_CODES
+
+
+@pytest.mark.parametrize(
+    ("started", "asked"),
+    [
+        (datetime.date(2025, 12, 15), False),  # exactly 3 months before TODAY (15 March): not more
+        (datetime.date(2025, 12, 14), True),
+        (datetime.date(2026, 3, 1), False),
+        (datetime.date(2020, 1, 1), True),
+    ],
+    ids=["exactly-3-months", "3-months-and-a-day", "2-weeks", "years"],
+)
+def test_the_ibp_block_needs_pain_for_more_than_3_months(started: datetime.date, asked: bool) -> None:
+    assert ibp_asked(date_of_birth=THIRTY_YEAR_OLD, pain_start_date=started) is asked
+
+
+@pytest.mark.parametrize(
+    ("born", "asked"),
+    [
+        (datetime.date(1975, 1, 1), False),  # 45 on the day the pain began
+        (datetime.date(1975, 1, 2), True),  # still 44
+        (datetime.date(2000, 1, 1), True),
+    ],
+    ids=["45", "44-birthday-next-day", "20"],
+)
+def test_the_ibp_block_needs_pain_that_began_before_45(born: datetime.date, asked: bool) -> None:
+    assert ibp_asked(date_of_birth=born, pain_start_date=datetime.date(2020, 1, 1)) is asked
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [{}, {"pain_start_date": datetime.date(2020, 1, 1)}, {"date_of_birth": THIRTY_YEAR_OLD}],
+    ids=["nothing", "no-birth-date", "no-pain-date"],
+)
+def test_the_ibp_block_is_not_asked_without_both_dates(answers: dict[str, object]) -> None:
+    assert not ibp_asked(**answers)
+
+
+def test_the_ibp_block_reads_iso_dates_as_staff_screens_hold_them() -> None:
+    assert ibp_asked(date_of_birth="1996-03-15", pain_start_date="2020-01-01")
+    assert not ibp_asked(date_of_birth="1996-03-15", pain_start_date="not a date")
+
+
+def test_the_day_for_the_ibp_block_comes_from_the_caller() -> None:
+    answers = {"date_of_birth": THIRTY_YEAR_OLD, "pain_start_date": datetime.date(2025, 12, 15)}
+    question = q.question_by_code("wakes_second_half_night")
+    assert not question.applies_to(answers, today=TODAY)
+    assert question.applies_to(answers, today=TODAY + datetime.timedelta(days=1))
+    with q.on_day(TODAY + datetime.timedelta(days=1)):
+        assert q.current_day() == TODAY + datetime.timedelta(days=1)
+        assert question.applies_to(answers)
+        assert not question.applies_to(answers, today=TODAY)  # an explicit day wins
+    assert q.current_day() == datetime.date.today()
+
+
+def test_validation_judges_the_ibp_block_on_its_own_today() -> None:
+    answers = {"date_of_birth": THIRTY_YEAR_OLD, "pain_start_date": datetime.date(2025, 12, 1), "psoriasis": "maybe"}
+    assert "psoriasis" in checks.validate_answers("back_pain", answers, today=TODAY)
+    early = datetime.date(2026, 2, 1)  # the pain is only 2 months old that day: the block is not asked
+    assert "psoriasis" not in checks.validate_answers("back_pain", answers, today=early)
+
+
+def test_the_ibp_block_is_optional() -> None:
+    answers = {"date_of_birth": THIRTY_YEAR_OLD, "pain_start_date": datetime.date(2020, 1, 1)}
+    found = checks.validate_answers("back_pain", answers, today=TODAY)
+    assert not set(found) & set(IBP_CODES)
+    assert all(not q.question_by_code(code).required for code in IBP_CODES)
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (datetime.date(2026, 3, 15), 3, datetime.date(2025, 12, 15)),
+        (datetime.date(2026, 5, 31), 3, datetime.date(2026, 2, 28)),
+        (datetime.date(2028, 5, 31), 3, datetime.date(2028, 2, 29)),
+        (datetime.date(1, 2, 1), 3, datetime.date.min),
+    ],
+)
+def test_months_before_clamps_to_the_end_of_a_shorter_month(
+    day: datetime.date, months: int, expected: datetime.date
+) -> None:
+    assert q.months_before(day, months) == expected
 
 
 @pytest.mark.parametrize(("cause", "asked"), [("other", True), ("running", False), (None, False)])

@@ -1,4 +1,5 @@
-"""Article suggestions follow the "Recommend when" lines of ARTICLES.md, safety articles first, five at most."""
+"""Article suggestions follow the "Recommend when" lines of docs/clinical/ARTICLES.md, safety articles first,
+five at most."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ CROSS_TRAINING = "cross-training-while-your-back-settles"
 RUNNING_BAD = "is-running-bad-for-your-spine"
 SCAN = "do-i-need-a-scan"
 PROMPT_REVIEW = "signs-that-need-a-prompt-review"
+CANCER = "cancer-history-and-back-pain"  # article 15, new in 2027.1
 
 
 def result(level: triage.Level = "routine", *codes: str) -> triage.TriageResult:
@@ -47,10 +49,12 @@ def test_quiet_answers_on_a_routine_intake_suggest_nothing() -> None:
     assert rec.recommend(quiet_answers(), result()) == []
 
 
-def test_the_slugs_are_the_ten_starter_articles_in_order() -> None:
+def test_the_slugs_are_the_starter_articles_in_order() -> None:
+    # 2027.1: article 15 (cancer history) joins the ten starter articles.
     slugs = tuple(rule.slug for rule in rec.ARTICLE_RULES)
     assert slugs == rec.ARTICLE_SLUGS
-    assert [rule.number for rule in rec.ARTICLE_RULES] == list(range(1, 11))
+    assert [rule.number for rule in rec.ARTICLE_RULES] == [*range(1, 11), 15]
+    assert rec.ARTICLE_SLUGS[-1] == CANCER == rec.CANCER_ARTICLE
 
 
 # --- each "Recommend when" line -------------------------------------------------------------------------------------
@@ -89,10 +93,11 @@ def test_anyone_with_leg_symptoms_sees_the_cauda_equina_article() -> None:
     assert rec.recommend(quiet_answers(leg_symptoms="yes"), result()) == [CAUDA_EQUINA]
 
 
-@pytest.mark.parametrize("level", ["urgent", "serious"])
-def test_urgent_and_serious_levels_show_the_cauda_equina_article_first(level: triage.Level) -> None:
-    answers = quiet_answers(expects_scan="yes")
-    assert rec.recommend(answers, result(level, "CE1" if level == "urgent" else "CE7")) == [CAUDA_EQUINA, SCAN]
+@pytest.mark.parametrize(("level", "code"), [("urgent", "CE1"), ("urgent", "CE7"), ("serious", "W2")])
+def test_urgent_and_serious_levels_show_the_cauda_equina_article_first(level: triage.Level, code: str) -> None:
+    # 2027.1: CE7 is urgent, and the scan article is no longer suggested at these levels (see below).
+    answers = quiet_answers(expects_scan="yes", worries="Is it serious?")
+    assert rec.recommend(answers, result(level, code)) == [CAUDA_EQUINA, RUNNING_BAD]
 
 
 def test_both_sided_leg_symptoms_show_the_cauda_equina_article() -> None:
@@ -150,19 +155,51 @@ def test_expecting_a_scan_suggests_the_scan_article() -> None:
     assert rec.recommend(quiet_answers(expects_scan="yes"), result()) == [SCAN]
 
 
-@pytest.mark.parametrize("code", ["SP2", "SP9", "SP12"])
-def test_any_sp_flag_suggests_the_prompt_review_article_after_the_safety_article(code: str) -> None:
+@pytest.mark.parametrize("code", ["SP2", "SP9", "SP12", "SP13", "CM1"])
+def test_any_sp_or_cm1_flag_suggests_the_prompt_review_article_after_the_safety_article(code: str) -> None:
+    # 2027.1 (docs/clinical/ARTICLES.md corrections): any SP, MET or CM1 flag.
     level: triage.Level = "routine" if code == "SP9" else "serious"
-    suggested = rec.recommend(quiet_answers(expects_scan="yes"), result(level, code))
-    assert suggested[-2:] == [PROMPT_REVIEW, SCAN]
+    suggested = rec.recommend(quiet_answers(worries="What is it?"), result(level, code))
+    assert suggested[-2:] == [PROMPT_REVIEW, RUNNING_BAD]
     if level == "serious":
         assert suggested[0] == CAUDA_EQUINA
 
 
 def test_the_prompt_review_article_waits_until_staff_have_called() -> None:
-    answers = quiet_answers(expects_scan="yes")
-    assert rec.recommend(answers, result("serious", "SP2"), staff_contacted=False) == [CAUDA_EQUINA, SCAN]
+    answers = quiet_answers(worries="What is it?")
+    assert rec.recommend(answers, result("serious", "SP2"), staff_contacted=False) == [CAUDA_EQUINA, RUNNING_BAD]
+    assert rec.recommend(answers, result("serious", "CM1"), staff_contacted=False) == [CAUDA_EQUINA, RUNNING_BAD]
     assert set(rec.AFTER_STAFF_CONTACT) == {PROMPT_REVIEW}
+
+
+@pytest.mark.parametrize(
+    ("level", "codes"),
+    [("serious", ("SP1",)), ("serious", ("SP1", "MET", "SP9")), ("urgent", ("MSCC", "SP1", "SC3"))],
+)
+def test_a_cancer_history_puts_the_cancer_article_first(level: triage.Level, codes: tuple[str, ...]) -> None:
+    # 2027.1: article 15 first for SP1, MET or MSCC; the cauda-equina article follows.
+    suggested = rec.recommend(quiet_answers(leg_symptoms="yes"), result(level, *codes))
+    assert suggested[:3] == [CANCER, CAUDA_EQUINA, PROMPT_REVIEW]
+
+
+def test_a_cauda_equina_sign_keeps_its_article_first_even_with_a_cancer_history() -> None:
+    suggested = rec.recommend(quiet_answers(), result("urgent", "CE5", "MSCC", "SP1"))
+    assert suggested == [CAUDA_EQUINA, CANCER, PROMPT_REVIEW]
+
+
+def test_the_cancer_article_is_never_held_back_until_staff_contact() -> None:
+    assert rec.recommend(quiet_answers(), result("serious", "SP1"), staff_contacted=False) == [CANCER, CAUDA_EQUINA]
+
+
+@pytest.mark.parametrize("level", ["urgent", "serious"])
+def test_the_scan_article_is_never_suggested_with_red_flags(level: triage.Level) -> None:
+    # 2027.1: its reassurance (no scan without red flags) does not hold at these levels.
+    assert SCAN not in rec.recommend(quiet_answers(expects_scan="yes"), result(level, "SP2"), limit=10)
+
+
+@pytest.mark.parametrize(("level", "shown"), [("urgent", False), ("serious", True), ("routine", True)])
+def test_the_form_and_shoes_article_is_never_suggested_when_urgent(level: triage.Level, shown: bool) -> None:
+    assert (FORM in rec.recommend(quiet_answers(), result(level, "R4"), limit=10)) is shown
 
 
 def test_running_answers_do_not_count_for_non_runners() -> None:
@@ -222,3 +259,15 @@ def test_suggestions_never_repeat_and_respect_the_limit(
     suggested = rec.recommend(answers, result(level, *flag_codes), limit=limit)
     assert len(suggested) == len(set(suggested)) <= limit
     assert set(suggested) <= set(rec.ARTICLE_SLUGS)
+
+
+@given(
+    level=st.sampled_from(["urgent", "serious"]),
+    flag_codes=st.lists(st.sampled_from(sorted(triage.FLAGS_BY_CODE)), unique=True, min_size=1, max_size=8),
+    answers=st.fixed_dictionaries({}, optional={key: st.just(value) for key, value in EVERYTHING.items()}),
+)
+def test_an_urgent_or_serious_patient_always_gets_a_safety_article_first(
+    level: triage.Level, flag_codes: list[str], answers: dict[str, object]
+) -> None:
+    suggested = rec.recommend(answers, result(level, *flag_codes), limit=1)
+    assert suggested in ([CAUDA_EQUINA], [CANCER])

@@ -20,7 +20,7 @@ def test_importing_every_rules_module_loads_no_django():
         "loaded = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))\n"
         "print(','.join(loaded))\n"
     )
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 - our own interpreter on a fixed program
         [sys.executable, "-c", program],
         cwd=RULES_DIR.parents[1],
         capture_output=True,

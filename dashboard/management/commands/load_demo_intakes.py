@@ -40,26 +40,26 @@ SCHEDULE: tuple[tuple[str, int, int, bool], ...] = (
     ("routine_plain", 3, 5, False),
     ("sciatica_leg_weak", 3, 6, False),
     ("routine_stenosis", 4, 6, False),
-    ("routine_minimalist", 5, 7, False),
+    ("routine_inflammatory", 5, 7, False),
     ("serious_weak_flags", 5, 2, True),
     ("routine_non_runner", 6, 8, False),
     ("urgent_bowel", 8, -6, True),
     ("serious_fracture", 10, -4, True),
     ("sciatica_below_knee", 12, -3, True),
-    ("routine_plain", 14, -2, True),
+    ("serious_cord_compression", 14, -2, True),
     ("serious_fever", 16, -10, True),
     ("routine_mileage_jump", 19, -12, True),
-    ("sciatica_below_knee", 22, -16, True),
+    ("routine_young_arching", 22, -16, True),
     ("serious_both_leg_sides", 25, -19, True),
     ("routine_plain", 28, -22, True),
     ("urgent_mscc", 31, -29, True),
-    ("serious_sexual", 34, -28, True),
+    ("urgent_sexual", 34, -28, True),
     ("routine_minimalist", 37, -30, True),
     ("sciatica_leg_weak", 40, -33, True),
     ("routine_non_runner", 43, -36, True),
     ("serious_cancer", 46, -40, True),
-    ("routine_mileage_jump", 49, -43, True),
-    ("sciatica_below_knee", 52, -45, True),
+    ("serious_cancer_spinal_pain", 49, -43, True),
+    ("serious_foot_drop", 52, -45, True),
     ("urgent_both_legs", 55, -54, True),
     ("routine_plain", 58, -50, True),
     ("serious_weak_flags", 61, -55, True),
@@ -79,6 +79,19 @@ NOTES = {
     "sciatica": "Reviewed. Keep the booked visit; neuro exam then.",
     "routine": "Reviewed; nothing that changes the booked visit.",
 }
+
+
+# What the reviewing clinician recorded (docs/clinical/TRIAGE.md, "Review outcomes"); sciatica and routine reviews
+# carry none. A few profiles differ from their level's usual outcome, so the outcome report has something to show.
+OUTCOMES = {"urgent": "emergency_care", "serious": "same_day_call_advice"}
+PROFILE_OUTCOMES = {
+    "serious_fracture": "urgent_imaging_or_specialist",
+    "serious_cord_compression": "urgent_imaging_or_specialist",
+    "serious_weak_flags": "routine_appointment",
+    "urgent_sexual": "urgent_imaging_or_specialist",
+}
+# Unreviewed demo intakes whose patient the clinician tried and failed to reach (they stay unreviewed).
+NOT_REACHED = {"serious_leg_weakening"}
 
 
 def demo_token_hash(number: int) -> str:
@@ -122,8 +135,22 @@ class Command(BaseCommand):
         intake = services.create_assessed_intake(
             invitation=invitation, answers=answers, today=submitted_at.date(), submitted_at=submitted_at
         )
-        if reviewed and reviewer is not None:
+        if reviewer is None:
+            return
+        if reviewed:
             level = PROFILES[profile][0]
             services.mark_reviewed(
-                intake, by=reviewer, note=NOTES[level], now=submitted_at + datetime.timedelta(hours=2)
+                intake,
+                by=reviewer,
+                note=NOTES[level],
+                outcome=PROFILE_OUTCOMES.get(profile, OUTCOMES.get(level, "")),
+                now=submitted_at + datetime.timedelta(hours=2),
+            )
+        elif profile in NOT_REACHED:
+            services.mark_reviewed(
+                intake,
+                by=reviewer,
+                note="No answer; voicemail left asking the patient to call back.",
+                outcome="could_not_reach",
+                now=submitted_at + datetime.timedelta(hours=1),
             )
