@@ -1,6 +1,7 @@
 """Invitations, intakes and their triage results.
 
-An intake's answers are kept as one JSON document keyed by the field codes of INTAKE.md, so the questionnaire can grow
+An intake's answers are kept as one JSON document keyed by the field codes of docs/clinical/INTAKE.md,
+so the questionnaire can grow
 without a migration per question. What staff sort and filter on (level, flags, review state, appointment time) lives
 in real, indexed columns.
 """
@@ -104,6 +105,11 @@ class Intake(models.Model):
     def __str__(self) -> str:
         return f"Intake #{self.pk}"
 
+    @property
+    def level_code(self) -> str | None:
+        """The triage engine's name for the stored level ("urgent" ...), or None before any triage."""
+        return Level(self.level).code if self.level is not None else None
+
 
 class IntakeFlag(models.Model):
     """One triage flag raised on an intake (a row each, so the queue can filter by flag on any database)."""
@@ -121,12 +127,56 @@ class IntakeFlag(models.Model):
         return self.code
 
 
+class RedFlagAnswer(models.Model):
+    """A red-flag question once answered yes or not sure: latched, so a later "no" never erases it.
+
+    docs/clinical/TRIAGE.md, "Latched red flags and partial pages": the triage engine is given these rows (while not
+    cleared) as the earlier answers; only a clinician's review with an outcome clears them, and the row stays as the
+    record of both answers.
+    """
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="red_flag_answers")
+    code = models.CharField(max_length=40)
+    value = models.CharField(max_length=16, help_text="The answer as first given: yes or not_sure.")
+    answered_at = models.DateTimeField()
+    changed_to_no_at = models.DateTimeField(null=True, blank=True)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["answered_at", "id"]
+        constraints = [
+            # One open latch per question; a cleared one stays as history beside a newer one.
+            models.UniqueConstraint(
+                fields=["intake", "code"], condition=models.Q(cleared_at__isnull=True), name="red_flag_answer_open_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} on intake #{self.intake_id}"
+
+
 class ReviewNote(models.Model):
-    """A clinician's note when reviewing; notes are only ever added, never overwritten."""
+    """A clinician's review or note; only ever added, never overwritten. Urgent and serious reviews carry an outcome."""
+
+    class Outcome(models.TextChoices):
+        # docs/clinical/TRIAGE.md, "Review outcomes".
+        EMERGENCY_CARE = "emergency_care", "Sent to or seen in emergency care"
+        URGENT_IMAGING_OR_SPECIALIST = "urgent_imaging_or_specialist", "Urgent imaging or specialist referral"
+        SAME_DAY_CALL_ADVICE = "same_day_call_advice", "Called the same day and advised"
+        ROUTINE_APPOINTMENT = "routine_appointment", "Keep the routine appointment"
+        COULD_NOT_REACH = "could_not_reach", "Could not reach the patient (stays unreviewed)"
+        OTHER = "other", "Other (say what in the note)"
 
     intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="review_notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     text = models.TextField(max_length=2000, blank=True)
+    outcome = models.CharField(max_length=32, choices=Outcome.choices, blank=True)
+    # The rules version and flags the reviewer saw, so the outcome report can count outcomes per flag and version.
+    rules_version = models.CharField(max_length=16, blank=True)
+    flag_codes = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -138,7 +138,13 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
     saved = answer_codec.from_json(intake.answers)
     returning = request.GET.get("return") == RETURN_TO_REVIEW or request.POST.get("return") == RETURN_TO_REVIEW
     if request.method == "POST":
+        # Red-flag answers act first, whatever else on the page is blank or wrong (docs/clinical/TRIAGE.md).
+        posted = {question.code: request.POST.get(question.code) for question in current.questions}
+        intake = services.record_red_flags(intake, posted, now=now)
+        saved = answer_codec.from_json(intake.answers)
         form = StepForm(current, earlier=saved, today=today, data=request.POST)
+        if services.needs_emergency_acknowledgement(intake) and not form.is_valid():
+            return redirect("intake:emergency")  # the rest of the page waits until the patient comes back
         if form.is_valid():
             try:
                 services.save_step(intake, slug, form.step_answers, now=now)
@@ -149,7 +155,7 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
                 for code, message in problem.errors.items():
                     form.add_error(code if code in form.fields else None, message)
             else:
-                if slug == services.SAFETY_STEP and services.needs_emergency_acknowledgement(intake):
+                if services.needs_emergency_acknowledgement(intake):
                     return redirect("intake:emergency")
                 if returning and intake.current_step == answer_codec.REVIEW:
                     return redirect("intake:review")
@@ -185,14 +191,24 @@ def _go_to(place: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @patient_page(emergency_first=False)
 def emergency(request: HttpRequest, intake: Intake) -> HttpResponse:
-    if not services.safety_answers_need_emergency_page(intake):
+    from intake.rules.patient_messages import patient_message
+
+    kind = services.emergency_kind(intake)
+    if kind is None:
         return redirect("intake:resume")
     form = AcknowledgeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.acknowledge_emergency(intake, now=timezone.now())
         return redirect("intake:resume")
     services.mark_emergency_shown(intake, now=timezone.now())
-    return render(request, "intake/emergency.html", {"form": form})
+    # CES or MSCC wording, with the signs this patient reported (docs/clinical/TRIAGE.md, "What the patient is told").
+    message = patient_message(
+        level=intake.level_code,
+        emergency=kind,
+        answers=answer_codec.from_json(intake.answers),
+        flag_codes=[flag.code for flag in intake.flags.all()],
+    )
+    return render(request, "intake/emergency.html", {"form": form, "message": message})
 
 
 def _readable_date(value: object) -> str:
@@ -234,10 +250,29 @@ def review(request: HttpRequest, intake: Intake) -> HttpResponse:
 @require_GET
 @patient_page(sent=True, emergency_first=False)
 def done(request: HttpRequest, intake: Intake) -> HttpResponse:
+    from django.conf import settings
+
+    from intake.rules.callback import parse_clinic_hours
+    from intake.rules.patient_messages import patient_message
+
+    # The level's own message; a serious intake's call-back time counts from when it was sent, in clinic time.
+    message = patient_message(
+        level=intake.level_code,
+        emergency=services.emergency_kind(intake),
+        answers=answer_codec.from_json(intake.answers),
+        flag_codes=[flag.code for flag in intake.flags.all()],
+        sent_at_local=timezone.localtime(intake.submitted_at or timezone.now()),
+        hours=parse_clinic_hours(settings.CLINIC_HOURS),
+        within_hours=settings.CLINIC_CALLBACK_HOURS,
+    )
+    promise = message.callback
     context = {
         "intake": intake,
-        "is_urgent": intake.level == Level.URGENT,
+        "message": message,
+        "is_urgent": intake.level == Level.URGENT or message.is_emergency,
         "is_serious": intake.level == Level.SERIOUS,
+        # "today" only while it is still that day: a receipt opened again tomorrow names the day instead.
+        "callback_today": promise is not None and promise.today and promise.by.date() == timezone.localdate(),
         "reading": selectors.recommended_reading(intake),
     }
     return render(request, "intake/done.html", context)

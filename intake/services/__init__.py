@@ -19,8 +19,10 @@ data through the same writers).
 from intake.services.answering import (
     SAFETY_STEP,
     acknowledge_emergency,
+    emergency_kind,
     mark_emergency_shown,
     needs_emergency_acknowledgement,
+    record_red_flags,
     safety_answers_need_emergency_page,
     save_step,
 )
@@ -47,13 +49,14 @@ from intake.services.invitations import (
     renew_link,
     start_intake,
 )
-from intake.services.review import ReviewOutcome, mark_reviewed
+from intake.services.review import InvalidReview, ReviewOutcome, mark_reviewed
 
 __all__ = [
     "SAFETY_STEP",
     "Assessment",
     "IdentityCheck",
     "InvalidAnswers",
+    "InvalidReview",
     "ReviewOutcome",
     "acknowledge_emergency",
     "assess_intake",
@@ -63,6 +66,7 @@ __all__ = [
     "create_invitation",
     "create_submitted_intake_for_demo",
     "discard_invitation",
+    "emergency_kind",
     "expiry_for",
     "first_step_with_errors",
     "flag_rows",
@@ -72,6 +76,7 @@ __all__ = [
     "max_identity_attempts",
     "needs_emergency_acknowledgement",
     "record_assessment",
+    "record_red_flags",
     "renew_link",
     "retriage",
     "safety_answers_need_emergency_page",

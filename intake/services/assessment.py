@@ -19,8 +19,11 @@ from intake.rules import answers as answer_codec
 from intake.rules.questionnaire import STEP_SLUGS
 from intake.rules.questionnaire_checks import validate_answers
 from intake.rules.recommendations import recommend
-from intake.rules.triage import TriageResult, assess
+from intake.rules.triage import FLAGS_BY_CODE, EarlierAnswer, TriageResult, assess
 from intake.services.errors import InvalidAnswers
+from intake.services.latches import earlier_answers
+
+ACTIONABLE_GROUPS = frozenset({"urgent", "serious", "weak"})
 
 
 def flag_rows(intake: Intake, result: TriageResult) -> list[IntakeFlag]:
@@ -38,14 +41,22 @@ def record_assessment(intake: Intake, result: TriageResult, *, now: datetime.dat
     """
     with transaction.atomic():
         previous_level = Intake.objects.filter(pk=intake.pk).values_list("level", flat=True).get()
+        previous_codes = set(IntakeFlag.objects.filter(intake=intake).values_list("code", flat=True))
         intake.level = Level.from_code(result.level)
         intake.rules_version = result.rules_version
         intake.assessed_at = now
         intake.save(update_fields=["level", "rules_version", "assessed_at", "updated_at"])
         IntakeFlag.objects.filter(intake=intake).delete()
         IntakeFlag.objects.bulk_create(flag_rows(intake, result))
-        if notify:
+        # Announced when staff have something new to act on: another level, or other red flags. Reading-list flags
+        # appearing as the patient goes on (or the same result stored again at submission) are not news.
+        news = previous_level != intake.level or _red_flags(previous_codes) != _red_flags(set(result.codes))
+        if notify and news:
             signals.assessment_recorded.send(sender=Intake, intake=intake, previous_level=previous_level)
+
+
+def _red_flags(codes: set[str]) -> set[str]:
+    return {code for code in codes if code in FLAGS_BY_CODE and FLAGS_BY_CODE[code].group in ACTIONABLE_GROUPS}
 
 
 def first_step_with_errors(answers: Mapping[str, object], *, today: datetime.date) -> tuple[str, dict[str, str]] | None:
@@ -62,8 +73,10 @@ class Assessment:
     articles: list[str]
 
 
-def assess_intake(answers: Mapping[str, object], *, today: datetime.date) -> Assessment:
-    result = assess(answers, today=today)
+def assess_intake(
+    answers: Mapping[str, object], *, today: datetime.date, earlier: Mapping[str, EarlierAnswer] | None = None
+) -> Assessment:
+    result = assess(answers, today=today, earlier=earlier)
     # Stored as the patient sees them now, before anyone has called: without the articles held back until then.
     return Assessment(result, recommend(answers, result, staff_contacted=False))
 
@@ -98,7 +111,7 @@ def submit_intake(intake: Intake, *, now: datetime.datetime) -> Intake:
         if not claimed:
             return Intake.objects.get(pk=locked.pk)
         locked.refresh_from_db()
-        store_assessment(locked, assess_intake(answers, today=today), now=now)
+        store_assessment(locked, assess_intake(answers, today=today, earlier=earlier_answers(locked)), now=now)
         if locked.invitation.email:
             tasks.send_confirmation_email.enqueue(locked.pk)
     return locked
@@ -108,7 +121,7 @@ def retriage(intake: Intake, *, now: datetime.datetime, apply: bool) -> tuple[in
     """(stored level, level under the current rules) for a submitted intake; stores the new result if `apply`."""
     answers = answer_codec.from_json(intake.answers)
     today = timezone.localdate(intake.submitted_at or now)
-    result = assess(answers, today=today)
+    result = assess(answers, today=today, earlier=earlier_answers(intake))
     stored_level = intake.level
     new_level = int(Level.from_code(result.level))
     if apply and (new_level != stored_level or result.rules_version != intake.rules_version):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from intake.models import Intake, Invitation
 from intake.rules import answers as answer_codec
 from intake.rules.questionnaire import STEP_SLUGS
-from intake.rules.triage import assess_safety_step, needs_emergency_page
+from intake.rules.triage import assess_interim, needs_emergency_page
 from intake.services.answering import SAFETY_STEP, acknowledge_emergency, save_step
 from intake.services.assessment import Assessment, assess_intake, store_assessment, submit_intake
 from intake.services.invitations import create_invitation, expiry_for, start_intake
@@ -63,7 +63,7 @@ def create_assessed_intake(
 
     `fields` override columns afterwards (a test's `is_reviewed=True`, a queue test's `level=None`).
     """
-    safety_result = Assessment(assess_safety_step(answers), []) if safety_only else None
+    safety_result = Assessment(assess_interim(answers, today=today), []) if safety_only else None
     assessment = safety_result or assess_intake(answers, today=today)
     assessed_at = submitted_at or fields.pop("assessed_at", None) or invitation.created_at
     with transaction.atomic():
@@ -73,7 +73,7 @@ def create_assessed_intake(
             answers=answer_codec.to_json(answers),
             current_step=answer_codec.next_place(SAFETY_STEP) if safety_only else answer_codec.REVIEW,
             status=Intake.Status.IN_PROGRESS if safety_only else Intake.Status.SUBMITTED,
-            emergency_shown_at=assessed_at if needs_emergency_page(answers) else None,
+            emergency_shown_at=assessed_at if assessment.result.emergency else None,
             submitted_at=submitted_at,
         )
         store_assessment(intake, assessment, now=assessed_at, notify=False)

@@ -1,4 +1,9 @@
-"""A clinician's review of an intake: who reviewed it and when, and the notes they add."""
+"""A clinician's review of an intake: who reviewed it, when, with what outcome, and the notes they add.
+
+docs/clinical/TRIAGE.md, "Review outcomes": reviewing an urgent or serious intake records what happened. Any outcome
+but "could not reach" marks the intake reviewed and clears its latched red-flag answers (the engine then runs again
+on the current answers; the rows stay as the record). "Could not reach" leaves it unreviewed, so escalation goes on.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,17 @@ from django.utils import timezone
 
 from audit import services as audit
 from intake.models import Intake, ReviewNote
+from intake.rules import answers as answer_codec
+from intake.rules.triage import assess, assess_interim
+from intake.services.assessment import record_assessment
+from intake.services.latches import clear_latches, earlier_answers
+
+Outcome = ReviewNote.Outcome
+MSG_OTHER_NEEDS_NOTE = "Say in the note what happened."
+
+
+class InvalidReview(ValueError):
+    pass
 
 
 @dataclass(frozen=True)
@@ -25,29 +41,69 @@ def mark_reviewed(
     *,
     by: Any,
     note: str = "",
+    outcome: str = "",
     request: HttpRequest | None = None,
     now: datetime.datetime | None = None,
 ) -> ReviewOutcome:
-    """Record who reviewed the intake and when, and keep the note.
+    """Record the review (or, for "could not reach", the attempt), keep the note, and clear latches on an outcome.
 
     Two clinicians at once: the conditional update lets exactly one of them become "reviewed by"; the other's click
     still succeeds and their note is added, never overwriting anything.
     """
     now = now or timezone.now()
     text = note.strip()
+    if outcome and outcome not in Outcome.values:
+        raise InvalidReview(f"unknown outcome {outcome!r}")
+    if outcome == Outcome.OTHER and not text:
+        raise InvalidReview(MSG_OTHER_NEEDS_NOTE)
     with transaction.atomic():
-        saved = ReviewNote.objects.create(intake=intake, author=by, text=text) if text else None
-        newly = bool(
-            Intake.objects.filter(pk=intake.pk, is_reviewed=False).update(
-                is_reviewed=True, reviewed_at=now, reviewed_by=by, updated_at=now
+        locked = Intake.objects.select_for_update().get(pk=intake.pk)
+        saved = None
+        if text or outcome:
+            saved = ReviewNote.objects.create(
+                intake=locked,
+                author=by,
+                text=text,
+                outcome=outcome,
+                rules_version=locked.rules_version,
+                flag_codes=sorted(locked.flags.values_list("code", flat=True)),
             )
-        )
+        newly = False
+        if outcome != Outcome.COULD_NOT_REACH:
+            newly = bool(
+                Intake.objects.filter(pk=locked.pk, is_reviewed=False).update(
+                    is_reviewed=True, reviewed_at=now, reviewed_by=by, updated_at=now
+                )
+            )
+        if outcome and outcome != Outcome.COULD_NOT_REACH and clear_latches(locked, by=by, now=now):
+            _reassess_without_cleared_latches(locked, now=now)
         audit.record(
             "reviewed_intake",
             actor=by,
             request=request,
             intake_id=intake.pk,
-            detail=("marked reviewed" if newly else "already reviewed") + (", note added" if saved else ""),
+            detail=_audit_detail(newly=newly, outcome=outcome, note_added=bool(text)),
         )
-    intake.refresh_from_db(fields=["is_reviewed", "reviewed_at", "reviewed_by"])
+    intake.refresh_from_db(fields=["is_reviewed", "reviewed_at", "reviewed_by", "level"])
     return ReviewOutcome(newly, saved)
+
+
+def _reassess_without_cleared_latches(intake: Intake, *, now: datetime.datetime) -> None:
+    answers = answer_codec.from_json(intake.answers)
+    today = timezone.localdate(intake.submitted_at or now)
+    earlier = earlier_answers(intake)
+    sent = intake.status == Intake.Status.SUBMITTED
+    result = (
+        assess(answers, today=today, earlier=earlier) if sent else assess_interim(answers, today=today, earlier=earlier)
+    )
+    record_assessment(intake, result, now=now)
+
+
+def _audit_detail(*, newly: bool, outcome: str, note_added: bool) -> str:
+    if outcome == Outcome.COULD_NOT_REACH:
+        detail = "could not reach the patient; stays unreviewed"
+    else:
+        detail = "marked reviewed" if newly else "already reviewed"
+    if outcome and outcome != Outcome.COULD_NOT_REACH:
+        detail += f", outcome {outcome}"
+    return detail + (", note added" if note_added else "")

@@ -13,7 +13,7 @@ from intake import services
 from intake.models import Intake
 from intake.rules import answers as answer_codec
 from intake.rules.questionnaire import STEP_SLUGS, STEPS, step_by_slug
-from intake.rules.questionnaire_checks import validate_answers
+from intake.rules.questionnaire_checks import MSG_REQUIRED, validate_answers
 from tests.intake.conftest import Patient
 from tests.intake.factories import make_invitation, routine_answers
 
@@ -78,7 +78,12 @@ def test_random_and_malformed_posts_to_a_step_never_cause_a_server_error_or_stor
             assert "error-summary" in response.content.decode()
         stored = answer_codec.from_json(Intake.objects.get(pk=intake.pk).answers)
         for step in STEPS:
-            assert validate_answers(step.slug, stored, today=today) == {}, (step.slug, stored)
+            problems = validate_answers(step.slug, stored, today=today)
+            # A red-flag yes is stored even when the rest of its page is not (docs/clinical/TRIAGE.md, "Latched red
+            # flags and partial pages"), so a follow-up it opens may be missing; a wrong value is never stored.
+            assert set(problems.values()) <= {MSG_REQUIRED}, (step.slug, stored)
+            if problems:
+                assert step.slug == slug, (step.slug, stored)
         assert "\x00" not in str(stored)
 
     check()

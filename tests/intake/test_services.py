@@ -131,31 +131,34 @@ def test_a_safety_concern_stores_the_intake_as_urgent_and_calls_the_alert_hook_o
     services.save_step(intake, "safety", answers, now=timezone.now())
     intake.refresh_from_db()
     assert intake.level == Level.URGENT
-    assert intake.rules_version == "2026.1"
-    assert list(intake.flags.values_list("code", "reason")) == [
-        ("CE6", "Weakness in both legs that is getting worse, or walking getting harder")
-    ]
+    assert intake.rules_version == "2027.1"
+    assert list(intake.flags.values_list("code", "reason")) == [("CE6", "Weakness in both legs, new or getting worse")]
     assert alert_calls == [(intake.pk, Level.URGENT, None)]
 
 
-def test_a_lone_sexual_function_change_waits_for_the_end_of_the_form(alert_calls):
+def test_a_lone_sexual_function_change_is_urgent_at_once(alert_calls):
+    # Rules 2027.1: CE7 is urgent like CE1-CE6 (the CES card lists it among the emergency signs); under 2026.1 it
+    # waited for the end of the form as a serious flag.
     intake = _started()
     services.save_step(
         intake, "safety", routine_answers(ce_sexual_change="yes", ce_onset="older_stable"), now=timezone.now()
     )
     intake.refresh_from_db()
-    assert intake.level is None
-    assert alert_calls == []
+    assert intake.level == Level.URGENT
+    assert services.emergency_kind(intake) == "ces"
+    assert alert_calls == [(intake.pk, Level.URGENT, None)]
 
 
 def test_submitting_stores_level_flags_version_and_reading_list(alert_calls):
     intake = submitted_intake(cancer_history="yes", night_rest_pain="yes")
     assert intake.status == Intake.Status.SUBMITTED
-    assert intake.level == Level.URGENT  # cancer history with night pain: possible MSCC
-    assert set(intake.flags.values_list("code", flat=True)) >= {"SP1", "SP9", "MSCC"}
-    assert intake.recommended_articles[0] == "cauda-equina-warning-signs"
+    # Rules 2027.1 (NICE NG234): cancer history with night pain is MET, serious with a 24-hour contact; 2026.1 made
+    # it urgent MSCC and sent the patient to the ER. Nerve symptoms with it are MSCC (tests/intake/test_triage.py).
+    assert intake.level == Level.SERIOUS
+    assert set(intake.flags.values_list("code", flat=True)) >= {"SP1", "SP9", "MET"}
+    assert intake.recommended_articles[0] == "cancer-history-and-back-pain"
     assert len(intake.recommended_articles) <= 5
-    assert alert_calls[-1] == (intake.pk, Level.URGENT, None)
+    assert alert_calls[-1] == (intake.pk, Level.SERIOUS, None)
 
 
 def test_submitting_twice_returns_the_same_submission_and_alerts_and_emails_once(alert_calls):

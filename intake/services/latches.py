@@ -1,0 +1,67 @@
+"""Latched red-flag answers: opened by a yes or not sure, marked when changed to "no", cleared only by a review.
+
+docs/clinical/TRIAGE.md, "Latched red flags and partial pages". Callers hold the intake's row lock.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils import timezone
+
+from intake.models import Intake, RedFlagAnswer
+from intake.rules.questionnaire import is_yes
+from intake.rules.triage import LATCHED_QUESTIONS, EarlierAnswer
+
+
+def open_latches(intake: Intake) -> dict[str, RedFlagAnswer]:
+    return {row.code: row for row in RedFlagAnswer.objects.filter(intake=intake, cleared_at__isnull=True)}
+
+
+def as_earlier(latches: Mapping[str, RedFlagAnswer]) -> dict[str, EarlierAnswer]:
+    """Open latches as the triage engine takes them (times in the clinic's time zone)."""
+    return {
+        code: EarlierAnswer(
+            row.value,
+            timezone.localtime(row.answered_at),
+            timezone.localtime(row.changed_to_no_at) if row.changed_to_no_at else None,
+        )
+        for code, row in latches.items()
+    }
+
+
+def earlier_answers(intake: Intake) -> dict[str, EarlierAnswer]:
+    return as_earlier(open_latches(intake))
+
+
+def latch(
+    intake: Intake,
+    answers: Mapping[str, object],
+    codes: set[str],
+    *,
+    latches: dict[str, RedFlagAnswer],
+    now: datetime.datetime,
+) -> dict[str, RedFlagAnswer]:
+    """Open a latch for each red-flag answer of yes/not sure; note the time of a change to "no" on an open one.
+
+    `latches` are the intake's open latches (`open_latches`); the updated mapping is returned.
+    """
+    latches = dict(latches)
+    for code in sorted(codes & LATCHED_QUESTIONS):
+        value, row = answers.get(code), latches.get(code)
+        if isinstance(value, str) and is_yes(value) and row is None:
+            latches[code] = RedFlagAnswer.objects.create(intake=intake, code=code, value=value, answered_at=now)
+        elif is_yes(value) and row is not None and row.changed_to_no_at is not None:
+            row.changed_to_no_at = None  # said yes again
+            row.save(update_fields=["changed_to_no_at"])
+        elif value == "no" and row is not None and row.changed_to_no_at is None:
+            row.changed_to_no_at = now
+            row.save(update_fields=["changed_to_no_at"])
+    return latches
+
+
+def clear_latches(intake: Intake, *, by: Any, now: datetime.datetime) -> int:
+    """A clinician's review with an outcome closes every open latch (the rows stay as the record)."""
+    return RedFlagAnswer.objects.filter(intake=intake, cleared_at__isnull=True).update(cleared_at=now, cleared_by=by)
