@@ -104,7 +104,7 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------------------------------------------
 # SQLite file by default so `make run` needs no server; PostgreSQL (psycopg 3) when DATABASE_URL is set.
-# Persistent connections with health checks: about 5x faster than reconnecting per request (PITFALLS.md).
+# Persistent connections with health checks: about 5x faster than reconnecting per request (docs/PITFALLS.md).
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {
@@ -194,6 +194,19 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CLINIC_NAME = env_str("CLINIC_NAME", "Riverside Spine Clinic")
 CLINIC_PHONE = env_str("CLINIC_PHONE", "(555) 010-0100")
 CLINIC_EMERGENCY_NUMBER = env_str("CLINIC_EMERGENCY_NUMBER", "911")
+# Opening hours and how soon a clinician calls back a `serious` intake (docs/clinical/TRIAGE.md, "What the patient is
+# told"): the receipt promises "today by <sent + N hours, no later than closing>" while open, else "<opening + N hours>
+# on the next working day". Checked here so a typo stops start-up instead of promising calls on the wrong days.
+CLINIC_HOURS = env_str("CLINIC_HOURS", "Mon-Fri 08:00-17:00")
+CLINIC_CALLBACK_HOURS = env_int("CLINIC_CALLBACK_HOURS", 2)
+from intake.rules.callback import parse_clinic_hours  # noqa: E402 - pure (no Django), kept next to its settings
+
+try:
+    parse_clinic_hours(CLINIC_HOURS)
+except ValueError as _error:
+    raise ImproperlyConfigured(str(_error)) from _error
+if CLINIC_CALLBACK_HOURS < 1:
+    raise ImproperlyConfigured(f"CLINIC_CALLBACK_HOURS must be 1 or more; got {CLINIC_CALLBACK_HOURS}.")
 
 # --- Patient intake ---------------------------------------------------------------------------------------------
 # Wrong dates of birth before a link locks; how long an idle patient session stays open (reopening the link resumes);

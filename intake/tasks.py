@@ -58,8 +58,15 @@ def send_lockout_email(invitation_id: int) -> None:
 
 @task()
 def send_confirmation_email(intake_id: int) -> None:
-    from intake import selectors
+    """The receipt by e-mail: the same level-specific message as the receipt page (emergency wording, call-back
+    promise, warning signs), in plain text. The subject stays generic."""
+    from django.utils import timezone
+
+    from intake import selectors, services
     from intake.models import Intake
+    from intake.rules import answers as answer_codec
+    from intake.rules.callback import parse_clinic_hours
+    from intake.rules.patient_messages import patient_message
 
     intake = Intake.objects.select_related("invitation").get(pk=intake_id)
     if not intake.invitation.email:
@@ -68,6 +75,18 @@ def send_confirmation_email(intake_id: int) -> None:
         {"title": title, "url": settings.SITE_URL + url if url else ""}
         for title, url in selectors.recommended_reading(intake)
     ]
-    body = render_to_string("intake/email/confirmation.txt", {**clinic_details(), "articles": articles})
+    # The promise counts from when the intake was sent, not from when the worker got round to this e-mail.
+    message = patient_message(
+        level=intake.level_code,
+        emergency=services.emergency_kind(intake),
+        answers=answer_codec.from_json(intake.answers),
+        flag_codes=list(intake.flags.values_list("code", flat=True)),
+        sent_at_local=timezone.localtime(intake.submitted_at or timezone.now()),
+        hours=parse_clinic_hours(settings.CLINIC_HOURS),
+        within_hours=settings.CLINIC_CALLBACK_HOURS,
+    )
+    body = render_to_string(
+        "intake/email/confirmation.txt", {**clinic_details(), "articles": articles, "message": message}
+    )
     send_mail(CONFIRMATION_SUBJECT.format(clinic=settings.CLINIC_NAME), body, None, [intake.invitation.email])
     logger.info("sent confirmation email for intake %s", intake_id)

@@ -281,9 +281,12 @@ def test_a_routine_receipt_thanks_the_patient_and_lists_the_recommended_reading(
 
 
 def test_a_serious_result_says_a_clinician_will_call_today_and_lists_the_warning_signs(patient):
-    patient.answer_all(routine_answers(cancer_history="yes"))
-    patient.client.post("/intake/review/")
-    page = patient.client.get("/intake/done/").content.decode()
+    # Sent on a Tuesday at 10:00 in the clinic's time zone, inside the default hours (Mon-Fri 08:00-17:00).
+    in_hours = timezone.make_aware(datetime.datetime(2026, 12, 1, 10, 0))
+    with time_machine.travel(in_hours, tick=False):
+        patient.answer_all(routine_answers(cancer_history="yes"))
+        patient.client.post("/intake/review/")
+        page = patient.client.get("/intake/done/").content.decode()
     assert "A clinician will call you today" in page
     assert "Both legs getting weaker" in page
 

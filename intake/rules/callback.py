@@ -1,0 +1,172 @@
+"""When the clinic promises to call back a patient whose intake is `serious` (docs/clinical/TRIAGE.md, "What the
+patient is told"): pure, so the promise can be tested for every hour of the week without a database or a clock.
+
+Public API
+----------
+- ``parse_clinic_hours(text) -> ClinicHours``: the ``CLINIC_HOURS`` setting, e.g. ``"Mon-Fri 08:00-17:00"`` or
+  ``"Mon-Thu 08:00-18:00; Fri 08:00-16:00; Sat 09:00-12:00"``. Groups are separated by ``;``; each is days (a day,
+  a range ``Mon-Fri``, or a comma list ``Mon,Wed,Fri``; three-letter English names or full names, any case) and one
+  ``HH:MM-HH:MM`` span on the 24-hour clock, closing after opening. A day may appear once. Anything else raises
+  ``ClinicHoursError`` (a ``ValueError``) saying what is wrong: a typo must stop the portal at start-up rather than
+  make it promise calls on the wrong days.
+- ``callback_deadline(now_local, hours, *, within_hours=2) -> CallbackPromise``: the time by which a clinician will
+  have called. While the clinic is open: ``now + within_hours``, but never after today's closing time
+  (``today=True``). Before opening, after closing, or on a closed day: the next opening time (later today if the
+  clinic has not opened yet, else the next working day) plus ``within_hours``, again no later than that day's
+  closing time (``today=False``). ``now_local`` is the clinic's local time (``timezone.localtime``); the result has
+  the same time zone. Opening time counts as open, closing time as closed.
+- ``ClinicHours`` (``spans``: weekday -> ``(opens, closes)``, Monday = 0; ``is_open(moment)``; ``describe()``),
+  ``CallbackPromise`` (``by``, ``today``), ``DEFAULT_CLINIC_HOURS``, ``DEFAULT_CALLBACK_HOURS``.
+
+"today" is only ever promised while the clinic is open, so a patient who sends the form at 11 pm (or at 1 am) is
+told a day name and a date, never "today".
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_CLINIC_HOURS = "Mon-Fri 08:00-17:00"
+DEFAULT_CALLBACK_HOURS = 2
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+class ClinicHoursError(ValueError):
+    """CLINIC_HOURS cannot be read; the message says what is wrong and shows the expected form."""
+
+
+@dataclass(frozen=True)
+class ClinicHours:
+    """Opening hours per weekday (Monday = 0); a day that is not in ``spans`` is closed."""
+
+    spans: Mapping[int, tuple[datetime.time, datetime.time]]
+
+    def is_open(self, moment: datetime.datetime) -> bool:
+        span = self.spans.get(moment.weekday())
+        return span is not None and span[0] <= moment.time() < span[1]
+
+    def describe(self) -> str:
+        """The hours back in the setting's own form, one group per day (for logs and error messages)."""
+        return "; ".join(
+            f"{DAY_NAMES[day].title()} {opens:%H:%M}-{closes:%H:%M}"
+            for day, (opens, closes) in sorted(self.spans.items())
+        )
+
+
+@dataclass(frozen=True)
+class CallbackPromise:
+    """``by``: the latest time of the call, in the clinic's time zone; ``today``: the clinic is open now and the call
+    comes before today's closing time (the only case where the patient may be told "today")."""
+
+    by: datetime.datetime
+    today: bool
+
+
+def _error(text: str, problem: str) -> ClinicHoursError:
+    return ClinicHoursError(
+        f"CLINIC_HOURS {text!r}: {problem}. Write days and hours like 'Mon-Fri 08:00-17:00' "
+        "or 'Mon-Thu 08:00-18:00; Fri 08:00-16:00'."
+    )
+
+
+def _day(name: str, text: str) -> int:
+    key = name.strip().lower()
+    if key in DAY_NAMES:
+        return DAY_NAMES.index(key)
+    if key in _FULL_DAY_NAMES:
+        return _FULL_DAY_NAMES.index(key)
+    raise _error(text, f"{name.strip()!r} is not a day (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)")
+
+
+def _days(spec: str, text: str) -> list[int]:
+    days: list[int] = []
+    for item in spec.split(","):
+        if not item.strip():
+            raise _error(text, "a day is missing in a list of days")
+        if "-" in item:
+            first_name, _, last_name = item.partition("-")
+            first, last = _day(first_name, text), _day(last_name, text)
+            if last < first:
+                raise _error(text, f"the day range {item.strip()!r} runs backwards (write it from Monday's side)")
+            days.extend(range(first, last + 1))
+        else:
+            days.append(_day(item, text))
+    return days
+
+
+def _time(value: str, text: str) -> datetime.time:
+    match = _TIME.match(value.strip())
+    if not match:
+        raise _error(text, f"{value.strip()!r} is not a time (use HH:MM on the 24-hour clock)")
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise _error(text, f"{value.strip()!r} is not a time of day")
+    return datetime.time(hour, minute)
+
+
+def parse_clinic_hours(text: str) -> ClinicHours:
+    """Read ``CLINIC_HOURS``; raise ``ClinicHoursError`` for anything that is not clearly a set of opening hours."""
+    if not isinstance(text, str) or not text.strip():
+        raise _error(str(text), "no opening hours given")
+    spans: dict[int, tuple[datetime.time, datetime.time]] = {}
+    for group in text.split(";"):
+        group = group.strip()
+        if not group:
+            raise _error(text, "an empty group between ';'")
+        parts = group.split()
+        if len(parts) != 2:
+            raise _error(text, f"{group!r} should be days, a space, then opening-closing times")
+        day_spec, time_spec = parts
+        opens_text, dash, closes_text = time_spec.partition("-")
+        if not dash:
+            raise _error(text, f"{time_spec!r} should be opening-closing times such as 08:00-17:00")
+        opens, closes = _time(opens_text, text), _time(closes_text, text)
+        if closes <= opens:
+            raise _error(text, f"in {group!r} the clinic closes before it opens")
+        for day in _days(day_spec, text):
+            if day in spans:
+                raise _error(text, f"{DAY_NAMES[day].title()} is given more than once")
+            spans[day] = (opens, closes)
+    return ClinicHours(spans=dict(sorted(spans.items())))
+
+
+def _at(day: datetime.date, clock: datetime.time, like: datetime.datetime) -> datetime.datetime:
+    return datetime.datetime.combine(day, clock, tzinfo=like.tzinfo)
+
+
+def _plus(moment: datetime.datetime, delta: datetime.timedelta) -> datetime.datetime:
+    """``moment + delta`` in elapsed time (right across a daylight-saving change), back in the moment's zone."""
+    if moment.tzinfo is None:
+        return moment + delta
+    return (moment.astimezone(datetime.UTC) + delta).astimezone(moment.tzinfo)
+
+
+def callback_deadline(
+    now_local: datetime.datetime, hours: ClinicHours, *, within_hours: int = DEFAULT_CALLBACK_HOURS
+) -> CallbackPromise:
+    """The latest time a clinician will have called a patient who sent a `serious` intake at ``now_local``."""
+    if within_hours < 1:
+        raise ValueError(f"within_hours must be 1 or more; got {within_hours!r}")
+    if not hours.spans:
+        raise ValueError("the clinic has no opening hours")
+    within = datetime.timedelta(hours=within_hours)
+    today = now_local.date()
+    span = hours.spans.get(today.weekday())
+    if span is not None and hours.is_open(now_local):
+        return CallbackPromise(by=min(_plus(now_local, within), _at(today, span[1], now_local)), today=True)
+    for ahead in range(8):
+        day = today + datetime.timedelta(days=ahead)
+        span = hours.spans.get(day.weekday())
+        if span is None:
+            continue
+        opens, closes = _at(day, span[0], now_local), _at(day, span[1], now_local)
+        if opens <= now_local:
+            continue  # today's hours are over
+        return CallbackPromise(by=min(_plus(opens, within), closes), today=False)
+    raise AssertionError("unreachable: a week always holds an opening day")  # pragma: no cover

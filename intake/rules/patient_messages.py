@@ -1,0 +1,144 @@
+"""What the patient is told once their answers are triaged (docs/clinical/TRIAGE.md, "What the patient is told").
+
+Pure, like the rest of ``intake.rules``: the receipt page, the emergency page and the confirmation e-mail all ask
+``patient_message`` which message to give, so the three never disagree.
+
+Public API
+----------
+- ``patient_message(*, level, emergency, answers, flag_codes, sent_at_local=None, hours=None,
+  within_hours=DEFAULT_CALLBACK_HOURS) -> PatientMessage``: ``kind`` is ``"ces"`` or ``"mscc"`` (the emergency
+  wording) when ``emergency`` is set or the level is ``urgent``; ``"callback"`` for ``serious`` (with the
+  ``callback`` promise when the time sent and the clinic's hours are given); else ``"confirmation"``.
+- ``ce_signs(answers, flag_codes=()) -> tuple[str, ...]``: the CES signs the patient reported, as short first-person
+  phrases that finish "I have back pain and ...", in the order of the CES card. A CE question answered yes or not
+  sure counts, and so does a CE1-CE7 flag still raised by a latched earlier answer (a later "no" does not hide it).
+- ``mscc_signs(flag_codes) -> tuple[str, ...]``: the nerve symptoms behind an MSCC flag, in the same style. Never a
+  bladder or bowel phrase: the MSCC page speaks only of what the patient told us.
+- ``has_cancer_history(answers, flag_codes=()) -> bool``: ``cancer_history`` yes or not sure, or flag SP1, MET or
+  MSCC (the serious receipt then lists the MSCC signs too).
+- ``CE_SIGN_PHRASES`` (CE question code -> phrase), ``CE_FLAG_QUESTIONS`` (CE1-CE7 -> question code),
+  ``MSCC_SIGN_PHRASES`` (flag code -> phrase), ``PatientMessage``.
+
+The phrases are English source strings marked with ``gettext_noop`` (a local no-op, so this module needs no Django)
+so ``makemessages`` collects them; templates translate them when they are shown (``{% translate phrase %}``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from intake.rules.callback import DEFAULT_CALLBACK_HOURS, CallbackPromise, ClinicHours, callback_deadline
+
+YES_VALUES = frozenset({"yes", "not_sure"})
+
+MessageKind = Literal["ces", "mscc", "callback", "confirmation"]
+
+
+def gettext_noop(message: str) -> str:
+    """Mark a string for translation without translating it here (Django's name, so makemessages finds it)."""
+    return message
+
+
+# CES card order (docs/clinical/INTAKE.md, step 1). Each finishes "I have back pain and ...".
+CE_SIGN_PHRASES: dict[str, str] = {
+    "ce_saddle_numbness": gettext_noop("numbness or tingling between my legs, around my bottom or my genitals"),
+    "ce_wiping_sensation": gettext_noop("a different feeling when I wipe after the toilet"),
+    "ce_urine_start_difficulty": gettext_noop("new trouble starting, stopping or controlling my pee"),
+    "ce_urine_leak_or_no_sensation": gettext_noop(
+        "leaking pee, or not feeling when my bladder is full or empty or when pee passes"
+    ),
+    "ce_bowel_control": gettext_noop("trouble controlling my bowels, or not feeling when I poop"),
+    "ce_both_legs_weaker": gettext_noop("weakness in both legs that is new or getting worse"),
+    "ce_sexual_change": gettext_noop("a change in erections, ejaculation or feeling in my genitals"),
+}
+
+# docs/clinical/TRIAGE.md, "Cauda equina (CE)".
+CE_FLAG_QUESTIONS: dict[str, str] = {
+    "CE1": "ce_saddle_numbness",
+    "CE2": "ce_wiping_sensation",
+    "CE3": "ce_urine_start_difficulty",
+    "CE4": "ce_urine_leak_or_no_sensation",
+    "CE5": "ce_bowel_control",
+    "CE6": "ce_both_legs_weaker",
+    "CE7": "ce_sexual_change",
+}
+
+# The flags that make cancer + symptoms an MSCC emergency (TRIAGE.md, "MSCC"), other than the CE flags.
+MSCC_SIGN_PHRASES: dict[str, str] = {
+    "SC1": gettext_noop("pain down my leg below the knee"),
+    "SC2": gettext_noop("leg pain that is worse than my back pain"),
+    "SC3": gettext_noop("numbness or pins and needles in my leg or foot"),
+    "SC4": gettext_noop("weakness in my leg or foot"),
+    "SP12": gettext_noop("weakness in my leg or foot that is getting worse"),
+    "SP13": gettext_noop("a foot that slaps or catches when I walk"),
+    "CE8": gettext_noop("pain or other symptoms in both legs"),
+    "CM1": gettext_noop("clumsy hands or balance that is getting worse"),
+}
+
+CANCER_FLAGS = frozenset({"SP1", "MET", "MSCC"})
+
+
+@dataclass(frozen=True)
+class PatientMessage:
+    kind: MessageKind
+    ce_signs: tuple[str, ...] = ()
+    mscc_signs: tuple[str, ...] = ()
+    cancer_history: bool = False
+    callback: CallbackPromise | None = None
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.kind in ("ces", "mscc")
+
+    @property
+    def said_signs(self) -> tuple[str, ...]:
+        """The signs for the sentence to say at the emergency room: MSCC ones on the MSCC page, else the CES ones."""
+        return self.mscc_signs if self.kind == "mscc" else self.ce_signs
+
+
+def ce_signs(answers: Mapping[str, object], flag_codes: Iterable[str] = ()) -> tuple[str, ...]:
+    flagged = {CE_FLAG_QUESTIONS[code] for code in flag_codes if code in CE_FLAG_QUESTIONS}
+    return tuple(
+        phrase for code, phrase in CE_SIGN_PHRASES.items() if answers.get(code) in YES_VALUES or code in flagged
+    )
+
+
+def mscc_signs(flag_codes: Iterable[str]) -> tuple[str, ...]:
+    codes = set(flag_codes)
+    if "SP12" in codes:
+        codes.discard("SC4")  # "getting worse" says it all
+    return tuple(phrase for code, phrase in MSCC_SIGN_PHRASES.items() if code in codes)
+
+
+def has_cancer_history(answers: Mapping[str, object], flag_codes: Iterable[str] = ()) -> bool:
+    return answers.get("cancer_history") in YES_VALUES or bool(CANCER_FLAGS & set(flag_codes))
+
+
+def patient_message(
+    *,
+    level: str | None,
+    emergency: str | None,
+    answers: Mapping[str, object],
+    flag_codes: Iterable[str],
+    sent_at_local: datetime.datetime | None = None,
+    hours: ClinicHours | None = None,
+    within_hours: int = DEFAULT_CALLBACK_HOURS,
+) -> PatientMessage:
+    """The one message for this intake: emergency wording, a call-back promise, or a plain confirmation."""
+    codes = tuple(flag_codes)
+    cancer = has_cancer_history(answers, codes)
+    if emergency is not None or level == "urgent":
+        # Safety first: an urgent level with no emergency kind gets the CES wording (its warning signs are general).
+        kind: MessageKind = "mscc" if emergency == "mscc" else "ces"
+        return PatientMessage(
+            kind=kind, ce_signs=ce_signs(answers, codes), mscc_signs=mscc_signs(codes), cancer_history=cancer
+        )
+    if level == "serious":
+        promise = None
+        if sent_at_local is not None and hours is not None:
+            promise = callback_deadline(sent_at_local, hours, within_hours=within_hours)
+        return PatientMessage(kind="callback", cancer_history=cancer, callback=promise)
+    return PatientMessage(kind="confirmation", cancer_history=cancer)

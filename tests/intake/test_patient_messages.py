@@ -1,0 +1,292 @@
+"""What the patient is told, per level, through the client (docs/clinical/TRIAGE.md, "What the patient is told"):
+the emergency page (CES or MSCC wording), the receipt (emergency, call-back promise, or confirmation with the CES
+warning signs) and the confirmation e-mail."""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import override_settings
+from django.utils import timezone
+
+from intake import services
+from intake.models import Intake, Level
+from intake.rules.patient_messages import CE_SIGN_PHRASES, MSCC_SIGN_PHRASES
+from intake.rules.questionnaire import STEP_SLUGS
+from tests.intake.conftest import Patient
+from tests.intake.factories import make_invitation, routine_answers
+
+pytestmark = pytest.mark.django_db
+
+# The CES card, as the warning-signs box words it (templates/intake/_ces_signs.html): one fragment of each item.
+CARD_ITEMS = (
+    "between your inner thighs, around your bottom or in your genitals",
+    "Wiping after the toilet feels different",
+    "New trouble starting to pee, stopping it or controlling it, or a weaker flow",
+    "Leaking pee or needing pads, not feeling when your bladder is full or empty, or not feeling pee pass",
+    "Trouble controlling your bowels, leaking poop, or not feeling it pass",
+    "Both legs getting weaker, or new weakness in both legs",
+    "A change in getting an erection or ejaculating, or less feeling in your genitals",
+)
+MSCC_ITEMS = (
+    "New weakness, numbness or tingling in your arms or legs",
+    "New trouble walking or standing",
+    "Pain that spreads around your chest or belly like a band, or down your legs",
+)
+ONE_LEG_NUMB = {
+    "leg_symptoms": "yes",
+    "leg_side": "left",
+    "leg_pain_lowest_point": "thigh",
+    "worse_back_or_leg": "back",
+    "leg_numbness_tingling": "yes",
+    "leg_weakness": "no",
+    "sitting_eases": "no",
+}
+
+
+def answers(**changes: object) -> dict[str, object]:
+    """A complete routine intake under rules 2027.1 (which also ask about steroids, hands and balance)."""
+    return routine_answers(**{"long_term_steroids": "no", "hands_clumsy": "no", "balance_worse": "no", **changes})
+
+
+def text(response) -> str:
+    """The page as a reader sees it: markup kept (for links), plus its words with the tags taken out."""
+    page = response.content.decode()
+    words = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    words = re.sub(r" ([.,:;])", r"\1", words)  # "call us at <a>123</a>." reads "call us at 123."
+    return page + "\n" + html.unescape(words)
+
+
+def clinic_time(*args: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime(*args))
+
+
+def send(patient: Patient, given: dict[str, object]) -> str:
+    patient.answer_all(given)
+    assert patient.client.post("/intake/review/")["Location"] == "/intake/done/"
+    return text(patient.client.get("/intake/done/"))
+
+
+def answer_until_the_emergency_page(patient: Patient, given: dict[str, object]) -> str:
+    """Post steps in order until one opens the emergency page; return that page."""
+    for slug in STEP_SLUGS:
+        response = patient.post_step(slug, given)
+        assert response.status_code == 302, (slug, response.content.decode()[:2000])
+        if response["Location"] == "/intake/important/":
+            return text(patient.client.get("/intake/important/"))
+    raise AssertionError("no step opened the emergency page")
+
+
+def a_patient_at(client, moment: datetime.datetime) -> Patient:
+    """A patient whose invitation was made at `moment` (call inside time_machine.travel)."""
+    invitation, token = make_invitation(appointment_at=moment + datetime.timedelta(days=3))
+    patient = Patient(client, token)
+    patient.invitation = invitation
+    return patient.sign_in()
+
+
+# --- Routine and sciatica receipts: the confirmation, the reading, and the CES warning signs ------------------------
+
+
+@override_settings(CLINIC_EMERGENCY_NUMBER="000-TEST")
+def test_the_routine_receipt_shows_every_ces_warning_sign_with_the_clinics_emergency_number(patient):
+    page = send(patient, answers())
+    assert "We have your answers" in page
+    assert "Warning signs: get help at once" in page
+    assert 'href="tel:000-TEST"' in page
+    assert "911" not in page
+    for item in CARD_ITEMS:
+        assert item in page, item
+    assert "Get medical help now" not in page
+    assert "cancer" not in page.lower()
+
+
+@override_settings(CLINIC_EMERGENCY_NUMBER="000-TEST")
+def test_the_sciatica_receipt_shows_the_warning_signs_too(patient):
+    page = send(patient, answers(**{**ONE_LEG_NUMB, "leg_pain_lowest_point": "below_knee"}))
+    assert Intake.objects.get(invitation=patient.invitation).level_code == "sciatica"
+    assert "We have your answers" in page
+    assert 'href="tel:000-TEST"' in page
+    for item in CARD_ITEMS:
+        assert item in page, item
+
+
+# --- Serious: the call-back promise from the clinic's hours -----------------------------------------------------
+
+
+@override_settings(CLINIC_HOURS="Mon-Fri 08:00-17:00", CLINIC_CALLBACK_HOURS=2, CLINIC_PHONE="(555) 222-3333")
+def test_a_serious_receipt_in_clinic_hours_promises_a_call_today_by_a_time(client):
+    with time_machine.travel(clinic_time(2030, 3, 5, 10, 15), tick=False):  # a Tuesday morning
+        patient = a_patient_at(client, timezone.now())
+        page = send(patient, answers(weight_loss="yes"))
+    assert Intake.objects.get(invitation=patient.invitation).level == Level.SERIOUS
+    assert "A clinician will call you today by 12:15 PM." in page
+    assert "If nobody has called you by 12:15 PM, call us at (555) 222-3333." in page
+    assert 'href="tel:(555) 222-3333"' in page
+    assert "Until we talk, get help at once" in page
+    for item in CARD_ITEMS:
+        assert item in page, item
+    assert "Because you have had cancer" not in page  # no cancer history: no MSCC box
+
+
+@override_settings(CLINIC_HOURS="Mon-Fri 08:00-17:00", CLINIC_CALLBACK_HOURS=2)
+def test_a_serious_receipt_just_before_closing_promises_no_later_than_closing(client):
+    with time_machine.travel(clinic_time(2030, 3, 5, 16, 20), tick=False):
+        page = send(a_patient_at(client, timezone.now()), answers(weight_loss="yes"))
+    assert "A clinician will call you today by 5:00 PM." in page
+
+
+@override_settings(CLINIC_HOURS="Mon-Fri 08:00-17:00", CLINIC_CALLBACK_HOURS=2)
+@pytest.mark.parametrize(
+    "sent",
+    [
+        pytest.param((2030, 3, 8, 17, 30), id="Friday evening"),
+        pytest.param((2030, 3, 9, 23, 0), id="Saturday 11 pm"),
+    ],
+)
+def test_a_serious_receipt_out_of_hours_names_the_next_working_day_and_never_says_today(client, sent):
+    with time_machine.travel(clinic_time(*sent), tick=False):
+        page = send(a_patient_at(client, timezone.now()), answers(weight_loss="yes"))
+    assert "A clinician will call you by 10:00 AM on Monday, March 11." in page
+    assert "If nobody has called you by 10:00 AM, call us at" in page
+    assert "today" not in page.lower()
+
+
+def test_a_serious_receipt_for_a_cancer_history_adds_the_spinal_cord_signs(patient):
+    page = send(patient, answers(cancer_history="not_sure"))
+    assert Intake.objects.get(invitation=patient.invitation).level == Level.SERIOUS
+    assert "A clinician will call you" in page
+    assert "Because you have had cancer" in page
+    for item in (*CARD_ITEMS, *MSCC_ITEMS):
+        assert item in page, item
+    assert "tell your cancer team" in page
+
+
+# --- Urgent: the emergency page, CES or MSCC --------------------------------------------------------------------
+
+
+def test_the_ces_page_names_cauda_equina_syndrome_and_repeats_the_signs_the_patient_ticked(patient):
+    page = answer_until_the_emergency_page(
+        patient, answers(ce_saddle_numbness="yes", ce_bowel_control="not_sure", ce_onset="within_14_days")
+    )
+    assert "cauda equina syndrome" in page
+    assert "Go to the nearest emergency room now" in page
+    assert 'href="tel:911"' in page
+    assert "Do not finish this form first." in page
+    assert "Your link keeps working" in page
+    assert "What to say when you get there" in page
+    assert "I have back pain and:" in page
+    assert CE_SIGN_PHRASES["ce_saddle_numbness"] in page
+    assert CE_SIGN_PHRASES["ce_bowel_control"] in page
+    assert "I am worried about cauda equina syndrome." in page
+    for not_ticked in ("ce_wiping_sensation", "ce_urine_leak_or_no_sensation", "ce_sexual_change"):
+        assert CE_SIGN_PHRASES[not_ticked] not in page
+    assert "cancer" not in page.lower()
+    # The way back to the form still works, and is not an invitation to finish it first.
+    assert "Come back to the form later" in page
+    assert "I am getting help" in page
+    assert patient.client.post("/intake/important/", {"acknowledged": "on"})["Location"] == "/intake/"
+
+
+def test_one_ticked_ces_sign_makes_one_sentence(patient):
+    page = answer_until_the_emergency_page(patient, answers(ce_sexual_change="yes", ce_onset="older_stable"))
+    sign = CE_SIGN_PHRASES["ce_sexual_change"]
+    assert f"“I have back pain and {sign}. I am worried about cauda equina syndrome.”" in page
+
+
+def test_the_mscc_page_speaks_of_cancer_and_the_spinal_cord_never_of_the_bladder(patient):
+    """Rules 2027.1 (NICE NG234): cancer + numbness in one leg is MSCC, urgent."""
+    page = answer_until_the_emergency_page(patient, answers(cancer_history="yes", **ONE_LEG_NUMB))
+    intake = Intake.objects.get(invitation=patient.invitation)
+    assert intake.level == Level.URGENT
+    assert services.emergency_kind(intake) == "mscc"
+    assert "Go to the nearest emergency room now" in page
+    assert 'href="tel:911"' in page
+    assert "You told us you have had cancer" in page
+    assert "metastatic spinal cord compression" in page
+    assert (
+        f"“I have had cancer. I have back pain and {MSCC_SIGN_PHRASES['SC3']}. "
+        "I am worried about spinal cord compression.”"
+    ) in page
+    assert "tell your cancer team" in page
+    assert "Do not finish this form first." in page
+    lowered = page.lower()
+    for word in ("bladder", "bowel", "pee", "poop", "cauda equina", "genital"):
+        assert word not in lowered, word
+
+
+def test_the_urgent_receipt_repeats_the_emergency_wording_without_asking_to_finish_the_form(patient):
+    page = send(patient, answers(ce_urine_start_difficulty="yes", ce_onset="getting_worse"))
+    assert "Get medical help now" in page
+    assert "Go to the nearest emergency room now" in page
+    assert "cauda equina syndrome" in page
+    assert CE_SIGN_PHRASES["ce_urine_start_difficulty"] in page
+    assert "Do not finish this form first." not in page
+    assert "We have your answers" in page
+
+
+def test_the_mscc_receipt_keeps_the_mscc_wording(patient):
+    patient.answer_all(answers(cancer_history="yes", **ONE_LEG_NUMB))
+    patient.client.post("/intake/review/")
+    page = text(patient.client.get("/intake/done/"))
+    assert "metastatic spinal cord compression" in page
+    assert "bladder" not in page.lower()
+
+
+# --- The confirmation e-mail ------------------------------------------------------------------------------------
+
+
+def confirmation_email() -> mail.EmailMessage:
+    sent = [message for message in mail.outbox if "has your answers" in message.subject]
+    assert len(sent) == 1, [message.subject for message in mail.outbox]
+    return sent[0]
+
+
+@override_settings(CLINIC_EMERGENCY_NUMBER="000-TEST", CLINIC_NAME="Riverside Spine Clinic")
+def test_the_confirmation_email_carries_the_warning_signs_and_a_plain_subject():
+    services.create_submitted_intake_for_demo(answers=answers(), patient_name="Robin Quill", email="robin@example.org")
+    message = confirmation_email()
+    assert message.subject == "Thank you: Riverside Spine Clinic has your answers"
+    assert "Robin" not in message.subject
+    assert "call 000-TEST at once" in message.body
+    for item in CARD_ITEMS:
+        assert item in message.body, item
+    assert "<" not in message.body  # plain text, no markup
+    assert "&" not in message.body  # and nothing HTML-escaped
+
+
+@override_settings(CLINIC_HOURS="Mon-Fri 08:00-17:00", CLINIC_CALLBACK_HOURS=2, CLINIC_PHONE="(555) 222-3333")
+def test_the_serious_confirmation_email_gives_the_same_promise_as_the_receipt():
+    with time_machine.travel(clinic_time(2030, 3, 8, 18, 0), tick=False):  # Friday after closing
+        services.create_submitted_intake_for_demo(answers=answers(cancer_history="yes"), email="robin@example.org")
+    message = confirmation_email()
+    assert "A clinician will call you by 10:00 AM on Monday, March 11." in message.body
+    assert "If nobody has called you by then, call us at (555) 222-3333." in message.body
+    for item in (*CARD_ITEMS, *MSCC_ITEMS):
+        assert item in message.body, item
+    for word in ("cancer", "urgent", "serious"):
+        assert word not in message.subject.lower()
+
+
+def test_the_serious_confirmation_email_in_hours_says_today_and_the_date():
+    with time_machine.travel(clinic_time(2030, 3, 5, 9, 0), tick=False):
+        services.create_submitted_intake_for_demo(answers=answers(weight_loss="yes"), email="robin@example.org")
+    assert "A clinician will call you today (Tuesday, March 5) by 11:00 AM." in confirmation_email().body
+
+
+def test_the_urgent_confirmation_email_gives_the_emergency_advice_without_clinical_details():
+    services.create_submitted_intake_for_demo(
+        answers=answers(ce_both_legs_weaker="yes", ce_onset="within_14_days"), email="robin@example.org"
+    )
+    message = confirmation_email()
+    assert "GET MEDICAL HELP NOW" in message.body
+    assert "go to the nearest emergency room\nnow, or call 911" in message.body or "emergency room now" in message.body
+    assert "WARNING SIGNS" in message.body
+    # E-mail is not private enough: neither the diagnosis words nor the signs this patient ticked.
+    assert "cauda" not in f"{message.subject} {message.body}".lower()
+    assert f"I have back pain and {CE_SIGN_PHRASES['ce_both_legs_weaker']}." not in message.body
