@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Concatenate, ParamSpec
+
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import HttpRequest
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+
+P = ParamSpec("P")
 
 
 class StaffPermissionRequiredMixin(PermissionRequiredMixin):
@@ -12,22 +21,24 @@ class StaffPermissionRequiredMixin(PermissionRequiredMixin):
     raise_exception = False
     request: HttpRequest
 
-    def handle_no_permission(self):  # type: ignore[no-untyped-def]
+    def handle_no_permission(self) -> HttpResponseRedirect:
         if self.request.user.is_authenticated:
             self.raise_exception = True
         return super().handle_no_permission()
 
 
-def staff_permission_required(*perms: str):  # type: ignore[no-untyped-def]
+def staff_permission_required(
+    *perms: str,
+) -> Callable[
+    [Callable[Concatenate[HttpRequest, P], HttpResponseBase]], Callable[Concatenate[HttpRequest, P], HttpResponseBase]
+]:
     """For function views: anonymous -> sign-in page; signed in without every permission -> 403."""
-    from functools import wraps
 
-    from django.contrib.auth.views import redirect_to_login
-    from django.core.exceptions import PermissionDenied
-
-    def decorator(view):  # type: ignore[no-untyped-def]
+    def decorator(
+        view: Callable[Concatenate[HttpRequest, P], HttpResponseBase],
+    ) -> Callable[Concatenate[HttpRequest, P], HttpResponseBase]:
         @wraps(view)
-        def wrapped(request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not request.user.has_perms(perms):
