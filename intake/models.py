@@ -127,6 +127,23 @@ class IntakeFlag(models.Model):
         return self.code
 
 
+class Retriage(models.Model):
+    """One stored intake moved to newer triage rules (`manage.py retriage --apply`): what it was, what it became."""
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="retriages")
+    old_level = models.PositiveSmallIntegerField(choices=Level.choices, null=True, blank=True)
+    old_rules_version = models.CharField(max_length=16, blank=True)
+    new_level = models.PositiveSmallIntegerField(choices=Level.choices)
+    new_rules_version = models.CharField(max_length=16)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"Retriage of intake #{self.intake_id}"
+
+
 class RedFlagAnswer(models.Model):
     """A red-flag question once answered yes or not sure: latched, so a later "no" never erases it.
 

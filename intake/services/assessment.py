@@ -14,12 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake import signals, tasks
-from intake.models import Intake, IntakeFlag, Level
+from intake.models import Intake, IntakeFlag, Level, Retriage
 from intake.rules import answers as answer_codec
 from intake.rules.questionnaire import STEP_SLUGS
 from intake.rules.questionnaire_checks import validate_answers
 from intake.rules.recommendations import recommend
-from intake.rules.triage import FLAGS_BY_CODE, EarlierAnswer, TriageResult, assess
+from intake.rules.triage import FLAGS_BY_CODE, EarlierAnswer, TriageResult, assess, assess_interim
 from intake.services.errors import InvalidAnswers
 from intake.services.latches import earlier_answers
 
@@ -118,12 +118,29 @@ def submit_intake(intake: Intake, *, now: datetime.datetime) -> Intake:
 
 
 def retriage(intake: Intake, *, now: datetime.datetime, apply: bool) -> tuple[int | None, int]:
-    """(stored level, level under the current rules) for a submitted intake; stores the new result if `apply`."""
+    """(stored level, level under the current rules) for a stored intake; with `apply`, store the new result.
+
+    A sent intake is judged as a whole (`assess`), one stopped part-way by the answers it has (`assess_interim`);
+    latched red-flag answers count either way. Applying records the move (`Retriage`) with the old level and version.
+    """
     answers = answer_codec.from_json(intake.answers)
     today = timezone.localdate(intake.submitted_at or now)
-    result = assess(answers, today=today, earlier=earlier_answers(intake))
+    earlier = earlier_answers(intake)
+    sent = intake.status == Intake.Status.SUBMITTED
+    result = (
+        assess(answers, today=today, earlier=earlier) if sent else assess_interim(answers, today=today, earlier=earlier)
+    )
     stored_level = intake.level
     new_level = int(Level.from_code(result.level))
     if apply and (new_level != stored_level or result.rules_version != intake.rules_version):
-        record_assessment(intake, result, now=now)
+        with transaction.atomic():
+            Retriage.objects.create(
+                intake=intake,
+                old_level=stored_level,
+                old_rules_version=intake.rules_version,
+                new_level=new_level,
+                new_rules_version=result.rules_version,
+                at=now,
+            )
+            record_assessment(intake, result, now=now)
     return stored_level, new_level

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from intake import tokens
-from intake.models import Intake, IntakeFlag, Invitation, Level
+from intake.models import Intake, IntakeFlag, Invitation, Level, Retriage
 from tests.intake.factories import submitted_intake
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def test_retriage_reports_changed_levels_by_id_only_and_stores_nothing(alert_cal
     output = _run("retriage")
     assert f"intake {changed.pk}: routine -> serious" in output
     assert f"intake {unchanged.pk}:" not in output
-    assert "2 submitted intake(s) checked, 1 would change level" in output
+    assert "2 stored intake(s) checked, 1 would change level" in output
     assert "Pat" not in output
     changed.refresh_from_db()
     assert changed.level == Level.ROUTINE
@@ -54,10 +54,29 @@ def test_retriage_with_apply_stores_the_new_level_flags_and_version(alert_calls)
     assert alert_calls[-1] == (intake.pk, Level.SERIOUS, Level.ROUTINE)
 
 
-def test_retriage_leaves_intakes_in_progress_alone():
+def test_retriage_leaves_intakes_in_progress_without_a_level_alone():
     intake = submitted_intake()
     Intake.objects.filter(pk=intake.pk).update(status=Intake.Status.IN_PROGRESS, level=None)
-    assert "0 submitted intake(s) checked" in _run("retriage", "--apply")
+    assert "0 stored intake(s) checked" in _run("retriage", "--apply")
+
+
+def test_retriage_with_apply_records_the_old_level_and_version_of_each_moved_intake():
+    moved = submitted_intake(cancer_history="yes", night_rest_pain="yes")
+    Intake.objects.filter(pk=moved.pk).update(level=Level.URGENT, rules_version="2026.1")
+    current = submitted_intake()
+    _run("retriage", "--apply")
+    [record] = Retriage.objects.all()
+    assert (record.intake_id, record.old_level, record.old_rules_version) == (moved.pk, Level.URGENT, "2026.1")
+    assert (record.new_level, record.new_rules_version) == (Level.SERIOUS, "2027.1")
+    assert not Retriage.objects.filter(intake=current).exists()
+    assert "0 would change" in _run("retriage")  # a second run finds everything on the current rules
+
+
+def test_retriage_moves_an_unsent_intake_stopped_after_a_red_flag():
+    intake = submitted_intake(ce_saddle_numbness="yes", ce_onset="within_14_days")
+    Intake.objects.filter(pk=intake.pk).update(status=Intake.Status.IN_PROGRESS, rules_version="2026.1")
+    assert "1 stored intake(s) checked" in _run("retriage", "--apply")
+    assert Intake.objects.get(pk=intake.pk).rules_version == "2027.1"
 
 
 def test_demo_invitations_print_working_links_and_can_be_loaded_again(client, settings):

@@ -1,7 +1,9 @@
-"""Re-run the current triage rules over submitted intakes and report which would change level.
+"""Re-run the current triage rules over stored intakes and report which would change level.
 
-Prints ids and levels only (never answers or names). Without --apply nothing is written; with --apply each changed
-intake gets the new result through services.record_assessment, which also alerts staff when one became more urgent.
+Every sent intake, and every unsent one that already has a level (a red flag stored part-way). Prints ids and levels
+only (never answers or names). Without --apply nothing is written; with --apply each intake not yet on the current
+rules gets the new result through services.retriage, which records the old level and version (`Retriage` rows) and
+alerts staff when one became more urgent.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db.models import Q
 from django.utils import timezone
 
 from intake import services
@@ -21,7 +24,7 @@ def _name(level: int | None) -> str:
 
 
 class Command(BaseCommand):
-    help = "Re-run the current triage rules over submitted intakes; report level changes, store them with --apply."
+    help = "Re-run the current triage rules over stored intakes; report level changes, store them with --apply."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--apply", action="store_true", help="Store the new results (default: report only).")
@@ -29,7 +32,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, apply: bool = False, **options: Any) -> None:
         now = timezone.now()
         checked = changed = 0
-        intakes = Intake.objects.filter(status=Intake.Status.SUBMITTED).select_related("invitation").order_by("pk")
+        stored = Q(status=Intake.Status.SUBMITTED) | Q(level__isnull=False)
+        intakes = Intake.objects.filter(stored).select_related("invitation").order_by("pk")
         for intake in intakes.iterator(chunk_size=500):
             checked += 1
             before, after = services.retriage(intake, now=now, apply=apply)
@@ -37,6 +41,6 @@ class Command(BaseCommand):
                 changed += 1
                 self.stdout.write(f"intake {intake.pk}: {_name(before)} -> {_name(after)}")
         verb = "changed" if apply else "would change"
-        self.stdout.write(f"Rules {RULES_VERSION}: {checked} submitted intake(s) checked, {changed} {verb} level.")
+        self.stdout.write(f"Rules {RULES_VERSION}: {checked} stored intake(s) checked, {changed} {verb} level.")
         if changed and not apply:
             self.stdout.write("Nothing was stored. Run again with --apply to store the new levels.")
