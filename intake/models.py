@@ -12,9 +12,14 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from intake.rules.triage import LevelCode
+
 
 class Level(models.IntegerChoices):
-    """Triage levels, most urgent first; the number is the sort order."""
+    """The triage level, the one Level type of the app: most urgent first, the number is the sort order.
+
+    Its `code` is the engine's name for it (`intake.rules.triage.LEVELS`, in the same order).
+    """
 
     URGENT = 1, "Urgent"
     SERIOUS = 2, "Serious"
@@ -22,7 +27,7 @@ class Level(models.IntegerChoices):
     ROUTINE = 4, "Routine"
 
     @classmethod
-    def from_code(cls, code: str) -> Level:
+    def from_code(cls, code: LevelCode) -> Level:
         """`"urgent"` (the triage engine's code) -> Level.URGENT."""
         return cls[code.upper()]
 

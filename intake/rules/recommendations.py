@@ -54,7 +54,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from intake.rules.questionnaire import NONE_CODE, as_codes, has_leg_symptoms, is_runner, is_yes
-from intake.rules.triage import Level, TriageResult
+from intake.rules.triage import LevelCode, TriageResult
 
 LEAD, SAFETY, PROMPT, NERVE, GENERAL = range(5)
 CES_ARTICLE = "cauda-equina-warning-signs"
@@ -113,7 +113,7 @@ class ArticleRule:
     triggers: tuple[Trigger, ...]
     lead_when: Callable[[TriageResult], bool] | None = None  # then the article moves to the LEAD tier
     after_staff_contact: bool = False
-    not_at_levels: frozenset[Level] = frozenset()  # never suggested at these levels
+    not_at_levels: frozenset[LevelCode] = frozenset()  # never suggested at these levels
 
     def tier_for(self, result: TriageResult) -> int:
         return LEAD if self.lead_when is not None and self.lead_when(result) else self.tier

@@ -23,7 +23,7 @@ Public API
 - ``EarlierAnswer(value, answered_at, changed_at=None)``: a red-flag answer saved earlier, for ``earlier``.
 - ``TriageResult(level, flags, rules_version, ce_onset)`` with ``codes``, ``has(code)`` and ``emergency``
   (``"ces"`` when any CE1-CE7 flag is raised, else ``"mscc"`` when MSCC is, else None); ``Flag(code, reason, short,
-  group)``; ``RULES_VERSION``; ``Level``; ``LEVELS`` (most urgent first); ``level_rank(level)`` (0 = most urgent, so
+  group)``; ``RULES_VERSION``; ``LevelCode``; ``LEVELS`` (most urgent first); ``level_rank(level)`` (0 = most urgent, so
   sorting by it ascending puts urgent first; ValueError for an unknown level); ``Emergency``; ``FLAG_GROUPS``;
   ``Rule``; ``RULES``; ``Combination``; ``COMBINATIONS``; ``FLAGS_BY_CODE`` (the reason as published, IBP with "N"
   for the count); ``CE_RULE_CODES``; ``WEAK_CODES``; ``MSCC_PARTNERS``; ``MET_PARTNERS``; ``RED_FLAG_QUESTIONS``;
@@ -119,8 +119,10 @@ from intake.rules.questionnaire import (
 
 RULES_VERSION = "2027.1"
 
-Level = Literal["urgent", "serious", "sciatica", "routine"]
-LEVELS: tuple[Level, ...] = ("urgent", "serious", "sciatica", "routine")
+# The engine names levels by code; `intake.models.Level` is the one Level type of the app, built on these codes (its
+# members are these codes in this order; tests/intake/test_levels.py holds them together).
+LevelCode = Literal["urgent", "serious", "sciatica", "routine"]
+LEVELS: tuple[LevelCode, ...] = ("urgent", "serious", "sciatica", "routine")
 
 Group = Literal["urgent", "serious", "weak", "sciatica", "informational"]
 FLAG_GROUPS: tuple[Group, ...] = ("urgent", "serious", "weak", "sciatica", "informational")
@@ -154,7 +156,7 @@ class Flag:
 
 @dataclass(frozen=True)
 class TriageResult:
-    level: Level
+    level: LevelCode
     flags: tuple[Flag, ...] = ()
     rules_version: str = RULES_VERSION
     ce_onset: str | None = None
@@ -475,7 +477,7 @@ def _flag_order(flag: Flag) -> tuple[int, str, int]:
     return FLAG_GROUPS.index(flag.group), letters, int(number) if number else -1
 
 
-def _level(flags: tuple[Flag, ...]) -> Level:
+def _level(flags: tuple[Flag, ...]) -> LevelCode:
     groups = {flag.group for flag in flags}
     if "urgent" in groups:
         return "urgent"

@@ -23,7 +23,7 @@ PROMPT_REVIEW = "signs-that-need-a-prompt-review"
 CANCER = "cancer-history-and-back-pain"  # article 15, new in 2027.1
 
 
-def result(level: triage.Level = "routine", *codes: str) -> triage.TriageResult:
+def result(level: triage.LevelCode = "routine", *codes: str) -> triage.TriageResult:
     """A triage result with these flags (built directly, so these tests check recommend() on its own)."""
     return triage.TriageResult(level, tuple(triage.FLAGS_BY_CODE[code] for code in codes))
 
@@ -74,7 +74,7 @@ def test_a_back_only_strain_after_running_or_lifting_suggests_the_strain_article
         ({"onset_cause": "running"}, "serious"),
     ],
 )
-def test_the_strain_article_needs_all_three_conditions(changes: dict[str, object], level: triage.Level) -> None:
+def test_the_strain_article_needs_all_three_conditions(changes: dict[str, object], level: triage.LevelCode) -> None:
     assert STRAIN not in rec.recommend(quiet_answers(**changes), result(level))
 
 
@@ -94,7 +94,7 @@ def test_anyone_with_leg_symptoms_sees_the_cauda_equina_article() -> None:
 
 
 @pytest.mark.parametrize(("level", "code"), [("urgent", "CE1"), ("urgent", "CE7"), ("serious", "W2")])
-def test_urgent_and_serious_levels_show_the_cauda_equina_article_first(level: triage.Level, code: str) -> None:
+def test_urgent_and_serious_levels_show_the_cauda_equina_article_first(level: triage.LevelCode, code: str) -> None:
     # 2027.1: CE7 is urgent, and the scan article is no longer suggested at these levels (see below).
     answers = quiet_answers(expects_scan="yes", worries="Is it serious?")
     assert rec.recommend(answers, result(level, code)) == [CAUDA_EQUINA, RUNNING_BAD]
@@ -158,7 +158,7 @@ def test_expecting_a_scan_suggests_the_scan_article() -> None:
 @pytest.mark.parametrize("code", ["SP2", "SP9", "SP12", "SP13", "CM1"])
 def test_any_sp_or_cm1_flag_suggests_the_prompt_review_article_after_the_safety_article(code: str) -> None:
     # 2027.1 (docs/clinical/ARTICLES.md corrections): any SP, MET or CM1 flag.
-    level: triage.Level = "routine" if code == "SP9" else "serious"
+    level: triage.LevelCode = "routine" if code == "SP9" else "serious"
     suggested = rec.recommend(quiet_answers(worries="What is it?"), result(level, code))
     assert suggested[-2:] == [PROMPT_REVIEW, RUNNING_BAD]
     if level == "serious":
@@ -176,7 +176,7 @@ def test_the_prompt_review_article_waits_until_staff_have_called() -> None:
     ("level", "codes"),
     [("serious", ("SP1",)), ("serious", ("SP1", "MET", "SP9")), ("urgent", ("MSCC", "SP1", "SC3"))],
 )
-def test_a_cancer_history_puts_the_cancer_article_first(level: triage.Level, codes: tuple[str, ...]) -> None:
+def test_a_cancer_history_puts_the_cancer_article_first(level: triage.LevelCode, codes: tuple[str, ...]) -> None:
     # 2027.1: article 15 first for SP1, MET or MSCC; the cauda-equina article follows.
     suggested = rec.recommend(quiet_answers(leg_symptoms="yes"), result(level, *codes))
     assert suggested[:3] == [CANCER, CAUDA_EQUINA, PROMPT_REVIEW]
@@ -192,13 +192,13 @@ def test_the_cancer_article_is_never_held_back_until_staff_contact() -> None:
 
 
 @pytest.mark.parametrize("level", ["urgent", "serious"])
-def test_the_scan_article_is_never_suggested_with_red_flags(level: triage.Level) -> None:
+def test_the_scan_article_is_never_suggested_with_red_flags(level: triage.LevelCode) -> None:
     # 2027.1: its reassurance (no scan without red flags) does not hold at these levels.
     assert SCAN not in rec.recommend(quiet_answers(expects_scan="yes"), result(level, "SP2"), limit=10)
 
 
 @pytest.mark.parametrize(("level", "shown"), [("urgent", False), ("serious", True), ("routine", True)])
-def test_the_form_and_shoes_article_is_never_suggested_when_urgent(level: triage.Level, shown: bool) -> None:
+def test_the_form_and_shoes_article_is_never_suggested_when_urgent(level: triage.LevelCode, shown: bool) -> None:
     assert (FORM in rec.recommend(quiet_answers(), result(level, "R4"), limit=10)) is shown
 
 
@@ -254,7 +254,7 @@ codes = st.lists(st.sampled_from(sorted(triage.FLAGS_BY_CODE)), unique=True, max
     limit=st.integers(min_value=0, max_value=12),
 )
 def test_suggestions_never_repeat_and_respect_the_limit(
-    level: triage.Level, flag_codes: list[str], answers: dict[str, object], limit: int
+    level: triage.LevelCode, flag_codes: list[str], answers: dict[str, object], limit: int
 ) -> None:
     suggested = rec.recommend(answers, result(level, *flag_codes), limit=limit)
     assert len(suggested) == len(set(suggested)) <= limit
@@ -267,7 +267,7 @@ def test_suggestions_never_repeat_and_respect_the_limit(
     answers=st.fixed_dictionaries({}, optional={key: st.just(value) for key, value in EVERYTHING.items()}),
 )
 def test_an_urgent_or_serious_patient_always_gets_a_safety_article_first(
-    level: triage.Level, flag_codes: list[str], answers: dict[str, object]
+    level: triage.LevelCode, flag_codes: list[str], answers: dict[str, object]
 ) -> None:
     suggested = rec.recommend(answers, result(level, *flag_codes), limit=1)
     assert suggested in ([CAUDA_EQUINA], [CANCER])
