@@ -140,6 +140,9 @@ def test_a_patient_answers_every_step_on_a_phone_leaves_halfway_resumes_fixes_an
         "recent_infection_or_procedure",
         "trauma_onset",
         "osteoporosis",
+        "long_term_steroids",
+        "hands_clumsy",
+        "balance_worse",
         "getting_worse_or_4_weeks",
     ):
         _pick(page, code, "no")
@@ -217,10 +220,10 @@ def test_a_not_sure_bladder_answer_brings_up_the_emergency_page_at_once(open_pag
     screenshot(page, "intake-phone-emergency")
     assert Intake.objects.get(invitation=invitation).level == Level.URGENT
 
-    page.get_by_role("button", name="Continue with the questions").click()
+    page.get_by_role("button", name="I am getting help: back to the form").click()
     assert page.get_by_text("Please tick the box").is_visible()
     page.check("#id_acknowledged")
-    page.get_by_role("button", name="Continue with the questions").click()
+    page.get_by_role("button", name="I am getting help: back to the form").click()
     assert page.get_by_text("Step 2 of 7").is_visible()
 
 

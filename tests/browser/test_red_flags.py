@@ -1,0 +1,115 @@
+"""Rules 2027.1 in a real browser at phone width: a red flag acts at once whatever else is wrong on the page, a later
+"no" does not erase it, a cancer patient with nerve symptoms gets the spinal-cord emergency page, and every receipt
+carries the warning signs (docs/clinical/TRIAGE.md, "Latched red flags and partial pages", "What the patient is told").
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from alerts import services as alert_services
+from alerts.models import Alert
+from intake import services
+from intake.models import Intake, Level
+from intake.rules.questionnaire import STEP_SLUGS
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.intake.factories import make_invitation, routine_answers
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _pick(page, code: str, value: str) -> None:
+    page.check(f'input[name="{code}"][value="{value}"]')
+
+
+def _next(page) -> None:
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_load_state()
+
+
+def _open_as_patient(open_page, token: str):
+    page = open_page(f"/intake/start/{token}/", PHONE)
+    page.fill("#id_date_of_birth", "1985-03-27")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
+    return page
+
+
+def _answered_up_to(step: str, **changes: object) -> tuple[Intake, str]:
+    """An intake whose steps before `step` were answered through the services, and the patient's link."""
+    invitation, token = make_invitation()
+    intake = services.start_intake(invitation)
+    answers = routine_answers(**changes)
+    for slug in STEP_SLUGS[: STEP_SLUGS.index(step)] if step in STEP_SLUGS else STEP_SLUGS:
+        services.save_step(intake, slug, answers, now=timezone.now())
+    return intake, token
+
+
+def test_a_not_sure_bladder_answer_on_an_otherwise_blank_page_brings_the_emergency_page_and_one_alert(
+    open_page, screenshot, clinician, settings
+):
+    settings.ALERT_EMAILS = ["on-call@clinic.example"]
+    invitation, token = make_invitation(name="Robin Blank")
+    page = _open_as_patient(open_page, token)
+    _pick(page, "ce_urine_start_difficulty", "not_sure")  # every other safety question, and "when", left blank
+    _next(page)
+
+    assert page.get_by_role("heading", name="Get medical help now").is_visible()
+    assert page.get_by_text("cauda equina syndrome").first.is_visible()
+    screenshot(page, "red-flags-phone-a-emergency")
+    intake = Intake.objects.get(invitation=invitation)
+    assert intake.level == Level.URGENT
+    [alert] = Alert.objects.filter(intake=intake)
+    assert alert_services.send(alert.pk) == Alert.Status.SENT
+
+    queue = open_page("/staff/queue/", DESKTOP, user=clinician)
+    top = queue.locator(".queue-table tbody tr").first
+    assert "Robin Blank" in top.inner_text()
+    assert "URGENT" in top.locator(".level-badge").inner_text().upper()
+
+
+def test_a_cancer_patient_with_leg_numbness_sees_the_spinal_cord_emergency_page_not_the_cauda_equina_one(
+    open_page, screenshot
+):
+    intake, token = _answered_up_to(
+        "general_health",
+        leg_symptoms="yes",
+        leg_side="left",
+        leg_pain_lowest_point="thigh",
+        worse_back_or_leg="back",
+        leg_numbness_tingling="yes",
+        leg_weakness="no",
+        sitting_eases="no",
+    )
+    page = _open_as_patient(open_page, token)
+    assert page.get_by_text("Step 5 of 7").is_visible()
+    _pick(page, "cancer_history", "yes")  # the rest of the page left blank
+    _next(page)
+
+    assert page.get_by_role("heading", name="Get medical help now").is_visible()
+    assert page.get_by_text("spinal cord").first.is_visible()
+    body = page.locator("main").inner_text()
+    assert "cauda equina" not in body.lower()
+    assert "bladder" not in body.lower()
+    screenshot(page, "red-flags-phone-c-mscc")
+    intake.refresh_from_db()
+    assert intake.level == Level.URGENT
+    assert "MSCC" in set(intake.flags.values_list("code", flat=True))
+
+
+def test_a_routine_receipt_shows_the_warning_signs_with_the_clinics_emergency_number(open_page, screenshot, settings):
+    settings.CLINIC_EMERGENCY_NUMBER = "999"
+    intake, token = _answered_up_to("review")
+    page = _open_as_patient(open_page, token)
+    assert page.get_by_role("heading", name="Check your answers").is_visible()
+    page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_load_state()
+
+    signs = page.locator(".signs-box")
+    assert signs.get_by_role("heading", name="Warning signs: get help at once").is_visible()
+    assert signs.get_by_role("link", name="999").is_visible()
+    assert "911" not in signs.inner_text()
+    screenshot(page, "red-flags-phone-d-routine-receipt")
+    intake.refresh_from_db()
+    assert intake.level == Level.ROUTINE
