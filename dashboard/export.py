@@ -22,6 +22,7 @@ HEADER = (
     "Reviewed",
     "Reviewed by",
     "Reviewed at",
+    "Rules version",
 )
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -54,6 +55,7 @@ def rows(intakes: Iterable[Intake], *, today: datetime.date) -> Iterator[list[st
                 "Yes" if intake.is_reviewed else "No",
                 (reviewer.get_full_name() or reviewer.username) if reviewer else "",
                 _when(intake.reviewed_at),
+                intake.rules_version,
             )
         ]
 

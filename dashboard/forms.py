@@ -5,14 +5,17 @@ from __future__ import annotations
 from django import forms
 
 from dashboard.selectors import QueueFilters
-from intake.models import Level
+from intake.models import Level, ReviewNote
 from intake.rules.triage import FLAGS_BY_CODE
+from intake.services.review import MSG_OTHER_NEEDS_NOTE
 
 LEVEL_CHOICES = [("", "Any level"), *((level.code, level.label) for level in Level)]
 FLAG_CHOICES = [("", "Any flag"), *((code, f"{flag.short} ({code})") for code, flag in FLAGS_BY_CODE.items())]
 REVIEWED_CHOICES = [("", "Reviewed or not"), ("no", "Not reviewed yet"), ("yes", "Reviewed")]
 
 MSG_DATE_RANGE = "The “to” date is before the “from” date."
+MSG_OUTCOME_REQUIRED = "Choose what happened: an urgent or serious intake is marked reviewed with its outcome."
+NO_OUTCOME = ("", "No outcome to record")
 
 
 class DateInput(forms.DateInput):
@@ -64,11 +67,41 @@ class NameSearchForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
+    """Mark an intake reviewed (or add a note), with what happened (docs/clinical/TRIAGE.md, "Review outcomes").
+
+    `outcome_required`: the intake is urgent or serious and still waits for its review (or has red-flag answers
+    only a review with an outcome clears). Otherwise the outcome is optional and "No outcome to record" is offered.
+    """
+
+    outcome = forms.ChoiceField(
+        choices=ReviewNote.Outcome.choices,
+        required=False,
+        label="What happened",
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose one of the outcomes listed."},
+    )
     note = forms.CharField(
         max_length=2000,
         required=False,
         strip=True,
-        label="Note (optional)",
+        label="Note",
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Notes are added to the list below; earlier notes are never changed.",
+        help_text="Needed when the outcome is “Other”. Notes are added to the list below; earlier notes are never "
+        "changed.",
     )
+
+    def __init__(self, *args, outcome_required: bool = False, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.outcome_required = outcome_required
+        if not outcome_required:
+            self.fields["outcome"].choices = [NO_OUTCOME, *ReviewNote.Outcome.choices]  # type: ignore[attr-defined]
+            self.initial.setdefault("outcome", "")
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean() or {}
+        outcome = data.get("outcome", "")
+        if self.outcome_required and not outcome and "outcome" not in self.errors:
+            self.add_error("outcome", MSG_OUTCOME_REQUIRED)
+        if outcome == ReviewNote.Outcome.OTHER and not data.get("note") and "note" not in self.errors:
+            self.add_error("note", MSG_OTHER_NEEDS_NOTE)
+        return data

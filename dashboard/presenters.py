@@ -7,13 +7,16 @@ so numbers are read leniently here.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
 
+from intake.models import ReviewNote
 from intake.rules.questionnaire import QUESTIONS, STEPS, age_in_years, as_codes, questions_that_apply
 from intake.rules.questionnaire_checks import NOT_ANSWERED, UNIT_WORDS, format_number, human_value
-from intake.rules.triage import RED_FLAG_QUESTIONS
+from intake.rules.triage import FLAGS_BY_CODE, RED_FLAG_QUESTIONS, RULES
 
 PAIN_SCORES = ("pain_now", "pain_week_avg", "pain_interference")
 
@@ -32,12 +35,114 @@ def age_on(born: datetime.date | None, today: datetime.date) -> int | None:
     return age_in_years(born, today) if born else None
 
 
+# --- Flags ----------------------------------------------------------------------------------------------------------
+
+
+def flag_style(code: str) -> str:
+    """The CSS name of a flag chip: the flag's group in the current rules (urgent, serious, weak, sciatica,
+    informational), so a new flag is styled by what it is, not by its letters; "other" for a code no longer known."""
+    flag = FLAGS_BY_CODE.get(code)
+    return flag.group if flag else "other"
+
+
+# --- Review outcomes -------------------------------------------------------------------------------------------------
+
+# Column headings of the outcome report: the choice labels are sentences, too long for a table header.
+OUTCOME_SHORT: Mapping[str, str] = {
+    ReviewNote.Outcome.EMERGENCY_CARE: "Emergency care",
+    ReviewNote.Outcome.URGENT_IMAGING_OR_SPECIALIST: "Urgent imaging or specialist",
+    ReviewNote.Outcome.SAME_DAY_CALL_ADVICE: "Same-day call and advice",
+    ReviewNote.Outcome.ROUTINE_APPOINTMENT: "Routine appointment",
+    ReviewNote.Outcome.COULD_NOT_REACH: "Could not reach",
+    ReviewNote.Outcome.OTHER: "Other",
+}
+_HINT = re.compile(r"\s*\([^)]*\)$")
+
+
+def outcome_text(code: str) -> str:
+    """An outcome as the notes list shows it: the choice's label without its hint in brackets."""
+    if not code:
+        return ""
+    label = str(ReviewNote.Outcome(code).label) if code in ReviewNote.Outcome.values else code
+    return _HINT.sub("", label)
+
+
+# --- Red-flag answers ------------------------------------------------------------------------------------------------
+
+
+class LatchedAnswer(Protocol):
+    """What a `RedFlagAnswer` row gives the page (a protocol, so these functions stay free of the database)."""
+
+    code: str
+    value: str
+    answered_at: datetime.datetime
+    changed_to_no_at: datetime.datetime | None
+    cleared_at: datetime.datetime | None
+    cleared_by: Any
+
+
+# Which flags a question can raise (CE1 for the saddle question; SP7 for osteoporosis), for the staff to match them.
+FLAGS_BY_QUESTION: Mapping[str, tuple[str, ...]] = {
+    question: tuple(rule.code for rule in RULES if question in rule.questions)
+    for question in {code for rule in RULES for code in rule.questions}
+}
+
+
+@dataclass(frozen=True)
+class RedFlagAnswerRow:
+    code: str
+    question: str
+    first_answer: str  # as first given: "Yes" or "Not sure"
+    answered_at: datetime.datetime
+    changed_to_no_at: datetime.datetime | None
+    current_answer: str  # what the stored answers say now
+    cleared_at: datetime.datetime | None
+    cleared_by: Any
+
+    @property
+    def flag_codes(self) -> tuple[str, ...]:
+        return FLAGS_BY_QUESTION.get(self.code, ())
+
+    @property
+    def is_open(self) -> bool:
+        """Still counted by the triage rules: only a clinician's review with an outcome clears it."""
+        return self.cleared_at is None
+
+
+def _answer_label(code: str, value: object) -> str:
+    question = QUESTIONS.get(code)
+    return human_value(question, value) if question else str(value or NOT_ANSWERED)
+
+
+def red_flag_answer_rows(rows: Iterable[LatchedAnswer], answers: Mapping[str, object]) -> list[RedFlagAnswerRow]:
+    """Each red-flag answer given as yes or not sure, with both answers when it was changed to "no" later."""
+    return [
+        RedFlagAnswerRow(
+            code=row.code,
+            question=QUESTIONS[row.code].label if row.code in QUESTIONS else row.code,
+            first_answer=_answer_label(row.code, row.value),
+            answered_at=row.answered_at,
+            changed_to_no_at=row.changed_to_no_at,
+            current_answer=_answer_label(row.code, answers.get(row.code)),
+            cleared_at=row.cleared_at,
+            cleared_by=row.cleared_by,
+        )
+        for row in rows
+    ]
+
+
+# --- Answers ---------------------------------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class AnswerRow:
     code: str
     label: str
     value: str
     concern: bool = False  # a red-flag question answered other than "no": shown so the eye finds it
+    # A red-flag answer first given as yes or not sure, then changed: what was said first, and when.
+    first_answer: str = ""
+    first_answered_at: datetime.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -46,20 +151,34 @@ class AnswerSection:
     rows: list[AnswerRow]
 
 
-def answer_sections(answers: Mapping[str, object]) -> list[AnswerSection]:
-    """Every step's asked questions in questionnaire order, labelled as the patient saw them."""
+def answer_sections(
+    answers: Mapping[str, object], latched: Iterable[LatchedAnswer] = (), *, today: datetime.date | None = None
+) -> list[AnswerSection]:
+    """Every step's asked questions in questionnaire order, labelled as the patient saw them.
+
+    `latched`: the intake's red-flag answers; an answer changed to "no" since shows what was said first, and stays
+    marked as a concern until a clinician's review clears it. `today`: the day the "asked when" rules are judged on
+    (the day the intake was sent).
+    """
+    earlier = {row.code: row for row in latched if row.changed_to_no_at is not None or answers.get(row.code) == "no"}
     sections = []
     for step in STEPS:
-        rows = [
-            AnswerRow(
-                q.code,
-                q.label,
-                human_value(q, answers.get(q.code)),
-                q.code in RED_FLAG_QUESTIONS and answers.get(q.code) != "no",
+        rows = []
+        for q in questions_that_apply(step, answers, today=today):
+            if q.code not in answers:
+                continue
+            first = earlier.get(q.code)
+            rows.append(
+                AnswerRow(
+                    q.code,
+                    q.label,
+                    human_value(q, answers.get(q.code)),
+                    (q.code in RED_FLAG_QUESTIONS and answers.get(q.code) != "no")
+                    or (first is not None and first.cleared_at is None),
+                    _answer_label(q.code, first.value) if first else "",
+                    first.answered_at if first else None,
+                )
             )
-            for q in questions_that_apply(step, answers)
-            if q.code in answers
-        ]
         if rows:
             sections.append(AnswerSection(step.title, rows))
     return sections
@@ -150,3 +269,61 @@ def running_summary(answers: Mapping[str, object]) -> RunningSummary | None:
             else NOT_ANSWERED
         ),
     )
+
+
+# --- The review outcomes report --------------------------------------------------------------------------------------
+
+
+class OutcomeCounts(Protocol):
+    @property
+    def rules_version(self) -> str: ...
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def reviewed(self) -> int: ...
+
+    def count(self, outcome: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    code: str  # "" for the row of every reviewed intake
+    short: str
+    style: str
+    reviewed: int
+    outcomes: list[int]  # in OUTCOME_COLUMNS order
+
+
+@dataclass(frozen=True)
+class ReportVersion:
+    rules_version: str
+    everyone: ReportRow
+    flags: list[ReportRow]
+
+
+OUTCOME_COLUMNS: tuple[str, ...] = tuple(ReviewNote.Outcome.values)
+
+
+def outcome_report(counts: Iterable[OutcomeCounts]) -> list[ReportVersion]:
+    """The selector's counts as tables, one per rules version, in the order they come (newest version first)."""
+    versions: dict[str, ReportVersion] = {}
+    for row in counts:
+        flag = FLAGS_BY_CODE.get(row.code)
+        line = ReportRow(
+            code=row.code,
+            short=flag.short if flag else ("All reviewed intakes" if not row.code else row.code),
+            style=flag_style(row.code),
+            reviewed=row.reviewed,
+            outcomes=[row.count(outcome) for outcome in OUTCOME_COLUMNS],
+        )
+        version = versions.get(row.rules_version)
+        if version is None:
+            empty = ReportRow("", "All reviewed intakes", "other", 0, [0] * len(OUTCOME_COLUMNS))
+            version = versions[row.rules_version] = ReportVersion(row.rules_version, empty, [])
+        if row.code:
+            version.flags.append(line)
+        else:
+            versions[row.rules_version] = ReportVersion(row.rules_version, line, version.flags)
+    return list(versions.values())

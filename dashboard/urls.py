@@ -10,5 +10,6 @@ urlpatterns = [
     path("queue/export.csv", views.export_csv, name="export"),
     path("intakes/<int:intake_id>/", views.intake_detail, name="intake"),
     path("intakes/<int:intake_id>/review/", views.review, name="review"),
+    path("reports/outcomes/", views.outcome_report, name="outcome-report"),
     path("audit/", views.audit_trail, name="audit"),
 ]

@@ -1,4 +1,6 @@
-"""Staff screens: the queue, one intake, marking reviewed, the CSV export and the audit trail. Views stay thin."""
+"""Staff screens: the queue, one intake, marking reviewed, the CSV export, the outcome report and the audit trail.
+
+Views stay thin."""
 
 from __future__ import annotations
 
@@ -18,10 +20,15 @@ from audit.models import AuditEvent
 from dashboard import chart, export, presenters, selectors
 from dashboard.forms import NameSearchForm, QueueFilterForm, ReviewForm
 from education.models import Article
-from intake.models import Intake, Level
-from intake.services import mark_reviewed
+from intake.models import Intake, Level, RedFlagAnswer, ReviewNote
+from intake.rules.triage import RULES_VERSION
+from intake.services import InvalidReview, mark_reviewed
+from intake.services.review import MSG_OTHER_NEEDS_NOTE
 
 PAGE_SIZE = 50
+MSG_REVIEW_NOT_SAVED = "Nothing was saved: see the message in the review form."
+# The CSV export's permissions: the outcome report is given to the same people.
+REPORT_PERMISSIONS = ("intake.view_queue", "intake.view_intake", "intake.export_intakes")
 # The name search is kept in the session, not the URL: a patient's name must not end up in access logs or history.
 NAME_SEARCH_KEY = "dashboard_queue_name"
 
@@ -72,6 +79,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "filter_query": query.urlencode(),
             "clinical": clinical,
             "can_export": request.user.has_perm("intake.export_intakes"),
+            "can_see_report": request.user.has_perms(REPORT_PERMISSIONS),
         },
     )
 
@@ -90,7 +98,7 @@ def queue_search(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
-@staff_permission_required("intake.view_queue", "intake.view_intake", "intake.export_intakes")
+@staff_permission_required(*REPORT_PERMISSIONS)
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     _, filters = _filters(request, clinical=True)
     intakes = selectors.with_row_data(selectors.queue_intakes(filters))
@@ -109,19 +117,33 @@ def _intake_or_404(intake_id: int) -> Intake:
     )
 
 
+def _outcome_required(intake: Intake, latches: list[RedFlagAnswer]) -> bool:
+    """Urgent and serious intakes are reviewed with an outcome; so is any with red-flag answers still open (only a
+    review with an outcome clears them). A note added after the review needs none."""
+    if intake.level not in (Level.URGENT, Level.SERIOUS):
+        return False
+    return not intake.is_reviewed or any(row.cleared_at is None for row in latches)
+
+
 @never_cache
 @require_GET
 @staff_permission_required("intake.view_queue", "intake.view_intake")
 def intake_detail(request: HttpRequest, intake_id: int) -> HttpResponse:
     intake = _intake_or_404(intake_id)
     audit.record("viewed_intake", request=request, intake_id=intake.pk)
-    return _render_detail(request, intake, ReviewForm())
+    latches = selectors.red_flag_answers(intake)
+    return _render_detail(request, intake, ReviewForm(outcome_required=_outcome_required(intake, latches)), latches)
 
 
-def _render_detail(request: HttpRequest, intake: Intake, review_form: ReviewForm, status: int = 200) -> HttpResponse:
+def _render_detail(
+    request: HttpRequest, intake: Intake, review_form: ReviewForm, latches: list[RedFlagAnswer], status: int = 200
+) -> HttpResponse:
     answers = intake.answers or {}
     slugs = list(intake.recommended_articles or [])
     titles = dict(Article.objects.filter(slug__in=slugs).values_list("slug", "title"))
+    notes = list(intake.review_notes.select_related("author"))
+    not_reached = [note for note in notes if note.outcome == ReviewNote.Outcome.COULD_NOT_REACH]
+    sent_on = timezone.localdate(intake.submitted_at) if intake.submitted_at else None
     return render(
         request,
         "dashboard/intake_detail.html",
@@ -131,11 +153,14 @@ def _render_detail(request: HttpRequest, intake: Intake, review_form: ReviewForm
             "level": Level(intake.level or Level.ROUTINE),  # never None: unassessed intakes are 404 here
             "age": presenters.age_on(intake.invitation.date_of_birth, timezone.localdate()),
             "flags": list(intake.flags.all()),
-            "sections": presenters.answer_sections(answers),
+            "red_flag_answers": presenters.red_flag_answer_rows(latches, answers),
+            "time_zone": timezone.get_current_timezone_name(),
+            "sections": presenters.answer_sections(answers, latches, today=sent_on),
             "pain": presenters.pain_scores(answers),
             "running": presenters.running_summary(answers),
             "articles": [(slug, titles.get(slug, slug.replace("-", " ").capitalize())) for slug in slugs],
-            "notes": list(intake.review_notes.select_related("author")),
+            "notes": [(note, presenters.outcome_text(note.outcome)) for note in notes],
+            "not_reached": not_reached,
             "review_form": review_form,
             "can_review": request.user.has_perm("intake.review_intake"),
         },
@@ -147,21 +172,82 @@ def _render_detail(request: HttpRequest, intake: Intake, review_form: ReviewForm
 @staff_permission_required("intake.view_queue", "intake.view_intake", "intake.review_intake")
 def review(request: HttpRequest, intake_id: int) -> HttpResponse:
     intake = _intake_or_404(intake_id)
-    form = ReviewForm(request.POST)
+    latches = selectors.red_flag_answers(intake)
+    form = ReviewForm(request.POST, outcome_required=_outcome_required(intake, latches))
     if not form.is_valid():
-        return _render_detail(request, intake, form, status=400)
-    outcome = mark_reviewed(intake, by=request.user, note=form.cleaned_data["note"], request=request)
-    if outcome.newly_reviewed:
+        messages.error(request, MSG_REVIEW_NOT_SAVED)
+        return _render_detail(request, intake, form, latches, status=400)
+    outcome, level_before = form.cleaned_data["outcome"], intake.level
+    try:
+        result = mark_reviewed(
+            intake, by=request.user, note=form.cleaned_data["note"], outcome=outcome, request=request
+        )
+    except InvalidReview as error:
+        form.add_error("note" if str(error) == MSG_OTHER_NEEDS_NOTE else "outcome", str(error))
+        messages.error(request, MSG_REVIEW_NOT_SAVED)
+        return _render_detail(request, intake, form, latches, status=400)
+    _say_what_happened(request, intake, outcome=outcome, result_note=result.note, newly=result.newly_reviewed)
+    if intake.level != level_before and intake.level is not None:
+        messages.info(
+            request,
+            f"The red-flag answers the patient changed to “no” no longer count: the level is now "
+            f"{Level(intake.level).label.lower()}.",
+        )
+    return redirect("dashboard:intake", intake_id=intake.pk)
+
+
+def _say_what_happened(
+    request: HttpRequest, intake: Intake, *, outcome: str, result_note: ReviewNote | None, newly: bool
+) -> None:
+    if outcome == ReviewNote.Outcome.COULD_NOT_REACH:
+        if intake.is_reviewed:
+            messages.info(request, f"Your attempt to reach the patient of intake #{intake.pk} was added to the notes.")
+        else:
+            messages.warning(
+                request,
+                f"Intake #{intake.pk} stays unreviewed: your attempt to reach the patient is recorded and escalation "
+                "continues. Try again, or hand over to a colleague.",
+            )
+        return
+    what = f" Outcome: {presenters.outcome_text(outcome)}." if outcome else ""
+    if newly:
         messages.success(
-            request, f"Intake #{intake.pk} marked reviewed." + (" Your note was saved." if outcome.note else "")
+            request,
+            f"Intake #{intake.pk} marked reviewed.{what}" + (" Your note was saved." if result_note else ""),
         )
     else:
         who = intake.reviewed_by.get_full_name() if intake.reviewed_by else "someone else"
         messages.info(
             request,
-            f"Intake #{intake.pk} was already reviewed by {who}." + (" Your note was added." if outcome.note else ""),
+            f"Intake #{intake.pk} was already reviewed by {who}."
+            + (" Your note was added." if result_note else "")
+            + what,
         )
-    return redirect("dashboard:intake", intake_id=intake.pk)
+
+
+@never_cache
+@require_GET
+@staff_permission_required(*REPORT_PERMISSIONS)
+def outcome_report(request: HttpRequest) -> HttpResponse:
+    versions = presenters.outcome_report(selectors.outcome_counts())
+    reviewed = sum(version.everyone.reviewed for version in versions)
+    audit.record(
+        "exported_intakes",
+        request=request,
+        detail=f"review outcomes report: {reviewed} reviewed intakes, {len(versions)} rules versions",
+    )
+    return render(
+        request,
+        "dashboard/outcome_report.html",
+        {
+            "versions": versions,
+            "outcomes": [
+                (code, presenters.OUTCOME_SHORT[code], presenters.outcome_text(code))
+                for code in presenters.OUTCOME_COLUMNS
+            ],
+            "current_version": RULES_VERSION,
+        },
+    )
 
 
 def _is_superuser(user) -> bool:  # type: ignore[no-untyped-def]

@@ -4,6 +4,8 @@ from typing import Any
 
 from django import template
 
+from dashboard.presenters import flag_style
+
 register = template.Library()
 
 
@@ -13,3 +15,9 @@ def staff_name(user: Any) -> str:
     if user is None:
         return "a former staff member"
     return user.get_full_name() or user.username
+
+
+@register.filter
+def flag_class(code: str) -> str:
+    """The chip class of a flag code, from the flag's group in the triage rules (`flag-urgent`, `flag-serious`...)."""
+    return f"flag-{flag_style(code)}"

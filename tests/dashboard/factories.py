@@ -54,3 +54,42 @@ def make_intake(
         safety_only=safety_only,
         **fields,
     )
+
+
+def make_latched_intake(
+    code: str = "ce_saddle_numbness",
+    *,
+    said_at: datetime.datetime,
+    changed_at: datetime.datetime,
+    name: str = "Lee Latched",
+    profile: str = "routine_plain",
+) -> Intake:
+    """A patient who answered a red-flag question yes at `said_at`, changed it to no at `changed_at` and sent the
+    form: the live flow's own writers (`record_red_flags` acts on the yes at once; `save_step` records the no)."""
+    from intake.rules.questionnaire import STEP_SLUGS
+    from intake.services import (
+        acknowledge_emergency,
+        create_invitation,
+        needs_emergency_acknowledgement,
+        record_red_flags,
+        save_step,
+        start_intake,
+        submit_intake,
+    )
+
+    answers = answers_for(profile, rng=random.Random(0), today=timezone.localdate(said_at))
+    invitation, _ = create_invitation(
+        patient_name=name,
+        email="",
+        date_of_birth=answers["date_of_birth"],
+        appointment_at=timezone.now() + datetime.timedelta(days=3),
+        created_by=None,
+        send_email=False,
+    )
+    intake = start_intake(invitation)
+    record_red_flags(intake, {code: "yes"}, now=said_at)
+    for slug in STEP_SLUGS:
+        save_step(intake, slug, answers, now=changed_at)
+    if needs_emergency_acknowledgement(intake):
+        acknowledge_emergency(intake, now=changed_at)
+    return submit_intake(intake, now=changed_at)

@@ -69,3 +69,17 @@ def test_cells_starting_like_a_formula_are_prefixed(value):
 def test_ordinary_cells_are_unchanged():
     assert safe_cell("Ann O'Neil") == "Ann O'Neil"
     assert safe_cell(None) == ""
+
+
+def test_the_new_flags_and_the_rules_version_are_exported(client, clinician):
+    from intake.rules.triage import RULES_VERSION
+
+    make_intake("urgent_mscc", name="Mo Mscc")
+    make_intake("serious_cord_compression", name="Cy Cord")
+    client.force_login(clinician)
+    rows = read_csv(client.get(EXPORT))
+    by_name = {row[1]: row for row in rows[1:]}
+    assert "Possible MSCC (MSCC)" in by_name["Mo Mscc"][6]
+    assert "Possible cord compression (CM1)" in by_name["Cy Cord"][6]
+    assert rows[0][-1] == "Rules version"
+    assert by_name["Mo Mscc"][-1] == RULES_VERSION

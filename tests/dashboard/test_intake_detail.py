@@ -6,9 +6,12 @@ import threading
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from audit.models import AuditEvent
 from intake.models import Intake, ReviewNote
+from intake.rules.questionnaire import QUESTIONS
+from intake.rules.triage import FLAGS_BY_CODE, RULES_VERSION
 from intake.services import mark_reviewed
 from tests.dashboard.factories import make_intake
 
@@ -24,7 +27,7 @@ def test_clinician_sees_answers_in_plain_language_grouped_by_step(client, clinic
     client.force_login(clinician)
     html = client.get(detail(intake)).content.decode()
     assert "Safety check" in html
-    assert "Do you have new or recent numbness or tingling in your saddle area?" in html
+    assert escape(QUESTIONS["ce_saddle_numbness"].label) in html
     assert "In the last 14 days" in html  # ce_onset shown by its label, not its code
     assert "within_14_days" not in html
     assert "Your running" in html
@@ -34,9 +37,9 @@ def test_flags_show_reasons_and_rules_version_and_the_screening_note(client, cli
     intake = make_intake("urgent_saddle_bladder")
     client.force_login(clinician)
     html = client.get(detail(intake)).content.decode()
-    assert "Numbness or altered feeling in the saddle area" in html
-    assert "New difficulty starting to pass urine, or weaker sense of flow" in html
-    assert "Rules version 2026.1" in html
+    assert escape(FLAGS_BY_CODE["CE1"].reason) in html
+    assert escape(FLAGS_BY_CODE["CE3"].reason) in html
+    assert f"Rules version {RULES_VERSION}" in html
     assert "Screening support, not diagnosis." in html
 
 
@@ -93,7 +96,9 @@ def test_mark_reviewed_records_who_when_and_the_note_and_the_queue_moves_it_down
     urgent = make_intake("urgent_bowel", name="Ann Urgent")
     make_intake("routine_plain", name="Rob Routine")
     client.force_login(clinician)
-    response = client.post(reverse("dashboard:review", args=[urgent.pk]), {"note": "Called her; sent to A&E."})
+    response = client.post(
+        reverse("dashboard:review", args=[urgent.pk]), {"outcome": "emergency_care", "note": "Called her; sent to A&E."}
+    )
     assert response.status_code == 302
     urgent.refresh_from_db()
     assert urgent.is_reviewed

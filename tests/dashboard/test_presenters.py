@@ -66,3 +66,63 @@ def test_questions_not_asked_are_not_listed():
 
 def test_missing_pain_scores_show_as_unknown():
     assert [p.score for p in pain_scores({"pain_now": 7, "pain_week_avg": "5"})] == [7, 5, None]
+
+
+def test_flag_chips_are_styled_by_the_flags_group_in_the_rules():
+    from dashboard.presenters import flag_style
+    from intake.rules.triage import FLAGS_BY_CODE
+
+    assert {flag_style(code) for code in ("CE1", "CE7", "MSCC")} == {"urgent"}
+    assert {flag_style(code) for code in ("MET", "CM1", "SP13", "SP1", "W2", "CE8")} == {"serious"}
+    assert {flag_style(code) for code in ("R6", "IBP", "R3")} == {"informational"}
+    assert flag_style("SC1") == "sciatica"
+    assert flag_style("XX9") == "other"  # a code the current rules no longer know
+    assert all(flag_style(code) == flag.group for code, flag in FLAGS_BY_CODE.items())
+
+
+def test_every_flag_group_that_needs_attention_has_a_chip_colour_in_the_stylesheet():
+    import pathlib
+
+    from intake.rules.triage import FLAG_GROUPS
+
+    css = (pathlib.Path(__file__).resolve().parents[2] / "static" / "css" / "dashboard.css").read_text()
+    for group in FLAG_GROUPS:
+        if group != "informational":  # grey, like any chip
+            assert f".flag-{group}" in css, group
+
+
+def test_outcome_text_drops_the_hint_in_brackets_and_every_outcome_has_a_column_heading():
+    from dashboard.presenters import OUTCOME_SHORT, outcome_text
+    from intake.models import ReviewNote
+
+    assert outcome_text("could_not_reach") == "Could not reach the patient"
+    assert outcome_text("other") == "Other"
+    assert outcome_text("") == ""
+    assert set(OUTCOME_SHORT) == set(ReviewNote.Outcome.values)
+
+
+def test_a_red_flag_answer_changed_to_no_keeps_both_answers_and_stays_a_concern_until_cleared():
+    from types import SimpleNamespace
+
+    from dashboard.presenters import red_flag_answer_rows
+
+    said = datetime.datetime(2026, 11, 20, 15, 2, tzinfo=datetime.UTC)
+    latch = SimpleNamespace(
+        code="cancer_history",
+        value="not_sure",
+        answered_at=said,
+        changed_to_no_at=said + datetime.timedelta(minutes=3),
+        cleared_at=None,
+        cleared_by=None,
+    )
+    answers = {"cancer_history": "no", "weight_loss": "no"}
+    [row] = red_flag_answer_rows([latch], answers)
+    assert (row.first_answer, row.current_answer, row.is_open) == ("Not sure", "No", True)
+    rows = {r.code: r for s in answer_sections(answers, [latch]) for r in s.rows}
+    assert rows["cancer_history"].concern
+    assert rows["cancer_history"].first_answer == "Not sure"
+    assert not rows["weight_loss"].concern
+    latch.cleared_at = said + datetime.timedelta(hours=1)
+    rows = {r.code: r for s in answer_sections(answers, [latch]) for r in s.rows}
+    assert not rows["cancer_history"].concern
+    assert rows["cancer_history"].first_answer == "Not sure"  # still on the record

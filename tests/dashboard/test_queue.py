@@ -203,3 +203,17 @@ def test_queue_runs_the_same_number_of_queries_with_5_and_500_intakes(client, re
     assert counts[0] == counts[1]
     with django_assert_num_queries(counts[0]):
         client.get(QUEUE, {"level": "urgent", "flag": "SC1", "reviewed": "no"})
+
+
+def test_new_flags_are_styled_by_their_group_and_the_screening_note_is_shown(client, clinician):
+    make_intake("urgent_mscc", name="Mo Mscc")
+    make_intake("urgent_sexual", name="Sam Sexual")
+    make_intake("serious_foot_drop", name="Fay Foot")
+    make_intake("routine_inflammatory", name="Ivy Ibp")
+    client.force_login(clinician)
+    html = client.get(QUEUE).content.decode()
+    assert re.search(r'class="flag-chip flag-urgent" title="[^"]*">Possible MSCC<', html)
+    assert re.search(r'class="flag-chip flag-urgent" title="[^"]*">Sexual function<', html)
+    assert re.search(r'class="flag-chip flag-serious" title="[^"]*">Foot drop<', html)
+    assert re.search(r'class="flag-chip flag-informational" title="[^"]*">Inflammatory back pain<', html)
+    assert "screening support, not diagnosis" in html

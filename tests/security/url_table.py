@@ -147,6 +147,8 @@ ROWS: list[Row] = [
     # The queue's search is a POST, so a patient's name never lands in a URL or a log line.
     Row("dashboard:queue-search", "/staff/queue/search/", (405,) * 7, post="changes", post_as="front_desk"),
     Row("dashboard:export", "/staff/queue/export.csv", (S, S, S, 403, 403, 200, 200)),
+    # Counts only, but the same people as the export (clinicians and administrators), audited like it.
+    Row("dashboard:outcome-report", "/staff/reports/outcomes/", (S, S, S, 403, 403, 200, 200)),
     Row("dashboard:intake", lambda w: f"/staff/intakes/{w.submitted.pk}/", (S, S, S, 403, 403, 200, 200)),
     Row(
         "dashboard:review",

@@ -1,0 +1,225 @@
+"""Marking an intake reviewed with what happened, and the red-flag answers it clears.
+
+docs/clinical/TRIAGE.md, "Review outcomes" and "Latched red flags and partial pages".
+"""
+
+from __future__ import annotations
+
+import datetime
+import html as html_text
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from dashboard.forms import MSG_OUTCOME_REQUIRED
+from intake.models import Intake, Level, ReviewNote
+from intake.services import InvalidReview
+from intake.services.review import MSG_OTHER_NEEDS_NOTE
+from tests.dashboard.factories import make_intake, make_latched_intake
+
+pytestmark = pytest.mark.django_db
+
+
+def review_url(intake: Intake) -> str:
+    return reverse("dashboard:review", args=[intake.pk])
+
+
+def detail_url(intake: Intake) -> str:
+    return reverse("dashboard:intake", args=[intake.pk])
+
+
+def error_next_to(html: str, field: str) -> str:
+    """The text of the error shown with a field of the review form (`outcome-error`, `note-error`)."""
+    match = re.search(rf'id="{field}-error">([^<]*)<', html)
+    return html_text.unescape(match.group(1)) if match else ""
+
+
+@pytest.mark.parametrize("profile", ["urgent_bowel", "serious_cancer"])
+def test_reviewing_an_urgent_or_serious_intake_without_an_outcome_is_refused_next_to_the_outcome(
+    client, clinician, profile
+):
+    intake = make_intake(profile)
+    client.force_login(clinician)
+    response = client.post(review_url(intake), {"note": "Spoke to the patient."})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert error_next_to(html, "outcome") == MSG_OUTCOME_REQUIRED
+    assert "Spoke to the patient." in html  # what they typed is kept
+    intake.refresh_from_db()
+    assert not intake.is_reviewed
+    assert not ReviewNote.objects.exists()
+    assert not AuditEvent.objects.filter(action="reviewed_intake").exists()
+
+
+def test_the_form_offers_every_outcome_with_its_label_and_says_it_is_required_for_urgent(client, clinician):
+    client.force_login(clinician)
+    urgent = client.get(detail_url(make_intake("urgent_bowel"))).content.decode()
+    for _code, label in ReviewNote.Outcome.choices:
+        assert f">{label}</label>" in urgent
+    assert "(required)" in urgent
+    assert "No outcome to record" not in urgent
+    routine = client.get(detail_url(make_intake("routine_plain"))).content.decode()
+    assert "No outcome to record" in routine
+    assert "(optional)" in routine
+
+
+def test_a_routine_intake_may_be_reviewed_without_an_outcome(client, clinician):
+    intake = make_intake("routine_plain")
+    client.force_login(clinician)
+    assert client.post(review_url(intake), {"outcome": "", "note": ""}).status_code == 302
+    intake.refresh_from_db()
+    assert intake.is_reviewed
+    assert not ReviewNote.objects.exists()
+
+
+def test_other_without_a_note_is_refused_with_a_message_next_to_the_note(client, clinician):
+    intake = make_intake("serious_fracture")
+    client.force_login(clinician)
+    response = client.post(review_url(intake), {"outcome": "other", "note": "   "})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert error_next_to(html, "note") == MSG_OTHER_NEEDS_NOTE
+    assert error_next_to(html, "outcome") == ""
+    assert re.search(r'value="other" checked', html)  # the choice is kept
+    intake.refresh_from_db()
+    assert not intake.is_reviewed
+    assert not ReviewNote.objects.exists()
+
+
+@pytest.mark.parametrize(("message", "field"), [(MSG_OTHER_NEEDS_NOTE, "note"), ("unknown outcome 'x'", "outcome")])
+def test_a_review_the_intake_service_refuses_is_shown_next_to_its_field(client, clinician, monkeypatch, message, field):
+    def refuse(*args, **kwargs):
+        raise InvalidReview(message)
+
+    monkeypatch.setattr("dashboard.views.mark_reviewed", refuse)
+    intake = make_intake("urgent_bowel")
+    client.force_login(clinician)
+    response = client.post(review_url(intake), {"outcome": "other", "note": "Booked"})
+    assert response.status_code == 400
+    assert error_next_to(response.content.decode(), field) == message
+
+
+def test_could_not_reach_keeps_the_intake_unreviewed_in_the_queue_and_says_escalation_continues(client, clinician):
+    intake = make_intake("urgent_saddle_bladder", name="Ann Unreached")
+    make_intake("routine_plain", name="Rob Routine")
+    client.force_login(clinician)
+    response = client.post(
+        review_url(intake), {"outcome": "could_not_reach", "note": "No answer; voicemail left."}, follow=True
+    )
+    html = response.content.decode()
+    assert "stays unreviewed" in html
+    assert "escalation continues" in html
+    assert "Could not reach the patient</strong> (1 attempt" in html
+    intake.refresh_from_db()
+    assert not intake.is_reviewed
+    note = ReviewNote.objects.get()
+    assert (note.outcome, note.text) == ("could_not_reach", "No answer; voicemail left.")
+    queue = client.get(reverse("dashboard:queue"))
+    first, _age, level = queue.context["rows"][0]
+    assert (first.invitation.patient_name, level, first.is_reviewed) == ("Ann Unreached", Level.URGENT, False)
+    assert "1 urgent intake not reviewed." in queue.content.decode()
+    # The next attempt still needs an outcome.
+    assert error_next_to(client.post(review_url(intake), {}).content.decode(), "outcome") == MSG_OUTCOME_REQUIRED
+
+
+def test_a_review_with_an_outcome_stores_it_with_the_flags_seen_and_the_note_list_shows_it(client, clinician):
+    intake = make_intake("serious_fracture")
+    client.force_login(clinician)
+    response = client.post(
+        review_url(intake), {"outcome": "urgent_imaging_or_specialist", "note": "MRI requested."}, follow=True
+    )
+    html = response.content.decode()
+    assert "marked reviewed. Outcome: Urgent imaging or specialist referral." in html
+    note = ReviewNote.objects.get()
+    assert note.outcome == "urgent_imaging_or_specialist"
+    assert note.rules_version == intake.rules_version
+    assert note.flag_codes == sorted(intake.flags.values_list("code", flat=True))
+    notes = html[html.index('id="notes-title"') :]
+    assert "Outcome:</span> Urgent imaging or specialist referral" in notes
+    assert "MRI requested." in notes
+    intake.refresh_from_db()
+    assert intake.is_reviewed
+    assert intake.reviewed_by == clinician
+
+
+def test_a_note_added_after_the_review_needs_no_outcome(client, clinician):
+    intake = make_intake("urgent_bowel")
+    client.force_login(clinician)
+    client.post(review_url(intake), {"outcome": "emergency_care"})
+    assert client.post(review_url(intake), {"note": "Seen in A&E; discharged."}).status_code == 302
+    assert list(ReviewNote.objects.values_list("outcome", flat=True)) == ["emergency_care", ""]
+
+
+# --- Red-flag answers ----------------------------------------------------------------------------------------------
+
+
+def at(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def shown(moment: datetime.datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{local:%-I:%M} {local:%p} {local.tzname()}"  # as the page shows it: 10:02 AM EST
+
+
+@pytest.fixture
+def latched(db):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    said, changed = at(yesterday, 10, 2), at(yesterday, 10, 5)
+    return make_latched_intake("ce_saddle_numbness", said_at=said, changed_at=changed), said, changed
+
+
+def red_flag_table(html: str) -> str:
+    start = html.index('id="red-flag-answers-title"')
+    return html[start : html.index("</table>", start)]
+
+
+def test_a_latched_answer_shows_both_answers_with_times_in_the_clinics_time_zone(client, clinician, latched):
+    intake, said, changed = latched
+    assert intake.level == Level.URGENT  # the "no" did not erase the "yes"
+    client.force_login(clinician)
+    html = client.get(detail_url(intake)).content.decode()
+    table = red_flag_table(html)
+    assert "saddle area" in table  # the question as the patient saw it
+    assert '<strong>Yes</strong><br><span class="text-nowrap">' in table
+    assert shown(said) in table
+    assert "<strong>No</strong>" in table
+    assert shown(changed) in table
+    assert timezone.get_current_timezone_name() in table
+    assert "Counts until reviewed with an outcome" in table
+    # The flag says so too, and the answer list shows what was said first.
+    said_at, changed_at = timezone.localtime(said), timezone.localtime(changed)
+    assert f"answered yes at {said_at:%H:%M}, changed to no at {changed_at:%H:%M}" in html
+    assert "(first answered Yes at" in html
+
+
+def test_a_review_with_an_outcome_clears_the_latch_and_the_table_keeps_both_answers(client, clinician, latched):
+    intake, said, changed = latched
+    client.force_login(clinician)
+    response = client.post(review_url(intake), {"outcome": "routine_appointment", "note": "Patient: mis-click."})
+    page = client.get(response["Location"]).content.decode()
+    assert "the level is now routine" in page
+    table = red_flag_table(page)
+    assert shown(said) in table
+    assert shown(changed) in table
+    assert "Cleared by Clinician Tester at" in table
+    intake.refresh_from_db()
+    assert intake.is_reviewed
+    assert intake.level == Level.ROUTINE
+
+
+def test_could_not_reach_leaves_a_latched_answer_standing(client, clinician, latched):
+    intake, _said, _changed = latched
+    client.force_login(clinician)
+    client.post(review_url(intake), {"outcome": "could_not_reach"})
+    intake.refresh_from_db()
+    assert (intake.level, intake.is_reviewed) == (Level.URGENT, False)
+    assert "Counts until reviewed with an outcome" in client.get(detail_url(intake)).content.decode()
+
+
+def test_an_intake_without_latched_answers_shows_no_red_flag_table(client, clinician):
+    client.force_login(clinician)
+    assert 'id="red-flag-answers-title"' not in client.get(detail_url(make_intake("routine_plain"))).content.decode()
