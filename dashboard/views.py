@@ -23,7 +23,6 @@ from education.models import Article
 from intake.models import Intake, Level, RedFlagAnswer, ReviewNote
 from intake.rules.triage import RULES_VERSION
 from intake.services import InvalidReview, mark_reviewed
-from intake.services.review import MSG_OTHER_NEEDS_NOTE
 
 PAGE_SIZE = 50
 MSG_REVIEW_NOT_SAVED = "Nothing was saved: see the message in the review form."
@@ -183,7 +182,7 @@ def review(request: HttpRequest, intake_id: int) -> HttpResponse:
             intake, by=request.user, note=form.cleaned_data["note"], outcome=outcome, request=request
         )
     except InvalidReview as error:
-        form.add_error("note" if str(error) == MSG_OTHER_NEEDS_NOTE else "outcome", str(error))
+        form.add_error(error.field, str(error))
         messages.error(request, MSG_REVIEW_NOT_SAVED)
         return _render_detail(request, intake, form, latches, status=400)
     _say_what_happened(request, intake, outcome=outcome, result_note=result.note, newly=result.newly_reviewed)

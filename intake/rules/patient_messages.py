@@ -66,7 +66,7 @@ CE_FLAG_QUESTIONS: dict[str, str] = {
     "CE7": "ce_sexual_change",
 }
 
-# The flags that make cancer + symptoms an MSCC emergency (TRIAGE.md, "MSCC"), other than the CE flags.
+# The flags that make cancer + symptoms an MSCC emergency (docs/clinical/TRIAGE.md, "MSCC"), other than the CE flags.
 MSCC_SIGN_PHRASES: dict[str, str] = {
     "SC1": gettext_noop("pain down my leg below the knee"),
     "SC2": gettext_noop("leg pain that is worse than my back pain"),

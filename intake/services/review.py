@@ -24,10 +24,15 @@ from intake.services.latches import clear_latches, earlier_answers
 
 Outcome = ReviewNote.Outcome
 MSG_OTHER_NEEDS_NOTE = "Say in the note what happened."
+MSG_UNKNOWN_OUTCOME = "Choose one of the outcomes listed."
 
 
 class InvalidReview(ValueError):
-    pass
+    """A review the service refuses; `field` names the form field the message belongs next to."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -53,9 +58,9 @@ def mark_reviewed(
     now = now or timezone.now()
     text = note.strip()
     if outcome and outcome not in Outcome.values:
-        raise InvalidReview(f"unknown outcome {outcome!r}")
+        raise InvalidReview(MSG_UNKNOWN_OUTCOME, field="outcome")
     if outcome == Outcome.OTHER and not text:
-        raise InvalidReview(MSG_OTHER_NEEDS_NOTE)
+        raise InvalidReview(MSG_OTHER_NEEDS_NOTE, field="note")
     with transaction.atomic():
         locked = Intake.objects.select_for_update().get(pk=intake.pk)
         saved = None

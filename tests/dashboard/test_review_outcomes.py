@@ -17,7 +17,7 @@ from audit.models import AuditEvent
 from dashboard.forms import MSG_OUTCOME_REQUIRED
 from intake.models import Intake, Level, ReviewNote
 from intake.services import InvalidReview
-from intake.services.review import MSG_OTHER_NEEDS_NOTE
+from intake.services.review import MSG_OTHER_NEEDS_NOTE, MSG_UNKNOWN_OUTCOME
 from tests.dashboard.factories import make_intake, make_latched_intake
 
 pytestmark = pytest.mark.django_db
@@ -89,10 +89,10 @@ def test_other_without_a_note_is_refused_with_a_message_next_to_the_note(client,
     assert not ReviewNote.objects.exists()
 
 
-@pytest.mark.parametrize(("message", "field"), [(MSG_OTHER_NEEDS_NOTE, "note"), ("unknown outcome 'x'", "outcome")])
+@pytest.mark.parametrize(("message", "field"), [(MSG_OTHER_NEEDS_NOTE, "note"), (MSG_UNKNOWN_OUTCOME, "outcome")])
 def test_a_review_the_intake_service_refuses_is_shown_next_to_its_field(client, clinician, monkeypatch, message, field):
     def refuse(*args, **kwargs):
-        raise InvalidReview(message)
+        raise InvalidReview(message, field=field)
 
     monkeypatch.setattr("dashboard.views.mark_reviewed", refuse)
     intake = make_intake("urgent_bowel")
