@@ -39,7 +39,8 @@ def test_clinician_sees_the_urgent_patient_first_reviews_them_and_the_queue_reor
     assert page.get_by_text("Screening support, not diagnosis.").is_visible()
     screenshot(page, "dashboard-intake-desktop")
 
-    page.get_by_label("Note (optional)").fill("Phoned the patient: going to the emergency department now.")
+    page.get_by_label("Sent to or seen in emergency care").check()
+    page.get_by_label("Note", exact=True).fill("Phoned the patient: going to the emergency department now.")
     page.get_by_role("button", name="Mark reviewed").click()
     assert page.get_by_text("marked reviewed").is_visible()
     assert page.get_by_text("Phoned the patient: going to the emergency department now.").is_visible()

@@ -12,7 +12,7 @@ from alerts import services as alert_services
 from alerts.models import Alert
 from intake import services
 from intake.models import Intake, Level
-from intake.rules.questionnaire import STEP_SLUGS
+from intake.rules.questionnaire import CE_QUESTION_CODES, STEP_SLUGS
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.intake.factories import make_invitation, routine_answers
 
@@ -112,4 +112,55 @@ def test_a_routine_receipt_shows_the_warning_signs_with_the_clinics_emergency_nu
     assert "911" not in signs.inner_text()
     screenshot(page, "red-flags-phone-d-routine-receipt")
     intake.refresh_from_db()
+    assert intake.level == Level.ROUTINE
+
+
+def test_a_saddle_numbness_yes_taken_back_stays_urgent_until_a_clinician_reviews_it_with_an_outcome(
+    open_page, screenshot, clinician
+):
+    invitation, token = make_invitation(name="Sam Takeback")
+    page = _open_as_patient(open_page, token)
+    for code in CE_QUESTION_CODES:
+        _pick(page, code, "no")
+    _pick(page, "ce_saddle_numbness", "yes")
+    _pick(page, "ce_onset", "within_14_days")
+    _next(page)
+    assert page.get_by_role("heading", name="Get medical help now").is_visible()
+    page.check("#id_acknowledged")
+    page.get_by_role("button", name="I am getting help: back to the form").click()
+    page.wait_for_load_state()
+
+    # Back to the safety step: every answer "no" now, then the rest of the form, then send.
+    page.goto("/intake/step/safety/")
+    _pick(page, "ce_saddle_numbness", "no")
+    _next(page)
+    intake = Intake.objects.get(invitation=invitation)
+    for slug in STEP_SLUGS[1:]:
+        services.save_step(intake, slug, routine_answers(), now=timezone.now())
+    page.goto("/intake/review/")
+    page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_load_state()
+    intake.refresh_from_db()
+    assert intake.status == Intake.Status.SUBMITTED
+    assert intake.level == Level.URGENT
+
+    staff = open_page("/staff/queue/", DESKTOP, user=clinician)
+    top = staff.locator(".queue-table tbody tr").first
+    assert "Sam Takeback" in top.inner_text()
+    assert "URGENT" in top.locator(".level-badge").inner_text().upper()
+    top.get_by_role("link", name="Sam Takeback").click()
+    staff.wait_for_url("**/staff/intakes/*/")
+    answers = staff.locator("table.red-flag-answers")
+    assert "Yes" in answers.inner_text()
+    assert "Counts until reviewed with an outcome" in answers.inner_text()
+    assert answers.get_by_text("No", exact=True).is_visible()  # the later "no", with its time
+    screenshot(staff, "red-flags-desktop-b-both-answers")
+
+    staff.get_by_label("Sent to or seen in emergency care").check()
+    staff.get_by_role("button", name="Mark reviewed").click()
+    staff.wait_for_load_state()
+    assert "Cleared by" in staff.locator("table.red-flag-answers").inner_text()
+    intake.refresh_from_db()
+    assert intake.is_reviewed
+    assert "CE1" not in set(intake.flags.values_list("code", flat=True))
     assert intake.level == Level.ROUTINE
