@@ -5,25 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0004_red_flag_answers_and_review_outcomes'),
+        ("intake", "0004_red_flag_answers_and_review_outcomes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Retriage',
+            name="Retriage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_level', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Urgent'), (2, 'Serious'), (3, 'Sciatica'), (4, 'Routine')], null=True)),
-                ('old_rules_version', models.CharField(blank=True, max_length=16)),
-                ('new_level', models.PositiveSmallIntegerField(choices=[(1, 'Urgent'), (2, 'Serious'), (3, 'Sciatica'), (4, 'Routine')])),
-                ('new_rules_version', models.CharField(max_length=16)),
-                ('at', models.DateTimeField()),
-                ('intake', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='retriages', to='intake.intake')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "old_level",
+                    models.PositiveSmallIntegerField(
+                        blank=True, choices=[(1, "Urgent"), (2, "Serious"), (3, "Sciatica"), (4, "Routine")], null=True
+                    ),
+                ),
+                ("old_rules_version", models.CharField(blank=True, max_length=16)),
+                (
+                    "new_level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Urgent"), (2, "Serious"), (3, "Sciatica"), (4, "Routine")]
+                    ),
+                ),
+                ("new_rules_version", models.CharField(max_length=16)),
+                ("at", models.DateTimeField()),
+                (
+                    "intake",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="retriages", to="intake.intake"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
     ]
