@@ -4,7 +4,8 @@
   2. N different intakes (default 500) are sent at the same time: exactly N submitted rows, and exactly one alert
      per urgent or serious intake (so at most N), none for the others.
 
-Prints its figures and exits non-zero when an expectation fails.
+Prints its figures and exits 1 when an expectation fails. Timing is reported, never judged: a step the machine was
+too busy to finish within the harness's bounds is reported on a `TOO SLOW:` line (exit 75).
 Run: `.venv/bin/python reliability/concurrency.py [--intakes 500] [--workers 4] [--threads 4]`
 """
 
@@ -19,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reliability.harness import Browser, gunicorn, portal_env, prepare_database, private_postgres
+from reliability.harness import Browser, TooSlow, gunicorn, portal_env, prepare_database, private_postgres, run_main
 from reliability.patients import django_against, fill_in_process, make_patients, open_link, submit
 
 
@@ -107,27 +108,36 @@ def many_intakes(base: str, count: int, problems: list[str]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--intakes", type=int, default=500)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
     problems: list[str] = []
+    slow = ""
     started = time.monotonic()
-    with private_postgres() as postgres:
-        env = portal_env(postgres.url())
-        prepare_database(env)
-        django_against(env)
-        with gunicorn(env, workers=args.workers, threads=args.threads) as base:
-            print(f"gunicorn {args.workers} workers x {args.threads} threads at {base}; private PostgreSQL")
-            double_submission(base, problems)
-            many_intakes(base, args.intakes, problems)
+    try:
+        with private_postgres() as postgres:
+            env = portal_env(postgres.url())
+            prepare_database(env)
+            django_against(env)
+            with gunicorn(env, workers=args.workers, threads=args.threads) as base:
+                print(f"gunicorn {args.workers} workers x {args.threads} threads at {base}; private PostgreSQL")
+                double_submission(base, problems)
+                many_intakes(base, args.intakes, problems)
+    except TooSlow as error:  # a problem already found still fails the run
+        slow = str(error)
     print(f"total {time.monotonic() - started:.1f} s")
     for problem in problems:
         print("FAIL:", problem)
-    print("OK" if not problems else f"{len(problems)} problem(s)")
-    return 1 if problems else 0
+    if problems:
+        print(f"{len(problems)} problem(s)")
+        return 1
+    if slow:
+        raise TooSlow(slow)
+    print("OK")
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

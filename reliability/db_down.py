@@ -8,11 +8,16 @@ Starts a private PostgreSQL (never the machine's shared one) and the portal unde
   3. starts PostgreSQL again and times how long until pages answer 200 without restarting the portal, then presses
      "Try again" (re-sends the kept answers) and checks the step was saved.
 
-Prints its figures and exits non-zero when an expectation fails. Run: `.venv/bin/python reliability/db_down.py`
+Prints its figures and exits 1 when a behaviour is wrong. Timing alone never fails it: a correct 503 that came later
+than --deadline (default 5 s), or a step the machine was too busy to finish in its bound, is reported on a `TOO SLOW:`
+line with exit status 75, which the test suite turns into a skip.
+
+Run: `.venv/bin/python reliability/db_down.py [--deadline 5] [--recovery-limit 30]`
 """
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 import time
@@ -20,7 +25,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reliability.harness import Browser, gunicorn, manage, portal_env, prepare_database, private_postgres
+from reliability.harness import (
+    Browser,
+    TooSlow,
+    gunicorn,
+    manage,
+    portal_env,
+    prepare_database,
+    private_postgres,
+    run_main,
+)
 from reliability.patients import answers_for, django_against, make_patients, open_link
 
 
@@ -47,9 +61,7 @@ DEADLINE_SECONDS = 5.0
 RECOVERY_LIMIT_SECONDS = 30.0
 
 
-def main() -> int:
-    problems: list[str] = []
-    started = time.monotonic()
+def exercise(args: argparse.Namespace, problems: list[str], slow: list[str]) -> None:
     with private_postgres() as postgres:
         env = portal_env(postgres.url())
         prepare_database(env)
@@ -83,12 +95,11 @@ def main() -> int:
             postgres.stop("immediate")
             print("PostgreSQL stopped (immediate)")
             for path in PAGES:
-                answer = desk.request(base + path, timeout=30)
+                answer = desk.request(base + path)
                 ok = (
                     answer.status == 503
                     and answer.headers.get("Retry-After", "").isdigit()
                     and "busy for a moment" in answer.body
-                    and answer.seconds <= DEADLINE_SECONDS
                 )
                 print(
                     f"  down   {path:<20} {answer.status} in {answer.seconds * 1000:.0f} ms, "
@@ -96,6 +107,10 @@ def main() -> int:
                 )
                 if not ok:
                     problems.append(f"{path} answered {answer.status} in {answer.seconds:.1f} s with the database down")
+                elif answer.seconds > args.deadline:
+                    slow.append(
+                        f"{path} answered 503 as it should, but in {answer.seconds:.2f} s (> {args.deadline} s)"
+                    )
 
             post = patient.request(base + "/intake/step/safety/", safety)
             kept_fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', post.body)
@@ -111,14 +126,23 @@ def main() -> int:
             restarted = time.monotonic()
             print("PostgreSQL started again")
             recovered = None
-            while time.monotonic() - restarted < RECOVERY_LIMIT_SECONDS:
-                if all(desk.request(base + path).status == 200 for path in PAGES):
+            while time.monotonic() - restarted < args.recovery_limit:
+                statuses = [desk.request(base + path).status for path in PAGES]
+                if all(status == 200 for status in statuses):
                     recovered = time.monotonic() - restarted
                     break
                 time.sleep(0.25)
             if recovered is None:
-                problems.append(f"pages did not recover within {RECOVERY_LIMIT_SECONDS:.0f} s")
-                print("  not recovered")
+                # One more round, past the limit, tells a slow machine from a portal that stays broken.
+                statuses = [desk.request(base + path).status for path in PAGES]
+                print(f"  not recovered within {args.recovery_limit:.0f} s; then {statuses}")
+                if all(status == 200 for status in statuses):
+                    slow.append(f"pages recovered, but later than {args.recovery_limit:.0f} s")
+                elif not postgres.accepts_connections():
+                    slow.append(f"PostgreSQL itself was not accepting connections {args.recovery_limit:.0f} s on")
+                else:
+                    # PostgreSQL is back (pg_ctl -w waited for it) yet pages still fail: the portal did not recover.
+                    problems.append(f"pages did not recover within {args.recovery_limit:.0f} s: {statuses}")
             else:
                 print(f"  recovered: every page answers normally {recovered:.2f} s after PostgreSQL came back")
                 retry = patient.request(base + "/intake/step/safety/", kept_fields)
@@ -126,12 +150,33 @@ def main() -> int:
                 print(f"  'Try again' re-sent the kept answers: {retry.status}, step saved: {saved}")
                 if not saved:
                     problems.append(f"'Try again' after recovery did not save the step ({retry.status})")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--deadline", type=float, default=DEADLINE_SECONDS, help="seconds a 503 may take")
+    parser.add_argument(
+        "--recovery-limit", type=float, default=RECOVERY_LIMIT_SECONDS, help="seconds pages may take to recover"
+    )
+    args = parser.parse_args()
+    problems: list[str] = []
+    slow: list[str] = []
+    started = time.monotonic()
+    try:
+        exercise(args, problems, slow)
+    except TooSlow as error:
+        slow.append(str(error))
     print(f"total {time.monotonic() - started:.1f} s")
     for problem in problems:
         print("FAIL:", problem)
-    print("OK" if not problems else f"{len(problems)} problem(s)")
-    return 1 if problems else 0
+    if problems:
+        print(f"{len(problems)} problem(s)")
+        return 1
+    if slow:
+        raise TooSlow("; ".join(slow))
+    print("OK")
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

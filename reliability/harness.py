@@ -2,6 +2,13 @@
 
 The private server lives in a temporary directory on its own port, so stopping it never touches the machine's shared
 PostgreSQL. initdb and pg_ctl refuse to run as root: when we are root they run as the `postgres` OS user.
+
+Django's management commands and gunicorn run under the interpreter that runs the script (`sys.executable`), so the
+scripts work from any virtualenv, not only `./.venv`.
+
+Timing alone never fails a script: when the machine is too slow for a step (a set-up command or a request overran its
+generous bound, a deadline was missed), the script says so on a `TOO SLOW:` line and exits with `EXIT_TOO_SLOW` (75,
+EX_TEMPFAIL), which the test suite reports as a skip. Exit status 1 always means a behaviour was wrong.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ import contextlib
 import http.cookiejar
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -18,14 +26,63 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-PYTHON = ROOT / ".venv" / "bin" / "python"
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+PYTHON = sys.executable
+GUNICORN = [PYTHON, "-m", "gunicorn"]
+EXIT_TOO_SLOW = 75  # EX_TEMPFAIL: the machine was too slow to tell; no verdict on the portal
+# Generous bounds: they only guard against a wedged machine, they never measure the portal.
+SETUP_TIMEOUT = float(os.environ.get("RELIABILITY_SETUP_TIMEOUT", "300"))
+GUNICORN_START_TIMEOUT = float(os.environ.get("RELIABILITY_GUNICORN_START_TIMEOUT", "120"))
+REQUEST_TIMEOUT = float(os.environ.get("RELIABILITY_REQUEST_TIMEOUT", "60"))
+
+
+class TooSlow(Exception):
+    """A step did not finish within its (generous) bound: the machine is too busy to tell, not a portal failure."""
+
+
+# What to stop if the script is told to stop (SIGTERM) in the middle: gunicorn, then the private PostgreSQL.
+_CLEAN_UPS: list[Callable[[], None]] = []
+
+
+def run_main(main: Callable[[], int]) -> int:
+    """Run a script's `main`: SIGTERM still cleans up, and `TooSlow` becomes `EXIT_TOO_SLOW` with a clear line.
+
+    The test suite sends SIGTERM when a script overruns its bound: gunicorn is stopped and the private PostgreSQL
+    removed at once (threads waiting on the portal would hold up an orderly unwinding), then the script exits.
+    """
+
+    def stop(signum: int, _frame: object) -> None:
+        for clean_up in reversed(_CLEAN_UPS):
+            with contextlib.suppress(Exception):
+                clean_up()
+        sys.stdout.flush()  # the figures so far, for whoever stopped us
+        print(f"stopped by signal {signum}", file=sys.stderr, flush=True)
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        return main()
+    except TooSlow as error:
+        print(f"TOO SLOW: {error}", flush=True)
+        return EXIT_TOO_SLOW
+
+
+def _run(args: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
+    """Run a set-up command; its output on failure, TooSlow past SETUP_TIMEOUT. Returns its stdout."""
+    try:
+        done = subprocess.run(
+            args, cwd=cwd, env=env, capture_output=True, text=True, timeout=SETUP_TIMEOUT, check=False
+        )
+    except subprocess.TimeoutExpired as error:
+        raise TooSlow(f"`{' '.join(args[-4:])}` did not finish within {SETUP_TIMEOUT:.0f} s") from error
+    if done.returncode != 0:
+        raise RuntimeError(f"`{' '.join(args)}` exited {done.returncode}:\n{done.stdout}{done.stderr}")
+    return done.stdout
 
 
 def free_port() -> int:
@@ -59,45 +116,28 @@ class PrivatePostgres:
     def init(self) -> None:
         if os.geteuid() == 0:
             shutil.chown(self.directory, "postgres", "postgres")
-        subprocess.run(
-            _as_postgres([str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8"]),
-            check=True,
-            capture_output=True,
+        _run(
+            _as_postgres([str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8"])
         )
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
-        subprocess.run(
-            _as_postgres(
-                [str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.log), "-w", "start"]
-            ),
-            check=True,
-            capture_output=True,
-        )
+        wait = str(int(SETUP_TIMEOUT))
+        pg_ctl = [str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.log), "-w", "-t", wait]
+        _run(_as_postgres([*pg_ctl, "start"]))
 
     def stop(self, mode: str = "immediate") -> None:
-        subprocess.run(
-            _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"]),
-            check=False,
-            capture_output=True,
-        )
+        with contextlib.suppress(RuntimeError, TooSlow):
+            _run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"]))
+
+    def accepts_connections(self) -> bool:
+        with socket.socket() as sock:
+            sock.settimeout(5)
+            return sock.connect_ex(("127.0.0.1", self.port)) == 0
 
     def create_database(self, name: str = "portal") -> None:
-        subprocess.run(
-            [
-                str(PG_BIN / "psql"),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-U",
-                "postgres",
-                "-qc",
-                f"CREATE DATABASE {name}",
-            ],
-            check=True,
-            capture_output=True,
-        )
+        psql = [str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"]
+        _run([*psql, "-qc", f"CREATE DATABASE {name}"])
 
     def cleanup(self) -> None:
         self.stop()
@@ -107,12 +147,16 @@ class PrivatePostgres:
 @contextlib.contextmanager
 def private_postgres() -> Iterator[PrivatePostgres]:
     server = PrivatePostgres()
+    # On stderr, for whoever has to clean up after a script killed outright (tests/reliability/conftest.py).
+    print(f"private PostgreSQL data in {server.directory}", file=sys.stderr, flush=True)
+    _CLEAN_UPS.append(server.cleanup)
     try:
         server.init()
         server.start()
         server.create_database()
         yield server
     finally:
+        _CLEAN_UPS.remove(server.cleanup)
         server.cleanup()
 
 
@@ -136,10 +180,9 @@ def portal_env(database_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(PYTHON), "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=300
-    )
+def manage(env: dict[str, str], *args: str) -> str:
+    """`manage.py <args>` under this interpreter; its stdout. Its output on failure, TooSlow past SETUP_TIMEOUT."""
+    return _run([PYTHON, "manage.py", *args], env=env, cwd=ROOT)
 
 
 def prepare_database(env: dict[str, str]) -> None:
@@ -152,38 +195,62 @@ def prepare_database(env: dict[str, str]) -> None:
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], *, workers: int = 3, threads: int = 1) -> Iterator[str]:
     port = free_port()
+    # gunicorn's own log goes to a file, not a pipe nobody reads while it runs (a full pipe would block its workers).
+    log = tempfile.TemporaryFile(mode="w+", prefix="portal-gunicorn-")  # noqa: SIM115 - closed in finally below
     process = subprocess.Popen(
         [
-            str(GUNICORN),
+            *GUNICORN,
             "clinic_portal.wsgi",
             *("-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads)),
-            *("--timeout", "60", "--graceful-timeout", "5", "--log-level", "warning"),
+            # The worker timeout stays above the client's REQUEST_TIMEOUT: a slow request is reported as too slow by
+            # the client, not cut off by gunicorn and miscounted as an error.
+            *("--timeout", str(int(REQUEST_TIMEOUT) + 60), "--graceful-timeout", "5", "--log-level", "warning"),
         ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError("gunicorn exited: " + (process.stderr.read() if process.stderr else ""))
-            with contextlib.suppress(OSError):
-                if fetch(base + "/").status == 200:
-                    break
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("gunicorn did not answer within 30 s")
-        yield base
-    finally:
+
+    def kill() -> None:
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+
+    _CLEAN_UPS.append(kill)
+
+    def gunicorn_log() -> str:
+        log.seek(0)
+        return log.read()[-4000:]
+
+    try:
+        deadline = time.monotonic() + GUNICORN_START_TIMEOUT
+        wrong: list[Answer] = []
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError("gunicorn exited:\n" + gunicorn_log())
+            with contextlib.suppress(OSError, TooSlow):
+                home = fetch(base + "/")
+                if home.status == 200:
+                    break
+                wrong.append(home)
+            if len(wrong) >= 3:  # it answers, wrongly: a broken portal, not a slow machine
+                raise RuntimeError(
+                    f"the home page answered {wrong[-1].status}:\n{wrong[-1].body[:2000]}\n{gunicorn_log()}"
+                )
+            if time.monotonic() > deadline:
+                raise TooSlow(f"gunicorn did not answer within {GUNICORN_START_TIMEOUT:.0f} s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        _CLEAN_UPS.remove(kill)
+        kill()
+        log.close()
 
 
 @dataclass
@@ -222,8 +289,9 @@ class Browser:
         return next((c.value or "" for c in self.cookies if c.name == "csrftoken"), "")
 
     def request(
-        self, url: str, data: dict[str, object] | list[tuple[str, str]] | None = None, timeout: float = 30
+        self, url: str, data: dict[str, object] | list[tuple[str, str]] | None = None, timeout: float = REQUEST_TIMEOUT
     ) -> Answer:
+        """One request; TooSlow when no answer came within `timeout` (a busy machine, not an answer to judge)."""
         body = None
         headers = {"User-Agent": "portal-reliability", "X-Forwarded-Proto": "https"}
         if data is not None:
@@ -240,9 +308,15 @@ class Browser:
         except urllib.error.HTTPError as error:
             payload = error.read().decode("utf-8", "replace")
             return Answer(error.code, time.monotonic() - started, dict(error.headers), payload, url)
+        except urllib.error.URLError as error:
+            if isinstance(error.reason, TimeoutError):
+                raise TooSlow(f"{url} gave no answer within {timeout:.0f} s") from error
+            raise
+        except TimeoutError as error:
+            raise TooSlow(f"{url} gave no answer within {timeout:.0f} s") from error
 
 
-def fetch(url: str, timeout: float = 30) -> Answer:
+def fetch(url: str, timeout: float = REQUEST_TIMEOUT) -> Answer:
     return Browser().request(url, timeout=timeout)
 
 

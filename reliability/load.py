@@ -1,11 +1,14 @@
 """A bounded load test on loopback: article reads, searches, whole patient intakes and staff dashboards, mixed.
 
-Threads (default 8) loop for --seconds (default 120) against gunicorn and a private PostgreSQL. Every answer is
-checked (status, and for intakes that the send landed on the done page); at the end every intake the script sent is
-looked up in the database. Prints requests, errors, lost submissions and latency percentiles; both errors and lost
-submissions must be zero. No locust dependency: urllib and threads.
+Threads (default 8) loop for --seconds (default 120) against gunicorn and a private PostgreSQL. Each thread's first
+action is a whole patient intake (so every run sends some), then the mix below. Every answer is checked (status, and
+for intakes that the send landed on the done page); at the end every intake the script sent is looked up in the
+database. Prints requests, errors, lost submissions and latency percentiles; both errors and lost submissions must be
+zero (exit 1 otherwise). Latency is reported, never judged: a request with no answer within the harness's bound is
+reported on a `TOO SLOW:` line (exit 75). No locust dependency: urllib and threads.
 
-Run: `.venv/bin/python reliability/load.py [--seconds 120] [--threads 8]`
+Run: `.venv/bin/python reliability/load.py [--seconds 120] [--threads 8] [--workers 4] [--patients N]`
+(--patients: invitations made up front, default 200 per thread; a run stops sending intakes when they run out)
 """
 
 from __future__ import annotations
@@ -21,11 +24,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reliability.harness import Answer, Browser, gunicorn, manage, portal_env, prepare_database, private_postgres
-from reliability.patients import django_against, fill_over_http, make_patients, open_link, submit
+from reliability.harness import (
+    Answer,
+    Browser,
+    TooSlow,
+    gunicorn,
+    manage,
+    portal_env,
+    prepare_database,
+    private_postgres,
+    run_main,
+)
+from reliability.patients import django_against, fill_over_http, make_patients, open_link, send
 
 STAFF_PASSWORD = "load-test-staff-password-2026"  # noqa: S105 - throwaway accounts in a throwaway database
 SEARCHES = ["sciatica", "running", "back pain", "scan", "core", "shoes", "numb", "zzzz-nothing"]
+DONE = "/intake/done/"
 MIX = [("article", 40), ("search", 20), ("intake", 15), ("queue", 15), ("intake_detail", 10)]
 
 
@@ -36,6 +50,7 @@ class Tally:
         self.errors: list[str] = []
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.sent: list[int] = []
+        self.slow: list[str] = []
 
     def seen(self, kind: str, answer, ok: bool) -> None:  # type: ignore[no-untyped-def]
         with self.lock:
@@ -79,12 +94,12 @@ def sign_in(browser: Browser, base: str, username: str, *, totp_key: str | None 
     return answer.status == 302 and "/staff/sign-in/" not in answer.headers.get("Location", "")
 
 
-def run(base: str, seconds: float, threads: int, tally: Tally, *, totp_key: str) -> None:
+def run(base: str, seconds: float, threads: int, tally: Tally, *, totp_key: str, patient_count: int) -> None:
     from education.models import Article
     from intake.models import Intake
 
     article_paths = [f"/articles/{slug}/" for slug in Article.objects.values_list("slug", flat=True)] or ["/articles/"]
-    patients = make_patients(threads * 200, start=10_000)
+    patients = make_patients(patient_count, start=10_000)
     pool = iter(patients)
     pool_lock = threading.Lock()
     desk = Browser()
@@ -95,10 +110,19 @@ def run(base: str, seconds: float, threads: int, tally: Tally, *, totp_key: str)
     deadline = time.monotonic() + seconds
 
     def worker(seed: int) -> None:
+        try:
+            actions(seed)
+        except TooSlow as error:
+            with tally.lock:
+                tally.slow.append(str(error))
+
+    def actions(seed: int) -> None:
         rng = random.Random(seed)
         kinds = [kind for kind, weight in MIX for _ in range(weight)]
+        first = True
         while time.monotonic() < deadline:
-            kind = rng.choice(kinds)
+            kind = "intake" if first else rng.choice(kinds)
+            first = False
             if kind == "article":
                 answer = Browser().request(base + rng.choice(article_paths))
                 tally.seen(kind, answer, answer.status == 200)
@@ -125,10 +149,20 @@ def run(base: str, seconds: float, threads: int, tally: Tally, *, totp_key: str)
                 started = time.monotonic()
                 ok = open_link(browser, base, patient)
                 statuses = fill_over_http(browser, base, patient) if ok else []
-                status = submit(browser, base) if ok else 0
-                ok = ok and all(s in (200, 302) for s in statuses) and status == 302
-                tally.seen(kind, Answer(status, time.monotonic() - started, {}, "", f"intake #{patient.number}"), ok)
-                if status == 302:
+                receipt = send(browser, base) if ok else None
+                # Every step must move on (a 200 is the form shown again with errors) and the send must land on the
+                # done page (the review page sends an incomplete intake back to a step, also with a 302).
+                landed = (
+                    receipt is not None and receipt.status == 302 and receipt.headers.get("Location", "").endswith(DONE)
+                )
+                ok = ok and all(s == 302 for s in statuses) and landed
+                where = f"intake #{patient.number}: steps {statuses}, send " + (
+                    f"{receipt.status} to {receipt.headers.get('Location')}" if receipt else "not reached"
+                )
+                tally.seen(
+                    kind, Answer(receipt.status if receipt else 0, time.monotonic() - started, {}, "", where), ok
+                )
+                if landed:
                     with tally.lock:
                         tally.sent.append(patient.invitation_id)
 
@@ -140,11 +174,13 @@ def run(base: str, seconds: float, threads: int, tally: Tally, *, totp_key: str)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--patients", type=int, default=None, help="invitations made up front (200 per thread)")
     args = parser.parse_args()
+    patient_count = args.patients if args.patients is not None else args.threads * 200
     tally = Tally()
     with private_postgres() as postgres:
         env = portal_env(postgres.url())
@@ -157,7 +193,7 @@ def main() -> int:
         with gunicorn(env, workers=args.workers, threads=2) as base:
             print(f"load for {args.seconds:.0f} s with {args.threads} threads against {base} ({args.workers} workers)")
             started = time.monotonic()
-            run(base, args.seconds, args.threads, tally, totp_key=totp_key)
+            run(base, args.seconds, args.threads, tally, totp_key=totp_key, patient_count=patient_count)
             elapsed = time.monotonic() - started
         submitted = Intake.objects.filter(invitation_id__in=tally.sent, status=Intake.Status.SUBMITTED).count()
     lost = len(tally.sent) - submitted
@@ -174,10 +210,12 @@ def main() -> int:
     print(f"errors {len(tally.errors)}")
     for error in tally.errors[:20]:
         print("  ", error)
+    if not tally.errors and lost == 0 and tally.slow:  # wrong answers and lost submissions fail whatever the speed
+        raise TooSlow(f"{len(tally.slow)} thread(s) got no answer in time, e.g. {tally.slow[0]}")
     ok = not tally.errors and lost == 0 and len(tally.sent) > 0
     print("OK" if ok else "FAIL")
     return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

@@ -10,7 +10,10 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from reliability.harness import Answer, Browser
 
 ROOT = Path(__file__).resolve().parent.parent
 BIRTH_DATE = datetime.date(1985, 3, 27)
@@ -113,5 +116,10 @@ def fill_over_http(browser: Any, base: str, patient: Patient) -> list[int]:
     return statuses
 
 
+def send(browser: Browser, base: str) -> Answer:
+    """Press "Send" on the review page; the answer (a 302 to the done page when the intake was sent)."""
+    return browser.request(f"{base}/intake/review/", {"csrfmiddlewaretoken": browser.csrf_token()})
+
+
 def submit(browser: Any, base: str) -> int:
-    return browser.request(f"{base}/intake/review/", {"csrfmiddlewaretoken": browser.csrf_token()}).status
+    return int(send(browser, base).status)

@@ -1,22 +1,43 @@
-"""Settings and personas shared by the whole suite."""
+"""Settings, personas and Hypothesis profiles shared by the whole suite."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from accounts.roles import CLINICIANS, CONTENT_EDITORS, FRONT_DESK
+
+# Hypothesis: no test may pass or fail on how fast the machine is, so no per-example deadline and no "too slow" health
+# check. "suite" (the default) keeps Hypothesis's 100 examples where a test does not ask for its own count; "ci" is
+# the same examples every run (derandomized, so a red build reproduces); "thorough" tries ten times as many, for a
+# run by hand: HYPOTHESIS_PROFILE=thorough .venv/bin/python -m pytest tests/intake
+hypothesis_settings.register_profile(
+    "suite", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=100, print_blob=True
+)
+hypothesis_settings.register_profile("ci", hypothesis_settings.get_profile("suite"), derandomize=True, database=None)
+hypothesis_settings.register_profile("thorough", hypothesis_settings.get_profile("suite"), max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
+
+FAST_AND_QUIET = {
+    # Argon2 costs ~0.13 s a check here (docs/PITFALLS.md); tests use a fast hasher.
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    # Tests run over plain http; production keeps SSL redirect on.
+    "SECURE_SSL_REDIRECT": False,
+    # Rate limits would make unrelated tests depend on how many requests they make; tests/security turns them on.
+    "RATELIMIT_ENABLE": False,
+}
 
 
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings):
-    # Argon2 costs ~0.13 s a check here (PITFALLS.md); tests use a fast hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    # Tests run over plain http; production keeps SSL redirect on.
-    settings.SECURE_SSL_REDIRECT = False
-    # Rate limits would make unrelated tests depend on how many requests they make; tests/security turns them on.
-    settings.RATELIMIT_ENABLE = False
+    for name, value in FAST_AND_QUIET.items():
+        setattr(settings, name, value)
 
 
 def _staff(django_user_model, username: str, group: str | None, *, is_staff: bool = False, superuser: bool = False):
@@ -52,3 +73,14 @@ def clinician(django_user_model):
 @pytest.fixture
 def administrator(django_user_model):
     return _staff(django_user_model, "administrator", None, superuser=True)
+
+
+def staff_personas() -> dict[str, object]:
+    """The four staff accounts of the fixtures above, made at once (for data built once per module)."""
+    users = get_user_model()
+    return {
+        "editor": _staff(users, "editor", CONTENT_EDITORS, is_staff=True),
+        "front_desk": _staff(users, "frontdesk", FRONT_DESK),
+        "clinician": _staff(users, "clinician", CLINICIANS),
+        "administrator": _staff(users, "administrator", None, superuser=True),
+    }

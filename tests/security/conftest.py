@@ -1,4 +1,5 @@
-"""Helpers for the security tests: authenticator devices and codes, rate limits switched back on."""
+"""Helpers for the security tests: authenticator devices and codes, rate limits switched back on, and one world (every
+object the URL table points at) per module for the sweeps that open every URL."""
 
 from __future__ import annotations
 
@@ -6,8 +7,13 @@ import time
 
 import pytest
 from django.core.cache import caches
+from django.db import transaction
+from django.test.utils import override_settings
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.conftest import FAST_AND_QUIET, staff_personas
+from tests.security.world import World, build_world
 
 PASSWORD = "correct-horse-battery"
 
@@ -36,3 +42,33 @@ def rate_limits_on(settings, db):
 def sign_in_with_password(client, username: str, password: str = PASSWORD, **extra):
     """POST the password step; `extra` goes to the request (e.g. REMOTE_ADDR), not the form."""
     return client.post("/staff/sign-in/", {"username": username, "password": password}, **extra)
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """One world for the whole module, built inside a transaction that stays open until the module is done.
+
+    Each test's own transaction (pytest-django's, as in a Django TestCase) nests inside it as a savepoint, so whatever
+    a test changes is rolled back to this world, and the world itself is rolled back at the end of the module. A
+    module that uses it must not hold `transaction=True` tests (they would flush the tables under it).
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(**FAST_AND_QUIET):
+                world = build_world(**staff_personas())
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield world
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(shared_world: World, db) -> World:
+    """The module's world for one test: its database changes are rolled back, its patients get fresh browsers."""
+    return shared_world.for_one_test()

@@ -1,23 +1,23 @@
-"""A POST without a CSRF token is refused on every URL whose POST changes data; no GET changes data."""
+"""A POST without a CSRF token is refused on every URL whose POST changes data; no GET changes data.
+
+Each sweep is one test over every row of url_table.py (which test_access_matrix.py holds to every URL of the project),
+listing every URL that goes wrong; the world they open is built once for the module (tests/security/conftest.py).
+"""
 
 from __future__ import annotations
 
 import pytest
 from django.apps import apps
+from django.db import connection
 
-from tests.security.url_table import PERSONAS, ROWS, R, Row
-from tests.security.world import Browsers, build_world, client_for
+from tests.security.url_table import PERSONAS, ROWS, R, Row, rows_by_key, walk
+from tests.security.world import Browsers, client_for
 
 pytestmark = pytest.mark.django_db
 
 # Tables that a page view may legitimately write: who signed in or out and from where, the audit trail of who looked
 # at what, and sessions. Everything else must be exactly as it was after any GET.
 LOG_TABLES = {"sessions.session", "audit.auditevent", "axes.accesslog", "axes.accessattempt", "axes.accessfailurelog"}
-
-
-@pytest.fixture
-def world(editor, front_desk, clinician, administrator):
-    return build_world(editor=editor, front_desk=front_desk, clinician=clinician, administrator=administrator)
 
 
 def poster(row: Row) -> str:
@@ -29,16 +29,36 @@ def poster(row: Row) -> str:
     return "anonymous"
 
 
-def snapshot() -> dict[str, list[str]]:
-    state = {}
-    for model in apps.get_models():
-        label = model._meta.label_lower
-        if label not in LOG_TABLES:
-            state[label] = sorted(map(repr, model._default_manager.values()))
-    return state
+def snapshot() -> dict[str, object]:
+    """Every row of every table (many-to-many ones too) but the log tables, as something to compare: on PostgreSQL a
+    digest of each table's rows, all columns, in one query; elsewhere the rows themselves."""
+    models = {
+        model._meta.label_lower: model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy and model._meta.label_lower not in LOG_TABLES
+    }
+    if connection.vendor == "postgresql":
+        digest = "SELECT %s::text, count(*) || ' ' || md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), ''))"
+        query = " UNION ALL ".join(
+            f"{digest} FROM {connection.ops.quote_name(model._meta.db_table)} t" for model in models.values()
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(query, list(models))
+            return dict(cursor.fetchall())
+    return {label: sorted(map(repr, model._base_manager.values())) for label, model in models.items()}
+
+
+def changed_tables(before: dict[str, object], after: dict[str, object]) -> str:
+    return ", ".join(sorted(label for label in before.keys() | after.keys() if before.get(label) != after.get(label)))
 
 
 STATE_CHANGING = [row for row in ROWS if row.post == "changes"]
+
+
+def test_the_sweeps_cover_every_url_of_the_project():
+    table = rows_by_key()
+    missing = sorted(key for key, _route in walk() if key not in table)
+    assert not missing, "Add a row to tests/security/url_table.py for: " + ", ".join(missing)
 
 
 def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing_on_every_state_changing_url(world):
@@ -46,14 +66,19 @@ def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing_on_every_sta
     wrong = []
     browsers = Browsers(world, enforce_csrf_checks=True)
     for row in STATE_CHANGING:
-        client = browsers[poster(row)]
-        client.get(row.url(world))  # as a browser would: the page first, so a CSRF cookie exists
+        url, persona = row.url(world), poster(row)
+        client = browsers[persona]
+        client.get(url)  # as a browser would: the page first, so a CSRF cookie exists
         before = snapshot()
-        response = client.post(row.url(world), {"username": "frontdesk", "password": "correct-horse-battery"})
+        response = client.post(url, {"username": "frontdesk", "password": "correct-horse-battery"})
         refused = response.status_code == 403 and "That form could not be sent" in response.content.decode()
-        if not refused or snapshot() != before:
-            wrong.append(f"{row.key}: {response.status_code}")
-    assert not wrong, wrong
+        changed = changed_tables(before, snapshot())
+        if not refused or changed:
+            wrong.append(f"{row.key} {url} as {persona}: {response.status_code}, changed: {changed or 'nothing'}")
+    assert not wrong, (
+        f"{len(wrong)} of {len(STATE_CHANGING)} state-changing URLs took a POST without a CSRF token:\n"
+        + "\n".join(wrong)
+    )
 
 
 def test_the_same_post_with_its_token_goes_through(world):
@@ -66,12 +91,16 @@ def test_the_same_post_with_its_token_goes_through(world):
 
 
 def test_no_get_changes_data(world):
-    changed = []
     browsers = Browsers(world)
+    for persona in {poster(row) for row in ROWS}:
+        browsers[persona]  # signed in first: signing in records the sign-in time, which no GET did
+    changed = []
+    before = snapshot()
     for row in ROWS:
-        browser = browsers[poster(row)]
-        before = snapshot()
-        browser.get(row.url(world))
-        if snapshot() != before:
-            changed.append(row.key)
-    assert not changed, changed
+        url, persona = row.url(world), poster(row)
+        browsers[persona].get(url)
+        after = snapshot()  # one snapshot a URL: each one is the next URL's "before"
+        if after != before:
+            changed.append(f"{row.key} {url} as {persona}: changed {changed_tables(before, after)}")
+            before = after
+    assert not changed, f"{len(changed)} of {len(ROWS)} URLs changed data on a GET:\n" + "\n".join(changed)

@@ -1,7 +1,13 @@
-"""One of everything the URL table points at, and a signed-in (or patient) client per persona."""
+"""One of everything the URL table points at, and a signed-in (or patient) client per persona.
+
+A module builds it once with the `world` fixture of tests/security/conftest.py (the per-URL sweeps read it many times
+and change nothing that outlives a test), or per test with `build_world`.
+"""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +39,14 @@ class World:
     # A submitted urgent intake (with its alert) for the staff pages.
     submitted: Any
     alert: Any
+
+    def for_one_test(self) -> World:
+        """This world with fresh patient browsers, for a world built once and shared by a module's tests.
+
+        Each test's database changes are rolled back after it, but a browser's cookies live in Python: a test that
+        moves a patient's session on (e.g. by opening another link) must not hand that browser to the next test.
+        """
+        return dataclasses.replace(self, patients={persona: link.fresh() for persona, link in self.patients.items()})
 
 
 def build_world(*, editor, front_desk, clinician, administrator) -> World:
@@ -91,6 +105,12 @@ class PatientLink:
     invitation: Any
     token: str
     client: Client
+
+    def fresh(self) -> PatientLink:
+        """The same patient in a new browser holding a copy of this one's cookies, with the invitation re-read."""
+        client = Client()
+        client.cookies = copy.deepcopy(self.client.cookies)
+        return PatientLink(type(self.invitation).objects.get(pk=self.invitation.pk), self.token, client)
 
 
 def _patient(name: str) -> PatientLink:
