@@ -51,6 +51,8 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# One mypy run: pyproject's [tool.mypy] holds the application packages to --strict (an override) and tests, bench
+# and reliability to the lighter setting.
 typecheck: install
 	$(RUN_ENV) $(BIN)/mypy .
 

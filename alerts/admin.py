@@ -10,7 +10,7 @@ from alerts.models import Alert
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(admin.ModelAdmin[Alert]):
     list_display = ("id", "kind", "status", "intake_id", "attempts", "created_at", "next_attempt_at", "sent_at")
     list_filter = ("kind", "status")
     readonly_fields = (*list_display, "last_error", "task_id")

@@ -11,7 +11,7 @@ from audit.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ("at", "actor_username", "action", "intake_id", "ip_address", "detail")
     list_filter = ("action",)
     search_fields = ("actor_username", "=intake_id")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from dashboard.selectors import QueueFilters
@@ -29,7 +31,7 @@ class QueueFilterForm(forms.Form):
     appointment_from = forms.DateField(required=False, label="Appointment from", widget=DateInput)
     appointment_to = forms.DateField(required=False, label="to", widget=DateInput)
 
-    def __init__(self, *args, clinical: bool, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, clinical: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not clinical:
             # Front desk sees levels but not what raised them.
@@ -40,7 +42,7 @@ class QueueFilterForm(forms.Form):
             )
             field.widget.attrs["class"] = css + (" is-invalid" if self.is_bound and name in self.errors else "")
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("appointment_from"), data.get("appointment_to")
         if start and end and end < start:
@@ -90,14 +92,16 @@ class ReviewForm(forms.Form):
         "changed.",
     )
 
-    def __init__(self, *args, outcome_required: bool = False, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, outcome_required: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.outcome_required = outcome_required
         if not outcome_required:
-            self.fields["outcome"].choices = [NO_OUTCOME, *ReviewNote.Outcome.choices]  # type: ignore[attr-defined]
+            # `fields` is typed as plain Field; "outcome" is the ChoiceField declared above.
+            outcome = cast(forms.ChoiceField, self.fields["outcome"])
+            outcome.choices = [NO_OUTCOME, *ReviewNote.Outcome.choices]
             self.initial.setdefault("outcome", "")
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         outcome = data.get("outcome", "")
         if self.outcome_required and not outcome and "outcome" not in self.errors:

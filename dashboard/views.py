@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import user_passes_test
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -249,7 +250,7 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _is_superuser(user) -> bool:  # type: ignore[no-untyped-def]
+def _is_superuser(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated:
         return False
     if not user.is_superuser:

@@ -162,7 +162,7 @@ class Article(models.Model):
         self.body_text = plain_text(self.body_html)
         # Placeholders are measured as the words a patient will read, not as their names.
         figures = readability(fill_text(self.body_text, placeholder_values()))
-        self.reading_grade = figures.grade  # type: ignore[assignment]
+        self.reading_grade = figures.grade
         self.word_count = figures.words
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()

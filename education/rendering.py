@@ -107,7 +107,9 @@ class _Placeholders(InlineProcessor):
     spans are left alone: a marker can only ever end up in text, never inside an attribute.
     """
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str, int, int]:  # type: ignore[override]
+    def handleMatch(  # type: ignore[override]  # markdown's InlineProcessor API itself breaks Pattern.handleMatch
+        self, m: re.Match[str], data: str
+    ) -> tuple[str, int, int]:
         return placeholder_marker(m.group(1)), m.start(0), m.end(0)
 
 
@@ -151,7 +153,7 @@ class _TextExtractor(HTMLParser):
         self.blocks: list[str] = []
         self._current: list[str] = []
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCK_TAGS or tag == "br":
             self._flush()
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from education import selectors
-from education.models import Article
+from education.models import Article, Topic
 
 
-class PagesSitemap(Sitemap):
+class PagesSitemap(Sitemap[str]):
     changefreq = "weekly"
 
     def items(self) -> list[str]:
@@ -21,21 +23,21 @@ class PagesSitemap(Sitemap):
         return reverse(item)
 
 
-class TopicSitemap(Sitemap):
+class TopicSitemap(Sitemap[Topic]):
     changefreq = "weekly"
 
-    def items(self) -> Any:
+    def items(self) -> QuerySet[Topic]:
         return selectors.topics_with_articles()
 
 
-class ArticleSitemap(Sitemap):
+class ArticleSitemap(Sitemap[Article]):
     changefreq = "monthly"
 
-    def items(self) -> Any:
+    def items(self) -> QuerySet[Article]:
         return Article.objects.published().only("slug", "updated_at").order_by("slug")
 
-    def lastmod(self, article: Article) -> Any:
+    def lastmod(self, article: Article) -> datetime.datetime:
         return article.updated_at
 
 
-SITEMAPS = {"pages": PagesSitemap, "topics": TopicSitemap, "articles": ArticleSitemap}
+SITEMAPS: dict[str, type[Sitemap[Any]]] = {"pages": PagesSitemap, "topics": TopicSitemap, "articles": ArticleSitemap}

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -19,17 +20,21 @@ PUBLIC_MAX_AGE = 300  # seconds: long enough to absorb a rush, short enough that
 PAGE_SIZE = 20
 PREVIEW_PERMISSION = "education.change_article"
 
+P = ParamSpec("P")
+
 
 def _shared_cache_allowed(request: HttpRequest) -> bool:
     # A page is the same for every visitor only when nobody is signed in and no one-off message is waiting.
     return not request.user.is_authenticated and len(messages.get_messages(request)) == 0
 
 
-def public_page(view: Any) -> Any:
+def public_page(
+    view: Callable[Concatenate[HttpRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
     """Anonymous responses may be kept by a proxy for a few minutes; anything personal is never cached."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.has_header("Cache-Control"):
             if _shared_cache_allowed(request):

@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import record
@@ -37,7 +38,7 @@ def months_before(moment: datetime.datetime, months: int) -> datetime.datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, 28))
 
 
-def expired_invitations(*, months: int, now: datetime.datetime):  # type: ignore[no-untyped-def]
+def expired_invitations(*, months: int, now: datetime.datetime) -> QuerySet[Invitation]:
     return Invitation.objects.filter(appointment_at__lt=months_before(now, months))
 
 
@@ -64,7 +65,7 @@ def purge_old_intakes(*, months: int, now: datetime.datetime | None = None, dry_
     return result
 
 
-def _forget_versions(invitations, intake_ids: list[int]) -> None:  # type: ignore[no-untyped-def]
+def _forget_versions(invitations: QuerySet[Invitation], intake_ids: list[int]) -> None:
     """django-reversion keeps old copies of registered models: those of the purged rows go too."""
     import reversion
     from reversion.models import Version

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
+from django.contrib.auth.models import User
 
 from dashboard.presenters import flag_style
 
@@ -10,7 +9,7 @@ register = template.Library()
 
 
 @register.filter
-def staff_name(user: Any) -> str:
+def staff_name(user: User | None) -> str:
     """How a staff member is named on screen; accounts removed since keep their place in the record."""
     if user is None:
         return "a former staff member"

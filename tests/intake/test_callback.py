@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -194,7 +195,7 @@ def test_cancer_history(answers, codes, expected):
 
 def test_the_message_kind_follows_the_level_and_the_emergency():
     sent = at("Tue", "10:00")
-    base = {"answers": NO_CE, "flag_codes": [], "sent_at_local": sent, "hours": WEEKDAYS}
+    base: dict[str, Any] = {"answers": NO_CE, "flag_codes": [], "sent_at_local": sent, "hours": WEEKDAYS}
     assert patient_message(level="urgent", emergency="ces", **base).kind == "ces"
     assert patient_message(level="urgent", emergency="mscc", **base).kind == "mscc"
     assert patient_message(level="urgent", emergency=None, **base).kind == "ces"  # safety first

@@ -62,8 +62,8 @@ def text(response) -> str:
     return page + "\n" + html.unescape(words)
 
 
-def clinic_time(*args: int) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime(*args))
+def clinic_time(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime(year, month, day, hour, minute))
 
 
 def send(patient: Patient, given: dict[str, object]) -> str:

@@ -342,7 +342,7 @@ def test_the_ibp_block_needs_pain_that_began_before_45(born: datetime.date, aske
     [{}, {"pain_start_date": datetime.date(2020, 1, 1)}, {"date_of_birth": THIRTY_YEAR_OLD}],
     ids=["nothing", "no-birth-date", "no-pain-date"],
 )
-def test_the_ibp_block_is_not_asked_without_both_dates(answers: dict[str, object]) -> None:
+def test_the_ibp_block_is_not_asked_without_both_dates(answers: dict[str, datetime.date]) -> None:
     assert not ibp_asked(**answers)
 
 

@@ -1061,7 +1061,7 @@ def test_interim_age_rules_need_a_date_of_birth() -> None:
 
 
 def test_interim_raises_only_answers_given() -> None:
-    partial = {"hands_clumsy": "no", "balance_worse": "not_sure", "osteoporosis": "maybe"}
+    partial: dict[str, object] = {"hands_clumsy": "no", "balance_worse": "not_sure", "osteoporosis": "maybe"}
     assert interim(partial).codes == ("CM1",)
 
 

@@ -95,7 +95,9 @@ def test_viewing_reviewing_and_exporting_an_intake_are_each_recorded_with_who_an
     intake = submitted_intake(cancer_history="yes")
     client.force_login(clinician)
     client.get(f"/staff/intakes/{intake.pk}/")
-    client.post(f"/staff/intakes/{intake.pk}/review/", {"note": "Called the patient."})
+    client.post(
+        f"/staff/intakes/{intake.pk}/review/", {"outcome": "same_day_call_advice", "note": "Called the patient."}
+    )
     b"".join(client.get("/staff/queue/export.csv").streaming_content)
     events = {e.action: e for e in AuditEvent.objects.filter(actor=clinician)}
     assert events["viewed_intake"].intake_id == intake.pk

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -114,7 +115,9 @@ class Command(BaseCommand):
                 created += 1
         self.stdout.write(f"Demo intakes: {created} created, {len(SCHEDULE) - created} already there.")
 
-    def _create(self, number: int, profile: str, days_ago: int, appointment_in: int, reviewed: bool, reviewer) -> None:  # type: ignore[no-untyped-def]
+    def _create(
+        self, number: int, profile: str, days_ago: int, appointment_in: int, reviewed: bool, reviewer: User | None
+    ) -> None:
         rng = random.Random(number)  # noqa: S311 - repeatable demo data, not security
         now = timezone.now()
         submitted_at = now - datetime.timedelta(days=days_ago, hours=rng.randint(1, 8), minutes=rng.randint(0, 59))
