@@ -1,25 +1,31 @@
 """Keep patient data and intake links out of the logs, whatever a library decides to log.
 
 Django's request logger writes the path of every 404 and 500 ("Not Found: /intake/start/<token>/") and the full
-exception, whose message can quote submitted values (a database error's DETAIL line does). This filter, on the
-loggers that see requests, replaces private link tokens in messages and withholds exception messages raised on
-patient and staff pages, keeping
-the exception type and the traceback's file and line numbers, which are what an engineer needs.
+exception, whose message can quote submitted values (a database error's DETAIL line does); the task worker logs a
+failed task with its exception, and an SMTP refusal quotes the patient's address. This filter sits on every log
+handler (settings.LOGGING; docs/PITFALLS.md): it replaces private link tokens and e-mail addresses in messages and
+withholds exception messages, except on public article pages, keeping the exception type and the traceback's file and
+line numbers, which are what an engineer needs.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 
 from intake.log_filters import mask
 
 WITHHELD = "(message withheld: it may contain patient data)"
 
+# Generous on the local part (an apostrophe, a plus), so no piece of a name is left behind.
+_EMAIL_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`|~-]+@[\w-]+(?:\.[\w-]+)+")
+
 
 def redact(text: str) -> str:
-    # The private link's token, the one secret that appears in a path, masked as the intake app masks it.
-    return mask(text)
+    # The private link's token, the one secret that appears in a path, masked as the intake app masks it; and any
+    # e-mail address (a patient's, quoted by a mail server's refusal).
+    return _EMAIL_ADDRESS.sub("[email]", mask(text))
 
 
 def _may_carry_patient_data(record: logging.LogRecord) -> bool:
@@ -39,7 +45,7 @@ class WithholdPatientData(logging.Filter):
         record.args = None
         if record.exc_info and record.exc_info[1] is not None and _may_carry_patient_data(record):
             exc_type, _exc, tb = record.exc_info
-            frames = "".join(traceback.format_tb(tb))
+            frames = redact("".join(traceback.format_tb(tb)))
             name = f"{exc_type.__module__}.{exc_type.__qualname__}" if exc_type else "Exception"
             record.exc_text = f"Traceback (most recent call last):\n{frames}{name}: {WITHHELD}"
             record.exc_info = None

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet
 from django.utils import timezone
 
 from education.models import Article
 from intake import tokens
 from intake.models import Intake, Invitation
+from messaging import selectors as messages
+from messaging.models import OutboundMessage
 
 
 def usable_invitation(invitation: Invitation | None, *, now: datetime.datetime) -> bool:
@@ -66,5 +68,18 @@ def recommended_reading(intake: Intake) -> list[tuple[str, str]]:
 
 
 def recent_invitations(*, now: datetime.datetime, limit: int = 100) -> QuerySet[Invitation]:
-    """Invitations whose link still matters (not yet expired), soonest appointment first."""
-    return Invitation.objects.filter(expires_at__gt=now).select_related("intake").order_by("appointment_at")[:limit]
+    """Invitations whose link still matters (not yet expired), soonest appointment first, each with where its
+    newest invitation e-mail and its receipt e-mail stand (`invitation_email`, `confirmation_email`: "queued",
+    "retrying", "sent", "failed", "cancelled", or None when there is none), in the same query."""
+    return (
+        with_email_states(Invitation.objects.filter(expires_at__gt=now))
+        .select_related("intake")
+        .order_by("appointment_at")[:limit]
+    )
+
+
+def with_email_states(invitations: QuerySet[Invitation]) -> QuerySet[Invitation]:
+    return invitations.annotate(
+        invitation_email=messages.latest_state(OutboundMessage.Kind.INVITATION, OuterRef("pk")),
+        confirmation_email=messages.latest_state(OutboundMessage.Kind.CONFIRMATION, OuterRef("intake__id")),
+    )

@@ -1,63 +1,136 @@
-"""E-mails of the intake app, sent by the task worker (django-tasks), never during a patient's request.
+"""E-mails of the intake app: queueing them, and what they say. Sent by the task worker, never during a request.
 
-Arguments are ids (and a sealed token), so the task table holds no patient data. Subjects never name the patient or
-say anything about their health: a subject line is shown on lock screens and in mail-server logs.
+Each e-mail is a `messaging.OutboundMessage` row (kind, the invitation or intake id, the address), written in the
+transaction of the change it tells about and sent by the messaging app's task with retries and a sweeper, so a mail
+outage delays an e-mail but never loses it, and staff see where it stands. The text is rendered when it is sent, from
+the database, by the renderers below, which `IntakeConfig.ready` registers with `messaging.registry` (messaging
+imports nothing from this app). Rows and tasks hold ids and a sealed token, never patient data or a raw link.
+Subjects never name the patient or say anything about their health: a subject line is shown on lock screens and in
+mail-server logs.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.db.models.signals import post_delete
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
 from clinic_portal.clinic import clinic_details
+from messaging import registry
+from messaging import services as messages
+from messaging.models import OutboundMessage
+from messaging.registry import Rendered
+
+if TYPE_CHECKING:
+    from intake.models import DeviceCode, Intake, Invitation
 
 logger = logging.getLogger(__name__)
 
 INVITATION_SUBJECT = "Your questions before your visit to {clinic}"
 LOCKOUT_SUBJECT = "Intake link locked: invitation #{id}"
 CONFIRMATION_SUBJECT = "Thank you: {clinic} has your answers"
+DEVICE_CODE_SUBJECT = "Your code for {clinic}"
 
 
 def front_desk_emails() -> list[str]:
     return list(getattr(settings, "FRONT_DESK_EMAILS", None) or settings.ALERT_EMAILS)
 
 
-@task()
-def send_invitation_email(invitation_id: int, sealed_token: str) -> None:
+def queue_invitation_email(invitation: Invitation, sealed_token: str) -> OutboundMessage:
+    """Queue the e-mail with the invitation's link (sealed: `intake.tokens.seal`). An unsent one with an older link
+    is cancelled: that link stopped working when this one was made."""
+    return messages.queue(
+        OutboundMessage.Kind.INVITATION,
+        invitation.pk,
+        [invitation.email],
+        sealed_token=sealed_token,
+        replace_pending=True,
+    )
+
+
+def queue_lockout_email(invitation: Invitation) -> OutboundMessage | None:
+    recipients = front_desk_emails()
+    if not recipients:
+        logger.warning("invitation %s locked, but no FRONT_DESK_EMAILS or ALERT_EMAILS to tell", invitation.pk)
+        return None
+    return messages.queue(OutboundMessage.Kind.LOCKOUT, invitation.pk, recipients)
+
+
+def queue_confirmation_email(intake: Intake) -> OutboundMessage | None:
+    if not intake.invitation.email:
+        return None
+    return messages.queue(OutboundMessage.Kind.CONFIRMATION, intake.pk, [intake.invitation.email])
+
+
+def queue_device_code_email(code: DeviceCode, sealed_code: str, address: str) -> OutboundMessage:
+    """Queue the one-time code (sealed: `intake.tokens.seal`); an unsent earlier code for the link is cancelled."""
+    return messages.queue(
+        OutboundMessage.Kind.DEVICE_CODE, code.pk, [address], sealed_token=sealed_code, replace_pending=False
+    )
+
+
+def render_device_code(message: OutboundMessage) -> Rendered | None:
+    """None when the code can no longer be used (used, expired, or replaced by a newer one)."""
+    from django.utils import timezone
+
+    from intake import tokens
+    from intake.models import DeviceCode
+    from intake.services.invitations import code_minutes
+
+    code = DeviceCode.objects.filter(pk=message.about_id).first()
+    if code is None or not message.sealed_token or code.used_at is not None or code.expires_at <= timezone.now():
+        return None
+    body = render_to_string(
+        "intake/email/device_code.txt",
+        {**clinic_details(), "code": tokens.unseal(message.sealed_token), "minutes": code_minutes()},
+    )
+    return Rendered(DEVICE_CODE_SUBJECT.format(clinic=settings.CLINIC_NAME), body)
+
+
+def render_invitation(message: OutboundMessage) -> Rendered | None:
+    """None when the link would not open any more (a newer link was made, or it expired or locked meanwhile)."""
+    from django.utils import timezone
+
     from intake import selectors, tokens
     from intake.models import Invitation
 
-    invitation = Invitation.objects.get(pk=invitation_id)
-    link = settings.SITE_URL + reverse("intake:start", args=[tokens.unseal(sealed_token)])
+    invitation = Invitation.objects.filter(pk=message.about_id).first()
+    if invitation is None or not message.sealed_token:
+        return None
+    token = tokens.unseal(message.sealed_token)
+    if tokens.hash_token(token) != invitation.token_hash or not selectors.usable_invitation(
+        invitation, now=timezone.now()
+    ):
+        return None
+    link = settings.SITE_URL + reverse("intake:start", args=[token])
     body = render_to_string(
         "intake/email/invitation.txt",
         {**clinic_details(), "invitation": invitation, "link": link, "last_day": selectors.last_day(invitation)},
     )
-    send_mail(INVITATION_SUBJECT.format(clinic=settings.CLINIC_NAME), body, None, [invitation.email])
-    logger.info("sent invitation email for invitation %s", invitation_id)
+    return Rendered(INVITATION_SUBJECT.format(clinic=settings.CLINIC_NAME), body)
 
 
-@task()
-def send_lockout_email(invitation_id: int) -> None:
-    recipients = front_desk_emails()
-    if not recipients:
-        logger.warning("invitation %s locked, but no FRONT_DESK_EMAILS or ALERT_EMAILS to tell", invitation_id)
-        return
+def render_lockout(message: OutboundMessage) -> Rendered | None:
+    """None when the invitation is gone. Sent even if staff made a new link meanwhile: the front desk still hears
+    that someone kept typing wrong dates of birth."""
+    from intake.models import Invitation
+
+    invitation_id = message.about_id
+    if not Invitation.objects.filter(pk=invitation_id).exists():
+        return None
     link = settings.SITE_URL + reverse("intake:invitation-detail", args=[invitation_id])
     body = render_to_string(
         "intake/email/lockout.txt", {**clinic_details(), "invitation_id": invitation_id, "link": link}
     )
-    send_mail(LOCKOUT_SUBJECT.format(id=invitation_id), body, None, recipients)
-    logger.info("sent lockout email for invitation %s", invitation_id)
+    return Rendered(LOCKOUT_SUBJECT.format(id=invitation_id), body)
 
 
-@task()
-def send_confirmation_email(intake_id: int) -> None:
+def render_confirmation(message: OutboundMessage) -> Rendered | None:
     """The receipt by e-mail: the same level-specific message as the receipt page (emergency wording, call-back
     promise, warning signs), in plain text. The subject stays generic."""
     from django.utils import timezone
@@ -68,15 +141,15 @@ def send_confirmation_email(intake_id: int) -> None:
     from intake.rules.callback import parse_clinic_hours
     from intake.rules.patient_messages import patient_message
 
-    intake = Intake.objects.select_related("invitation").get(pk=intake_id)
-    if not intake.invitation.email:
-        return
+    intake = Intake.objects.select_related("invitation").filter(pk=message.about_id).first()
+    if intake is None:
+        return None
     articles = [
         {"title": title, "url": settings.SITE_URL + url if url else ""}
         for title, url in selectors.recommended_reading(intake)
     ]
     # The promise counts from when the intake was sent, not from when the worker got round to this e-mail.
-    message = patient_message(
+    text = patient_message(
         level=intake.level_code,
         emergency=services.emergency_kind(intake),
         answers=answer_codec.from_json(intake.answers),
@@ -86,7 +159,59 @@ def send_confirmation_email(intake_id: int) -> None:
         within_hours=settings.CLINIC_CALLBACK_HOURS,
     )
     body = render_to_string(
-        "intake/email/confirmation.txt", {**clinic_details(), "articles": articles, "message": message}
+        "intake/email/confirmation.txt", {**clinic_details(), "articles": articles, "message": text}
     )
-    send_mail(CONFIRMATION_SUBJECT.format(clinic=settings.CLINIC_NAME), body, None, [intake.invitation.email])
-    logger.info("sent confirmation email for intake %s", intake_id)
+    return Rendered(CONFIRMATION_SUBJECT.format(clinic=settings.CLINIC_NAME), body)
+
+
+def register_messages() -> None:
+    """Once, from `IntakeConfig.ready`: the renderers, and forgetting the messages (addresses) of deleted rows, so a
+    retention purge or a discarded demo invitation leaves no address behind."""
+    from intake.models import Intake, Invitation
+
+    registry.register(OutboundMessage.Kind.INVITATION, render_invitation)
+    registry.register(OutboundMessage.Kind.LOCKOUT, render_lockout)
+    registry.register(OutboundMessage.Kind.CONFIRMATION, render_confirmation)
+    registry.register(OutboundMessage.Kind.DEVICE_CODE, render_device_code)
+    post_delete.connect(
+        _forget_invitation_messages, sender=Invitation, dispatch_uid="intake.forget_invitation_messages"
+    )
+    post_delete.connect(_forget_intake_messages, sender=Intake, dispatch_uid="intake.forget_intake_messages")
+
+
+def _forget_invitation_messages(sender: Any, instance: Invitation, **kwargs: Any) -> None:
+    messages.forget([OutboundMessage.Kind.INVITATION, OutboundMessage.Kind.LOCKOUT], [instance.pk])
+
+
+def _forget_intake_messages(sender: Any, instance: Intake, **kwargs: Any) -> None:
+    messages.forget([OutboundMessage.Kind.CONFIRMATION], [instance.pk])
+
+
+# Tasks queued before e-mails became messages (still waiting when the upgrade is deployed) hand over to messaging.
+
+
+@task()
+def send_invitation_email(invitation_id: int, sealed_token: str) -> None:
+    from intake.models import Invitation
+
+    invitation = Invitation.objects.filter(pk=invitation_id).first()
+    if invitation is not None and invitation.email:
+        queue_invitation_email(invitation, sealed_token)
+
+
+@task()
+def send_lockout_email(invitation_id: int) -> None:
+    from intake.models import Invitation
+
+    invitation = Invitation.objects.filter(pk=invitation_id).first()
+    if invitation is not None:
+        queue_lockout_email(invitation)
+
+
+@task()
+def send_confirmation_email(intake_id: int) -> None:
+    from intake.models import Intake
+
+    intake = Intake.objects.select_related("invitation").filter(pk=intake_id).first()
+    if intake is not None:
+        queue_confirmation_email(intake)

@@ -113,7 +113,7 @@ def submit_intake(intake: Intake, *, now: datetime.datetime) -> Intake:
         locked.refresh_from_db()
         store_assessment(locked, assess_intake(answers, today=today, earlier=earlier_answers(locked)), now=now)
         if locked.invitation.email:
-            tasks.send_confirmation_email.enqueue(locked.pk)
+            tasks.queue_confirmation_email(locked)
     return locked
 
 

@@ -12,7 +12,7 @@ import pathlib
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-APPS = ("accounts", "alerts", "audit", "clinic_portal", "dashboard", "education", "intake")
+APPS = ("accounts", "alerts", "audit", "clinic_portal", "dashboard", "education", "intake", "messaging")
 INTAKE_MODELS = frozenset({"Intake", "IntakeFlag", "Invitation", "ReviewNote"})
 WRITE_METHODS = frozenset(
     {"create", "bulk_create", "bulk_update", "get_or_create", "update_or_create", "update", "delete"}
@@ -24,7 +24,7 @@ def _modules(app: str) -> list[pathlib.Path]:
 
 
 def _imported(path: pathlib.Path) -> set[str]:
-    names = set()
+    names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)

@@ -38,3 +38,72 @@ def test_the_console_handler_masks_the_not_found_line_of_a_bad_link(client):
         handler.stream = stream  # type: ignore[attr-defined]
     assert "Not Found: /intake/start/[token]/" in buffer.getvalue()
     assert token not in buffer.getvalue()
+
+
+# --- Every handler withholds patient data (docs/PITFALLS.md: the worker logs through `django_tasks`) -------------
+
+
+def _our_handlers() -> list[tuple[str, logging.Handler]]:
+    """Every handler on every logger, but the test runner's own capture handlers."""
+    loggers = [logging.getLogger(), *(logging.getLogger(name) for name in list(logging.Logger.manager.loggerDict))]
+    return [
+        (logger.name, handler)
+        for logger in loggers
+        for handler in logger.handlers
+        if not type(handler).__module__.startswith("_pytest")
+    ]
+
+
+def test_every_log_handler_carries_the_patient_data_filter():
+    from clinic_portal.log_filters import WithholdPatientData
+
+    handlers = _our_handlers()
+    assert handlers
+    unfiltered = [name for name, h in handlers if not any(isinstance(f, WithholdPatientData) for f in h.filters)]
+    assert unfiltered == []
+
+
+def test_gunicorn_logs_are_not_silenced_but_go_through_the_filtered_console():
+    for name in ("gunicorn.access", "gunicorn.error"):
+        assert logging.getLogger(name).handlers, f"{name} has no handler: its lines would be lost"
+
+
+def _console_output(emit) -> str:  # type: ignore[no-untyped-def]
+    from clinic_portal.log_filters import WithholdPatientData
+
+    handler = next(
+        h for h in logging.getLogger().handlers if any(isinstance(f, WithholdPatientData) for f in h.filters)
+    )
+    stream = handler.stream  # type: ignore[attr-defined]
+    handler.stream = buffer = io.StringIO()  # type: ignore[attr-defined]
+    try:
+        emit()
+    finally:
+        handler.stream = stream  # type: ignore[attr-defined]
+    return buffer.getvalue()
+
+
+def test_a_failed_task_logged_by_the_worker_shows_no_address_but_keeps_the_exception_type():
+    import smtplib
+
+    def worker_logs_a_failed_task() -> None:
+        # What django_tasks does when a task raises (django_tasks.signals.log_task_finished, logger.exception).
+        try:
+            raise smtplib.SMTPRecipientsRefused({"zq.patient@example.org": (550, b"<zq.patient@example.org> unknown")})
+        except smtplib.SMTPRecipientsRefused:
+            logging.getLogger("django_tasks").exception("Task id=%s path=%s state=%s", "abc", "x.send", "FAILED")
+
+    output = _console_output(worker_logs_a_failed_task)
+    assert "Task id=abc path=x.send state=FAILED" in output
+    assert "smtplib.SMTPRecipientsRefused" in output
+    assert "zq.patient" not in output
+
+
+def test_addresses_in_any_log_line_are_masked():
+    from clinic_portal.log_filters import redact
+
+    line = "refused {'o'brien+zq@mail.example.org': (550, b'5.1.1 <o'brien+zq@mail.example.org>')}"
+    assert "zq" not in redact(line)
+    assert "brien" not in redact(line)
+    output = _console_output(lambda: logging.getLogger("some.library").warning("sent to %s", "zq.lib@example.org"))
+    assert "sent to [email]" in output

@@ -144,3 +144,45 @@ def test_a_marked_intake_leaves_no_trace_in_logs_urls_email_subjects_error_pages
         cursor.execute("SELECT cache_key, value FROM portal_ratelimit_cache")
         assert MARKER not in str(cursor.fetchall())
     assert MARKER not in str(getattr(caches["default"], "_cache", {}))
+
+
+def test_a_refused_patient_address_stays_out_of_the_logs_and_the_task_result_table(caplog, settings, front_desk):
+    """The mail server turns the patient's address away, and its error quotes it: through the worker's own code, the
+    logs and the task result table keep the exception's type, never its text (the e-mail is retried later)."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    caplog.set_level(logging.DEBUG)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.RefusingBackend"
+    settings.ALERT_EMAILS = ["on-call@clinic.example"]
+    address = f"{MARKER.lower()}@example.org"
+    services.create_invitation(
+        patient_name=f"{MARKER} Patient",
+        email=address,
+        date_of_birth=BIRTH_DATE,
+        appointment_at=timezone.now() + datetime.timedelta(days=2),
+        created_by=front_desk,
+        send_email=True,
+    )
+    services.create_submitted_intake_for_demo(answers=routine_answers(), email=address, patient_name=f"{MARKER} Two")
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    for result in DBTaskResult.objects.ready().order_by("enqueued_at"):
+        result.claim("test-worker")
+        worker.run_task(result)
+        ran += 1
+    assert ran == 2, "the invitation and the confirmation were tried"
+    assert MARKER.lower() not in str(list(DBTaskResult.objects.values())).lower()
+    assert MARKER.lower() not in caplog.text.lower()
+    for record in caplog.records:
+        assert MARKER.lower() not in str(record.__dict__).lower(), record.name

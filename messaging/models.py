@@ -1,0 +1,86 @@
+"""One row per e-mail the portal owes someone: the source of truth for "was it sent?".
+
+The task queue only carries the row's id. Whether the e-mail still has to go out, how often it was tried and when to
+try next live here, so a lost, duplicated or crashed task can never cause a missed or a second e-mail.
+
+The row says what the e-mail is (`kind`), which row it is about (`about_id`) and where it goes; its text is rendered
+when it is sent, from the database, by the renderer the owning app registered for its kind (`messaging.registry`).
+No subject, body or clinical detail is ever stored here. An invitation's link travels as a sealed token
+(`intake.tokens.seal`, useless without the server's secret), emptied once the e-mail is sent or given up.
+
+This app imports no app of the portal: the apps above it register renderers and queue rows.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Case, CharField, F, Q, Value, When
+
+
+class State:
+    """What staff are shown: the status, with "pending" split into not tried yet and tried and failed."""
+
+    QUEUED = "queued"
+    RETRYING = "retrying"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class OutboundMessage(models.Model):
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", "Invitation link, to the patient"
+        CONFIRMATION = "confirmation", "Answers received, to the patient"
+        LOCKOUT = "lockout", "Link locked, to the front desk"
+        DEVICE_CODE = "device_code", "One-time code for a new device, to the patient"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Gave up after repeated failures"
+        CANCELLED = "cancelled", "Not needed any more"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    about_id = models.PositiveBigIntegerField(
+        help_text="The row it is about: the invitation (invitation, lockout), the intake (confirmation) or the "
+        "one-time code (device_code)."
+    )
+    recipients = models.JSONField(default=list, help_text="The addresses it goes to.")
+    # An invitation link's token or a one-time code, sealed; emptied when the message is sent, given up or replaced.
+    sealed_token = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(help_text="When the next send attempt is due.")
+    # The id of the newest queued task for this message, so the sweeper can tell a waiting task from a lost one.
+    task_id = models.CharField(max_length=64, blank=True)
+    # An exception class name only: never a message, which could quote an address or patient data.
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="message_due"),
+            models.Index(fields=["kind", "about_id"], name="message_about"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} e-mail #{self.pk}"
+
+    @property
+    def state(self) -> str:
+        if self.status == self.Status.PENDING:
+            return State.RETRYING if self.attempts else State.QUEUED
+        return str(self.status)
+
+
+def state_in_sql() -> Case:
+    """`OutboundMessage.state` as an expression, to annotate a subquery next to the rows the messages are about."""
+    pending = OutboundMessage.Status.PENDING
+    return Case(
+        When(Q(status=pending, attempts=0), then=Value(State.QUEUED)),
+        When(status=pending, then=Value(State.RETRYING)),
+        default=F("status"),
+        output_field=CharField(),
+    )

@@ -1,0 +1,97 @@
+"""Messages: queueing one, sending one now, sweeping lost ones, forgetting those about removed rows.
+
+Imports point one way: services -> tasks -> delivery. `queue` writes the row and its task row in the caller's
+transaction (the task backend is the database), so either the invitation (say), its message and the task all exist,
+or none of them do.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from messaging import delivery
+from messaging.delivery import max_attempts, retry_delay
+from messaging.models import OutboundMessage
+from messaging.tasks import enqueue
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["forget", "max_attempts", "queue", "retry_delay", "send", "sweep"]
+
+# A queued task older than this without running means the worker is down or the task was lost.
+SWEEP_GRACE = datetime.timedelta(minutes=1)
+# A send takes at most EMAIL_TIMEOUT (10 s); a task still "running" after this was left by a crashed worker.
+STALE_RUNNING_AFTER = datetime.timedelta(minutes=2)
+
+
+def queue(
+    kind: str,
+    about_id: int,
+    recipients: Iterable[str],
+    *,
+    sealed_token: str = "",
+    replace_pending: bool = False,
+    now: datetime.datetime | None = None,
+) -> OutboundMessage:
+    """Record a message and queue its task. `replace_pending` cancels the earlier unsent ones of the same kind about
+    the same row (an invitation's old link stopped working when a new one was made)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        if replace_pending:
+            OutboundMessage.objects.filter(kind=kind, about_id=about_id, status=OutboundMessage.Status.PENDING).update(
+                status=OutboundMessage.Status.CANCELLED, sealed_token=""
+            )
+        message = OutboundMessage.objects.create(
+            kind=kind, about_id=about_id, recipients=list(recipients), sealed_token=sealed_token, next_attempt_at=now
+        )
+        enqueue(message)
+    return message
+
+
+def send(message_id: int, *, now: datetime.datetime | None = None) -> str:
+    """Send one message now if it still needs sending (what the task runs); a failure queues the next try."""
+    return delivery.send(message_id, requeue=enqueue, now=now)
+
+
+def forget(kinds: Iterable[str], about_ids: Iterable[int]) -> int:
+    """Delete the messages of these kinds about these rows (the rows were deleted: their addresses go too)."""
+    deleted, _ = OutboundMessage.objects.filter(kind__in=list(kinds), about_id__in=list(about_ids)).delete()
+    return deleted
+
+
+def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Re-queue messages whose task was lost, failed outside the send, or was left running by a crashed worker.
+
+    Safe to run as often as wanted, from several places: sending checks and locks the message row itself.
+    """
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    due = list(
+        OutboundMessage.objects.filter(status=OutboundMessage.Status.PENDING, next_attempt_at__lte=now - SWEEP_GRACE)
+    )
+    tasks = {str(t.id): t for t in DBTaskResult.objects.filter(id__in=[m.task_id for m in due if m.task_id])}
+    requeued = 0
+    for message in due:
+        task = tasks.get(message.task_id)
+        if task is not None and task.status == TaskResultStatus.READY:
+            continue  # waiting for a worker; a second copy would not make it go faster.
+        if task is not None and task.status == TaskResultStatus.RUNNING:
+            if task.started_at and task.started_at > now - STALE_RUNNING_AFTER:
+                continue  # being sent right now.
+            # Left behind by a worker that died mid-task (django-tasks issue #46): mark it, so it is not "running".
+            DBTaskResult.objects.filter(pk=task.pk, status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.FAILED, finished_at=now
+            )
+        with transaction.atomic():
+            enqueue(message)
+            OutboundMessage.objects.filter(pk=message.pk).update(next_attempt_at=now)
+        logger.warning("Message %s (%s) re-queued by the sweeper", message.pk, message.kind)
+        requeued += 1
+    return {"requeued": requeued}

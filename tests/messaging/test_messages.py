@@ -1,0 +1,295 @@
+"""Patient and front-desk e-mails as messages: one row each, sent once by the worker, retried through a mail outage,
+swept when their task is lost, and shown to staff as they really stand (queued, retrying, sent, failed)."""
+
+from __future__ import annotations
+
+import ast
+import datetime
+import logging
+import pathlib
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from intake import services, tokens
+from intake import tasks as intake_tasks
+from messaging import delivery
+from messaging import services as messages
+from messaging.models import OutboundMessage
+from tests.intake.factories import make_invitation, routine_answers
+from tests.messaging.conftest import run_queued_tasks
+
+pytestmark = pytest.mark.django_db
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+WRONG_BIRTH_DATE = datetime.date(2000, 1, 1)
+
+
+def submitted(email: str = "receipt@example.org"):  # type: ignore[no-untyped-def]
+    return services.create_submitted_intake_for_demo(answers=routine_answers(), email=email, patient_name="Pat Sent")
+
+
+def lock(invitation) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(services.max_identity_attempts()):
+        services.confirm_identity(invitation, WRONG_BIRTH_DATE, now=timezone.now())
+
+
+def time_passes() -> None:
+    """Every waiting retry becomes due."""
+    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
+
+
+def test_an_invitation_email_is_a_row_that_the_worker_sends_once(settings):
+    invitation, token = make_invitation(send_email=True, email="jo@example.org")
+    message = OutboundMessage.objects.get()
+    assert (message.kind, message.about_id, message.recipients) == ("invitation", invitation.pk, ["jo@example.org"])
+    assert (message.status, message.attempts, message.state) == ("pending", 0, "queued")
+    assert token not in str(OutboundMessage.objects.values().get())
+    assert DBTaskResult.objects.ready().count() == 1
+    run_queued_tasks()
+    run_queued_tasks()
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["jo@example.org"]
+    assert f"https://portal.clinic.example/intake/start/{token}/" in mail.outbox[0].body
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.state) == ("sent", 1, "sent")
+    assert message.sent_at is not None
+    assert message.sealed_token == ""  # the link's sealed token is not kept once it went out
+    messages.send(message.pk)  # a duplicated task
+    assert len(mail.outbox) == 1
+
+
+def test_a_mail_outage_delays_the_invitation_confirmation_and_lockout_emails_but_loses_none(settings):
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.AlwaysFailingBackend"
+    make_invitation(send_email=True, email="invited@example.org")
+    locked, _ = make_invitation(email="locked@example.org")
+    lock(locked)
+    submitted(email="receipt@example.org")
+    assert sorted(OutboundMessage.objects.values_list("kind", flat=True)) == ["confirmation", "invitation", "lockout"]
+    run_queued_tasks()
+    for message in OutboundMessage.objects.all():
+        assert (message.status, message.attempts, message.state) == ("pending", 1, "retrying"), message.kind
+        assert message.last_error == "ConnectionRefusedError"
+        assert message.next_attempt_at > timezone.now() + datetime.timedelta(seconds=20)
+    retries = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+    assert retries.count() == 3
+    assert all(retry.run_after > timezone.now() + datetime.timedelta(seconds=20) for retry in retries)
+    assert not DBTaskResult.objects.ready().exists()  # not due yet
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # the mail server is back
+    time_passes()
+    run_queued_tasks()
+    run_queued_tasks()
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "front-desk@clinic.example",
+        "invited@example.org",
+        "receipt@example.org",
+    ]
+    assert set(OutboundMessage.objects.values_list("status", "attempts")) == {("sent", 2)}
+
+
+def test_retries_wait_30_seconds_then_back_off_to_30_minutes_and_stop_after_12_tries(settings):
+    delays = [delivery.retry_delay(n).total_seconds() for n in range(1, 12)]
+    assert delays[:6] == [30, 60, 120, 300, 600, 1800]
+    assert set(delays[6:]) == {1800}
+    assert delivery.max_attempts() == 12
+    settings.MESSAGE_RETRY_DELAYS = (0.5, 1)
+    settings.MESSAGE_MAX_ATTEMPTS = 3
+    assert [delivery.retry_delay(n).total_seconds() for n in (1, 2, 3)] == [0.5, 1, 1]
+    assert delivery.max_attempts() == 3
+
+
+def test_sending_gives_up_after_the_maximum_attempts(settings):
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.AlwaysFailingBackend"
+    make_invitation(send_email=True)
+    message = OutboundMessage.objects.get()
+    for _ in range(delivery.max_attempts()):
+        messages.send(message.pk)
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.state) == ("failed", 12, "failed")
+    assert message.sealed_token == ""
+    assert messages.send(message.pk) == "failed"
+    assert mail.outbox == []
+
+
+def test_a_refused_address_is_recorded_as_the_exception_type_only(settings, caplog):
+    caplog.set_level(logging.DEBUG)
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.RefusingBackend"
+    make_invitation(send_email=True, email="zq.refused@example.org")
+    run_queued_tasks()
+    message = OutboundMessage.objects.get()
+    assert message.last_error == "SMTPRecipientsRefused"
+    assert "zq.refused" not in str(list(DBTaskResult.objects.values()))
+    assert "zq.refused" not in caplog.text
+
+
+def test_an_unexpected_error_leaves_no_text_in_the_task_table_and_the_sweeper_tries_again(monkeypatch):
+    make_invitation(send_email=True, email="zq.unexpected@example.org")
+    original = delivery.send
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("DETAIL: Key (email)=(zq.unexpected@example.org) already exists")
+
+    monkeypatch.setattr(delivery, "send", broken)
+    run_queued_tasks()
+    task = DBTaskResult.objects.get()
+    assert task.status == TaskResultStatus.FAILED
+    assert task.exception_class_path == "messaging.tasks.SendFailed"
+    assert "zq.unexpected" not in str(list(DBTaskResult.objects.values()))
+    monkeypatch.setattr(delivery, "send", original)
+    assert messages.sweep(now=timezone.now() + datetime.timedelta(minutes=5))["requeued"] == 1
+    run_queued_tasks()
+    assert [m.to for m in mail.outbox] == [["zq.unexpected@example.org"]]
+
+
+def test_the_sweeper_requeues_a_message_whose_task_was_left_running_by_a_dead_worker():
+    submitted()
+    task = DBTaskResult.objects.get()
+    task.claim("dead-worker")  # the worker died here
+    later = timezone.now() + datetime.timedelta(minutes=5)
+    assert messages.sweep(now=later)["requeued"] == 1
+    task.refresh_from_db()
+    assert task.status == TaskResultStatus.FAILED
+    run_queued_tasks()
+    assert len(mail.outbox) == 1
+    assert OutboundMessage.objects.get().status == "sent"
+    assert messages.sweep(now=later + datetime.timedelta(minutes=5))["requeued"] == 0
+
+
+def test_the_sweeper_requeues_a_lost_task_and_leaves_waiting_or_running_ones():
+    submitted()
+    later = timezone.now() + datetime.timedelta(minutes=5)
+    assert messages.sweep(now=later)["requeued"] == 0  # READY: the worker is just slow
+    DBTaskResult.objects.get().claim("busy-worker")
+    assert messages.sweep(now=timezone.now() + datetime.timedelta(seconds=90))["requeued"] == 0  # running now
+    DBTaskResult.objects.all().delete()  # lost (pruned, or never written by an older release)
+    assert messages.sweep(now=later)["requeued"] == 1
+    run_queued_tasks()
+    assert len(mail.outbox) == 1
+
+
+def test_the_alerts_sweep_command_sweeps_messages_too(capsys):
+    from django.core.management import call_command
+
+    submitted()
+    DBTaskResult.objects.all().delete()
+    OutboundMessage.objects.update(next_attempt_at=timezone.now() - datetime.timedelta(minutes=5))
+    call_command("alerts_sweep")
+    assert "messages re-queued 1" in capsys.readouterr().out
+    run_queued_tasks()
+    assert len(mail.outbox) == 1
+
+
+def test_a_message_is_rolled_back_with_the_change_it_tells_about():
+    def invite_then_fail() -> None:
+        with transaction.atomic():
+            make_invitation(send_email=True)
+            raise RuntimeError("saving failed")
+
+    with pytest.raises(RuntimeError):
+        invite_then_fail()
+    assert not OutboundMessage.objects.exists()
+    assert not DBTaskResult.objects.exists()
+
+
+def test_a_new_link_cancels_the_unsent_email_with_the_old_link():
+    invitation, _ = make_invitation(send_email=True, email="jo@example.org")
+    new_token = services.renew_link(invitation, send_email=True)
+    old, new = OutboundMessage.objects.order_by("id")
+    assert (old.status, old.sealed_token) == ("cancelled", "")
+    assert new.status == "pending"
+    run_queued_tasks()
+    assert len(mail.outbox) == 1
+    assert f"/intake/start/{new_token}/" in mail.outbox[0].body
+
+
+def test_an_invitation_email_whose_link_stopped_working_is_not_sent():
+    invitation, _ = make_invitation()
+    intake_tasks.queue_invitation_email(invitation, tokens.seal(tokens.new_token()))  # not this invitation's link
+    run_queued_tasks()
+    assert mail.outbox == []
+    assert OutboundMessage.objects.get().status == "cancelled"
+
+
+def test_removing_an_invitation_removes_its_messages_and_their_addresses():
+    intake = submitted()
+    invitation = intake.invitation
+    intake_tasks.queue_invitation_email(invitation, tokens.seal(tokens.new_token()))
+    lock(invitation)
+    assert OutboundMessage.objects.count() == 3
+    services.discard_invitation(invitation)
+    assert not OutboundMessage.objects.exists()
+
+
+def test_a_task_queued_by_the_previous_release_still_sends_its_email():
+    invitation, token = make_invitation(email="old@example.org")
+    intake_tasks.send_invitation_email.call(invitation.pk, tokens.seal(token))
+    run_queued_tasks()
+    assert [m.to for m in mail.outbox] == [["old@example.org"]]
+
+
+def test_the_messaging_app_imports_no_app_of_the_portal():
+    portal_apps = {"accounts", "alerts", "audit", "clinic_portal", "dashboard", "education", "intake"}
+    imported: set[str] = set()
+    for path in (ROOT / "messaging").rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module.split(".")[0])
+    assert imported & portal_apps == set()
+
+
+# --- What staff see ---------------------------------------------------------------------------------------------
+
+
+def test_the_invitation_page_shows_the_real_delivery_state_of_each_email(client, front_desk, settings):
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.AlwaysFailingBackend"
+    client.force_login(front_desk)
+    invitation, _ = make_invitation(send_email=True)
+    page = f"/staff/invitations/{invitation.pk}/"
+    assert "Queued</span>" in client.get(page).content.decode()
+    run_queued_tasks()
+    retrying = client.get(page).content.decode()
+    assert "Retrying</span>" in retrying
+    assert "1 try" in retrying
+    assert "on its way" not in retrying
+    message = OutboundMessage.objects.get()
+    OutboundMessage.objects.filter(pk=message.pk).update(attempts=11)
+    time_passes()
+    run_queued_tasks()
+    failed = client.get(page).content.decode()
+    assert "Failed</span>" in failed
+    assert "not delivered after 12 tries" in failed
+    assert "email a new link, or call the patient" in failed
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    lock(invitation)
+    run_queued_tasks()
+    locked_page = client.get(page).content.decode()
+    assert "Lock email to the front desk" in locked_page
+    assert "Sent</span>" in locked_page
+
+
+def test_the_invitation_list_shows_each_email_state_without_a_query_per_row(
+    client, front_desk, settings, django_assert_max_num_queries
+):
+    receipt = submitted()
+    run_queued_tasks()  # the receipt: sent
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.AlwaysFailingBackend"
+    make_invitation(name="Retrying Person", send_email=True)
+    run_queued_tasks()  # the mail server refused it once
+    make_invitation(name="Waiting Person", send_email=True)
+    make_invitation(name="Unmailed Person")
+    client.force_login(front_desk)
+    with django_assert_max_num_queries(6):
+        page = client.get("/staff/invitations/").content.decode()
+    rows = {row.split("</a>")[0].rsplit(">", 1)[-1]: row for row in page.split("<tr>")[2:]}
+    assert "Retrying</span>" in rows["Retrying Person"]
+    assert "Queued</span>" in rows["Waiting Person"]
+    assert "Not emailed" in rows["Unmailed Person"]
+    assert 'Receipt</span> <span class="badge text-bg-success">Sent</span>' in rows[receipt.invitation.patient_name]
