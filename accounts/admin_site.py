@@ -2,20 +2,27 @@
 
 The stock admin has its own password-only login form and, for a signed-in person without admin access, redirects
 to it again. Here the admin login sends anonymous visitors to the staff sign-in, and signed-in people who may not use
-the admin get 403.
+the admin get 403. The two-factor rule is the staff pages' (accounts.two_factor): a session signed in with a password
+alone whose account now needs a second factor (a permission or superuser status given since) is ended and sent to
+sign in with both steps.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import update_wrapper
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
+
+from accounts import two_factor
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -23,6 +30,8 @@ class PortalAdminSite(admin.AdminSite):
     site_title = "Spine Clinic Portal"
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        if two_factor.needs_second_step(request):
+            return two_factor.sign_in_again(request)
         if request.user.is_authenticated:
             if self.has_permission(request):
                 return redirect("admin:index")
@@ -30,12 +39,15 @@ class PortalAdminSite(admin.AdminSite):
         next_url = request.GET.get("next") or reverse("admin:index", current_app=self.name)
         return redirect_to_login(next_url, resolve_url("accounts:sign-in"))
 
-    def admin_view(self, view: Any, cacheable: bool = False) -> Any:
+    def admin_view(self, view: View, cacheable: bool = False) -> View:
         inner = super().admin_view(view, cacheable)
 
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if two_factor.needs_second_step(request):
+                return two_factor.sign_in_again(request)
             if request.user.is_authenticated and not self.has_permission(request):
                 raise PermissionDenied
             return inner(request, *args, **kwargs)
 
-        return update_wrapper(guarded, inner)
+        # `guarded` takes and returns what `view` does: the type system cannot say so of a *args wrapper.
+        return cast(View, update_wrapper(guarded, inner))

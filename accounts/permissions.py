@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Concatenate, ParamSpec
+from typing import Any, Concatenate, ParamSpec
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
+
+from accounts import two_factor
 
 P = ParamSpec("P")
 
@@ -20,6 +22,11 @@ class StaffPermissionRequiredMixin(PermissionRequiredMixin):
 
     raise_exception = False
     request: HttpRequest
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if two_factor.needs_second_step(request):
+            return two_factor.sign_in_again(request)
+        return super().dispatch(request, *args, **kwargs)
 
     def handle_no_permission(self) -> HttpResponseRedirect:
         if self.request.user.is_authenticated:
@@ -32,7 +39,10 @@ def staff_permission_required(
 ) -> Callable[
     [Callable[Concatenate[HttpRequest, P], HttpResponseBase]], Callable[Concatenate[HttpRequest, P], HttpResponseBase]
 ]:
-    """For function views: anonymous -> sign-in page; signed in without every permission -> 403."""
+    """For function views: anonymous -> sign-in page; signed in without every permission -> 403.
+
+    A session signed in with a password alone whose account now needs a second factor is ended and sent to sign in.
+    """
 
     def decorator(
         view: Callable[Concatenate[HttpRequest, P], HttpResponseBase],
@@ -41,6 +51,8 @@ def staff_permission_required(
         def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            if two_factor.needs_second_step(request):
+                return two_factor.sign_in_again(request)
             if not request.user.has_perms(perms):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

@@ -40,6 +40,30 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Holding any one of these, directly or through any group, means signing in with a second factor (accounts.two_factor);
+# superusers hold them all. Not the group's name: a permission given to a person or to another group counts the same.
+CLINICAL_MODELS = ("intakeflag", "redflaganswer", "reviewnote", "retriage")
+TWO_FACTOR_PERMISSIONS: frozenset[str] = frozenset(
+    {
+        # Patients' clinical answers, what the triage made of them, and clinicians' notes on them.
+        "intake.view_intake",
+        "intake.change_intake",
+        "intake.review_intake",
+        "intake.export_intakes",
+        *(f"intake.{action}_{model}" for action in ("view", "change") for model in CLINICAL_MODELS),
+        # Permissions that hand out the ones above (a person's or a group's permissions, superuser status), or that
+        # show or replace another person's second factor (an authenticator's secret, recovery codes).
+        "auth.change_user",
+        "auth.change_group",
+        "otp_totp.view_totpdevice",
+        "otp_totp.change_totpdevice",
+        "otp_static.view_staticdevice",
+        "otp_static.change_staticdevice",
+    }
+)
+# Not here: intake.view_queue, intake.view_invitation and intake.add_invitation (front desk). The queue shows names,
+# appointment times and each intake's level but no answers; README.md "Security" says why that stays password-only.
+
 
 def sync_role_permissions(group_model: Any, permission_model: Any) -> None:
     """Create the groups and set each one's permissions to exactly those in ROLE_PERMISSIONS that exist so far."""

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from audit.services import record
 from clinic_portal.middleware import LAST_SEEN_AT, SIGNED_IN_AT
+from clinic_portal.request_notes import read_note
 
 
 def _is_http_request(request: HttpRequest | None) -> bool:
@@ -26,7 +27,7 @@ def on_signed_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: 
         request.session[SIGNED_IN_AT] = now
         request.session[LAST_SEEN_AT] = now
     if _is_http_request(request):
-        method = getattr(request, "sign_in_method", "password")
+        method = read_note(request, "sign_in_method") or "password"
         record("signed_in", actor=user, request=request, detail=f"with {method}")
 
 
@@ -38,7 +39,7 @@ def on_sign_in_failed(
         return
     # Django has already replaced the password in `credentials` with stars; we keep only the username typed.
     username = str(credentials.get("username", ""))[:150]
-    reason = getattr(request, "sign_in_failure", None)
+    reason = read_note(request, "sign_in_failure")
     if reason is None:
         reason = "while locked out" if getattr(request, "axes_locked_out", False) else "wrong username or password"
     record("sign_in_failed", request=request, detail=f"{reason}; username tried: {username}")
@@ -48,5 +49,5 @@ def on_sign_in_failed(
 def on_signed_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if user is None or not _is_http_request(request):
         return
-    reason = getattr(request, "sign_out_reason", None)
+    reason = read_note(request, "sign_out_reason")
     record("signed_out", actor=user, request=request, detail="session timed out" if reason else "")

@@ -1,8 +1,9 @@
-"""Two-factor sign-in for the roles that see clinical data: an authenticator app (TOTP) and one-use recovery codes.
+"""Two-factor sign-in for whoever may see clinical data: an authenticator app (TOTP) and one-use recovery codes.
 
-Enforced in the sign-in steps (accounts.views), not per request, so a session is only ever created after both
-factors. The password step leaves a short-lived "pending" note in the session; the code step turns it into a
-signed-in session.
+Enforced in the sign-in steps (accounts.views), so a session is only ever created after both factors for an account
+that needs them. The password step leaves a short-lived "pending" note in the session; the code step turns it into a
+signed-in session. A session signed in with a password alone is marked; if its account is given a permission that
+needs a second factor meanwhile, the staff pages and the admin end it (`needs_second_step`).
 """
 
 from __future__ import annotations
@@ -14,17 +15,25 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib import messages
+from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.roles import CLINICIANS
+from accounts.roles import TWO_FACTOR_PERMISSIONS
 
 PENDING_KEY = "portal_pending_sign_in"
+# Set on a session signed in with a password alone. If the account is given a permission that needs a second factor
+# while that session lasts, the next staff or admin page ends the session and asks for both steps.
+SINGLE_FACTOR_KEY = "portal_single_factor"
+SIGN_IN_AGAIN = (
+    "Your account now needs a code from an authenticator app as well as your password. Please sign in again."
+)
 # Time allowed between the password step and the code step.
 PENDING_SECONDS = 5 * 60
 
@@ -33,12 +42,33 @@ RECOVERY_NAME = "Recovery codes"
 
 
 def requires_two_factor(user: Any) -> bool:
-    """Clinicians and administrators see clinical data and manage accounts: they need a second factor."""
-    return bool(user.is_superuser or user.groups.filter(name=CLINICIANS).exists())
+    """Whoever may see patients' clinical answers, or hand out that permission, needs a second factor.
+
+    Decided by the permissions the account holds (its own and every group's, accounts.roles.TWO_FACTOR_PERMISSIONS),
+    not by the name of a group, and always for superusers.
+    """
+    if user.is_superuser:
+        return True
+    return not TWO_FACTOR_PERMISSIONS.isdisjoint(user.get_all_permissions())
+
+
+def needs_second_step(request: HttpRequest) -> bool:
+    """This session was signed in with a password alone, but its account needs a second factor now."""
+    user = request.user
+    if not user.is_authenticated or not request.session.get(SINGLE_FACTOR_KEY):
+        return False
+    return requires_two_factor(user)
+
+
+def sign_in_again(request: HttpRequest) -> HttpResponse:
+    """End a session that `needs_second_step` and send its browser to the sign-in, back to this page afterwards."""
+    logout(request)
+    messages.info(request, SIGN_IN_AGAIN)
+    return redirect_to_login(request.get_full_path())
 
 
 def has_authenticator(user: Any) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 # --- The pending sign-in (password checked, code not yet) --------------------------------------------------------
@@ -86,7 +116,7 @@ def secret_for_typing(device: TOTPDevice) -> str:
 def qr_code_svg(device: TOTPDevice) -> str:
     """The otpauth:// address as an inline SVG: no image URL to leak, no script or style for the CSP to refuse."""
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
-    svg = image.to_string(encoding="unicode")
+    svg: str = image.to_string(encoding="unicode")
     return svg.replace("<svg ", '<svg role="img" aria-label="QR code for your authenticator app" ', 1)
 
 

@@ -1,10 +1,14 @@
-"""Staff sign-in: password, then (for clinicians and administrators) an authenticator or recovery code.
+"""Staff sign-in: password, then (for whoever may see clinical answers, and superusers) an authenticator or recovery
+code.
 
 Lockout (django-axes) covers both steps: a wrong code counts as a failed sign-in for that username and address, and
-nothing is checked while locked. Rate limits on /staff/sign-in/ come from clinic_portal.middleware.
+nothing is checked while locked. A locked-out person can ask for an e-mailed one-time unlock link (accounts.unlock).
+Rate limits on /staff/sign-in/ come from clinic_portal.middleware.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import django_otp
 from axes.handlers.proxy import AxesProxyHandler
@@ -13,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -20,8 +25,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
+from django_otp.models import Device
 
-from accounts import two_factor
+from accounts import two_factor, unlock
+from clinic_portal.request_notes import leave_note
 
 
 class SignInForm(AuthenticationForm):
@@ -68,17 +75,21 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
-def _finish(request: HttpRequest, user, backend: str, *, method: str, device=None) -> None:  # type: ignore[no-untyped-def]
+def _finish(request: HttpRequest, user: User, backend: str, *, method: str, device: Device | None = None) -> None:
     """Create the signed-in session (Django gives it a new key) and note how the person proved who they are."""
-    request.sign_in_method = method  # type: ignore[attr-defined]  # read by the audit receiver
+    leave_note(request, "sign_in_method", method)
     auth_login(request, user, backend=backend)
     if device is not None:
         django_otp.login(request, device)
+        # Signing in again as the same person keeps the session's data: a mark from a password-only sign-in goes.
+        request.session.pop(two_factor.SINGLE_FACTOR_KEY, None)
+    else:
+        request.session[two_factor.SINGLE_FACTOR_KEY] = True
 
 
 def _code_failed(request: HttpRequest, username: str) -> None:
     """A wrong code is a failed sign-in: axes counts it towards the lockout and the audit trail records it."""
-    request.sign_in_failure = "wrong two-factor code"  # type: ignore[attr-defined]
+    leave_note(request, "sign_in_failure", "wrong two-factor code")
     user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
 
 
@@ -117,7 +128,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         credentials = {"username": user.get_username()}
         if not AxesProxyHandler.is_allowed(request, credentials):
             # Locked out: the code is not even looked at.
-            return locked_out(request)
+            return locked_out(request, credentials=credentials)
         if form.is_valid():
             device = two_factor.verify_code(user, form.cleaned_data["code"])
             if device is not None:
@@ -145,7 +156,7 @@ def sign_in_setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         credentials = {"username": user.get_username()}
         if not AxesProxyHandler.is_allowed(request, credentials):
-            return locked_out(request)
+            return locked_out(request, credentials=credentials)
         if form.is_valid() and two_factor.verify_enrolment_code(device, form.cleaned_data["code"]):
             codes = two_factor.confirm_authenticator(device)
             two_factor.clear_pending(request)
@@ -163,12 +174,58 @@ def sign_in_setup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/sign_in_setup.html", context)
 
 
-def locked_out(request: HttpRequest, response: HttpResponse | None = None, credentials: dict | None = None):  # type: ignore[no-untyped-def]
-    """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): 429 with how long to wait and whom to ask."""
+def locked_out(
+    request: HttpRequest, response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
+) -> HttpResponse:
+    """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): 429 with how long to wait, the e-mailed unlock link to
+    ask for (the username tried filled in) and whom to ask."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    answer = render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+    username = str((credentials or {}).get("username") or request.POST.get("username") or "")[:150]
+    context = {"minutes": minutes, "username": username, "unlock_minutes": settings.SIGN_IN_UNLOCK_LINK_MINUTES}
+    answer = render(request, "accounts/locked_out.html", context, status=429)
     answer["Retry-After"] = str(minutes * 60)
     return answer
+
+
+class UnlockRequestForm(forms.Form):
+    username = forms.CharField(
+        label="Username", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True})
+    )
+
+
+@csrf_protect
+@never_cache
+def unlock_request(request: HttpRequest) -> HttpResponse:
+    """Asking for an e-mailed unlock link: the same answer for every username (accounts.unlock)."""
+    form = UnlockRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        unlock.ask_for_link(request, form.cleaned_data["username"])
+        return redirect("accounts:unlock-sent")
+    return render(
+        request, "accounts/unlock_request.html", {"form": form, "minutes": settings.SIGN_IN_UNLOCK_LINK_MINUTES}
+    )
+
+
+@never_cache
+def unlock_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/unlock_sent.html", {"minutes": settings.SIGN_IN_UNLOCK_LINK_MINUTES})
+
+
+@csrf_protect
+@never_cache
+def unlock_with_link(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The e-mailed link: a button to press (GET changes nothing), then the lock is lifted and the link spent."""
+    from django.contrib import messages
+
+    user = unlock.user_for_link(uidb64, token)
+    if user is None:
+        context = {"username": "", "minutes": settings.SIGN_IN_UNLOCK_LINK_MINUTES}
+        return render(request, "accounts/unlock_confirm.html", context)
+    if request.method == "POST":
+        unlock.lift_lock(user)
+        messages.success(request, f"Sign-in is unlocked for {user.get_username()}. You can sign in now.")
+        return redirect("accounts:sign-in")
+    return render(request, "accounts/unlock_confirm.html", {"username": user.get_username()})
 
 
 def _start_again(request: HttpRequest) -> HttpResponse:

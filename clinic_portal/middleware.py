@@ -4,7 +4,8 @@
 - NoStoreMiddleware: nothing from the intake, staff or admin pages is kept by a browser or a shared cache.
 - StaffSessionTimeoutMiddleware: staff are signed out after 30 idle minutes and 12 hours in all.
 - RejectNulBytesMiddleware: a NUL byte in a query string gets a 400 page, not a database error.
-- RateLimitMiddleware: too many requests from one address to the patient or sign-in pages get a 429 page.
+- RateLimitMiddleware: too many requests from one address to the patient or sign-in pages (from one patient link,
+  once its birth date is confirmed) get a 429 page.
 
 The database-down page (503 with Retry-After) is `clinic_portal.errors.server_error`, Django's handler500: an
 exception raised in any middleware or view reaches it, which a middleware's process_exception would not see.
@@ -26,6 +27,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
 from clinic_portal.clinic import clinic_details
+from clinic_portal.request_notes import leave_note
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +101,7 @@ class StaffSessionTimeoutMiddleware:
         if request.user.is_authenticated:
             expired = self._expired_reason(request)
             if expired:
-                request.sign_out_reason = expired  # type: ignore[attr-defined]
+                leave_note(request, "sign_out_reason", expired)
                 logout(request)
                 messages.info(request, expired)
                 return redirect_to_login(request.get_full_path())
@@ -130,7 +132,7 @@ class StaffSessionTimeoutMiddleware:
 
 def rate_limit_rule(path: str, method: str) -> dict[str, Any] | None:
     for rule in settings.RATE_LIMITS:
-        if path.startswith(str(rule["prefix"])) and method in rule["methods"]:  # type: ignore[operator]
+        if path.startswith(rule["prefix"]) and method in rule["methods"]:
             return rule
     return None
 
@@ -143,10 +145,23 @@ def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
     return response
 
 
+def confirmed_patient_link(request: HttpRequest) -> str | None:
+    """The invitation whose birth date this browser has confirmed (intake.patient_session), as a counter key."""
+    from intake.patient_session import SESSION_KEY
+
+    session = getattr(request, "session", None)
+    state = session.get(SESSION_KEY) if session is not None else None
+    if isinstance(state, dict) and state.get("confirmed") is True and state.get("invitation") is not None:
+        return str(state["invitation"])
+    return None
+
+
 class RateLimitMiddleware:
     """Count requests per address (per account once signed in) on the paths in settings.RATE_LIMITS.
 
-    A middleware keyed on path prefixes, so the limits cover every intake and sign-in view without touching them.
+    A middleware keyed on path prefixes, so the limits cover every intake and sign-in view without touching them. A
+    rule with a `patient_rate` counts a patient who has passed the birth-date check per link instead of per address,
+    so many patients behind one address (clinic Wi-Fi, a mobile carrier) do not use up each other's allowance.
     """
 
     def __init__(self, get_response: Handler) -> None:
@@ -166,11 +181,17 @@ class RateLimitMiddleware:
         from django_ratelimit.core import get_usage
 
         try:
+            link = confirmed_patient_link(request) if "patient_rate" in rule else None
+            if link is not None:
+                # Past the birth-date check: this patient's own count, whoever else shares their address.
+                group, key, rate = f"portal:{rule['prefix']}:link", f"link:{link}", rule["patient_rate"]
+            else:
+                group, key, rate = f"portal:{rule['prefix']}", "", rule["rate"]
             usage = get_usage(
                 request,
-                group=f"portal:{rule['prefix']}",
-                key="user_or_ip",
-                rate=rule["rate"],
+                group=group,
+                key=(lambda _group, _request: key) if key else "user_or_ip",
+                rate=rate,
                 method=rule["methods"],
                 increment=True,
             )

@@ -153,3 +153,111 @@ def test_a_signed_in_person_without_admin_access_gets_403_from_the_admin_not_a_l
 def test_sign_in_ignores_a_next_address_on_another_site(client, front_desk):
     response = sign_in_with_password(client, "frontdesk", **{"QUERY_STRING": "next=https://evil.example/"})
     assert response.headers["Location"] == "/staff/welcome/"
+
+
+# --- Who needs the second step: whoever holds a permission to clinical answers, however it was given ---------------
+
+
+def grant(user, *perm_names: str) -> None:
+    from django.contrib.auth.models import Permission
+
+    for perm_name in perm_names:
+        app_label, codename = perm_name.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
+@pytest.mark.parametrize(
+    "perm_name",
+    [
+        "intake.view_intake",
+        "intake.review_intake",
+        "intake.export_intakes",
+        "intake.view_reviewnote",
+        # Hands out the rest: a person's permissions or superuser status, a group's permissions.
+        "auth.change_user",
+        "auth.change_group",
+        # Shows another person's authenticator secret.
+        "otp_totp.view_totpdevice",
+    ],
+)
+def test_a_permission_given_to_the_person_directly_needs_the_second_step(client, front_desk, perm_name):
+    grant(front_desk, perm_name)
+    response = sign_in_with_password(client, "frontdesk")
+    assert response.headers["Location"] == "/staff/sign-in/set-up/"
+    assert signed_in_user_id(client) is None
+
+
+def test_clinical_permissions_through_another_group_need_the_second_step(client, django_user_model):
+    from django.contrib.auth.models import Group, Permission
+
+    physios = Group.objects.create(name="Physiotherapists")
+    physios.permissions.add(*Permission.objects.filter(codename__in=["view_queue", "view_intake", "review_intake"]))
+    physio = django_user_model.objects.create_user(username="physio", password="correct-horse-battery")
+    physio.groups.add(physios)
+    response = sign_in_with_password(client, "physio")
+    assert response.headers["Location"] == "/staff/sign-in/set-up/"
+    assert signed_in_user_id(client) is None
+
+
+def test_the_front_desk_queue_permission_alone_stays_password_only(client, django_user_model):
+    person = django_user_model.objects.create_user(username="reception", password="correct-horse-battery")
+    grant(person, "intake.view_queue", "intake.view_invitation", "intake.add_invitation")
+    assert sign_in_with_password(client, "reception").headers["Location"] == "/staff/welcome/"
+
+
+def test_a_password_only_session_given_clinical_access_is_ended_at_its_next_page(client, front_desk):
+    sign_in_with_password(client, "frontdesk")
+    assert client.get("/staff/queue/").status_code == 200
+    grant(front_desk, "intake.view_intake")
+
+    response = client.get("/staff/queue/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/sign-in/?next=/staff/queue/"
+    assert signed_in_user_id(client) is None
+    page = client.get(response.headers["Location"]).content.decode()
+    assert "now needs a code from an authenticator app" in page
+    # Signing in again goes through both steps.
+    assert sign_in_with_password(client, "frontdesk").headers["Location"] == "/staff/sign-in/set-up/"
+
+
+def test_the_admin_follows_the_same_rule(client, editor):
+    """An editor may use the admin with a password; given a permission that needs a second factor, no longer."""
+    sign_in_with_password(client, "editor")
+    assert client.get("/admin/").status_code == 200
+    grant(editor, "auth.change_user")
+
+    response = client.get("/admin/auth/user/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/sign-in/?next=/admin/auth/user/"
+    assert signed_in_user_id(client) is None
+    assert sign_in_with_password(client, "editor").headers["Location"] == "/staff/sign-in/set-up/"
+
+
+def test_a_password_only_session_made_superuser_is_ended_by_the_admin_login_too(client, editor):
+    sign_in_with_password(client, "editor")
+    editor.is_superuser = True
+    editor.save(update_fields=["is_superuser"])
+    response = client.get("/admin/login/")
+    assert response.headers["Location"].startswith("/staff/sign-in/")
+    assert signed_in_user_id(client) is None
+
+
+def test_a_session_signed_in_with_both_steps_is_not_asked_again(client, clinician, authenticator):
+    sign_in_with_password(client, "clinician")
+    client.post("/staff/sign-in/code/", {"code": totp_code(authenticator)})
+    grant(clinician, "auth.change_user")
+    assert client.get("/staff/queue/").status_code == 200
+
+
+def test_signing_in_again_with_both_steps_in_the_same_browser_clears_the_password_only_mark(client, clinician):
+    clinician.groups.clear()
+    sign_in_with_password(client, "clinician")  # no clinical permission yet: a password is enough
+    from django.contrib.auth.models import Group
+
+    clinician.groups.add(Group.objects.get(name="Clinicians"))
+    assert sign_in_with_password(client, "clinician").headers["Location"] == "/staff/sign-in/set-up/"
+    client.get("/staff/sign-in/set-up/")
+    device = TOTPDevice.objects.get(user=clinician)
+    assert client.post("/staff/sign-in/set-up/", {"code": totp_code(device)}).status_code == 200
+    assert signed_in_user_id(client) == str(clinician.pk)
+    assert client.get("/staff/queue/").status_code == 200
