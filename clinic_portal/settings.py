@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from clinic_portal.env import env_bool, env_int, env_list, env_str
+
+# Classes that are generic only in Django's type stubs (admin.ModelAdmin[Article], Sitemap[Article]) get subscripted
+# at run time too. django-tasks-db happens to do this when imported; the portal does not rely on that.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -52,6 +58,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "education",
+    "messaging",
     "intake",
     "alerts",
     "dashboard",
@@ -251,22 +258,37 @@ CONTENT_SECURITY_POLICY = {
 # Patient data never goes to logs: our code logs ids and levels only, and request logging records no query strings
 # or bodies.
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # Patient link tokens never reach a log line (intake/log_filters.py).
-    "filters": {"mask_invitation_tokens": {"()": "intake.log_filters.MaskInvitationTokens"}},
+    # Patient link tokens, e-mail addresses and exception messages never reach a log line: the filters sit on every
+    # handler, so whichever logger a library uses (the task worker's `django_tasks`) is covered (docs/PITFALLS.md).
+    "filters": {
+        "mask_invitation_tokens": {"()": "intake.log_filters.MaskInvitationTokens"},
+        "withhold_patient_data": {"()": "clinic_portal.log_filters.WithholdPatientData"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_invitation_tokens"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_invitation_tokens", "withhold_patient_data"],
+        }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's defaults give the "django" logger handlers of their own, without the filters: none here, so its
+        # records go to the root's console handler.
+        "django": {"level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
         # django-axes announces itself at INFO in every process; its warnings (lockouts) still show.
         "axes": {"level": "WARNING"},
         # The development server's access log, through the masking console handler.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # gunicorn's own handlers carry no filter, and naming its loggers without handlers would silence them: its
+        # error log and (with --access-logfile) its access log go to the masking console handler, on stderr.
+        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 
@@ -282,12 +304,16 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Lock a username after 5 failures from anywhere, and an address after 5 failures for any usernames; 15 minutes'
-# cool-off, restarted by each try while locked. A successful sign-in clears that address's and username's count,
-# so a shared clinic connection is not locked for the day by a few typos.
+# Lock a username for the address that failed 5 times with it, not for everyone: someone who knows a colleague's
+# username cannot keep them out by failing on purpose from elsewhere. 15 minutes' cool-off, restarted by each try
+# while locked; a successful sign-in clears that username's count at that address. django-axes has one failure
+# limit for every lockout parameter, so an address lock alongside ("ip_address") would lock everyone behind a clinic's
+# shared address after 5 typos in all; guessing across many usernames from one address is slowed by the sign-in rate
+# limit instead (RATE_LIMITS, 20 tries per address per 15 minutes). A locked-out person can lift their own lock with
+# an e-mailed one-time link (accounts.unlock), or an administrator with `manage.py axes_reset_username <name>`.
 AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 # Successful sign-ins are in our own audit trail (audit.AuditEvent); axes' second copy would only cost a write.
@@ -295,7 +321,12 @@ AXES_DISABLE_ACCESS_LOG = True
 # Axes keeps the sign-in form's fields with each failure; never the password, and no more than it needs.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code", "token"]
 
-# Two-factor sign-in (TOTP apps, plus one-use recovery codes) for clinicians and administrators.
+# The e-mailed unlock link: valid this long, and at most this many e-mails per account (django-ratelimit rate).
+SIGN_IN_UNLOCK_LINK_MINUTES = env_int("SIGN_IN_UNLOCK_LINK_MINUTES", 30)
+SIGN_IN_UNLOCK_EMAILS_RATE = env_str("SIGN_IN_UNLOCK_EMAILS_RATE", "3/h")
+
+# Two-factor sign-in (TOTP apps, plus one-use recovery codes) for whoever may see clinical answers or hand out that
+# permission (accounts.roles.TWO_FACTOR_PERMISSIONS) and for superusers.
 OTP_TOTP_ISSUER = CLINIC_NAME
 TWO_FACTOR_RECOVERY_CODES = 10
 
@@ -304,19 +335,32 @@ STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
 STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12)
 SESSION_COOKIE_AGE = STAFF_SESSION_MAX_HOURS * 3600
 
-# Rate limits per client address (per account once signed in), counted in a cache every gunicorn worker shares: a
-# database table (`manage.py createcachetable`, run by `make migrate`). `fail_open` says what happens when the
-# counter cannot be read: patients' pages stay open (a patient with red flags must never meet our plumbing; tokens
-# are unguessable and the date-of-birth check locks itself); the sign-in page closes, because it is the cheapest
-# page to overload and the one password guessers use.
+# Rate limits per client address (per account once signed in, per patient link once the patient's birth date is
+# confirmed), counted in a cache every gunicorn worker shares: a database table (`manage.py createcachetable`, run by
+# `make migrate`). `fail_open` says what happens when the counter cannot be read: patients' pages stay open (a patient
+# with red flags must never meet our plumbing; tokens are unguessable and the date-of-birth check locks itself); the
+# sign-in page closes, because it is the cheapest page to overload and the one password guessers use.
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_USE_CACHE = "ratelimit"
-RATE_LIMITS: list[dict[str, object]] = [
+RATE_LIMITS: list[dict[str, Any]] = [
     {
+        # Patients share addresses (clinic Wi-Fi, a mobile carrier). A whole intake is 21 requests (measured by
+        # tests/security/test_shared_address_intake.py): 3 before the birth-date check, counted per address, and 18
+        # after it, counted per link. 300 per address lets 50 patients behind one address in twice over within ten
+        # minutes; 120 per link is six whole intakes, room for going back and correcting answers.
         "prefix": "/intake/",
         "methods": ["GET", "POST"],
-        "rate": env_str("RATE_LIMIT_INTAKE", "120/10m"),
+        "rate": env_str("RATE_LIMIT_INTAKE", "300/10m"),
+        "patient_rate": env_str("RATE_LIMIT_INTAKE_PATIENT", "120/10m"),
         "fail_open": True,
+    },
+    {
+        # "E-mail me a link to unlock" and the link's own page: per address; each account also gets at most
+        # SIGN_IN_UNLOCK_EMAILS_RATE e-mails, whoever asks (accounts.unlock).
+        "prefix": "/staff/sign-in/unlock/",
+        "methods": ["POST"],
+        "rate": env_str("RATE_LIMIT_UNLOCK", "10/h"),
+        "fail_open": False,
     },
     {
         "prefix": "/staff/sign-in/",
@@ -354,7 +398,16 @@ CSRF_FAILURE_VIEW = "clinic_portal.errors.csrf_failure"
 
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
-# Loggers that see requests or sign-ins pass through a filter that withholds patient data and private links.
-LOGGING["filters"]["withhold_patient_data"] = {"()": "clinic_portal.log_filters.WithholdPatientData"}  # type: ignore[index]
-for _logger_name in ("django.request", "django.server", "django.security", "axes", "gunicorn.access"):
-    LOGGING["loggers"].setdefault(_logger_name, {})["filters"] = ["withhold_patient_data"]  # type: ignore[attr-defined]
+# Loggers that see requests, sign-ins or failed tasks also filter at the logger, before any handler (a test's log
+# capture included) sees the record.
+for _logger_name in (
+    "django.request",
+    "django.server",
+    "django.security",
+    "axes",
+    "gunicorn.access",
+    "gunicorn.error",
+    "django_tasks",
+    "django_tasks_db",
+):
+    LOGGING["loggers"].setdefault(_logger_name, {})["filters"] = ["withhold_patient_data"]

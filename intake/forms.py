@@ -34,6 +34,16 @@ from intake.rules.questionnaire_checks import (
 MSG_ODD_CHARACTERS = "Please remove any unusual characters from your answer."
 MSG_DOB_REQUIRED = "Please enter your date of birth."
 MSG_DOB_WRONG = "This date of birth does not match our records. Please check it and try again."
+MSG_CODE_REQUIRED = "Please enter the code from the email."
+MSG_CODE_FORMAT = "The code is 6 numbers, like 123456. Please check it and try again."
+MSG_CODE_WRONG = "This code does not match the one we sent. Please check the email and try again."
+MSG_CODE_TRIED_OUT = "This code does not match, and it cannot be tried again. Please send a new code."
+MSG_CODE_DEAD = (
+    "This code no longer works: a code works only for a few minutes, and only the newest one. Please send a new code."
+)
+MSG_EMAIL_FOR_LINK = (
+    "Enter the patient's email: the link is only ever emailed to the patient (text messages are not available yet)."
+)
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"]
 # Commas are thousands separators (US clinic default); at most 9 digits and 2 decimals are read as a number.
 _NUMBER = re.compile(r"-?\d{1,9}(\.\d{1,2})?|-?\.\d{1,2}")
@@ -259,9 +269,37 @@ class AcknowledgeForm(forms.Form):
     )
 
 
+class CodeForm(forms.Form):
+    """The one-time code from the patient's email (spaces and dashes typed with it are ignored)."""
+
+    code = forms.CharField(
+        label="Code from the email",
+        max_length=20,
+        error_messages={
+            "required": MSG_CODE_REQUIRED,
+            "max_length": MSG_CODE_FORMAT,
+            "null_characters_not_allowed": MSG_CODE_FORMAT,
+        },
+    )
+
+    def clean_code(self) -> str:
+        code = re.sub(r"[\s-]", "", self.cleaned_data["code"])
+        if not re.fullmatch(r"[0-9]{6}", code):
+            raise ValidationError(MSG_CODE_FORMAT)
+        return code
+
+
+_APPOINTMENT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+_APPOINTMENT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%m/%d/%Y %H:%M"]
+
+
 class InvitationForm(forms.Form):
     patient_name = forms.CharField(label="Patient's full name", max_length=200)
-    email = forms.EmailField(label="Patient's email", required=False, help_text="Needed only to email the link.")
+    email = forms.EmailField(
+        label="Patient's email",
+        help_text="The link is emailed here. Staff never see it.",
+        error_messages={"required": MSG_EMAIL_FOR_LINK},
+    )
     date_of_birth = forms.DateField(
         label="Date of birth",
         help_text="The patient types this to open the link.",
@@ -269,11 +307,8 @@ class InvitationForm(forms.Form):
         input_formats=DATE_INPUT_FORMATS,
     )
     appointment_at = forms.DateTimeField(
-        label="Appointment date and time",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%m/%d/%Y %H:%M"],
+        label="Appointment date and time", widget=_APPOINTMENT_WIDGET, input_formats=_APPOINTMENT_FORMATS
     )
-    send_email = forms.BooleanField(label="Email the link to the patient now", required=False, initial=True)
 
     def clean_date_of_birth(self) -> datetime.date:
         born: datetime.date = self.cleaned_data["date_of_birth"]
@@ -289,8 +324,26 @@ class InvitationForm(forms.Form):
             raise ValidationError("This appointment is in the past. Please check the date.")
         return when
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if cleaned.get("send_email") and not cleaned.get("email") and "email" not in self.errors:
-            self.add_error("email", "Enter the patient's email to send the link, or untick “Email the link”.")
-        return cleaned
+
+class RenewLinkForm(forms.Form):
+    """Staff's "Make a new link": the address it is emailed to, and the appointment it works until the day after."""
+
+    email = forms.EmailField(
+        label="Patient's email",
+        help_text="The new link is emailed here. Staff never see it.",
+        error_messages={"required": MSG_EMAIL_FOR_LINK},
+    )
+    appointment_at = forms.DateTimeField(
+        label="Appointment date and time",
+        help_text="The link works until the end of the day after it.",
+        widget=_APPOINTMENT_WIDGET,
+        input_formats=_APPOINTMENT_FORMATS,
+    )
+
+    def clean_appointment_at(self) -> datetime.datetime:
+        from intake.services.invitations import MSG_RENEW_APPOINTMENT_PAST
+
+        when: datetime.datetime = self.cleaned_data["appointment_at"]
+        if when <= timezone.now():
+            raise ValidationError(MSG_RENEW_APPOINTMENT_PAST)
+        return when

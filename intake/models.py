@@ -51,14 +51,48 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     first_opened_at = models.DateTimeField(null=True, blank=True)
     identity_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Wrong dates of birth for the current link, from every browser; a right one never resets it (a new link does).
     failed_attempts = models.PositiveSmallIntegerField(default=0)
     locked_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every new link: a patient session remembers the version it was opened with and ends when it is old.
+    link_version = models.PositiveIntegerField(default=1)
+    # Where one-time codes go: the email the link was sent to when a browser opened it before any answer was given.
+    # Changing `email` later (a new link) does not move it, so a link sent elsewhere cannot fetch a code too.
+    code_email = models.EmailField(blank=True)
 
     class Meta:
         ordering = ["appointment_at"]
 
     def __str__(self) -> str:
         return f"Invitation #{self.pk}"
+
+    @property
+    def code_address(self) -> str:
+        """The address a one-time code goes to ("" when there is none)."""
+        return self.code_email or self.email
+
+
+class DeviceCode(models.Model):
+    """A one-time code emailed to the patient, asked for before answers already given open on a new browser.
+
+    Only a keyed hash is stored. A code belongs to one link version and to the browser session that asked for it;
+    it works once, for a few minutes, and for a few tries (intake.services.invitations).
+    """
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="device_codes")
+    link_version = models.PositiveIntegerField()
+    code_hash = models.CharField(max_length=100, editable=False)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["invitation", "created_at"], name="intake_device_code_recent")]
+
+    def __str__(self) -> str:
+        return f"Code #{self.pk} for invitation #{self.invitation_id}"
 
 
 class Intake(models.Model):

@@ -3,18 +3,29 @@
 The link's token is checked once (intake:start) and only the invitation's id goes into the session, marked
 confirmed after the date of birth matches. Opening another link in the same browser replaces it (with a new
 session key), so one patient's session can never show another patient's answers.
+
+The session also holds the link version it was opened with: a new link (staff's "Make a new link") ends every
+session opened with an older one. Between the date of birth and the form there may be a one-time code step
+(intake.services.invitations.open_after_identity): answers already given open without one only in a browser that
+holds this invitation in its device cookie, a signed cookie set when a browser first opens the form (before any
+answer exists) or after a right code.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from intake import selectors
 from intake.models import Intake, Invitation
 
 SESSION_KEY = "intake_patient"
+DEVICE_COOKIE = "intake_device"
+_DEVICE_SALT = "intake.patient_session.device"
+_DEVICE_LIMIT = 5  # invitations one browser remembers (a family sharing a tablet)
 
 
 def idle_seconds() -> int:
@@ -22,16 +33,35 @@ def idle_seconds() -> int:
     return int(getattr(settings, "INTAKE_SESSION_IDLE_SECONDS", 60 * 60))
 
 
-def begin(request: HttpRequest, invitation: Invitation) -> None:
+def device_days() -> int:
+    """How long a browser stays trusted for an invitation's answers without a code (each use renews it)."""
+    return int(getattr(settings, "INTAKE_DEVICE_DAYS", 90))
+
+
+def _store(request: HttpRequest, invitation: Invitation, **state: object) -> None:
     request.session.cycle_key()
-    request.session[SESSION_KEY] = {"invitation": invitation.pk, "confirmed": False}
+    request.session[SESSION_KEY] = {"invitation": invitation.pk, "version": invitation.link_version, **state}
     request.session.set_expiry(idle_seconds())
+
+
+def begin(request: HttpRequest, invitation: Invitation) -> None:
+    _store(request, invitation, confirmed=False)
+
+
+def await_code(
+    request: HttpRequest, invitation: Invitation, *, code_id: int | None, access: str, resent: bool = False
+) -> None:
+    """The date of birth matched, but answers already given wait for a one-time code (`access` says whether one
+    was sent; `resent` that the patient asked for another)."""
+    _store(request, invitation, confirmed=False, code=code_id, access=access, resent=resent)
+
+
+def code_was_resent(request: HttpRequest) -> bool:
+    return _state(request).get("resent") is True
 
 
 def confirm(request: HttpRequest, invitation: Invitation) -> None:
-    request.session.cycle_key()
-    request.session[SESSION_KEY] = {"invitation": invitation.pk, "confirmed": True}
-    request.session.set_expiry(idle_seconds())
+    _store(request, invitation, confirmed=True)
 
 
 def forget(request: HttpRequest) -> None:
@@ -43,17 +73,35 @@ def _state(request: HttpRequest) -> dict[str, object]:
     return state if isinstance(state, dict) else {}
 
 
+def _current(state: dict[str, object], invitation: Invitation) -> bool:
+    """The session was opened with this invitation's current link (not one replaced since)."""
+    return state.get("invitation") == invitation.pk and state.get("version") == invitation.link_version
+
+
 def is_confirmed_for(request: HttpRequest, invitation: Invitation) -> bool:
     state = _state(request)
-    return state.get("invitation") == invitation.pk and state.get("confirmed") is True
+    return _current(state, invitation) and state.get("confirmed") is True
 
 
 def pending_invitation(request: HttpRequest) -> Invitation | None:
     """The invitation whose link was opened here but whose date of birth is not yet confirmed."""
     state = _state(request)
-    if state.get("confirmed") is not False:
+    if state.get("confirmed") is not False or "code" in state:
         return None
-    return selectors.invitation_by_id(state.get("invitation"), now=timezone.now())
+    invitation = selectors.invitation_by_id(state.get("invitation"), now=timezone.now())
+    return invitation if invitation is not None and _current(state, invitation) else None
+
+
+def awaiting_code(request: HttpRequest) -> tuple[Invitation, int | None, str] | None:
+    """(invitation, code id or None, access) while this browser waits for a one-time code; None otherwise."""
+    state = _state(request)
+    if state.get("confirmed") is not False or "code" not in state:
+        return None
+    invitation = selectors.invitation_by_id(state.get("invitation"), now=timezone.now())
+    if invitation is None or not _current(state, invitation):
+        return None
+    code_id = state.get("code")
+    return invitation, code_id if isinstance(code_id, int) else None, str(state.get("access", ""))
 
 
 def confirmed_intake(request: HttpRequest) -> Intake | None:
@@ -62,8 +110,55 @@ def confirmed_intake(request: HttpRequest) -> Intake | None:
     if state.get("confirmed") is not True:
         return None
     intake = selectors.intake_by_invitation_id(state.get("invitation"), now=timezone.now())
-    if intake is None:
+    if intake is None or not _current(state, intake.invitation):
         forget(request)
         return None
     request.session.set_expiry(idle_seconds())  # sliding: each page the patient opens extends it
     return intake
+
+
+# --- The device cookie: browsers that may show this invitation's answers without a one-time code -----------------
+
+
+def _device_tag(invitation: Invitation) -> str:
+    # Bound to where codes go: a browser trusted while codes went to one address is not trusted once they go to
+    # another (an address changed before any answer was given), so trust cannot be carried over by staff.
+    message = f"{invitation.pk}:{int(invitation.created_at.timestamp())}:{invitation.code_address.lower()}"
+    return salted_hmac(_DEVICE_SALT, message, algorithm="sha256").hexdigest()[:32]
+
+
+def _device_entries(request: HttpRequest) -> list[tuple[int, str]]:
+    raw = request.COOKIES.get(DEVICE_COOKIE)
+    if not raw:
+        return []
+    try:
+        value = signing.loads(raw, salt=_DEVICE_SALT, max_age=device_days() * 24 * 3600)
+    except signing.BadSignature:  # also an expired one
+        return []
+    if not isinstance(value, list):
+        return []
+    return [
+        (entry[0], entry[1])
+        for entry in value
+        if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], int) and isinstance(entry[1], str)
+    ]
+
+
+def is_trusted_device(request: HttpRequest, invitation: Invitation) -> bool:
+    tag = _device_tag(invitation)
+    return any(pk == invitation.pk and constant_time_compare(kept, tag) for pk, kept in _device_entries(request))
+
+
+def trust_device(request: HttpRequest, response: HttpResponse, invitation: Invitation) -> None:
+    """Remember on this browser that it may show this invitation's answers without a code."""
+    entries = [[pk, tag] for pk, tag in _device_entries(request) if pk != invitation.pk]
+    entries.append([invitation.pk, _device_tag(invitation)])
+    response.set_cookie(
+        DEVICE_COOKIE,
+        signing.dumps(entries[-_DEVICE_LIMIT:], salt=_DEVICE_SALT),
+        max_age=device_days() * 24 * 3600,
+        path="/intake/",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )

@@ -1,4 +1,5 @@
-"""The patient's side: open the link, confirm the date of birth, answer seven steps, review, send, see the result.
+"""The patient's side: open the link, confirm the date of birth (and, for answers already given on another browser,
+a one-time code from the patient's email), answer seven steps, review, send, see the result.
 
 No account: the session holds which invitation this browser has confirmed (intake.patient_session). Every page
 after the link is token-free, and nothing about the patient ever appears in a URL.
@@ -20,11 +21,22 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from intake import patient_session, selectors, services
-from intake.forms import MSG_DOB_WRONG, AcknowledgeForm, IdentityForm, StepForm, as_post_data
-from intake.models import Intake, Level
+from intake.forms import (
+    MSG_CODE_DEAD,
+    MSG_CODE_TRIED_OUT,
+    MSG_CODE_WRONG,
+    MSG_DOB_WRONG,
+    AcknowledgeForm,
+    CodeForm,
+    IdentityForm,
+    StepForm,
+    as_post_data,
+)
+from intake.models import Intake, Invitation, Level
 from intake.rules import answers as answer_codec
 from intake.rules.questionnaire import STEPS, step_by_slug
 from intake.rules.questionnaire_checks import human_answers, validate_answers
+from intake.services import invitations as links
 
 RETURN_TO_REVIEW = "review"
 
@@ -57,14 +69,20 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
 def confirm(request: HttpRequest) -> HttpResponse:
     invitation = patient_session.pending_invitation(request)
     if invitation is None:
+        if patient_session.awaiting_code(request) is not None:
+            return redirect("intake:code")
         return redirect("intake:resume") if patient_session.confirmed_intake(request) else bad_link(request)
     form = IdentityForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        check = services.confirm_identity(invitation, form.cleaned_data["date_of_birth"], now=timezone.now())
+        now = timezone.now()
+        check = services.confirm_identity(invitation, form.cleaned_data["date_of_birth"], now=now)
         if check is services.IdentityCheck.CONFIRMED:
-            patient_session.confirm(request, invitation)
-            services.start_intake(invitation)
-            return redirect("intake:resume")
+            trusted = patient_session.is_trusted_device(request, invitation)
+            opening = links.open_after_identity(invitation, trusted_browser=trusted, now=now)
+            if opening.access is links.Access.OPEN:
+                return _open_form(request, invitation)
+            patient_session.await_code(request, invitation, code_id=opening.code_id, access=opening.access.value)
+            return redirect("intake:code")
         if check is services.IdentityCheck.LOCKED:
             patient_session.forget(request)
             return render(request, "intake/locked.html", status=403)
@@ -72,6 +90,61 @@ def confirm(request: HttpRequest) -> HttpResponse:
         tries_left = services.max_identity_attempts() - invitation.failed_attempts
         form.add_error("date_of_birth", f"{MSG_DOB_WRONG} You can try {tries_left} more time{'s' * (tries_left != 1)}.")
     return render(request, "intake/confirm.html", {"form": form})
+
+
+def _open_form(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """This browser may see the form: confirm its session and trust it for this invitation's answers from now on."""
+    patient_session.confirm(request, invitation)
+    response = redirect("intake:resume")
+    patient_session.trust_device(request, response, invitation)
+    return response
+
+
+def _masked(address: str) -> str:
+    """p•••@example.org: enough for the patient to know which inbox, not the address itself."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}•••@{domain}"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def code(request: HttpRequest) -> HttpResponse:
+    """Answers already given, opened on a browser not trusted for them: the one-time code from the patient's email.
+
+    "Send a new code" posts `send_again`; anything else posted is a code to check.
+    """
+    waiting = patient_session.awaiting_code(request)
+    if waiting is None:
+        return redirect("intake:resume") if patient_session.confirmed_intake(request) else bad_link(request)
+    invitation, code_id, access = waiting
+    now = timezone.now()
+    if request.method == "POST" and "send_again" in request.POST:
+        opening = links.send_device_code(invitation, now=now)
+        patient_session.await_code(
+            request, invitation, code_id=opening.code_id, access=opening.access.value, resent=True
+        )
+        return redirect("intake:code")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and code_id is not None and form.is_valid():
+        result = links.check_device_code(invitation, code_id, form.cleaned_data["code"], now=now)
+        if result.check is links.CodeCheck.RIGHT:
+            return _open_form(request, invitation)
+        if result.check is links.CodeCheck.DEAD:
+            form.add_error("code", MSG_CODE_DEAD)
+        elif result.tries_left:
+            left = result.tries_left
+            form.add_error("code", f"{MSG_CODE_WRONG} You can try {left} more time{'s' * (left != 1)}.")
+        else:
+            form.add_error("code", MSG_CODE_TRIED_OUT)
+    context = {
+        "form": form,
+        "sent": access == links.Access.CODE_SENT.value,
+        "too_many": access == links.Access.TOO_MANY_CODES.value,
+        "resent": patient_session.code_was_resent(request),
+        "masked_address": _masked(invitation.code_address) if invitation.code_address else "",
+        "minutes": links.code_minutes(),
+    }
+    return render(request, "intake/code.html", context)
 
 
 PatientView = Callable[..., HttpResponse]

@@ -1,16 +1,15 @@
-"""The staff side of invitations: make one, see the link once, see where each one stands, make a new link.
+"""The staff side of invitations: make one, see where each one stands, make a new link.
 
-The raw link exists only in the response that shows it: it is parked in the staff member's session between the
-POST and the page that displays it (post/redirect/get, so a reload cannot make a second invitation), and removed
-as soon as it is shown.
+Staff never see a patient's link: it is emailed to the patient (the only channel for now; text messages do not
+exist yet). Whoever holds a link and knows the date of birth could open the answers, and staff know the date of
+birth they typed.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,23 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.permissions import staff_permission_required
 from audit import services as audit
 from intake import selectors, services
-from intake.forms import InvitationForm
+from intake.forms import InvitationForm, RenewLinkForm
 from intake.models import Invitation
-
-_LINK_KEY = "intake_new_link"
-
-
-def _park_link(request: HttpRequest, invitation: Invitation, token: str) -> None:
-    request.session[_LINK_KEY] = {"invitation": invitation.pk, "token": token}
-
-
-def _take_link(request: HttpRequest, invitation: Invitation) -> str | None:
-    parked = request.session.get(_LINK_KEY)
-    if isinstance(parked, dict) and parked.get("invitation") == invitation.pk:
-        del request.session[_LINK_KEY]
-        # The public address from settings, the same as in the e-mail, whatever host the staff page was opened on.
-        return settings.SITE_URL + reverse("intake:start", args=[parked["token"]])
-    return None
+from intake.services import invitations as links
 
 
 @never_cache
@@ -43,16 +28,16 @@ def _take_link(request: HttpRequest, invitation: Invitation) -> str | None:
 def invitation_new(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        invitation, token = services.create_invitation(
+        invitation, _token = services.create_invitation(  # the token goes to the patient's email only
             patient_name=form.cleaned_data["patient_name"],
             email=form.cleaned_data["email"],
             date_of_birth=form.cleaned_data["date_of_birth"],
             appointment_at=form.cleaned_data["appointment_at"],
             created_by=request.user,
-            send_email=form.cleaned_data["send_email"],
+            send_email=True,
         )
         audit.record("created_invitation", request=request, detail=f"invitation {invitation.pk}")
-        _park_link(request, invitation, token)
+        messages.success(request, "The link is on its way to the patient's email.")
         return redirect("intake:invitation-detail", pk=invitation.pk)
     return render(request, "intake/staff/invitation_new.html", {"form": form})
 
@@ -63,13 +48,24 @@ def invitation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = Invitation.objects.filter(pk=pk).select_related("intake").first()
     if invitation is None:
         raise Http404
+    return _detail_page(request, invitation, _renew_form(invitation))
+
+
+def _renew_form(invitation: Invitation, data: QueryDict | None = None) -> RenewLinkForm:
+    initial = {"email": invitation.email, "appointment_at": invitation.appointment_at}
+    return RenewLinkForm(data, initial=initial)
+
+
+def _detail_page(request: HttpRequest, invitation: Invitation, renew_form: RenewLinkForm) -> HttpResponse:
+    now = timezone.now()
     context = {
         "invitation": invitation,
         "intake": getattr(invitation, "intake", None),
-        "link": _take_link(request, invitation),
-        "now": timezone.now(),
+        "now": now,
+        "appointment_passed": invitation.appointment_at <= now,
         "last_day": selectors.last_day(invitation),
         "can_renew": request.user.has_perm("intake.add_invitation"),
+        "renew_form": renew_form,
     }
     return render(request, "intake/staff/invitation_detail.html", context)
 
@@ -78,14 +74,39 @@ def invitation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_permission_required("intake.add_invitation")
 @require_POST
 def invitation_renew(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = Invitation.objects.filter(pk=pk).first()
+    invitation = Invitation.objects.filter(pk=pk).select_related("intake").first()
     if invitation is None:
         raise Http404
-    send_email = request.POST.get("send_email") == "on"
-    token = services.renew_link(invitation, send_email=send_email)
-    audit.record("created_invitation", request=request, detail=f"new link for invitation {invitation.pk}")
-    _park_link(request, invitation, token)
-    return redirect("intake:invitation-detail", pk=invitation.pk)
+    form = _renew_form(invitation, request.POST)
+    if form.is_valid():
+        try:
+            new_link = links.email_new_link(
+                invitation,
+                email=form.cleaned_data["email"],
+                appointment_at=form.cleaned_data["appointment_at"],
+                now=timezone.now(),
+            )
+        except links.RenewalRefused as refused:
+            form.add_error(refused.field, refused.message)
+        else:
+            changed = [
+                name
+                for name, did in (("email", new_link.email_changed), ("appointment", new_link.appointment_changed))
+                if did
+            ]
+            audit.record(
+                "created_invitation",
+                request=request,
+                detail=f"new link for invitation {invitation.pk} (link version {new_link.link_version}) emailed"
+                + (f"; changed: {', '.join(changed)}" if changed else ""),
+            )
+            messages.success(
+                request,
+                "A new link is on its way to the patient's email. The old link no longer works, and any page "
+                "opened with it is closed.",
+            )
+            return redirect("intake:invitation-detail", pk=invitation.pk)
+    return _detail_page(request, invitation, form)
 
 
 @never_cache

@@ -12,6 +12,7 @@ app_name = "intake"
 urlpatterns = [
     path("intake/start/<str:token>/", patient_views.start, name="start"),
     path("intake/confirm/", patient_views.confirm, name="confirm"),
+    path("intake/code/", patient_views.code, name="code"),
     path("intake/", patient_views.resume, name="resume"),
     path("intake/step/<slug:slug>/", patient_views.step, name="step"),
     path("intake/important/", patient_views.emergency, name="emergency"),

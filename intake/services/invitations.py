@@ -1,22 +1,47 @@
-"""Invitations: making a private link, renewing it, and checking the date of birth of whoever opens it."""
+"""Invitations: making a private link, renewing it, and checking who opens it (date of birth, then a one-time code
+when answers already given would open on a browser that has not been trusted for them).
+
+A link is only ever emailed to the patient: no function here hands a token to a staff view.
+"""
 
 from __future__ import annotations
 
 import datetime
 import enum
+import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from intake import tasks, tokens
-from intake.models import Intake, Invitation
+from intake.models import DeviceCode, Intake, Invitation
+
+_CODE_SALT = "intake.services.invitations.device_code"
+CODE_DIGITS = 6
 
 
 def max_identity_attempts() -> int:
     # A setting so the security work can tune it; 5 wrong dates of birth lock the link.
     return int(getattr(settings, "INTAKE_MAX_IDENTITY_ATTEMPTS", 5))
+
+
+def code_minutes() -> int:
+    """How long a one-time code works."""
+    return int(getattr(settings, "INTAKE_CODE_MINUTES", 10))
+
+
+def max_code_attempts() -> int:
+    """Wrong tries before a code stops working (a new one can be sent)."""
+    return int(getattr(settings, "INTAKE_CODE_ATTEMPTS", 5))
+
+
+def max_codes_per_day() -> int:
+    """Codes one invitation may send in 24 hours (so a link cannot flood the patient's inbox)."""
+    return int(getattr(settings, "INTAKE_CODES_PER_DAY", 5))
 
 
 def expiry_for(appointment_at: datetime.datetime) -> datetime.datetime:
@@ -48,21 +73,94 @@ def create_invitation(
             created_by=created_by if getattr(created_by, "pk", None) else None,
         )
         if send_email and invitation.email:
-            tasks.send_invitation_email.enqueue(invitation.pk, tokens.seal(raw))
+            tasks.queue_invitation_email(invitation, tokens.seal(raw))
     return invitation, raw
 
 
-def renew_link(invitation: Invitation, *, send_email: bool) -> str:
-    """A fresh link for the same invitation (the old one stops working); also lifts a lock. Answers are kept."""
+class RenewalRefused(Exception):
+    """A new link cannot be sent; `field` is the form field the message belongs next to."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+MSG_RENEW_NEEDS_EMAIL = (
+    "Add the patient's email: a new link is only ever emailed to the patient (text messages are not available yet)."
+)
+MSG_RENEW_APPOINTMENT_PAST = (
+    "This appointment has passed, so a new link would not work. Enter the new appointment time."
+)
+
+
+def renew_link(
+    invitation: Invitation,
+    *,
+    send_email: bool,
+    email: str | None = None,
+    appointment_at: datetime.datetime | None = None,
+) -> str:
+    """A fresh link for the same invitation; answers are kept.
+
+    The old link stops working and every browser session opened with it ends (`link_version`); a lock is lifted and
+    the count of wrong dates of birth starts again for the new link; the link works until the usual end for its
+    (possibly new) appointment. The raw token is returned for tests and demo data only: staff use `email_new_link`.
+    """
     raw = tokens.new_token()
     with transaction.atomic():
-        Invitation.objects.filter(pk=invitation.pk).update(
-            token_hash=tokens.hash_token(raw), failed_attempts=0, locked_at=None
+        row = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        when = appointment_at or row.appointment_at
+        row.token_hash = tokens.hash_token(raw)
+        row.failed_attempts = 0
+        row.locked_at = None
+        row.link_version = row.link_version + 1
+        row.email = row.email if email is None else email.strip()
+        row.appointment_at = when
+        row.expires_at = expiry_for(when)
+        row.save(
+            update_fields=[
+                "token_hash",
+                "failed_attempts",
+                "locked_at",
+                "link_version",
+                "email",
+                "appointment_at",
+                "expires_at",
+            ]
         )
-        invitation.refresh_from_db()
-        if send_email and invitation.email:
-            tasks.send_invitation_email.enqueue(invitation.pk, tokens.seal(raw))
+        # The queue sorts intakes by their own copy of the appointment time.
+        Intake.objects.filter(invitation=row).exclude(appointment_at=when).update(appointment_at=when)
+        if send_email and row.email:
+            tasks.queue_invitation_email(row, tokens.seal(raw))
+    invitation.refresh_from_db()
     return raw
+
+
+@dataclass(frozen=True)
+class NewLink:
+    link_version: int
+    email_changed: bool
+    appointment_changed: bool
+
+
+def email_new_link(
+    invitation: Invitation, *, email: str, appointment_at: datetime.datetime, now: datetime.datetime
+) -> NewLink:
+    """Staff's "Make a new link": the link goes to the patient's email and nowhere else (it is never returned).
+
+    Refused without an email, or for an appointment that has passed (the link would end before it was opened).
+    """
+    email = email.strip()
+    if not email:
+        raise RenewalRefused("email", MSG_RENEW_NEEDS_EMAIL)
+    if appointment_at <= now:
+        raise RenewalRefused("appointment_at", MSG_RENEW_APPOINTMENT_PAST)
+    email_before, appointment_before = invitation.email, invitation.appointment_at
+    if appointment_at == appointment_before.replace(second=0, microsecond=0):
+        appointment_at = appointment_before  # the form's minutes for the same time: not a change
+    renew_link(invitation, send_email=True, email=email, appointment_at=appointment_at)  # the token is dropped here
+    return NewLink(invitation.link_version, email != email_before, appointment_at != appointment_before)
 
 
 def discard_invitation(invitation: Invitation) -> None:
@@ -83,22 +181,26 @@ def mark_opened(invitation: Invitation, *, now: datetime.datetime) -> None:
 
 
 def confirm_identity(invitation: Invitation, date_of_birth: datetime.date, *, now: datetime.datetime) -> IdentityCheck:
-    """Compare the date of birth; count wrong tries and lock the link (telling the front desk) at the limit."""
+    """Compare the date of birth; count wrong tries and lock the link (telling the front desk) at the limit.
+
+    The count is the link's, from every browser and session, and a right date does not reset it (else guessing
+    between two sessions, one of them knowing the date, would never lock); only a new link starts it again.
+    """
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.locked_at is not None:
             return IdentityCheck.LOCKED
         if locked.date_of_birth == date_of_birth:
-            locked.identity_confirmed_at = locked.identity_confirmed_at or now
-            locked.failed_attempts = 0
-            locked.save(update_fields=["identity_confirmed_at", "failed_attempts"])
+            if locked.identity_confirmed_at is None:
+                locked.identity_confirmed_at = now
+                locked.save(update_fields=["identity_confirmed_at"])
             return IdentityCheck.CONFIRMED
         locked.failed_attempts += 1
         fields = ["failed_attempts"]
         if locked.failed_attempts >= max_identity_attempts():
             locked.locked_at = now
             fields.append("locked_at")
-            tasks.send_lockout_email.enqueue(locked.pk)
+            tasks.queue_lockout_email(locked)
         locked.save(update_fields=fields)
         return IdentityCheck.LOCKED if locked.locked_at else IdentityCheck.WRONG
 
@@ -108,3 +210,108 @@ def start_intake(invitation: Invitation) -> Intake:
         invitation=invitation, defaults={"appointment_at": invitation.appointment_at}
     )
     return intake
+
+
+# --- One-time codes: answers already given open on a new browser only with a code from the patient's email ----------
+
+
+class Access(enum.Enum):
+    OPEN = "open"  # show the form (and trust this browser from now on)
+    CODE_SENT = "code_sent"  # a code is on its way; the form waits for it
+    NO_ADDRESS = "no_address"  # answers exist but there is no address to send a code to
+    TOO_MANY_CODES = "too_many_codes"  # this invitation has sent its codes for the day
+
+
+@dataclass(frozen=True)
+class Opening:
+    access: Access
+    code_id: int | None = None
+
+
+class CodeCheck(enum.Enum):
+    RIGHT = "right"
+    WRONG = "wrong"  # see `tries_left`: at 0 this code cannot be tried again
+    DEAD = "dead"  # used, expired, replaced by a newer one, or for an older link
+
+
+@dataclass(frozen=True)
+class CodeResult:
+    check: CodeCheck
+    tries_left: int = 0
+
+
+def has_answers(invitation: Invitation) -> bool:
+    intake = Intake.objects.filter(invitation=invitation).only("answers").first()
+    return intake is not None and bool(intake.answers)
+
+
+def open_after_identity(invitation: Invitation, *, trusted_browser: bool, now: datetime.datetime) -> Opening:
+    """After the right date of birth: open the form, or email a one-time code first.
+
+    With no answers yet there is nothing to protect: the form opens, and the address this link was sent to becomes
+    where later codes go (`Invitation.code_email`). Answers already given open without a code only in a browser
+    trusted for this invitation (`trusted_browser`, from intake.patient_session's device cookie).
+    """
+    with transaction.atomic():
+        row = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not has_answers(row):
+            if row.code_email != row.email:
+                row.code_email = row.email
+                row.save(update_fields=["code_email"])
+            invitation.code_email = row.code_email
+            start_intake(row)
+            return Opening(Access.OPEN)
+        if trusted_browser:
+            return Opening(Access.OPEN)
+    return send_device_code(invitation, now=now)
+
+
+def _code_digest(nonce: str, code: str) -> str:
+    return salted_hmac(_CODE_SALT, f"{nonce}:{code}", algorithm="sha256").hexdigest()
+
+
+def send_device_code(invitation: Invitation, *, now: datetime.datetime) -> Opening:
+    """Email a new one-time code (an earlier unused one stops working), unless there is no address to send it to
+    or the invitation has sent `max_codes_per_day()` codes in the last 24 hours. Only a keyed hash is stored."""
+    with transaction.atomic():
+        row = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not row.code_address:
+            return Opening(Access.NO_ADDRESS)
+        today = DeviceCode.objects.filter(invitation=row, created_at__gt=now - datetime.timedelta(days=1))
+        if today.count() >= max_codes_per_day():
+            return Opening(Access.TOO_MANY_CODES)
+        DeviceCode.objects.filter(invitation=row, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+        raw = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
+        nonce = secrets.token_hex(8)
+        code = DeviceCode.objects.create(
+            invitation=row,
+            link_version=row.link_version,
+            code_hash=f"{nonce}${_code_digest(nonce, raw)}",
+            created_at=now,
+            expires_at=now + datetime.timedelta(minutes=code_minutes()),
+        )
+        tasks.queue_device_code_email(code, tokens.seal(raw), row.code_address)
+    return Opening(Access.CODE_SENT, code.pk)
+
+
+def check_device_code(invitation: Invitation, code_id: int, entered: str, *, now: datetime.datetime) -> CodeResult:
+    """Compare a typed code with the one sent for this browser; count wrong tries on the code, across sessions."""
+    with transaction.atomic():
+        code = DeviceCode.objects.select_for_update().filter(pk=code_id, invitation_id=invitation.pk).first()
+        if (
+            code is None
+            or code.used_at is not None
+            or code.expires_at <= now
+            or code.link_version != invitation.link_version
+            or code.failed_attempts >= max_code_attempts()
+        ):
+            return CodeResult(CodeCheck.DEAD)
+        nonce, _, digest = code.code_hash.partition("$")
+        if constant_time_compare(digest, _code_digest(nonce, entered)):
+            code.used_at = now
+            code.save(update_fields=["used_at"])
+            start_intake(invitation)
+            return CodeResult(CodeCheck.RIGHT)
+        code.failed_attempts += 1
+        code.save(update_fields=["failed_attempts"])
+        return CodeResult(CodeCheck.WRONG, max(0, max_code_attempts() - code.failed_attempts))

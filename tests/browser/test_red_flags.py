@@ -36,14 +36,17 @@ def _open_as_patient(open_page, token: str):
     return page
 
 
-def _answered_up_to(step: str, **changes: object) -> tuple[Intake, str]:
-    """An intake whose steps before `step` were answered through the services, and the patient's link."""
+def _answered_up_to(open_page, step: str, **changes: object):
+    """The patient's phone, which opened the link first (so answers given since open on it without an emailed code),
+    on an intake whose steps before `step` were then answered through the services."""
     invitation, token = make_invitation()
+    page = _open_as_patient(open_page, token)
     intake = services.start_intake(invitation)
     answers = routine_answers(**changes)
     for slug in STEP_SLUGS[: STEP_SLUGS.index(step)] if step in STEP_SLUGS else STEP_SLUGS:
         services.save_step(intake, slug, answers, now=timezone.now())
-    return intake, token
+    page.goto("/intake/")
+    return intake, page
 
 
 def test_a_not_sure_bladder_answer_on_an_otherwise_blank_page_brings_the_emergency_page_and_one_alert(
@@ -72,7 +75,8 @@ def test_a_not_sure_bladder_answer_on_an_otherwise_blank_page_brings_the_emergen
 def test_a_cancer_patient_with_leg_numbness_sees_the_spinal_cord_emergency_page_not_the_cauda_equina_one(
     open_page, screenshot
 ):
-    intake, token = _answered_up_to(
+    intake, page = _answered_up_to(
+        open_page,
         "general_health",
         leg_symptoms="yes",
         leg_side="left",
@@ -82,7 +86,6 @@ def test_a_cancer_patient_with_leg_numbness_sees_the_spinal_cord_emergency_page_
         leg_weakness="no",
         sitting_eases="no",
     )
-    page = _open_as_patient(open_page, token)
     assert page.get_by_text("Step 5 of 7").is_visible()
     _pick(page, "cancer_history", "yes")  # the rest of the page left blank
     _next(page)
@@ -100,8 +103,7 @@ def test_a_cancer_patient_with_leg_numbness_sees_the_spinal_cord_emergency_page_
 
 def test_a_routine_receipt_shows_the_warning_signs_with_the_clinics_emergency_number(open_page, screenshot, settings):
     settings.CLINIC_EMERGENCY_NUMBER = "999"
-    intake, token = _answered_up_to("review")
-    page = _open_as_patient(open_page, token)
+    intake, page = _answered_up_to(open_page, "review")
     assert page.get_by_role("heading", name="Check your answers").is_visible()
     page.get_by_role("button", name="Send my answers").click()
     page.wait_for_load_state()

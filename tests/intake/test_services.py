@@ -47,13 +47,17 @@ def test_the_invitation_email_carries_the_link_and_no_patient_details_in_its_sub
 
 
 def test_the_queued_invitation_task_holds_a_sealed_token_not_the_link(settings):
+    from messaging.models import OutboundMessage
+
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     backend = cast("DummyBackend", default_task_backend)
     backend.clear()
     _, token = make_invitation(send_email=True)
     [result] = backend.results
-    assert token not in repr(result.args)
-    assert tokens.unseal(result.args[1]) == token
+    message = OutboundMessage.objects.get()
+    assert result.args == [message.pk]  # the task carries the message's id only
+    assert token not in str(OutboundMessage.objects.values().get())
+    assert tokens.unseal(message.sealed_token) == token
 
 
 def test_no_email_is_sent_when_not_asked_or_without_an_address():
@@ -62,13 +66,13 @@ def test_no_email_is_sent_when_not_asked_or_without_an_address():
     assert mail.outbox == []
 
 
-def test_the_right_birth_date_confirms_and_resets_the_count():
+def test_the_right_birth_date_confirms_and_keeps_the_count_of_wrong_ones():
     invitation, _ = make_invitation()
     now = timezone.now()
     assert services.confirm_identity(invitation, datetime.date(2000, 1, 1), now=now) is services.IdentityCheck.WRONG
     assert services.confirm_identity(invitation, BIRTH_DATE, now=now) is services.IdentityCheck.CONFIRMED
     invitation.refresh_from_db()
-    assert invitation.failed_attempts == 0
+    assert invitation.failed_attempts == 1  # only a new link starts the count again
     assert invitation.identity_confirmed_at == now
 
 

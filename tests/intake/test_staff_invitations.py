@@ -1,15 +1,18 @@
-"""The staff invitation pages: who may use them, the link shown once, the audit trail, a new link."""
+"""The staff invitation pages: who may use them, the link emailed (never shown to staff), the audit trail, a new
+link."""
 
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from intake import tokens
+from intake import selectors, services, tokens
 from intake.models import Invitation
 from tests.intake.factories import make_invitation
 
@@ -54,28 +57,44 @@ def test_front_desk_and_clinicians_can_open_the_new_invitation_page(client, pers
     assert "Invite a patient" in page.content.decode()
 
 
-def test_making_an_invitation_shows_the_link_once_emails_it_and_audits_without_patient_data(client, front_desk):
+def _emailed_token(message) -> str:
+    found = re.search(r"/intake/start/([^/\s]+)/", message.body)
+    assert found is not None, message.body
+    return found.group(1)
+
+
+def _session_text(client) -> str:
+    return repr(dict(client.session.items()))
+
+
+def test_making_an_invitation_emails_the_link_never_shows_it_to_staff_and_audits_without_patient_data(
+    client, front_desk
+):
     client.force_login(front_desk)
     response = client.post(NEW, _form())
     invitation = Invitation.objects.get()
     assert response["Location"] == f"/staff/invitations/{invitation.pk}/"
     page = client.get(response["Location"]).content.decode()
-    link = page.split('id="invitation-link" type="text" readonly value="')[1].split('"')[0]
-    token = link.rsplit("/", 2)[-2]
+    [message] = mail.outbox
+    assert message.to == ["jordan@example.org"]
+    token = _emailed_token(message)
     assert invitation.token_hash == tokens.hash_token(token)
     assert invitation.created_by == front_desk
-    assert link in mail.outbox[0].body
-    again = client.get(response["Location"]).content.decode()
-    assert token not in again  # shown once only
+    assert "on its way to the patient&#x27;s email" in page
+    assert token not in page
+    assert "/intake/start/" not in page
+    assert token not in _session_text(client)
     event = AuditEvent.objects.get(action="created_invitation")
     assert event.actor == front_desk
     assert event.detail == f"invitation {invitation.pk}"
 
 
-def test_the_link_can_be_made_without_emailing_it(client, clinician):
+def test_an_invitation_needs_an_email_because_the_link_is_only_emailed(client, clinician):
     client.force_login(clinician)
-    client.post(NEW, _form(email="", send_email=None))
-    assert Invitation.objects.count() == 1
+    response = client.post(NEW, _form(email="", send_email=None))
+    assert "only ever emailed to the patient" in str(response.context["form"].errors["email"])
+    assert "text messages are not available yet" in response.content.decode()
+    assert Invitation.objects.count() == 0
     assert mail.outbox == []
 
 
@@ -110,18 +129,111 @@ def test_the_invitation_list_shows_where_each_link_stands(client, front_desk):
     assert "Not opened yet" in page
 
 
-def test_a_new_link_lifts_a_lock_and_is_shown_once(client, front_desk):
+def _renew(client, invitation, **changes: str):
+    data = {
+        "email": invitation.email,
+        "appointment_at": timezone.localtime(invitation.appointment_at).strftime("%Y-%m-%dT%H:%M"),
+        **changes,
+    }
+    return client.post(f"/staff/invitations/{invitation.pk}/new-link/", data)
+
+
+def test_a_new_link_lifts_a_lock_and_goes_to_the_patient_by_email_never_to_the_staff_member(client, front_desk):
     invitation, old = make_invitation()
     invitation.locked_at = timezone.now()
     invitation.save()
     client.force_login(front_desk)
-    response = client.post(f"/staff/invitations/{invitation.pk}/new-link/", {"send_email": "on"})
+    response = _renew(client, invitation)
+    assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    assert "The link is ready" in page
+    [message] = mail.outbox
+    assert message.to == ["pat@example.org"]
+    token = _emailed_token(message)
     invitation.refresh_from_db()
+    assert invitation.token_hash == tokens.hash_token(token)
     assert invitation.locked_at is None
+    assert "A new link is on its way to the patient&#x27;s email" in page
+    assert token not in response.content.decode()
+    assert token not in page
+    assert "/intake/start/" not in page
+    assert token not in _session_text(client)
     assert client.get(f"/intake/start/{old}/").status_code == 404
-    assert len(mail.outbox) == 1
+    assert Client().get(f"/intake/start/{token}/").status_code == 302
+
+
+def test_the_detail_page_says_links_go_by_email_only(client, front_desk):
+    invitation, _ = make_invitation()
+    client.force_login(front_desk)
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    assert "text message is not available yet" in page
+    assert 'value="pat@example.org"' in page
+
+
+def test_a_new_link_without_an_email_is_refused_until_the_front_desk_adds_one(client, front_desk):
+    invitation, old = make_invitation(email="")
+    client.force_login(front_desk)
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    assert "This invitation has no email address" in page
+    refused = _renew(client, invitation)
+    assert refused.status_code == 200
+    assert "only ever emailed to the patient" in str(refused.context["renew_form"].errors["email"])
+    invitation.refresh_from_db()
+    assert invitation.token_hash == tokens.hash_token(old)
+    assert mail.outbox == []
+    assert _renew(client, invitation, email="pat.new@example.org").status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.email == "pat.new@example.org"
+    assert mail.outbox[0].to == ["pat.new@example.org"]
+    assert invitation.token_hash == tokens.hash_token(_emailed_token(mail.outbox[0]))
+
+
+def test_a_new_link_for_an_expired_invitation_works_until_the_day_after_the_appointment(client, front_desk):
+    invitation, _ = make_invitation()
+    invitation.expires_at = timezone.now() - datetime.timedelta(minutes=5)  # e.g. made with the wrong date
+    invitation.save()
+    client.force_login(front_desk)
+    assert _renew(client, invitation).status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.expires_at == services.expiry_for(invitation.appointment_at)
+    token = _emailed_token(mail.outbox[0])
+    assert f"until the end of {selectors.last_day(invitation):%B} {selectors.last_day(invitation).day}" in (
+        mail.outbox[0].body
+    )
+    patient = Client()
+    assert patient.get(f"/intake/start/{token}/")["Location"] == "/intake/confirm/"
+    assert patient.post("/intake/confirm/", {"date_of_birth": "1985-03-27"})["Location"] == "/intake/"
+
+
+def test_a_new_link_for_a_past_appointment_asks_for_the_new_appointment_time(client, front_desk):
+    invitation, old = make_invitation(appointment_at=timezone.now() - datetime.timedelta(days=3))
+    client.force_login(front_desk)
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    assert "The appointment has passed" in page
+    refused = _renew(client, invitation)
+    assert refused.status_code == 200
+    assert "Enter the new appointment time" in str(refused.context["renew_form"].errors["appointment_at"])
+    invitation.refresh_from_db()
+    assert invitation.token_hash == tokens.hash_token(old)
+    assert mail.outbox == []
+    services.start_intake(invitation)
+    later = timezone.localtime() + datetime.timedelta(days=4)
+    assert _renew(client, invitation, appointment_at=later.strftime("%Y-%m-%dT%H:%M")).status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.appointment_at == later.replace(second=0, microsecond=0)
+    assert invitation.intake.appointment_at == invitation.appointment_at  # the queue's copy moves with it
+    assert invitation.expires_at == services.expiry_for(invitation.appointment_at)
+    assert Client().get(f"/intake/start/{_emailed_token(mail.outbox[0])}/").status_code == 302
+
+
+def test_a_new_link_is_in_the_audit_trail_with_who_made_it_and_no_patient_data(client, clinician):
+    invitation, _ = make_invitation()
+    client.force_login(clinician)
+    _renew(client, invitation, email="pat.other@example.org")
+    event = AuditEvent.objects.get(action="created_invitation")
+    assert event.actor == clinician
+    assert event.actor_username == "clinician"
+    assert event.detail == f"new link for invitation {invitation.pk} (link version 2) emailed; changed: email"
+    assert "example.org" not in event.detail
 
 
 def test_the_page_and_the_email_give_the_last_day_the_link_works(client, front_desk):

@@ -113,6 +113,8 @@ ROWS: list[Row] = [
     Row("sitemap", "/sitemap.xml", PUBLIC),
     # --- Patient intake: the session holds which intake a browser may see; no other visitor sees any --------------
     Row("intake:confirm", "/intake/confirm/", (404, R, R, 404, 404, 404, 404), post="changes", post_as="patient_a"),
+    # The one-time code step (answers already given, a browser not trusted for them): only a browser waiting for a code.
+    Row("intake:code", "/intake/code/", (404, R, R, 404, 404, 404, 404), post="changes", post_as="patient_a"),
     Row("intake:resume", "/intake/", (404, R, R, 404, 404, 404, 404)),
     Row(
         "intake:step", "/intake/step/safety/", (404, 200, 200, 404, 404, 404, 404), post="changes", post_as="patient_a"
@@ -140,6 +142,17 @@ ROWS: list[Row] = [
     # The code and set-up steps only make sense right after a password: without one they send you back.
     Row("accounts:sign-in-code", "/staff/sign-in/code/", (S, S, S, S, S, S, S), post="changes", post_as="anonymous"),
     Row("accounts:sign-in-setup", "/staff/sign-in/set-up/", (S, S, S, S, S, S, S), post="changes", post_as="anonymous"),
+    # "E-mail me a link to unlock": open to everyone and the same answer for every username; the link itself shows
+    # a button (a link that is not valid says so), and only its POST lifts the lock.
+    Row("accounts:unlock-request", "/staff/sign-in/unlock/", PUBLIC, post="changes", post_as="anonymous"),
+    Row("accounts:unlock-sent", "/staff/sign-in/unlock/sent/", PUBLIC),
+    Row(
+        "accounts:unlock",
+        lambda w: f"/staff/sign-in/unlock/{w.users['front_desk'].pk}/not-a-valid-token/",
+        PUBLIC,
+        post="changes",
+        post_as="anonymous",
+    ),
     Row("accounts:sign-out", "/staff/sign-out/", (405, 405, 405, 405, 405, 405, 405), post="changes"),
     Row("accounts:after-sign-in", "/staff/welcome/", (S, S, S, R, R, R, R)),
     # --- Staff dashboards ---------------------------------------------------------------------------------------
