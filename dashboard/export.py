@@ -67,7 +67,14 @@ class Echo:
         return value
 
 
+# Spreadsheet programs read a CSV as UTF-8 only when it starts with a byte-order mark; without it, accented names
+# come out garbled in Excel.
+BOM = "\ufeff"
+CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
 def stream(intakes: Iterable[Intake], *, today: datetime.date) -> Iterator[str]:
     writer = csv.writer(Echo())
+    yield BOM
     for row in rows(intakes, today=today):
         yield writer.writerow(row)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, cast
 
 from django import forms
@@ -20,6 +21,18 @@ MSG_OUTCOME_REQUIRED = "Choose what happened: an urgent or serious intake is mar
 NO_OUTCOME = ("", "No outcome to record")
 
 
+MSG_DATE_OUT_OF_RANGE = "Enter a date between 1900 and 2199."
+
+
+class FilterDateField(forms.DateField):
+    """A date for a filter, within years a clinic can mean: 9999-12-31 plus one day would overflow."""
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and not datetime.date(1900, 1, 1) <= value <= datetime.date(2199, 12, 31):
+            raise forms.ValidationError(MSG_DATE_OUT_OF_RANGE, code="out_of_range")
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -28,8 +41,8 @@ class QueueFilterForm(forms.Form):
     level = forms.ChoiceField(choices=LEVEL_CHOICES, required=False)
     flag = forms.ChoiceField(choices=FLAG_CHOICES, required=False)
     reviewed = forms.ChoiceField(choices=REVIEWED_CHOICES, required=False)
-    appointment_from = forms.DateField(required=False, label="Appointment from", widget=DateInput)
-    appointment_to = forms.DateField(required=False, label="to", widget=DateInput)
+    appointment_from = FilterDateField(required=False, label="Appointment from", widget=DateInput)
+    appointment_to = FilterDateField(required=False, label="to", widget=DateInput)
 
     def __init__(self, *args: Any, clinical: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

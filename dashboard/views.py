@@ -4,12 +4,15 @@ Views stay thin."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import user_passes_test
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -27,6 +30,9 @@ from intake.services import InvalidReview, mark_reviewed
 
 PAGE_SIZE = 50
 MSG_REVIEW_NOT_SAVED = "Nothing was saved: see the message in the review form."
+INTAKE_NUMBER = re.compile(r"[0-9]{1,10}")
+MSG_INTAKE_NUMBER = "An intake number is made of digits only, like 1234. The filter was not applied."
+
 # The CSV export's permissions: the outcome report is given to the same people.
 REPORT_PERMISSIONS = ("intake.view_queue", "intake.view_intake", "intake.export_intakes")
 # The name search is kept in the session, not the URL: a patient's name must not end up in access logs or history.
@@ -99,13 +105,17 @@ def queue_search(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 @staff_permission_required(*REPORT_PERMISSIONS)
-def export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    _, filters = _filters(request, clinical=True)
+def export_csv(request: HttpRequest) -> HttpResponseBase:
+    form, filters = _filters(request, clinical=True)
+    if form.errors:
+        # A CSV cannot carry a message, and exporting without the filter asked for would export too much.
+        problems = " ".join(f"{form.fields[name].label}: {' '.join(str(error) for error in errors)}" for name, errors in form.errors.items())
+        return HttpResponseBadRequest(f"The export was not made. {problems}", content_type="text/plain; charset=utf-8")
     intakes = selectors.with_row_data(selectors.queue_intakes(filters))
     today = timezone.localdate()
     audit.record("exported_intakes", request=request, detail=f"{intakes.count()} rows; {filters.describe()}")
     response = StreamingHttpResponse(
-        export.stream(intakes.iterator(chunk_size=2000), today=today), content_type="text/csv"
+        export.stream(intakes.iterator(chunk_size=2000), today=today), content_type=export.CONTENT_TYPE
     )
     response["Content-Disposition"] = f'attachment; filename="intakes-{today.isoformat()}.csv"'
     return response
@@ -264,8 +274,10 @@ def _is_superuser(user: User | AnonymousUser) -> bool:
 def audit_trail(request: HttpRequest) -> HttpResponse:
     events = AuditEvent.objects.all()
     intake_id = request.GET.get("intake", "").strip()
-    if intake_id.isdigit():
-        events = events.filter(intake_id=int(intake_id))
+    # str.isdigit() accepts "²" and other digits int() refuses: only ASCII digits are an intake number.
+    intake_number = int(intake_id) if INTAKE_NUMBER.fullmatch(intake_id) else None
+    if intake_number is not None:
+        events = events.filter(intake_id=intake_number)
     action = request.GET.get("action", "")
     if action in AuditEvent.Action.values:
         events = events.filter(action=action)
@@ -279,7 +291,8 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
             "page": page,
             "actions": AuditEvent.Action.choices,
             "action": action,
-            "intake_filter": intake_id if intake_id.isdigit() else "",
+            "intake_filter": intake_id if intake_number is not None else "",
+            "intake_error": MSG_INTAKE_NUMBER if intake_id and intake_number is None else "",
             "filter_query": query.urlencode(),
         },
     )

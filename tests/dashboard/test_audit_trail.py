@@ -46,3 +46,10 @@ def test_the_queue_links_to_the_trail_for_administrators_only(client, administra
     assert TRAIL not in client.get(reverse("dashboard:queue")).content.decode()
     client.force_login(administrator)
     assert TRAIL in client.get(reverse("dashboard:queue")).content.decode()
+
+
+def test_an_intake_filter_that_is_not_a_number_gets_a_message_not_a_server_error(client, administrator):
+    client.force_login(administrator)
+    response = client.get("/staff/audit/?intake=²")
+    assert response.status_code == 200
+    assert "An intake number is made of digits only" in response.content.decode()

@@ -17,7 +17,7 @@ EXPORT = reverse("dashboard:export")
 
 
 def read_csv(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
 
 
 def test_clinician_exports_the_filtered_list_in_queue_order(client, clinician):
@@ -26,7 +26,7 @@ def test_clinician_exports_the_filtered_list_in_queue_order(client, clinician):
     make_intake("serious_cancer", name="Sue Serious")
     client.force_login(clinician)
     response = client.get(EXPORT, {"level": "urgent"})
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
     rows = read_csv(response)
     assert rows[0][:3] == ["Intake", "Patient", "Age"]
@@ -83,3 +83,21 @@ def test_the_new_flags_and_the_rules_version_are_exported(client, clinician):
     assert "Possible cord compression (CM1)" in by_name["Cy Cord"][6]
     assert rows[0][-1] == "Rules version"
     assert by_name["Mo Mscc"][-1] == RULES_VERSION
+
+
+def test_the_csv_starts_with_a_byte_order_mark_so_spreadsheets_read_accented_names(client, clinician):
+    make_intake("routine_plain", name="Zoë Fernández")
+    client.force_login(clinician)
+    body = b"".join(client.get("/staff/queue/export.csv").streaming_content)
+    assert body.startswith("\ufeff".encode())
+    assert "Zoë Fernández" in body.decode("utf-8-sig")
+
+
+def test_a_bad_date_filter_gets_a_message_instead_of_a_server_error_or_an_unfiltered_export(client, clinician):
+    client.force_login(clinician)
+    page = client.get("/staff/queue/?appointment_to=9999-12-31")
+    assert page.status_code == 200
+    assert "Enter a date between 1900 and 2199." in page.content.decode()
+    export = client.get("/staff/queue/export.csv?appointment_to=9999-12-31")
+    assert export.status_code == 400
+    assert "Enter a date between 1900 and 2199." in export.content.decode()
