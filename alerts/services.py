@@ -21,15 +21,12 @@ from alerts.delivery import MAX_ATTEMPTS, retry_delay
 from alerts.models import Alert
 from alerts.tasks import enqueue
 from intake.models import Intake, Level
+from messaging.stuck_tasks import SWEEP_GRACE, needing_a_new_task
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["MAX_ATTEMPTS", "intake_level_changed", "retry_delay", "send", "sweep"]
 
-# A queued task older than this without running means the worker is down or the task was lost.
-SWEEP_GRACE = datetime.timedelta(minutes=1)
-# A send takes at most EMAIL_TIMEOUT (10 s); a task still "running" after this was left by a crashed worker.
-STALE_RUNNING_AFTER = datetime.timedelta(minutes=2)
 
 LEVEL_ALERT_KINDS = {Level.URGENT: Alert.Kind.URGENT, Level.SERIOUS: Alert.Kind.SERIOUS}
 
@@ -64,23 +61,9 @@ def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
 
 
 def _requeue_stuck(now: datetime.datetime) -> int:
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    due = list(Alert.objects.filter(status=Alert.Status.PENDING, next_attempt_at__lte=now - SWEEP_GRACE))
-    tasks = {str(t.id): t for t in DBTaskResult.objects.filter(id__in=[a.task_id for a in due if a.task_id])}
+    due = Alert.objects.filter(status=Alert.Status.PENDING, next_attempt_at__lte=now - SWEEP_GRACE)
     requeued = 0
-    for alert in due:
-        task = tasks.get(alert.task_id)
-        if task is not None and task.status == TaskResultStatus.READY:
-            continue  # waiting for a worker; a second copy would not make it go faster.
-        if task is not None and task.status == TaskResultStatus.RUNNING:
-            if task.started_at and task.started_at > now - STALE_RUNNING_AFTER:
-                continue  # being sent right now.
-            # Left behind by a worker that died mid-task (django-tasks issue #46): mark it, so it is not "running".
-            DBTaskResult.objects.filter(pk=task.pk, status=TaskResultStatus.RUNNING).update(
-                status=TaskResultStatus.FAILED, finished_at=now
-            )
+    for alert in needing_a_new_task(due, now=now):
         with transaction.atomic():
             enqueue(alert)
             Alert.objects.filter(pk=alert.pk).update(next_attempt_at=now)

@@ -17,16 +17,12 @@ from django.utils import timezone
 from messaging import delivery
 from messaging.delivery import max_attempts, retry_delay
 from messaging.models import OutboundMessage
+from messaging.stuck_tasks import SWEEP_GRACE, needing_a_new_task
 from messaging.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["forget", "max_attempts", "queue", "retry_delay", "send", "sweep"]
-
-# A queued task older than this without running means the worker is down or the task was lost.
-SWEEP_GRACE = datetime.timedelta(minutes=1)
-# A send takes at most EMAIL_TIMEOUT (10 s); a task still "running" after this was left by a crashed worker.
-STALE_RUNNING_AFTER = datetime.timedelta(minutes=2)
 
 
 def queue(
@@ -69,26 +65,10 @@ def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
 
     Safe to run as often as wanted, from several places: sending checks and locks the message row itself.
     """
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
     now = now or timezone.now()
-    due = list(
-        OutboundMessage.objects.filter(status=OutboundMessage.Status.PENDING, next_attempt_at__lte=now - SWEEP_GRACE)
-    )
-    tasks = {str(t.id): t for t in DBTaskResult.objects.filter(id__in=[m.task_id for m in due if m.task_id])}
+    due = OutboundMessage.objects.filter(status=OutboundMessage.Status.PENDING, next_attempt_at__lte=now - SWEEP_GRACE)
     requeued = 0
-    for message in due:
-        task = tasks.get(message.task_id)
-        if task is not None and task.status == TaskResultStatus.READY:
-            continue  # waiting for a worker; a second copy would not make it go faster.
-        if task is not None and task.status == TaskResultStatus.RUNNING:
-            if task.started_at and task.started_at > now - STALE_RUNNING_AFTER:
-                continue  # being sent right now.
-            # Left behind by a worker that died mid-task (django-tasks issue #46): mark it, so it is not "running".
-            DBTaskResult.objects.filter(pk=task.pk, status=TaskResultStatus.RUNNING).update(
-                status=TaskResultStatus.FAILED, finished_at=now
-            )
+    for message in needing_a_new_task(due, now=now):
         with transaction.atomic():
             enqueue(message)
             OutboundMessage.objects.filter(pk=message.pk).update(next_attempt_at=now)
