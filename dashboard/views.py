@@ -109,7 +109,10 @@ def export_csv(request: HttpRequest) -> HttpResponseBase:
     form, filters = _filters(request, clinical=True)
     if form.errors:
         # A CSV cannot carry a message, and exporting without the filter asked for would export too much.
-        problems = " ".join(f"{form.fields[name].label}: {' '.join(str(error) for error in errors)}" for name, errors in form.errors.items())
+        problems = " ".join(
+            f"{form.fields[name].label}: {' '.join(str(error) for error in errors)}"
+            for name, errors in form.errors.items()
+        )
         return HttpResponseBadRequest(f"The export was not made. {problems}", content_type="text/plain; charset=utf-8")
     intakes = selectors.with_row_data(selectors.queue_intakes(filters))
     today = timezone.localdate()
