@@ -121,10 +121,45 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A frozen server must not hang a request for minutes: fail fast, answer 503 (see clinic_portal/middleware.py).
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 3)
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if DATABASE_IS_POSTGRES:
+    # A stopped or frozen server must not hang a request: each wait is bounded and the page answers 503 with the
+    # patient's answers kept (clinic_portal.errors). Measured in reliability/db_down.py (reliability/README.md).
+    # - connect_timeout: a new connection to a server that does not answer gives up (psycopg allows 2 s at least).
+    # - statement_timeout: a running server cancels a statement past DB_STATEMENT_TIMEOUT_MS (0: no limit, e.g. for
+    #   a long `manage.py migrate`). Every page's statements take milliseconds. The CSV export is not cut short: its
+    #   query runs in a WITH HOLD cursor, filled at commit, which statement_timeout does not bound (measured), then
+    #   read 2000 rows per statement.
+    # - keepalives and tcp_user_timeout: the kernel ends a connection whose server's host has gone (data or probes
+    #   unacknowledged for about 5 s; an idle kept connection is probed after 10 s).
+    # A frozen server process (SIGSTOP, stuck on a hung disk) is not covered: its kernel still acknowledges, and it
+    # cannot enforce its own statement_timeout. The portal's backend, Django's own plus a watchdog, cuts a connection
+    # waiting on such a server and refuses new ones at once until it answers (clinic_portal/db_backend/watchdog.py).
+    DATABASES["default"]["ENGINE"] = "clinic_portal.db_backend"
+    _postgres_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _postgres_options["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 3)
+    DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 4000)
+    _postgres_options["options"] = " ".join(
+        part
+        for part in (_postgres_options.get("options", ""), f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}")
+        if part
+    )
+    for _option, _value in {
+        "keepalives": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 2,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 5000,
+    }.items():
+        _postgres_options.setdefault(_option, _value)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` has the server, a task worker and the sweeper writing one file: write-ahead logging lets readers
+    # and a writer work at once, IMMEDIATE transactions take the write lock up front (no deadlocked upgrade), and a
+    # writer waits up to 20 s for the lock instead of failing with "database is locked" (docs/PITFALLS.md).
+    _sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite_options.setdefault("init_command", "PRAGMA journal_mode=wal; PRAGMA synchronous=normal;")
+    _sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
+    _sqlite_options.setdefault("timeout", 20)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

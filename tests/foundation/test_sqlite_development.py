@@ -1,0 +1,69 @@
+"""`make run` on SQLite: a server, a worker and a sweeper share one file without "database is locked"."""
+
+from __future__ import annotations
+
+import threading
+
+from django.conf import settings
+from django.db.backends.sqlite3.base import DatabaseWrapper
+
+
+def _connection_to(path: str) -> DatabaseWrapper:
+    config = {**settings.DATABASES["default"], "NAME": path}
+    config["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=wal; PRAGMA synchronous=normal;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    return DatabaseWrapper(config, alias="sqlite-development-check")
+
+
+def test_the_development_database_uses_write_ahead_logging_and_waits_for_the_write_lock(tmp_path):
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        options = settings.DATABASES["default"].get("OPTIONS", {})
+        assert "init_command" not in options  # PostgreSQL gets its own options (test_settings.py)
+        return
+    options = settings.DATABASES["default"]["OPTIONS"]
+    assert "journal_mode=wal" in options["init_command"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] >= 5
+
+
+def test_two_writers_on_one_file_both_succeed(tmp_path, django_db_blocker):
+    with django_db_blocker.unblock():
+        _three_writers(str(tmp_path / "dev.sqlite3"))
+
+
+def _three_writers(path: str) -> None:
+    setup = _connection_to(path)
+    with setup.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+        cursor.execute("CREATE TABLE saves (n INTEGER)")
+    setup.close()
+    failures: list[str] = []
+
+    def write(count: int) -> None:
+        connection = _connection_to(path)
+        try:
+            for n in range(count):
+                with connection.cursor() as cursor:
+                    cursor.execute("BEGIN IMMEDIATE")
+                    cursor.execute("INSERT INTO saves VALUES (%s)", [n])
+                    cursor.execute("COMMIT")
+        except Exception as error:  # a lock error here is what the settings prevent
+            failures.append(type(error).__name__)
+        finally:
+            connection.close()
+
+    writers = [threading.Thread(target=write, args=(200,)) for _ in range(3)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(timeout=120)
+    check = _connection_to(path)
+    with check.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM saves")
+        assert cursor.fetchone()[0] == 600
+    check.close()
+    assert failures == []
