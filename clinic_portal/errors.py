@@ -1,7 +1,8 @@
 """Error pages that give nothing away, and a 503 instead of a 500 while the database is unreachable.
 
 `server_error` is the project's handler500. Django calls it for any exception raised in a view or middleware, still
-inside the `except` block, so it can tell a lost database (OperationalError, InterfaceError) from a bug.
+inside the `except` block, so it can tell a lost database (OperationalError, InterfaceError: refused, timed out, a
+statement past `statement_timeout`, a connection cut by clinic_portal.db_backend.watchdog) from a bug.
 
 Nothing here touches the database: the pages are rendered without the request, so no context processor, session or
 user lookup can fail a second time.
@@ -27,6 +28,15 @@ from clinic_portal.clinic import clinic_details
 logger = logging.getLogger(__name__)
 
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+try:
+    import psycopg
+except ImportError:  # pragma: no cover - SQLite-only installs
+    pass
+else:
+    # Django re-raises the driver's errors as its own inside its cursor and connection calls; the driver's own may
+    # still escape from a call outside them. A statement past statement_timeout (QueryCanceled), a connection cut by
+    # clinic_portal.db_backend.watchdog or a connect_timeout (ConnectionTimeout) are all psycopg OperationalErrors.
+    DATABASE_ERRORS += (psycopg.OperationalError, psycopg.InterfaceError)
 
 # Posted fields worth carrying back; the CSRF token must go back too or the retry is refused.
 MAX_KEPT_FIELDS = 200

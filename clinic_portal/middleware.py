@@ -156,6 +156,18 @@ def confirmed_patient_link(request: HttpRequest) -> str | None:
     return None
 
 
+def database_unreachable(error: Exception) -> bool:
+    """A database error that left no usable connection (refused, timed out, cut), as opposed to a missing table."""
+    from django.db import connection
+
+    from clinic_portal.errors import DATABASE_ERRORS
+
+    if not isinstance(error, DATABASE_ERRORS):
+        return False
+    raw = connection.connection
+    return raw is None or bool(getattr(raw, "closed", False))
+
+
 class RateLimitMiddleware:
     """Count requests per address (per account once signed in) on the paths in settings.RATE_LIMITS.
 
@@ -195,8 +207,12 @@ class RateLimitMiddleware:
                 method=rule["methods"],
                 increment=True,
             )
-        except Exception:
-            # The counter's table cannot be reached. Which way to fail is decided per rule (see settings).
+        except Exception as error:
+            if database_unreachable(error):
+                # No page works without the database: the 503 page now (clinic_portal.errors), rather than a second
+                # wait for a connection in the view, or a 429 on the sign-in page.
+                raise
+            # The counter's table cannot be read. Which way to fail is decided per rule (see settings).
             logger.exception("Rate-limit counter unavailable on %s", rule["prefix"])
             return (not rule["fail_open"]), 60
         if usage is None:

@@ -1,7 +1,8 @@
 """A private PostgreSQL and a gunicorn-served portal on loopback, for the fault, concurrency and load scripts.
 
-The private server lives in a temporary directory on its own port, so stopping it never touches the machine's shared
-PostgreSQL. initdb and pg_ctl refuse to run as root: when we are root they run as the `postgres` OS user.
+The private server lives in a temporary directory on its own port, so stopping or freezing it (SIGSTOP to its own
+processes, found from its own postmaster.pid) never touches the machine's shared PostgreSQL. initdb and pg_ctl refuse
+to run as root: when we are root they run as the `postgres` OS user.
 
 Django's management commands and gunicorn run under the interpreter that runs the script (`sys.executable`), so the
 scripts work from any virtualenv, not only `./.venv`.
@@ -130,6 +131,56 @@ class PrivatePostgres:
         with contextlib.suppress(RuntimeError, TooSlow):
             _run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"]))
 
+    def processes(self) -> list[int]:
+        """This private server's postmaster, then its children (backends and helpers); [] when it is not running.
+
+        Found from its own `postmaster.pid`, and only if that process's command line names this data directory, so
+        nothing here can reach the machine's shared PostgreSQL or a process that reused an old pid.
+        """
+        if self.port == 5432 or not self.directory.name.startswith("portal-pg-"):
+            raise RuntimeError(f"refusing to signal a server that may not be ours: {self.directory}:{self.port}")
+        try:
+            postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+            command_line = Path(f"/proc/{postmaster}/cmdline").read_bytes().split(b"\0")
+        except (OSError, ValueError, IndexError):
+            return []
+        if str(self.data).encode() not in command_line:
+            return []
+        children = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if parent == postmaster:
+                children.append(int(entry.name))
+        return [postmaster, *children]
+
+    def freeze(self) -> int:
+        """SIGSTOP this server's processes, the postmaster first (it forks no backend after). Returns how many.
+
+        A frozen server keeps its sockets: the kernel still accepts connections and acknowledges data, but nothing
+        answers, as with a server process stuck on a hung disk.
+        """
+        stopped: set[int] = set()
+        for _ in range(3):  # a backend forked while we listed: list again
+            for pid in self.processes():
+                if pid not in stopped:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGSTOP)
+                    stopped.add(pid)
+        if not stopped:
+            raise RuntimeError("the private PostgreSQL is not running, nothing to freeze")
+        return len(stopped)
+
+    def thaw(self) -> None:
+        """SIGCONT this server's processes, the postmaster last. Harmless when none is stopped."""
+        for pid in reversed(self.processes()):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+
     def accepts_connections(self) -> bool:
         with socket.socket() as sock:
             sock.settimeout(5)
@@ -140,6 +191,8 @@ class PrivatePostgres:
         _run([*psql, "-qc", f"CREATE DATABASE {name}"])
 
     def cleanup(self) -> None:
+        with contextlib.suppress(Exception):
+            self.thaw()  # a stopped (SIGSTOP) postmaster would not act on pg_ctl's stop
         self.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
 
@@ -193,7 +246,13 @@ def prepare_database(env: dict[str, str]) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], *, workers: int = 3, threads: int = 1) -> Iterator[str]:
+def gunicorn(
+    env: dict[str, str], *, workers: int = 3, threads: int = 1, worker_class: str | None = None
+) -> Iterator[str]:
+    """The portal under gunicorn on a free loopback port; its base URL.
+
+    gunicorn's own choice of worker class unless `worker_class` is given: sync, or gthread when `threads` > 1.
+    """
     port = free_port()
     # gunicorn's own log goes to a file, not a pipe nobody reads while it runs (a full pipe would block its workers).
     log = tempfile.TemporaryFile(mode="w+", prefix="portal-gunicorn-")  # noqa: SIM115 - closed in finally below
@@ -202,6 +261,7 @@ def gunicorn(env: dict[str, str], *, workers: int = 3, threads: int = 1) -> Iter
             *GUNICORN,
             "clinic_portal.wsgi",
             *("-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads)),
+            *(("--worker-class", worker_class) if worker_class else ()),
             # The worker timeout stays above the client's REQUEST_TIMEOUT: a slow request is reported as too slow by
             # the client, not cut off by gunicorn and miscounted as an error.
             *("--timeout", str(int(REQUEST_TIMEOUT) + 60), "--graceful-timeout", "5", "--log-level", "warning"),

@@ -66,3 +66,47 @@ def test_demo_accounts_are_refused_when_debug_is_off():
     result = run_manage("load_demo_staff", env=PRODUCTION_ENV)
     assert result.returncode != 0
     assert "Refusing to create demo accounts" in result.stderr
+
+
+PRINT_DATABASE_OPTIONS = (
+    "import json; from django.conf import settings; db = settings.DATABASES['default']; "
+    "print(json.dumps({**db.get('OPTIONS', {}), 'ENGINE': db['ENGINE']}, sort_keys=True))"
+)
+
+
+def database_options(**env: str) -> dict[str, object]:
+    import json
+
+    result = run_manage("shell", "-c", PRINT_DATABASE_OPTIONS, env={**PRODUCTION_ENV, **env})
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_postgresql_connections_carry_a_statement_timeout_and_tcp_timeouts():
+    # A frozen or vanished server must not hold a request: see the DATABASES block in settings and reliability/.
+    options = database_options(DATABASE_URL="postgres://portal:secret@db.example.org:5432/portal")
+    assert options["ENGINE"] == "clinic_portal.db_backend"  # Django's, plus the frozen-server watchdog
+    assert options["connect_timeout"] == 3
+    assert options["options"] == "-c statement_timeout=4000"
+    assert options["keepalives"] == 1
+    assert options["keepalives_idle"] == 10
+    assert options["keepalives_interval"] == 2
+    assert options["keepalives_count"] == 3
+    assert options["tcp_user_timeout"] == 5000
+
+
+def test_the_statement_timeout_is_a_setting_and_options_from_the_url_are_kept():
+    options = database_options(
+        DATABASE_URL="postgres://portal:secret@db.example.org:5432/portal?options=-c%20search_path%3Dportal&keepalives_idle=30",
+        DB_STATEMENT_TIMEOUT_MS="15000",
+        DB_CONNECT_TIMEOUT="5",
+    )
+    assert options["options"] == "-c search_path=portal -c statement_timeout=15000"
+    assert options["keepalives_idle"] == 30
+    assert options["connect_timeout"] == 5
+
+
+def test_sqlite_gets_none_of_the_postgresql_connection_options():
+    options = database_options()
+    assert options["ENGINE"] == "django.db.backends.sqlite3"
+    assert not {"options", "connect_timeout", "keepalives", "tcp_user_timeout"} & set(options)

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import logging
+from unittest import mock
 
+import psycopg
 import pytest
+from django.core.cache import caches
+from django.db import DatabaseError, OperationalError, connection
 from django.test import Client
+from django.urls import path
 
+from clinic_portal.middleware import database_unreachable
+from clinic_portal.urls import handler500
+from clinic_portal.urls import urlpatterns as project_urlpatterns
 from tests.security.failing_urls import MARKER_IN_ERROR
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +99,71 @@ def test_error_pages_have_no_inline_script_or_style(template):
     assert " style=" not in html
     assert "<script>" not in html
     assert "{{" not in html
+
+
+# The driver's own errors, as they come from a connection cut by clinic_portal.db_backend.watchdog, a statement past
+# statement_timeout, or a connect timeout; whether Django re-raised them as its own or not.
+DRIVER_ERRORS = [
+    (psycopg.OperationalError, "consuming input failed: server closed the connection unexpectedly"),
+    (psycopg.errors.QueryCanceled, "canceling statement due to statement timeout"),
+    (psycopg.errors.ConnectionTimeout, "connection timeout expired"),
+]
+_to_raise: list[BaseException] = []
+
+
+def _raises(request):
+    raise _to_raise[-1]
+
+
+# This module is also the URL conf of the tests below: the project's URLs plus one patient step that raises.
+urlpatterns = [path("intake/test-raises/", _raises), *project_urlpatterns]
+__all__ = ["handler500", "urlpatterns"]
+
+
+@pytest.mark.parametrize(("error_class", "message"), DRIVER_ERRORS)
+@pytest.mark.parametrize("wrapped_by_django", [True, False])
+def test_a_cut_or_timed_out_database_connection_answers_503_with_the_answers_kept(
+    settings, error_class, message, wrapped_by_django
+):
+    settings.ROOT_URLCONF = __name__
+    error: BaseException = error_class(message)
+    if wrapped_by_django:
+        error = OperationalError(message)
+        error.__cause__ = error_class(message)
+    _to_raise.append(error)
+    response = Client(raise_request_exception=False).post(
+        "/intake/test-raises/", {"csrfmiddlewaretoken": "tok", "pain_now": "7"}
+    )
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == str(settings.DATABASE_DOWN_RETRY_AFTER)
+    html = response.content.decode()
+    assert '<input type="hidden" name="pain_now" value="7">' in html
+    assert message not in html
+
+
+def test_a_database_that_cannot_be_reached_is_not_mistaken_for_a_broken_rate_limit_counter():
+    class Closed:
+        closed = True
+
+    with mock.patch.object(connection, "connection", None):
+        assert database_unreachable(OperationalError("connection refused"))
+    with mock.patch.object(connection, "connection", Closed()):
+        assert database_unreachable(OperationalError("server closed the connection unexpectedly"))
+    # A connection still open: a statement timed out, or the counter's table is missing. The rule decides.
+    connection.ensure_connection()
+    assert not database_unreachable(OperationalError("canceling statement due to statement timeout"))
+    assert not database_unreachable(DatabaseError("cache table missing"))
+    assert not database_unreachable(ValueError("not a database error"))
+
+
+def test_with_rate_limits_on_an_unreachable_database_answers_503_at_once_not_429(rate_limits_on):
+    # The counter is the first to find the database gone. Before, patient pages went on to the view (a second wait
+    # for a connection when the server is frozen) and the sign-in page, a fail-closed rule, answered 429 to everyone.
+    counter = mock.patch.object(type(caches["ratelimit"]), "add", side_effect=OperationalError("timeout expired"))
+    client = Client(raise_request_exception=False)
+    with counter, mock.patch("clinic_portal.middleware.database_unreachable", return_value=True):
+        step = client.post("/intake/step/safety/", {"csrfmiddlewaretoken": "tok", "pain_now": "7"})
+        sign_in = client.post("/staff/sign-in/", {"username": "frontdesk", "password": "correct-horse-battery"})
+    assert step.status_code == 503
+    assert '<input type="hidden" name="pain_now" value="7">' in step.content.decode()
+    assert sign_in.status_code == 503
