@@ -83,3 +83,25 @@ def test_an_intake_id_that_does_not_exist_or_is_not_sent_yet_gives_404_to_a_clin
     in_progress = world.patients["patient_a"].invitation.intake
     assert client.get(f"/staff/intakes/{in_progress.pk}/").status_code == 404
     assert client.post(f"/staff/intakes/{in_progress.pk}/review/", {}).status_code == 404
+
+
+def test_after_a_renewal_the_old_links_browser_gets_the_bad_link_page_from_every_patient_url(world):
+    """The renewed-link case of the matrix: patient A's browser from before the new link, on every patient row."""
+    from django.utils import timezone
+
+    from intake.services.invitations import email_new_link
+
+    client = client_for("patient_a", world)
+    invitation = world.patients["patient_a"].invitation
+    email_new_link(invitation, email="a@patient.example", appointment_at=invitation.appointment_at, now=timezone.now())
+    wrong = []
+    for row in ROWS:
+        if not row.key.startswith("intake:") or "invitation" in row.key:
+            continue
+        url = row.url(world)
+        got = observed(client.get(url))
+        if got != 404:
+            wrong.append(f"{row.key} {url}: expected 404, got {got}")
+    assert not wrong, "\n".join(wrong)
+    # Patient B, whose link was not renewed, still gets their own answers.
+    assert observed(client_for("patient_b", world).get("/intake/step/safety/")) == 200
