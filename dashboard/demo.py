@@ -14,24 +14,20 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
+from intake.rules.questionnaire import CE_QUESTION_CODES, step_by_slug
+
+# The red-flag questions, from the questionnaire itself (a new one is answered "no" here without a change).
+GENERAL_HEALTH_RED_FLAG_CODES = tuple(
+    question.code for question in step_by_slug("general_health").questions if question.kind == "yns"
+)
+
 
 def base_answers(*, rng: random.Random, today: datetime.date, age: int) -> dict[str, Any]:
     """A runner with ordinary, mechanical low back pain: every answer 'no' that could raise a flag."""
     born = today.replace(year=today.year - age) - datetime.timedelta(days=rng.randint(1, 300))
     weekly = rng.choice([18, 24, 30, 35, 42, 50])
     return {
-        **dict.fromkeys(
-            (
-                "ce_saddle_numbness",
-                "ce_wiping_sensation",
-                "ce_urine_start_difficulty",
-                "ce_urine_leak_or_no_sensation",
-                "ce_bowel_control",
-                "ce_both_legs_weaker",
-                "ce_sexual_change",
-            ),
-            "no",
-        ),
+        **dict.fromkeys(CE_QUESTION_CODES, "no"),
         "date_of_birth": born,
         "sex": rng.choice(["female", "male", "female", "male", "prefer_not"]),
         "height_cm": rng.randint(155, 190),
@@ -48,23 +44,7 @@ def base_answers(*, rng: random.Random, today: datetime.date, age: int) -> dict[
             [["bending_forward"], ["sitting", "running"], ["running"], ["bending_forward", "sitting"]]
         ),
         "leg_symptoms": "no",
-        **dict.fromkeys(
-            (
-                "cancer_history",
-                "weight_loss",
-                "fever_unwell",
-                "iv_drug_use",
-                "immunosuppressed",
-                "recent_infection_or_procedure",
-                "trauma_onset",
-                "osteoporosis",
-                "long_term_steroids",
-                "hands_clumsy",
-                "balance_worse",
-                "getting_worse_or_4_weeks",
-            ),
-            "no",
-        ),
+        **dict.fromkeys(GENERAL_HEALTH_RED_FLAG_CODES, "no"),
         "medications": rng.choice(["", "Ibuprofen when needed", "None", "Vitamin D"]),
         "running_status": rng.choice(["running", "cut_back", "cut_back", "stopped"]),
         "years_running": rng.randint(1, 20),
