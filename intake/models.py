@@ -59,6 +59,14 @@ class Invitation(models.Model):
     # Where one-time codes go: the email the link was sent to when a browser opened it before any answer was given.
     # Changing `email` later (a new link) does not move it, so a link sent elsewhere cannot fetch a code too.
     code_email = models.EmailField(blank=True)
+    # The language the patient's pages and e-mails start in (they can switch on every page). Staff pages always show
+    # answers in English: answers are stored as codes, never as translated words.
+    language = models.CharField(
+        max_length=8,
+        choices=[("en", "English"), ("es", "Español")],
+        default="en",
+        help_text="The language of the patient's form and e-mails.",
+    )
 
     class Meta:
         ordering = ["appointment_at"]
