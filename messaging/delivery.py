@@ -16,11 +16,10 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from messaging import registry
+from messaging import channels, registry
 from messaging.models import OutboundMessage
 
 logger = logging.getLogger(__name__)
@@ -68,7 +67,7 @@ def send(message_id: int, *, requeue: Requeue, now: datetime.datetime | None = N
             with transaction.atomic():
                 rendered = registry.render(message)
             if rendered is not None:
-                send_mail(rendered.subject, rendered.body, None, list(message.recipients))
+                channels.send(message, rendered)  # e-mail or text message, by the row's channel
         except Exception as error:
             return _attempt_failed(message, error, requeue=requeue, now=now)
         message.last_error = ""

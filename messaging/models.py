@@ -16,6 +16,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Case, CharField, F, Q, Value, When
 
+from messaging import channels
+
 
 class State:
     """What staff are shown: the status, with "pending" split into not tried yet and tried and failed."""
@@ -41,6 +43,8 @@ class OutboundMessage(models.Model):
         CANCELLED = "cancelled", "Not needed any more"
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
+    # E-mail, or a text message to a phone number (E.164) in `recipients` (messaging.channels).
+    channel = models.CharField(max_length=8, choices=channels.CHOICES, default=channels.EMAIL)
     about_id = models.PositiveBigIntegerField(
         help_text="The row it is about: the invitation (invitation, lockout), the intake (confirmation) or the "
         "one-time code (device_code)."
@@ -66,7 +70,7 @@ class OutboundMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} e-mail #{self.pk}"
+        return f"{self.get_kind_display()} {'text' if self.channel == channels.SMS else 'e-mail'} #{self.pk}"
 
     @property
     def state(self) -> str:

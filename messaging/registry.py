@@ -3,6 +3,9 @@
 The intake app registers its renderers at start-up (`IntakeConfig.ready`), so this app never imports it. A renderer
 reads what it needs from the database when the message is sent and returns the subject and body, or None when the
 message is not needed any more (the row it was about is gone, the link it carries stopped working).
+
+A text message (SMS) has its own renderer per kind (``register_text``), which returns only the slots of the kind's
+fixed wording (``messaging.sms.texts``: a link, a code), never free text, so a text cannot carry clinical details.
 """
 
 from __future__ import annotations
@@ -10,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from messaging import channels
+from messaging.sms.texts import TextSlots, compose
 
 if TYPE_CHECKING:
     from messaging.models import OutboundMessage
@@ -22,8 +28,10 @@ class Rendered:
 
 
 Renderer = Callable[["OutboundMessage"], Rendered | None]
+TextRenderer = Callable[["OutboundMessage"], TextSlots | None]
 
 _renderers: dict[str, Renderer] = {}
+_text_renderers: dict[str, TextRenderer] = {}
 
 
 class NoRenderer(LookupError):
@@ -34,8 +42,26 @@ def register(kind: str, renderer: Renderer) -> None:
     _renderers[kind] = renderer
 
 
+def register_text(kind: str, renderer: TextRenderer) -> None:
+    """What a text message of this kind carries (its wording is fixed: ``messaging.sms.texts``)."""
+    _text_renderers[kind] = renderer
+
+
 def render(message: OutboundMessage) -> Rendered | None:
+    if message.channel == channels.SMS:
+        return render_text(message)
     renderer = _renderers.get(message.kind)
     if renderer is None:
         raise NoRenderer(message.kind)
     return renderer(message)
+
+
+def render_text(message: OutboundMessage) -> Rendered | None:
+    """A text message: its kind's fixed wording with the slots its renderer gives (no subject)."""
+    renderer = _text_renderers.get(message.kind)
+    if renderer is None:
+        raise NoRenderer(f"{message.kind} (text message)")
+    slots = renderer(message)
+    if slots is None:
+        return None
+    return Rendered("", compose(message.kind, slots))

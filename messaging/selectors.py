@@ -6,21 +6,24 @@ from typing import Any
 
 from django.db.models import Subquery
 
+from messaging import channels
 from messaging.models import OutboundMessage, state_in_sql
 
 
-def latest(kind: str, about_id: object) -> OutboundMessage | None:
-    """The newest message of `kind` about a row; None when there is none (or no row: a template's empty value)."""
+def latest(kind: str, about_id: object, channel: str = channels.EMAIL) -> OutboundMessage | None:
+    """The newest message of `kind` about a row on `channel` (e-mail unless said); None when there is none (or no
+    row: a template's empty value)."""
     if not isinstance(about_id, int) or isinstance(about_id, bool):
         return None
-    return OutboundMessage.objects.filter(kind=kind, about_id=about_id).order_by("-created_at", "-id").first()
+    newest = OutboundMessage.objects.filter(kind=kind, about_id=about_id, channel=channel)
+    return newest.order_by("-created_at", "-id").first()
 
 
-def latest_state(kind: str, about: Any) -> Subquery:
+def latest_state(kind: str, about: Any, channel: str = channels.EMAIL) -> Subquery:
     """The state ("queued", "retrying", "sent", "failed", "cancelled") of the newest message of `kind` about the row
-    `about` points at (an `OuterRef`), or NULL: one query for a whole list of rows."""
+    `about` points at (an `OuterRef`) on `channel` (e-mail unless said), or NULL: one query for a whole list of rows."""
     newest = (
-        OutboundMessage.objects.filter(kind=kind, about_id=about)
+        OutboundMessage.objects.filter(kind=kind, about_id=about, channel=channel)
         .annotate(delivery_state=state_in_sql())
         .order_by("-created_at", "-id")
         .values("delivery_state")[:1]

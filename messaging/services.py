@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
 
-from messaging import delivery
+from messaging import channels, delivery
 from messaging.delivery import max_attempts, retry_delay
 from messaging.models import OutboundMessage
 from messaging.stuck_tasks import SWEEP_GRACE, needing_a_new_task
@@ -33,17 +34,30 @@ def queue(
     sealed_token: str = "",
     replace_pending: bool = False,
     now: datetime.datetime | None = None,
+    channel: str = channels.EMAIL,
 ) -> OutboundMessage:
     """Record a message and queue its task. `replace_pending` cancels the earlier unsent ones of the same kind about
-    the same row (an invitation's old link stopped working when a new one was made)."""
+    the same row on the same channel (an invitation's old link stopped working when a new one was made). `channel`:
+    e-mail, or a text message to phone numbers in E.164 form (`messaging.channels`)."""
     now = now or timezone.now()
+    recipients = list(recipients)
+    if channel not in (channels.EMAIL, channels.SMS):
+        raise ValueError(f"unknown channel {channel!r}")
+    if channel == channels.SMS and not all(re.fullmatch(channels.E164, number) for number in recipients):
+        # Never retried: a number in the wrong form would fail every time. The message says nothing of the number.
+        raise ValueError("a text message goes to phone numbers in E.164 form, like +15550100100")
     with transaction.atomic():
         if replace_pending:
-            OutboundMessage.objects.filter(kind=kind, about_id=about_id, status=OutboundMessage.Status.PENDING).update(
-                status=OutboundMessage.Status.CANCELLED, sealed_token=""
-            )
+            OutboundMessage.objects.filter(
+                kind=kind, about_id=about_id, channel=channel, status=OutboundMessage.Status.PENDING
+            ).update(status=OutboundMessage.Status.CANCELLED, sealed_token="")
         message = OutboundMessage.objects.create(
-            kind=kind, about_id=about_id, recipients=list(recipients), sealed_token=sealed_token, next_attempt_at=now
+            kind=kind,
+            about_id=about_id,
+            channel=channel,
+            recipients=recipients,
+            sealed_token=sealed_token,
+            next_attempt_at=now,
         )
         enqueue(message)
     return message
