@@ -29,7 +29,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.utils import timezone  # noqa: E402
 
 from intake.forms import as_post_data  # noqa: E402
-from intake.rules.questionnaire import STEP_SLUGS, step_by_slug  # noqa: E402
+from intake.rules.questionnaire import PAGE_SLUGS, page_by_slug  # noqa: E402
 from intake.rules.recommendations import recommend  # noqa: E402
 from intake.rules.triage import assess  # noqa: E402
 from tests.intake.factories import BIRTH_DATE, make_invitation, routine_answers  # noqa: E402
@@ -76,8 +76,8 @@ def bench_patient_path(patients: int = 30) -> None:
         client.cookies.clear()  # a new patient's browser
         timed("open link", lambda token=token: client.get(f"/intake/start/{token}/"))
         timed("confirm birth date", lambda: client.post("/intake/confirm/", {"date_of_birth": BIRTH_DATE.isoformat()}))
-        for slug in STEP_SLUGS:
-            data = as_post_data(step_by_slug(slug), answers)
+        for slug in PAGE_SLUGS:  # the consent page first, then every page of the form
+            data = as_post_data(page_by_slug(slug), answers)
             timed("show a step", lambda slug=slug: client.get(f"/intake/step/{slug}/"))
             timed("save a step", lambda slug=slug, data=data: client.post(f"/intake/step/{slug}/", data))
         timed("review page", lambda: client.get("/intake/review/"))

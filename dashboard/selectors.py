@@ -1,13 +1,24 @@
-"""Reads for the staff queue: filtering, ordering, counts and the weekly chart, each in a fixed number of queries."""
+"""Reads for the staff queue: filtering, ordering, counts and the weekly chart, each in a fixed number of queries.
+
+Sized for a clinic's whole history (issue 16: 50,000 intakes answer like 5,000). A queue page reads 50 rows off the
+queue-order index and their flags in a second query, as plain values (no model instances). The counts per level and
+the chart count what needs action on every request, and the history only when it moves (see "Counts and the
+chart"), on the indexes of intake migration 0008. The page's total comes from the counts when the filters are
+level and review state only, and otherwise from a count capped at COUNT_CAP. The CSV export walks the same order in
+keyset pages, so it never holds a cursor open or a whole result in memory.
+"""
 
 from __future__ import annotations
 
 import datetime
 import re
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import connection
-from django.db.models import Count, Field, Q, QuerySet
+from django.db.models import BooleanField, CharField, Count, DateTimeField, F, Field, Func, Max, QuerySet, Value
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
@@ -16,7 +27,14 @@ from intake.rules.triage import FLAG_GROUPS, FLAGS_BY_CODE
 
 # The queue's order (index `intake_queue_order`): what needs action first.
 QUEUE_ORDER = ("is_reviewed", "level", "appointment_at", "id")
+PAGE_SIZE = 50
+# A filtered list is counted up to this many; past it the page says "5,000+" (a count of every match would grow
+# with the history, and nobody pages that far: they filter further).
+COUNT_CAP = 5000
+EXPORT_BATCH = 2000
 CHART_WEEKS = 12
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,6 +63,11 @@ class QueueFilters:
             parts.append("name search")
         return ", ".join(parts) or "no filters"
 
+    @property
+    def counted_by_level(self) -> bool:
+        """Only level and review state: the counts per level already hold this list's size."""
+        return not (self.flag or self.appointment_from or self.appointment_to or self.name)
+
 
 def _start_of_day(day: datetime.date) -> datetime.datetime:
     # Aware datetimes in the clinic's time zone, so the appointment index is used (a __date lookup would not).
@@ -69,17 +92,269 @@ def queue_intakes(filters: QueueFilters) -> QuerySet[Intake]:
     if filters.appointment_to:
         intakes = intakes.filter(appointment_at__lt=_start_of_day(filters.appointment_to + datetime.timedelta(days=1)))
     if filters.name:
+        # UPPER(name) LIKE '%...%': the trigram index of intake migration 0008 on PostgreSQL.
         intakes = intakes.filter(invitation__patient_name__icontains=filters.name)
     return intakes.order_by(*QUEUE_ORDER)
 
 
-def with_row_data(intakes: QuerySet[Intake]) -> QuerySet[Intake]:
-    """What a queue row shows, in two queries per page; the clinical answers are never loaded here."""
-    return (
-        intakes.select_related("invitation", "reviewed_by")
-        .prefetch_related("flags")
-        .defer("answers", "recommended_articles", "invitation__token_hash")
+# --- Rows ----------------------------------------------------------------------------------------------------------
+
+
+class FlagData(NamedTuple):
+    code: str
+    short: str
+    reason: str
+
+
+class QueueEntry(NamedTuple):
+    """What a queue row or an export line shows of one intake; never its answers. (A tuple: the export makes fifty
+    thousand of them.)"""
+
+    intake_id: int
+    level: int
+    is_reviewed: bool
+    appointment_at: datetime.datetime
+    submitted_at: datetime.datetime | None
+    reviewed_at: datetime.datetime | None
+    rules_version: str
+    patient_name: str
+    date_of_birth: datetime.date | None
+    reviewed_by: str | None  # the reviewer's name; None when nobody reviewed or the account was removed since
+    flags: tuple[FlagData, ...] = ()
+
+
+_ENTRY_COLUMNS = (
+    "pk",
+    "level",
+    "is_reviewed",
+    "appointment_at",
+    "submitted_at",
+    "reviewed_at",
+    "rules_version",
+    "invitation__patient_name",
+    "invitation__date_of_birth",
+    "reviewed_by__first_name",
+    "reviewed_by__last_name",
+    "reviewed_by__username",
+)
+
+
+def _flags(intakes: QuerySet[Intake] | list[int]) -> dict[int, list[FlagData]]:
+    """The flags of `intakes` (a query, run again as a subquery, or ids), in flag order: one query."""
+    if isinstance(intakes, QuerySet):
+        chosen = IntakeFlag.objects.filter(intake_id__in=intakes.values("pk"))
+    else:
+        chosen = IntakeFlag.objects.filter(intake_id__in=intakes)
+    flags: dict[int, list[FlagData]] = {}
+    for intake_id, code, short, reason in chosen.order_by("id").values_list("intake_id", "code", "short", "reason"):
+        flags.setdefault(intake_id, []).append(FlagData(code, short, reason))
+    return flags
+
+
+def _entries(rows: list[tuple[Any, ...]]) -> list[QueueEntry]:
+    """Rows of _ENTRY_COLUMNS plus each intake's flags (one query for all of them)."""
+    flags = _flags([row[0] for row in rows]) if rows else {}
+    return [
+        QueueEntry(
+            pk, level, reviewed, appointment, submitted, reviewed_at, version, name, born,
+            (f"{first} {last}".strip() or username) if username else None,
+            tuple(flags.get(pk, ())),
+        )
+        for pk, level, reviewed, appointment, submitted, reviewed_at, version, name, born, first, last, username in rows
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue: its entries, and how many intakes the whole list holds (up to COUNT_CAP)."""
+
+    entries: list[QueueEntry]
+    number: int
+    count: int
+    capped: bool  # the list holds more than `count`
+    page_size: int = PAGE_SIZE
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.page_size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _page_number(raw: str | None, num_pages: int) -> int:
+    """Like Paginator.get_page: not a number -> the first page, past the end -> the last."""
+    try:
+        number = int(raw or 1)
+    except ValueError:
+        return 1
+    return min(max(number, 1), num_pages)
+
+
+def queue_count(filters: QueueFilters, counts: list[LevelCount]) -> tuple[int, bool]:
+    """How many intakes the filtered list holds, and whether that is the cap rather than the exact number.
+
+    From the counts per level when they say it (no query); otherwise one count, capped at COUNT_CAP.
+    """
+    if filters.counted_by_level:
+        chosen = [c for c in counts if filters.level in (None, c.level)]
+        if filters.reviewed is None:
+            return sum(c.total for c in chosen), False
+        if filters.reviewed:
+            return sum(c.total - c.unreviewed for c in chosen), False
+        return sum(c.unreviewed for c in chosen), False
+    found = queue_intakes(filters).order_by()[: COUNT_CAP + 1].count()
+    return min(found, COUNT_CAP), found > COUNT_CAP
+
+
+def queue_page(filters: QueueFilters, *, page: str | None, counts: list[LevelCount]) -> QueuePage:
+    """A page of the filtered queue: two queries (rows, their flags), plus a capped count when the counts per
+    level do not already give the list's size."""
+    count, capped = queue_count(filters, counts)
+    number = _page_number(page, max(1, -(-count // PAGE_SIZE)))
+    offset = (number - 1) * PAGE_SIZE
+    rows = list(queue_intakes(filters).values_list(*_ENTRY_COLUMNS)[offset : offset + PAGE_SIZE])
+    return QueuePage(_entries(rows), number, count, capped)
+
+
+class _Row(Func):
+    """A row value, `(a, b, c)`: PostgreSQL and SQLite compare rows column by column, which an index on those
+    columns answers as one range (the ORM has no public expression for it)."""
+
+    template = "(%(expressions)s)"
+    output_field = Field()
+
+
+def _after(key: tuple[bool, int, datetime.datetime, int]) -> Func:
+    """Rows after `key` in the queue's order: `(is_reviewed, level, appointment_at, id) > (...)`."""
+    reviewed, level, appointment, pk = key
+    values = _Row(Value(reviewed), Value(level), Value(appointment, output_field=DateTimeField()), Value(pk))
+    return Func(
+        _Row(*(F(name) for name in QUEUE_ORDER)),
+        values,
+        template="%(expressions)s",
+        arg_joiner=" > ",
+        output_field=BooleanField(),
     )
+
+
+class ExportEntry(NamedTuple):
+    """A line of the CSV export: a queue entry whose times are already text in the clinic's time zone."""
+
+    intake_id: int
+    level: int
+    is_reviewed: bool
+    appointment_at: datetime.datetime
+    submitted: str
+    reviewed: str
+    rules_version: str
+    patient_name: str
+    date_of_birth: datetime.date | None
+    reviewed_by: str | None
+    flags: tuple[FlagData, ...] = ()
+
+
+MINUTE = "%Y-%m-%d %H:%M"
+
+
+class _LocalMinute(Func):
+    """A timestamp as text, "YYYY-MM-DD HH:MM" in the clinic's time zone, written by PostgreSQL: turning fifty
+    thousand timestamps into Python datetimes and back into text took the export seconds (issue 16)."""
+
+    output_field = CharField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        zone = timezone.get_current_timezone_name()
+        return f"to_char(({sql}) AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI')", (*params, zone)
+
+
+def _export_rows(page: QuerySet[Intake]) -> list[tuple[Any, ...]]:
+    """The page's rows as _ENTRY_COLUMNS, with the sent and reviewed times as text."""
+    if connection.vendor == "postgresql":
+        texts = page.annotate(sent_text=_LocalMinute("submitted_at"), reviewed_text=_LocalMinute("reviewed_at"))
+        columns = [name for name in _ENTRY_COLUMNS if name not in ("submitted_at", "reviewed_at")]
+        return [
+            (pk, level, reviewed, appointment, sent or "", seen or "", *rest)
+            for pk, level, reviewed, appointment, *rest, sent, seen in texts.values_list(
+                *columns, "sent_text", "reviewed_text"
+            )
+        ]
+    zone = timezone.get_current_timezone()
+    return [
+        (pk, level, reviewed, appointment, f"{sent.astimezone(zone):{MINUTE}}" if sent else "",
+         f"{seen.astimezone(zone):{MINUTE}}" if seen else "", *rest)
+        for pk, level, reviewed, appointment, sent, seen, *rest in page.values_list(*_ENTRY_COLUMNS)
+    ]  # fmt: skip
+
+
+def export_entries(filters: QueueFilters, *, batch: int | None = None) -> Iterator[ExportEntry]:
+    """Every intake of the filtered queue, in its order, read in keyset pages of `batch` (EXPORT_BATCH) rows, two
+    short queries each."""
+    batch = batch or EXPORT_BATCH
+    intakes = queue_intakes(filters)
+    key: tuple[bool, int, datetime.datetime, int] | None = None
+    while True:
+        page = (intakes.filter(_after(key)) if key else intakes)[:batch]
+        rows = _export_rows(page)
+        if not rows:
+            return
+        flags = _flags(page)
+        for pk, level, reviewed, appointment, sent, seen, version, name, born, first, last, username in rows:
+            yield ExportEntry(
+                pk, level, reviewed, appointment, sent, seen, version, name, born,
+                (f"{first} {last}".strip() or username) if username else None,
+                tuple(flags.get(pk, ())),
+            )  # fmt: skip
+        last_row = rows[-1]
+        key = (last_row[2], last_row[1], last_row[3], last_row[0])  # is_reviewed, level, appointment_at, id
+        if len(rows) < batch:
+            return
+
+
+# --- Counts and the chart -------------------------------------------------------------------------------------------
+# What needs action is counted on every request: the intakes waiting for review (per level) and this week's arrivals,
+# ranges of the queue-order and arrival indexes that stay small however long the history grows. The rest (reviewed
+# intakes per level, the chart's earlier weeks) is history: counted once, kept in this process and counted again
+# when the history moves (a newer intake, a newer review, another day; `history_version`) or after
+# HISTORY_SECONDS at most (a re-triage or a purge moves nothing `history_version` sees).
+
+HISTORY_SECONDS = 600
+_history: dict[object, tuple[tuple[object, ...], float, Any]] = {}
+
+
+def history_version(*, today: datetime.date) -> tuple[object, ...]:
+    """The newest intake, the latest review and the day: one query, two index look-ups."""
+    newest = Intake.objects.aggregate(intake=Max("pk"), review=Max("reviewed_at"))
+    return (newest["intake"], newest["review"], today)
+
+
+def _kept(name: object, version: tuple[object, ...], count: Callable[[], T]) -> T:
+    found = _history.get(name)
+    now = time.monotonic()
+    if found is not None and found[0] == version and found[1] > now:
+        return found[2]  # type: ignore[no-any-return]
+    value = count()
+    _history[name] = (version, now + HISTORY_SECONDS, value)
+    return value
+
+
+def forget_history() -> None:
+    """Count the history afresh on the next request (tests)."""
+    _history.clear()
 
 
 @dataclass(frozen=True)
@@ -89,15 +364,20 @@ class LevelCount:
     unreviewed: int
 
 
-def level_counts() -> list[LevelCount]:
-    """Per level, most urgent first: all assessed intakes and those still waiting for review (one query)."""
-    rows = (
-        assessed_intakes()
-        .values("level")
-        .annotate(total=Count("id"), unreviewed=Count("id", filter=Q(is_reviewed=False)))
-    )
-    by_level: dict[int, tuple[int, int]] = {row["level"] or 0: (row["total"], row["unreviewed"]) for row in rows}
-    return [LevelCount(level, *by_level.get(level, (0, 0))) for level in Level]
+def _per_level(intakes: QuerySet[Intake]) -> dict[int, int]:
+    """How many of `intakes` per level: one query."""
+    return dict(intakes.order_by().values_list("level").annotate(n=Count("*")))
+
+
+def level_counts(*, version: tuple[object, ...] | None = None) -> list[LevelCount]:
+    """Per level, most urgent first: all assessed intakes and those still waiting for review.
+
+    One query for those waiting (exact, every time); the reviewed ones are history (see above).
+    """
+    version = version or history_version(today=timezone.localdate())
+    waiting = _per_level(assessed_intakes().filter(is_reviewed=False))
+    reviewed = _kept("reviewed", version, lambda: _per_level(assessed_intakes().filter(is_reviewed=True)))
+    return [LevelCount(level, reviewed.get(level, 0) + waiting.get(level, 0), waiting.get(level, 0)) for level in Level]
 
 
 @dataclass(frozen=True)
@@ -114,23 +394,34 @@ class ChartWeek:
         return [self.counts.get(level, 0) for level in Level]
 
 
-def weekly_counts(*, today: datetime.date, weeks: int = CHART_WEEKS) -> list[ChartWeek]:
-    """Intakes per week (weeks start on Monday) by level, oldest first, the current week last (one query)."""
-    this_monday = today - datetime.timedelta(days=today.weekday())
-    first_monday = this_monday - datetime.timedelta(weeks=weeks - 1)
-    rows = (
-        assessed_intakes()
-        .annotate(arrived=Coalesce("submitted_at", "created_at"))
-        .filter(arrived__gte=_start_of_day(first_monday))
-        .annotate(week=TruncWeek("arrived"))
-        .values("week", "level")
-        .annotate(n=Count("id"))
-    )
+def _arrivals(start: datetime.date, end: datetime.date | None) -> dict[datetime.date, dict[int, int]]:
+    """Assessed intakes by week (starting on Monday) and level, arrived from `start` (until `end`): one query, a
+    range of the `intake_arrived_level` index."""
+    arrived = assessed_intakes().order_by().annotate(arrived=Coalesce("submitted_at", "created_at"))
+    arrived = arrived.filter(arrived__gte=_start_of_day(start))
+    if end is not None:
+        arrived = arrived.filter(arrived__lt=_start_of_day(end))
     counts: dict[datetime.date, dict[int, int]] = {}
-    for row in rows:
+    for row in arrived.annotate(week=TruncWeek("arrived")).values("week", "level").annotate(n=Count("*")):
         week = row["week"]
         day = timezone.localtime(week).date() if isinstance(week, datetime.datetime) else week
         counts.setdefault(day, {})[row["level"] or 0] = row["n"]
+    return counts
+
+
+def weekly_counts(
+    *, today: datetime.date, weeks: int = CHART_WEEKS, version: tuple[object, ...] | None = None
+) -> list[ChartWeek]:
+    """Intakes per week (weeks start on Monday) by level, oldest first, the current week last.
+
+    One query for this week (exact, every time); the earlier weeks are history (see above).
+    """
+    version = version or history_version(today=today)
+    this_monday = today - datetime.timedelta(days=today.weekday())
+    first_monday = this_monday - datetime.timedelta(weeks=weeks - 1)
+    counts = {**_kept(("weeks", first_monday), version, lambda: _arrivals(first_monday, this_monday))}
+    since_monday = assessed_intakes().annotate(arrived=Coalesce("submitted_at", "created_at"))
+    counts[this_monday] = _per_level(since_monday.filter(arrived__gte=_start_of_day(this_monday)))
     mondays = [first_monday + datetime.timedelta(weeks=i) for i in range(weeks)]
     return [ChartWeek(monday, {level: counts.get(monday, {}).get(level, 0) for level in Level}) for monday in mondays]
 

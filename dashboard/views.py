@@ -5,6 +5,9 @@ Views stay thin."""
 from __future__ import annotations
 
 import re
+import secrets
+from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import user_passes_test
@@ -14,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -22,27 +26,45 @@ from accounts.permissions import staff_permission_required
 from audit import services as audit
 from audit.models import AuditEvent
 from dashboard import chart, export, presenters, selectors
-from dashboard.forms import NameSearchForm, QueueFilterForm, ReviewForm
+from dashboard.forms import FLAG_CHOICES, LEVEL_CHOICES, REVIEWED_CHOICES, NameSearchForm, QueueFilterForm, ReviewForm
 from education.models import Article
 from intake.models import Intake, Level, RedFlagAnswer, ReviewNote
 from intake.rules.triage import RULES_VERSION
 from intake.services import InvalidReview, mark_reviewed
 
-PAGE_SIZE = 50
 MSG_REVIEW_NOT_SAVED = "Nothing was saved: see the message in the review form."
 INTAKE_NUMBER = re.compile(r"[0-9]{1,10}")
 MSG_INTAKE_NUMBER = "An intake number is made of digits only, like 1234. The filter was not applied."
 
 # The CSV export's permissions: the outcome report is given to the same people.
 REPORT_PERMISSIONS = ("intake.view_queue", "intake.view_intake", "intake.export_intakes")
-# The name search is kept in the session, not the URL: a patient's name must not end up in access logs or history.
+# The name search is kept in the session, never in the URL: a patient's name must not end up in access logs or history.
+# The URL carries only a random id for it (`?search=...`), so the search holds while the staff member pages and filters
+# and lets go when they leave the queue: opening the queue again (its menu link, "Clear") shows every intake.
 NAME_SEARCH_KEY = "dashboard_queue_name"
+SEARCH_PARAM = "search"
+FILTER_CHOICES = {"level": LEVEL_CHOICES, "flag": FLAG_CHOICES, "reviewed": REVIEWED_CHOICES}
+
+
+def _name_search(request: HttpRequest) -> tuple[str, str]:
+    """The id and name of the search this URL asks for, or two empty strings (no search, or an old one)."""
+    wanted = request.GET.get(SEARCH_PARAM, "")
+    saved = request.session.get(NAME_SEARCH_KEY)
+    if wanted and isinstance(saved, dict) and saved.get("id") == wanted:
+        return wanted, str(saved.get("name", ""))
+    return "", ""
 
 
 def _filters(request: HttpRequest, *, clinical: bool) -> tuple[QueueFilterForm, selectors.QueueFilters]:
     form = QueueFilterForm(request.GET, clinical=clinical)
     form.is_valid()
-    return form, form.filters(name=request.session.get(NAME_SEARCH_KEY, ""))
+    return form, form.filters(name=_name_search(request)[1])
+
+
+def _intake_urls() -> Callable[[int], str]:
+    """An intake page's address from its id: reversed once per page, not once per row (only the id differs)."""
+    sample = reverse("dashboard:intake", args=[987654321])
+    return lambda intake_id: sample.replace("987654321", str(intake_id))
 
 
 @never_cache
@@ -51,36 +73,32 @@ def _filters(request: HttpRequest, *, clinical: bool) -> tuple[QueueFilterForm, 
 def queue(request: HttpRequest) -> HttpResponse:
     clinical = request.user.has_perm("intake.view_intake")
     form, filters = _filters(request, clinical=clinical)
-    page = Paginator(selectors.with_row_data(selectors.queue_intakes(filters)), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    counts = selectors.level_counts()
-    today = timezone.localdate()
-    weeks = selectors.weekly_counts(today=today)
+    search_id = _name_search(request)[0]
+    today, now = timezone.localdate(), timezone.now()
+    version = selectors.history_version(today=today)
+    counts = selectors.level_counts(version=version)
+    page = selectors.queue_page(filters, page=request.GET.get("page"), counts=counts)
+    weeks = selectors.weekly_counts(today=today, version=version)
     columns, ticks = chart.layout(weeks)
     query = request.GET.copy()
     query.pop("page", None)
+    choices = {name: options for name, options in FILTER_CHOICES.items() if name in form.fields}
     return render(
         request,
         "dashboard/queue.html",
         {
-            "form": form,
-            "name_form": NameSearchForm(initial={"name": filters.name}),
+            "filters": presenters.filter_fields(form, choices),
+            "search_id": search_id,
             "name_search": filters.name,
             "page": page,
-            "rows": [
-                (
-                    intake,
-                    presenters.age_on(intake.invitation.date_of_birth, today),
-                    Level(intake.level or Level.ROUTINE),
-                )
-                for intake in page
-            ],
+            "rows": presenters.queue_rows(
+                page.entries, today=today, now=now, intake_url=_intake_urls() if clinical else None
+            ),
             "counts": counts,
             "urgent_waiting": counts[0].unreviewed,
             "weeks": weeks,
-            "columns": columns,
-            "ticks": ticks,
+            "chart_svg": chart.svg(columns, ticks),
+            "chart_table_rows": chart.table_rows(weeks),
             "chart": chart,
             "filter_query": query.urlencode(),
             "clinical": clinical,
@@ -95,11 +113,12 @@ def queue(request: HttpRequest) -> HttpResponse:
 def queue_search(request: HttpRequest) -> HttpResponse:
     form = NameSearchForm(request.POST)
     name = form.cleaned_data["name"] if form.is_valid() and "clear" not in request.POST else ""
-    if name:
-        request.session[NAME_SEARCH_KEY] = name
-    else:
+    if not name:
         request.session.pop(NAME_SEARCH_KEY, None)
-    return redirect("dashboard:queue")
+        return redirect("dashboard:queue")
+    search_id = secrets.token_urlsafe(6)
+    request.session[NAME_SEARCH_KEY] = {"id": search_id, "name": name}
+    return redirect(f"{reverse('dashboard:queue')}?{urlencode({SEARCH_PARAM: search_id})}")
 
 
 @never_cache
@@ -114,11 +133,12 @@ def export_csv(request: HttpRequest) -> HttpResponseBase:
             for name, errors in form.errors.items()
         )
         return HttpResponseBadRequest(f"The export was not made. {problems}", content_type="text/plain; charset=utf-8")
-    intakes = selectors.with_row_data(selectors.queue_intakes(filters))
     today = timezone.localdate()
-    audit.record("exported_intakes", request=request, detail=f"{intakes.count()} rows; {filters.describe()}")
+    count = selectors.queue_intakes(filters).count()
+    audit.record("exported_intakes", request=request, detail=f"{count} rows; {filters.describe()}")
+    # Streamed in keyset pages (dashboard.selectors.export_entries): 50,000 rows in a few seconds, in little memory.
     response = StreamingHttpResponse(
-        export.stream(intakes.iterator(chunk_size=2000), today=today), content_type=export.CONTENT_TYPE
+        export.stream(selectors.export_entries(filters), today=today), content_type=export.CONTENT_TYPE
     )
     response["Content-Disposition"] = f'attachment; filename="intakes-{today.isoformat()}.csv"'
     return response

@@ -1,55 +1,301 @@
-"""Reads for the public pages. Each function costs a fixed number of queries, whatever the number of articles."""
+"""Reads for the public pages: at most two queries a page, the same at ten articles or a hundred thousand.
+
+How (issue 16):
+- The topics, with how many published articles each has and how many there are in all, are counted once per
+  change of the library in each process (`library()`, education/cache.py's memo): every page shows them, none
+  counts them.
+- A card needs its article's topics: their ids come in the article query itself (`_topic_ids`, a small aggregate
+  per row), their names from `library()`. No prefetch query per page.
+- Lists are paged by key, after or before an article (`?after=<slug>`), never by counting and skipping rows: a page
+  costs the same at the end of the alphabet as at its start. The page's number and the number of pages come from
+  the counts of `library()`.
+- Search ranks a bounded set of candidates: the first SEARCH_CANDIDATES matches the full-text index finds, ranked,
+  counted and cut to a page in one query; the snippets are made for that page only. A word found in most of a large
+  library costs the same as a rare one; with more matches than that, the count says "500+" and the best of the
+  candidates are shown.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Aggregate,
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Replace
-from django.shortcuts import get_object_or_404
+from django.db.models.functions import Coalesce, Replace
+from django.http import Http404
+from django.utils import timezone
 
+from education import cache
 from education.models import Article, Topic, placeholder_values
 from education.rendering import HIT_END, HIT_START, fill_text, placeholder_marker
 from education.search import highlighted, plain_snippet, query_terms
 
 FEATURED_LIMIT = 3
+PAGE_SIZE = 20
+SEARCH_CANDIDATES = 200
+# What a card or a link to an article shows: the long text columns stay in the database.
+CARD_DEFERRED = ("body", "body_html", "body_text", "search_vector", "sources")
 
 
-def topics_with_articles() -> QuerySet[Topic]:
-    """Topics that have at least one published article, with how many (one query)."""
-    published = Q(articles__in=Article.objects.published().values("pk"))
-    topics = Topic.objects.annotate(article_count=Count("articles", filter=published))
-    return topics.filter(article_count__gt=0).order_by("name")
+# --- The topics, counted once per change of the library ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Library:
+    topics: Sequence[Topic]  # every topic by name, each with `article_count` (published articles)
+    published: int  # published articles in all
+    by_id: dict[int, Topic] = field(default_factory=dict)
+    by_slug: dict[str, Topic] = field(default_factory=dict)
+
+
+def _count_library() -> Library:
+    """One query: every topic with its published articles counted (one join, grouped), and the published articles in
+    all (an index-only count, computed once by PostgreSQL as an init plan)."""
+    now = timezone.now()
+    live = Article.objects.published()
+    in_all = live.order_by().values("status").annotate(n=Count("*")).values("n")
+    topics = list(
+        Topic.objects.annotate(
+            article_count=Count(
+                "articles", filter=Q(articles__status=Article.Status.PUBLISHED, articles__published_at__lte=now)
+            ),
+            published_in_all=Coalesce(Subquery(in_all, output_field=IntegerField()), 0),
+        ).order_by("name")
+    )
+    published = topics[0].published_in_all if topics else live.count()
+    return Library(
+        topics=topics,
+        published=published,
+        by_id={topic.pk: topic for topic in topics},
+        by_slug={topic.slug: topic for topic in topics},
+    )
+
+
+def library() -> Library:
+    return cache.memo("education.library", _count_library)
+
+
+def topics_with_articles() -> list[Topic]:
+    """Topics that have at least one published article, by name, each with `article_count`."""
+    return [topic for topic in library().topics if topic.article_count]  # type: ignore[attr-defined]
+
+
+def topic_or_404(slug: str) -> Topic:
+    topic = library().by_slug.get(slug)
+    if topic is None:
+        raise Http404("No such topic.")
+    return topic
+
+
+# --- Cards ----------------------------------------------------------------------------------------------------------
+
+
+class _IdList(Aggregate):
+    """The ids of a group, comma-separated (PostgreSQL's string_agg, SQLite's group_concat)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(CAST(%(expressions)s AS TEXT), ',')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        return super().as_sql(
+            compiler, connection, function="GROUP_CONCAT", template="%(function)s(%(expressions)s, ',')"
+        )
+
+
+def _topic_ids() -> Subquery:
+    """An article's topic ids, as one column of the article query."""
+    through = Article.topics.through
+    ids = (
+        through.objects.filter(article_id=OuterRef("pk"))
+        .order_by()
+        .values("article_id")
+        .annotate(ids=_IdList("topic_id"))
+    )
+    return Subquery(ids.values("ids"), output_field=CharField())  # type: ignore[misc]  # as in _count_library
+
+
+def _attach_topics(article: Article, topics: list[Topic]) -> None:
+    """`article.topics.all()` answers `topics` without a query, exactly as after `prefetch_related("topics")`.
+
+    Templates read an article's topics as `article.topics.all` (the admin's preview of a working copy renders the
+    same article template); here the topics are already known from the article query and `library()`.
+    """
+    listing = article.topics.all()  # lazy: nothing is sent
+    listing._result_cache = topics
+    listing._prefetch_done = True  # type: ignore[attr-defined]  # what prefetch_related sets (not in the stubs)
+    cached: dict[str, Any] = getattr(article, "_prefetched_objects_cache", {})
+    article._prefetched_objects_cache = {**cached, "topics": listing}  # type: ignore[attr-defined]
+
+
+def _with_topics(articles: Iterable[Article]) -> list[Article]:
+    """Each article with its topics by name, from the ids its query brought and `library()` (no query)."""
+    by_id = library().by_id
+    shown = list(articles)
+    for article in shown:
+        raw = getattr(article, "topic_ids", None) or ""
+        topics = [by_id[int(pk)] for pk in raw.split(",") if pk and int(pk) in by_id]
+        _attach_topics(article, sorted(topics, key=lambda topic: topic.name))
+    return shown
+
+
+def _cards() -> QuerySet[Article]:
+    return Article.objects.published().defer(*CARD_DEFERRED).annotate(topic_ids=_topic_ids())
 
 
 def featured_articles(limit: int = FEATURED_LIMIT) -> list[Article]:
-    return list(Article.objects.published().filter(featured=True).for_cards()[:limit])
+    """The home page's featured articles, newest first, with their topics (one query)."""
+    return _with_topics(_cards().filter(featured=True).order_by("-published_at", "title")[:limit])
 
 
-def published_articles(*, topic: Topic | None = None) -> QuerySet[Article]:
-    articles = Article.objects.published().for_cards()
+# --- Lists, paged by key --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of an article list. `after`/`before`: the slugs the next and previous pages start from."""
+
+    articles: list[Article]
+    number: int
+    num_pages: int
+    next_after: str = ""
+    previous_before: str = ""
+
+    @property
+    def has_other_pages(self) -> bool:
+        return bool(self.next_after or self.previous_before)
+
+    @property
+    def previous_query(self) -> str:
+        return urlencode({"before": self.previous_before, "page": self.number - 1}) if self.previous_before else ""
+
+    @property
+    def next_query(self) -> str:
+        return urlencode({"after": self.next_after, "page": self.number + 1}) if self.next_after else ""
+
+
+def _keyed(articles: QuerySet[Article], slug: str, *, forward: bool) -> QuerySet[Article]:
+    """Articles after (or before) the article at `slug` in (title, id) order: one range of the title index."""
+    anchor = Article.objects.filter(slug=slug)
+    title = Subquery(anchor.values("title")[:1])
+    pk = Subquery(anchor.values("pk")[:1])
+    if forward:
+        return articles.filter(Q(title__gte=title), Q(title__gt=title) | Q(pk__gt=pk))
+    return articles.filter(Q(title__lte=title), Q(title__lt=title) | Q(pk__lt=pk))
+
+
+def article_page(*, topic: Topic | None, after: str = "", before: str = "", number: int = 1) -> ListPage:
+    """A page of published articles by title (of one topic, or all), after or before an article (one query)."""
+    articles = _cards()
     if topic is not None:
         articles = articles.filter(topics=topic)
-    return articles.order_by("title")
+    total = topic.article_count if topic is not None else library().published  # type: ignore[attr-defined]
+    num_pages = max(1, -(-total // PAGE_SIZE))
+    if before:
+        found = list(_keyed(articles, before, forward=False).order_by("-title", "-pk")[: PAGE_SIZE + 1])
+        more = len(found) > PAGE_SIZE
+        shown = found[:PAGE_SIZE][::-1]
+        number = max(2, min(number, num_pages)) if more else 1
+        return ListPage(
+            _with_topics(shown),
+            number,
+            num_pages,
+            next_after=shown[-1].slug if shown else "",
+            previous_before=shown[0].slug if more and shown else "",
+        )
+    if after:
+        articles = _keyed(articles, after, forward=True)
+    found = list(articles.order_by("title", "pk")[: PAGE_SIZE + 1])
+    shown = found[:PAGE_SIZE]
+    number = max(2, min(number, num_pages)) if after else 1
+    return ListPage(
+        _with_topics(shown),
+        number,
+        num_pages,
+        next_after=shown[-1].slug if len(found) > PAGE_SIZE else "",
+        previous_before=shown[0].slug if after and shown else "",
+    )
+
+
+# --- One article ----------------------------------------------------------------------------------------------------
 
 
 def article_for_page(slug: str, *, can_preview: bool) -> Article:
-    """The article at `slug` with its topics and published related articles; drafts only for those who may preview."""
+    """The article at `slug` with `topic_list` and `related_published` (its published related articles, by title):
+    two queries. Drafts and scheduled articles only for those who may preview them."""
     visible = Article.objects.all() if can_preview else Article.objects.published()
-    related = Article.objects.published().for_cards().order_by("title")
-    return get_object_or_404(
-        visible.prefetch_related("topics", Prefetch("related", queryset=related, to_attr="related_published")),
-        slug=slug,
+    found = list(
+        visible.defer("body", "body_text", "search_vector").annotate(topic_ids=_topic_ids()).filter(slug=slug)[:1]
     )
+    if not found:
+        raise Http404("No such article.")
+    article = _with_topics(found)[0]
+    related = Article.related.through.objects.filter(from_article_id=article.pk).values("to_article_id")
+    article.related_published = list(  # type: ignore[attr-defined]
+        Article.objects.published().filter(pk__in=related).only("title", "slug", "summary").order_by("title", "pk")
+    )
+    return article
+
+
+# --- Search ---------------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class SearchHit:
     article: Article
     snippet: str
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    query: str
+    hits: list[SearchHit]
+    number: int
+    count: int  # matches, up to SEARCH_CANDIDATES
+    capped: bool  # more matches than that
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // PAGE_SIZE))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    @property
+    def previous_query(self) -> str:
+        return urlencode({"q": self.query, "page": self.number - 1}) if self.has_previous else ""
+
+    @property
+    def next_query(self) -> str:
+        return urlencode({"q": self.query, "page": self.number + 1}) if self.has_next else ""
 
 
 def _body_text_filled() -> Combinable:
@@ -60,13 +306,14 @@ def _body_text_filled() -> Combinable:
     return text
 
 
-def search_articles(query: str) -> QuerySet[Article]:
-    """Published articles matching `query`, best first; each carries a `raw_snippet` (or none on SQLite)."""
-    articles = Article.objects.published().defer("body", "body_html", "sources").prefetch_related("topics")
+def _matching(query: str) -> tuple[QuerySet[Article, Any], QuerySet[Any, Any]]:
+    """The candidates (at most SEARCH_CANDIDATES + 1 published matches, in no order) and the ranked query over them."""
+    published = Article.objects.published()
     if connection.vendor == "postgresql":
         search = SearchQuery(query, search_type="websearch", config="english")
-        return (
-            articles.filter(search_vector=search)
+        candidates = published.filter(search_vector=search).order_by().values("pk")[: SEARCH_CANDIDATES + 1]
+        ranked = (
+            Article.objects.filter(pk__in=candidates)
             .annotate(
                 rank=SearchRank(F("search_vector"), search),
                 raw_snippet=SearchHeadline(
@@ -81,21 +328,44 @@ def search_articles(query: str) -> QuerySet[Article]:
                     fragment_delimiter=" … ",
                 ),
             )
-            .order_by("-rank", "title")
+            .order_by("-rank", "title", "pk")
         )
+        return candidates, ranked
     # SQLite (development): every word must appear somewhere; title hits first.
     terms = query_terms(query) or [query.lower()]
     for term in terms:
-        articles = articles.filter(Q(title__icontains=term) | Q(summary__icontains=term) | Q(body_text__icontains=term))
+        published = published.filter(
+            Q(title__icontains=term) | Q(summary__icontains=term) | Q(body_text__icontains=term)
+        )
     title_hit = Q()
     for term in terms:
         title_hit |= Q(title__icontains=term)
-    return articles.annotate(
-        title_rank=Case(When(title_hit, then=Value(0)), default=Value(1), output_field=IntegerField())
-    ).order_by("title_rank", "title")
+    candidates = published.order_by().values("pk")[: SEARCH_CANDIDATES + 1]
+    ranked = (
+        Article.objects.filter(pk__in=candidates)
+        .annotate(title_rank=Case(When(title_hit, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .order_by("title_rank", "title", "pk")
+    )
+    return candidates, ranked
 
 
-def search_hits(page_articles: list[Article], query: str) -> list[SearchHit]:
+def search_page(query: str, *, number: int = 1) -> SearchPage:
+    """A page of published articles matching `query`, best first, with snippets (one query)."""
+    _candidates, ranked = _matching(query)
+    number = max(1, min(number, -(-(SEARCH_CANDIDATES + 1) // PAGE_SIZE)))
+    offset = (number - 1) * PAGE_SIZE
+    shown = ranked.only(
+        "title", "slug", "summary", *(() if connection.vendor == "postgresql" else ("body_text",))
+    ).annotate(matches=Window(Count("*")))[offset : offset + PAGE_SIZE]
+    found = list(shown)
+    if not found and number > 1:
+        return search_page(query, number=1)
+    matches = found[0].matches if found else 0
+    hits = _search_hits(found, query)
+    return SearchPage(query, hits, number, min(matches, SEARCH_CANDIDATES), matches > SEARCH_CANDIDATES)
+
+
+def _search_hits(page_articles: Sequence[Article], query: str) -> list[SearchHit]:
     terms = query_terms(query)
     values = placeholder_values()
     hits = []
@@ -106,3 +376,10 @@ def search_hits(page_articles: list[Article], query: str) -> list[SearchHit]:
         snippet = highlighted(raw) if raw else plain_snippet(fill_text(article.body_text, values), terms)
         hits.append(SearchHit(article=article, snippet=snippet))
     return hits
+
+
+# --- The sitemap ----------------------------------------------------------------------------------------------------
+
+
+def sitemap_articles() -> QuerySet[Article]:
+    return Article.objects.published().only("slug", "updated_at").order_by("slug")

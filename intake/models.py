@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from intake.rules.triage import LevelCode
 
@@ -142,11 +143,30 @@ class Intake(models.Model):
             ("export_intakes", "Can export the intake list as CSV"),
         ]
         indexes = [
-            # The queue's order: unreviewed first, most urgent first, soonest appointment first.
-            models.Index(fields=["is_reviewed", "level", "appointment_at"], name="intake_queue_order"),
+            # The queue's order: unreviewed first, most urgent first, soonest appointment first, then the id, over
+            # assessed intakes only (dashboard.selectors.QUEUE_ORDER): a page is read straight off this index, the
+            # per-level counts are an index-only scan of it, and the CSV export pages through it by key.
+            models.Index(
+                fields=["is_reviewed", "level", "appointment_at", "id"],
+                name="intake_queue_order",
+                condition=models.Q(level__isnull=False),
+            ),
             models.Index(fields=["submitted_at"], name="intake_submitted_at"),
+            # The latest review (the queue's counts of reviewed intakes are kept until it moves): one index look-up.
+            models.Index(fields=["reviewed_at"], name="intake_reviewed_at"),
             # The queue's appointment date-range filter (dashboard).
             models.Index(fields=["appointment_at"], name="intake_appointment_at"),
+            # The queue's weekly chart: when each assessed intake arrived (sent, or stopped at the safety step), and
+            # its level, so the last twelve weeks are an index-only range scan whatever the size of the history
+            # (PostgreSQL reads the arrival from the included columns).
+            models.Index(
+                Coalesce("submitted_at", "created_at"),
+                "level",
+                name="intake_arrived_level",
+                condition=models.Q(level__isnull=False),
+                include=["submitted_at", "created_at"],
+            ),
+            # The queue's name search has a trigram index on PostgreSQL (migration 0008; no portable equivalent).
         ]
 
     def __str__(self) -> str:

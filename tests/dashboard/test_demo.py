@@ -38,8 +38,8 @@ def test_demo_loader_covers_every_level_and_most_flags_and_runs_twice_safely(set
     codes = set(IntakeFlag.objects.values_list("code", flat=True))
     assert len(codes) >= 0.75 * len(triage.FLAGS_BY_CODE)
     client.force_login(clinician)
-    first, _age, level = client.get(reverse("dashboard:queue")).context["rows"][0]
-    assert (first.invitation.patient_name, level, first.is_reviewed) == ("Maria Delgado", Level.URGENT, False)
+    first = client.get(reverse("dashboard:queue")).context["rows"][0]
+    assert (first.patient_name, first.level_code, first.is_reviewed) == ("Maria Delgado", Level.URGENT.code, False)
 
 
 @pytest.mark.django_db

@@ -101,3 +101,18 @@ def test_a_bad_date_filter_gets_a_message_instead_of_a_server_error_or_an_unfilt
     export = client.get("/staff/queue/export.csv?appointment_to=9999-12-31")
     assert export.status_code == 400
     assert "Enter a date between 1900 and 2199." in export.content.decode()
+
+
+def test_times_are_exported_in_the_clinics_time_zone_to_the_minute(client, clinician):
+    import datetime
+
+    from django.utils import timezone
+
+    sent = datetime.datetime(2026, 7, 4, 14, 5, 59, tzinfo=datetime.UTC)  # 10:05 in New York (EDT)
+    appointment = datetime.datetime(2026, 7, 6, 13, 30, tzinfo=datetime.UTC)
+    make_intake("routine_plain", name="Tim Zone", submitted_at=sent, appointment_at=appointment)
+    client.force_login(clinician)
+    row = read_csv(client.get(EXPORT))[1]
+    assert timezone.get_current_timezone_name() == "America/New_York"
+    assert (row[3], row[4]) == ("2026-07-06 09:30", "2026-07-04 10:05")
+    assert (row[7], row[8], row[9]) == ("No", "", "")

@@ -110,7 +110,7 @@ def test_mark_reviewed_records_who_when_and_the_note_and_the_queue_moves_it_down
     assert "marked reviewed" in page
     assert "Called her; sent to A&amp;E." in page
     rows = client.get(reverse("dashboard:queue")).context["rows"]
-    assert [i.invitation.patient_name for i, *_ in rows] == ["Rob Routine", "Ann Urgent"]
+    assert [row.patient_name for row in rows] == ["Rob Routine", "Ann Urgent"]
 
 
 def test_a_second_review_keeps_the_first_reviewer_and_adds_the_note(client, clinician, django_user_model):

@@ -118,8 +118,8 @@ def test_could_not_reach_keeps_the_intake_unreviewed_in_the_queue_and_says_escal
     note = ReviewNote.objects.get()
     assert (note.outcome, note.text) == ("could_not_reach", "No answer; voicemail left.")
     queue = client.get(reverse("dashboard:queue"))
-    first, _age, level = queue.context["rows"][0]
-    assert (first.invitation.patient_name, level, first.is_reviewed) == ("Ann Unreached", Level.URGENT, False)
+    first = queue.context["rows"][0]
+    assert (first.patient_name, first.level_code, first.is_reviewed) == ("Ann Unreached", Level.URGENT.code, False)
     assert "1 urgent intake not reviewed." in queue.content.decode()
     # The next attempt still needs an outcome.
     assert error_next_to(client.post(review_url(intake), {}).content.decode(), "outcome") == MSG_OUTCOME_REQUIRED

@@ -1,0 +1,368 @@
+"""The public library's page cache: whole pages for anonymous readers, and the data every page shares.
+
+What is kept (issue 16): the rendered public pages (home, lists, topics, articles, search, the sitemap) as the view
+returned them, in the `public_pages` cache (settings: `PUBLIC_PAGE_CACHE_*`; process memory by default, any Django
+cache backend by setting, such as Redis or the database). Only pages that are the same for every reader are kept or
+served: GET, nobody signed in, no message waiting, a 200 marked `public` by the view (a staff preview of a draft is
+not), no cookie set. The one personal part of such a page, the CSRF token of the language switcher's form, is
+rendered as a placeholder and replaced by the reader's own token each time the page is served. A page is kept per
+language, scheme, host and full path (query string included), and per clinic settings (its numbers and name).
+
+Never stale: every key carries the library's *generation*, a random token that changes whenever something a public
+page shows changes: an article, topic, translation or image saved or deleted, or an article's topics or related
+articles changed (signals, connected in EducationConfig.ready), right away and again when the transaction commits (a
+page rendered from the old rows in between is kept under a token nobody asks for). A scheduled article goes live at
+its publish time with no save: the generation records the next publish time after its making and is replaced when
+that time comes. Writes that bypass the models (bulk SQL, `QuerySet.update()`) must call `library_changed()`.
+
+Where the generation lives: with a shared backend, in that backend, so every server sees a change at once. With a
+backend private to each process (local memory, the default), in a small file beside the portal
+(`PUBLIC_PAGE_CACHE_STAMP`): gunicorn's workers are separate processes, and a token in one worker's memory would not
+reach the others. Reading it costs a `stat()` per request; when the file cannot be written, nothing is cached.
+
+`memo(name, compute)` keeps derived data (the topic list with its counts) per generation in each process, so the
+pages that show it do not count articles on every request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import secrets
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import BaseCache, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.signals import setting_changed
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.response import SimpleTemplateResponse
+from django.utils import timezone, translation
+
+logger = logging.getLogger(__name__)
+
+CACHE_ALIAS = "public_pages"
+GENERATION_KEY = "public-pages:generation"
+# Rendered into a kept page where the reader's CSRF token goes, and replaced by it on the way out.
+CSRF_PLACEHOLDER = "public-page-csrf-token-placeholder"
+# Response headers a kept page keeps (what the view set; the middleware adds the rest on every answer).
+KEPT_HEADERS = ("Content-Type", "Cache-Control", "X-Robots-Tag", "Content-Language", "Vary")
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def seconds() -> int:
+    """How long a page is kept at most (PUBLIC_PAGE_CACHE_SECONDS; 0 turns the page cache off)."""
+    return int(getattr(settings, "PUBLIC_PAGE_CACHE_SECONDS", 0))
+
+
+def _backend() -> BaseCache:
+    return caches[CACHE_ALIAS]
+
+
+def _process_local(backend: BaseCache) -> bool:
+    return isinstance(backend, (LocMemCache, DummyCache))
+
+
+# --- The generation ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Generation:
+    token: str
+    live_until: float | None  # when the next scheduled article goes live (epoch seconds); None: none scheduled
+
+    def expired(self, now: float) -> bool:
+        return self.live_until is not None and now >= self.live_until
+
+    def encode(self) -> str:
+        return f"{self.token} {self.live_until or ''}"
+
+    @classmethod
+    def decode(cls, text: str) -> Generation | None:
+        token, _, until = text.strip().partition(" ")
+        if not token:
+            return None
+        try:
+            return cls(token, float(until) if until else None)
+        except ValueError:
+            return None
+
+
+def _next_go_live() -> float | None:
+    from education.models import Article
+
+    upcoming = (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    return upcoming.timestamp() if upcoming else None
+
+
+def _stamp_path() -> Path:
+    configured = getattr(settings, "PUBLIC_PAGE_CACHE_STAMP", "")
+    if configured:
+        return Path(configured)
+    portal = hashlib.sha256(str(settings.BASE_DIR).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"clinic-portal-{portal}-public-pages"
+
+
+_stamp_lock = threading.Lock()
+_stamp_seen: dict[tuple[str, int, int, int], Generation] = {}
+
+
+def _read_stamp(path: Path) -> Generation | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    key = (str(path), info.st_ino, info.st_mtime_ns, info.st_size)
+    found = _stamp_seen.get(key)
+    if found is None:
+        try:
+            found = Generation.decode(path.read_text())
+        except OSError:
+            return None
+        if found is not None:
+            with _stamp_lock:
+                _stamp_seen.clear()  # only the newest is ever asked for again
+                _stamp_seen[key] = found
+    return found
+
+
+def _write_stamp(path: Path, generation: Generation) -> bool:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".stamp-")
+        with os.fdopen(handle, "w") as stamp:
+            stamp.write(generation.encode())
+        os.replace(temporary, path)  # atomic: a reader sees the old token or the new one, never half of it
+    except OSError:
+        logger.exception("The public-page cache's generation file cannot be written; pages are not cached")
+        return False
+    return True
+
+
+def library_changed() -> Generation | None:
+    """Something a public page shows has changed: every kept page and memo is out of date from now on.
+
+    Returns the new generation, or None when it could not be stored (then nothing is cached until it can be).
+    """
+    generation = Generation(secrets.token_hex(8), _next_go_live())
+    backend = _backend()
+    if not _process_local(backend):
+        backend.set(GENERATION_KEY, generation.encode(), timeout=None)
+        return generation
+    path = _stamp_path()
+    if _write_stamp(path, generation):
+        return generation
+    # Never leave an old token in place: without a generation nothing is kept or served.
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
+    return None
+
+
+# After a failed write, how long pages go uncached before the stamp is tried again (not on every request).
+RETRY_STAMP_SECONDS = 60
+_stamp_unwritable_until = 0.0
+
+
+def current_generation() -> Generation | None:
+    """The library's generation now (made, or replaced once a scheduled article has gone live); None: cache nothing."""
+    global _stamp_unwritable_until
+    backend = _backend()
+    now = time.time()
+    if not _process_local(backend):
+        stored = backend.get(GENERATION_KEY)
+        found = Generation.decode(stored) if isinstance(stored, str) else None
+        return found if found is not None and not found.expired(now) else library_changed()
+    found = _read_stamp(_stamp_path())
+    if found is not None and not found.expired(now):
+        return found
+    if now < _stamp_unwritable_until:
+        return None
+    made = library_changed()
+    if made is None:
+        _stamp_unwritable_until = now + RETRY_STAMP_SECONDS
+    return made
+
+
+def changed_on_commit() -> None:
+    """A write is under way: change the generation now and again once it is committed (see the module docstring)."""
+    library_changed()
+    transaction.on_commit(library_changed, robust=True)
+
+
+def _on_save_or_delete(**_kwargs: Any) -> None:
+    changed_on_commit()
+
+
+def _on_relations_changed(*, action: str, **_kwargs: Any) -> None:
+    if action.startswith("post_"):
+        changed_on_commit()
+
+
+def connect_signals() -> None:
+    """Called by EducationConfig.ready: every change to what public pages show changes the generation."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from education import models
+
+    for model in (models.Article, models.Topic, models.ArticleTranslation, models.ArticleImage):
+        post_save.connect(_on_save_or_delete, sender=model, dispatch_uid=f"public-pages-save-{model.__name__}")
+        post_delete.connect(_on_save_or_delete, sender=model, dispatch_uid=f"public-pages-delete-{model.__name__}")
+    for through in (models.Article.topics.through, models.Article.related.through):
+        m2m_changed.connect(_on_relations_changed, sender=through, dispatch_uid=f"public-pages-{through.__name__}")
+
+
+# --- Derived data, per generation, in this process -----------------------------------------------------------------
+
+_memos: dict[str, tuple[str, Any]] = {}
+
+
+def memo(name: str, compute: Callable[[], T]) -> T:
+    """`compute()` once per generation in this process (every time when there is no generation)."""
+    generation = current_generation()
+    if generation is None:
+        return compute()
+    kept = _memos.get(name)
+    if kept is not None and kept[0] == generation.token:
+        return kept[1]  # type: ignore[no-any-return]
+    value = compute()
+    _memos[name] = (generation.token, value)
+    return value
+
+
+# --- Pages ----------------------------------------------------------------------------------------------------------
+
+_settings_fingerprint: str | None = None
+
+
+def _fingerprint() -> str:
+    """The clinic's settings that pages show (numbers, name, the help box): a change must not serve the old ones."""
+    global _settings_fingerprint
+    if _settings_fingerprint is None:
+        from education.models import placeholder_values
+
+        shown = sorted(placeholder_values().items())
+        _settings_fingerprint = hashlib.sha256(repr(shown).encode()).hexdigest()[:12]
+    return _settings_fingerprint
+
+
+def _forget_fingerprint(**_kwargs: Any) -> None:
+    global _settings_fingerprint
+    _settings_fingerprint = None
+
+
+setting_changed.connect(_forget_fingerprint)
+
+
+def may_share(request: HttpRequest) -> bool:
+    """The page is the same for every reader: nobody signed in, no one-off message waiting."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES and CookieStorage.cookie_name not in request.COOKIES:
+        # No session to be signed in with, and no message waiting: Django's messages start in the messages cookie
+        # (FallbackStorage reads the session only when that cookie says it overflowed). Nothing to look up.
+        return True
+    return not request.user.is_authenticated and len(messages.get_messages(request)) == 0
+
+
+def _key(request: HttpRequest, generation: Generation) -> str:
+    where = "|".join(
+        (
+            translation.get_language() or "",
+            request.scheme or "",
+            request.get_host(),
+            request.get_full_path(),
+        )
+    )
+    return f"page:{generation.token}:{_fingerprint()}:{hashlib.sha256(where.encode()).hexdigest()}"
+
+
+def _with_token(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    """The reader's own CSRF token where the page has the placeholder (and the CSRF cookie that goes with it)."""
+    if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+        response.render()
+    if isinstance(response, HttpResponse) and CSRF_PLACEHOLDER.encode() in response.content:
+        response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    return response
+
+
+def _keepable(request: HttpRequest, response: HttpResponseBase) -> bool:
+    return (
+        isinstance(response, HttpResponse)
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "public" in response.get("Cache-Control", "")
+        # A token rendered without the placeholder (some code called get_token itself) is this reader's alone.
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    )
+
+
+def shared_page(
+    view: Callable[Concatenate[HttpRequest, P], HttpResponseBase],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponseBase]:
+    """Serve the page from the public-page cache when it is there and may be shared, else render and keep it."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
+        timeout = seconds()
+        if not timeout or request.method not in ("GET", "HEAD") or not may_share(request):
+            return _with_token(request, view(request, *args, **kwargs))
+        generation = current_generation()
+        if generation is None:
+            return _with_token(request, view(request, *args, **kwargs))
+        key = _key(request, generation)
+        backend = _backend()
+        kept = backend.get(key)
+        if kept is not None:
+            status, content, headers = kept
+            return _with_token(request, HttpResponse(content, status=status, headers=headers))
+        response = view(request, *args, **kwargs)
+        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+            response.render()
+        if isinstance(response, HttpResponse) and _keepable(request, response):
+            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+            if generation.live_until is not None:
+                timeout = max(1, min(timeout, int(generation.live_until - time.time())))
+            backend.set(key, (response.status_code, response.content, headers), timeout=timeout)
+        return _with_token(request, response)
+
+    return wrapped
+
+
+def render_shareable(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """`render`, with the CSRF token as a placeholder that `shared_page` replaces with each reader's own."""
+    return render(request, template, {**context, "csrf_token": CSRF_PLACEHOLDER})
+
+
+def clear() -> None:
+    """Forget every kept page, memo and the generation (tests; in production, restarting the workers is enough)."""
+    global _stamp_unwritable_until
+    _stamp_unwritable_until = 0.0
+    _backend().clear()
+    _memos.clear()
+    _stamp_seen.clear()
+    if _process_local(_backend()):
+        _stamp_path().unlink(missing_ok=True)
+    else:
+        _backend().delete(GENERATION_KEY)

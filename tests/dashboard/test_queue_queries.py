@@ -1,0 +1,154 @@
+"""The queue and the CSV export cost a fixed number of queries, whatever the number of intakes (issue 16).
+
+Four come with every signed-in staff page (the session, the user, the user's and the groups' permissions); the queue
+adds five: where the history stands (the newest intake and review), the intakes waiting for review per level, the
+page's rows, their flags, and this week's arrivals for the chart. The history (reviewed intakes per level, the
+chart's earlier weeks) is counted when it moves: two queries more then. A filter the counts per level cannot size
+(flag, dates, name) adds one capped count.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboard import selectors
+from intake.models import Intake, IntakeFlag, Invitation
+
+pytestmark = pytest.mark.django_db
+QUEUE = reverse("dashboard:queue")
+EXPORT = reverse("dashboard:export")
+SIGNED_IN = 4  # session, user, user permissions, group permissions
+
+
+def bulk_intakes(count: int) -> None:
+    """`count` assessed intakes with a flag each, inserted in bulk (the sizes differ, the rows do not)."""
+    Invitation.objects.all().delete()
+    now = timezone.now()
+    invitations = Invitation.objects.bulk_create(
+        [
+            Invitation(
+                patient_name=f"Patient {n}",
+                date_of_birth=datetime.date(1980, 1, 1),
+                appointment_at=now + datetime.timedelta(hours=n),
+                token_hash=f"bulk{n:060d}",
+                expires_at=now + datetime.timedelta(days=30),
+            )
+            for n in range(count)
+        ]
+    )
+    intakes = Intake.objects.bulk_create(
+        [
+            Intake(
+                invitation=inv,
+                appointment_at=inv.appointment_at,
+                level=1 + n % 4,
+                submitted_at=now - datetime.timedelta(days=n % 100),
+                status="submitted",
+                is_reviewed=n % 3 == 0,
+            )
+            for n, inv in enumerate(invitations)
+        ]
+    )
+    IntakeFlag.objects.bulk_create([IntakeFlag(intake=i, code="SC1", short="Below knee", reason="r") for i in intakes])
+
+
+def queries_for(client, path: str, params: dict[str, str] | None = None) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, params or {})
+        assert response.status_code == 200
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+    return len(captured)
+
+
+@pytest.mark.parametrize("role", ["clinician", "front_desk"])
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, SIGNED_IN + 5),  # history version, waiting counts, rows, flags, this week
+        ({"page": "2"}, SIGNED_IN + 5),
+        ({"level": "urgent", "reviewed": "no"}, SIGNED_IN + 5),  # sized by the counts per level
+        ({"appointment_from": "2026-01-01"}, SIGNED_IN + 6),  # plus one capped count
+    ],
+)
+def test_the_queue_costs_the_same_queries_with_8_and_80_intakes(client, request, role, params, expected):
+    client.force_login(request.getfixturevalue(role))
+    counts = []
+    for total in (8, 80):
+        bulk_intakes(total)
+        client.get(QUEUE)  # the session's first request may write it; measure the next
+        counts.append(queries_for(client, QUEUE, params))
+    assert counts == [expected, expected]
+
+
+def test_the_flag_filter_and_the_name_search_add_one_capped_count(client, clinician):
+    client.force_login(clinician)
+    bulk_intakes(60)
+    client.get(QUEUE)
+    assert queries_for(client, QUEUE, {"flag": "SC1"}) == SIGNED_IN + 6
+    searched = client.post(reverse("dashboard:queue-search"), {"name": "patient 1"})["Location"]
+    assert queries_for(client, searched) == SIGNED_IN + 6
+
+
+def test_a_list_longer_than_the_cap_says_so_instead_of_counting_it_all(client, clinician, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_CAP", 20)
+    client.force_login(clinician)
+    bulk_intakes(60)
+    html = client.get(QUEUE, {"flag": "SC1"}).content.decode()
+    assert "20+ intakes" in html
+    assert "page 1 of 1+" not in html  # 20 rows make one page of 50
+    assert "60 intakes" in client.get(QUEUE).content.decode()  # unfiltered: exact, from the counts per level
+
+
+@pytest.mark.parametrize("batch", [7, 2000])
+def test_the_export_reads_keyset_pages_of_fixed_size_and_loses_no_row(client, clinician, monkeypatch, batch):
+    monkeypatch.setattr(selectors, "EXPORT_BATCH", batch)
+    client.force_login(clinician)
+    bulk_intakes(60)
+    response = client.get(EXPORT)
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    ids = [line.split(",")[0] for line in lines[1:]]
+    expected = [str(pk) for pk in selectors.queue_intakes(selectors.QueueFilters()).values_list("pk", flat=True)]
+    assert ids == expected
+    assert len(ids) == 60
+
+
+def test_the_export_costs_two_queries_a_page_of_rows(client, clinician, monkeypatch):
+    monkeypatch.setattr(selectors, "EXPORT_BATCH", 25)
+    client.force_login(clinician)
+    bulk_intakes(60)
+    client.get(QUEUE)
+    # the permissions check, the audit count and record, then three pages of rows and flags (25, 25, 10)
+    assert queries_for(client, EXPORT) == SIGNED_IN + 2 + 3 * 2
+
+
+def test_the_history_is_counted_again_only_when_it_moves(client, clinician):
+    client.force_login(clinician)
+    bulk_intakes(20)
+    assert queries_for(client, QUEUE) == SIGNED_IN + 5 + 2  # the history counted
+    assert queries_for(client, QUEUE) == SIGNED_IN + 5  # and kept
+    intake = Intake.objects.filter(is_reviewed=False).first()
+    assert intake is not None
+    client.post(reverse("dashboard:review", args=[intake.pk]), {"outcome": "routine_appointment", "note": ""})
+    assert queries_for(client, QUEUE) == SIGNED_IN + 5 + 2  # a review moved it
+
+
+def test_counts_and_chart_are_right_at_once_after_a_review_and_a_new_intake(client, clinician):
+    from tests.dashboard.factories import make_intake
+
+    client.force_login(clinician)
+    bulk_intakes(8)
+    before = {c.level.code: (c.unreviewed, c.total) for c in client.get(QUEUE).context["counts"]}
+    waiting = make_intake("urgent_saddle_bladder", name="New Urgent")
+    after = {c.level.code: (c.unreviewed, c.total) for c in client.get(QUEUE).context["counts"]}
+    assert after["urgent"] == (before["urgent"][0] + 1, before["urgent"][1] + 1)
+    assert client.get(QUEUE).context["weeks"][-1].counts[1] >= 1
+    client.post(reverse("dashboard:review", args=[waiting.pk]), {"outcome": "emergency_care", "note": "Sent to A&E."})
+    reviewed = {c.level.code: (c.unreviewed, c.total) for c in client.get(QUEUE).context["counts"]}
+    assert reviewed["urgent"] == (before["urgent"][0], before["urgent"][1] + 1)

@@ -1,0 +1,189 @@
+"""The public-page cache (education/cache.py): kept pages for anonymous readers, never stale, never personal."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.contrib.messages import INFO
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+from django.utils import timezone
+
+from education import cache
+from education.models import Article
+from tests.education.factories import ArticleFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def article():
+    return ArticleFactory.create(
+        title="Sciatica basics", slug="sciatica-basics", body="The old advice.", topics=[TopicFactory.create()]
+    )
+
+
+def served_from_cache(client, path, django_assert_num_queries) -> str:
+    with django_assert_num_queries(0):
+        response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_kept_article_page_is_served_without_a_query(client, article, django_assert_num_queries):
+    first = client.get("/articles/sciatica-basics/").content.decode()
+    again = served_from_cache(client, "/articles/sciatica-basics/", django_assert_num_queries)
+    assert "The old advice." in again
+    # The same page, but for the CSRF token of the language switcher (each reader's own).
+    without_tokens = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+    assert without_tokens.sub("", again) == without_tokens.sub("", first)
+
+
+def test_a_published_change_shows_at_once(client, article, django_assert_num_queries):
+    client.get("/articles/sciatica-basics/")
+    article.body = "The new advice."
+    article.save()
+    html = client.get("/articles/sciatica-basics/").content.decode()
+    assert "The new advice." in html
+    assert "The old advice." not in html
+
+
+def test_a_change_of_topics_or_related_articles_shows_at_once(client, article):
+    assert "Running now" not in client.get("/articles/sciatica-basics/").content.decode()
+    article.topics.add(TopicFactory.create(name="Running now", slug="running-now"))
+    assert "Running now" in client.get("/articles/sciatica-basics/").content.decode()
+    article.related.add(ArticleFactory.create(title="Read this next"))
+    assert "Read this next" in client.get("/articles/sciatica-basics/").content.decode()
+
+
+def test_unpublishing_gives_404_at_once_everywhere(client, article):
+    assert client.get("/articles/sciatica-basics/").status_code == 200
+    assert "Sciatica basics" in client.get("/articles/").content.decode()
+    article.status = Article.Status.DRAFT
+    article.save()
+    assert client.get("/articles/sciatica-basics/").status_code == 404
+    assert "Sciatica basics" not in client.get("/articles/").content.decode()
+    assert "sciatica-basics" not in client.get("/sitemap.xml").content.decode()
+
+
+def test_a_deleted_article_is_gone_at_once(client, article):
+    client.get("/articles/sciatica-basics/")
+    article.delete()
+    assert client.get("/articles/sciatica-basics/").status_code == 404
+
+
+def test_a_scheduled_article_goes_live_at_its_time_without_a_save(client, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    ArticleFactory.create(title="Coming soon", published_at=timezone.now() + datetime.timedelta(hours=1))
+    assert "Coming soon" not in client.get("/articles/").content.decode()
+    assert client.get("/articles/").status_code == 200  # kept, until the publish time at the latest
+    time_machine.shift(datetime.timedelta(hours=1, seconds=1))
+    assert "Coming soon" in client.get("/articles/").content.decode()
+
+
+def test_signed_in_staff_are_never_served_a_kept_page_nor_leave_theirs(client, article, editor):
+    anonymous = Client()
+    anonymous.get("/articles/sciatica-basics/")  # kept
+    client.force_login(editor)
+    staff_page = client.get("/articles/sciatica-basics/")
+    assert "Sign out" in staff_page.content.decode() or "Editor Tester" in staff_page.content.decode()
+    assert "private" in staff_page["Cache-Control"]
+    again = anonymous.get("/articles/sciatica-basics/").content.decode()
+    assert "Editor Tester" not in again
+    assert "Staff sign-in" in again or "sign-in" in again
+
+
+def test_a_page_with_a_message_waiting_is_neither_served_from_nor_kept_in_the_cache(client, article):
+    Client().get("/")  # the anonymous home page is kept
+    # A message waiting for this visitor (as after being signed out for inactivity), in the messages cookie.
+    storage = CookieStorage(RequestFactory().get("/"))
+    storage.add(INFO, "You were signed out after 30 minutes without activity.")
+    carrier = HttpResponse()
+    storage.update(carrier)
+    client.cookies[CookieStorage.cookie_name] = carrier.cookies[CookieStorage.cookie_name].value
+    response = client.get("/")
+    assert "You were signed out" in response.content.decode()
+    assert "private" in response["Cache-Control"]
+    assert "You were signed out" not in Client().get("/").content.decode()
+    assert "You were signed out" not in client.get("/").content.decode()  # shown once
+
+
+def test_each_reader_gets_their_own_csrf_token_in_a_kept_page(article):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    tokens = []
+    for reader in (first, second):
+        html = reader.get("/articles/sciatica-basics/").content.decode()
+        assert cache.CSRF_PLACEHOLDER not in html
+        tokens.append(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+    if not tokens[0]:
+        pytest.skip("no form with a CSRF token on public pages")
+    assert tokens[0] != tokens[1]
+    # The second reader's token (from the kept page) works with the second reader's cookie.
+    answer = second.post("/i18n/setlang/", {"language": "es", "next": "/", "csrfmiddlewaretoken": tokens[1][0]})
+    assert answer.status_code == 302
+
+
+def test_readers_of_another_language_get_their_own_kept_page(client, article):
+    english = client.get("/articles/sciatica-basics/").content.decode()
+    spanish_reader = Client(HTTP_ACCEPT_LANGUAGE="es")
+    spanish = spanish_reader.get("/articles/sciatica-basics/").content.decode()
+    assert '<html lang="en' in english
+    assert '<html lang="es' in spanish
+
+
+def test_a_changed_clinic_number_shows_at_once(client, settings, article):
+    settings.CLINIC_PHONE = "(555) 010-0100"
+    assert "(555) 010-0100" in client.get("/").content.decode()
+    settings.CLINIC_PHONE = "(555) 999-1234"
+    assert "(555) 999-1234" in client.get("/").content.decode()
+
+
+def test_with_the_cache_off_every_request_renders(client, settings, article, django_assert_num_queries):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    client.get("/articles/sciatica-basics/")
+    with django_assert_num_queries(2):
+        client.get("/articles/sciatica-basics/")
+
+
+def test_without_a_writable_generation_file_pages_are_served_but_not_kept(
+    client, settings, article, tmp_path, django_assert_num_queries
+):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    settings.PUBLIC_PAGE_CACHE_STAMP = str(blocker / "generation")
+    cache._stamp_unwritable_until = 0.0
+    assert client.get("/articles/sciatica-basics/").status_code == 200
+    # Rendered again (the article, its related articles, the topic list): nothing kept, the file not tried again.
+    with django_assert_num_queries(3):
+        assert "The old advice." in client.get("/articles/sciatica-basics/").content.decode()
+
+
+def test_a_shared_backend_keeps_the_generation_itself(client, settings, article, tmp_path, django_assert_num_queries):
+    settings.CACHES = {
+        **settings.CACHES,
+        "public_pages": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)},
+    }
+    try:
+        client.get("/articles/sciatica-basics/")
+        assert caches["public_pages"].get(cache.GENERATION_KEY)
+        served_from_cache(client, "/articles/sciatica-basics/", django_assert_num_queries)
+        article.body = "The new advice."
+        article.save()
+        assert "The new advice." in client.get("/articles/sciatica-basics/").content.decode()
+    finally:
+        caches["public_pages"].clear()
+
+
+def test_the_generation_changes_again_when_the_change_is_committed(article, django_capture_on_commit_callbacks):
+    before = cache.current_generation()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        article.save()
+    assert callbacks  # a page rendered from the old rows before the commit is kept under a token nobody asks for
+    after = cache.current_generation()
+    assert before is not None
+    assert after is not None
+    assert before.token != after.token

@@ -1,0 +1,85 @@
+"""Every public page costs the same few queries at 3 articles as at 30 (issue 16: at most two of its own).
+
+Measured with the public-page cache off, so each request renders. "Warm": the topic list and its counts are already
+known in this process (education/selectors.library(), counted once per change of the library). "Cold": the first
+request after a change counts them (one query more, once).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.education.factories import ArticleFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    ("/", 1),  # featured articles (with their topic ids)
+    ("/articles/", 1),  # a page of articles by title
+    ("/articles/?after=back-care-1&page=2", 1),  # the next page, by key
+    ("/topics/topic-a/", 1),  # a page of the topic's articles
+    ("/articles/the-article/", 2),  # the article with its topic ids, its published related articles
+    ("/search/?q=back", 1),  # ranked, counted, cut to a page and its snippets made, in one query
+    ("/search/?q=", 0),  # the topic list only
+    ("/sitemap.xml", 1),  # the published articles (topics and the count come from the topic list)
+]
+# Every page but a search with words shows topics (a card's, the topic list) or counts (pages, the sitemap).
+WITHOUT_TOPIC_LIST = {"/search/?q=back"}
+
+
+@pytest.fixture(autouse=True)
+def _render_every_request(settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+
+
+def library(count: int) -> None:
+    topic = TopicFactory.create(name="Topic A", slug="topic-a")
+    other = TopicFactory.create(name="Topic B", slug="topic-b")
+    others = [
+        ArticleFactory.create(featured=True, topics=[topic, other], title=f"Back care {n}", slug=f"back-care-{n}")
+        for n in range(count)
+    ]
+    ArticleFactory.create(slug="the-article", topics=[topic], related=others[:3], title="Back basics")
+
+
+def queries(client, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(("path", "expected"), PAGES)
+@pytest.mark.parametrize("count", [3, 30])
+def test_each_public_page_costs_at_most_two_queries_of_its_own(client, path, expected, count):
+    library(count)
+    client.get("/search/?q=")  # the topic list is counted once after the library changed
+    assert queries(client, path) == expected
+
+
+@pytest.mark.parametrize(("path", "expected"), PAGES)
+def test_the_cost_is_the_same_with_3_and_30_articles_and_the_first_request_after_a_change_adds_one(
+    client, path, expected
+):
+    from education.models import Article
+
+    cold, warm = [], []
+    for count in (3, 30):
+        Article.objects.all().delete()
+        library(count)
+        cold.append(queries(client, path))
+        warm.append(queries(client, path))
+    assert warm == [expected, expected]
+    once = 0 if path in WITHOUT_TOPIC_LIST else 1
+    assert cold == [expected + once, expected + once]
+
+
+def test_the_page_cache_serves_a_kept_page_without_any_query(client, settings, django_assert_num_queries):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300
+    library(30)
+    for path, _expected in PAGES:
+        client.get(path)
+        with django_assert_num_queries(0):
+            assert client.get(path).status_code == 200
