@@ -1,20 +1,48 @@
-"""The editors' side of the library: Django admin with revisions (history, compare, restore) and a readability check."""
+"""The editors' and reviewers' side of the library: the Django admin.
+
+Articles (Wagtail's model, education/workflow.py): the change form edits the article's working copy, never the live
+version; "Save and send for clinical review" asks the Clinical reviewers, whose Review page approves (the change goes
+live, now or at its go-live time) or sends it back with a comment. "Preview" shows the form's words, saved or not,
+on the public layout. History (django-reversion) keeps every published version: compare shows the fields that really
+changed, and "restore" copies an old version into the working copy, to be approved like any change. The list puts
+first the articles whose medical review is due (30 days or overdue), then those waiting for a reviewer, with badges.
+
+Images (uploaded, checked and resized; a description is required) and translations (marked out of date when the
+English changes) have their own pages.
+"""
 
 from __future__ import annotations
 
-import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.db import models as db
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.expressions import Combinable
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from reversion_compare.admin import CompareVersionAdmin
 
-from education.models import READING_GRADE_TARGET, Article, Topic
+from education import admin_views, workflow
 
-DUE_SOON_DAYS = 60
+# Images and translations have their own pages; importing the module registers them.
+from education.admin_extras import badge
+from education.admin_forms import ArticleForm
+from education.models import (
+    Article,
+    ArticleDraft,
+    ArticleTranslation,
+    Topic,
+    reading_grade_limit,
+    render_body,
+)
+from education.reminders import due_by
+
 GRADE_WARNING = (
     "Reading grade {grade} is above the target of {target}. Try shorter sentences and everyday words, so that "
     "every patient can follow the article."
@@ -27,6 +55,9 @@ if TYPE_CHECKING:
 else:
     _VersionedArticleAdmin = CompareVersionAdmin
 
+# Attention order of the list: reviews due first, then articles waiting for a reviewer, then the rest.
+REVIEW_DUE, AWAITING_REVIEW, SETTLED = 0, 1, 2
+
 
 class ReviewDueFilter(admin.SimpleListFilter):
     title = "medical review"
@@ -34,21 +65,45 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [
+            ("due", f"Overdue or due in the next {settings.ARTICLE_REVIEW_REMINDER_DAYS} days"),
             ("overdue", "Review overdue"),
-            ("soon", f"Due in the next {DUE_SOON_DAYS} days"),
             ("missing", "No review date"),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> QuerySet[Article]:
         today = timezone.localdate()
+        if self.value() == "due":
+            return queryset.filter(next_review_due__lte=due_by(today))
         if self.value() == "overdue":
             return queryset.filter(next_review_due__lt=today)
-        if self.value() == "soon":
-            return queryset.filter(
-                next_review_due__gte=today, next_review_due__lte=today + datetime.timedelta(days=DUE_SOON_DAYS)
-            )
         if self.value() == "missing":
             return queryset.filter(next_review_due__isnull=True)
+        return queryset
+
+
+class SignOffFilter(admin.SimpleListFilter):
+    title = "clinical sign-off"
+    parameter_name = "signoff"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            ("waiting", "Waiting for clinical review"),
+            ("unreviewed", "Live, awaiting clinical review"),
+            ("working", "Has a working copy"),
+            ("sent_back", "Sent back by the reviewer"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> QuerySet[Article]:
+        if self.value() == "waiting":
+            return queryset.filter(draft__state=ArticleDraft.State.AWAITING_REVIEW)
+        if self.value() == "unreviewed":
+            return queryset.filter(status=Article.Status.PUBLISHED).filter(
+                db.Q(reviewed_by="") | db.Q(reviewed_on__isnull=True)
+            )
+        if self.value() == "working":
+            return queryset.filter(draft__isnull=False)
+        if self.value() == "sent_back":
+            return queryset.filter(draft__state=ArticleDraft.State.CHANGES_REQUESTED)
         return queryset
 
 
@@ -61,26 +116,46 @@ class TopicAdmin(admin.ModelAdmin[Topic]):
 
 @admin.register(Article)
 class ArticleAdmin(_VersionedArticleAdmin):
-    list_display = [
-        "title",
-        "publication",
-        "topic_names",
-        "featured",
-        "review_due",
-        "grade",
-        "words",
-    ]
-    list_filter = ["status", "topics", ReviewDueFilter, "featured"]
+    form = ArticleForm
+    list_display = ["title", "publication", "sign_off", "topic_names", "review_due", "grade", "spanish"]
+    list_filter = [ReviewDueFilter, SignOffFilter, "status", "topics", "featured"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics"]
     autocomplete_fields = ["related"]
-    readonly_fields = ["readability", "word_count", "created_at", "updated_at"]
+    readonly_fields = ["readability", "clinical_review", "word_count", "created_at", "updated_at"]
     list_per_page = 50
-    save_on_top = True
+    # What the list's column headers show as its sort; the list itself puts reviews due first (get_ordering).
+    ordering = ["next_review_due", "title"]
+    revision_form_template = "admin/education/article/revision_form.html"
+    # Compare shows what an editor wrote: not what is made from it on save, nor the review stamp (the history
+    # comment names the approval).
+    compare_exclude = [
+        "body_html",
+        "body_text",
+        "reading_grade",
+        "word_count",
+        "english_sha256",
+        "search_vector",
+        "created_at",
+        "updated_at",
+        "reviewer",
+        "reviewed_by",
+        "reviewed_on",
+    ]
 
     class Media:
         css = {"all": ["css/education-admin.css"]}
+
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "body", "readability", "topics"]}),
+        ("Going live", {"fields": ["go_live_at", "featured"]}),
+        ("Medical review", {"fields": ["clinical_review", "author", "next_review_due", "sources"]}),
+        (
+            "Related articles and record",
+            {"classes": ["collapse"], "fields": ["related", "word_count", "created_at", "updated_at"]},
+        ),
+    ]
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -88,70 +163,254 @@ class ArticleAdmin(_VersionedArticleAdmin):
             field.widget.attrs["rows"] = 28
         return field
 
-    fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "body", "readability", "topics"]}),
-        ("Publishing", {"fields": ["status", "published_at", "featured"]}),
-        ("Medical review", {"fields": ["author", "reviewed_by", "reviewed_on", "next_review_due", "sources"]}),
-        (
-            "Related articles and record",
-            {"classes": ["collapse"], "fields": ["related", "word_count", "created_at", "updated_at"]},
-        ),
-    ]
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form: Any = super().get_form(request, obj, change, **kwargs)
+        form.use_working_copy = not getattr(request, "_showing_old_version", False)
+        return form
+
+    # --- The list ------------------------------------------------------------------------------------------------
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
-        return super().get_queryset(request).prefetch_related("topics")
+        today = timezone.localdate()
+        unreviewed_live = db.Q(status=Article.Status.PUBLISHED) & (
+            db.Q(reviewed_by="") | db.Q(reviewed_on__isnull=True)
+        )
+        spanish = ArticleTranslation.objects.filter(article=OuterRef("pk"), language="es")
+        # Annotated before ordering (ModelAdmin.get_queryset would order first): the list orders by `attention`.
+        articles = (
+            Article.objects.all()
+            .select_related("draft")
+            .prefetch_related("topics")
+            .annotate(
+                attention=db.Case(
+                    db.When(next_review_due__lte=due_by(today), then=db.Value(REVIEW_DUE)),
+                    db.When(draft__state=ArticleDraft.State.AWAITING_REVIEW, then=db.Value(AWAITING_REVIEW)),
+                    db.When(unreviewed_live, then=db.Value(AWAITING_REVIEW)),
+                    default=db.Value(SETTLED),
+                    output_field=db.IntegerField(),
+                ),
+                has_spanish=Exists(spanish),
+                spanish_current=Exists(spanish.filter(source_sha256=OuterRef("english_sha256"))),
+            )
+        )
+        return articles.order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request: HttpRequest) -> list[str | Combinable]:
+        if getattr(request, "_article_changelist", False):
+            return ["attention", "next_review_due", "title"]
+        return ["title"]  # other lists of articles (the related-articles choices) have no `attention`
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        request._article_changelist = True  # type: ignore[attr-defined]
+        response: HttpResponse = super().changelist_view(request, extra_context)
+        return response
 
     @admin.display(description="Status", ordering="published_at")
     def publication(self, article: Article) -> str:
         if article.status == Article.Status.DRAFT:
-            return "Draft"
+            return "Draft" if article.published_at is None else "Offline"
         if article.is_scheduled and article.published_at:
             return f"Scheduled for {timezone.localtime(article.published_at):%b %-d, %Y %H:%M}"
         return "Published"
+
+    @admin.display(description="Clinical sign-off")
+    def sign_off(self, article: Article) -> SafeString:
+        badges = []
+        draft = getattr(article, "draft", None)
+        if draft is not None:
+            kinds = {
+                ArticleDraft.State.AWAITING_REVIEW: "waiting",
+                ArticleDraft.State.CHANGES_REQUESTED: "sent-back",
+                ArticleDraft.State.APPROVED: "scheduled",
+                ArticleDraft.State.EDITING: "working",
+            }
+            label = draft.get_state_display()
+            if draft.state == ArticleDraft.State.APPROVED and draft.go_live_at:
+                label = f"Approved, goes live {timezone.localtime(draft.go_live_at):%b %-d %H:%M}"
+            badges.append(badge(f"Working copy: {label}", kinds[ArticleDraft.State(draft.state)]))
+        if article.status == Article.Status.PUBLISHED and not article.is_clinically_reviewed:
+            badges.append(badge("Awaiting clinical review", "waiting"))
+        elif article.is_clinically_reviewed and article.reviewed_on:
+            badges.append(format_html("Reviewed by {} on {}", article.reviewed_by, f"{article.reviewed_on:%b %-d, %Y}"))
+        return format_html_join(" ", "{}", ((item,) for item in badges)) if badges else format_html("{}", "—")
 
     @admin.display(description="Topics")
     def topic_names(self, article: Article) -> str:
         return ", ".join(topic.name for topic in article.topics.all())
 
     @admin.display(description="Next review due", ordering="next_review_due")
-    def review_due(self, article: Article) -> str:
+    def review_due(self, article: Article) -> SafeString:
         if article.next_review_due is None:
-            return "No date"
+            return format_html("{}", "No date")
         due = f"{article.next_review_due:%b %-d, %Y}"
-        return (
-            format_html("{} <strong>(overdue)</strong>", due) if article.next_review_due < timezone.localdate() else due
-        )
+        today = timezone.localdate()
+        if article.next_review_due < today:
+            return format_html("{} {}", due, badge("Review overdue", "overdue"))
+        if article.next_review_due <= due_by(today):
+            return format_html("{} {}", due, badge("Review due soon", "due"))
+        return format_html("{}", due)
 
     @admin.display(description="Grade", ordering="reading_grade")
     def grade(self, article: Article) -> str:
         if article.grade_above_target:
-            return format_html("<strong>{}</strong> (above {})", article.reading_grade, READING_GRADE_TARGET)
+            return format_html("<strong>{}</strong> (above {})", article.reading_grade, reading_grade_limit())
         return str(article.reading_grade)
 
-    @admin.display(description="Words", ordering="word_count")
-    def words(self, article: Article) -> int:
-        return article.word_count
+    @admin.display(description="Spanish")
+    def spanish(self, article: Article) -> SafeString:
+        if not getattr(article, "has_spanish", False):
+            return format_html("{}", "—")
+        if getattr(article, "spanish_current", False):
+            return badge("Up to date", "current")
+        return badge("Out of date", "overdue")
+
+    # --- The form ------------------------------------------------------------------------------------------------
 
     @admin.display(description="Reading grade")
     def readability(self, article: Article) -> str:
         if not article.pk:
             return "Shown after the first save."
-        figures = format_html(
-            "Flesch-Kincaid grade <strong>{}</strong> · {} words", article.reading_grade, article.word_count
-        )
-        if article.grade_above_target:
-            warning = GRADE_WARNING.format(grade=article.reading_grade, target=READING_GRADE_TARGET)
+        figures_of = render_body(workflow.working_content(article)["body"]).figures
+        figures = format_html("Flesch-Kincaid grade <strong>{}</strong> · {} words", figures_of.grade, figures_of.words)
+        if figures_of.grade > reading_grade_limit():
+            warning = GRADE_WARNING.format(grade=figures_of.grade, target=reading_grade_limit())
             return format_html('{}<br><span class="errornote grade-warning">{}</span>', figures, warning)
         return figures
 
+    @admin.display(description="Clinical review")
+    def clinical_review(self, article: Article) -> str:
+        if not article.pk:
+            return "A clinical reviewer approves the article before it goes live."
+        if article.is_clinically_reviewed and article.reviewed_on:
+            return format_html(
+                "Live version medically reviewed by <strong>{}</strong> on {}.",
+                article.reviewed_by,
+                f"{article.reviewed_on:%b %-d, %Y}",
+            )
+        return "Not approved by a clinical reviewer yet (awaiting clinical review)."
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        article = self.get_object(request, object_id)
+        context = {**(extra_context or {}), **admin_views.panel_context(request, self, article)}
+        return super().change_view(request, object_id, form_url, context)
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        context = {**(extra_context or {}), "preview_url": reverse("admin:education_article_preview_new")}
+        return super().add_view(request, form_url, context)
+
     def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        if obj.grade_above_target:
-            messages.warning(request, GRADE_WARNING.format(grade=obj.reading_grade, target=READING_GRADE_TARGET))
-        if obj.is_scheduled and obj.published_at:
-            when = timezone.localtime(obj.published_at)
-            messages.info(request, f"“{obj}” is scheduled: it goes live on {when:%b %-d, %Y at %H:%M}.")
+        if not change:
+            # A new article: its row is not public (a draft until a reviewer approves), and starts as the text typed.
+            obj.status = Article.Status.DRAFT
+            obj.published_at = None
+            obj.save()
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        article = form.instance
+        if not change:
+            form.save_m2m()
+        content = workflow.normalized({name: form.cleaned_data.get(name) for name in workflow.FIELD_LABELS})
+        saved = workflow.save_working_copy(
+            article,
+            content,
+            user=request.user,
+            go_live_at=form.cleaned_data.get("go_live_at"),
+            submit="_submit_review" in request.POST,
+        )
+        request._working_copy_saved = saved  # type: ignore[attr-defined]
+
+    def response_add(self, request: HttpRequest, obj: Article, post_url_continue: str | None = None) -> HttpResponse:
+        self._tell(request, obj)
+        return HttpResponseRedirect(reverse("admin:education_article_change", args=[obj.pk]))
+
+    def response_change(self, request: HttpRequest, obj: Article) -> HttpResponse:
+        self._tell(request, obj)
+        if "_continue" in request.POST or "_submit_review" in request.POST:
+            return HttpResponseRedirect(reverse("admin:education_article_change", args=[obj.pk]))
+        return HttpResponseRedirect(reverse("admin:education_article_changelist"))
+
+    def _tell(self, request: HttpRequest, article: Article) -> None:
+        saved = getattr(request, "_working_copy_saved", None)
+        if saved is None:
+            return
+        if saved.draft is None:
+            messages.info(request, f"No changes to “{article}”: there is nothing new to save.")
+            return
+        live = "Patients still see the live version." if article.is_live else "Patients cannot see it yet."
+        if saved.submitted:
+            messages.success(
+                request,
+                f"The working copy of “{saved.draft.content['title']}” was sent for clinical review. {live} The "
+                "Clinical reviewers have been e-mailed.",
+            )
+        else:
+            messages.success(request, f"The working copy of “{saved.draft.content['title']}” was saved. {live}")
+        grade = render_body(saved.draft.content["body"]).figures.grade
+        if grade > reading_grade_limit():
+            messages.warning(request, GRADE_WARNING.format(grade=grade, target=reading_grade_limit()))
+        if saved.draft.go_live_at and saved.draft.go_live_at > timezone.now():
+            when = timezone.localtime(saved.draft.go_live_at)
+            messages.info(request, f"Once approved, it goes live on {when:%b %-d, %Y at %H:%M}.")
 
     def view_on_site(self, article: Article) -> str:
         # Drafts and scheduled articles open as a staff-only preview on the public layout.
         return article.get_absolute_url()
+
+    # --- History: restoring goes through the working copy ---------------------------------------------------------
+
+    def revision_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if request.method == "POST":
+            # Never revert the live row: the version's words (as shown and perhaps adjusted on the page) become the
+            # working copy, which a reviewer approves like any change.
+            with self.create_revision(request):  # type: ignore[attr-defined]
+                return self.changeform_view(request, object_id, request.path, extra_context)
+        request._showing_old_version = True  # type: ignore[attr-defined]
+        response: HttpResponse = super().revision_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
+        return response
+
+    def recover_view(
+        self, request: HttpRequest, version_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """A deleted article comes back offline, its words as a working copy to be approved before patients see it."""
+        from reversion.models import Version
+
+        request._showing_old_version = True  # type: ignore[attr-defined]
+        with transaction.atomic():
+            response: HttpResponse = super().recover_view(request, version_id, extra_context)  # type: ignore[misc]
+            if request.method == "POST" and response.status_code == 302:
+                version = Version.objects.filter(pk=version_id).first()
+                recovered = Article.objects.filter(pk=version.object_id).first() if version else None
+                if recovered is not None:
+                    recovered.status = Article.Status.DRAFT
+                    recovered.save(update_fields=["status"])
+        return response
+
+    # --- Pages of the workflow ------------------------------------------------------------------------------------
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view
+        return [
+            path("preview/", view(self._view(admin_views.preview)), name="education_article_preview_new"),
+            path("<int:object_id>/preview/", view(self._view(admin_views.preview)), name="education_article_preview"),
+            path("<int:object_id>/review/", view(self._view(admin_views.review)), name="education_article_review"),
+            path("<int:object_id>/discard/", view(self._view(admin_views.discard)), name="education_article_discard"),
+            path(
+                "<int:object_id>/take-offline/",
+                view(self._view(admin_views.take_offline)),
+                name="education_article_take_offline",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _view(self, function: Any) -> Any:
+        def bound(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+            response: HttpResponse = function(request, self, **kwargs)
+            return response
+
+        return bound

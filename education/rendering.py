@@ -12,13 +12,27 @@ any other `{{ ... }}` stays as typed. Rendering turns each placeholder found in 
 not inside `code`) into a marker made of private-use characters, which the stored HTML and plain text keep. The
 page fills the markers in when it is shown (`fill_html`, HTML-escaped; `fill_text` for plain text), so a changed
 setting shows on every article at once, with no re-save, at the cost of one regular-expression pass.
+
+Boxes. A line holding only `[[get-help-now]]` becomes the "When to get help now" box. It is stored as a marker too,
+and the page puts the box in when it is shown (`fill_html` with `blocks`): its wording lives in one template and its
+numbers in the settings, so one edit changes every article (docs/clinical/ARTICLES.md, "Corrections to articles
+1-10"). The plain-text value of the same name (`fill_text`) is what search snippets and the reading grade see.
+
+Images. `![what the picture shows](image:name)` shows an image uploaded in the admin (education.models.ArticleImage).
+The rendering is given the uploaded images it may use (`images`); an image whose address is anything else, or that
+has no description (alt text), is dropped, and `body_problems` names each one so the admin form refuses the body
+with a message instead. nh3 then allows `img` with exactly the attributes this produces: `src` under the uploaded
+images' address (`image_prefix`) only, `alt`, `width`, `height` and `loading="lazy"`.
+
+Line endings. Browsers send a textarea's lines ending in CR LF; `normalize_newlines` turns every CR LF and lone CR
+into LF, so a stored text (and its history) changes only where an editor changed it.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
 from html.parser import HTMLParser
@@ -37,9 +51,23 @@ ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li", "ol", "p", "pre", "strong",
     "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "th": {"align"},
+    "td": {"align"},
+    "img": {"src", "alt", "width", "height"},
+}
+# `loading` is allowed with this one value only (nh3 needs it out of ALLOWED_ATTRIBUTES for that).
+ALLOWED_ATTRIBUTE_VALUES = {"img": {"loading": {"lazy"}}}
 ALLOWED_CLASSES = {"blockquote": {HELP_NOW_CLASS}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+IMAGE_SCHEME = "image:"
+IMAGE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# What an uploaded image's stored name looks like (education.images.hashed_name): a hash and an image extension.
+_STORED_IMAGE_NAME = re.compile(r"^[a-f0-9]{8,64}\.(?:jpg|png|webp)$")
+_DIMENSION = re.compile(r"^[1-9][0-9]{0,4}$")
 
 # Private-use characters mark search hits in snippets; they are removed from article text so nobody can fake one.
 HIT_START = "\ue000"
@@ -49,9 +77,13 @@ HIT_END = "\ue001"
 PLACEHOLDER_NAMES = ("emergency_number", "clinic_phone", "clinic_name")
 PLACEHOLDER_START = "\ue002"
 PLACEHOLDER_END = "\ue003"
+# The boxes an editor may place on a line of their own, as typed (`[[get-help-now]]`) -> their stored name.
+SNIPPETS = {"get-help-now": "get_help_now"}
 _NAMES = "|".join(PLACEHOLDER_NAMES)
+_STORED_NAMES = "|".join((*PLACEHOLDER_NAMES, *SNIPPETS.values()))
 TYPED_PLACEHOLDER = re.compile(rf"\{{\{{[ \t]*({_NAMES})[ \t]*\}}\}}")
-_STORED_PLACEHOLDER = re.compile(f"{PLACEHOLDER_START}({_NAMES}){PLACEHOLDER_END}")
+TYPED_SNIPPET = re.compile(r"\[\[[ \t]*([^\[\]\n]*?)[ \t]*\]\]")
+_STORED_PLACEHOLDER = re.compile(f"{PLACEHOLDER_START}({_STORED_NAMES}){PLACEHOLDER_END}")
 _MARKER_CHARACTERS = {ord(char): None for char in (HIT_START, HIT_END, PLACEHOLDER_START, PLACEHOLDER_END)}
 
 
@@ -60,10 +92,22 @@ def placeholder_marker(name: str) -> str:
     return f"{PLACEHOLDER_START}{name}{PLACEHOLDER_END}"
 
 
-def fill_html(html: str, values: Mapping[str, str]) -> str:
-    """Stored (sanitised) HTML with each placeholder marker replaced by its value, HTML-escaped."""
+def normalize_newlines(text: str) -> str:
+    """Every CR LF and lone CR as LF: what a browser's textarea sends is stored the way a file on disk has it."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def fill_html(html: str, values: Mapping[str, str], blocks: Mapping[str, str] | None = None) -> str:
+    """Stored (sanitised) HTML with each placeholder marker replaced by its value, HTML-escaped.
+
+    A box's marker (alone in its paragraph) is replaced by its HTML from `blocks`, which the caller vouches for:
+    it comes from the portal's own template, never from an editor.
+    """
     if PLACEHOLDER_START not in html:
         return html
+    if blocks:
+        for name, block in blocks.items():
+            html = html.replace(f"<p>{placeholder_marker(name)}</p>", block)
     return _STORED_PLACEHOLDER.sub(lambda match: escape(_value(match.group(1), values)), html)
 
 
@@ -100,6 +144,61 @@ class _HelpNowBoxes(Treeprocessor):
                 quote.set("class", HELP_NOW_CLASS)
 
 
+class _Snippets(Treeprocessor):
+    """A paragraph holding only `[[get-help-now]]` (a known box) becomes that box's marker."""
+
+    def run(self, root: ET.Element) -> None:
+        for paragraph in root.iter("p"):
+            if len(paragraph) or not paragraph.text:
+                continue
+            match = TYPED_SNIPPET.fullmatch(paragraph.text.strip())
+            if match and match.group(1) in SNIPPETS:
+                paragraph.text = placeholder_marker(SNIPPETS[match.group(1)])
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """An uploaded image the body may show: its address and its size in pixels."""
+
+    url: str
+    width: int
+    height: int
+
+
+class _Images(Treeprocessor):
+    """`![description](image:name)` -> the uploaded image's address, size and lazy loading; anything else is dropped."""
+
+    def __init__(self, md: markdown.Markdown, images: Mapping[str, ImageRef]) -> None:
+        super().__init__(md)
+        self.images = images
+
+    def run(self, root: ET.Element) -> None:
+        parents = {child: parent for parent in root.iter() for child in parent}
+        for image in list(root.iter("img")):
+            src = image.get("src") or ""
+            ref = self.images.get(src[len(IMAGE_SCHEME) :]) if src.startswith(IMAGE_SCHEME) else None
+            if ref is None or not (image.get("alt") or "").strip():
+                _remove(image, parents[image])
+                continue
+            image.attrib.pop("title", None)
+            image.set("src", ref.url)
+            image.set("width", str(ref.width))
+            image.set("height", str(ref.height))
+            image.set("loading", "lazy")
+
+
+def _remove(element: ET.Element, parent: ET.Element) -> None:
+    """Take `element` out of `parent`, keeping the text that followed it."""
+    index = list(parent).index(element)
+    if element.tail:
+        if index > 0:
+            previous = parent[index - 1]
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
 class _Placeholders(InlineProcessor):
     """Turns a typed `{{ emergency_number }}` (and the other names) in running text into its marker.
 
@@ -114,31 +213,106 @@ class _Placeholders(InlineProcessor):
 
 
 class _SafeMarkdown(Extension):
+    def __init__(self, images: Mapping[str, ImageRef]) -> None:
+        super().__init__()
+        self.images = images
+
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # Raw HTML is escaped as text instead of passed through (layer 1 above).
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.inlinePatterns.register(_Placeholders(TYPED_PLACEHOLDER.pattern, md), "clinic_placeholders", 1)
         md.treeprocessors.register(_HelpNowBoxes(md), "help_now_boxes", 0)
+        md.treeprocessors.register(_Snippets(md), "snippets", 1)
+        md.treeprocessors.register(_Images(md, self.images), "images", 2)
 
 
-def render_markdown(source: str) -> str:
+def render_markdown(
+    source: str, *, images: Mapping[str, ImageRef] | None = None, image_prefix: str | None = None
+) -> str:
     """The article body as sanitised HTML, safe to mark safe in a template (after `fill_html`, still safe).
 
-    Placeholders become markers (see the module docstring); marker characters typed into the source are dropped,
-    so nobody can forge one.
+    Placeholders and boxes become markers (see the module docstring); marker characters typed into the source are
+    dropped, so nobody can forge one. `images` are the uploaded images the body may show, by name, and
+    `image_prefix` the address every image must start with (the uploaded images' folder); without them no image
+    is kept.
     """
-    source = source.translate(_MARKER_CHARACTERS)
-    html = markdown.markdown(source, extensions=["sane_lists", "tables", _SafeMarkdown()], output_format="html")
+    source = normalize_newlines(source).translate(_MARKER_CHARACTERS)
+    extension = _SafeMarkdown((images or {}) if image_prefix else {})
+    html = markdown.markdown(source, extensions=["sane_lists", "tables", extension], output_format="html")
     return nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
+        tags=ALLOWED_TAGS | ({"img"} if image_prefix else set()),
         attributes=ALLOWED_ATTRIBUTES,
+        tag_attribute_values=ALLOWED_ATTRIBUTE_VALUES,
+        attribute_filter=_image_attributes(image_prefix or ""),
         allowed_classes=ALLOWED_CLASSES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener",
         strip_comments=True,
     )
+
+
+def _image_attributes(prefix: str) -> Callable[[str, str, str], str | None]:
+    """nh3's last word on `img`: a `src` under `prefix` naming a stored upload, and whole-number sizes."""
+
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        if tag != "img":
+            return value
+        if attribute == "src":
+            name = value[len(prefix) :] if prefix and value.startswith(prefix) else ""
+            return value if _STORED_IMAGE_NAME.match(name) else None
+        if attribute in ("width", "height"):
+            return value if _DIMENSION.match(value) else None
+        return value
+
+    return keep
+
+
+_MARKDOWN_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+def body_problems(source: str, *, image_names: Iterable[str]) -> list[str]:
+    """What an editor must fix before the body can be saved: unknown boxes, and images that are not uploaded ones
+    or have no description. Each message says what to type instead."""
+    problems: list[str] = []
+    known_images = set(image_names)
+    for line in normalize_newlines(source).split("\n"):
+        for match in TYPED_SNIPPET.finditer(line):
+            name = match.group(1)
+            if name.startswith("image:"):
+                continue
+            if name not in SNIPPETS:
+                problems.append(
+                    f"[[{name}]] is not a box the portal knows. The “When to get help now” box is [[get-help-now]]."
+                )
+            elif line.strip() != match.group(0):
+                problems.append(f"Put [[{name}]] on a line of its own, with an empty line before and after it.")
+    for match in _MARKDOWN_IMAGE.finditer(normalize_newlines(source)):
+        description, address = match.group(1).strip(), match.group(2)
+        name = address[len(IMAGE_SCHEME) :] if address.startswith(IMAGE_SCHEME) else None
+        if name is None:
+            problems.append(
+                f"The image “{address}” is not one uploaded to the portal. Upload it under Article images, then "
+                "type ![what the picture shows](image:its-name)."
+            )
+        elif name not in known_images:
+            problems.append(f"There is no uploaded image called “{name}”. Check its name under Article images.")
+        if not description:
+            problems.append(
+                f"The image “{address}” needs a description for people who cannot see it: type it between the "
+                f"square brackets, e.g. ![A runner doing a bridge exercise]({address})."
+            )
+    return problems
+
+
+def image_names_in(source: str) -> set[str]:
+    """The uploaded images a body refers to (`image:name`), so only those are looked up."""
+    return {
+        match.group(2)[len(IMAGE_SCHEME) :]
+        for match in _MARKDOWN_IMAGE.finditer(source)
+        if match.group(2).startswith(IMAGE_SCHEME)
+    }
 
 
 _BLOCK_TAGS = {"p", "li", "h2", "h3", "h4", "blockquote", "td", "th", "pre", "tr"}

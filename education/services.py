@@ -2,9 +2,18 @@
 
 `load_starter_library` is safe to run on every deploy. For each starter file it remembers (in StarterImport) a hash
 of the file and a hash of the article exactly as it wrote it. On a later run an article is:
-- created, if it was never loaded;
-- updated, if the file changed and the article is still exactly what the loader last wrote;
-- kept as it is, if an editor has changed it (or unpublished it) since, or deleted it: editors always win.
+- created, if it was never loaded: published, and "awaiting clinical review" (no reviewer) until one of the clinic's
+  clinical reviewers approves it (education/workflow.py); the admin shows a banner, and reviewers get it in their
+  daily list;
+- updated, if the file changed and the article is still exactly what the loader last wrote and nobody has approved
+  it yet;
+- given a working copy "waiting for clinical review" with the new text, if the file changed and the article is as
+  loaded but a reviewer has approved it since: approved words never change without a new approval;
+- kept as it is, if an editor has changed it (or unpublished it, or has a working copy of it) since, or deleted it:
+  editors always win.
+
+Approving an article does not count as changing it: the hash covers what editors write, not the review stamp or the
+next review date.
 """
 
 from __future__ import annotations
@@ -19,15 +28,20 @@ import reversion
 from django.db import transaction
 from django.utils import timezone
 
-from education.models import Article, StarterImport, Topic
+from education import workflow
+from education.models import Article, ArticleDraft, StarterImport, Topic
 from education.starter import STARTER_DIR, STARTER_TOPICS, StarterArticle, read_starter_library
 
-CREATED = "created"
+CREATED = "created (awaiting clinical review)"
 UPDATED = "updated"
 UNCHANGED = "unchanged"
+PROPOSED = "new version waiting for clinical review"
 KEPT_EDITED = "kept (changed by an editor)"
+KEPT_DRAFT = "kept (an editor has a working copy)"
 KEPT_DELETED = "kept deleted (removed by an editor)"
 KEPT_NOT_LOADED = "kept (an article with this address was not made by the loader)"
+
+LOADER_COMMENT = "Loaded from the starter library (manage.py load_articles)."
 
 
 @dataclass
@@ -38,25 +52,22 @@ class LoadReport:
         return Counter(self.outcomes.values())
 
 
+def fingerprint(content: workflow.Content, *, status: str, published_at: str | None) -> str:
+    """A hash of everything an editor can change on an article: its editable fields (topics and related by slug, so
+    the hash means the same in every database), its status and publish time."""
+    values = workflow.normalized(content)
+    slugs = dict(Article.objects.filter(pk__in=values["related"]).values_list("pk", "slug"))
+    topics = dict(Topic.objects.filter(pk__in=values["topics"]).values_list("pk", "slug"))
+    values["related"] = sorted(slugs[pk] for pk in values["related"] if pk in slugs)
+    values["topics"] = sorted(topics[pk] for pk in values["topics"] if pk in topics)
+    values.pop("next_review_due")  # moved on by each approval, never written by the loader
+    payload = {**values, "status": status, "published_at": published_at}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
 def content_fingerprint(article: Article) -> str:
-    """A hash of everything an editor can change on an article (saved article, topics and related included)."""
-    fields = {
-        "title": article.title,
-        "slug": article.slug,
-        "summary": article.summary,
-        "body": article.body,
-        "sources": article.sources,
-        "featured": article.featured,
-        "author": article.author,
-        "reviewed_by": article.reviewed_by,
-        "reviewed_on": str(article.reviewed_on),
-        "next_review_due": str(article.next_review_due),
-        "status": article.status,
-        "published_at": article.published_at.isoformat() if article.published_at else None,
-        "topics": sorted(article.topics.values_list("slug", flat=True)),
-        "related": sorted(article.related.values_list("slug", flat=True)),
-    }
-    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+    published_at = article.published_at.isoformat() if article.published_at else None
+    return fingerprint(workflow.live_content(article), status=article.status, published_at=published_at)
 
 
 def _ensure_topics() -> dict[str, Topic]:
@@ -66,14 +77,37 @@ def _ensure_topics() -> dict[str, Topic]:
     return topics
 
 
+def _starter_content(starter: StarterArticle, article: Article, topics: dict[str, Topic]) -> workflow.Content:
+    related = Article.objects.filter(slug__in=starter.related).values_list("pk", flat=True)
+    return workflow.normalized(
+        {
+            "title": starter.title,
+            "slug": starter.slug,
+            "summary": starter.summary,
+            "body": starter.body,
+            "topics": [topics[slug].pk for slug in starter.topics],
+            "related": list(related),
+            "featured": starter.featured,
+            "author": starter.author,
+            "next_review_due": article.next_review_due,
+            "sources": "\n".join(starter.sources),
+        }
+    )
+
+
 def _decide(starter: StarterArticle, article: Article | None, record: StarterImport | None) -> str:
     if record is None:
         return CREATED if article is None else KEPT_NOT_LOADED
     if article is None:
         return KEPT_DELETED
+    draft = ArticleDraft.objects.filter(article=article).first()
+    if draft is not None:
+        return PROPOSED if record.source_sha256 == starter.source_sha256 and draft.created_by is None else KEPT_DRAFT
     if content_fingerprint(article) != record.content_sha256:
         return KEPT_EDITED
-    return UNCHANGED if record.source_sha256 == starter.source_sha256 else UPDATED
+    if record.source_sha256 == starter.source_sha256:
+        return UNCHANGED
+    return PROPOSED if article.is_clinically_reviewed else UPDATED
 
 
 def _write(starter: StarterArticle, article: Article | None, topics: dict[str, Topic]) -> Article:
@@ -83,13 +117,25 @@ def _write(starter: StarterArticle, article: Article | None, topics: dict[str, T
     article.body = starter.body
     article.featured = starter.featured
     article.author = starter.author
-    article.reviewed_by = starter.reviewed_by
-    article.reviewed_on = starter.reviewed_on
-    article.next_review_due = starter.next_review_due
     article.sources = "\n".join(starter.sources)
     article.save()
     article.topics.set([topics[slug] for slug in starter.topics])
     return article
+
+
+def _propose(starter: StarterArticle, article: Article, topics: dict[str, Topic]) -> str:
+    """The new release of an approved article, as a working copy sent for clinical review. Returns the hash the
+    article will have once it is approved and published."""
+    content = _starter_content(starter, article, topics)
+    ArticleDraft.objects.create(
+        article=article,
+        content=content,
+        content_sha256=workflow.content_sha256(content),
+        state=ArticleDraft.State.AWAITING_REVIEW,
+        submitted_at=timezone.now(),
+    )
+    published_at = article.published_at.isoformat() if article.published_at else None
+    return fingerprint(content, status=article.status, published_at=published_at)
 
 
 @transaction.atomic
@@ -102,10 +148,17 @@ def load_starter_library(directory: Path = STARTER_DIR) -> LoadReport:
     records = {r.slug: r for r in StarterImport.objects.filter(slug__in=slugs)}
     report = LoadReport()
     written: dict[str, Article] = {}
+    proposed: dict[str, str] = {}
     with reversion.create_revision():
-        reversion.set_comment("Loaded from the starter library (manage.py load_articles).")
+        reversion.set_comment(LOADER_COMMENT)
         for starter in starters:
             outcome = _decide(starter, articles.get(starter.slug), records.get(starter.slug))
+            if (
+                outcome == PROPOSED
+                and starter.slug in records
+                and records[starter.slug].source_sha256 != (starter.source_sha256)
+            ):
+                proposed[starter.slug] = _propose(starter, articles[starter.slug], topics)
             report.outcomes[starter.slug] = outcome
             if outcome in (CREATED, UPDATED):
                 written[starter.slug] = _write(starter, articles.get(starter.slug), topics)
@@ -116,13 +169,10 @@ def load_starter_library(directory: Path = STARTER_DIR) -> LoadReport:
                 written[starter.slug].related.set([by_slug[s] for s in starter.related if s in by_slug])
     now = timezone.now()
     for starter in starters:
-        if starter.slug in written:
+        if starter.slug in written or starter.slug in proposed:
+            content_sha256 = proposed.get(starter.slug) or content_fingerprint(written[starter.slug])
             StarterImport.objects.update_or_create(
                 slug=starter.slug,
-                defaults={
-                    "source_sha256": starter.source_sha256,
-                    "content_sha256": content_fingerprint(written[starter.slug]),
-                    "loaded_at": now,
-                },
+                defaults={"source_sha256": starter.source_sha256, "content_sha256": content_sha256, "loaded_at": now},
             )
     return report

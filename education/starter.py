@@ -1,4 +1,9 @@
-"""The starter library's files: Markdown with TOML front matter between `+++` lines. Pure parsing, no database."""
+"""The starter library's files: Markdown with TOML front matter between `+++` lines. Pure parsing, no database.
+
+Clinical sign-off belongs to the clinic that runs the portal: `reviewed_by`, `reviewed_on` and `next_review_due` in a
+file are the authors' notes and are not loaded. A loaded article is "awaiting clinical review" until one of the
+clinic's reviewers approves it (education/workflow.py); that approval sets the reviewer, the date and the next review.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +24,9 @@ STARTER_TOPICS: dict[str, tuple[str, str]] = {
     "exercise": ("Exercise", "Strength, core and low-impact training that helps your back."),
 }
 
-REQUIRED_KEYS = ("title", "slug", "summary", "topics", "reviewed_by", "reviewed_on", "next_review_due", "sources")
+REQUIRED_KEYS = ("title", "slug", "summary", "topics", "sources")
+# Read when present (checked, so a typo still fails the load), never loaded: see the module docstring.
+AUTHORS_REVIEW_KEYS = ("reviewed_on", "next_review_due")
 
 
 class StarterFileError(ValueError):
@@ -36,9 +43,6 @@ class StarterArticle:
     featured: bool
     related: tuple[str, ...]
     author: str
-    reviewed_by: str
-    reviewed_on: datetime.date
-    next_review_due: datetime.date
     sources: tuple[str, ...]
     source_sha256: str
 
@@ -58,8 +62,8 @@ def parse_starter_file(path: Path) -> StarterArticle:
     unknown = [topic for topic in meta["topics"] if topic not in STARTER_TOPICS]
     if unknown:
         raise StarterFileError(f"{path.name}: unknown topic {', '.join(unknown)}.")
-    for key in ("reviewed_on", "next_review_due"):
-        if not isinstance(meta[key], datetime.date):
+    for key in AUTHORS_REVIEW_KEYS:
+        if key in meta and not isinstance(meta[key], datetime.date):
             raise StarterFileError(f"{path.name}: {key} must be a date like 2026-10-15.")
     return StarterArticle(
         title=meta["title"],
@@ -70,9 +74,6 @@ def parse_starter_file(path: Path) -> StarterArticle:
         featured=bool(meta.get("featured", False)),
         related=tuple(meta.get("related", ())),
         author=meta.get("author", ""),
-        reviewed_by=meta["reviewed_by"],
-        reviewed_on=meta["reviewed_on"],
-        next_review_due=meta["next_review_due"],
         sources=tuple(meta["sources"]),
         source_sha256=hashlib.sha256(text.encode()).hexdigest(),
     )

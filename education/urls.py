@@ -1,8 +1,6 @@
-from django.contrib.sitemaps.views import sitemap
 from django.urls import path
-from django.views.decorators.cache import cache_control
 
-from education import views
+from education import images, views
 from education.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -11,10 +9,7 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.article_detail, name="article-detail"),
     path("topics/<slug:slug>/", views.article_list, name="topic-detail"),
     path("search/", views.search, name="search"),
-    path(
-        "sitemap.xml",
-        cache_control(public=True, max_age=views.PUBLIC_MAX_AGE)(sitemap),
-        {"sitemaps": SITEMAPS},
-        name="sitemap",
-    ),
+    # Uploaded article images (education/images.py): named by their content's hash, cached for a year.
+    path("media/articles/<str:name>", images.article_image, name="article-image"),
+    path("sitemap.xml", views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

@@ -1,31 +1,32 @@
-"""Public pages of the education library. Views connect request, selector and template; queries live in selectors."""
+"""Public pages of the education library. Views connect request, selector and template; queries live in selectors.
+
+Every public page is kept for anonymous readers by education/cache.py (`shared_page`) and rendered with
+`render_shareable`, so its CSRF token (the language switcher's form) is each reader's own.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec
+from urllib.parse import urlencode
 
-from django.contrib import messages
-from django.core.paginator import Paginator
+from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import get_language
+from django.views.decorators.cache import cache_control
 
 from education import selectors
-from education.models import Topic
+from education.cache import may_share, render_shareable, shared_page
 from education.search import clean_query
+from education.translation import localized
 
 PUBLIC_MAX_AGE = 300  # seconds: long enough to absorb a rush, short enough that a correction shows quickly
-PAGE_SIZE = 20
 PREVIEW_PERMISSION = "education.change_article"
 
 P = ParamSpec("P")
-
-
-def _shared_cache_allowed(request: HttpRequest) -> bool:
-    # A page is the same for every visitor only when nobody is signed in and no one-off message is waiting.
-    return not request.user.is_authenticated and len(messages.get_messages(request)) == 0
 
 
 def public_page(
@@ -37,7 +38,7 @@ def public_page(
     def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.has_header("Cache-Control"):
-            if _shared_cache_allowed(request):
+            if may_share(request):
                 patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
             else:
                 add_never_cache_headers(response)
@@ -47,31 +48,52 @@ def public_page(
     return wrapped
 
 
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        return 1
+
+
+@shared_page
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
     context = {
         "featured": selectors.featured_articles(),
         "topics": selectors.topics_with_articles(),
     }
-    return render(request, "education/home.html", context)
+    return render_shareable(request, "education/home.html", context)
 
 
+@shared_page
 @public_page
 def article_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     if slug is None and request.GET.get("topic"):
         # One address per topic (the canonical one); ?topic= is accepted for old links and simple forms.
-        return redirect(get_object_or_404(Topic, slug=request.GET["topic"]), permanent=True)
-    topic = get_object_or_404(Topic, slug=slug) if slug else None
-    page = Paginator(selectors.published_articles(topic=topic), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"topic": topic, "page": page, "topics": selectors.topics_with_articles()}
-    return render(request, "education/article_list.html", context)
+        return redirect(selectors.topic_or_404(request.GET["topic"]), permanent=True)
+    topic = selectors.topic_or_404(slug) if slug else None
+    after, before = request.GET.get("after", ""), request.GET.get("before", "")
+    page = selectors.article_page(topic=topic, after=after, before=before, number=_page_number(request))
+    if (after or before) and not page.articles:
+        # The article the link starts from is gone (unpublished, renamed): start from the beginning.
+        return redirect(topic or "article-list")
+    context = {
+        "topic": topic,
+        "page": page,
+        "topics": selectors.topics_with_articles(),
+        "canonical_query": urlencode({"after": after}) if after else urlencode({"before": before}) if before else "",
+    }
+    return render_shareable(request, "education/article_list.html", context)
 
 
+@shared_page
 @public_page
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     can_preview = request.user.is_authenticated and request.user.has_perm(PREVIEW_PERMISSION)
     article = selectors.article_for_page(slug, can_preview=can_preview)
-    response = render(request, "education/article_detail.html", {"article": article})
+    # The reader's language: an up-to-date translation, else the English with a notice (education/translation.py).
+    article = localized(article, get_language())
+    response = render_shareable(request, "education/article_detail.html", {"article": article})
     if not article.is_live:
         # A staff preview of a draft or scheduled article: never stored anywhere, never indexed.
         add_never_cache_headers(response)
@@ -79,17 +101,22 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@shared_page
 @public_page
 def search(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q"))
     context: dict[str, Any] = {"query": query, "hits": [], "page": None}
     if query:
-        page = Paginator(selectors.search_articles(query), PAGE_SIZE).get_page(request.GET.get("page"))
+        page = selectors.search_page(query, number=_page_number(request))
         context["page"] = page
-        context["hits"] = selectors.search_hits(list(page.object_list), query)
+        context["hits"] = page.hits
     else:
         context["topics"] = selectors.topics_with_articles()
-    response = render(request, "education/search.html", context)
+    response = render_shareable(request, "education/search.html", context)
     # Result pages are thin, changing content: keep them out of search engines.
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+# The sitemap (education/sitemaps.py) is a public page too: at a hundred thousand articles it is the costliest one.
+sitemap = shared_page(cache_control(public=True, max_age=PUBLIC_MAX_AGE)(sitemap_view))

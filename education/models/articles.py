@@ -1,13 +1,20 @@
 """Patient-education articles and their topics.
 
-Editors write Markdown in the admin; saving renders it to sanitised HTML, extracts the plain text, measures its
-reading grade and (on PostgreSQL) refreshes the stored full-text search vector. Pages only read these stored columns,
-filling in the clinic placeholders ({{ emergency_number }} and friends, see education/rendering.py) from the current
-settings as they are shown: `Article.display_html`, `Article.display_summary`, and the search snippets.
+An `Article` row is the live version: what patients see (selectors read it and nothing else). Editors change a live
+article through its working copy (education.models.drafts.ArticleDraft), which reaches this row only when a clinical
+reviewer approves it (education/workflow.py). Saving renders the Markdown to sanitised HTML, extracts the plain text,
+measures its reading grade and (on PostgreSQL) refreshes the stored full-text search vector. Pages only read these
+stored columns, filling in the clinic placeholders ({{ emergency_number }} and friends) and the "When to get help
+now" box (`[[get-help-now]]`) from the current settings as they are shown (education/rendering.py,
+education/snippets.py): `Article.display_html`, `Article.display_summary`, and the search snippets.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import reversion
@@ -18,9 +25,28 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from education.rendering import fill_html, fill_text, fill_typed, plain_text, readability, render_markdown
+from education import snippets
+from education.models.images import image_refs, image_url_prefix
+from education.rendering import (
+    Readability,
+    fill_html,
+    fill_text,
+    fill_typed,
+    image_names_in,
+    normalize_newlines,
+    plain_text,
+    readability,
+    render_markdown,
+)
 
+# The default of settings.ARTICLE_MAX_READING_GRADE: US grade 8 (docs/clinical/ARTICLES.md: grade 6-8).
 READING_GRADE_TARGET = 8
+
+
+def reading_grade_limit() -> Decimal:
+    """The highest reading grade a reviewer may approve without giving a reason (settings.ARTICLE_MAX_READING_GRADE)."""
+    return Decimal(str(getattr(settings, "ARTICLE_MAX_READING_GRADE", READING_GRADE_TARGET)))
+
 
 PLACEHOLDER_HELP = (
     "Never type the emergency number or the clinic's phone number or name: type {{ emergency_number }}, "
@@ -30,12 +56,44 @@ PLACEHOLDER_HELP = (
 
 
 def placeholder_values() -> dict[str, str]:
-    """What each clinic placeholder shows now (read from settings on every call, so a changed setting applies)."""
+    """What each clinic placeholder shows now (read from settings on every call, so a changed setting applies).
+
+    The boxes are here too, as plain text, so search snippets and the reading grade read what the patient reads.
+    """
     return {
         "emergency_number": str(settings.CLINIC_EMERGENCY_NUMBER),
         "clinic_phone": str(settings.CLINIC_PHONE),
         "clinic_name": str(settings.CLINIC_NAME),
+        **snippets.texts(),
     }
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A Markdown body made ready to store: sanitised HTML, its plain text, and what a patient would read."""
+
+    html: str
+    text: str
+    figures: Readability
+
+
+def render_body(body: str) -> Rendered:
+    """Render and measure a body (an article's, a working copy's, a translation's) the way saving does."""
+    html = render_markdown(body, images=image_refs(image_names_in(body)), image_prefix=image_url_prefix())
+    text = plain_text(html)
+    # Placeholders are measured as the words a patient will read, not as their names.
+    return Rendered(html=html, text=text, figures=readability(fill_text(text, placeholder_values())))
+
+
+def canonical_text(text: str) -> str:
+    """How a text field is stored: LF line endings, no blank lines or spaces around it (what a form's field keeps)."""
+    return normalize_newlines(text).strip()
+
+
+def english_sha256(title: str, summary: str, body: str) -> str:
+    """The hash a translation records of the English it was made from (the words a translator translates)."""
+    words = [canonical_text(part) for part in (title, summary, body)]
+    return hashlib.sha256(json.dumps(words).encode()).hexdigest()
 
 
 class Topic(models.Model):
@@ -89,9 +147,11 @@ class Article(models.Model):
     )
     body = models.TextField(
         help_text="The article in Markdown: ## for section headings, - for bullet points, **bold**, [text](link). "
-        "A blockquote (lines starting with >) that begins with **When to get help now** is shown as a "
-        "red warning box. HTML is not allowed and is shown as plain text. " + PLACEHOLDER_HELP + " Placeholders work "
-        "in the text, not inside a link address; any other {{ ... }} is shown exactly as typed."
+        "Type [[get-help-now]] on a line of its own for the red “When to get help now” box (the same box in "
+        "every article, with the clinic's numbers). Show an uploaded image with ![what the picture shows]"
+        "(image:its-name): the words in brackets are read aloud to people who cannot see it and are required. "
+        "HTML is not allowed and is shown as plain text. " + PLACEHOLDER_HELP + " Placeholders work in the text, "
+        "not inside a link address; any other {{ ... }} is shown exactly as typed."
     )
     body_html = models.TextField(editable=False, default="", help_text="Made from the body on save.")
     body_text = models.TextField(editable=False, default="", help_text="Plain text of the body, for search.")
@@ -110,12 +170,26 @@ class Article(models.Model):
         help_text="The references the article is based on, one per line. They are listed at the end as “Sources”.",
     )
     author = models.CharField(max_length=200, blank=True, help_text="Who wrote the article, e.g. a team name.")
+    # Clinical sign-off of the live version (education/workflow.py): set only by a reviewer's approval.
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text="The clinical reviewer who approved the live version (empty: awaiting clinical review).",
+    )
     reviewed_by = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Name and credentials of the clinician who checked the medical facts, e.g. “Dr. Ana Ruiz, MD”.",
+        editable=False,
+        help_text="The reviewer's full name as shown to patients (“Medically reviewed by …”), kept as it was when "
+        "they approved.",
     )
-    reviewed_on = models.DateField(null=True, blank=True, help_text="The date of that medical review.")
+    reviewed_on = models.DateField(
+        null=True, blank=True, editable=False, help_text="The date the reviewer approved the live version."
+    )
     next_review_due = models.DateField(
         null=True,
         blank=True,
@@ -142,6 +216,12 @@ class Article(models.Model):
         help_text="US school grade needed to read the body (Flesch-Kincaid). Aim for 8 or below.",
     )
     word_count = models.PositiveIntegerField(default=0, editable=False, help_text="Words in the body.")
+    english_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Hash of the title, summary and body: a translation made from other words is out of date.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, help_text="When the article was first saved.")
     updated_at = models.DateTimeField(auto_now=True, help_text="When the article was last saved.")
     # Filled only on PostgreSQL (title weighted above summary above body) and GIN-indexed by migration 0003, which
@@ -152,23 +232,39 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "title"]
-        indexes = [models.Index(fields=["status", "published_at"], name="article_status_published")]
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="article_status_published"),
+            # Issue 16: the public lists page through published articles by title (education/selectors.py), and
+            # the home page shows the newest featured ones: one range of an index each, at any library size.
+            models.Index(fields=["status", "title", "id"], name="article_status_title"),
+            models.Index(
+                fields=["-published_at", "title"],
+                name="article_featured_live",
+                condition=models.Q(featured=True, status="published"),
+            ),
+        ]
+        permissions = [("approve_article", "Can approve articles and changes to them (clinical sign-off)")]
 
     def __str__(self) -> str:
         return self.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.body_html = render_markdown(self.body)
-        self.body_text = plain_text(self.body_html)
-        # Placeholders are measured as the words a patient will read, not as their names.
-        figures = readability(fill_text(self.body_text, placeholder_values()))
-        self.reading_grade = figures.grade
-        self.word_count = figures.words
+        # Whatever sent the text (a browser's CR LF, an old import), it is stored with LF line endings.
+        self.body = canonical_text(self.body)
+        self.summary = canonical_text(self.summary)
+        self.sources = canonical_text(self.sources)
+        rendered = render_body(self.body)
+        self.body_html = rendered.html
+        self.body_text = rendered.text
+        self.reading_grade = Decimal(str(rendered.figures.grade))
+        self.word_count = rendered.figures.words
+        self.english_sha256 = english_sha256(self.title, self.summary, self.body)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "body_html", "body_text", "reading_grade", "word_count"}
+            derived = {"body_html", "body_text", "reading_grade", "word_count", "english_sha256"}
+            kwargs["update_fields"] = {*update_fields, *derived}
         super().save(*args, **kwargs)
         self.refresh_search_vector()
 
@@ -177,8 +273,8 @@ class Article(models.Model):
 
     @property
     def display_html(self) -> SafeString:
-        """The stored, sanitised body HTML with the clinic placeholders filled in (values HTML-escaped)."""
-        return mark_safe(fill_html(self.body_html, placeholder_values()))  # noqa: S308
+        """The stored, sanitised body HTML with the clinic placeholders (values HTML-escaped) and boxes filled in."""
+        return mark_safe(fill_html(self.body_html, placeholder_values(), snippets.blocks()))  # noqa: S308
 
     @property
     def display_summary(self) -> str:
@@ -203,7 +299,12 @@ class Article(models.Model):
 
     @property
     def grade_above_target(self) -> bool:
-        return self.reading_grade > READING_GRADE_TARGET
+        return Decimal(self.reading_grade) > reading_grade_limit()
+
+    @property
+    def is_clinically_reviewed(self) -> bool:
+        """A clinician's name and date are on the live version; otherwise it is awaiting clinical review."""
+        return bool(self.reviewed_by and self.reviewed_on)
 
     def refresh_search_vector(self) -> None:
         if connection.vendor != "postgresql":
@@ -218,6 +319,20 @@ class Article(models.Model):
 
 # Every save keeps a version (django-reversion). The search vector is derived data, rebuilt on save.
 reversion.register(Article, exclude=["search_vector"])
+
+# What an editor changes, in the order the admin shows it; the working copy keeps these (education/workflow.py).
+EDITABLE_FIELDS = (
+    "title",
+    "slug",
+    "summary",
+    "body",
+    "topics",
+    "related",
+    "featured",
+    "author",
+    "next_review_due",
+    "sources",
+)
 
 
 class StarterImport(models.Model):

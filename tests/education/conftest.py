@@ -18,3 +18,29 @@ def on_postgresql():
 
     if connection.vendor != "postgresql":
         pytest.skip("Full-text search ranking needs PostgreSQL; SQLite only has the plain fallback.")
+
+
+@pytest.fixture
+def reviewer(django_user_model):
+    """A clinical reviewer: a real staff account in the Clinical reviewers group (accounts/roles.py)."""
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import CLINICAL_REVIEWERS
+
+    user = django_user_model.objects.create_user(
+        username="reviewer",
+        password="correct-horse-battery",
+        first_name="Riley",
+        last_name="Reviewer",
+        email="reviewer@example.org",
+        is_staff=True,
+    )
+    user.groups.add(Group.objects.get(name=CLINICAL_REVIEWERS))
+    return user
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded images go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

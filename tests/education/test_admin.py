@@ -1,15 +1,17 @@
-"""An editor's whole day in the admin: create, schedule, preview, publish, revise, compare and restore."""
+"""An editor's and a reviewer's day in the admin: create, preview, send for review, approve, schedule, revise,
+compare and restore; the list's order and badges."""
 
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 from reversion.models import Version
 
-from education.models import Article, Topic
+from education.models import Article, ArticleDraft, Topic
 from tests.education.factories import ArticleFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,18 +20,14 @@ ADD_URL = "/admin/education/article/add/"
 
 
 def form_data(**overrides):
-    when = timezone.localtime() + datetime.timedelta(days=3)
     data = {
         "title": "Stretching after a run",
         "slug": "stretching-after-a-run",
         "summary": "Gentle stretches that help a stiff back.",
         "body": "## Why stretch\n\nStretching can ease stiffness. Go slowly.",
-        "status": "draft",
-        "published_at_0": when.strftime("%Y-%m-%d"),
-        "published_at_1": when.strftime("%H:%M:%S"),
+        "go_live_at_0": "",
+        "go_live_at_1": "",
         "author": "Education team",
-        "reviewed_by": "Dr. Ana Ruiz, MD",
-        "reviewed_on": "2026-11-01",
         "next_review_due": "2027-11-01",
         "sources": "NICE NG59.",
     }
@@ -37,8 +35,32 @@ def form_data(**overrides):
     return data
 
 
+def form_of(article: Article, **overrides):
+    """The change form's data for `article` as the browser would send it back."""
+    as_shown = {
+        "title": article.title,
+        "slug": article.slug,
+        "summary": article.summary,
+        "body": article.body,
+        "author": article.author,
+        "next_review_due": str(article.next_review_due or ""),
+        "sources": article.sources,
+        "topics": [topic.pk for topic in article.topics.all()],
+    }
+    return form_data(**{**as_shown, **overrides})
+
+
+def in_days(days: int) -> dict[str, str]:
+    when = timezone.localtime() + datetime.timedelta(days=days)
+    return {"go_live_at_0": when.strftime("%Y-%m-%d"), "go_live_at_1": when.strftime("%H:%M:%S")}
+
+
 def change_url(article: Article) -> str:
     return f"/admin/education/article/{article.pk}/change/"
+
+
+def review_url(article: Article) -> str:
+    return f"/admin/education/article/{article.pk}/review/"
 
 
 @pytest.fixture
@@ -47,67 +69,130 @@ def editor_client(client, editor):
     return client
 
 
-def test_an_editor_creates_schedules_previews_publishes_revises_and_restores_an_article(editor_client, editor):
-    patient = Client()  # an anonymous visitor, beside the signed-in editor
+@pytest.fixture
+def reviewer_client(reviewer):
+    browser = Client()
+    browser.force_login(reviewer)
+    return browser
+
+
+def test_a_new_article_goes_live_only_once_a_reviewer_approves_it(editor_client, reviewer_client, reviewer):
+    patient = Client()
     running = TopicFactory.create(name="Running", slug="running")
 
-    # Create a draft.
     response = editor_client.post(ADD_URL, form_data(topics=[running.pk]))
     assert response.status_code == 302, response.content.decode()[:2000]
     article = Article.objects.get(slug="stretching-after-a-run")
     assert article.status == Article.Status.DRAFT
     assert list(article.topics.all()) == [running]
-
-    # Preview it on the public layout (the admin's "View on site" leads there).
-    change_page = editor_client.get(change_url(article)).content.decode()
-    assert "View on site" in change_page
-    preview = editor_client.get(article.get_absolute_url())
-    assert preview.status_code == 200
-    assert "Why stretch" in preview.content.decode()
-
-    # Schedule it for three days from now: still hidden from patients.
-    response = editor_client.post(change_url(article), form_data(status="published", topics=[running.pk]), follow=True)
-    assert "is scheduled" in response.content.decode()
-    article.refresh_from_db()
-    assert article.is_scheduled
     assert patient.get(article.get_absolute_url()).status_code == 404
 
-    # Publish it now.
-    now = timezone.localtime() - datetime.timedelta(minutes=1)
-    published = form_data(
-        status="published",
-        topics=[running.pk],
-        published_at_0=now.strftime("%Y-%m-%d"),
-        published_at_1=now.strftime("%H:%M:%S"),
+    response = editor_client.post(change_url(article), form_of(article, _submit_review="1"), follow=True)
+    assert "was sent for clinical review" in response.content.decode()
+    assert ArticleDraft.objects.get(article=article).state == ArticleDraft.State.AWAITING_REVIEW
+    assert patient.get(article.get_absolute_url()).status_code == 404
+
+    page = reviewer_client.get(review_url(article)).content.decode()
+    assert "Flesch-Kincaid grade" in page
+    response = reviewer_client.post(review_url(article), {"_approve": "1"}, follow=True)
+    assert "Patients see it now" in response.content.decode()
+    html = patient.get(article.get_absolute_url()).content.decode()
+    assert "Stretching can ease stiffness." in html
+    today = timezone.localdate()
+    assert "Medically reviewed by Riley Reviewer on" in html
+    assert f"{today:%B} {today.day}, {today.year}" in html
+    article.refresh_from_db()
+    assert article.reviewer == reviewer
+    assert not ArticleDraft.objects.filter(article=article).exists()
+
+
+def test_a_scheduled_new_article_is_approved_now_and_goes_live_at_its_time(editor_client, reviewer_client):
+    editor_client.post(ADD_URL, form_data(**in_days(3), _submit_review="1"))
+    article = Article.objects.get(slug="stretching-after-a-run")
+    reviewer_client.post(review_url(article), {"_approve": "1"})
+    article.refresh_from_db()
+    assert article.is_scheduled
+    assert Client().get(article.get_absolute_url()).status_code == 404
+
+
+def test_an_editors_change_to_a_live_article_waits_for_approval_and_history_shows_the_body_only(
+    editor_client, reviewer_client, reviewer
+):
+    import reversion
+
+    patient = Client()
+    with reversion.create_revision():
+        article = ArticleFactory.create(body="## Rest\n\nRest a day or two.\n\n- Walk.\n- Use heat.\n")
+    first = Version.objects.get_for_object(article).count()
+
+    # The browser sends CR LF line endings; only the body's words really changed.
+    sent = form_of(
+        article,
+        body="## Rest\r\n\r\nRest one day.\r\n\r\n- Walk.\r\n- Use heat.",
+        sources="First source.\r\nSecond source.",
     )
-    assert editor_client.post(change_url(article), published).status_code == 302
-    assert patient.get(article.get_absolute_url()).status_code == 200
+    assert editor_client.post(change_url(article), {**sent, "_submit_review": "1"}).status_code == 302
+    assert "Rest a day or two." in patient.get(article.get_absolute_url()).content.decode()
+    assert "Rest one day." not in patient.get(article.get_absolute_url()).content.decode()
+    # The change form shows the working copy, not the live words.
+    assert "Rest one day." in editor_client.get(change_url(article)).content.decode()
 
-    # Revise the body.
-    revised = {**published, "body": "## Why stretch\n\nA new, worse paragraph."}
-    assert editor_client.post(change_url(article), revised).status_code == 302
-    assert "worse paragraph" in patient.get(article.get_absolute_url()).content.decode()
+    review_page = reviewer_client.get(review_url(article)).content.decode()
+    assert "What changes for patients" in review_page
+    assert re.findall(r'<h3 class="english-change-field">(\w[^<]*)</h3>', review_page) == ["Body"]
 
-    # History lists every save; compare the first published version with the current one.
-    versions = list(Version.objects.get_for_object(article).order_by("pk"))
-    assert len(versions) == 4
-    history = editor_client.get(f"/admin/education/article/{article.pk}/history/")
-    assert history.status_code == 200
-    compare = editor_client.get(
-        f"/admin/education/article/{article.pk}/history/compare/",
-        {"version_id1": versions[2].pk, "version_id2": versions[3].pk},
-    )
-    assert compare.status_code == 200
-    assert "worse paragraph" in compare.content.decode()
-
-    # Restore the version before the revision.
-    restore_url = f"/admin/education/article/{article.pk}/history/{versions[2].pk}/"
-    assert editor_client.get(restore_url).status_code == 200
-    assert editor_client.post(restore_url, published).status_code == 302
+    reviewer_client.post(review_url(article), {"_approve": "1"})
     page = patient.get(article.get_absolute_url()).content.decode()
-    assert "worse paragraph" not in page
-    assert "Stretching can ease stiffness." in page
-    assert not editor.is_superuser
+    assert "Rest one day." in page
+    assert "Rest a day or two." not in page
+
+    versions = list(Version.objects.get_for_object(article).order_by("pk"))
+    assert len(versions) == first + 1
+    assert versions[-1].revision.get_comment().startswith("Changed Body. Approved by Riley Reviewer")
+    compare = reviewer_client.get(
+        f"/admin/education/article/{article.pk}/history/compare/",
+        {"version_id1": versions[-2].pk, "version_id2": versions[-1].pk},
+    ).content.decode()
+    assert "<ins>one</ins>" in compare
+    changed = re.findall(r"<h3>([^<]+)</h3>", compare)
+    assert [name.strip() for name in changed] == ["body"], changed
+
+
+def test_restoring_an_old_version_makes_it_the_working_copy_not_the_live_article(editor_client, reviewer_client):
+    import reversion
+
+    with reversion.create_revision():
+        article = ArticleFactory.create(body="The old advice.")
+    with reversion.create_revision():
+        article.body = "The new advice."
+        article.save()
+    old = Version.objects.get_for_object(article).order_by("pk").first()
+    restore_url = f"/admin/education/article/{article.pk}/history/{old.pk}/"
+    page = editor_client.get(restore_url).content.decode()
+    assert "The old advice." in page
+    assert "copies it into the working copy" in page
+    assert editor_client.post(restore_url, form_of(article, body="The old advice.")).status_code == 302
+    assert "The new advice." in Client().get(article.get_absolute_url()).content.decode()
+    assert ArticleDraft.objects.get(article=article).content["body"] == "The old advice."
+
+
+def test_a_working_copy_can_be_thrown_away_and_a_live_article_taken_offline(editor_client):
+    article = ArticleFactory.create(body="Live words.")
+    editor_client.post(change_url(article), form_of(article, body="Draft words."))
+    assert ArticleDraft.objects.filter(article=article).exists()
+    assert editor_client.get(f"/admin/education/article/{article.pk}/discard/").status_code == 405
+    editor_client.post(f"/admin/education/article/{article.pk}/discard/")
+    assert not ArticleDraft.objects.filter(article=article).exists()
+    assert Client().get(article.get_absolute_url()).status_code == 200
+    editor_client.post(f"/admin/education/article/{article.pk}/take-offline/")
+    assert Client().get(article.get_absolute_url()).status_code == 404
+
+
+def test_saving_the_form_unchanged_keeps_no_working_copy(editor_client):
+    article = ArticleFactory.create()
+    response = editor_client.post(change_url(article), form_of(article), follow=True)
+    assert "No changes" in response.content.decode()
+    assert not ArticleDraft.objects.filter(article=article).exists()
 
 
 def test_the_change_form_warns_when_the_reading_grade_is_above_8(editor_client):
@@ -130,28 +215,39 @@ def test_bad_input_is_reported_next_to_the_field_and_nothing_is_saved(editor_cli
     assert not Article.objects.exists()
 
 
-def test_the_list_shows_status_topics_review_date_grade_and_words(editor_client):
+def test_the_list_shows_status_sign_off_topics_review_date_grade_and_spanish(editor_client):
     topic = TopicFactory.create(name="Running", slug="running")
     ArticleFactory.create(title="Listed", topics=[topic], next_review_due=datetime.date(2027, 3, 4))
     html = editor_client.get("/admin/education/article/").content.decode()
-    for heading in ("Status", "Topics", "Next review due", "Grade", "Words"):
+    for heading in ("Status", "Clinical sign-off", "Topics", "Next review due", "Grade", "Spanish"):
         assert heading in html
     assert "Running" in html
     assert "Mar 4, 2027" in html
-    assert "(overdue)" not in html
+    assert 'class="badge badge-overdue"' not in html
 
 
-def test_the_list_marks_articles_whose_review_is_overdue(editor_client):
-    ArticleFactory.create(title="Old facts", next_review_due=timezone.localdate() - datetime.timedelta(days=1))
+def test_the_list_puts_reviews_due_first_with_a_badge(editor_client):
+    today = timezone.localdate()
+    ArticleFactory.create(title="A settled article", next_review_due=today + datetime.timedelta(days=300))
+    ArticleFactory.create(title="B due soon", next_review_due=today + datetime.timedelta(days=20))
+    ArticleFactory.create(title="C old facts", next_review_due=today - datetime.timedelta(days=1))
+    ArticleFactory.create(title="D awaiting", reviewed_by="", reviewed_on=None, next_review_due=None)
     html = editor_client.get("/admin/education/article/").content.decode()
-    assert "<strong>(overdue)</strong>" in html
+    order = re.findall(r'<th class="field-title"><a [^>]*>([^<]+)</a>', html)
+    assert order == ["C old facts", "B due soon", "D awaiting", "A settled article"]
+    assert 'class="badge badge-overdue">Review overdue' in html
+    assert 'class="badge badge-due">Review due soon' in html
+    assert "Awaiting clinical review" in html
 
 
-def test_the_review_overdue_filter_lists_only_overdue_articles(editor_client):
+def test_the_review_filters_list_only_what_they_say(editor_client):
     today = timezone.localdate()
     ArticleFactory.create(title="Overdue one", next_review_due=today - datetime.timedelta(days=1))
     ArticleFactory.create(title="Fine one", next_review_due=today + datetime.timedelta(days=200))
     html = editor_client.get("/admin/education/article/", {"review": "overdue"}).content.decode()
+    assert "Overdue one" in html
+    assert "Fine one" not in html
+    html = editor_client.get("/admin/education/article/", {"review": "due"}).content.decode()
     assert "Overdue one" in html
     assert "Fine one" not in html
 
@@ -167,8 +263,60 @@ def test_the_admin_searches_titles_and_bodies(editor_client):
     assert "About shoes" in html
 
 
+def test_an_awaiting_article_shows_a_banner_and_reviewers_a_review_link(editor_client, reviewer_client):
+    article = ArticleFactory.create(reviewed_by="", reviewed_on=None)
+    assert "Awaiting clinical review." in editor_client.get(change_url(article)).content.decode()
+    assert 'class="review-link"' not in editor_client.get(change_url(article)).content.decode()
+    assert 'class="review-link"' in reviewer_client.get(change_url(article)).content.decode()
+
+
 @pytest.mark.parametrize("model", [Article, Topic])
 def test_every_editable_field_tells_the_editor_what_it_is_for(model):
     editable = [f for f in model._meta.get_fields() if getattr(f, "editable", False) and not f.auto_created]
     assert len(editable) >= 3
     assert [f.name for f in editable if not f.help_text] == []
+
+
+def test_preview_shows_the_forms_unsaved_words_on_the_public_layout_and_saves_nothing(editor_client):
+    article = ArticleFactory.create(body="Live words.")
+    url = f"/admin/education/article/{article.pk}/preview/"
+    response = editor_client.post(url, form_of(article, body="## Unsaved heading\n\nUnsaved words."))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h2>Unsaved heading</h2>" in html
+    assert 'class="article-body"' in html
+    assert "Nothing has been saved" in html
+    assert response["Cache-Control"].startswith("max-age=0") or "no-store" in response["Cache-Control"]
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert not ArticleDraft.objects.exists()
+    article.refresh_from_db()
+    assert article.body == "Live words."
+
+
+def test_preview_of_a_new_article_and_of_a_form_with_mistakes(editor_client):
+    response = editor_client.post("/admin/education/article/preview/", form_data())
+    assert "Stretching can ease stiffness." in response.content.decode()
+    assert not Article.objects.exists()
+    response = editor_client.post("/admin/education/article/preview/", form_data(title=""))
+    assert "The preview needs a few fixes first" in response.content.decode()
+    assert "This field is required." in response.content.decode()
+
+
+def test_preview_needs_a_csrf_token_and_the_right_to_edit(editor, reviewer):
+    article = ArticleFactory.create()
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(editor)
+    assert strict.post(f"/admin/education/article/{article.pk}/preview/", form_of(article)).status_code == 403
+    reviewer_browser = Client()
+    reviewer_browser.force_login(reviewer)
+    assert reviewer_browser.post(f"/admin/education/article/{article.pk}/preview/", form_of(article)).status_code == 403
+    assert reviewer_browser.get(f"/admin/education/article/{article.pk}/preview/").status_code == 200
+    assert Client().post(f"/admin/education/article/{article.pk}/preview/").status_code == 302
+
+
+def test_the_change_form_has_preview_save_and_send_buttons(editor_client):
+    article = ArticleFactory.create()
+    html = editor_client.get(change_url(article)).content.decode()
+    assert f'formaction="/admin/education/article/{article.pk}/preview/" formtarget="_blank"' in html
+    assert 'name="_submit_review"' in html
+    assert 'value="Save working copy"' in html

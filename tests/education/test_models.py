@@ -69,3 +69,23 @@ def test_the_search_vector_has_a_gin_index_on_postgresql(on_postgresql):
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'education_article'")
         definitions = [row[0] for row in cursor.fetchall()]
     assert any("USING gin (search_vector)" in definition for definition in definitions), definitions
+
+
+def test_saving_stores_lf_line_endings_and_no_blank_lines_around_the_text():
+    article = ArticleFactory.create(body="\r\nOne.\r\n\r\nTwo.\r\n", summary="A\r\nB", sources="First.\r\nSecond.\r\n")
+    article.refresh_from_db()
+    assert (article.body, article.summary, article.sources) == ("One.\n\nTwo.", "A\nB", "First.\nSecond.")
+
+
+def test_the_english_hash_follows_the_words_a_translator_translates():
+    article = ArticleFactory.create(body="One.")
+    before = article.english_sha256
+    article.sources = "Another source."
+    article.save()
+    assert article.english_sha256 == before
+    article.body = "One.\r\n"
+    article.save()
+    assert article.english_sha256 == before
+    article.body = "Two."
+    article.save()
+    assert article.english_sha256 != before

@@ -151,25 +151,3 @@ def test_sitemap_lists_home_topics_and_published_articles(client):
     assert "<loc>http://testserver/</loc>" in xml
     assert "<loc>http://testserver/topics/running/</loc>" in xml
     assert f"<loc>http://testserver/articles/{article.slug}/</loc>" in xml
-
-
-@pytest.mark.parametrize("count", [3, 30])
-@pytest.mark.parametrize(
-    ("path", "queries"),
-    [
-        ("/", 3),  # featured articles, their topics, topic list
-        ("/articles/", 4),  # count, page, their topics, topic list
-        ("/topics/topic-a/", 5),  # the topic, count, page, their topics, topic list
-        ("/articles/the-article/", 4),  # article, its topics, related articles, their topics
-        ("/search/?q=back", 3),  # count, page, their topics
-        ("/sitemap.xml", 4),  # count and items for topics and for articles
-    ],
-)
-def test_pages_cost_the_same_number_of_queries_whatever_the_number_of_articles(
-    client, django_assert_num_queries, count, path, queries
-):
-    topic = TopicFactory.create(name="Topic A", slug="topic-a")
-    others = [ArticleFactory.create(featured=True, topics=[topic], title=f"Back care {n}") for n in range(count)]
-    ArticleFactory.create(slug="the-article", topics=[topic], related=others[:3], title="Back basics")
-    with django_assert_num_queries(queries):
-        assert client.get(path).status_code == 200

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from education.reminders import awaiting_clinical_review
 from education.services import load_starter_library
 from education.starter import STARTER_DIR, StarterFileError
 
@@ -28,3 +29,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {slug}: {outcome}", style_func=None)
         summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(report.counts().items()))
         self.stdout.write(self.style.SUCCESS(f"Starter articles: {summary}."))
+        waiting = awaiting_clinical_review().count()
+        if waiting:
+            self.stdout.write(
+                f"{waiting} article(s) await clinical review: a member of the Clinical reviewers group approves each "
+                "one in the admin (Patient education > Articles, “Review”)."
+            )

@@ -1,0 +1,148 @@
+"""The forms of the library's admin: an article's working copy, a clinical review, an image upload, a translation.
+
+Text fields take what browsers send (CR LF line endings) and keep LF (`LineEndingsField`), so a form whose text was not
+touched is not "changed": history names only the fields an editor really changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+
+from education import images
+from education.models import EDITABLE_FIELDS, Article, ArticleImage, ArticleTranslation
+from education.models.images import IMAGE_FOLDER
+from education.rendering import body_problems, image_names_in, normalize_newlines
+from education.workflow import draft_of, working_content
+
+GO_LIVE_HELP = (
+    "When the article (or this change to it) goes live, once a clinical reviewer has approved it. Leave empty for as "
+    "soon as it is approved; set a future time to schedule it. Patients keep seeing the live version until then."
+)
+
+
+class LineEndingsField(forms.CharField):
+    """A CharField that stores LF line endings whatever the browser sent."""
+
+    def to_python(self, value: Any) -> str:
+        return normalize_newlines(str(super().to_python(value)))
+
+
+def image_problems(body: str) -> list[str]:
+    names = set(ArticleImage.objects.filter(name__in=image_names_in(body)).values_list("name", flat=True))
+    return body_problems(body, image_names=names)
+
+
+class ArticleForm(forms.ModelForm[Article]):
+    """The article's working copy. Opened on an article with a working copy, it shows the working copy's words."""
+
+    # Set per request by ArticleAdmin.get_form: False on the "restore this version" page, which shows the version.
+    use_working_copy = True
+
+    go_live_at = forms.SplitDateTimeField(
+        label="Go live", required=False, widget=AdminSplitDateTime, help_text=GO_LIVE_HELP
+    )
+
+    class Meta:
+        model = Article
+        fields = list(EDITABLE_FIELDS)
+        field_classes = {"summary": LineEndingsField, "body": LineEndingsField, "sources": LineEndingsField}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        instance = kwargs.get("instance")
+        if instance is not None and instance.pk and self.use_working_copy:
+            draft = draft_of(instance)
+            content = working_content(instance)
+            initial = {**content, **kwargs.get("initial", {})}
+            if draft is not None:
+                initial["go_live_at"] = draft.go_live_at
+            elif instance.is_scheduled:
+                initial["go_live_at"] = instance.published_at
+            kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+
+    def clean_body(self) -> str:
+        body = str(self.cleaned_data["body"])
+        problems = image_problems(body)
+        if problems:
+            raise ValidationError(problems)
+        return body
+
+
+class ReviewForm(forms.Form):
+    """A clinical reviewer's decision: approve (a reason needed above the grade limit) or send back (a comment)."""
+
+    grade_reason = forms.CharField(
+        label="Reason for approving above the reading-grade limit",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only needed when the reading grade is above the limit. It is kept with the approval.",
+    )
+    comment = forms.CharField(
+        label="Comment to the editor",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required when you send it back: say what to change. Optional when you approve.",
+    )
+
+
+NO_ALT_TEXT = (
+    "Describe what the picture shows, for people who cannot see it (for example “A runner lying on their back lifts "
+    "their hips”). An image without a description cannot be saved."
+)
+
+
+class ArticleImageForm(forms.ModelForm[ArticleImage]):
+    class Meta:
+        model = ArticleImage
+        fields = ["name", "image", "alt_text"]
+        error_messages = {"alt_text": {"required": NO_ALT_TEXT}}
+
+    def clean_alt_text(self) -> str:
+        text = " ".join(str(self.cleaned_data.get("alt_text") or "").split())
+        if not text:
+            raise ValidationError(NO_ALT_TEXT, code="required")
+        return text
+
+    def clean_image(self) -> Any:
+        upload = self.cleaned_data.get("image")
+        if upload is None or not hasattr(upload, "content_type"):
+            return upload  # unchanged on an edit
+        prepared = images.prepare_upload(upload)
+        path = f"{IMAGE_FOLDER}/{prepared.name}"
+        if default_storage.exists(path):
+            return path  # the same picture was uploaded before: its stored file is reused
+        return prepared
+
+
+class ArticleTranslationForm(forms.ModelForm[ArticleTranslation]):
+    matches_english = forms.BooleanField(
+        label="This translation matches the current English text",
+        required=False,
+        help_text="Tick it once the translation says what the English article says now. Until then it is marked "
+        "out of date and patients who read it are shown the English version with a notice.",
+    )
+
+    class Meta:
+        model = ArticleTranslation
+        fields = ["article", "language", "title", "summary", "body", "matches_english"]
+        field_classes = {"summary": LineEndingsField, "body": LineEndingsField}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields["matches_english"].initial = True
+        if self.instance.pk is not None:
+            self.fields["article"].disabled = True
+            self.fields["language"].disabled = True
+
+    def clean_body(self) -> str:
+        body = str(self.cleaned_data["body"])
+        problems = image_problems(body)
+        if problems:
+            raise ValidationError(problems)
+        return body

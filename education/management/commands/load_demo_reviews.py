@@ -1,0 +1,39 @@
+"""Demo data: the demo clinical reviewer approves the starter articles still awaiting review (development only).
+
+A clinic's real deployment never runs this: there, each starter article stays "awaiting clinical review" until one of
+the clinic's own reviewers approves it. `make run` runs it after `load_articles` (clinic_portal load_demo).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from education.reminders import awaiting_clinical_review
+from education.workflow import WorkflowError, approve
+
+DEMO_REVIEWER = "reviewer"
+DEMO_NOTE = "Demo approval for trying the portal (load_demo_reviews); a clinic's own reviewer approves in production."
+
+
+class Command(BaseCommand):
+    help = "Approve the starter articles awaiting clinical review as the demo reviewer (development only)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            raise CommandError("Refusing to approve articles as a demo reviewer with DEBUG off.")
+        reviewer = get_user_model().objects.filter(username=DEMO_REVIEWER).first()
+        if reviewer is None or not reviewer.has_perm("education.approve_article"):
+            raise CommandError("Run load_demo_staff first: the demo reviewer account is missing.")
+        approved = 0
+        for article in awaiting_clinical_review():
+            try:
+                approve(article, reviewer=reviewer, comment=DEMO_NOTE)
+            except WorkflowError as error:
+                self.stderr.write(f"  {article.slug}: not approved ({error})")
+                continue
+            approved += 1
+        self.stdout.write(f"Demo reviewer {reviewer.get_full_name()} approved {approved} article(s).")

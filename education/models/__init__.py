@@ -1,0 +1,44 @@
+"""The education library's models: articles and topics, their working copies and reviews, images, translations."""
+
+from education.models.articles import (
+    EDITABLE_FIELDS,
+    PLACEHOLDER_HELP,
+    READING_GRADE_TARGET,
+    Article,
+    ArticleQuerySet,
+    Rendered,
+    StarterImport,
+    Topic,
+    canonical_text,
+    english_sha256,
+    placeholder_values,
+    reading_grade_limit,
+    render_body,
+)
+from education.models.drafts import ArticleDraft, ArticleReview, ReviewReminder
+from education.models.images import ArticleImage, image_refs, image_url_prefix
+from education.models.translations import TRANSLATION_LANGUAGES, ArticleTranslation
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "PLACEHOLDER_HELP",
+    "READING_GRADE_TARGET",
+    "TRANSLATION_LANGUAGES",
+    "Article",
+    "ArticleDraft",
+    "ArticleImage",
+    "ArticleQuerySet",
+    "ArticleReview",
+    "ArticleTranslation",
+    "Rendered",
+    "ReviewReminder",
+    "StarterImport",
+    "Topic",
+    "canonical_text",
+    "english_sha256",
+    "image_refs",
+    "image_url_prefix",
+    "placeholder_values",
+    "reading_grade_limit",
+    "render_body",
+]

@@ -1,0 +1,81 @@
+"""Translations of articles, kept in step with the English they were made from.
+
+Why a small model of our own rather than django-modeltranslation or django-parler (both considered): the English
+`Article` row is the live, clinically approved version, changed only through the working copy and a reviewer's
+approval. modeltranslation would add `title_es`, `body_es`... columns to that row, so the Spanish would ride along
+with every English draft, approval and revision, and it has no notion of "made from which English". parler moves the
+translated fields into its own table and changes every query of them, selectors and full-text search included. What
+the clinic needs is small: one row per article and language, recording the English it was translated from (its hash
+and its words), so that a changed English source marks the translation out of date for editors (list badge, form
+banner, and what changed since) and patients are not shown stale advice (education/translation.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from education.models.articles import Article, canonical_text, english_sha256, render_body
+
+TRANSLATION_LANGUAGES = [("es", "Spanish (español)")]
+
+
+class ArticleTranslation(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=TRANSLATION_LANGUAGES, help_text="The language it is in.")
+    title = models.CharField(max_length=200, help_text="The translated title.")
+    summary = models.CharField(max_length=300, help_text="The translated summary (placeholders work here too).")
+    body = models.TextField(
+        help_text="The translated body, in Markdown like the English one. Keep [[get-help-now]] and the "
+        "{{ placeholders }} as they are (the box and the numbers appear in the reader's language); translate "
+        "the words in the brackets of ![...](image:name)."
+    )
+    body_html = models.TextField(editable=False, default="", help_text="Made from the body on save.")
+    body_text = models.TextField(editable=False, default="", help_text="Plain text of the body.")
+    word_count = models.PositiveIntegerField(default=0, editable=False, help_text="Words in the body.")
+    source_sha256 = models.CharField(
+        max_length=64, editable=False, help_text="Hash of the English title, summary and body it was made from."
+    )
+    source = models.JSONField(
+        default=dict, editable=False, help_text="The English title, summary and body it was made from."
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text="Who last saved it.",
+    )
+    updated_at = models.DateTimeField(auto_now=True, help_text="When it was last saved.")
+
+    class Meta:
+        ordering = ["article__title", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "language"], name="one_translation_per_language"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} ({self.get_language_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.body = canonical_text(self.body)
+        self.summary = canonical_text(self.summary)
+        rendered = render_body(self.body)
+        self.body_html = rendered.html
+        self.body_text = rendered.text
+        self.word_count = rendered.figures.words
+        super().save(*args, **kwargs)
+
+    def record_source(self, article: Article) -> None:
+        """Say that this translation matches `article`'s English as it is now."""
+        self.source = {"title": article.title, "summary": article.summary, "body": article.body}
+        self.source_sha256 = english_sha256(article.title, article.summary, article.body)
+
+    @property
+    def is_current(self) -> bool:
+        """Made from the English that is live now (False: the English changed since)."""
+        return self.source_sha256 == self.article.english_sha256

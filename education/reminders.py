@@ -1,0 +1,77 @@
+"""The daily reminders: which articles need a medical review soon, and which wait for a clinical reviewer.
+
+- Editors: published articles whose `next_review_due` has passed or falls within settings.ARTICLE_REVIEW_REMINDER_DAYS
+  (30) days. The admin lists the same articles first, with a badge (education/admin.py).
+- Reviewers: working copies sent for review, and live articles nobody has approved yet (the starter library as
+  loaded: "awaiting clinical review").
+
+`send_review_reminders` queues at most one e-mail per audience per day (a `ReviewReminder` row a day, unique), so the
+task and the command can run as often as wanted; nothing is sent on a day with nothing to list.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from education.models import Article, ArticleDraft, ReviewReminder
+
+
+def due_by(today: datetime.date) -> datetime.date:
+    return today + datetime.timedelta(days=settings.ARTICLE_REVIEW_REMINDER_DAYS)
+
+
+def review_due(today: datetime.date | None = None) -> QuerySet[Article]:
+    """Published articles whose medical review is overdue or due within the reminder window, soonest first."""
+    today = today or timezone.localdate()
+    return (
+        Article.objects.filter(status=Article.Status.PUBLISHED, next_review_due__lte=due_by(today))
+        .only("pk", "title", "next_review_due")
+        .order_by("next_review_due", "title")
+    )
+
+
+def awaiting_clinical_review() -> QuerySet[Article]:
+    """Articles with something for a reviewer: a working copy sent for review, or a live version never approved."""
+    sent = Q(draft__state=ArticleDraft.State.AWAITING_REVIEW)
+    unapproved_live = Q(status=Article.Status.PUBLISHED) & (Q(reviewed_by="") | Q(reviewed_on__isnull=True))
+    return Article.objects.filter(sent | unapproved_live).only("pk", "title", "next_review_due").order_by("title")
+
+
+def send_review_reminders(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Queue today's reminder e-mails (once a day each); returns how many articles each one lists (0: none sent)."""
+    from education import tasks
+
+    today = today or timezone.localdate()
+    lists = {
+        ReviewReminder.Audience.EDITORS: (list(review_due(today)), tasks.editor_emails),
+        ReviewReminder.Audience.REVIEWERS: (list(awaiting_clinical_review()), tasks.reviewer_emails),
+    }
+    sent: dict[str, int] = {}
+    for audience, (articles, recipients_of) in lists.items():
+        recipients = recipients_of()
+        if not articles or not recipients:
+            sent[audience] = 0
+            continue
+        try:
+            with transaction.atomic():
+                reminder = ReviewReminder.objects.create(
+                    sent_on=today, audience=audience, article_ids=[article.pk for article in articles]
+                )
+                tasks.queue_reminder_email(reminder.pk, recipients)
+        except IntegrityError:  # already queued today
+            sent[audience] = 0
+            continue
+        sent[audience] = len(articles)
+    return sent
+
+
+def still_listed(reminder: ReviewReminder) -> list[Article]:
+    """The reminder's articles that still need what it says, when the e-mail is sent."""
+    today = timezone.localdate()
+    source = review_due(today) if reminder.audience == ReviewReminder.Audience.EDITORS else awaiting_clinical_review()
+    return list(source.filter(pk__in=reminder.article_ids))

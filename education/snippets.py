@@ -1,0 +1,50 @@
+"""The boxes an editor places with `[[name]]` on a line of its own: one template each, filled from settings.
+
+`[[get-help-now]]` is the red "When to get help now" box (the cauda equina warning signs of the CES card,
+docs/clinical/ARTICLES.md, "Corrections to articles 1-10"). Its wording lives in one template,
+templates/education/snippets/get_help_now.html, translated like every page, and its numbers come from the clinic's
+settings (clinic_portal/clinic.py), so one edit to either changes every article at once, with no article saved again.
+
+A box is rendered per language and per setting values, and remembered: an article page costs no template rendering
+after the first one.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from clinic_portal.clinic import clinic_details
+from education.rendering import SNIPPETS, plain_text
+
+TEMPLATES = {name: f"education/snippets/{name}.html" for name in SNIPPETS.values()}
+
+
+def blocks() -> dict[str, str]:
+    """Each box's HTML, as the page shows it now (current language and settings). Trusted: our own template."""
+    return {name: _rendered(name, *_key())[0] for name in TEMPLATES}
+
+
+def texts() -> dict[str, str]:
+    """Each box's plain text (for search snippets and the reading grade)."""
+    return {name: _rendered(name, *_key())[1] for name in TEMPLATES}
+
+
+def _key() -> tuple[str, str, str, str]:
+    details = clinic_details()
+    return (
+        translation.get_language() or "",
+        str(details["emergency_number"]),
+        str(details["clinic_phone"]),
+        str(details["clinic_name"]),
+    )
+
+
+@lru_cache(maxsize=64)
+def _rendered(name: str, language: str, emergency_number: str, clinic_phone: str, clinic_name: str) -> tuple[str, str]:
+    context = {"emergency_number": emergency_number, "clinic_phone": clinic_phone, "clinic_name": clinic_name}
+    with translation.override(language or None):
+        html = render_to_string(TEMPLATES[name], context).strip()
+    return html, plain_text(html)

@@ -1,0 +1,72 @@
+"""Which words a reader of another language is shown, and whether a translation still matches its English.
+
+The public article page asks `localized(article, translation.get_language())`:
+- English (or a language the library has no translations for): the article as it is.
+- A translation made from the English that is live now: its title, summary and body (sources, topics, the review
+  line and the "When to get help now" box stay the article's own; the box and the numbers are in the reader's
+  language through the templates).
+- A translation made from older English (the English changed since): the current English, with a notice in the
+  reader's language that the translation is being updated. Clinical advice the clinic has since changed is never
+  shown, and the reader is told why they see English (`notice == "outdated"`).
+- No translation: the English, with a notice that the article is not translated yet (`notice == "missing"`).
+
+Editors see the same state in the admin: a badge in the list and a banner with what changed in the English since.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from education.diffs import line_changes
+from education.models import TRANSLATION_LANGUAGES, Article, ArticleTranslation
+
+TRANSLATED = {code for code, _name in TRANSLATION_LANGUAGES}
+OUTDATED = "outdated"
+MISSING = "missing"
+
+
+def language_code(language: str | None) -> str:
+    return (language or "en").split("-")[0].lower()
+
+
+def localized(article: Article, language: str | None) -> Article:
+    """The article as a reader of `language` should see it (a copy when anything differs; never saved)."""
+    code = language_code(language)
+    article.translation_notice = None  # type: ignore[attr-defined]
+    if code not in TRANSLATED:
+        return article
+    shown = copy.copy(article)
+    found = ArticleTranslation.objects.filter(article=article, language=code).first()
+    if found is None:
+        shown.translation_notice = MISSING  # type: ignore[attr-defined]
+    elif found.source_sha256 != article.english_sha256:
+        shown.translation_notice = OUTDATED  # type: ignore[attr-defined]
+    else:
+        shown.title = found.title
+        shown.summary = found.summary
+        shown.body_html = found.body_html
+        shown.body_text = found.body_text
+        shown.translation_notice = None  # type: ignore[attr-defined]
+    return shown
+
+
+def with_out_of_date(translations: QuerySet[ArticleTranslation]) -> QuerySet[ArticleTranslation]:
+    """Annotate `is_up_to_date`: made from the English that is live now (False: it changed since). One query."""
+    current = Article.objects.filter(pk=OuterRef("article_id"), english_sha256=OuterRef("source_sha256"))
+    return translations.annotate(is_up_to_date=Exists(current))
+
+
+def english_changes(translation: ArticleTranslation) -> SafeString:
+    """What changed in the English since the translation was made, field by field (all text escaped)."""
+    article = translation.article
+    before = translation.source or {}
+    parts = [
+        format_html('<h3 class="english-change-field">{}</h3>{}', label, line_changes(str(before.get(field, "")), now))
+        for field, label in (("title", "Title"), ("summary", "Summary"), ("body", "Body"))
+        if str(before.get(field, "")) != (now := str(getattr(article, field)))
+    ]
+    return format_html_join("", "{}", ((part,) for part in parts))

@@ -1,0 +1,92 @@
+"""The daily review reminders (education/reminders.py): the right articles, to the right people, queued once a day."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from education import tasks, workflow
+from education.models import Article, ReviewReminder
+from education.reminders import review_due, send_review_reminders
+from messaging.models import OutboundMessage
+from messaging.services import send
+from tests.education.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _database_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def days(count: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=count)
+
+
+def test_overdue_and_due_within_30_days_are_listed_soonest_first_and_nothing_else():
+    ArticleFactory.create(title="Overdue", next_review_due=days(-10))
+    ArticleFactory.create(title="Due today", next_review_due=days(0))
+    ArticleFactory.create(title="In 30 days", next_review_due=days(30))
+    ArticleFactory.create(title="In 31 days", next_review_due=days(31))
+    ArticleFactory.create(title="No date", next_review_due=None)
+    ArticleFactory.create(title="Draft, overdue", next_review_due=days(-5), status=Article.Status.DRAFT)
+    assert [article.title for article in review_due()] == ["Overdue", "Due today", "In 30 days"]
+
+
+def test_editors_get_one_email_a_day_listing_them(editor):
+    ArticleFactory.create(title="Old facts", next_review_due=days(-1))
+    assert send_review_reminders()["editors"] == 1
+    assert send_review_reminders()["editors"] == 0  # the same day again: nothing more
+    message = OutboundMessage.objects.get(kind=tasks.REMINDER)
+    assert message.recipients == [editor.email]
+    send(message.pk)
+    assert mail.outbox[-1].subject == "Articles due for a medical review"
+    assert "Old facts" in mail.outbox[-1].body
+    assert send_review_reminders(today=days(1))["editors"] == 1  # the next day: a new reminder
+
+
+def test_reviewers_get_the_articles_waiting_for_them_including_starter_ones(editor, reviewer):
+    unreviewed = ArticleFactory.create(title="Loaded, never approved", reviewed_by="", reviewed_on=None)
+    changed = ArticleFactory.create(title="Changed and sent")
+    content = {**workflow.live_content(changed), "body": "New words."}
+    workflow.save_working_copy(changed, content, user=editor, go_live_at=None, submit=True)
+    ArticleFactory.create(title="Settled")
+    assert send_review_reminders()["reviewers"] == 2
+    reminder = ReviewReminder.objects.get(audience=ReviewReminder.Audience.REVIEWERS)
+    assert sorted(reminder.article_ids) == sorted([unreviewed.pk, changed.pk])
+    message = OutboundMessage.objects.get(kind=tasks.REMINDER, about_id=reminder.pk)
+    assert message.recipients == [reviewer.email]
+
+
+def test_a_reminder_whose_articles_were_dealt_with_before_sending_is_not_sent(editor, reviewer):
+    article = ArticleFactory.create(title="Old facts", next_review_due=days(-1))
+    send_review_reminders()
+    workflow.approve(article, reviewer=reviewer)  # reviewed: the next review moves a year on
+    message = OutboundMessage.objects.get(kind=tasks.REMINDER)
+    assert send(message.pk) == OutboundMessage.Status.CANCELLED
+    assert mail.outbox == []
+
+
+def test_nothing_is_queued_when_nothing_is_due(editor, reviewer):
+    ArticleFactory.create(next_review_due=days(200))
+    assert send_review_reminders() == {"editors": 0, "reviewers": 0}
+    assert not OutboundMessage.objects.exists()
+
+
+def test_the_command_runs_the_daily_reminders(editor):
+    ArticleFactory.create(next_review_due=days(3))
+    out = io.StringIO()
+    call_command("send_review_reminders", stdout=out)
+    assert "editors' list 1 article(s)" in out.getvalue()
+    assert OutboundMessage.objects.filter(kind=tasks.REMINDER).count() == 1
+
+
+def test_the_task_runs_the_same_reminders(editor):
+    ArticleFactory.create(next_review_due=days(3))
+    assert tasks.send_review_reminders.call() == {"editors": 1, "reviewers": 0}

@@ -1,0 +1,61 @@
+"""The "When to get help now" box as one snippet (`[[get-help-now]]`): one template, numbers from settings, the same
+box in every article, and the starter articles 1-10 using it (docs/clinical/ARTICLES.md, corrections to 1-10)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client, override_settings
+
+from education.starter import STARTER_DIR
+from tests.education.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def boxes(html: str) -> list[str]:
+    return re.findall(r'<blockquote class="help-now">.*?</blockquote>', html, re.DOTALL)
+
+
+@override_settings(CLINIC_EMERGENCY_NUMBER="000-TEST", CLINIC_PHONE="(555) 123-4567")
+def test_the_snippet_renders_the_box_from_settings():
+    article = ArticleFactory.create(body="Rest a bit.\n\n[[get-help-now]]\n\nThen walk.")
+    html = Client().get(article.get_absolute_url()).content.decode()
+    [box] = boxes(html)
+    assert "<strong>When to get help now</strong>" in box
+    assert "call 000-TEST right away" in box
+    assert "(555) 123-4567" in box
+    assert "erections or ejaculation" in box  # every item of the CES card
+    assert "[[get-help-now]]" not in html
+
+
+def test_one_change_of_setting_changes_the_box_in_every_article_without_saving_them():
+    first = ArticleFactory.create(body="[[get-help-now]]")
+    second = ArticleFactory.create(body="Other words.\n\n[[get-help-now]]")
+    with override_settings(CLINIC_EMERGENCY_NUMBER="112"):
+        for article in (first, second):
+            assert "call 112 right away" in boxes(Client().get(article.get_absolute_url()).content.decode())[0]
+
+
+def test_the_box_counts_in_the_reading_grade_but_does_not_make_every_article_a_search_hit():
+    article = ArticleFactory.create(body="[[get-help-now]]")
+    assert article.word_count > 50
+    # Searching a warning sign finds the articles about it, not every article that carries the box.
+    results = Client().get("/search/", {"q": "ejaculation"}).content.decode()
+    assert article.title not in results
+
+
+def test_a_snippet_name_typed_inside_a_sentence_stays_text():
+    article = ArticleFactory.create(body="Type [[get-help-now]] to get the box.")
+    html = Client().get(article.get_absolute_url()).content.decode()
+    assert boxes(html) == []
+    assert "Type [[get-help-now]] to get the box." in html
+
+
+@pytest.mark.parametrize("number", range(1, 11))
+def test_starter_articles_1_to_10_use_the_shared_box(number):
+    [path] = STARTER_DIR.glob(f"{number:02d}-*.md")
+    text = path.read_text(encoding="utf-8")
+    assert text.count("[[get-help-now]]") == 1
+    assert "**When to get help now**" not in text

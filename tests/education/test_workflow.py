@@ -1,0 +1,215 @@
+"""Clinical sign-off and the working copy (education/workflow.py): nothing reaches patients unapproved, approval
+above the reading-grade limit needs a reason, scheduling, and the e-mails each step queues (once)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from education import tasks, workflow
+from education.models import Article, ArticleDraft, ArticleReview
+from messaging.models import OutboundMessage
+from messaging.services import send
+from tests.education.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+HARD = (
+    "Radiculopathy characteristically manifests as neuropathic discomfort radiating distally, frequently "
+    "accompanied by paraesthesia, diminished reflexes and considerable functional limitation."
+)
+
+
+@pytest.fixture(autouse=True)
+def _database_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.SITE_URL = "https://portal.clinic.example"
+
+
+def edit(article: Article, user, *, submit: bool = True, go_live_at=None, **changes) -> workflow.Saved:
+    content = {**workflow.live_content(article), **changes}
+    return workflow.save_working_copy(article, content, user=user, go_live_at=go_live_at, submit=submit)
+
+
+def page(article: Article) -> str:
+    return Client().get(f"/articles/{article.slug}/").content.decode()
+
+
+def test_a_working_copy_of_a_live_article_changes_nothing_for_patients_until_approved(editor, reviewer):
+    article = ArticleFactory.create(body="Walk a little every day.")
+    edit(article, editor, body="Walk a lot every day.")
+    assert "Walk a little every day." in page(article)
+    assert "Walk a lot" not in page(article)
+    article.refresh_from_db()
+    assert article.body == "Walk a little every day."
+    workflow.approve(article, reviewer=reviewer)
+    assert "Walk a lot every day." in page(article)
+    assert not ArticleDraft.objects.filter(article=article).exists()
+
+
+def test_approval_above_the_grade_limit_is_refused_without_a_reason_and_kept_with_one(editor, reviewer):
+    article = ArticleFactory.create()
+    edit(article, editor, body=HARD)
+    with pytest.raises(workflow.WorkflowError) as refused:
+        workflow.approve(article, reviewer=reviewer, grade_reason="  ")
+    assert refused.value.field == "grade_reason"
+    assert "above the limit of 8" in str(refused.value)
+    assert HARD not in page(article)
+    review = workflow.approve(article, reviewer=reviewer, grade_reason="Patients meet these words at their visit.")
+    assert review.grade_reason == "Patients meet these words at their visit."
+    assert review.reading_grade > Decimal(8)
+    assert "Radiculopathy" in page(article)
+
+
+def test_the_grade_limit_comes_from_settings(settings, editor, reviewer):
+    settings.ARTICLE_MAX_READING_GRADE = 30
+    article = ArticleFactory.create()
+    edit(article, editor, body=HARD)
+    assert workflow.approve(article, reviewer=reviewer).grade_reason == ""
+
+
+def test_the_review_page_refuses_a_hard_article_without_a_reason_next_to_that_field(client, editor, reviewer):
+    article = ArticleFactory.create()
+    edit(article, editor, body=HARD)
+    client.force_login(reviewer)
+    response = client.post(f"/admin/education/article/{article.pk}/review/", {"_approve": "1"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="id_grade_reason_error"' in html
+    assert "above the limit of 8" in html
+    assert not ArticleReview.objects.exists()
+
+
+def test_the_approval_records_a_real_reviewer_by_full_name_and_date(editor, reviewer):
+    article = ArticleFactory.create(reviewed_by="", reviewed_on=None, next_review_due=None)
+    workflow.approve(article, reviewer=reviewer)
+    article.refresh_from_db()
+    today = timezone.localdate()
+    assert (article.reviewer, article.reviewed_by, article.reviewed_on) == (reviewer, "Riley Reviewer", today)
+    assert article.next_review_due == today + datetime.timedelta(days=365)
+    shown = re.sub(r"<[^>]+>", "", page(article))
+    assert f"Medically reviewed by Riley Reviewer on {today:%B} {today.day}, {today.year}" in shown
+
+
+def test_editing_after_sending_for_review_takes_it_back_to_being_edited(editor):
+    article = ArticleFactory.create()
+    edit(article, editor, body="First try.")
+    assert ArticleDraft.objects.get(article=article).state == ArticleDraft.State.AWAITING_REVIEW
+    edit(article, editor, submit=False, body="Second try.")
+    assert ArticleDraft.objects.get(article=article).state == ArticleDraft.State.EDITING
+
+
+def test_sending_back_needs_a_comment_and_tells_the_editor(editor, reviewer):
+    article = ArticleFactory.create()
+    edit(article, editor, body="Too vague.")
+    with pytest.raises(workflow.WorkflowError) as refused:
+        workflow.send_back(article, reviewer=reviewer, comment="")
+    assert refused.value.field == "comment"
+    workflow.send_back(article, reviewer=reviewer, comment="Say how many days.")
+    assert ArticleDraft.objects.get(article=article).state == ArticleDraft.State.CHANGES_REQUESTED
+    message = OutboundMessage.objects.get(kind=tasks.DECIDED)
+    assert message.recipients == [editor.email]
+    send(message.pk)
+    assert mail.outbox[-1].subject == tasks.SENT_BACK_SUBJECT
+    assert "Say how many days." in mail.outbox[-1].body
+
+
+def test_a_change_scheduled_for_later_is_approved_now_and_published_when_due(editor, reviewer):
+    article = ArticleFactory.create(body="Old advice.")
+    later = timezone.now() + datetime.timedelta(hours=2)
+    edit(article, editor, body="New advice.", go_live_at=later)
+    workflow.approve(article, reviewer=reviewer)
+    assert ArticleDraft.objects.get(article=article).state == ArticleDraft.State.APPROVED
+    task = DBTaskResult.objects.get(task_path="education.tasks.publish_scheduled_changes")
+    assert abs((task.run_after - later).total_seconds()) < 1
+    assert workflow.publish_due() == 0
+    assert "Old advice." in page(article)
+    assert workflow.publish_due(now=later + datetime.timedelta(seconds=1)) == 1
+    assert "New advice." in page(article)
+    assert not ArticleDraft.objects.filter(article=article).exists()
+
+
+def test_the_command_publishes_a_due_change_whose_task_was_lost(editor, reviewer, time_machine):
+    from django.core.management import call_command
+
+    article = ArticleFactory.create(body="Old advice.")
+    edit(article, editor, body="New advice.", go_live_at=timezone.now() + datetime.timedelta(minutes=5))
+    workflow.approve(article, reviewer=reviewer)
+    DBTaskResult.objects.all().delete()
+    time_machine.move_to(timezone.now() + datetime.timedelta(minutes=6))
+    call_command("publish_scheduled_articles", verbosity=0)
+    assert "New advice." in page(article)
+
+
+def test_reviewers_are_emailed_once_when_something_waits_and_the_email_is_plain(editor, reviewer):
+    article = ArticleFactory.create(title="Heat or ice")
+    edit(article, editor, body="Use heat.")
+    edit(article, editor, body="Use heat.")  # sent again unchanged: still one e-mail
+    message = OutboundMessage.objects.get(kind=tasks.WAITING)
+    assert message.recipients == [reviewer.email]
+    assert message.about_id == article.pk
+    send(message.pk)
+    sent = mail.outbox[-1]
+    assert sent.subject == "An article is waiting for your clinical review"
+    assert "Heat or ice" in sent.body
+    assert f"https://portal.clinic.example/admin/education/article/{article.pk}/review/" in sent.body
+
+
+def test_a_waiting_email_is_not_sent_once_the_change_was_approved(editor, reviewer):
+    article = ArticleFactory.create()
+    edit(article, editor, body="Use heat.")
+    workflow.approve(article, reviewer=reviewer)
+    waiting = OutboundMessage.objects.get(kind=tasks.WAITING)
+    assert send(waiting.pk) == OutboundMessage.Status.CANCELLED
+    decided = OutboundMessage.objects.get(kind=tasks.DECIDED)
+    send(decided.pk)
+    assert [m.subject for m in mail.outbox] == [tasks.APPROVED_SUBJECT]
+    assert decided.recipients == [editor.email]
+
+
+def test_nothing_is_queued_when_the_change_is_rolled_back(editor):
+    article = ArticleFactory.create()
+
+    def save_then_fail() -> None:
+        with transaction.atomic():
+            edit(article, editor, body="Changed.")
+            raise RuntimeError("the request failed after the save")
+
+    with pytest.raises(RuntimeError):
+        save_then_fail()
+    assert not OutboundMessage.objects.exists()
+    assert not ArticleDraft.objects.exists()
+
+
+def test_an_editor_may_not_approve_and_a_reviewer_may_not_edit(client, editor, reviewer):
+    article = ArticleFactory.create()
+    client.force_login(editor)
+    assert client.get(f"/admin/education/article/{article.pk}/review/").status_code == 403
+    client.force_login(reviewer)
+    assert client.get(f"/admin/education/article/{article.pk}/review/").status_code == 200
+    assert client.post(f"/admin/education/article/{article.pk}/discard/").status_code == 403
+    assert client.post(f"/admin/education/article/{article.pk}/preview/", {"title": "x"}).status_code == 403
+
+
+def test_a_reviewer_approves_a_live_article_as_it_is(reviewer):
+    article = ArticleFactory.create(reviewed_by="", reviewed_on=None)
+    workflow.approve(article, reviewer=reviewer)
+    article.refresh_from_db()
+    assert article.is_clinically_reviewed
+    assert ArticleReview.objects.get().decision == ArticleReview.Decision.APPROVED
+
+
+def test_an_article_taken_offline_comes_back_only_with_an_approval(editor, reviewer):
+    article = ArticleFactory.create()
+    workflow.take_offline(article, user=editor)
+    assert Client().get(article.get_absolute_url()).status_code == 404
+    workflow.approve(article, reviewer=reviewer)
+    assert Client().get(article.get_absolute_url()).status_code == 200
