@@ -110,3 +110,53 @@ def open_page(browser, live_server):
     yield open_at
     for context in contexts:
         context.close()
+
+
+# --- Accessibility gate (tests/browser/a11y.py): axe-core on every page every browser test visits -------------------
+from tests.browser.a11y import (  # noqa: E402 - kept with the gate's block; tests import the helper from here
+    A11Y_DESKTOP,
+    A11Y_PHONE,
+    assert_accessible,
+    start_guard,
+    stop_guard,
+)
+
+__all__ = ["A11Y_DESKTOP", "A11Y_PHONE", "DESKTOP", "PHONE", "TABLET", "assert_accessible"]
+
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_FAILED] = report.failed
+    return report
+
+
+@pytest.fixture(autouse=True)
+def a11y_guard(request, monkeypatch):
+    """Watches every page of every browser context the test opens; at the end, fails the test when a page it visited
+    was not checked with assert_accessible(page) after its last visit. A test that already failed is not also
+    reported for the pages it never reached."""
+    from playwright.sync_api import Browser
+
+    guard = start_guard()
+    new_context, new_page = Browser.new_context, Browser.new_page
+
+    def watched_context(self, *args, **kwargs):
+        context = new_context(self, *args, **kwargs)
+        guard.watch_context(context, javascript=kwargs.get("java_script_enabled", True) is not False)
+        return context
+
+    def watched_page(self, *args, **kwargs):
+        page = new_page(self, *args, **kwargs)  # in a context of its own
+        guard.watch_context(page.context, javascript=kwargs.get("java_script_enabled", True) is not False)
+        return page
+
+    monkeypatch.setattr(Browser, "new_context", watched_context)
+    monkeypatch.setattr(Browser, "new_page", watched_page)
+    yield guard
+    stop_guard()
+    if not request.node.stash.get(_CALL_FAILED, True):
+        guard.verify()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import DESKTOP, TABLET
+from tests.browser.conftest import DESKTOP, TABLET, assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TOP_PATIENT = "Maria Delgado"  # the demo's urgent, unreviewed patient (load_demo_intakes)
@@ -32,34 +32,40 @@ def test_clinician_sees_the_urgent_patient_first_reviews_them_and_the_queue_reor
     assert "URGENT" in row.locator(".level-badge").inner_text().upper()
     assert "Saddle numbness" in row.inner_text()
     screenshot(page, "dashboard-queue-desktop")
+    assert_accessible(page, context="queue with an urgent intake")
 
     row.get_by_role("link", name=TOP_PATIENT).click()
     page.wait_for_url("**/staff/intakes/*/")
     assert page.get_by_text("Numbness or altered feeling in the saddle area").is_visible()
     assert page.get_by_text("Screening support, not diagnosis.").is_visible()
     screenshot(page, "dashboard-intake-desktop")
+    assert_accessible(page, context="urgent intake")
 
     page.get_by_label("Sent to or seen in emergency care").check()
     page.get_by_label("Note", exact=True).fill("Phoned the patient: going to the emergency department now.")
     page.get_by_role("button", name="Mark reviewed").click()
     assert page.get_by_text("marked reviewed").is_visible()
     assert page.get_by_text("Phoned the patient: going to the emergency department now.").is_visible()
+    assert_accessible(page, context="intake after review")
 
     page.get_by_role("link", name="Back to the queue").click()
     assert page.get_by_role("alert").count() == 0
     assert TOP_PATIENT not in first_row(page).inner_text()
     reviewed_row = page.locator(".queue-table tbody tr", has_text=TOP_PATIENT)
     assert "Clinician Tester" in reviewed_row.inner_text()
+    assert_accessible(page, context="queue after the review")
 
 
 def test_queue_and_intake_at_tablet_width_fit_the_screen(demo_intakes, open_page, screenshot, clinician):
     page = open_page("/staff/queue/", TABLET, user=clinician)
     screenshot(page, "dashboard-queue-tablet")
     assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+    assert_accessible(page, context="queue at tablet width")
     first_row(page).get_by_role("link").click()
     page.wait_for_url("**/staff/intakes/*/")
     assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
     screenshot(page, "dashboard-intake-tablet")
+    assert_accessible(page, context="intake at tablet width")
 
 
 def test_front_desk_sees_the_queue_without_clinical_answers(demo_intakes, open_page, screenshot, front_desk):
@@ -70,6 +76,7 @@ def test_front_desk_sees_the_queue_without_clinical_answers(demo_intakes, open_p
     assert "Saddle numbness" not in page.content()
     assert row.get_by_role("link").count() == 0
     screenshot(page, "dashboard-queue-front-desk")
+    assert_accessible(page, context="front desk's queue")
 
 
 def test_content_editor_is_refused(open_page, editor):
@@ -77,12 +84,15 @@ def test_content_editor_is_refused(open_page, editor):
     response = page.goto("/staff/queue/")
     assert response is not None
     assert response.status == 403
+    assert_accessible(page, context="the refusal page")
 
 
 def test_intake_prints_without_the_site_chrome_or_the_review_form(demo_intakes, open_page, screenshot, clinician):
-    page = open_page("/staff/queue/", DESKTOP, user=clinician)
-    first_row(page).get_by_role("link").click()
-    page.wait_for_url("**/staff/intakes/*/")
+    from intake.models import Intake
+
+    urgent = Intake.objects.get(invitation__patient_name=TOP_PATIENT)
+    page = open_page(f"/staff/intakes/{urgent.pk}/", DESKTOP, user=clinician)
+    assert_accessible(page, context="intake before printing")
     page.emulate_media(media="print")
     assert not page.locator(".site-header").is_visible()
     assert not page.get_by_role("button", name="Mark reviewed").is_visible()

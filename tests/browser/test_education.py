@@ -7,14 +7,21 @@ import io
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def library():
+def library(django_user_model):
     call_command("load_articles", stdout=io.StringIO())
+    # The clinic's reviewer approves the starter articles (education/workflow.py): then patients see who and when.
+    from education.reminders import awaiting_clinical_review
+    from education.workflow import approve
+
+    reviewer = django_user_model.objects.create_user("reviewer", first_name="Riley", last_name="Reviewer")
+    for article in awaiting_clinical_review():
+        approve(article, reviewer=reviewer)
 
 
 def assert_fits(page, viewport):
@@ -24,11 +31,13 @@ def assert_fits(page, viewport):
 @pytest.mark.usefixtures("library")
 def test_a_phone_visitor_searches_sciatica_from_the_header_and_reads_the_review_date(open_page):
     page = open_page("/", PHONE)
-    page.get_by_role("button", name="Show menu").click()
+    page.locator("summary", has_text="Menu").click()
+    assert_accessible(page, context="home page with the phone menu open")
     box = page.get_by_role("searchbox", name="Search articles")
     box.fill("sciatica")
     box.press("Enter")
     page.wait_for_url("**/search/?q=sciatica")
+    assert_accessible(page, context="search results")
     first = page.locator(".search-result h2 a").first
     assert first.inner_text() == "Sciatica explained for runners"
     first.click()
@@ -38,6 +47,7 @@ def test_a_phone_visitor_searches_sciatica_from_the_header_and_reads_the_review_
     assert "Next review due" in review.inner_text()
     assert page.locator("article blockquote.help-now").is_visible()
     assert_fits(page, PHONE)
+    assert_accessible(page, context="article")
 
 
 @pytest.mark.usefixtures("library")
@@ -61,6 +71,7 @@ def test_library_pages_look_right_at_phone_and_desktop_width(open_page, screensh
     assert_fits(page, viewport)
     assert errors == []
     screenshot(page, f"education-{name}-{size}")
+    assert_accessible(page, context=f"library {name} page ({size})")
 
 
 @pytest.mark.usefixtures("library")
@@ -72,8 +83,11 @@ def test_an_editor_sees_the_article_form_with_readability_and_its_history_in_the
     assert page.get_by_text("Flesch-Kincaid grade").is_visible()
     assert page.get_by_role("link", name="View on site").is_visible()
     screenshot(page, "education-admin-change-desktop")
+    assert_accessible(page, context="admin article form")
     page.get_by_role("link", name="History").click()
     assert "Loaded from the starter library" in page.content()
     screenshot(page, "education-admin-history-desktop")
+    assert_accessible(page, context="admin article history")
     page.goto("/admin/education/article/")
     screenshot(page, "education-admin-list-desktop")
+    assert_accessible(page, context="admin article list")

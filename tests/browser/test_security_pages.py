@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
 from tests.security.conftest import totp_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,6 +29,7 @@ def test_a_clinician_sets_up_two_step_sign_in_by_scanning_a_qr_code_and_sees_rec
 ):
     page = open_page("/staff/sign-in/", viewport)
     errors = csp_errors(page)
+    assert_accessible(page, context="sign-in")
     page.get_by_label("Username").fill("clinician")
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Sign in").click()
@@ -40,6 +41,7 @@ def test_a_clinician_sets_up_two_step_sign_in_by_scanning_a_qr_code_and_sees_rec
     assert box["width"] >= 150  # big enough to scan from a screen
     assert no_sideways_scroll(page, viewport)
     screenshot(page, f"security-two-step-setup-{name}")
+    assert_accessible(page, context="two-step set-up")
 
     device = TOTPDevice.objects.get(user=clinician)
     page.get_by_label("6-digit code from your app").fill(totp_code(device))
@@ -48,8 +50,10 @@ def test_a_clinician_sets_up_two_step_sign_in_by_scanning_a_qr_code_and_sees_rec
     assert page.locator(".recovery-codes li").count() == 10
     assert no_sideways_scroll(page, viewport)
     screenshot(page, f"security-recovery-codes-{name}")
+    assert_accessible(page, context="recovery codes")
     page.get_by_role("link", name="I have saved them: continue").click()
     page.wait_for_url("**/staff/queue/")
+    assert_accessible(page, context="the queue after signing in")
     assert not errors, errors
 
 
@@ -57,6 +61,7 @@ def test_a_clinician_sets_up_two_step_sign_in_by_scanning_a_qr_code_and_sees_rec
 def test_the_code_step_and_the_lockout_page_read_clearly(open_page, screenshot, clinician, name, viewport):
     TOTPDevice.objects.create(user=clinician, name="Authenticator app", confirmed=True)
     page = open_page("/staff/sign-in/", viewport)
+    assert_accessible(page, context="sign-in")
     page.get_by_label("Username").fill("clinician")
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Sign in").click()
@@ -65,6 +70,7 @@ def test_the_code_step_and_the_lockout_page_read_clearly(open_page, screenshot, 
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("That code did not work").wait_for()
     screenshot(page, f"security-code-step-{name}")
+    assert_accessible(page, context="code step with a wrong code")
     for _ in range(4):
         page.get_by_label("Code").fill("000000")
         with page.expect_navigation():
@@ -72,6 +78,7 @@ def test_the_code_step_and_the_lockout_page_read_clearly(open_page, screenshot, 
     page.get_by_role("heading", name="Sign-in is paused for this account").wait_for()
     assert no_sideways_scroll(page, viewport)
     screenshot(page, f"security-locked-out-{name}")
+    assert_accessible(page, context="locked out")
 
 
 @pytest.mark.parametrize(("name", "viewport"), VIEWPORTS)
@@ -84,12 +91,15 @@ def test_error_pages_are_in_the_portals_style(open_page, screenshot, settings, n
     page = open_page("/no-such-page/", viewport)
     assert page.get_by_role("heading", name="We could not find that page").is_visible()
     screenshot(page, f"security-404-{name}")
+    assert_accessible(page, context="404 page")
     page.goto("/intake/start/anything/")
     page.goto("/intake/start/anything/")
     assert page.get_by_role("heading", name="Too many tries from your connection").is_visible()
     assert no_sideways_scroll(page, viewport)
     screenshot(page, f"security-429-{name}")
+    assert_accessible(page, context="429 page")
     settings.ROOT_URLCONF = "tests.security.failing_urls"
     page.goto("/test-database-gone/")
     assert page.get_by_role("heading", name="The portal is busy for a moment").is_visible()
     screenshot(page, f"security-503-{name}")
+    assert_accessible(page, context="503 page")
