@@ -11,6 +11,8 @@ from typing import Any
 CONTENT_EDITORS = "Content editors"
 FRONT_DESK = "Front desk"
 CLINICIANS = "Clinicians"
+# Clinicians who sign off patient-education articles before patients see them (education/workflow.py).
+CLINICAL_REVIEWERS = "Clinical reviewers"
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     # Articles only: never any intake data.
@@ -22,12 +24,27 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "education.add_topic",
         "education.change_topic",
         "education.view_topic",
+        # Images for articles and translations of them (issue 15); publishing still needs a clinical reviewer.
+        "education.add_articleimage",
+        "education.change_articleimage",
+        "education.view_articleimage",
+        "education.add_articletranslation",
+        "education.change_articletranslation",
+        "education.view_articletranslation",
     ),
     # Invitations, and the queue of names, appointment times and levels; no clinical answers.
     FRONT_DESK: (
         "intake.add_invitation",
         "intake.view_invitation",
         "intake.view_queue",
+    ),
+    # Reads articles and approves them, or changes to them, for patients (clinical sign-off); no intake data.
+    CLINICAL_REVIEWERS: (
+        "education.view_article",
+        "education.approve_article",
+        "education.view_topic",
+        "education.view_articleimage",
+        "education.view_articletranslation",
     ),
     # Everything clinical.
     CLINICIANS: (

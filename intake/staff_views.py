@@ -17,9 +17,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.permissions import staff_permission_required
 from audit import services as audit
 from intake import selectors, services
-from intake.forms import InvitationForm, RenewLinkForm
+from intake.forms import InvitationForm, RenewLinkForm, language_choices
 from intake.models import Invitation
 from intake.services import invitations as links
+
+MSG_LINK_EMAILED = "The link is on its way to the patient's email."
+MSG_SAVED_NOT_EMAILED = (
+    "The invitation is saved. No link has been emailed yet: when you have the patient's email, add it below and "
+    "press “Email the link”."
+)
 
 
 @never_cache
@@ -28,16 +34,22 @@ from intake.services import invitations as links
 def invitation_new(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        send = form.cleaned_data["send_email"]
         invitation, _token = services.create_invitation(  # the token goes to the patient's email only
             patient_name=form.cleaned_data["patient_name"],
             email=form.cleaned_data["email"],
             date_of_birth=form.cleaned_data["date_of_birth"],
             appointment_at=form.cleaned_data["appointment_at"],
             created_by=request.user,
-            send_email=True,
+            send_email=send,
+            language=form.cleaned_data["language"],
         )
-        audit.record("created_invitation", request=request, detail=f"invitation {invitation.pk}")
-        messages.success(request, "The link is on its way to the patient's email.")
+        audit.record(
+            "created_invitation",
+            request=request,
+            detail=f"invitation {invitation.pk}" + ("" if send else " (saved; link not emailed)"),
+        )
+        messages.success(request, MSG_LINK_EMAILED if send else MSG_SAVED_NOT_EMAILED)
         return redirect("intake:invitation-detail", pk=invitation.pk)
     return render(request, "intake/staff/invitation_new.html", {"form": form})
 
@@ -52,7 +64,11 @@ def invitation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _renew_form(invitation: Invitation, data: QueryDict | None = None) -> RenewLinkForm:
-    initial = {"email": invitation.email, "appointment_at": invitation.appointment_at}
+    initial = {
+        "email": invitation.email,
+        "appointment_at": invitation.appointment_at,
+        "language": invitation.language,
+    }
     return RenewLinkForm(data, initial=initial)
 
 
@@ -66,6 +82,7 @@ def _detail_page(request: HttpRequest, invitation: Invitation, renew_form: Renew
         "last_day": selectors.last_day(invitation),
         "can_renew": request.user.has_perm("intake.add_invitation"),
         "renew_form": renew_form,
+        "language_name": dict(language_choices()).get(invitation.language, invitation.language),
     }
     return render(request, "intake/staff/invitation_detail.html", context)
 
@@ -85,13 +102,18 @@ def invitation_renew(request: HttpRequest, pk: int) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 appointment_at=form.cleaned_data["appointment_at"],
                 now=timezone.now(),
+                language=form.cleaned_data["language"] or None,
             )
         except links.RenewalRefused as refused:
             form.add_error(refused.field, refused.message)
         else:
             changed = [
                 name
-                for name, did in (("email", new_link.email_changed), ("appointment", new_link.appointment_changed))
+                for name, did in (
+                    ("email", new_link.email_changed),
+                    ("appointment", new_link.appointment_changed),
+                    ("language", new_link.language_changed),
+                )
                 if did
             ]
             audit.record(

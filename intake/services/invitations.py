@@ -59,13 +59,17 @@ def create_invitation(
     created_by: Any,
     send_email: bool,
     token: str | None = None,
+    language: str = "en",
 ) -> tuple[Invitation, str]:
-    """A new invitation and its raw token (returned once; only the hash is stored). `token` is for demo data."""
+    """A new invitation and its raw token (returned once; only the hash is stored). `token` is for demo data.
+
+    `language` ("en", "es": settings.LANGUAGES) is the one the patient's form and e-mails start in."""
     raw = token or tokens.new_token()
     with transaction.atomic():
         invitation = Invitation.objects.create(
             patient_name=patient_name.strip(),
             email=email.strip(),
+            language=_spoken(language),
             date_of_birth=date_of_birth,
             appointment_at=appointment_at,
             token_hash=tokens.hash_token(raw),
@@ -75,6 +79,12 @@ def create_invitation(
         if send_email and invitation.email:
             tasks.queue_invitation_email(invitation, tokens.seal(raw))
     return invitation, raw
+
+
+def _spoken(language: str) -> str:
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValueError(f"The portal does not speak {language!r} (settings.LANGUAGES).")
+    return language
 
 
 class RenewalRefused(Exception):
@@ -100,8 +110,10 @@ def renew_link(
     send_email: bool,
     email: str | None = None,
     appointment_at: datetime.datetime | None = None,
+    language: str | None = None,
 ) -> str:
-    """A fresh link for the same invitation; answers are kept.
+    """A fresh link for the same invitation; answers are kept. `language` (None: unchanged) is the one the e-mail
+    and the patient's pages start in.
 
     The old link stops working and every browser session opened with it ends (`link_version`); a lock is lifted and
     the count of wrong dates of birth starts again for the new link; the link works until the usual end for its
@@ -116,6 +128,7 @@ def renew_link(
         row.locked_at = None
         row.link_version = row.link_version + 1
         row.email = row.email if email is None else email.strip()
+        row.language = row.language if language is None else _spoken(language)
         row.appointment_at = when
         row.expires_at = expiry_for(when)
         row.save(
@@ -125,6 +138,7 @@ def renew_link(
                 "locked_at",
                 "link_version",
                 "email",
+                "language",
                 "appointment_at",
                 "expires_at",
             ]
@@ -142,10 +156,16 @@ class NewLink:
     link_version: int
     email_changed: bool
     appointment_changed: bool
+    language_changed: bool = False
 
 
 def email_new_link(
-    invitation: Invitation, *, email: str, appointment_at: datetime.datetime, now: datetime.datetime
+    invitation: Invitation,
+    *,
+    email: str,
+    appointment_at: datetime.datetime,
+    now: datetime.datetime,
+    language: str | None = None,
 ) -> NewLink:
     """Staff's "Make a new link": the link goes to the patient's email and nowhere else (it is never returned).
 
@@ -156,11 +176,18 @@ def email_new_link(
         raise RenewalRefused("email", MSG_RENEW_NEEDS_EMAIL)
     if appointment_at <= now:
         raise RenewalRefused("appointment_at", MSG_RENEW_APPOINTMENT_PAST)
-    email_before, appointment_before = invitation.email, invitation.appointment_at
+    email_before, appointment_before, language_before = invitation.email, invitation.appointment_at, invitation.language
     if appointment_at == appointment_before.replace(second=0, microsecond=0):
         appointment_at = appointment_before  # the form's minutes for the same time: not a change
-    renew_link(invitation, send_email=True, email=email, appointment_at=appointment_at)  # the token is dropped here
-    return NewLink(invitation.link_version, email != email_before, appointment_at != appointment_before)
+    renew_link(  # the token is dropped here
+        invitation, send_email=True, email=email, appointment_at=appointment_at, language=language
+    )
+    return NewLink(
+        invitation.link_version,
+        email != email_before,
+        appointment_at != appointment_before,
+        invitation.language != language_before,
+    )
 
 
 def discard_invitation(invitation: Invitation) -> None:

@@ -10,9 +10,17 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from audit.models import AuditEvent
 from intake import selectors, services, tokens
+from intake.forms import (
+    MSG_EMAIL_FOR_LINK,
+    MSG_EMAIL_INVALID,
+    MSG_EMAIL_TO_SEND,
+    MSG_LANGUAGE_CHOICE,
+    MSG_NAME_REQUIRED,
+)
 from intake.models import Invitation
 from tests.intake.factories import make_invitation
 
@@ -89,31 +97,126 @@ def test_making_an_invitation_emails_the_link_never_shows_it_to_staff_and_audits
     assert event.detail == f"invitation {invitation.pk}"
 
 
-def test_an_invitation_needs_an_email_because_the_link_is_only_emailed(client, clinician):
+def test_email_the_link_without_an_email_asks_for_one_and_makes_nothing(client, clinician):
     client.force_login(clinician)
-    response = client.post(NEW, _form(email="", send_email=None))
-    assert "only ever emailed to the patient" in str(response.context["form"].errors["email"])
-    assert "text messages are not available yet" in response.content.decode()
+    response = client.post(NEW, _form(email=""))
+    assert response.context["form"].errors["email"] == [MSG_EMAIL_TO_SEND]
     assert Invitation.objects.count() == 0
     assert mail.outbox == []
 
 
-@pytest.mark.parametrize(
-    ("changes", "field", "message"),
-    [
-        ({"patient_name": ""}, "patient_name", "This field is required."),
-        ({"email": "", "send_email": "on"}, "email", "Enter the patient"),
-        ({"email": "not-an-email"}, "email", "Enter a valid email address."),
-        ({"date_of_birth": "2999-01-01"}, "date_of_birth", "cannot be in the future"),
-        ({"appointment_at": "2001-01-01T09:00"}, "appointment_at", "in the past"),
-    ],
-)
-def test_bad_invitation_details_get_a_message_and_make_nothing(client, front_desk, changes, field, message):
+def test_save_without_emailing_needs_no_email_sends_nothing_and_the_link_is_emailed_from_its_page_later(
+    client, front_desk
+):
     client.force_login(front_desk)
-    response = client.post(NEW, _form(**changes))
+    response = client.post(NEW, _form(email="", send_email=None))
+    invitation = Invitation.objects.get()
+    assert response["Location"] == f"/staff/invitations/{invitation.pk}/"
+    assert invitation.email == ""
+    assert mail.outbox == []
+    page = client.get(response["Location"]).content.decode()
+    assert "No link has been emailed yet" in page
+    assert "This invitation has no email address: add the patient's email to send the link." in page
+    assert ">Email the link</button>" in page
+    assert AuditEvent.objects.get(action="created_invitation").detail == (
+        f"invitation {invitation.pk} (saved; link not emailed)"
+    )
+
+    assert _renew(client, invitation, email="later@example.org").status_code == 302
+    [message] = mail.outbox
+    assert message.to == ["later@example.org"]
+    invitation.refresh_from_db()
+    assert invitation.token_hash == tokens.hash_token(_emailed_token(message))
+
+
+def test_an_email_typed_but_saved_without_emailing_is_kept_and_not_sent(client, front_desk):
+    client.force_login(front_desk)
+    client.post(NEW, _form(send_email=None))
+    assert Invitation.objects.get().email == "jordan@example.org"
+    assert mail.outbox == []
+
+
+def test_the_new_invitation_page_has_two_buttons_and_email_the_link_comes_first(client, front_desk):
+    client.force_login(front_desk)
+    page = client.get(NEW).content.decode()
+    email_button = page.index(
+        '<button type="submit" class="btn btn-primary" name="send_email" value="on">Email the link'
+    )
+    assert email_button < page.index(">Save without emailing</button>")
+    assert 'type="checkbox"' not in page
+
+
+def test_mistakes_are_listed_at_the_top_linking_to_each_field_and_shown_next_to_each_field(client, front_desk):
+    client.force_login(front_desk)
+    response = client.post(NEW, _form(patient_name="", email="not-an-email", date_of_birth="2999-01-01"))
     assert response.status_code == 200
-    assert message in str(response.context["form"].errors[field])
+    html = response.content.decode()
+    assert "<title>Error: New invitation" in html
+    summary = html[
+        html.index('class="alert alert-danger staff-error-summary"') : html.index(
+            "</ul>", html.index("staff-error-summary")
+        )
+    ]
+    assert 'role="alert"' in summary
+    assert "autofocus" in summary
+    assert "There is a problem" in summary
+    assert f'<a href="#id_patient_name">{escape(MSG_NAME_REQUIRED)}</a>' in summary
+    assert f'<a href="#id_email">{escape(MSG_EMAIL_INVALID)}</a>' in summary
+    assert '<a href="#id_date_of_birth">The date of birth cannot be in the future.</a>' in summary
+    assert summary.index("#id_patient_name") < summary.index("#id_email") < summary.index("#id_date_of_birth")
+    # Next to each field too, tied to it for screen readers; what was typed is kept.
+    for field in ("patient_name", "email", "date_of_birth"):
+        assert f'id="id_{field}_error"' in html
+        assert re.search(rf'<input[^>]*aria-invalid="true"[^>]*aria-describedby="[^"]*id_{field}_error', html), field
+    assert 'value="not-an-email"' in html
+    assert "staff-error-summary" not in client.get(NEW).content.decode()
+
+
+def test_the_invitation_starts_in_the_language_the_front_desk_picked(client, front_desk):
+    client.force_login(front_desk)
+    page = client.get(NEW).content.decode()
+    assert '<option value="en" selected>English</option>' in page
+    assert '<option value="es">Spanish (español)</option>' in page
+    client.post(NEW, _form(language="es"))
+    invitation = Invitation.objects.get()
+    assert invitation.language == "es"
+    detail = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    assert '<dd class="col-sm-8" id="invitation-language">Spanish (español)</dd>' in detail
+    assert '<option value="es" selected>Spanish (español)</option>' in detail
+
+
+def test_a_language_the_portal_does_not_speak_gets_a_message(client, front_desk):
+    client.force_login(front_desk)
+    response = client.post(NEW, _form(language="xx"))
+    assert response.context["form"].errors["language"] == [MSG_LANGUAGE_CHOICE]
     assert Invitation.objects.count() == 0
+
+
+def test_a_post_without_a_language_gets_english(client, front_desk):
+    client.force_login(front_desk)
+    client.post(NEW, _form())
+    assert Invitation.objects.get().language == "en"
+
+
+def test_a_new_link_can_change_the_language_and_the_audit_trail_says_so(client, front_desk):
+    invitation, _ = make_invitation()
+    client.force_login(front_desk)
+    assert _renew(client, invitation, language="es").status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.language == "es"
+    event = AuditEvent.objects.get(action="created_invitation")
+    assert event.detail.endswith("emailed; changed: language")
+    assert _renew(client, invitation).status_code == 302  # no language posted: kept
+    invitation.refresh_from_db()
+    assert invitation.language == "es"
+
+
+def test_a_refused_new_link_lists_the_problem_at_the_top_of_the_invitation_page(client, front_desk):
+    invitation, _ = make_invitation(email="")
+    client.force_login(front_desk)
+    html = _renew(client, invitation).content.decode()
+    assert "<title>Error: Invitation" in html
+    assert f'<a href="#id_email">{escape(MSG_EMAIL_FOR_LINK)}</a>' in html
 
 
 def test_the_invitation_list_shows_where_each_link_stands(client, front_desk):

@@ -8,10 +8,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
-from accounts.roles import CLINICIANS, CONTENT_EDITORS, FRONT_DESK
+from accounts.roles import CLINICAL_REVIEWERS, CLINICIANS, CONTENT_EDITORS, FRONT_DESK
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - development only; the command refuses to run with DEBUG off.
 
@@ -25,6 +26,8 @@ DEMO_STAFF = (
     ("frontdesk", "Frankie Desk", FRONT_DESK, False),
     ("clinician", "Dr. Casey Clinician", CLINICIANS, False),
     ("admin", "Ada Admin", None, True),
+    # Approves articles in the admin (clinical sign-off); `load_demo_reviews` approves the starter library as them.
+    ("reviewer", "Dr. Riley Reviewer", CLINICAL_REVIEWERS, True),
 )
 
 
@@ -54,7 +57,8 @@ class Command(BaseCommand):
             if two_factor.requires_two_factor(user):
                 second_factors[username] = self._demo_second_factor(user)
 
-        self.stdout.write(self.style.SUCCESS("Demo staff accounts (sign in at http://127.0.0.1:8000/staff/sign-in/):"))
+        sign_in = settings.SITE_URL + reverse("accounts:sign-in")  # `make run PORT=...` sets SITE_URL to match
+        self.stdout.write(self.style.SUCCESS(f"Demo staff accounts (sign in at {sign_in}):"))
         for username, role in rows:
             self.stdout.write(f"  {username:<10} password {DEMO_PASSWORD}   role: {role}")
         if second_factors:

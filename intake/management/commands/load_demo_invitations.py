@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 from django.utils import timezone
 
 from intake import services, tokens
@@ -61,4 +62,5 @@ class Command(BaseCommand):
         return invitation.locked_at is None and invitation.expires_at > timezone.now() and not submitted
 
     def _print(self, token: str, born: datetime.date, name: str) -> None:
-        self.stdout.write(f"  {settings.SITE_URL}/intake/start/{token}/   date of birth {born:%m/%d/%Y} ({name})")
+        link = settings.SITE_URL + reverse("intake:start", args=[token])  # SITE_URL: `make run PORT=...` sets it
+        self.stdout.write(f"  {link}   date of birth {born:%m/%d/%Y} ({name})")
