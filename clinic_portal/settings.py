@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
+    "django.forms",  # Django's widget templates, for FORM_RENDERER below
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "intake",
     "alerts",
     "dashboard",
+    "outcomes",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -75,6 +77,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session, before CommonMiddleware (docs/PITFALLS.md): the patient's language from the language cookie
+    # (set from the invitation when the link is opened, or by the switcher); then staff pages back to English.
+    "django.middleware.locale.LocaleMiddleware",
+    "clinic_portal.languages.StaffInEnglishMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -108,6 +114,9 @@ TEMPLATES = [
         },
     },
 ]
+# Widget templates can be overridden from templates/, as the admin's date-and-time box is
+# (templates/admin/widgets/split_datetime.html labels each input); Django's own come from the django.forms app.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database ---------------------------------------------------------------------------------------------------
 # SQLite file by default so `make run` needs no server; PostgreSQL (psycopg 3) when DATABASE_URL is set.
@@ -186,6 +195,18 @@ TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
 
+# The patient's side speaks English and Spanish (issue 14); staff pages and staff e-mails are always English
+# (clinic_portal.languages). Message files: locale/<lang>/LC_MESSAGES/django.po under version control, compiled by
+# `make` (README.md, "Translations"). The chosen language lives in a cookie, never in a URL: patient pages carry no
+# data in their addresses. The cookie says only "en" or "es"; it outlives the browser session so a reader of the
+# public library keeps their choice, and opening a patient link sets it to the invitation's language.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
+
 # --- Static files -----------------------------------------------------------------------------------------------
 # Bootstrap comes from the npm registry (package-lock.json pins it) and is collected from node_modules; whitenoise
 # serves compressed, content-hashed files with far-future cache headers.
@@ -231,6 +252,19 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The site's own address, used to build links in emails (no request is at hand in a background task).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Text messages (README.md, "Text messages (SMS)"): a backend like Django's e-mail backends, by dotted path. The
+# console backend prints them (development); unconfigured, a production portal refuses to send any (each is retried,
+# then marked failed), until a provider's backend is set. SMS_FILE_PATH is the file backend's directory.
+SMS_BACKEND = env_str(
+    "SMS_BACKEND",
+    "messaging.sms.backends.console.SmsBackend" if DEBUG else "messaging.sms.backends.unconfigured.SmsBackend",
+)
+SMS_FILE_PATH = env_str("SMS_FILE_PATH")
+
+# Outcome instruments (outcomes/instruments/data/README.md): directories of extra definition files, such as a licensed
+# ODI or STarT Back the clinic adds without code, read after the shipped ones.
+OUTCOME_INSTRUMENT_DIRS = env_list("OUTCOME_INSTRUMENT_DIRS")
+
 # --- The clinic -------------------------------------------------------------------------------------------------
 
 CLINIC_NAME = env_str("CLINIC_NAME", "Riverside Spine Clinic")
@@ -249,6 +283,11 @@ except ValueError as _error:
     raise ImproperlyConfigured(str(_error)) from _error
 if CLINIC_CALLBACK_HOURS < 1:
     raise ImproperlyConfigured(f"CLINIC_CALLBACK_HOURS must be 1 or more; got {CLINIC_CALLBACK_HOURS}.")
+# The units the patient's form shows (issue 14): "us" (feet and inches, pounds, miles, yards; dates month first) or
+# "metric" (cm, kg, km, meters; dates day first). Answers are stored in metric either way (intake.rules.units).
+CLINIC_UNITS = env_str("CLINIC_UNITS", "us").strip().lower()
+if CLINIC_UNITS not in ("us", "metric"):
+    raise ImproperlyConfigured(f"CLINIC_UNITS must be us or metric; got {CLINIC_UNITS!r}.")
 
 # --- Patient intake ---------------------------------------------------------------------------------------------
 # Wrong dates of birth before a link locks; how long an idle patient session stays open (reopening the link resumes);
@@ -379,14 +418,15 @@ RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_USE_CACHE = "ratelimit"
 RATE_LIMITS: list[dict[str, Any]] = [
     {
-        # Patients share addresses (clinic Wi-Fi, a mobile carrier). A whole intake is 21 requests (measured by
-        # tests/security/test_shared_address_intake.py): 3 before the birth-date check, counted per address, and 18
-        # after it, counted per link. 300 per address lets 50 patients behind one address in twice over within ten
-        # minutes; 120 per link is six whole intakes, room for going back and correcting answers.
+        # Patients share addresses (clinic Wi-Fi, a mobile carrier). A whole intake is 47 requests (measured by
+        # tests/security/test_shared_address_intake.py): 3 before the birth-date check, counted per address, and 44
+        # after it, counted per link (issue 14: twenty short pages, each a post and the page after it). 300 per
+        # address lets 50 patients behind one address in twice over within ten minutes; 240 per link is five whole
+        # intakes, room for going back and correcting answers.
         "prefix": "/intake/",
         "methods": ["GET", "POST"],
         "rate": env_str("RATE_LIMIT_INTAKE", "300/10m"),
-        "patient_rate": env_str("RATE_LIMIT_INTAKE_PATIENT", "120/10m"),
+        "patient_rate": env_str("RATE_LIMIT_INTAKE_PATIENT", "240/10m"),
         "fail_open": True,
     },
     {
@@ -446,3 +486,35 @@ for _logger_name in (
     "django_tasks_db",
 ):
     LOGGING["loggers"].setdefault(_logger_name, {})["filters"] = ["withhold_patient_data"]
+
+# --- Patient-education editorial workflow (issue 15) -------------------------------------------------------------
+# Article images are uploaded in the admin and stored in the media storage (STORAGES["default"]) under MEDIA_ROOT,
+# named by their content's hash; education.images serves /media/articles/<hash>.webp with a year's cache headers, and
+# a production web server may serve MEDIA_ROOT at MEDIA_URL itself (README.md, "Deploying").
+MEDIA_URL = env_str("MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+ARTICLE_IMAGE_MAX_WIDTH = env_int("ARTICLE_IMAGE_MAX_WIDTH", 1200)
+# A clinical reviewer may approve an article above this reading grade (Flesch-Kincaid) only by giving a reason.
+ARTICLE_MAX_READING_GRADE = env_int("ARTICLE_MAX_READING_GRADE", 8)
+# Editors are reminded (daily, `send_review_reminders`) of articles whose medical review is due within this many days
+# or overdue; an approval that leaves the next review due within that window moves it this many days on.
+ARTICLE_REVIEW_REMINDER_DAYS = env_int("ARTICLE_REVIEW_REMINDER_DAYS", 30)
+ARTICLE_REVIEW_INTERVAL_DAYS = env_int("ARTICLE_REVIEW_INTERVAL_DAYS", 365)
+
+# --- Public-page cache (issue 16) -------------------------------------------------------------------------------
+# Whole public library pages for anonymous readers, kept at most PUBLIC_PAGE_CACHE_SECONDS (0: off) and dropped the
+# moment an article, topic or translation changes or a scheduled article goes live (education/cache.py). Process
+# memory by default; any Django cache backend by setting, e.g. PUBLIC_PAGE_CACHE_BACKEND=
+# django.core.cache.backends.redis.RedisCache with PUBLIC_PAGE_CACHE_LOCATION=redis://..., or the database cache.
+# With process memory, the workers learn of a change from a small file (PUBLIC_PAGE_CACHE_STAMP, default in the
+# temporary directory): give it a path the web workers and `manage.py` commands share if they run with different
+# temporary directories (systemd's PrivateTmp).
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 300)
+PUBLIC_PAGE_CACHE_STAMP = env_str("PUBLIC_PAGE_CACHE_STAMP", "")
+_public_pages_cache: dict[str, Any] = {
+    "BACKEND": env_str("PUBLIC_PAGE_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+    "LOCATION": env_str("PUBLIC_PAGE_CACHE_LOCATION", "public-pages"),
+    # About 30 kB a page: 1,000 pages are some 30 MB per worker with the local-memory default.
+    "OPTIONS": {"MAX_ENTRIES": env_int("PUBLIC_PAGE_CACHE_MAX_ENTRIES", 1000)},
+}
+CACHES["public_pages"] = _public_pages_cache

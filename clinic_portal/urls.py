@@ -12,5 +12,8 @@ urlpatterns = [
     path("", include("intake.urls")),  # /intake/... for patients, /staff/invitations/... for staff
     path("staff/", include("accounts.urls")),
     path("staff/", include("dashboard.urls")),
+    path("", include("outcomes.urls")),  # /fhir/Questionnaire/<id> (public), /staff/intakes/<pk>/fhir/
     path("admin/", admin.site.urls),
+    # The language switcher posts to Django's set_language (/i18n/setlang/): the choice goes in a cookie, never a URL.
+    path("i18n/", include("django.conf.urls.i18n")),
 ]

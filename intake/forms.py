@@ -1,9 +1,12 @@
-"""Django forms for the questionnaire steps, the identity check and the staff invitation page.
+"""Django forms of the patient's pages (the questionnaire pages, the birth-date check, the emergency page, the
+one-time code) and of the staff invitation pages.
 
-A step form is built from the step's catalogue entry (intake.questionnaire). Its fields only turn posted text into
-typed values; whether the values make sense (required, ranges, dates, cross-field rules) is decided by
-intake.questionnaire_checks on the whole intake so far, so the messages are the catalogue's own. Questions that do
-not apply given the answers are ignored, whatever was posted for them.
+A page form is built from the page's catalogue entry (intake.rules.questionnaire). Its fields only turn posted text
+into typed values (dates from three boxes and measurements in the clinic's units: intake.patient_fields); whether the
+values make sense (required, ranges, dates, cross-field rules) is decided by intake.rules.questionnaire_checks on the
+whole intake so far, so the messages are the catalogue's own. Questions that do not apply given the answers are
+ignored, whatever was posted for them. The catalogue's wording is English marked for translation: what the page
+shows (labels, hints, choices, messages) is translated here, in the patient's language.
 """
 
 from __future__ import annotations
@@ -12,41 +15,56 @@ import datetime
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
-from intake.rules import conditions
-from intake.rules.questionnaire import Question, Step, questions_that_apply
+from intake.patient_fields import (
+    PART_LABELS,
+    DatePartsField,
+    MeasureField,
+    box_name,
+    clinic_units,
+    date_order,
+    date_parts,
+    date_problem_parts,
+    say,
+)
+from intake.rules import conditions, units
+from intake.rules.page_rules import bound_rule
+from intake.rules.questionnaire import Page, Question, Step, questions_that_apply
 from intake.rules.questionnaire_checks import (
     MSG_INVALID_CHOICE,
-    MSG_NOT_A_DATE,
     MSG_NOT_A_NUMBER,
     is_blank,
-    validate_answers,
+    validate_questions,
 )
 
-MSG_ODD_CHARACTERS = "Please remove any unusual characters from your answer."
-MSG_DOB_REQUIRED = "Please enter your date of birth."
-MSG_DOB_WRONG = "This date of birth does not match our records. Please check it and try again."
-MSG_CODE_REQUIRED = "Please enter the code from the email."
-MSG_CODE_FORMAT = "The code is 6 numbers, like 123456. Please check it and try again."
-MSG_CODE_WRONG = "This code does not match the one we sent. Please check the email and try again."
-MSG_CODE_TRIED_OUT = "This code does not match, and it cannot be tried again. Please send a new code."
-MSG_CODE_DEAD = (
+MSG_ODD_CHARACTERS = gettext_lazy("Please remove any unusual characters from your answer.")
+MSG_DOB_REQUIRED = gettext_lazy("Enter your date of birth")
+MSG_DOB_WRONG = gettext_lazy("This date of birth does not match our records. Please check it and try again.")
+MSG_CODE_REQUIRED = gettext_lazy("Please enter the code from the email.")
+MSG_CODE_FORMAT = gettext_lazy("The code is 6 numbers, like 123456. Please check it and try again.")
+MSG_CODE_WRONG = gettext_lazy("This code does not match the one we sent. Please check the email and try again.")
+MSG_CODE_TRIED_OUT = gettext_lazy("This code does not match, and it cannot be tried again. Please send a new code.")
+MSG_CODE_DEAD = gettext_lazy(
     "This code no longer works: a code works only for a few minutes, and only the newest one. Please send a new code."
 )
+MSG_CONSENT_CHOICE = gettext_lazy("Choose whether you agree to share your answers")
 MSG_EMAIL_FOR_LINK = (
     "Enter the patient's email: the link is only ever emailed to the patient (text messages are not available yet)."
 )
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"]
 # Commas are thousands separators (US clinic default); at most 9 digits and 2 decimals are read as a number.
 _NUMBER = re.compile(r"-?\d{1,9}(\.\d{1,2})?|-?\.\d{1,2}")
+_MEASURABLE = Decimal(10) ** 9  # a stored measurement is shown in the clinic's units only below this
 
 
 class NumberField(forms.Field):
@@ -59,24 +77,17 @@ class NumberField(forms.Field):
         if not text:
             return None
         if not _NUMBER.fullmatch(text):
-            raise ValidationError(MSG_NOT_A_NUMBER, code="invalid")
+            raise ValidationError(say(MSG_NOT_A_NUMBER), code="invalid")
         number = Decimal(text).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return int(number) if number == number.to_integral_value() else number
-
-
-class SafeDateField(forms.DateField):
-    def to_python(self, value: Any) -> datetime.date | None:
-        if isinstance(value, str) and len(value) > 40:
-            raise ValidationError(MSG_NOT_A_DATE, code="invalid")
-        return super().to_python(value)
 
 
 def _choices(question: Question) -> list[tuple[str, str]]:
     return [(choice.code, choice.label) for choice in question.choices]
 
 
-def field_for(question: Question) -> forms.Field:
-    messages = {"invalid_choice": MSG_INVALID_CHOICE, "invalid_list": MSG_INVALID_CHOICE}
+def field_for(question: Question, system: units.System = "us") -> forms.Field:
+    messages = {"invalid_choice": say(MSG_INVALID_CHOICE), "invalid_list": say(MSG_INVALID_CHOICE)}
     if question.kind in ("yns", "yn", "choice"):
         return forms.ChoiceField(choices=_choices(question), required=False, error_messages=messages)
     if question.kind == "scale":
@@ -89,12 +100,12 @@ def field_for(question: Question) -> forms.Field:
         )
     if question.kind == "multi":
         return forms.MultipleChoiceField(choices=_choices(question), required=False, error_messages=messages)
+    if question.measure is not None:
+        return MeasureField(question, system)
     if question.kind in ("integer", "decimal"):
         return NumberField(required=False)
     if question.kind == "date":
-        return SafeDateField(
-            required=False, input_formats=DATE_INPUT_FORMATS, error_messages={"invalid": MSG_NOT_A_DATE}
-        )
+        return DatePartsField(date_name=question.date_name)
     if question.kind == "consent":
         return forms.BooleanField(required=False)
     return forms.CharField(
@@ -111,8 +122,9 @@ def initial_value(question: Question, value: object) -> object:
     return value
 
 
-def as_post_data(step: Step, answers: Mapping[str, object]) -> QueryDict:
-    """Typed answers as a browser would post this step (to re-check saved answers, and in tests)."""
+def as_post_data(step: Step | Page, answers: Mapping[str, object]) -> QueryDict:
+    """Typed answers as one value per question (to re-check saved answers, in tests and scripts): a date as ISO
+    text, a measurement as its stored metric number. The pages also take these in place of their boxes."""
     data = QueryDict(mutable=True)
     for question in step.questions:
         value = answers.get(question.code)
@@ -128,25 +140,30 @@ def as_post_data(step: Step, answers: Mapping[str, object]) -> QueryDict:
 
 
 class StepForm(forms.Form):
-    """One step of the questionnaire. `earlier` is the whole intake so far (other steps' answers, typed)."""
+    """One page of the questionnaire (or a whole step). `earlier` is the whole intake so far (other pages' answers,
+    typed); `system` the clinic's units (intake.rules.units)."""
 
     def __init__(
         self,
-        step: Step,
+        step: Step | Page,
         *,
         earlier: Mapping[str, object],
         today: datetime.date,
         data: Mapping[str, Any] | None = None,
         initial: Mapping[str, object] | None = None,
+        system: units.System | None = None,
     ) -> None:
         self.step = step
+        # What the page stores without asking (the running page's "km") is part of what its answers are checked with.
+        self.stores: dict[str, str] = dict(step.stores) if isinstance(step, Page) else {}
+        self.system: units.System = system or clinic_units()
         self.codes = [question.code for question in step.questions]
         self.earlier = {code: value for code, value in earlier.items() if code not in self.codes}
         self.today = today
         self.step_answers: dict[str, object] = {}
         super().__init__(data=data, initial=dict(initial or {}))
         for question in step.questions:
-            self.fields[question.code] = field_for(question)
+            self.fields[question.code] = field_for(question, self.system)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -159,10 +176,10 @@ class StepForm(forms.Form):
             if code in self.codes and code not in applying:
                 del self.errors[code]
         self.step_answers = {code: value for code, value in given.items() if code in applying}
-        problems = validate_answers(self.step.slug, {**self.earlier, **self.step_answers}, today=self.today)
+        problems = validate_questions(self.step, {**self.earlier, **self.stores, **self.step_answers}, today=self.today)
         for code, message in problems.items():
             if code not in self.errors:
-                self.add_error(code, message)
+                self.add_error(code, say(message))
         return cleaned
 
     def questions(self) -> list[QuestionView]:
@@ -190,7 +207,8 @@ class StepForm(forms.Form):
         summary = []
         for question in self.step.questions:
             for message in self.errors.get(question.code, []):
-                summary.append((QuestionView.anchor_for(question), question.label, str(message)))
+                anchor = QuestionView.anchor_for(question, self[question.code].value(), self.system)
+                summary.append((anchor, say(question.label), str(message)))
         return summary
 
 
@@ -200,6 +218,20 @@ class Option:
     label: str
     html_id: str
     checked: bool
+
+
+@dataclass
+class InputBox:
+    """One box of a date or a measurement: its field name, id, label (the part or the unit) and what it holds."""
+
+    name: str
+    html_id: str
+    label: str
+    value: str
+    css: str
+    inputmode: str = "numeric"
+    autocomplete: str = ""
+    invalid: bool = False
 
 
 @dataclass
@@ -213,11 +245,24 @@ class QuestionView:
     shown: bool
     show_if: str
     only_if_text: str
+    label: str = ""
+    hint: str = ""
+    boxes: list[InputBox] = field(default_factory=list)
+
+    @property
+    def is_grouped(self) -> bool:
+        """Asked with a fieldset and legend: choices, and dates or measurements typed in several boxes."""
+        return self.question.kind in ("yns", "yn", "choice", "multi", "scale") or len(self.boxes) > 1
 
     @staticmethod
-    def anchor_for(question: Question) -> str:
-        grouped = question.kind in ("yns", "yn", "choice", "multi", "scale")
-        return f"id_{question.code}_0" if grouped else f"id_{question.code}"
+    def anchor_for(question: Question, raw: object = None, system: units.System = "us") -> str:
+        if question.kind in ("yns", "yn", "choice", "multi", "scale"):
+            return f"id_{question.code}_0"
+        if question.kind == "date":
+            return f"id_{box_name(question.code, date_problem_parts(raw)[0])}"
+        if question.measure is not None:
+            return f"id_{box_name(question.code, units.boxes(question.measure, system)[0].part)}"
+        return f"id_{question.code}"
 
     @classmethod
     def build(cls, form: StepForm, question: Question, shown: bool) -> QuestionView:
@@ -227,12 +272,19 @@ class QuestionView:
             {str(item) for item in raw} if isinstance(raw, (list, tuple)) else {str(raw)} if raw is not None else set()
         )
         pairs = [(str(n), str(n)) for n in range(11)] if question.kind == "scale" else _choices(question)
+        shown_label = (lambda label: label) if question.kind == "scale" else say
         options = [
-            Option(code, label, f"id_{question.code}_{index}", code in chosen)
+            Option(code, shown_label(label), f"id_{question.code}_{index}", code in chosen)
             for index, (code, label) in enumerate(pairs)
         ]
-        if question.kind == "date" and isinstance(raw, datetime.date):
-            value = raw.isoformat()
+        errors = [str(message) for message in form.errors.get(question.code, [])] if form.is_bound else []
+        boxes: list[InputBox] = []
+        if question.kind == "date":
+            boxes = _date_boxes(question.code, raw, errors)
+            value = ""
+        elif question.measure is not None:
+            boxes = _measure_boxes(question, question.measure, raw, form, errors)
+            value = ""
         elif question.kind == "consent":
             value = "on" if raw in (True, "on", "true", "True") else ""
         elif raw is None or isinstance(raw, (list, tuple)):
@@ -240,32 +292,127 @@ class QuestionView:
         else:
             value = str(raw)
         rule = conditions.rule_for(question, form.earlier, today=form.today)
+        show_if, note = bound_rule(rule, form.earlier, on_page=set(form.codes)) if rule else (None, "")
         return cls(
             question=question,
-            html_id=f"id_{question.code}",
-            anchor=cls.anchor_for(question),
+            html_id=boxes[0].html_id if boxes else f"id_{question.code}",
+            anchor=cls.anchor_for(question, raw, form.system),
             value=value,
             options=options,
-            errors=[str(message) for message in form.errors.get(question.code, [])] if form.is_bound else [],
+            errors=errors,
             shown=shown,
-            show_if=json.dumps(rule[0]) if rule else "",
-            only_if_text=rule[1] if rule else "",
+            show_if=json.dumps(show_if) if show_if else "",
+            only_if_text=say(note) if show_if else "",
+            label=say(question.label),
+            hint=" ".join(text for text in (say(_unit_hint(question, form.system)), say(question.hint)) if text),
+            boxes=boxes,
         )
 
 
+def _unit_hint(question: Question, system: units.System) -> str:
+    return units.hint(question.measure, system) if question.measure is not None else ""
+
+
+def _date_boxes(code: str, raw: object, errors: list[str]) -> list[InputBox]:
+    typed = raw if isinstance(raw, Mapping) else date_parts(raw if isinstance(raw, datetime.date) else _iso(raw))
+    wrong = set(date_problem_parts(raw)) if errors else set()
+    return [
+        InputBox(
+            name=box_name(code, part),
+            html_id=f"id_{box_name(code, part)}",
+            label=say(PART_LABELS[part]),
+            value=str(typed.get(part) or ""),
+            css="box-year" if part == "year" else "box-2",
+            autocomplete={"day": "bday-day", "month": "bday-month", "year": "bday-year"}[part]
+            if code == "date_of_birth"
+            else "",
+            invalid=part in wrong,
+        )
+        for part in date_order()
+    ]
+
+
+def _iso(raw: object) -> datetime.date | None:
+    if isinstance(raw, str):
+        try:
+            return datetime.date.fromisoformat(raw.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _measure_boxes(
+    question: Question, measure: units.Measure, raw: object, form: StepForm, errors: list[str]
+) -> list[InputBox]:
+    shown = units.boxes(measure, form.system)
+    if isinstance(raw, Mapping) and "stored" not in raw:
+        typed = {part: str(value) for part, value in raw.items()}
+    else:
+        stored = raw.get("stored") if isinstance(raw, Mapping) else raw
+        typed = _stored_as_parts(measure, stored, form)
+    return [
+        InputBox(
+            name=box_name(question.code, box.part),
+            html_id=f"id_{box_name(question.code, box.part)}",
+            label=say(box.unit),
+            value=typed.get(box.part, ""),
+            css="box-2" if box.part in ("ft", "in") else "box-number",
+            inputmode="decimal",
+            invalid=bool(errors),
+        )
+        for box in shown
+    ]
+
+
+def _stored_as_parts(measure: units.Measure, stored: object, form: StepForm) -> dict[str, str]:
+    """A stored (metric) value in the clinic's boxes; a value posted in that form that is not a number a person
+    could mean ("1E30", "tall") stays as typed, in the first box."""
+    if stored in (None, ""):
+        return {}
+    text = str(stored).strip()
+    try:
+        number = Decimal(text.replace(",", ""))
+        if not number.is_finite() or abs(number) >= _MEASURABLE:
+            raise ArithmeticError(text)
+        unit = form.earlier.get("distance_unit") if measure == "distance" else None
+        return units.as_parts(measure, form.system, number, stored_unit=unit if isinstance(unit, str) else None)
+    except ArithmeticError:
+        return {units.boxes(measure, form.system)[0].part: text}
+
+
 class IdentityForm(forms.Form):
-    date_of_birth = SafeDateField(
-        label="Your date of birth",
-        input_formats=DATE_INPUT_FORMATS,
-        error_messages={"required": MSG_DOB_REQUIRED, "invalid": MSG_NOT_A_DATE},
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+    """The birth-date check that opens a link: three boxes in the clinic's order. A date that is not a real date
+    is refused here, before the invitation is asked, so it never uses up one of the tries."""
+
+    date_of_birth = DatePartsField(
+        date_name="Date of birth", past_only=True, required=True, error_messages={"required": MSG_DOB_REQUIRED}
     )
+
+    def boxes(self) -> list[InputBox]:
+        field = self["date_of_birth"]
+        return _date_boxes("date_of_birth", field.value(), [str(error) for error in field.errors])
+
+    def anchor(self) -> str:
+        return f"id_{box_name('date_of_birth', date_problem_parts(self['date_of_birth'].value())[0])}"
+
+
+class ConsentForm(forms.Form):
+    """Consent before the first question: "yes" to agree and start, "no" to be told what to do instead."""
+
+    consent = forms.ChoiceField(
+        choices=[("yes", "yes"), ("on", "on"), ("no", "no")],
+        error_messages={"required": MSG_CONSENT_CHOICE, "invalid_choice": MSG_CONSENT_CHOICE},
+    )
+
+    @property
+    def agreed(self) -> bool:
+        return self.cleaned_data.get("consent") in ("yes", "on")
 
 
 class AcknowledgeForm(forms.Form):
     acknowledged = forms.BooleanField(
-        label="I have read this message.",
-        error_messages={"required": "Please tick the box to show you have read this message."},
+        label=gettext_lazy("I have read this message."),
+        error_messages={"required": gettext_lazy("Please tick the box to show you have read this message.")},
     )
 
 
@@ -273,7 +420,7 @@ class CodeForm(forms.Form):
     """The one-time code from the patient's email (spaces and dashes typed with it are ignored)."""
 
     code = forms.CharField(
-        label="Code from the email",
+        label=gettext_lazy("Code from the email"),
         max_length=20,
         error_messages={
             "required": MSG_CODE_REQUIRED,
@@ -293,22 +440,67 @@ _APPOINTMENT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, form
 _APPOINTMENT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%m/%d/%Y %H:%M"]
 
 
+MSG_NAME_REQUIRED = "Enter the patient's full name."
+MSG_EMAIL_TO_SEND = (
+    "Enter the patient's email to email the link now, or choose “Save without emailing” and email a link from the "
+    "invitation's page when you have the address."
+)
+MSG_EMAIL_INVALID = "Enter the email address in the right format, like name@example.com."
+MSG_DOB_FOR_INVITATION = "Enter the patient's date of birth."
+MSG_DOB_NOT_A_DATE = "Enter the date of birth as a real date, like 08/14/1979."
+MSG_APPOINTMENT_REQUIRED = "Enter the appointment date and time."
+MSG_APPOINTMENT_NOT_A_TIME = "Enter the appointment as a date and a time, like 05/06/2030 09:30 AM."
+MSG_LANGUAGE_CHOICE = "Choose a language from the list."
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The portal's languages named for English-speaking staff: "English", "Spanish (español)"."""
+    choices = []
+    for code, _name in settings.LANGUAGES:
+        info = translation.get_language_info(code)
+        local = info["name_local"]
+        choices.append((code, info["name"] if local == info["name"] else f"{info['name']} ({local})"))
+    return choices
+
+
 class InvitationForm(forms.Form):
-    patient_name = forms.CharField(label="Patient's full name", max_length=200)
+    """Front desk's "Invite a patient". The e-mail is needed only to e-mail the link now (`send_email`, set by the
+    "Email the link" button): a patient booked by phone without an address gets an invitation saved now and a link
+    e-mailed from its page later (RenewLinkForm)."""
+
+    patient_name = forms.CharField(
+        label="Patient's full name", max_length=200, error_messages={"required": MSG_NAME_REQUIRED}
+    )
     email = forms.EmailField(
         label="Patient's email",
-        help_text="The link is emailed here. Staff never see it.",
-        error_messages={"required": MSG_EMAIL_FOR_LINK},
+        required=False,
+        help_text="The link is emailed here; staff never see it. Leave it empty if you do not have it yet.",
+        error_messages={"invalid": MSG_EMAIL_INVALID},
+    )
+    # Not required: the select always posts one; a post without it (a script, an older page) gets English.
+    language = forms.ChoiceField(
+        label="Language",
+        choices=language_choices,
+        initial="en",
+        required=False,
+        help_text="The patient's form and e-mails start in this language; they can switch on every page.",
+        error_messages={"invalid_choice": MSG_LANGUAGE_CHOICE},
     )
     date_of_birth = forms.DateField(
         label="Date of birth",
         help_text="The patient types this to open the link.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=DATE_INPUT_FORMATS,
+        error_messages={"required": MSG_DOB_FOR_INVITATION, "invalid": MSG_DOB_NOT_A_DATE},
     )
     appointment_at = forms.DateTimeField(
-        label="Appointment date and time", widget=_APPOINTMENT_WIDGET, input_formats=_APPOINTMENT_FORMATS
+        label="Appointment date and time",
+        widget=_APPOINTMENT_WIDGET,
+        input_formats=_APPOINTMENT_FORMATS,
+        error_messages={"required": MSG_APPOINTMENT_REQUIRED, "invalid": MSG_APPOINTMENT_NOT_A_TIME},
     )
+    # Not shown as a box: the "Email the link" button posts it, "Save without emailing" does not.
+    send_email = forms.BooleanField(required=False)
 
     def clean_date_of_birth(self) -> datetime.date:
         born: datetime.date = self.cleaned_data["date_of_birth"]
@@ -324,6 +516,15 @@ class InvitationForm(forms.Form):
             raise ValidationError("This appointment is in the past. Please check the date.")
         return when
 
+    def clean_language(self) -> str:
+        return str(self.cleaned_data.get("language") or "en")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("send_email") and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error("email", MSG_EMAIL_TO_SEND)
+        return cleaned
+
 
 class RenewLinkForm(forms.Form):
     """Staff's "Make a new link": the address it is emailed to, and the appointment it works until the day after."""
@@ -331,13 +532,22 @@ class RenewLinkForm(forms.Form):
     email = forms.EmailField(
         label="Patient's email",
         help_text="The new link is emailed here. Staff never see it.",
-        error_messages={"required": MSG_EMAIL_FOR_LINK},
+        error_messages={"required": MSG_EMAIL_FOR_LINK, "invalid": MSG_EMAIL_INVALID},
     )
     appointment_at = forms.DateTimeField(
         label="Appointment date and time",
         help_text="The link works until the end of the day after it.",
         widget=_APPOINTMENT_WIDGET,
         input_formats=_APPOINTMENT_FORMATS,
+        error_messages={"required": MSG_APPOINTMENT_REQUIRED, "invalid": MSG_APPOINTMENT_NOT_A_TIME},
+    )
+    # Not required: a post without it (an older page) keeps the invitation's language.
+    language = forms.ChoiceField(
+        label="Language",
+        choices=language_choices,
+        required=False,
+        help_text="The e-mail and the patient's form start in this language.",
+        error_messages={"invalid_choice": MSG_LANGUAGE_CHOICE},
     )
 
     def clean_appointment_at(self) -> datetime.datetime:

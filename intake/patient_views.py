@@ -1,26 +1,28 @@
 """The patient's side: open the link, confirm the date of birth (and, for answers already given on another browser,
-a one-time code from the patient's email), answer seven steps, review, send, see the result.
+a one-time code from the patient's email), agree to share the answers, answer short pages, review (each answer
+with its "Change" link), send, see the receipt and print a copy of the answers.
 
 No account: the session holds which invitation this browser has confirmed (intake.patient_session). Every page
-after the link is token-free, and nothing about the patient ever appears in a URL.
+after the link is token-free, and nothing about the patient ever appears in a URL. The only query value a page
+takes is ``?next=review`` (back to the review page after a change), checked against an allow-list.
 """
 
 from __future__ import annotations
 
-import datetime
 import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from intake import patient_session, selectors, services
+from intake import patient_language, patient_session, selectors, services
 from intake.forms import (
     MSG_CODE_DEAD,
     MSG_CODE_TRIED_OUT,
@@ -28,17 +30,28 @@ from intake.forms import (
     MSG_DOB_WRONG,
     AcknowledgeForm,
     CodeForm,
+    ConsentForm,
     IdentityForm,
     StepForm,
     as_post_data,
 )
 from intake.models import Intake, Invitation, Level
+from intake.patient_display import NEXT_REVIEW, answer_sections
+from intake.patient_fields import clinic_units, date_order, say
+from intake.references import reference_for
 from intake.rules import answers as answer_codec
-from intake.rules.questionnaire import STEPS, step_by_slug
-from intake.rules.questionnaire_checks import human_answers, validate_answers
+from intake.rules.questionnaire import (
+    CONSENT_PAGE,
+    PAGE_SLUGS,
+    STEPS,
+    Page,
+    page_applies,
+    page_by_slug,
+    step_by_slug,
+    step_number,
+)
+from intake.rules.questionnaire_checks import validate_page
 from intake.services import invitations as links
-
-RETURN_TO_REVIEW = "review"
 
 
 def bad_link(request: HttpRequest) -> HttpResponse:
@@ -61,7 +74,7 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
         return bad_link(request)
     patient_session.begin(request, invitation)
     services.mark_opened(invitation, now=now)
-    return redirect("intake:confirm")
+    return patient_language.start_in_invitation_language(request, redirect("intake:confirm"), invitation)
 
 
 @never_cache
@@ -87,9 +100,12 @@ def confirm(request: HttpRequest) -> HttpResponse:
             patient_session.forget(request)
             return render(request, "intake/locked.html", status=403)
         invitation.refresh_from_db(fields=["failed_attempts"])
-        tries_left = services.max_identity_attempts() - invitation.failed_attempts
-        form.add_error("date_of_birth", f"{MSG_DOB_WRONG} You can try {tries_left} more time{'s' * (tries_left != 1)}.")
-    return render(request, "intake/confirm.html", {"form": form})
+        left = services.max_identity_attempts() - invitation.failed_attempts
+        tries = ngettext("You can try %(count)d more time.", "You can try %(count)d more times.", left) % {
+            "count": left
+        }
+        form.add_error("date_of_birth", f"{MSG_DOB_WRONG} {tries}")
+    return render(request, "intake/confirm.html", {"form": form, "date_order": date_order()})
 
 
 def _open_form(request: HttpRequest, invitation: Invitation) -> HttpResponse:
@@ -133,7 +149,10 @@ def code(request: HttpRequest) -> HttpResponse:
             form.add_error("code", MSG_CODE_DEAD)
         elif result.tries_left:
             left = result.tries_left
-            form.add_error("code", f"{MSG_CODE_WRONG} You can try {left} more time{'s' * (left != 1)}.")
+            tries = ngettext("You can try %(count)d more time.", "You can try %(count)d more times.", left) % {
+                "count": left
+            }
+            form.add_error("code", f"{MSG_CODE_WRONG} {tries}")
         else:
             form.add_error("code", MSG_CODE_TRIED_OUT)
     context = {
@@ -150,11 +169,14 @@ def code(request: HttpRequest) -> HttpResponse:
 PatientView = Callable[..., HttpResponse]
 
 
-def patient_page(*, sent: bool = False, emergency_first: bool = True) -> Callable[[PatientView], PatientView]:
+def patient_page(
+    *, sent: bool = False, emergency_first: bool = True, consent_first: bool = True
+) -> Callable[[PatientView], PatientView]:
     """The one guard for where a patient belongs: their own intake, or the page they should be on instead.
 
     A browser with no confirmed intake gets the bad-link page. `sent=False` pages are for answering (a sent intake
     goes to its receipt); `sent=True` is the receipt (an unsent intake goes back to the form). With
+    `consent_first`, an unsent intake without the patient's consent opens the consent page first; with
     `emergency_first`, a safety concern not yet acknowledged opens the emergency page before anything else.
     The view is called with the intake as its second argument.
     """
@@ -168,6 +190,8 @@ def patient_page(*, sent: bool = False, emergency_first: bool = True) -> Callabl
             is_sent = intake.status == Intake.Status.SUBMITTED
             if is_sent != sent:
                 return redirect("intake:done" if is_sent else "intake:resume")
+            if consent_first and not is_sent and not services.has_consent(intake):
+                return _to_page(CONSENT_PAGE)
             if emergency_first and services.needs_emergency_acknowledgement(intake):
                 return redirect("intake:emergency")
             return view(request, intake, *args, **kwargs)
@@ -177,87 +201,131 @@ def patient_page(*, sent: bool = False, emergency_first: bool = True) -> Callabl
     return decorator
 
 
+def _to_page(slug: str, *, back_to: str | None = None) -> HttpResponse:
+    if slug == answer_codec.REVIEW:
+        return redirect("intake:review")
+    url = reverse("intake:step", args=[slug])
+    return redirect(f"{url}?next={back_to}" if back_to else url)
+
+
+def _back_to(request: HttpRequest) -> str | None:
+    """Where to go once a page is saved: "review" when the page was opened from the review page; never anything
+    else (the value is matched against an allow-list of one, so it cannot send the patient off the site)."""
+    value = request.POST.get("next") if request.method == "POST" else None
+    return NEXT_REVIEW if (value or request.GET.get("next")) == NEXT_REVIEW else None
+
+
 @never_cache
 @require_GET
 @patient_page()
 def resume(request: HttpRequest, intake: Intake) -> HttpResponse:
-    if intake.current_step == answer_codec.REVIEW:
-        return redirect("intake:review")
-    return redirect("intake:step", slug=intake.current_step)
+    place = intake.current_step
+    if place != answer_codec.REVIEW and place not in PAGE_SLUGS:
+        place = answer_codec.next_place(CONSENT_PAGE)  # a resume point from an older version of the form
+    return _to_page(place)
 
 
-def _initial(intake: Intake, step_slug: str, answers: dict[str, object]) -> dict[str, object]:
-    initial = {code: answers[code] for code in (q.code for q in step_by_slug(step_slug).questions) if code in answers}
-    if step_slug == "about" and "date_of_birth" not in initial:
-        initial["date_of_birth"] = intake.invitation.date_of_birth  # already confirmed: spare the patient typing it
-    return initial
+def _initial(page: Page, answers: dict[str, object]) -> dict[str, object]:
+    return {question.code: answers[question.code] for question in page.questions if question.code in answers}
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@patient_page(emergency_first=False)
+@patient_page(emergency_first=False, consent_first=False)
 def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
     try:
-        current = step_by_slug(slug)
+        page = page_by_slug(slug)
     except KeyError:
         return redirect("intake:resume")
-    if slug != services.SAFETY_STEP and services.needs_emergency_acknowledgement(intake):
+    if slug == CONSENT_PAGE:
+        return _consent(request, intake)
+    if not services.has_consent(intake):
+        return _to_page(CONSENT_PAGE)  # nothing is stored before the patient agrees
+    if page.step != services.SAFETY_STEP and services.needs_emergency_acknowledgement(intake):
         return redirect("intake:emergency")
     if answer_codec.place_index(slug) > answer_codec.place_index(intake.current_step):
-        return redirect("intake:resume")  # no skipping ahead of the first unanswered step
+        return redirect("intake:resume")  # no skipping ahead of the first unanswered page
 
     now = timezone.now()
     today = timezone.localdate(now)
     saved = answer_codec.from_json(intake.answers)
-    returning = request.GET.get("return") == RETURN_TO_REVIEW or request.POST.get("return") == RETURN_TO_REVIEW
+    back_to = _back_to(request)
     if request.method == "POST":
         # Red-flag answers act first, whatever else on the page is blank or wrong (docs/clinical/TRIAGE.md).
-        posted = {question.code: request.POST.get(question.code) for question in current.questions}
+        posted = {question.code: request.POST.get(question.code) for question in page.questions}
         intake = services.record_red_flags(intake, posted, now=now)
         saved = answer_codec.from_json(intake.answers)
-        form = StepForm(current, earlier=saved, today=today, data=request.POST)
+        form = StepForm(page, earlier=saved, today=today, data=request.POST, system=clinic_units())
         if services.needs_emergency_acknowledgement(intake) and not form.is_valid():
             return redirect("intake:emergency")  # the rest of the page waits until the patient comes back
         if form.is_valid():
             try:
-                services.save_step(intake, slug, form.step_answers, now=now)
+                intake = services.save_page(intake, slug, form.step_answers, now=now)
             except services.InvalidAnswers as problem:
                 intake.refresh_from_db(fields=["status"])
                 if intake.status == Intake.Status.SUBMITTED:  # sent from another tab meanwhile
                     return redirect("intake:done")
                 for code, message in problem.errors.items():
-                    form.add_error(code if code in form.fields else None, message)
+                    form.add_error(code if code in form.fields else None, say(message))
             else:
-                if services.needs_emergency_acknowledgement(intake):
-                    return redirect("intake:emergency")
-                if returning and intake.current_step == answer_codec.REVIEW:
-                    return redirect("intake:review")
-                return redirect("intake:resume") if returning else _go_to(answer_codec.next_place(slug))
+                return _after_saving(intake, slug, back_to=back_to, today=today)
+    elif not page_applies(page, saved, today=today):
+        # Every question here depends on answers that rule it out (a runner's page for someone who does not run).
+        return _to_page(back_to or answer_codec.next_place(slug, saved, today=today))
     else:
         finished = answer_codec.place_index(slug) < answer_codec.place_index(intake.current_step)
-        if finished and validate_answers(slug, saved, today=today):
-            form = StepForm(current, earlier=saved, today=today, data=as_post_data(current, saved))
+        if finished and validate_page(slug, saved, today=today):
+            form = StepForm(page, earlier=saved, today=today, data=as_post_data(page, saved), system=clinic_units())
             form.is_valid()
         else:
-            form = StepForm(current, earlier=saved, today=today, initial=_initial(intake, slug, saved))
-    previous = answer_codec.previous_step(slug)
+            form = StepForm(page, earlier=saved, today=today, initial=_initial(page, saved), system=clinic_units())
+    previous = answer_codec.previous_page(slug, saved, today=today)
+    current_step = step_by_slug(page.step)
     context = {
-        "step": current,
-        "number": answer_codec.step_number(slug),
+        "page": page,
+        "title": say(page.title),
+        "intro": say(page.intro),
+        "step_title": say(current_step.title),
+        "number": step_number(page),
         "total": len(STEPS),
         "form": form,
         "questions": form.questions(),
         "summary": form.error_summary() if form.is_bound else [],
-        "back_url": reverse("intake:step", args=[previous]) if previous else None,
-        "returning": returning,
+        "back_url": reverse("intake:review")
+        if back_to
+        else (reverse("intake:step", args=[previous]) if previous else None),
+        "back_to": back_to,
     }
-    return render(request, "intake/step.html", context, status=200)
+    return render(request, "intake/step.html", context)
 
 
-def _go_to(place: str) -> HttpResponse:
-    if place == answer_codec.REVIEW:
-        return redirect("intake:review")
-    return redirect("intake:step", slug=place)
+def _after_saving(intake: Intake, slug: str, *, back_to: str | None, today: Any) -> HttpResponse:
+    if services.needs_emergency_acknowledgement(intake):
+        return redirect("intake:emergency")
+    answers = answer_codec.from_json(intake.answers)
+    if back_to and intake.current_step == answer_codec.REVIEW:
+        # A change can open a page that was skipped (leg symptoms now "yes"): that page first, then the review.
+        problem = services.first_page_with_errors(answers, today=today)
+        return _to_page(problem[0], back_to=NEXT_REVIEW) if problem else redirect("intake:review")
+    if back_to:
+        return redirect("intake:resume")
+    return _to_page(answer_codec.next_place(slug, answers, today=today))
+
+
+def _consent(request: HttpRequest, intake: Intake) -> HttpResponse:
+    """Consent, before the first question. "No" stores nothing and says how to tell the clinic instead."""
+    if services.has_consent(intake):
+        return redirect("intake:resume")
+    form = ConsentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if not form.agreed:
+            return render(request, "intake/declined.html")
+        now = timezone.now()
+        intake = services.record_consent(intake, now=now)
+        return _to_page(answer_codec.next_place(CONSENT_PAGE, answer_codec.from_json(intake.answers)))
+    page = page_by_slug(CONSENT_PAGE)
+    context = {"form": form, "title": say(page.title), "intro": say(page.intro)}
+    return render(request, "intake/consent.html", context)
 
 
 @never_cache
@@ -284,26 +352,6 @@ def emergency(request: HttpRequest, intake: Intake) -> HttpResponse:
     return render(request, "intake/emergency.html", {"form": form, "message": message})
 
 
-def _readable_date(value: object) -> str:
-    return date_format(value, "F j, Y") if isinstance(value, datetime.date) else ""
-
-
-def _review_sections(intake: Intake) -> list[dict[str, object]]:
-    answers = answer_codec.from_json(intake.answers)
-    sections = []
-    for number, current in enumerate(STEPS, start=1):
-        codes = [q.code for q in current.questions if q.code in answers]
-        sections.append(
-            {
-                "number": number,
-                "step": current,
-                "rows": [(q, _readable_date(answers[q.code]) or value) for q, value in human_answers(answers, codes)],
-                "change_url": reverse("intake:step", args=[current.slug]) + f"?return={RETURN_TO_REVIEW}",
-            }
-        )
-    return sections
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 @patient_page()
@@ -314,17 +362,27 @@ def review(request: HttpRequest, intake: Intake) -> HttpResponse:
         try:
             services.submit_intake(intake, now=timezone.now())
         except services.InvalidAnswers as problem:
-            return redirect(reverse("intake:step", args=[problem.step_slug]) + f"?return={RETURN_TO_REVIEW}")
+            return _to_page(problem.step_slug, back_to=NEXT_REVIEW)
         return redirect("intake:done")
-    return render(request, "intake/review.html", {"sections": _review_sections(intake)})
+    answers = answer_codec.from_json(intake.answers)
+    today = timezone.localdate()
+    sections = answer_sections(answers, today=today, system=clinic_units(), changeable=True)
+    return render(request, "intake/review.html", {"sections": sections})
+
+
+def _receipt_details(intake: Intake) -> dict[str, object]:
+    """What the receipt and the printed copy both show: the appointment (clinic time) and the reference to quote."""
+    return {
+        "intake": intake,
+        "appointment": timezone.localtime(intake.appointment_at),
+        "reference": reference_for(intake.pk),
+    }
 
 
 @never_cache
 @require_GET
 @patient_page(sent=True, emergency_first=False)
 def done(request: HttpRequest, intake: Intake) -> HttpResponse:
-    from django.conf import settings
-
     from intake.rules.callback import parse_clinic_hours
     from intake.rules.patient_messages import patient_message
 
@@ -340,7 +398,7 @@ def done(request: HttpRequest, intake: Intake) -> HttpResponse:
     )
     promise = message.callback
     context = {
-        "intake": intake,
+        **_receipt_details(intake),
         "message": message,
         "is_urgent": intake.level == Level.URGENT or message.is_emergency,
         "is_serious": intake.level == Level.SERIOUS,
@@ -349,3 +407,21 @@ def done(request: HttpRequest, intake: Intake) -> HttpResponse:
         "reading": selectors.recommended_reading(intake),
     }
     return render(request, "intake/done.html", context)
+
+
+@never_cache
+@require_GET
+@patient_page(sent=True, emergency_first=False)
+def answers_copy(request: HttpRequest, intake: Intake) -> HttpResponse:
+    """A copy of the answers as sent, laid out to print (static/css/print.css). Its address carries nothing."""
+    answers = answer_codec.from_json(intake.answers)
+    today = timezone.localdate(intake.submitted_at or timezone.now())
+    sections = answer_sections(answers, today=today, system=clinic_units(), changeable=False)
+    return render(request, "intake/answers.html", {**_receipt_details(intake), "sections": sections})
+
+
+@never_cache
+@require_GET
+def leave(request: HttpRequest) -> HttpResponse:
+    """The "Exit" link of every patient page: what is saved and how to come back. Changes nothing."""
+    return render(request, "intake/exit.html")

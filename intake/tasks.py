@@ -7,6 +7,9 @@ the database, by the renderers below, which `IntakeConfig.ready` registers with 
 imports nothing from this app). Rows and tasks hold ids and a sealed token, never patient data or a raw link.
 Subjects never name the patient or say anything about their health: a subject line is shown on lock screens and in
 mail-server logs.
+
+E-mails to the patient (invitation, one-time code, confirmation), subject and body, are written in the invitation's
+language (`intake.patient_language.language_of`); the front desk's lockout notice is in English, as staff pages are.
 """
 
 from __future__ import annotations
@@ -18,9 +21,12 @@ from django.conf import settings
 from django.db.models.signals import post_delete
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 from django_tasks import task
 
 from clinic_portal.clinic import clinic_details
+from intake.patient_language import language_of
 from messaging import registry
 from messaging import services as messages
 from messaging.models import OutboundMessage
@@ -31,10 +37,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-INVITATION_SUBJECT = "Your questions before your visit to {clinic}"
+# Patients' subjects are translated when rendered (marked here so makemessages finds them); the lockout's is staff's.
+INVITATION_SUBJECT = gettext_noop("Your questions before your visit to {clinic}")
 LOCKOUT_SUBJECT = "Intake link locked: invitation #{id}"
-CONFIRMATION_SUBJECT = "Thank you: {clinic} has your answers"
-DEVICE_CODE_SUBJECT = "Your code for {clinic}"
+CONFIRMATION_SUBJECT = gettext_noop("Thank you: {clinic} has your answers")
+DEVICE_CODE_SUBJECT = gettext_noop("Your code for {clinic}")
+STAFF_LANGUAGE = "en"
 
 
 def front_desk_emails() -> list[str]:
@@ -82,14 +90,15 @@ def render_device_code(message: OutboundMessage) -> Rendered | None:
     from intake.models import DeviceCode
     from intake.services.invitations import code_minutes
 
-    code = DeviceCode.objects.filter(pk=message.about_id).first()
+    code = DeviceCode.objects.select_related("invitation").filter(pk=message.about_id).first()
     if code is None or not message.sealed_token or code.used_at is not None or code.expires_at <= timezone.now():
         return None
-    body = render_to_string(
-        "intake/email/device_code.txt",
-        {**clinic_details(), "code": tokens.unseal(message.sealed_token), "minutes": code_minutes()},
-    )
-    return Rendered(DEVICE_CODE_SUBJECT.format(clinic=settings.CLINIC_NAME), body)
+    with translation.override(language_of(code.invitation)):
+        body = render_to_string(
+            "intake/email/device_code.txt",
+            {**clinic_details(), "code": tokens.unseal(message.sealed_token), "minutes": code_minutes()},
+        )
+        return Rendered(gettext(DEVICE_CODE_SUBJECT).format(clinic=settings.CLINIC_NAME), body)
 
 
 def render_invitation(message: OutboundMessage) -> Rendered | None:
@@ -108,11 +117,12 @@ def render_invitation(message: OutboundMessage) -> Rendered | None:
     ):
         return None
     link = settings.SITE_URL + reverse("intake:start", args=[token])
-    body = render_to_string(
-        "intake/email/invitation.txt",
-        {**clinic_details(), "invitation": invitation, "link": link, "last_day": selectors.last_day(invitation)},
-    )
-    return Rendered(INVITATION_SUBJECT.format(clinic=settings.CLINIC_NAME), body)
+    with translation.override(language_of(invitation)):
+        body = render_to_string(
+            "intake/email/invitation.txt",
+            {**clinic_details(), "invitation": invitation, "link": link, "last_day": selectors.last_day(invitation)},
+        )
+        return Rendered(gettext(INVITATION_SUBJECT).format(clinic=settings.CLINIC_NAME), body)
 
 
 def render_lockout(message: OutboundMessage) -> Rendered | None:
@@ -124,9 +134,10 @@ def render_lockout(message: OutboundMessage) -> Rendered | None:
     if not Invitation.objects.filter(pk=invitation_id).exists():
         return None
     link = settings.SITE_URL + reverse("intake:invitation-detail", args=[invitation_id])
-    body = render_to_string(
-        "intake/email/lockout.txt", {**clinic_details(), "invitation_id": invitation_id, "link": link}
-    )
+    with translation.override(STAFF_LANGUAGE):
+        body = render_to_string(
+            "intake/email/lockout.txt", {**clinic_details(), "invitation_id": invitation_id, "link": link}
+        )
     return Rendered(LOCKOUT_SUBJECT.format(id=invitation_id), body)
 
 
@@ -158,10 +169,11 @@ def render_confirmation(message: OutboundMessage) -> Rendered | None:
         hours=parse_clinic_hours(settings.CLINIC_HOURS),
         within_hours=settings.CLINIC_CALLBACK_HOURS,
     )
-    body = render_to_string(
-        "intake/email/confirmation.txt", {**clinic_details(), "articles": articles, "message": text}
-    )
-    return Rendered(CONFIRMATION_SUBJECT.format(clinic=settings.CLINIC_NAME), body)
+    with translation.override(language_of(intake.invitation)):
+        body = render_to_string(
+            "intake/email/confirmation.txt", {**clinic_details(), "articles": articles, "message": text}
+        )
+        return Rendered(gettext(CONFIRMATION_SUBJECT).format(clinic=settings.CLINIC_NAME), body)
 
 
 def register_messages() -> None:

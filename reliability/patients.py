@@ -75,6 +75,8 @@ def open_link(browser: Any, base: str, patient: Patient) -> bool:
         f"{base}/intake/confirm/",
         {"csrfmiddlewaretoken": browser.csrf_token(), "date_of_birth": BIRTH_DATE.isoformat()},
     )
+    # Consent comes before the first question (issue 14): agree, as the patient does on the page after the check.
+    browser.request(f"{base}/intake/step/consent/", {"csrfmiddlewaretoken": browser.csrf_token(), "consent": "yes"})
     return answer.status == 302
 
 
@@ -97,14 +99,14 @@ def fill_in_process(patient: Patient) -> None:
 
 
 def fill_over_http(browser: Any, base: str, patient: Patient) -> list[int]:
-    """Post every step as a browser would; returns the statuses seen."""
+    """Post every page as a browser would; returns the statuses seen."""
     from intake.forms import as_post_data
-    from intake.rules.questionnaire import STEP_SLUGS, step_by_slug
+    from intake.rules.questionnaire import PAGE_SLUGS, page_by_slug
 
     answers = answers_for(patient.number)
     statuses = []
-    for slug in STEP_SLUGS:
-        data = as_post_data(step_by_slug(slug), answers)
+    for slug in PAGE_SLUGS:
+        data = as_post_data(page_by_slug(slug), answers)
         data["csrfmiddlewaretoken"] = browser.csrf_token()
         answer = browser.request(f"{base}/intake/step/{slug}/", data)
         statuses.append(answer.status)

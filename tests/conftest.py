@@ -84,3 +84,19 @@ def staff_personas() -> dict[str, object]:
         "clinician": _staff(users, "clinician", CLINICIANS),
         "administrator": _staff(users, "administrator", None, superuser=True),
     }
+
+
+@pytest.fixture(scope="session")
+def _public_page_stamp(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("public-pages") / "generation")
+
+
+@pytest.fixture(autouse=True)
+def _nothing_kept_from_another_test(settings, _public_page_stamp):
+    """Issue 16 keeps public pages and the queue's counts of past intakes: every test starts without them."""
+    from dashboard import selectors
+    from education import cache
+
+    settings.PUBLIC_PAGE_CACHE_STAMP = _public_page_stamp
+    cache.clear()
+    selectors.forget_history()

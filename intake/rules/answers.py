@@ -1,4 +1,8 @@
-"""Answers between their typed form (what the rules read) and their stored JSON form, and the order of the steps.
+"""Answers between their typed form (what the rules read) and their stored JSON form, and the order of the pages.
+
+``Intake.current_step`` holds the furthest page reached (a page slug, or REVIEW); the first page of each step has
+the step's slug, so resume points stored before pages existed still name a page. Pages whose questions are not asked
+given the answers so far are skipped (``next_place``, ``previous_page``).
 
 Pure Python: dates are stored as ISO strings and numbers as JSON numbers (a Decimal would become a string through
 DjangoJSONEncoder, and the triage rules would then not see a number at all).
@@ -10,9 +14,9 @@ import datetime
 from collections.abc import Mapping
 from decimal import Decimal
 
-from intake.rules.questionnaire import QUESTIONS, STEP_SLUGS
+from intake.rules.questionnaire import CONSENT_PAGE, PAGE_SLUGS, PAGES, QUESTIONS, page_applies
 
-REVIEW = "review"  # the place after the last step, kept in Intake.current_step
+REVIEW = "review"  # the place after the last page, kept in Intake.current_step
 
 
 def to_json(answers: Mapping[str, object]) -> dict[str, object]:
@@ -42,27 +46,36 @@ def from_json(stored: Mapping[str, object]) -> dict[str, object]:
     return answers
 
 
-def step_number(slug: str) -> int:
-    """1-based position of a step ("Step 3 of 7")."""
-    return STEP_SLUGS.index(slug) + 1
-
-
-def next_place(slug: str) -> str:
-    index = STEP_SLUGS.index(slug)
-    return STEP_SLUGS[index + 1] if index + 1 < len(STEP_SLUGS) else REVIEW
-
-
-def previous_step(slug: str) -> str | None:
-    index = STEP_SLUGS.index(slug)
-    return STEP_SLUGS[index - 1] if index > 0 else None
-
-
 def place_index(place: str) -> int:
-    """Order of a step slug or REVIEW; an unknown value counts as the first step."""
+    """Order of a page slug or REVIEW; an unknown value counts as the first page."""
     if place == REVIEW:
-        return len(STEP_SLUGS)
-    return STEP_SLUGS.index(place) if place in STEP_SLUGS else 0
+        return len(PAGE_SLUGS)
+    return PAGE_SLUGS.index(place) if place in PAGE_SLUGS else 0
 
 
 def furthest(a: str, b: str) -> str:
     return a if place_index(a) >= place_index(b) else b
+
+
+def next_place(slug: str, answers: Mapping[str, object] | None = None, *, today: datetime.date | None = None) -> str:
+    """The first page after ``slug`` that is asked given ``answers`` (every page without them), else REVIEW."""
+    for page in PAGES[place_index(slug) + 1 :]:
+        if answers is None or page_applies(page, answers, today=today):
+            return page.slug
+    return REVIEW
+
+
+def previous_page(slug: str, answers: Mapping[str, object], *, today: datetime.date | None = None) -> str | None:
+    """The page before ``slug`` that is asked (for "Back"); None before the first question (consent is not gone back
+    to: it is given once)."""
+    for page in reversed(PAGES[: place_index(slug)]):
+        if page.slug != CONSENT_PAGE and page_applies(page, answers, today=today):
+            return page.slug
+    return None
+
+
+def after_step(step_slug: str) -> str:
+    """The first page of the step after ``step_slug`` (REVIEW after the last): where a whole saved step leaves the
+    patient."""
+    last = max(index for index, page in enumerate(PAGES) if page.step == step_slug and page.slug != CONSENT_PAGE)
+    return PAGE_SLUGS[last + 1] if last + 1 < len(PAGE_SLUGS) else REVIEW

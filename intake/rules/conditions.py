@@ -25,27 +25,31 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from intake.rules import questionnaire as q
+from intake.rules.wording import gettext_noop
 
 YES = ["yes", "not_sure"]
 _LEGS = {"field": "leg_symptoms", "in": YES}
 _RUNNER = {"field": "running_status", "not_in": [q.NOT_A_RUNNER]}
-_IBP_NOTE = "Answer this only if your back pain started more than 3 months ago, before you turned 45."
+_IBP_NOTE = gettext_noop("Answer this only if your back pain started more than 3 months ago, before you turned 45.")
 
 RULES: dict[Any, tuple[dict[str, Any], str]] = {
     q.any_ce_concern: (
         {"any": [{"field": code, "in": YES} for code in q.CE_QUESTION_CODES]},
-        "Answer this only if you chose “Yes” or “Not sure” above.",
+        gettext_noop("Answer this only if you chose “Yes” or “Not sure” above."),
     ),
-    q.onset_is_other: ({"field": "onset_cause", "in": ["other"]}, "Answer this only if you chose “Something else”."),
-    q.has_leg_symptoms: (_LEGS, "Answer this only if you have pain, numbness or tingling in a leg."),
+    q.onset_is_other: (
+        {"field": "onset_cause", "in": ["other"]},
+        gettext_noop("Answer this only if you chose “Something else”."),
+    ),
+    q.has_leg_symptoms: (_LEGS, gettext_noop("Answer this only if you have pain, numbness or tingling in a leg.")),
     q.has_leg_weakness: (
         {"all": [_LEGS, {"field": "leg_weakness", "in": YES}]},
-        "Answer this only if your leg or foot feels weak.",
+        gettext_noop("Answer this only if your leg or foot feels weak."),
     ),
-    q.is_runner: (_RUNNER, "Skip this if you don't run."),
+    q.is_runner: (_RUNNER, gettext_noop("Skip this if you don't run.")),
     q.changed_training: (
         {"all": [_RUNNER, {"field": "training_changes", "any_except": [q.NONE_CODE]}]},
-        "Answer this only if you changed your training.",
+        gettext_noop("Answer this only if you changed your training."),
     ),
 }
 

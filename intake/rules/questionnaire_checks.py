@@ -12,13 +12,18 @@ Public API
   that are asked given ``answers`` (the whole intake so far, so ``date_of_birth`` is there for later steps) on
   ``today``: the "asked when" rules that depend on the date (the inflammatory back pain block of
   docs/clinical/INTAKE.md 2027.1) are judged on that same day (``questionnaire.on_day``).
+- ``validate_page(page_slug, answers, *, today)``: the same for one page of the patient's form;
+  ``validate_questions(step_or_page, answers, *, today)`` under both.
 - ``check_answer(question, answers, *, today) -> str | None`` for one question.
-- The messages: ``MSG_REQUIRED``, ``MSG_CONSENT_REQUIRED``, ``MSG_INVALID_CHOICE``, ``MSG_NOT_A_NUMBER``,
-  ``MSG_WHOLE_NUMBER``, ``MSG_NEGATIVE``, ``MSG_TOO_SMALL`` / ``MSG_TOO_LARGE`` (``{minimum}`` / ``{maximum}``),
-  ``MSG_DISTANCE_TOO_LARGE`` (``{maximum}``, ``{unit}``), ``MSG_NOT_A_DATE``, ``MSG_FUTURE_DATE``,
-  ``MSG_AGE_OUT_OF_RANGE``, ``MSG_BEFORE_BIRTH``, ``MSG_NONE_WITH_OTHERS``, ``MSG_NOT_TEXT``, ``MSG_TOO_LONG``
+- The messages, marked for translation (``wording.gettext_noop``); one with values comes back as a
+  ``wording.Message`` (equal to its English text): ``MSG_REQUIRED``, ``MSG_CONSENT_REQUIRED``,
+  ``MSG_INVALID_CHOICE``, ``MSG_NOT_A_NUMBER``, ``MSG_WHOLE_NUMBER``, ``MSG_NEGATIVE``, ``MSG_TOO_SMALL`` /
+  ``MSG_TOO_LARGE`` (``{minimum}`` / ``{maximum}``), ``MSG_DISTANCE_TOO_LARGE`` (``{maximum}``, ``{unit}``),
+  ``MSG_NOT_A_DATE``, ``MSG_FUTURE_DATE`` and ``MSG_BEFORE_BIRTH`` (``{name}``: the question's ``date_name``, GOV.UK
+  style, ``date_message``), ``MSG_AGE_OUT_OF_RANGE``, ``MSG_NONE_WITH_OTHERS``, ``MSG_NOT_TEXT``, ``MSG_TOO_LONG``
   (``{maximum}``). ``format_number`` renders bounds the way the messages do.
-- ``human_value(question, value) -> str`` and ``human_answers(answers)`` for staff screens; ``NOT_ANSWERED``.
+- ``human_value(question, value) -> str`` and ``human_answers(answers)`` for staff screens (in English; a stored
+  height, weight or walking distance with its metric unit); ``NOT_ANSWERED``.
 
 Decisions: values arrive typed (int, float, Decimal, date, list of codes, str, bool for consent); a value of the
 wrong type gets a plain message, never an exception. Text is measured after trimming, as it will be stored. A blank
@@ -35,36 +40,44 @@ from intake.rules.questionnaire import (
     NONE_CODE,
     QUESTIONS,
     Answers,
+    Page,
     Question,
+    Step,
     age_in_years,
     as_date,
     max_weekly_distance,
     number_value,
+    page_by_slug,
     questions_that_apply,
     step_by_slug,
 )
+from intake.rules.wording import Message, gettext_noop
 
-MSG_REQUIRED = "Please answer this question."
-MSG_CONSENT_REQUIRED = "Please tick the box to agree before you go on."
-MSG_INVALID_CHOICE = "Please pick one of the answers shown."
-MSG_NOT_A_NUMBER = "Please enter a number."
-MSG_WHOLE_NUMBER = "Please enter a whole number, like 3."
-MSG_NEGATIVE = "Please enter 0 or more."
-MSG_TOO_SMALL = "Please enter {minimum} or more."
-MSG_TOO_LARGE = "Please enter {maximum} or less."
-MSG_DISTANCE_TOO_LARGE = "Please enter {maximum} {unit} or less. Check that you picked the right unit."
-MSG_NOT_A_DATE = "Please enter a date."
-MSG_FUTURE_DATE = "This date is in the future. Please check it."
-MSG_AGE_OUT_OF_RANGE = "This date gives an age under 12 or over 110. Please check it."
-MSG_BEFORE_BIRTH = "This date is before your date of birth. Please check it."
-MSG_NONE_WITH_OTHERS = "You picked “None” and another answer. Please pick “None” on its own, or untick it."
-MSG_NOT_TEXT = "Please type your answer."
-MSG_TOO_LONG = "Please shorten this to {maximum} characters or fewer."
+MSG_REQUIRED = gettext_noop("Please answer this question.")
+MSG_CONSENT_REQUIRED = gettext_noop("Please tick the box to agree before you go on.")
+MSG_INVALID_CHOICE = gettext_noop("Please pick one of the answers shown.")
+MSG_NOT_A_NUMBER = gettext_noop("Please enter a number.")
+MSG_WHOLE_NUMBER = gettext_noop("Please enter a whole number, like 3.")
+MSG_NEGATIVE = gettext_noop("Please enter 0 or more.")
+MSG_TOO_SMALL = gettext_noop("Please enter {minimum} or more.")
+MSG_TOO_LARGE = gettext_noop("Please enter {maximum} or less.")
+MSG_DISTANCE_TOO_LARGE = gettext_noop("Please enter {maximum} {unit} or less. Check that you picked the right unit.")
+MSG_NOT_A_DATE = gettext_noop("Please enter a date.")
+# GOV.UK date messages, named after the date (``Question.date_name``): "The race date must be a real date".
+MSG_FUTURE_DATE = gettext_noop("{name} must be today or in the past")
+MSG_AGE_OUT_OF_RANGE = gettext_noop("This date gives an age under 12 or over 110. Please check it.")
+MSG_BEFORE_BIRTH = gettext_noop("{name} must be on or after your date of birth")
+MSG_NONE_WITH_OTHERS = gettext_noop(
+    "You picked “None” and another answer. Please pick “None” on its own, or untick it."
+)
+MSG_NOT_TEXT = gettext_noop("Please type your answer.")
+MSG_TOO_LONG = gettext_noop("Please shorten this to {maximum} characters or fewer.")
+DATE_NAME = gettext_noop("The date")  # a date question without its own name
 
 MIN_AGE, MAX_AGE = 12, 110
 DISTANCE_CODES = frozenset({"weekly_distance", "weekly_distance_before", "longest_run"})
 EXCLUSIVE_NONE_CODES = frozenset({"training_changes", "cross_training"})
-UNIT_WORDS = {"km": "km", "mi": "miles"}
+UNIT_WORDS = {"km": gettext_noop("km"), "mi": gettext_noop("miles")}
 _COLLECTIONS = (list, tuple, set, frozenset)
 
 
@@ -91,15 +104,15 @@ def _check_number(question: Question, value: object, answers: Answers) -> str | 
     if number < 0:
         return MSG_NEGATIVE
     if question.min_value is not None and number < question.min_value:
-        return MSG_TOO_SMALL.format(minimum=format_number(question.min_value))
+        return Message(MSG_TOO_SMALL, minimum=format_number(question.min_value))
     if question.code in DISTANCE_CODES:
         unit = answers.get("distance_unit")
         cap = max_weekly_distance(unit)
         if number > cap:
             word = UNIT_WORDS.get(unit, "km") if isinstance(unit, str) else "km"
-            return MSG_DISTANCE_TOO_LARGE.format(maximum=format_number(cap), unit=word)
+            return Message(MSG_DISTANCE_TOO_LARGE, maximum=format_number(cap), unit=Message(word))
     elif question.max_value is not None and number > question.max_value:
-        return MSG_TOO_LARGE.format(maximum=format_number(question.max_value))
+        return Message(MSG_TOO_LARGE, maximum=format_number(question.max_value))
     return None
 
 
@@ -108,13 +121,18 @@ def _check_date(question: Question, value: object, answers: Answers, today: date
     if day is None:
         return MSG_NOT_A_DATE
     if day > today and not question.future_ok:
-        return MSG_FUTURE_DATE
+        return date_message(MSG_FUTURE_DATE, question)
     if question.code == "date_of_birth" and not MIN_AGE <= age_in_years(day, today) <= MAX_AGE:
         return MSG_AGE_OUT_OF_RANGE
     born = as_date(answers.get("date_of_birth"))
     if question.code == "pain_start_date" and born is not None and day < born:
-        return MSG_BEFORE_BIRTH
+        return date_message(MSG_BEFORE_BIRTH, question)
     return None
+
+
+def date_message(template: str, question: Question | None = None, *, name: str = "") -> Message:
+    """A date message named after its date: ``name``, else the question's ``date_name``, else "The date"."""
+    return Message(template, name=Message(name or (question.date_name if question else "") or DATE_NAME))
 
 
 def _check_choices(question: Question, value: object) -> str | None:
@@ -134,7 +152,7 @@ def _check_text(question: Question, value: object) -> str | None:
     if not isinstance(value, str):
         return MSG_NOT_TEXT
     if question.max_length is not None and len(value.strip()) > question.max_length:
-        return MSG_TOO_LONG.format(maximum=question.max_length)
+        return Message(MSG_TOO_LONG, maximum=str(question.max_length))
     return None
 
 
@@ -154,17 +172,30 @@ def check_answer(question: Question, answers: Answers, *, today: datetime.date) 
     return _check_text(question, value)
 
 
-def validate_answers(step_slug: str, answers: Answers, *, today: datetime.date) -> dict[str, str]:
-    """Field code -> message for every problem on this step; questions that are not asked are not checked."""
+def validate_questions(group: Step | Page, answers: Answers, *, today: datetime.date) -> dict[str, str]:
+    """Field code -> message for every problem among a step's or a page's questions; questions not asked are not
+    checked."""
     errors: dict[str, str] = {}
-    for question in questions_that_apply(step_by_slug(step_slug), answers, today=today):
+    for question in questions_that_apply(group, answers, today=today):
         message = check_answer(question, answers, today=today)
         if message is not None:
             errors[question.code] = message
     return errors
 
 
+def validate_answers(step_slug: str, answers: Answers, *, today: datetime.date) -> dict[str, str]:
+    """Field code -> message for every problem on this step; questions that are not asked are not checked."""
+    return validate_questions(step_by_slug(step_slug), answers, today=today)
+
+
+def validate_page(page_slug: str, answers: Answers, *, today: datetime.date) -> dict[str, str]:
+    """The same for one page of the patient's form."""
+    return validate_questions(page_by_slug(page_slug), answers, today=today)
+
+
 NOT_ANSWERED = "Not answered"
+# Staff read stored measurements with their (metric) unit: the labels no longer name one (the patient's page does).
+STORED_UNITS = {"height": "cm", "weight": "kg", "walk": "m"}
 
 
 def human_value(question: Question, value: object) -> str:
@@ -181,7 +212,10 @@ def human_value(question: Question, value: object) -> str:
     if day is not None:
         return day.isoformat()
     number = number_value(value)
-    return format_number(number) if number is not None else str(value)
+    if number is None:
+        return str(value)
+    unit = STORED_UNITS.get(question.measure or "")
+    return f"{format_number(number)} {unit}" if unit else format_number(number)
 
 
 def human_answers(answers: Answers, codes: Iterable[str] | None = None) -> list[tuple[Question, str]]:

@@ -7,16 +7,18 @@ database and the service can store the result (``Intake.recommended_articles``) 
 
 Public API
 ----------
-- ``recommend(answers, result, *, limit=5, staff_contacted=True) -> list[str]``: article slugs, most relevant
-  first, no duplicates, at most ``limit``.
+- ``recommend(answers, result, *, limit=5, staff_contacted=True, today=None) -> list[str]``: article slugs, most
+  relevant first, no duplicates, at most ``limit``. ``today`` is the day of submission, for the clauses that need an
+  age or how long the pain has lasted (articles 14, 16 and 18); without it, ``questionnaire.current_day()``, the day
+  the conditional questions are judged on (as ``intake.rules.conditions`` does).
 - ``ARTICLE_RULES`` (the table), ``ArticleRule``, ``Trigger``, ``Context``; ``ARTICLE_SLUGS`` (the document's order:
-  articles 1-10 and 15, the ones the portal ships); ``AFTER_STAFF_CONTACT`` (slugs held back until staff have spoken
-  to the patient); ``CES_ARTICLE``, ``CANCER_ARTICLE``; the tier constants.
+  articles 1-18, the ones the portal ships); ``AFTER_STAFF_CONTACT`` (slugs held back until staff have spoken to the
+  patient); ``CES_ARTICLE``, ``CANCER_ARTICLE``; the tier constants.
 
 Ordering (documented decisions, rules version 2027.1)
 -----------------------------------------------------
 Articles sort by tier, then by score (the sum of the weights of the triggers that matched: 2 for a triage flag or
-for article 1's combined condition, 1 for a single answer), then by their number in docs/clinical/ARTICLES.md.
+for article 1's combined condition, 1 for anything else), then by their number in docs/clinical/ARTICLES.md.
 
 1. ``LEAD``: the one article that matches the patient's main concern, first on the list:
    - the cauda-equina article (3) when any CE1-CE7 flag is raised (``TriageResult.emergency == "ces"``);
@@ -37,6 +39,23 @@ for article 1's combined condition, 1 for a single answer), then by their number
    list at submission and shows it before the call should drop ``AFTER_STAFF_CONTACT`` slugs when displaying.
 4. ``NERVE``: the sciatica article for a lone SC flag (SC2 or SC3) on a lower level, or SC flags at urgent/serious.
 5. ``GENERAL``: everything else, by score.
+6. ``BACKGROUND``: "How long back pain lasts" (12), whose "every routine or sciatica intake" makes it a suggestion for
+   almost everyone. It fills a place left over after every article that matched something specific to the patient
+   (docs/clinical/ARTICLES.md, open question 5), so a routine patient with no other match still gets one article.
+
+Articles 11-18 (2027.1). Each trigger quotes its "Recommend when" clause. Decisions where the document is silent:
+- The follow-up clauses of 11 (running status not "back to usual running") and 12 (global rating "no change" or
+  worse) have no answers to read yet: no follow-up questionnaire exists (docs/clinical/ARTICLES.md, open question 4).
+- "``medications`` given" (13) is non-blank text that is not a plain "none" ("None", "no", "n/a", "nil", "nothing").
+- "Age over 50" (14) and "age under 20" (16) are whole years on ``today``, as the triage's SP8 and R6 count them;
+  "pain for more than 6 weeks" (18) is a ``pain_start_date`` more than 42 days before ``today``. Without a date of
+  birth or a start date the clause does not match.
+- "No red flags" (18) means no flag of the urgent or serious groups (docs/clinical/TRIAGE.md), so a level of
+  ``routine`` or ``sciatica``. A weak flag on its own does not count: SP11 ("no better after 4 weeks") is what pain
+  for more than 6 weeks usually brings, and would make the clause all but unreachable; two weak flags raise W2,
+  which does count.
+- "Back to running" (11) is never suggested at ``urgent``, like article 5: a plan to start running again is no
+  concern for someone sent to emergency care, and would read as permission to run.
 
 Held back by level (``ArticleRule.not_at_levels``): "Do I need a scan?" (9) is never suggested at ``urgent`` or
 ``serious``: its message, no scan without red flags, is reassurance that does not hold for a patient with red flags.
@@ -50,16 +69,31 @@ given" and "a race goal" mean non-blank text.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
-from intake.rules.questionnaire import NONE_CODE, as_codes, has_leg_symptoms, is_runner, is_yes
+from intake.rules.questionnaire import (
+    NONE_CODE,
+    age_in_years,
+    as_codes,
+    current_day,
+    date_or_iso,
+    has_leg_symptoms,
+    is_runner,
+    is_yes,
+    number_value,
+)
 from intake.rules.triage import LevelCode, TriageResult
 
-LEAD, SAFETY, PROMPT, NERVE, GENERAL = range(5)
+LEAD, SAFETY, PROMPT, NERVE, GENERAL, BACKGROUND = range(6)
 CES_ARTICLE = "cauda-equina-warning-signs"
 CANCER_ARTICLE = "cancer-history-and-back-pain"
 CANCER_FLAGS = frozenset({"SP1", "MET", "MSCC"})
+RED_FLAG_GROUPS = frozenset({"urgent", "serious"})  # article 18: "no red flags" (weak flags alone do not count)
+NOTHING_TAKEN = frozenset({"none", "no", "n/a", "na", "nil", "nothing", "-"})
+LONG_PAIN_DAYS = 42  # article 18: "pain for more than 6 weeks"
 
 ARTICLE_SLUGS: tuple[str, ...] = (
     "back-pain-after-a-run",
@@ -72,16 +106,24 @@ ARTICLE_SLUGS: tuple[str, ...] = (
     "is-running-bad-for-your-spine",
     "do-i-need-a-scan",
     "signs-that-need-a-prompt-review",
+    "back-to-running-step-by-step",
+    "how-long-back-pain-lasts",
+    "medicines-for-back-pain-and-sciatica",
+    "spinal-stenosis-leg-pain-when-walking",
     "cancer-history-and-back-pain",
+    "back-pain-in-young-runners",
+    "inflammatory-back-pain",
+    "hurt-is-not-harm",
 )
 
 
 @dataclass(frozen=True)
 class Context:
-    """What the triggers look at: the answers and the triage result."""
+    """What the triggers look at: the answers, the triage result and the day of submission."""
 
     answers: Mapping[str, object]
     result: TriageResult
+    today: datetime.date | None = None
 
     @property
     def runner(self) -> bool:
@@ -96,6 +138,23 @@ class Context:
     def text_given(self, code: str, *, running: bool = False) -> bool:
         value = self.run(code) if running else self.answers.get(code)
         return isinstance(value, str) and bool(value.strip())
+
+    def number(self, code: str) -> Decimal | None:
+        return number_value(self.answers.get(code))
+
+    def age(self) -> int | None:
+        """Whole years on ``today``, or None without a date of birth or a day."""
+        born = date_or_iso(self.answers.get("date_of_birth"))
+        return None if born is None or self.today is None else age_in_years(born, self.today)
+
+    def pain_days(self) -> int | None:
+        """Days from ``pain_start_date`` to ``today``, or None without both."""
+        started = date_or_iso(self.answers.get("pain_start_date"))
+        return None if started is None or self.today is None else (self.today - started).days
+
+    @property
+    def red_flags(self) -> bool:
+        return any(flag.group in RED_FLAG_GROUPS for flag in self.result.flags)
 
 
 @dataclass(frozen=True)
@@ -132,6 +191,38 @@ def _strain_after_run_or_lift(c: Context) -> bool:
         and c.answers.get("onset_cause") in ("running", "lifting_bending")
         and c.result.level == "routine"
     )
+
+
+def _at_least(code: str, threshold: int) -> Callable[[Context], bool]:
+    def test(c: Context) -> bool:
+        value = c.number(code)
+        return value is not None and value >= threshold
+
+    return test
+
+
+def _medications_given(c: Context) -> bool:
+    value = c.answers.get("medications")
+    return isinstance(value, str) and value.strip().lower().rstrip(".") not in NOTHING_TAKEN | {""}
+
+
+def _over_50_worse_walking(c: Context) -> bool:
+    age = c.age()
+    return age is not None and age > 50 and "walking" in as_codes(c.answers.get("worse_with"))
+
+
+def _under_20(c: Context) -> bool:
+    age = c.age()
+    return age is not None and age < 20
+
+
+def _routine_with_high_pain_or_worries(c: Context) -> bool:
+    return c.result.level == "routine" and (_at_least("pain_week_avg", 6)(c) or c.text_given("worries"))
+
+
+def _long_pain_without_red_flags(c: Context) -> bool:
+    days = c.pain_days()
+    return days is not None and days > LONG_PAIN_DAYS and not c.red_flags
 
 
 # fmt: off
@@ -178,9 +269,36 @@ ARTICLE_RULES: tuple[ArticleRule, ...] = (
         Trigger("any SP flag", 1, lambda c: any(code.startswith("SP") for code in c.result.codes)),
         Trigger("MET or CM1", 1, lambda c: c.flag("MET") or c.flag("CM1")),
     ), after_staff_contact=True),
+    ArticleRule(11, "back-to-running-step-by-step", GENERAL, (
+        Trigger("running_status cut_back or stopped", 1, lambda c: c.run("running_status") in ("cut_back", "stopped")),
+        Trigger("running_time_lost yes", 1, lambda c: is_yes(c.run("running_time_lost"))),
+    ), not_at_levels=frozenset({"urgent"})),
+    ArticleRule(12, "how-long-back-pain-lasts", BACKGROUND, (
+        Trigger("every routine or sciatica intake", 1, lambda c: c.result.level in ("routine", "sciatica")),
+    )),
+    ArticleRule(13, "medicines-for-back-pain-and-sciatica", GENERAL, (
+        Trigger("pain_week_avg >= 5", 1, _at_least("pain_week_avg", 5)),
+        Trigger("medications given", 1, _medications_given),
+        Trigger("level sciatica", 1, lambda c: c.result.level == "sciatica"),
+    )),
+    ArticleRule(14, "spinal-stenosis-leg-pain-when-walking", GENERAL, (
+        Trigger("flag R1", 2, lambda c: c.flag("R1")),
+        Trigger("age over 50 with walking in worse_with", 1, _over_50_worse_walking),
+    )),
     ArticleRule(15, CANCER_ARTICLE, SAFETY, (
         Trigger("SP1, MET or MSCC", 2, lambda c: bool(CANCER_FLAGS & set(c.result.codes))),
     ), lead_when=_cancer_leads),
+    ArticleRule(16, "back-pain-in-young-runners", GENERAL, (
+        Trigger("flag R6", 2, lambda c: c.flag("R6")),
+        Trigger("age under 20", 1, _under_20),
+    )),
+    ArticleRule(17, "inflammatory-back-pain", GENERAL, (
+        Trigger("flag IBP", 2, lambda c: c.flag("IBP")),
+    )),
+    ArticleRule(18, "hurt-is-not-harm", GENERAL, (
+        Trigger("level routine with pain_week_avg >= 6 or worries given", 1, _routine_with_high_pain_or_worries),
+        Trigger("pain for more than 6 weeks with no red flags", 1, _long_pain_without_red_flags),
+    )),
 )
 # fmt: on
 
@@ -194,9 +312,10 @@ def recommend(
     *,
     limit: int = 5,
     staff_contacted: bool = True,
+    today: datetime.date | None = None,
 ) -> list[str]:
     """Article slugs for this patient, most relevant first, at most ``limit`` (see the module docstring)."""
-    context = Context(answers, result)
+    context = Context(answers, result, today or current_day())
     ranked: list[tuple[int, int, int, str]] = []
     for rule in ARTICLE_RULES:
         if (rule.after_staff_contact and not staff_contacted) or result.level in rule.not_at_levels:

@@ -11,7 +11,8 @@ Nothing outside this package creates or updates Invitation, Intake, IntakeFlag o
 - Keyword-only arguments for anything that is not the row being written; times are passed in (`now=`), never read
   twice in one write.
 
-The modules, by subdomain: `invitations` (links and identity), `answering` (saving steps, the emergency page),
+The modules, by subdomain: `invitations` (links and identity), `answering` (consent, saving pages and steps, the
+emergency page),
 `assessment` (triage results, submission, re-triage), `review` (clinicians' review), `demo` (demo and test
 data through the same writers).
 """
@@ -20,16 +21,19 @@ from intake.services.answering import (
     SAFETY_STEP,
     acknowledge_emergency,
     emergency_kind,
+    has_consent,
     mark_emergency_shown,
     needs_emergency_acknowledgement,
+    record_consent,
     record_red_flags,
     safety_answers_need_emergency_page,
+    save_page,
     save_step,
 )
 from intake.services.assessment import (
     Assessment,
     assess_intake,
-    first_step_with_errors,
+    first_page_with_errors,
     flag_rows,
     record_assessment,
     retriage,
@@ -68,18 +72,21 @@ __all__ = [
     "discard_invitation",
     "emergency_kind",
     "expiry_for",
-    "first_step_with_errors",
+    "first_page_with_errors",
     "flag_rows",
+    "has_consent",
     "mark_emergency_shown",
     "mark_opened",
     "mark_reviewed",
     "max_identity_attempts",
     "needs_emergency_acknowledgement",
     "record_assessment",
+    "record_consent",
     "record_red_flags",
     "renew_link",
     "retriage",
     "safety_answers_need_emergency_page",
+    "save_page",
     "save_step",
     "start_intake",
     "store_assessment",

@@ -1,4 +1,5 @@
-"""Saving the patient's answers one step at a time, and acting at once on any red-flag answer.
+"""Saving the patient's answers one page at a time (or a whole step, for demo data and scripts), the consent that
+comes before them, and acting at once on any red-flag answer.
 
 docs/clinical/TRIAGE.md, "Latched red flags and partial pages": a red-flag answer (yes or not sure) is stored,
 triaged and alerted the moment it is posted, whatever else on the page is missing or wrong (`record_red_flags`,
@@ -9,15 +10,25 @@ the earlier answers until a clinician's review clears them).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django.db import transaction
 from django.utils import timezone
 
 from intake.models import Intake, Level
 from intake.rules import answers as answer_codec
-from intake.rules.questionnaire import is_yes, questions_that_apply, step_by_slug
-from intake.rules.questionnaire_checks import validate_answers
+from intake.rules.questionnaire import (
+    CONSENT_PAGE,
+    QUESTIONS,
+    Page,
+    Step,
+    is_yes,
+    on_day,
+    page_by_slug,
+    questions_that_apply,
+    step_by_slug,
+)
+from intake.rules.questionnaire_checks import validate_answers, validate_page
 from intake.rules.triage import LATCHED_QUESTIONS, EarlierAnswer, TriageResult, assess_interim, emergency_for_codes
 from intake.services.assessment import record_assessment
 from intake.services.errors import InvalidAnswers
@@ -65,35 +76,102 @@ def record_red_flags(intake: Intake, posted: Mapping[str, object], *, now: datet
     return intake
 
 
-def save_step(intake: Intake, step_slug: str, answers: Mapping[str, object], *, now: datetime.datetime) -> Intake:
-    """Replace one step's answers (all or nothing) and move the resume point on.
-
-    `answers` are typed values for this step's questions. If any fails the questionnaire's checks, InvalidAnswers is
-    raised and nothing is stored (red-flag answers were already acted on by `record_red_flags`). Red-flag answers
-    are latched, and the answers so far are triaged: a flag stores the intake's level at once.
-    """
-    step = step_by_slug(step_slug)
-    codes = {question.code for question in step.questions}
+def _stored_answers(
+    intake: Intake,
+    group: Step | Page,
+    answers: Mapping[str, object],
+    *,
+    validate: Callable[..., dict[str, str]],
+    next_place: Callable[[Mapping[str, object]], str],
+    now: datetime.datetime,
+) -> Intake:
+    """Replace the answers of one page or one step (all or nothing), move the resume point on, latch and triage."""
+    today = timezone.localdate(now)
+    stores = dict(group.stores) if isinstance(group, Page) else {}
+    codes = {question.code for question in group.questions} | set(stores)
     with transaction.atomic():
         locked = Intake.objects.select_for_update().get(pk=intake.pk)
         if locked.status == Intake.Status.SUBMITTED:
-            raise InvalidAnswers(step_slug, {"__all__": MSG_ALREADY_SENT})
+            raise InvalidAnswers(group.slug, {"__all__": MSG_ALREADY_SENT})
         current = answer_codec.from_json(locked.answers)
         merged = {code: value for code, value in current.items() if code not in codes}
         merged.update({code: value for code, value in answers.items() if code in codes and value is not None})
+        merged.update(stores)
         # Answers to questions that are not asked (a hidden follow-up) are not kept.
-        asked = {question.code for question in questions_that_apply(step, merged, today=timezone.localdate(now))}
+        with on_day(today):
+            asked = {question.code for question in questions_that_apply(group, merged)}
+            asked |= {code for code in stores if QUESTIONS[code].applies_to(merged)}
         merged = {code: value for code, value in merged.items() if code not in codes or code in asked}
-        errors = validate_answers(step_slug, merged, today=timezone.localdate(now))
+        errors = validate(group.slug, merged, today=today)
         if errors:
-            raise InvalidAnswers(step_slug, errors)
+            raise InvalidAnswers(group.slug, errors)
         locked.answers = answer_codec.to_json(merged)
-        locked.current_step = answer_codec.furthest(locked.current_step, answer_codec.next_place(step_slug))
+        locked.current_step = answer_codec.furthest(locked.current_step, next_place(merged))
         locked.save(update_fields=["answers", "current_step", "updated_at"])
         # Nothing flagged yet and no red-flag question on this page: no latch can exist, spare the query.
         known = open_latches(locked) if locked.level is not None or codes & LATCHED_QUESTIONS else {}
         latches = latch(locked, merged, codes, latches=known, now=now)
         _reassess(locked, earlier=as_earlier(latches), now=now)
+    intake.refresh_from_db()
+    return intake
+
+
+def save_page(intake: Intake, page_slug: str, answers: Mapping[str, object], *, now: datetime.datetime) -> Intake:
+    """Replace one page's answers (all or nothing) and move the resume point to the next page that is asked.
+
+    `answers` are typed values for this page's questions. If any fails the questionnaire's checks, InvalidAnswers is
+    raised and nothing is stored (red-flag answers were already acted on by `record_red_flags`). The page's
+    `stores` are written with them. Red-flag answers are latched, and the answers so far are triaged: a flag stores
+    the intake's level at once.
+    """
+    page = page_by_slug(page_slug)
+    today = timezone.localdate(now)
+    return _stored_answers(
+        intake,
+        page,
+        answers,
+        validate=validate_page,
+        next_place=lambda merged: answer_codec.next_place(page_slug, merged, today=today),
+        now=now,
+    )
+
+
+def save_step(intake: Intake, step_slug: str, answers: Mapping[str, object], *, now: datetime.datetime) -> Intake:
+    """The same for a whole step of docs/clinical/INTAKE.md at once (demo data, tests and scripts); the resume point
+    moves to the step after it."""
+    return _stored_answers(
+        intake,
+        step_by_slug(step_slug),
+        answers,
+        validate=validate_answers,
+        next_place=lambda merged: answer_codec.after_step(step_slug),
+        now=now,
+    )
+
+
+def has_consent(intake: Intake) -> bool:
+    return intake.answers.get("consent") is True
+
+
+def record_consent(intake: Intake, *, now: datetime.datetime) -> Intake:
+    """The patient agreed to share their answers: the first thing stored, before any question is asked.
+
+    The birth date confirmed when the link was opened is stored with it, as the answer to ``date_of_birth`` (asked
+    once, on the birth-date check, never again), so the age rules of triage and the inflammatory questions see it.
+    An answer already there (given on the form before 2027) is kept.
+    """
+    with transaction.atomic():
+        locked = Intake.objects.select_for_update().select_related("invitation").get(pk=intake.pk)
+        if locked.status == Intake.Status.SUBMITTED or has_consent(locked):
+            return locked
+        answers = answer_codec.from_json(locked.answers)
+        answers["consent"] = True
+        answers.setdefault("date_of_birth", locked.invitation.date_of_birth)
+        locked.answers = answer_codec.to_json(answers)
+        locked.current_step = answer_codec.furthest(
+            locked.current_step, answer_codec.next_place(CONSENT_PAGE, answers, today=timezone.localdate(now))
+        )
+        locked.save(update_fields=["answers", "current_step", "updated_at"])
     intake.refresh_from_db()
     return intake
 

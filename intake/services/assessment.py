@@ -16,8 +16,8 @@ from django.utils import timezone
 from intake import signals, tasks
 from intake.models import Intake, IntakeFlag, Level, Retriage
 from intake.rules import answers as answer_codec
-from intake.rules.questionnaire import STEP_SLUGS
-from intake.rules.questionnaire_checks import validate_answers
+from intake.rules.questionnaire import PAGE_SLUGS, PAGES, STEP_SLUGS, page_of
+from intake.rules.questionnaire_checks import validate_answers, validate_page
 from intake.rules.recommendations import recommend
 from intake.rules.triage import FLAGS_BY_CODE, EarlierAnswer, TriageResult, assess, assess_interim
 from intake.services.errors import InvalidAnswers
@@ -59,11 +59,22 @@ def _red_flags(codes: set[str]) -> set[str]:
     return {code for code in codes if code in FLAGS_BY_CODE and FLAGS_BY_CODE[code].group in ACTIONABLE_GROUPS}
 
 
-def first_step_with_errors(answers: Mapping[str, object], *, today: datetime.date) -> tuple[str, dict[str, str]] | None:
-    for slug in STEP_SLUGS:
-        errors = validate_answers(slug, answers, today=today)
+def first_page_with_errors(answers: Mapping[str, object], *, today: datetime.date) -> tuple[str, dict[str, str]] | None:
+    """The first page the patient must fix before sending, with its problems; None when every answer passes.
+
+    Pages first (what the patient can see); then each whole step, so an answer that no page asks (the stored
+    distance unit) cannot slip through: its problem is shown on the page that stores it, else the step's first page.
+    """
+    for slug in PAGE_SLUGS:
+        errors = validate_page(slug, answers, today=today)
         if errors:
             return slug, errors
+    for step in STEP_SLUGS:
+        errors = validate_answers(step, answers, today=today)
+        if errors:
+            code = next(iter(errors))
+            page = page_of(code) or next((p for p in PAGES if code in dict(p.stores)), None)
+            return (page.slug if page else step), errors
     return None
 
 
@@ -101,8 +112,12 @@ def submit_intake(intake: Intake, *, now: datetime.datetime) -> Intake:
         if locked.status == Intake.Status.SUBMITTED:
             return locked
         answers = answer_codec.from_json(locked.answers)
+        if "date_of_birth" not in answers:  # asked once, when the link was opened (record_consent stores it)
+            answers["date_of_birth"] = locked.invitation.date_of_birth
+            locked.answers = answer_codec.to_json(answers)
+            locked.save(update_fields=["answers", "updated_at"])
         today = timezone.localdate(now)
-        problem = first_step_with_errors(answers, today=today)
+        problem = first_page_with_errors(answers, today=today)
         if problem is not None:
             raise InvalidAnswers(*problem)
         claimed = Intake.objects.filter(pk=locked.pk, status=Intake.Status.IN_PROGRESS).update(

@@ -71,7 +71,7 @@ def create_assessed_intake(
             invitation=invitation,
             appointment_at=invitation.appointment_at,
             answers=answer_codec.to_json(answers),
-            current_step=answer_codec.next_place(SAFETY_STEP) if safety_only else answer_codec.REVIEW,
+            current_step=answer_codec.after_step(SAFETY_STEP) if safety_only else answer_codec.REVIEW,
             status=Intake.Status.IN_PROGRESS if safety_only else Intake.Status.SUBMITTED,
             emergency_shown_at=assessed_at if assessment.result.emergency else None,
             submitted_at=submitted_at,

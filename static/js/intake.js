@@ -3,6 +3,8 @@
 // - Moves focus to the error summary, and from a summary link to its field.
 // - Stops a second tap on "Send my answers" (the server makes one submission anyway).
 // - Adds a Copy button next to a new invitation link on the staff page.
+// - Shows the "Print your answers" button on the printable copy (without scripts, a sentence points to the browser's
+//   own Print menu instead).
 (function () {
   "use strict";
 
@@ -61,6 +63,12 @@
       form.dataset.sent = "1";
       form.querySelectorAll("button[type=submit]").forEach(function (b) { b.setAttribute("aria-disabled", "true"); });
     });
+  });
+
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+    document.querySelectorAll(".print-without-script").forEach(function (note) { note.hidden = true; });
   });
 
   document.querySelectorAll("[data-copy-target]").forEach(function (button) {

@@ -1,5 +1,6 @@
-"""The patient's form in a real browser at phone width: the whole path, leaving and resuming, an error fixed, the
-reading list at the end; and a "not sure" bladder answer bringing up the emergency page at once."""
+"""The patient's form in a real browser at phone width: the whole path over its short pages, leaving and resuming,
+an error fixed, a change from the review page, the receipt with its appointment and reference and the printable
+copy; a "not sure" bladder answer bringing up the emergency page at once; and the form without JavaScript."""
 
 from __future__ import annotations
 
@@ -11,27 +12,18 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from intake.models import Intake, Level
-from tests.browser.conftest import DESKTOP, PHONE
-from tests.intake.factories import make_invitation
+from intake.references import intake_id_for
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
+from tests.browser.intake_helpers import agree, confirm_birth_date, fill_date, fits_the_phone, next_page, pick, scale
+from tests.intake.factories import BIRTH_DATE, make_invitation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-
-def _pick(page, code: str, value: str) -> None:
-    page.check(f'input[name="{code}"][value="{value}"]')
-
-
-def _scale(page, code: str, value: int) -> None:
-    page.click(f'label[for="id_{code}_{value}"]')
-
-
-def _next(page) -> None:
-    page.get_by_role("button", name="Next").click()
-    page.wait_for_load_state()
-
-
-def _fits_the_phone(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+SAFETY_PAGES = {
+    "Safety check": ("ce_saddle_numbness", "ce_wiping_sensation"),
+    "Your bladder and bowels": ("ce_urine_start_difficulty", "ce_urine_leak_or_no_sensation", "ce_bowel_control"),
+    "Your legs and sex life": ("ce_both_legs_weaker", "ce_sexual_change"),
+}
 
 
 def _watch_console(page) -> list[str]:
@@ -40,196 +32,213 @@ def _watch_console(page) -> list[str]:
     return errors
 
 
-def _confirm_birth_date(page, date: str) -> None:
-    page.fill("#id_date_of_birth", date)
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_load_state()
+def _on(page, title: str, step: int) -> None:
+    assert page.get_by_role("heading", name=title, exact=True).is_visible(), page.url
+    assert page.get_by_text(f"Step {step} of 7").is_visible()
+    assert_accessible(page)
 
 
-def test_a_patient_answers_every_step_on_a_phone_leaves_halfway_resumes_fixes_an_error_and_sends(open_page, screenshot):
+def test_a_patient_answers_every_page_on_a_phone_leaves_halfway_resumes_fixes_an_error_and_sends(open_page, screenshot):
     call_command("load_articles", verbosity=0)  # the real starter library the patient is pointed to
-    invitation, token = make_invitation()
+    appointment = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(9, 30)))
+    invitation, token = make_invitation(appointment_at=appointment + datetime.timedelta(days=3))
 
     page = open_page(f"/intake/start/{token}/", PHONE)
     errors = _watch_console(page)
     assert page.get_by_role("heading", name="First, please confirm it is you").is_visible()
     assert token not in page.url
     screenshot(page, "intake-phone-00-confirm")
-    _confirm_birth_date(page, "1985-03-27")
+    confirm_birth_date(page, BIRTH_DATE)
+    agree(page)
 
-    # 1. Safety: the follow-up appears only while a concern is marked (intake.js), and goes again.
-    assert page.get_by_text("Step 1 of 7").is_visible()
-    for code in (
-        "ce_saddle_numbness",
-        "ce_wiping_sensation",
-        "ce_urine_start_difficulty",
-        "ce_urine_leak_or_no_sensation",
-        "ce_bowel_control",
-        "ce_both_legs_weaker",
-    ):
-        _pick(page, code, "no")
-    assert page.locator("#q-ce_onset").is_hidden()
-    _pick(page, "ce_sexual_change", "yes")
-    assert page.locator("#q-ce_onset").is_visible()
-    _pick(page, "ce_sexual_change", "no")
-    assert page.locator("#q-ce_onset").is_hidden()
-    _fits_the_phone(page)
-    screenshot(page, "intake-phone-01-safety")
-    _next(page)
+    # 1. Safety, three short pages: every answer "no", so no "when did it start" page follows.
+    for title, codes in SAFETY_PAGES.items():
+        _on(page, title, 1)
+        for code in codes:
+            pick(page, code, "no")
+        fits_the_phone(page)
+        next_page(page)
 
     # 2. About you: a wrong height gets a message and a summary; the fix goes through.
-    assert page.get_by_text("Step 2 of 7").is_visible()
-    assert page.input_value("#id_date_of_birth") == "1985-03-27"
-    _pick(page, "sex", "female")
-    page.fill("#id_height_cm", "1680")
-    page.fill("#id_weight_kg", "61.5")
-    _next(page)
+    _on(page, "About you", 2)
+    assert page.locator("#id_date_of_birth-day").count() == 0  # asked once, on the birth-date check
+    pick(page, "sex", "female")
+    page.fill("#id_height_cm-ft", "56")
+    page.fill("#id_weight_kg-lb", "135")
+    next_page(page)
     summary = page.locator(".error-summary")
     assert summary.is_visible()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     assert page.locator("#error_height_cm").is_visible()
-    assert page.input_value("#id_weight_kg") == "61.5"
+    assert page.input_value("#id_weight_kg-lb") == "135"
+    assert_accessible(page)
     screenshot(page, "intake-phone-02-about-error")
     summary.get_by_role("link").first.click()
-    assert page.evaluate("document.activeElement.id") == "id_height_cm"
-    page.fill("#id_height_cm", "168")
-    _next(page)
+    assert page.evaluate("document.activeElement.id") == "id_height_cm-ft"
+    page.fill("#id_height_cm-ft", "5")
+    page.fill("#id_height_cm-in", "6")
+    next_page(page)
 
-    # 3. Back pain.
-    assert page.get_by_text("Step 3 of 7").is_visible()
-    page.fill("#id_pain_start_date", (timezone.localdate() - datetime.timedelta(days=21)).isoformat())
-    _pick(page, "onset_cause", "running")
-    _pick(page, "first_episode", "no")
-    _scale(page, "pain_now", 4)
-    _scale(page, "pain_week_avg", 5)
-    _scale(page, "pain_interference", 3)
-    _pick(page, "pain_locations", "low_back")
-    _pick(page, "night_rest_pain", "no")
-    _pick(page, "worse_with", "running")
-    _fits_the_phone(page)
-    screenshot(page, "intake-phone-03-back-pain")
-    _next(page)
+    # 3. Back pain, over three pages (no inflammatory questions: the pain is three weeks old).
+    _on(page, "Your back pain", 3)
+    fill_date(page, "pain_start_date", timezone.localdate() - datetime.timedelta(days=21))
+    pick(page, "onset_cause", "running")
+    pick(page, "first_episode", "no")
+    next_page(page)
+    _on(page, "How much it hurts", 3)
+    scale(page, "pain_now", 4)
+    scale(page, "pain_week_avg", 5)
+    scale(page, "pain_interference", 3)
+    next_page(page)
+    _on(page, "Where it hurts and what makes it worse", 3)
+    pick(page, "pain_locations", "low_back")
+    pick(page, "night_rest_pain", "no")
+    pick(page, "worse_with", "running")
+    next_page(page)
 
-    # 4. Legs: the follow-ups appear when the patient says yes.
-    assert page.get_by_text("Step 4 of 7").is_visible()
+    # 4. Legs: the follow-ups appear when the patient says yes; the weakness page comes next.
+    _on(page, "Leg symptoms", 4)
     assert page.locator("#q-leg_side").is_hidden()
-    _pick(page, "leg_symptoms", "yes")
+    pick(page, "leg_symptoms", "yes")
     assert page.locator("#q-leg_side").is_visible()
-    _pick(page, "leg_side", "left")
-    _pick(page, "leg_pain_lowest_point", "below_knee")
-    _pick(page, "worse_back_or_leg", "leg")
-    _pick(page, "leg_numbness_tingling", "yes")
-    _pick(page, "leg_weakness", "no")
-    assert page.locator("#q-leg_weakness_worsening").is_hidden()
-    _pick(page, "sitting_eases", "no")
+    pick(page, "leg_side", "left")
+    pick(page, "leg_pain_lowest_point", "below_knee")
+    pick(page, "worse_back_or_leg", "leg")
+    pick(page, "leg_numbness_tingling", "yes")
     screenshot(page, "intake-phone-04-legs")
-    _next(page)
-    assert page.get_by_text("Step 5 of 7").is_visible()
+    next_page(page)
+    _on(page, "Leg weakness and walking", 4)
+    pick(page, "leg_weakness", "no")
+    assert page.locator("#q-leg_weakness_worsening").is_hidden()
+    pick(page, "sitting_eases", "no")
+    next_page(page)
+    _on(page, "Your general health", 5)
     phone = page.context
     phone.clear_cookies(name=settings.SESSION_COOKIE_NAME)  # the session ended; the phone's device cookie stays
     page.close()
 
-    # Later, on the same phone: the link again, the birth date again, and back at step 5. (A new browser would be asked
-    # for a code from the patient's email first: tests/intake/test_renewed_links.py.)
+    # Later, on the same phone: the link again, the birth date again, and back where the patient left off. (A new
+    # browser would be asked for a code from the patient's email first: tests/intake/test_renewed_links.py.)
     page = phone.new_page()
     page.goto(f"/intake/start/{token}/")
     errors = _watch_console(page)
-    _confirm_birth_date(page, "1985-03-27")
-    assert page.get_by_text("Step 5 of 7").is_visible()
-    for code in (
-        "cancer_history",
-        "weight_loss",
-        "fever_unwell",
-        "iv_drug_use",
-        "immunosuppressed",
-        "recent_infection_or_procedure",
-        "trauma_onset",
-        "osteoporosis",
-        "long_term_steroids",
-        "hands_clumsy",
-        "balance_worse",
-        "getting_worse_or_4_weeks",
-    ):
-        _pick(page, code, "no")
-    screenshot(page, "intake-phone-05-general-health")
-    _next(page)
+    confirm_birth_date(page, BIRTH_DATE)
+    for title in ("Your general health", "Infections, injuries and bones", "Medicines, hands and balance"):
+        _on(page, title, 5)
+        for code in page.eval_on_selector_all(
+            "input[type=radio][value=no]", "inputs => inputs.map((input) => input.name)"
+        ):
+            pick(page, code, "no")
+        next_page(page)
 
-    # 6. The running history.
-    assert page.get_by_text("Step 6 of 7").is_visible()
-    _pick(page, "running_status", "cut_back")
+    # 6. The running history, over three pages, in miles.
+    _on(page, "Your running", 6)
+    pick(page, "running_status", "cut_back")
     page.fill("#id_years_running", "6")
     page.fill("#id_runs_per_week", "4")
-    _pick(page, "distance_unit", "km")
-    page.fill("#id_weekly_distance", "45")
+    page.fill("#id_weekly_distance-mi", "28")
     assert page.locator("#q-weekly_distance_before").is_hidden()
-    _pick(page, "training_changes", "distance")
+    pick(page, "training_changes", "distance")
     assert page.locator("#q-weekly_distance_before").is_visible()
-    page.fill("#id_weekly_distance_before", "30")
-    _pick(page, "surfaces", "asphalt")
-    _pick(page, "running_shoes", "yes")
-    page.fill("#id_strength_sessions_per_week", "1")
-    _pick(page, "pain_timing", "after")
-    _fits_the_phone(page)
+    page.fill("#id_weekly_distance_before-mi", "19")
+    fits_the_phone(page)
     screenshot(page, "intake-phone-06-running")
-    _next(page)
+    next_page(page)
+    _on(page, "Where and how you run", 6)
+    pick(page, "surfaces", "asphalt")
+    pick(page, "running_shoes", "yes")
+    page.fill("#id_strength_sessions_per_week", "1")
+    next_page(page)
+    _on(page, "Other exercise, races and injuries", 6)
+    pick(page, "pain_timing", "after")
+    next_page(page)
 
-    # 7. The visit, then the review page with every answer, then send.
-    assert page.get_by_text("Step 7 of 7").is_visible()
+    # 7. The visit, then the review page with every answer, a change made from it, then send.
+    _on(page, "Your visit", 7)
     page.fill("#id_visit_goals", "Get back to running a half marathon")
-    page.check("#id_consent")
-    screenshot(page, "intake-phone-07-visit")
-    _next(page)
+    next_page(page)
     assert page.get_by_role("heading", name="Check your answers").is_visible()
     assert page.get_by_text("Get back to running a half marathon").is_visible()
-    assert page.get_by_role("link", name="Change").count() == 7
+    assert page.get_by_text("28 miles").is_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Change How many runs do you do in a typical week?").click()
+    page.wait_for_load_state()
+    assert page.input_value("#id_runs_per_week") == "4"
+    assert_accessible(page)
+    page.fill("#id_runs_per_week", "5")
+    next_page(page, "Save and go back to your answers")
+    assert page.get_by_role("heading", name="Check your answers").is_visible()
+    assert page.locator("#review-running").is_visible()
+    assert_accessible(page)
     screenshot(page, "intake-phone-08-review")
     page.get_by_role("button", name="Send my answers").click()
     page.wait_for_load_state()
 
     assert page.get_by_role("heading", name="Thank you. We have your answers.").is_visible()
+    assert page.get_by_text("at 9:30 AM (E").is_visible()  # the appointment, clinic time with its zone
+    reference = page.locator(".reference").inner_text()
+    intake = Intake.objects.get(invitation=invitation)
+    assert intake_id_for(reference) == intake.pk
     reading = page.locator(".reading-list li")
     assert reading.first.inner_text() == "Sciatica explained for runners"
     assert page.get_by_text("Building mileage without hurting your back").is_visible()
-    _fits_the_phone(page)
+    fits_the_phone(page)
+    assert_accessible(page)
     screenshot(page, "intake-phone-09-receipt")
     page.set_viewport_size(DESKTOP)
     screenshot(page, "intake-desktop-09-receipt")
+    page.set_viewport_size(PHONE)
+
+    page.get_by_role("link", name="See and print a copy of your answers").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Your answers").is_visible()
+    assert page.get_by_role("button", name="Print your answers").is_visible()
+    assert page.get_by_text("5 ft 6 in").is_visible()
+    assert page.get_by_role("link", name="Change").count() == 0
+    assert_accessible(page)
+    page.emulate_media(media="print")
+    assert page.get_by_role("button", name="Print your answers").is_hidden()
+    assert page.locator(".language-switcher").is_hidden()
+    screenshot(page, "intake-phone-10-print")
+    page.emulate_media(media="screen")
     assert not [e for e in errors if "Content Security Policy" in e], errors
 
-    intake = Intake.objects.get(invitation=invitation)
+    intake.refresh_from_db()
     assert intake.status == Intake.Status.SUBMITTED
     assert intake.level == Level.SCIATICA
+    assert intake.answers["runs_per_week"] == 5
+    assert intake.answers["weekly_distance"] == 45.06  # 28 miles, stored in kilometers
 
 
 def test_a_not_sure_bladder_answer_brings_up_the_emergency_page_at_once(open_page, screenshot):
     invitation, token = make_invitation(date_of_birth=datetime.date(1970, 6, 1))
     page = open_page(f"/intake/start/{token}/", PHONE)
-    _confirm_birth_date(page, "1970-06-01")
-    for code in (
-        "ce_saddle_numbness",
-        "ce_wiping_sensation",
-        "ce_urine_leak_or_no_sensation",
-        "ce_bowel_control",
-        "ce_both_legs_weaker",
-        "ce_sexual_change",
-    ):
-        _pick(page, code, "no")
-    _pick(page, "ce_urine_start_difficulty", "not_sure")
-    assert page.locator("#q-ce_onset").is_visible()
-    _pick(page, "ce_onset", "within_14_days")
-    _next(page)
+    confirm_birth_date(page, datetime.date(1970, 6, 1))
+    agree(page)
+    _on(page, "Safety check", 1)
+    for code in SAFETY_PAGES["Safety check"]:
+        pick(page, code, "no")
+    next_page(page)
+    assert_accessible(page)
+    pick(page, "ce_urine_start_difficulty", "not_sure")  # the rest of the page left blank
+    next_page(page)
 
     assert page.get_by_role("heading", name="Get medical help now").is_visible()
     assert page.get_by_role("link", name="911").first.is_visible()
-    _fits_the_phone(page)
+    fits_the_phone(page)
+    assert_accessible(page)
     screenshot(page, "intake-phone-emergency")
     assert Intake.objects.get(invitation=invitation).level == Level.URGENT
 
     page.get_by_role("button", name="I am getting help: back to the form").click()
     assert page.get_by_text("Please tick the box").is_visible()
+    assert_accessible(page)
     page.check("#id_acknowledged")
     page.get_by_role("button", name="I am getting help: back to the form").click()
-    assert page.get_by_text("Step 2 of 7").is_visible()
+    page.wait_for_load_state()
+    # Back on the same page, with the "not sure" kept and the other two questions still to answer.
+    _on(page, "Your bladder and bowels", 1)
+    assert page.is_checked('input[name="ce_urine_start_difficulty"][value="not_sure"]')
 
 
 @pytest.mark.parametrize(("name", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
@@ -238,6 +247,7 @@ def test_the_front_desk_makes_an_invitation_and_the_link_is_emailed_not_shown(
 ):
     page = open_page("/staff/invitations/new/", viewport, user=front_desk)
     errors = _watch_console(page)
+    assert_accessible(page)
     assert page.get_by_text("sending them by text message is not available yet").is_visible()
     page.fill("#id_patient_name", "Jordan Quill")
     page.fill("#id_email", "jordan@example.org")
@@ -252,7 +262,8 @@ def test_the_front_desk_makes_an_invitation_and_the_link_is_emailed_not_shown(
     assert page.locator("#invitation-link").count() == 0
     assert page.get_by_text("Answering").count() == 0
     if viewport is PHONE:
-        _fits_the_phone(page)
+        fits_the_phone(page)
+    assert_accessible(page)
     screenshot(page, f"intake-staff-{name}-link-emailed")
     assert not [e for e in errors if "Content Security Policy" in e], errors
 
@@ -265,21 +276,18 @@ def test_without_javascript_every_follow_up_shows_with_a_note_and_the_form_still
     try:
         page = context.new_page()
         page.goto(f"/intake/start/{token}/")
-        _confirm_birth_date(page, "1985-03-27")
-        assert page.locator("#q-ce_onset").is_visible()
-        assert page.get_by_text("Answer this only if you chose “Yes” or “Not sure” above.").is_visible()
-        for code in (
-            "ce_saddle_numbness",
-            "ce_wiping_sensation",
-            "ce_urine_start_difficulty",
-            "ce_urine_leak_or_no_sensation",
-            "ce_bowel_control",
-            "ce_both_legs_weaker",
-            "ce_sexual_change",
-        ):
-            _pick(page, code, "no")
-        screenshot(page, "intake-phone-nojs-safety")
-        _next(page)
-        assert page.get_by_text("Step 2 of 7").is_visible()
+        confirm_birth_date(page, BIRTH_DATE)
+        agree(page)
+        for title, codes in SAFETY_PAGES.items():
+            _on(page, title, 1)
+            for code in codes:
+                pick(page, code, "no")
+            next_page(page)
+        _on(page, "About you", 2)
+        next_page(page)
+        _on(page, "Your back pain", 3)
+        assert page.locator("#q-onset_cause_other").is_visible()
+        assert page.get_by_text("Answer this only if you chose “Something else”.").is_visible()
+        screenshot(page, "intake-phone-nojs-back-pain")
     finally:
         context.close()

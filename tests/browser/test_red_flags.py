@@ -12,9 +12,10 @@ from alerts import services as alert_services
 from alerts.models import Alert
 from intake import services
 from intake.models import Intake, Level
-from intake.rules.questionnaire import CE_QUESTION_CODES, STEP_SLUGS
-from tests.browser.conftest import DESKTOP, PHONE
-from tests.intake.factories import make_invitation, routine_answers
+from intake.rules.questionnaire import STEP_SLUGS
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
+from tests.browser.intake_helpers import agree, confirm_birth_date
+from tests.intake.factories import BIRTH_DATE, make_invitation, routine_answers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,15 +31,15 @@ def _next(page) -> None:
 
 def _open_as_patient(open_page, token: str):
     page = open_page(f"/intake/start/{token}/", PHONE)
-    page.fill("#id_date_of_birth", "1985-03-27")
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_load_state()
+    confirm_birth_date(page, BIRTH_DATE)
+    agree(page)
+    assert_accessible(page)
     return page
 
 
 def _answered_up_to(open_page, step: str, **changes: object):
-    """The patient's phone, which opened the link first (so answers given since open on it without an emailed code),
-    on an intake whose steps before `step` were then answered through the services."""
+    """The patient's phone, which opened the link and agreed first (so answers given since open on it without an
+    emailed code), on an intake whose steps before `step` were then answered through the services."""
     invitation, token = make_invitation()
     page = _open_as_patient(open_page, token)
     intake = services.start_intake(invitation)
@@ -46,6 +47,7 @@ def _answered_up_to(open_page, step: str, **changes: object):
     for slug in STEP_SLUGS[: STEP_SLUGS.index(step)] if step in STEP_SLUGS else STEP_SLUGS:
         services.save_step(intake, slug, answers, now=timezone.now())
     page.goto("/intake/")
+    assert_accessible(page)
     return intake, page
 
 
@@ -55,11 +57,16 @@ def test_a_not_sure_bladder_answer_on_an_otherwise_blank_page_brings_the_emergen
     settings.ALERT_EMAILS = ["on-call@clinic.example"]
     invitation, token = make_invitation(name="Robin Blank")
     page = _open_as_patient(open_page, token)
-    _pick(page, "ce_urine_start_difficulty", "not_sure")  # every other safety question, and "when", left blank
+    for code in ("ce_saddle_numbness", "ce_wiping_sensation"):
+        _pick(page, code, "no")
+    _next(page)
+    assert_accessible(page)
+    _pick(page, "ce_urine_start_difficulty", "not_sure")  # every other question on its page left blank
     _next(page)
 
     assert page.get_by_role("heading", name="Get medical help now").is_visible()
     assert page.get_by_text("cauda equina syndrome").first.is_visible()
+    assert_accessible(page)
     screenshot(page, "red-flags-phone-a-emergency")
     intake = Intake.objects.get(invitation=invitation)
     assert intake.level == Level.URGENT
@@ -67,6 +74,7 @@ def test_a_not_sure_bladder_answer_on_an_otherwise_blank_page_brings_the_emergen
     assert alert_services.send(alert.pk) == Alert.Status.SENT
 
     queue = open_page("/staff/queue/", DESKTOP, user=clinician)
+    assert_accessible(queue)
     top = queue.locator(".queue-table tbody tr").first
     assert "Robin Blank" in top.inner_text()
     assert "URGENT" in top.locator(".level-badge").inner_text().upper()
@@ -95,6 +103,7 @@ def test_a_cancer_patient_with_leg_numbness_sees_the_spinal_cord_emergency_page_
     body = page.locator("main").inner_text()
     assert "cauda equina" not in body.lower()
     assert "bladder" not in body.lower()
+    assert_accessible(page)
     screenshot(page, "red-flags-phone-c-mscc")
     intake.refresh_from_db()
     assert intake.level == Level.URGENT
@@ -107,6 +116,7 @@ def test_a_routine_receipt_shows_the_warning_signs_with_the_clinics_emergency_nu
     assert page.get_by_role("heading", name="Check your answers").is_visible()
     page.get_by_role("button", name="Send my answers").click()
     page.wait_for_load_state()
+    assert_accessible(page)
 
     signs = page.locator(".signs-box")
     assert signs.get_by_role("heading", name="Warning signs: get help at once").is_visible()
@@ -122,36 +132,42 @@ def test_a_saddle_numbness_yes_taken_back_stays_urgent_until_a_clinician_reviews
 ):
     invitation, token = make_invitation(name="Sam Takeback")
     page = _open_as_patient(open_page, token)
-    for code in CE_QUESTION_CODES:
-        _pick(page, code, "no")
+    _pick(page, "ce_wiping_sensation", "no")
     _pick(page, "ce_saddle_numbness", "yes")
-    _pick(page, "ce_onset", "within_14_days")
     _next(page)
     assert page.get_by_role("heading", name="Get medical help now").is_visible()
+    assert_accessible(page)
     page.check("#id_acknowledged")
     page.get_by_role("button", name="I am getting help: back to the form").click()
     page.wait_for_load_state()
 
-    # Back to the safety step: every answer "no" now, then the rest of the form, then send.
+    # Back to the first safety page: "no" now, then the rest of the form, then send.
     page.goto("/intake/step/safety/")
+    assert_accessible(page)
     _pick(page, "ce_saddle_numbness", "no")
     _next(page)
+    assert page.get_by_role("heading", name="Your bladder and bowels").is_visible()
+    assert_accessible(page)
     intake = Intake.objects.get(invitation=invitation)
-    for slug in STEP_SLUGS[1:]:
+    for slug in STEP_SLUGS:
         services.save_step(intake, slug, routine_answers(), now=timezone.now())
     page.goto("/intake/review/")
+    assert_accessible(page)
     page.get_by_role("button", name="Send my answers").click()
     page.wait_for_load_state()
     intake.refresh_from_db()
     assert intake.status == Intake.Status.SUBMITTED
     assert intake.level == Level.URGENT
 
+    assert_accessible(page)
     staff = open_page("/staff/queue/", DESKTOP, user=clinician)
+    assert_accessible(staff)
     top = staff.locator(".queue-table tbody tr").first
     assert "Sam Takeback" in top.inner_text()
     assert "URGENT" in top.locator(".level-badge").inner_text().upper()
     top.get_by_role("link", name="Sam Takeback").click()
     staff.wait_for_url("**/staff/intakes/*/")
+    assert_accessible(staff)
     answers = staff.locator("table.red-flag-answers")
     assert "Yes" in answers.inner_text()
     assert "Counts until reviewed with an outcome" in answers.inner_text()
@@ -161,8 +177,33 @@ def test_a_saddle_numbness_yes_taken_back_stays_urgent_until_a_clinician_reviews
     staff.get_by_label("Sent to or seen in emergency care").check()
     staff.get_by_role("button", name="Mark reviewed").click()
     staff.wait_for_load_state()
+    assert_accessible(staff)
     assert "Cleared by" in staff.locator("table.red-flag-answers").inner_text()
     intake.refresh_from_db()
     assert intake.is_reviewed
     assert "CE1" not in set(intake.flags.values_list("code", flat=True))
     assert intake.level == Level.ROUTINE
+
+
+def test_clumsy_hands_alone_on_their_page_after_a_cancer_history_bring_the_spinal_cord_page(open_page, screenshot):
+    intake, page = _answered_up_to(open_page, "general_health", cancer_history="yes")
+    assert page.get_by_text("Step 5 of 7").is_visible()
+    for code in ("cancer_history", "weight_loss", "fever_unwell", "iv_drug_use"):
+        _pick(page, code, "yes" if code == "cancer_history" else "no")
+    _next(page)
+    assert_accessible(page)
+    for code in ("immunosuppressed", "recent_infection_or_procedure", "trauma_onset", "osteoporosis"):
+        _pick(page, code, "no")
+    _next(page)
+    assert page.get_by_role("heading", name="Medicines, hands and balance").is_visible()
+    assert_accessible(page)
+    _pick(page, "hands_clumsy", "yes")  # the rest of the page left blank
+    _next(page)
+
+    assert page.get_by_role("heading", name="Get medical help now").is_visible()
+    assert page.get_by_text("spinal cord").first.is_visible()
+    assert_accessible(page)
+    screenshot(page, "red-flags-phone-e-mscc-hands")
+    intake.refresh_from_db()
+    assert intake.level == Level.URGENT
+    assert {"SP1", "CM1", "MSCC"} <= set(intake.flags.values_list("code", flat=True))

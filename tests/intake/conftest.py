@@ -10,7 +10,7 @@ from django.test import Client
 
 from intake.forms import as_post_data
 from intake.models import Invitation
-from intake.rules.questionnaire import step_by_slug
+from intake.rules.questionnaire import PAGE_SLUGS, page_by_slug
 from tests.intake.factories import BIRTH_DATE, make_invitation
 
 
@@ -36,7 +36,8 @@ def alert_calls(monkeypatch) -> list[tuple[int, Any, Any]]:
 
 
 class Patient:
-    """A patient's browser: opens their link, confirms their birth date, posts steps from typed answers."""
+    """A patient's browser: opens their link, confirms their birth date, agrees to share the answers, posts pages
+    from typed answers (one value per question, as `as_post_data` writes them)."""
 
     invitation: Invitation | None = None
 
@@ -56,25 +57,43 @@ class Patient:
         assert response.status_code == 302, response.content[:500]
         return self
 
+    def agree(self):
+        return self.client.post("/intake/step/consent/", {"consent": "yes"})
+
     def post_step(self, slug: str, answers: dict[str, object], **extra: str):
-        data = as_post_data(step_by_slug(slug), answers)
+        data = as_post_data(page_by_slug(slug), answers)
         for key, value in extra.items():
             data[key] = value
         return self.client.post(f"/intake/step/{slug}/", data)
 
     def answer_all(self, answers: dict[str, object]) -> None:
-        from intake.rules.questionnaire import STEP_SLUGS
-
-        for slug in STEP_SLUGS:
+        for slug in PAGE_SLUGS:
             response = self.post_step(slug, answers)
             assert response.status_code == 302, (slug, response.content.decode()[:3000])
             if response["Location"].endswith("/intake/important/"):
                 self.client.post("/intake/important/", {"acknowledged": "on"})
 
 
+def answer_up_to(patient: Patient, slug: str, answers: dict[str, object]) -> None:
+    """Post every page before `slug` (the ones asked given `answers`), acknowledging an emergency page on the way."""
+    for earlier in PAGE_SLUGS[: PAGE_SLUGS.index(slug)]:
+        response = patient.post_step(earlier, answers)
+        assert response.status_code == 302, (earlier, response.content.decode()[:3000])
+        if response["Location"].endswith("/intake/important/"):
+            patient.client.post("/intake/important/", {"acknowledged": "on"})
+
+
 @pytest.fixture
-def patient(client) -> Patient:
+def signed_in(client) -> Patient:
+    """A patient whose birth date is confirmed, on the consent page: nothing answered, nothing agreed."""
     invitation, token = make_invitation()
     patient = Patient(client, token)
     patient.invitation = invitation
     return patient.sign_in()
+
+
+@pytest.fixture
+def patient(signed_in) -> Patient:
+    """A patient who has agreed to share their answers, on the first question page."""
+    assert signed_in.agree().status_code == 302
+    return signed_in

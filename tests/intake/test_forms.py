@@ -1,4 +1,6 @@
-"""Step forms: posted text becomes typed answers, and every bad value gets the catalogue's message on its field."""
+"""Page and step forms: posted text becomes typed answers, and every bad value gets the catalogue's message on its
+field. Posted here as one value per question (`as_post_data`): the date and unit boxes are in
+tests/intake/test_units_and_dates.py."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from intake.forms import MSG_ODD_CHARACTERS, StepForm, as_post_data
-from intake.rules.questionnaire import step_by_slug
+from intake.rules.questionnaire import PAGE_SLUGS, page_by_slug, step_by_slug
 from intake.rules.questionnaire_checks import (
     MSG_AGE_OUT_OF_RANGE,
     MSG_BEFORE_BIRTH,
@@ -18,7 +20,6 @@ from intake.rules.questionnaire_checks import (
     MSG_INVALID_CHOICE,
     MSG_NEGATIVE,
     MSG_NONE_WITH_OTHERS,
-    MSG_NOT_A_DATE,
     MSG_NOT_A_NUMBER,
     MSG_REQUIRED,
     MSG_TOO_LARGE,
@@ -55,6 +56,14 @@ def test_a_complete_valid_step_has_no_errors_and_gives_typed_answers(slug):
     assert form.step_answers
 
 
+@pytest.mark.parametrize("slug", PAGE_SLUGS)
+def test_every_page_of_a_complete_valid_intake_has_no_errors(slug):
+    answers = routine_answers(pain_start_date=datetime.date(2026, 10, 1))
+    page = page_by_slug(slug)
+    form = StepForm(page, earlier=answers, today=TODAY, data=as_post_data(page, answers))
+    assert form.is_valid(), form.errors
+
+
 def test_numbers_come_out_as_numbers_and_dates_as_dates():
     form = _form("about", height_cm="168", weight_kg="61.5")
     assert form.is_valid()
@@ -85,8 +94,8 @@ def test_a_thousands_comma_is_read_as_part_of_the_number():
         ("safety", "ce_saddle_numbness", "", MSG_REQUIRED),
         ("safety", "ce_saddle_numbness", "maybe", MSG_INVALID_CHOICE),
         ("about", "date_of_birth", "", MSG_REQUIRED),
-        ("about", "date_of_birth", "27th of March", MSG_NOT_A_DATE),
-        ("about", "date_of_birth", "2099-01-01", MSG_FUTURE_DATE),
+        ("about", "date_of_birth", "27th of March", "Date of birth must be a real date"),
+        ("about", "date_of_birth", "2099-01-01", MSG_FUTURE_DATE.format(name="Date of birth")),
         ("about", "date_of_birth", "2020-01-01", MSG_AGE_OUT_OF_RANGE),
         ("about", "date_of_birth", "1900-01-01", MSG_AGE_OUT_OF_RANGE),
         ("about", "height_cm", "tall", MSG_NOT_A_NUMBER),
@@ -97,8 +106,8 @@ def test_a_thousands_comma_is_read_as_part_of_the_number():
         ("about", "weight_kg", "1e3", MSG_NOT_A_NUMBER),
         ("about", "weight_kg", "NaN", MSG_NOT_A_NUMBER),
         ("about", "sex", "robot", MSG_INVALID_CHOICE),
-        ("back_pain", "pain_start_date", "2099-05-05", MSG_FUTURE_DATE),
-        ("back_pain", "pain_start_date", "1980-01-01", MSG_BEFORE_BIRTH),
+        ("back_pain", "pain_start_date", "2099-05-05", MSG_FUTURE_DATE.format(name="The date your back pain started")),
+        ("back_pain", "pain_start_date", "1980-01-01", MSG_BEFORE_BIRTH.format(name="The date your back pain started")),
         ("back_pain", "pain_now", "11", MSG_INVALID_CHOICE),
         ("back_pain", "pain_now", "", MSG_REQUIRED),
         ("back_pain", "pain_locations", "", MSG_REQUIRED),
@@ -144,8 +153,8 @@ def test_the_error_summary_links_each_message_to_its_field_in_page_order():
     form = _form("about", date_of_birth="", height_cm="999")
     form.is_valid()
     assert form.error_summary() == [
-        ("id_date_of_birth", "What is your date of birth?", MSG_REQUIRED),
-        ("id_height_cm", "How tall are you, in centimeters?", MSG_TOO_LARGE.format(maximum=250)),
+        ("id_date_of_birth-month", "What is your date of birth?", MSG_REQUIRED),
+        ("id_height_cm-ft", "How tall are you?", MSG_TOO_LARGE.format(maximum=250)),
     ]
 
 

@@ -1,4 +1,7 @@
-"""The patient's path through the client: link, birth date, steps, review, one submission, the result page."""
+"""The patient's path through the client: link, birth date, consent, pages, review, one submission, the result page.
+
+Pages and their order: intake.rules.questionnaire.PAGES (tests/intake/test_pages_and_consent.py covers consent, the
+review's change links and the receipt; tests/intake/test_red_flag_pages.py the red flags on every page)."""
 
 from __future__ import annotations
 
@@ -11,9 +14,9 @@ from django.core import mail
 from django.utils import timezone
 
 from intake.models import Intake, Level
-from intake.rules.questionnaire_checks import MSG_REQUIRED, MSG_TOO_LARGE
+from intake.rules.questionnaire_checks import MSG_REQUIRED
 from tests.education.factories import ArticleFactory
-from tests.intake.conftest import Patient
+from tests.intake.conftest import Patient, answer_up_to
 from tests.intake.factories import make_invitation, routine_answers
 
 pytestmark = pytest.mark.django_db
@@ -33,13 +36,21 @@ def test_the_link_is_checked_once_and_every_later_page_has_no_token_in_its_addre
     confirmed = client.post("/intake/confirm/", {"date_of_birth": "1985-03-27"}, follow=True)
     for url, _ in confirmed.redirect_chain:
         assert token not in url
-    assert confirmed.request["PATH_INFO"] == "/intake/step/safety/"
+    assert confirmed.request["PATH_INFO"] == "/intake/step/consent/"
 
 
 def test_no_question_is_shown_before_the_birth_date_is_confirmed(client):
     _, token = make_invitation()
     client.get(f"/intake/start/{token}/")
-    for path in ("/intake/step/safety/", "/intake/step/about/", "/intake/review/", "/intake/done/", "/intake/"):
+    for path in (
+        "/intake/step/consent/",
+        "/intake/step/safety/",
+        "/intake/step/about/",
+        "/intake/review/",
+        "/intake/done/",
+        "/intake/done/answers/",
+        "/intake/",
+    ):
         response = client.get(path)
         assert response.status_code == 404
         assert "This link does not work" in response.content.decode()
@@ -97,7 +108,8 @@ def test_unknown_expired_locked_and_used_links_all_get_the_same_page(client, set
     other_browser = type(client)()
     pages = [other_browser.get(f"/intake/start/{token}/") for token in (unknown, expired, locked, used)]
     assert {page.status_code for page in pages} == {404}
-    texts = [page.content.decode() for page in pages]
+    # The language switcher's form carries a fresh CSRF token each time; everything else must be the same.
+    texts = [re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page.content.decode()) for page in pages]
     assert all(settings.CLINIC_PHONE in text and "This link does not work" in text for text in texts)
     assert len(set(texts)) == 1  # byte for byte the same: nothing tells the four cases apart
 
@@ -112,21 +124,24 @@ def test_the_link_ends_at_the_end_of_the_day_after_the_appointment(client):
         assert client.get(f"/intake/start/{token}/").status_code == 404
 
 
-def test_steps_show_their_number_out_of_seven_and_move_on_with_next(patient):
+def test_pages_show_their_step_out_of_seven_and_move_on_with_next(patient):
     page = patient.client.get("/intake/step/safety/")
     assert "Step 1 of 7" in page.content.decode()
     assert "Safety check" in page.content.decode()
     response = patient.post_step("safety", routine_answers())
-    assert response["Location"] == "/intake/step/about/"
-    page = patient.client.get("/intake/step/about/")
+    assert response["Location"] == "/intake/step/safety_bladder/"
+    for slug in ("safety_bladder", "safety_legs"):
+        patient.post_step(slug, routine_answers())
+    page = patient.client.get("/intake/step/about/")  # no "when did it start" page after seven "no"s
     assert "Step 2 of 7" in page.content.decode()
-    assert 'href="/intake/step/safety/"' in page.content.decode()  # the Back link
+    assert '<a class="back-link" href="/intake/step/safety_legs/">Back</a>' in page.content.decode()
 
 
-def test_the_about_step_starts_with_the_confirmed_birth_date_filled_in(patient):
-    patient.post_step("safety", routine_answers())
+def test_the_birth_date_is_asked_once_and_comes_from_the_link_it_opened(patient):
+    answer_up_to(patient, "about", routine_answers())
     page = patient.client.get("/intake/step/about/").content.decode()
-    assert 'value="1985-03-27"' in page
+    assert "date_of_birth" not in page
+    assert Intake.objects.get(invitation=patient.invitation).answers["date_of_birth"] == "1985-03-27"
 
 
 def test_a_patient_cannot_skip_ahead_of_the_first_unanswered_step(patient):
@@ -138,10 +153,10 @@ def test_a_patient_cannot_skip_ahead_of_the_first_unanswered_step(patient):
 
 def test_going_back_shows_the_saved_answers_and_changing_them_keeps_the_place(patient):
     answers = routine_answers()
-    for slug in ("safety", "about", "back_pain"):
-        patient.post_step(slug, answers)
+    answer_up_to(patient, "legs", answers)
     page = patient.client.get("/intake/step/about/").content.decode()
-    assert 'value="168"' in page
+    assert 'value="5"' in page
+    assert 'value="6.1"' in page
     patient.post_step("about", {**answers, "height_cm": 170})
     assert _intake(patient).answers["height_cm"] == 170
     assert patient.client.get("/intake/")["Location"] == "/intake/step/legs/"
@@ -149,8 +164,7 @@ def test_going_back_shows_the_saved_answers_and_changing_them_keeps_the_place(pa
 
 def test_reopening_the_link_in_a_new_browser_resumes_where_the_patient_left_off(client, patient):
     answers = routine_answers()
-    for slug in ("safety", "about", "back_pain"):
-        patient.post_step(slug, answers)
+    answer_up_to(patient, "legs", answers)
     fresh = type(client)()
     again = Patient(fresh, patient.token)
     again.open_link()
@@ -168,39 +182,42 @@ def test_reopening_the_link_in_a_new_browser_resumes_where_the_patient_left_off(
 
 def test_a_wrong_answer_gets_a_message_next_to_it_and_a_linked_summary_and_nothing_is_saved(patient):
     answers = routine_answers()
-    patient.post_step("safety", answers)
-    response = patient.post_step("about", {**answers, "height_cm": 400, "weight_kg": 70})
+    answer_up_to(patient, "about", answers)
+    response = patient.client.post(
+        "/intake/step/about/", {"sex": "male", "height_cm-ft": "9", "height_cm-in": "1", "weight_kg-lb": "150"}
+    )
     assert response.status_code == 200
     page = response.content.decode()
-    message = MSG_TOO_LARGE.format(maximum=250)
+    message = "Enter a height between 1 ft 8 in and 8 ft 2 in"
     assert '<div class="alert alert-danger error-summary"' in page
-    assert f'<a href="#id_height_cm">{message}</a>' in page
+    assert f'<a href="#id_height_cm-ft">{message}</a>' in page
     assert 'id="error_height_cm"' in page
-    assert 'value="70"' in page  # the other answers stay on the page
-    assert 'value="400"' in page  # and so does the wrong one, to fix
-    assert "date_of_birth" not in _intake(patient).answers  # nothing from this step was saved
-    assert "Error: Your" in page or "<title>Error:" in page
+    assert 'value="150"' in page  # the other answers stay on the page
+    assert 'value="9"' in page  # and so does the wrong one, to fix
+    assert "sex" not in _intake(patient).answers  # nothing from this page was saved
+    assert "<title>Error:" in page
 
 
 def test_a_missing_answer_on_a_radio_question_links_to_its_first_choice(patient):
     answers = routine_answers()
     del answers["ce_bowel_control"]
-    page = patient.post_step("safety", answers).content.decode()
+    answer_up_to(patient, "safety_bladder", answers)
+    page = patient.post_step("safety_bladder", answers).content.decode()
     assert f'<a href="#id_ce_bowel_control_0">{MSG_REQUIRED}</a>' in page
     assert 'id="id_ce_bowel_control_0"' in page
 
 
 def test_follow_up_questions_are_on_the_page_but_hidden_until_they_apply(patient):
-    page = patient.client.get("/intake/step/safety/").content.decode()
-    assert 'id="q-ce_onset" data-show-if=' in page
-    opening_tag = page.split('id="q-ce_onset"')[1].split("\n")[0]
+    answer_up_to(patient, "legs", routine_answers())
+    page = patient.client.get("/intake/step/legs/").content.decode()
+    assert 'id="q-leg_side" data-show-if=' in page
+    opening_tag = page.split('id="q-leg_side"')[1].split("\n")[0]
     assert opening_tag.endswith(" hidden>")
 
 
 def test_answers_to_questions_that_do_not_apply_are_not_stored(patient):
     answers = routine_answers()
-    for slug in ("safety", "about", "back_pain"):
-        patient.post_step(slug, answers)
+    answer_up_to(patient, "legs", answers)
     patient.post_step("legs", {**answers, "leg_symptoms": "no", "leg_side": "both", "leg_weakness": "banana"})
     stored = _intake(patient).answers
     assert stored["leg_symptoms"] == "no"
@@ -210,8 +227,7 @@ def test_answers_to_questions_that_do_not_apply_are_not_stored(patient):
 
 def test_a_follow_up_that_now_applies_must_be_answered(patient):
     answers = routine_answers()
-    for slug in ("safety", "about", "back_pain"):
-        patient.post_step(slug, answers)
+    answer_up_to(patient, "legs", answers)
     response = patient.post_step("legs", {**answers, "leg_symptoms": "yes"})
     assert response.status_code == 200
     assert '<a href="#id_leg_side_0">' in response.content.decode()
@@ -219,7 +235,8 @@ def test_a_follow_up_that_now_applies_must_be_answered(patient):
 
 def test_a_safety_concern_shows_the_emergency_page_at_once_and_stores_the_intake_as_urgent(patient, alert_calls):
     answers = routine_answers(ce_urine_leak_or_no_sensation="not_sure", ce_onset="within_14_days")
-    response = patient.post_step("safety", answers)
+    answer_up_to(patient, "safety_bladder", answers)
+    response = patient.post_step("safety_bladder", answers)
     assert response["Location"] == "/intake/important/"
     intake = _intake(patient)
     assert intake.level == Level.URGENT
@@ -238,25 +255,25 @@ def test_after_the_emergency_page_the_patient_continues_only_once_they_confirm_r
     assert "Please tick the box" in unticked.content.decode()
     ticked = patient.client.post("/intake/important/", {"acknowledged": "on"})
     assert ticked["Location"] == "/intake/"
-    assert patient.client.get("/intake/")["Location"] == "/intake/step/about/"
-    # Saving the safety step again does not alert staff a second time.
+    assert patient.client.get("/intake/")["Location"] == "/intake/step/safety_bladder/"
+    # Saving the safety page again does not alert staff a second time.
     patient.post_step("safety", routine_answers(ce_saddle_numbness="yes", ce_onset="getting_worse"))
     assert len(alert_calls) == 1
 
 
-def test_the_review_page_lists_every_answer_with_change_links(patient):
+def test_the_review_page_lists_every_answer_with_a_change_link_each(patient):
     patient.answer_all(routine_answers(visit_goals="<b>Run a marathon</b>"))
     page = patient.client.get("/intake/review/").content.decode()
     assert "Check your answers" in page
     assert "Running as usual" not in page
     assert "running less than usual" in page
-    assert page.count('?return=review">Change') == 7
+    assert page.count("?next=review#q-") == page.count('<div class="summary-row">') > 40
     assert "&lt;b&gt;Run a marathon&lt;/b&gt;" in page  # text shown as text, never HTML
 
 
 def test_changing_an_answer_from_the_review_page_comes_back_to_it(patient):
     patient.answer_all(routine_answers())
-    response = patient.post_step("about", routine_answers(height_cm=171), **{"return": "review"})
+    response = patient.post_step("about", routine_answers(height_cm=171), next="review")
     assert response["Location"] == "/intake/review/"
     assert _intake(patient).answers["height_cm"] == 171
 
@@ -325,7 +342,7 @@ def test_one_patients_browser_never_shows_another_patients_answers(client):
         assert "FIRST-PATIENT-GOAL" not in client.get(path).content.decode()
     second = Patient(client, second_token)
     second.confirm("1970-01-02")
-    assert client.get("/intake/")["Location"] == "/intake/step/safety/"
+    assert client.get("/intake/")["Location"] == "/intake/step/consent/"
     assert "FIRST-PATIENT-GOAL" not in client.get("/intake/step/visit/", follow=True).content.decode()
     # And the second patient's birth date does not open the first patient's link.
     other = type(client)()
@@ -340,7 +357,7 @@ def test_patient_pages_are_never_cached(patient):
 
 
 def test_a_step_page_and_a_step_save_take_a_handful_of_queries(patient, django_assert_max_num_queries):
-    patient.post_step("safety", routine_answers())
+    answer_up_to(patient, "about", routine_answers())
     # session read, intake with its invitation, session write (+ savepoint pair)
     with django_assert_max_num_queries(5):
         patient.client.get("/intake/step/about/")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from intake import services
 from intake.models import Intake, Level
 from intake.rules.patient_messages import CE_SIGN_PHRASES, MSCC_SIGN_PHRASES
-from intake.rules.questionnaire import STEP_SLUGS
+from intake.rules.questionnaire import PAGE_SLUGS
 from tests.intake.conftest import Patient
 from tests.intake.factories import make_invitation, routine_answers
 
@@ -73,8 +73,8 @@ def send(patient: Patient, given: dict[str, object]) -> str:
 
 
 def answer_until_the_emergency_page(patient: Patient, given: dict[str, object]) -> str:
-    """Post steps in order until one opens the emergency page; return that page."""
-    for slug in STEP_SLUGS:
+    """Post pages in order until one opens the emergency page; return that page."""
+    for slug in PAGE_SLUGS:
         response = patient.post_step(slug, given)
         assert response.status_code == 302, (slug, response.content.decode()[:2000])
         if response["Location"] == "/intake/important/":
@@ -172,8 +172,8 @@ def test_a_serious_receipt_for_a_cancer_history_adds_the_spinal_cord_signs(patie
 
 def test_the_ces_page_names_cauda_equina_syndrome_and_repeats_the_signs_the_patient_ticked(patient):
     page = answer_until_the_emergency_page(
-        patient, answers(ce_saddle_numbness="yes", ce_bowel_control="not_sure", ce_onset="within_14_days")
-    )
+        patient, answers(ce_urine_start_difficulty="yes", ce_bowel_control="not_sure", ce_onset="within_14_days")
+    )  # two signs on one page: the emergency page opens as soon as that page is posted
     assert "cauda equina syndrome" in page
     assert "Go to the nearest emergency room now" in page
     assert 'href="tel:911"' in page
@@ -181,7 +181,7 @@ def test_the_ces_page_names_cauda_equina_syndrome_and_repeats_the_signs_the_pati
     assert "Your link keeps working" in page
     assert "What to say when you get there" in page
     assert "I have back pain and:" in page
-    assert CE_SIGN_PHRASES["ce_saddle_numbness"] in page
+    assert CE_SIGN_PHRASES["ce_urine_start_difficulty"] in page
     assert CE_SIGN_PHRASES["ce_bowel_control"] in page
     assert "I am worried about cauda equina syndrome." in page
     for not_ticked in ("ce_wiping_sensation", "ce_urine_leak_or_no_sensation", "ce_sexual_change"):

@@ -535,7 +535,7 @@ def test_running_questions_are_not_checked_for_non_runners() -> None:
 @pytest.mark.parametrize(
     ("born", "message"),
     [
-        (TODAY + datetime.timedelta(days=1), checks.MSG_FUTURE_DATE),
+        (TODAY + datetime.timedelta(days=1), "Date of birth must be today or in the past"),
         (datetime.date(2014, 3, 16), checks.MSG_AGE_OUT_OF_RANGE),  # 11 on TODAY
         (datetime.date(2014, 3, 15), None),  # 12 today
         (datetime.date(1915, 3, 15), checks.MSG_AGE_OUT_OF_RANGE),  # 111
@@ -551,8 +551,11 @@ def test_date_of_birth_must_give_an_age_of_12_to_110(born: object, message: str 
     ("started", "message"),
     [
         (TODAY, None),
-        (TODAY + datetime.timedelta(days=1), checks.MSG_FUTURE_DATE),
-        (ADULT_DOB - datetime.timedelta(days=1), checks.MSG_BEFORE_BIRTH),
+        (TODAY + datetime.timedelta(days=1), "The date your back pain started must be today or in the past"),
+        (
+            ADULT_DOB - datetime.timedelta(days=1),
+            "The date your back pain started must be on or after your date of birth",
+        ),
         (ADULT_DOB, None),
     ],
 )
@@ -579,7 +582,11 @@ def test_consent_must_be_ticked() -> None:
 def test_messages_say_what_to_do_in_plain_words() -> None:
     messages = [value for name, value in vars(checks).items() if name.startswith("MSG_")]
     assert len(messages) == 16
-    assert all(message.endswith(".") and len(message) < 120 for message in messages)
+    # The GOV.UK date messages are named after their date and, as GOV.UK writes them, end without a full stop.
+    dated = {checks.MSG_FUTURE_DATE, checks.MSG_BEFORE_BIRTH}
+    assert all(message.endswith(".") for message in messages if message not in dated)
+    assert all(message.startswith("{name} must be") for message in dated)
+    assert all(len(message) < 120 for message in messages)
 
 
 # --- staff display --------------------------------------------------------------------------------------------------

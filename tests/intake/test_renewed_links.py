@@ -19,7 +19,7 @@ from django.utils import timezone
 from intake import patient_session, tokens
 from intake.models import DeviceCode, Intake, Invitation
 from intake.services import invitations as links
-from tests.intake.conftest import Patient
+from tests.intake.conftest import Patient, answer_up_to
 from tests.intake.factories import make_invitation, routine_answers
 
 pytestmark = pytest.mark.django_db
@@ -50,10 +50,9 @@ def _emailed_code() -> str:
 
 
 def _started(patient: Patient) -> Patient:
-    """Safety and "about you" answered, with a height nobody else would give."""
-    answers = routine_answers(height_cm=187)
-    for slug in ("safety", "about"):
-        assert patient.post_step(slug, answers).status_code == 302
+    """Consent, safety and "about you" answered, with a weight nobody else would give (220 lb)."""
+    patient.agree()
+    answer_up_to(patient, "back_pain", routine_answers(weight_kg=99.79))
     return patient
 
 
@@ -76,7 +75,7 @@ def test_a_new_link_on_a_new_browser_asks_for_the_emailed_code_before_any_answer
     code = _emailed_code()
     page = phone.client.get("/intake/code/").content.decode()
     assert "p•••@example.org" in page
-    assert "187" not in page
+    assert 'value="220"' not in page
     _shows_no_answers(phone.client)
 
     wrong = "000000" if code != "000000" else "111111"
@@ -92,7 +91,7 @@ def test_a_new_link_on_a_new_browser_asks_for_the_emailed_code_before_any_answer
     opened = phone.client.post("/intake/code/", {"code": f"{code[:3]} {code[3:]}"})
     assert opened["Location"] == "/intake/"
     assert phone.client.get("/intake/")["Location"] == "/intake/step/back_pain/"
-    assert 'value="187"' in phone.client.get("/intake/step/about/").content.decode()
+    assert 'value="220"' in phone.client.get("/intake/step/about/").content.decode()
 
 
 def test_the_browser_that_started_the_form_carries_on_with_the_new_link_without_a_code(patient):

@@ -189,12 +189,14 @@ def test_a_stale_copy_of_the_intake_cannot_submit_a_second_time(alert_calls):
     assert len(alert_calls) == 1
 
 
-def test_an_incomplete_intake_cannot_be_submitted_and_names_the_first_step_to_fix():
+def test_an_incomplete_intake_cannot_be_submitted_and_names_the_first_page_to_fix():
     intake = _started()
+    services.record_consent(intake, now=timezone.now())
     services.save_step(intake, "safety", routine_answers(), now=timezone.now())
+    services.save_step(intake, "about", routine_answers(), now=timezone.now())
     with pytest.raises(services.InvalidAnswers) as problem:
         services.submit_intake(intake, now=timezone.now())
-    assert problem.value.step_slug == "about"
+    assert problem.value.step_slug == "back_pain"
     assert Intake.objects.get(pk=intake.pk).status == Intake.Status.IN_PROGRESS
 
 
@@ -240,3 +242,72 @@ def test_a_new_concern_on_the_safety_step_updates_the_flags_staff_see_before_the
     )
     assert set(intake.flags.values_list("code", flat=True)) == {"CE1", "CE5"}
     assert alert_calls == [(intake.pk, Level.URGENT, None), (intake.pk, Level.URGENT, Level.URGENT)]
+
+
+# --- consent and pages (issue 14) ------------------------------------------------------------------------------------
+
+
+def test_consent_stores_itself_and_the_confirmed_birth_date_and_nothing_else():
+    intake = _started(date_of_birth=datetime.date(1979, 8, 14))
+    services.record_consent(intake, now=timezone.now())
+    intake.refresh_from_db()
+    assert intake.answers == {"consent": True, "date_of_birth": "1979-08-14"}
+    assert intake.current_step == "safety"
+    assert services.has_consent(intake)
+
+
+def test_consent_keeps_a_birth_date_answered_on_the_form_before_2027():
+    intake = _started()
+    Intake.objects.filter(pk=intake.pk).update(answers={"date_of_birth": "1985-03-28"}, current_step="back_pain")
+    services.record_consent(intake, now=timezone.now())
+    intake.refresh_from_db()
+    assert intake.answers["date_of_birth"] == "1985-03-28"
+    assert intake.current_step == "back_pain"  # the resume point does not go back
+
+
+def test_a_page_saves_only_its_own_questions_and_moves_to_the_next_page_asked():
+    intake = _started()
+    services.record_consent(intake, now=timezone.now())
+    services.save_page(intake, "safety", routine_answers(), now=timezone.now())
+    intake.refresh_from_db()
+    assert set(intake.answers) == {"consent", "date_of_birth", "ce_saddle_numbness", "ce_wiping_sensation"}
+    assert intake.current_step == "safety_bladder"
+
+
+def test_a_page_with_a_wrong_answer_stores_nothing():
+    intake = _started()
+    services.record_consent(intake, now=timezone.now())
+    with pytest.raises(services.InvalidAnswers) as problem:
+        services.save_page(intake, "safety", {"ce_saddle_numbness": "no"}, now=timezone.now())
+    assert problem.value.errors == {"ce_wiping_sensation": MSG_REQUIRED}
+    intake.refresh_from_db()
+    assert "ce_saddle_numbness" not in intake.answers
+
+
+def test_the_running_page_stores_distances_in_kilometers_and_says_so():
+    intake = _started()
+    services.record_consent(intake, now=timezone.now())
+    runner = {"running_status": "running", "runs_per_week": 3, "weekly_distance": 30, "training_changes": ["none"]}
+    runner["distance_unit"] = "mi"
+    services.save_page(intake, "running", runner, now=timezone.now())
+    intake.refresh_from_db()
+    assert intake.answers["distance_unit"] == "km"  # stored by the page, whatever was passed
+    services.save_page(intake, "running", {"running_status": "not_a_runner"}, now=timezone.now())
+    intake.refresh_from_db()
+    assert "distance_unit" not in intake.answers
+    assert "weekly_distance" not in intake.answers
+
+
+def test_submitting_an_intake_without_a_stored_birth_date_takes_it_from_the_invitation():
+    invitation, _ = make_invitation(date_of_birth=datetime.date(1950, 1, 2))
+    intake = services.start_intake(invitation)
+    answers = routine_answers(first_episode="yes")
+    for slug in STEP_SLUGS:
+        services.save_step(intake, slug, answers, now=timezone.now())
+    stored = dict(Intake.objects.get(pk=intake.pk).answers)
+    stored.pop("date_of_birth")
+    Intake.objects.filter(pk=intake.pk).update(answers=stored)
+    services.submit_intake(intake, now=timezone.now())
+    intake.refresh_from_db()
+    assert intake.answers["date_of_birth"] == "1950-01-02"
+    assert "SP8" in set(intake.flags.values_list("code", flat=True))

@@ -23,7 +23,7 @@ from django.utils import timezone
 from intake import services
 from intake.forms import as_post_data
 from intake.models import Intake
-from intake.rules.questionnaire import STEP_SLUGS, step_by_slug
+from intake.rules.questionnaire import PAGE_SLUGS, page_by_slug
 from tests.intake.factories import BIRTH_DATE, routine_answers
 
 pytestmark = pytest.mark.django_db
@@ -99,8 +99,8 @@ def test_a_marked_intake_leaves_no_trace_in_logs_urls_email_subjects_error_pages
     patient.post("/intake/confirm/", {"date_of_birth": "1999-09-09"})  # wrong date: a validation message
     patient.post("/intake/confirm/", {"date_of_birth": BIRTH_DATE.isoformat()})
     answers = routine_answers(ce_saddle_numbness="yes", ce_onset="within_14_days", **TEXT_ANSWERS)
-    for slug in STEP_SLUGS:
-        data = as_post_data(step_by_slug(slug), answers)
+    for slug in PAGE_SLUGS:
+        data = as_post_data(page_by_slug(slug), answers)
         if any(code in TEXT_ANSWERS for code in data):
             # A validation error on the same page first: the marked text comes back in the form, not in a log.
             bad = {**data, **{k: "not a number" for k in data if k in {"height_cm", "pain_now", "runs_per_week"}}}

@@ -15,7 +15,7 @@ from django.test import Client
 from intake.forms import as_post_data
 from intake.models import Intake
 from intake.patient_session import SESSION_KEY
-from intake.rules.questionnaire import STEP_SLUGS, step_by_slug
+from intake.rules.questionnaire import PAGE_SLUGS, page_by_slug
 from tests.intake.factories import BIRTH_DATE, make_invitation, routine_answers
 
 pytestmark = pytest.mark.django_db
@@ -64,8 +64,8 @@ class Browser:
         self._send("get", f"/intake/start/{token}/")
         self._send("post", "/intake/confirm/", {"date_of_birth": BIRTH_DATE.isoformat()})
         answers = routine_answers()
-        for slug in STEP_SLUGS:
-            self._send("post", f"/intake/step/{slug}/", dict(as_post_data(step_by_slug(slug), answers).lists()))
+        for slug in PAGE_SLUGS:
+            self._send("post", f"/intake/step/{slug}/", dict(as_post_data(page_by_slug(slug), answers).lists()))
         self._send("post", "/intake/review/", {})
 
 
@@ -110,8 +110,8 @@ def test_a_confirmed_patient_is_counted_per_link_and_refused_past_the_links_limi
     patient.get(f"/intake/start/{token}/")  # 1 of the address's 4
     assert patient.post("/intake/confirm/", {"date_of_birth": BIRTH_DATE.isoformat()}).status_code == 302  # 2 of 4
     for _ in range(6):
-        assert patient.get("/intake/step/safety/").status_code == 200
-    assert patient.get("/intake/step/safety/").status_code == 429
+        assert patient.get("/intake/step/consent/").status_code == 200
+    assert patient.get("/intake/step/consent/").status_code == 429
     # The address's own count was not used up by the confirmed patient: a neighbour can still open their link.
     _, neighbours_token = make_invitation(email="")
     neighbour = Client(REMOTE_ADDR=SHARED_ADDRESS)

@@ -20,6 +20,8 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from intake.rules.triage import RULES_VERSION
+
 S = "sign-in"
 R = "redirect"
 
@@ -111,17 +113,24 @@ ROWS: list[Row] = [
     Row("article-detail", lambda w: f"/articles/{w.article.slug}/", PUBLIC),
     Row("topic-detail", lambda w: f"/topics/{w.topic.slug}/", PUBLIC),
     Row("sitemap", "/sitemap.xml", PUBLIC),
+    # The language switcher (Django's set_language): a POST sets the language cookie and returns to the page; a GET
+    # changes nothing and only redirects.
+    Row("set_language", "/i18n/setlang/", (R, R, R, R, R, R, R), post="changes", post_as="anonymous"),
     # --- Patient intake: the session holds which intake a browser may see; no other visitor sees any --------------
     Row("intake:confirm", "/intake/confirm/", (404, R, R, 404, 404, 404, 404), post="changes", post_as="patient_a"),
     # The one-time code step (answers already given, a browser not trusted for them): only a browser waiting for a code.
     Row("intake:code", "/intake/code/", (404, R, R, 404, 404, 404, 404), post="changes", post_as="patient_a"),
     Row("intake:resume", "/intake/", (404, R, R, 404, 404, 404, 404)),
     Row(
-        "intake:step", "/intake/step/safety/", (404, 200, 200, 404, 404, 404, 404), post="changes", post_as="patient_a"
+        "intake:step", "/intake/step/consent/", (404, 200, 200, 404, 404, 404, 404), post="changes", post_as="patient_a"
     ),
     Row("intake:emergency", "/intake/important/", (404, R, R, 404, 404, 404, 404), post="changes", post_as="patient_a"),
     Row("intake:review", "/intake/review/", (404, R, R, 404, 404, 404, 404), post="changes", post_as="patient_a"),
     Row("intake:done", "/intake/done/", (404, R, R, 404, 404, 404, 404)),
+    # The printable copy of the answers: only for the browser that sent them (the others' intakes are not sent).
+    Row("intake:answers", "/intake/done/answers/", (404, R, R, 404, 404, 404, 404)),
+    # "Exit" on every patient page: what is saved and how to come back; the same for everyone, changes nothing.
+    Row("intake:exit", "/intake/exit/", PUBLIC),
     # --- Staff: invitations ---------------------------------------------------------------------------------------
     Row("intake:invitation-list", "/staff/invitations/", (S, S, S, 403, 200, 200, 200)),
     Row("intake:invitation-new", "/staff/invitations/new/", (S, S, S, 403, 200, 200, 200), post="changes"),
@@ -171,6 +180,10 @@ ROWS: list[Row] = [
         post_as="clinician",
     ),
     Row("dashboard:audit", "/staff/audit/", (S, S, S, 403, 403, 403, 200)),
+    # --- FHIR (outcomes): the published intake Questionnaire holds no patient data; an intake's Bundle does, so it
+    # takes the intake page's permissions and is audited like it.
+    Row("outcomes:fhir-questionnaire", lambda w: f"/fhir/Questionnaire/spine-intake-{RULES_VERSION}", PUBLIC),
+    Row("outcomes:intake-fhir", lambda w: f"/staff/intakes/{w.submitted.pk}/fhir/", (S, S, S, 403, 403, 200, 200)),
     # --- Django admin -------------------------------------------------------------------------------------------
     Row("admin:index", "/admin/", EDITOR_AND_ADMIN),
     Row("admin:login", "/admin/login/", (S, S, S, R, 403, 403, R), post="changes", post_as="anonymous"),
@@ -211,6 +224,56 @@ ROWS: list[Row] = [
         EDITOR_AND_ADMIN,
         post="changes",
     ),
+    # --- Admin: the editorial workflow (issue 15, education/admin_views.py) ----------------------------------------
+    # Preview of the form's unsaved words: POST only (405 to a GET), by those who may add or change articles. It saves
+    # nothing, but is an admin form like the others: a POST without a CSRF token is refused (the CSRF sweep checks).
+    Row(
+        "admin:education_article_preview_new",
+        "/admin/education/article/preview/",
+        (S, S, S, 405, 403, 403, 405),
+        post="changes",
+    ),
+    # GET: the saved working copy on the public layout, for those who may view articles.
+    Row(
+        "admin:education_article_preview",
+        lambda w: f"/admin/education/article/{w.article.pk}/preview/",
+        EDITOR_AND_ADMIN,
+        post="changes",
+    ),
+    # Clinical sign-off: education.approve_article only (Clinical reviewers, superusers); editors may not approve.
+    Row(
+        "admin:education_article_review",
+        lambda w: f"/admin/education/article/{w.article.pk}/review/",
+        (S, S, S, 403, 403, 403, 200),
+        post="changes",
+    ),
+    Row(
+        "admin:education_article_discard",
+        lambda w: f"/admin/education/article/{w.article.pk}/discard/",
+        (S, S, S, 405, 403, 403, 405),
+        post="changes",
+    ),
+    Row(
+        "admin:education_article_take_offline",
+        lambda w: f"/admin/education/article/{w.article.pk}/take-offline/",
+        (S, S, S, 405, 403, 403, 405),
+        post="changes",
+    ),
+    # Images and translations: editors add and change them (deleting an image could break a live article).
+    *admin_model(
+        "education", "articleimage", lambda w: _article_image(w), editor=200, editor_change=200, editor_delete=403
+    ),
+    *admin_model(
+        "education",
+        "articletranslation",
+        lambda w: _article_translation(w),
+        editor=200,
+        editor_change=200,
+        editor_delete=403,
+    ),
+    # Uploaded images are public, named by their content's hash; a name that is not a stored image is 404
+    # (tests/education/test_images.py serves a real one, with its cache headers).
+    Row("article-image", "/media/articles/" + "0" * 32 + ".webp", (404, 404, 404, 404, 404, 404, 404)),
     Row("admin/(?P<url>.*)$", "/admin/no-such-page/", (S, S, S, 404, 403, 403, 404)),
     *admin_model("auth", "group", lambda w: w.group),
     *admin_model("auth", "user", lambda w: w.users["editor"]),
@@ -250,3 +313,30 @@ def rows_by_key() -> dict[str, Row]:
         assert row.key not in table, f"{row.key} has two rows"
         table[row.key] = row
     return table
+
+
+# --- Objects for the editorial workflow's rows (issue 15): made with the world (tests/security/world.py) ---------
+
+
+def editorial_objects(article: Any) -> None:
+    """An uploaded image (its file need not exist for the admin pages) and a Spanish translation of `article`."""
+    from education.models import ArticleImage, ArticleTranslation
+
+    ArticleImage.objects.create(
+        name="bridge-exercise", image="articles/" + "a" * 32 + ".webp", width=800, height=600, alt_text="A bridge."
+    )
+    ArticleTranslation.objects.create(
+        article=article, language="es", title="Dolor", summary="Qué ayuda.", body="Muévase."
+    )
+
+
+def _article_image(world: Any) -> Any:
+    from education.models import ArticleImage
+
+    return ArticleImage.objects.get(name="bridge-exercise")
+
+
+def _article_translation(world: Any) -> Any:
+    from education.models import ArticleTranslation
+
+    return ArticleTranslation.objects.get(article=world.article, language="es")

@@ -142,6 +142,10 @@ def _library() -> tuple[Any, Any, Any]:
             status=Article.Status.PUBLISHED,
         )
     article.topics.add(topic)
+    # The editorial workflow's admin rows (issue 15) open an uploaded image and a translation of the article.
+    from tests.security.url_table import editorial_objects
+
+    editorial_objects(article)
     return topic, article, Version.objects.get_for_object(article).first()
 
 

@@ -9,7 +9,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 # Each app's own idempotent loader, in dependency order.
-DEMO_STEPS: tuple[str, ...] = ("load_demo_staff", "load_articles", "load_demo_invitations", "load_demo_intakes")
+DEMO_STEPS: tuple[str, ...] = (
+    "load_demo_staff",
+    "load_articles",
+    # The demo reviewer approves the starter articles (a clinic's own reviewer does it in production).
+    "load_demo_reviews",
+    "load_demo_invitations",
+    "load_demo_intakes",
+)
 
 
 class Command(BaseCommand):

@@ -1,0 +1,50 @@
+"""What a patient does on the intake pages in a real browser, shared by the browser tests of the patient's form."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from tests.browser.conftest import PHONE, assert_accessible
+
+
+def pick(page: Any, code: str, value: str) -> None:
+    page.check(f'input[name="{code}"][value="{value}"]')
+
+
+def scale(page: Any, code: str, value: int) -> None:
+    page.click(f'label[for="id_{code}_{value}"]')
+
+
+def next_page(page: Any, name: str = "Next") -> None:
+    page.get_by_role("button", name=name).click()
+    page.wait_for_load_state()
+
+
+def fits_the_phone(page: Any, width: int = PHONE["width"]) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def fill_date(page: Any, code: str, day: datetime.date) -> None:
+    page.fill(f"#id_{code}-month", str(day.month))
+    page.fill(f"#id_{code}-day", str(day.day))
+    page.fill(f"#id_{code}-year", str(day.year))
+
+
+def confirm_birth_date(page: Any, born: datetime.date, *, check: bool = True) -> None:
+    if check:
+        assert_accessible(page)
+    fill_date(page, "date_of_birth", born)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
+
+
+def agree(page: Any) -> None:
+    assert page.get_by_role("heading", name="Before you start").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="I agree: start the form").click()
+    page.wait_for_load_state()
+
+
+def heading(page: Any) -> str:
+    return str(page.locator("h1").first.inner_text())

@@ -1,0 +1,224 @@
+"""Consent before the first question, pages skipped when nothing on them is asked, the review page's change links
+(and the one place `?next=` may lead), the receipt's appointment and reference, the printable copy, and "Exit"."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from intake.models import Intake, RedFlagAnswer
+from intake.references import intake_id_for
+from intake.rules.questionnaire import PAGE_SLUGS, PAGES
+from tests.intake.conftest import Patient, answer_up_to
+from tests.intake.factories import make_invitation, routine_answers
+
+pytestmark = pytest.mark.django_db
+
+
+def _intake(patient: Patient) -> Intake:
+    return Intake.objects.get(invitation=patient.invitation)
+
+
+# --- consent --------------------------------------------------------------------------------------------------------
+
+
+def test_consent_is_the_first_page_after_the_birth_date_and_nothing_is_stored_before_it(signed_in, settings):
+    page = signed_in.client.get("/intake/").url
+    assert page == "/intake/step/consent/"
+    html = signed_in.client.get(page).content.decode()
+    assert "Before you start" in html
+    assert "Nothing you answer is saved until you agree." in html
+    assert PAGES[0].slug == "consent"
+    assert len(PAGES[0].questions) == 1
+    # Every question page and the review send the patient back to the consent page, and store nothing on the way.
+    for slug in PAGE_SLUGS[1:4]:
+        assert signed_in.client.get(f"/intake/step/{slug}/")["Location"] == "/intake/step/consent/"
+    posted = signed_in.post_step("safety", routine_answers(ce_saddle_numbness="yes", ce_onset="within_14_days"))
+    assert posted["Location"] == "/intake/step/consent/"
+    assert signed_in.client.get("/intake/review/")["Location"] == "/intake/step/consent/"
+    intake = _intake(signed_in)
+    assert intake.answers == {}
+    assert intake.level is None
+    assert not RedFlagAnswer.objects.filter(intake=intake).exists()
+
+
+def test_agreeing_stores_the_consent_and_the_confirmed_birth_date_and_opens_the_first_question(signed_in):
+    response = signed_in.agree()
+    assert response["Location"] == "/intake/step/safety/"
+    assert _intake(signed_in).answers == {"consent": True, "date_of_birth": "1985-03-27"}
+    # Agreed once: the consent page is not shown again.
+    assert signed_in.client.get("/intake/step/consent/")["Location"] == "/intake/"
+
+
+def test_declining_says_to_call_the_clinic_and_stores_nothing(signed_in, settings):
+    response = signed_in.client.post("/intake/step/consent/", {"consent": "no"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Please call us instead" in html
+    assert f'href="tel:{settings.CLINIC_PHONE}"' in html
+    assert "We have not saved anything." in html
+    assert _intake(signed_in).answers == {}
+    assert signed_in.client.get("/intake/")["Location"] == "/intake/step/consent/"
+
+
+def test_consent_without_a_choice_asks_for_one(signed_in):
+    html = signed_in.client.post("/intake/step/consent/", {}).content.decode()
+    assert "Choose whether you agree to share your answers" in html
+    assert _intake(signed_in).answers == {}
+
+
+def test_the_age_rules_see_the_birth_date_from_the_link(client):
+    """SP8 needs the age: a first episode of back pain after 50 is a weak flag; with a second one (SP9) serious."""
+    invitation, token = make_invitation(date_of_birth=datetime.date(1950, 1, 2))
+    patient = Patient(client, token)
+    patient.invitation = invitation
+    patient.open_link()
+    patient.confirm("1950-01-02")
+    patient.answer_all(routine_answers(date_of_birth=None, first_episode="yes", night_rest_pain="yes"))
+    patient.client.post("/intake/review/")
+    intake = _intake(patient)
+    assert intake.answers["date_of_birth"] == "1950-01-02"
+    assert {"SP8", "SP9", "W2"} <= set(intake.flags.values_list("code", flat=True))
+
+
+# --- pages ----------------------------------------------------------------------------------------------------------
+
+
+def test_pages_whose_questions_are_not_asked_are_skipped_both_ways(patient):
+    answers = routine_answers(running_status="not_a_runner")
+    answer_up_to(patient, "running", answers)
+    assert patient.post_step("running", answers)["Location"] == "/intake/step/visit/"
+    html = patient.client.get("/intake/step/visit/").content.decode()
+    assert 'href="/intake/step/running/">Back</a>' in html
+    # Opened by hand, a skipped page moves on instead of showing questions that are not asked.
+    assert patient.client.get("/intake/step/running_gear/")["Location"] == "/intake/step/visit/"
+
+
+def test_the_when_did_it_start_page_follows_a_safety_concern_on_any_of_the_three_pages(patient):
+    answers = routine_answers(ce_sexual_change="not_sure")
+    answer_up_to(patient, "safety_legs", answers)
+    assert patient.post_step("safety_legs", answers)["Location"] == "/intake/important/"
+    patient.client.post("/intake/important/", {"acknowledged": "on"})
+    assert patient.client.get("/intake/")["Location"] == "/intake/step/safety_onset/"
+    html = patient.client.get("/intake/step/safety_onset/").content.decode()
+    assert "When did the change you marked start?" in html
+    assert "data-show-if" not in html.split('id="q-ce_onset"')[1].split(">")[0]  # shown outright on its own page
+    response = patient.post_step("safety_onset", {})
+    assert response.status_code == 200
+    assert "Please answer this question." in response.content.decode()
+    assert patient.post_step("safety_onset", {"ce_onset": "getting_worse"})["Location"] == "/intake/step/about/"
+    assert _intake(patient).answers["ce_onset"] == "getting_worse"
+
+
+# --- the review page ------------------------------------------------------------------------------------------------
+
+
+def test_each_change_link_is_named_after_its_question_and_opens_its_page(patient):
+    patient.answer_all(routine_answers())
+    html = patient.client.get("/intake/review/").content.decode()
+    link = re.search(r'<a href="([^"]+)">Change<span class="visually-hidden"> How much do you weigh\?</span></a>', html)
+    assert link is not None
+    assert link.group(1) == "/intake/step/about/?next=review#q-weight_kg"
+    page = patient.client.get(link.group(1)).content.decode()
+    assert "Save and go back to your answers" in page
+    assert '<input type="hidden" name="next" value="review">' in page
+    assert '<a class="back-link" href="/intake/review/">Back to your answers</a>' in page
+
+
+def test_a_change_that_opens_a_skipped_page_goes_there_before_the_review(patient):
+    patient.answer_all(routine_answers())
+    response = patient.post_step(
+        "legs",
+        routine_answers(
+            leg_symptoms="yes", leg_side="left", leg_pain_lowest_point="thigh", worse_back_or_leg="back",
+            leg_numbness_tingling="no",
+        ),
+        next="review",
+    )  # fmt: skip
+    assert response["Location"] == "/intake/step/legs_weakness/?next=review"
+    answers = routine_answers(leg_weakness="no", sitting_eases="no")
+    assert patient.post_step("legs_weakness", answers, next="review")["Location"] == "/intake/review/"
+
+
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example", "/staff/queue/", "done", " review"])
+def test_next_leads_back_to_the_review_page_and_nowhere_else(patient, elsewhere):
+    patient.answer_all(routine_answers())
+    response = patient.post_step("about", routine_answers(), next=elsewhere)
+    assert response["Location"] == "/intake/step/back_pain/"  # the usual next page
+    html = patient.client.get(f"/intake/step/about/?next={elsewhere}").content.decode()
+    assert '<input type="hidden" name="next" value=' not in html.split("data-intake-step")[1]
+    assert "Back to your answers" not in html
+
+
+# --- the receipt, the printable copy, and Exit ----------------------------------------------------------------------
+
+
+def test_the_receipt_shows_the_appointment_in_clinic_time_with_its_zone_and_a_reference(client, settings):
+    settings.TIME_ZONE = "America/New_York"
+    appointment = timezone.make_aware(datetime.datetime(2030, 4, 16, 9, 30))
+    invitation, token = make_invitation(appointment_at=appointment)
+    patient = Patient(client, token)
+    patient.invitation = invitation
+    patient.sign_in().answer_all(routine_answers())
+    patient.client.post("/intake/review/")
+    html = patient.client.get("/intake/done/").content.decode()
+    assert "Tuesday, April 16, 2030 at 9:30 AM (EDT)" in html
+    reference = re.search(r'<span class="reference">([0-9A-Z]{4}-[0-9A-Z]{4})</span>', html)
+    assert reference is not None
+    assert intake_id_for(reference.group(1)) == _intake(patient).pk
+    assert str(_intake(patient).pk) not in reference.group(1).replace("-", "")[:2]  # not the id in plain sight
+    assert '<a href="/intake/done/answers/">See and print a copy of your answers</a>' in html
+
+
+def test_the_printable_copy_lists_the_answers_in_the_clinics_units_with_a_print_button(patient):
+    patient.answer_all(routine_answers(height_cm=177.8, weight_kg=72.57, visit_goals="Run the city 10K"))
+    patient.client.post("/intake/review/")
+    response = patient.client.get("/intake/done/answers/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "5 ft 10 in" in html
+    assert "160 lb" in html
+    assert "Run the city 10K" in html
+    assert "data-print" in html
+    assert "Print your answers" in html
+    assert "Change" not in html
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_printable_copy_is_only_for_a_sent_intake(patient):
+    assert patient.client.get("/intake/done/answers/")["Location"] == "/intake/"
+
+
+def test_exit_says_the_answers_are_saved_and_how_to_come_back_for_anyone(client, patient, settings):
+    for browser in (patient.client, type(client)()):
+        html = browser.get("/intake/exit/").content.decode()
+        assert "You have left the form" in html
+        assert "open the link in your email again" in html
+        assert settings.CLINIC_PHONE in html
+    assert patient.client.get("/intake/")["Location"] == "/intake/step/safety/"  # the session carries on
+
+
+def test_patient_pages_show_the_clinic_phone_and_exit_but_not_the_site_navigation(patient, settings):
+    html = patient.client.get("/intake/step/safety/").content.decode()
+    assert settings.CLINIC_NAME in html
+    assert f'href="tel:{settings.CLINIC_PHONE}"' in html
+    assert '<a class="intake-exit" href="/intake/exit/">Exit</a>' in html
+    assert "site-search" not in html
+    assert "Articles" not in html
+    assert "Staff sign-in" not in html
+    assert 'action="/i18n/setlang/"' in html  # the language switcher
+
+
+def test_staff_see_the_reference_the_patient_was_given_on_the_intake_page(client, clinician, patient):
+    patient.answer_all(routine_answers())
+    patient.client.post("/intake/review/")
+    reference = re.search(
+        r'<span class="reference">([^<]+)</span>', patient.client.get("/intake/done/").content.decode()
+    )
+    assert reference is not None
+    client.force_login(clinician)
+    html = client.get(f"/staff/intakes/{_intake(patient).pk}/").content.decode()
+    assert f"<dt>Patient's reference</dt><dd>{reference.group(1)}</dd>" in html

@@ -1,0 +1,130 @@
+"""The one promise, on every page the questionnaire is now split into: a red-flag answer is stored, latched, triaged
+and alerted the moment its page is posted, whatever else on that page is blank, the emergency page comes first for a
+cauda equina or cord compression sign, and a later "no" never erases it (docs/clinical/TRIAGE.md, "Latched red flags
+and partial pages")."""
+
+from __future__ import annotations
+
+import pytest
+
+from intake.models import Intake, Level, RedFlagAnswer
+from intake.rules.questionnaire import CE_QUESTION_CODES, page_of
+from intake.rules.triage import LATCHED_QUESTIONS
+from tests.intake.conftest import Patient, answer_up_to
+from tests.intake.factories import routine_answers
+
+pytestmark = pytest.mark.django_db
+
+# Leg symptoms with weakness, so the leg weakness page (SP12, SP13) is asked.
+WEAK_LEG = {
+    "leg_symptoms": "yes",
+    "leg_side": "left",
+    "leg_pain_lowest_point": "thigh",
+    "worse_back_or_leg": "back",
+    "leg_numbness_tingling": "no",
+    "leg_weakness": "yes",
+    "leg_weakness_worsening": "no",
+    "foot_drop": "no",
+    "sitting_eases": "no",
+}
+
+
+def _intake(patient: Patient) -> Intake:
+    return Intake.objects.get(invitation=patient.invitation)
+
+
+def _page_slug(code: str) -> str:
+    page = page_of(code)
+    assert page is not None, code
+    return page.slug
+
+
+def _by_page(code: str) -> tuple[str, str]:
+    return _page_slug(code), code
+
+
+LATCHED_BY_PAGE = sorted(LATCHED_QUESTIONS, key=_by_page)
+
+
+@pytest.mark.parametrize("code", LATCHED_BY_PAGE)
+def test_a_red_flag_yes_alone_on_its_page_is_stored_triaged_and_alerted_at_once_and_a_later_no_keeps_it(
+    patient, alert_calls, code
+):
+    page = page_of(code)
+    assert page is not None
+    answers = routine_answers(**WEAK_LEG)
+    answer_up_to(patient, page.slug, answers)
+    assert alert_calls == []
+
+    response = patient.client.post(f"/intake/step/{page.slug}/", {code: "yes"})  # everything else left blank
+
+    intake = _intake(patient)
+    assert intake.answers[code] == "yes"
+    assert RedFlagAnswer.objects.filter(intake=intake, code=code, cleared_at__isnull=True).exists()
+    assert intake.level in (Level.URGENT, Level.SERIOUS)
+    assert alert_calls == [(intake.pk, intake.level, None)]
+    if code in CE_QUESTION_CODES or code == "cancer_history":  # cauda equina; cancer with a weak leg is MSCC
+        assert response["Location"] == "/intake/important/"
+        patient.client.post("/intake/important/", {"acknowledged": "on"})
+    else:
+        assert response.status_code == 200  # the page waits for its other answers, with their messages
+        assert "Please answer this question." in response.content.decode() or page.slug == "legs_weakness"
+    level = intake.level
+
+    # The same page, now complete and with "no": saved, and the flag stays until a clinician's review.
+    assert patient.post_step(page.slug, {**answers, code: "no"}).status_code == 302
+    intake.refresh_from_db()
+    assert intake.answers[code] == "no"
+    assert intake.level == level
+    latch = RedFlagAnswer.objects.get(intake=intake, code=code, cleared_at__isnull=True)
+    assert latch.value == "yes"
+    assert latch.changed_to_no_at is not None
+    assert len(alert_calls) == 1
+
+
+@pytest.mark.parametrize("page", ["safety", "safety_bladder", "safety_legs"])
+def test_a_not_sure_on_any_safety_page_opens_the_emergency_page_before_anything_else(patient, page):
+    code = next(code for code in CE_QUESTION_CODES if _page_slug(code) == page)
+    answer_up_to(patient, page, routine_answers())
+    assert patient.client.post(f"/intake/step/{page}/", {code: "not_sure"})["Location"] == "/intake/important/"
+    for elsewhere in ("/intake/", "/intake/step/about/", "/intake/review/"):
+        assert patient.client.get(elsewhere)["Location"] == "/intake/important/"
+    html = patient.client.get("/intake/important/").content.decode()
+    assert "cauda equina syndrome" in html
+
+
+def test_cancer_with_leg_numbness_from_two_pages_earlier_opens_the_cord_compression_page_at_once(patient):
+    answers = routine_answers(**{**WEAK_LEG, "leg_numbness_tingling": "yes"})
+    answer_up_to(patient, "general_health", answers)
+    response = patient.client.post("/intake/step/general_health/", {"cancer_history": "not_sure"})
+    assert response["Location"] == "/intake/important/"
+    intake = _intake(patient)
+    assert intake.level == Level.URGENT
+    assert "MSCC" in set(intake.flags.values_list("code", flat=True))
+    html = patient.client.get("/intake/important/").content.decode()
+    assert "spinal cord" in html
+    assert "cauda equina" not in html
+
+
+def test_clumsy_hands_after_a_cancer_history_on_the_page_before_open_the_cord_compression_page(patient):
+    answers = routine_answers(cancer_history="yes")
+    answer_up_to(patient, "general_health_nerves", answers)
+    assert _intake(patient).level == Level.SERIOUS  # SP1 alone: serious, no emergency page
+    response = patient.client.post("/intake/step/general_health_nerves/", {"hands_clumsy": "yes"})
+    assert response["Location"] == "/intake/important/"
+    codes = set(_intake(patient).flags.values_list("code", flat=True))
+    assert {"SP1", "CM1", "MSCC"} <= codes
+
+
+def test_a_red_flag_posted_with_a_wrong_measurement_on_the_same_page_is_still_kept(patient, alert_calls):
+    answers = routine_answers(**WEAK_LEG)
+    answer_up_to(patient, "legs_weakness", answers)
+    response = patient.client.post(
+        "/intake/step/legs_weakness/", {"leg_weakness": "yes", "foot_drop": "yes", "walking_distance_m-yd": "far"}
+    )
+    assert response.status_code == 200
+    assert "Enter the distance in yards, like 200" in response.content.decode()
+    intake = _intake(patient)
+    assert intake.answers["foot_drop"] == "yes"
+    assert "SP13" in set(intake.flags.values_list("code", flat=True))
+    assert len(alert_calls) == 1

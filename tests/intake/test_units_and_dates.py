@@ -1,0 +1,313 @@
+"""Measurements in the clinic's units (stored in metric) and dates in three boxes with the GOV.UK messages, on the
+question pages and on the birth-date check; and the receipt's reference."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from intake.models import Intake, Invitation
+from intake.references import intake_id_for, reference_for
+from intake.rules import units
+from intake.rules.triage import assess
+from tests.intake.conftest import Patient, answer_up_to
+from tests.intake.factories import make_invitation, routine_answers
+
+# --- the pure conversions ---------------------------------------------------------------------------------------------
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("measure", "system", "typed", "stored", "shown"),
+    [
+        ("height", "us", {"ft": "5", "in": "10"}, D("177.80"), "5 ft 10 in"),
+        ("height", "us", {"ft": "5'10\"", "in": ""}, D("177.80"), "5 ft 10 in"),
+        ("height", "us", {"ft": "5 ft 10 in", "in": ""}, D("177.80"), "5 ft 10 in"),
+        ("height", "us", {"ft": "", "in": "70"}, D("177.80"), "5 ft 10 in"),
+        ("height", "us", {"ft": "5", "in": "10.5"}, D("179.07"), "5 ft 10.5 in"),
+        ("height", "us", {"ft": "5", "in": "14"}, D("187.96"), "6 ft 2 in"),
+        ("height", "metric", {"": "170 cm"}, D("170.00"), "170 cm"),
+        ("weight", "us", {"lb": "160"}, D("72.57"), "160 lb"),
+        ("weight", "us", {"lb": "160 lbs"}, D("72.57"), "160 lb"),
+        ("weight", "us", {"lb": "1,60"}, D("72.57"), "160 lb"),
+        ("weight", "us", {"lb": "160.5 pounds"}, D("72.80"), "160.5 lb"),
+        ("weight", "metric", {"": "72.5"}, D("72.50"), "72.5 kg"),
+        ("distance", "us", {"mi": "10"}, D("16.09"), "10 miles"),
+        ("distance", "us", {"mi": "1"}, D("1.61"), "1 mile"),
+        ("distance", "metric", {"": "25 km"}, D("25.00"), "25 km"),
+        ("walk", "us", {"yd": "100"}, D("91"), "100 yards"),
+        ("walk", "metric", {"": "300"}, D("300"), "300 meters"),
+    ],
+)
+def test_typed_measurements_are_stored_in_metric_and_read_back_as_typed(measure, system, typed, stored, shown):
+    bounds = {"height": (50, 250), "weight": (20, 350), "distance": (0, 400), "walk": (0, 50_000)}[measure]
+    value = units.to_stored(measure, system, typed, minimum=D(bounds[0]), maximum=D(bounds[1]))
+    assert value == stored
+    assert units.describe(measure, system, value) == shown
+
+
+@pytest.mark.parametrize(
+    ("measure", "system", "typed", "message"),
+    [
+        ("height", "us", {"ft": "tall", "in": ""}, "Enter your height in feet and inches, like 5 feet 10 inches"),
+        ("height", "us", {"ft": "5", "in": "ten"}, "Enter your height in feet and inches, like 5 feet 10 inches"),
+        ("height", "us", {"ft": "9", "in": ""}, "Enter a height between 1 ft 8 in and 8 ft 2 in"),
+        ("height", "metric", {"": "5'10"}, "Enter your height in centimeters, like 170"),
+        ("weight", "us", {"lb": "-160"}, "Enter your weight in pounds, like 160"),
+        ("weight", "us", {"lb": "1000"}, "Enter a weight between 45 lb and 771 lb"),
+        ("weight", "metric", {"": "10"}, "Enter a weight between 20 kg and 350 kg"),
+        ("distance", "us", {"mi": "249"}, "Enter a distance of 248 miles or less"),
+        ("distance", "metric", {"": "ten"}, "Enter the distance in kilometers, like 25"),
+    ],
+)
+def test_a_bad_measurement_gets_a_message_in_the_clinics_units(measure, system, typed, message):
+    bounds = {"height": (50, 250), "weight": (20, 350), "distance": (0, 400)}[measure]
+    with pytest.raises(units.UnitError) as problem:
+        units.to_stored(measure, system, typed, minimum=D(bounds[0]), maximum=D(bounds[1]))
+    assert str(problem.value.message) == message
+
+
+def test_distances_stored_in_miles_before_2027_are_shown_from_miles():
+    assert units.describe("distance", "us", D(20), stored_unit="mi") == "20 miles"
+    assert units.describe("distance", "metric", D(20), stored_unit="mi") == "32.2 km"
+
+
+def test_the_mileage_jump_reads_the_same_from_kilometers_as_from_miles():
+    """R3 (weekly distance up by more than 30%) compares two stored distances converted alike."""
+    for now, before, jumped in (("30", "20", True), ("26", "20", False)):
+        stored = {
+            code: units.to_stored("distance", "us", {"mi": text}, minimum=D(0), maximum=D(400))
+            for code, text in (("weekly_distance", now), ("weekly_distance_before", before))
+        }
+        answers = routine_answers(distance_unit="km", **stored)
+        codes = assess(answers, today=datetime.date(2026, 12, 1)).codes
+        assert ("R3" in codes) is jumped
+
+
+def test_a_reference_names_its_intake_and_nothing_else():
+    seen = set()
+    for intake_id in (1, 2, 3, 40, 12_345):
+        reference = reference_for(intake_id)
+        assert len(reference) == 9
+        assert reference[4] == "-"
+        assert intake_id_for(reference) == intake_id
+        assert intake_id_for(reference.lower().replace("-", " ")) == intake_id
+        seen.add(reference[:4])
+    assert len(seen) == 5  # neighbouring ids do not give neighbouring references
+    assert intake_id_for("not a reference") is None
+    assert intake_id_for("ABCD-EFGU") is None  # U is not in the alphabet
+
+
+# --- on the pages -----------------------------------------------------------------------------------------------------
+
+
+def _intake(patient: Patient) -> Intake:
+    return Intake.objects.get(invitation=patient.invitation)
+
+
+@pytest.mark.django_db
+def test_a_us_patient_gives_height_in_feet_and_inches_and_weight_in_pounds(patient):
+    answer_up_to(patient, "about", routine_answers())
+    html = patient.client.get("/intake/step/about/").content.decode()
+    for box in ("height_cm-ft", "height_cm-in", "weight_kg-lb"):
+        assert f'name="{box}"' in html
+    response = patient.client.post(
+        "/intake/step/about/", {"height_cm-ft": "5", "height_cm-in": "10", "weight_kg-lb": "160 lbs"}
+    )
+    assert response.status_code == 302
+    stored = _intake(patient).answers
+    assert (stored["height_cm"], stored["weight_kg"]) == (177.8, 72.57)
+
+
+@pytest.mark.django_db
+def test_a_bad_height_gets_the_feet_and_inches_message_and_keeps_what_was_typed(patient):
+    answer_up_to(patient, "about", routine_answers())
+    response = patient.client.post("/intake/step/about/", {"height_cm-ft": "five", "height_cm-in": "10"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<a href="#id_height_cm-ft">Enter your height in feet and inches, like 5 feet 10 inches</a>' in html
+    assert 'value="five"' in html
+    assert 'value="10"' in html
+
+
+@pytest.mark.django_db
+def test_a_metric_clinic_asks_in_centimeters_kilograms_and_kilometers(patient, settings):
+    settings.CLINIC_UNITS = "metric"
+    answer_up_to(patient, "about", routine_answers())
+    html = patient.client.get("/intake/step/about/").content.decode()
+    assert 'name="height_cm"' in html
+    assert "height_cm-ft" not in html
+    assert patient.client.post("/intake/step/about/", {"height_cm": "170", "weight_kg": "68.5"}).status_code == 302
+    assert (_intake(patient).answers["height_cm"], _intake(patient).answers["weight_kg"]) == (170, 68.5)
+    answer_up_to(patient, "running", routine_answers())
+    assert (
+        '<span class="input-suffix" id="unit_weekly_distance">km</span>'
+        in patient.client.get("/intake/step/running/").content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_running_distances_in_miles_are_stored_in_kilometers_with_their_unit(patient):
+    answer_up_to(patient, "running", routine_answers())
+    data = {"running_status": "running", "runs_per_week": "4", "weekly_distance-mi": "20", "longest_run-mi": "8"}
+    data |= {"training_changes": "distance", "weekly_distance_before-mi": "12"}
+    assert patient.client.post("/intake/step/running/", data).status_code == 302
+    stored = _intake(patient).answers
+    assert (stored["weekly_distance"], stored["longest_run"], stored["weekly_distance_before"]) == (
+        32.19,
+        12.87,
+        19.31,
+    )
+    assert stored["distance_unit"] == "km"
+
+
+@pytest.mark.django_db
+def test_an_intake_answered_in_miles_before_2027_is_shown_and_saved_again_consistently(patient):
+    answer_up_to(patient, "running", routine_answers())
+    intake = _intake(patient)
+    old = {"running_status": "running", "runs_per_week": 4, "distance_unit": "mi", "weekly_distance": 20}
+    old |= {"training_changes": ["distance"], "weekly_distance_before": 12}
+    Intake.objects.filter(pk=intake.pk).update(answers={**intake.answers, **old})
+    html = patient.client.get("/intake/step/running/").content.decode()
+    assert 'name="weekly_distance-mi" id="id_weekly_distance-mi" value="20"' in html
+    data = {"running_status": "running", "runs_per_week": "4", "weekly_distance-mi": "20"}
+    data |= {"training_changes": "distance", "weekly_distance_before-mi": "12"}
+    assert patient.client.post("/intake/step/running/", data).status_code == 302
+    stored = _intake(patient).answers
+    assert (stored["distance_unit"], stored["weekly_distance"], stored["weekly_distance_before"]) == (
+        "km",
+        32.19,
+        19.31,
+    )
+
+
+@pytest.mark.django_db
+def test_a_long_distance_in_miles_is_checked_against_the_kilometer_cap_it_is_stored_under(patient):
+    answer_up_to(patient, "running", routine_answers())
+    intake = _intake(patient)
+    Intake.objects.filter(pk=intake.pk).update(answers={**intake.answers, "distance_unit": "mi"})  # answered before
+    data = {"running_status": "running", "runs_per_week": "14", "weekly_distance-mi": "200"}  # 321.87 km
+    data |= {"training_changes": "none"}
+    assert patient.client.post("/intake/step/running/", data).status_code == 302
+    assert _intake(patient).answers["weekly_distance"] == 321.87
+
+
+@pytest.mark.django_db
+def test_the_review_page_shows_measurements_in_the_clinics_units(patient):
+    patient.answer_all(routine_answers(height_cm=177.8, weight_kg=72.57, weekly_distance=32.19))
+    html = patient.client.get("/intake/review/").content.decode()
+    assert '<dd class="summary-value">5 ft 10 in</dd>' in html
+    assert '<dd class="summary-value">160 lb</dd>' in html
+    assert '<dd class="summary-value">20 miles</dd>' in html
+
+
+NAME = "The date your back pain started"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "message", "anchor"),
+    [
+        ({"month": "", "day": "", "year": ""}, "Please answer this question.", "month"),
+        ({"month": "", "day": "4", "year": "2026"}, f"{NAME} must include a month", "month"),
+        ({"month": "3", "day": "", "year": ""}, f"{NAME} must include a day and year", "day"),
+        ({"month": "2", "day": "30", "year": "2026"}, f"{NAME} must be a real date", "month"),
+        ({"month": "13", "day": "1", "year": "2026"}, f"{NAME} must be a real date", "month"),
+        ({"month": "3", "day": "1", "year": "26"}, "Year must include 4 numbers", "year"),
+        ({"month": "1", "day": "1", "year": "2999"}, f"{NAME} must be today or in the past", "month"),
+        ({"month": "1", "day": "1", "year": "1980"}, f"{NAME} must be on or after your date of birth", "month"),
+    ],
+)
+def test_a_date_in_three_boxes_gets_the_govuk_messages(patient, typed, message, anchor):
+    answer_up_to(patient, "back_pain", routine_answers())
+    data = {f"pain_start_date-{part}": value for part, value in typed.items()}
+    response = patient.client.post("/intake/step/back_pain/", {**data, "onset_cause": "running", "first_episode": "no"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'<a href="#id_pain_start_date-{anchor}">{message}</a>' in html
+
+
+@pytest.mark.django_db
+def test_a_us_clinic_orders_the_date_boxes_month_day_year_and_a_metric_one_day_month_year(patient, settings):
+    answer_up_to(patient, "back_pain", routine_answers())
+    html = patient.client.get("/intake/step/back_pain/").content.decode()
+    assert html.index("pain_start_date-month") < html.index("pain_start_date-day") < html.index("pain_start_date-year")
+    settings.CLINIC_UNITS = "metric"
+    html = patient.client.get("/intake/step/back_pain/").content.decode()
+    assert html.index("pain_start_date-day") < html.index("pain_start_date-month")
+    started = timezone.localdate() - datetime.timedelta(days=30)
+    data = {"pain_start_date-day": str(started.day), "pain_start_date-month": str(started.month)}
+    data |= {"pain_start_date-year": str(started.year), "onset_cause": "running", "first_episode": "no"}
+    assert patient.client.post("/intake/step/back_pain/", data).status_code == 302
+    assert _intake(patient).answers["pain_start_date"] == started.isoformat()
+
+
+# --- the birth-date check -------------------------------------------------------------------------------------------
+
+
+def _open(client) -> tuple[Invitation, Patient]:
+    invitation, token = make_invitation()
+    patient = Patient(client, token)
+    patient.invitation = invitation
+    patient.open_link()
+    return invitation, patient
+
+
+def _dob(patient: Patient, month: str, day: str, year: str):
+    data = {"date_of_birth-month": month, "date_of_birth-day": day, "date_of_birth-year": year}
+    return patient.client.post("/intake/confirm/", data)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("month", "day", "year", "message"),
+    [
+        ("", "", "", "Enter your date of birth"),
+        ("", "27", "1985", "Date of birth must include a month"),
+        ("27", "3", "1985", "Date of birth must be a real date"),  # typed day first: not a month, not a try
+        ("3", "27", "85", "Year must include 4 numbers"),
+        ("3", "27", "2999", "Date of birth must be in the past"),
+        ("3", "27", "1885", "Date of birth must be in or after 1900"),
+    ],
+)
+def test_a_birth_date_that_is_not_a_real_date_gets_a_message_and_does_not_use_up_a_try(
+    client, month, day, year, message
+):
+    invitation, patient = _open(client)
+    response = _dob(patient, month, day, year)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.failed_attempts == 0
+
+
+@pytest.mark.django_db
+def test_a_real_but_wrong_birth_date_uses_a_try_and_the_right_one_opens_the_form(client):
+    invitation, patient = _open(client)
+    html = _dob(patient, "3", "28", "1985").content.decode()
+    assert "does not match our records" in html
+    assert "You can try 4 more times." in html
+    invitation.refresh_from_db()
+    assert invitation.failed_attempts == 1
+    assert _dob(patient, "3", "27", "1985")["Location"] == "/intake/"
+
+
+@pytest.mark.django_db
+def test_the_birth_date_boxes_come_in_the_clinics_order_with_their_labels(client):
+    _, patient = _open(client)
+    html = patient.client.get("/intake/confirm/").content.decode()
+    assert html.index('for="id_date_of_birth-month">Month') < html.index('for="id_date_of_birth-day">Day')
+    assert 'autocomplete="bday-year"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("posted", ["1E30", "-1e400", "NaN", "tall", "99999999999"])
+def test_a_stored_value_posted_that_no_box_can_show_comes_back_as_typed_with_a_message(patient, posted):
+    answer_up_to(patient, "about", routine_answers())
+    response = patient.client.post("/intake/step/about/", {"height_cm": posted})
+    assert response.status_code == 200
+    assert f'value="{posted}"' in response.content.decode()
