@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "alerts",
     "dashboard",
     "outcomes",
+    "phonenumber_field",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -295,6 +296,19 @@ if CLINIC_UNITS not in ("us", "metric"):
 INTAKE_MAX_IDENTITY_ATTEMPTS = env_int("INTAKE_MAX_IDENTITY_ATTEMPTS", 5)
 INTAKE_SESSION_IDLE_SECONDS = env_int("INTAKE_SESSION_IDLE_SECONDS", 60 * 60)
 FRONT_DESK_EMAILS = env_list("FRONT_DESK_EMAILS", ALERT_EMAILS)
+
+# Phone numbers typed without a country code are read in this region (ISO 3166 code) and shown in its format.
+PHONENUMBER_DEFAULT_REGION = env_str("CLINIC_PHONE_REGION", "US").strip().upper()
+PHONENUMBER_DEFAULT_FORMAT = "NATIONAL"
+PHONENUMBER_DB_FORMAT = "E164"
+
+# Follow-up questionnaires (issue 12): "code:days" after the visit, comma-separated. Default: 6 weeks, 3 months, 12 months.
+FOLLOW_UP_SCHEDULE = env_str("FOLLOW_UP_SCHEDULE", "6w:42,3m:91,12m:365")
+# A follow-up not answered this many days after it was sent gets a reminder, and at most one more as long again later.
+FOLLOW_UP_REMINDER_DAYS = env_int("FOLLOW_UP_REMINDER_DAYS", 7)
+FOLLOW_UP_MAX_REMINDERS = env_int("FOLLOW_UP_MAX_REMINDERS", 2)
+# Pre-visit reminders: days before the appointment while the intake is unfinished.
+PRE_VISIT_REMINDER_DAYS = tuple(int(day) for day in env_list("PRE_VISIT_REMINDER_DAYS", ["7", "3"]))
 
 # --- Security ---------------------------------------------------------------------------------------------------
 

@@ -12,8 +12,11 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.functions import Coalesce
+from phonenumber_field.modelfields import PhoneNumberField
 
 from intake.rules.triage import LevelCode
+
+LANGUAGE_CHOICES = [("en", "English"), ("es", "Español")]
 
 
 class Level(models.IntegerChoices):
@@ -37,8 +40,44 @@ class Level(models.IntegerChoices):
         return self.name.lower()
 
 
+class Patient(models.Model):
+    """One person across visits: the pre-visit intake and every follow-up questionnaire hang under this record.
+
+    Issue 12: a second invitation for the same name, date of birth and e-mail joins this record (or staff pick it
+    from a search) instead of creating a stranger. The invitation keeps its own copy of the name, birth date and
+    e-mail as they were when it was sent; the birth-date check reads the invitation's.
+    """
+
+    name = models.CharField(max_length=200)
+    date_of_birth = models.DateField()
+    email = models.EmailField(blank=True)
+    # Stored in E.164 (+15551234567) by django-phonenumber-field; shown in the clinic's national format.
+    phone = PhoneNumberField(blank=True)
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="en")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        permissions = [("view_follow_ups", "Can see the follow-up list (names, dates, status; no answers)")]
+        indexes = [models.Index(fields=["date_of_birth", "name"], name="patient_birth_name")]
+
+    def __str__(self) -> str:
+        return f"Patient #{self.pk}"
+
+
+class Questionnaire(models.TextChoices):
+    """Which form an invitation opens: the pre-visit intake or a follow-up after the visit."""
+
+    INTAKE = "intake", "Pre-visit intake"
+    FOLLOW_UP = "follow_up", "Follow-up"
+
+
 class Invitation(models.Model):
     """A private link sent to one patient before one appointment. Only a hash of the link's token is stored."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations")
+    kind = models.CharField(max_length=16, choices=Questionnaire.choices, default=Questionnaire.INTAKE)
 
     patient_name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
@@ -64,7 +103,7 @@ class Invitation(models.Model):
     # answers in English: answers are stored as codes, never as translated words.
     language = models.CharField(
         max_length=8,
-        choices=[("en", "English"), ("es", "Español")],
+        choices=LANGUAGE_CHOICES,
         default="en",
         help_text="The language of the patient's form and e-mails.",
     )
@@ -112,6 +151,11 @@ class Intake(models.Model):
         SUBMITTED = "submitted", "Submitted"
 
     invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="intake")
+    # Copied from the invitation, so the patient page and the queue filter on this table alone.
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="intakes")
+    kind = models.CharField(max_length=16, choices=Questionnaire.choices, default=Questionnaire.INTAKE)
+    # The form (questions and their wording) the answers were given on: FHIR's Questionnaire version.
+    form_version = models.CharField(max_length=32, default="intake-2027.1")
     # Copied from the invitation so the queue can sort by it with an index on this table.
     appointment_at = models.DateTimeField()
     answers = models.JSONField(default=dict, encoder=DjangoJSONEncoder, blank=True)
@@ -268,3 +312,50 @@ class ReviewNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note #{self.pk}"
+
+
+class FollowUp(models.Model):
+    """One follow-up questionnaire owed by a patient at a time point after their visit (issue 12).
+
+    Scheduled when the pre-visit intake is sent (the clinic's `FOLLOW_UP_SCHEDULE`, default 6 weeks, 3 months and
+    12 months after the appointment). When it falls due, the dispatcher creates its invitation (a private link with
+    the same birth-date check) and e-mails it; `invitation.intake` holds the answers.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="follow_ups")
+    visit = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="follow_ups")
+    time_point = models.CharField(max_length=8, help_text="The schedule's code for it: 6w, 3m, 12m.")
+    due_at = models.DateTimeField()
+    invitation = models.OneToOneField(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_up"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["visit", "time_point"], name="follow_up_once_per_point")]
+        indexes = [models.Index(fields=["sent_at", "due_at"], name="follow_up_due")]
+
+    def __str__(self) -> str:
+        return f"Follow-up {self.time_point} #{self.pk}"
+
+
+class Reminder(models.Model):
+    """A reminder sent for an unanswered link: one row per (invitation, which reminder), so each goes out once.
+
+    Pre-visit: `7d` and `3d` before the appointment while the intake is unfinished. Follow-up: `1` when it is not
+    answered 7 days after it was sent, `2` (the last) 7 days after that.
+    """
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="reminders")
+    which = models.CharField(max_length=8)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["invitation", "which"], name="reminder_once")]
+
+    def __str__(self) -> str:
+        return f"Reminder {self.which} for invitation #{self.invitation_id}"

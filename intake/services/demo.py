@@ -15,10 +15,12 @@ from django.utils import timezone
 
 from intake.models import Intake, Invitation
 from intake.rules import answers as answer_codec
+from intake.rules.form_versions import form_version
 from intake.rules.questionnaire import STEP_SLUGS
 from intake.rules.triage import assess_interim, needs_emergency_page
 from intake.services.answering import SAFETY_STEP, acknowledge_emergency, save_step
 from intake.services.assessment import Assessment, assess_intake, store_assessment, submit_intake
+from intake.services import patients
 from intake.services.invitations import create_invitation, expiry_for, start_intake
 
 
@@ -31,10 +33,13 @@ def create_demo_invitation(
     token_hash: str,
     created_at: datetime.datetime,
     confirmed_at: datetime.datetime | None = None,
+    phone: str = "",
 ) -> Invitation:
     """An invitation with a fixed token hash and a history (made, opened, confirmed at the given times)."""
     with transaction.atomic():
+        patient = patients.record_for(name=patient_name, date_of_birth=date_of_birth, email=email, phone=phone)
         invitation = Invitation.objects.create(
+            patient=patient,
             patient_name=patient_name,
             email=email,
             date_of_birth=date_of_birth,
@@ -69,6 +74,9 @@ def create_assessed_intake(
     with transaction.atomic():
         intake = Intake.objects.create(
             invitation=invitation,
+            patient_id=invitation.patient_id,
+            kind=invitation.kind,
+            form_version=form_version(invitation.kind),
             appointment_at=invitation.appointment_at,
             answers=answer_codec.to_json(answers),
             current_step=answer_codec.after_step(SAFETY_STEP) if safety_only else answer_codec.REVIEW,

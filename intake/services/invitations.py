@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from intake import tasks, tokens
-from intake.models import DeviceCode, Intake, Invitation
+from intake.models import DeviceCode, Intake, Invitation, Patient
+from intake.rules.form_versions import form_version
+from intake.services import patients
 
 _CODE_SALT = "intake.services.invitations.device_code"
 CODE_DIGITS = 6
@@ -60,13 +62,24 @@ def create_invitation(
     send_email: bool,
     token: str | None = None,
     language: str = "en",
+    phone: str = "",
+    patient: Patient | None = None,
 ) -> tuple[Invitation, str]:
     """A new invitation and its raw token (returned once; only the hash is stored). `token` is for demo data.
 
-    `language` ("en", "es": settings.LANGUAGES) is the one the patient's form and e-mails start in."""
+    `language` ("en", "es": settings.LANGUAGES) is the one the patient's form and e-mails start in. The invitation
+    joins `patient` when given (staff picked the record from a search), else the record with the same name, date of
+    birth and e-mail (`patients.record_for`), else a new record."""
     raw = token or tokens.new_token()
     with transaction.atomic():
+        if patient is None:
+            patient = patients.record_for(
+                name=patient_name, date_of_birth=date_of_birth, email=email, phone=phone, language=language
+            )
+        else:
+            patients.update_contact(patient, email=email, phone=phone, language=language)
         invitation = Invitation.objects.create(
+            patient=patient,
             patient_name=patient_name.strip(),
             email=email.strip(),
             language=_spoken(language),
@@ -234,7 +247,13 @@ def confirm_identity(invitation: Invitation, date_of_birth: datetime.date, *, no
 
 def start_intake(invitation: Invitation) -> Intake:
     intake, _ = Intake.objects.get_or_create(
-        invitation=invitation, defaults={"appointment_at": invitation.appointment_at}
+        invitation=invitation,
+        defaults={
+            "appointment_at": invitation.appointment_at,
+            "patient_id": invitation.patient_id,
+            "kind": invitation.kind,
+            "form_version": form_version(invitation.kind),
+        },
     )
     return intake
 

@@ -9,14 +9,28 @@ import factory
 from django.utils import timezone
 
 from dashboard.demo import answers_for
-from intake.models import Intake, Invitation
+from intake.models import Intake, Invitation, Patient
 from intake.services import create_assessed_intake
 
 
+class PatientFactory(factory.django.DjangoModelFactory[Patient]):
+    class Meta:
+        model = Patient
+
+    name = factory.Faker("name")
+    email = factory.Faker("email")
+    date_of_birth = factory.LazyFunction(lambda: datetime.date(1985, 6, 15))
+
+
 class InvitationFactory(factory.django.DjangoModelFactory[Invitation]):
+    """An invitation on its own patient record (same name, birth date and e-mail)."""
+
     class Meta:
         model = Invitation
 
+    patient = factory.LazyAttribute(
+        lambda o: PatientFactory.create(name=o.patient_name, email=o.email, date_of_birth=o.date_of_birth)
+    )
     patient_name = factory.Faker("name")
     email = factory.Faker("email")
     date_of_birth = factory.LazyFunction(lambda: datetime.date(1985, 6, 15))

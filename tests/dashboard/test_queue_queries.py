@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard import selectors
-from intake.models import Intake, IntakeFlag, Invitation
+from intake.models import Intake, IntakeFlag, Invitation, Patient
 
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("dashboard:queue")
@@ -30,9 +30,13 @@ def bulk_intakes(count: int) -> None:
     """`count` assessed intakes with a flag each, inserted in bulk (the sizes differ, the rows do not)."""
     Invitation.objects.all().delete()
     now = timezone.now()
+    patients = Patient.objects.bulk_create(
+        [Patient(name=f"Patient {n}", date_of_birth=datetime.date(1980, 1, 1)) for n in range(count)]
+    )
     invitations = Invitation.objects.bulk_create(
         [
             Invitation(
+                patient=patients[n],
                 patient_name=f"Patient {n}",
                 date_of_birth=datetime.date(1980, 1, 1),
                 appointment_at=now + datetime.timedelta(hours=n),
@@ -46,6 +50,7 @@ def bulk_intakes(count: int) -> None:
         [
             Intake(
                 invitation=inv,
+                patient_id=inv.patient_id,
                 appointment_at=inv.appointment_at,
                 level=1 + n % 4,
                 submitted_at=now - datetime.timedelta(days=n % 100),

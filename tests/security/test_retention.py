@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record
-from intake.models import Intake, IntakeFlag, Invitation, ReviewNote
+from intake.models import Intake, IntakeFlag, Invitation, Patient, ReviewNote
 from intake.retention import months_before
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 def patient_record(*, appointment_days_ago: int) -> Intake:
     appointment = timezone.now() - dt.timedelta(days=appointment_days_ago)
+    patient = Patient.objects.create(name="Pat Example", email="pat@example.org", date_of_birth=dt.date(1980, 1, 2))
     invitation = Invitation.objects.create(
+        patient=patient,
         patient_name="Pat Example",
         email="pat@example.org",
         date_of_birth=dt.date(1980, 1, 2),
@@ -29,7 +31,11 @@ def patient_record(*, appointment_days_ago: int) -> Intake:
         expires_at=appointment,
     )
     intake = Intake.objects.create(
-        invitation=invitation, appointment_at=appointment, answers={"notes": "private words"}, status="submitted"
+        invitation=invitation,
+        patient=patient,
+        appointment_at=appointment,
+        answers={"notes": "private words"},
+        status="submitted",
     )
     IntakeFlag.objects.create(intake=intake, code="CE1", short="Saddle numbness", reason="answered yes")
     ReviewNote.objects.create(intake=intake, text="seen")

@@ -1,0 +1,52 @@
+"""Patient records that span visits (issue 12): finding the record an invitation joins, and keeping its contact
+details current.
+
+The same person is the same name (ignoring case and spaces at the ends), date of birth and e-mail (ignoring case).
+Staff can also pick a record from a search, for a patient whose e-mail changed.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import QuerySet
+
+from intake.models import Patient
+
+
+def record_for(
+    *, name: str, date_of_birth: datetime.date, email: str, phone: str = "", language: str = "en"
+) -> Patient:
+    """The patient record with this name, date of birth and e-mail, its phone and language brought up to date; a
+    new record when there is none."""
+    name, email = name.strip(), email.strip()
+    patient = (
+        Patient.objects.filter(name__iexact=name, date_of_birth=date_of_birth, email__iexact=email)
+        .order_by("-updated_at", "-id")
+        .first()
+    )
+    if patient is None:
+        return Patient.objects.create(
+            name=name, date_of_birth=date_of_birth, email=email, phone=phone, language=language
+        )
+    update_contact(patient, email=email, phone=phone, language=language)
+    return patient
+
+
+def update_contact(patient: Patient, *, email: str, phone: str, language: str) -> None:
+    """Newer contact details win; a blank e-mail or phone never erases a known one."""
+    changes: dict[str, object] = {"language": language}
+    if email.strip():
+        changes["email"] = email.strip()
+    if str(phone).strip():
+        changes["phone"] = phone
+    changed = [field for field, value in changes.items() if str(getattr(patient, field) or "") != str(value)]
+    if changed:
+        for field in changed:
+            setattr(patient, field, changes[field])
+        patient.save(update_fields=[*changed, "updated_at"])
+
+
+def search(text: str, *, limit: int = 20) -> QuerySet[Patient]:
+    """Records whose name contains `text` (case-insensitive), newest first, at most `limit`."""
+    return Patient.objects.filter(name__icontains=text.strip()).order_by("-updated_at", "-id")[:limit]
