@@ -18,9 +18,9 @@ from intake.rules import answers as answer_codec
 from intake.rules.form_versions import form_version
 from intake.rules.questionnaire import STEP_SLUGS
 from intake.rules.triage import assess_interim, needs_emergency_page
+from intake.services import patients
 from intake.services.answering import SAFETY_STEP, acknowledge_emergency, save_step
 from intake.services.assessment import Assessment, assess_intake, store_assessment, submit_intake
-from intake.services import patients
 from intake.services.invitations import create_invitation, expiry_for, start_intake
 
 
