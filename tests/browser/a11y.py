@@ -18,6 +18,7 @@ Two parts:
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,41 @@ def axe_violations(page: Any, *, scripts_off: bool = False) -> list[dict[str, An
     return list(page.evaluate(_RUN_AXE, list(AXE_TAGS)))
 
 
+# What axe judges of a page, without the text it shows: every element's tag, whether it is displayed, whether it
+# holds text of its own, and the attributes axe's rules read (ids, labels, roles, ARIA, classes, types...), not the
+# values a test typed or the per-request ones (CSRF token, nonce, links to one test's rows).
+_STRUCTURE = """
+() => {
+  const kept = new RegExp(
+    "^(id|for|class|role|type|lang|alt|title|hidden|open|disabled|required|tabindex|scope|headers|name|aria-.*)$");
+  const parts = [document.title === "" ? "untitled" : "titled", String(innerWidth)];
+  for (const el of document.querySelectorAll("*")) {
+    let part = el.tagName;
+    for (const attr of el.attributes) {
+      if (kept.test(attr.name)) part += " " + attr.name + "=" + attr.value;
+    }
+    const style = getComputedStyle(el);
+    part += style.display === "none" || style.visibility === "hidden" ? " -" : " +";
+    for (const child of el.childNodes) {
+      if (child.nodeType === 3 && child.textContent.trim()) { part += " t"; break; }
+    }
+    parts.push(part);
+  }
+  return parts.join("\\n");
+}
+"""
+
+# Structures already found free of violations in this test process, per window size: the same page in the same
+# state, met again by another test, is not checked twice (a different state, an error shown, a disclosure opened, is
+# a different structure and is checked).
+_passed: set[str] = set()
+
+
+def _structure(page: Any) -> str:
+    key = page_key(page.url) or ""
+    return key + "\n" + hashlib.sha256(page.evaluate(_STRUCTURE).encode()).hexdigest()
+
+
 def describe(violations: list[dict[str, Any]]) -> list[str]:
     lines = []
     for violation in violations:
@@ -101,7 +137,13 @@ def assert_accessible(page: Any, *, context: str = "") -> None:
     try:
         for name, size in sizes:
             page.set_viewport_size(size)
-            found += [f"  at {name}: {line}" for line in describe(axe_violations(page, scripts_off=scripts_off))]
+            structure = _structure(page)
+            if structure in _passed:
+                continue
+            problems = [f"  at {name}: {line}" for line in describe(axe_violations(page, scripts_off=scripts_off))]
+            if not problems:
+                _passed.add(structure)
+            found += problems
     finally:
         if original:
             page.set_viewport_size(original)

@@ -86,6 +86,27 @@ def screenshot():
 
 
 @pytest.fixture
+def at_both_widths(screenshot):
+    """at_both_widths(page, name): the page as it is now at phone and at desktop width: no sideways scrolling, and a
+    screenshot of each (`<name>-phone.png`, `<name>-desktop.png`); the window is put back afterwards. A flow runs once
+    and is looked at both ways, instead of being run once per width (axe-core checks both widths anyway)."""
+
+    def look(page, name: str) -> None:
+        original = page.viewport_size
+        try:
+            for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+                page.set_viewport_size(viewport)
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= viewport["width"], f"{name}: {width} px wide at {size} width"
+                screenshot(page, f"{name}-{size}")
+        finally:
+            if original:
+                page.set_viewport_size(original)
+
+    return look
+
+
+@pytest.fixture
 def open_page(browser, live_server):
     """open_page(path, viewport, user=None) -> a Playwright page of the live server at that window size.
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
+from tests.browser.conftest import PHONE, assert_accessible
 from tests.security.conftest import totp_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-VIEWPORTS = [("phone", PHONE), ("desktop", DESKTOP)]
 
 
 def csp_errors(page) -> list[str]:
@@ -19,15 +17,10 @@ def csp_errors(page) -> list[str]:
     return errors
 
 
-def no_sideways_scroll(page, viewport) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
-
-
-@pytest.mark.parametrize(("name", "viewport"), VIEWPORTS)
 def test_a_clinician_sets_up_two_step_sign_in_by_scanning_a_qr_code_and_sees_recovery_codes(
-    open_page, screenshot, clinician, name, viewport
+    open_page, at_both_widths, clinician
 ):
-    page = open_page("/staff/sign-in/", viewport)
+    page = open_page("/staff/sign-in/", PHONE)
     errors = csp_errors(page)
     assert_accessible(page, context="sign-in")
     page.get_by_label("Username").fill("clinician")
@@ -39,8 +32,7 @@ def test_a_clinician_sets_up_two_step_sign_in_by_scanning_a_qr_code_and_sees_rec
     box = qr.bounding_box()
     assert box is not None
     assert box["width"] >= 150  # big enough to scan from a screen
-    assert no_sideways_scroll(page, viewport)
-    screenshot(page, f"security-two-step-setup-{name}")
+    at_both_widths(page, "security-two-step-setup")
     assert_accessible(page, context="two-step set-up")
 
     device = TOTPDevice.objects.get(user=clinician)
@@ -48,8 +40,7 @@ def test_a_clinician_sets_up_two_step_sign_in_by_scanning_a_qr_code_and_sees_rec
     page.get_by_role("button", name="Confirm").click()
     page.get_by_role("heading", name="Two-step sign-in is on. Save your recovery codes").wait_for()
     assert page.locator(".recovery-codes li").count() == 10
-    assert no_sideways_scroll(page, viewport)
-    screenshot(page, f"security-recovery-codes-{name}")
+    at_both_widths(page, "security-recovery-codes")
     assert_accessible(page, context="recovery codes")
     page.get_by_role("link", name="I have saved them: continue").click()
     page.wait_for_url("**/staff/queue/")
@@ -57,10 +48,9 @@ def test_a_clinician_sets_up_two_step_sign_in_by_scanning_a_qr_code_and_sees_rec
     assert not errors, errors
 
 
-@pytest.mark.parametrize(("name", "viewport"), VIEWPORTS)
-def test_the_code_step_and_the_lockout_page_read_clearly(open_page, screenshot, clinician, name, viewport):
+def test_the_code_step_and_the_lockout_page_read_clearly(open_page, at_both_widths, clinician):
     TOTPDevice.objects.create(user=clinician, name="Authenticator app", confirmed=True)
-    page = open_page("/staff/sign-in/", viewport)
+    page = open_page("/staff/sign-in/", PHONE)
     assert_accessible(page, context="sign-in")
     page.get_by_label("Username").fill("clinician")
     page.get_by_label("Password").fill("correct-horse-battery")
@@ -69,37 +59,34 @@ def test_the_code_step_and_the_lockout_page_read_clearly(open_page, screenshot, 
     page.get_by_label("Code").fill("000000")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("That code did not work").wait_for()
-    screenshot(page, f"security-code-step-{name}")
+    at_both_widths(page, "security-code-step")
     assert_accessible(page, context="code step with a wrong code")
     for _ in range(4):
         page.get_by_label("Code").fill("000000")
         with page.expect_navigation():
             page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Sign-in is paused for this account").wait_for()
-    assert no_sideways_scroll(page, viewport)
-    screenshot(page, f"security-locked-out-{name}")
+    at_both_widths(page, "security-locked-out")
     assert_accessible(page, context="locked out")
 
 
-@pytest.mark.parametrize(("name", "viewport"), VIEWPORTS)
-def test_error_pages_are_in_the_portals_style(open_page, screenshot, settings, name, viewport):
+def test_error_pages_are_in_the_portals_style(open_page, at_both_widths, settings):
     settings.RATELIMIT_ENABLE = True
     settings.RATE_LIMITS = [{"prefix": "/intake/", "methods": ["GET"], "rate": "1/10m", "fail_open": True}]
     from django.core.cache import caches
 
     caches["ratelimit"].clear()
-    page = open_page("/no-such-page/", viewport)
+    page = open_page("/no-such-page/", PHONE)
     assert page.get_by_role("heading", name="We could not find that page").is_visible()
-    screenshot(page, f"security-404-{name}")
+    at_both_widths(page, "security-404")
     assert_accessible(page, context="404 page")
     page.goto("/intake/start/anything/")
     page.goto("/intake/start/anything/")
     assert page.get_by_role("heading", name="Too many tries from your connection").is_visible()
-    assert no_sideways_scroll(page, viewport)
-    screenshot(page, f"security-429-{name}")
+    at_both_widths(page, "security-429")
     assert_accessible(page, context="429 page")
     settings.ROOT_URLCONF = "tests.security.failing_urls"
     page.goto("/test-database-gone/")
     assert page.get_by_role("heading", name="The portal is busy for a moment").is_visible()
-    screenshot(page, f"security-503-{name}")
+    at_both_widths(page, "security-503")
     assert_accessible(page, context="503 page")
