@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 @pytest.fixture
 def starter_library(db):
-    """The starter articles (1-10 and 15), loaded the way `make run` and a clinic's deploy load them."""
+    """The starter articles, loaded the way `make run` and a clinic's deploy load them."""
     call_command("load_articles", stdout=io.StringIO())
 
 

@@ -18,7 +18,7 @@ PAGES = [
     ("/articles/", 1),  # a page of articles by title
     ("/articles/?after=back-care-1&page=2", 1),  # the next page, by key
     ("/topics/topic-a/", 1),  # a page of the topic's articles
-    ("/articles/the-article/", 2),  # the article with its topic ids, its published related articles
+    ("/articles/the-article/", 1),  # the article with its topic ids and its published related articles
     ("/search/?q=back", 1),  # ranked, counted, cut to a page and its snippets made, in one query
     ("/search/?q=", 0),  # the topic list only
     ("/sitemap.xml", 1),  # the published articles (topics and the count come from the topic list)

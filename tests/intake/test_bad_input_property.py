@@ -4,6 +4,8 @@ messages or is moved on; never a server error, and the stored answers always sti
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -31,6 +33,8 @@ _scalar = st.one_of(
     st.just("x" * 5000),
 )
 _value = st.one_of(st.none(), _scalar, st.lists(_scalar, max_size=4))
+EXAMPLES_SCALE = 10 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 1
+
 hypothesis_settings = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None
 )
@@ -79,8 +83,13 @@ def test_random_and_malformed_posts_to_a_page_never_cause_a_server_error_or_stor
     baseline = Intake.objects.get(pk=intake.pk).answers
     today = timezone.localdate()
 
+    # 20 random posts on each of the form's pages (400 in all) in the suite; HYPOTHESIS_PROFILE=thorough tries ten
+    # times as many.
     @settings(
-        max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None
+        max_examples=20 * EXAMPLES_SCALE,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+        database=None,
     )
     @given(_post_strategy(slug))
     def check(post):

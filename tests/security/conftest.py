@@ -7,12 +7,11 @@ import time
 
 import pytest
 from django.core.cache import caches
-from django.db import transaction
-from django.test.utils import override_settings
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.conftest import FAST_AND_QUIET, staff_personas
+from tests.conftest import staff_personas
+from tests.module_data import built_for_module
 from tests.security.world import World, build_world
 
 PASSWORD = "correct-horse-battery"
@@ -46,26 +45,8 @@ def sign_in_with_password(client, username: str, password: str = PASSWORD, **ext
 
 @pytest.fixture(scope="module")
 def shared_world(django_db_setup, django_db_blocker):
-    """One world for the whole module, built inside a transaction that stays open until the module is done.
-
-    Each test's own transaction (pytest-django's, as in a Django TestCase) nests inside it as a savepoint, so whatever
-    a test changes is rolled back to this world, and the world itself is rolled back at the end of the module. A
-    module that uses it must not hold `transaction=True` tests (they would flush the tables under it).
-    """
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            with override_settings(**FAST_AND_QUIET):
-                world = build_world(**staff_personas())
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield world
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    """One world for the whole module (tests/module_data.py): each test's changes are rolled back to it."""
+    yield from built_for_module(django_db_blocker, lambda: build_world(**staff_personas()))
 
 
 @pytest.fixture
