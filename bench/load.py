@@ -9,6 +9,7 @@ page, which is why the bench reports each page as a ratio to the bare view measu
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -178,3 +179,33 @@ def one_client(host: str, port: int, request: Request, *, count: int, timeout: f
             run.errors.append(f"status {answer.status}")
     run.seconds = time.perf_counter() - started
     return run
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User and system CPU time the processes have used so far (Linux /proc); a process gone since counts 0."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return total / TICKS
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (gunicorn's workers)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found

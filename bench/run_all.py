@@ -1,6 +1,7 @@
 """`make bench`: the portal under gunicorn on PostgreSQL, at 10 and 100,000 articles and 5,000 and 50,000 intakes.
 
     .venv/bin/python bench/run_all.py [--rounds 3] [--seconds 2] [--connections 10] [--workers 5] [--reuse]
+        [--only article,steps,...] [--prepare-only]
 
 What it does (bench/README.md says why):
 1. Two databases on the local PostgreSQL (`BENCH_DATABASE_URL`, default postgres://postgres@127.0.0.1:5432):
@@ -12,7 +13,9 @@ What it does (bench/README.md says why):
    cache is off, except in a third server on the large database that measures cached pages.
 3. Each page is loaded by `--connections` clients for `--seconds`, right after the bare view on the same server,
    `--rounds` times, the two sizes in turn within each round (bench/load.py). The table gives the page's rate as a
-   share of the bare view's (the median of the rounds), its p50 and p99 under that load, the queries it sends, and
+   share of the bare view's (the median of the rounds), the same share from the CPU time the server's gunicorn
+   workers and PostgreSQL backends used per request (steadier on a shared machine), its p50 and p99 under that
+   load, the queries it sends, and
    for the search, the queue and the export the time on a quiet server (one client, one request at a time).
 4. EXPLAIN ANALYZE of the search and queue queries on the large database (bench/explain.py).
 Nothing here asserts: the "Done when" targets of issue 16 are printed as met or not.
@@ -37,10 +40,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.load import Request, Run, hammer, one_client, send  # noqa: E402
+from bench.load import Request, Run, children, cpu_seconds, hammer, one_client, send  # noqa: E402
 
 PYTHON = sys.executable
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+# Two benches on one PostgreSQL (two checkouts, two people) must not drop each other's databases: give each a prefix.
+PREFIX = os.environ.get("BENCH_DATABASE_PREFIX", "clinic_portal_bench")
 HOST = "127.0.0.1"
 
 
@@ -51,8 +56,11 @@ class Size:
     intakes: int
 
 
-SMALL = Size("clinic_portal_bench_small", 10, 5_000)
-LARGE = Size("clinic_portal_bench", 100_000, 50_000)
+SMALL = Size(f"{PREFIX}_small", 10, 5_000)
+LARGE = Size(PREFIX, 100_000, 50_000)
+
+# The groups of pages `--only` can choose (all by default).
+GROUPS = ("home", "list", "topic", "article", "search", "queue", "steps", "export", "cached")
 
 
 def log(message: str) -> None:
@@ -91,6 +99,9 @@ def environment(database: str, **extra: str) -> dict[str, str]:
             "RATE_LIMIT_INTAKE": "100000000/10m",
             "RATE_LIMIT_INTAKE_PATIENT": "100000000/10m",
             "PUBLIC_PAGE_CACHE_SECONDS": "0",
+            # Persistent connections as in production, kept for the whole run so that the CPU each server's
+            # PostgreSQL backends use can be read from the same processes before and after a window.
+            "DB_CONN_MAX_AGE": "600",
         }
     )
     env.update(extra)
@@ -133,6 +144,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# Each server's port: its gunicorn master's process id and its database (for the CPU a page costs, `server_cpu`).
+RUNNING: dict[int, tuple[int, str]] = {}
+
+
+def server_cpu(port: int) -> float:
+    """CPU seconds used so far by the server on `port`: its gunicorn workers and its database's backends."""
+    master, database = RUNNING[port]
+    backends = psql(f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}'")  # noqa: S608 - our name
+    return cpu_seconds(children(master) + [int(pid) for pid in backends.split()])
+
+
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], workers: int) -> Iterator[int]:
     port = free_port()
@@ -158,6 +180,7 @@ def gunicorn(env: dict[str, str], workers: int) -> Iterator[int]:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn did not answer within 60 s; see {logfile.name}")
             time.sleep(0.2)
+        RUNNING[port] = (process.pid, env["DATABASE_URL"].rsplit("/", 1)[-1])
         yield port
     except BaseException:
         log(f"gunicorn's log: {logfile.name}")
@@ -182,6 +205,7 @@ class Row:
     page: str
     size: str
     ratio: float | None = None
+    cpu_ratio: float | None = None  # the bare view's CPU per request over the page's
     p50: float | None = None
     p99: float | None = None
     queries: str = ""
@@ -209,6 +233,7 @@ class Target:
     requests: list[Request]
     quiet: bool = False
     ratios: list[float] = field(default_factory=list)
+    cpu_ratios: list[float] = field(default_factory=list)
     pooled: Run = field(default_factory=lambda: Run(0.0))
 
 
@@ -223,20 +248,31 @@ def measure(rows: list[Row], targets: list[Target], opts: argparse.Namespace) ->
         target.row.queries = queries_of(target.port, target.requests[0])
     for _ in range(opts.rounds):
         for target in targets:
+            before = server_cpu(target.port)
             bare = hammer(HOST, target.port, [BARE], seconds=opts.seconds, connections=opts.connections)
+            between = server_cpu(target.port)
             page = hammer(HOST, target.port, target.requests, seconds=opts.seconds, connections=opts.connections)
+            after = server_cpu(target.port)
             target.ratios.append(page.rate / bare.rate if bare.rate else 0.0)
+            if bare.completed and page.completed and after > between:
+                bare_cpu, page_cpu = (between - before) / bare.completed, (after - between) / page.completed
+                target.cpu_ratios.append(bare_cpu / page_cpu)
             target.pooled.latencies += page.latencies
             target.pooled.errors += page.errors + bare.errors
     for target in targets:
         row = target.row
         row.ratio = statistics.median(target.ratios)
+        row.cpu_ratio = statistics.median(target.cpu_ratios) if target.cpu_ratios else None
         row.p50, row.p99 = target.pooled.percentile(0.5) * 1000, target.pooled.percentile(0.99) * 1000
         row.errors = target.pooled.errors[:3]
         if target.quiet:
             row.quiet_p50 = one_client(HOST, target.port, target.requests[0], count=opts.quiet).percentile(0.5) * 1000
         rows.append(row)
-        log(f"  {row.page:<28} {row.size:<6} ratio {row.ratio:.3f}  p50 {row.p50:7.1f} ms  q {row.queries}")
+        cpu = fmt(row.cpu_ratio, "{:.3f}") or "-"
+        log(
+            f"  {row.page:<28} {row.size:<6} ratio {row.ratio:.3f}  cpu {cpu:<5}  p50 {row.p50:7.1f} ms"
+            f"  q {row.queries}"
+        )
 
 
 def sessions(size: Size, connections: int) -> dict[str, Any]:
@@ -268,29 +304,35 @@ class Server:
 
 
 def uncached_pages(servers: list[Server], opts: argparse.Namespace, rows: list[Row]) -> None:
+    only = opts.only
     for server in servers:
-        bare = Row("bare view", server.label, ratio=1.0, queries=queries_of(server.port, BARE))
+        bare = Row("bare view", server.label, ratio=1.0, cpu_ratio=1.0, queries=queries_of(server.port, BARE))
         bare.quiet_p50 = one_client(HOST, server.port, BARE, count=opts.quiet).percentile(0.5) * 1000
         rows.append(bare)
     public = [
-        ("home", lambda s: "/"),
-        ("article list", lambda s: "/articles/"),
-        ("topic", lambda s: f"/topics/{s.info['topic']}/"),
-        ("article", lambda s: f"/articles/{s.info['article']}/"),
+        ("home", "home", lambda s: "/"),
+        ("list", "article list", lambda s: "/articles/"),
+        ("topic", "topic", lambda s: f"/topics/{s.info['topic']}/"),
+        ("article", "article", lambda s: f"/articles/{s.info['article']}/"),
     ]
-    for page, path in public:
-        measure(rows, [Target(s.port, Row(page, s.label), [Request(path(s))]) for s in servers], opts)
-    for words in ("sciatica", "back pain"):
+    for group, page, path in public:
+        if group in only:
+            measure(rows, [Target(s.port, Row(page, s.label), [Request(path(s))]) for s in servers], opts)
+    for words in ("sciatica", "back pain") if "search" in only else ():
         search = Request(f"/search/?q={words.replace(' ', '+')}")
         measure(rows, [Target(s.port, Row(f"search “{words}”", s.label), [search], quiet=True) for s in servers], opts)
-    queue = [
-        Target(s.port, Row("staff queue (clinician)", f"{s.size.intakes // 1000}k"), [s.staff], quiet=True)
-        for s in servers
-    ]
-    measure(rows, queue, opts)
-    steps = {s.label: s.steps() for s in servers}
-    measure(rows, [Target(s.port, Row("intake step GET", s.label), steps[s.label][0]) for s in servers], opts)
-    measure(rows, [Target(s.port, Row("intake step POST", s.label), steps[s.label][1]) for s in servers], opts)
+    if "queue" in only:
+        queue = [
+            Target(s.port, Row("staff queue (clinician)", f"{s.size.intakes // 1000}k"), [s.staff], quiet=True)
+            for s in servers
+        ]
+        measure(rows, queue, opts)
+    if "steps" in only:
+        steps = {s.label: s.steps() for s in servers}
+        measure(rows, [Target(s.port, Row("intake step GET", s.label), steps[s.label][0]) for s in servers], opts)
+        measure(rows, [Target(s.port, Row("intake step POST", s.label), steps[s.label][1]) for s in servers], opts)
+    if "export" not in only:
+        return
     large = servers[-1]
     export = Request("/staff/queue/export.csv", cookies=large.staff.cookies)
     answer = send(HOST, large.port, export.encode(f"{HOST}:{large.port}"))
@@ -315,14 +357,15 @@ def fmt(value: float | None, pattern: str) -> str:
 
 def table(rows: list[Row]) -> str:
     lines = [
-        "| page | size | ratio to bare | p50 | p99 | queries | one client p50 |",
-        "|---|---|---|---|---|---|---|",
+        "| page | size | ratio to bare | CPU ratio | p50 | p99 | queries | one client p50 |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         note = f" ({row.note})" if row.note else ""
         errors = f" errors: {'; '.join(row.errors)}" if row.errors else ""
         lines.append(
-            f"| {row.page}{note}{errors} | {row.size} | {fmt(row.ratio, '{:.2f}')} | {fmt(row.p50, '{:.0f} ms')} "
+            f"| {row.page}{note}{errors} | {row.size} | {fmt(row.ratio, '{:.2f}')} | {fmt(row.cpu_ratio, '{:.2f}')} "
+            f"| {fmt(row.p50, '{:.0f} ms')} "
             f"| {fmt(row.p99, '{:.0f} ms')} | {row.queries} | {fmt(row.quiet_p50, '{:.1f} ms')} |"
         )
     return "\n".join(lines)
@@ -368,7 +411,14 @@ def main() -> int:
     parser.add_argument("--quiet", type=int, default=40, help="requests of the one-client measurements")
     parser.add_argument("--reuse", action="store_true", help="keep databases an earlier run filled")
     parser.add_argument("--skip-explain", action="store_true")
+    parser.add_argument(
+        "--only", default=",".join(GROUPS), help=f"measure only these pages, comma-separated: {','.join(GROUPS)}"
+    )
+    parser.add_argument("--prepare-only", action="store_true", help="fill the databases and stop")
     opts = parser.parse_args()
+    opts.only = {group.strip() for group in opts.only.split(",") if group.strip()}
+    if opts.only - set(GROUPS):
+        parser.error(f"--only: unknown page groups {sorted(opts.only - set(GROUPS))}; choose from {GROUPS}")
     if not (ROOT / "staticfiles" / "staticfiles.json").exists():
         sys.exit("Run `make static` first (or `make bench`): the pages need the collected static files.")
     started = time.perf_counter()
@@ -377,6 +427,8 @@ def main() -> int:
     sizes = ((SMALL, "10"), (LARGE, "100k"))
     for size, _label in sizes:
         prepare(size, reuse=opts.reuse)
+    if opts.prepare_only:
+        return 0
     infos = {size.database: sessions(size, opts.connections) for size, _label in sizes}
     log("measuring at both sizes side by side (the public-page cache off)")
     with contextlib.ExitStack() as stack:
@@ -390,9 +442,10 @@ def main() -> int:
             for size, label in sizes
         ]
         uncached_pages(servers, opts, rows)
-    log("measuring cached pages (the public-page cache on)")
-    with gunicorn(environment(LARGE.database, PUBLIC_PAGE_CACHE_SECONDS="300"), opts.workers) as port:
-        cached_pages(Server(LARGE, "100k", port, infos[LARGE.database]), opts, rows)
+    if "cached" in opts.only:
+        log("measuring cached pages (the public-page cache on)")
+        with gunicorn(environment(LARGE.database, PUBLIC_PAGE_CACHE_SECONDS="300"), opts.workers) as port:
+            cached_pages(Server(LARGE, "100k", port, infos[LARGE.database]), opts, rows)
     print(
         f"\n## make bench: {opts.workers} gunicorn sync workers, {opts.connections} connections, "
         f"{opts.rounds} rounds of {opts.seconds:g} s per page, each after the bare view; PostgreSQL "
@@ -403,7 +456,7 @@ def main() -> int:
     print("\nissue 16 targets:")
     for text, met in targets(rows):
         print(f"- [{'x' if met else ' '}] {text}")
-    if not opts.skip_explain:
+    if not opts.skip_explain and opts.only & {"search", "queue"}:
         print("\n## EXPLAIN ANALYZE at 100,000 articles and 50,000 intakes")
         print(run([PYTHON, "-m", "bench.explain"], environment(LARGE.database, DB_STATEMENT_TIMEOUT_MS="0")))
     log(f"bench took {time.perf_counter() - started:.0f} s")

@@ -17,8 +17,10 @@ How (issue 16):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,6 +33,7 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -51,6 +54,9 @@ from education.search import highlighted, plain_snippet, query_terms
 
 FEATURED_LIMIT = 3
 PAGE_SIZE = 20
+# A search page shows fewer: each hit's snippet is made from the article's whole text (PostgreSQL's ts_headline, about
+# half a millisecond each), and a common word fills every page, so this is what a search costs at any size.
+SEARCH_PAGE_SIZE = 10
 SEARCH_CANDIDATES = 200
 # What a card or a link to an article shows: the long text columns stay in the database.
 CARD_DEFERRED = ("body", "body_html", "body_text", "search_vector", "sources")
@@ -241,17 +247,83 @@ def article_page(*, topic: Topic | None, after: str = "", before: str = "", numb
 
 def article_for_page(slug: str, *, can_preview: bool) -> Article:
     """The article at `slug` with `topic_list` and `related_published` (its published related articles, by title):
-    two queries. Drafts and scheduled articles only for those who may preview them."""
-    visible = Article.objects.all() if can_preview else Article.objects.published()
-    found = list(
-        visible.defer("body", "body_text", "search_vector").annotate(topic_ids=_topic_ids()).filter(slug=slug)[:1]
+    one query. Drafts and scheduled articles only for those who may preview them."""
+    if connection.vendor != "postgresql":
+        return _article_for_page_orm(slug, can_preview=can_preview)
+    now = timezone.now()
+    status = Article.Status.PUBLISHED.value
+    params: list[Any] = [status, now, slug, *(() if can_preview else (status, now))]
+    found = list(Article.objects.raw(_article_page_sql(can_preview=can_preview), params))
+    if not found:
+        raise Http404("No such article.")
+    article = _with_topics(found)[0]
+    rows = article.related_rows or []  # type: ignore[attr-defined]
+    if isinstance(rows, str):  # json arrives as text when the driver leaves it to us
+        rows = json.loads(rows)
+    fields = _related_fields()
+    article.related_published = [  # type: ignore[attr-defined]
+        Article.from_db(connection.alias, fields, row) for row in rows
+    ]
+    return article
+
+
+# What "Read next" shows of a related article; and what the article page leaves in the database.
+RELATED_FIELDS = ("id", "title", "slug", "summary")
+PAGE_DEFERRED = ("body", "body_text", "search_vector")
+
+
+@lru_cache(maxsize=1)
+def _related_fields() -> list[str]:
+    """RELATED_FIELDS in the model's order, as `Model.from_db` reads a partial row."""
+    return [field.attname for field in Article._meta.concrete_fields if field.attname in RELATED_FIELDS]
+
+
+@lru_cache(maxsize=2)
+def _article_page_sql(*, can_preview: bool) -> str:
+    """The article page's one query, written once per process: the page is the library's most read, and building
+    the same query through the ORM on every request cost more than running it. Its columns come from the model, so
+    a field added later is read too; its topic ids are `_topic_ids`' aggregate, its related articles one JSON array.
+    Parameters: published status and now (for the related articles), slug, then status and now unless previewing.
+    """
+    quote = connection.ops.quote_name
+    meta = Article._meta
+    topics = Article.topics.through
+    related = Article.related.through
+    table = quote(meta.db_table)
+    columns = ", ".join(
+        f"a.{_column(Article, field.name)}" for field in meta.concrete_fields if field.name not in PAGE_DEFERRED
     )
+    topic_article, topic_id = _column(topics, "article"), _column(topics, "topic")
+    from_id, to_id = _column(related, "from_article"), _column(related, "to_article")
+    status, published_at = _column(Article, "status"), _column(Article, "published_at")
+    related_values = ", ".join(f"r.{_column(Article, name)}" for name in _related_fields())
+    live = "" if can_preview else f" AND a.{status} = %s AND a.{published_at} <= %s"
+    return (
+        f"SELECT {columns}, "  # noqa: S608 - names from the model, values as parameters
+        f"(SELECT STRING_AGG(CAST(t.{topic_id} AS TEXT), ',') FROM {quote(topics._meta.db_table)} t "
+        f"WHERE t.{topic_article} = a.id) AS topic_ids, "
+        f"(SELECT JSON_AGG(JSON_BUILD_ARRAY({related_values}) ORDER BY r.title, r.id) "
+        f"FROM {quote(related._meta.db_table)} l JOIN {table} r ON r.id = l.{to_id} "
+        f"WHERE l.{from_id} = a.id AND r.{status} = %s AND r.{published_at} <= %s) AS related_rows "
+        f"FROM {table} a WHERE a.slug = %s{live} LIMIT 1"
+    )
+
+
+def _column(model: type[Model], name: str) -> str:
+    """The quoted column of a model's field (by name or attname)."""
+    return connection.ops.quote_name(model._meta.get_field(name).column)  # type: ignore[union-attr, arg-type]
+
+
+def _article_for_page_orm(slug: str, *, can_preview: bool) -> Article:
+    """The same through the ORM, in two queries (SQLite, for `make run`)."""
+    visible = Article.objects.all() if can_preview else Article.objects.published()
+    found = list(visible.defer(*PAGE_DEFERRED).annotate(topic_ids=_topic_ids()).filter(slug=slug)[:1])
     if not found:
         raise Http404("No such article.")
     article = _with_topics(found)[0]
     related = Article.related.through.objects.filter(from_article_id=article.pk).values("to_article_id")
     article.related_published = list(  # type: ignore[attr-defined]
-        Article.objects.published().filter(pk__in=related).only("title", "slug", "summary").order_by("title", "pk")
+        Article.objects.published().filter(pk__in=related).only(*RELATED_FIELDS).order_by("title", "pk")
     )
     return article
 
@@ -275,7 +347,7 @@ class SearchPage:
 
     @property
     def num_pages(self) -> int:
-        return max(1, -(-self.count // PAGE_SIZE))
+        return max(1, -(-self.count // SEARCH_PAGE_SIZE))
 
     @property
     def has_previous(self) -> bool:
@@ -352,11 +424,11 @@ def _matching(query: str) -> tuple[QuerySet[Article, Any], QuerySet[Any, Any]]:
 def search_page(query: str, *, number: int = 1) -> SearchPage:
     """A page of published articles matching `query`, best first, with snippets (one query)."""
     _candidates, ranked = _matching(query)
-    number = max(1, min(number, -(-(SEARCH_CANDIDATES + 1) // PAGE_SIZE)))
-    offset = (number - 1) * PAGE_SIZE
+    number = max(1, min(number, -(-(SEARCH_CANDIDATES + 1) // SEARCH_PAGE_SIZE)))
+    offset = (number - 1) * SEARCH_PAGE_SIZE
     shown = ranked.only(
         "title", "slug", "summary", *(() if connection.vendor == "postgresql" else ("body_text",))
-    ).annotate(matches=Window(Count("*")))[offset : offset + PAGE_SIZE]
+    ).annotate(matches=Window(Count("*")))[offset : offset + SEARCH_PAGE_SIZE]
     found = list(shown)
     if not found and number > 1:
         return search_page(query, number=1)

@@ -1,0 +1,59 @@
+"""The rate-limit counters (clinic_portal/counter_cache.py): one statement per count, in their shared table."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def counters():
+    cache = caches["ratelimit"]
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def test_a_new_counter_is_added_once_then_counted_up(counters):
+    assert counters.add("tries", 1, 60) is True
+    assert counters.add("tries", 1, 60) is False  # a live counter is left alone
+    assert counters.incr("tries") == 2
+    assert counters.incr("tries", 3) == 5
+    assert counters.get("tries") == 5
+    assert counters.decr("tries") == 4
+
+
+def test_each_count_is_one_statement_and_never_counts_the_table(counters):
+    counters.add("tries", 1, 60)
+    with CaptureQueriesContext(connection) as queries:
+        assert counters.add("tries", 1, 60) is False
+        assert counters.incr("tries") == 2
+    assert len(queries) == 2
+    assert not [query for query in queries if "COUNT(" in query["sql"].upper()]
+
+
+def test_an_expired_counter_starts_again_from_its_first_value(counters):
+    assert counters.add("tries", 7, 0) is True  # a timeout of 0 has expired already
+    assert counters.get("tries") is None
+    assert counters.add("tries", 1, 60) is True
+    assert counters.incr("tries") == 2
+
+
+def test_counting_a_missing_counter_is_an_error_as_in_every_django_cache(counters):
+    with pytest.raises(ValueError, match="not found"):
+        counters.incr("never-added")
+
+
+def test_other_values_are_kept_as_by_the_database_cache(counters):
+    counters.set("settings", {"limit": 20}, 60)
+    assert counters.get("settings") == {"limit": 20}
+    assert counters.add("settings", {"limit": 30}, 60) is False
+    counters.set("plain", 4, 60)  # a number put there by set() (pickled) still counts up
+    assert counters.incr("plain") == 5
+    assert counters.get_many(["plain", "settings", "missing"]) == {"plain": 5, "settings": {"limit": 20}}
+    counters.delete("plain")
+    assert counters.get("plain") is None
