@@ -1,11 +1,12 @@
 """The patient's answers as the patient reads them back: the review page (a "Change" link per answer) and the
 printable copy after sending. In the patient's language and the clinic's units ("5 ft 10 in", "160 lb"), grouped by
-the seven steps; staff screens have their own English display (dashboard.presenters).
+the form's steps; staff screens have their own English display (dashboard.presenters).
 
 Public API
 ----------
 - ``AnswerRow(code, question, value, change_url)``, ``AnswerSection(slug, title, rows)``.
-- ``answer_sections(answers, *, today, system, changeable) -> list[AnswerSection]``: every question asked on a page,
+- ``answer_sections(answers, *, today, system, changeable, form=INTAKE) -> list[AnswerSection]``: for the form
+  (``intake.rules.catalogue``: the intake or a follow-up), every question asked on a page,
   answered or not ("Not answered" for a skipped optional one); with ``changeable``, each row links to its page with
   ``?next=review``, so saving it comes back to the review page.
 - ``shown_value(question, answers, system) -> str``.
@@ -24,7 +25,8 @@ from django.utils.translation import gettext
 
 from intake.patient_fields import say
 from intake.rules import units
-from intake.rules.questionnaire import CONSENT_PAGE, STEPS, Question, as_codes, as_date, number_value, page_of
+from intake.rules.catalogue import INTAKE, Form
+from intake.rules.questionnaire import Question, as_codes, as_date, number_value
 from intake.rules.questionnaire import questions_that_apply as asked_on
 from intake.rules.questionnaire_checks import format_number, is_blank
 
@@ -71,14 +73,19 @@ def shown_value(question: Question, answers: Mapping[str, object], system: units
 
 
 def answer_sections(
-    answers: Mapping[str, object], *, today: datetime.date, system: units.System, changeable: bool
+    answers: Mapping[str, object],
+    *,
+    today: datetime.date,
+    system: units.System,
+    changeable: bool,
+    form: Form = INTAKE,
 ) -> list[AnswerSection]:
     sections = []
-    for step in STEPS:
+    for step in form.steps:
         rows = []
         for question in asked_on(step, answers, today=today):
-            page = page_of(question.code)
-            if page is None or page.slug == CONSENT_PAGE:
+            page = form.page_of(question.code)
+            if page is None or page.slug == form.consent_page:
                 continue
             url = ""
             if changeable:

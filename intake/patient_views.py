@@ -40,18 +40,12 @@ from intake.patient_display import NEXT_REVIEW, answer_sections
 from intake.patient_fields import clinic_units, date_order, say
 from intake.references import reference_for
 from intake.rules import answers as answer_codec
-from intake.rules.questionnaire import (
-    CONSENT_PAGE,
-    PAGE_SLUGS,
-    STEPS,
-    Page,
-    page_applies,
-    page_by_slug,
-    step_by_slug,
-    step_number,
-)
+from intake.rules.catalogue import Form
+from intake.rules.follow_up import default_answers, with_background
+from intake.rules.questionnaire import Page, page_applies
 from intake.rules.questionnaire_checks import validate_page
 from intake.services import invitations as links
+from intake.services.assessment import background_for, form_of
 
 
 def bad_link(request: HttpRequest) -> HttpResponse:
@@ -191,7 +185,7 @@ def patient_page(
             if is_sent != sent:
                 return redirect("intake:done" if is_sent else "intake:resume")
             if consent_first and not is_sent and not services.has_consent(intake):
-                return _to_page(CONSENT_PAGE)
+                return _to_page(form_of(intake).consent_page or answer_codec.REVIEW)
             if emergency_first and services.needs_emergency_acknowledgement(intake):
                 return redirect("intake:emergency")
             return view(request, intake, *args, **kwargs)
@@ -219,31 +213,36 @@ def _back_to(request: HttpRequest) -> str | None:
 @require_GET
 @patient_page()
 def resume(request: HttpRequest, intake: Intake) -> HttpResponse:
+    form = form_of(intake)
     place = intake.current_step
-    if place != answer_codec.REVIEW and place not in PAGE_SLUGS:
-        place = answer_codec.next_place(CONSENT_PAGE)  # a resume point from an older version of the form
+    if place != answer_codec.REVIEW and place not in form.page_slugs:
+        place = form.first_page  # a resume point from an older version of the form
     return _to_page(place)
 
 
-def _initial(page: Page, answers: dict[str, object]) -> dict[str, object]:
-    return {question.code: answers[question.code] for question in page.questions if question.code in answers}
+def _initial(page: Page, answers: dict[str, object], *, defaults: dict[str, object]) -> dict[str, object]:
+    """What the page shows before it is saved: the saved answers, else the form's defaults (a follow-up's PSFS
+    activities named at intake)."""
+    values = {**defaults, **answers}
+    return {question.code: values[question.code] for question in page.questions if question.code in values}
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 @patient_page(emergency_first=False, consent_first=False)
 def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
+    form_def = form_of(intake)
     try:
-        page = page_by_slug(slug)
+        page = form_def.page_by_slug(slug)
     except KeyError:
         return redirect("intake:resume")
-    if slug == CONSENT_PAGE:
-        return _consent(request, intake)
+    if slug == form_def.consent_page:
+        return _consent(request, intake, form_def)
     if not services.has_consent(intake):
-        return _to_page(CONSENT_PAGE)  # nothing is stored before the patient agrees
+        return _to_page(form_def.consent_page or answer_codec.REVIEW)  # nothing is stored before the patient agrees
     if page.step != services.SAFETY_STEP and services.needs_emergency_acknowledgement(intake):
         return redirect("intake:emergency")
-    if answer_codec.place_index(slug) > answer_codec.place_index(intake.current_step):
+    if answer_codec.place_index(slug, form_def) > answer_codec.place_index(intake.current_step, form_def):
         return redirect("intake:resume")  # no skipping ahead of the first unanswered page
 
     now = timezone.now()
@@ -268,26 +267,28 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
                 for code, message in problem.errors.items():
                     form.add_error(code if code in form.fields else None, say(message))
             else:
-                return _after_saving(intake, slug, back_to=back_to, today=today)
+                return _after_saving(intake, slug, back_to=back_to, today=today, form_def=form_def)
     elif not page_applies(page, saved, today=today):
         # Every question here depends on answers that rule it out (a runner's page for someone who does not run).
-        return _to_page(back_to or answer_codec.next_place(slug, saved, today=today))
+        return _to_page(back_to or answer_codec.next_place(slug, saved, today=today, form=form_def))
     else:
-        finished = answer_codec.place_index(slug) < answer_codec.place_index(intake.current_step)
-        if finished and validate_page(slug, saved, today=today):
+        finished = answer_codec.place_index(slug, form_def) < answer_codec.place_index(intake.current_step, form_def)
+        if finished and validate_page(slug, saved, today=today, form=form_def):
             form = StepForm(page, earlier=saved, today=today, data=as_post_data(page, saved), system=clinic_units())
             form.is_valid()
         else:
-            form = StepForm(page, earlier=saved, today=today, initial=_initial(page, saved), system=clinic_units())
-    previous = answer_codec.previous_page(slug, saved, today=today)
-    current_step = step_by_slug(page.step)
+            defaults = default_answers(background_for(intake)) if form_def.is_follow_up and not finished else {}
+            initial = _initial(page, saved, defaults=defaults)
+            form = StepForm(page, earlier=saved, today=today, initial=initial, system=clinic_units())
+    previous = answer_codec.previous_page(slug, saved, today=today, form=form_def)
+    current_step = form_def.step_by_slug(page.step)
     context = {
         "page": page,
         "title": say(page.title),
         "intro": say(page.intro),
         "step_title": say(current_step.title),
-        "number": step_number(page),
-        "total": len(STEPS),
+        "number": form_def.step_number(page),
+        "total": len(form_def.steps),
         "form": form,
         "questions": form.questions(),
         "summary": form.error_summary() if form.is_bound else [],
@@ -299,20 +300,23 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
     return render(request, "intake/step.html", context)
 
 
-def _after_saving(intake: Intake, slug: str, *, back_to: str | None, today: Any) -> HttpResponse:
+def _after_saving(intake: Intake, slug: str, *, back_to: str | None, today: Any, form_def: Form) -> HttpResponse:
     if services.needs_emergency_acknowledgement(intake):
         return redirect("intake:emergency")
     answers = answer_codec.from_json(intake.answers)
     if back_to and intake.current_step == answer_codec.REVIEW:
         # A change can open a page that was skipped (leg symptoms now "yes"): that page first, then the review.
-        problem = services.first_page_with_errors(answers, today=today)
-        return _to_page(problem[0], back_to=NEXT_REVIEW) if problem else redirect("intake:review")
+        problem = services.first_page_with_errors(answers, today=today, form=form_def)
+        if problem:
+            return _to_page(problem[0], back_to=NEXT_REVIEW)
+        # Back to the changed step's answers (intake.js opens its closed section; without scripts it is in view).
+        return redirect(f"{reverse('intake:review')}#review-{form_def.page_by_slug(slug).step}")
     if back_to:
         return redirect("intake:resume")
-    return _to_page(answer_codec.next_place(slug, answers, today=today))
+    return _to_page(answer_codec.next_place(slug, answers, today=today, form=form_def))
 
 
-def _consent(request: HttpRequest, intake: Intake) -> HttpResponse:
+def _consent(request: HttpRequest, intake: Intake, form_def: Form) -> HttpResponse:
     """Consent, before the first question. "No" stores nothing and says how to tell the clinic instead."""
     if services.has_consent(intake):
         return redirect("intake:resume")
@@ -322,10 +326,18 @@ def _consent(request: HttpRequest, intake: Intake) -> HttpResponse:
             return render(request, "intake/declined.html")
         now = timezone.now()
         intake = services.record_consent(intake, now=now)
-        return _to_page(answer_codec.next_place(CONSENT_PAGE, answer_codec.from_json(intake.answers)))
-    page = page_by_slug(CONSENT_PAGE)
+        answers = answer_codec.from_json(intake.answers)
+        return _to_page(answer_codec.next_place(form_def.consent_page or "", answers, form=form_def))
+    page = form_def.page_by_slug(form_def.consent_page or "")
     context = {"form": form, "title": say(page.title), "intro": say(page.intro)}
     return render(request, "intake/consent.html", context)
+
+
+def _message_answers(intake: Intake) -> dict[str, object]:
+    """The answers the patient's messages read: a follow-up's with the intake's background facts under them (a cancer
+    history brings the MSCC warning signs, as at intake)."""
+    answers = answer_codec.from_json(intake.answers)
+    return with_background(answers, background_for(intake)) if form_of(intake).is_follow_up else answers
 
 
 @never_cache
@@ -346,10 +358,11 @@ def emergency(request: HttpRequest, intake: Intake) -> HttpResponse:
     message = patient_message(
         level=intake.level_code,
         emergency=kind,
-        answers=answer_codec.from_json(intake.answers),
+        answers=_message_answers(intake),
         flag_codes=[flag.code for flag in intake.flags.all()],
     )
-    return render(request, "intake/emergency.html", {"form": form, "message": message})
+    context = {"form": form, "message": message, "is_follow_up": form_of(intake).is_follow_up}
+    return render(request, "intake/emergency.html", context)
 
 
 @never_cache
@@ -366,14 +379,16 @@ def review(request: HttpRequest, intake: Intake) -> HttpResponse:
         return redirect("intake:done")
     answers = answer_codec.from_json(intake.answers)
     today = timezone.localdate()
-    sections = answer_sections(answers, today=today, system=clinic_units(), changeable=True)
-    return render(request, "intake/review.html", {"sections": sections})
+    form_def = form_of(intake)
+    sections = answer_sections(answers, today=today, system=clinic_units(), changeable=True, form=form_def)
+    return render(request, "intake/review.html", {"sections": sections, "is_follow_up": form_def.is_follow_up})
 
 
 def _receipt_details(intake: Intake) -> dict[str, object]:
     """What the receipt and the printed copy both show: the appointment (clinic time) and the reference to quote."""
     return {
         "intake": intake,
+        "is_follow_up": form_of(intake).is_follow_up,
         "appointment": timezone.localtime(intake.appointment_at),
         "reference": reference_for(intake.pk),
     }
@@ -390,7 +405,7 @@ def done(request: HttpRequest, intake: Intake) -> HttpResponse:
     message = patient_message(
         level=intake.level_code,
         emergency=services.emergency_kind(intake),
-        answers=answer_codec.from_json(intake.answers),
+        answers=_message_answers(intake),
         flag_codes=[flag.code for flag in intake.flags.all()],
         sent_at_local=timezone.localtime(intake.submitted_at or timezone.now()),
         hours=parse_clinic_hours(settings.CLINIC_HOURS),
@@ -416,7 +431,7 @@ def answers_copy(request: HttpRequest, intake: Intake) -> HttpResponse:
     """A copy of the answers as sent, laid out to print (static/css/print.css). Its address carries nothing."""
     answers = answer_codec.from_json(intake.answers)
     today = timezone.localdate(intake.submitted_at or timezone.now())
-    sections = answer_sections(answers, today=today, system=clinic_units(), changeable=False)
+    sections = answer_sections(answers, today=today, system=clinic_units(), changeable=False, form=form_of(intake))
     return render(request, "intake/answers.html", {**_receipt_details(intake), "sections": sections})
 
 

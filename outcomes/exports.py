@@ -11,6 +11,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from intake.models import Intake
+from intake.rules.catalogue import FORMS, form_for
+from intake.rules.form_versions import INTAKE_FORM
 from outcomes import registry
 from outcomes.fhir import codes
 from outcomes.fhir.bundle import build_bundle, record_of
@@ -22,18 +24,19 @@ if TYPE_CHECKING:
 
 
 def published_questionnaire(questionnaire_id: str) -> str | None:
-    """The Questionnaire with this id as JSON, or None: only the form the portal serves now is published (older forms
-    are not kept in code; their field codes live on in this one, docs/clinical/INTAKE.md)."""
-    if questionnaire_id != codes.questionnaire_id():
-        return None
-    return questionnaire_json(settings.SITE_URL, settings.CLINIC_NAME)
+    """The Questionnaire with this id as JSON, or None: one per form the portal serves now, the pre-visit intake and
+    the follow-up (older forms are not kept in code; their field codes live on in these, docs/clinical/INTAKE.md)."""
+    for form in FORMS.values():
+        if questionnaire_id == codes.questionnaire_id(form_version=form.version):
+            return questionnaire_json(settings.SITE_URL, settings.CLINIC_NAME, form.version)
+    return None
 
 
-@functools.lru_cache(maxsize=4)
-def questionnaire_json(site_url: str, publisher: str) -> str:
-    """Built and validated once per process (about a quarter of a second each time): the form is code, and it changes
-    only with a deployment."""
-    return as_json(build_questionnaire(site_url=site_url, publisher=publisher))
+@functools.lru_cache(maxsize=8)
+def questionnaire_json(site_url: str, publisher: str, form_version: str = INTAKE_FORM) -> str:
+    """Built and validated once per process and form (about a quarter of a second each time): the form is code, and
+    it changes only with a deployment."""
+    return as_json(build_questionnaire(site_url=site_url, publisher=publisher, form=form_for(form_version)))
 
 
 def intake_for_export(intake_id: int, *, assessed_only: bool = True) -> Intake | None:

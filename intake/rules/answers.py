@@ -2,7 +2,8 @@
 
 ``Intake.current_step`` holds the furthest page reached (a page slug, or REVIEW); the first page of each step has
 the step's slug, so resume points stored before pages existed still name a page. Pages whose questions are not asked
-given the answers so far are skipped (``next_place``, ``previous_page``).
+given the answers so far are skipped (``next_place``, ``previous_page``). Every page function takes the form
+(``intake.rules.catalogue.Form``; the intake's when none is given), so the follow-up moves through its own pages.
 
 Pure Python: dates are stored as ISO strings and numbers as JSON numbers (a Decimal would become a string through
 DjangoJSONEncoder, and the triage rules would then not see a number at all).
@@ -14,7 +15,8 @@ import datetime
 from collections.abc import Mapping
 from decimal import Decimal
 
-from intake.rules.questionnaire import CONSENT_PAGE, PAGE_SLUGS, PAGES, QUESTIONS, page_applies
+from intake.rules.catalogue import INTAKE, Form
+from intake.rules.questionnaire import QUESTIONS, page_applies
 
 REVIEW = "review"  # the place after the last page, kept in Intake.current_step
 
@@ -46,36 +48,46 @@ def from_json(stored: Mapping[str, object]) -> dict[str, object]:
     return answers
 
 
-def place_index(place: str) -> int:
+def place_index(place: str, form: Form = INTAKE) -> int:
     """Order of a page slug or REVIEW; an unknown value counts as the first page."""
+    slugs = form.page_slugs
     if place == REVIEW:
-        return len(PAGE_SLUGS)
-    return PAGE_SLUGS.index(place) if place in PAGE_SLUGS else 0
+        return len(slugs)
+    return slugs.index(place) if place in slugs else 0
 
 
-def furthest(a: str, b: str) -> str:
-    return a if place_index(a) >= place_index(b) else b
+def furthest(a: str, b: str, form: Form = INTAKE) -> str:
+    return a if place_index(a, form) >= place_index(b, form) else b
 
 
-def next_place(slug: str, answers: Mapping[str, object] | None = None, *, today: datetime.date | None = None) -> str:
+def next_place(
+    slug: str,
+    answers: Mapping[str, object] | None = None,
+    *,
+    today: datetime.date | None = None,
+    form: Form = INTAKE,
+) -> str:
     """The first page after ``slug`` that is asked given ``answers`` (every page without them), else REVIEW."""
-    for page in PAGES[place_index(slug) + 1 :]:
+    for page in form.pages[place_index(slug, form) + 1 :]:
         if answers is None or page_applies(page, answers, today=today):
             return page.slug
     return REVIEW
 
 
-def previous_page(slug: str, answers: Mapping[str, object], *, today: datetime.date | None = None) -> str | None:
+def previous_page(
+    slug: str, answers: Mapping[str, object], *, today: datetime.date | None = None, form: Form = INTAKE
+) -> str | None:
     """The page before ``slug`` that is asked (for "Back"); None before the first question (consent is not gone back
     to: it is given once)."""
-    for page in reversed(PAGES[: place_index(slug)]):
-        if page.slug != CONSENT_PAGE and page_applies(page, answers, today=today):
+    for page in reversed(form.pages[: place_index(slug, form)]):
+        if page.slug != form.consent_page and page_applies(page, answers, today=today):
             return page.slug
     return None
 
 
-def after_step(step_slug: str) -> str:
+def after_step(step_slug: str, form: Form = INTAKE) -> str:
     """The first page of the step after ``step_slug`` (REVIEW after the last): where a whole saved step leaves the
     patient."""
-    last = max(index for index, page in enumerate(PAGES) if page.step == step_slug and page.slug != CONSENT_PAGE)
-    return PAGE_SLUGS[last + 1] if last + 1 < len(PAGE_SLUGS) else REVIEW
+    pages = form.pages
+    last = max(index for index, page in enumerate(pages) if page.step == step_slug and page.slug != form.consent_page)
+    return pages[last + 1].slug if last + 1 < len(pages) else REVIEW

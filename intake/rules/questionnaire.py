@@ -1,5 +1,6 @@
 """The pre-visit intake as data: seven steps of questions, in the order of docs/clinical/INTAKE.md (version 2027.1),
-and the short pages the patient answers them on.
+and the short pages the patient answers them on. The module-level ``STEPS``, ``PAGES`` ... are the intake's; the
+form as an object, and the follow-up beside it, are in ``intake.rules.catalogue``.
 
 Why a declarative catalogue: the Django forms, the staff screens, the exports, the triage engine and the tests all
 need the same field codes, choice codes, wording, bounds and "when is this asked" rules. Keeping them here, in plain
@@ -15,6 +16,7 @@ Public API
 - ``Step(slug, title, intro, questions)``; ``STEPS`` (in the document's order); ``STEP_SLUGS``;
   ``step_by_slug(slug)`` (KeyError if unknown); ``QUESTIONS`` (code -> Question); ``question_by_code(code)``.
   Steps are what staff screens group answers by and what a whole intake is checked by.
+- ``PSFS_QUESTIONS``, ``PSFS_PAIRS`` ((activity code, rating code) x 3).
 - ``Page(slug, step, title, intro, questions, stores=())``; ``PAGES`` (in the order the patient sees them: the
   consent page ``CONSENT_PAGE`` first, then each step's pages; the first page of a step has the step's slug);
   ``PAGE_SLUGS``; ``page_by_slug(slug)`` (KeyError if unknown); ``page_of(code)``; ``page_applies(page, answers,
@@ -65,6 +67,14 @@ Decisions worth knowing:
   ``TIME_ZONE`` date, the same as ``timezone.localdate()`` unless a request activates another zone). The rule only
   moves one way over time (pain only gets older; the age at its start is fixed), so a question asked on one day is
   still asked on any later day.
+- Outcome measures (docs/clinical/INTAKE.md, "Outcome measures"; issue 12): PEG's third item,
+  ``pain_enjoyment_interference``, sits beside the other two (``pain_week_avg``, ``pain_interference``) on a page of
+  its own with ``pain_interference`` ("How pain affects your life"), and is required like them (PEG is scored only
+  when all three are answered: docs/clinical/INTAKE.md open question 4, answered this way). The PSFS
+  (``PSFS_QUESTIONS``, ``PSFS_PAIRS``) follows on two short pages: the first activity and its 0-10 rating are
+  required, a second and third optional; a named activity needs its rating and a rating its activity
+  (``questionnaire_checks``). The follow-up form (``intake.rules.follow_up``, ``intake.rules.catalogue``) reuses
+  these questions.
 - Optional (no "R" in docs/clinical/INTAKE.md): ``sex``, height, weight, ``walking_distance_m``, ``worse_with``,
   ``medications``, ``onset_cause_other``, ``weekly_distance_before`` and the unmarked running questions, all of "Your
   visit" except ``consent``, and the inflammatory back pain block (none of it is marked "R"; it only informs the IBP
@@ -371,6 +381,57 @@ def _distance(code: str, label: str, *, required: bool = True, applies: Predicat
                     measure="distance")  # fmt: skip
 
 
+_PSFS_HINT = _("0 means you can't do it at all. 10 means you can do it as well as before your back problem.")
+# The Patient-Specific Functional Scale (docs/clinical/INTAKE.md, "Outcome measures"; outcomes/instruments/data/
+# psfs.toml): up to three activities, each rated 0-10. The first is required; a second or third rating is asked for
+# once its activity is named (``questionnaire_checks``: a rating without its activity, or the reverse, is an error).
+PSFS_QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "psfs_1_activity",
+        "text",
+        _("Name one activity that your back makes hard to do."),
+        _("For example, running, lifting your child or sitting at work. Running counts."),
+        max_length=SHORT_TEXT,
+    ),
+    Question("psfs_1", "scale", _("How well can you do this activity now?"), _PSFS_HINT, min_value=0, max_value=10),
+    Question(
+        "psfs_2_activity",
+        "text",
+        _("Is there a second activity your back makes hard?"),
+        _("You can skip this."),
+        required=False,
+        max_length=SHORT_TEXT,
+    ),
+    Question(
+        "psfs_2",
+        "scale",
+        _("How well can you do the second activity now?"),
+        _PSFS_HINT,
+        required=False,
+        min_value=0,
+        max_value=10,
+    ),
+    Question(
+        "psfs_3_activity",
+        "text",
+        _("Is there a third activity your back makes hard?"),
+        _("You can skip this."),
+        required=False,
+        max_length=SHORT_TEXT,
+    ),
+    Question(
+        "psfs_3",
+        "scale",
+        _("How well can you do the third activity now?"),
+        _PSFS_HINT,
+        required=False,
+        min_value=0,
+        max_value=10,
+    ),
+)
+PSFS_PAIRS: tuple[tuple[str, str], ...] = (("psfs_1_activity", "psfs_1"), ("psfs_2_activity", "psfs_2"),
+                                           ("psfs_3_activity", "psfs_3"))  # fmt: skip
+
 _SAFETY_INTRO = _(
     "We ask these questions first because a few rare back problems need care right away. Answer “Yes” if the sign is "
     "new or getting worse, even if it came on slowly. If you are not sure, choose “Not sure”."
@@ -452,8 +513,11 @@ _BACK_PAIN = Step(
                _("0 means no pain. 10 means the worst pain you can imagine.")),
         _scale("pain_week_avg", _("On average, how bad has your pain been over the past week?"),
                _("0 means no pain. 10 means the worst pain you can imagine.")),
+        _scale("pain_enjoyment_interference", _("This week, how much has pain spoiled the things you enjoy in life?"),
+               _("0 means not at all. 10 means you could not enjoy anything.")),
         _scale("pain_interference", _("This week, how much has pain gotten in the way of your daily life?"),
                _("0 means not at all. 10 means you could not do anything.")),
+        *PSFS_QUESTIONS,
         Question("pain_locations", "multi", _("Where do you feel the pain? Choose all that apply."),
                  choices=_choices(("low_back", _("Lower back")), ("buttock", _("Buttock")),
                                   ("mid_upper_back", _("Middle or upper back")),
@@ -674,6 +738,11 @@ def _page(slug: str, step: str, title: str, intro: str, *codes: str, stores: tup
     return Page(slug, step, title, intro, tuple(QUESTIONS[code] for code in codes), stores)
 
 
+_ACTIVITIES_INTRO = _(
+    "Think of something you do in daily life, at work or for fun that your back makes hard. We "
+    "will ask about the same activities later, to see how you are doing."
+)
+_MORE_ACTIVITIES_INTRO = _("You can name up to two more activities. Skip this page if there are none.")
 _AGAIN = _("Answer “Yes” if it is new or getting worse, even if it came on slowly. If you are not sure, choose "
            "“Not sure”.")  # fmt: skip
 # fmt: off
@@ -698,7 +767,13 @@ PAGES: tuple[Page, ...] = (
           _("Tell us about the pain in your back. There are no wrong answers."),
           "pain_start_date", "onset_cause", "onset_cause_other", "first_episode"),
     _page("back_pain_scores", "back_pain", _("How much it hurts"), "",
-          "pain_now", "pain_week_avg", "pain_interference"),
+          "pain_now", "pain_week_avg"),
+    _page("back_pain_life", "back_pain", _("How pain affects your life"), _("Think about the past week."),
+          "pain_enjoyment_interference", "pain_interference"),
+    _page("back_pain_activities", "back_pain", _("Activities your back makes hard"), _ACTIVITIES_INTRO,
+          "psfs_1_activity", "psfs_1"),
+    _page("back_pain_activities_more", "back_pain", _("Other activities"), _MORE_ACTIVITIES_INTRO,
+          "psfs_2_activity", "psfs_2", "psfs_3_activity", "psfs_3"),
     _page("back_pain_where", "back_pain", _("Where it hurts and what makes it worse"), "",
           "pain_locations", "night_rest_pain", "worse_with"),
     _page("back_pain_morning", "back_pain", _("More about your back pain"),

@@ -12,7 +12,8 @@ Public API
   that are asked given ``answers`` (the whole intake so far, so ``date_of_birth`` is there for later steps) on
   ``today``: the "asked when" rules that depend on the date (the inflammatory back pain block of
   docs/clinical/INTAKE.md 2027.1) are judged on that same day (``questionnaire.on_day``).
-- ``validate_page(page_slug, answers, *, today)``: the same for one page of the patient's form;
+- ``validate_page(page_slug, answers, *, today, form=None)``: the same for one page of the patient's form (``form``:
+  an ``intake.rules.catalogue.Form``, the intake when None; ``validate_answers`` takes it too);
   ``validate_questions(step_or_page, answers, *, today)`` under both.
 - ``check_answer(question, answers, *, today) -> str | None`` for one question.
 - The messages, marked for translation (``wording.gettext_noop``); one with values comes back as a
@@ -21,7 +22,8 @@ Public API
   ``MSG_TOO_LARGE`` (``{minimum}`` / ``{maximum}``), ``MSG_DISTANCE_TOO_LARGE`` (``{maximum}``, ``{unit}``),
   ``MSG_NOT_A_DATE``, ``MSG_FUTURE_DATE`` and ``MSG_BEFORE_BIRTH`` (``{name}``: the question's ``date_name``, GOV.UK
   style, ``date_message``), ``MSG_AGE_OUT_OF_RANGE``, ``MSG_NONE_WITH_OTHERS``, ``MSG_NOT_TEXT``, ``MSG_TOO_LONG``
-  (``{maximum}``). ``format_number`` renders bounds the way the messages do.
+  (``{maximum}``), ``MSG_RATE_ACTIVITY`` / ``MSG_NAME_ACTIVITY`` (a PSFS rating without its activity, or the
+  reverse). ``format_number`` renders bounds the way the messages do.
 - ``human_value(question, value) -> str`` and ``human_answers(answers)`` for staff screens (in English; a stored
   height, weight or walking distance with its metric unit); ``NOT_ANSWERED``.
 
@@ -35,10 +37,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from intake.rules.questionnaire import (
     NONE_CODE,
-    QUESTIONS,
+    PSFS_PAIRS,
     Answers,
     Page,
     Question,
@@ -52,6 +55,9 @@ from intake.rules.questionnaire import (
     step_by_slug,
 )
 from intake.rules.wording import Message, gettext_noop
+
+if TYPE_CHECKING:
+    from intake.rules.catalogue import Form
 
 MSG_REQUIRED = gettext_noop("Please answer this question.")
 MSG_CONSENT_REQUIRED = gettext_noop("Please tick the box to agree before you go on.")
@@ -70,6 +76,9 @@ MSG_BEFORE_BIRTH = gettext_noop("{name} must be on or after your date of birth")
 MSG_NONE_WITH_OTHERS = gettext_noop(
     "You picked “None” and another answer. Please pick “None” on its own, or untick it."
 )
+# The PSFS: a rating needs its activity, and a named activity its rating (questionnaire.PSFS_PAIRS).
+MSG_RATE_ACTIVITY = gettext_noop("Please rate how well you can do this activity now.")
+MSG_NAME_ACTIVITY = gettext_noop("Please name the activity you rated.")
 MSG_NOT_TEXT = gettext_noop("Please type your answer.")
 MSG_TOO_LONG = gettext_noop("Please shorten this to {maximum} characters or fewer.")
 DATE_NAME = gettext_noop("The date")  # a date question without its own name
@@ -176,21 +185,37 @@ def validate_questions(group: Step | Page, answers: Answers, *, today: datetime.
     """Field code -> message for every problem among a step's or a page's questions; questions not asked are not
     checked."""
     errors: dict[str, str] = {}
-    for question in questions_that_apply(group, answers, today=today):
+    asked = questions_that_apply(group, answers, today=today)
+    for question in asked:
         message = check_answer(question, answers, today=today)
         if message is not None:
             errors[question.code] = message
+    codes = {question.code for question in asked}
+    for activity, rating in PSFS_PAIRS:
+        if activity in codes and rating in codes and activity not in errors and rating not in errors:
+            named, rated = not is_blank(answers.get(activity)), not is_blank(answers.get(rating))
+            if named and not rated:
+                errors[rating] = MSG_RATE_ACTIVITY
+            elif rated and not named:
+                errors[activity] = MSG_NAME_ACTIVITY
     return errors
 
 
-def validate_answers(step_slug: str, answers: Answers, *, today: datetime.date) -> dict[str, str]:
-    """Field code -> message for every problem on this step; questions that are not asked are not checked."""
-    return validate_questions(step_by_slug(step_slug), answers, today=today)
+def validate_answers(
+    step_slug: str, answers: Answers, *, today: datetime.date, form: Form | None = None
+) -> dict[str, str]:
+    """Field code -> message for every problem on this step (of ``form``, the intake by default); questions that are
+    not asked are not checked."""
+    step = form.step_by_slug(step_slug) if form is not None else step_by_slug(step_slug)
+    return validate_questions(step, answers, today=today)
 
 
-def validate_page(page_slug: str, answers: Answers, *, today: datetime.date) -> dict[str, str]:
-    """The same for one page of the patient's form."""
-    return validate_questions(page_by_slug(page_slug), answers, today=today)
+def validate_page(
+    page_slug: str, answers: Answers, *, today: datetime.date, form: Form | None = None
+) -> dict[str, str]:
+    """The same for one page of the patient's form (``form``, the intake by default)."""
+    page = form.page_by_slug(page_slug) if form is not None else page_by_slug(page_slug)
+    return validate_questions(page, answers, today=today)
 
 
 NOT_ANSWERED = "Not answered"
@@ -219,8 +244,13 @@ def human_value(question: Question, value: object) -> str:
 
 
 def human_answers(answers: Answers, codes: Iterable[str] | None = None) -> list[tuple[Question, str]]:
-    """(question, readable value) for the known codes in ``answers`` (or in ``codes``), in questionnaire order."""
+    """(question, readable value) for the known codes in ``answers`` (or in ``codes``), in questionnaire order (the
+    intake's, then the codes only a follow-up asks)."""
+    from intake.rules.catalogue import ALL_QUESTIONS  # the catalogue builds on this module's package, not on it
+
     wanted = set(answers if codes is None else codes)
     return [
-        (question, human_value(question, answers.get(code))) for code, question in QUESTIONS.items() if code in wanted
+        (question, human_value(question, answers.get(code)))
+        for code, question in ALL_QUESTIONS.items()
+        if code in wanted
     ]

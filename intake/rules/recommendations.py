@@ -7,10 +7,12 @@ database and the service can store the result (``Intake.recommended_articles``) 
 
 Public API
 ----------
-- ``recommend(answers, result, *, limit=5, staff_contacted=True, today=None) -> list[str]``: article slugs, most
-  relevant first, no duplicates, at most ``limit``. ``today`` is the day of submission, for the clauses that need an
-  age or how long the pain has lasted (articles 14, 16 and 18); without it, ``questionnaire.current_day()``, the day
-  the conditional questions are judged on (as ``intake.rules.conditions`` does).
+- ``recommend(answers, result, *, limit=5, staff_contacted=True, today=None, follow_up=False) -> list[str]``: article
+  slugs, most relevant first, no duplicates, at most ``limit``. With ``follow_up``, ``answers`` are a follow-up's
+  (with the background facts, ``intake.rules.follow_up.with_background``) and the follow-up clauses apply.
+  ``today`` is the day of submission, for the clauses that need an age or how long the pain has lasted (articles
+  14, 16 and 18); without it, ``questionnaire.current_day()``, the day the conditional questions are judged on (as
+  ``intake.rules.conditions`` does).
 - ``ARTICLE_RULES`` (the table), ``ArticleRule``, ``Trigger``, ``Context``; ``ARTICLE_SLUGS`` (the document's order:
   articles 1-18, the ones the portal ships); ``AFTER_STAFF_CONTACT`` (slugs held back until staff have spoken to the
   patient); ``CES_ARTICLE``, ``CANCER_ARTICLE``; the tier constants.
@@ -44,8 +46,13 @@ for article 1's combined condition, 1 for anything else), then by their number i
    (docs/clinical/ARTICLES.md, open question 5), so a routine patient with no other match still gets one article.
 
 Articles 11-18 (2027.1). Each trigger quotes its "Recommend when" clause. Decisions where the document is silent:
-- The follow-up clauses of 11 (running status not "back to usual running") and 12 (global rating "no change" or
-  worse) have no answers to read yet: no follow-up questionnaire exists (docs/clinical/ARTICLES.md, open question 4).
+- Follow-ups (issue 12), recomputed from each follow-up's answers: article 11 when ``follow_up_running`` is not
+  "back to usual running" (not running, run-walk, running less; docs/clinical/ARTICLES.md, article 11: the plan is
+  for the way back, so a patient back to usual running is not sent it, and one who skipped the question is not
+  either); article 12 when ``global_change`` is "about the same" or worse (its "every routine or sciatica intake"
+  clause is the intake's only); new leg symptoms (the follow-up's ``leg_symptoms`` yes) add the sciatica article (2)
+  and, as for any leg symptoms, the cauda-equina article (3). The intake's running clauses of 7 and 11 read
+  ``running_status``, which a follow-up does not ask, so they do not match there.
 - "``medications`` given" (13) is non-blank text that is not a plain "none" ("None", "no", "n/a", "nil", "nothing").
 - "Age over 50" (14) and "age under 20" (16) are whole years on ``today``, as the triage's SP8 and R6 count them;
   "pain for more than 6 weeks" (18) is a ``pain_start_date`` more than 42 days before ``today``. Without a date of
@@ -74,6 +81,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from intake.rules.follow_up import NO_BETTER, NOT_BACK_TO_RUNNING
 from intake.rules.questionnaire import (
     NONE_CODE,
     age_in_years,
@@ -124,6 +132,7 @@ class Context:
     answers: Mapping[str, object]
     result: TriageResult
     today: datetime.date | None = None
+    follow_up: bool = False  # the answers are a follow-up's (intake.rules.follow_up)
 
     @property
     def runner(self) -> bool:
@@ -233,6 +242,7 @@ ARTICLE_RULES: tuple[ArticleRule, ...] = (
     ArticleRule(2, "sciatica-explained-for-runners", NERVE, (
         Trigger("level sciatica", 2, lambda c: c.result.level == "sciatica"),
         Trigger("any SC flag", 1, lambda c: any(code.startswith("SC") for code in c.result.codes)),
+        Trigger("a follow-up with new leg symptoms", 1, lambda c: c.follow_up and has_leg_symptoms(c.answers)),
     ), lead_when=lambda r: r.level == "sciatica"),
     ArticleRule(3, CES_ARTICLE, SAFETY, (
         Trigger("anyone with leg symptoms", 1, lambda c: has_leg_symptoms(c.answers)),
@@ -270,11 +280,17 @@ ARTICLE_RULES: tuple[ArticleRule, ...] = (
         Trigger("MET or CM1", 1, lambda c: c.flag("MET") or c.flag("CM1")),
     ), after_staff_contact=True),
     ArticleRule(11, "back-to-running-step-by-step", GENERAL, (
-        Trigger("running_status cut_back or stopped", 1, lambda c: c.run("running_status") in ("cut_back", "stopped")),
-        Trigger("running_time_lost yes", 1, lambda c: is_yes(c.run("running_time_lost"))),
+        Trigger("running_status cut_back or stopped", 1,
+                lambda c: not c.follow_up and c.run("running_status") in ("cut_back", "stopped")),
+        Trigger("running_time_lost yes", 1, lambda c: not c.follow_up and is_yes(c.run("running_time_lost"))),
+        Trigger("a follow-up whose running status is not \"back to usual running\"", 1,
+                lambda c: c.follow_up and c.answers.get("follow_up_running") in NOT_BACK_TO_RUNNING),
     ), not_at_levels=frozenset({"urgent"})),
     ArticleRule(12, "how-long-back-pain-lasts", BACKGROUND, (
-        Trigger("every routine or sciatica intake", 1, lambda c: c.result.level in ("routine", "sciatica")),
+        Trigger("every routine or sciatica intake", 1,
+                lambda c: not c.follow_up and c.result.level in ("routine", "sciatica")),
+        Trigger("a follow-up with global rating \"no change\" or worse", 1,
+                lambda c: c.follow_up and c.answers.get("global_change") in NO_BETTER),
     )),
     ArticleRule(13, "medicines-for-back-pain-and-sciatica", GENERAL, (
         Trigger("pain_week_avg >= 5", 1, _at_least("pain_week_avg", 5)),
@@ -313,9 +329,10 @@ def recommend(
     limit: int = 5,
     staff_contacted: bool = True,
     today: datetime.date | None = None,
+    follow_up: bool = False,
 ) -> list[str]:
     """Article slugs for this patient, most relevant first, at most ``limit`` (see the module docstring)."""
-    context = Context(answers, result, today or current_day())
+    context = Context(answers, result, today or current_day(), follow_up)
     ranked: list[tuple[int, int, int, str]] = []
     for rule in ARTICLE_RULES:
         if (rule.after_staff_contact and not staff_contacted) or result.level in rule.not_at_levels:

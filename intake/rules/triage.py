@@ -21,12 +21,13 @@ Public API
 - ``assess_safety_step(answers, *, today=None, earlier=None)``: deprecated thin alias of ``assess_interim``, kept only
   for callers written for 2026.1 (``intake/services/demo.py`` when this was written); remove once none is left.
 - ``EarlierAnswer(value, answered_at, changed_at=None)``: a red-flag answer saved earlier, for ``earlier``.
-- ``TriageResult(level, flags, rules_version, ce_onset)`` with ``codes``, ``has(code)`` and ``emergency``
-  (``"ces"`` when any CE1-CE7 flag is raised, else ``"mscc"`` when MSCC is, else None); ``Flag(code, reason, short,
-  group)``; ``RULES_VERSION``; ``LevelCode``; ``LEVELS`` (most urgent first); ``level_rank(level)`` (0 = most urgent, so
-  sorting by it ascending puts urgent first; ValueError for an unknown level); ``Emergency``; ``FLAG_GROUPS``;
-  ``Rule``; ``RULES``; ``Combination``; ``COMBINATIONS``; ``FLAGS_BY_CODE`` (the reason as published, IBP with "N"
-  for the count); ``CE_RULE_CODES``; ``WEAK_CODES``; ``MSCC_PARTNERS``; ``MET_PARTNERS``; ``RED_FLAG_QUESTIONS``;
+- ``TriageResult(level, flags, rules_version, ce_onset)`` with ``codes``, ``has(code)`` and ``emergency`` (``"ces"``
+  when any CE1-CE7 flag is raised, else ``"mscc"`` when MSCC is, else None); ``Flag(code, reason, short, group)``;
+  ``RULES_VERSION``; ``LevelCode``; ``LEVELS`` (most urgent first); ``level_rank(level)`` (0 = most urgent, so sorting
+  by it ascending puts urgent first; ValueError for an unknown level); ``level_for_flags(flags)`` (the level a set of
+  flags makes, for a caller that sets some flags aside: ``intake.rules.follow_up``); ``Emergency``; ``FLAG_GROUPS``;
+  ``Rule``; ``RULES``; ``Combination``; ``COMBINATIONS``; ``FLAGS_BY_CODE`` (the reason as published, IBP with "N" for
+  the count); ``CE_RULE_CODES``; ``WEAK_CODES``; ``MSCC_PARTNERS``; ``MET_PARTNERS``; ``RED_FLAG_QUESTIONS``;
   ``LATCHED_QUESTIONS``; ``IBP_CRITERIA``.
 
 How docs/clinical/TRIAGE.md is read where it leaves room (safety first throughout)
@@ -475,6 +476,11 @@ def _flag_order(flag: Flag) -> tuple[int, str, int]:
     match = _CODE_PARTS.fullmatch(flag.code)
     letters, number = (match.group(1), match.group(2)) if match else (flag.code, "")
     return FLAG_GROUPS.index(flag.group), letters, int(number) if number else -1
+
+
+def level_for_flags(flags: Iterable[Flag]) -> LevelCode:
+    """The level a set of raised flags makes (urgent and serious groups alone; sciatica by its patterns)."""
+    return _level(tuple(flags))
 
 
 def _level(flags: tuple[Flag, ...]) -> LevelCode:

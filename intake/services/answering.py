@@ -17,20 +17,11 @@ from django.utils import timezone
 
 from intake.models import Intake, Level
 from intake.rules import answers as answer_codec
-from intake.rules.questionnaire import (
-    CONSENT_PAGE,
-    QUESTIONS,
-    Page,
-    Step,
-    is_yes,
-    on_day,
-    page_by_slug,
-    questions_that_apply,
-    step_by_slug,
-)
+from intake.rules.catalogue import assess_answers
+from intake.rules.questionnaire import CONSENT_PAGE, QUESTIONS, Page, Step, is_yes, on_day, questions_that_apply
 from intake.rules.questionnaire_checks import validate_answers, validate_page
-from intake.rules.triage import LATCHED_QUESTIONS, EarlierAnswer, TriageResult, assess_interim, emergency_for_codes
-from intake.services.assessment import record_assessment
+from intake.rules.triage import LATCHED_QUESTIONS, EarlierAnswer, TriageResult, emergency_for_codes
+from intake.services.assessment import background_for, form_of, record_assessment
 from intake.services.errors import InvalidAnswers
 from intake.services.latches import as_earlier, latch, open_latches
 
@@ -44,7 +35,14 @@ def _reassess(intake: Intake, *, earlier: Mapping[str, EarlierAnswer], now: date
     An intake with nothing worrying keeps no level until it is sent (the queue shows sent intakes and flagged ones).
     """
     answers = answer_codec.from_json(intake.answers)
-    result: TriageResult = assess_interim(answers, today=timezone.localdate(now), earlier=earlier)
+    result: TriageResult = assess_answers(
+        form_of(intake),
+        answers,
+        today=timezone.localdate(now),
+        background=background_for(intake),
+        earlier=earlier,
+        interim=True,
+    )
     if result.level not in ("urgent", "serious") and intake.level is None:
         return
     shown = set(intake.flags.values_list("code", "reason"))
@@ -87,6 +85,7 @@ def _stored_answers(
 ) -> Intake:
     """Replace the answers of one page or one step (all or nothing), move the resume point on, latch and triage."""
     today = timezone.localdate(now)
+    form = form_of(intake)
     stores = dict(group.stores) if isinstance(group, Page) else {}
     codes = {question.code for question in group.questions} | set(stores)
     with transaction.atomic():
@@ -102,11 +101,11 @@ def _stored_answers(
             asked = {question.code for question in questions_that_apply(group, merged)}
             asked |= {code for code in stores if QUESTIONS[code].applies_to(merged)}
         merged = {code: value for code, value in merged.items() if code not in codes or code in asked}
-        errors = validate(group.slug, merged, today=today)
+        errors = validate(group.slug, merged, today=today, form=form)
         if errors:
             raise InvalidAnswers(group.slug, errors)
         locked.answers = answer_codec.to_json(merged)
-        locked.current_step = answer_codec.furthest(locked.current_step, next_place(merged))
+        locked.current_step = answer_codec.furthest(locked.current_step, next_place(merged), form)
         locked.save(update_fields=["answers", "current_step", "updated_at"])
         # Nothing flagged yet and no red-flag question on this page: no latch can exist, spare the query.
         known = open_latches(locked) if locked.level is not None or codes & LATCHED_QUESTIONS else {}
@@ -124,14 +123,15 @@ def save_page(intake: Intake, page_slug: str, answers: Mapping[str, object], *, 
     `stores` are written with them. Red-flag answers are latched, and the answers so far are triaged: a flag stores
     the intake's level at once.
     """
-    page = page_by_slug(page_slug)
+    form = form_of(intake)
+    page = form.page_by_slug(page_slug)
     today = timezone.localdate(now)
     return _stored_answers(
         intake,
         page,
         answers,
         validate=validate_page,
-        next_place=lambda merged: answer_codec.next_place(page_slug, merged, today=today),
+        next_place=lambda merged: answer_codec.next_place(page_slug, merged, today=today, form=form),
         now=now,
     )
 
@@ -139,18 +139,21 @@ def save_page(intake: Intake, page_slug: str, answers: Mapping[str, object], *, 
 def save_step(intake: Intake, step_slug: str, answers: Mapping[str, object], *, now: datetime.datetime) -> Intake:
     """The same for a whole step of docs/clinical/INTAKE.md at once (demo data, tests and scripts); the resume point
     moves to the step after it."""
+    form = form_of(intake)
     return _stored_answers(
         intake,
-        step_by_slug(step_slug),
+        form.step_by_slug(step_slug),
         answers,
         validate=validate_answers,
-        next_place=lambda merged: answer_codec.after_step(step_slug),
+        next_place=lambda merged: answer_codec.after_step(step_slug, form),
         now=now,
     )
 
 
 def has_consent(intake: Intake) -> bool:
-    return intake.answers.get("consent") is True
+    """The patient agreed to share their answers. A follow-up asks no consent of its own: the one given at the
+    pre-visit intake covers it (``intake.rules.follow_up``)."""
+    return form_of(intake).consent_page is None or intake.answers.get("consent") is True
 
 
 def record_consent(intake: Intake, *, now: datetime.datetime) -> Intake:

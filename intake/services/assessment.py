@@ -14,12 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake import signals, tasks
-from intake.models import Intake, IntakeFlag, Level, Retriage
+from intake.models import Intake, IntakeFlag, Level, Questionnaire, Retriage
 from intake.rules import answers as answer_codec
-from intake.rules.questionnaire import PAGE_SLUGS, PAGES, STEP_SLUGS, page_of
+from intake.rules.catalogue import INTAKE, Form, assess_answers, form_for
+from intake.rules.follow_up import with_background
 from intake.rules.questionnaire_checks import validate_answers, validate_page
 from intake.rules.recommendations import recommend
-from intake.rules.triage import FLAGS_BY_CODE, EarlierAnswer, TriageResult, assess, assess_interim
+from intake.rules.triage import FLAGS_BY_CODE, EarlierAnswer, TriageResult
 from intake.services.errors import InvalidAnswers
 from intake.services.latches import earlier_answers
 
@@ -59,21 +60,45 @@ def _red_flags(codes: set[str]) -> set[str]:
     return {code for code in codes if code in FLAGS_BY_CODE and FLAGS_BY_CODE[code].group in ACTIONABLE_GROUPS}
 
 
-def first_page_with_errors(answers: Mapping[str, object], *, today: datetime.date) -> tuple[str, dict[str, str]] | None:
+def form_of(intake: Intake) -> Form:
+    """The form the intake is answered on (the pre-visit intake or a follow-up), from its stored version."""
+    return form_for(intake.form_version)
+
+
+def background_for(intake: Intake) -> dict[str, object]:
+    """For a follow-up: the answers of the patient's pre-visit intake (its visit's, else their latest sent one), read
+    by the rules that need facts a follow-up does not ask again (``intake.rules.follow_up``). Empty for an intake."""
+    if intake.kind != Questionnaire.FOLLOW_UP:
+        return {}
+    visit = (
+        Intake.objects.filter(follow_ups__invitation_id=intake.invitation_id).only("answers").first()
+        or Intake.objects.filter(
+            patient_id=intake.patient_id, kind=Questionnaire.INTAKE, status=Intake.Status.SUBMITTED
+        )
+        .only("answers")
+        .order_by("-submitted_at", "-id")
+        .first()
+    )
+    return answer_codec.from_json(visit.answers) if visit is not None else {}
+
+
+def first_page_with_errors(
+    answers: Mapping[str, object], *, today: datetime.date, form: Form = INTAKE
+) -> tuple[str, dict[str, str]] | None:
     """The first page the patient must fix before sending, with its problems; None when every answer passes.
 
     Pages first (what the patient can see); then each whole step, so an answer that no page asks (the stored
     distance unit) cannot slip through: its problem is shown on the page that stores it, else the step's first page.
     """
-    for slug in PAGE_SLUGS:
-        errors = validate_page(slug, answers, today=today)
+    for slug in form.page_slugs:
+        errors = validate_page(slug, answers, today=today, form=form)
         if errors:
             return slug, errors
-    for step in STEP_SLUGS:
-        errors = validate_answers(step, answers, today=today)
+    for step in form.step_slugs:
+        errors = validate_answers(step, answers, today=today, form=form)
         if errors:
             code = next(iter(errors))
-            page = page_of(code) or next((p for p in PAGES if code in dict(p.stores)), None)
+            page = form.page_of(code) or next((p for p in form.pages if code in dict(p.stores)), None)
             return (page.slug if page else step), errors
     return None
 
@@ -85,11 +110,21 @@ class Assessment:
 
 
 def assess_intake(
-    answers: Mapping[str, object], *, today: datetime.date, earlier: Mapping[str, EarlierAnswer] | None = None
+    answers: Mapping[str, object],
+    *,
+    today: datetime.date,
+    earlier: Mapping[str, EarlierAnswer] | None = None,
+    form: Form = INTAKE,
+    background: Mapping[str, object] | None = None,
 ) -> Assessment:
-    result = assess(answers, today=today, earlier=earlier)
+    """A whole form's triage result and reading list; a follow-up's read with its background facts."""
+    result = assess_answers(form, answers, today=today, background=background, earlier=earlier, interim=False)
+    if form.is_follow_up:
+        answers = with_background(answers, background or {})
     # Stored as the patient sees them now, before anyone has called: without the articles held back until then.
-    return Assessment(result, recommend(answers, result, staff_contacted=False))
+    return Assessment(
+        result, recommend(answers, result, staff_contacted=False, today=today, follow_up=form.is_follow_up)
+    )
 
 
 def store_assessment(intake: Intake, assessment: Assessment, *, now: datetime.datetime, notify: bool = True) -> None:
@@ -117,7 +152,8 @@ def submit_intake(intake: Intake, *, now: datetime.datetime) -> Intake:
             locked.answers = answer_codec.to_json(answers)
             locked.save(update_fields=["answers", "updated_at"])
         today = timezone.localdate(now)
-        problem = first_page_with_errors(answers, today=today)
+        form = form_of(locked)
+        problem = first_page_with_errors(answers, today=today, form=form)
         if problem is not None:
             raise InvalidAnswers(*problem)
         claimed = Intake.objects.filter(pk=locked.pk, status=Intake.Status.IN_PROGRESS).update(
@@ -126,7 +162,10 @@ def submit_intake(intake: Intake, *, now: datetime.datetime) -> Intake:
         if not claimed:
             return Intake.objects.get(pk=locked.pk)
         locked.refresh_from_db()
-        store_assessment(locked, assess_intake(answers, today=today, earlier=earlier_answers(locked)), now=now)
+        assessment = assess_intake(
+            answers, today=today, earlier=earlier_answers(locked), form=form, background=background_for(locked)
+        )
+        store_assessment(locked, assessment, now=now)
         if locked.invitation.email:
             tasks.queue_confirmation_email(locked)
     return locked
@@ -142,8 +181,8 @@ def retriage(intake: Intake, *, now: datetime.datetime, apply: bool) -> tuple[in
     today = timezone.localdate(intake.submitted_at or now)
     earlier = earlier_answers(intake)
     sent = intake.status == Intake.Status.SUBMITTED
-    result = (
-        assess(answers, today=today, earlier=earlier) if sent else assess_interim(answers, today=today, earlier=earlier)
+    result = assess_answers(
+        form_of(intake), answers, today=today, background=background_for(intake), earlier=earlier, interim=not sent
     )
     stored_level = intake.level
     new_level = int(Level.from_code(result.level))

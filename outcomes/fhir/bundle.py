@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from intake.rules.catalogue import INTAKE, Form, form_for
+from intake.rules.form_versions import INTAKE_FORM
 from intake.rules.questionnaire import Question, as_codes
 from outcomes.fhir import codes
 from outcomes.fhir.questionnaire import questions
@@ -49,6 +51,7 @@ class IntakeRecord:
     answers: Mapping[str, object]
     patient_name: str
     birth_date: datetime.date
+    form_version: str = INTAKE_FORM  # which form the answers were given on: the Questionnaire the response links to
 
 
 def record_of(intake: Intake) -> IntakeRecord:
@@ -61,6 +64,7 @@ def record_of(intake: Intake) -> IntakeRecord:
         answers=dict(intake.answers or {}),
         patient_name=intake.invitation.patient_name,
         birth_date=intake.invitation.date_of_birth,
+        form_version=intake.form_version,
     )
 
 
@@ -119,9 +123,9 @@ def _iso_date(value: object) -> datetime.date | None:
         return None
 
 
-def response_items(answers: Mapping[str, object], site_url: str) -> list[dict[str, Any]]:
+def response_items(answers: Mapping[str, object], site_url: str, form: Form = INTAKE) -> list[dict[str, Any]]:
     items = []
-    for question in questions():
+    for question in questions(form):
         answered = typed_answers(question, answers.get(question.code), site_url)
         if answered:
             items.append({"linkId": question.code, "text": question.label, "answer": answered})
@@ -186,6 +190,7 @@ def observation(
 def bundle_data(
     record: IntakeRecord, *, site_url: str, now: datetime.datetime, instruments: Iterable[Instrument]
 ) -> dict[str, Any]:
+    form = form_for(record.form_version)
     ids = {what: _uuid(site_url, record.intake_id, what) for what in ("patient", "response", "bundle")}
     refs = {what: f"urn:uuid:{ids[what]}" for what in ("patient", "response")}
     patient = {
@@ -198,11 +203,11 @@ def bundle_data(
         "resourceType": "QuestionnaireResponse",
         "id": ids["response"],
         "identifier": {"system": codes.intake_identifier_system(site_url), "value": str(record.intake_id)},
-        "questionnaire": codes.questionnaire_url(site_url),
+        "questionnaire": codes.questionnaire_url(site_url, form_version=form.version),
         "status": "completed" if record.completed else "in-progress",
         "subject": {"reference": refs["patient"]},
         "authored": record.authored.isoformat(),
-        "item": response_items(record.answers, site_url),
+        "item": response_items(record.answers, site_url, form),
     }
     if not response["item"]:
         del response["item"]

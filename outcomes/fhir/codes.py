@@ -7,6 +7,7 @@ outcomes/instruments/data/README.md).
 
 from __future__ import annotations
 
+from intake.rules.form_versions import INTAKE_FORM
 from intake.rules.triage import RULES_VERSION
 
 # The form version the Questionnaire is published under. The intake form and its rules are versioned together
@@ -18,13 +19,22 @@ OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-catego
 UCUM = "http://unitsofmeasure.org"
 
 
-def questionnaire_id(version: str = FORM_VERSION) -> str:
-    return f"{QUESTIONNAIRE_PREFIX}{version}"
+def questionnaire_id(version: str = FORM_VERSION, *, form_version: str = INTAKE_FORM) -> str:
+    """The Questionnaire id of a form version: ``spine-intake-2027.1``, ``spine-follow-up-2027.1``. ``version`` is
+    the intake's edition (the older way of naming it); a follow-up is named by its ``form_version`` alone."""
+    if form_version == INTAKE_FORM:
+        return f"{QUESTIONNAIRE_PREFIX}{version}"
+    return f"spine-{form_version}"
 
 
-def questionnaire_url(site_url: str, version: str = FORM_VERSION) -> str:
+def questionnaire_url(site_url: str, version: str = FORM_VERSION, *, form_version: str = INTAKE_FORM) -> str:
     """The Questionnaire's canonical URL, which is also where it is served, FHIR-style with no trailing slash."""
-    return f"{site_url}/fhir/Questionnaire/{questionnaire_id(version)}"
+    return f"{site_url}/fhir/Questionnaire/{questionnaire_id(version, form_version=form_version)}"
+
+
+def edition(form_version: str) -> str:
+    """The Questionnaire's ``version``: the edition part of a form version ("follow-up-2027.1" -> "2027.1")."""
+    return form_version.rsplit("-", 1)[-1]
 
 
 def answer_system(site_url: str, field_code: str) -> str:

@@ -1,4 +1,5 @@
-"""The Questionnaire resource of the pre-visit intake form, read generically from ``intake.rules.questionnaire``.
+"""The Questionnaire resource of each patient form (the pre-visit intake, the follow-up), read generically from its
+``intake.rules.catalogue.Form``; each is published under its form version (``codes.questionnaire_id``).
 
 Every question becomes one item whose linkId is its field code, in the form's order, in a flat list: the pages
 (steps) are how the form is shown, not what the answers mean, and they may be regrouped without changing any field
@@ -14,6 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from intake.rules.catalogue import INTAKE, Form
 from intake.rules.questionnaire import STEPS, Question
 from outcomes.fhir import codes
 from outcomes.fhir.validation import validated
@@ -46,9 +48,18 @@ DESCRIPTION = (
 )
 
 
-def questions() -> list[Question]:
+FOLLOW_UP_DESCRIPTION = (
+    "The follow-up questionnaire of a spine clinic, sent at set times after the visit. Each item's linkId is the "
+    "answer's field code, the same code as the pre-visit intake's where the question is the same. It repeats the "
+    "cauda-equina and cord-compression safety questions, which are triaged by the clinic's rules; this form is "
+    "screening support, not diagnosis."
+)
+
+
+def questions(form: Form = INTAKE) -> list[Question]:
     """The form's questions in order, whatever pages they are grouped into."""
-    return [question for step in STEPS for question in step.questions]
+    steps = STEPS if form is INTAKE else form.steps
+    return [question for step in steps for question in step.questions]
 
 
 def item_type(question: Question) -> str:
@@ -92,24 +103,25 @@ def item(question: Question, site_url: str) -> dict[str, Any]:
     return data
 
 
-def questionnaire_data(*, site_url: str, publisher: str) -> dict[str, Any]:
+def questionnaire_data(*, site_url: str, publisher: str, form: Form = INTAKE) -> dict[str, Any]:
+    follow_up = form.is_follow_up
     return {
         "resourceType": "Questionnaire",
-        "id": codes.questionnaire_id(),
-        "url": codes.questionnaire_url(site_url),
-        "version": codes.FORM_VERSION,
-        "name": "SpineClinicPreVisitIntake",
-        "title": "Pre-visit intake",
+        "id": codes.questionnaire_id(form_version=form.version),
+        "url": codes.questionnaire_url(site_url, form_version=form.version),
+        "version": codes.FORM_VERSION if form is INTAKE else codes.edition(form.version),
+        "name": "SpineClinicFollowUp" if follow_up else "SpineClinicPreVisitIntake",
+        "title": "Follow-up" if follow_up else "Pre-visit intake",
         "status": "active",
         "subjectType": ["Patient"],
         "publisher": publisher,
-        "description": DESCRIPTION,
-        "item": [item(question, site_url) for question in questions()],
+        "description": FOLLOW_UP_DESCRIPTION if follow_up else DESCRIPTION,
+        "item": [item(question, site_url) for question in questions(form)],
     }
 
 
-def build_questionnaire(*, site_url: str, publisher: str) -> Questionnaire:
+def build_questionnaire(*, site_url: str, publisher: str, form: Form = INTAKE) -> Questionnaire:
     """The published Questionnaire, validated (``FhirInvalid`` if the catalogue holds something FHIR cannot say)."""
     from fhir.resources.R4B.questionnaire import Questionnaire
 
-    return validated(Questionnaire, questionnaire_data(site_url=site_url, publisher=publisher))
+    return validated(Questionnaire, questionnaire_data(site_url=site_url, publisher=publisher, form=form))

@@ -2,7 +2,7 @@
 // - Shows and hides follow-up questions as the patient answers (the server applies the same rules on save).
 // - Moves focus to the error summary, and from a summary link to its field.
 // - Stops a second tap on "Send my answers" (the server makes one submission anyway).
-// - Adds a Copy button next to a new invitation link on the staff page.
+// - Opens the step just changed on the review page (each step is a closed disclosure there).
 // - Shows the "Print your answers" button on the printable copy (without scripts, a sentence points to the browser's
 //   own Print menu instead).
 (function () {
@@ -65,18 +65,15 @@
     });
   });
 
+  // Back on the review page after a change: open the step that was changed (its section is named in the address).
+  if (window.location.hash.indexOf("#review-") === 0) {
+    var changed = document.getElementById(window.location.hash.slice(1));
+    if (changed && changed.tagName === "DETAILS") changed.open = true;
+  }
+
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
     document.querySelectorAll(".print-without-script").forEach(function (note) { note.hidden = true; });
-  });
-
-  document.querySelectorAll("[data-copy-target]").forEach(function (button) {
-    if (!navigator.clipboard) return;
-    button.hidden = false;
-    button.addEventListener("click", function () {
-      var input = document.getElementById(button.getAttribute("data-copy-target"));
-      navigator.clipboard.writeText(input.value).then(function () { button.textContent = "Copied"; });
-    });
   });
 })();

@@ -48,3 +48,10 @@ def agree(page: Any) -> None:
 
 def heading(page: Any) -> str:
     return str(page.locator("h1").first.inner_text())
+
+
+def open_review_step(page: Any, step: str) -> None:
+    """Open one step's closed section on the review page (each step is a <details> there)."""
+    section = page.locator(f"#review-{step}")
+    if section.get_attribute("open") is None:
+        section.locator("summary").click()

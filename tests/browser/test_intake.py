@@ -14,7 +14,16 @@ from django.utils import timezone
 from intake.models import Intake, Level
 from intake.references import intake_id_for
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
-from tests.browser.intake_helpers import agree, confirm_birth_date, fill_date, fits_the_phone, next_page, pick, scale
+from tests.browser.intake_helpers import (
+    agree,
+    confirm_birth_date,
+    fill_date,
+    fits_the_phone,
+    next_page,
+    open_review_step,
+    pick,
+    scale,
+)
 from tests.intake.factories import BIRTH_DATE, make_invitation
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -88,7 +97,16 @@ def test_a_patient_answers_every_page_on_a_phone_leaves_halfway_resumes_fixes_an
     _on(page, "How much it hurts", 3)
     scale(page, "pain_now", 4)
     scale(page, "pain_week_avg", 5)
+    next_page(page)
+    _on(page, "How pain affects your life", 3)
+    scale(page, "pain_enjoyment_interference", 4)
     scale(page, "pain_interference", 3)
+    next_page(page)
+    _on(page, "Activities your back makes hard", 3)
+    page.fill("#id_psfs_1_activity", "Running")
+    scale(page, "psfs_1", 3)
+    next_page(page)
+    _on(page, "Other activities", 3)  # optional: skipped
     next_page(page)
     _on(page, "Where it hurts and what makes it worse", 3)
     pick(page, "pain_locations", "low_back")
@@ -158,6 +176,9 @@ def test_a_patient_answers_every_page_on_a_phone_leaves_halfway_resumes_fixes_an
     page.fill("#id_visit_goals", "Get back to running a half marathon")
     next_page(page)
     assert page.get_by_role("heading", name="Check your answers").is_visible()
+    assert page.get_by_text("Get back to running a half marathon").is_hidden()  # each step closed: a short page
+    open_review_step(page, "visit")
+    open_review_step(page, "running")
     assert page.get_by_text("Get back to running a half marathon").is_visible()
     assert page.get_by_text("28 miles").is_visible()
     assert_accessible(page)
@@ -168,7 +189,8 @@ def test_a_patient_answers_every_page_on_a_phone_leaves_halfway_resumes_fixes_an
     page.fill("#id_runs_per_week", "5")
     next_page(page, "Save and go back to your answers")
     assert page.get_by_role("heading", name="Check your answers").is_visible()
-    assert page.locator("#review-running").is_visible()
+    assert page.locator("#review-running").get_attribute("open") is not None  # the changed step, opened
+    assert page.get_by_role("link", name="Change How many runs do you do in a typical week?").is_visible()
     assert_accessible(page)
     screenshot(page, "intake-phone-08-review")
     page.get_by_role("button", name="Send my answers").click()

@@ -127,8 +127,20 @@ def test_a_patient_completes_the_whole_intake_with_the_keyboard_alone(open_page,
     on_page(page, "How much it hurts")
     choose(page, "pain_now", "3")
     choose(page, "pain_week_avg", "4")
-    choose(page, "pain_interference", "2")
     screenshot(page, "keyboard-phone-scale")
+    press(page, "Next")
+
+    on_page(page, "How pain affects your life")
+    choose(page, "pain_enjoyment_interference", "3")
+    choose(page, "pain_interference", "2")
+    press(page, "Next")
+
+    on_page(page, "Activities your back makes hard")
+    type_in(page, "id_psfs_1_activity", "Running")
+    choose(page, "psfs_1", "5")
+    press(page, "Next")
+
+    on_page(page, "Other activities")
     press(page, "Next")
 
     on_page(page, "Where it hurts and what makes it worse")
@@ -155,7 +167,10 @@ def test_a_patient_completes_the_whole_intake_with_the_keyboard_alone(open_page,
     press(page, "Next")
 
     on_page(page, "Check your answers")
+    tab_to(page, "#review-about summary")  # each step is a closed section: open one from the keyboard
+    page.keyboard.press("Enter")
     assert page.get_by_text("5 ft 10 in").is_visible()
+    assert_accessible(page)
     press(page, "Send my answers")
 
     on_page(page, "Thank you. We have your answers.")

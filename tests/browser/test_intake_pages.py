@@ -17,15 +17,18 @@ from django.utils import timezone
 from intake import services
 from intake.models import Intake
 from intake.rules import answers as answer_codec
+from intake.rules.catalogue import FOLLOW_UP
 from intake.rules.questionnaire import PAGE_SLUGS, page_applies, page_by_slug
 from tests.browser.conftest import DESKTOP, SCREENSHOTS, assert_accessible
-from tests.intake.factories import make_invitation, routine_answers
+from tests.intake.factories import follow_up_answers, follow_up_for, make_invitation, routine_answers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE_390 = {"width": 390, "height": 844}
 MAX_SCREENS = 2.5
 BORN = datetime.date(1996, 5, 14)
+LEG_CODES = ("leg_symptoms", "leg_side", "leg_pain_lowest_point", "worse_back_or_leg", "leg_numbness_tingling",
+             "leg_weakness", "leg_weakness_worsening", "foot_drop")  # fmt: skip
 
 
 def longest_answers() -> dict[str, object]:
@@ -54,6 +57,11 @@ def longest_answers() -> dict[str, object]:
         medications="Ibuprofen",
         visit_goals="Run again without pain",
         worries="That it will not get better",
+        psfs_1_activity="Running for more than half an hour",
+        psfs_2_activity="Picking up my child",
+        psfs_2=3,
+        psfs_3_activity="Sitting through a work meeting",
+        psfs_3=5,
     )
 
 
@@ -126,8 +134,45 @@ def test_every_patient_page_is_shorter_than_two_and_a_half_phone_screens(open_pa
         heights[name] = round(screens(page), 2)
         shot(page, f"91-{name.replace(' ', '-')}")
     print("\nPAGE HEIGHTS (phone screens at 390 x 844):", heights)
-    # Every page that asks something; the emergency page, the review page, the receipt and the printed copy are
-    # reported above but not capped (each shows what it must in full: the advice, or every answer).
-    not_capped = {"emergency", "review", "receipt", "printable copy"}
+    # Every page that asks something, and the review page (each step a closed section); the emergency page, the
+    # receipt and the printed copy are reported above but not capped (each shows what it must in full: the advice,
+    # or every answer).
+    not_capped = {"emergency", "receipt", "printable copy"}
     too_long = {slug: height for slug, height in heights.items() if height >= MAX_SCREENS and slug not in not_capped}
+    assert not too_long, too_long
+
+
+def test_every_follow_up_page_is_shorter_than_two_and_a_half_phone_screens(open_page):
+    visit = services.create_submitted_intake_for_demo(answers=longest_answers())
+    _invitation, token, intake = follow_up_for(visit)
+    page = open_page(f"/intake/start/{token}/", PHONE_390)
+    assert_accessible(page)
+    page.fill("#id_date_of_birth-month", "5")
+    page.fill("#id_date_of_birth-day", "14")
+    page.fill("#id_date_of_birth-year", "1996")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
+    answers = follow_up_answers(
+        ce_saddle_numbness="yes", ce_onset="getting_worse", **{k: longest_answers()[k] for k in LEG_CODES}
+    )
+    for step in FOLLOW_UP.step_slugs:
+        services.save_step(intake, step, answers, now=timezone.now())
+    services.acknowledge_emergency(intake, now=timezone.now())
+    heights: dict[str, float] = {}
+    for number, slug in enumerate(FOLLOW_UP.page_slugs, start=1):
+        page.goto(f"/intake/step/{slug}/")
+        assert page.url.endswith(f"/intake/step/{slug}/"), page.url
+        assert_accessible(page)
+        heights[slug] = round(screens(page), 2)
+        shot(page, f"follow-up-{number:02d}-{slug}")
+    page.goto("/intake/review/")
+    assert_accessible(page)
+    heights["review"] = round(screens(page), 2)
+    shot(page, "follow-up-90-review")
+    page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    shot(page, "follow-up-91-receipt")
+    print("\nFOLLOW-UP PAGE HEIGHTS (phone screens at 390 x 844):", heights)
+    too_long = {slug: height for slug, height in heights.items() if height >= MAX_SCREENS}
     assert not too_long, too_long

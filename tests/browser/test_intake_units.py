@@ -9,7 +9,7 @@ from django.utils import timezone
 from intake import services
 from intake.models import Intake
 from tests.browser.conftest import assert_accessible
-from tests.browser.intake_helpers import agree, confirm_birth_date, next_page, pick
+from tests.browser.intake_helpers import agree, confirm_birth_date, next_page, open_review_step, pick
 from tests.intake.factories import BIRTH_DATE, make_invitation, routine_answers
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -61,7 +61,8 @@ def test_a_us_patient_enters_5_ft_10_in_and_160_lb_and_sees_them_on_the_review_p
     for step in ("back_pain", "legs", "general_health", "running", "visit"):
         services.save_step(intake, step, routine_answers(), now=timezone.now())
     page.goto("/intake/review/")
-    about = page.locator("#review-about").locator("xpath=..")
+    open_review_step(page, "about")
+    about = page.locator("#review-about")
     assert about.get_by_text("5 ft 10 in", exact=True).is_visible()
     assert about.get_by_text("160 lb", exact=True).is_visible()
     assert page.get_by_role("link", name="Change How tall are you?").is_visible()

@@ -32,7 +32,10 @@ def routine_answers(**changes: Any) -> dict[str, object]:
         "first_episode": "no",
         "pain_now": 3,
         "pain_week_avg": 4,
+        "pain_enjoyment_interference": 4,
         "pain_interference": 3,
+        "psfs_1_activity": "Running",
+        "psfs_1": 4,
         "pain_locations": ["low_back"],
         "night_rest_pain": "no",
         "worse_with": ["running"],
@@ -80,3 +83,59 @@ def make_invitation(
 
 def submitted_intake(**changes: Any) -> Intake:
     return services.create_submitted_intake_for_demo(answers=routine_answers(**changes))
+
+
+def follow_up_answers(**changes: Any) -> dict[str, object]:
+    """Typed answers to every page of a follow-up (form "follow-up-2027.1"): no red flags, no new leg symptoms, a
+    better PEG than `routine_answers` (4, 4, 3 -> 2, 2, 2), running less than before."""
+    answers: dict[str, object] = {
+        "ce_saddle_numbness": "no",
+        "ce_wiping_sensation": "no",
+        "ce_urine_start_difficulty": "no",
+        "ce_urine_leak_or_no_sensation": "no",
+        "ce_bowel_control": "no",
+        "ce_both_legs_weaker": "no",
+        "ce_sexual_change": "no",
+        "hands_clumsy": "no",
+        "balance_worse": "no",
+        "leg_symptoms": "no",
+        "pain_week_avg": 2,
+        "pain_enjoyment_interference": 2,
+        "pain_interference": 2,
+        "psfs_1_activity": "Running",
+        "psfs_1": 7,
+        "global_change": "better",
+        "follow_up_running": "running_less",
+    }
+    answers.update(changes)
+    return answers
+
+
+def follow_up_for(
+    visit: Intake, *, time_point: str = "6w", now: datetime.datetime | None = None
+) -> tuple[Invitation, str, Intake]:
+    """A sent follow-up for the patient of `visit` (a sent pre-visit intake), as the dispatcher makes one: its
+    `FollowUp` row, its invitation (kind follow_up, the patient's birth date for the check, a fresh private link) and
+    its empty Intake row on form "follow-up-2027.1". Returns (invitation, raw token for /intake/start/<token>/,
+    intake)."""
+    from intake import tokens
+    from intake.models import FollowUp, Questionnaire
+
+    now = now or timezone.now()
+    patient = visit.patient
+    raw = tokens.new_token()
+    invitation = Invitation.objects.create(
+        patient=patient,
+        kind=Questionnaire.FOLLOW_UP,
+        patient_name=patient.name,
+        email=patient.email,
+        language=patient.language,
+        date_of_birth=patient.date_of_birth,
+        appointment_at=visit.appointment_at,
+        token_hash=tokens.hash_token(raw),
+        expires_at=now + datetime.timedelta(days=30),
+    )
+    FollowUp.objects.create(
+        patient=patient, visit=visit, time_point=time_point, due_at=now, invitation=invitation, sent_at=now
+    )
+    return invitation, raw, services.start_intake(invitation)

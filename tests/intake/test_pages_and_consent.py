@@ -140,7 +140,7 @@ def test_a_change_that_opens_a_skipped_page_goes_there_before_the_review(patient
     )  # fmt: skip
     assert response["Location"] == "/intake/step/legs_weakness/?next=review"
     answers = routine_answers(leg_weakness="no", sitting_eases="no")
-    assert patient.post_step("legs_weakness", answers, next="review")["Location"] == "/intake/review/"
+    assert patient.post_step("legs_weakness", answers, next="review")["Location"] == "/intake/review/#review-legs"
 
 
 @pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example", "/staff/queue/", "done", " review"])

@@ -274,7 +274,7 @@ def test_the_review_page_lists_every_answer_with_a_change_link_each(patient):
 def test_changing_an_answer_from_the_review_page_comes_back_to_it(patient):
     patient.answer_all(routine_answers())
     response = patient.post_step("about", routine_answers(height_cm=171), next="review")
-    assert response["Location"] == "/intake/review/"
+    assert response["Location"] == "/intake/review/#review-about"  # its step opened there
     assert _intake(patient).answers["height_cm"] == 171
 
 

@@ -35,7 +35,14 @@ INTAKE_CODES: dict[str, list[str]] = {
         "first_episode",
         "pain_now",
         "pain_week_avg",
+        "pain_enjoyment_interference",
         "pain_interference",
+        "psfs_1_activity",
+        "psfs_1",
+        "psfs_2_activity",
+        "psfs_2",
+        "psfs_3_activity",
+        "psfs_3",
         "pain_locations",
         "night_rest_pain",
         "worse_with",
@@ -295,7 +302,7 @@ def test_the_new_general_health_questions_are_required_and_offer_not_sure() -> N
     assert set(errors("general_health")) == set(INTAKE_CODES["general_health"][:12])
 
 
-IBP_CODES = INTAKE_CODES["back_pain"][10:]
+IBP_CODES = INTAKE_CODES["back_pain"][17:]
 THIRTY_YEAR_OLD = TODAY.replace(year=TODAY.year - 30)
 
 
@@ -581,7 +588,7 @@ def test_consent_must_be_ticked() -> None:
 
 def test_messages_say_what_to_do_in_plain_words() -> None:
     messages = [value for name, value in vars(checks).items() if name.startswith("MSG_")]
-    assert len(messages) == 16
+    assert len(messages) == 18
     # The GOV.UK date messages are named after their date and, as GOV.UK writes them, end without a full stop.
     dated = {checks.MSG_FUTURE_DATE, checks.MSG_BEFORE_BIRTH}
     assert all(message.endswith(".") for message in messages if message not in dated)

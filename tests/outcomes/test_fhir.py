@@ -197,7 +197,10 @@ def test_peg_and_psfs_scores_are_observations_derived_from_the_response(client, 
 
 
 def test_without_pegs_third_item_there_is_no_peg_observation(clinician, client):
-    intake = submitted_intake()
+    intake = submitted_intake()  # an intake answered before the form asked PEG's third item and the PSFS
+    for code in ("pain_enjoyment_interference", "psfs_1_activity", "psfs_1"):
+        intake.answers.pop(code)
+    intake.save()
     client.force_login(clinician)
     bundle = json.loads(client.get(reverse("outcomes:intake-fhir", args=[intake.pk])).content)
     assert entries(bundle, "Observation") == []
