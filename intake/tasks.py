@@ -8,13 +8,18 @@ imports nothing from this app). Rows and tasks hold ids and a sealed token, neve
 Subjects never name the patient or say anything about their health: a subject line is shown on lock screens and in
 mail-server logs.
 
-E-mails to the patient (invitation, one-time code, confirmation), subject and body, are written in the invitation's
-language (`intake.patient_language.language_of`); the front desk's lockout notice is in English, as staff pages are.
+E-mails to the patient (invitation, one-time code, confirmation, follow-up, follow-up and pre-visit reminders),
+subject and body, are written in the invitation's language (`intake.patient_language.language_of`); the front desk's
+lockout notice is in English, as staff pages are. A follow-up or a reminder goes by text message (fixed wording,
+`messaging.sms.texts`) to a patient who has a phone number and no e-mail (`contact_for`). What is due when is decided
+by `intake.services.follow_ups.send_due_messages` (the `send_due_messages` task below and the command of that name).
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -27,13 +32,14 @@ from django_tasks import task
 
 from clinic_portal.clinic import clinic_details
 from intake.patient_language import language_of
-from messaging import registry
+from messaging import channels, registry
 from messaging import services as messages
 from messaging.models import OutboundMessage
 from messaging.registry import Rendered
+from messaging.sms.texts import TextSlots
 
 if TYPE_CHECKING:
-    from intake.models import DeviceCode, Intake, Invitation
+    from intake.models import DeviceCode, Intake, Invitation, Reminder
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +48,9 @@ INVITATION_SUBJECT = gettext_noop("Your questions before your visit to {clinic}"
 LOCKOUT_SUBJECT = "Intake link locked: invitation #{id}"
 CONFIRMATION_SUBJECT = gettext_noop("Thank you: {clinic} has your answers")
 DEVICE_CODE_SUBJECT = gettext_noop("Your code for {clinic}")
+FOLLOW_UP_SUBJECT = gettext_noop("How are you since your visit to {clinic}?")
+FOLLOW_UP_REMINDER_SUBJECT = gettext_noop("Reminder: a few questions from {clinic}")
+PRE_VISIT_REMINDER_SUBJECT = gettext_noop("Reminder: your questions before your visit to {clinic}")
 STAFF_LANGUAGE = "en"
 
 
@@ -80,6 +89,132 @@ def queue_device_code_email(code: DeviceCode, sealed_code: str, address: str) ->
     return messages.queue(
         OutboundMessage.Kind.DEVICE_CODE, code.pk, [address], sealed_token=sealed_code, replace_pending=False
     )
+
+
+def contact_for(invitation: Invitation) -> tuple[str, list[str]] | None:
+    """Where a patient's link goes: the invitation's e-mail, else a text to the patient's phone (E.164), else
+    nowhere (None)."""
+    if invitation.email:
+        return channels.EMAIL, [invitation.email]
+    number = e164(invitation.patient.phone)
+    return (channels.SMS, [number]) if number else None
+
+
+def e164(phone: object) -> str:
+    """A stored phone number in E.164 form, or "" when there is none (or it is not one a text can go to)."""
+    number = str(getattr(phone, "as_e164", "") or "") if phone else ""
+    return number if re.fullmatch(channels.E164, number) else ""
+
+
+def queue_link_message(
+    kind: str, about_id: int, invitation: Invitation, sealed_token: str, *, now: datetime.datetime
+) -> OutboundMessage | None:
+    """Queue a follow-up link or a reminder (both carry a new link, sealed) by e-mail or text; None when the patient
+    has neither. An unsent message of the same kind about the same row is cancelled (its link stopped working)."""
+    contact = contact_for(invitation)
+    if contact is None:
+        return None
+    channel, recipients = contact
+    return messages.queue(
+        kind, about_id, recipients, sealed_token=sealed_token, replace_pending=True, now=now, channel=channel
+    )
+
+
+def _working_link(invitation: Invitation | None, sealed_token: str) -> str | None:
+    """The link in a message, if it still opens its invitation (not replaced by a newer one, expired or locked)."""
+    from django.utils import timezone
+
+    from intake import selectors, tokens
+
+    if invitation is None or not sealed_token:
+        return None
+    token = tokens.unseal(sealed_token)
+    if tokens.hash_token(token) != invitation.token_hash or not selectors.usable_invitation(
+        invitation, now=timezone.now()
+    ):
+        return None
+    return settings.SITE_URL + reverse("intake:start", args=[token])
+
+
+def _answered(invitation: Invitation) -> bool:
+    from intake.models import Intake
+
+    return Intake.objects.filter(invitation=invitation, status=Intake.Status.SUBMITTED).exists()
+
+
+def _link_context(invitation: Invitation, link: str) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from intake import selectors
+
+    return {
+        **clinic_details(),
+        "invitation": invitation,
+        "link": link,
+        "visit": timezone.localtime(invitation.appointment_at),
+        "last_day": selectors.last_day(invitation),
+    }
+
+
+def _follow_up_message(message: OutboundMessage) -> tuple[Invitation, str] | None:
+    from intake.models import Invitation
+
+    invitation = Invitation.objects.select_related("patient").filter(pk=message.about_id).first()
+    link = _working_link(invitation, message.sealed_token)
+    if invitation is None or link is None or _answered(invitation):
+        return None
+    return invitation, link
+
+
+def render_follow_up(message: OutboundMessage) -> Rendered | None:
+    """The follow-up's link; None when the link stopped working (a reminder's newer one replaced it) or it was
+    answered meanwhile."""
+    found = _follow_up_message(message)
+    if found is None:
+        return None
+    invitation, link = found
+    with translation.override(language_of(invitation)):
+        body = render_to_string("intake/email/follow_up.txt", _link_context(invitation, link))
+        return Rendered(gettext(FOLLOW_UP_SUBJECT).format(clinic=settings.CLINIC_NAME), body)
+
+
+def _reminder_message(message: OutboundMessage) -> tuple[Reminder, str] | None:
+    from intake.models import Reminder
+
+    reminder = Reminder.objects.select_related("invitation__patient").filter(pk=message.about_id).first()
+    link = _working_link(reminder.invitation if reminder else None, message.sealed_token)
+    if reminder is None or link is None or _answered(reminder.invitation):
+        return None
+    return reminder, link
+
+
+def render_reminder(message: OutboundMessage) -> Rendered | None:
+    """A follow-up or pre-visit reminder with its new link; None when the questions were answered meanwhile or the
+    link stopped working (staff made a newer one, which went out with its own e-mail)."""
+    found = _reminder_message(message)
+    if found is None:
+        return None
+    reminder, link = found
+    invitation = reminder.invitation
+    context = _link_context(invitation, link)
+    if message.kind == OutboundMessage.Kind.FOLLOW_UP_REMINDER:
+        template, subject = "intake/email/follow_up_reminder.txt", FOLLOW_UP_REMINDER_SUBJECT
+        context["last"] = reminder.which == str(settings.FOLLOW_UP_MAX_REMINDERS)
+    else:
+        template, subject = "intake/email/pre_visit_reminder.txt", PRE_VISIT_REMINDER_SUBJECT
+    with translation.override(language_of(invitation)):
+        body = render_to_string(template, context)
+        return Rendered(gettext(subject).format(clinic=settings.CLINIC_NAME), body)
+
+
+def text_follow_up(message: OutboundMessage) -> TextSlots | None:
+    found = _follow_up_message(message)
+    return None if found is None else TextSlots(link=found[1], language=language_of(found[0]))
+
+
+def text_reminder(message: OutboundMessage) -> TextSlots | None:
+    found = _reminder_message(message)
+    return None if found is None else TextSlots(link=found[1], language=language_of(found[0].invitation))
 
 
 def render_device_code(message: OutboundMessage) -> Rendered | None:
@@ -169,30 +304,51 @@ def render_confirmation(message: OutboundMessage) -> Rendered | None:
         hours=parse_clinic_hours(settings.CLINIC_HOURS),
         within_hours=settings.CLINIC_CALLBACK_HOURS,
     )
+    from intake.models import Questionnaire
+    from intake.references import reference_for
+
+    context = {
+        **clinic_details(),
+        "articles": articles,
+        "message": text,
+        "reference": reference_for(intake.pk),
+        # The visit still to come (a follow-up's is in the past: no appointment line).
+        "appointment": timezone.localtime(intake.appointment_at) if intake.kind == Questionnaire.INTAKE else None,
+    }
     with translation.override(language_of(intake.invitation)):
-        body = render_to_string(
-            "intake/email/confirmation.txt", {**clinic_details(), "articles": articles, "message": text}
-        )
+        body = render_to_string("intake/email/confirmation.txt", context)
         return Rendered(gettext(CONFIRMATION_SUBJECT).format(clinic=settings.CLINIC_NAME), body)
 
 
 def register_messages() -> None:
     """Once, from `IntakeConfig.ready`: the renderers, and forgetting the messages (addresses) of deleted rows, so a
     retention purge or a discarded demo invitation leaves no address behind."""
-    from intake.models import Intake, Invitation
+    from intake.models import Intake, Invitation, Reminder
 
     registry.register(OutboundMessage.Kind.INVITATION, render_invitation)
     registry.register(OutboundMessage.Kind.LOCKOUT, render_lockout)
     registry.register(OutboundMessage.Kind.CONFIRMATION, render_confirmation)
     registry.register(OutboundMessage.Kind.DEVICE_CODE, render_device_code)
+    registry.register(OutboundMessage.Kind.FOLLOW_UP, render_follow_up)
+    registry.register(OutboundMessage.Kind.FOLLOW_UP_REMINDER, render_reminder)
+    registry.register(OutboundMessage.Kind.PRE_VISIT_REMINDER, render_reminder)
+    registry.register_text(OutboundMessage.Kind.FOLLOW_UP, text_follow_up)
+    registry.register_text(OutboundMessage.Kind.FOLLOW_UP_REMINDER, text_reminder)
+    registry.register_text(OutboundMessage.Kind.PRE_VISIT_REMINDER, text_reminder)
     post_delete.connect(
         _forget_invitation_messages, sender=Invitation, dispatch_uid="intake.forget_invitation_messages"
     )
     post_delete.connect(_forget_intake_messages, sender=Intake, dispatch_uid="intake.forget_intake_messages")
+    post_delete.connect(_forget_reminder_messages, sender=Reminder, dispatch_uid="intake.forget_reminder_messages")
 
 
 def _forget_invitation_messages(sender: Any, instance: Invitation, **kwargs: Any) -> None:
-    messages.forget([OutboundMessage.Kind.INVITATION, OutboundMessage.Kind.LOCKOUT], [instance.pk])
+    kinds = [OutboundMessage.Kind.INVITATION, OutboundMessage.Kind.LOCKOUT, OutboundMessage.Kind.FOLLOW_UP]
+    messages.forget(kinds, [instance.pk])
+
+
+def _forget_reminder_messages(sender: Any, instance: Reminder, **kwargs: Any) -> None:
+    messages.forget([OutboundMessage.Kind.FOLLOW_UP_REMINDER, OutboundMessage.Kind.PRE_VISIT_REMINDER], [instance.pk])
 
 
 def _forget_intake_messages(sender: Any, instance: Intake, **kwargs: Any) -> None:
@@ -227,3 +383,12 @@ def send_confirmation_email(intake_id: int) -> None:
     intake = Intake.objects.select_related("invitation").filter(pk=intake_id).first()
     if intake is not None:
         queue_confirmation_email(intake)
+
+
+@task()
+def send_due_messages() -> dict[str, int]:
+    """The dispatcher (`intake.services.follow_ups.send_due_messages`) as a task, for a scheduler that queues tasks;
+    `manage.py send_due_messages` runs the same from cron. Counts only: nothing about a patient."""
+    from intake.services.follow_ups import send_due_messages as dispatch
+
+    return dispatch()

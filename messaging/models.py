@@ -35,6 +35,9 @@ class OutboundMessage(models.Model):
         CONFIRMATION = "confirmation", "Answers received, to the patient"
         LOCKOUT = "lockout", "Link locked, to the front desk"
         DEVICE_CODE = "device_code", "One-time code for a new device, to the patient"
+        FOLLOW_UP = "follow_up", "Follow-up questionnaire link, to the patient"
+        FOLLOW_UP_REMINDER = "follow_up_reminder", "Follow-up reminder with a new link, to the patient"
+        PRE_VISIT_REMINDER = "pre_visit_reminder", "Pre-visit reminder with a new link, to the patient"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
@@ -42,12 +45,12 @@ class OutboundMessage(models.Model):
         FAILED = "failed", "Gave up after repeated failures"
         CANCELLED = "cancelled", "Not needed any more"
 
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    kind = models.CharField(max_length=24, choices=Kind.choices)
     # E-mail, or a text message to a phone number (E.164) in `recipients` (messaging.channels).
     channel = models.CharField(max_length=8, choices=channels.CHOICES, default=channels.EMAIL)
     about_id = models.PositiveBigIntegerField(
-        help_text="The row it is about: the invitation (invitation, lockout), the intake (confirmation) or the "
-        "one-time code (device_code)."
+        help_text="The row it is about: the invitation (invitation, lockout, follow_up), the intake (confirmation), "
+        "the one-time code (device_code) or the reminder (follow_up_reminder, pre_visit_reminder)."
     )
     recipients = models.JSONField(default=list, help_text="The addresses it goes to.")
     # An invitation link's token or a one-time code, sealed; emptied when the message is sent, given up or replaced.

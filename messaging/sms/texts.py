@@ -27,6 +27,15 @@ TEXTS: dict[str, str] = {
     "invitation": gettext_noop("{clinic}: please answer a few questions before your visit. Your private link: {link}"),
     "device_code": gettext_noop("{clinic}: your code is {code}. It works for {minutes} minutes. Never share it."),
     "confirmation": gettext_noop("{clinic}: thank you, we have your answers. Questions? Call us on {phone}."),
+    "follow_up": gettext_noop("{clinic}: how are you since your visit? Please answer a few questions: {link}"),
+    "follow_up_reminder": gettext_noop(
+        "{clinic}: a reminder to answer a few questions since your visit. New link (the old one no longer works): "
+        "{link}"
+    ),
+    "pre_visit_reminder": gettext_noop(
+        "{clinic}: a reminder to answer a few questions before your visit. New link (the old one no longer works): "
+        "{link}"
+    ),
 }
 
 _CODE = re.compile(r"[0-9]{4,10}")

@@ -1,5 +1,6 @@
-"""A mail outage with real `manage.py db_worker` processes: every alert, invitation, confirmation and lockout e-mail
-is delivered exactly once after the mail server comes back, and no patient address reaches a log or the task table.
+"""A mail outage with real `manage.py db_worker` processes: every alert, invitation, confirmation and lockout e-mail,
+a follow-up and a pre-visit reminder (queued by the dispatcher, `intake.services.follow_ups`) are delivered exactly
+once after the mail server comes back, and no patient address reaches a log or the task table.
 
 The mail server (tests/alerts/mail_backends.py, OutageFileBackend) refuses, quoting the addresses, while a file
 exists; the test removes the file once every e-mail has been refused at least twice. Patient e-mails retry after
@@ -34,6 +35,8 @@ from django_tasks_db.models import DBTaskResult
 from alerts import services as alert_services
 from alerts.models import Alert
 from intake import services
+from intake.models import Invitation
+from intake.services import follow_ups
 from messaging import services as message_services
 from messaging.models import OutboundMessage
 from tests.intake.factories import BIRTH_DATE, routine_answers
@@ -148,11 +151,36 @@ def make_patients() -> tuple[list[str], list[str]]:
     return invited, confirmed
 
 
+def dispatch_follow_up_and_reminder() -> tuple[str, str]:
+    """A visit six weeks ago whose follow-up falls due (and its confirmation), and an unfinished intake a week before
+    its appointment (its reminder): the dispatcher queues both. Returns (follow-up address, reminder address)."""
+    now = timezone.now()
+    visit = services.create_submitted_intake_for_demo(
+        answers=routine_answers(),
+        email=f"follow-up@{PATIENT_DOMAIN}",
+        patient_name="Outage Followed",
+        appointment_at=now - datetime.timedelta(days=43),
+    )
+    unfinished, _ = services.create_invitation(
+        patient_name="Outage Reminded",
+        email=f"reminded@{PATIENT_DOMAIN}",
+        date_of_birth=BIRTH_DATE,
+        appointment_at=now + datetime.timedelta(days=7),
+        created_by=None,
+        send_email=False,
+    )
+    Invitation.objects.filter(pk=unfinished.pk).update(created_at=now - datetime.timedelta(days=3))
+    counts = follow_ups.send_due_messages(now=now)
+    assert (counts["follow_ups"], counts["pre_visit_reminders"]) == (1, 1)
+    return visit.invitation.email, unfinished.email
+
+
 def test_every_email_is_delivered_exactly_once_after_a_mail_outage(worker_env):
     outage = Path(worker_env["MAIL_TEST_OUTAGE"])
     outage.touch()  # the mail server is down
     invited, confirmed = make_patients()
-    assert OutboundMessage.objects.count() == 2 * PATIENTS + 1
+    followed, reminded = dispatch_follow_up_and_reminder()
+    assert OutboundMessage.objects.count() == 2 * PATIENTS + 4
     assert Alert.objects.count() == PATIENTS
 
     with workers(worker_env, WORKERS):
@@ -193,11 +221,14 @@ def test_every_email_is_delivered_exactly_once_after_a_mail_outage(worker_env):
     for address in invited + confirmed:
         assert received[address] == 1, address
     assert received["front-desk@clinic.example"] == 1  # the lockout
+    assert received[followed] == 2  # the confirmation, then the follow-up six weeks later
+    assert received[reminded] == 1
+    assert set(OutboundMessage.objects.values_list("kind", flat=True)) >= {"follow_up", "pre_visit_reminder"}
     alert_links = [m["body"] for m in sent if m["to"] == ["on-call@clinic.example"]]
     assert len(alert_links) == PATIENTS
     for alert in Alert.objects.all():
         assert sum(f"/staff/intakes/{alert.intake_id}/" in body for body in alert_links) == 1
-    assert len(sent) == 2 * PATIENTS + 1 + PATIENTS
+    assert len(sent) == 2 * PATIENTS + 1 + PATIENTS + 3
     assert set(OutboundMessage.objects.values_list("last_error", flat=True)) == {""}
 
     log = Path(worker_env["WORKER_LOG"]).read_text()

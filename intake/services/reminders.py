@@ -1,0 +1,137 @@
+"""Reminders for unanswered links (issue 12): follow-ups not answered after a while, and pre-visit intakes not sent
+as the appointment comes near. Run by the dispatcher (`follow_ups.send_due_messages`).
+
+- Follow-up: `FOLLOW_UP_REMINDER_DAYS` (7) after the link was sent and still not answered, reminder "1"; as long
+  again after that one, reminder "2"; never more than `FOLLOW_UP_MAX_REMINDERS` (2).
+- Pre-visit: `PRE_VISIT_REMINDER_DAYS` (7, 3) before the appointment while the intake is not sent, the link neither
+  locked nor expired, and the invitation at least a day old at that moment (a link made five days before the visit
+  gets the 3-day reminder only). Reminder "7d", "3d". When the dispatcher missed one (it was down), only the latest
+  due is sent, never two at once.
+- Each is sent once: the Reminder row's unique (invitation, which) constraint, made while the invitation row is
+  locked. A reminder carries a new link (`renew_link`: the earlier link stops working, which the message says, and
+  a browser session opened with it ends; answers are kept) because only a hash of the old one is stored. A
+  follow-up's link keeps the end it was given when first sent.
+- It goes by e-mail, or by text message when the invitation has no e-mail and the patient a phone number; a patient
+  with neither gets none (they are not picked).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import cast
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Max
+
+from intake import tasks, tokens
+from intake.models import FollowUp, Intake, Invitation, Questionnaire, Reminder
+from intake.services.follow_ups import BATCH, has_contact
+from intake.services.invitations import renew_link
+from messaging.models import OutboundMessage
+
+logger = logging.getLogger(__name__)
+
+# A pre-visit reminder is not sent to a link made less than this long before the reminder's moment.
+MIN_LINK_AGE = datetime.timedelta(days=1)
+
+
+def send_follow_up_reminders(*, now: datetime.datetime) -> int:
+    """Queue the next reminder of every follow-up whose last message is `FOLLOW_UP_REMINDER_DAYS` old and still
+    unanswered; returns how many were queued."""
+    every = datetime.timedelta(days=settings.FOLLOW_UP_REMINDER_DAYS)
+    most = settings.FOLLOW_UP_MAX_REMINDERS
+    if most <= 0:
+        return 0
+    waiting = (
+        FollowUp.objects.filter(
+            invitation__isnull=False,
+            cancelled_at__isnull=True,
+            sent_at__lte=now - every,
+            invitation__locked_at__isnull=True,
+            invitation__expires_at__gt=now,
+        )
+        .exclude(invitation__intake__status=Intake.Status.SUBMITTED)
+        .annotate(reminded=Count("invitation__reminders"), last_reminder=Max("invitation__reminders__created_at"))
+        .filter(reminded__lt=most)
+        .order_by("sent_at", "id")
+        .values_list("invitation_id", "sent_at", "reminded", "last_reminder")[:BATCH]
+    )
+    queued = 0
+    for invitation_id, sent_at, reminded, last_reminder in waiting:
+        latest = cast(datetime.datetime, last_reminder or sent_at)
+        if now >= latest + every:
+            which = str(reminded + 1)
+            queued += send_reminder(invitation_id, which, kind=OutboundMessage.Kind.FOLLOW_UP_REMINDER, now=now)
+    return queued
+
+
+def pre_visit_reminder_due(
+    *, appointment_at: datetime.datetime, created_at: datetime.datetime, now: datetime.datetime, days: tuple[int, ...]
+) -> str | None:
+    """Which pre-visit reminder is due at `now` ("3d"), or None: the nearest-to-the-visit one whose moment has come,
+    if the link existed a day before that moment and the visit has not started."""
+    if now >= appointment_at:
+        return None
+    for before in sorted(days):
+        moment = appointment_at - datetime.timedelta(days=before)
+        if moment <= now:
+            return f"{before}d" if created_at <= moment - MIN_LINK_AGE else None
+    return None
+
+
+def send_pre_visit_reminders(*, now: datetime.datetime) -> int:
+    days = tuple(settings.PRE_VISIT_REMINDER_DAYS)
+    if not days:
+        return 0
+    waiting = list(
+        Invitation.objects.filter(
+            kind=Questionnaire.INTAKE,
+            appointment_at__gt=now,
+            appointment_at__lte=now + datetime.timedelta(days=max(days)),
+            locked_at__isnull=True,
+            expires_at__gt=now,
+        )
+        .filter(has_contact())
+        .exclude(intake__status=Intake.Status.SUBMITTED)
+        .order_by("appointment_at", "id")
+        .values_list("pk", "appointment_at", "created_at")[:BATCH]
+    )
+    sent_before = set(
+        Reminder.objects.filter(invitation_id__in=[pk for pk, _, _ in waiting]).values_list("invitation_id", "which")
+    )
+    queued = 0
+    for invitation_id, appointment_at, created_at in waiting:
+        which = pre_visit_reminder_due(appointment_at=appointment_at, created_at=created_at, now=now, days=days)
+        if which and (invitation_id, which) not in sent_before:
+            queued += send_reminder(invitation_id, which, kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, now=now)
+    return queued
+
+
+def send_reminder(invitation_id: int, which: str, *, kind: str, now: datetime.datetime) -> bool:
+    """Record reminder `which` for the invitation and queue it with a new link, once; False when it was sent already
+    or is no longer needed (answered, locked or expired meanwhile, or no way to reach the patient)."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().filter(pk=invitation_id).first()
+        if (
+            invitation is None
+            or invitation.locked_at is not None
+            or invitation.expires_at <= now
+            or Intake.objects.filter(invitation=invitation, status=Intake.Status.SUBMITTED).exists()
+            or tasks.contact_for(invitation) is None
+        ):
+            return False
+        reminder, made = Reminder.objects.get_or_create(
+            invitation=invitation, which=which, defaults={"created_at": now}
+        )
+        if not made:
+            return False
+        expires_at = invitation.expires_at
+        raw = renew_link(invitation, send_email=False)
+        if invitation.kind == Questionnaire.FOLLOW_UP:
+            # renew_link counts from the appointment (the visit, long past): the follow-up keeps its own end.
+            Invitation.objects.filter(pk=invitation.pk).update(expires_at=expires_at)
+        tasks.queue_link_message(kind, reminder.pk, invitation, tokens.seal(raw), now=now)
+    logger.info("Reminder %s queued for invitation %s", which, invitation_id)
+    return True

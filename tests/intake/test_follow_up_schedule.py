@@ -1,0 +1,237 @@
+"""Follow-ups go out on the clinic's schedule (issue 12): rows for every sent pre-visit intake, each one's private
+link sent once when it falls due (by e-mail, or by text to a patient with only a phone), through the dispatcher that
+cron and the task worker run."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from intake import services
+from intake.models import FollowUp, Intake, Invitation, Patient, Questionnaire, Reminder
+from intake.references import reference_for
+from intake.rules.schedule import ScheduleError, TimePoint, parse_reminder_days, parse_schedule
+from intake.services import follow_ups
+from intake.tasks import send_due_messages as dispatcher_task
+from messaging import sms
+from messaging.models import OutboundMessage
+from tests.intake.conftest import Patient as PatientBrowser
+from tests.intake.factories import make_invitation, routine_answers
+
+ROOT = Path(__file__).resolve().parents[2]
+VISIT = datetime.datetime(2027, 3, 1, 14, 30, tzinfo=datetime.UTC)
+LINK = re.compile(r"/intake/start/([^/\s]+)/")
+
+
+# --- the schedule, as the clinic writes it -------------------------------------------------------------------
+
+
+def test_the_default_schedule_is_six_weeks_three_months_and_a_year():
+    assert parse_schedule("6w:42,3m:91,12m:365") == (
+        TimePoint("6w", 42, "6 weeks"),
+        TimePoint("3m", 91, "3 months"),
+        TimePoint("12m", 365, "12 months"),
+    )
+    assert parse_schedule(" 1y:365 , 2w:14 ") == (TimePoint("2w", 14, "2 weeks"), TimePoint("1y", 365, "1 year"))
+    assert parse_schedule("") == ()
+    assert parse_reminder_days(["3", "7"]) == (7, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("6w", "code:days"),
+        ("six:42", "number and a unit"),
+        ("6w:0", "whole number"),
+        ("6w:-3", "whole number"),
+        ("6w:forty", "whole number"),
+        ("6w:42,6w:43", "once"),
+        ("6w:42,1m:42", "same day"),
+        ("123456789d:5", "number and a unit"),
+    ],
+)
+def test_a_schedule_the_portal_cannot_use_is_refused_with_a_reason(text, complaint):
+    with pytest.raises(ScheduleError, match="FOLLOW_UP_SCHEDULE") as raised:
+        parse_schedule(text)
+    assert complaint in str(raised.value)
+
+
+def test_a_bad_schedule_or_reminder_setting_stops_start_up():
+    for name, value in [("FOLLOW_UP_SCHEDULE", "6 weeks"), ("PRE_VISIT_REMINDER_DAYS", "7,soon")]:
+        env = {**os.environ, "DEBUG": "1", name: value}
+        result = subprocess.run(
+            [sys.executable, "-c", "import clinic_portal.settings"], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert result.returncode != 0
+        assert "ImproperlyConfigured" in result.stderr
+        assert name in result.stderr
+
+
+# --- rows and sending ----------------------------------------------------------------------------------------
+
+
+def sent_visit(*, email: str = "pat@example.org", name: str = "Pat Example") -> Intake:
+    intake = services.create_submitted_intake_for_demo(
+        answers=routine_answers(), email=email, patient_name=name, appointment_at=VISIT
+    )
+    mail.outbox.clear()
+    return intake
+
+
+@pytest.mark.django_db
+def test_a_sent_intake_gets_its_follow_ups_at_the_schedule_and_an_unfinished_one_none():
+    visit = sent_visit()
+    unfinished_invitation, _ = make_invitation(appointment_at=VISIT, name="Sam Later", email="sam@example.org")
+    unfinished = services.start_intake(unfinished_invitation)
+
+    follow_ups.send_due_messages(now=VISIT)
+    follow_ups.send_due_messages(now=VISIT)
+
+    rows = list(FollowUp.objects.values_list("visit_id", "patient_id", "time_point", "due_at"))
+    assert rows == [
+        (visit.pk, visit.patient_id, "6w", VISIT + datetime.timedelta(days=42)),
+        (visit.pk, visit.patient_id, "3m", VISIT + datetime.timedelta(days=91)),
+        (visit.pk, visit.patient_id, "12m", VISIT + datetime.timedelta(days=365)),
+    ]
+    assert not FollowUp.objects.filter(visit=unfinished).exists()
+    assert not Invitation.objects.filter(kind=Questionnaire.FOLLOW_UP).exists()  # none due yet
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_follow_up_is_sent_once_when_due_with_its_own_link_and_the_birth_date_check(time_machine, client: Client):
+    visit = sent_visit()
+    follow_ups.send_due_messages(now=VISIT)
+    six_weeks = VISIT + datetime.timedelta(days=42, hours=1)
+    time_machine.move_to(six_weeks, tick=False)
+
+    first = follow_ups.send_due_messages()
+    second = follow_ups.send_due_messages()  # the next cron run, or a second dispatcher
+    dispatcher_task.enqueue()  # and the task: nothing more to do
+
+    assert first["follow_ups"] == 1
+    assert second["follow_ups"] == 0
+    invitation = Invitation.objects.get(kind=Questionnaire.FOLLOW_UP)
+    assert (invitation.patient_id, invitation.date_of_birth, invitation.email, invitation.appointment_at) == (
+        visit.patient_id,
+        visit.invitation.date_of_birth,
+        "pat@example.org",
+        VISIT,
+    )
+    assert timezone.localtime(invitation.expires_at).date() == timezone.localtime(
+        six_weeks
+    ).date() + datetime.timedelta(days=follow_ups.LINK_DAYS + 1)
+    follow_up = FollowUp.objects.get(time_point="6w")
+    assert (follow_up.invitation, follow_up.sent_at) == (invitation, six_weeks)
+    assert FollowUp.objects.filter(sent_at__isnull=True).count() == 2  # 3 and 12 months wait their turn
+    assert OutboundMessage.objects.filter(kind="follow_up").count() == 1
+    assert [message.to for message in mail.outbox] == [["pat@example.org"]]
+    assert follow_ups.send_follow_up(follow_up.pk, now=six_weeks) is False  # already claimed
+
+    found = LINK.search(str(mail.outbox[0].body))
+    assert found is not None
+    token = found.group(1)
+    patient = PatientBrowser(client, token)
+    assert patient.open_link()["Location"].endswith("/intake/confirm/")
+    assert patient.confirm("1999-01-01").status_code == 200  # the wrong birth date opens nothing
+    assert not Intake.objects.filter(invitation=invitation).exists()
+    patient.sign_in()
+    assert Intake.objects.get(invitation=invitation).kind == Questionnaire.FOLLOW_UP
+
+
+@pytest.mark.django_db
+def test_the_dispatcher_command_runs_everything_due(time_machine):
+    sent_visit()
+    time_machine.move_to(VISIT + datetime.timedelta(days=43), tick=False)
+    call_command("send_due_messages", verbosity=0)
+    assert FollowUp.objects.filter(sent_at__isnull=False).count() == 1
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_patient_with_only_a_phone_gets_a_text_and_one_with_neither_gets_nothing(settings, monkeypatch):
+    settings.SMS_BACKEND = "messaging.sms.backends.locmem.SmsBackend"
+    settings.SITE_URL = "https://portal.clinic.example"
+    monkeypatch.setattr(sms, "outbox", [])
+    by_phone = sent_visit(email="", name="Tex Phone")
+    Patient.objects.filter(pk=by_phone.patient_id).update(phone="+15550100123")
+    unreachable = sent_visit(email="", name="No Contact")
+    follow_ups.send_due_messages(now=VISIT)
+
+    follow_ups.send_due_messages(now=VISIT + datetime.timedelta(days=42))
+
+    assert [text.to for text in sms.outbox] == ["+15550100123"]
+    assert "https://portal.clinic.example/intake/start/" in sms.outbox[0].body
+    assert "Tex" not in sms.outbox[0].body
+    cancelled = FollowUp.objects.get(visit=unreachable, time_point="6w")
+    assert cancelled.cancelled_at is not None
+    assert cancelled.invitation is None
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_follow_up_long_past_its_date_is_not_sent_at_all():
+    """Intakes from before follow-ups existed, or a dispatcher down for weeks: no backlog lands at once."""
+    sent_visit()
+    follow_ups.send_due_messages(now=VISIT)
+    follow_ups.send_due_messages(now=VISIT + datetime.timedelta(days=100))
+    assert [(row.time_point, row.sent_at, row.cancelled_at is None) for row in FollowUp.objects.all()] == [
+        ("6w", None, False),
+        ("3m", VISIT + datetime.timedelta(days=100), True),
+        ("12m", None, True),
+    ]
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_the_confirmation_email_gives_the_appointment_with_its_zone_and_the_reference():
+    intake = services.create_submitted_intake_for_demo(
+        answers=routine_answers(), email="pat@example.org", appointment_at=VISIT
+    )
+    body = str(mail.outbox[-1].body)
+    assert "Your appointment: Monday, March 1, 2027 at 9:30 AM (EST)" in body
+    assert f"Your reference: {reference_for(intake.pk)}" in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_dispatchers_at_the_same_moment_send_one_follow_up_and_one_reminder():
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks need PostgreSQL: run with DATABASE_URL=postgres://...")
+    sent_visit()
+    waiting, _ = make_invitation(appointment_at=VISIT + datetime.timedelta(days=49), email="sam@example.org")
+    Invitation.objects.filter(pk=waiting.pk).update(created_at=VISIT)
+    follow_ups.send_due_messages(now=VISIT)
+    due = VISIT + datetime.timedelta(days=42)
+    start = threading.Barrier(2)
+    results: list[dict[str, int]] = []
+
+    def dispatcher() -> None:
+        try:
+            start.wait(timeout=30)
+            results.append(follow_ups.send_due_messages(now=due))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(result["follow_ups"] for result in results) == [0, 1]
+    assert sorted(result["pre_visit_reminders"] for result in results) == [0, 1]
+    assert Invitation.objects.filter(kind=Questionnaire.FOLLOW_UP).count() == 1
+    assert Reminder.objects.count() == 1
+    assert OutboundMessage.objects.filter(kind__in=["follow_up", "pre_visit_reminder"]).count() == 2

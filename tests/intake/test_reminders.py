@@ -1,0 +1,211 @@
+"""Reminders (issue 12): an unanswered follow-up gets one after 7 days and a last one 7 days later, never a third; a
+pre-visit intake still unfinished gets one 7 and one 3 days before the appointment. Each carries a new link that
+works (the old one stops, and the message says so), goes out once, and says nothing clinical or personal in its
+subject."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from intake import services
+from intake.models import Intake, Invitation, Questionnaire, Reminder
+from intake.services import follow_ups, reminders
+from messaging import services as messages
+from messaging import sms
+from messaging.models import OutboundMessage
+from tests.intake.conftest import Patient as PatientBrowser
+from tests.intake.factories import make_invitation, routine_answers
+from tests.messaging.test_sms_channel import clinical_words
+
+pytestmark = pytest.mark.django_db
+
+VISIT = datetime.datetime(2027, 3, 1, 14, 30, tzinfo=datetime.UTC)
+LINK = re.compile(r"/intake/start/([^/\s]+)/")
+DAY = datetime.timedelta(days=1)
+
+
+def token_in(message: mail.EmailMessage) -> str:
+    found = LINK.search(str(message.body))
+    assert found is not None
+    return found.group(1)
+
+
+def opens(client: Client, token: str) -> bool:
+    response = PatientBrowser(client, token).open_link()
+    return response.status_code == 302 and response["Location"].endswith("/intake/confirm/")
+
+
+def answer(invitation: Invitation) -> None:
+    """The patient sends the questionnaire (the form itself is tested elsewhere)."""
+    intake = services.start_intake(invitation)
+    Intake.objects.filter(pk=intake.pk).update(status=Intake.Status.SUBMITTED, submitted_at=timezone.now())
+
+
+@pytest.fixture
+def follow_up_sent(time_machine) -> Invitation:
+    """A pre-visit intake sent for a visit on VISIT, and its 6-week follow-up e-mailed six weeks later."""
+    services.create_submitted_intake_for_demo(
+        answers=routine_answers(), email="pat@example.org", patient_name="Pat Example", appointment_at=VISIT
+    )
+    follow_ups.send_due_messages(now=VISIT)
+    time_machine.move_to(VISIT + 42 * DAY, tick=False)
+    follow_ups.send_due_messages()
+    mail.outbox.clear()
+    return Invitation.objects.get(kind=Questionnaire.FOLLOW_UP)
+
+
+def test_an_unanswered_follow_up_gets_a_reminder_after_7_days_a_last_one_later_and_never_a_third(
+    follow_up_sent, time_machine, client
+):
+    time_machine.move_to(VISIT + 48 * DAY, tick=False)
+    assert follow_ups.send_due_messages()["follow_up_reminders"] == 0  # six days: not yet
+
+    time_machine.move_to(VISIT + 49 * DAY, tick=False)
+    assert follow_ups.send_due_messages()["follow_up_reminders"] == 1
+    assert follow_ups.send_due_messages()["follow_up_reminders"] == 0  # the next run: sent already
+    assert len(mail.outbox) == 1
+    first = mail.outbox[0]
+    assert first.to == ["pat@example.org"]
+    assert "no longer works" in str(first.body)
+    assert "last reminder" not in str(first.body)
+    assert opens(client, token_in(first))
+    follow_up_sent.refresh_from_db()
+    assert follow_up_sent.expires_at > timezone.now() + 20 * DAY  # the follow-up keeps its 30 days
+
+    time_machine.move_to(VISIT + 56 * DAY, tick=False)
+    assert follow_ups.send_due_messages()["follow_up_reminders"] == 1
+    last = mail.outbox[1]
+    assert "This is the last reminder we will send." in str(last.body)
+    assert opens(Client(), token_in(last))
+    assert not opens(Client(), token_in(first))  # the earlier link stopped working, as the reminder said
+
+    for days in (63, 70, 80):
+        time_machine.move_to(VISIT + days * DAY, tick=False)
+        assert follow_ups.send_due_messages()["follow_up_reminders"] == 0
+    assert list(Reminder.objects.values_list("which", flat=True)) == ["1", "2"]
+    assert len(mail.outbox) == 2
+
+
+def test_no_reminder_once_the_follow_up_is_answered(follow_up_sent, time_machine):
+    answer(follow_up_sent)
+    for days in (49, 56, 63):
+        time_machine.move_to(VISIT + days * DAY, tick=False)
+        follow_ups.send_due_messages()
+    assert not Reminder.objects.exists()
+    assert mail.outbox == []
+
+
+def test_a_reminder_already_queued_is_not_sent_once_the_questions_are_answered(follow_up_sent, settings, time_machine):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, not sent at once
+    time_machine.move_to(VISIT + 49 * DAY, tick=False)
+    follow_ups.send_due_messages()
+    message = OutboundMessage.objects.get(kind="follow_up_reminder")
+    answer(follow_up_sent)
+    assert messages.send(message.pk) == "cancelled"
+    assert mail.outbox == []
+
+
+@pytest.fixture
+def invited(time_machine) -> Invitation:
+    """An invitation made ten days before its appointment; its own e-mail already sent."""
+    time_machine.move_to(VISIT - 10 * DAY, tick=False)
+    invitation, _ = make_invitation(appointment_at=VISIT, send_email=True)
+    mail.outbox.clear()
+    return invitation
+
+
+def test_an_unfinished_intake_gets_reminders_7_and_3_days_before_the_visit_once_each(invited, time_machine, client):
+    sent = []
+    for moment in (8 * DAY, 7 * DAY, 7 * DAY - datetime.timedelta(hours=1), 4 * DAY, 3 * DAY, 2 * DAY, DAY):
+        time_machine.move_to(VISIT - moment, tick=False)
+        sent.append(follow_ups.send_due_messages()["pre_visit_reminders"])
+    assert sent == [0, 1, 0, 0, 1, 0, 0]
+    assert list(Reminder.objects.values_list("which", flat=True)) == ["7d", "3d"]
+    assert [message.to for message in mail.outbox] == [["pat@example.org"]] * 2
+    body = str(mail.outbox[1].body)
+    assert "Monday, March 1, 2027 at 9:30 AM (EST)" in body
+    assert "no longer works" in body
+    assert opens(client, token_in(mail.outbox[1]))
+    assert not opens(Client(), token_in(mail.outbox[0]))
+
+
+def test_no_pre_visit_reminder_once_the_intake_is_sent_or_the_link_is_locked(invited, time_machine):
+    locked, _ = make_invitation(appointment_at=VISIT, email="locked@example.org", name="Lou Locked")
+    Invitation.objects.filter(pk=locked.pk).update(locked_at=timezone.now())
+    time_machine.move_to(VISIT - 7 * DAY, tick=False)
+    follow_ups.send_due_messages()
+    answer(invited)
+    time_machine.move_to(VISIT - 3 * DAY, tick=False)
+    follow_ups.send_due_messages()
+    assert list(Reminder.objects.values_list("invitation__email", "which")) == [("pat@example.org", "7d")]
+
+
+def test_a_link_made_close_to_the_visit_gets_only_the_reminders_still_ahead(time_machine):
+    time_machine.move_to(VISIT - 5 * DAY, tick=False)
+    make_invitation(appointment_at=VISIT)
+    for before in (5, 4, 3, 2):
+        time_machine.move_to(VISIT - before * DAY, tick=False)
+        follow_ups.send_due_messages()
+    assert list(Reminder.objects.values_list("which", flat=True)) == ["3d"]
+
+
+@pytest.mark.parametrize(
+    ("made_before", "now_before", "expected"),
+    [(10, 8, None), (10, 7, "7d"), (10, 5, "7d"), (10, 3, "3d"), (10, 0.5, "3d"), (7.5, 7, None), (5, 3, "3d")],
+)
+def test_which_pre_visit_reminder_is_due(made_before, now_before, expected):
+    assert (
+        reminders.pre_visit_reminder_due(
+            appointment_at=VISIT, created_at=VISIT - made_before * DAY, now=VISIT - now_before * DAY, days=(7, 3)
+        )
+        == expected
+    )
+    assert (
+        reminders.pre_visit_reminder_due(appointment_at=VISIT, created_at=VISIT - 10 * DAY, now=VISIT, days=(7, 3))
+        is None
+    )
+
+
+def test_a_patient_without_email_gets_the_reminder_by_text(settings, monkeypatch, time_machine):
+    settings.SMS_BACKEND = "messaging.sms.backends.locmem.SmsBackend"
+    monkeypatch.setattr(sms, "outbox", [])
+    time_machine.move_to(VISIT - 10 * DAY, tick=False)
+    make_invitation(appointment_at=VISIT, email="", phone="+15550100123")
+    make_invitation(appointment_at=VISIT, email="", name="Nobody Reachable")
+    time_machine.move_to(VISIT - 7 * DAY, tick=False)
+    follow_ups.send_due_messages()
+    assert [text.to for text in sms.outbox] == ["+15550100123"]
+    assert "no longer works" in sms.outbox[0].body
+    assert "/intake/start/" in sms.outbox[0].body
+    assert Reminder.objects.count() == 1
+
+
+def test_no_subject_names_the_patient_or_says_anything_clinical(follow_up_sent, time_machine, settings):
+    settings.CLINIC_NAME = "Northside Clinic"  # the demo name says "Spine"; a clinic's name is its own
+    time_machine.move_to(VISIT - 10 * DAY, tick=False)
+    make_invitation(appointment_at=VISIT, email="sam@example.org", name="Sam Sciatica")
+    time_machine.move_to(VISIT - 7 * DAY, tick=False)
+    follow_ups.send_due_messages()
+    time_machine.move_to(VISIT + 49 * DAY, tick=False)
+    follow_ups.send_due_messages()
+    time_machine.move_to(VISIT + 56 * DAY, tick=False)
+    follow_ups.send_due_messages()
+    kinds = set(OutboundMessage.objects.values_list("kind", flat=True))
+    assert {"pre_visit_reminder", "follow_up_reminder"} <= kinds
+    subjects = [str(message.subject) for message in mail.outbox]
+    assert len(subjects) == 3
+    for subject in [*subjects, follow_ups_subject()]:
+        assert not clinical_words(subject), subject
+        assert not {"Pat", "Example", "Sam", "Sciatica"} & set(subject.replace("?", " ").split()), subject
+
+
+def follow_ups_subject() -> str:
+    from intake.tasks import FOLLOW_UP_SUBJECT
+
+    return FOLLOW_UP_SUBJECT.format(clinic="Northside Clinic")
