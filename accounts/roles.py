@@ -37,6 +37,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "intake.add_invitation",
         "intake.view_invitation",
         "intake.view_queue",
+        # The follow-up list: names, dates and status of follow-up questionnaires, never answers or scores.
+        "intake.view_follow_ups",
     ),
     # Reads articles and approves them, or changes to them, for patients (clinical sign-off); no intake data.
     CLINICAL_REVIEWERS: (
@@ -54,6 +56,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "intake.view_intake",
         "intake.review_intake",
         "intake.export_intakes",
+        "intake.view_follow_ups",
     ),
 }
 

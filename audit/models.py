@@ -11,6 +11,7 @@ from django.db import models
 class AuditEvent(models.Model):
     class Action(models.TextChoices):
         VIEWED_INTAKE = "viewed_intake", "Viewed an intake"
+        VIEWED_FOLLOW_UPS = "viewed_follow_ups", "Viewed the follow-up list"
         REVIEWED_INTAKE = "reviewed_intake", "Marked an intake reviewed"
         CHANGED_INTAKE = "changed_intake", "Changed an intake"
         EXPORTED_INTAKES = "exported_intakes", "Exported intakes"

@@ -38,6 +38,12 @@ def base_answers(*, rng: random.Random, today: datetime.date, age: int) -> dict[
         "pain_now": rng.randint(2, 5),
         "pain_week_avg": rng.randint(3, 5),
         "pain_interference": rng.randint(1, 4),
+        "pain_enjoyment_interference": rng.randint(2, 6),
+        # The Patient-Specific Functional Scale (issue 12): asked again at every follow-up.
+        "psfs_1_activity": rng.choice(["Running", "Running for 30 minutes", "Long runs"]),
+        "psfs_1": rng.randint(2, 5),
+        "psfs_2_activity": rng.choice(["Sitting at work", "Lifting my child", "Gardening"]),
+        "psfs_2": rng.randint(3, 6),
         "pain_locations": ["low_back"] + (["buttock"] if rng.random() < 0.4 else []),
         "night_rest_pain": "no",
         "worse_with": rng.choice(
@@ -207,4 +213,41 @@ def answers_for(profile: str, *, rng: random.Random, today: datetime.date, age: 
     if answers.get("leg_symptoms") == "yes" and answers.get("leg_weakness") != "yes":
         for code in LEG_WEAKNESS_FOLLOW_UPS:
             answers.pop(code, None)
+    return answers
+
+
+# --- Follow-ups (issue 12) -------------------------------------------------------------------------------------------
+# A follow-up asks the CES safety questions and the cord-compression ones again (all "no" here), new leg symptoms,
+# PEG, the PSFS (the intake's activities), the global rating of change and running status.
+FOLLOW_UP_SAFETY_CODES = (*CE_QUESTION_CODES, "hands_clumsy", "balance_worse")
+PEG_CODES = ("pain_week_avg", "pain_enjoyment_interference", "pain_interference")
+PSFS_CODES = ("psfs_1", "psfs_2", "psfs_3")
+# Global rating of change by how PEG moved: better, about the same, worse.
+GLOBAL_CHANGE_BY_TREND = {"better": ("better", "much_better"), "same": ("same",), "worse": ("worse", "little_worse")}
+
+
+def _clamped(value: int) -> int:
+    return max(0, min(10, value))
+
+
+def follow_up_answers(
+    intake_answers: Mapping[str, Any], *, rng: random.Random, steps: int, trend: str = "better"
+) -> dict[str, Any]:
+    """A follow-up's answers `steps` time points after the visit: PEG lower and the PSFS higher by about 1.5 points
+    a time point when `trend` is "better", the other way when "worse", about the same when "same"."""
+    sign = {"better": 1, "same": 0, "worse": -1}[trend]
+    answers: dict[str, Any] = {**dict.fromkeys(FOLLOW_UP_SAFETY_CODES, "no"), "leg_symptoms": "no"}
+    for code in PEG_CODES:
+        before = int(intake_answers.get(code) or 5)
+        answers[code] = _clamped(
+            before - sign * (steps + rng.randint(0, 1)) * 3 // 2 + (0 if sign else rng.randint(-1, 1))
+        )
+    for code in PSFS_CODES:
+        if code in intake_answers:
+            answers[f"{code}_activity"] = intake_answers[f"{code}_activity"]
+            answers[code] = _clamped(int(intake_answers[code]) + sign * (steps + rng.randint(0, 1)) * 3 // 2)
+    answers["global_change"] = rng.choice(GLOBAL_CHANGE_BY_TREND[trend])
+    if intake_answers.get("running_status") not in (None, "not_a_runner"):
+        running = {"better": ("running_less", "usual_running"), "same": ("run_walk",), "worse": ("not_running",)}
+        answers["follow_up_running"] = running[trend][min(steps - 1, len(running[trend]) - 1)]
     return answers

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
 
+from dashboard import scores
 from dashboard.presenters import age_on
 from dashboard.selectors import ExportEntry
 from intake.models import Level
@@ -35,8 +36,22 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def header() -> list[str]:
+    """HEADER, then which questionnaire the row is and the patient's scores on this visit per time point ("PEG 6
+    weeks": the visit's follow-up at 6 weeks; empty when not answered or not scored)."""
+    score_columns = [
+        f"{scores.SHORT_NAMES.get(instrument.code, instrument.code)} {scores.time_point_label(point).lower()}"
+        if point != scores.INTAKE_POINT
+        else f"{scores.SHORT_NAMES.get(instrument.code, instrument.code)} before the visit"
+        for instrument, point in scores.columns()
+    ]
+    return [*HEADER, "Questionnaire", *score_columns]
+
+
 def rows(entries: Iterable[ExportEntry], *, today: datetime.date) -> Iterator[list[str]]:
-    yield list(HEADER)
+    columns = header()
+    yield columns
+    blank = [""] * (len(columns) - len(HEADER) - 1)
     zone = timezone.get_current_timezone()  # once, not per row
 
     for entry in entries:
@@ -54,6 +69,8 @@ def rows(entries: Iterable[ExportEntry], *, today: datetime.date) -> Iterator[li
             safe_cell(entry.reviewed_by),
             entry.reviewed,
             safe_cell(entry.rules_version),
+            scores.questionnaire_label(entry.kind, entry.time_point),
+            *([("" if value is None else str(value)) for value in entry.scores] or blank),
         ]
 
 

@@ -21,9 +21,11 @@ from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 
+from dashboard.phones import phone
+from dashboard.scores import questionnaire_label
 from dashboard.selectors import QueueEntry
 from intake.models import Level, ReviewNote
-from intake.rules.questionnaire import QUESTIONS, STEPS, age_in_years, as_codes, questions_that_apply
+from intake.rules.questionnaire import QUESTIONS, STEPS, Step, age_in_years, as_codes, questions_that_apply
 from intake.rules.questionnaire_checks import NOT_ANSWERED, UNIT_WORDS, format_number, human_value
 from intake.rules.triage import FLAGS_BY_CODE, RED_FLAG_QUESTIONS, RULES
 
@@ -125,6 +127,8 @@ class QueueRow:
     is_reviewed: bool
     reviewed_by: str
     clinical: bool = True  # the viewer sees flags (front desk does not)
+    phone_html: str = ""  # the patient's phone as a tel: link (escaped), "" when none
+    questionnaire: str = ""  # "Follow-up 6 weeks" for a follow-up; "" for the pre-visit intake
 
     @property
     def html(self) -> SafeString:
@@ -132,6 +136,10 @@ class QueueRow:
         e = escape
         symbol = f'<span aria-hidden="true">{self.level_symbol}</span>' if self.level_symbol else ""
         name = f'<a href="{self.url}">{e(self.patient_name)}</a>' if self.url else e(self.patient_name)
+        if self.questionnaire:
+            name += f' <span class="questionnaire-tag">{e(self.questionnaire)}</span>'
+        if self.phone_html:
+            name += f'<br><span class="small">{self.phone_html}</span>'
         submitted = (
             f'<span title="{self.submitted_title}">{self.submitted}</span>'
             if self.submitted
@@ -170,6 +178,7 @@ def queue_rows(
         level = Level(entry.level)
         age = age_on(entry.date_of_birth, today)
         submitted = timezone.localtime(entry.submitted_at) if entry.submitted_at else None
+        number = phone(entry.phone) if entry.phone else None
         rows.append(
             QueueRow(
                 intake_id=entry.intake_id,
@@ -187,6 +196,8 @@ def queue_rows(
                 is_reviewed=entry.is_reviewed,
                 reviewed_by=entry.reviewed_by or FORMER_STAFF,
                 clinical=intake_url is not None,
+                phone_html=str(number.link) if number else "",
+                questionnaire=questionnaire_label(entry.kind, entry.time_point) if entry.kind != "intake" else "",
             )
         )
     return rows
@@ -356,17 +367,21 @@ class AnswerSection:
 
 
 def answer_sections(
-    answers: Mapping[str, object], latched: Iterable[LatchedAnswer] = (), *, today: datetime.date | None = None
+    answers: Mapping[str, object],
+    latched: Iterable[LatchedAnswer] = (),
+    *,
+    today: datetime.date | None = None,
+    steps: Iterable[Step] = STEPS,
 ) -> list[AnswerSection]:
     """Every step's asked questions in questionnaire order, labelled as the patient saw them.
 
     `latched`: the intake's red-flag answers; an answer changed to "no" since shows what was said first, and stays
     marked as a concern until a clinician's review clears it. `today`: the day the "asked when" rules are judged on
-    (the day the intake was sent).
+    (the day the intake was sent). `steps`: the form's (a follow-up's are its own, intake.rules.catalogue).
     """
     earlier = {row.code: row for row in latched if row.changed_to_no_at is not None or answers.get(row.code) == "no"}
     sections = []
-    for step in STEPS:
+    for step in steps:
         rows = []
         for q in questions_that_apply(step, answers, today=today):
             if q.code not in answers:

@@ -15,6 +15,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
 from django.db import connection
@@ -22,6 +23,7 @@ from django.db.models import BooleanField, CharField, Count, DateTimeField, F, F
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
+from dashboard import scores
 from intake.models import Intake, IntakeFlag, Level, RedFlagAnswer, ReviewNote
 from intake.rules.triage import FLAG_GROUPS, FLAGS_BY_CODE
 
@@ -45,6 +47,8 @@ class QueueFilters:
     appointment_from: datetime.date | None = None
     appointment_to: datetime.date | None = None
     name: str = ""
+    # The intake a typed reference stands for (intake.references), when the name search was one and it exists.
+    reference: int | None = None
 
     def describe(self) -> str:
         """For the audit trail: which filters were used, never the searched name (it is patient data)."""
@@ -59,7 +63,9 @@ class QueueFilters:
             parts.append(f"from={self.appointment_from.isoformat()}")
         if self.appointment_to:
             parts.append(f"to={self.appointment_to.isoformat()}")
-        if self.name:
+        if self.reference:
+            parts.append("reference search")
+        elif self.name:
             parts.append("name search")
         return ", ".join(parts) or "no filters"
 
@@ -91,7 +97,9 @@ def queue_intakes(filters: QueueFilters) -> QuerySet[Intake]:
         intakes = intakes.filter(appointment_at__gte=_start_of_day(filters.appointment_from))
     if filters.appointment_to:
         intakes = intakes.filter(appointment_at__lt=_start_of_day(filters.appointment_to + datetime.timedelta(days=1)))
-    if filters.name:
+    if filters.reference:
+        intakes = intakes.filter(pk=filters.reference)
+    elif filters.name:
         # UPPER(name) LIKE '%...%': the trigram index of intake migration 0008 on PostgreSQL.
         intakes = intakes.filter(invitation__patient_name__icontains=filters.name)
     return intakes.order_by(*QUEUE_ORDER)
@@ -121,6 +129,11 @@ class QueueEntry(NamedTuple):
     date_of_birth: datetime.date | None
     reviewed_by: str | None  # the reviewer's name; None when nobody reviewed or the account was removed since
     flags: tuple[FlagData, ...] = ()
+    patient_id: int = 0
+    phone: str = ""  # E.164 as stored, "" when none
+    kind: str = "intake"  # Questionnaire: "intake" or "follow_up"
+    time_point: str = ""  # a follow-up's time point code (6w, 3m, 12m)
+    visit_id: int | None = None  # a follow-up's pre-visit intake
 
 
 _ENTRY_COLUMNS = (
@@ -136,6 +149,11 @@ _ENTRY_COLUMNS = (
     "reviewed_by__first_name",
     "reviewed_by__last_name",
     "reviewed_by__username",
+    "patient_id",
+    "patient__phone",
+    "kind",
+    "invitation__follow_up__time_point",
+    "invitation__follow_up__visit_id",
 )
 
 
@@ -158,9 +176,12 @@ def _entries(rows: list[tuple[Any, ...]]) -> list[QueueEntry]:
         QueueEntry(
             pk, level, reviewed, appointment, submitted, reviewed_at, version, name, born,
             (f"{first} {last}".strip() or username) if username else None,
-            tuple(flags.get(pk, ())),
+            tuple(flags.get(pk, ())), patient_id, phone or "", kind, time_point or "", visit_id,
         )
-        for pk, level, reviewed, appointment, submitted, reviewed_at, version, name, born, first, last, username in rows
+        for (
+            pk, level, reviewed, appointment, submitted, reviewed_at, version, name, born, first, last, username,
+            patient_id, phone, kind, time_point, visit_id,
+        ) in rows
     ]  # fmt: skip
 
 
@@ -265,6 +286,13 @@ class ExportEntry(NamedTuple):
     date_of_birth: datetime.date | None
     reviewed_by: str | None
     flags: tuple[FlagData, ...] = ()
+    patient_id: int = 0
+    phone: str = ""
+    kind: str = "intake"
+    time_point: str = ""
+    visit_id: int | None = None
+    # The patient's scores on this visit's questionnaires, in dashboard.scores.COLUMNS order (None: not scored).
+    scores: tuple[Decimal | None, ...] = ()
 
 
 MINUTE = "%Y-%m-%d %H:%M"
@@ -302,8 +330,8 @@ def _export_rows(page: QuerySet[Intake]) -> list[tuple[Any, ...]]:
 
 
 def export_entries(filters: QueueFilters, *, batch: int | None = None) -> Iterator[ExportEntry]:
-    """Every intake of the filtered queue, in its order, read in keyset pages of `batch` (EXPORT_BATCH) rows, two
-    short queries each."""
+    """Every intake of the filtered queue, in its order, read in keyset pages of `batch` (EXPORT_BATCH) rows, three
+    short queries each (rows, flags, the scores of the visits they belong to)."""
     batch = batch or EXPORT_BATCH
     intakes = queue_intakes(filters)
     key: tuple[bool, int, datetime.datetime, int] | None = None
@@ -313,11 +341,32 @@ def export_entries(filters: QueueFilters, *, batch: int | None = None) -> Iterat
         if not rows:
             return
         flags = _flags(page)
-        for pk, level, reviewed, appointment, sent, seen, version, name, born, first, last, username in rows:
+        # A pre-visit intake is its own visit; a follow-up belongs to the visit it follows (the last column).
+        visits = scores.by_visit({row[-1] or row[0] for row in rows})
+        for (
+            pk,
+            level,
+            reviewed,
+            appointment,
+            sent,
+            seen,
+            version,
+            name,
+            born,
+            first,
+            last,
+            username,
+            patient_id,
+            phone,
+            kind,
+            time_point,
+            visit_id,
+        ) in rows:
             yield ExportEntry(
                 pk, level, reviewed, appointment, sent, seen, version, name, born,
                 (f"{first} {last}".strip() or username) if username else None,
-                tuple(flags.get(pk, ())),
+                tuple(flags.get(pk, ())), patient_id, phone or "", kind, time_point or "", visit_id,
+                visits.get(visit_id or pk, scores.EMPTY),
             )  # fmt: skip
         last_row = rows[-1]
         key = (last_row[2], last_row[1], last_row[3], last_row[0])  # is_reviewed, level, appointment_at, id
@@ -424,6 +473,24 @@ def weekly_counts(
     counts[this_monday] = _per_level(since_monday.filter(arrived__gte=_start_of_day(this_monday)))
     mondays = [first_monday + datetime.timedelta(weeks=i) for i in range(weeks)]
     return [ChartWeek(monday, {level: counts.get(monday, {}).get(level, 0) for level in Level}) for monday in mondays]
+
+
+class Contact(NamedTuple):
+    intake_id: int
+    patient_name: str
+    phone: str  # E.164 as stored, "" when none
+
+
+def urgent_contacts(*, limit: int = 5) -> list[Contact]:
+    """The first `limit` urgent intakes waiting for review, in queue order, with the patient's phone (one query):
+    the banner that says to call them today gives the numbers."""
+    rows = (
+        assessed_intakes()
+        .filter(is_reviewed=False, level=Level.URGENT)
+        .order_by(*QUEUE_ORDER)
+        .values_list("pk", "invitation__patient_name", "patient__phone")[:limit]
+    )
+    return [Contact(pk, name, phone or "") for pk, name, phone in rows]
 
 
 def red_flag_answers(intake: Intake) -> list[RedFlagAnswer]:

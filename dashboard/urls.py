@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import views
+from dashboard import follow_up_views, views
 
 app_name = "dashboard"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("queue/export.csv", views.export_csv, name="export"),
     path("intakes/<int:intake_id>/", views.intake_detail, name="intake"),
     path("intakes/<int:intake_id>/review/", views.review, name="review"),
+    path("patients/<int:patient_id>/", views.patient, name="patient"),
+    path("follow-ups/", follow_up_views.follow_up_list, name="follow-ups"),
     path("reports/outcomes/", views.outcome_report, name="outcome-report"),
     path("audit/", views.audit_trail, name="audit"),
 ]

@@ -4,6 +4,7 @@ Views stay thin."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from django.contrib.auth.decorators import user_passes_test
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,10 +26,12 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.permissions import staff_permission_required
 from audit import services as audit
 from audit.models import AuditEvent
-from dashboard import chart, export, presenters, selectors
+from dashboard import chart, export, outcome_chart, patient_page, phones, presenters, selectors
 from dashboard.forms import FLAG_CHOICES, LEVEL_CHOICES, REVIEWED_CHOICES, NameSearchForm, QueueFilterForm, ReviewForm
 from education.models import Article
 from intake.models import Intake, Level, RedFlagAnswer, ReviewNote
+from intake.references import intake_id_for
+from intake.rules.catalogue import form_for
 from intake.rules.triage import RULES_VERSION
 from intake.services import InvalidReview, mark_reviewed
 
@@ -58,7 +61,12 @@ def _name_search(request: HttpRequest) -> tuple[str, str]:
 def _filters(request: HttpRequest, *, clinical: bool) -> tuple[QueueFilterForm, selectors.QueueFilters]:
     form = QueueFilterForm(request.GET, clinical=clinical)
     form.is_valid()
-    return form, form.filters(name=_name_search(request)[1])
+    filters = form.filters(name=_name_search(request)[1])
+    # A reference the patient quotes (intake.references) finds their intake; any other text is a name.
+    reference = intake_id_for(filters.name) if filters.name else None
+    if reference is not None and selectors.assessed_intakes().filter(pk=reference).exists():
+        filters = dataclasses.replace(filters, reference=reference)
+    return form, filters
 
 
 def _intake_urls() -> Callable[[int], str]:
@@ -90,12 +98,14 @@ def queue(request: HttpRequest) -> HttpResponse:
             "filters": presenters.filter_fields(form, choices),
             "search_id": search_id,
             "name_search": filters.name,
+            "reference_search": filters.reference is not None,
             "page": page,
             "rows": presenters.queue_rows(
                 page.entries, today=today, now=now, intake_url=_intake_urls() if clinical else None
             ),
             "counts": counts,
             "urgent_waiting": counts[0].unreviewed,
+            "urgent_contacts": _contacts(clinical) if counts[0].unreviewed else [],
             "weeks": weeks,
             "chart_svg": chart.svg(columns, ticks),
             "chart_table_rows": chart.table_rows(weeks),
@@ -106,6 +116,15 @@ def queue(request: HttpRequest) -> HttpResponse:
             "can_see_report": request.user.has_perms(REPORT_PERMISSIONS),
         },
     )
+
+
+def _contacts(clinical: bool) -> list[tuple[selectors.Contact, phones.Phone | None, str]]:
+    """The banner's urgent patients to call today: name, phone and (for clinicians) their page."""
+    url = _intake_urls()
+    return [
+        (contact, phones.phone(contact.phone), url(contact.intake_id) if clinical else "")
+        for contact in selectors.urgent_contacts()
+    ]
 
 
 @require_POST
@@ -146,7 +165,7 @@ def export_csv(request: HttpRequest) -> HttpResponseBase:
 
 def _intake_or_404(intake_id: int) -> Intake:
     return get_object_or_404(
-        Intake.objects.select_related("invitation", "reviewed_by"), pk=intake_id, level__isnull=False
+        Intake.objects.select_related("invitation", "reviewed_by", "patient"), pk=intake_id, level__isnull=False
     )
 
 
@@ -163,14 +182,43 @@ def _outcome_required(intake: Intake, latches: list[RedFlagAnswer]) -> bool:
 @staff_permission_required("intake.view_queue", "intake.view_intake")
 def intake_detail(request: HttpRequest, intake_id: int) -> HttpResponse:
     intake = _intake_or_404(intake_id)
-    audit.record("viewed_intake", request=request, intake_id=intake.pk)
+    return _detail_page(request, intake)
+
+
+@never_cache
+@require_GET
+@staff_permission_required("intake.view_queue", "intake.view_intake")
+def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The patient page opened on the patient's latest questionnaire the rules have assessed."""
+    latest = selectors.assessed_intakes().filter(patient_id=patient_id).order_by("-created_at", "-id").first()
+    if latest is None:
+        raise Http404
+    return _detail_page(request, _intake_or_404(latest.pk))
+
+
+def _detail_page(request: HttpRequest, intake: Intake) -> HttpResponse:
+    record = patient_page.record(intake, now=timezone.now())
+    shown = ", ".join(str(pk) for pk in record.scored_intake_ids if pk != intake.pk)
+    audit.record(
+        "viewed_intake",
+        request=request,
+        intake_id=intake.pk,
+        detail=f"patient page; scores of intakes {shown}" if shown else "",
+    )
     latches = selectors.red_flag_answers(intake)
-    return _render_detail(request, intake, ReviewForm(outcome_required=_outcome_required(intake, latches)), latches)
+    review_form = ReviewForm(outcome_required=_outcome_required(intake, latches))
+    return _render_detail(request, intake, review_form, latches, record=record)
 
 
 def _render_detail(
-    request: HttpRequest, intake: Intake, review_form: ReviewForm, latches: list[RedFlagAnswer], status: int = 200
+    request: HttpRequest,
+    intake: Intake,
+    review_form: ReviewForm,
+    latches: list[RedFlagAnswer],
+    status: int = 200,
+    record: patient_page.PatientRecord | None = None,
 ) -> HttpResponse:
+    record = record or patient_page.record(intake, now=timezone.now())
     answers = intake.answers or {}
     slugs = list(intake.recommended_articles or [])
     titles = dict(Article.objects.filter(slug__in=slugs).values_list("slug", "title"))
@@ -188,7 +236,9 @@ def _render_detail(
             "flags": list(intake.flags.all()),
             "red_flag_answers": presenters.red_flag_answer_rows(latches, answers),
             "time_zone": timezone.get_current_timezone_name(),
-            "sections": presenters.answer_sections(answers, latches, today=sent_on),
+            "sections": presenters.answer_sections(
+                answers, latches, today=sent_on, steps=form_for(intake.form_version).steps
+            ),
             "pain": presenters.pain_scores(answers),
             "running": presenters.running_summary(answers),
             "articles": [(slug, titles.get(slug, slug.replace("-", " ").capitalize())) for slug in slugs],
@@ -196,6 +246,9 @@ def _render_detail(
             "not_reached": not_reached,
             "review_form": review_form,
             "can_review": request.user.has_perm("intake.review_intake"),
+            "record": record,
+            "chart_size": (outcome_chart.WIDTH, outcome_chart.HEIGHT),
+            "phone": phones.phone(intake.patient.phone),
         },
         status=status,
     )

@@ -25,7 +25,9 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
+from phonenumber_field.formfields import PhoneNumberField
 
+from intake.models import Patient
 from intake.patient_fields import (
     PART_LABELS,
     DatePartsField,
@@ -466,7 +468,10 @@ def language_choices() -> list[tuple[str, str]]:
 class InvitationForm(forms.Form):
     """Front desk's "Invite a patient". The e-mail is needed only to e-mail the link now (`send_email`, set by the
     "Email the link" button): a patient booked by phone without an address gets an invitation saved now and a link
-    e-mailed from its page later (RenewLinkForm)."""
+    e-mailed from its page later (RenewLinkForm).
+
+    The invitation joins the patient's record (issue 12): the one staff picked from the search (`patient`), else the
+    one with the same name, birth date and e-mail (intake.services.patients.record_for), else a new one."""
 
     patient_name = forms.CharField(
         label="Patient's full name", max_length=200, error_messages={"required": MSG_NAME_REQUIRED}
@@ -499,6 +504,20 @@ class InvitationForm(forms.Form):
         input_formats=_APPOINTMENT_FORMATS,
         error_messages={"required": MSG_APPOINTMENT_REQUIRED, "invalid": MSG_APPOINTMENT_NOT_A_TIME},
     )
+    # Stored in E.164, shown in the clinic's national format (PHONENUMBER_DEFAULT_REGION, PHONENUMBER_DEFAULT_FORMAT);
+    # a number from abroad is typed with + and its country code.
+    phone = PhoneNumberField(
+        label="Patient's mobile phone",
+        required=False,
+        help_text="For text messages about the questionnaires, and shown to clinicians who need to call the patient. "
+        "Leave it empty if you do not have it.",
+        error_messages={
+            "invalid": "Enter a phone number the clinic could call, like (201) 555-0123, or one that starts with + "
+            "and the country code."
+        },
+    )
+    # The patient record staff picked from the search: set by the "Use this record" button, never typed.
+    patient = forms.ModelChoiceField(queryset=Patient.objects.all(), required=False, widget=forms.HiddenInput)
     # Not shown as a box: the "Email the link" button posts it, "Save without emailing" does not.
     send_email = forms.BooleanField(required=False)
 

@@ -18,8 +18,9 @@ from accounts.permissions import staff_permission_required
 from audit import services as audit
 from intake import selectors, services
 from intake.forms import InvitationForm, RenewLinkForm, language_choices
-from intake.models import Invitation
+from intake.models import Invitation, Patient
 from intake.services import invitations as links
+from intake.services import patients
 
 MSG_LINK_EMAILED = "The link is on its way to the patient's email."
 MSG_SAVED_NOT_EMAILED = (
@@ -32,32 +33,88 @@ MSG_SAVED_NOT_EMAILED = (
 @staff_permission_required("intake.add_invitation")
 @require_http_methods(["GET", "POST"])
 def invitation_new(request: HttpRequest) -> HttpResponse:
-    form = InvitationForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        send = form.cleaned_data["send_email"]
-        invitation, _token = services.create_invitation(  # the token goes to the patient's email only
-            patient_name=form.cleaned_data["patient_name"],
-            email=form.cleaned_data["email"],
-            date_of_birth=form.cleaned_data["date_of_birth"],
-            appointment_at=form.cleaned_data["appointment_at"],
-            created_by=request.user,
-            send_email=send,
-            language=form.cleaned_data["language"],
-        )
-        audit.record(
-            "created_invitation",
-            request=request,
-            detail=f"invitation {invitation.pk}" + ("" if send else " (saved; link not emailed)"),
-        )
-        messages.success(request, MSG_LINK_EMAILED if send else MSG_SAVED_NOT_EMAILED)
-        return redirect("intake:invitation-detail", pk=invitation.pk)
-    return render(request, "intake/staff/invitation_new.html", {"form": form})
+    if request.method == "POST" and FIND in request.POST:
+        return _find_patient(request)
+    if request.method == "GET":
+        chosen = _patient_from(request.GET.get("patient", ""))
+        form = InvitationForm(initial=_from_record(chosen) if chosen else None)
+        return _new_page(request, form, chosen=chosen)
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        return _new_page(request, form, chosen=_patient_from(request.POST.get("patient", "")))
+    send = form.cleaned_data["send_email"]
+    phone = form.cleaned_data["phone"]
+    invitation, _token = services.create_invitation(  # the token goes to the patient's email only
+        patient_name=form.cleaned_data["patient_name"],
+        email=form.cleaned_data["email"],
+        date_of_birth=form.cleaned_data["date_of_birth"],
+        appointment_at=form.cleaned_data["appointment_at"],
+        created_by=request.user,
+        send_email=send,
+        language=form.cleaned_data["language"],
+        phone=phone.as_e164 if phone else "",
+        patient=form.cleaned_data["patient"],
+    )
+    audit.record(
+        "created_invitation",
+        request=request,
+        detail=f"invitation {invitation.pk}" + ("" if send else " (saved; link not emailed)"),
+    )
+    messages.success(request, MSG_LINK_EMAILED if send else MSG_SAVED_NOT_EMAILED)
+    return redirect("intake:invitation-detail", pk=invitation.pk)
+
+
+# The search for an existing record is posted (like the queue's name search), so a patient's name never lands in a
+# URL or an access log; picking a record puts only its id in the URL (?patient=12).
+FIND = "find"
+SEARCH_LIMIT = 20
+
+
+def _patient_from(raw: str) -> Patient | None:
+    return Patient.objects.filter(pk=int(raw)).first() if raw.isascii() and raw.isdigit() else None
+
+
+def _from_record(patient: Patient) -> dict[str, object]:
+    return {
+        "patient": patient.pk,
+        "patient_name": patient.name,
+        "date_of_birth": patient.date_of_birth,
+        "email": patient.email,
+        "phone": patient.phone,
+        "language": patient.language,
+    }
+
+
+def _find_patient(request: HttpRequest) -> HttpResponse:
+    text = request.POST.get(FIND, "").strip()[:100]
+    found = list(patients.search(text, limit=SEARCH_LIMIT)) if len(text) >= 2 else []
+    return _new_page(request, InvitationForm(), searched=text or " ", found=found)
+
+
+def _new_page(
+    request: HttpRequest,
+    form: InvitationForm,
+    *,
+    chosen: Patient | None = None,
+    searched: str = "",
+    found: list[Patient] | None = None,
+) -> HttpResponse:
+    """`searched`: the text of a search just posted ("" when none), `found` its matches."""
+    context = {
+        "form": form,
+        "chosen": chosen,
+        "searched": searched.strip(),
+        "did_search": bool(searched),
+        "found": found or [],
+        "search_limit": SEARCH_LIMIT,
+    }
+    return render(request, "intake/staff/invitation_new.html", context)
 
 
 @never_cache
 @staff_permission_required("intake.view_invitation")
 def invitation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = Invitation.objects.filter(pk=pk).select_related("intake").first()
+    invitation = Invitation.objects.filter(pk=pk).select_related("intake", "patient").first()
     if invitation is None:
         raise Http404
     return _detail_page(request, invitation, _renew_form(invitation))
@@ -83,6 +140,9 @@ def _detail_page(request: HttpRequest, invitation: Invitation, renew_form: Renew
         "can_renew": request.user.has_perm("intake.add_invitation"),
         "renew_form": renew_form,
         "language_name": dict(language_choices()).get(invitation.language, invitation.language),
+        # Invitations on the same record made before this one: it joined the record when there are any.
+        "earlier_invitations": invitation.patient.invitations.filter(pk__lt=invitation.pk).count(),
+        "can_open_patient": request.user.has_perms(("intake.view_queue", "intake.view_intake")),
     }
     return render(request, "intake/staff/invitation_detail.html", context)
 

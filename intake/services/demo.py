@@ -13,8 +13,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from intake.models import Intake, Invitation
+from intake import tokens
+from intake.models import FollowUp, Intake, Invitation, Questionnaire
 from intake.rules import answers as answer_codec
+from intake.rules.catalogue import form_for
 from intake.rules.form_versions import form_version
 from intake.rules.questionnaire import STEP_SLUGS
 from intake.rules.triage import assess_interim, needs_emergency_page
@@ -62,14 +64,17 @@ def create_assessed_intake(
     today: datetime.date,
     submitted_at: datetime.datetime | None,
     safety_only: bool = False,
+    background: Mapping[str, Any] | None = None,
     **fields: Any,
 ) -> Intake:
     """An intake stored as the flow stores it: sent (or stopped after the safety step), triaged, flagged.
 
-    `fields` override columns afterwards (a test's `is_reviewed=True`, a queue test's `level=None`).
+    A follow-up (the invitation's kind) is triaged as a follow-up, with `background` (the pre-visit intake's answers)
+    underneath. `fields` override columns afterwards (a test's `is_reviewed=True`, a queue test's `level=None`).
     """
+    form = form_for(form_version(invitation.kind))
     safety_result = Assessment(assess_interim(answers, today=today), []) if safety_only else None
-    assessment = safety_result or assess_intake(answers, today=today)
+    assessment = safety_result or assess_intake(answers, today=today, form=form, background=background)
     assessed_at = submitted_at or fields.pop("assessed_at", None) or invitation.created_at
     with transaction.atomic():
         intake = Intake.objects.create(
@@ -89,6 +94,61 @@ def create_assessed_intake(
             Intake.objects.filter(pk=intake.pk).update(**fields)
             intake.refresh_from_db()
     return intake
+
+
+def create_demo_follow_up(
+    *,
+    visit: Intake,
+    time_point: str,
+    due_at: datetime.datetime,
+    sent_at: datetime.datetime | None = None,
+    token_hash: str = "",
+    answers: Mapping[str, Any] | None = None,
+    submitted_at: datetime.datetime | None = None,
+) -> FollowUp:
+    """A follow-up of `visit` at `time_point` with the history the caller chooses: only scheduled (no `sent_at`),
+    sent (its invitation made at `sent_at`, with `token_hash`), or answered (`answers`, sent back at `submitted_at`,
+    triaged as a follow-up with the visit's answers as background). Nothing is e-mailed or alerted.
+
+    Idempotent per (visit, time point): a follow-up already there is returned as it is.
+    """
+    existing = FollowUp.objects.filter(visit=visit, time_point=time_point).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        follow_up = FollowUp.objects.create(
+            patient_id=visit.patient_id, visit=visit, time_point=time_point, due_at=due_at
+        )
+        if sent_at is None:
+            return follow_up
+        patient = visit.patient
+        invitation = Invitation.objects.create(
+            patient=patient,
+            kind=Questionnaire.FOLLOW_UP,
+            patient_name=patient.name,
+            email=patient.email,
+            language=patient.language,
+            date_of_birth=patient.date_of_birth,
+            appointment_at=visit.appointment_at,
+            token_hash=token_hash or tokens.hash_token(tokens.new_token()),
+            expires_at=sent_at + datetime.timedelta(days=31),
+        )
+        opened = submitted_at - datetime.timedelta(minutes=9) if submitted_at else None
+        Invitation.objects.filter(pk=invitation.pk).update(
+            created_at=sent_at, first_opened_at=opened, identity_confirmed_at=opened
+        )
+        invitation.refresh_from_db()
+        FollowUp.objects.filter(pk=follow_up.pk).update(invitation=invitation, sent_at=sent_at)
+        follow_up.refresh_from_db()
+        if answers is not None and submitted_at is not None:
+            create_assessed_intake(
+                invitation=invitation,
+                answers=answers,
+                today=timezone.localdate(submitted_at),
+                submitted_at=submitted_at,
+                background=answer_codec.from_json(visit.answers),
+            )
+    return follow_up
 
 
 def create_submitted_intake_for_demo(

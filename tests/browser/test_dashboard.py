@@ -61,7 +61,7 @@ def test_queue_and_intake_at_tablet_width_fit_the_screen(demo_intakes, open_page
     screenshot(page, "dashboard-queue-tablet")
     assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
     assert_accessible(page, context="queue at tablet width")
-    first_row(page).get_by_role("link").click()
+    first_row(page).locator(".patient-name > a").first.click()
     page.wait_for_url("**/staff/intakes/*/")
     assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
     screenshot(page, "dashboard-intake-tablet")
@@ -74,9 +74,32 @@ def test_front_desk_sees_the_queue_without_clinical_answers(demo_intakes, open_p
     assert TOP_PATIENT in row.inner_text()
     assert "URGENT" in row.inner_text().upper()
     assert "Saddle numbness" not in page.content()
-    assert row.get_by_role("link").count() == 0
+    assert row.get_by_role("link", name=TOP_PATIENT).count() == 0  # no way to the answers
+    assert row.locator('a[href^="tel:"]').count() == 1  # the phone, to call the patient
     screenshot(page, "dashboard-queue-front-desk")
     assert_accessible(page, context="front desk's queue")
+
+
+def test_the_patient_page_charts_the_follow_ups_and_the_follow_up_list_puts_non_responders_first(
+    demo_intakes, open_page, screenshot, clinician, front_desk
+):
+    from intake.models import Patient
+
+    helen = Patient.objects.get(name="Helen Marsh")  # the demo patient with three follow-ups answered
+    page = open_page(f"/staff/patients/{helen.pk}/", DESKTOP, user=clinician)
+    assert page.get_by_text("Follow-up 12 months").first.is_visible()
+    assert page.locator(".measure-chart").count() == 2  # PEG and PSFS
+    assert page.locator(".measure-chart").first.locator("circle").count() == 4
+    assert page.get_by_text("Change since before the visit").first.is_visible()
+    screenshot(page, "dashboard-patient-page")
+    assert_accessible(page, context="patient page with follow-ups")
+
+    page = open_page("/staff/follow-ups/", DESKTOP, user=front_desk)
+    first = page.locator(".follow-up-table tbody tr").first
+    assert "Overdue" in first.inner_text()
+    assert first.get_by_role("link").count() == 0
+    screenshot(page, "dashboard-follow-ups-front-desk")
+    assert_accessible(page, context="follow-up list for front desk")
 
 
 def test_content_editor_is_refused(open_page, editor):

@@ -53,6 +53,38 @@ def test_the_invitation_form_lists_mistakes_at_the_top_and_saves_without_emailin
     assert_accessible(page, context="invitation saved without emailing")
 
 
+def test_a_returning_patient_is_found_by_name_and_the_new_invitation_joins_their_record(
+    open_page, screenshot, front_desk
+):
+    from intake.services import create_invitation
+
+    earlier, _ = create_invitation(
+        patient_name="Jordan Quill",
+        email="old-address@example.org",
+        date_of_birth=datetime.date(1979, 8, 14),
+        appointment_at=timezone.now() - datetime.timedelta(days=200),
+        created_by=None,
+        send_email=False,
+    )
+    page = open_page("/staff/invitations/new/", PHONE, user=front_desk)
+    page.get_by_label("Patient's name").fill("quill")
+    page.get_by_role("button", name="Find").click()
+    page.get_by_role("link", name="Use this record").click()
+    page.get_by_text("This invitation joins the record of").wait_for()
+    assert page.input_value("#id_patient_name") == "Jordan Quill"
+    assert_accessible(page, context="new invitation from a patient's record")
+    page.fill("#id_email", "new-address@example.org")
+    page.fill("#id_phone", "201 555 0123")
+    page.fill("#id_appointment_at", (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Save without emailing").click()
+    page.get_by_text("Joined the record of Jordan Quill, born 1979, with 1 earlier invitation").wait_for()
+    assert page.locator("#patient-phone").inner_text() == "(201) 555-0123"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "staff-invitation-joined-record-phone")
+    assert_accessible(page, context="invitation that joined a record")
+    assert earlier.patient.invitations.count() == 2
+
+
 @pytest.mark.parametrize(("name", "viewport"), VIEWPORTS)
 def test_the_audit_trail_shows_times_with_their_zone(open_page, screenshot, administrator, clinician, name, viewport):
     from audit.services import record

@@ -8,7 +8,7 @@ import random
 import factory
 from django.utils import timezone
 
-from dashboard.demo import answers_for
+from dashboard.demo import answers_for, follow_up_answers
 from intake.models import Intake, Invitation, Patient
 from intake.services import create_assessed_intake
 
@@ -47,6 +47,7 @@ def make_intake(
     submitted_at: datetime.datetime | None = None,
     safety_only: bool = False,
     seed: int = 0,
+    phone: str = "",
     **fields,
 ) -> Intake:
     """An intake whose level and flags come from `triage.assess` on the profile's answers."""
@@ -55,9 +56,12 @@ def make_intake(
     invitation_fields = {"date_of_birth": answers["date_of_birth"]}
     if name:
         invitation_fields["patient_name"] = name
+
     if appointment_at:
         invitation_fields["appointment_at"] = appointment_at
     invitation = InvitationFactory.create(**invitation_fields)
+    if phone:
+        Patient.objects.filter(pk=invitation.patient_id).update(phone=phone)
     if safety_only:
         answers = {k: v for k, v in answers.items() if k.startswith("ce_")}
     return create_assessed_intake(
@@ -107,3 +111,30 @@ def make_latched_intake(
     if needs_emergency_acknowledgement(intake):
         acknowledge_emergency(intake, now=changed_at)
     return submit_intake(intake, now=changed_at)
+
+
+def make_follow_up(
+    visit: Intake,
+    time_point: str = "6w",
+    *,
+    trend: str = "better",
+    sent_days_ago: int | None = 3,
+    answered: bool = True,
+    seed: int = 0,
+):
+    """A follow-up of `visit` through the demo service: scheduled only (`sent_days_ago=None`), sent and waiting
+    (`answered=False`), or answered with PEG and the PSFS moved by `trend` from the visit's answers."""
+    from intake.rules.answers import from_json
+    from intake.services.demo import create_demo_follow_up
+
+    now = timezone.now()
+    sent_at = now - datetime.timedelta(days=sent_days_ago) if sent_days_ago is not None else None
+    rng = random.Random(seed)
+    return create_demo_follow_up(
+        visit=visit,
+        time_point=time_point,
+        due_at=sent_at or now + datetime.timedelta(days=30),
+        sent_at=sent_at,
+        answers=follow_up_answers(from_json(visit.answers), rng=rng, steps=1, trend=trend) if answered else None,
+        submitted_at=(sent_at + datetime.timedelta(hours=5)) if answered and sent_at else None,
+    )

@@ -2,7 +2,8 @@
 
 Four come with every signed-in staff page (the session, the user, the user's and the groups' permissions); the queue
 adds five: where the history stands (the newest intake and review), the intakes waiting for review per level, the
-page's rows, their flags, and this week's arrivals for the chart. The history (reviewed intakes per level, the
+page's rows, their flags, and this week's arrivals for the chart; and one more while urgent intakes wait: the first
+few with their phone numbers, for the banner that says to call them today. The history (reviewed intakes per level, the
 chart's earlier weeks) is counted when it moves: two queries more then. A filter the counts per level cannot size
 (flag, dates, name) adds one capped count.
 """
@@ -24,6 +25,8 @@ pytestmark = pytest.mark.django_db
 QUEUE = reverse("dashboard:queue")
 EXPORT = reverse("dashboard:export")
 SIGNED_IN = 4  # session, user, user permissions, group permissions
+QUEUE_QUERIES = 6  # history version, waiting counts, rows, flags, this week, the urgent patients to call (bulk_intakes
+# always has urgent intakes waiting)
 
 
 def bulk_intakes(count: int) -> None:
@@ -76,10 +79,10 @@ def queries_for(client, path: str, params: dict[str, str] | None = None) -> int:
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({}, SIGNED_IN + 5),  # history version, waiting counts, rows, flags, this week
-        ({"page": "2"}, SIGNED_IN + 5),
-        ({"level": "urgent", "reviewed": "no"}, SIGNED_IN + 5),  # sized by the counts per level
-        ({"appointment_from": "2026-01-01"}, SIGNED_IN + 6),  # plus one capped count
+        ({}, SIGNED_IN + QUEUE_QUERIES),
+        ({"page": "2"}, SIGNED_IN + QUEUE_QUERIES),
+        ({"level": "urgent", "reviewed": "no"}, SIGNED_IN + QUEUE_QUERIES),  # sized by the counts per level
+        ({"appointment_from": "2026-01-01"}, SIGNED_IN + QUEUE_QUERIES + 1),  # plus one capped count
     ],
 )
 def test_the_queue_costs_the_same_queries_with_8_and_80_intakes(client, request, role, params, expected):
@@ -96,9 +99,21 @@ def test_the_flag_filter_and_the_name_search_add_one_capped_count(client, clinic
     client.force_login(clinician)
     bulk_intakes(60)
     client.get(QUEUE)
-    assert queries_for(client, QUEUE, {"flag": "SC1"}) == SIGNED_IN + 6
-    searched = client.post(reverse("dashboard:queue-search"), {"name": "patient 1"})["Location"]
-    assert queries_for(client, searched) == SIGNED_IN + 6
+    assert queries_for(client, QUEUE, {"flag": "SC1"}) == SIGNED_IN + QUEUE_QUERIES + 1
+    searched = client.post(reverse("dashboard:queue-search"), {"name": "patient 12"})["Location"]
+    assert queries_for(client, searched) == SIGNED_IN + QUEUE_QUERIES + 1
+
+
+def test_a_search_that_reads_as_a_reference_costs_one_look_up_more(client, clinician):
+    from intake.references import reference_for
+
+    client.force_login(clinician)
+    bulk_intakes(30)
+    client.get(QUEUE)
+    intake = Intake.objects.order_by("pk").last()
+    assert intake is not None
+    searched = client.post(reverse("dashboard:queue-search"), {"name": reference_for(intake.pk)})["Location"]
+    assert queries_for(client, searched) == SIGNED_IN + QUEUE_QUERIES + 2  # is it an intake? then the capped count
 
 
 def test_a_list_longer_than_the_cap_says_so_instead_of_counting_it_all(client, clinician, monkeypatch):
@@ -124,24 +139,25 @@ def test_the_export_reads_keyset_pages_of_fixed_size_and_loses_no_row(client, cl
     assert len(ids) == 60
 
 
-def test_the_export_costs_two_queries_a_page_of_rows(client, clinician, monkeypatch):
+def test_the_export_costs_three_queries_a_page_of_rows(client, clinician, monkeypatch):
     monkeypatch.setattr(selectors, "EXPORT_BATCH", 25)
     client.force_login(clinician)
     bulk_intakes(60)
     client.get(QUEUE)
-    # the permissions check, the audit count and record, then three pages of rows and flags (25, 25, 10)
-    assert queries_for(client, EXPORT) == SIGNED_IN + 2 + 3 * 2
+    # the permissions check, the audit count and record, then three pages (25, 25, 10) of rows, flags and the scores
+    # of the visits they belong to
+    assert queries_for(client, EXPORT) == SIGNED_IN + 2 + 3 * 3
 
 
 def test_the_history_is_counted_again_only_when_it_moves(client, clinician):
     client.force_login(clinician)
     bulk_intakes(20)
-    assert queries_for(client, QUEUE) == SIGNED_IN + 5 + 2  # the history counted
-    assert queries_for(client, QUEUE) == SIGNED_IN + 5  # and kept
+    assert queries_for(client, QUEUE) == SIGNED_IN + QUEUE_QUERIES + 2  # the history counted
+    assert queries_for(client, QUEUE) == SIGNED_IN + QUEUE_QUERIES  # and kept
     intake = Intake.objects.filter(is_reviewed=False).first()
     assert intake is not None
     client.post(reverse("dashboard:review", args=[intake.pk]), {"outcome": "routine_appointment", "note": ""})
-    assert queries_for(client, QUEUE) == SIGNED_IN + 5 + 2  # a review moved it
+    assert queries_for(client, QUEUE) == SIGNED_IN + QUEUE_QUERIES + 2  # a review moved it
 
 
 def test_counts_and_chart_are_right_at_once_after_a_review_and_a_new_intake(client, clinician):

@@ -180,6 +180,14 @@ ROWS: list[Row] = [
         post_as="clinician",
     ),
     Row("dashboard:audit", "/staff/audit/", (S, S, S, 403, 403, 403, 200)),
+    # Issue 12: the patient page (every questionnaire's scores: clinical, like the intake page) and the follow-up list
+    # (names, dates, status: front desk too), both audited.
+    Row(
+        "dashboard:patient",
+        lambda w: f"/staff/patients/{w.submitted.patient_id}/",
+        (S, S, S, 403, 403, 200, 200),
+    ),
+    Row("dashboard:follow-ups", "/staff/follow-ups/", (S, S, S, 403, 200, 200, 200)),
     # --- FHIR (outcomes): the published intake Questionnaire holds no patient data; an intake's Bundle does, so it
     # takes the intake page's permissions and is audited like it.
     Row("outcomes:fhir-questionnaire", lambda w: f"/fhir/Questionnaire/spine-intake-{RULES_VERSION}", PUBLIC),

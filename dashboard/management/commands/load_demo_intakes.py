@@ -1,4 +1,6 @@
-"""About 40 demo intakes over the last 12 weeks: every level, most flags, one urgent patient waiting at the top.
+"""About 40 demo intakes over the last 12 weeks: every level, most flags, one urgent patient waiting at the top;
+and a few patients seen months ago with their follow-up questionnaires (issue 12): two or three answered, most
+better and one worse, one overdue and one waiting, so the charts and the follow-up list show a clinic's picture.
 
 Idempotent: each demo invitation has a fixed token hash, so a second run changes nothing.
 """
@@ -17,9 +19,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from dashboard.demo import PROFILES, answers_for
+from dashboard.demo import PROFILES, answers_for, follow_up_answers
 from intake import services
-from intake.models import Invitation
+from intake.models import Intake, Invitation
+from intake.rules.schedule import parse_schedule
+from intake.services.demo import create_demo_follow_up
 
 NAMES = (
     "Maria Delgado", "James Whitfield", "Aisha Rahman", "Tom Becker", "Grace Okafor", "Liam O'Connell",
@@ -95,8 +99,25 @@ PROFILE_OUTCOMES = {
 NOT_REACHED = {"serious_leg_weakening"}
 
 
+# Patients seen months ago, with their follow-ups: (name, profile, days since the visit, trend, answered time points).
+# A time point whose day has come and that is not in the answered ones was sent and not answered: overdue once it
+# waited more than FOLLOW_UP_REMINDER_DAYS, else sent and waiting.
+FOLLOW_UP_STORIES: tuple[tuple[str, str, int, str, tuple[str, ...]], ...] = (
+    ("Helen Marsh", "routine_mileage_jump", 380, "better", ("6w", "3m", "12m")),
+    ("Omar Said", "sciatica_below_knee", 150, "better", ("6w", "3m")),
+    ("Julia Berg", "routine_plain", 110, "better", ("6w", "3m")),
+    ("Ivan Horvat", "sciatica_leg_weak", 130, "worse", ("6w", "3m")),
+    ("Keiko Sato", "routine_stenosis", 62, "better", ()),  # 6 weeks: sent 20 days ago, no answer (overdue)
+    ("Paul Okoye", "routine_minimalist", 46, "better", ()),  # 6 weeks: sent 4 days ago, waiting
+)
+
+
 def demo_token_hash(number: int) -> str:
     return hashlib.sha256(f"demo-intake-{number}".encode()).hexdigest()
+
+
+def story_token_hash(number: int, what: str) -> str:
+    return hashlib.sha256(f"demo-follow-up-story-{number}-{what}".encode()).hexdigest()
 
 
 class Command(BaseCommand):
@@ -113,7 +134,88 @@ class Command(BaseCommand):
                     continue
                 self._create(number, profile, days_ago, appointment_in, reviewed, reviewer)
                 created += 1
+            stories = sum(self._story(number, *story, reviewer) for number, story in enumerate(FOLLOW_UP_STORIES))
         self.stdout.write(f"Demo intakes: {created} created, {len(SCHEDULE) - created} already there.")
+        self.stdout.write(f"Demo patients with follow-ups: {stories} created.")
+
+    def _story(
+        self,
+        number: int,
+        name: str,
+        profile: str,
+        days_ago: int,
+        trend: str,
+        answered: tuple[str, ...],
+        reviewer: User | None,
+    ) -> int:
+        """One patient seen `days_ago` days ago and their follow-ups so far; 0 when already there."""
+        if Invitation.objects.filter(token_hash=story_token_hash(number, "visit")).exists():
+            return 0
+        rng = random.Random(1000 + number)  # noqa: S311 - repeatable demo data, not security
+        now = timezone.now()
+        visit_day = timezone.localdate() - datetime.timedelta(days=days_ago)
+        appointment = timezone.make_aware(datetime.datetime.combine(visit_day, datetime.time(rng.choice(range(8, 17)))))
+        submitted_at = appointment - datetime.timedelta(days=2, hours=rng.randint(1, 8))
+        answers = answers_for(profile, rng=rng, today=submitted_at.date(), age=rng.randint(25, 60))
+        invitation = services.create_demo_invitation(
+            patient_name=name,
+            email=f"followup{number}@example.org",
+            date_of_birth=answers["date_of_birth"],
+            appointment_at=appointment,
+            token_hash=story_token_hash(number, "visit"),
+            created_at=submitted_at - datetime.timedelta(days=3),
+            confirmed_at=submitted_at - datetime.timedelta(minutes=20),
+            phone=f"+12015550{150 + number}",
+        )
+        visit = services.create_assessed_intake(
+            invitation=invitation, answers=answers, today=submitted_at.date(), submitted_at=submitted_at
+        )
+        if reviewer is not None:
+            level = PROFILES[profile][0]
+            services.mark_reviewed(
+                visit,
+                by=reviewer,
+                note=NOTES[level],
+                outcome=OUTCOMES.get(level, ""),
+                now=submitted_at + datetime.timedelta(hours=3),
+            )
+        self._follow_ups(number, visit, answers, trend=trend, answered=answered, rng=rng, now=now)
+        if reviewer is not None:
+            # Follow-ups answered more than a week ago were read; the newer ones wait in the queue.
+            read = Intake.objects.filter(
+                patient_id=visit.patient_id, kind="follow_up", submitted_at__lt=now - datetime.timedelta(days=7)
+            )
+            for follow_up in read:
+                read_at = (follow_up.submitted_at or now) + datetime.timedelta(hours=20)
+                services.mark_reviewed(follow_up, by=reviewer, note="Read the follow-up.", outcome="", now=read_at)
+        return 1
+
+    def _follow_ups(
+        self,
+        number: int,
+        visit: Intake,
+        answers: dict[str, Any],
+        *,
+        trend: str,
+        answered: tuple[str, ...],
+        rng: random.Random,
+        now: datetime.datetime,
+    ) -> None:
+        for steps, point in enumerate(parse_schedule(settings.FOLLOW_UP_SCHEDULE), start=1):
+            due_at = visit.appointment_at + datetime.timedelta(days=point.days)
+            sent_at = due_at + datetime.timedelta(minutes=rng.randint(5, 50)) if due_at <= now else None
+            submitted_at = sent_at + datetime.timedelta(days=rng.randint(1, 4)) if sent_at else None
+            if point.code not in answered or (submitted_at and submitted_at > now):
+                submitted_at = None
+            create_demo_follow_up(
+                visit=visit,
+                time_point=point.code,
+                due_at=due_at,
+                sent_at=sent_at if sent_at and sent_at <= now else None,
+                token_hash=story_token_hash(number, point.code),
+                answers=follow_up_answers(answers, rng=rng, steps=steps, trend=trend) if submitted_at else None,
+                submitted_at=submitted_at,
+            )
 
     def _create(
         self, number: int, profile: str, days_ago: int, appointment_in: int, reviewed: bool, reviewer: User | None
@@ -134,6 +236,7 @@ class Command(BaseCommand):
             token_hash=demo_token_hash(number),
             created_at=submitted_at - datetime.timedelta(days=2),
             confirmed_at=submitted_at - datetime.timedelta(minutes=24),
+            phone=f"+12015550{100 + number}",  # 555-0100 to 555-0199: numbers kept for fiction
         )
         intake = services.create_assessed_intake(
             invitation=invitation, answers=answers, today=submitted_at.date(), submitted_at=submitted_at

@@ -1,0 +1,199 @@
+"""A chart per outcome measure across a visit's questionnaires, with the minimal-important-change band (issue 12).
+
+Drawn as server-side SVG like the queue's weekly chart (`dashboard.chart`): no script, CSP-safe attributes only, and
+the same figures as a table. Scores come from the instruments' own scoring (`outcomes.instruments.scoring`, pure
+functions); this module adds no clinical judgement of its own. The band is centred on the score before the visit:
+a later point inside it changed by less than the instrument's minimal important change; outside it, the change
+may matter to the patient (better or worse: the instrument's direction says which).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from outcomes.instruments.model import Instrument
+from outcomes.instruments.scoring import Change, change, score
+
+WIDTH, HEIGHT = 480, 200
+NO_VALUE = "\u2013"  # an en dash: nothing to show
+LEFT, RIGHT, BOTTOM, TOP = 34, 16, 24, 20  # room above the top for a point's value
+PLOT_WIDTH, PLOT_HEIGHT = WIDTH - LEFT - RIGHT, HEIGHT - BOTTOM - TOP
+
+
+@dataclass(frozen=True)
+class Point:
+    label: str  # "Before the visit", "6 weeks"
+    when: datetime.datetime | None
+    value: Decimal | None  # None: not answered, or too many items missing
+    change: Change | None = None  # against the first scored point
+
+    @property
+    def change_text(self) -> str:
+        if self.change is None:
+            return ""
+        return f"{self.change.difference:+}"
+
+    @property
+    def verdict(self) -> str:
+        if self.change is None:
+            return ""
+        if not self.change.important:
+            return "Less than the change that matters"
+        return "Better: a change that matters" if self.change.way == "better" else "Worse: a change that matters"
+
+
+@dataclass(frozen=True)
+class MeasureChart:
+    code: str
+    name: str
+    short: str
+    low: Decimal
+    high: Decimal
+    minimal_change: Decimal | None
+    lower_is_better: bool
+    points: tuple[Point, ...]
+
+    @property
+    def scored(self) -> list[Point]:
+        return [point for point in self.points if point.value is not None]
+
+    @property
+    def baseline(self) -> Decimal | None:
+        scored = self.scored
+        return scored[0].value if scored else None
+
+    @property
+    def latest_change(self) -> Point | None:
+        """The last scored point after the first, with its change: what the page says in words."""
+        scored = self.scored
+        return scored[-1] if len(scored) > 1 else None
+
+    @property
+    def direction_words(self) -> str:
+        return "Lower is better" if self.lower_is_better else "Higher is better"
+
+    def y(self, value: Decimal) -> float:
+        span = self.high - self.low or Decimal(1)
+        return round(HEIGHT - BOTTOM - float((value - self.low) / span) * PLOT_HEIGHT, 1)
+
+    def x(self, index: int) -> float:
+        slots = max(len(self.points), 1)
+        return round(LEFT + PLOT_WIDTH * (index + 0.5) / slots, 1)
+
+    @property
+    def band(self) -> tuple[float, float] | None:
+        """The band's top and bottom y: the baseline plus and minus the minimal important change, inside the range."""
+        if self.baseline is None or self.minimal_change is None:
+            return None
+        top = min(self.high, self.baseline + self.minimal_change)
+        bottom = max(self.low, self.baseline - self.minimal_change)
+        return self.y(top), self.y(bottom)
+
+    @property
+    def svg(self) -> SafeString:
+        """Grid and ticks, the band, the line through the scored points, each point with its value, the labels.
+
+        Numbers and our own labels only: every piece of text is escaped by format_html anyway."""
+        parts: list[str] = []
+        middle = (self.low + self.high) / 2
+        for value in (self.low, middle, self.high):
+            y = self.y(value)
+            parts.append(
+                format_html(
+                    '<line class="chart-grid" x1="{}" x2="{}" y1="{}" y2="{}"></line>'
+                    '<text class="chart-tick" x="{}" y="{}" text-anchor="end" dominant-baseline="middle">{}</text>',
+                    LEFT, WIDTH - RIGHT, y, y, LEFT - 6, y, _number(value),
+                )
+            )  # fmt: skip
+        band = self.band
+        if band is not None and self.minimal_change is not None:
+            top, bottom = band
+            parts.append(
+                format_html(
+                    '<rect class="mic-band" x="{}" y="{}" width="{}" height="{}"><title>Within {} of the score '
+                    "before the visit: less than the change that matters</title></rect>",
+                    LEFT, top, PLOT_WIDTH, round(bottom - top, 1), _number(self.minimal_change),
+                )
+            )  # fmt: skip
+        scored = [(self.x(index), self.y(p.value), p) for index, p in enumerate(self.points) if p.value is not None]
+        if len(scored) > 1:
+            path = " ".join(f"{x},{y}" for x, y, _point in scored)
+            parts.append(format_html('<polyline class="measure-line" points="{}"></polyline>', path))
+        for x, y, point in scored:
+            parts.append(
+                format_html(
+                    '<circle class="measure-point" cx="{}" cy="{}" r="4"><title>{}: {}</title></circle>'
+                    '<text class="chart-value" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    x, y, point.label, _number(point.value), x, y - 8, _number(point.value),
+                )
+            )  # fmt: skip
+        for index, point in enumerate(self.points):
+            parts.append(
+                format_html(
+                    '<text class="chart-label" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    self.x(index), HEIGHT - 6, point.label,
+                )
+            )  # fmt: skip
+        return mark_safe("".join(parts))  # noqa: S308 - every part is built by format_html
+
+    @property
+    def table_rows(self) -> SafeString:
+        return format_html_join(
+            "",
+            '<tr><th scope="row">{}</th><td>{}</td><td class="text-end">{}</td><td class="text-end">{}</td>'
+            "<td>{}</td></tr>",
+            (
+                (
+                    point.label,
+                    f"{point.when:%b} {point.when.day}, {point.when:%Y}" if point.when else NO_VALUE,
+                    _number(point.value) if point.value is not None else "Not answered",
+                    point.change_text or NO_VALUE,
+                    point.verdict or NO_VALUE,
+                )
+                for point in self.points
+            ),
+        )
+
+
+def _number(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:f}"  # as the instrument rounds it: PEG 4.0, a whole-number scale 4
+
+
+def measure_chart(
+    instrument: Instrument,
+    questionnaires: Iterable[tuple[str, datetime.datetime | None, Mapping[str, object] | None]],
+    *,
+    short: str = "",
+) -> MeasureChart:
+    """The chart of one measure over (label, when, answers) in order; answers None for one not answered yet."""
+    points: list[Point] = []
+    first: Decimal | None = None
+    mic = instrument.minimal_important_change
+    for label, when, answers in questionnaires:
+        result = score(instrument, answers) if answers is not None else None
+        value = result.value if result is not None else None
+        moved = None
+        if value is not None and first is not None and mic is not None:
+            moved = change(first, value, instrument)
+        if value is not None and first is None:
+            first = value
+        points.append(Point(label, when, value, moved))
+    low, high = instrument.score_range
+    return MeasureChart(
+        code=instrument.code,
+        name=instrument.name,
+        short=short or instrument.code.upper(),
+        low=low,
+        high=high,
+        minimal_change=mic.value if mic else None,
+        lower_is_better=bool(mic and mic.direction == "lower_is_better"),
+        points=tuple(points),
+    )

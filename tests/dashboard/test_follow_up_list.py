@@ -1,0 +1,104 @@
+"""The follow-up list (issue 12): non-responders first, filters, the count answered per time point, who may see it,
+the audit trail, and a fixed number of queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from intake.models import Intake
+from tests.dashboard.factories import make_follow_up, make_intake
+
+pytestmark = pytest.mark.django_db
+LIST = reverse("dashboard:follow-ups")
+
+
+def clinic() -> dict[str, Intake]:
+    """Four patients: one answered 6 weeks and 3 months, one overdue at 6 weeks, one waiting, one due not sent."""
+    answered = make_intake("routine_plain", name="Ann Answered")
+    make_follow_up(answered, "6w", sent_days_ago=60)
+    make_follow_up(answered, "3m", sent_days_ago=5)
+    overdue = make_intake("routine_plain", name="Otto Overdue")
+    make_follow_up(overdue, "6w", sent_days_ago=12, answered=False)
+    waiting = make_intake("routine_plain", name="Wes Waiting")
+    make_follow_up(waiting, "6w", sent_days_ago=2, answered=False)
+    make_follow_up(waiting, "12m", sent_days_ago=None, answered=False)  # not due yet: not listed by default
+    return {"answered": answered, "overdue": overdue}
+
+
+def test_non_responders_come_first_then_sent_then_answered(client, clinician):
+    clinic()
+    client.force_login(clinician)
+    rows = client.get(LIST).context["rows"]
+    assert [(row.patient_name, row.time_point, row.status) for row in rows] == [
+        ("Otto Overdue", "6w", "overdue"),
+        ("Wes Waiting", "6w", "sent"),
+        ("Ann Answered", "6w", "answered"),
+        ("Ann Answered", "3m", "answered"),
+    ]
+
+
+def test_the_response_rate_counts_answered_follow_ups_per_time_point(client, clinician):
+    clinic()
+    client.force_login(clinician)
+    rates = {rate.time_point: rate for rate in client.get(LIST).context["rates"]}
+    assert (rates["6w"].sent, rates["6w"].answered, rates["6w"].overdue, rates["6w"].percent) == (3, 1, 1, 33)
+    assert (rates["3m"].sent, rates["3m"].answered, rates["3m"].percent) == (1, 1, 100)
+    assert (rates["12m"].sent, rates["12m"].percent) == (0, None)
+    html = client.get(LIST).content.decode()
+    assert '<tr data-time-point="6w"><th scope="row">6 weeks</th><td class="text-end">3</td>' in html
+
+
+@pytest.mark.parametrize(
+    ("params", "names"),
+    [
+        ({"status": "overdue"}, ["Otto Overdue"]),
+        ({"status": "upcoming"}, ["Wes Waiting"]),
+        ({"time_point": "3m"}, ["Ann Answered"]),
+        ({"status": "answered", "time_point": "6w"}, ["Ann Answered"]),
+    ],
+)
+def test_the_list_filters_by_status_and_time_point(client, clinician, params, names):
+    clinic()
+    client.force_login(clinician)
+    assert [row.patient_name for row in client.get(LIST, params).context["rows"]] == names
+
+
+def test_front_desk_sees_names_dates_and_status_but_no_link_to_answers(client, front_desk):
+    people = clinic()
+    client.force_login(front_desk)
+    response = client.get(LIST)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Otto Overdue" in html
+    assert reverse("dashboard:patient", args=[people["overdue"].patient_id]) not in html
+    assert "/staff/intakes/" not in html
+
+
+def test_the_list_is_in_the_staff_menu_and_its_views_are_audited(client, front_desk):
+    clinic()
+    client.force_login(front_desk)
+    html = client.get(reverse("dashboard:queue")).content.decode()
+    assert f'href="{LIST}"' in html
+    client.get(LIST, {"status": "overdue"})
+    event = AuditEvent.objects.filter(action="viewed_follow_ups").get()
+    assert event.actor == front_desk
+    assert "status=overdue" in event.detail
+    assert "Otto" not in event.detail
+
+
+def test_the_list_costs_the_same_queries_with_few_or_many_follow_ups(client, clinician):
+    client.force_login(clinician)
+    counts = []
+    for patients in (1, 6):
+        for number in range(patients):
+            visit = make_intake("routine_plain", seed=number)
+            make_follow_up(visit, "6w", sent_days_ago=number * 3, answered=number % 2 == 0, seed=number)
+        client.get(LIST)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(LIST)
+        counts.append(len(captured))
+    assert counts[0] == counts[1]

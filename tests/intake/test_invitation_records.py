@@ -1,0 +1,99 @@
+"""The invitation form and patient records (issue 12): a phone number checked and stored in E.164, a second
+invitation joining the same person's record, and staff picking a record from a search."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from intake.models import Invitation, Patient
+
+pytestmark = pytest.mark.django_db
+NEW = "/staff/invitations/new/"
+
+
+def _form(**changes: str) -> dict[str, str]:
+    appointment = timezone.localtime() + datetime.timedelta(days=2)
+    data = {
+        "patient_name": "Jordan Quill",
+        "email": "jordan@example.org",
+        "phone": "(201) 555-0123",
+        "date_of_birth": "1979-08-14",
+        "appointment_at": appointment.strftime("%Y-%m-%dT%H:%M"),
+    }
+    return {**data, **changes}
+
+
+def _invite(client, **changes: str) -> Invitation:
+    response = client.post(NEW, _form(**changes))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Invitation.objects.select_related("patient").latest("pk")
+
+
+def test_the_phone_is_stored_in_e164_and_shown_in_the_national_format(client, front_desk):
+    client.force_login(front_desk)
+    invitation = _invite(client, phone="201.555.0123")
+    assert invitation.patient.phone.as_e164 == "+12015550123"
+    assert Patient.objects.filter(phone="+12015550123").exists()  # stored in E.164
+    html = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    assert '<a href="tel:+1-201-555-0123">(201) 555-0123</a>' in html
+
+
+def test_a_phone_that_is_not_a_number_is_refused_next_to_the_box(client, front_desk):
+    client.force_login(front_desk)
+    response = client.post(NEW, _form(phone="555-01"))
+    assert response.status_code == 200
+    assert "Enter a phone number the clinic could call" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_the_phone_may_be_left_empty(client, front_desk):
+    client.force_login(front_desk)
+    assert str(_invite(client, phone="").patient.phone or "") == ""
+
+
+def test_a_second_invitation_for_the_same_person_joins_their_record_and_says_so(client, front_desk):
+    client.force_login(front_desk)
+    first = _invite(client)
+    second = _invite(client, patient_name="  jordan quill ", email="JORDAN@example.org", phone="")
+    assert second.patient_id == first.patient_id
+    assert Patient.objects.count() == 1
+    html = client.get(f"/staff/invitations/{second.pk}/").content.decode()
+    assert "Joined the record of Jordan Quill, born 1979, with 1 earlier invitation" in html
+    assert "A new record for Jordan Quill" in client.get(f"/staff/invitations/{first.pk}/").content.decode()
+
+
+def test_a_different_email_makes_a_new_record_unless_staff_pick_the_record(client, front_desk):
+    client.force_login(front_desk)
+    first = _invite(client)
+    stranger = _invite(client, email="jq@example.net")
+    assert stranger.patient_id != first.patient_id
+    found = client.post(NEW, {"find": "quill"}).content.decode()
+    assert found.count('href="?patient=') == 2  # both records, with their birth year
+    assert "Jordan Quill, born 1979" in found
+    assert f'href="?patient={first.patient_id}"' in found
+    picked = client.get(NEW, {"patient": first.patient_id}).content.decode()
+    assert "This invitation joins the record of <strong>Jordan Quill</strong>" in picked
+    assert 'value="jordan@example.org"' in picked  # filled in from the record
+    assert 'value="(201) 555-0123"' in picked
+    joined = _invite(client, email="new-address@example.org", patient=str(first.patient_id))
+    assert joined.patient_id == first.patient_id
+    joined.patient.refresh_from_db()
+    assert joined.patient.email == "new-address@example.org"  # newer contact details win
+
+
+def test_the_search_never_puts_the_name_in_the_address(client, front_desk):
+    client.force_login(front_desk)
+    _invite(client)
+    response = client.post(NEW, {"find": "Jordan"})
+    assert response.status_code == 200
+    assert "Jordan Quill, born 1979" in response.content.decode()
+    assert "find=" not in response.content.decode()
+
+
+def test_a_search_with_no_match_says_a_new_record_will_be_made(client, clinician):
+    client.force_login(clinician)
+    html = client.post(NEW, {"find": "Nobody Here"}).content.decode()
+    assert "No patient record matches" in html
