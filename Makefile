@@ -44,11 +44,11 @@ run: static demo
 worker: install
 	$(RUN_ENV) $(BIN)/python manage.py db_worker
 
-# One test process per core (pytest-xdist), each test file kept in one process so its module-wide data is built once;
+# One test process per core (pytest-xdist); an idle process takes tests from a busy one, so both finish together;
 # `make test TEST_PROCESSES=0` runs everything in this process (easier to debug).
 TEST_PROCESSES ?= auto
 test: static
-	$(BIN)/python -m pytest --numprocesses=$(TEST_PROCESSES) --dist=loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --numprocesses=$(TEST_PROCESSES) --dist=worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -86,6 +86,23 @@ def screenshot():
 
 
 @pytest.fixture
+def library(django_user_model):
+    """The starter articles, loaded and approved by the clinic's reviewer (education/workflow.py), so patients see
+    them, with who reviewed them and when."""
+    import io
+
+    from django.core.management import call_command
+
+    from education.reminders import awaiting_clinical_review
+    from education.workflow import approve
+
+    call_command("load_articles", stdout=io.StringIO())
+    reviewer = django_user_model.objects.create_user("reviewer", first_name="Riley", last_name="Reviewer")
+    for article in awaiting_clinical_review():
+        approve(article, reviewer=reviewer)
+
+
+@pytest.fixture
 def at_both_widths(screenshot):
     """at_both_widths(page, name): the page as it is now at phone and at desktop width: no sideways scrolling, and a
     screenshot of each (`<name>-phone.png`, `<name>-desktop.png`); the window is put back afterwards. A flow runs once

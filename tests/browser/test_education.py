@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def library(django_user_model):
-    call_command("load_articles", stdout=io.StringIO())
-    # The clinic's reviewer approves the starter articles (education/workflow.py): then patients see who and when.
-    from education.reminders import awaiting_clinical_review
-    from education.workflow import approve
-
-    reviewer = django_user_model.objects.create_user("reviewer", first_name="Riley", last_name="Reviewer")
-    for article in awaiting_clinical_review():
-        approve(article, reviewer=reviewer)
 
 
 def assert_fits(page, viewport):

@@ -47,6 +47,13 @@ ANSWERS: dict[str, Any] = {
     "weekly_distance_before": "15",
     "weekly_distance_before-mi": "15",
     "strength_sessions_per_week": "1",
+    # The PSFS: an activity named for each rating the page asks.
+    "psfs_1_activity": "Correr",
+    "psfs_1": "4",
+    "psfs_2_activity": "Estar sentada",
+    "psfs_2": "6",
+    "psfs_3_activity": "Cargar a mi hijo",
+    "psfs_3": "5",
 }
 
 
