@@ -308,7 +308,14 @@ FOLLOW_UP_SCHEDULE = env_str("FOLLOW_UP_SCHEDULE", "6w:42,3m:91,12m:365")
 FOLLOW_UP_REMINDER_DAYS = env_int("FOLLOW_UP_REMINDER_DAYS", 7)
 FOLLOW_UP_MAX_REMINDERS = env_int("FOLLOW_UP_MAX_REMINDERS", 2)
 # Pre-visit reminders: days before the appointment while the intake is unfinished.
-PRE_VISIT_REMINDER_DAYS = tuple(int(day) for day in env_list("PRE_VISIT_REMINDER_DAYS", ["7", "3"]))
+from intake.rules import schedule as _schedule  # noqa: E402 - pure (no Django), kept next to its settings
+
+try:
+    _schedule.parse_schedule(FOLLOW_UP_SCHEDULE)
+    _schedule.check_follow_up_reminders(FOLLOW_UP_REMINDER_DAYS, FOLLOW_UP_MAX_REMINDERS)
+    PRE_VISIT_REMINDER_DAYS = _schedule.parse_reminder_days(env_list("PRE_VISIT_REMINDER_DAYS", ["7", "3"]))
+except _schedule.ScheduleError as _error:
+    raise ImproperlyConfigured(str(_error)) from _error
 
 # --- Security ---------------------------------------------------------------------------------------------------
 
@@ -466,12 +473,13 @@ RATE_LIMITS: list[dict[str, Any]] = [
 ]
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "ratelimit": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_ratelimit_cache"},
+    # Django's database cache with each count one atomic statement on PostgreSQL (clinic_portal/counter_cache.py).
+    "ratelimit": {"BACKEND": "clinic_portal.counter_cache.CounterCache", "LOCATION": "portal_ratelimit_cache"},
 }
 SILENCED_SYSTEM_CHECKS = [
-    # django-ratelimit prefers memcached or Redis for atomic increments. The database cache's increment is a read
-    # then a write, so two requests at the same instant may count once: a limit of 20 may let 21 through. That is
-    # fine for slowing guessers, and it spares a clinic another server to run.
+    # django-ratelimit prefers memcached or Redis for atomic increments. Ours are atomic on PostgreSQL (one UPDATE);
+    # on SQLite (`make run`) the database cache's read-then-write may let a 21st try through a limit of 20. Either
+    # way it spares a clinic another server to run.
     "django_ratelimit.E003",
     "django_ratelimit.W001",
 ]

@@ -5,12 +5,14 @@ cron and the task worker run."""
 from __future__ import annotations
 
 import datetime
+import io
 import os
 import re
 import subprocess
 import sys
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail
@@ -235,3 +237,38 @@ def test_two_dispatchers_at_the_same_moment_send_one_follow_up_and_one_reminder(
     assert Invitation.objects.filter(kind=Questionnaire.FOLLOW_UP).count() == 1
     assert Reminder.objects.count() == 1
     assert OutboundMessage.objects.filter(kind__in=["follow_up", "pre_visit_reminder"]).count() == 2
+
+
+def test_the_dispatcher_kept_running_with_every_outlives_a_database_error(monkeypatch, caplog):
+    """`send_due_messages --every 60` (as `make run` starts it): a run that fails is logged and the next tick runs."""
+    from django.db import DatabaseError
+
+    from intake.management.commands import send_due_messages as command
+
+    runs: list[int] = []
+
+    def flaky() -> dict[str, int]:
+        runs.append(1)
+        if len(runs) == 1:
+            raise DatabaseError("the database went away")
+        return {"scheduled": 0, "follow_ups": 1, "follow_up_reminders": 0, "pre_visit_reminders": 0}
+
+    class Stop(Exception):
+        pass
+
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 2:
+            raise Stop
+
+    monkeypatch.setattr(command, "send_due_messages", flaky)
+    monkeypatch.setattr(command, "time", SimpleNamespace(sleep=sleep))  # not the time module: other threads sleep too
+    out = io.StringIO()
+    with pytest.raises(Stop):
+        call_command("send_due_messages", "--every", "60", stdout=out)
+    assert len(runs) == 2
+    assert waits == [60.0, 60.0]
+    assert "could not run" in caplog.text
+    assert "follow ups 1" in out.getvalue()

@@ -1,25 +1,49 @@
 """Send what is due to patients now: follow-up links, follow-up reminders and pre-visit reminders (issue 12).
 
-Run every few minutes (cron `*/5 * * * *` or a systemd timer), beside `alerts_sweep`. Safe to run as often as
-wanted and from several machines at once: each follow-up and each reminder goes out once
-(`intake.services.follow_ups`). The messages themselves are sent by the task worker, with its retries.
+Run every few minutes (cron `*/5 * * * *` or a systemd timer), beside `alerts_sweep`, or keep one running with
+`--every SECONDS` (`make run` does, every minute). Safe to run as often as wanted and from several machines at once:
+each follow-up and each reminder goes out once (`intake.services.follow_ups`). The messages themselves are sent by
+the task worker, with its retries. With `--every`, a run that fails (the database away) is logged without patient
+data and the next one is tried at the next tick.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError
 
 from intake.services.follow_ups import send_due_messages
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
     help = "Schedule follow-ups for new visits and queue the follow-ups and reminders that are due."
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--every", type=float, default=0, help="Keep running, once every this many seconds (0: run once)."
+        )
+
+    def handle(self, *args: Any, every: float, **options: Any) -> None:
+        while True:
+            try:
+                self.run_once(verbose=options["verbosity"] > 1)
+            except DatabaseError:
+                if not every:
+                    raise
+                logger.exception("send_due_messages could not run; trying again in %s s", every)
+            if not every:
+                return
+            time.sleep(every)
+
+    def run_once(self, *, verbose: bool) -> None:
         counts = send_due_messages()
-        if options["verbosity"] > 1 or any(counts[key] for key in counts if key != "scheduled"):
+        if verbose or any(counts[key] for key in counts if key != "scheduled"):
             self.stdout.write(
                 "send_due_messages: " + ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in counts.items())
             )
