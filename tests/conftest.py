@@ -100,3 +100,18 @@ def _nothing_kept_from_another_test(settings, _public_page_stamp):
     settings.PUBLIC_PAGE_CACHE_STAMP = _public_page_stamp
     cache.clear()
     selectors.forget_history()
+
+
+# The slowest tests first: the reliability scripts (a private PostgreSQL and gunicorn each) and the browser tests.
+# `make test` spreads tests over one process per core and an idle process takes tests from a busy one; with the long
+# tests first, the run ends on short ones and no process waits long for another's last test.
+_SLOW_FIRST = ("tests/reliability/", "tests/browser/")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    def slowness(item) -> int:
+        path = str(item.fspath)
+        return next((rank for rank, part in enumerate(_SLOW_FIRST) if part in path), len(_SLOW_FIRST))
+
+    items.sort(key=slowness)  # stable: the order within each group stays as collected
