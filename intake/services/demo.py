@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake import tokens
-from intake.models import FollowUp, Intake, Invitation, Questionnaire
+from intake.models import FollowUp, Intake, Invitation
 from intake.rules import answers as answer_codec
 from intake.rules.catalogue import form_for
 from intake.rules.form_versions import form_version
@@ -23,6 +23,7 @@ from intake.rules.triage import assess_interim, needs_emergency_page
 from intake.services import patients
 from intake.services.answering import SAFETY_STEP, acknowledge_emergency, save_step
 from intake.services.assessment import Assessment, assess_intake, store_assessment, submit_intake
+from intake.services.follow_ups import follow_up_invitation
 from intake.services.invitations import create_invitation, expiry_for, start_intake
 
 
@@ -121,15 +122,8 @@ def create_demo_follow_up(
         )
         if sent_at is None:
             return follow_up
-        patient = visit.patient
-        invitation = Invitation.objects.create(
-            patient=patient,
-            kind=Questionnaire.FOLLOW_UP,
-            patient_name=patient.name,
-            email=patient.email,
-            language=patient.language,
-            date_of_birth=patient.date_of_birth,
-            appointment_at=visit.appointment_at,
+        invitation = follow_up_invitation(
+            visit,
             token_hash=token_hash or tokens.hash_token(tokens.new_token()),
             expires_at=sent_at + datetime.timedelta(days=31),
         )

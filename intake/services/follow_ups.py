@@ -106,20 +106,29 @@ def send_follow_up(follow_up_id: int, *, now: datetime.datetime) -> bool:
             logger.info("Follow-up %s not sent: %s", follow_up_id, reason)
             return False
         raw = tokens.new_token()
-        invitation = Invitation.objects.create(
-            patient=patient,
-            kind=Questionnaire.FOLLOW_UP,
-            patient_name=patient.name,
-            email=patient.email,
-            language=patient.language,
-            date_of_birth=patient.date_of_birth,
-            appointment_at=follow_up.visit.appointment_at,
-            token_hash=tokens.hash_token(raw),
-            expires_at=link_expiry(now),
+        invitation = follow_up_invitation(
+            follow_up.visit, token_hash=tokens.hash_token(raw), expires_at=link_expiry(now)
         )
         FollowUp.objects.filter(pk=follow_up_id).update(invitation=invitation)
         tasks.queue_link_message(OutboundMessage.Kind.FOLLOW_UP, invitation.pk, invitation, tokens.seal(raw), now=now)
     return True
+
+
+def follow_up_invitation(visit: Intake, *, token_hash: str, expires_at: datetime.datetime) -> Invitation:
+    """A follow-up's private link for the patient of `visit`: their name, birth date (the same birth-date check),
+    e-mail and language copied from the patient record, and the visit's appointment time."""
+    patient = visit.patient
+    return Invitation.objects.create(
+        patient=patient,
+        kind=Questionnaire.FOLLOW_UP,
+        patient_name=patient.name,
+        email=patient.email,
+        language=patient.language,
+        date_of_birth=patient.date_of_birth,
+        appointment_at=visit.appointment_at,
+        token_hash=token_hash,
+        expires_at=expires_at,
+    )
 
 
 def _why_not_sent(follow_up: FollowUp, patient: Patient, *, now: datetime.datetime) -> str:

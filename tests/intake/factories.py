@@ -119,23 +119,15 @@ def follow_up_for(
     its empty Intake row on form "follow-up-2027.1". Returns (invitation, raw token for /intake/start/<token>/,
     intake)."""
     from intake import tokens
-    from intake.models import FollowUp, Questionnaire
+    from intake.models import FollowUp
+    from intake.services.follow_ups import follow_up_invitation
 
     now = now or timezone.now()
-    patient = visit.patient
     raw = tokens.new_token()
-    invitation = Invitation.objects.create(
-        patient=patient,
-        kind=Questionnaire.FOLLOW_UP,
-        patient_name=patient.name,
-        email=patient.email,
-        language=patient.language,
-        date_of_birth=patient.date_of_birth,
-        appointment_at=visit.appointment_at,
-        token_hash=tokens.hash_token(raw),
-        expires_at=now + datetime.timedelta(days=30),
+    invitation = follow_up_invitation(
+        visit, token_hash=tokens.hash_token(raw), expires_at=now + datetime.timedelta(days=30)
     )
     FollowUp.objects.create(
-        patient=patient, visit=visit, time_point=time_point, due_at=now, invitation=invitation, sent_at=now
+        patient=visit.patient, visit=visit, time_point=time_point, due_at=now, invitation=invitation, sent_at=now
     )
     return invitation, raw, services.start_intake(invitation)
