@@ -263,11 +263,9 @@ def test_a_not_sure_bladder_answer_brings_up_the_emergency_page_at_once(open_pag
     assert page.is_checked('input[name="ce_urine_start_difficulty"][value="not_sure"]')
 
 
-@pytest.mark.parametrize(("name", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
-def test_the_front_desk_makes_an_invitation_and_the_link_is_emailed_not_shown(
-    open_page, screenshot, front_desk, name, viewport
-):
-    page = open_page("/staff/invitations/new/", viewport, user=front_desk)
+def test_the_front_desk_makes_an_invitation_and_the_link_is_emailed_not_shown(open_page, at_both_widths, front_desk):
+    """Run once on a phone, looked at at both widths (axe checks both too)."""
+    page = open_page("/staff/invitations/new/", PHONE, user=front_desk)
     errors = _watch_console(page)
     assert_accessible(page)
     assert page.get_by_text("sending them by text message is not available yet").is_visible()
@@ -276,17 +274,15 @@ def test_the_front_desk_makes_an_invitation_and_the_link_is_emailed_not_shown(
     page.fill("#id_date_of_birth", "1979-08-14")
     appointment = timezone.localtime() + datetime.timedelta(days=2)
     page.fill("#id_appointment_at", appointment.strftime("%Y-%m-%dT%H:%M"))
-    screenshot(page, f"intake-staff-{name}-new-invitation")
+    at_both_widths(page, "intake-staff-new-invitation")
     page.get_by_role("button", name="Email the link").click()
     page.wait_for_load_state()
     assert page.get_by_text("The link is on its way to the patient's email.").is_visible()
     assert "/intake/start/" not in page.content()
     assert page.locator("#invitation-link").count() == 0
     assert page.get_by_text("Answering").count() == 0
-    if viewport is PHONE:
-        fits_the_phone(page)
     assert_accessible(page)
-    screenshot(page, f"intake-staff-{name}-link-emailed")
+    at_both_widths(page, "intake-staff-link-emailed")
     assert not [e for e in errors if "Content Security Policy" in e], errors
 
 

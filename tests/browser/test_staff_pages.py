@@ -8,17 +8,16 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
+from tests.browser.conftest import PHONE, assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
-VIEWPORTS = [("phone", PHONE), ("desktop", DESKTOP)]
 
 
-@pytest.mark.parametrize(("name", "viewport"), VIEWPORTS)
 def test_the_invitation_form_lists_mistakes_at_the_top_and_saves_without_emailing(
-    open_page, screenshot, front_desk, name, viewport
+    open_page, at_both_widths, front_desk
 ):
-    page = open_page("/staff/invitations/new/", viewport, user=front_desk)
+    """Run once on a phone, looked at at both widths (axe checks both too)."""
+    page = open_page("/staff/invitations/new/", PHONE, user=front_desk)
     assert_accessible(page, context="new invitation")
     page.fill("#id_email", "not-an-email")
     page.get_by_role("button", name="Email the link").click()
@@ -34,7 +33,7 @@ def test_the_invitation_form_lists_mistakes_at_the_top_and_saves_without_emailin
         "Enter the appointment date and time.",
     ]
     assert page.locator("#id_email_error").inner_text() == links.nth(1).inner_text()  # next to the field too
-    screenshot(page, f"staff-invitation-errors-{name}")
+    at_both_widths(page, "staff-invitation-errors")
     assert_accessible(page, context="new invitation with mistakes")
 
     links.nth(1).click()
@@ -48,8 +47,7 @@ def test_the_invitation_form_lists_mistakes_at_the_top_and_saves_without_emailin
     page.get_by_text("The invitation is saved. No link has been emailed yet").wait_for()
     assert page.get_by_role("heading", name="Email the link").is_visible()
     assert page.locator("#invitation-language").inner_text() == "Spanish (español)"
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
-    screenshot(page, f"staff-invitation-saved-{name}")
+    at_both_widths(page, "staff-invitation-saved")
     assert_accessible(page, context="invitation saved without emailing")
 
 
@@ -85,15 +83,14 @@ def test_a_returning_patient_is_found_by_name_and_the_new_invitation_joins_their
     assert earlier.patient.invitations.count() == 2
 
 
-@pytest.mark.parametrize(("name", "viewport"), VIEWPORTS)
-def test_the_audit_trail_shows_times_with_their_zone(open_page, screenshot, administrator, clinician, name, viewport):
+def test_the_audit_trail_shows_times_with_their_zone(open_page, at_both_widths, administrator, clinician):
     from audit.services import record
 
     for number in range(3):
         record("viewed_intake", actor=clinician, intake_id=7 + number)
-    page = open_page("/staff/audit/", viewport, user=administrator)
+    page = open_page("/staff/audit/", PHONE, user=administrator)
     zone = timezone.localtime().tzname()
     assert page.get_by_text("Times are in the clinic's time zone (America/New_York).").is_visible()
     assert page.locator("tbody time").first.inner_text().endswith(f" {zone}")
-    screenshot(page, f"staff-audit-trail-{name}")
+    at_both_widths(page, "staff-audit-trail")
     assert_accessible(page, context="audit trail")
