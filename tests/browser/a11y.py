@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,15 +108,31 @@ _STRUCTURE = """
 }
 """
 
-# Structures already found free of violations in this test process, per window size: the same page in the same
-# state, met again by another test, is not checked twice (a different state, an error shown, a disclosure opened, is
-# a different structure and is checked).
+# Structures already found free of violations in this test run, per window size: the same page in the same state,
+# met again by another test, is not checked twice (a different state, an error shown, a disclosure opened, is a
+# different structure and is checked). Under pytest-xdist the processes of one run share them through a file named
+# after the run, one line per structure, appended whole.
 _passed: set[str] = set()
+_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")
+_SHARED = Path(tempfile.gettempdir()) / f"clinic-portal-axe-passed-{_RUN}" if _RUN else None
 
 
 def _structure(page: Any) -> str:
     key = page_key(page.url) or ""
-    return key + "\n" + hashlib.sha256(page.evaluate(_STRUCTURE).encode()).hexdigest()
+    return key + " " + hashlib.sha256(page.evaluate(_STRUCTURE).encode()).hexdigest()
+
+
+def _already_passed(structure: str) -> bool:
+    if structure not in _passed and _SHARED is not None and _SHARED.exists():
+        _passed.update(line for line in _SHARED.read_text(encoding="utf-8").splitlines() if line)
+    return structure in _passed
+
+
+def _record_passed(structure: str) -> None:
+    _passed.add(structure)
+    if _SHARED is not None:
+        with _SHARED.open("a", encoding="utf-8") as shared:
+            shared.write(structure + "\n")
 
 
 def describe(violations: list[dict[str, Any]]) -> list[str]:
@@ -138,11 +156,11 @@ def assert_accessible(page: Any, *, context: str = "") -> None:
         for name, size in sizes:
             page.set_viewport_size(size)
             structure = _structure(page)
-            if structure in _passed:
+            if _already_passed(structure):
                 continue
             problems = [f"  at {name}: {line}" for line in describe(axe_violations(page, scripts_off=scripts_off))]
             if not problems:
-                _passed.add(structure)
+                _record_passed(structure)
             found += problems
     finally:
         if original:
