@@ -26,6 +26,10 @@ SESSION_KEY = "intake_patient"
 DEVICE_COOKIE = "intake_device"
 _DEVICE_SALT = "intake.patient_session.device"
 _DEVICE_LIMIT = 5  # invitations one browser remembers (a family sharing a tablet)
+# The idle timeout slides with each page the patient opens, but moving it costs a write of the whole session (and
+# its cookie): done at most once in this many seconds, so the timeout is never more than that short of the full idle
+# time, and most pages leave the session as it is (issue 16).
+RENEW_EVERY_SECONDS = 60
 
 
 def idle_seconds() -> int:
@@ -41,7 +45,19 @@ def device_days() -> int:
 def _store(request: HttpRequest, invitation: Invitation, **state: object) -> None:
     request.session.cycle_key()
     request.session[SESSION_KEY] = {"invitation": invitation.pk, "version": invitation.link_version, **state}
+    _renew(request)
+
+
+def _renew(request: HttpRequest) -> None:
+    """Start the idle timeout again from now, noting when (the session's own expiry is counted from its last save)."""
+    request.session[SESSION_KEY] = {**_state(request), "renewed": int(timezone.now().timestamp())}
     request.session.set_expiry(idle_seconds())
+
+
+def _renew_if_due(request: HttpRequest, state: dict[str, object]) -> None:
+    renewed = state.get("renewed")
+    if not isinstance(renewed, int) or timezone.now().timestamp() - renewed >= RENEW_EVERY_SECONDS:
+        _renew(request)
 
 
 def begin(request: HttpRequest, invitation: Invitation) -> None:
@@ -113,7 +129,7 @@ def confirmed_intake(request: HttpRequest) -> Intake | None:
     if intake is None or not _current(state, intake.invitation):
         forget(request)
         return None
-    request.session.set_expiry(idle_seconds())  # sliding: each page the patient opens extends it
+    _renew_if_due(request, state)  # sliding: the pages the patient opens extend it
     return intake
 
 
