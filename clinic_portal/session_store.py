@@ -29,4 +29,4 @@ class SessionStore(db.SessionStore):
         if row is None:
             self._session_key = None
             return None
-        return model(session_key=self.session_key, session_data=row[0], expire_date=row[1])
+        return model(session_key=self.session_key or "", session_data=row[0], expire_date=row[1])

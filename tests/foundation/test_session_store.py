@@ -33,7 +33,8 @@ def test_an_expired_session_loads_empty_and_gets_a_new_key_when_saved():
     old = SessionStore()
     old["intake_patient"] = {"invitation": 7, "confirmed": True}
     old.save()
-    Session.objects.filter(session_key=old.session_key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    a_second_ago = timezone.now() - datetime.timedelta(seconds=1)
+    Session.objects.filter(session_key=old.session_key).update(expire_date=a_second_ago)
 
     again = SessionStore(session_key=old.session_key)
 
