@@ -87,16 +87,30 @@ TWO_FACTOR_PERMISSIONS: frozenset[str] = frozenset(
 
 def sync_role_permissions(group_model: Any, permission_model: Any) -> None:
     """Create the groups and set each one's permissions to exactly those in ROLE_PERMISSIONS that exist so far."""
+    wanted = {name for names in ROLE_PERMISSIONS.values() for name in names}
+    existing = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in permission_model.objects.filter(
+            codename__in={name.split(".")[1] for name in wanted}
+        ).values_list("pk", "content_type__app_label", "codename")
+    }
     for group_name, perm_names in ROLE_PERMISSIONS.items():
         group, _ = group_model.objects.get_or_create(name=group_name)
-        wanted = []
-        for perm_name in perm_names:
-            app_label, codename = perm_name.split(".")
-            wanted.extend(permission_model.objects.filter(content_type__app_label=app_label, codename=codename))
-        group.permissions.set(wanted)
+        group.permissions.set([existing[name] for name in perm_names if name in existing])
+
+
+def _last_app_with_models() -> Any:
+    """The app whose post_migrate signal comes last in a migrate or a flush (Django sends one per app with models)."""
+    from django.apps import apps
+
+    return [config for config in apps.get_app_configs() if config.models_module is not None][-1]
 
 
 def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
+    """Once per migrate (or test flush), after every app's permissions exist: Django sends post_migrate once per app,
+    and syncing on each of them cost a test database flush about two seconds."""
+    if sender is not _last_app_with_models():
+        return
     from django.contrib.auth.models import Group, Permission
 
     sync_role_permissions(Group, Permission)

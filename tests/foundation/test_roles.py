@@ -60,3 +60,29 @@ def test_sign_out_ends_the_session(client, clinician):
 def test_content_editor_cannot_open_the_intake_queue(client, editor):
     client.force_login(editor)
     assert client.get("/staff/queue/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_database_flush_every_role_has_exactly_its_permissions_again():
+    # A flush (each transactional test's teardown) empties the tables and sends post_migrate once per app: the roles
+    # come back whole, with permissions of apps that come after accounts, synced once rather than once per app.
+    from django.core.management import call_command
+
+    from accounts import roles
+
+    calls = []
+    original = roles.sync_role_permissions
+
+    def counted(*args):
+        calls.append(args)
+        original(*args)
+
+    roles.sync_role_permissions = counted
+    try:
+        call_command("flush", interactive=False, verbosity=0)
+    finally:
+        roles.sync_role_permissions = original
+
+    assert len(calls) == 1
+    for group_name, wanted in roles.ROLE_PERMISSIONS.items():
+        assert perms_of(group_name) == set(wanted), group_name
