@@ -1,7 +1,7 @@
 """The patient's language: the invitation's (`Invitation.language`) until the patient picks another on a page.
 
 Opening a patient link (intake:start) puts the invitation's language in the language cookie that Django's
-LocaleMiddleware reads on every later page; the switcher on each page (templates/includes/language_switcher.html,
+LocaleMiddleware reads on every later page; the switcher on each page (clinic_portal/templatetags/languages.py,
 Django's set_language) changes the same cookie. The language never goes in a URL, and the cookie says only "en" or
 "es". E-mails to the patient are written in the invitation's language (`language_of`, used by intake.tasks under
 `translation.override`). Staff pages stay English whatever the cookie says (clinic_portal.languages).

@@ -1,9 +1,17 @@
-"""Tags of the language switcher (templates/includes/language_switcher.html).
+"""The language switcher: `{% language_switcher "d-flex" %}` (the form's extra classes), or
+`{% language_switcher "d-flex" return_to="/" %}` to come back to that path instead of this page (error pages never
+repeat their address).
 
-- `{% language_return_path as next_path %}`: where it comes back to; empty where the page shows no switcher
-  (clinic_portal.languages.return_path).
-- `{% language_choices as languages %}`: (code, name) of settings.LANGUAGES, each name in its own language ("English",
-  "Español") whatever the page's language. Django's `get_available_languages` would translate them ("Inglés").
+A plain form (works without JavaScript) posting to Django's set_language view, which keeps the choice in the language
+cookie and comes back to this page. Never the language in a URL. Each language is named in itself and marked with its
+`lang` ("English", "Español" whatever the page's language: Django's `get_available_languages` would translate them,
+"Inglés"), so a screen reader says "Español" in Spanish. Left out where `clinic_portal.languages.return_path` is empty:
+staff pages (always in English) and error pages rendered without a request (the 500 and 503 pages cannot hold a form's
+token).
+
+A tag rather than an include: it is on every public and patient page, and built in Python it costs a tenth of the
+template's include, loop and `{% url %}` (issue 16). The CSRF token is the context's, as `{% csrf_token %}` reads it,
+so the public-page cache's placeholder (education.cache) works the same.
 """
 
 from __future__ import annotations
@@ -11,17 +19,60 @@ from __future__ import annotations
 from django import template
 from django.conf import settings
 from django.template.context import Context
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 
 from clinic_portal.languages import return_path
 
 register = template.Library()
 
 
+def _token_input(context: Context) -> SafeString:
+    token = context.get("csrf_token")
+    if not token or token == "NOTPROVIDED":  # noqa: S105 - Django's marker for "no token here", not a secret
+        return mark_safe("")
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+
+
+def _choices(current: str) -> SafeString:
+    return format_html_join(
+        "\n",
+        '<li class="list-inline-item">{}</li>',
+        (
+            (
+                format_html(
+                    '<span class="d-inline-block px-2 py-1 fw-semibold" lang="{}" aria-current="true">{}</span>',
+                    code,
+                    name,
+                )
+                if code == current
+                else format_html(
+                    '<button type="submit" class="btn btn-link btn-sm text-decoration-underline" name="language" '
+                    'value="{}" lang="{}">{}</button>',
+                    code,
+                    code,
+                    name,
+                ),
+            )
+            for code, name in settings.LANGUAGES
+        ),
+    )
+
+
 @register.simple_tag(takes_context=True)
-def language_return_path(context: Context) -> str:
-    return return_path(context.get("request"))
-
-
-@register.simple_tag
-def language_choices() -> list[tuple[str, str]]:
-    return [(code, name) for code, name in settings.LANGUAGES]
+def language_switcher(context: Context, switcher_class: str = "", return_to: str = "") -> SafeString:
+    next_path = return_path(context.get("request"))
+    if not next_path:
+        return mark_safe("")
+    return format_html(
+        '<form class="language-switcher small {}" method="post" action="{}" aria-label="{}">\n'
+        '  {}\n  <input type="hidden" name="next" value="{}">\n  <ul class="list-inline mb-0">\n{}\n  </ul>\n</form>',
+        switcher_class,
+        reverse("set_language"),
+        gettext("Language"),
+        _token_input(context),
+        return_to or next_path,
+        _choices(get_language() or settings.LANGUAGE_CODE),
+    )
