@@ -21,6 +21,7 @@ from django.utils.cache import add_never_cache_headers
 
 from education import workflow
 from education.admin_forms import ReviewForm
+from education.article_page import article_context
 from education.diffs import line_changes
 from education.models import Article, ArticleDraft, ArticleTranslation, Topic, reading_grade_limit, render_body
 
@@ -131,7 +132,7 @@ def preview(request: HttpRequest, model_admin: ArticleAdmin, object_id: int | No
         messages.info(request, "Preview of the working copy. Patients cannot see it until it is approved.")
     else:
         return HttpResponseNotAllowed(["POST"])
-    response = render(request, "education/article_detail.html", {"article": preview_of(article, content)})
+    response = render(request, "education/article_detail.html", article_context(preview_of(article, content)))
     add_never_cache_headers(response)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

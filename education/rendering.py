@@ -92,6 +92,16 @@ def placeholder_marker(name: str) -> str:
     return f"{PLACEHOLDER_START}{name}{PLACEHOLDER_END}"
 
 
+def has_markers(stored: str) -> bool:
+    """Stored HTML or plain text holds a placeholder or box to fill in (`fill_html`, `fill_text` change it)."""
+    return PLACEHOLDER_START in stored
+
+
+def has_typed_placeholders(text: str) -> bool:
+    """Text as typed may hold a `{{ name }}` (`fill_typed` may change it)."""
+    return "{{" in text
+
+
 def normalize_newlines(text: str) -> str:
     """Every CR LF and lone CR as LF: what a browser's textarea sends is stored the way a file on disk has it."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -103,7 +113,7 @@ def fill_html(html: str, values: Mapping[str, str], blocks: Mapping[str, str] | 
     A box's marker (alone in its paragraph) is replaced by its HTML from `blocks`, which the caller vouches for:
     it comes from the portal's own template, never from an editor.
     """
-    if PLACEHOLDER_START not in html:
+    if not has_markers(html):
         return html
     if blocks:
         for name, block in blocks.items():
@@ -113,7 +123,7 @@ def fill_html(html: str, values: Mapping[str, str], blocks: Mapping[str, str] | 
 
 def fill_text(text: str, values: Mapping[str, str]) -> str:
     """Stored plain text (search text, snippets) with each placeholder marker replaced by its value, unescaped."""
-    if PLACEHOLDER_START not in text:
+    if not has_markers(text):
         return text
     return _STORED_PLACEHOLDER.sub(lambda match: _value(match.group(1), values), text)
 
@@ -123,7 +133,7 @@ def fill_typed(text: str, values: Mapping[str, str]) -> str:
 
     The result is plain text: the template escapes it like any other value.
     """
-    if "{{" not in text:
+    if not has_typed_placeholders(text):
         return text
     return TYPED_PLACEHOLDER.sub(lambda match: _value(match.group(1), values), text)
 

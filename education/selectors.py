@@ -24,7 +24,6 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -49,13 +48,13 @@ from django.utils import timezone
 
 from education import cache
 from education.models import Article, Topic, placeholder_values
-from education.rendering import HIT_END, HIT_START, fill_text, placeholder_marker
-from education.search import highlighted, plain_snippet, query_terms
+from education.rendering import fill_text, placeholder_marker
+from education.search import highlighted, plain_snippet, query_terms, snippet_near_first_hit, snippet_params
 
 FEATURED_LIMIT = 3
 PAGE_SIZE = 20
-# A search page shows fewer: each hit's snippet is made from the article's whole text (PostgreSQL's ts_headline, about
-# half a millisecond each), and a common word fills every page, so this is what a search costs at any size.
+# A search page shows fewer: each hit's snippet is made by PostgreSQL's ts_headline (education/search.py), and a common
+# word fills every page, so this is what a search costs at any size.
 SEARCH_PAGE_SIZE = 10
 SEARCH_CANDIDATES = 200
 # What a card or a link to an article shows: the long text columns stay in the database.
@@ -246,23 +245,31 @@ def article_page(*, topic: Topic | None, after: str = "", before: str = "", numb
 
 
 def article_for_page(slug: str, *, can_preview: bool) -> Article:
-    """The article at `slug` with `topic_list` and `related_published` (its published related articles, by title):
+    """The article at `slug` with its topics and `related_published` (its published related articles, by title):
     one query. Drafts and scheduled articles only for those who may preview them."""
     if connection.vendor != "postgresql":
         return _article_for_page_orm(slug, can_preview=can_preview)
     now = timezone.now()
     status = Article.Status.PUBLISHED.value
     params: list[Any] = [status, now, slug, *(() if can_preview else (status, now))]
-    found = list(Article.objects.raw(_article_page_sql(can_preview=can_preview), params))
-    if not found:
+    with connection.cursor() as cursor:
+        # A plain cursor, not `Article.objects.raw()`: the row is read straight into the model (the page's columns
+        # need no conversion on PostgreSQL), without the raw query set's per-query column mapping.
+        cursor.execute(_article_page_sql(can_preview=can_preview), params)
+        row = cursor.fetchone()
+    if row is None:
         raise Http404("No such article.")
-    article = _with_topics(found)[0]
-    rows = article.related_rows or []  # type: ignore[attr-defined]
+    fields = _page_fields()
+    article = Article.from_db(connection.alias, fields, row[: len(fields)])
+    topic_ids, rows = row[len(fields) :]
+    by_id = library().by_id
+    topics = [by_id[int(pk)] for pk in (topic_ids or "").split(",") if pk and int(pk) in by_id]
+    _attach_topics(article, sorted(topics, key=lambda topic: topic.name))
     if isinstance(rows, str):  # json arrives as text when the driver leaves it to us
         rows = json.loads(rows)
-    fields = _related_fields()
+    related = _related_fields()
     article.related_published = [  # type: ignore[attr-defined]
-        Article.from_db(connection.alias, fields, row) for row in rows
+        Article.from_db(connection.alias, related, values) for values in rows or ()
     ]
     return article
 
@@ -270,6 +277,12 @@ def article_for_page(slug: str, *, can_preview: bool) -> Article:
 # What "Read next" shows of a related article; and what the article page leaves in the database.
 RELATED_FIELDS = ("id", "title", "slug", "summary")
 PAGE_DEFERRED = ("body", "body_text", "search_vector")
+
+
+@lru_cache(maxsize=1)
+def _page_fields() -> list[str]:
+    """The attnames the article page reads, in the model's order (the first columns of its query)."""
+    return [field.attname for field in Article._meta.concrete_fields if field.name not in PAGE_DEFERRED]
 
 
 @lru_cache(maxsize=1)
@@ -290,9 +303,7 @@ def _article_page_sql(*, can_preview: bool) -> str:
     topics = Article.topics.through
     related = Article.related.through
     table = quote(meta.db_table)
-    columns = ", ".join(
-        f"a.{_column(Article, field.name)}" for field in meta.concrete_fields if field.name not in PAGE_DEFERRED
-    )
+    columns = ", ".join(f"a.{_column(Article, name)}" for name in _page_fields())
     topic_article, topic_id = _column(topics, "article"), _column(topics, "topic")
     from_id, to_id = _column(related, "from_article"), _column(related, "to_article")
     status, published_at = _column(Article, "status"), _column(Article, "published_at")
@@ -371,39 +382,16 @@ class SearchPage:
 
 
 def _body_text_filled() -> Combinable:
-    """`body_text` with the clinic placeholders replaced by today's settings, inside the query (for ts_headline)."""
+    """`body_text` with the clinic placeholders replaced by today's settings, inside the query (SQLite's snippets)."""
     text: Combinable = F("body_text")
     for name, value in placeholder_values().items():
         text = Replace(text, Value(placeholder_marker(name)), Value(value))
     return text
 
 
-def _matching(query: str) -> tuple[QuerySet[Article, Any], QuerySet[Any, Any]]:
-    """The candidates (at most SEARCH_CANDIDATES + 1 published matches, in no order) and the ranked query over them."""
+def _matching(query: str) -> QuerySet[Any, Any]:
+    """SQLite (development): every word must appear somewhere; title hits first. PostgreSQL uses `_search_sql`."""
     published = Article.objects.published()
-    if connection.vendor == "postgresql":
-        search = SearchQuery(query, search_type="websearch", config="english")
-        candidates = published.filter(search_vector=search).order_by().values("pk")[: SEARCH_CANDIDATES + 1]
-        ranked = (
-            Article.objects.filter(pk__in=candidates)
-            .annotate(
-                rank=SearchRank(F("search_vector"), search),
-                raw_snippet=SearchHeadline(
-                    _body_text_filled(),
-                    search,
-                    config="english",
-                    start_sel=HIT_START,
-                    stop_sel=HIT_END,
-                    max_words=35,
-                    min_words=15,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                ),
-            )
-            .order_by("-rank", "title", "pk")
-        )
-        return candidates, ranked
-    # SQLite (development): every word must appear somewhere; title hits first.
     terms = query_terms(query) or [query.lower()]
     for term in terms:
         published = published.filter(
@@ -413,26 +401,92 @@ def _matching(query: str) -> tuple[QuerySet[Article, Any], QuerySet[Any, Any]]:
     for term in terms:
         title_hit |= Q(title__icontains=term)
     candidates = published.order_by().values("pk")[: SEARCH_CANDIDATES + 1]
-    ranked = (
+    return (
         Article.objects.filter(pk__in=candidates)
         .annotate(title_rank=Case(When(title_hit, then=Value(0)), default=Value(1), output_field=IntegerField()))
         .order_by("title_rank", "title", "pk")
     )
-    return candidates, ranked
+
+
+# What a search hit shows of its article (besides its snippet).
+HIT_FIELDS = ("id", "title", "slug", "summary")
+
+
+@lru_cache(maxsize=4)
+def _search_sql(placeholders: int) -> str:
+    """The search page's one query on PostgreSQL, written once per process (as the article page's is): building it
+    through the ORM cost more than running it. The first SEARCH_CANDIDATES + 1 published matches the full-text index
+    finds, each ranked as it is found; counted, sorted and cut to a page; then the snippets of that page only.
+    Parameters: `_search_params`.
+    """
+    shown = ", ".join(_column(Article, name) for name in HIT_FIELDS)
+    body, vector = _column(Article, "body_text"), _column(Article, "search_vector")
+    status, published_at = _column(Article, "status"), _column(Article, "published_at")
+    order = f"rank DESC, {_column(Article, 'title')}, {_column(Article, 'id')}"
+    text = f"page.{body}"
+    for _ in range(placeholders):
+        text = f"REPLACE({text}, %s, %s)"
+    query = "WEBSEARCH_TO_TSQUERY('english'::regconfig, %s)"
+    return (
+        f"SELECT {shown}, {snippet_near_first_hit(text)} AS raw_snippet, matches FROM ("  # noqa: S608 - names only
+        f"SELECT {shown}, {body}, rank, COUNT(*) OVER () AS matches FROM ("
+        f"SELECT {shown}, {body}, TS_RANK({vector}, {query}) AS rank "
+        f"FROM {connection.ops.quote_name(Article._meta.db_table)} "
+        f"WHERE {status} = %s AND {published_at} <= %s AND {vector} @@ {query} LIMIT %s"
+        f") AS found ORDER BY {order} LIMIT %s OFFSET %s"
+        f") AS page ORDER BY {order}"
+    )
+
+
+def _search_params(query: str, offset: int) -> list[Any]:
+    """The parameters of `_search_sql`, in its order: the snippet's, the placeholders' values, then the page's."""
+    filled: list[Any] = []
+    for name, value in placeholder_values().items():
+        filled += [placeholder_marker(name), value]
+    return [
+        *snippet_params(query),
+        *filled,
+        query,
+        Article.Status.PUBLISHED.value,
+        timezone.now(),
+        query,
+        SEARCH_CANDIDATES + 1,
+        SEARCH_PAGE_SIZE,
+        offset,
+    ]
+
+
+def _search_rows(query: str, offset: int) -> list[Article]:
+    """A page of ranked hits (PostgreSQL), each an Article with `raw_snippet` and `matches`."""
+    with connection.cursor() as cursor:
+        cursor.execute(_search_sql(len(placeholder_values())), _search_params(query, offset))
+        rows = cursor.fetchall()
+    fields = _hit_fields()
+    found = []
+    for row in rows:
+        article = Article.from_db(connection.alias, fields, row[: len(fields)])
+        article.raw_snippet, article.matches = row[len(fields) :]  # type: ignore[attr-defined]
+        found.append(article)
+    return found
+
+
+@lru_cache(maxsize=1)
+def _hit_fields() -> list[str]:
+    return [field.attname for field in Article._meta.concrete_fields if field.attname in HIT_FIELDS]
 
 
 def search_page(query: str, *, number: int = 1) -> SearchPage:
     """A page of published articles matching `query`, best first, with snippets (one query)."""
-    _candidates, ranked = _matching(query)
     number = max(1, min(number, -(-(SEARCH_CANDIDATES + 1) // SEARCH_PAGE_SIZE)))
     offset = (number - 1) * SEARCH_PAGE_SIZE
-    shown = ranked.only(
-        "title", "slug", "summary", *(() if connection.vendor == "postgresql" else ("body_text",))
-    ).annotate(matches=Window(Count("*")))[offset : offset + SEARCH_PAGE_SIZE]
-    found = list(shown)
+    if connection.vendor == "postgresql":
+        found = _search_rows(query, offset)
+    else:
+        shown = _matching(query).only("title", "slug", "summary", "body_text").annotate(matches=Window(Count("*")))
+        found = list(shown[offset : offset + SEARCH_PAGE_SIZE])
     if not found and number > 1:
         return search_page(query, number=1)
-    matches = found[0].matches if found else 0
+    matches = found[0].matches if found else 0  # type: ignore[attr-defined]
     hits = _search_hits(found, query)
     return SearchPage(query, hits, number, min(matches, SEARCH_CANDIDATES), matches > SEARCH_CANDIDATES)
 

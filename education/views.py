@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 
 from education import selectors
+from education.article_page import article_context, hit_context
 from education.cache import may_share, render_shareable, shared_page
 from education.search import clean_query
 from education.translation import localized
@@ -93,7 +94,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = selectors.article_for_page(slug, can_preview=can_preview)
     # The reader's language: an up-to-date translation, else the English with a notice (education/translation.py).
     article = localized(article, get_language())
-    response = render_shareable(request, "education/article_detail.html", {"article": article})
+    response = render_shareable(request, "education/article_detail.html", article_context(article))
     if not article.is_live:
         # A staff preview of a draft or scheduled article: never stored anywhere, never indexed.
         add_never_cache_headers(response)
@@ -109,7 +110,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if query:
         page = selectors.search_page(query, number=_page_number(request))
         context["page"] = page
-        context["hits"] = page.hits
+        context["hits"] = [hit_context(hit) for hit in page.hits]
     else:
         context["topics"] = selectors.topics_with_articles()
     response = render_shareable(request, "education/search.html", context)

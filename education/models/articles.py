@@ -21,17 +21,19 @@ import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import connection, models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from education import snippets
+from education.links import slug_url
 from education.models.images import image_refs, image_url_prefix
 from education.rendering import (
     Readability,
     fill_html,
     fill_text,
     fill_typed,
+    has_markers,
+    has_typed_placeholders,
     image_names_in,
     normalize_newlines,
     plain_text,
@@ -114,7 +116,7 @@ class Topic(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("topic-detail", kwargs={"slug": self.slug})
+        return slug_url("topic-detail", self.slug)
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
@@ -269,16 +271,20 @@ class Article(models.Model):
         self.refresh_search_vector()
 
     def get_absolute_url(self) -> str:
-        return reverse("article-detail", kwargs={"slug": self.slug})
+        return slug_url("article-detail", self.slug)
 
     @property
     def display_html(self) -> SafeString:
         """The stored, sanitised body HTML with the clinic placeholders (values HTML-escaped) and boxes filled in."""
+        if not has_markers(self.body_html):
+            return mark_safe(self.body_html)  # noqa: S308
         return mark_safe(fill_html(self.body_html, placeholder_values(), snippets.blocks()))  # noqa: S308
 
     @property
     def display_summary(self) -> str:
         """The summary with the clinic placeholders filled in; plain text, escaped by the template as usual."""
+        if not has_typed_placeholders(self.summary):
+            return self.summary  # the settings are read only for a summary that needs them
         return fill_typed(self.summary, placeholder_values())
 
     @property

@@ -84,3 +84,24 @@ def test_the_header_search_box_on_every_page_sends_q_to_the_search_page(client):
     html = client.get("/articles/").content.decode()
     assert re.search(r'<form[^>]*role="search"[^>]*method="get"[^>]*action="/search/"', html)
     assert 'name="q"' in html
+
+
+def test_the_header_search_box_shows_each_visitors_own_search_escaped_and_no_one_elses(client):
+    searched = client.get("/search/", {"q": "<b>\"back'&"}).content.decode()
+    boxes = re.findall(r'id="(?:phone|desktop)-search-q" name="q"[^>]*value="([^"]*)"', searched)
+    assert boxes == ["&lt;b&gt;&quot;back&#x27;&amp;"] * 2
+    # The header is kept once for every visitor: the next page shows an empty box, not the last visitor's words.
+    later = client.get("/articles/").content.decode()
+    assert re.findall(r'id="(?:phone|desktop)-search-q" name="q"[^>]*value="([^"]*)"', later) == ["", ""]
+
+
+@pytest.mark.usefixtures("on_postgresql")
+def test_a_snippet_marks_a_hit_far_into_a_long_article_and_one_spelled_unlike_its_stem(client):
+    filler = "\n\n".join(f"Paragraph {n} is about gentle walking and sleep." for n in range(80))
+    ArticleFactory.create(title="Long read", body=f"{filler}\n\nLate in the text: sciatica settles.")
+    ArticleFactory.create(title="Another", body=f"{filler}\n\nA small injury heals.")  # "injury" is kept as "injuri"
+    for query, word in (("sciatica", "sciatica"), ("injuries", "injury")):
+        html = client.get("/search/", {"q": query}).content.decode()
+        snippet = re.search(r'<p class="snippet[^"]*">(.*?)</p>', html, re.DOTALL)
+        assert snippet is not None
+        assert f"<mark>{word}</mark>" in snippet.group(1)

@@ -1,0 +1,40 @@
+"""What the article page and the search results show of articles, prepared once per request (issue 16).
+
+The article template (templates/education/article_detail.html) is the library's most read page, and a search page
+lists ten articles. Each value they show more than once, or for each topic, related article or hit, is worked out
+here once, as plain values in dictionaries: a template looks a value up anew at every use, through attributes,
+methods and properties, and those lookups cost more than the work itself. The public page and the admin's preview
+(an unsaved working copy, education/admin_views.PreviewArticle) both render through `article_context`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from education.selectors import SearchHit
+
+
+def article_context(article: Any) -> dict[str, Any]:
+    """The template's context for `article` (an Article with `related_published`, or the admin's PreviewArticle)."""
+    return {
+        "article": article,
+        "live": article.is_live,
+        "summary": article.display_summary,
+        "topics": [{"url": topic.get_absolute_url(), "name": topic.name} for topic in article.topics.all()],
+        "sources": article.source_list,
+        "related": [
+            {"url": related.get_absolute_url(), "title": related.title, "summary": related.display_summary}
+            for related in article.related_published
+        ],
+    }
+
+
+def hit_context(hit: SearchHit) -> dict[str, Any]:
+    """What the search page shows of one hit."""
+    article = hit.article
+    return {
+        "url": article.get_absolute_url(),
+        "title": article.title,
+        "summary": article.display_summary,
+        "snippet": hit.snippet,
+    }

@@ -1,0 +1,33 @@
+"""Addresses of articles and topics, built without resolving the URL patterns for every link (issue 16).
+
+`reverse()` walks the URL configuration for each call, and a public page links to several articles and topics. The
+address around a slug (`/articles/` and `/`) is found once by `reverse()` for each URL name, script prefix and URL
+configuration, and the slug is put between. A slug the pattern's converter would not accept (never saved through
+the models' forms, but possible in old rows) goes through `reverse()` itself, which then fails the same way as before.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+# What Django's `slug` path converter matches: such a slug is never quoted in an address.
+_PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
+_MARKER = "slug-marker-0f3a"
+
+
+def slug_url(name: str, slug: str) -> str:
+    """`reverse(name, kwargs={"slug": slug})` for a URL whose only argument is a slug."""
+    if not _PLAIN_SLUG.match(slug):
+        return reverse(name, kwargs={"slug": slug})
+    before, after = _around_slug(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    return f"{before}{slug}{after}"
+
+
+@lru_cache(maxsize=64)
+def _around_slug(name: str, _prefix: str, _urlconf: object) -> tuple[str, str]:
+    before, _, after = reverse(name, kwargs={"slug": _MARKER}).rpartition(_MARKER)
+    return before, after
