@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.selectors import ChartWeek
@@ -51,18 +50,21 @@ def layout(weeks: list[ChartWeek]) -> tuple[list[Column], list[tuple[float, int]
     top = nice_max(max((week.total for week in weeks), default=0))
     slot = (WIDTH - LEFT) / max(len(weeks), 1)
     bar_width = slot * 0.6
+    shown_width = round(bar_width, 1)
+    levels = tuple(Level)
     columns = []
     for index, week in enumerate(weeks):
         x = LEFT + index * slot + (slot - bar_width) / 2
+        shown_x = round(x, 1)
         y = float(HEIGHT - BOTTOM)
         bars = []
-        for level in Level:
+        for level in levels:
             count = week.counts.get(level, 0)
             if not count:
                 continue
             height = PLOT_HEIGHT * count / top
             y -= height
-            bars.append(Bar(level, round(x, 1), round(y, 1), round(bar_width, 1), round(height, 1), count))
+            bars.append(Bar(level, shown_x, round(y, 1), shown_width, round(height, 1), count))
         # Every other week is labelled (the current week always): twelve dates do not fit side by side.
         show = (len(weeks) - 1 - index) % 2 == 0
         columns.append(Column(week.starts.strftime("%b %-d"), round(x + bar_width / 2, 1), week.total, bars, show))
@@ -80,10 +82,11 @@ def svg(columns: list[Column], ticks: list[tuple[float, int]]) -> SafeString:
         f'<text class="chart-tick" x="{LEFT - 6}" y="{y}" text-anchor="end" dominant-baseline="middle">{value}</text>'
         for y, value in ticks
     ]
+    names = {level: (level.code, str(level.label).lower()) for level in Level}
     for column in columns:
         parts.extend(
-            f'<rect class="chart-bar bar-{bar.level.code}" x="{bar.x}" y="{bar.y}" width="{bar.width}" '
-            f'height="{bar.height}"><title>{column.label}: {bar.count} {str(bar.level.label).lower()}</title></rect>'
+            f'<rect class="chart-bar bar-{names[bar.level][0]}" x="{bar.x}" y="{bar.y}" width="{bar.width}" '
+            f'height="{bar.height}"><title>{column.label}: {bar.count} {names[bar.level][1]}</title></rect>'
             for bar in column.bars
         )
         if column.show_label:
@@ -95,17 +98,14 @@ def svg(columns: list[Column], ticks: list[tuple[float, int]]) -> SafeString:
 
 
 def table_rows(weeks: list[ChartWeek]) -> SafeString:
-    """The chart's figures as table rows (the same numbers, for screen readers and for reading them exactly)."""
-    return format_html_join(
-        "",
-        '<tr><th scope="row">{} {}</th>{}<td class="text-end">{}</td></tr>',
-        (
-            (
-                f"{week.starts:%b}",
-                week.starts.day,
-                format_html_join("", '<td class="text-end">{}</td>', ((n,) for n in week.ordered)),
-                week.total,
-            )
+    """The chart's figures as table rows (the same numbers, for screen readers and for reading them exactly).
+
+    Dates and numbers only, all made here: nothing to escape."""
+    return mark_safe(  # noqa: S308 - see above
+        "".join(
+            f'<tr><th scope="row">{week.starts:%b} {week.starts.day}</th>'
+            + "".join(f'<td class="text-end">{n}</td>' for n in week.ordered)
+            + f'<td class="text-end">{week.total}</td></tr>'
             for week in weeks
-        ),
+        )
     )

@@ -38,9 +38,13 @@ class DateInput(forms.DateInput):
 
 
 class QueueFilterForm(forms.Form):
-    level = forms.ChoiceField(choices=LEVEL_CHOICES, required=False)
-    flag = forms.ChoiceField(choices=FLAG_CHOICES, required=False)
-    reviewed = forms.ChoiceField(choices=REVIEWED_CHOICES, required=False)
+    """The queue's filters. Drawn by the page from plain values (dashboard.queue_rows.filter_fields), never through
+    its widgets. The choices are given as callables: the form is built on every queue request, and a list of
+    choices would be deep-copied with it each time (the flags' thirty cost more than validating)."""
+
+    level = forms.ChoiceField(choices=lambda: LEVEL_CHOICES, required=False)
+    flag = forms.ChoiceField(choices=lambda: FLAG_CHOICES, required=False)
+    reviewed = forms.ChoiceField(choices=lambda: REVIEWED_CHOICES, required=False)
     appointment_from = FilterDateField(required=False, label="Appointment from", widget=DateInput)
     appointment_to = FilterDateField(required=False, label="to", widget=DateInput)
 
@@ -49,11 +53,6 @@ class QueueFilterForm(forms.Form):
         if not clinical:
             # Front desk sees levels but not what raised them.
             del self.fields["flag"]
-        for name, field in self.fields.items():
-            css = (
-                "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm"
-            )
-            field.widget.attrs["class"] = css + (" is-invalid" if self.is_bound and name in self.errors else "")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -1,6 +1,6 @@
 """Turning a stored intake into what a clinician reads: pure functions over the answers (no database).
 
-The queue's rows are prepared here too, once per page, as plain strings (issue 16: the template only prints them).
+The queue's rows are prepared in dashboard.queue_rows.
 
 Answers come back from the JSON column as JSON types: dates as ISO strings and decimals as strings (DjangoJSONEncoder),
 so numbers are read leniently here.
@@ -10,21 +10,12 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
-from django.forms import BoundField
-from django.utils import timezone
-from django.utils.html import escape, format_html_join
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.timesince import timesince
-
-from dashboard.phones import phone
-from dashboard.scores import questionnaire_label
-from dashboard.selectors import QueueEntry
-from intake.models import Level, ReviewNote
+from intake.models import ReviewNote
 from intake.rules.questionnaire import QUESTIONS, STEPS, Step, age_in_years, as_codes, questions_that_apply
 from intake.rules.questionnaire_checks import NOT_ANSWERED, UNIT_WORDS, format_number, human_value
 from intake.rules.triage import FLAGS_BY_CODE, RED_FLAG_QUESTIONS, RULES
@@ -54,210 +45,6 @@ def flag_style(code: str) -> str:
     informational), so a new flag is styled by what it is, not by its letters; "other" for a code no longer known."""
     flag = FLAGS_BY_CODE.get(code)
     return flag.group if flag else "other"
-
-
-# --- The queue ------------------------------------------------------------------------------------------------------
-
-# A shape beside the colour, so the level reads without colour too.
-LEVEL_SYMBOLS: Mapping[str, str] = {"urgent": "▲ ", "serious": "● "}
-FORMER_STAFF = "a former staff member"
-NO_FLAGS = '<span class="text-body-secondary">None</span>'
-
-
-@dataclass(frozen=True)
-class _EnglishPlural:
-    """Django's `timesince` wording without a catalogue look-up per row: staff pages are always in English
-    (clinic_portal.languages), and fifty rows' look-ups were a tenth of the queue's time (issue 16)."""
-
-    one: str
-    other: str
-
-    def __mod__(self, values: Mapping[str, int]) -> str:
-        return (self.one if values["num"] == 1 else self.other) % values
-
-
-STAFF_TIME_STRINGS: dict[str, _EnglishPlural] = {
-    "year": _EnglishPlural("%(num)d year", "%(num)d years"),
-    "month": _EnglishPlural("%(num)d month", "%(num)d months"),
-    "week": _EnglishPlural("%(num)d week", "%(num)d weeks"),
-    "day": _EnglishPlural("%(num)d day", "%(num)d days"),
-    "hour": _EnglishPlural("%(num)d hour", "%(num)d hours"),
-    "minute": _EnglishPlural("%(num)d minute", "%(num)d minutes"),
-}
-
-
-# timesince's stubs say plain strings; it only ever does `time_strings[unit] % {"num": n}`, which these answer.
-STAFF_TIMES = cast(dict[str, str], STAFF_TIME_STRINGS)
-
-
-def staff_datetime(value: datetime.datetime) -> str:
-    """An appointment as "Mon Jan 5, 3:04 PM" in the clinic's time zone: Django's "D M j, g:i A" in English."""
-    local = timezone.localtime(value)
-    hour = local.hour % 12 or 12
-    return f"{local:%a %b} {local.day}, {hour}:{local:%M} {'AM' if local.hour < 12 else 'PM'}"
-
-
-@dataclass(frozen=True)
-class FlagChip:
-    short: str
-    css: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    """One queue row, every value already a string; `html` is the row as the table shows it.
-
-    Written here rather than by a template loop: fifty rows of a dozen values each were most of the queue's time in
-    template lookups and escaping (issue 16). Every value is escaped by format_html.
-    """
-
-    intake_id: int
-    url: str  # "" for staff who may not open intakes
-    level_code: str
-    level_label: str
-    level_symbol: str
-    css: str
-    patient_name: str
-    age: str
-    appointment: str
-    submitted: str  # "" when stopped at the safety step
-    submitted_title: str
-    flags: tuple[FlagChip, ...]
-    is_reviewed: bool
-    reviewed_by: str
-    clinical: bool = True  # the viewer sees flags (front desk does not)
-    phone_html: str = ""  # the patient's phone as a tel: link (escaped), "" when none
-    questionnaire: str = ""  # "Follow-up 6 weeks" for a follow-up; "" for the pre-visit intake
-
-    @property
-    def html(self) -> SafeString:
-        # Escaped: what people typed (names, the reasons of flags). The rest is made here: levels, dates, classes.
-        e = escape
-        symbol = f'<span aria-hidden="true">{self.level_symbol}</span>' if self.level_symbol else ""
-        name = f'<a href="{self.url}">{e(self.patient_name)}</a>' if self.url else e(self.patient_name)
-        if self.questionnaire:
-            name += f' <span class="questionnaire-tag">{e(self.questionnaire)}</span>'
-        if self.phone_html:
-            name += f'<br><span class="small">{self.phone_html}</span>'
-        submitted = (
-            f'<span title="{self.submitted_title}">{self.submitted}</span>'
-            if self.submitted
-            else '<span class="text-body-secondary">Stopped at safety step</span>'
-        )
-        flags = ""
-        if self.clinical:
-            chips = "".join(
-                f'<span class="flag-chip {f.css}" title="{e(f.reason)}">{e(f.short)}</span>' for f in self.flags
-            )
-            flags = f'<td class="flags">{chips or NO_FLAGS}</td>'
-        review = (
-            f'<span class="reviewed">✓ {e(self.reviewed_by)}</span>'
-            if self.is_reviewed
-            else '<span class="not-reviewed">Not reviewed</span>'
-        )
-        return mark_safe(  # noqa: S308 - the typed values are escaped above, the others are ours
-            f'<tr class="{self.css}"><td><span class="level-badge level-{self.level_code}">{symbol}'
-            f'{self.level_label}</span></td><td class="patient-name">{name}</td>'
-            f'<td class="text-end">{self.age}</td><td class="appointment">{self.appointment}</td>'
-            f'<td class="text-nowrap col-submitted">{submitted}</td>{flags}<td class="text-nowrap">{review}</td></tr>'
-        )
-
-
-def queue_rows(
-    entries: Iterable[QueueEntry],
-    *,
-    today: datetime.date,
-    now: datetime.datetime,
-    intake_url: Callable[[int], str] | None,
-) -> list[QueueRow]:
-    """The page's rows, prepared once. `intake_url` gives an intake page's address (None when the viewer may not
-    open intakes: front desk)."""
-    rows = []
-    for entry in entries:
-        level = Level(entry.level)
-        age = age_on(entry.date_of_birth, today)
-        submitted = timezone.localtime(entry.submitted_at) if entry.submitted_at else None
-        number = phone(entry.phone) if entry.phone else None
-        rows.append(
-            QueueRow(
-                intake_id=entry.intake_id,
-                url=intake_url(entry.intake_id) if intake_url else "",
-                level_code=level.code,
-                level_label=str(level.label),
-                level_symbol=LEVEL_SYMBOLS.get(level.code, ""),
-                css=f"queue-row{'' if entry.is_reviewed else ' is-unreviewed'} row-{level.code}",
-                patient_name=entry.patient_name,
-                age=str(age) if age is not None else "\u2013",  # an en dash: not known
-                appointment=staff_datetime(entry.appointment_at),
-                submitted=f"{timesince(submitted, now, time_strings=STAFF_TIMES)} ago" if submitted else "",
-                submitted_title=f"{submitted:%Y-%m-%d %H:%M}" if submitted else "",
-                flags=tuple(FlagChip(f.short, f"flag-{flag_style(f.code)}", f.reason) for f in entry.flags),
-                is_reviewed=entry.is_reviewed,
-                reviewed_by=entry.reviewed_by or FORMER_STAFF,
-                clinical=intake_url is not None,
-                phone_html=str(number.link) if number else "",
-                questionnaire=questionnaire_label(entry.kind, entry.time_point) if entry.kind != "intake" else "",
-            )
-        )
-    return rows
-
-
-@dataclass(frozen=True)
-class FilterOption:
-    value: str
-    label: str
-    selected: bool
-
-
-@dataclass(frozen=True)
-class FilterField:
-    """A queue filter as the template draws it (a select or a date box), without the form widgets' templates."""
-
-    name: str
-    id: str
-    label: str
-    kind: str  # "select" or "date"
-    value: str
-    options: tuple[FilterOption, ...]
-    errors: tuple[str, ...]
-
-    @property
-    def css(self) -> str:
-        base = "form-select form-select-sm" if self.kind == "select" else "form-control form-control-sm"
-        return base + (" is-invalid" if self.errors else "")
-
-    @property
-    def options_html(self) -> SafeString:
-        """The select's options, the chosen one marked (some thirty for the flags: cheaper here than in a loop)."""
-        return format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((option.value, " selected" if option.selected else "", option.label) for option in self.options),
-        )
-
-
-def filter_fields(bound: Iterable[BoundField], choices: Mapping[str, Iterable[tuple[Any, Any]]]) -> list[FilterField]:
-    """The queue's filter form as plain values: each choice field's options with the chosen one marked."""
-    fields = []
-    for field in bound:
-        value = field.value()
-        text = "" if value is None else str(value)
-        options = tuple(
-            FilterOption(str(code), str(label), str(code) == text) for code, label in choices.get(field.name, ())
-        )
-        fields.append(
-            FilterField(
-                name=field.name,
-                id=field.auto_id,
-                label=str(field.label),
-                kind="select" if field.name in choices else "date",
-                value=text,
-                options=options,
-                errors=tuple(str(error) for error in field.errors),
-            )
-        )
-    return fields
 
 
 # --- Review outcomes -------------------------------------------------------------------------------------------------

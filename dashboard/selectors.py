@@ -2,28 +2,31 @@
 
 Sized for a clinic's whole history (issue 16: 50,000 intakes answer like 5,000). A queue page reads 50 rows off the
 queue-order index and their flags in a second query, as plain values (no model instances). The counts per level and
-the chart count what needs action on every request, and the history only when it moves (see "Counts and the
-chart"), on the indexes of intake migration 0008. The page's total comes from the counts when the filters are
-level and review state only, and otherwise from a count capped at COUNT_CAP. The CSV export walks the same order in
-keyset pages, so it never holds a cursor open or a whole result in memory.
+the chart count what needs action on every request, in one query with the history's version (`queue_now`), and the
+history only when it moves (see "Counts and the chart"), on the indexes of intake migration 0008. The page's total
+comes from the counts when the filters are level and review state only, and otherwise from a count capped at
+COUNT_CAP. The banner's urgent patients are read off the page when it starts with them. The CSV export
+(dashboard.export_rows) walks the same order in keyset pages of EXPORT_BATCH rows.
+
+Two hot statements are written out (`queue_now`, the flags): the ORM spent longer building them than the database
+spent answering. Their table and column names come from the models.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
 from django.db import connection
-from django.db.models import BooleanField, CharField, Count, DateTimeField, F, Field, Func, Max, QuerySet, Value
+from django.db.models import CharField, Count, ExpressionWrapper, F, Field, Model, QuerySet
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
-from dashboard import scores
 from intake.models import Intake, IntakeFlag, Level, RedFlagAnswer, ReviewNote
 from intake.rules.triage import FLAG_GROUPS, FLAGS_BY_CODE
 
@@ -115,56 +118,63 @@ class FlagData(NamedTuple):
 
 
 class QueueEntry(NamedTuple):
-    """What a queue row or an export line shows of one intake; never its answers. (A tuple: the export makes fifty
-    thousand of them.)"""
+    """What a queue row shows of one intake; never its answers."""
 
     intake_id: int
     level: int
     is_reviewed: bool
     appointment_at: datetime.datetime
     submitted_at: datetime.datetime | None
-    reviewed_at: datetime.datetime | None
-    rules_version: str
     patient_name: str
     date_of_birth: datetime.date | None
     reviewed_by: str | None  # the reviewer's name; None when nobody reviewed or the account was removed since
     flags: tuple[FlagData, ...] = ()
-    patient_id: int = 0
     phone: str = ""  # E.164 as stored, "" when none
     kind: str = "intake"  # Questionnaire: "intake" or "follow_up"
     time_point: str = ""  # a follow-up's time point code (6w, 3m, 12m)
-    visit_id: int | None = None  # a follow-up's pre-visit intake
 
 
+# The patient's phone as stored, E.164 text: read through the model field, every number would be parsed into a
+# PhoneNumber on the way out (dashboard.phones formats the text, once per number).
+_PHONE_TEXT = ExpressionWrapper(F("patient__phone"), output_field=CharField())
+
+# What a row shows, and nothing more: every timestamp read is parsed in Python, fifty rows a page.
 _ENTRY_COLUMNS = (
     "pk",
     "level",
     "is_reviewed",
     "appointment_at",
     "submitted_at",
-    "reviewed_at",
-    "rules_version",
     "invitation__patient_name",
     "invitation__date_of_birth",
     "reviewed_by__first_name",
     "reviewed_by__last_name",
     "reviewed_by__username",
-    "patient_id",
-    "patient__phone",
+    _PHONE_TEXT,
     "kind",
     "invitation__follow_up__time_point",
-    "invitation__follow_up__visit_id",
 )
 
 
-def _flags(intakes: QuerySet[Intake] | list[int]) -> dict[int, list[FlagData]]:
-    """The flags of `intakes` (a query, run again as a subquery, or ids), in flag order: one query."""
-    if isinstance(intakes, QuerySet):
-        chosen = IntakeFlag.objects.filter(intake_id__in=intakes.values("pk"))
-    else:
-        chosen = IntakeFlag.objects.filter(intake_id__in=intakes)
+@functools.cache
+def _flags_sql(vendor: str, count: int) -> str:
+    """`IntakeFlag.objects.filter(intake_id__in=<count ids>).order_by("id").values_list(...)` as plain SQL: the ORM
+    spent longer preparing fifty ids, one by one, than the database spent answering (issue 16)."""
+    names = ("intake", "code", "short", "reason", "id")
+    intake, code, short, reason, pk = (_column(IntakeFlag, name) for name in names)
+    table = connection.ops.quote_name(IntakeFlag._meta.db_table)
+    marks = ", ".join(["%s"] * count)
+    # Names from the model, values as parameters.
+    return f"SELECT {intake}, {code}, {short}, {reason} FROM {table} WHERE {intake} IN ({marks}) ORDER BY {pk}"  # noqa: S608
+
+
+def _flags(intake_ids: list[int]) -> dict[int, list[FlagData]]:
+    """The flags of these intakes, in flag order: one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_flags_sql(connection.vendor, len(intake_ids)), intake_ids)
+        found = cursor.fetchall()
     flags: dict[int, list[FlagData]] = {}
-    for intake_id, code, short, reason in chosen.order_by("id").values_list("intake_id", "code", "short", "reason"):
+    for intake_id, code, short, reason in found:
         flags.setdefault(intake_id, []).append(FlagData(code, short, reason))
     return flags
 
@@ -174,13 +184,12 @@ def _entries(rows: list[tuple[Any, ...]]) -> list[QueueEntry]:
     flags = _flags([row[0] for row in rows]) if rows else {}
     return [
         QueueEntry(
-            pk, level, reviewed, appointment, submitted, reviewed_at, version, name, born,
+            pk, level, reviewed, appointment, submitted, name, born,
             (f"{first} {last}".strip() or username) if username else None,
-            tuple(flags.get(pk, ())), patient_id, phone or "", kind, time_point or "", visit_id,
+            tuple(flags.get(pk, ())), phone or "", kind, time_point or "",
         )
         for (
-            pk, level, reviewed, appointment, submitted, reviewed_at, version, name, born, first, last, username,
-            patient_id, phone, kind, time_point, visit_id,
+            pk, level, reviewed, appointment, submitted, name, born, first, last, username, phone, kind, time_point,
         ) in rows
     ]  # fmt: skip
 
@@ -194,6 +203,8 @@ class QueuePage:
     count: int
     capped: bool  # the list holds more than `count`
     page_size: int = PAGE_SIZE
+    # The first page of a list that leaves no waiting urgent intake out: it starts with them (see urgent_contacts).
+    starts_with_urgent: bool = False
 
     @property
     def num_pages(self) -> int:
@@ -247,148 +258,31 @@ def queue_page(filters: QueueFilters, *, page: str | None, counts: list[LevelCou
     count, capped = queue_count(filters, counts)
     number = _page_number(page, max(1, -(-count // PAGE_SIZE)))
     offset = (number - 1) * PAGE_SIZE
-    rows = list(queue_intakes(filters).values_list(*_ENTRY_COLUMNS)[offset : offset + PAGE_SIZE])
-    return QueuePage(_entries(rows), number, count, capped)
-
-
-class _Row(Func):
-    """A row value, `(a, b, c)`: PostgreSQL and SQLite compare rows column by column, which an index on those
-    columns answers as one range (the ORM has no public expression for it)."""
-
-    template = "(%(expressions)s)"
-    output_field = Field()
-
-
-def _after(key: tuple[bool, int, datetime.datetime, int]) -> Func:
-    """Rows after `key` in the queue's order: `(is_reviewed, level, appointment_at, id) > (...)`."""
-    reviewed, level, appointment, pk = key
-    values = _Row(Value(reviewed), Value(level), Value(appointment, output_field=DateTimeField()), Value(pk))
-    return Func(
-        _Row(*(F(name) for name in QUEUE_ORDER)),
-        values,
-        template="%(expressions)s",
-        arg_joiner=" > ",
-        output_field=BooleanField(),
-    )
-
-
-class ExportEntry(NamedTuple):
-    """A line of the CSV export: a queue entry whose times are already text in the clinic's time zone."""
-
-    intake_id: int
-    level: int
-    is_reviewed: bool
-    appointment_at: datetime.datetime
-    submitted: str
-    reviewed: str
-    rules_version: str
-    patient_name: str
-    date_of_birth: datetime.date | None
-    reviewed_by: str | None
-    flags: tuple[FlagData, ...] = ()
-    patient_id: int = 0
-    phone: str = ""
-    kind: str = "intake"
-    time_point: str = ""
-    visit_id: int | None = None
-    # The patient's scores on this visit's questionnaires, in dashboard.scores.COLUMNS order (None: not scored).
-    scores: tuple[Decimal | None, ...] = ()
-
-
-MINUTE = "%Y-%m-%d %H:%M"
-
-
-class _LocalMinute(Func):
-    """A timestamp as text, "YYYY-MM-DD HH:MM" in the clinic's time zone, written by PostgreSQL: turning fifty
-    thousand timestamps into Python datetimes and back into text took the export seconds (issue 16)."""
-
-    output_field = CharField()
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
-        sql, params = compiler.compile(self.source_expressions[0])
-        zone = timezone.get_current_timezone_name()
-        return f"to_char(({sql}) AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI')", (*params, zone)
-
-
-def _export_rows(page: QuerySet[Intake]) -> list[tuple[Any, ...]]:
-    """The page's rows as _ENTRY_COLUMNS, with the sent and reviewed times as text."""
-    if connection.vendor == "postgresql":
-        texts = page.annotate(sent_text=_LocalMinute("submitted_at"), reviewed_text=_LocalMinute("reviewed_at"))
-        columns = [name for name in _ENTRY_COLUMNS if name not in ("submitted_at", "reviewed_at")]
-        return [
-            (pk, level, reviewed, appointment, sent or "", seen or "", *rest)
-            for pk, level, reviewed, appointment, *rest, sent, seen in texts.values_list(
-                *columns, "sent_text", "reviewed_text"
-            )
-        ]
-    zone = timezone.get_current_timezone()
-    return [
-        (pk, level, reviewed, appointment, f"{sent.astimezone(zone):{MINUTE}}" if sent else "",
-         f"{seen.astimezone(zone):{MINUTE}}" if seen else "", *rest)
-        for pk, level, reviewed, appointment, sent, seen, *rest in page.values_list(*_ENTRY_COLUMNS)
-    ]  # fmt: skip
-
-
-def export_entries(filters: QueueFilters, *, batch: int | None = None) -> Iterator[ExportEntry]:
-    """Every intake of the filtered queue, in its order, read in keyset pages of `batch` (EXPORT_BATCH) rows, three
-    short queries each (rows, flags, the scores of the visits they belong to)."""
-    batch = batch or EXPORT_BATCH
     intakes = queue_intakes(filters)
-    key: tuple[bool, int, datetime.datetime, int] | None = None
-    while True:
-        page = (intakes.filter(_after(key)) if key else intakes)[:batch]
-        rows = _export_rows(page)
-        if not rows:
-            return
-        flags = _flags(page)
-        # A pre-visit intake is its own visit; a follow-up belongs to the visit it follows (the last column).
-        visits = scores.by_visit({row[-1] or row[0] for row in rows})
-        for (
-            pk,
-            level,
-            reviewed,
-            appointment,
-            sent,
-            seen,
-            version,
-            name,
-            born,
-            first,
-            last,
-            username,
-            patient_id,
-            phone,
-            kind,
-            time_point,
-            visit_id,
-        ) in rows:
-            yield ExportEntry(
-                pk, level, reviewed, appointment, sent, seen, version, name, born,
-                (f"{first} {last}".strip() or username) if username else None,
-                tuple(flags.get(pk, ())), patient_id, phone or "", kind, time_point or "", visit_id,
-                visits.get(visit_id or pk, scores.EMPTY),
-            )  # fmt: skip
-        last_row = rows[-1]
-        key = (last_row[2], last_row[1], last_row[3], last_row[0])  # is_reviewed, level, appointment_at, id
-        if len(rows) < batch:
-            return
+    if offset:
+        # A later page reads its ids off the queue-order index first and joins the names for those fifty only: joined
+        # before the OFFSET, every skipped row was joined too (page 500 of 50,000 took 300 ms, this way 12 ms). The
+        # first page, which staff open, is cheaper read straight.
+        chosen = intakes.values("pk")[offset : offset + PAGE_SIZE]
+        intakes = Intake.objects.filter(pk__in=chosen).order_by(*QUEUE_ORDER)
+    rows = list(intakes.values_list(*_ENTRY_COLUMNS)[:PAGE_SIZE])
+    return QueuePage(_entries(rows), number, count, capped, starts_with_urgent=number == 1 and _keeps_urgent(filters))
+
+
+def _keeps_urgent(filters: QueueFilters) -> bool:
+    """The filtered list holds every urgent intake waiting for review (so, in the queue's order, they come first)."""
+    return filters.counted_by_level and filters.level in (None, Level.URGENT) and filters.reviewed is not True
 
 
 # --- Counts and the chart -------------------------------------------------------------------------------------------
 # What needs action is counted on every request: the intakes waiting for review (per level) and this week's arrivals,
-# ranges of the queue-order and arrival indexes that stay small however long the history grows. The rest (reviewed
-# intakes per level, the chart's earlier weeks) is history: counted once, kept in this process and counted again
-# when the history moves (a newer intake, a newer review, another day; `history_version`) or after
-# HISTORY_SECONDS at most (a re-triage or a purge moves nothing `history_version` sees).
+# ranges of the queue-order and arrival indexes that stay small however long the history grows, in one query with
+# where the history stands (`queue_now`). The rest (reviewed intakes per level, the chart's earlier weeks) is history:
+# counted once, kept in this process and counted again when the history moves (a newer intake, a newer review,
+# another day) or after HISTORY_SECONDS at most (a re-triage or a purge moves nothing the version sees).
 
 HISTORY_SECONDS = 600
 _history: dict[object, tuple[tuple[object, ...], float, Any]] = {}
-
-
-def history_version(*, today: datetime.date) -> tuple[object, ...]:
-    """The newest intake, the latest review and the day: one query, two index look-ups."""
-    newest = Intake.objects.aggregate(intake=Max("pk"), review=Max("reviewed_at"))
-    return (newest["intake"], newest["review"], today)
 
 
 def _kept(name: object, version: tuple[object, ...], count: Callable[[], T]) -> T:
@@ -406,6 +300,55 @@ def forget_history() -> None:
     _history.clear()
 
 
+class QueueNow(NamedTuple):
+    """What the queue counts on every request."""
+
+    version: tuple[object, ...]  # where the history stands: the newest intake, the latest review, the day
+    monday: datetime.date  # this week's first day
+    waiting: dict[int, int]  # level -> intakes waiting for review
+    this_week: dict[int, int]  # level -> intakes arrived since Monday
+
+
+# Three parts told apart by the first column: the history's version, then two counts per level (a UNION ALL, so one
+# round trip). The version comes first, so PostgreSQL types the NULLs of the counts after its columns. The
+# conditions are those of the `intake_queue_order` and `intake_arrived_level` indexes (intake migration 0008), so each
+# part is an index range or look-up, never a scan of the history.
+_VERSION, _WAITING, _THIS_WEEK = 0, 1, 2
+_NOW_SQL = """
+SELECT 0, NULL, MAX({id}), MAX({reviewed_at}) FROM {table}
+UNION ALL
+SELECT 1, {level}, COUNT(*), NULL FROM {table} WHERE {level} IS NOT NULL AND NOT {is_reviewed} GROUP BY {level}
+UNION ALL
+SELECT 2, {level}, COUNT(*), NULL FROM {table}
+WHERE {level} IS NOT NULL AND COALESCE({submitted_at}, {created_at}) >= %s GROUP BY {level}
+"""
+
+
+@functools.cache
+def _now_sql(vendor: str) -> str:
+    columns = ("id", "reviewed_at", "level", "is_reviewed", "submitted_at", "created_at")
+    return _NOW_SQL.format(
+        table=connection.ops.quote_name(Intake._meta.db_table), **{name: _column(Intake, name) for name in columns}
+    )
+
+
+def queue_now(*, today: datetime.date) -> QueueNow:
+    """The counts of what needs action and the history's version: one query (three index look-ups)."""
+    monday = today - datetime.timedelta(days=today.weekday())
+    since = connection.ops.adapt_datetimefield_value(_start_of_day(monday))
+    with connection.cursor() as cursor:
+        cursor.execute(_now_sql(connection.vendor), [since])
+        rows = cursor.fetchall()
+    parts: dict[int, dict[int, int]] = {_WAITING: {}, _THIS_WEEK: {}}
+    version: tuple[object, ...] = (None, None, today)
+    for part, level, number, latest in rows:
+        if part == _VERSION:
+            version = (number, latest, today)
+        else:
+            parts[part][level] = number
+    return QueueNow(version, monday, parts[_WAITING], parts[_THIS_WEEK])
+
+
 @dataclass(frozen=True)
 class LevelCount:
     level: Level
@@ -418,14 +361,14 @@ def _per_level(intakes: QuerySet[Intake]) -> dict[int, int]:
     return dict(intakes.order_by().values_list("level").annotate(n=Count("*")))
 
 
-def level_counts(*, version: tuple[object, ...] | None = None) -> list[LevelCount]:
+def level_counts(now: QueueNow | None = None) -> list[LevelCount]:
     """Per level, most urgent first: all assessed intakes and those still waiting for review.
 
-    One query for those waiting (exact, every time); the reviewed ones are history (see above).
+    Those waiting come from `now` (counted every request); the reviewed ones are history (see above).
     """
-    version = version or history_version(today=timezone.localdate())
-    waiting = _per_level(assessed_intakes().filter(is_reviewed=False))
-    reviewed = _kept("reviewed", version, lambda: _per_level(assessed_intakes().filter(is_reviewed=True)))
+    now = now or queue_now(today=timezone.localdate())
+    waiting = now.waiting
+    reviewed = _kept("reviewed", now.version, lambda: _per_level(assessed_intakes().filter(is_reviewed=True)))
     return [LevelCount(level, reviewed.get(level, 0) + waiting.get(level, 0), waiting.get(level, 0)) for level in Level]
 
 
@@ -458,19 +401,14 @@ def _arrivals(start: datetime.date, end: datetime.date | None) -> dict[datetime.
     return counts
 
 
-def weekly_counts(
-    *, today: datetime.date, weeks: int = CHART_WEEKS, version: tuple[object, ...] | None = None
-) -> list[ChartWeek]:
+def weekly_counts(now: QueueNow, *, weeks: int = CHART_WEEKS) -> list[ChartWeek]:
     """Intakes per week (weeks start on Monday) by level, oldest first, the current week last.
 
-    One query for this week (exact, every time); the earlier weeks are history (see above).
+    This week's come from `now` (counted every request); the earlier weeks are history (see above).
     """
-    version = version or history_version(today=today)
-    this_monday = today - datetime.timedelta(days=today.weekday())
-    first_monday = this_monday - datetime.timedelta(weeks=weeks - 1)
-    counts = {**_kept(("weeks", first_monday), version, lambda: _arrivals(first_monday, this_monday))}
-    since_monday = assessed_intakes().annotate(arrived=Coalesce("submitted_at", "created_at"))
-    counts[this_monday] = _per_level(since_monday.filter(arrived__gte=_start_of_day(this_monday)))
+    first_monday = now.monday - datetime.timedelta(weeks=weeks - 1)
+    counts = {**_kept(("weeks", first_monday), now.version, lambda: _arrivals(first_monday, now.monday))}
+    counts[now.monday] = now.this_week
     mondays = [first_monday + datetime.timedelta(weeks=i) for i in range(weeks)]
     return [ChartWeek(monday, {level: counts.get(monday, {}).get(level, 0) for level in Level}) for monday in mondays]
 
@@ -481,14 +419,21 @@ class Contact(NamedTuple):
     phone: str  # E.164 as stored, "" when none
 
 
-def urgent_contacts(*, limit: int = 5) -> list[Contact]:
-    """The first `limit` urgent intakes waiting for review, in queue order, with the patient's phone (one query):
-    the banner that says to call them today gives the numbers."""
+def urgent_contacts(*, limit: int = 5, page: QueuePage | None = None) -> list[Contact]:
+    """The first `limit` urgent intakes waiting for review, in queue order, with the patient's phone: the banner that
+    says to call them today gives the numbers. Read off `page` when it starts with them (the queue's first page,
+    unfiltered or filtered to urgent or waiting ones: what staff open), else one query."""
+    if page is not None and page.starts_with_urgent:
+        return [
+            Contact(entry.intake_id, entry.patient_name, entry.phone)
+            for entry in page.entries[:limit]
+            if entry.level == Level.URGENT and not entry.is_reviewed
+        ]
     rows = (
         assessed_intakes()
         .filter(is_reviewed=False, level=Level.URGENT)
         .order_by(*QUEUE_ORDER)
-        .values_list("pk", "invitation__patient_name", "patient__phone")[:limit]
+        .values_list("pk", "invitation__patient_name", _PHONE_TEXT)[:limit]
     )
     return [Contact(pk, name, phone or "") for pk, name, phone in rows]
 
@@ -545,20 +490,20 @@ def _notes_with_outcome() -> QuerySet[ReviewNote]:
     return ReviewNote.objects.exclude(outcome="")
 
 
-def _column(name: str) -> str:
-    field = ReviewNote._meta.get_field(name)
+def _column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
     if not isinstance(field, Field) or not field.column:
-        raise TypeError(f"ReviewNote.{name} is not a column")
+        raise TypeError(f"{model.__name__}.{name} is not a column")
     return connection.ops.quote_name(field.column)
 
 
 def _per_flag_in_sql(vendor: str) -> list[tuple[str, str, str, int]]:
-    flags = _column("flag_codes")
+    flags = _column(ReviewNote, "flag_codes")
     unnested = _UNNESTED[vendor].format(table=connection.ops.quote_name(ReviewNote._meta.db_table), flags=flags)
     sql = _OUTCOME_COUNTS_SQL.format(
-        version=_column("rules_version"),
-        outcome=_column("outcome"),
-        intake=_column("intake"),
+        version=_column(ReviewNote, "rules_version"),
+        outcome=_column(ReviewNote, "outcome"),
+        intake=_column(ReviewNote, "intake"),
         code=_CODE[vendor],
         unnested=unnested,
     )

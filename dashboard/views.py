@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.permissions import staff_permission_required
 from audit import services as audit
 from audit.models import AuditEvent
-from dashboard import chart, export, outcome_chart, patient_page, phones, presenters, selectors
+from dashboard import chart, export, export_rows, outcome_chart, patient_page, phones, presenters, queue_rows, selectors
 from dashboard.forms import FLAG_CHOICES, LEVEL_CHOICES, REVIEWED_CHOICES, NameSearchForm, QueueFilterForm, ReviewForm
 from education.models import Article
 from intake.models import Intake, Level, RedFlagAnswer, ReviewNote
@@ -83,29 +83,30 @@ def queue(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request, clinical=clinical)
     search_id = _name_search(request)[0]
     today, now = timezone.localdate(), timezone.now()
-    version = selectors.history_version(today=today)
-    counts = selectors.level_counts(version=version)
+    counted = selectors.queue_now(today=today)
+    counts = selectors.level_counts(counted)
     page = selectors.queue_page(filters, page=request.GET.get("page"), counts=counts)
-    weeks = selectors.weekly_counts(today=today, version=version)
+    weeks = selectors.weekly_counts(counted)
     columns, ticks = chart.layout(weeks)
     query = request.GET.copy()
     query.pop("page", None)
     choices = {name: options for name, options in FILTER_CHOICES.items() if name in form.fields}
+    intake_url = _intake_urls() if clinical else None
+    rows = queue_rows.queue_rows(page.entries, today=today, now=now, intake_url=intake_url)
     return render(
         request,
         "dashboard/queue.html",
         {
-            "filters": presenters.filter_fields(form, choices),
+            "filters": queue_rows.filter_fields(form, choices),
             "search_id": search_id,
             "name_search": filters.name,
             "reference_search": filters.reference is not None,
             "page": page,
-            "rows": presenters.queue_rows(
-                page.entries, today=today, now=now, intake_url=_intake_urls() if clinical else None
-            ),
+            "rows": rows,
+            "rows_html": queue_rows.table_body(rows),
             "counts": counts,
             "urgent_waiting": counts[0].unreviewed,
-            "urgent_contacts": _contacts(clinical) if counts[0].unreviewed else [],
+            "urgent_contacts": _contacts(page, intake_url) if counts[0].unreviewed else [],
             "weeks": weeks,
             "chart_svg": chart.svg(columns, ticks),
             "chart_table_rows": chart.table_rows(weeks),
@@ -118,12 +119,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _contacts(clinical: bool) -> list[tuple[selectors.Contact, phones.Phone | None, str]]:
+def _contacts(
+    page: selectors.QueuePage, intake_url: Callable[[int], str] | None
+) -> list[tuple[selectors.Contact, phones.Phone | None, str]]:
     """The banner's urgent patients to call today: name, phone and (for clinicians) their page."""
-    url = _intake_urls()
     return [
-        (contact, phones.phone(contact.phone), url(contact.intake_id) if clinical else "")
-        for contact in selectors.urgent_contacts()
+        (contact, phones.phone(contact.phone), intake_url(contact.intake_id) if intake_url else "")
+        for contact in selectors.urgent_contacts(page=page)
     ]
 
 
@@ -155,9 +157,9 @@ def export_csv(request: HttpRequest) -> HttpResponseBase:
     today = timezone.localdate()
     count = selectors.queue_intakes(filters).count()
     audit.record("exported_intakes", request=request, detail=f"{count} rows; {filters.describe()}")
-    # Streamed in keyset pages (dashboard.selectors.export_entries): 50,000 rows in a few seconds, in little memory.
+    # Streamed in keyset pages (dashboard.export_rows): 50,000 rows in a few seconds, in little memory.
     response = StreamingHttpResponse(
-        export.stream(selectors.export_entries(filters), today=today), content_type=export.CONTENT_TYPE
+        export.stream(export_rows.export_entries(filters), today=today), content_type=export.CONTENT_TYPE
     )
     response["Content-Disposition"] = f'attachment; filename="intakes-{today.isoformat()}.csv"'
     return response

@@ -116,3 +116,65 @@ def test_times_are_exported_in_the_clinics_time_zone_to_the_minute(client, clini
     assert timezone.get_current_timezone_name() == "America/New_York"
     assert (row[3], row[4]) == ("2026-07-06 09:30", "2026-07-04 10:05")
     assert (row[7], row[8], row[9]) == ("No", "", "")
+
+
+def scores_of(intake) -> list[str]:
+    """What the export should show for the questionnaire: each measure's score of `intake`'s answers."""
+    from dashboard import scores
+    from outcomes.instruments.scoring import score
+
+    found = [score(instrument, intake.answers) for instrument in scores.measures()]
+    return ["" if result is None else str(result.value) for result in found]
+
+
+def test_a_visit_and_its_follow_ups_carry_the_visits_scores_at_each_time_point(client, clinician):
+    from tests.dashboard.factories import make_follow_up
+
+    visit = make_intake("routine_plain", name="Vic Visit")
+    six_weeks = make_follow_up(visit, "6w", sent_days_ago=60, seed=1)
+    make_follow_up(visit, "3m", sent_days_ago=10, answered=False)
+    client.force_login(clinician)
+    rows = read_csv(client.get(EXPORT))
+    header, lines = rows[0], {row[0]: row for row in rows[1:]}
+    answered = six_weeks.invitation.intake
+    (peg_before, psfs_before), (peg_6w, psfs_6w) = scores_of(visit), scores_of(answered)
+    expected = {
+        "PEG before the visit": peg_before,
+        "PEG 6 weeks": peg_6w,
+        "PEG 3 months": "",
+        "PSFS before the visit": psfs_before,
+        "PSFS 6 weeks": psfs_6w,
+        "PSFS 12 months": "",
+    }
+    assert all((peg_before, peg_6w, psfs_before, psfs_6w))  # all scored: the columns below say something
+    for line in (lines[str(visit.pk)], lines[str(answered.pk)]):
+        assert {column: line[header.index(column)] for column in expected} == expected
+    assert lines[str(visit.pk)][header.index("Questionnaire")] == "Pre-visit intake"
+    assert lines[str(answered.pk)][header.index("Questionnaire")] == "Follow-up 6 weeks"
+
+
+def test_the_lines_are_the_same_whatever_page_a_follow_up_and_its_visit_fall_on(client, clinician, monkeypatch):
+    from dashboard import selectors
+    from tests.dashboard.factories import make_follow_up
+
+    visits = [make_intake(profile, seed=n) for n, profile in enumerate(["routine_plain", "serious_cancer"])]
+    make_follow_up(visits[0], "6w", sent_days_ago=60, seed=1)
+    make_follow_up(visits[0], "3m", sent_days_ago=5, seed=2)
+    make_follow_up(visits[1], "12m", sent_days_ago=3, trend="worse", seed=3)
+    client.force_login(clinician)
+    whole = read_csv(client.get(EXPORT))
+    monkeypatch.setattr(selectors, "EXPORT_BATCH", 1)
+    assert read_csv(client.get(EXPORT)) == whole
+    assert len(whole) == 6
+
+
+def test_answers_that_are_not_a_mapping_leave_the_scores_empty_instead_of_failing(client, clinician):
+    from intake.models import Intake
+
+    intake = make_intake("routine_plain", name="Odd Answers")
+    Intake.objects.filter(pk=intake.pk).update(answers=["not", "a", "mapping"])
+    client.force_login(clinician)
+    rows = read_csv(client.get(EXPORT))
+    first_score = rows[0].index("PEG before the visit")
+    assert rows[1][1] == "Odd Answers"
+    assert rows[1][first_score:] == [""] * (len(rows[0]) - first_score)

@@ -1,11 +1,12 @@
 """The queue and the CSV export cost a fixed number of queries, whatever the number of intakes (issue 16).
 
 Four come with every signed-in staff page (the session, the user, the user's and the groups' permissions); the queue
-adds five: where the history stands (the newest intake and review), the intakes waiting for review per level, the
-page's rows, their flags, and this week's arrivals for the chart; and one more while urgent intakes wait: the first
-few with their phone numbers, for the banner that says to call them today. The history (reviewed intakes per level, the
-chart's earlier weeks) is counted when it moves: two queries more then. A filter the counts per level cannot size
-(flag, dates, name) adds one capped count.
+adds three: what needs action (the intakes waiting for review per level and this week's arrivals for the chart, with
+where the history stands: the newest intake and review), the page's rows, and their flags. While urgent intakes wait,
+the banner that says to call them today lists the first few with their phone numbers: read off the page when it
+starts with them (the first page of the whole queue, or of the urgent or waiting ones), one query more on any other
+page. The history (reviewed intakes per level, the chart's earlier weeks) is counted when it moves: two queries more
+then. A filter the counts per level cannot size (flag, dates, name) adds one capped count.
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard import selectors
-from intake.models import Intake, IntakeFlag, Invitation, Patient
+from intake.models import Intake, IntakeFlag, Invitation, Level, Patient
 
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("dashboard:queue")
 EXPORT = reverse("dashboard:export")
 SIGNED_IN = 4  # session, user, user permissions, group permissions
-QUEUE_QUERIES = 6  # history version, waiting counts, rows, flags, this week, the urgent patients to call (bulk_intakes
-# always has urgent intakes waiting)
+QUEUE_QUERIES = 3  # waiting and this week's counts with the history's version, rows, flags
+CALL_LIST = 1  # the urgent patients to call, on a page that does not start with them (bulk_intakes always has some)
 
 
 def bulk_intakes(count: int) -> None:
@@ -80,15 +81,16 @@ def queries_for(client, path: str, params: dict[str, str] | None = None) -> int:
     ("params", "expected"),
     [
         ({}, SIGNED_IN + QUEUE_QUERIES),
-        ({"page": "2"}, SIGNED_IN + QUEUE_QUERIES),
+        ({"page": "2"}, SIGNED_IN + QUEUE_QUERIES + CALL_LIST),
         ({"level": "urgent", "reviewed": "no"}, SIGNED_IN + QUEUE_QUERIES),  # sized by the counts per level
-        ({"appointment_from": "2026-01-01"}, SIGNED_IN + QUEUE_QUERIES + 1),  # plus one capped count
+        ({"reviewed": "yes"}, SIGNED_IN + QUEUE_QUERIES + CALL_LIST),
+        ({"appointment_from": "2026-01-01"}, SIGNED_IN + QUEUE_QUERIES + CALL_LIST + 1),  # plus one capped count
     ],
 )
-def test_the_queue_costs_the_same_queries_with_8_and_80_intakes(client, request, role, params, expected):
+def test_the_queue_costs_the_same_queries_with_60_and_240_intakes(client, request, role, params, expected):
     client.force_login(request.getfixturevalue(role))
     counts = []
-    for total in (8, 80):
+    for total in (60, 240):  # two pages at least, so page 2 is not the first page
         bulk_intakes(total)
         client.get(QUEUE)  # the session's first request may write it; measure the next
         counts.append(queries_for(client, QUEUE, params))
@@ -99,9 +101,9 @@ def test_the_flag_filter_and_the_name_search_add_one_capped_count(client, clinic
     client.force_login(clinician)
     bulk_intakes(60)
     client.get(QUEUE)
-    assert queries_for(client, QUEUE, {"flag": "SC1"}) == SIGNED_IN + QUEUE_QUERIES + 1
+    assert queries_for(client, QUEUE, {"flag": "SC1"}) == SIGNED_IN + QUEUE_QUERIES + CALL_LIST + 1
     searched = client.post(reverse("dashboard:queue-search"), {"name": "patient 12"})["Location"]
-    assert queries_for(client, searched) == SIGNED_IN + QUEUE_QUERIES + 1
+    assert queries_for(client, searched) == SIGNED_IN + QUEUE_QUERIES + CALL_LIST + 1
 
 
 def test_a_search_that_reads_as_a_reference_costs_one_look_up_more(client, clinician):
@@ -113,7 +115,8 @@ def test_a_search_that_reads_as_a_reference_costs_one_look_up_more(client, clini
     intake = Intake.objects.order_by("pk").last()
     assert intake is not None
     searched = client.post(reverse("dashboard:queue-search"), {"name": reference_for(intake.pk)})["Location"]
-    assert queries_for(client, searched) == SIGNED_IN + QUEUE_QUERIES + 2  # is it an intake? then the capped count
+    # is it an intake? then the capped count
+    assert queries_for(client, searched) == SIGNED_IN + QUEUE_QUERIES + CALL_LIST + 2
 
 
 def test_a_list_longer_than_the_cap_says_so_instead_of_counting_it_all(client, clinician, monkeypatch):
@@ -173,3 +176,85 @@ def test_counts_and_chart_are_right_at_once_after_a_review_and_a_new_intake(clie
     client.post(reverse("dashboard:review", args=[waiting.pk]), {"outcome": "emergency_care", "note": "Sent to A&E."})
     reviewed = {c.level.code: (c.unreviewed, c.total) for c in client.get(QUEUE).context["counts"]}
     assert reviewed["urgent"] == (before["urgent"][0], before["urgent"][1] + 1)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        selectors.QueueFilters(),
+        selectors.QueueFilters(level=Level.URGENT),
+        selectors.QueueFilters(reviewed=False),
+        selectors.QueueFilters(level=Level.URGENT, reviewed=False),
+    ],
+)
+def test_the_call_list_read_off_the_first_page_is_the_one_its_query_gives(filters, django_assert_num_queries):
+    bulk_intakes(40)  # six urgent intakes waiting, among reviewed and other ones
+    page = selectors.queue_page(filters, page=None, counts=selectors.level_counts())
+    assert page.starts_with_urgent
+    with django_assert_num_queries(0):
+        read_off = selectors.urgent_contacts(page=page)
+    assert read_off == selectors.urgent_contacts()
+    assert len(read_off) == 5
+
+
+@pytest.mark.parametrize(
+    ("filters", "page"),
+    [
+        (selectors.QueueFilters(), "2"),
+        (selectors.QueueFilters(reviewed=True), None),
+        (selectors.QueueFilters(level=Level.SERIOUS), None),
+        (selectors.QueueFilters(flag="SC1"), None),
+        (selectors.QueueFilters(name="Patient"), None),
+        (selectors.QueueFilters(appointment_from=datetime.date(2026, 1, 1)), None),
+    ],
+)
+def test_a_page_that_may_leave_urgent_intakes_out_does_not_give_the_call_list(filters, page):
+    bulk_intakes(120)
+    shown = selectors.queue_page(filters, page=page, counts=selectors.level_counts())
+    assert not shown.starts_with_urgent
+    assert len(selectors.urgent_contacts(page=shown)) == 5  # asked of the database instead
+
+
+def test_what_needs_action_is_counted_in_one_query_as_the_orm_counts_it(django_assert_num_queries):
+    from django.db.models.functions import Coalesce
+
+    bulk_intakes(40)  # sent 0 to 39 days ago, a third of them reviewed
+    stopped = Intake.objects.order_by("pk")[:6]
+    Intake.objects.filter(pk__in=[i.pk for i in stopped[:3]]).update(  # stopped at the safety step last week
+        submitted_at=None, created_at=timezone.now() - datetime.timedelta(days=8)
+    )
+    Intake.objects.filter(pk__in=[i.pk for i in stopped[3:]]).update(level=None)  # not assessed: never counted
+    today = timezone.localdate()
+    with django_assert_num_queries(1):
+        now = selectors.queue_now(today=today)
+    assessed = selectors.assessed_intakes()
+    arrived = assessed.annotate(arrived=Coalesce("submitted_at", "created_at"))
+    monday = today - datetime.timedelta(days=today.weekday())
+    assert now.monday == monday
+    assert now.waiting == selectors._per_level(assessed.filter(is_reviewed=False))
+    assert now.this_week == selectors._per_level(arrived.filter(arrived__gte=selectors._start_of_day(monday)))
+    assert sum(now.waiting.values()) > 0
+    assert now.version[0] == Intake.objects.order_by("-pk").values_list("pk", flat=True)[0]
+
+
+def test_a_review_moves_the_historys_version():
+    bulk_intakes(10)
+    today = timezone.localdate()
+    before = selectors.queue_now(today=today).version
+    assert selectors.queue_now(today=today).version == before
+    waiting = Intake.objects.filter(is_reviewed=False).values_list("pk", flat=True)[0]
+    Intake.objects.filter(pk=waiting).update(is_reviewed=True, reviewed_at=timezone.now())
+    assert selectors.queue_now(today=today).version != before
+    assert selectors.queue_now(today=today + datetime.timedelta(days=1)).version != before
+
+
+@pytest.mark.parametrize("filters", [selectors.QueueFilters(), selectors.QueueFilters(flag="SC1", reviewed=False)])
+def test_every_page_holds_its_part_of_the_queue_in_order(filters):
+    bulk_intakes(120)
+    expected = list(selectors.queue_intakes(filters).values_list("pk", flat=True))
+    counts = selectors.level_counts()
+    first = selectors.queue_page(filters, page="1", counts=counts)
+    pages = [first] + [selectors.queue_page(filters, page=str(n), counts=counts) for n in range(2, first.num_pages + 1)]
+    assert [entry.intake_id for page in pages for entry in page.entries] == expected
+    assert len(pages) > 1
+    assert all(len(page.entries) == selectors.PAGE_SIZE for page in pages[:-1])

@@ -1,5 +1,5 @@
-"""The queue's rows are prepared once in Python (dashboard.presenters.queue_rows): what each shows, and that the
-fast formatting says exactly what Django's date filter and timesince say."""
+"""The queue's rows are prepared once in Python (dashboard.queue_rows): what each shows, and that the fast formatting
+says exactly what Django's date filter and timesince say."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from django.utils import dateformat, timezone, translation
 from django.utils.timesince import timesince
 
-from dashboard.presenters import FORMER_STAFF, STAFF_TIMES, queue_rows, staff_datetime
+from dashboard.queue_rows import FORMER_STAFF, queue_rows, staff_datetime, staff_minute, table_body, time_since
 from dashboard.selectors import FlagData, QueueEntry
 from intake.models import Level
 
@@ -36,19 +36,44 @@ def test_appointment_times_read_as_the_date_filter_wrote_them(moment):
 @pytest.mark.parametrize(
     "ago",
     [
+        datetime.timedelta(0),
         datetime.timedelta(seconds=20),
         datetime.timedelta(minutes=1),
         datetime.timedelta(hours=1, minutes=1),
         datetime.timedelta(hours=5, minutes=59),
         datetime.timedelta(days=1),
         datetime.timedelta(days=9, hours=3),
+        datetime.timedelta(days=14),
         datetime.timedelta(days=40),
+        datetime.timedelta(days=365),
         datetime.timedelta(days=800),
+        -datetime.timedelta(hours=2),  # in the future: "0 minutes"
     ],
 )
 def test_how_long_ago_reads_as_django_says_it_in_english(ago):
     with translation.override("en"):
-        assert timesince(NOW - ago, NOW, time_strings=STAFF_TIMES) == timesince(NOW - ago, NOW)
+        assert time_since(NOW - ago, NOW) == timesince(NOW - ago, NOW)
+
+
+@pytest.mark.parametrize("zone", [NEW_YORK, datetime.UTC])
+def test_how_long_ago_agrees_with_django_across_month_ends_leap_days_and_clock_changes(zone):
+    """Every pair of a few hundred moments around the awkward days: the months are counted on the calendar."""
+    days = [(2024, 1, 31), (2024, 2, 29), (2024, 3, 10), (2024, 3, 31), (2024, 11, 3), (2025, 2, 28), (2025, 12, 31)]
+    moments = [
+        datetime.datetime(*day, hour, minute, tzinfo=zone) + datetime.timedelta(days=shift)
+        for day in days
+        for hour, minute in ((0, 0), (1, 30), (23, 59))
+        for shift in (-1, 0, 1, 30)
+    ]
+    with translation.override("en"):
+        for then in moments:
+            for now in moments:
+                assert time_since(then, now) == timesince(then, now), (then, now)
+
+
+def test_the_minute_a_row_gives_in_its_title_is_strftimes():
+    moment = datetime.datetime(2026, 3, 8, 7, 5, tzinfo=NEW_YORK)
+    assert staff_minute(moment) == f"{moment:%Y-%m-%d %H:%M}" == "2026-03-08 07:05"
 
 
 def entry(**changes) -> QueueEntry:
@@ -58,8 +83,6 @@ def entry(**changes) -> QueueEntry:
         "is_reviewed": False,
         "appointment_at": NOW + datetime.timedelta(days=2),
         "submitted_at": NOW - datetime.timedelta(hours=3),
-        "reviewed_at": None,
-        "rules_version": "2027.1",
         "patient_name": "Ann Urgent",
         "date_of_birth": datetime.date(1980, 12, 3),
         "reviewed_by": None,
@@ -90,3 +113,19 @@ def test_front_desk_rows_link_nowhere_and_unknowns_are_said_plainly():
     assert row.submitted == ""  # "Stopped at safety step"
     assert row.css == "queue-row row-routine"
     assert row.level_symbol == ""
+
+
+def test_what_people_typed_is_escaped_in_the_row():
+    typed = entry(
+        patient_name="<b>Ann</b> & co",
+        flags=(FlagData("CE1", "<i>short</i>", 'a "quoted" <reason>'),),
+        is_reviewed=True,
+        reviewed_by="<script>",
+    )
+    with translation.override("en"), timezone.override(NEW_YORK):
+        html = str(table_body(queue_rows([typed], today=NOW.date(), now=NOW, intake_url=lambda pk: f"/i/{pk}/")))
+    assert "&lt;b&gt;Ann&lt;/b&gt; &amp; co" in html
+    assert 'title="a &quot;quoted&quot; &lt;reason&gt;">&lt;i&gt;short&lt;/i&gt;</span>' in html
+    assert "✓ &lt;script&gt;" in html
+    for tag in ("<b>", "<script>", "<i>"):
+        assert tag not in html

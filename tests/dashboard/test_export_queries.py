@@ -1,0 +1,101 @@
+"""The CSV export costs the same queries whatever the number of intakes, follow-ups among them (issue 16).
+
+Four come with every signed-in staff page (the session, the user, the user's and the groups' permissions); the export
+adds the audit's count and record, then three per keyset page of EXPORT_BATCH rows: the rows (with the answers the
+outcome measures score), their flags, and the answered follow-ups of their visits.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from intake.models import Intake, IntakeFlag, Invitation, Patient
+from tests.dashboard.factories import make_follow_up, make_intake
+
+pytestmark = pytest.mark.django_db
+EXPORT = reverse("dashboard:export")
+SIGNED_IN = 4  # session, user, user permissions, group permissions
+AUDIT = 2  # the count of exported rows, the audit record
+PER_PAGE = 3  # rows, flags, answered follow-ups
+
+
+def many_intakes(count: int) -> None:
+    """`count` more assessed intakes with two flags and answers each, inserted in bulk."""
+    now = timezone.now()
+    start = Patient.objects.count()
+    patients = Patient.objects.bulk_create(
+        [Patient(name=f"Patient {n}", date_of_birth=datetime.date(1980, 1, 1)) for n in range(start, start + count)]
+    )
+    invitations = Invitation.objects.bulk_create(
+        [
+            Invitation(
+                patient=patient,
+                patient_name=patient.name,
+                date_of_birth=patient.date_of_birth,
+                appointment_at=now + datetime.timedelta(hours=n),
+                token_hash=f"bulk{patient.pk:060d}",
+                expires_at=now + datetime.timedelta(days=30),
+            )
+            for n, patient in enumerate(patients)
+        ]
+    )
+    intakes = Intake.objects.bulk_create(
+        [
+            Intake(
+                invitation=invitation,
+                patient_id=invitation.patient_id,
+                appointment_at=invitation.appointment_at,
+                level=1 + n % 4,
+                submitted_at=now - datetime.timedelta(days=n % 100),
+                status="submitted",
+                is_reviewed=n % 3 == 0,
+                answers={"pain_week_avg": n % 11, "pain_enjoyment_interference": 4, "pain_interference": 5},
+            )
+            for n, invitation in enumerate(invitations)
+        ]
+    )
+    IntakeFlag.objects.bulk_create(
+        [IntakeFlag(intake=intake, code=code, short=code, reason="r") for intake in intakes for code in ("SC1", "SC2")]
+    )
+
+
+def export_queries(client) -> tuple[int, int]:
+    """The export's queries and its lines (the header included)."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(EXPORT)
+        assert response.status_code == 200
+        lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    return len(captured), len(lines)
+
+
+def test_the_export_costs_the_same_queries_with_8_and_80_intakes_and_their_follow_ups(client, clinician):
+    visit = make_intake("routine_plain")
+    make_follow_up(visit, "6w", sent_days_ago=60, seed=1)
+    make_follow_up(visit, "3m", sent_days_ago=5, seed=2)
+    client.force_login(clinician)
+    client.get(EXPORT)  # the session's first request may write it; measure the next
+    measured = []
+    for more in (5, 72):  # 3 + 5 = 8 intakes, then 80
+        many_intakes(more)
+        measured.append(export_queries(client))
+    assert measured == [(SIGNED_IN + AUDIT + PER_PAGE, 1 + 8), (SIGNED_IN + AUDIT + PER_PAGE, 1 + 80)]
+
+
+# A last page exactly full is followed by one more read of rows, which finds none (one query).
+@pytest.mark.parametrize(
+    ("batch", "queries"), [(25, 3 * PER_PAGE), (30, 2 * PER_PAGE + 1), (60, PER_PAGE + 1), (61, PER_PAGE)]
+)
+def test_each_keyset_page_of_rows_costs_three_queries(client, clinician, monkeypatch, batch, queries):
+    from dashboard import selectors
+
+    monkeypatch.setattr(selectors, "EXPORT_BATCH", batch)
+    many_intakes(60)
+    client.force_login(clinician)
+    client.get(EXPORT)
+    assert export_queries(client) == (SIGNED_IN + AUDIT + queries, 1 + 60)
