@@ -149,9 +149,17 @@ if DATABASE_IS_POSTGRES:
     _postgres_options = DATABASES["default"].setdefault("OPTIONS", {})
     _postgres_options["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 3)
     DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 4000)
+    # synchronize_seqscans off: a scan of a large table starts at its first page, not wherever another scan of it
+    # has got to. Search ranks the first matches a scan meets (education.selectors, SEARCH_CANDIDATES); joining
+    # another scan midway gave the same words different results, and page 2 rows from another candidate set than
+    # page 1, at 100,000 articles under load (issue 16).
     _postgres_options["options"] = " ".join(
         part
-        for part in (_postgres_options.get("options", ""), f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}")
+        for part in (
+            _postgres_options.get("options", ""),
+            f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
+            "-c synchronize_seqscans=off",
+        )
         if part
     )
     for _option, _value in {
