@@ -146,6 +146,8 @@ def free_port() -> int:
 
 # Each server's port: its gunicorn master's process id and its database (for the CPU a page costs, `server_cpu`).
 RUNNING: dict[int, tuple[int, str]] = {}
+# Ports of the servers that gave an error answer (a 503, a 500) during the run: their gunicorn logs are kept.
+FAILED: set[int] = set()
 
 
 def server_cpu(port: int) -> float:
@@ -186,7 +188,10 @@ def gunicorn(env: dict[str, str], workers: int) -> Iterator[int]:
         log(f"gunicorn's log: {logfile.name}")
         raise
     else:
-        Path(logfile.name).unlink(missing_ok=True)  # kept only when something went wrong
+        if port in FAILED:
+            log(f"gunicorn's log (some requests failed): {logfile.name}")
+        else:
+            Path(logfile.name).unlink(missing_ok=True)  # kept only when something went wrong
     finally:
         process.terminate()
         try:
@@ -259,6 +264,8 @@ def measure(rows: list[Row], targets: list[Target], opts: argparse.Namespace) ->
                 target.cpu_ratios.append(bare_cpu / page_cpu)
             target.pooled.latencies += page.latencies
             target.pooled.errors += page.errors + bare.errors
+            if page.errors or bare.errors:
+                FAILED.add(target.port)
     for target in targets:
         row = target.row
         row.ratio = statistics.median(target.ratios)
