@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Callable
 
 import factory
 from django.utils import timezone
 
 from dashboard.demo import answers_for, follow_up_answers
-from intake.models import Intake, Invitation, Patient
+from intake.models import Intake, IntakeFlag, Invitation, Patient
 from intake.services import create_assessed_intake
 
 
@@ -137,4 +138,50 @@ def make_follow_up(
         sent_at=sent_at,
         answers=follow_up_answers(from_json(visit.answers), rng=rng, steps=1, trend=trend) if answered else None,
         submitted_at=(sent_at + datetime.timedelta(hours=5)) if answered and sent_at else None,
+    )
+
+
+def bulk_assessed_intakes(
+    count: int,
+    *,
+    flags: tuple[tuple[str, str], ...] = (("SC1", "Below knee"),),
+    answers: Callable[[int], dict[str, int]] | None = None,
+) -> None:
+    """`count` more sent, assessed intakes, each on a patient of its own, with `flags` ((code, short) pairs) and the
+    `answers` of the n-th, inserted in bulk: for tests of how a page's cost grows with the number of intakes."""
+    now = timezone.now()
+    start = Patient.objects.count()
+    patients = Patient.objects.bulk_create(
+        [Patient(name=f"Patient {n}", date_of_birth=datetime.date(1980, 1, 1)) for n in range(start, start + count)]
+    )
+    invitations = Invitation.objects.bulk_create(
+        [
+            Invitation(
+                patient=patient,
+                patient_name=patient.name,
+                date_of_birth=patient.date_of_birth,
+                appointment_at=now + datetime.timedelta(hours=n),
+                token_hash=f"bulk{patient.pk:060d}",
+                expires_at=now + datetime.timedelta(days=30),
+            )
+            for n, patient in enumerate(patients)
+        ]
+    )
+    intakes = Intake.objects.bulk_create(
+        [
+            Intake(
+                invitation=invitation,
+                patient_id=invitation.patient_id,
+                appointment_at=invitation.appointment_at,
+                level=1 + n % 4,
+                submitted_at=now - datetime.timedelta(days=n % 100),
+                status="submitted",
+                is_reviewed=n % 3 == 0,
+                answers=answers(n) if answers else {},
+            )
+            for n, invitation in enumerate(invitations)
+        ]
+    )
+    IntakeFlag.objects.bulk_create(
+        [IntakeFlag(intake=intake, code=code, short=short, reason="r") for intake in intakes for code, short in flags]
     )

@@ -7,16 +7,12 @@ outcome measures score), their flags, and the answered follow-ups of their visit
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from intake.models import Intake, IntakeFlag, Invitation, Patient
-from tests.dashboard.factories import make_follow_up, make_intake
+from tests.dashboard.factories import bulk_assessed_intakes, make_follow_up, make_intake
 
 pytestmark = pytest.mark.django_db
 EXPORT = reverse("dashboard:export")
@@ -27,41 +23,10 @@ PER_PAGE = 3  # rows, flags, answered follow-ups
 
 def many_intakes(count: int) -> None:
     """`count` more assessed intakes with two flags and answers each, inserted in bulk."""
-    now = timezone.now()
-    start = Patient.objects.count()
-    patients = Patient.objects.bulk_create(
-        [Patient(name=f"Patient {n}", date_of_birth=datetime.date(1980, 1, 1)) for n in range(start, start + count)]
-    )
-    invitations = Invitation.objects.bulk_create(
-        [
-            Invitation(
-                patient=patient,
-                patient_name=patient.name,
-                date_of_birth=patient.date_of_birth,
-                appointment_at=now + datetime.timedelta(hours=n),
-                token_hash=f"bulk{patient.pk:060d}",
-                expires_at=now + datetime.timedelta(days=30),
-            )
-            for n, patient in enumerate(patients)
-        ]
-    )
-    intakes = Intake.objects.bulk_create(
-        [
-            Intake(
-                invitation=invitation,
-                patient_id=invitation.patient_id,
-                appointment_at=invitation.appointment_at,
-                level=1 + n % 4,
-                submitted_at=now - datetime.timedelta(days=n % 100),
-                status="submitted",
-                is_reviewed=n % 3 == 0,
-                answers={"pain_week_avg": n % 11, "pain_enjoyment_interference": 4, "pain_interference": 5},
-            )
-            for n, invitation in enumerate(invitations)
-        ]
-    )
-    IntakeFlag.objects.bulk_create(
-        [IntakeFlag(intake=intake, code=code, short=code, reason="r") for intake in intakes for code in ("SC1", "SC2")]
+    bulk_assessed_intakes(
+        count,
+        flags=(("SC1", "SC1"), ("SC2", "SC2")),
+        answers=lambda n: {"pain_week_avg": n % 11, "pain_enjoyment_interference": 4, "pain_interference": 5},
     )
 
 

@@ -20,7 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard import selectors
-from intake.models import Intake, IntakeFlag, Invitation, Level, Patient
+from intake.models import Intake, Invitation, Level
+from tests.dashboard.factories import bulk_assessed_intakes
 
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("dashboard:queue")
@@ -33,38 +34,7 @@ CALL_LIST = 1  # the urgent patients to call, on a page that does not start with
 def bulk_intakes(count: int) -> None:
     """`count` assessed intakes with a flag each, inserted in bulk (the sizes differ, the rows do not)."""
     Invitation.objects.all().delete()
-    now = timezone.now()
-    patients = Patient.objects.bulk_create(
-        [Patient(name=f"Patient {n}", date_of_birth=datetime.date(1980, 1, 1)) for n in range(count)]
-    )
-    invitations = Invitation.objects.bulk_create(
-        [
-            Invitation(
-                patient=patients[n],
-                patient_name=f"Patient {n}",
-                date_of_birth=datetime.date(1980, 1, 1),
-                appointment_at=now + datetime.timedelta(hours=n),
-                token_hash=f"bulk{n:060d}",
-                expires_at=now + datetime.timedelta(days=30),
-            )
-            for n in range(count)
-        ]
-    )
-    intakes = Intake.objects.bulk_create(
-        [
-            Intake(
-                invitation=inv,
-                patient_id=inv.patient_id,
-                appointment_at=inv.appointment_at,
-                level=1 + n % 4,
-                submitted_at=now - datetime.timedelta(days=n % 100),
-                status="submitted",
-                is_reviewed=n % 3 == 0,
-            )
-            for n, inv in enumerate(invitations)
-        ]
-    )
-    IntakeFlag.objects.bulk_create([IntakeFlag(intake=i, code="SC1", short="Below knee", reason="r") for i in intakes])
+    bulk_assessed_intakes(count)
 
 
 def queries_for(client, path: str, params: dict[str, str] | None = None) -> int:
