@@ -1,6 +1,6 @@
 """`{% asset_url 'css/portal.css' %}`: Django's `{% static %}`, with each file's address worked out once per process.
 
-Every page links the same stylesheets and script (templates/base.html, education/includes/head.html). `{% static %}`
+Every page links the same stylesheets and scripts (templates/base.html, templates/intake/_layout.html). `{% static %}`
 asks the storage for the hashed name and joins the address anew on each page, which cost more than the rest of the
 page head together (issue 16). The address only changes with the deployed files (a new process) or with the static
 settings (tests), which empty the memory.
@@ -38,4 +38,4 @@ def _forget(*, setting: str, **_kwargs: Any) -> None:
         _asset_url.cache_clear()
 
 
-setting_changed.connect(_forget, dispatch_uid="education-asset-url")
+setting_changed.connect(_forget, dispatch_uid="clinic-portal-asset-url")
