@@ -149,6 +149,9 @@ if DATABASE_IS_POSTGRES:
     _postgres_options = DATABASES["default"].setdefault("OPTIONS", {})
     _postgres_options["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 3)
     DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 4000)
+    # The statements every request sends are prepared once per connection (clinic_portal/db_backend/base.py); 0 for
+    # a connection pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+    DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", default=True)
     # synchronize_seqscans off: a scan of a large table starts at its first page, not wherever another scan of it
     # has got to. Search ranks the first matches a scan meets (education.selectors, SEARCH_CANDIDATES); joining
     # another scan midway gave the same words different results, and page 2 rows from another candidate set than
