@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from clinic_portal import language_choice
+
 admin.site.site_header = "Spine Clinic Portal administration"
 admin.site.site_title = "Spine Clinic Portal"
 
@@ -14,6 +16,7 @@ urlpatterns = [
     path("staff/", include("dashboard.urls")),
     path("", include("outcomes.urls")),  # /fhir/Questionnaire/<id> (public), /staff/intakes/<pk>/fhir/
     path("admin/", admin.site.urls),
-    # The language switcher posts to Django's set_language (/i18n/setlang/): the choice goes in a cookie, never a URL.
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher posts to Django's set_language (/i18n/setlang/), guarded by where the request comes from
+    # instead of a CSRF token (clinic_portal.language_choice): the choice goes in a cookie, never a URL.
+    path("i18n/setlang/", language_choice.set_language, name="set_language"),
 ]

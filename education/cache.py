@@ -4,9 +4,9 @@ What is kept (issue 16): the rendered public pages (home, lists, topics, article
 returned them, in the `public_pages` cache (settings: `PUBLIC_PAGE_CACHE_*`; process memory by default, any Django
 cache backend by setting, such as Redis or the database). Only pages that are the same for every reader are kept or
 served: GET, nobody signed in, no message waiting, a 200 marked `public` by the view (a staff preview of a draft is
-not), no cookie set. The one personal part of such a page, the CSRF token of the language switcher's form, is
-rendered as a placeholder and replaced by the reader's own token each time the page is served. A page is kept per
-language, scheme, host and full path (query string included), and per clinic settings (its numbers and name).
+not), no cookie set, no CSRF token rendered (public pages carry none: the language switcher is guarded by where a
+request comes from, clinic_portal.language_choice). A page is kept per language, scheme, host and full path (query
+string included), and per clinic settings (its numbers and name).
 
 Never stale: every key carries the library's *generation*, a random token that changes whenever something a public
 page shows changes: an article, topic, translation or image saved or deleted, or an article's topics or related
@@ -50,8 +50,6 @@ from django.core.signals import setting_changed
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.middleware.csrf import get_token
-from django.shortcuts import render
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone, translation
 
@@ -59,8 +57,6 @@ logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "public_pages"
 GENERATION_KEY = "public-pages:generation"
-# Rendered into a kept page where the reader's CSRF token goes, and replaced by it on the way out.
-CSRF_PLACEHOLDER = "public-page-csrf-token-placeholder"
 # Response headers a kept page keeps (what the view set; the middleware adds the rest on every answer).
 KEPT_HEADERS = ("Content-Type", "Cache-Control", "X-Robots-Tag", "Content-Language", "Vary")
 
@@ -297,12 +293,9 @@ def _key(request: HttpRequest, generation: Generation) -> str:
     return f"page:{generation.token}:{_fingerprint()}:{hashlib.sha256(where.encode()).hexdigest()}"
 
 
-def _with_token(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
-    """The reader's own CSRF token where the page has the placeholder (and the CSRF cookie that goes with it)."""
+def _rendered(response: HttpResponseBase) -> HttpResponseBase:
     if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
         response.render()
-    if isinstance(response, HttpResponse) and CSRF_PLACEHOLDER.encode() in response.content:
-        response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
     return response
 
 
@@ -313,7 +306,7 @@ def _keepable(request: HttpRequest, response: HttpResponseBase) -> bool:
         and not response.streaming
         and not response.cookies
         and "public" in response.get("Cache-Control", "")
-        # A token rendered without the placeholder (some code called get_token itself) is this reader's alone.
+        # A page that rendered a CSRF token (a form other than the language switcher) is this reader's alone.
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
     )
 
@@ -327,32 +320,25 @@ def shared_page(
     def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         timeout = seconds()
         if not timeout or request.method not in ("GET", "HEAD") or not may_share(request):
-            return _with_token(request, view(request, *args, **kwargs))
+            return _rendered(view(request, *args, **kwargs))
         generation = current_generation()
         if generation is None:
-            return _with_token(request, view(request, *args, **kwargs))
+            return _rendered(view(request, *args, **kwargs))
         key = _key(request, generation)
         backend = _backend()
         kept = backend.get(key)
         if kept is not None:
             status, content, headers = kept
-            return _with_token(request, HttpResponse(content, status=status, headers=headers))
-        response = view(request, *args, **kwargs)
-        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
-            response.render()
+            return HttpResponse(content, status=status, headers=headers)
+        response = _rendered(view(request, *args, **kwargs))
         if isinstance(response, HttpResponse) and _keepable(request, response):
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
             if generation.live_until is not None:
                 timeout = max(1, min(timeout, int(generation.live_until - time.time())))
             backend.set(key, (response.status_code, response.content, headers), timeout=timeout)
-        return _with_token(request, response)
+        return response
 
     return wrapped
-
-
-def render_shareable(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    """`render`, with the CSRF token as a placeholder that `shared_page` replaces with each reader's own."""
-    return render(request, template, {**context, "csrf_token": CSRF_PLACEHOLDER})
 
 
 def clear() -> None:

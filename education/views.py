@@ -1,7 +1,7 @@
 """Public pages of the education library. Views connect request, selector and template; queries live in selectors.
 
-Every public page is kept for anonymous readers by education/cache.py (`shared_page`) and rendered with
-`render_shareable`, so its CSRF token (the language switcher's form) is each reader's own.
+Every public page is kept for anonymous readers by education/cache.py (`shared_page`); none carries a CSRF token
+(the language switcher does without: clinic_portal.language_choice).
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from urllib.parse import urlencode
 
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 
 from education import selectors
 from education.article_page import article_context, hit_context
-from education.cache import may_share, render_shareable, shared_page
+from education.cache import may_share, shared_page
 from education.search import clean_query
 from education.translation import localized
 
@@ -63,7 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "featured": selectors.featured_articles(),
         "topics": selectors.topics_with_articles(),
     }
-    return render_shareable(request, "education/home.html", context)
+    return render(request, "education/home.html", context)
 
 
 @shared_page
@@ -84,7 +84,7 @@ def article_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         "topics": selectors.topics_with_articles(),
         "canonical_query": urlencode({"after": after}) if after else urlencode({"before": before}) if before else "",
     }
-    return render_shareable(request, "education/article_list.html", context)
+    return render(request, "education/article_list.html", context)
 
 
 @shared_page
@@ -94,7 +94,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = selectors.article_for_page(slug, can_preview=can_preview)
     # The reader's language: an up-to-date translation, else the English with a notice (education/translation.py).
     article = localized(article, get_language())
-    response = render_shareable(request, "education/article_detail.html", article_context(article))
+    response = render(request, "education/article_detail.html", article_context(article))
     if not article.is_live:
         # A staff preview of a draft or scheduled article: never stored anywhere, never indexed.
         add_never_cache_headers(response)
@@ -113,7 +113,7 @@ def search(request: HttpRequest) -> HttpResponse:
         context["hits"] = [hit_context(hit) for hit in page.hits]
     else:
         context["topics"] = selectors.topics_with_articles()
-    response = render_shareable(request, "education/search.html", context)
+    response = render(request, "education/search.html", context)
     # Result pages are thin, changing content: keep them out of search engines.
     response["X-Robots-Tag"] = "noindex"
     return response

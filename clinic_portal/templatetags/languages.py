@@ -3,15 +3,15 @@
 repeat their address).
 
 A plain form (works without JavaScript) posting to Django's set_language view, which keeps the choice in the language
-cookie and comes back to this page. Never the language in a URL. Each language is named in itself and marked with its
-`lang` ("English", "Español" whatever the page's language: Django's `get_available_languages` would translate them,
-"Inglés"), so a screen reader says "Español" in Spanish. Left out where `clinic_portal.languages.return_path` is empty:
-staff pages (always in English) and error pages rendered without a request (the 500 and 503 pages cannot hold a form's
-token).
+cookie and comes back to this page. Never the language in a URL. No CSRF token: the view checks where a request comes
+from instead (clinic_portal.language_choice), so a public page that holds the switcher is the same for every reader.
+Each language is named in itself and marked with its `lang` ("English", "Español" whatever the page's language:
+Django's `get_available_languages` would translate them, "Inglés"), so a screen reader says "Español" in Spanish. Left
+out where `clinic_portal.languages.return_path` is empty: staff pages (always in English) and error pages rendered
+without a request (the 500 and 503 pages do not know which page to come back to).
 
 A tag rather than an include: it is on every public and patient page, and built in Python it costs a tenth of the
-template's include, loop and `{% url %}` (issue 16). The CSRF token is the context's, as `{% csrf_token %}` reads it,
-so the public-page cache's placeholder (education.cache) works the same.
+template's include, loop and `{% url %}` (issue 16).
 """
 
 from __future__ import annotations
@@ -27,13 +27,6 @@ from django.utils.translation import get_language, gettext
 from clinic_portal.languages import return_path
 
 register = template.Library()
-
-
-def _token_input(context: Context) -> SafeString:
-    token = context.get("csrf_token")
-    if not token or token == "NOTPROVIDED":  # noqa: S105 - Django's marker for "no token here", not a secret
-        return mark_safe("")
-    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
 
 def _choices(current: str) -> SafeString:
@@ -68,11 +61,10 @@ def language_switcher(context: Context, switcher_class: str = "", return_to: str
         return mark_safe("")
     return format_html(
         '<form class="language-switcher small {}" method="post" action="{}" aria-label="{}">\n'
-        '  {}\n  <input type="hidden" name="next" value="{}">\n  <ul class="list-inline mb-0">\n{}\n  </ul>\n</form>',
+        '  <input type="hidden" name="next" value="{}">\n  <ul class="list-inline mb-0">\n{}\n  </ul>\n</form>',
         switcher_class,
         reverse("set_language"),
         gettext("Language"),
-        _token_input(context),
         return_to or next_path,
         _choices(get_language() or settings.LANGUAGE_CODE),
     )

@@ -8,8 +8,9 @@ Answers, in persona order (anonymous, patient A, patient B, content editor, fron
     S                  - 302 to the staff sign-in (or the admin's login, which sends there)
     R                  - 302 somewhere else (e.g. to the next step)
 
-`post`: "changes" when a POST with a valid token would change data (so a POST without one must be refused); None
-when the URL takes no POST worth checking.
+`post`: "changes" when a POST with a valid token would change data (so a POST without one must be refused);
+"from-this-site" when a POST needs no token but must come from this site (the language switcher only:
+test_language_switch.py); None when the URL takes no POST worth checking.
 """
 
 from __future__ import annotations
@@ -114,8 +115,8 @@ ROWS: list[Row] = [
     Row("topic-detail", lambda w: f"/topics/{w.topic.slug}/", PUBLIC),
     Row("sitemap", "/sitemap.xml", PUBLIC),
     # The language switcher (Django's set_language): a POST sets the language cookie and returns to the page; a GET
-    # changes nothing and only redirects.
-    Row("set_language", "/i18n/setlang/", (R, R, R, R, R, R, R), post="changes", post_as="anonymous"),
+    # changes nothing and only redirects. No token: a POST from another site is refused by where it comes from.
+    Row("set_language", "/i18n/setlang/", (R, R, R, R, R, R, R), post="from-this-site", post_as="anonymous"),
     # --- Patient intake: the session holds which intake a browser may see; no other visitor sees any --------------
     Row("intake:confirm", "/intake/confirm/", (404, R, R, 404, 404, 404, 404), post="changes", post_as="patient_a"),
     # The one-time code step (answers already given, a browser not trusted for them): only a browser waiting for a code.

@@ -1,0 +1,53 @@
+"""The language switcher's view: Django's `set_language`, guarded by where the request comes from, not by a token.
+
+Why not a CSRF token: the switcher is on every public page, and a token in it made each of those pages personal
+(a new CSRF secret and cookie for every visitor without one), so the public-page cache had to splice every reader's
+token into a kept page, and each first visit paid for a new secret (issue 16). What the token guarded is small:
+a page elsewhere making a visitor's browser choose a language for them. That is still refused, by what a browser
+says of the request itself: `Sec-Fetch-Site` (every current browser) must be `same-origin` or `none` (typed or
+bookmarked); without it, an `Origin` or a `Referer` must be this site's (or one of CSRF_TRUSTED_ORIGINS). A request
+that carries none of the three comes from no browser page anyone else controls and is let through. A refusal is the
+portal's CSRF page ("That form could not be sent"), and nothing changes.
+
+Every other form keeps Django's CSRF token; this view is the only one exempted.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase
+from django.views import i18n
+from django.views.decorators.csrf import csrf_exempt
+
+from clinic_portal.errors import csrf_failure
+
+ALLOWED_FETCH_SITES = ("same-origin", "none")
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def from_this_site(request: HttpRequest) -> bool:
+    """What the browser says of where the request was made: this site, or no other page."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site.lower() in ALLOWED_FETCH_SITES
+    ours = {f"{request.scheme}://{request.get_host()}".lower()}
+    ours.update(origin.lower() for origin in settings.CSRF_TRUSTED_ORIGINS)
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return _origin_of(origin) in ours  # "null" (a sandboxed frame, a hidden origin) is never ours
+    referer = request.headers.get("Referer")
+    return not referer or _origin_of(referer) in ours
+
+
+@csrf_exempt
+def set_language(request: HttpRequest) -> HttpResponseBase:
+    if request.method == "POST" and not from_this_site(request):
+        return csrf_failure(request, reason="language change from another site")
+    response: HttpResponseBase = i18n.set_language(request)
+    return response
