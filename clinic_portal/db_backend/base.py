@@ -28,7 +28,7 @@ from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 from django.db.backends.postgresql.psycopg_any import register_tzloader
 from django.db.backends.utils import CursorWrapper
 from django.utils.asyncio import async_unsafe
@@ -61,7 +61,21 @@ class PreparedCursor(psycopg.Cursor[Any]):
         return super().execute(query, params, prepare=True, binary=binary)
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor: Any, sql: Any, params: Any) -> str:
+        """A prepared statement's text as Django shows every other (parameters in place) in its query log and
+        `CaptureQueriesContext`, instead of None."""
+        if isinstance(cursor, PreparedCursor):
+            try:
+                return str(self.compose_sql(sql, params))
+            except psycopg.errors.DataError:
+                return str(sql)
+        return super().last_executed_query(cursor, sql, params)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def get_new_connection(self, conn_params: Any) -> Any:
         server = watchdog.server_of(conn_params)
         # A server just found not answering: fail now (a 503) instead of waiting out connect_timeout again.
