@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.safestring import SafeString, mark_safe
 
-from dashboard.selectors import ChartWeek
+from dashboard.queue_counts import ChartWeek
 from intake.models import Level
 
 # Close to the size it is shown at, so 11px text stays readable.

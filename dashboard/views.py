@@ -26,8 +26,20 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.permissions import staff_permission_required
 from audit import services as audit
 from audit.models import AuditEvent
-from dashboard import chart, export, export_rows, outcome_chart, patient_page, phones, presenters, queue_rows, selectors
+from dashboard import (
+    chart,
+    export,
+    export_rows,
+    outcome_chart,
+    patient_page,
+    phones,
+    presenters,
+    queue_counts,
+    queue_rows,
+    selectors,
+)
 from dashboard.forms import FLAG_CHOICES, LEVEL_CHOICES, REVIEWED_CHOICES, NameSearchForm, QueueFilterForm, ReviewForm
+from dashboard.outcome_report import outcome_counts
 from education.models import Article
 from intake.models import Intake, Level, RedFlagAnswer, ReviewNote
 from intake.references import intake_id_for
@@ -83,10 +95,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request, clinical=clinical)
     search_id = _name_search(request)[0]
     today, now = timezone.localdate(), timezone.now()
-    counted = selectors.queue_now(today=today)
-    counts = selectors.level_counts(counted)
+    counted = queue_counts.queue_now(today=today)
+    counts = queue_counts.level_counts(counted)
     page = selectors.queue_page(filters, page=request.GET.get("page"), counts=counts)
-    weeks = selectors.weekly_counts(counted)
+    weeks = queue_counts.weekly_counts(counted)
     columns, ticks = chart.layout(weeks)
     query = request.GET.copy()
     query.pop("page", None)
@@ -317,7 +329,7 @@ def _say_what_happened(
 @require_GET
 @staff_permission_required(*REPORT_PERMISSIONS)
 def outcome_report(request: HttpRequest) -> HttpResponse:
-    versions = presenters.outcome_report(selectors.outcome_counts())
+    versions = presenters.outcome_report(outcome_counts())
     reviewed = sum(version.everyone.reviewed for version in versions)
     audit.record(
         "exported_intakes",

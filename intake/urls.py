@@ -5,14 +5,14 @@ Both live in the `intake` namespace, so this module is included at the site root
 
 from django.urls import path
 
-from intake import patient_views, staff_views
+from intake import patient_link_views, patient_views, staff_views
 
 app_name = "intake"
 
 urlpatterns = [
-    path("intake/start/<str:token>/", patient_views.start, name="start"),
-    path("intake/confirm/", patient_views.confirm, name="confirm"),
-    path("intake/code/", patient_views.code, name="code"),
+    path("intake/start/<str:token>/", patient_link_views.start, name="start"),
+    path("intake/confirm/", patient_link_views.confirm, name="confirm"),
+    path("intake/code/", patient_link_views.code, name="code"),
     path("intake/", patient_views.resume, name="resume"),
     path("intake/step/<slug:slug>/", patient_views.step, name="step"),
     path("intake/important/", patient_views.emergency, name="emergency"),

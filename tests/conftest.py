@@ -94,12 +94,12 @@ def _public_page_stamp(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _nothing_kept_from_another_test(settings, _public_page_stamp):
     """Issue 16 keeps public pages and the queue's counts of past intakes: every test starts without them."""
-    from dashboard import selectors
+    from dashboard import queue_counts
     from education import cache
 
     settings.PUBLIC_PAGE_CACHE_STAMP = _public_page_stamp
     cache.clear()
-    selectors.forget_history()
+    queue_counts.forget_history()
 
 
 # The slowest tests first: the reliability scripts (a private PostgreSQL and gunicorn each) and the browser tests.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from dashboard import chart
-from dashboard.selectors import ChartWeek
+from dashboard.queue_counts import ChartWeek
 from intake.models import Level
 
 

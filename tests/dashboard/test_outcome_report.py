@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from dashboard import selectors
+from dashboard import outcome_report
 from intake.rules.triage import RULES_VERSION
 from intake.services import mark_reviewed
 from tests.dashboard.factories import make_intake
@@ -71,14 +71,14 @@ def test_the_report_counts_intakes_per_flag_and_rules_version_for_each_outcome(c
 
 
 def test_the_database_count_matches_the_same_count_done_in_python(reviews):
-    assert selectors.outcome_counts() == selectors.outcome_counts(in_python=True)
+    assert outcome_report.outcome_counts() == outcome_report.outcome_counts(in_python=True)
 
 
 def test_the_counts_take_the_same_few_queries_however_many_reviews(clinician, django_assert_num_queries):
     for seed in range(6):
         mark_reviewed(make_intake("urgent_bowel", seed=seed), by=clinician, outcome="emergency_care")
     with django_assert_num_queries(3):
-        selectors.outcome_counts()
+        outcome_report.outcome_counts()
 
 
 def test_with_no_outcomes_yet_the_report_says_so(client, clinician):

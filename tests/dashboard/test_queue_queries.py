@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard import selectors
+from dashboard import queue_counts, selectors
 from intake.models import Intake, Invitation, Level
 from tests.dashboard.factories import bulk_assessed_intakes
 
@@ -159,7 +159,7 @@ def test_counts_and_chart_are_right_at_once_after_a_review_and_a_new_intake(clie
 )
 def test_the_call_list_read_off_the_first_page_is_the_one_its_query_gives(filters, django_assert_num_queries):
     bulk_intakes(40)  # six urgent intakes waiting, among reviewed and other ones
-    page = selectors.queue_page(filters, page=None, counts=selectors.level_counts())
+    page = selectors.queue_page(filters, page=None, counts=queue_counts.level_counts())
     assert page.starts_with_urgent
     with django_assert_num_queries(0):
         read_off = selectors.urgent_contacts(page=page)
@@ -180,7 +180,7 @@ def test_the_call_list_read_off_the_first_page_is_the_one_its_query_gives(filter
 )
 def test_a_page_that_may_leave_urgent_intakes_out_does_not_give_the_call_list(filters, page):
     bulk_intakes(120)
-    shown = selectors.queue_page(filters, page=page, counts=selectors.level_counts())
+    shown = selectors.queue_page(filters, page=page, counts=queue_counts.level_counts())
     assert not shown.starts_with_urgent
     assert len(selectors.urgent_contacts(page=shown)) == 5  # asked of the database instead
 
@@ -196,13 +196,13 @@ def test_what_needs_action_is_counted_in_one_query_as_the_orm_counts_it(django_a
     Intake.objects.filter(pk__in=[i.pk for i in stopped[3:]]).update(level=None)  # not assessed: never counted
     today = timezone.localdate()
     with django_assert_num_queries(1):
-        now = selectors.queue_now(today=today)
+        now = queue_counts.queue_now(today=today)
     assessed = selectors.assessed_intakes()
     arrived = assessed.annotate(arrived=Coalesce("submitted_at", "created_at"))
     monday = today - datetime.timedelta(days=today.weekday())
     assert now.monday == monday
-    assert now.waiting == selectors._per_level(assessed.filter(is_reviewed=False))
-    assert now.this_week == selectors._per_level(arrived.filter(arrived__gte=selectors._start_of_day(monday)))
+    assert now.waiting == queue_counts._per_level(assessed.filter(is_reviewed=False))
+    assert now.this_week == queue_counts._per_level(arrived.filter(arrived__gte=selectors.start_of_day(monday)))
     assert sum(now.waiting.values()) > 0
     assert now.version[0] == Intake.objects.order_by("-pk").values_list("pk", flat=True)[0]
 
@@ -210,19 +210,19 @@ def test_what_needs_action_is_counted_in_one_query_as_the_orm_counts_it(django_a
 def test_a_review_moves_the_historys_version():
     bulk_intakes(10)
     today = timezone.localdate()
-    before = selectors.queue_now(today=today).version
-    assert selectors.queue_now(today=today).version == before
+    before = queue_counts.queue_now(today=today).version
+    assert queue_counts.queue_now(today=today).version == before
     waiting = Intake.objects.filter(is_reviewed=False).values_list("pk", flat=True)[0]
     Intake.objects.filter(pk=waiting).update(is_reviewed=True, reviewed_at=timezone.now())
-    assert selectors.queue_now(today=today).version != before
-    assert selectors.queue_now(today=today + datetime.timedelta(days=1)).version != before
+    assert queue_counts.queue_now(today=today).version != before
+    assert queue_counts.queue_now(today=today + datetime.timedelta(days=1)).version != before
 
 
 @pytest.mark.parametrize("filters", [selectors.QueueFilters(), selectors.QueueFilters(flag="SC1", reviewed=False)])
 def test_every_page_holds_its_part_of_the_queue_in_order(filters):
     bulk_intakes(120)
     expected = list(selectors.queue_intakes(filters).values_list("pk", flat=True))
-    counts = selectors.level_counts()
+    counts = queue_counts.level_counts()
     first = selectors.queue_page(filters, page="1", counts=counts)
     pages = [first] + [selectors.queue_page(filters, page=str(n), counts=counts) for n in range(2, first.num_pages + 1)]
     assert [entry.intake_id for page in pages for entry in page.entries] == expected

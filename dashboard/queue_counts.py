@@ -1,0 +1,163 @@
+"""The staff queue's counts per level and its weekly chart: what needs action in one query on every request.
+
+What needs action is counted on every request: the intakes waiting for review (per level) and this week's arrivals,
+ranges of the queue-order and arrival indexes that stay small however long the history grows, in one query with
+where the history stands (`queue_now`). The rest (reviewed intakes per level, the chart's earlier weeks) is history:
+counted once, kept in this process and counted again when the history moves (a newer intake, a newer review,
+another day) or after HISTORY_SECONDS at most (a re-triage or a purge moves nothing the version sees).
+
+`queue_now` is written out: the ORM spent longer building it than the database spent answering. Its table and column
+names come from the model. The queue page (dashboard.selectors) takes its total from these counts when it can.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NamedTuple, TypeVar
+
+from django.db import connection
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Coalesce, TruncWeek
+from django.utils import timezone
+
+from dashboard.selectors import assessed_intakes, column_name, start_of_day
+from intake.models import Intake, Level
+
+CHART_WEEKS = 12
+
+T = TypeVar("T")
+
+HISTORY_SECONDS = 600
+_history: dict[object, tuple[tuple[object, ...], float, Any]] = {}
+
+
+def _kept(name: object, version: tuple[object, ...], count: Callable[[], T]) -> T:
+    found = _history.get(name)
+    now = time.monotonic()
+    if found is not None and found[0] == version and found[1] > now:
+        return found[2]  # type: ignore[no-any-return]
+    value = count()
+    _history[name] = (version, now + HISTORY_SECONDS, value)
+    return value
+
+
+def forget_history() -> None:
+    """Count the history afresh on the next request (tests)."""
+    _history.clear()
+
+
+class QueueNow(NamedTuple):
+    """What the queue counts on every request."""
+
+    version: tuple[object, ...]  # where the history stands: the newest intake, the latest review, the day
+    monday: datetime.date  # this week's first day
+    waiting: dict[int, int]  # level -> intakes waiting for review
+    this_week: dict[int, int]  # level -> intakes arrived since Monday
+
+
+# Three parts told apart by the first column: the history's version, then two counts per level (a UNION ALL, so one
+# round trip). The version comes first, so PostgreSQL types the NULLs of the counts after its columns. The
+# conditions are those of the `intake_queue_order` and `intake_arrived_level` indexes (intake migration 0008), so each
+# part is an index range or look-up, never a scan of the history.
+_VERSION, _WAITING, _THIS_WEEK = 0, 1, 2
+_NOW_SQL = """
+SELECT 0, NULL, MAX({id}), MAX({reviewed_at}) FROM {table}
+UNION ALL
+SELECT 1, {level}, COUNT(*), NULL FROM {table} WHERE {level} IS NOT NULL AND NOT {is_reviewed} GROUP BY {level}
+UNION ALL
+SELECT 2, {level}, COUNT(*), NULL FROM {table}
+WHERE {level} IS NOT NULL AND COALESCE({submitted_at}, {created_at}) >= %s GROUP BY {level}
+"""
+
+
+@functools.cache
+def _now_sql(vendor: str) -> str:
+    columns = ("id", "reviewed_at", "level", "is_reviewed", "submitted_at", "created_at")
+    return _NOW_SQL.format(
+        table=connection.ops.quote_name(Intake._meta.db_table), **{name: column_name(Intake, name) for name in columns}
+    )
+
+
+def queue_now(*, today: datetime.date) -> QueueNow:
+    """The counts of what needs action and the history's version: one query (three index look-ups)."""
+    monday = today - datetime.timedelta(days=today.weekday())
+    since = connection.ops.adapt_datetimefield_value(start_of_day(monday))
+    with connection.cursor() as cursor:
+        cursor.execute(_now_sql(connection.vendor), [since])
+        rows = cursor.fetchall()
+    parts: dict[int, dict[int, int]] = {_WAITING: {}, _THIS_WEEK: {}}
+    version: tuple[object, ...] = (None, None, today)
+    for part, level, number, latest in rows:
+        if part == _VERSION:
+            version = (number, latest, today)
+        else:
+            parts[part][level] = number
+    return QueueNow(version, monday, parts[_WAITING], parts[_THIS_WEEK])
+
+
+@dataclass(frozen=True)
+class LevelCount:
+    level: Level
+    total: int
+    unreviewed: int
+
+
+def _per_level(intakes: QuerySet[Intake]) -> dict[int, int]:
+    """How many of `intakes` per level: one query."""
+    return dict(intakes.order_by().values_list("level").annotate(n=Count("*")))
+
+
+def level_counts(now: QueueNow | None = None) -> list[LevelCount]:
+    """Per level, most urgent first: all assessed intakes and those still waiting for review.
+
+    Those waiting come from `now` (counted every request); the reviewed ones are history (see above).
+    """
+    now = now or queue_now(today=timezone.localdate())
+    waiting = now.waiting
+    reviewed = _kept("reviewed", now.version, lambda: _per_level(assessed_intakes().filter(is_reviewed=True)))
+    return [LevelCount(level, reviewed.get(level, 0) + waiting.get(level, 0), waiting.get(level, 0)) for level in Level]
+
+
+@dataclass(frozen=True)
+class ChartWeek:
+    starts: datetime.date
+    counts: dict[int, int]  # level -> intakes that week
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def ordered(self) -> list[int]:
+        return [self.counts.get(level, 0) for level in Level]
+
+
+def _arrivals(start: datetime.date, end: datetime.date | None) -> dict[datetime.date, dict[int, int]]:
+    """Assessed intakes by week (starting on Monday) and level, arrived from `start` (until `end`): one query, a
+    range of the `intake_arrived_level` index."""
+    arrived = assessed_intakes().order_by().annotate(arrived=Coalesce("submitted_at", "created_at"))
+    arrived = arrived.filter(arrived__gte=start_of_day(start))
+    if end is not None:
+        arrived = arrived.filter(arrived__lt=start_of_day(end))
+    counts: dict[datetime.date, dict[int, int]] = {}
+    for row in arrived.annotate(week=TruncWeek("arrived")).values("week", "level").annotate(n=Count("*")):
+        week = row["week"]
+        day = timezone.localtime(week).date() if isinstance(week, datetime.datetime) else week
+        counts.setdefault(day, {})[row["level"] or 0] = row["n"]
+    return counts
+
+
+def weekly_counts(now: QueueNow, *, weeks: int = CHART_WEEKS) -> list[ChartWeek]:
+    """Intakes per week (weeks start on Monday) by level, oldest first, the current week last.
+
+    This week's come from `now` (counted every request); the earlier weeks are history (see above).
+    """
+    first_monday = now.monday - datetime.timedelta(weeks=weeks - 1)
+    counts = {**_kept(("weeks", first_monday), now.version, lambda: _arrivals(first_monday, now.monday))}
+    counts[now.monday] = now.this_week
+    mondays = [first_monday + datetime.timedelta(weeks=i) for i in range(weeks)]
+    return [ChartWeek(monday, {level: counts.get(monday, {}).get(level, 0) for level in Level}) for monday in mondays]

@@ -1,0 +1,133 @@
+"""The patient's way in: open the link, confirm the date of birth (and, for answers already given on another browser,
+a one-time code from the patient's email), and the one page for a link that cannot be used.
+
+No account: the session holds which invitation this browser has confirmed (intake.patient_session). The token is in
+the first page's URL only; once confirmed, the patient goes on to the token-free pages of intake.patient_views.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from intake import patient_language, patient_session, selectors, services
+from intake.forms import MSG_CODE_DEAD, MSG_CODE_TRIED_OUT, MSG_CODE_WRONG, MSG_DOB_WRONG, CodeForm, IdentityForm
+from intake.models import Intake, Invitation
+from intake.patient_fields import date_order
+from intake.services import invitations as links
+
+
+def bad_link(request: HttpRequest) -> HttpResponse:
+    """The one page for an unknown, expired, used or locked link: it must not tell which of these it was."""
+    return render(request, "intake/bad_link.html", status=404)
+
+
+@never_cache
+@require_GET
+def start(request: HttpRequest, token: str) -> HttpResponse:
+    now = timezone.now()
+    invitation = selectors.invitation_for_token(token, now=now)
+    if invitation is None:
+        return bad_link(request)
+    intake = selectors.intake_for(invitation)
+    if patient_session.is_confirmed_for(request, invitation):
+        return redirect("intake:resume")
+    if intake is not None and intake.status == Intake.Status.SUBMITTED:
+        # Used: the receipt is only for the browser that sent it; anyone else sees the same page as a bad link.
+        return bad_link(request)
+    patient_session.begin(request, invitation)
+    services.mark_opened(invitation, now=now)
+    return patient_language.start_in_invitation_language(request, redirect("intake:confirm"), invitation)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest) -> HttpResponse:
+    invitation = patient_session.pending_invitation(request)
+    if invitation is None:
+        if patient_session.awaiting_code(request) is not None:
+            return redirect("intake:code")
+        return redirect("intake:resume") if patient_session.confirmed_intake(request) else bad_link(request)
+    form = IdentityForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        now = timezone.now()
+        check = services.confirm_identity(invitation, form.cleaned_data["date_of_birth"], now=now)
+        if check is services.IdentityCheck.CONFIRMED:
+            trusted = patient_session.is_trusted_device(request, invitation)
+            opening = links.open_after_identity(invitation, trusted_browser=trusted, now=now)
+            if opening.access is links.Access.OPEN:
+                return _open_form(request, invitation)
+            patient_session.await_code(request, invitation, code_id=opening.code_id, access=opening.access.value)
+            return redirect("intake:code")
+        if check is services.IdentityCheck.LOCKED:
+            patient_session.forget(request)
+            return render(request, "intake/locked.html", status=403)
+        invitation.refresh_from_db(fields=["failed_attempts"])
+        left = services.max_identity_attempts() - invitation.failed_attempts
+        tries = ngettext("You can try %(count)d more time.", "You can try %(count)d more times.", left) % {
+            "count": left
+        }
+        form.add_error("date_of_birth", f"{MSG_DOB_WRONG} {tries}")
+    return render(request, "intake/confirm.html", {"form": form, "date_order": date_order()})
+
+
+def _open_form(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """This browser may see the form: confirm its session and trust it for this invitation's answers from now on."""
+    patient_session.confirm(request, invitation)
+    response = redirect("intake:resume")
+    patient_session.trust_device(request, response, invitation)
+    return response
+
+
+def _masked(address: str) -> str:
+    """p•••@example.org: enough for the patient to know which inbox, not the address itself."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}•••@{domain}"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def code(request: HttpRequest) -> HttpResponse:
+    """Answers already given, opened on a browser not trusted for them: the one-time code from the patient's email.
+
+    "Send a new code" posts `send_again`; anything else posted is a code to check.
+    """
+    waiting = patient_session.awaiting_code(request)
+    if waiting is None:
+        return redirect("intake:resume") if patient_session.confirmed_intake(request) else bad_link(request)
+    invitation, code_id, access = waiting
+    now = timezone.now()
+    if request.method == "POST" and "send_again" in request.POST:
+        opening = links.send_device_code(invitation, now=now)
+        patient_session.await_code(
+            request, invitation, code_id=opening.code_id, access=opening.access.value, resent=True
+        )
+        return redirect("intake:code")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and code_id is not None and form.is_valid():
+        result = links.check_device_code(invitation, code_id, form.cleaned_data["code"], now=now)
+        if result.check is links.CodeCheck.RIGHT:
+            return _open_form(request, invitation)
+        if result.check is links.CodeCheck.DEAD:
+            form.add_error("code", MSG_CODE_DEAD)
+        elif result.tries_left:
+            left = result.tries_left
+            tries = ngettext("You can try %(count)d more time.", "You can try %(count)d more times.", left) % {
+                "count": left
+            }
+            form.add_error("code", f"{MSG_CODE_WRONG} {tries}")
+        else:
+            form.add_error("code", MSG_CODE_TRIED_OUT)
+    context = {
+        "form": form,
+        "sent": access == links.Access.CODE_SENT.value,
+        "too_many": access == links.Access.TOO_MANY_CODES.value,
+        "resent": patient_session.code_was_resent(request),
+        "masked_address": _masked(invitation.code_address) if invitation.code_address else "",
+        "minutes": links.code_minutes(),
+    }
+    return render(request, "intake/code.html", context)
