@@ -8,15 +8,20 @@ that overruns its generous bound is skipped with a message saying so.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from reliability import harness
 from reliability.harness import EXIT_TOO_SLOW, PrivatePostgres
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,12 +44,68 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
-def run_script(name: str, *args: str, timeout: float = SCRIPT_TIMEOUT) -> subprocess.CompletedProcess[str]:
-    """Run reliability/<name> under this interpreter; skip (never fail) when the machine is too slow for it."""
+@pytest.fixture(scope="session")
+def postgres_template(tmp_path_factory) -> Iterator[Path]:
+    """A stopped private PostgreSQL, its `portal` database migrated (with the cache table): its data directory.
+
+    Made once per test run by the harness's own functions (initdb, CREATE DATABASE, prepare_database); each script
+    then starts from a copy (reliability/harness.py, RELIABILITY_PG_TEMPLATE) instead of spending about 5 s on the
+    same set-up.
+    Under pytest-xdist the processes share it: the first to take the lock builds it, the others wait for it; the
+    last process using it removes it.
+    """
+    # A worker's base temporary directory is <this run's directory>/<worker>: their parent is this run's, and only
+    # this run's. The lock files live there; the server itself in /tmp, where the `postgres` user can reach it.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    shared = tmp_path_factory.getbasetemp().parent if worker else tmp_path_factory.getbasetemp()
+    build_lock, users_lock, where = (shared / f"portal-pg-template.{part}" for part in ("lock", "users", "path"))
+    with open(build_lock, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if this process dies
+        if where.exists():
+            server = PrivatePostgres(directory=Path(where.read_text()))
+        else:
+            server = PrivatePostgres(directory=Path(tempfile.mkdtemp(prefix="portal-pg-template-")))
+            try:
+                server.init()
+                server.start()
+                server.create_database()
+                harness.prepare_database(harness.portal_env(server.url()))
+                server.stop("fast")  # a clean shutdown: the copies start without crash recovery
+            except harness.TooSlow as error:
+                server.cleanup()
+                pytest.skip(f"machine too slow to make the reliability scripts' PostgreSQL template: {error}")
+            except BaseException:
+                server.cleanup()
+                raise
+            where.write_text(str(server.directory))
+        # A shared hold for as long as this process may copy it, taken before the build lock is let go; at the end,
+        # whoever can hold it alone (under the build lock) removes the template.
+        using = open(users_lock, "a")  # noqa: SIM115 - held until the end of the session, closed below
+        fcntl.flock(using, fcntl.LOCK_SH)
+    yield server.data
+    with open(build_lock, "a") as lock, using:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        fcntl.flock(using, fcntl.LOCK_UN)
+        try:
+            fcntl.flock(using, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # another process still uses it, and removes it when it is done
+        where.unlink(missing_ok=True)
+        shutil.rmtree(server.directory, ignore_errors=True)
+
+
+def run_script(
+    name: str, *args: str, template: Path | None = None, timeout: float = SCRIPT_TIMEOUT
+) -> subprocess.CompletedProcess[str]:
+    """Run reliability/<name> under this interpreter; skip (never fail) when the machine is too slow for it.
+
+    With `template` (the `postgres_template` fixture), its private PostgreSQL is a copy of that one.
+    """
     command = [sys.executable, str(ROOT / "reliability" / name), *args]
+    env = {**os.environ, "RELIABILITY_PG_TEMPLATE": str(template)} if template is not None else None
     # Its own process group, so that on a timeout nothing it started (gunicorn, PostgreSQL) outlives it.
     process = subprocess.Popen(  # noqa: S603 - our own script
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
     )
     try:
         stdout, stderr = process.communicate(timeout=timeout)

@@ -11,8 +11,12 @@ from tests.reliability.conftest import run_script
 INTAKES = 60
 
 
-def test_fifty_sends_of_one_intake_make_one_submission_and_many_intakes_make_as_many_rows_and_one_alert_per_flagged():
-    result = run_script("concurrency.py", "--intakes", str(INTAKES), "--workers", "2", "--threads", "8")
+def test_fifty_sends_of_one_intake_make_one_submission_and_many_intakes_make_as_many_rows_and_one_alert_per_flagged(
+    postgres_template,
+):
+    result = run_script(
+        "concurrency.py", "--intakes", str(INTAKES), "--workers", "2", "--threads", "8", template=postgres_template
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "50 simultaneous sends of one intake: statuses [302], status submitted, alerts 1," in result.stdout
     flagged = sum(number % 5 in (0, 1) for number in range(1000, 1000 + INTAKES))  # see reliability/patients.py

@@ -20,8 +20,10 @@ from tests.reliability.conftest import run_script
 CYCLES = 4  # stopped and frozen, under sync and gthread workers
 
 
-def test_stopped_or_frozen_database_gives_503_with_answers_kept_within_the_deadline_and_pages_recover():
-    result = run_script("db_down.py", "--pages", "/staff/queue/")
+def test_stopped_or_frozen_database_gives_503_with_answers_kept_within_the_deadline_and_pages_recover(
+    postgres_template,
+):
+    result = run_script("db_down.py", "--pages", "/staff/queue/", template=postgres_template)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert out.count("PostgreSQL stopped (pg_ctl stop -m immediate)") == 2, out

@@ -11,8 +11,10 @@ import re
 from tests.reliability.conftest import run_script
 
 
-def test_a_short_run_of_mixed_traffic_gives_no_errors_and_loses_no_submission():
-    result = run_script("load.py", "--seconds", "8", "--threads", "4", "--workers", "2", "--patients", "100")
+def test_a_short_run_of_mixed_traffic_gives_no_errors_and_loses_no_submission(postgres_template):
+    result = run_script(
+        "load.py", "--seconds", "8", "--threads", "4", "--workers", "2", "--patients", "100", template=postgres_template
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "errors 0" in result.stdout
     sent = re.search(r"intakes sent (\d+), found submitted (\d+), lost 0", result.stdout)
