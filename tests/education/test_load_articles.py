@@ -35,39 +35,51 @@ def library(tmp_path):
     return target
 
 
-def test_every_starter_article_is_published_readable_sourced_and_awaiting_clinical_review(starter_library):
-    articles = list(Article.objects.published())
-    assert len(articles) == STARTER_COUNT == len(list(STARTER_DIR.glob("*.md")))
-    for article in articles:
-        assert article.reading_grade <= Decimal(8), article.slug
-        assert 400 <= article.word_count <= 900, (article.slug, article.word_count)
-        assert len(article.source_list) >= 1, article.slug
-        assert article.topics.exists(), article.slug
-        # Nobody of this clinic has approved it yet: no reviewer, and no "Medically reviewed by" for patients.
-        assert not article.is_clinically_reviewed, article.slug
-        assert article.reviewer is None, article.slug
-        assert (article.reviewed_by, article.reviewed_on, article.next_review_due) == ("", None, None), article.slug
-        help_now = article.body_html.count('<blockquote class="help-now">') + article.body_html.count(
-            "\ue002get_help_now\ue003"
-        )
-        assert help_now == 1, article.slug
+@pytest.mark.usefixtures("starter_library_for_class")
+class TestTheLoadedStarterLibrary:
+    """Tests that only read the starter library share one load of it (tests/education/conftest.py)."""
 
+    def test_every_starter_article_is_published_readable_sourced_and_awaiting_clinical_review(self):
+        articles = list(Article.objects.published())
+        assert len(articles) == STARTER_COUNT == len(list(STARTER_DIR.glob("*.md")))
+        for article in articles:
+            assert article.reading_grade <= Decimal(8), article.slug
+            assert 400 <= article.word_count <= 900, (article.slug, article.word_count)
+            assert len(article.source_list) >= 1, article.slug
+            assert article.topics.exists(), article.slug
+            # Nobody of this clinic has approved it yet: no reviewer, and no "Medically reviewed by" for patients.
+            assert not article.is_clinically_reviewed, article.slug
+            assert article.reviewer is None, article.slug
+            assert (article.reviewed_by, article.reviewed_on, article.next_review_due) == ("", None, None), article.slug
+            help_now = article.body_html.count('<blockquote class="help-now">') + article.body_html.count(
+                "\ue002get_help_now\ue003"
+            )
+            assert help_now == 1, article.slug
 
-def test_starter_articles_link_to_related_articles_and_warn_when_to_get_help_now(starter_library):
-    article = Article.objects.get(slug="back-pain-after-a-run")
-    assert set(article.related.values_list("slug", flat=True)) == {
-        "sciatica-explained-for-runners",
-        "cross-training-while-your-back-settles",
-        "cauda-equina-warning-signs",
-    }
-    assert "\ue002get_help_now\ue003" in article.body_html  # the box, filled in when the page is shown
-    assert set(Topic.objects.values_list("name", flat=True)) == {
-        "Running",
-        "Sciatica",
-        "Red flags",
-        "Self-care",
-        "Exercise",
-    }
+    def test_starter_articles_link_to_related_articles_and_warn_when_to_get_help_now(self):
+        article = Article.objects.get(slug="back-pain-after-a-run")
+        assert set(article.related.values_list("slug", flat=True)) == {
+            "sciatica-explained-for-runners",
+            "cross-training-while-your-back-settles",
+            "cauda-equina-warning-signs",
+        }
+        assert "\ue002get_help_now\ue003" in article.body_html  # the box, filled in when the page is shown
+        assert set(Topic.objects.values_list("name", flat=True)) == {
+            "Running",
+            "Sciatica",
+            "Red flags",
+            "Self-care",
+            "Exercise",
+        }
+
+    def test_the_cancer_history_article_loads_and_is_linked_from_the_prompt_review_article(self):
+        article = Article.objects.get(slug="cancer-history-and-back-pain")
+        assert article.title == "If you have had cancer and now have back pain"
+        assert article.is_live
+        assert "NICE guideline NG234" in article.sources
+        prompt_review = Article.objects.get(slug="signs-that-need-a-prompt-review")
+        assert "cancer-history-and-back-pain" in set(prompt_review.related.values_list("slug", flat=True))
+        assert 'href="/articles/cancer-history-and-back-pain/"' in prompt_review.body_html
 
 
 def test_loading_twice_changes_nothing():
@@ -75,16 +87,6 @@ def test_loading_twice_changes_nothing():
     before = list(Article.objects.values_list("slug", "updated_at").order_by("slug"))
     assert f"{STARTER_COUNT} unchanged" in load()
     assert list(Article.objects.values_list("slug", "updated_at").order_by("slug")) == before
-
-
-def test_the_cancer_history_article_loads_and_is_linked_from_the_prompt_review_article(starter_library):
-    article = Article.objects.get(slug="cancer-history-and-back-pain")
-    assert article.title == "If you have had cancer and now have back pain"
-    assert article.is_live
-    assert "NICE guideline NG234" in article.sources
-    prompt_review = Article.objects.get(slug="signs-that-need-a-prompt-review")
-    assert "cancer-history-and-back-pain" in set(prompt_review.related.values_list("slug", flat=True))
-    assert 'href="/articles/cancer-history-and-back-pain/"' in prompt_review.body_html
 
 
 def test_an_article_an_editor_changed_is_never_overwritten(library):

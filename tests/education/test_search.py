@@ -16,29 +16,31 @@ def result_slugs(html: str) -> list[str]:
     return re.findall(r'<h2 class="h5"><a href="/articles/([\w-]+)/">', html)
 
 
-@pytest.mark.usefixtures("on_postgresql", "starter_library")
-@pytest.mark.parametrize(
-    ("query", "expected_first"),
-    [
-        ("sciatica", "sciatica-explained-for-runners"),
-        ("shoes", "form-surfaces-and-shoes"),
-        ("bladder", "cauda-equina-warning-signs"),
-        ("scan", "do-i-need-a-scan"),
-        ("running shoes", "form-surfaces-and-shoes"),
-    ],
-)
-def test_full_text_search_ranks_the_expected_starter_article_first(client, query, expected_first):
-    html = client.get("/search/", {"q": query}).content.decode()
-    assert result_slugs(html)[0] == expected_first
+@pytest.mark.usefixtures("starter_library_for_class")
+class TestTheStarterLibrary:
+    """Searches of the starter library share one load of it (tests/education/conftest.py)."""
 
+    @pytest.mark.usefixtures("on_postgresql")
+    @pytest.mark.parametrize(
+        ("query", "expected_first"),
+        [
+            ("sciatica", "sciatica-explained-for-runners"),
+            ("shoes", "form-surfaces-and-shoes"),
+            ("bladder", "cauda-equina-warning-signs"),
+            ("scan", "do-i-need-a-scan"),
+            ("running shoes", "form-surfaces-and-shoes"),
+        ],
+    )
+    def test_full_text_search_ranks_the_expected_starter_article_first(self, client, query, expected_first):
+        html = client.get("/search/", {"q": query}).content.decode()
+        assert result_slugs(html)[0] == expected_first
 
-@pytest.mark.usefixtures("starter_library")
-def test_search_finds_the_sciatica_article_first_on_any_database(client):
-    html = client.get("/search/", {"q": "sciatica"}).content.decode()
-    slugs = result_slugs(html)
-    assert slugs[0] == "sciatica-explained-for-runners"
-    assert "cauda-equina-warning-signs" in slugs
-    assert "<mark>" in html
+    def test_search_finds_the_sciatica_article_first_on_any_database(self, client):
+        html = client.get("/search/", {"q": "sciatica"}).content.decode()
+        slugs = result_slugs(html)
+        assert slugs[0] == "sciatica-explained-for-runners"
+        assert "cauda-equina-warning-signs" in slugs
+        assert "<mark>" in html
 
 
 def test_snippets_highlight_hits_and_escape_whatever_the_article_text_contains(client):

@@ -73,6 +73,26 @@ class Patient:
             if response["Location"].endswith("/intake/important/"):
                 self.client.post("/intake/important/", {"acknowledged": "on"})
 
+    def save_all(self, answers: dict[str, object]) -> None:
+        """Store every step's answers through the service layer (intake.services.save_step), as posting every page
+        with answer_all does (the same stored answers, the resume point on the review page), without its twenty-odd
+        requests: for tests about what comes after the pages (review, sending, the receipt), not about the pages.
+        Answers without an emergency only (answer_all is the one that goes through the emergency page)."""
+        from django.utils import timezone
+
+        from intake import services
+        from intake.models import Intake
+        from intake.rules import answers as answer_codec
+        from intake.rules.questionnaire import STEP_SLUGS
+
+        assert self.invitation is not None, "save_all needs the patient's invitation (the signed_in fixture sets it)"
+        intake = Intake.objects.get(invitation=self.invitation)
+        assert services.has_consent(intake), "save_all stores the questions' answers: agree first (the patient fixture)"
+        for slug in STEP_SLUGS:
+            intake = services.save_step(intake, slug, answers, now=timezone.now())
+        assert services.emergency_kind(intake) is None, "answers with an emergency: use answer_all"
+        assert intake.current_step == answer_codec.REVIEW, intake.current_step
+
 
 def answer_up_to(patient: Patient, slug: str, answers: dict[str, object]) -> None:
     """Post every page before `slug` (the ones asked given `answers`), acknowledging an emergency page on the way."""

@@ -4,9 +4,11 @@ messages or is moved on; never a server error, and the stored answers always sti
 
 from __future__ import annotations
 
+import copy
 import os
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,6 +22,7 @@ from intake.rules.questionnaire import PAGE_SLUGS, STEP_SLUGS, STEPS, page_by_sl
 from intake.rules.questionnaire_checks import MSG_REQUIRED, validate_answers
 from tests.intake.conftest import Patient
 from tests.intake.factories import make_invitation, routine_answers
+from tests.module_data import built_for_module
 
 pytestmark = pytest.mark.django_db
 
@@ -59,15 +62,31 @@ def _post_strategy(slug: str):
     return st.tuples(fields, extra)
 
 
+@pytest.fixture(scope="module")
+def _finished_patient_for_module(django_db_setup, django_db_blocker):
+    """One patient with every step saved, made once for the module (tests/module_data.py): each test's changes to it
+    are rolled back, so the 24 tests here no longer sign a patient in and save twenty steps each."""
+
+    def build():
+        invitation, token = make_invitation()
+        patient = Patient(Client(), token).sign_in()
+        assert patient.agree().status_code == 302
+        intake = Intake.objects.get(invitation=invitation)
+        for slug in STEP_SLUGS:
+            services.save_step(intake, slug, routine_answers(), now=timezone.now())
+        return patient, intake
+
+    yield from built_for_module(django_db_blocker, build)
+
+
 @pytest.fixture
-def finished_patient(client):
-    invitation, token = make_invitation()
-    patient = Patient(client, token).sign_in()
-    patient.agree()
-    intake = Intake.objects.get(invitation=invitation)
-    for slug in STEP_SLUGS:
-        services.save_step(intake, slug, routine_answers(), now=timezone.now())
-    return patient, intake
+def finished_patient(_finished_patient_for_module, db):
+    """The module's patient in a new browser holding a copy of its session cookie (a test that moves the session on
+    does not hand that browser to the next test), and its intake re-read."""
+    patient, intake = _finished_patient_for_module
+    browser = Client()
+    browser.cookies = copy.deepcopy(patient.client.cookies)
+    return Patient(browser, patient.token), Intake.objects.get(pk=intake.pk)
 
 
 def _reset(intake: Intake, baseline: dict[str, object]) -> None:

@@ -117,7 +117,7 @@ def test_the_when_did_it_start_page_follows_a_safety_concern_on_any_of_the_three
 
 
 def test_each_change_link_is_named_after_its_question_and_opens_its_page(patient):
-    patient.answer_all(routine_answers())
+    patient.save_all(routine_answers())
     html = patient.client.get("/intake/review/").content.decode()
     link = re.search(r'<a href="([^"]+)">Change<span class="visually-hidden"> How much do you weigh\?</span></a>', html)
     assert link is not None
@@ -129,7 +129,7 @@ def test_each_change_link_is_named_after_its_question_and_opens_its_page(patient
 
 
 def test_a_change_that_opens_a_skipped_page_goes_there_before_the_review(patient):
-    patient.answer_all(routine_answers())
+    patient.save_all(routine_answers())
     response = patient.post_step(
         "legs",
         routine_answers(
@@ -145,7 +145,7 @@ def test_a_change_that_opens_a_skipped_page_goes_there_before_the_review(patient
 
 @pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example", "/staff/queue/", "done", " review"])
 def test_next_leads_back_to_the_review_page_and_nowhere_else(patient, elsewhere):
-    patient.answer_all(routine_answers())
+    patient.save_all(routine_answers())
     response = patient.post_step("about", routine_answers(), next=elsewhere)
     assert response["Location"] == "/intake/step/back_pain/"  # the usual next page
     html = patient.client.get(f"/intake/step/about/?next={elsewhere}").content.decode()
@@ -213,7 +213,7 @@ def test_patient_pages_show_the_clinic_phone_and_exit_but_not_the_site_navigatio
 
 
 def test_staff_see_the_reference_the_patient_was_given_on_the_intake_page(client, clinician, patient):
-    patient.answer_all(routine_answers())
+    patient.save_all(routine_answers())
     patient.client.post("/intake/review/")
     reference = re.search(
         r'<span class="reference">([^<]+)</span>', patient.client.get("/intake/done/").content.decode()

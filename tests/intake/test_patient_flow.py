@@ -262,7 +262,7 @@ def test_after_the_emergency_page_the_patient_continues_only_once_they_confirm_r
 
 
 def test_the_review_page_lists_every_answer_with_a_change_link_each(patient):
-    patient.answer_all(routine_answers(visit_goals="<b>Run a marathon</b>"))
+    patient.save_all(routine_answers(visit_goals="<b>Run a marathon</b>"))
     page = patient.client.get("/intake/review/").content.decode()
     assert "Check your answers" in page
     assert "Running as usual" not in page
@@ -272,14 +272,14 @@ def test_the_review_page_lists_every_answer_with_a_change_link_each(patient):
 
 
 def test_changing_an_answer_from_the_review_page_comes_back_to_it(patient):
-    patient.answer_all(routine_answers())
+    patient.save_all(routine_answers())
     response = patient.post_step("about", routine_answers(height_cm=171), next="review")
     assert response["Location"] == "/intake/review/#review-about"  # its step opened there
     assert _intake(patient).answers["height_cm"] == 171
 
 
 def test_sending_twice_makes_one_submission_and_shows_the_same_receipt(patient):
-    patient.answer_all(routine_answers())
+    patient.save_all(routine_answers())
     first = patient.client.post("/intake/review/")
     second = patient.client.post("/intake/review/")
     assert first["Location"] == second["Location"] == "/intake/done/"
@@ -294,7 +294,7 @@ def test_sending_twice_makes_one_submission_and_shows_the_same_receipt(patient):
 
 def test_a_routine_receipt_thanks_the_patient_and_lists_the_recommended_reading(patient):
     ArticleFactory.create(slug="building-mileage-safely", title="Building mileage safely")
-    patient.answer_all(routine_answers())
+    patient.save_all(routine_answers())
     patient.client.post("/intake/review/")
     page = patient.client.get("/intake/done/").content.decode()
     assert "We have your answers" in page
@@ -323,7 +323,7 @@ def test_an_urgent_result_shows_the_emergency_message_on_the_receipt(patient):
 
 
 def test_after_sending_the_link_shows_the_receipt_to_this_browser_only(client, patient):
-    patient.answer_all(routine_answers())
+    patient.save_all(routine_answers())
     patient.client.post("/intake/review/")
     assert patient.open_link()["Location"] == "/intake/"
     stranger = type(client)()
@@ -368,7 +368,7 @@ def test_a_step_page_and_a_step_save_take_a_handful_of_queries(patient, django_a
 
 def test_recommended_articles_link_to_their_pages(patient):
     ArticleFactory.create(slug="strength-and-core-training", title="Strength and core training")
-    patient.answer_all(routine_answers())
+    patient.save_all(routine_answers())
     patient.client.post("/intake/review/")
     page = patient.client.get("/intake/done/").content.decode()
     assert '<a href="/articles/strength-and-core-training/">Strength and core training</a>' in page
@@ -376,7 +376,7 @@ def test_recommended_articles_link_to_their_pages(patient):
 
 def test_a_recommended_article_that_is_still_a_draft_is_not_shown_to_the_patient(patient):
     ArticleFactory.create(slug="strength-and-core-training", title="Strength and core training", status="draft")
-    patient.answer_all(routine_answers())
+    patient.save_all(routine_answers())
     patient.client.post("/intake/review/")
     page = patient.client.get("/intake/done/").content.decode()
     assert "Strength and core training" not in page
@@ -385,7 +385,7 @@ def test_a_recommended_article_that_is_still_a_draft_is_not_shown_to_the_patient
 def test_a_step_saved_in_one_tab_after_sending_from_another_shows_the_receipt(client, patient):
     from intake import services
 
-    patient.answer_all(routine_answers())
+    patient.save_all(routine_answers())
     page = patient.client.get("/intake/step/visit/")  # the second tab has the last step open
     assert page.status_code == 200
     services.submit_intake(_intake(patient), now=timezone.now())  # the first tab sends

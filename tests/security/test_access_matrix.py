@@ -5,16 +5,15 @@ from __future__ import annotations
 import pytest
 
 from tests.security.url_table import PERSONAS, ROWS, R, S, rows_by_key, walk
-from tests.security.world import build_world, client_for
+from tests.security.world import client_for
 
+# The tests that need objects use the `world` of tests/security/conftest.py: built once for the module (about 1 s,
+# which was paid by each of its ten tests), each test's changes rolled back to it, fresh patient browsers per test.
+# Its staff accounts are the personas, so the tests here take them from the world, not from the persona fixtures
+# (which would make a second "clinician").
 pytestmark = pytest.mark.django_db
 
 SIGN_IN_PATHS = ("/staff/sign-in/", "/admin/login/")
-
-
-@pytest.fixture
-def world(editor, front_desk, clinician, administrator):
-    return build_world(editor=editor, front_desk=front_desk, clinician=clinician, administrator=administrator)
 
 
 def observed(response) -> int | str:
@@ -55,8 +54,8 @@ def test_a_url_missing_from_the_table_is_reported(settings):
     assert {"intake/test-crash/", "staff/test-crash/"} <= missing
 
 
-def test_an_invitation_id_that_does_not_exist_gives_404_to_staff_who_may_see_invitations(client, front_desk):
-    client.force_login(front_desk)
+def test_an_invitation_id_that_does_not_exist_gives_404_to_staff_who_may_see_invitations(world):
+    client = client_for("front_desk", world)
     assert client.get("/staff/invitations/999999/").status_code == 404
 
 
@@ -76,8 +75,8 @@ def test_one_patients_browser_never_shows_another_patients_answers(world):
     assert page.redirect_chain[-1][0] == "/intake/step/consent/"
 
 
-def test_an_intake_id_that_does_not_exist_or_is_not_sent_yet_gives_404_to_a_clinician(client, clinician, world):
-    client.force_login(clinician)
+def test_an_intake_id_that_does_not_exist_or_is_not_sent_yet_gives_404_to_a_clinician(world):
+    client = client_for("clinician", world)
     assert client.get("/staff/intakes/999999/").status_code == 404
     in_progress = world.patients["patient_a"].invitation.intake
     assert client.get(f"/staff/intakes/{in_progress.pk}/").status_code == 404

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 from tests.foundation.test_settings import PRODUCTION_ENV, run_manage
@@ -15,7 +16,15 @@ SHOW = (
 
 
 def production_settings(**extra):
-    result = run_manage("shell", "-c", SHOW, env={**PRODUCTION_ENV, **extra})
+    return dict(_read_in_a_fresh_process(tuple(sorted(extra.items()))))
+
+
+# A fresh process costs about a second; the same environment always gives the same settings, so the tests below share
+# one read of the production environment instead of starting a process each. A failed read is not kept (functools
+# keeps only returned values): each test that needs it tries again and fails with its stderr.
+@functools.cache
+def _read_in_a_fresh_process(extra: tuple[tuple[str, str], ...]) -> dict[str, object]:
+    result = run_manage("shell", "-c", SHOW, env={**PRODUCTION_ENV, **dict(extra)})
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
