@@ -6,8 +6,11 @@ test-artifacts/screenshots/ (git-ignored) so a person can look at what the tests
 
 from __future__ import annotations
 
+import base64
+import math
 import os
 import shutil
+import weakref
 from pathlib import Path
 
 import pytest
@@ -73,14 +76,33 @@ def live_server():
     server.stop()
 
 
+_CDP_SESSIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def save_screenshot(page, path: Path) -> Path:
+    """The whole page as a PNG at `path`: what page.screenshot(full_page=True) takes (the same pixels, after the web
+    fonts have loaded), but through the DevTools protocol with Chromium's fast PNG encoding (optimizeForSpeed: a
+    somewhat larger file, in about half the time: the suite takes some 170 of them)."""
+    session = _CDP_SESSIONS.get(page)
+    if session is None:
+        session = _CDP_SESSIONS[page] = page.context.new_cdp_session(page)
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    size = session.send("Page.getLayoutMetrics")["cssContentSize"]
+    clip = {"x": 0, "y": 0, "width": math.ceil(size["width"]), "height": math.ceil(size["height"]), "scale": 1}
+    shot = session.send(
+        "Page.captureScreenshot",
+        {"format": "png", "captureBeyondViewport": True, "optimizeForSpeed": True, "clip": clip},
+    )
+    path.write_bytes(base64.b64decode(shot["data"]))
+    return path
+
+
 @pytest.fixture
 def screenshot():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str) -> Path:
-        path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
+        return save_screenshot(page, SCREENSHOTS / f"{name}.png")
 
     return take
 

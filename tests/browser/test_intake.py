@@ -1,6 +1,7 @@
 """The patient's form in a real browser at phone width: the whole path over its short pages, leaving and resuming,
 an error fixed, a change from the review page, the receipt with its appointment and reference and the printable
-copy; a "not sure" bladder answer bringing up the emergency page at once; and the form without JavaScript."""
+copy; and the form without JavaScript. (A "not sure" bladder answer bringing up the emergency page at once, and the
+way back from it to the form: test_red_flags.py.)"""
 
 from __future__ import annotations
 
@@ -230,37 +231,6 @@ def test_a_patient_answers_every_page_on_a_phone_leaves_halfway_resumes_fixes_an
     assert intake.level == Level.SCIATICA
     assert intake.answers["runs_per_week"] == 5
     assert intake.answers["weekly_distance"] == 45.06  # 28 miles, stored in kilometers
-
-
-def test_a_not_sure_bladder_answer_brings_up_the_emergency_page_at_once(open_page, screenshot):
-    invitation, token = make_invitation(date_of_birth=datetime.date(1970, 6, 1))
-    page = open_page(f"/intake/start/{token}/", PHONE)
-    confirm_birth_date(page, datetime.date(1970, 6, 1))
-    agree(page)
-    _on(page, "Safety check", 1)
-    for code in SAFETY_PAGES["Safety check"]:
-        pick(page, code, "no")
-    next_page(page)
-    assert_accessible(page)
-    pick(page, "ce_urine_start_difficulty", "not_sure")  # the rest of the page left blank
-    next_page(page)
-
-    assert page.get_by_role("heading", name="Get medical help now").is_visible()
-    assert page.get_by_role("link", name="911").first.is_visible()
-    fits_the_phone(page)
-    assert_accessible(page)
-    screenshot(page, "intake-phone-emergency")
-    assert Intake.objects.get(invitation=invitation).level == Level.URGENT
-
-    page.get_by_role("button", name="I am getting help: back to the form").click()
-    assert page.get_by_text("Please tick the box").is_visible()
-    assert_accessible(page)
-    page.check("#id_acknowledged")
-    page.get_by_role("button", name="I am getting help: back to the form").click()
-    page.wait_for_load_state()
-    # Back on the same page, with the "not sure" kept and the other two questions still to answer.
-    _on(page, "Your bladder and bowels", 1)
-    assert page.is_checked('input[name="ce_urine_start_difficulty"][value="not_sure"]')
 
 
 def test_the_front_desk_makes_an_invitation_and_the_link_is_emailed_not_shown(open_page, at_both_widths, front_desk):

@@ -51,12 +51,16 @@ def _answered_up_to(open_page, step: str, **changes: object):
     return intake, page
 
 
-def test_a_not_sure_bladder_answer_on_an_otherwise_blank_page_brings_the_emergency_page_and_one_alert(
+def test_a_not_sure_bladder_answer_on_an_otherwise_blank_page_brings_the_emergency_page_one_alert_and_back_to_the_form(
     open_page, screenshot, clinician, settings
 ):
+    """One walk for what two tests walked the same way: the emergency page at once, its one alert and the queue, then
+    the acknowledgement that leads back to the form with the "not sure" kept."""
     settings.ALERT_EMAILS = ["on-call@clinic.example"]
     invitation, token = make_invitation(name="Robin Blank")
     page = _open_as_patient(open_page, token)
+    assert page.get_by_role("heading", name="Safety check", exact=True).is_visible(), page.url
+    assert page.get_by_text("Step 1 of 7").is_visible()
     for code in ("ce_saddle_numbness", "ce_wiping_sensation"):
         _pick(page, code, "no")
     _next(page)
@@ -66,8 +70,11 @@ def test_a_not_sure_bladder_answer_on_an_otherwise_blank_page_brings_the_emergen
 
     assert page.get_by_role("heading", name="Get medical help now").is_visible()
     assert page.get_by_text("cauda equina syndrome").first.is_visible()
+    assert page.get_by_role("link", name="911").first.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "the emergency page is too wide"
     assert_accessible(page)
     screenshot(page, "red-flags-phone-a-emergency")
+    screenshot(page, "intake-phone-emergency")
     intake = Intake.objects.get(invitation=invitation)
     assert intake.level == Level.URGENT
     [alert] = Alert.objects.filter(intake=intake)
@@ -78,6 +85,18 @@ def test_a_not_sure_bladder_answer_on_an_otherwise_blank_page_brings_the_emergen
     top = queue.locator(".queue-table tbody tr").first
     assert "Robin Blank" in top.inner_text()
     assert "URGENT" in top.locator(".level-badge").inner_text().upper()
+
+    # Back to the form: not without ticking the box; then on the same page, the "not sure" kept.
+    page.get_by_role("button", name="I am getting help: back to the form").click()
+    assert page.get_by_text("Please tick the box").is_visible(), "no message for the unticked acknowledgement"
+    assert_accessible(page)
+    page.check("#id_acknowledged")
+    page.get_by_role("button", name="I am getting help: back to the form").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Your bladder and bowels", exact=True).is_visible(), page.url
+    assert page.get_by_text("Step 1 of 7").is_visible()
+    assert_accessible(page)
+    assert page.is_checked('input[name="ce_urine_start_difficulty"][value="not_sure"]'), "the not-sure answer was lost"
 
 
 def test_a_cancer_patient_with_leg_numbness_sees_the_spinal_cord_emergency_page_not_the_cauda_equina_one(
