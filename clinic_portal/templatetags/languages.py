@@ -11,13 +11,18 @@ out where `clinic_portal.languages.return_path` is empty: staff pages (always in
 without a request (the 500 and 503 pages do not know which page to come back to).
 
 A tag rather than an include: it is on every public and patient page, and built in Python it costs a tenth of the
-template's include, loop and `{% url %}` (issue 16).
+template's include, loop and `{% url %}` (issue 16); each form is built once per process for a page's address and
+language and then reused.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
+
 from django import template
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.template.context import Context
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -59,12 +64,26 @@ def language_switcher(context: Context, switcher_class: str = "", return_to: str
     next_path = return_path(context.get("request"))
     if not next_path:
         return mark_safe("")
+    return _switcher(switcher_class, reverse("set_language"), return_to or next_path, get_language() or "")
+
+
+# The same few forms over and over (a page's address, its language): each built once per process, the most recent
+# thousand kept. Everything the HTML depends on is in the arguments (the label follows the language, which is one).
+@lru_cache(maxsize=1024)
+def _switcher(switcher_class: str, action: str, next_path: str, language: str) -> SafeString:
     return format_html(
         '<form class="language-switcher small {}" method="post" action="{}" aria-label="{}">\n'
         '  <input type="hidden" name="next" value="{}">\n  <ul class="list-inline mb-0">\n{}\n  </ul>\n</form>',
         switcher_class,
-        reverse("set_language"),
+        action,
         gettext("Language"),
-        return_to or next_path,
-        _choices(get_language() or settings.LANGUAGE_CODE),
+        next_path,
+        _choices(language or settings.LANGUAGE_CODE),
     )
+
+
+def _forget(**_kwargs: Any) -> None:
+    _switcher.cache_clear()  # LANGUAGES, LANGUAGE_CODE changed (tests)
+
+
+setting_changed.connect(_forget)
