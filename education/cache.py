@@ -36,7 +36,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
+from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -115,10 +115,14 @@ def _next_go_live() -> float | None:
 
 
 def _stamp_path() -> Path:
-    configured = getattr(settings, "PUBLIC_PAGE_CACHE_STAMP", "")
+    return _stamp_path_for(getattr(settings, "PUBLIC_PAGE_CACHE_STAMP", ""), str(settings.BASE_DIR))
+
+
+@lru_cache(maxsize=8)
+def _stamp_path_for(configured: str, base_dir: str) -> Path:  # worked out once: it is read on every public page
     if configured:
         return Path(configured)
-    portal = hashlib.sha256(str(settings.BASE_DIR).encode()).hexdigest()[:12]
+    portal = hashlib.sha256(base_dir.encode()).hexdigest()[:12]
     return Path(tempfile.gettempdir()) / f"clinic-portal-{portal}-public-pages"
 
 
