@@ -45,10 +45,11 @@ ONLY_WHEN_ASKED = 2**31
 def _has_input(connection: Any) -> bool:
     """Something (a termination notice, the end of the stream) waits to be read on the connection's socket."""
     try:
-        readable, _writable, _broken = select.select([connection.fileno()], [], [], 0)
+        poller = select.poll()  # not select(): that fails on a descriptor past 1023
+        poller.register(connection.fileno(), select.POLLIN)
+        return bool(poller.poll(0))  # POLLIN, or POLLHUP / POLLERR, which poll reports unasked
     except (OSError, ValueError):  # a closed socket
         return True
-    return bool(readable)
 
 
 class PreparedCursor(psycopg.Cursor[Any]):
