@@ -225,9 +225,12 @@ LANGUAGE_COOKIE_SECURE = not DEBUG
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Bootstrap from node_modules: only the files the pages use (clinic_portal/vendor_files.py).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "clinic_portal.vendor_files.VendorFileFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
