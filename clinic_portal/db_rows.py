@@ -13,11 +13,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.db import connection as default_connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
+
+
+def quoted_column(model: type[Model], name: str, connection: BaseDatabaseWrapper | None = None) -> str:
+    """The quoted database column of a model's field (by name or attname), for statements written out."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return (connection or default_connection).ops.quote_name(field.column)
+
 
 _readers: dict[tuple[type[Model], str], RowReader[Any]] = {}
 

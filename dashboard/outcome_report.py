@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, QuerySet
 
-from dashboard.selectors import column_name
+from clinic_portal.db_rows import quoted_column
 from intake.models import ReviewNote
 from intake.rules.triage import FLAG_GROUPS, FLAGS_BY_CODE
 
@@ -60,12 +60,12 @@ def _notes_with_outcome() -> QuerySet[ReviewNote]:
 
 
 def _per_flag_in_sql(vendor: str) -> list[tuple[str, str, str, int]]:
-    flags = column_name(ReviewNote, "flag_codes")
+    flags = quoted_column(ReviewNote, "flag_codes")
     unnested = _UNNESTED[vendor].format(table=connection.ops.quote_name(ReviewNote._meta.db_table), flags=flags)
     sql = _OUTCOME_COUNTS_SQL.format(
-        version=column_name(ReviewNote, "rules_version"),
-        outcome=column_name(ReviewNote, "outcome"),
-        intake=column_name(ReviewNote, "intake"),
+        version=quoted_column(ReviewNote, "rules_version"),
+        outcome=quoted_column(ReviewNote, "outcome"),
+        intake=quoted_column(ReviewNote, "intake"),
         code=_CODE[vendor],
         unnested=unnested,
     )

@@ -24,7 +24,8 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
-from dashboard.selectors import assessed_intakes, column_name, start_of_day
+from clinic_portal.db_rows import quoted_column
+from dashboard.selectors import assessed_intakes, start_of_day
 from intake.models import Intake, Level
 
 CHART_WEEKS = 12
@@ -77,9 +78,8 @@ WHERE {level} IS NOT NULL AND COALESCE({submitted_at}, {created_at}) >= %s GROUP
 @functools.cache
 def _now_sql(vendor: str) -> str:
     columns = ("id", "reviewed_at", "level", "is_reviewed", "submitted_at", "created_at")
-    return _NOW_SQL.format(
-        table=connection.ops.quote_name(Intake._meta.db_table), **{name: column_name(Intake, name) for name in columns}
-    )
+    quoted = {name: quoted_column(Intake, name) for name in columns}
+    return _NOW_SQL.format(table=connection.ops.quote_name(Intake._meta.db_table), **quoted)
 
 
 def queue_now(*, today: datetime.date) -> QueueNow:

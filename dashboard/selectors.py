@@ -7,7 +7,7 @@ COUNT_CAP. The banner's urgent patients are read off the page when it starts wit
 (dashboard.export_rows) walks the same order in keyset pages of EXPORT_BATCH rows.
 
 Elsewhere: the counts per level and the weekly chart in dashboard.queue_counts, the review outcomes report in
-dashboard.outcome_report; both name their columns through `column_name` here.
+dashboard.outcome_report; both name their columns through `clinic_portal.db_rows.quoted_column`.
 
 One hot statement is written out (the flags): the ORM spent longer building it than the database spent answering.
 Its table and column names come from the models.
@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connection
-from django.db.models import CharField, ExpressionWrapper, F, Field, Model, QuerySet
+from django.db.models import CharField, ExpressionWrapper, F, QuerySet
 from django.utils import timezone
 
+from clinic_portal.db_rows import quoted_column
 from intake.models import Intake, IntakeFlag, Level, RedFlagAnswer
 
 if TYPE_CHECKING:
@@ -78,14 +79,6 @@ def start_of_day(day: datetime.date) -> datetime.datetime:
     """Midnight starting `day` in the clinic's time zone."""
     # Aware datetimes in the clinic's time zone, so the appointment index is used (a __date lookup would not).
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def column_name(model: type[Model], name: str) -> str:
-    """The quoted database column of a model's field, for statements written out."""
-    field = model._meta.get_field(name)
-    if not isinstance(field, Field) or not field.column:
-        raise TypeError(f"{model.__name__}.{name} is not a column")
-    return connection.ops.quote_name(field.column)
 
 
 def assessed_intakes() -> QuerySet[Intake]:
@@ -166,7 +159,7 @@ def _flags_sql(vendor: str, count: int) -> str:
     """`IntakeFlag.objects.filter(intake_id__in=<count ids>).order_by("id").values_list(...)` as plain SQL: the ORM
     spent longer preparing fifty ids, one by one, than the database spent answering (issue 16)."""
     names = ("intake", "code", "short", "reason", "id")
-    intake, code, short, reason, pk = (column_name(IntakeFlag, name) for name in names)
+    intake, code, short, reason, pk = (quoted_column(IntakeFlag, name) for name in names)
     table = connection.ops.quote_name(IntakeFlag._meta.db_table)
     marks = ", ".join(["%s"] * count)
     # Names from the model, values as parameters.

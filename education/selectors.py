@@ -32,7 +32,6 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
-    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -47,6 +46,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from clinic_portal.db_backend import prepared_cursor
+from clinic_portal.db_rows import quoted_column
 from education import cache
 from education.models import Article, Topic, placeholder_values
 from education.rendering import fill_text, placeholder_marker
@@ -307,11 +307,11 @@ def _article_page_sql(*, can_preview: bool) -> str:
     topics = Article.topics.through
     related = Article.related.through
     table = quote(meta.db_table)
-    columns = ", ".join(f"a.{_column(Article, name)}" for name in _page_fields())
-    topic_article, topic_id = _column(topics, "article"), _column(topics, "topic")
-    from_id, to_id = _column(related, "from_article"), _column(related, "to_article")
-    status, published_at = _column(Article, "status"), _column(Article, "published_at")
-    related_values = ", ".join(f"r.{_column(Article, name)}" for name in _related_fields())
+    columns = ", ".join(f"a.{quoted_column(Article, name)}" for name in _page_fields())
+    topic_article, topic_id = quoted_column(topics, "article"), quoted_column(topics, "topic")
+    from_id, to_id = quoted_column(related, "from_article"), quoted_column(related, "to_article")
+    status, published_at = quoted_column(Article, "status"), quoted_column(Article, "published_at")
+    related_values = ", ".join(f"r.{quoted_column(Article, name)}" for name in _related_fields())
     live = "" if can_preview else f" AND a.{status} = %s AND a.{published_at} <= %s"
     return (
         f"SELECT {columns}, "  # noqa: S608 - names from the model, values as parameters
@@ -322,11 +322,6 @@ def _article_page_sql(*, can_preview: bool) -> str:
         f"WHERE l.{from_id} = a.id AND r.{status} = %s AND r.{published_at} <= %s) AS related_rows "
         f"FROM {table} a WHERE a.slug = %s{live} LIMIT 1"
     )
-
-
-def _column(model: type[Model], name: str) -> str:
-    """The quoted column of a model's field (by name or attname)."""
-    return connection.ops.quote_name(model._meta.get_field(name).column)  # type: ignore[union-attr, arg-type]
 
 
 def _article_for_page_orm(slug: str, *, can_preview: bool) -> Article:
@@ -423,10 +418,10 @@ def _search_sql(placeholders: int) -> str:
     finds, each ranked as it is found; counted, sorted and cut to a page; then the snippets of that page only.
     Parameters: `_search_params`.
     """
-    shown = ", ".join(_column(Article, name) for name in HIT_FIELDS)
-    body, vector = _column(Article, "body_text"), _column(Article, "search_vector")
-    status, published_at = _column(Article, "status"), _column(Article, "published_at")
-    order = f"rank DESC, {_column(Article, 'title')}, {_column(Article, 'id')}"
+    shown = ", ".join(quoted_column(Article, name) for name in HIT_FIELDS)
+    body, vector = quoted_column(Article, "body_text"), quoted_column(Article, "search_vector")
+    status, published_at = quoted_column(Article, "status"), quoted_column(Article, "published_at")
+    order = f"rank DESC, {quoted_column(Article, 'title')}, {quoted_column(Article, 'id')}"
     text = f"page.{body}"
     for _ in range(placeholders):
         text = f"REPLACE({text}, %s, %s)"

@@ -10,7 +10,7 @@ from django.db.models import OuterRef, QuerySet
 from django.utils import timezone
 
 from clinic_portal.db_backend import prepared_cursor
-from clinic_portal.db_rows import RowReader
+from clinic_portal.db_rows import RowReader, quoted_column
 from education.models import Article
 from intake import tokens
 from intake.models import Intake, Invitation
@@ -72,7 +72,7 @@ def _intake_with_invitation_sql(alias: str) -> str:
     connection = connections[alias]
     quote = connection.ops.quote_name
     intakes, invitations = RowReader.of(Intake, connection), RowReader.of(Invitation, connection)
-    link = quote(Intake._meta.get_field("invitation").column)
+    link = quoted_column(Intake, "invitation", connection)
     return (
         f"SELECT {intakes.columns('i', connection)}, {invitations.columns('v', connection)} "  # noqa: S608 - names from the models
         f"FROM {quote(Intake._meta.db_table)} i JOIN {quote(Invitation._meta.db_table)} v ON v.id = i.{link} "
