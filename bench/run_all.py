@@ -239,6 +239,7 @@ class Target:
     quiet: bool = False
     ratios: list[float] = field(default_factory=list)
     cpu_ratios: list[float] = field(default_factory=list)
+    cpu_ms: list[tuple[float, float]] = field(default_factory=list)  # (bare view, page) CPU ms per request
     pooled: Run = field(default_factory=lambda: Run(0.0))
 
 
@@ -262,6 +263,7 @@ def measure(rows: list[Row], targets: list[Target], opts: argparse.Namespace) ->
             if bare.completed and page.completed and after > between:
                 bare_cpu, page_cpu = (between - before) / bare.completed, (after - between) / page.completed
                 target.cpu_ratios.append(bare_cpu / page_cpu)
+                target.cpu_ms.append((bare_cpu * 1000, page_cpu * 1000))
             target.pooled.latencies += page.latencies
             target.pooled.errors += page.errors + bare.errors
             if page.errors or bare.errors:
@@ -276,9 +278,15 @@ def measure(rows: list[Row], targets: list[Target], opts: argparse.Namespace) ->
             row.quiet_p50 = one_client(HOST, target.port, target.requests[0], count=opts.quiet).percentile(0.5) * 1000
         rows.append(row)
         cpu = fmt(row.cpu_ratio, "{:.3f}") or "-"
+        # The CPU each request cost the server (workers and database), bare view and page: medians of the rounds.
+        spent = ""
+        if target.cpu_ms:
+            bare_ms = statistics.median(bare for bare, _ in target.cpu_ms)
+            page_ms = statistics.median(page for _, page in target.cpu_ms)
+            spent = f"  CPU/request bare {bare_ms:.2f} ms, page {page_ms:.2f} ms"
         log(
             f"  {row.page:<28} {row.size:<6} ratio {row.ratio:.3f}  cpu {cpu:<5}  p50 {row.p50:7.1f} ms"
-            f"  q {row.queries}"
+            f"  q {row.queries}{spent}"
         )
 
 

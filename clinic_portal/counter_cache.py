@@ -1,4 +1,5 @@
-"""The rate-limit counters' cache: Django's database cache, with `add` and `incr` as one statement each.
+"""The rate-limit counters' cache: Django's database cache, with a request counted in one statement (`hit`), and
+`add` and `incr` as one statement each.
 
 django-ratelimit counts a request with `cache.add(key, 1)` and, when the key exists, `cache.incr(key)`. On Django's
 DatabaseCache each of those is a transaction of three to five statements (a `COUNT(*)` of the whole table to decide
@@ -9,6 +10,11 @@ once. Here, on PostgreSQL:
   or takes over an expired one, or leaves a live one alone, and says which;
 - `incr` is one `UPDATE ... SET value = value + delta ... RETURNING value` on a live counter: atomic, so concurrent
   requests from every gunicorn worker and every machine sharing the database are all counted.
+
+- `hit` counts one request against a counter in one prepared `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`: it
+  starts the counter at 1 (when missing or expired) or adds one, and returns the count and the seconds left. The
+  portal's rate limits count with it (clinic_portal.middleware): one statement per patient page instead of
+  django-ratelimit's `add` then `incr`.
 
 Counters are kept as plain digits in the `value` column (a pickled value is never all digits: it starts "gA"), so
 `get` reads both; everything else (`set`, `delete`, `clear`, other databases) is Django's database cache unchanged.
@@ -26,6 +32,8 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router
 from django.utils.timezone import now as tz_now
+
+from clinic_portal.db_backend import prepared_cursor
 
 # One new counter in this many sweeps the expired ones (an indexed range delete): a few per minute on a busy portal.
 SWEEP_ONE_IN = 50
@@ -66,6 +74,33 @@ class CounterCache(DatabaseCache):
                 cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now])  # noqa: S608
         return added
 
+    def hit(self, key: str, seconds: int) -> tuple[int, int]:
+        """Count one request against `key`, a counter that lives `seconds` from its first count; returns the count
+        so far and the seconds until the counter starts again. One statement on PostgreSQL, atomic under any number
+        of workers; elsewhere `add` then `incr` (SQLite under `make run`: two requests at one instant may count
+        once, and the seconds left are the whole period)."""
+        connection = self._connection()
+        if connection.vendor != "postgresql":
+            return (1 if self.add(key, 1, seconds) else self.incr(key)), seconds
+        made = self.make_and_validate_key(key)
+        table = connection.ops.quote_name(self._table_name)
+        now = tz_now().replace(microsecond=0)
+        # A counter that has expired, or a value put there by `set` (not digits), starts again at 1.
+        stale = "c.expires < %(now)s OR c.value !~ '^-?[0-9]+$'"
+        with prepared_cursor(connection) as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} AS c (cache_key, value, expires) VALUES (%(key)s, '1', %(expires)s) "  # noqa: S608
+                f"ON CONFLICT (cache_key) DO UPDATE SET "
+                f"value = CASE WHEN {stale} THEN '1' ELSE (c.value::bigint + 1)::text END, "
+                f"expires = CASE WHEN {stale} THEN EXCLUDED.expires ELSE c.expires END "
+                "RETURNING c.value::bigint, c.expires, c.xmax = 0",
+                {"key": made, "expires": self._expires(seconds), "now": now},
+            )
+            count, expires, inserted = cursor.fetchone()
+            if inserted and random.randrange(SWEEP_ONE_IN) == 0:  # noqa: S311 - not for security
+                cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now])  # noqa: S608
+        return int(count), max(0, int((expires - now).total_seconds()))
+
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
         connection = self._connection()
         if connection.vendor != "postgresql":
@@ -101,3 +136,11 @@ class CounterCache(DatabaseCache):
             counters = {key_map[key]: int(value) for key, value in cursor.fetchall()}
         others = [key for key in keys if key not in counters]
         return {**counters, **(dict(super().get_many(others, version)) if others else {})}
+
+
+def count_request(cache: Any, key: str, seconds: int) -> tuple[int, int]:
+    """One request counted against `key` in `cache` (see `CounterCache.hit`); any other Django cache (Redis, say,
+    set as RATELIMIT_USE_CACHE) counts with `add` then `incr`, and its seconds left are the whole period."""
+    if isinstance(cache, CounterCache):
+        return cache.hit(key, seconds)
+    return (1 if cache.add(key, 1, seconds) else int(cache.incr(key))), seconds

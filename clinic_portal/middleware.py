@@ -13,6 +13,8 @@ exception raised in any middleware or view reaches it, which a middleware's proc
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -22,11 +24,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
 from clinic_portal.clinic import clinic_details
+from clinic_portal.counter_cache import count_request
 from clinic_portal.request_notes import leave_note
 
 logger = logging.getLogger(__name__)
@@ -145,6 +149,30 @@ def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
     return response
 
 
+RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@functools.cache
+def parse_rate(rate: str) -> tuple[int, int]:
+    """django-ratelimit's rate notation: "300/10m" is 300 requests per 600 seconds (units s, m, h, d)."""
+    count, _, period = rate.partition("/")
+    multiple, unit = period[:-1] or "1", period[-1]
+    return int(count), int(multiple) * RATE_UNITS[unit]
+
+
+def requester(request: HttpRequest) -> str:
+    """Who is counted before a patient link is confirmed: django-ratelimit's "user_or_ip" (the signed-in account,
+    else the client's address, IPv6 by its /64)."""
+    from django_ratelimit.core import user_or_ip
+
+    return f"who:{user_or_ip(request)}"
+
+
+def counter_key(group: str, who: str) -> str:
+    """The counter's name in its table: a digest, so no address or link is stored there."""
+    return "rl:" + hashlib.sha256(f"{group}|{who}".encode()).hexdigest()
+
+
 def confirmed_patient_link(request: HttpRequest) -> str | None:
     """The invitation whose birth date this browser has confirmed (intake.patient_session), as a counter key."""
     from intake.patient_session import SESSION_KEY
@@ -174,6 +202,10 @@ class RateLimitMiddleware:
     A middleware keyed on path prefixes, so the limits cover every intake and sign-in view without touching them. A
     rule with a `patient_rate` counts a patient who has passed the birth-date check per link instead of per address,
     so many patients behind one address (clinic Wi-Fi, a mobile carrier) do not use up each other's allowance.
+
+    Each request is counted in one statement (`CounterCache.hit`: start the counter or add one, and say how long it
+    has left), where django-ratelimit's `get_usage` asks its cache to add and then to increment: two on every
+    patient page (issue 16). Rates are written as django-ratelimit's, and who is counted is its "user_or_ip".
     """
 
     def __init__(self, get_response: Handler) -> None:
@@ -190,23 +222,15 @@ class RateLimitMiddleware:
 
     @staticmethod
     def _check(request: HttpRequest, rule: dict[str, Any]) -> tuple[bool, int]:
-        from django_ratelimit.core import get_usage
-
         try:
             link = confirmed_patient_link(request) if "patient_rate" in rule else None
             if link is not None:
                 # Past the birth-date check: this patient's own count, whoever else shares their address.
-                group, key, rate = f"portal:{rule['prefix']}:link", f"link:{link}", rule["patient_rate"]
+                group, who, rate = f"portal:{rule['prefix']}:link", f"link:{link}", rule["patient_rate"]
             else:
-                group, key, rate = f"portal:{rule['prefix']}", "", rule["rate"]
-            usage = get_usage(
-                request,
-                group=group,
-                key=(lambda _group, _request: key) if key else "user_or_ip",
-                rate=rate,
-                method=rule["methods"],
-                increment=True,
-            )
+                group, who, rate = f"portal:{rule['prefix']}", requester(request), rule["rate"]
+            limit, seconds = parse_rate(rate)
+            count, seconds_left = count_request(caches[settings.RATELIMIT_USE_CACHE], counter_key(group, who), seconds)
         except Exception as error:
             if database_unreachable(error):
                 # No page works without the database: the 503 page now (clinic_portal.errors), rather than a second
@@ -215,9 +239,4 @@ class RateLimitMiddleware:
             # The counter's table cannot be read. Which way to fail is decided per rule (see settings).
             logger.exception("Rate-limit counter unavailable on %s", rule["prefix"])
             return (not rule["fail_open"]), 60
-        if usage is None:
-            return False, 0
-        if usage["time_left"] < 0:
-            # django-ratelimit's own "could not count" answer.
-            return (not rule["fail_open"]), 60
-        return bool(usage["should_limit"]), max(1, int(usage["time_left"]))
+        return count > limit, max(1, seconds_left)

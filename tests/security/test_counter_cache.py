@@ -58,3 +58,30 @@ def test_other_values_are_kept_as_by_the_database_cache(counters):
     assert counters.get_many(["plain", "settings", "missing"]) == {"plain": 5, "settings": {"limit": 20}}
     counters.delete("plain")
     assert counters.get("plain") is None
+
+
+def test_a_request_is_counted_by_hit_starting_at_one_and_saying_the_seconds_left(counters):
+    assert counters.hit("page", 600) == (1, 600)
+    count, seconds_left = counters.hit("page", 600)
+    assert count == 2
+    assert 595 <= seconds_left <= 600  # the counter's own expiry, not a new one
+    assert counters.get("page") == 2
+
+
+def test_hit_starts_an_expired_counter_again(counters):
+    assert counters.add("page", 41, 0) is True  # expired already
+    assert counters.hit("page", 60)[0] == 1
+    counters.set("page", {"not": "a count"}, 60)  # a value that is not a count is replaced by one
+    assert counters.hit("page", 60)[0] == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement on PostgreSQL; SQLite adds then counts")
+def test_a_patient_page_counts_its_request_in_one_statement(counters, client, settings):
+    """The rate limit's share of a patient page: one statement (django-ratelimit's add then incr took two)."""
+    settings.RATELIMIT_ENABLE = True
+    client.get("/intake/start/not-a-real-token/")  # the counter exists from here on
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/intake/start/not-a-real-token/").status_code != 429
+    counts = [query for query in queries if "portal_ratelimit_cache" in query["sql"]]
+    assert len(counts) == 1
+    assert "ON CONFLICT" in counts[0]["sql"]

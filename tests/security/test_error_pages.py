@@ -159,7 +159,7 @@ def test_a_database_that_cannot_be_reached_is_not_mistaken_for_a_broken_rate_lim
 def test_with_rate_limits_on_an_unreachable_database_answers_503_at_once_not_429(rate_limits_on):
     # The counter is the first to find the database gone. Before, patient pages went on to the view (a second wait
     # for a connection when the server is frozen) and the sign-in page, a fail-closed rule, answered 429 to everyone.
-    counter = mock.patch.object(type(caches["ratelimit"]), "add", side_effect=OperationalError("timeout expired"))
+    counter = mock.patch.object(type(caches["ratelimit"]), "hit", side_effect=OperationalError("timeout expired"))
     client = Client(raise_request_exception=False)
     with counter, mock.patch("clinic_portal.middleware.database_unreachable", return_value=True):
         step = client.post("/intake/step/safety/", {"csrfmiddlewaretoken": "tok", "pain_now": "7"})

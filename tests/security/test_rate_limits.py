@@ -59,7 +59,7 @@ def test_limits_are_off_when_turned_off(client, rate_limits_on):
 
 
 def broken_counter():
-    return mock.patch.object(type(caches["ratelimit"]), "add", side_effect=DatabaseError("cache table missing"))
+    return mock.patch.object(type(caches["ratelimit"]), "hit", side_effect=DatabaseError("cache table missing"))
 
 
 def test_patient_pages_stay_open_when_the_counter_is_broken(client, rate_limits_on):
