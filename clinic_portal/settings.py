@@ -412,7 +412,8 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AUTHENTICATION_BACKENDS = [
     # Refuses while a username or address is locked out, before the password is even looked at.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, each request's permissions read in one query (accounts/backends.py).
+    "accounts.backends.OneQueryPermissionsBackend",
 ]
 # Lock a username for the address that failed 5 times with it, not for everyone: someone who knows a colleague's
 # username cannot keep them out by failing on purpose from elsewhere. 15 minutes' cool-off, restarted by each try

@@ -16,7 +16,7 @@ from tests.dashboard.factories import bulk_assessed_intakes, make_follow_up, mak
 
 pytestmark = pytest.mark.django_db
 EXPORT = reverse("dashboard:export")
-SIGNED_IN = 4  # session, user, user permissions, group permissions
+SIGNED_IN = 3  # session, user, permissions (the user's own and their groups')
 AUDIT = 2  # the count of exported rows, the audit record
 PER_PAGE = 3  # rows, flags, answered follow-ups
 

@@ -1,6 +1,7 @@
 """The queue and the CSV export cost a fixed number of queries, whatever the number of intakes (issue 16).
 
-Four come with every signed-in staff page (the session, the user, the user's and the groups' permissions); the queue
+Three come with every signed-in staff page (the session, the user, and the user's permissions: their own and their
+groups' in one query, accounts/backends.py); the queue
 adds three: what needs action (the intakes waiting for review per level and this week's arrivals for the chart, with
 where the history stands: the newest intake and review), the page's rows, and their flags. While urgent intakes wait,
 the banner that says to call them today lists the first few with their phone numbers: read off the page when it
@@ -26,7 +27,7 @@ from tests.dashboard.factories import bulk_assessed_intakes
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("dashboard:queue")
 EXPORT = reverse("dashboard:export")
-SIGNED_IN = 4  # session, user, user permissions, group permissions
+SIGNED_IN = 3  # session, user, permissions (the user's own and their groups')
 QUEUE_QUERIES = 3  # waiting and this week's counts with the history's version, rows, flags
 CALL_LIST = 1  # the urgent patients to call, on a page that does not start with them (bulk_intakes always has some)
 
