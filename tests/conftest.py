@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 import pytest
@@ -100,6 +101,20 @@ def _nothing_kept_from_another_test(settings, _public_page_stamp):
     settings.PUBLIC_PAGE_CACHE_STAMP = _public_page_stamp
     cache.clear()
     queue_counts.forget_history()
+
+
+# Loggers whose level a command run in a test sets for the rest of the process: `db_worker` at verbosity 0 silences
+# the task loggers (django_tasks_db's configure_logging), and a later test that reads what they log would see nothing.
+_LOGGERS_COMMANDS_SET = ("django_tasks", "django_tasks_db")
+
+
+@pytest.fixture(autouse=True)
+def _logger_levels_as_configured():
+    loggers = [logging.getLogger(name) for name in _LOGGERS_COMMANDS_SET]
+    levels = [logger.level for logger in loggers]
+    yield
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
 
 
 # The slowest tests first: the reliability scripts (a private PostgreSQL and gunicorn each) and the browser tests.
