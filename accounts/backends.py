@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 
@@ -22,9 +23,11 @@ class OneQueryPermissionsBackend(ModelBackend):
             if user_obj.is_superuser:
                 names = _names(Permission.objects.all())
             else:
-                names = _names(self._get_user_permissions(user_obj)).union(
-                    _names(self._get_group_permissions(user_obj))
-                )
+                own = Permission.objects.filter(user=user_obj)
+                # As Django names the way from a group to its members (the user model's `groups` field).
+                members = get_user_model()._meta.get_field("groups").related_query_name()
+                of_groups = Permission.objects.filter(**{f"group__{members}": user_obj})
+                names = _names(own).union(_names(of_groups))
             user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in names}
         return set(user_obj._perm_cache)
 
