@@ -81,7 +81,7 @@ class CounterCache(DatabaseCache):
         once, and the seconds left are the whole period)."""
         connection = self._connection()
         if connection.vendor != "postgresql":
-            return (1 if self.add(key, 1, seconds) else self.incr(key)), seconds
+            return _add_or_count(self, key, seconds), seconds
         made = self.make_and_validate_key(key)
         table = connection.ops.quote_name(self._table_name)
         now = tz_now().replace(microsecond=0)
@@ -143,4 +143,14 @@ def count_request(cache: Any, key: str, seconds: int) -> tuple[int, int]:
     set as RATELIMIT_USE_CACHE) counts with `add` then `incr`, and its seconds left are the whole period."""
     if isinstance(cache, CounterCache):
         return cache.hit(key, seconds)
-    return (1 if cache.add(key, 1, seconds) else int(cache.incr(key))), seconds
+    return _add_or_count(cache, key, seconds), seconds
+
+
+def _add_or_count(cache: Any, key: str, seconds: int) -> int:
+    if cache.add(key, 1, seconds):
+        return 1
+    try:
+        return int(cache.incr(key))
+    except (ValueError, TypeError):  # expired since `add` looked, or not a count: it starts again
+        cache.set(key, 1, seconds)
+        return 1
