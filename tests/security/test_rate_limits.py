@@ -83,3 +83,24 @@ def test_the_behind_proxy_setting_counts_the_patients_address_not_the_proxys(cli
     # Same proxy (REMOTE_ADDR 127.0.0.1), another patient: not limited. A forged left-most entry does not help.
     assert client.get(INTAKE_PATH, HTTP_X_FORWARDED_FOR="203.0.113.10").status_code != 429
     assert client.get(INTAKE_PATH, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9").status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("rate", "expected"),
+    [("300/10m", (300, 600)), ("20/15m", (20, 900)), ("10/h", (10, 3600)), ("3/s", (3, 1)), ("100/2d", (100, 172800))],
+)
+def test_rates_are_read_in_django_ratelimits_notation(rate, expected):
+    from clinic_portal.middleware import parse_rate
+
+    assert parse_rate(rate) == expected
+
+
+def test_every_configured_rate_can_be_read(settings):
+    from clinic_portal.middleware import parse_rate
+
+    for rule in settings.RATE_LIMITS:
+        for name in ("rate", "patient_rate"):
+            if name in rule:
+                limit, seconds = parse_rate(rule[name])
+                assert limit > 0, rule["prefix"]
+                assert seconds > 0, rule["prefix"]
