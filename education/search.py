@@ -31,6 +31,37 @@ def query_terms(query: str) -> list[str]:
     return [term for term in re.findall(r"\w+", query.lower()) if len(term) > 1]
 
 
+# Where a sentence or a block of the article ends, inside a snippet: ". ", "? ", "! " or a new line.
+_SENTENCE_END = re.compile(r"[.?!]\s+|\n+")
+_ENDS_A_SENTENCE = (".", "?", "!", ":", "…")
+_CLOSING_QUOTES = "\"')\u201d\u2019"  # straight and curly quotes, a bracket: after a sentence's end
+
+
+def sentence_bounded(raw: str) -> str:
+    """A snippet (hits marked, blocks on lines) that starts at a sentence and says where it was cut.
+
+    PostgreSQL's ts_headline cuts at words, so a snippet can open on the end of a sentence ("them. Even one or two
+    softer runs..."). A snippet that starts in lower case (mid-sentence) loses what comes before the first sentence
+    end, when that comes before the first hit; otherwise it gets a leading "…". One that stops mid-sentence gets a
+    trailing "…". A snippet that starts with a capital letter is taken to start a sentence and is left alone.
+    """
+    text = raw.strip()
+    if not text:
+        return text
+    first_letter = next((char for char in text if char.isalnum()), "")
+    if first_letter.islower():
+        first_hit = text.find(HIT_START)
+        end = _SENTENCE_END.search(text)
+        if end is not None and (first_hit < 0 or end.end() <= first_hit) and end.end() < len(text):
+            text = text[end.end() :]
+        else:
+            text = f"… {text}"
+    last = text.rstrip(HIT_END + _CLOSING_QUOTES)
+    if not last.endswith(_ENDS_A_SENTENCE):
+        text = f"{text} …"
+    return text
+
+
 def highlighted(raw: str) -> SafeString:
     """A snippet whose hits are wrapped in HIT_START/HIT_END: escape everything, then turn the marks into <mark>."""
     # Article text keeps one block (paragraph, heading, list item) a line; in a snippet a dot separates them.

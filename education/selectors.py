@@ -50,7 +50,14 @@ from clinic_portal.db_rows import quoted_column
 from education import cache
 from education.models import Article, Topic, placeholder_values
 from education.rendering import fill_text, placeholder_marker
-from education.search import highlighted, plain_snippet, query_terms, snippet_near_first_hit, snippet_params
+from education.search import (
+    highlighted,
+    plain_snippet,
+    query_terms,
+    sentence_bounded,
+    snippet_near_first_hit,
+    snippet_params,
+)
 
 FEATURED_LIMIT = 3
 PAGE_SIZE = 20
@@ -498,7 +505,10 @@ def _search_hits(page_articles: Sequence[Article], query: str) -> list[SearchHit
         raw = getattr(article, "raw_snippet", None)
         # PostgreSQL has filled the placeholders in already (see _body_text_filled); the fallback fills them here,
         # before the hits are marked, so a hit can never split a placeholder.
-        snippet = highlighted(raw) if raw else plain_snippet(fill_text(article.body_text, values), terms)
+        if raw:
+            snippet = highlighted(sentence_bounded(raw))
+        else:
+            snippet = plain_snippet(fill_text(article.body_text, values), terms)
         hits.append(SearchHit(article=article, snippet=snippet))
     return hits
 
