@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.core.cache import caches
 from django.db import connection
@@ -85,3 +87,31 @@ def test_a_patient_page_counts_its_request_in_one_statement(counters, client, se
     counts = [query for query in queries if "portal_ratelimit_cache" in query["sql"]]
     assert len(counts) == 1
     assert "ON CONFLICT" in counts[0]["sql"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time and counts in two steps")
+def test_requests_counted_at_the_same_instant_on_many_connections_are_each_counted_once():
+    """Six workers' connections start one counter at once and count on it: every request gets a count of its own."""
+    caches["ratelimit"].clear()
+    barrier = threading.Barrier(6)
+    counts: list[int] = []
+    errors: list[Exception] = []
+
+    def count_twenty() -> None:
+        try:
+            barrier.wait()
+            counts.extend(caches["ratelimit"].hit("busy", 600)[0] for _ in range(20))
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=count_twenty) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(counts) == list(range(1, 121))
+    caches["ratelimit"].clear()
