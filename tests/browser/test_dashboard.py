@@ -22,6 +22,12 @@ def first_row(page):
     return page.locator(".queue-table tbody tr").first
 
 
+def sideways_overflow(page) -> int:
+    """How many pixels of the queue's table are out of view to the right (0: every column, Review included, shows)."""
+    box = page.locator(".queue-table-wrap")
+    return box.evaluate("box => box.scrollWidth - box.clientWidth")
+
+
 def test_clinician_sees_the_urgent_patient_first_reviews_them_and_the_queue_reorders(
     demo_intakes, open_page, screenshot, clinician
 ):
@@ -31,6 +37,7 @@ def test_clinician_sees_the_urgent_patient_first_reviews_them_and_the_queue_reor
     assert TOP_PATIENT in row.inner_text()
     assert "URGENT" in row.locator(".level-badge").inner_text().upper()
     assert "Saddle numbness" in row.inner_text()
+    assert sideways_overflow(page) == 0  # at 1366 px the Review column was cut off (follow-up tags kept names wide)
     screenshot(page, "dashboard-queue-desktop")
     assert_accessible(page, context="queue with an urgent intake")
 
@@ -60,6 +67,7 @@ def test_queue_and_intake_at_tablet_width_fit_the_screen(demo_intakes, open_page
     page = open_page("/staff/queue/", TABLET, user=clinician)
     screenshot(page, "dashboard-queue-tablet")
     assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+    assert sideways_overflow(page) == 0
     assert_accessible(page, context="queue at tablet width")
     first_row(page).locator(".patient-name > a").first.click()
     page.wait_for_url("**/staff/intakes/*/")
