@@ -13,6 +13,7 @@ import datetime
 from collections.abc import Callable, Mapping
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from intake.models import Intake, Level
@@ -27,6 +28,12 @@ from intake.services.latches import as_earlier, latch, open_latches
 
 SAFETY_STEP = "safety"
 MSG_ALREADY_SENT = "This form has already been sent."
+
+
+def _lock(intake: Intake, rows: QuerySet[Intake] | None = None) -> None:
+    """Read the intake's row again, locked until the transaction ends, into the caller's object: the service works
+    on it and the caller sees the stored result without reading it once more."""
+    intake.refresh_from_db(from_queryset=(rows if rows is not None else Intake.objects.all()).select_for_update())
 
 
 def _reassess(intake: Intake, *, earlier: Mapping[str, EarlierAnswer], now: datetime.datetime) -> None:
@@ -61,16 +68,15 @@ def record_red_flags(intake: Intake, posted: Mapping[str, object], *, now: datet
     if not raised:
         return intake
     with transaction.atomic():
-        locked = Intake.objects.select_for_update().get(pk=intake.pk)
-        if locked.status == Intake.Status.SUBMITTED:
-            return locked
-        answers = answer_codec.from_json(locked.answers)
+        _lock(intake)
+        if intake.status == Intake.Status.SUBMITTED:
+            return intake
+        answers = answer_codec.from_json(intake.answers)
         if any(answers.get(code) != value for code, value in raised.items()):
-            locked.answers = answer_codec.to_json({**answers, **raised})
-            locked.save(update_fields=["answers", "updated_at"])
-        latches = latch(locked, raised, set(raised), latches=open_latches(locked), now=now)
-        _reassess(locked, earlier=as_earlier(latches), now=now)
-    intake.refresh_from_db()
+            intake.answers = answer_codec.to_json({**answers, **raised})
+            intake.save(update_fields=["answers", "updated_at"])
+        latches = latch(intake, raised, set(raised), latches=open_latches(intake), now=now)
+        _reassess(intake, earlier=as_earlier(latches), now=now)
     return intake
 
 
@@ -89,10 +95,10 @@ def _stored_answers(
     stores = dict(group.stores) if isinstance(group, Page) else {}
     codes = {question.code for question in group.questions} | set(stores)
     with transaction.atomic():
-        locked = Intake.objects.select_for_update().get(pk=intake.pk)
-        if locked.status == Intake.Status.SUBMITTED:
+        _lock(intake)
+        if intake.status == Intake.Status.SUBMITTED:
             raise InvalidAnswers(group.slug, {"__all__": MSG_ALREADY_SENT})
-        current = answer_codec.from_json(locked.answers)
+        current = answer_codec.from_json(intake.answers)
         merged = {code: value for code, value in current.items() if code not in codes}
         merged.update({code: value for code, value in answers.items() if code in codes and value is not None})
         merged.update(stores)
@@ -104,14 +110,13 @@ def _stored_answers(
         errors = validate(group.slug, merged, today=today, form=form)
         if errors:
             raise InvalidAnswers(group.slug, errors)
-        locked.answers = answer_codec.to_json(merged)
-        locked.current_step = answer_codec.furthest(locked.current_step, next_place(merged), form)
-        locked.save(update_fields=["answers", "current_step", "updated_at"])
+        intake.answers = answer_codec.to_json(merged)
+        intake.current_step = answer_codec.furthest(intake.current_step, next_place(merged), form)
+        intake.save(update_fields=["answers", "current_step", "updated_at"])
         # Nothing flagged yet and no red-flag question on this page: no latch can exist, spare the query.
-        known = open_latches(locked) if locked.level is not None or codes & LATCHED_QUESTIONS else {}
-        latches = latch(locked, merged, codes, latches=known, now=now)
-        _reassess(locked, earlier=as_earlier(latches), now=now)
-    intake.refresh_from_db()
+        known = open_latches(intake) if intake.level is not None or codes & LATCHED_QUESTIONS else {}
+        latches = latch(intake, merged, codes, latches=known, now=now)
+        _reassess(intake, earlier=as_earlier(latches), now=now)
     return intake
 
 
@@ -164,18 +169,17 @@ def record_consent(intake: Intake, *, now: datetime.datetime) -> Intake:
     An answer already there (given on the form before 2027) is kept.
     """
     with transaction.atomic():
-        locked = Intake.objects.select_for_update().select_related("invitation").get(pk=intake.pk)
-        if locked.status == Intake.Status.SUBMITTED or has_consent(locked):
-            return locked
-        answers = answer_codec.from_json(locked.answers)
+        _lock(intake, Intake.objects.select_related("invitation"))
+        if intake.status == Intake.Status.SUBMITTED or has_consent(intake):
+            return intake
+        answers = answer_codec.from_json(intake.answers)
         answers["consent"] = True
-        answers.setdefault("date_of_birth", locked.invitation.date_of_birth)
-        locked.answers = answer_codec.to_json(answers)
-        locked.current_step = answer_codec.furthest(
-            locked.current_step, answer_codec.next_place(CONSENT_PAGE, answers, today=timezone.localdate(now))
+        answers.setdefault("date_of_birth", intake.invitation.date_of_birth)
+        intake.answers = answer_codec.to_json(answers)
+        intake.current_step = answer_codec.furthest(
+            intake.current_step, answer_codec.next_place(CONSENT_PAGE, answers, today=timezone.localdate(now))
         )
-        locked.save(update_fields=["answers", "current_step", "updated_at"])
-    intake.refresh_from_db()
+        intake.save(update_fields=["answers", "current_step", "updated_at"])
     return intake
 
 
