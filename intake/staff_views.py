@@ -17,10 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.permissions import staff_permission_required
 from audit import services as audit
 from intake import selectors, services
-from intake.forms import InvitationForm, RenewLinkForm, language_choices
 from intake.models import Invitation, Patient
 from intake.services import invitations as links
 from intake.services import patients
+from intake.staff_forms import InvitationForm, RenewLinkForm, language_choices
 
 MSG_LINK_EMAILED = "The link is on its way to the patient's email."
 MSG_SAVED_NOT_EMAILED = (

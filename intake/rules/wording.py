@@ -3,9 +3,10 @@
 Why: ``intake.rules`` holds the questionnaire's wording and its error messages but may not import Django
 (tests/intake/test_rules_are_pure.py). Strings are marked with ``gettext_noop`` (Django's name, so ``makemessages``
 collects them) and translated where they are shown: templates (``{% translate %}``) and the form layer
-(``intake.forms.say``). A message with values in it (a bound, a unit, the name of a date) cannot be translated once
-it is formatted, so it travels as a ``Message``: a ``str`` (its English text, so comparisons and logs work as before)
-that also remembers its marked template and its values, and the form layer translates the template, then fills it.
+(``intake.patient_fields.say``). A message with values in it (a bound, a unit, the name of a date) cannot be
+translated once it is formatted, so it travels as a ``Message``: a ``str`` (its English text, so comparisons and logs
+work as before) that also remembers its marked template and its values, and the form layer translates the template,
+then fills it.
 
 Public API
 ----------

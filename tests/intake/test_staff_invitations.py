@@ -14,14 +14,14 @@ from django.utils.html import escape
 
 from audit.models import AuditEvent
 from intake import selectors, services, tokens
-from intake.forms import (
+from intake.models import Invitation
+from intake.staff_forms import (
     MSG_EMAIL_FOR_LINK,
     MSG_EMAIL_INVALID,
     MSG_EMAIL_TO_SEND,
     MSG_LANGUAGE_CHOICE,
     MSG_NAME_REQUIRED,
 )
-from intake.models import Invitation
 from tests.intake.factories import make_invitation
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,160 @@
+"""Django forms of the staff's invitation pages: "Invite a patient" and "Make a new link".
+
+Staff pages are in English; the patient's language is chosen here for their form and e-mails.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
+from phonenumber_field.formfields import PhoneNumberField
+
+from intake.models import Patient
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"]
+MSG_EMAIL_FOR_LINK = (
+    "Enter the patient's email: the link is only ever emailed to the patient (text messages are not available yet)."
+)
+_APPOINTMENT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+_APPOINTMENT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%m/%d/%Y %H:%M"]
+
+
+MSG_NAME_REQUIRED = "Enter the patient's full name."
+MSG_EMAIL_TO_SEND = (
+    "Enter the patient's email to email the link now, or choose “Save without emailing” and email a link from the "
+    "invitation's page when you have the address."
+)
+MSG_EMAIL_INVALID = "Enter the email address in the right format, like name@example.com."
+MSG_DOB_FOR_INVITATION = "Enter the patient's date of birth."
+MSG_DOB_NOT_A_DATE = "Enter the date of birth as a real date, like 08/14/1979."
+MSG_APPOINTMENT_REQUIRED = "Enter the appointment date and time."
+MSG_APPOINTMENT_NOT_A_TIME = "Enter the appointment as a date and a time, like 05/06/2030 09:30 AM."
+MSG_LANGUAGE_CHOICE = "Choose a language from the list."
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The portal's languages named for English-speaking staff: "English", "Spanish (español)"."""
+    choices = []
+    for code, _name in settings.LANGUAGES:
+        info = translation.get_language_info(code)
+        local = info["name_local"]
+        choices.append((code, info["name"] if local == info["name"] else f"{info['name']} ({local})"))
+    return choices
+
+
+class InvitationForm(forms.Form):
+    """Front desk's "Invite a patient". The e-mail is needed only to e-mail the link now (`send_email`, set by the
+    "Email the link" button): a patient booked by phone without an address gets an invitation saved now and a link
+    e-mailed from its page later (RenewLinkForm).
+
+    The invitation joins the patient's record (issue 12): the one staff picked from the search (`patient`), else the
+    one with the same name, birth date and e-mail (intake.services.patients.record_for), else a new one."""
+
+    patient_name = forms.CharField(
+        label="Patient's full name", max_length=200, error_messages={"required": MSG_NAME_REQUIRED}
+    )
+    email = forms.EmailField(
+        label="Patient's email",
+        required=False,
+        help_text="The link is emailed here; staff never see it. Leave it empty if you do not have it yet.",
+        error_messages={"invalid": MSG_EMAIL_INVALID},
+    )
+    # Not required: the select always posts one; a post without it (a script, an older page) gets English.
+    language = forms.ChoiceField(
+        label="Language",
+        choices=language_choices,
+        initial="en",
+        required=False,
+        help_text="The patient's form and e-mails start in this language; they can switch on every page.",
+        error_messages={"invalid_choice": MSG_LANGUAGE_CHOICE},
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        help_text="The patient types this to open the link.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=DATE_INPUT_FORMATS,
+        error_messages={"required": MSG_DOB_FOR_INVITATION, "invalid": MSG_DOB_NOT_A_DATE},
+    )
+    appointment_at = forms.DateTimeField(
+        label="Appointment date and time",
+        widget=_APPOINTMENT_WIDGET,
+        input_formats=_APPOINTMENT_FORMATS,
+        error_messages={"required": MSG_APPOINTMENT_REQUIRED, "invalid": MSG_APPOINTMENT_NOT_A_TIME},
+    )
+    # Stored in E.164, shown in the clinic's national format (PHONENUMBER_DEFAULT_REGION, PHONENUMBER_DEFAULT_FORMAT);
+    # a number from abroad is typed with + and its country code.
+    phone = PhoneNumberField(
+        label="Patient's mobile phone",
+        required=False,
+        help_text="For text messages about the questionnaires, and shown to clinicians who need to call the patient. "
+        "Leave it empty if you do not have it.",
+        error_messages={
+            "invalid": "Enter a phone number the clinic could call, like (201) 555-0123, or one that starts with + "
+            "and the country code."
+        },
+    )
+    # The patient record staff picked from the search: set by the "Use this record" button, never typed.
+    patient = forms.ModelChoiceField(queryset=Patient.objects.all(), required=False, widget=forms.HiddenInput)
+    # Not shown as a box: the "Email the link" button posts it, "Save without emailing" does not.
+    send_email = forms.BooleanField(required=False)
+
+    def clean_date_of_birth(self) -> datetime.date:
+        born: datetime.date = self.cleaned_data["date_of_birth"]
+        if born > timezone.localdate():
+            raise ValidationError("The date of birth cannot be in the future.")
+        if born.year < 1900:
+            raise ValidationError("Please check the year of birth.")
+        return born
+
+    def clean_appointment_at(self) -> datetime.datetime:
+        when: datetime.datetime = self.cleaned_data["appointment_at"]
+        if when < timezone.now() - datetime.timedelta(days=1):
+            raise ValidationError("This appointment is in the past. Please check the date.")
+        return when
+
+    def clean_language(self) -> str:
+        return str(self.cleaned_data.get("language") or "en")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("send_email") and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error("email", MSG_EMAIL_TO_SEND)
+        return cleaned
+
+
+class RenewLinkForm(forms.Form):
+    """Staff's "Make a new link": the address it is emailed to, and the appointment it works until the day after."""
+
+    email = forms.EmailField(
+        label="Patient's email",
+        help_text="The new link is emailed here. Staff never see it.",
+        error_messages={"required": MSG_EMAIL_FOR_LINK, "invalid": MSG_EMAIL_INVALID},
+    )
+    appointment_at = forms.DateTimeField(
+        label="Appointment date and time",
+        help_text="The link works until the end of the day after it.",
+        widget=_APPOINTMENT_WIDGET,
+        input_formats=_APPOINTMENT_FORMATS,
+        error_messages={"required": MSG_APPOINTMENT_REQUIRED, "invalid": MSG_APPOINTMENT_NOT_A_TIME},
+    )
+    # Not required: a post without it (an older page) keeps the invitation's language.
+    language = forms.ChoiceField(
+        label="Language",
+        choices=language_choices,
+        required=False,
+        help_text="The e-mail and the patient's form start in this language.",
+        error_messages={"invalid_choice": MSG_LANGUAGE_CHOICE},
+    )
+
+    def clean_appointment_at(self) -> datetime.datetime:
+        from intake.services.invitations import MSG_RENEW_APPOINTMENT_PAST
+
+        when: datetime.datetime = self.cleaned_data["appointment_at"]
+        if when <= timezone.now():
+            raise ValidationError(MSG_RENEW_APPOINTMENT_PAST)
+        return when
