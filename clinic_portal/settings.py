@@ -153,7 +153,7 @@ if DATABASE_IS_POSTGRES:
     # a connection pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
     DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", default=True)
     # synchronize_seqscans off: a scan of a large table starts at its first page, not wherever another scan of it
-    # has got to. Search ranks the first matches a scan meets (education.selectors, SEARCH_CANDIDATES); joining
+    # has got to. Search ranks the first matches a scan meets (education.search_results, SEARCH_CANDIDATES); joining
     # another scan midway gave the same words different results, and page 2 rows from another candidate set than
     # page 1, at 100,000 articles under load (issue 16).
     _postgres_options["options"] = " ".join(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from education.selectors import SearchHit
+from education.search_results import SearchHit
 
 
 def article_context(article: Any) -> dict[str, Any]:

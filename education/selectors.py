@@ -9,10 +9,7 @@ How (issue 16):
 - Lists are paged by key, after or before an article (`?after=<slug>`), never by counting and skipping rows: a page
   costs the same at the end of the alphabet as at its start. The page's number and the number of pages come from
   the counts of `library()`.
-- Search ranks a bounded set of candidates: the first SEARCH_CANDIDATES matches the full-text index finds, ranked,
-  counted and cut to a page in one query; the snippets are made for that page only. A word found in most of a large
-  library costs the same as a rare one; with more matches than that, the count says "500+" and the best of the
-  candidates are shown.
+- Search has its own module, education/search_results.py: it ranks a bounded set of candidates, in one query too.
 """
 
 from __future__ import annotations
@@ -27,44 +24,25 @@ from urllib.parse import urlencode
 from django.db import connection
 from django.db.models import (
     Aggregate,
-    Case,
     CharField,
     Count,
-    F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
-    Window,
 )
-from django.db.models.expressions import Combinable
-from django.db.models.functions import Coalesce, Replace
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from clinic_portal.db_backend import prepared_cursor
 from clinic_portal.db_rows import quoted_column
 from education import cache
-from education.models import Article, Topic, placeholder_values
-from education.rendering import fill_text, placeholder_marker
-from education.search import (
-    highlighted,
-    plain_snippet,
-    query_terms,
-    sentence_bounded,
-    snippet_near_first_hit,
-    snippet_params,
-)
+from education.models import Article, Topic
 
 FEATURED_LIMIT = 3
 PAGE_SIZE = 20
-# A search page shows fewer: each hit's snippet is made by PostgreSQL's ts_headline (education/search.py), and a common
-# word fills every page, so this is what a search costs at any size.
-SEARCH_PAGE_SIZE = 10
-SEARCH_CANDIDATES = 200
 # What a card or a link to an article shows: the long text columns stay in the database.
 CARD_DEFERRED = ("body", "body_html", "body_text", "search_vector", "sources")
 
@@ -343,174 +321,6 @@ def _article_for_page_orm(slug: str, *, can_preview: bool) -> Article:
         Article.objects.published().filter(pk__in=related).only(*RELATED_FIELDS).order_by("title", "pk")
     )
     return article
-
-
-# --- Search ---------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    article: Article
-    snippet: str
-
-
-@dataclass(frozen=True)
-class SearchPage:
-    query: str
-    hits: list[SearchHit]
-    number: int
-    count: int  # matches, up to SEARCH_CANDIDATES
-    capped: bool  # more matches than that
-
-    @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.count // SEARCH_PAGE_SIZE))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.num_pages > 1
-
-    @property
-    def previous_query(self) -> str:
-        return urlencode({"q": self.query, "page": self.number - 1}) if self.has_previous else ""
-
-    @property
-    def next_query(self) -> str:
-        return urlencode({"q": self.query, "page": self.number + 1}) if self.has_next else ""
-
-
-def _body_text_filled() -> Combinable:
-    """`body_text` with the clinic placeholders replaced by today's settings, inside the query (SQLite's snippets)."""
-    text: Combinable = F("body_text")
-    for name, value in placeholder_values().items():
-        text = Replace(text, Value(placeholder_marker(name)), Value(value))
-    return text
-
-
-def _matching(query: str) -> QuerySet[Any, Any]:
-    """SQLite (development): every word must appear somewhere; title hits first. PostgreSQL uses `_search_sql`."""
-    published = Article.objects.published()
-    terms = query_terms(query) or [query.lower()]
-    for term in terms:
-        published = published.filter(
-            Q(title__icontains=term) | Q(summary__icontains=term) | Q(body_text__icontains=term)
-        )
-    title_hit = Q()
-    for term in terms:
-        title_hit |= Q(title__icontains=term)
-    candidates = published.order_by().values("pk")[: SEARCH_CANDIDATES + 1]
-    return (
-        Article.objects.filter(pk__in=candidates)
-        .annotate(title_rank=Case(When(title_hit, then=Value(0)), default=Value(1), output_field=IntegerField()))
-        .order_by("title_rank", "title", "pk")
-    )
-
-
-# What a search hit shows of its article (besides its snippet).
-HIT_FIELDS = ("id", "title", "slug", "summary")
-
-
-@lru_cache(maxsize=4)
-def _search_sql(placeholders: int) -> str:
-    """The search page's one query on PostgreSQL, written once per process (as the article page's is): building it
-    through the ORM cost more than running it. The first SEARCH_CANDIDATES + 1 published matches the full-text index
-    finds, each ranked as it is found; counted, sorted and cut to a page; then the snippets of that page only.
-    Parameters: `_search_params`.
-    """
-    shown = ", ".join(quoted_column(Article, name) for name in HIT_FIELDS)
-    body, vector = quoted_column(Article, "body_text"), quoted_column(Article, "search_vector")
-    status, published_at = quoted_column(Article, "status"), quoted_column(Article, "published_at")
-    order = f"rank DESC, {quoted_column(Article, 'title')}, {quoted_column(Article, 'id')}"
-    text = f"page.{body}"
-    for _ in range(placeholders):
-        text = f"REPLACE({text}, %s, %s)"
-    query = "WEBSEARCH_TO_TSQUERY('english'::regconfig, %s)"
-    return (
-        f"SELECT {shown}, {snippet_near_first_hit(text)} AS raw_snippet, matches FROM ("  # noqa: S608 - names only
-        f"SELECT {shown}, {body}, rank, COUNT(*) OVER () AS matches FROM ("
-        f"SELECT {shown}, {body}, TS_RANK({vector}, {query}) AS rank "
-        f"FROM {connection.ops.quote_name(Article._meta.db_table)} "
-        f"WHERE {status} = %s AND {published_at} <= %s AND {vector} @@ {query} LIMIT %s"
-        f") AS found ORDER BY {order} LIMIT %s OFFSET %s"
-        f") AS page ORDER BY {order}"
-    )
-
-
-def _search_params(query: str, offset: int) -> list[Any]:
-    """The parameters of `_search_sql`, in its order: the snippet's, the placeholders' values, then the page's."""
-    filled: list[Any] = []
-    for name, value in placeholder_values().items():
-        filled += [placeholder_marker(name), value]
-    return [
-        *snippet_params(query),
-        *filled,
-        query,
-        Article.Status.PUBLISHED.value,
-        timezone.now(),
-        query,
-        SEARCH_CANDIDATES + 1,
-        SEARCH_PAGE_SIZE,
-        offset,
-    ]
-
-
-def _search_rows(query: str, offset: int) -> list[Article]:
-    """A page of ranked hits (PostgreSQL), each an Article with `raw_snippet` and `matches`."""
-    with connection.cursor() as cursor:
-        cursor.execute(_search_sql(len(placeholder_values())), _search_params(query, offset))
-        rows = cursor.fetchall()
-    fields = _hit_fields()
-    found = []
-    for row in rows:
-        article = Article.from_db(connection.alias, fields, row[: len(fields)])
-        article.raw_snippet, article.matches = row[len(fields) :]  # type: ignore[attr-defined]
-        found.append(article)
-    return found
-
-
-@lru_cache(maxsize=1)
-def _hit_fields() -> list[str]:
-    return [field.attname for field in Article._meta.concrete_fields if field.attname in HIT_FIELDS]
-
-
-def search_page(query: str, *, number: int = 1) -> SearchPage:
-    """A page of published articles matching `query`, best first, with snippets (one query)."""
-    number = max(1, min(number, -(-(SEARCH_CANDIDATES + 1) // SEARCH_PAGE_SIZE)))
-    offset = (number - 1) * SEARCH_PAGE_SIZE
-    if connection.vendor == "postgresql":
-        found = _search_rows(query, offset)
-    else:
-        shown = _matching(query).only("title", "slug", "summary", "body_text").annotate(matches=Window(Count("*")))
-        found = list(shown[offset : offset + SEARCH_PAGE_SIZE])
-    if not found and number > 1:
-        return search_page(query, number=1)
-    matches = found[0].matches if found else 0  # type: ignore[attr-defined]
-    hits = _search_hits(found, query)
-    return SearchPage(query, hits, number, min(matches, SEARCH_CANDIDATES), matches > SEARCH_CANDIDATES)
-
-
-def _search_hits(page_articles: Sequence[Article], query: str) -> list[SearchHit]:
-    terms = query_terms(query)
-    values = placeholder_values()
-    hits = []
-    for article in page_articles:
-        raw = getattr(article, "raw_snippet", None)
-        # PostgreSQL has filled the placeholders in already (see _body_text_filled); the fallback fills them here,
-        # before the hits are marked, so a hit can never split a placeholder.
-        if raw:
-            snippet = highlighted(sentence_bounded(raw))
-        else:
-            snippet = plain_snippet(fill_text(article.body_text, values), terms)
-        hits.append(SearchHit(article=article, snippet=snippet))
-    return hits
 
 
 # --- The sitemap ----------------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 
-from education import selectors
+from education import search_results, selectors
 from education.article_page import article_context, hit_context
 from education.cache import may_share, shared_page
 from education.search import clean_query
@@ -108,7 +108,7 @@ def search(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q"))
     context: dict[str, Any] = {"query": query, "hits": [], "page": None}
     if query:
-        page = selectors.search_page(query, number=_page_number(request))
+        page = search_results.search_page(query, number=_page_number(request))
         context["page"] = page
         context["hits"] = [hit_context(hit) for hit in page.hits]
     else:
