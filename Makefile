@@ -11,7 +11,7 @@ SITE_URL ?= http://$(HOST):$(PORT)
 # `make run` is a development server: DEBUG on unless the caller says otherwise.
 RUN_ENV := DEBUG=$${DEBUG:-1} SITE_URL=$(SITE_URL)
 
-.PHONY: run test install static migrate demo serve worker lint format typecheck bench clean messages
+.PHONY: run test screenshots install static migrate demo serve worker lint format typecheck bench clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ worker: install
 TEST_PROCESSES ?= auto
 test: static
 	$(BIN)/python -m pytest --numprocesses=$(TEST_PROCESSES) --dist=worksteal $(PYTEST_ARGS)
+
+# The browser tests again, each page they look at saved as a PNG (phone and desktop widths) in
+# test-artifacts/screenshots/, for people to open; `make test` takes none.
+screenshots: static
+	SCREENSHOTS=1 $(BIN)/python -m pytest --numprocesses=$(TEST_PROCESSES) --dist=worksteal tests/browser $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

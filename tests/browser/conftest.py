@@ -1,7 +1,7 @@
 """Playwright (Python) driving Debian's Chromium headless against pytest-django's live server.
 
-Playwright's own browser download cannot run here; we point it at /usr/bin/chromium. Screenshots go to
-test-artifacts/screenshots/ (git-ignored) so a person can look at what the tests saw.
+Playwright's own browser download cannot run here; we point it at /usr/bin/chromium. With SCREENSHOTS=1 (`make
+screenshots`), screenshots go to test-artifacts/screenshots/ (git-ignored) so a person can look at what the tests saw.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from django.test import Client
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+# The screenshots are for people to open, and nothing in the suite reads them: `make test` takes none (about 170,
+# some 30 s of the suite on this 2-core machine); `make screenshots` runs the browser tests with SCREENSHOTS=1.
+TAKE_SCREENSHOTS = os.environ.get("SCREENSHOTS", "") not in ("", "0")
 
 PHONE = {"width": 375, "height": 740}
 TABLET = {"width": 820, "height": 1100}
@@ -82,7 +85,9 @@ _CDP_SESSIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def save_screenshot(page, path: Path) -> Path:
     """The whole page as a PNG at `path`: what page.screenshot(full_page=True) takes (the same pixels, after the web
     fonts have loaded), but through the DevTools protocol with Chromium's fast PNG encoding (optimizeForSpeed: a
-    somewhat larger file, in about half the time: the suite takes some 170 of them)."""
+    somewhat larger file, in about half the time: the suite takes some 170 of them). Only with SCREENSHOTS=1."""
+    if not TAKE_SCREENSHOTS:
+        return path
     session = _CDP_SESSIONS.get(page)
     if session is None:
         session = _CDP_SESSIONS[page] = page.context.new_cdp_session(page)
@@ -99,7 +104,8 @@ def save_screenshot(page, path: Path) -> Path:
 
 @pytest.fixture
 def screenshot():
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if TAKE_SCREENSHOTS:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str) -> Path:
         return save_screenshot(page, SCREENSHOTS / f"{name}.png")

@@ -19,7 +19,7 @@ from intake.models import Intake
 from intake.rules import answers as answer_codec
 from intake.rules.catalogue import FOLLOW_UP
 from intake.rules.questionnaire import PAGE_SLUGS, page_applies, page_by_slug
-from tests.browser.conftest import DESKTOP, SCREENSHOTS, assert_accessible, save_screenshot
+from tests.browser.conftest import DESKTOP, SCREENSHOTS, TAKE_SCREENSHOTS, assert_accessible, save_screenshot
 from tests.intake.factories import follow_up_answers, follow_up_for, make_invitation, routine_answers
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -72,7 +72,8 @@ def screens(page) -> float:
 
 def shot(page, name: str) -> None:
     folder = SCREENSHOTS / "patient"
-    folder.mkdir(parents=True, exist_ok=True)
+    if TAKE_SCREENSHOTS:
+        folder.mkdir(parents=True, exist_ok=True)
     save_screenshot(page, folder / f"{name}.png")
 
 
