@@ -1,7 +1,7 @@
 """Search snippets: turning matched text into safe HTML with the hits marked, and the SQL that finds them.
 
 A snippet is PostgreSQL's ts_headline, which parses the whole text it is given: over an article's whole text that
-cost about half a millisecond per hit, most of a search page at any library size (issue 16). `SnippetNearFirstHit`
+cost about half a millisecond per hit, most of a search page at any library size (issue 16). `snippet_near_first_hit`
 gives it a stretch of the text instead, from a little before the first place a word of the query (its stem, as the
 full-text index keeps it) appears, so a snippet costs the same for a long article as for a short one. When no hit
 falls in that stretch (a stem spelled differently in the text, "injuri" for "injury"), the whole text is used, as
