@@ -17,17 +17,16 @@ from phonenumber_field.formfields import PhoneNumberField
 from intake.models import Patient
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"]
-MSG_EMAIL_FOR_LINK = (
-    "Enter the patient's email: the link is only ever emailed to the patient (text messages are not available yet)."
-)
 _APPOINTMENT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 _APPOINTMENT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%m/%d/%Y %H:%M"]
-
 
 MSG_NAME_REQUIRED = "Enter the patient's full name."
 MSG_EMAIL_TO_SEND = (
     "Enter the patient's email to email the link now, or choose “Save without emailing” and email a link from the "
     "invitation's page when you have the address."
+)
+MSG_EMAIL_FOR_LINK = (
+    "Enter the patient's email: the link is only ever emailed to the patient (text messages are not available yet)."
 )
 MSG_EMAIL_INVALID = "Enter the email address in the right format, like name@example.com."
 MSG_DOB_FOR_INVITATION = "Enter the patient's date of birth."
