@@ -51,11 +51,13 @@ def test_clinician_sees_the_urgent_patient_first_reviews_them_and_the_queue_reor
     page.get_by_label("Sent to or seen in emergency care").check()
     page.get_by_label("Note", exact=True).fill("Phoned the patient: going to the emergency department now.")
     page.get_by_role("button", name="Mark reviewed").click()
+    page.get_by_text("marked reviewed").wait_for()  # the page after the save (same address), not the one it replaced
     assert page.get_by_text("marked reviewed").is_visible()
     assert page.get_by_text("Phoned the patient: going to the emergency department now.").is_visible()
     assert_accessible(page, context="intake after review")
 
     page.get_by_role("link", name="Back to the queue").click()
+    page.wait_for_url("**/staff/queue/")
     assert page.get_by_role("alert").count() == 0
     assert TOP_PATIENT not in first_row(page).inner_text()
     reviewed_row = page.locator(".queue-table tbody tr", has_text=TOP_PATIENT)

@@ -73,6 +73,7 @@ def test_an_editor_sees_the_article_form_with_readability_and_its_history_in_the
     screenshot(page, "education-admin-change-desktop")
     assert_accessible(page, context="admin article form")
     page.get_by_role("link", name="History").click()
+    page.wait_for_url("**/history/")  # the history page loaded, not the document the click left behind
     assert "Loaded from the starter library" in page.content()
     screenshot(page, "education-admin-history-desktop")
     assert_accessible(page, context="admin article history")
