@@ -167,6 +167,7 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
         "form": form,
         "questions": form.questions(),
         "summary": form.error_summary() if form.is_bound else [],
+        "page_errors": form.non_field_errors() if form.is_bound else [],
         "back_url": reverse("intake:review")
         if back_to
         else (reverse("intake:step", args=[previous]) if previous else None),

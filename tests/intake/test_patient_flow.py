@@ -211,8 +211,8 @@ def test_follow_up_questions_are_on_the_page_but_hidden_until_they_apply(patient
     answer_up_to(patient, "legs", routine_answers())
     page = patient.client.get("/intake/step/legs/").content.decode()
     assert 'id="q-leg_side" data-show-if=' in page
-    opening_tag = page.split('id="q-leg_side"')[1].split("\n")[0]
-    assert opening_tag.endswith(" hidden>")
+    opening_tag = page.split('id="q-leg_side"')[1].split(">", 1)[0]  # the attributes' values escape ">"
+    assert opening_tag.endswith(" hidden")
 
 
 def test_answers_to_questions_that_do_not_apply_are_not_stored(patient):

@@ -1,0 +1,81 @@
+"""What a step page's markup tells a screen reader and keeps safe (intake/question_html.py writes each question).
+
+A wrong answer marks its question and its inputs, and the question names its hint and its message so both are read
+out with it; what a patient typed comes back as they typed it, as text, whatever characters it holds.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from tests.intake.conftest import answer_up_to
+from tests.intake.factories import routine_answers
+
+pytestmark = pytest.mark.django_db
+
+
+class Elements(HTMLParser):
+    """Every element's tag and attributes, in page order."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.found: list[tuple[str, dict[str, str]]] = []
+        self.feed(page)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, {name: value or "" for name, value in attrs}))
+
+    def by_id(self, html_id: str) -> tuple[str, dict[str, str]]:
+        return next(element for element in self.found if element[1].get("id") == html_id)
+
+    def named(self, name: str) -> list[dict[str, str]]:
+        return [attrs for tag, attrs in self.found if attrs.get("name") == name]
+
+    def after(self, html_id: str, tag: str) -> dict[str, str]:
+        """The first `tag` element after the element with this id."""
+        start = self.found.index(self.by_id(html_id))
+        return next(attrs for found, attrs in self.found[start:] if found == tag)
+
+
+def test_a_wrong_answer_marks_its_question_and_its_choices_and_is_read_out_with_its_hint(patient):
+    answers = routine_answers()
+    answer_up_to(patient, "legs", answers)
+    page = patient.post_step("legs", {**answers, "leg_symptoms": "sometimes"}).content.decode()
+    elements = Elements(page)
+
+    _, question = elements.by_id("q-leg_symptoms")
+    assert question["class"].split() == ["question", "has-error"]
+    described_by = elements.after("q-leg_symptoms", "fieldset")["aria-describedby"].split()
+    assert described_by == ["hint_leg_symptoms", "error_leg_symptoms"]
+    for html_id in described_by:
+        elements.by_id(html_id)  # each named element is on the page
+    choices = elements.named("leg_symptoms")
+    assert [choice["value"] for choice in choices] == ["yes", "no"]
+    assert all(choice["aria-invalid"] == "true" and choice["type"] == "radio" for choice in choices)
+    # A question answered well on the same page is not marked.
+    assert "has-error" not in elements.by_id("q-leg_numbness_tingling")[1]["class"]
+    assert all("aria-invalid" not in choice for choice in elements.named("leg_numbness_tingling"))
+
+
+def test_what_a_patient_typed_comes_back_as_text_when_the_page_has_a_mistake(patient):
+    answers = routine_answers()
+    answer_up_to(patient, "running_goals", answers)
+    typed = '"><script>alert(1)</script> & a 10k'
+    page = patient.post_step(
+        "running_goals", {**answers, "race_goal": typed}, **{"race_date-day": "45", "race_date-month": "13"}
+    ).content.decode()
+
+    assert "<script>alert" not in page
+    assert 'value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; a 10k"' in page
+    elements = Elements(page)
+    (race_goal,) = elements.named("race_goal")
+    assert race_goal["value"] == typed
+    # The date's boxes keep what was typed; the one the message is about (no year) is marked.
+    (day,), (month,), (year,) = (elements.named(f"race_date-{part}") for part in ("day", "month", "year"))
+    assert (day["value"], month["value"], year["value"]) == ("45", "13", "")
+    assert year["aria-invalid"] == "true"
+    assert "is-invalid" in year["class"]
+    assert "aria-invalid" not in day
+    assert "The race date must include a year" in page
