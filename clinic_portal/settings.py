@@ -455,15 +455,19 @@ RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_USE_CACHE = "ratelimit"
 RATE_LIMITS: list[dict[str, Any]] = [
     {
-        # Patients share addresses (clinic Wi-Fi, a mobile carrier). A whole intake is 47 requests (measured by
-        # tests/security/test_shared_address_intake.py): 3 before the birth-date check, counted per address, and 44
-        # after it, counted per link (issue 14: twenty short pages, each a post and the page after it). 300 per
-        # address lets 50 patients behind one address in twice over within ten minutes; 240 per link is five whole
-        # intakes, room for going back and correcting answers.
+        # Patients share addresses (clinic Wi-Fi, a mobile carrier). Before the birth-date check every request is
+        # counted per address (opening a link tries a token; the check tries a date): 3 for a whole intake (measured
+        # by tests/security/test_shared_address_intake.py), so 300 per address lets 50 patients behind one address in
+        # twice over within ten minutes. After it, per link and only the patient's posts: 24 for a whole intake
+        # (each short page, and "Send"); 120 per link is five whole intakes, room for going back and correcting
+        # answers. A confirmed patient's page views are not counted (issue 16): each reads only that
+        # patient's answers, and counting it was a write on every page; a flood of requests is the proxy's to stop
+        # (README, "Deploying"), since answering a 429 costs the server about what the page does.
         "prefix": "/intake/",
         "methods": ["GET", "POST"],
         "rate": env_str("RATE_LIMIT_INTAKE", "300/10m"),
-        "patient_rate": env_str("RATE_LIMIT_INTAKE_PATIENT", "240/10m"),
+        "patient_rate": env_str("RATE_LIMIT_INTAKE_PATIENT", "120/10m"),
+        "patient_methods": ["POST"],
         "fail_open": True,
     },
     {

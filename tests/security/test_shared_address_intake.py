@@ -1,7 +1,8 @@
 """Many patients behind one address (clinic Wi-Fi, a mobile carrier) all finish their intake under the rate limits.
 
-Before the date-of-birth check the patient pages are counted per address; after it, per patient link, so one
-patient's clicks never use up another's. An address that never gets past the check is still refused past its limit.
+Before the date-of-birth check the patient pages are counted per address; after it, a patient's posts are counted per
+link, so one patient's clicks never use up another's, and their page views are not counted. An address that never
+gets past the check is still refused past its limit.
 """
 
 from __future__ import annotations
@@ -31,13 +32,14 @@ def rate_of(name: str) -> int:
 
 class Browser:
     """A patient's browser: every redirect is followed with a GET, as a real browser would, and every request to the
-    patient pages is counted: `before_check` while the session holds no confirmed birth date (counted per address),
-    `after_check` once it does (counted per link)."""
+    patient pages is counted: `sent` in all, `before_check` while the session holds no confirmed birth date (counted
+    per address), `after_check` the posts once it does (counted per link)."""
 
     def __init__(self, client: Client) -> None:
         # A new browser is a new cookie jar; the test client itself (and the middleware it loads) is reused.
         self.client = client
         self.client.cookies = SimpleCookie()
+        self.sent = 0
         self.before_check = 0
         self.after_check = 0
         self.refused: list[str] = []
@@ -47,10 +49,11 @@ class Browser:
         return isinstance(state, dict) and state.get("confirmed") is True
 
     def _send(self, method: str, path: str, data: dict[str, object] | None = None):
-        if self._confirmed():
-            self.after_check += 1
-        else:
+        self.sent += 1
+        if not self._confirmed():
             self.before_check += 1
+        elif method == "post":
+            self.after_check += 1
         response = getattr(self.client, method)(path, data) if data is not None else getattr(self.client, method)(path)
         if response.status_code == 429:
             self.refused.append(f"{method.upper()} {path}")
@@ -93,13 +96,13 @@ def test_fifty_patients_behind_one_address_each_finish_their_intake(rate_limits_
         invitation = browsers[number - 1][0]
         assert Intake.objects.get(invitation=invitation).status == Intake.Status.SUBMITTED
     # The address sent more than its own limit allows: only counting per link after the check let everyone through.
-    sent = sum(browser.before_check + browser.after_check for _, browser in browsers)
+    sent = sum(browser.sent for _, browser in browsers)
     assert sent > rate_of("rate"), f"{sent} requests do not test the per-link counting"
     first = browsers[0][1]
     # What one intake costs, and the margin the figures keep (see settings.RATE_LIMITS).
-    print(f"requests per intake: {first.before_check} before the birth-date check, {first.after_check} after")
+    print(f"requests per intake: {first.sent}, {first.before_check} before the check, {first.after_check} posts")
     assert 50 * first.before_check * 2 <= rate_of("rate"), "the address limit must let 50 patients in, twice over"
-    assert first.after_check * 3 <= rate_of("patient_rate"), "a link's limit must allow three whole intakes"
+    assert first.after_check * 5 <= rate_of("patient_rate"), "a link's limit must allow five whole intakes"
 
 
 def test_an_address_that_never_passes_the_birth_date_check_is_still_refused_past_its_limit(rate_limits_on):
@@ -112,7 +115,7 @@ def test_an_address_that_never_passes_the_birth_date_check_is_still_refused_past
     assert "Too many tries" in response.content.decode()
 
 
-def test_a_confirmed_patient_is_counted_per_link_and_refused_past_the_links_limit(rate_limits_on):
+def test_a_confirmed_patients_posts_are_counted_per_link_and_refused_past_the_links_limit(rate_limits_on):
     rate_limits_on.RATE_LIMITS = [
         {**rule, "rate": "4/10m", "patient_rate": "6/10m"} if rule["prefix"] == "/intake/" else rule
         for rule in rate_limits_on.RATE_LIMITS
@@ -122,11 +125,31 @@ def test_a_confirmed_patient_is_counted_per_link_and_refused_past_the_links_limi
     patient.get(f"/intake/start/{token}/")  # 1 of the address's 4
     assert patient.post("/intake/confirm/", {"date_of_birth": BIRTH_DATE.isoformat()}).status_code == 302  # 2 of 4
     for _ in range(6):
-        assert patient.get("/intake/step/consent/").status_code == 200
-    assert patient.get("/intake/step/consent/").status_code == 429
+        assert patient.post("/intake/step/consent/", {"consent": "yes"}).status_code == 302
+    refused = patient.post("/intake/step/consent/", {"consent": "yes"})
+    assert refused.status_code == 429
+    assert "Too many tries" in refused.content.decode()
     # The address's own count was not used up by the confirmed patient: a neighbour can still open their link.
     _, neighbours_token = make_invitation(email="")
     neighbour = Client(REMOTE_ADDR=SHARED_ADDRESS)
     assert neighbour.get(f"/intake/start/{neighbours_token}/").status_code == 302
     assert neighbour.get("/intake/confirm/").status_code == 200
     assert neighbour.get("/intake/confirm/").status_code == 429
+
+
+def test_a_confirmed_patients_page_views_are_not_counted_but_a_strangers_are(rate_limits_on):
+    rate_limits_on.RATE_LIMITS = [
+        {**rule, "rate": "3/10m", "patient_rate": "2/10m"} if rule["prefix"] == "/intake/" else rule
+        for rule in rate_limits_on.RATE_LIMITS
+    ]
+    _, token = make_invitation(email="")
+    patient = Client(REMOTE_ADDR=SHARED_ADDRESS)
+    patient.get(f"/intake/start/{token}/")  # 1 of the address's 3
+    assert patient.post("/intake/confirm/", {"date_of_birth": BIRTH_DATE.isoformat()}).status_code == 302  # 2 of 3
+    for _ in range(10):  # five times the link's limit
+        assert patient.get("/intake/step/consent/").status_code == 200
+    assert patient.post("/intake/step/consent/", {"consent": "yes"}).status_code == 302  # 1 of the link's 2
+    # Someone with no confirmed link on the same address still has the one request left of the address's 3.
+    stranger = Client(REMOTE_ADDR=SHARED_ADDRESS)
+    assert stranger.get("/intake/confirm/").status_code != 429
+    assert stranger.get("/intake/confirm/").status_code == 429
