@@ -24,7 +24,7 @@ from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.template.context import Context
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
@@ -64,13 +64,15 @@ def language_switcher(context: Context, switcher_class: str = "", return_to: str
     next_path = return_path(context.get("request"))
     if not next_path:
         return mark_safe("")
-    return _switcher(switcher_class, reverse("set_language"), return_to or next_path, get_language() or "")
+    return _switcher(switcher_class, get_script_prefix(), return_to or next_path, get_language() or "")
 
 
 # The same few forms over and over (a page's address, its language): each built once per process, the most recent
 # thousand kept. Everything the HTML depends on is in the arguments (the label follows the language, which is one).
 @lru_cache(maxsize=1024)
-def _switcher(switcher_class: str, action: str, next_path: str, language: str) -> SafeString:
+def _switcher(switcher_class: str, script_prefix: str, next_path: str, language: str) -> SafeString:
+    # The script prefix is in the key for reverse(), whose address starts with it.
+    action = reverse("set_language")
     return format_html(
         '<form class="language-switcher small {}" method="post" action="{}" aria-label="{}">\n'
         '  <input type="hidden" name="next" value="{}">\n  <ul class="list-inline mb-0">\n{}\n  </ul>\n</form>',

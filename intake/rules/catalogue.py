@@ -39,23 +39,20 @@ class Form:
     pages: tuple[Page, ...]
     consent_page: str | None = None  # the page asked before any question, if the form has one
     questions: Mapping[str, Question] = field(init=False, repr=False, compare=False)
+    page_slugs: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    step_slugs: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(
             self, "questions", {question.code: question for step in self.steps for question in step.questions}
         )
+        # Asked several times on every patient page (where the page lies in the form).
+        object.__setattr__(self, "page_slugs", tuple(page.slug for page in self.pages))
+        object.__setattr__(self, "step_slugs", tuple(step.slug for step in self.steps))
 
     @property
     def is_follow_up(self) -> bool:
         return self.kind == "follow_up"
-
-    @property
-    def page_slugs(self) -> tuple[str, ...]:
-        return tuple(page.slug for page in self.pages)
-
-    @property
-    def step_slugs(self) -> tuple[str, ...]:
-        return tuple(step.slug for step in self.steps)
 
     @property
     def first_page(self) -> str:
