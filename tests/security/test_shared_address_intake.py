@@ -115,15 +115,22 @@ def test_an_address_that_never_passes_the_birth_date_check_is_still_refused_past
     assert "Too many tries" in response.content.decode()
 
 
-def test_a_confirmed_patients_posts_are_counted_per_link_and_refused_past_the_links_limit(rate_limits_on):
-    rate_limits_on.RATE_LIMITS = [
-        {**rule, "rate": "4/10m", "patient_rate": "6/10m"} if rule["prefix"] == "/intake/" else rule
-        for rule in rate_limits_on.RATE_LIMITS
+def confirmed_patient(settings, *, rate: str, patient_rate: str) -> Client:
+    """The intake rule set to these rates, and a patient on the shared address past the birth-date check: two
+    requests counted against the address (the link, the check)."""
+    settings.RATE_LIMITS = [
+        {**rule, "rate": rate, "patient_rate": patient_rate} if rule["prefix"] == "/intake/" else rule
+        for rule in settings.RATE_LIMITS
     ]
     _, token = make_invitation(email="")
     patient = Client(REMOTE_ADDR=SHARED_ADDRESS)
-    patient.get(f"/intake/start/{token}/")  # 1 of the address's 4
-    assert patient.post("/intake/confirm/", {"date_of_birth": BIRTH_DATE.isoformat()}).status_code == 302  # 2 of 4
+    patient.get(f"/intake/start/{token}/")
+    assert patient.post("/intake/confirm/", {"date_of_birth": BIRTH_DATE.isoformat()}).status_code == 302
+    return patient
+
+
+def test_a_confirmed_patients_posts_are_counted_per_link_and_refused_past_the_links_limit(rate_limits_on):
+    patient = confirmed_patient(rate_limits_on, rate="4/10m", patient_rate="6/10m")  # 2 of the address's 4
     for _ in range(6):
         assert patient.post("/intake/step/consent/", {"consent": "yes"}).status_code == 302
     refused = patient.post("/intake/step/consent/", {"consent": "yes"})
@@ -138,14 +145,7 @@ def test_a_confirmed_patients_posts_are_counted_per_link_and_refused_past_the_li
 
 
 def test_a_confirmed_patients_page_views_are_not_counted_but_a_strangers_are(rate_limits_on):
-    rate_limits_on.RATE_LIMITS = [
-        {**rule, "rate": "3/10m", "patient_rate": "2/10m"} if rule["prefix"] == "/intake/" else rule
-        for rule in rate_limits_on.RATE_LIMITS
-    ]
-    _, token = make_invitation(email="")
-    patient = Client(REMOTE_ADDR=SHARED_ADDRESS)
-    patient.get(f"/intake/start/{token}/")  # 1 of the address's 3
-    assert patient.post("/intake/confirm/", {"date_of_birth": BIRTH_DATE.isoformat()}).status_code == 302  # 2 of 3
+    patient = confirmed_patient(rate_limits_on, rate="3/10m", patient_rate="2/10m")  # 2 of the address's 3
     for _ in range(10):  # five times the link's limit
         assert patient.get("/intake/step/consent/").status_code == 200
     assert patient.post("/intake/step/consent/", {"consent": "yes"}).status_code == 302  # 1 of the link's 2
