@@ -202,7 +202,8 @@ class RateLimitMiddleware:
     A middleware keyed on path prefixes, so the limits cover every intake and sign-in view without touching them. A
     rule with a `patient_rate` counts a patient who has passed the birth-date check per link instead of per address,
     so many patients behind one address (clinic Wi-Fi, a mobile carrier) do not use up each other's allowance, and
-    only on the rule's `patient_methods` (their posts: what they store, and the alerts it can send).
+    only on the rule's `patient_methods` when it names some (the intake rule: their posts, what they store and the
+    alerts it can send).
 
     Each request is counted in one statement (`CounterCache.hit`: start the counter or add one, and say how long it
     has left), where django-ratelimit's `get_usage` asks its cache to add and then to increment: two on every
@@ -225,7 +226,7 @@ class RateLimitMiddleware:
     def _check(request: HttpRequest, rule: dict[str, Any]) -> tuple[bool, int]:
         try:
             link = confirmed_patient_link(request) if "patient_rate" in rule else None
-            if link is not None and request.method not in rule["patient_methods"]:
+            if link is not None and request.method not in rule.get("patient_methods", rule["methods"]):
                 return False, 0  # a confirmed patient opening their own pages (settings.RATE_LIMITS)
             if link is not None:
                 # Past the birth-date check: this patient's own count, whoever else shares their address.
