@@ -26,7 +26,8 @@ _INVALID = ' aria-invalid="true"'
 
 
 def _e(value: object) -> str:
-    """Django's conditional_escape without its lazy-string wrapper (the values here are never lazy)."""
+    """Django's conditional_escape without the wrapper that checks every argument for a lazy string (str() turns
+    one into text here)."""
     return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
