@@ -12,18 +12,23 @@ createcachetable's table (it has no unlogged tables).
 """
 
 from django.conf import settings
+from django.core.cache.backends.db import DatabaseCache
 from django.db import migrations
+from django.utils.module_loading import import_string
 
 
-def _table(schema_editor) -> str:
-    return schema_editor.quote_name(settings.CACHES[settings.RATELIMIT_USE_CACHE]["LOCATION"])
+def _counters_table() -> str | None:
+    """The counters' table, when the rate limits count in a database table (they may be pointed at another cache)."""
+    cache = settings.CACHES.get(settings.RATELIMIT_USE_CACHE, {})
+    backend = import_string(cache.get("BACKEND", "django.core.cache.backends.dummy.DummyCache"))
+    return str(cache["LOCATION"]) if issubclass(backend, DatabaseCache) else None
 
 
 def unlogged(apps, schema_editor) -> None:
-    if schema_editor.connection.vendor != "postgresql":
+    name = _counters_table()
+    if schema_editor.connection.vendor != "postgresql" or name is None:
         return
-    table = _table(schema_editor)
-    index = schema_editor.quote_name(f"{settings.CACHES[settings.RATELIMIT_USE_CACHE]['LOCATION']}_expires")
+    table, index = schema_editor.quote_name(name), schema_editor.quote_name(f"{name}_expires")
     schema_editor.execute(
         f"CREATE UNLOGGED TABLE IF NOT EXISTS {table} (cache_key varchar(255) NOT NULL PRIMARY KEY, value text NOT NULL,"
         " expires timestamp with time zone NOT NULL)"
@@ -33,8 +38,9 @@ def unlogged(apps, schema_editor) -> None:
 
 
 def logged(apps, schema_editor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER TABLE IF EXISTS {_table(schema_editor)} SET LOGGED")
+    name = _counters_table()
+    if schema_editor.connection.vendor == "postgresql" and name is not None:
+        schema_editor.execute(f"ALTER TABLE IF EXISTS {schema_editor.quote_name(name)} SET LOGGED")
 
 
 class Migration(migrations.Migration):
