@@ -239,9 +239,17 @@ class Facts:
         return age < 20 or age > 50
 
     def weakness_follow_up(self, code: str) -> bool:
-        """SP12/SP13: asked after leg weakness; latched answers count even when no longer asked."""
+        """SP12/SP13: asked after leg weakness; latched answers count even when no longer asked.
+
+        A yes or not sure counts whatever the stored answer to ``leg_weakness``: the two disagree only when the
+        patient changed "no" to yes on a page that then failed its checks, so that the red-flag answer was stored
+        alone (``intake.services.answering.record_red_flags``), and that answer is acted on at once. The gate is for
+        a missing answer, which counts as not ruled out only when weakness was not denied.
+        """
         if code in self.latched:
             return True
+        if is_yes(self.answers.get(code)):
+            return self.legs
         return self.legs and self.answers.get("leg_weakness") != "no" and self.red(code)
 
     def mileage_jump(self) -> bool:

@@ -128,3 +128,28 @@ def test_a_red_flag_posted_with_a_wrong_measurement_on_the_same_page_is_still_ke
     assert intake.answers["foot_drop"] == "yes"
     assert "SP13" in set(intake.flags.values_list("code", flat=True))
     assert len(alert_calls) == 1
+
+
+@pytest.mark.parametrize(("code", "flag"), [("leg_weakness_worsening", "SP12"), ("foot_drop", "SP13")])
+def test_a_weakness_yes_posted_with_a_changed_no_and_a_wrong_answer_beside_it_is_still_acted_on(
+    patient, alert_calls, code, flag
+):
+    # The page was saved with "no" to leg weakness; the patient comes back, changes it to yes, says yes to the
+    # follow-up and types a wrong distance. Only the red-flag answer is stored from that post (the "no" stays), and
+    # the flag must still be raised and alerted at once.
+    answers = routine_answers(**{**WEAK_LEG, "leg_weakness": "no"})
+    answer_up_to(patient, "legs_weakness", answers)
+    assert patient.post_step("legs_weakness", answers).status_code == 302
+    assert _intake(patient).answers["leg_weakness"] == "no"
+
+    response = patient.client.post(
+        "/intake/step/legs_weakness/", {"leg_weakness": "yes", code: "yes", "walking_distance_m-yd": "far"}
+    )
+
+    assert response.status_code == 200
+    assert "Enter the distance in yards, like 200" in response.content.decode()
+    intake = _intake(patient)
+    assert intake.answers[code] == "yes"
+    assert flag in set(intake.flags.values_list("code", flat=True))
+    assert intake.level == Level.SERIOUS
+    assert alert_calls == [(intake.pk, intake.level, None)]

@@ -313,6 +313,18 @@ def test_foot_drop_is_marked_weakness(answer: object, raised: bool) -> None:
         assert reasons(result)["SP13"] == "Marked weakness: foot slaps or catches, or cannot stand on heels or toes"
 
 
+@pytest.mark.parametrize(("code", "flag"), [("leg_weakness_worsening", "SP12"), ("foot_drop", "SP13")])
+@pytest.mark.parametrize("answer", ["yes", "not_sure"])
+def test_a_weakness_yes_beside_a_stored_no_to_leg_weakness_still_raises_its_flag(
+    code: str, flag: str, answer: str
+) -> None:
+    # A page changed from "no" to yes that failed its checks stores only the red-flag answer (record_red_flags).
+    answers = {**STEADY_WEAKNESS, "leg_weakness": "no", code: answer}
+    assert flag in codes(answers_with(**answers))
+    assert flag in interim(answers_with(**answers)).codes
+    assert flag not in codes(answers_with(**{**answers, code: "no"}))
+
+
 @pytest.mark.parametrize("legs", ["no", None])
 def test_foot_drop_does_not_count_without_leg_symptoms(legs: object) -> None:
     assert codes(answers_with(**{**STEADY_WEAKNESS, "foot_drop": "yes", "leg_symptoms": legs})) == set()
