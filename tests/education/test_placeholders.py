@@ -89,6 +89,13 @@ def test_every_cauda_equina_box_lists_every_item_of_the_symptom_card(path):
     assert [item for item in CES_CARD_ITEMS if item not in " ".join(box.split())] == [], path.name
 
 
+def test_the_prompt_review_article_sends_bladder_or_bowel_trouble_to_the_emergency_room_at_once():
+    body = " ".join(parse_starter_file(STARTER_DIR / "10-signs-that-need-a-prompt-review.md").body.split())
+    assert "within hours" not in body
+    assert "Go to an emergency room right away, or call {{ emergency_number }}." in body
+    assert "pain that spreads around your chest or down your legs" in body  # NICE NG234, as in article 15
+
+
 def test_the_cauda_equina_article_treats_a_sexual_change_as_an_emergency_and_both_legs_as_call_today():
     body = " ".join(parse_starter_file(STARTER_DIR / "03-cauda-equina-warning-signs.md").body.split())
     assert "A change in erections or ejaculation" in body
