@@ -314,6 +314,18 @@ class ReviewNote(models.Model):
         return f"Note #{self.pk}"
 
 
+# Outcomes that mean someone at the clinic spoke with the patient: docs/clinical/ARTICLES.md, article 10 ("shown
+# after staff have contacted the patient") and open question 2. Not "routine appointment" (a clinician may decide
+# that from the answers alone), not "could not reach", not "other" (it does not say).
+PATIENT_REACHED_OUTCOMES: frozenset[str] = frozenset(
+    {
+        ReviewNote.Outcome.EMERGENCY_CARE,
+        ReviewNote.Outcome.URGENT_IMAGING_OR_SPECIALIST,
+        ReviewNote.Outcome.SAME_DAY_CALL_ADVICE,
+    }
+)
+
+
 class FollowUp(models.Model):
     """One follow-up questionnaire owed by a patient at a time point after their visit (issue 12).
 

@@ -37,8 +37,11 @@ for article 1's combined condition, 1 for anything else), then by their number i
    have contacted the patient" (which it does not repeat or contradict), and the article is written as the follow-up
    to that call ("that is why we got in touch"). What the patient needs *before* the call (the CES and MSCC warning
    signs) is in articles 3 and 15, which are never held back. ``recommend`` ranks 10 straight after the safety
-   articles, and ``staff_contacted=False`` leaves it out (the slot goes to the next article). A caller that stores the
-   list at submission and shows it before the call should drop ``AFTER_STAFF_CONTACT`` slugs when displaying.
+   articles, and ``staff_contacted=False`` leaves it out (the slot goes to the next article). The portal stores the
+   list at submission without it, unless a review already records that staff reached the patient; a review whose
+   outcome says they did (``intake.models.PATIENT_REACHED_OUTCOMES``) stores the list again with
+   ``staff_contacted=True`` (``intake.services.assessment.share_reading_held_back_until_contact``). So the stored
+   list is always the one to show, and no caller needs to filter ``AFTER_STAFF_CONTACT`` slugs.
 4. ``NERVE``: the sciatica article for a lone SC flag (SC2 or SC3) on a lower level, or SC flags at urgent/serious.
 5. ``GENERAL``: everything else, by score.
 6. ``BACKGROUND``: "How long back pain lasts" (12), whose "every routine or sciatica intake" makes it a suggestion for

@@ -1,7 +1,9 @@
 """Triage results: storing them (with their flags and reading list), submitting an intake, re-running the rules.
 
 `store_assessment` is the one function that writes a triage result; the patient's flow, re-triage and the demo data
-all go through it, so what staff see is always what the rules produced.
+all go through it, so what staff see is always what the rules produced. The reading list is stored again, and only it,
+once staff have spoken with the patient (`share_reading_held_back_until_contact`): the articles held back until then
+(docs/clinical/ARTICLES.md, article 10) join it.
 """
 
 from __future__ import annotations
@@ -11,10 +13,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from intake import signals, tasks
-from intake.models import Intake, IntakeFlag, Level, Questionnaire, Retriage
+from intake.models import (
+    PATIENT_REACHED_OUTCOMES,
+    Intake,
+    IntakeFlag,
+    Level,
+    Questionnaire,
+    RedFlagAnswer,
+    Retriage,
+    ReviewNote,
+)
 from intake.rules import answers as answer_codec
 from intake.rules.catalogue import INTAKE, Form, assess_answers, form_for
 from intake.rules.follow_up import with_background
@@ -22,7 +34,7 @@ from intake.rules.questionnaire_checks import validate_answers, validate_page
 from intake.rules.recommendations import recommend
 from intake.rules.triage import FLAGS_BY_CODE, EarlierAnswer, TriageResult
 from intake.services.errors import InvalidAnswers
-from intake.services.latches import earlier_answers
+from intake.services.latches import as_earlier, earlier_answers
 
 ACTIONABLE_GROUPS = frozenset({"urgent", "serious", "weak"})
 
@@ -116,15 +128,61 @@ def assess_intake(
     earlier: Mapping[str, EarlierAnswer] | None = None,
     form: Form = INTAKE,
     background: Mapping[str, object] | None = None,
+    staff_contacted: bool = False,
 ) -> Assessment:
-    """A whole form's triage result and reading list; a follow-up's read with its background facts."""
+    """A whole form's triage result and reading list; a follow-up's read with its background facts.
+
+    The list leaves out the articles held back until staff have spoken with the patient (article 10) unless
+    `staff_contacted`: it is stored as the patient will see it, and most patients are sent it before any call.
+    """
     result = assess_answers(form, answers, today=today, background=background, earlier=earlier, interim=False)
     if form.is_follow_up:
         answers = with_background(answers, background or {})
-    # Stored as the patient sees them now, before anyone has called: without the articles held back until then.
     return Assessment(
-        result, recommend(answers, result, staff_contacted=False, today=today, follow_up=form.is_follow_up)
+        result, recommend(answers, result, staff_contacted=staff_contacted, today=today, follow_up=form.is_follow_up)
     )
+
+
+def staff_have_reached(intake: Intake) -> bool:
+    """Whether a review of this intake records that someone spoke with the patient (`PATIENT_REACHED_OUTCOMES`):
+    from then on the patient may see the articles held back until that call."""
+    return ReviewNote.objects.filter(intake=intake, outcome__in=PATIENT_REACHED_OUTCOMES).exists()
+
+
+def latched_answers_when_sent(intake: Intake) -> dict[str, EarlierAnswer]:
+    """The latched answers that were open when the intake was sent, whether or not a review has cleared them since.
+
+    A review with an outcome clears the latches; reading only the open ones would judge a later call on flags the
+    patient never sent without (a cancer history taken back would lose them the cancer article, not add article 10).
+    """
+    sent_at = intake.submitted_at
+    rows = RedFlagAnswer.objects.filter(intake=intake).filter(Q(cleared_at__isnull=True) | Q(cleared_at__gt=sent_at))
+    return as_earlier({row.code: row for row in rows.order_by("answered_at", "id")})
+
+
+def share_reading_held_back_until_contact(intake: Intake, *, now: datetime.datetime) -> bool:
+    """Store a sent intake's reading list again as it stands once staff have spoken with the patient; True if changed.
+
+    Called when a review records that the patient was reached, so article 10 ("shown after staff have contacted the
+    patient") appears on their receipt. The list is worked out as at submission (the same answers, day, latched
+    answers as sent, form and background), so what changes is what the call releases (and, should the rules have
+    changed since, what they now say); the triage result is not touched. The caller holds the row lock.
+    """
+    if intake.status != Intake.Status.SUBMITTED or intake.submitted_at is None:
+        return False  # an intake still being answered gets the articles when sent (`submit_intake`)
+    assessment = assess_intake(
+        answer_codec.from_json(intake.answers),
+        today=timezone.localdate(intake.submitted_at),
+        earlier=latched_answers_when_sent(intake),
+        form=form_of(intake),
+        background=background_for(intake),
+        staff_contacted=True,
+    )
+    if assessment.articles == list(intake.recommended_articles or []):
+        return False
+    Intake.objects.filter(pk=intake.pk).update(recommended_articles=assessment.articles, updated_at=now)
+    intake.recommended_articles = assessment.articles
+    return True
 
 
 def store_assessment(intake: Intake, assessment: Assessment, *, now: datetime.datetime, notify: bool = True) -> None:
@@ -163,7 +221,12 @@ def submit_intake(intake: Intake, *, now: datetime.datetime) -> Intake:
             return Intake.objects.get(pk=locked.pk)
         locked.refresh_from_db()
         assessment = assess_intake(
-            answers, today=today, earlier=earlier_answers(locked), form=form, background=background_for(locked)
+            answers,
+            today=today,
+            earlier=earlier_answers(locked),
+            form=form,
+            background=background_for(locked),
+            staff_contacted=staff_have_reached(locked),  # a patient already called before sending
         )
         store_assessment(locked, assessment, now=now)
         if locked.invitation.email:

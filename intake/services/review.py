@@ -3,6 +3,8 @@
 docs/clinical/TRIAGE.md, "Review outcomes": reviewing an urgent or serious intake records what happened. Any outcome
 but "could not reach" marks the intake reviewed and clears its latched red-flag answers (the engine then runs again
 on the current answers; the rows stay as the record). "Could not reach" leaves it unreviewed, so escalation goes on.
+An outcome that means staff spoke with the patient (`PATIENT_REACHED_OUTCOMES`) also adds to the patient's reading
+list the articles held back until that call (docs/clinical/ARTICLES.md, article 10).
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from audit import services as audit
-from intake.models import Intake, ReviewNote
+from intake.models import PATIENT_REACHED_OUTCOMES, Intake, ReviewNote
 from intake.rules import answers as answer_codec
 from intake.rules.triage import assess, assess_interim
-from intake.services.assessment import record_assessment
+from intake.services.assessment import record_assessment, share_reading_held_back_until_contact
 from intake.services.latches import clear_latches, earlier_answers
 
 Outcome = ReviewNote.Outcome
@@ -80,6 +82,9 @@ def mark_reviewed(
                     is_reviewed=True, reviewed_at=now, reviewed_by=by, updated_at=now
                 )
             )
+        if outcome in PATIENT_REACHED_OUTCOMES:
+            # Before the latches are cleared; the list is judged on the flags as sent (latched answers included).
+            share_reading_held_back_until_contact(locked, now=now)
         if outcome and outcome != Outcome.COULD_NOT_REACH and clear_latches(locked, by=by, now=now):
             _reassess_without_cleared_latches(locked, now=now)
         audit.record(
