@@ -32,6 +32,7 @@ def base_answers(*, rng: random.Random, today: datetime.date, age: int) -> dict[
         "sex": rng.choice(["female", "male", "female", "male", "prefer_not"]),
         "height_cm": rng.randint(155, 190),
         "weight_kg": rng.randint(52, 90),
+        "phone": "+12015550100",  # 555-0100 to 555-0199 are kept for fiction; the loader gives each record its own
         "pain_start_date": today - datetime.timedelta(days=rng.randint(5, 40)),
         "onset_cause": rng.choice(["running", "running", "lifting_bending", "no_clear_cause"]),
         "first_episode": "no",

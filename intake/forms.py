@@ -27,12 +27,14 @@ from intake.patient_fields import (
     DatePartsField,
     MeasureField,
     box_name,
+    clinic_phone_region,
     clinic_units,
     date_problem_parts,
     say,
 )
 from intake.question_views import InputBox, QuestionView, date_boxes
 from intake.rules import units
+from intake.rules.phone_numbers import as_e164
 from intake.rules.questionnaire import Page, Question, Step, questions_that_apply
 from intake.rules.questionnaire_checks import (
     MSG_INVALID_CHOICE,
@@ -71,6 +73,15 @@ class NumberField(forms.Field):
         return int(number) if number == number.to_integral_value() else number
 
 
+class PhoneAnswerField(forms.CharField):
+    """A phone number typed any usual way, in E.164 when it is one (the clinic's country unless it says "+"); other
+    text stays as typed, so the catalogue's check can say what is wrong and the box keeps what the patient wrote."""
+
+    def to_python(self, value: Any) -> str:
+        text = str(super().to_python(value) or "")
+        return as_e164(text, clinic_phone_region()) or text
+
+
 def _choices(question: Question) -> list[tuple[str, str]]:
     return [(choice.code, choice.label) for choice in question.choices]
 
@@ -97,6 +108,10 @@ def field_for(question: Question, system: units.System = "us") -> forms.Field:
         return DatePartsField(date_name=question.date_name)
     if question.kind == "consent":
         return forms.BooleanField(required=False)
+    if question.kind == "phone":
+        return PhoneAnswerField(
+            required=False, strip=True, error_messages={"null_characters_not_allowed": MSG_ODD_CHARACTERS}
+        )
     return forms.CharField(
         required=False, strip=True, error_messages={"null_characters_not_allowed": MSG_ODD_CHARACTERS}
     )

@@ -23,8 +23,8 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from intake.patient_fields import say
-from intake.rules import units
+from intake.patient_fields import clinic_phone_region, say
+from intake.rules import phone_numbers, units
 from intake.rules.catalogue import INTAKE, Form
 from intake.rules.questionnaire import Question, as_codes, as_date, number_value
 from intake.rules.questionnaire import questions_that_apply as asked_on
@@ -60,6 +60,8 @@ def shown_value(question: Question, answers: Mapping[str, object], system: units
             unit = answers.get("distance_unit")
             stored_unit = unit if isinstance(unit, str) else None
             return say(units.describe(question.measure, system, Decimal(number), stored_unit=stored_unit))
+    if question.kind == "phone":
+        return phone_numbers.shown(value, clinic_phone_region())
     if question.kind == "date":
         day = as_date(value)
         return date_format(day, "DATE_FORMAT") if isinstance(day, datetime.date) else str(value)

@@ -59,6 +59,11 @@ def clinic_units() -> units.System:
     return units.system_or_default(getattr(settings, "CLINIC_UNITS", "us"))
 
 
+def clinic_phone_region() -> str:
+    """The country a phone number typed without "+" is read in (CLINIC_PHONE_REGION, as django-phonenumber-field)."""
+    return str(getattr(settings, "PHONENUMBER_DEFAULT_REGION", "US") or "US")
+
+
 def date_order() -> tuple[str, str, str]:
     """Month first in a US clinic, as US patients write dates; day first elsewhere."""
     return ("month", "day", "year") if clinic_units() == "us" else PARTS

@@ -102,6 +102,17 @@ def _initial(page: Page, answers: dict[str, object], *, defaults: dict[str, obje
     return {question.code: values[question.code] for question in page.questions if question.code in values}
 
 
+def _defaults(intake: Intake, page: Page, form_def: Form) -> dict[str, object]:
+    """What a page not yet answered shows to start with: a follow-up's PSFS activities named at intake, and the phone
+    number the clinic has for the patient on the page that asks for it."""
+    if form_def.is_follow_up:
+        return default_answers(background_for(intake))
+    if any(question.code == services.PHONE for question in page.questions):
+        phone = selectors.phone_on_file(intake)
+        return {services.PHONE: phone} if phone else {}
+    return {}
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @patient_page(emergency_first=False, consent_first=False)
@@ -152,8 +163,7 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
             form = StepForm(page, earlier=saved, today=today, data=as_post_data(page, saved), system=clinic_units())
             form.is_valid()
         else:
-            defaults = default_answers(background_for(intake)) if form_def.is_follow_up and not finished else {}
-            initial = _initial(page, saved, defaults=defaults)
+            initial = _initial(page, saved, defaults={} if finished else _defaults(intake, page, form_def))
             form = StepForm(page, earlier=saved, today=today, initial=initial, system=clinic_units())
     previous = answer_codec.previous_page(slug, saved, today=today, form=form_def)
     current_step = form_def.step_by_slug(page.step)

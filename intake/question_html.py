@@ -135,9 +135,11 @@ def _single_input(qv: QuestionView) -> str:
         kind = 'type="text" inputmode="numeric" autocomplete="off"'
     elif question.kind == "decimal":
         kind = 'type="text" inputmode="decimal" autocomplete="off"'
+    elif question.kind == "phone":
+        kind = 'type="tel" autocomplete="tel" maxlength="30"'
     else:
         kind = f'type="text" maxlength="{_e(question.max_length)}"'
-    short = " short-input" if question.kind in ("integer", "decimal") else ""
+    short = {"integer": " short-input", "decimal": " short-input", "phone": " phone-input"}.get(question.kind, "")
     return (
         f'<input class="form-control{short}{invalid}" name="{code}" id="{_e(qv.html_id)}" value="{_e(qv.value)}"'
         f' {kind} aria-describedby="{_described_by(qv)}">'

@@ -14,8 +14,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from intake.patient_fields import PART_LABELS, box_name, date_order, date_parts, date_problem_parts, say
-from intake.rules import conditions, units
+from intake.patient_fields import (
+    PART_LABELS,
+    box_name,
+    clinic_phone_region,
+    date_order,
+    date_parts,
+    date_problem_parts,
+    say,
+)
+from intake.rules import conditions, phone_numbers, units
 from intake.rules.page_rules import bound_rule
 from intake.rules.questionnaire import Question
 
@@ -103,6 +111,8 @@ class QuestionView:
             value = ""
         elif question.kind == "consent":
             value = "on" if raw in (True, "on", "true", "True") else ""
+        elif question.kind == "phone":
+            value = phone_numbers.shown(raw, clinic_phone_region()) if isinstance(raw, str) else ""
         elif raw is None or isinstance(raw, (list, tuple)):
             value = ""
         else:

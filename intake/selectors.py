@@ -13,7 +13,7 @@ from clinic_portal.db_backend import prepared_cursor
 from clinic_portal.db_rows import RowReader, quoted_column
 from education.models import Article
 from intake import tokens
-from intake.models import Intake, Invitation
+from intake.models import Intake, Invitation, Patient
 from messaging import selectors as messages
 from messaging.models import OutboundMessage
 
@@ -82,6 +82,13 @@ def _intake_with_invitation_sql(alias: str) -> str:
 
 def intake_for(invitation: Invitation) -> Intake | None:
     return Intake.objects.filter(invitation=invitation).first()
+
+
+def phone_on_file(intake: Intake) -> str:
+    """The patient record's phone number in E.164 ("" when the clinic has none): what the form's phone question
+    shows before the patient answers it (docs/clinical/INTAKE.md: prefilled from the invitation)."""
+    phone = Patient.objects.filter(pk=intake.patient_id).values_list("phone", flat=True).first()
+    return phone.as_e164 if phone else ""
 
 
 def recommended_reading(intake: Intake) -> list[tuple[str, str]]:

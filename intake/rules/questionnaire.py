@@ -100,8 +100,10 @@ from typing import Literal
 from intake.rules.units import Measure
 from intake.rules.wording import gettext_noop
 
-Kind = Literal["yns", "yn", "choice", "multi", "integer", "decimal", "scale", "date", "text", "consent"]
-KINDS: tuple[Kind, ...] = ("yns", "yn", "choice", "multi", "integer", "decimal", "scale", "date", "text", "consent")
+Kind = Literal["yns", "yn", "choice", "multi", "integer", "decimal", "scale", "date", "text", "phone", "consent"]
+KINDS: tuple[Kind, ...] = (
+    "yns", "yn", "choice", "multi", "integer", "decimal", "scale", "date", "text", "phone", "consent"
+)  # fmt: skip
 
 Answers = Mapping[str, object]
 Predicate = Callable[[Answers], bool]
@@ -491,6 +493,9 @@ _ABOUT = Step(
                  required=False, min_value=50, max_value=250, measure="height"),
         Question("weight_kg", "decimal", _("How much do you weigh?"), _("You can skip this."),
                  required=False, min_value=20, max_value=350, measure="weight"),
+        # Filled in from the invitation when the clinic has a number; stored in E.164 (intake.rules.phone_numbers).
+        Question("phone", "phone", _("What phone number can we call you on?"),
+                 _("We call this number if your answers mean we should talk to you soon. Include the area code.")),
     ),
 )
 
@@ -762,7 +767,7 @@ PAGES: tuple[Page, ...] = (
             "is."),
           "ce_onset"),
     _page("about", "about", _("About you"), _("A few details help us read your answers the right way."),
-          "sex", "height_cm", "weight_kg"),
+          "sex", "height_cm", "weight_kg", "phone"),
     _page("back_pain", "back_pain", _("Your back pain"),
           _("Tell us about the pain in your back. There are no wrong answers."),
           "pain_start_date", "onset_cause", "onset_cause_other", "first_episode"),

@@ -39,6 +39,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from intake.rules.phone_numbers import is_callable, shown
 from intake.rules.questionnaire import (
     NONE_CODE,
     PSFS_PAIRS,
@@ -81,6 +82,7 @@ MSG_RATE_ACTIVITY = gettext_noop("Please rate how well you can do this activity 
 MSG_NAME_ACTIVITY = gettext_noop("Please name the activity you rated.")
 MSG_NOT_TEXT = gettext_noop("Please type your answer.")
 MSG_TOO_LONG = gettext_noop("Please shorten this to {maximum} characters or fewer.")
+MSG_NOT_A_PHONE = gettext_noop("Please enter a phone number we can call, with its area code.")
 DATE_NAME = gettext_noop("The date")  # a date question without its own name
 
 MIN_AGE, MAX_AGE = 12, 110
@@ -178,6 +180,8 @@ def check_answer(question: Question, answers: Answers, *, today: datetime.date) 
         return _check_number(question, value, answers)
     if question.kind == "date":
         return _check_date(question, value, answers, today)
+    if question.kind == "phone":
+        return None if is_callable(value) else MSG_NOT_A_PHONE
     return _check_text(question, value)
 
 
@@ -229,6 +233,8 @@ def human_value(question: Question, value: object) -> str:
         return "Yes" if value is True else "No"
     if is_blank(value):
         return NOT_ANSWERED
+    if question.kind == "phone":
+        return shown(value)
     if isinstance(value, str):
         return question.choice_label(value) if question.choices else value.strip()
     if isinstance(value, _COLLECTIONS):

@@ -18,6 +18,7 @@ data through the same writers).
 """
 
 from intake.services.answering import (
+    PHONE,
     SAFETY_STEP,
     acknowledge_emergency,
     emergency_kind,
@@ -56,6 +57,7 @@ from intake.services.invitations import (
 from intake.services.review import InvalidReview, ReviewOutcome, mark_reviewed
 
 __all__ = [
+    "PHONE",
     "SAFETY_STEP",
     "Assessment",
     "IdentityCheck",

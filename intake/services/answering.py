@@ -25,8 +25,10 @@ from intake.rules.triage import LATCHED_QUESTIONS, EarlierAnswer, TriageResult, 
 from intake.services.assessment import background_for, form_of, record_assessment
 from intake.services.errors import InvalidAnswers
 from intake.services.latches import as_earlier, latch, open_latches
+from intake.services.patients import use_phone_given_on_the_form
 
 SAFETY_STEP = "safety"
+PHONE = "phone"  # the number staff call (docs/clinical/INTAKE.md, "About you"): also the patient record's
 MSG_ALREADY_SENT = "This form has already been sent."
 
 
@@ -113,6 +115,8 @@ def _stored_answers(
         intake.answers = answer_codec.to_json(merged)
         intake.current_step = answer_codec.furthest(intake.current_step, next_place(merged), form)
         intake.save(update_fields=["answers", "current_step", "updated_at"])
+        if PHONE in codes:
+            use_phone_given_on_the_form(intake.patient_id, merged.get(PHONE))
         # Nothing flagged yet and no red-flag question on this page: no latch can exist, spare the query.
         known = open_latches(intake) if intake.level is not None or codes & LATCHED_QUESTIONS else {}
         latches = latch(intake, merged, codes, latches=known, now=now)

@@ -21,7 +21,7 @@ from intake.rules.form_versions import form_version
 from intake.rules.questionnaire import STEP_SLUGS
 from intake.rules.triage import assess_interim, needs_emergency_page
 from intake.services import patients
-from intake.services.answering import SAFETY_STEP, acknowledge_emergency, save_step
+from intake.services.answering import PHONE, SAFETY_STEP, acknowledge_emergency, save_step
 from intake.services.assessment import Assessment, assess_intake, store_assessment, submit_intake
 from intake.services.follow_ups import follow_up_invitation
 from intake.services.invitations import create_invitation, expiry_for, start_intake
@@ -74,6 +74,8 @@ def create_assessed_intake(
     underneath. `fields` override columns afterwards (a test's `is_reviewed=True`, a queue test's `level=None`).
     """
     form = form_for(form_version(invitation.kind))
+    if not safety_only and PHONE in form.questions and invitation.patient.phone:
+        answers = {**answers, PHONE: invitation.patient.phone.as_e164}  # the number on the record is the one given
     safety_result = Assessment(assess_interim(answers, today=today), []) if safety_only else None
     assessment = safety_result or assess_intake(answers, today=today, form=form, background=background)
     assessed_at = submitted_at or fields.pop("assessed_at", None) or invitation.created_at

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from intake.models import Patient
 
@@ -45,6 +46,13 @@ def update_contact(patient: Patient, *, email: str, phone: str, language: str) -
         for field in changed:
             setattr(patient, field, changes[field])
         patient.save(update_fields=[*changed, "updated_at"])
+
+
+def use_phone_given_on_the_form(patient_id: int, phone: object) -> None:
+    """The number a patient gave on their form (E.164, checked) is the one staff call from then on: it replaces the
+    record's, which the queue and the call banner show. Called with the intake's row locked, inside its save."""
+    if isinstance(phone, str) and phone:
+        Patient.objects.filter(pk=patient_id).exclude(phone=phone).update(phone=phone, updated_at=timezone.now())
 
 
 def search(text: str, *, limit: int = 20) -> QuerySet[Patient]:

@@ -106,7 +106,7 @@ def typed_answers(question: Question, value: object, site_url: str) -> list[dict
     if kind == "date":
         day = value if isinstance(value, datetime.date) else _iso_date(value)
         return [{"valueDate": day.isoformat()}] if day is not None else []
-    if kind == "text":
+    if kind in ("text", "phone"):
         text = value.strip() if isinstance(value, str) else ""
         return [{"valueString": text}] if text else []
     if kind == "consent":

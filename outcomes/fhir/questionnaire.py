@@ -33,6 +33,7 @@ ITEM_TYPES = {
     "decimal": "decimal",
     "date": "date",
     "text": "text",
+    "phone": "string",  # FHIR has no phone item type; the answer is the number in E.164
     "consent": "boolean",
 }
 # Text limited to this many characters is a one-line `string`; longer text is `text`.

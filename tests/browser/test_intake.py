@@ -75,12 +75,14 @@ def test_a_patient_answers_every_page_on_a_phone_leaves_halfway_resumes_fixes_an
     pick(page, "sex", "female")
     page.fill("#id_height_cm-ft", "56")
     page.fill("#id_weight_kg-lb", "135")
+    page.get_by_label("What phone number can we call you on?").fill("(201) 555-0123")
     next_page(page)
     summary = page.locator(".error-summary")
     assert summary.is_visible()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     assert page.locator("#error_height_cm").is_visible()
     assert page.input_value("#id_weight_kg-lb") == "135"
+    assert page.input_value("#id_phone") == "(201) 555-0123"
     assert_accessible(page)
     screenshot(page, "intake-phone-02-about-error")
     summary.get_by_role("link").first.click()
@@ -272,6 +274,7 @@ def test_without_javascript_every_follow_up_shows_with_a_note_and_the_form_still
                 pick(page, code, "no")
             next_page(page)
         _on(page, "About you", 2)
+        page.fill("#id_phone", "201 555 0123")
         next_page(page)
         _on(page, "Your back pain", 3)
         assert page.locator("#q-onset_cause_other").is_visible()

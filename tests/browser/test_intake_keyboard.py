@@ -114,6 +114,7 @@ def test_a_patient_completes_the_whole_intake_with_the_keyboard_alone(open_page,
     type_in(page, "id_height_cm-ft", "5")
     type_in(page, "id_height_cm-in", "10")
     type_in(page, "id_weight_kg-lb", "160")
+    type_in(page, "id_phone", "2015550123")
     press(page, "Next")
 
     on_page(page, "Your back pain")

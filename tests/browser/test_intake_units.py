@@ -38,6 +38,7 @@ def test_a_us_patient_enters_5_ft_10_in_and_160_lb_and_sees_them_on_the_review_p
     # First as many people type it: feet and inches in one box, and "lbs" after the weight.
     page.get_by_label("Feet").fill("5 foot ten")
     page.get_by_label("How much do you weigh?").fill("160 lbs")
+    page.get_by_label("What phone number can we call you on?").fill("201-555-0123")
     next_page(page)
     assert (
         page.locator("#error_height_cm")

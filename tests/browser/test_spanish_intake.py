@@ -38,6 +38,7 @@ ANSWERS: dict[str, Any] = {
     "height_cm-in": "6",
     "weight_kg": "61",
     "weight_kg-lb": "135",
+    "phone": "(201) 555-0123",
     "onset_cause": "running",
     "running_status": "cut_back",
     "years_running": "6",

@@ -27,6 +27,7 @@ def routine_answers(**changes: Any) -> dict[str, object]:
         "sex": "female",
         "height_cm": 168,
         "weight_kg": 61.5,
+        "phone": "+12015550123",
         "pain_start_date": timezone.localdate() - datetime.timedelta(days=20),
         "onset_cause": "running",
         "first_episode": "no",

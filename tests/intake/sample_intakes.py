@@ -55,6 +55,7 @@ def full_intake(**changes: object) -> dict[str, object]:
         "sex": "female",
         "height_cm": 168,
         "weight_kg": 61,
+        "phone": "+12015550123",
         "pain_start_date": TODAY - datetime.timedelta(days=10),
         "onset_cause": "no_clear_cause",
         "first_episode": "no",

@@ -27,7 +27,7 @@ INTAKE_CODES: dict[str, list[str]] = {
         "ce_sexual_change",
         "ce_onset",
     ],
-    "about": ["date_of_birth", "sex", "height_cm", "weight_kg"],
+    "about": ["date_of_birth", "sex", "height_cm", "weight_kg", "phone"],
     "back_pain": [
         "pain_start_date",
         "onset_cause",
@@ -420,7 +420,7 @@ def test_distance_before_is_asked_only_after_a_training_change(changes: list[str
 
 
 def test_missing_required_answers_are_reported_per_field() -> None:
-    assert errors("about") == {"date_of_birth": checks.MSG_REQUIRED}
+    assert errors("about") == {"date_of_birth": checks.MSG_REQUIRED, "phone": checks.MSG_REQUIRED}
     assert errors("visit") == {"consent": checks.MSG_CONSENT_REQUIRED}
     assert set(errors("safety")) == set(INTAKE_CODES["safety"][:7])
 
@@ -431,7 +431,7 @@ def test_blank_text_and_empty_lists_count_as_missing() -> None:
 
 
 def test_optional_questions_may_be_left_empty() -> None:
-    assert errors("about", date_of_birth=ADULT_DOB, sex=None, height_cm=None) == {}
+    assert errors("about", date_of_birth=ADULT_DOB, phone="+12015550123", sex=None, height_cm=None) == {}
 
 
 def test_unknown_choice_codes_are_rejected() -> None:
@@ -588,7 +588,7 @@ def test_consent_must_be_ticked() -> None:
 
 def test_messages_say_what_to_do_in_plain_words() -> None:
     messages = [value for name, value in vars(checks).items() if name.startswith("MSG_")]
-    assert len(messages) == 18
+    assert len(messages) == 19
     # The GOV.UK date messages are named after their date and, as GOV.UK writes them, end without a full stop.
     dated = {checks.MSG_FUTURE_DATE, checks.MSG_BEFORE_BIRTH}
     assert all(message.endswith(".") for message in messages if message not in dated)

@@ -116,7 +116,8 @@ def test_a_us_patient_gives_height_in_feet_and_inches_and_weight_in_pounds(patie
     for box in ("height_cm-ft", "height_cm-in", "weight_kg-lb"):
         assert f'name="{box}"' in html
     response = patient.client.post(
-        "/intake/step/about/", {"height_cm-ft": "5", "height_cm-in": "10", "weight_kg-lb": "160 lbs"}
+        "/intake/step/about/",
+        {"height_cm-ft": "5", "height_cm-in": "10", "weight_kg-lb": "160 lbs", "phone": "(201) 555-0123"},
     )
     assert response.status_code == 302
     stored = _intake(patient).answers
@@ -137,12 +138,15 @@ def test_a_bad_height_gets_the_feet_and_inches_message_and_keeps_what_was_typed(
 @pytest.mark.django_db
 def test_a_metric_clinic_asks_in_centimeters_kilograms_and_kilometers(patient, settings):
     settings.CLINIC_UNITS = "metric"
+    settings.PHONENUMBER_DEFAULT_REGION = "GB"  # CLINIC_PHONE_REGION: a number typed without "+" is read as British
     answer_up_to(patient, "about", routine_answers())
     html = patient.client.get("/intake/step/about/").content.decode()
     assert 'name="height_cm"' in html
     assert "height_cm-ft" not in html
-    assert patient.client.post("/intake/step/about/", {"height_cm": "170", "weight_kg": "68.5"}).status_code == 302
+    posted = {"height_cm": "170", "weight_kg": "68.5", "phone": "020 7946 0958"}
+    assert patient.client.post("/intake/step/about/", posted).status_code == 302
     assert (_intake(patient).answers["height_cm"], _intake(patient).answers["weight_kg"]) == (170, 68.5)
+    assert _intake(patient).answers["phone"] == "+442079460958"
     answer_up_to(patient, "running", routine_answers())
     assert (
         '<span class="input-suffix" id="unit_weekly_distance">km</span>'
