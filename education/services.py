@@ -12,6 +12,9 @@ of the file and a hash of the article exactly as it wrote it. On a later run an 
 - kept as it is, if an editor has changed it (or unpublished it, or has a working copy of it) since, or deleted it:
   editors always win.
 
+Each article's starter translations (`es/<file>`) are added when the article has none in that language, and never
+replaced after that (`_load_translations`).
+
 Approving an article does not count as changing it: the hash covers what editors write, not the review stamp or the
 next review date.
 """
@@ -29,8 +32,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from education import workflow
-from education.models import Article, ArticleDraft, StarterImport, Topic
-from education.starter import STARTER_DIR, STARTER_TOPICS, StarterArticle, read_starter_library
+from education.models import Article, ArticleDraft, ArticleTranslation, StarterImport, Topic
+from education.starter import (
+    STARTER_DIR,
+    STARTER_TOPICS,
+    StarterArticle,
+    StarterTranslation,
+    read_starter_library,
+    read_starter_translations,
+)
 
 CREATED = "created (awaiting clinical review)"
 UPDATED = "updated"
@@ -44,9 +54,15 @@ KEPT_NOT_LOADED = "kept (an article with this address was not made by the loader
 LOADER_COMMENT = "Loaded from the starter library (manage.py load_articles)."
 
 
+TRANSLATION_ADDED = "added"
+TRANSLATION_KEPT = "kept (the article has one: translators' changes always win)"
+TRANSLATION_NO_ARTICLE = "not loaded (no starter article with this address)"
+
+
 @dataclass
 class LoadReport:
     outcomes: dict[str, str] = field(default_factory=dict)
+    translations: dict[str, str] = field(default_factory=dict)  # "<slug> (<language>)" -> outcome
 
     def counts(self) -> Counter[str]:
         return Counter(self.outcomes.values())
@@ -138,6 +154,41 @@ def _propose(starter: StarterArticle, article: Article, topics: dict[str, Topic]
     return fingerprint(content, status=article.status, published_at=published_at)
 
 
+def _load_translations(translations: list[StarterTranslation], starters: list[StarterArticle]) -> dict[str, str]:
+    """Add each starter translation to its article when the article has none in that language yet.
+
+    A translation records the starter file's English as the English it was made from, so an article whose English an
+    editor has changed shows it with the "older English" notice until a translator brings it up to date. One that
+    exists is never replaced: a translator may have changed it (the loader keeps no record of what it wrote).
+    """
+    english = {starter.slug: starter for starter in starters}
+    articles = {a.slug: a for a in Article.objects.filter(slug__in=[t.slug for t in translations if t.slug in english])}
+    existing = set(
+        ArticleTranslation.objects.filter(article__in=articles.values()).values_list("article__slug", "language")
+    )
+    outcomes = {}
+    for translation in translations:
+        key = f"{translation.slug} ({translation.language})"
+        article = articles.get(translation.slug)
+        if article is None:
+            outcomes[key] = TRANSLATION_NO_ARTICLE
+        elif (translation.slug, translation.language) in existing:
+            outcomes[key] = TRANSLATION_KEPT
+        else:
+            made = ArticleTranslation(
+                article=article,
+                language=translation.language,
+                title=translation.title,
+                summary=translation.summary,
+                body=translation.body,
+            )
+            source = english[translation.slug]
+            made.record_english(title=source.title, summary=source.summary, body=source.body)
+            made.save()
+            outcomes[key] = TRANSLATION_ADDED
+    return outcomes
+
+
 @transaction.atomic
 def load_starter_library(directory: Path = STARTER_DIR) -> LoadReport:
     """Create or refresh the starter articles (all or nothing); see the module docstring for the rules."""
@@ -167,6 +218,7 @@ def load_starter_library(directory: Path = STARTER_DIR) -> LoadReport:
         for starter in starters:
             if starter.slug in written:
                 written[starter.slug].related.set([by_slug[s] for s in starter.related if s in by_slug])
+        report.translations = _load_translations(read_starter_translations(directory), starters)
     now = timezone.now()
     for starter in starters:
         if starter.slug in written or starter.slug in proposed:

@@ -81,3 +81,44 @@ def parse_starter_file(path: Path) -> StarterArticle:
 
 def read_starter_library(directory: Path = STARTER_DIR) -> list[StarterArticle]:
     return [parse_starter_file(path) for path in sorted(directory.glob("*.md"))]
+
+
+@dataclass(frozen=True)
+class StarterTranslation:
+    """A starter article in another language: `<language>/<the English file's name>`, front matter `slug` (the
+    English article's), `title` and `summary`, then the body. Placeholders and boxes as in the English."""
+
+    language: str
+    slug: str
+    title: str
+    summary: str
+    body: str
+
+
+TRANSLATION_KEYS = ("slug", "title", "summary")
+
+
+def parse_translation_file(path: Path, language: str) -> StarterTranslation:
+    text = path.read_text(encoding="utf-8")
+    parts = text.split("+++\n", 2)
+    if len(parts) != 3 or parts[0].strip():
+        raise StarterFileError(f"{language}/{path.name}: expected front matter between two '+++' lines at the top.")
+    try:
+        meta = tomllib.loads(parts[1])
+    except tomllib.TOMLDecodeError as error:
+        raise StarterFileError(f"{language}/{path.name}: front matter is not valid TOML ({error}).") from error
+    missing = [key for key in TRANSLATION_KEYS if not meta.get(key)]
+    if missing or not parts[2].strip():
+        raise StarterFileError(f"{language}/{path.name}: missing {', '.join(missing) or 'the body'}.")
+    return StarterTranslation(language, meta["slug"], meta["title"], meta["summary"], parts[2].strip() + "\n")
+
+
+def read_starter_translations(
+    directory: Path = STARTER_DIR, languages: tuple[str, ...] = ("es",)
+) -> list[StarterTranslation]:
+    """Every translation file in the library's language folders (`es/`), in file order."""
+    return [
+        parse_translation_file(path, language)
+        for language in languages
+        for path in sorted((directory / language).glob("*.md"))
+    ]

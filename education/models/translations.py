@@ -72,8 +72,12 @@ class ArticleTranslation(models.Model):
 
     def record_source(self, article: Article) -> None:
         """Say that this translation matches `article`'s English as it is now."""
-        self.source = {"title": article.title, "summary": article.summary, "body": article.body}
-        self.source_sha256 = english_sha256(article.title, article.summary, article.body)
+        self.record_english(title=article.title, summary=article.summary, body=article.body)
+
+    def record_english(self, *, title: str, summary: str, body: str) -> None:
+        """Say which English this translation was made from (a starter file's, when the loader makes it)."""
+        self.source = {"title": title, "summary": summary, "body": body}
+        self.source_sha256 = english_sha256(title, summary, body)
 
     @property
     def is_current(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {slug}: {outcome}", style_func=None)
         summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(report.counts().items()))
         self.stdout.write(self.style.SUCCESS(f"Starter articles: {summary}."))
+        if report.translations:
+            counts = Counter(report.translations.values())
+            translated = ", ".join(f"{count} {outcome}" for outcome, count in sorted(counts.items()))
+            self.stdout.write(f"Starter translations: {translated}.")
         waiting = awaiting_clinical_review().count()
         if waiting:
             self.stdout.write(

@@ -1,0 +1,116 @@
+"""The starter library in Spanish (`education/content/articles/es/`): every starter article has a translation, it
+keeps the English's numbers, boxes and links, `load_articles` adds it to an article that has none, and a Spanish
+reader gets it; a translator's own work is never replaced."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from education.models import Article, ArticleTranslation
+from education.services import load_starter_library
+from education.starter import STARTER_DIR, parse_starter_file, read_starter_library, read_starter_translations
+from education.translation import localized
+
+SPANISH_DIR = STARTER_DIR / "es"
+MARKERS = re.compile(r"\{\{ \w+ \}\}|\[\[get-help-now\]\]|\]\(/articles/[a-z0-9-]+/\)")
+
+
+@pytest.fixture
+def library(tmp_path):
+    target = tmp_path / "articles"
+    shutil.copytree(STARTER_DIR, target)
+    return target
+
+
+def spanish_reader() -> Client:
+    reader = Client()
+    reader.cookies["django_language"] = "es"
+    return reader
+
+
+def test_every_starter_article_has_one_spanish_file_for_the_same_address():
+    english = {path.name: parse_starter_file(path).slug for path in STARTER_DIR.glob("*.md")}
+    spanish = {path.name: path for path in SPANISH_DIR.glob("*.md")}
+    assert sorted(spanish) == sorted(english)
+    assert {translation.slug for translation in read_starter_translations()} == set(english.values())
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in STARTER_DIR.glob("*.md")))
+def test_a_translation_keeps_the_englishs_placeholders_boxes_and_links(name):
+    # The emergency number, the clinic's phone, the shared help-now box and every link: the same, the same number
+    # of times, so no warning loses its number and no link goes elsewhere.
+    english = parse_starter_file(STARTER_DIR / name).body
+    [spanish] = [t for t in read_starter_translations() if t.slug == parse_starter_file(STARTER_DIR / name).slug]
+    assert sorted(MARKERS.findall(spanish.body)) == sorted(MARKERS.findall(english))
+    assert sorted(MARKERS.findall(spanish.summary)) == sorted(
+        MARKERS.findall(parse_starter_file(STARTER_DIR / name).summary)
+    )
+
+
+@pytest.mark.django_db
+def test_loading_adds_each_translation_once_made_from_the_english_now_live():
+    report = load_starter_library()
+    assert set(report.translations.values()) == {"added"}
+    assert ArticleTranslation.objects.filter(language="es").count() == len(read_starter_library())
+    assert all(translation.is_current for translation in ArticleTranslation.objects.select_related("article"))
+    out = io.StringIO()
+    call_command("load_articles", stdout=out)
+    assert f"Starter translations: {len(read_starter_library())} kept" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_spanish_reader_gets_the_article_in_spanish_with_the_help_box_in_spanish():
+    load_starter_library()
+    article = Article.objects.get(slug="cauda-equina-warning-signs")
+    spanish = localized(article, "es")
+    page = spanish_reader().get(article.get_absolute_url()).content.decode()
+    assert spanish.title != article.title
+    assert spanish.title in page
+    assert "Cuándo buscar ayuda de inmediato" in page
+    assert f'<h1 id="article-title">{spanish.title}</h1>' in page
+
+
+@pytest.mark.django_db
+def test_a_translators_changes_are_never_replaced_by_a_later_load(library):
+    load_starter_library(library)
+    translation = ArticleTranslation.objects.get(article__slug="do-i-need-a-scan", language="es")
+    translation.title = "¿Necesito una resonancia?"
+    translation.save()
+    report = load_starter_library(library)
+    assert report.translations["do-i-need-a-scan (es)"].startswith("kept")
+    assert ArticleTranslation.objects.get(pk=translation.pk).title == "¿Necesito una resonancia?"
+
+
+@pytest.mark.django_db
+def test_an_article_whose_english_an_editor_changed_gets_the_translation_marked_as_from_older_english(library):
+    load_starter_library(library)
+    ArticleTranslation.objects.filter(article__slug="do-i-need-a-scan").delete()
+    article = Article.objects.get(slug="do-i-need-a-scan")
+    article.summary = "An editor's new summary."
+    article.save()
+    load_starter_library(library)
+    assert not ArticleTranslation.objects.get(article=article, language="es").is_current
+
+
+@pytest.mark.django_db
+def test_a_translation_for_an_address_with_no_starter_article_is_reported_and_not_loaded(library):
+    (library / "es" / "99-nothing.md").write_text(
+        '+++\nslug = "nothing"\ntitle = "Nada"\nsummary = "Nada."\n+++\nNada.\n'
+    )
+    report = load_starter_library(library)
+    assert report.translations["nothing (es)"].startswith("not loaded")
+
+
+@pytest.mark.django_db
+def test_a_broken_translation_file_stops_the_load_and_saves_nothing(library):
+    (library / "es" / "99-broken.md").write_text('+++\nslug = "do-i-need-a-scan"\ntitle = "Sin resumen"\n+++\nTexto.\n')
+    out = io.StringIO()
+    with pytest.raises(CommandError, match=r"Nothing was loaded\. es/99-broken\.md: missing summary"):
+        call_command("load_articles", directory=library, stdout=out)
+    assert not Article.objects.exists()
