@@ -54,6 +54,19 @@ def localized(article: Article, language: str | None) -> Article:
     return shown
 
 
+def current_titles(articles: list[Article], language: str | None) -> dict[int, str]:
+    """Article id -> its title in `language`, for the articles whose translation matches their live English ({} in
+    English): what a list of links shows a reader, who then opens the article in their own language."""
+    code = language_code(language)
+    if code not in TRANSLATED or not articles:
+        return {}
+    by_id = {article.pk: article for article in articles}
+    found = ArticleTranslation.objects.filter(article_id__in=by_id, language=code).only(
+        "article_id", "title", "source_sha256"
+    )
+    return {row.article_id: row.title for row in found if row.source_sha256 == by_id[row.article_id].english_sha256}
+
+
 def with_out_of_date(translations: QuerySet[ArticleTranslation]) -> QuerySet[ArticleTranslation]:
     """Annotate `is_up_to_date`: made from the English that is live now (False: it changed since). One query."""
     current = Article.objects.filter(pk=OuterRef("article_id"), english_sha256=OuterRef("source_sha256"))

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -305,7 +306,7 @@ def done(request: HttpRequest, intake: Intake) -> HttpResponse:
         "is_serious": intake.level == Level.SERIOUS,
         # "today" only while it is still that day: a receipt opened again tomorrow names the day instead.
         "callback_today": promise is not None and promise.today and promise.by.date() == timezone.localdate(),
-        "reading": selectors.recommended_reading(intake),
+        "reading": selectors.recommended_reading(intake, language=get_language()),
     }
     return render(request, "intake/done.html", context)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from clinic_portal.db_backend import prepared_cursor
 from clinic_portal.db_rows import RowReader, quoted_column
 from education.models import Article
+from education.translation import current_titles
 from intake import tokens
 from intake.models import Intake, Invitation, Patient
 from messaging import selectors as messages
@@ -91,20 +92,21 @@ def phone_on_file(intake: Intake) -> str:
     return phone.as_e164 if phone else ""
 
 
-def recommended_reading(intake: Intake) -> list[tuple[str, str]]:
-    """(title, url) of the stored recommendations that are published articles now, best first; never a draft."""
+def recommended_reading(intake: Intake, *, language: str | None = None) -> list[tuple[str, str]]:
+    """(title, url) of the stored recommendations that are published articles now, best first; never a draft. Titles
+    in `language` where the article has an up-to-date translation (the article page then shows it in that language)."""
     slugs = [slug for slug in intake.recommended_articles if isinstance(slug, str)]
     if not slugs:
         return []
-    by_slug = {
-        article.slug: article for article in Article.objects.published().filter(slug__in=slugs).only("slug", "title")
-    }
+    articles = list(Article.objects.published().filter(slug__in=slugs).only("slug", "title", "english_sha256"))
+    by_slug = {article.slug: article for article in articles}
+    translated = current_titles(articles, language)
     reading = []
     for slug in slugs:
         article = by_slug.get(slug)
         if article is None:
             continue
-        reading.append((article.title, article.get_absolute_url()))
+        reading.append((translated.get(article.pk, article.title), article.get_absolute_url()))
     return reading
 
 

@@ -1,0 +1,56 @@
+"""The reading list speaks the patient's language: a Spanish-speaking patient's receipt and confirmation e-mail name
+each recommended article by its Spanish title when the article has an up-to-date translation (the starter library
+ships one for every article), and by its English title otherwise."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from education.models import Article, ArticleTranslation
+from education.services import load_starter_library
+from intake.models import Intake
+from tests.intake.conftest import Patient
+from tests.intake.factories import make_invitation, routine_answers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def spanish_patient(client) -> Patient:
+    load_starter_library()
+    invitation, token = make_invitation(language="es")
+    patient = Patient(client, token)
+    patient.invitation = invitation
+    patient.sign_in()
+    assert patient.agree().status_code == 302
+    return patient
+
+
+def _sent(patient: Patient) -> Intake:
+    patient.save_all(routine_answers())
+    assert patient.client.post("/intake/review/")["Location"] == "/intake/done/"
+    return Intake.objects.get(invitation=patient.invitation)
+
+
+def _spanish_title(slug: str) -> str:
+    return ArticleTranslation.objects.get(article__slug=slug, language="es").title
+
+
+def test_a_spanish_patients_receipt_and_email_name_the_articles_in_spanish(spanish_patient):
+    intake = _sent(spanish_patient)
+    first = intake.recommended_articles[0]
+    receipt = spanish_patient.client.get("/intake/done/").content.decode()
+    assert _spanish_title(first) in receipt
+    assert Article.objects.get(slug=first).title not in receipt
+    [email] = [message for message in mail.outbox if message.to == [spanish_patient.invitation.email]][-1:]
+    assert _spanish_title(first) in email.body
+
+
+def test_an_article_whose_english_changed_since_its_translation_keeps_its_english_title(spanish_patient):
+    intake = _sent(spanish_patient)
+    first = Article.objects.get(slug=intake.recommended_articles[0])
+    first.title = "A title an editor changed"
+    first.save()
+    receipt = spanish_patient.client.get("/intake/done/").content.decode()
+    assert "A title an editor changed" in receipt  # the page would show the English, with the notice, too
