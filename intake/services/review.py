@@ -20,8 +20,13 @@ from django.utils import timezone
 from audit import services as audit
 from intake.models import PATIENT_REACHED_OUTCOMES, Intake, ReviewNote
 from intake.rules import answers as answer_codec
-from intake.rules.triage import assess, assess_interim
-from intake.services.assessment import record_assessment, share_reading_held_back_until_contact
+from intake.rules.catalogue import assess_answers
+from intake.services.assessment import (
+    background_for,
+    form_of,
+    record_assessment,
+    share_reading_held_back_until_contact,
+)
 from intake.services.latches import clear_latches, earlier_answers
 
 Outcome = ReviewNote.Outcome
@@ -99,12 +104,16 @@ def mark_reviewed(
 
 
 def _reassess_without_cleared_latches(intake: Intake, *, now: datetime.datetime) -> None:
-    answers = answer_codec.from_json(intake.answers)
-    today = timezone.localdate(intake.submitted_at or now)
-    earlier = earlier_answers(intake)
+    """The intake judged again by its own form's rules (a follow-up with its visit's answers beneath it), the
+    cleared latches no longer counting."""
     sent = intake.status == Intake.Status.SUBMITTED
-    result = (
-        assess(answers, today=today, earlier=earlier) if sent else assess_interim(answers, today=today, earlier=earlier)
+    result = assess_answers(
+        form_of(intake),
+        answer_codec.from_json(intake.answers),
+        today=timezone.localdate(intake.submitted_at or now),
+        background=background_for(intake),
+        earlier=earlier_answers(intake),
+        interim=not sent,
     )
     record_assessment(intake, result, now=now)
 

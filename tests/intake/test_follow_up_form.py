@@ -200,3 +200,27 @@ def test_the_receipt_says_when_it_was_sent_in_the_patients_language(client, visi
         day = date_format(sent, "DATE_FORMAT")
     assert f"{sent.day} de " in day  # "2 de diciembre de 2026", not "December 2, 2026"
     assert day in receipt
+
+
+def test_reviewing_a_follow_up_judges_it_again_with_the_visits_answers_beneath_it(client, clinician):
+    # The review's outcome clears the latched "yes" to clumsy hands; the answer is still yes, so the follow-up is
+    # judged again as a follow-up: the cancer history from the visit still makes it MSCC, urgent.
+    from intake.services import mark_reviewed
+
+    visit = submitted_intake(cancer_history="yes")
+    _invitation, token, intake = follow_up_for(visit)
+    _open(client, token)
+    _answer_every_page(client, follow_up_answers(hands_clumsy="yes"))
+    client.post("/intake/review/")
+    assert RedFlagAnswer.objects.filter(intake=intake, cleared_at__isnull=True).exists()
+    sent_with = set(intake.flags.values_list("code", flat=True))
+    assert {"CM1", "MSCC", "SP1"} <= sent_with
+
+    mark_reviewed(intake, by=clinician, outcome="same_day_call_advice")
+
+    intake.refresh_from_db()
+    assert not RedFlagAnswer.objects.filter(intake=intake, cleared_at__isnull=True).exists()
+    # The same flags: not the pre-visit form's reading, which counts every question a follow-up does not ask as
+    # not ruled out.
+    assert set(intake.flags.values_list("code", flat=True)) == sent_with
+    assert intake.level == Level.URGENT
