@@ -55,7 +55,9 @@ def _notes(qv: QuestionView) -> str:
     if qv.only_if_text:
         parts.append(f'<p class="only-if">{_e(qv.only_if_text)}</p>')
     if qv.hint:
-        parts.append(f'<p class="form-text" id="hint_{code}">{_e(qv.hint)}</p>')
+        # A hint that lists signs has one per line (the safety questions, docs/clinical/INTAKE.md step 1).
+        lines = "<br>".join(_e(line) for line in qv.hint.split("\n"))
+        parts.append(f'<p class="form-text" id="hint_{code}">{lines}</p>')
     error = _e(gettext("Error:"))
     parts.extend(
         f'<p class="invalid-feedback d-block" id="error_{code}"><span class="visually-hidden">{error}</span>'

@@ -47,7 +47,8 @@ Decisions worth knowing:
 - "not_sure" opens a follow-up exactly like "yes" (docs/clinical/TRIAGE.md: "yes" means yes or not sure), so
   ``ce_onset`` is asked after any of the seven CE questions (docs/clinical/INTAKE.md: "any of the above" includes the
   sexual-function question).
-- The seven safety questions are worded the way the CES symptom card speaks: one sign per sentence of the hint, and
+- The seven safety questions are worded the way the CES symptom card speaks: one sign per line of the hint ("\n" in
+  the catalogue, a line each on the page), and
   "new or getting worse" in every label, so a sign that crept up over weeks counts (docs/clinical/INTAKE.md 2027.1,
   step 1). "Walking is getting harder" is no longer part of ``ce_both_legs_weaker`` (docs/clinical/TRIAGE.md
   2027.1: CE6).
@@ -451,24 +452,25 @@ _SAFETY = Step(
                "It is the part that would touch a bike seat.")),
         _yns("ce_wiping_sensation",
              _("Does wiping after the toilet feel different from normal, in a way that is new or getting worse?"),
-             _("For example, the skin feels numb. Or you can hardly feel the toilet paper.")),
+             _("For example:\nThe skin feels numb.\nYou can hardly feel the toilet paper.")),
         _yns("ce_urine_start_difficulty",
              _("Is peeing harder to start, stop or control, in a way that is new or getting worse?"),
-             _("Pee means urine. Count any of these: It is hard to start. It is hard to stop. It is hard to control. "
-               "The flow is weaker than normal.")),
+             _("Pee means urine. Count any of these:\nIt is hard to start.\nIt is hard to stop.\n"
+               "It is hard to control.\nThe flow is weaker than normal.")),
         _yns("ce_urine_leak_or_no_sensation",
              _("Do you leak pee, or have trouble feeling your bladder, in a way that is new or getting worse?"),
-             _("Your bladder holds your pee. Count any of these: You leak pee or need pads. You can't tell when your "
-               "bladder is full. You can't tell when it is empty. You can't feel pee passing.")),
+             _("Your bladder holds your pee. Count any of these:\nYou leak pee or need pads.\n"
+               "You can't tell when your bladder is full.\nYou can't tell when it is empty.\n"
+               "You can't feel pee passing.")),
         _yns("ce_bowel_control",
              _("Do you have trouble with bowel control that is new or getting worse?"),
-             _("Count any of these: It is hard to hold in a poop. You leak poop. You can't feel a poop passing.")),
+             _("Count any of these:\nIt is hard to hold in a poop.\nYou leak poop.\nYou can't feel a poop passing.")),
         _yns("ce_both_legs_weaker", _("Do both of your legs feel weak, in a way that is new or getting worse?"),
              _("Count it if both legs feel weak or give way. Leg pain that stops you walking far is asked about "
                "later.")),
         _yns("ce_sexual_change",
              _("Have you noticed a change in sex or in feeling in your genitals that is new or getting worse?"),
-             _("Count any of these: Trouble getting or keeping an erection. A change when you ejaculate (come). "
+             _("Count any of these:\nTrouble getting or keeping an erection.\nA change when you ejaculate (come).\n"
                "Less feeling in your genitals during sex.")),
         Question("ce_onset", "choice", _("When did the change you marked start?"),
                  _("If you marked more than one, think of the most recent."),

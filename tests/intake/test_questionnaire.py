@@ -241,7 +241,7 @@ def test_walking_getting_harder_is_no_longer_part_of_the_both_legs_question() ->
 def test_questions_and_hints_stay_short(code: str) -> None:
     question = q.question_by_code(code)
     assert len(question.label) <= 110
-    assert all(len(sentence) <= 110 for sentence in question.hint.split(". "))
+    assert all(len(sentence) <= 110 for line in question.hint.split("\n") for sentence in line.split(". "))
 
 
 def test_the_safety_step_says_why_it_comes_first() -> None:

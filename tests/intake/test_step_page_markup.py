@@ -79,3 +79,25 @@ def test_what_a_patient_typed_comes_back_as_text_when_the_page_has_a_mistake(pat
     assert "is-invalid" in year["class"]
     assert "aria-invalid" not in day
     assert "The race date must include a year" in page
+
+
+def test_a_safety_hint_that_lists_signs_shows_one_sign_per_line(patient):
+    # docs/clinical/INTAKE.md, step 1: "one sign per line of hint", as the cauda equina symptom card lists them.
+    answer_up_to(patient, "safety_bladder", routine_answers())
+    html = patient.client.get("/intake/step/safety_bladder/").content.decode()
+    assert (
+        '<p class="form-text" id="hint_ce_bowel_control">Count any of these:<br>It is hard to hold in a poop.<br>'
+        "You leak poop.<br>You can&#x27;t feel a poop passing.</p>"
+    ) in html
+
+
+def test_every_safety_hint_that_counts_signs_puts_each_on_its_own_line():
+    from intake.rules.questionnaire import CE_QUESTION_CODES, QUESTIONS
+
+    listing = [QUESTIONS[code].hint for code in CE_QUESTION_CODES if "any of these:" in QUESTIONS[code].hint]
+    assert len(listing) == 4
+    for hint in listing:
+        lead, *signs = hint.split("\n")
+        assert lead.endswith("any of these:")
+        assert len(signs) >= 3
+        assert all(sign.endswith(".") and sign.count(". ") == 0 for sign in signs)
