@@ -12,6 +12,7 @@ import hashlib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 STARTER_DIR = Path(__file__).resolve().parent / "content" / "articles"
 
@@ -47,15 +48,20 @@ class StarterArticle:
     source_sha256: str
 
 
-def parse_starter_file(path: Path) -> StarterArticle:
-    text = path.read_text(encoding="utf-8")
+def _front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
+    """A file's TOML front matter (between the first two `+++` lines) and the body after it; `name` for errors."""
     parts = text.split("+++\n", 2)
     if len(parts) != 3 or parts[0].strip():
-        raise StarterFileError(f"{path.name}: expected front matter between two '+++' lines at the top.")
+        raise StarterFileError(f"{name}: expected front matter between two '+++' lines at the top.")
     try:
-        meta = tomllib.loads(parts[1])
+        return tomllib.loads(parts[1]), parts[2]
     except tomllib.TOMLDecodeError as error:
-        raise StarterFileError(f"{path.name}: front matter is not valid TOML ({error}).") from error
+        raise StarterFileError(f"{name}: front matter is not valid TOML ({error}).") from error
+
+
+def parse_starter_file(path: Path) -> StarterArticle:
+    text = path.read_text(encoding="utf-8")
+    meta, body = _front_matter(text, path.name)
     missing = [key for key in REQUIRED_KEYS if not meta.get(key)]
     if missing:
         raise StarterFileError(f"{path.name}: missing {', '.join(missing)}.")
@@ -69,7 +75,7 @@ def parse_starter_file(path: Path) -> StarterArticle:
         title=meta["title"],
         slug=meta["slug"],
         summary=meta["summary"],
-        body=parts[2].strip() + "\n",
+        body=body.strip() + "\n",
         topics=tuple(meta["topics"]),
         featured=bool(meta.get("featured", False)),
         related=tuple(meta.get("related", ())),
@@ -99,18 +105,12 @@ TRANSLATION_KEYS = ("slug", "title", "summary")
 
 
 def parse_translation_file(path: Path, language: str) -> StarterTranslation:
-    text = path.read_text(encoding="utf-8")
-    parts = text.split("+++\n", 2)
-    if len(parts) != 3 or parts[0].strip():
-        raise StarterFileError(f"{language}/{path.name}: expected front matter between two '+++' lines at the top.")
-    try:
-        meta = tomllib.loads(parts[1])
-    except tomllib.TOMLDecodeError as error:
-        raise StarterFileError(f"{language}/{path.name}: front matter is not valid TOML ({error}).") from error
+    name = f"{language}/{path.name}"
+    meta, body = _front_matter(path.read_text(encoding="utf-8"), name)
     missing = [key for key in TRANSLATION_KEYS if not meta.get(key)]
-    if missing or not parts[2].strip():
-        raise StarterFileError(f"{language}/{path.name}: missing {', '.join(missing) or 'the body'}.")
-    return StarterTranslation(language, meta["slug"], meta["title"], meta["summary"], parts[2].strip() + "\n")
+    if missing or not body.strip():
+        raise StarterFileError(f"{name}: missing {', '.join(missing) or 'the body'}.")
+    return StarterTranslation(language, meta["slug"], meta["title"], meta["summary"], body.strip() + "\n")
 
 
 def read_starter_translations(
