@@ -10,14 +10,13 @@ from django import forms
 from dashboard.selectors import QueueFilters
 from intake.models import Level, ReviewNote
 from intake.rules.triage import FLAGS_BY_CODE
-from intake.services.review import MSG_OTHER_NEEDS_NOTE
+from intake.services.review import MSG_OTHER_NEEDS_NOTE, MSG_OUTCOME_REQUIRED
 
 LEVEL_CHOICES = [("", "Any level"), *((level.code, level.label) for level in Level)]
 FLAG_CHOICES = [("", "Any flag"), *((code, f"{flag.short} ({code})") for code, flag in FLAGS_BY_CODE.items())]
 REVIEWED_CHOICES = [("", "Reviewed or not"), ("no", "Not reviewed yet"), ("yes", "Reviewed")]
 
 MSG_DATE_RANGE = "The “to” date is before the “from” date."
-MSG_OUTCOME_REQUIRED = "Choose what happened: an urgent or serious intake is marked reviewed with its outcome."
 NO_OUTCOME = ("", "No outcome to record")
 
 

@@ -45,7 +45,7 @@ from intake.models import Intake, Level, RedFlagAnswer, ReviewNote
 from intake.references import intake_id_for
 from intake.rules.catalogue import form_for
 from intake.rules.triage import RULES_VERSION
-from intake.services import InvalidReview, mark_reviewed
+from intake.services import InvalidReview, mark_reviewed, needs_outcome
 
 MSG_REVIEW_NOT_SAVED = "Nothing was saved: see the message in the review form."
 INTAKE_NUMBER = re.compile(r"[0-9]{1,10}")
@@ -184,11 +184,10 @@ def _intake_or_404(intake_id: int) -> Intake:
 
 
 def _outcome_required(intake: Intake, latches: list[RedFlagAnswer]) -> bool:
-    """Urgent and serious intakes are reviewed with an outcome; so is any with red-flag answers still open (only a
-    review with an outcome clears them). A note added after the review needs none."""
-    if intake.level not in (Level.URGENT, Level.SERIOUS):
-        return False
-    return not intake.is_reviewed or any(row.cleared_at is None for row in latches)
+    """The form asks for an outcome when the service would refuse a review without one."""
+    return needs_outcome(
+        intake.level, reviewed=intake.is_reviewed, latches_open=any(row.cleared_at is None for row in latches)
+    )
 
 
 @never_cache

@@ -54,7 +54,7 @@ from intake.services.invitations import (
     renew_link,
     start_intake,
 )
-from intake.services.review import InvalidReview, ReviewOutcome, mark_reviewed
+from intake.services.review import InvalidReview, ReviewOutcome, mark_reviewed, needs_outcome
 
 __all__ = [
     "PHONE",
@@ -82,6 +82,7 @@ __all__ = [
     "mark_reviewed",
     "max_identity_attempts",
     "needs_emergency_acknowledgement",
+    "needs_outcome",
     "record_assessment",
     "record_consent",
     "record_red_flags",

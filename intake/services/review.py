@@ -1,6 +1,8 @@
 """A clinician's review of an intake: who reviewed it, when, with what outcome, and the notes they add.
 
-docs/clinical/TRIAGE.md, "Review outcomes": reviewing an urgent or serious intake records what happened. Any outcome
+docs/clinical/TRIAGE.md, "Review outcomes": reviewing an urgent or serious intake records what happened, and so does
+reviewing any intake whose red-flag answers are still latched (`needs_outcome`: the service refuses a review without
+one, whoever calls it, so an urgent intake can never leave the escalation path on a bare note). Any outcome
 but "could not reach" marks the intake reviewed and clears its latched red-flag answers (the engine then runs again
 on the current answers; the rows stay as the record). "Could not reach" leaves it unreviewed, so escalation goes on.
 An outcome that means staff spoke with the patient (`PATIENT_REACHED_OUTCOMES`) also adds to the patient's reading
@@ -18,7 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from audit import services as audit
-from intake.models import PATIENT_REACHED_OUTCOMES, Intake, ReviewNote
+from intake.models import PATIENT_REACHED_OUTCOMES, Intake, Level, RedFlagAnswer, ReviewNote
 from intake.rules import answers as answer_codec
 from intake.rules.catalogue import assess_answers
 from intake.services.assessment import (
@@ -32,6 +34,7 @@ from intake.services.latches import clear_latches, earlier_answers
 Outcome = ReviewNote.Outcome
 MSG_OTHER_NEEDS_NOTE = "Say in the note what happened."
 MSG_UNKNOWN_OUTCOME = "Choose one of the outcomes listed."
+MSG_OUTCOME_REQUIRED = "Choose what happened: an urgent or serious intake is marked reviewed with its outcome."
 
 
 class InvalidReview(ValueError):
@@ -46,6 +49,14 @@ class InvalidReview(ValueError):
 class ReviewOutcome:
     newly_reviewed: bool
     note: ReviewNote | None
+
+
+def needs_outcome(level: int | None, *, reviewed: bool, latches_open: bool) -> bool:
+    """An urgent or serious intake is reviewed with an outcome; so is one with red-flag answers still latched (only a
+    review with an outcome clears them). A note added after such a review needs none."""
+    if level not in (Level.URGENT, Level.SERIOUS):
+        return False
+    return not reviewed or latches_open
 
 
 def mark_reviewed(
@@ -70,6 +81,12 @@ def mark_reviewed(
         raise InvalidReview(MSG_OTHER_NEEDS_NOTE, field="note")
     with transaction.atomic():
         locked = Intake.objects.select_for_update().get(pk=intake.pk)
+        if not outcome and needs_outcome(
+            locked.level,
+            reviewed=locked.is_reviewed,
+            latches_open=RedFlagAnswer.objects.filter(intake=locked, cleared_at__isnull=True).exists(),
+        ):
+            raise InvalidReview(MSG_OUTCOME_REQUIRED, field="outcome")
         saved = None
         if text or outcome:
             saved = ReviewNote.objects.create(

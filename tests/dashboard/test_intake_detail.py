@@ -119,7 +119,7 @@ def test_a_second_review_keeps_the_first_reviewer_and_adds_the_note(client, clin
     other = django_user_model.objects.create_user("second", first_name="Sam", last_name="Second")
     other.groups.add(Group.objects.get(name="Clinicians"))
     intake = make_intake("urgent_bowel")
-    mark_reviewed(intake, by=clinician, note="First note")
+    mark_reviewed(intake, by=clinician, note="First note", outcome="emergency_care")
     client.force_login(other)
     response = client.post(reverse("dashboard:review", args=[intake.pk]), {"note": "Second note"}, follow=True)
     assert "already reviewed by Clinician Tester" in response.content.decode()
@@ -153,7 +153,9 @@ def test_two_clinicians_reviewing_at_once_get_no_error_and_both_notes_are_kept(c
     def review(user, note):
         try:
             barrier.wait()
-            outcomes.append(mark_reviewed(Intake.objects.get(pk=intake.pk), by=user, note=note))
+            outcomes.append(
+                mark_reviewed(Intake.objects.get(pk=intake.pk), by=user, note=note, outcome="emergency_care")
+            )
         except Exception as error:  # the test reports it below
             errors.append(error)
         finally:

@@ -14,10 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from dashboard.forms import MSG_OUTCOME_REQUIRED
-from intake.models import Intake, Level, ReviewNote
-from intake.services import InvalidReview
-from intake.services.review import MSG_OTHER_NEEDS_NOTE, MSG_UNKNOWN_OUTCOME
+from intake.models import Intake, Level, RedFlagAnswer, ReviewNote
+from intake.services import InvalidReview, mark_reviewed
+from intake.services.review import MSG_OTHER_NEEDS_NOTE, MSG_OUTCOME_REQUIRED, MSG_UNKNOWN_OUTCOME
 from tests.dashboard.factories import make_intake, make_latched_intake
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +51,30 @@ def test_reviewing_an_urgent_or_serious_intake_without_an_outcome_is_refused_nex
     assert not intake.is_reviewed
     assert not ReviewNote.objects.exists()
     assert not AuditEvent.objects.filter(action="reviewed_intake").exists()
+
+
+@pytest.mark.parametrize("profile", ["urgent_bowel", "serious_cancer"])
+def test_the_review_service_itself_refuses_an_urgent_or_serious_review_without_an_outcome(clinician, profile):
+    """Whoever calls it (a script, the demo loader, a future screen): a bare note never takes an urgent intake off
+    the escalation path."""
+    intake = make_intake(profile)
+    with pytest.raises(InvalidReview) as refused:
+        mark_reviewed(intake, by=clinician, note="Looked at it.")
+    assert (str(refused.value), refused.value.field) == (MSG_OUTCOME_REQUIRED, "outcome")
+    intake.refresh_from_db()
+    assert not intake.is_reviewed
+    assert not ReviewNote.objects.exists()
+    assert not AuditEvent.objects.filter(action="reviewed_intake").exists()
+
+
+def test_the_review_service_refuses_a_bare_note_while_red_flag_answers_are_latched(clinician, latched):
+    intake, _said, _changed = latched
+    Intake.objects.filter(pk=intake.pk).update(is_reviewed=True)  # reviewed once, but a latch is still open
+    with pytest.raises(InvalidReview):
+        mark_reviewed(Intake.objects.get(pk=intake.pk), by=clinician, note="Looked again.")
+    assert RedFlagAnswer.objects.get(intake=intake).cleared_at is None
+    mark_reviewed(Intake.objects.get(pk=intake.pk), by=clinician, outcome="emergency_care")
+    assert RedFlagAnswer.objects.get(intake=intake).cleared_at is not None
 
 
 def test_the_form_offers_every_outcome_with_its_label_and_says_it_is_required_for_urgent(client, clinician):

@@ -101,7 +101,6 @@ def test_a_patient_with_a_cancer_history_sees_article_10_once_a_clinician_has_ca
         ("could_not_reach", ""),
         ("routine_appointment", ""),
         ("other", "Left a voicemail."),
-        ("", "Read the answers; will call tomorrow."),
     ],
 )
 def test_a_review_that_does_not_say_the_patient_was_reached_leaves_article_10_out(patient, clinician, outcome, note):
