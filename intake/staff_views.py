@@ -1,8 +1,8 @@
 """The staff side of invitations: make one, see where each one stands, make a new link.
 
-Staff never see a patient's link: it is emailed to the patient (the only channel for now; text messages do not
-exist yet). Whoever holds a link and knows the date of birth could open the answers, and staff know the date of
-birth they typed.
+Staff never see a patient's link: it is emailed to the patient (the first link goes by e-mail only; later ones may go
+by text, `intake.tasks.contact_for`). Whoever holds a link and knows the date of birth could open the answers, and
+staff know the date of birth they typed.
 """
 
 from __future__ import annotations

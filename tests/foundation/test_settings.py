@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -110,3 +111,27 @@ def test_sqlite_gets_none_of_the_postgresql_connection_options():
     options = database_options()
     assert options["ENGINE"] == "django.db.backends.sqlite3"
     assert not {"options", "connect_timeout", "keepalives", "tcp_user_timeout"} & set(options)
+
+
+def _settings_read_from_the_environment() -> set[str]:
+    source = (ROOT / "clinic_portal" / "settings.py").read_text()
+    return set(re.findall(r'env_[a-z]+\(\s*"([A-Z][A-Z0-9_]*)"', source)) | set(
+        re.findall(r'environ(?:\.get)?[(\[]\s*"([A-Z][A-Z0-9_]*)"', source)
+    )
+
+
+def _readme_configuration_table() -> set[str]:
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("\n## Configuration") :]
+    section = section[: section.index("\n## ", 5)]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    return {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split(" | ")[0])}
+
+
+def test_every_setting_read_from_the_environment_is_in_the_readmes_configuration_table():
+    """An operator reads the table to configure the portal: a variable the settings read but the table leaves out is
+    a knob nobody knows about, and one the table names but the settings ignore is a promise that does nothing."""
+    read, documented = _settings_read_from_the_environment(), _readme_configuration_table()
+    assert len(read) > 50  # the pattern finds the settings' own reads (env_str, env_int, ...)
+    assert sorted(read - documented) == []
+    assert sorted(documented - read) == []
