@@ -21,7 +21,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from intake.patient_fields import (
     DatePartsField,
@@ -221,7 +221,10 @@ class IdentityForm(forms.Form):
     is refused here, before the invitation is asked, so it never uses up one of the tries."""
 
     date_of_birth = DatePartsField(
-        date_name="Date of birth", past_only=True, required=True, error_messages={"required": MSG_DOB_REQUIRED}
+        date_name=gettext_noop("Date of birth"),
+        past_only=True,
+        required=True,
+        error_messages={"required": MSG_DOB_REQUIRED},
     )
 
     def boxes(self) -> list[InputBox]:
