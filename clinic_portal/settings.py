@@ -123,6 +123,12 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 # SQLite file by default so `make run` needs no server; PostgreSQL (psycopg 3) when DATABASE_URL is set.
 # Persistent connections with health checks: about 5x faster than reconnecting per request (docs/PITFALLS.md).
 
+# SQLite's options for `make run` (below; tests/foundation/test_sqlite_development.py writes through exactly these).
+SQLITE_DEVELOPMENT_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=wal; PRAGMA synchronous=normal;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {
     "default": dj_database_url.parse(
@@ -178,9 +184,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # and a writer work at once, IMMEDIATE transactions take the write lock up front (no deadlocked upgrade), and a
     # writer waits up to 20 s for the lock instead of failing with "database is locked" (docs/PITFALLS.md).
     _sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
-    _sqlite_options.setdefault("init_command", "PRAGMA journal_mode=wal; PRAGMA synchronous=normal;")
-    _sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
-    _sqlite_options.setdefault("timeout", 20)
+    for _option, _value in SQLITE_DEVELOPMENT_OPTIONS.items():
+        _sqlite_options.setdefault(_option, _value)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

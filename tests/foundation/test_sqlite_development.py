@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 from django.conf import settings
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
+from clinic_portal import settings as portal_settings
+from tests.foundation.test_settings import run_manage
+
 
 def _connection_to(path: str) -> DatabaseWrapper:
-    config = {**settings.DATABASES["default"], "NAME": path}
-    config["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=wal; PRAGMA synchronous=normal;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
+    """A connection to a SQLite file with the options the settings give `make run`'s database."""
+    config = {**settings.DATABASES["default"], "NAME": path, "ENGINE": "django.db.backends.sqlite3"}
+    config["OPTIONS"] = dict(portal_settings.SQLITE_DEVELOPMENT_OPTIONS)
     return DatabaseWrapper(config, alias="sqlite-development-check")
 
 
 def test_the_development_database_uses_write_ahead_logging_and_waits_for_the_write_lock(tmp_path):
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
-        options = settings.DATABASES["default"].get("OPTIONS", {})
-        assert "init_command" not in options  # PostgreSQL gets its own options (test_settings.py)
-        return
-    options = settings.DATABASES["default"]["OPTIONS"]
+    """Read from the settings as `make run` loads them (a SQLite file), whatever database this suite runs on."""
+    result = run_manage(
+        "shell",
+        "-c",
+        "import json; from django.conf import settings; print(json.dumps(settings.DATABASES['default']['OPTIONS']))",
+        env={"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}"},
+    )
+    assert result.returncode == 0, result.stderr
+    options = json.loads(result.stdout.strip().splitlines()[-1])
+    assert options == portal_settings.SQLITE_DEVELOPMENT_OPTIONS
     assert "journal_mode=wal" in options["init_command"]
     assert options["transaction_mode"] == "IMMEDIATE"
     assert options["timeout"] >= 5
