@@ -47,6 +47,21 @@ def test_each_persona_gets_the_expected_answer_from_every_url(persona, world):
     assert not wrong, f"{persona}:\n" + "\n".join(wrong)
 
 
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_persona_gets_the_expected_answer_from_an_empty_post_to_every_post_only_url(persona, world):
+    """GET answers 405 to everyone on these: what a POST gets is what says who may use them. Each row gets a browser
+    of its own (signing out ends the session the next row would use)."""
+    rows = [row for row in ROWS if row.post_expect is not None]
+    assert {row.key for row in rows} == {row.key for row in ROWS if set(row.expect) == {405}}
+    wrong = []
+    for row in rows:
+        url = row.url(world)
+        got = observed(client_for(persona, world).post(url, {}))
+        if got != row.post_answer_for(persona):
+            wrong.append(f"POST {row.key} {url}: expected {row.post_answer_for(persona)}, got {got}")
+    assert not wrong, f"{persona}:\n" + "\n".join(wrong)
+
+
 def test_a_url_missing_from_the_table_is_reported(settings):
     settings.ROOT_URLCONF = "tests.security.failing_urls"  # the project's URLs plus a few test-only ones
     table = rows_by_key()

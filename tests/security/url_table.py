@@ -40,6 +40,9 @@ class Row:
     post: str | None = None
     # Who to POST as in the CSRF test (default: the most senior persona that gets 200, else anonymous).
     post_as: str | None = None
+    # For a URL that answers only POST: what each persona gets from an empty POST (a token-less test client), in
+    # persona order, so the table says who may use it and not only that GET is refused.
+    post_expect: tuple[Answer, Answer, Answer, Answer, Answer, Answer, Answer] | None = None
     notes: str = field(default="", compare=False)
 
     def url(self, world: Any) -> str:
@@ -47,6 +50,9 @@ class Row:
 
     def answer_for(self, persona: str) -> Answer:
         return self.expect[PERSONAS.index(persona)]
+
+    def post_answer_for(self, persona: str) -> Answer | None:
+        return self.post_expect[PERSONAS.index(persona)] if self.post_expect else None
 
 
 def walk(patterns: list[Any] | None = None, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
@@ -163,12 +169,25 @@ ROWS: list[Row] = [
         post="changes",
         post_as="anonymous",
     ),
-    Row("accounts:sign-out", "/staff/sign-out/", (405, 405, 405, 405, 405, 405, 405), post="changes"),
+    Row(
+        "accounts:sign-out",
+        "/staff/sign-out/",
+        (405,) * 7,
+        post="changes",
+        post_expect=(R,) * 7,
+    ),
     Row("accounts:after-sign-in", "/staff/welcome/", (S, S, S, R, R, R, R)),
     # --- Staff dashboards ---------------------------------------------------------------------------------------
     Row("dashboard:queue", "/staff/queue/", (S, S, S, 403, 200, 200, 200)),
     # The queue's search is a POST, so a patient's name never lands in a URL or a log line.
-    Row("dashboard:queue-search", "/staff/queue/search/", (405,) * 7, post="changes", post_as="front_desk"),
+    Row(
+        "dashboard:queue-search",
+        "/staff/queue/search/",
+        (405,) * 7,
+        post="changes",
+        post_as="front_desk",
+        post_expect=(S, S, S, 403, R, R, R),
+    ),
     Row("dashboard:export", "/staff/queue/export.csv", (S, S, S, 403, 403, 200, 200)),
     # Counts only, but the same people as the export (clinicians and administrators), audited like it.
     Row("dashboard:outcome-report", "/staff/reports/outcomes/", (S, S, S, 403, 403, 200, 200)),
@@ -179,6 +198,7 @@ ROWS: list[Row] = [
         (405,) * 7,
         post="changes",
         post_as="clinician",
+        post_expect=(S, S, S, 403, 403, 400, 400),  # 400: an empty review of an urgent intake, refused with a message
     ),
     Row("dashboard:audit", "/staff/audit/", (S, S, S, 403, 403, 403, 200)),
     # Issue 12: the patient page (every questionnaire's scores: clinical, like the intake page) and the follow-up list
