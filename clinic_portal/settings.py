@@ -124,7 +124,7 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 # Persistent connections with health checks: about 5x faster than reconnecting per request (docs/PITFALLS.md).
 
 # SQLite's options for `make run` (below; tests/foundation/test_sqlite_development.py writes through exactly these).
-SQLITE_DEVELOPMENT_OPTIONS = {
+SQLITE_DEVELOPMENT_OPTIONS: dict[str, str | int] = {
     "init_command": "PRAGMA journal_mode=wal; PRAGMA synchronous=normal;",
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
@@ -184,8 +184,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # and a writer work at once, IMMEDIATE transactions take the write lock up front (no deadlocked upgrade), and a
     # writer waits up to 20 s for the lock instead of failing with "database is locked" (docs/PITFALLS.md).
     _sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
-    for _option, _value in SQLITE_DEVELOPMENT_OPTIONS.items():
-        _sqlite_options.setdefault(_option, _value)
+    for _sqlite_option, _sqlite_value in SQLITE_DEVELOPMENT_OPTIONS.items():
+        _sqlite_options.setdefault(_sqlite_option, _sqlite_value)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
