@@ -84,6 +84,14 @@ def forget(request: HttpRequest) -> None:
     request.session.pop(SESSION_KEY, None)
 
 
+def leave(request: HttpRequest) -> None:
+    """The patient pressed "Exit": this browser no longer opens the form until the link is opened and the date of
+    birth typed again (a shared phone or computer), and the session's key changes. Anything else in the session
+    (a staff sign-in in the same browser) stays."""
+    forget(request)
+    request.session.cycle_key()
+
+
 def _state(request: HttpRequest) -> dict[str, object]:
     state = request.session.get(SESSION_KEY)
     return state if isinstance(state, dict) else {}

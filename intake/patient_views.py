@@ -323,7 +323,11 @@ def answers_copy(request: HttpRequest, intake: Intake) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def leave(request: HttpRequest) -> HttpResponse:
-    """The "Exit" link of every patient page: what is saved and how to come back. Changes nothing."""
+    """The "Exit" button of every patient page (a POST): this browser stops opening the form, so the next person on
+    a shared phone cannot see the answers; then (a GET) what is saved and how to come back, which changes nothing."""
+    if request.method == "POST":
+        patient_session.leave(request)
+        return redirect("intake:exit")
     return render(request, "intake/exit.html")

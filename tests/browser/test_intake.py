@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -134,8 +133,18 @@ def test_a_patient_answers_every_page_on_a_phone_leaves_halfway_resumes_fixes_an
     pick(page, "sitting_eases", "no")
     next_page(page)
     _on(page, "Your general health", 5)
+    # "Exit" (a shared phone): the form is closed to this browser until the link and the birth date open it again.
+    page.get_by_role("button", name="Exit").click()
+    assert page.get_by_role("heading", name="You have left the form").is_visible()
+    assert_accessible(page)
+    page.go_back()
+    page.reload()
+    assert page.get_by_role("heading", name="Your general health").count() == 0
+    assert_accessible(page)
+    page.goto("/intake/")
+    assert page.get_by_role("heading", name="Your general health").count() == 0
+    assert_accessible(page)
     phone = page.context
-    phone.clear_cookies(name=settings.SESSION_COOKIE_NAME)  # the session ended; the phone's device cookie stays
     page.close()
 
     # Later, on the same phone: the link again, the birth date again, and back where the patient left off. (A new

@@ -192,20 +192,35 @@ def test_the_printable_copy_is_only_for_a_sent_intake(patient):
     assert patient.client.get("/intake/done/answers/")["Location"] == "/intake/"
 
 
-def test_exit_says_the_answers_are_saved_and_how_to_come_back_for_anyone(client, patient, settings):
+def test_the_exit_page_says_the_answers_are_saved_and_how_to_come_back_for_anyone(client, patient, settings):
     for browser in (patient.client, type(client)()):
         html = browser.get("/intake/exit/").content.decode()
         assert "You have left the form" in html
-        assert "open the link in your email again" in html
+        assert "open the link we sent you again and enter your date of birth" in html
         assert settings.CLINIC_PHONE in html
-    assert patient.client.get("/intake/")["Location"] == "/intake/step/safety/"  # the session carries on
+    assert patient.client.get("/intake/")["Location"] == "/intake/step/safety/"  # opening the page changes nothing
+
+
+def test_exit_ends_the_patients_session_so_the_next_person_on_a_shared_phone_sees_nothing(patient):
+    assert patient.client.get("/intake/step/safety/").status_code == 200
+    old_key = patient.client.cookies["sessionid"].value
+    response = patient.client.post("/intake/exit/")
+    assert response["Location"] == "/intake/exit/"
+    assert patient.client.cookies["sessionid"].value != old_key
+    for path in ("/intake/", "/intake/step/safety/", "/intake/review/"):
+        page = patient.client.get(path)
+        assert page.status_code == 404, path  # the bad-link page: nothing of the form or its answers
+        assert "Step 1" not in page.content.decode()
+    patient.sign_in()  # the link and the date of birth open it again, where the patient left off
+    assert patient.client.get("/intake/")["Location"] == "/intake/step/safety/"
 
 
 def test_patient_pages_show_the_clinic_phone_and_exit_but_not_the_site_navigation(patient, settings):
     html = patient.client.get("/intake/step/safety/").content.decode()
     assert settings.CLINIC_NAME in html
     assert f'href="tel:{settings.CLINIC_PHONE}"' in html
-    assert '<a class="intake-exit" href="/intake/exit/">Exit</a>' in html
+    assert '<form class="intake-exit-form" method="post" action="/intake/exit/">' in html
+    assert '<button type="submit" class="intake-exit">Exit</button>' in html
     assert "site-search" not in html
     assert "Articles" not in html
     assert "Staff sign-in" not in html

@@ -136,8 +136,9 @@ ROWS: list[Row] = [
     Row("intake:done", "/intake/done/", (404, R, R, 404, 404, 404, 404)),
     # The printable copy of the answers: only for the browser that sent them (the others' intakes are not sent).
     Row("intake:answers", "/intake/done/answers/", (404, R, R, 404, 404, 404, 404)),
-    # "Exit" on every patient page: what is saved and how to come back; the same for everyone, changes nothing.
-    Row("intake:exit", "/intake/exit/", PUBLIC),
+    # "Exit" on every patient page: a POST ends the patient's session (a shared phone); the page (GET) says what is
+    # saved and how to come back, the same for everyone.
+    Row("intake:exit", "/intake/exit/", PUBLIC, post="changes", post_as="patient_a"),
     # --- Staff: invitations ---------------------------------------------------------------------------------------
     Row("intake:invitation-list", "/staff/invitations/", (S, S, S, 403, 200, 200, 200)),
     Row("intake:invitation-new", "/staff/invitations/new/", (S, S, S, 403, 200, 200, 200), post="changes"),
