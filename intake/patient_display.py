@@ -39,6 +39,7 @@ class AnswerRow:
     question: str
     value: str
     change_url: str
+    answered: bool = True
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,11 @@ class AnswerSection:
     slug: str
     title: str
     rows: list[AnswerRow]
+
+    @property
+    def answered(self) -> int:
+        """How many of the step's questions have an answer (the review page's count; "Not answered" rows left out)."""
+        return sum(row.answered for row in self.rows)
 
 
 def shown_value(question: Question, answers: Mapping[str, object], system: units.System) -> str:
@@ -92,7 +98,10 @@ def answer_sections(
             url = ""
             if changeable:
                 url = f"{reverse('intake:step', args=[page.slug])}?next={NEXT_REVIEW}#q-{question.code}"
-            rows.append(AnswerRow(question.code, say(question.label), shown_value(question, answers, system), url))
+            answered = question.kind == "consent" or not is_blank(answers.get(question.code))
+            rows.append(
+                AnswerRow(question.code, say(question.label), shown_value(question, answers, system), url, answered)
+            )
         if rows:
             sections.append(AnswerSection(step.slug, say(step.title), rows))
     return sections

@@ -128,6 +128,33 @@ def test_each_change_link_is_named_after_its_question_and_opens_its_page(patient
     assert '<a class="back-link" href="/intake/review/">Back to your answers</a>' in page
 
 
+def test_each_step_of_the_review_page_counts_only_the_questions_answered(patient):
+    patient.save_all(routine_answers())
+    html = patient.client.get("/intake/review/").content.decode()
+    sections = re.findall(r'<details class="review-section review-step".*?</details>', html, flags=re.S)
+    assert sections
+    some_unanswered = False
+    for section in sections:
+        rows = section.count('<dt class="summary-key">')
+        unanswered = section.count("Not answered")
+        some_unanswered |= unanswered > 0
+        count = re.search(r'<span class="review-count">\s*(\d+) answers?', section)
+        assert count is not None
+        assert int(count.group(1)) == rows - unanswered, section[:200]
+    assert some_unanswered  # the routine answers skip some optional questions: the count leaves them out
+
+
+def test_the_printable_copy_and_the_receipt_give_the_sending_time_as_the_appointment_does(patient):
+    patient.answer_all(routine_answers())
+    patient.client.post("/intake/review/")
+    sent = timezone.localtime(_intake(patient).submitted_at)
+    expected = f"{sent:%A, %B} {sent.day}, {sent.year} at {sent:%-I:%M %p}"
+    for path in ("/intake/done/", "/intake/done/answers/"):
+        html = " ".join(patient.client.get(path).content.decode().split())
+        assert expected in html, path
+        assert ".." not in html
+
+
 def test_a_change_that_opens_a_skipped_page_goes_there_before_the_review(patient):
     patient.save_all(routine_answers())
     response = patient.post_step(
