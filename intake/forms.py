@@ -251,7 +251,7 @@ class ConsentForm(forms.Form):
 class AcknowledgeForm(forms.Form):
     acknowledged = forms.BooleanField(
         label=gettext_lazy("I have read this message."),
-        error_messages={"required": gettext_lazy("Please tick the box to show you have read this message.")},
+        error_messages={"required": gettext_lazy("Please check the box to show you have read this message.")},
     )
 
 

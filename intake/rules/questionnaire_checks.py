@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from intake.rules.catalogue import Form
 
 MSG_REQUIRED = gettext_noop("Please answer this question.")
-MSG_CONSENT_REQUIRED = gettext_noop("Please tick the box to agree before you go on.")
+MSG_CONSENT_REQUIRED = gettext_noop("Please check the box to agree before you go on.")
 MSG_INVALID_CHOICE = gettext_noop("Please pick one of the answers shown.")
 MSG_NOT_A_NUMBER = gettext_noop("Please enter a number.")
 MSG_WHOLE_NUMBER = gettext_noop("Please enter a whole number, like 3.")
@@ -74,8 +74,9 @@ MSG_NOT_A_DATE = gettext_noop("Please enter a date.")
 MSG_FUTURE_DATE = gettext_noop("{name} must be today or in the past")
 MSG_AGE_OUT_OF_RANGE = gettext_noop("This date gives an age under 12 or over 110. Please check it.")
 MSG_BEFORE_BIRTH = gettext_noop("{name} must be on or after your date of birth")
+# Named after the question's own "none" answer ("No changes", "None").
 MSG_NONE_WITH_OTHERS = gettext_noop(
-    "You picked “None” and another answer. Please pick “None” on its own, or untick it."
+    "You picked “{none}” and another answer. Please pick “{none}” on its own, or clear it."
 )
 # The PSFS: a rating needs its activity, and a named activity its rating (questionnaire.PSFS_PAIRS).
 MSG_RATE_ACTIVITY = gettext_noop("Please rate how well you can do this activity now.")
@@ -155,7 +156,7 @@ def _check_choices(question: Question, value: object) -> str | None:
     if any(not isinstance(code, str) or code not in question.choice_codes for code in codes):
         return MSG_INVALID_CHOICE
     if question.code in EXCLUSIVE_NONE_CODES and NONE_CODE in codes and len(set(codes)) > 1:
-        return MSG_NONE_WITH_OTHERS
+        return Message(MSG_NONE_WITH_OTHERS, none=Message(question.choice_label(NONE_CODE)))
     return None
 
 

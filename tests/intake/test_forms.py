@@ -19,7 +19,6 @@ from intake.rules.questionnaire_checks import (
     MSG_FUTURE_DATE,
     MSG_INVALID_CHOICE,
     MSG_NEGATIVE,
-    MSG_NONE_WITH_OTHERS,
     MSG_NOT_A_NUMBER,
     MSG_REQUIRED,
     MSG_TOO_LARGE,
@@ -136,7 +135,9 @@ def test_none_cannot_be_picked_with_another_answer():
     data.setlist("training_changes", ["none", "hills"])
     form = StepForm(step_by_slug("running"), earlier=answers, today=TODAY, data=data)
     assert not form.is_valid()
-    assert form.errors["training_changes"] == [MSG_NONE_WITH_OTHERS]
+    assert form.errors["training_changes"] == [
+        "You picked “No changes” and another answer. Please pick “No changes” on its own, or clear it."
+    ]
 
 
 def test_free_text_is_trimmed():

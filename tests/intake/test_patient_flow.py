@@ -252,7 +252,7 @@ def test_after_the_emergency_page_the_patient_continues_only_once_they_confirm_r
     assert patient.client.get("/intake/step/about/")["Location"] == "/intake/important/"
     unticked = patient.client.post("/intake/important/", {})
     assert unticked.status_code == 200
-    assert "Please tick the box" in unticked.content.decode()
+    assert "Please check the box" in unticked.content.decode()
     ticked = patient.client.post("/intake/important/", {"acknowledged": "on"})
     assert ticked["Location"] == "/intake/"
     assert patient.client.get("/intake/")["Location"] == "/intake/step/safety_bladder/"

@@ -525,10 +525,10 @@ def test_the_distance_caps_per_unit() -> None:
     assert q.max_weekly_distance(None) == 400
 
 
-@pytest.mark.parametrize("code", ["training_changes", "cross_training"])
-def test_none_cannot_be_picked_with_another_answer(code: str) -> None:
+@pytest.mark.parametrize(("code", "none"), [("training_changes", "No changes"), ("cross_training", "None")])
+def test_none_cannot_be_picked_with_another_answer_and_the_message_names_the_answer_shown(code: str, none: str) -> None:
     assert running_errors(**{code: ["none", "swim" if code == "cross_training" else "hills"]})[code] == (
-        checks.MSG_NONE_WITH_OTHERS
+        checks.MSG_NONE_WITH_OTHERS.format(none=none)
     )
     assert code not in running_errors(**{code: ["none"]})
 
