@@ -239,7 +239,7 @@ def emergency(request: HttpRequest, intake: Intake) -> HttpResponse:
     form = AcknowledgeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.acknowledge_emergency(intake, now=timezone.now())
-        return redirect("intake:resume")
+        return _after_emergency(intake)
     services.mark_emergency_shown(intake, now=timezone.now())
     # CES or MSCC wording, with the signs this patient reported (docs/clinical/TRIAGE.md, "What the patient is told").
     message = patient_message(
@@ -248,8 +248,26 @@ def emergency(request: HttpRequest, intake: Intake) -> HttpResponse:
         answers=_message_answers(intake),
         flag_codes=[flag.code for flag in intake.flags.all()],
     )
-    context = {"form": form, "message": message, "is_follow_up": form_of(intake).is_follow_up}
+    context = {
+        "form": form,
+        "message": message,
+        "is_follow_up": form_of(intake).is_follow_up,
+        # The box is far below the emergency message on a phone: a summary by the form takes the focus there.
+        "summary": [("id_acknowledged", form["acknowledged"].label, error) for error in form["acknowledged"].errors],
+    }
     return render(request, "intake/emergency.html", context)
+
+
+def _after_emergency(intake: Intake) -> HttpResponse:
+    """Back to the form: where the patient left off, or, for a change made from the review page, the page that the
+    change opened (the "when did it start" question after a new safety answer), then the review."""
+    if intake.current_step == answer_codec.REVIEW:
+        form_def = form_of(intake)
+        answers = answer_codec.from_json(intake.answers)
+        problem = services.first_page_with_errors(answers, today=timezone.localdate(), form=form_def)
+        if problem:
+            return _to_page(problem[0], back_to=NEXT_REVIEW)
+    return redirect("intake:resume")
 
 
 @never_cache

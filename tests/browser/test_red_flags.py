@@ -88,8 +88,11 @@ def test_a_not_sure_bladder_answer_on_an_otherwise_blank_page_brings_the_emergen
 
     # Back to the form: not without ticking the box; then on the same page, the "not sure" kept.
     page.get_by_role("button", name="I am getting help: back to the form").click()
-    page.get_by_text("Please check the box").wait_for()  # the answer to the post, not the page it left
-    assert page.get_by_text("Please check the box").is_visible(), "no message for the unticked acknowledgement"
+    page.locator(".error-summary").wait_for()  # the answer to the post, not the page it left
+    # The focus (and so the view, on a phone) moves to the summary by the box, below the emergency message.
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')"), "the message is out of view"
+    assert page.locator(".error-summary").is_visible()
+    assert page.locator("#error_acknowledged").is_visible(), "no message next to the box"
     assert_accessible(page)
     page.check("#id_acknowledged")
     page.get_by_role("button", name="I am getting help: back to the form").click()

@@ -155,6 +155,19 @@ def test_the_printable_copy_and_the_receipt_give_the_sending_time_as_the_appoint
         assert ".." not in html
 
 
+def test_a_safety_change_from_the_review_page_leads_past_the_emergency_page_to_the_question_it_opened(patient):
+    patient.save_all(routine_answers())
+    response = patient.client.post(
+        "/intake/step/safety/?next=review",
+        {"ce_saddle_numbness": "not_sure", "ce_wiping_sensation": "no", "next": "review"},
+    )
+    assert response["Location"] == "/intake/important/"
+    ticked = patient.client.post("/intake/important/", {"acknowledged": "on"})
+    assert ticked["Location"] == "/intake/step/safety_onset/?next=review"  # "When did it start?", then the review
+    saved = patient.client.post("/intake/step/safety_onset/", {"ce_onset": "within_14_days", "next": "review"})
+    assert saved["Location"].startswith("/intake/review/")
+
+
 def test_a_change_that_opens_a_skipped_page_goes_there_before_the_review(patient):
     patient.save_all(routine_answers())
     response = patient.post_step(

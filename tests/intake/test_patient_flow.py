@@ -252,7 +252,11 @@ def test_after_the_emergency_page_the_patient_continues_only_once_they_confirm_r
     assert patient.client.get("/intake/step/about/")["Location"] == "/intake/important/"
     unticked = patient.client.post("/intake/important/", {})
     assert unticked.status_code == 200
-    assert "Please check the box" in unticked.content.decode()
+    html = unticked.content.decode()
+    # A summary by the form (it takes the focus: intake.js) links to the box, far below the message on a phone.
+    summary = html.index("data-error-summary")
+    assert html.index("Get medical help now") < summary < html.index('id="id_acknowledged"')
+    assert '<a href="#id_acknowledged">Please check the box to show you have read this message.</a>' in html
     ticked = patient.client.post("/intake/important/", {"acknowledged": "on"})
     assert ticked["Location"] == "/intake/"
     assert patient.client.get("/intake/")["Location"] == "/intake/step/safety_bladder/"
