@@ -33,6 +33,15 @@ def test_clinician_sees_answers_in_plain_language_grouped_by_step(client, clinic
     assert "Your running" in html
 
 
+def test_why_the_intake_was_flagged_comes_first_before_the_questionnaires_and_the_scores(client, clinician):
+    """A clinician opening an urgent intake reads the reason at the top, not under the outcome charts."""
+    intake = make_intake("urgent_saddle_bladder")
+    client.force_login(clinician)
+    html = client.get(detail(intake)).content.decode()
+    order = [html.index(f'id="{section}-title"') for section in ("flags", "questionnaires", "pain", "answers")]
+    assert order == sorted(order)
+
+
 def test_flags_show_reasons_and_rules_version_and_the_screening_note(client, clinician):
     intake = make_intake("urgent_saddle_bladder")
     client.force_login(clinician)
