@@ -32,7 +32,8 @@ LEVEL_SYMBOLS: Mapping[str, str] = {"urgent": "▲ ", "serious": "● "}
 FORMER_STAFF = "a former staff member"
 NOT_KNOWN = "\u2013"  # an en dash: an age nobody gave
 NO_FLAGS = '<span class="text-body-secondary">None</span>'
-STOPPED = '<span class="text-body-secondary">Stopped at safety step</span>'
+# Flagged while the patient is still answering (a red-flag answer acts the moment it is posted, on any page).
+NOT_SENT = '<span class="text-body-secondary">Not sent yet</span>'
 NOT_REVIEWED = '<span class="not-reviewed">Not reviewed</span>'
 
 # --- Times, worded as Django's English --------------------------------------------------------------------------------
@@ -121,7 +122,7 @@ class QueueRow:
     patient_name: str
     age: str
     appointment: str
-    submitted: str  # "" when stopped at the safety step
+    submitted: str  # "" when not sent yet
     submitted_title: str
     flags: tuple[FlagChip, ...]
     is_reviewed: bool
@@ -138,7 +139,7 @@ class QueueRow:
             name += f' <span class="questionnaire-tag">{escape(self.questionnaire)}</span>'
         if self.phone_html:
             name += f'<br><span class="small">{self.phone_html}</span>'
-        submitted = f'<span title="{self.submitted_title}">{self.submitted}</span>' if self.submitted else STOPPED
+        submitted = f'<span title="{self.submitted_title}">{self.submitted}</span>' if self.submitted else NOT_SENT
         flags = ""
         if self.clinical:
             chips = "".join(

@@ -110,7 +110,7 @@ def test_front_desk_rows_link_nowhere_and_unknowns_are_said_plainly():
     assert row.url == ""
     assert row.reviewed_by == FORMER_STAFF
     assert row.age == "\u2013"
-    assert row.submitted == ""  # "Stopped at safety step"
+    assert row.submitted == ""  # "Not sent yet"
     assert row.css == "queue-row row-routine"
     assert row.level_symbol == ""
 
