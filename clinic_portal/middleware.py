@@ -19,6 +19,7 @@ import logging
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,6 +29,7 @@ from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from clinic_portal.clinic import clinic_details
 from clinic_portal.counter_cache import count_request
@@ -92,6 +94,17 @@ class NoStoreMiddleware:
         return response
 
 
+def _page_sent_from(request: HttpRequest) -> str:
+    """The path (and query) of the page a form was sent from, when the browser says and it is this site's; else ""."""
+    referer = request.headers.get("referer", "")
+    if not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return ""
+    parts = urlsplit(referer)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
 class StaffSessionTimeoutMiddleware:
     """End a signed-in session after STAFF_SESSION_IDLE_MINUTES without a request or STAFF_SESSION_MAX_HOURS in all.
 
@@ -107,8 +120,13 @@ class StaffSessionTimeoutMiddleware:
             if expired:
                 leave_note(request, "sign_out_reason", expired)
                 logout(request)
-                messages.info(request, expired)
-                return redirect_to_login(request.get_full_path())
+                if request.method == "GET":
+                    messages.info(request, expired)
+                    return redirect_to_login(request.get_full_path())
+                # A form sent after the limit: nothing of it is saved. After signing in, back to the page it was
+                # sent from (a POST-only address would answer 405), with a word that it needs sending again.
+                messages.info(request, f"{expired} What you sent was not saved: please enter it again.")
+                return redirect_to_login(_page_sent_from(request) or settings.LOGIN_REDIRECT_URL)
         return self.get_response(request)
 
     @staticmethod

@@ -30,6 +30,38 @@ def test_a_staff_session_ends_after_thirty_idle_minutes(client, front_desk):
     assert "_auth_user_id" not in client.session
 
 
+def test_a_form_sent_after_the_idle_limit_leads_back_to_its_page_after_signing_in(client, clinician):
+    """A note typed through a long call: after signing in again, the intake page (not a bare 405 from the review
+    address), with a word that the note was not saved."""
+    from tests.dashboard.factories import make_intake
+
+    intake = make_intake("urgent_bowel")
+    page = f"/staff/intakes/{intake.pk}/"
+    with time_machine.travel(START, tick=False) as clock:
+        client.force_login(clinician)
+        clock.shift(dt.timedelta(minutes=45))
+        response = client.post(
+            f"{page}review/",
+            {"outcome": "emergency_care", "note": "Sent to A&E."},
+            HTTP_REFERER=f"http://testserver{page}",
+        )
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/staff/sign-in/?next={page}"
+    shown = client.get(response.headers["Location"]).content.decode()
+    assert "What you sent was not saved: please enter it again." in shown
+    intake.refresh_from_db()
+    assert not intake.is_reviewed
+
+
+def test_a_form_sent_from_another_site_after_the_limit_does_not_send_the_sign_in_there(client, front_desk):
+    with time_machine.travel(START, tick=False) as clock:
+        client.force_login(front_desk)
+        clock.shift(dt.timedelta(minutes=45))
+        response = client.post("/staff/queue/search/", {"name": "x"}, HTTP_REFERER="https://evil.example/staff/")
+    assert "evil" not in response.headers["Location"]
+    assert response.headers["Location"].startswith("/staff/sign-in/?next=")
+
+
 def test_activity_keeps_a_session_alive_but_not_beyond_twelve_hours(client, front_desk):
     with time_machine.travel(START, tick=False) as clock:
         client.force_login(front_desk)
