@@ -14,7 +14,7 @@ from clinic_portal.db_rows import RowReader, quoted_column
 from education.models import Article
 from education.translation import current_titles
 from intake import tokens
-from intake.models import Intake, Invitation, Patient
+from intake.models import Intake, Invitation, Patient, Questionnaire
 from messaging import selectors as messages
 from messaging.models import OutboundMessage
 
@@ -111,11 +111,12 @@ def recommended_reading(intake: Intake, *, language: str | None = None) -> list[
 
 
 def recent_invitations(*, now: datetime.datetime, limit: int = 100) -> QuerySet[Invitation]:
-    """Invitations whose link still matters (not yet expired), soonest appointment first, each with where its
-    newest invitation e-mail and its receipt e-mail stand (`invitation_email`, `confirmation_email`: "queued",
-    "retrying", "sent", "failed", "cancelled", or None when there is none), in the same query."""
+    """Pre-visit invitations whose link still matters (not yet expired), soonest appointment first, each with where
+    its newest invitation e-mail and its receipt e-mail stand (`invitation_email`, `confirmation_email`: "queued",
+    "retrying", "sent", "failed", "cancelled", or None when there is none), in the same query. Follow-ups' links
+    have their own list (dashboard's follow-ups page): their "appointment" is the visit, long past."""
     return (
-        with_email_states(Invitation.objects.filter(expires_at__gt=now))
+        with_email_states(Invitation.objects.filter(expires_at__gt=now, kind=Questionnaire.INTAKE))
         .select_related("intake")
         .order_by("appointment_at")[:limit]
     )

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.permissions import staff_permission_required
 from audit import services as audit
 from intake import selectors, services
-from intake.models import Invitation, Patient
+from intake.models import Invitation, Patient, Questionnaire
 from intake.services import invitations as links
 from intake.services import patients
 from intake.staff_forms import InvitationForm, RenewLinkForm, language_choices
@@ -137,7 +137,8 @@ def _detail_page(request: HttpRequest, invitation: Invitation, renew_form: Renew
         "now": now,
         "appointment_passed": invitation.appointment_at <= now,
         "last_day": selectors.last_day(invitation),
-        "can_renew": request.user.has_perm("intake.add_invitation"),
+        "is_follow_up": invitation.kind == Questionnaire.FOLLOW_UP,
+        "can_renew": request.user.has_perm("intake.add_invitation") and invitation.kind != Questionnaire.FOLLOW_UP,
         "renew_form": renew_form,
         "language_name": dict(language_choices()).get(invitation.language, invitation.language),
         # Invitations on the same record made before this one: it joined the record when there are any.

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from intake import tasks, tokens
-from intake.models import DeviceCode, Intake, Invitation, Patient
+from intake.models import DeviceCode, Intake, Invitation, Patient, Questionnaire
 from intake.rules.form_versions import form_version
 from intake.services import patients
 
@@ -109,6 +109,10 @@ class RenewalRefused(Exception):
         self.message = message
 
 
+MSG_RENEW_FOLLOW_UP = (
+    "This is a follow-up questionnaire's link: the follow-up schedule sends it, with its own reminders and a new "
+    "link each time. It has no appointment to change."
+)
 MSG_RENEW_NEEDS_EMAIL = (
     "Add the patient's email: a new link is only ever emailed to the patient (text messages are not available yet)."
 )
@@ -182,8 +186,12 @@ def email_new_link(
 ) -> NewLink:
     """Staff's "Make a new link": the link goes to the patient's email and nowhere else (it is never returned).
 
-    Refused without an email, or for an appointment that has passed (the link would end before it was opened).
+    Refused without an email, or for an appointment that has passed (the link would end before it was opened), and
+    for a follow-up's invitation: the pre-visit e-mail would go out about a visit that is over, and the follow-up's
+    own schedule (intake.services.follow_ups) sends its links and reminders.
     """
+    if invitation.kind == Questionnaire.FOLLOW_UP:
+        raise RenewalRefused("__all__", MSG_RENEW_FOLLOW_UP)
     email = email.strip()
     if not email:
         raise RenewalRefused("email", MSG_RENEW_NEEDS_EMAIL)

@@ -362,3 +362,57 @@ def test_the_invitation_list_costs_the_same_queries_for_many_invitations(
     with django_assert_max_num_queries(6):
         page = client.get("/staff/invitations/")
     assert page.content.decode().count("Answering") == 6
+
+
+def _follow_up_invitation() -> Invitation:
+    from tests.intake.factories import follow_up_for, routine_answers
+
+    visit = services.create_submitted_intake_for_demo(
+        answers=routine_answers(),
+        patient_name="Keiko Sato",
+        email="keiko@example.org",
+        appointment_at=timezone.now() - datetime.timedelta(days=45),
+    )
+    invitation, _token, _intake = follow_up_for(visit)
+    return invitation
+
+
+def test_a_follow_ups_link_is_not_listed_with_the_visits_invitations(client, front_desk):
+    follow_up = _follow_up_invitation()
+    visit_invitation = make_invitation()[0]
+    listed = list(selectors.recent_invitations(now=timezone.now()))
+    assert visit_invitation in listed
+    assert follow_up not in listed
+
+
+def test_a_follow_ups_invitation_page_offers_no_pre_visit_email_and_says_where_its_link_comes_from(client, front_desk):
+    follow_up = _follow_up_invitation()
+    client.force_login(front_desk)
+    html = client.get(f"/staff/invitations/{follow_up.pk}/").content.decode()
+    assert "Follow-up questionnaire for Keiko Sato" in html
+    assert "The follow-up schedule sends it" in html
+    assert "Email the link" not in html
+    assert "Email a new link" not in html
+
+
+def test_the_pre_visit_email_is_never_sent_for_a_follow_up_and_its_visit_date_stays(client, front_desk):
+    """Found by an audit: "Email the link" on a follow-up sent the pre-visit e-mail about a visit that was over, and
+    moved the visit's date to the one typed."""
+    follow_up = _follow_up_invitation()
+    visit_date = follow_up.appointment_at
+    client.force_login(front_desk)
+    mail.outbox.clear()
+    new_time = timezone.localtime() + datetime.timedelta(days=10)
+    response = client.post(
+        f"/staff/invitations/{follow_up.pk}/new-link/",
+        {"email": "keiko@example.org", "appointment_at": new_time.strftime("%Y-%m-%dT%H:%M"), "language": "en"},
+    )
+    assert response.status_code == 200
+    assert escape(services.invitations.MSG_RENEW_FOLLOW_UP) in response.content.decode()
+    follow_up.refresh_from_db()
+    assert follow_up.appointment_at == visit_date
+    assert mail.outbox == []
+    with pytest.raises(services.invitations.RenewalRefused):
+        services.invitations.email_new_link(
+            follow_up, email="keiko@example.org", appointment_at=new_time, now=timezone.now()
+        )
