@@ -4,6 +4,11 @@ The queue's rows are prepared in dashboard.queue_rows.
 
 Answers come back from the JSON column as JSON types: dates as ISO strings and decimals as strings (DjangoJSONEncoder),
 so numbers are read leniently here.
+
+Measurements (height, weight, running and walking distances) are stored in metric but read in the clinic's units
+(``CLINIC_UNITS``), always with their unit and rounded as the patient's own review page shows them
+(``intake.rules.units.describe``): a US patient's "10" miles a week is "10 miles", never "16.09". ``distance_unit``
+names the stored unit of the distances; the patient was never asked it, so it is not listed as an answer.
 """
 
 from __future__ import annotations
@@ -16,8 +21,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from intake.models import ReviewNote
-from intake.rules.questionnaire import QUESTIONS, STEPS, Step, age_in_years, as_codes, questions_that_apply
-from intake.rules.questionnaire_checks import NOT_ANSWERED, UNIT_WORDS, format_number, human_value
+from intake.patient_fields import clinic_units
+from intake.rules import units
+from intake.rules.questionnaire import QUESTIONS, STEPS, Question, Step, age_in_years, as_codes, questions_that_apply
+from intake.rules.questionnaire_checks import NOT_ANSWERED, format_number, human_value
 from intake.rules.triage import FLAGS_BY_CODE, RED_FLAG_QUESTIONS, RULES
 
 PAIN_SCORES = ("pain_now", "pain_week_avg", "pain_interference")
@@ -135,6 +142,28 @@ def red_flag_answer_rows(rows: Iterable[LatchedAnswer], answers: Mapping[str, ob
 
 # --- Answers ---------------------------------------------------------------------------------------------------------
 
+# Stored with the distances, never asked of the patient: not listed as an answer (the distances read in its unit).
+NOT_LISTED = frozenset({"distance_unit"})
+
+
+def measure_text(measure: units.Measure, value: object, answers: Mapping[str, object], system: units.System) -> str:
+    """A stored measurement in the clinic's units with its unit ("10 miles", "5 ft 10 in", "72.6 kg"), rounded as the
+    patient's review page rounds it; NOT_ANSWERED when it is not a number. Distances are read in the unit
+    ``distance_unit`` names (kilometers; miles for intakes answered in miles before 2027)."""
+    number = as_number(value)
+    if number is None:
+        return NOT_ANSWERED
+    unit = answers.get("distance_unit") if measure == "distance" else None
+    return str(units.describe(measure, system, number, stored_unit=unit if isinstance(unit, str) else None))
+
+
+def answer_text(question: Question, answers: Mapping[str, object], system: units.System) -> str:
+    """A stored answer as staff read it: a measurement in the clinic's units, anything else as ``human_value``."""
+    value = answers.get(question.code)
+    if question.measure is not None and as_number(value) is not None:
+        return measure_text(question.measure, value, answers, system)
+    return human_value(question, value)
+
 
 @dataclass(frozen=True)
 class AnswerRow:
@@ -159,26 +188,29 @@ def answer_sections(
     *,
     today: datetime.date | None = None,
     steps: Iterable[Step] = STEPS,
+    system: units.System | None = None,
 ) -> list[AnswerSection]:
     """Every step's asked questions in questionnaire order, labelled as the patient saw them.
 
     `latched`: the intake's red-flag answers; an answer changed to "no" since shows what was said first, and stays
     marked as a concern until a clinician's review clears it. `today`: the day the "asked when" rules are judged on
     (the day the intake was sent). `steps`: the form's (a follow-up's are its own, intake.rules.catalogue).
+    `system`: the units measurements read in; the clinic's (``CLINIC_UNITS``) when None.
     """
+    system = system or clinic_units()
     earlier = {row.code: row for row in latched if row.changed_to_no_at is not None or answers.get(row.code) == "no"}
     sections = []
     for step in steps:
         rows = []
         for q in questions_that_apply(step, answers, today=today):
-            if q.code not in answers:
+            if q.code not in answers or q.code in NOT_LISTED:
                 continue
             first = earlier.get(q.code)
             rows.append(
                 AnswerRow(
                     q.code,
                     q.label,
-                    human_value(q, answers.get(q.code)),
+                    answer_text(q, answers, system),
                     (q.code in RED_FLAG_QUESTIONS and answers.get(q.code) != "no")
                     or (first is not None and first.cleared_at is None),
                     _answer_label(q.code, first.value) if first else "",
@@ -234,17 +266,18 @@ class RunningSummary:
         return self.change_percent is not None and self.change_percent > 30
 
 
-def _distance(value: object, unit: str) -> str:
-    number = as_number(value)
-    return f"{format_number(number)} {unit} a week" if number is not None else NOT_ANSWERED
+def _weekly(value: Decimal | None, answers: Mapping[str, object], system: units.System) -> str:
+    """A weekly distance as the summary reads it: 10 miles a week in a US clinic, 16.1 km a week in a metric one."""
+    return f"{measure_text('distance', value, answers, system)} a week" if value is not None else NOT_ANSWERED
 
 
-def running_summary(answers: Mapping[str, object]) -> RunningSummary | None:
-    """Weekly distance and its recent change, shoes, surfaces and strength work; None for a non-runner."""
+def running_summary(answers: Mapping[str, object], *, system: units.System | None = None) -> RunningSummary | None:
+    """Weekly distance (in the clinic's units, or ``system``'s) and its recent change, shoes, surfaces and strength
+    work; None for a non-runner."""
     status = answers.get("running_status")
     if status in (None, "not_a_runner"):
         return None
-    unit = UNIT_WORDS.get(str(answers.get("distance_unit")), "km")
+    system = system or clinic_units()
     now, before = as_number(answers.get("weekly_distance")), as_number(answers.get("weekly_distance_before"))
     changes = [c for c in as_codes(answers.get("training_changes")) if c != "none"]
     change = None
@@ -263,8 +296,8 @@ def running_summary(answers: Mapping[str, object]) -> RunningSummary | None:
     return RunningSummary(
         status=human_value(QUESTIONS["running_status"], status),
         runs_per_week=human_value(QUESTIONS["runs_per_week"], answers.get("runs_per_week")),
-        weekly_distance=_distance(now, unit),
-        distance_before=_distance(before, unit) if changes else "",
+        weekly_distance=_weekly(now, answers, system),
+        distance_before=_weekly(before, answers, system) if changes else "",
         change_percent=change,
         training_changes=human_value(QUESTIONS["training_changes"], answers.get("training_changes")),
         shoes=", ".join(shoes) or NOT_ANSWERED,

@@ -52,7 +52,8 @@ def test_flags_show_reasons_and_rules_version_and_the_screening_note(client, cli
     assert "Screening support, not diagnosis." in html
 
 
-def test_running_summary_shows_weekly_distance_and_its_change_in_percent(client, clinician):
+def test_running_summary_shows_weekly_distance_and_its_change_in_percent(client, clinician, settings):
+    settings.CLINIC_UNITS = "metric"  # a US clinic reads miles: tests/dashboard/test_units_on_staff_pages.py
     intake = make_intake("routine_mileage_jump")
     intake.answers.update({"weekly_distance": 52, "weekly_distance_before": 34, "distance_unit": "km"})
     intake.save()
