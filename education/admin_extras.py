@@ -1,19 +1,25 @@
 """The admin pages of article images (upload with a required description) and translations (marked out of date when
-the English changes). The articles' own admin is education/admin.py, which imports this module."""
+the English changes, and approved by a clinical reviewer before patients read them: education/translation_approval.py).
+The articles' own admin is education/admin.py, which imports this module."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.views.decorators.http import require_POST
 
 from education.admin_forms import ArticleImageForm, ArticleTranslationForm
 from education.models import ArticleImage, ArticleTranslation
 from education.translation import english_changes, with_out_of_date
+from education.translation_approval import APPROVE_PERMISSION, approve_translation
+from education.workflow import WorkflowError
 
 
 def badge(text: str, kind: str) -> SafeString:
@@ -62,7 +68,7 @@ class ArticleImageAdmin(admin.ModelAdmin[ArticleImage]):
 @admin.register(ArticleTranslation)
 class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
     form = ArticleTranslationForm
-    list_display = ["article", "language", "state", "updated_at"]
+    list_display = ["article", "language", "state", "clinical_review", "updated_at"]
     list_filter = ["language"]
     search_fields = ["title", "article__title"]
     readonly_fields = ["english_state", "updated_by", "updated_at"]
@@ -85,6 +91,12 @@ class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
             return badge("Up to date", "current")
         return badge("Out of date", "overdue")
 
+    @admin.display(description="Clinical review")
+    def clinical_review(self, translation: ArticleTranslation) -> SafeString:
+        if translation.is_approved:
+            return badge("Approved", "current")
+        return badge("Awaiting review", "overdue")
+
     @admin.display(description="The English article")
     def english_state(self, translation: ArticleTranslation) -> SafeString:
         if not translation.pk:
@@ -105,9 +117,36 @@ class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
     ) -> HttpResponse:
         translation = self.get_object(request, object_id)
         context = dict(extra_context or {})
-        if translation is not None and not translation.is_current:
-            context["out_of_date"] = True
+        if translation is not None:
+            context["out_of_date"] = not translation.is_current
+            context["approved"] = translation.is_approved
+            context["approved_by_name"] = translation.approved_by_name
+            context["approved_at"] = translation.approved_at
+            context["can_approve"] = request.user.has_perm(APPROVE_PERMISSION) and not translation.is_approved
+            context["approve_url"] = reverse("admin:education_articletranslation_approve", args=[translation.pk])
         return super().change_view(request, object_id, form_url, context)
+
+    def get_urls(self) -> list[URLPattern]:
+        approve = self.admin_site.admin_view(require_POST(self.approve_view))
+        return [
+            path("<int:pk>/approve/", approve, name="education_articletranslation_approve"),
+            *super().get_urls(),
+        ]
+
+    def approve_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """A clinical reviewer's "Approve this translation" (its own form on the change page): the words as stored."""
+        if not request.user.has_perm(APPROVE_PERMISSION):
+            raise PermissionDenied
+        translation = ArticleTranslation.objects.filter(pk=pk).select_related("article").first()
+        if translation is None:
+            raise Http404
+        try:
+            approve_translation(translation, reviewer=request.user)
+        except WorkflowError as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, "Approved: patients who read this language now see this translation.")
+        return HttpResponseRedirect(reverse("admin:education_articletranslation_change", args=[pk]))
 
     def save_model(self, request: HttpRequest, obj: ArticleTranslation, form: Any, change: bool) -> None:
         if form.cleaned_data.get("matches_english"):

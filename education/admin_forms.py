@@ -134,11 +134,13 @@ class ArticleTranslationForm(forms.ModelForm[ArticleTranslation]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk is None:
+        # A clinical reviewer's view of the page (view permission only) has no editable fields at all.
+        if self.instance.pk is None and "matches_english" in self.fields:
             self.fields["matches_english"].initial = True
         if self.instance.pk is not None:
-            self.fields["article"].disabled = True
-            self.fields["language"].disabled = True
+            for name in ("article", "language"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
 
     def clean_body(self) -> str:
         body = str(self.cleaned_data["body"])

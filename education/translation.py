@@ -2,12 +2,13 @@
 
 The public article page asks `localized(article, translation.get_language())`:
 - English (or a language the library has no translations for): the article as it is.
-- A translation made from the English that is live now: its title, summary and body (sources, topics, the review
-  line and the "When to get help now" box stay the article's own; the box and the numbers are in the reader's
-  language through the templates).
-- A translation made from older English (the English changed since): the current English, with a notice in the
-  reader's language that the translation is being updated. Clinical advice the clinic has since changed is never
-  shown, and the reader is told why they see English (`notice == "outdated"`).
+- A translation made from the English that is live now, whose words a clinical reviewer approved: its title,
+  summary and body (sources, topics, the review line and the "When to get help now" box stay the article's own; the
+  box and the numbers are in the reader's language through the templates).
+- A translation made from older English (the English changed since), or changed since a reviewer approved it (or
+  never approved): the current English, with a notice in the reader's language that the translation is being
+  updated. Clinical advice the clinic has since changed, or that no clinician has read, is never shown, and the
+  reader is told why they see English (`notice == "outdated"`).
 - No translation: the English, with a notice that the article is not translated yet (`notice == "missing"`).
 
 Editors see the same state in the admin: a badge in the list and a banner with what changed in the English since.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import copy
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -43,7 +44,7 @@ def localized(article: Article, language: str | None) -> Article:
     found = ArticleTranslation.objects.filter(article=article, language=code).first()
     if found is None:
         shown.translation_notice = MISSING  # type: ignore[attr-defined]
-    elif found.source_sha256 != article.english_sha256:
+    elif not is_shown(found, article):
         shown.translation_notice = OUTDATED  # type: ignore[attr-defined]
     else:
         shown.title = found.title
@@ -54,17 +55,28 @@ def localized(article: Article, language: str | None) -> Article:
     return shown
 
 
+def is_shown(translation: ArticleTranslation, article: Article) -> bool:
+    """Patients may read this translation: made from the English live now, and its words approved by a clinical
+    reviewer as they stand."""
+    return translation.source_sha256 == article.english_sha256 and translation.is_approved
+
+
+def shown_filter(language: str) -> Q:
+    """The translations patients may read, as a filter (for a subquery beside the article: its `english_sha256`)."""
+    return Q(language=language, source_sha256=OuterRef("english_sha256"), approved_sha256=F("content_sha256"))
+
+
 def current_titles(articles: list[Article], language: str | None) -> dict[int, str]:
-    """Article id -> its title in `language`, for the articles whose translation matches their live English ({} in
-    English): what a list of links shows a reader, who then opens the article in their own language."""
+    """Article id -> its title in `language`, for the articles whose translation patients may read ({} in English):
+    what a list of links shows a reader, who then opens the article in their own language."""
     code = language_code(language)
     if code not in TRANSLATED or not articles:
         return {}
     by_id = {article.pk: article for article in articles}
     found = ArticleTranslation.objects.filter(article_id__in=by_id, language=code).only(
-        "article_id", "title", "source_sha256"
+        "article_id", "title", "source_sha256", "content_sha256", "approved_sha256"
     )
-    return {row.article_id: row.title for row in found if row.source_sha256 == by_id[row.article_id].english_sha256}
+    return {row.article_id: row.title for row in found if is_shown(row, by_id[row.article_id])}
 
 
 def with_out_of_date(translations: QuerySet[ArticleTranslation]) -> QuerySet[ArticleTranslation]:

@@ -8,6 +8,10 @@ translated fields into its own table and changes every query of them, selectors 
 the clinic needs is small: one row per article and language, recording the English it was translated from (its hash
 and its words), so that a changed English source marks the translation out of date for editors (list badge, form
 banner, and what changed since) and patients are not shown stale advice (education/translation.py).
+
+A translation is clinical advice too: patients see its words only once a clinical reviewer has approved exactly those
+words (`approved_sha256` is the hash of the title, summary and body they approved; an editor's later change shows
+the English, with a notice, until it is approved again). The approval is recorded like an article's: who, when.
 """
 
 from __future__ import annotations
@@ -51,6 +55,27 @@ class ArticleTranslation(models.Model):
         help_text="Who last saved it.",
     )
     updated_at = models.DateTimeField(auto_now=True, help_text="When it was last saved.")
+    content_sha256 = models.CharField(
+        max_length=64, editable=False, default="", help_text="Hash of the translated title, summary and body."
+    )
+    approved_sha256 = models.CharField(
+        max_length=64,
+        editable=False,
+        blank=True,
+        default="",
+        help_text="Hash of the words a clinical reviewer approved; patients see the translation while it matches.",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text="The clinical reviewer who approved these words.",
+    )
+    approved_by_name = models.CharField(max_length=150, blank=True, default="", editable=False)
+    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["article__title", "language"]
@@ -68,6 +93,10 @@ class ArticleTranslation(models.Model):
         self.body_html = rendered.html
         self.body_text = rendered.text
         self.word_count = rendered.figures.words
+        self.content_sha256 = english_sha256(self.title, self.summary, self.body)  # the same hash, of these words
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "content_sha256", "body_html", "body_text", "word_count"}
         super().save(*args, **kwargs)
 
     def record_source(self, article: Article) -> None:
@@ -78,6 +107,11 @@ class ArticleTranslation(models.Model):
         """Say which English this translation was made from (a starter file's, when the loader makes it)."""
         self.source = {"title": title, "summary": summary, "body": body}
         self.source_sha256 = english_sha256(title, summary, body)
+
+    @property
+    def is_approved(self) -> bool:
+        """A clinical reviewer approved exactly these words."""
+        return bool(self.approved_sha256) and self.approved_sha256 == self.content_sha256
 
     @property
     def is_current(self) -> bool:

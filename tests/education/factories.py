@@ -43,3 +43,23 @@ class ArticleFactory(factory.django.DjangoModelFactory[Article]):
     def related(self, create, extracted, **kwargs):
         if create and extracted:
             self.related.set(extracted)
+
+
+def approve_translations() -> None:
+    """Every translation made from its article's live English approved by a clinical reviewer, as a clinic's reviewer
+    would before patients read them (education/translation_approval.py)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import CLINICAL_REVIEWERS
+    from education.models import ArticleTranslation
+    from education.translation_approval import approve_translation
+
+    reviewer, _ = get_user_model().objects.get_or_create(
+        username="translation-reviewer", defaults={"first_name": "Tess", "last_name": "Reviewer"}
+    )
+    reviewer.groups.add(Group.objects.get(name=CLINICAL_REVIEWERS))
+    reviewer = get_user_model().objects.get(pk=reviewer.pk)  # permissions read afresh
+    for translation in ArticleTranslation.objects.select_related("article"):
+        if translation.is_current and not translation.is_approved:
+            approve_translation(translation, reviewer=reviewer)

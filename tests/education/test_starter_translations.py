@@ -16,6 +16,7 @@ from education.models import Article, ArticleTranslation
 from education.services import load_starter_library
 from education.starter import STARTER_DIR, parse_starter_file, read_starter_library, read_starter_translations
 from education.translation import localized
+from tests.education.factories import approve_translations
 
 SPANISH_DIR = STARTER_DIR / "es"
 MARKERS = re.compile(r"\{\{ \w+ \}\}|\[\[get-help-now\]\]|\]\(/articles/[a-z0-9-]+/\)")
@@ -67,6 +68,9 @@ def test_loading_adds_each_translation_once_made_from_the_english_now_live():
 @pytest.mark.django_db
 def test_a_spanish_reader_gets_the_article_in_spanish_with_the_help_box_in_spanish():
     load_starter_library()
+    unapproved = localized(Article.objects.get(slug="cauda-equina-warning-signs"), "es")
+    assert getattr(unapproved, "translation_notice", None) == "outdated"
+    approve_translations()  # loaded, then approved by a clinical reviewer before any patient reads them
     article = Article.objects.get(slug="cauda-equina-warning-signs")
     spanish = localized(article, "es")
     page = spanish_reader().get(article.get_absolute_url()).content.decode()

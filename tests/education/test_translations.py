@@ -1,5 +1,6 @@
 """Article translations (education/translation.py): made from a recorded English version, marked out of date in the
-admin when the English changes, and never shown to patients stale without a notice."""
+admin when the English changes, approved by a clinical reviewer before patients read them, and never shown to
+patients stale or unreviewed without a notice."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.test import Client
 from education import workflow
 from education.models import ArticleTranslation
 from education.translation import localized
+from education.translation_approval import MSG_NOT_CURRENT, approve_translation
 from tests.education.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,13 +24,18 @@ def article():
 
 
 @pytest.fixture
-def spanish(article, editor):
+def unreviewed(article, editor):
     translation = ArticleTranslation(
         article=article, language="es", title="El calor ayuda", summary="Use calor.", body="Use calor 20 minutos."
     )
     translation.record_source(article)
     translation.save()
     return translation
+
+
+@pytest.fixture
+def spanish(unreviewed, reviewer):
+    return approve_translation(unreviewed, reviewer=reviewer)
 
 
 def spanish_reader() -> Client:
@@ -117,3 +124,51 @@ def test_a_spanish_reader_of_an_untranslated_article_is_told(article):
     html = spanish_reader().get(article.get_absolute_url()).content.decode()
     assert "translation-notice" in html
     assert "Heat helps" in html
+
+
+def test_a_translation_no_reviewer_approved_is_not_shown_to_patients(article, unreviewed):
+    shown = localized(article, "es")
+    assert (shown.title, getattr(shown, "translation_notice", None)) == ("Heat helps", "outdated")
+    html = spanish_reader().get(article.get_absolute_url()).content.decode()
+    assert "El calor ayuda" not in html
+    assert "translation-notice" in html
+
+
+def test_an_editors_change_to_an_approved_translation_waits_for_a_reviewer_before_patients_see_it(
+    client, article, spanish, editor, reviewer
+):
+    """Found by an audit: an editor's sentence went live at once, under the article's medical-review line."""
+    client.force_login(editor)
+    url = f"/admin/education/articletranslation/{spanish.pk}/change/"
+    data = {"title": "El calor ayuda", "summary": "Use calor.", "body": "Espere una semana antes de llamar."}
+    client.post(url, {**data, "matches_english": "on"})
+    html = spanish_reader().get(article.get_absolute_url()).content.decode()
+    assert "Espere una semana" not in html
+    assert "Use heat for 20 minutes." in html  # the approved English, with a notice
+    form = client.get(url).content.decode()
+    assert "Not approved yet." in form
+    assert "Approve this translation for patients" not in form  # an editor cannot approve
+    assert client.post(f"/admin/education/articletranslation/{spanish.pk}/approve/").status_code == 403
+    assert (
+        'class="badge badge-overdue">Awaiting review'
+        in client.get("/admin/education/articletranslation/").content.decode()
+    )
+
+    client.force_login(reviewer)
+    form = client.get(url).content.decode()
+    assert "Approve this translation for patients" in form
+    response = client.post(f"/admin/education/articletranslation/{spanish.pk}/approve/")
+    assert response.status_code == 302
+    html = spanish_reader().get(article.get_absolute_url()).content.decode()
+    assert "Espere una semana antes de llamar." in html
+    approved = client.get(url).content.decode()
+    assert "<strong>Approved</strong> by Riley Reviewer" in approved
+
+
+def test_a_translation_made_from_older_english_cannot_be_approved(client, article, unreviewed, editor, reviewer):
+    change_english(article, editor, reviewer, "Use heat for 10 to 20 minutes.")
+    client.force_login(reviewer)
+    response = client.post(f"/admin/education/articletranslation/{unreviewed.pk}/approve/", follow=True)
+    assert MSG_NOT_CURRENT.split(".")[0] in response.content.decode()
+    unreviewed.refresh_from_db()
+    assert not unreviewed.is_approved

@@ -10,6 +10,7 @@ from django.core import mail
 from education.models import Article, ArticleTranslation
 from education.services import load_starter_library
 from intake.models import Intake
+from tests.education.factories import approve_translations
 from tests.intake.conftest import Patient
 from tests.intake.factories import make_invitation, routine_answers
 
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def spanish_patient(client) -> Patient:
     load_starter_library()
+    approve_translations()
     invitation, token = make_invitation(language="es")
     patient = Patient(client, token)
     patient.invitation = invitation

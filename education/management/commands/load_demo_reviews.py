@@ -1,4 +1,5 @@
-"""Demo data: the demo clinical reviewer approves the starter articles still awaiting review (development only).
+"""Demo data: the demo clinical reviewer approves the starter articles, and their translations, still awaiting review
+(development only).
 
 A clinic's real deployment never runs this: there, each starter article stays "awaiting clinical review" until one of
 the clinic's own reviewers approves it. `make run` runs it after `load_articles` (clinic_portal load_demo).
@@ -12,7 +13,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from education.models import ArticleTranslation
 from education.reminders import awaiting_clinical_review
+from education.translation_approval import approve_translation
 from education.workflow import WorkflowError, approve
 
 DEMO_REVIEWER = "reviewer"
@@ -36,4 +39,11 @@ class Command(BaseCommand):
                 self.stderr.write(f"  {article.slug}: not approved ({error})")
                 continue
             approved += 1
-        self.stdout.write(f"Demo reviewer {reviewer.get_full_name()} approved {approved} article(s).")
+        translations = 0
+        for translation in ArticleTranslation.objects.select_related("article").order_by("pk"):
+            if translation.is_approved or not translation.is_current:
+                continue
+            approve_translation(translation, reviewer=reviewer)
+            translations += 1
+        name = reviewer.get_full_name()
+        self.stdout.write(f"Demo reviewer {name} approved {approved} article(s) and {translations} translation(s).")

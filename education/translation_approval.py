@@ -1,0 +1,44 @@
+"""A clinical reviewer's approval of a translation's words: what lets patients read them (education/translation.py).
+
+The English article is approved through its working copy (education/workflow.py); a translation is approved as it
+stands, in the admin, by someone with the same permission (`education.approve_article`). The approval holds for
+exactly the words approved (`approved_sha256`): an editor's later change puts the English back in front of patients,
+with a notice, until a reviewer approves the new words.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from education.models import ArticleTranslation
+from education.workflow import WorkflowError, full_name
+
+APPROVE_PERMISSION = "education.approve_article"
+MSG_NOT_CURRENT = (
+    "This translation was made from an older English text. Update it to say what the English article says now (and "
+    "tick “matches the current English text”) before approving it."
+)
+MSG_NOT_A_REVIEWER = "Only a clinical reviewer can approve a translation."
+
+
+def approve_translation(
+    translation: ArticleTranslation, *, reviewer: Any, now: datetime.datetime | None = None
+) -> ArticleTranslation:
+    """Approve the translation's words as they are stored now; refused for words made from older English."""
+    if not reviewer.has_perm(APPROVE_PERMISSION):
+        raise WorkflowError(MSG_NOT_A_REVIEWER)
+    with transaction.atomic():
+        locked = ArticleTranslation.objects.select_for_update().select_related("article").get(pk=translation.pk)
+        if not locked.is_current:
+            raise WorkflowError(MSG_NOT_CURRENT)
+        locked.approved_sha256 = locked.content_sha256
+        locked.approved_by = reviewer
+        locked.approved_by_name = full_name(reviewer)
+        locked.approved_at = now or timezone.now()
+        # A save, not an update: the public-page cache hears of it (education/cache.py) and drops the pages.
+        locked.save(update_fields=["approved_sha256", "approved_by", "approved_by_name", "approved_at"])
+    return locked
