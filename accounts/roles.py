@@ -31,6 +31,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "education.add_articletranslation",
         "education.change_articletranslation",
         "education.view_articletranslation",
+        "education.add_topictranslation",
+        "education.change_topictranslation",
+        "education.delete_topictranslation",
+        "education.view_topictranslation",
     ),
     # Invitations, and the queue of names, appointment times and levels; no clinical answers.
     FRONT_DESK: (

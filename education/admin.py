@@ -34,10 +34,12 @@ from education import admin_views, workflow
 from education.admin_extras import badge
 from education.admin_forms import ArticleForm
 from education.models import (
+    TRANSLATION_LANGUAGES,
     Article,
     ArticleDraft,
     ArticleTranslation,
     Topic,
+    TopicTranslation,
     reading_grade_limit,
     render_body,
 )
@@ -107,11 +109,21 @@ class SignOffFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TopicTranslationInline(admin.TabularInline[TopicTranslation, Topic]):
+    """The topic's name in each other language the library speaks (the article cards and menus show it)."""
+
+    model = TopicTranslation
+    extra = 1
+    max_num = len(TRANSLATION_LANGUAGES)
+    fields = ["language", "name", "description"]
+
+
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin[Topic]):
     list_display = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+    inlines = [TopicTranslationInline]
 
 
 @admin.register(Article)

@@ -9,6 +9,7 @@ methods and properties, and those lookups cost more than the work itself. The pu
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from education.search_results import SearchHit
@@ -20,10 +21,18 @@ def article_context(article: Any) -> dict[str, Any]:
         "article": article,
         "live": article.is_live,
         "summary": article.display_summary,
-        "topics": [{"url": topic.get_absolute_url(), "name": topic.name} for topic in _topics(article)],
+        "topics": [
+            {"url": topic.get_absolute_url(), "name": topic.name, "lang": getattr(topic, "fallback_lang", "")}
+            for topic in _topics(article)
+        ],
         "sources": article.source_list,
         "related": [
-            {"url": related.get_absolute_url(), "title": related.title, "summary": related.display_summary}
+            {
+                "url": related.get_absolute_url(),
+                "title": related.title,
+                "summary": related.display_summary,
+                "lang": getattr(related, "fallback_lang", ""),
+            }
             for related in article.related_published
         ],
     }
@@ -36,12 +45,24 @@ def _topics(article: Any) -> Any:
     return topics if topics is not None else article.topics.all()
 
 
-def hit_context(hit: SearchHit) -> dict[str, Any]:
-    """What the search page shows of one hit."""
+def hit_context(hit: SearchHit, words: tuple[str, str] | None = None, *, fallback_lang: str = "") -> dict[str, Any]:
+    """What the search page shows of one hit: in the reader's language when `words` (its translated title and
+    summary) are given; else the English, marked with `fallback_lang` for a reader of another language."""
     article = hit.article
+    if words is not None:
+        shown = copy.copy(article)  # its summary's placeholders filled as the English one's are
+        shown.title, shown.summary = words
+        return {
+            "url": article.get_absolute_url(),
+            "title": shown.title,
+            "summary": shown.display_summary,
+            "snippet": "",
+            "lang": "",
+        }
     return {
         "url": article.get_absolute_url(),
         "title": article.title,
         "summary": article.display_summary,
         "snippet": hit.snippet,
+        "lang": fallback_lang,
     }

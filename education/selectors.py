@@ -10,6 +10,10 @@ How (issue 16):
   costs the same at the end of the alphabet as at its start. The page's number and the number of pages come from
   the counts of `library()`.
 - Search has its own module, education/search_results.py: it ranks a bounded set of candidates, in one query too.
+- A reader of another language (education/translation.py) gets the same queries: the topics' names in that language
+  come with the topic list (`Library.topics_in`), and a card's or a related article's title and summary in that
+  language, when patients may read its translation, come as two more columns of the article query (`_in_language`).
+  What has no translation is shown in English and marked so (`fallback_lang`, the template's `lang="en"`).
 """
 
 from __future__ import annotations
@@ -39,7 +43,10 @@ from django.utils import timezone
 from clinic_portal.db_backend import prepared_cursor
 from clinic_portal.db_rows import quoted_column
 from education import cache
-from education.models import Article, Topic
+from education.models import Article, ArticleTranslation, Topic, TopicTranslation
+from education.translation import TRANSLATED, language_code, shown_filter
+
+ENGLISH = "en"
 
 FEATURED_LIMIT = 3
 PAGE_SIZE = 20
@@ -51,11 +58,39 @@ CARD_DEFERRED = ("body", "body_html", "body_text", "search_vector", "sources")
 
 
 @dataclass(frozen=True)
+class Topics:
+    """The topics as a reader of one language sees them: by name in that language, by id and by slug."""
+
+    topics: Sequence[Topic]  # each with `article_count` and `fallback_lang` ("en" where it has no translation)
+    by_id: dict[int, Topic] = field(default_factory=dict)
+    by_slug: dict[str, Topic] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Library:
     topics: Sequence[Topic]  # every topic by name, each with `article_count` (published articles)
     published: int  # published articles in all
     by_id: dict[int, Topic] = field(default_factory=dict)
     by_slug: dict[str, Topic] = field(default_factory=dict)
+    languages: dict[str, Topics] = field(default_factory=dict)  # the same topics for each other language
+
+    def topics_in(self, language: str | None) -> Topics:
+        return self.languages.get(language_code(language)) or Topics(self.topics, self.by_id, self.by_slug)
+
+
+def _topics_in(topics: Sequence[Topic], code: str) -> Topics:
+    """Copies of the topics with their names in `code` where they have one (else English, marked), by that name."""
+    shown = []
+    for topic in topics:
+        copy_ = Topic(pk=topic.pk, slug=topic.slug, name=topic.name, description=topic.description)
+        copy_.article_count = topic.article_count  # type: ignore[attr-defined]
+        name, description = getattr(topic, f"name_{code}", None), getattr(topic, f"description_{code}", None)
+        if name:
+            copy_.name, copy_.description = name, description or ""
+        copy_.fallback_lang = "" if name else ENGLISH  # type: ignore[attr-defined]
+        shown.append(copy_)
+    shown.sort(key=lambda topic: topic.name.casefold())
+    return Topics(shown, {t.pk: t for t in shown}, {t.slug: t for t in shown})
 
 
 def _count_library() -> Library:
@@ -64,12 +99,18 @@ def _count_library() -> Library:
     now = timezone.now()
     live = Article.objects.published()
     in_all = live.order_by().values("status").annotate(n=Count("*")).values("n")
+    names: dict[str, Any] = {}
+    for code in sorted(TRANSLATED):
+        translated = TopicTranslation.objects.filter(topic=OuterRef("pk"), language=code)
+        names[f"name_{code}"] = Subquery(translated.values("name")[:1])
+        names[f"description_{code}"] = Subquery(translated.values("description")[:1])
     topics = list(
         Topic.objects.annotate(
             article_count=Count(
                 "articles", filter=Q(articles__status=Article.Status.PUBLISHED, articles__published_at__lte=now)
             ),
             published_in_all=Coalesce(Subquery(in_all, output_field=IntegerField()), 0),
+            **names,
         ).order_by("name")
     )
     published = topics[0].published_in_all if topics else live.count()
@@ -78,6 +119,7 @@ def _count_library() -> Library:
         published=published,
         by_id={topic.pk: topic for topic in topics},
         by_slug={topic.slug: topic for topic in topics},
+        languages={code: _topics_in(topics, code) for code in TRANSLATED},
     )
 
 
@@ -85,13 +127,13 @@ def library() -> Library:
     return cache.memo("education.library", _count_library)
 
 
-def topics_with_articles() -> list[Topic]:
-    """Topics that have at least one published article, by name, each with `article_count`."""
-    return [topic for topic in library().topics if topic.article_count]  # type: ignore[attr-defined]
+def topics_with_articles(language: str | None = None) -> list[Topic]:
+    """Topics that have at least one published article, by name (in `language`), each with `article_count`."""
+    return [topic for topic in library().topics_in(language).topics if topic.article_count]  # type: ignore[attr-defined]
 
 
-def topic_or_404(slug: str) -> Topic:
-    topic = library().by_slug.get(slug)
+def topic_or_404(slug: str, language: str | None = None) -> Topic:
+    topic = library().topics_in(language).by_slug.get(slug)
     if topic is None:
         raise Http404("No such topic.")
     return topic
@@ -138,24 +180,51 @@ def _attach_topics(article: Article, topics: list[Topic]) -> None:
     article._prefetched_objects_cache = {**cached, "topics": listing}  # type: ignore[attr-defined]
 
 
-def _with_topics(articles: Iterable[Article]) -> list[Article]:
-    """Each article with its topics by name, from the ids its query brought and `library()` (no query)."""
-    by_id = library().by_id
+def _with_topics(articles: Iterable[Article], language: str | None = None) -> list[Article]:
+    """Each article with its topics by name, from the ids its query brought and `library()` (no query), and its
+    title and summary in `language` when its query brought them (`_in_language`)."""
+    by_id = library().topics_in(language).by_id
     shown = list(articles)
     for article in shown:
         raw = getattr(article, "topic_ids", None) or ""
         topics = [by_id[int(pk)] for pk in raw.split(",") if pk and int(pk) in by_id]
         _attach_topics(article, sorted(topics, key=lambda topic: topic.name))
+        _show_translation(article, language)
     return shown
 
 
-def _cards() -> QuerySet[Article]:
-    return Article.objects.published().defer(*CARD_DEFERRED).annotate(topic_ids=_topic_ids())
+def _in_language(articles: QuerySet[Article], language: str | None) -> QuerySet[Article]:
+    """The articles with their title and summary in `language` as two more columns, where patients may read the
+    translation (made from the live English, approved: education/translation.py); none for English."""
+    code = language_code(language)
+    if code not in TRANSLATED:
+        return articles
+    shown = ArticleTranslation.objects.filter(shown_filter(code), article=OuterRef("pk"))
+    return articles.annotate(
+        shown_title=Subquery(shown.values("title")[:1]), shown_summary=Subquery(shown.values("summary")[:1])
+    )
 
 
-def featured_articles(limit: int = FEATURED_LIMIT) -> list[Article]:
+def _show_translation(article: Article, language: str | None, title: str | None = None, summary: str = "") -> None:
+    """Put the translated title and summary in the article's place (never saved); `fallback_lang` is "en" when a
+    reader of another language is shown the English (the template marks it), else ""."""
+    title = title or getattr(article, "shown_title", None)
+    if title:
+        article.title = title
+        article.summary = summary or getattr(article, "shown_summary", None) or article.summary
+    untranslated = language_code(language) in TRANSLATED and not title
+    article.fallback_lang = ENGLISH if untranslated else ""  # type: ignore[attr-defined]
+
+
+def _cards(language: str | None = None) -> QuerySet[Article]:
+    cards = Article.objects.published().defer(*CARD_DEFERRED).annotate(topic_ids=_topic_ids())
+    return _in_language(cards, language)
+
+
+def featured_articles(limit: int = FEATURED_LIMIT, language: str | None = None) -> list[Article]:
     """The home page's featured articles, newest first, with their topics (one query)."""
-    return _with_topics(_cards().filter(featured=True).order_by("-published_at", "title")[:limit])
+    featured = _cards(language).filter(featured=True).order_by("-published_at", "title")[:limit]
+    return _with_topics(featured, language)
 
 
 # --- Lists, paged by key --------------------------------------------------------------------------------------------
@@ -194,9 +263,12 @@ def _keyed(articles: QuerySet[Article], slug: str, *, forward: bool) -> QuerySet
     return articles.filter(Q(title__lte=title), Q(title__lt=title) | Q(pk__lt=pk))
 
 
-def article_page(*, topic: Topic | None, after: str = "", before: str = "", number: int = 1) -> ListPage:
-    """A page of published articles by title (of one topic, or all), after or before an article (one query)."""
-    articles = _cards()
+def article_page(
+    *, topic: Topic | None, after: str = "", before: str = "", number: int = 1, language: str | None = None
+) -> ListPage:
+    """A page of published articles by (English) title, of one topic or all, after or before an article (one query);
+    each shown in `language` where it may be."""
+    articles = _cards(language)
     if topic is not None:
         articles = articles.filter(topics=topic)
     total = topic.article_count if topic is not None else library().published  # type: ignore[attr-defined]
@@ -207,7 +279,7 @@ def article_page(*, topic: Topic | None, after: str = "", before: str = "", numb
         shown = found[:PAGE_SIZE][::-1]
         number = max(2, min(number, num_pages)) if more else 1
         return ListPage(
-            _with_topics(shown),
+            _with_topics(shown, language),
             number,
             num_pages,
             next_after=shown[-1].slug if shown else "",
@@ -219,7 +291,7 @@ def article_page(*, topic: Topic | None, after: str = "", before: str = "", numb
     shown = found[:PAGE_SIZE]
     number = max(2, min(number, num_pages)) if after else 1
     return ListPage(
-        _with_topics(shown),
+        _with_topics(shown, language),
         number,
         num_pages,
         next_after=shown[-1].slug if len(found) > PAGE_SIZE else "",
@@ -230,14 +302,16 @@ def article_page(*, topic: Topic | None, after: str = "", before: str = "", numb
 # --- One article ----------------------------------------------------------------------------------------------------
 
 
-def article_for_page(slug: str, *, can_preview: bool) -> Article:
-    """The article at `slug` with its topics and `related_published` (its published related articles, by title):
-    one query. Drafts and scheduled articles only for those who may preview them."""
+def article_for_page(slug: str, *, can_preview: bool, language: str | None = None) -> Article:
+    """The article at `slug` with its topics and `related_published` (its published related articles, by title, each
+    in `language` where patients may read its translation): one query. Drafts and scheduled articles only for those
+    who may preview them. (The article's own words in `language`: education.translation.localized.)"""
     if connection.vendor != "postgresql":
-        return _article_for_page_orm(slug, can_preview=can_preview)
+        return _article_for_page_orm(slug, can_preview=can_preview, language=language)
     now = timezone.now()
     status = Article.Status.PUBLISHED.value
-    params: list[Any] = [status, now, slug, *(() if can_preview else (status, now))]
+    code = language_code(language)
+    params: list[Any] = [code, status, now, slug, *(() if can_preview else (status, now))]
     with prepared_cursor(connection) as cursor:
         # A plain cursor, not `Article.objects.raw()`: the row is read straight into the model (the page's columns
         # need no conversion on PostgreSQL), without the raw query set's per-query column mapping. Prepared once per
@@ -249,7 +323,7 @@ def article_for_page(slug: str, *, can_preview: bool) -> Article:
     fields = _page_fields()
     article = Article.from_db(connection.alias, fields, row[: len(fields)])
     topic_ids, rows = row[len(fields) :]
-    by_id = library().by_id
+    by_id = library().topics_in(language).by_id
     topics = [by_id[int(pk)] for pk in (topic_ids or "").split(",") if pk and int(pk) in by_id]
     # A plain list for the page (education.article_page reads it), not `article.topics.all()`: making the related
     # manager twice per request cost more than the rest of the row's reading.
@@ -257,9 +331,12 @@ def article_for_page(slug: str, *, can_preview: bool) -> Article:
     if isinstance(rows, str):  # json arrives as text when the driver leaves it to us
         rows = json.loads(rows)
     related = _related_fields()
-    article.related_published = [  # type: ignore[attr-defined]
-        Article.from_db(connection.alias, related, values) for values in rows or ()
-    ]
+    shown = []
+    for values in rows or ():
+        other = Article.from_db(connection.alias, related, values[: len(related)])
+        _show_translation(other, language, *values[len(related) :])
+        shown.append(other)
+    article.related_published = shown  # type: ignore[attr-defined]
     return article
 
 
@@ -285,7 +362,10 @@ def _article_page_sql(*, can_preview: bool) -> str:
     """The article page's one query, written once per process: the page is the library's most read, and building
     the same query through the ORM on every request cost more than running it. Its columns come from the model, so
     a field added later is read too; its topic ids are `_topic_ids`' aggregate, its related articles one JSON array.
-    Parameters: published status and now (for the related articles), slug, then status and now unless previewing.
+    Each related article comes with its title and summary in the reader's language (NULL when patients may not read
+    a translation: education/translation.py).
+    Parameters: the language, published status and now (for the related articles), slug, then status and now unless
+    previewing.
     """
     quote = connection.ops.quote_name
     meta = Article._meta
@@ -298,28 +378,40 @@ def _article_page_sql(*, can_preview: bool) -> str:
     status, published_at = quoted_column(Article, "status"), quoted_column(Article, "published_at")
     related_values = ", ".join(f"r.{quoted_column(Article, name)}" for name in _related_fields())
     live = "" if can_preview else f" AND a.{status} = %s AND a.{published_at} <= %s"
+    translations = quote(ArticleTranslation._meta.db_table)
+    tr_article, tr_language = (
+        quoted_column(ArticleTranslation, "article"),
+        quoted_column(ArticleTranslation, "language"),
+    )
+    tr_source, english = quoted_column(ArticleTranslation, "source_sha256"), quoted_column(Article, "english_sha256")
+    tr_approved = quoted_column(ArticleTranslation, "approved_sha256")
+    tr_content = quoted_column(ArticleTranslation, "content_sha256")
     return (
         f"SELECT {columns}, "  # noqa: S608 - names from the model, values as parameters
         f"(SELECT STRING_AGG(CAST(t.{topic_id} AS TEXT), ',') FROM {quote(topics._meta.db_table)} t "
         f"WHERE t.{topic_article} = a.id) AS topic_ids, "
-        f"(SELECT JSON_AGG(JSON_BUILD_ARRAY({related_values}) ORDER BY r.title, r.id) "
+        f"(SELECT JSON_AGG(JSON_BUILD_ARRAY({related_values}, tr.title, tr.summary) ORDER BY r.title, r.id) "
         f"FROM {quote(related._meta.db_table)} l JOIN {table} r ON r.id = l.{to_id} "
+        f"LEFT JOIN {translations} tr ON tr.{tr_article} = r.id AND tr.{tr_language} = %s "
+        f"AND tr.{tr_source} = r.{english} AND tr.{tr_approved} = tr.{tr_content} "
         f"WHERE l.{from_id} = a.id AND r.{status} = %s AND r.{published_at} <= %s) AS related_rows "
         f"FROM {table} a WHERE a.slug = %s{live} LIMIT 1"
     )
 
 
-def _article_for_page_orm(slug: str, *, can_preview: bool) -> Article:
+def _article_for_page_orm(slug: str, *, can_preview: bool, language: str | None = None) -> Article:
     """The same through the ORM, in two queries (SQLite, for `make run`)."""
     visible = Article.objects.all() if can_preview else Article.objects.published()
     found = list(visible.defer(*PAGE_DEFERRED).annotate(topic_ids=_topic_ids()).filter(slug=slug)[:1])
     if not found:
         raise Http404("No such article.")
-    article = _with_topics(found)[0]
+    article = _with_topics(found, language)[0]
     related = Article.related.through.objects.filter(from_article_id=article.pk).values("to_article_id")
-    article.related_published = list(  # type: ignore[attr-defined]
-        Article.objects.published().filter(pk__in=related).only(*RELATED_FIELDS).order_by("title", "pk")
-    )
+    others = Article.objects.published().filter(pk__in=related).only(*RELATED_FIELDS, "english_sha256")
+    shown = list(_in_language(others, language).order_by("title", "pk"))
+    for other in shown:
+        _show_translation(other, language)
+    article.related_published = shown  # type: ignore[attr-defined]
     return article
 
 

@@ -32,9 +32,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from education import workflow
-from education.models import Article, ArticleDraft, ArticleTranslation, StarterImport, Topic
+from education.models import Article, ArticleDraft, ArticleTranslation, StarterImport, Topic, TopicTranslation
 from education.starter import (
     STARTER_DIR,
+    STARTER_TOPIC_TRANSLATIONS,
     STARTER_TOPICS,
     StarterArticle,
     StarterTranslation,
@@ -87,9 +88,15 @@ def content_fingerprint(article: Article) -> str:
 
 
 def _ensure_topics() -> dict[str, Topic]:
+    """The starter topics, each with its names in the other languages where it has none yet (never replaced)."""
     topics = {}
     for slug, (name, description) in STARTER_TOPICS.items():
         topics[slug], _ = Topic.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
+    for language, names in STARTER_TOPIC_TRANSLATIONS.items():
+        for slug, (name, description) in names.items():
+            TopicTranslation.objects.get_or_create(
+                topic=topics[slug], language=language, defaults={"name": name, "description": description}
+            )
     return topics
 
 

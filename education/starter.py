@@ -25,6 +25,17 @@ STARTER_TOPICS: dict[str, tuple[str, str]] = {
     "exercise": ("Exercise", "Strength, core and low-impact training that helps your back."),
 }
 
+# Their names in the library's other languages, added with them when a topic has none (an editor's own is kept).
+STARTER_TOPIC_TRANSLATIONS: dict[str, dict[str, tuple[str, str]]] = {
+    "es": {
+        "running": ("Correr", "Entrenamiento, técnica y cómo volver a correr con la espalda adolorida."),
+        "sciatica": ("Ciática", "Dolor, adormecimiento u hormigueo que baja de la espalda a la pierna."),
+        "red-flags": ("Señales de alerta", "Señales de que debe hacerse revisar pronto, o hoy mismo."),
+        "self-care": ("Cuidado en casa", "Lo que puede hacer en casa mientras su espalda se calma."),
+        "exercise": ("Ejercicio", "Fuerza, abdomen y ejercicio de bajo impacto que ayudan a su espalda."),
+    },
+}
+
 REQUIRED_KEYS = ("title", "slug", "summary", "topics", "sources")
 # Read when present (checked, so a typo still fails the load), never loaded: see the module docstring.
 AUTHORS_REVIEW_KEYS = ("reviewed_on", "next_review_due")

@@ -66,6 +66,19 @@ def shown_filter(language: str) -> Q:
     return Q(language=language, source_sha256=OuterRef("english_sha256"), approved_sha256=F("content_sha256"))
 
 
+def shown_words(articles: list[Article], language: str | None) -> dict[int, tuple[str, str]]:
+    """Article id -> (title, summary) in `language`, for the articles whose translation patients may read ({} in
+    English; one query otherwise): search results in the reader's language."""
+    code = language_code(language)
+    if code not in TRANSLATED or not articles:
+        return {}
+    by_id = {article.pk: article for article in articles}
+    found = ArticleTranslation.objects.filter(article_id__in=by_id, language=code).only(
+        "article_id", "title", "summary", "source_sha256", "content_sha256", "approved_sha256"
+    )
+    return {row.article_id: (row.title, row.summary) for row in found if is_shown(row, by_id[row.article_id])}
+
+
 def current_titles(articles: list[Article], language: str | None) -> dict[int, str]:
     """Article id -> its title in `language`, for the articles whose translation patients may read ({} in English):
     what a list of links shows a reader, who then opens the article in their own language."""

@@ -22,7 +22,7 @@ from education import search_results, selectors
 from education.article_page import article_context, hit_context
 from education.cache import may_share, shared_page
 from education.search import clean_query
-from education.translation import localized
+from education.translation import TRANSLATED, language_code, localized, shown_words
 
 PUBLIC_MAX_AGE = 300  # seconds: long enough to absorb a rush, short enough that a correction shows quickly
 PREVIEW_PERMISSION = "education.change_article"
@@ -59,9 +59,10 @@ def _page_number(request: HttpRequest) -> int:
 @shared_page
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
+    language = get_language()
     context = {
-        "featured": selectors.featured_articles(),
-        "topics": selectors.topics_with_articles(),
+        "featured": selectors.featured_articles(language=language),
+        "topics": selectors.topics_with_articles(language),
     }
     return render(request, "education/home.html", context)
 
@@ -72,16 +73,19 @@ def article_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     if slug is None and request.GET.get("topic"):
         # One address per topic (the canonical one); ?topic= is accepted for old links and simple forms.
         return redirect(selectors.topic_or_404(request.GET["topic"]), permanent=True)
-    topic = selectors.topic_or_404(slug) if slug else None
+    language = get_language()
+    topic = selectors.topic_or_404(slug, language) if slug else None
     after, before = request.GET.get("after", ""), request.GET.get("before", "")
-    page = selectors.article_page(topic=topic, after=after, before=before, number=_page_number(request))
+    page = selectors.article_page(
+        topic=topic, after=after, before=before, number=_page_number(request), language=language
+    )
     if (after or before) and not page.articles:
         # The article the link starts from is gone (unpublished, renamed): start from the beginning.
         return redirect(topic or "article-list")
     context = {
         "topic": topic,
         "page": page,
-        "topics": selectors.topics_with_articles(),
+        "topics": selectors.topics_with_articles(language),
         "canonical_query": urlencode({"after": after}) if after else urlencode({"before": before}) if before else "",
     }
     return render(request, "education/article_list.html", context)
@@ -91,9 +95,10 @@ def article_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
 @public_page
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     can_preview = request.user.is_authenticated and request.user.has_perm(PREVIEW_PERMISSION)
-    article = selectors.article_for_page(slug, can_preview=can_preview)
+    language = get_language()
+    article = selectors.article_for_page(slug, can_preview=can_preview, language=language)
     # The reader's language: an up-to-date translation, else the English with a notice (education/translation.py).
-    article = localized(article, get_language())
+    article = localized(article, language)
     response = render(request, "education/article_detail.html", article_context(article))
     if not article.is_live:
         # A staff preview of a draft or scheduled article: never stored anywhere, never indexed.
@@ -110,9 +115,12 @@ def search(request: HttpRequest) -> HttpResponse:
     if query:
         page = search_results.search_page(query, number=_page_number(request))
         context["page"] = page
-        context["hits"] = [hit_context(hit) for hit in page.hits]
+        language = get_language()
+        words = shown_words([hit.article for hit in page.hits], language)
+        fallback = "en" if language_code(language) in TRANSLATED else ""
+        context["hits"] = [hit_context(hit, words.get(hit.article.pk), fallback_lang=fallback) for hit in page.hits]
     else:
-        context["topics"] = selectors.topics_with_articles()
+        context["topics"] = selectors.topics_with_articles(get_language())
     response = render(request, "education/search.html", context)
     # Result pages are thin, changing content: keep them out of search engines.
     response["X-Robots-Tag"] = "noindex"

@@ -17,7 +17,7 @@ from education.models.articles import (
 )
 from education.models.drafts import ArticleDraft, ArticleReview, ReviewReminder
 from education.models.images import ArticleImage, image_refs, image_url_prefix
-from education.models.translations import TRANSLATION_LANGUAGES, ArticleTranslation
+from education.models.translations import TRANSLATION_LANGUAGES, ArticleTranslation, TopicTranslation
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -34,6 +34,7 @@ __all__ = [
     "ReviewReminder",
     "StarterImport",
     "Topic",
+    "TopicTranslation",
     "canonical_text",
     "english_sha256",
     "image_refs",

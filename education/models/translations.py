@@ -117,3 +117,21 @@ class ArticleTranslation(models.Model):
     def is_current(self) -> bool:
         """Made from the English that is live now (False: the English changed since)."""
         return self.source_sha256 == self.article.english_sha256
+
+
+class TopicTranslation(models.Model):
+    """A topic's name and description in another language: a label, not clinical advice, so live once saved."""
+
+    topic = models.ForeignKey("education.Topic", on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=TRANSLATION_LANGUAGES, help_text="The language it is in.")
+    name = models.CharField(max_length=60, help_text="The topic's name in that language, e.g. “Correr”.")
+    description = models.CharField(max_length=300, blank=True, help_text="The topic's one sentence in that language.")
+
+    class Meta:
+        ordering = ["topic__name", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "language"], name="one_topic_translation_per_language"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_language_display()})"

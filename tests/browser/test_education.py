@@ -80,3 +80,26 @@ def test_an_editor_sees_the_article_form_with_readability_and_its_history_in_the
     page.goto("/admin/education/article/")
     screenshot(page, "education-admin-list-desktop")
     assert_accessible(page, context="admin article list")
+
+
+@pytest.mark.usefixtures("library")
+def test_the_library_in_spanish_at_phone_and_desktop_width(open_page, screenshot, live_server):
+    """A Spanish reader: the cards, topics and "read next" in Spanish (the starter translations, approved by a
+    clinical reviewer), nothing sideways, axe-core at both widths."""
+    from tests.education.factories import approve_translations
+
+    approve_translations()
+    page = open_page("/", PHONE)
+    page.context.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
+    for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        page.set_viewport_size(viewport)
+        for name, path in LIBRARY_PAGES:
+            page.goto(path)
+            assert page.locator("html").get_attribute("lang") == "es"
+            assert_fits(page, viewport)
+            screenshot(page, f"education-es-{name}-{size}")
+            assert_accessible(page, context=f"Spanish library {name} page ({size})")
+    page.goto("/topics/running/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Correr"
+    assert page.locator(".article-card[lang=en]").count() == 0  # every starter article has an approved translation
+    assert_accessible(page, context="Spanish topic page")

@@ -289,6 +289,14 @@ ROWS: list[Row] = [
         (S, S, S, 405, 403, 403, 405),
         post="changes",
     ),
+    # A translation's clinical sign-off (education/translation_approval.py): POST only, education.approve_article
+    # only; an editor's POST is refused (tests/education/test_translations.py).
+    Row(
+        "admin:education_articletranslation_approve",
+        lambda w: f"/admin/education/articletranslation/{_article_translation(w).pk}/approve/",
+        (S, S, S, 405, 403, 403, 405),
+        post="changes",
+    ),
     # Images and translations: editors add and change them (deleting an image could break a live article).
     *admin_model(
         "education", "articleimage", lambda w: _article_image(w), editor=200, editor_change=200, editor_delete=403
