@@ -336,7 +336,7 @@ class ArticleAdmin(_VersionedArticleAdmin):
         request._working_copy_saved = saved  # type: ignore[attr-defined]
 
     def response_add(self, request: HttpRequest, obj: Article, post_url_continue: str | None = None) -> HttpResponse:
-        self._tell(request, obj)
+        self._tell(request, obj, added=True)
         return HttpResponseRedirect(reverse("admin:education_article_change", args=[obj.pk]))
 
     def response_change(self, request: HttpRequest, obj: Article) -> HttpResponse:
@@ -345,9 +345,17 @@ class ArticleAdmin(_VersionedArticleAdmin):
             return HttpResponseRedirect(reverse("admin:education_article_change", args=[obj.pk]))
         return HttpResponseRedirect(reverse("admin:education_article_changelist"))
 
-    def _tell(self, request: HttpRequest, article: Article) -> None:
+    def _tell(self, request: HttpRequest, article: Article, *, added: bool = False) -> None:
         saved = getattr(request, "_working_copy_saved", None)
         if saved is None:
+            return
+        if saved.draft is None and added:
+            # A new article is its own draft (never published): nothing else to keep.
+            messages.success(
+                request,
+                f"The draft “{article}” was saved. Patients cannot see it until it is sent for clinical review and "
+                "approved.",
+            )
             return
         if saved.draft is None:
             messages.info(request, f"No changes to “{article}”: there is nothing new to save.")

@@ -83,6 +83,11 @@ def test_a_new_article_goes_live_only_once_a_reviewer_approves_it(editor_client,
     response = editor_client.post(ADD_URL, form_data(topics=[running.pk]))
     assert response.status_code == 302, response.content.decode()[:2000]
     article = Article.objects.get(slug="stretching-after-a-run")
+    # The editor is told the draft was kept (an audit found "No changes ...: there is nothing new to save" here).
+    shown = editor_client.get(response["Location"]).content.decode()
+    assert "The draft “Stretching after a run” was saved. Patients cannot see it until" in shown
+    assert "nothing new to save" not in shown
+    assert "None needed: the article has never been published" in shown
     assert article.status == Article.Status.DRAFT
     assert list(article.topics.all()) == [running]
     assert patient.get(article.get_absolute_url()).status_code == 404
