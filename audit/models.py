@@ -15,6 +15,7 @@ class AuditEvent(models.Model):
         REVIEWED_INTAKE = "reviewed_intake", "Marked an intake reviewed"
         CHANGED_INTAKE = "changed_intake", "Changed an intake"
         EXPORTED_INTAKES = "exported_intakes", "Exported intakes"
+        VIEWED_OUTCOME_REPORT = "viewed_outcome_report", "Viewed the review outcomes report"
         CREATED_INVITATION = "created_invitation", "Created an invitation"
         SIGNED_IN = "signed_in", "Signed in"
         SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"

@@ -331,9 +331,9 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
     versions = presenters.outcome_report(outcome_counts())
     reviewed = sum(version.everyone.reviewed for version in versions)
     audit.record(
-        "exported_intakes",
+        "viewed_outcome_report",
         request=request,
-        detail=f"review outcomes report: {reviewed} reviewed intakes, {len(versions)} rules versions",
+        detail=f"{reviewed} reviewed intakes, {len(versions)} rules versions",
     )
     return render(
         request,

@@ -90,9 +90,11 @@ def test_the_report_is_audited_and_never_cached(client, clinician, reviews):
     client.force_login(clinician)
     response = client.get(REPORT)
     assert "no-store" in response["Cache-Control"]
-    event = AuditEvent.objects.get(action="exported_intakes")
+    event = AuditEvent.objects.get(action="viewed_outcome_report")  # not filed as an export of intakes
+    assert event.get_action_display() == "Viewed the review outcomes report"
     assert event.actor_username == "clinician"
-    assert event.detail.startswith("review outcomes report: 5 reviewed intakes, 2 rules versions")
+    assert event.detail.startswith("5 reviewed intakes, 2 rules versions")
+    assert not AuditEvent.objects.filter(action="exported_intakes").exists()
 
 
 def test_front_desk_and_content_editors_are_refused_and_nobody_signed_out_sees_it(client, front_desk, editor, reviews):
@@ -103,7 +105,7 @@ def test_front_desk_and_content_editors_are_refused_and_nobody_signed_out_sees_i
     response = client.get(REPORT)
     assert response.status_code == 302
     assert response["Location"].startswith("/staff/sign-in/")
-    assert not AuditEvent.objects.filter(action="exported_intakes").exists()
+    assert not AuditEvent.objects.filter(action="viewed_outcome_report").exists()
 
 
 def test_the_queue_links_to_the_report_only_for_those_who_may_open_it(client, clinician, front_desk):
