@@ -130,6 +130,7 @@ class QueueRow:
     clinical: bool = True  # the viewer sees flags (front desk does not)
     phone_html: str = ""  # the patient's phone as a tel: link (escaped), "" when none
     questionnaire: str = ""  # "Follow-up 6 weeks" for a follow-up; "" for the pre-visit intake
+    not_reached: str = ""  # when a call last failed ("Mon Jan 5, 3:04 PM"), "" when none or reviewed since
 
     @property
     def html(self) -> str:
@@ -148,6 +149,8 @@ class QueueRow:
             )
             flags = f'<td class="flags">{chips or NO_FLAGS}</td>'
         review = f'<span class="reviewed">✓ {escape(self.reviewed_by)}</span>' if self.is_reviewed else NOT_REVIEWED
+        if self.not_reached and not self.is_reviewed:
+            review += f'<br><span class="small not-reached">Could not reach: {self.not_reached}</span>'
         return (
             f'<tr class="{self.css}"><td><span class="level-badge level-{self.level_code}">{symbol}'
             f'{self.level_label}</span></td><td class="patient-name">{name}</td>'
@@ -191,6 +194,7 @@ def queue_rows(
                 clinical=intake_url is not None,
                 phone_html=str(number.link) if number else "",
                 questionnaire=questionnaire_label(entry.kind, entry.time_point) if entry.kind != "intake" else "",
+                not_reached=staff_datetime(entry.last_not_reached, zone) if entry.last_not_reached else "",
             )
         )
     return rows

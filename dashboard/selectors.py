@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connection
-from django.db.models import CharField, ExpressionWrapper, F, QuerySet
+from django.db.models import CharField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from clinic_portal.db_rows import quoted_column
-from intake.models import Intake, IntakeFlag, Level, RedFlagAnswer
+from intake.models import Intake, IntakeFlag, Level, RedFlagAnswer, ReviewNote
 
 if TYPE_CHECKING:
     from dashboard.queue_counts import LevelCount
@@ -130,11 +130,21 @@ class QueueEntry(NamedTuple):
     phone: str = ""  # E.164 as stored, "" when none
     kind: str = "intake"  # Questionnaire: "intake" or "follow_up"
     time_point: str = ""  # a follow-up's time point code (6w, 3m, 12m)
+    last_not_reached: datetime.datetime | None = None  # the latest "could not reach" review, if any
 
 
 # The patient's phone as stored, E.164 text: read through the model field, every number would be parsed into a
 # PhoneNumber on the way out (dashboard.phones formats the text, once per number).
 _PHONE_TEXT = ExpressionWrapper(F("patient__phone"), output_field=CharField())
+
+# When someone last tried to call and could not reach the patient (a review with that outcome leaves the intake
+# unreviewed): the row says so, so a colleague taking over knows a call was made. One look-up of the notes' intake
+# index per row of the page, in the same query.
+_LAST_NOT_REACHED = Subquery(
+    ReviewNote.objects.filter(intake=OuterRef("pk"), outcome=ReviewNote.Outcome.COULD_NOT_REACH)
+    .order_by("-created_at")
+    .values("created_at")[:1]
+)
 
 # What a row shows, and nothing more: every timestamp read is parsed in Python, fifty rows a page.
 _ENTRY_COLUMNS = (
@@ -151,6 +161,7 @@ _ENTRY_COLUMNS = (
     _PHONE_TEXT,
     "kind",
     "invitation__follow_up__time_point",
+    _LAST_NOT_REACHED,
 )
 
 
@@ -184,10 +195,11 @@ def _entries(rows: list[tuple[Any, ...]]) -> list[QueueEntry]:
         QueueEntry(
             pk, level, reviewed, appointment, submitted, name, born,
             (f"{first} {last}".strip() or username) if username else None,
-            tuple(flags.get(pk, ())), phone or "", kind, time_point or "",
+            tuple(flags.get(pk, ())), phone or "", kind, time_point or "", not_reached,
         )
         for (
             pk, level, reviewed, appointment, submitted, name, born, first, last, username, phone, kind, time_point,
+            not_reached,
         ) in rows
     ]  # fmt: skip
 
