@@ -1,4 +1,5 @@
-"""The layers hold: the intake app is the only writer of its rows, and imports between apps point one way.
+"""The layers hold: the intake app is the only writer of its rows, and imports between apps point one way (README.md,
+"Project layout").
 
 dashboard -> intake, alerts -> intake; intake never imports the apps above it (it announces events through
 `intake.signals` instead), and inside alerts: services -> tasks -> delivery, no circle.
@@ -12,8 +13,27 @@ import pathlib
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-APPS = ("accounts", "alerts", "audit", "clinic_portal", "dashboard", "education", "intake", "messaging")
-INTAKE_MODELS = frozenset({"Intake", "IntakeFlag", "Invitation", "ReviewNote"})
+APPS = ("accounts", "alerts", "audit", "clinic_portal", "dashboard", "education", "intake", "messaging", "outcomes")
+# README.md, "Project layout", top to bottom: an app imports only apps below it (and clinic_portal's shared helpers).
+LAYERS = ("dashboard", "outcomes", "alerts", "intake", "education", "accounts", "messaging", "audit")
+# clinic_portal: the project (settings, URLs, middleware, error pages, log filters) imports the apps; these shared
+# helpers, which the apps import, import none.
+PROJECT_SHELL = frozenset({"settings", "urls", "middleware", "errors", "log_filters", "pytest_plugin", "asgi", "wsgi"})
+# Every model of intake/models.py (a test below checks the list is whole).
+INTAKE_MODELS = frozenset(
+    {
+        "DeviceCode",
+        "FollowUp",
+        "Intake",
+        "IntakeFlag",
+        "Invitation",
+        "Patient",
+        "RedFlagAnswer",
+        "Reminder",
+        "Retriage",
+        "ReviewNote",
+    }
+)
 WRITE_METHODS = frozenset(
     {"create", "bulk_create", "bulk_update", "get_or_create", "update_or_create", "update", "delete"}
 )
@@ -95,3 +115,30 @@ def test_alert_modules_import_in_one_direction():
     assert "alerts.tasks" in alerts_imports("services")
     assert not {name for name in alerts_imports("tasks") if name.startswith("alerts.services")}
     assert not {name for name in alerts_imports("delivery") if name.startswith(("alerts.services", "alerts.tasks"))}
+
+
+def test_every_app_imports_only_the_apps_below_it_as_the_readme_draws_them():
+    assert set(LAYERS) | {"clinic_portal"} == set(APPS)
+    upward = []
+    for depth, app in enumerate(LAYERS):
+        above = set(LAYERS[:depth])
+        for path in _modules(app):
+            upward += [f"{path.relative_to(ROOT)}: {name}" for name in _imported(path) if name.split(".")[0] in above]
+    assert upward == [], "\n".join(sorted(upward))
+
+
+def test_the_project_packages_shared_helpers_import_no_app():
+    found = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in _modules("clinic_portal")
+        if path.stem not in PROJECT_SHELL and "management" not in path.parts
+        for name in _imported(path)
+        if name.split(".")[0] in set(LAYERS)
+    ]
+    assert found == [], "\n".join(sorted(found))
+
+
+def test_the_write_check_covers_every_intake_model():
+    from django.apps import apps
+
+    assert {model.__name__ for model in apps.get_app_config("intake").get_models()} == INTAKE_MODELS
