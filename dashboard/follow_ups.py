@@ -33,7 +33,6 @@ STATUSES: tuple[tuple[str, str], ...] = (
     (ANSWERED, "Answered"),
     (UPCOMING, "Not due yet"),
 )
-STATUS_LABELS = dict(STATUSES)
 STATUS_SHORT = {OVERDUE: "Overdue", DUE: "Due", SENT: "Sent", ANSWERED: "Answered", UPCOMING: "Not due yet"}
 PAGE_SIZE = 50
 

@@ -64,7 +64,6 @@ ALLOWED_CLASSES = {"blockquote": {HELP_NOW_CLASS}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 IMAGE_SCHEME = "image:"
-IMAGE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # What an uploaded image's stored name looks like (education.images.hashed_name): a hash and an image extension.
 _STORED_IMAGE_NAME = re.compile(r"^[a-f0-9]{8,64}\.(?:jpg|png|webp)$")
 _DIMENSION = re.compile(r"^[1-9][0-9]{0,4}$")

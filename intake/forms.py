@@ -117,15 +117,6 @@ def field_for(question: Question, system: units.System = "us") -> forms.Field:
     )
 
 
-def initial_value(question: Question, value: object) -> object:
-    """A stored answer as the form shows it (text for inputs, codes for choices)."""
-    if value is None:
-        return None
-    if question.kind == "scale":
-        return str(value)
-    return value
-
-
 def as_post_data(step: Step | Page, answers: Mapping[str, object]) -> QueryDict:
     """Typed answers as one value per question (to re-check saved answers, in tests and scripts): a date as ISO
     text, a measurement as its stored metric number. The pages also take these in place of their boxes."""

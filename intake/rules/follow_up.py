@@ -53,7 +53,6 @@ from intake.rules.questionnaire import (
     Page,
     Question,
     Step,
-    has_leg_symptoms,
 )
 from intake.rules.triage import EarlierAnswer, TriageResult, assess_interim, level_for_flags
 from intake.rules.wording import gettext_noop as _
@@ -190,11 +189,6 @@ def assess_follow_up(
     if len(flags) == len(result.flags):
         return result
     return TriageResult(level_for_flags(flags), flags, result.rules_version, result.ce_onset)
-
-
-def new_leg_symptoms(answers: Mapping[str, object]) -> bool:
-    """The follow-up's "yes" to leg symptoms new or changed since the visit."""
-    return has_leg_symptoms(answers)
 
 
 def default_answers(background: Mapping[str, object]) -> dict[str, object]:

@@ -137,16 +137,6 @@ class Instrument:
         return tuple(self.item(code) for code in self.scoring.items)
 
     @property
-    def field_codes(self) -> tuple[str, ...]:
-        """Every code an answer to this instrument is stored under (PSFS activities' names included)."""
-        codes: list[str] = []
-        for item in self.items:
-            codes.append(item.code)
-            if item.activity_code:
-                codes.append(item.activity_code)
-        return tuple(codes)
-
-    @property
     def score_range(self) -> tuple[Decimal, Decimal]:
         """The lowest and highest score possible."""
         scored = self.scored_items
