@@ -1,7 +1,8 @@
 """No licensed instrument wording ships with the portal (docs/clinical/INTAKE.md, "Outcome measures": the Oswestry
 Disability Index, STarT Back, PROMIS and EQ-5D may not be reproduced). The scan looks for a few short, distinctive
-fragments of those instruments in everything a patient could be shown: the instrument files, their translation list
-and the intake questionnaire. A clinic's licensed files live outside the repository (OUTCOME_INSTRUMENT_DIRS).
+fragments of those instruments in everything a patient could be shown: the instrument files, their translation list,
+the intake and follow-up questionnaires, the patient pages' templates, the message catalogue and the starter
+articles. A clinic's licensed files live outside the repository (OUTCOME_INSTRUMENT_DIRS).
 
 The fragments are kept as digests, not as text, so that this file does not reproduce the wording it guards against:
 each is the first 16 hex digits of the SHA-256 of its words (`words`, joined by single spaces), with its word count.
@@ -21,6 +22,11 @@ SHIPPED = sorted(
         *(ROOT / "outcomes" / "instruments" / "data").iterdir(),
         ROOT / "outcomes" / "instruments" / "messages.py",
         ROOT / "intake" / "rules" / "questionnaire.py",
+        ROOT / "intake" / "rules" / "follow_up.py",
+        ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po",
+        *(ROOT / "templates" / "intake").rglob("*.html"),
+        *(ROOT / "templates" / "intake").rglob("*.txt"),
+        *(ROOT / "education" / "content" / "articles").rglob("*.md"),
     ]
 )
 
@@ -83,7 +89,7 @@ def licensed_fragments_in(paths: list[Path], fragments: Fragments = FRAGMENTS) -
 
 
 def test_the_shipped_instruments_and_questionnaire_hold_no_licensed_wording():
-    assert any(path.suffix == ".toml" for path in SHIPPED)
+    assert {".toml", ".po", ".html", ".md"} <= {path.suffix for path in SHIPPED}
     found = licensed_fragments_in(SHIPPED)
     assert not found, "\n".join(found)
 
