@@ -150,7 +150,7 @@ class QueueRow:
             flags = f'<td class="flags">{chips or NO_FLAGS}</td>'
         review = f'<span class="reviewed">✓ {escape(self.reviewed_by)}</span>' if self.is_reviewed else NOT_REVIEWED
         if self.not_reached and not self.is_reviewed:
-            review += f'<br><span class="small not-reached">Could not reach: {self.not_reached}</span>'
+            review += f'<br><span class="small not-reached">Not reached {self.not_reached}</span>'
         return (
             f'<tr class="{self.css}"><td><span class="level-badge level-{self.level_code}">{symbol}'
             f'{self.level_label}</span></td><td class="patient-name">{name}</td>'

@@ -146,7 +146,7 @@ def test_could_not_reach_keeps_the_intake_unreviewed_in_the_queue_and_says_escal
     assert "1 urgent intake not reviewed." in queue.content.decode()
     # A colleague taking over sees that a call was made, and when (found by an audit: the row only said "Not reviewed").
     tried = timezone.localtime(note.created_at)
-    assert f"Could not reach: {tried:%a %b} {tried.day}, {tried:%-I:%M %p}" in queue.content.decode()
+    assert f"Not reached {tried:%a %b} {tried.day}, {tried:%-I:%M %p}" in queue.content.decode()
     assert first.not_reached
     assert not [row for row in queue.context["rows"] if row.patient_name == "Rob Routine" and row.not_reached]
     # The next attempt still needs an outcome.
