@@ -101,7 +101,19 @@ def _choice(qv: QuestionView, option: Option) -> str:
 
 def _choices(qv: QuestionView) -> str:
     options = "".join(_choice(qv, option) for option in qv.options)
-    return f'<div class="{"scale" if qv.question.kind == "scale" else "choices"}">{options}</div>'
+    return f'<div class="{"scale" if qv.question.kind == "scale" else "choices"}">{options}</div>{_clear(qv)}'
+
+
+def _clear(qv: QuestionView) -> str:
+    """An optional question answered with a single choice cannot be un-chosen in a browser: a button to clear it,
+    shown by intake.js (without scripts it stays hidden; the question can still be left as it is)."""
+    if qv.question.required or qv.question.kind == "multi":
+        return ""
+    label = gettext("Clear this answer")
+    return (
+        f'<button type="button" class="btn btn-link btn-sm clear-answer" data-clear="{_e(qv.question.code)}" hidden>'
+        f"{_e(label)}</button>"
+    )
 
 
 def _grouped(qv: QuestionView) -> str:

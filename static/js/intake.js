@@ -1,5 +1,6 @@
 // Progressive enhancement for the intake pages; every page works without it.
 // - Shows and hides follow-up questions as the patient answers (the server applies the same rules on save).
+// - Shows the "Clear this answer" button of an optional single-choice question.
 // - Moves focus to the error summary, and from a summary link to its field.
 // - Stops a second tap on "Send my answers" (the server makes one submission anyway).
 // - Opens the step just changed on the review page (each step is a closed disclosure there).
@@ -40,6 +41,16 @@
   document.querySelectorAll("form[data-intake-step]").forEach(function (form) {
     refresh(form);
     form.addEventListener("change", function () { refresh(form); });
+    // An optional single-choice answer given by mistake (a rating tapped for an activity not named) can be cleared.
+    form.querySelectorAll("[data-clear]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var inputs = form.querySelectorAll('[name="' + button.getAttribute("data-clear") + '"]');
+        inputs.forEach(function (input) { input.checked = false; });
+        refresh(form);
+        if (inputs.length) inputs[0].focus();
+      });
+    });
   });
 
   var summary = document.querySelector("[data-error-summary]");

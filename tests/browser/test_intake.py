@@ -108,7 +108,10 @@ def test_a_patient_answers_every_page_on_a_phone_leaves_halfway_resumes_fixes_an
     page.fill("#id_psfs_1_activity", "Running")
     scale(page, "psfs_1", 3)
     next_page(page)
-    _on(page, "Other activities", 3)  # optional: skipped
+    _on(page, "Other activities", 3)  # optional: a rating tapped by mistake is cleared, and the page skipped
+    scale(page, "psfs_2", 6)
+    page.get_by_role("button", name="Clear this answer").first.click()
+    assert not page.is_checked('input[name="psfs_2"][value="6"]')
     next_page(page)
     _on(page, "Where it hurts and what makes it worse", 3)
     pick(page, "pain_locations", "low_back")

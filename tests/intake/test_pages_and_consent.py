@@ -168,6 +168,18 @@ def test_a_safety_change_from_the_review_page_leads_past_the_emergency_page_to_t
     assert saved["Location"].startswith("/intake/review/")
 
 
+def test_an_optional_single_choice_question_offers_a_button_to_clear_it_and_a_required_one_does_not(patient):
+    answer_up_to(patient, "back_pain_activities_more", routine_answers())
+    optional = patient.client.get("/intake/step/back_pain_activities_more/").content.decode()
+    for code in ("psfs_2", "psfs_3"):
+        assert (
+            f'<button type="button" class="btn btn-link btn-sm clear-answer" data-clear="{code}" hidden>'
+            "Clear this answer</button>"
+        ) in optional  # shown by intake.js; a rating tapped for an activity not named can be taken back
+    required = patient.client.get("/intake/step/safety/").content.decode()
+    assert "clear-answer" not in required
+
+
 def test_a_change_that_opens_a_skipped_page_goes_there_before_the_review(patient):
     patient.save_all(routine_answers())
     response = patient.post_step(
