@@ -85,10 +85,16 @@ def _from_record(patient: Patient) -> dict[str, object]:
     }
 
 
+# What the invitation form already held when "Find" was pressed (sent along by static/js/invitation-new.js): shown
+# again as typed, not checked yet.
+KEPT_ON_FIND = ("patient_name", "email", "phone", "language", "date_of_birth", "appointment_at")
+
+
 def _find_patient(request: HttpRequest) -> HttpResponse:
     text = request.POST.get(FIND, "").strip()[:100]
     found = list(patients.search(text, limit=SEARCH_LIMIT)) if len(text) >= 2 else []
-    return _new_page(request, InvitationForm(), searched=text or " ", found=found)
+    typed = {name: request.POST[name] for name in KEPT_ON_FIND if request.POST.get(name)}
+    return _new_page(request, InvitationForm(initial=typed), searched=text or " ", found=found)
 
 
 def _new_page(

@@ -258,6 +258,15 @@ def test_the_front_desk_makes_an_invitation_and_the_link_is_emailed_not_shown(op
     page.fill("#id_date_of_birth", "1979-08-14")
     appointment = timezone.localtime() + datetime.timedelta(days=2)
     page.fill("#id_appointment_at", appointment.strftime("%Y-%m-%dT%H:%M"))
+    # "Seen here before?": a search after typing keeps what was typed (found by an audit: it came back empty).
+    page.fill("#find-name", "Quill")
+    page.get_by_role("button", name="Find").click()
+    page.get_by_text("No patient record matches").wait_for()
+    assert page.input_value("#id_patient_name") == "Jordan Quill"
+    assert page.input_value("#id_email") == "jordan@example.org"
+    assert page.input_value("#id_date_of_birth") == "1979-08-14"
+    assert page.input_value("#id_appointment_at") == appointment.strftime("%Y-%m-%dT%H:%M")
+    assert_accessible(page)
     at_both_widths(page, "intake-staff-new-invitation")
     page.get_by_role("button", name="Email the link").click()
     page.wait_for_load_state()

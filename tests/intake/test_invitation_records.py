@@ -93,6 +93,18 @@ def test_the_search_never_puts_the_name_in_the_address(client, front_desk):
     assert "find=" not in response.content.decode()
 
 
+def test_a_search_keeps_what_was_typed_in_the_invitation_form_and_checks_none_of_it_yet(client, front_desk):
+    """What static/js/invitation-new.js sends along with "Find"."""
+    client.force_login(front_desk)
+    typed = {"patient_name": "Jordan Quill", "email": "not-an-email", "appointment_at": "2030-04-16T09:30"}
+    html = client.post(NEW, {"find": "Quill", **typed}).content.decode()
+    assert 'value="Jordan Quill"' in html
+    assert 'value="not-an-email"' in html
+    assert 'value="2030-04-16T09:30"' in html
+    assert "Enter a valid email address" not in html  # checked when the invitation is saved, not on a search
+    assert not Invitation.objects.exists()
+
+
 def test_a_search_with_no_match_says_a_new_record_will_be_made(client, clinician):
     client.force_login(clinician)
     html = client.post(NEW, {"find": "Nobody Here"}).content.decode()
