@@ -1,6 +1,7 @@
 // Progressive enhancement for the intake pages; every page works without it.
 // - Shows and hides follow-up questions as the patient answers (the server applies the same rules on save).
 // - Shows the "Clear this answer" button of an optional single-choice question.
+// - Asks before leaving a page whose answers are typed but not saved (switching language, "Back", "Exit").
 // - Moves focus to the error summary, and from a summary link to its field.
 // - Stops a second tap on "Send my answers" (the server makes one submission anyway).
 // - Opens the step just changed on the review page (each step is a closed disclosure there).
@@ -38,9 +39,20 @@
     });
   }
 
+  // Answers typed on a page but not saved yet: leaving by any other way than the page's own button (the language
+  // switcher, "Back", "Exit", closing the tab) asks first, in the browser's own words.
+  var unsaved = false;
+  window.addEventListener("beforeunload", function (event) {
+    if (!unsaved) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+
   document.querySelectorAll("form[data-intake-step]").forEach(function (form) {
     refresh(form);
-    form.addEventListener("change", function () { refresh(form); });
+    form.addEventListener("change", function () { refresh(form); unsaved = true; });
+    form.addEventListener("input", function () { unsaved = true; });
+    form.addEventListener("submit", function () { unsaved = false; });
     // An optional single-choice answer given by mistake (a rating tapped for an activity not named) can be cleared.
     form.querySelectorAll("[data-clear]").forEach(function (button) {
       button.hidden = false;
