@@ -6,6 +6,7 @@ touched is not "changed": history names only the fields an editor really changed
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -58,6 +59,11 @@ class ArticleForm(forms.ModelForm[Article]):
             draft = draft_of(instance)
             content = working_content(instance)
             initial = {**content, **kwargs.get("initial", {})}
+            due = initial.get("next_review_due")
+            if isinstance(due, str) and due:
+                # The working copy keeps the date as text; given as text, the form would count it changed on every
+                # save ("Changed Next review due" in the history when nobody touched it).
+                initial["next_review_due"] = datetime.date.fromisoformat(due)
             if draft is not None:
                 initial["go_live_at"] = draft.go_live_at
             elif instance.is_scheduled:

@@ -326,3 +326,15 @@ def test_the_change_form_has_preview_save_and_send_buttons(editor_client):
     assert f'formaction="/admin/education/article/{article.pk}/preview/" formtarget="_blank"' in html
     assert 'name="_submit_review"' in html
     assert 'value="Save working copy"' in html
+
+
+def test_saving_a_never_published_article_twice_records_no_change_of_its_review_date(editor_client):
+    """Found by an audit: every save said "Changed ... Next review due" in the history, the date untouched."""
+    from django.contrib.admin.models import LogEntry
+
+    editor_client.post(ADD_URL, form_data())
+    article = Article.objects.get(slug="stretching-after-a-run")
+    editor_client.post(change_url(article), form_of(article, body="## Why stretch\n\nGo slowly. Breathe."))
+    changed = LogEntry.objects.filter(object_id=str(article.pk), action_flag=2).latest("action_time")
+    assert "Body" in changed.get_change_message()
+    assert "review" not in changed.get_change_message().lower()
