@@ -22,19 +22,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import Alert
+from messaging.delivery import max_attempts, retry_delay
 
 logger = logging.getLogger(__name__)
 
 Requeue = Callable[..., None]
 
-# Seconds to wait before each retry: quick at first (a mail server blip), then backing off to every 30 minutes.
-RETRY_DELAYS = (30, 60, 120, 300, 600, 1800)
-MAX_ATTEMPTS = 12
-
-
-def retry_delay(attempts: int) -> datetime.timedelta:
-    """The wait after the `attempts`-th failed attempt (1-based)."""
-    return datetime.timedelta(seconds=RETRY_DELAYS[min(max(attempts, 1), len(RETRY_DELAYS)) - 1])
+# The waits between tries and when to give up are the patient messages' (messaging.delivery: one policy for every
+# e-mail the portal sends, set by MESSAGE_RETRY_DELAYS and MESSAGE_MAX_ATTEMPTS).
+__all__ = ["max_attempts", "message_for", "recipients_for", "retry_delay", "send"]
 
 
 def recipients_for(kind: str) -> list[str]:
@@ -72,7 +68,7 @@ def send(alert_id: int, *, requeue: Requeue, now: datetime.datetime | None = Non
             send_mail(subject, body, None, recipients)
         except Exception as error:
             alert.last_error = type(error).__name__
-            if alert.attempts >= MAX_ATTEMPTS:
+            if alert.attempts >= max_attempts():
                 alert.status = Alert.Status.FAILED
                 logger.error("Alert %s gave up after %s attempts (%s)", alert.pk, alert.attempts, alert.last_error)
             else:

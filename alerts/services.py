@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from alerts import delivery
-from alerts.delivery import MAX_ATTEMPTS, retry_delay
+from alerts.delivery import max_attempts, retry_delay
 from alerts.models import Alert
 from alerts.tasks import enqueue
 from intake.models import Intake, Level
@@ -25,7 +25,7 @@ from messaging.stuck_tasks import SWEEP_GRACE, needing_a_new_task
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MAX_ATTEMPTS", "intake_level_changed", "retry_delay", "send", "sweep"]
+__all__ = ["intake_level_changed", "max_attempts", "retry_delay", "send", "sweep"]
 
 
 LEVEL_ALERT_KINDS = {Level.URGENT: Alert.Kind.URGENT, Level.SERIOUS: Alert.Kind.SERIOUS}

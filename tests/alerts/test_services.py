@@ -134,10 +134,18 @@ def test_sending_gives_up_after_the_maximum_attempts(settings):
     intake = make_intake("urgent_bowel")
     services.intake_level_changed(intake, previous_level=None)
     alert = Alert.objects.get()
-    for _ in range(services.MAX_ATTEMPTS):
+    for _ in range(services.max_attempts()):
         services.send(alert.pk)
     alert.refresh_from_db()
-    assert (alert.status, alert.attempts) == ("failed", services.MAX_ATTEMPTS)
+    assert (alert.status, alert.attempts) == ("failed", services.max_attempts())
+
+
+def test_alerts_retry_on_the_same_policy_as_every_other_e_mail(settings):
+    """One policy for every e-mail the portal sends (messaging.delivery); the two copies had drifted apart."""
+    settings.MESSAGE_RETRY_DELAYS = (0.5, 1)
+    settings.MESSAGE_MAX_ATTEMPTS = 3
+    assert [services.retry_delay(n).total_seconds() for n in (1, 2, 3)] == [0.5, 1, 1]
+    assert services.max_attempts() == 3
 
 
 def test_the_sweeper_requeues_an_alert_whose_task_was_left_running_by_a_dead_worker():

@@ -4,8 +4,8 @@ once after the mail server comes back, and no patient address reaches a log or t
 
 The mail server (tests/alerts/mail_backends.py, OutageFileBackend) refuses, quoting the addresses, while a file
 exists; the test removes the file once every e-mail has been refused at least twice. Patient e-mails retry after
-half a second (tests/messaging/worker_settings.py); the alerts' first retry is fixed at 30 s, so the test lets that
-time pass by moving their tasks' run_after, as tests/alerts/test_worker.py does.
+half a second (tests/messaging/worker_settings.py), and so do the alerts, which share the messages' retry policy
+(the test still brings any alert retry queued later forward, as tests/alerts/test_worker.py does).
 
 Nothing here depends on how fast the machine is: every wait polls the database against a generous deadline, and a
 worker that does not start in time skips the test with a message. Like tests/alerts/test_worker.py it needs
