@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dashboard import scores
 from dashboard.export_rows import ExportEntry, ExportFlag
 from dashboard.presenters import age_on
-from intake.models import Level
+from intake.models import Level, ReviewNote
 
 HEADER = (
     "Intake",
@@ -23,11 +23,13 @@ HEADER = (
     "Reviewed",
     "Reviewed by",
     "Reviewed at",
+    "Review outcome",
     "Rules version",
 )
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LEVEL_LABELS = {level.value: str(level.label) for level in Level}
+OUTCOME_LABELS = {code: str(label) for code, label in ReviewNote.Outcome.choices}
 
 
 def safe_cell(value: object) -> str:
@@ -80,6 +82,7 @@ def rows(entries: Iterable[ExportEntry], *, today: datetime.date) -> Iterator[li
             "Yes" if entry.is_reviewed else "No",
             safe_cell(entry.reviewed_by),
             entry.reviewed,
+            OUTCOME_LABELS.get(entry.outcome, ""),
             version_of(entry.rules_version),
             questionnaire_of(entry.kind, entry.time_point),
             *([("" if value is None else str(value)) for value in entry.scores] or blank),

@@ -18,13 +18,25 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import BooleanField, CharField, DateTimeField, F, Field, Func, QuerySet, TextField, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    F,
+    Field,
+    Func,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from dashboard import scores, selectors
 from dashboard.selectors import QUEUE_ORDER, QueueFilters, queue_intakes
-from intake.models import Intake, IntakeFlag, Questionnaire
+from intake.models import Intake, IntakeFlag, Questionnaire, ReviewNote
 
 
 class ExportFlag(NamedTuple):
@@ -52,6 +64,7 @@ class ExportEntry(NamedTuple):
     visit_id: int | None = None  # a follow-up's pre-visit intake
     # The patient's scores on this visit's questionnaires, in dashboard.scores.columns() order (None: not scored).
     scores: tuple[Decimal | None, ...] = ()
+    outcome: str = ""  # the latest review outcome recorded (ReviewNote.Outcome), "" when none
 
 
 _COLUMNS = (
@@ -70,6 +83,14 @@ _COLUMNS = (
     "kind",
     "invitation__follow_up__time_point",
     "invitation__follow_up__visit_id",
+)
+# The latest outcome a review recorded (the clinic's evidence for tuning the rules: docs/clinical/TRIAGE.md): one
+# look-up of the notes' intake index per row, in the row's own query.
+_LAST_OUTCOME = Subquery(
+    ReviewNote.objects.filter(intake=OuterRef("pk"))
+    .exclude(outcome="")
+    .order_by("-created_at", "-id")
+    .values("outcome")[:1]
 )
 # On PostgreSQL, the columns read as text (see _rows).
 _TEXTS = {
@@ -127,7 +148,11 @@ def _rows(page: QuerySet[Intake, Any]) -> list[tuple[Any, ...]]:
     """The page's rows in the queue's order: _COLUMNS with the three times as text in the clinic's time zone ("" for
     none) and a time point "" for none, then the answers the measures score (scores.scored_answers) and the
     appointment as the database compares it (the next page starts after it)."""
-    intakes = Intake.objects.filter(pk__in=page).order_by(*QUEUE_ORDER).annotate(scored=scores.scored_answers())
+    intakes = (
+        Intake.objects.filter(pk__in=page)
+        .order_by(*QUEUE_ORDER)
+        .annotate(scored=scores.scored_answers(), outcome=Coalesce(_LAST_OUTCOME, Value("")))
+    )
     if connection.vendor == "postgresql":
         # Every value as the line needs it, written by PostgreSQL; the appointment's exact value as text too: parsing
         # fifty thousand datetimes cost more than the rest of their rows.
@@ -138,15 +163,15 @@ def _rows(page: QuerySet[Intake, Any]) -> list[tuple[Any, ...]]:
                 reviewed_text=Coalesce(_LocalMinute("reviewed_at"), Value("")),
                 time_point=Coalesce("invitation__follow_up__time_point", Value("")),
                 appointment_key=Cast("appointment_at", TextField()),
-            ).values_list(*(_TEXTS.get(name, name) for name in _COLUMNS), "scored", "appointment_key")
+            ).values_list(*(_TEXTS.get(name, name) for name in _COLUMNS), "outcome", "scored", "appointment_key")
         )
     zone = timezone.get_current_timezone()
     return [
         (pk, level, reviewed, f"{appointment.astimezone(zone):{MINUTE}}",
          f"{sent.astimezone(zone):{MINUTE}}" if sent else "", f"{seen.astimezone(zone):{MINUTE}}" if seen else "",
-         *rest, time_point or "", visit_id, scored, appointment)
-        for pk, level, reviewed, appointment, sent, seen, *rest, time_point, visit_id, scored
-        in intakes.values_list(*_COLUMNS, "scored")
+         *rest, time_point or "", visit_id, outcome, scored, appointment)
+        for pk, level, reviewed, appointment, sent, seen, *rest, time_point, visit_id, outcome, scored
+        in intakes.values_list(*_COLUMNS, "outcome", "scored")
     ]  # fmt: skip
 
 
@@ -174,7 +199,7 @@ def _scores(page: QuerySet[Intake, Any], rows: list[tuple[Any, ...]]) -> dict[in
     ids. A follow-up belongs to the visit it follows: that visit's intake and follow-ups are found by its id."""
     answered: list[scores.Answered] = []
     followed: set[int] = set()
-    for pk, *_, kind, _time_point, visit_id, scored, _appointment_key in rows:
+    for pk, *_, kind, _time_point, visit_id, _outcome, scored, _appointment_key in rows:
         if visit_id is not None:
             followed.add(visit_id)
         elif kind == Questionnaire.INTAKE:
@@ -214,13 +239,14 @@ def export_entries(filters: QueueFilters, *, batch: int | None = None) -> Iterat
             kind,
             time_point,
             visit_id,
+            outcome,
             _scored,
             _appointment_key,
         ) in rows:
             yield ExportEntry(
                 pk, level, reviewed, appointment, sent, seen, version, name, born,
                 (f"{first} {last}".strip() or username) if username else None,
-                flags.get(pk, ()), kind, time_point, visit_id, visits.get(visit_id or pk, scores.EMPTY),
+                flags.get(pk, ()), kind, time_point, visit_id, visits.get(visit_id or pk, scores.EMPTY), outcome,
             )  # fmt: skip
         last_row = rows[-1]
         key = (last_row[2], last_row[1], last_row[-1], last_row[0])  # is_reviewed, level, appointment_at, id

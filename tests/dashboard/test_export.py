@@ -178,3 +178,19 @@ def test_answers_that_are_not_a_mapping_leave_the_scores_empty_instead_of_failin
     first_score = rows[0].index("PEG before the visit")
     assert rows[1][1] == "Odd Answers"
     assert rows[1][first_score:] == [""] * (len(rows[0]) - first_score)
+
+
+def test_each_line_gives_the_latest_review_outcome_the_clinics_evidence_for_the_rules(client, clinician):
+    from intake.services import mark_reviewed
+
+    tried = make_intake("urgent_bowel", name="Ann Called")
+    mark_reviewed(tried, by=clinician, outcome="could_not_reach")
+    mark_reviewed(tried, by=clinician, outcome="emergency_care", note="Reached on the second try.")
+    mark_reviewed(tried, by=clinician, note="Seen in the ER; discharged.")  # a later note without an outcome
+    make_intake("routine_plain", name="Rob Routine")
+    client.force_login(clinician)
+    rows = read_csv(client.get(EXPORT))
+    column = rows[0].index("Review outcome")
+    assert rows[0][column - 1] == "Reviewed at"
+    outcomes = {row[1]: row[column] for row in rows[1:]}
+    assert outcomes == {"Ann Called": "Sent to or seen in emergency care", "Rob Routine": ""}
