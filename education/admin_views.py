@@ -23,7 +23,15 @@ from education import workflow
 from education.admin_forms import ReviewForm
 from education.article_page import article_context
 from education.diffs import line_changes
-from education.models import Article, ArticleDraft, ArticleTranslation, Topic, reading_grade_limit, render_body
+from education.models import (
+    TRANSLATION_LANGUAGES,
+    Article,
+    ArticleDraft,
+    ArticleTranslation,
+    Topic,
+    reading_grade_limit,
+    render_body,
+)
 
 if TYPE_CHECKING:
     from education.admin import ArticleAdmin
@@ -39,7 +47,11 @@ def panel_context(request: HttpRequest, model_admin: ArticleAdmin, article: Arti
     if article is None:
         return {}
     draft = workflow.draft_of(article)
-    translations = list(ArticleTranslation.objects.filter(article=article).only("pk", "language", "source_sha256"))
+    translations = list(
+        ArticleTranslation.objects.filter(article=article).only(
+            "pk", "language", "source_sha256", "content_sha256", "approved_sha256"
+        )
+    )
     return {
         "article": article,
         "working_copy": draft,
@@ -59,7 +71,36 @@ def panel_context(request: HttpRequest, model_admin: ArticleAdmin, article: Arti
             for translation in translations
             if translation.source_sha256 != article.english_sha256
         ],
+        "translations": _translation_facts(article, translations),
     }
+
+
+def _translation_facts(article: Article, translations: list[ArticleTranslation]) -> list[dict[str, str]]:
+    """Each language the library speaks: where the article's translation stands, and the page to add or open it."""
+    found = {translation.language: translation for translation in translations}
+    facts = []
+    for code, name in TRANSLATION_LANGUAGES:
+        translation = found.get(code)
+        if translation is None:
+            add = reverse("admin:education_articletranslation_add")
+            facts.append(
+                {
+                    "language": name,
+                    "state": "None yet",
+                    "link": "Add it",
+                    "url": f"{add}?article={article.pk}&language={code}",
+                }
+            )
+            continue
+        if translation.source_sha256 != article.english_sha256:
+            state = "Out of date"
+        elif translation.is_approved:
+            state = "Approved: patients read it"
+        else:
+            state = "Awaiting clinical review: patients read the English"
+        url = reverse("admin:education_articletranslation_change", args=[translation.pk])
+        facts.append({"language": name, "state": state, "link": "Open it", "url": url})
+    return facts
 
 
 # --- Preview ------------------------------------------------------------------------------------------------------

@@ -172,3 +172,25 @@ def test_a_translation_made_from_older_english_cannot_be_approved(client, articl
     assert MSG_NOT_CURRENT.split(".")[0] in response.content.decode()
     unreviewed.refresh_from_db()
     assert not unreviewed.is_approved
+
+
+def test_the_article_page_in_the_admin_says_where_its_translation_stands_and_links_to_it(
+    client, article, editor, reviewer
+):
+    client.force_login(editor)
+    page = client.get(f"/admin/education/article/{article.pk}/change/").content.decode()
+    add = f"/admin/education/articletranslation/add/?article={article.pk}&amp;language=es"
+    assert f'Spanish (español): None yet · <a href="{add}">Add it</a>' in page
+    form = client.get(add.replace("&amp;", "&")).content.decode()
+    assert f'<option value="{article.pk}" selected>' in form
+    assert '<option value="es" selected>' in form
+    translation = ArticleTranslation(
+        article=article, language="es", title="El calor ayuda", summary="Calor.", body="Calor."
+    )
+    translation.record_source(article)
+    translation.save()
+    page = client.get(f"/admin/education/article/{article.pk}/change/").content.decode()
+    assert "Spanish (español): Awaiting clinical review: patients read the English" in page
+    approve_translation(translation, reviewer=reviewer)
+    page = client.get(f"/admin/education/article/{article.pk}/change/").content.decode()
+    assert "Spanish (español): Approved: patients read it" in page
