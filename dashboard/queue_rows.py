@@ -45,12 +45,16 @@ _CHUNKS = (60 * 60 * 24 * 7, 60 * 60 * 24, 60 * 60, 60)  # week, day, hour, minu
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
-def staff_datetime(value: datetime.datetime, zone: datetime.tzinfo | None = None) -> str:
+def staff_datetime(
+    value: datetime.datetime, zone: datetime.tzinfo | None = None, *, this_year: int | None = None
+) -> str:
     """An appointment as "Mon Jan 5, 3:04 PM" in the clinic's time zone (`zone`, else the current one): the `date`
-    filter's "D M j, g:i A" in English."""
+    filter's "D M j, g:i A" in English; with the year ("Wed Nov 19, 2025, 2:00 PM") when it is not `this_year`, so
+    an old intake's date is not read as this year's."""
     local = value.astimezone(zone or timezone.get_current_timezone())
     hour = local.hour % 12 or 12
-    return f"{_DAYS[local.weekday()]} {_MONTHS[local.month - 1]} {local.day}, {hour}:{local.minute:02d} " + (
+    year = f" {local.year}," if this_year is not None and local.year != this_year else ""
+    return f"{_DAYS[local.weekday()]} {_MONTHS[local.month - 1]} {local.day},{year} {hour}:{local.minute:02d} " + (
         "AM" if local.hour < 12 else "PM"
     )
 
@@ -185,7 +189,7 @@ def queue_rows(
                 css=f"queue-row{'' if entry.is_reviewed else ' is-unreviewed'} row-{code}",
                 patient_name=entry.patient_name,
                 age=str(age_in_years(entry.date_of_birth, today)) if entry.date_of_birth else NOT_KNOWN,
-                appointment=staff_datetime(entry.appointment_at, zone),
+                appointment=staff_datetime(entry.appointment_at, zone, this_year=today.year),
                 submitted=f"{time_since(submitted, now)} ago" if submitted else "",
                 submitted_title=staff_minute(submitted) if submitted else "",
                 flags=tuple(FlagChip(f.short, f"flag-{flag_style(f.code)}", f.reason) for f in entry.flags),
@@ -194,7 +198,9 @@ def queue_rows(
                 clinical=intake_url is not None,
                 phone_html=str(number.link) if number else "",
                 questionnaire=questionnaire_label(entry.kind, entry.time_point) if entry.kind != "intake" else "",
-                not_reached=staff_datetime(entry.last_not_reached, zone) if entry.last_not_reached else "",
+                not_reached=(
+                    staff_datetime(entry.last_not_reached, zone, this_year=today.year) if entry.last_not_reached else ""
+                ),
             )
         )
     return rows

@@ -31,6 +31,15 @@ NOW = datetime.datetime(2026, 12, 2, 15, 30, tzinfo=datetime.UTC)
 def test_appointment_times_read_as_the_date_filter_wrote_them(moment):
     with translation.override("en"), timezone.override(NEW_YORK):
         assert staff_datetime(moment) == dateformat.format(timezone.localtime(moment), "D M j, g:i A")
+        assert staff_datetime(moment, this_year=2026) == staff_datetime(moment)  # this year's: no year
+
+
+def test_a_date_of_another_year_says_its_year():
+    """Found by an audit: "Wed Nov 19" on a queue row was 2025's, read as this year's."""
+    moment = datetime.datetime(2025, 11, 19, 14, 0, tzinfo=NEW_YORK)
+    with timezone.override(NEW_YORK):
+        assert staff_datetime(moment, this_year=2026) == "Wed Nov 19, 2025, 2:00 PM"
+        assert staff_datetime(moment, this_year=2025) == "Wed Nov 19, 2:00 PM"
 
 
 @pytest.mark.parametrize(
