@@ -88,6 +88,15 @@ def test_the_review_page_refuses_a_hard_article_without_a_reason_next_to_that_fi
     assert not ArticleReview.objects.exists()
 
 
+def test_the_review_page_asks_for_a_grade_reason_only_when_the_article_is_above_the_limit(client, editor, reviewer):
+    plain, hard = ArticleFactory.create(), ArticleFactory.create()
+    edit(plain, editor, body="Walk a bit each day. Rest when you need to.")
+    edit(hard, editor, body=HARD)
+    client.force_login(reviewer)
+    assert 'name="grade_reason"' not in client.get(f"/admin/education/article/{plain.pk}/review/").content.decode()
+    assert 'name="grade_reason"' in client.get(f"/admin/education/article/{hard.pk}/review/").content.decode()
+
+
 def test_the_approval_records_a_real_reviewer_by_full_name_and_date(editor, reviewer):
     article = ArticleFactory.create(reviewed_by="", reviewed_on=None, next_review_due=None)
     workflow.approve(article, reviewer=reviewer)
