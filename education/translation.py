@@ -82,14 +82,7 @@ def shown_words(articles: list[Article], language: str | None) -> dict[int, tupl
 def current_titles(articles: list[Article], language: str | None) -> dict[int, str]:
     """Article id -> its title in `language`, for the articles whose translation patients may read ({} in English):
     what a list of links shows a reader, who then opens the article in their own language."""
-    code = language_code(language)
-    if code not in TRANSLATED or not articles:
-        return {}
-    by_id = {article.pk: article for article in articles}
-    found = ArticleTranslation.objects.filter(article_id__in=by_id, language=code).only(
-        "article_id", "title", "source_sha256", "content_sha256", "approved_sha256"
-    )
-    return {row.article_id: row.title for row in found if is_shown(row, by_id[row.article_id])}
+    return {article_id: title for article_id, (title, _summary) in shown_words(articles, language).items()}
 
 
 def with_out_of_date(translations: QuerySet[ArticleTranslation]) -> QuerySet[ArticleTranslation]:
