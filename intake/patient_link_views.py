@@ -18,6 +18,7 @@ from intake import patient_language, patient_session, selectors, services
 from intake.forms import MSG_CODE_DEAD, MSG_CODE_TRIED_OUT, MSG_CODE_WRONG, MSG_DOB_WRONG, CodeForm, IdentityForm
 from intake.models import Intake, Invitation
 from intake.patient_fields import date_order
+from intake.rules.patient_messages import PatientMessage
 from intake.services import invitations as links
 
 
@@ -72,7 +73,18 @@ def confirm(request: HttpRequest) -> HttpResponse:
             "count": left
         }
         form.add_error("date_of_birth", f"{MSG_DOB_WRONG} {tries}")
-    return render(request, "intake/confirm.html", {"form": form, "date_order": date_order()})
+    context: dict[str, object] = {"form": form, "date_order": date_order()}
+    note = patient_session.after_idle(request)
+    if note is not None:
+        # The form sat idle past its limit (intake.patient_views._after_idle): say why it asks again, and give the
+        # emergency advice a page sent late called for at once, before the date of birth.
+        emergency = note.get("emergency")
+        context["after_idle"] = {
+            "minutes": patient_session.idle_seconds() // 60,
+            "saved_page": note.get("saved_page") is True,
+            "message": PatientMessage(kind=emergency) if emergency in ("ces", "mscc") else None,
+        }
+    return render(request, "intake/confirm.html", context)
 
 
 def _open_form(request: HttpRequest, invitation: Invitation) -> HttpResponse:

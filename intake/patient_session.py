@@ -30,6 +30,10 @@ _DEVICE_LIMIT = 5  # invitations one browser remembers (a family sharing a table
 # its cookie): done at most once in this many seconds, so the timeout is never more than that short of the full idle
 # time, and most pages leave the session as it is (issue 16).
 RENEW_EVERY_SECONDS = 60
+# A page left open past the idle limit may still be sent for this long: what it holds is saved (red-flag answers
+# first, docs/clinical/TRIAGE.md), then the form asks for the date of birth again before it shows anything else.
+# Past this, the session is gone and the browser gets the bad-link page.
+LATE_PAGE_SECONDS = 12 * 3600
 
 
 def idle_seconds() -> int:
@@ -49,9 +53,25 @@ def _store(request: HttpRequest, invitation: Invitation, **state: object) -> Non
 
 
 def _renew(request: HttpRequest) -> None:
-    """Start the idle timeout again from now, noting when (the session's own expiry is counted from its last save)."""
+    """Start the idle timeout again from now, noting when. The session itself lives on for LATE_PAGE_SECONDS past
+    the idle limit (its expiry is counted from its last save), so a page sent late can still be saved."""
     request.session[SESSION_KEY] = {**_state(request), "renewed": int(timezone.now().timestamp())}
-    request.session.set_expiry(idle_seconds())
+    request.session.set_expiry(idle_seconds() + LATE_PAGE_SECONDS)
+
+
+def _is_idle(state: dict[str, object]) -> bool:
+    """No page for longer than the idle limit (a session from before the limit was kept counts as idle)."""
+    renewed = state.get("renewed")
+    return not isinstance(renewed, int) or timezone.now().timestamp() - renewed > idle_seconds()
+
+
+def seconds_left(request: HttpRequest) -> int | None:
+    """How long this browser's form stays open without another page (None when no form is open here)."""
+    state = _state(request)
+    renewed = state.get("renewed")
+    if state.get("confirmed") is not True or not isinstance(renewed, int):
+        return None
+    return max(0, int(renewed + idle_seconds() - timezone.now().timestamp()))
 
 
 def _renew_if_due(request: HttpRequest, state: dict[str, object]) -> None:
@@ -129,16 +149,49 @@ def awaiting_code(request: HttpRequest) -> tuple[Invitation, int | None, str] | 
 
 
 def confirmed_intake(request: HttpRequest) -> Intake | None:
-    """The intake this browser has confirmed, while its link is still valid; None otherwise."""
+    """The intake this browser has confirmed, while its link is still valid and the form has not sat idle past its
+    limit; None otherwise."""
     state = _state(request)
-    if state.get("confirmed") is not True:
+    if state.get("confirmed") is not True or _is_idle(state):
         return None
+    intake = _intake_of(request, state)
+    if intake is not None:
+        _renew_if_due(request, state)  # sliding: the pages the patient opens extend it
+    return intake
+
+
+def idle_intake(request: HttpRequest) -> Intake | None:
+    """The intake this browser had confirmed, when the form has sat idle past its limit (and the session is still
+    kept, LATE_PAGE_SECONDS): a page sent now is saved, but nothing is shown until the date of birth is typed again
+    (`reconfirm`). None otherwise. The timeout is not moved."""
+    state = _state(request)
+    if state.get("confirmed") is not True or not _is_idle(state):
+        return None
+    return _intake_of(request, state)
+
+
+def _intake_of(request: HttpRequest, state: dict[str, object]) -> Intake | None:
     intake = selectors.intake_by_invitation_id(state.get("invitation"), now=timezone.now())
     if intake is None or not _current(state, intake.invitation):
         forget(request)
         return None
-    _renew_if_due(request, state)  # sliding: the pages the patient opens extend it
     return intake
+
+
+def reconfirm(request: HttpRequest, invitation: Invitation, *, saved_page: bool, emergency: str | None) -> None:
+    """After the idle limit: the date of birth again before the form opens (as when the link is opened), with a word
+    on the birth-date page of why, whether the page just sent was saved, and the emergency it called for."""
+    begin(request, invitation)
+    request.session[SESSION_KEY] = {
+        **_state(request),
+        "after_idle": {"saved_page": saved_page, "emergency": emergency},
+    }
+
+
+def after_idle(request: HttpRequest) -> dict[str, object] | None:
+    """What `reconfirm` noted for the birth-date page: {"saved_page": bool, "emergency": "ces" | "mscc" | None}."""
+    note = _state(request).get("after_idle")
+    return note if isinstance(note, dict) else None
 
 
 # --- The device cookie: browsers that may show this invitation's answers without a one-time code -----------------

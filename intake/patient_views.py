@@ -40,7 +40,7 @@ PatientView = Callable[..., HttpResponse]
 
 
 def patient_page(
-    *, sent: bool = False, emergency_first: bool = True, consent_first: bool = True
+    *, sent: bool = False, emergency_first: bool = True, consent_first: bool = True, late_posts: bool = False
 ) -> Callable[[PatientView], PatientView]:
     """The one guard for where a patient belongs: their own intake, or the page they should be on instead.
 
@@ -48,7 +48,8 @@ def patient_page(
     goes to its receipt); `sent=True` is the receipt (an unsent intake goes back to the form). With
     `consent_first`, an unsent intake without the patient's consent opens the consent page first; with
     `emergency_first`, a safety concern not yet acknowledged opens the emergency page before anything else.
-    The view is called with the intake as its second argument.
+    A form left idle past its limit asks for the date of birth again (`_after_idle`); with `late_posts`, a page
+    sent from it is saved first. The view is called with the intake as its second argument.
     """
 
     def decorator(view: PatientView) -> PatientView:
@@ -56,7 +57,14 @@ def patient_page(
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             intake = patient_session.confirmed_intake(request)
             if intake is None:
-                return bad_link(request)
+                idle = patient_session.idle_intake(request)
+                if idle is None:
+                    # A form closed for being idle waits for its birth date again; else the bad link.
+                    return redirect("intake:confirm") if patient_session.after_idle(request) else bad_link(request)
+                sends = late_posts and request.method == "POST" and idle.status != Intake.Status.SUBMITTED
+                return _after_idle(
+                    request, idle, functools.partial(view, request, idle, *args, **kwargs) if sends else None
+                )
             is_sent = intake.status == Intake.Status.SUBMITTED
             if is_sent != sent:
                 return redirect("intake:done" if is_sent else "intake:resume")
@@ -69,6 +77,25 @@ def patient_page(
         return guarded
 
     return decorator
+
+
+def _after_idle(request: HttpRequest, intake: Intake, send: Callable[[], HttpResponse] | None) -> HttpResponse:
+    """The form sat idle past its limit (a phone left on a table): nothing more is shown until the date of birth is
+    typed again. A page sent from it (`send`) is still taken as it would have been in time, red-flag answers first,
+    so nothing the patient typed is lost (docs/clinical/TRIAGE.md, "Latched red flags and partial pages"); a page
+    with mistakes comes back with them, as in time. The birth-date page then says the form was closed, whether the
+    answers were kept, and gives the emergency advice they called for."""
+    saved = False
+    if send is not None:
+        before = intake.updated_at
+        response = send()
+        if response.status_code != 302:
+            return response  # the page again, with what was just sent and its mistakes
+        intake.refresh_from_db()
+        saved = intake.updated_at != before
+    emergency = services.emergency_kind(intake) if services.needs_emergency_acknowledgement(intake) else None
+    patient_session.reconfirm(request, intake.invitation, saved_page=saved, emergency=emergency)
+    return redirect("intake:confirm")
 
 
 def _to_page(slug: str, *, back_to: str | None = None) -> HttpResponse:
@@ -116,7 +143,7 @@ def _defaults(intake: Intake, page: Page, form_def: Form) -> dict[str, object]:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@patient_page(emergency_first=False, consent_first=False)
+@patient_page(emergency_first=False, consent_first=False, late_posts=True)
 def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
     form_def = form_of(intake)
     try:

@@ -1,5 +1,7 @@
 """The patient's session ends after an hour without a page, and each page opened keeps it going; moving the timeout
-writes the session at most once a minute, so most pages send no write at all (issue 16)."""
+writes the session at most once a minute, so most pages send no write at all (issue 16). A page left open past the
+hour and sent is still saved, red-flag answers first, and answered with the emergency advice; then the birth date is
+asked again (docs/clinical/TRIAGE.md, "Pages sent late")."""
 
 from __future__ import annotations
 
@@ -73,3 +75,102 @@ def test_the_session_is_written_at_most_once_a_minute(patient):
         assert _session_writes(patient.client, FIRST_PAGE) == 0
         clock.shift(datetime.timedelta(seconds=1))
         assert _session_writes(patient.client, FIRST_PAGE) == 1
+
+
+# --- A page left open past the limit: what it sends is kept, then the birth date again ----------------------------
+
+LATE = datetime.timedelta(minutes=61)
+
+
+def _intake(patient):
+    from intake.models import Intake
+
+    return Intake.objects.get(invitation=patient.invitation)
+
+
+def test_a_form_left_idle_asks_for_the_birth_date_again_then_opens_where_the_patient_was(patient, settings):
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    with time_machine.travel(timezone.now() + LATE, tick=False):
+        response = patient.client.get(FIRST_PAGE, follow=True)
+        assert response.redirect_chain[-1][0] == "/intake/confirm/"
+        page = response.content.decode()
+        assert "the form closed after 60 minutes with nothing happening" in page
+        assert "We kept the answers you sent" not in page  # nothing was sent
+        assert "data-intake-step" not in page
+
+        assert patient.confirm().status_code == 302
+        assert _opens_the_form(patient.client.get(FIRST_PAGE))
+
+
+def test_a_red_flag_sent_from_a_page_left_idle_is_stored_alerted_and_answered_with_the_emergency_advice_at_once(
+    patient, settings, alert_calls
+):
+    from intake.models import Level, RedFlagAnswer
+
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    with time_machine.travel(timezone.now() + LATE, tick=False):
+        # Saddle numbness ticked, everything else on the page blank, more than an hour after the last page.
+        response = patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes"}, follow=True)
+
+        intake = _intake(patient)
+        assert intake.answers["ce_saddle_numbness"] == "yes"
+        assert RedFlagAnswer.objects.filter(intake=intake, code="ce_saddle_numbness").exists()
+        assert intake.level == Level.URGENT
+        assert alert_calls == [(intake.pk, Level.URGENT, None)]
+        # The answer to it: the emergency advice, on the page that asks for the birth date before anything else.
+        assert response.redirect_chain[-1][0] == "/intake/confirm/"
+        page = response.content.decode()
+        assert "Get medical help now" in page
+        assert "cauda equina syndrome" in page
+        assert "We kept the answers you sent" in page
+
+        # After the birth date, the emergency page comes first, as it does in time.
+        assert patient.confirm()["Location"] == "/intake/"
+        assert patient.client.get("/intake/")["Location"] == "/intake/important/"
+
+
+def test_a_whole_page_sent_late_is_saved_and_the_next_page_waits_for_the_birth_date(patient, settings):
+    from tests.intake.factories import routine_answers
+
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    with time_machine.travel(timezone.now() + LATE, tick=False):
+        response = patient.post_step("safety", routine_answers())
+        assert response["Location"] == "/intake/confirm/"
+        intake = _intake(patient)
+        assert intake.answers["ce_saddle_numbness"] == "no"
+        assert intake.current_step == "safety_bladder"
+        page = patient.client.get("/intake/confirm/").content.decode()
+        assert "We kept the answers you sent" in page
+        assert "Get medical help now" not in page
+        # The next page (or any other) does not open without the birth date.
+        assert patient.client.get("/intake/step/safety_bladder/")["Location"] == "/intake/confirm/"
+
+
+def test_a_page_with_a_mistake_sent_late_comes_back_with_its_message_and_what_was_typed(patient, settings):
+    import re
+
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    with time_machine.travel(timezone.now() + LATE, tick=False):
+        # "No" to saddle numbness, the wiping question left blank.
+        response = patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "no"})
+
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert re.search(r'id="error_ce_wiping_sensation"', page)
+        ticked = re.findall(r'<input[^>]*name="ce_saddle_numbness"[^>]*>', page)
+        assert [tag for tag in ticked if 'value="no"' in tag and "checked" in tag]  # what was typed is still there
+        assert "ce_saddle_numbness" not in _intake(patient).answers
+        # Still closed for anything else.
+        assert patient.client.get("/intake/step/about/")["Location"] == "/intake/confirm/"
+
+
+def test_past_the_late_page_window_the_session_is_gone(patient, settings):
+    from intake.patient_session import LATE_PAGE_SECONDS
+
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    gone = datetime.timedelta(seconds=3600 + LATE_PAGE_SECONDS + 60)
+    with time_machine.travel(timezone.now() + gone, tick=False):
+        response = patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes"})
+    assert response.status_code == 404
+    assert "This link does not work" in response.content.decode()
+    assert "ce_saddle_numbness" not in _intake(patient).answers
