@@ -8,6 +8,7 @@ import os
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -39,6 +40,16 @@ FAST_AND_QUIET = {
 def _fast_and_quiet(settings):
     for name, value in FAST_AND_QUIET.items():
         setattr(settings, name, value)
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in Spanish leaves Spanish active in the test's thread (LocaleMiddleware activates a language and
+    nothing puts it back), so a later test in the same process would read its messages in Spanish: back to the
+    default after every test, so no test depends on which ran before it (found when two Spanish-page tests happened
+    to run before tests/intake/test_forms.py in one process)."""
+    yield
+    translation.deactivate()
 
 
 def _staff(django_user_model, username: str, group: str | None, *, is_staff: bool = False, superuser: bool = False):
