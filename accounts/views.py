@@ -19,15 +19,17 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 from django_otp.models import Device
 
 from accounts import two_factor, unlock
+from clinic_portal.middleware import mark_seen, staff_seconds_left
 from clinic_portal.request_notes import leave_note
 
 
@@ -245,3 +247,13 @@ def after_sign_in(request: HttpRequest) -> HttpResponse:
     if user.is_staff:
         return redirect("admin:index")
     return redirect("home")
+
+
+@require_POST
+@login_required
+def still_here(request: HttpRequest) -> JsonResponse:
+    """The "Stay signed in" button of the warning before the idle sign-out (static/js/session-timer.js): the idle
+    clock starts again, and the answer says how long the session now has. A session already past its limit never
+    gets here (StaffSessionTimeoutMiddleware ends it first and sends the sign-in page)."""
+    mark_seen(request.session)
+    return JsonResponse({"seconds_left": staff_seconds_left(request.session)})

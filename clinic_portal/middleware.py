@@ -152,6 +152,24 @@ class StaffSessionTimeoutMiddleware:
         return None
 
 
+def staff_seconds_left(session: Any, *, now: float | None = None) -> int | None:
+    """How long a signed-in session has before StaffSessionTimeoutMiddleware ends it with no further request: the
+    idle limit from the last request it noted, or the limit in all, whichever comes first (None before the clocks
+    start)."""
+    now = time.time() if now is None else now
+    signed_in_at, last_seen_at = session.get(SIGNED_IN_AT), session.get(LAST_SEEN_AT)
+    if signed_in_at is None or last_seen_at is None:
+        return None
+    idle_end = last_seen_at + settings.STAFF_SESSION_IDLE_MINUTES * 60
+    hard_end = signed_in_at + settings.STAFF_SESSION_MAX_HOURS * 3600
+    return max(0, int(min(idle_end, hard_end) - now))
+
+
+def mark_seen(session: Any) -> None:
+    """The person is here (they said so): the idle clock starts again now, not at the next minute's stamp."""
+    session[LAST_SEEN_AT] = time.time()
+
+
 def rate_limit_rule(path: str, method: str) -> dict[str, Any] | None:
     for rule in settings.RATE_LIMITS:
         if path.startswith(rule["prefix"]) and method in rule["methods"]:

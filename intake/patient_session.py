@@ -160,6 +160,16 @@ def confirmed_intake(request: HttpRequest) -> Intake | None:
     return intake
 
 
+def keep_open(request: HttpRequest) -> int | None:
+    """The "I'm still here" button of the warning before the form closes (static/js/session-timer.js): the idle
+    timeout starts again now, if the form is still open here; the seconds it now has, or None (closed already:
+    nothing reopens it but the birth date)."""
+    if confirmed_intake(request) is None:
+        return None
+    _renew(request)
+    return idle_seconds()
+
+
 def idle_intake(request: HttpRequest) -> Intake | None:
     """The intake this browser had confirmed, when the form has sat idle past its limit (and the session is still
     kept, LATE_PAGE_SECONDS): a page sent now is saved, but nothing is shown until the date of birth is typed again

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from intake import patient_session, selectors, services
 from intake.forms import AcknowledgeForm, ConsentForm, StepForm, as_post_data
@@ -139,6 +139,16 @@ def _defaults(intake: Intake, page: Page, form_def: Form) -> dict[str, object]:
         phone = selectors.phone_on_file(intake)
         return {services.PHONE: phone} if phone else {}
     return {}
+
+
+@never_cache
+@require_POST
+def still_here(request: HttpRequest) -> JsonResponse:
+    """The patient answered "I'm still here" before the form closed for being idle (static/js/session-timer.js)."""
+    seconds = patient_session.keep_open(request)
+    if seconds is None:
+        return JsonResponse({"seconds_left": 0}, status=404)
+    return JsonResponse({"seconds_left": seconds})
 
 
 @never_cache

@@ -20,6 +20,7 @@ urlpatterns = [
     path("intake/done/", patient_views.done, name="done"),
     path("intake/done/answers/", patient_views.answers_copy, name="answers"),
     path("intake/exit/", patient_views.leave, name="exit"),
+    path("intake/still-here/", patient_views.still_here, name="still-here"),
     path("staff/invitations/", staff_views.invitation_list, name="invitation-list"),
     path("staff/invitations/new/", staff_views.invitation_new, name="invitation-new"),
     path("staff/invitations/<int:pk>/", staff_views.invitation_detail, name="invitation-detail"),

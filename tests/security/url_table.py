@@ -139,6 +139,15 @@ ROWS: list[Row] = [
     # "Exit" on every patient page: a POST ends the patient's session (a shared phone); the page (GET) says what is
     # saved and how to come back, the same for everyone.
     Row("intake:exit", "/intake/exit/", PUBLIC, post="changes", post_as="patient_a"),
+    # "I'm still here" on the warning before the form closes for being idle: only a browser with the form open.
+    Row(
+        "intake:still-here",
+        "/intake/still-here/",
+        (405,) * 7,
+        post="changes",
+        post_as="patient_a",
+        post_expect=(404, 200, 200, 404, 404, 404, 404),
+    ),
     # --- Staff: invitations ---------------------------------------------------------------------------------------
     Row("intake:invitation-list", "/staff/invitations/", (S, S, S, 403, 200, 200, 200)),
     Row("intake:invitation-new", "/staff/invitations/new/", (S, S, S, 403, 200, 200, 200), post="changes"),
@@ -178,6 +187,15 @@ ROWS: list[Row] = [
         post_expect=(R,) * 7,
     ),
     Row("accounts:after-sign-in", "/staff/welcome/", (S, S, S, R, R, R, R)),
+    # "Stay signed in" on the warning before the idle sign-out: anyone signed in, for their own session.
+    Row(
+        "accounts:still-here",
+        "/staff/still-here/",
+        (405,) * 7,
+        post="changes",
+        post_as="front_desk",
+        post_expect=(S, S, S, 200, 200, 200, 200),
+    ),
     # --- Staff dashboards ---------------------------------------------------------------------------------------
     Row("dashboard:queue", "/staff/queue/", (S, S, S, 403, 200, 200, 200)),
     # The queue's search is a POST, so a patient's name never lands in a URL or a log line.

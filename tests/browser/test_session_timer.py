@@ -1,0 +1,126 @@
+"""The warning before an idle session ends (WCAG 2.2.1, Timing Adjustable), in a real browser with its clock moved
+on: two minutes before the end a dialog takes the focus; its button keeps the session and the dialog goes; left
+unanswered, it says the session is over and leaves the page as it was (what was typed can still be copied, or, for a
+patient, sent). The server's side: tests/security/test_session_timer.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
+from tests.browser.intake_helpers import agree, confirm_birth_date
+from tests.intake.factories import BIRTH_DATE, make_invitation
+
+STILL_HERE = "I\u2019m still here"  # with the typographic apostrophe the page shows
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _with_a_clock(page) -> None:
+    """The page again, with a clock the test moves (timers and Date both)."""
+    page.clock.install()
+    page.reload()
+    page.wait_for_load_state()
+
+
+def _focused_text(page) -> str:
+    return page.evaluate("document.activeElement ? document.activeElement.textContent.trim() : ''")
+
+
+def test_a_clinician_is_warned_two_minutes_before_the_idle_sign_out_and_can_stay(open_page, clinician, screenshot):
+    page = open_page("/staff/queue/", DESKTOP, user=clinician)
+    _with_a_clock(page)
+    dialog = page.get_by_role("dialog")
+    page.locator("textarea, input[type=search], input[type=text]").first.focus()
+
+    page.clock.fast_forward("20:00")
+    assert not dialog.is_visible()  # ten minutes still to go
+    page.clock.fast_forward("08:30")
+    dialog.wait_for(state="visible")
+    assert "Are you still working?" in dialog.inner_text()
+    assert _focused_text(page) == "Stay signed in"
+    assert_accessible(page, context="the idle warning")
+    screenshot(page, "idle-warning-staff-desktop")
+
+    page.get_by_role("button", name="Stay signed in").click()
+    dialog.wait_for(state="hidden")
+    page.clock.fast_forward("25:00")  # the server's clock started again: 25 of its 30 minutes gone
+    assert not dialog.is_visible()
+
+    page.clock.fast_forward("05:00")  # no answer this time: two minutes later, over
+    dialog.wait_for(state="visible")
+    page.clock.fast_forward("02:10")
+    page.get_by_role("heading", name="You have been signed out").wait_for()
+    assert page.get_by_role("link", name="Sign in again").get_attribute("href").startswith("/staff/sign-in/?next=")
+    assert_accessible(page, context="signed out for being idle")
+    screenshot(page, "idle-signed-out-staff-desktop")
+    page.get_by_role("button", name="Back to the page").click()
+    dialog.wait_for(state="hidden")
+    assert "/staff/queue/" in page.url  # the page is left as it was
+
+
+def test_a_patient_is_asked_if_they_are_still_there_before_the_form_closes(open_page, screenshot):
+    _invitation, token = make_invitation()
+    page = open_page(f"/intake/start/{token}/", PHONE)
+    confirm_birth_date(page, BIRTH_DATE)
+    agree(page)
+    _with_a_clock(page)
+    page.check('input[name="ce_saddle_numbness"][value="no"]')  # typed, not sent
+
+    page.clock.fast_forward("58:30")
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for(state="visible")
+    assert "Are you still there?" in dialog.inner_text()
+    assert _focused_text(page) == STILL_HERE
+    assert_accessible(page, context="the patient's idle warning")
+    screenshot(page, "idle-warning-patient-phone")
+    page.get_by_role("button", name=STILL_HERE).click()
+    dialog.wait_for(state="hidden")
+    assert page.is_checked('input[name="ce_saddle_numbness"][value="no"]')
+
+    # Unanswered the next time: the form closes, and the dialog says the answers typed here can still be sent.
+    page.clock.fast_forward("01:00:10")
+    page.get_by_role("heading", name="The form has closed").wait_for()
+    assert "send the page" in dialog.inner_text()
+    assert_accessible(page, context="the patient's form closed for being idle")
+    screenshot(page, "idle-closed-patient-phone")
+
+
+def test_the_patients_warning_is_in_spanish_for_a_spanish_reader(open_page):
+    _invitation, token = make_invitation()
+    page = open_page(f"/intake/start/{token}/", PHONE)
+    confirm_birth_date(page, BIRTH_DATE)
+    page.get_by_role("button", name="Español").click()
+    page.locator("html[lang=es]").wait_for(state="attached")
+    _with_a_clock(page)
+    page.clock.fast_forward("58:30")
+    page.get_by_role("heading", name="¿Sigue ahí?").wait_for()
+    assert _focused_text(page) == "Sigo aquí"
+    assert_accessible(page, context="the idle warning in Spanish")
+
+
+def test_a_red_flag_sent_after_the_form_closed_gets_the_emergency_advice_before_the_birth_date(
+    open_page, settings, screenshot
+):
+    _invitation, token = make_invitation()
+    page = open_page(f"/intake/start/{token}/", PHONE)
+    confirm_birth_date(page, BIRTH_DATE)
+    agree(page)
+    assert_accessible(page)
+    page.check('input[name="ce_saddle_numbness"][value="yes"]')
+    # The form's idle limit passes while the page is open (a second here; an hour in a clinic).
+    settings.INTAKE_SESSION_IDLE_SECONDS = 1
+    page.wait_for_timeout(1500)
+    page.locator("form[data-intake-step] button[type=submit]").click()
+    page.wait_for_load_state()
+
+    assert page.url.endswith("/intake/confirm/")
+    page.get_by_role("heading", name="Get medical help now").wait_for()
+    assert "We kept the answers you sent." in page.inner_text("main")
+    assert_accessible(page, context="the birth-date page after a late red flag")
+    screenshot(page, "late-red-flag-confirm-phone")
+
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    confirm_birth_date(page, BIRTH_DATE, check=False)
+    assert page.url.endswith("/intake/important/")
+    assert_accessible(page)
