@@ -56,7 +56,9 @@ def hit_context(hit: SearchHit, words: tuple[str, str] | None = None, *, fallbac
             "url": article.get_absolute_url(),
             "title": shown.title,
             "summary": shown.display_summary,
-            "snippet": "",
+            # Found in the reader's words: the snippet is of them. Found in the English only: no English snippet
+            # under a title and summary in the reader's language.
+            "snippet": hit.snippet if hit.in_translation else "",
             "lang": "",
         }
     return {

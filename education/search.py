@@ -92,19 +92,23 @@ STRETCH_BEFORE = 150
 STRETCH_LENGTH = 800
 
 
-def snippet_near_first_hit(text_sql: str) -> str:
+ENGLISH = "'english'::regconfig"
+
+
+def snippet_near_first_hit(text_sql: str, config_sql: str = ENGLISH) -> str:
     """SQL for the snippet of the text `text_sql` (an SQL expression): ts_headline over the stretch around the first
     hit, or over the whole text when no hit falls in that stretch (see the module docstring). PostgreSQL only.
+    `config_sql` is the text-search configuration of its language (an SQL expression: it may depend on the row).
     Its parameters: `snippet_params(query)`, then those of `text_sql` (which comes last in it)."""
-    query = "WEBSEARCH_TO_TSQUERY('english'::regconfig, %s)"
+    query = f"WEBSEARCH_TO_TSQUERY({config_sql}, %s)"
     first_hit = (
-        "(SELECT MIN(NULLIF(STRPOS(LOWER(filled.text), stem), 0)) "
-        "FROM UNNEST(TSVECTOR_TO_ARRAY(TO_TSVECTOR('english'::regconfig, %s))) AS stem)"
+        "(SELECT MIN(NULLIF(STRPOS(LOWER(filled.text), stem), 0)) "  # noqa: S608 - names only
+        f"FROM UNNEST(TSVECTOR_TO_ARRAY(TO_TSVECTOR({config_sql}, %s))) AS stem)"
     )
     return (
         "(SELECT CASE WHEN STRPOS(near.headline, %s) > 0 THEN near.headline "  # noqa: S608 - values as parameters
-        f"ELSE TS_HEADLINE('english'::regconfig, near.text, {query}, %s) END FROM ("
-        "SELECT filled.text, TS_HEADLINE('english'::regconfig, "
+        f"ELSE TS_HEADLINE({config_sql}, near.text, {query}, %s) END FROM ("
+        f"SELECT filled.text, TS_HEADLINE({config_sql}, "
         f"SUBSTR(filled.text, GREATEST(COALESCE({first_hit}, 1) - %s, 1), %s), {query}, %s) AS headline "
         # OFFSET 0: each inner select is worked out once, never folded into the CASE (which would repeat it).
         f"FROM (SELECT {text_sql} AS text OFFSET 0) AS filled OFFSET 0) AS near)"

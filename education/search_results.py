@@ -16,15 +16,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When, Window
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Replace
 from django.utils import timezone
 
 from clinic_portal.db_rows import quoted_column
-from education.models import Article, placeholder_values
+from education.models import SEARCH_CONFIGS, Article, ArticleTranslation, placeholder_values
 from education.rendering import fill_text, placeholder_marker
 from education.search import (
+    ENGLISH,
     highlighted,
     plain_snippet,
     query_terms,
@@ -43,6 +44,7 @@ SEARCH_CANDIDATES = 200
 class SearchHit:
     article: Article
     snippet: str
+    in_translation: bool = False  # found in the words of its translation (and its snippet is of them)
 
 
 @dataclass(frozen=True)
@@ -86,27 +88,45 @@ def _body_text_filled() -> Combinable:
     return text
 
 
-def _matching(query: str) -> QuerySet[Any, Any]:
-    """SQLite (development): every word must appear somewhere; title hits first. PostgreSQL uses `_search_sql`."""
+def _every_word(rows: QuerySet[Any, Any], terms: list[str]) -> QuerySet[Any, Any]:
+    for term in terms:
+        rows = rows.filter(Q(title__icontains=term) | Q(summary__icontains=term) | Q(body_text__icontains=term))
+    return rows
+
+
+def _matching(query: str, language: str = "") -> QuerySet[Any, Any]:
+    """SQLite (development): every word must appear somewhere (in the English, or in a translation in `language`
+    that patients may read); title hits first. PostgreSQL uses `_search_sql` and `_translated_search_sql`."""
     published = Article.objects.published()
     terms = query_terms(query) or [query.lower()]
-    for term in terms:
-        published = published.filter(
-            Q(title__icontains=term) | Q(summary__icontains=term) | Q(body_text__icontains=term)
-        )
     title_hit = Q()
     for term in terms:
         title_hit |= Q(title__icontains=term)
-    candidates = published.order_by().values("pk")[: SEARCH_CANDIDATES + 1]
+    found = Q(pk__in=_every_word(published, terms).order_by().values("pk")[: SEARCH_CANDIDATES + 1])
+    in_translation: Any = Value(False)
+    translated_text: Any = Value("")
+    if language in SEARCH_CONFIGS:
+        readable = ArticleTranslation.objects.filter(
+            language=language, approved_sha256=F("content_sha256"), source_sha256=F("article__english_sha256")
+        )
+        matched = _every_word(readable, terms).filter(article__in=published)
+        found |= Q(pk__in=matched.order_by().values("article_id")[: SEARCH_CANDIDATES + 1])
+        in_translation = Exists(matched.filter(article_id=OuterRef("pk")))
+        translated_text = Subquery(matched.filter(article_id=OuterRef("pk")).values("body_text")[:1])
     return (
-        Article.objects.filter(pk__in=candidates)
-        .annotate(title_rank=Case(When(title_hit, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        Article.objects.filter(found)
+        .annotate(
+            title_rank=Case(When(title_hit, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            in_translation=in_translation,
+            translated_text=translated_text,
+        )
         .order_by("title_rank", "title", "pk")
     )
 
 
-# What a search hit shows of its article (besides its snippet).
-HIT_FIELDS = ("id", "title", "slug", "summary")
+# What a search hit shows of its article (besides its snippet), and the hash of its English, which says whether its
+# translation may be shown (education.translation.shown_words) without loading each article again.
+HIT_FIELDS = ("id", "title", "slug", "summary", "english_sha256")
 
 
 @lru_cache(maxsize=4)
@@ -135,6 +155,75 @@ def _search_sql(placeholders: int) -> str:
     )
 
 
+@lru_cache(maxsize=4)
+def _translated_search_sql(placeholders: int, config: str) -> str:
+    """The same for a reader of a translated language: the words of the translations patients may read (approved
+    as they stand, made from the English live now), in that language's configuration, and the English words of
+    every published article (a reader may type "sciatica"). Each side's first SEARCH_CANDIDATES + 1 matches from
+    its index; an article found by both keeps its better rank; its snippet comes from the text that matched.
+    Parameters: `_translated_search_params`.
+    """
+    article_table = connection.ops.quote_name(Article._meta.db_table)
+    translation_table = connection.ops.quote_name(ArticleTranslation._meta.db_table)
+
+    def a(name: str) -> str:
+        return f"a.{quoted_column(Article, name)}"
+
+    def t(name: str) -> str:
+        return f"t.{quoted_column(ArticleTranslation, name)}"
+
+    shown = ", ".join(quoted_column(Article, name) for name in HIT_FIELDS)
+    from_article = ", ".join(a(name) for name in HIT_FIELDS)
+    title, pk = quoted_column(Article, "title"), quoted_column(Article, "id")
+    order = f"rank DESC, {title}, {pk}"
+    text = "page.text"
+    for _ in range(placeholders):
+        text = f"REPLACE({text}, %s, %s)"
+    translated = f"WEBSEARCH_TO_TSQUERY('{config}'::regconfig, %s)"
+    english = f"WEBSEARCH_TO_TSQUERY({ENGLISH}, %s)"
+    live = f"{a('status')} = %s AND {a('published_at')} <= %s"
+    row_config = f"(CASE WHEN page.in_translation THEN '{config}' ELSE 'english' END)::regconfig"
+    return (
+        f"SELECT {shown}, {snippet_near_first_hit(text, row_config)} AS raw_snippet, matches, in_translation "  # noqa: S608 - names only
+        f"FROM (SELECT {shown}, text, rank, in_translation, COUNT(*) OVER () AS matches FROM ("
+        f"SELECT DISTINCT ON ({pk}) {shown}, text, rank, in_translation FROM ("
+        f"(SELECT {from_article}, {t('body_text')} AS text, TS_RANK({t('search_vector')}, {translated}) AS rank, "
+        f"TRUE AS in_translation FROM {translation_table} AS t JOIN {article_table} AS a "
+        f"ON {a('id')} = {t('article_id')} "
+        f"WHERE {t('language')} = %s AND {t('approved_sha256')} = {t('content_sha256')} "
+        f"AND {t('source_sha256')} = {a('english_sha256')} AND {live} "
+        f"AND {t('search_vector')} @@ {translated} LIMIT %s) "
+        f"UNION ALL (SELECT {from_article}, {a('body_text')}, TS_RANK({a('search_vector')}, {english}), FALSE "
+        f"FROM {article_table} AS a WHERE {live} AND {a('search_vector')} @@ {english} LIMIT %s)"
+        f") AS both_sides ORDER BY {pk}, rank DESC"
+        f") AS found ORDER BY {order} LIMIT %s OFFSET %s"
+        f") AS page ORDER BY {order}"
+    )
+
+
+def _translated_search_params(query: str, offset: int, language: str) -> list[Any]:
+    """The parameters of `_translated_search_sql`, in its order."""
+    filled: list[Any] = []
+    for name, value in placeholder_values().items():
+        filled += [placeholder_marker(name), value]
+    live = [Article.Status.PUBLISHED.value, timezone.now()]
+    return [
+        *snippet_params(query),
+        *filled,
+        query,
+        language,
+        *live,
+        query,
+        SEARCH_CANDIDATES + 1,
+        query,
+        *live,
+        query,
+        SEARCH_CANDIDATES + 1,
+        SEARCH_PAGE_SIZE,
+        offset,
+    ]
+
+
 def _search_params(query: str, offset: int) -> list[Any]:
     """The parameters of `_search_sql`, in its order: the snippet's, the placeholders' values, then the page's."""
     filled: list[Any] = []
@@ -153,16 +242,24 @@ def _search_params(query: str, offset: int) -> list[Any]:
     ]
 
 
-def _search_rows(query: str, offset: int) -> list[Article]:
-    """A page of ranked hits (PostgreSQL), each an Article with `raw_snippet` and `matches`."""
+def _search_rows(query: str, offset: int, language: str) -> list[Article]:
+    """A page of ranked hits (PostgreSQL), each an Article with `raw_snippet`, `matches` and `in_translation` (its
+    snippet is from the translation in `language`)."""
+    placeholders = len(placeholder_values())
+    config = SEARCH_CONFIGS.get(language)
+    if config is None:
+        sql, params = _search_sql(placeholders), _search_params(query, offset)
+    else:
+        sql, params = _translated_search_sql(placeholders, config), _translated_search_params(query, offset, language)
     with connection.cursor() as cursor:
-        cursor.execute(_search_sql(len(placeholder_values())), _search_params(query, offset))
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     fields = _hit_fields()
     found = []
     for row in rows:
         article = Article.from_db(connection.alias, fields, row[: len(fields)])
-        article.raw_snippet, article.matches = row[len(fields) :]  # type: ignore[attr-defined]
+        article.raw_snippet, article.matches = row[len(fields) : len(fields) + 2]  # type: ignore[attr-defined]
+        article.in_translation = len(row) > len(fields) + 2 and bool(row[-1])  # type: ignore[attr-defined]
         found.append(article)
     return found
 
@@ -172,17 +269,18 @@ def _hit_fields() -> list[str]:
     return [field.attname for field in Article._meta.concrete_fields if field.attname in HIT_FIELDS]
 
 
-def search_page(query: str, *, number: int = 1) -> SearchPage:
-    """A page of published articles matching `query`, best first, with snippets (one query)."""
+def search_page(query: str, *, number: int = 1, language: str = "") -> SearchPage:
+    """A page of published articles matching `query`, best first, with snippets (one query). For a reader of a
+    translated `language` (a code such as "es"), also the translations they may read, in their words."""
     number = max(1, min(number, -(-(SEARCH_CANDIDATES + 1) // SEARCH_PAGE_SIZE)))
     offset = (number - 1) * SEARCH_PAGE_SIZE
     if connection.vendor == "postgresql":
-        found = _search_rows(query, offset)
+        found = _search_rows(query, offset, language)
     else:
-        shown = _matching(query).only("title", "slug", "summary", "body_text").annotate(matches=Window(Count("*")))
-        found = list(shown[offset : offset + SEARCH_PAGE_SIZE])
+        matching = _matching(query, language).only(*HIT_FIELDS, "body_text")
+        found = list(matching.annotate(matches=Window(Count("*")))[offset : offset + SEARCH_PAGE_SIZE])
     if not found and number > 1:
-        return search_page(query, number=1)
+        return search_page(query, number=1, language=language)
     matches = found[0].matches if found else 0  # type: ignore[attr-defined]
     hits = _search_hits(found, query)
     return SearchPage(query, hits, number, min(matches, SEARCH_CANDIDATES), matches > SEARCH_CANDIDATES)
@@ -194,11 +292,13 @@ def _search_hits(page_articles: Sequence[Article], query: str) -> list[SearchHit
     hits = []
     for article in page_articles:
         raw = getattr(article, "raw_snippet", None)
+        in_translation = bool(getattr(article, "in_translation", False))
         # PostgreSQL has filled the placeholders in already (see _body_text_filled); the fallback fills them here,
         # before the hits are marked, so a hit can never split a placeholder.
         if raw:
             snippet = highlighted(sentence_bounded(raw))
         else:
-            snippet = plain_snippet(fill_text(article.body_text, values), terms)
-        hits.append(SearchHit(article=article, snippet=snippet))
+            text = getattr(article, "translated_text", "") if in_translation else article.body_text
+            snippet = plain_snippet(fill_text(text or "", values), terms)
+        hits.append(SearchHit(article=article, snippet=snippet, in_translation=in_translation))
     return hits

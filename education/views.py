@@ -113,9 +113,9 @@ def search(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q"))
     context: dict[str, Any] = {"query": query, "hits": [], "page": None}
     if query:
-        page = search_results.search_page(query, number=_page_number(request))
-        context["page"] = page
         language = get_language()
+        page = search_results.search_page(query, number=_page_number(request), language=language_code(language))
+        context["page"] = page
         words = shown_words([hit.article for hit in page.hits], language)
         fallback = "en" if language_code(language) in TRANSLATED else ""
         context["hits"] = [hit_context(hit, words.get(hit.article.pk), fallback_lang=fallback) for hit in page.hits]

@@ -17,12 +17,13 @@ from education.models.articles import (
 )
 from education.models.drafts import ArticleDraft, ArticleReview, ReviewReminder
 from education.models.images import ArticleImage, image_refs, image_url_prefix
-from education.models.translations import TRANSLATION_LANGUAGES, ArticleTranslation, TopicTranslation
+from education.models.translations import SEARCH_CONFIGS, TRANSLATION_LANGUAGES, ArticleTranslation, TopicTranslation
 
 __all__ = [
     "EDITABLE_FIELDS",
     "PLACEHOLDER_HELP",
     "READING_GRADE_TARGET",
+    "SEARCH_CONFIGS",
     "TRANSLATION_LANGUAGES",
     "Article",
     "ArticleDraft",

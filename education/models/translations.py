@@ -19,11 +19,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import connection, models
+from django.db.models.expressions import CombinedExpression
 
 from education.models.articles import Article, canonical_text, english_sha256, render_body
 
 TRANSLATION_LANGUAGES = [("es", "Spanish (español)")]
+# PostgreSQL's text-search configuration for each language: its stemming (dolor, dolores) and its stop words.
+SEARCH_CONFIGS = {"es": "spanish"}
 
 
 class ArticleTranslation(models.Model):
@@ -76,6 +80,10 @@ class ArticleTranslation(models.Model):
     )
     approved_by_name = models.CharField(max_length=150, blank=True, default="", editable=False)
     approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The search page for a reader of this language (education/search_results.py), as Article.search_vector for
+    # English: filled on PostgreSQL only, GIN-indexed by migration 0010. Whether patients may read the words is
+    # decided when searching (the approval and the English it was made from), not here.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["article__title", "language"]
@@ -98,6 +106,12 @@ class ArticleTranslation(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "content_sha256", "body_html", "body_text", "word_count"}
         super().save(*args, **kwargs)
+        self.refresh_search_vector()
+
+    def refresh_search_vector(self) -> None:
+        if connection.vendor != "postgresql":
+            return
+        ArticleTranslation.objects.filter(pk=self.pk).update(search_vector=search_vector_for(self.language))
 
     def record_source(self, article: Article) -> None:
         """Say that this translation matches `article`'s English as it is now."""
@@ -117,6 +131,16 @@ class ArticleTranslation(models.Model):
     def is_current(self) -> bool:
         """Made from the English that is live now (False: the English changed since)."""
         return self.source_sha256 == self.article.english_sha256
+
+
+def search_vector_for(language: str) -> CombinedExpression:
+    """A translation's words as PostgreSQL searches them, weighted as the English article's are."""
+    config = SEARCH_CONFIGS.get(language, "simple")
+    return (
+        SearchVector("title", weight="A", config=config)
+        + SearchVector("summary", weight="B", config=config)
+        + SearchVector("body_text", weight="C", config=config)
+    )
 
 
 class TopicTranslation(models.Model):

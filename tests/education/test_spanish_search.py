@@ -1,0 +1,116 @@
+"""A reader of Spanish searches in Spanish (found in stop 26's audit: search matched English words only): the words
+of the translations patients may read are searched, in Spanish on PostgreSQL (its stemming), with the snippet in
+Spanish; English words still find English articles; a translation not approved as it stands, or made from older
+English, is never searched; and the page sends one query more than in English (the Spanish titles of the hits)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from education.models import ArticleTranslation
+from tests.education.factories import ArticleFactory, approve_translations
+
+pytestmark = pytest.mark.django_db
+
+
+def reader(language: str) -> Client:
+    client = Client()
+    client.cookies["django_language"] = language
+    return client
+
+
+def _translate(article, *, title: str, summary: str, body: str) -> ArticleTranslation:
+    translation = ArticleTranslation(article=article, language="es", title=title, summary=summary, body=body)
+    translation.record_source(article)
+    translation.save()
+    return translation
+
+
+@pytest.fixture
+def library(settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    heat = ArticleFactory.create(
+        title="Heat helps", slug="heat-helps", summary="Use heat.", body="A warm pack eases stiff muscles."
+    )
+    ice = ArticleFactory.create(title="Ice or heat", slug="ice-or-heat", summary="Which one.", body="Cold first.")
+    _translate(
+        heat,
+        title="El calor ayuda",
+        summary="Use calor.",
+        body="Una compresa tibia alivia los músculos rígidos y los dolores de espalda.",
+    )
+    approve_translations()
+    return heat, ice
+
+
+def _results(html: str) -> list[str]:
+    return re.findall(r'<li class="search-result"[^>]*>\s*<h2 class="h5"><a href="/articles/([^/]+)/">', html)
+
+
+def test_a_spanish_word_finds_the_article_in_spanish_with_a_spanish_snippet(library):
+    html = reader("es").get("/search/?q=compresa").content.decode()
+    assert _results(html) == ["heat-helps"]
+    assert '<a href="/articles/heat-helps/">El calor ayuda</a>' in html
+    snippet = re.search(r'<p class="snippet[^"]*">(.*?)</p>', html, re.S)
+    assert snippet is not None
+    assert "<mark>compresa</mark>" in snippet.group(1)
+    assert "tibia" in snippet.group(1)
+
+
+def test_an_english_reader_does_not_search_the_spanish_words(library):
+    html = reader("en").get("/search/?q=compresa").content.decode()
+    assert _results(html) == []
+
+
+def test_a_spanish_reader_still_finds_english_articles_by_english_words(library):
+    html = reader("es").get("/search/?q=cold").content.decode()
+    assert _results(html) == ["ice-or-heat"]
+    assert re.search(r'<li class="search-result" lang="en">', html)
+
+
+def test_an_article_found_by_its_english_words_shows_no_english_snippet_under_its_spanish_title(library):
+    html = reader("es").get("/search/?q=stiff").content.decode()
+    assert _results(html) == ["heat-helps"]
+    assert '<a href="/articles/heat-helps/">El calor ayuda</a>' in html
+    assert "stiff" not in html.split('<ol class="search-results')[1]
+
+
+def test_words_not_approved_as_they_stand_are_not_searched_until_a_reviewer_approves_them(library):
+    heat, _ice = library
+    translation = ArticleTranslation.objects.get(article=heat)
+    translation.body = "Una bolsa de agua caliente alivia los músculos."
+    translation.save()
+    assert _results(reader("es").get("/search/?q=bolsa").content.decode()) == []
+    approve_translations()
+    assert _results(reader("es").get("/search/?q=bolsa").content.decode()) == ["heat-helps"]
+
+
+def test_a_translation_of_older_english_is_not_searched(library):
+    heat, _ice = library
+    heat.body = "A warm pack eases stiff muscles. Never on broken skin."
+    heat.save()
+    heat.refresh_from_db()
+    assert heat.english_sha256 != ArticleTranslation.objects.get(article=heat).source_sha256
+    assert _results(reader("es").get("/search/?q=compresa").content.decode()) == []
+
+
+@pytest.mark.usefixtures("on_postgresql")
+def test_spanish_words_are_stemmed_as_spanish(library):
+    # "dolor" finds "dolores", "rígido" finds "rígidos": Spanish stemming, not English.
+    assert _results(reader("es").get("/search/?q=dolor").content.decode()) == ["heat-helps"]
+    assert _results(reader("es").get("/search/?q=rígido").content.decode()) == ["heat-helps"]
+
+
+def test_a_search_in_spanish_sends_one_query_more_than_in_english(library):
+    counts = []
+    for client, query in ((reader("en"), "heat"), (reader("es"), "calor")):
+        client.get("/")  # the session and the kept fragments, once
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/search/?q={query}").status_code == 200
+        counts.append(len(captured))
+    assert counts[1] == counts[0] + 1  # the Spanish titles and summaries of the hits (education.translation)
