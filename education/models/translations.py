@@ -27,7 +27,8 @@ from education.models.articles import Article, canonical_text, english_sha256, r
 
 TRANSLATION_LANGUAGES = [("es", "Spanish (español)")]
 # PostgreSQL's text-search configuration for each language: its stemming (dolor, dolores) and its stop words.
-SEARCH_CONFIGS = {"es": "spanish"}
+# portal_spanish is Spanish without accents (migration 0011: "ciatica" finds "ciática").
+SEARCH_CONFIGS = {"es": "portal_spanish"}
 
 
 class ArticleTranslation(models.Model):

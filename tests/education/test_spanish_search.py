@@ -114,3 +114,9 @@ def test_a_search_in_spanish_sends_one_query_more_than_in_english(library):
             assert client.get(f"/search/?q={query}").status_code == 200
         counts.append(len(captured))
     assert counts[1] == counts[0] + 1  # the Spanish titles and summaries of the hits (education.translation)
+
+
+@pytest.mark.usefixtures("on_postgresql")
+def test_a_word_typed_without_its_accents_finds_the_one_with_them(library):
+    # Phones make accents a long press: "musculos" for "músculos", "rigidos" for "rígidos".
+    assert _results(reader("es").get("/search/?q=musculos+rigidos").content.decode()) == ["heat-helps"]
