@@ -17,6 +17,8 @@ class AuditEvent(models.Model):
         EXPORTED_INTAKES = "exported_intakes", "Exported intakes"
         VIEWED_OUTCOME_REPORT = "viewed_outcome_report", "Viewed the review outcomes report"
         CREATED_INVITATION = "created_invitation", "Created an invitation"
+        VIEWED_INVITATION = "viewed_invitation", "Viewed an invitation (contact details)"
+        SEARCHED_PATIENTS = "searched_patients", "Searched patients by name"
         SIGNED_IN = "signed_in", "Signed in"
         SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
         SIGNED_OUT = "signed_out", "Signed out"

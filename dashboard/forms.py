@@ -120,3 +120,39 @@ class ReviewForm(forms.Form):
         if outcome == ReviewNote.Outcome.OTHER and not data.get("note") and "note" not in self.errors:
             self.add_error("note", MSG_OTHER_NEEDS_NOTE)
         return data
+
+
+MSG_INTAKE_NUMBER = "An intake number is made of digits only, like 1234."
+
+
+class AuditFilterForm(forms.Form):
+    """The audit trail's filters: which intake, what, who and when (the clinic's days). A bad field gets its message
+    next to itself and the others still apply."""
+
+    intake = forms.RegexField(
+        regex=r"\A[0-9]{1,10}\Z",
+        required=False,
+        label="Intake number",
+        error_messages={"invalid": MSG_INTAKE_NUMBER},
+    )
+    action = forms.ChoiceField(required=False, label="Action")
+    who = forms.CharField(required=False, max_length=150, strip=True, label="Username")
+    date_from = FilterDateField(required=False, label="From", widget=DateInput)
+    date_to = FilterDateField(required=False, label="to", widget=DateInput)
+
+    def __init__(self, *args: Any, actions: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["action"]).choices = [("", "Any action"), *actions]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", MSG_DATE_RANGE)
+        return data
+
+    def valid(self) -> dict[str, Any]:
+        """The filters that are valid, by name (empty ones left out)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {name: value for name, value in data.items() if value and name not in self.errors}

@@ -93,6 +93,9 @@ KEPT_ON_FIND = ("patient_name", "email", "phone", "language", "date_of_birth", "
 def _find_patient(request: HttpRequest) -> HttpResponse:
     text = request.POST.get(FIND, "").strip()[:100]
     found = list(patients.search(text, limit=SEARCH_LIMIT)) if len(text) >= 2 else []
+    if len(text) >= 2:
+        # Who looked patients up: the count, never the name typed (the trail holds no patient data).
+        audit.record("searched_patients", request=request, detail=f"new invitation: {len(found)} records shown")
     typed = {name: request.POST[name] for name in KEPT_ON_FIND if request.POST.get(name)}
     return _new_page(request, InvitationForm(initial=typed), searched=text or " ", found=found)
 
@@ -123,6 +126,13 @@ def invitation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = Invitation.objects.filter(pk=pk).select_related("intake", "patient").first()
     if invitation is None:
         raise Http404
+    intake = getattr(invitation, "intake", None)
+    audit.record(
+        "viewed_invitation",
+        request=request,
+        intake_id=intake.pk if intake is not None else None,
+        detail=f"invitation {invitation.pk}",
+    )
     return _detail_page(request, invitation, _renew_form(invitation))
 
 

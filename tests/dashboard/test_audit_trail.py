@@ -53,3 +53,64 @@ def test_an_intake_filter_that_is_not_a_number_gets_a_message_not_a_server_error
     response = client.get("/staff/audit/?intake=²")
     assert response.status_code == 200
     assert "An intake number is made of digits only" in response.content.decode()
+
+
+def _shown(html: str) -> list[str]:
+    """The Who and What columns of each row shown, in order."""
+    import re
+
+    rows = re.findall(r"<tr>\s*<td class=\"text-nowrap\">.*?</td>\s*<td>(.*?)</td>\s*<td>(.*?)</td>", html, re.S)
+    return [f"{who} {what}" for who, what in rows]
+
+
+def test_the_trail_answers_what_one_person_did_on_given_days(client, administrator, clinician, front_desk):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    monday = timezone.make_aware(dt.datetime(2026, 11, 30, 9, 0))
+    for day, actor, action in (
+        (0, clinician, "viewed_intake"),
+        (0, front_desk, "viewed_invitation"),
+        (1, clinician, "exported_intakes"),
+        (3, clinician, "searched_patients"),
+    ):
+        with time_machine.travel(monday + dt.timedelta(days=day), tick=False):
+            record(action, actor=actor)
+    client.force_login(administrator)
+
+    html = client.get(TRAIL, {"who": clinician.username.upper(), "date_from": "2026-11-30", "date_to": "2026-12-01"})
+    assert _shown(html.content.decode()) == [
+        f"{clinician.username} Exported intakes",
+        f"{clinician.username} Viewed an intake",
+    ]
+
+
+def test_a_bad_date_gets_a_message_next_to_it_and_the_other_filters_still_apply(client, administrator, clinician):
+    record("viewed_intake", actor=clinician, intake_id=7)
+    record("viewed_intake", actor=administrator, intake_id=7)
+    client.force_login(administrator)
+    html = client.get(TRAIL, {"who": clinician.username, "date_from": "2026-12-01", "date_to": "2026-11-01"})
+    page = html.content.decode()
+    assert 'id="id_date_to-error"' in page
+    assert "The “to” date is before the “from” date. The filter was not applied." in page
+    assert _shown(page) == [f"{clinician.username} Viewed an intake"]  # by the person, from the 1st; no "to"
+
+
+def test_opening_an_invitation_and_searching_by_name_are_in_the_trail_without_the_name(client, front_desk):
+    from tests.intake.factories import make_invitation
+
+    invitation, _token = make_invitation(name="Pat Example")
+    client.force_login(front_desk)
+    assert client.get(f"/staff/invitations/{invitation.pk}/").status_code == 200
+    client.post("/staff/queue/search/", {"name": "Pat Example"})
+    client.post("/staff/invitations/new/", {"find": "Example"})
+
+    events = list(AuditEvent.objects.order_by("id").values_list("action", "actor_username", "detail"))
+    assert events[-3:] == [
+        ("viewed_invitation", front_desk.username, f"invitation {invitation.pk}"),
+        ("searched_patients", front_desk.username, "queue"),
+        ("searched_patients", front_desk.username, "new invitation: 1 records shown"),
+    ]
+    assert not AuditEvent.objects.filter(detail__icontains="Pat").exists()
