@@ -36,6 +36,14 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+def check_date_range(form: forms.Form, data: dict[str, Any], start_name: str, end_name: str) -> dict[str, Any]:
+    """A "from ... to" pair of filters: a "to" before the "from" gets its message next to the "to"."""
+    start, end = data.get(start_name), data.get(end_name)
+    if start and end and end < start:
+        form.add_error(end_name, MSG_DATE_RANGE)
+    return data
+
+
 class QueueFilterForm(forms.Form):
     """The queue's filters. Drawn by the page from plain values (dashboard.queue_rows.filter_fields), never through
     its widgets. The choices are given as callables: the form is built on every queue request, and a list of
@@ -54,11 +62,7 @@ class QueueFilterForm(forms.Form):
             del self.fields["flag"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("appointment_from"), data.get("appointment_to")
-        if start and end and end < start:
-            self.add_error("appointment_to", MSG_DATE_RANGE)
-        return data
+        return check_date_range(self, super().clean() or {}, "appointment_from", "appointment_to")
 
     def filters(self, *, name: str = "") -> QueueFilters:
         """The valid filters only: a bad field is reported next to itself and the others still apply."""
@@ -145,11 +149,7 @@ class AuditFilterForm(forms.Form):
         cast(forms.ChoiceField, self.fields["action"]).choices = [("", "Any action"), *actions]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", MSG_DATE_RANGE)
-        return data
+        return check_date_range(self, super().clean() or {}, "date_from", "date_to")
 
     def valid(self) -> dict[str, Any]:
         """The filters that are valid, by name (empty ones left out)."""
