@@ -29,7 +29,32 @@ class State:
     CANCELLED = "cancelled"
 
 
-class OutboundMessage(models.Model):
+class Delivery(models.Model):
+    """What every row the portal must deliver keeps about its delivery (this app's messages, alerts.Alert): whether
+    it still has to go, how often it was tried, when to try next, and the task that carries it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Gave up after repeated failures"
+        CANCELLED = "cancelled", "Not needed any more"
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(help_text="When the next send attempt is due.")
+    # The id of the newest queued task for this row, so the sweeper can tell a waiting task from a lost one.
+    task_id = models.CharField(max_length=64, blank=True)
+    # An exception class name only: never a message, which could quote an address or patient data.
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+
+class OutboundMessage(Delivery):
     class Kind(models.TextChoices):
         INVITATION = "invitation", "Invitation link, to the patient"
         CONFIRMATION = "confirmation", "Answers received, to the patient"
@@ -38,12 +63,6 @@ class OutboundMessage(models.Model):
         FOLLOW_UP = "follow_up", "Follow-up questionnaire link, to the patient"
         FOLLOW_UP_REMINDER = "follow_up_reminder", "Follow-up reminder with a new link, to the patient"
         PRE_VISIT_REMINDER = "pre_visit_reminder", "Pre-visit reminder with a new link, to the patient"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Gave up after repeated failures"
-        CANCELLED = "cancelled", "Not needed any more"
 
     kind = models.CharField(max_length=24, choices=Kind.choices)
     # E-mail, or a text message to a phone number (E.164) in `recipients` (messaging.channels).
@@ -55,18 +74,8 @@ class OutboundMessage(models.Model):
     recipients = models.JSONField(default=list, help_text="The addresses it goes to.")
     # An invitation link's token or a one-time code, sealed; emptied when the message is sent, given up or replaced.
     sealed_token = models.CharField(max_length=255, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(help_text="When the next send attempt is due.")
-    # The id of the newest queued task for this message, so the sweeper can tell a waiting task from a lost one.
-    task_id = models.CharField(max_length=64, blank=True)
-    # An exception class name only: never a message, which could quote an address or patient data.
-    last_error = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(Delivery.Meta):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="message_due"),
             models.Index(fields=["kind", "about_id"], name="message_about"),
