@@ -52,7 +52,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
     if invitation is None:
         if patient_session.awaiting_code(request) is not None:
             return redirect("intake:code")
-        return redirect("intake:resume") if patient_session.confirmed_intake(request) else bad_link(request)
+        return _elsewhere(request)
     form = IdentityForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         now = timezone.now()
@@ -76,15 +76,28 @@ def confirm(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"form": form, "date_order": date_order()}
     note = patient_session.after_idle(request)
     if note is not None:
-        # The form sat idle past its limit (intake.patient_views._after_idle): say why it asks again, and give the
-        # emergency advice a page sent late called for at once, before the date of birth.
+        # The form sat idle past its limit (intake.patient_views._after_idle): say why it asks again and what became
+        # of a page sent late, and give the emergency advice its answers called for, before the date of birth (once).
         emergency = note.get("emergency")
         context["after_idle"] = {
-            "minutes": patient_session.idle_seconds() // 60,
-            "saved_page": note.get("saved_page") is True,
+            "minutes": max(1, patient_session.idle_seconds() // 60),
+            "outcome": note.get("outcome", ""),
             "message": PatientMessage(kind=emergency) if emergency in ("ces", "mscc") else None,
         }
+        patient_session.emergency_shown(request)
     return render(request, "intake/confirm.html", context)
+
+
+def _elsewhere(request: HttpRequest) -> HttpResponse:
+    """The birth-date or code page, for a browser not waiting for either: its form if it is open; the birth date
+    again if it sat idle past its limit; else the bad-link page."""
+    if patient_session.confirmed_intake(request):
+        return redirect("intake:resume")
+    idle = patient_session.idle_intake(request)
+    if idle is not None:
+        patient_session.reconfirm(request, idle.invitation)
+        return redirect("intake:confirm")
+    return bad_link(request)
 
 
 def _open_form(request: HttpRequest, invitation: Invitation) -> HttpResponse:
@@ -110,7 +123,7 @@ def code(request: HttpRequest) -> HttpResponse:
     """
     waiting = patient_session.awaiting_code(request)
     if waiting is None:
-        return redirect("intake:resume") if patient_session.confirmed_intake(request) else bad_link(request)
+        return _elsewhere(request)
     invitation, code_id, access = waiting
     now = timezone.now()
     if request.method == "POST" and "send_again" in request.POST:

@@ -188,20 +188,45 @@ def _intake_of(request: HttpRequest, state: dict[str, object]) -> Intake | None:
     return intake
 
 
-def reconfirm(request: HttpRequest, invitation: Invitation, *, saved_page: bool, emergency: str | None) -> None:
-    """After the idle limit: the date of birth again before the form opens (as when the link is opened), with a word
-    on the birth-date page of why, whether the page just sent was saved, and the emergency it called for."""
+# What a page sent after the idle limit came to (intake.patient_views._after_idle), for the birth-date page to say.
+SAVED = "saved"  # the whole page was kept
+SAFETY_ONLY = "safety_only"  # its red-flag answers were kept, the rest was not (it had mistakes, or came too late)
+NOT_SAVED = "not_saved"  # nothing it held was kept
+
+
+def reconfirm(request: HttpRequest, invitation: Invitation, *, outcome: str = "", emergency: str | None = None) -> None:
+    """After the idle limit: the date of birth again before the form opens (as when the link is opened), with a note
+    for the birth-date page: why it asks, what became of a page just sent (`outcome`), and the emergency that page's
+    answers called for (shown once)."""
     begin(request, invitation)
-    request.session[SESSION_KEY] = {
-        **_state(request),
-        "after_idle": {"saved_page": saved_page, "emergency": emergency},
-    }
+    request.session[SESSION_KEY] = {**_state(request), "after_idle": {"outcome": outcome, "emergency": emergency}}
+
+
+def note_late_post(request: HttpRequest, *, outcome: str, emergency: str | None) -> None:
+    """Another page sent while the birth date is asked again (a second tab): what it came to replaces the note's."""
+    request.session[SESSION_KEY] = {**_state(request), "after_idle": {"outcome": outcome, "emergency": emergency}}
 
 
 def after_idle(request: HttpRequest) -> dict[str, object] | None:
-    """What `reconfirm` noted for the birth-date page: {"saved_page": bool, "emergency": "ces" | "mscc" | None}."""
+    """The note `reconfirm` left for the birth-date page: {"outcome": str, "emergency": "ces" | "mscc" | None}."""
     note = _state(request).get("after_idle")
     return note if isinstance(note, dict) else None
+
+
+def emergency_shown(request: HttpRequest) -> None:
+    """The birth-date page gave the emergency advice: once only (a reload, or someone else, does not see it again)."""
+    note = after_idle(request)
+    if note is not None and note.get("emergency"):
+        request.session[SESSION_KEY] = {**_state(request), "after_idle": {**note, "emergency": None}}
+
+
+def intake_after_idle(request: HttpRequest) -> Intake | None:
+    """The intake whose form closed for being idle in this browser and now waits for the birth date (None
+    otherwise): a red-flag answer sent from another of its tabs is still taken."""
+    state = _state(request)
+    if state.get("confirmed") is not False or after_idle(request) is None:
+        return None
+    return _intake_of(request, state)
 
 
 # --- The device cookie: browsers that may show this invitation's answers without a one-time code -----------------

@@ -32,8 +32,9 @@ from intake.references import reference_for
 from intake.rules import answers as answer_codec
 from intake.rules.catalogue import Form
 from intake.rules.follow_up import default_answers, with_background
-from intake.rules.questionnaire import Page, page_applies
+from intake.rules.questionnaire import Page, is_yes, page_applies
 from intake.rules.questionnaire_checks import validate_page
+from intake.rules.triage import LATCHED_QUESTIONS
 from intake.services.assessment import background_for, form_of
 
 PatientView = Callable[..., HttpResponse]
@@ -48,8 +49,9 @@ def patient_page(
     goes to its receipt); `sent=True` is the receipt (an unsent intake goes back to the form). With
     `consent_first`, an unsent intake without the patient's consent opens the consent page first; with
     `emergency_first`, a safety concern not yet acknowledged opens the emergency page before anything else.
-    A form left idle past its limit asks for the date of birth again (`_after_idle`); with `late_posts`, a page
-    sent from it is saved first. The view is called with the intake as its second argument.
+    A form left idle past its limit asks for the date of birth again (`_after_idle`); with `late_posts` (the
+    question pages, whose address has the page's `slug`), a page sent from it is taken first.
+    The view is called with the intake as its second argument.
     """
 
     def decorator(view: PatientView) -> PatientView:
@@ -58,13 +60,11 @@ def patient_page(
             intake = patient_session.confirmed_intake(request)
             if intake is None:
                 idle = patient_session.idle_intake(request)
-                if idle is None:
-                    # A form closed for being idle waits for its birth date again; else the bad link.
-                    return redirect("intake:confirm") if patient_session.after_idle(request) else bad_link(request)
-                sends = late_posts and request.method == "POST" and idle.status != Intake.Status.SUBMITTED
-                return _after_idle(
-                    request, idle, functools.partial(view, request, idle, *args, **kwargs) if sends else None
-                )
+                closed = idle or patient_session.intake_after_idle(request)
+                if closed is None:
+                    return bad_link(request)
+                slug = kwargs.get("slug") if late_posts else None
+                return _after_idle(request, closed, slug=slug, first=idle is not None)
             is_sent = intake.status == Intake.Status.SUBMITTED
             if is_sent != sent:
                 return redirect("intake:done" if is_sent else "intake:resume")
@@ -79,23 +79,57 @@ def patient_page(
     return decorator
 
 
-def _after_idle(request: HttpRequest, intake: Intake, send: Callable[[], HttpResponse] | None) -> HttpResponse:
-    """The form sat idle past its limit (a phone left on a table): nothing more is shown until the date of birth is
-    typed again. A page sent from it (`send`) is still taken as it would have been in time, red-flag answers first,
-    so nothing the patient typed is lost (docs/clinical/TRIAGE.md, "Latched red flags and partial pages"); a page
-    with mistakes comes back with them, as in time. The birth-date page then says the form was closed, whether the
-    answers were kept, and gives the emergency advice they called for."""
-    saved = False
-    if send is not None:
-        before = intake.updated_at
-        response = send()
-        if response.status_code != 302:
-            return response  # the page again, with what was just sent and its mistakes
-        intake.refresh_from_db()
-        saved = intake.updated_at != before
-    emergency = services.emergency_kind(intake) if services.needs_emergency_acknowledgement(intake) else None
-    patient_session.reconfirm(request, intake.invitation, saved_page=saved, emergency=emergency)
+def _after_idle(request: HttpRequest, intake: Intake, *, slug: str | None, first: bool) -> HttpResponse:
+    """The form sat idle past its limit (a phone left on a table): nothing is shown until the date of birth is typed
+    again, not even a page's mistakes (their messages compare dates with the birth date). A question page sent from
+    it is still taken (`_take_late_page`): its red-flag answers always, the whole page when it is the first thing
+    sent after the limit and has no mistakes (docs/clinical/TRIAGE.md, "Pages sent late"). The birth-date page then
+    says what became of it and gives, once, the emergency advice its answers called for."""
+    outcome, emergency = "", None
+    if request.method == "POST":
+        outcome = patient_session.NOT_SAVED
+        if slug is not None and intake.status != Intake.Status.SUBMITTED:
+            outcome, emergency = _take_late_page(request, intake, slug, whole_page=first)
+    if first:
+        patient_session.reconfirm(request, intake.invitation, outcome=outcome, emergency=emergency)
+    elif outcome:
+        patient_session.note_late_post(request, outcome=outcome, emergency=emergency)
     return redirect("intake:confirm")
+
+
+def _take_late_page(request: HttpRequest, intake: Intake, slug: str, *, whole_page: bool) -> tuple[str, str | None]:
+    """What a question page sent after the idle limit comes to (patient_session.SAVED, SAFETY_ONLY or NOT_SAVED),
+    and the emergency ("ces", "mscc") its red-flag answers call for, if any. The same checks as in time: the page
+    must exist, follow the consent and not skip ahead; the rest of a page waits while an emergency is not yet
+    acknowledged."""
+    form_def = form_of(intake)
+    try:
+        page = form_def.page_by_slug(slug)
+    except KeyError:
+        return patient_session.NOT_SAVED, None
+    if slug == form_def.consent_page or not services.has_consent(intake):
+        return patient_session.NOT_SAVED, None
+    if answer_codec.place_index(slug, form_def) > answer_codec.place_index(intake.current_step, form_def):
+        return patient_session.NOT_SAVED, None
+    now = timezone.now()
+    posted = {question.code: request.POST.get(question.code) for question in page.questions}
+    raised = any(code in LATCHED_QUESTIONS and is_yes(value) for code, value in posted.items())
+    intake = services.record_red_flags(intake, posted, now=now)
+    outcome = patient_session.SAFETY_ONLY if raised else patient_session.NOT_SAVED
+    emergency_waits = page.step != services.SAFETY_STEP and services.needs_emergency_acknowledgement(intake)
+    if whole_page and not emergency_waits:
+        today = timezone.localdate(now)
+        saved = answer_codec.from_json(intake.answers)
+        form = StepForm(page, earlier=saved, today=today, data=request.POST, system=clinic_units())
+        if form.is_valid():
+            try:
+                intake = services.save_page(intake, slug, form.step_answers, now=now)
+            except services.InvalidAnswers:
+                pass  # sent from another tab meanwhile, or a check across pages: not kept, and said so
+            else:
+                outcome = patient_session.SAVED
+    emergency = services.emergency_kind(intake) if raised and services.needs_emergency_acknowledgement(intake) else None
+    return outcome, emergency
 
 
 def _to_page(slug: str, *, back_to: str | None = None) -> HttpResponse:

@@ -116,7 +116,7 @@ def test_a_red_flag_sent_after_the_form_closed_gets_the_emergency_advice_before_
 
     assert page.url.endswith("/intake/confirm/")
     page.get_by_role("heading", name="Get medical help now").wait_for()
-    assert "We kept the answers you sent." in page.inner_text("main")
+    assert "We kept your answers to the safety questions." in page.inner_text("main")
     assert_accessible(page, context="the birth-date page after a late red flag")
     screenshot(page, "late-red-flag-confirm-phone")
 

@@ -122,7 +122,10 @@ def test_a_red_flag_sent_from_a_page_left_idle_is_stored_alerted_and_answered_wi
         page = response.content.decode()
         assert "Get medical help now" in page
         assert "cauda equina syndrome" in page
-        assert "We kept the answers you sent" in page
+        # The wiping question was left blank: the safety answer is kept, the rest of the page is asked again.
+        assert "We kept your answers to the safety questions." in page
+        # Once: a reload (or the next person) does not see it again.
+        assert "Get medical help now" not in patient.client.get("/intake/confirm/").content.decode()
 
         # After the birth date, the emergency page comes first, as it does in time.
         assert patient.confirm()["Location"] == "/intake/"
@@ -146,22 +149,69 @@ def test_a_whole_page_sent_late_is_saved_and_the_next_page_waits_for_the_birth_d
         assert patient.client.get("/intake/step/safety_bladder/")["Location"] == "/intake/confirm/"
 
 
-def test_a_page_with_a_mistake_sent_late_comes_back_with_its_message_and_what_was_typed(patient, settings):
-    import re
+def test_a_page_with_a_mistake_sent_late_is_not_shown_back_and_says_it_was_not_saved(patient, settings):
+    """Its messages would show nothing typed wrong to a stranger but, for dates, which side of the birth date they
+    fall on: asked again and again, that gives the birth date away. So nothing comes back but the birth-date page."""
+    from tests.intake.conftest import answer_up_to
+    from tests.intake.factories import routine_answers
+
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    answer_up_to(patient, "back_pain", routine_answers())
+    with time_machine.travel(timezone.now() + LATE, tick=False):
+        for born_before in ("1985-03-26", "1985-03-28"):  # one either side of the birth date: the same answer
+            response = patient.client.post("/intake/step/back_pain/", {"pain_start_date": born_before})
+            assert response["Location"] == "/intake/confirm/"
+            page = patient.client.get("/intake/confirm/").content.decode()
+            assert "What you sent was not saved. After your date of birth, please send it again." in page
+            assert "must be on or after your date of birth" not in page
+            assert "error-summary" not in page
+        assert "pain_start_date" not in _intake(patient).answers
+
+
+def test_an_emergency_already_stored_is_not_shown_to_whoever_opens_the_idle_form(patient, settings):
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes"})  # not acknowledged: off to the ER
+    with time_machine.travel(timezone.now() + LATE, tick=False):
+        page = patient.client.get("/intake/", follow=True).content.decode()
+    assert "First, please confirm it is you" in page
+    assert "Get medical help now" not in page
+    assert "cauda equina" not in page
+
+
+def test_a_red_flag_sent_from_a_second_tab_while_the_birth_date_is_asked_is_still_taken(patient, settings, alert_calls):
+    from intake.models import Level
 
     settings.INTAKE_SESSION_IDLE_SECONDS = 3600
     with time_machine.travel(timezone.now() + LATE, tick=False):
-        # "No" to saddle numbness, the wiping question left blank.
-        response = patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "no"})
+        assert patient.client.get("/intake/step/safety/")["Location"] == "/intake/confirm/"  # one tab: closed
+        response = patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes"})  # the other tab
+        assert response["Location"] == "/intake/confirm/"
+        intake = _intake(patient)
+        assert intake.answers["ce_saddle_numbness"] == "yes"
+        assert alert_calls == [(intake.pk, Level.URGENT, None)]
+        page = patient.client.get("/intake/confirm/").content.decode()
+        assert "Get medical help now" in page
 
-        assert response.status_code == 200
-        page = response.content.decode()
-        assert re.search(r'id="error_ce_wiping_sensation"', page)
-        ticked = re.findall(r'<input[^>]*name="ce_saddle_numbness"[^>]*>', page)
-        assert [tag for tag in ticked if 'value="no"' in tag and "checked" in tag]  # what was typed is still there
-        assert "ce_saddle_numbness" not in _intake(patient).answers
-        # Still closed for anything else.
-        assert patient.client.get("/intake/step/about/")["Location"] == "/intake/confirm/"
+
+def test_send_pressed_after_the_limit_is_not_taken_and_the_birth_date_page_says_so(patient, settings):
+    from intake.models import Intake
+    from tests.intake.factories import routine_answers
+
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    patient.answer_all(routine_answers())
+    with time_machine.travel(timezone.now() + LATE, tick=False):
+        assert patient.client.post("/intake/review/")["Location"] == "/intake/confirm/"
+        page = patient.client.get("/intake/confirm/").content.decode()
+    assert "What you sent was not saved. After your date of birth, please send it again." in page
+    assert _intake(patient).status != Intake.Status.SUBMITTED
+
+
+def test_the_birth_date_page_itself_opened_after_the_limit_asks_for_the_birth_date(patient, settings):
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    with time_machine.travel(timezone.now() + LATE, tick=False):
+        response = patient.client.get("/intake/confirm/", follow=True)
+    assert response.status_code == 200
+    assert "First, please confirm it is you" in response.content.decode()
 
 
 def test_past_the_late_page_window_the_session_is_gone(patient, settings):
