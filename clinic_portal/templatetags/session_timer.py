@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
 
 from clinic_portal.middleware import staff_seconds_left
@@ -20,8 +21,11 @@ register = template.Library()
 WARN_SECONDS = 120  # two minutes to answer; WCAG 2.2.1 asks for at least 20 seconds
 
 
-def timer(*, kind: str, seconds_left: int | None, still_here_url: str, sign_in_url: str = "") -> dict[str, Any]:
-    """The include's context: `timer` is None when no session with an idle limit is open."""
+def timer(
+    *, kind: str, seconds_left: int | None, still_here_url: str, sign_in_url: str = "", next_path: str = ""
+) -> dict[str, Any]:
+    """The include's context: `timer` is None when no session with an idle limit is open. `next_path`: where
+    "Sign in again" leads back to (this page)."""
     if seconds_left is None:
         return {"timer": None}
     return {
@@ -31,6 +35,8 @@ def timer(*, kind: str, seconds_left: int | None, still_here_url: str, sign_in_u
             "warn_seconds": WARN_SECONDS,
             "still_here_url": still_here_url,
             "sign_in_url": sign_in_url,
+            "next_path": next_path,
+            "max_hours": settings.STAFF_SESSION_MAX_HOURS,
         }
     }
 
@@ -46,4 +52,5 @@ def staff_session_timer(context: template.Context) -> dict[str, Any]:
         seconds_left=staff_seconds_left(request.session),
         still_here_url=reverse("accounts:still-here"),
         sign_in_url=reverse("accounts:sign-in"),
+        next_path=request.get_full_path(),
     )

@@ -2,7 +2,10 @@
 // end, a dialog with a button that keeps the session ("Stay signed in", "I'm still here"). The button posts to the
 // dialog's still-here address, which starts the server's idle clock again and says how long it now has. Past the end
 // the dialog says the session is over, and leaves the page as it is (what was typed can still be copied, and a
-// patient's page can still be sent: intake.patient_views._after_idle keeps it).
+// patient's page can still be sent: intake.patient_views._after_idle takes it).
+// States: "warning"; "limit" (staff at the longest a session may last: the button cannot keep it, so the warning is
+// not offered again); "ended". A failed request is not taken for an ended session unless the server says so (a
+// redirect to the sign-in page, or 404 for a closed form): the warning stays, with a word to try again.
 // Tabs of the same person share the end time through localStorage, so a page opened in another tab (which moved
 // the server's clock) keeps this one's warning away. Only a time is stored, nothing about anyone.
 (function () {
@@ -14,8 +17,9 @@
   var storeKey = "session-timer-end:" + kind;
   var warnMs = Number(dialog.getAttribute("data-warn-seconds")) * 1000;
   var end = Date.now() + Number(dialog.getAttribute("data-seconds-left")) * 1000;
-  var ended = false;
+  var state = "counting"; // then "warning", "limit" or "ended"
   var returnFocus = null;
+  var problem = dialog.querySelector("[data-problem]");
 
   function sharedEnd() {
     try {
@@ -32,46 +36,49 @@
     } catch (error) { /* as above */ }
   }
 
-  function show(state) {
+  function open(next) {
+    var changed = next !== state;
+    state = next;
     dialog.querySelectorAll("[data-state]").forEach(function (part) {
-      part.hidden = part.getAttribute("data-state") !== state;
+      part.hidden = part.getAttribute("data-state") !== next;
     });
-    dialog.setAttribute("aria-labelledby", "session-timer-" + state + "-title");
-    dialog.setAttribute("aria-describedby", "session-timer-" + state + "-text");
-  }
-
-  function open(state) {
-    show(state);
+    dialog.setAttribute("aria-labelledby", "session-timer-" + next + "-title");
+    dialog.setAttribute("aria-describedby", "session-timer-" + next + "-text");
+    if (dialog.open && changed) dialog.close(); // opened again below, so the new state is announced
     if (!dialog.open) {
-      returnFocus = document.activeElement;
+      if (!returnFocus) returnFocus = document.activeElement;
       dialog.showModal();
     }
-    var button = dialog.querySelector('[data-state="' + state + '"] button');
+    var button = dialog.querySelector('[data-state="' + next + '"] button');
     if (button) button.focus();
   }
 
   function close() {
     dialog.close();
     if (returnFocus && typeof returnFocus.focus === "function") returnFocus.focus();
+    returnFocus = null;
   }
 
   function check() {
-    if (ended) return;
+    if (state === "ended") return;
     end = Math.max(end, sharedEnd());
     var left = end - Date.now();
     if (left <= 0) {
-      ended = true;
       open("ended");
+    } else if (state === "limit") {
+      return; // nothing can keep the session: the dialog has said so once
     } else if (left <= warnMs) {
       if (!dialog.open) open("warning");
-    } else if (dialog.open) {
-      close(); // another tab kept the session going
+    } else {
+      state = "counting";
+      if (dialog.open) close(); // another tab kept the session going
     }
   }
 
   function stillHere() {
     var button = dialog.querySelector("[data-still-here]");
     button.disabled = true;
+    if (problem) problem.hidden = true;
     fetch(dialog.getAttribute("data-still-here-url"), {
       method: "POST",
       credentials: "same-origin",
@@ -79,17 +86,27 @@
       redirect: "manual",
     })
       .then(function (response) {
-        if (!response.ok) throw new Error("ended");
+        // The server ended the session: staff are sent to the sign-in page; a closed form answers 404.
+        if (response.type === "opaqueredirect" || response.status === 404) return "ended";
+        if (!response.ok) throw new Error("status " + response.status);
         return response.json();
       })
       .then(function (answer) {
+        if (answer === "ended") {
+          open("ended");
+          return;
+        }
         end = Date.now() + Number(answer.seconds_left) * 1000;
         share(end);
-        close();
+        if (Number(answer.seconds_left) * 1000 <= warnMs && dialog.querySelector('[data-state="limit"]')) {
+          open("limit");
+        } else {
+          state = "counting";
+          close();
+        }
       })
       .catch(function () {
-        ended = true;
-        open("ended");
+        if (problem) problem.hidden = false; // a dropped connection, a refused request: try again
       })
       .finally(function () {
         button.disabled = false;
