@@ -160,7 +160,8 @@ def _translated_search_sql(placeholders: int, config: str) -> str:
     """The same for a reader of a translated language: the words of the translations patients may read (approved
     as they stand, made from the English live now), in that language's configuration, and the English words of
     every published article (a reader may type "sciatica"). Each side's first SEARCH_CANDIDATES + 1 matches from
-    its index; an article found by both keeps its better rank; its snippet comes from the text that matched.
+    its index; an article found by both is ranked and shown by its translation's match (a snippet in the reader's
+    words); its snippet comes from the text that matched.
     Parameters: `_translated_search_params`.
     """
     article_table = connection.ops.quote_name(Article._meta.db_table)
@@ -195,7 +196,8 @@ def _translated_search_sql(placeholders: int, config: str) -> str:
         f"AND {t('search_vector')} @@ {translated} LIMIT %s) "
         f"UNION ALL (SELECT {from_article}, {a('body_text')}, TS_RANK({a('search_vector')}, {english}), FALSE "
         f"FROM {article_table} AS a WHERE {live} AND {a('search_vector')} @@ {english} LIMIT %s)"
-        f") AS both_sides ORDER BY {pk}, rank DESC"
+        # An article found by both: the row of its translation, so the hit's snippet is in the reader's words.
+        f") AS both_sides ORDER BY {pk}, in_translation DESC, rank DESC"
         f") AS found ORDER BY {order} LIMIT %s OFFSET %s"
         f") AS page ORDER BY {order}"
     )

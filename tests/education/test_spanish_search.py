@@ -120,3 +120,17 @@ def test_a_search_in_spanish_sends_one_query_more_than_in_english(library):
 def test_a_word_typed_without_its_accents_finds_the_one_with_them(library):
     # Phones make accents a long press: "musculos" for "músculos", "rigidos" for "rígidos".
     assert _results(reader("es").get("/search/?q=musculos+rigidos").content.decode()) == ["heat-helps"]
+
+
+def test_an_article_found_in_both_languages_shows_its_spanish_snippet(library):
+    _heat, ice = library
+    ice.title = "Ice or heat after yoga"
+    ice.save()
+    ice.refresh_from_db()
+    _translate(ice, title="¿Hielo o calor?", summary="Cuál usar.", body="Después del yoga, el frío primero.")
+    approve_translations()
+    html = reader("es").get("/search/?q=yoga").content.decode()
+    assert _results(html) == ["ice-or-heat"]
+    snippet = re.search(r'<p class="snippet[^"]*">(.*?)</p>', html, re.S)
+    assert snippet is not None
+    assert "frío primero" in snippet.group(1)
