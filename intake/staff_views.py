@@ -37,6 +37,9 @@ def invitation_new(request: HttpRequest) -> HttpResponse:
         return _find_patient(request)
     if request.method == "GET":
         chosen = _patient_from(request.GET.get("patient", ""))
+        if chosen is not None:
+            # The record's name, birth date and contact details fill the form: an opening of them, like an invitation's.
+            audit.record("viewed_invitation", request=request, detail=f"patient record {chosen.pk} (new invitation)")
         form = InvitationForm(initial=_from_record(chosen) if chosen else None)
         return _new_page(request, form, chosen=chosen)
     form = InvitationForm(request.POST)
@@ -126,13 +129,6 @@ def invitation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = Invitation.objects.filter(pk=pk).select_related("intake", "patient").first()
     if invitation is None:
         raise Http404
-    intake = getattr(invitation, "intake", None)
-    audit.record(
-        "viewed_invitation",
-        request=request,
-        intake_id=intake.pk if intake is not None else None,
-        detail=f"invitation {invitation.pk}",
-    )
     return _detail_page(request, invitation, _renew_form(invitation))
 
 
@@ -146,6 +142,15 @@ def _renew_form(invitation: Invitation, data: QueryDict | None = None) -> RenewL
 
 
 def _detail_page(request: HttpRequest, invitation: Invitation, renew_form: RenewLinkForm) -> HttpResponse:
+    """The invitation's page (also shown again with a new-link form's mistakes): each showing of the patient's
+    contact details is in the audit trail."""
+    intake = getattr(invitation, "intake", None)
+    audit.record(
+        "viewed_invitation",
+        request=request,
+        intake_id=intake.pk if intake is not None else None,
+        detail=f"invitation {invitation.pk}",
+    )
     now = timezone.now()
     context = {
         "invitation": invitation,

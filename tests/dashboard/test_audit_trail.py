@@ -114,3 +114,15 @@ def test_opening_an_invitation_and_searching_by_name_are_in_the_trail_without_th
         ("searched_patients", front_desk.username, "new invitation: 1 records shown"),
     ]
     assert not AuditEvent.objects.filter(detail__icontains="Pat").exists()
+
+
+def test_a_patient_record_opened_to_invite_again_is_in_the_trail(client, front_desk):
+    from tests.intake.factories import make_invitation
+
+    invitation, _token = make_invitation(name="Pat Example")
+    record_id = invitation.patient_id
+    assert record_id is not None
+    client.force_login(front_desk)
+    assert client.get(f"/staff/invitations/new/?patient={record_id}").status_code == 200
+    event = AuditEvent.objects.latest("id")
+    assert (event.action, event.detail) == ("viewed_invitation", f"patient record {record_id} (new invitation)")
