@@ -81,8 +81,8 @@ def confirm(request: HttpRequest) -> HttpResponse:
         emergency = note.get("emergency")
         context["after_idle"] = {
             "minutes": max(1, patient_session.idle_seconds() // 60),
-            "outcome": note.get("outcome", ""),
-            "message": PatientMessage(kind=emergency) if emergency in ("ces", "mscc") else None,
+            "sent": note.get("sent", ""),
+            "message": PatientMessage(kind="ces") if emergency == "ces" else None,
         }
         patient_session.emergency_shown(request)
     return render(request, "intake/confirm.html", context)
@@ -93,6 +93,8 @@ def _elsewhere(request: HttpRequest) -> HttpResponse:
     again if it sat idle past its limit; else the bad-link page."""
     if patient_session.confirmed_intake(request):
         return redirect("intake:resume")
+    if patient_session.pending_invitation(request) is not None:
+        return redirect("intake:confirm")
     idle = patient_session.idle_intake(request)
     if idle is not None:
         patient_session.reconfirm(request, idle.invitation)

@@ -47,9 +47,23 @@ def device_days() -> int:
 
 
 def _store(request: HttpRequest, invitation: Invitation, **state: object) -> None:
+    carried = _carried_after_idle(_state(request), invitation, confirmed=state.get("confirmed") is True)
     request.session.cycle_key()
-    request.session[SESSION_KEY] = {"invitation": invitation.pk, "version": invitation.link_version, **state}
+    request.session[SESSION_KEY] = {"invitation": invitation.pk, "version": invitation.link_version, **state, **carried}
     _renew(request)
+
+
+def _carried_after_idle(before: dict[str, object], invitation: Invitation, *, confirmed: bool) -> dict[str, object]:
+    """What a form closed for being idle keeps through the steps back in, for the same invitation: while the birth
+    date (or a code) is asked, the note that lets a red flag sent from an old tab still be taken (reopening the
+    link does not drop it); once confirmed, the page sent late, to open again with what was sent."""
+    if before.get("invitation") != invitation.pk:
+        return {}
+    note = before.get("after_idle")
+    if confirmed:
+        page = note.get("page") if isinstance(note, dict) else before.get("late_page")
+        return {"late_page": page} if isinstance(page, dict) else {}
+    return {"after_idle": note} if isinstance(note, dict) else {}
 
 
 def _renew(request: HttpRequest) -> None:
@@ -188,27 +202,29 @@ def _intake_of(request: HttpRequest, state: dict[str, object]) -> Intake | None:
     return intake
 
 
-# What a page sent after the idle limit came to (intake.patient_views._after_idle), for the birth-date page to say.
-SAVED = "saved"  # the whole page was kept
-SAFETY_ONLY = "safety_only"  # its red-flag answers were kept, the rest was not (it had mistakes, or came too late)
-NOT_SAVED = "not_saved"  # nothing it held was kept
-
-
-def reconfirm(request: HttpRequest, invitation: Invitation, *, outcome: str = "", emergency: str | None = None) -> None:
+def reconfirm(request: HttpRequest, invitation: Invitation) -> None:
     """After the idle limit: the date of birth again before the form opens (as when the link is opened), with a note
-    for the birth-date page: why it asks, what became of a page just sent (`outcome`), and the emergency that page's
-    answers called for (shown once)."""
+    for the birth-date page saying why (`after_idle`)."""
     begin(request, invitation)
-    request.session[SESSION_KEY] = {**_state(request), "after_idle": {"outcome": outcome, "emergency": emergency}}
+    request.session[SESSION_KEY] = {**_state(request), "after_idle": {}}
 
 
-def note_late_post(request: HttpRequest, *, outcome: str, emergency: str | None) -> None:
-    """Another page sent while the birth date is asked again (a second tab): what it came to replaces the note's."""
-    request.session[SESSION_KEY] = {**_state(request), "after_idle": {"outcome": outcome, "emergency": emergency}}
+def note_late_post(
+    request: HttpRequest, *, question_page: bool, page: dict[str, object] | None, emergency: str | None
+) -> None:
+    """Something was sent after the idle limit. For the birth-date page: whether it was a question page (by its
+    address), that page's fields to open again once the birth date is typed ({"slug": ..., "post": {field:
+    [values]}}), and the emergency advice what was sent calls for (shown once). Only what was sent: never anything
+    stored, so the page says nothing about the patient to whoever holds the phone."""
+    request.session[SESSION_KEY] = {
+        **_state(request),
+        "after_idle": {"sent": "page" if question_page else "other", "page": page, "emergency": emergency},
+    }
 
 
 def after_idle(request: HttpRequest) -> dict[str, object] | None:
-    """The note `reconfirm` left for the birth-date page: {"outcome": str, "emergency": "ces" | "mscc" | None}."""
+    """The note for the birth-date page while a form closed for being idle waits for its birth date:
+    {} (nothing sent), or {"sent": "page" or "other", "page": ... or None, "emergency": "ces" or None}."""
     note = _state(request).get("after_idle")
     return note if isinstance(note, dict) else None
 
@@ -218,6 +234,28 @@ def emergency_shown(request: HttpRequest) -> None:
     note = after_idle(request)
     if note is not None and note.get("emergency"):
         request.session[SESSION_KEY] = {**_state(request), "after_idle": {**note, "emergency": None}}
+
+
+def late_page(request: HttpRequest) -> dict[str, object] | None:
+    """The page sent after the idle limit, once the birth date is typed again: {"slug": ..., "post": {...}}."""
+    page = _state(request).get("late_page")
+    return page if isinstance(page, dict) else None
+
+
+def take_late_page(request: HttpRequest, slug: str) -> dict[str, list[str]] | None:
+    """The fields of the page sent late, if it is `slug`'s, forgotten as they are given back (shown once)."""
+    page = late_page(request)
+    if page is None or page.get("slug") != slug:
+        return None
+    drop_late_page(request)
+    post = page.get("post")
+    return post if isinstance(post, dict) else None
+
+
+def drop_late_page(request: HttpRequest) -> None:
+    state = _state(request)
+    if "late_page" in state:
+        request.session[SESSION_KEY] = {key: value for key, value in state.items() if key != "late_page"}
 
 
 def intake_after_idle(request: HttpRequest) -> Intake | None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +32,7 @@ from intake.references import reference_for
 from intake.rules import answers as answer_codec
 from intake.rules.catalogue import Form
 from intake.rules.follow_up import default_answers, with_background
-from intake.rules.questionnaire import Page, is_yes, page_applies
+from intake.rules.questionnaire import CE_QUESTION_CODES, Page, is_yes, page_applies
 from intake.rules.questionnaire_checks import validate_page
 from intake.rules.triage import LATCHED_QUESTIONS
 from intake.services.assessment import background_for, form_of
@@ -81,55 +81,46 @@ def patient_page(
 
 def _after_idle(request: HttpRequest, intake: Intake, *, slug: str | None, first: bool) -> HttpResponse:
     """The form sat idle past its limit (a phone left on a table): nothing is shown until the date of birth is typed
-    again, not even a page's mistakes (their messages compare dates with the birth date). A question page sent from
-    it is still taken (`_take_late_page`): its red-flag answers always, the whole page when it is the first thing
-    sent after the limit and has no mistakes (docs/clinical/TRIAGE.md, "Pages sent late"). The birth-date page then
-    says what became of it and gives, once, the emergency advice its answers called for."""
-    outcome, emergency = "", None
-    if request.method == "POST":
-        outcome = patient_session.NOT_SAVED
-        if slug is not None and intake.status != Intake.Status.SUBMITTED:
-            outcome, emergency = _take_late_page(request, intake, slug, whole_page=first)
+    again, and nothing said depends on what is stored, only on what was just sent (docs/clinical/TRIAGE.md, "Pages
+    sent late"). A question page sent from it (`_take_late_page`) has its red-flag answers taken at once and the
+    rest kept aside, to open again, as sent, once the birth date is typed; anything else sent is not kept."""
     if first:
-        patient_session.reconfirm(request, intake.invitation, outcome=outcome, emergency=emergency)
-    elif outcome:
-        patient_session.note_late_post(request, outcome=outcome, emergency=emergency)
+        patient_session.reconfirm(request, intake.invitation)
+    if request.method == "POST":
+        page, emergency = _take_late_page(request, intake, slug) if slug is not None else (None, None)
+        patient_session.note_late_post(request, question_page=slug is not None, page=page, emergency=emergency)
     return redirect("intake:confirm")
 
 
-def _take_late_page(request: HttpRequest, intake: Intake, slug: str, *, whole_page: bool) -> tuple[str, str | None]:
-    """What a question page sent after the idle limit comes to (patient_session.SAVED, SAFETY_ONLY or NOT_SAVED),
-    and the emergency ("ces", "mscc") its red-flag answers call for, if any. The same checks as in time: the page
-    must exist, follow the consent and not skip ahead; the rest of a page waits while an emergency is not yet
-    acknowledged."""
+# A page sent late is kept aside in the session (the database's, as every session) until the birth date is typed:
+# its own fields only, each value cut to the longest any answer may be.
+_LATE_VALUE_LIMIT = 2000
+
+
+def _take_late_page(request: HttpRequest, intake: Intake, slug: str) -> tuple[dict[str, object] | None, str | None]:
+    """A question page sent after the idle limit: its red-flag answers are stored, latched, triaged and alerted now
+    (where they would be in time: after the consent, on a page reached); the page's fields are returned to open
+    again after the birth date, with the emergency advice its own answers call for: "ces" for a yes or not sure to a
+    cauda equina question (the advice that needs no stored answer; cord compression's waits for the birth date,
+    as it depends on the cancer history)."""
     form_def = form_of(intake)
     try:
         page = form_def.page_by_slug(slug)
     except KeyError:
-        return patient_session.NOT_SAVED, None
-    if slug == form_def.consent_page or not services.has_consent(intake):
-        return patient_session.NOT_SAVED, None
-    if answer_codec.place_index(slug, form_def) > answer_codec.place_index(intake.current_step, form_def):
-        return patient_session.NOT_SAVED, None
-    now = timezone.now()
+        return None, None
     posted = {question.code: request.POST.get(question.code) for question in page.questions}
-    raised = any(code in LATCHED_QUESTIONS and is_yes(value) for code, value in posted.items())
-    intake = services.record_red_flags(intake, posted, now=now)
-    outcome = patient_session.SAFETY_ONLY if raised else patient_session.NOT_SAVED
-    emergency_waits = page.step != services.SAFETY_STEP and services.needs_emergency_acknowledgement(intake)
-    if whole_page and not emergency_waits:
-        today = timezone.localdate(now)
-        saved = answer_codec.from_json(intake.answers)
-        form = StepForm(page, earlier=saved, today=today, data=request.POST, system=clinic_units())
-        if form.is_valid():
-            try:
-                intake = services.save_page(intake, slug, form.step_answers, now=now)
-            except services.InvalidAnswers:
-                pass  # sent from another tab meanwhile, or a check across pages: not kept, and said so
-            else:
-                outcome = patient_session.SAVED
-    emergency = services.emergency_kind(intake) if raised and services.needs_emergency_acknowledgement(intake) else None
-    return outcome, emergency
+    raised = {code for code, value in posted.items() if code in LATCHED_QUESTIONS and is_yes(value)}
+    reached = answer_codec.place_index(slug, form_def) <= answer_codec.place_index(intake.current_step, form_def)
+    if raised and slug != form_def.consent_page and services.has_consent(intake) and reached:
+        services.record_red_flags(intake, posted, now=timezone.now())
+    emergency = "ces" if raised.intersection(CE_QUESTION_CODES) else None
+    codes = {question.code for question in page.questions}
+    fields = {
+        name: [value[:_LATE_VALUE_LIMIT] for value in request.POST.getlist(name)]
+        for name in request.POST
+        if name in codes or name.split("-", 1)[0] in codes or name == "next"
+    }
+    return {"slug": slug, "post": fields}, emergency
 
 
 def _to_page(slug: str, *, back_to: str | None = None) -> HttpResponse:
@@ -151,6 +142,15 @@ def _back_to(request: HttpRequest) -> str | None:
 @patient_page()
 def resume(request: HttpRequest, intake: Intake) -> HttpResponse:
     form = form_of(intake)
+    late = patient_session.late_page(request)
+    if late is not None:
+        # A page sent after the idle limit opens again, as sent, now that the birth date is typed (if it can be).
+        slug = str(late.get("slug"))
+        if slug in form.page_slugs and answer_codec.place_index(slug, form) <= answer_codec.place_index(
+            intake.current_step, form
+        ):
+            return _to_page(slug)
+        patient_session.drop_late_page(request)
     place = intake.current_step
     if place != answer_codec.REVIEW and place not in form.page_slugs:
         place = form.first_page  # a resume point from an older version of the form
@@ -226,6 +226,10 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
                     form.add_error(code if code in form.fields else None, say(message))
             else:
                 return _after_saving(intake, slug, back_to=back_to, today=today, form_def=form_def)
+    elif (sent_late := patient_session.take_late_page(request, slug)) is not None:
+        # The page as it was sent after the idle limit (`_after_idle`), with its messages: ready to send again.
+        form = StepForm(page, earlier=saved, today=today, data=_as_post(sent_late), system=clinic_units())
+        form.is_valid()
     elif not page_applies(page, saved, today=today):
         # Every question here depends on answers that rule it out (a runner's page for someone who does not run).
         return _to_page(back_to or answer_codec.next_place(slug, saved, today=today, form=form_def))
@@ -256,6 +260,13 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
         "back_to": back_to,
     }
     return render(request, "intake/step.html", context)
+
+
+def _as_post(fields: dict[str, list[str]]) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for name, values in fields.items():
+        data.setlist(name, [str(value) for value in values])
+    return data
 
 
 def _after_saving(intake: Intake, slug: str, *, back_to: str | None, today: Any, form_def: Form) -> HttpResponse:
