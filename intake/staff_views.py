@@ -37,9 +37,6 @@ def invitation_new(request: HttpRequest) -> HttpResponse:
         return _find_patient(request)
     if request.method == "GET":
         chosen = _patient_from(request.GET.get("patient", ""))
-        if chosen is not None:
-            # The record's name, birth date and contact details fill the form: an opening of them, like an invitation's.
-            audit.record("viewed_invitation", request=request, detail=f"patient record {chosen.pk} (new invitation)")
         form = InvitationForm(initial=_from_record(chosen) if chosen else None)
         return _new_page(request, form, chosen=chosen)
     form = InvitationForm(request.POST)
@@ -111,7 +108,10 @@ def _new_page(
     searched: str = "",
     found: list[Patient] | None = None,
 ) -> HttpResponse:
-    """`searched`: the text of a search just posted ("" when none), `found` its matches."""
+    """`searched`: the text of a search just posted ("" when none), `found` its matches. A patient record `chosen`
+    shows its name, birth date and contact details: each showing is in the audit trail, as an invitation's is."""
+    if chosen is not None:
+        audit.record("viewed_invitation", request=request, detail=f"patient record {chosen.pk} (new invitation)")
     context = {
         "form": form,
         "chosen": chosen,
