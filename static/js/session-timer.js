@@ -4,7 +4,7 @@
 // the dialog says the session is over, and leaves the page as it is (what was typed can still be copied, and a
 // patient's page can still be sent: intake.patient_views._after_idle takes it).
 // States: "warning"; "limit" (staff at the longest a session may last: the button cannot keep it, so the warning is
-// not offered again); "ended". A failed request is not taken for an ended session unless the server says so (a
+// not offered again, unless another tab's new sign-in moves the end); "ended". A failed request is not taken for an ended session unless the server says so (a
 // redirect to the sign-in page, or 404 for a closed form): the warning stays, with a word to try again.
 // Tabs of the same person share the end time through localStorage, so a page opened in another tab (which moved
 // the server's clock) keeps this one's warning away. Only a time is stored, nothing about anyone.
@@ -18,8 +18,14 @@
   var warnMs = Number(dialog.getAttribute("data-warn-seconds")) * 1000;
   var end = Date.now() + Number(dialog.getAttribute("data-seconds-left")) * 1000;
   var state = "counting"; // then "warning", "limit" or "ended"
+  var limitEnd = 0; // the end that "limit" was said for
   var returnFocus = null;
   var problem = dialog.querySelector("[data-problem]");
+
+  function sayProblem(on) {
+    // An alert region present from the start, filled when there is something to say: announced as it fills.
+    if (problem) problem.textContent = on ? problem.getAttribute("data-message") : "";
+  }
 
   function sharedEnd() {
     try {
@@ -44,20 +50,25 @@
     });
     dialog.setAttribute("aria-labelledby", "session-timer-" + next + "-title");
     dialog.setAttribute("aria-describedby", "session-timer-" + next + "-text");
+    var keep = returnFocus;
     if (dialog.open && changed) dialog.close(); // opened again below, so the new state is announced
-    if (!dialog.open) {
-      if (!returnFocus) returnFocus = document.activeElement;
-      dialog.showModal();
-    }
+    returnFocus = keep || document.activeElement;
+    if (!dialog.open) dialog.showModal();
     var button = dialog.querySelector('[data-state="' + next + '"] button');
     if (button) button.focus();
   }
 
   function close() {
-    dialog.close();
+    if (dialog.open) dialog.close();
+  }
+
+  // However the dialog closes (its button, Escape, another tab keeping the session): back to where the person was.
+  dialog.addEventListener("close", function () {
+    if (dialog.open) return; // closed and opened again in a new state (the event comes after): not a close
+    sayProblem(false);
     if (returnFocus && typeof returnFocus.focus === "function") returnFocus.focus();
     returnFocus = null;
-  }
+  });
 
   function check() {
     if (state === "ended") return;
@@ -65,7 +76,7 @@
     var left = end - Date.now();
     if (left <= 0) {
       open("ended");
-    } else if (state === "limit") {
+    } else if (state === "limit" && end <= limitEnd) {
       return; // nothing can keep the session: the dialog has said so once
     } else if (left <= warnMs) {
       if (!dialog.open) open("warning");
@@ -78,7 +89,7 @@
   function stillHere() {
     var button = dialog.querySelector("[data-still-here]");
     button.disabled = true;
-    if (problem) problem.hidden = true;
+    sayProblem(false);
     fetch(dialog.getAttribute("data-still-here-url"), {
       method: "POST",
       credentials: "same-origin",
@@ -99,6 +110,7 @@
         end = Date.now() + Number(answer.seconds_left) * 1000;
         share(end);
         if (Number(answer.seconds_left) * 1000 <= warnMs && dialog.querySelector('[data-state="limit"]')) {
+          limitEnd = end;
           open("limit");
         } else {
           state = "counting";
@@ -106,10 +118,11 @@
         }
       })
       .catch(function () {
-        if (problem) problem.hidden = false; // a dropped connection, a refused request: try again
+        sayProblem(true); // a dropped connection, a refused request: try again
       })
       .finally(function () {
         button.disabled = false;
+        if (dialog.open && state === "warning") button.focus(); // disabling it had sent the focus to the page
       });
   }
 
