@@ -73,19 +73,24 @@ def confirm(request: HttpRequest) -> HttpResponse:
             "count": left
         }
         form.add_error("date_of_birth", f"{MSG_DOB_WRONG} {tries}")
-    context: dict[str, object] = {"form": form, "date_order": date_order()}
-    note = patient_session.after_idle(request)
-    if note is not None:
-        # The form sat idle past its limit (intake.patient_views._after_idle): say why it asks again and what became
-        # of a page sent late, and give the emergency advice its answers called for, before the date of birth (once).
-        emergency = note.get("emergency")
-        context["after_idle"] = {
-            "minutes": max(1, patient_session.idle_seconds() // 60),
-            "sent": note.get("sent", ""),
-            "message": PatientMessage(kind="ces") if emergency == "ces" else None,
-        }
-        patient_session.emergency_shown(request)
+    context: dict[str, object] = {"form": form, "date_order": date_order(), "after_idle": _after_idle_note(request)}
     return render(request, "intake/confirm.html", context)
+
+
+def _after_idle_note(request: HttpRequest) -> dict[str, object] | None:
+    """For the birth-date and code pages of a form that sat idle past its limit (intake.patient_views._after_idle):
+    why they ask again, what became of a page sent late, and the emergency advice its answers called for, before
+    anything else (once)."""
+    note = patient_session.after_idle(request)
+    if note is None:
+        return None
+    emergency = note.get("emergency")
+    patient_session.emergency_shown(request)
+    return {
+        "minutes": max(1, patient_session.idle_seconds() // 60),
+        "sent": note.get("sent", ""),
+        "message": PatientMessage(kind="ces") if emergency == "ces" else None,
+    }
 
 
 def _elsewhere(request: HttpRequest) -> HttpResponse:
@@ -156,5 +161,6 @@ def code(request: HttpRequest) -> HttpResponse:
         "resent": patient_session.code_was_resent(request),
         "masked_address": _masked(invitation.code_address) if invitation.code_address else "",
         "minutes": links.code_minutes(),
+        "after_idle": _after_idle_note(request),
     }
     return render(request, "intake/code.html", context)

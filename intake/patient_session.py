@@ -25,6 +25,7 @@ from intake.models import Intake, Invitation
 SESSION_KEY = "intake_patient"
 DEVICE_COOKIE = "intake_device"
 _DEVICE_SALT = "intake.patient_session.device"
+_OWNER_SALT = "intake.patient_session.owner"
 _DEVICE_LIMIT = 5  # invitations one browser remembers (a family sharing a tablet)
 # The idle timeout slides with each page the patient opens, but moving it costs a write of the whole session (and
 # its cookie): done at most once in this many seconds, so the timeout is never more than that short of the full idle
@@ -57,8 +58,8 @@ def _carried_after_idle(before: dict[str, object], invitation: Invitation, *, co
     """What a form closed for being idle keeps through the steps back in, for the same invitation: while the birth
     date (or a code) is asked, the note that lets a red flag sent from an old tab still be taken (reopening the
     link does not drop it); once confirmed, the page sent late, to open again with what was sent."""
-    if before.get("invitation") != invitation.pk:
-        return {}
+    if before.get("invitation") != invitation.pk or before.get("version") != invitation.link_version:
+        return {}  # another invitation, or a new link since: nothing of the old session's goes on
     note = before.get("after_idle")
     if confirmed:
         page = note.get("page") if isinstance(note, dict) else before.get("late_page")
@@ -202,6 +203,18 @@ def _intake_of(request: HttpRequest, state: dict[str, object]) -> Intake | None:
     return intake
 
 
+def form_owner(invitation_id: int) -> str:
+    """A tag of whose form a page is, sent back with each of its forms (`whose`): a page of one patient's form left
+    open in a tab is not taken into another patient's form opened later in the same browser."""
+    return salted_hmac(_OWNER_SALT, str(invitation_id), algorithm="sha256").hexdigest()[:16]
+
+
+def sent_by_another_form(request: HttpRequest, invitation_id: int) -> bool:
+    """The page posted says it belongs to another invitation's form (a page without the tag is taken as before)."""
+    whose = request.POST.get("whose") if request.method == "POST" else None
+    return bool(whose) and not constant_time_compare(str(whose), form_owner(invitation_id))
+
+
 def reconfirm(request: HttpRequest, invitation: Invitation) -> None:
     """After the idle limit: the date of birth again before the form opens (as when the link is opened), with a note
     for the birth-date page saying why (`after_idle`)."""
@@ -240,6 +253,19 @@ def late_page(request: HttpRequest) -> dict[str, object] | None:
     """The page sent after the idle limit, once the birth date is typed again: {"slug": ..., "post": {...}}."""
     page = _state(request).get("late_page")
     return page if isinstance(page, dict) else None
+
+
+def offer_late_page(request: HttpRequest) -> dict[str, object] | None:
+    """The kept page, for `resume` to open once: the second time it is asked for (the page did not take it: it
+    sent the patient elsewhere), it is forgotten, so no two pages can send the patient back and forth."""
+    page = late_page(request)
+    if page is None:
+        return None
+    if page.get("offered"):
+        drop_late_page(request)
+        return None
+    request.session[SESSION_KEY] = {**_state(request), "late_page": {**page, "offered": True}}
+    return page
 
 
 def take_late_page(request: HttpRequest, slug: str) -> dict[str, list[str]] | None:

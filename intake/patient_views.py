@@ -63,8 +63,13 @@ def patient_page(
                 closed = idle or patient_session.intake_after_idle(request)
                 if closed is None:
                     return bad_link(request)
+                if patient_session.sent_by_another_form(request, closed.invitation_id):
+                    return _another_form(request)
                 slug = kwargs.get("slug") if late_posts else None
                 return _after_idle(request, closed, slug=slug, first=idle is not None)
+            if patient_session.sent_by_another_form(request, intake.invitation_id):
+                return _another_form(request)
+            request.patient_form_owner = patient_session.form_owner(intake.invitation_id)  # type: ignore[attr-defined]
             is_sent = intake.status == Intake.Status.SUBMITTED
             if is_sent != sent:
                 return redirect("intake:done" if is_sent else "intake:resume")
@@ -77,6 +82,13 @@ def patient_page(
         return guarded
 
     return decorator
+
+
+def _another_form(request: HttpRequest) -> HttpResponse:
+    """A page of another patient's form, left open in a tab of this browser, was sent after that form was replaced
+    here by this one: nothing of it is taken into this form, and the page says to open one's own link again (with
+    the emergency advice for everyone: nothing of either form is shown)."""
+    return render(request, "intake/another_form.html", status=409)
 
 
 def _after_idle(request: HttpRequest, intake: Intake, *, slug: str | None, first: bool) -> HttpResponse:
@@ -95,6 +107,8 @@ def _after_idle(request: HttpRequest, intake: Intake, *, slug: str | None, first
 # A page sent late is kept aside in the session (the database's, as every session) until the birth date is typed:
 # its own fields only, each value cut to the longest any answer may be.
 _LATE_VALUE_LIMIT = 2000
+_LATE_VALUES_PER_FIELD = 20  # the most choices a question has is under this
+_LATE_FIELDS = 60  # a page's inputs, parts of dates and measures included, are fewer
 
 
 def _take_late_page(request: HttpRequest, intake: Intake, slug: str) -> tuple[dict[str, object] | None, str | None]:
@@ -114,13 +128,22 @@ def _take_late_page(request: HttpRequest, intake: Intake, slug: str) -> tuple[di
     if raised and slug != form_def.consent_page and services.has_consent(intake) and reached:
         services.record_red_flags(intake, posted, now=timezone.now())
     emergency = "ces" if raised.intersection(CE_QUESTION_CODES) else None
+    if slug == form_def.consent_page or intake.status == Intake.Status.SUBMITTED:
+        return None, emergency  # nothing to open again: the consent is asked again; a sent form has its receipt
+    return {"slug": slug, "post": _page_fields(request.POST, page)}, emergency
+
+
+def _page_fields(post: QueryDict, page: Page) -> dict[str, list[str]]:
+    """The posted fields of `page`'s own inputs (a question's code, or its parts: `<code>-day`, `<code>-ft`...),
+    and the way back to the review: a few values each, each cut to the longest any answer may be."""
     codes = {question.code for question in page.questions}
-    fields = {
-        name: [value[:_LATE_VALUE_LIMIT] for value in request.POST.getlist(name)]
-        for name in request.POST
-        if name in codes or name.split("-", 1)[0] in codes or name == "next"
-    }
-    return {"slug": slug, "post": fields}, emergency
+    fields = {}
+    for name in post:
+        if name == "next" or name in codes or (name.count("-") == 1 and name.split("-")[0] in codes):
+            fields[name] = [value[:_LATE_VALUE_LIMIT] for value in post.getlist(name)[:_LATE_VALUES_PER_FIELD]]
+        if len(fields) >= _LATE_FIELDS:
+            break
+    return fields
 
 
 def _to_page(slug: str, *, back_to: str | None = None) -> HttpResponse:
@@ -142,14 +165,17 @@ def _back_to(request: HttpRequest) -> str | None:
 @patient_page()
 def resume(request: HttpRequest, intake: Intake) -> HttpResponse:
     form = form_of(intake)
-    late = patient_session.late_page(request)
+    late = patient_session.offer_late_page(request)
     if late is not None:
         # A page sent after the idle limit opens again, as sent, now that the birth date is typed (if it can be).
         slug = str(late.get("slug"))
-        if slug in form.page_slugs and answer_codec.place_index(slug, form) <= answer_codec.place_index(
+        post = late.get("post")
+        reached = slug in form.page_slugs and answer_codec.place_index(slug, form) <= answer_codec.place_index(
             intake.current_step, form
-        ):
-            return _to_page(slug)
+        )
+        if reached and slug != form.consent_page and intake.status != Intake.Status.SUBMITTED:
+            back_to = NEXT_REVIEW if isinstance(post, dict) and post.get("next") == [NEXT_REVIEW] else None
+            return _to_page(slug, back_to=back_to)
         patient_session.drop_late_page(request)
     place = intake.current_step
     if place != answer_codec.REVIEW and place not in form.page_slugs:
@@ -226,13 +252,14 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
                     form.add_error(code if code in form.fields else None, say(message))
             else:
                 return _after_saving(intake, slug, back_to=back_to, today=today, form_def=form_def)
+    elif not page_applies(page, saved, today=today):
+        # Every question here depends on answers that rule it out (a runner's page for someone who does not run).
+        patient_session.take_late_page(request, slug)  # a page sent late that no longer applies is not shown
+        return _to_page(back_to or answer_codec.next_place(slug, saved, today=today, form=form_def))
     elif (sent_late := patient_session.take_late_page(request, slug)) is not None:
         # The page as it was sent after the idle limit (`_after_idle`), with its messages: ready to send again.
         form = StepForm(page, earlier=saved, today=today, data=_as_post(sent_late), system=clinic_units())
         form.is_valid()
-    elif not page_applies(page, saved, today=today):
-        # Every question here depends on answers that rule it out (a runner's page for someone who does not run).
-        return _to_page(back_to or answer_codec.next_place(slug, saved, today=today, form=form_def))
     else:
         finished = answer_codec.place_index(slug, form_def) < answer_codec.place_index(intake.current_step, form_def)
         if finished and validate_page(slug, saved, today=today, form=form_def):

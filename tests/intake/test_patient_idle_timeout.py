@@ -286,3 +286,31 @@ def test_past_the_late_page_window_the_session_is_gone(patient, settings):
     assert response.status_code == 404
     assert "This link does not work" in response.content.decode()
     assert "ce_saddle_numbness" not in _intake(patient).answers
+
+
+def test_a_late_i_agree_is_asked_again_after_the_birth_date_and_leads_nowhere_in_circles(signed_in, settings):
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    with time_machine.travel(timezone.now() + LATE, tick=False):
+        assert signed_in.agree()["Location"] == "/intake/confirm/"  # the consent page, left open for an hour
+        assert signed_in.confirm()["Location"] == "/intake/"
+        assert signed_in.client.get("/intake/")["Location"] == "/intake/step/consent/"
+        assert signed_in.agree()["Location"] == "/intake/step/safety/"
+        # The form goes on as usual: no page sends the patient back and forth.
+        signed_in.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes"})
+        signed_in.client.post("/intake/important/", {"acknowledged": "on"})
+        assert signed_in.client.get("/intake/")["Location"] == "/intake/step/safety/"
+
+
+def test_a_late_page_that_no_longer_applies_is_not_shown_after_the_birth_date(patient, settings):
+    from tests.intake.conftest import answer_up_to
+    from tests.intake.factories import routine_answers
+
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    answer_up_to(patient, "legs", routine_answers(leg_symptoms="yes", leg_side="left", leg_weakness="yes"))
+    patient.post_step("legs", routine_answers(leg_symptoms="no"))  # no leg symptoms now: the weakness page is skipped
+    with time_machine.travel(timezone.now() + LATE, tick=False):
+        patient.client.post("/intake/step/legs_weakness/", {"foot_drop": "no"})
+        patient.confirm()
+        response = patient.client.get("/intake/", follow=True)
+    assert "legs_weakness" not in response.request["PATH_INFO"]
+    assert patient.client.get("/intake/")["Location"] != "/intake/step/legs_weakness/"
