@@ -1,0 +1,61 @@
+"""Two patients' forms in one browser (a family's tablet): a page of the first, left open in a tab, sent after the
+second patient opened their own link there, is not taken into the second's form, in time or after the idle hour;
+the page says to open one's own link again (found by a review in stop 27: A's red flag landed on B's intake)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from intake.models import Intake
+from tests.intake.conftest import Patient
+from tests.intake.factories import make_invitation
+
+pytestmark = pytest.mark.django_db
+
+
+def _two_patients_one_browser(client) -> tuple[str, Patient]:
+    """A's safety page as A's tab holds it (its `whose` tag), then B signed in and agreed in the same browser."""
+    _invitation, token_a = make_invitation(email="a@example.org")
+    a = Patient(client, token_a).sign_in()
+    a.agree()
+    page_a = client.get("/intake/step/safety/").content.decode()
+    whose_a = re.search(r'name="whose" value="([^"]+)"', page_a)
+    assert whose_a is not None
+    invitation_b, token_b = make_invitation(email="b@example.org", date_of_birth=datetime.date(1990, 6, 1))
+    b = Patient(client, token_b)
+    b.invitation = invitation_b
+    b.open_link()
+    assert b.confirm("1990-06-01").status_code == 302
+    b.agree()
+    return whose_a.group(1), b
+
+
+def test_a_page_of_another_patients_form_is_not_taken_into_this_one(client, alert_calls):
+    whose_a, b = _two_patients_one_browser(client)
+    response = client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes", "whose": whose_a})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "This page is from another form" in page
+    assert "new numbness between your legs" in page  # the advice for everyone
+    assert "ce_saddle_numbness" not in Intake.objects.get(invitation=b.invitation).answers
+    assert alert_calls == []
+    # B's own page is taken as ever.
+    own = re.search(r'name="whose" value="([^"]+)"', client.get("/intake/step/safety/").content.decode())
+    assert own is not None
+    client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes", "whose": own.group(1)})
+    assert Intake.objects.get(invitation=b.invitation).answers["ce_saddle_numbness"] == "yes"
+
+
+def test_nor_after_the_idle_hour(client, settings, alert_calls):
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    whose_a, b = _two_patients_one_browser(client)
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=61), tick=False):
+        response = client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes", "whose": whose_a})
+    assert response.status_code == 409
+    assert "ce_saddle_numbness" not in Intake.objects.get(invitation=b.invitation).answers
+    assert alert_calls == []
