@@ -101,3 +101,14 @@ def test_nothing_to_remove_records_nothing():
 )
 def test_months_are_counted_on_the_calendar(moment, months, expected):
     assert months_before(moment, months) == expected
+
+
+def test_the_daily_purge_also_removes_expired_sessions_and_keeps_live_ones():
+    """A patient's expired session may hold a page of answers sent late (intake.patient_views._after_idle)."""
+    from django.contrib.sessions.models import Session
+
+    now = timezone.now()
+    Session.objects.create(session_key="x" * 32, session_data="{}", expire_date=now - dt.timedelta(minutes=1))
+    Session.objects.create(session_key="y" * 32, session_data="{}", expire_date=now + dt.timedelta(hours=1))
+    assert "Removed expired sessions." in run()
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["y" * 32]

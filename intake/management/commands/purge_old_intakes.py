@@ -1,7 +1,12 @@
-"""`manage.py purge_old_intakes [--dry-run] [--months N]`: the retention policy. Run it daily (cron, systemd timer)."""
+"""`manage.py purge_old_intakes [--dry-run] [--months N]`: the retention policy. Run it daily (cron, systemd timer).
+
+It also deletes expired sessions (Django's `clearsessions`): a patient's session may hold a page of answers sent
+after the idle limit (intake.patient_views._after_idle), and an expired row must not keep it.
+"""
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -30,3 +35,6 @@ class Command(BaseCommand):
             f"{verb} {result.intakes} intakes and {result.invitations} invitations with appointments before "
             f"{result.cutoff:%Y-%m-%d} ({months}-month retention)."
         )
+        if not dry_run:
+            import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+            self.stdout.write("Removed expired sessions.")
