@@ -204,15 +204,23 @@ def _intake_of(request: HttpRequest, state: dict[str, object]) -> Intake | None:
 
 
 def form_owner(invitation_id: int) -> str:
-    """A tag of whose form a page is, sent back with each of its forms (`whose`): a page of one patient's form left
-    open in a tab is not taken into another patient's form opened later in the same browser."""
-    return salted_hmac(_OWNER_SALT, str(invitation_id), algorithm="sha256").hexdigest()[:16]
+    """Whose form a page is, signed, sent back with each of its forms (`whose`): a page of one patient's form left
+    open in a tab is not taken into another patient's form opened later in the same browser (`other_form_owner`)."""
+    return signing.dumps(invitation_id, salt=_OWNER_SALT)
 
 
-def sent_by_another_form(request: HttpRequest, invitation_id: int) -> bool:
-    """The page posted says it belongs to another invitation's form (a page without the tag is taken as before)."""
+def other_form_owner(request: HttpRequest) -> int | None:
+    """The invitation a posted page says it belongs to, when that is not this browser's form (None: it is, or the
+    page has no tag, as pages from before the tag, or the tag does not verify)."""
     whose = request.POST.get("whose") if request.method == "POST" else None
-    return bool(whose) and not constant_time_compare(str(whose), form_owner(invitation_id))
+    if not whose:
+        return None
+    try:
+        owner = signing.loads(str(whose), salt=_OWNER_SALT)
+    except signing.BadSignature:
+        return None
+    current = _state(request).get("invitation")
+    return owner if isinstance(owner, int) and owner != current else None
 
 
 def reconfirm(request: HttpRequest, invitation: Invitation) -> None:
@@ -229,9 +237,15 @@ def note_late_post(
     address), that page's fields to open again once the birth date is typed ({"slug": ..., "post": {field:
     [values]}}), and the emergency advice what was sent calls for (shown once). Only what was sent: never anything
     stored, so the page says nothing about the patient to whoever holds the phone."""
+    earlier = after_idle(request) or {}
     request.session[SESSION_KEY] = {
         **_state(request),
-        "after_idle": {"sent": "page" if question_page else "other", "page": page, "emergency": emergency},
+        "after_idle": {
+            "sent": "page" if question_page else "other",
+            # A later post without a page or advice of its own (an old tab's "Send") does not wipe the earlier's.
+            "page": page or earlier.get("page"),
+            "emergency": emergency or earlier.get("emergency"),
+        },
     }
 
 

@@ -57,18 +57,17 @@ def patient_page(
     def decorator(view: PatientView) -> PatientView:
         @functools.wraps(view)
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            owner = patient_session.other_form_owner(request)
+            if owner is not None:  # checked first: it must not keep this browser's form open
+                return _another_form(request, owner, slug=kwargs.get("slug") if late_posts else None)
             intake = patient_session.confirmed_intake(request)
             if intake is None:
                 idle = patient_session.idle_intake(request)
                 closed = idle or patient_session.intake_after_idle(request)
                 if closed is None:
                     return bad_link(request)
-                if patient_session.sent_by_another_form(request, closed.invitation_id):
-                    return _another_form(request)
                 slug = kwargs.get("slug") if late_posts else None
                 return _after_idle(request, closed, slug=slug, first=idle is not None)
-            if patient_session.sent_by_another_form(request, intake.invitation_id):
-                return _another_form(request)
             request.patient_form_owner = patient_session.form_owner(intake.invitation_id)  # type: ignore[attr-defined]
             is_sent = intake.status == Intake.Status.SUBMITTED
             if is_sent != sent:
@@ -84,11 +83,15 @@ def patient_page(
     return decorator
 
 
-def _another_form(request: HttpRequest) -> HttpResponse:
-    """A page of another patient's form, left open in a tab of this browser, was sent after that form was replaced
-    here by this one: nothing of it is taken into this form, and the page says to open one's own link again (with
-    the emergency advice for everyone: nothing of either form is shown)."""
-    return render(request, "intake/another_form.html", status=409)
+def _another_form(request: HttpRequest, invitation_id: int, *, slug: str | None) -> HttpResponse:
+    """A page of another form, left open in a tab of this browser, was sent after that form was replaced here by
+    this one. Nothing of it goes into this form. Its red-flag answers still go into its own form, as a page sent
+    after the idle hour does (`_take_late_page`); the page says to open one's own link again, with the emergency
+    advice for everyone (nothing of either form is shown, and this browser's form is not kept open by it)."""
+    owner = selectors.intake_by_invitation_id(invitation_id, now=timezone.now())
+    if slug is not None and owner is not None and owner.status != Intake.Status.SUBMITTED:
+        _take_late_page(request, owner, slug)
+    return render(request, "intake/another_form.html", {"no_session_timer": True}, status=409)
 
 
 def _after_idle(request: HttpRequest, intake: Intake, *, slug: str | None, first: bool) -> HttpResponse:
@@ -251,6 +254,7 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
                 for code, message in problem.errors.items():
                     form.add_error(code if code in form.fields else None, say(message))
             else:
+                patient_session.take_late_page(request, slug)  # a page kept from after the idle hour is now stale
                 return _after_saving(intake, slug, back_to=back_to, today=today, form_def=form_def)
     elif not page_applies(page, saved, today=today):
         # Every question here depends on answers that rule it out (a runner's page for someone who does not run).
@@ -348,7 +352,7 @@ def emergency(request: HttpRequest, intake: Intake) -> HttpResponse:
     form = AcknowledgeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.acknowledge_emergency(intake, now=timezone.now())
-        return _after_emergency(intake)
+        return _after_emergency(request, intake)
     services.mark_emergency_shown(intake, now=timezone.now())
     # CES or MSCC wording, with the signs this patient reported (docs/clinical/TRIAGE.md, "What the patient is told").
     message = patient_message(
@@ -367,9 +371,11 @@ def emergency(request: HttpRequest, intake: Intake) -> HttpResponse:
     return render(request, "intake/emergency.html", context)
 
 
-def _after_emergency(intake: Intake) -> HttpResponse:
+def _after_emergency(request: HttpRequest, intake: Intake) -> HttpResponse:
     """Back to the form: where the patient left off, or, for a change made from the review page, the page that the
     change opened (the "when did it start" question after a new safety answer), then the review."""
+    if patient_session.late_page(request) is not None:
+        return redirect("intake:resume")  # a page sent after the idle hour opens first (`resume`)
     if intake.current_step == answer_codec.REVIEW:
         form_def = form_of(intake)
         answers = answer_codec.from_json(intake.answers)

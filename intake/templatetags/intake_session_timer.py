@@ -16,7 +16,7 @@ register = template.Library()
 @register.inclusion_tag("includes/session_timer.html", takes_context=True)
 def patient_session_timer(context: template.Context) -> dict[str, Any]:
     request = context.get("request")
-    if request is None:
+    if request is None or context.get("no_session_timer"):
         return {"timer": None}
     return timer(
         kind="patient",

@@ -314,3 +314,16 @@ def test_a_late_page_that_no_longer_applies_is_not_shown_after_the_birth_date(pa
         response = patient.client.get("/intake/", follow=True)
     assert "legs_weakness" not in response.request["PATH_INFO"]
     assert patient.client.get("/intake/")["Location"] != "/intake/step/legs_weakness/"
+
+
+def test_a_later_late_post_of_another_kind_does_not_wipe_the_advice_or_the_kept_page(patient, settings):
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    with time_machine.travel(timezone.now() + LATE, tick=False):
+        patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes"})
+        patient.client.post("/intake/important/", {"acknowledged": "on"})  # an old tab's button
+        page = patient.client.get("/intake/confirm/").content.decode()
+        assert "Get medical help now" in page
+        patient.confirm()
+        patient.client.post("/intake/important/", {"acknowledged": "on"})
+        # Acknowledged: on to the page sent late, as sent (not past it).
+        assert patient.client.get("/intake/")["Location"] == "/intake/step/safety/"
