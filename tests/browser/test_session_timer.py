@@ -147,3 +147,34 @@ def test_a_red_flag_sent_after_the_form_closed_gets_the_emergency_advice_before_
     confirm_birth_date(page, BIRTH_DATE, check=False)
     assert page.url.endswith("/intake/important/")
     assert_accessible(page)
+
+
+def test_a_page_of_another_patients_form_sent_from_an_old_tab_is_refused_plainly(open_page, screenshot):
+    import datetime
+
+    from django.utils import timezone
+
+    from intake.models import Intake
+
+    invitation_a, token_a = make_invitation(email="a@example.org")
+    page_a = open_page(f"/intake/start/{token_a}/", PHONE)
+    confirm_birth_date(page_a, BIRTH_DATE)
+    agree(page_a)
+    assert_accessible(page_a)
+    # B opens their own link in another tab of the same browser (a family's tablet).
+    invitation_b, token_b = make_invitation(
+        email="b@example.org", appointment_at=timezone.now() + datetime.timedelta(days=2)
+    )
+    page_b = page_a.context.new_page()
+    page_b.goto(f"/intake/start/{token_b}/")
+    confirm_birth_date(page_b, BIRTH_DATE)
+    agree(page_b)
+    assert_accessible(page_b)
+    # A's tab, still showing A's first page, sends a yes.
+    page_a.check('input[name="ce_saddle_numbness"][value="yes"]')
+    page_a.locator("form[data-intake-step] button[type=submit]").click()
+    page_a.get_by_role("heading", name="This page is from another form").wait_for()
+    assert_accessible(page_a, context="a page of another form")
+    screenshot(page_a, "another-form-phone")
+    assert Intake.objects.get(invitation=invitation_a).answers["ce_saddle_numbness"] == "yes"
+    assert "ce_saddle_numbness" not in Intake.objects.get(invitation=invitation_b).answers
