@@ -78,7 +78,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
 
 
 def _after_idle_note(request: HttpRequest) -> dict[str, object] | None:
-    """For the birth-date and code pages of a form that sat idle past its limit (intake.patient_views._after_idle):
+    """For the birth-date and code pages of a form that sat idle past its limit (intake.late_pages.after_idle):
     why they ask again, what became of a page sent late, and the emergency advice its answers called for, before
     anything else (once)."""
     note = patient_session.after_idle(request)

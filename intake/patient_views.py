@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from intake import patient_session, selectors, services
+from intake import late_pages, patient_session, selectors, services
 from intake.forms import AcknowledgeForm, ConsentForm, StepForm, as_post_data
 from intake.models import Intake, Level
 from intake.patient_display import NEXT_REVIEW, answer_sections
@@ -32,9 +32,8 @@ from intake.references import reference_for
 from intake.rules import answers as answer_codec
 from intake.rules.catalogue import Form
 from intake.rules.follow_up import default_answers, with_background
-from intake.rules.questionnaire import CE_QUESTION_CODES, Page, is_yes, page_applies
+from intake.rules.questionnaire import Page, page_applies
 from intake.rules.questionnaire_checks import validate_page
-from intake.rules.triage import LATCHED_QUESTIONS
 from intake.services.assessment import background_for, form_of
 
 PatientView = Callable[..., HttpResponse]
@@ -49,7 +48,7 @@ def patient_page(
     goes to its receipt); `sent=True` is the receipt (an unsent intake goes back to the form). With
     `consent_first`, an unsent intake without the patient's consent opens the consent page first; with
     `emergency_first`, a safety concern not yet acknowledged opens the emergency page before anything else.
-    A form left idle past its limit asks for the date of birth again (`_after_idle`); with `late_posts` (the
+    A form left idle past its limit asks for the date of birth again (`late_pages.after_idle`); with `late_posts` (the
     question pages, whose address has the page's `slug`), a page sent from it is taken first.
     The view is called with the intake as its second argument.
     """
@@ -59,7 +58,7 @@ def patient_page(
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             owner = patient_session.other_form_owner(request)
             if owner is not None:  # checked first: it must not keep this browser's form open
-                return _another_form(request, owner, slug=kwargs.get("slug") if late_posts else None)
+                return late_pages.another_form(request, owner, slug=kwargs.get("slug") if late_posts else None)
             intake = patient_session.confirmed_intake(request)
             if intake is None:
                 idle = patient_session.idle_intake(request)
@@ -67,7 +66,7 @@ def patient_page(
                 if closed is None:
                     return bad_link(request)
                 slug = kwargs.get("slug") if late_posts else None
-                return _after_idle(request, closed, slug=slug, first=idle is not None)
+                return late_pages.after_idle(request, closed, slug=slug, first=idle is not None)
             request.patient_form_owner = patient_session.form_owner(intake.invitation_id)  # type: ignore[attr-defined]
             is_sent = intake.status == Intake.Status.SUBMITTED
             if is_sent != sent:
@@ -81,72 +80,6 @@ def patient_page(
         return guarded
 
     return decorator
-
-
-def _another_form(request: HttpRequest, invitation_id: int, *, slug: str | None) -> HttpResponse:
-    """A page of another form, left open in a tab of this browser, was sent after that form was replaced here by
-    this one. Nothing of it goes into this form. Its red-flag answers still go into its own form, as a page sent
-    after the idle hour does (`_take_late_page`); the page says to open one's own link again, with the emergency
-    advice for everyone (nothing of either form is shown, and this browser's form is not kept open by it)."""
-    owner = selectors.intake_by_invitation_id(invitation_id, now=timezone.now())
-    if slug is not None and owner is not None and owner.status != Intake.Status.SUBMITTED:
-        _take_late_page(request, owner, slug)
-    return render(request, "intake/another_form.html", {"no_session_timer": True}, status=409)
-
-
-def _after_idle(request: HttpRequest, intake: Intake, *, slug: str | None, first: bool) -> HttpResponse:
-    """The form sat idle past its limit (a phone left on a table): nothing is shown until the date of birth is typed
-    again, and nothing said depends on what is stored, only on what was just sent (docs/clinical/TRIAGE.md, "Pages
-    sent late"). A question page sent from it (`_take_late_page`) has its red-flag answers taken at once and the
-    rest kept aside, to open again, as sent, once the birth date is typed; anything else sent is not kept."""
-    if first:
-        patient_session.reconfirm(request, intake.invitation)
-    if request.method == "POST":
-        page, emergency = _take_late_page(request, intake, slug) if slug is not None else (None, None)
-        patient_session.note_late_post(request, question_page=slug is not None, page=page, emergency=emergency)
-    return redirect("intake:confirm")
-
-
-# A page sent late is kept aside in the session (the database's, as every session) until the birth date is typed:
-# its own fields only, each value cut to the longest any answer may be.
-_LATE_VALUE_LIMIT = 2000
-_LATE_VALUES_PER_FIELD = 20  # the most choices a question has is under this
-_LATE_FIELDS = 60  # a page's inputs, parts of dates and measures included, are fewer
-
-
-def _take_late_page(request: HttpRequest, intake: Intake, slug: str) -> tuple[dict[str, object] | None, str | None]:
-    """A question page sent after the idle limit: its red-flag answers are stored, latched, triaged and alerted now
-    (where they would be in time: after the consent, on a page reached); the page's fields are returned to open
-    again after the birth date, with the emergency advice its own answers call for: "ces" for a yes or not sure to a
-    cauda equina question (the advice that needs no stored answer; cord compression's waits for the birth date,
-    as it depends on the cancer history)."""
-    form_def = form_of(intake)
-    try:
-        page = form_def.page_by_slug(slug)
-    except KeyError:
-        return None, None
-    posted = {question.code: request.POST.get(question.code) for question in page.questions}
-    raised = {code for code, value in posted.items() if code in LATCHED_QUESTIONS and is_yes(value)}
-    reached = answer_codec.place_index(slug, form_def) <= answer_codec.place_index(intake.current_step, form_def)
-    if raised and slug != form_def.consent_page and services.has_consent(intake) and reached:
-        services.record_red_flags(intake, posted, now=timezone.now())
-    emergency = "ces" if raised.intersection(CE_QUESTION_CODES) else None
-    if slug == form_def.consent_page or intake.status == Intake.Status.SUBMITTED:
-        return None, emergency  # nothing to open again: the consent is asked again; a sent form has its receipt
-    return {"slug": slug, "post": _page_fields(request.POST, page)}, emergency
-
-
-def _page_fields(post: QueryDict, page: Page) -> dict[str, list[str]]:
-    """The posted fields of `page`'s own inputs (a question's code, or its parts: `<code>-day`, `<code>-ft`...),
-    and the way back to the review: a few values each, each cut to the longest any answer may be."""
-    codes = {question.code for question in page.questions}
-    fields = {}
-    for name in post:
-        if name == "next" or name in codes or (name.count("-") == 1 and name.split("-")[0] in codes):
-            fields[name] = [value[:_LATE_VALUE_LIMIT] for value in post.getlist(name)[:_LATE_VALUES_PER_FIELD]]
-        if len(fields) >= _LATE_FIELDS:
-            break
-    return fields
 
 
 def _to_page(slug: str, *, back_to: str | None = None) -> HttpResponse:
@@ -261,8 +194,8 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
         patient_session.take_late_page(request, slug)  # a page sent late that no longer applies is not shown
         return _to_page(back_to or answer_codec.next_place(slug, saved, today=today, form=form_def))
     elif (sent_late := patient_session.take_late_page(request, slug)) is not None:
-        # The page as it was sent after the idle limit (`_after_idle`), with its messages: ready to send again.
-        form = StepForm(page, earlier=saved, today=today, data=_as_post(sent_late), system=clinic_units())
+        # The page as it was sent after the idle limit (late_pages.after_idle), with its messages, to send again.
+        form = StepForm(page, earlier=saved, today=today, data=late_pages.as_post(sent_late), system=clinic_units())
         form.is_valid()
     else:
         finished = answer_codec.place_index(slug, form_def) < answer_codec.place_index(intake.current_step, form_def)
@@ -291,13 +224,6 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
         "back_to": back_to,
     }
     return render(request, "intake/step.html", context)
-
-
-def _as_post(fields: dict[str, list[str]]) -> QueryDict:
-    data = QueryDict(mutable=True)
-    for name, values in fields.items():
-        data.setlist(name, [str(value) for value in values])
-    return data
 
 
 def _after_saving(intake: Intake, slug: str, *, back_to: str | None, today: Any, form_def: Form) -> HttpResponse:

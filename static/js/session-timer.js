@@ -2,7 +2,7 @@
 // end, a dialog with a button that keeps the session ("Stay signed in", "I'm still here"). The button posts to the
 // dialog's still-here address, which starts the server's idle clock again and says how long it now has. Past the end
 // the dialog says the session is over, and leaves the page as it is (what was typed can still be copied, and a
-// patient's page can still be sent: intake.patient_views._after_idle takes it).
+// patient's page can still be sent: intake.late_pages.after_idle takes it).
 // States: "warning"; "limit" (staff at the longest a session may last: the button cannot keep it, so the warning is
 // not offered again, unless another tab's new sign-in moves the end); "ended". A failed request is not taken for an ended session unless the server says so (a
 // redirect to the sign-in page, or 404 for a closed form): the warning stays, with a word to try again.

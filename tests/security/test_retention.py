@@ -104,7 +104,7 @@ def test_months_are_counted_on_the_calendar(moment, months, expected):
 
 
 def test_the_daily_purge_also_removes_expired_sessions_and_keeps_live_ones():
-    """A patient's expired session may hold a page of answers sent late (intake.patient_views._after_idle)."""
+    """A patient's expired session may hold a page of answers sent late (intake.late_pages.after_idle)."""
     from django.contrib.sessions.models import Session
 
     now = timezone.now()

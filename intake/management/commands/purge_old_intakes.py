@@ -1,7 +1,7 @@
 """`manage.py purge_old_intakes [--dry-run] [--months N]`: the retention policy. Run it daily (cron, systemd timer).
 
 It also deletes expired sessions (Django's `clearsessions`): a patient's session may hold a page of answers sent
-after the idle limit (intake.patient_views._after_idle), and an expired row must not keep it.
+after the idle limit (intake.late_pages.after_idle), and an expired row must not keep it.
 """
 
 from __future__ import annotations
