@@ -1,5 +1,5 @@
 """Pages sent after the patient's form sat idle past its limit (docs/clinical/TRIAGE.md, "Pages sent late"), and
-pages of another form left open in a tab of the same browser.
+pages sent from a tab whose form is no longer open in this browser (left, locked, or replaced by another).
 
 The guard of every patient page (intake.patient_views.patient_page) sends both here. Before the birth date is typed
 again nothing is shown, and nothing said depends on what is stored: a question page's red-flag answers are taken at
@@ -15,20 +15,29 @@ from django.utils import timezone
 from intake import patient_session, selectors, services
 from intake.models import Intake
 from intake.rules import answers as answer_codec
+from intake.rules.patient_messages import PatientMessage
 from intake.rules.questionnaire import CE_QUESTION_CODES, Page, is_yes
 from intake.rules.triage import LATCHED_QUESTIONS
 from intake.services.assessment import form_of
 
 
-def another_form(request: HttpRequest, invitation_id: int, *, slug: str | None) -> HttpResponse:
-    """A page of another form, left open in a tab of this browser, was sent after that form was replaced here by
-    this one. Nothing of it goes into this form. Its red-flag answers still go into its own form, as a page sent
-    after the idle hour does (`take_page_sent_late`); the page says to open one's own link again, with the emergency
-    advice for everyone (nothing of either form is shown, and this browser's form is not kept open by it)."""
-    owner = selectors.intake_by_invitation_id(invitation_id, now=timezone.now())
+def form_closed_here(request: HttpRequest, invitation_id: int, *, slug: str | None) -> HttpResponse:
+    """A page sent from a tab whose form is no longer open in this browser: the patient pressed "Exit", the link
+    locked (or ended), the link was opened again and the birth date not yet typed, or another patient's form was
+    opened here since. Nothing of it goes into the form open here, if any. Its red-flag answers still go into its own
+    form, as a page sent after the idle hour does (`take_page_sent_late`). The page says how to open one's own form
+    again, with the emergency advice what was sent calls for; it shows nothing of either form, says nothing that
+    depends on what is stored, and does not keep this browser's form open."""
+    owner = selectors.intake_by_invitation_id(invitation_id, now=timezone.now(), closed_links=True)
     if slug is not None and owner is not None and owner.status != Intake.Status.SUBMITTED:
         take_page_sent_late(request, owner, slug)
-    return render(request, "intake/another_form.html", {"no_session_timer": True}, status=409)
+    emergency = slug is not None and any(is_yes(request.POST.get(code)) for code in CE_QUESTION_CODES)
+    context = {
+        "another": patient_session.has_other_form(request, invitation_id),
+        "message": PatientMessage(kind="ces") if emergency else None,
+        "no_session_timer": True,
+    }
+    return render(request, "intake/form_closed_here.html", context, status=409)
 
 
 def after_idle(request: HttpRequest, intake: Intake, *, slug: str | None, first: bool) -> HttpResponse:

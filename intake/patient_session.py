@@ -209,9 +209,9 @@ def form_owner(invitation_id: int) -> str:
     return signing.dumps(invitation_id, salt=_OWNER_SALT)
 
 
-def other_form_owner(request: HttpRequest) -> int | None:
-    """The invitation a posted page says it belongs to, when that is not this browser's form (None: it is, or the
-    page has no tag, as pages from before the tag, or the tag does not verify)."""
+def posted_form_owner(request: HttpRequest) -> int | None:
+    """The invitation a posted page says it belongs to, by its signed tag (`form_owner`); None for a page without
+    one (pages from before the tag) or whose tag does not verify."""
     whose = request.POST.get("whose") if request.method == "POST" else None
     if not whose:
         return None
@@ -219,8 +219,20 @@ def other_form_owner(request: HttpRequest) -> int | None:
         owner = signing.loads(str(whose), salt=_OWNER_SALT)
     except signing.BadSignature:
         return None
-    current = _state(request).get("invitation")
-    return owner if isinstance(owner, int) and owner != current else None
+    return owner if isinstance(owner, int) else None
+
+
+def other_form_owner(request: HttpRequest) -> int | None:
+    """The invitation a posted page says it belongs to, when that is not this browser's form: another patient's, or
+    none is open here (the patient pressed "Exit", or the link locked). None: it is, or the page has no valid tag."""
+    owner = posted_form_owner(request)
+    return owner if owner is not None and owner != _state(request).get("invitation") else None
+
+
+def has_other_form(request: HttpRequest, invitation_id: int) -> bool:
+    """Another invitation's link was opened in this browser and its form not left (whatever its state: open, idle,
+    waiting for the birth date or a code)."""
+    return _state(request).get("invitation") not in (None, invitation_id)
 
 
 def reconfirm(request: HttpRequest, invitation: Invitation) -> None:

@@ -49,24 +49,29 @@ def patient_page(
     `consent_first`, an unsent intake without the patient's consent opens the consent page first; with
     `emergency_first`, a safety concern not yet acknowledged opens the emergency page before anything else.
     A form left idle past its limit asks for the date of birth again (`late_pages.after_idle`); with `late_posts` (the
-    question pages, whose address has the page's `slug`), a page sent from it is taken first.
+    question pages, whose address has the page's `slug`), a page sent from it is taken first. So is one sent from a
+    tab whose form is no longer open in this browser (`late_pages.form_closed_here`: left, locked, opened again and
+    waiting for the birth date, or replaced by another patient's), found by the page's signed tag.
     The view is called with the intake as its second argument.
     """
 
     def decorator(view: PatientView) -> PatientView:
         @functools.wraps(view)
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            slug = kwargs.get("slug") if late_posts else None
             owner = patient_session.other_form_owner(request)
             if owner is not None:  # checked first: it must not keep this browser's form open
-                return late_pages.another_form(request, owner, slug=kwargs.get("slug") if late_posts else None)
+                return late_pages.form_closed_here(request, owner, slug=slug)
             intake = patient_session.confirmed_intake(request)
             if intake is None:
                 idle = patient_session.idle_intake(request)
                 closed = idle or patient_session.intake_after_idle(request)
-                if closed is None:
-                    return bad_link(request)
-                slug = kwargs.get("slug") if late_posts else None
-                return late_pages.after_idle(request, closed, slug=slug, first=idle is not None)
+                if closed is not None:
+                    return late_pages.after_idle(request, closed, slug=slug, first=idle is not None)
+                owner = patient_session.posted_form_owner(request)
+                if owner is not None:  # its own form, closed here: the link opened again, the birth date not typed
+                    return late_pages.form_closed_here(request, owner, slug=slug)
+                return bad_link(request)
             request.patient_form_owner = patient_session.form_owner(intake.invitation_id)  # type: ignore[attr-defined]
             is_sent = intake.status == Intake.Status.SUBMITTED
             if is_sent != sent:

@@ -43,8 +43,11 @@ def invitation_by_id(invitation_id: object, *, now: datetime.datetime) -> Invita
     return invitation if usable_invitation(invitation, now=now) else None
 
 
-def intake_by_invitation_id(invitation_id: object, *, now: datetime.datetime) -> Intake | None:
-    """The intake of a still-usable invitation, with its invitation, in one query.
+def intake_by_invitation_id(
+    invitation_id: object, *, now: datetime.datetime, closed_links: bool = False
+) -> Intake | None:
+    """The intake of a still-usable invitation (with `closed_links`, also of one locked or ended: for red-flag
+    answers sent from a page opened before), with its invitation, in one query.
 
     Every patient page reads it first (through `patient_session.confirmed_intake`), so the statement is written
     once per process and prepared on the server (issue 16: the ORM spent about half a millisecond building the same
@@ -65,7 +68,7 @@ def intake_by_invitation_id(invitation_id: object, *, now: datetime.datetime) ->
     link = Intake._meta.get_field("invitation")
     link.set_cached_value(intake, invitation)
     link.remote_field.set_cached_value(invitation, intake)
-    return intake if usable_invitation(invitation, now=now) else None
+    return intake if closed_links or usable_invitation(invitation, now=now) else None
 
 
 @lru_cache(maxsize=4)

@@ -178,3 +178,27 @@ def test_a_page_of_another_patients_form_sent_from_an_old_tab_is_refused_plainly
     screenshot(page_a, "another-form-phone")
     assert Intake.objects.get(invitation=invitation_a).answers["ce_saddle_numbness"] == "yes"
     assert "ce_saddle_numbness" not in Intake.objects.get(invitation=invitation_b).answers
+
+
+def test_a_red_flag_sent_from_an_old_tab_after_exit_is_taken_with_the_advice(open_page, screenshot):
+    from intake.models import Intake
+
+    invitation, token = make_invitation()
+    old_tab = open_page(f"/intake/start/{token}/", DESKTOP)
+    confirm_birth_date(old_tab, BIRTH_DATE)
+    agree(old_tab)
+    assert_accessible(old_tab)
+    # The patient presses "Exit" in another tab; the first still shows the first question page.
+    other_tab = old_tab.context.new_page()
+    other_tab.goto("/intake/")
+    assert_accessible(other_tab)
+    other_tab.get_by_role("button", name="Exit").click()
+    other_tab.wait_for_url("**/intake/exit/")
+    assert_accessible(other_tab)
+    old_tab.check('input[name="ce_saddle_numbness"][value="yes"]')
+    old_tab.locator("form[data-intake-step] button[type=submit]").click()
+    old_tab.get_by_role("heading", name="Get medical help now").wait_for()
+    assert "Your form is closed on this phone or computer" in old_tab.inner_text("main")
+    assert_accessible(old_tab, context="a red flag sent after Exit")
+    screenshot(old_tab, "closed-form-red-flag-desktop")
+    assert Intake.objects.get(invitation=invitation).answers["ce_saddle_numbness"] == "yes"

@@ -43,7 +43,7 @@ def test_a_page_of_another_patients_form_is_not_taken_into_this_one(client, aler
     assert response.status_code == 409
     page = response.content.decode()
     assert "This page is from another form" in page
-    assert "new numbness between your legs" in page  # the advice for everyone
+    assert "cauda equina syndrome" in page  # the advice for what was sent
     assert 'id="session-timer"' not in page  # it does not keep B's form open
     assert "ce_saddle_numbness" not in Intake.objects.get(invitation=b.invitation).answers
     a_intake = Intake.objects.get(invitation=a.invitation)

@@ -1,0 +1,137 @@
+"""A page of the patient's own form, left open in a tab, sent after the form was closed in this browser: the patient
+pressed "Exit", typed a wrong birth date until the link locked, or opened their link again and has not yet typed the
+birth date. Its red-flag answers are taken into the patient's form at once, as for a page sent after the idle hour
+(docs/clinical/TRIAGE.md, "Pages sent late"); the page says the form is closed here and how to open it again, with
+the emergency advice what was sent calls for, and nothing that depends on what is stored.
+
+Before stop 28 the first two got "This page is from another form" (untrue: it is theirs), and the third got "This
+link does not work" with the red-flag answer lost."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.test import Client
+
+from intake import services
+from intake.models import Intake, Level
+from tests.intake.conftest import Patient
+from tests.intake.factories import make_invitation
+
+pytestmark = pytest.mark.django_db
+
+CLOSED = "Your form is closed on this phone or computer"
+CES_ADVICE = "cauda equina syndrome"
+
+
+def _safety_page_tag(patient: Patient) -> str:
+    page = patient.client.get("/intake/step/safety/").content.decode()
+    whose = re.search(r'name="whose" value="([^"]+)"', page)
+    assert whose is not None
+    return whose.group(1)
+
+
+def _send_from_old_tab(patient: Patient, whose: str, **answers: str):
+    return patient.client.post("/intake/step/safety/", {**answers, "whose": whose})
+
+
+def _lock_the_link(patient: Patient) -> None:
+    patient.client.post("/intake/exit/")
+    patient.open_link()
+    for _ in range(services.max_identity_attempts()):
+        response = patient.confirm("1901-01-01")
+    assert response.status_code == 403  # the locked page
+
+
+@pytest.fixture
+def after_exit(patient) -> tuple[Patient, str]:
+    whose = _safety_page_tag(patient)
+    assert patient.client.post("/intake/exit/").status_code == 302
+    return patient, whose
+
+
+def test_after_exit_a_red_flag_from_an_old_tab_is_taken_and_the_page_says_the_form_is_closed(after_exit, alert_calls):
+    patient, whose = after_exit
+    response = _send_from_old_tab(patient, whose, ce_saddle_numbness="yes")
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert CLOSED in page
+    assert "another form" not in page
+    assert "open the link from your email again" in page
+    assert CES_ADVICE in page  # the cauda equina advice, for what was just sent
+    intake = Intake.objects.get(invitation=patient.invitation)
+    assert intake.answers["ce_saddle_numbness"] == "yes"
+    assert intake.level == Level.URGENT
+    assert [call[0] for call in alert_calls] == [intake.pk]
+    assert 'id="session-timer"' not in page  # nothing is open here to keep open
+
+
+def test_a_page_without_a_red_flag_is_not_saved_and_gets_the_advice_for_everyone(after_exit, alert_calls):
+    patient, whose = after_exit
+    before = Intake.objects.get(invitation=patient.invitation).answers
+    response = _send_from_old_tab(patient, whose, ce_saddle_numbness="no", ce_wiping_sensation="no")
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert CLOSED in page
+    assert CES_ADVICE not in page
+    assert "new numbness between your legs" in page
+    assert Intake.objects.get(invitation=patient.invitation).answers == before
+    assert alert_calls == []
+
+
+def test_after_the_link_is_opened_again_and_before_the_birth_date(after_exit, alert_calls):
+    patient, whose = after_exit
+    assert patient.open_link().status_code == 302  # on the birth-date page now
+    response = _send_from_old_tab(patient, whose, ce_saddle_numbness="yes")
+    assert response.status_code == 409
+    assert CLOSED in response.content.decode()
+    intake = Intake.objects.get(invitation=patient.invitation)
+    assert intake.answers["ce_saddle_numbness"] == "yes"
+    assert len(alert_calls) == 1
+    # The birth date still opens the form, on the emergency page first.
+    assert patient.confirm().status_code == 302
+    assert patient.client.get("/intake/")["Location"].endswith("/intake/important/")
+
+
+def test_after_the_link_locked(patient, alert_calls):
+    whose = _safety_page_tag(patient)
+    _lock_the_link(patient)
+    response = _send_from_old_tab(patient, whose, ce_wiping_sensation="yes")
+    assert response.status_code == 409
+    assert CLOSED in response.content.decode()
+    assert Intake.objects.get(invitation=patient.invitation).answers["ce_wiping_sensation"] == "yes"
+    assert len(alert_calls) == 1
+
+
+def test_what_the_page_says_depends_only_on_what_was_sent(after_exit):
+    """Two browsers: one whose patient has a red flag stored and a form nearly done, one whose patient has nothing;
+    the same page sent from an old tab of each gets the same words."""
+    patient, whose = after_exit
+    services.record_red_flags(
+        Intake.objects.get(invitation=patient.invitation),
+        {"ce_bowel_control": "yes"},
+        now=datetime.datetime.now(tz=datetime.UTC),
+    )
+    other_client = Client()
+    invitation, token = make_invitation(email="other@example.org")
+    other = Patient(other_client, token).sign_in()
+    other.invitation = invitation
+    other.agree()
+    other_whose = _safety_page_tag(other)
+    other_client.post("/intake/exit/")
+    pages = [
+        _send_from_old_tab(who, tag, ce_saddle_numbness="no").content.decode()
+        for who, tag in ((patient, whose), (other, other_whose))
+    ]
+    strip = [re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"|nonce="[^"]+"', "", page) for page in pages]
+    assert strip[0] == strip[1]
+
+
+def test_a_tag_that_does_not_verify_gets_the_bad_link_page_and_nothing_is_taken(after_exit, alert_calls):
+    patient, _whose = after_exit
+    response = _send_from_old_tab(patient, "forged", ce_saddle_numbness="yes")
+    assert response.status_code == 404
+    assert "ce_saddle_numbness" not in Intake.objects.get(invitation=patient.invitation).answers
+    assert alert_calls == []
