@@ -151,16 +151,24 @@ class QueueRow:
                 f'<span class="flag-chip {f.css}" title="{escape(f.reason)}">{escape(f.short)}</span>'
                 for f in self.flags
             )
-            flags = f'<td class="flags">{chips or NO_FLAGS}</td>'
+            flags = f'<td class="flags" data-label="Flags">{chips or NO_FLAGS}</td>'
         review = f'<span class="reviewed">✓ {escape(self.reviewed_by)}</span>' if self.is_reviewed else NOT_REVIEWED
         if self.not_reached and not self.is_reviewed:
             review += f'<br><span class="small not-reached">Not reached {self.not_reached}</span>'
         return (
-            f'<tr class="{self.css}"><td><span class="level-badge level-{self.level_code}">{symbol}'
+            f'<tr class="{self.css}"><td class="col-level"><span class="level-badge level-{self.level_code}">{symbol}'
             f'{self.level_label}</span></td><td class="patient-name">{name}</td>'
-            f'<td class="text-end">{self.age}</td><td class="appointment">{self.appointment}</td>'
-            f'<td class="text-nowrap col-submitted">{submitted}</td>{flags}<td class="text-nowrap">{review}</td></tr>'
+            f'<td class="text-end col-age" data-label="Age">{self.age}</td>'
+            f'<td class="appointment" data-label="Appointment">{_break_after_commas(self.appointment)}</td>'
+            f'<td class="text-nowrap col-submitted">{submitted}</td>{flags}'
+            f'<td class="text-nowrap col-review">{review}</td></tr>'
         )
+
+
+def _break_after_commas(when: str) -> str:
+    """ "Wed Nov 19, 2025, 2:00 PM" may break after a comma only: the date and the time stay whole, and an old
+    intake's date with its year takes two lines instead of pushing the Review column out of view."""
+    return ", ".join(part.replace(" ", "\xa0") for part in when.split(", "))
 
 
 def queue_rows(

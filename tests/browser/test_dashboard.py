@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import DESKTOP, TABLET, assert_accessible
+from tests.browser.conftest import DESKTOP, PHONE, TABLET, assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TOP_PATIENT = "Maria Delgado"  # the demo's urgent, unreviewed patient (load_demo_intakes)
@@ -76,6 +76,25 @@ def test_queue_and_intake_at_tablet_width_fit_the_screen(demo_intakes, open_page
     assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
     screenshot(page, "dashboard-intake-tablet")
     assert_accessible(page, context="intake at tablet width")
+
+
+def test_on_a_phone_each_intake_is_a_card_with_nothing_out_of_view(demo_intakes, open_page, screenshot, clinician):
+    """A clinician on call opens the queue on a phone: the urgent patient first, with the flags, the appointment and
+    whether it is reviewed, without scrolling sideways (the table's Appointment, Flags and Review columns were out
+    of view at 390 px)."""
+    page = open_page("/staff/queue/", PHONE, user=clinician)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert sideways_overflow(page) == 0
+    row = first_row(page)
+    assert TOP_PATIENT in row.inner_text()
+    for part in (".level-badge", ".flags", ".appointment", ".col-review"):
+        box = row.locator(part).bounding_box()
+        assert box is not None, part
+        assert 0 <= box["x"] <= box["x"] + box["width"] <= PHONE["width"], part
+    assert "Saddle numbness" in row.locator(".flags").inner_text()
+    assert "Not reviewed" in row.locator(".col-review").inner_text()
+    screenshot(page, "dashboard-queue-phone")
+    assert_accessible(page, context="queue on a phone")
 
 
 def test_front_desk_sees_the_queue_without_clinical_answers(demo_intakes, open_page, screenshot, front_desk):

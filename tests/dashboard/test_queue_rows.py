@@ -138,3 +138,11 @@ def test_what_people_typed_is_escaped_in_the_row():
     assert "✓ &lt;script&gt;" in html
     for tag in ("<b>", "<script>", "<i>"):
         assert tag not in html
+
+
+def test_an_appointment_breaks_only_after_a_comma_so_a_year_takes_a_second_line_not_the_review_column():
+    """At 1366 px a last year's appointment kept on one line pushed the Review column 16 px out of view."""
+    old = entry(appointment_at=datetime.datetime(2025, 11, 19, 19, 0, tzinfo=datetime.UTC))
+    with translation.override("en"), timezone.override(NEW_YORK):
+        html = str(table_body(queue_rows([old], today=NOW.date(), now=NOW, intake_url=None)))
+    assert '<td class="appointment" data-label="Appointment">Wed\xa0Nov\xa019, 2025, 2:00\xa0PM</td>' in html
