@@ -1,9 +1,10 @@
 """Pages sent after the patient's form sat idle past its limit (docs/clinical/TRIAGE.md, "Pages sent late"), and
 pages sent from a tab whose form is no longer open in this browser (left, locked, or replaced by another).
 
-The guard of every patient page (intake.patient_views.patient_page) sends both here. Before the birth date is typed
-again nothing is shown, and nothing said depends on what is stored: a question page's red-flag answers are taken at
-once (into its own form), the rest is kept aside in the session and opens again, as sent, after the birth date.
+The guard of every patient page (intake.patient_views.patient_page) sends both here. Nothing is shown before the birth
+date is typed again, and nothing said depends on what is stored. A question page's red-flag answers are taken at once
+(into its own form). The rest of a page sent after the idle limit is kept aside in the session and opens again, as
+sent, after the birth date; the rest of a page of a form closed here is not kept.
 """
 
 from __future__ import annotations
@@ -15,26 +16,30 @@ from django.utils import timezone
 from intake import patient_session, selectors, services
 from intake.models import Intake
 from intake.rules import answers as answer_codec
-from intake.rules.patient_messages import PatientMessage
+from intake.rules.patient_messages import PatientMessage, ce_signs
 from intake.rules.questionnaire import CE_QUESTION_CODES, Page, is_yes
 from intake.rules.triage import LATCHED_QUESTIONS
 from intake.services.assessment import form_of
 
 
-def form_closed_here(request: HttpRequest, invitation_id: int, *, slug: str | None) -> HttpResponse:
-    """A page sent from a tab whose form is no longer open in this browser: the patient pressed "Exit", the link
-    locked (or ended), the link was opened again and the birth date not yet typed, or another patient's form was
-    opened here since. Nothing of it goes into the form open here, if any. Its red-flag answers still go into its own
-    form, as a page sent after the idle hour does (`take_page_sent_late`). The page says how to open one's own form
-    again, with the emergency advice what was sent calls for; it shows nothing of either form, says nothing that
-    depends on what is stored, and does not keep this browser's form open."""
-    owner = selectors.intake_by_invitation_id(invitation_id, now=timezone.now(), closed_links=True)
-    if slug is not None and owner is not None and owner.status != Intake.Status.SUBMITTED:
-        take_page_sent_late(request, owner, slug)
-    emergency = slug is not None and any(is_yes(request.POST.get(code)) for code in CE_QUESTION_CODES)
+def form_closed_here(request: HttpRequest, tag: patient_session.PostedTag, *, slug: str | None) -> HttpResponse:
+    """A page sent from a tab whose form is not open in this browser: the patient pressed "Exit", the link locked,
+    the link was opened again and the birth date (or a code) is not yet typed, the link was replaced or has ended,
+    or another patient's form was opened here since. Nothing of it goes into the form open here, if any. Its
+    red-flag answers go into its own form (`take_red_flags`) when its tag is fresh and this browser is the one that
+    opened that form (its device cookie); the rest of the page is not kept. The page says how to open one's own form
+    again, with the cauda equina advice when what was sent calls for it. What it says depends only on what was sent
+    and on this browser's session, never on what is stored (sent or not, locked or not, taken or not); it shows
+    nothing of either form and does not keep this browser's form open."""
+    owner = selectors.intake_by_invitation_id(tag.invitation_id, now=timezone.now(), closed_links=True)
+    opened_here = owner is not None and patient_session.is_trusted_device(request, owner.invitation)
+    if slug is not None and owner is not None and tag.fresh and opened_here:
+        take_red_flags(request, owner, slug)
+    # The advice is read from the post itself, not from the page's questions in the form's stored version.
+    sent_yes = {code: request.POST.get(code) for code in CE_QUESTION_CODES if is_yes(request.POST.get(code))}
     context = {
-        "another": patient_session.has_other_form(request, invitation_id),
-        "message": PatientMessage(kind="ces") if emergency else None,
+        "another": patient_session.invitation_here(request) not in (None, tag.invitation_id),
+        "message": PatientMessage(kind="ces", ce_signs=ce_signs(sent_yes)) if slug is not None and sent_yes else None,
         "no_session_timer": True,
     }
     return render(request, "intake/form_closed_here.html", context, status=409)
@@ -60,24 +65,34 @@ _LATE_VALUES_PER_FIELD = 20  # the most choices a question has is under this
 _LATE_FIELDS = 60  # a page's inputs, parts of dates and measures included, are fewer
 
 
-def take_page_sent_late(request: HttpRequest, intake: Intake, slug: str) -> tuple[dict[str, object] | None, str | None]:
-    """A question page sent after the idle limit: its red-flag answers are stored, latched, triaged and alerted now
-    (where they would be in time: after the consent, on a page reached); the page's fields are returned to open
-    again after the birth date, with the emergency advice its own answers call for: "ces" for a yes or not sure to a
-    cauda equina question (the advice that needs no stored answer; cord compression's waits for the birth date,
-    as it depends on the cancer history)."""
+def take_red_flags(request: HttpRequest, intake: Intake, slug: str) -> Page | None:
+    """The red-flag answers of question page `slug` as posted, stored, latched, triaged and alerted now, where they
+    would be taken in time: after the consent, on a page reached, in a form not yet sent. The page, or None for an
+    address that is not one of the form's pages."""
     form_def = form_of(intake)
     try:
         page = form_def.page_by_slug(slug)
     except KeyError:
-        return None, None
+        return None
     posted = {question.code: request.POST.get(question.code) for question in page.questions}
     raised = {code for code, value in posted.items() if code in LATCHED_QUESTIONS and is_yes(value)}
     reached = answer_codec.place_index(slug, form_def) <= answer_codec.place_index(intake.current_step, form_def)
     if raised and slug != form_def.consent_page and services.has_consent(intake) and reached:
-        services.record_red_flags(intake, posted, now=timezone.now())
+        services.record_red_flags(intake, posted, now=timezone.now())  # nothing, once the form is sent
+    return page
+
+
+def take_page_sent_late(request: HttpRequest, intake: Intake, slug: str) -> tuple[dict[str, object] | None, str | None]:
+    """A question page sent after the idle limit: its red-flag answers are taken now (`take_red_flags`); the page's
+    fields are returned to open again after the birth date, with the emergency advice its own answers call for: "ces"
+    for a yes or not sure to a cauda equina question (the advice that needs no stored answer; cord compression's
+    waits for the birth date, as it depends on the cancer history)."""
+    page = take_red_flags(request, intake, slug)
+    if page is None:
+        return None, None
+    raised = {question.code for question in page.questions if is_yes(request.POST.get(question.code))}
     emergency = "ces" if raised.intersection(CE_QUESTION_CODES) else None
-    if slug == form_def.consent_page or intake.status == Intake.Status.SUBMITTED:
+    if slug == form_of(intake).consent_page or intake.status == Intake.Status.SUBMITTED:
         return None, emergency  # nothing to open again: the consent is asked again; a sent form has its receipt
     return {"slug": slug, "post": page_fields(request.POST, page)}, emergency
 

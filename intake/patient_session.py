@@ -13,6 +13,8 @@ answer exists) or after a right code.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
@@ -204,35 +206,42 @@ def _intake_of(request: HttpRequest, state: dict[str, object]) -> Intake | None:
 
 
 def form_owner(invitation_id: int) -> str:
-    """Whose form a page is, signed, sent back with each of its forms (`whose`): a page of one patient's form left
-    open in a tab is not taken into another patient's form opened later in the same browser (`other_form_owner`)."""
+    """Whose form a page is, signed and dated, sent back with each of its forms (`whose`, read by `posted_tag`): a
+    page left open in a tab is never taken into another form opened later in the same browser, and its red-flag
+    answers still reach its own form when that form is no longer open here (intake.late_pages.form_closed_here)."""
     return signing.dumps(invitation_id, salt=_OWNER_SALT)
 
 
-def posted_form_owner(request: HttpRequest) -> int | None:
-    """The invitation a posted page says it belongs to, by its signed tag (`form_owner`); None for a page without
-    one (pages from before the tag) or whose tag does not verify."""
+@dataclass(frozen=True)
+class PostedTag:
+    """Whose form a posted page is (`form_owner`). `fresh`: the page was shown within the idle limit and the late
+    hours after it (LATE_PAGE_SECONDS), so its red-flag answers may still be taken when its form is closed here; an
+    older tag still says whose the page is, so it is never taken into another form."""
+
+    invitation_id: int
+    fresh: bool
+
+
+def posted_tag(request: HttpRequest) -> PostedTag | None:
+    """The tag of a posted page; None for a page without one (pages from before the tag) or one that does not
+    verify."""
     whose = request.POST.get("whose") if request.method == "POST" else None
     if not whose:
         return None
     try:
-        owner = signing.loads(str(whose), salt=_OWNER_SALT)
+        owner, fresh = signing.loads(str(whose), salt=_OWNER_SALT, max_age=idle_seconds() + LATE_PAGE_SECONDS), True
+    except signing.SignatureExpired:
+        owner, fresh = signing.loads(str(whose), salt=_OWNER_SALT), False
     except signing.BadSignature:
         return None
-    return owner if isinstance(owner, int) else None
+    return PostedTag(owner, fresh) if isinstance(owner, int) else None
 
 
-def other_form_owner(request: HttpRequest) -> int | None:
-    """The invitation a posted page says it belongs to, when that is not this browser's form: another patient's, or
-    none is open here (the patient pressed "Exit", or the link locked). None: it is, or the page has no valid tag."""
-    owner = posted_form_owner(request)
-    return owner if owner is not None and owner != _state(request).get("invitation") else None
-
-
-def has_other_form(request: HttpRequest, invitation_id: int) -> bool:
-    """Another invitation's link was opened in this browser and its form not left (whatever its state: open, idle,
-    waiting for the birth date or a code)."""
-    return _state(request).get("invitation") not in (None, invitation_id)
+def invitation_here(request: HttpRequest) -> int | None:
+    """The invitation whose link was opened in this browser and not left (whatever its form's state: open, idle,
+    waiting for the birth date or a code); None after "Exit", a locked link, or none opened."""
+    invitation_id = _state(request).get("invitation")
+    return invitation_id if isinstance(invitation_id, int) else None
 
 
 def reconfirm(request: HttpRequest, invitation: Invitation) -> None:

@@ -44,14 +44,14 @@ def patient_page(
 ) -> Callable[[PatientView], PatientView]:
     """The one guard for where a patient belongs: their own intake, or the page they should be on instead.
 
-    A browser with no confirmed intake gets the bad-link page. `sent=False` pages are for answering (a sent intake
-    goes to its receipt); `sent=True` is the receipt (an unsent intake goes back to the form). With
-    `consent_first`, an unsent intake without the patient's consent opens the consent page first; with
-    `emergency_first`, a safety concern not yet acknowledged opens the emergency page before anything else.
-    A form left idle past its limit asks for the date of birth again (`late_pages.after_idle`); with `late_posts` (the
-    question pages, whose address has the page's `slug`), a page sent from it is taken first. So is one sent from a
-    tab whose form is no longer open in this browser (`late_pages.form_closed_here`: left, locked, opened again and
-    waiting for the birth date, or replaced by another patient's), found by the page's signed tag.
+    A browser with no confirmed intake gets the bad-link page, unless what it sent says otherwise (below).
+    `sent=False` pages are for answering (a sent intake goes to its receipt); `sent=True` is the receipt (an unsent
+    intake goes back to the form). With `consent_first`, an unsent intake without the patient's consent opens the
+    consent page first; with `emergency_first`, a safety concern not yet acknowledged opens the emergency page before
+    anything else. A form left idle past its limit asks for the date of birth again (`late_pages.after_idle`); with
+    `late_posts` (the question pages, whose address has the page's `slug`), a page sent from it is taken first. So is
+    one sent from a tab whose form is no longer open in this browser (`late_pages.form_closed_here`: left, locked,
+    opened again and waiting for the birth date, or replaced by another patient's), known by the page's signed tag.
     The view is called with the intake as its second argument.
     """
 
@@ -59,18 +59,19 @@ def patient_page(
         @functools.wraps(view)
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             slug = kwargs.get("slug") if late_posts else None
-            owner = patient_session.other_form_owner(request)
-            if owner is not None:  # checked first: it must not keep this browser's form open
-                return late_pages.form_closed_here(request, owner, slug=slug)
+            tag = patient_session.posted_tag(request)
+            if tag is not None and tag.invitation_id != patient_session.invitation_here(request):
+                # A page of a form not open here (left, locked, or replaced by another patient's): checked first,
+                # as it must not keep this browser's form open.
+                return late_pages.form_closed_here(request, tag, slug=slug)
             intake = patient_session.confirmed_intake(request)
             if intake is None:
                 idle = patient_session.idle_intake(request)
                 closed = idle or patient_session.intake_after_idle(request)
                 if closed is not None:
                     return late_pages.after_idle(request, closed, slug=slug, first=idle is not None)
-                owner = patient_session.posted_form_owner(request)
-                if owner is not None:  # its own form, closed here: the link opened again, the birth date not typed
-                    return late_pages.form_closed_here(request, owner, slug=slug)
+                if tag is not None:  # its own form, not open: the link opened again, waiting for the birth date
+                    return late_pages.form_closed_here(request, tag, slug=slug)
                 return bad_link(request)
             request.patient_form_owner = patient_session.form_owner(intake.invitation_id)  # type: ignore[attr-defined]
             is_sent = intake.status == Intake.Status.SUBMITTED
@@ -165,20 +166,23 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
         return _consent(request, intake, form_def)
     if not services.has_consent(intake):
         return _to_page(form_def.consent_page or answer_codec.REVIEW)  # nothing is stored before the patient agrees
-    if page.step != services.SAFETY_STEP and services.needs_emergency_acknowledgement(intake):
-        return redirect("intake:emergency")
-    if answer_codec.place_index(slug, form_def) > answer_codec.place_index(intake.current_step, form_def):
+    reached = answer_codec.place_index(slug, form_def) <= answer_codec.place_index(intake.current_step, form_def)
+    emergency_waits = page.step != services.SAFETY_STEP and services.needs_emergency_acknowledgement(intake)
+    now = timezone.now()
+    if request.method == "POST" and reached:
+        # Red-flag answers act first, whatever else on the page is blank or wrong, and even while an emergency page
+        # waits to be read (docs/clinical/TRIAGE.md).
+        posted = {question.code: request.POST.get(question.code) for question in page.questions}
+        intake = services.record_red_flags(intake, posted, now=now)
+    if emergency_waits:
+        return redirect("intake:emergency")  # nothing else of a page is taken until it is read
+    if not reached:
         return redirect("intake:resume")  # no skipping ahead of the first unanswered page
 
-    now = timezone.now()
     today = timezone.localdate(now)
     saved = answer_codec.from_json(intake.answers)
     back_to = _back_to(request)
     if request.method == "POST":
-        # Red-flag answers act first, whatever else on the page is blank or wrong (docs/clinical/TRIAGE.md).
-        posted = {question.code: request.POST.get(question.code) for question in page.questions}
-        intake = services.record_red_flags(intake, posted, now=now)
-        saved = answer_codec.from_json(intake.answers)
         form = StepForm(page, earlier=saved, today=today, data=request.POST, system=clinic_units())
         if services.needs_emergency_acknowledgement(intake) and not form.is_valid():
             return redirect("intake:emergency")  # the rest of the page waits until the patient comes back

@@ -13,9 +13,11 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
-from intake import services
+from intake import patient_session, services
 from intake.models import Intake, Level
 from tests.intake.conftest import Patient
 from tests.intake.factories import make_invitation
@@ -127,6 +129,50 @@ def test_what_the_page_says_depends_only_on_what_was_sent(after_exit):
     ]
     strip = [re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"|nonce="[^"]+"', "", page) for page in pages]
     assert strip[0] == strip[1]
+
+
+def test_after_staff_make_a_new_link(patient, alert_calls):
+    whose = _safety_page_tag(patient)
+    services.renew_link(patient.invitation, send_email=False)
+    response = _send_from_old_tab(patient, whose, ce_saddle_numbness="yes")
+    assert response.status_code == 409
+    assert CLOSED in response.content.decode()
+    assert Intake.objects.get(invitation=patient.invitation).answers["ce_saddle_numbness"] == "yes"
+    assert len(alert_calls) == 1
+
+
+def test_a_sent_form_takes_nothing_and_the_page_does_not_say_the_team_was_told(after_exit, alert_calls):
+    patient, whose = after_exit
+    intake = Intake.objects.get(invitation=patient.invitation)
+    Intake.objects.filter(pk=intake.pk).update(status=Intake.Status.SUBMITTED)
+    response = _send_from_old_tab(patient, whose, ce_saddle_numbness="yes")
+    page = response.content.decode()
+    assert (response.status_code, CLOSED in page, CES_ADVICE in page) == (409, True, True)
+    assert "numbness or tingling between my legs" in page  # what to say at the emergency room: what was sent
+    assert "Our team has been told" not in page  # whether it was cannot be said here
+    assert "ce_saddle_numbness" not in Intake.objects.get(pk=intake.pk).answers
+    assert alert_calls == []
+
+
+def test_a_tag_copied_into_another_browser_takes_nothing(after_exit, alert_calls):
+    """The tag is in the page's source: read off a shared phone after "Exit", it does not let another browser write
+    red flags into the patient's form (only the browser that opened the form, by its device cookie)."""
+    patient, whose = after_exit
+    elsewhere = Client()
+    response = elsewhere.post("/intake/step/safety/", {"ce_saddle_numbness": "yes", "whose": whose})
+    assert response.status_code == 409  # the same page as anyone gets
+    assert "ce_saddle_numbness" not in Intake.objects.get(invitation=patient.invitation).answers
+    assert alert_calls == []
+
+
+def test_a_page_shown_longer_ago_than_the_idle_and_late_hours_takes_nothing(after_exit, settings, alert_calls):
+    patient, whose = after_exit
+    limit = settings.INTAKE_SESSION_IDLE_SECONDS + patient_session.LATE_PAGE_SECONDS
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=limit + 60), tick=False):
+        response = _send_from_old_tab(patient, whose, ce_saddle_numbness="yes")
+    assert response.status_code == 409
+    assert "ce_saddle_numbness" not in Intake.objects.get(invitation=patient.invitation).answers
+    assert alert_calls == []
 
 
 def test_a_tag_that_does_not_verify_gets_the_bad_link_page_and_nothing_is_taken(after_exit, alert_calls):

@@ -153,3 +153,22 @@ def test_a_weakness_yes_posted_with_a_changed_no_and_a_wrong_answer_beside_it_is
     assert flag in set(intake.flags.values_list("code", flat=True))
     assert intake.level == Level.SERIOUS
     assert alert_calls == [(intake.pk, intake.level, None)]
+
+
+def test_a_red_flag_sent_from_another_tab_while_the_emergency_page_waits_is_still_taken(patient, alert_calls):
+    """The patient reached the general health page, went back and answered yes to a cauda equina question (the
+    emergency page now comes first), then sent the general health page from a tab left open on it: its cancer
+    history "yes" is taken before the patient is sent to the emergency page (found in review, stop 28: it was
+    dropped, as the emergency page was asked for before the page's red flags were looked at)."""
+    answers = routine_answers()
+    answer_up_to(patient, "general_health_infection", answers)
+    response = patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes"})
+    assert response["Location"] == "/intake/important/"
+    response = patient.client.post("/intake/step/general_health/", {"cancer_history": "yes"})
+    assert response["Location"] == "/intake/important/"
+    intake = _intake(patient)
+    assert intake.answers["cancer_history"] == "yes"
+    assert RedFlagAnswer.objects.filter(intake=intake, code="cancer_history").exists()
+    assert "SP1" in set(intake.flags.values_list("code", flat=True))
+    # Staff are told of the cauda equina flag, then of the cancer history added to the urgent intake.
+    assert [(call[1], call[2]) for call in alert_calls] == [(Level.URGENT, None), (Level.URGENT, Level.URGENT)]
