@@ -130,6 +130,18 @@ def test_the_patient_page_charts_the_follow_ups_and_the_follow_up_list_puts_non_
     screenshot(page, "dashboard-follow-ups-front-desk")
     assert_accessible(page, context="follow-up list for front desk")
 
+    # On a phone each follow-up is a card, its dates labelled, nothing out of view sideways.
+    page.set_viewport_size(PHONE)
+    table = page.get_by_role("region", name="Follow-ups, non-responders first")
+    assert table.evaluate("box => box.scrollWidth - box.clientWidth") == 0
+    for cell in first.locator("td").all():
+        box = cell.bounding_box()
+        assert box is not None
+        assert 0 <= box["x"] <= box["x"] + box["width"] <= PHONE["width"]
+    label = first.locator('[data-label="Visit"]').evaluate("cell => getComputedStyle(cell, '::before').content")
+    assert label == '"Visit: "'  # each date says what it is (the column headings are only read out)
+    screenshot(page, "dashboard-follow-ups-phone")
+
 
 def test_content_editor_is_refused(open_page, editor):
     page = open_page("/staff/queue/", DESKTOP, user=editor)
