@@ -7,8 +7,10 @@ class EducationConfig(AppConfig):
 
     def ready(self) -> None:
         # What the library's e-mails say, rendered when the messaging app sends them (messaging never imports us).
-        from education import cache, tasks
+        from education import cache, folding, tasks
 
         tasks.register_messages()
         # Pages kept by the public page cache are dropped when what they show changes (education/cache.py, issue 16).
         cache.connect_signals()
+        # Search without case or accents on SQLite, as PostgreSQL's configurations do (education/folding.py).
+        folding.register_on_sqlite()

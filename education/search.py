@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from education.folding import hit_pattern
 from education.rendering import HIT_END, HIT_START
 
 SNIPPET_WORDS = 30
@@ -74,7 +75,7 @@ def plain_snippet(text: str, terms: list[str], *, words: int = SNIPPET_WORDS) ->
     tokens = " · ".join(line.strip() for line in text.splitlines() if line.strip()).split()
     if not tokens:
         return mark_safe("")
-    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE) if terms else None
+    pattern = hit_pattern(terms)
     first = next((i for i, token in enumerate(tokens) if pattern and pattern.search(token)), 0)
     start = max(first - words // 3, 0)
     window = tokens[start : start + words]

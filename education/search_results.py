@@ -22,6 +22,7 @@ from django.db.models.functions import Replace
 from django.utils import timezone
 
 from clinic_portal.db_rows import quoted_column
+from education.folding import Folded, fold
 from education.models import SEARCH_CONFIGS, Article, ArticleTranslation, placeholder_values
 from education.rendering import fill_text, placeholder_marker
 from education.search import (
@@ -89,8 +90,12 @@ def _body_text_filled() -> Combinable:
 
 
 def _every_word(rows: QuerySet[Any, Any], terms: list[str]) -> QuerySet[Any, Any]:
-    for term in terms:
-        rows = rows.filter(Q(title__icontains=term) | Q(summary__icontains=term) | Q(body_text__icontains=term))
+    """SQLite: rows with every term in their title, summary or text, whatever the case and accents."""
+    rows = rows.alias(folded_title=Folded("title"), folded_summary=Folded("summary"), folded_text=Folded("body_text"))
+    for term in map(fold, terms):
+        rows = rows.filter(
+            Q(folded_title__contains=term) | Q(folded_summary__contains=term) | Q(folded_text__contains=term)
+        )
     return rows
 
 
@@ -101,7 +106,7 @@ def _matching(query: str, language: str = "") -> QuerySet[Any, Any]:
     terms = query_terms(query) or [query.lower()]
     title_hit = Q()
     for term in terms:
-        title_hit |= Q(title__icontains=term)
+        title_hit |= Q(folded_title__contains=fold(term))
     found = Q(pk__in=_every_word(published, terms).order_by().values("pk")[: SEARCH_CANDIDATES + 1])
     in_translation: Any = Value(False)
     translated_text: Any = Value("")
@@ -115,6 +120,7 @@ def _matching(query: str, language: str = "") -> QuerySet[Any, Any]:
         translated_text = Subquery(matched.filter(article_id=OuterRef("pk")).values("body_text")[:1])
     return (
         Article.objects.filter(found)
+        .alias(folded_title=Folded("title"))
         .annotate(
             title_rank=Case(When(title_hit, then=Value(0)), default=Value(1), output_field=IntegerField()),
             in_translation=in_translation,
