@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def test_home_page_has_landmarks_skip_link_and_emergency_footer(client, settings):
     settings.CLINIC_EMERGENCY_NUMBER = "112"
+    settings.CLINIC_PHONE = "(555) 010-0100"
     response = client.get("/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -20,6 +21,8 @@ def test_home_page_has_landmarks_skip_link_and_emergency_footer(client, settings
     assert "<footer" in html
     assert "not medical advice" in html
     assert 'href="tel:112"' in html
+    # A tel: link holds no spaces or brackets (RFC 3966): the clinic's "(555) 010-0100" is dialled as its digits.
+    assert sorted(set(re.findall(r'href="tel:([^"]*)"', html))) == ["112", "5550100100"]
 
 
 def test_anonymous_visitor_sees_staff_sign_in_link(client):
