@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from intake import services
 from intake.models import Intake, Invitation
+from tests.intake.quiet_answers import CAUDA_EQUINA_NO, NO_RED_FLAGS
 
 BIRTH_DATE = datetime.date(1985, 3, 27)
 
@@ -16,13 +17,7 @@ BIRTH_DATE = datetime.date(1985, 3, 27)
 def routine_answers(**changes: Any) -> dict[str, object]:
     """Typed answers for every step: a runner with no red flags and no leg symptoms."""
     answers: dict[str, object] = {
-        "ce_saddle_numbness": "no",
-        "ce_wiping_sensation": "no",
-        "ce_urine_start_difficulty": "no",
-        "ce_urine_leak_or_no_sensation": "no",
-        "ce_bowel_control": "no",
-        "ce_both_legs_weaker": "no",
-        "ce_sexual_change": "no",
+        **NO_RED_FLAGS,
         "date_of_birth": BIRTH_DATE,
         "sex": "female",
         "height_cm": 168,
@@ -41,18 +36,6 @@ def routine_answers(**changes: Any) -> dict[str, object]:
         "night_rest_pain": "no",
         "worse_with": ["running"],
         "leg_symptoms": "no",
-        "cancer_history": "no",
-        "weight_loss": "no",
-        "fever_unwell": "no",
-        "iv_drug_use": "no",
-        "immunosuppressed": "no",
-        "recent_infection_or_procedure": "no",
-        "trauma_onset": "no",
-        "osteoporosis": "no",
-        "long_term_steroids": "no",
-        "hands_clumsy": "no",
-        "balance_worse": "no",
-        "getting_worse_or_4_weeks": "no",
         "running_status": "cut_back",
         "runs_per_week": 4,
         "distance_unit": "km",
@@ -90,13 +73,7 @@ def follow_up_answers(**changes: Any) -> dict[str, object]:
     """Typed answers to every page of a follow-up (form "follow-up-2027.1"): no red flags, no new leg symptoms, a
     better PEG than `routine_answers` (4, 4, 3 -> 2, 2, 2), running less than before."""
     answers: dict[str, object] = {
-        "ce_saddle_numbness": "no",
-        "ce_wiping_sensation": "no",
-        "ce_urine_start_difficulty": "no",
-        "ce_urine_leak_or_no_sensation": "no",
-        "ce_bowel_control": "no",
-        "ce_both_legs_weaker": "no",
-        "ce_sexual_change": "no",
+        **CAUDA_EQUINA_NO,
         "hands_clumsy": "no",
         "balance_worse": "no",
         "leg_symptoms": "no",

@@ -15,6 +15,7 @@ from intake.rules import triage
 from intake.rules.questionnaire import STEP_SLUGS
 from intake.rules.questionnaire_checks import validate_answers
 from intake.rules.recommendations import recommend
+from tests.intake.quiet_answers import NO_RED_FLAGS
 
 TODAY = datetime.date(2027, 3, 15)
 
@@ -44,13 +45,7 @@ def born_aged(age: int) -> datetime.date:
 def full_intake(**changes: object) -> dict[str, object]:
     """A 34-year-old runner with ten days of plain low back pain: no flags, no article-specific answers."""
     answers: dict[str, object] = {
-        "ce_saddle_numbness": "no",
-        "ce_wiping_sensation": "no",
-        "ce_urine_start_difficulty": "no",
-        "ce_urine_leak_or_no_sensation": "no",
-        "ce_bowel_control": "no",
-        "ce_both_legs_weaker": "no",
-        "ce_sexual_change": "no",
+        **NO_RED_FLAGS,
         "date_of_birth": born_aged(34),
         "sex": "female",
         "height_cm": 168,
@@ -69,18 +64,6 @@ def full_intake(**changes: object) -> dict[str, object]:
         "night_rest_pain": "no",
         "worse_with": ["bending_forward"],
         "leg_symptoms": "no",
-        "cancer_history": "no",
-        "weight_loss": "no",
-        "fever_unwell": "no",
-        "iv_drug_use": "no",
-        "immunosuppressed": "no",
-        "recent_infection_or_procedure": "no",
-        "trauma_onset": "no",
-        "osteoporosis": "no",
-        "long_term_steroids": "no",
-        "hands_clumsy": "no",
-        "balance_worse": "no",
-        "getting_worse_or_4_weeks": "no",
         "medications": "",
         "running_status": "running",
         "years_running": 6,

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from intake.rules import triage
 from intake.rules.questionnaire import CE_QUESTION_CODES, QUESTIONS
+from tests.intake.quiet_answers import NO_RED_FLAGS
 
 TODAY = datetime.date(2026, 3, 15)
 EarlierAnswer = triage.EarlierAnswer
@@ -29,7 +30,7 @@ def born_years_ago(years: int, *, days: int = 0) -> datetime.date:
 def complete_routine_answers() -> dict[str, object]:
     """A full intake from a 35-year-old runner with no flags at all; tests change a few answers."""
     return {
-        **dict.fromkeys(CE_QUESTION_CODES, "no"),
+        **NO_RED_FLAGS,
         "date_of_birth": born_years_ago(35),
         "sex": "female",
         "height_cm": Decimal("168"),
@@ -44,18 +45,6 @@ def complete_routine_answers() -> dict[str, object]:
         "night_rest_pain": "no",
         "worse_with": ["bending_forward"],
         "leg_symptoms": "no",
-        "cancer_history": "no",
-        "weight_loss": "no",
-        "fever_unwell": "no",
-        "iv_drug_use": "no",
-        "immunosuppressed": "no",
-        "recent_infection_or_procedure": "no",
-        "trauma_onset": "no",
-        "osteoporosis": "no",
-        "long_term_steroids": "no",
-        "hands_clumsy": "no",
-        "balance_worse": "no",
-        "getting_worse_or_4_weeks": "no",
         "medications": "",
         "running_status": "running",
         "years_running": 6,
