@@ -9,6 +9,8 @@ sent, after the birth date; the rest of a page of a form closed here is not kept
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -36,10 +38,10 @@ def form_closed_here(request: HttpRequest, tag: patient_session.PostedTag, *, sl
     if slug is not None and owner is not None and tag.fresh and opened_here:
         take_red_flags(request, owner, slug)
     # The advice is read from the post itself, not from the page's questions in the form's stored version.
-    sent_yes = {code: request.POST.get(code) for code in CE_QUESTION_CODES if is_yes(request.POST.get(code))}
+    sent = cauda_equina_sent(request.POST, CE_QUESTION_CODES) if slug is not None else []
     context = {
         "another": patient_session.invitation_here(request) not in (None, tag.invitation_id),
-        "message": PatientMessage(kind="ces", ce_signs=ce_signs(sent_yes)) if slug is not None and sent_yes else None,
+        "message": ces_message(sent),
         "no_session_timer": True,
     }
     return render(request, "intake/form_closed_here.html", context, status=409)
@@ -82,19 +84,35 @@ def take_red_flags(request: HttpRequest, intake: Intake, slug: str) -> Page | No
     return page
 
 
-def take_page_sent_late(request: HttpRequest, intake: Intake, slug: str) -> tuple[dict[str, object] | None, str | None]:
+def take_page_sent_late(
+    request: HttpRequest, intake: Intake, slug: str
+) -> tuple[dict[str, object] | None, list[str] | None]:
     """A question page sent after the idle limit: its red-flag answers are taken now (`take_red_flags`); the page's
-    fields are returned to open again after the birth date, with the emergency advice its own answers call for: "ces"
-    for a yes or not sure to a cauda equina question (the advice that needs no stored answer; cord compression's
-    waits for the birth date, as it depends on the cancer history)."""
+    fields are returned to open again after the birth date, with the cauda equina questions it answered yes or not
+    sure (`cauda_equina_sent`: the advice that needs no stored answer; cord compression's waits for the birth date,
+    as it depends on the cancer history)."""
     page = take_red_flags(request, intake, slug)
     if page is None:
         return None, None
-    raised = {question.code for question in page.questions if is_yes(request.POST.get(question.code))}
-    emergency = "ces" if raised.intersection(CE_QUESTION_CODES) else None
+    emergency = cauda_equina_sent(request.POST, [question.code for question in page.questions]) or None
     if slug == form_of(intake).consent_page or intake.status == Intake.Status.SUBMITTED:
         return None, emergency  # nothing to open again: the consent is asked again; a sent form has its receipt
     return {"slug": slug, "post": page_fields(request.POST, page)}, emergency
+
+
+def cauda_equina_sent(post: QueryDict, codes: Iterable[str]) -> list[str]:
+    """The cauda equina questions among `codes` that `post` answers yes or not sure."""
+    return sorted(code for code in set(codes) & set(CE_QUESTION_CODES) if is_yes(post.get(code)))
+
+
+def ces_message(sent: list[str] | str | None) -> PatientMessage | None:
+    """The cauda equina advice for the questions `sent` answered yes or not sure (`cauda_equina_sent`), its words to
+    say naming them; None for none. ("ces", as notes kept by sessions before stop 28 say: the advice, its words
+    general.)"""
+    if not sent:
+        return None
+    answered = dict.fromkeys(sent, "yes") if isinstance(sent, list) else {}
+    return PatientMessage(kind="ces", ce_signs=ce_signs(answered))
 
 
 def page_fields(post: QueryDict, page: Page) -> dict[str, list[str]]:

@@ -14,11 +14,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from intake import patient_language, patient_session, selectors, services
+from intake import late_pages, patient_language, patient_session, selectors, services
 from intake.forms import MSG_CODE_DEAD, MSG_CODE_TRIED_OUT, MSG_CODE_WRONG, MSG_DOB_WRONG, CodeForm, IdentityForm
 from intake.models import Intake, Invitation
 from intake.patient_fields import date_order
-from intake.rules.patient_messages import PatientMessage
 from intake.services import invitations as links
 
 
@@ -89,7 +88,7 @@ def _after_idle_note(request: HttpRequest) -> dict[str, object] | None:
     return {
         "minutes": max(1, patient_session.idle_seconds() // 60),
         "sent": note.get("sent", ""),
-        "message": PatientMessage(kind="ces") if emergency == "ces" else None,
+        "message": late_pages.ces_message(emergency if isinstance(emergency, list | str) else None),
     }
 
 

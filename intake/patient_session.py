@@ -252,7 +252,7 @@ def reconfirm(request: HttpRequest, invitation: Invitation) -> None:
 
 
 def note_late_post(
-    request: HttpRequest, *, question_page: bool, page: dict[str, object] | None, emergency: str | None
+    request: HttpRequest, *, question_page: bool, page: dict[str, object] | None, emergency: list[str] | None
 ) -> None:
     """Something was sent after the idle limit. For the birth-date page: whether it was a question page (by its
     address), that page's fields to open again once the birth date is typed ({"slug": ..., "post": {field:
@@ -272,7 +272,8 @@ def note_late_post(
 
 def after_idle(request: HttpRequest) -> dict[str, object] | None:
     """The note for the birth-date page while a form closed for being idle waits for its birth date:
-    {} (nothing sent), or {"sent": "page" or "other", "page": ... or None, "emergency": "ces" or None}."""
+    {} (nothing sent), or {"sent": "page" or "other", "page": ... or None, "emergency": the cauda equina questions
+    answered yes or not sure (intake.late_pages.cauda_equina_sent), or None}."""
     note = _state(request).get("after_idle")
     return note if isinstance(note, dict) else None
 

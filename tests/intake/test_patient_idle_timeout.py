@@ -129,6 +129,8 @@ def test_a_red_flag_sent_from_a_page_left_idle_is_stored_alerted_and_answered_wi
         page = response.content.decode()
         assert "Get medical help now" in page
         assert "cauda equina syndrome" in page
+        # The words to say at the emergency room name the sign that was sent (docs/clinical/TRIAGE.md).
+        assert "I have back pain and numbness or tingling between my legs" in page
         assert NOT_LOST in page
         # Once: a reload (or the next person) does not see it again.
         assert "Get medical help now" not in patient.client.get("/intake/confirm/").content.decode()
