@@ -3,8 +3,9 @@ pages sent from a tab whose form is no longer open in this browser (left, locked
 
 The guard of every patient page (intake.patient_views.patient_page) sends both here. Nothing is shown before the birth
 date is typed again, and nothing said depends on what is stored. A question page's red-flag answers are taken at once
-(into its own form). The rest of a page sent after the idle limit is kept aside in the session and opens again, as
-sent, after the birth date; the rest of a page of a form closed here is not kept.
+(into its own form; from a form closed here, only in the browser that opened it). The rest of a page sent after the
+idle limit is kept aside in the session and opens again, as sent, after the birth date; the rest of a page of a form
+closed here is not kept.
 """
 
 from __future__ import annotations
@@ -28,14 +29,15 @@ def form_closed_here(request: HttpRequest, tag: patient_session.PostedTag, *, sl
     """A page sent from a tab whose form is not open in this browser: the patient pressed "Exit", the link locked,
     the link was opened again and the birth date (or a code) is not yet typed, the link was replaced or has ended,
     or another patient's form was opened here since. Nothing of it goes into the form open here, if any. Its
-    red-flag answers go into its own form (`take_red_flags`) when its tag is fresh and this browser is the one that
-    opened that form (its device cookie); the rest of the page is not kept. The page says how to open one's own form
+    red-flag answers go into its own form (`take_red_flags`) when this browser is one that opened that form (its
+    device cookie, which keeps the last five forms opened here) and the page was shown while it stays trusted (the
+    tag is `fresh`); the rest of the page is not kept. The page says how to open one's own form
     again, with the cauda equina advice when what was sent calls for it. What it says depends only on what was sent
     and on this browser's session, never on what is stored (sent or not, locked or not, taken or not); it shows
     nothing of either form and does not keep this browser's form open."""
     owner = selectors.intake_by_invitation_id(tag.invitation_id, now=timezone.now(), closed_links=True)
-    opened_here = owner is not None and patient_session.is_trusted_device(request, owner.invitation)
-    if slug is not None and owner is not None and tag.fresh and opened_here:
+    trusted = owner is not None and patient_session.is_trusted_device(request, owner.invitation)
+    if slug is not None and owner is not None and tag.fresh and trusted:
         take_red_flags(request, owner, slug)
     # The advice is read from the post itself, not from the page's questions in the form's stored version.
     sent = cauda_equina_sent(request.POST, CE_QUESTION_CODES) if slug is not None else []

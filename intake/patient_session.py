@@ -8,7 +8,8 @@ The session also holds the link version it was opened with: a new link (staff's 
 session opened with an older one. Between the date of birth and the form there may be a one-time code step
 (intake.services.invitations.open_after_identity): answers already given open without one only in a browser that
 holds this invitation in its device cookie, a signed cookie set when a browser first opens the form (before any
-answer exists) or after a right code.
+answer exists) or after a right code. The same cookie says which browser may still send red-flag answers from a page
+of the form once it is closed there (intake.late_pages.form_closed_here).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ _DEVICE_LIMIT = 5  # invitations one browser remembers (a family sharing a table
 RENEW_EVERY_SECONDS = 60
 # A page left open past the idle limit may still be sent for this long: what it holds is saved (red-flag answers
 # first, docs/clinical/TRIAGE.md), then the form asks for the date of birth again before it shows anything else.
-# Past this, the session is gone and the browser gets the bad-link page.
+# Past this, the session is gone: a page sent then has only its red-flag answers taken (intake.late_pages
+# .form_closed_here), and the rest is not kept.
 LATE_PAGE_SECONDS = 12 * 3600
 
 
@@ -214,9 +216,10 @@ def form_owner(invitation_id: int) -> str:
 
 @dataclass(frozen=True)
 class PostedTag:
-    """Whose form a posted page is (`form_owner`). `fresh`: the page was shown within the idle limit and the late
-    hours after it (LATE_PAGE_SECONDS), so its red-flag answers may still be taken when its form is closed here; an
-    older tag still says whose the page is, so it is never taken into another form."""
+    """Whose form a posted page is (`form_owner`). `fresh`: the page was shown within the time a browser stays
+    trusted for the form (`device_days`), so its red-flag answers may still be taken when its form is closed here (a
+    tab left open overnight, after the session ended); an older tag still says whose the page is, so it is never
+    taken into another form."""
 
     invitation_id: int
     fresh: bool
@@ -229,8 +232,8 @@ def posted_tag(request: HttpRequest) -> PostedTag | None:
     if not whose:
         return None
     try:
-        owner, fresh = signing.loads(str(whose), salt=_OWNER_SALT, max_age=idle_seconds() + LATE_PAGE_SECONDS), True
-    except signing.SignatureExpired:
+        owner, fresh = signing.loads(str(whose), salt=_OWNER_SALT, max_age=device_days() * 24 * 3600), True
+    except signing.SignatureExpired:  # raised only once the signature verifies
         owner, fresh = signing.loads(str(whose), salt=_OWNER_SALT), False
     except signing.BadSignature:
         return None

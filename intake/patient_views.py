@@ -49,9 +49,10 @@ def patient_page(
     intake goes back to the form). With `consent_first`, an unsent intake without the patient's consent opens the
     consent page first; with `emergency_first`, a safety concern not yet acknowledged opens the emergency page before
     anything else. A form left idle past its limit asks for the date of birth again (`late_pages.after_idle`); with
-    `late_posts` (the question pages, whose address has the page's `slug`), a page sent from it is taken first. So is
-    one sent from a tab whose form is no longer open in this browser (`late_pages.form_closed_here`: left, locked,
-    opened again and waiting for the birth date, or replaced by another patient's), known by the page's signed tag.
+    `late_posts` (the question pages, whose address has the page's `slug`), a page sent from it is taken first. A page
+    sent from a tab whose form is no longer open in this browser, known by its signed tag, has its red-flag answers
+    taken into its own form (`late_pages.form_closed_here`: the form left, locked, ended or renewed, its session
+    gone, opened again and waiting for the birth date or a code, or replaced by another patient's).
     The view is called with the intake as its second argument.
     """
 
@@ -61,8 +62,8 @@ def patient_page(
             slug = kwargs.get("slug") if late_posts else None
             tag = patient_session.posted_tag(request)
             if tag is not None and tag.invitation_id != patient_session.invitation_here(request):
-                # A page of a form not open here (left, locked, or replaced by another patient's): checked first,
-                # as it must not keep this browser's form open.
+                # A page of a form not open here (left, locked, its session gone, or replaced by another patient's):
+                # checked first, as it must not keep this browser's form open.
                 return late_pages.form_closed_here(request, tag, slug=slug)
             intake = patient_session.confirmed_intake(request)
             if intake is None:
@@ -70,7 +71,7 @@ def patient_page(
                 closed = idle or patient_session.intake_after_idle(request)
                 if closed is not None:
                     return late_pages.after_idle(request, closed, slug=slug, first=idle is not None)
-                if tag is not None:  # its own form, not open: the link opened again, waiting for the birth date
+                if tag is not None:  # its own form, not open: waiting for the birth date or a code, renewed, ended
                     return late_pages.form_closed_here(request, tag, slug=slug)
                 return bad_link(request)
             request.patient_form_owner = patient_session.form_owner(intake.invitation_id)  # type: ignore[attr-defined]

@@ -1,8 +1,9 @@
 """A page of the patient's own form, left open in a tab, sent after the form was closed in this browser: the patient
-pressed "Exit", typed a wrong birth date until the link locked, or opened their link again and has not yet typed the
-birth date. Its red-flag answers are taken into the patient's form at once, as for a page sent after the idle hour
-(docs/clinical/TRIAGE.md, "Pages sent late"); the page says the form is closed here and how to open it again, with
-the emergency advice what was sent calls for, and nothing that depends on what is stored.
+pressed "Exit", typed a wrong birth date until the link locked, opened their link again and has not yet typed the
+birth date, or left the tab open overnight. Its red-flag answers are taken into the patient's form at once, as for a
+page sent after the idle hour (docs/clinical/TRIAGE.md, "Pages sent late"), when sent from the browser that opened
+the form; the page says the form is closed here and how to open it again, with the emergency advice what was sent
+calls for, and nothing that depends on what is stored.
 
 Before stop 28 the first two got "This page is from another form" (untrue: it is theirs), and the third got "This
 link does not work" with the red-flag answer lost."""
@@ -165,10 +166,22 @@ def test_a_tag_copied_into_another_browser_takes_nothing(after_exit, alert_calls
     assert alert_calls == []
 
 
-def test_a_page_shown_longer_ago_than_the_idle_and_late_hours_takes_nothing(after_exit, settings, alert_calls):
+def test_a_tab_left_open_overnight_still_has_its_red_flag_taken(patient, alert_calls):
+    """No "Exit": the session ended in the night (the idle hour and the 12 hours after it); the tab is still open in
+    the morning, in the browser that opened the form."""
+    whose = _safety_page_tag(patient)
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=14), tick=False):
+        response = _send_from_old_tab(patient, whose, ce_saddle_numbness="yes")
+    assert response.status_code == 409
+    assert CLOSED in response.content.decode()
+    assert Intake.objects.get(invitation=patient.invitation).answers["ce_saddle_numbness"] == "yes"
+    assert len(alert_calls) == 1
+
+
+def test_a_page_shown_before_the_browser_stopped_being_trusted_takes_nothing(after_exit, settings, alert_calls):
     patient, whose = after_exit
-    limit = settings.INTAKE_SESSION_IDLE_SECONDS + patient_session.LATE_PAGE_SECONDS
-    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=limit + 60), tick=False):
+    days = patient_session.device_days() + 1
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=days), tick=False):
         response = _send_from_old_tab(patient, whose, ce_saddle_numbness="yes")
     assert response.status_code == 409
     assert "ce_saddle_numbness" not in Intake.objects.get(invitation=patient.invitation).answers
