@@ -138,6 +138,8 @@ class QueueRow:
 
     @property
     def html(self) -> str:
+        """The row. Its roles are the ones the table has anyway: Safari drops them when a phone shows the rows as
+        cards (static/css/dashboard.css, stack-on-phone), and VoiceOver could no longer move through the table."""
         symbol = f'<span aria-hidden="true">{self.level_symbol}</span>' if self.level_symbol else ""
         name = f'<a href="{self.url}">{escape(self.patient_name)}</a>' if self.url else escape(self.patient_name)
         if self.questionnaire:
@@ -151,17 +153,18 @@ class QueueRow:
                 f'<span class="flag-chip {f.css}" title="{escape(f.reason)}">{escape(f.short)}</span>'
                 for f in self.flags
             )
-            flags = f'<td class="flags" data-label="Flags">{chips or NO_FLAGS}</td>'
+            flags = f'<td role="cell" class="flags" data-label="Flags">{chips or NO_FLAGS}</td>'
         review = f'<span class="reviewed">✓ {escape(self.reviewed_by)}</span>' if self.is_reviewed else NOT_REVIEWED
         if self.not_reached and not self.is_reviewed:
             review += f'<br><span class="small not-reached">Not reached {self.not_reached}</span>'
         return (
-            f'<tr class="{self.css}"><td class="col-level"><span class="level-badge level-{self.level_code}">{symbol}'
-            f'{self.level_label}</span></td><td class="patient-name">{name}</td>'
-            f'<td class="text-end col-age" data-label="Age">{self.age}</td>'
-            f'<td class="appointment" data-label="Appointment">{_break_after_commas(self.appointment)}</td>'
-            f'<td class="text-nowrap col-submitted">{submitted}</td>{flags}'
-            f'<td class="text-nowrap col-review">{review}</td></tr>'
+            f'<tr role="row" class="{self.css}"><td role="cell" class="col-level">'
+            f'<span class="level-badge level-{self.level_code}">{symbol}{self.level_label}</span></td>'
+            f'<td role="cell" class="patient-name">{name}</td>'
+            f'<td role="cell" class="text-end col-age" data-label="Age">{self.age}</td>'
+            f'<td role="cell" class="appointment" data-label="Appointment">{_break_after_commas(self.appointment)}</td>'
+            f'<td role="cell" class="text-nowrap col-submitted">{submitted}</td>{flags}'
+            f'<td role="cell" class="text-nowrap col-review">{review}</td></tr>'
         )
 
 
