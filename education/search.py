@@ -16,7 +16,7 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from education.folding import hit_pattern
+from education.folding import composed, hit_pattern
 from education.rendering import HIT_END, HIT_START
 
 SNIPPET_WORDS = 30
@@ -72,7 +72,7 @@ def highlighted(raw: str) -> SafeString:
 
 def plain_snippet(text: str, terms: list[str], *, words: int = SNIPPET_WORDS) -> SafeString:
     """The stretch of `text` around the first hit, hits marked (the SQLite fallback for PostgreSQL's ts_headline)."""
-    tokens = " · ".join(line.strip() for line in text.splitlines() if line.strip()).split()
+    tokens = " · ".join(line.strip() for line in composed(text).splitlines() if line.strip()).split()
     if not tokens:
         return mark_safe("")
     pattern = hit_pattern(terms)
