@@ -7,6 +7,7 @@ typed in settings ("(555) 010-0100") is dialled by a `tel:` link through its dia
 from __future__ import annotations
 
 import functools
+import re
 
 import phonenumbers
 from django.conf import settings
@@ -23,16 +24,25 @@ def clinic_details() -> dict[str, str]:
     }
 
 
+# Where a number's extension starts, as people write it: "ext. 12", "extension 12", "x12", "#12".
+_EXTENSION = re.compile(r"\s*(?:ext(?:ension)?\.?|x|#)\s*(\d+)\s*$", re.IGNORECASE)
+
+
 @functools.lru_cache(maxsize=16)
 def dial_string(number: str, region: str) -> str:
     """What follows `tel:` for a number as people write it (a tel: URI may not hold spaces, RFC 3966): the full
     international number ("+12015550123") when it is a valid one in `region`, else its digits as written ("911",
-    "5550100100" for the demo's made-up number), with a leading "+" kept."""
+    "5550100100" for the demo's made-up number), with a leading "+" kept; an extension as RFC 3966 writes it
+    ("+12015550123;ext=4")."""
+    match = _EXTENSION.search(number)
+    main, extension = (number[: match.start()], match.group(1)) if match else (number, "")
     try:
-        parsed = phonenumbers.parse(number, region or None)
+        parsed = phonenumbers.parse(main, region or None)
     except phonenumbers.NumberParseException:
         parsed = None
     if parsed is not None and phonenumbers.is_valid_number(parsed):
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    digits = "".join(char for char in number if char.isdigit())
-    return f"+{digits}" if number.strip().startswith("+") else digits
+        dialled = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    else:
+        digits = "".join(char for char in main if char.isdigit())
+        dialled = f"+{digits}" if main.strip().startswith("+") else digits
+    return f"{dialled};ext={extension}" if extension else dialled
