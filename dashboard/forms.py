@@ -107,6 +107,9 @@ class ReviewForm(forms.Form):
         "changed.",
     )
 
+    # What the page showed when it was opened (intake.services.review.review_basis), sent back with the review.
+    seen = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
     def __init__(self, *args: Any, outcome_required: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.outcome_required = outcome_required
@@ -124,6 +127,13 @@ class ReviewForm(forms.Form):
         if outcome == ReviewNote.Outcome.OTHER and not data.get("note") and "note" not in self.errors:
             self.add_error("note", MSG_OTHER_NEEDS_NOTE)
         return data
+
+    def shows(self, basis: str) -> None:
+        """The page about to be shown shows the intake as `basis` says: its review is judged on that."""
+        if self.is_bound:
+            self.data = {**dict(self.data.items()), "seen": basis}  # one value a field: outcome, note, seen
+        else:
+            self.initial["seen"] = basis
 
 
 MSG_INTAKE_NUMBER = "An intake number is made of digits only, like 1234."

@@ -56,6 +56,7 @@ from intake.references import intake_id_for
 from intake.rules.catalogue import form_for
 from intake.rules.triage import RULES_VERSION
 from intake.services import InvalidReview, mark_reviewed, needs_outcome
+from intake.services.review import review_basis
 
 MSG_REVIEW_NOT_SAVED = "Nothing was saved: see the message in the review form."
 
@@ -241,6 +242,10 @@ def _render_detail(
     record: patient_page.PatientRecord | None = None,
 ) -> HttpResponse:
     record = record or patient_page.record(intake, now=timezone.now())
+    flags = list(intake.flags.all())
+    review_form.shows(
+        review_basis(intake.level, (flag.code for flag in flags), (row.pk for row in latches if not row.cleared_at))
+    )
     answers = intake.answers or {}
     slugs = list(intake.recommended_articles or [])
     titles = dict(Article.objects.filter(slug__in=slugs).values_list("slug", "title"))
@@ -255,7 +260,7 @@ def _render_detail(
             "invitation": intake.invitation,
             "level": Level(intake.level or Level.ROUTINE),  # never None: unassessed intakes are 404 here
             "age": presenters.age_on(intake.invitation.date_of_birth, timezone.localdate()),
-            "flags": list(intake.flags.all()),
+            "flags": flags,
             "red_flag_answers": presenters.red_flag_answer_rows(latches, answers),
             "time_zone": timezone.get_current_timezone_name(),
             "sections": presenters.answer_sections(
@@ -288,12 +293,22 @@ def review(request: HttpRequest, intake_id: int) -> HttpResponse:
     outcome, level_before = form.cleaned_data["outcome"], intake.level
     try:
         result = mark_reviewed(
-            intake, by=request.user, note=form.cleaned_data["note"], outcome=outcome, request=request
+            intake,
+            by=request.user,
+            note=form.cleaned_data["note"],
+            outcome=outcome,
+            request=request,
+            seen=form.cleaned_data["seen"] or None,
         )
     except InvalidReview as error:
-        form.add_error(error.field, str(error))
+        if error.field == "__all__":  # changed since the page was opened: shown again as it is now, note kept
+            intake = _intake_or_404(intake_id)
+            latches = selectors.red_flag_answers(intake)
+            form = ReviewForm(request.POST, outcome_required=_outcome_required(intake, latches))
+            form.is_valid()
+        form.add_error(None if error.field == "__all__" else error.field, str(error))
         messages.error(request, MSG_REVIEW_NOT_SAVED)
-        return _render_detail(request, intake, form, latches, status=400)
+        return _render_detail(request, intake, form, latches, status=409 if error.field == "__all__" else 400)
     _say_what_happened(request, intake, outcome=outcome, result_note=result.note, newly=result.newly_reviewed)
     if intake.level != level_before and intake.level is not None:
         messages.info(

@@ -12,6 +12,7 @@ list the articles held back until that call (docs/clinical/ARTICLES.md, article 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,10 @@ Outcome = ReviewNote.Outcome
 MSG_OTHER_NEEDS_NOTE = "Say in the note what happened."
 MSG_UNKNOWN_OUTCOME = "Choose one of the outcomes listed."
 MSG_OUTCOME_REQUIRED = "Choose what happened: an urgent or serious intake is marked reviewed with its outcome."
+MSG_CHANGED_SINCE_SHOWN = (
+    "This intake changed after the page was opened (new red-flag answers, or another level), so nothing was saved. "
+    "The page now shows it as it is: read it, then review again."
+)
 
 
 class InvalidReview(ValueError):
@@ -49,6 +54,20 @@ class InvalidReview(ValueError):
 class ReviewOutcome:
     newly_reviewed: bool
     note: ReviewNote | None
+
+
+def review_basis(level: int | None, flag_codes: Iterable[str], open_latch_ids: Iterable[int]) -> str:
+    """What a review is judged on, as the intake page shows it: the level, the flags and the open latched answers,
+    as one short string (codes and ids only). The review form carries it back (`seen`), so a review sent from a page
+    opened before a new red flag arrived is refused rather than applied to flags the clinician never saw."""
+    codes = ",".join(sorted(set(flag_codes)))
+    latches = ",".join(str(pk) for pk in sorted(set(open_latch_ids)))
+    return f"{level or ''}|{codes}|{latches}"
+
+
+def _basis_now(intake: Intake) -> str:
+    open_latches = RedFlagAnswer.objects.filter(intake=intake, cleared_at__isnull=True).values_list("pk", flat=True)
+    return review_basis(intake.level, intake.flags.values_list("code", flat=True), open_latches)
 
 
 def needs_outcome(level: int | None, *, reviewed: bool, latches_open: bool) -> bool:
@@ -67,11 +86,14 @@ def mark_reviewed(
     outcome: str = "",
     request: HttpRequest | None = None,
     now: datetime.datetime | None = None,
+    seen: str | None = None,
 ) -> ReviewOutcome:
     """Record the review (or, for "could not reach", the attempt), keep the note, and clear latches on an outcome.
 
     Two clinicians at once: the conditional update lets exactly one of them become "reviewed by"; the other's click
-    still succeeds and their note is added, never overwriting anything.
+    still succeeds and their note is added, never overwriting anything. `seen`: the `review_basis` of the page the
+    review was sent from; when the intake has changed since (a new red flag, another level), nothing is saved
+    (InvalidReview on "__all__"). Callers without a page (scripts) pass None.
     """
     now = now or timezone.now()
     text = note.strip()
@@ -81,6 +103,8 @@ def mark_reviewed(
         raise InvalidReview(MSG_OTHER_NEEDS_NOTE, field="note")
     with transaction.atomic():
         locked = Intake.objects.select_for_update().get(pk=intake.pk)
+        if seen is not None and seen != _basis_now(locked):
+            raise InvalidReview(MSG_CHANGED_SINCE_SHOWN, field="__all__")
         if not outcome and needs_outcome(
             locked.level,
             reviewed=locked.is_reviewed,

@@ -16,7 +16,12 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from intake.models import Intake, Level, RedFlagAnswer, ReviewNote
 from intake.services import InvalidReview, mark_reviewed
-from intake.services.review import MSG_OTHER_NEEDS_NOTE, MSG_OUTCOME_REQUIRED, MSG_UNKNOWN_OUTCOME
+from intake.services.review import (
+    MSG_CHANGED_SINCE_SHOWN,
+    MSG_OTHER_NEEDS_NOTE,
+    MSG_OUTCOME_REQUIRED,
+    MSG_UNKNOWN_OUTCOME,
+)
 from tests.dashboard.factories import make_intake, make_latched_intake
 
 pytestmark = pytest.mark.django_db
@@ -251,3 +256,39 @@ def test_could_not_reach_leaves_a_latched_answer_standing(client, clinician, lat
 def test_an_intake_without_latched_answers_shows_no_red_flag_table(client, clinician):
     client.force_login(clinician)
     assert 'id="red-flag-answers-title"' not in client.get(detail_url(make_intake("routine_plain"))).content.decode()
+
+
+def _seen(html: str) -> str:
+    match = re.search(r'name="seen" value="([^"]*)"', html)
+    assert match is not None
+    return match.group(1)
+
+
+def test_a_review_from_a_page_opened_before_a_new_red_flag_is_refused_and_the_page_shows_the_flag(client, clinician):
+    """The clinician opened the page; the patient, still answering, then sent another red flag; the review sent from
+    the page opened before is refused (it cleared flags nobody had seen: found in the stop-28 audit), and the page
+    now shows the new flag, the note kept, for a review of what is there."""
+    from intake.services import record_red_flags
+
+    intake = make_intake("urgent_bowel", safety_only=True)
+    client.force_login(clinician)
+    seen = _seen(client.get(detail_url(intake)).content.decode())
+    record_red_flags(Intake.objects.get(pk=intake.pk), {"ce_saddle_numbness": "yes"}, now=timezone.now())
+
+    response = client.post(review_url(intake), {"outcome": "routine_appointment", "note": "Called her.", "seen": seen})
+    assert response.status_code == 409
+    html = html_text.unescape(response.content.decode())
+    assert MSG_CHANGED_SINCE_SHOWN in html
+    assert "Called her." in html  # what was typed is kept
+    assert "Saddle" in html  # the new flag, on the page now
+    intake.refresh_from_db()
+    assert not intake.is_reviewed
+    assert RedFlagAnswer.objects.filter(intake=intake, cleared_at__isnull=True).exists()
+    assert not ReviewNote.objects.exists()
+
+    # Sent again from the page as it is now, the review is taken.
+    response = client.post(review_url(intake), {"outcome": "emergency_care", "seen": _seen(html)})
+    assert response.status_code == 302
+    intake.refresh_from_db()
+    assert intake.is_reviewed
+    assert ReviewNote.objects.get().flag_codes == sorted(intake.flags.values_list("code", flat=True))
