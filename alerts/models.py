@@ -21,9 +21,13 @@ class Alert(Delivery):
 
     intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(max_length=16, choices=Kind.choices)
+    # The intake's review round it belongs to (Intake.review_round): new red flags after a review start another.
+    round = models.PositiveIntegerField(default=0)
 
     class Meta(Delivery.Meta):
-        constraints = [models.UniqueConstraint(fields=["intake", "kind"], name="alert_once_per_intake_and_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["intake", "kind", "round"], name="alert_once_per_intake_kind_and_round")
+        ]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="alert_due")]
 
     def __str__(self) -> str:

@@ -8,6 +8,8 @@ from alerts import services
 from intake.models import Intake
 
 
-def on_assessment_recorded(sender: type[Intake], *, intake: Intake, previous_level: int | None, **kwargs: Any) -> None:
+def on_assessment_recorded(
+    sender: type[Intake], *, intake: Intake, previous_level: int | None, reopened: bool = False, **kwargs: Any
+) -> None:
     # Looked up on the module at call time, so a test can watch the hook by replacing it.
-    services.intake_level_changed(intake, previous_level=previous_level)
+    services.intake_level_changed(intake, previous_level=previous_level, reopened=reopened)

@@ -13,7 +13,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from alerts import delivery
@@ -31,15 +31,19 @@ __all__ = ["intake_level_changed", "max_attempts", "retry_delay", "send", "sweep
 LEVEL_ALERT_KINDS = {Level.URGENT: Alert.Kind.URGENT, Level.SERIOUS: Alert.Kind.SERIOUS}
 
 
-def intake_level_changed(intake: Intake, *, previous_level: int | None) -> Alert | None:
-    """Queue the on-call alert when an intake has just become urgent or serious (not when it already was)."""
+def intake_level_changed(intake: Intake, *, previous_level: int | None, reopened: bool = False) -> Alert | None:
+    """Queue the on-call alert when an intake has just become urgent or serious (not when it already was), and when
+    new red flags took a reviewed one out of "reviewed" (`reopened`: a new round, alerted and escalated again)."""
     level = intake.level
     if level not in LEVEL_ALERT_KINDS:
         return None
-    if previous_level is not None and previous_level <= level:
-        return None  # already at this level or a more urgent one: staff were told then.
+    if previous_level is not None and previous_level <= level and not reopened:
+        return None  # already at this level or a more urgent one, and not reviewed since: staff were told then.
     alert, created = Alert.objects.get_or_create(
-        intake=intake, kind=LEVEL_ALERT_KINDS[Level(level)], defaults={"next_attempt_at": timezone.now()}
+        intake=intake,
+        kind=LEVEL_ALERT_KINDS[Level(level)],
+        round=intake.review_round,
+        defaults={"next_attempt_at": timezone.now()},
     )
     if created:
         enqueue(alert)
@@ -73,18 +77,24 @@ def _requeue_stuck(now: datetime.datetime) -> int:
 
 
 def _escalate_unreviewed_urgent(now: datetime.datetime) -> int:
+    """One escalation per urgent alert left unreviewed past ESCALATE_AFTER_MINUTES, in the intake's current round."""
     cutoff = now - datetime.timedelta(minutes=settings.ESCALATE_AFTER_MINUTES)
-    already = Alert.objects.filter(intake=OuterRef("intake"), kind=Alert.Kind.ESCALATION)
+    already = Alert.objects.filter(intake=OuterRef("intake"), kind=Alert.Kind.ESCALATION, round=OuterRef("round"))
     waiting = (
-        Alert.objects.filter(kind=Alert.Kind.URGENT, created_at__lte=cutoff, intake__is_reviewed=False)
+        Alert.objects.filter(
+            kind=Alert.Kind.URGENT,
+            created_at__lte=cutoff,
+            intake__is_reviewed=False,
+            round=F("intake__review_round"),
+        )
         .exclude(Exists(already))
-        .values_list("intake_id", flat=True)
+        .values_list("intake_id", "round")
     )
     escalated = 0
-    for intake_id in list(waiting):
+    for intake_id, round_ in list(waiting):
         with transaction.atomic():
             alert, created = Alert.objects.get_or_create(
-                intake_id=intake_id, kind=Alert.Kind.ESCALATION, defaults={"next_attempt_at": now}
+                intake_id=intake_id, kind=Alert.Kind.ESCALATION, round=round_, defaults={"next_attempt_at": now}
             )
             if created:
                 enqueue(alert)

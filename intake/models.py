@@ -173,6 +173,9 @@ class Intake(models.Model):
 
     submitted_at = models.DateTimeField(null=True, blank=True)
     is_reviewed = models.BooleanField(default=False)
+    # How many times a reviewed intake was opened again by new red flags (intake.services.assessment): each time is a
+    # new round of alerts and escalation (alerts.models.Alert.round). reviewed_at/by keep the last review.
+    review_round = models.PositiveIntegerField(default=0)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

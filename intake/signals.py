@@ -6,5 +6,6 @@ alerts app queues its e-mail there) commit or roll back together with the result
 
 from django.dispatch import Signal
 
-# Sent with: intake (the saved Intake, new level set), previous_level (the level before, or None).
+# Sent with: intake (the saved Intake, new level set), previous_level (the level before, or None), reopened (True when
+# the result took a reviewed intake out of "reviewed": new red flags or a higher level; intake.review_round moved on).
 assessment_recorded = Signal()

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from intake import signals, tasks
@@ -53,7 +53,7 @@ def record_assessment(intake: Intake, result: TriageResult, *, now: datetime.dat
     `notify=False` is for demo data only: a stored history, not a new event, so nobody is alerted.
     """
     with transaction.atomic():
-        previous_level = Intake.objects.filter(pk=intake.pk).values_list("level", flat=True).get()
+        previous_level, was_reviewed = Intake.objects.filter(pk=intake.pk).values_list("level", "is_reviewed").get()
         previous_codes = set(IntakeFlag.objects.filter(intake=intake).values_list("code", flat=True))
         intake.level = Level.from_code(result.level)
         intake.rules_version = result.rules_version
@@ -64,8 +64,27 @@ def record_assessment(intake: Intake, result: TriageResult, *, now: datetime.dat
         # Announced when staff have something new to act on: another level, or other red flags. Reading-list flags
         # appearing as the patient goes on (or the same result stored again at submission) are not news.
         news = previous_level != intake.level or _red_flags(previous_codes) != _red_flags(set(result.codes))
+        reopened = notify and was_reviewed and _needs_review_again(previous_level, previous_codes, intake, result)
+        if reopened:
+            Intake.objects.filter(pk=intake.pk).update(is_reviewed=False, review_round=F("review_round") + 1)
+            intake.refresh_from_db(fields=["is_reviewed", "review_round"])
         if notify and news:
-            signals.assessment_recorded.send(sender=Intake, intake=intake, previous_level=previous_level)
+            signals.assessment_recorded.send(
+                sender=Intake, intake=intake, previous_level=previous_level, reopened=reopened
+            )
+
+
+def _needs_review_again(
+    previous_level: int | None, previous_codes: set[str], intake: Intake, result: TriageResult
+) -> bool:
+    """A reviewed intake is not reviewed any more when it is urgent or serious and has red flags the review did not
+    see, or a more urgent level than it had (a patient still answering after a clinician's call, a later page sent
+    from another tab): it goes back to the top of the queue, and staff are alerted again (found in the stop-28
+    audit: such a flag reached nobody)."""
+    if intake.level not in (Level.URGENT, Level.SERIOUS):
+        return False
+    rose = previous_level is None or intake.level < previous_level
+    return rose or bool(_red_flags(set(result.codes)) - _red_flags(previous_codes))
 
 
 def _red_flags(codes: set[str]) -> set[str]:

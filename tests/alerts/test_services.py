@@ -211,3 +211,43 @@ def test_alerts_sweep_command_runs_once(capsys):
 
     call_command("alerts_sweep", verbosity=2)
     assert "re-queued 0, escalated 0" in capsys.readouterr().out
+
+
+def test_a_new_red_flag_after_the_review_opens_the_intake_again_and_is_alerted_and_escalated(clinician):
+    """The clinician called the patient and reviewed the urgent intake; the patient, still answering, then sent
+    another red flag. It reached nobody (the stop-28 audit): the intake stayed reviewed, and one alert per intake and
+    kind blocked a new one. Now the intake is not reviewed any more (top of the queue), a new round of alerts goes out,
+    and it escalates if nobody reviews it again."""
+    from intake.models import Intake
+    from intake.services import mark_reviewed, record_red_flags
+
+    intake = make_intake("urgent_bowel", safety_only=True)
+    services.intake_level_changed(intake, previous_level=None)
+    run_queued_tasks()
+    mark_reviewed(intake, by=clinician, outcome="same_day_call_advice")
+    assert Intake.objects.get(pk=intake.pk).is_reviewed
+
+    record_red_flags(Intake.objects.get(pk=intake.pk), {"ce_saddle_numbness": "yes"}, now=timezone.now())
+    intake.refresh_from_db()
+    assert (intake.is_reviewed, intake.review_round) == (False, 1)
+    run_queued_tasks()
+    assert [m.to for m in mail.outbox] == [["on-call@clinic.example"], ["on-call@clinic.example"]]
+    assert services.sweep(now=timezone.now() + datetime.timedelta(minutes=16))["escalated"] == 1
+
+
+def test_the_same_flags_stored_again_after_the_review_leave_it_reviewed(clinician):
+    """Sending the form, or a page with the same answers, after the review is not news."""
+    from intake.models import Intake
+    from intake.services import mark_reviewed
+    from intake.services.assessment import retriage
+
+    intake = make_intake("urgent_bowel", safety_only=True)
+    services.intake_level_changed(intake, previous_level=None)
+    run_queued_tasks()
+    mark_reviewed(intake, by=clinician, outcome="same_day_call_advice")
+    Intake.objects.filter(pk=intake.pk).update(rules_version="2026.1")  # so the retriage stores its result again
+    retriage(Intake.objects.get(pk=intake.pk), now=timezone.now(), apply=True)
+    intake.refresh_from_db()
+    assert (intake.is_reviewed, intake.review_round) == (True, 0)
+    run_queued_tasks()
+    assert len(mail.outbox) == 1

@@ -28,7 +28,7 @@ def alert_calls(monkeypatch) -> list[tuple[int, Any, Any]]:
 
     calls: list[tuple[int, Any, Any]] = []
 
-    def spy(intake, *, previous_level):
+    def spy(intake, *, previous_level, reopened=False):
         calls.append((intake.pk, intake.level, previous_level))
 
     monkeypatch.setattr(alert_services, "intake_level_changed", spy)
