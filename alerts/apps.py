@@ -5,7 +5,7 @@ class AlertsConfig(AppConfig):
     name = "alerts"
 
     def ready(self) -> None:
-        from alerts import receivers
+        from alerts import checks, receivers  # noqa: F401 - checks registers the deploy check of who is alerted
         from intake.signals import assessment_recorded
 
         assessment_recorded.connect(receivers.on_assessment_recorded, dispatch_uid="alerts.on_assessment_recorded")

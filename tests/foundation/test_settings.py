@@ -15,6 +15,8 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "k3$Jq9!vR2#mW8@pL5^tZ1&nB7*cX4(dF6)gH0_yU-a-long-random-production-secret",
     "ALLOWED_HOSTS": "portal.example.org",
     "DATABASE_URL": "sqlite:///:memory:",
+    "ALERT_EMAILS": "on-call@example.org",
+    "ESCALATION_EMAILS": "clinic-lead@example.org",
 }
 
 
@@ -39,6 +41,14 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["ALERT_EMAILS", "ESCALATION_EMAILS"])
+def test_check_deploy_fails_when_nobody_would_be_alerted(missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    result = run_manage("check", "--deploy", env=env)
+    assert result.returncode != 0
+    assert f"{missing} is empty" in result.stderr + result.stdout
 
 
 @pytest.mark.parametrize("command", [("check",), ("makemigrations", "--check", "--dry-run")])
