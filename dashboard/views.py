@@ -288,8 +288,7 @@ def review(request: HttpRequest, intake_id: int) -> HttpResponse:
     latches = selectors.red_flag_answers(intake)
     form = ReviewForm(request.POST, outcome_required=_outcome_required(intake, latches))
     if not form.is_valid():
-        messages.error(request, MSG_REVIEW_NOT_SAVED)
-        return _render_detail(request, intake, form, latches, status=400)
+        return _review_not_saved(request, intake, form, latches, status=400)
     outcome, level_before = form.cleaned_data["outcome"], intake.level
     try:
         result = mark_reviewed(
@@ -307,8 +306,7 @@ def review(request: HttpRequest, intake_id: int) -> HttpResponse:
             form = ReviewForm(request.POST, outcome_required=_outcome_required(intake, latches))
             form.is_valid()
         form.add_error(None if error.field == "__all__" else error.field, str(error))
-        messages.error(request, MSG_REVIEW_NOT_SAVED)
-        return _render_detail(request, intake, form, latches, status=409 if error.field == "__all__" else 400)
+        return _review_not_saved(request, intake, form, latches, status=409 if error.field == "__all__" else 400)
     _say_what_happened(request, intake, outcome=outcome, result_note=result.note, newly=result.newly_reviewed)
     if intake.level != level_before and intake.level is not None:
         messages.info(
@@ -317,6 +315,16 @@ def review(request: HttpRequest, intake_id: int) -> HttpResponse:
             f"{Level(intake.level).label.lower()}.",
         )
     return redirect("dashboard:intake", intake_id=intake.pk)
+
+
+def _review_not_saved(
+    request: HttpRequest, intake: Intake, form: ReviewForm, latches: list[RedFlagAnswer], *, status: int
+) -> HttpResponse:
+    """The intake page again, with the review form's messages: it shows the whole intake, so it is audited as a
+    viewing is (the stop-28 audit found these pages left no trace)."""
+    audit.record("viewed_intake", request=request, intake_id=intake.pk, detail="review not saved")
+    messages.error(request, MSG_REVIEW_NOT_SAVED)
+    return _render_detail(request, intake, form, latches, status=status)
 
 
 def _say_what_happened(

@@ -56,6 +56,10 @@ def test_reviewing_an_urgent_or_serious_intake_without_an_outcome_is_refused_nex
     assert not intake.is_reviewed
     assert not ReviewNote.objects.exists()
     assert not AuditEvent.objects.filter(action="reviewed_intake").exists()
+    # The page shown again holds the whole intake: it is in the audit trail as a viewing.
+    assert list(AuditEvent.objects.filter(intake_id=intake.pk).values_list("action", "detail")) == [
+        ("viewed_intake", "review not saved")
+    ]
 
 
 @pytest.mark.parametrize("profile", ["urgent_bowel", "serious_cancer"])
