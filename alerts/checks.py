@@ -11,7 +11,7 @@ from django.core import checks
 
 @checks.register(checks.Tags.security, deploy=True)
 def alert_recipients(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    problems = []
+    problems: list[checks.CheckMessage] = []
     if not settings.ALERT_EMAILS:
         problems.append(
             checks.Error(
