@@ -1,4 +1,5 @@
-"""Sending one alert e-mail: at most once, retried with backoff when the mail server fails.
+"""Sending one alert e-mail: at most once, retried with backoff when the mail server fails, for as long as its
+intake waits for a review.
 
 Delivery is at-least-once towards the mail server and exactly-once as far as our records go: the send happens while
 the alert row is locked and `sent_at` is committed right after; a crash in the gap of a few milliseconds between the
@@ -68,15 +69,16 @@ def send(alert_id: int, *, requeue: Requeue, now: datetime.datetime | None = Non
             send_mail(subject, body, None, recipients)
         except Exception as error:
             alert.last_error = type(error).__name__
-            if alert.attempts >= max_attempts():
-                alert.status = Alert.Status.FAILED
+            if alert.attempts >= max_attempts() and alert.intake.is_reviewed:
+                alert.status = Alert.Status.FAILED  # a clinician has the intake in hand: nobody waits for this one
                 logger.error("Alert %s gave up after %s attempts (%s)", alert.pk, alert.attempts, alert.last_error)
             else:
+                # While the intake waits for its review the alert never gives up (a mail server down for hours
+                # lost it after MESSAGE_MAX_ATTEMPTS: the stop-28 audit); past that many tries, every try is an error.
+                log = logger.error if alert.attempts >= max_attempts() else logger.warning
                 alert.next_attempt_at = now + retry_delay(alert.attempts)
                 requeue(alert, run_after=alert.next_attempt_at)
-                logger.warning(
-                    "Alert %s attempt %s failed (%s); retry queued", alert.pk, alert.attempts, alert.last_error
-                )
+                log("Alert %s attempt %s failed (%s); retry queued", alert.pk, alert.attempts, alert.last_error)
             alert.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
             return "retry" if alert.status == Alert.Status.PENDING else alert.status
         alert.status = Alert.Status.SENT

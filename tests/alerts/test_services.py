@@ -129,10 +129,28 @@ def test_retry_delays_grow_and_stop_growing():
     assert delays[-1] == 1800
 
 
-def test_sending_gives_up_after_the_maximum_attempts(settings):
+def test_an_alert_keeps_trying_while_its_intake_waits_and_is_sent_when_the_mail_server_is_back(settings):
+    """A mail server down for hours: the alert gave up after MESSAGE_MAX_ATTEMPTS (about three hours) and the urgent
+    intake reached nobody (the stop-28 audit)."""
     settings.EMAIL_BACKEND = "tests.alerts.mail_backends.AlwaysFailingBackend"
     intake = make_intake("urgent_bowel")
     services.intake_level_changed(intake, previous_level=None)
+    alert = Alert.objects.get()
+    for _ in range(services.max_attempts() + 3):
+        services.send(alert.pk)
+    alert.refresh_from_db()
+    assert (alert.status, alert.attempts) == ("pending", services.max_attempts() + 3)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert services.send(alert.pk) == "sent"
+    assert len(mail.outbox) == 1
+
+
+def test_sending_gives_up_after_the_maximum_attempts_once_the_intake_is_reviewed(settings):
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.AlwaysFailingBackend"
+    intake = make_intake("urgent_bowel")
+    services.intake_level_changed(intake, previous_level=None)
+    intake.is_reviewed = True
+    intake.save()
     alert = Alert.objects.get()
     for _ in range(services.max_attempts()):
         services.send(alert.pk)
