@@ -17,6 +17,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponseBase
 from django.views import i18n
 from django.views.decorators.csrf import csrf_exempt
@@ -24,6 +25,9 @@ from django.views.decorators.csrf import csrf_exempt
 from clinic_portal.errors import csrf_failure
 
 ALLOWED_FETCH_SITES = ("same-origin", "none")
+
+# Sent with: request, language (as posted; the view has already checked it and set the cookie when it is one).
+language_chosen = Signal()
 
 
 def _origin_of(url: str) -> str:
@@ -50,4 +54,7 @@ def set_language(request: HttpRequest) -> HttpResponseBase:
     if request.method == "POST" and not from_this_site(request):
         return csrf_failure(request, reason="language change from another site")
     response: HttpResponseBase = i18n.set_language(request)
+    if request.method == "POST":
+        # An app may keep the choice too (intake keeps a patient's with their invitation: intake.patient_session).
+        language_chosen.send(sender=set_language, request=request, language=str(request.POST.get("language", "")))
     return response

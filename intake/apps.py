@@ -7,6 +7,9 @@ class IntakeConfig(AppConfig):
 
     def ready(self) -> None:
         # What the intake's e-mails say, rendered when the messaging app sends them (messaging never imports intake).
-        from intake import tasks
+        from clinic_portal.language_choice import language_chosen
+        from intake import patient_session, tasks
 
         tasks.register_messages()
+        # A language the patient picks on their form is kept with their invitation.
+        language_chosen.connect(patient_session.remember_language, dispatch_uid="intake.remember_language")

@@ -24,6 +24,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from intake import selectors
 from intake.models import Intake, Invitation
+from intake.services import invitations
 
 SESSION_KEY = "intake_patient"
 DEVICE_COOKIE = "intake_device"
@@ -177,6 +178,15 @@ def confirmed_intake(request: HttpRequest) -> Intake | None:
     if intake is not None:
         _renew_if_due(request, state)  # sliding: the pages the patient opens extend it
     return intake
+
+
+def confirmed_invitation_id(request: HttpRequest) -> int | None:
+    """The invitation whose form is open in this browser (birth date typed, not idle), without reading it."""
+    state = _state(request)
+    invitation_id = state.get("invitation")
+    if state.get("confirmed") is not True or _is_idle(state) or not isinstance(invitation_id, int):
+        return None
+    return invitation_id
 
 
 def keep_open(request: HttpRequest) -> int | None:
@@ -377,3 +387,16 @@ def trust_device(request: HttpRequest, response: HttpResponse, invitation: Invit
         httponly=True,
         samesite="Lax",
     )
+
+
+# --- The language the patient picks -----------------------------------------------------------------------------
+
+
+def remember_language(sender: object, *, request: HttpRequest, language: str, **kwargs: object) -> None:
+    """Connected to the switcher's `clinic_portal.language_choice.language_chosen` (IntakeConfig): a language the
+    patient picks on a page of their open form becomes their invitation's, so their link opens in it again and their
+    e-mails are written in it (intake.patient_language). Before the birth date is typed it changes only this
+    browser's cookie: whoever holds the link has not shown it is theirs."""
+    invitation_id = confirmed_invitation_id(request)
+    if invitation_id is not None and language in {code for code, _name in settings.LANGUAGES}:
+        invitations.set_language(invitation_id, language)

@@ -121,6 +121,11 @@ MSG_RENEW_APPOINTMENT_PAST = (
 )
 
 
+def set_language(invitation_id: int, language: str) -> None:
+    """The language the patient's link opens in and their e-mails are written in, as the patient picked it."""
+    Invitation.objects.filter(pk=invitation_id).exclude(language=language).update(language=language)
+
+
 def renew_link(
     invitation: Invitation,
     *,

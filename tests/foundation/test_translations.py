@@ -165,6 +165,29 @@ def test_an_english_invitation_opens_in_english_even_after_a_spanish_one_in_the_
     assert client.get(response["Location"])["Content-Language"] == "en"
 
 
+def test_a_language_the_patient_picks_on_their_form_is_the_one_their_link_opens_in_from_then_on(client):
+    """A Spanish reader whose invitation was made in English picked Español on the form, pressed "Exit" and opened
+    the link again: it opened in English (found by the stop-28 audit), the birth-date page first of all."""
+    invitation, token = make_invitation(language="en")
+    client.get(f"/intake/start/{token}/")
+    assert client.post("/intake/confirm/", {"date_of_birth": "1985-03-27"}).status_code == 302
+    client.post("/i18n/setlang/", {"language": "es", "next": "/intake/"})
+    invitation.refresh_from_db()
+    assert invitation.language == "es"  # its e-mails too, from now on
+    client.post("/intake/exit/")
+    page = client.get(client.get(f"/intake/start/{token}/")["Location"]).content.decode()
+    assert "Primero, confirme que es usted" in page
+
+
+def test_a_language_picked_before_the_birth_date_changes_only_this_browser(client):
+    """Whoever holds the link has not shown it is theirs yet: the invitation keeps its language."""
+    invitation, token = make_invitation(language="en")
+    client.get(f"/intake/start/{token}/")
+    client.post("/i18n/setlang/", {"language": "es", "next": "/intake/confirm/"})
+    invitation.refresh_from_db()
+    assert invitation.language == "en"
+
+
 def test_the_switcher_changes_the_language_with_a_plain_form_and_comes_back_to_the_same_page(client):
     html = client.get("/articles/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'action="/i18n/setlang/"' in html
