@@ -15,7 +15,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from intake import services
-from intake.models import Intake, Level
+from intake.models import Intake, Invitation, Level
 from intake.rules.patient_messages import CE_SIGN_PHRASES, MSCC_SIGN_PHRASES
 from intake.rules.questionnaire import PAGE_SLUGS
 from tests.intake.conftest import Patient
@@ -155,6 +155,18 @@ def test_a_serious_receipt_out_of_hours_names_the_next_working_day_and_never_say
     assert "A clinician will call you by 10:00 AM on Monday, March 11." in page
     assert "If nobody has called you by 10:00 AM, call us at" in page
     assert "today" not in page.lower()
+
+
+@override_settings(CLINIC_HOURS="Mon-Fri 08:00-17:00", CLINIC_CALLBACK_HOURS=2)
+def test_a_spanish_serious_receipt_says_the_day_and_time_as_spanish_does(client):
+    """It said "antes de las 10:00 AM del lunes, marzo 11" (the English formats; the stop-28 audit)."""
+    with time_machine.travel(clinic_time(2030, 3, 8, 17, 30), tick=False):
+        patient = a_patient_at(client, timezone.now())
+        Invitation.objects.filter(pk=patient.invitation.pk).update(language="es")
+        patient.client.cookies["django_language"] = "es"
+        page = send(patient, answers(weight_loss="yes"))
+    assert "le llamará antes de las 10:00 a.m. del lunes 11 de marzo." in page
+    assert "10:00 AM" not in page
 
 
 def test_a_serious_receipt_for_a_cancer_history_adds_the_spinal_cord_signs(patient):
