@@ -123,6 +123,12 @@ HINTS: dict[tuple[Measure, System], str] = {
 
 # How values read back: one template per unit, with the singular where a value of 1 needs it.
 FEET_INCHES = gettext_noop("{feet} ft {inches} in")
+ONE_FOOT_INCHES = gettext_noop("1 ft {inches} in")  # Spanish says "1 pie", not "1 pies"
+
+
+def _feet_and_inches(feet: str, inches: str) -> Message:
+    return Message(ONE_FOOT_INCHES, inches=inches) if feet == "1" else Message(FEET_INCHES, feet=feet, inches=inches)
+
 _SHOWN_AS: dict[tuple[Measure, System], tuple[str, str]] = {
     ("height", "metric"): (gettext_noop("{value} cm"), gettext_noop("{value} cm")),
     ("weight", "us"): (gettext_noop("{value} lb"), gettext_noop("{value} lb")),
@@ -209,7 +215,7 @@ def _shown_number(number: Decimal) -> str:
 def _bound_words(measure: Measure, system: System, shown: Decimal) -> Message:
     if (measure, system) == ("height", "us"):
         feet, inches = divmod(int(shown), 12)
-        return Message(FEET_INCHES, feet=str(feet), inches=str(inches))
+        return _feet_and_inches(str(feet), str(inches))
     plural, single = _SHOWN_AS[(measure, system)]
     text = _shown_number(shown)
     return Message(single if text == "1" else plural, value=text)
@@ -253,5 +259,5 @@ def describe(measure: Measure, system: System, stored: Decimal, *, stored_unit: 
     shown = _in_shown_unit(measure, system, stored, stored_unit)
     if (measure, system) == ("height", "us"):
         parts = as_parts(measure, system, stored)
-        return Message(FEET_INCHES, feet=parts["ft"], inches=parts["in"])
+        return _feet_and_inches(parts["ft"], parts["in"])
     return _bound_words(measure, system, shown)

@@ -71,6 +71,18 @@ def test_a_bad_measurement_gets_a_message_in_the_clinics_units(measure, system, 
     assert str(problem.value.message) == message
 
 
+def test_a_height_range_in_spanish_says_one_foot_in_the_singular():
+    """It said "entre 1 pies 8 pulg. y 8 pies 2 pulg." (the stop-28 audit)."""
+    from django.utils import translation
+
+    from intake.patient_fields import say
+
+    with pytest.raises(units.UnitError) as problem:
+        units.to_stored("height", "us", {"ft": "9", "in": ""}, minimum=D(50), maximum=D(250))
+    with translation.override("es"):
+        assert say(problem.value.message) == "Escriba una estatura entre 1 pie 8 pulg. y 8 pies 2 pulg."
+
+
 def test_distances_stored_in_miles_before_2027_are_shown_from_miles():
     assert units.describe("distance", "us", D(20), stored_unit="mi") == "20 miles"
     assert units.describe("distance", "metric", D(20), stored_unit="mi") == "32.2 km"
