@@ -129,6 +129,7 @@ ONE_FOOT_INCHES = gettext_noop("1 ft {inches} in")  # Spanish says "1 pie", not 
 def _feet_and_inches(feet: str, inches: str) -> Message:
     return Message(ONE_FOOT_INCHES, inches=inches) if feet == "1" else Message(FEET_INCHES, feet=feet, inches=inches)
 
+
 _SHOWN_AS: dict[tuple[Measure, System], tuple[str, str]] = {
     ("height", "metric"): (gettext_noop("{value} cm"), gettext_noop("{value} cm")),
     ("weight", "us"): (gettext_noop("{value} lb"), gettext_noop("{value} lb")),

@@ -162,6 +162,7 @@ def test_a_spanish_serious_receipt_says_the_day_and_time_as_spanish_does(client)
     """It said "antes de las 10:00 AM del lunes, marzo 11" (the English formats; the stop-28 audit)."""
     with time_machine.travel(clinic_time(2030, 3, 8, 17, 30), tick=False):
         patient = a_patient_at(client, timezone.now())
+        assert patient.invitation is not None
         Invitation.objects.filter(pk=patient.invitation.pk).update(language="es")
         patient.client.cookies["django_language"] = "es"
         page = send(patient, answers(weight_loss="yes"))
