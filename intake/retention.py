@@ -1,4 +1,5 @@
-"""Data retention: patient records are removed INTAKE_RETENTION_MONTHS after the appointment they were made for.
+"""Data retention: patient records are removed INTAKE_RETENTION_MONTHS after the appointment they were made for; the
+patient's own record (name, birth date, contact details) with the last of their visits.
 
 Removal is deletion, not anonymisation: an intake's free text cannot be reliably scrubbed of identifying details, and
 the clinic's own record of the visit lives in its EHR. The audit trail is kept (it stores intake ids, never patient
@@ -15,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import record
-from intake.models import Intake, Invitation
+from intake.models import Intake, Invitation, Patient
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,12 @@ def purge_old_intakes(*, months: int, now: datetime.datetime | None = None, dry_
     result = PurgeResult(cutoff=cutoff, invitations=invitation_count, intakes=len(intake_ids), dry_run=dry_run)
     if dry_run or not invitation_count:
         return result
+    patient_ids = set(invitations.values_list("patient_id", flat=True))
     _forget_versions(invitations, intake_ids)
-    # Cascades to each invitation's intake, its flags and its review notes.
+    # Cascades to each invitation's intake, its flags, its review notes and its one-time codes.
     invitations.delete()
+    # The patient's own record (name, birth date, e-mail, phone) goes with their last visit.
+    Patient.objects.filter(pk__in=patient_ids, invitations__isnull=True).delete()
     record(
         "retention_purge",
         detail=(

@@ -323,7 +323,7 @@ def render_confirmation(message: OutboundMessage) -> Rendered | None:
 def register_messages() -> None:
     """Once, from `IntakeConfig.ready`: the renderers, and forgetting the messages (addresses) of deleted rows, so a
     retention purge or a discarded demo invitation leaves no address behind."""
-    from intake.models import Intake, Invitation, Reminder
+    from intake.models import DeviceCode, Intake, Invitation, Reminder
 
     registry.register(OutboundMessage.Kind.INVITATION, render_invitation)
     registry.register(OutboundMessage.Kind.LOCKOUT, render_lockout)
@@ -340,11 +340,16 @@ def register_messages() -> None:
     )
     post_delete.connect(_forget_intake_messages, sender=Intake, dispatch_uid="intake.forget_intake_messages")
     post_delete.connect(_forget_reminder_messages, sender=Reminder, dispatch_uid="intake.forget_reminder_messages")
+    post_delete.connect(_forget_code_messages, sender=DeviceCode, dispatch_uid="intake.forget_code_messages")
 
 
 def _forget_invitation_messages(sender: Any, instance: Invitation, **kwargs: Any) -> None:
     kinds = [OutboundMessage.Kind.INVITATION, OutboundMessage.Kind.LOCKOUT, OutboundMessage.Kind.FOLLOW_UP]
     messages.forget(kinds, [instance.pk])
+
+
+def _forget_code_messages(sender: Any, instance: DeviceCode, **kwargs: Any) -> None:
+    messages.forget([OutboundMessage.Kind.DEVICE_CODE], [instance.pk])
 
 
 def _forget_reminder_messages(sender: Any, instance: Reminder, **kwargs: Any) -> None:

@@ -61,6 +61,47 @@ def test_intakes_past_the_retention_period_are_deleted_and_recent_ones_kept(sett
     assert not ReviewNote.objects.filter(intake_id=old.pk).exists()
 
 
+def test_the_patient_record_goes_with_its_last_visit_and_so_do_the_codes_emailed(settings):
+    """The purge removed invitations and intakes but left the patient's record (name, birth date, e-mail, phone) and
+    the one-time-code messages with their address (found in the stop-28 audit)."""
+    from intake.models import DeviceCode
+    from messaging.models import OutboundMessage
+
+    settings.INTAKE_RETENTION_MONTHS = 84
+    old = patient_record(appointment_days_ago=365 * 8)
+    kept = patient_record(appointment_days_ago=365 * 6)
+    code = DeviceCode.objects.create(
+        invitation=old.invitation, link_version=1, code_hash="x", created_at=timezone.now(), expires_at=timezone.now()
+    )
+    OutboundMessage.objects.create(
+        kind=OutboundMessage.Kind.DEVICE_CODE,
+        about_id=code.pk,
+        recipients=["pat@example.org"],
+        next_attempt_at=timezone.now(),
+    )
+    run()
+    assert not Patient.objects.filter(pk=old.patient_id).exists()
+    assert Patient.objects.filter(pk=kept.patient_id).exists()
+    assert not OutboundMessage.objects.filter(kind=OutboundMessage.Kind.DEVICE_CODE).exists()
+
+
+def test_a_patient_with_a_later_visit_keeps_the_record(settings):
+    settings.INTAKE_RETENTION_MONTHS = 84
+    old = patient_record(appointment_days_ago=365 * 8)
+    later = timezone.now() - dt.timedelta(days=30)
+    Invitation.objects.create(
+        patient_id=old.patient_id,
+        patient_name="Pat Example",
+        email="pat@example.org",
+        date_of_birth=dt.date(1980, 1, 2),
+        appointment_at=later,
+        token_hash=secrets.token_hex(32),
+        expires_at=later,
+    )
+    run()
+    assert Patient.objects.filter(pk=old.patient_id).exists()
+
+
 def test_the_audit_trail_is_kept_and_records_the_purge(settings):
     settings.INTAKE_RETENTION_MONTHS = 84
     old = patient_record(appointment_days_ago=365 * 8)
