@@ -16,7 +16,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import record
-from intake.models import Intake, Invitation, Patient
+from intake.models import Intake, Invitation
+from intake.services.patients import forget_without_visits
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def purge_old_intakes(*, months: int, now: datetime.datetime | None = None, dry_
     # Cascades to each invitation's intake, its flags, its review notes and its one-time codes.
     invitations.delete()
     # The patient's own record (name, birth date, e-mail, phone) goes with their last visit.
-    Patient.objects.filter(pk__in=patient_ids, invitations__isnull=True).delete()
+    forget_without_visits(patient_ids)
     record(
         "retention_purge",
         detail=(
