@@ -169,6 +169,8 @@ class Intake(models.Model):
     emergency_shown_at = models.DateTimeField(null=True, blank=True)
     # The patient ticked "I have read this" on the emergency page; until then the rest of the form stays closed.
     emergency_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # Which emergency page was read ("ces" or "mscc"; "" before stop 28): another emergency opens its own page.
+    emergency_acknowledged_kind = models.CharField(max_length=8, blank=True)
     recommended_articles = models.JSONField(default=list, blank=True, help_text="Article slugs, best first.")
 
     submitted_at = models.DateTimeField(null=True, blank=True)

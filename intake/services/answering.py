@@ -199,13 +199,24 @@ def safety_answers_need_emergency_page(intake: Intake) -> bool:
 
 
 def needs_emergency_acknowledgement(intake: Intake) -> bool:
-    return intake.emergency_acknowledged_at is None and safety_answers_need_emergency_page(intake)
+    """An emergency page waits to be read: the stored flags call for one, and the patient has not read that one (a
+    cauda equina answer after the cord compression page was read opens the cauda equina page; the reverse does not,
+    as cauda equina's page comes first whenever both apply)."""
+    if intake.level != Level.URGENT:
+        return False  # spares every other page the query for its flags
+    kind = emergency_kind(intake)
+    if kind is None:
+        return False
+    read = intake.emergency_acknowledged_kind
+    return intake.emergency_acknowledged_at is None or (read != "" and read != kind)
 
 
 def mark_emergency_shown(intake: Intake, *, now: datetime.datetime) -> None:
     Intake.objects.filter(pk=intake.pk, emergency_shown_at__isnull=True).update(emergency_shown_at=now)
 
 
-def acknowledge_emergency(intake: Intake, *, now: datetime.datetime) -> None:
-    Intake.objects.filter(pk=intake.pk, emergency_acknowledged_at__isnull=True).update(emergency_acknowledged_at=now)
+def acknowledge_emergency(intake: Intake, *, now: datetime.datetime, kind: str | None = None) -> None:
+    """The patient ticked "I have read this" on the `kind` emergency page (by default the one the flags call for)."""
+    read = kind if kind is not None else (emergency_kind(intake) or "")
+    Intake.objects.filter(pk=intake.pk).update(emergency_acknowledged_at=now, emergency_acknowledged_kind=read)
     intake.refresh_from_db()

@@ -251,6 +251,21 @@ def test_the_mscc_receipt_keeps_the_mscc_wording(patient):
     assert "bladder" not in page.lower()
 
 
+def test_a_cauda_equina_answer_after_the_cord_compression_page_was_read_opens_the_emergency_page_again(patient):
+    """The patient read the cord compression page (cancer with new nerve symptoms), then changed a safety answer to
+    yes from the review page: nothing said cauda equina's words (found in stop 28: once any emergency page was
+    acknowledged, none was shown again)."""
+    patient.answer_all(answers(cancer_history="yes", **ONE_LEG_NUMB))
+    response = patient.post_step("safety", answers(ce_saddle_numbness="yes"), next="review")
+    assert response["Location"] == "/intake/important/"
+    page = text(patient.client.get("/intake/important/"))
+    assert "cauda equina syndrome" in page
+    patient.client.post("/intake/important/", {"acknowledged": "on"})
+    # Read once, it is not shown again for the same emergency.
+    response = patient.post_step("safety", answers(ce_saddle_numbness="yes", ce_wiping_sensation="yes"), next="review")
+    assert response["Location"] != "/intake/important/"
+
+
 # --- The confirmation e-mail ------------------------------------------------------------------------------------
 
 
