@@ -327,6 +327,20 @@ def take_late_page(request: HttpRequest, slug: str) -> dict[str, list[str]] | No
     return post if isinstance(post, dict) else None
 
 
+def show_problems_on(request: HttpRequest, slug: str) -> None:
+    """The patient pressed "Send" and page `slug` has problems: it shows them once, when it opens next."""
+    request.session[SESSION_KEY] = {**_state(request), "problems_on": slug}
+
+
+def take_problems_shown_on(request: HttpRequest, slug: str) -> bool:
+    """Whether page `slug` opens with the problems "Send" found on it (once)."""
+    state = _state(request)
+    if state.get("problems_on") != slug:
+        return False
+    request.session[SESSION_KEY] = {key: value for key, value in state.items() if key != "problems_on"}
+    return True
+
+
 def drop_late_page(request: HttpRequest) -> None:
     state = _state(request)
     if "late_page" in state:

@@ -209,7 +209,10 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
         form.is_valid()
     else:
         finished = answer_codec.place_index(slug, form_def) < answer_codec.place_index(intake.current_step, form_def)
-        if finished and validate_page(slug, saved, today=today, form=form_def):
+        # A page sent back to after "Send" shows what stops the sending; one that a change opened (a question asked
+        # now that was not before) shows its questions plainly, as any page not yet sent does.
+        show_problems = patient_session.take_problems_shown_on(request, slug)
+        if finished and show_problems and validate_page(slug, saved, today=today, form=form_def):
             form = StepForm(page, earlier=saved, today=today, data=as_post_data(page, saved), system=clinic_units())
             form.is_valid()
         else:
@@ -331,6 +334,7 @@ def review(request: HttpRequest, intake: Intake) -> HttpResponse:
         try:
             services.submit_intake(intake, now=timezone.now())
         except services.InvalidAnswers as problem:
+            patient_session.show_problems_on(request, problem.step_slug)  # "Send" was pressed: say what stops it
             return _to_page(problem.step_slug, back_to=NEXT_REVIEW)
         return redirect("intake:done")
     answers = answer_codec.from_json(intake.answers)

@@ -164,6 +164,15 @@ def test_a_safety_change_from_the_review_page_leads_past_the_emergency_page_to_t
     assert response["Location"] == "/intake/important/"
     ticked = patient.client.post("/intake/important/", {"acknowledged": "on"})
     assert ticked["Location"] == "/intake/step/safety_onset/?next=review"  # "When did it start?", then the review
+    # The question it opened is asked plainly: no message before the patient has had a chance to answer it (the
+    # stop-28 audit: "Please answer this question." was already there).
+    opened = patient.client.get(ticked["Location"]).content.decode()
+    assert "Please answer this question." not in opened
+    assert 'id="error_ce_onset"' not in opened
+    # "Send" pressed before answering it: the same page says what it is waiting for.
+    sent = patient.client.post("/intake/review/")
+    assert sent["Location"] == "/intake/step/safety_onset/?next=review"
+    assert 'id="error_ce_onset"' in patient.client.get(sent["Location"]).content.decode()
     saved = patient.client.post("/intake/step/safety_onset/", {"ce_onset": "within_14_days", "next": "review"})
     assert saved["Location"].startswith("/intake/review/")
 
