@@ -22,7 +22,7 @@ class Alert(Delivery):
     intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     # The intake's review round it belongs to (Intake.review_round): new red flags after a review start another.
-    round = models.PositiveIntegerField(default=0)
+    round = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta(Delivery.Meta):
         constraints = [

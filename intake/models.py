@@ -170,14 +170,14 @@ class Intake(models.Model):
     # The patient ticked "I have read this" on the emergency page; until then the rest of the form stays closed.
     emergency_acknowledged_at = models.DateTimeField(null=True, blank=True)
     # Which emergency page was read ("ces" or "mscc"; "" before stop 28): another emergency opens its own page.
-    emergency_acknowledged_kind = models.CharField(max_length=8, blank=True)
+    emergency_acknowledged_kind = models.CharField(max_length=8, blank=True, default="", db_default="")
     recommended_articles = models.JSONField(default=list, blank=True, help_text="Article slugs, best first.")
 
     submitted_at = models.DateTimeField(null=True, blank=True)
     is_reviewed = models.BooleanField(default=False)
     # How many times a reviewed intake was opened again by new red flags (intake.services.assessment): each time is a
     # new round of alerts and escalation (alerts.models.Alert.round). reviewed_at/by keep the last review.
-    review_round = models.PositiveIntegerField(default=0)
+    review_round = models.PositiveIntegerField(default=0, db_default=0)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
