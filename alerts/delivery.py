@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import Alert
+from intake.models import Level
 from messaging.delivery import max_attempts, retry_delay
 
 logger = logging.getLogger(__name__)
@@ -69,8 +70,10 @@ def send(alert_id: int, *, requeue: Requeue, now: datetime.datetime | None = Non
             send_mail(subject, body, None, recipients)
         except Exception as error:
             alert.last_error = type(error).__name__
-            if alert.attempts >= max_attempts() and alert.intake.is_reviewed:
-                alert.status = Alert.Status.FAILED  # a clinician has the intake in hand: nobody waits for this one
+            still_waits = not alert.intake.is_reviewed and alert.intake.level in (Level.URGENT, Level.SERIOUS)
+            if alert.attempts >= max_attempts() and not still_waits:
+                # A clinician has the intake in hand, or it no longer calls for anyone: nobody waits for this one.
+                alert.status = Alert.Status.FAILED
                 logger.error("Alert %s gave up after %s attempts (%s)", alert.pk, alert.attempts, alert.last_error)
             else:
                 # While the intake waits for its review the alert never gives up (a mail server down for hours

@@ -56,7 +56,7 @@ def _reassess(intake: Intake, *, earlier: Mapping[str, EarlierAnswer], now: date
         return
     shown = set(intake.flags.values_list("code", "reason"))
     if intake.level_code != result.level or shown != {(flag.code, flag.reason) for flag in result.flags}:
-        record_assessment(intake, result, now=now)
+        record_assessment(intake, result, now=now, from_answers=True)
 
 
 def record_red_flags(intake: Intake, posted: Mapping[str, object], *, now: datetime.datetime) -> Intake:
@@ -204,6 +204,8 @@ def needs_emergency_acknowledgement(intake: Intake) -> bool:
     as cauda equina's page comes first whenever both apply)."""
     if intake.level != Level.URGENT:
         return False  # spares every other page the query for its flags
+    if intake.emergency_acknowledged_at is not None and intake.emergency_acknowledged_kind in ("ces", ""):
+        return False  # cauda equina's page read (or one, before the kind was kept): nothing outranks it; no query
     kind = emergency_kind(intake)
     if kind is None:
         return False

@@ -47,10 +47,20 @@ def flag_rows(intake: Intake, result: TriageResult) -> list[IntakeFlag]:
     ]
 
 
-def record_assessment(intake: Intake, result: TriageResult, *, now: datetime.datetime, notify: bool = True) -> None:
+def record_assessment(
+    intake: Intake,
+    result: TriageResult,
+    *,
+    now: datetime.datetime,
+    notify: bool = True,
+    from_answers: bool = False,
+) -> None:
     """Store a triage result (level, version, flags) and announce it, in one transaction.
 
-    `notify=False` is for demo data only: a stored history, not a new event, so nobody is alerted.
+    `notify=False` is for demo data only: a stored history, not a new event, so nobody is alerted. `from_answers`: the
+    result comes from answers the patient just gave (intake.services.answering), so red flags a reviewed intake's
+    last review did not see take it out of "reviewed" (`_needs_review_again`); a review's own reassessment, a
+    re-triage under new rules, or the result stored again at sending never do.
     """
     with transaction.atomic():
         previous_level, was_reviewed = Intake.objects.filter(pk=intake.pk).values_list("level", "is_reviewed").get()
@@ -63,8 +73,8 @@ def record_assessment(intake: Intake, result: TriageResult, *, now: datetime.dat
         IntakeFlag.objects.bulk_create(flag_rows(intake, result))
         # Announced when staff have something new to act on: another level, or other red flags. Reading-list flags
         # appearing as the patient goes on (or the same result stored again at submission) are not news.
-        news = previous_level != intake.level or _red_flags(previous_codes) != _red_flags(set(result.codes))
-        reopened = notify and was_reviewed and _needs_review_again(previous_level, previous_codes, intake, result)
+        news = previous_level != intake.level or actionable_flags(previous_codes) != actionable_flags(set(result.codes))
+        reopened = notify and from_answers and was_reviewed and _needs_review_again(intake, result, previous_codes)
         if reopened:
             Intake.objects.filter(pk=intake.pk).update(is_reviewed=False, review_round=F("review_round") + 1)
             intake.refresh_from_db(fields=["is_reviewed", "review_round"])
@@ -74,20 +84,21 @@ def record_assessment(intake: Intake, result: TriageResult, *, now: datetime.dat
             )
 
 
-def _needs_review_again(
-    previous_level: int | None, previous_codes: set[str], intake: Intake, result: TriageResult
-) -> bool:
-    """A reviewed intake is not reviewed any more when it is urgent or serious and has red flags the review did not
-    see, or a more urgent level than it had (a patient still answering after a clinician's call, a later page sent
-    from another tab): it goes back to the top of the queue, and staff are alerted again (found in the stop-28
-    audit: such a flag reached nobody)."""
+def _needs_review_again(intake: Intake, result: TriageResult, previous_codes: set[str]) -> bool:
+    """A reviewed intake is not reviewed any more when it is urgent or serious and has red flags its last review did
+    not see (the flags its last note recorded; without a note, those stored before this result): a patient still
+    answering after a clinician's call, a later page sent from another tab. It goes back to the top of the queue, and
+    staff are alerted again (found in the stop-28 audit: such a flag reached nobody). A flag the review saw, gone and
+    back again, is not new."""
     if intake.level not in (Level.URGENT, Level.SERIOUS):
         return False
-    rose = previous_level is None or intake.level < previous_level
-    return rose or bool(_red_flags(set(result.codes)) - _red_flags(previous_codes))
+    last_note = ReviewNote.objects.filter(intake=intake).order_by("-created_at", "-id").only("flag_codes").first()
+    seen = set(last_note.flag_codes) if last_note is not None else previous_codes
+    return bool(actionable_flags(set(result.codes)) - actionable_flags(seen))
 
 
-def _red_flags(codes: set[str]) -> set[str]:
+def actionable_flags(codes: set[str]) -> set[str]:
+    """The red flags among `codes` (urgent, serious and weak groups): what staff act on, and are alerted to."""
     return {code for code in codes if code in FLAGS_BY_CODE and FLAGS_BY_CODE[code].group in ACTIONABLE_GROUPS}
 
 

@@ -25,6 +25,7 @@ from intake.models import PATIENT_REACHED_OUTCOMES, Intake, Level, RedFlagAnswer
 from intake.rules import answers as answer_codec
 from intake.rules.catalogue import assess_answers
 from intake.services.assessment import (
+    actionable_flags,
     background_for,
     form_of,
     record_assessment,
@@ -37,8 +38,8 @@ MSG_OTHER_NEEDS_NOTE = "Say in the note what happened."
 MSG_UNKNOWN_OUTCOME = "Choose one of the outcomes listed."
 MSG_OUTCOME_REQUIRED = "Choose what happened: an urgent or serious intake is marked reviewed with its outcome."
 MSG_CHANGED_SINCE_SHOWN = (
-    "This intake changed after the page was opened (new red-flag answers, or another level), so nothing was saved. "
-    "The page now shows it as it is: read it, then review again."
+    "New red-flag answers came in after this page was opened, so nothing was saved. The page now shows them: read "
+    "them, then review again."
 )
 
 
@@ -56,18 +57,22 @@ class ReviewOutcome:
     note: ReviewNote | None
 
 
-def review_basis(level: int | None, flag_codes: Iterable[str], open_latch_ids: Iterable[int]) -> str:
-    """What a review is judged on, as the intake page shows it: the level, the flags and the open latched answers,
-    as one short string (codes and ids only). The review form carries it back (`seen`), so a review sent from a page
-    opened before a new red flag arrived is refused rather than applied to flags the clinician never saw."""
-    codes = ",".join(sorted(set(flag_codes)))
-    latches = ",".join(str(pk) for pk in sorted(set(open_latch_ids)))
-    return f"{level or ''}|{codes}|{latches}"
+def review_basis(level: int | None, flag_codes: Iterable[str]) -> str:
+    """What a review is judged on, as the intake page shows it: the level and the red flags, as one short string
+    (codes only). The review form carries it back (`seen`), so a review sent from a page opened before a new red flag
+    arrived is refused rather than applied to flags the clinician never saw (`_new_since_shown`)."""
+    return f"{level or ''}|{','.join(sorted(actionable_flags(set(flag_codes))))}"
 
 
-def _basis_now(intake: Intake) -> str:
-    open_latches = RedFlagAnswer.objects.filter(intake=intake, cleared_at__isnull=True).values_list("pk", flat=True)
-    return review_basis(intake.level, intake.flags.values_list("code", flat=True), open_latches)
+def _new_since_shown(seen: str, intake: Intake) -> bool:
+    """Red flags the page did not show, or a more urgent level. Flags gone since (another clinician's review cleared
+    a latch) are not news: that review still stands beside this one."""
+    level_text, _, codes_text = seen.partition("|")
+    shown_level = int(level_text) if level_text.isdigit() else None
+    shown = set(filter(None, codes_text.split(",")))
+    now = actionable_flags(set(intake.flags.values_list("code", flat=True)))
+    more_urgent = intake.level is not None and (shown_level is None or intake.level < shown_level)
+    return bool(now - shown) or more_urgent
 
 
 def needs_outcome(level: int | None, *, reviewed: bool, latches_open: bool) -> bool:
@@ -92,7 +97,7 @@ def mark_reviewed(
 
     Two clinicians at once: the conditional update lets exactly one of them become "reviewed by"; the other's click
     still succeeds and their note is added, never overwriting anything. `seen`: the `review_basis` of the page the
-    review was sent from; when the intake has changed since (a new red flag, another level), nothing is saved
+    review was sent from; when red flags it did not show have come in since (or a more urgent level), nothing is saved
     (InvalidReview on "__all__"). Callers without a page (scripts) pass None.
     """
     now = now or timezone.now()
@@ -103,7 +108,7 @@ def mark_reviewed(
         raise InvalidReview(MSG_OTHER_NEEDS_NOTE, field="note")
     with transaction.atomic():
         locked = Intake.objects.select_for_update().get(pk=intake.pk)
-        if seen is not None and seen != _basis_now(locked):
+        if seen is not None and _new_since_shown(seen, locked):
             raise InvalidReview(MSG_CHANGED_SINCE_SHOWN, field="__all__")
         if not outcome and needs_outcome(
             locked.level,

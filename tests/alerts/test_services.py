@@ -269,3 +269,63 @@ def test_the_same_flags_stored_again_after_the_review_leave_it_reviewed(clinicia
     assert (intake.is_reviewed, intake.review_round) == (True, 0)
     run_queued_tasks()
     assert len(mail.outbox) == 1
+
+
+def test_a_reviews_own_reassessment_does_not_open_the_intake_again(clinician):
+    """Clearing a latched cauda equina answer can bring up a flag it hid (MET, once MSCC is gone): the review it came
+    from saw the intake; it stays reviewed and nobody is paged (found in review, stop 28)."""
+    from intake.models import Intake
+    from intake.services import mark_reviewed
+    from tests.dashboard.factories import make_latched_intake
+
+    now = timezone.now()
+    intake = make_latched_intake(
+        profile="serious_cancer_spinal_pain", said_at=now - datetime.timedelta(minutes=20), changed_at=now
+    )
+    run_queued_tasks()
+    sent = len(mail.outbox)
+    mark_reviewed(intake, by=clinician, outcome="same_day_call_advice")
+    intake = Intake.objects.get(pk=intake.pk)
+    assert (intake.is_reviewed, intake.review_round) == (True, 0)
+    run_queued_tasks()
+    assert len(mail.outbox) == sent
+
+
+def test_a_flag_the_review_saw_gone_and_back_is_not_news(clinician):
+    """The patient, still answering after the clinician's call, changes the answer behind a flag the review saw to
+    "no" and back to "yes": the intake stays reviewed (found in review, stop 28: each flip paged on-call)."""
+    from intake.models import Intake
+    from intake.rules import answers as answer_codec
+    from intake.rules.catalogue import assess_answers
+    from intake.services import mark_reviewed
+    from intake.services.assessment import form_of, record_assessment
+
+    intake = make_intake("serious_cancer")
+    services.intake_level_changed(intake, previous_level=None)
+    run_queued_tasks()
+    mark_reviewed(intake, by=clinician, outcome="same_day_call_advice")
+    answers = answer_codec.from_json(intake.answers)
+    today = timezone.localdate()
+
+    def judged(**changes: object):
+        return assess_answers(form_of(intake), {**answers, **changes}, today=today, interim=True)
+
+    for result in (judged(cancer_history="no"), judged()):
+        record_assessment(Intake.objects.get(pk=intake.pk), result, now=timezone.now(), from_answers=True)
+    intake.refresh_from_db()
+    assert (intake.level, intake.is_reviewed, intake.review_round) == (Level.SERIOUS, True, 0)
+    run_queued_tasks()
+    assert len(mail.outbox) == 1
+
+
+def test_an_alert_stops_trying_once_its_intake_no_longer_calls_for_anyone(settings):
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.AlwaysFailingBackend"
+    intake = make_intake("urgent_bowel")
+    services.intake_level_changed(intake, previous_level=None)
+    intake.level = Level.ROUTINE
+    intake.save()
+    alert = Alert.objects.get()
+    for _ in range(services.max_attempts()):
+        services.send(alert.pk)
+    alert.refresh_from_db()
+    assert alert.status == "failed"

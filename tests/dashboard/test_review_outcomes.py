@@ -296,3 +296,15 @@ def test_a_review_from_a_page_opened_before_a_new_red_flag_is_refused_and_the_pa
     intake.refresh_from_db()
     assert intake.is_reviewed
     assert ReviewNote.objects.get().flag_codes == sorted(intake.flags.values_list("code", flat=True))
+
+
+def test_a_second_clinicians_review_stands_when_the_first_cleared_a_flag_meanwhile(client, clinician, latched):
+    """Two clinicians with the page open: the first one's outcome clears the latched answer (its flag goes); the
+    second one's review is taken, not refused, as nothing new came in (found in review, stop 28)."""
+    intake, _said, _changed = latched
+    client.force_login(clinician)
+    seen = _seen(client.get(detail_url(intake)).content.decode())
+    mark_reviewed(Intake.objects.get(pk=intake.pk), by=clinician, outcome="emergency_care")
+    response = client.post(review_url(intake), {"outcome": "emergency_care", "note": "Me too.", "seen": seen})
+    assert response.status_code == 302
+    assert ReviewNote.objects.filter(text="Me too.").exists()

@@ -266,6 +266,24 @@ def test_a_cauda_equina_answer_after_the_cord_compression_page_was_read_opens_th
     assert response["Location"] != "/intake/important/"
 
 
+def test_reading_the_cord_compression_page_does_not_count_for_a_cauda_equina_answer_that_came_in_meanwhile(patient):
+    """The cord compression page is on screen; a cauda equina yes arrives from another tab; "I have read this" on the
+    page still open acknowledges what it said, so the cauda equina page comes next (found in review, stop 28)."""
+    from intake.services import record_red_flags
+
+    given = answers(cancer_history="yes", **ONE_LEG_NUMB)
+    assert "spinal cord" in answer_until_the_emergency_page(patient, given)
+    shown = re.search(r'name="kind" value="([^"]+)"', patient.client.get("/intake/important/").content.decode())
+    assert shown is not None
+    assert shown.group(1) == "mscc"
+    record_red_flags(
+        Intake.objects.get(invitation=patient.invitation), {"ce_saddle_numbness": "yes"}, now=timezone.now()
+    )
+    patient.client.post("/intake/important/", {"acknowledged": "on", "kind": "mscc"})
+    assert patient.client.get("/intake/")["Location"] == "/intake/important/"
+    assert "cauda equina syndrome" in text(patient.client.get("/intake/important/"))
+
+
 # --- The confirmation e-mail ------------------------------------------------------------------------------------
 
 
