@@ -178,6 +178,9 @@ class Intake(models.Model):
     # How many times a reviewed intake was opened again by new red flags (intake.services.assessment): each time is a
     # new round of alerts and escalation (alerts.models.Alert.round). reviewed_at/by keep the last review.
     review_round = models.PositiveIntegerField(default=0, db_default=0)
+    # The red flags the intake had when it was last marked reviewed (after the review cleared its latches): answers
+    # that bring others take it out of "reviewed" (intake.services.assessment).
+    reviewed_flags = models.JSONField(default=list, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -291,8 +291,8 @@ def emergency(request: HttpRequest, intake: Intake) -> HttpResponse:
     form = AcknowledgeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         # The page that was read: a newer emergency that arrived while it was open still opens its own page.
-        shown = request.POST.get("kind")
-        services.acknowledge_emergency(intake, kind=shown if shown in ("ces", "mscc") else kind, now=timezone.now())
+        shown = request.POST.get("kind")  # only "mscc" is taken from the page: it can never stand for cauda equina's
+        services.acknowledge_emergency(intake, kind="mscc" if shown == "mscc" else kind, now=timezone.now())
         return _after_emergency(request, intake)
     services.mark_emergency_shown(intake, now=timezone.now())
     # CES or MSCC wording, with the signs this patient reported (docs/clinical/TRIAGE.md, "What the patient is told").

@@ -19,4 +19,9 @@ class Migration(migrations.Migration):
             name="review_round",
             field=models.PositiveIntegerField(db_default=0, default=0),
         ),
+        migrations.AddField(
+            model_name="intake",
+            name="reviewed_flags",
+            field=models.JSONField(blank=True, default=list),
+        ),
     ]

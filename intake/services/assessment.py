@@ -63,7 +63,9 @@ def record_assessment(
     re-triage under new rules, or the result stored again at sending never do.
     """
     with transaction.atomic():
-        previous_level, was_reviewed = Intake.objects.filter(pk=intake.pk).values_list("level", "is_reviewed").get()
+        previous_level, was_reviewed, reviewed_flags = (
+            Intake.objects.filter(pk=intake.pk).values_list("level", "is_reviewed", "reviewed_flags").get()
+        )
         previous_codes = set(IntakeFlag.objects.filter(intake=intake).values_list("code", flat=True))
         intake.level = Level.from_code(result.level)
         intake.rules_version = result.rules_version
@@ -74,7 +76,7 @@ def record_assessment(
         # Announced when staff have something new to act on: another level, or other red flags. Reading-list flags
         # appearing as the patient goes on (or the same result stored again at submission) are not news.
         news = previous_level != intake.level or actionable_flags(previous_codes) != actionable_flags(set(result.codes))
-        reopened = notify and from_answers and was_reviewed and _needs_review_again(intake, result, previous_codes)
+        reopened = notify and from_answers and was_reviewed and _needs_review_again(intake, result, reviewed_flags)
         if reopened:
             Intake.objects.filter(pk=intake.pk).update(is_reviewed=False, review_round=F("review_round") + 1)
             intake.refresh_from_db(fields=["is_reviewed", "review_round"])
@@ -84,17 +86,16 @@ def record_assessment(
             )
 
 
-def _needs_review_again(intake: Intake, result: TriageResult, previous_codes: set[str]) -> bool:
-    """A reviewed intake is not reviewed any more when it is urgent or serious and has red flags its last review did
-    not see (the flags its last note recorded; without a note, those stored before this result): a patient still
-    answering after a clinician's call, a later page sent from another tab. It goes back to the top of the queue, and
-    staff are alerted again (found in the stop-28 audit: such a flag reached nobody). A flag the review saw, gone and
-    back again, is not new."""
+def _needs_review_again(intake: Intake, result: TriageResult, reviewed_flags: list[str]) -> bool:
+    """A reviewed intake is not reviewed any more when it is urgent or serious and has red flags it did not have when
+    it was marked reviewed (`Intake.reviewed_flags`, taken after the review cleared its latches): a patient still
+    answering after a clinician's call, a later page sent from another tab, a latched answer given again after a
+    review cleared it. It goes back to the top of the queue, and staff are alerted again (found in the stop-28
+    audit: such a flag reached nobody). A flag the review saw, gone and back (an unlatched answer changed twice),
+    is not new."""
     if intake.level not in (Level.URGENT, Level.SERIOUS):
         return False
-    last_note = ReviewNote.objects.filter(intake=intake).order_by("-created_at", "-id").only("flag_codes").first()
-    seen = set(last_note.flag_codes) if last_note is not None else previous_codes
-    return bool(actionable_flags(set(result.codes)) - actionable_flags(seen))
+    return bool(actionable_flags(set(result.codes)) - set(reviewed_flags))
 
 
 def actionable_flags(codes: set[str]) -> set[str]:

@@ -138,6 +138,10 @@ def mark_reviewed(
             share_reading_held_back_until_contact(locked, now=now)
         if outcome and outcome != Outcome.COULD_NOT_REACH and clear_latches(locked, by=by, now=now):
             _reassess_without_cleared_latches(locked, now=now)
+        if outcome != Outcome.COULD_NOT_REACH:
+            # What the intake is reviewed with, once its latches are cleared: red flags beyond these reopen it.
+            reviewed = sorted(actionable_flags(set(locked.flags.values_list("code", flat=True))))
+            Intake.objects.filter(pk=locked.pk).update(reviewed_flags=reviewed)
         audit.record(
             "reviewed_intake",
             actor=by,

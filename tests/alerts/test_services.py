@@ -329,3 +329,28 @@ def test_an_alert_stops_trying_once_its_intake_no_longer_calls_for_anyone(settin
         services.send(alert.pk)
     alert.refresh_from_db()
     assert alert.status == "failed"
+
+
+def test_a_cauda_equina_yes_given_again_after_a_review_cleared_it_opens_the_intake_again(clinician):
+    """Yes, then no; the clinician's review cleared the latched yes; then yes again: a new answer, not a flip of one
+    the review saw (found in review, stop 28: the review's note had recorded the flag before clearing it)."""
+    from intake.models import Intake
+    from intake.services import mark_reviewed, record_red_flags, save_page
+
+    intake = make_intake("routine_plain", safety_only=True)
+    record_red_flags(Intake.objects.get(pk=intake.pk), {"ce_saddle_numbness": "yes"}, now=timezone.now())
+    run_queued_tasks()
+    save_page(
+        Intake.objects.get(pk=intake.pk),
+        "safety",
+        {"ce_saddle_numbness": "no", "ce_wiping_sensation": "no"},
+        now=timezone.now(),
+    )
+    mark_reviewed(Intake.objects.get(pk=intake.pk), by=clinician, outcome="routine_appointment")
+    assert Intake.objects.get(pk=intake.pk).is_reviewed
+
+    record_red_flags(Intake.objects.get(pk=intake.pk), {"ce_saddle_numbness": "yes"}, now=timezone.now())
+    intake.refresh_from_db()
+    assert (intake.level, intake.is_reviewed, intake.review_round) == (Level.URGENT, False, 1)
+    run_queued_tasks()
+    assert len(mail.outbox) == 2
