@@ -80,7 +80,7 @@ def record_assessment(
         if reopened:
             Intake.objects.filter(pk=intake.pk).update(is_reviewed=False, review_round=F("review_round") + 1)
             intake.refresh_from_db(fields=["is_reviewed", "review_round"])
-        if notify and news:
+        if notify and (news or reopened):  # a reopened intake is always news: its new round is alerted
             signals.assessment_recorded.send(
                 sender=Intake, intake=intake, previous_level=previous_level, reopened=reopened
             )

@@ -354,3 +354,25 @@ def test_a_cauda_equina_yes_given_again_after_a_review_cleared_it_opens_the_inta
     assert (intake.level, intake.is_reviewed, intake.review_round) == (Level.URGENT, False, 1)
     run_queued_tasks()
     assert len(mail.outbox) == 2
+
+
+def test_a_reopened_intake_is_alerted_even_when_its_flags_did_not_change_in_that_step(clinician):
+    """A flag stored by a step that never reopens (the result stored again at sending, a re-triage), then the same
+    result from the patient's answers: the intake reopens, and that is announced, so its new round is alerted and
+    escalated (found reading the reopen rule, stop 28)."""
+    from intake.models import Intake
+    from intake.rules import answers as answer_codec
+    from intake.rules.catalogue import assess_answers
+    from intake.services import mark_reviewed
+    from intake.services.assessment import form_of, record_assessment
+
+    intake = make_intake("sciatica_below_knee")
+    mark_reviewed(intake, by=clinician)
+    answers = {**answer_codec.from_json(intake.answers), "cancer_history": "yes"}
+    flagged = assess_answers(form_of(intake), answers, today=timezone.localdate(), interim=True)
+    record_assessment(Intake.objects.get(pk=intake.pk), flagged, now=timezone.now())  # not from answers
+    assert Intake.objects.get(pk=intake.pk).is_reviewed
+    record_assessment(Intake.objects.get(pk=intake.pk), flagged, now=timezone.now(), from_answers=True)
+    intake.refresh_from_db()
+    assert (intake.is_reviewed, intake.review_round) == (False, 1)
+    assert sorted(Alert.objects.values_list("round", flat=True)) == [0, 1]  # the storing step, then the reopening
