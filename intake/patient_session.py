@@ -328,8 +328,9 @@ def take_late_page(request: HttpRequest, slug: str) -> dict[str, list[str]] | No
 
 
 def show_problems_on(request: HttpRequest, slug: str) -> None:
-    """The patient pressed "Send" and page `slug` has problems: it shows them once, when it opens next."""
-    request.session[SESSION_KEY] = {**_state(request), "problems_on": slug}
+    """The patient pressed "Send" and page `slug` has problems: it shows them once, when it opens next; and so does
+    each page with problems it leads to, until the review page is back (`sending`, `back_at_review`)."""
+    request.session[SESSION_KEY] = {**_state(request), "problems_on": slug, "sending": True}
 
 
 def take_problems_shown_on(request: HttpRequest, slug: str) -> bool:
@@ -339,6 +340,18 @@ def take_problems_shown_on(request: HttpRequest, slug: str) -> bool:
         return False
     request.session[SESSION_KEY] = {key: value for key, value in state.items() if key != "problems_on"}
     return True
+
+
+def sending(request: HttpRequest) -> bool:
+    """The patient pressed "Send" and is putting right what stopped it."""
+    return _state(request).get("sending") is True
+
+
+def back_at_review(request: HttpRequest) -> None:
+    """The review page again: what "Send" found is put right (or left for the next "Send")."""
+    state = _state(request)
+    if "sending" in state or "problems_on" in state:
+        request.session[SESSION_KEY] = {k: v for k, v in state.items() if k not in ("sending", "problems_on")}
 
 
 def drop_late_page(request: HttpRequest) -> None:

@@ -198,7 +198,7 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
                     form.add_error(code if code in form.fields else None, say(message))
             else:
                 patient_session.take_late_page(request, slug)  # a page kept from after the idle hour is now stale
-                return _after_saving(intake, slug, back_to=back_to, today=today, form_def=form_def)
+                return _after_saving(request, intake, slug, back_to=back_to, today=today, form_def=form_def)
     elif not page_applies(page, saved, today=today):
         # Every question here depends on answers that rule it out (a runner's page for someone who does not run).
         patient_session.take_late_page(request, slug)  # a page sent late that no longer applies is not shown
@@ -239,7 +239,9 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
     return render(request, "intake/step.html", context)
 
 
-def _after_saving(intake: Intake, slug: str, *, back_to: str | None, today: Any, form_def: Form) -> HttpResponse:
+def _after_saving(
+    request: HttpRequest, intake: Intake, slug: str, *, back_to: str | None, today: Any, form_def: Form
+) -> HttpResponse:
     if services.needs_emergency_acknowledgement(intake):
         return redirect("intake:emergency")
     answers = answer_codec.from_json(intake.answers)
@@ -247,6 +249,8 @@ def _after_saving(intake: Intake, slug: str, *, back_to: str | None, today: Any,
         # A change can open a page that was skipped (leg symptoms now "yes"): that page first, then the review.
         problem = services.first_page_with_errors(answers, today=today, form=form_def)
         if problem:
+            if patient_session.sending(request):  # putting right what "Send" found: this page says its problems too
+                patient_session.show_problems_on(request, problem[0])
             return _to_page(problem[0], back_to=NEXT_REVIEW)
         # Back to the changed step's answers (intake.js opens its closed section; without scripts it is in view).
         return redirect(f"{reverse('intake:review')}#review-{form_def.page_by_slug(slug).step}")
@@ -339,6 +343,7 @@ def review(request: HttpRequest, intake: Intake) -> HttpResponse:
             patient_session.show_problems_on(request, problem.step_slug)  # "Send" was pressed: say what stops it
             return _to_page(problem.step_slug, back_to=NEXT_REVIEW)
         return redirect("intake:done")
+    patient_session.back_at_review(request)
     answers = answer_codec.from_json(intake.answers)
     today = timezone.localdate()
     form_def = form_of(intake)
