@@ -8,24 +8,22 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 
+# Each address list the alerts need: what goes wrong without it, whom to put in it, the check's id.
+RECIPIENT_SETTINGS = (
+    ("ALERT_EMAILS", "urgent and serious intakes would alert nobody", "the on-call addresses", "alerts.E001"),
+    (
+        "ESCALATION_EMAILS",
+        "an urgent intake nobody reviews in time would escalate to nobody",
+        "the clinical lead's addresses",
+        "alerts.E002",
+    ),
+)
+
 
 @checks.register(checks.Tags.security, deploy=True)
 def alert_recipients(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    problems: list[checks.CheckMessage] = []
-    if not settings.ALERT_EMAILS:
-        problems.append(
-            checks.Error(
-                "ALERT_EMAILS is empty: urgent and serious intakes would alert nobody.",
-                hint="Set ALERT_EMAILS to the on-call addresses (comma-separated).",
-                id="alerts.E001",
-            )
-        )
-    if not settings.ESCALATION_EMAILS:
-        problems.append(
-            checks.Error(
-                "ESCALATION_EMAILS is empty: an urgent intake nobody reviews in time would escalate to nobody.",
-                hint="Set ESCALATION_EMAILS to the clinical lead's addresses (comma-separated).",
-                id="alerts.E002",
-            )
-        )
-    return problems
+    return [
+        checks.Error(f"{name} is empty: {consequence}.", hint=f"Set {name} to {who} (comma-separated).", id=check_id)
+        for name, consequence, who, check_id in RECIPIENT_SETTINGS
+        if not getattr(settings, name)
+    ]
