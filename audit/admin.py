@@ -14,7 +14,8 @@ from audit.models import AuditEvent
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ("at", "actor_username", "action", "intake_id", "ip_address", "detail")
     list_filter = ("action",)
-    search_fields = ("actor_username", "=intake_id")
+    # An intake's number finds the events about it and the exports and lists that held it.
+    search_fields = ("actor_username", "=intake_id", "=intakes__intake_id")
     date_hierarchy = "at"
     list_per_page = 100
     readonly_fields = [field.name for field in AuditEvent._meta.fields]

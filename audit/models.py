@@ -50,3 +50,26 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("Audit events cannot be deleted.")
+
+
+class EventIntake(models.Model):
+    """One of several intakes an event covered: a line of a CSV export, a row of a listed page. The trail's filter
+    by intake finds the event through these ("who exported this patient's intake"). Append-only, as the events."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.CASCADE, related_name="intakes")
+    # Not a foreign key either: the trail outlives the intakes it names.
+    intake_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["intake_id", "event"], name="audit_event_intake_once")]
+
+    def __str__(self) -> str:
+        return f"#{self.intake_id} in event {self.event_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("Audit events cannot be deleted.")

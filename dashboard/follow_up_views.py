@@ -45,9 +45,11 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
     form = FollowUpFilterForm(request.GET)
     filters, now = form.filters(), timezone.now()
     page = Paginator(follow_ups.listed(filters, now=now), follow_ups.PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = follow_ups.rows(page.object_list)  # type: ignore[arg-type]
     audit.record(
         "viewed_follow_ups",
         request=request,
+        intakes=[row.visit_id for row in rows],  # the visits whose patients the page names
         detail=f"follow-up list: {page.paginator.count} rows, page {page.number}; {filters.describe()}",
     )
     query = request.GET.copy()
@@ -58,7 +60,7 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": follow_ups.rows(page.object_list),  # type: ignore[arg-type]
+            "rows": rows,
             "rates": follow_ups.response_rates(now=now),
             "clinical": request.user.has_perm("intake.view_intake"),
             "filter_query": query.urlencode(),

@@ -98,6 +98,7 @@ class FollowUpRow:
     answered_at: datetime.datetime | None
     status: str
     intake_id: int | None  # the answered questionnaire, for staff who may read it
+    visit_id: int  # the pre-visit intake it follows (the audit trail names it)
 
     @property
     def time_point_label(self) -> str:
@@ -119,14 +120,17 @@ ROW_COLUMNS = (
     "invitation__intake__submitted_at",
     "status",
     "invitation__intake__id",
+    "visit_id",
 )
 
 
 def rows(follow_ups: QuerySet[FollowUp]) -> list[FollowUpRow]:
     """One query: names, dates and status (an answered one's intake id), never answers."""
     return [
-        FollowUpRow(pk, patient, name, point, visit_at, due, sent, answered, status, intake if answered else None)
-        for pk, patient, name, point, visit_at, due, sent, answered, status, intake in follow_ups.values_list(
+        FollowUpRow(
+            pk, patient, name, point, visit_at, due, sent, answered, status, intake if answered else None, visit
+        )
+        for pk, patient, name, point, visit_at, due, sent, answered, status, intake, visit in follow_ups.values_list(
             *ROW_COLUMNS
         )
     ]

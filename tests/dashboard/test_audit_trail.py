@@ -126,3 +126,14 @@ def test_a_patient_record_opened_to_invite_again_is_in_the_trail(client, front_d
     assert client.get(f"/staff/invitations/new/?patient={record_id}").status_code == 200
     event = AuditEvent.objects.latest("id")
     assert (event.action, event.detail) == ("viewed_invitation", f"patient record {record_id} (new invitation)")
+
+
+def test_an_intake_number_finds_the_exports_that_held_it_in_the_trail_and_the_admin(client, administrator, clinician):
+    record("exported_intakes", actor=clinician, intakes=[7, 8], detail="2 rows")
+    record("viewed_intake", actor=clinician, intake_id=9)
+    client.force_login(administrator)
+    assert _shown(client.get(TRAIL, {"intake": "8"}).content.decode()) == [f"{clinician.username} Exported intakes"]
+    assert _shown(client.get(TRAIL, {"intake": "9"}).content.decode()) == [f"{clinician.username} Viewed an intake"]
+    admin_list = client.get(reverse("admin:audit_auditevent_changelist"), {"q": "7"}).content.decode()
+    assert "2 rows" in admin_list
+    assert "1 audit event" in admin_list

@@ -47,6 +47,22 @@ def test_the_export_is_audited_without_the_searched_name(client, clinician):
     assert "Delgado" not in event.detail
 
 
+def test_the_trail_finds_an_export_by_any_intake_it_held(client, clinician, administrator):
+    exported = [make_intake("routine_plain", name="Rob Routine", seed=n) for n in range(3)]
+    left_out = make_intake("urgent_saddle_bladder", name="Ann Urgent")
+    client.force_login(clinician)
+    read_csv(client.get(EXPORT, {"level": "routine"}))
+    event = AuditEvent.objects.get(action="exported_intakes")
+    assert sorted(event.intakes.values_list("intake_id", flat=True)) == sorted(intake.pk for intake in exported)
+
+    client.force_login(administrator)
+    trail = reverse("dashboard:audit")
+    found = client.get(trail, {"intake": exported[1].pk}).content.decode()
+    assert "<td>Exported intakes</td>" in found
+    assert "<td>3 intakes</td>" in found
+    assert "<td>Exported intakes</td>" not in client.get(trail, {"intake": left_out.pk}).content.decode()
+
+
 def test_front_desk_and_editors_cannot_export(client, front_desk, editor):
     for user in (front_desk, editor):
         client.force_login(user)

@@ -1,8 +1,8 @@
 """The CSV export costs the same queries whatever the number of intakes, follow-ups among them (issue 16).
 
 Four come with every signed-in staff page (the session, the user, the user's and the groups' permissions); the export
-adds the audit's count and record, then three per keyset page of EXPORT_BATCH rows: the rows (with the answers the
-outcome measures score), their flags, and the answered follow-ups of their visits.
+adds the audit's count, its record and the ids of the intakes it holds, then three per keyset page of EXPORT_BATCH
+rows: the rows (with the answers the outcome measures score), their flags, and the answered follow-ups of their visits.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from tests.dashboard.factories import bulk_assessed_intakes, make_follow_up, mak
 pytestmark = pytest.mark.django_db
 EXPORT = reverse("dashboard:export")
 SIGNED_IN = 3  # session, user, permissions (the user's own and their groups')
-AUDIT = 2  # the count of exported rows, the audit record
+AUDIT = 3  # the count of exported rows, the audit record, the ids of the intakes it holds
 PER_PAGE = 3  # rows, flags, answered follow-ups
 
 

@@ -79,7 +79,7 @@ def test_front_desk_sees_names_dates_and_status_but_no_link_to_answers(client, f
 
 
 def test_the_list_is_in_the_staff_menu_and_its_views_are_audited(client, front_desk):
-    clinic()
+    visits = clinic()
     client.force_login(front_desk)
     html = client.get(reverse("dashboard:queue")).content.decode()
     assert f'href="{LIST}"' in html
@@ -88,6 +88,8 @@ def test_the_list_is_in_the_staff_menu_and_its_views_are_audited(client, front_d
     assert event.actor == front_desk
     assert "status=overdue" in event.detail
     assert "Otto" not in event.detail
+    # Whose names the page showed: the overdue patient's visit, not the others.
+    assert list(event.intakes.values_list("intake_id", flat=True)) == [visits["overdue"].pk]
 
 
 def test_the_list_costs_the_same_queries_with_few_or_many_follow_ups(client, clinician):
