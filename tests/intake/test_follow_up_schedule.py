@@ -205,7 +205,7 @@ def test_the_confirmation_email_gives_the_appointment_with_its_zone_and_the_refe
         answers=routine_answers(), email="pat@example.org", appointment_at=VISIT
     )
     body = str(mail.outbox[-1].body)
-    assert "Your appointment: Monday, March 1, 2027 at 9:30 AM (EST)" in body
+    assert "Your appointment: Monday, March 1, 2027 at 9:30 AM (Eastern Time)" in body
     assert f"Your reference: {reference_for(intake.pk)}" in body
 
 

@@ -226,12 +226,34 @@ def test_the_receipt_shows_the_appointment_in_clinic_time_with_its_zone_and_a_re
     patient.sign_in().answer_all(routine_answers())
     patient.client.post("/intake/review/")
     html = patient.client.get("/intake/done/").content.decode()
-    assert "Tuesday, April 16, 2030 at 9:30 AM (EDT)" in html
+    assert "Tuesday, April 16, 2030 at 9:30 AM (Eastern Time)" in html
     reference = re.search(r'<span class="reference">([0-9A-Z]{4}-[0-9A-Z]{4})</span>', html)
     assert reference is not None
     assert intake_id_for(reference.group(1)) == _intake(patient).pk
     assert str(_intake(patient).pk) not in reference.group(1).replace("-", "")[:2]  # not the id in plain sight
     assert '<a href="/intake/done/answers/">See and print a copy of your answers</a>' in html
+
+
+@pytest.mark.parametrize(
+    ("zone", "language", "shown"),
+    [
+        ("America/New_York", "es", "martes 16 de abril de 2030 a las 9:30 a.m. (hora del Este)"),
+        ("America/Chicago", "en", "Tuesday, April 16, 2030 at 9:30 AM (Central Time)"),
+        ("Europe/Madrid", "es", "9:30 a.m. (CEST)"),  # no name of its own here: the abbreviation, as before
+    ],
+)
+def test_the_receipt_names_the_clinics_time_zone_in_the_patients_language(client, settings, zone, language, shown):
+    settings.TIME_ZONE = zone
+    with timezone.override(zone):
+        appointment = timezone.make_aware(datetime.datetime(2030, 4, 16, 9, 30))
+    invitation, token = make_invitation(appointment_at=appointment, language=language)
+    patient = Patient(client, token)
+    patient.invitation = invitation
+    patient.sign_in().answer_all(routine_answers())
+    patient.client.post("/intake/review/")
+    html = patient.client.get("/intake/done/").content.decode()
+    assert shown in html
+    assert "DT)" not in html
 
 
 def test_the_printable_copy_lists_the_answers_in_the_clinics_units_with_a_print_button(patient):

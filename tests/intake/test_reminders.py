@@ -129,7 +129,7 @@ def test_an_unfinished_intake_gets_reminders_7_and_3_days_before_the_visit_once_
     assert list(Reminder.objects.values_list("which", flat=True)) == ["7d", "3d"]
     assert [message.to for message in mail.outbox] == [["pat@example.org"]] * 2
     body = str(mail.outbox[1].body)
-    assert "Monday, March 1, 2027 at 9:30 AM (EST)" in body
+    assert "Monday, March 1, 2027 at 9:30 AM (Eastern Time)" in body
     assert "no longer works" in body
     assert opens(client, token_in(mail.outbox[1]))
     assert not opens(Client(), token_in(mail.outbox[0]))
