@@ -8,7 +8,22 @@ from django.conf import settings
 from django.db import models
 
 
-class AuditEvent(models.Model):
+class AppendOnly(models.Model):
+    """A row that is written once and never changed or deleted by the application."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("Audit events cannot be deleted.")
+
+
+class AuditEvent(AppendOnly):
     class Action(models.TextChoices):
         VIEWED_INTAKE = "viewed_intake", "Viewed an intake"
         VIEWED_FOLLOW_UPS = "viewed_follow_ups", "Viewed the follow-up list"
@@ -43,16 +58,8 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username or '-'} {self.action}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("Audit events cannot be changed.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError("Audit events cannot be deleted.")
-
-
-class EventIntake(models.Model):
+class EventIntake(AppendOnly):
     """One of several intakes an event covered: a line of a CSV export, a row of a listed page. The trail's filter
     by intake finds the event through these ("who exported this patient's intake"). Append-only, as the events."""
 
@@ -65,11 +72,3 @@ class EventIntake(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.intake_id} in event {self.event_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("Audit events cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError("Audit events cannot be deleted.")
