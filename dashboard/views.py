@@ -12,9 +12,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import user_passes_test
-from django.contrib.auth.models import AnonymousUser, User
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
@@ -25,7 +22,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.permissions import staff_permission_required
+from accounts.permissions import administrator_required, staff_permission_required
 from audit import services as audit
 from audit.models import AuditEvent, EventIntake
 from dashboard import (
@@ -382,17 +379,9 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _is_superuser(user: User | AnonymousUser) -> bool:
-    if not user.is_authenticated:
-        return False
-    if not user.is_superuser:
-        raise PermissionDenied
-    return True
-
-
 @never_cache
 @require_GET
-@user_passes_test(_is_superuser)
+@administrator_required
 def audit_trail(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET, actions=AuditEvent.Action.choices)
     page = Paginator(audit_events(form.valid()), 100).get_page(request.GET.get("page"))

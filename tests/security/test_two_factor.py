@@ -242,6 +242,17 @@ def test_a_password_only_session_made_superuser_is_ended_by_the_admin_login_too(
     assert signed_in_user_id(client) is None
 
 
+def test_a_password_only_session_made_superuser_cannot_read_the_audit_trail(client, front_desk):
+    sign_in_with_password(client, "frontdesk")
+    assert client.get("/staff/audit/").status_code == 403
+    front_desk.is_superuser = True
+    front_desk.save(update_fields=["is_superuser"])
+    response = client.get("/staff/audit/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/sign-in/?next=/staff/audit/"
+    assert signed_in_user_id(client) is None
+
+
 def test_a_session_signed_in_with_both_steps_is_not_asked_again(client, clinician, authenticator):
     sign_in_with_password(client, "clinician")
     client.post("/staff/sign-in/code/", {"code": totp_code(authenticator)})
