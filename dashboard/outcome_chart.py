@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -151,7 +152,7 @@ class MeasureChart:
             (
                 (
                     point.label,
-                    f"{point.when:%b} {point.when.day}, {point.when:%Y}" if point.when else NO_VALUE,
+                    _day(point.when) if point.when else NO_VALUE,
                     _number(point.value) if point.value is not None else "Not answered",
                     point.change_text or NO_VALUE,
                     point.verdict or NO_VALUE,
@@ -159,6 +160,13 @@ class MeasureChart:
                 for point in self.points
             ),
         )
+
+
+def _day(moment: datetime.datetime) -> str:
+    """The day in the clinic's time zone, "Sep 30, 2026": stored times are UTC, and a questionnaire sent at 10:30 PM
+    belongs to that evening's day, as the rest of the intake page says."""
+    local = timezone.localtime(moment)
+    return f"{local:%b} {local.day}, {local:%Y}"
 
 
 def _number(value: Decimal | None) -> str:

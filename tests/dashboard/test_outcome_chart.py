@@ -61,6 +61,13 @@ def test_the_table_gives_every_figure_the_chart_draws():
     assert '<td class="text-end">3.0</td><td class="text-end">-3.0</td><td>Better: a change that matters</td>' in rows
 
 
+def test_the_table_gives_the_day_in_the_clinics_time_zone(settings):
+    settings.TIME_ZONE = "America/New_York"
+    evening = datetime.datetime(2026, 10, 1, 2, 30, tzinfo=datetime.UTC)  # 10:30 PM on September 30 in New York
+    drawn = outcome_chart.measure_chart(registry.instrument("peg"), [("6 weeks", evening, peg(4, 4, 4))])
+    assert "<td>Sep 30, 2026</td>" in drawn.table_rows
+
+
 def test_every_point_lies_inside_the_plot():
     drawn = chart(peg(0, 0, 0), peg(10, 10, 10))
     ys = [drawn.y(point.value) for point in drawn.points if point.value is not None]
