@@ -34,6 +34,16 @@ MSG_DOB_NOT_A_DATE = "Enter the date of birth as a real date, like 08/14/1979."
 MSG_APPOINTMENT_REQUIRED = "Enter the appointment date and time."
 MSG_APPOINTMENT_NOT_A_TIME = "Enter the appointment as a date and a time, like 05/06/2030 09:30 AM."
 MSG_LANGUAGE_CHOICE = "Choose a language from the list."
+MSG_APPOINTMENT_TOO_FAR = "This appointment is more than a year away. Please check the year."
+# A link works until the day after the appointment: a year typed wrong (2207, 9999) would make one that works for
+# ever (or no date at all: 9999-12-31 has no day after).
+LONGEST_BOOKING = datetime.timedelta(days=366)
+
+
+def _not_too_far(when: datetime.datetime) -> datetime.datetime:
+    if when > timezone.now() + LONGEST_BOOKING:
+        raise ValidationError(MSG_APPOINTMENT_TOO_FAR)
+    return when
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -114,7 +124,7 @@ class InvitationForm(forms.Form):
         when: datetime.datetime = self.cleaned_data["appointment_at"]
         if when < timezone.now() - datetime.timedelta(days=1):
             raise ValidationError("This appointment is in the past. Please check the date.")
-        return when
+        return _not_too_far(when)
 
     def clean_language(self) -> str:
         return str(self.cleaned_data.get("language") or "en")
@@ -156,4 +166,4 @@ class RenewLinkForm(forms.Form):
         when: datetime.datetime = self.cleaned_data["appointment_at"]
         if when <= timezone.now():
             raise ValidationError(MSG_RENEW_APPOINTMENT_PAST)
-        return when
+        return _not_too_far(when)

@@ -416,3 +416,23 @@ def test_the_pre_visit_email_is_never_sent_for_a_follow_up_and_its_visit_date_st
         services.invitations.email_new_link(
             follow_up, email="keiko@example.org", appointment_at=new_time, now=timezone.now()
         )
+
+
+@pytest.mark.parametrize("typed", ["9999-12-31T09:00", "2207-03-04T09:00"])
+def test_an_appointment_years_away_gets_a_message_and_keeps_what_was_typed(client, front_desk, typed):
+    """A year typed wrong would make a link that works for ever (9999-12-31 crashed the page with a 500)."""
+    client.force_login(front_desk)
+    response = client.post(NEW, _form(appointment_at=typed, patient_name="Jordan Quill"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["appointment_at"] == [
+        "This appointment is more than a year away. Please check the year."
+    ]
+    assert 'value="Jordan Quill"' in response.content.decode()
+    assert not Invitation.objects.exists()
+
+    invitation, old = make_invitation()
+    refused = _renew(client, invitation, appointment_at=typed)
+    assert refused.status_code == 200
+    assert "more than a year away" in str(refused.context["renew_form"].errors["appointment_at"])
+    invitation.refresh_from_db()
+    assert invitation.token_hash == tokens.hash_token(old)
