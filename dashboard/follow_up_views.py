@@ -20,10 +20,14 @@ from audit import services as audit
 from dashboard import follow_ups
 from dashboard.scores import follow_up_points, time_point_label
 
+MSG_NOT_A_CHOICE = "Choose one from the list."
+
 
 class FollowUpFilterForm(forms.Form):
-    status = forms.ChoiceField(required=False, label="Status")
-    time_point = forms.ChoiceField(required=False, label="Time point")
+    status = forms.ChoiceField(required=False, label="Status", error_messages={"invalid_choice": MSG_NOT_A_CHOICE})
+    time_point = forms.ChoiceField(
+        required=False, label="Time point", error_messages={"invalid_choice": MSG_NOT_A_CHOICE}
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -34,7 +38,9 @@ class FollowUpFilterForm(forms.Form):
         time_point.choices = [("", "Any time point"), *((p, time_point_label(p)) for p in follow_up_points())]
 
     def filters(self) -> follow_ups.FollowUpFilters:
-        data = self.cleaned_data if self.is_valid() else {}
+        """The valid filters only: a bad one is reported next to itself and the others still apply."""
+        self.is_valid()  # cleans the fields: cleaned_data keeps the valid ones
+        data = self.cleaned_data
         return follow_ups.FollowUpFilters(status=data.get("status", ""), time_point=data.get("time_point", ""))
 
 

@@ -104,3 +104,13 @@ def test_the_list_costs_the_same_queries_with_few_or_many_follow_ups(client, cli
             client.get(LIST)
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_a_bad_filter_gets_a_message_next_to_it_and_the_good_one_still_applies(client, clinician):
+    clinic()
+    client.force_login(clinician)
+    html = client.get(LIST, {"time_point": "3m", "status": "bogus"}).content.decode()
+    assert 'id="id_status-error"' in html
+    assert "Choose one from the list. The filter was not applied." in html
+    assert "Ann Answered" in html  # her 3-month follow-up
+    assert "Otto Overdue" not in html  # 6 weeks only: the time point still applies
