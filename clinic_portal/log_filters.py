@@ -20,12 +20,14 @@ WITHHELD = "(message withheld: it may contain patient data)"
 
 # Generous on the local part (an apostrophe, a plus), so no piece of a name is left behind.
 _EMAIL_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`|~-]+@[\w-]+(?:\.[\w-]+)+")
+# A staff member's e-mailed unlock link (accounts.unlock): who, and the one-time token that lifts their lockout.
+_UNLOCK_LINK = re.compile(r"(/sign-in/unlock/)[^/\s\"?]+/[^/\s\"?]+")
 
 
 def redact(text: str) -> str:
-    # The private link's token, the one secret that appears in a path, masked as the intake app masks it; and any
-    # e-mail address (a patient's, quoted by a mail server's refusal).
-    return _EMAIL_ADDRESS.sub("[email]", mask(text))
+    # The secrets that appear in a path, the patient's link token (masked as the intake app masks it) and a staff
+    # unlock link; and any e-mail address (a patient's, quoted by a mail server's refusal).
+    return _EMAIL_ADDRESS.sub("[email]", _UNLOCK_LINK.sub(r"\1[link]", mask(text)))
 
 
 def _may_carry_patient_data(record: logging.LogRecord) -> bool:

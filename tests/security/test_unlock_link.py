@@ -7,6 +7,7 @@ opening it changes nothing until its button is pressed; an account gets at most 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 
 import pytest
@@ -145,3 +146,18 @@ def test_asking_for_links_is_rate_limited_per_address(client, rate_limits_on):
     response = ask_for_link(client, "someone-else")
     assert response.status_code == 429
     assert "Too many tries" in response.content.decode()
+
+
+def test_an_unlock_link_in_a_log_line_is_masked(front_desk, client):
+    """The link is a secret that appears in a path: the development server's access log and a "Not Found" line
+    print paths, and every handler's filter masks it as it masks a patient's link."""
+    from clinic_portal.log_filters import WithholdPatientData
+
+    lock(client)
+    ask_for_link(client)
+    path = link_path()
+    for message, args in (('"GET %s HTTP/1.1" 200 1234', (path,)), ("Not Found: %s", (path + "x/",))):
+        record = logging.LogRecord("django.server", logging.INFO, "", 0, message, args, None)
+        WithholdPatientData().filter(record)
+        assert "/staff/sign-in/unlock/[link]/" in record.getMessage()
+        assert path.split("/")[-2] not in record.getMessage()
