@@ -27,7 +27,7 @@ HEADER = (
     "Rules version",
 )
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 LEVEL_LABELS = {level.value: str(level.label) for level in Level}
 OUTCOME_LABELS = {code: str(label) for code, label in ReviewNote.Outcome.choices}
 

@@ -77,7 +77,7 @@ def test_a_name_that_looks_like_a_formula_is_exported_as_text(client, clinician)
     assert rows[1][1].startswith("'=HYPERLINK")
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\n=1+1"])
 def test_cells_starting_like_a_formula_are_prefixed(value):
     assert safe_cell(value) == "'" + value
 
