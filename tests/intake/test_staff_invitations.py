@@ -230,6 +230,9 @@ def test_the_invitation_list_shows_where_each_link_stands(client, front_desk):
     assert "Locked Person" in page
     assert "Locked</span> after 5 wrong dates of birth" in page
     assert "Not opened yet" in page
+    # With its year: next January's appointment is not this January's.
+    assert f"{timezone.localtime(locked.appointment_at):%b} {timezone.localtime(locked.appointment_at).day}, " in page
+    assert f", {timezone.localtime(locked.appointment_at).year}, " in page
 
 
 def _renew(client, invitation, **changes: str):
