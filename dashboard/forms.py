@@ -79,8 +79,11 @@ class QueueFilterForm(forms.Form):
         )
 
 
+NAME_SEARCH_LENGTH = 100
+
+
 class NameSearchForm(forms.Form):
-    name = forms.CharField(max_length=100, required=False, label="Patient name", strip=True)
+    name = forms.CharField(max_length=NAME_SEARCH_LENGTH, required=False, label="Patient name", strip=True)
 
 
 class ReviewForm(forms.Form):

@@ -40,6 +40,7 @@ from dashboard import (
 from dashboard.forms import (
     FLAG_CHOICES,
     LEVEL_CHOICES,
+    NAME_SEARCH_LENGTH,
     REVIEWED_CHOICES,
     AuditFilterForm,
     NameSearchForm,
@@ -151,7 +152,11 @@ def _contacts(
 @staff_permission_required("intake.view_queue")
 def queue_search(request: HttpRequest) -> HttpResponse:
     form = NameSearchForm(request.POST)
-    name = form.cleaned_data["name"] if form.is_valid() and "clear" not in request.POST else ""
+    if "clear" not in request.POST and not form.is_valid():
+        # Longer than any name (the field's maxlength stops a browser first): say so rather than clear the search.
+        messages.error(request, f"Type at most {NAME_SEARCH_LENGTH} characters of the name. The search was not made.")
+        return redirect("dashboard:queue")
+    name = form.cleaned_data["name"] if "clear" not in request.POST else ""
     if not name:
         request.session.pop(NAME_SEARCH_KEY, None)
         return redirect("dashboard:queue")

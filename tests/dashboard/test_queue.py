@@ -206,3 +206,13 @@ def test_new_flags_are_styled_by_their_group_and_the_screening_note_is_shown(cli
     assert re.search(r'class="flag-chip flag-serious" title="[^"]*">Foot drop<', html)
     assert re.search(r'class="flag-chip flag-informational" title="[^"]*">Inflammatory back pain<', html)
     assert "screening support, not diagnosis" in html
+
+
+def test_a_name_search_longer_than_any_name_gets_a_message_and_keeps_the_search_before(client, clinician):
+    make_intake("routine_plain", name="Maria Delgado")
+    make_intake("routine_plain", name="James Whitfield")
+    client.force_login(clinician)
+    kept = client.post(reverse("dashboard:queue-search"), {"name": "delga"})["Location"]
+    response = client.post(reverse("dashboard:queue-search"), {"name": "x" * 101}, follow=True)
+    assert "Type at most 100 characters of the name. The search was not made." in response.content.decode()
+    assert names_in_order(client.get(kept)) == ["Maria Delgado"]
