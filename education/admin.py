@@ -13,19 +13,26 @@ English changes) have their own pages.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
+import reversion
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models as db
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.expressions import Combinable
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from reversion.utils import mute_signals
 from reversion_compare.admin import CompareVersionAdmin
 
 from education import admin_views, workflow
@@ -59,6 +66,14 @@ else:
 
 # Attention order of the list: reviews due first, then articles waiting for a reviewer, then the rest.
 REVIEW_DUE, AWAITING_REVIEW, SETTLED = 0, 1, 2
+
+
+class _ShownOnly(Exception):
+    """Rolls back a recovery that was only shown (a GET, or a form with mistakes), carrying its page out."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        super().__init__()
+        self.response = response
 
 
 class ReviewDueFilter(admin.SimpleListFilter):
@@ -358,7 +373,8 @@ class ArticleAdmin(_VersionedArticleAdmin):
             )
             return
         if saved.draft is None:
-            messages.info(request, f"No changes to “{article}”: there is nothing new to save.")
+            if not getattr(request, "_showing_old_version", False):  # a recovery says what it did itself
+                messages.info(request, f"No changes to “{article}”: there is nothing new to save.")
             return
         live = "Patients still see the live version." if article.is_live else "Patients cannot see it yet."
         if saved.submitted:
@@ -397,19 +413,45 @@ class ArticleAdmin(_VersionedArticleAdmin):
     def recover_view(
         self, request: HttpRequest, version_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        """A deleted article comes back offline, its words as a working copy to be approved before patients see it."""
+        """A deleted article comes back alone and offline, to be approved before patients see it again.
+
+        Not django-reversion's recover view: it reverts the version's whole revision, and the starter library is
+        loaded as one, so recovering one article put every starter article back as it was loaded (approvals,
+        approved changes and articles taken offline undone). Here only the version's own row comes back; the page
+        is shown (and its edits saved) as reversion's, and a GET changes nothing.
+        """
         from reversion.models import Version
 
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        version = get_object_or_404(Version.objects.get_for_model(Article), pk=version_id)
+        if Article.objects.filter(pk=version.object_id).exists():
+            messages.error(request, f"“{version.object_repr}” was not deleted: open it from the list to change it.")
+            return HttpResponseRedirect(reverse("admin:education_article_changelist"))
         request._showing_old_version = True  # type: ignore[attr-defined]
-        with transaction.atomic():
-            response: HttpResponse = super().recover_view(request, version_id, extra_context)  # type: ignore[misc]
-            if request.method == "POST" and response.status_code == 302:
-                version = Version.objects.filter(pk=version_id).first()
-                recovered = Article.objects.filter(pk=version.object_id).first() if version else None
-                if recovered is not None:
-                    recovered.status = Article.Status.DRAFT
-                    recovered.save(update_fields=["status"])
-        return response
+        context = {"title": f"Recover {version.object_repr}", "recover": True, **(extra_context or {})}
+        quiet = mute_signals(pre_save, post_save, pre_delete, post_delete, m2m_changed)
+        try:
+            with transaction.atomic(), quiet if request.method == "GET" else nullcontext():
+                workflow.recover(version)
+                with self.create_revision(request):  # type: ignore[attr-defined]
+                    response: HttpResponse = self.changeform_view(request, version.object_id, request.path, context)
+                    if request.method == "POST" and response.status_code == 302:
+                        reversion.set_comment("Recovered after it was deleted; offline until a reviewer approves it.")
+                        messages.success(
+                            request,
+                            f"“{version.object_repr}” is back, offline: patients see it again once a clinical "
+                            "reviewer approves it.",
+                        )
+                        return response
+                    if isinstance(response, TemplateResponse):  # rendered now, from the rows about to be rolled back
+                        response.template_name = self.recover_form_template or self._reversion_get_template_list(  # type: ignore[attr-defined]
+                            "recover_form.html"
+                        )
+                        response.render()
+                    raise _ShownOnly(response)
+        except _ShownOnly as shown:
+            return shown.response
 
     # --- Pages of the workflow ------------------------------------------------------------------------------------
 

@@ -261,6 +261,18 @@ def take_offline(article: Article, *, user: Any) -> None:
         article.save()
 
 
+def recover(version: Any) -> Article:
+    """Put back one deleted article from its stored version (a django-reversion `Version`), offline: its own row
+    and its topics and related articles only, never the rest of the revision it was saved in. Patients see it again
+    once a reviewer approves it."""
+    version.revert()  # this object alone (Revision.revert would put back every article saved with it)
+    article = Article.objects.get(pk=version.object_id)
+    if article.status != Article.Status.DRAFT:
+        article.status = Article.Status.DRAFT
+        article.save(update_fields=["status"])
+    return article
+
+
 # --- Reviewers -----------------------------------------------------------------------------------------------------
 
 

@@ -338,3 +338,39 @@ def test_saving_a_never_published_article_twice_records_no_change_of_its_review_
     changed = LogEntry.objects.filter(object_id=str(article.pk), action_flag=2).latest("action_time")
     assert "Body" in changed.get_change_message()
     assert "review" not in changed.get_change_message().lower()
+
+
+def test_recovering_a_deleted_article_brings_back_that_article_alone_and_offline(
+    editor_client, reviewer, starter_library
+):
+    """The starter library is saved as one revision: recovering one of its articles once put every starter article
+    back as loaded (an approval, an approved change and an article taken offline all undone)."""
+    from education import workflow
+
+    approved, offline, deleted = Article.objects.order_by("pk")[:3]
+    workflow.approve(approved, reviewer=reviewer)
+    workflow.take_offline(offline, user=reviewer)
+    version = Version.objects.get_for_object(deleted).first()
+    words = deleted.body
+    deleted.delete()
+
+    recover_url = f"/admin/education/article/recover/{version.pk}/"
+    page = editor_client.get(recover_url)
+    assert page.status_code == 200
+    assert not Article.objects.filter(pk=version.object_id).exists()  # showing it changed nothing
+    stored = version.field_dict
+    shown = {name: stored[name] for name in ("title", "slug", "summary", "body", "author", "sources")}
+    shown |= {"next_review_due": str(stored["next_review_due"] or ""), "topics": list(stored["topics"])}
+    sent = editor_client.post(recover_url, form_data(**shown), follow=True).content.decode()
+    assert "is back, offline: patients see it again once a clinical reviewer approves it." in sent
+    assert "No changes" not in sent
+
+    recovered = Article.objects.get(pk=version.object_id)
+    assert recovered.body == words
+    assert Client().get(recovered.get_absolute_url()).status_code == 404  # offline until a reviewer approves
+    approved.refresh_from_db()
+    assert approved.reviewed_by == "Riley Reviewer"
+    assert Client().get(offline.get_absolute_url()).status_code == 404
+    # The same version cannot bring back an article that exists.
+    again = editor_client.post(recover_url, form_of(recovered), follow=True)
+    assert "was not deleted" in again.content.decode()
