@@ -252,8 +252,12 @@ def discard_working_copy(article: Article, *, user: Any) -> bool:
 @transaction.atomic
 def take_offline(article: Article, *, user: Any) -> None:
     """Take a live article off the site now (no approval needed to remove advice). It comes back only through a
-    reviewer's approval."""
+    reviewer's approval: a change approved to go live later goes back to being edited (its words kept), or its
+    time would have put the article back."""
     article = _locked(article)
+    ArticleDraft.objects.filter(article=article, state=ArticleDraft.State.APPROVED).update(
+        state=ArticleDraft.State.EDITING, updated_at=timezone.now()
+    )
     with reversion.create_revision():
         reversion.set_user(_user_or_none(user))
         reversion.set_comment(f"Taken offline by {full_name(user)}.")

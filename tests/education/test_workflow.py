@@ -222,3 +222,21 @@ def test_an_article_taken_offline_comes_back_only_with_an_approval(editor, revie
     assert Client().get(article.get_absolute_url()).status_code == 404
     workflow.approve(article, reviewer=reviewer)
     assert Client().get(article.get_absolute_url()).status_code == 200
+
+
+def test_taking_an_article_offline_cancels_a_change_approved_for_later(editor, reviewer):
+    """The approved change waited for its time; published then, it put the article back online without anyone
+    approving that."""
+    article = ArticleFactory.create(body="Old advice.")
+    later = timezone.now() + datetime.timedelta(hours=2)
+    edit(article, editor, body="New advice.", go_live_at=later)
+    workflow.approve(article, reviewer=reviewer)
+    workflow.take_offline(article, user=editor)
+
+    assert workflow.publish_due(now=later + datetime.timedelta(seconds=1)) == 0
+    assert Client().get(article.get_absolute_url()).status_code == 404
+    draft = ArticleDraft.objects.get(article=article)
+    assert (draft.state, draft.content["body"]) == (ArticleDraft.State.EDITING, "New advice.")  # kept, not approved
+    edit(article, editor, body="New advice.")
+    workflow.approve(article, reviewer=reviewer)
+    assert "New advice." in page(article)
