@@ -61,6 +61,9 @@ GRADE_REASON_REQUIRED = (
 )
 COMMENT_REQUIRED = "Say what the editor should change."
 NOTHING_TO_APPROVE = "There is nothing to approve: the article has no text yet."
+STILL_BEING_WRITTEN = (
+    "An editor is still changing this new article and has not sent it for review: it can be approved once they send it."
+)
 SLUG_TAKEN = "Another article already uses the address “{slug}”. Change the working copy's address first."
 
 FIELD_LABELS = {
@@ -297,6 +300,9 @@ def approve(
     now = now or timezone.now()
     article = _locked(article)
     draft = _waiting_draft(article)
+    if draft is None and article.published_at is None and ArticleDraft.objects.filter(article=article).exists():
+        # A new article's row follows its working copy: "as it stands" would be words nobody sent for review.
+        raise WorkflowError(STILL_BEING_WRITTEN)
     content = normalized(draft.content) if draft else live_content(article)
     if not content["body"].strip():
         raise WorkflowError(NOTHING_TO_APPROVE)

@@ -240,3 +240,16 @@ def test_taking_an_article_offline_cancels_a_change_approved_for_later(editor, r
     edit(article, editor, body="New advice.")
     workflow.approve(article, reviewer=reviewer)
     assert "New advice." in page(article)
+
+
+def test_a_new_article_changed_after_it_was_sent_cannot_be_approved_until_sent_again(editor, reviewer):
+    """Its row follows the working copy: approving "as it stands" published half-written words nobody sent."""
+    article = ArticleFactory.create(status=Article.Status.DRAFT, published_at=None, body="Version one.")
+    edit(article, editor, body="Version one, sent.")
+    edit(article, editor, submit=False, body="Version two HALF-WRITTEN")
+    with pytest.raises(workflow.WorkflowError, match="has not sent it for review"):
+        workflow.approve(article, reviewer=reviewer)
+    assert Client().get(article.get_absolute_url()).status_code == 404
+    edit(article, editor, body="Version two, finished.")
+    workflow.approve(article, reviewer=reviewer)
+    assert "Version two, finished." in page(article)
