@@ -11,7 +11,8 @@ banner, and what changed since) and patients are not shown stale advice (educati
 
 A translation is clinical advice too: patients see its words only once a clinical reviewer has approved exactly those
 words (`approved_sha256` is the hash of the title, summary and body they approved; an editor's later change shows
-the English, with a notice, until it is approved again). The approval is recorded like an article's: who, when.
+the English, with a notice, until it is approved again, and so does recording that the words match newer English).
+The approval is recorded like an article's: who, when.
 """
 
 from __future__ import annotations
@@ -119,9 +120,17 @@ class ArticleTranslation(models.Model):
         self.record_english(title=article.title, summary=article.summary, body=article.body)
 
     def record_english(self, *, title: str, summary: str, body: str) -> None:
-        """Say which English this translation was made from (a starter file's, when the loader makes it)."""
+        """Say which English this translation was made from (a starter file's, when the loader makes it).
+
+        An approval was of these words as a translation of the English they were made from: saying they now match
+        other English (an editor's tick, with or without changing a word) withdraws it, and patients read the English
+        with its notice until a reviewer approves them again.
+        """
+        made_from = english_sha256(title, summary, body)
+        if made_from != self.source_sha256:
+            self.approved_sha256, self.approved_by, self.approved_by_name, self.approved_at = "", None, "", None
         self.source = {"title": title, "summary": summary, "body": body}
-        self.source_sha256 = english_sha256(title, summary, body)
+        self.source_sha256 = made_from
 
     @property
     def is_approved(self) -> bool:

@@ -109,6 +109,22 @@ def test_updating_the_translation_and_ticking_matches_makes_it_current(client, a
     assert spanish.body == "Use calor de 10 a 20 minutos."
 
 
+def test_ticking_matches_without_changing_a_word_does_not_put_the_old_spanish_back_before_a_reviewer(
+    client, article, spanish, editor, reviewer
+):
+    """The approval was of the Spanish as a translation of the old English: an editor's tick alone showed patients
+    Spanish that lacked the English article's new sentence."""
+    change_english(article, editor, reviewer, "Use heat for 10 to 20 minutes. Stop if it burns.")
+    client.force_login(editor)
+    url = f"/admin/education/articletranslation/{spanish.pk}/change/"
+    unchanged = {"title": spanish.title, "summary": spanish.summary, "body": spanish.body, "matches_english": "on"}
+    client.post(url, unchanged)
+    html = spanish_reader().get(article.get_absolute_url()).content.decode()
+    assert "El calor ayuda" not in html
+    assert "Stop if it burns." in html  # the English, with its notice
+    assert "Not approved yet." in client.get(url).content.decode()
+
+
 def test_a_spanish_reader_sees_spanish_or_the_english_with_a_notice(article, spanish, editor, reviewer):
     html = spanish_reader().get(article.get_absolute_url()).content.decode()
     assert "El calor ayuda" in html
