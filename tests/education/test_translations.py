@@ -129,11 +129,15 @@ def test_a_spanish_reader_sees_spanish_or_the_english_with_a_notice(article, spa
     html = spanish_reader().get(article.get_absolute_url()).content.decode()
     assert "El calor ayuda" in html
     assert "translation-notice" not in html
+    assert '<h1 id="article-title">' in html
     change_english(article, editor, reviewer, "Use heat for 10 to 20 minutes.")
     html = spanish_reader().get(article.get_absolute_url()).content.decode()
     assert "El calor ayuda" not in html
     assert "10 to 20 minutes" in html
     assert 'class="alert alert-info translation-notice no-print" role="note"' in html
+    # The English words are marked as English on the Spanish page, for screen readers.
+    assert '<h1 id="article-title" lang="en">' in html
+    assert '<div class="article-body" lang="en">' in html
 
 
 def test_a_spanish_reader_of_an_untranslated_article_is_told(article):
