@@ -31,8 +31,18 @@ class ArticleImageAdmin(admin.ModelAdmin[ArticleImage]):
     form = ArticleImageForm
     list_display = ["name", "thumbnail", "alt_text", "size", "uploaded_at"]
     search_fields = ["name", "alt_text"]
-    readonly_fields = ["thumbnail", "markdown_to_type", "size", "uploaded_by", "uploaded_at"]
-    fields = ["name", "image", "alt_text", "thumbnail", "markdown_to_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["thumbnail", "markdown_to_type", "size", "uploaded_by", "uploaded_at", "to_use_another"]
+    fields = [
+        "name",
+        "image",
+        "alt_text",
+        "thumbnail",
+        "markdown_to_type",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+        "to_use_another",
+    ]
 
     class Media:
         css = {"all": ["css/education-admin.css"]}
@@ -58,6 +68,21 @@ class ArticleImageAdmin(admin.ModelAdmin[ArticleImage]):
     @admin.display(description="Size")
     def size(self, image: ArticleImage) -> str:
         return f"{image.width} by {image.height} pixels" if image.pk else ""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ArticleImage | None = None) -> list[str]:
+        # An uploaded picture is never swapped or renamed under an approved article: another picture is a new image,
+        # and the article's change to use it goes to a clinical reviewer like any other.
+        fixed = ["name", "image"] if obj is not None and obj.pk else []
+        return [*fixed, *self.readonly_fields]
+
+    @admin.display(description="To show another picture")
+    def to_use_another(self, image: ArticleImage) -> str:
+        if not image.pk:
+            return "Once saved, a picture is not replaced or renamed: upload another picture as a new image."
+        return (
+            "Upload it as a new image and change the article to use its name. Articles show exactly the picture "
+            "a clinical reviewer approved, so an uploaded picture is not replaced or renamed."
+        )
 
     def save_model(self, request: HttpRequest, obj: ArticleImage, form: Any, change: bool) -> None:
         if not change:

@@ -111,3 +111,18 @@ def test_an_article_with_an_image_without_alt_text_cannot_be_saved_and_with_it_s
     assert 'width="1200"' in tag
     assert 'height="600"' in tag
     assert 'loading="lazy"' in tag
+
+
+def test_an_uploaded_picture_is_not_replaced_or_renamed_under_an_approved_article(editor_client):
+    """Replacing it changed nothing on the live page (its address is in the approved body) while the admin said it
+    was saved; a picture patients see changes only through an article change a reviewer approves."""
+    upload(editor_client, alt_text="A bridge.")
+    image = ArticleImage.objects.get()
+    stored = image.image.name
+    change = f"/admin/education/articleimage/{image.pk}/change/"
+    page = editor_client.get(change).content.decode()
+    assert "Upload it as a new image and change the article to use its name." in page
+    assert 'type="file"' not in page
+    editor_client.post(change, {"name": "renamed", "image": picture(300, 100), "alt_text": "A bridge, again."})
+    image.refresh_from_db()
+    assert (image.name, image.image.name, image.alt_text) == ("bridge-exercise", stored, "A bridge, again.")
