@@ -17,7 +17,14 @@ pytestmark = pytest.mark.django_db
 
 # Tables that a page view may legitimately write: who signed in or out and from where, the audit trail of who looked
 # at what, and sessions. Everything else must be exactly as it was after any GET.
-LOG_TABLES = {"sessions.session", "audit.auditevent", "axes.accesslog", "axes.accessattempt", "axes.accessfailurelog"}
+LOG_TABLES = {
+    "sessions.session",
+    "audit.auditevent",
+    "audit.eventintake",
+    "axes.accesslog",
+    "axes.accessattempt",
+    "axes.accessfailurelog",
+}
 
 
 def poster(row: Row) -> str:

@@ -262,7 +262,7 @@ ROWS: list[Row] = [
     Row("admin:education_article_recoverlist", "/admin/education/article/recover/", EDITOR_AND_ADMIN),
     Row(
         "admin:education_article_recover",
-        lambda w: f"/admin/education/article/recover/{w.article_version.pk}/",
+        lambda w: f"/admin/education/article/recover/{w.deleted_article_version.pk}/",
         EDITOR_AND_ADMIN,
         post="changes",
     ),

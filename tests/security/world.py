@@ -36,6 +36,7 @@ class World:
     topic: Any
     article: Any
     article_version: Any
+    deleted_article_version: Any
     # A submitted urgent intake (with its alert) for the staff pages.
     submitted: Any
     alert: Any
@@ -56,7 +57,7 @@ def build_world(*, editor, front_desk, clinician, administrator) -> World:
     from django_tasks_db.models import DBTaskResult
 
     now = timezone.now()
-    topic, article, version = _library()
+    topic, article, version, deleted_version = _library()
     submitted, alert = _submitted_intake()
     return World(
         users={"editor": editor, "front_desk": front_desk, "clinician": clinician, "administrator": administrator},
@@ -84,6 +85,7 @@ def build_world(*, editor, front_desk, clinician, administrator) -> World:
         topic=topic,
         article=article,
         article_version=version,
+        deleted_article_version=deleted_version,
         submitted=submitted,
         alert=alert,
     )
@@ -126,7 +128,7 @@ def _patient(name: str) -> PatientLink:
     return PatientLink(invitation, token, client)
 
 
-def _library() -> tuple[Any, Any, Any]:
+def _library() -> tuple[Any, Any, Any, Any]:
     import reversion
     from reversion.models import Version
 
@@ -146,7 +148,12 @@ def _library() -> tuple[Any, Any, Any]:
     from tests.security.url_table import editorial_objects
 
     editorial_objects(article)
-    return topic, article, Version.objects.get_for_object(article).first()
+    # An article deleted since, for "Recover deleted articles" (which refuses a version whose article exists).
+    with reversion.create_revision():
+        deleted = Article.objects.create(slug="old-advice", title="Old advice", summary="Gone.", body="Gone.")
+    deleted_version = Version.objects.get_for_object(deleted).first()
+    deleted.delete()
+    return topic, article, Version.objects.get_for_object(article).first(), deleted_version
 
 
 def client_for(persona: str, world: World, **client_kwargs: Any) -> Client:
