@@ -60,6 +60,10 @@ def test_declining_says_to_call_the_clinic_and_stores_nothing(signed_in, setting
     assert "Please call us instead" in html
     assert f'href="tel:{_digits(settings.CLINIC_PHONE)}"' in html  # "(555) 010-0100", dialled without spaces
     assert "We have not saved anything." in html
+    # The only advice they get: every cauda equina warning sign, as after the form.
+    assert 'class="signs-box"' in html
+    assert "A change in getting an erection or ejaculating, or less feeling in your genitals" in html
+    assert "Both legs getting weaker, or new weakness in both legs" in html
     assert _intake(signed_in).answers == {}
     assert signed_in.client.get("/intake/")["Location"] == "/intake/step/consent/"
 
