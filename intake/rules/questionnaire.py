@@ -740,6 +740,35 @@ def questions_that_apply(step: Step | Page, answers: Answers, *, today: datetime
     return [question for question in step.questions if question.applies_to(answers)]
 
 
+def _readable(code: str, value: object) -> bool:
+    """A posted value that says something: not blank, and one of the question's answers when it has a list."""
+    if value in (None, ""):
+        return False
+    choices = QUESTIONS[code].choice_codes if code in QUESTIONS else ()
+    return not choices or value in choices
+
+
+def ruled_out_by_page(
+    code: str, posted: Mapping[str, object], answers: Answers, *, today: datetime.date | None = None
+) -> bool:
+    """Whether the page posted says itself that follow-up ``code`` is not asked: its parent on the same page answered
+    so that it does not apply (leg weakness "no" beside a ticked "getting worse", hidden on the page but still sent).
+
+    ``posted`` maps the page's codes to what was posted; ``answers`` are the stored ones. Only the page's own definite
+    answers can rule a question out: a blank or unreadable parent counts as "yes", and a rule decided by another
+    page's stored answer (a tab left open since "leg symptoms" became "no") rules nothing out here, so such a
+    red-flag answer is still taken (docs/clinical/TRIAGE.md, "Latched red flags and partial pages").
+    """
+    question = QUESTIONS[code]
+    if question.applies is None:
+        return False
+    others = [other for other in posted if other != code]
+    given = {other: posted[other] for other in others if _readable(other, posted[other])}
+    blanks_as_yes = {**answers, **dict.fromkeys(others, "yes"), **given}
+    page_all_yes = {**answers, **dict.fromkeys(others, "yes")}
+    return not question.applies_to(blanks_as_yes, today=today) and question.applies_to(page_all_yes, today=today)
+
+
 # --- the pages the patient sees ---------------------------------------------------------------------------------------
 
 

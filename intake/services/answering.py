@@ -19,7 +19,16 @@ from django.utils import timezone
 from intake.models import Intake, Level
 from intake.rules import answers as answer_codec
 from intake.rules.catalogue import assess_answers
-from intake.rules.questionnaire import CONSENT_PAGE, QUESTIONS, Page, Step, is_yes, on_day, questions_that_apply
+from intake.rules.questionnaire import (
+    CONSENT_PAGE,
+    QUESTIONS,
+    Page,
+    Step,
+    is_yes,
+    on_day,
+    questions_that_apply,
+    ruled_out_by_page,
+)
 from intake.rules.questionnaire_checks import validate_answers, validate_page
 from intake.rules.triage import LATCHED_QUESTIONS, EarlierAnswer, TriageResult, emergency_for_codes
 from intake.services.assessment import background_for, form_of, record_assessment
@@ -74,6 +83,13 @@ def record_red_flags(intake: Intake, posted: Mapping[str, object], *, now: datet
         if intake.status == Intake.Status.SUBMITTED:
             return intake
         answers = answer_codec.from_json(intake.answers)
+        # A follow-up the page's own answers rule out (hidden beside its parent's "no", sent anyway) is no answer.
+        today = timezone.localdate(now)
+        raised = {
+            code: value for code, value in raised.items() if not ruled_out_by_page(code, posted, answers, today=today)
+        }
+        if not raised:
+            return intake
         if any(answers.get(code) != value for code, value in raised.items()):
             intake.answers = answer_codec.to_json({**answers, **raised})
             intake.save(update_fields=["answers", "updated_at"])

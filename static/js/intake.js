@@ -1,5 +1,6 @@
 // Progressive enhancement for the intake pages; every page works without it.
-// - Shows and hides follow-up questions as the patient answers (the server applies the same rules on save).
+// - Shows and hides follow-up questions as the patient answers (the server applies the same rules on save); a hidden
+//   one is not sent.
 // - Shows the "Clear this answer" button of an optional single-choice question.
 // - Asks before leaving a page whose answers are typed but not saved (switching language, "Back", "Exit").
 // - Moves focus to the error summary, and from a summary link to its field.
@@ -36,6 +37,11 @@
       var rule;
       try { rule = JSON.parse(block.getAttribute("data-show-if")); } catch (e) { return; }
       block.hidden = !matches(rule, form);
+    });
+    // A hidden follow-up is not sent: a tick left on it (its parent changed to "no") is no answer. Its inputs keep
+    // their values, so the answer is back if the parent changes back.
+    form.querySelectorAll("[data-show-if] input, [data-show-if] select, [data-show-if] textarea").forEach(function (input) {
+      input.disabled = input.closest("[hidden]") !== null;
     });
   }
 

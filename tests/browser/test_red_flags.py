@@ -230,3 +230,29 @@ def test_clumsy_hands_alone_on_their_page_after_a_cancer_history_bring_the_spina
     intake.refresh_from_db()
     assert intake.level == Level.URGENT
     assert {"SP1", "CM1", "MSCC"} <= set(intake.flags.values_list("code", flat=True))
+
+
+def test_a_follow_up_hidden_after_its_parent_changed_to_no_is_not_sent(open_page):
+    """Yes to leg weakness and to "getting worse", then weakness changed to no: the follow-up hides and its tick is
+    not sent (it raised a serious flag the patient never saw). Changing weakness back shows the tick again."""
+    from tests.intake.test_red_flag_pages import WEAK_LEG
+
+    intake, page = _answered_up_to(open_page, "general_health", **WEAK_LEG)
+    page.goto("/intake/step/legs_weakness/")
+    assert_accessible(page)
+    _pick(page, "leg_weakness_worsening", "yes")
+    _pick(page, "leg_weakness", "no")
+    assert page.locator('input[name="leg_weakness_worsening"][value="yes"]').is_hidden()
+    _pick(page, "leg_weakness", "yes")
+    assert page.locator('input[name="leg_weakness_worsening"][value="yes"]').is_checked()
+    _pick(page, "leg_weakness", "no")
+    with page.expect_request(lambda request: request.method == "POST") as sent:
+        _next(page)
+    assert "leg_weakness_worsening" not in (sent.value.post_data or "")  # the browser left it out
+    assert_accessible(page)
+
+    intake.refresh_from_db()
+    assert intake.answers["leg_weakness"] == "no"
+    assert "leg_weakness_worsening" not in intake.answers
+    assert intake.level is None
+    assert not intake.red_flag_answers.exists()

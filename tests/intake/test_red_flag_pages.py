@@ -155,6 +155,52 @@ def test_a_weakness_yes_posted_with_a_changed_no_and_a_wrong_answer_beside_it_is
     assert alert_calls == [(intake.pk, intake.level, None)]
 
 
+@pytest.mark.parametrize("code", ["leg_weakness_worsening", "foot_drop"])
+def test_a_follow_up_yes_hidden_beside_its_parents_no_is_not_an_answer(patient, alert_calls, code):
+    """The patient said yes to weakness and to its follow-up, then changed weakness to no: the page hid the follow-up
+    but sent its tick. It raised a serious flag the patient never saw and could not take back."""
+    answers = routine_answers(**WEAK_LEG)
+    answer_up_to(patient, "legs_weakness", answers)
+    assert patient.post_step("legs_weakness", {**answers, "leg_weakness": "no", code: "yes"}).status_code == 302
+
+    intake = _intake(patient)
+    assert intake.answers["leg_weakness"] == "no"
+    assert code not in intake.answers
+    assert not RedFlagAnswer.objects.filter(intake=intake).exists()
+    assert intake.level is None
+    assert alert_calls == []
+
+
+@pytest.mark.parametrize("parent", ["", "maybe"])
+def test_a_follow_up_yes_beside_a_blank_or_unreadable_parent_is_still_taken(patient, alert_calls, parent):
+    """Only a definite answer on the page rules its follow-up out: a yes to worsening weakness with the weakness
+    question left blank (or sent as nonsense) is a red flag, acted on at once."""
+    answers = routine_answers(**{**WEAK_LEG, "leg_weakness": "no"})
+    answer_up_to(patient, "legs_weakness", answers)
+    response = patient.client.post(
+        "/intake/step/legs_weakness/", {"leg_weakness": parent, "leg_weakness_worsening": "yes"}
+    )
+    assert response.status_code == 200  # the page waits for its answers
+    intake = _intake(patient)
+    assert "SP12" in set(intake.flags.values_list("code", flat=True))
+    assert RedFlagAnswer.objects.filter(intake=intake, code="leg_weakness_worsening").exists()
+    assert alert_calls == [(intake.pk, Level.SERIOUS, None)]
+
+
+def test_a_follow_up_yes_from_a_tab_opened_before_leg_symptoms_became_no_is_still_taken(patient, alert_calls):
+    """Another page's answer (leg symptoms, changed to no in another tab) does not rule out a yes sent from the
+    weakness page left open: only the page's own answers do."""
+    answers = routine_answers(**WEAK_LEG)
+    answer_up_to(patient, "legs_weakness", answers)
+    intake = _intake(patient)
+    Intake.objects.filter(pk=intake.pk).update(answers={**intake.answers, "leg_symptoms": "no"})
+    patient.client.post("/intake/step/legs_weakness/", {"leg_weakness": "yes", "leg_weakness_worsening": "yes"})
+    intake.refresh_from_db()
+    assert RedFlagAnswer.objects.filter(intake=intake, code="leg_weakness_worsening").exists()
+    assert intake.level == Level.SERIOUS
+    assert len(alert_calls) == 1
+
+
 def test_a_red_flag_sent_from_another_tab_while_the_emergency_page_waits_is_still_taken(patient, alert_calls):
     """The patient reached the general health page, went back and answered yes to a cauda equina question (the
     emergency page now comes first), then sent the general health page from a tab left open on it: its cancer
