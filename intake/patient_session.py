@@ -347,11 +347,29 @@ def sending(request: HttpRequest) -> bool:
     return _state(request).get("sending") is True
 
 
-def back_at_review(request: HttpRequest) -> None:
-    """The review page again: what "Send" found is put right (or left for the next "Send")."""
+def pages_to_show(request: HttpRequest, slugs: list[str]) -> None:
+    """A change made from the review page opened questions on these pages: each is shown in turn, then the review."""
+    request.session[SESSION_KEY] = {**_state(request), "opened_pages": slugs}
+
+
+def next_page_to_show(request: HttpRequest, *, saved: str) -> str | None:
+    """The next page of those a change opened, now that page `saved` is saved (None: back to the review)."""
     state = _state(request)
-    if "sending" in state or "problems_on" in state:
-        request.session[SESSION_KEY] = {k: v for k, v in state.items() if k not in ("sending", "problems_on")}
+    pages = state.get("opened_pages")
+    if not isinstance(pages, list):
+        return None
+    left = [slug for slug in pages if slug != saved]
+    request.session[SESSION_KEY] = {**state, "opened_pages": left}
+    return left[0] if left else None
+
+
+def back_at_review(request: HttpRequest) -> None:
+    """The review page again: what "Send" found is put right (or left for the next "Send"), and the pages a change
+    opened are shown or passed over."""
+    state = _state(request)
+    done = ("sending", "problems_on", "opened_pages")
+    if any(key in state for key in done):
+        request.session[SESSION_KEY] = {k: v for k, v in state.items() if k not in done}
 
 
 def drop_late_page(request: HttpRequest) -> None:

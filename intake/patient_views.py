@@ -198,7 +198,9 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
                     form.add_error(code if code in form.fields else None, say(message))
             else:
                 patient_session.take_late_page(request, slug)  # a page kept from after the idle hour is now stale
-                return _after_saving(request, intake, slug, back_to=back_to, today=today, form_def=form_def)
+                return _after_saving(
+                    request, intake, slug, before=saved, back_to=back_to, today=today, form_def=form_def
+                )
     elif not page_applies(page, saved, today=today):
         # Every question here depends on answers that rule it out (a runner's page for someone who does not run).
         patient_session.take_late_page(request, slug)  # a page sent late that no longer applies is not shown
@@ -240,18 +242,33 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
 
 
 def _after_saving(
-    request: HttpRequest, intake: Intake, slug: str, *, back_to: str | None, today: Any, form_def: Form
+    request: HttpRequest,
+    intake: Intake,
+    slug: str,
+    *,
+    before: dict[str, object],
+    back_to: str | None,
+    today: Any,
+    form_def: Form,
 ) -> HttpResponse:
     if services.needs_emergency_acknowledgement(intake):
         return redirect("intake:emergency")
     answers = answer_codec.from_json(intake.answers)
     if back_to and intake.current_step == answer_codec.REVIEW:
         # A change can open a page that was skipped (leg symptoms now "yes"): that page first, then the review.
+        # Questions that are all optional (the inflammatory back pain ones after an earlier pain start date) are
+        # shown too, page by page, or they would only appear as "Not answered" inside a closed section of the review.
+        opened = answer_codec.pages_newly_asking(before, answers, saved=slug, today=today, form=form_def)
+        if opened:
+            patient_session.pages_to_show(request, opened)
         problem = services.first_page_with_errors(answers, today=today, form=form_def)
         if problem:
             if patient_session.sending(request):  # putting right what "Send" found: this page says its problems too
                 patient_session.show_problems_on(request, problem[0])
             return _to_page(problem[0], back_to=NEXT_REVIEW)
+        following = patient_session.next_page_to_show(request, saved=slug)
+        if following and page_applies(form_def.page_by_slug(following), answers, today=today):
+            return _to_page(following, back_to=NEXT_REVIEW)
         # Back to the changed step's answers (intake.js opens its closed section; without scripts it is in view).
         return redirect(f"{reverse('intake:review')}#review-{form_def.page_by_slug(slug).step}")
     if back_to:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from intake.rules.catalogue import INTAKE, Form
-from intake.rules.questionnaire import QUESTIONS, page_applies
+from intake.rules.questionnaire import QUESTIONS, page_applies, questions_that_apply
 
 REVIEW = "review"  # the place after the last page, kept in Intake.current_step
 
@@ -83,6 +83,28 @@ def previous_page(
         if page.slug != form.consent_page and page_applies(page, answers, today=today):
             return page.slug
     return None
+
+
+def pages_newly_asking(
+    before: Mapping[str, object],
+    after: Mapping[str, object],
+    *,
+    saved: str,
+    today: datetime.date | None = None,
+    form: Form = INTAKE,
+) -> list[str]:
+    """The pages (other than ``saved``, the page just saved), in order, that ask a question they did not ask before
+    this change and that has no answer yet: a change made from the review page can open questions, optional ones too
+    (the inflammatory back pain questions after an earlier pain start date), which the patient must be shown."""
+    opened = []
+    for page in form.pages:
+        if page.slug in (saved, form.consent_page):
+            continue
+        asked_now = {question.code for question in questions_that_apply(page, after, today=today)}
+        asked_before = {question.code for question in questions_that_apply(page, before, today=today)}
+        if any(after.get(code) is None for code in asked_now - asked_before):
+            opened.append(page.slug)
+    return opened
 
 
 def after_step(step_slug: str, form: Form = INTAKE) -> str:

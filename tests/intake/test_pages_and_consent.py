@@ -208,6 +208,24 @@ def test_a_change_that_opens_a_skipped_page_goes_there_before_the_review(patient
     assert patient.post_step("legs_weakness", answers, next="review")["Location"] == "/intake/review/#review-legs"
 
 
+def test_a_change_that_opens_optional_questions_shows_each_page_they_are_on_before_the_review(patient):
+    """An earlier pain start date opens the inflammatory back pain questions (all optional, on two pages): they were
+    left as "Not answered" inside a closed section of the review, so the IBP flag could not be raised."""
+    patient.save_all(routine_answers())
+    changed = routine_answers(pain_start_date=datetime.date(2024, 1, 15))  # began at 38, over 3 months: IBP window
+    response = patient.post_step("back_pain", changed, next="review")
+    assert response["Location"] == "/intake/step/back_pain_morning/?next=review"
+    html = patient.client.get(response["Location"]).content.decode()
+    assert 'name="wakes_second_half_night"' in html
+    response = patient.post_step("back_pain_morning", {**changed, "wakes_second_half_night": "yes"}, next="review")
+    assert response["Location"] == "/intake/step/back_pain_family/?next=review"
+    response = patient.post_step("back_pain_family", changed, next="review")  # left blank: they are optional
+    assert response["Location"] == "/intake/review/#review-back_pain"
+    assert _intake(patient).answers["wakes_second_half_night"] == "yes"
+    # A later change from the review that opens nothing goes straight back.
+    assert patient.post_step("about", routine_answers(), next="review")["Location"] == "/intake/review/#review-about"
+
+
 @pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example", "/staff/queue/", "done", " review"])
 def test_next_leads_back_to_the_review_page_and_nowhere_else(patient, elsewhere):
     patient.save_all(routine_answers())
