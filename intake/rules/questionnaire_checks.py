@@ -73,6 +73,13 @@ MSG_NOT_A_DATE = gettext_noop("Please enter a date.")
 # GOV.UK date messages, named after the date (``Question.date_name``): "The race date must be a real date".
 MSG_FUTURE_DATE = gettext_noop("{name} must be today or in the past")
 MSG_AGE_OUT_OF_RANGE = gettext_noop("This date gives an age under 12 or over 110. Please check it.")
+# The one date that may be in the future (a goal race): not a year typed wrong either way.
+MSG_LONG_AGO = gettext_noop("{name} is more than a year ago. Please check the year, or leave it blank if it is over.")
+MSG_YEARS_AHEAD = gettext_noop("{name} is more than 3 years away. Please check the year.")
+MSG_MORE_THAN_AGE = gettext_noop("This is more years than your age. Please check it.")
+MSG_DISTANCE_WITHOUT_RUNS = gettext_noop(
+    "You said you run 0 times a week, but this distance is more than 0. Please check both answers."
+)
 MSG_BEFORE_BIRTH = gettext_noop("{name} must be on or after your date of birth")
 # Named after the question's own "none" answer ("No changes", "None").
 MSG_NONE_WITH_OTHERS = gettext_noop(
@@ -107,7 +114,11 @@ def is_blank(value: object) -> bool:
     return isinstance(value, _COLLECTIONS) and not value
 
 
-def _check_number(question: Question, value: object, answers: Answers) -> str | None:
+LONGEST_AGO = datetime.timedelta(days=366)
+FURTHEST_AHEAD = datetime.timedelta(days=3 * 366)
+
+
+def _check_number(question: Question, value: object, answers: Answers, today: datetime.date) -> str | None:
     number = number_value(value)
     if number is None:
         return MSG_NOT_A_NUMBER
@@ -125,6 +136,9 @@ def _check_number(question: Question, value: object, answers: Answers) -> str | 
             return Message(MSG_DISTANCE_TOO_LARGE, maximum=format_number(cap), unit=Message(word))
     elif question.max_value is not None and number > question.max_value:
         return Message(MSG_TOO_LARGE, maximum=format_number(question.max_value))
+    born = as_date(answers.get("date_of_birth"))
+    if question.code == "years_running" and born is not None and number > age_in_years(born, today):
+        return MSG_MORE_THAN_AGE
     return None
 
 
@@ -134,6 +148,10 @@ def _check_date(question: Question, value: object, answers: Answers, today: date
         return MSG_NOT_A_DATE
     if day > today and not question.future_ok:
         return date_message(MSG_FUTURE_DATE, question)
+    if question.future_ok and day < today - LONGEST_AGO:
+        return date_message(MSG_LONG_AGO, question)
+    if question.future_ok and day > today + FURTHEST_AHEAD:
+        return date_message(MSG_YEARS_AHEAD, question)
     if question.code == "date_of_birth" and not MIN_AGE <= age_in_years(day, today) <= MAX_AGE:
         return MSG_AGE_OUT_OF_RANGE
     born = as_date(answers.get("date_of_birth"))
@@ -178,7 +196,7 @@ def check_answer(question: Question, answers: Answers, *, today: datetime.date) 
     if question.kind in ("yns", "yn", "choice", "multi"):
         return _check_choices(question, value)
     if question.kind in ("integer", "decimal", "scale"):
-        return _check_number(question, value, answers)
+        return _check_number(question, value, answers, today)
     if question.kind == "date":
         return _check_date(question, value, answers, today)
     if question.kind == "phone":
@@ -196,6 +214,11 @@ def validate_questions(group: Step | Page, answers: Answers, *, today: datetime.
         if message is not None:
             errors[question.code] = message
     codes = {question.code for question in asked}
+    # A distance run needs runs: 0 a week beside 240 miles is one of the two typed wrong.
+    pair = {"runs_per_week", "weekly_distance"}
+    runs, distance = number_value(answers.get("runs_per_week")), number_value(answers.get("weekly_distance"))
+    if pair <= codes and not pair & set(errors) and runs == 0 and distance is not None and distance > 0:
+        errors["weekly_distance"] = MSG_DISTANCE_WITHOUT_RUNS
     for activity, rating in PSFS_PAIRS:
         if activity in codes and rating in codes and activity not in errors and rating not in errors:
             named, rated = not is_blank(answers.get(activity)), not is_blank(answers.get(rating))
