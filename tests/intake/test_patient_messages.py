@@ -170,6 +170,22 @@ def test_a_spanish_serious_receipt_says_the_day_and_time_as_spanish_does(client)
     assert "10:00 AM" not in page
 
 
+@override_settings(CLINIC_HOURS="Mon-Fri 08:00-17:00", CLINIC_CALLBACK_HOURS=2)
+def test_a_spanish_time_at_the_end_of_a_sentence_has_one_full_stop(client):
+    """Spanish times end in "a.m." or "p.m.": "antes de las 12:30 p.m.." had two (the stop-29 audit)."""
+    with time_machine.travel(clinic_time(2030, 3, 8, 10, 30), tick=False):
+        patient = a_patient_at(client, timezone.now())
+        assert patient.invitation is not None
+        Invitation.objects.filter(pk=patient.invitation.pk).update(language="es")
+        patient.client.cookies["django_language"] = "es"
+        page = send(patient, answers(weight_loss="yes"))
+        copy = patient.client.get("/intake/done/answers/").content.decode()
+    assert "le llamará hoy antes de las 12:30 p.m." in page
+    assert "m.." not in page
+    assert "a las 10:30 a.m." in copy
+    assert "m.." not in copy
+
+
 def test_a_serious_receipt_for_a_cancer_history_adds_the_spinal_cord_signs(patient):
     page = send(patient, answers(cancer_history="not_sure"))
     assert Intake.objects.get(invitation=patient.invitation).level == Level.SERIOUS
