@@ -613,7 +613,7 @@ _GENERAL_HEALTH = Step(
                "after a transplant.")),
         _yns("recent_infection_or_procedure",
              _("In the last few months, have you had a serious infection, a spine injection or spine surgery?")),
-        _yns("trauma_onset", _("Did the pain start after a fall, a crash or another injury?")),
+        _yns("trauma_onset", _("Did the pain start after a fall, a crash or a hard blow to your body?")),
         _yns("osteoporosis", _("Have you been told you have osteoporosis?"), _("Osteoporosis means thin, weak bones.")),
         _yns("long_term_steroids", _("Have you taken steroid pills for 3 months or more?"),
              _("For example, prednisone. Inhalers and creams do not count.")),
