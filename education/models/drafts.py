@@ -57,7 +57,9 @@ class ArticleReview(models.Model):
         APPROVED = "approved", "Approved"
         CHANGES_REQUESTED = "changes_requested", "Sent back"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reviews")
+    # Kept when the article is deleted (no constraint, nothing cascades): who approved which words, and when, is the
+    # clinic's record, and a recovered article (the same id) finds its reviews again.
+    article = models.ForeignKey(Article, on_delete=models.DO_NOTHING, db_constraint=False, related_name="reviews")
     decision = models.CharField(max_length=20, choices=Decision.choices)
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reviewer_name = models.CharField(max_length=200, help_text="The reviewer's full name when they decided.")

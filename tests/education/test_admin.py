@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 from reversion.models import Version
 
-from education.models import Article, ArticleDraft, Topic
+from education.models import Article, ArticleDraft, ArticleReview, Topic
 from tests.education.factories import ArticleFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -350,9 +350,11 @@ def test_recovering_a_deleted_article_brings_back_that_article_alone_and_offline
     approved, offline, deleted = Article.objects.order_by("pk")[:3]
     workflow.approve(approved, reviewer=reviewer)
     workflow.take_offline(offline, user=reviewer)
+    workflow.approve(deleted, reviewer=reviewer)
     version = Version.objects.get_for_object(deleted).first()
     words = deleted.body
     deleted.delete()
+    assert ArticleReview.objects.filter(article_id=version.object_id).count() == 1  # the clinic's record stays
 
     recover_url = f"/admin/education/article/recover/{version.pk}/"
     page = editor_client.get(recover_url)
@@ -367,6 +369,7 @@ def test_recovering_a_deleted_article_brings_back_that_article_alone_and_offline
 
     recovered = Article.objects.get(pk=version.object_id)
     assert recovered.body == words
+    assert [review.reviewer_name for review in recovered.reviews.all()] == ["Riley Reviewer"]
     assert Client().get(recovered.get_absolute_url()).status_code == 404  # offline until a reviewer approves
     approved.refresh_from_db()
     assert approved.reviewed_by == "Riley Reviewer"
