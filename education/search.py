@@ -24,8 +24,10 @@ QUERY_MAX_LENGTH = 200
 
 
 def clean_query(raw: str | None) -> str:
-    """The visitor's search text, trimmed and bounded; empty when there is nothing to search for."""
-    return " ".join((raw or "").split())[:QUERY_MAX_LENGTH]
+    """The visitor's search text, trimmed and bounded, each accent joined to its letter (a phone keyboard may send
+    "ciática" as "cia" + a combining accent + "tica", which split into two words); empty when there is nothing to
+    search for."""
+    return " ".join(composed(raw or "").split())[:QUERY_MAX_LENGTH]
 
 
 def query_terms(query: str) -> list[str]:

@@ -125,6 +125,14 @@ def test_a_word_typed_without_its_accents_finds_the_one_with_them(library):
     assert _results(reader("es").get("/search/?q=M%C3%9ASCULOS").content.decode()) == ["heat-helps"]  # MÚSCULOS
 
 
+def test_a_word_sent_with_a_separate_accent_mark_is_one_word(library):
+    """A phone may send "músculos" as "mu" + a combining accent + "sculos" (NFD): it was searched as two words."""
+    decomposed = "mu\u0301sculos rigidos"
+    html = reader("es").get("/search/", {"q": decomposed}).content.decode()
+    assert _results(html) == ["heat-helps"]
+    assert 'value="músculos rigidos"' in html  # shown back as one word
+
+
 def test_an_article_found_in_both_languages_shows_its_spanish_snippet(library):
     _heat, ice = library
     ice.title = "Ice or heat after yoga"
