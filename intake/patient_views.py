@@ -261,12 +261,12 @@ def _after_saving(
         opened = answer_codec.pages_newly_asking(before, answers, saved=slug, today=today, form=form_def)
         if opened:
             patient_session.pages_to_show(request, opened)
+        following = patient_session.next_page_to_show(request, saved=slug)  # this page is seen, however it came
         problem = services.first_page_with_errors(answers, today=today, form=form_def)
         if problem:
             if patient_session.sending(request):  # putting right what "Send" found: this page says its problems too
                 patient_session.show_problems_on(request, problem[0])
             return _to_page(problem[0], back_to=NEXT_REVIEW)
-        following = patient_session.next_page_to_show(request, saved=slug)
         if following and page_applies(form_def.page_by_slug(following), answers, today=today):
             return _to_page(following, back_to=NEXT_REVIEW)
         # Back to the changed step's answers (intake.js opens its closed section; without scripts it is in view).

@@ -226,6 +226,23 @@ def test_a_change_that_opens_optional_questions_shows_each_page_they_are_on_befo
     assert patient.post_step("about", routine_answers(), next="review")["Location"] == "/intake/review/#review-about"
 
 
+def test_pages_opened_by_a_change_are_each_shown_once_when_one_has_required_questions(patient):
+    """A non-runner who becomes a runner from the review: the running pages open, one with required questions. The
+    page reached through its required questions stayed queued and came up a second time."""
+    patient.save_all({**routine_answers(), "running_status": "not_a_runner"})
+    runner = routine_answers()
+    shown = []
+    response = patient.post_step("running", runner, next="review")
+    while response["Location"].startswith("/intake/step/"):
+        slug = response["Location"].split("/")[3]
+        shown.append(slug)
+        assert len(shown) < 10
+        response = patient.post_step(slug, runner, next="review")
+    assert response["Location"].startswith("/intake/review/")
+    assert len(shown) == len(set(shown)), shown
+    assert "running_gear" in shown
+
+
 @pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example", "/staff/queue/", "done", " review"])
 def test_next_leads_back_to_the_review_page_and_nowhere_else(patient, elsewhere):
     patient.save_all(routine_answers())
