@@ -54,7 +54,7 @@ def base_answers(*, rng: random.Random, today: datetime.date, age: int) -> dict[
         **dict.fromkeys(GENERAL_HEALTH_RED_FLAG_CODES, "no"),
         "medications": rng.choice(["", "Ibuprofen when needed", "None", "Vitamin D"]),
         "running_status": rng.choice(["running", "cut_back", "cut_back", "stopped"]),
-        "years_running": rng.randint(1, 20),
+        "years_running": rng.randint(1, min(20, age - 1)),  # never more years running than years of life
         "runs_per_week": rng.randint(3, 6),
         "distance_unit": "km",
         "weekly_distance": weekly,

@@ -74,12 +74,10 @@ MSG_NOT_A_DATE = gettext_noop("Please enter a date.")
 MSG_FUTURE_DATE = gettext_noop("{name} must be today or in the past")
 MSG_AGE_OUT_OF_RANGE = gettext_noop("This date gives an age under 12 or over 110. Please check it.")
 # The one date that may be in the future (a goal race): not a year typed wrong either way.
-MSG_LONG_AGO = gettext_noop("{name} is more than a year ago. Please check the year, or leave it blank if it is over.")
+MSG_LONG_AGO = gettext_noop("{name} is more than 5 years ago. Please check the year, or leave it blank if it is over.")
 MSG_YEARS_AHEAD = gettext_noop("{name} is more than 3 years away. Please check the year.")
 MSG_MORE_THAN_AGE = gettext_noop("This is more years than your age. Please check it.")
-MSG_DISTANCE_WITHOUT_RUNS = gettext_noop(
-    "You said you run 0 times a week, but this distance is more than 0. Please check both answers."
-)
+
 MSG_BEFORE_BIRTH = gettext_noop("{name} must be on or after your date of birth")
 # Named after the question's own "none" answer ("No changes", "None").
 MSG_NONE_WITH_OTHERS = gettext_noop(
@@ -114,7 +112,9 @@ def is_blank(value: object) -> bool:
     return isinstance(value, _COLLECTIONS) and not value
 
 
-LONGEST_AGO = datetime.timedelta(days=366)
+# Far enough back that a race date saved on a page does not fail when the form is sent weeks later (the answers are
+# checked again then): it catches a year typed wrong (1900, or 1019 for 2019), not a race run since.
+LONGEST_AGO = datetime.timedelta(days=5 * 366)
 FURTHEST_AHEAD = datetime.timedelta(days=3 * 366)
 
 
@@ -214,11 +214,6 @@ def validate_questions(group: Step | Page, answers: Answers, *, today: datetime.
         if message is not None:
             errors[question.code] = message
     codes = {question.code for question in asked}
-    # A distance run needs runs: 0 a week beside 240 miles is one of the two typed wrong.
-    pair = {"runs_per_week", "weekly_distance"}
-    runs, distance = number_value(answers.get("runs_per_week")), number_value(answers.get("weekly_distance"))
-    if pair <= codes and not pair & set(errors) and runs == 0 and distance is not None and distance > 0:
-        errors["weekly_distance"] = MSG_DISTANCE_WITHOUT_RUNS
     for activity, rating in PSFS_PAIRS:
         if activity in codes and rating in codes and activity not in errors and rating not in errors:
             named, rated = not is_blank(answers.get(activity)), not is_blank(answers.get(rating))
