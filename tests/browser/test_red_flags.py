@@ -256,3 +256,14 @@ def test_a_follow_up_hidden_after_its_parent_changed_to_no_is_not_sent(open_page
     assert "leg_weakness_worsening" not in intake.answers
     assert intake.level is None
     assert not intake.red_flag_answers.exists()
+
+    # Shown again, the follow-up is sent again.
+    page.goto("/intake/step/legs_weakness/")
+    assert_accessible(page)
+    _pick(page, "leg_weakness", "yes")
+    _pick(page, "leg_weakness_worsening", "no")
+    _pick(page, "foot_drop", "no")
+    _next(page)
+    assert_accessible(page)
+    intake.refresh_from_db()
+    assert (intake.answers["leg_weakness_worsening"], intake.answers["foot_drop"]) == ("no", "no")
