@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -210,9 +210,12 @@ def _scores(page: QuerySet[Intake, Any], rows: list[tuple[Any, ...]]) -> dict[in
     return scores.scores_by_visit(itertools.chain(answered, read))
 
 
-def export_entries(filters: QueueFilters, *, batch: int | None = None) -> Iterator[ExportEntry]:
+def export_entries(
+    filters: QueueFilters, *, batch: int | None = None, on_page: Callable[[list[int]], None] | None = None
+) -> Iterator[ExportEntry]:
     """Every intake of the filtered queue, in its order, read in keyset pages of `batch` (EXPORT_BATCH) rows, three
-    short queries each (rows, flags, the scores of the visits they belong to)."""
+    short queries each (rows, flags, the scores of the visits they belong to). `on_page` is given each page's intake
+    ids before its lines are handed out (the audit trail records exactly what is exported, page by page)."""
     batch = batch or selectors.EXPORT_BATCH  # read when called: tests set it smaller
     intakes = queue_intakes(filters)
     key: Key | None = None
@@ -221,6 +224,8 @@ def export_entries(filters: QueueFilters, *, batch: int | None = None) -> Iterat
         rows = _rows(page)
         if not rows:
             return
+        if on_page is not None:
+            on_page([row[0] for row in rows])
         flags = _flags(page)
         visits = _scores(page, rows)
         for (

@@ -59,7 +59,6 @@ def test_the_trail_finds_an_export_by_any_intake_it_held(client, clinician, admi
     trail = reverse("dashboard:audit")
     found = client.get(trail, {"intake": exported[1].pk}).content.decode()
     assert "<td>Exported intakes</td>" in found
-    assert "<td>3 intakes</td>" in found
     assert "<td>Exported intakes</td>" not in client.get(trail, {"intake": left_out.pk}).content.decode()
 
 

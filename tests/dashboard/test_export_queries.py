@@ -1,8 +1,8 @@
 """The CSV export costs the same queries whatever the number of intakes, follow-ups among them (issue 16).
 
 Four come with every signed-in staff page (the session, the user, the user's and the groups' permissions); the export
-adds the audit's count, its record and the ids of the intakes it holds, then three per keyset page of EXPORT_BATCH
-rows: the rows (with the answers the outcome measures score), their flags, and the answered follow-ups of their visits.
+adds the audit's count and record, then four per keyset page of EXPORT_BATCH rows: the rows (with the answers the
+outcome measures score), the audit's note of their intakes, their flags, and the answered follow-ups of their visits.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from tests.dashboard.factories import bulk_assessed_intakes, make_follow_up, mak
 pytestmark = pytest.mark.django_db
 EXPORT = reverse("dashboard:export")
 SIGNED_IN = 3  # session, user, permissions (the user's own and their groups')
-AUDIT = 3  # the count of exported rows, the audit record, the ids of the intakes it holds
-PER_PAGE = 3  # rows, flags, answered follow-ups
+AUDIT = 2  # the count of exported rows, the audit record
+PER_PAGE = 4  # rows, the audit's note of their intakes, flags, answered follow-ups
 
 
 def many_intakes(count: int) -> None:
@@ -56,7 +56,7 @@ def test_the_export_costs_the_same_queries_with_8_and_80_intakes_and_their_follo
 @pytest.mark.parametrize(
     ("batch", "queries"), [(25, 3 * PER_PAGE), (30, 2 * PER_PAGE + 1), (60, PER_PAGE + 1), (61, PER_PAGE)]
 )
-def test_each_keyset_page_of_rows_costs_three_queries(client, clinician, monkeypatch, batch, queries):
+def test_each_keyset_page_of_rows_costs_four_queries(client, clinician, monkeypatch, batch, queries):
     from dashboard import selectors
 
     monkeypatch.setattr(selectors, "EXPORT_BATCH", batch)
