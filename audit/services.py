@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import connection
 from django.http import HttpRequest
 
 from audit.models import AuditEvent, EventIntake
@@ -42,7 +43,19 @@ def record(
 
 
 def add_intakes(event: AuditEvent, intake_ids: Iterable[int]) -> None:
-    """Record that `event` covered these intakes too (one INSERT for a page of an export's lines)."""
-    rows = [EventIntake(event=event, intake_id=listed) for listed in dict.fromkeys(intake_ids)]
-    if rows:
-        EventIntake.objects.bulk_create(rows, ignore_conflicts=True)
+    """Record that `event` covered these intakes too: one INSERT for a page of an export's lines (on PostgreSQL the
+    ids go as one array, not a thousand model objects: a third of a 50,000-line export's time went on building them).
+    """
+    ids = list(dict.fromkeys(intake_ids))
+    if not ids:
+        return
+    if connection.vendor != "postgresql":
+        EventIntake.objects.bulk_create([EventIntake(event=event, intake_id=listed) for listed in ids])
+        return
+    table = connection.ops.quote_name(EventIntake._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (event_id, intake_id) "  # the model's table name; values as parameters
+            "SELECT %s, UNNEST(%s::bigint[]) ON CONFLICT DO NOTHING",
+            [event.pk, ids],
+        )
