@@ -13,7 +13,6 @@ English changes) have their own pages.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
 import reversion
@@ -24,7 +23,6 @@ from django.db import models as db
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.expressions import Combinable
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -32,7 +30,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from reversion.utils import mute_signals
 from reversion_compare.admin import CompareVersionAdmin
 
 from education import admin_views, workflow
@@ -417,41 +414,49 @@ class ArticleAdmin(_VersionedArticleAdmin):
 
         Not django-reversion's recover view: it reverts the version's whole revision, and the starter library is
         loaded as one, so recovering one article put every starter article back as it was loaded (approvals,
-        approved changes and articles taken offline undone). Here only the version's own row comes back; the page
-        is shown (and its edits saved) as reversion's, and a GET changes nothing.
+        approved changes and articles taken offline undone). Here only the version's own row comes back, in a
+        transaction that a GET (or a form with mistakes) rolls back; the page is reversion's.
         """
+        from reversion.errors import RevertError
         from reversion.models import Version
 
         if not self.has_add_permission(request):
             raise PermissionDenied
         version = get_object_or_404(Version.objects.get_for_model(Article), pk=version_id)
+        to_list = HttpResponseRedirect(reverse("admin:education_article_recoverlist"))
         if Article.objects.filter(pk=version.object_id).exists():
             messages.error(request, f"“{version.object_repr}” was not deleted: open it from the list to change it.")
             return HttpResponseRedirect(reverse("admin:education_article_changelist"))
         request._showing_old_version = True  # type: ignore[attr-defined]
         context = {"title": f"Recover {version.object_repr}", "recover": True, **(extra_context or {})}
-        quiet = mute_signals(pre_save, post_save, pre_delete, post_delete, m2m_changed)
         try:
-            with transaction.atomic(), quiet if request.method == "GET" else nullcontext():
-                workflow.recover(version)
-                with self.create_revision(request):  # type: ignore[attr-defined]
-                    response: HttpResponse = self.changeform_view(request, version.object_id, request.path, context)
-                    if request.method == "POST" and response.status_code == 302:
-                        reversion.set_comment("Recovered after it was deleted; offline until a reviewer approves it.")
-                        messages.success(
-                            request,
-                            f"“{version.object_repr}” is back, offline: patients see it again once a clinical "
-                            "reviewer approves it.",
-                        )
-                        return response
-                    if isinstance(response, TemplateResponse):  # rendered now, from the rows about to be rolled back
-                        response.template_name = self.recover_form_template or self._reversion_get_template_list(  # type: ignore[attr-defined]
-                            "recover_form.html"
-                        )
-                        response.render()
-                    raise _ShownOnly(response)
+            with transaction.atomic(), self.create_revision(request):  # type: ignore[attr-defined]
+                workflow.recover(version)  # saved in this revision: the history says it came back, offline
+                response: HttpResponse = self.changeform_view(request, version.object_id, request.path, context)
+                if request.method == "POST" and response.status_code == 302:
+                    reversion.set_comment("Recovered after it was deleted; offline until a reviewer approves it.")
+                    messages.success(
+                        request,
+                        f"“{version.object_repr}” is back, offline: patients see it again once a clinical "
+                        "reviewer approves it.",
+                    )
+                    return response
+                if isinstance(response, TemplateResponse):  # rendered now, from the rows about to be rolled back
+                    response.template_name = self.recover_form_template or self._reversion_get_template_list(  # type: ignore[attr-defined]
+                        "recover_form.html"
+                    )
+                    response.render()
+                raise _ShownOnly(response)
         except _ShownOnly as shown:
             return shown.response
+        except workflow.WorkflowError as refused:
+            messages.error(request, f"“{version.object_repr}” was not recovered. {refused}")
+            return to_list
+        except RevertError:
+            messages.error(
+                request, f"“{version.object_repr}” cannot be recovered: its stored version no longer fits the articles."
+            )
+            return to_list
 
     # --- Pages of the workflow ------------------------------------------------------------------------------------
 

@@ -64,6 +64,7 @@ NOTHING_TO_APPROVE = "There is nothing to approve: the article has no text yet."
 STILL_BEING_WRITTEN = (
     "An editor is still changing this new article and has not sent it for review: it can be approved once they send it."
 )
+SLUG_TAKEN_BY_ANOTHER = "Another article now uses its address “{slug}”: change that article's address first."
 SLUG_TAKEN = "Another article already uses the address “{slug}”. Change the working copy's address first."
 
 FIELD_LABELS = {
@@ -268,15 +269,26 @@ def take_offline(article: Article, *, user: Any) -> None:
         article.save()
 
 
+RELATED_MODELS: dict[str, type[Article] | type[Topic]] = {"topics": Topic, "related": Article}
+
+
 def recover(version: Any) -> Article:
     """Put back one deleted article from its stored version (a django-reversion `Version`), offline: its own row
-    and its topics and related articles only, never the rest of the revision it was saved in. Patients see it again
-    once a reviewer approves it."""
-    version.revert()  # this object alone (Revision.revert would put back every article saved with it)
-    article = Article.objects.get(pk=version.object_id)
-    if article.status != Article.Status.DRAFT:
-        article.status = Article.Status.DRAFT
-        article.save(update_fields=["status"])
+    and its topics and related articles only (those that still exist), never the rest of the revision it was saved
+    in. Patients see it again once a reviewer approves it. Raises reversion's RevertError when the stored version no
+    longer loads, and WorkflowError when another article now uses its address."""
+    restored = version._object_version  # the stored row, unsaved (reversion's deserialized object)
+    slug = restored.object.slug
+    if Article.objects.filter(slug=slug).exclude(pk=restored.object.pk).exists():
+        raise WorkflowError(SLUG_TAKEN_BY_ANOTHER.format(slug=slug))
+    for name, ids in (restored.m2m_data or {}).items():  # a topic or related article deleted since is left out
+        related = RELATED_MODELS.get(name)
+        if related is not None:
+            restored.m2m_data[name] = list(related.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    restored.save()  # this object alone (Revision.revert would put back every article saved with it)
+    article = Article.objects.get(pk=restored.object.pk)
+    article.status = Article.Status.DRAFT
+    article.save()  # a full save: what is worked out from the words is worked out again, as for any change
     return article
 
 

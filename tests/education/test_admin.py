@@ -377,3 +377,50 @@ def test_recovering_a_deleted_article_brings_back_that_article_alone_and_offline
     # The same version cannot bring back an article that exists.
     again = editor_client.post(recover_url, form_of(recovered), follow=True)
     assert "was not deleted" in again.content.decode()
+
+
+def _deleted_with_a_version(**fields) -> tuple[Article, Version]:
+    import reversion
+
+    with reversion.create_revision():
+        article = ArticleFactory.create(**fields)
+    version = Version.objects.get_for_object(article).first()
+    article.delete()
+    return article, version
+
+
+def test_an_article_recovered_after_its_topic_and_related_article_were_deleted_comes_back_without_them(editor_client):
+    """The stored version named them: saving the recover form was a 500 and the article stayed deleted."""
+    import reversion
+
+    topic, kept_topic = TopicFactory.create(), TopicFactory.create()
+    other = ArticleFactory.create()
+    with reversion.create_revision():
+        article = ArticleFactory.create(body="Words to keep.")
+        article.topics.set([topic, kept_topic])
+        article.related.set([other])
+    version = Version.objects.get_for_object(article).first()
+    article.delete()
+    topic.delete()
+    other.delete()
+
+    url = f"/admin/education/article/recover/{version.pk}/"
+    assert editor_client.get(url).status_code == 200
+    shown = form_of(Article(**{k: v for k, v in version.field_dict.items() if k not in ("topics", "related")}))
+    response = editor_client.post(url, {**shown, "topics": [kept_topic.pk]}, follow=True)
+    assert "is back, offline" in response.content.decode()
+    recovered = Article.objects.get(pk=version.object_id)
+    assert list(recovered.topics.all()) == [kept_topic]
+    assert not recovered.related.exists()
+    # The history says it came back, offline.
+    latest = Version.objects.get_for_object(recovered).first()
+    assert latest.revision.comment == "Recovered after it was deleted; offline until a reviewer approves it."
+    assert latest.field_dict["status"] == Article.Status.DRAFT
+
+
+def test_an_article_whose_address_is_taken_since_is_not_recovered_and_says_why(editor_client):
+    _gone, version = _deleted_with_a_version(slug="heat-helps", body="Old words.")
+    ArticleFactory.create(slug="heat-helps")
+    response = editor_client.get(f"/admin/education/article/recover/{version.pk}/", follow=True)
+    assert "was not recovered. Another article now uses its address “heat-helps”" in response.content.decode()
+    assert Article.objects.filter(slug="heat-helps").count() == 1
