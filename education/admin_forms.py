@@ -94,6 +94,8 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Required when you send it back: say what to change. Optional when you approve.",
     )
+    # The hash of the words the page showed: an approval is of exactly those (workflow.approve refuses others).
+    shown = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 NO_ALT_TEXT = (

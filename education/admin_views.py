@@ -225,6 +225,7 @@ def review(request: HttpRequest, model_admin: ArticleAdmin, object_id: int) -> H
                     reviewer=request.user,
                     grade_reason=form.cleaned_data["grade_reason"],
                     comment=form.cleaned_data["comment"],
+                    shown=form.cleaned_data["shown"] or None,
                 )
                 messages.success(request, _approved_message(article, review_.title, waiting))
             return HttpResponseRedirect(reverse("admin:education_article_change", args=[article.pk]))
@@ -241,6 +242,7 @@ def review(request: HttpRequest, model_admin: ArticleAdmin, object_id: int) -> H
         "is_new": not article.is_live and article.published_at is None,
         "changes": _changes(live, content) if waiting and article.published_at else [],
         "content": content,
+        "shown": workflow.content_sha256(content),
         "grade": figures.grade,
         "words": figures.words,
         "limit": reading_grade_limit(),

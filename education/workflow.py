@@ -64,6 +64,9 @@ NOTHING_TO_APPROVE = "There is nothing to approve: the article has no text yet."
 STILL_BEING_WRITTEN = (
     "An editor is still changing this new article and has not sent it for review: it can be approved once they send it."
 )
+CHANGED_SINCE_SHOWN = (
+    "The article changed after this page was opened: nothing was approved. Read it again below, then decide."
+)
 SLUG_TAKEN_BY_ANOTHER = "Another article now uses its address “{slug}”: change that article's address first."
 SLUG_TAKEN = "Another article already uses the address “{slug}”. Change the working copy's address first."
 
@@ -307,8 +310,13 @@ def approve(
     grade_reason: str = "",
     comment: str = "",
     now: datetime.datetime | None = None,
+    shown: str | None = None,
 ) -> ArticleReview:
-    """Approve what waits for review (the working copy sent for review, else the live version as it stands)."""
+    """Approve what waits for review (the working copy sent for review, else the live version as it stands).
+
+    `shown` is the hash of the words the reviewer's page showed: when given, anything else is refused (an editor
+    saved, sent or discarded meanwhile), so a reviewer approves exactly what they read.
+    """
     now = now or timezone.now()
     article = _locked(article)
     draft = _waiting_draft(article)
@@ -316,6 +324,8 @@ def approve(
         # A new article's row follows its working copy: "as it stands" would be words nobody sent for review.
         raise WorkflowError(STILL_BEING_WRITTEN)
     content = normalized(draft.content) if draft else live_content(article)
+    if shown is not None and content_sha256(content) != shown:
+        raise WorkflowError(CHANGED_SINCE_SHOWN)
     if not content["body"].strip():
         raise WorkflowError(NOTHING_TO_APPROVE)
     grade = grade_of(content)

@@ -253,3 +253,24 @@ def test_a_new_article_changed_after_it_was_sent_cannot_be_approved_until_sent_a
     edit(article, editor, body="Version two, finished.")
     workflow.approve(article, reviewer=reviewer)
     assert "Version two, finished." in page(article)
+
+
+def test_a_reviewer_approves_only_the_words_their_page_showed(client, editor, reviewer):
+    """A new article sent for review, changed and its working copy thrown away: the row held words nobody sent, and
+    "approve as it stands" from a page opened before published them."""
+    article = ArticleFactory.create(status=Article.Status.DRAFT, published_at=None, body="Version one.")
+    edit(article, editor, body="Version one, sent.")
+    client.force_login(reviewer)
+    url = f"/admin/education/article/{article.pk}/review/"
+    page = client.get(url).content.decode()
+    shown = re.search(r'name="shown" value="([0-9a-f]{64})"', page)
+    assert shown is not None
+    edit(article, editor, submit=False, body="Version two HALF-WRITTEN")
+    workflow.discard_working_copy(article, user=editor)
+
+    refused = client.post(url, {"shown": shown.group(1), "comment": ""})
+    assert refused.status_code == 200
+    assert "The article changed after this page was opened: nothing was approved." in refused.content.decode()
+    assert Client().get(article.get_absolute_url()).status_code == 404
+    # The page now shows the words as they are, with their own hash, to read before deciding.
+    assert f'name="shown" value="{shown.group(1)}"' not in refused.content.decode()
