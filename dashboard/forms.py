@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django import forms
 
+from clinic_portal.text_fields import TypedTextField
 from dashboard.selectors import QueueFilters
 from intake.models import Level, ReviewNote
 from intake.rules.triage import FLAGS_BY_CODE
@@ -100,7 +101,7 @@ class ReviewForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Choose one of the outcomes listed."},
     )
-    note = forms.CharField(
+    note = TypedTextField(
         max_length=2000,
         required=False,
         strip=True,

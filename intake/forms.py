@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from clinic_portal.text_fields import TypedTextField
 from intake.patient_fields import (
     DatePartsField,
     MeasureField,
@@ -112,7 +113,7 @@ def field_for(question: Question, system: units.System = "us") -> forms.Field:
         return PhoneAnswerField(
             required=False, strip=True, error_messages={"null_characters_not_allowed": MSG_ODD_CHARACTERS}
         )
-    return forms.CharField(
+    return TypedTextField(
         required=False, strip=True, error_messages={"null_characters_not_allowed": MSG_ODD_CHARACTERS}
     )
 

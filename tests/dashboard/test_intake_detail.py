@@ -149,6 +149,20 @@ def test_a_note_that_is_too_long_gets_a_message_and_nothing_is_saved(client, cli
     assert not ReviewNote.objects.exists()
 
 
+def test_a_note_of_2000_characters_with_line_breaks_is_saved_as_typed(client, clinician):
+    """The browser's box counts a line break as one character and sends two ("\r\n"): a note the box allowed was
+    refused as 2,086 characters long."""
+    intake = make_intake("urgent_bowel")
+    client.force_login(clinician)
+    lines = ["x" * 22] * 87  # 87 lines of 22 and 86 breaks between them: 2,000 characters as typed
+    typed = "\r\n".join(lines)
+    response = client.post(
+        reverse("dashboard:review", args=[intake.pk]), {"note": typed, "outcome": "emergency_care"}, follow=True
+    )
+    assert response.status_code == 200
+    assert ReviewNote.objects.get().text == "\n".join(lines)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_clinicians_reviewing_at_once_get_no_error_and_both_notes_are_kept(clinician, django_user_model):
     from django.contrib.auth.models import Group

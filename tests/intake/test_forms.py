@@ -166,3 +166,11 @@ def test_follow_ups_show_on_the_page_only_when_they_apply():
     assert shown["leg_side"] is False
     form = StepForm(step_by_slug("legs"), earlier={}, today=TODAY, initial={"leg_symptoms": "yes"})
     assert {view.question.code: view.shown for view in form.questions()}["leg_side"] is True
+
+
+def test_a_long_answer_at_the_limit_with_line_breaks_is_taken_as_typed():
+    """The box counts a line break as one character, the browser sends two ("\r\n")."""
+    lines = ["x" * 22] * 87  # 2,000 characters as typed
+    form = _form("visit", worries="\r\n".join(lines))
+    assert form.is_valid(), form.errors
+    assert form.step_answers["worries"] == "\n".join(lines)
