@@ -57,9 +57,13 @@ def send(alert_id: int, *, requeue: Requeue, now: datetime.datetime | None = Non
         if alert.status != Alert.Status.PENDING:
             return alert.status
         now = now or timezone.now()
-        if alert.kind == Alert.Kind.ESCALATION and alert.intake.is_reviewed:
+        if alert.intake.is_reviewed or alert.round != alert.intake.review_round:
+            # No longer news: a clinician reviewed the intake (in this round), or new red flags since started a round
+            # of its own, alerted in turn. Sent once the mail server was back, it told the on-call to review an
+            # intake already reviewed, or told them twice (the stop-29 audit).
             alert.status = Alert.Status.CANCELLED
             alert.save(update_fields=["status"])
+            logger.info("Alert %s (%s) cancelled: its intake was reviewed or has a newer round", alert.pk, alert.kind)
             return alert.status
         recipients = recipients_for(alert.kind)
         alert.attempts += 1
@@ -70,7 +74,7 @@ def send(alert_id: int, *, requeue: Requeue, now: datetime.datetime | None = Non
             send_mail(subject, body, None, recipients)
         except Exception as error:
             alert.last_error = type(error).__name__
-            still_waits = not alert.intake.is_reviewed and alert.intake.level in (Level.URGENT, Level.SERIOUS)
+            still_waits = alert.intake.level in (Level.URGENT, Level.SERIOUS)  # and not reviewed: see above
             if alert.attempts >= max_attempts() and not still_waits:
                 # A clinician has the intake in hand, or it no longer calls for anyone: nobody waits for this one.
                 alert.status = Alert.Status.FAILED

@@ -145,17 +145,39 @@ def test_an_alert_keeps_trying_while_its_intake_waits_and_is_sent_when_the_mail_
     assert len(mail.outbox) == 1
 
 
-def test_sending_gives_up_after_the_maximum_attempts_once_the_intake_is_reviewed(settings):
+def test_an_alert_not_sent_yet_when_its_intake_is_reviewed_is_cancelled_not_sent_late(settings):
+    """The mail server was down; a clinician reviewed the intake meanwhile. Once the server was back the on-call was
+    told to review it anyway (the stop-29 audit)."""
     settings.EMAIL_BACKEND = "tests.alerts.mail_backends.AlwaysFailingBackend"
     intake = make_intake("urgent_bowel")
     services.intake_level_changed(intake, previous_level=None)
+    alert = Alert.objects.get()
+    assert services.send(alert.pk) == "retry"
     intake.is_reviewed = True
     intake.save()
-    alert = Alert.objects.get()
-    for _ in range(services.max_attempts()):
-        services.send(alert.pk)
-    alert.refresh_from_db()
-    assert (alert.status, alert.attempts) == ("failed", services.max_attempts())
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert services.send(alert.pk) == "cancelled"
+    assert mail.outbox == []
+
+
+def test_an_alert_of_an_earlier_round_is_cancelled_when_a_new_round_has_its_own(settings, clinician):
+    """Reviewed, then reopened by new red flags, while the mail server was down: the first round's alert and the
+    second's both went out once it was back, two alike e-mails for one intake."""
+    from intake.models import Intake
+    from intake.services import mark_reviewed, record_red_flags
+
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.AlwaysFailingBackend"
+    intake = make_intake("urgent_bowel", safety_only=True)
+    services.intake_level_changed(intake, previous_level=None)
+    first = Alert.objects.get()
+    services.send(first.pk)
+    mark_reviewed(intake, by=clinician, outcome="same_day_call_advice")
+    record_red_flags(Intake.objects.get(pk=intake.pk), {"ce_saddle_numbness": "yes"}, now=timezone.now())
+    second = Alert.objects.exclude(pk=first.pk).get(kind="urgent")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert services.send(first.pk) == "cancelled"
+    assert services.send(second.pk) == "sent"
+    assert len(mail.outbox) == 1
 
 
 def test_alerts_retry_on_the_same_policy_as_every_other_e_mail(settings):
