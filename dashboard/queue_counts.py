@@ -118,7 +118,10 @@ def level_counts(now: QueueNow | None = None) -> list[LevelCount]:
     """
     now = now or queue_now(today=timezone.localdate())
     waiting = now.waiting
-    reviewed = _kept("reviewed", now.version, lambda: _per_level(assessed_intakes().filter(is_reviewed=True)))
+    # Kept while the history and what waits stand: an intake reopened by new red flags after its review moves from
+    # reviewed to waiting without a newer intake or review (the totals were one too many for up to ten minutes).
+    version = (*now.version, tuple(sorted(waiting.items())))
+    reviewed = _kept("reviewed", version, lambda: _per_level(assessed_intakes().filter(is_reviewed=True)))
     return [LevelCount(level, reviewed.get(level, 0) + waiting.get(level, 0), waiting.get(level, 0)) for level in Level]
 
 

@@ -80,6 +80,23 @@ def test_unreviewed_urgent_intakes_raise_a_banner_and_counts_per_level(client, c
     assert counts == {"urgent": (2, 3), "serious": (1, 1), "sciatica": (0, 0), "routine": (0, 0)}
 
 
+def test_the_totals_stay_right_when_a_reviewed_intake_is_reopened_by_new_red_flags(client, clinician):
+    """The reviewed counts are kept between requests: a reopen moves an intake from reviewed to waiting without a
+    newer intake or review, and the urgent total read one too many for up to ten minutes (the stop-29 audit)."""
+    from intake.models import Intake
+    from intake.services import mark_reviewed, record_red_flags
+
+    make_intake("urgent_saddle_bladder")
+    reopened = make_intake("urgent_bowel", safety_only=True)
+    mark_reviewed(reopened, by=clinician, outcome="same_day_call_advice")
+    client.force_login(clinician)
+    counts = {c.level.code: (c.unreviewed, c.total) for c in client.get(QUEUE).context["counts"]}
+    assert counts["urgent"] == (1, 2)
+    record_red_flags(Intake.objects.get(pk=reopened.pk), {"ce_saddle_numbness": "yes"}, now=timezone.now())
+    counts = {c.level.code: (c.unreviewed, c.total) for c in client.get(QUEUE).context["counts"]}
+    assert counts["urgent"] == (2, 2)
+
+
 def test_no_banner_when_every_urgent_intake_is_reviewed(client, clinician):
     make_intake("urgent_bowel", is_reviewed=True)
     client.force_login(clinician)
