@@ -29,7 +29,7 @@ from intake.models import (
 )
 from intake.rules import answers as answer_codec
 from intake.rules.catalogue import INTAKE, Form, assess_answers, form_for
-from intake.rules.follow_up import with_background
+from intake.rules.follow_up import BACKGROUND_CODES, with_background
 from intake.rules.questionnaire_checks import validate_answers, validate_page
 from intake.rules.recommendations import recommend
 from intake.rules.triage import FLAGS_BY_CODE, EarlierAnswer, TriageResult
@@ -122,7 +122,15 @@ def background_for(intake: Intake) -> dict[str, object]:
         .order_by("-submitted_at", "-id")
         .first()
     )
-    return answer_codec.from_json(visit.answers) if visit is not None else {}
+    if visit is None:
+        return {}
+    background = answer_codec.from_json(visit.answers)
+    # A red-flag yes the visit's answers took back but no clinician has cleared still counts (docs/clinical/TRIAGE.md,
+    # "Latching"): a cancer history changed to "no" left a follow-up's clumsy hands at `serious`, not cord
+    # compression (the stop-29 audit).
+    latched = visit.red_flag_answers.filter(cleared_at__isnull=True, code__in=BACKGROUND_CODES)
+    background.update(dict(latched.values_list("code", "value")))
+    return background
 
 
 def first_page_with_errors(

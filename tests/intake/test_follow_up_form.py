@@ -224,3 +224,21 @@ def test_reviewing_a_follow_up_judges_it_again_with_the_visits_answers_beneath_i
     # not ruled out.
     assert set(intake.flags.values_list("code", flat=True)) == sent_with
     assert intake.level == Level.URGENT
+
+
+def test_a_cancer_history_taken_back_at_the_visit_but_not_cleared_still_counts_at_follow_up():
+    """Latched answers count until a clinician clears them (docs/clinical/TRIAGE.md): a follow-up's clumsy hands after
+    a visit whose cancer "yes" was changed to "no", still unreviewed, stayed `serious` instead of cord compression."""
+    import datetime
+
+    from intake.services import record_red_flags
+    from tests.dashboard.factories import make_latched_intake
+
+    said = timezone.now() - datetime.timedelta(days=2)
+    visit = make_latched_intake("cancer_history", said_at=said, changed_at=said + datetime.timedelta(minutes=3))
+    assert visit.answers["cancer_history"] == "no"
+    _invitation, _token, follow_up = follow_up_for(visit)
+    record_red_flags(follow_up, {"hands_clumsy": "yes"}, now=timezone.now())
+    follow_up.refresh_from_db()
+    assert "MSCC" in set(follow_up.flags.values_list("code", flat=True))
+    assert follow_up.level == Level.URGENT
