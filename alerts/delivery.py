@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import Alert
-from intake.models import Level
+from intake.models import Level, Questionnaire
 from messaging.delivery import max_attempts, retry_delay
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,9 @@ def recipients_for(kind: str) -> list[str]:
 def message_for(alert: Alert) -> tuple[str, str]:
     """Subject and body. No patient data: only the level and a link that needs a clinician's sign-in."""
     link = settings.SITE_URL + reverse("dashboard:intake", args=[alert.intake_id])
-    context = {"alert": alert, "link": link, "minutes": settings.ESCALATE_AFTER_MINUTES}
+    # Which questionnaire, not whose: a follow-up's red flags come weeks after the visit, not before it.
+    answers = "follow-up answers" if alert.intake.kind == Questionnaire.FOLLOW_UP else "pre-visit answers"
+    context = {"alert": alert, "link": link, "minutes": settings.ESCALATE_AFTER_MINUTES, "answers": answers}
     subject = render_to_string("alerts/subject.txt", context).strip()
     body = render_to_string("alerts/body.txt", context)
     return " ".join(subject.split()), body

@@ -398,3 +398,22 @@ def test_a_reopened_intake_is_alerted_even_when_its_flags_did_not_change_in_that
     intake.refresh_from_db()
     assert (intake.is_reviewed, intake.review_round) == (False, 1)
     assert sorted(Alert.objects.values_list("round", flat=True)) == [0, 1]  # the storing step, then the reopening
+
+
+def test_an_urgent_alert_asks_for_a_call_now_and_names_a_follow_up_as_one():
+    """TRIAGE.md: urgent means phone the patient immediately (the e-mail said "today"); a follow-up's alert said
+    "pre-visit answers"."""
+    from alerts.delivery import message_for
+    from tests.intake.factories import follow_up_for, submitted_intake
+
+    intake = make_intake("urgent_bowel")
+    services.intake_level_changed(intake, previous_level=None)
+    _subject, body = message_for(Alert.objects.get(intake=intake))
+    assert "pre-visit answers were triaged URGENT" in body
+    assert "phone the patient now" in body
+    _invitation, _token, follow_up = follow_up_for(submitted_intake())
+    follow_up.level = Level.URGENT
+    follow_up.save()
+    services.intake_level_changed(follow_up, previous_level=None)
+    _subject, body = message_for(Alert.objects.get(intake=follow_up))
+    assert "follow-up answers were triaged URGENT" in body
