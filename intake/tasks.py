@@ -314,6 +314,8 @@ def render_confirmation(message: OutboundMessage) -> Rendered | None:
         "reference": reference_for(intake.pk),
         # The visit still to come (a follow-up's is in the past: no appointment line).
         "appointment": timezone.localtime(intake.appointment_at) if intake.kind == Questionnaire.INTAKE else None,
+        # After the visit: no "before your visit" (the receipt page says the same, intake/done.html).
+        "is_follow_up": intake.kind == Questionnaire.FOLLOW_UP,
     }
     with translation.override(language_of(intake.invitation)):
         body = render_to_string("intake/email/confirmation.txt", context)
