@@ -401,8 +401,8 @@ def test_a_reopened_intake_is_alerted_even_when_its_flags_did_not_change_in_that
 
 
 def test_an_urgent_alert_asks_for_a_call_now_and_names_a_follow_up_as_one():
-    """docs/clinical/TRIAGE.md: urgent means phone the patient immediately (the e-mail said "today"); a follow-up's alert said
-    "pre-visit answers"."""
+    """docs/clinical/TRIAGE.md: urgent means phone the patient immediately (the e-mail said "today"); a follow-up's
+    alert said "pre-visit answers"."""
     from alerts.delivery import message_for
     from tests.intake.factories import follow_up_for, submitted_intake
 
