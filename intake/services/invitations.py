@@ -14,11 +14,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from intake import tasks, tokens
-from intake.models import DeviceCode, Intake, Invitation, Patient, Questionnaire
+from intake.models import DeviceCode, FollowUp, Intake, Invitation, Patient, Questionnaire
 from intake.rules.form_versions import form_version
 from intake.services import patients
 
@@ -145,6 +146,7 @@ def renew_link(
     with transaction.atomic():
         row = Invitation.objects.select_for_update().get(pk=invitation.pk)
         when = appointment_at or row.appointment_at
+        moved_by = when - row.appointment_at
         row.token_hash = tokens.hash_token(raw)
         row.failed_attempts = 0
         row.locked_at = None
@@ -167,6 +169,12 @@ def renew_link(
         )
         # The queue sorts intakes by their own copy of the appointment time.
         Intake.objects.filter(invitation=row).exclude(appointment_at=when).update(appointment_at=when)
+        if moved_by:
+            # The visit moved: its follow-ups not sent yet move with it (they count from the visit; the 6-week one
+            # went out before a visit moved two months on: the stop-29 audit).
+            FollowUp.objects.filter(visit__invitation=row, sent_at__isnull=True, cancelled_at__isnull=True).update(
+                due_at=F("due_at") + moved_by
+            )
         if send_email and row.email:
             tasks.queue_invitation_email(row, tokens.seal(raw))
     invitation.refresh_from_db()

@@ -113,6 +113,23 @@ def test_a_sent_intake_gets_its_follow_ups_at_the_schedule_and_an_unfinished_one
 
 
 @pytest.mark.django_db
+def test_follow_ups_not_sent_yet_move_with_the_visit(time_machine):
+    """The visit moved two months on after the answers were sent: the 6-week follow-up went out before it."""
+    visit = sent_visit()
+    follow_ups.send_due_messages(now=VISIT)
+    FollowUp.objects.filter(visit=visit, time_point="12m").update(cancelled_at=VISIT)
+    time_machine.move_to(VISIT - datetime.timedelta(days=2))
+    later = VISIT + datetime.timedelta(days=60)
+    services.renew_link(visit.invitation, send_email=False, appointment_at=later)
+    due = dict(FollowUp.objects.filter(visit=visit).values_list("time_point", "due_at"))
+    assert due["6w"] == later + datetime.timedelta(days=42)
+    assert due["3m"] == later + datetime.timedelta(days=91)
+    assert due["12m"] == VISIT + datetime.timedelta(days=365)  # cancelled: left as it was
+    assert follow_ups.send_due_messages(now=VISIT + datetime.timedelta(days=43)) is not None
+    assert not FollowUp.objects.filter(visit=visit, sent_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
 def test_a_follow_up_is_sent_once_when_due_with_its_own_link_and_the_birth_date_check(time_machine, client: Client):
     visit = sent_visit()
     follow_ups.send_due_messages(now=VISIT)
