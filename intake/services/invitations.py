@@ -123,8 +123,10 @@ MSG_RENEW_APPOINTMENT_PAST = (
 
 
 def set_language(invitation_id: int, language: str) -> None:
-    """The language the patient's link opens in and their e-mails are written in, as the patient picked it."""
+    """The language the patient's link opens in and their e-mails are written in, as the patient picked it; their
+    record keeps it too, for the links sent later (a follow-up went out in the language of the first e-mail)."""
     Invitation.objects.filter(pk=invitation_id).exclude(language=language).update(language=language)
+    Patient.objects.filter(invitations__pk=invitation_id).exclude(language=language).update(language=language)
 
 
 def renew_link(

@@ -174,6 +174,7 @@ def test_a_language_the_patient_picks_on_their_form_is_the_one_their_link_opens_
     client.post("/i18n/setlang/", {"language": "es", "next": "/intake/"})
     invitation.refresh_from_db()
     assert invitation.language == "es"  # its e-mails too, from now on
+    assert invitation.patient.language == "es"  # and the follow-up links sent after the visit (the stop-29 audit)
     client.post("/intake/exit/")
     page = client.get(client.get(f"/intake/start/{token}/")["Location"]).content.decode()
     assert "Primero, confirme que es usted" in page
@@ -186,6 +187,7 @@ def test_a_language_picked_before_the_birth_date_changes_only_this_browser(clien
     client.post("/i18n/setlang/", {"language": "es", "next": "/intake/confirm/"})
     invitation.refresh_from_db()
     assert invitation.language == "en"
+    assert invitation.patient.language == "en"
 
 
 def test_the_switcher_changes_the_language_with_a_plain_form_and_comes_back_to_the_same_page(client):
