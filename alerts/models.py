@@ -23,10 +23,15 @@ class Alert(Delivery):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     # The intake's review round it belongs to (Intake.review_round): new red flags after a review start another.
     round = models.PositiveIntegerField(default=0, db_default=0)
+    # An escalation's failed calls before it: 0 for the first (nobody reviewed in time); each "could not reach" with
+    # nobody reviewing in time after it escalates again (docs/clinical/TRIAGE.md: it "keeps escalating").
+    attempt = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta(Delivery.Meta):
         constraints = [
-            models.UniqueConstraint(fields=["intake", "kind", "round"], name="alert_once_per_intake_kind_and_round")
+            models.UniqueConstraint(
+                fields=["intake", "kind", "round", "attempt"], name="alert_once_per_intake_kind_round_and_attempt"
+            )
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="alert_due")]
 

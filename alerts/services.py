@@ -13,14 +13,14 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.utils import timezone
 
 from alerts import delivery
 from alerts.delivery import max_attempts, retry_delay
 from alerts.models import Alert
 from alerts.tasks import enqueue
-from intake.models import Intake, Level
+from intake.models import Intake, Level, ReviewNote
 from messaging.stuck_tasks import SWEEP_GRACE, needing_a_new_task
 
 logger = logging.getLogger(__name__)
@@ -77,24 +77,30 @@ def _requeue_stuck(now: datetime.datetime) -> int:
 
 
 def _escalate_unreviewed_urgent(now: datetime.datetime) -> int:
-    """One escalation per urgent alert left unreviewed past ESCALATE_AFTER_MINUTES, in the intake's current round."""
-    cutoff = now - datetime.timedelta(minutes=settings.ESCALATE_AFTER_MINUTES)
-    already = Alert.objects.filter(intake=OuterRef("intake"), kind=Alert.Kind.ESCALATION, round=OuterRef("round"))
-    waiting = (
-        Alert.objects.filter(
-            kind=Alert.Kind.URGENT,
-            created_at__lte=cutoff,
-            intake__is_reviewed=False,
-            round=F("intake__review_round"),
-        )
-        .exclude(Exists(already))
-        .values_list("intake_id", "round")
-    )
+    """Escalate an urgent intake of the current round left unreviewed ESCALATE_AFTER_MINUTES after its alert, and
+    again that long after each failed call ("could not reach") that nobody followed with a review: the lead hears
+    once per failed attempt, never on a timer alone."""
+    after = datetime.timedelta(minutes=settings.ESCALATE_AFTER_MINUTES)
+    waiting = Alert.objects.filter(
+        kind=Alert.Kind.URGENT, created_at__lte=now - after, intake__is_reviewed=False, round=F("intake__review_round")
+    ).values_list("intake_id", "round", "created_at")
     escalated = 0
-    for intake_id, round_ in list(waiting):
+    for intake_id, round_, alerted_at in list(waiting):
+        calls = list(
+            ReviewNote.objects.filter(
+                intake_id=intake_id, outcome=ReviewNote.Outcome.COULD_NOT_REACH, created_at__gt=alerted_at
+            ).values_list("created_at", flat=True)
+        )
+        since = max(calls, default=alerted_at)
+        if since > now - after:
+            continue  # a call failed a moment ago: the clock starts again from it
         with transaction.atomic():
             alert, created = Alert.objects.get_or_create(
-                intake_id=intake_id, kind=Alert.Kind.ESCALATION, round=round_, defaults={"next_attempt_at": now}
+                intake_id=intake_id,
+                kind=Alert.Kind.ESCALATION,
+                round=round_,
+                attempt=len(calls),
+                defaults={"next_attempt_at": now},
             )
             if created:
                 enqueue(alert)

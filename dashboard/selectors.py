@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connection
-from django.db.models import CharField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, DateTimeField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic_portal.db_rows import quoted_column
@@ -140,8 +141,14 @@ _PHONE_TEXT = ExpressionWrapper(F("patient__phone"), output_field=CharField())
 # When someone last tried to call and could not reach the patient (a review with that outcome leaves the intake
 # unreviewed): the row says so, so a colleague taking over knows a call was made. One look-up of the notes' intake
 # index per row of the page, in the same query.
+_LONG_AGO = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 _LAST_NOT_REACHED = Subquery(
-    ReviewNote.objects.filter(intake=OuterRef("pk"), outcome=ReviewNote.Outcome.COULD_NOT_REACH)
+    ReviewNote.objects.filter(
+        intake=OuterRef("pk"),
+        outcome=ReviewNote.Outcome.COULD_NOT_REACH,
+        # Since the last review: a call that failed before the patient was reached is old news once reopened.
+        created_at__gt=Coalesce(OuterRef("reviewed_at"), Value(_LONG_AGO, output_field=DateTimeField())),
+    )
     .order_by("-created_at")
     .values("created_at")[:1]
 )

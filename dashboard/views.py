@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -251,7 +252,13 @@ def _render_detail(
     slugs = list(intake.recommended_articles or [])
     titles = dict(Article.objects.filter(slug__in=slugs).values_list("slug", "title"))
     notes = list(intake.review_notes.select_related("author"))
-    not_reached = [note for note in notes if note.outcome == ReviewNote.Outcome.COULD_NOT_REACH]
+    # Calls that failed since the last review (one before it was followed by reaching the patient).
+    not_reached = [
+        note
+        for note in notes
+        if note.outcome == ReviewNote.Outcome.COULD_NOT_REACH
+        and (intake.reviewed_at is None or note.created_at > intake.reviewed_at)
+    ]
     sent_on = timezone.localdate(intake.submitted_at) if intake.submitted_at else None
     return render(
         request,
@@ -272,6 +279,7 @@ def _render_detail(
             "articles": [(slug, titles.get(slug, slug.replace("-", " ").capitalize())) for slug in slugs],
             "notes": [(note, presenters.outcome_text(note.outcome)) for note in notes],
             "not_reached": not_reached,
+            "escalate_minutes": settings.ESCALATE_AFTER_MINUTES,
             "review_form": review_form,
             "can_review": request.user.has_perm("intake.review_intake"),
             "record": record,
@@ -337,8 +345,8 @@ def _say_what_happened(
         else:
             messages.warning(
                 request,
-                f"Intake #{intake.pk} stays unreviewed: your attempt to reach the patient is recorded and escalation "
-                "continues. Try again, or hand over to a colleague.",
+                f"Intake #{intake.pk} stays unreviewed: your attempt to reach the patient is recorded, and an urgent "
+                "intake escalates again if nobody reviews it in time. Try again, or hand over to a colleague.",
             )
         return
     what = f" Outcome: {presenters.outcome_text(outcome)}." if outcome else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
@@ -417,3 +418,29 @@ def test_an_urgent_alert_asks_for_a_call_now_and_names_a_follow_up_as_one():
     services.intake_level_changed(follow_up, previous_level=None)
     _subject, body = message_for(Alert.objects.get(intake=follow_up))
     assert "follow-up answers were triaged URGENT" in body
+
+
+def test_each_failed_call_left_without_a_review_escalates_again(clinician):
+    """docs/clinical/TRIAGE.md: "could not reach" keeps the intake unreviewed and it keeps escalating. One escalation
+    per round was sent, and a failed call after it sent none (the stop-29 audit)."""
+    from intake.services import mark_reviewed
+
+    start = timezone.now()
+    intake = make_intake("urgent_bowel")
+    services.intake_level_changed(intake, previous_level=None)
+    run_queued_tasks()
+    assert services.sweep(now=start + datetime.timedelta(minutes=16))["escalated"] == 1
+    with time_machine.travel(start + datetime.timedelta(minutes=20), tick=False):
+        mark_reviewed(intake, by=clinician, outcome="could_not_reach")
+    assert services.sweep(now=start + datetime.timedelta(minutes=30))["escalated"] == 0  # the call was 10 min ago
+    assert services.sweep(now=start + datetime.timedelta(minutes=36))["escalated"] == 1
+    assert services.sweep(now=start + datetime.timedelta(minutes=90))["escalated"] == 0  # once per failed call
+    run_queued_tasks()
+    second = Alert.objects.get(kind="escalation", attempt=1)
+    assert second.status == "sent"
+    assert "could not reach the patient (1 failed call so far)" in mail.outbox[-1].body
+    assert "Ann" not in mail.outbox[-1].subject
+
+    with time_machine.travel(start + datetime.timedelta(minutes=95), tick=False):
+        mark_reviewed(intake, by=clinician, outcome="emergency_care")
+    assert services.sweep(now=start + datetime.timedelta(minutes=200))["escalated"] == 0

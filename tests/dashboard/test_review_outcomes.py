@@ -143,7 +143,7 @@ def test_could_not_reach_keeps_the_intake_unreviewed_in_the_queue_and_says_escal
     )
     html = response.content.decode()
     assert "stays unreviewed" in html
-    assert "escalation continues" in html
+    assert "the lead is e-mailed again if nobody reviews it within 15 minutes of the last failed call" in html
     assert "Could not reach the patient</strong> (1 attempt" in html
     intake.refresh_from_db()
     assert not intake.is_reviewed
@@ -308,3 +308,22 @@ def test_a_second_clinicians_review_stands_when_the_first_cleared_a_flag_meanwhi
     response = client.post(review_url(intake), {"outcome": "emergency_care", "note": "Me too.", "seen": seen})
     assert response.status_code == 302
     assert ReviewNote.objects.filter(text="Me too.").exists()
+
+
+def test_a_failed_call_before_the_patient_was_reached_is_old_news_once_the_intake_is_reopened(client, clinician):
+    """Could not reach, then reached (emergency care), then reopened by new red flags: the page and the queue still
+    said "Could not reach the patient" (the stop-29 audit)."""
+    from intake.models import Intake
+    from intake.services import mark_reviewed, record_red_flags
+
+    intake = make_intake("urgent_bowel", safety_only=True, name="Ann Reached")
+    mark_reviewed(intake, by=clinician, outcome="could_not_reach")
+    mark_reviewed(Intake.objects.get(pk=intake.pk), by=clinician, outcome="emergency_care")
+    record_red_flags(Intake.objects.get(pk=intake.pk), {"ce_saddle_numbness": "yes"}, now=timezone.now())
+    client.force_login(clinician)
+    html = client.get(reverse("dashboard:intake", args=[intake.pk])).content.decode()
+    assert "Could not reach the patient</strong>" not in html
+    queue = client.get(reverse("dashboard:queue"))
+    row = next(row for row in queue.context["rows"] if row.patient_name == "Ann Reached")
+    assert not row.is_reviewed
+    assert not row.not_reached
