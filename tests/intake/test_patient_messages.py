@@ -357,15 +357,14 @@ def test_the_urgent_confirmation_email_gives_the_emergency_advice_without_clinic
 def test_a_follow_ups_confirmation_email_speaks_of_after_the_visit_not_before():
     """It said "Our care team will read your answers before your visit" and "Do not wait for your visit" weeks after
     the visit (the receipt page already spoke of the follow-up)."""
-    from types import SimpleNamespace
-
     from intake.models import Level
     from intake.tasks import render_confirmation
+    from messaging.models import OutboundMessage
     from tests.intake.factories import follow_up_for, submitted_intake
 
     _invitation, _token, follow_up = follow_up_for(submitted_intake())
     Intake.objects.filter(pk=follow_up.pk).update(level=Level.ROUTINE, submitted_at=timezone.now())
-    rendered = render_confirmation(SimpleNamespace(about_id=follow_up.pk))
+    rendered = render_confirmation(OutboundMessage(about_id=follow_up.pk))  # unsaved: only the intake it is about
     assert rendered is not None
     assert "how your back is doing since your visit" in rendered.body
     assert "Do not wait for a call from us." in rendered.body
