@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,8 +18,8 @@ from accounts.permissions import staff_permission_required
 from audit import services as audit
 from intake import selectors, services
 from intake.models import Invitation, Patient, Questionnaire
+from intake.services import follow_ups, patients
 from intake.services import invitations as links
-from intake.services import patients
 from intake.staff_forms import InvitationForm, RenewLinkForm, language_choices
 
 MSG_LINK_EMAILED = "The link is on its way to the patient's email."
@@ -160,6 +160,10 @@ def _detail_page(request: HttpRequest, invitation: Invitation, renew_form: Renew
         "last_day": selectors.last_day(invitation),
         "is_follow_up": invitation.kind == Questionnaire.FOLLOW_UP,
         "can_renew": request.user.has_perm("intake.add_invitation") and invitation.kind != Questionnaire.FOLLOW_UP,
+        "can_resend_follow_up": request.user.has_perm("intake.add_invitation")
+        and invitation.kind == Questionnaire.FOLLOW_UP
+        and invitation.expires_at > now
+        and not (intake is not None and intake.status == intake.Status.SUBMITTED),
         "renew_form": renew_form,
         "language_name": dict(language_choices()).get(invitation.language, invitation.language),
         # Invitations on the same record made before this one: it joined the record when there are any.
@@ -167,6 +171,32 @@ def _detail_page(request: HttpRequest, invitation: Invitation, renew_form: Renew
         "can_open_patient": request.user.has_perms(("intake.view_queue", "intake.view_intake")),
     }
     return render(request, "intake/staff/invitation_detail.html", context)
+
+
+@never_cache
+@staff_permission_required("intake.add_invitation")
+@require_POST
+def follow_up_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new link for a follow-up questionnaire (its page and the lockout e-mail tell staff to make one)."""
+    invitation = get_object_or_404(Invitation, pk=pk, kind=Questionnaire.FOLLOW_UP)
+    if follow_ups.resend_link(invitation, now=timezone.now()):
+        audit.record(
+            "created_invitation",
+            request=request,
+            detail=f"new follow-up link for invitation {invitation.pk} (link version {invitation.link_version}) sent",
+        )
+        messages.success(
+            request,
+            "A new link is on its way to the patient. The old link no longer works, and any page opened with it is "
+            "closed.",
+        )
+    else:
+        messages.error(
+            request,
+            "No new link was sent: the questionnaire is answered or its time is over, or the patient has no e-mail "
+            "or phone on their record.",
+        )
+    return redirect("intake:invitation-detail", pk=invitation.pk)
 
 
 @never_cache

@@ -114,6 +114,30 @@ def send_follow_up(follow_up_id: int, *, now: datetime.datetime) -> bool:
     return True
 
 
+def resend_link(invitation: Invitation, *, now: datetime.datetime) -> bool:
+    """Staff's "Send a new link" for a follow-up questionnaire (a patient locked out by wrong birth dates, or who
+    lost the message): a new link by the patient's e-mail or text, the old one stops working, a lock is lifted; the
+    follow-up keeps its own end date. False when it is answered, over, or the patient has no e-mail or phone."""
+    from intake.services.invitations import renew_link
+
+    with transaction.atomic():
+        row = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if (
+            row.kind != Questionnaire.FOLLOW_UP
+            or row.expires_at <= now
+            or Intake.objects.filter(invitation=row, status=Intake.Status.SUBMITTED).exists()
+            or tasks.contact_for(row) is None
+        ):
+            return False
+        expires_at = row.expires_at
+        raw = renew_link(row, send_email=False)
+        # renew_link counts from the appointment (the visit, long past): the follow-up keeps its own end.
+        Invitation.objects.filter(pk=row.pk).update(expires_at=expires_at)
+        tasks.queue_link_message(OutboundMessage.Kind.FOLLOW_UP, row.pk, row, tokens.seal(raw), now=now)
+    invitation.refresh_from_db()
+    return True
+
+
 def follow_up_invitation(visit: Intake, *, token_hash: str, expires_at: datetime.datetime) -> Invitation:
     """A follow-up's private link for the patient of `visit`: their name, birth date (the same birth-date check),
     e-mail and language copied from the patient record, and the visit's appointment time."""

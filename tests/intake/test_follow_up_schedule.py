@@ -291,3 +291,44 @@ def test_the_dispatcher_kept_running_with_every_outlives_a_database_error(monkey
     assert waits == [60.0, 60.0]
     assert "could not run" in caplog.text
     assert "follow ups 1" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_staff_send_a_locked_follow_up_a_new_link_that_keeps_its_last_day(time_machine, client: Client, front_desk):
+    """Locked by wrong birth dates: the patient's page and the lockout e-mail said to make a new link, the page had no
+    way to, and reminders skip a locked link (the stop-29 audit)."""
+    from django.utils import timezone as tz
+
+    sent_visit()
+    time_machine.move_to(VISIT + datetime.timedelta(days=43))
+    follow_ups.send_due_messages(now=tz.now())
+    invitation = Invitation.objects.get(kind=Questionnaire.FOLLOW_UP)
+    last_day = invitation.expires_at
+    Invitation.objects.filter(pk=invitation.pk).update(locked_at=tz.now(), failed_attempts=5)
+    mail.outbox.clear()
+
+    client.force_login(front_desk)
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    assert "Send a new follow-up link" in page
+    response = client.post(f"/staff/invitations/{invitation.pk}/new-follow-up-link/", follow=True)
+    assert "A new link is on its way to the patient." in response.content.decode()
+    invitation.refresh_from_db()
+    assert (invitation.locked_at, invitation.failed_attempts, invitation.expires_at) == (None, 0, last_day)
+    assert [message.to for message in mail.outbox] == [["pat@example.org"]]
+    found = LINK.search(str(mail.outbox[0].body))
+    assert found is not None
+    assert PatientBrowser(Client(), found.group(1)).open_link()["Location"].endswith("/intake/confirm/")
+    assert OutboundMessage.objects.filter(kind="follow_up").count() == 2  # the first link's, and this one
+
+
+@pytest.mark.django_db
+def test_an_answered_follow_up_gets_no_new_link(front_desk, client: Client):
+    sent_visit()
+    follow_ups.send_due_messages(now=VISIT + datetime.timedelta(days=43))
+    invitation = Invitation.objects.get(kind=Questionnaire.FOLLOW_UP)
+    answered = services.start_intake(invitation)
+    Intake.objects.filter(pk=answered.pk).update(status=Intake.Status.SUBMITTED)
+    client.force_login(front_desk)
+    assert "Send a new follow-up link" not in client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    response = client.post(f"/staff/invitations/{invitation.pk}/new-follow-up-link/", follow=True)
+    assert "No new link was sent" in response.content.decode()

@@ -163,6 +163,13 @@ ROWS: list[Row] = [
         post="changes",
         post_as="front_desk",
     ),
+    Row(
+        "intake:invitation-follow-up-link",
+        lambda w: f"/staff/invitations/{w.patients['patient_a'].invitation.pk}/new-follow-up-link/",
+        (S, S, S, 403, 405, 405, 405),
+        post="changes",
+        post_as="front_desk",
+    ),
     # --- Staff sign-in ------------------------------------------------------------------------------------------
     Row("accounts:sign-in", "/staff/sign-in/", (200, 200, 200, R, R, R, R), post="changes", post_as="anonymous"),
     # The code and set-up steps only make sense right after a password: without one they send you back.
