@@ -333,8 +333,12 @@ class Rule:
 def _latch_note(code: str, facts: Facts, *, named: bool = False) -> str:
     """``answered yes at 10:02, changed to no at 10:05``; ``named``: the shorter ``code: unsure 10:02, no 10:05``."""
     earlier = facts.latched[code]
-    said_at = f"{earlier.answered_at:%H:%M}"
-    changed_at = f"{earlier.changed_at:%H:%M}" if earlier.changed_at is not None else None
+    # The times alone when both fall on one day; with their days when the "no" came on another ("at 10:02" read as
+    # the same morning when the yes was the day before).
+    other_day = earlier.changed_at is not None and earlier.changed_at.date() != earlier.answered_at.date()
+    clock = "%b %-d %H:%M" if other_day else "%H:%M"
+    said_at = f"{earlier.answered_at:{clock}}"
+    changed_at = f"{earlier.changed_at:{clock}}" if earlier.changed_at is not None else None
     changed_to_no = changed_at is not None or facts.answers.get(code) == "no"
     if named:
         said = "unsure" if earlier.value == "not_sure" else "yes"

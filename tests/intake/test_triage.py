@@ -941,6 +941,15 @@ def test_yes_then_no_keeps_the_flag_and_the_level(code: str) -> None:
     assert flag not in assess(answers_with(**{**setup, code: "no"})).codes  # without the latch it would be gone
 
 
+def test_a_no_given_on_another_day_names_both_days() -> None:
+    """ "at 10:02, changed to no at 09:30" read as one morning when the yes was the day before."""
+    next_morning = AT_10_02 + datetime.timedelta(hours=23, minutes=28)
+    earlier = {"ce_bowel_control": EarlierAnswer("yes", AT_10_02, next_morning)}
+    result = assess(answers_with(ce_bowel_control="no"), earlier=earlier)
+    said, changed = f"{AT_10_02:%b %-d} 10:02", f"{next_morning:%b %-d} 09:30"
+    assert reasons(result)["CE5"].endswith(f"(answered yes at {said}, changed to no at {changed})")
+
+
 @pytest.mark.parametrize("code", ["ce_sexual_change", "cancer_history", "hands_clumsy"])
 def test_not_sure_then_no_says_not_sure(code: str) -> None:
     flag = RED_FLAG_SETUPS[code][0]
