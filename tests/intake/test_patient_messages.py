@@ -157,15 +157,20 @@ def test_a_serious_receipt_out_of_hours_names_the_next_working_day_and_never_say
     assert "today" not in page.lower()
 
 
+def spanish_patient_now(client):
+    """A patient whose invitation and browser are in Spanish, signed in now (the clock as the test set it)."""
+    patient = a_patient_at(client, timezone.now())
+    assert patient.invitation is not None
+    Invitation.objects.filter(pk=patient.invitation.pk).update(language="es")
+    patient.client.cookies["django_language"] = "es"
+    return patient
+
+
 @override_settings(CLINIC_HOURS="Mon-Fri 08:00-17:00", CLINIC_CALLBACK_HOURS=2)
 def test_a_spanish_serious_receipt_says_the_day_and_time_as_spanish_does(client):
     """It said "antes de las 10:00 AM del lunes, marzo 11" (the English formats; the stop-28 audit)."""
     with time_machine.travel(clinic_time(2030, 3, 8, 17, 30), tick=False):
-        patient = a_patient_at(client, timezone.now())
-        assert patient.invitation is not None
-        Invitation.objects.filter(pk=patient.invitation.pk).update(language="es")
-        patient.client.cookies["django_language"] = "es"
-        page = send(patient, answers(weight_loss="yes"))
+        page = send(spanish_patient_now(client), answers(weight_loss="yes"))
     assert "le llamará antes de las 10:00 a.m. del lunes 11 de marzo." in page
     assert "10:00 AM" not in page
 
@@ -174,10 +179,7 @@ def test_a_spanish_serious_receipt_says_the_day_and_time_as_spanish_does(client)
 def test_a_spanish_time_at_the_end_of_a_sentence_has_one_full_stop(client):
     """Spanish times end in "a.m." or "p.m.": "antes de las 12:30 p.m.." had two (the stop-29 audit)."""
     with time_machine.travel(clinic_time(2030, 3, 8, 10, 30), tick=False):
-        patient = a_patient_at(client, timezone.now())
-        assert patient.invitation is not None
-        Invitation.objects.filter(pk=patient.invitation.pk).update(language="es")
-        patient.client.cookies["django_language"] = "es"
+        patient = spanish_patient_now(client)
         page = send(patient, answers(weight_loss="yes"))
         copy = patient.client.get("/intake/done/answers/").content.decode()
     assert "le llamará hoy antes de las 12:30 p.m." in page
