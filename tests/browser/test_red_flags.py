@@ -267,3 +267,16 @@ def test_a_follow_up_hidden_after_its_parent_changed_to_no_is_not_sent(open_page
     assert_accessible(page)
     intake.refresh_from_db()
     assert (intake.answers["leg_weakness_worsening"], intake.answers["foot_drop"]) == ("no", "no")
+
+
+def test_a_patient_who_does_not_agree_is_shown_every_warning_sign(open_page, at_both_widths):
+    """The only advice a patient who declines gets (stop 29: it named two of the seven signs)."""
+    _invitation, token = make_invitation()
+    page = open_page(f"/intake/start/{token}/", PHONE)
+    confirm_birth_date(page, BIRTH_DATE)
+    page.get_by_role("button", name="I do not agree").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Please call us instead").is_visible()
+    assert page.locator(".signs-box li").count() == 7
+    at_both_widths(page, "declined-warning-signs")
+    assert_accessible(page, context="declined")

@@ -94,3 +94,25 @@ def test_the_audit_trail_shows_times_with_their_zone(open_page, at_both_widths, 
     assert page.locator("tbody time").first.inner_text().endswith(f" {zone}")
     at_both_widths(page, "staff-audit-trail")
     assert_accessible(page, context="audit trail")
+
+
+def test_a_follow_ups_page_offers_a_new_link_and_sends_it(open_page, at_both_widths, front_desk):
+    """Stop 29: a locked follow-up link could not be replaced from its page."""
+    from intake.models import Invitation
+    from messaging.models import OutboundMessage
+    from tests.intake.factories import follow_up_for, submitted_intake
+
+    invitation, _token, _follow_up = follow_up_for(submitted_intake())
+    Invitation.objects.filter(pk=invitation.pk).update(locked_at=timezone.now(), failed_attempts=5)
+    page = open_page(f"/staff/invitations/{invitation.pk}/", PHONE, user=front_desk)
+    assert page.get_by_role("heading", name="Send a new follow-up link").is_visible()
+    assert page.get_by_text("send a new link from here only for a patient locked out").is_visible()
+    at_both_widths(page, "staff-follow-up-new-link")
+    assert_accessible(page, context="follow-up invitation")
+    page.get_by_role("button", name="Send a new link").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("A new link is on its way to the patient.").is_visible()
+    assert_accessible(page, context="follow-up link sent")
+    invitation.refresh_from_db()
+    assert invitation.locked_at is None
+    assert OutboundMessage.objects.filter(kind="follow_up", about_id=invitation.pk).exists()  # the new link, queued
