@@ -129,10 +129,7 @@ def resend_link(invitation: Invitation, *, now: datetime.datetime) -> bool:
             or tasks.contact_for(row) is None
         ):
             return False
-        expires_at = row.expires_at
-        raw = renew_link(row, send_email=False)
-        # renew_link counts from the appointment (the visit, long past): the follow-up keeps its own end.
-        Invitation.objects.filter(pk=row.pk).update(expires_at=expires_at)
+        raw = renew_link(row, send_email=False)  # the follow-up keeps its own last day
         tasks.queue_link_message(OutboundMessage.Kind.FOLLOW_UP, row.pk, row, tokens.seal(raw), now=now)
     invitation.refresh_from_db()
     return True

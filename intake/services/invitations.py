@@ -142,7 +142,8 @@ def renew_link(
 
     The old link stops working and every browser session opened with it ends (`link_version`); a lock is lifted and
     the count of wrong dates of birth starts again for the new link; the link works until the usual end for its
-    (possibly new) appointment. The raw token is returned for tests and demo data only: staff use `email_new_link`.
+    (possibly new) appointment, or a follow-up's until its own. The raw token is returned for tests and demo data
+    only: staff use `email_new_link`.
     """
     raw = tokens.new_token()
     with transaction.atomic():
@@ -156,7 +157,8 @@ def renew_link(
         row.email = row.email if email is None else email.strip()
         row.language = row.language if language is None else _spoken(language)
         row.appointment_at = when
-        row.expires_at = expiry_for(when)
+        if row.kind != Questionnaire.FOLLOW_UP:  # a follow-up keeps its own end: its "appointment" is the visit
+            row.expires_at = expiry_for(when)
         row.save(
             update_fields=[
                 "token_hash",

@@ -127,11 +127,7 @@ def send_reminder(invitation_id: int, which: str, *, kind: str, now: datetime.da
         )
         if not made:
             return False
-        expires_at = invitation.expires_at
         raw = renew_link(invitation, send_email=False)
-        if invitation.kind == Questionnaire.FOLLOW_UP:
-            # renew_link counts from the appointment (the visit, long past): the follow-up keeps its own end.
-            Invitation.objects.filter(pk=invitation.pk).update(expires_at=expires_at)
         tasks.queue_link_message(kind, reminder.pk, invitation, tokens.seal(raw), now=now)
     logger.info("Reminder %s queued for invitation %s", which, invitation_id)
     return True
