@@ -32,7 +32,9 @@ from intake.services.answering import (
     save_step,
 )
 from intake.services.assessment import (
+    RETRIAGE_REOPENS_WITHIN,
     Assessment,
+    RetriageOutcome,
     assess_intake,
     first_page_with_errors,
     flag_rows,
@@ -58,11 +60,13 @@ from intake.services.review import InvalidReview, ReviewOutcome, mark_reviewed, 
 
 __all__ = [
     "PHONE",
+    "RETRIAGE_REOPENS_WITHIN",
     "SAFETY_STEP",
     "Assessment",
     "IdentityCheck",
     "InvalidAnswers",
     "InvalidReview",
+    "RetriageOutcome",
     "ReviewOutcome",
     "acknowledge_emergency",
     "assess_intake",

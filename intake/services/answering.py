@@ -65,7 +65,7 @@ def _reassess(intake: Intake, *, earlier: Mapping[str, EarlierAnswer], now: date
         return
     shown = set(intake.flags.values_list("code", "reason"))
     if intake.level_code != result.level or shown != {(flag.code, flag.reason) for flag in result.flags}:
-        record_assessment(intake, result, now=now, from_answers=True)
+        record_assessment(intake, result, now=now, may_reopen=True)
 
 
 def record_red_flags(intake: Intake, posted: Mapping[str, object], *, now: datetime.datetime) -> Intake:

@@ -53,14 +53,14 @@ def record_assessment(
     *,
     now: datetime.datetime,
     notify: bool = True,
-    from_answers: bool = False,
-) -> None:
-    """Store a triage result (level, version, flags) and announce it, in one transaction.
+    may_reopen: bool = False,
+) -> bool:
+    """Store a triage result (level, version, flags) and announce it, in one transaction; True if it reopened it.
 
-    `notify=False` is for demo data only: a stored history, not a new event, so nobody is alerted. `from_answers`: the
-    result comes from answers the patient just gave (intake.services.answering), so red flags a reviewed intake's
-    last review did not see take it out of "reviewed" (`_needs_review_again`); a review's own reassessment, a
-    re-triage under new rules, or the result stored again at sending never do.
+    `notify=False` is for demo data only: a stored history, not a new event, so nobody is alerted. `may_reopen`: the
+    result comes from answers the patient just gave (intake.services.answering), or from new rules for an intake
+    still in play (`retriage`), so red flags a reviewed intake's last review did not see take it out of "reviewed"
+    (`_needs_review_again`); a review's own reassessment or the result stored again at sending never do.
     """
     with transaction.atomic():
         previous_level, was_reviewed, reviewed_flags = (
@@ -76,7 +76,7 @@ def record_assessment(
         # Announced when staff have something new to act on: another level, or other red flags. Reading-list flags
         # appearing as the patient goes on (or the same result stored again at submission) are not news.
         news = previous_level != intake.level or actionable_flags(previous_codes) != actionable_flags(set(result.codes))
-        reopened = notify and from_answers and was_reviewed and _needs_review_again(intake, result, reviewed_flags)
+        reopened = notify and may_reopen and was_reviewed and _needs_review_again(intake.level, result, reviewed_flags)
         if reopened:
             Intake.objects.filter(pk=intake.pk).update(is_reviewed=False, review_round=F("review_round") + 1)
             intake.refresh_from_db(fields=["is_reviewed", "review_round"])
@@ -84,16 +84,17 @@ def record_assessment(
             signals.assessment_recorded.send(
                 sender=Intake, intake=intake, previous_level=previous_level, reopened=reopened
             )
+    return reopened
 
 
-def _needs_review_again(intake: Intake, result: TriageResult, reviewed_flags: list[str]) -> bool:
+def _needs_review_again(level: int | None, result: TriageResult, reviewed_flags: list[str]) -> bool:
     """A reviewed intake is not reviewed any more when it is urgent or serious and has red flags it did not have when
     it was marked reviewed (`Intake.reviewed_flags`, taken after the review cleared its latches): a patient still
     answering after a clinician's call, a later page sent from another tab, a latched answer given again after a
     review cleared it. It goes back to the top of the queue, and staff are alerted again (found in the stop-28
     audit: such a flag reached nobody). A flag the review saw, gone and back (an unlatched answer changed twice),
     is not new."""
-    if intake.level not in (Level.URGENT, Level.SERIOUS):
+    if level not in (Level.URGENT, Level.SERIOUS):
         return False
     return bool(actionable_flags(set(result.codes)) - set(reviewed_flags))
 
@@ -273,11 +274,36 @@ def submit_intake(intake: Intake, *, now: datetime.datetime) -> Intake:
     return locked
 
 
-def retriage(intake: Intake, *, now: datetime.datetime, apply: bool) -> tuple[int | None, int]:
-    """(stored level, level under the current rules) for a stored intake; with `apply`, store the new result.
+# New rules open a reviewed intake again (new red flags its review did not see) only while it is in play: its visit
+# still ahead, or sent in the last RETRIAGE_REOPENS_WITHIN. An older one's patient has been seen since; its new
+# level is stored and the command names it for a clinician to look at, and nobody is paged (docs/clinical/TRIAGE.md,
+# "Re-running the rules").
+RETRIAGE_REOPENS_WITHIN = datetime.timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class RetriageOutcome:
+    before: int | None
+    after: int
+    reopened: bool = False  # opened again (without `apply`: would be)
+    left_reviewed: bool = False  # a reviewed intake out of play whose new result brings flags its review did not see
+
+
+def in_play(intake: Intake, *, now: datetime.datetime) -> bool:
+    """Whether new rules may still call for action on this intake: its visit is ahead, or it was sent (or, unsent,
+    last triaged) within RETRIAGE_REOPENS_WITHIN."""
+    if intake.kind == Questionnaire.INTAKE and intake.appointment_at > now:
+        return True
+    last = intake.submitted_at or intake.assessed_at
+    return last is not None and last >= now - RETRIAGE_REOPENS_WITHIN
+
+
+def retriage(intake: Intake, *, now: datetime.datetime, apply: bool) -> RetriageOutcome:
+    """The stored level and the level under the current rules for a stored intake; with `apply`, store the new result.
 
     A sent intake is judged as a whole (`assess`), one stopped part-way by the answers it has (`assess_interim`);
-    latched red-flag answers count either way. Applying records the move (`Retriage`) with the old level and version.
+    latched red-flag answers count either way. Applying records the move (`Retriage`) with the old level and version,
+    and a reviewed intake in play with red flags its review did not see is opened again and alerted (`in_play`).
     """
     answers = answer_codec.from_json(intake.answers)
     today = timezone.localdate(intake.submitted_at or now)
@@ -288,6 +314,9 @@ def retriage(intake: Intake, *, now: datetime.datetime, apply: bool) -> tuple[in
     )
     stored_level = intake.level
     new_level = int(Level.from_code(result.level))
+    unseen = intake.is_reviewed and _needs_review_again(new_level, result, intake.reviewed_flags)
+    playing = in_play(intake, now=now)
+    reopened = unseen and playing and not apply
     if apply and (new_level != stored_level or result.rules_version != intake.rules_version):
         with transaction.atomic():
             Retriage.objects.create(
@@ -298,5 +327,5 @@ def retriage(intake: Intake, *, now: datetime.datetime, apply: bool) -> tuple[in
                 new_rules_version=result.rules_version,
                 at=now,
             )
-            record_assessment(intake, result, now=now)
-    return stored_level, new_level
+            reopened = record_assessment(intake, result, now=now, may_reopen=playing)
+    return RetriageOutcome(stored_level, new_level, reopened=reopened, left_reviewed=unseen and not playing)

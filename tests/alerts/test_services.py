@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from io import StringIO
 
 import pytest
 import time_machine
@@ -294,6 +295,84 @@ def test_the_same_flags_stored_again_after_the_review_leave_it_reviewed(clinicia
     assert len(mail.outbox) == 1
 
 
+def _reviewed_under_rules_without_mscc(clinician, *, days_ago: int = 0):
+    """A cancer history with clumsy hands, reviewed by a clinician when the rules (2026.1) called it serious and did
+    not know MSCC: what a rules upgrade finds in the queue."""
+    from django.db.models import F
+
+    from intake.models import Intake, IntakeFlag
+    from intake.services import create_submitted_intake_for_demo, mark_reviewed
+    from tests.intake.factories import routine_answers
+
+    intake = create_submitted_intake_for_demo(answers=routine_answers(cancer_history="yes", hands_clumsy="yes"))
+    mark_reviewed(intake, by=clinician, outcome="same_day_call_advice")
+    IntakeFlag.objects.filter(intake=intake, code="MSCC").delete()
+    old_flags = sorted(set(intake.flags.values_list("code", flat=True)))
+    back = datetime.timedelta(days=days_ago)
+    Intake.objects.filter(pk=intake.pk).update(
+        level=Level.SERIOUS,
+        rules_version="2026.1",
+        reviewed_flags=old_flags,
+        submitted_at=F("submitted_at") - back,
+        assessed_at=F("assessed_at") - back,
+        appointment_at=F("appointment_at") - back,
+    )
+    mail.outbox.clear()
+    return intake
+
+
+def test_new_rules_open_a_reviewed_intake_again_when_its_visit_is_ahead(clinician):
+    """A rules upgrade that finds cord compression (MSCC) in an intake reviewed as serious, visit in two days: back to
+    the top of the queue, unreviewed, and the on-call is paged (it used to be stored urgent and still "reviewed", its
+    alert cancelled as the intake was reviewed)."""
+    from django.core.management import call_command
+
+    from intake.models import Intake
+
+    intake = _reviewed_under_rules_without_mscc(clinician)
+    out = StringIO()
+    call_command("retriage", "--apply", stdout=out)
+    assert f"intake {intake.pk}: serious -> urgent, reviewed before: opened again" in out.getvalue()
+    intake = Intake.objects.get(pk=intake.pk)
+    assert (intake.level, intake.is_reviewed, intake.review_round) == (Level.URGENT, False, 1)
+    run_queued_tasks()
+    assert [(m.to, "Urgent" in m.subject) for m in mail.outbox] == [(["on-call@clinic.example"], True)]
+
+
+def test_a_dry_run_says_which_reviewed_intakes_new_rules_would_open_again_and_changes_nothing(clinician):
+    from django.core.management import call_command
+
+    from intake.models import Intake
+
+    intake = _reviewed_under_rules_without_mscc(clinician)
+    out = StringIO()
+    call_command("retriage", stdout=out)
+    assert f"intake {intake.pk}: serious -> urgent, reviewed before: would be opened again" in out.getvalue()
+    intake = Intake.objects.get(pk=intake.pk)
+    assert (intake.level, intake.is_reviewed) == (Level.SERIOUS, True)
+    run_queued_tasks()
+    assert mail.outbox == []
+
+
+def test_new_rules_leave_an_old_reviewed_intake_reviewed_and_name_it_for_a_clinician(clinician):
+    """Sent two months ago, the visit past: the patient has been seen. The new level is stored, nobody is paged, and
+    the command names the intake so a clinician can look."""
+    from django.core.management import call_command
+
+    from intake.models import Intake
+
+    intake = _reviewed_under_rules_without_mscc(clinician, days_ago=60)
+    out = StringIO()
+    call_command("retriage", "--apply", stdout=out)
+    assert f"intake {intake.pk}: serious -> urgent\n" in out.getvalue()
+    assert "1 reviewed intake(s) from more than 30 days ago" in out.getvalue()
+    assert f"for a clinician to look at: intake {intake.pk}" in out.getvalue()
+    intake = Intake.objects.get(pk=intake.pk)
+    assert (intake.level, intake.is_reviewed, intake.review_round) == (Level.URGENT, True, 0)
+    run_queued_tasks()
+    assert mail.outbox == []
+
+
 def test_a_reviews_own_reassessment_does_not_open_the_intake_again(clinician):
     """Clearing a latched cauda equina answer can bring up a flag it hid (MET, once MSCC is gone): the review it came
     from saw the intake; it stays reviewed and nobody is paged (found in review, stop 28)."""
@@ -334,7 +413,7 @@ def test_a_flag_the_review_saw_gone_and_back_is_not_news(clinician):
         return assess_answers(form_of(intake), {**answers, **changes}, today=today, interim=True)
 
     for result in (judged(cancer_history="no"), judged()):
-        record_assessment(Intake.objects.get(pk=intake.pk), result, now=timezone.now(), from_answers=True)
+        record_assessment(Intake.objects.get(pk=intake.pk), result, now=timezone.now(), may_reopen=True)
     intake.refresh_from_db()
     assert (intake.level, intake.is_reviewed, intake.review_round) == (Level.SERIOUS, True, 0)
     run_queued_tasks()
@@ -395,7 +474,7 @@ def test_a_reopened_intake_is_alerted_even_when_its_flags_did_not_change_in_that
     flagged = assess_answers(form_of(intake), answers, today=timezone.localdate(), interim=True)
     record_assessment(Intake.objects.get(pk=intake.pk), flagged, now=timezone.now())  # not from answers
     assert Intake.objects.get(pk=intake.pk).is_reviewed
-    record_assessment(Intake.objects.get(pk=intake.pk), flagged, now=timezone.now(), from_answers=True)
+    record_assessment(Intake.objects.get(pk=intake.pk), flagged, now=timezone.now(), may_reopen=True)
     intake.refresh_from_db()
     assert (intake.is_reviewed, intake.review_round) == (False, 1)
     assert sorted(Alert.objects.values_list("round", flat=True)) == [0, 1]  # the storing step, then the reopening
