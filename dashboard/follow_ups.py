@@ -3,10 +3,12 @@ many were answered at each time point (the clinic's response rate).
 
 Names, dates and status only: nothing here reads answers or scores, because front desk sees this list.
 
-A follow-up is, in this order: cancelled (never listed); answered (its questionnaire was sent back); overdue (its
-link was e-mailed more than FOLLOW_UP_REMINDER_DAYS ago and it is not answered: the first reminder has gone, the
-patient has not responded); sent (e-mailed, waiting); due (its day has come and the link is not sent yet); upcoming
-(not due yet). The status is worked out by the database, so the list filters, orders and pages on it.
+A follow-up is, in this order: cancelled (never listed); answered (its questionnaire was sent back); closed (its
+last day passed unanswered: no link can open it now); locked (wrong birth dates locked its link: the patient cannot
+answer until staff send a new link, so it comes first); overdue (its link was sent, by e-mail or text, more than
+FOLLOW_UP_REMINDER_DAYS ago and it is not answered: the first reminder has gone, the patient has not responded); sent
+(waiting); due (its day has come and the link is not sent yet); upcoming (not due yet). The status is worked out by
+the database, so the list filters, orders and pages on it.
 """
 
 from __future__ import annotations
@@ -20,20 +22,32 @@ from django.db.models import Case, CharField, Count, IntegerField, Q, QuerySet, 
 from dashboard.scores import follow_up_points, time_point_label
 from intake.models import FollowUp, Intake
 
+LOCKED = "locked"
 OVERDUE = "overdue"
 DUE = "due"
 SENT = "sent"
 ANSWERED = "answered"
 UPCOMING = "upcoming"
-# In list order: non-responders first.
+CLOSED = "closed"
+# In list order: non-responders first, a locked-out patient (staff can act) before them all.
 STATUSES: tuple[tuple[str, str], ...] = (
+    (LOCKED, "Link locked: send a new link"),
     (OVERDUE, "Overdue: sent, not answered"),
     (DUE, "Due, not sent yet"),
     (SENT, "Sent, waiting for an answer"),
+    (CLOSED, "Closed: its last day passed, not answered"),
     (ANSWERED, "Answered"),
     (UPCOMING, "Not due yet"),
 )
-STATUS_SHORT = {OVERDUE: "Overdue", DUE: "Due", SENT: "Sent", ANSWERED: "Answered", UPCOMING: "Not due yet"}
+STATUS_SHORT = {
+    LOCKED: "Link locked",
+    OVERDUE: "Overdue",
+    DUE: "Due",
+    SENT: "Sent",
+    CLOSED: "Closed, not answered",
+    ANSWERED: "Answered",
+    UPCOMING: "Not due yet",
+}
 PAGE_SIZE = 50
 
 
@@ -56,8 +70,11 @@ class FollowUpFilters:
 
 def status_expression(now: datetime.datetime) -> Case:
     answered = Q(invitation__intake__status=Intake.Status.SUBMITTED)
+    sent = Q(sent_at__isnull=False)
     return Case(
         When(answered, then=Value(ANSWERED)),
+        When(sent & Q(invitation__expires_at__lte=now), then=Value(CLOSED)),
+        When(sent & Q(invitation__locked_at__isnull=False), then=Value(LOCKED)),
         When(sent_at__lt=now - overdue_after(), then=Value(OVERDUE)),
         When(sent_at__isnull=False, then=Value(SENT)),
         When(due_at__lte=now, then=Value(DUE)),
@@ -99,6 +116,7 @@ class FollowUpRow:
     status: str
     intake_id: int | None  # the answered questionnaire, for staff who may read it
     visit_id: int  # the pre-visit intake it follows (the audit trail names it)
+    invitation_id: int | None  # its link's page, where staff send a new one
 
     @property
     def time_point_label(self) -> str:
@@ -121,6 +139,7 @@ ROW_COLUMNS = (
     "status",
     "invitation__intake__id",
     "visit_id",
+    "invitation_id",
 )
 
 
@@ -128,10 +147,10 @@ def rows(follow_ups: QuerySet[FollowUp]) -> list[FollowUpRow]:
     """One query: names, dates and status (an answered one's intake id), never answers."""
     return [
         FollowUpRow(
-            pk, patient, name, point, visit_at, due, sent, answered, status, intake if answered else None, visit
+            pk, patient, name, point, visit_at, due, sent, answered, status, intake if answered else None, visit, link
         )
-        for pk, patient, name, point, visit_at, due, sent, answered, status, intake, visit in follow_ups.values_list(
-            *ROW_COLUMNS
+        for pk, patient, name, point, visit_at, due, sent, answered, status, intake, visit, link in (
+            follow_ups.values_list(*ROW_COLUMNS)
         )
     ]
 

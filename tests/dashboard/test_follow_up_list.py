@@ -114,3 +114,38 @@ def test_a_bad_filter_gets_a_message_next_to_it_and_the_good_one_still_applies(c
     assert "Choose one from the list. The filter was not applied." in html
     assert "Ann Answered" in html  # her 3-month follow-up
     assert "Otto Overdue" not in html  # 6 weeks only: the time point still applies
+
+
+def test_a_locked_out_patient_comes_first_with_a_way_to_send_a_new_link(client, front_desk):
+    """Wrong birth dates locked the link: the patient cannot answer at all, so the row says so, ahead of every
+    overdue one, and takes front desk to the page that sends a new link (it used to read "Overdue")."""
+    from django.utils import timezone
+
+    from intake.models import Invitation
+
+    clinic()
+    locked = make_follow_up(make_intake("routine_plain", name="Lou Locked"), "6w", sent_days_ago=9, answered=False)
+    Invitation.objects.filter(pk=locked.invitation_id).update(locked_at=timezone.now())
+    client.force_login(front_desk)
+    response = client.get(LIST)
+    assert [(row.patient_name, row.status_label) for row in response.context["rows"]][:2] == [
+        ("Lou Locked", "Link locked"),
+        ("Otto Overdue", "Overdue"),
+    ]
+    detail = reverse("intake:invitation-detail", args=[locked.invitation_id])
+    assert f'<a class="d-inline-block" href="{detail}">Send a new link' in response.content.decode()
+    assert client.get(detail).context["can_resend_follow_up"] is True
+    assert [row.patient_name for row in client.get(LIST, {"status": "locked"}).context["rows"]] == ["Lou Locked"]
+
+
+def test_a_follow_up_past_its_last_day_unanswered_is_closed_not_overdue(client, clinician):
+    from intake.models import Invitation
+
+    clinic()
+    missed = make_follow_up(make_intake("routine_plain", name="Mia Missed"), "6w", sent_days_ago=40, answered=False)
+    client.force_login(clinician)
+    statuses = {row.patient_name: row.status for row in client.get(LIST).context["rows"]}
+    assert (statuses["Mia Missed"], statuses["Otto Overdue"]) == ("closed", "overdue")
+    names = [row.patient_name for row in client.get(LIST).context["rows"]]
+    assert names.index("Wes Waiting") < names.index("Mia Missed") < names.index("Ann Answered")
+    assert Invitation.objects.get(pk=missed.invitation_id).locked_at is None
