@@ -2,9 +2,11 @@
 
 Drawn as server-side SVG like the queue's weekly chart (`dashboard.chart`): no script, CSP-safe attributes only, and
 the same figures as a table. Scores come from the instruments' own scoring (`outcomes.instruments.scoring`, pure
-functions); this module adds no clinical judgement of its own. The band is centred on the score before the visit:
-a later point inside it changed by less than the instrument's minimal important change; outside it, the change
-may matter to the patient (better or worse: the instrument's direction says which).
+functions); this module adds no clinical judgement of its own. The band is centred on the first score (before the
+visit, or the first follow-up scored when the intake has none, and then the page says so): a later point inside it
+changed by less than the instrument's minimal important change; outside it, the change may matter to the patient
+(better or worse: the instrument's direction says which). For the PSFS a change compares only the activities rated
+both times under the same name (`activity_change`); with none in common there is no change to give.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from outcomes.instruments.model import Instrument
-from outcomes.instruments.scoring import Change, change, score
+from outcomes.instruments.scoring import Change, activity_change, change, rated_activities, score
 
 WIDTH, HEIGHT = 480, 200
 NO_VALUE = "\u2013"  # an en dash: nothing to show
@@ -33,6 +35,9 @@ class Point:
     when: datetime.datetime | None
     value: Decimal | None  # None: not answered, or too many items missing
     change: Change | None = None  # against the first scored point
+    # PSFS: the activities rated, "Running: 3"; `not_comparable`: none of them was rated at the first scored point.
+    activities: tuple[str, ...] = ()
+    not_comparable: bool = False
 
     @property
     def change_text(self) -> str:
@@ -42,6 +47,8 @@ class Point:
 
     @property
     def verdict(self) -> str:
+        if self.not_comparable:
+            return "Not comparable: other activities than the first time"
         if self.change is None:
             return ""
         if not self.change.important:
@@ -59,6 +66,7 @@ class MeasureChart:
     minimal_change: Decimal | None
     lower_is_better: bool
     points: tuple[Point, ...]
+    rates_activities: bool = False  # the PSFS: a change compares the same activities only
 
     @property
     def scored(self) -> list[Point]:
@@ -74,6 +82,24 @@ class MeasureChart:
         """The last scored point after the first, with its change: what the page says in words."""
         scored = self.scored
         return scored[-1] if len(scored) > 1 else None
+
+    @property
+    def from_visit(self) -> bool:
+        """Whether the first score is the pre-visit intake's (the first point), as every follow-up should be read."""
+        return bool(self.points) and self.points[0].value is not None
+
+    @property
+    def since_words(self) -> str:
+        """What a change is counted from: "before the visit", or "the 6 weeks questionnaire" when the intake has no
+        score (an intake sent before the measure was asked)."""
+        scored = self.scored
+        if self.from_visit or not scored:
+            return "before the visit"
+        return f"the {scored[0].label} questionnaire"
+
+    @property
+    def baseline_words(self) -> str:
+        return "the score before the visit" if self.from_visit else f"the score at {self.since_words}"
 
     @property
     def direction_words(self) -> str:
@@ -117,9 +143,9 @@ class MeasureChart:
             top, bottom = band
             parts.append(
                 format_html(
-                    '<rect class="mic-band" x="{}" y="{}" width="{}" height="{}"><title>Within {} of the score '
-                    "before the visit: less than the change that matters</title></rect>",
-                    LEFT, top, PLOT_WIDTH, round(bottom - top, 1), _number(self.minimal_change),
+                    '<rect class="mic-band" x="{}" y="{}" width="{}" height="{}"><title>Within {} of {}: less '
+                    "than the change that matters</title></rect>",
+                    LEFT, top, PLOT_WIDTH, round(bottom - top, 1), _number(self.minimal_change), self.baseline_words,
                 )
             )  # fmt: skip
         scored = [(self.x(index), self.y(p.value), p) for index, p in enumerate(self.points) if p.value is not None]
@@ -147,11 +173,14 @@ class MeasureChart:
     def table_rows(self) -> SafeString:
         return format_html_join(
             "",
-            '<tr><th scope="row">{}</th><td>{}</td><td class="text-end">{}</td><td class="text-end">{}</td>'
+            '<tr><th scope="row">{}{}</th><td>{}</td><td class="text-end">{}</td><td class="text-end">{}</td>'
             "<td>{}</td></tr>",
             (
                 (
                     point.label,
+                    format_html('<br><span class="fw-normal">{}</span>', "; ".join(point.activities))
+                    if point.activities
+                    else "",
                     _day(point.when) if point.when else NO_VALUE,
                     _number(point.value) if point.value is not None else "Not answered",
                     point.change_text or NO_VALUE,
@@ -183,17 +212,23 @@ def measure_chart(
 ) -> MeasureChart:
     """The chart of one measure over (label, when, answers) in order; answers None for one not answered yet."""
     points: list[Point] = []
-    first: Decimal | None = None
+    first: tuple[Decimal, Mapping[str, object]] | None = None  # the first score, and the answers it came from
     mic = instrument.minimal_important_change
     for label, when, answers in questionnaires:
         result = score(instrument, answers) if answers is not None else None
         value = result.value if result is not None else None
-        moved = None
-        if value is not None and first is not None and mic is not None:
-            moved = change(first, value, instrument)
-        if value is not None and first is None:
-            first = value
-        points.append(Point(label, when, value, moved))
+        rated = rated_activities(instrument, answers) if value is not None and answers is not None else ()
+        activities = tuple(f"{name}: {_number(rating)}" for name, rating in rated)
+        moved, not_comparable = None, False
+        if value is not None and answers is not None and first is not None and mic is not None:
+            if instrument.rates_activities:
+                moved = activity_change(instrument, first[1], answers)
+                not_comparable = moved is None
+            else:
+                moved = change(first[0], value, instrument)
+        if value is not None and answers is not None and first is None:
+            first = (value, answers)
+        points.append(Point(label, when, value, moved, activities, not_comparable))
     low, high = instrument.score_range
     return MeasureChart(
         code=instrument.code,
@@ -204,4 +239,5 @@ def measure_chart(
         minimal_change=mic.value if mic else None,
         lower_is_better=bool(mic and mic.direction == "lower_is_better"),
         points=tuple(points),
+        rates_activities=instrument.rates_activities,
     )

@@ -137,6 +137,11 @@ class Instrument:
         return tuple(self.item(code) for code in self.scoring.items)
 
     @property
+    def rates_activities(self) -> bool:
+        """The patient names what is rated (the PSFS): a change compares the same activities only."""
+        return any(item.kind == "activity" for item in self.scored_items)
+
+    @property
     def score_range(self) -> tuple[Decimal, Decimal]:
         """The lowest and highest score possible."""
         scored = self.scored_items

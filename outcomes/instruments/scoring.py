@@ -12,10 +12,15 @@ Public API
   ``before`` and ``after`` are Scores or numbers. A change is important when it is at least the instrument's minimal
   important change, in either direction (getting worse by that much matters as much as getting better).
   ``NoMinimalImportantChange`` when the instrument defines none.
+- ``rated_activities(instrument, answers)`` and ``activity_change(instrument, before, after) -> Change | None``: for
+  an instrument of named activities (the PSFS), the change is the mean of each activity's own change, over the
+  activities rated at both times under the same name (in any slot); None when no activity was. Two means over
+  different activities are not a change: "Running 2" then "Walking the dog 8" would read as +6.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -118,3 +123,37 @@ def change(before: Score | Number, after: Score | Number, instrument: Instrument
 
 def change_is_important(before: Score | Number, after: Score | Number, instrument: Instrument) -> bool:
     return change(before, after, instrument).important
+
+
+def activity_key(name: object) -> str:
+    """An activity's name as two questionnaires are compared: case, spacing and end punctuation aside."""
+    if not isinstance(name, str):
+        return ""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split()).strip(" .,;:!?")
+
+
+def rated_activities(instrument: Instrument, answers: Mapping[str, object]) -> tuple[tuple[str, Decimal], ...]:
+    """(name as given, rating) of each activity named and rated, in slot order; empty for other instruments."""
+    rated = []
+    for item in instrument.scored_items:
+        if item.kind != "activity":
+            continue
+        name, value = answers.get(item.activity_code), item_value(item, answers.get(item.code))
+        if activity_key(name) and value is not None:
+            rated.append((" ".join(str(name).split()), value))
+    return tuple(rated)
+
+
+def activity_change(instrument: Instrument, before: Mapping[str, object], after: Mapping[str, object]) -> Change | None:
+    """The mean change of the activities rated at both times under the same name; None when there are none."""
+    earlier: dict[str, Decimal] = {}
+    for name, value in rated_activities(instrument, before):
+        earlier.setdefault(activity_key(name), value)
+    later: dict[str, Decimal] = {}
+    for name, value in rated_activities(instrument, after):
+        later.setdefault(activity_key(name), value)
+    shared = [key for key in earlier if key in later]
+    if not shared:
+        return None
+    difference = sum((later[key] - earlier[key] for key in shared), Decimal(0)) / len(shared)
+    return change(Decimal(0), rounded(difference, instrument.scoring.decimals), instrument)

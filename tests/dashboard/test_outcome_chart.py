@@ -73,3 +73,52 @@ def test_every_point_lies_inside_the_plot():
     ys = [drawn.y(point.value) for point in drawn.points if point.value is not None]
     assert min(ys) >= outcome_chart.TOP
     assert max(ys) <= outcome_chart.HEIGHT - outcome_chart.BOTTOM
+
+
+def psfs(*rated: tuple[str, int]) -> dict[str, object]:
+    answers: dict[str, object] = {}
+    for slot, (name, rating) in enumerate(rated, start=1):
+        answers[f"psfs_{slot}_activity"], answers[f"psfs_{slot}"] = name, rating
+    return answers
+
+
+def psfs_chart(*answers: dict[str, object] | None) -> outcome_chart.MeasureChart:
+    labels = ["Before the visit", "6 weeks", "3 months"]
+    return outcome_chart.measure_chart(
+        registry.instrument("psfs"), [(label, WHEN, given) for label, given in zip(labels, answers, strict=False)]
+    )
+
+
+def test_a_psfs_activity_renamed_at_follow_up_gives_no_change_instead_of_a_difference_of_means():
+    """Running 2 before the visit, then only "Walking the dog" 8: running was never rated again, so +6 "better, a
+    change that matters" (what the chart said) compares two different things (the stop-30 audit)."""
+    drawn = psfs_chart(psfs(("Running", 2)), psfs(("Walking the dog", 8)))
+    later = drawn.points[1]
+    assert (later.value, later.change, later.change_text) == (Decimal(8), None, "")
+    assert later.verdict == "Not comparable: other activities than the first time"
+    assert "Walking the dog: 8" in drawn.table_rows
+
+
+def test_a_psfs_change_is_the_mean_change_of_the_activities_rated_both_times_in_any_slot():
+    """Three activities before (mean 5.0), only running rated again, a point better: the means say -2.0, "worse, a
+    change that matters"; the one activity compared moved +1. Names match whatever their slot, case or spacing."""
+    drawn = psfs_chart(
+        psfs(("Running", 2), ("Sitting", 6), ("Lifting", 7)),
+        psfs(("Running", 3)),
+        psfs(("sitting ", 9), ("RUNNING", 5)),
+    )
+    assert [point.change_text for point in drawn.points] == ["", "+1.0", "+3.0"]
+    assert [point.verdict for point in drawn.points[1:]] == [
+        "Less than the change that matters",
+        "Better: a change that matters",
+    ]
+
+
+def test_without_a_score_before_the_visit_the_chart_says_what_its_changes_are_counted_from():
+    """An intake sent before the measure was asked: the first follow-up is the start, and the page must not call it
+    "before the visit" (the stop-30 audit)."""
+    drawn = chart({"pain_week_avg": 5}, peg(3, 3, 3), peg(3, 4, 3))
+    assert drawn.from_visit is False
+    assert drawn.since_words == "the 6 weeks questionnaire"
+    assert "Within 1 of the score at the 6 weeks questionnaire" in drawn.svg
+    assert chart(peg(4, 4, 4), peg(3, 3, 3)).since_words == "before the visit"
