@@ -206,6 +206,11 @@ class Facts:
             for code, answer in (earlier or {}).items()
             if code in LATCHED_QUESTIONS and answer.value in YES_VALUES and not is_yes(answers.get(code))
         }
+        # Every open latch, also one whose answer is still yes: a stored yes another page's answer hides (leg
+        # symptoms changed to no) must not count for less than a "no" would (the stop-30 audit).
+        self.open_latches = {
+            code for code, answer in (earlier or {}).items() if code in LATCHED_QUESTIONS and answer.value in YES_VALUES
+        }
 
     def red(self, code: str) -> bool:
         """A red-flag question: latched, or (full intake) anything but ``no``, or (interim) ``yes``/``not_sure``."""
@@ -239,7 +244,8 @@ class Facts:
         return age < 20 or age > 50
 
     def weakness_follow_up(self, code: str) -> bool:
-        """SP12/SP13: asked after leg weakness; latched answers count even when no longer asked.
+        """SP12/SP13: asked after leg weakness; latched answers count even when no longer asked, a yes still stored
+        under leg symptoms changed to no included.
 
         A yes or not sure counts whatever the stored answer to ``leg_weakness``: the two disagree only when the
         patient changed "no" to yes on a page that then failed its checks, so that the red-flag answer was stored
@@ -249,7 +255,7 @@ class Facts:
         if code in self.latched:
             return True
         if is_yes(self.answers.get(code)):
-            return self.legs
+            return self.legs or code in self.open_latches
         return self.legs and self.answers.get("leg_weakness") != "no" and self.red(code)
 
     def mileage_jump(self) -> bool:

@@ -201,6 +201,24 @@ def test_a_follow_up_yes_from_a_tab_opened_before_leg_symptoms_became_no_is_stil
     assert len(alert_calls) == 1
 
 
+@pytest.mark.parametrize(("code", "flag"), [("foot_drop", "SP13"), ("leg_weakness_worsening", "SP12")])
+def test_going_back_to_say_no_leg_symptoms_keeps_a_weakness_red_flag_to_the_end(patient, alert_calls, code, flag):
+    """Foot drop yes, alerted as serious; then back to the legs page: no leg symptoms after all. The sent intake was
+    routine with no flag, the queue contradicting the alert staff had had (the stop-30 audit)."""
+    answers = routine_answers(**{**WEAK_LEG, code: "yes"})
+    answer_up_to(patient, "general_health", answers)
+    intake = _intake(patient)
+    assert flag in set(intake.flags.values_list("code", flat=True))
+    changed = {**answers, "leg_symptoms": "no"}
+    assert patient.post_step("legs", changed).status_code == 302
+    patient.answer_all(changed)
+    assert patient.client.post("/intake/review/").status_code == 302
+    intake.refresh_from_db()
+    assert intake.status == Intake.Status.SUBMITTED
+    assert (intake.level, flag in set(intake.flags.values_list("code", flat=True))) == (Level.SERIOUS, True)
+    assert [level for _pk, level, _before in alert_calls] == [Level.SERIOUS]
+
+
 def test_a_red_flag_sent_from_another_tab_while_the_emergency_page_waits_is_still_taken(patient, alert_calls):
     """The patient reached the general health page, went back and answered yes to a cauda equina question (the
     emergency page now comes first), then sent the general health page from a tab left open on it: its cancer

@@ -319,6 +319,21 @@ def test_foot_drop_does_not_count_without_leg_symptoms(legs: object) -> None:
     assert codes(answers_with(**{**STEADY_WEAKNESS, "foot_drop": "yes", "leg_symptoms": legs})) == set()
 
 
+@pytest.mark.parametrize(("code", "flag"), [("leg_weakness_worsening", "SP12"), ("foot_drop", "SP13")])
+@pytest.mark.parametrize("legs", ["no", None])
+def test_a_latched_weakness_yes_still_stored_keeps_its_flag_when_leg_symptoms_become_no(
+    code: str, flag: str, legs: object
+) -> None:
+    """The patient answered foot drop yes, then went back and said no leg symptoms: the yes stays stored (another
+    page's answer), and it counted for less than a "no" would have (the stop-30 audit: serious became routine)."""
+    earlier = {code: EarlierAnswer("yes", AT_10_02)}
+    answers = answers_with(**{**STEADY_WEAKNESS, code: "yes", "leg_symptoms": legs})
+    assert flag in assess(answers, earlier=earlier).codes
+    assert flag in interim(answers, earlier=earlier).codes
+    changed = answers_with(**{**STEADY_WEAKNESS, code: "no", "leg_symptoms": legs})
+    assert flag in assess(changed, earlier=earlier).codes
+
+
 @pytest.mark.parametrize(("hands", "balance"), [("yes", "no"), ("no", "yes"), ("not_sure", "no"), ("yes", "yes")])
 def test_clumsy_hands_or_worse_balance_is_possible_cord_compression(hands: str, balance: str) -> None:
     result = assess(answers_with(hands_clumsy=hands, balance_worse=balance))
