@@ -49,6 +49,15 @@ def form_closed_here(request: HttpRequest, tag: patient_session.PostedTag, *, sl
     return render(request, "intake/form_closed_here.html", context, status=409)
 
 
+def sent_already(request: HttpRequest) -> HttpResponse:
+    """A question page sent from another tab after the form was sent (from this browser, its session open): nothing of
+    it is added to the sent form. The page says so, how to tell the clinic of a change, and gives the cauda equina
+    advice when what was sent answers one of its questions yes or not sure (the stop-30 audit: the receipt said "We
+    have your answers" and nothing more, to a patient who had just ticked saddle numbness)."""
+    context = {"message": ces_message(cauda_equina_sent(request.POST, CE_QUESTION_CODES)), "no_session_timer": True}
+    return render(request, "intake/sent_already.html", context, status=409)
+
+
 def after_idle(request: HttpRequest, intake: Intake, *, slug: str | None, first: bool) -> HttpResponse:
     """The form sat idle past its limit (a phone left on a table): nothing is shown until the date of birth is typed
     again, and nothing said depends on what is stored, only on what was just sent (docs/clinical/TRIAGE.md, "Pages

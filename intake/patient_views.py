@@ -52,7 +52,8 @@ def patient_page(
     `late_posts` (the question pages, whose address has the page's `slug`), a page sent from it is taken first. A page
     sent from a tab whose form is no longer open in this browser, known by its signed tag, has its red-flag answers
     taken into its own form (`late_pages.form_closed_here`: the form left, locked, ended or renewed, its session
-    gone, opened again and waiting for the birth date or a code, or replaced by another patient's).
+    gone, opened again and waiting for the birth date or a code, or replaced by another patient's). A question page
+    posted after the form was sent adds nothing and says so, with the advice it calls for (`late_pages.sent_already`).
     The view is called with the intake as its second argument.
     """
 
@@ -76,6 +77,8 @@ def patient_page(
                 return bad_link(request)
             request.patient_form_owner = patient_session.form_owner(intake.invitation_id)  # type: ignore[attr-defined]
             is_sent = intake.status == Intake.Status.SUBMITTED
+            if is_sent and not sent and slug is not None and request.method == "POST":
+                return late_pages.sent_already(request)  # a page from another tab, after "Send"
             if is_sent != sent:
                 return redirect("intake:done" if is_sent else "intake:resume")
             if consent_first and not is_sent and not services.has_consent(intake):

@@ -202,3 +202,21 @@ def test_a_red_flag_sent_from_an_old_tab_after_exit_is_taken_with_the_advice(ope
     assert_accessible(old_tab, context="a red flag sent after Exit")
     screenshot(old_tab, "closed-form-red-flag-desktop")
     assert Intake.objects.get(invitation=invitation).answers["ce_saddle_numbness"] == "yes"
+
+
+def test_a_red_flag_sent_from_a_tab_left_open_after_the_form_was_sent_gets_the_advice(open_page, screenshot):
+    """The form was sent from another tab (here: marked sent on the server); the safety page left open is sent with
+    saddle numbness ticked: the advice, and that nothing was added to the sent form."""
+    from intake.models import Intake
+
+    invitation, token = make_invitation()
+    tab = open_page(f"/intake/start/{token}/", PHONE)
+    confirm_birth_date(tab, BIRTH_DATE)
+    agree(tab)
+    Intake.objects.filter(invitation=invitation).update(status=Intake.Status.SUBMITTED)
+    tab.check('input[name="ce_saddle_numbness"][value="yes"]')
+    tab.locator("form[data-intake-step] button[type=submit]").click()
+    tab.get_by_role("heading", name="Get medical help now").wait_for()
+    assert "Your form was already sent" in tab.inner_text("main")
+    assert_accessible(tab, context="a red flag sent from a tab after the form was sent")
+    screenshot(tab, "sent-already-red-flag-phone")

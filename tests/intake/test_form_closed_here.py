@@ -21,7 +21,7 @@ from django.utils import timezone
 from intake import patient_session, services
 from intake.models import Intake, Level
 from tests.intake.conftest import Patient
-from tests.intake.factories import make_invitation
+from tests.intake.factories import make_invitation, routine_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +194,34 @@ def test_a_tag_that_does_not_verify_gets_the_bad_link_page_and_nothing_is_taken(
     assert response.status_code == 404
     assert "ce_saddle_numbness" not in Intake.objects.get(invitation=patient.invitation).answers
     assert alert_calls == []
+
+
+def test_a_cauda_equina_yes_from_another_tab_after_sending_gets_the_advice_not_a_thank_you(patient, alert_calls):
+    """The form was sent from one tab; the safety page, left open in another, is sent with saddle numbness ticked.
+    The patient was sent to the receipt ("We have your answers"), with no word of cauda equina (the stop-30 audit).
+    Nothing is added to the sent form, and the page says so, with the advice and how to tell the clinic."""
+    whose = _safety_page_tag(patient)
+    patient.answer_all(routine_answers())
+    assert patient.client.post("/intake/review/").status_code == 302
+    intake = Intake.objects.get(invitation=patient.invitation)
+    sent_answers = intake.answers
+    response = _send_from_old_tab(patient, whose, ce_saddle_numbness="yes", ce_wiping_sensation="no")
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "Get medical help now" in page
+    assert CES_ADVICE in page
+    assert "Your form was already sent" in page
+    assert "was not added to your form" in page
+    assert "We have your answers" not in page
+    intake.refresh_from_db()
+    assert intake.answers == sent_answers
+    assert patient.client.get("/intake/step/safety/")["Location"] == "/intake/done/"
+
+
+def test_any_other_page_from_another_tab_after_sending_says_it_was_not_added(patient):
+    patient.answer_all(routine_answers())
+    patient.client.post("/intake/review/")
+    response = patient.client.post("/intake/step/running/", {"running_status": "running"})
+    page = response.content.decode()
+    assert (response.status_code, "Your form was already sent" in page, CES_ADVICE in page) == (409, True, False)
+    assert "new numbness between your legs" in page  # the warning signs in short
