@@ -4,7 +4,8 @@ Run every few minutes (cron `*/5 * * * *` or a systemd timer), beside `alerts_sw
 `--every SECONDS` (`make run` does, every minute). Safe to run as often as wanted and from several machines at once:
 each follow-up and each reminder goes out once (`intake.services.follow_ups`). The messages themselves are sent by
 the task worker, with its retries. With `--every`, a run that fails (the database away) is logged without patient
-data and the next one is tried at the next tick.
+data (the error's class only: a database error's text can quote a row) and the next one is tried at the next tick,
+on a fresh connection.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError
+from django.db import DatabaseError, close_old_connections
 
 from intake.services.follow_ups import send_due_messages
 
@@ -33,13 +34,16 @@ class Command(BaseCommand):
         while True:
             try:
                 self.run_once(verbose=options["verbosity"] > 1)
-            except DatabaseError:
+            except DatabaseError as error:
                 if not every:
                     raise
-                logger.exception("send_due_messages could not run; trying again in %s s", every)
+                logger.error("send_due_messages could not run (%s); trying again in %s s", type(error).__name__, every)
             if not every:
                 return
             time.sleep(every)
+            # A long-running loop must not keep a dead or expired connection, as a web request would not: without
+            # this a database restart left every later tick failing on the old connection (the stop-30 audit).
+            close_old_connections()
 
     def run_once(self, *, verbose: bool) -> None:
         counts = send_due_messages()
