@@ -130,6 +130,28 @@ def test_follow_ups_not_sent_yet_move_with_the_visit(time_machine):
 
 
 @pytest.mark.django_db
+def test_an_address_and_language_corrected_with_a_new_link_are_the_ones_follow_ups_use(time_machine):
+    """The front desk typed the address wrong, then made a new link to the right one, in Spanish: the follow-up went
+    to the wrong address in English, as it copies the patient record, which kept both (the stop-30 audit)."""
+    from intake.services.invitations import email_new_link
+
+    visit = sent_visit(email="pat@exmaple.org")
+    time_machine.move_to(VISIT - datetime.timedelta(days=2), tick=False)
+    email_new_link(visit.invitation, email="pat@example.org", appointment_at=VISIT, now=timezone.now(), language="es")
+    assert Patient.objects.filter(pk=visit.patient_id).values_list("email", "language").get() == (
+        "pat@example.org",
+        "es",
+    )
+    mail.outbox.clear()
+    six_weeks = VISIT + datetime.timedelta(days=42, hours=1)
+    time_machine.move_to(six_weeks, tick=False)
+    assert follow_ups.send_due_messages()["follow_ups"] == 1
+    invitation = Invitation.objects.get(kind=Questionnaire.FOLLOW_UP)
+    assert (invitation.email, invitation.language) == ("pat@example.org", "es")
+    assert [message.to for message in mail.outbox] == [["pat@example.org"]]
+
+
+@pytest.mark.django_db
 def test_a_follow_up_is_sent_once_when_due_with_its_own_link_and_the_birth_date_check(time_machine, client: Client):
     visit = sent_visit()
     follow_ups.send_due_messages(now=VISIT)
@@ -259,37 +281,39 @@ def test_two_dispatchers_at_the_same_moment_send_one_follow_up_and_one_reminder(
 
 
 def test_the_dispatcher_kept_running_with_every_outlives_a_database_error(monkeypatch, caplog):
-    """`send_due_messages --every 60` (as `make run` starts it): a run that fails is logged and the next tick runs."""
+    """`send_due_messages --every 60` (as `make run` starts it): a run that fails is logged, by the error's class only
+    (its text can quote a row), and the next tick runs on a fresh connection: a database restart left it failing on
+    the dead one until someone restarted it (the stop-30 audit)."""
     from django.db import DatabaseError
 
     from intake.management.commands import send_due_messages as command
 
-    runs: list[int] = []
+    events: list[str] = []
 
     def flaky() -> dict[str, int]:
-        runs.append(1)
-        if len(runs) == 1:
-            raise DatabaseError("the database went away")
+        events.append("run")
+        if events.count("run") == 1:
+            raise DatabaseError('DETAIL:  Key (email)=(zq.due@example.org) already exists; "Zqmarker Patient"')
         return {"scheduled": 0, "follow_ups": 1, "follow_up_reminders": 0, "pre_visit_reminders": 0}
 
     class Stop(Exception):
         pass
 
-    waits: list[float] = []
-
     def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        if len(waits) == 2:
+        events.append(f"sleep {seconds:g}")
+        if events.count("run") == 2:
             raise Stop
 
     monkeypatch.setattr(command, "send_due_messages", flaky)
     monkeypatch.setattr(command, "time", SimpleNamespace(sleep=sleep))  # not the time module: other threads sleep too
+    monkeypatch.setattr(command, "close_old_connections", lambda: events.append("fresh connection"))
     out = io.StringIO()
     with pytest.raises(Stop):
         call_command("send_due_messages", "--every", "60", stdout=out)
-    assert len(runs) == 2
-    assert waits == [60.0, 60.0]
-    assert "could not run" in caplog.text
+    assert events == ["run", "sleep 60", "fresh connection", "run", "sleep 60"]
+    assert "could not run (DatabaseError)" in caplog.text
+    assert "Zqmarker" not in caplog.text
+    assert "zq.due@example.org" not in caplog.text
     assert "follow ups 1" in out.getvalue()
 
 
