@@ -171,6 +171,9 @@ def renew_link(
                 "expires_at",
             ]
         )
+        # The patient record takes the address and language staff just gave: follow-ups copy theirs from it, and
+        # went to the mistyped address, in the old language, after a corrected new link (the stop-30 audit).
+        _keep_on_record(row, email=email, language=language)
         # The queue sorts intakes by their own copy of the appointment time.
         Intake.objects.filter(invitation=row).exclude(appointment_at=when).update(appointment_at=when)
         if moved_by:
@@ -183,6 +186,18 @@ def renew_link(
             tasks.queue_invitation_email(row, tokens.seal(raw))
     invitation.refresh_from_db()
     return raw
+
+
+def _keep_on_record(row: Invitation, *, email: str | None, language: str | None) -> None:
+    """A new e-mail address or language given with a new link also goes on the patient record (a blank address never
+    erases one)."""
+    changes: dict[str, object] = {}
+    if email is not None and row.email:
+        changes["email"] = row.email
+    if language is not None:
+        changes["language"] = row.language
+    if changes:
+        Patient.objects.filter(pk=row.patient_id).update(**changes, updated_at=timezone.now())
 
 
 @dataclass(frozen=True)
