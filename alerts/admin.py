@@ -13,7 +13,7 @@ from alerts.models import Alert
 class AlertAdmin(admin.ModelAdmin[Alert]):
     list_display = ("id", "kind", "status", "intake_id", "attempts", "created_at", "next_attempt_at", "sent_at")
     list_filter = ("kind", "status")
-    readonly_fields = (*list_display, "last_error", "task_id")
+    readonly_fields = (*list_display, "delivered_to", "last_error", "task_id")
     actions = None
 
     def has_add_permission(self, request: Any) -> bool:

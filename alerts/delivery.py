@@ -1,9 +1,18 @@
-"""Sending one alert e-mail: at most once, retried with backoff when the mail server fails, for as long as its
+"""Sending one alert to each of its addresses: retried with backoff when the mail server fails, for as long as its
 intake waits for a review.
 
-Delivery is at-least-once towards the mail server and exactly-once as far as our records go: the send happens while
-the alert row is locked and `sent_at` is committed right after; a crash in the gap of a few milliseconds between the
-mail server accepting the message and our commit is the only way to get a second copy.
+Every address gets an e-mail of its own, and the row records who has it (`Alert.delivered_to`). One e-mail to all of
+ALERT_EMAILS was marked sent when the server refused one address ("451 try again later"): smtplib raises only when
+every recipient is refused, and Django's SMTP backend drops the refusals, so that on-call address never had it (the
+alert delivery audit). Sent one by one, a refusal raises; the next try goes only to the addresses still missing, and
+the alert is sent once every address it is for has it.
+
+Delivery is at-least-once towards the mail server and exactly-once per address as far as our records go: the e-mails
+go out while the alert row is locked, and who has it is committed right after the last of them; a crash between the
+mail server accepting an e-mail and that commit is the only way for an address to get a second copy.
+
+Only the alert row is locked (`locked_alert`): its intake stays free for the patient's next answers, the emergency
+page and a clinician's review while the mail server takes its time (up to EMAIL_TIMEOUT per e-mail).
 
 This module does not queue anything itself: the caller passes `requeue` (the task module's `enqueue`), so the task
 module can import this one without a circle.
@@ -13,11 +22,13 @@ from __future__ import annotations
 
 import datetime
 import logging
+import smtplib
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -31,8 +42,23 @@ logger = logging.getLogger(__name__)
 Requeue = Callable[..., None]
 
 # The waits between tries and when to give up are the patient messages' (messaging.delivery: one policy for every
-# e-mail the portal sends, set by MESSAGE_RETRY_DELAYS and MESSAGE_MAX_ATTEMPTS).
-__all__ = ["max_attempts", "message_for", "recipients_for", "retry_delay", "send"]
+# e-mail the portal sends, set by MESSAGE_RETRY_DELAYS and MESSAGE_MAX_ATTEMPTS), with one exception: while the intake
+# waits for its review, an alert is tried again at least this often. On the messages' backoff (up to 30 minutes) an
+# urgent alert reached the on-call 28 minutes after a 20-minute mail outage ended, after the lead's escalation, which
+# says the on-call was alerted 15 minutes before (the alert delivery audit). The cost while the server is down is one
+# connection a minute per waiting alert, a handful at most.
+RETRY_MAX_DELAY_WHILE_WAITING = datetime.timedelta(minutes=1)
+
+__all__ = [
+    "RETRY_MAX_DELAY_WHILE_WAITING",
+    "locked_alert",
+    "max_attempts",
+    "message_for",
+    "recipients_for",
+    "retry_delay",
+    "send",
+    "wait_before_retry",
+]
 
 
 def recipients_for(kind: str) -> list[str]:
@@ -50,49 +76,131 @@ def message_for(alert: Alert) -> tuple[str, str]:
     return " ".join(subject.split()), body
 
 
+def wait_before_retry(attempts: int, *, intake_waits: bool) -> datetime.timedelta:
+    """The wait after the `attempts`-th failed try: the messages' backoff, capped while the intake waits (above)."""
+    delay = retry_delay(attempts)
+    return min(delay, RETRY_MAX_DELAY_WHILE_WAITING) if intake_waits else delay
+
+
+def locked_alert(alert_id: int) -> QuerySet[Alert]:
+    """The alert, locked until the transaction ends, with its intake read alongside but not locked.
+
+    `of=("self",)`: without it, PostgreSQL's FOR UPDATE covers every joined row, so the intake stayed locked for the
+    whole SMTP round trip and the patient's next red-flag answer, the emergency page or a clinician's review of it
+    waited, up to the 4 s statement timeout (a 503).
+    """
+    return Alert.objects.select_for_update(of=("self",)).select_related("intake").filter(pk=alert_id)
+
+
 def send(alert_id: int, *, requeue: Requeue, now: datetime.datetime | None = None) -> str:
-    """Send one alert if it still needs sending; on failure schedule the next try. Returns what happened."""
+    """Send one alert to each of its addresses that does not have it yet, if it is still news; on failure schedule
+    the next try. Returns what happened."""
     with transaction.atomic():
-        alert = Alert.objects.select_for_update().select_related("intake").filter(pk=alert_id).first()
+        alert = locked_alert(alert_id).first()
         if alert is None:
             return "missing"
         if alert.status != Alert.Status.PENDING:
             return alert.status
         now = now or timezone.now()
-        if alert.intake.is_reviewed or alert.round != alert.intake.review_round:
-            # No longer news: a clinician reviewed the intake (in this round), or new red flags since started a round
-            # of its own, alerted in turn. Sent once the mail server was back, it told the on-call to review an
-            # intake already reviewed, or told them twice (the stop-29 audit).
-            alert.status = Alert.Status.CANCELLED
-            alert.save(update_fields=["status"])
-            logger.info("Alert %s (%s) cancelled: its intake was reviewed or has a newer round", alert.pk, alert.kind)
-            return alert.status
-        recipients = recipients_for(alert.kind)
+        why_not = _why_no_longer_news(alert)
+        if why_not:
+            return _cancel(alert, why_not)
         alert.attempts += 1
         try:
-            if not recipients:
-                raise RuntimeError("No recipients configured")
-            subject, body = message_for(alert)
-            send_mail(subject, body, None, recipients)
+            _email_each_address_still_missing(alert)
         except Exception as error:
-            alert.last_error = type(error).__name__
-            still_waits = alert.intake.level in (Level.URGENT, Level.SERIOUS)  # and not reviewed: see above
-            if alert.attempts >= max_attempts() and not still_waits:
-                # A clinician has the intake in hand, or it no longer calls for anyone: nobody waits for this one.
-                alert.status = Alert.Status.FAILED
-                logger.error("Alert %s gave up after %s attempts (%s)", alert.pk, alert.attempts, alert.last_error)
+            return _attempt_failed(alert, error, requeue=requeue, now=now)
+        return _sent(alert, now=now)
+
+
+def _why_no_longer_news(alert: Alert) -> str:
+    """Why sending the alert now would mislead the on-call, or "" when it should go."""
+    if alert.intake.is_reviewed or alert.round != alert.intake.review_round:
+        # A clinician reviewed the intake (in this round), or new red flags since started a round of its own, alerted
+        # in turn. Sent once the mail server was back, it told the on-call to review an intake already reviewed, or
+        # told them twice (the stop-29 audit).
+        return "its intake was reviewed or has a newer round"
+    if _superseded_by_urgent(alert):
+        return "its intake became urgent, which has an alert of its own"
+    return ""
+
+
+def _superseded_by_urgent(alert: Alert) -> bool:
+    """A serious alert still unsent (the mail server down) when its intake became urgent in the same round: the
+    urgent alert asks the on-call to phone the patient now, and this one, sent after it, said "the next working
+    morning" (the alert delivery audit)."""
+    return (
+        alert.kind == Alert.Kind.SERIOUS
+        and alert.intake.level == Level.URGENT
+        and Alert.objects.filter(intake_id=alert.intake_id, kind=Alert.Kind.URGENT, round=alert.round).exists()
+    )
+
+
+def _email_each_address_still_missing(alert: Alert) -> None:
+    """One e-mail per address the alert is for and that does not have it yet, over one connection; each accepted
+    address joins `delivered_to` at once. A refused address does not stop the others (the first refusal is raised
+    after them all); anything else, such as the server gone mid-way, stops this try where it is."""
+    recipients = recipients_for(alert.kind)
+    if not recipients:
+        raise RuntimeError("No recipients configured")
+    missing = [address for address in dict.fromkeys(recipients) if address not in alert.delivered_to]
+    if not missing:
+        return  # an address still missing was removed from the settings since the last try
+    subject, body = message_for(alert)
+    refused: smtplib.SMTPRecipientsRefused | None = None
+    with get_connection() as connection:
+        for address in missing:
+            try:
+                EmailMessage(subject, body, None, [address], connection=connection).send()
+            except smtplib.SMTPRecipientsRefused as error:
+                refused = refused or error
             else:
-                # While the intake waits for its review the alert never gives up (a mail server down for hours
-                # lost it after MESSAGE_MAX_ATTEMPTS: the stop-28 audit); past that many tries, every try is an error.
-                log = logger.error if alert.attempts >= max_attempts() else logger.warning
-                alert.next_attempt_at = now + retry_delay(alert.attempts)
-                requeue(alert, run_after=alert.next_attempt_at)
-                log("Alert %s attempt %s failed (%s); retry queued", alert.pk, alert.attempts, alert.last_error)
-            alert.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            return "retry" if alert.status == Alert.Status.PENDING else alert.status
-        alert.status = Alert.Status.SENT
-        alert.sent_at = now
-        alert.last_error = ""
-        alert.save(update_fields=["attempts", "status", "sent_at", "last_error"])
-        logger.info("Alert %s (%s) sent", alert.pk, alert.kind)
-        return alert.status
+                alert.delivered_to.append(address)
+    if refused is not None:
+        raise refused
+
+
+def _intake_waits(alert: Alert) -> bool:
+    """The intake still calls for someone (urgent or serious); reviewed ones and older rounds were cancelled above."""
+    return alert.intake.level in (Level.URGENT, Level.SERIOUS)
+
+
+def _cancel(alert: Alert, why: str) -> str:
+    alert.status = Alert.Status.CANCELLED
+    alert.save(update_fields=["status"])
+    logger.info("Alert %s (%s) cancelled: %s", alert.pk, alert.kind, why)
+    return alert.status
+
+
+def _attempt_failed(alert: Alert, error: Exception, *, requeue: Requeue, now: datetime.datetime) -> str:
+    # The class name only: an SMTP refusal's text quotes the address.
+    alert.last_error = type(error).__name__
+    intake_waits = _intake_waits(alert)
+    if alert.attempts >= max_attempts() and not intake_waits:
+        # A clinician has the intake in hand, or it no longer calls for anyone: nobody waits for this one.
+        alert.status = Alert.Status.FAILED
+        logger.error("Alert %s gave up after %s attempts (%s)", alert.pk, alert.attempts, alert.last_error)
+    else:
+        # While the intake waits for its review the alert never gives up (a mail server down for hours lost it after
+        # MESSAGE_MAX_ATTEMPTS: the stop-28 audit); past that many tries, every try is an error.
+        log = logger.error if alert.attempts >= max_attempts() else logger.warning
+        alert.next_attempt_at = now + wait_before_retry(alert.attempts, intake_waits=intake_waits)
+        requeue(alert, run_after=alert.next_attempt_at)
+        log(
+            "Alert %s attempt %s failed (%s) with %s address(es) reached; retry queued",
+            alert.pk,
+            alert.attempts,
+            alert.last_error,
+            len(alert.delivered_to),
+        )
+    alert.save(update_fields=["attempts", "last_error", "status", "next_attempt_at", "delivered_to"])
+    return "retry" if alert.status == Alert.Status.PENDING else alert.status
+
+
+def _sent(alert: Alert, *, now: datetime.datetime) -> str:
+    alert.status = Alert.Status.SENT
+    alert.sent_at = now
+    alert.last_error = ""
+    alert.save(update_fields=["attempts", "status", "sent_at", "last_error", "delivered_to"])
+    logger.info("Alert %s (%s) sent to %s address(es)", alert.pk, alert.kind, len(alert.delivered_to))
+    return alert.status

@@ -2,7 +2,8 @@
 
 The task queue only carries the alert's id. Whether an e-mail still has to go out, how often it was tried and when to
 try next live here (messaging.models.Delivery, as for the patients' messages), so a lost, duplicated or crashed task
-can never cause a missed or a second e-mail.
+can never cause a missed or a second e-mail. An alert goes to each address it is for as an e-mail of its own, and the
+row keeps the addresses that have it (`delivered_to`), so a retry reaches the ones still missing and nobody twice.
 """
 
 from __future__ import annotations
@@ -26,6 +27,14 @@ class Alert(Delivery):
     # An escalation's failed calls before it: 0 for the first (nobody reviewed in time); each "could not reach" with
     # nobody reviewing in time after it escalates again (docs/clinical/TRIAGE.md: it "keeps escalating").
     attempt = models.PositiveIntegerField(default=0, db_default=0)
+    # Who has it: one e-mail per address, so a server refusing one address of several is seen (alerts.delivery).
+    # db_default as for round and attempt: a worker still on the code before it can insert alerts while it migrates.
+    delivered_to = models.JSONField(
+        default=list,
+        db_default=[],
+        blank=True,
+        help_text="The addresses that have this alert; a retry goes only to the others it is for.",
+    )
 
     class Meta(Delivery.Meta):
         constraints = [
