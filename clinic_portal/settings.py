@@ -348,6 +348,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads the CSRF cookie (forms carry the token), so no script need see it at all.
+CSRF_COOKIE_HTTPONLY = True
 SESSION_ENGINE = "clinic_portal.session_store"  # Django's database sessions, read by one plain statement
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -10,6 +10,7 @@ from tests.foundation.test_settings import PRODUCTION_ENV, run_manage
 SHOW = (
     "from django.conf import settings as s; import json; print(json.dumps({k: getattr(s, k) for k in ["
     "'SESSION_COOKIE_SECURE','SESSION_COOKIE_HTTPONLY','SESSION_COOKIE_SAMESITE','CSRF_COOKIE_SECURE',"
+    "'CSRF_COOKIE_HTTPONLY',"
     "'CSRF_COOKIE_SAMESITE','SECURE_HSTS_SECONDS','SECURE_CONTENT_TYPE_NOSNIFF','SECURE_REFERRER_POLICY',"
     "'SECURE_SSL_REDIRECT','SESSION_COOKIE_AGE','RATELIMIT_ENABLE','AXES_FAILURE_LIMIT','INTAKE_RETENTION_MONTHS']}))"
 )
@@ -35,6 +36,7 @@ def test_production_cookies_are_secure_http_only_and_same_site():
     assert values["SESSION_COOKIE_HTTPONLY"] is True
     assert values["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert values["CSRF_COOKIE_SECURE"] is True
+    assert values["CSRF_COOKIE_HTTPONLY"] is True
     assert values["CSRF_COOKIE_SAMESITE"] == "Lax"
 
 
