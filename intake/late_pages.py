@@ -36,7 +36,7 @@ def form_closed_here(request: HttpRequest, tag: patient_session.PostedTag, *, sl
     and on this browser's session, never on what is stored (sent or not, locked or not, taken or not); it shows
     nothing of either form and does not keep this browser's form open."""
     owner = selectors.intake_by_invitation_id(tag.invitation_id, now=timezone.now(), closed_links=True)
-    trusted = owner is not None and patient_session.is_trusted_device(request, owner.invitation)
+    trusted = owner is not None and patient_session.opened_form_here(request, owner.invitation)
     if slug is not None and owner is not None and tag.fresh and trusted:
         take_red_flags(request, owner, slug)
     # The advice is read from the post itself, not from the page's questions in the form's stored version.

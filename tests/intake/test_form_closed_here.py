@@ -142,6 +142,23 @@ def test_after_staff_make_a_new_link(patient, alert_calls):
     assert len(alert_calls) == 1
 
 
+@pytest.mark.parametrize(("first", "later"), [("", "pat@example.org"), ("pat@example.org", "new@example.org")])
+def test_after_staff_make_a_new_link_to_another_address(client, alert_calls, first, later):
+    """An address added or changed with the new link ended this browser's trust to *show* the answers without a code,
+    and with it the red flag from the patient's own old tab: the advice, nothing stored, nobody told (the stop-30
+    audit). That this browser opened the form is enough to take it."""
+    invitation, token = make_invitation(email=first)
+    patient = Patient(client, token).sign_in()
+    patient.invitation = invitation
+    patient.agree()
+    whose = _safety_page_tag(patient)
+    services.renew_link(invitation, send_email=False, email=later)
+    response = _send_from_old_tab(patient, whose, ce_saddle_numbness="yes")
+    assert response.status_code == 409
+    assert Intake.objects.get(invitation=invitation).answers["ce_saddle_numbness"] == "yes"
+    assert len(alert_calls) == 1
+
+
 def test_a_sent_form_takes_nothing_and_the_page_does_not_say_the_team_was_told(after_exit, alert_calls):
     patient, whose = after_exit
     intake = Intake.objects.get(invitation=patient.invitation)
