@@ -136,11 +136,14 @@ def renew_link(
     email: str | None = None,
     appointment_at: datetime.datetime | None = None,
     language: str | None = None,
+    keep_sessions: bool = False,
 ) -> str:
     """A fresh link for the same invitation; answers are kept. `language` (None: unchanged) is the one the e-mail
     and the patient's pages start in.
 
-    The old link stops working and every browser session opened with it ends (`link_version`); a lock is lifted and
+    The old link stops working and every browser session opened with it ends (`link_version`), unless
+    `keep_sessions`: a reminder's new link is routine, not a link lost or seen by someone else, and it ended the form
+    of a patient answering it at that moment (the stop-29 audit); a lock is lifted and
     the count of wrong dates of birth starts again for the new link; the link works until the usual end for its
     (possibly new) appointment, or a follow-up's until its own. The raw token is returned for tests and demo data
     only: staff use `email_new_link`.
@@ -153,7 +156,7 @@ def renew_link(
         row.token_hash = tokens.hash_token(raw)
         row.failed_attempts = 0
         row.locked_at = None
-        row.link_version = row.link_version + 1
+        row.link_version = row.link_version + (0 if keep_sessions else 1)
         row.email = row.email if email is None else email.strip()
         row.language = row.language if language is None else _spoken(language)
         row.appointment_at = when

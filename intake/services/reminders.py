@@ -8,8 +8,8 @@ as the appointment comes near. Run by the dispatcher (`follow_ups.send_due_messa
   gets the 3-day reminder only). Reminder "7d", "3d". When the dispatcher missed one (it was down), only the latest
   due is sent, never two at once.
 - Each is sent once: the Reminder row's unique (invitation, which) constraint, made while the invitation row is
-  locked. A reminder carries a new link (`renew_link`: the earlier link stops working, which the message says, and
-  a browser session opened with it ends; answers are kept) because only a hash of the old one is stored. A
+  locked. A reminder carries a new link (`renew_link`: the earlier link stops working, which the message says; a
+  form open in a browser at that moment stays open; answers are kept) because only a hash of the old one is stored. A
   follow-up's link keeps the end it was given when first sent.
 - It goes by e-mail, or by text message when the invitation has no e-mail and the patient a phone number; a patient
   with neither gets none (they are not picked).
@@ -127,7 +127,7 @@ def send_reminder(invitation_id: int, which: str, *, kind: str, now: datetime.da
         )
         if not made:
             return False
-        raw = renew_link(invitation, send_email=False)
+        raw = renew_link(invitation, send_email=False, keep_sessions=True)  # a patient answering now carries on
         tasks.queue_link_message(kind, reminder.pk, invitation, tokens.seal(raw), now=now)
     logger.info("Reminder %s queued for invitation %s", which, invitation_id)
     return True

@@ -135,6 +135,23 @@ def test_an_unfinished_intake_gets_reminders_7_and_3_days_before_the_visit_once_
     assert not opens(Client(), token_in(mail.outbox[0]))
 
 
+def test_a_patient_answering_when_the_reminder_goes_out_carries_on(invited, time_machine, client):
+    """The 3-day reminder's new link ended the session of a patient who was filling in the form at that moment: their
+    next page was refused as from a closed form (the stop-29 audit). A reminder is not a lost link."""
+    time_machine.move_to(VISIT - 3 * DAY - datetime.timedelta(minutes=5), tick=False)
+    token = services.renew_link(invited, send_email=False)  # the link as the patient has it
+    mail.outbox.clear()
+    patient = PatientBrowser(client, token).sign_in()
+    patient.agree()
+    time_machine.move_to(VISIT - 3 * DAY, tick=False)
+    assert follow_ups.send_due_messages()["pre_visit_reminders"] == 1
+    response = patient.post_step("safety", routine_answers())
+    assert response.status_code == 302
+    assert "/intake/step/" in response["Location"]
+    assert not opens(Client(), token)  # the old link itself no longer opens the form
+    assert opens(Client(), token_in(mail.outbox[-1]))
+
+
 def test_no_pre_visit_reminder_once_the_intake_is_sent_or_the_link_is_locked(invited, time_machine):
     locked, _ = make_invitation(appointment_at=VISIT, email="locked@example.org", name="Lou Locked")
     Invitation.objects.filter(pk=locked.pk).update(locked_at=timezone.now())
