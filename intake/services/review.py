@@ -64,12 +64,16 @@ def review_basis(level: int | None, flag_codes: Iterable[str]) -> str:
     return f"{level or ''}|{','.join(sorted(actionable_flags(set(flag_codes))))}"
 
 
+def _shown(seen: str) -> tuple[int | None, set[str]]:
+    """The level and red flags a `review_basis` names."""
+    level_text, _, codes_text = seen.partition("|")
+    return (int(level_text) if level_text.isdigit() else None), set(filter(None, codes_text.split(",")))
+
+
 def _new_since_shown(seen: str, intake: Intake) -> bool:
     """Red flags the page did not show, or a more urgent level. Flags gone since (another clinician's review cleared
     a latch) are not news: that review still stands beside this one."""
-    level_text, _, codes_text = seen.partition("|")
-    shown_level = int(level_text) if level_text.isdigit() else None
-    shown = set(filter(None, codes_text.split(",")))
+    shown_level, shown = _shown(seen)
     now = actionable_flags(set(intake.flags.values_list("code", flat=True)))
     more_urgent = intake.level is not None and (shown_level is None or intake.level < shown_level)
     return bool(now - shown) or more_urgent
@@ -124,7 +128,12 @@ def mark_reviewed(
                 text=text,
                 outcome=outcome,
                 rules_version=locked.rules_version,
-                flag_codes=sorted(locked.flags.values_list("code", flat=True)),
+                # The flags the reviewer judged: those stored now, and those their page showed that a review sent
+                # at the same moment has cleared since (its note kept only what was left, and the outcome report
+                # lost the flags the outcome answered: the stop-29 audit).
+                flag_codes=sorted(
+                    set(locked.flags.values_list("code", flat=True)) | (_shown(seen)[1] if seen else set())
+                ),
             )
         newly = False
         if outcome != Outcome.COULD_NOT_REACH:

@@ -236,3 +236,30 @@ def test_a_red_flag_sent_from_another_tab_while_the_emergency_page_waits_is_stil
     assert "SP1" in set(intake.flags.values_list("code", flat=True))
     # Staff are told of the cauda equina flag, then of the cancer history added to the urgent intake.
     assert [(call[1], call[2]) for call in alert_calls] == [(Level.URGENT, None), (Level.URGENT, Level.URGENT)]
+
+
+def test_two_clinicians_reviewing_a_latched_answer_at_once_both_record_the_flag_they_judged(
+    patient, clinician, django_user_model
+):
+    """Bowel control yes, then no: CE5 stays, latched. Two clinicians open the intake and both record an outcome;
+    the first review clears the latch, and the second's note was stored without CE5, so the outcome report counted
+    its outcome under no flag at all (the stop-29 audit)."""
+    from intake.services import mark_reviewed
+    from intake.services.review import review_basis
+
+    answers = routine_answers(**WEAK_LEG)
+    answer_up_to(patient, "safety_bladder", answers)
+    patient.client.post("/intake/step/safety_bladder/", {"ce_bowel_control": "yes"})
+    patient.client.post("/intake/important/", {"acknowledged": "on"})
+    assert patient.post_step("safety_bladder", {**answers, "ce_bowel_control": "no"}).status_code == 302
+    intake = _intake(patient)
+    seen = review_basis(intake.level, intake.flags.values_list("code", flat=True))  # both pages show CE5
+    assert "CE5" in seen
+    second = django_user_model.objects.create_user("second-clinician")
+    mark_reviewed(intake, by=clinician, outcome="same_day_call_advice", seen=seen)
+    mark_reviewed(_intake(patient), by=second, outcome="emergency_care", seen=seen)
+    notes = intake.review_notes.order_by("id")
+    assert [("CE5" in note.flag_codes, note.outcome) for note in notes] == [
+        (True, "same_day_call_advice"),
+        (True, "emergency_care"),
+    ]
