@@ -178,6 +178,8 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
         # waits to be read (docs/clinical/TRIAGE.md).
         posted = {question.code: request.POST.get(question.code) for question in page.questions}
         intake = services.record_red_flags(intake, posted, now=now)
+        if intake.status == Intake.Status.SUBMITTED:  # "Send" from another tab got the row first (it was read locked)
+            return late_pages.sent_already(request)
     if emergency_waits:
         return redirect("intake:emergency")  # nothing else of a page is taken until it is read
     if not reached:
@@ -196,7 +198,7 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
             except services.InvalidAnswers as problem:
                 intake.refresh_from_db(fields=["status"])
                 if intake.status == Intake.Status.SUBMITTED:  # sent from another tab meanwhile
-                    return redirect("intake:done")
+                    return late_pages.sent_already(request)
                 for code, message in problem.errors.items():
                     form.add_error(code if code in form.fields else None, say(message))
             else:

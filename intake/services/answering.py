@@ -44,7 +44,10 @@ MSG_ALREADY_SENT = "This form has already been sent."
 def _lock(intake: Intake, rows: QuerySet[Intake] | None = None) -> None:
     """Read the intake's row again, locked until the transaction ends, into the caller's object: the service works
     on it and the caller sees the stored result without reading it once more."""
-    intake.refresh_from_db(from_queryset=(rows if rows is not None else Intake.objects.all()).select_for_update())
+    # Only the intake's row (`of`): a join (its invitation) locked under it would take the invitation after the intake,
+    # where staff's new link takes the invitation first, and the two deadlocked (the stop-30 race audit).
+    rows = rows if rows is not None else Intake.objects.all()
+    intake.refresh_from_db(from_queryset=rows.select_for_update(of=("self",)))
 
 
 def _reassess(intake: Intake, *, earlier: Mapping[str, EarlierAnswer], now: datetime.datetime) -> None:

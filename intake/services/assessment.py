@@ -304,28 +304,58 @@ def retriage(intake: Intake, *, now: datetime.datetime, apply: bool) -> Retriage
     A sent intake is judged as a whole (`assess`), one stopped part-way by the answers it has (`assess_interim`);
     latched red-flag answers count either way. Applying records the move (`Retriage`) with the old level and version,
     and a reviewed intake in play with red flags its review did not see is opened again and alerted (`in_play`).
+    Applying reads the intake again under its row lock: judged from the command's copy, read up to 500 rows earlier,
+    it wrote an older result over a red flag the patient had just sent, or brought back a latch a review had just
+    cleared (the stop-30 race audit).
     """
+    if not apply:
+        judged = _retriage_outcome(intake, now=now)
+        return judged.outcome(reopened=judged.stores and judged.unseen and judged.playing)  # what applying would do
+    with transaction.atomic():
+        locked = Intake.objects.select_for_update().get(pk=intake.pk)
+        judged = _retriage_outcome(locked, now=now)
+        if not judged.stores:
+            return judged.outcome(reopened=False)
+        Retriage.objects.create(
+            intake=locked,
+            old_level=judged.before,
+            old_rules_version=locked.rules_version,
+            new_level=judged.after,
+            new_rules_version=judged.result.rules_version,
+            at=now,
+        )
+        reopened = record_assessment(locked, judged.result, now=now, may_reopen=judged.playing)
+        return judged.outcome(reopened=reopened)
+
+
+@dataclass(frozen=True)
+class _Judged:
+    result: TriageResult
+    before: int | None
+    after: int
+    unseen: bool  # reviewed, and the new result brings red flags its review did not see
+    playing: bool
+    stores: bool  # another level or rules version: applying stores the result
+
+    def outcome(self, *, reopened: bool) -> RetriageOutcome:
+        left = self.stores and self.unseen and not self.playing
+        return RetriageOutcome(self.before, self.after, reopened=reopened, left_reviewed=left)
+
+
+def _retriage_outcome(intake: Intake, *, now: datetime.datetime) -> _Judged:
+    """The intake under the current rules, as `retriage` stores it (without `apply`: what it would do)."""
     answers = answer_codec.from_json(intake.answers)
     today = timezone.localdate(intake.submitted_at or now)
-    earlier = earlier_answers(intake)
     sent = intake.status == Intake.Status.SUBMITTED
     result = assess_answers(
-        form_of(intake), answers, today=today, background=background_for(intake), earlier=earlier, interim=not sent
+        form_of(intake),
+        answers,
+        today=today,
+        background=background_for(intake),
+        earlier=earlier_answers(intake),
+        interim=not sent,
     )
-    stored_level = intake.level
-    new_level = int(Level.from_code(result.level))
-    unseen = intake.is_reviewed and _needs_review_again(new_level, result, intake.reviewed_flags)
-    playing = in_play(intake, now=now)
-    reopened = unseen and playing and not apply
-    if apply and (new_level != stored_level or result.rules_version != intake.rules_version):
-        with transaction.atomic():
-            Retriage.objects.create(
-                intake=intake,
-                old_level=stored_level,
-                old_rules_version=intake.rules_version,
-                new_level=new_level,
-                new_rules_version=result.rules_version,
-                at=now,
-            )
-            reopened = record_assessment(intake, result, now=now, may_reopen=playing)
-    return RetriageOutcome(stored_level, new_level, reopened=reopened, left_reviewed=unseen and not playing)
+    after = int(Level.from_code(result.level))
+    unseen = intake.is_reviewed and _needs_review_again(after, result, intake.reviewed_flags)
+    stores = after != intake.level or result.rules_version != intake.rules_version
+    return _Judged(result, intake.level, after, unseen, in_play(intake, now=now), stores)

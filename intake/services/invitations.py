@@ -174,10 +174,8 @@ def renew_link(
                 "expires_at",
             ]
         )
-        # The patient record takes the address and language staff just gave: follow-ups copy theirs from it, and
-        # went to the mistyped address, in the old language, after a corrected new link (the stop-30 audit).
-        _keep_on_record(row, email=email, language=language)
-        # The queue sorts intakes by their own copy of the appointment time.
+        # The queue sorts intakes by their own copy of the appointment time. The intake's row before the patient
+        # record's: a patient's save takes them in that order (its phone goes on the record), so this path must too.
         Intake.objects.filter(invitation=row).exclude(appointment_at=when).update(appointment_at=when)
         if moved_by:
             # The visit moved: its follow-ups not sent yet move with it (they count from the visit; the 6-week one
@@ -185,6 +183,9 @@ def renew_link(
             FollowUp.objects.filter(visit__invitation=row, sent_at__isnull=True, cancelled_at__isnull=True).update(
                 due_at=F("due_at") + moved_by
             )
+        # The patient record takes the address and language staff just gave: follow-ups copy theirs from it, and
+        # went to the mistyped address, in the old language, after a corrected new link (the stop-30 audit).
+        _keep_on_record(row, email=email, language=language)
         if send_email and row.email:
             tasks.queue_invitation_email(row, tokens.seal(raw))
     invitation.refresh_from_db()

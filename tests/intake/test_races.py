@@ -1,0 +1,162 @@
+"""Writes to one intake from two places at once, each in its own thread and connection, with the interleaving forced
+(an event where one side must wait, and PostgreSQL's own view of who waits on a lock): a red flag sent while the
+rules are re-run or while "Send" runs, and staff's new link while the patient saves. Found in the stop-30 race
+audit; each test failed before its fix.
+
+Needs real row locks, so it runs on PostgreSQL (CI and `DATABASE_URL=... make test`), like test_concurrent_submit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, connections
+from django.test import Client
+from django.utils import timezone
+
+from intake import services
+from intake.models import Intake, Level, RedFlagAnswer
+from intake.rules.questionnaire import PAGE_SLUGS
+from intake.services import assessment, invitations
+from tests.intake.conftest import Patient, answer_up_to
+from tests.intake.factories import make_invitation, routine_answers
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not settings.DATABASE_IS_POSTGRES, reason="needs PostgreSQL row locks"),
+]
+
+
+class Side(threading.Thread):
+    """One side of a race: runs `work` on a connection of its own; `result` or `error` afterwards."""
+
+    def __init__(self, name: str, work: Callable[[], Any]) -> None:
+        super().__init__(name=name, daemon=True)
+        self.work, self.result, self.error = work, None, None
+
+    def run(self) -> None:
+        try:
+            self.result = self.work()
+        except BaseException as error:  # reported by the test
+            self.error = error
+        finally:
+            connections.close_all()
+
+
+def someone_waits_on_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def until(done: Callable[[], bool], *, seconds: float = 10.0) -> None:
+    end = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < end, "the other side never got there"
+        time.sleep(0.02)
+
+
+def paused_in(module: Any, name: str, *, thread: str, monkeypatch: pytest.MonkeyPatch):
+    """Make `module.name` stop in thread `thread` once it has run, until released: (reached, release)."""
+    reached, release = threading.Event(), threading.Event()
+    real = getattr(module, name)
+
+    def pausing(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        if threading.current_thread().name == thread:
+            reached.set()
+            assert release.wait(20)
+        return result
+
+    monkeypatch.setattr(module, name, pausing)
+    return reached, release
+
+
+def test_a_red_flag_sent_while_the_rules_are_re_run_is_kept(patient: Patient, monkeypatch):
+    """`retriage --apply` judged the intake from the copy its loop had read, and stored that result over the saddle
+    numbness the patient sent meanwhile: serious, no CE1, the emergency page gone."""
+    answers = routine_answers(weight_loss="yes")
+    answer_up_to(patient, "general_health_nerves", answers)
+    intake = Intake.objects.get(invitation=patient.invitation)
+    Intake.objects.filter(pk=intake.pk).update(rules_version="2026.1")  # new rules since: retriage stores
+    reached, release = paused_in(assessment, "assess_answers", thread="retriage", monkeypatch=monkeypatch)
+    rerun = Side("retriage", lambda: call_command("retriage", "--apply", stdout=io.StringIO()))
+    rerun.start()
+    assert reached.wait(10)
+    page = Side("page", lambda: patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes"}))
+    page.start()
+    until(lambda: someone_waits_on_a_lock() or not page.is_alive())
+    release.set()
+    for side in (rerun, page):
+        side.join(30)
+        assert side.error is None, side.error
+    intake.refresh_from_db()
+    assert (intake.level, "CE1" in set(intake.flags.values_list("code", flat=True))) == (Level.URGENT, True)
+    assert RedFlagAnswer.objects.filter(intake=intake, code="ce_saddle_numbness").exists()
+    assert patient.client.get("/intake/important/").status_code == 200
+
+
+def test_a_red_flag_page_sent_while_send_runs_in_another_tab_gets_the_advice(patient: Patient, monkeypatch):
+    """The page waited for "Send" to let go of the row, found the form sent and showed the routine receipt, with no
+    word of the saddle numbness just ticked."""
+    patient.save_all(routine_answers())
+    other_tab = Client()
+    other_tab.cookies = patient.client.cookies
+    reached, release = paused_in(assessment, "assess_intake", thread="send", monkeypatch=monkeypatch)
+    send = Side("send", lambda: other_tab.post("/intake/review/"))
+    send.start()
+    assert reached.wait(10)
+    page = Side("page", lambda: patient.post_step("safety", routine_answers(ce_saddle_numbness="yes")))
+    page.start()
+    until(someone_waits_on_a_lock)
+    release.set()
+    for side in (send, page):
+        side.join(30)
+        assert side.error is None, side.error
+    response = page.result
+    assert response is not None
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert "Get medical help now" in body
+    assert "Your form was already sent" in body
+
+
+def test_staff_moving_the_visit_while_the_patient_saves_their_phone_do_not_deadlock(monkeypatch):
+    """A new link with a new time took the invitation, the patient record and then the intake; the patient's page took
+    the intake and then the record (the phone given on it). PostgreSQL broke the deadlock by failing the patient's
+    save (a 500)."""
+    invitation, _ = make_invitation()
+    intake = services.start_intake(invitation)
+    now = timezone.now()
+    services.record_consent(intake, now=now)
+    answers = routine_answers(phone="+12015550999")  # not the number on the record
+    for slug in PAGE_SLUGS[1 : PAGE_SLUGS.index("about")]:
+        services.save_page(intake, slug, answers, now=now)
+    reached, release = paused_in(invitations, "_keep_on_record", thread="staff", monkeypatch=monkeypatch)
+    later = invitation.appointment_at + datetime.timedelta(days=7)
+    staff = Side(
+        "staff",
+        lambda: invitations.email_new_link(invitation, email=invitation.email, appointment_at=later, now=now),
+    )
+    staff.start()
+    assert reached.wait(10)  # staff hold the invitation, the intake (the new time) and the patient record
+    page = Side("patient", lambda: services.save_page(Intake.objects.get(pk=intake.pk), "about", answers, now=now))
+    page.start()
+    until(someone_waits_on_a_lock)
+    release.set()
+    for side in (staff, page):
+        side.join(30)
+        assert side.error is None, f"{type(side.error).__name__}: {side.error}"
+    intake.refresh_from_db()
+    assert intake.appointment_at == later
+    assert intake.patient.phone == "+12015550999"
