@@ -227,7 +227,14 @@ def connect_signals() -> None:
 
     from education import models
 
-    for model in (models.Article, models.Topic, models.ArticleTranslation, models.ArticleImage):
+    # TopicTranslation too: a Spanish topic name saved on its own (load_articles, the shell) stayed unseen for good.
+    for model in (
+        models.Article,
+        models.Topic,
+        models.ArticleTranslation,
+        models.TopicTranslation,
+        models.ArticleImage,
+    ):
         post_save.connect(_on_save_or_delete, sender=model, dispatch_uid=f"public-pages-save-{model.__name__}")
         post_delete.connect(_on_save_or_delete, sender=model, dispatch_uid=f"public-pages-delete-{model.__name__}")
     for through in (models.Article.topics.through, models.Article.related.through):

@@ -255,7 +255,7 @@ class ListPage:
 
 def _keyed(articles: QuerySet[Article], slug: str, *, forward: bool) -> QuerySet[Article]:
     """Articles after (or before) the article at `slug` in (title, id) order: one range of the title index."""
-    anchor = Article.objects.filter(slug=slug)
+    anchor = Article.objects.published().filter(slug=slug)  # a draft's slug must not answer differently
     title = Subquery(anchor.values("title")[:1])
     pk = Subquery(anchor.values("pk")[:1])
     if forward:

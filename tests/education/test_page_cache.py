@@ -189,3 +189,18 @@ def test_the_generation_changes_again_when_the_change_is_committed(article, djan
     assert before is not None
     assert after is not None
     assert before.token != after.token
+
+
+def test_a_spanish_topic_name_saved_on_its_own_shows_at_once():
+    """Only saves of articles, topics, translations and images changed the generation: a topic's Spanish name added
+    by `load_articles` (or the shell) was never seen, the kept topic list having no end (the stop-30 audit)."""
+    from education.models import TopicTranslation
+
+    topic = TopicFactory.create(name="Running", slug="running")
+    ArticleFactory.create(title="Easing back in", slug="easing-back-in", topics=[topic])
+    reader = Client()
+    reader.cookies["django_language"] = "es"
+    assert "Correr" not in reader.get("/topics/running/").content.decode()
+    TopicTranslation.objects.create(topic=topic, language="es", name="Correr")
+    for path in ("/", "/articles/", "/topics/running/", "/articles/easing-back-in/"):
+        assert "Correr" in reader.get(path).content.decode(), path
