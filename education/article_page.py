@@ -12,6 +12,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from django.utils import timezone
+
 from education.search_results import SearchHit
 
 
@@ -26,6 +28,8 @@ def article_context(article: Any) -> dict[str, Any]:
             for topic in _topics(article)
         ],
         "sources": article.source_list,
+        # Past its review date: the page says it is being checked again rather than "next review due" in the past.
+        "review_overdue": bool(article.next_review_due and article.next_review_due < timezone.localdate()),
         "related": [
             {
                 "url": related.get_absolute_url(),

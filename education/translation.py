@@ -27,6 +27,7 @@ from education.models import TRANSLATION_LANGUAGES, Article, ArticleTranslation
 
 TRANSLATED = {code for code, _name in TRANSLATION_LANGUAGES}
 OUTDATED = "outdated"
+PENDING = "pending"  # never approved yet: not "being updated after a recent change"
 MISSING = "missing"
 
 
@@ -45,7 +46,7 @@ def localized(article: Article, language: str | None) -> Article:
     if found is None:
         shown.translation_notice = MISSING  # type: ignore[attr-defined]
     elif not is_shown(found, article):
-        shown.translation_notice = OUTDATED  # type: ignore[attr-defined]
+        shown.translation_notice = OUTDATED if found.approved_sha256 else PENDING  # type: ignore[attr-defined]
     else:
         shown.title = found.title
         shown.summary = found.summary

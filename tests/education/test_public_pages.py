@@ -151,3 +151,34 @@ def test_sitemap_lists_home_topics_and_published_articles(client):
     assert "<loc>http://testserver/</loc>" in xml
     assert "<loc>http://testserver/topics/running/</loc>" in xml
     assert f"<loc>http://testserver/articles/{article.slug}/</loc>" in xml
+
+
+def test_an_article_no_clinician_has_reviewed_says_so(client):
+    """Starter articles are online before a clinician approves them; the page said nothing, and the home page said
+    every article was checked by the clinic's clinicians (the stop-30 audit)."""
+    ArticleFactory.create(slug="unreviewed", reviewed_by="", reviewed_on=None)
+    page = client.get("/articles/unreviewed/").content.decode()
+    assert "Not yet reviewed by one of our clinicians." in page
+    assert "Medically reviewed by" not in page
+    assert "checked by our clinicians" not in client.get("/").content.decode()
+
+
+def test_an_article_past_its_review_date_says_it_is_being_checked_again(client):
+    ArticleFactory.create(slug="old-advice", next_review_due=timezone.localdate() - datetime.timedelta(days=30))
+    page = client.get("/articles/old-advice/").content.decode()
+    assert "Due for review since" in page
+    assert "our clinicians are checking it again" in page
+    assert "Next review due" not in page
+    fresh = ArticleFactory.create(slug="fresh", next_review_due=timezone.localdate() + datetime.timedelta(days=30))
+    assert "Next review due" in client.get(fresh.get_absolute_url()).content.decode()
+
+
+def test_paging_from_a_drafts_slug_answers_as_for_a_slug_that_does_not_exist(client):
+    """`?after=` took its place from any article: a draft's slug answered 200, an unknown one a redirect, telling
+    anyone which unpublished articles exist (the stop-30 audit)."""
+    for n in range(3):
+        ArticleFactory.create(title=f"Article {n}", slug=f"article-{n}")
+    ArticleFactory.create(title="Article 1b", slug="secret-draft", status=Article.Status.DRAFT, published_at=None)
+    draft = client.get("/articles/", {"after": "secret-draft", "page": 2})
+    unknown = client.get("/articles/", {"after": "no-such-article", "page": 2})
+    assert (draft.status_code, draft.get("Location")) == (unknown.status_code, unknown.get("Location"))

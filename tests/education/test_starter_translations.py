@@ -69,7 +69,7 @@ def test_loading_adds_each_translation_once_made_from_the_english_now_live():
 def test_a_spanish_reader_gets_the_article_in_spanish_with_the_help_box_in_spanish():
     load_starter_library()
     unapproved = localized(Article.objects.get(slug="cauda-equina-warning-signs"), "es")
-    assert getattr(unapproved, "translation_notice", None) == "outdated"
+    assert getattr(unapproved, "translation_notice", None) == "pending"  # never approved: not "being updated"
     approve_translations()  # loaded, then approved by a clinical reviewer before any patient reads them
     article = Article.objects.get(slug="cauda-equina-warning-signs")
     spanish = localized(article, "es")

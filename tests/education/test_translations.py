@@ -147,11 +147,15 @@ def test_a_spanish_reader_of_an_untranslated_article_is_told(article):
 
 
 def test_a_translation_no_reviewer_approved_is_not_shown_to_patients(article, unreviewed):
+    """And the notice says it is not checked yet: it said "being updated after a recent change", of English "the
+    clinic checked", for a starter translation nobody had approved (the stop-30 audit)."""
     shown = localized(article, "es")
-    assert (shown.title, getattr(shown, "translation_notice", None)) == ("Heat helps", "outdated")
+    assert (shown.title, getattr(shown, "translation_notice", None)) == ("Heat helps", "pending")
     html = spanish_reader().get(article.get_absolute_url()).content.decode()
     assert "El calor ayuda" not in html
     assert "translation-notice" in html
+    assert "todavía no se ha revisado" in html
+    assert "cambio reciente" not in html
 
 
 def test_an_editors_change_to_an_approved_translation_waits_for_a_reviewer_before_patients_see_it(
