@@ -40,7 +40,9 @@ class Side(threading.Thread):
 
     def __init__(self, name: str, work: Callable[[], Any]) -> None:
         super().__init__(name=name, daemon=True)
-        self.work, self.result, self.error = work, None, None
+        self.work = work
+        self.result: Any = None
+        self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
