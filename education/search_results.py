@@ -22,6 +22,7 @@ from django.db.models.functions import Replace
 from django.utils import timezone
 
 from clinic_portal.db_rows import quoted_column
+from education import snippets
 from education.folding import Folded, fold
 from education.models import SEARCH_CONFIGS, Article, ArticleTranslation, placeholder_values
 from education.rendering import fill_text, placeholder_marker
@@ -81,17 +82,26 @@ class SearchPage:
         return urlencode({"q": self.query, "page": self.number + 1}) if self.has_next else ""
 
 
-def _body_text_filled() -> Combinable:
-    """`body_text` with the clinic placeholders replaced by today's settings, inside the query (SQLite's snippets)."""
+def _body_text_filled(*, boxes: bool = True) -> Combinable:
+    """`body_text` with the clinic placeholders replaced by today's settings, inside the query (SQLite's snippets);
+    without `boxes`, a box (the warning signs every article carries) leaves nothing, so searching a warning sign does
+    not find every article."""
     text: Combinable = F("body_text")
+    box_names = set(snippets.texts()) if not boxes else set()
     for name, value in placeholder_values().items():
-        text = Replace(text, Value(placeholder_marker(name)), Value(value))
+        text = Replace(text, Value(placeholder_marker(name)), Value("" if name in box_names else value))
     return text
 
 
 def _every_word(rows: QuerySet[Any, Any], terms: list[str]) -> QuerySet[Any, Any]:
     """SQLite: rows with every term in their title, summary or text, whatever the case and accents."""
-    rows = rows.alias(folded_title=Folded("title"), folded_summary=Folded("summary"), folded_text=Folded("body_text"))
+    # The text as patients read it: the stored one keeps placeholder names ("clinic_phone"), which "_" found in every
+    # article while "911" found none (the stop-30 audit).
+    rows = rows.alias(
+        folded_title=Folded("title"),
+        folded_summary=Folded("summary"),
+        folded_text=Folded(_body_text_filled(boxes=False)),
+    )
     for term in map(fold, terms):
         rows = rows.filter(
             Q(folded_title__contains=term) | Q(folded_summary__contains=term) | Q(folded_text__contains=term)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings as django_settings
 
 from education.models import Article
 from tests.education.factories import ArticleFactory
@@ -118,3 +119,14 @@ def test_the_portals_connections_start_every_scan_of_a_large_table_at_its_first_
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronize_seqscans")
         assert cursor.fetchone() == ("off",)
+
+
+@pytest.mark.skipif(django_settings.DATABASE_IS_POSTGRES, reason="SQLite search: PG splits words")
+def test_search_finds_the_clinic_phone_a_page_shows_not_its_placeholder_name(client, settings):
+    """The stored text keeps `clinic_phone` until the page fills it in: "_" found every article with a number in it,
+    and the number itself found none (the stop-30 audit)."""
+    settings.CLINIC_PHONE = "(555) 010-0199"
+    ArticleFactory.create(title="Call us", slug="call-us", body="If it gets worse, call {{ clinic_phone }}.")
+    assert "Call us" in client.get("/search/", {"q": "010-0199"}).content.decode()
+    for query in ("clinic_phone", "_"):
+        assert "Call us" not in client.get("/search/", {"q": query}).content.decode(), query
