@@ -49,12 +49,12 @@ def form_closed_here(request: HttpRequest, tag: patient_session.PostedTag, *, sl
     return render(request, "intake/form_closed_here.html", context, status=409)
 
 
-def sent_already(request: HttpRequest) -> HttpResponse:
-    """A question page sent from another tab after the form was sent (from this browser, its session open): nothing of
-    it is added to the sent form. The page says so, how to tell the clinic of a change, and gives the cauda equina
-    advice when what was sent answers one of its questions yes or not sure (the stop-30 audit: the receipt said "We
-    have your answers" and nothing more, to a patient who had just ticked saddle numbness)."""
-    context = {"message": ces_message(cauda_equina_sent(request.POST, CE_QUESTION_CODES)), "no_session_timer": True}
+def sent_already(request: HttpRequest, *, message: PatientMessage | None, taken: bool) -> HttpResponse:
+    """The answer to a question page posted after the form was sent (`patient_views._page_after_sending`): whether
+    its red-flag answer was added to the sent form and the clinic told (`taken`), that nothing else was, and the
+    emergency advice (`message`). Before stop 30 it showed the receipt, "We have your answers", to a patient who had
+    just ticked saddle numbness, and took nothing."""
+    context = {"message": message, "taken": taken, "no_session_timer": True}
     return render(request, "intake/sent_already.html", context, status=409)
 
 
@@ -80,8 +80,8 @@ _LATE_FIELDS = 60  # a page's inputs, parts of dates and measures included, are 
 
 def take_red_flags(request: HttpRequest, intake: Intake, slug: str) -> Page | None:
     """The red-flag answers of question page `slug` as posted, stored, latched, triaged and alerted now, where they
-    would be taken in time: after the consent, on a page reached, in a form not yet sent. The page, or None for an
-    address that is not one of the form's pages."""
+    would be taken in time: after the consent, on a page reached (a sent form's too: latched beside what was sent).
+    The page, or None for an address that is not one of the form's pages."""
     form_def = form_of(intake)
     try:
         page = form_def.page_by_slug(slug)
@@ -91,7 +91,7 @@ def take_red_flags(request: HttpRequest, intake: Intake, slug: str) -> Page | No
     raised = {code for code, value in posted.items() if code in LATCHED_QUESTIONS and is_yes(value)}
     reached = answer_codec.place_index(slug, form_def) <= answer_codec.place_index(intake.current_step, form_def)
     if raised and slug != form_def.consent_page and services.has_consent(intake) and reached:
-        services.record_red_flags(intake, posted, now=timezone.now())  # nothing, once the form is sent
+        services.record_red_flags(intake, posted, now=timezone.now())
     return page
 
 

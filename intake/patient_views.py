@@ -32,8 +32,9 @@ from intake.references import reference_for
 from intake.rules import answers as answer_codec
 from intake.rules.catalogue import Form
 from intake.rules.follow_up import default_answers, with_background
-from intake.rules.questionnaire import Page, page_applies
+from intake.rules.questionnaire import CE_QUESTION_CODES, Page, is_yes, page_applies
 from intake.rules.questionnaire_checks import validate_page
+from intake.rules.triage import LATCHED_QUESTIONS
 from intake.services.assessment import background_for, form_of
 
 PatientView = Callable[..., HttpResponse]
@@ -78,7 +79,7 @@ def patient_page(
             request.patient_form_owner = patient_session.form_owner(intake.invitation_id)  # type: ignore[attr-defined]
             is_sent = intake.status == Intake.Status.SUBMITTED
             if is_sent and not sent and slug is not None and request.method == "POST":
-                return late_pages.sent_already(request)  # a page from another tab, after "Send"
+                return _page_after_sending(request, intake, slug)  # a page from another tab, after "Send"
             if is_sent != sent:
                 return redirect("intake:done" if is_sent else "intake:resume")
             if consent_first and not is_sent and not services.has_consent(intake):
@@ -179,7 +180,7 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
         posted = {question.code: request.POST.get(question.code) for question in page.questions}
         intake = services.record_red_flags(intake, posted, now=now)
         if intake.status == Intake.Status.SUBMITTED:  # "Send" from another tab got the row first (it was read locked)
-            return late_pages.sent_already(request)
+            return _page_after_sending(request, intake, slug)
     if emergency_waits:
         return redirect("intake:emergency")  # nothing else of a page is taken until it is read
     if not reached:
@@ -198,7 +199,7 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
             except services.InvalidAnswers as problem:
                 intake.refresh_from_db(fields=["status"])
                 if intake.status == Intake.Status.SUBMITTED:  # sent from another tab meanwhile
-                    return late_pages.sent_already(request)
+                    return _page_after_sending(request, intake, slug)
                 for code, message in problem.errors.items():
                     form.add_error(code if code in form.fields else None, say(message))
             else:
@@ -296,6 +297,32 @@ def _consent(request: HttpRequest, intake: Intake, form_def: Form) -> HttpRespon
     page = form_def.page_by_slug(form_def.consent_page or "")
     context = {"form": form, "title": say(page.title), "intro": say(page.intro)}
     return render(request, "intake/consent.html", context)
+
+
+def _page_after_sending(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
+    """A question page posted after the form was sent (from another tab, or one that waited for "Send" to finish).
+    Its red-flag answers are taken into the sent form (latched beside what was sent, triaged, alerted; a reviewed
+    form is opened again: `services.record_red_flags`); the rest is not. The page says which, with the emergency
+    advice the form now calls for, else the cauda equina advice for what was posted (docs/clinical/TRIAGE.md, "A page
+    sent after Send")."""
+    from intake.rules.patient_messages import patient_message
+
+    page = late_pages.take_red_flags(request, intake, slug)  # once only: a latch already taken is left as it is
+    questions = page.questions if page is not None else ()
+    raised = [q.code for q in questions if q.code in LATCHED_QUESTIONS and is_yes(request.POST.get(q.code))]
+    taken = bool(raised) and selectors.has_open_latch(intake, raised)
+    message = None
+    if taken:
+        intake.refresh_from_db(fields=["level"])
+        kind = services.emergency_kind(intake)
+        if kind is not None:
+            flag_codes = [flag.code for flag in intake.flags.all()]
+            message = patient_message(
+                level=intake.level_code, emergency=kind, answers=_message_answers(intake), flag_codes=flag_codes
+            )
+    if message is None:
+        message = late_pages.ces_message(late_pages.cauda_equina_sent(request.POST, CE_QUESTION_CODES))
+    return late_pages.sent_already(request, message=message, taken=taken)
 
 
 def _message_answers(intake: Intake) -> dict[str, object]:

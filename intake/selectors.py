@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from functools import lru_cache
 
 from django.db import connections, router
@@ -14,7 +15,7 @@ from clinic_portal.db_rows import RowReader, quoted_column
 from education.models import Article
 from education.translation import current_titles
 from intake import tokens
-from intake.models import Intake, Invitation, Patient, Questionnaire
+from intake.models import Intake, Invitation, Patient, Questionnaire, RedFlagAnswer
 from messaging import selectors as messages
 from messaging.models import OutboundMessage
 
@@ -130,3 +131,8 @@ def with_email_states(invitations: QuerySet[Invitation]) -> QuerySet[Invitation]
         invitation_email=messages.latest_state(OutboundMessage.Kind.INVITATION, OuterRef("pk")),
         confirmation_email=messages.latest_state(OutboundMessage.Kind.CONFIRMATION, OuterRef("intake__id")),
     )
+
+
+def has_open_latch(intake: Intake, codes: Iterable[str]) -> bool:
+    """Whether any of these red-flag questions has an open latch on the intake (a yes taken and not yet cleared)."""
+    return RedFlagAnswer.objects.filter(intake=intake, code__in=list(codes), cleared_at__isnull=True).exists()

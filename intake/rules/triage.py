@@ -54,10 +54,12 @@ How docs/clinical/TRIAGE.md is read where it leaves room (safety first throughou
   latched SP12/SP13 answer either). Each raised flag whose row names a latched question gets the suffix
   ``(answered yes at 10:02, changed to no at 10:05)`` (``not sure`` for ``not_sure``; ``%H:%M`` of the times as
   given, no time-zone conversion); without ``changed_at`` it ends ``changed to no`` (current answer ``no``) or ``no
-  longer answered`` (missing). When a flag has more than one latched question behind it (SP7, CM1), one suffix holds
-  a shorter note per question, naming its field code: ``(trauma_onset: yes 10:02, no 10:05; osteoporosis: unsure
-  10:02, blank)``, so staff can tell them apart and the reason stays within the 200 characters a stored flag keeps
-  (the worst case, SP7 with all three latched as not sure, is 198).
+  longer answered`` (missing), or ``after Send`` for an answer sent from a page after the form itself was sent
+  (``after_sending``: the form went with another answer). When a flag has more than one latched question behind it
+  (SP7, CM1), one suffix holds a shorter note per question, naming its field code: ``(trauma_onset: yes 10:02, no
+  10:05; osteoporosis: unsure 10:02, blank)``, so staff can tell them apart and the reason stays within the 200
+  characters a stored flag keeps (the worst case, SP7 with all three latched as not sure, is 198; with "after Send"
+  notes it is cut at 200).
   Combination flags (MSCC, MET, W2) carry no suffix: the SP1 or CE flag under them does. Only a clinician's review
   clears a latch; that is the caller's business (it stops passing the earlier answer).
 - ``emergency``: ``"ces"`` beats ``"mscc"`` (a patient with both sees the CES page; the spec defines the MSCC page
@@ -145,6 +147,7 @@ class EarlierAnswer:
     value: str  # "yes" or "not_sure", as first saved
     answered_at: datetime.datetime  # when it was saved (local time; the engine only formats it)
     changed_at: datetime.datetime | None = None  # when it was changed to "no", if it was
+    after_sending: bool = False  # sent from a page of the form after the form itself was sent
 
 
 @dataclass(frozen=True)
@@ -346,6 +349,9 @@ def _latch_note(code: str, facts: Facts, *, named: bool = False) -> str:
     said_at = f"{earlier.answered_at:{clock}}"
     changed_at = f"{earlier.changed_at:{clock}}" if earlier.changed_at is not None else None
     changed_to_no = changed_at is not None or facts.answers.get(code) == "no"
+    if earlier.after_sending and changed_at is None:  # the form went with another answer; this yes came after it
+        said = "unsure" if earlier.value == "not_sure" else "yes"
+        return f"{code}: {said} {said_at} after Send" if named else f"answered {said} at {said_at}, after Send"
     if named:
         said = "unsure" if earlier.value == "not_sure" else "yes"
         now = (f"no {changed_at}" if changed_at else "no") if changed_to_no else "blank"

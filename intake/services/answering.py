@@ -76,16 +76,19 @@ def record_red_flags(intake: Intake, posted: Mapping[str, object], *, now: datet
 
     `posted` maps this page's field codes to what was posted. Only answers of exactly yes or not sure to red-flag
     questions are taken; they are stored into the answers (so the page shows them again), latched, and triaged, and
-    the result alerts staff through the usual signal. Nothing else on the page is saved here.
+    the result alerts staff through the usual signal. Nothing else on the page is saved here. A form already sent
+    (a page from another tab) keeps the answers it was sent with: the yes is latched beside them and the sent form
+    triaged again with it, which alerts staff and opens a reviewed one again (`_after_sending`).
     """
     raised = {code: value for code, value in posted.items() if code in LATCHED_QUESTIONS and is_yes(value)}
     if not raised:
         return intake
     with transaction.atomic():
         _lock(intake)
-        if intake.status == Intake.Status.SUBMITTED:
-            return intake
         answers = answer_codec.from_json(intake.answers)
+        if intake.status == Intake.Status.SUBMITTED:
+            _after_sending(intake, posted, answers, raised, now=now)
+            return intake
         # A follow-up the page's own answers rule out (hidden beside its parent's "no", sent anyway) is no answer.
         today = timezone.localdate(now)
         raised = {
@@ -99,6 +102,38 @@ def record_red_flags(intake: Intake, posted: Mapping[str, object], *, now: datet
         latches = latch(intake, raised, set(raised), latches=open_latches(intake), now=now)
         _reassess(intake, earlier=as_earlier(latches), now=now)
     return intake
+
+
+def _after_sending(
+    intake: Intake,
+    posted: Mapping[str, object],
+    answers: Mapping[str, object],
+    raised: Mapping[str, object],
+    *,
+    now: datetime.datetime,
+) -> None:
+    """Red-flag answers sent from a page of a form already sent: latched and triaged with the form as it was sent.
+
+    Before stop 30 they were dropped: the patient got the advice and the clinic heard nothing (review of the stop-30
+    commits). The sent answers stay as sent (the receipt and the record say what was sent); the latch says when the
+    yes came ("after Send" in the flag's reason). The caller holds the row lock.
+    """
+    sent_day = timezone.localdate(intake.submitted_at or now)
+    raised = {
+        code: value for code, value in raised.items() if not ruled_out_by_page(code, posted, answers, today=sent_day)
+    }
+    if not raised:
+        return
+    latches = latch(intake, raised, set(raised), latches=open_latches(intake), now=now)
+    result = assess_answers(
+        form_of(intake),
+        answers,
+        today=sent_day,
+        background=background_for(intake),
+        earlier=as_earlier(latches, sent_at=intake.submitted_at),
+        interim=False,
+    )
+    record_assessment(intake, result, now=now, may_reopen=True)
 
 
 def _stored_answers(

@@ -197,7 +197,7 @@ def latched_answers_when_sent(intake: Intake) -> dict[str, EarlierAnswer]:
     """
     sent_at = intake.submitted_at
     rows = RedFlagAnswer.objects.filter(intake=intake).filter(Q(cleared_at__isnull=True) | Q(cleared_at__gt=sent_at))
-    return as_earlier({row.code: row for row in rows.order_by("answered_at", "id")})
+    return as_earlier({row.code: row for row in rows.order_by("answered_at", "id")}, sent_at=sent_at)
 
 
 def share_reading_held_back_until_contact(intake: Intake, *, now: datetime.datetime) -> bool:

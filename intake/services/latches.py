@@ -20,20 +20,24 @@ def open_latches(intake: Intake) -> dict[str, RedFlagAnswer]:
     return {row.code: row for row in RedFlagAnswer.objects.filter(intake=intake, cleared_at__isnull=True)}
 
 
-def as_earlier(latches: Mapping[str, RedFlagAnswer]) -> dict[str, EarlierAnswer]:
-    """Open latches as the triage engine takes them (times in the clinic's time zone)."""
+def as_earlier(
+    latches: Mapping[str, RedFlagAnswer], *, sent_at: datetime.datetime | None = None
+) -> dict[str, EarlierAnswer]:
+    """Open latches as the triage engine takes them (times in the clinic's time zone); `sent_at`, the intake's sending
+    time, tells an answer given after it."""
     return {
         code: EarlierAnswer(
             row.value,
             timezone.localtime(row.answered_at),
             timezone.localtime(row.changed_to_no_at) if row.changed_to_no_at else None,
+            after_sending=sent_at is not None and row.answered_at > sent_at,
         )
         for code, row in latches.items()
     }
 
 
 def earlier_answers(intake: Intake) -> dict[str, EarlierAnswer]:
-    return as_earlier(open_latches(intake))
+    return as_earlier(open_latches(intake), sent_at=intake.submitted_at)
 
 
 def latch(

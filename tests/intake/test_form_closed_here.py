@@ -19,7 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from intake import patient_session, services
-from intake.models import Intake, Level
+from intake.models import Intake, Level, RedFlagAnswer
 from tests.intake.conftest import Patient
 from tests.intake.factories import make_invitation, routine_answers
 
@@ -159,17 +159,22 @@ def test_after_staff_make_a_new_link_to_another_address(client, alert_calls, fir
     assert len(alert_calls) == 1
 
 
-def test_a_sent_form_takes_nothing_and_the_page_does_not_say_the_team_was_told(after_exit, alert_calls):
+def test_a_sent_form_takes_the_red_flag_beside_what_was_sent_and_the_page_does_not_say_so(after_exit, alert_calls):
+    """A red flag from the patient's own old tab after the form was sent and closed here: latched beside the answers
+    as sent (which stay as sent), triaged and alerted; before stop 30 it was dropped. The page still says nothing of
+    what was stored: it depends only on what was posted."""
     patient, whose = after_exit
     intake = Intake.objects.get(invitation=patient.invitation)
-    Intake.objects.filter(pk=intake.pk).update(status=Intake.Status.SUBMITTED)
+    Intake.objects.filter(pk=intake.pk).update(status=Intake.Status.SUBMITTED, submitted_at=timezone.now())
     response = _send_from_old_tab(patient, whose, ce_saddle_numbness="yes")
     page = response.content.decode()
     assert (response.status_code, CLOSED in page, CES_ADVICE in page) == (409, True, True)
     assert "numbness or tingling between my legs" in page  # what to say at the emergency room: what was sent
     assert "Our team has been told" not in page  # whether it was cannot be said here
-    assert "ce_saddle_numbness" not in Intake.objects.get(pk=intake.pk).answers
-    assert alert_calls == []
+    intake.refresh_from_db()
+    assert "ce_saddle_numbness" not in intake.answers
+    assert RedFlagAnswer.objects.filter(intake=intake, code="ce_saddle_numbness", cleared_at__isnull=True).exists()
+    assert (intake.level, len(alert_calls)) == (Level.URGENT, 1)
 
 
 def test_a_tag_copied_into_another_browser_takes_nothing(after_exit, alert_calls):
@@ -215,23 +220,28 @@ def test_a_tag_that_does_not_verify_gets_the_bad_link_page_and_nothing_is_taken(
 
 def test_a_cauda_equina_yes_from_another_tab_after_sending_gets_the_advice_not_a_thank_you(patient, alert_calls):
     """The form was sent from one tab; the safety page, left open in another, is sent with saddle numbness ticked.
-    The patient was sent to the receipt ("We have your answers"), with no word of cauda equina (the stop-30 audit).
-    Nothing is added to the sent form, and the page says so, with the advice and how to tell the clinic."""
+    The patient was sent to the receipt ("We have your answers"), with no word of cauda equina, and the yes was lost
+    (the stop-30 audits). It is latched beside the sent answers and alerted, and the page says so, with the advice."""
     whose = _safety_page_tag(patient)
     patient.answer_all(routine_answers())
     assert patient.client.post("/intake/review/").status_code == 302
     intake = Intake.objects.get(invitation=patient.invitation)
     sent_answers = intake.answers
+    alert_calls.clear()
     response = _send_from_old_tab(patient, whose, ce_saddle_numbness="yes", ce_wiping_sensation="no")
     page = response.content.decode()
     assert response.status_code == 409
     assert "Get medical help now" in page
     assert CES_ADVICE in page
     assert "Your form was already sent" in page
-    assert "was not added to your form" in page
+    assert "We have added your answer about this warning sign to your form and told the clinic" in page
     assert "We have your answers" not in page
     intake.refresh_from_db()
-    assert intake.answers == sent_answers
+    assert intake.answers == sent_answers  # the form as sent; the yes is latched beside it, and staff alerted
+    assert RedFlagAnswer.objects.filter(intake=intake, code="ce_saddle_numbness", cleared_at__isnull=True).exists()
+    assert intake.level == Level.URGENT
+    assert [level for _pk, level, _before in alert_calls] == [Level.URGENT]
+    assert "after Send" in intake.flags.get(code="CE1").reason
     assert patient.client.get("/intake/step/safety/")["Location"] == "/intake/done/"
 
 

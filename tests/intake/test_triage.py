@@ -956,6 +956,14 @@ def test_yes_then_no_keeps_the_flag_and_the_level(code: str) -> None:
     assert flag not in assess(answers_with(**{**setup, code: "no"})).codes  # without the latch it would be gone
 
 
+def test_a_yes_sent_after_the_form_was_sent_says_so() -> None:
+    """The form went with "no"; a yes came later from a page left open: not "changed to no"."""
+    earlier = {"ce_bowel_control": EarlierAnswer("yes", AT_10_02, after_sending=True)}
+    result = assess(answers_with(ce_bowel_control="no"), earlier=earlier)
+    assert result.level == "urgent"
+    assert reasons(result)["CE5"].endswith("(answered yes at 10:02, after Send)")
+
+
 def test_a_no_given_on_another_day_names_both_days() -> None:
     """ "at 10:02, changed to no at 09:30" read as one morning when the yes was the day before."""
     next_morning = AT_10_02 + datetime.timedelta(hours=23, minutes=28)
