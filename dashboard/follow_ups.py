@@ -180,9 +180,12 @@ def response_rates(*, now: datetime.datetime) -> list[ResponseRate]:
         .annotate(
             sent=Count("pk"),
             answered=Count("pk", filter=Q(invitation__intake__status=Intake.Status.SUBMITTED)),
+            # As the list says: not a closed one (its last day passed) nor a locked one (listed on its own).
             overdue=Count(
                 "pk",
-                filter=Q(sent_at__lt=now - overdue_after()) & ~Q(invitation__intake__status=Intake.Status.SUBMITTED),
+                filter=Q(sent_at__lt=now - overdue_after())
+                & ~Q(invitation__intake__status=Intake.Status.SUBMITTED)
+                & Q(invitation__expires_at__gt=now, invitation__locked_at__isnull=True),
             ),
         )
     )

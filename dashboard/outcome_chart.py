@@ -21,7 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from outcomes.instruments.model import Instrument
-from outcomes.instruments.scoring import Change, activity_change, change, rated_activities, score
+from outcomes.instruments.scoring import Change, activity_change, activity_key, change, rated_activities, score
 
 WIDTH, HEIGHT = 480, 200
 NO_VALUE = "\u2013"  # an en dash: nothing to show
@@ -38,6 +38,7 @@ class Point:
     # PSFS: the activities rated, "Running: 3"; `not_comparable`: none of them was rated at the first scored point.
     activities: tuple[str, ...] = ()
     not_comparable: bool = False
+    activity_keys: frozenset[str] = frozenset()  # the activities' names as compared (`activity_key`)
 
     @property
     def change_text(self) -> str:
@@ -67,6 +68,7 @@ class MeasureChart:
     lower_is_better: bool
     points: tuple[Point, ...]
     rates_activities: bool = False  # the PSFS: a change compares the same activities only
+    same_activities: bool = True  # every scored point rates the activities the first did (always, for other measures)
 
     @property
     def scored(self) -> list[Point]:
@@ -115,8 +117,11 @@ class MeasureChart:
 
     @property
     def band(self) -> tuple[float, float] | None:
-        """The band's top and bottom y: the baseline plus and minus the minimal important change, inside the range."""
-        if self.baseline is None or self.minimal_change is None:
+        """The band's top and bottom y: the baseline plus and minus the minimal important change, inside the range.
+
+        None for the PSFS when a point rates other activities than the first: its mean would sit outside the band
+        while its change, over the activities rated both times, says "better" (review of stop 30)."""
+        if self.baseline is None or self.minimal_change is None or not self.same_activities:
             return None
         top = min(self.high, self.baseline + self.minimal_change)
         bottom = max(self.low, self.baseline - self.minimal_change)
@@ -228,7 +233,8 @@ def measure_chart(
                 moved = change(first[0], value, instrument)
         if value is not None and answers is not None and first is None:
             first = (value, answers)
-        points.append(Point(label, when, value, moved, activities, not_comparable))
+        keys = frozenset(activity_key(name) for name, _rating in rated)
+        points.append(Point(label, when, value, moved, activities, not_comparable, keys))
     low, high = instrument.score_range
     return MeasureChart(
         code=instrument.code,
@@ -240,4 +246,5 @@ def measure_chart(
         lower_is_better=bool(mic and mic.direction == "lower_is_better"),
         points=tuple(points),
         rates_activities=instrument.rates_activities,
+        same_activities=len({point.activity_keys for point in points if point.value is not None}) <= 1,
     )

@@ -143,7 +143,8 @@ def renew_link(
 
     The old link stops working and every browser session opened with it ends (`link_version`), unless
     `keep_sessions`: a reminder's new link is routine, not a link lost or seen by someone else, and it ended the form
-    of a patient answering it at that moment (the stop-29 audit); a lock is lifted and
+    of a patient answering it at that moment (the stop-29 audit); it also keeps the count of wrong birth dates. Else a
+    lock is lifted and
     the count of wrong dates of birth starts again for the new link; the link works until the usual end for its
     (possibly new) appointment, or a follow-up's until its own. The raw token is returned for tests and demo data
     only: staff use `email_new_link`.
@@ -154,8 +155,9 @@ def renew_link(
         when = appointment_at or row.appointment_at
         moved_by = when - row.appointment_at
         row.token_hash = tokens.hash_token(raw)
-        row.failed_attempts = 0
-        row.locked_at = None
+        if not keep_sessions:  # a reminder is no fresh start for someone guessing the birth date (review, stop 30)
+            row.failed_attempts = 0
+            row.locked_at = None
         row.link_version = row.link_version + (0 if keep_sessions else 1)
         row.email = row.email if email is None else email.strip()
         row.language = row.language if language is None else _spoken(language)

@@ -132,7 +132,8 @@ def mark_reviewed(
                 # at the same moment has cleared since (its note kept only what was left, and the outcome report
                 # lost the flags the outcome answered: the stop-29 audit).
                 flag_codes=sorted(
-                    set(locked.flags.values_list("code", flat=True)) | (_shown(seen)[1] if seen else set())
+                    set(locked.flags.values_list("code", flat=True))
+                    | (actionable_flags(_shown(seen)[1]) if seen else set())  # posted: only real flag codes
                 ),
             )
         newly = False

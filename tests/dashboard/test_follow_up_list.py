@@ -149,3 +149,5 @@ def test_a_follow_up_past_its_last_day_unanswered_is_closed_not_overdue(client, 
     names = [row.patient_name for row in client.get(LIST).context["rows"]]
     assert names.index("Wes Waiting") < names.index("Mia Missed") < names.index("Ann Answered")
     assert Invitation.objects.get(pk=missed.invitation_id).locked_at is None
+    rates = {rate.time_point: rate for rate in client.get(LIST).context["rates"]}
+    assert (rates["6w"].sent, rates["6w"].overdue) == (4, 1)  # Otto only: the rate agrees with the list

@@ -122,3 +122,14 @@ def test_without_a_score_before_the_visit_the_chart_says_what_its_changes_are_co
     assert drawn.since_words == "the 6 weeks questionnaire"
     assert "Within 1 of the score at the 6 weeks questionnaire" in drawn.svg
     assert chart(peg(4, 4, 4), peg(3, 3, 3)).since_words == "before the visit"
+
+
+def test_no_band_is_drawn_when_the_psfs_activities_differ_between_questionnaires():
+    """Running 2 and walking 8 (5.0), then running 4 and gardening 0 (2.0): the point sat below the band, "worse",
+    while the change over running, the one activity rated twice, was +2, "better" (review of stop 30)."""
+    drawn = psfs_chart(psfs(("Running", 2), ("Walking", 8)), psfs(("Running", 4), ("Gardening", 0)))
+    assert drawn.points[1].verdict == "Better: a change that matters"
+    assert drawn.band is None
+    assert "mic-band" not in drawn.svg
+    same = psfs_chart(psfs(("Running", 2), ("Walking", 8)), psfs(("walking", 9), ("Running", 3)))
+    assert same.band is not None

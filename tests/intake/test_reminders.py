@@ -152,6 +152,17 @@ def test_a_patient_answering_when_the_reminder_goes_out_carries_on(invited, time
     assert opens(Client(), token_in(mail.outbox[-1]))
 
 
+def test_a_reminder_does_not_give_someone_guessing_the_birth_date_new_tries(invited, time_machine):
+    """A reminder that keeps sessions open must not wipe the count of wrong birth dates either (review, stop 30)."""
+    time_machine.move_to(VISIT - 3 * DAY - datetime.timedelta(minutes=5), tick=False)
+    for _ in range(3):
+        services.confirm_identity(invited, datetime.date(1901, 1, 1), now=timezone.now())
+    time_machine.move_to(VISIT - 3 * DAY, tick=False)
+    assert follow_ups.send_due_messages()["pre_visit_reminders"] == 1
+    invited.refresh_from_db()
+    assert invited.failed_attempts == 3
+
+
 def test_no_pre_visit_reminder_once_the_intake_is_sent_or_the_link_is_locked(invited, time_machine):
     locked, _ = make_invitation(appointment_at=VISIT, email="locked@example.org", name="Lou Locked")
     Invitation.objects.filter(pk=locked.pk).update(locked_at=timezone.now())
