@@ -149,6 +149,7 @@ class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
             context["approved_at"] = translation.approved_at
             context["can_approve"] = request.user.has_perm(APPROVE_PERMISSION) and not translation.is_approved
             context["approve_url"] = reverse("admin:education_articletranslation_approve", args=[translation.pk])
+            context["shown_sha256"] = translation.content_sha256  # the words this page shows: what an approval means
         return super().change_view(request, object_id, form_url, context)
 
     def get_urls(self) -> list[URLPattern]:
@@ -166,7 +167,7 @@ class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
         if translation is None:
             raise Http404
         try:
-            approve_translation(translation, reviewer=request.user)
+            approve_translation(translation, reviewer=request.user, shown=request.POST.get("shown", ""))
         except WorkflowError as refused:
             messages.error(request, str(refused))
         else:

@@ -23,16 +23,25 @@ MSG_NOT_CURRENT = (
     "tick “matches the current English text”) before approving it."
 )
 MSG_NOT_A_REVIEWER = "Only a clinical reviewer can approve a translation."
+MSG_CHANGED_SINCE_SHOWN = (
+    "This translation was changed after you opened it, so it was not approved. Read the words as they are now, then "
+    "approve them."
+)
 
 
 def approve_translation(
-    translation: ArticleTranslation, *, reviewer: Any, now: datetime.datetime | None = None
+    translation: ArticleTranslation, *, reviewer: Any, shown: str | None = None, now: datetime.datetime | None = None
 ) -> ArticleTranslation:
-    """Approve the translation's words as they are stored now; refused for words made from older English."""
+    """Approve the translation's words as they are stored now; refused for words made from older English, and, with
+    `shown` (the `content_sha256` of the words the reviewer's page showed), for words changed since: an editor's
+    save between opening and clicking was approved unseen (the stop-30 forms audit). Callers without a page pass
+    None."""
     if not reviewer.has_perm(APPROVE_PERMISSION):
         raise WorkflowError(MSG_NOT_A_REVIEWER)
     with transaction.atomic():
         locked = ArticleTranslation.objects.select_for_update().select_related("article").get(pk=translation.pk)
+        if shown is not None and shown != locked.content_sha256:
+            raise WorkflowError(MSG_CHANGED_SINCE_SHOWN)
         if not locked.is_current:
             raise WorkflowError(MSG_NOT_CURRENT)
         locked.approved_sha256 = locked.content_sha256

@@ -181,7 +181,7 @@ def test_an_editors_change_to_an_approved_translation_waits_for_a_reviewer_befor
     client.force_login(reviewer)
     form = client.get(url).content.decode()
     assert "Approve this translation for patients" in form
-    response = client.post(f"/admin/education/articletranslation/{spanish.pk}/approve/")
+    response = client.post(f"/admin/education/articletranslation/{spanish.pk}/approve/", {"shown": shown_in(form)})
     assert response.status_code == 302
     html = spanish_reader().get(article.get_absolute_url()).content.decode()
     assert "Espere una semana antes de llamar." in html
@@ -189,10 +189,38 @@ def test_an_editors_change_to_an_approved_translation_waits_for_a_reviewer_befor
     assert "<strong>Approved</strong> by Riley Reviewer" in approved
 
 
+def shown_in(form: str) -> str:
+    found = re.search(r'name="shown" value="([0-9a-f]+)"', form)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_reviewer_approves_the_words_their_page_showed_not_words_saved_since(client, unreviewed, editor, reviewer):
+    """The reviewer opened "Camine un poco"; an editor then saved its opposite; "Approve" approved what was stored,
+    words nobody had read (the stop-30 forms audit)."""
+    url = f"/admin/education/articletranslation/{unreviewed.pk}/change/"
+    client.force_login(reviewer)
+    shown = shown_in(client.get(url).content.decode())
+    editor_client = Client()
+    editor_client.force_login(editor)
+    data = {"title": "El calor ayuda", "summary": "Use calor.", "body": "No use calor nunca."}
+    editor_client.post(url, {**data, "matches_english": "on"})
+    response = client.post(
+        f"/admin/education/articletranslation/{unreviewed.pk}/approve/", {"shown": shown}, follow=True
+    )
+    assert "changed after you opened it" in response.content.decode()
+    unreviewed.refresh_from_db()
+    assert not unreviewed.is_approved
+    assert unreviewed.body == "No use calor nunca."
+
+
 def test_a_translation_made_from_older_english_cannot_be_approved(client, article, unreviewed, editor, reviewer):
     change_english(article, editor, reviewer, "Use heat for 10 to 20 minutes.")
     client.force_login(reviewer)
-    response = client.post(f"/admin/education/articletranslation/{unreviewed.pk}/approve/", follow=True)
+    shown = shown_in(client.get(f"/admin/education/articletranslation/{unreviewed.pk}/change/").content.decode())
+    response = client.post(
+        f"/admin/education/articletranslation/{unreviewed.pk}/approve/", {"shown": shown}, follow=True
+    )
     assert MSG_NOT_CURRENT.split(".")[0] in response.content.decode()
     unreviewed.refresh_from_db()
     assert not unreviewed.is_approved
