@@ -172,7 +172,7 @@ class ArticleAdmin(_VersionedArticleAdmin):
         css = {"all": ["css/education-admin.css"]}
 
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "body", "readability", "topics"]}),
+        (None, {"fields": ["title", "slug", "summary", "body", "readability", "topics", "opened"]}),
         ("Going live", {"fields": ["go_live_at", "featured"]}),
         ("Medical review", {"fields": ["clinical_review", "author", "next_review_due", "sources"]}),
         (

@@ -13,12 +13,13 @@ from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from education import images
 from education.models import EDITABLE_FIELDS, Article, ArticleImage, ArticleTranslation
 from education.models.images import IMAGE_FOLDER
 from education.rendering import body_problems, image_names_in, normalize_newlines
-from education.workflow import draft_of, working_content
+from education.workflow import content_sha256, draft_of, working_content
 
 GO_LIVE_HELP = (
     "When the article (or this change to it) goes live, once a clinical reviewer has approved it. Leave empty for as "
@@ -38,6 +39,16 @@ def image_problems(body: str) -> list[str]:
     return body_problems(body, image_names=names)
 
 
+MSG_SAVED_BY_SOMEONE_ELSE = (
+    "Someone else saved this article after you opened it, so your changes were not saved. They are still in the form "
+    "below. Open the article in a new tab to see what changed, then save again to keep your version."
+)
+MSG_GO_LIVE_TOO_FAR = "Choose a time within the next 5 years."
+MSG_REVIEW_DUE_RANGE = "Choose a date from today to 10 years ahead."
+LONGEST_SCHEDULE = datetime.timedelta(days=5 * 366)
+LONGEST_REVIEW_INTERVAL = datetime.timedelta(days=10 * 366)
+
+
 class ArticleForm(forms.ModelForm[Article]):
     """The article's working copy. Opened on an article with a working copy, it shows the working copy's words."""
 
@@ -47,6 +58,9 @@ class ArticleForm(forms.ModelForm[Article]):
     go_live_at = forms.SplitDateTimeField(
         label="Go live", required=False, widget=AdminSplitDateTime, help_text=GO_LIVE_HELP
     )
+    # The working copy's words when the page was opened: a save over someone else's save since is refused once
+    # (two editors at once: the later save silently undid the earlier one; the stop-30 forms audit).
+    opened = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Article
@@ -64,6 +78,7 @@ class ArticleForm(forms.ModelForm[Article]):
                 # The working copy keeps the date as text; given as text, the form would count it changed on every
                 # save ("Changed Next review due" in the history when nobody touched it).
                 initial["next_review_due"] = datetime.date.fromisoformat(due)
+            initial["opened"] = content_sha256(content)
             if draft is not None:
                 initial["go_live_at"] = draft.go_live_at
             elif instance.is_scheduled:
@@ -77,6 +92,33 @@ class ArticleForm(forms.ModelForm[Article]):
         if problems:
             raise ValidationError(problems)
         return body
+
+    def clean_go_live_at(self) -> datetime.datetime | None:
+        # 9999-12-31 was a 500 on SQLite, and on PostgreSQL a date psycopg cannot read back (every page of it a 500).
+        when = self.cleaned_data.get("go_live_at")
+        if when is not None and when > timezone.now() + LONGEST_SCHEDULE:
+            raise ValidationError(MSG_GO_LIVE_TOO_FAR)
+        return when
+
+    def clean_next_review_due(self) -> datetime.date | None:
+        due = self.cleaned_data.get("next_review_due")
+        today = timezone.localdate()
+        changed = due != self.initial.get("next_review_due")  # a date already kept, passed since, is left alone
+        if due is not None and changed and not today <= due <= today + LONGEST_REVIEW_INTERVAL:
+            raise ValidationError(MSG_REVIEW_DUE_RANGE)
+        return due
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        opened = self.cleaned_data.get("opened")
+        if self.instance.pk and self.use_working_copy and opened:
+            now = content_sha256(working_content(self.instance))
+            if now != opened:
+                self.add_error(None, MSG_SAVED_BY_SOMEONE_ELSE)
+                # Shown again with the words saved meanwhile as the ones seen: the next save is a choice, and goes.
+                self.data = self.data.copy()
+                self.data["opened"] = now
+        return cleaned
 
 
 class ReviewForm(forms.Form):

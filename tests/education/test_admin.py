@@ -12,6 +12,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from education.models import Article, ArticleDraft, ArticleReview, Topic
+from education.workflow import draft_of
 from tests.education.factories import ArticleFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -424,3 +425,44 @@ def test_an_article_whose_address_is_taken_since_is_not_recovered_and_says_why(e
     response = editor_client.get(f"/admin/education/article/recover/{version.pk}/", follow=True)
     assert "was not recovered. Another article now uses its address “heat-helps”" in response.content.decode()
     assert Article.objects.filter(slug="heat-helps").count() == 1
+
+
+def opened_in(page: str) -> str:
+    found = re.search(r'name="opened" value="([0-9a-f]*)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_save_over_another_editors_save_since_the_page_opened_is_refused_once_with_the_words_kept(
+    editor_client, editor, django_user_model
+):
+    """Two editors on one article: B saved a new body, then A saved a new title from the page opened before, and B's
+    body was gone without a word (the stop-30 forms audit)."""
+    article = ArticleFactory.create(body="The old body.")
+    first = opened_in(editor_client.get(change_url(article)).content.decode())
+    other = Client()
+    other.force_login(django_user_model.objects.get(pk=editor.pk))
+    other.post(change_url(article), form_of(article, body="B's new body.", opened=first))
+    refused = editor_client.post(change_url(article), form_of(article, title="A's new title", opened=first))
+    page = refused.content.decode()
+    assert refused.status_code == 200
+    assert "Someone else saved this article after you opened it" in page
+    assert "A&#x27;s new title" in page or "A's new title" in page  # the typed words stay
+    assert draft_of(article).content["body"] == "B's new body."
+    again = editor_client.post(change_url(article), form_of(article, title="A's new title", opened=opened_in(page)))
+    assert again.status_code == 302  # the second save is a choice, made knowingly
+    assert draft_of(article).content["title"] == "A's new title"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("go_live_at", ("9999-12-31", "23:59:00")), ("next_review_due", "9999-12-31"), ("next_review_due", "0001-01-01")],
+)
+def test_a_date_out_of_range_gets_a_message_not_a_server_error(editor_client, field, value):
+    """A go-live time of 9999-12-31 was a 500 (and on PostgreSQL a row no page could read again)."""
+    article = ArticleFactory.create()
+    data = {"go_live_at_0": value[0], "go_live_at_1": value[1]} if field == "go_live_at" else {field: value}
+    response = editor_client.post(change_url(article), form_of(article, **data))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors[field]
+    assert draft_of(article) is None
