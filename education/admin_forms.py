@@ -13,6 +13,7 @@ from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.http import QueryDict
 from django.utils import timezone
 
 from education import images
@@ -109,15 +110,17 @@ class ArticleForm(forms.ModelForm[Article]):
         return due
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         opened = self.cleaned_data.get("opened")
         if self.instance.pk and self.use_working_copy and opened:
             now = content_sha256(working_content(self.instance))
             if now != opened:
                 self.add_error(None, MSG_SAVED_BY_SOMEONE_ELSE)
                 # Shown again with the words saved meanwhile as the ones seen: the next save is a choice, and goes.
-                self.data = self.data.copy()
-                self.data["opened"] = now
+                data = QueryDict(mutable=True)
+                data.update(self.data)  # the POST as sent, every value of a list (topics) too
+                data["opened"] = now
+                self.data = data
         return cleaned
 
 

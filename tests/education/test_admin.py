@@ -448,10 +448,10 @@ def test_a_save_over_another_editors_save_since_the_page_opened_is_refused_once_
     assert refused.status_code == 200
     assert "Someone else saved this article after you opened it" in page
     assert "A&#x27;s new title" in page or "A's new title" in page  # the typed words stay
-    assert draft_of(article).content["body"] == "B's new body."
+    assert (draft_of(article) or ArticleDraft()).content["body"] == "B's new body."
     again = editor_client.post(change_url(article), form_of(article, title="A's new title", opened=opened_in(page)))
     assert again.status_code == 302  # the second save is a choice, made knowingly
-    assert draft_of(article).content["title"] == "A's new title"
+    assert (draft_of(article) or ArticleDraft()).content["title"] == "A's new title"
 
 
 @pytest.mark.parametrize(
