@@ -50,9 +50,10 @@ class QueueFilterForm(forms.Form):
     its widgets. The choices are given as callables: the form is built on every queue request, and a list of
     choices would be deep-copied with it each time (the flags' thirty cost more than validating)."""
 
-    level = forms.ChoiceField(choices=lambda: LEVEL_CHOICES, required=False)
-    flag = forms.ChoiceField(choices=lambda: FLAG_CHOICES, required=False)
-    reviewed = forms.ChoiceField(choices=lambda: REVIEWED_CHOICES, required=False)
+    # Labels as the page names them: the export's message names a bad filter by its label ("None: ..." without).
+    level = forms.ChoiceField(choices=lambda: LEVEL_CHOICES, required=False, label="Level")
+    flag = forms.ChoiceField(choices=lambda: FLAG_CHOICES, required=False, label="Red flag")
+    reviewed = forms.ChoiceField(choices=lambda: REVIEWED_CHOICES, required=False, label="Reviewed")
     appointment_from = FilterDateField(required=False, label="Appointment from", widget=DateInput)
     appointment_to = FilterDateField(required=False, label="to", widget=DateInput)
 
@@ -84,7 +85,16 @@ NAME_SEARCH_LENGTH = 100
 
 
 class NameSearchForm(forms.Form):
-    name = forms.CharField(max_length=NAME_SEARCH_LENGTH, required=False, label="Patient name", strip=True)
+    name = forms.CharField(
+        max_length=NAME_SEARCH_LENGTH,
+        required=False,
+        label="Patient name",
+        strip=True,
+        error_messages={
+            "max_length": f"Type at most {NAME_SEARCH_LENGTH} characters of the name.",
+            "null_characters_not_allowed": "The name has a character no name has (a null character).",
+        },
+    )
 
 
 class ReviewForm(forms.Form):

@@ -41,7 +41,6 @@ from dashboard import (
 from dashboard.forms import (
     FLAG_CHOICES,
     LEVEL_CHOICES,
-    NAME_SEARCH_LENGTH,
     REVIEWED_CHOICES,
     AuditFilterForm,
     NameSearchForm,
@@ -154,8 +153,10 @@ def _contacts(
 def queue_search(request: HttpRequest) -> HttpResponse:
     form = NameSearchForm(request.POST)
     if "clear" not in request.POST and not form.is_valid():
-        # Longer than any name (the field's maxlength stops a browser first): say so rather than clear the search.
-        messages.error(request, f"Type at most {NAME_SEARCH_LENGTH} characters of the name. The search was not made.")
+        # Longer than any name (the field's maxlength stops a browser first), or a character no name has: say which,
+        # rather than clear the search.
+        problem = " ".join(str(error) for error in form.errors.get("name", []))
+        messages.error(request, f"{problem or 'The name could not be read.'} The search was not made.")
         return redirect("dashboard:queue")
     name = form.cleaned_data["name"] if "clear" not in request.POST else ""
     if not name:
@@ -212,11 +213,16 @@ def intake_detail(request: HttpRequest, intake_id: int) -> HttpResponse:
     return _detail_page(request, intake)
 
 
+LARGEST_ID = 2**63 - 1
+
+
 @never_cache
 @require_GET
 @staff_permission_required("intake.view_queue", "intake.view_intake")
 def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The patient page opened on the patient's latest questionnaire the rules have assessed."""
+    if patient_id > LARGEST_ID:  # a foreign key's lookup skips Django's own check: SQLite overflowed (a 500)
+        raise Http404
     latest = selectors.assessed_intakes().filter(patient_id=patient_id).order_by("-created_at", "-id").first()
     if latest is None:
         raise Http404

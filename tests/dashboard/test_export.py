@@ -209,3 +209,11 @@ def test_each_line_gives_the_latest_review_outcome_the_clinics_evidence_for_the_
     assert rows[0][column - 1] == "Reviewed at"
     outcomes = {row[1]: row[column] for row in rows[1:]}
     assert outcomes == {"Ann Called": "Sent to or seen in emergency care", "Rob Routine": ""}
+
+
+def test_a_bad_filter_is_named_in_the_exports_message(client, clinician):
+    """It said "None: Select a valid choice" for a bad level (the stop-30 forms audit)."""
+    client.force_login(clinician)
+    response = client.get(EXPORT, {"level": "abc"})
+    assert response.status_code == 400
+    assert response.content.decode().startswith("The export was not made. Level: Select a valid choice.")

@@ -233,3 +233,17 @@ def test_a_name_search_longer_than_any_name_gets_a_message_and_keeps_the_search_
     response = client.post(reverse("dashboard:queue-search"), {"name": "x" * 101}, follow=True)
     assert "Type at most 100 characters of the name. The search was not made." in response.content.decode()
     assert names_in_order(client.get(kept)) == ["Maria Delgado"]
+
+
+def test_a_name_search_with_a_null_character_says_what_is_wrong(client, clinician):
+    """It said "Type at most 100 characters of the name" for two letters and a NUL (the stop-30 forms audit)."""
+    client.force_login(clinician)
+    response = client.post(reverse("dashboard:queue-search"), {"name": "ab\x00"}, follow=True)
+    page = response.content.decode()
+    assert "a character no name has" in page
+    assert "Type at most" not in page
+
+
+def test_a_patient_number_too_large_for_the_database_is_not_found(client, clinician):
+    client.force_login(clinician)
+    assert client.get("/staff/patients/99999999999999999999999/").status_code == 404
