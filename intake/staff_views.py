@@ -16,13 +16,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import staff_permission_required
 from audit import services as audit
-from intake import selectors, services
+from intake import selectors
 from intake.models import Invitation, Patient, Questionnaire
 from intake.services import follow_ups, patients
 from intake.services import invitations as links
 from intake.staff_forms import InvitationForm, RenewLinkForm, language_choices
 
 MSG_LINK_EMAILED = "The link is on its way to the patient's email."
+MSG_ALREADY_MADE = "This invitation was made a moment ago (the button was pressed twice): no second link was sent."
 MSG_SAVED_NOT_EMAILED = (
     "The invitation is saved. No link has been emailed yet: when you have the patient's email, add it below and "
     "press “Email the link”."
@@ -44,7 +45,7 @@ def invitation_new(request: HttpRequest) -> HttpResponse:
         return _new_page(request, form, chosen=_patient_from(request.POST.get("patient", "")))
     send = form.cleaned_data["send_email"]
     phone = form.cleaned_data["phone"]
-    invitation, _token = services.create_invitation(  # the token goes to the patient's email only
+    invitation, made = links.invite_once(  # the token goes to the patient's email only
         patient_name=form.cleaned_data["patient_name"],
         email=form.cleaned_data["email"],
         date_of_birth=form.cleaned_data["date_of_birth"],
@@ -55,6 +56,9 @@ def invitation_new(request: HttpRequest) -> HttpResponse:
         phone=phone.as_e164 if phone else "",
         patient=form.cleaned_data["patient"],
     )
+    if not made:  # a double click: the first request made it, and sent its link
+        messages.info(request, MSG_ALREADY_MADE)
+        return redirect("intake:invitation-detail", pk=invitation.pk)
     audit.record(
         "created_invitation",
         request=request,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -93,6 +94,36 @@ def create_invitation(
         if send_email and invitation.email:
             tasks.queue_invitation_email(invitation, tokens.seal(raw))
     return invitation, raw
+
+
+# A second "Email the link" for the same patient and appointment within this long is the first one again (a double
+# click): two invitations, two e-mails with two working links, and a duplicate left "not started" (the stop-30 audit).
+SAME_INVITATION_WITHIN = datetime.timedelta(minutes=2)
+
+
+def invite_once(*, created_by: Any, **details: Any) -> tuple[Invitation, bool]:
+    """Staff's "Email the link" (`create_invitation`'s arguments): the invitation, and whether it was made now. The
+    same staff member's same patient (name, birth date, e-mail) and appointment moments ago is that one again, not a
+    second (a double click).
+    The staff member's own row is locked meanwhile, so a second request waits for the first and finds it."""
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=created_by.pk).exists()
+        earlier = (
+            Invitation.objects.filter(
+                created_by=created_by,
+                patient_name=str(details["patient_name"]).strip(),
+                email=str(details.get("email", "")).strip(),
+                date_of_birth=details["date_of_birth"],
+                appointment_at=details["appointment_at"],
+                created_at__gte=timezone.now() - SAME_INVITATION_WITHIN,
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if earlier is not None:
+            return earlier, False
+        invitation, _token = create_invitation(created_by=created_by, **details)
+        return invitation, True
 
 
 def _spoken(language: str) -> str:
