@@ -56,6 +56,41 @@ def language_choices() -> list[tuple[str, str]]:
     return choices
 
 
+MSG_APPOINTMENT_SKIPPED_HOUR = (
+    "That time does not exist on that day: the clocks go forward an hour. Enter the time as the clocks will show it."
+)
+
+
+def _parsed(text: str) -> datetime.datetime:
+    for layout in _APPOINTMENT_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, layout)
+        except ValueError:
+            continue
+    raise ValidationError(MSG_APPOINTMENT_NOT_A_TIME, code="invalid")
+
+
+class AppointmentField(forms.DateTimeField):
+    """A local date and time in the clinic's zone. On the night the clocks go back, a time that happens twice is the
+    first of the two (the appointment system's times are read the same way); on the night they go forward, a time
+    that never happens gets a plain message. Django's own said "couldn't be interpreted in time zone
+    America/New_York; it may be ambiguous or it may not exist" for both (the stop-30 forms audit)."""
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code != "ambiguous_timezone":
+                raise
+            naive = _parsed(str(value).strip())
+            zone = timezone.get_current_timezone()
+            first = naive.replace(tzinfo=zone, fold=0)
+            # A time in the skipped hour comes back from UTC as another wall time; one that happens twice does not.
+            if first.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) != naive:
+                raise ValidationError(MSG_APPOINTMENT_SKIPPED_HOUR, code="skipped_hour") from error
+            return first
+
+
 class InvitationForm(forms.Form):
     """Front desk's "Invite a patient". The e-mail is needed only to e-mail the link now (`send_email`, set by the
     "Email the link" button): a patient booked by phone without an address gets an invitation saved now and a link
@@ -89,7 +124,7 @@ class InvitationForm(forms.Form):
         input_formats=DATE_INPUT_FORMATS,
         error_messages={"required": MSG_DOB_FOR_INVITATION, "invalid": MSG_DOB_NOT_A_DATE},
     )
-    appointment_at = forms.DateTimeField(
+    appointment_at = AppointmentField(
         label="Appointment date and time",
         widget=_APPOINTMENT_WIDGET,
         input_formats=_APPOINTMENT_FORMATS,
@@ -144,7 +179,7 @@ class RenewLinkForm(forms.Form):
         help_text="The new link is emailed here. Staff never see it.",
         error_messages={"required": MSG_EMAIL_FOR_LINK, "invalid": MSG_EMAIL_INVALID},
     )
-    appointment_at = forms.DateTimeField(
+    appointment_at = AppointmentField(
         label="Appointment date and time",
         help_text="The link works until the end of the day after it.",
         widget=_APPOINTMENT_WIDGET,

@@ -134,3 +134,36 @@ def test_pressing_email_the_link_twice_makes_one_invitation_and_sends_one_link(c
     assert "no second link was sent" in second.content.decode()
     run_queued_tasks()
     assert len(mailoutbox) == 1
+
+
+def next_clock_change(*, forward: bool) -> datetime.date:
+    """The next day within a year on which New York's clocks go forward (or back)."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("America/New_York")
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    for _ in range(366):
+        before = datetime.datetime.combine(day, datetime.time(0), zone).utcoffset()
+        after = datetime.datetime.combine(day, datetime.time(4), zone).utcoffset()
+        if before != after and (after > before) == forward:  # type: ignore[operator]
+            return day
+        day += datetime.timedelta(days=1)
+    raise AssertionError("no clock change within a year")
+
+
+@pytest.mark.parametrize("forward", [False, True])
+def test_appointment_times_on_the_nights_the_clocks_change(client, front_desk, settings, forward):
+    """Both got "couldn't be interpreted in time zone America/New_York; it may be ambiguous or it may not exist", and
+    1:30 AM on the night the clocks go back (it happens twice) could not be entered at all (the stop-30 audit)."""
+    settings.TIME_ZONE = "America/New_York"
+    client.force_login(front_desk)
+    day = next_clock_change(forward=forward)
+    typed = f"{day:%Y-%m-%d}T{'02:30' if forward else '01:30'}"
+    response = client.post(NEW, _form(appointment_at=typed))
+    if forward:
+        assert "That time does not exist on that day: the clocks go forward an hour." in response.content.decode()
+        assert not Invitation.objects.exists()
+    else:
+        assert response.status_code == 302
+        saved = Invitation.objects.get().appointment_at
+        assert f"{saved:%Y-%m-%d %H:%M}" == f"{day:%Y-%m-%d} 05:30"  # the first 1:30, still daylight time (UTC-4)
