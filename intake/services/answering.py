@@ -122,9 +122,13 @@ def _after_sending(
     raised = {
         code: value for code, value in raised.items() if not ruled_out_by_page(code, posted, answers, today=sent_day)
     }
+    # A latch still open already holds this answer (and its flag stands until a review): left as it is, so its
+    # record of a change to "no" before sending is not wiped by a yes from an old page (review of stop 30).
+    latched = open_latches(intake)
+    raised = {code: value for code, value in raised.items() if code not in latched}
     if not raised:
         return
-    latches = latch(intake, raised, set(raised), latches=open_latches(intake), now=now)
+    latches = latch(intake, raised, set(raised), latches=latched, now=now)
     result = assess_answers(
         form_of(intake),
         answers,

@@ -252,3 +252,22 @@ def test_any_other_page_from_another_tab_after_sending_says_it_was_not_added(pat
     page = response.content.decode()
     assert (response.status_code, "Your form was already sent" in page, CES_ADVICE in page) == (409, True, False)
     assert "new numbness between your legs" in page  # the warning signs in short
+
+
+def test_a_yes_from_an_old_page_after_sending_leaves_a_latch_still_open_as_it_was(patient, alert_calls):
+    """Saddle numbness yes, then no, then "Send" (the latch stays open until a review); an old page then posts yes. It
+    wiped the latch's "changed to no" time, so staff read a retraction they could not date (review of stop 30)."""
+    whose = _safety_page_tag(patient)
+    patient.answer_all(routine_answers())
+    patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes"})
+    patient.client.post("/intake/important/", {"acknowledged": "on"})
+    patient.answer_all(routine_answers())
+    assert patient.client.post("/intake/review/").status_code == 302
+    intake = Intake.objects.get(invitation=patient.invitation)
+    before = RedFlagAnswer.objects.get(intake=intake, code="ce_saddle_numbness")
+    assert before.changed_to_no_at is not None
+    response = _send_from_old_tab(patient, whose, ce_saddle_numbness="yes")
+    assert response.status_code == 409
+    after = RedFlagAnswer.objects.get(intake=intake, code="ce_saddle_numbness")
+    assert (after.answered_at, after.changed_to_no_at) == (before.answered_at, before.changed_to_no_at)
+    assert "changed to no at" in intake.flags.get(code="CE1").reason
