@@ -23,6 +23,8 @@ from intake import tasks, tokens
 from intake.models import DeviceCode, FollowUp, Intake, Invitation, Patient, Questionnaire
 from intake.rules.form_versions import form_version
 from intake.services import patients
+from messaging import selectors as messages
+from messaging.models import OutboundMessage
 
 _CODE_SALT = "intake.services.invitations.device_code"
 CODE_DIGITS = 6
@@ -107,7 +109,8 @@ def invite_once(*, created_by: Any, **details: Any) -> tuple[Invitation, bool]:
     second (a double click).
     The staff member's own row is locked meanwhile, so a second request waits for the first and finds it."""
     with transaction.atomic():
-        get_user_model().objects.select_for_update().filter(pk=created_by.pk).exists()
+        # no_key: rows that only point at the user (audit events, notes) are not held up meanwhile.
+        get_user_model().objects.select_for_update(no_key=True).filter(pk=created_by.pk).exists()
         earlier = (
             Invitation.objects.filter(
                 created_by=created_by,
@@ -115,12 +118,18 @@ def invite_once(*, created_by: Any, **details: Any) -> tuple[Invitation, bool]:
                 email=str(details.get("email", "")).strip(),
                 date_of_birth=details["date_of_birth"],
                 appointment_at=details["appointment_at"],
+                language=details.get("language", "en"),
                 created_at__gte=timezone.now() - SAME_INVITATION_WITHIN,
             )
             .order_by("-pk")
             .first()
         )
         if earlier is not None:
+            emailed = messages.latest(OutboundMessage.Kind.INVITATION, earlier.pk) is not None
+            if details.get("send_email") and not emailed:
+                # "Save" first, then "Email the link": that invitation's link goes out now (a fresh one).
+                renew_link(earlier, send_email=True)
+                return earlier, True
             return earlier, False
         invitation, _token = create_invitation(created_by=created_by, **details)
         return invitation, True

@@ -158,7 +158,7 @@ def test_appointment_times_on_the_nights_the_clocks_change(client, front_desk, s
     settings.TIME_ZONE = "America/New_York"
     client.force_login(front_desk)
     day = next_clock_change(forward=forward)
-    typed = f"{day:%Y-%m-%d}T{'02:30' if forward else '01:30'}"
+    typed = f"{day:%Y-%m-%d}T{'02:30' if forward else '01:30:00'}"  # seconds too, as some browsers send them
     response = client.post(NEW, _form(appointment_at=typed))
     if forward:
         assert "That time does not exist on that day: the clocks go forward an hour." in response.content.decode()
@@ -167,3 +167,16 @@ def test_appointment_times_on_the_nights_the_clocks_change(client, front_desk, s
         assert response.status_code == 302
         saved = Invitation.objects.get().appointment_at
         assert f"{saved:%Y-%m-%d %H:%M}" == f"{day:%Y-%m-%d} 05:30"  # the first 1:30, still daylight time (UTC-4)
+
+
+def test_saving_first_then_emailing_the_link_sends_it(client, front_desk, mailoutbox):
+    """ "Save" and then "Email the link" within two minutes was taken for a double click: no link was ever sent
+    (review of stop 30)."""
+    from tests.alerts.test_services import run_queued_tasks
+
+    client.force_login(front_desk)
+    client.post(NEW, _form())
+    client.post(NEW, _form(send_email="on"))
+    run_queued_tasks()
+    assert Invitation.objects.count() == 1
+    assert [message.to for message in mailoutbox] == [["jordan@example.org"]]
