@@ -20,7 +20,7 @@ from education import images
 from education.models import EDITABLE_FIELDS, Article, ArticleImage, ArticleTranslation
 from education.models.images import IMAGE_FOLDER
 from education.rendering import body_problems, image_names_in, normalize_newlines
-from education.workflow import content_sha256, draft_of, working_content
+from education.workflow import FIELD_LABELS, content_sha256, draft_of, working_content
 
 GO_LIVE_HELP = (
     "When the article (or this change to it) goes live, once a clinical reviewer has approved it. Leave empty for as "
@@ -55,6 +55,8 @@ class ArticleForm(forms.ModelForm[Article]):
 
     # Set per request by ArticleAdmin.get_form: False on the "restore this version" page, which shows the version.
     use_working_copy = True
+    # False for the preview, which saves nothing (`clean` refuses a save over another editor's save since).
+    checks_other_saves = True
 
     go_live_at = forms.SplitDateTimeField(
         label="Go live", required=False, widget=AdminSplitDateTime, help_text=GO_LIVE_HELP
@@ -112,9 +114,10 @@ class ArticleForm(forms.ModelForm[Article]):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or self.cleaned_data
         opened = self.cleaned_data.get("opened")
-        if self.instance.pk and self.use_working_copy and opened:
+        if self.instance.pk and self.use_working_copy and self.checks_other_saves and opened:
             now = content_sha256(working_content(self.instance))
-            if now != opened:
+            posted = content_sha256({name: cleaned.get(name) for name in FIELD_LABELS})
+            if now not in (opened, posted):  # the same words saved twice (a double click) are no conflict
                 self.add_error(None, MSG_SAVED_BY_SOMEONE_ELSE)
                 # Shown again with the words saved meanwhile as the ones seen: the next save is a choice, and goes.
                 data = QueryDict(mutable=True)

@@ -466,3 +466,25 @@ def test_a_date_out_of_range_gets_a_message_not_a_server_error(editor_client, fi
     assert response.status_code == 200
     assert response.context["adminform"].form.errors[field]
     assert draft_of(article) is None
+
+
+def test_the_same_words_saved_twice_from_one_page_are_no_conflict(editor_client):
+    """A double click on Save: the second request was refused as "someone else saved" (review of stop 30)."""
+    article = ArticleFactory.create(body="The old body.")
+    opened = opened_in(editor_client.get(change_url(article)).content.decode())
+    data = form_of(article, body="A new body.", opened=opened)
+    assert editor_client.post(change_url(article), data).status_code == 302
+    assert editor_client.post(change_url(article), data).status_code == 302
+
+
+def test_a_preview_after_another_editors_save_shows_the_words_not_a_conflict(editor_client, editor, django_user_model):
+    article = ArticleFactory.create(body="The old body.")
+    opened = opened_in(editor_client.get(change_url(article)).content.decode())
+    other = Client()
+    other.force_login(django_user_model.objects.get(pk=editor.pk))
+    other.post(change_url(article), form_of(article, body="B's new body.", opened=opened))
+    preview = editor_client.post(
+        f"/admin/education/article/{article.pk}/preview/", form_of(article, title="A's title", opened=opened)
+    )
+    assert "Someone else saved" not in preview.content.decode()
+    assert "A&#x27;s title" in preview.content.decode() or "A's title" in preview.content.decode()
