@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 from phonenumber_field.formfields import PhoneNumberField
 
 from intake.models import Patient
@@ -67,7 +68,10 @@ def _parsed(text: str) -> datetime.datetime:
             return datetime.datetime.strptime(text, layout)
         except ValueError:
             continue
-    raise ValidationError(MSG_APPOINTMENT_NOT_A_TIME, code="invalid")
+    found = parse_datetime(text)  # the ISO forms Django's field takes on any other night (seconds, fractions)
+    if found is None or found.tzinfo is not None:
+        raise ValidationError(MSG_APPOINTMENT_NOT_A_TIME, code="invalid")
+    return found
 
 
 class AppointmentField(forms.DateTimeField):
