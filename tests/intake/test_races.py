@@ -25,7 +25,7 @@ from django.utils import timezone
 from intake import services
 from intake.models import Intake, Level, RedFlagAnswer
 from intake.rules.questionnaire import PAGE_SLUGS
-from intake.services import assessment, invitations
+from intake.services import answering, assessment, invitations
 from tests.intake.conftest import Patient, answer_up_to
 from tests.intake.factories import make_invitation, routine_answers
 
@@ -162,3 +162,33 @@ def test_staff_moving_the_visit_while_the_patient_saves_their_phone_do_not_deadl
     intake.refresh_from_db()
     assert intake.appointment_at == later
     assert intake.patient.phone == "+12015550999"
+
+
+def test_an_ordinary_page_written_while_a_red_flag_holds_the_row_keeps_the_flag(monkeypatch):
+    """An ordinary page is written without the row lock, if the row is still as the page's request read it
+    (intake.services.unlocked_write). Here its write comes while another tab's saddle numbness holds the row,
+    stored but not yet committed: the write must wait, find the row changed, and leave it to the locked path."""
+    invitation, _ = make_invitation()
+    intake = services.record_consent(services.start_intake(invitation), now=timezone.now())
+    old_tab = Intake.objects.get(pk=intake.pk)
+    reached, release = paused_in(answering, "latch", thread="flag", monkeypatch=monkeypatch)
+    flag = Side(
+        "flag",
+        lambda: services.record_red_flags(
+            Intake.objects.get(pk=intake.pk), {"ce_saddle_numbness": "yes"}, now=timezone.now()
+        ),
+    )
+    flag.start()
+    assert reached.wait(10)  # the yes is written and latched, the row locked, nothing committed
+    page = Side("page", lambda: services.save_page(old_tab, "back_pain_scores", routine_answers(), now=timezone.now()))
+    page.start()
+    until(someone_waits_on_a_lock)
+    release.set()
+    for side in (flag, page):
+        side.join(30)
+        assert side.error is None, f"{type(side.error).__name__}: {side.error}"
+    intake.refresh_from_db()
+    assert intake.level == Level.URGENT
+    assert intake.answers["ce_saddle_numbness"] == "yes"
+    assert intake.answers["pain_now"] == 3  # the page's own answers
+    assert RedFlagAnswer.objects.filter(intake=intake, code="ce_saddle_numbness", cleared_at__isnull=True).exists()
