@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Literal
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -70,5 +71,23 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """settings.CSRF_FAILURE_VIEW: a plain explanation in the portal's style; the technical reason stays out."""
-    return HttpResponseForbidden(render_to_string("403_csrf.html", clinic_details()))
+    """settings.CSRF_FAILURE_VIEW: a plain explanation in the portal's style; the technical reason stays out. A
+    patient's question page with a red-flag answer gets the emergency advice for it (`refused_patient_page`)."""
+    try:
+        answer = refused_patient_page(request, refusal="csrf")
+    except Exception as error:  # the plain page, rather than an error page, for a page refused anyway
+        logger.warning("Refused patient page not answered: %s", type(error).__name__)
+        answer = None
+    return answer or HttpResponseForbidden(render_to_string("403_csrf.html", clinic_details()))
+
+
+def refused_patient_page(
+    request: HttpRequest, *, refusal: Literal["rate_limit", "csrf"], retry_after: int = 0
+) -> HttpResponse | None:
+    """A patient's question page refused before its view (a CSRF token refused, the rate limit reached): the intake
+    app's answer when the page has a red-flag answer (intake.refused_posts), else None for the plain refusal."""
+    if request.method != "POST" or not request.path.startswith("/intake/"):
+        return None
+    from intake.refused_posts import answer_refused_post  # the project's shell imports the apps, not the reverse
+
+    return answer_refused_post(request, refusal=refusal, retry_after=retry_after)

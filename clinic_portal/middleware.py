@@ -255,7 +255,11 @@ class RateLimitMiddleware:
             limited, retry_after = self._check(request, rule)
             if limited:
                 logger.warning("Rate limit reached on %s", rule["prefix"])
-                return too_many_requests(request, retry_after)
+                from clinic_portal.errors import refused_patient_page
+
+                # A patient's page with a red-flag answer still has it taken (intake.refused_posts).
+                answer = refused_patient_page(request, refusal="rate_limit", retry_after=retry_after)
+                return answer or too_many_requests(request, retry_after)
         return self.get_response(request)
 
     @staticmethod

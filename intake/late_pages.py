@@ -19,10 +19,11 @@ from django.utils import timezone
 from intake import patient_session, selectors, services
 from intake.models import Intake
 from intake.rules import answers as answer_codec
-from intake.rules.patient_messages import PatientMessage, ce_signs
+from intake.rules.follow_up import with_background
+from intake.rules.patient_messages import PatientMessage, ce_signs, patient_message
 from intake.rules.questionnaire import CE_QUESTION_CODES, Page, is_yes
 from intake.rules.triage import LATCHED_QUESTIONS
-from intake.services.assessment import form_of
+from intake.services.assessment import background_for, form_of
 
 
 def form_closed_here(request: HttpRequest, tag: patient_session.PostedTag, *, slug: str | None) -> HttpResponse:
@@ -93,6 +94,36 @@ def take_red_flags(request: HttpRequest, intake: Intake, slug: str) -> Page | No
     if raised and slug != form_def.consent_page and services.has_consent(intake) and reached:
         services.record_red_flags(intake, posted, now=timezone.now())
     return page
+
+
+def take_red_flags_with_advice(request: HttpRequest, intake: Intake, slug: str) -> tuple[PatientMessage | None, bool]:
+    """Take the red-flag answers of question page `slug` as posted (`take_red_flags`: once only, a latch already
+    taken is left as it is), and say what the patient needs to read: the emergency advice the form now calls for,
+    else the cauda equina advice for what was posted (or None); and whether a red-flag answer of the page is now on
+    the form (`taken`: latched, the clinic told)."""
+    page = take_red_flags(request, intake, slug)
+    questions = page.questions if page is not None else ()
+    raised = [q.code for q in questions if q.code in LATCHED_QUESTIONS and is_yes(request.POST.get(q.code))]
+    taken = bool(raised) and selectors.has_open_latch(intake, raised)
+    message = None
+    if taken:
+        intake.refresh_from_db(fields=["level"])
+        kind = services.emergency_kind(intake)
+        if kind is not None:
+            flag_codes = [flag.code for flag in intake.flags.all()]
+            message = patient_message(
+                level=intake.level_code, emergency=kind, answers=message_answers(intake), flag_codes=flag_codes
+            )
+    if message is None:
+        message = ces_message(cauda_equina_sent(request.POST, CE_QUESTION_CODES))
+    return message, taken
+
+
+def message_answers(intake: Intake) -> dict[str, object]:
+    """The answers the patient's messages read: a follow-up's with the intake's background facts under them (a cancer
+    history brings the MSCC warning signs, as at intake)."""
+    answers = answer_codec.from_json(intake.answers)
+    return with_background(answers, background_for(intake)) if form_of(intake).is_follow_up else answers
 
 
 def take_page_sent_late(

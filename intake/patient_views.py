@@ -31,10 +31,9 @@ from intake.patient_link_views import bad_link
 from intake.references import reference_for
 from intake.rules import answers as answer_codec
 from intake.rules.catalogue import Form
-from intake.rules.follow_up import default_answers, with_background
-from intake.rules.questionnaire import CE_QUESTION_CODES, Page, is_yes, page_applies
+from intake.rules.follow_up import default_answers
+from intake.rules.questionnaire import Page, page_applies
 from intake.rules.questionnaire_checks import validate_page
-from intake.rules.triage import LATCHED_QUESTIONS
 from intake.services.assessment import background_for, form_of
 
 PatientView = Callable[..., HttpResponse]
@@ -305,31 +304,8 @@ def _page_after_sending(request: HttpRequest, intake: Intake, slug: str) -> Http
     form is opened again: `services.record_red_flags`); the rest is not. The page says which, with the emergency
     advice the form now calls for, else the cauda equina advice for what was posted (docs/clinical/TRIAGE.md, "A page
     sent after Send")."""
-    from intake.rules.patient_messages import patient_message
-
-    page = late_pages.take_red_flags(request, intake, slug)  # once only: a latch already taken is left as it is
-    questions = page.questions if page is not None else ()
-    raised = [q.code for q in questions if q.code in LATCHED_QUESTIONS and is_yes(request.POST.get(q.code))]
-    taken = bool(raised) and selectors.has_open_latch(intake, raised)
-    message = None
-    if taken:
-        intake.refresh_from_db(fields=["level"])
-        kind = services.emergency_kind(intake)
-        if kind is not None:
-            flag_codes = [flag.code for flag in intake.flags.all()]
-            message = patient_message(
-                level=intake.level_code, emergency=kind, answers=_message_answers(intake), flag_codes=flag_codes
-            )
-    if message is None:
-        message = late_pages.ces_message(late_pages.cauda_equina_sent(request.POST, CE_QUESTION_CODES))
+    message, taken = late_pages.take_red_flags_with_advice(request, intake, slug)
     return late_pages.sent_already(request, message=message, taken=taken)
-
-
-def _message_answers(intake: Intake) -> dict[str, object]:
-    """The answers the patient's messages read: a follow-up's with the intake's background facts under them (a cancer
-    history brings the MSCC warning signs, as at intake)."""
-    answers = answer_codec.from_json(intake.answers)
-    return with_background(answers, background_for(intake)) if form_of(intake).is_follow_up else answers
 
 
 @never_cache
@@ -352,7 +328,7 @@ def emergency(request: HttpRequest, intake: Intake) -> HttpResponse:
     message = patient_message(
         level=intake.level_code,
         emergency=kind,
-        answers=_message_answers(intake),
+        answers=late_pages.message_answers(intake),
         flag_codes=[flag.code for flag in intake.flags.all()],
     )
     context = {
@@ -421,7 +397,7 @@ def done(request: HttpRequest, intake: Intake) -> HttpResponse:
     message = patient_message(
         level=intake.level_code,
         emergency=services.emergency_kind(intake),
-        answers=_message_answers(intake),
+        answers=late_pages.message_answers(intake),
         flag_codes=[flag.code for flag in intake.flags.all()],
         sent_at_local=timezone.localtime(intake.submitted_at or timezone.now()),
         hours=parse_clinic_hours(settings.CLINIC_HOURS),

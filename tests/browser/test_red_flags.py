@@ -280,3 +280,29 @@ def test_a_patient_who_does_not_agree_is_shown_every_warning_sign(open_page, at_
     assert page.locator(".signs-box li").count() == 7
     at_both_widths(page, "declined-warning-signs")
     assert_accessible(page, context="declined")
+
+
+def test_saddle_numbness_sent_past_the_rate_limit_is_taken_and_the_page_gives_the_advice(
+    open_page, at_both_widths, settings
+):
+    """intake.refused_posts: the patient's own page, refused by the rate limit, still has its red flag taken."""
+    from django.core.cache import caches
+
+    invitation, token = make_invitation()
+    page = _open_as_patient(open_page, token)
+    settings.RATELIMIT_ENABLE = True
+    settings.RATE_LIMITS = [{**settings.RATE_LIMITS[0], "patient_rate": "1/10m"}]
+    caches["ratelimit"].clear()
+    _pick(page, "ce_saddle_numbness", "no")
+    _pick(page, "ce_wiping_sensation", "no")
+    _next(page)  # the one post allowed
+    assert_accessible(page)
+    page.go_back()
+    _pick(page, "ce_saddle_numbness", "yes")
+    _next(page)
+    assert page.get_by_role("heading", name="Get medical help now").is_visible()
+    assert page.get_by_text("We have added your answer about this warning sign").is_visible()
+    at_both_widths(page, "intake-red-flag-past-the-rate-limit")
+    assert_accessible(page, context="red flag past the rate limit")
+    assert Intake.objects.get(invitation=invitation).level == Level.URGENT
+    caches["ratelimit"].clear()
