@@ -36,10 +36,8 @@ def form_closed_here(request: HttpRequest, tag: patient_session.PostedTag, *, sl
     again, with the cauda equina advice when what was sent calls for it. What it says depends only on what was sent
     and on this browser's session, never on what is stored (sent or not, locked or not, taken or not); it shows
     nothing of either form and does not keep this browser's form open."""
-    owner = selectors.intake_by_invitation_id(tag.invitation_id, now=timezone.now(), closed_links=True)
-    trusted = owner is not None and patient_session.opened_form_here(request, owner.invitation)
-    if slug is not None and owner is not None and tag.fresh and trusted:
-        take_red_flags(request, owner, slug)
+    if slug is not None:
+        take_red_flags_into_tagged_form(request, tag, slug)
     # The advice is read from the post itself, not from the page's questions in the form's stored version.
     sent = cauda_equina_sent(request.POST, CE_QUESTION_CODES) if slug is not None else []
     context = {
@@ -48,6 +46,14 @@ def form_closed_here(request: HttpRequest, tag: patient_session.PostedTag, *, sl
         "no_session_timer": True,
     }
     return render(request, "intake/form_closed_here.html", context, status=409)
+
+
+def take_red_flags_into_tagged_form(request: HttpRequest, tag: patient_session.PostedTag, slug: str) -> None:
+    """A page of a form not open here (`form_closed_here`): its red-flag answers go into its own form when this
+    browser is one that opened that form and the page was shown while it stays trusted (the tag is `fresh`)."""
+    owner = selectors.intake_by_invitation_id(tag.invitation_id, now=timezone.now(), closed_links=True)
+    if owner is not None and tag.fresh and patient_session.opened_form_here(request, owner.invitation):
+        take_red_flags(request, owner, slug)
 
 
 def sent_already(request: HttpRequest, *, message: PatientMessage | None, taken: bool) -> HttpResponse:

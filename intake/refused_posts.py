@@ -5,10 +5,11 @@ docs/clinical/TRIAGE.md: a red-flag answer is acted on the moment it is posted, 
 31 such a page got the plain "Too many tries" or "Please reload the page", and a yes on it was neither stored nor
 answered with advice. Now a refused page with a yes or not sure to a red-flag question gets this page instead:
 
-- rate limit: the request is this browser's own, on its own confirmed form (the session says so, and the page's tag,
-  if it has one, is that form's), so its red-flag answers are taken as the page's view would take them
-  (`late_pages.take_red_flags_with_advice`: stored, latched, triaged, alerted) and the page says so, with the
-  emergency advice; the rest of the page waits, as the limit asks;
+- rate limit: when the page passes the CSRF check its view would have made (the limit answers before that check),
+  its red-flag answers are taken where the view's guard would take them: into the form confirmed here
+  (`late_pages.take_red_flags_with_advice`: stored, latched, triaged, alerted; the page says so, with the emergency
+  advice), into a form left idle here, or into the tagged page's own form when this browser opened it; the rest of
+  the page waits, as the limit asks;
 - CSRF refused: nothing says the request is the patient's (that is what the token is for), so nothing is stored; the
   page gives the cauda equina advice for what was sent, as a page from a form closed here does, and says how to send
   it again.
@@ -20,11 +21,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
 from intake import late_pages, patient_session
+from intake.rules.patient_messages import PatientMessage
 from intake.rules.questionnaire import CE_QUESTION_CODES, is_yes
 from intake.rules.triage import LATCHED_QUESTIONS
 
@@ -38,11 +41,8 @@ def answer_refused_post(request: HttpRequest, *, refusal: Refusal, retry_after: 
     if slug is None or not _raises_a_flag(request):
         return None
     message, taken = None, False
-    if refusal == "rate_limit":
-        intake = patient_session.confirmed_intake(request)
-        tag = patient_session.posted_tag(request)
-        if intake is not None and (tag is None or tag.invitation_id == intake.invitation_id):
-            message, taken = late_pages.take_red_flags_with_advice(request, intake, slug)
+    if refusal == "rate_limit" and _csrf_check_passes(request):
+        message, taken = _take_red_flags(request, slug)
     if message is None:
         message = late_pages.ces_message(late_pages.cauda_equina_sent(request.POST, CE_QUESTION_CODES))
     context = {
@@ -56,6 +56,40 @@ def answer_refused_post(request: HttpRequest, *, refusal: Refusal, retry_after: 
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def _take_red_flags(request: HttpRequest, slug: str) -> tuple[PatientMessage | None, bool]:
+    """The page's red-flag answers taken as the view's guard would take them (intake.patient_views.patient_page): a
+    page of a form not open here into its own form (`late_pages.take_red_flags_into_tagged_form`), one of the form
+    open here into it, with the advice it now calls for; one of a form left idle into that form. Only the form open
+    here says what is stored (the others' page says nothing that depends on it, as their own pages do)."""
+    tag = patient_session.posted_tag(request)
+    if tag is not None and tag.invitation_id != patient_session.invitation_here(request):
+        late_pages.take_red_flags_into_tagged_form(request, tag, slug)
+        return None, False
+    intake = patient_session.confirmed_intake(request)
+    if intake is not None:
+        return late_pages.take_red_flags_with_advice(request, intake, slug)
+    closed = patient_session.idle_intake(request) or patient_session.intake_after_idle(request)
+    if closed is not None:
+        late_pages.take_red_flags(request, closed, slug)
+    elif tag is not None:
+        late_pages.take_red_flags_into_tagged_form(request, tag, slug)
+    return None, False
+
+
+class _CsrfCheck(CsrfViewMiddleware):
+    """Django's CSRF check without its failure view: the rate limit answers before CsrfViewMiddleware.process_view
+    runs, so a refused page has not been checked yet."""
+
+    def _reject(self, request: HttpRequest, reason: str) -> HttpResponse:
+        return HttpResponseForbidden()
+
+
+def _csrf_check_passes(request: HttpRequest) -> bool:
+    """Whether the page passes the CSRF check its view would have made (nothing is stored from one that does not:
+    nothing says it is the patient's)."""
+    return _CsrfCheck(lambda _request: HttpResponse()).process_view(request, HttpResponse, (), {}) is None
 
 
 def _question_page(request: HttpRequest) -> str | None:
