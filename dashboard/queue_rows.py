@@ -20,6 +20,7 @@ from django.forms import BoundField
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from dashboard.call_backs import promised_call
 from dashboard.phones import phone
 from dashboard.presenters import flag_style
 from dashboard.scores import questionnaire_label
@@ -135,6 +136,8 @@ class QueueRow:
     phone_html: str = ""  # the patient's phone as a tel: link (escaped), "" when none
     questionnaire: str = ""  # "Follow-up 6 weeks" for a follow-up; "" for the pre-visit intake
     not_reached: str = ""  # when a call last failed ("Mon Jan 5, 3:04 PM"), "" when none or reviewed since
+    call_by: str = ""  # the call-back promised on a serious intake's receipt ("Tue Jan 6, 10:00 AM"), "" when none
+    call_overdue: bool = False  # that time has passed and the intake is not reviewed
 
     @property
     def html(self) -> str:
@@ -157,6 +160,10 @@ class QueueRow:
         review = f'<span class="reviewed">✓ {escape(self.reviewed_by)}</span>' if self.is_reviewed else NOT_REVIEWED
         if self.not_reached and not self.is_reviewed:
             review += f'<br><span class="small not-reached">Not reached {self.not_reached}</span>'
+        if self.call_by and self.call_overdue:
+            review += f'<br><span class="small call-by is-overdue">Call was due {self.call_by}</span>'
+        elif self.call_by and not self.is_reviewed:
+            review += f'<br><span class="small call-by">Call by {self.call_by}</span>'
         return (
             f'<tr role="row" class="{self.css}"><td role="cell" class="col-level">'
             f'<span class="level-badge level-{self.level_code}">{symbol}{self.level_label}</span></td>'
@@ -190,6 +197,7 @@ def queue_rows(
         code = Level(entry.level).code
         submitted = entry.submitted_at.astimezone(zone) if entry.submitted_at else None
         number = phone(entry.phone) if entry.phone else None
+        call = promised_call(entry.level, entry.submitted_at, is_reviewed=entry.is_reviewed, now=now)
         rows.append(
             QueueRow(
                 intake_id=entry.intake_id,
@@ -212,6 +220,8 @@ def queue_rows(
                 not_reached=(
                     staff_datetime(entry.last_not_reached, zone, this_year=today.year) if entry.last_not_reached else ""
                 ),
+                call_by=staff_datetime(call.by, zone, this_year=today.year) if call else "",
+                call_overdue=call is not None and call.overdue,
             )
         )
     return rows

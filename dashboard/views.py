@@ -38,6 +38,7 @@ from dashboard import (
     queue_rows,
     selectors,
 )
+from dashboard.call_backs import promised_call
 from dashboard.forms import (
     FLAG_CHOICES,
     LEVEL_CHOICES,
@@ -285,6 +286,9 @@ def _render_detail(
             "articles": [(slug, titles.get(slug, slug.replace("-", " ").capitalize())) for slug in slugs],
             "notes": [(note, presenters.outcome_text(note.outcome)) for note in notes],
             "not_reached": not_reached,
+            "call": promised_call(
+                intake.level, intake.submitted_at, is_reviewed=intake.is_reviewed, now=timezone.now()
+            ),
             "escalate_minutes": settings.ESCALATE_AFTER_MINUTES,
             "review_form": review_form,
             "can_review": request.user.has_perm("intake.review_intake"),

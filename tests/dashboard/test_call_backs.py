@@ -1,0 +1,80 @@
+"""The call-back a serious intake's receipt promised, where staff work: the queue row and the intake page say the
+time, and say it has passed while the intake waits (dashboard/call_backs.py). Clinic hours are the default,
+Mon-Fri 08:00-17:00, calls within 2 hours, in America/New_York."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from dashboard.call_backs import promised_call
+from intake.models import Level
+from tests.dashboard.factories import make_intake
+
+pytestmark = pytest.mark.django_db
+
+CLINIC = zoneinfo.ZoneInfo("America/New_York")
+QUEUE = reverse("dashboard:queue")
+TUESDAY_9 = datetime.datetime(2027, 3, 2, 9, 0, tzinfo=CLINIC)  # a Tuesday
+
+
+def _row_html(response, name: str) -> str:
+    [row] = [row for row in response.context["rows"] if row.patient_name == name]
+    return row.html
+
+
+def test_the_queue_says_by_when_the_patient_was_promised_a_call(client, clinician):
+    with time_machine.travel(TUESDAY_9 + datetime.timedelta(minutes=30), tick=False):
+        make_intake("serious_fracture", name="Serious Waiting", submitted_at=TUESDAY_9)
+        make_intake("routine_plain", name="Routine", submitted_at=TUESDAY_9)
+        client.force_login(clinician)
+        response = client.get(QUEUE)
+
+    assert "Call by Tue Mar 2, 11:00 AM" in _row_html(response, "Serious Waiting")
+    assert "Call by" not in _row_html(response, "Routine")
+
+
+def test_a_promised_time_that_has_passed_is_shown_as_overdue_on_the_queue_and_the_intake_page(client, clinician):
+    with time_machine.travel(TUESDAY_9 + datetime.timedelta(hours=3), tick=False):
+        intake = make_intake("serious_fracture", name="Serious Late", submitted_at=TUESDAY_9)
+        assert intake.level == Level.SERIOUS
+        client.force_login(clinician)
+        row = _row_html(client.get(QUEUE), "Serious Late")
+        page = client.get(reverse("dashboard:intake", args=[intake.pk])).content.decode()
+
+    assert 'class="small call-by is-overdue">Call was due Tue Mar 2, 11:00 AM' in row
+    assert "Call-back overdue." in page
+    assert "The patient's receipt says we will call by Tue Mar 2, 11:00 AM EST (1\xa0hour ago)." in page
+
+
+def test_a_reviewed_intake_shows_no_call_to_make(client, clinician):
+    with time_machine.travel(TUESDAY_9 + datetime.timedelta(hours=3), tick=False):
+        intake = make_intake("serious_fracture", name="Serious Done", submitted_at=TUESDAY_9, is_reviewed=True)
+        client.force_login(clinician)
+        row = _row_html(client.get(QUEUE), "Serious Done")
+        page = client.get(reverse("dashboard:intake", args=[intake.pk])).content.decode()
+
+    assert "call-by" not in row
+    assert "receipt says we will call" not in page
+
+
+@pytest.mark.parametrize(
+    ("sent", "promised"),
+    [
+        (TUESDAY_9, datetime.datetime(2027, 3, 2, 11, 0, tzinfo=CLINIC)),
+        (datetime.datetime(2027, 3, 5, 16, 30, tzinfo=CLINIC), datetime.datetime(2027, 3, 5, 17, 0, tzinfo=CLINIC)),
+        (datetime.datetime(2027, 3, 5, 20, 0, tzinfo=CLINIC), datetime.datetime(2027, 3, 8, 10, 0, tzinfo=CLINIC)),
+    ],
+    ids=["in hours", "near closing: by closing", "friday night: monday morning"],
+)
+def test_the_promise_is_the_receipts(sent, promised):
+    call = promised_call(Level.SERIOUS, sent, is_reviewed=False, now=sent)
+    assert call is not None
+    assert call.by == promised
+    assert not call.overdue
+    assert promised_call(Level.URGENT, sent, is_reviewed=False, now=sent) is None  # told to go to the ER instead
+    assert promised_call(Level.SERIOUS, None, is_reviewed=False, now=sent) is None  # not sent yet
