@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import Alert
+from intake.call_backs import promised_call
 from intake.models import Level, Questionnaire
 from messaging.delivery import max_attempts, retry_delay
 
@@ -70,7 +71,16 @@ def message_for(alert: Alert) -> tuple[str, str]:
     link = settings.SITE_URL + reverse("dashboard:intake", args=[alert.intake_id])
     # Which questionnaire, not whose: a follow-up's red flags come weeks after the visit, not before it.
     answers = "follow-up answers" if alert.intake.kind == Questionnaire.FOLLOW_UP else "pre-visit answers"
-    context = {"alert": alert, "link": link, "minutes": settings.ESCALATE_AFTER_MINUTES, "answers": answers}
+    intake = alert.intake
+    # A sent serious intake's receipt promised a call by a time: the on-call sees the same time (no patient detail).
+    call = promised_call(intake.level, intake.submitted_at, is_reviewed=intake.is_reviewed, now=timezone.now())
+    context = {
+        "alert": alert,
+        "link": link,
+        "minutes": settings.ESCALATE_AFTER_MINUTES,
+        "answers": answers,
+        "call_by": call.by if call and alert.kind == Alert.Kind.SERIOUS else None,
+    }
     subject = render_to_string("alerts/subject.txt", context).strip()
     body = render_to_string("alerts/body.txt", context)
     return " ".join(subject.split()), body

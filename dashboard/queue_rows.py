@@ -20,11 +20,11 @@ from django.forms import BoundField
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from dashboard.call_backs import promised_call
 from dashboard.phones import phone
 from dashboard.presenters import flag_style
 from dashboard.scores import questionnaire_label
 from dashboard.selectors import QueueEntry
+from intake.call_backs import promised_call
 from intake.models import Level
 from intake.rules.questionnaire import age_in_years
 

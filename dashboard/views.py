@@ -38,7 +38,6 @@ from dashboard import (
     queue_rows,
     selectors,
 )
-from dashboard.call_backs import promised_call
 from dashboard.forms import (
     FLAG_CHOICES,
     LEVEL_CHOICES,
@@ -50,6 +49,7 @@ from dashboard.forms import (
 )
 from dashboard.outcome_report import outcome_counts
 from education.models import Article
+from intake.call_backs import promised_call
 from intake.models import Intake, Level, RedFlagAnswer, ReviewNote
 from intake.references import intake_id_for
 from intake.rules.catalogue import form_for

@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from alerts import services
 from alerts.models import Alert
-from intake.models import Level
+from intake.models import Intake, Level
 from tests.dashboard.factories import make_intake
 
 pytestmark = pytest.mark.django_db
@@ -523,3 +523,24 @@ def test_each_failed_call_left_without_a_review_escalates_again(clinician):
     with time_machine.travel(start + datetime.timedelta(minutes=95), tick=False):
         mark_reviewed(intake, by=clinician, outcome="emergency_care")
     assert services.sweep(now=start + datetime.timedelta(minutes=200))["escalated"] == 0
+
+
+def test_the_serious_alert_says_by_when_the_patients_receipt_promised_a_call():
+    tuesday_9 = datetime.datetime(2027, 3, 2, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=-5)))
+    with time_machine.travel(tuesday_9, tick=False):
+        serious = make_intake("serious_cancer", submitted_at=tuesday_9)
+        services.intake_level_changed(serious, previous_level=None)
+        run_queued_tasks()
+    [message] = mail.outbox
+    # Clinic hours Mon-Fri 08:00-17:00, calls within 2 hours, America/New_York (EST in March before the change).
+    assert "The patient's receipt says we will call by Tue Mar 2, 11:00 AM EST." in message.body
+
+
+def test_a_serious_alert_before_the_form_is_sent_promises_nothing():
+    serious = make_intake("serious_cancer", safety_only=False)
+    Intake.objects.filter(pk=serious.pk).update(submitted_at=None)
+    serious.refresh_from_db()
+    services.intake_level_changed(serious, previous_level=None)
+    run_queued_tasks()
+    [message] = mail.outbox
+    assert "receipt" not in message.body

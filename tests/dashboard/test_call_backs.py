@@ -1,5 +1,5 @@
 """The call-back a serious intake's receipt promised, where staff work: the queue row and the intake page say the
-time, and say it has passed while the intake waits (dashboard/call_backs.py). Clinic hours are the default,
+time, and say it has passed while the intake waits (intake/call_backs.py). Clinic hours are the default,
 Mon-Fri 08:00-17:00, calls within 2 hours, in America/New_York."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from dashboard.call_backs import promised_call
+from intake.call_backs import promised_call
 from intake.models import Level
 from tests.dashboard.factories import make_intake
 

@@ -2,7 +2,8 @@
 
 A `serious` intake's receipt promises a call by a time worked out from when it was sent and the clinic's hours
 (`intake.rules.callback.callback_deadline`, the same settings as the receipt and its e-mail). Until stop 31 staff saw
-that time nowhere: the queue and the intake page now say it, and say when it has passed while the intake waits.
+that time nowhere: the queue and the intake page now say it, and say when it has passed while the intake waits, and
+the serious alert's e-mail says it.
 """
 
 from __future__ import annotations
