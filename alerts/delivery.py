@@ -73,13 +73,21 @@ def message_for(alert: Alert) -> tuple[str, str]:
     answers = "follow-up answers" if alert.intake.kind == Questionnaire.FOLLOW_UP else "pre-visit answers"
     intake = alert.intake
     # A sent serious intake's receipt promised a call by a time: the on-call sees the same time (no patient detail).
-    call = promised_call(intake.level, intake.submitted_at, is_reviewed=intake.is_reviewed, now=timezone.now())
+    call = None
+    if alert.kind == Alert.Kind.SERIOUS:
+        call = promised_call(
+            intake.call_back_by,
+            submitted_at=intake.submitted_at,
+            reviewed_at=intake.reviewed_at,
+            is_reviewed=intake.is_reviewed,
+            now=timezone.now(),
+        )
     context = {
         "alert": alert,
         "link": link,
         "minutes": settings.ESCALATE_AFTER_MINUTES,
         "answers": answers,
-        "call_by": call.by if call and alert.kind == Alert.Kind.SERIOUS else None,
+        "call_by": call.by if call else None,
     }
     subject = render_to_string("alerts/subject.txt", context).strip()
     body = render_to_string("alerts/body.txt", context)

@@ -197,7 +197,13 @@ def queue_rows(
         code = Level(entry.level).code
         submitted = entry.submitted_at.astimezone(zone) if entry.submitted_at else None
         number = phone(entry.phone) if entry.phone else None
-        call = promised_call(entry.level, entry.submitted_at, is_reviewed=entry.is_reviewed, now=now)
+        call = promised_call(
+            entry.call_back_by,
+            submitted_at=entry.submitted_at,
+            reviewed_at=entry.reviewed_at,
+            is_reviewed=entry.is_reviewed,
+            now=now,
+        )
         rows.append(
             QueueRow(
                 intake_id=entry.intake_id,

@@ -132,6 +132,8 @@ class QueueEntry(NamedTuple):
     kind: str = "intake"  # Questionnaire: "intake" or "follow_up"
     time_point: str = ""  # a follow-up's time point code (6w, 3m, 12m)
     last_not_reached: datetime.datetime | None = None  # the latest "could not reach" review, if any
+    reviewed_at: datetime.datetime | None = None  # the last review (kept when new red flags reopen the intake)
+    call_back_by: datetime.datetime | None = None  # the call-back the receipt promised (intake.call_backs)
 
 
 # The patient's phone as stored, E.164 text: read through the model field, every number would be parsed into a
@@ -169,6 +171,8 @@ _ENTRY_COLUMNS = (
     "kind",
     "invitation__follow_up__time_point",
     _LAST_NOT_REACHED,
+    "reviewed_at",
+    "call_back_by",
 )
 
 
@@ -202,11 +206,11 @@ def _entries(rows: list[tuple[Any, ...]]) -> list[QueueEntry]:
         QueueEntry(
             pk, level, reviewed, appointment, submitted, name, born,
             (f"{first} {last}".strip() or username) if username else None,
-            tuple(flags.get(pk, ())), phone or "", kind, time_point or "", not_reached,
+            tuple(flags.get(pk, ())), phone or "", kind, time_point or "", not_reached, reviewed_at, call_back_by,
         )
         for (
             pk, level, reviewed, appointment, submitted, name, born, first, last, username, phone, kind, time_point,
-            not_reached,
+            not_reached, reviewed_at, call_back_by,
         ) in rows
     ]  # fmt: skip
 

@@ -287,7 +287,11 @@ def _render_detail(
             "notes": [(note, presenters.outcome_text(note.outcome)) for note in notes],
             "not_reached": not_reached,
             "call": promised_call(
-                intake.level, intake.submitted_at, is_reviewed=intake.is_reviewed, now=timezone.now()
+                intake.call_back_by,
+                submitted_at=intake.submitted_at,
+                reviewed_at=intake.reviewed_at,
+                is_reviewed=intake.is_reviewed,
+                now=timezone.now(),
             ),
             "escalate_minutes": settings.ESCALATE_AFTER_MINUTES,
             "review_form": review_form,

@@ -174,6 +174,9 @@ class Intake(models.Model):
     recommended_articles = models.JSONField(default=list, blank=True, help_text="Article slugs, best first.")
 
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The call-back time the receipt promised when the intake was sent serious (intake.call_backs): what the patient
+    # was told and e-mailed, kept as it was; staff see it until a review answers it. None when none was promised.
+    call_back_by = models.DateTimeField(null=True, blank=True)
     is_reviewed = models.BooleanField(default=False)
     # How many times a reviewed intake was opened again by new red flags (intake.services.assessment): each time is a
     # new round of alerts and escalation (alerts.models.Alert.round). reviewed_at/by keep the last review.

@@ -400,7 +400,8 @@ def done(request: HttpRequest, intake: Intake) -> HttpResponse:
         answers=late_pages.message_answers(intake),
         flag_codes=[flag.code for flag in intake.flags.all()],
         sent_at_local=timezone.localtime(intake.submitted_at or timezone.now()),
-        hours=parse_clinic_hours(settings.CLINIC_HOURS),
+        # The time promised when it was sent, if one was (a level reached since promised none: "soon", no time).
+        hours=parse_clinic_hours(settings.CLINIC_HOURS) if intake.call_back_by is not None else None,
         within_hours=settings.CLINIC_CALLBACK_HOURS,
     )
     promise = message.callback

@@ -301,7 +301,7 @@ def render_confirmation(message: OutboundMessage) -> Rendered | None:
         answers=answer_codec.from_json(intake.answers),
         flag_codes=list(intake.flags.values_list("code", flat=True)),
         sent_at_local=timezone.localtime(intake.submitted_at or timezone.now()),
-        hours=parse_clinic_hours(settings.CLINIC_HOURS),
+        hours=parse_clinic_hours(settings.CLINIC_HOURS) if intake.call_back_by is not None else None,
         within_hours=settings.CLINIC_CALLBACK_HOURS,
     )
     from intake.models import Questionnaire

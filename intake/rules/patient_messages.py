@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from intake.rules.callback import DEFAULT_CALLBACK_HOURS, CallbackPromise, ClinicHours, callback_deadline
+from intake.rules.triage import emergency_for_codes
 
 YES_VALUES = frozenset({"yes", "not_sure"})
 
@@ -142,3 +143,26 @@ def patient_message(
             promise = callback_deadline(sent_at_local, hours, within_hours=within_hours)
         return PatientMessage(kind="callback", cancer_history=cancer, callback=promise)
     return PatientMessage(kind="confirmation", cancer_history=cancer)
+
+
+def promised_call_back(
+    *,
+    level: str | None,
+    flag_codes: Iterable[str],
+    sent_at_local: datetime.datetime,
+    hours: ClinicHours,
+    within_hours: int = DEFAULT_CALLBACK_HOURS,
+) -> datetime.datetime | None:
+    """The time the receipt of an intake sent at `sent_at_local` with this level and these flags promises a call by;
+    None when it promises none (not serious, or its flags call for the emergency advice instead)."""
+    codes = tuple(flag_codes)
+    message = patient_message(
+        level=level,
+        emergency=emergency_for_codes(codes),
+        answers={},
+        flag_codes=codes,
+        sent_at_local=sent_at_local,
+        hours=hours,
+        within_hours=within_hours,
+    )
+    return message.callback.by if message.kind == "callback" and message.callback is not None else None

@@ -9,9 +9,10 @@ once staff have spoken with the patient (`share_reading_held_back_until_contact`
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -28,8 +29,10 @@ from intake.models import (
     ReviewNote,
 )
 from intake.rules import answers as answer_codec
+from intake.rules.callback import parse_clinic_hours
 from intake.rules.catalogue import INTAKE, Form, assess_answers, form_for
 from intake.rules.follow_up import BACKGROUND_CODES, with_background
+from intake.rules.patient_messages import promised_call_back
 from intake.rules.questionnaire_checks import validate_answers, validate_page
 from intake.rules.recommendations import recommend
 from intake.rules.triage import FLAGS_BY_CODE, EarlierAnswer, TriageResult
@@ -233,6 +236,22 @@ def store_assessment(intake: Intake, assessment: Assessment, *, now: datetime.da
         intake.save(update_fields=["recommended_articles", "updated_at"])
 
 
+def promise_call_back(intake: Intake, flag_codes: Iterable[str], *, sent_at: datetime.datetime) -> None:
+    """Store the call-back time the receipt of an intake sent now promises (`Intake.call_back_by`), if it promises one:
+    a serious intake's, from the clinic's hours. Kept as it was promised: the patient was told it and e-mailed it, and
+    a level reached after sending promises nothing the patient was told (review of the stop-31 commits)."""
+    by = promised_call_back(
+        level=intake.level_code,
+        flag_codes=flag_codes,
+        sent_at_local=timezone.localtime(sent_at),
+        hours=parse_clinic_hours(settings.CLINIC_HOURS),
+        within_hours=settings.CLINIC_CALLBACK_HOURS,
+    )
+    if by is not None:
+        Intake.objects.filter(pk=intake.pk).update(call_back_by=by)
+        intake.call_back_by = by
+
+
 def submit_intake(intake: Intake, *, now: datetime.datetime) -> Intake:
     """Send the intake: triage it, store the result and the reading list, e-mail the patient. Idempotent.
 
@@ -269,6 +288,7 @@ def submit_intake(intake: Intake, *, now: datetime.datetime) -> Intake:
             staff_contacted=staff_have_reached(locked),  # a patient already called before sending
         )
         store_assessment(locked, assessment, now=now)
+        promise_call_back(locked, assessment.result.codes, sent_at=now)
         if locked.invitation.email:
             tasks.queue_confirmation_email(locked)
     return locked

@@ -22,7 +22,13 @@ from intake.rules.questionnaire import STEP_SLUGS
 from intake.rules.triage import assess_interim, needs_emergency_page
 from intake.services import patients
 from intake.services.answering import PHONE, SAFETY_STEP, acknowledge_emergency, save_step
-from intake.services.assessment import Assessment, assess_intake, store_assessment, submit_intake
+from intake.services.assessment import (
+    Assessment,
+    assess_intake,
+    promise_call_back,
+    store_assessment,
+    submit_intake,
+)
 from intake.services.follow_ups import follow_up_invitation
 from intake.services.invitations import create_invitation, expiry_for, start_intake
 
@@ -93,6 +99,8 @@ def create_assessed_intake(
             submitted_at=submitted_at,
         )
         store_assessment(intake, assessment, now=assessed_at, notify=False)
+        if submitted_at is not None:
+            promise_call_back(intake, assessment.result.codes, sent_at=submitted_at)
         if fields:
             Intake.objects.filter(pk=intake.pk).update(**fields)
             intake.refresh_from_db()

@@ -71,10 +71,13 @@ def test_a_reviewed_intake_shows_no_call_to_make(client, clinician):
     ],
     ids=["in hours", "near closing: by closing", "friday night: monday morning"],
 )
-def test_the_promise_is_the_receipts(sent, promised):
-    call = promised_call(Level.SERIOUS, sent, is_reviewed=False, now=sent)
+def test_the_promise_is_stored_when_a_serious_intake_is_sent(sent, promised):
+    with time_machine.travel(sent, tick=False):
+        serious = make_intake("serious_fracture", submitted_at=sent)
+        urgent = make_intake("urgent_bowel", submitted_at=sent)
+        call = promised_call(serious.call_back_by, submitted_at=sent, reviewed_at=None, is_reviewed=False, now=sent)
+    assert serious.call_back_by == promised
     assert call is not None
     assert call.by == promised
     assert not call.overdue
-    assert promised_call(Level.URGENT, sent, is_reviewed=False, now=sent) is None  # told to go to the ER instead
-    assert promised_call(Level.SERIOUS, None, is_reviewed=False, now=sent) is None  # not sent yet
+    assert urgent.call_back_by is None  # told to go to the emergency room instead
