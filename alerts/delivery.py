@@ -63,7 +63,8 @@ __all__ = [
 
 
 def recipients_for(kind: str) -> list[str]:
-    return list(settings.ESCALATION_EMAILS if kind == Alert.Kind.ESCALATION else settings.ALERT_EMAILS)
+    escalations = (Alert.Kind.ESCALATION, Alert.Kind.CALL_BACK)
+    return list(settings.ESCALATION_EMAILS if kind in escalations else settings.ALERT_EMAILS)
 
 
 def message_for(alert: Alert) -> tuple[str, str]:
@@ -74,7 +75,7 @@ def message_for(alert: Alert) -> tuple[str, str]:
     intake = alert.intake
     # A sent serious intake's receipt promised a call by a time: the on-call sees the same time (no patient detail).
     call = None
-    if alert.kind == Alert.Kind.SERIOUS:
+    if alert.kind in (Alert.Kind.SERIOUS, Alert.Kind.CALL_BACK):
         call = promised_call(
             intake.call_back_by,
             submitted_at=intake.submitted_at,

@@ -19,6 +19,7 @@ class Alert(Delivery):
         URGENT = "urgent", "Urgent intake"
         SERIOUS = "serious", "Serious intake"
         ESCALATION = "escalation", "Urgent intake not reviewed in time"
+        CALL_BACK = "call_back", "Promised call-back time passed"
 
     intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -13,7 +13,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from alerts import delivery
@@ -61,7 +61,8 @@ def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     Safe to run as often as wanted, from several places: sending checks and locks the alert row itself.
     """
     now = now or timezone.now()
-    return {"requeued": _requeue_stuck(now), "escalated": _escalate_unreviewed_urgent(now)}
+    escalated = _escalate_unreviewed_urgent(now) + _escalate_missed_call_backs(now)
+    return {"requeued": _requeue_stuck(now), "escalated": escalated}
 
 
 def _requeue_stuck(now: datetime.datetime) -> int:
@@ -100,6 +101,38 @@ def _escalate_unreviewed_urgent(now: datetime.datetime) -> int:
                 kind=Alert.Kind.ESCALATION,
                 round=round_,
                 attempt=len(calls),
+                defaults={"next_attempt_at": now},
+            )
+            if created:
+                enqueue(alert)
+                escalated += 1
+    return escalated
+
+
+def _escalate_missed_call_backs(now: datetime.datetime) -> int:
+    """Tell the lead once when the call-back a serious intake's receipt promised (`Intake.call_back_by`) is due and no
+    review has answered it since the intake was sent: the patient was told a clinician would call by then (and to
+    call the clinic if nobody had). Failed calls ("could not reach") leave the intake unreviewed, so they do not stop
+    it; the e-mail says how many there were."""
+    due = Intake.objects.filter(
+        Q(reviewed_at__isnull=True) | Q(reviewed_at__lt=F("submitted_at")),
+        call_back_by__lte=now,
+        is_reviewed=False,
+        submitted_at__isnull=False,
+    ).exclude(
+        Exists(Alert.objects.filter(intake=OuterRef("pk"), kind=Alert.Kind.CALL_BACK, round=OuterRef("review_round")))
+    )
+    escalated = 0
+    for intake_id, round_, submitted_at in list(due.values_list("pk", "review_round", "submitted_at")):
+        calls = ReviewNote.objects.filter(
+            intake_id=intake_id, outcome=ReviewNote.Outcome.COULD_NOT_REACH, created_at__gt=submitted_at
+        ).count()
+        with transaction.atomic():
+            alert, created = Alert.objects.get_or_create(
+                intake_id=intake_id,
+                kind=Alert.Kind.CALL_BACK,
+                round=round_,
+                attempt=calls,
                 defaults={"next_attempt_at": now},
             )
             if created:

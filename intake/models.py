@@ -221,6 +221,13 @@ class Intake(models.Model):
                 condition=models.Q(level__isnull=False),
                 include=["submitted_at", "created_at"],
             ),
+            # Call-backs promised and not yet answered by a review (alerts.services escalates them when due): the few
+            # waiting, whatever the size of the history.
+            models.Index(
+                fields=["call_back_by"],
+                name="intake_call_back_waiting",
+                condition=models.Q(call_back_by__isnull=False, is_reviewed=False),
+            ),
             # The queue's name search has a trigram index on PostgreSQL (migration 0008; no portable equivalent).
         ]
 

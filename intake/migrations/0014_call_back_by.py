@@ -40,4 +40,12 @@ class Migration(migrations.Migration):
             model_name="intake", name="call_back_by", field=models.DateTimeField(blank=True, null=True)
         ),
         migrations.RunPython(promises_of_sent_intakes, migrations.RunPython.noop),
+        migrations.AddIndex(
+            model_name="intake",
+            index=models.Index(
+                condition=models.Q(call_back_by__isnull=False, is_reviewed=False),
+                fields=["call_back_by"],
+                name="intake_call_back_waiting",
+            ),
+        ),
     ]
