@@ -147,9 +147,10 @@ def _why_no_longer_news(alert: Alert) -> str:
 def _superseded_by_urgent(alert: Alert) -> bool:
     """A serious alert still unsent (the mail server down) when its intake became urgent in the same round: the
     urgent alert asks the on-call to phone the patient now, and this one, sent after it, said "the next working
-    morning" (the alert delivery audit)."""
+    morning" (the alert delivery audit). The same for the lead's call-back e-mail, which says "triaged SERIOUS"
+    (review of the stop-31 commits): the urgent alert's escalations tell the lead."""
     return (
-        alert.kind == Alert.Kind.SERIOUS
+        alert.kind in (Alert.Kind.SERIOUS, Alert.Kind.CALL_BACK)
         and alert.intake.level == Level.URGENT
         and Alert.objects.filter(intake_id=alert.intake_id, kind=Alert.Kind.URGENT, round=alert.round).exists()
     )

@@ -113,14 +113,21 @@ def _escalate_missed_call_backs(now: datetime.datetime) -> int:
     """Tell the lead once when the call-back a serious intake's receipt promised (`Intake.call_back_by`) is due and no
     review has answered it since the intake was sent: the patient was told a clinician would call by then (and to
     call the clinic if nobody had). Failed calls ("could not reach") leave the intake unreviewed, so they do not stop
-    it; the e-mail says how many there were."""
-    due = Intake.objects.filter(
-        Q(reviewed_at__isnull=True) | Q(reviewed_at__lt=F("submitted_at")),
-        call_back_by__lte=now,
-        is_reviewed=False,
-        submitted_at__isnull=False,
-    ).exclude(
-        Exists(Alert.objects.filter(intake=OuterRef("pk"), kind=Alert.Kind.CALL_BACK, round=OuterRef("review_round")))
+    it; the e-mail says how many there were. An intake urgent since sending is not told of again as serious: its
+    urgent alert and escalations ask for the call now (review of the stop-31 commits)."""
+    due = (
+        Intake.objects.filter(
+            Q(reviewed_at__isnull=True) | Q(reviewed_at__lt=F("submitted_at")),
+            call_back_by__lte=now,
+            is_reviewed=False,
+            submitted_at__isnull=False,
+        )
+        .exclude(level=Level.URGENT)
+        .exclude(
+            Exists(
+                Alert.objects.filter(intake=OuterRef("pk"), kind=Alert.Kind.CALL_BACK, round=OuterRef("review_round"))
+            )
+        )
     )
     escalated = 0
     for intake_id, round_, submitted_at in list(due.values_list("pk", "review_round", "submitted_at")):

@@ -316,6 +316,8 @@ def fill_intakes(total: int) -> None:
                     "is_reviewed": "b.sent < %(recent)s",
                     "reviewed_at": "CASE WHEN b.sent < %(recent)s THEN b.sent + interval '1 day' END",
                     "reviewed_by_id": "CASE WHEN b.sent < %(recent)s THEN %(clinician)s::integer END",
+                    # A serious template's promise, moved with its sending time (the queue shows it).
+                    "call_back_by": "t.call_back_by + (b.sent - t.submitted_at)",
                 },
             ),
             {"recent": recent, "clinician": clinician.pk},
@@ -330,6 +332,7 @@ def fill_intakes(total: int) -> None:
         # The templates themselves are today's intakes; send them back a few years so they do not crowd the queue.
         cursor.execute(
             f"UPDATE {intake} SET submitted_at = submitted_at - interval '5 years', "
+            "call_back_by = call_back_by - interval '5 years', "
             "created_at = created_at - interval '5 years', is_reviewed = true WHERE id = ANY(%s)",
             [templates],
         )

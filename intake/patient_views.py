@@ -403,6 +403,8 @@ def done(request: HttpRequest, intake: Intake) -> HttpResponse:
         # The time promised when it was sent, if one was (a level reached since promised none: "soon", no time).
         hours=parse_clinic_hours(settings.CLINIC_HOURS) if intake.call_back_by is not None else None,
         within_hours=settings.CLINIC_CALLBACK_HOURS,
+        # ... and said as it was stored, whatever the clinic's hours are now (staff and the escalation use it).
+        promised_by=timezone.localtime(intake.call_back_by) if intake.call_back_by is not None else None,
     )
     promise = message.callback
     context = {

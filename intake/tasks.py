@@ -303,6 +303,7 @@ def render_confirmation(message: OutboundMessage) -> Rendered | None:
         sent_at_local=timezone.localtime(intake.submitted_at or timezone.now()),
         hours=parse_clinic_hours(settings.CLINIC_HOURS) if intake.call_back_by is not None else None,
         within_hours=settings.CLINIC_CALLBACK_HOURS,
+        promised_by=timezone.localtime(intake.call_back_by) if intake.call_back_by is not None else None,
     )
     from intake.models import Questionnaire
     from intake.references import reference_for

@@ -1,35 +1,9 @@
-"""`Intake.call_back_by`: the call-back time a serious intake's receipt promised, stored when it is sent.
-
-Intakes sent serious before this migration get the time their receipt worked out then (from when they were sent, the
-clinic's hours in settings now, and their flags: none when the flags call for the emergency advice). One that became
-serious after it was sent cannot be told apart here and gets one too; from now on such an intake has none.
+"""`Intake.call_back_by`: the call-back time a serious intake's receipt promised, stored when it is sent; and the
+index the call-back escalation reads. Schema only: the times of intakes sent before it are 0015's, so the column's
+ACCESS EXCLUSIVE lock on PostgreSQL is not held while they are worked out (review of the stop-31 commits).
 """
 
-from django.conf import settings
 from django.db import migrations, models
-from django.utils import timezone
-
-from intake.rules.callback import parse_clinic_hours
-from intake.rules.patient_messages import promised_call_back
-
-SERIOUS = 2  # intake.models.Level.SERIOUS
-
-
-def promises_of_sent_intakes(apps, schema_editor):
-    Intake = apps.get_model("intake", "Intake")
-    IntakeFlag = apps.get_model("intake", "IntakeFlag")
-    hours = parse_clinic_hours(settings.CLINIC_HOURS)
-    sent = Intake.objects.filter(level=SERIOUS, submitted_at__isnull=False).values_list("pk", "submitted_at")
-    for pk, submitted_at in sent.iterator(chunk_size=2000):
-        by = promised_call_back(
-            level="serious",
-            flag_codes=IntakeFlag.objects.filter(intake_id=pk).values_list("code", flat=True),
-            sent_at_local=timezone.localtime(submitted_at),
-            hours=hours,
-            within_hours=settings.CLINIC_CALLBACK_HOURS,
-        )
-        if by is not None:
-            Intake.objects.filter(pk=pk).update(call_back_by=by)
 
 
 class Migration(migrations.Migration):
@@ -39,7 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="intake", name="call_back_by", field=models.DateTimeField(blank=True, null=True)
         ),
-        migrations.RunPython(promises_of_sent_intakes, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name="intake",
             index=models.Index(

@@ -6,9 +6,10 @@ Pure, like the rest of ``intake.rules``: the receipt page, the emergency page an
 Public API
 ----------
 - ``patient_message(*, level, emergency, answers, flag_codes, sent_at_local=None, hours=None,
-  within_hours=DEFAULT_CALLBACK_HOURS) -> PatientMessage``: ``kind`` is ``"ces"`` or ``"mscc"`` (the emergency
-  wording) when ``emergency`` is set or the level is ``urgent``; ``"callback"`` for ``serious`` (with the
-  ``callback`` promise when the time sent and the clinic's hours are given); else ``"confirmation"``.
+  within_hours=DEFAULT_CALLBACK_HOURS, promised_by=None) -> PatientMessage``: ``kind`` is ``"ces"`` or ``"mscc"``
+  (the emergency wording) when ``emergency`` is set or the level is ``urgent``; ``"callback"`` for ``serious`` (with
+  the ``callback`` promise when the time sent and the clinic's hours are given, by ``promised_by`` when that is
+  given: the time stored at sending); else ``"confirmation"``.
 - ``ce_signs(answers, flag_codes=()) -> tuple[str, ...]``: the CES signs the patient reported, as short first-person
   phrases that finish "I have back pain and ...", in the order of the CES card. A CE question answered yes or not
   sure counts, and so does a CE1-CE7 flag still raised by a latched earlier answer (a later "no" does not hide it).
@@ -127,8 +128,12 @@ def patient_message(
     sent_at_local: datetime.datetime | None = None,
     hours: ClinicHours | None = None,
     within_hours: int = DEFAULT_CALLBACK_HOURS,
+    promised_by: datetime.datetime | None = None,
 ) -> PatientMessage:
-    """The one message for this intake: emergency wording, a call-back promise, or a plain confirmation."""
+    """The one message for this intake: emergency wording, a call-back promise, or a plain confirmation.
+
+    `promised_by`: the time stored when the intake was sent (`Intake.call_back_by`), the one staff see and the lead's
+    escalation counts from; the promise says it even when the clinic's hours have changed since."""
     codes = tuple(flag_codes)
     cancer = has_cancer_history(answers, codes)
     if emergency is not None or level == "urgent":
@@ -141,6 +146,10 @@ def patient_message(
         promise = None
         if sent_at_local is not None and hours is not None:
             promise = callback_deadline(sent_at_local, hours, within_hours=within_hours)
+            if promised_by is not None and promised_by != promise.by:
+                # "today" only while the stored time is still the day the hours of the day would promise.
+                today = promise.today and promised_by.date() == promise.by.date()
+                promise = CallbackPromise(by=promised_by, today=today)
         return PatientMessage(kind="callback", cancer_history=cancer, callback=promise)
     return PatientMessage(kind="confirmation", cancer_history=cancer)
 
