@@ -86,6 +86,12 @@ _STORED_PLACEHOLDER = re.compile(f"{PLACEHOLDER_START}({_STORED_NAMES}){PLACEHOL
 _MARKER_CHARACTERS = {ord(char): None for char in (HIT_START, HIT_END, PLACEHOLDER_START, PLACEHOLDER_END)}
 
 
+def placeholder_names_pattern() -> str:
+    """A regular expression (Python's and PostgreSQL's alike) for every placeholder in stored text: a marked one
+    (`placeholder_marker`, boxes included) or one as typed (`{{ clinic_phone }}`)."""
+    return f"{_STORED_PLACEHOLDER.pattern}|{TYPED_PLACEHOLDER.pattern}"
+
+
 def placeholder_marker(name: str) -> str:
     """How the placeholder `name` is kept in stored HTML and plain text until the page fills it in."""
     return f"{PLACEHOLDER_START}{name}{PLACEHOLDER_END}"

@@ -19,7 +19,7 @@ from typing import Any
 
 import reversion
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -27,6 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 from education import snippets
 from education.links import slug_url
 from education.models.images import image_refs, image_url_prefix
+from education.models.search_text import article_vector
 from education.rendering import (
     Readability,
     fill_html,
@@ -315,12 +316,7 @@ class Article(models.Model):
     def refresh_search_vector(self) -> None:
         if connection.vendor != "postgresql":
             return
-        vector = (
-            SearchVector("title", weight="A", config="english")
-            + SearchVector("summary", weight="B", config="english")
-            + SearchVector("body_text", weight="C", config="english")
-        )
-        Article.objects.filter(pk=self.pk).update(search_vector=vector)
+        Article.objects.filter(pk=self.pk).update(search_vector=article_vector("english"))
 
 
 # Every save keeps a version (django-reversion). The search vector is derived data, rebuilt on save.

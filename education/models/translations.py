@@ -20,11 +20,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
 from django.db.models.expressions import CombinedExpression
 
 from education.models.articles import Article, canonical_text, english_sha256, render_body
+from education.models.search_text import article_vector
 
 TRANSLATION_LANGUAGES = [("es", "Spanish (español)")]
 # PostgreSQL's text-search configuration for each language: its stemming (dolor, dolores) and its stop words.
@@ -145,12 +146,7 @@ class ArticleTranslation(models.Model):
 
 def search_vector_for(language: str) -> CombinedExpression:
     """A translation's words as PostgreSQL searches them, weighted as the English article's are."""
-    config = SEARCH_CONFIGS.get(language, "simple")
-    return (
-        SearchVector("title", weight="A", config=config)
-        + SearchVector("summary", weight="B", config=config)
-        + SearchVector("body_text", weight="C", config=config)
-    )
+    return article_vector(SEARCH_CONFIGS.get(language, "simple"))
 
 
 class TopicTranslation(models.Model):

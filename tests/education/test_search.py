@@ -130,3 +130,20 @@ def test_search_finds_the_clinic_phone_a_page_shows_not_its_placeholder_name(cli
     assert "Call us" in client.get("/search/", {"q": "010-0199"}).content.decode()
     for query in ("clinic_phone", "_"):
         assert "Call us" not in client.get("/search/", {"q": query}).content.decode(), query
+
+
+@pytest.mark.skipif(not django_settings.DATABASE_IS_POSTGRES, reason="PostgreSQL's index of the words")
+def test_a_placeholders_name_is_not_a_word_an_article_is_found_by(client):
+    """The index took `{{ clinic_phone }}` as "clinic" and "phone": every article with the clinic's number came up for
+    "phone", a word its page never shows (the stop-30 audit)."""
+    ArticleFactory.create(
+        title="When to call",
+        slug="when-to-call",
+        summary="Ring {{ emergency_number }} at once.",
+        body="If it gets worse, call {{ clinic_phone }}.\n\n[[get-help-now]]\n",
+    )
+    ArticleFactory.create(title="Your phone and your posture", slug="phone-posture", body="Hold your phone up high.")
+
+    assert result_slugs(client.get("/search/", {"q": "phone"}).content.decode()) == ["phone-posture"]
+    assert result_slugs(client.get("/search/", {"q": "emergency number"}).content.decode()) == []
+    assert result_slugs(client.get("/search/", {"q": "worse"}).content.decode()) == ["when-to-call"]
