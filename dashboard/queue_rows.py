@@ -197,12 +197,18 @@ def queue_rows(
         code = Level(entry.level).code
         submitted = entry.submitted_at.astimezone(zone) if entry.submitted_at else None
         number = phone(entry.phone) if entry.phone else None
-        call = promised_call(
-            entry.call_back_by,
-            submitted_at=entry.submitted_at,
-            reviewed_at=entry.reviewed_at,
-            is_reviewed=entry.is_reviewed,
-            now=now,
+        # An urgent row needs a call now: a serious receipt's time (the intake turned urgent after it was sent) would
+        # read as if it could wait until then. The intake page still says what the receipt told the patient.
+        call = (
+            promised_call(
+                entry.call_back_by,
+                submitted_at=entry.submitted_at,
+                reviewed_at=entry.reviewed_at,
+                is_reviewed=entry.is_reviewed,
+                now=now,
+            )
+            if code != "urgent"
+            else None
         )
         rows.append(
             QueueRow(

@@ -10,7 +10,9 @@ import zoneinfo
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
+from intake import services
 from intake.call_backs import promised_call
 from intake.models import Level
 from tests.dashboard.factories import make_intake
@@ -81,3 +83,34 @@ def test_the_promise_is_stored_when_a_serious_intake_is_sent(sent, promised):
     assert call.by == promised
     assert not call.overdue
     assert urgent.call_back_by is None  # told to go to the emergency room instead
+
+
+def test_a_serious_intake_made_urgent_after_sending_shows_no_call_by_time_on_its_queue_row(client, clinician):
+    """Sent serious (its receipt promised a call by 11:00), then a cauda equina yes from a page left open in another
+    tab made it urgent. Its row said "Call by ... 11:00 AM" beside the urgent level, as if it could wait until then;
+    an urgent row needs a call now, and the escalation of urgent intakes covers it. The intake page still says what
+    the receipt told the patient."""
+    with time_machine.travel(TUESDAY_9 + datetime.timedelta(minutes=30), tick=False):
+        intake = make_intake("serious_fracture", name="Serious Then Urgent", submitted_at=TUESDAY_9)
+        assert intake.call_back_by is not None
+        services.record_red_flags(intake, {"ce_saddle_numbness": "yes"}, now=timezone.now())
+        intake.refresh_from_db()
+        assert intake.level == Level.URGENT
+        client.force_login(clinician)
+        row = _row_html(client.get(QUEUE), "Serious Then Urgent")
+        page = client.get(reverse("dashboard:intake", args=[intake.pk])).content.decode()
+
+    assert "call-by" not in row
+    assert "Call by" not in row
+    assert "The patient's receipt says we will call by Tue Mar 2, 11:00 AM EST." in page
+
+
+def test_an_urgent_row_whose_promised_time_passed_is_not_called_overdue_on_the_queue(client, clinician):
+    with time_machine.travel(TUESDAY_9 + datetime.timedelta(minutes=30), tick=False):
+        intake = make_intake("serious_fracture", name="Urgent Later", submitted_at=TUESDAY_9)
+        services.record_red_flags(intake, {"ce_saddle_numbness": "yes"}, now=timezone.now())
+    with time_machine.travel(TUESDAY_9 + datetime.timedelta(hours=4), tick=False):
+        client.force_login(clinician)
+        row = _row_html(client.get(QUEUE), "Urgent Later")
+
+    assert "Call was due" not in row
