@@ -22,7 +22,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from intake import late_pages, patient_session, selectors, services
+from intake import late_pages, owed_emergency, patient_session, selectors, services
 from intake.forms import AcknowledgeForm, ConsentForm, StepForm, as_post_data
 from intake.models import Intake, Level
 from intake.patient_display import NEXT_REVIEW, answer_sections
@@ -74,7 +74,8 @@ def patient_page(
                     return late_pages.after_idle(request, closed, slug=slug, first=idle is not None)
                 if tag is not None:  # its own form, not open: waiting for the birth date or a code, renewed, ended
                     return late_pages.form_closed_here(request, tag, slug=slug)
-                return bad_link(request)
+                # The link stopped working between a red-flag answer's save and its emergency page: the advice.
+                return owed_emergency.owed_page(request) or bad_link(request)
             request.patient_form_owner = patient_session.form_owner(intake.invitation_id)  # type: ignore[attr-defined]
             is_sent = intake.status == Intake.Status.SUBMITTED
             if is_sent and not sent and slug is not None and request.method == "POST":
@@ -181,7 +182,7 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
         if intake.status == Intake.Status.SUBMITTED:  # "Send" from another tab got the row first (it was read locked)
             return _page_after_sending(request, intake, slug)
     if emergency_waits:
-        return redirect("intake:emergency")  # nothing else of a page is taken until it is read
+        return _to_emergency(request, intake)  # nothing else of a page is taken until it is read
     if not reached:
         return redirect("intake:resume")  # no skipping ahead of the first unanswered page
 
@@ -191,7 +192,7 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = StepForm(page, earlier=saved, today=today, data=request.POST, system=clinic_units())
         if services.needs_emergency_acknowledgement(intake) and not form.is_valid():
-            return redirect("intake:emergency")  # the rest of the page waits until the patient comes back
+            return _to_emergency(request, intake)  # the rest of the page waits until the patient comes back
         if form.is_valid():
             try:
                 intake = services.save_page(intake, slug, form.step_answers, now=now)
@@ -257,7 +258,7 @@ def _after_saving(
     form_def: Form,
 ) -> HttpResponse:
     if services.needs_emergency_acknowledgement(intake):
-        return redirect("intake:emergency")
+        return _to_emergency(request, intake)
     answers = answer_codec.from_json(intake.answers)
     if back_to and intake.current_step == answer_codec.REVIEW:
         # A change can open a page that was skipped (leg symptoms now "yes"): that page first, then the review.
@@ -279,6 +280,14 @@ def _after_saving(
     if back_to:
         return redirect("intake:resume")
     return _to_page(answer_codec.next_place(slug, answers, today=today, form=form_def))
+
+
+def _to_emergency(request: HttpRequest, intake: Intake) -> HttpResponse:
+    """To the emergency page, its advice kept first for a posted page (`owed_emergency`: the link may stop working
+    before the browser asks for the page)."""
+    if request.method == "POST":
+        owed_emergency.owe(request, intake)
+    return redirect("intake:emergency")
 
 
 def _consent(request: HttpRequest, intake: Intake, form_def: Form) -> HttpResponse:
@@ -324,6 +333,7 @@ def emergency(request: HttpRequest, intake: Intake) -> HttpResponse:
         services.acknowledge_emergency(intake, kind="mscc" if shown == "mscc" else kind, now=timezone.now())
         return _after_emergency(request, intake)
     services.mark_emergency_shown(intake, now=timezone.now())
+    owed_emergency.settle(request)
     # CES or MSCC wording, with the signs this patient reported (docs/clinical/TRIAGE.md, "What the patient is told").
     message = patient_message(
         level=intake.level_code,
@@ -437,5 +447,6 @@ def leave(request: HttpRequest) -> HttpResponse:
     a shared phone cannot see the answers; then (a GET) what is saved and how to come back, which changes nothing."""
     if request.method == "POST":
         patient_session.leave(request)
+        owed_emergency.settle(request)
         return redirect("intake:exit")
     return render(request, "intake/exit.html")

@@ -1,0 +1,71 @@
+"""The emergency page a patient is sent to after posting a red-flag answer, kept in the session until it is shown.
+
+A question page with a red-flag answer is stored, triaged and alerted, and answered with a redirect to the emergency
+page. If the patient's link stops working in between (staff make a new link in those milliseconds, or the link is
+locked or ends), the emergency page's own request finds no form open here and the patient got the "link does not
+work" page, with one short line about warning signs, instead of the advice their answer called for (the stop-30 and
+stop-31 notes). So the redirect is recorded first (`owe`, the advice as the emergency page would give it, for this
+invitation only, for `OWED_SECONDS`); the emergency page settles it when it is shown (`settle`), "Exit" drops it,
+and the guard of the patient pages shows it (`owed_page`) where it would otherwise show the bad-link page.
+
+It holds only what the advice says (its kind and the signs it names, as message ids), server-side in the session
+like every other patient state, never in a URL.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from intake import patient_session, services
+from intake.late_pages import message_answers
+from intake.models import Intake
+from intake.rules.patient_messages import PatientMessage, patient_message
+
+SESSION_KEY = "intake_emergency_owed"
+OWED_SECONDS = 10 * 60
+
+
+def owe(request: HttpRequest, intake: Intake) -> None:
+    """The patient is being sent to the emergency page that `intake`'s stored flags call for: keep its advice."""
+    kind = services.emergency_kind(intake)
+    if kind is None:
+        return
+    message = patient_message(
+        level=intake.level_code,
+        emergency=kind,
+        answers=message_answers(intake),
+        flag_codes=[flag.code for flag in intake.flags.all()],
+    )
+    request.session[SESSION_KEY] = {
+        "invitation": intake.invitation_id,
+        "at": int(timezone.now().timestamp()),
+        "kind": message.kind,
+        "ce_signs": list(message.ce_signs),
+        "mscc_signs": list(message.mscc_signs),
+        "cancer_history": message.cancer_history,
+    }
+
+
+def settle(request: HttpRequest) -> None:
+    """The emergency page was shown, or the patient pressed "Exit": nothing is owed any more."""
+    request.session.pop(SESSION_KEY, None)
+
+
+def owed_page(request: HttpRequest) -> HttpResponse | None:
+    """The advice owed to this browser, when its form is no longer open here; None when nothing is owed (or it is
+    older than `OWED_SECONDS`, or another patient's link was opened here since)."""
+    owed = request.session.pop(SESSION_KEY, None)
+    if not isinstance(owed, dict) or timezone.now().timestamp() - float(owed.get("at", 0)) > OWED_SECONDS:
+        return None
+    if patient_session.invitation_here(request) not in (None, owed.get("invitation")):
+        return None
+    message = PatientMessage(
+        kind="mscc" if owed.get("kind") == "mscc" else "ces",
+        ce_signs=tuple(str(sign) for sign in owed.get("ce_signs", ())),
+        mscc_signs=tuple(str(sign) for sign in owed.get("mscc_signs", ())),
+        cancer_history=owed.get("cancer_history") is True,
+    )
+    context = {"another": False, "message": message, "taken": True, "no_session_timer": True}
+    return render(request, "intake/form_closed_here.html", context)

@@ -1,0 +1,111 @@
+"""A red-flag answer's emergency advice reaches the patient even when their link stops working between the save and
+the emergency page (intake/owed_emergency.py): staff make a new link in those milliseconds, and the emergency page's
+own request finds no form open in this browser. Before, the patient got "This link does not work"."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from intake import services
+from intake.models import Intake, Level
+from tests.intake.conftest import Patient
+from tests.intake.factories import make_invitation
+
+pytestmark = pytest.mark.django_db
+
+EMERGENCY = reverse("intake:emergency")
+SADDLE_YES = {"ce_saddle_numbness": "yes"}
+ADVICE = "Get medical help now"
+CES = "cauda equina syndrome"
+TOLD = "We have added your answer about this warning sign to your form and told the clinic."
+
+
+def _post_red_flag_then_new_link(patient: Patient) -> str:
+    response = patient.client.post("/intake/step/safety/", SADDLE_YES)
+    assert response.status_code == 302
+    assert response["Location"] == EMERGENCY
+    assert patient.invitation is not None
+    services.renew_link(patient.invitation, send_email=False)  # staff's "Make a new link", before the redirect
+    return response["Location"]
+
+
+def test_the_emergency_page_asked_for_after_the_link_changed_still_gives_the_advice(patient, alert_calls):
+    location = _post_red_flag_then_new_link(patient)
+
+    page = patient.client.get(location).content.decode()
+
+    assert ADVICE in page
+    assert CES in page
+    assert "I have back pain and numbness or tingling between my legs, around my bottom or my genitals." in page
+    assert TOLD in page
+    assert "This link does not work" not in page
+    intake = Intake.objects.get(invitation=patient.invitation)
+    assert intake.level == Level.URGENT
+    assert [level for _pk, level, _before in alert_calls] == [Level.URGENT]
+
+
+def test_the_advice_is_given_once_then_the_browser_gets_the_bad_link_page(patient):
+    location = _post_red_flag_then_new_link(patient)
+    assert ADVICE in patient.client.get(location).content.decode()
+
+    again = patient.client.get(location)
+
+    assert again.status_code == 404
+    assert ADVICE not in again.content.decode()
+
+
+def test_once_the_emergency_page_was_shown_nothing_is_owed(patient):
+    patient.client.post("/intake/step/safety/", SADDLE_YES)
+    assert ADVICE in patient.client.get(EMERGENCY).content.decode()
+    assert patient.invitation is not None
+    services.renew_link(patient.invitation, send_email=False)
+
+    response = patient.client.get(EMERGENCY)
+
+    assert response.status_code == 404
+    assert TOLD not in response.content.decode()
+
+
+def test_exit_drops_the_owed_advice(patient):
+    patient.client.post("/intake/step/safety/", SADDLE_YES)
+    patient.client.post("/intake/exit/")
+
+    response = patient.client.get(EMERGENCY)
+
+    assert response.status_code == 404
+    assert ADVICE not in response.content.decode()
+
+
+def test_the_owed_advice_is_not_shown_after_another_patients_link_is_opened_here(patient):
+    location = _post_red_flag_then_new_link(patient)
+    _other, token = make_invitation(name="Other Person")
+    patient.client.get(f"/intake/start/{token}/")
+
+    page = patient.client.get(location).content.decode()
+
+    assert ADVICE not in page
+
+
+def test_the_owed_advice_lasts_ten_minutes(patient):
+    location = _post_red_flag_then_new_link(patient)
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=11)):
+        response = patient.client.get(location)
+
+    assert ADVICE not in response.content.decode()
+
+
+def test_an_ordinary_page_owes_nothing(patient):
+    patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "no"})
+    assert patient.invitation is not None
+    services.renew_link(patient.invitation, send_email=False)
+
+    response = patient.client.get(EMERGENCY)
+
+    assert response.status_code == 404
+    assert ADVICE not in response.content.decode()
