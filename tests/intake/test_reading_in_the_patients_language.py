@@ -11,7 +11,7 @@ from education.models import Article, ArticleTranslation
 from education.services import load_starter_library
 from intake.models import Intake
 from tests.education.factories import approve_translations
-from tests.intake.conftest import Patient
+from tests.intake.conftest import Patient, answer_up_to
 from tests.intake.factories import make_invitation, routine_answers
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +56,19 @@ def test_an_article_whose_english_changed_since_its_translation_keeps_its_englis
     first.save()
     receipt = spanish_patient.client.get("/intake/done/").content.decode()
     assert "A title an editor changed" in receipt  # the page would show the English, with the notice, too
+
+
+def test_a_spanish_patient_reads_sitting_and_getting_up_as_the_english_means_them(client):
+    """Among what makes the pain worse, "Sitting" (being seated) was "Sentarse" (sitting down) and "Standing up"
+    (getting up) was "Estar de pie" (being on one's feet): the two read the other way round (stop-32 audit)."""
+    invitation, token = make_invitation(language="es")
+    patient = Patient(client, token)
+    patient.invitation = invitation
+    patient.sign_in()
+    assert patient.agree().status_code == 302
+    answer_up_to(patient, "back_pain_where", routine_answers())
+
+    page = patient.client.get("/intake/step/back_pain_where/").content.decode()
+
+    assert ">Estar sentado<" in page
+    assert ">Ponerse de pie<" in page
