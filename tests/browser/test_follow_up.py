@@ -21,12 +21,11 @@ from django.test import Client
 from django.utils import timezone
 
 from alerts.models import Alert
-from intake.forms import as_post_data
 from intake.models import FollowUp, Intake, Level
 from intake.rules.questionnaire import PAGE_SLUGS, page_by_slug
 from tests.browser.conftest import DESKTOP, assert_accessible
 from tests.browser.test_spanish_intake import answer_the_page, press_main_button, visible_errors
-from tests.intake.factories import BIRTH_DATE, follow_up_answers, make_invitation, routine_answers
+from tests.intake.factories import BIRTH_DATE, follow_up_answers, make_invitation, post_data, routine_answers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -85,7 +84,7 @@ def send_the_intake(token: str) -> None:
     assert patient.post("/intake/confirm/", {"date_of_birth": BIRTH_DATE.isoformat()}).status_code == 302
     answers = routine_answers(**INTAKE_ANSWERS)
     for slug in PAGE_SLUGS:
-        response = patient.post(f"/intake/step/{slug}/", as_post_data(page_by_slug(slug), answers))
+        response = patient.post(f"/intake/step/{slug}/", post_data(page_by_slug(slug), answers))
         assert response.status_code == 302, f"{slug}: {response.status_code}"
     assert patient.post("/intake/review/", {}).status_code == 302
 

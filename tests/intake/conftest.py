@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from intake.forms import as_post_data
 from intake.models import Invitation
 from intake.rules.questionnaire import PAGE_SLUGS, page_by_slug
-from tests.intake.factories import BIRTH_DATE, make_invitation
+from tests.intake.factories import BIRTH_DATE, make_invitation, post_data
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +60,7 @@ class Patient:
         return self.client.post("/intake/step/consent/", {"consent": "yes"})
 
     def post_step(self, slug: str, answers: dict[str, object], **extra: str):
-        data = as_post_data(page_by_slug(slug), answers)
+        data: dict[str, object] = {**post_data(page_by_slug(slug), answers)}
         for key, value in extra.items():
             data[key] = value
         return self.client.post(f"/intake/step/{slug}/", data)

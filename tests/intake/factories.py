@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from intake import services
+from intake.forms import as_post_data
 from intake.models import Intake, Invitation
 from tests.intake.quiet_answers import CAUDA_EQUINA_NO, NO_RED_FLAGS
 
@@ -109,3 +110,10 @@ def follow_up_for(
         patient=visit.patient, visit=visit, time_point=time_point, due_at=now, invitation=invitation, sent_at=now
     )
     return invitation, raw, services.start_intake(invitation)
+
+
+def post_data(page: Any, answers: dict[str, object]) -> dict[str, list[str]]:
+    """A page's answers as its form posts them (`as_post_data`), in the shape Django's test client sends in full: the
+    client sends only the last value of each key of a QueryDict, so a question with several ticked (`worse_with`)
+    went with one (the stop-32 audit)."""
+    return dict(as_post_data(page, answers).lists())

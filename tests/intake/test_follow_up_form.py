@@ -7,12 +7,11 @@ import pytest
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from intake.forms import as_post_data
 from intake.models import Intake, Level, RedFlagAnswer
 from intake.rules.catalogue import FOLLOW_UP
 from intake.rules.form_versions import FOLLOW_UP_FORM
 from tests.education.factories import ArticleFactory
-from tests.intake.factories import BIRTH_DATE, follow_up_answers, follow_up_for, submitted_intake
+from tests.intake.factories import BIRTH_DATE, follow_up_answers, follow_up_for, post_data, submitted_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,7 @@ def _open(client, token: str):
 
 
 def _post(client, slug: str, answers: dict[str, object]):
-    return client.post(f"/intake/step/{slug}/", as_post_data(FOLLOW_UP.page_by_slug(slug), answers))
+    return client.post(f"/intake/step/{slug}/", post_data(FOLLOW_UP.page_by_slug(slug), answers))
 
 
 def _answer_every_page(client, answers: dict[str, object]) -> None:

@@ -12,11 +12,10 @@ from django.core.cache import caches
 from django.test import Client
 from django.utils import timezone
 
-from intake.forms import as_post_data
 from intake.models import Intake, Level, RedFlagAnswer
 from intake.rules.questionnaire import page_by_slug
 from tests.intake.conftest import Patient
-from tests.intake.factories import make_invitation, routine_answers
+from tests.intake.factories import make_invitation, post_data, routine_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +47,7 @@ def test_a_post_without_its_csrf_token_is_not_stored_past_the_rate_limit(patient
     forged = Client(enforce_csrf_checks=True)
     forged.cookies = patient.client.cookies  # the patient's session, no token
 
-    response = forged.post("/intake/step/safety/", as_post_data(page_by_slug("safety"), SADDLE_YES))
+    response = forged.post("/intake/step/safety/", post_data(page_by_slug("safety"), SADDLE_YES))
 
     assert response.status_code == 429
     assert "Get medical help now" in response.content.decode()  # the advice, for what was sent
@@ -67,7 +66,7 @@ def test_a_post_with_its_csrf_token_is_still_taken_past_the_rate_limit(patient, 
     assert token is not None
     assert patient.post_step("safety", routine_answers()).status_code == 302
 
-    data = {**as_post_data(page_by_slug("safety"), SADDLE_YES), "csrfmiddlewaretoken": token.group(1)}
+    data = {**post_data(page_by_slug("safety"), SADDLE_YES), "csrfmiddlewaretoken": token.group(1)}
     response = own.post("/intake/step/safety/", data)
 
     assert response.status_code == 429

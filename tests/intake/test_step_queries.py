@@ -8,10 +8,9 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from intake.forms import as_post_data
 from intake.rules.questionnaire import PAGE_SLUGS, page_by_slug
 from tests.intake.conftest import answer_up_to
-from tests.intake.factories import routine_answers
+from tests.intake.factories import post_data, routine_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +51,7 @@ def test_saving_an_ordinary_page_counts_the_post_and_writes_once_without_a_lock(
     answers = routine_answers()
 
     def save(slug: str) -> list[str]:
-        return _statements(patient.client, "post", f"/intake/step/{slug}/", as_post_data(page_by_slug(slug), answers))
+        return _statements(patient.client, "post", f"/intake/step/{slug}/", post_data(page_by_slug(slug), answers))
 
     save(FIRST)  # the link's counter is made here (and now and then sweeps expired ones): not what is measured
     first = save(FIRST)  # red-flag questions, all answered "no"
@@ -73,7 +72,7 @@ def test_saving_an_ordinary_page_counts_the_post_and_writes_once_without_a_lock(
 def test_a_page_once_something_is_flagged_is_saved_under_the_row_lock(patient, limits_on):
     answers = {**routine_answers(), "ce_saddle_numbness": "yes"}
     save = lambda: _statements(  # noqa: E731
-        patient.client, "post", f"/intake/step/{FIRST}/", as_post_data(page_by_slug(FIRST), answers)
+        patient.client, "post", f"/intake/step/{FIRST}/", post_data(page_by_slug(FIRST), answers)
     )
     save()
     statements = save()

@@ -75,13 +75,12 @@ def test_an_invitation_id_that_does_not_exist_gives_404_to_staff_who_may_see_inv
 
 
 def test_one_patients_browser_never_shows_another_patients_answers(world):
-    from intake.forms import as_post_data
     from intake.rules.questionnaire import PAGE_SLUGS, page_by_slug
-    from tests.intake.factories import routine_answers
+    from tests.intake.factories import post_data, routine_answers
 
     a, b = world.patients["patient_a"], world.patients["patient_b"]
     for slug in PAGE_SLUGS[: PAGE_SLUGS.index("back_pain")]:  # consent, the safety pages, about (220 lb)
-        data = as_post_data(page_by_slug(slug), routine_answers(weight_kg=99.79))
+        data = post_data(page_by_slug(slug), routine_answers(weight_kg=99.79))
         assert a.client.post(f"/intake/step/{slug}/", data).status_code == 302
     assert 'value="220"' in a.client.get("/intake/step/about/").content.decode()
     # B's browser: its own, still-empty intake (it has not agreed yet, so it is sent back to its own first page).

@@ -21,10 +21,9 @@ from django.test import Client
 from django.utils import timezone
 
 from intake import services
-from intake.forms import as_post_data
 from intake.models import Intake
 from intake.rules.questionnaire import PAGE_SLUGS, QUESTIONS, page_by_slug
-from tests.intake.factories import BIRTH_DATE, routine_answers
+from tests.intake.factories import BIRTH_DATE, post_data, routine_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +113,7 @@ def test_a_marked_intake_leaves_no_trace_in_logs_urls_email_subjects_error_pages
         ce_saddle_numbness="yes", ce_onset="within_14_days", psfs_2=5, psfs_3=6, **TEXT_ANSWERS, **PHONE_ANSWER
     )
     for slug in PAGE_SLUGS:
-        data = as_post_data(page_by_slug(slug), answers)
+        data = post_data(page_by_slug(slug), answers)
         if any(code in TEXT_ANSWERS for code in data):
             # A validation error on the same page first: the marked text comes back in the form, not in a log.
             bad = {**data, **{k: "not a number" for k in data if k in {"height_cm", "pain_now", "runs_per_week"}}}
