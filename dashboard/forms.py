@@ -45,15 +45,29 @@ def check_date_range(form: forms.Form, data: dict[str, Any], start_name: str, en
     return data
 
 
+MSG_CHOICE = "Choose one of the options in the list."
+
+
 class QueueFilterForm(forms.Form):
     """The queue's filters. Drawn by the page from plain values (dashboard.queue_rows.filter_fields), never through
     its widgets. The choices are given as callables: the form is built on every queue request, and a list of
     choices would be deep-copied with it each time (the flags' thirty cost more than validating)."""
 
     # Labels as the page names them: the export's message names a bad filter by its label ("None: ..." without).
-    level = forms.ChoiceField(choices=lambda: LEVEL_CHOICES, required=False, label="Level")
-    flag = forms.ChoiceField(choices=lambda: FLAG_CHOICES, required=False, label="Red flag")
-    reviewed = forms.ChoiceField(choices=lambda: REVIEWED_CHOICES, required=False, label="Reviewed")
+    # Its message does not repeat the value (Django's does): the export's 400 page would echo whatever the address
+    # held, a pasted name included (the stop-32 privacy audit).
+    level = forms.ChoiceField(
+        choices=lambda: LEVEL_CHOICES, required=False, label="Level", error_messages={"invalid_choice": MSG_CHOICE}
+    )
+    flag = forms.ChoiceField(
+        choices=lambda: FLAG_CHOICES, required=False, label="Red flag", error_messages={"invalid_choice": MSG_CHOICE}
+    )
+    reviewed = forms.ChoiceField(
+        choices=lambda: REVIEWED_CHOICES,
+        required=False,
+        label="Reviewed",
+        error_messages={"invalid_choice": MSG_CHOICE},
+    )
     appointment_from = FilterDateField(required=False, label="Appointment from", widget=DateInput)
     appointment_to = FilterDateField(required=False, label="to", widget=DateInput)
 

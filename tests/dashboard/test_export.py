@@ -216,4 +216,19 @@ def test_a_bad_filter_is_named_in_the_exports_message(client, clinician):
     client.force_login(clinician)
     response = client.get(EXPORT, {"level": "abc"})
     assert response.status_code == 400
-    assert response.content.decode().startswith("The export was not made. Level: Select a valid choice.")
+    assert response.content.decode().startswith(
+        "The export was not made. Level: Choose one of the options in the list."
+    )
+
+
+def test_the_exports_message_does_not_repeat_what_the_address_held(client, clinician):
+    """Django's message quoted the value ("Select a valid choice. <value> is not one of the available choices."), so
+    the 400 page echoed anything pasted into the address, a patient's name included (the stop-32 privacy audit)."""
+    client.force_login(clinician)
+    typed = "Maria Delgado 1970-01-02"
+    response = client.get(EXPORT, {"level": typed, "flag": typed, "reviewed": typed})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert typed not in body
+    assert "Level: Choose one of the options in the list." in body
+    assert "Red flag: Choose one of the options in the list." in body
