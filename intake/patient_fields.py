@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from intake.rules import units
-from intake.rules.questionnaire import Question
+from intake.rules.questionnaire import Question, max_typed_distance_km
 from intake.rules.questionnaire_checks import DATE_NAME, MSG_NOT_A_NUMBER, date_message
 from intake.rules.wording import Message
 
@@ -212,7 +212,8 @@ class MeasureField(forms.Field):
         self.measure: units.Measure = question.measure
         self.system = system
         self.minimum = Decimal(question.min_value or 0)
-        self.maximum = Decimal(question.max_value or 0)
+        # A distance's cap is the document's for the unit typed (400 km or 250 miles), not 400 km in miles (248).
+        self.maximum = max_typed_distance_km(system) if self.measure == "distance" else Decimal(question.max_value or 0)
         kwargs.setdefault("required", False)
         kwargs.setdefault("widget", MeasureWidget(self.measure, system))
         super().__init__(**kwargs)

@@ -98,7 +98,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from intake.rules.units import Measure
+from intake.rules.units import MILE_KM, Measure, System
 from intake.rules.wording import gettext_noop
 
 Kind = Literal["yns", "yn", "choice", "multi", "integer", "decimal", "scale", "date", "text", "phone", "consent"]
@@ -220,6 +220,20 @@ def is_yes(value: object) -> bool:
 def max_weekly_distance(unit: object) -> Decimal:
     """The cap for a distance in ``unit`` (``km`` 400, ``mi`` 250); the looser km cap when the unit is unknown."""
     return _WEEKLY_DISTANCE_CAP.get(unit, _WEEKLY_DISTANCE_CAP["km"]) if isinstance(unit, str) else Decimal(400)
+
+
+def max_typed_distance_km(system: System) -> Decimal:
+    """The cap for a distance as the patient types it, in the km it is stored in: 400 km, or 250 miles (402.336 km).
+    Until stop 32 the km cap applied to both, so a US runner could type at most 248 miles."""
+    return _WEEKLY_DISTANCE_CAP["mi"] * MILE_KM if system == "us" else _WEEKLY_DISTANCE_CAP["km"]
+
+
+def max_stored_distance(unit: object) -> Decimal:
+    """The cap for a stored distance, in its stored ``unit``: one stored in km may have been typed in miles, whose cap
+    is a little over 400 km (`max_typed_distance_km`, to the stored cent)."""
+    if unit == "mi":
+        return _WEEKLY_DISTANCE_CAP["mi"]
+    return max_typed_distance_km("us").quantize(Decimal("0.01"))
 
 
 def age_in_years(born: datetime.date, on: datetime.date) -> int:

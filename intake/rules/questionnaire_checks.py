@@ -49,7 +49,7 @@ from intake.rules.questionnaire import (
     Step,
     age_in_years,
     as_date,
-    max_weekly_distance,
+    max_stored_distance,
     number_value,
     page_by_slug,
     questions_that_apply,
@@ -130,7 +130,7 @@ def _check_number(question: Question, value: object, answers: Answers, today: da
         return Message(MSG_TOO_SMALL, minimum=format_number(question.min_value))
     if question.code in DISTANCE_CODES:
         unit = answers.get("distance_unit")
-        cap = max_weekly_distance(unit)
+        cap = max_stored_distance(unit)
         if number > cap:
             word = UNIT_WORDS.get(unit, "km") if isinstance(unit, str) else "km"
             return Message(MSG_DISTANCE_TOO_LARGE, maximum=format_number(cap), unit=Message(word))

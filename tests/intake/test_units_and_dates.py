@@ -12,6 +12,7 @@ from django.utils import timezone
 from intake.models import Intake, Invitation
 from intake.references import intake_id_for, reference_for
 from intake.rules import units
+from intake.rules.questionnaire import max_typed_distance_km
 from intake.rules.triage import assess
 from tests.intake.conftest import Patient, answer_up_to
 from tests.intake.factories import make_invitation, routine_answers
@@ -60,12 +61,13 @@ def test_typed_measurements_are_stored_in_metric_and_read_back_as_typed(measure,
         ("weight", "us", {"lb": "-160"}, "Enter your weight in pounds, like 160"),
         ("weight", "us", {"lb": "1000"}, "Enter a weight between 45 lb and 771 lb"),
         ("weight", "metric", {"": "10"}, "Enter a weight between 20 kg and 350 kg"),
-        ("distance", "us", {"mi": "249"}, "Enter a distance of 248 miles or less"),
+        ("distance", "us", {"mi": "251"}, "Enter a distance of 250 miles or less"),
+        ("distance", "metric", {"": "401"}, "Enter a distance of 400 km or less"),
         ("distance", "metric", {"": "ten"}, "Enter the distance in kilometers, like 25"),
     ],
 )
 def test_a_bad_measurement_gets_a_message_in_the_clinics_units(measure, system, typed, message):
-    bounds = {"height": (50, 250), "weight": (20, 350), "distance": (0, 400)}[measure]
+    bounds = {"height": (50, 250), "weight": (20, 350), "distance": (0, max_typed_distance_km(system))}[measure]
     with pytest.raises(units.UnitError) as problem:
         units.to_stored(measure, system, typed, minimum=D(bounds[0]), maximum=D(bounds[1]))
     assert str(problem.value.message) == message
@@ -210,6 +212,31 @@ def test_a_long_distance_in_miles_is_checked_against_the_kilometer_cap_it_is_sto
     data |= {"training_changes": "none"}
     assert patient.client.post("/intake/step/running/", data).status_code == 302
     assert _intake(patient).answers["weekly_distance"] == 321.87
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("system", "field", "longest", "too_far", "message", "stored"),
+    [
+        ("us", "weekly_distance-mi", "250", "251", "Enter a distance of 250 miles or less", 402.34),
+        ("metric", "weekly_distance", "400", "401", "Enter a distance of 400 km or less", 400),
+    ],
+)
+def test_the_longest_weekly_distance_a_runner_may_type_is_400_km_or_250_miles(
+    patient, settings, system, field, longest, too_far, message, stored
+):
+    """The document's caps, each in its own unit; a US runner could type at most 248 miles (400 km) until stop 32."""
+    settings.CLINIC_UNITS = system
+    answer_up_to(patient, "running", routine_answers())
+    data = {"running_status": "running", "runs_per_week": "14", "training_changes": "none"}
+
+    refused = patient.client.post("/intake/step/running/", {**data, field: too_far})
+    saved = patient.client.post("/intake/step/running/", {**data, field: longest})
+
+    assert refused.status_code == 200
+    assert message in refused.content.decode()
+    assert saved.status_code == 302
+    assert _intake(patient).answers["weekly_distance"] == stored
 
 
 @pytest.mark.django_db
