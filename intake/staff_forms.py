@@ -16,6 +16,8 @@ from django.utils.dateparse import parse_datetime
 from phonenumber_field.formfields import PhoneNumberField
 
 from intake.models import Patient
+from intake.rules.questionnaire import age_in_years
+from intake.rules.questionnaire_checks import MAX_AGE, MIN_AGE
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"]
 _APPOINTMENT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -157,6 +159,13 @@ class InvitationForm(forms.Form):
             raise ValidationError("The date of birth cannot be in the future.")
         if born.year < 1900:
             raise ValidationError("Please check the year of birth.")
+        # The form's own check (docs/clinical/INTAKE.md): the patient cannot change the date they confirm, so one
+        # outside it kept them from sending their answers (the stop-32 audit).
+        age = age_in_years(born, timezone.localdate())
+        if age < MIN_AGE:
+            raise ValidationError(f"The form is for patients aged {MIN_AGE} and over. Please check the date of birth.")
+        if age > MAX_AGE:
+            raise ValidationError(f"This date of birth gives an age over {MAX_AGE}. Please check the year of birth.")
         return born
 
     def clean_appointment_at(self) -> datetime.datetime:

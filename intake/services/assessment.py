@@ -39,6 +39,7 @@ from intake.rules.triage import FLAGS_BY_CODE, EarlierAnswer, TriageResult
 from intake.services.errors import InvalidAnswers
 from intake.services.latches import as_earlier, earlier_answers
 
+BIRTH_DATE = "date_of_birth"  # confirmed when the link is opened (`first_page_with_errors`)
 ACTIONABLE_GROUPS = frozenset({"urgent", "serious", "weak"})
 
 
@@ -151,6 +152,10 @@ def first_page_with_errors(
             return slug, errors
     for step in form.step_slugs:
         errors = validate_answers(step, answers, today=today, form=form)
+        # The birth date is confirmed when the link is opened, not asked on a page: the patient cannot change it, so
+        # a problem with it (an age outside 12-110, from an invitation made before stop 32 checked it) sent them to a
+        # page with nothing to fix, for ever (the stop-32 audit). Staff see the date on the intake.
+        errors.pop(BIRTH_DATE, None)
         if errors:
             code = next(iter(errors))
             page = form.page_of(code) or next((p for p in form.pages if code in dict(p.stores)), None)

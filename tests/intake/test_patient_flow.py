@@ -414,3 +414,23 @@ def test_every_choice_ticked_on_a_page_is_kept(patient):
     assert stored["worse_with"] == ["sitting", "walking", "coughing"]
     page = patient.client.get("/intake/step/back_pain_where/").content.decode()
     assert len(re.findall(r'name="worse_with"[^>]* checked', page)) == 3
+
+
+def test_a_patient_whose_confirmed_birth_date_is_outside_the_forms_ages_can_still_send(client):
+    """An invitation made before the front desk's form checked the age (12-110): the patient typed the date to get in,
+    answered every page, and "Send" sent them back to "About you", which does not ask it, with nothing to fix, for
+    ever (the stop-32 audit). It is sent; staff see the date on the intake."""
+    today = timezone.localdate()
+    born = datetime.date(today.year - 9, 7, 1)  # 8 or 9 years old
+    invitation, token = make_invitation(date_of_birth=born)
+    patient = Patient(client, token)
+    patient.invitation = invitation
+    patient.open_link()
+    assert patient.confirm(born.isoformat()).status_code == 302
+    assert patient.agree().status_code == 302
+    patient.answer_all(routine_answers(date_of_birth=born, pain_start_date=today - datetime.timedelta(days=20)))
+
+    response = client.post("/intake/review/")
+
+    assert response["Location"] == "/intake/done/"
+    assert Intake.objects.get(invitation=invitation).status == Intake.Status.SUBMITTED

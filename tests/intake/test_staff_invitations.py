@@ -439,3 +439,27 @@ def test_an_appointment_years_away_gets_a_message_and_keeps_what_was_typed(clien
     assert "more than a year away" in str(refused.context["renew_form"].errors["appointment_at"])
     invitation.refresh_from_db()
     assert invitation.token_hash == tokens.hash_token(old)
+
+
+@pytest.mark.parametrize(
+    ("years_ago", "message"),
+    [
+        (8, "The form is for patients aged 12 and over. Please check the date of birth."),
+        (111, "This date of birth gives an age over 110. Please check the year of birth."),
+    ],
+)
+def test_a_birth_date_outside_the_forms_ages_is_refused_with_a_message_and_makes_no_link(
+    client, front_desk, years_ago, message
+):
+    """The patient confirms this date and cannot change it; one giving an age outside 12-110 (docs/clinical/INTAKE.md)
+    let them answer every page and then never send: "Send" went back to a page with nothing to fix (stop-32 audit)."""
+    client.force_login(front_desk)
+    today = timezone.localdate()
+    born = datetime.date(today.year - years_ago - 1, 7, 1)  # an age of years_ago or one more
+
+    response = client.post(NEW, _form(date_of_birth=born.isoformat()))
+
+    assert response.status_code == 200
+    assert f'<a href="#id_date_of_birth">{escape(message)}</a>' in response.content.decode()
+    assert not Invitation.objects.exists()
+    assert mail.outbox == []
