@@ -12,7 +12,7 @@ from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from accounts.roles import CLINICIANS, CONTENT_EDITORS, FRONT_DESK
+from accounts.roles import CLINICAL_REVIEWERS, CLINICIANS, CONTENT_EDITORS, FRONT_DESK
 
 # Hypothesis: no test may pass or fail on how fast the machine is, so no per-example deadline and no "too slow" health
 # check. "suite" (the default) keeps Hypothesis's 100 examples where a test does not ask for its own count; "ci" is
@@ -88,10 +88,12 @@ def administrator(django_user_model):
 
 
 def staff_personas() -> dict[str, object]:
-    """The four staff accounts of the fixtures above, made at once (for data built once per module)."""
+    """The staff accounts of the fixtures above, and a clinical reviewer, made at once (for data built once per
+    module)."""
     users = get_user_model()
     return {
         "editor": _staff(users, "editor", CONTENT_EDITORS, is_staff=True),
+        "reviewer": _staff(users, "reviewer", CLINICAL_REVIEWERS, is_staff=True),
         "front_desk": _staff(users, "frontdesk", FRONT_DESK),
         "clinician": _staff(users, "clinician", CLINICIANS),
         "administrator": _staff(users, "administrator", None, superuser=True),

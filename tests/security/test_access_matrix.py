@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.security.url_table import PERSONAS, ROWS, R, S, rows_by_key, walk
+from tests.security.url_table import PERSONAS, REVIEWER_DIFFERS, ROWS, R, S, rows_by_key, walk
 from tests.security.world import client_for
 
 # The tests that need objects use the `world` of tests/security/conftest.py: built once for the module (about 1 s,
@@ -45,6 +45,22 @@ def test_each_persona_gets_the_expected_answer_from_every_url(persona, world):
         if got != row.answer_for(persona):
             wrong.append(f"{row.key} {url}: expected {row.answer_for(persona)}, got {got}")
     assert not wrong, f"{persona}:\n" + "\n".join(wrong)
+
+
+def test_a_clinical_reviewer_gets_what_a_content_editor_gets_but_where_the_table_says_otherwise(world):
+    """The fifth staff role (README, "Demo accounts"): it reads articles and approves them. It had no column here (the
+    stop-32 privacy audit); every URL answers it as it answers a content editor, except the rows of
+    REVIEWER_DIFFERS, each with its reason."""
+    client = client_for("reviewer", world)
+    wrong = []
+    for row in ROWS:
+        url = row.url(world)
+        expected = REVIEWER_DIFFERS.get(row.key, (row.answer_for("editor"), ""))[0]
+        got = observed(client.get(url))
+        if got != expected:
+            wrong.append(f"{row.key} {url}: expected {expected}, got {got}")
+    assert not wrong, "reviewer:\n" + "\n".join(wrong)
+    assert set(REVIEWER_DIFFERS) <= {row.key for row in ROWS}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -403,3 +403,18 @@ def _article_translation(world: Any) -> Any:
     from education.models import ArticleTranslation
 
     return ArticleTranslation.objects.get(article=world.article, language="es")
+
+
+# A clinical reviewer (accounts.roles.CLINICAL_REVIEWERS) gets what a content editor gets from every URL but these:
+# key -> (answer, why).
+REVIEWER_DIFFERS: dict[str, tuple[Answer, str]] = {
+    "admin:education_article_review": (200, "approving an article or a change to it is the reviewer's own work"),
+    # The reviewer reads what editors write; writing, removing and restoring are the editors'.
+    "admin:education_article_add": (403, "view and approve only"),
+    "admin:education_article_delete": (403, "view and approve only"),
+    "admin:education_article_recoverlist": (403, "restoring a deleted article is an editor's change"),
+    "admin:education_article_recover": (403, "restoring a deleted article is an editor's change"),
+    "admin:education_topic_add": (403, "view only"),
+    "admin:education_articleimage_add": (403, "view only"),
+    "admin:education_articletranslation_add": (403, "view only"),
+}

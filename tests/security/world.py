@@ -50,7 +50,7 @@ class World:
         return dataclasses.replace(self, patients={persona: link.fresh() for persona, link in self.patients.items()})
 
 
-def build_world(*, editor, front_desk, clinician, administrator) -> World:
+def build_world(*, editor, front_desk, clinician, administrator, reviewer=None) -> World:
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -60,7 +60,13 @@ def build_world(*, editor, front_desk, clinician, administrator) -> World:
     topic, article, version, deleted_version = _library()
     submitted, alert = _submitted_intake()
     return World(
-        users={"editor": editor, "front_desk": front_desk, "clinician": clinician, "administrator": administrator},
+        users={
+            "editor": editor,
+            "front_desk": front_desk,
+            "clinician": clinician,
+            "administrator": administrator,
+            **({"reviewer": reviewer} if reviewer is not None else {}),
+        },
         group=Group.objects.first(),
         user_content_type=ContentType.objects.get(app_label="auth", model="user"),
         task_result=DBTaskResult.objects.create(
