@@ -306,3 +306,34 @@ def test_saddle_numbness_sent_past_the_rate_limit_is_taken_and_the_page_gives_th
     assert_accessible(page, context="red flag past the rate limit")
     assert Intake.objects.get(invitation=invitation).level == Level.URGENT
     caches["ratelimit"].clear()
+
+
+def test_a_link_replaced_between_a_red_flag_answer_and_its_emergency_page_still_brings_the_advice(
+    open_page, at_both_widths
+):
+    """intake.owed_emergency: staff make a new link in the moment between the saddle-numbness answer's save and the
+    browser asking for the emergency page (held here until the link is replaced). The patient got "This link does not
+    work"; now the advice, and that the clinic was told."""
+    invitation, token = make_invitation()
+    page = _open_as_patient(open_page, token)
+
+    def replace_the_link_after_the_save(route) -> None:
+        # Playwright does not route a redirect's next request: the post is sent here, the link replaced, and only
+        # then is its answer (the redirect to the emergency page) given to the browser.
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        saved = route.fetch(max_redirects=0)
+        services.renew_link(invitation, send_email=False)
+        route.fulfill(response=saved)
+
+    page.route("**/intake/step/safety/", replace_the_link_after_the_save)
+    _pick(page, "ce_saddle_numbness", "yes")
+    _next(page)
+
+    assert page.get_by_role("heading", name="Get medical help now").is_visible()
+    assert page.get_by_text("We have added your answer about this warning sign").is_visible()
+    assert not page.get_by_text("This link does not work").is_visible()
+    at_both_widths(page, "intake-red-flag-link-replaced-before-the-emergency-page")
+    assert_accessible(page, context="red flag, link replaced before the emergency page")
+    assert Intake.objects.get(invitation=invitation).level == Level.URGENT
