@@ -67,9 +67,14 @@ def test_typed_measurements_are_stored_in_metric_and_read_back_as_typed(measure,
     ],
 )
 def test_a_bad_measurement_gets_a_message_in_the_clinics_units(measure, system, typed, message):
-    bounds = {"height": (50, 250), "weight": (20, 350), "distance": (0, max_typed_distance_km(system))}[measure]
+    bounds: dict[str, tuple[D, D]] = {
+        "height": (D(50), D(250)),
+        "weight": (D(20), D(350)),
+        "distance": (D(0), max_typed_distance_km(system)),
+    }
+    minimum, maximum = bounds[measure]
     with pytest.raises(units.UnitError) as problem:
-        units.to_stored(measure, system, typed, minimum=D(bounds[0]), maximum=D(bounds[1]))
+        units.to_stored(measure, system, typed, minimum=minimum, maximum=maximum)
     assert str(problem.value.message) == message
 
 
