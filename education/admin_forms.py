@@ -45,6 +45,12 @@ MSG_SAVED_BY_SOMEONE_ELSE = (
     "below. Open the article in a new tab to see what changed, then save again to keep your version."
 )
 MSG_GO_LIVE_TOO_FAR = "Choose a time within the next 5 years."
+MSG_GO_LIVE_PASSED = (
+    "This time has passed. Leave it empty for the article to go live as soon as it is approved, or choose a time ahead."
+)
+# A time typed a little in the past (the minute it was typed) means "now"; a mistyped year or day does not.
+GO_LIVE_PAST_GRACE = datetime.timedelta(hours=1)
+SHOWN_TO = datetime.timedelta(minutes=1)
 MSG_REVIEW_DUE_RANGE = "Choose a date from today to 10 years ahead."
 LONGEST_SCHEDULE = datetime.timedelta(days=5 * 366)
 LONGEST_REVIEW_INTERVAL = datetime.timedelta(days=10 * 366)
@@ -101,6 +107,13 @@ class ArticleForm(forms.ModelForm[Article]):
         when = self.cleaned_data.get("go_live_at")
         if when is not None and when > timezone.now() + LONGEST_SCHEDULE:
             raise ValidationError(MSG_GO_LIVE_TOO_FAR)
+        # A time already kept (a live article's is when it went live) is left alone; a new one in the past was taken
+        # without a word and the change went live at once on approval (the stop-32 audit of the library).
+        kept = self.initial.get("go_live_at")
+        # As the form shows it (to the second or the minute, without the stored microseconds).
+        changed = not isinstance(kept, datetime.datetime) or when is None or abs(when - kept) >= SHOWN_TO
+        if when is not None and changed and when < timezone.now() - GO_LIVE_PAST_GRACE:
+            raise ValidationError(MSG_GO_LIVE_PASSED)
         return when
 
     def clean_next_review_due(self) -> datetime.date | None:

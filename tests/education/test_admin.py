@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 from reversion.models import Version
 
+from education.admin_forms import MSG_GO_LIVE_PASSED
 from education.models import Article, ArticleDraft, ArticleReview, Topic
 from education.workflow import draft_of
 from tests.education.factories import ArticleFactory, TopicFactory
@@ -488,3 +489,40 @@ def test_a_preview_after_another_editors_save_shows_the_words_not_a_conflict(edi
     )
     assert "Someone else saved" not in preview.content.decode()
     assert "A&#x27;s title" in preview.content.decode() or "A's title" in preview.content.decode()
+
+
+def test_a_go_live_time_that_has_passed_gets_a_message_next_to_the_field_and_nothing_is_saved(editor_client):
+    """The help text says to set a future time to schedule a change; a mistyped past time was taken without a word,
+    and the change went live at once when approved (the stop-32 audit of the library)."""
+    article = ArticleFactory.create(body="Old words.")
+
+    response = editor_client.post(change_url(article), form_of(article, body="New words.", **in_days(-3)))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["go_live_at"] == [MSG_GO_LIVE_PASSED]
+    assert "New words." in response.content.decode()  # what was typed stays in the form
+    assert draft_of(article) is None
+
+
+def test_a_scheduled_time_that_passed_while_waiting_for_approval_is_kept_when_the_change_is_edited_again(
+    editor_client,
+):
+    """The time an editor set, passed since while the change waits for a reviewer: the form shows it again, and
+    saving other edits with it is not refused (only a time newly typed in the past is)."""
+    article = ArticleFactory.create(body="Old words.")
+    assert editor_client.post(change_url(article), form_of(article, body="New words.", **in_days(1))).status_code == 302
+
+    # Three days on, still waiting (the staff session would not last that long: the stored time is moved instead).
+    ArticleDraft.objects.filter(article=article).update(go_live_at=timezone.now() - datetime.timedelta(days=2))
+    page = editor_client.get(change_url(article)).content.decode()
+    inputs = {name: re.search(rf'<input[^>]*name="{name}"[^>]*>', page) for name in ("go_live_at_0", "go_live_at_1")}
+    shown = {
+        name: re.search(r'value="([^"]*)"', found.group(0)).group(1)  # type: ignore[union-attr]
+        for name, found in inputs.items()
+        if found is not None
+    }
+    assert len(shown) == 2, shown
+    response = editor_client.post(change_url(article), form_of(article, body="Newer words.", **shown))
+
+    assert response.status_code == 302
+    assert (draft_of(article) or ArticleDraft()).content["body"] == "Newer words."
