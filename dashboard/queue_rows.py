@@ -70,12 +70,18 @@ def _amount(count: int, unit: str) -> str:
     return f"{count}\xa0{unit}" if count == 1 else f"{count}\xa0{unit}s"
 
 
+def _elapsed(then: datetime.datetime, now: datetime.datetime) -> datetime.timedelta:
+    return now.astimezone(datetime.UTC) - then.astimezone(datetime.UTC)
+
+
 def time_since(then: datetime.datetime, now: datetime.datetime) -> str:
     """How long before `now` `then` was, as Django's `timesince(then, now)` says it in English ("3 hours, 5 minutes"):
     its algorithm (calendar years and months, then weeks to minutes, at most two adjacent units), without its
-    catalogue look-ups and lazy wrappers. Both times aware; `then`'s zone decides where months end."""
+    catalogue look-ups and lazy wrappers. Both times aware; `then`'s zone decides where months end, and the time
+    between is real time (two times in one zone subtract as clock readings: an hour out across a change of the clocks,
+    the stop-32 audit)."""
     now = now.astimezone(then.tzinfo)
-    delta = now - then
+    delta = _elapsed(then, now)
     if delta.days * 24 * 60 * 60 + delta.seconds <= 0:
         return _amount(0, "minute")
     months = (now.year - then.year) * 12 + (now.month - then.month)
@@ -89,7 +95,7 @@ def time_since(then: datetime.datetime, now: datetime.datetime) -> str:
             year, month = year + 1, month - 12
         day = min(_MONTH_DAYS[month - 1], then.day)
         pivot = datetime.datetime(year, month, day, then.hour, then.minute, then.second, tzinfo=then.tzinfo)
-    remaining = (now - pivot).total_seconds()
+    remaining = _elapsed(pivot, now).total_seconds()
     parts = [years, months]
     for chunk in _CHUNKS:
         count = int(remaining // chunk)

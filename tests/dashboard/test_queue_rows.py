@@ -64,9 +64,20 @@ def test_how_long_ago_reads_as_django_says_it_in_english(ago):
         assert time_since(NOW - ago, NOW) == timesince(NOW - ago, NOW)
 
 
+# New York's changes of the clocks in the moments below (2024-2026).
+CLOCK_CHANGES = [
+    datetime.datetime(2024, 3, 10, 7, tzinfo=datetime.UTC),
+    datetime.datetime(2024, 11, 3, 6, tzinfo=datetime.UTC),
+    datetime.datetime(2025, 3, 9, 7, tzinfo=datetime.UTC),
+    datetime.datetime(2025, 11, 2, 6, tzinfo=datetime.UTC),
+]
+
+
 @pytest.mark.parametrize("zone", [NEW_YORK, datetime.UTC])
-def test_how_long_ago_agrees_with_django_across_month_ends_leap_days_and_clock_changes(zone):
-    """Every pair of a few hundred moments around the awkward days: the months are counted on the calendar."""
+def test_how_long_ago_agrees_with_django_across_month_ends_and_leap_days(zone):
+    """Every pair of a few hundred moments around the awkward days: the months are counted on the calendar. Pairs with
+    a change of the clocks between them are the next test's: Django subtracts two times of one zone as clock
+    readings, an hour out."""
     days = [(2024, 1, 31), (2024, 2, 29), (2024, 3, 10), (2024, 3, 31), (2024, 11, 3), (2025, 2, 28), (2025, 12, 31)]
     moments = [
         datetime.datetime(*day, hour, minute, tzinfo=zone) + datetime.timedelta(days=shift)
@@ -77,7 +88,29 @@ def test_how_long_ago_agrees_with_django_across_month_ends_leap_days_and_clock_c
     with translation.override("en"):
         for then in moments:
             for now in moments:
-                assert time_since(then, now) == timesince(then, now), (then, now)
+                if not any(min(then, now) < change <= max(then, now) for change in CLOCK_CHANGES):
+                    assert time_since(then, now) == timesince(then, now), (then, now)
+
+
+@pytest.mark.parametrize(
+    ("submitted", "now"),
+    [
+        # 01:30 EDT, then 02:30 by the clock (01:30 EST): two hours on the night the clocks go back.
+        (
+            datetime.datetime(2026, 11, 1, 5, 30, tzinfo=datetime.UTC),
+            datetime.datetime(2026, 11, 1, 7, 30, tzinfo=datetime.UTC),
+        ),
+        # 01:30 EST, then 04:30 EDT by the clock: two hours on the night they go forward.
+        (
+            datetime.datetime(2026, 3, 8, 6, 30, tzinfo=datetime.UTC),
+            datetime.datetime(2026, 3, 8, 8, 30, tzinfo=datetime.UTC),
+        ),
+    ],
+)
+def test_how_long_an_intake_has_waited_is_real_time_across_a_change_of_the_clocks(submitted, now):
+    """An urgent intake that had waited two hours read "1 hour ago" on the night the clocks go back and "3 hours ago"
+    on the night they go forward (the stop-32 audit of the staff pages)."""
+    assert time_since(submitted.astimezone(NEW_YORK), now.astimezone(NEW_YORK)) == "2\xa0hours"
 
 
 def test_the_minute_a_row_gives_in_its_title_is_strftimes():
