@@ -5,8 +5,10 @@ page. If the patient's link stops working in between (staff make a new link in t
 locked or ends), the emergency page's own request finds no form open here and the patient got the "link does not
 work" page, with one short line about warning signs, instead of the advice their answer called for (the stop-30 and
 stop-31 notes). So the redirect is recorded first (`owe`, the advice as the emergency page would give it, for this
-invitation only, for `OWED_SECONDS`); the emergency page settles it when it is shown (`settle`), "Exit" drops it,
-and the guard of the patient pages shows it (`owed_page`) where it would otherwise show the bad-link page.
+invitation only, for `OWED_SECONDS`); the emergency page settles it when it is shown (`settle`), "Exit" and opening
+any link here drop it, and the guard of the patient pages shows it (`owed_page`) where it would otherwise show the
+bad-link page. The same for a red-flag page sent from a form left idle, whose advice the birth-date page gives
+(`late_pages.after_idle`): there only the advice for what was sent (`owe_message`), as that page gives it.
 
 It holds only what the advice says (its kind and the signs it names, as message ids), server-side in the session
 like every other patient state, never in a URL.
@@ -19,16 +21,16 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from intake import patient_session, services
-from intake.late_pages import message_answers
+from intake.late_pages import ces_message, message_answers
 from intake.models import Intake
 from intake.rules.patient_messages import PatientMessage, patient_message
 
-SESSION_KEY = "intake_emergency_owed"
-OWED_SECONDS = 10 * 60
+OWED_SECONDS = 2 * 60  # the redirect is followed within seconds; a slow phone network gets a minute or two
 
 
 def owe(request: HttpRequest, intake: Intake) -> None:
-    """The patient is being sent to the emergency page that `intake`'s stored flags call for: keep its advice."""
+    """The patient is being sent to the emergency page that `intake`'s stored flags call for: keep its advice, and
+    that the answer was added and the clinic told."""
     kind = services.emergency_kind(intake)
     if kind is None:
         return
@@ -38,25 +40,42 @@ def owe(request: HttpRequest, intake: Intake) -> None:
         answers=message_answers(intake),
         flag_codes=[flag.code for flag in intake.flags.all()],
     )
-    request.session[SESSION_KEY] = {
-        "invitation": intake.invitation_id,
+    owe_message(request, intake.invitation_id, message, taken=True)
+
+
+def owe_message(request: HttpRequest, invitation_id: int, message: PatientMessage, *, taken: bool) -> None:
+    """Keep `message` for the page the patient is being sent to. `taken`: the page may say the answer was added and
+    the clinic told (not for a form left idle, whose pages say nothing that depends on what is stored)."""
+    request.session[patient_session.OWED_EMERGENCY_KEY] = {
+        "invitation": invitation_id,
         "at": int(timezone.now().timestamp()),
         "kind": message.kind,
         "ce_signs": list(message.ce_signs),
         "mscc_signs": list(message.mscc_signs),
         "cancer_history": message.cancer_history,
+        "taken": taken,
     }
+
+
+def owe_after_idle(request: HttpRequest, intake: Intake) -> None:
+    """A page sent from a form left idle (`late_pages.after_idle`) called for the cauda equina advice, which the
+    birth-date page gives: keep it too, as that page gives it (only what was sent; nothing of what is stored)."""
+    note = patient_session.after_idle(request) or {}
+    sent = note.get("emergency")
+    message = ces_message(sent if isinstance(sent, list | str) else None)
+    if message is not None:
+        owe_message(request, intake.invitation_id, message, taken=False)
 
 
 def settle(request: HttpRequest) -> None:
     """The emergency page was shown, or the patient pressed "Exit": nothing is owed any more."""
-    request.session.pop(SESSION_KEY, None)
+    request.session.pop(patient_session.OWED_EMERGENCY_KEY, None)
 
 
 def owed_page(request: HttpRequest) -> HttpResponse | None:
     """The advice owed to this browser, when its form is no longer open here; None when nothing is owed (or it is
     older than `OWED_SECONDS`, or another patient's link was opened here since)."""
-    owed = request.session.pop(SESSION_KEY, None)
+    owed = request.session.pop(patient_session.OWED_EMERGENCY_KEY, None)
     if not isinstance(owed, dict) or timezone.now().timestamp() - float(owed.get("at", 0)) > OWED_SECONDS:
         return None
     if patient_session.invitation_here(request) not in (None, owed.get("invitation")):
@@ -67,5 +86,5 @@ def owed_page(request: HttpRequest) -> HttpResponse | None:
         mscc_signs=tuple(str(sign) for sign in owed.get("mscc_signs", ())),
         cancer_history=owed.get("cancer_history") is True,
     )
-    context = {"another": False, "message": message, "taken": True, "no_session_timer": True}
+    context = {"another": False, "message": message, "taken": owed.get("taken") is True, "no_session_timer": True}
     return render(request, "intake/form_closed_here.html", context)

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from intake import late_pages, patient_language, patient_session, selectors, services
+from intake import late_pages, owed_emergency, patient_language, patient_session, selectors, services
 from intake.forms import MSG_CODE_DEAD, MSG_CODE_TRIED_OUT, MSG_CODE_WRONG, MSG_DOB_WRONG, CodeForm, IdentityForm
 from intake.models import Intake, Invitation
 from intake.patient_fields import date_order
@@ -85,6 +85,7 @@ def _after_idle_note(request: HttpRequest) -> dict[str, object] | None:
         return None
     emergency = note.get("emergency")
     patient_session.emergency_shown(request)
+    owed_emergency.settle(request)
     return {
         "minutes": max(1, patient_session.idle_seconds() // 60),
         "sent": note.get("sent", ""),
@@ -103,7 +104,8 @@ def _elsewhere(request: HttpRequest) -> HttpResponse:
     if idle is not None:
         patient_session.reconfirm(request, idle.invitation)
         return redirect("intake:confirm")
-    return bad_link(request)
+    # A red-flag page sent from a form left idle, whose link stopped working before this page: its advice.
+    return owed_emergency.owed_page(request) or bad_link(request)
 
 
 def _open_form(request: HttpRequest, invitation: Invitation) -> HttpResponse:

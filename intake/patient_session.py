@@ -27,6 +27,9 @@ from intake.models import Intake, Invitation
 from intake.services import invitations
 
 SESSION_KEY = "intake_patient"
+# The emergency advice a red-flag answer's redirect leads to, until it is shown (intake.owed_emergency). Opening any
+# link in this browser drops it: it is never shown to whoever opens a form here next.
+OWED_EMERGENCY_KEY = "intake_emergency_owed"
 DEVICE_COOKIE = "intake_device"
 _DEVICE_SALT = "intake.patient_session.device"
 _OWNER_SALT = "intake.patient_session.owner"
@@ -54,6 +57,7 @@ def device_days() -> int:
 
 def _store(request: HttpRequest, invitation: Invitation, **state: object) -> None:
     carried = _carried_after_idle(_state(request), invitation, confirmed=state.get("confirmed") is True)
+    request.session.pop(OWED_EMERGENCY_KEY, None)
     request.session.cycle_key()
     request.session[SESSION_KEY] = {"invitation": invitation.pk, "version": invitation.link_version, **state, **carried}
     _renew(request)

@@ -71,7 +71,9 @@ def patient_page(
                 idle = patient_session.idle_intake(request)
                 closed = idle or patient_session.intake_after_idle(request)
                 if closed is not None:
-                    return late_pages.after_idle(request, closed, slug=slug, first=idle is not None)
+                    response = late_pages.after_idle(request, closed, slug=slug, first=idle is not None)
+                    owed_emergency.owe_after_idle(request, closed)  # the link may stop before the birth-date page
+                    return response
                 if tag is not None:  # its own form, not open: waiting for the birth date or a code, renewed, ended
                     return late_pages.form_closed_here(request, tag, slug=slug)
                 # The link stopped working between a red-flag answer's save and its emergency page: the advice.
