@@ -394,8 +394,10 @@ def _scale(code: str, label: str, hint: str) -> Question:
 
 
 def _distance(code: str, label: str, *, required: bool = True, applies: Predicate = is_runner) -> Question:
-    return Question(code, "decimal", label, required=required, min_value=0, max_value=400, applies=applies,
-                    measure="distance")  # fmt: skip
+    # The stored bound (km): 400 typed in km, or 250 typed in miles (402.34 km); the published FHIR Questionnaire
+    # gives it as the item's maxValue, which a US runner's 250 miles must not exceed (review of the stop-32 commits).
+    return Question(code, "decimal", label, required=required, min_value=0, max_value=max_stored_distance("km"),
+                    applies=applies, measure="distance")  # fmt: skip
 
 
 _PSFS_HINT = _("0 means you can't do it at all. 10 means you can do it as well as before your back problem.")

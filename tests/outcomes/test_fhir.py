@@ -309,3 +309,13 @@ def test_the_export_ids_are_stable_and_the_timestamp_is_the_time_of_export():
     assert first["timestamp"] != later["timestamp"]
     assert codes.questionnaire_url(SITE) == f"{SITE}{QUESTIONNAIRE_PATH}"
     assert Decimal(str(first["entry"][1]["resource"]["item"][0]["answer"][0]["valueInteger"])) == 6
+
+
+def test_the_published_distance_bounds_allow_the_longest_distance_a_us_runner_may_type(client):
+    """250 miles a week is stored as 402.34 km; the published items said maxValue 400 (stop-32 review)."""
+    items = {item["linkId"]: item for item in published(client)["item"]}
+    for code in ("weekly_distance", "weekly_distance_before", "longest_run"):
+        bounds = {
+            extension["url"].rsplit("/", 1)[1]: extension["valueDecimal"] for extension in items[code]["extension"]
+        }
+        assert bounds == {"minValue": 0, "maxValue": 402.34}, code
