@@ -32,6 +32,9 @@ MSG_EMAIL_FOR_LINK = (
     "Enter the patient's email: the link is only ever emailed to the patient (text messages are not available yet)."
 )
 MSG_EMAIL_INVALID = "Enter the email address in the right format, like name@example.com."
+# What the database keeps (an e-mail column is 254 long); Django's form takes up to 320, and the save then failed.
+EMAIL_LENGTH = 254
+MSG_EMAIL_TOO_LONG = f"An email address can be at most {EMAIL_LENGTH} characters. Check the address."
 MSG_DOB_FOR_INVITATION = "Enter the patient's date of birth."
 MSG_DOB_NOT_A_DATE = "Enter the date of birth as a real date, like 08/14/1979."
 MSG_APPOINTMENT_REQUIRED = "Enter the appointment date and time."
@@ -112,7 +115,8 @@ class InvitationForm(forms.Form):
         label="Patient's email",
         required=False,
         help_text="The link is emailed here; staff never see it. Leave it empty if you do not have it yet.",
-        error_messages={"invalid": MSG_EMAIL_INVALID},
+        max_length=EMAIL_LENGTH,
+        error_messages={"invalid": MSG_EMAIL_INVALID, "max_length": MSG_EMAIL_TOO_LONG},
     )
     # Not required: the select always posts one; a post without it (a script, an older page) gets English.
     language = forms.ChoiceField(
@@ -190,7 +194,8 @@ class RenewLinkForm(forms.Form):
     email = forms.EmailField(
         label="Patient's email",
         help_text="The new link is emailed here. Staff never see it.",
-        error_messages={"required": MSG_EMAIL_FOR_LINK, "invalid": MSG_EMAIL_INVALID},
+        max_length=EMAIL_LENGTH,
+        error_messages={"required": MSG_EMAIL_FOR_LINK, "invalid": MSG_EMAIL_INVALID, "max_length": MSG_EMAIL_TOO_LONG},
     )
     appointment_at = AppointmentField(
         label="Appointment date and time",

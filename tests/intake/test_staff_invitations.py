@@ -463,3 +463,20 @@ def test_a_birth_date_outside_the_forms_ages_is_refused_with_a_message_and_makes
     assert f'<a href="#id_date_of_birth">{escape(message)}</a>' in response.content.decode()
     assert not Invitation.objects.exists()
     assert mail.outbox == []
+
+
+def test_an_email_address_longer_than_the_database_keeps_gets_a_message_by_its_box(client, front_desk):
+    """Django's form took up to 320 characters and the column keeps 254: on PostgreSQL the save failed with a server
+    error and everything typed was lost (the stop-32 audit of the staff pages)."""
+    client.force_login(front_desk)
+    email = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".com"
+    assert 254 < len(email) <= 320
+
+    response = client.post(NEW, _form(email=email))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"] == [
+        "An email address can be at most 254 characters. Check the address."
+    ]
+    assert 'value="Jordan Quill"' in response.content.decode()
+    assert not Invitation.objects.exists()
