@@ -158,6 +158,10 @@ def queue_search(request: HttpRequest) -> HttpResponse:
         # rather than clear the search.
         problem = " ".join(str(error) for error in form.errors.get("name", []))
         messages.error(request, f"{problem or 'The name could not be read.'} The search was not made.")
+        # Back to the list the clinician had (the search made before, if any), not the whole queue (stop-32 audit).
+        saved = request.session.get(NAME_SEARCH_KEY)
+        if isinstance(saved, dict) and saved.get("id"):
+            return redirect(f"{reverse('dashboard:queue')}?{urlencode({SEARCH_PARAM: saved['id']})}")
         return redirect("dashboard:queue")
     name = form.cleaned_data["name"] if "clear" not in request.POST else ""
     if not name:

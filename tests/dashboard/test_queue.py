@@ -233,6 +233,9 @@ def test_a_name_search_longer_than_any_name_gets_a_message_and_keeps_the_search_
     response = client.post(reverse("dashboard:queue-search"), {"name": "x" * 101}, follow=True)
     assert "Type at most 100 characters of the name. The search was not made." in response.content.decode()
     assert names_in_order(client.get(kept)) == ["Maria Delgado"]
+    # The page the message is on is that list, not the whole queue (the stop-32 audit of the staff pages).
+    assert response.redirect_chain[-1][0] == kept
+    assert names_in_order(response) == ["Maria Delgado"]
 
 
 def test_a_name_search_with_a_null_character_says_what_is_wrong(client, clinician):
