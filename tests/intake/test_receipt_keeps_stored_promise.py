@@ -53,3 +53,20 @@ def test_a_confirmation_e_mail_sent_after_the_call_back_hours_changed_names_the_
     assert rendered is not None
     assert "10:00 AM on Monday, March 8" in rendered.body
     assert "12:00 PM" not in rendered.body
+
+
+def test_a_spanish_confirmation_e_mail_says_the_call_back_time_as_spanish_times_are_written(patient):
+    """The call-back time was formatted "10:00 AM" in every language, beside the appointment's Spanish "p.m." in the
+    same e-mail (the stop-32 audit of the notifications)."""
+    from intake.models import Invitation
+
+    intake = _sent_serious_on_friday_evening(patient)
+    Invitation.objects.filter(pk=intake.invitation_id).update(language="es")
+    message = OutboundMessage.objects.get(kind=OutboundMessage.Kind.CONFIRMATION, about_id=intake.pk)
+
+    rendered = tasks.render_confirmation(message)
+
+    assert rendered is not None
+    [line] = [line for line in rendered.body.splitlines() if "le llamará" in line]
+    assert "10:00 AM" not in line
+    assert "10:00 a.m." in line
