@@ -134,7 +134,23 @@ def send(alert_id: int, *, requeue: Requeue, now: datetime.datetime | None = Non
 
 def _why_no_longer_news(alert: Alert) -> str:
     """Why sending the alert now would mislead the on-call, or "" when it should go."""
-    if alert.intake.is_reviewed or alert.round != alert.intake.review_round:
+    if alert.kind == Alert.Kind.CALL_BACK:
+        # The promise stands until a review since sending answers it; one made before sending (the intake still
+        # marked reviewed) does not (intake.call_backs.promised_call; the stop-32 audit of the notifications).
+        intake = alert.intake
+        answered = (
+            promised_call(
+                intake.call_back_by,
+                submitted_at=intake.submitted_at,
+                reviewed_at=intake.reviewed_at,
+                is_reviewed=intake.is_reviewed,
+                now=timezone.now(),
+            )
+            is None
+        )
+        if answered or alert.round != intake.review_round:
+            return "its promised call was answered by a review, or its intake has a newer round"
+    elif alert.intake.is_reviewed or alert.round != alert.intake.review_round:
         # A clinician reviewed the intake (in this round), or new red flags since started a round of its own, alerted
         # in turn. Sent once the mail server was back, it told the on-call to review an intake already reviewed, or
         # told them twice (the stop-29 audit).

@@ -117,9 +117,9 @@ def _escalate_missed_call_backs(now: datetime.datetime) -> int:
     urgent alert and escalations ask for the call now (review of the stop-31 commits)."""
     due = (
         Intake.objects.filter(
-            Q(reviewed_at__isnull=True) | Q(reviewed_at__lt=F("submitted_at")),
+            # No review since sending (intake.call_backs.promised_call): a review before it answered no promise.
+            Q(reviewed_at__isnull=True, is_reviewed=False) | Q(reviewed_at__lt=F("submitted_at")),
             call_back_by__lte=now,
-            is_reviewed=False,
             submitted_at__isnull=False,
         )
         .exclude(level=Level.URGENT)

@@ -168,7 +168,7 @@ class QueueRow:
             review += f'<br><span class="small not-reached">Not reached {self.not_reached}</span>'
         if self.call_by and self.call_overdue:
             review += f'<br><span class="small call-by is-overdue">Call was due {self.call_by}</span>'
-        elif self.call_by and not self.is_reviewed:
+        elif self.call_by:  # an outstanding promise (none once a review answered it)
             review += f'<br><span class="small call-by">Call by {self.call_by}</span>'
         return (
             f'<tr role="row" class="{self.css}"><td role="cell" class="col-level">'

@@ -33,11 +33,16 @@ def promised_call(
 
     A review made once the intake was sent answers the promise (`reviewed_at`, the last review): an intake reopened
     since by new red flags has no receipt promise outstanding, and the old time is not shown as overdue. A review
-    before sending (of the safety step's urgent result) answers none. A level reached after sending promised the
-    patient nothing: none is stored (review of the stop-31 commits).
+    before sending (of the safety step's urgent result) answers none, even though the intake stays reviewed: the
+    patient was still told a clinician would call (until stop 32 such a promise was shown nowhere and never
+    escalated). A review whose time is not known (`is_reviewed` without `reviewed_at`, rows from before it was kept)
+    is taken to answer it. A level reached after sending promised the patient nothing: none is stored (review of the
+    stop-31 commits).
     """
     if call_back_by is None or submitted_at is None:
         return None
     if reviewed_at is not None and reviewed_at >= submitted_at:
         return None
-    return PromisedCall(by=timezone.localtime(call_back_by), overdue=not is_reviewed and now >= call_back_by)
+    if reviewed_at is None and is_reviewed:
+        return None
+    return PromisedCall(by=timezone.localtime(call_back_by), overdue=now >= call_back_by)

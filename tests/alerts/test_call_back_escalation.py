@@ -159,3 +159,40 @@ def test_promises_passed_before_the_escalation_existed_do_not_page_the_lead_on_t
     with time_machine.travel(TUESDAY_9, tick=False):
         make_intake("serious_fracture", submitted_at=TUESDAY_9, seed=9)
     assert _sweep_at(PROMISED) == 1
+
+
+def test_a_promise_made_after_a_review_before_sending_is_shown_and_escalated_when_it_passes(clinician, client):
+    """Flagged serious mid-form and reviewed then; the patient sends later and is promised a call by 11:00. The
+    intake stays reviewed, and the promise was shown nowhere and never escalated: the sweeper and the queue looked
+    only at unreviewed intakes (the stop-32 audit of the notifications). A review before sending answers no promise."""
+    from intake.rules import answers as answer_codec
+    from intake.services import submit_intake
+    from intake.services.demo import create_assessed_intake
+    from tests.intake.factories import make_invitation, routine_answers
+
+    with time_machine.travel(TUESDAY_9 - datetime.timedelta(minutes=30), tick=False):
+        invitation, _token = make_invitation(
+            name="Reviewed Early", appointment_at=TUESDAY_9 + datetime.timedelta(days=3)
+        )
+        intake = create_assessed_intake(
+            invitation=invitation,
+            answers=routine_answers(cancer_history="yes"),
+            today=TUESDAY_9.date(),
+            submitted_at=None,
+            status=Intake.Status.IN_PROGRESS,
+            current_step=answer_codec.REVIEW,
+        )
+        assert intake.level == Level.SERIOUS
+        mark_reviewed(intake, by=clinician, outcome="routine_appointment")
+    with time_machine.travel(TUESDAY_9, tick=False):
+        submit_intake(Intake.objects.get(pk=intake.pk), now=TUESDAY_9)
+    intake.refresh_from_db()
+    assert (intake.call_back_by, intake.is_reviewed) == (PROMISED, True)
+
+    assert _sweep_at(PROMISED - datetime.timedelta(minutes=1)) == 0
+    assert _sweep_at(PROMISED) == 1
+    assert [message.to for message in mail.outbox if "call by" in message.body.lower()] == [["lead@clinic.example"]]
+    with time_machine.travel(PROMISED + datetime.timedelta(minutes=5), tick=False):
+        client.force_login(clinician)
+        [row] = [row for row in client.get("/staff/queue/").context["rows"] if row.patient_name == "Reviewed Early"]
+    assert "Call was due" in row.html
