@@ -65,7 +65,7 @@ class NumberField(forms.Field):
     def to_python(self, value: Any) -> int | Decimal | None:
         if value in self.empty_values:
             return None
-        text = str(value).strip().replace(",", "")
+        text = units.number_text(str(value))
         if not text:
             return None
         if not _NUMBER.fullmatch(text):

@@ -231,7 +231,7 @@ class MeasureField(forms.Field):
 
     def _stored(self, raw: object) -> int | Decimal | None:
         # The stored unit itself (as_post_data, scripts): the catalogue's checks judge its bounds.
-        text = str(raw or "").strip().replace(",", "")
+        text = units.number_text(str(raw or ""))
         if not text:
             return None
         if not _NUMBER.fullmatch(text):

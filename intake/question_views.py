@@ -197,7 +197,7 @@ def _stored_as_parts(measure: units.Measure, stored: object, form: StepForm) -> 
         return {}
     text = str(stored).strip()
     try:
-        number = Decimal(text.replace(",", ""))
+        number = Decimal(units.number_text(text))
         if not number.is_finite() or abs(number) >= _MEASURABLE:
             raise ArithmeticError(text)
         unit = form.earlier.get("distance_unit") if measure == "distance" else None

@@ -161,7 +161,24 @@ def hint(measure: Measure, system: System) -> str:
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.strip().lower().replace(",", "").split())
+    return " ".join(text.strip().lower().split())
+
+
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+_DECIMAL_COMMA = re.compile(r"\d*,\d+")
+
+
+def number_text(text: str) -> str:
+    """Typed number text with its commas read: in thousands groups ("1,250" or "12,000.5") they go; a single comma
+    that cannot be one ("10,5", "61,25": a decimal comma, as Spanish writes it) is the decimal point. Anything else is
+    left as typed, for the number check to refuse. Until stop 32 every comma went, and "10,5" miles was 105 (the
+    stop-32 audit of the patient pages)."""
+    text = text.strip()
+    if _THOUSANDS.fullmatch(text):
+        return text.replace(",", "")
+    if _DECIMAL_COMMA.fullmatch(text):
+        return text.replace(",", ".")
+    return text
 
 
 def _number(text: str, unit: _Unit) -> Decimal | None:
@@ -171,6 +188,7 @@ def _number(text: str, unit: _Unit) -> Decimal | None:
         if text.endswith(spelling):
             text = text[: -len(spelling)].strip()
             break
+    text = number_text(text)
     if not _NUMBER.fullmatch(text):
         return None
     try:

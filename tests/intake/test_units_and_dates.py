@@ -34,7 +34,7 @@ D = Decimal
         ("height", "metric", {"": "170 cm"}, D("170.00"), "170 cm"),
         ("weight", "us", {"lb": "160"}, D("72.57"), "160 lb"),
         ("weight", "us", {"lb": "160 lbs"}, D("72.57"), "160 lb"),
-        ("weight", "us", {"lb": "1,60"}, D("72.57"), "160 lb"),
+        ("weight", "metric", {"": "72,5"}, D("72.50"), "72.5 kg"),  # a decimal comma
         ("weight", "us", {"lb": "160.5 pounds"}, D("72.80"), "160.5 lb"),
         ("weight", "metric", {"": "72.5"}, D("72.50"), "72.5 kg"),
         ("distance", "us", {"mi": "10"}, D("16.09"), "10 miles"),
@@ -60,6 +60,8 @@ def test_typed_measurements_are_stored_in_metric_and_read_back_as_typed(measure,
         ("height", "metric", {"": "5'10"}, "Enter your height in centimeters, like 170"),
         ("weight", "us", {"lb": "-160"}, "Enter your weight in pounds, like 160"),
         ("weight", "us", {"lb": "1000"}, "Enter a weight between 45 lb and 771 lb"),
+        # A comma that cannot group thousands is a decimal comma: 1.6 lb, not 160 (until stop 32: 160).
+        ("weight", "us", {"lb": "1,60"}, "Enter a weight between 45 lb and 771 lb"),
         ("weight", "metric", {"": "10"}, "Enter a weight between 20 kg and 350 kg"),
         ("distance", "us", {"mi": "251"}, "Enter a distance of 250 miles or less"),
         ("distance", "metric", {"": "401"}, "Enter a distance of 400 km or less"),
@@ -359,3 +361,32 @@ def test_a_stored_value_posted_that_no_box_can_show_comes_back_as_typed_with_a_m
     response = patient.client.post("/intake/step/about/", {"height_cm": posted})
     assert response.status_code == 200
     assert f'value="{posted}"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("10,5", "10.5"),  # a decimal comma, as Spanish writes it
+        ("61,25", "61.25"),
+        (",5", ".5"),
+        ("1,250", "1250"),  # thousands
+        ("12,000.5", "12000.5"),
+        (" 20 ", "20"),
+        ("1,2,3", "1,2,3"),  # neither: left for the number check to refuse
+        ("10.5,2", "10.5,2"),
+    ],
+)
+def test_a_comma_in_a_typed_number_is_a_thousands_separator_only_where_it_can_be_one(typed, read):
+    assert units.number_text(typed) == read
+
+
+@pytest.mark.django_db
+def test_a_spanish_runner_who_types_a_decimal_comma_gets_that_distance_not_ten_times_it(patient):
+    """ "10,5" miles was saved as 105 miles with no message, and reached the triage's mileage rule and the articles
+    picked (the stop-32 audit of the patient pages)."""
+    answer_up_to(patient, "running", routine_answers())
+    data = {"running_status": "running", "runs_per_week": "4", "training_changes": "none", "weekly_distance-mi": "10,5"}
+
+    assert patient.client.post("/intake/step/running/", data).status_code == 302
+
+    assert _intake(patient).answers["weekly_distance"] == 16.9  # 10.5 miles, in km
