@@ -356,6 +356,12 @@ def pages_to_show(request: HttpRequest, slugs: list[str]) -> None:
     request.session[SESSION_KEY] = {**_state(request), "opened_pages": slugs}
 
 
+def opened_page(request: HttpRequest) -> str | None:
+    """The first page a change from the review page opened and not yet saved (None: none waits)."""
+    pages = _state(request).get("opened_pages")
+    return str(pages[0]) if isinstance(pages, list) and pages else None
+
+
 def next_page_to_show(request: HttpRequest, *, saved: str) -> str | None:
     """The next page of those a change opened, now that page `saved` is saved (None: back to the review)."""
     state = _state(request)

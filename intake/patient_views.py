@@ -127,7 +127,23 @@ def resume(request: HttpRequest, intake: Intake) -> HttpResponse:
             return _to_page(slug, back_to=back_to)
         patient_session.drop_late_page(request)
     place = intake.current_step
-    if place != answer_codec.REVIEW and place not in form.page_slugs:
+    if place == answer_codec.REVIEW:
+        # A change from the review page can open a page (leg symptoms now "yes"): coming back, that page, not the
+        # review with its questions "Not answered" (the stop-32 audit): the one this browser was shown, else the
+        # first page whose answers would stop "Send" (any device).
+        answers = answer_codec.from_json(intake.answers)
+        today = timezone.localdate()
+        opened = patient_session.opened_page(request)
+        if (
+            opened is not None
+            and opened in form.page_slugs
+            and page_applies(form.page_by_slug(opened), answers, today=today)
+        ):
+            return _to_page(opened, back_to=NEXT_REVIEW)
+        problem = services.first_page_with_errors(answers, today=today, form=form)
+        if problem is not None and problem[0] in form.page_slugs:
+            return _to_page(problem[0], back_to=NEXT_REVIEW)
+    elif place not in form.page_slugs:
         place = form.first_page  # a resume point from an older version of the form
     return _to_page(place)
 

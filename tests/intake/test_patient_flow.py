@@ -434,3 +434,30 @@ def test_a_patient_whose_confirmed_birth_date_is_outside_the_forms_ages_can_stil
 
     assert response["Location"] == "/intake/done/"
     assert Intake.objects.get(invitation=invitation).status == Intake.Status.SUBMITTED
+
+
+def test_coming_back_after_a_change_from_the_review_opens_the_page_the_change_opened(patient, client):
+    """Leg symptoms changed to yes from the review page opens the leg-weakness page; coming back through the link
+    led to the review, its new questions "Not answered", until "Send" (the stop-32 audit). In this browser and in
+    another one (where the page is found as the first that would stop "Send")."""
+    patient.save_all(routine_answers())
+    legs = routine_answers(
+        leg_symptoms="yes",
+        leg_side="left",
+        leg_pain_lowest_point="below_knee",
+        worse_back_or_leg="leg",
+        leg_numbness_tingling="yes",
+    )
+    opened = patient.post_step("legs", legs, next="review")
+    assert opened["Location"] == "/intake/step/legs_weakness/?next=review"
+
+    assert patient.client.get("/intake/")["Location"] == "/intake/step/legs_weakness/?next=review"
+    # Another browser has only what is stored: the page is the first whose answers would stop "Send".
+    session = patient.client.session
+    session["intake_patient"] = {k: v for k, v in session["intake_patient"].items() if k != "opened_pages"}
+    session.save()
+    assert patient.client.get("/intake/")["Location"] == "/intake/step/legs_weakness/?next=review"
+    # Once answered, back to the review.
+    answered = {**legs, "leg_weakness": "no", "sitting_eases": "no", "walking_distance_m": 500}
+    assert patient.post_step("legs_weakness", answered, next="review").status_code == 302
+    assert patient.client.get("/intake/")["Location"] == "/intake/review/"
