@@ -143,7 +143,7 @@ class QueueRow:
     questionnaire: str = ""  # "Follow-up 6 weeks" for a follow-up; "" for the pre-visit intake
     not_reached: str = ""  # when a call last failed ("Mon Jan 5, 3:04 PM"), "" when none or reviewed since
     call_by: str = ""  # the call-back promised on a serious intake's receipt ("Tue Jan 6, 10:00 AM"), "" when none
-    call_overdue: bool = False  # that time has passed and the intake is not reviewed
+    call_overdue: bool = False  # that time has passed and no review since sending answered it
 
     @property
     def html(self) -> str:
@@ -164,7 +164,7 @@ class QueueRow:
             )
             flags = f'<td role="cell" class="flags" data-label="Flags">{chips or NO_FLAGS}</td>'
         review = f'<span class="reviewed">✓ {escape(self.reviewed_by)}</span>' if self.is_reviewed else NOT_REVIEWED
-        if self.not_reached and not self.is_reviewed:
+        if self.not_reached and (not self.is_reviewed or self.call_by):  # or reviewed before it was sent, call owed
             review += f'<br><span class="small not-reached">Not reached {self.not_reached}</span>'
         if self.call_by and self.call_overdue:
             review += f'<br><span class="small call-by is-overdue">Call was due {self.call_by}</span>'

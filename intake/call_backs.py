@@ -17,7 +17,7 @@ from django.utils import timezone
 @dataclass(frozen=True)
 class PromisedCall:
     by: datetime.datetime  # in the clinic's time zone, as the receipt said it
-    overdue: bool  # the time has passed and the intake is not reviewed
+    overdue: bool  # the time has passed (and no review since sending has answered it: else there is no PromisedCall)
 
 
 def promised_call(

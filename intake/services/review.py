@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -138,8 +139,10 @@ def mark_reviewed(
             )
         newly = False
         if outcome != Outcome.COULD_NOT_REACH:
+            # Not reviewed yet, or reviewed only before it was sent: a review of the sent form answers the call its
+            # receipt promised (intake.call_backs; review of the stop-32 commits). Still one "reviewed by" at once.
             newly = bool(
-                Intake.objects.filter(pk=locked.pk, is_reviewed=False).update(
+                Intake.objects.filter(Q(is_reviewed=False) | Q(reviewed_at__lt=F("submitted_at")), pk=locked.pk).update(
                     is_reviewed=True, reviewed_at=now, reviewed_by=by, updated_at=now
                 )
             )

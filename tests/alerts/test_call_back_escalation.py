@@ -161,38 +161,83 @@ def test_promises_passed_before_the_escalation_existed_do_not_page_the_lead_on_t
     assert _sweep_at(PROMISED) == 1
 
 
-def test_a_promise_made_after_a_review_before_sending_is_shown_and_escalated_when_it_passes(clinician, client):
-    """Flagged serious mid-form and reviewed then; the patient sends later and is promised a call by 11:00. The
-    intake stays reviewed, and the promise was shown nowhere and never escalated: the sweeper and the queue looked
-    only at unreviewed intakes (the stop-32 audit of the notifications). A review before sending answers no promise."""
+def _reviewed_mid_form_then_sent(clinician, *, sent: datetime.datetime, name: str) -> Intake:
+    """Flagged serious mid-form, reviewed then (30 minutes before `sent`), and sent at `sent`: its receipt promises a
+    call two hours later (clinic hours)."""
     from intake.rules import answers as answer_codec
     from intake.services import submit_intake
     from intake.services.demo import create_assessed_intake
     from tests.intake.factories import make_invitation, routine_answers
 
-    with time_machine.travel(TUESDAY_9 - datetime.timedelta(minutes=30), tick=False):
-        invitation, _token = make_invitation(
-            name="Reviewed Early", appointment_at=TUESDAY_9 + datetime.timedelta(days=3)
-        )
+    with time_machine.travel(sent - datetime.timedelta(minutes=30), tick=False):
+        invitation, _token = make_invitation(name=name, appointment_at=sent + datetime.timedelta(days=3))
         intake = create_assessed_intake(
             invitation=invitation,
             answers=routine_answers(cancer_history="yes"),
-            today=TUESDAY_9.date(),
+            today=sent.date(),
             submitted_at=None,
             status=Intake.Status.IN_PROGRESS,
             current_step=answer_codec.REVIEW,
         )
         assert intake.level == Level.SERIOUS
         mark_reviewed(intake, by=clinician, outcome="routine_appointment")
-    with time_machine.travel(TUESDAY_9, tick=False):
-        submit_intake(Intake.objects.get(pk=intake.pk), now=TUESDAY_9)
+    with time_machine.travel(sent, tick=False):
+        submit_intake(Intake.objects.get(pk=intake.pk), now=sent)
     intake.refresh_from_db()
-    assert (intake.call_back_by, intake.is_reviewed) == (PROMISED, True)
+    assert (intake.call_back_by, intake.is_reviewed) == (sent + datetime.timedelta(hours=2), True)
+    return intake
+
+
+def test_a_promise_made_after_a_review_before_sending_is_shown_and_escalated_when_it_passes(clinician, client):
+    """Flagged serious mid-form and reviewed then; the patient sends later and is promised a call by 11:00. The
+    intake stays reviewed, and the promise was shown nowhere and never escalated: the sweeper and the queue looked
+    only at unreviewed intakes (the stop-32 audit of the notifications). A review before sending answers no promise."""
+    _reviewed_mid_form_then_sent(clinician, sent=TUESDAY_9, name="Reviewed Early")
 
     assert _sweep_at(PROMISED - datetime.timedelta(minutes=1)) == 0
     assert _sweep_at(PROMISED) == 1
     assert [message.to for message in mail.outbox if "call by" in message.body.lower()] == [["lead@clinic.example"]]
     with time_machine.travel(PROMISED + datetime.timedelta(minutes=5), tick=False):
+        intake = Intake.objects.get(invitation__patient_name="Reviewed Early")
+        mark_reviewed(intake, by=clinician, outcome="could_not_reach")
         client.force_login(clinician)
         [row] = [row for row in client.get("/staff/queue/").context["rows"] if row.patient_name == "Reviewed Early"]
+        page = client.get(f"/staff/intakes/{intake.pk}/").content.decode()
     assert "Call was due" in row.html
+    assert "Not reached" in row.html  # a failed call after sending is shown too (review of the stop-32 commits)
+    assert "The receipt's call is owed until the sent form is reviewed with an outcome" in page
+
+
+def test_a_review_after_sending_answers_a_promise_made_after_a_review_before_sending(clinician, client):
+    """The intake already marked reviewed (before sending), a clinician's review of the sent form changed nothing
+    (`mark_reviewed` updated only unreviewed intakes): the promise stayed "Call was due" for good and the lead was
+    paged anyway (review of the stop-32 commits)."""
+    intake = _reviewed_mid_form_then_sent(clinician, sent=TUESDAY_9, name="Answered Later")
+    with time_machine.travel(TUESDAY_9 + datetime.timedelta(hours=1), tick=False):
+        mark_reviewed(Intake.objects.get(pk=intake.pk), by=clinician, outcome="same_day_call_advice")
+
+    assert _sweep_at(PROMISED + datetime.timedelta(minutes=5)) == 0
+    with time_machine.travel(PROMISED + datetime.timedelta(minutes=5), tick=False):
+        client.force_login(clinician)
+        [row] = [row for row in client.get("/staff/queue/").context["rows"] if row.patient_name == "Answered Later"]
+    assert "call-by" not in row.html
+    assert "✓" in row.html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_promises_after_a_review_before_sending_passed_weeks_before_the_deploy_do_not_page_the_lead(clinician):
+    """Such promises were never escalated before stop 32; the first sweep after the deploy would have paged the lead
+    for each, weeks on (review of the stop-32 commits): alerts 0007 records them as not escalated."""
+    weeks_ago = TUESDAY_9 - datetime.timedelta(weeks=3)
+    old = [_reviewed_mid_form_then_sent(clinician, sent=weeks_ago, name=f"Old {n}") for n in range(2)]
+    executor = MigrationExecutor(connection)
+    with time_machine.travel(TUESDAY_9, tick=False):
+        executor.migrate([("alerts", "0006_call_backs_passed_before_escalation")])  # as the last release left it
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+        _run_queued_tasks()  # what was queued weeks ago (each intake's serious alert) is long sent
+    mail.outbox.clear()
+
+    assert _sweep_at(TUESDAY_9 + datetime.timedelta(minutes=1)) == 0
+    assert mail.outbox == []
+    assert Alert.objects.filter(intake__in=old, kind=Alert.Kind.CALL_BACK, status=Alert.Status.CANCELLED).count() == 2
