@@ -70,6 +70,16 @@ def _amount(count: int, unit: str) -> str:
     return f"{count}\xa0{unit}" if count == 1 else f"{count}\xa0{unit}s"
 
 
+def _months_on(then: datetime.datetime, months: int) -> datetime.datetime:
+    """`then` moved on by whole calendar months, on the clock (the day cut to the month's last)."""
+    if not months:
+        return then
+    year, month = divmod(then.month - 1 + months, 12)
+    year, month = then.year + year, month + 1
+    day = min(_MONTH_DAYS[month - 1], then.day)
+    return datetime.datetime(year, month, day, then.hour, then.minute, then.second, tzinfo=then.tzinfo)
+
+
 def _elapsed(then: datetime.datetime, now: datetime.datetime) -> datetime.timedelta:
     return now.astimezone(datetime.UTC) - then.astimezone(datetime.UTC)
 
@@ -87,14 +97,13 @@ def time_since(then: datetime.datetime, now: datetime.datetime) -> str:
     months = (now.year - then.year) * 12 + (now.month - then.month)
     if then.day > now.day or (then.day == now.day and then.time() > now.time()):
         months -= 1
-    years, months = divmod(months, 12)
-    pivot = then
-    if years or months:
-        year, month = then.year + years, then.month + months
-        if month > 12:
-            year, month = year + 1, month - 12
-        day = min(_MONTH_DAYS[month - 1], then.day)
-        pivot = datetime.datetime(year, month, day, then.hour, then.minute, then.second, tzinfo=then.tzinfo)
+    # The months are counted on the clock; an hour the clocks went back can put the last one past `now` (under an hour
+    # read "-1 years, 11 months": review of the stop-32 commits). Such a month is not complete yet.
+    pivot = _months_on(then, max(months, 0))
+    while months > 0 and _elapsed(pivot, now) < datetime.timedelta(0):
+        months -= 1
+        pivot = _months_on(then, months)
+    years, months = divmod(max(months, 0), 12)
     remaining = _elapsed(pivot, now).total_seconds()
     parts = [years, months]
     for chunk in _CHUNKS:

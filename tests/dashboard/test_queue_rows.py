@@ -180,3 +180,13 @@ def test_an_appointment_breaks_only_after_a_comma_so_a_year_takes_a_second_line_
         html = str(table_body(queue_rows([old], today=NOW.date(), now=NOW, intake_url=None)))
     cell = '<td role="cell" class="appointment" data-label="Appointment">Wed\xa0Nov\xa019, 2025, 2:00\xa0PM</td>'
     assert cell in html
+
+
+def test_an_intake_waiting_under_an_hour_on_the_night_the_clocks_go_back_never_reads_as_negative_years():
+    """01:15 EDT, then 01:14 EST by the clock: 59 minutes read "-1 years, 11 months" (review of the stop-32 commits)."""
+    submitted = datetime.datetime(2026, 11, 1, 5, 15, tzinfo=datetime.UTC).astimezone(NEW_YORK)
+    now = datetime.datetime(2026, 11, 1, 6, 14, tzinfo=datetime.UTC).astimezone(NEW_YORK)
+    assert time_since(submitted, now) == "59\xa0minutes"
+    # A month on, across the same hour: a month once the clock says so, not before.
+    month_later = datetime.datetime(2026, 12, 1, 6, 14, tzinfo=datetime.UTC).astimezone(NEW_YORK)
+    assert time_since(datetime.datetime(2026, 11, 1, 1, 15, tzinfo=NEW_YORK), month_later) == "4\xa0weeks, 2\xa0days"
