@@ -55,7 +55,7 @@ MSG_CODE_DEAD = gettext_lazy(
     "This code no longer works: a code works only for a few minutes, and only the newest one. Please send a new code."
 )
 MSG_CONSENT_CHOICE = gettext_lazy("Choose whether you agree to share your answers")
-# Commas are thousands separators (US clinic default); at most 9 digits and 2 decimals are read as a number.
+# Commas as `units.number_text` reads them (thousands groups, else a decimal comma); at most 9 digits and 2 decimals.
 _NUMBER = re.compile(r"-?\d{1,9}(\.\d{1,2})?|-?\.\d{1,2}")
 
 

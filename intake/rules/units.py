@@ -164,8 +164,9 @@ def _clean(text: str) -> str:
     return " ".join(text.strip().lower().split())
 
 
-_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
-_DECIMAL_COMMA = re.compile(r"\d*,\d+")
+# A thousands group never starts with 0 ("0,250" is a quarter); a sign stays for the check that refuses it.
+_THOUSANDS = re.compile(r"-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?")
+_DECIMAL_COMMA = re.compile(r"-?\d*,\d+")
 
 
 def number_text(text: str) -> str:

@@ -372,6 +372,10 @@ def test_a_stored_value_posted_that_no_box_can_show_comes_back_as_typed_with_a_m
         ("1,250", "1250"),  # thousands
         ("12,000.5", "12000.5"),
         (" 20 ", "20"),
+        ("0,250", "0.250"),  # a quarter, not 250 (review of the stop-32 commits)
+        ("00,250", "00.250"),
+        ("-10,5", "-10.5"),  # for the check that says a number cannot be negative
+        ("-1,250", "-1250"),
         ("1,2,3", "1,2,3"),  # neither: left for the number check to refuse
         ("10.5,2", "10.5,2"),
     ],
