@@ -29,6 +29,7 @@ def bad_link(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def start(request: HttpRequest, token: str) -> HttpResponse:
+    owed_emergency.settle(request)  # any link opened here, good or not: another form's advice is not kept for it
     now = timezone.now()
     invitation = selectors.invitation_for_token(token, now=now)
     if invitation is None:

@@ -160,3 +160,11 @@ def test_an_ordinary_page_owes_nothing(patient):
 
     assert response.status_code == 404
     assert ADVICE not in response.content.decode()
+
+
+def test_a_link_that_does_not_work_opened_here_also_drops_the_owed_advice(patient):
+    """Any link opened in the browser, not only one that opens a form (review of the stop-32 commits)."""
+    location = _post_red_flag_then_new_link(patient)
+    assert patient.client.get("/intake/start/not-a-real-link/").status_code == 404
+
+    assert ADVICE not in patient.client.get(location).content.decode()
