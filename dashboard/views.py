@@ -49,7 +49,7 @@ from dashboard.forms import (
 )
 from dashboard.outcome_report import outcome_counts
 from education.models import Article
-from intake.call_backs import promised_call
+from intake.call_backs import call_owed, promised_call
 from intake.models import Intake, Level, RedFlagAnswer, ReviewNote
 from intake.references import intake_id_for
 from intake.rules.catalogue import form_for
@@ -206,7 +206,9 @@ def _intake_or_404(intake_id: int) -> Intake:
 def _outcome_required(intake: Intake, latches: list[RedFlagAnswer]) -> bool:
     """The form asks for an outcome when the service would refuse a review without one."""
     return needs_outcome(
-        intake.level, reviewed=intake.is_reviewed, latches_open=any(row.cleared_at is None for row in latches)
+        intake.level,
+        reviewed=intake.is_reviewed and not call_owed(intake),
+        latches_open=any(row.cleared_at is None for row in latches),
     )
 
 

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from intake.models import Intake
 
 
 @dataclass(frozen=True)
@@ -46,3 +50,19 @@ def promised_call(
     if reviewed_at is None and is_reviewed:
         return None
     return PromisedCall(by=timezone.localtime(call_back_by), overdue=now >= call_back_by)
+
+
+def call_owed(intake: Intake, *, now: datetime.datetime | None = None) -> bool:
+    """The call `intake`'s receipt promised is still owed: no review since sending has answered it, though the
+    intake may be marked reviewed (a review before sending). Only a review with an outcome answers it
+    (`services.review.mark_reviewed`); a bare note never did (review of the stop-32 commits)."""
+    return (
+        promised_call(
+            intake.call_back_by,
+            submitted_at=intake.submitted_at,
+            reviewed_at=intake.reviewed_at,
+            is_reviewed=intake.is_reviewed,
+            now=now or timezone.now(),
+        )
+        is not None
+    )

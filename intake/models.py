@@ -228,6 +228,14 @@ class Intake(models.Model):
                 name="intake_call_back_waiting",
                 condition=models.Q(call_back_by__isnull=False, is_reviewed=False),
             ),
+            # The few reviewed before they were sent, whose promise a review of the sent form has not answered yet.
+            models.Index(
+                fields=["call_back_by"],
+                name="intake_call_back_early",
+                condition=models.Q(
+                    call_back_by__isnull=False, is_reviewed=True, reviewed_at__lt=models.F("submitted_at")
+                ),
+            ),
             # The queue's name search has a trigram index on PostgreSQL (migration 0008; no portable equivalent).
         ]
 

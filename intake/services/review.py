@@ -22,6 +22,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from audit import services as audit
+from intake.call_backs import call_owed
 from intake.models import PATIENT_REACHED_OUTCOMES, Intake, Level, RedFlagAnswer, ReviewNote
 from intake.rules import answers as answer_codec
 from intake.rules.catalogue import assess_answers
@@ -115,9 +116,12 @@ def mark_reviewed(
         locked = Intake.objects.select_for_update().get(pk=intake.pk)
         if seen is not None and _new_since_shown(seen, locked):
             raise InvalidReview(MSG_CHANGED_SINCE_SHOWN, field="__all__")
+        # A call its receipt promised after a review before sending is still owed: the review of the sent form needs
+        # an outcome, as any first review of a serious intake does.
+        owed = call_owed(locked, now=now)
         if not outcome and needs_outcome(
             locked.level,
-            reviewed=locked.is_reviewed,
+            reviewed=locked.is_reviewed and not owed,
             latches_open=RedFlagAnswer.objects.filter(intake=locked, cleared_at__isnull=True).exists(),
         ):
             raise InvalidReview(MSG_OUTCOME_REQUIRED, field="outcome")
@@ -139,10 +143,14 @@ def mark_reviewed(
             )
         newly = False
         if outcome != Outcome.COULD_NOT_REACH:
-            # Not reviewed yet, or reviewed only before it was sent: a review of the sent form answers the call its
-            # receipt promised (intake.call_backs; review of the stop-32 commits). Still one "reviewed by" at once.
+            # Not reviewed yet; or reviewed only before it was sent and owing the call its receipt promised, which a
+            # review with an outcome of the sent form answers (intake.call_backs; review of the stop-32 commits).
+            # Still one "reviewed by" at once; a note on any other reviewed intake leaves who reviewed it as it was.
+            waiting = Q(is_reviewed=False)
+            if owed and outcome:
+                waiting |= Q(reviewed_at__lt=F("submitted_at"))
             newly = bool(
-                Intake.objects.filter(Q(is_reviewed=False) | Q(reviewed_at__lt=F("submitted_at")), pk=locked.pk).update(
+                Intake.objects.filter(waiting, pk=locked.pk).update(
                     is_reviewed=True, reviewed_at=now, reviewed_by=by, updated_at=now
                 )
             )

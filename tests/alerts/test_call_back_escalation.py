@@ -21,6 +21,7 @@ from alerts import services
 from alerts.models import Alert
 from intake.models import Intake, Level
 from intake.services import mark_reviewed, record_red_flags
+from intake.services.review import InvalidReview
 from tests.dashboard.factories import make_intake
 
 pytestmark = pytest.mark.django_db
@@ -241,3 +242,68 @@ def test_promises_after_a_review_before_sending_passed_weeks_before_the_deploy_d
     assert _sweep_at(TUESDAY_9 + datetime.timedelta(minutes=1)) == 0
     assert mail.outbox == []
     assert Alert.objects.filter(intake__in=old, kind=Alert.Kind.CALL_BACK, status=Alert.Status.CANCELLED).count() == 2
+
+
+def test_a_bare_note_on_the_sent_form_does_not_answer_the_promised_call(clinician, client):
+    """Only a review with an outcome answers the promise: a note ("left a voicemail") took the intake off the
+    escalation path (review of the stop-32 commits). The review form asks for an outcome, as for any first review."""
+    intake = _reviewed_mid_form_then_sent(clinician, sent=TUESDAY_9, name="Bare Note")
+    with time_machine.travel(TUESDAY_9 + datetime.timedelta(hours=1), tick=False):
+        client.force_login(clinician)
+        assert client.get(f"/staff/intakes/{intake.pk}/").context["review_form"].outcome_required
+        with pytest.raises(InvalidReview, match="Choose what happened"):
+            mark_reviewed(Intake.objects.get(pk=intake.pk), by=clinician, note="Left a voicemail, will try later.")
+
+    assert _sweep_at(PROMISED + datetime.timedelta(minutes=5)) == 1
+
+
+def test_a_note_after_sending_leaves_a_review_before_sending_as_it_was_when_no_call_is_owed(clinician, front_desk):
+    """A routine form reviewed before sending: a later note keeps who reviewed it, and when (review of the stop-32
+    commits: it was rewritten for every intake reviewed before sending)."""
+    from intake.rules import answers as answer_codec
+    from intake.services import submit_intake
+    from intake.services.demo import create_assessed_intake
+    from tests.intake.factories import make_invitation, routine_answers
+
+    early = TUESDAY_9 - datetime.timedelta(minutes=30)
+    with time_machine.travel(early, tick=False):
+        invitation, _token = make_invitation(
+            name="Early Reviewed", appointment_at=TUESDAY_9 + datetime.timedelta(days=3)
+        )
+        intake = create_assessed_intake(
+            invitation=invitation,
+            answers=routine_answers(),
+            today=TUESDAY_9.date(),
+            submitted_at=None,
+            status=Intake.Status.IN_PROGRESS,
+            current_step=answer_codec.REVIEW,
+        )
+        assert mark_reviewed(intake, by=clinician, note="Read the answers so far.").newly_reviewed
+    with time_machine.travel(TUESDAY_9, tick=False):
+        submit_intake(Intake.objects.get(pk=intake.pk), now=TUESDAY_9)
+    with time_machine.travel(TUESDAY_9 + datetime.timedelta(hours=1), tick=False):
+        later = mark_reviewed(Intake.objects.get(pk=intake.pk), by=front_desk, note="Phoned about parking.")
+
+    intake.refresh_from_db()
+    assert intake.call_back_by is None
+    assert not later.newly_reviewed
+    assert (intake.reviewed_by, intake.reviewed_at) == (clinician, early)
+
+
+def test_the_sweeps_call_back_look_up_reads_index_ranges_not_the_whole_history():
+    """The promise reviewed before sending widened the look-up past its partial index, and the every-minute sweep
+    read every intake (review of the stop-32 commits); each branch has an index of its own (intake 0016)."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        services.sweep(now=TUESDAY_9)
+    [sql] = [q["sql"] for q in queries.captured_queries if '"call_back_by" <=' in q["sql"]]
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan that matters is PostgreSQL's (SQLite, for `make run`, reads its few rows whole)")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the plan it chooses at size, on this test's empty table
+        cursor.execute(f"EXPLAIN {sql}")
+        plan = " / ".join(row[0] for row in cursor.fetchall())
+    assert "intake_call_back_waiting" in plan, plan
+    assert "intake_call_back_early" in plan, plan
+    assert "Seq Scan on intake_intake" not in plan, plan
