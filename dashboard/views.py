@@ -56,6 +56,8 @@ from intake.rules.catalogue import form_for
 from intake.rules.triage import RULES_VERSION
 from intake.services import InvalidReview, mark_reviewed, needs_outcome
 from intake.services.review import review_basis
+from intake.tasks import e164
+from messaging import selectors as message_reads
 
 MSG_REVIEW_NOT_SAVED = "Nothing was saved: see the message in the review form."
 
@@ -305,6 +307,8 @@ def _render_detail(
             "record": record,
             "chart_size": (outcome_chart.WIDTH, outcome_chart.HEIGHT),
             "phone": phones.phone(intake.patient.phone),
+            # The patient replied STOP to a text: no link or reminder goes to them by text (messaging.TextOptOut).
+            "texts_refused_since": message_reads.texts_refused_since(e164(intake.patient.phone)),
         },
         status=status,
     )

@@ -33,6 +33,7 @@ from django_tasks import task
 from clinic_portal.clinic import clinic_details
 from intake.patient_language import language_of
 from messaging import channels, registry
+from messaging import selectors as message_reads
 from messaging import services as messages
 from messaging.models import OutboundMessage
 from messaging.registry import Rendered
@@ -92,12 +93,13 @@ def queue_device_code_email(code: DeviceCode, sealed_code: str, address: str) ->
 
 
 def contact_for(invitation: Invitation) -> tuple[str, list[str]] | None:
-    """Where a patient's link goes: the invitation's e-mail, else a text to the patient's phone (E.164), else
-    nowhere (None)."""
+    """Where a patient's link goes: the invitation's e-mail, else a text to the patient's phone (E.164) unless its
+    owner asked for no texts, else nowhere (None)."""
     if invitation.email:
         return channels.EMAIL, [invitation.email]
     number = e164(invitation.patient.phone)
-    return (channels.SMS, [number]) if number else None
+    # A number whose owner asked for no texts (they replied STOP) gets none: the patient is as one with no phone.
+    return (channels.SMS, [number]) if number and not message_reads.texts_refused(number) else None
 
 
 def e164(phone: object) -> str:

@@ -19,8 +19,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from messaging import channels, registry
-from messaging.models import OutboundMessage
+from messaging import channels, registry, sms
+from messaging.models import OutboundMessage, TextOptOut
 
 logger = logging.getLogger(__name__)
 
@@ -63,11 +63,15 @@ def send(message_id: int, *, requeue: Requeue, now: datetime.datetime | None = N
         try:
             if not message.recipients:
                 raise NoRecipients
+            if message.channel == channels.SMS:
+                _refuse_numbers_that_opted_out(message.recipients)
             # A savepoint: a database error while rendering must not stop us recording this attempt.
             with transaction.atomic():
                 rendered = registry.render(message)
             if rendered is not None:
                 channels.send(message, rendered)  # e-mail or text message, by the row's channel
+        except sms.RecipientOptedOut as refused:
+            return _opted_out(message, refused, now=now)
         except Exception as error:
             return _attempt_failed(message, error, requeue=requeue, now=now)
         message.last_error = ""
@@ -81,6 +85,26 @@ def send(message_id: int, *, requeue: Requeue, now: datetime.datetime | None = N
             logger.info("Message %s (%s) sent", message.pk, message.kind)
         message.save(update_fields=["attempts", "status", "sent_at", "last_error", "sealed_token"])
         return str(message.status)
+
+
+def _refuse_numbers_that_opted_out(numbers: list[str]) -> None:
+    """A text queued before its number was known to refuse texts is not sent either."""
+    refused = list(TextOptOut.objects.filter(number__in=numbers).values_list("number", flat=True))
+    if refused:
+        raise sms.RecipientOptedOut(refused)
+
+
+def _opted_out(message: OutboundMessage, refused: sms.RecipientOptedOut, *, now: datetime.datetime) -> str:
+    """The recipient asked for no texts: never retried (each try would be refused, and texting them again is what
+    they asked us not to do); the numbers are kept so that nothing more is queued to them."""
+    for number in refused.numbers or message.recipients:
+        TextOptOut.objects.get_or_create(number=number, defaults={"at": now})
+    message.status = OutboundMessage.Status.FAILED
+    message.last_error = type(refused).__name__
+    message.sealed_token = ""
+    message.save(update_fields=["attempts", "status", "last_error", "sealed_token"])
+    logger.info("Message %s (%s) not sent: the recipient asked for no text messages", message.pk, message.kind)
+    return str(message.status)
 
 
 def _attempt_failed(message: OutboundMessage, error: Exception, *, requeue: Requeue, now: datetime.datetime) -> str:

@@ -100,3 +100,20 @@ def state_in_sql() -> Case:
         default=F("status"),
         output_field=CharField(),
     )
+
+
+class TextOptOut(models.Model):
+    """A phone number whose owner asked for no text messages: the provider refused a text to it for that reason
+    (they replied STOP; ``messaging.sms.RecipientOptedOut``). No text is queued to it again (a patient with no e-mail
+    then gets nothing, as with no phone: staff see it on the invitation). An administrator deletes the row, in the
+    admin, when the patient asks for texts again (after replying START to the clinic's number)."""
+
+    number = models.CharField(max_length=16, unique=True, help_text="E.164, like +15550100100.")
+    at = models.DateTimeField(help_text="When the provider first refused a text to it.")
+
+    class Meta:
+        verbose_name = "number that asked for no texts"
+        verbose_name_plural = "numbers that asked for no texts"
+
+    def __str__(self) -> str:
+        return f"No texts since {self.at:%Y-%m-%d}"

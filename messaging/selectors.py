@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db.models import Subquery
 
 from messaging import channels
-from messaging.models import OutboundMessage, state_in_sql
+from messaging.models import OutboundMessage, TextOptOut, state_in_sql
 
 
 def latest(kind: str, about_id: object, channel: str = channels.EMAIL) -> OutboundMessage | None:
@@ -29,3 +30,15 @@ def latest_state(kind: str, about: Any, channel: str = channels.EMAIL) -> Subque
         .values("delivery_state")[:1]
     )
     return Subquery(newest)
+
+
+def texts_refused(number: str) -> bool:
+    """The owner of this number asked for no text messages (`TextOptOut`)."""
+    return bool(number) and TextOptOut.objects.filter(number=number).exists()
+
+
+def texts_refused_since(number: str) -> datetime.datetime | None:
+    """When the owner of this number was first known to ask for no text messages; None if they have not."""
+    if not number:
+        return None
+    return TextOptOut.objects.filter(number=number).values_list("at", flat=True).first()

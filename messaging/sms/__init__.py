@@ -11,7 +11,8 @@ A backend raises when a message could not be handed over; the message task then 
 clinical details.
 
 Public API: ``TextMessage(to, body)``, ``get_backend(path=None, **kwargs)``, ``send_text(body, recipients) -> int``,
-``SmsNotSent``, ``outbox`` (the locmem backend's list).
+``SmsNotSent``, ``RecipientOptedOut(numbers)`` (a provider's refusal of numbers that replied STOP), ``outbox`` (the
+locmem backend's list).
 """
 
 from __future__ import annotations
@@ -38,6 +39,16 @@ class TextMessage:
 
 class SmsNotSent(RuntimeError):
     """The backend handed over fewer messages than it was given without saying why: retried like a failure."""
+
+
+class RecipientOptedOut(RuntimeError):
+    """The provider refuses to text these numbers because their owners asked for no more texts (they replied STOP:
+    Twilio's error 21610, and the like). Never retried: the numbers are kept as refusing texts
+    (``messaging.models.TextOptOut``) and no later text is queued to them. Carries the numbers, never a message."""
+
+    def __init__(self, numbers: Sequence[str]) -> None:
+        super().__init__("the recipient asked for no text messages")
+        self.numbers = tuple(numbers)
 
 
 def get_backend(path: str | None = None, **kwargs: Any) -> BaseSmsBackend:

@@ -349,6 +349,8 @@ ROWS: list[Row] = [
     *admin_model("django_tasks_database", "dbtaskresult", lambda w: w.task_result, admin_add=403, admin_delete=403),
     *admin_model("audit", "auditevent", lambda w: w.audit_event, admin_add=403, admin_delete=403),
     *admin_model("alerts", "alert", lambda w: w.alert, admin_add=403, admin_delete=403),
+    # A number that asked for no texts: administrators delete it when the patient asks for texts again.
+    *admin_model("messaging", "textoptout", lambda w: w.text_opt_out, admin_add=403),
     *admin_model("axes", "accessattempt", lambda w: w.access_attempt, admin_add=403),
     *admin_model("axes", "accesslog", lambda w: w.access_log, admin_add=403),
     *admin_model("axes", "accessfailurelog", lambda w: w.access_failure_log, admin_add=403),

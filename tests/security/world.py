@@ -40,6 +40,8 @@ class World:
     # A submitted urgent intake (with its alert) for the staff pages.
     submitted: Any
     alert: Any
+    # A number that asked for no text messages (messaging.TextOptOut).
+    text_opt_out: Any
 
     def for_one_test(self) -> World:
         """This world with fresh patient browsers, for a world built once and shared by a module's tests.
@@ -55,6 +57,8 @@ def build_world(*, editor, front_desk, clinician, administrator, reviewer=None) 
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
     from django_tasks_db.models import DBTaskResult
+
+    from messaging.models import TextOptOut
 
     now = timezone.now()
     topic, article, version, deleted_version = _library()
@@ -78,6 +82,7 @@ def build_world(*, editor, front_desk, clinician, administrator, reviewer=None) 
             traceback="",
         ),
         audit_event=record("viewed_intake", actor=clinician, intake_id=1),
+        text_opt_out=TextOptOut.objects.create(number="+15550100199", at=now),
         access_attempt=AccessAttempt.objects.create(
             username="someone", ip_address="192.0.2.1", user_agent="ua", failures_since_start=1, attempt_time=now
         ),
