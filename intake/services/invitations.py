@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from intake import tasks, tokens
-from intake.models import DeviceCode, FollowUp, Intake, Invitation, Patient, Questionnaire
+from intake.models import DeviceCode, FollowUp, Intake, Invitation, Patient, Questionnaire, Reminder
 from intake.rules.form_versions import form_version
 from intake.services import patients
 from messaging import selectors as messages
@@ -225,6 +225,10 @@ def renew_link(
             FollowUp.objects.filter(visit__invitation=row, sent_at__isnull=True, cancelled_at__isnull=True).update(
                 due_at=F("due_at") + moved_by
             )
+            if row.kind == Questionnaire.INTAKE:
+                # Its pre-visit reminders were for the old date: the new one gets its own (7 and 3 days before). A
+                # patient moved two weeks on after both had gone got none (the stop-32 audit of the follow-ups).
+                Reminder.objects.filter(invitation=row).delete()
         # The patient record takes the address and language staff just gave: follow-ups copy theirs from it, and
         # went to the mistyped address, in the old language, after a corrected new link (the stop-30 audit).
         _keep_on_record(row, email=email, language=language)

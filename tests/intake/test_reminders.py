@@ -135,6 +135,29 @@ def test_an_unfinished_intake_gets_reminders_7_and_3_days_before_the_visit_once_
     assert not opens(Client(), token_in(mail.outbox[0]))
 
 
+def test_a_moved_appointment_gets_its_own_reminders_7_and_3_days_before(invited, time_machine):
+    """Both reminders went out for March 1; staff move the visit two weeks on with a new link. The reminders were
+    kept per link, not per date, and the new date got none (the stop-32 audit of the follow-ups)."""
+    from intake.services.invitations import email_new_link
+
+    for moment in (7 * DAY, 3 * DAY):
+        time_machine.move_to(VISIT - moment, tick=False)
+        follow_ups.send_due_messages()
+    assert sorted(Reminder.objects.values_list("which", flat=True)) == ["3d", "7d"]
+    time_machine.move_to(VISIT - 2 * DAY, tick=False)
+    moved = VISIT + 14 * DAY
+    email_new_link(invited, email="pat@example.org", appointment_at=moved, now=VISIT - 2 * DAY)
+    mail.outbox.clear()
+
+    sent = []
+    for moment in (8 * DAY, 7 * DAY, 3 * DAY):
+        time_machine.move_to(moved - moment, tick=False)
+        sent.append(follow_ups.send_due_messages()["pre_visit_reminders"])
+
+    assert sent == [0, 1, 1]
+    assert "Monday, March 15, 2027" in str(mail.outbox[-1].body)
+
+
 def test_a_patient_answering_when_the_reminder_goes_out_carries_on(invited, time_machine, client):
     """The 3-day reminder's new link ended the session of a patient who was filling in the form at that moment: their
     next page was refused as from a closed form (the stop-29 audit). A reminder is not a lost link."""
