@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "sqlite:///:memory:",
     "ALERT_EMAILS": "on-call@example.org",
     "ESCALATION_EMAILS": "clinic-lead@example.org",
+    "SITE_URL": "https://portal.example.org",
 }
 
 
@@ -24,7 +25,8 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k
+        not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE", "SITE_URL"}
     }
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
@@ -49,6 +51,25 @@ def test_check_deploy_fails_when_nobody_would_be_alerted(missing):
     result = run_manage("check", "--deploy", env=env)
     assert result.returncode != 0
     assert f"{missing} is empty" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("site_url", "message"),
+    [
+        (None, "SITE_URL is 'http://127.0.0.1:8000': every link the portal e-mails or texts"),
+        ("http://localhost:8000", "SITE_URL is 'http://localhost:8000'"),
+        ("http://portal.example.org", "SITE_URL does not start with https://"),
+    ],
+)
+def test_check_deploy_fails_when_e_mailed_links_would_not_reach_the_clinics_site(site_url, message):
+    """It passed with SITE_URL unset, and every invitation and alert linked to the development server (the stop-32
+    check of the README against a fresh clone)."""
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SITE_URL"}
+    if site_url is not None:
+        env["SITE_URL"] = site_url
+    result = run_manage("check", "--deploy", env=env)
+    assert result.returncode != 0
+    assert message in result.stderr + result.stdout
 
 
 @pytest.mark.parametrize("command", [("check",), ("makemigrations", "--check", "--dry-run")])
