@@ -1,6 +1,6 @@
 """`manage.py check --deploy`: the address every e-mailed link starts with. Left unset, it is the development server's,
-and every invitation, reminder, follow-up and alert would link to http://127.0.0.1:8000 (found by the stop-32 check of
-the README against a fresh clone: the deploy check passed without it)."""
+and every invitation, reminder, follow-up and alert would link to this computer (found by the stop-32 check of the
+README against a fresh clone: the deploy check passed without it)."""
 
 from __future__ import annotations
 
