@@ -24,9 +24,10 @@ CHOICES = [(EMAIL, "E-mail"), (SMS, "Text message (SMS)")]
 E164 = r"\+[1-9][0-9]{7,14}"
 
 
-def send(message: OutboundMessage, rendered: Rendered) -> None:
-    """Hand one rendered message to its channel; raises when the channel's backend refuses (the caller retries)."""
-    recipients = list(message.recipients)
+def send(message: OutboundMessage, rendered: Rendered, recipients: list[str] | None = None) -> None:
+    """Hand one rendered message to its channel, to `recipients` (by default all of the message's); raises when the
+    channel's backend refuses (the caller retries)."""
+    recipients = list(message.recipients) if recipients is None else recipients
     if message.channel == SMS:
         sms.send_text(rendered.body, recipients)
     else:

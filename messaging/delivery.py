@@ -63,13 +63,14 @@ def send(message_id: int, *, requeue: Requeue, now: datetime.datetime | None = N
         try:
             if not message.recipients:
                 raise NoRecipients
-            if message.channel == channels.SMS:
-                _refuse_numbers_that_opted_out(message.recipients)
             # A savepoint: a database error while rendering must not stop us recording this attempt.
             with transaction.atomic():
                 rendered = registry.render(message)
             if rendered is not None:
-                channels.send(message, rendered)  # e-mail or text message, by the row's channel
+                # A text goes only to numbers that have not asked for none (a message no longer needed is cancelled
+                # first, whatever its numbers: review of the stop-32 commits).
+                recipients = _not_opted_out(message) if message.channel == channels.SMS else list(message.recipients)
+                channels.send(message, rendered, recipients)  # e-mail or text message, by the row's channel
         except sms.RecipientOptedOut as refused:
             return _opted_out(message, refused, now=now)
         except Exception as error:
@@ -87,11 +88,14 @@ def send(message_id: int, *, requeue: Requeue, now: datetime.datetime | None = N
         return str(message.status)
 
 
-def _refuse_numbers_that_opted_out(numbers: list[str]) -> None:
-    """A text queued before its number was known to refuse texts is not sent either."""
-    refused = list(TextOptOut.objects.filter(number__in=numbers).values_list("number", flat=True))
-    if refused:
-        raise sms.RecipientOptedOut(refused)
+def _not_opted_out(message: OutboundMessage) -> list[str]:
+    """The text's numbers that have not asked for no texts (one queued before its number was known to refuse texts
+    is not sent to it); raises RecipientOptedOut when none is left."""
+    refused = set(TextOptOut.objects.filter(number__in=message.recipients).values_list("number", flat=True))
+    allowed = [number for number in message.recipients if number not in refused]
+    if not allowed:
+        raise sms.RecipientOptedOut(sorted(refused))
+    return allowed
 
 
 def _opted_out(message: OutboundMessage, refused: sms.RecipientOptedOut, *, now: datetime.datetime) -> str:

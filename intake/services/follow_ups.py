@@ -33,6 +33,7 @@ from django.utils import timezone
 from intake import tasks, tokens
 from intake.models import FollowUp, Intake, Invitation, Patient, Questionnaire
 from intake.rules.schedule import TimePoint, parse_schedule
+from messaging import selectors as message_reads
 from messaging.models import OutboundMessage
 
 logger = logging.getLogger(__name__)
@@ -157,6 +158,9 @@ def _why_not_sent(follow_up: FollowUp, patient: Patient, *, now: datetime.dateti
         return f"more than {SEND_WINDOW_DAYS} days past its due date"
     if not patient.email and not tasks.e164(patient.phone):
         return "the patient has no e-mail and no phone number"
+    if not patient.email and message_reads.texts_refused(tasks.e164(patient.phone)):
+        # As with no phone: nothing to send it by. It was marked sent, and then shown overdue (stop-32 review).
+        return "the patient has no e-mail and asked for no text messages"
     return ""
 
 

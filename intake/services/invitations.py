@@ -226,9 +226,16 @@ def renew_link(
                 due_at=F("due_at") + moved_by
             )
             if row.kind == Questionnaire.INTAKE:
-                # Its pre-visit reminders were for the old date: the new one gets its own (7 and 3 days before). A
-                # patient moved two weeks on after both had gone got none (the stop-32 audit of the follow-ups).
-                Reminder.objects.filter(invitation=row).delete()
+                # Its pre-visit reminders were for the old date: the new one gets those still ahead of it (a patient
+                # moved two weeks on after both had gone got none: the stop-32 audit of the follow-ups). One whose
+                # moment has passed for the new date too is kept: re-sent, it would replace the link just e-mailed.
+                now = timezone.now()
+                ahead = [
+                    f"{days}d"
+                    for days in settings.PRE_VISIT_REMINDER_DAYS
+                    if when - datetime.timedelta(days=days) > now
+                ]
+                Reminder.objects.filter(invitation=row, which__in=ahead).delete()
         # The patient record takes the address and language staff just gave: follow-ups copy theirs from it, and
         # went to the mistyped address, in the old language, after a corrected new link (the stop-30 audit).
         _keep_on_record(row, email=email, language=language)

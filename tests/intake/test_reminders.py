@@ -158,6 +158,27 @@ def test_a_moved_appointment_gets_its_own_reminders_7_and_3_days_before(invited,
     assert "Monday, March 15, 2027" in str(mail.outbox[-1].body)
 
 
+def test_moving_the_visit_by_an_hour_does_not_send_a_passed_reminder_again_and_end_the_link_just_emailed(
+    invited, time_machine
+):
+    """Both reminders sent; two days before, staff move the visit an hour with a new link. Every reminder was
+    forgotten, the 3-day one went again, and its new link ended the one staff had just e-mailed (review of the stop-32
+    commits). Only reminders still ahead of the new date are sent for it."""
+    from intake.services.invitations import email_new_link
+
+    for moment in (7 * DAY, 3 * DAY):
+        time_machine.move_to(VISIT - moment, tick=False)
+        follow_ups.send_due_messages()
+    time_machine.move_to(VISIT - 2 * DAY, tick=False)
+    mail.outbox.clear()
+    email_new_link(invited, email="pat@example.org", appointment_at=VISIT + datetime.timedelta(hours=1), now=VISIT)
+    [staff_email] = mail.outbox
+
+    time_machine.move_to(VISIT - 2 * DAY + datetime.timedelta(minutes=5), tick=False)
+    assert follow_ups.send_due_messages()["pre_visit_reminders"] == 0
+    assert opens(Client(), token_in(staff_email))
+
+
 def test_a_patient_answering_when_the_reminder_goes_out_carries_on(invited, time_machine, client):
     """The 3-day reminder's new link ended the session of a patient who was filling in the form at that moment: their
     next page was refused as from a closed form (the stop-29 audit). A reminder is not a lost link."""

@@ -99,3 +99,66 @@ def test_the_clinician_sees_beside_the_phone_that_the_patient_asked_for_no_texts
     page = client.get(f"/staff/intakes/{intake.pk}/").content.decode()
 
     assert "No text messages: the patient asked for none (Mar 4, 2027)." in page
+
+
+def test_a_follow_up_for_a_patient_with_only_a_phone_that_asked_for_no_texts_is_cancelled_not_shown_sent(
+    time_machine,
+):
+    """As for a patient with no phone: it was stamped sent, nothing went, and the list then showed it overdue
+    (review of the stop-32 commits)."""
+    from intake import services
+    from intake.models import FollowUp, Patient
+    from intake.services import follow_ups as due
+    from tests.intake.factories import routine_answers
+
+    services.create_submitted_intake_for_demo(
+        answers=routine_answers(), email="", patient_name="Pat Stop", appointment_at=VISIT
+    )
+    Patient.objects.update(phone=PHONE, email="")
+    TextOptOut.objects.create(number=PHONE, at=timezone.now())
+    due.send_due_messages(now=VISIT)
+    time_machine.move_to(VISIT + 42 * DAY, tick=False)
+
+    due.send_due_messages()
+
+    assert not OutboundMessage.objects.filter(kind=OutboundMessage.Kind.FOLLOW_UP).exists()
+    six_weeks = FollowUp.objects.order_by("due_at").first()
+    assert six_weeks is not None
+    assert (six_weeks.sent_at, six_weeks.cancelled_at is not None) == (None, True)
+
+
+def test_a_text_to_two_numbers_still_reaches_the_one_that_did_not_ask_for_none(monkeypatch, settings):
+    from messaging import registry
+    from messaging import services as messages
+    from messaging.sms.texts import TextSlots
+
+    other = "+15550100124"
+    monkeypatch.setitem(
+        registry._text_renderers, "invitation", lambda message: TextSlots(link=f"{settings.SITE_URL}/intake/start/x/")
+    )
+    TextOptOut.objects.create(number=PHONE, at=timezone.now())
+    messages.queue("invitation", 1, [PHONE, other], channel="sms")
+
+    run_queued_tasks()
+
+    assert [text.to for text in sms.outbox] == [other]
+
+
+def test_a_queued_text_no_longer_needed_is_cancelled_whatever_its_number(time_machine):
+    """The intake was sent before the reminder went: "not needed any more", not a failure (review of the stop-32
+    commits: the opt-out was checked before whether the text was still needed)."""
+    from intake import services
+    from intake.models import Intake
+
+    time_machine.move_to(VISIT - 10 * DAY, tick=False)
+    invitation, _ = make_invitation(appointment_at=VISIT, email="", phone=PHONE)
+    time_machine.move_to(VISIT - 7 * DAY, tick=False)
+    follow_ups.send_due_messages()
+    intake = services.start_intake(invitation)
+    Intake.objects.filter(pk=intake.pk).update(status=Intake.Status.SUBMITTED, submitted_at=timezone.now())
+    TextOptOut.objects.create(number=PHONE, at=timezone.now())
+
+    run_queued_tasks()
+
+    [message] = OutboundMessage.objects.filter(channel="sms")
+    assert message.status == OutboundMessage.Status.CANCELLED
