@@ -4,6 +4,7 @@ README against a fresh clone: the deploy check passed without it)."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,10 +14,21 @@ from django.core import checks
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0"})  # noqa: S104 - names, not a bind address
 
 
+def _is_local(host: str) -> bool:
+    if host in LOCAL_HOSTS or host.endswith(".localhost"):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return ip.is_loopback or ip.is_unspecified or (mapped is not None and mapped.is_loopback)
+
+
 @checks.register(checks.Tags.security, deploy=True)
 def site_url(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     address = urlsplit(str(getattr(settings, "SITE_URL", "")))
-    if not address.hostname or address.hostname in LOCAL_HOSTS:
+    if not address.hostname or _is_local(address.hostname):
         return [
             checks.Error(
                 f"SITE_URL is {settings.SITE_URL!r}: every link the portal e-mails or texts (invitations, reminders, "

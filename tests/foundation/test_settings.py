@@ -166,3 +166,22 @@ def test_every_setting_read_from_the_environment_is_in_the_readmes_configuration
     assert len(read) > 50  # the pattern finds the settings' own reads (env_str, env_int, ...)
     assert sorted(read - documented) == []
     assert sorted(documented - read) == []
+
+
+@pytest.mark.parametrize(
+    "site_url",
+    ["https://127.0.0.2", "https://[0:0:0:0:0:0:0:1]:8443", "https://[::ffff:127.0.0.1]", "https://portal.localhost"],
+)
+def test_every_loopback_address_in_site_url_fails_the_deploy_check(settings, site_url):
+    """Not only the four names it first knew (review of the stop-32 commits)."""
+    from clinic_portal.checks import site_url as check_site_url
+
+    settings.SITE_URL = site_url
+    assert [message.id for message in check_site_url()] == ["clinic_portal.E001"]
+
+
+def test_the_clinics_own_https_address_passes_the_deploy_check(settings):
+    from clinic_portal.checks import site_url as check_site_url
+
+    settings.SITE_URL = "https://portal.example.org/clinic"
+    assert check_site_url() == []
