@@ -15,6 +15,7 @@ import django_stubs_ext
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from clinic_portal import static_headers
 from clinic_portal.env import env_bool, env_int, env_list, env_str
 
 # Classes that are generic only in Django's type stubs (admin.ModelAdmin[Article], Sitemap[Article]) get subscripted
@@ -521,6 +522,8 @@ DATABASE_DOWN_RETRY_AFTER = env_int("DATABASE_DOWN_RETRY_AFTER", 30)
 CSRF_FAILURE_VIEW = "clinic_portal.errors.csrf_failure"
 
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# whitenoise answers /static/ before the middleware that adds the headers above: it adds them itself.
+WHITENOISE_ADD_HEADERS_FUNCTION = static_headers.add_headers
 
 # Loggers that see requests, sign-ins or failed tasks also filter at the logger, before any handler (a test's log
 # capture included) sees the record.

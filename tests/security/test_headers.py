@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 
 from tests.security.test_csrf import poster
 from tests.security.url_table import ROWS
@@ -69,3 +70,16 @@ def test_hsts_is_sent_over_https(client, settings):
 
 def test_public_article_pages_may_be_cached(client):
     assert "no-store" not in client.get("/articles/").headers.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("path", ["/static/css/accounts.css", "/static/admin/css/base.css"])
+def test_static_files_carry_the_security_headers_every_other_response_has(client, path):
+    """whitenoise answers /static/ before the middleware that adds them (the stop-32 security audit)."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    response = client.get(staticfiles_storage.url(path.removeprefix("/static/")))
+    assert response.status_code == 200
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Permissions-Policy"] == settings.PERMISSIONS_POLICY
