@@ -229,13 +229,15 @@ def renew_link(
                 # Its pre-visit reminders were for the old date: the new one gets those still ahead of it (a patient
                 # moved two weeks on after both had gone got none: the stop-32 audit of the follow-ups). One whose
                 # moment has passed for the new date too is kept: re-sent, it would replace the link just e-mailed.
+                # And one whose moment for the new date has passed though it never went (the visit moved earlier)
+                # is taken as sent: this new link is the patient's newest (review of the stop-32 commits).
                 now = timezone.now()
-                ahead = [
-                    f"{days}d"
-                    for days in settings.PRE_VISIT_REMINDER_DAYS
-                    if when - datetime.timedelta(days=days) > now
-                ]
-                Reminder.objects.filter(invitation=row, which__in=ahead).delete()
+                for days in settings.PRE_VISIT_REMINDER_DAYS:
+                    which = f"{days}d"
+                    if when - datetime.timedelta(days=days) > now:
+                        Reminder.objects.filter(invitation=row, which=which).delete()
+                    else:
+                        Reminder.objects.get_or_create(invitation=row, which=which, defaults={"created_at": now})
         # The patient record takes the address and language staff just gave: follow-ups copy theirs from it, and
         # went to the mistyped address, in the old language, after a corrected new link (the stop-30 audit).
         _keep_on_record(row, email=email, language=language)

@@ -179,6 +179,29 @@ def test_moving_the_visit_by_an_hour_does_not_send_a_passed_reminder_again_and_e
     assert opens(Client(), token_in(staff_email))
 
 
+def test_moving_the_visit_earlier_does_not_send_a_reminder_already_passed_that_ends_the_link_just_emailed(
+    time_machine,
+):
+    """Ten days before, staff move the visit five days earlier: the 7-day moment of the new date has passed though no
+    reminder went, and it went on the next run, ending the link staff had just e-mailed (review of the stop-32
+    commits)."""
+    from intake.services.invitations import email_new_link
+
+    time_machine.move_to(VISIT - 20 * DAY, tick=False)
+    invitation, _ = make_invitation(appointment_at=VISIT, send_email=True)
+    time_machine.move_to(VISIT - 10 * DAY, tick=False)
+    assert follow_ups.send_due_messages()["pre_visit_reminders"] == 0
+    mail.outbox.clear()
+    email_new_link(invitation, email="pat@example.org", appointment_at=VISIT - 5 * DAY, now=VISIT - 10 * DAY)
+    [staff_email] = mail.outbox
+
+    time_machine.move_to(VISIT - 10 * DAY + datetime.timedelta(minutes=5), tick=False)
+    assert follow_ups.send_due_messages()["pre_visit_reminders"] == 0
+    assert opens(Client(), token_in(staff_email))
+    time_machine.move_to(VISIT - 8 * DAY, tick=False)  # the new date's 3-day moment: that one goes
+    assert follow_ups.send_due_messages()["pre_visit_reminders"] == 1
+
+
 def test_a_patient_answering_when_the_reminder_goes_out_carries_on(invited, time_machine, client):
     """The 3-day reminder's new link ended the session of a patient who was filling in the form at that moment: their
     next page was refused as from a closed form (the stop-29 audit). A reminder is not a lost link."""
