@@ -5,6 +5,7 @@ README against a fresh clone: the deploy check passed without it)."""
 from __future__ import annotations
 
 import ipaddress
+import socket
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,14 +16,26 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0"})  # noqa: S
 
 
 def _is_local(host: str) -> bool:
+    host = host.rstrip(".")
     if host in LOCAL_HOSTS or host.endswith(".localhost"):
         return True
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
+    ip = _as_ip(host)
+    if ip is None:
         return False
     mapped = getattr(ip, "ipv4_mapped", None)
-    return ip.is_loopback or ip.is_unspecified or (mapped is not None and mapped.is_loopback)
+    return any(address.is_loopback or address.is_unspecified for address in (ip, mapped) if address is not None)
+
+
+def _as_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host names, in the short forms a resolver takes too ("127.1", "2130706433", "0")."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    try:
+        return ipaddress.ip_address(socket.inet_ntoa(socket.inet_aton(host)))
+    except OSError:
+        return None
 
 
 @checks.register(checks.Tags.security, deploy=True)

@@ -170,7 +170,17 @@ def test_every_setting_read_from_the_environment_is_in_the_readmes_configuration
 
 @pytest.mark.parametrize(
     "site_url",
-    ["https://127.0.0.2", "https://[0:0:0:0:0:0:0:1]:8443", "https://[::ffff:127.0.0.1]", "https://portal.localhost"],
+    [
+        "https://127.0.0.2",
+        "https://[0:0:0:0:0:0:0:1]:8443",
+        "https://[::ffff:127.0.0.1]",
+        "https://portal.localhost",
+        "https://localhost./",
+        "https://127.1/",
+        "https://2130706433/",
+        "https://0/",
+        "https://[::ffff:0.0.0.0]/",
+    ],
 )
 def test_every_loopback_address_in_site_url_fails_the_deploy_check(settings, site_url):
     """Not only the four names it first knew (review of the stop-32 commits)."""
