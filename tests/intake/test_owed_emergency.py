@@ -168,3 +168,15 @@ def test_a_link_that_does_not_work_opened_here_also_drops_the_owed_advice(patien
     assert patient.client.get("/intake/start/not-a-real-link/").status_code == 404
 
     assert ADVICE not in patient.client.get(location).content.decode()
+
+
+def test_the_owed_advice_page_is_titled_as_its_first_heading(patient):
+    """A screen reader says the title first: it said the form was closed over "Get medical help now" (review of the
+    stop-32 commits), where the receipt's emergency page says the heading."""
+    import re
+
+    page = patient.client.get(_post_red_flag_then_new_link(patient)).content.decode()
+
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert title is not None
+    assert title.group(1).startswith("Get medical help now")
