@@ -34,7 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import Alert
-from intake.call_backs import promised_call
+from intake.call_backs import call_owed, promised_call
 from intake.models import Level, Questionnaire
 from messaging.delivery import max_attempts, retry_delay
 
@@ -136,19 +136,8 @@ def _why_no_longer_news(alert: Alert) -> str:
     """Why sending the alert now would mislead the on-call, or "" when it should go."""
     if alert.kind == Alert.Kind.CALL_BACK:
         # The promise stands until a review since sending answers it; one made before sending (the intake still
-        # marked reviewed) does not (intake.call_backs.promised_call; the stop-32 audit of the notifications).
-        intake = alert.intake
-        answered = (
-            promised_call(
-                intake.call_back_by,
-                submitted_at=intake.submitted_at,
-                reviewed_at=intake.reviewed_at,
-                is_reviewed=intake.is_reviewed,
-                now=timezone.now(),
-            )
-            is None
-        )
-        if answered or alert.round != intake.review_round:
+        # marked reviewed) does not (intake.call_backs.call_owed; the stop-32 audit of the notifications).
+        if not call_owed(alert.intake) or alert.round != alert.intake.review_round:
             return "its promised call was answered by a review, or its intake has a newer round"
     elif alert.intake.is_reviewed or alert.round != alert.intake.review_round:
         # A clinician reviewed the intake (in this round), or new red flags since started a round of its own, alerted
