@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import re
 
-_TOKEN_IN_PATH = re.compile(r"(/intake/start/)[^/\s\"?]+")
+# A link copied with a space before its token (`/intake/start/ <token>/`, %20 in a raw address) is masked too.
+_TOKEN_IN_PATH = re.compile(r"(/intake/start/)(?:\s|%20|%09|\+)*[^/\s\"?]+")
 
 
 def mask(text: str) -> str:

@@ -31,6 +31,7 @@ def bad_link(request: HttpRequest) -> HttpResponse:
 def start(request: HttpRequest, token: str) -> HttpResponse:
     owed_emergency.settle(request)  # any link opened here, good or not: another form's advice is not kept for it
     now = timezone.now()
+    token = token.strip()  # a link copied with a space before or after its token still opens
     invitation = selectors.invitation_for_token(token, now=now)
     if invitation is None:
         return bad_link(request)

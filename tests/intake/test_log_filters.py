@@ -40,6 +40,22 @@ def test_the_console_handler_masks_the_not_found_line_of_a_bad_link(client):
     assert token not in buffer.getvalue()
 
 
+@pytest.mark.parametrize("gap", [" ", "%20", "  ", "%20%20"])
+def test_a_token_copied_with_a_space_before_it_is_masked_too(gap):
+    assert mask(f"Not Found: /intake/start/{gap}AbC-123_xyz/") == "Not Found: /intake/start/[token]/"
+    assert (
+        mask(f'"GET /intake/start/{gap}AbC-123_xyz/ HTTP/1.1" 404 0') == '"GET /intake/start/[token]/ HTTP/1.1" 404 0'
+    )
+
+
+@pytest.mark.django_db
+def test_a_link_copied_with_a_space_before_its_token_still_opens(client):
+    _, token = make_invitation()
+    response = client.get(f"/intake/start/%20{token}%20/")
+    assert response.status_code == 302
+    assert response["Location"] == "/intake/confirm/"
+
+
 # --- Every handler withholds patient data (docs/PITFALLS.md: the worker logs through `django_tasks`) -------------
 
 
