@@ -1,8 +1,8 @@
 """What the starter articles tell a reader to do agrees with the triage rules, in English and Spanish.
 
 Each test is a sentence a reader would act on: a sign the rules call an emergency is never sent to a routine call,
-and one the rules call serious gets a same-day call (docs/clinical/TRIAGE.md, INTAKE.md, ARTICLES.md). The checks
-read the article files, so they need no database and no rendered page.
+and one the rules call serious gets a same-day call (docs/clinical/TRIAGE.md, docs/clinical/INTAKE.md,
+docs/clinical/ARTICLES.md). The checks read the article files, so they need no database and no rendered page.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ def box(body: str) -> str:
 
 
 def test_article_14_en_does_not_send_legs_getting_weaker_to_a_routine_clinic_call():
-    # TRIAGE.md CE6: weakness in both legs, new or getting worse -> `urgent` (emergency room now). The article's own
-    # help-now box says the same, but its "When to call the clinic" tells the reader to phone the clinic for it.
+    # docs/clinical/TRIAGE.md CE6: weakness in both legs, new or getting worse -> `urgent` (emergency room now), as
+    # the article's own help-now box says; its "When to call the clinic" told the reader to phone the clinic for it.
     call = section(english(14), "When to call the clinic")
     assert "legs are getting weaker" not in call
     assert "both legs" in english(14).split("[[get-help-now]]")[0]
@@ -59,7 +59,7 @@ def test_article_14_es_does_not_send_legs_getting_weaker_to_a_routine_clinic_cal
 
 
 def test_article_15_en_emergency_box_lists_clumsy_hands_and_worsening_balance():
-    # TRIAGE.md: MSCC = SP1 and any of ... CM1 (hands newly clumsy, or balance/walking getting worse) -> `urgent`.
+    # docs/clinical/TRIAGE.md: MSCC = SP1 and any of ... CM1 (hands newly clumsy, or balance getting worse): urgent.
     emergency = box(english(15)).lower()
     assert "clumsy" in emergency
     assert "balance" in emergency
@@ -89,8 +89,8 @@ def test_article_10_es_tells_a_cancer_history_that_clumsy_hands_or_worse_balance
 
 
 def test_article_3_en_says_warning_signs_can_also_creep_up_over_weeks():
-    # INTAKE.md step 1: "new or getting worse" rather than only "recent" (a sign that has crept up over weeks
-    # counts). The article says the signs come on "over hours or over days" only.
+    # docs/clinical/INTAKE.md step 1: "new or getting worse" rather than only "recent" (a sign that has crept up over
+    # weeks counts). The article said the signs come on "over hours or over days" only.
     signs = section(english(3), "The warning signs")
     assert "weeks" in signs
 
@@ -104,8 +104,8 @@ def test_article_3_es_says_warning_signs_can_also_creep_up_over_weeks():
 
 
 def test_article_18_en_asks_for_a_same_day_call_for_a_weakening_leg_or_foot():
-    # TRIAGE.md SP12 is `serious` (a clinician calls the same day); articles 2 and 10 say "the same day", article 18
-    # gives no time frame.
+    # docs/clinical/TRIAGE.md SP12 is `serious` (a clinician calls the same day); articles 2 and 10 say "the same
+    # day", article 18 gave no time frame.
     [sentence] = [s for s in re.split(r"(?<=[.!?])\s", english(18)) if "leg or foot gets weaker" in s]
     assert "same day" in sentence or "today" in sentence
 
