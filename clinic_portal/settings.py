@@ -448,6 +448,9 @@ SIGN_IN_UNLOCK_EMAILS_RATE = env_str("SIGN_IN_UNLOCK_EMAILS_RATE", "3/h")
 # permission (accounts.roles.TWO_FACTOR_PERMISSIONS) and for superusers.
 OTP_TOTP_ISSUER = CLINIC_NAME
 TWO_FACTOR_RECOVERY_CODES = 10
+# The admin's OTP pages never show a person's authenticator secret or unused recovery codes again (both were listed
+# there, and anyone who may view the devices could copy them): they are shown once, at set-up.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Staff sessions: 30 minutes without a request, or 12 hours after signing in, whichever comes first.
 STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)

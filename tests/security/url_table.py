@@ -74,6 +74,9 @@ def walk(patterns: list[Any] | None = None, prefix: str = "", namespace: str = "
 PUBLIC = (200, 200, 200, 200, 200, 200, 200)
 ADMIN_ONLY = (S, S, S, 403, 403, 403, 200)  # staff pages of the admin that only administrators may use
 EDITOR_AND_ADMIN = (S, S, S, 200, 403, 403, 200)
+# A person's authenticator secret is shown once, at set-up; the admin's pages for it answer nobody
+# (OTP_ADMIN_HIDE_SENSITIVE_DATA).
+NOBODY_NOT_EVEN_ADMIN = (S, S, S, 403, 403, 403, 403)
 
 
 def admin_model(
@@ -358,12 +361,12 @@ ROWS: list[Row] = [
     Row(
         "admin:otp_totp_totpdevice_config",
         lambda w: f"/admin/otp_totp/totpdevice/{w.totp_device.pk}/config/",
-        ADMIN_ONLY,
+        NOBODY_NOT_EVEN_ADMIN,
     ),
     Row(
         "admin:otp_totp_totpdevice_qrcode",
         lambda w: f"/admin/otp_totp/totpdevice/{w.totp_device.pk}/qrcode/",
-        ADMIN_ONLY,
+        NOBODY_NOT_EVEN_ADMIN,
     ),
     *admin_model("otp_static", "staticdevice", lambda w: w.static_device),
     # Last: opening a link replaces the browser's patient session (so patient B holds A's pending check after it).
