@@ -9,6 +9,7 @@ needs a second factor meanwhile, the staff pages and the admin end it (`needs_se
 from __future__ import annotations
 
 import base64
+import math
 import time
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -75,6 +77,9 @@ def has_authenticator(user: Any) -> bool:
 
 
 def start_pending(request: HttpRequest, user: Any, *, next_url: str) -> None:
+    # A new session key with the password: the half-signed-in state (and at a first sign-in the authenticator secret)
+    # is never kept under a key the browser held before, which someone else at a shared computer may know.
+    request.session.cycle_key()
     request.session[PENDING_KEY] = {
         "user_id": user.pk,
         "backend": user.backend,
@@ -101,10 +106,20 @@ def clear_pending(request: HttpRequest) -> None:
 # --- Devices -----------------------------------------------------------------------------------------------------
 
 
-def enrolment_device(user: Any) -> TOTPDevice:
-    """The authenticator being set up: the same secret on every reload until it is confirmed with a code."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False, name=AUTHENTICATOR_NAME).first()
-    return device or TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+def enrolment_device(request: HttpRequest, user: Any) -> TOTPDevice:
+    """The authenticator this sign-in is setting up: the same secret on every reload until it is confirmed with a
+    code, and a secret of its own. Kept per sign-in, not per account: someone else who has the password and opens the
+    set-up page (a temporary password handed out, say) never sees the secret the owner then scans. Confirming one
+    removes the others (`confirm_authenticator`)."""
+    note = request.session[PENDING_KEY]
+    device = TOTPDevice.objects.filter(
+        pk=note.get("enrolment_device"), user=user, confirmed=False, name=AUTHENTICATOR_NAME
+    ).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+        note["enrolment_device"] = device.pk
+        request.session.modified = True
+    return device
 
 
 def secret_for_typing(device: TOTPDevice) -> str:
@@ -139,21 +154,54 @@ def issue_recovery_codes(user: AbstractBaseUser) -> list[str]:
     return codes
 
 
+# django-otp makes each device wait 1, 2, 4, 8... seconds after each wrong code, whichever address typed it, and
+# without end: twenty wrong codes from someone who has the password would keep the owner out for days. The wait
+# stops growing at 2 ** (MAX_THROTTLED_FAILURES - 1) seconds (about 4 minutes): guessing stays at some fifteen codes
+# an hour, and the owner is told how long to wait (`seconds_until_codes_accepted`).
+MAX_THROTTLED_FAILURES = 9
+
+
+def _confirmed_devices(user: Any) -> list[Any]:
+    devices = list(devices_for_user(user, confirmed=True))
+    for device in devices:
+        if getattr(device, "throttling_failure_count", 0) > MAX_THROTTLED_FAILURES:
+            device.throttling_failure_count = MAX_THROTTLED_FAILURES
+    return devices
+
+
 def verify_code(user: Any, code: str) -> Any | None:
     """The confirmed device (authenticator or recovery codes) that accepts `code`, or None.
 
     A recovery code is deleted when used, so it is refused the second time. django-otp also slows down repeated
-    wrong codes per device.
+    wrong codes per device (capped: MAX_THROTTLED_FAILURES); a device still waiting does not look at the code.
     """
     code = "".join(code.split()).lower()
     if not code or len(code) > 16:
         return None
-    for device in devices_for_user(user, confirmed=True):
+    for device in _confirmed_devices(user):
         if isinstance(device, TOTPDevice) and not code.isdigit():
             continue
         if device.verify_token(code):
             return device
     return None
+
+
+def seconds_until_codes_accepted(user: Any) -> int:
+    """How long until the authenticator looks at a code again after wrong ones (0: it does now)."""
+    waits = []
+    for device in _confirmed_devices(user):
+        if isinstance(device, TOTPDevice):
+            allowed, details = device.verify_is_allowed()
+            if not allowed and details and details.get("locked_until"):
+                waits.append((details["locked_until"] - timezone.now()).total_seconds())
+    return max(0, math.ceil(max(waits, default=0)))
+
+
+def forget_wrong_codes(user: Any) -> None:
+    """Lifting a sign-in lock lets codes be typed again at once (django-otp's wait after wrong codes ends too)."""
+    for device in devices_for_user(user):
+        if hasattr(device, "throttle_reset"):
+            device.throttle_reset()
 
 
 def verify_enrolment_code(device: TOTPDevice, code: str) -> bool:

@@ -30,6 +30,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
 
+from accounts import two_factor
 from accounts.models import SignInUnlock
 
 logger = logging.getLogger(__name__)
@@ -136,5 +137,6 @@ def lift_lock(user: Any) -> int:
     """Clear every failed sign-in of this username (every address) and spend the link. Returns the rows cleared."""
     SignInUnlock.objects.update_or_create(user=user, defaults={"unlocked_at": timezone.now()})
     cleared = int(reset_failures(username=user.get_username()))
+    two_factor.forget_wrong_codes(user)
     logger.warning("Sign-in unlocked by e-mailed link for user #%s (%s failure records cleared)", user.pk, cleared)
     return cleared

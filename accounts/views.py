@@ -8,6 +8,7 @@ Rate limits on /staff/sign-in/ come from clinic_portal.middleware.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import django_otp
@@ -66,6 +67,14 @@ class EnrolmentCodeForm(forms.Form):
 
 
 WRONG_CODE = "That code did not work. Check your app's clock and try the newest code, or use a recovery code."
+# Seven wrong codes in a row make the app's codes wait a minute or more (two_factor.MAX_THROTTLED_FAILURES): from then
+# on a code typed in that wait is not a wrong one, and the person is told to wait rather than that it did not work.
+CODES_WAITING_FROM = 60
+CODES_WAITING = (
+    "Too many wrong codes have been typed for this account, so codes from your app are not checked for {wait}. "
+    "Wait, then type the newest code, or use a recovery code now. If you did not type those codes, someone may "
+    "know your password: tell an administrator."
+)
 EXPIRED = "Your sign-in took too long. Please enter your username and password again."
 
 
@@ -129,16 +138,22 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         credentials = {"username": user.get_username()}
         if not AxesProxyHandler.is_allowed(request, credentials):
-            # Locked out: the code is not even looked at.
+            # Locked out: the code is not even looked at, and the try restarts the pause (as at the password step).
+            _code_failed(request, user.get_username())
             return locked_out(request, credentials=credentials)
+        wait = two_factor.seconds_until_codes_accepted(user)
         if form.is_valid():
             device = two_factor.verify_code(user, form.cleaned_data["code"])
             if device is not None:
                 two_factor.clear_pending(request)
                 _finish(request, user, note["backend"], method=two_factor.method_of(device), device=device)
                 return redirect(note["next"])
-            _code_failed(request, user.get_username())
-            form.add_error("code", WRONG_CODE)
+            if wait >= CODES_WAITING_FROM and "".join(form.cleaned_data["code"].split()).isdigit():
+                # Not a wrong code: the app's code was not looked at, after many wrong ones (someone else's, maybe).
+                form.add_error("code", CODES_WAITING.format(wait=_duration(wait)))
+            else:
+                _code_failed(request, user.get_username())
+                form.add_error("code", WRONG_CODE)
     return render(request, "accounts/sign_in_code.html", {"form": form})
 
 
@@ -153,11 +168,12 @@ def sign_in_setup(request: HttpRequest) -> HttpResponse:
     user, note = found
     if two_factor.has_authenticator(user):
         return redirect("accounts:sign-in-code")
-    device = two_factor.enrolment_device(user)
+    device = two_factor.enrolment_device(request, user)
     form = EnrolmentCodeForm(request.POST or None)
     if request.method == "POST":
         credentials = {"username": user.get_username()}
         if not AxesProxyHandler.is_allowed(request, credentials):
+            _code_failed(request, user.get_username())  # a try while locked restarts the pause
             return locked_out(request, credentials=credentials)
         if form.is_valid() and two_factor.verify_enrolment_code(device, form.cleaned_data["code"]):
             codes = two_factor.confirm_authenticator(device)
@@ -228,6 +244,11 @@ def unlock_with_link(request: HttpRequest, uidb64: str, token: str) -> HttpRespo
         messages.success(request, f"Sign-in is unlocked for {user.get_username()}. You can sign in now.")
         return redirect("accounts:sign-in")
     return render(request, "accounts/unlock_confirm.html", {"username": user.get_username()})
+
+
+def _duration(seconds: int) -> str:
+    minutes = math.ceil(seconds / 60)
+    return f"{seconds} seconds" if seconds < 60 else ("1 minute" if minutes == 1 else f"{minutes} minutes")
 
 
 def _start_again(request: HttpRequest) -> HttpResponse:
