@@ -275,6 +275,13 @@ def _render_detail(
         and (intake.reviewed_at is None or note.created_at > intake.reviewed_at)
     ]
     sent_on = timezone.localdate(intake.submitted_at) if intake.submitted_at else None
+    call = promised_call(
+        intake.call_back_by,
+        submitted_at=intake.submitted_at,
+        reviewed_at=intake.reviewed_at,
+        is_reviewed=intake.is_reviewed,
+        now=timezone.now(),
+    )
     return render(
         request,
         "dashboard/intake_detail.html",
@@ -294,13 +301,9 @@ def _render_detail(
             "articles": [(slug, titles.get(slug, slug.replace("-", " ").capitalize())) for slug in slugs],
             "notes": [(note, presenters.outcome_text(note.outcome)) for note in notes],
             "not_reached": not_reached,
-            "call": promised_call(
-                intake.call_back_by,
-                submitted_at=intake.submitted_at,
-                reviewed_at=intake.reviewed_at,
-                is_reviewed=intake.is_reviewed,
-                now=timezone.now(),
-            ),
+            "call": call,
+            # A review before the form was sent leaves the receipt's call owed: the sent form still needs one.
+            "review_action": "Mark reviewed" if call is not None or not intake.is_reviewed else "Add a note",
             "escalate_minutes": settings.ESCALATE_AFTER_MINUTES,
             "review_form": review_form,
             "can_review": request.user.has_perm("intake.review_intake"),

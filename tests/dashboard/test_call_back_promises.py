@@ -149,3 +149,40 @@ def test_a_review_before_the_form_was_sent_leaves_the_receipts_promise_standing(
         row = _row_html(client.get(QUEUE), "Reviewed Before Sending")
 
     assert "Call by Mon Mar 1, 11:00 AM" in row
+
+
+def test_the_patient_page_asks_for_a_review_of_a_form_reviewed_only_before_it_was_sent(client, clinician):
+    """Reviewed at 8:00 mid-way, sent at 9:00 as serious with a call promised by 11:00: the page does not say
+    "✓ Reviewed" or offer "Add a note", as for a finished review; it says the sent form needs one and offers to mark
+    it reviewed (a bare note is refused there)."""
+    with time_machine.travel(MONDAY_9 + datetime.timedelta(minutes=30), tick=False):
+        early = make_intake(
+            "serious_fracture",
+            name="Reviewed Before Sending",
+            submitted_at=MONDAY_9,
+            reviewed_at=MONDAY_9 - datetime.timedelta(hours=1),
+            is_reviewed=True,
+            reviewed_by=clinician,
+        )
+        answered = make_intake(
+            "serious_fracture",
+            name="Reviewed After Sending",
+            submitted_at=MONDAY_9 - datetime.timedelta(hours=1),
+            reviewed_at=MONDAY_9,
+            is_reviewed=True,
+            reviewed_by=clinician,
+        )
+        client.force_login(clinician)
+        owed = client.get(reverse("dashboard:intake", args=[early.pk])).content.decode()
+        done = client.get(reverse("dashboard:intake", args=[answered.pk])).content.decode()
+
+    assert "✓ Reviewed" not in owed
+    assert "The sent form is not reviewed yet (reviewed before it was sent" in owed
+    assert 'id="review-title">Mark reviewed</h2>' in owed
+    assert ">Mark reviewed</button>" in owed
+    assert "Go to “Mark reviewed”" in owed
+    assert "Add a note" not in owed
+
+    assert "✓ Reviewed by" in done
+    assert 'id="review-title">Add a note</h2>' in done
+    assert "Go to “Add a note”" in done
