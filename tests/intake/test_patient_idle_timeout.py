@@ -329,3 +329,19 @@ def test_a_later_late_post_of_another_kind_does_not_wipe_the_advice_or_the_kept_
         patient.client.post("/intake/important/", {"acknowledged": "on"})
         # Acknowledged: on to the page sent late, as sent (not past it).
         assert patient.client.get("/intake/")["Location"] == "/intake/step/safety/"
+
+
+def test_a_birth_date_page_left_open_overnight_says_the_link_may_still_work(client):
+    """Opened in the evening, the right birth date typed next morning after the session ended: the page cannot know
+    the link, so it says it does not work, and also that a link opened a while ago may still work if opened again
+    from the newest message (it only said to call the clinic)."""
+    from tests.intake.factories import BIRTH_DATE, make_invitation
+
+    _, token = make_invitation()
+    client.get(f"/intake/start/{token}/")
+    date = {f"date_of_birth-{part}": getattr(BIRTH_DATE, part) for part in ("month", "day", "year")}
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=14)):
+        page = client.post("/intake/confirm/", date).content.decode()
+        assert client.get(f"/intake/start/{token}/").status_code == 302  # the link does still work
+    assert "This link does not work" in page
+    assert "it may still work: open it again from the newest message the clinic sent you" in page
