@@ -72,3 +72,39 @@ def test_a_spanish_patient_reads_sitting_and_getting_up_as_the_english_means_the
 
     assert ">Estar sentado<" in page
     assert ">Ponerse de pie<" in page
+
+
+def test_a_language_picked_on_the_birth_date_page_becomes_the_links_once_the_birth_date_is_right(client):
+    """Invited in English, the patient picks Español on the first page they see (the birth date), types it right and
+    answers in Spanish: after "Exit" the link opens in Spanish and their e-mails are written in it. A pick there
+    changed only the browser's cookie, and the link opened in English again."""
+    from tests.intake.factories import BIRTH_DATE
+
+    invitation, token = make_invitation(language="en")
+    client.get(f"/intake/start/{token}/")
+    client.post(
+        "/i18n/setlang/", {"language": "es", "next": "/intake/confirm/"}, headers={"Sec-Fetch-Site": "same-origin"}
+    )
+    assert "Primero, confirme que es usted" in client.get("/intake/confirm/").content.decode()
+    date = {f"date_of_birth-{part}": getattr(BIRTH_DATE, part) for part in ("month", "day", "year")}
+    assert client.post("/intake/confirm/", date).status_code == 302
+    client.post("/intake/exit/")
+
+    page = client.get(client.get(f"/intake/start/{token}/")["Location"]).content.decode()
+    assert "Primero, confirme que es usted" in page
+    invitation.refresh_from_db()
+    assert invitation.language == "es"
+
+
+def test_a_language_picked_before_a_wrong_birth_date_changes_only_the_browser(client):
+    from tests.intake.factories import BIRTH_DATE
+
+    invitation, token = make_invitation(language="en")
+    client.get(f"/intake/start/{token}/")
+    client.post(
+        "/i18n/setlang/", {"language": "es", "next": "/intake/confirm/"}, headers={"Sec-Fetch-Site": "same-origin"}
+    )
+    wrong = {"date_of_birth-month": BIRTH_DATE.month, "date_of_birth-day": BIRTH_DATE.day, "date_of_birth-year": 1990}
+    assert client.post("/intake/confirm/", wrong).status_code == 200
+    invitation.refresh_from_db()
+    assert invitation.language == "en"
