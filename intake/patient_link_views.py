@@ -165,7 +165,8 @@ def code(request: HttpRequest) -> HttpResponse:
             form.add_error("code", MSG_CODE_TRIED_OUT)
     context = {
         "form": form,
-        "sent": access == links.Access.CODE_SENT.value,
+        # A code to type: one just sent, or, once the day's codes are used up, the newest one sent, still working.
+        "sent": access == links.Access.CODE_SENT.value or (code_id is not None),
         "too_many": access == links.Access.TOO_MANY_CODES.value,
         "resent": patient_session.code_was_resent(request),
         "masked_address": _masked(invitation.code_address) if invitation.code_address else "",

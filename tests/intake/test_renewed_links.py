@@ -198,9 +198,27 @@ def test_a_link_sends_at_most_five_codes_a_day(patient):
         phone.client.post("/intake/code/", {"send_again": "1"})
     sent = len(mail.outbox)
     assert DeviceCode.objects.filter(invitation=patient.invitation).count() == 5
+    fifth = _emailed_code()
     phone.client.post("/intake/code/", {"send_again": "1"})
     assert len(mail.outbox) == sent
     page = phone.client.get("/intake/code/").content.decode()
+    assert "We have sent as many codes as we can today. The newest code we sent still works" in page
+    assert "Send a new code" not in page
+    # The fifth code still works, and its box is there: the patient is not shut out for a day.
+    answer = phone.client.post("/intake/code/", {"code": fifth})
+    assert answer["Location"] == "/intake/"
+
+
+def test_once_the_days_codes_are_used_and_the_newest_has_ended_no_code_can_be_typed(patient):
+    token = _new_link(_started(patient).invitation)
+    phone = Patient(Client(), token)
+    phone.open_link()
+    phone.confirm()
+    for _ in range(4):
+        phone.client.post("/intake/code/", {"send_again": "1"})
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=1)):
+        phone.client.post("/intake/code/", {"send_again": "1"})
+        page = phone.client.get("/intake/code/").content.decode()
     assert "We have sent as many codes as we can today." in page
     assert 'name="code"' not in page
 
