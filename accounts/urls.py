@@ -14,5 +14,6 @@ urlpatterns = [
     path("sign-in/unlock/<str:uidb64>/<str:token>/", views.unlock_with_link, name="unlock"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="sign-out"),
     path("welcome/", views.after_sign_in, name="after-sign-in"),
+    path("password/", views.change_password, name="password-change"),
     path("still-here/", views.still_here, name="still-here"),
 ]

@@ -9,15 +9,16 @@ Rate limits on /staff/sign-in/ come from clinic_portal.middleware.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import django_otp
 from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.conf import settings
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -30,6 +31,7 @@ from django.views.decorators.http import require_POST
 from django_otp.models import Device
 
 from accounts import two_factor, unlock
+from audit.services import record
 from clinic_portal.middleware import mark_seen, staff_seconds_left
 from clinic_portal.request_notes import leave_note
 
@@ -76,6 +78,7 @@ CODES_WAITING = (
     "know your password: tell an administrator."
 )
 EXPIRED = "Your sign-in took too long. Please enter your username and password again."
+CHANGED_MESSAGE = "Your password is changed. Use the new one the next time you sign in."
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
@@ -268,6 +271,26 @@ def after_sign_in(request: HttpRequest) -> HttpResponse:
     if user.is_staff:
         return redirect("admin:index")
     return redirect("home")
+
+
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@csrf_protect
+@never_cache
+@login_required
+def change_password(request: HttpRequest) -> HttpResponse:
+    """Anyone signed in changes their own password (clinic staff have no admin account page to do it). This session
+    goes on; the person's other sessions end at their next page (Django checks each session against the password)."""
+    from django.contrib import messages
+
+    user = cast(User, request.user)  # login_required: never the anonymous user
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        update_session_auth_hash(request, user)
+        record("changed_password", actor=user, request=request)
+        messages.success(request, CHANGED_MESSAGE)
+        return redirect("accounts:after-sign-in")
+    return render(request, "accounts/password_change.html", {"form": form})
 
 
 @require_POST

@@ -37,6 +37,7 @@ class AuditEvent(AppendOnly):
         SIGNED_IN = "signed_in", "Signed in"
         SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
         SIGNED_OUT = "signed_out", "Signed out"
+        CHANGED_PASSWORD = "changed_password", "Changed their own password"
         RETENTION_PURGE = "retention_purge", "Old intakes removed by the retention policy"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True, help_text="When it happened (stored in UTC).")

@@ -90,3 +90,20 @@ def test_error_pages_are_in_the_portals_style(open_page, at_both_widths, setting
     assert page.get_by_role("heading", name="The portal is busy for a moment").is_visible()
     at_both_widths(page, "security-503")
     assert_accessible(page, context="503 page")
+
+
+def test_the_front_desk_changes_their_password_from_the_menu(open_page, at_both_widths, front_desk):
+    page = open_page("/staff/password/", PHONE, user=front_desk)
+    page.locator("#id_old_password").fill("not-my-password")
+    page.locator("#id_new_password1").fill("a-longer-walk-by-the-river")
+    page.locator("#id_new_password2").fill("a-longer-walk-by-the-river")
+    page.get_by_role("button", name="Change password").click()
+    page.get_by_text("Your old password was entered incorrectly").wait_for()
+    at_both_widths(page, "security-password-change-mistake")
+    assert_accessible(page, context="password change with a mistake")
+    page.locator("#id_old_password").fill("correct-horse-battery")
+    page.locator("#id_new_password1").fill("a-longer-walk-by-the-river")
+    page.locator("#id_new_password2").fill("a-longer-walk-by-the-river")
+    page.get_by_role("button", name="Change password").click()
+    page.get_by_text("Your password is changed").wait_for()
+    assert_accessible(page, context="the queue after changing the password")

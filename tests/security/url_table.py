@@ -197,6 +197,14 @@ ROWS: list[Row] = [
         post_expect=(R,) * 7,
     ),
     Row("accounts:after-sign-in", "/staff/welcome/", (S, S, S, R, R, R, R)),
+    # Anyone signed in changes their own password (front desk and clinicians have no admin account page).
+    Row(
+        "accounts:password-change",
+        "/staff/password/",
+        (S, S, S, 200, 200, 200, 200),
+        post="changes",
+        post_as="front_desk",
+    ),
     # "Stay signed in" on the warning before the idle sign-out: anyone signed in, for their own session.
     Row(
         "accounts:still-here",
