@@ -35,8 +35,12 @@ def test_skip_link_is_the_first_focus_and_becomes_visible(open_page):
 
 def test_a_signed_in_clinician_sees_their_name_in_the_header(open_page, clinician):
     page = open_page("/", DESKTOP, user=clinician)
-    assert page.get_by_text("Clinician Tester").filter(visible=True).is_visible()
+    name = page.get_by_text("Clinician Tester").filter(visible=True)
+    assert name.is_visible()
+    assert not page.get_by_role("button", name="Sign out").is_visible()  # in the name's menu, closed
+    name.click()
     assert page.get_by_role("button", name="Sign out").is_visible()
+    assert page.get_by_role("link", name="Change password").is_visible()
     assert_accessible(page, context="home page signed in")
 
 
