@@ -30,6 +30,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.roles import TWO_FACTOR_PERMISSIONS
 
 PENDING_KEY = "portal_pending_sign_in"
+# The authenticator this browser is setting up (its secret shown on the set-up page), until it is confirmed.
+ENROLMENT_KEY = "portal_enrolment"
 # Set on a session signed in with a password alone. If the account is given a permission that needs a second factor
 # while that session lasts, the next staff or admin page ends the session and asks for both steps.
 SINGLE_FACTOR_KEY = "portal_single_factor"
@@ -107,18 +109,20 @@ def clear_pending(request: HttpRequest) -> None:
 
 
 def enrolment_device(request: HttpRequest, user: Any) -> TOTPDevice:
-    """The authenticator this sign-in is setting up: the same secret on every reload until it is confirmed with a
-    code, and a secret of its own. Kept per sign-in, not per account: someone else who has the password and opens the
-    set-up page (a temporary password handed out, say) never sees the secret the owner then scans. Confirming one
-    removes the others (`confirm_authenticator`)."""
-    note = request.session[PENDING_KEY]
-    device = TOTPDevice.objects.filter(
-        pk=note.get("enrolment_device"), user=user, confirmed=False, name=AUTHENTICATOR_NAME
-    ).first()
+    """The authenticator this browser is setting up for `user`: the same secret on every reload until it is confirmed
+    with a code (also after the password again, when a sign-in took too long: the person may have scanned it), and a
+    secret of its own. Kept per browser, not per account: someone else who has the password and opens the set-up page
+    (a temporary password handed out, say) never sees the secret the owner then scans. Confirming one removes the
+    others (`confirm_authenticator`)."""
+    kept = request.session.get(ENROLMENT_KEY) or {}
+    device = None
+    if kept.get("user_id") == user.pk:
+        device = TOTPDevice.objects.filter(
+            pk=kept.get("device"), user=user, confirmed=False, name=AUTHENTICATOR_NAME
+        ).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
-        note["enrolment_device"] = device.pk
-        request.session.modified = True
+        request.session[ENROLMENT_KEY] = {"user_id": user.pk, "device": device.pk}
     return device
 
 
@@ -181,9 +185,18 @@ def verify_code(user: Any, code: str) -> Any | None:
     for device in _confirmed_devices(user):
         if isinstance(device, TOTPDevice) and not code.isdigit():
             continue
+        if isinstance(device, StaticDevice) and code.isdigit() and len(code) <= device_digits(user):
+            # An app's code is never a recovery code (eight letters and digits): trying it there would only make the
+            # recovery codes wait after wrong app codes too, when the page offers them as the way in meanwhile.
+            continue
         if device.verify_token(code):
             return device
     return None
+
+
+def device_digits(user: Any) -> int:
+    """How many digits the person's authenticator codes have (django-otp's default, six)."""
+    return max((device.digits for device in TOTPDevice.objects.filter(user=user, confirmed=True)), default=6)
 
 
 def seconds_until_codes_accepted(user: Any) -> int:

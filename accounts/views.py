@@ -181,6 +181,7 @@ def sign_in_setup(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and two_factor.verify_enrolment_code(device, form.cleaned_data["code"]):
             codes = two_factor.confirm_authenticator(device)
             two_factor.clear_pending(request)
+            request.session.pop(two_factor.ENROLMENT_KEY, None)
             _finish(request, user, note["backend"], method="authenticator app (first set-up)", device=device)
             # Shown once, in this answer only: never stored in the session or sent anywhere else.
             return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": note["next"]})

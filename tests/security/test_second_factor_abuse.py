@@ -217,3 +217,56 @@ def test_a_code_tried_while_locked_restarts_the_pause(client, clinician, authent
         clock.shift(dt.timedelta(minutes=12))  # 16 minutes after the lock, 12 after the last try
         response = sign_in_with_password(Client(), "clinician", REMOTE_ADDR=OFFICE)
     assert response.status_code == 429, "the pause ended 15 minutes after the lock despite a try 12 minutes ago"
+
+
+def test_the_recovery_code_the_wait_message_offers_signs_the_owner_in(client, clinician):
+    """After many wrong app codes from elsewhere the code page says "Wait, then type the newest code, or use a
+    recovery code now": the recovery code works then. Wrong app codes were also tried against the recovery codes and
+    made them wait too."""
+    authenticator = TOTPDevice.objects.create(user=clinician, name="Authenticator app", confirmed=True)
+    codes = issue_recovery_codes(clinician)
+    attacker = Client()
+    with time_machine.travel(START, tick=False) as clock:
+        for attempt in range(8):
+            if attempt:
+                clock.shift(dt.timedelta(seconds=2 ** (attempt - 1) + 1))
+            address = f"203.0.113.{attempt // 4 + 1}"
+            sign_in_with_password(attacker, "clinician", REMOTE_ADDR=address)
+            authenticator.refresh_from_db()
+            attacker.post("/staff/sign-in/code/", {"code": wrong_code_for(authenticator)}, REMOTE_ADDR=address)
+
+        sign_in_with_password(client, "clinician", REMOTE_ADDR=OFFICE)
+        authenticator.refresh_from_db()
+        waiting = client.post("/staff/sign-in/code/", {"code": totp_code(authenticator)}, REMOTE_ADDR=OFFICE)
+        assert "or use a recovery code now" in waiting.content.decode()
+
+        response = client.post("/staff/sign-in/code/", {"code": codes[0]}, REMOTE_ADDR=OFFICE)
+        signed_in = client.session.get("_auth_user_id")
+
+    assert signed_in == str(clinician.pk), "the recovery code the page offered was refused: " + (
+        "'That code did not work'" if b"did not work" in response.content else str(response.status_code)
+    )
+
+
+def test_an_authenticator_scanned_before_the_sign_in_timed_out_still_works_after_signing_in_again(client, clinician):
+    """First sign-in: the clinician scans the QR code, but installing the app takes longer than the five minutes the
+    password step lasts ("Your sign-in took too long"). After the password again in the same browser, the code from
+    the app they scanned still works: the secret belongs to the browser's set-up until it is confirmed."""
+    with time_machine.travel(START, tick=False) as clock:
+        sign_in_with_password(client, "clinician", REMOTE_ADDR=OFFICE)
+        scanned = client.get("/staff/sign-in/set-up/").context["secret"]
+
+        clock.shift(dt.timedelta(minutes=6))
+        late = client.post("/staff/sign-in/set-up/", {"code": code_for_typed_secret(scanned)}, REMOTE_ADDR=OFFICE)
+        assert late.status_code == 302
+        assert late["Location"] == "/staff/sign-in/"
+
+        sign_in_with_password(client, "clinician", REMOTE_ADDR=OFFICE)
+        client.get("/staff/sign-in/set-up/")
+        response = client.post("/staff/sign-in/set-up/", {"code": code_for_typed_secret(scanned)}, REMOTE_ADDR=OFFICE)
+        signed_in = client.session.get("_auth_user_id")
+
+    assert signed_in == str(clinician.pk), (
+        "the code from the app scanned a few minutes ago, in this same browser, was refused: "
+        + ("'That code did not work'" if b"did not work" in response.content else str(response.status_code))
+    )
