@@ -153,6 +153,12 @@ def code(request: HttpRequest) -> HttpResponse:
         result = links.check_device_code(invitation, code_id, form.cleaned_data["code"], now=now)
         if result.check is links.CodeCheck.RIGHT:
             return _open_form(request, invitation)
+        if access == links.Access.TOO_MANY_CODES.value and (
+            result.check is links.CodeCheck.DEAD or not result.tries_left
+        ):
+            # The last code of the day no longer works, and no other can be sent: the page says so, with no box.
+            patient_session.await_code(request, invitation, code_id=None, access=access)
+            return redirect("intake:code")
         if result.check is links.CodeCheck.DEAD:
             form.add_error("code", MSG_CODE_DEAD)
         elif result.tries_left:

@@ -429,7 +429,11 @@ def send_device_code(invitation: Invitation, *, now: datetime.datetime) -> Openi
             # the birth date, as the code went to their address).
             live = (
                 DeviceCode.objects.filter(
-                    invitation=row, used_at__isnull=True, expires_at__gt=now, link_version=row.link_version
+                    invitation=row,
+                    used_at__isnull=True,
+                    expires_at__gt=now,
+                    link_version=row.link_version,
+                    failed_attempts__lt=max_code_attempts(),
                 )
                 .order_by("-created_at")
                 .values_list("pk", flat=True)

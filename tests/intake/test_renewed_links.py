@@ -296,3 +296,44 @@ def test_only_a_keyed_hash_of_a_code_is_stored_and_the_message_holds_it_sealed(p
     code = tokens.unseal(message.sealed_token)
     assert code not in str(OutboundMessage.objects.values().get(pk=message.pk))
     assert code not in DeviceCode.objects.get().code_hash
+
+
+def test_once_the_days_codes_are_used_up_a_tried_out_code_is_not_offered_as_still_working(patient):
+    """At the day's limit the page offers the newest code still working: never one already tried five times wrong
+    ("it cannot be tried again"), whose box would only lead to "Please send a new code", which cannot be done."""
+    token = _new_link(_started(patient).invitation)
+    phone = Patient(Client(), token)
+    phone.open_link()
+    phone.confirm()
+    for _ in range(4):
+        phone.client.post("/intake/code/", {"send_again": "1"})
+    assert DeviceCode.objects.filter(invitation=patient.invitation).count() == 5
+    fifth = _emailed_code()
+    wrong = "000000" if fifth != "000000" else "111111"
+    for _ in range(5):
+        last = phone.client.post("/intake/code/", {"code": wrong}).content.decode()
+    assert "it cannot be tried again" in last
+
+    phone.client.post("/intake/code/", {"send_again": "1"})  # the page asks for a new code: none can be sent today
+    page = phone.client.get("/intake/code/").content.decode()
+
+    assert "We have sent as many codes as we can today." in page
+    assert "still works" not in page, "a code that cannot be tried again is offered as still working"
+    assert 'name="code"' not in page
+
+
+def test_the_last_code_of_the_day_tried_out_on_the_limit_page_leaves_the_page_saying_no_more_can_be_sent(patient):
+    token = _new_link(_started(patient).invitation)
+    phone = Patient(Client(), token)
+    phone.open_link()
+    phone.confirm()
+    for _ in range(5):
+        phone.client.post("/intake/code/", {"send_again": "1"})
+    assert "still works" in phone.client.get("/intake/code/").content.decode()
+    fifth = _emailed_code()
+    wrong = "000000" if fifth != "000000" else "111111"
+    for _ in range(5):
+        answer = phone.client.post("/intake/code/", {"code": wrong})
+    page = phone.client.get(answer["Location"]).content.decode()
+    assert "We have sent as many codes as we can today." in page
+    assert 'name="code"' not in page
