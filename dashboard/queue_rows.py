@@ -20,7 +20,7 @@ from django.forms import BoundField
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from dashboard.phones import phone
+from clinic_portal.phones import phone
 from dashboard.presenters import flag_style
 from dashboard.scores import questionnaire_label
 from dashboard.selectors import QueueEntry

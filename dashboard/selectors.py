@@ -137,7 +137,7 @@ class QueueEntry(NamedTuple):
 
 
 # The patient's phone as stored, E.164 text: read through the model field, every number would be parsed into a
-# PhoneNumber on the way out (dashboard.phones formats the text, once per number).
+# PhoneNumber on the way out (clinic_portal.phones formats the text, once per number).
 _PHONE_TEXT = ExpressionWrapper(F("patient__phone"), output_field=CharField())
 
 # When someone last tried to call and could not reach the patient (a review with that outcome leaves the intake

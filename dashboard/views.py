@@ -26,13 +26,13 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.permissions import administrator_required, staff_permission_required
 from audit import services as audit
 from audit.models import AuditEvent, EventIntake
+from clinic_portal import phones
 from dashboard import (
     chart,
     export,
     export_rows,
     outcome_chart,
     patient_page,
-    phones,
     presenters,
     queue_counts,
     queue_rows,

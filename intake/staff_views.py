@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import staff_permission_required
 from audit import services as audit
+from clinic_portal import phones
 from intake import selectors
 from intake.models import Invitation, Patient, Questionnaire
 from intake.services import follow_ups, patients
@@ -160,6 +161,7 @@ def _detail_page(request: HttpRequest, invitation: Invitation, renew_form: Renew
     now = timezone.now()
     context = {
         "invitation": invitation,
+        "phone": phones.phone(invitation.patient.phone),  # another country's number with its country code
         "intake": getattr(invitation, "intake", None),
         "now": now,
         "appointment_passed": invitation.appointment_at <= now,
