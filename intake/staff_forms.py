@@ -28,6 +28,9 @@ MSG_EMAIL_TO_SEND = (
     "Enter the patient's email to email the link now, or choose “Save without emailing” and email a link from the "
     "invitation's page when you have the address."
 )
+MSG_NOT_THE_RECORDS_BIRTH_DATE = (
+    "The record you picked is for someone born on {born}. If this is another person, start again without that record."
+)
 MSG_EMAIL_FOR_LINK = (
     "Enter the patient's email: the link is only ever emailed to the patient (text messages are not available yet)."
 )
@@ -174,7 +177,8 @@ class InvitationForm(forms.Form):
 
     def clean_appointment_at(self) -> datetime.datetime:
         when: datetime.datetime = self.cleaned_data["appointment_at"]
-        if when < timezone.now() - datetime.timedelta(days=1):
+        # Earlier today is taken (a patient filling the form in the waiting room); an earlier day is a typing mistake.
+        if timezone.localdate(when) < timezone.localdate():
             raise ValidationError("This appointment is in the past. Please check the date.")
         return _not_too_far(when)
 
@@ -185,6 +189,16 @@ class InvitationForm(forms.Form):
         cleaned = super().clean() or {}
         if cleaned.get("send_email") and not cleaned.get("email") and "email" not in self.errors:
             self.add_error("email", MSG_EMAIL_TO_SEND)
+        record, born = cleaned.get("patient"), cleaned.get("date_of_birth")
+        if record is not None and born is not None and born != record.date_of_birth:
+            # Two people may share a name: an invitation never joins (and rewrites the contact details of) the record
+            # of someone born on another day.
+            self.add_error(
+                "date_of_birth",
+                MSG_NOT_THE_RECORDS_BIRTH_DATE.format(
+                    born=f"{record.date_of_birth:%b} {record.date_of_birth.day}, {record.date_of_birth.year}"
+                ),
+            )
         return cleaned
 
 

@@ -38,7 +38,7 @@ def test_the_phone_is_stored_in_e164_and_shown_in_the_national_format(client, fr
     assert invitation.patient.phone.as_e164 == "+12015550123"
     assert Patient.objects.filter(phone="+12015550123").exists()  # stored in E.164
     html = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
-    assert '<a href="tel:+1-201-555-0123">(201) 555-0123</a>' in html
+    assert 'href="tel:+1-201-555-0123">(201) 555-0123</a>' in html
 
 
 def test_a_phone_that_is_not_a_number_is_refused_next_to_the_box(client, front_desk):
@@ -71,8 +71,8 @@ def test_a_different_email_makes_a_new_record_unless_staff_pick_the_record(clien
     stranger = _invite(client, email="jq@example.net")
     assert stranger.patient_id != first.patient_id
     found = client.post(NEW, {"find": "quill"}).content.decode()
-    assert found.count('href="?patient=') == 2  # both records, with their birth year
-    assert "Jordan Quill, born 1979" in found
+    assert found.count('href="?patient=') == 2  # both records, with their birth dates
+    assert "Jordan Quill, born Aug 14, 1979" in found
     assert f'href="?patient={first.patient_id}"' in found
     picked = client.get(NEW, {"patient": first.patient_id}).content.decode()
     assert "This invitation joins the record of <strong>Jordan Quill</strong>" in picked
@@ -89,7 +89,7 @@ def test_the_search_never_puts_the_name_in_the_address(client, front_desk):
     _invite(client)
     response = client.post(NEW, {"find": "Jordan"})
     assert response.status_code == 200
-    assert "Jordan Quill, born 1979" in response.content.decode()
+    assert "Jordan Quill, born Aug 14, 1979" in response.content.decode()
     assert "find=" not in response.content.decode()
 
 
@@ -117,7 +117,7 @@ def test_a_null_character_in_the_search_is_dropped_not_sent_to_the_database(clie
     _invite(client)
     response = client.post(NEW, {"find": "Jor\x00dan"})
     assert response.status_code == 200
-    assert "Jordan Quill, born 1979" in response.content.decode()
+    assert "Jordan Quill, born Aug 14, 1979" in response.content.decode()
 
 
 def test_pressing_email_the_link_twice_makes_one_invitation_and_sends_one_link(client, front_desk, mailoutbox):
@@ -180,3 +180,62 @@ def test_saving_first_then_emailing_the_link_sends_it(client, front_desk, mailou
     run_queued_tasks()
     assert Invitation.objects.count() == 1
     assert [message.to for message in mailoutbox] == [["jordan@example.org"]]
+
+
+def test_two_patients_with_one_name_and_birth_year_are_told_apart_in_the_search(client, front_desk):
+    client.force_login(front_desk)
+    _invite(client)
+    _invite(client, email="other-jordan@example.net", date_of_birth="1979-02-03")
+    found = client.post(NEW, {"find": "quill"}).content.decode()
+    assert "Jordan Quill, born Aug 14, 1979" in found
+    assert "Jordan Quill, born Feb 3, 1979" in found
+
+
+def test_an_invitation_never_joins_the_record_of_someone_born_on_another_day(client, front_desk):
+    """Two patients share a name and the front desk picks the wrong one, then types the birth date of the patient in
+    front of them: the form says whose record it is, and nothing is saved (it joined that record and rewrote its
+    e-mail and phone, so the other patient's reminders went to a stranger)."""
+    client.force_login(front_desk)
+    first = _invite(client)
+    response = client.post(
+        NEW,
+        _form(patient=str(first.patient_id), date_of_birth="1991-05-02", email="someone-else@example.net"),
+    )
+    assert response.status_code == 200
+    assert "The record you picked is for someone born on Aug 14, 1979" in " ".join(
+        response.context["form"].errors["date_of_birth"]
+    )
+    assert 'value="someone-else@example.net"' in response.content.decode()  # what was typed stays
+    first.patient.refresh_from_db()
+    assert first.patient.email == "jordan@example.org"
+    assert Invitation.objects.count() == 1
+
+
+def test_a_number_from_abroad_shows_its_country_code_on_the_invitation_page(client, front_desk):
+    """A UK mobile showed as "020 7946 0958", which reaches nobody dialled from a US clinic."""
+    client.force_login(front_desk)
+    invitation = _invite(client, phone="+44 20 7946 0958")
+    html = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    assert 'href="tel:+44-20-7946-0958">+44 20 7946 0958</a>' in html
+
+
+def test_an_appointment_on_an_earlier_day_gets_a_message_and_nothing_is_saved_or_sent(client, front_desk, mailoutbox):
+    client.force_login(front_desk)
+    yesterday = (timezone.localtime() - datetime.timedelta(days=1)).replace(hour=23, minute=59)  # within 24 hours
+    response = client.post(NEW, {**_form(appointment_at=yesterday.strftime("%Y-%m-%dT%H:%M")), "send_email": "on"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["appointment_at"] == [
+        "This appointment is in the past. Please check the date."
+    ]
+    assert 'value="Jordan Quill"' in response.content.decode()
+    assert not Invitation.objects.exists()
+    assert mailoutbox == []
+
+
+def test_an_appointment_earlier_today_is_taken(client, front_desk):
+    """A patient filling the form in the waiting room, for the visit they are at."""
+    client.force_login(front_desk)
+    now = timezone.localtime()
+    earlier = max(now.replace(hour=0, minute=1), now - datetime.timedelta(minutes=30))
+    invitation = _invite(client, appointment_at=earlier.strftime("%Y-%m-%dT%H:%M"))
+    assert timezone.localdate(invitation.appointment_at) == timezone.localdate()
