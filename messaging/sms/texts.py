@@ -32,9 +32,10 @@ TEXTS: dict[str, str] = {
         "{clinic}: a reminder to answer a few questions since your visit. New link (the old one no longer works): "
         "{link}"
     ),
+    # Said so that it is true for a patient whose first link this is (an invitation saved without e-mailing).
     "pre_visit_reminder": gettext_noop(
-        "{clinic}: a reminder to answer a few questions before your visit. New link (the old one no longer works): "
-        "{link}"
+        "{clinic}: a reminder to answer a few questions before your visit. Your link (any earlier one no longer "
+        "works): {link}"
     ),
 }
 

@@ -276,9 +276,24 @@ def test_a_patient_without_email_gets_the_reminder_by_text(settings, monkeypatch
     time_machine.move_to(VISIT - 7 * DAY, tick=False)
     follow_ups.send_due_messages()
     assert [text.to for text in sms.outbox] == ["+15550100123"]
-    assert "no longer works" in sms.outbox[0].body
+    # Their first message (no e-mail, so no invitation was sent): it never says an old link was sent.
+    assert "Your link (any earlier one no longer works)" in sms.outbox[0].body
     assert "/intake/start/" in sms.outbox[0].body
     assert Reminder.objects.count() == 1
+
+
+def test_a_reminder_to_a_patient_never_emailed_a_link_does_not_say_one_was_sent_before(time_machine):
+    """An invitation saved without e-mailing: the reminder is the patient's first message. It said "The link we sent
+    before no longer works", sending them to look for an e-mail that never came."""
+    time_machine.move_to(VISIT - 10 * DAY, tick=False)
+    make_invitation(appointment_at=VISIT, send_email=False)
+    time_machine.move_to(VISIT - 7 * DAY, tick=False)
+    follow_ups.send_due_messages()
+    [reminder] = mail.outbox
+    body = " ".join(str(reminder.body).split())
+    assert "/intake/start/" in body
+    assert "The link we sent before" not in body
+    assert "Here is your link. If we sent you a link before, that one no longer works." in body
 
 
 def test_no_subject_names_the_patient_or_says_anything_clinical(follow_up_sent, time_machine, settings):
