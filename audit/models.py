@@ -32,6 +32,7 @@ class AuditEvent(AppendOnly):
         EXPORTED_INTAKES = "exported_intakes", "Exported intakes"
         VIEWED_OUTCOME_REPORT = "viewed_outcome_report", "Viewed the review outcomes report"
         CREATED_INVITATION = "created_invitation", "Created an invitation"
+        CHANGED_INVITATION = "changed_invitation", "Changed an invitation's appointment or contact details"
         VIEWED_INVITATION = "viewed_invitation", "Viewed an invitation (contact details)"
         SEARCHED_PATIENTS = "searched_patients", "Searched patients by name"
         SIGNED_IN = "signed_in", "Signed in"

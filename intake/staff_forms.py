@@ -234,3 +234,37 @@ class RenewLinkForm(forms.Form):
         if when <= timezone.now():
             raise ValidationError(MSG_RENEW_APPOINTMENT_PAST)
         return _not_too_far(when)
+
+
+class ChangeDetailsForm(forms.Form):
+    """Staff's "Change the appointment or details": nothing is sent (intake.services.invitations.change_details)."""
+
+    appointment_at = AppointmentField(
+        label="Appointment date and time",
+        help_text="The patient's link keeps working until the end of the day after it.",
+        widget=_APPOINTMENT_WIDGET,
+        input_formats=_APPOINTMENT_FORMATS,
+        error_messages={"required": MSG_APPOINTMENT_REQUIRED, "invalid": MSG_APPOINTMENT_NOT_A_TIME},
+    )
+    email = forms.EmailField(
+        label="Patient's email",
+        required=False,
+        help_text="Reminders and follow-ups go here. Leave it as it is to keep the one on file.",
+        max_length=EMAIL_LENGTH,
+        error_messages={"invalid": MSG_EMAIL_INVALID, "max_length": MSG_EMAIL_TOO_LONG},
+    )
+    language = forms.ChoiceField(
+        label="Language",
+        choices=language_choices,
+        required=False,
+        help_text="Reminders, follow-ups and the patient's form start in this language.",
+        error_messages={"invalid_choice": MSG_LANGUAGE_CHOICE},
+    )
+
+    def clean_appointment_at(self) -> datetime.datetime:
+        from intake.services.invitations import MSG_MOVE_APPOINTMENT_PAST
+
+        when: datetime.datetime = self.cleaned_data["appointment_at"]
+        if when <= timezone.now():
+            raise ValidationError(MSG_MOVE_APPOINTMENT_PAST)
+        return _not_too_far(when)

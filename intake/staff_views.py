@@ -21,7 +21,7 @@ from intake import selectors
 from intake.models import Invitation, Patient, Questionnaire
 from intake.services import follow_ups, patients
 from intake.services import invitations as links
-from intake.staff_forms import InvitationForm, RenewLinkForm, language_choices
+from intake.staff_forms import ChangeDetailsForm, InvitationForm, RenewLinkForm, language_choices
 
 MSG_LINK_EMAILED = "The link is on its way to the patient's email."
 MSG_ALREADY_MADE = "This invitation was made a moment ago (the button was pressed twice): no second link was sent."
@@ -148,7 +148,17 @@ def _renew_form(invitation: Invitation, data: QueryDict | None = None) -> RenewL
     return RenewLinkForm(data, initial=initial)
 
 
-def _detail_page(request: HttpRequest, invitation: Invitation, renew_form: RenewLinkForm) -> HttpResponse:
+def _change_form(invitation: Invitation, data: QueryDict | None = None) -> ChangeDetailsForm:
+    initial = {"appointment_at": invitation.appointment_at, "email": invitation.email, "language": invitation.language}
+    return ChangeDetailsForm(data, prefix="change", initial=initial)
+
+
+def _detail_page(
+    request: HttpRequest,
+    invitation: Invitation,
+    renew_form: RenewLinkForm,
+    change_form: ChangeDetailsForm | None = None,
+) -> HttpResponse:
     """The invitation's page (also shown again with a new-link form's mistakes): each showing of the patient's
     contact details is in the audit trail."""
     intake = getattr(invitation, "intake", None)
@@ -173,6 +183,10 @@ def _detail_page(request: HttpRequest, invitation: Invitation, renew_form: Renew
         and invitation.expires_at > now
         and not (intake is not None and intake.status == intake.Status.SUBMITTED),
         "renew_form": renew_form,
+        # A sent form's link opens nothing: only the appointment can change (intake.services.invitations).
+        "form_sent": intake is not None and intake.status == intake.Status.SUBMITTED,
+        "can_change": request.user.has_perm("intake.add_invitation") and invitation.kind != Questionnaire.FOLLOW_UP,
+        "change_form": change_form or _change_form(invitation),
         "language_name": dict(language_choices()).get(invitation.language, invitation.language),
         # Invitations on the same record made before this one: it joined the record when there are any.
         "earlier_invitations": invitation.patient.invitations.filter(pk__lt=invitation.pk).count(),
@@ -205,6 +219,39 @@ def follow_up_resend(request: HttpRequest, pk: int) -> HttpResponse:
             "or phone on their record.",
         )
     return redirect("intake:invitation-detail", pk=invitation.pk)
+
+
+@never_cache
+@staff_permission_required("intake.add_invitation")
+@require_POST
+def invitation_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff's "Change the appointment or details": nothing is sent and the patient's link keeps working (a patient
+    without an e-mail, or one who has sent their answers, had no way to have their visit moved but a new link)."""
+    invitation = Invitation.objects.filter(pk=pk).select_related("intake", "patient").first()
+    if invitation is None:
+        raise Http404
+    form = _change_form(invitation, request.POST)
+    if form.is_valid():
+        try:
+            changed = links.change_details(
+                invitation,
+                appointment_at=form.cleaned_data["appointment_at"],
+                email=form.cleaned_data["email"],
+                language=form.cleaned_data["language"] or None,
+                now=timezone.now(),
+            )
+        except links.RenewalRefused as refused:
+            form.add_error(None if refused.field == "__all__" else refused.field, refused.message)
+        else:
+            if changed:
+                audit.record(
+                    "changed_invitation",
+                    request=request,
+                    detail=f"invitation {pk}; changed: {', '.join(changed)}; nothing sent",
+                )
+                messages.success(request, "Saved. Nothing was sent to the patient: their link still works.")
+            return redirect("intake:invitation-detail", pk=invitation.pk)
+    return _detail_page(request, invitation, _renew_form(invitation), form)
 
 
 @never_cache

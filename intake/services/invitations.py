@@ -160,6 +160,7 @@ MSG_RENEW_NEEDS_EMAIL = (
 MSG_RENEW_APPOINTMENT_PAST = (
     "This appointment has passed, so a new link would not work. Enter the new appointment time."
 )
+MSG_MOVE_APPOINTMENT_PAST = "This time has passed. Enter the new appointment time."
 
 
 def set_language(invitation_id: int, language: str) -> None:
@@ -192,8 +193,6 @@ def renew_link(
     raw = tokens.new_token()
     with transaction.atomic():
         row = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        when = appointment_at or row.appointment_at
-        moved_by = when - row.appointment_at
         row.token_hash = tokens.hash_token(raw)
         if not keep_sessions:  # a reminder is no fresh start for someone guessing the birth date (review, stop 30)
             row.failed_attempts = 0
@@ -201,9 +200,7 @@ def renew_link(
         row.link_version = row.link_version + (0 if keep_sessions else 1)
         row.email = row.email if email is None else email.strip()
         row.language = row.language if language is None else _spoken(language)
-        row.appointment_at = when
-        if row.kind != Questionnaire.FOLLOW_UP:  # a follow-up keeps its own end: its "appointment" is the visit
-            row.expires_at = expiry_for(when)
+        _move(row, appointment_at or row.appointment_at)
         row.save(
             update_fields=[
                 "token_hash",
@@ -216,28 +213,6 @@ def renew_link(
                 "expires_at",
             ]
         )
-        # The queue sorts intakes by their own copy of the appointment time. The intake's row before the patient
-        # record's: a patient's save takes them in that order (its phone goes on the record), so this path must too.
-        Intake.objects.filter(invitation=row).exclude(appointment_at=when).update(appointment_at=when)
-        if moved_by:
-            # The visit moved: its follow-ups not sent yet move with it (they count from the visit; the 6-week one
-            # went out before a visit moved two months on: the stop-29 audit).
-            FollowUp.objects.filter(visit__invitation=row, sent_at__isnull=True, cancelled_at__isnull=True).update(
-                due_at=F("due_at") + moved_by
-            )
-            if row.kind == Questionnaire.INTAKE:
-                # Its pre-visit reminders were for the old date: the new one gets those still ahead of it (a patient
-                # moved two weeks on after both had gone got none: the stop-32 audit of the follow-ups). One whose
-                # moment has passed for the new date too is kept: re-sent, it would replace the link just e-mailed.
-                # And one whose moment for the new date has passed though it never went (the visit moved earlier)
-                # is taken as sent: this new link is the patient's newest (review of the stop-32 commits).
-                now = timezone.now()
-                for days in settings.PRE_VISIT_REMINDER_DAYS:
-                    which = f"{days}d"
-                    if when - datetime.timedelta(days=days) > now:
-                        Reminder.objects.filter(invitation=row, which=which).delete()
-                    else:
-                        Reminder.objects.get_or_create(invitation=row, which=which, defaults={"created_at": now})
         # The patient record takes the address and language staff just gave: follow-ups copy theirs from it, and
         # went to the mistyped address, in the old language, after a corrected new link (the stop-30 audit).
         _keep_on_record(row, email=email, language=language)
@@ -245,6 +220,85 @@ def renew_link(
             tasks.queue_invitation_email(row, tokens.seal(raw))
     invitation.refresh_from_db()
     return raw
+
+
+def _move(row: Invitation, when: datetime.datetime) -> bool:
+    """The invitation (its row locked; the caller saves its `appointment_at` and `expires_at`) is for an appointment
+    at `when`: the link works until the usual end for it (a follow-up's keeps its own), and the queue's copy,
+    follow-ups not sent yet and the pre-visit reminders move with it. Nothing is sent, and the link and its sessions
+    stay as they are. Returns whether it moved."""
+    moved_by = when - row.appointment_at
+    row.appointment_at = when
+    if row.kind != Questionnaire.FOLLOW_UP:  # a follow-up keeps its own end: its "appointment" is the visit
+        row.expires_at = expiry_for(when)
+    # The queue sorts intakes by their own copy of the appointment time. The intake's row before the patient
+    # record's: a patient's save takes them in that order (its phone goes on the record), so this path must too.
+    Intake.objects.filter(invitation=row).exclude(appointment_at=when).update(appointment_at=when)
+    if not moved_by:
+        return False
+    # The visit moved: its follow-ups not sent yet move with it (they count from the visit; the 6-week one went out
+    # before a visit moved two months on: the stop-29 audit).
+    FollowUp.objects.filter(visit__invitation=row, sent_at__isnull=True, cancelled_at__isnull=True).update(
+        due_at=F("due_at") + moved_by
+    )
+    if row.kind == Questionnaire.INTAKE:
+        # Its pre-visit reminders were for the old date: the new one gets those still ahead of it (a patient moved
+        # two weeks on after both had gone got none: the stop-32 audit of the follow-ups). One whose moment has passed
+        # for the new date too is kept: re-sent, it would replace the newest link. And one whose moment for the new
+        # date has passed though it never went (the visit moved earlier) is taken as sent: the link staff just sent,
+        # or the one the patient has, is their newest (review of the stop-32 commits).
+        now = timezone.now()
+        for days in settings.PRE_VISIT_REMINDER_DAYS:
+            which = f"{days}d"
+            if when - datetime.timedelta(days=days) > now:
+                Reminder.objects.filter(invitation=row, which=which).delete()
+            else:
+                Reminder.objects.get_or_create(invitation=row, which=which, defaults={"created_at": now})
+    return True
+
+
+MSG_MOVE_SENT_ALREADY = (
+    "The patient has sent their answers, so a new link would not open the form again. Change the appointment or "
+    "details below: nothing is sent to the patient."
+)
+
+
+def change_details(
+    invitation: Invitation,
+    *,
+    appointment_at: datetime.datetime,
+    email: str,
+    language: str | None,
+    now: datetime.datetime,
+) -> list[str]:
+    """Staff's "Change the appointment or details": the invitation, its intake's place in the queue, its reminders and
+    follow-ups move to the new time, and a new e-mail address or language goes on it and on the patient record (the
+    reminders and follow-ups use them). Nothing is sent and the patient's link keeps working (until the day after the
+    new time): for a patient without an e-mail, or one who has sent their answers, where a new link is no use. A blank
+    address never erases one. Refused for a follow-up's invitation (its schedule is the visit's) and for a time that
+    has passed. Returns what changed ("appointment", "email", "language")."""
+    if invitation.kind == Questionnaire.FOLLOW_UP:
+        raise RenewalRefused("__all__", MSG_RENEW_FOLLOW_UP)
+    if appointment_at <= now:
+        raise RenewalRefused("appointment_at", MSG_MOVE_APPOINTMENT_PAST)
+    email = email.strip()
+    with transaction.atomic():
+        row = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if appointment_at == row.appointment_at.replace(second=0, microsecond=0):
+            appointment_at = row.appointment_at  # the form's minutes for the same time: not a change
+        changed = ["appointment"] if _move(row, appointment_at) else []
+        if email and email != row.email:
+            row.email = email
+            changed.append("email")
+        if language is not None and _spoken(language) != row.language:
+            row.language = _spoken(language)
+            changed.append("language")
+        row.save(update_fields=["appointment_at", "expires_at", "email", "language"])
+        _keep_on_record(
+            row, email=email if "email" in changed else None, language=language if "language" in changed else None
+        )
+    invitation.refresh_from_db()
+    return changed
 
 
 def _keep_on_record(row: Invitation, *, email: str | None, language: str | None) -> None:
@@ -283,6 +337,8 @@ def email_new_link(
     """
     if invitation.kind == Questionnaire.FOLLOW_UP:
         raise RenewalRefused("__all__", MSG_RENEW_FOLLOW_UP)
+    if Intake.objects.filter(invitation=invitation, status=Intake.Status.SUBMITTED).exists():
+        raise RenewalRefused("__all__", MSG_MOVE_SENT_ALREADY)  # the new link would open only the bad-link page
     email = email.strip()
     if not email:
         raise RenewalRefused("email", MSG_RENEW_NEEDS_EMAIL)

@@ -131,13 +131,14 @@ def test_follow_ups_not_sent_yet_move_with_the_visit(time_machine):
 
 @pytest.mark.django_db
 def test_an_address_and_language_corrected_with_a_new_link_are_the_ones_follow_ups_use(time_machine):
-    """The front desk typed the address wrong, then made a new link to the right one, in Spanish: the follow-up went
-    to the wrong address in English, as it copies the patient record, which kept both (the stop-30 audit)."""
-    from intake.services.invitations import email_new_link
+    """The front desk typed the address wrong, then corrected it after the form was sent, in Spanish: the follow-up
+    went to the wrong address in English, as it copies the patient record, which kept both (the stop-30 audit). A new
+    link is refused after sending (it would open nothing): the correction is saved without sending."""
+    from intake.services.invitations import change_details
 
     visit = sent_visit(email="pat@exmaple.org")
     time_machine.move_to(VISIT - datetime.timedelta(days=2), tick=False)
-    email_new_link(visit.invitation, email="pat@example.org", appointment_at=VISIT, now=timezone.now(), language="es")
+    change_details(visit.invitation, email="pat@example.org", appointment_at=VISIT, now=timezone.now(), language="es")
     assert Patient.objects.filter(pk=visit.patient_id).values_list("email", "language").get() == (
         "pat@example.org",
         "es",

@@ -1,0 +1,148 @@
+"""The front desk moves a visit booked by phone, or corrects an address: "Change the appointment or details" on the
+invitation page moves the queue's time, the link's last day, the reminders and the follow-ups, and sends nothing (a
+patient without an e-mail, or one who has sent their answers, had no way but a new link, which needs an e-mail and,
+after sending, opened nothing)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from intake import services
+from intake.models import Reminder
+from intake.services import follow_ups
+from tests.intake.factories import make_invitation, routine_answers
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.timedelta(days=1)
+
+
+def _local(when: datetime.datetime) -> str:
+    return timezone.localtime(when).strftime("%Y-%m-%dT%H:%M")
+
+
+def _move(client, invitation, when: datetime.datetime, **details: str):
+    data = {"change-appointment_at": _local(when), **{f"change-{name}": value for name, value in details.items()}}
+    return client.post(f"/staff/invitations/{invitation.pk}/details/", data)
+
+
+def test_a_patient_without_email_has_their_visit_moved_and_nothing_is_sent(client, front_desk):
+    invitation, token = make_invitation(email="", phone="+12015550123")
+    client.force_login(front_desk)
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    assert "Change the appointment or details" in page
+    moved_to = timezone.localtime() + 9 * DAY
+
+    response = _move(client, invitation, moved_to)
+
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert _local(invitation.appointment_at) == _local(moved_to)
+    assert timezone.localdate(invitation.expires_at) == timezone.localdate(moved_to) + 2 * DAY  # until the day after
+    assert (
+        "Nothing was sent to the patient: their link still works" in client.get(response["Location"]).content.decode()
+    )
+    assert mail.outbox == []
+    assert client.get(f"/intake/start/{token}/").status_code == 302  # the link still opens
+    event = AuditEvent.objects.get(action="changed_invitation")
+    assert event.detail == f"invitation {invitation.pk}; changed: appointment; nothing sent"
+
+
+def test_a_sent_form_is_offered_no_new_link_and_its_visit_can_still_move(client, front_desk):
+    """A new link after "Send" opens only the bad-link page: the page does not offer one, the address refuses it, and
+    the visit moves with nothing sent."""
+    intake = services.create_submitted_intake_for_demo(
+        answers=routine_answers(),
+        patient_name="Kim Park",
+        email="kim@example.org",
+        appointment_at=timezone.now() + 5 * DAY,
+    )
+    invitation = intake.invitation
+    mail.outbox.clear()
+    client.force_login(front_desk)
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    assert "a new link would not open the form again" in page
+    assert "Email a new link" not in page
+
+    refused = client.post(
+        f"/staff/invitations/{invitation.pk}/new-link/",
+        {"email": invitation.email, "appointment_at": _local(invitation.appointment_at), "language": "en"},
+    )
+    assert refused.status_code == 200
+    assert "The patient has sent their answers" in refused.content.decode()
+
+    moved_to = timezone.localtime() + 9 * DAY
+    assert _move(client, invitation, moved_to).status_code == 302
+    intake.refresh_from_db()
+    assert _local(intake.appointment_at) == _local(moved_to)  # the queue's copy moved
+    assert mail.outbox == []
+
+
+def test_a_time_that_has_passed_gets_a_message_next_to_its_field_and_changes_nothing(client, front_desk):
+    invitation, _ = make_invitation(email="")
+    before = invitation.appointment_at
+    client.force_login(front_desk)
+    response = _move(client, invitation, timezone.localtime() - datetime.timedelta(hours=2))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This time has passed. Enter the new appointment time." in html
+    assert 'href="#id_change-appointment_at"' in html  # the summary links to the field
+    assert 'id="id_change-appointment_at"' in html
+    invitation.refresh_from_db()
+    assert invitation.appointment_at == before
+
+
+def test_a_patient_answering_when_the_visit_moves_carries_on(patient, front_desk, client):
+    client.force_login(front_desk)
+    _move(client, patient.invitation, timezone.localtime() + 12 * DAY)
+    page = patient.client.get("/intake/", follow=True)
+    assert page.status_code == 200
+    assert b"data-intake-step" in page.content  # the form, not "This link does not work"
+
+
+def test_the_reminders_follow_the_new_date(front_desk, client, time_machine):
+    visit = timezone.now() + 10 * DAY
+    time_machine.move_to(timezone.now(), tick=False)
+    invitation, _ = make_invitation(appointment_at=visit, send_email=True)
+    time_machine.move_to(visit - 7 * DAY, tick=False)
+    follow_ups.send_due_messages()
+    assert list(Reminder.objects.values_list("which", flat=True)) == ["7d"]
+    client.force_login(front_desk)
+    _move(client, invitation, visit + 14 * DAY)  # two weeks later: its 7-day reminder is ahead again
+    assert not Reminder.objects.filter(which="7d").exists()
+
+
+def test_an_address_corrected_after_sending_reaches_the_record_with_nothing_sent(client, front_desk):
+    """The follow-ups copy the patient record's address and language: after "Send" they are corrected here, as a new
+    link (which opens nothing after sending) was the only way before."""
+    intake = services.create_submitted_intake_for_demo(
+        answers=routine_answers(),
+        patient_name="Kim Park",
+        email="kim@exmaple.org",
+        appointment_at=timezone.now() + 5 * DAY,
+    )
+    invitation = intake.invitation
+    mail.outbox.clear()
+    client.force_login(front_desk)
+    _move(client, invitation, timezone.localtime(invitation.appointment_at), email="kim@example.org", language="es")
+    invitation.refresh_from_db()
+    assert (invitation.email, invitation.language) == ("kim@example.org", "es")
+    assert (invitation.patient.email, invitation.patient.language) == ("kim@example.org", "es")
+    assert mail.outbox == []
+    assert AuditEvent.objects.get(action="changed_invitation").detail.endswith("changed: email, language; nothing sent")
+
+
+def test_a_blank_or_bad_address_keeps_the_one_on_file(client, front_desk):
+    invitation, _ = make_invitation(email="pat@example.org")
+    client.force_login(front_desk)
+    bad = _move(client, invitation, timezone.localtime(invitation.appointment_at), email="not-an-address")
+    assert bad.status_code == 200
+    assert "Enter the email address in the right format" in bad.content.decode()
+    _move(client, invitation, timezone.localtime(invitation.appointment_at) + DAY, email="")
+    invitation.refresh_from_db()
+    assert invitation.email == "pat@example.org"
