@@ -114,16 +114,16 @@ def recommended_reading(intake: Intake, *, language: str | None = None) -> list[
     return reading
 
 
-def recent_invitations(*, now: datetime.datetime, limit: int = 100) -> QuerySet[Invitation]:
+def recent_invitations(*, now: datetime.datetime, name: str = "") -> QuerySet[Invitation]:
     """Pre-visit invitations whose link still matters (not yet expired), soonest appointment first, each with where
     its newest invitation e-mail and its receipt e-mail stand (`invitation_email`, `confirmation_email`: "queued",
-    "retrying", "sent", "failed", "cancelled", or None when there is none), in the same query. Follow-ups' links
-    have their own list (dashboard's follow-ups page): their "appointment" is the visit, long past."""
-    return (
-        with_email_states(Invitation.objects.filter(expires_at__gt=now, kind=Questionnaire.INTAKE))
-        .select_related("intake")
-        .order_by("appointment_at")[:limit]
-    )
+    "retrying", "sent", "failed", "cancelled", or None when there is none), in the same query; with `name`, only
+    those whose patient's name contains it (any case). Follow-ups' links have their own list (dashboard's follow-ups
+    page): their "appointment" is the visit, long past. The caller pages it (intake.staff_views.invitation_list)."""
+    current = Invitation.objects.filter(expires_at__gt=now, kind=Questionnaire.INTAKE)
+    if name:
+        current = current.filter(patient_name__icontains=name)
+    return with_email_states(current).select_related("intake").order_by("appointment_at", "pk")
 
 
 def with_email_states(invitations: QuerySet[Invitation]) -> QuerySet[Invitation]:

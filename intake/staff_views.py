@@ -298,8 +298,41 @@ def invitation_renew(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, invitation, form)
 
 
+INVITATIONS_PER_PAGE = 100
+LAST_PAGE = 10_000  # a page past any clinic's list: a number beyond it is read as this one
+
+
+def _page_number(text: str | None) -> int:
+    """`?page=` as a page number from 1; anything else (missing, not a number, 0) is the first page."""
+    return min(int(text), LAST_PAGE) if text and text.isdigit() and int(text) > 0 else 1
+
+
 @never_cache
+@require_http_methods(["GET", "POST"])
 @staff_permission_required("intake.view_invitation")
 def invitation_list(request: HttpRequest) -> HttpResponse:
-    invitations = selectors.recent_invitations(now=timezone.now())
-    return render(request, "intake/staff/invitation_list.html", {"invitations": invitations})
+    """The links that still work, soonest appointment first, a hundred a page (`?page=`). "Find" is posted, so a
+    patient's name never lands in a URL or an access log; its result is one page of at most a hundred."""
+    name = request.POST.get(FIND, "").replace("\x00", "").strip()[:100] if request.method == "POST" else ""
+    number = 1 if name else _page_number(request.GET.get("page"))
+    start = (number - 1) * INVITATIONS_PER_PAGE
+    # One more than a page tells whether another follows: no count of the whole list (issue 16's query budget).
+    rows = list(selectors.recent_invitations(now=timezone.now(), name=name)[start : start + INVITATIONS_PER_PAGE + 1])
+    more = len(rows) > INVITATIONS_PER_PAGE
+    invitations = rows[:INVITATIONS_PER_PAGE]
+    if name:
+        audit.record("searched_patients", request=request, detail=f"invitations: {len(invitations)} shown")
+    context = {
+        "invitations": invitations,
+        "page": {
+            "number": number,
+            "previous": number - 1 if number > 1 else None,
+            "next": number + 1 if more else None,
+        },
+        "more": more,
+        "first_shown": start + 1,
+        "last_shown": start + len(invitations),
+        "searched": name,
+        "find": FIND,
+    }
+    return render(request, "intake/staff/invitation_list.html", context)

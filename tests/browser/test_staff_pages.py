@@ -116,3 +116,19 @@ def test_a_follow_ups_page_offers_a_new_link_and_sends_it(open_page, at_both_wid
     invitation.refresh_from_db()
     assert invitation.locked_at is None
     assert OutboundMessage.objects.filter(kind="follow_up", about_id=invitation.pk).exists()  # the new link, queued
+
+
+def test_the_invitation_list_finds_a_patient_by_name_at_phone_and_desktop_width(open_page, at_both_widths, front_desk):
+    from tests.intake.factories import make_invitation
+
+    for name in ("Siobhan Quill", "Jordan Park", "Ana María López"):
+        make_invitation(name=name)
+    page = open_page("/staff/invitations/", PHONE, user=front_desk)
+    assert_accessible(page, context="invitation list")
+    page.get_by_label("Patient name").fill("quill")
+    page.get_by_role("button", name="Find").click()
+    page.get_by_role("status").filter(has_text="1 invitation for names containing").wait_for()
+    assert page.get_by_role("link", name="Siobhan Quill").is_visible()
+    assert not page.get_by_role("link", name="Jordan Park").is_visible()
+    at_both_widths(page, "staff-invitation-list-found")
+    assert_accessible(page, context="invitation list, a name found")

@@ -480,3 +480,37 @@ def test_an_email_address_longer_than_the_database_keeps_gets_a_message_by_its_b
     ]
     assert 'value="Jordan Quill"' in response.content.decode()
     assert not Invitation.objects.exists()
+
+
+def test_an_invitation_past_the_first_hundred_is_on_the_next_page(client, front_desk):
+    """The list stopped at 100 with no next page and no word that more existed."""
+    for number in range(101):
+        make_invitation(
+            name=f"Person {number:03d}", appointment_at=timezone.now() + datetime.timedelta(days=2, minutes=number)
+        )
+    client.force_login(front_desk)
+    first = client.get("/staff/invitations/").content.decode()
+    assert "Person 099" in first
+    assert "Person 100" not in first
+    assert "1 to 100" in first
+    assert 'href="?page=2">Next</a>' in first
+    second = client.get("/staff/invitations/?page=2").content.decode()
+    assert "Person 100" in second
+    assert "101 to 101" in second
+    assert 'href="?page=1">Previous</a>' in second
+    assert ">Next<" not in second
+    assert "Person 000" in client.get("/staff/invitations/?page=abc").content.decode()  # a bad page: the first
+
+
+def test_an_invitation_is_found_by_a_posted_name_never_in_the_address(client, front_desk):
+    make_invitation(name="Siobhan Quill")
+    make_invitation(name="Jordan Park")
+    client.force_login(front_desk)
+    response = client.post("/staff/invitations/", {"find": "quill"})
+    html = response.content.decode()
+    assert "Siobhan Quill" in html
+    assert "Jordan Park" not in html
+    assert "1 invitation for names containing “quill”" in html
+    assert "quill" not in response.request["PATH_INFO"] + response.request.get("QUERY_STRING", "")
+    assert AuditEvent.objects.filter(action="searched_patients", detail="invitations: 1 shown").exists()
+    assert "No invitation matches." in client.post("/staff/invitations/", {"find": "nobody"}).content.decode()

@@ -152,7 +152,8 @@ ROWS: list[Row] = [
         post_expect=(404, 200, 200, 404, 404, 404, 404),
     ),
     # --- Staff: invitations ---------------------------------------------------------------------------------------
-    Row("intake:invitation-list", "/staff/invitations/", (S, S, S, 403, 200, 200, 200)),
+    # Its "Find" is posted (a name never in a URL).
+    Row("intake:invitation-list", "/staff/invitations/", (S, S, S, 403, 200, 200, 200), post="changes"),
     Row("intake:invitation-new", "/staff/invitations/new/", (S, S, S, 403, 200, 200, 200), post="changes"),
     Row(
         "intake:invitation-detail",
