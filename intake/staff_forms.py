@@ -226,6 +226,8 @@ class RenewLinkForm(forms.Form):
         help_text="The e-mail and the patient's form start in this language.",
         error_messages={"invalid_choice": MSG_LANGUAGE_CHOICE},
     )
+    # The link the page showed: a second click (or a colleague's link since) sends no second one.
+    link_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def clean_appointment_at(self) -> datetime.datetime:
         from intake.services.invitations import MSG_RENEW_APPOINTMENT_PAST

@@ -144,6 +144,7 @@ def _renew_form(invitation: Invitation, data: QueryDict | None = None) -> RenewL
         "email": invitation.email,
         "appointment_at": invitation.appointment_at,
         "language": invitation.language,
+        "link_version": invitation.link_version,
     }
     return RenewLinkForm(data, initial=initial)
 
@@ -201,7 +202,15 @@ def _detail_page(
 def follow_up_resend(request: HttpRequest, pk: int) -> HttpResponse:
     """A new link for a follow-up questionnaire (its page and the lockout e-mail tell staff to make one)."""
     invitation = get_object_or_404(Invitation, pk=pk, kind=Questionnaire.FOLLOW_UP)
-    if follow_ups.resend_link(invitation, now=timezone.now()):
+    seen = request.POST.get("link_version", "")
+    try:
+        sent = follow_ups.resend_link(
+            invitation, now=timezone.now(), seen_version=int(seen) if seen.isdigit() else None
+        )
+    except links.RenewalRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("intake:invitation-detail", pk=invitation.pk)
+    if sent:
         audit.record(
             "created_invitation",
             request=request,
@@ -270,9 +279,10 @@ def invitation_renew(request: HttpRequest, pk: int) -> HttpResponse:
                 appointment_at=form.cleaned_data["appointment_at"],
                 now=timezone.now(),
                 language=form.cleaned_data["language"] or None,
+                seen_version=form.cleaned_data["link_version"],
             )
         except links.RenewalRefused as refused:
-            form.add_error(refused.field, refused.message)
+            form.add_error(None if refused.field == "__all__" else refused.field, refused.message)
         else:
             changed = [
                 name

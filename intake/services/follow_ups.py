@@ -115,10 +115,12 @@ def send_follow_up(follow_up_id: int, *, now: datetime.datetime) -> bool:
     return True
 
 
-def resend_link(invitation: Invitation, *, now: datetime.datetime) -> bool:
+def resend_link(invitation: Invitation, *, now: datetime.datetime, seen_version: int | None = None) -> bool:
     """Staff's "Send a new link" for a follow-up questionnaire (a patient locked out by wrong birth dates, or who
     lost the message): a new link by the patient's e-mail or text, the old one stops working, a lock is lifted; the
-    follow-up keeps its own end date. False when it is answered, over, or the patient has no e-mail or phone."""
+    follow-up keeps its own end date. False when it is answered, over, or the patient has no e-mail or phone.
+    `seen_version`: the link staff's page showed; another sent since (a double click) refuses this one
+    (`RenewalRefused`)."""
     from intake.services.invitations import renew_link
 
     with transaction.atomic():
@@ -130,7 +132,7 @@ def resend_link(invitation: Invitation, *, now: datetime.datetime) -> bool:
             or tasks.contact_for(row) is None
         ):
             return False
-        raw = renew_link(row, send_email=False)  # the follow-up keeps its own last day
+        raw = renew_link(row, send_email=False, seen_version=seen_version)  # the follow-up keeps its own last day
         tasks.queue_link_message(OutboundMessage.Kind.FOLLOW_UP, row.pk, row, tokens.seal(raw), now=now)
     invitation.refresh_from_db()
     return True

@@ -161,6 +161,10 @@ MSG_RENEW_APPOINTMENT_PAST = (
     "This appointment has passed, so a new link would not work. Enter the new appointment time."
 )
 MSG_MOVE_APPOINTMENT_PAST = "This time has passed. Enter the new appointment time."
+MSG_RENEW_JUST_SENT = (
+    "A new link was sent a moment ago (a second click, or a colleague), so this one was not: the patient has the "
+    "newest link. Send another only if that one is lost too."
+)
 
 
 def set_language(invitation_id: int, language: str) -> None:
@@ -178,6 +182,7 @@ def renew_link(
     appointment_at: datetime.datetime | None = None,
     language: str | None = None,
     keep_sessions: bool = False,
+    seen_version: int | None = None,
 ) -> str:
     """A fresh link for the same invitation; answers are kept. `language` (None: unchanged) is the one the e-mail
     and the patient's pages start in.
@@ -193,6 +198,10 @@ def renew_link(
     raw = tokens.new_token()
     with transaction.atomic():
         row = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if seen_version is not None and seen_version != row.link_version:
+            # Staff's page showed an older link: a double click, or a colleague's new link a moment ago. Another would
+            # end the one just sent, and the patient's first e-mail would hold a link that does not work.
+            raise RenewalRefused("__all__", MSG_RENEW_JUST_SENT)
         row.token_hash = tokens.hash_token(raw)
         if not keep_sessions:  # a reminder is no fresh start for someone guessing the birth date (review, stop 30)
             row.failed_attempts = 0
@@ -328,6 +337,7 @@ def email_new_link(
     appointment_at: datetime.datetime,
     now: datetime.datetime,
     language: str | None = None,
+    seen_version: int | None = None,
 ) -> NewLink:
     """Staff's "Make a new link": the link goes to the patient's email and nowhere else (it is never returned).
 
@@ -348,7 +358,12 @@ def email_new_link(
     if appointment_at == appointment_before.replace(second=0, microsecond=0):
         appointment_at = appointment_before  # the form's minutes for the same time: not a change
     renew_link(  # the token is dropped here
-        invitation, send_email=True, email=email, appointment_at=appointment_at, language=language
+        invitation,
+        send_email=True,
+        email=email,
+        appointment_at=appointment_at,
+        language=language,
+        seen_version=seen_version,
     )
     return NewLink(
         invitation.link_version,

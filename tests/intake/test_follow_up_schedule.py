@@ -347,6 +347,28 @@ def test_staff_send_a_locked_follow_up_a_new_link_that_keeps_its_last_day(time_m
 
 
 @pytest.mark.django_db
+def test_a_double_click_on_send_a_new_follow_up_link_sends_one(front_desk, client: Client, time_machine):
+    """The second click found the link the first had just replaced: it sent another, and the first message's link
+    was dead when the patient opened it."""
+    from django.utils import timezone as tz
+
+    sent_visit()
+    time_machine.move_to(VISIT + datetime.timedelta(days=43))
+    follow_ups.send_due_messages(now=tz.now())
+    invitation = Invitation.objects.get(kind=Questionnaire.FOLLOW_UP)
+    shown = {"link_version": str(invitation.link_version)}  # what the page's button carries
+    mail.outbox.clear()
+    client.force_login(front_desk)
+    client.post(f"/staff/invitations/{invitation.pk}/new-follow-up-link/", shown)
+    second = client.post(f"/staff/invitations/{invitation.pk}/new-follow-up-link/", shown, follow=True)
+    assert "A new link was sent a moment ago" in second.content.decode()
+    assert len(mail.outbox) == 1
+    found = LINK.search(str(mail.outbox[0].body))
+    assert found is not None
+    assert PatientBrowser(Client(), found.group(1)).open_link()["Location"].endswith("/intake/confirm/")
+
+
+@pytest.mark.django_db
 def test_an_answered_follow_up_gets_no_new_link(front_desk, client: Client):
     sent_visit()
     follow_ups.send_due_messages(now=VISIT + datetime.timedelta(days=43))

@@ -514,3 +514,20 @@ def test_an_invitation_is_found_by_a_posted_name_never_in_the_address(client, fr
     assert "quill" not in response.request["PATH_INFO"] + response.request.get("QUERY_STRING", "")
     assert AuditEvent.objects.filter(action="searched_patients", detail="invitations: 1 shown").exists()
     assert "No invitation matches." in client.post("/staff/invitations/", {"find": "nobody"}).content.decode()
+
+
+def test_a_double_click_on_email_a_new_link_sends_one_and_says_so(client, front_desk, mailoutbox):
+    """Both clicks carry the link the page showed: the second found it replaced and sent nothing (it sent another,
+    and the patient's first e-mail held a link that no longer worked)."""
+    invitation, _ = make_invitation()
+    client.force_login(front_desk)
+    _renew(client, invitation, link_version=str(invitation.link_version))
+    second = _renew(client, invitation, link_version=str(invitation.link_version))
+    assert second.status_code == 200
+    assert "A new link was sent a moment ago" in second.content.decode()
+    assert len(mailoutbox) == 1
+    token = re.search(r"/intake/start/([^/\s]+)/", str(mailoutbox[0].body)).group(1)
+    assert Client().get(f"/intake/start/{token}/").status_code == 302  # the link e-mailed works
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    invitation.refresh_from_db()
+    assert f'name="link_version" value="{invitation.link_version}"' in page  # the next click may send again
