@@ -35,6 +35,8 @@ MSG_SAVED_NOT_EMAILED = (
 @staff_permission_required("intake.add_invitation")
 @require_http_methods(["GET", "POST"])
 def invitation_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and USE_RECORD in request.POST:
+        return _use_record(request)
     if request.method == "POST" and FIND in request.POST:
         return _find_patient(request)
     if request.method == "GET":
@@ -88,6 +90,20 @@ def _from_record(patient: Patient) -> dict[str, object]:
         "phone": patient.phone,
         "language": patient.language,
     }
+
+
+USE_RECORD = "use_record"
+
+
+def _use_record(request: HttpRequest) -> HttpResponse:
+    """ "Use this record" (a button of the search, sent with what the form held): the record's name, birth date,
+    e-mail and language, and the appointment and phone typed before the search (the record has no appointment; a
+    phone typed is newer than the record's). It was a link, and lost them."""
+    chosen = _patient_from(request.POST.get(USE_RECORD, ""))
+    if chosen is None:
+        return redirect("intake:invitation-new")
+    typed = {name: request.POST[name] for name in ("appointment_at", "phone") if request.POST.get(name, "").strip()}
+    return _new_page(request, InvitationForm(initial={**_from_record(chosen), **typed}), chosen=chosen)
 
 
 # What the invitation form already held when "Find" was pressed (sent along by static/js/invitation-new.js): shown

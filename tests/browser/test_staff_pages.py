@@ -67,7 +67,7 @@ def test_a_returning_patient_is_found_by_name_and_the_new_invitation_joins_their
     page = open_page("/staff/invitations/new/", PHONE, user=front_desk)
     page.get_by_label("Patient's name").fill("quill")
     page.get_by_role("button", name="Find").click()
-    page.get_by_role("link", name="Use this record").click()
+    page.get_by_role("button", name="Use this record").click()
     page.get_by_text("This invitation joins the record of").wait_for()
     assert page.input_value("#id_patient_name") == "Jordan Quill"
     assert_accessible(page, context="new invitation from a patient's record")

@@ -71,9 +71,9 @@ def test_a_different_email_makes_a_new_record_unless_staff_pick_the_record(clien
     stranger = _invite(client, email="jq@example.net")
     assert stranger.patient_id != first.patient_id
     found = client.post(NEW, {"find": "quill"}).content.decode()
-    assert found.count('href="?patient=') == 2  # both records, with their birth dates
+    assert found.count('name="use_record"') == 2  # both records, with their birth dates
     assert "Jordan Quill, born Aug 14, 1979" in found
-    assert f'href="?patient={first.patient_id}"' in found
+    assert f'name="use_record" value="{first.patient_id}"' in found
     picked = client.get(NEW, {"patient": first.patient_id}).content.decode()
     assert "This invitation joins the record of <strong>Jordan Quill</strong>" in picked
     assert 'value="jordan@example.org"' in picked  # filled in from the record
@@ -239,3 +239,16 @@ def test_an_appointment_earlier_today_is_taken(client, front_desk):
     earlier = max(now.replace(hour=0, minute=1), now - datetime.timedelta(minutes=30))
     invitation = _invite(client, appointment_at=earlier.strftime("%Y-%m-%dT%H:%M"))
     assert timezone.localdate(invitation.appointment_at) == timezone.localdate()
+
+
+def test_use_this_record_keeps_the_appointment_and_phone_typed_before_the_search(client, front_desk):
+    """ "Use this record" was a link: the appointment and phone typed before the search were lost."""
+    client.force_login(front_desk)
+    first = _invite(client, phone="")
+    typed = {"appointment_at": "2030-04-16T09:30", "phone": "(201) 555-0177", "patient_name": "J Quill"}
+    html = client.post(NEW, {"find": "Quill", "use_record": str(first.patient_id), **typed}).content.decode()
+    assert "This invitation joins the record of <strong>Jordan Quill</strong>" in html
+    assert 'value="Jordan Quill"' in html  # the record's name, not the one typed
+    assert 'value="jordan@example.org"' in html
+    assert 'value="2030-04-16T09:30"' in html
+    assert 'value="(201) 555-0177"' in html
