@@ -18,6 +18,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from intake.models import Patient
 from intake.rules.questionnaire import age_in_years
 from intake.rules.questionnaire_checks import MAX_AGE, MIN_AGE
+from intake.services.patients import normal_name
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"]
 _APPOINTMENT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -174,6 +175,9 @@ class InvitationForm(forms.Form):
         if age > MAX_AGE:
             raise ValidationError(f"This date of birth gives an age over {MAX_AGE}. Please check the year of birth.")
         return born
+
+    def clean_patient_name(self) -> str:
+        return normal_name(self.cleaned_data["patient_name"])
 
     def clean_appointment_at(self) -> datetime.datetime:
         when: datetime.datetime = self.cleaned_data["appointment_at"]

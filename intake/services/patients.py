@@ -1,8 +1,9 @@
 """Patient records that span visits (issue 12): finding the record an invitation joins, and keeping its contact
 details current.
 
-The same person is the same name (ignoring case and spaces at the ends), date of birth and e-mail (ignoring case).
-Staff can also pick a record from a search, for a patient whose e-mail changed.
+The same person is the same name (ignoring case, spaces at the ends and in a row, and which apostrophe was typed),
+date of birth and e-mail (ignoring case). Staff can also pick a record from a search, for a patient whose e-mail
+changed.
 """
 
 from __future__ import annotations
@@ -15,13 +16,22 @@ from django.utils import timezone
 
 from intake.models import Patient
 
+# A phone or a Mac types a curly apostrophe in O'Brien, a keyboard a straight one: one person, one record (the stop-33
+# audit of the front desk).
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
+
+
+def normal_name(text: str) -> str:
+    """A name as it is kept and compared: one kind of apostrophe, single spaces, none at the ends."""
+    return " ".join(text.translate(_APOSTROPHES).split())
+
 
 def record_for(
     *, name: str, date_of_birth: datetime.date, email: str, phone: str = "", language: str = "en"
 ) -> Patient:
     """The patient record with this name, date of birth and e-mail, its phone and language brought up to date; a
     new record when there is none."""
-    name, email = name.strip(), email.strip()
+    name, email = normal_name(name), email.strip()
     patient = (
         Patient.objects.filter(name__iexact=name, date_of_birth=date_of_birth, email__iexact=email)
         .order_by("-updated_at", "-id")
@@ -65,4 +75,4 @@ def forget_without_visits(patient_ids: Iterable[int]) -> int:
 
 def search(text: str, *, limit: int = 20) -> QuerySet[Patient]:
     """Records whose name contains `text` (case-insensitive), newest first, at most `limit`."""
-    return Patient.objects.filter(name__icontains=text.strip()).order_by("-updated_at", "-id")[:limit]
+    return Patient.objects.filter(name__icontains=normal_name(text)).order_by("-updated_at", "-id")[:limit]

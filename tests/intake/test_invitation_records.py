@@ -252,3 +252,20 @@ def test_use_this_record_keeps_the_appointment_and_phone_typed_before_the_search
     assert 'value="jordan@example.org"' in html
     assert 'value="2030-04-16T09:30"' in html
     assert 'value="(201) 555-0177"' in html
+
+
+def test_one_name_typed_with_another_apostrophe_or_a_double_space_joins_one_record(client, front_desk):
+    """A phone types a curly apostrophe, a keyboard a straight one: three records for one person, and a search for
+    "o'brien" missed one."""
+    client.force_login(front_desk)
+    later = timezone.localtime() + datetime.timedelta(days=3)
+    _invite(client, patient_name="Siobhán O\u2019Brien")
+    _invite(client, patient_name="Siobhán O'Brien", appointment_at=later.strftime("%Y-%m-%dT%H:%M"))
+    _invite(
+        client,
+        patient_name=" Siobhán  O'Brien ",
+        appointment_at=(later + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+    )
+    assert Invitation.objects.count() == 3
+    assert list(Patient.objects.values_list("name", flat=True)) == ["Siobhán O'Brien"]
+    assert "Siobhán O&#x27;Brien, born Aug 14, 1979" in client.post(NEW, {"find": "o\u2019brien"}).content.decode()
