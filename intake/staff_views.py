@@ -24,7 +24,10 @@ from intake.services import invitations as links
 from intake.staff_forms import ChangeDetailsForm, InvitationForm, RenewLinkForm, language_choices
 
 MSG_LINK_EMAILED = "The link is on its way to the patient's email."
-MSG_ALREADY_MADE = "This invitation was made a moment ago (the button was pressed twice): no second link was sent."
+MSG_ALREADY_MADE = (
+    "This patient already has an invitation for this appointment: here it is, and no second link was sent. To send "
+    "its link again, use “Make a new link” below."
+)
 MSG_SAVED_NOT_EMAILED = (
     "The invitation is saved. No link has been emailed yet: when you have the patient's email, add it below and "
     "press “Email the link”."

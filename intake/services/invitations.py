@@ -98,28 +98,26 @@ def create_invitation(
     return invitation, raw
 
 
-# A second "Email the link" for the same patient and appointment within this long is the first one again (a double
-# click): two invitations, two e-mails with two working links, and a duplicate left "not started" (the stop-30 audit).
-SAME_INVITATION_WITHIN = datetime.timedelta(minutes=2)
-
-
 def invite_once(*, created_by: Any, **details: Any) -> tuple[Invitation, bool]:
-    """Staff's "Email the link" (`create_invitation`'s arguments): the invitation, and whether it was made now. The
-    same staff member's same patient (name, birth date, e-mail) and appointment moments ago is that one again, not a
-    second (a double click).
-    The staff member's own row is locked meanwhile, so a second request waits for the first and finds it."""
+    """Staff's "Email the link" (`create_invitation`'s arguments): the invitation, and whether it was made now. An
+    invitation for the same patient (name, birth date, e-mail, language) and the same appointment whose link still
+    works is that one again, not a second: a double click, the form sent again later (the back button), or a
+    colleague inviting the same patient for the same visit. Two links for one visit split the answers between two
+    forms; a new link for it is "Make a new link" on its page. Until stop 33 this held for the same staff member
+    within two minutes only.
+    The staff member's own row is locked meanwhile, so a second request of theirs waits for the first and finds it."""
     with transaction.atomic():
         # no_key: rows that only point at the user (audit events, notes) are not held up meanwhile.
         get_user_model().objects.select_for_update(no_key=True).filter(pk=created_by.pk).exists()
         earlier = (
             Invitation.objects.filter(
-                created_by=created_by,
+                kind=Questionnaire.INTAKE,
                 patient_name=str(details["patient_name"]).strip(),
                 email=str(details.get("email", "")).strip(),
                 date_of_birth=details["date_of_birth"],
                 appointment_at=details["appointment_at"],
                 language=details.get("language", "en"),
-                created_at__gte=timezone.now() - SAME_INVITATION_WITHIN,
+                expires_at__gt=timezone.now(),
             )
             .order_by("-pk")
             .first()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from intake.models import Invitation, Patient
@@ -134,6 +135,34 @@ def test_pressing_email_the_link_twice_makes_one_invitation_and_sends_one_link(c
     assert "no second link was sent" in second.content.decode()
     run_queued_tasks()
     assert len(mailoutbox) == 1
+
+
+def test_the_same_invitation_sent_again_later_or_by_a_colleague_makes_no_second_link(
+    client, front_desk, clinician, mailoutbox, time_machine
+):
+    """The form sent again after two minutes (the back button), or a colleague inviting the same patient for the same
+    visit, made a second invitation with a second working link: the answers could be split between two forms."""
+    from tests.alerts.test_services import run_queued_tasks
+
+    time_machine.move_to(timezone.now(), tick=False)
+    form = _form(send_email="on")
+    client.force_login(front_desk)
+    first = client.post(NEW, form)
+    time_machine.move_to(timezone.now() + datetime.timedelta(minutes=10), tick=False)
+    again = client.post(NEW, form, follow=True)
+    colleague = Client()
+    colleague.force_login(clinician)
+    theirs = colleague.post(NEW, form, follow=True)
+    assert Invitation.objects.count() == 1
+    assert again.redirect_chain[-1][0] == theirs.redirect_chain[-1][0] == first["Location"]
+    assert "This patient already has an invitation for this appointment" in theirs.content.decode()
+    run_queued_tasks()
+    assert len(mailoutbox) == 1
+    other_visit = _form(
+        send_email="on", appointment_at=(timezone.localtime() + datetime.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+    )
+    client.post(NEW, other_visit)
+    assert Invitation.objects.count() == 2  # another appointment is another invitation
 
 
 def next_clock_change(*, forward: bool) -> datetime.date:
