@@ -105,8 +105,17 @@ def visit_scores(
 
 
 def scored_answers() -> Func | Value:
-    """The answers the measures score, as JSON text (ScoredAnswers): an annotation of intakes."""
-    codes = sorted({code for instrument in measures() for code in instrument.scoring.items})
+    """The answers the measures score, as JSON text (ScoredAnswers): an annotation of intakes. An activity's rating
+    comes with the activity's name (the PSFS): a rating of no activity named does not count."""
+    codes = sorted(
+        {
+            code
+            for instrument in measures()
+            for item in instrument.scored_items
+            for code in (item.code, item.activity_code)
+            if code
+        }
+    )
     return ScoredAnswers(codes) if codes else Value("{}", output_field=TextField())
 
 

@@ -1,9 +1,9 @@
 """Scoring answers with an instrument, and telling whether a change between two scores matters. No Django.
 
 Answers are a mapping of field code -> value, as stored for an intake (JSON numbers and codes). A scale or activity
-answer counts when it is a whole number within the item's range; a choice answer when it is one of the item's option
-codes. Anything else (blank, text, out of range) counts as missing, never as an error: scoring reads stored answers,
-it does not validate a form.
+answer counts when it is a whole number within the item's range (an activity's rating, only with the activity
+named); a choice answer when it is one of the item's option codes. Anything else (blank, text, out of range) counts
+as missing, never as an error: scoring reads stored answers, it does not validate a form.
 
 Public API
 ----------
@@ -72,6 +72,8 @@ def score(instrument: Instrument, answers: Mapping[str, object]) -> Score | None
     values: dict[str, Decimal] = {}
     for item in instrument.scored_items:
         value = item_value(item, answers.get(item.code))
+        if item.kind == "activity" and not activity_key(answers.get(item.activity_code)):
+            value = None  # a rating of no activity named rates nothing (the PSFS), as `rated_activities` reads it
         if value is not None:
             values[item.code] = value
     missing = tuple(code for code in scoring.items if code not in values)

@@ -9,7 +9,14 @@ from decimal import Decimal
 from dashboard import scores
 
 PEG = {"pain_week_avg": 6, "pain_enjoyment_interference": 5, "pain_interference": 4}  # mean 5.0
-PSFS = {"psfs_1": 3, "psfs_2": 4, "psfs_3": 5}  # mean 4.0
+PSFS = {  # mean 4.0
+    "psfs_1_activity": "Running",
+    "psfs_1": 3,
+    "psfs_2_activity": "Sitting",
+    "psfs_2": 4,
+    "psfs_3_activity": "Gardening",
+    "psfs_3": 5,
+}
 
 
 def text(*answers: Mapping[str, object]) -> str:
@@ -23,7 +30,9 @@ def by_column(values: tuple[Decimal | None, ...]) -> dict[str, Decimal | None]:
 
 
 def test_each_questionnaire_is_scored_at_its_time_point_and_the_rest_are_empty():
-    six_weeks = text({"pain_week_avg": 2, "pain_enjoyment_interference": 3}, {"psfs_1": 9})
+    six_weeks = text(
+        {"pain_week_avg": 2, "pain_enjoyment_interference": 3}, {"psfs_1_activity": "Running", "psfs_1": 9}
+    )
     found = scores.scores_by_visit([(7, "intake", text(PEG, PSFS)), (7, "6w", six_weeks)])
     assert by_column(found[7]) == {
         "peg intake": Decimal("5.0"),
@@ -50,3 +59,8 @@ def test_answers_that_count_as_missing_leave_the_score_empty():
         [(1, "intake", text(PEG, {"pain_week_avg": "6", "pain_interference": None, "psfs_1": True, "psfs_2": 4.5}))]
     )
     assert set(found[1]) == {None}
+
+
+def test_a_psfs_rating_of_no_activity_named_is_not_in_the_score():
+    found = scores.scores_by_visit([(1, "intake", text({"psfs_1_activity": "Running", "psfs_1": 3, "psfs_2": 10}))])
+    assert by_column(found[1])["psfs intake"] == Decimal("3.0")

@@ -79,9 +79,14 @@ def test_psfs_counts_one_to_three_named_activities_and_two_points_is_the_minimal
     assert [item.activity_code for item in PSFS.items] == ["psfs_1_activity", "psfs_2_activity", "psfs_3_activity"]
     one = scored(PSFS, {"psfs_1_activity": "running", "psfs_1": 3})
     assert (one.value, one.missing) == (Decimal("3.0"), ("psfs_2", "psfs_3"))
-    three = scored(PSFS, {"psfs_1": 3, "psfs_2": 4, "psfs_3": 8})
+    named = {"psfs_1_activity": "running", "psfs_2_activity": "sitting", "psfs_3_activity": "lifting my child"}
+    three = scored(PSFS, {**named, "psfs_1": 3, "psfs_2": 4, "psfs_3": 8})
     assert three.value == Decimal("5.0")
     assert score(PSFS, {}) is None
+    # A rating with no activity named rates nothing: it is not in the score (it counted, in the stop-32 audit).
+    unnamed = scored(PSFS, {"psfs_1_activity": "running", "psfs_1": 3, "psfs_2_activity": " ", "psfs_2": 10})
+    assert (unnamed.value, unnamed.answered) == (Decimal("3.0"), ("psfs_1",))
+    assert score(PSFS, {"psfs_1": 3}) is None
     assert change_is_important(3, 5, PSFS)
     assert not change_is_important(3, 4.9, PSFS)
     assert change(5, 3, PSFS).way == "worse"  # higher is better on the PSFS
