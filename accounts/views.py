@@ -283,8 +283,19 @@ def change_password(request: HttpRequest) -> HttpResponse:
     goes on; the person's other sessions end at their next page (Django checks each session against the password)."""
     from django.contrib import messages
 
+    if two_factor.needs_second_step(request):
+        return two_factor.sign_in_again(request)  # as every staff page: this session has a password alone
     user = cast(User, request.user)  # login_required: never the anonymous user
+    credentials = {"username": user.get_username()}
+    if request.method == "POST" and not AxesProxyHandler.is_allowed(request, credentials):
+        # The current password is not even checked: guessing it here is guessing at the sign-in (django-axes).
+        return locked_out(request, credentials=credentials)
     form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and not form.is_valid() and "old_password" in form.errors:
+        # A wrong current password counts towards the lockout, as at the sign-in: someone at a computer left signed
+        # in cannot try passwords until one works.
+        leave_note(request, "sign_in_failure", "wrong current password on the password page")
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
     if request.method == "POST" and form.is_valid():
         form.save()
         update_session_auth_hash(request, user)

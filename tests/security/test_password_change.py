@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
 
 from audit.models import AuditEvent
 from tests.security.conftest import PASSWORD, sign_in_with_password
 
 pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "a-longer-walk-by-the-river"
+
+
+def _grant(user, perm_name: str) -> None:
+    app_label, codename = perm_name.split(".")
+    user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
 
 PAGE = "/staff/password/"
 NEW = "a-longer-walk-by-the-river"
@@ -76,3 +85,45 @@ def test_the_password_typed_is_never_shown_back(client, front_desk):
     page = _change(client, "not-my-password").content.decode()
     assert "not-my-password" not in page
     assert NEW not in page
+
+
+def test_a_password_only_session_whose_account_now_needs_a_second_factor_cannot_change_the_password(client, front_desk):
+    """Every staff page ends a session signed in with a password alone once the account needs a second factor
+    (accounts.two_factor.needs_second_step): the password page too."""
+    sign_in_with_password(client, "frontdesk")
+    _grant(front_desk, "intake.view_intake")  # now needs an authenticator: the queue would end this session
+
+    response = client.post(
+        "/staff/password/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/staff/sign-in/")  # sent to sign in with both steps, as elsewhere
+    front_desk.refresh_from_db()
+    assert front_desk.check_password(PASSWORD)  # not changed by a session without the second step
+    assert not AuditEvent.objects.filter(action="changed_password").exists()
+
+
+def test_the_current_password_cannot_be_guessed_without_limit_from_a_signed_in_session(
+    client,
+    front_desk,
+):
+    """Wrong current passwords count towards the sign-in's lockout (django-axes): someone at a computer left signed in
+    cannot try passwords until one works, then change it."""
+    client.force_login(front_desk)
+    for attempt in range(40):
+        client.post(
+            "/staff/password/",
+            {"old_password": f"guess-{attempt}", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        )
+
+    response = client.post(
+        "/staff/password/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    front_desk.refresh_from_db()
+    assert front_desk.check_password(PASSWORD), "the 41st guess at the current password was still checked"
+    assert response.status_code == 429
+    assert "Sign-in is paused for this account" in response.content.decode()
