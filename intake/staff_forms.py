@@ -271,6 +271,9 @@ class ChangeDetailsForm(forms.Form):
         from intake.services.invitations import MSG_MOVE_APPOINTMENT_PAST
 
         when: datetime.datetime = self.cleaned_data["appointment_at"]
+        shown = self.initial.get("appointment_at")
+        if isinstance(shown, datetime.datetime) and when == shown.replace(second=0, microsecond=0):
+            return shown  # not changed: an address or language corrected after the visit (the follow-ups use them)
         if when <= timezone.now():
             raise ValidationError(MSG_MOVE_APPOINTMENT_PAST)
         return _not_too_far(when)

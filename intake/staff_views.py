@@ -301,6 +301,10 @@ def invitation_renew(request: HttpRequest, pk: int) -> HttpResponse:
                 seen_version=form.cleaned_data["link_version"],
             )
         except links.RenewalRefused as refused:
+            if refused.message == links.MSG_RENEW_JUST_SENT:
+                # The page again as it is now (its button carries the newest link), so another may be sent on purpose.
+                messages.warning(request, refused.message)
+                return redirect("intake:invitation-detail", pk=invitation.pk)
             form.add_error(None if refused.field == "__all__" else refused.field, refused.message)
         else:
             changed = [
@@ -349,6 +353,8 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.recent_invitations(now=timezone.now(), name=name)[start : start + INVITATIONS_PER_PAGE + 1])
     more = len(rows) > INVITATIONS_PER_PAGE
     invitations = rows[:INVITATIONS_PER_PAGE]
+    if not invitations and number > 1:
+        return redirect("intake:invitation-list")  # past the end (links expired since, an old bookmark): the first
     if name:
         audit.record("searched_patients", request=request, detail=f"invitations: {len(invitations)} shown")
     context = {

@@ -229,7 +229,7 @@ def renew_link(
     return raw
 
 
-def _move(row: Invitation, when: datetime.datetime) -> bool:
+def _move(row: Invitation, when: datetime.datetime, *, link_sent_now: bool = True) -> bool:
     """The invitation (its row locked; the caller saves its `appointment_at` and `expires_at`) is for an appointment
     at `when`: the link works until the usual end for it (a follow-up's keeps its own), and the queue's copy,
     follow-ups not sent yet and the pre-visit reminders move with it. Nothing is sent, and the link and its sessions
@@ -254,12 +254,17 @@ def _move(row: Invitation, when: datetime.datetime) -> bool:
         # for the new date too is kept: re-sent, it would replace the newest link. And one whose moment for the new
         # date has passed though it never went (the visit moved earlier) is taken as sent: the link staff just sent,
         # or the one the patient has, is their newest (review of the stop-32 commits).
+        # Without a link sent now (`change_details`), the reminder nearest the new date whose moment has passed is
+        # left to go: a patient never sent a link (saved without e-mailing, phone only) gets theirs from it (review
+        # of the stop-33 commits); the earlier ones are covered by it.
         now = timezone.now()
+        passed = [days for days in settings.PRE_VISIT_REMINDER_DAYS if when - datetime.timedelta(days=days) <= now]
+        left_to_go = None if link_sent_now or not passed else min(passed)
         for days in settings.PRE_VISIT_REMINDER_DAYS:
             which = f"{days}d"
-            if when - datetime.timedelta(days=days) > now:
+            if days not in passed:
                 Reminder.objects.filter(invitation=row, which=which).delete()
-            else:
+            elif days != left_to_go:
                 Reminder.objects.get_or_create(invitation=row, which=which, defaults={"created_at": now})
     return True
 
@@ -286,14 +291,14 @@ def change_details(
     has passed. Returns what changed ("appointment", "email", "language")."""
     if invitation.kind == Questionnaire.FOLLOW_UP:
         raise RenewalRefused("__all__", MSG_RENEW_FOLLOW_UP)
-    if appointment_at <= now:
-        raise RenewalRefused("appointment_at", MSG_MOVE_APPOINTMENT_PAST)
     email = email.strip()
     with transaction.atomic():
         row = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if appointment_at == row.appointment_at.replace(second=0, microsecond=0):
+        if appointment_at.replace(second=0, microsecond=0) == row.appointment_at.replace(second=0, microsecond=0):
             appointment_at = row.appointment_at  # the form's minutes for the same time: not a change
-        changed = ["appointment"] if _move(row, appointment_at) else []
+        elif appointment_at <= now:
+            raise RenewalRefused("appointment_at", MSG_MOVE_APPOINTMENT_PAST)
+        changed = ["appointment"] if _move(row, appointment_at, link_sent_now=False) else []
         if email and email != row.email:
             row.email = email
             changed.append("email")

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from intake import services
-from intake.models import Reminder
-from intake.services import follow_ups
+from intake.models import Invitation, Reminder
+from intake.services import follow_ups, reminders
+from messaging.models import OutboundMessage
 from tests.intake.factories import make_invitation, routine_answers
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +147,53 @@ def test_a_blank_or_bad_address_keeps_the_one_on_file(client, front_desk):
     _move(client, invitation, timezone.localtime(invitation.appointment_at) + DAY, email="")
     invitation.refresh_from_db()
     assert invitation.email == "pat@example.org"
+
+
+def test_a_patient_never_sent_a_link_still_gets_one_after_their_visit_is_moved_within_three_days(
+    client, front_desk, time_machine
+):
+    """A phone-only invitation (saved without e-mailing) gets its only link from the pre-visit reminder text. Moved
+    to two days ahead with "Save without sending", both reminders were taken as sent ("the link the patient has is
+    their newest"), but this patient had none: no reminder, no link, ever. The nearest one still goes."""
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    invitation, _ = make_invitation(email="", phone="+12015550123", appointment_at=start + 20 * DAY)
+    time_machine.move_to(start + 5 * DAY, tick=False)
+    client.force_login(front_desk)
+    moved_to = timezone.localtime() + 2 * DAY
+    response = client.post(
+        f"/staff/invitations/{invitation.pk}/details/",
+        {"change-appointment_at": _local(moved_to), "change-email": "", "change-language": "en"},
+    )
+    assert response.status_code == 302
+
+    reminders.send_pre_visit_reminders(now=timezone.now())
+
+    texts = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    assert texts.count() == 1, "the patient, never sent a link, gets none before the moved visit"
+
+
+def test_the_email_can_be_corrected_on_an_invitation_whose_visit_has_passed(client, front_desk, time_machine):
+    """The form says "Reminders and follow-ups go here" and is offered after the visit (when follow-ups go out, to
+    the record's address): a post with the appointment as it is corrects the address ("This time has passed")."""
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    invitation, _ = make_invitation(email="kim@exmaple.org", appointment_at=start + 2 * DAY)
+    time_machine.move_to(start + 2 * DAY + datetime.timedelta(hours=3), tick=False)  # the visit was 3 hours ago
+    client.force_login(front_desk)
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    assert "Change the appointment or details" in page
+
+    response = client.post(
+        f"/staff/invitations/{invitation.pk}/details/",
+        {
+            "change-appointment_at": _local(invitation.appointment_at),
+            "change-email": "kim@example.org",
+            "change-language": "en",
+        },
+    )
+
+    assert "This time has passed" not in response.content.decode()
+    assert response.status_code == 302
+    invitation = Invitation.objects.select_related("patient").get(pk=invitation.pk)
+    assert invitation.patient.email == "kim@example.org"

@@ -523,8 +523,8 @@ def test_a_double_click_on_email_a_new_link_sends_one_and_says_so(client, front_
     client.force_login(front_desk)
     _renew(client, invitation, link_version=str(invitation.link_version))
     second = _renew(client, invitation, link_version=str(invitation.link_version))
-    assert second.status_code == 200
-    assert "A new link was sent a moment ago" in second.content.decode()
+    assert second.status_code == 302  # back to the page, which now carries the newest link
+    assert "A new link was sent a moment ago" in client.get(second["Location"]).content.decode()
     assert len(mailoutbox) == 1
     found = re.search(r"/intake/start/([^/\s]+)/", str(mailoutbox[0].body))
     assert found is not None
@@ -532,3 +532,41 @@ def test_a_double_click_on_email_a_new_link_sends_one_and_says_so(client, front_
     page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
     invitation.refresh_from_db()
     assert f'name="link_version" value="{invitation.link_version}"' in page  # the next click may send again
+
+
+def test_after_a_new_link_was_refused_as_just_sent_the_page_shown_can_send_another(client, front_desk, mailoutbox):
+    """The refusal says "Send another only if that one is lost too": the page it leads to carries the newest link,
+    so pressing the button again sends one (it was refused for ever, until a reload)."""
+    invitation, _ = make_invitation()
+    client.force_login(front_desk)
+    data = {
+        "email": invitation.email,
+        "appointment_at": timezone.localtime(invitation.appointment_at).strftime("%Y-%m-%dT%H:%M"),
+        "language": "en",
+        "link_version": str(invitation.link_version),
+    }
+    url = f"/staff/invitations/{invitation.pk}/new-link/"
+    client.post(url, data)
+    refused = client.post(url, data, follow=True)  # the second click
+    assert "A new link was sent a moment ago" in refused.content.decode()
+    assert len(mailoutbox) == 1
+
+    # Staff read the message, the first e-mail is lost too: they press the button on the page they are shown.
+    shown = re.search(r'name="link_version" value="(\d+)"', refused.content.decode())
+    assert shown is not None
+    again = client.post(url, {**data, "link_version": shown.group(1)})
+
+    assert "A new link was sent a moment ago" not in again.content.decode()
+    assert again.status_code == 302, "a deliberate second link is refused from the page that offers it"
+    assert len(mailoutbox) == 2
+
+
+def test_a_page_past_the_end_of_the_list_does_not_say_there_are_no_invitations(client, front_desk):
+    """Page 2 when the list has shrunk below a hundred (links expire; a colleague's bookmark) said "101 to 100" and
+    "No invitations yet." though there is one: it is the first page instead."""
+    make_invitation(name="Siobhan Quill")
+    client.force_login(front_desk)
+    html = client.get("/staff/invitations/?page=2", follow=True).content.decode()
+    assert "Siobhan Quill" in html
+    assert "101 to 100" not in html
+    assert "No invitations yet." not in html
