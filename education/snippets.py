@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from clinic_portal.clinic import clinic_details
+from clinic_portal.clinic import clinic_details, dial_string
 from education.rendering import SNIPPETS, plain_text
 
 TEMPLATES = {name: f"education/snippets/{name}.html" for name in SNIPPETS.values()}
@@ -44,7 +45,17 @@ def _key() -> tuple[str, str, str, str]:
 
 @lru_cache(maxsize=64)
 def _rendered(name: str, language: str, emergency_number: str, clinic_phone: str, clinic_name: str) -> tuple[str, str]:
-    context = {"emergency_number": emergency_number, "clinic_phone": clinic_phone, "clinic_name": clinic_name}
+    region = settings.PHONENUMBER_DEFAULT_REGION
+    context = {
+        "emergency_number": emergency_number,
+        "clinic_phone": clinic_phone,
+        "clinic_name": clinic_name,
+        # Each number is a tap-to-call link, as on every other page (a reader on a phone with a warning sign).
+        "emergency_dial": dial_string(emergency_number, region),
+        "clinic_phone_dial": dial_string(clinic_phone, region),
+        # The box is in the reader's language even inside an English body shown untranslated (lang="en").
+        "language": language or settings.LANGUAGE_CODE,
+    }
     with translation.override(language or None):
         html = render_to_string(TEMPLATES[name], context).strip()
     return html, plain_text(html)

@@ -51,7 +51,7 @@ CES_CARD_ITEMS = (
 
 
 def help_boxes(html: str) -> list[str]:
-    return re.findall(r'<blockquote class="help-now">.*?</blockquote>', html, re.DOTALL)
+    return re.findall(r'<blockquote class="help-now"[^>]*>.*?</blockquote>', html, re.DOTALL)
 
 
 # The one "When to get help now" box that `[[get-help-now]]` puts in an article (education/snippets.py).

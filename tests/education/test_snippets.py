@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def boxes(html: str) -> list[str]:
-    return re.findall(r'<blockquote class="help-now">.*?</blockquote>', html, re.DOTALL)
+    return re.findall(r'<blockquote class="help-now"[^>]*>.*?</blockquote>', html, re.DOTALL)
 
 
 @override_settings(CLINIC_EMERGENCY_NUMBER="000-TEST", CLINIC_PHONE="(555) 123-4567")
@@ -25,8 +25,9 @@ def test_the_snippet_renders_the_box_from_settings():
     html = Client().get(article.get_absolute_url()).content.decode()
     [box] = boxes(html)
     assert "<strong>When to get help now</strong>" in box
-    assert "call 000-TEST right away" in box
-    assert "(555) 123-4567" in box
+    # Tap-to-call links, as on every other page (a reader on a phone with a warning sign).
+    assert 'call <a href="tel:000">000-TEST</a> right away' in box
+    assert '<a href="tel:5551234567">(555) 123-4567</a>' in box
     assert "erections or ejaculation" in box  # every item of the CES card
     assert "[[get-help-now]]" not in html
 
@@ -36,7 +37,8 @@ def test_one_change_of_setting_changes_the_box_in_every_article_without_saving_t
     second = ArticleFactory.create(body="Other words.\n\n[[get-help-now]]")
     with override_settings(CLINIC_EMERGENCY_NUMBER="112"):
         for article in (first, second):
-            assert "call 112 right away" in boxes(Client().get(article.get_absolute_url()).content.decode())[0]
+            box = boxes(Client().get(article.get_absolute_url()).content.decode())[0]
+            assert 'call <a href="tel:112">112</a> right away' in box
 
 
 def test_the_box_counts_in_the_reading_grade_but_does_not_make_every_article_a_search_hit():
@@ -54,6 +56,7 @@ def test_a_spanish_reader_sees_the_box_in_spanish_in_an_article_not_yet_translat
     [box] = boxes(reader.get(article.get_absolute_url()).content.decode())
     assert "Cuándo buscar ayuda de inmediato" in box
     assert "When to get help now" not in box
+    assert box.startswith('<blockquote class="help-now" lang="es">')  # inside the English body's lang="en"
 
 
 def test_a_snippet_name_typed_inside_a_sentence_stays_text():
