@@ -12,4 +12,5 @@ urlpatterns = [
     # Uploaded article images (education/images.py): named by their content's hash, cached for a year.
     path("media/articles/<str:name>", images.article_image, name="article-image"),
     path("sitemap.xml", views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
 ]

@@ -11,12 +11,15 @@ from functools import wraps
 from typing import Any, Concatenate, ParamSpec
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 
 from education import search_results, selectors
 from education.article_page import article_context, hit_context
@@ -133,3 +136,19 @@ def search(request: HttpRequest) -> HttpResponse:
 
 # The sitemap (education/sitemaps.py) is a public page too: at a hundred thousand articles it is the costliest one.
 sitemap = shared_page(cache_control(**PUBLIC_CACHE_CONTROL)(sitemap_view))
+
+
+# Pages no search engine should list: the patient's form, staff pages, the admin, search results (endless, thin) and
+# the FHIR definitions; and where the sitemap is. No page depends on the visitor: kept a day by browsers and proxies.
+ROBOTS_DISALLOWED = ("/intake/", "/staff/", "/admin/", "/search/", "/fhir/")
+
+
+@require_GET
+@cache_control(public=True, max_age=86400)
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        *(f"Disallow: {path}" for path in ROBOTS_DISALLOWED),
+        f"Sitemap: {settings.SITE_URL.rstrip('/')}{reverse('sitemap')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

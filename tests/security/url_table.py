@@ -123,6 +123,7 @@ ROWS: list[Row] = [
     Row("article-detail", lambda w: f"/articles/{w.article.slug}/", PUBLIC),
     Row("topic-detail", lambda w: f"/topics/{w.topic.slug}/", PUBLIC),
     Row("sitemap", "/sitemap.xml", PUBLIC),
+    Row("robots-txt", "/robots.txt", PUBLIC),
     # The language switcher (Django's set_language): a POST sets the language cookie and returns to the page; a GET
     # changes nothing and only redirects. No token: a POST from another site is refused by where it comes from.
     Row("set_language", "/i18n/setlang/", (R, R, R, R, R, R, R), post="from-this-site", post_as="anonymous"),
