@@ -302,6 +302,13 @@ def article_page(
 # --- One article ----------------------------------------------------------------------------------------------------
 
 
+def moved_article_url(slug: str) -> str | None:
+    """The address of the published article that had `slug` before an editor changed it, or None: asked only when no
+    article has the address (a page that would be "not found"), so it costs the article page nothing."""
+    article = Article.objects.published().filter(old_addresses__slug=slug).only("slug").first()
+    return article.get_absolute_url() if article is not None else None
+
+
 def article_for_page(slug: str, *, can_preview: bool, language: str | None = None) -> Article:
     """The article at `slug` with its topics and `related_published` (its published related articles, by title, each
     in `language` where patients may read its translation): one query. Drafts and scheduled articles only for those

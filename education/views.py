@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.sitemaps.views import sitemap as sitemap_view
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -103,7 +103,13 @@ def article_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     can_preview = request.user.is_authenticated and request.user.has_perm(PREVIEW_PERMISSION)
     language = get_language()
-    article = selectors.article_for_page(slug, can_preview=can_preview, language=language)
+    try:
+        article = selectors.article_for_page(slug, can_preview=can_preview, language=language)
+    except Http404:
+        moved = selectors.moved_article_url(slug)
+        if moved is None:
+            raise
+        return redirect(moved, permanent=True)  # an address an editor changed: old links keep working
     # The reader's language: an up-to-date translation, else the English with a notice (education/translation.py).
     article = localized(article, language)
     response = render(request, "education/article_detail.html", article_context(article))

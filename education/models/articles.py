@@ -268,7 +268,10 @@ class Article(models.Model):
         if update_fields is not None:
             derived = {"body_html", "body_text", "reading_grade", "word_count", "english_sha256"}
             kwargs["update_fields"] = {*update_fields, *derived}
+        before = Article.objects.filter(pk=self.pk).values_list("slug", flat=True).first() if self.pk else None
         super().save(*args, **kwargs)
+        if before is not None and before != self.slug:
+            OldAddress.moved(self, before)
         self.refresh_search_vector()
 
     def get_absolute_url(self) -> str:
@@ -335,6 +338,27 @@ EDITABLE_FIELDS = (
     "next_review_due",
     "sources",
 )
+
+
+class OldAddress(models.Model):
+    """An address an article had before an editor changed it (`/articles/<slug>/`): the old address sends readers to
+    the article's new one (a permanent redirect), so links in patients' e-mails, printouts and other sites keep
+    working. An article using the address now always wins; the row goes when an article takes the address again."""
+
+    slug = models.SlugField(max_length=200, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_addresses")
+    moved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "old addresses"
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @classmethod
+    def moved(cls, article: Article, old_slug: str) -> None:
+        cls.objects.filter(slug=article.slug).delete()  # its own address again: no longer an old one
+        cls.objects.update_or_create(slug=old_slug, defaults={"article": article})
 
 
 class StarterImport(models.Model):

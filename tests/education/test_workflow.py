@@ -274,3 +274,30 @@ def test_a_reviewer_approves_only_the_words_their_page_showed(client, editor, re
     assert Client().get(article.get_absolute_url()).status_code == 404
     # The page now shows the words as they are, with their own hash, to read before deciding.
     assert f'name="shown" value="{shown.group(1)}"' not in refused.content.decode()
+
+
+def test_an_article_renamed_through_the_workflow_keeps_its_old_address_working(editor, reviewer):
+    """The old address, in patients' e-mails, printed leaflets and other articles, answered "not found"."""
+    article = ArticleFactory.create(title="Sciatica basics", slug="sciatica-basics")
+    content = {**workflow.live_content(article), "slug": "sciatica-explained"}
+    workflow.save_working_copy(article, content, user=editor, go_live_at=None, submit=True)
+    workflow.approve(article, reviewer=reviewer)
+    assert Client().get("/articles/sciatica-explained/").status_code == 200
+    response = Client().get("/articles/sciatica-basics/")
+    assert response.status_code == 301
+    assert response["Location"] == "/articles/sciatica-explained/"
+
+
+def test_an_old_address_gives_way_to_an_article_using_it_and_leads_nowhere_once_its_article_is_offline():
+    article = ArticleFactory.create(slug="first-name")
+    article.slug = "second-name"
+    article.save()
+    assert Client().get("/articles/first-name/")["Location"] == "/articles/second-name/"
+    newcomer = ArticleFactory.create(slug="first-name", title="A new article")
+    assert Client().get("/articles/first-name/").status_code == 200  # the article using the address wins
+    newcomer.delete()
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
+    assert Client().get("/articles/first-name/").status_code == 404  # never a redirect to a page not shown
+    article.slug = "first-name"
+    article.save()  # back to its first address: no longer an old one
+    assert not article.old_addresses.filter(slug="first-name").exists()
