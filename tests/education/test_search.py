@@ -147,3 +147,15 @@ def test_a_placeholders_name_is_not_a_word_an_article_is_found_by(client):
     assert result_slugs(client.get("/search/", {"q": "phone"}).content.decode()) == ["phone-posture"]
     assert result_slugs(client.get("/search/", {"q": "emergency number"}).content.decode()) == []
     assert result_slugs(client.get("/search/", {"q": "worse"}).content.decode()) == ["when-to-call"]
+
+
+def test_a_search_that_finds_nothing_says_what_to_do_about_the_warning_signs(client, settings):
+    """A reader typing "incontinence" or "can't pee" found no article and no word on what to do."""
+    settings.CLINIC_EMERGENCY_NUMBER = "911"
+    html = client.get("/search/", {"q": "incontinence"}).content.decode()
+    assert "No articles found" in html
+    assert "Need help now?" in html
+    assert '<a href="tel:911">911</a> or go to the nearest emergency room' in html
+    reader = client.__class__()
+    reader.cookies["django_language"] = "es"
+    assert "¿Necesita ayuda ahora?" in reader.get("/search/", {"q": "pañales"}).content.decode()
