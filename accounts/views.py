@@ -31,7 +31,7 @@ from django.views.decorators.http import require_POST
 from django_otp.models import Device
 
 from accounts import two_factor, unlock
-from audit.services import record
+from audit.services import client_address, record
 from clinic_portal.middleware import mark_seen, staff_seconds_left
 from clinic_portal.request_notes import leave_note
 
@@ -298,6 +298,8 @@ def change_password(request: HttpRequest) -> HttpResponse:
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
     if request.method == "POST" and form.is_valid():
         form.save()
+        # As a right password at the sign-in does: earlier slips here no longer count towards a lockout.
+        AxesProxyHandler.reset_attempts(ip_address=client_address(request), username=user.get_username())
         update_session_auth_hash(request, user)
         record("changed_password", actor=user, request=request)
         messages.success(request, CHANGED_MESSAGE)

@@ -438,7 +438,17 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 # Successful sign-ins are in our own audit trail (audit.AuditEvent); axes' second copy would only cost a write.
 AXES_DISABLE_ACCESS_LOG = True
 # Axes keeps the sign-in form's fields with each failure; never the password, and no more than it needs.
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code", "token"]
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password",
+    "code",
+    "token",
+    # The password page's fields (accounts.views.change_password): a wrong current password counts as a failure.
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 
 # The e-mailed unlock link: valid this long, and at most this many e-mails per account (django-ratelimit rate).
 SIGN_IN_UNLOCK_LINK_MINUTES = env_int("SIGN_IN_UNLOCK_LINK_MINUTES", 30)

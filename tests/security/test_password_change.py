@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.models import Permission
 from django.test import Client
 
@@ -127,3 +128,33 @@ def test_the_current_password_cannot_be_guessed_without_limit_from_a_signed_in_s
     assert front_desk.check_password(PASSWORD), "the 41st guess at the current password was still checked"
     assert response.status_code == 429
     assert "Sign-in is paused for this account" in response.content.decode()
+
+
+def test_passwords_typed_on_the_password_page_are_not_kept_in_clear_in_the_lockout_records(client, front_desk):
+    """A wrong current password is now a django-axes failure, and axes keeps the request's POST with each failure.
+    AXES_SENSITIVE_PARAMETERS masks "password", "code", "token" - not "old_password", "new_password1/2": the near-miss
+    guess at the current password and the new password the person is choosing sit in clear in axes_accessattempt
+    (shown in the admin's Access attempts)."""
+    client.force_login(front_desk)
+    client.post(PAGE, {"old_password": "correct-horse-batterz", "new_password1": NEW_PASSWORD, "new_password2": NEW})
+    stored = "\n".join(AccessAttempt.objects.values_list("post_data", flat=True))
+    assert stored, "the wrong current password was counted (precondition)"
+    assert "correct-horse-batterz" not in stored, "the guess at the current password is stored in clear"
+    assert NEW not in stored, "the new password is stored in clear"
+
+
+def test_changing_the_password_clears_the_wrong_current_passwords_count(client, front_desk):
+    """At the sign-in a correct password clears the count (AXES_RESET_ON_SUCCESS); on the password page a correct
+    current password does not. Four slips on the password page, then a successful change, then one typo at the next
+    sign-in: the person is locked out of their own account for 15 minutes with the right new password."""
+    assert sign_in_with_password(client, "frontdesk").status_code == 302
+    for slip in range(4):
+        client.post(PAGE, {"old_password": f"slip-{slip}", "new_password1": NEW, "new_password2": NEW})
+    changed = client.post(PAGE, {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW})
+    assert changed.status_code == 302
+    client.post("/staff/sign-out/")
+
+    browser = Client()
+    sign_in_with_password(browser, "frontdesk", "a-longer-walk-by-the-rivr")  # one typo
+    answer = sign_in_with_password(browser, "frontdesk", NEW)
+    assert answer.status_code == 302, "locked out by slips made before the password was changed successfully"
