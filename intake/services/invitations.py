@@ -229,7 +229,7 @@ def renew_link(
     return raw
 
 
-def _move(row: Invitation, when: datetime.datetime, *, link_sent_now: bool = True) -> bool:
+def _move(row: Invitation, when: datetime.datetime, *, patient_has_link: bool = True) -> bool:
     """The invitation (its row locked; the caller saves its `appointment_at` and `expires_at`) is for an appointment
     at `when`: the link works until the usual end for it (a follow-up's keeps its own), and the queue's copy,
     follow-ups not sent yet and the pre-visit reminders move with it. Nothing is sent, and the link and its sessions
@@ -254,12 +254,12 @@ def _move(row: Invitation, when: datetime.datetime, *, link_sent_now: bool = Tru
         # for the new date too is kept: re-sent, it would replace the newest link. And one whose moment for the new
         # date has passed though it never went (the visit moved earlier) is taken as sent: the link staff just sent,
         # or the one the patient has, is their newest (review of the stop-32 commits).
-        # Without a link sent now (`change_details`), the reminder nearest the new date whose moment has passed is
-        # left to go: a patient never sent a link (saved without e-mailing, phone only) gets theirs from it (review
-        # of the stop-33 commits); the earlier ones are covered by it.
+        # A patient with no link yet (`change_details` of an invitation saved without e-mailing, phone only) gets
+        # theirs from the reminder nearest the new date whose moment has passed: it is left to go, the earlier ones
+        # covered by it (review of the stop-33 commits).
         now = timezone.now()
         passed = [days for days in settings.PRE_VISIT_REMINDER_DAYS if when - datetime.timedelta(days=days) <= now]
-        left_to_go = None if link_sent_now or not passed else min(passed)
+        left_to_go = None if patient_has_link or not passed else min(passed)
         for days in settings.PRE_VISIT_REMINDER_DAYS:
             which = f"{days}d"
             if days not in passed:
@@ -298,7 +298,13 @@ def change_details(
             appointment_at = row.appointment_at  # the form's minutes for the same time: not a change
         elif appointment_at <= now:
             raise RenewalRefused("appointment_at", MSG_MOVE_APPOINTMENT_PAST)
-        changed = ["appointment"] if _move(row, appointment_at, link_sent_now=False) else []
+        # A patient never sent a link (saved without e-mailing, no reminder yet) gets theirs from the reminder due for
+        # the new date; one who has a link keeps it (a reminder at once would end the one just received).
+        has_link = (
+            messages.latest(OutboundMessage.Kind.INVITATION, row.pk) is not None
+            or Reminder.objects.filter(invitation=row).exists()
+        )
+        changed = ["appointment"] if _move(row, appointment_at, patient_has_link=has_link) else []
         if email and email != row.email:
             row.email = email
             changed.append("email")

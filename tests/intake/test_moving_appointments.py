@@ -197,3 +197,29 @@ def test_the_email_can_be_corrected_on_an_invitation_whose_visit_has_passed(clie
     assert response.status_code == 302
     invitation = Invitation.objects.select_related("patient").get(pk=invitation.pk)
     assert invitation.patient.email == "kim@example.org"
+
+
+def test_a_visit_moved_earlier_just_after_a_reminder_does_not_get_a_second_one_at_once(
+    client, front_desk, time_machine
+):
+    """The 7-day reminder (with a new link) went out an hour ago; the front desk moves the visit to two days ahead with
+    "Save" (nothing sent): no second reminder goes minutes after the first, whose new link would end the one in the
+    e-mail the patient has just received."""
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    invitation, _ = make_invitation(email="pat@example.org", appointment_at=start + 10 * DAY)
+    time_machine.move_to(start + 3 * DAY + datetime.timedelta(hours=1), tick=False)
+    assert reminders.send_pre_visit_reminders(now=timezone.now()) == 1  # the 7-day one
+
+    time_machine.move_to(start + 3 * DAY + datetime.timedelta(hours=2), tick=False)
+    client.force_login(front_desk)
+    moved_to = timezone.localtime() + 2 * DAY
+    response = client.post(
+        f"/staff/invitations/{invitation.pk}/details/",
+        {"change-appointment_at": moved_to.strftime("%Y-%m-%dT%H:%M"), "change-email": "", "change-language": "en"},
+    )
+    assert response.status_code == 302
+    reminders.send_pre_visit_reminders(now=timezone.now())
+
+    sent = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    assert sent.count() == 1, "a second reminder (and a new link) an hour after the first"
