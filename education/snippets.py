@@ -33,19 +33,21 @@ def texts() -> dict[str, str]:
     return {name: _rendered(name, *_key())[1] for name in TEMPLATES}
 
 
-def _key() -> tuple[str, str, str, str]:
+def _key() -> tuple[str, str, str, str, str]:
     details = clinic_details()
     return (
         translation.get_language() or "",
         str(details["emergency_number"]),
         str(details["clinic_phone"]),
         str(details["clinic_name"]),
+        str(settings.PHONENUMBER_DEFAULT_REGION or ""),  # the numbers' dial strings depend on it
     )
 
 
 @lru_cache(maxsize=64)
-def _rendered(name: str, language: str, emergency_number: str, clinic_phone: str, clinic_name: str) -> tuple[str, str]:
-    region = settings.PHONENUMBER_DEFAULT_REGION
+def _rendered(
+    name: str, language: str, emergency_number: str, clinic_phone: str, clinic_name: str, region: str
+) -> tuple[str, str]:
     context = {
         "emergency_number": emergency_number,
         "clinic_phone": clinic_phone,

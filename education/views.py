@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from education import search_results, selectors
 from education.article_page import article_context, hit_context
@@ -109,7 +109,11 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         moved = selectors.moved_article_url(slug)
         if moved is None:
             raise
-        return redirect(moved, permanent=True)  # an address an editor changed: old links keep working
+        # An address an editor changed: old links keep working. Browsers ask again each time (no-cache), so a later
+        # change of address, or an article made at this one, is never hidden behind a redirect they kept.
+        response = redirect(moved, permanent=True)
+        patch_cache_control(response, **PUBLIC_CACHE_CONTROL)
+        return response
     # The reader's language: an up-to-date translation, else the English with a notice (education/translation.py).
     article = localized(article, language)
     response = render(request, "education/article_detail.html", article_context(article))
@@ -149,7 +153,7 @@ sitemap = shared_page(cache_control(**PUBLIC_CACHE_CONTROL)(sitemap_view))
 ROBOTS_DISALLOWED = ("/intake/", "/staff/", "/admin/", "/search/", "/fhir/")
 
 
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=86400)
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [

@@ -270,8 +270,11 @@ class Article(models.Model):
             kwargs["update_fields"] = {*update_fields, *derived}
         before = Article.objects.filter(pk=self.pk).values_list("slug", flat=True).first() if self.pk else None
         super().save(*args, **kwargs)
+        # The address is this article's now, whether it moved here or was made here: never an old one leading
+        # elsewhere (deleting or unpublishing this article must not send its readers to the one that left it).
+        OldAddress.objects.filter(slug=self.slug).delete()
         if before is not None and before != self.slug:
-            OldAddress.moved(self, before)
+            OldAddress.objects.update_or_create(slug=before, defaults={"article": self})
         self.refresh_search_vector()
 
     def get_absolute_url(self) -> str:
@@ -354,11 +357,6 @@ class OldAddress(models.Model):
 
     def __str__(self) -> str:
         return self.slug
-
-    @classmethod
-    def moved(cls, article: Article, old_slug: str) -> None:
-        cls.objects.filter(slug=article.slug).delete()  # its own address again: no longer an old one
-        cls.objects.update_or_create(slug=old_slug, defaults={"article": article})
 
 
 class StarterImport(models.Model):

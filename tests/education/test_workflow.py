@@ -301,3 +301,37 @@ def test_an_old_address_gives_way_to_an_article_using_it_and_leads_nowhere_once_
     article.slug = "first-name"
     article.save()  # back to its first address: no longer an old one
     assert not article.old_addresses.filter(slug="first-name").exists()
+
+
+def test_an_address_taken_by_a_new_article_never_leads_to_the_article_that_left_it():
+    """OldAddress says "the row goes when an article takes the address again", but only a rename removes it: an
+    article *created* at the address leaves the row. Once that article is deleted (or taken offline), its readers'
+    links, printouts and e-mails are sent with a 301 to a different article."""
+    first = ArticleFactory.create(slug="first-name", title="Sciatica basics")
+    first.slug = "second-name"
+    first.save()
+    newcomer = ArticleFactory.create(slug="first-name", title="Cauda equina: what to watch for")
+    assert Client().get("/articles/first-name/").status_code == 200
+    newcomer.delete()  # or taken offline for a clinical error
+    assert Article.objects.get(pk=first.pk).is_live
+    response = Client().get("/articles/first-name/")
+    assert response.status_code == 404, f"sent to another article: {response.get('Location')}"
+
+
+def test_an_old_address_redirect_is_not_kept_for_ever_by_browsers():
+    """The 301 has no Cache-Control (public_page only marks 200s), so browsers keep it indefinitely. Renamed a -> b and
+    then back b -> a (a slip corrected), the server answers b -> a while every browser that followed the first link
+    still holds a -> b: an endless redirect loop for those readers; likewise an article later using the address is
+    never reached."""
+    article = ArticleFactory.create(slug="lumbar-stenosis")
+    article.slug = "lumbar-stenosiss"
+    article.save()
+    first = Client().get("/articles/lumbar-stenosis/")
+    assert first.status_code == 301
+    article.slug = "lumbar-stenosis"
+    article.save()
+    assert Client().get("/articles/lumbar-stenosiss/")["Location"] == "/articles/lumbar-stenosis/"
+    control = first.get("Cache-Control", "")
+    assert "no-cache" in control or "max-age" in control or "no-store" in control, (
+        "a permanent redirect kept for ever by browsers now loops between the two addresses"
+    )
