@@ -111,9 +111,9 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             raise
         # An address an editor changed: old links keep working. Browsers ask again each time (no-cache), so a later
         # change of address, or an article made at this one, is never hidden behind a redirect they kept.
-        response = redirect(moved, permanent=True)
-        patch_cache_control(response, **PUBLIC_CACHE_CONTROL)
-        return response
+        onward = redirect(moved, permanent=True)
+        patch_cache_control(onward, **PUBLIC_CACHE_CONTROL)
+        return onward
     # The reader's language: an up-to-date translation, else the English with a notice (education/translation.py).
     article = localized(article, language)
     response = render(request, "education/article_detail.html", article_context(article))
