@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
-from education import workflow
+from education import selectors, workflow
 from education.admin_forms import ReviewForm
 from education.article_page import article_context
 from education.diffs import line_changes
@@ -293,6 +293,15 @@ def take_offline(request: HttpRequest, model_admin: ArticleAdmin, object_id: int
         messages.success(
             request, f"“{article}” is offline: patients get “not found”. A reviewer's approval puts it back."
         )
+        linking = selectors.articles_linking_to(article)
+        if linking:
+            # Their links now lead readers to "not found" ("Read next" drops it by itself; text does not).
+            titles = ", ".join(f"“{title}”" for title in linking)
+            messages.warning(
+                request,
+                f"These published articles link to it in their text: {titles}. Readers who follow those links now "
+                "get “not found”: edit them, or bring this article back.",
+            )
     return HttpResponseRedirect(reverse("admin:education_article_change", args=[article.pk]))
 
 

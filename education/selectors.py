@@ -302,6 +302,13 @@ def article_page(
 # --- One article ----------------------------------------------------------------------------------------------------
 
 
+def articles_linking_to(article: Article, *, limit: int = 10) -> list[str]:
+    """Titles of published articles whose text links to `article` (an editor's action, not a page: a scan of the
+    library's text is fine), at most `limit`."""
+    linking = Article.objects.published().filter(body__contains=f"/articles/{article.slug}/").exclude(pk=article.pk)
+    return list(linking.order_by("title").values_list("title", flat=True)[:limit])
+
+
 def moved_article_url(slug: str) -> str | None:
     """The address of the published article that had `slug` before an editor changed it, or None: asked only when no
     article has the address (a page that would be "not found"), so it costs the article page nothing."""

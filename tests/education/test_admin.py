@@ -526,3 +526,14 @@ def test_a_scheduled_time_that_passed_while_waiting_for_approval_is_kept_when_th
 
     assert response.status_code == 302
     assert (draft_of(article) or ArticleDraft()).content["body"] == "Newer words."
+
+
+def test_taking_an_article_offline_names_the_published_articles_that_link_to_it(editor_client):
+    """Their links then lead readers to "not found" ("Read next" drops the article; links in text do not)."""
+    target = ArticleFactory.create(title="Cauda equina warning signs", slug="cauda-equina-warning-signs")
+    ArticleFactory.create(title="Sciatica basics", body="See [the signs](/articles/cauda-equina-warning-signs/).")
+    ArticleFactory.create(title="Unrelated", body="Nothing to see.")
+    response = editor_client.post(f"/admin/education/article/{target.pk}/take-offline/", follow=True)
+    page = response.content.decode()
+    assert "These published articles link to it in their text: “Sciatica basics”." in page
+    assert "Unrelated" not in page.split("link to it in their text")[1].split("</li>")[0]
