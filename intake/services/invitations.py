@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -275,6 +275,19 @@ MSG_MOVE_SENT_ALREADY = (
 )
 
 
+def _patient_has_link(row: Invitation) -> bool:
+    """A message with the invitation's link went, or is on its way (queued, retrying, sent, by e-mail or text): the
+    invitation's own, or a pre-visit reminder's. Reminder rows alone prove nothing: a moved visit marks passed ones
+    as covered without sending them (review of the stop-33 commits)."""
+    on_its_way = [OutboundMessage.Status.PENDING, OutboundMessage.Status.SENT]
+    reminders = Reminder.objects.filter(invitation=row).values("pk")
+    return OutboundMessage.objects.filter(
+        Q(kind=OutboundMessage.Kind.INVITATION, about_id=row.pk)
+        | Q(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, about_id__in=reminders),
+        status__in=on_its_way,
+    ).exists()
+
+
 def change_details(
     invitation: Invitation,
     *,
@@ -298,12 +311,10 @@ def change_details(
             appointment_at = row.appointment_at  # the form's minutes for the same time: not a change
         elif appointment_at <= now:
             raise RenewalRefused("appointment_at", MSG_MOVE_APPOINTMENT_PAST)
-        # A patient never sent a link (saved without e-mailing, no reminder yet) gets theirs from the reminder due for
-        # the new date; one who has a link keeps it (a reminder at once would end the one just received).
-        has_link = (
-            messages.latest(OutboundMessage.Kind.INVITATION, row.pk) is not None
-            or Reminder.objects.filter(invitation=row).exists()
-        )
+        # A patient never sent a link (saved without e-mailing, its e-mail failed, no reminder gone) gets theirs from
+        # the reminder due for the new date; one who has a link keeps it (a reminder at once would end the one just
+        # received).
+        has_link = _patient_has_link(row)
         changed = ["appointment"] if _move(row, appointment_at, patient_has_link=has_link) else []
         if email and email != row.email:
             row.email = email

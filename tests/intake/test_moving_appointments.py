@@ -223,3 +223,42 @@ def test_a_visit_moved_earlier_just_after_a_reminder_does_not_get_a_second_one_a
 
     sent = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
     assert sent.count() == 1, "a second reminder (and a new link) an hour after the first"
+
+
+def test_a_patient_never_sent_a_link_still_gets_one_after_their_visit_is_moved_twice(client, front_desk, time_machine):
+    """A moved visit marks passed reminders as covered without sending them: those rows are no link. The front desk
+    corrects the time by 30 minutes before the dispatcher's next run, and the phone-only patient still gets one."""
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    invitation, _ = make_invitation(email="", phone="+12015550123", appointment_at=start + 20 * DAY)
+    time_machine.move_to(start + 5 * DAY, tick=False)
+    client.force_login(front_desk)
+    moved_to = timezone.localtime() + 2 * DAY
+    assert _move(client, invitation, moved_to).status_code == 302
+    assert _move(client, invitation, moved_to + datetime.timedelta(minutes=30)).status_code == 302  # a slip fixed
+
+    reminders.send_pre_visit_reminders(now=timezone.now())
+
+    texts = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    assert texts.count() == 1, "no link ever: the row _move made without sending anything counted as a link"
+
+
+def test_a_patient_whose_only_invitation_email_failed_gets_a_link_after_the_visit_is_moved(
+    client, front_desk, time_machine
+):
+    """The invitation e-mail to a mistyped address failed (given up): the patient has no link. The front desk
+    corrects the address and moves the visit to two days ahead: the reminder due goes to the corrected address."""
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    invitation, _ = make_invitation(email="pat@exmaple.org", appointment_at=start + 20 * DAY, send_email=True)
+    OutboundMessage.objects.filter(kind=OutboundMessage.Kind.INVITATION).update(
+        status=OutboundMessage.Status.FAILED, attempts=5, sealed_token=""
+    )
+    time_machine.move_to(start + 5 * DAY, tick=False)
+    client.force_login(front_desk)
+    assert _move(client, invitation, timezone.localtime() + 2 * DAY, email="pat@example.org").status_code == 302
+
+    reminders.send_pre_visit_reminders(now=timezone.now())
+
+    sent = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    assert list(sent.values_list("recipients", flat=True)) == [["pat@example.org"]], "the patient never gets a link"
