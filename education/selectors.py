@@ -303,15 +303,20 @@ def article_page(
 
 
 def articles_linking_to(article: Article, *, limit: int = 10) -> list[str]:
-    """Titles of published articles whose text links to `article` (an editor's action, not a page: a scan of the
-    library's text is fine), at most `limit`."""
-    linking = Article.objects.published().filter(body__contains=f"/articles/{article.slug}/").exclude(pk=article.pk)
+    """Titles of published or scheduled articles whose text (English, or a translation) links to `article` at its
+    address or an old one (an editor's action, not a page: a scan of the library's text is fine), at most `limit`."""
+    slugs = [article.slug, *article.old_addresses.values_list("slug", flat=True)]
+    mentions = Q()
+    for slug in slugs:
+        mentions |= Q(body__contains=f"/articles/{slug}/") | Q(translations__body__contains=f"/articles/{slug}/")
+    linking = Article.objects.filter(mentions, status=Article.Status.PUBLISHED).exclude(pk=article.pk).distinct()
     return list(linking.order_by("title").values_list("title", flat=True)[:limit])
 
 
 def moved_article_url(slug: str) -> str | None:
     """The address of the published article that had `slug` before an editor changed it, or None: asked only when no
-    article has the address (a page that would be "not found"), so it costs the article page nothing."""
+    published article has the address (a page that would be "not found"), so it costs the article page nothing. An
+    address an article took after (a draft, or one taken offline since) does not hide the live one's redirect."""
     article = Article.objects.published().filter(old_addresses__slug=slug).only("slug").first()
     return article.get_absolute_url() if article is not None else None
 

@@ -270,9 +270,11 @@ class Article(models.Model):
             kwargs["update_fields"] = {*update_fields, *derived}
         before = Article.objects.filter(pk=self.pk).values_list("slug", flat=True).first() if self.pk else None
         super().save(*args, **kwargs)
-        # The address is this article's now, whether it moved here or was made here: never an old one leading
-        # elsewhere (deleting or unpublishing this article must not send its readers to the one that left it).
-        OldAddress.objects.filter(slug=self.slug).delete()
+        if self.status == self.Status.PUBLISHED:
+            # Published at this address, however it came here: the address is this article's from now on, never an
+            # old one leading elsewhere when this one is taken offline. A draft saved here takes nothing: the live
+            # article's old links keep working (reviews of the stop-33 commits).
+            OldAddress.objects.filter(slug=self.slug).delete()
         if before is not None and before != self.slug:
             OldAddress.objects.update_or_create(slug=before, defaults={"article": self})
         self.refresh_search_vector()

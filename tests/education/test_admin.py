@@ -11,10 +11,11 @@ from django.test import Client
 from django.utils import timezone
 from reversion.models import Version
 
+from education import selectors
 from education.admin_forms import MSG_GO_LIVE_PASSED
-from education.models import Article, ArticleDraft, ArticleReview, Topic
+from education.models import Article, ArticleDraft, ArticleReview, ArticleTranslation, Topic
 from education.workflow import draft_of
-from tests.education.factories import ArticleFactory, TopicFactory
+from tests.education.factories import ArticleFactory, TopicFactory, approve_translations
 
 pytestmark = pytest.mark.django_db
 
@@ -537,3 +538,36 @@ def test_taking_an_article_offline_names_the_published_articles_that_link_to_it(
     page = response.content.decode()
     assert "These published articles link to it in their text: “Sciatica basics”." in page
     assert "Unrelated" not in page.split("link to it in their text")[1].split("</li>")[0]
+
+
+def test_articles_linking_through_an_old_address_are_named():
+    """A body link to the article's old address reached it through the redirect; once it is offline the redirect
+    leads nowhere (moved_article_url asks for a published article) and the link is "not found", yet it is not named."""
+    target = ArticleFactory.create(slug="cauda-equina-signs", title="Cauda equina signs")
+    ArticleFactory.create(title="Sciatica basics", body="See [the signs](/articles/cauda-equina-signs/).")
+    target.slug = "cauda-equina-warning-signs"
+    target.save()
+    assert Client().get("/articles/cauda-equina-signs/").status_code == 301  # the link works today
+    assert selectors.articles_linking_to(target) == ["Sciatica basics"]
+
+
+def test_articles_whose_translation_links_to_it_are_named():
+    """Spanish readers get the approved translation's body; a link in it breaks the same way, but only the English
+    body is searched."""
+    target = ArticleFactory.create(slug="cauda-equina-warning-signs", title="Cauda equina warning signs")
+    linking = ArticleFactory.create(title="Sciatica basics", body="Plain words.")
+    translation = ArticleTranslation(
+        article=linking,
+        language="es",
+        title="Ciática",
+        summary="Lo básico.",
+        body="Vea [las señales](/articles/cauda-equina-warning-signs/).",
+    )
+    translation.record_source(linking)
+    translation.save()
+    approve_translations()
+    reader = Client()
+    reader.cookies["django_language"] = "es"
+    page = reader.get(f"/articles/{linking.slug}/").content.decode()
+    assert 'href="/articles/cauda-equina-warning-signs/"' in page  # Spanish readers are shown the link
+    assert selectors.articles_linking_to(target) == ["Sciatica basics"]

@@ -335,3 +335,18 @@ def test_an_old_address_redirect_is_not_kept_for_ever_by_browsers():
     assert "no-cache" in control or "max-age" in control or "no-store" in control, (
         "a permanent redirect kept for ever by browsers now loops between the two addresses"
     )
+
+
+def test_a_draft_saved_at_an_old_address_does_not_break_the_redirect_to_the_live_article():
+    """A draft started at a live article's old address is never shown to readers: their old links keep reaching the
+    live article, before and after the draft is deleted."""
+    live = ArticleFactory.create(slug="first-name", title="Sciatica basics")
+    live.slug = "second-name"
+    live.save()
+    assert Client().get("/articles/first-name/")["Location"] == "/articles/second-name/"
+
+    draft = ArticleFactory.create(slug="first-name", status=Article.Status.DRAFT, published_at=None)
+    response = Client().get("/articles/first-name/")
+    assert response.status_code == 301, "an unpublished draft at the address took the live article's redirect away"
+    draft.delete()
+    assert Client().get("/articles/first-name/").status_code == 301
