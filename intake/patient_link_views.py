@@ -58,7 +58,9 @@ def confirm(request: HttpRequest) -> HttpResponse:
     form = IdentityForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         now = timezone.now()
-        check = services.confirm_identity(invitation, form.cleaned_data["date_of_birth"], now=now)
+        typed = form.cleaned_data["date_of_birth"]
+        again = patient_session.same_wrong_date_again(request, invitation, typed)
+        check = services.confirm_identity(invitation, typed, now=now, count=not again)
         if check is services.IdentityCheck.CONFIRMED:
             trusted = patient_session.is_trusted_device(request, invitation)
             opening = links.open_after_identity(invitation, trusted_browser=trusted, now=now)
@@ -69,6 +71,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
         if check is services.IdentityCheck.LOCKED:
             patient_session.forget(request)
             return render(request, "intake/locked.html", status=403)
+        patient_session.note_wrong_date(request, invitation, typed)
         invitation.refresh_from_db(fields=["failed_attempts"])
         left = services.max_identity_attempts() - invitation.failed_attempts
         tries = ngettext("You can try %(count)d more time.", "You can try %(count)d more times.", left) % {

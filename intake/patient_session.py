@@ -136,6 +136,24 @@ def leave(request: HttpRequest) -> None:
     request.session.cycle_key()
 
 
+def _wrong_date_digest(invitation: Invitation, date_of_birth: object) -> str:
+    """A keyed digest of a birth date typed wrong for this link: never the date itself in the session."""
+    return salted_hmac(
+        "intake.wrong-birth-date", f"{invitation.pk}:{invitation.link_version}:{date_of_birth}"
+    ).hexdigest()
+
+
+def same_wrong_date_again(request: HttpRequest, invitation: Invitation, date_of_birth: object) -> bool:
+    """This browser's last try for this link was this same wrong date: a double tap or a reload, not a new guess."""
+    return constant_time_compare(
+        str(_state(request).get("wrong_date", "")), _wrong_date_digest(invitation, date_of_birth)
+    )
+
+
+def note_wrong_date(request: HttpRequest, invitation: Invitation, date_of_birth: object) -> None:
+    request.session[SESSION_KEY] = {**_state(request), "wrong_date": _wrong_date_digest(invitation, date_of_birth)}
+
+
 def _state(request: HttpRequest) -> dict[str, object]:
     state = request.session.get(SESSION_KEY)
     return state if isinstance(state, dict) else {}

@@ -410,11 +410,15 @@ def mark_opened(invitation: Invitation, *, now: datetime.datetime) -> None:
     Invitation.objects.filter(pk=invitation.pk, first_opened_at__isnull=True).update(first_opened_at=now)
 
 
-def confirm_identity(invitation: Invitation, date_of_birth: datetime.date, *, now: datetime.datetime) -> IdentityCheck:
+def confirm_identity(
+    invitation: Invitation, date_of_birth: datetime.date, *, now: datetime.datetime, count: bool = True
+) -> IdentityCheck:
     """Compare the date of birth; count wrong tries and lock the link (telling the front desk) at the limit.
 
     The count is the link's, from every browser and session, and a right date does not reset it (else guessing
-    between two sessions, one of them knowing the date, would never lock); only a new link starts it again.
+    between two sessions, one of them knowing the date, would never lock); only a new link starts it again. With
+    `count` False a wrong date is not counted: the same wrong date sent again from the same browser (a double tap or
+    a reload) is no new guess, and cost a patient two of their five tries.
     """
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -425,6 +429,8 @@ def confirm_identity(invitation: Invitation, date_of_birth: datetime.date, *, no
                 locked.identity_confirmed_at = now
                 locked.save(update_fields=["identity_confirmed_at"])
             return IdentityCheck.CONFIRMED
+        if not count:
+            return IdentityCheck.WRONG
         locked.failed_attempts += 1
         fields = ["failed_attempts"]
         if locked.failed_attempts >= max_identity_attempts():

@@ -43,8 +43,8 @@ def _send_from_old_tab(patient: Patient, whose: str, **answers: str):
 def _lock_the_link(patient: Patient) -> None:
     patient.client.post("/intake/exit/")
     patient.open_link()
-    for _ in range(services.max_identity_attempts()):
-        response = patient.confirm("1901-01-01")
+    for day in range(1, services.max_identity_attempts() + 1):
+        response = patient.confirm(f"1901-01-{day:02d}")  # five different wrong dates (the same one again is free)
     assert response.status_code == 403  # the locked page
 
 

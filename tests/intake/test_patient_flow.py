@@ -11,6 +11,7 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from intake.models import Intake, Level
@@ -65,12 +66,30 @@ def test_a_wrong_birth_date_gets_a_message_and_the_tries_left(client):
     assert "try 4 more times" in response.content.decode()
 
 
+def test_the_same_wrong_birth_date_sent_twice_from_one_browser_costs_one_try(client):
+    """A double tap or a reload sent the same wrong date again: it cost two of the five tries. The same date from
+    another browser, or after another wrong one, still counts."""
+    invitation, token = make_invitation()
+    client.get(f"/intake/start/{token}/")
+    client.post("/intake/confirm/", {"date_of_birth": "1990-01-01"})
+    again = client.post("/intake/confirm/", {"date_of_birth": "1990-01-01"})
+    assert "try 4 more times" in again.content.decode()
+    client.post("/intake/confirm/", {"date_of_birth": "1990-01-02"})
+    client.post("/intake/confirm/", {"date_of_birth": "1990-01-01"})
+    other = Client()
+    other.get(f"/intake/start/{token}/")
+    other.post("/intake/confirm/", {"date_of_birth": "1990-01-01"})
+    invitation.refresh_from_db()
+    assert invitation.failed_attempts == 4
+    assert "1990" not in str(client.session.items())  # a keyed digest in the session, never the date
+
+
 def test_five_wrong_birth_dates_lock_the_link_and_tell_the_front_desk_without_naming_the_patient(client):
     invitation, token = make_invitation(name="Jordan Quill")
     client.get(f"/intake/start/{token}/")
-    for _ in range(4):
-        client.post("/intake/confirm/", {"date_of_birth": "1990-01-01"})
-    locked = client.post("/intake/confirm/", {"date_of_birth": "1990-01-01"})
+    for day in range(1, 5):
+        client.post("/intake/confirm/", {"date_of_birth": f"1990-01-{day:02d}"})
+    locked = client.post("/intake/confirm/", {"date_of_birth": "1990-01-05"})
     assert locked.status_code == 403
     assert "Please call us" in locked.content.decode()
     invitation.refresh_from_db()
@@ -89,8 +108,8 @@ def test_a_lockout_goes_to_the_on_call_list_when_no_front_desk_address_is_set(cl
     settings.FRONT_DESK_EMAILS = []
     _, token = make_invitation()
     client.get(f"/intake/start/{token}/")
-    for _ in range(5):
-        client.post("/intake/confirm/", {"date_of_birth": "1990-01-01"})
+    for day in range(1, 6):
+        client.post("/intake/confirm/", {"date_of_birth": f"1990-01-{day:02d}"})
     assert [message.to for message in mail.outbox] == [["on-call@clinic.example"]]
 
 

@@ -141,8 +141,8 @@ def test_wrong_birth_dates_count_across_sessions_and_a_right_one_does_not_reset_
     first, second = Client(), Client()
     first.get(f"/intake/start/{token}/")
     second.get(f"/intake/start/{token}/")
-    for _ in range(2):
-        first.post("/intake/confirm/", {"date_of_birth": "1990-01-01"})
+    for day in ("1990-01-01", "1990-01-05"):
+        first.post("/intake/confirm/", {"date_of_birth": day})
     response = second.post("/intake/confirm/", {"date_of_birth": "1990-01-02"})
     assert "You can try 2 more times." in response.content.decode()
     assert first.post("/intake/confirm/", {"date_of_birth": BIRTH_DATE})["Location"] == "/intake/"
