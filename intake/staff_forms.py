@@ -89,6 +89,16 @@ class AppointmentField(forms.DateTimeField):
     that never happens gets a plain message. Django's own said "couldn't be interpreted in time zone
     America/New_York; it may be ambiguous or it may not exist" for both (the stop-30 forms audit)."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        # Every appointment box of the staff forms: a datetime-local input, read in the formats a browser or a person
+        # sends, with the portal's own messages.
+        kwargs.setdefault("widget", _APPOINTMENT_WIDGET)
+        kwargs.setdefault("input_formats", _APPOINTMENT_FORMATS)
+        kwargs.setdefault(
+            "error_messages", {"required": MSG_APPOINTMENT_REQUIRED, "invalid": MSG_APPOINTMENT_NOT_A_TIME}
+        )
+        super().__init__(**kwargs)
+
     def to_python(self, value: Any) -> datetime.datetime | None:
         try:
             return super().to_python(value)
@@ -140,9 +150,6 @@ class InvitationForm(forms.Form):
     )
     appointment_at = AppointmentField(
         label="Appointment date and time",
-        widget=_APPOINTMENT_WIDGET,
-        input_formats=_APPOINTMENT_FORMATS,
-        error_messages={"required": MSG_APPOINTMENT_REQUIRED, "invalid": MSG_APPOINTMENT_NOT_A_TIME},
     )
     # Stored in E.164, shown in the clinic's national format (PHONENUMBER_DEFAULT_REGION, PHONENUMBER_DEFAULT_FORMAT);
     # a number from abroad is typed with + and its country code.
@@ -218,9 +225,6 @@ class RenewLinkForm(forms.Form):
     appointment_at = AppointmentField(
         label="Appointment date and time",
         help_text="The link works until the end of the day after it.",
-        widget=_APPOINTMENT_WIDGET,
-        input_formats=_APPOINTMENT_FORMATS,
-        error_messages={"required": MSG_APPOINTMENT_REQUIRED, "invalid": MSG_APPOINTMENT_NOT_A_TIME},
     )
     # Not required: a post without it (an older page) keeps the invitation's language.
     language = forms.ChoiceField(
@@ -236,10 +240,7 @@ class RenewLinkForm(forms.Form):
     def clean_appointment_at(self) -> datetime.datetime:
         from intake.services.invitations import MSG_RENEW_APPOINTMENT_PAST
 
-        when: datetime.datetime = self.cleaned_data["appointment_at"]
-        if when <= timezone.now():
-            raise ValidationError(MSG_RENEW_APPOINTMENT_PAST)
-        return _not_too_far(when)
+        return _ahead(self.cleaned_data["appointment_at"], MSG_RENEW_APPOINTMENT_PAST)
 
 
 class ChangeDetailsForm(forms.Form):
@@ -248,9 +249,6 @@ class ChangeDetailsForm(forms.Form):
     appointment_at = AppointmentField(
         label="Appointment date and time",
         help_text="The patient's link keeps working until the end of the day after it.",
-        widget=_APPOINTMENT_WIDGET,
-        input_formats=_APPOINTMENT_FORMATS,
-        error_messages={"required": MSG_APPOINTMENT_REQUIRED, "invalid": MSG_APPOINTMENT_NOT_A_TIME},
     )
     email = forms.EmailField(
         label="Patient's email",
@@ -274,6 +272,11 @@ class ChangeDetailsForm(forms.Form):
         shown = self.initial.get("appointment_at")
         if isinstance(shown, datetime.datetime) and when == shown.replace(second=0, microsecond=0):
             return shown  # not changed: an address or language corrected after the visit (the follow-ups use them)
-        if when <= timezone.now():
-            raise ValidationError(MSG_MOVE_APPOINTMENT_PAST)
-        return _not_too_far(when)
+        return _ahead(when, MSG_MOVE_APPOINTMENT_PAST)
+
+
+def _ahead(when: datetime.datetime, past_message: str) -> datetime.datetime:
+    """An appointment still to come (a link for it would work) and not too far off."""
+    if when <= timezone.now():
+        raise ValidationError(past_message)
+    return _not_too_far(when)
