@@ -46,6 +46,23 @@ def code_for_typed_secret(secret: str) -> str:
     return f"{totp.token():06d}"
 
 
+def wrong_codes_from_elsewhere(clock, authenticator: TOTPDevice, count: int) -> list[int]:
+    """Someone who has the clinician's password types `count` wrong codes from addresses of their own, four each
+    (axes never locks one: its limit is 5), waiting out django-otp's back-off so each counts (2 ** (n - 1) seconds
+    after the n-th). Returns each answer's status."""
+    attacker = Client()
+    statuses = []
+    for attempt in range(count):
+        if attempt:
+            clock.shift(dt.timedelta(seconds=2 ** (attempt - 1) + 1))
+        address = f"203.0.113.{attempt // 4 + 1}"
+        sign_in_with_password(attacker, "clinician", REMOTE_ADDR=address)
+        authenticator.refresh_from_db()
+        answer = attacker.post("/staff/sign-in/code/", {"code": wrong_code_for(authenticator)}, REMOTE_ADDR=address)
+        statuses.append(answer.status_code)
+    return statuses
+
+
 # --- 1. Someone holding the password can keep the owner out, from elsewhere, however the lock is lifted -----------
 
 
@@ -57,20 +74,9 @@ def test_someone_with_the_password_failing_codes_elsewhere_cannot_keep_the_owner
     addresses, never locking any of them, and the owner's *right* code from the office is then refused as "That code
     did not work" for the next 34 minutes (and for days with a few more tries), and each refusal counts towards
     locking the owner out at their own address."""
-    attacker = Client()
     with time_machine.travel(START, tick=False) as clock:
-        for attempt in range(12):
-            if attempt:
-                # Wait out django-otp's back-off so each failure counts (2 ** (n - 1) seconds after the n-th).
-                clock.shift(dt.timedelta(seconds=2 ** (attempt - 1) + 1))
-            # Three addresses, four tries each: axes never locks any of them (limit 5).
-            address = f"203.0.113.{attempt // 4 + 1}"
-            sign_in_with_password(attacker, "clinician", REMOTE_ADDR=address)
-            authenticator.refresh_from_db()
-            response = attacker.post(
-                "/staff/sign-in/code/", {"code": wrong_code_for(authenticator)}, REMOTE_ADDR=address
-            )
-            assert response.status_code == 200  # "That code did not work", never a lockout
+        # "That code did not work" each time, never a lockout.
+        assert wrong_codes_from_elsewhere(clock, authenticator, 12) == [200] * 12
 
         clock.shift(dt.timedelta(minutes=5))
         # The owner, at the office: password, then the code their app shows now.
@@ -91,15 +97,8 @@ def test_a_code_typed_while_the_app_waits_after_many_wrong_ones_says_to_wait_and
 ):
     """After many wrong codes from elsewhere the owner's code is not looked at for a few minutes: the page says so
     (and what to do) instead of "That code did not work", and the try does not count towards locking them out."""
-    attacker = Client()
     with time_machine.travel(START, tick=False) as clock:
-        for attempt in range(8):
-            if attempt:
-                clock.shift(dt.timedelta(seconds=2 ** (attempt - 1) + 1))
-            address = f"203.0.113.{attempt // 4 + 1}"
-            sign_in_with_password(attacker, "clinician", REMOTE_ADDR=address)
-            authenticator.refresh_from_db()
-            attacker.post("/staff/sign-in/code/", {"code": wrong_code_for(authenticator)}, REMOTE_ADDR=address)
+        wrong_codes_from_elsewhere(clock, authenticator, 8)
 
         sign_in_with_password(client, "clinician", REMOTE_ADDR=OFFICE)
         for _ in range(6):  # more than the lockout's five
@@ -225,15 +224,8 @@ def test_the_recovery_code_the_wait_message_offers_signs_the_owner_in(client, cl
     made them wait too."""
     authenticator = TOTPDevice.objects.create(user=clinician, name="Authenticator app", confirmed=True)
     codes = issue_recovery_codes(clinician)
-    attacker = Client()
     with time_machine.travel(START, tick=False) as clock:
-        for attempt in range(8):
-            if attempt:
-                clock.shift(dt.timedelta(seconds=2 ** (attempt - 1) + 1))
-            address = f"203.0.113.{attempt // 4 + 1}"
-            sign_in_with_password(attacker, "clinician", REMOTE_ADDR=address)
-            authenticator.refresh_from_db()
-            attacker.post("/staff/sign-in/code/", {"code": wrong_code_for(authenticator)}, REMOTE_ADDR=address)
+        wrong_codes_from_elsewhere(clock, authenticator, 8)
 
         sign_in_with_password(client, "clinician", REMOTE_ADDR=OFFICE)
         authenticator.refresh_from_db()
