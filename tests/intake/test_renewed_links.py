@@ -63,6 +63,14 @@ def _shows_no_answers(client: Client) -> None:
         assert "This link does not work" in response.content.decode()
 
 
+def _asked_for_a_code(patient: Patient) -> Patient:
+    """The patient, answers already given, opens a new link on a phone and types the birth date: a code is e-mailed."""
+    phone = Patient(Client(), _new_link(_started(patient).invitation))
+    phone.open_link()
+    phone.confirm()
+    return phone
+
+
 def test_a_new_link_on_a_new_browser_asks_for_the_emailed_code_before_any_answer_is_shown(patient):
     token = _new_link(_started(patient).invitation)
     phone = Patient(Client(), token)
@@ -174,10 +182,7 @@ def test_a_code_works_for_ten_minutes_and_a_new_one_can_be_sent(patient):
 
 
 def test_a_code_tried_five_times_wrong_stops_working_even_with_the_right_code(patient):
-    token = _new_link(_started(patient).invitation)
-    phone = Patient(Client(), token)
-    phone.open_link()
-    phone.confirm()
+    phone = _asked_for_a_code(patient)
     code = _emailed_code()
     wrong = "000000" if code != "000000" else "111111"
     pages = [phone.client.post("/intake/code/", {"code": wrong}).content.decode() for _ in range(5)]
@@ -190,10 +195,7 @@ def test_a_code_tried_five_times_wrong_stops_working_even_with_the_right_code(pa
 
 
 def test_a_link_sends_at_most_five_codes_a_day(patient):
-    token = _new_link(_started(patient).invitation)
-    phone = Patient(Client(), token)
-    phone.open_link()
-    phone.confirm()
+    phone = _asked_for_a_code(patient)
     for _ in range(4):
         phone.client.post("/intake/code/", {"send_again": "1"})
     sent = len(mail.outbox)
@@ -210,10 +212,7 @@ def test_a_link_sends_at_most_five_codes_a_day(patient):
 
 
 def test_once_the_days_codes_are_used_and_the_newest_has_ended_no_code_can_be_typed(patient):
-    token = _new_link(_started(patient).invitation)
-    phone = Patient(Client(), token)
-    phone.open_link()
-    phone.confirm()
+    phone = _asked_for_a_code(patient)
     for _ in range(4):
         phone.client.post("/intake/code/", {"send_again": "1"})
     with time_machine.travel(timezone.now() + datetime.timedelta(hours=1)):
@@ -301,10 +300,7 @@ def test_only_a_keyed_hash_of_a_code_is_stored_and_the_message_holds_it_sealed(p
 def test_once_the_days_codes_are_used_up_a_tried_out_code_is_not_offered_as_still_working(patient):
     """At the day's limit the page offers the newest code still working: never one already tried five times wrong
     ("it cannot be tried again"), whose box would only lead to "Please send a new code", which cannot be done."""
-    token = _new_link(_started(patient).invitation)
-    phone = Patient(Client(), token)
-    phone.open_link()
-    phone.confirm()
+    phone = _asked_for_a_code(patient)
     for _ in range(4):
         phone.client.post("/intake/code/", {"send_again": "1"})
     assert DeviceCode.objects.filter(invitation=patient.invitation).count() == 5
@@ -323,10 +319,7 @@ def test_once_the_days_codes_are_used_up_a_tried_out_code_is_not_offered_as_stil
 
 
 def test_the_last_code_of_the_day_tried_out_on_the_limit_page_leaves_the_page_saying_no_more_can_be_sent(patient):
-    token = _new_link(_started(patient).invitation)
-    phone = Patient(Client(), token)
-    phone.open_link()
-    phone.confirm()
+    phone = _asked_for_a_code(patient)
     for _ in range(5):
         phone.client.post("/intake/code/", {"send_again": "1"})
     assert "still works" in phone.client.get("/intake/code/").content.decode()
