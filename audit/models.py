@@ -33,6 +33,8 @@ class AuditEvent(AppendOnly):
         VIEWED_OUTCOME_REPORT = "viewed_outcome_report", "Viewed the review outcomes report"
         CREATED_INVITATION = "created_invitation", "Created an invitation"
         CHANGED_INVITATION = "changed_invitation", "Changed an invitation's appointment or contact details"
+        CANCELLED_VISIT = "cancelled_visit", "Cancelled a visit"
+        BOOKED_VISIT_AGAIN = "booked_visit_again", "Booked a cancelled visit again"
         VIEWED_INVITATION = "viewed_invitation", "Viewed an invitation (contact details)"
         SEARCHED_PATIENTS = "searched_patients", "Searched patients by name"
         SIGNED_IN = "signed_in", "Signed in"

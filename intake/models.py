@@ -94,6 +94,8 @@ class Invitation(models.Model):
     # Wrong dates of birth for the current link, from every browser; a right one never resets it (a new link does).
     failed_attempts = models.PositiveSmallIntegerField(default=0)
     locked_at = models.DateTimeField(null=True, blank=True)
+    # Staff called the visit off (intake.services.cancellation): the link ended then; booking it again clears this.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     # Bumped by every new link: a patient session remembers the version it was opened with and ends when it is old.
     link_version = models.PositiveIntegerField(default=1)
     # Where one-time codes go: the email the link was sent to when a browser opened it before any answer was given.

@@ -1,4 +1,4 @@
-"""The staff side of invitations: make one, see where each one stands, make a new link.
+"""The staff side of invitations: make one, see where each one stands, make a new link, cancel the visit.
 
 Staff never see a patient's link: it is emailed to the patient (the first link goes by e-mail only; later ones may go
 by text, `intake.tasks.contact_for`). Whoever holds a link and knows the date of birth could open the answers, and
@@ -19,7 +19,7 @@ from audit import services as audit
 from clinic_portal import phones
 from intake import selectors
 from intake.models import Invitation, Patient, Questionnaire
-from intake.services import follow_ups, patients
+from intake.services import cancellation, follow_ups, patients
 from intake.services import invitations as links
 from intake.staff_forms import ChangeDetailsForm, InvitationForm, RenewLinkForm, language_choices
 
@@ -206,6 +206,11 @@ def _detail_page(
         # A sent form's link opens nothing: only the appointment can change (intake.services.invitations).
         "form_sent": intake is not None and intake.status == intake.Status.SUBMITTED,
         "can_change": request.user.has_perm("intake.add_invitation") and invitation.kind != Questionnaire.FOLLOW_UP,
+        "cancelled": invitation.cancelled_at is not None,
+        "can_cancel": request.user.has_perm("intake.add_invitation")
+        and invitation.kind != Questionnaire.FOLLOW_UP
+        and invitation.cancelled_at is None
+        and invitation.appointment_at > now,
         "change_form": change_form or _change_form(invitation),
         "language_name": dict(language_choices()).get(invitation.language, invitation.language),
         # Invitations on the same record made before this one: it joined the record when there are any.
@@ -271,7 +276,14 @@ def invitation_change(request: HttpRequest, pk: int) -> HttpResponse:
         except links.RenewalRefused as refused:
             form.add_error(None if refused.field == "__all__" else refused.field, refused.message)
         else:
-            if changed:
+            if "booked again" in changed:
+                audit.record(
+                    "booked_visit_again",
+                    request=request,
+                    detail=f"invitation {pk}; changed: {', '.join(changed)}; nothing sent",
+                )
+                messages.success(request, MSG_BOOKED_AGAIN)
+            elif changed:
                 audit.record(
                     "changed_invitation",
                     request=request,
@@ -280,6 +292,36 @@ def invitation_change(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Saved. Nothing was sent to the patient: their link still works.")
             return redirect("intake:invitation-detail", pk=invitation.pk)
     return _detail_page(request, invitation, _renew_form(invitation), form)
+
+
+MSG_CANCELLED = (
+    "The visit is cancelled. The patient's link no longer works, and no reminders or follow-ups will be sent. "
+    "Nothing was sent to the patient: tell them yourself if they do not know."
+)
+MSG_CANCELLED_ALREADY = "This visit was cancelled already (a second click, or a colleague): nothing changed."
+MSG_BOOKED_AGAIN = (
+    "The visit is booked again. Nothing was sent to the patient: their link works again, and reminders will go "
+    "before the visit."
+)
+
+
+@never_cache
+@staff_permission_required("intake.add_invitation")
+@require_POST
+def invitation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff's "Cancel this visit" (intake.services.cancellation): the link ends and nothing more is sent for it."""
+    invitation = get_object_or_404(Invitation, pk=pk)
+    try:
+        cancelled = cancellation.cancel_visit(invitation, now=timezone.now())
+    except links.RenewalRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("intake:invitation-detail", pk=invitation.pk)
+    if cancelled:
+        audit.record("cancelled_visit", request=request, detail=f"invitation {pk}; nothing sent")
+        messages.success(request, MSG_CANCELLED)
+    else:
+        messages.info(request, MSG_CANCELLED_ALREADY)
+    return redirect("intake:invitation-detail", pk=invitation.pk)
 
 
 @never_cache

@@ -26,6 +26,7 @@ urlpatterns = [
     path("staff/invitations/<int:pk>/", staff_views.invitation_detail, name="invitation-detail"),
     path("staff/invitations/<int:pk>/new-link/", staff_views.invitation_renew, name="invitation-renew"),
     path("staff/invitations/<int:pk>/details/", staff_views.invitation_change, name="invitation-change"),
+    path("staff/invitations/<int:pk>/cancel/", staff_views.invitation_cancel, name="invitation-cancel"),
     path(
         "staff/invitations/<int:pk>/new-follow-up-link/", staff_views.follow_up_resend, name="invitation-follow-up-link"
     ),

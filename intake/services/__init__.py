@@ -11,8 +11,8 @@ Nothing outside this package creates or updates Invitation, Intake, IntakeFlag o
 - Keyword-only arguments for anything that is not the row being written; times are passed in (`now=`), never read
   twice in one write.
 
-The modules, by subdomain: `invitations` (links and identity), `answering` (consent, saving pages and steps, the
-emergency page),
+The modules, by subdomain: `invitations` (links and identity), `cancellation` (a visit called off), `answering`
+(consent, saving pages and steps, the emergency page),
 `assessment` (triage results, submission, re-triage), `review` (clinicians' review), `demo` (demo and test
 data through the same writers).
 """
@@ -43,6 +43,7 @@ from intake.services.assessment import (
     store_assessment,
     submit_intake,
 )
+from intake.services.cancellation import cancel_visit
 from intake.services.demo import create_assessed_intake, create_demo_invitation, create_submitted_intake_for_demo
 from intake.services.errors import InvalidAnswers
 from intake.services.invitations import (
@@ -70,6 +71,7 @@ __all__ = [
     "ReviewOutcome",
     "acknowledge_emergency",
     "assess_intake",
+    "cancel_visit",
     "confirm_identity",
     "create_assessed_intake",
     "create_demo_invitation",

@@ -58,12 +58,13 @@ def link_expiry(now: datetime.datetime) -> datetime.datetime:
 
 def schedule_follow_ups() -> int:
     """Give every submitted pre-visit intake without follow-up rows its rows (due dates count from the appointment,
-    not from now); returns how many rows were offered."""
+    not from now), unless its visit was cancelled; returns how many rows were offered."""
     points = schedule()
     if not points:
         return 0
     visits = list(
         Intake.objects.filter(kind=Questionnaire.INTAKE, status=Intake.Status.SUBMITTED)
+        .filter(invitation__cancelled_at__isnull=True)  # a visit called off has no follow-ups
         .filter(~Exists(FollowUp.objects.filter(visit=OuterRef("pk"))))
         .values_list("pk", "patient_id", "appointment_at")[:BATCH]
     )

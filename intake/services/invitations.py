@@ -159,6 +159,10 @@ MSG_RENEW_APPOINTMENT_PAST = (
     "This appointment has passed, so a new link would not work. Enter the new appointment time."
 )
 MSG_MOVE_APPOINTMENT_PAST = "This time has passed. Enter the new appointment time."
+MSG_RENEW_CANCELLED = (
+    "This visit was cancelled, so a new link would not open the form. Book the visit again first (below), then send "
+    "a new link if the patient needs one."
+)
 MSG_RENEW_JUST_SENT = (
     "A new link was sent a moment ago (a second click, or a colleague), so this one was not: the patient has the "
     "newest link. Send another only if that one is lost too."
@@ -315,19 +319,39 @@ def change_details(
         # the reminder due for the new date; one who has a link keeps it (a reminder at once would end the one just
         # received).
         has_link = _patient_has_link(row)
-        changed = ["appointment"] if _move(row, appointment_at, patient_has_link=has_link) else []
+        changed = ["booked again"] if _book_again(row, appointment_at, now=now) else []
+        if _move(row, appointment_at, patient_has_link=has_link):
+            changed.append("appointment")
         if email and email != row.email:
             row.email = email
             changed.append("email")
         if language is not None and _spoken(language) != row.language:
             row.language = _spoken(language)
             changed.append("language")
-        row.save(update_fields=["appointment_at", "expires_at", "email", "language"])
+        row.save(update_fields=["appointment_at", "expires_at", "email", "language", "cancelled_at"])
         _keep_on_record(
             row, email=email if "email" in changed else None, language=language if "language" in changed else None
         )
     invitation.refresh_from_db()
     return changed
+
+
+MSG_BOOK_AGAIN_PASSED = "This visit was cancelled and its time has passed. Enter the new appointment time."
+
+
+def _book_again(row: Invitation, when: datetime.datetime, *, now: datetime.datetime) -> bool:
+    """A cancelled visit (intake.services.cancellation; the row locked, the caller saves it) booked again for `when`:
+    the follow-ups the cancelling stopped are scheduled again (`_move` then moves them, and gives the link its end
+    for the new time). False when the visit was not cancelled."""
+    if row.cancelled_at is None:
+        return False
+    if when <= now:
+        raise RenewalRefused("appointment_at", MSG_BOOK_AGAIN_PASSED)
+    FollowUp.objects.filter(visit__invitation=row, sent_at__isnull=True, cancelled_at=row.cancelled_at).update(
+        cancelled_at=None
+    )
+    row.cancelled_at = None
+    return True
 
 
 def _keep_on_record(row: Invitation, *, email: str | None, language: str | None) -> None:
@@ -369,6 +393,8 @@ def email_new_link(
         raise RenewalRefused("__all__", MSG_RENEW_FOLLOW_UP)
     if Intake.objects.filter(invitation=invitation, status=Intake.Status.SUBMITTED).exists():
         raise RenewalRefused("__all__", MSG_MOVE_SENT_ALREADY)  # the new link would open only the bad-link page
+    if invitation.cancelled_at is not None:
+        raise RenewalRefused("__all__", MSG_RENEW_CANCELLED)
     email = email.strip()
     if not email:
         raise RenewalRefused("email", MSG_RENEW_NEEDS_EMAIL)

@@ -3,10 +3,10 @@ as the appointment comes near. Run by the dispatcher (`follow_ups.send_due_messa
 
 - Follow-up: `FOLLOW_UP_REMINDER_DAYS` (7) after the link was sent and still not answered, reminder "1"; as long
   again after that one, reminder "2"; never more than `FOLLOW_UP_MAX_REMINDERS` (2).
-- Pre-visit: `PRE_VISIT_REMINDER_DAYS` (7, 3) before the appointment while the intake is not sent, the link neither
-  locked nor expired, and the invitation at least a day old at that moment (a link made five days before the visit
-  gets the 3-day reminder only). Reminder "7d", "3d". When the dispatcher missed one (it was down), only the latest
-  due is sent, never two at once.
+- Pre-visit: `PRE_VISIT_REMINDER_DAYS` (7, 3) before the appointment while the intake is not sent, the visit not
+  cancelled, the link neither locked nor expired, and the invitation at least a day old at that moment (a link made
+  five days before the visit gets the 3-day reminder only). Reminder "7d", "3d". When the dispatcher missed one (it
+  was down), only the latest due is sent, never two at once.
 - Each is sent once: the Reminder row's unique (invitation, which) constraint, made while the invitation row is
   locked. A reminder carries a new link (`renew_link`: the earlier link stops working, which the message says; a
   form open in a browser at that moment stays open; answers are kept) because only a hash of the old one is stored. A
@@ -91,6 +91,7 @@ def send_pre_visit_reminders(*, now: datetime.datetime) -> int:
             appointment_at__gt=now,
             appointment_at__lte=now + datetime.timedelta(days=max(days)),
             locked_at__isnull=True,
+            cancelled_at__isnull=True,
             expires_at__gt=now,
         )
         .filter(has_contact())
@@ -117,6 +118,7 @@ def send_reminder(invitation_id: int, which: str, *, kind: str, now: datetime.da
         if (
             invitation is None
             or invitation.locked_at is not None
+            or invitation.cancelled_at is not None
             or invitation.expires_at <= now
             or Intake.objects.filter(invitation=invitation, status=Intake.Status.SUBMITTED).exists()
             or tasks.contact_for(invitation) is None

@@ -132,3 +132,23 @@ def test_the_invitation_list_finds_a_patient_by_name_at_phone_and_desktop_width(
     assert not page.get_by_role("link", name="Jordan Park").is_visible()
     at_both_widths(page, "staff-invitation-list-found")
     assert_accessible(page, context="invitation list, a name found")
+
+
+def test_the_front_desk_cancels_a_visit_and_books_it_again(open_page, at_both_widths, front_desk):
+    """Stop 34: a visit called off could not be cancelled; its reminders went on."""
+    from intake.models import Invitation
+    from tests.intake.factories import make_invitation
+
+    invitation, _token = make_invitation(name="Rosa Vidal", email="")
+    page = open_page(f"/staff/invitations/{invitation.pk}/", PHONE, user=front_desk)
+    page.get_by_role("button", name="Cancel the visit").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("The visit is cancelled.").is_visible()
+    assert page.get_by_role("heading", name="Book the visit again").is_visible()
+    at_both_widths(page, "staff-visit-cancelled")
+    assert_accessible(page, context="visit cancelled")
+    page.get_by_role("button", name="Book again without sending").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("The visit is booked again.").is_visible()
+    assert_accessible(page, context="visit booked again")
+    assert Invitation.objects.get(pk=invitation.pk).cancelled_at is None

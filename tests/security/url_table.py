@@ -176,6 +176,13 @@ ROWS: list[Row] = [
         post_as="front_desk",
     ),
     Row(
+        "intake:invitation-cancel",
+        lambda w: f"/staff/invitations/{w.patients['patient_a'].invitation.pk}/cancel/",
+        (S, S, S, 403, 405, 405, 405),
+        post="changes",
+        post_as="front_desk",
+    ),
+    Row(
         "intake:invitation-follow-up-link",
         lambda w: f"/staff/invitations/{w.patients['patient_a'].invitation.pk}/new-follow-up-link/",
         (S, S, S, 403, 405, 405, 405),

@@ -1,0 +1,229 @@
+"""The front desk cancels a visit the patient or the clinic called off ("Cancel this visit" on the invitation page):
+the patient's link ends at once, no reminders or follow-ups go out for it, nothing is sent, and what the patient
+answered stays with the clinic (a red-flag answer sent from a page open at that moment is still taken and alerted).
+A visit cancelled by mistake is booked again from the same page. Before stop 34 there was no way to cancel: the
+reminders went on to a patient who had called the visit off, with a new link each time."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from intake import services
+from intake.models import FollowUp, Intake, Invitation, Level, Reminder
+from intake.services import follow_ups
+from messaging.models import OutboundMessage
+from tests.intake.factories import follow_up_for, make_invitation, routine_answers, submitted_intake
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.timedelta(days=1)
+BAD_LINK = "This link does not work"
+
+
+def _cancel(client, invitation: Invitation):
+    return client.post(f"/staff/invitations/{invitation.pk}/cancel/")
+
+
+def _book_again(client, invitation: Invitation, when: datetime.datetime):
+    local = timezone.localtime(when).strftime("%Y-%m-%dT%H:%M")
+    return client.post(f"/staff/invitations/{invitation.pk}/details/", {"change-appointment_at": local})
+
+
+def test_the_front_desk_cancels_a_visit_and_its_link_stops_working(client, front_desk):
+    invitation, token = make_invitation(email="pat@example.org", send_email=True)
+    mail.outbox.clear()
+    client.force_login(front_desk)
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    assert "Cancel this visit" in page
+
+    response = _cancel(client, invitation)
+
+    assert response.status_code == 302
+    shown = client.get(response["Location"]).content.decode()
+    assert "The visit is cancelled. The patient&#x27;s link no longer works" in shown
+    assert "Visit cancelled" in shown
+    assert "Ended when the visit was cancelled" in shown
+    assert "Cancel the visit" not in shown  # nothing left to cancel
+    assert "Email a new link" not in shown  # a new link would open nothing
+    assert "Book the visit again" in shown
+    assert mail.outbox == []  # the front desk tells the patient; nothing is sent
+    event = AuditEvent.objects.get(action="cancelled_visit")
+    assert (event.actor, event.detail) == (front_desk, f"invitation {invitation.pk}; nothing sent")
+    assert BAD_LINK in client.get(f"/intake/start/{token}/").content.decode()
+
+
+def test_a_patient_answering_when_the_visit_is_cancelled_still_has_a_red_flag_taken(patient, front_desk, alert_calls):
+    """The one promise: the page open on the patient's phone is closed, and its saddle-numbness yes is stored,
+    triaged and alerted, with the emergency advice."""
+    page = patient.client.get("/intake/step/safety/").content.decode()
+    whose = re.search(r'name="whose" value="([^"]+)"', page)
+    assert whose is not None
+    services.cancel_visit(patient.invitation, now=timezone.now())
+
+    response = patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes", "whose": whose.group(1)})
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Your form is closed on this phone or computer" in html
+    assert "cauda equina syndrome" in html
+    intake = Intake.objects.get(invitation=patient.invitation)
+    assert intake.answers["ce_saddle_numbness"] == "yes"
+    assert intake.level == Level.URGENT
+    assert len(alert_calls) == 1
+
+
+def test_a_flagged_form_of_a_cancelled_visit_stays_in_the_queue(patient, front_desk, clinician, client):
+    patient.post_step("safety", {**routine_answers(), "ce_saddle_numbness": "yes"})
+    client.force_login(front_desk)
+    _cancel(client, patient.invitation)
+    client.force_login(clinician)
+    intake = Intake.objects.get(invitation=patient.invitation)
+    assert patient.invitation.patient_name in client.get("/staff/queue/").content.decode()
+    detail = client.get(f"/staff/intakes/{intake.pk}/").content.decode()
+    assert "Cancelled" in detail
+
+
+def test_no_reminder_goes_to_a_cancelled_visit(time_machine):
+    visit = timezone.now() + 10 * DAY
+    time_machine.move_to(timezone.now(), tick=False)
+    invitation, _ = make_invitation(appointment_at=visit, send_email=True)
+    services.cancel_visit(invitation, now=timezone.now())
+    mail.outbox.clear()
+    for moment in (visit - 7 * DAY, visit - 3 * DAY):
+        time_machine.move_to(moment, tick=False)
+        follow_ups.send_due_messages()
+    assert not Reminder.objects.exists()
+    assert not OutboundMessage.objects.filter(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER).exists()
+    assert mail.outbox == []
+
+
+def test_a_sent_forms_follow_ups_stop_and_come_back_when_the_visit_is_booked_again(client, front_desk):
+    intake = services.create_submitted_intake_for_demo(
+        answers=routine_answers(),
+        patient_name="Kim Park",
+        email="kim@example.org",
+        appointment_at=timezone.now() + 5 * DAY,
+    )
+    follow_ups.schedule_follow_ups()
+    due = {row.time_point: row.due_at for row in FollowUp.objects.filter(visit=intake)}
+    assert due  # the clinic's schedule gives this visit follow-ups
+    client.force_login(front_desk)
+
+    _cancel(client, intake.invitation)
+    assert not FollowUp.objects.filter(visit=intake, cancelled_at__isnull=True).exists()
+
+    moved_to = timezone.localtime(intake.appointment_at + 7 * DAY).replace(second=0, microsecond=0)
+    response = _book_again(client, intake.invitation, moved_to)
+
+    assert response.status_code == 302
+    assert "The visit is booked again" in client.get(response["Location"]).content.decode()
+    back = {row.time_point: row.due_at for row in FollowUp.objects.filter(visit=intake, cancelled_at__isnull=True)}
+    assert set(back) == set(due)
+    moved_by = moved_to - intake.appointment_at
+    assert all(back[point] == due[point] + moved_by for point in due)  # they moved with the visit
+
+
+def test_a_sent_form_of_a_cancelled_visit_gets_no_follow_ups_scheduled(client, front_desk):
+    intake = services.create_submitted_intake_for_demo(
+        answers=routine_answers(),
+        patient_name="Kim Park",
+        email="kim@example.org",
+        appointment_at=timezone.now() + 5 * DAY,
+    )
+    services.cancel_visit(intake.invitation, now=timezone.now())
+    follow_ups.schedule_follow_ups()
+    assert not FollowUp.objects.filter(visit=intake).exists()
+
+
+def test_booking_again_makes_the_same_link_work_until_the_day_after_the_visit(client, front_desk):
+    invitation, token = make_invitation(email="")
+    client.force_login(front_desk)
+    _cancel(client, invitation)
+    when = timezone.localtime() + 9 * DAY
+
+    response = _book_again(client, invitation, when)
+
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.cancelled_at is None
+    assert timezone.localdate(invitation.expires_at) == timezone.localdate(when) + 2 * DAY
+    assert client.get(f"/intake/start/{token}/").status_code == 302  # to the birth-date page, not the bad link
+    assert AuditEvent.objects.filter(action="booked_visit_again").count() == 1
+    assert "Cancel this visit" in client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+
+
+def test_booking_again_for_a_time_that_has_passed_gets_a_message_next_to_its_field(client, front_desk, time_machine):
+    invitation, token = make_invitation(email="", appointment_at=timezone.now() + 2 * DAY)
+    services.cancel_visit(invitation, now=timezone.now())
+    time_machine.move_to(invitation.appointment_at + DAY, tick=False)
+    client.force_login(front_desk)
+
+    response = _book_again(client, invitation, invitation.appointment_at)  # its old time, now gone
+
+    assert response.status_code == 200
+    assert "This visit was cancelled and its time has passed" in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.cancelled_at is not None
+    assert BAD_LINK in client.get(f"/intake/start/{token}/").content.decode()
+
+
+def test_a_new_link_is_refused_while_the_visit_is_cancelled(client, front_desk):
+    invitation, _ = make_invitation(email="pat@example.org")
+    client.force_login(front_desk)
+    _cancel(client, invitation)
+    mail.outbox.clear()
+    local = timezone.localtime(invitation.appointment_at).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        f"/staff/invitations/{invitation.pk}/new-link/",
+        {"email": invitation.email, "appointment_at": local, "language": "en", "link_version": 2},
+    )
+    assert response.status_code == 200
+    assert "This visit was cancelled, so a new link would not open the form" in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_a_visit_that_has_passed_cannot_be_cancelled(client, front_desk, time_machine):
+    invitation, _ = make_invitation(email="", appointment_at=timezone.now() + 2 * DAY)
+    time_machine.move_to(invitation.appointment_at + datetime.timedelta(hours=1), tick=False)
+    client.force_login(front_desk)
+    assert "Cancel this visit" not in client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+
+    response = _cancel(client, invitation)
+
+    assert (
+        "This appointment has passed, so it cannot be cancelled." in client.get(response["Location"]).content.decode()
+    )
+    invitation.refresh_from_db()
+    assert invitation.cancelled_at is None
+
+
+def test_a_second_click_changes_nothing(client, front_desk):
+    invitation, _ = make_invitation(email="")
+    client.force_login(front_desk)
+    _cancel(client, invitation)
+    invitation.refresh_from_db()
+    first = (invitation.cancelled_at, invitation.link_version)
+
+    response = _cancel(client, invitation)
+
+    assert "This visit was cancelled already" in client.get(response["Location"]).content.decode()
+    invitation.refresh_from_db()
+    assert (invitation.cancelled_at, invitation.link_version) == first
+    assert AuditEvent.objects.filter(action="cancelled_visit").count() == 1
+
+
+def test_a_follow_up_questionnaire_has_no_visit_to_cancel(client, front_desk):
+    visit = submitted_intake()
+    invitation, _, _ = follow_up_for(visit)
+    client.force_login(front_desk)
+    assert "Cancel this visit" not in client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    response = _cancel(client, invitation)
+    assert "it has no appointment to cancel" in client.get(response["Location"]).content.decode()
+    invitation.refresh_from_db()
+    assert invitation.cancelled_at is None
