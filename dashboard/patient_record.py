@@ -18,14 +18,9 @@ from intake.models import FollowUp, Intake, IntakeFlag, Questionnaire
 
 ANSWERED = "answered"
 IN_PROGRESS = "in_progress"
-STATUS_WORDS = {
-    ANSWERED: "Answered",
-    IN_PROGRESS: "Started, not sent yet",
-    follow_ups.OVERDUE: "Overdue: sent, not answered",
-    follow_ups.SENT: "Sent, waiting for an answer",
-    follow_ups.DUE: "Due, not sent yet",
-    follow_ups.UPCOMING: "Not due yet",
-}
+# The follow-up list's words for every status it knows (a locked link printed as "locked" here: the stop-34 audit),
+# and the pre-visit form's own.
+STATUS_WORDS = {**dict(follow_ups.STATUSES), ANSWERED: "Answered", IN_PROGRESS: "Started, not sent yet"}
 
 
 @dataclass(frozen=True)

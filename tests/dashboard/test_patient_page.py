@@ -3,13 +3,17 @@ change since before the visit, phone numbers, the audit trail, and a fixed numbe
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from dashboard import scores
+from intake.models import Invitation
 from intake.rules.answers import from_json
 from outcomes import registry
 from outcomes.instruments.scoring import score
@@ -139,3 +143,32 @@ def test_a_follow_ups_answers_are_listed_with_the_follow_up_forms_own_questions(
     html = client.get(page(answered.pk)).content.decode()
     assert escape(GLOBAL_CHANGE.label) in html
     assert "Your running" not in html  # the intake's steps are not the follow-up's
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"expires_at": "past"}, "Closed"),
+        ({"locked_at": "now"}, "Link locked"),
+    ],
+)
+def test_a_closed_or_locked_follow_up_is_worded_on_the_patient_page(client, clinician, change, words):
+    visit = make_intake("routine_plain", name="Pat Waiting")
+    follow_up = make_follow_up(visit, "6w", sent_days_ago=3, answered=False)
+    now = timezone.now()
+    values = {
+        "expires_at": now - datetime.timedelta(hours=1)
+        if change.get("expires_at")
+        else now + datetime.timedelta(days=5),
+    }
+    if change.get("locked_at"):
+        values["locked_at"] = now
+    Invitation.objects.filter(pk=follow_up.invitation_id).update(**values)
+    client.force_login(clinician)
+    response = client.get(reverse("dashboard:intake", args=[visit.pk]))
+    entry = next(e for e in response.context["record"].questionnaires if e.label == "Follow-up 6 weeks")
+    html = response.content.decode()
+    # The follow-up list words it; the patient page printed the bare code ("closed", "locked") (the stop-34 audit).
+    assert f'<span class="questionnaire-status status-{entry.status}">{entry.status}</span>' not in html
+    assert entry.status_words.startswith(words), entry.status_words
+    assert entry.status_words in html
