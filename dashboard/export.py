@@ -21,9 +21,11 @@ HEADER = (
     "Level",
     "Flags",
     "Reviewed",
-    "Reviewed by",
-    "Reviewed at",
-    "Review outcome",
+    # The last review's, also for a form new red flags took out of "reviewed" ("Reviewed: No"): it said "Reviewed by"
+    # beside "No", as if the new flag had had that review's same-day call (the stop-34 audit).
+    "Last reviewed by",
+    "Last reviewed at",
+    "Last review outcome",
     "Rules version",
 )
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).

@@ -205,8 +205,8 @@ def test_each_line_gives_the_latest_review_outcome_the_clinics_evidence_for_the_
     make_intake("routine_plain", name="Rob Routine")
     client.force_login(clinician)
     rows = read_csv(client.get(EXPORT))
-    column = rows[0].index("Review outcome")
-    assert rows[0][column - 1] == "Reviewed at"
+    column = rows[0].index("Last review outcome")
+    assert rows[0][column - 1] == "Last reviewed at"
     outcomes = {row[1]: row[column] for row in rows[1:]}
     assert outcomes == {"Ann Called": "Sent to or seen in emergency care", "Rob Routine": ""}
 
@@ -232,3 +232,24 @@ def test_the_exports_message_does_not_repeat_what_the_address_held(client, clini
     assert typed not in body
     assert "Level: Choose one of the options in the list." in body
     assert "Red flag: Choose one of the options in the list." in body
+
+
+def test_a_form_new_red_flags_took_out_of_reviewed_shows_its_last_review_as_the_last(client, clinician):
+    """The line read "Reviewed: No" beside "Reviewed by", "Reviewed at" and the old review's same-day call, as if the
+    new saddle-numbness flag had been answered by it (the stop-34 audit): the columns say they hold the last review."""
+    from django.utils import timezone
+
+    from intake.models import Intake
+    from intake.services import mark_reviewed, record_red_flags
+
+    intake = make_intake("urgent_bowel", safety_only=True, name="Rae Reopened")
+    mark_reviewed(intake, by=clinician, outcome="same_day_call_advice")
+    record_red_flags(Intake.objects.get(pk=intake.pk), {"ce_saddle_numbness": "yes"}, now=timezone.now())
+    client.force_login(clinician)
+    rows = read_csv(client.get(EXPORT))
+    cells = dict(zip(rows[0], next(row for row in rows[1:] if row[1] == "Rae Reopened"), strict=False))
+    assert cells["Reviewed"] == "No"
+    assert cells["Last review outcome"] == "Called the same day and advised"
+    assert cells["Last reviewed by"]
+    assert cells["Last reviewed at"]
+    assert not {"Reviewed by", "Reviewed at", "Review outcome"} & set(rows[0])
