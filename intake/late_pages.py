@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from intake import patient_session, selectors, services
+from intake import owed_emergency, patient_session, selectors, services
 from intake.models import Intake
 from intake.rules import answers as answer_codec
 from intake.rules.follow_up import with_background
@@ -40,11 +40,13 @@ def form_closed_here(request: HttpRequest, tag: patient_session.PostedTag, *, sl
         take_red_flags_into_tagged_form(request, tag, slug)
     # The advice is read from the post itself, not from the page's questions in the form's stored version.
     sent = cauda_equina_sent(request.POST, CE_QUESTION_CODES) if slug is not None else []
-    context = {
-        "another": patient_session.invitation_here(request) not in (None, tag.invitation_id),
-        "message": ces_message(sent),
-        "no_session_timer": True,
-    }
+    message = ces_message(sent)
+    another = patient_session.invitation_here(request) not in (None, tag.invitation_id)
+    if message is not None and not another:
+        # The language switcher comes back to this address with a GET, which finds no form open here: the advice
+        # again, in the language chosen, not "This link does not work" (the stop-34 audit).
+        owed_emergency.owe_message(request, tag.invitation_id, message, taken=False)
+    context = {"another": another, "message": message, "no_session_timer": True}
     return render(request, "intake/form_closed_here.html", context, status=409)
 
 

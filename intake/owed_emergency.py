@@ -20,8 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from intake import patient_session, services
-from intake.late_pages import ces_message, message_answers
+from intake import late_pages, patient_session, services
 from intake.models import Intake
 from intake.rules.patient_messages import PatientMessage, patient_message
 
@@ -37,7 +36,7 @@ def owe(request: HttpRequest, intake: Intake) -> None:
     message = patient_message(
         level=intake.level_code,
         emergency=kind,
-        answers=message_answers(intake),
+        answers=late_pages.message_answers(intake),
         flag_codes=[flag.code for flag in intake.flags.all()],
     )
     owe_message(request, intake.invitation_id, message, taken=True)
@@ -62,7 +61,7 @@ def owe_after_idle(request: HttpRequest, intake: Intake) -> None:
     birth-date page gives: keep it too, as that page gives it (only what was sent; nothing of what is stored)."""
     note = patient_session.after_idle(request) or {}
     sent = note.get("emergency")
-    message = ces_message(sent if isinstance(sent, list | str) else None)
+    message = late_pages.ces_message(sent if isinstance(sent, list | str) else None)
     if message is not None:
         owe_message(request, intake.invitation_id, message, taken=False)
 

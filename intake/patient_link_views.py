@@ -31,6 +31,7 @@ def bad_link(request: HttpRequest) -> HttpResponse:
 @require_GET
 def start(request: HttpRequest, token: str) -> HttpResponse:
     owed_emergency.settle(request)  # any link opened here, good or not: another form's advice is not kept for it
+    patient_session.drop_lock(request)
     now = timezone.now()
     token = token.strip()  # a link copied with a space before or after its token still opens
     invitation = selectors.invitation_for_token(token, now=now)
@@ -39,6 +40,10 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
     intake = selectors.intake_for(invitation)
     if patient_session.is_confirmed_for(request, invitation):
         return redirect("intake:resume")
+    if patient_session.awaits_code_for(request, invitation):
+        # The link tapped again on the way back from the e-mail: the code sent stays the one to type (asking the
+        # birth date again sent another, and the first stopped working: the stop-34 audit).
+        return redirect("intake:code")
     if intake is not None and intake.status == Intake.Status.SUBMITTED:
         # Used: the receipt is only for the browser that sent it; anyone else sees the same page as a bad link.
         return bad_link(request)
@@ -69,7 +74,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
             patient_session.await_code(request, invitation, code_id=opening.code_id, access=opening.access.value)
             return redirect("intake:code")
         if check is services.IdentityCheck.LOCKED:
-            patient_session.forget(request)
+            patient_session.locked_out(request)
             return render(request, "intake/locked.html", status=403)
         patient_session.note_wrong_date(request, invitation, typed)
         invitation.refresh_from_db(fields=["failed_attempts"])
@@ -110,6 +115,8 @@ def _elsewhere(request: HttpRequest) -> HttpResponse:
     if idle is not None:
         patient_session.reconfirm(request, idle.invitation)
         return redirect("intake:confirm")
+    if patient_session.saw_lock(request):
+        return render(request, "intake/locked.html", status=403)
     # A red-flag page sent from a form left idle, whose link stopped working before this page: its advice.
     return owed_emergency.owed_page(request) or bad_link(request)
 
@@ -146,7 +153,12 @@ def code(request: HttpRequest) -> HttpResponse:
     invitation, code_id, access = waiting
     now = timezone.now()
     if request.method == "POST" and "send_again" in request.POST:
-        opening = links.send_device_code(invitation, now=now)
+        # A second tap on it a moment later sends nothing more: it made the code just sent stop working and cost one
+        # of the day's codes (the stop-34 audit). The form sends once in the browser too (data-once).
+        again = patient_session.code_was_resent(request)
+        opening = links.send_device_code(
+            invitation, now=now, unless_sent_since=now - links.RESEND_PAUSE if again else None
+        )
         patient_session.await_code(
             request, invitation, code_id=opening.code_id, access=opening.access.value, resent=True
         )

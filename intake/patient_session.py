@@ -56,7 +56,12 @@ def device_days() -> int:
 
 
 def _store(request: HttpRequest, invitation: Invitation, **state: object) -> None:
-    carried = _carried_after_idle(_state(request), invitation, confirmed=state.get("confirmed") is True)
+    before = _state(request)
+    carried = _carried_after_idle(before, invitation, confirmed=state.get("confirmed") is True)
+    if state.get("confirmed") is not True and _current(before, invitation) and "wrong_date" in before:
+        # The link opened again before the next try: the same wrong date typed then is no new guess (the stop-34
+        # audit: it cost a second of the five tries).
+        carried["wrong_date"] = before["wrong_date"]
     request.session.pop(OWED_EMERGENCY_KEY, None)
     request.session.cycle_key()
     request.session[SESSION_KEY] = {"invitation": invitation.pk, "version": invitation.link_version, **state, **carried}
@@ -128,6 +133,23 @@ def forget(request: HttpRequest) -> None:
     request.session.pop(SESSION_KEY, None)
 
 
+def locked_out(request: HttpRequest) -> None:
+    """The link locked at this browser's wrong birth date: nothing of the form stays open here, but the locked page
+    (not "This link does not work") answers the birth-date page's address until a link is opened or "Exit" pressed,
+    so switching language there shows it again in the language chosen (the stop-34 audit)."""
+    request.session[SESSION_KEY] = {"locked": True}
+
+
+def saw_lock(request: HttpRequest) -> bool:
+    return _state(request).get("locked") is True
+
+
+def drop_lock(request: HttpRequest) -> None:
+    """A link opened here (good or not): the locked page no longer answers for the birth-date page."""
+    if saw_lock(request):
+        forget(request)
+
+
 def leave(request: HttpRequest) -> None:
     """The patient pressed "Exit": this browser no longer opens the form until the link is opened and the date of
     birth typed again (a shared phone or computer), and the session's key changes. Anything else in the session
@@ -176,6 +198,12 @@ def pending_invitation(request: HttpRequest) -> Invitation | None:
         return None
     invitation = selectors.invitation_by_id(state.get("invitation"), now=timezone.now())
     return invitation if invitation is not None and _current(state, invitation) else None
+
+
+def awaits_code_for(request: HttpRequest, invitation: Invitation) -> bool:
+    """This browser passed the birth date for this invitation's current link and waits for a one-time code."""
+    state = _state(request)
+    return _current(state, invitation) and state.get("confirmed") is False and "code" in state
 
 
 def awaiting_code(request: HttpRequest) -> tuple[Invitation, int | None, str] | None:

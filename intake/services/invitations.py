@@ -538,31 +538,40 @@ def _code_digest(nonce: str, code: str) -> str:
     return salted_hmac(_CODE_SALT, f"{nonce}:{code}", algorithm="sha256").hexdigest()
 
 
-def send_device_code(invitation: Invitation, *, now: datetime.datetime) -> Opening:
-    """Email a new one-time code (an earlier unused one stops working), unless there is no address to send it to
-    or the invitation has sent `max_codes_per_day()` codes in the last 24 hours (then the newest code still working,
-    if any, is the one to type). Only a keyed hash is stored."""
+# "Send a new code" again within this long sends nothing more: the code just sent is the one to type.
+RESEND_PAUSE = datetime.timedelta(seconds=30)
+
+
+def send_device_code(
+    invitation: Invitation, *, now: datetime.datetime, unless_sent_since: datetime.datetime | None = None
+) -> Opening:
+    """Email a new one-time code (an earlier unused one stops working), unless there is no address to send it to,
+    or a code still working was sent after `unless_sent_since` (a double tap: that one is the code to type), or the
+    invitation has sent `max_codes_per_day()` codes in the last 24 hours (then the newest code still working, if
+    any, is the one to type). Only a keyed hash is stored."""
     with transaction.atomic():
         row = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if not row.code_address:
             return Opening(Access.NO_ADDRESS)
+        live = (
+            DeviceCode.objects.filter(
+                invitation=row,
+                used_at__isnull=True,
+                expires_at__gt=now,
+                link_version=row.link_version,
+                failed_attempts__lt=max_code_attempts(),
+            )
+            .order_by("-created_at")
+            .values_list("pk", "created_at")
+            .first()
+        )
         today = DeviceCode.objects.filter(invitation=row, created_at__gt=now - datetime.timedelta(days=1))
         if today.count() >= max_codes_per_day():
             # None sent, but the newest one sent still works: the patient may type it (on any browser that passed
             # the birth date, as the code went to their address).
-            live = (
-                DeviceCode.objects.filter(
-                    invitation=row,
-                    used_at__isnull=True,
-                    expires_at__gt=now,
-                    link_version=row.link_version,
-                    failed_attempts__lt=max_code_attempts(),
-                )
-                .order_by("-created_at")
-                .values_list("pk", flat=True)
-                .first()
-            )
-            return Opening(Access.TOO_MANY_CODES, live)
+            return Opening(Access.TOO_MANY_CODES, live[0] if live is not None else None)
+        if live is not None and unless_sent_since is not None and live[1] > unless_sent_since:
+            return Opening(Access.CODE_SENT, live[0])
         DeviceCode.objects.filter(invitation=row, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
         raw = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
         nonce = secrets.token_hex(8)

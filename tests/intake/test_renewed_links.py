@@ -13,6 +13,7 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
@@ -69,6 +70,14 @@ def _asked_for_a_code(patient: Patient) -> Patient:
     phone.open_link()
     phone.confirm()
     return phone
+
+
+def _ask_for_another_code(phone: Patient, *, times: int = 1) -> None:
+    """ "Send a new code", each time after a minute's wait for the e-mail: a second tap within
+    `links.RESEND_PAUSE` of the last new code sends nothing (tests/intake/test_way_back_in.py)."""
+    for _ in range(times):
+        DeviceCode.objects.update(created_at=F("created_at") - datetime.timedelta(minutes=1))
+        phone.client.post("/intake/code/", {"send_again": "1"})
 
 
 def test_a_new_link_on_a_new_browser_asks_for_the_emailed_code_before_any_answer_is_shown(patient):
@@ -196,12 +205,11 @@ def test_a_code_tried_five_times_wrong_stops_working_even_with_the_right_code(pa
 
 def test_a_link_sends_at_most_five_codes_a_day(patient):
     phone = _asked_for_a_code(patient)
-    for _ in range(4):
-        phone.client.post("/intake/code/", {"send_again": "1"})
+    _ask_for_another_code(phone, times=4)
     sent = len(mail.outbox)
     assert DeviceCode.objects.filter(invitation=patient.invitation).count() == 5
     fifth = _emailed_code()
-    phone.client.post("/intake/code/", {"send_again": "1"})
+    _ask_for_another_code(phone)
     assert len(mail.outbox) == sent
     page = phone.client.get("/intake/code/").content.decode()
     assert "We have sent as many codes as we can today. The newest code we sent still works" in page
@@ -213,10 +221,9 @@ def test_a_link_sends_at_most_five_codes_a_day(patient):
 
 def test_once_the_days_codes_are_used_and_the_newest_has_ended_no_code_can_be_typed(patient):
     phone = _asked_for_a_code(patient)
-    for _ in range(4):
-        phone.client.post("/intake/code/", {"send_again": "1"})
+    _ask_for_another_code(phone, times=4)
     with time_machine.travel(timezone.now() + datetime.timedelta(hours=1)):
-        phone.client.post("/intake/code/", {"send_again": "1"})
+        _ask_for_another_code(phone)
         page = phone.client.get("/intake/code/").content.decode()
     assert "We have sent as many codes as we can today." in page
     assert 'name="code"' not in page
@@ -301,8 +308,7 @@ def test_once_the_days_codes_are_used_up_a_tried_out_code_is_not_offered_as_stil
     """At the day's limit the page offers the newest code still working: never one already tried five times wrong
     ("it cannot be tried again"), whose box would only lead to "Please send a new code", which cannot be done."""
     phone = _asked_for_a_code(patient)
-    for _ in range(4):
-        phone.client.post("/intake/code/", {"send_again": "1"})
+    _ask_for_another_code(phone, times=4)
     assert DeviceCode.objects.filter(invitation=patient.invitation).count() == 5
     fifth = _emailed_code()
     wrong = "000000" if fifth != "000000" else "111111"
@@ -320,8 +326,7 @@ def test_once_the_days_codes_are_used_up_a_tried_out_code_is_not_offered_as_stil
 
 def test_the_last_code_of_the_day_tried_out_on_the_limit_page_leaves_the_page_saying_no_more_can_be_sent(patient):
     phone = _asked_for_a_code(patient)
-    for _ in range(5):
-        phone.client.post("/intake/code/", {"send_again": "1"})
+    _ask_for_another_code(phone, times=5)
     assert "still works" in phone.client.get("/intake/code/").content.decode()
     fifth = _emailed_code()
     wrong = "000000" if fifth != "000000" else "111111"
