@@ -31,7 +31,7 @@ from intake.rules.questionnaire import (
 )
 from intake.rules.questionnaire_checks import validate_answers, validate_page
 from intake.rules.triage import LATCHED_QUESTIONS, EarlierAnswer, TriageResult, emergency_for_codes
-from intake.services.assessment import background_for, form_of, record_assessment
+from intake.services.assessment import background_for, form_of, reading_for, record_assessment
 from intake.services.errors import InvalidAnswers
 from intake.services.latches import as_earlier, latch, open_latches
 from intake.services.patients import use_phone_given_on_the_form
@@ -139,6 +139,12 @@ def _after_sending(
         interim=False,
     )
     record_assessment(intake, result, now=now, may_reopen=True)
+    # The receipt's reading list follows: it still offered a routine form's ("usually a muscle strain", a plan to run
+    # again) under the emergency advice, without the cauda equina article (the stop-34 audit).
+    reading = reading_for(intake, answers, result, today=sent_day)
+    if reading != list(intake.recommended_articles or []):
+        intake.recommended_articles = reading
+        intake.save(update_fields=["recommended_articles", "updated_at"])
 
 
 def _merged(

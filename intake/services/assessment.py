@@ -191,6 +191,19 @@ def assess_intake(
     )
 
 
+def reading_for(
+    intake: Intake, answers: Mapping[str, object], result: TriageResult, *, today: datetime.date
+) -> list[str]:
+    """The reading list of a sent form for a triage result worked out after sending (a red flag from an old page):
+    what its receipt shows under the advice for that result, with article 10 when staff have reached the patient."""
+    form = form_of(intake)
+    if form.is_follow_up:
+        answers = with_background(answers, background_for(intake) or {})
+    return recommend(
+        answers, result, staff_contacted=staff_have_reached(intake), today=today, follow_up=form.is_follow_up
+    )
+
+
 def staff_have_reached(intake: Intake) -> bool:
     """Whether a review of this intake records that someone spoke with the patient (`PATIENT_REACHED_OUTCOMES`):
     from then on the patient may see the articles held back until that call."""
@@ -350,6 +363,15 @@ def retriage(intake: Intake, *, now: datetime.datetime, apply: bool) -> Retriage
             at=now,
         )
         reopened = record_assessment(locked, judged.result, now=now, may_reopen=judged.playing)
+        if locked.status == Intake.Status.SUBMITTED and locked.submitted_at is not None:
+            # The receipt's reading list follows the new level (it kept the old one's: the stop-34 audit).
+            reading = reading_for(
+                locked,
+                answer_codec.from_json(locked.answers),
+                judged.result,
+                today=timezone.localdate(locked.submitted_at),
+            )
+            Intake.objects.filter(pk=locked.pk).update(recommended_articles=reading)
         return judged.outcome(reopened=reopened)
 
 

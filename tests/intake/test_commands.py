@@ -54,6 +54,19 @@ def test_retriage_with_apply_stores_the_new_level_flags_and_version(alert_calls)
     assert alert_calls[-1] == (intake.pk, Level.SERIOUS, Level.ROUTINE)
 
 
+def test_retriage_with_apply_gives_the_receipt_the_reading_list_of_the_new_level(alert_calls):
+    """A form moved from routine to serious kept the routine reading ("usually a muscle strain", article 1: level
+    routine only, docs/clinical/ARTICLES.md) on its receipt (the stop-34 audit)."""
+    intake = submitted_intake(weight_loss="yes")
+    _pretend_an_old_rule_said(intake, Level.ROUTINE)
+    Intake.objects.filter(pk=intake.pk).update(recommended_articles=["back-pain-after-a-run"])
+    _run("retriage", "--apply")
+    intake.refresh_from_db()
+    assert intake.level == Level.SERIOUS
+    assert intake.recommended_articles
+    assert "back-pain-after-a-run" not in intake.recommended_articles
+
+
 def test_retriage_leaves_intakes_in_progress_without_a_level_alone():
     intake = submitted_intake()
     Intake.objects.filter(pk=intake.pk).update(status=Intake.Status.IN_PROGRESS, level=None)
