@@ -150,12 +150,18 @@ def drop_lock(request: HttpRequest) -> None:
         forget(request)
 
 
-def leave(request: HttpRequest) -> None:
+def leave(request: HttpRequest, *, sent: bool = False) -> None:
     """The patient pressed "Exit": this browser no longer opens the form until the link is opened and the date of
     birth typed again (a shared phone or computer), and the session's key changes. Anything else in the session
-    (a staff sign-in in the same browser) stays."""
+    (a staff sign-in in the same browser) stays. `sent`: the form left had been sent (the exit page says so)."""
     forget(request)
     request.session.cycle_key()
+    if sent:
+        request.session[SESSION_KEY] = {"left_after_sending": True}
+
+
+def left_after_sending(request: HttpRequest) -> bool:
+    return _state(request).get("left_after_sending") is True
 
 
 def _wrong_date_digest(invitation: Invitation, date_of_birth: object) -> str:

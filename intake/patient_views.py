@@ -464,7 +464,10 @@ def leave(request: HttpRequest) -> HttpResponse:
     """The "Exit" button of every patient page (a POST): this browser stops opening the form, so the next person on
     a shared phone cannot see the answers; then (a GET) what is saved and how to come back, which changes nothing."""
     if request.method == "POST":
-        patient_session.leave(request)
+        intake = patient_session.confirmed_intake(request)
+        patient_session.leave(request, sent=intake is not None and intake.status == Intake.Status.SUBMITTED)
         owed_emergency.settle(request)
         return redirect("intake:exit")
-    return render(request, "intake/exit.html")
+    # After "Send" the link opens nothing any more: the page says the answers reached the clinic instead of sending
+    # the patient back to it (the stop-34 audit: "open the link again" led to "This link does not work").
+    return render(request, "intake/exit.html", {"sent": patient_session.left_after_sending(request)})
