@@ -320,8 +320,10 @@ def approve(
     now = now or timezone.now()
     article = _locked(article)
     draft = _waiting_draft(article)
-    if draft is None and article.published_at is None and ArticleDraft.objects.filter(article=article).exists():
-        # A new article's row follows its working copy: "as it stands" would be words nobody sent for review.
+    if draft is None and article.published_at is None:
+        # A new article's row follows its working copy: "as it stands" would be words nobody sent for review (a new
+        # article saved once has no working copy, nor one whose working copy was thrown away: a reviewer published
+        # both, the stop-34 audit).
         raise WorkflowError(STILL_BEING_WRITTEN)
     content = normalized(draft.content) if draft else live_content(article)
     if shown is not None and content_sha256(content) != shown:

@@ -571,3 +571,43 @@ def test_articles_whose_translation_links_to_it_are_named():
     page = reader.get(f"/articles/{linking.slug}/").content.decode()
     assert 'href="/articles/cauda-equina-warning-signs/"' in page  # Spanish readers are shown the link
     assert selectors.articles_linking_to(target) == ["Sciatica basics"]
+
+
+def test_a_new_article_saved_once_and_never_sent_cannot_be_published_by_a_reviewer(editor_client, reviewer):
+    """The editor adds a new article and clicks "Save working copy" (not "send for review"): it is half written.
+    A reviewer opening its Review page must not be able to publish it: the workflow refuses exactly this
+    (STILL_BEING_WRITTEN) once the article has a working copy, but a new article saved once has none."""
+    response = editor_client.post(ADD_URL, form_data(body="## Draft\n\nTODO: finish this. Notes to self."))
+    assert response.status_code == 302
+    article = Article.objects.get(slug="stretching-after-a-run")
+    assert not ArticleDraft.objects.filter(article=article).exists()  # nothing was sent for review
+
+    page = _signed_in(reviewer).get(review_url(article)).content.decode()
+    assert "has not sent this new article for review yet" in page
+    assert 'value="Approve"' not in page
+    _signed_in(reviewer).post(review_url(article), {"_approve": "1"})
+
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT, "a reviewer published words the editor never sent for review"
+    assert Client().get(article.get_absolute_url()).status_code == 404
+
+
+def test_a_new_article_whose_working_copy_was_thrown_away_cannot_be_published_unsent(editor_client, reviewer):
+    """A new article saved twice (it now has a working copy), then "Throw the working copy away": the row keeps the
+    unsent words (it follows the working copy), and the Review page publishes them."""
+    editor_client.post(ADD_URL, form_data())
+    article = Article.objects.get(slug="stretching-after-a-run")
+    editor_client.post(change_url(article), form_of(article, body="Half written. TODO check the dose."))
+    assert ArticleDraft.objects.filter(article=article).exists()
+    editor_client.post(f"/admin/education/article/{article.pk}/discard/")
+
+    _signed_in(reviewer).post(review_url(article), {"_approve": "1"})
+
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT, "words nobody sent for review were published"
+
+
+def _signed_in(user) -> Client:
+    browser = Client()
+    browser.force_login(user)
+    return browser

@@ -270,9 +270,9 @@ def test_a_reviewer_approves_only_the_words_their_page_showed(client, editor, re
 
     refused = client.post(url, {"shown": shown.group(1), "comment": ""})
     assert refused.status_code == 200
-    assert "The article changed after this page was opened: nothing was approved." in refused.content.decode()
+    # Nothing waits for review any more: the row holds words nobody sent (the stop-34 audit).
+    assert "has not sent it for review" in refused.content.decode()
     assert Client().get(article.get_absolute_url()).status_code == 404
-    # The page now shows the words as they are, with their own hash, to read before deciding.
     assert f'name="shown" value="{shown.group(1)}"' not in refused.content.decode()
 
 
