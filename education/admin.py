@@ -361,6 +361,15 @@ class ArticleAdmin(_VersionedArticleAdmin):
         saved = getattr(request, "_working_copy_saved", None)
         if saved is None:
             return
+        if saved.postponed_to is not None:
+            when = timezone.localtime(saved.postponed_to)
+            messages.success(
+                request,
+                f"“{article}” now goes live on {when:%b %-d, %Y at %H:%M}, not before: moving it later needs no new "
+                "approval.",
+            )
+            if saved.draft is None:
+                return
         if saved.draft is None and added:
             # A new article is its own draft (never published): nothing else to keep.
             messages.success(

@@ -199,6 +199,7 @@ class Saved:
     draft: ArticleDraft | None
     changed: list[str]
     submitted: bool
+    postponed_to: datetime.datetime | None = None  # a scheduled article's go-live time, moved later at once
 
 
 @transaction.atomic
@@ -220,8 +221,24 @@ def save_working_copy(
     draft = ArticleDraft.objects.filter(article=article).first()
     live = live_content(article)
     new_hash = content_sha256(content)
+    postponed_to = None
+    if article.is_scheduled and go_live_at is not None and article.published_at is not None:
+        if go_live_at.replace(second=0, microsecond=0) == article.published_at.replace(second=0, microsecond=0):
+            go_live_at = None  # the time it has, as the form shows it: no change (it kept an empty working copy)
+        elif go_live_at > article.published_at:
+            # Holding approved words back needs no approval, as taking them offline needs none: the row takes the
+            # later time at once (it went live at the old one while the new time waited for a reviewer: the
+            # stop-34 audit). A change of words still waits for review, to go live at the new time.
+            postponed_to = go_live_at
+            with reversion.create_revision():
+                reversion.set_user(_user_or_none(user))
+                reversion.set_comment(f"Go-live moved later by {full_name(user)}.")
+                article.published_at = go_live_at
+                article.save()
+            if content == live:
+                go_live_at = None
     if draft is None and content == live and go_live_at is None and not submit:
-        return Saved(draft=None, changed=[], submitted=False)
+        return Saved(draft=None, changed=[], submitted=False, postponed_to=postponed_to)
     draft = draft or ArticleDraft(article=article, created_by=_user_or_none(user), content_sha256="")
     changed = changed_fields(draft.content if draft.pk else live, content)
     edited = draft.content_sha256 != new_hash or draft.go_live_at != go_live_at
@@ -245,7 +262,7 @@ def save_working_copy(
             apply_content(article, content)
     if newly_submitted:
         tasks.queue_waiting_email(article.pk)
-    return Saved(draft=draft, changed=changed, submitted=submit)
+    return Saved(draft=draft, changed=changed, submitted=submit, postponed_to=postponed_to)
 
 
 @transaction.atomic
