@@ -36,6 +36,7 @@ NO_FLAGS = '<span class="text-body-secondary">None</span>'
 # Flagged while the patient is still answering (a red-flag answer acts the moment it is posted, on any page).
 NOT_SENT = '<span class="text-body-secondary">Not sent yet</span>'
 NOT_REVIEWED = '<span class="not-reviewed">Not reviewed</span>'
+VISIT_CANCELLED = '<br><span class="badge text-bg-dark">Visit cancelled</span>'
 
 # --- Times, worded as Django's English --------------------------------------------------------------------------------
 
@@ -153,6 +154,7 @@ class QueueRow:
     not_reached: str = ""  # when a call last failed ("Mon Jan 5, 3:04 PM"), "" when none or reviewed since
     call_by: str = ""  # the call-back promised on a serious intake's receipt ("Tue Jan 6, 10:00 AM"), "" when none
     call_overdue: bool = False  # that time has passed and no review since sending answered it
+    visit_cancelled: bool = False  # the front desk cancelled the visit: the form stays to be reviewed
 
     @property
     def html(self) -> str:
@@ -184,7 +186,8 @@ class QueueRow:
             f'<span class="level-badge level-{self.level_code}">{symbol}{self.level_label}</span></td>'
             f'<td role="cell" class="patient-name">{name}</td>'
             f'<td role="cell" class="text-end col-age" data-label="Age">{self.age}</td>'
-            f'<td role="cell" class="appointment" data-label="Appointment">{_break_after_commas(self.appointment)}</td>'
+            f'<td role="cell" class="appointment" data-label="Appointment">{_break_after_commas(self.appointment)}'
+            f"{VISIT_CANCELLED if self.visit_cancelled else ''}</td>"
             f'<td role="cell" class="text-nowrap col-submitted">{submitted}</td>{flags}'
             f'<td role="cell" class="text-nowrap col-review">{review}</td></tr>'
         )
@@ -248,6 +251,7 @@ def queue_rows(
                     staff_datetime(entry.last_not_reached, zone, this_year=today.year) if entry.last_not_reached else ""
                 ),
                 call_by=staff_datetime(call.by, zone, this_year=today.year) if call else "",
+                visit_cancelled=entry.visit_cancelled,
                 call_overdue=call is not None and call.overdue,
             )
         )

@@ -134,6 +134,7 @@ class QueueEntry(NamedTuple):
     last_not_reached: datetime.datetime | None = None  # the latest "could not reach" review, if any
     reviewed_at: datetime.datetime | None = None  # the last review (kept when new red flags reopen the intake)
     call_back_by: datetime.datetime | None = None  # the call-back the receipt promised (intake.call_backs)
+    visit_cancelled: bool = False  # the front desk cancelled the visit (intake.services.cancellation)
 
 
 # The patient's phone as stored, E.164 text: read through the model field, every number would be parsed into a
@@ -173,6 +174,7 @@ _ENTRY_COLUMNS = (
     _LAST_NOT_REACHED,
     "reviewed_at",
     "call_back_by",
+    "invitation__cancelled_at",
 )
 
 
@@ -207,10 +209,11 @@ def _entries(rows: list[tuple[Any, ...]]) -> list[QueueEntry]:
             pk, level, reviewed, appointment, submitted, name, born,
             (f"{first} {last}".strip() or username) if username else None,
             tuple(flags.get(pk, ())), phone or "", kind, time_point or "", not_reached, reviewed_at, call_back_by,
+            cancelled_at is not None,
         )
         for (
             pk, level, reviewed, appointment, submitted, name, born, first, last, username, phone, kind, time_point,
-            not_reached, reviewed_at, call_back_by,
+            not_reached, reviewed_at, call_back_by, cancelled_at,
         ) in rows
     ]  # fmt: skip
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from django.db import connections, router
-from django.db.models import OuterRef, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from clinic_portal.db_backend import prepared_cursor
@@ -115,12 +115,17 @@ def recommended_reading(intake: Intake, *, language: str | None = None) -> list[
 
 
 def recent_invitations(*, now: datetime.datetime, name: str = "") -> QuerySet[Invitation]:
-    """Pre-visit invitations whose link still matters (not yet expired), soonest appointment first, each with where
-    its newest invitation e-mail and its receipt e-mail stand (`invitation_email`, `confirmation_email`: "queued",
-    "retrying", "sent", "failed", "cancelled", or None when there is none), in the same query; with `name`, only
-    those whose patient's name contains it (any case). Follow-ups' links have their own list (dashboard's follow-ups
-    page): their "appointment" is the visit, long past. The caller pages it (intake.staff_views.invitation_list)."""
-    current = Invitation.objects.filter(expires_at__gt=now, kind=Questionnaire.INTAKE)
+    """Pre-visit invitations whose link still matters (not yet expired, or a cancelled visit still ahead), soonest
+    appointment first, each with where its newest invitation e-mail and its receipt e-mail stand
+    (`invitation_email`, `confirmation_email`: "queued", "retrying", "sent", "failed", "cancelled", or None when
+    there is none), in the same query; with `name`, only those whose patient's name contains it (any case).
+    Follow-ups' links have their own list (dashboard's follow-ups page): their "appointment" is the visit, long
+    past. The caller pages it (intake.staff_views.invitation_list)."""
+    # A cancelled visit still ahead stays on the list, to be booked again when the patient rings back (review of the
+    # stop-34 commits: its link ended, and the list, the only way back to its page, lost it).
+    current = Invitation.objects.filter(
+        Q(expires_at__gt=now) | Q(cancelled_at__isnull=False, appointment_at__gt=now), kind=Questionnaire.INTAKE
+    )
     if name:
         current = current.filter(patient_name__icontains=name)
     return with_email_states(current).select_related("intake").order_by("appointment_at", "pk")

@@ -100,8 +100,15 @@ def send_follow_up(follow_up_id: int, *, now: datetime.datetime) -> bool:
         )
         if not claimed:
             return False
-        follow_up = FollowUp.objects.select_related("patient", "visit").get(pk=follow_up_id)
+        follow_up = FollowUp.objects.select_related("patient", "visit__invitation").get(pk=follow_up_id)
         patient = follow_up.patient
+        cancelled_at = follow_up.visit.invitation.cancelled_at
+        if cancelled_at is not None:
+            # Its visit was cancelled after the dispatcher read it to schedule this one (review of the stop-34
+            # commits): stopped as the cancelling stops them, so booking the visit again gives it back.
+            FollowUp.objects.filter(pk=follow_up_id).update(sent_at=None, cancelled_at=cancelled_at)
+            logger.info("Follow-up %s not sent: its visit was cancelled", follow_up_id)
+            return False
         reason = _why_not_sent(follow_up, patient, now=now)
         if reason:
             FollowUp.objects.filter(pk=follow_up_id).update(sent_at=None, cancelled_at=now)

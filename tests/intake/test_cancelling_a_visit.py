@@ -227,3 +227,62 @@ def test_a_follow_up_questionnaire_has_no_visit_to_cancel(client, front_desk):
     assert "it has no appointment to cancel" in client.get(response["Location"]).content.decode()
     invitation.refresh_from_db()
     assert invitation.cancelled_at is None
+
+
+def test_a_visit_cancelled_while_the_dispatcher_schedules_its_follow_ups_gets_none(monkeypatch, time_machine):
+    """The dispatcher read the visit (not cancelled yet), the front desk's cancel committed, then the rows were
+    written: nothing looked at the visit again, and the 6-week questionnaire went out (review of the stop-34
+    commits)."""
+    time_machine.move_to(timezone.now(), tick=False)
+    intake = services.create_submitted_intake_for_demo(
+        answers=routine_answers(),
+        patient_name="Kim Park",
+        email="kim@example.org",
+        appointment_at=timezone.now() + 5 * DAY,
+    )
+    manager = FollowUp.objects
+    real_bulk_create = manager.bulk_create
+
+    def front_desk_cancels_meanwhile(rows, **kwargs):
+        # The visits were read a moment ago; the front desk's cancel commits before the rows are written.
+        services.cancel_visit(intake.invitation, now=timezone.now())
+        return real_bulk_create(rows, **kwargs)
+
+    monkeypatch.setattr(manager, "bulk_create", front_desk_cancels_meanwhile)
+    follow_ups.schedule_follow_ups()
+    monkeypatch.undo()
+
+    intake.invitation.refresh_from_db()
+    assert intake.invitation.cancelled_at is not None
+    # When they fall due, the follow-up questionnaires of the visit that never happened go out.
+    time_machine.move_to(max(FollowUp.objects.filter(visit=intake).values_list("due_at", flat=True)), tick=False)
+    follow_ups.send_due_follow_ups(now=timezone.now())
+    assert not OutboundMessage.objects.filter(kind=OutboundMessage.Kind.FOLLOW_UP).exists()
+
+
+def test_the_front_desk_finds_a_cancelled_visit_by_name_to_book_it_again(client, front_desk):
+    """The list held only links that still work: a cancelled visit vanished from it and from "Find", and with it the
+    way to "Book the visit again" (review of the stop-34 commits)."""
+    invitation, _ = make_invitation(email="", name="Robin Quist")
+    services.cancel_visit(invitation, now=timezone.now())
+    client.force_login(front_desk)
+
+    found = client.post("/staff/invitations/", {"find": "Quist"}).content.decode()
+
+    assert f"/staff/invitations/{invitation.pk}/" in found
+    assert "Visit cancelled" in found
+
+
+def test_the_queue_row_of_a_cancelled_visit_says_it_was_cancelled(patient, clinician, client):
+    """Only the intake page said so (review of the stop-34 commits)."""
+    patient.post_step("safety", {**routine_answers(), "ce_saddle_numbness": "yes"})
+    services.cancel_visit(patient.invitation, now=timezone.now())
+    intake = Intake.objects.get(invitation=patient.invitation)
+    client.force_login(clinician)
+
+    queue = client.get("/staff/queue/").content.decode()
+
+    start = queue.index('data-label="Appointment"')  # the queue table's row of this (only) intake
+    row = queue[queue.rindex("<tr", 0, start) : queue.index("</tr>", start)]
+    assert f"/staff/intakes/{intake.pk}/" in row
+    assert "Visit cancelled" in row
