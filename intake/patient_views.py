@@ -464,7 +464,8 @@ def leave(request: HttpRequest) -> HttpResponse:
     """The "Exit" button of every patient page (a POST): this browser stops opening the form, so the next person on
     a shared phone cannot see the answers; then (a GET) what is saved and how to come back, which changes nothing."""
     if request.method == "POST":
-        intake = patient_session.confirmed_intake(request)
+        # A receipt left open past the idle limit counts too (review of the stop-34 commits).
+        intake = patient_session.confirmed_intake(request) or patient_session.idle_intake(request)
         patient_session.leave(request, sent=intake is not None and intake.status == Intake.Status.SUBMITTED)
         owed_emergency.settle(request)
         return redirect("intake:exit")

@@ -6,7 +6,11 @@ it, and "Exit" made this browser a stranger): a dead end, and a patient left won
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+import time_machine
+from django.utils import timezone
 
 from tests.intake.factories import routine_answers
 
@@ -42,3 +46,19 @@ def test_exit_after_sending_is_said_in_spanish(patient):
     left = patient.client.post("/intake/exit/")
     exit_page = patient.client.get(left["Location"], HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Sus respuestas se enviaron a la clínica." in exit_page
+
+
+def test_exit_from_a_receipt_left_open_past_the_idle_limit_still_says_the_answers_were_sent(patient, settings):
+    """Review of the stop-34 commits: the sent form was read only from a session still within its idle limit."""
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        patient.save_all(routine_answers())
+        assert patient.client.post("/intake/review/")["Location"] == "/intake/done/"
+        assert patient.client.get("/intake/done/").status_code == 200
+
+        clock.shift(datetime.timedelta(minutes=61))  # reading the receipt and its articles
+        left = patient.client.post("/intake/exit/")
+        exit_page = patient.client.get(left["Location"]).content.decode()
+
+    assert COME_BACK not in exit_page  # the link opens nothing now: a dead end
+    assert "Your answers were sent to the clinic" in exit_page
