@@ -35,6 +35,7 @@ class QuestionnaireEntry:
     level: int | None = None
     flags: tuple[FlagData, ...] = ()
     answers: Mapping[str, object] = field(default_factory=dict, repr=False)
+    visit_cancelled: bool = False  # a pre-visit intake whose visit the front desk cancelled
 
     @property
     def status_words(self) -> str:
@@ -58,8 +59,8 @@ def questionnaires(patient_id: int, *, now: datetime.datetime) -> list[Questionn
         .order_by("appointment_at", "id")
         .only(
             "id", "kind", "status", "level", "answers", "appointment_at", "submitted_at", "created_at",
-            "invitation__id", "invitation__follow_up__id", "invitation__follow_up__visit_id",
-            "invitation__follow_up__time_point",
+            "invitation__id", "invitation__cancelled_at", "invitation__follow_up__id",
+            "invitation__follow_up__visit_id", "invitation__follow_up__time_point",
         )
     )  # fmt: skip
     flags: dict[int, list[FlagData]] = {}
@@ -91,6 +92,7 @@ def questionnaires(patient_id: int, *, now: datetime.datetime) -> list[Questionn
             level=intake.level,
             flags=tuple(flags.get(intake.pk, ())),
             answers=intake.answers or {},
+            visit_cancelled=intake.kind == Questionnaire.INTAKE and intake.invitation.cancelled_at is not None,
         )
 
     by_visit: dict[int, list[QuestionnaireEntry]] = {}

@@ -87,6 +87,9 @@ def test_a_flagged_form_of_a_cancelled_visit_stays_in_the_queue(patient, front_d
     assert patient.invitation.patient_name in client.get("/staff/queue/").content.decode()
     detail = client.get(f"/staff/intakes/{intake.pk}/").content.decode()
     assert "Cancelled" in detail
+    # The patient page's list of questionnaires says it too (review of the stop-34 commits).
+    questionnaires = detail[detail.index('id="questionnaires-title"') :]
+    assert "Visit cancelled" in questionnaires[: questionnaires.index("</ol>")]
 
 
 def test_no_reminder_goes_to_a_cancelled_visit(time_machine):
