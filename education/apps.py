@@ -6,11 +6,16 @@ class EducationConfig(AppConfig):
     verbose_name = "Patient education"
 
     def ready(self) -> None:
-        # What the library's e-mails say, rendered when the messaging app sends them (messaging never imports us).
-        from education import cache, folding, tasks
+        from django.db.models.signals import pre_delete
 
+        from education import cache, folding, recovery, tasks
+        from education.models import Article
+
+        # What the library's e-mails say, rendered when the messaging app sends them (messaging never imports us).
         tasks.register_messages()
         # Pages kept by the public page cache are dropped when what they show changes (education/cache.py, issue 16).
         cache.connect_signals()
         # Search without case or accents on SQLite, as PostgreSQL's configurations do (education/folding.py).
         folding.register_on_sqlite()
+        # An article deleted keeps its translations in its last version, for "Recover deleted articles".
+        pre_delete.connect(recovery.keep_before_delete, sender=Article, dispatch_uid="keep-article-translations")

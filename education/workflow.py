@@ -40,7 +40,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from education import tasks
+from education import recovery, tasks
 from education.models import (
     EDITABLE_FIELDS,
     Article,
@@ -295,8 +295,9 @@ RELATED_MODELS: dict[str, type[Article] | type[Topic]] = {"topics": Topic, "rela
 def recover(version: Any) -> Article:
     """Put back one deleted article from its stored version (a django-reversion `Version`), offline: its own row
     and its topics and related articles only (those that still exist), never the rest of the revision it was saved
-    in. Patients see it again once a reviewer approves it. Raises reversion's RevertError when the stored version no
-    longer loads, and WorkflowError when another article now uses its address."""
+    in, and the translations it had when deleted (education/recovery.py). Patients see it again once a reviewer
+    approves it. Raises reversion's RevertError when the stored version no longer loads, and WorkflowError when
+    another article now uses its address."""
     restored = version._object_version  # the stored row, unsaved (reversion's deserialized object)
     slug = restored.object.slug
     if Article.objects.filter(slug=slug).exclude(pk=restored.object.pk).exists():
@@ -309,6 +310,7 @@ def recover(version: Any) -> Article:
     article = Article.objects.get(pk=restored.object.pk)
     article.status = Article.Status.DRAFT
     article.save()  # a full save: what is worked out from the words is worked out again, as for any change
+    recovery.restore_translations(article)
     return article
 
 

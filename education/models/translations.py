@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
@@ -165,3 +166,7 @@ class TopicTranslation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_language_display()})"
+
+
+# Kept with an article about to be deleted, so "Recover deleted articles" brings them back (education/recovery.py).
+reversion.register(ArticleTranslation, exclude=["search_vector"])

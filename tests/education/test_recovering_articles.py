@@ -1,0 +1,66 @@
+"""An article deleted and brought back with "Recover deleted articles": its translations come back with it, and an
+editor may delete an article that has one (education/recovery.py)."""
+
+from __future__ import annotations
+
+import pytest
+import reversion
+from django.test import Client
+from reversion.models import Version
+
+from education import workflow
+from education.models import Article, ArticleTranslation
+from education.translation_approval import approve_translation
+from tests.education.factories import ArticleFactory
+from tests.education.test_admin import form_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_recovering_a_deleted_article_brings_back_its_spanish_translation(client, editor, reviewer):
+    """An article deleted by mistake and recovered from History: its words came back, but its approved Spanish
+    translation was gone for good (translations kept no version), and Spanish readers were told "not translated yet"
+    once it was approved again (the stop-34 audit)."""
+    with reversion.create_revision():
+        article = ArticleFactory.create(title="Heat helps", slug="heat-helps", body="Use heat for 20 minutes.")
+    spanish = ArticleTranslation(
+        article=article, language="es", title="El calor ayuda", summary="Use calor.", body="Use calor 20 minutos."
+    )
+    spanish.record_source(article)
+    spanish.save()
+    approve_translation(spanish, reviewer=reviewer)
+    version = Version.objects.get_for_object(article).first()
+
+    Article.objects.get(pk=article.pk).delete()
+    client.force_login(editor)
+    url = f"/admin/education/article/recover/{version.pk}/"
+    shown = form_of(Article(**{k: v for k, v in version.field_dict.items() if k not in ("topics", "related")}))
+    assert "is back, offline" in client.post(url, shown, follow=True).content.decode()
+
+    recovered = Article.objects.get(pk=article.pk)
+    workflow.approve(recovered, reviewer=reviewer)
+    assert ArticleTranslation.objects.filter(article=recovered, language="es").exists(), (
+        "the approved Spanish translation was lost with the deletion and not recovered"
+    )
+    reader = Client()
+    reader.cookies["django_language"] = "es"
+    assert "El calor ayuda" in reader.get("/articles/heat-helps/").content.decode()
+
+
+def test_an_editor_may_delete_an_article_that_has_a_translation(client, editor):
+    """Editors got a Delete link on every article, but one with a translation (every starter article has a Spanish
+    one) answered "Cannot delete article ... your account doesn't have permission to delete ... article translation"
+    (the stop-34 audit)."""
+    article = ArticleFactory.create()
+    spanish = ArticleTranslation(article=article, language="es", title="T", summary="S", body="B")
+    spanish.record_source(article)
+    spanish.save()
+    client.force_login(editor)
+    assert "Cannot delete article" not in client.get(f"/admin/education/article/{article.pk}/delete/").content.decode()
+    response = client.post(f"/admin/education/article/{article.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Article.objects.filter(pk=article.pk).exists()
+    # Its last version holds the translation, for "Recover deleted articles".
+    kept = Version.objects.get_for_object_reference(Article, article.pk).first()
+    assert kept is not None
+    assert Version.objects.get_for_model(ArticleTranslation).filter(revision=kept.revision).count() == 1
