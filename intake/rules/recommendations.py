@@ -20,7 +20,11 @@ Public API
 Ordering (documented decisions, rules version 2027.1)
 -----------------------------------------------------
 Articles sort by tier, then by score (the sum of the weights of the triggers that matched: 2 for a triage flag or
-for article 1's combined condition, 1 for anything else), then by their number in docs/clinical/ARTICLES.md.
+for article 1's combined condition, 1 for anything else), then, at the same score, an article one of the patient's
+informational flags calls for (R1, R3-R6, IBP: docs/clinical/TRIAGE.md, they "steer the reading list") before one
+matched by answers alone, then by their number in docs/clinical/ARTICLES.md. (Before stop 34 the number came
+first: a runner with the stenosis pattern, R1, lost article 14 to articles 7 and 11, matched by the same two
+running answers.)
 
 1. ``LEAD``: the one article that matches the patient's main concern, first on the list:
    - the cauda-equina article (3) when any CE1-CE7 flag is raised (``TriageResult.emergency == "ces"``);
@@ -174,6 +178,7 @@ class Trigger:
     when: str  # the "Recommend when" clause of docs/clinical/ARTICLES.md it implements
     weight: int
     test: Callable[[Context], bool]
+    flag: bool = False  # the clause is an informational triage flag (R1, R3-R6, IBP): it breaks ties
 
 
 @dataclass(frozen=True)
@@ -191,6 +196,9 @@ class ArticleRule:
 
     def score(self, context: Context) -> int:
         return sum(trigger.weight for trigger in self.triggers if trigger.test(context))
+
+    def flagged(self, context: Context) -> bool:
+        return any(trigger.flag and trigger.test(context) for trigger in self.triggers)
 
 
 def _cancer_leads(result: TriageResult) -> bool:
@@ -253,18 +261,18 @@ ARTICLE_RULES: tuple[ArticleRule, ...] = (
         Trigger("flag CE8", 1, lambda c: c.flag("CE8")),
     ), lead_when=lambda r: r.emergency == "ces"),
     ArticleRule(4, "building-mileage-safely", GENERAL, (
-        Trigger("flag R3", 2, lambda c: c.flag("R3")),
+        Trigger("flag R3", 2, lambda c: c.flag("R3"), flag=True),
         Trigger("training_changes not none", 1,
                 lambda c: any(code != NONE_CODE for code in as_codes(c.run("training_changes")))),
         Trigger("a race_goal", 1, lambda c: c.text_given("race_goal", running=True)),
     )),
     ArticleRule(5, "form-surfaces-and-shoes", GENERAL, (
-        Trigger("flag R4", 2, lambda c: c.flag("R4")),
+        Trigger("flag R4", 2, lambda c: c.flag("R4"), flag=True),
         Trigger("surfaces includes concrete, asphalt or sloped_road", 1,
                 lambda c: bool({"concrete", "asphalt", "sloped_road"} & set(as_codes(c.run("surfaces"))))),
     ), not_at_levels=frozenset({"urgent"})),
     ArticleRule(6, "strength-and-core-training", GENERAL, (
-        Trigger("flag R5", 2, lambda c: c.flag("R5")),
+        Trigger("flag R5", 2, lambda c: c.flag("R5"), flag=True),
     )),
     ArticleRule(7, "cross-training-while-your-back-settles", GENERAL, (
         Trigger("running_status cut_back or stopped", 1, lambda c: c.run("running_status") in ("cut_back", "stopped")),
@@ -301,18 +309,18 @@ ARTICLE_RULES: tuple[ArticleRule, ...] = (
         Trigger("level sciatica", 1, lambda c: c.result.level == "sciatica"),
     )),
     ArticleRule(14, "spinal-stenosis-leg-pain-when-walking", GENERAL, (
-        Trigger("flag R1", 2, lambda c: c.flag("R1")),
+        Trigger("flag R1", 2, lambda c: c.flag("R1"), flag=True),
         Trigger("age over 50 with walking in worse_with", 1, _over_50_worse_walking),
     )),
     ArticleRule(15, CANCER_ARTICLE, SAFETY, (
         Trigger("SP1, MET or MSCC", 2, lambda c: bool(CANCER_FLAGS & set(c.result.codes))),
     ), lead_when=_cancer_leads),
     ArticleRule(16, "back-pain-in-young-runners", GENERAL, (
-        Trigger("flag R6", 2, lambda c: c.flag("R6")),
+        Trigger("flag R6", 2, lambda c: c.flag("R6"), flag=True),
         Trigger("age under 20", 1, _under_20),
     )),
     ArticleRule(17, "inflammatory-back-pain", GENERAL, (
-        Trigger("flag IBP", 2, lambda c: c.flag("IBP")),
+        Trigger("flag IBP", 2, lambda c: c.flag("IBP"), flag=True),
     )),
     ArticleRule(18, "hurt-is-not-harm", GENERAL, (
         Trigger("level routine with pain_week_avg >= 6 or worries given", 1, _routine_with_high_pain_or_worries),
@@ -336,11 +344,11 @@ def recommend(
 ) -> list[str]:
     """Article slugs for this patient, most relevant first, at most ``limit`` (see the module docstring)."""
     context = Context(answers, result, today or current_day(), follow_up)
-    ranked: list[tuple[int, int, int, str]] = []
+    ranked: list[tuple[int, int, bool, int, str]] = []
     for rule in ARTICLE_RULES:
         if (rule.after_staff_contact and not staff_contacted) or result.level in rule.not_at_levels:
             continue
         score = rule.score(context)
         if score > 0:
-            ranked.append((rule.tier_for(result), -score, rule.number, rule.slug))
+            ranked.append((rule.tier_for(result), -score, not rule.flagged(context), rule.number, rule.slug))
     return [slug for *_, slug in sorted(ranked)][: max(limit, 0)]
