@@ -62,8 +62,8 @@ STENOSIS_PATTERN = {
 
 def test_a_runner_with_the_stenosis_pattern_is_recommended_the_stenosis_article():
     """docs/clinical/ARTICLES.md, article 14: "Recommend when: flag R1"; informational flags "steer the reading list"
-    (TRIAGE.md). Two ordinary running answers gave articles 7 and 11 the same score as R1 gave 14, and the lower
-    number won every tie (the stop-34 audit): at equal score a flag's article now comes first."""
+    (docs/clinical/TRIAGE.md). Two ordinary running answers gave articles 7 and 11 the same score as R1 gave 14, and
+    the lower number won every tie (the stop-34 audit): at equal score a flag's article now comes first."""
     intake = submitted_intake(
         **STENOSIS_PATTERN, running_status="cut_back", running_time_lost="yes", worries="Is it a slipped disc?"
     )
