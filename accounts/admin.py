@@ -3,7 +3,9 @@
 Django's stock page lets anyone holding `auth.change_user` tick "superuser status" or add groups and permissions, to
 anyone, themselves included: that permission amounts to all of them (the stop-32 security audit). No role of the
 portal holds it (accounts.roles), but an administrator may hand it to someone to keep names and addresses up to date:
-for them, who holds which role and power is read-only.
+for them, who holds which role and power is read-only, and so are the sign-in details (password, username, e-mail,
+active) of any account with a power they do not hold themselves: setting a superuser's password was taking over
+their account (the stop-34 audit).
 """
 
 from __future__ import annotations
@@ -12,19 +14,62 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
-from django.http import HttpRequest
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from accounts.roles import ROLE_PERMISSIONS
 
 User = get_user_model()
 
 # Given by superusers only.
 POWERS = ("is_superuser", "is_staff", "groups", "user_permissions")
+# How an account signs in: changed by a non-superuser only on accounts with no power beyond their own.
+SIGN_IN_DETAILS = ("username", "email", "is_active")
 
 admin.site.unregister(User)
+admin.site.unregister(Group)
 
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         fields = tuple(super().get_readonly_fields(request, obj))
-        return fields if request.user.is_superuser else (*fields, *POWERS)
+        if request.user.is_superuser:
+            return fields
+        return (*fields, *POWERS, *(SIGN_IN_DETAILS if obj is not None and _outranks(obj, request.user) else ()))
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        target = self.get_object(request, id)
+        if target is not None and not request.user.is_superuser and _outranks(target, request.user):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+
+def _outranks(account: Any, user: Any) -> bool:
+    """`account` is a superuser or holds a permission `user` does not."""
+    return bool(account.is_superuser or not account.get_all_permissions() <= user.get_all_permissions())
+
+
+@admin.register(Group)
+class PortalGroupAdmin(GroupAdmin):
+    """The four roles' permissions are the table in accounts/roles.py, set again at every deploy (`migrate`): shown
+    read-only here. Unticking one was saved, then silently given back at the next deploy (the stop-34 audit). Other
+    groups an administrator makes are theirs to edit."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "name", "permissions") if obj is not None and obj.name in ROLE_PERMISSIONS else fields
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        group = self.get_object(request, object_id)
+        if group is not None and group.name in ROLE_PERMISSIONS:
+            extra_context = {
+                **(extra_context or {}),
+                "subtitle": "A role of the portal: its permissions are set in accounts/roles.py (ROLE_PERMISSIONS) "
+                "and applied at every deploy, so they are not changed here.",
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
