@@ -115,6 +115,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.method == "GET":
         return redirect(next_url)
     form = SignInForm(request, data=request.POST or None)
+    username = str(request.POST.get("username", ""))[:150] if request.method == "POST" else ""
+    if username and not AxesProxyHandler.is_allowed(request, {"username": username}):
+        # Locked before this try: the trail says so. The try that reaches the limit was a wrong password, checked
+        # (it was recorded as made "while locked out": the stop-34 audit).
+        leave_note(request, "sign_in_failure", "while locked out")
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
         if not two_factor.requires_two_factor(user):

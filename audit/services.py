@@ -25,15 +25,17 @@ def record(
     intake_id: int | None = None,
     intakes: Iterable[int] = (),
     detail: str = "",
+    username: str = "",
 ) -> AuditEvent:
     """Add an event. `intakes` names the several intakes it covered (a list page's rows); an export adds its lines'
-    intakes page by page as it sends them (`add_intakes`)."""
+    intakes page by page as it sends them (`add_intakes`). `username`: the account name an event without a signed-in
+    actor is about (a failed sign-in's username tried), so the trail's "who" filter finds it."""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     event = AuditEvent.objects.create(
         action=action,
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_username=getattr(actor, "username", "") or "",
+        actor_username=(getattr(actor, "username", "") or username)[:150],
         intake_id=intake_id,
         ip_address=client_address(request),
         detail=detail[:300],
