@@ -15,7 +15,7 @@ from django.utils.translation import get_language, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from intake import late_pages, owed_emergency, patient_language, patient_session, selectors, services
+from intake import late_pages, owed_emergency, patient_language, patient_session, selectors, services, tasks
 from intake.forms import MSG_CODE_DEAD, MSG_CODE_TRIED_OUT, MSG_CODE_WRONG, MSG_DOB_WRONG, CodeForm, IdentityForm
 from intake.models import Intake, Invitation
 from intake.patient_fields import date_order
@@ -134,6 +134,11 @@ def _open_form(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     return response
 
 
+def _by_text(invitation: Invitation) -> dict[str, object]:
+    number = "" if invitation.code_address else tasks.code_by_text(invitation)
+    return {"by_text": bool(number), "phone_end": number[-2:]}
+
+
 def _masked(address: str) -> str:
     """p•••@example.org: enough for the patient to know which inbox, not the address itself."""
     local, _, domain = address.partition("@")
@@ -191,6 +196,8 @@ def code(request: HttpRequest) -> HttpResponse:
         "too_many": access == links.Access.TOO_MANY_CODES.value,
         "resent": patient_session.code_was_resent(request),
         "masked_address": _masked(invitation.code_address) if invitation.code_address else "",
+        # A patient with only a phone gets their code by text (intake.tasks.code_by_text): the page says so.
+        **_by_text(invitation),
         "minutes": links.code_minutes(),
         "after_idle": _after_idle_note(request),
     }

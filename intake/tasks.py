@@ -85,11 +85,30 @@ def queue_confirmation_email(intake: Intake) -> OutboundMessage | None:
     return messages.queue(OutboundMessage.Kind.CONFIRMATION, intake.pk, [intake.invitation.email])
 
 
-def queue_device_code_email(code: DeviceCode, sealed_code: str, address: str) -> OutboundMessage:
-    """Queue the one-time code (sealed: `intake.tokens.seal`); an unsent earlier code for the link is cancelled."""
+def queue_device_code(
+    code: DeviceCode, sealed_code: str, address: str, *, channel: str = channels.EMAIL
+) -> OutboundMessage:
+    """Queue the one-time code (sealed: `intake.tokens.seal`) to an e-mail address, or by text to a phone number
+    (E.164) for a patient with no address (`code_by_text`)."""
     return messages.queue(
-        OutboundMessage.Kind.DEVICE_CODE, code.pk, [address], sealed_token=sealed_code, replace_pending=False
+        OutboundMessage.Kind.DEVICE_CODE,
+        code.pk,
+        [address],
+        sealed_token=sealed_code,
+        replace_pending=False,
+        channel=channel,
     )
+
+
+def code_by_text(invitation: Invitation) -> str:
+    """The phone number (E.164) a one-time code goes to by text: a patient's with no e-mail on the link (a follow-up
+    or reminder link sent by text), unless they asked for no texts; "" otherwise. The code then goes where the link
+    went. Without it such a patient opening their answers on another phone or computer had no way in at all, and
+    the clinic no way to give one (the stop-34 audit)."""
+    if invitation.code_address:
+        return ""
+    contact = contact_for(invitation)
+    return contact[1][0] if contact is not None and contact[0] == channels.SMS else ""
 
 
 def contact_for(invitation: Invitation) -> tuple[str, list[str]] | None:
@@ -219,16 +238,37 @@ def text_reminder(message: OutboundMessage) -> TextSlots | None:
     return None if found is None else TextSlots(link=found[1], language=language_of(found[0].invitation))
 
 
-def render_device_code(message: OutboundMessage) -> Rendered | None:
-    """None when the code can no longer be used (used, expired, or replaced by a newer one)."""
+def _usable_code(message: OutboundMessage) -> DeviceCode | None:
+    """The code a message carries, while it can still be used (not used, expired, or replaced by a newer one)."""
     from django.utils import timezone
 
-    from intake import tokens
     from intake.models import DeviceCode
-    from intake.services.invitations import code_minutes
 
     code = DeviceCode.objects.select_related("invitation").filter(pk=message.about_id).first()
     if code is None or not message.sealed_token or code.used_at is not None or code.expires_at <= timezone.now():
+        return None
+    return code
+
+
+def text_device_code(message: OutboundMessage) -> TextSlots | None:
+    from intake import tokens
+    from intake.services.invitations import code_minutes
+
+    code = _usable_code(message)
+    if code is None:
+        return None
+    return TextSlots(
+        code=tokens.unseal(message.sealed_token), minutes=code_minutes(), language=language_of(code.invitation)
+    )
+
+
+def render_device_code(message: OutboundMessage) -> Rendered | None:
+    """None when the code can no longer be used (used, expired, or replaced by a newer one)."""
+    from intake import tokens
+    from intake.services.invitations import code_minutes
+
+    code = _usable_code(message)
+    if code is None:
         return None
     with translation.override(language_of(code.invitation)):
         body = render_to_string(
@@ -337,6 +377,7 @@ def register_messages() -> None:
     registry.register(OutboundMessage.Kind.FOLLOW_UP, render_follow_up)
     registry.register(OutboundMessage.Kind.FOLLOW_UP_REMINDER, render_reminder)
     registry.register(OutboundMessage.Kind.PRE_VISIT_REMINDER, render_reminder)
+    registry.register_text(OutboundMessage.Kind.DEVICE_CODE, text_device_code)
     registry.register_text(OutboundMessage.Kind.FOLLOW_UP, text_follow_up)
     registry.register_text(OutboundMessage.Kind.FOLLOW_UP_REMINDER, text_reminder)
     registry.register_text(OutboundMessage.Kind.PRE_VISIT_REMINDER, text_reminder)

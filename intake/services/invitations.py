@@ -23,6 +23,7 @@ from intake import tasks, tokens
 from intake.models import DeviceCode, FollowUp, Intake, Invitation, Patient, Questionnaire, Reminder
 from intake.rules.form_versions import form_version
 from intake.services import patients
+from messaging import channels
 from messaging import selectors as messages
 from messaging.models import OutboundMessage
 
@@ -545,13 +546,15 @@ RESEND_PAUSE = datetime.timedelta(seconds=30)
 def send_device_code(
     invitation: Invitation, *, now: datetime.datetime, unless_sent_since: datetime.datetime | None = None
 ) -> Opening:
-    """Email a new one-time code (an earlier unused one stops working), unless there is no address to send it to,
-    or a code still working was sent after `unless_sent_since` (a double tap: that one is the code to type), or the
-    invitation has sent `max_codes_per_day()` codes in the last 24 hours (then the newest code still working, if
-    any, is the one to type). Only a keyed hash is stored."""
+    """Email a new one-time code (by text to a patient with only a phone: `tasks.code_by_text`; an earlier unused
+    one stops working), unless there is nowhere to send it, or a code still working was sent after
+    `unless_sent_since` (a double tap: that one is the code to type), or the invitation has sent
+    `max_codes_per_day()` codes in the last 24 hours (then the newest code still working, if any, is the one to
+    type). Only a keyed hash is stored."""
     with transaction.atomic():
         row = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if not row.code_address:
+        phone = tasks.code_by_text(row)
+        if not row.code_address and not phone:
             return Opening(Access.NO_ADDRESS)
         live = (
             DeviceCode.objects.filter(
@@ -582,7 +585,10 @@ def send_device_code(
             created_at=now,
             expires_at=now + datetime.timedelta(minutes=code_minutes()),
         )
-        tasks.queue_device_code_email(code, tokens.seal(raw), row.code_address)
+        if row.code_address:
+            tasks.queue_device_code(code, tokens.seal(raw), row.code_address)
+        else:
+            tasks.queue_device_code(code, tokens.seal(raw), phone, channel=channels.SMS)
     return Opening(Access.CODE_SENT, code.pk)
 
 

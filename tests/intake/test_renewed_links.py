@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from intake import patient_session, tokens
 from intake.models import DeviceCode, Intake, Invitation
+from intake.models import Patient as PatientRecord
 from intake.services import invitations as links
 from tests.intake.conftest import Patient, answer_up_to
 from tests.intake.factories import make_invitation, routine_answers
@@ -271,11 +272,13 @@ def test_without_an_address_the_answers_open_only_where_they_were_started(client
     patient = Patient(client, token).sign_in()
     patient.invitation = invitation
     _started(patient)
+    # No phone either (with one, on the record or typed on the form, the code goes by text: test_codes_by_text.py).
+    PatientRecord.objects.filter(pk=invitation.patient_id).update(phone="")
     other = Patient(Client(), token)
     other.open_link()
     assert other.confirm()["Location"] == "/intake/code/"
     page = other.client.get("/intake/code/").content.decode()
-    assert "We do not have an email address to send a code to." in page
+    assert "We do not have an email address or a phone number to send a code to." in page
     assert 'name="code"' not in page
     _shows_no_answers(other.client)
     assert not DeviceCode.objects.exists()
