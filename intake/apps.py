@@ -13,3 +13,7 @@ class IntakeConfig(AppConfig):
         tasks.register_messages()
         # A language the patient picks on their form is kept with their invitation.
         language_chosen.connect(patient_session.remember_language, dispatch_uid="intake.remember_language")
+        # The emergency advice a birth-date page gave a moment ago, again in the language just chosen.
+        language_chosen.connect(
+            patient_session.advice_again_in_new_language, dispatch_uid="intake.advice_again_in_new_language"
+        )

@@ -347,11 +347,32 @@ def after_idle(request: HttpRequest) -> dict[str, object] | None:
     return note if isinstance(note, dict) else None
 
 
+# The advice the birth-date page gave comes back once if the language is switched this soon after (the same person,
+# at the same moment, who could not read it): a reload, or someone later, still does not see it again.
+ADVICE_AGAIN_SECONDS = 2 * 60
+
+
 def emergency_shown(request: HttpRequest) -> None:
-    """The birth-date page gave the emergency advice: once only (a reload, or someone else, does not see it again)."""
+    """The birth-date page gave the emergency advice: once only (a reload, or someone else, does not see it again),
+    but for a language switch right after it (`advice_again_in_new_language`)."""
     note = after_idle(request)
     if note is not None and note.get("emergency"):
-        request.session[SESSION_KEY] = {**_state(request), "after_idle": {**note, "emergency": None}}
+        shown = {"emergency": note["emergency"], "at": int(timezone.now().timestamp())}
+        request.session[SESSION_KEY] = {**_state(request), "after_idle": {**note, "emergency": None, "shown": shown}}
+
+
+def advice_again_in_new_language(sender: object, *, request: HttpRequest, **kwargs: object) -> None:
+    """Connected to the switcher's `language_chosen` (IntakeConfig): the emergency advice the birth-date page gave a
+    moment ago is given once more, in the language just chosen (it was gone after the switch: the stop-34 audit)."""
+    note = after_idle(request)
+    shown = note.get("shown") if note is not None else None
+    if not isinstance(shown, dict) or note is None:
+        return
+    if timezone.now().timestamp() - float(shown.get("at", 0)) <= ADVICE_AGAIN_SECONDS:
+        request.session[SESSION_KEY] = {
+            **_state(request),
+            "after_idle": {**note, "emergency": shown.get("emergency"), "shown": None},
+        }
 
 
 def late_page(request: HttpRequest) -> dict[str, object] | None:

@@ -4,11 +4,14 @@ awaited, a double tap on "Send a new code", and the same wrong birth date typed 
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from intake.models import DeviceCode
 from tests.intake.factories import BIRTH_DATE, make_invitation
@@ -148,3 +151,29 @@ def test_the_same_wrong_birth_date_after_opening_the_link_again_counts_once(clie
 
     assert "try 3 more times" not in again.content.decode(), "the same date, from the same browser, counted twice"
     assert "try 4 more times" in again.content.decode()
+
+
+def test_switching_language_on_the_birth_date_page_with_emergency_advice_after_idle_keeps_the_advice(patient, settings):
+    """A red flag sent from a form left idle: the birth-date page gives the advice once (a reload hides it, for the
+    next person holding the phone). Switching language to read it took it away; now the switch right after gives it
+    once more, in the language chosen."""
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=61), tick=False):
+        advice = patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes"}, follow=True)
+        assert advice.redirect_chain[-1][0] == "/intake/confirm/"
+        assert "Get medical help now" in advice.content.decode()
+
+        page, _next = switch_language(patient.client, advice, "es")
+        assert "Busque ayuda médica ahora" in page.content.decode()
+        assert "Busque ayuda médica ahora" not in patient.client.get("/intake/confirm/").content.decode()  # once
+
+
+def test_a_language_switch_long_after_the_advice_does_not_bring_it_back(patient, settings):
+    """Minutes later the phone may be in someone else's hands: the advice stays given once."""
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=61), tick=False) as clock:
+        advice = patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes"}, follow=True)
+        assert "Get medical help now" in advice.content.decode()
+        clock.shift(datetime.timedelta(minutes=3))
+        page, _next = switch_language(patient.client, advice, "es")
+    assert "Busque ayuda médica ahora" not in page.content.decode()
