@@ -15,8 +15,9 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 
 from accounts.roles import ROLE_PERMISSIONS
@@ -48,8 +49,15 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
 
 
 def _outranks(account: Any, user: Any) -> bool:
-    """`account` is a superuser or holds a permission `user` does not."""
-    return bool(account.is_superuser or not account.get_all_permissions() <= user.get_all_permissions())
+    """`account` is a superuser or holds a permission `user` does not, given to it or through its groups, whether it
+    is active or not: Django gives an inactive account no permissions, so a deactivated reviewer's password could be
+    set and the account ticked active again (review of the stop-34 commits)."""
+    if account.is_superuser:
+        return True
+    held = Permission.objects.filter(Q(user=account) | Q(group__user=account)).values_list(
+        "content_type__app_label", "codename"
+    )
+    return not {f"{app}.{codename}" for app, codename in held} <= user.get_all_permissions()
 
 
 @admin.register(Group)

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from accounts.roles import CLINICIANS, CONTENT_EDITORS
+from accounts.roles import CLINICAL_REVIEWERS, CLINICIANS, CONTENT_EDITORS
 from audit.models import AuditEvent
 from messaging.models import TextOptOut
 from tests.security.conftest import PASSWORD, sign_in_with_password
@@ -156,3 +156,49 @@ def test_the_audit_trail_admin_answers_an_out_of_range_date_without_a_server_err
     client.force_login(administrator)
     response = client.get(f"/admin/audit/auditevent/?{query}")
     assert response.status_code in (200, 302, 400)
+
+
+@pytest.fixture
+def reviewer_on_leave(django_user_model):
+    person = django_user_model.objects.create_user(
+        username="onleave", password="their-own-password", is_staff=True, is_active=False
+    )
+    person.groups.add(Group.objects.get(name=CLINICAL_REVIEWERS))
+    return person
+
+
+def test_keeper_cannot_set_the_password_of_a_deactivated_account_with_more_powers(
+    client, account_keeper, reviewer_on_leave
+):
+    """Django gives an inactive account no permissions, so it outranked nobody: its password could be set and the
+    account ticked active again (review of the stop-34 commits)."""
+    client.force_login(account_keeper)
+    response = client.post(
+        f"/admin/auth/user/{reviewer_on_leave.pk}/password/",
+        {"password1": "chosen-by-the-keeper-2026", "password2": "chosen-by-the-keeper-2026", "usable_password": "true"},
+    )
+    reviewer_on_leave.refresh_from_db()
+    assert not reviewer_on_leave.check_password("chosen-by-the-keeper-2026"), (
+        "the keeper set a clinical reviewer's password"
+    )
+    assert response.status_code == 403
+
+
+def test_keeper_cannot_reactivate_a_deactivated_account_with_more_powers(client, account_keeper, reviewer_on_leave):
+    client.force_login(account_keeper)
+    page = client.get(f"/admin/auth/user/{reviewer_on_leave.pk}/change/").content.decode()
+    assert 'name="is_active"' not in page, "'Active' is editable on an account with more powers than the keeper's"
+
+
+def test_a_try_on_a_locked_account_typed_with_a_trailing_space_is_recorded_as_while_locked_out(front_desk):
+    """A phone's keyboard adds a space after the username; the lock reads it without (review of the stop-34 commits)."""
+    client = Client()
+    for _ in range(5):
+        client.post("/staff/sign-in/", {"username": "frontdesk", "password": "wrong"}, REMOTE_ADDR="198.51.100.7")
+    client.post(
+        "/staff/sign-in/", {"username": "frontdesk ", "password": "correct-horse-battery"}, REMOTE_ADDR="198.51.100.7"
+    )
+    last = AuditEvent.objects.filter(action="sign_in_failed").order_by("-pk").first()
+    assert last is not None
+    front_desk.refresh_from_db()
+    assert last.detail.startswith("while locked out"), last.detail
