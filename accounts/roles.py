@@ -30,8 +30,6 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "education.view_articleimage",
         "education.add_articletranslation",
         "education.change_articletranslation",
-        # Deleting an article deletes its translations (recovered with it: education/recovery.py).
-        "education.delete_articletranslation",
         "education.view_articletranslation",
         "education.add_topictranslation",
         "education.change_topictranslation",

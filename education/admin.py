@@ -398,6 +398,14 @@ class ArticleAdmin(_VersionedArticleAdmin):
             when = timezone.localtime(saved.draft.go_live_at)
             messages.info(request, f"Once approved, it goes live on {when:%b %-d, %Y at %H:%M}.")
 
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """An article's translations go with it without their own delete permission: they are kept in its last
+        version and come back with "Recover deleted articles" (education/recovery.py). Editors may not delete a
+        translation on its own (review of the stop-34 commits: nothing would keep it)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(str(ArticleTranslation._meta.verbose_name))
+        return deleted, counts, perms_needed, protected
+
     def view_on_site(self, article: Article) -> str:
         # Drafts and scheduled articles open as a staff-only preview on the public layout.
         return article.get_absolute_url()

@@ -64,3 +64,63 @@ def test_an_editor_may_delete_an_article_that_has_a_translation(client, editor):
     kept = Version.objects.get_for_object_reference(Article, article.pk).first()
     assert kept is not None
     assert Version.objects.get_for_model(ArticleTranslation).filter(revision=kept.revision).count() == 1
+
+
+def _article_with_spanish(reviewer):
+    with reversion.create_revision():
+        article = ArticleFactory.create(title="Heat helps", slug="heat-helps", body="Use heat for 20 minutes.")
+    spanish = ArticleTranslation(
+        article=article, language="es", title="El calor ayuda", summary="Use calor.", body="Use calor 20 minutos."
+    )
+    spanish.record_source(article)
+    spanish.save()
+    approve_translation(spanish, reviewer=reviewer)
+    return article
+
+
+def test_deleting_with_the_bulk_action_keeps_the_translations_for_recovery(client, editor, reviewer):
+    """The list page runs "Delete selected" inside a revision, saved after the rows are gone: nothing was kept
+    (review of the stop-34 commits)."""
+    article = _article_with_spanish(reviewer)
+    client.force_login(editor)
+
+    response = client.post(
+        "/admin/education/article/",
+        {"action": "delete_selected", "_selected_action": [str(article.pk)], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Article.objects.filter(pk=article.pk).exists()
+
+    assert Version.objects.get_for_model(ArticleTranslation).exists(), (
+        "no version of the Spanish translation was stored when the article was deleted with 'Delete selected'"
+    )
+    newest = Version.objects.get_for_object_reference(Article, article.pk).order_by("-revision__date_created").first()
+    recovered = workflow.recover(newest)
+    assert ArticleTranslation.objects.filter(article=recovered, language="es").exists(), (
+        "recovered without its approved Spanish translation"
+    )
+
+
+def test_a_deletion_inside_another_revision_still_keeps_the_translation(reviewer):
+    """The mechanism alone: a deletion made inside a reversion block (as the admin's list page is) kept nothing."""
+    article = _article_with_spanish(reviewer)
+    with reversion.create_revision():
+        Article.objects.get(pk=article.pk).delete()
+    assert Version.objects.get_for_model(ArticleTranslation).exists(), "the translation's last version was dropped"
+
+
+def test_an_editor_cannot_delete_an_approved_translation_on_its_own(client, editor, reviewer):
+    """A translation goes only with its article (kept for recovery); on its own nothing would keep it (review of the
+    stop-34 commits)."""
+    article = ArticleFactory.create()
+    spanish = ArticleTranslation(article=article, language="es", title="T", summary="S", body="B")
+    spanish.record_source(article)
+    spanish.save()
+    approve_translation(spanish, reviewer=reviewer)
+    client.force_login(editor)
+
+    client.post(f"/admin/education/articletranslation/{spanish.pk}/delete/", {"post": "yes"})
+
+    assert ArticleTranslation.objects.filter(pk=spanish.pk).exists(), (
+        "an editor deleted an approved translation by itself, and nothing keeps it for recovery"
+    )

@@ -350,9 +350,8 @@ ROWS: list[Row] = [
         (S, S, S, 405, 403, 403, 405),
         post="changes",
     ),
-    # Images and translations: editors add and change them (deleting an image could break a live article). They
-    # delete translations too: deleting an article deletes its translations (stop 34: an editor could not delete an
-    # article that had one; "Recover deleted articles" brings them back, education/recovery.py).
+    # Images and translations: editors add and change them (deleting an image could break a live article). A
+    # translation goes only with its article, kept for "Recover deleted articles" (education/recovery.py).
     *admin_model(
         "education", "articleimage", lambda w: _article_image(w), editor=200, editor_change=200, editor_delete=403
     ),
@@ -362,7 +361,7 @@ ROWS: list[Row] = [
         lambda w: _article_translation(w),
         editor=200,
         editor_change=200,
-        editor_delete=200,
+        editor_delete=403,
     ),
     # Uploaded images are public, named by their content's hash; a name that is not a stored image is 404
     # (tests/education/test_images.py serves a real one, with its cache headers).
@@ -449,5 +448,4 @@ REVIEWER_DIFFERS: dict[str, tuple[Answer, str]] = {
     "admin:education_topic_add": (403, "view only"),
     "admin:education_articleimage_add": (403, "view only"),
     "admin:education_articletranslation_add": (403, "view only"),
-    "admin:education_articletranslation_delete": (403, "view and approve only"),
 }
