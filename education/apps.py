@@ -8,7 +8,7 @@ class EducationConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import pre_delete
 
-        from education import cache, folding, recovery, tasks
+        from education import cache, folding, recovery, services, tasks
         from education.models import Article
 
         # What the library's e-mails say, rendered when the messaging app sends them (messaging never imports us).
@@ -19,3 +19,5 @@ class EducationConfig(AppConfig):
         folding.register_on_sqlite()
         # An article deleted keeps its translations in its last version, for "Recover deleted articles".
         pre_delete.connect(recovery.keep_before_delete, sender=Article, dispatch_uid="keep-article-translations")
+        # ... and the starter articles that link to it stay the loader's (education/services.keep_links_untouched).
+        pre_delete.connect(services.keep_links_untouched, sender=Article, dispatch_uid="keep-starter-links-untouched")

@@ -87,6 +87,25 @@ def content_fingerprint(article: Article) -> str:
     return fingerprint(workflow.live_content(article), status=article.status, published_at=published_at)
 
 
+def keep_links_untouched(sender: type[Article], instance: Article, **kwargs: object) -> None:
+    """`instance` is about to be deleted (a pre_delete receiver): a starter article that links to it, and that nobody
+    has edited, keeps its record's fingerprint as it will be without the link, so later starter releases still reach
+    it. The link going with a deleted article made every article listing it "kept (changed by an editor)" (the
+    stop-34 README audit)."""
+    deleted = instance
+    linking = list(Article.objects.filter(related=deleted))
+    records = {record.slug: record for record in StarterImport.objects.filter(slug__in=[a.slug for a in linking])}
+    for article in linking:
+        record = records.get(article.slug)
+        if record is None or content_fingerprint(article) != record.content_sha256:
+            continue  # not the loader's, or an editor's changes: nothing to keep
+        content = workflow.live_content(article)
+        content["related"] = [pk for pk in content["related"] if pk != deleted.pk]
+        published_at = article.published_at.isoformat() if article.published_at else None
+        record.content_sha256 = fingerprint(content, status=article.status, published_at=published_at)
+        record.save(update_fields=["content_sha256"])
+
+
 def _ensure_topics() -> dict[str, Topic]:
     """The starter topics, each with its names in the other languages where it has none yet (never replaced)."""
     topics = {}

@@ -113,6 +113,22 @@ def test_an_unpublished_or_deleted_starter_article_stays_that_way(library):
     assert Article.objects.get(slug="building-mileage-safely").status == Article.Status.DRAFT
 
 
+def test_deleting_an_article_leaves_the_articles_that_linked_to_it_the_loaders(library):
+    """The link went with the deleted article, and every starter article listing it read as "kept (changed by an
+    editor)": later releases no longer reached them (the stop-34 README audit)."""
+    load(library)
+    linking = sorted(Article.objects.filter(related__slug="hurt-is-not-harm").values_list("slug", flat=True))
+    assert linking  # the starter library links to it
+    Article.objects.filter(slug="hurt-is-not-harm").delete()
+    output = load(library)
+    for slug in linking:
+        assert f"{slug}: unchanged" in output
+    edited = Article.objects.get(slug=linking[0])
+    edited.title = "Changed by an editor"
+    edited.save()
+    assert f"{linking[0]}: kept (changed by an editor)" in load(library)  # an editor's change still counts
+
+
 def test_a_new_release_of_an_untouched_starter_article_is_applied(library):
     load(library)
     file = library / "09-do-i-need-a-scan.md"
