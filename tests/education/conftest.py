@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from tests.module_data import built_for_module
 
@@ -54,3 +55,18 @@ def media_root(settings, tmp_path):
     """Uploaded images go to a folder of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    """The test's browser, signed in as a content editor."""
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def reviewer_client(reviewer):
+    """A second browser, signed in as a clinical reviewer."""
+    browser = Client()
+    browser.force_login(reviewer)
+    return browser

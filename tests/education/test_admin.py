@@ -66,19 +66,6 @@ def review_url(article: Article) -> str:
     return f"/admin/education/article/{article.pk}/review/"
 
 
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
-def reviewer_client(reviewer):
-    browser = Client()
-    browser.force_login(reviewer)
-    return browser
-
-
 def test_a_new_article_goes_live_only_once_a_reviewer_approves_it(editor_client, reviewer_client, reviewer):
     patient = Client()
     running = TopicFactory.create(name="Running", slug="running")
@@ -573,7 +560,7 @@ def test_articles_whose_translation_links_to_it_are_named():
     assert selectors.articles_linking_to(target) == ["Sciatica basics"]
 
 
-def test_a_new_article_saved_once_and_never_sent_cannot_be_published_by_a_reviewer(editor_client, reviewer):
+def test_a_new_article_saved_once_and_never_sent_cannot_be_published_by_a_reviewer(editor_client, reviewer_client):
     """The editor adds a new article and clicks "Save working copy" (not "send for review"): it is half written.
     A reviewer opening its Review page must not be able to publish it: the workflow refuses exactly this
     (STILL_BEING_WRITTEN) once the article has a working copy, but a new article saved once has none."""
@@ -582,17 +569,17 @@ def test_a_new_article_saved_once_and_never_sent_cannot_be_published_by_a_review
     article = Article.objects.get(slug="stretching-after-a-run")
     assert not ArticleDraft.objects.filter(article=article).exists()  # nothing was sent for review
 
-    page = _signed_in(reviewer).get(review_url(article)).content.decode()
+    page = reviewer_client.get(review_url(article)).content.decode()
     assert "has not sent this new article for review yet" in page
     assert 'value="Approve"' not in page
-    _signed_in(reviewer).post(review_url(article), {"_approve": "1"})
+    reviewer_client.post(review_url(article), {"_approve": "1"})
 
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT, "a reviewer published words the editor never sent for review"
     assert Client().get(article.get_absolute_url()).status_code == 404
 
 
-def test_a_new_article_whose_working_copy_was_thrown_away_cannot_be_published_unsent(editor_client, reviewer):
+def test_a_new_article_whose_working_copy_was_thrown_away_cannot_be_published_unsent(editor_client, reviewer_client):
     """A new article saved twice (it now has a working copy), then "Throw the working copy away": the row keeps the
     unsent words (it follows the working copy), and the Review page publishes them."""
     editor_client.post(ADD_URL, form_data())
@@ -601,13 +588,7 @@ def test_a_new_article_whose_working_copy_was_thrown_away_cannot_be_published_un
     assert ArticleDraft.objects.filter(article=article).exists()
     editor_client.post(f"/admin/education/article/{article.pk}/discard/")
 
-    _signed_in(reviewer).post(review_url(article), {"_approve": "1"})
+    reviewer_client.post(review_url(article), {"_approve": "1"})
 
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT, "words nobody sent for review were published"
-
-
-def _signed_in(user) -> Client:
-    browser = Client()
-    browser.force_login(user)
-    return browser

@@ -17,18 +17,30 @@ from tests.education.test_admin import form_of
 pytestmark = pytest.mark.django_db
 
 
+def _spanish(article: Article, *, reviewer=None, **words: str) -> ArticleTranslation:
+    """A Spanish translation of `article` as it is now; approved by `reviewer` when given."""
+    words = {"title": "El calor ayuda", "summary": "Use calor.", "body": "Use calor 20 minutos.", **words}
+    spanish = ArticleTranslation(article=article, language="es", **words)
+    spanish.record_source(article)
+    spanish.save()
+    if reviewer is not None:
+        approve_translation(spanish, reviewer=reviewer)
+    return spanish
+
+
+def _article_with_spanish(reviewer) -> Article:
+    """An article in a revision of its own, with a Spanish translation a reviewer approved."""
+    with reversion.create_revision():
+        article = ArticleFactory.create(title="Heat helps", slug="heat-helps", body="Use heat for 20 minutes.")
+    _spanish(article, reviewer=reviewer)
+    return article
+
+
 def test_recovering_a_deleted_article_brings_back_its_spanish_translation(client, editor, reviewer):
     """An article deleted by mistake and recovered from History: its words came back, but its approved Spanish
     translation was gone for good (translations kept no version), and Spanish readers were told "not translated yet"
     once it was approved again (the stop-34 audit)."""
-    with reversion.create_revision():
-        article = ArticleFactory.create(title="Heat helps", slug="heat-helps", body="Use heat for 20 minutes.")
-    spanish = ArticleTranslation(
-        article=article, language="es", title="El calor ayuda", summary="Use calor.", body="Use calor 20 minutos."
-    )
-    spanish.record_source(article)
-    spanish.save()
-    approve_translation(spanish, reviewer=reviewer)
+    article = _article_with_spanish(reviewer)
     version = Version.objects.get_for_object(article).first()
 
     Article.objects.get(pk=article.pk).delete()
@@ -52,9 +64,7 @@ def test_an_editor_may_delete_an_article_that_has_a_translation(client, editor):
     one) answered "Cannot delete article ... your account doesn't have permission to delete ... article translation"
     (the stop-34 audit)."""
     article = ArticleFactory.create()
-    spanish = ArticleTranslation(article=article, language="es", title="T", summary="S", body="B")
-    spanish.record_source(article)
-    spanish.save()
+    _spanish(article, title="T", summary="S", body="B")
     client.force_login(editor)
     assert "Cannot delete article" not in client.get(f"/admin/education/article/{article.pk}/delete/").content.decode()
     response = client.post(f"/admin/education/article/{article.pk}/delete/", {"post": "yes"})
@@ -64,18 +74,6 @@ def test_an_editor_may_delete_an_article_that_has_a_translation(client, editor):
     kept = Version.objects.get_for_object_reference(Article, article.pk).first()
     assert kept is not None
     assert Version.objects.get_for_model(ArticleTranslation).filter(revision=kept.revision).count() == 1
-
-
-def _article_with_spanish(reviewer):
-    with reversion.create_revision():
-        article = ArticleFactory.create(title="Heat helps", slug="heat-helps", body="Use heat for 20 minutes.")
-    spanish = ArticleTranslation(
-        article=article, language="es", title="El calor ayuda", summary="Use calor.", body="Use calor 20 minutos."
-    )
-    spanish.record_source(article)
-    spanish.save()
-    approve_translation(spanish, reviewer=reviewer)
-    return article
 
 
 def test_deleting_with_the_bulk_action_keeps_the_translations_for_recovery(client, editor, reviewer):
@@ -112,11 +110,7 @@ def test_a_deletion_inside_another_revision_still_keeps_the_translation(reviewer
 def test_an_editor_cannot_delete_an_approved_translation_on_its_own(client, editor, reviewer):
     """A translation goes only with its article (kept for recovery); on its own nothing would keep it (review of the
     stop-34 commits)."""
-    article = ArticleFactory.create()
-    spanish = ArticleTranslation(article=article, language="es", title="T", summary="S", body="B")
-    spanish.record_source(article)
-    spanish.save()
-    approve_translation(spanish, reviewer=reviewer)
+    spanish = _spanish(ArticleFactory.create(), reviewer=reviewer, title="T", summary="S", body="B")
     client.force_login(editor)
 
     client.post(f"/admin/education/articletranslation/{spanish.pk}/delete/", {"post": "yes"})

@@ -17,20 +17,6 @@ from tests.education.test_admin import ADD_URL, change_url, form_data, form_of, 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def editor_client(editor):
-    browser = Client()
-    browser.force_login(editor)
-    return browser
-
-
-@pytest.fixture
-def reviewer_client(reviewer):
-    browser = Client()
-    browser.force_login(reviewer)
-    return browser
-
-
 def _scheduled_article(editor_client, reviewer_client, days: int = 3) -> Article:
     editor_client.post(ADD_URL, form_data(**in_days(days), _submit_review="1"))
     article = Article.objects.get(slug="stretching-after-a-run")

@@ -26,6 +26,16 @@ DAY = datetime.timedelta(days=1)
 BAD_LINK = "This link does not work"
 
 
+def _sent_form() -> Intake:
+    """A pre-visit form sent, for a visit five days ahead."""
+    return services.create_submitted_intake_for_demo(
+        answers=routine_answers(),
+        patient_name="Kim Park",
+        email="kim@example.org",
+        appointment_at=timezone.now() + 5 * DAY,
+    )
+
+
 def _cancel(client, invitation: Invitation):
     return client.post(f"/staff/invitations/{invitation.pk}/cancel/")
 
@@ -107,12 +117,7 @@ def test_no_reminder_goes_to_a_cancelled_visit(time_machine):
 
 
 def test_a_sent_forms_follow_ups_stop_and_come_back_when_the_visit_is_booked_again(client, front_desk):
-    intake = services.create_submitted_intake_for_demo(
-        answers=routine_answers(),
-        patient_name="Kim Park",
-        email="kim@example.org",
-        appointment_at=timezone.now() + 5 * DAY,
-    )
+    intake = _sent_form()
     follow_ups.schedule_follow_ups()
     due = {row.time_point: row.due_at for row in FollowUp.objects.filter(visit=intake)}
     assert due  # the clinic's schedule gives this visit follow-ups
@@ -133,12 +138,7 @@ def test_a_sent_forms_follow_ups_stop_and_come_back_when_the_visit_is_booked_aga
 
 
 def test_a_sent_form_of_a_cancelled_visit_gets_no_follow_ups_scheduled(client, front_desk):
-    intake = services.create_submitted_intake_for_demo(
-        answers=routine_answers(),
-        patient_name="Kim Park",
-        email="kim@example.org",
-        appointment_at=timezone.now() + 5 * DAY,
-    )
+    intake = _sent_form()
     services.cancel_visit(intake.invitation, now=timezone.now())
     follow_ups.schedule_follow_ups()
     assert not FollowUp.objects.filter(visit=intake).exists()
@@ -237,12 +237,7 @@ def test_a_visit_cancelled_while_the_dispatcher_schedules_its_follow_ups_gets_no
     written: nothing looked at the visit again, and the 6-week questionnaire went out (review of the stop-34
     commits)."""
     time_machine.move_to(timezone.now(), tick=False)
-    intake = services.create_submitted_intake_for_demo(
-        answers=routine_answers(),
-        patient_name="Kim Park",
-        email="kim@example.org",
-        appointment_at=timezone.now() + 5 * DAY,
-    )
+    intake = _sent_form()
     manager = FollowUp.objects
     real_bulk_create = manager.bulk_create
 
