@@ -25,6 +25,39 @@ hypothesis_settings.register_profile("ci", hypothesis_settings.get_profile("suit
 hypothesis_settings.register_profile("thorough", hypothesis_settings.get_profile("suite"), max_examples=1000)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
+
+def _scan_static_files_once_per_process() -> None:
+    """Each test's Client builds the middleware again, and WhiteNoiseMiddleware then lists and stats every collected
+    static file (about 900, the admin's included): 0.13 s a test on this machine, a quarter of a typical intake
+    test's time and minutes of the suite. The files do not change during a run (`make test` collects them first), so
+    each process scans a root once per combination of the settings the scan reads and every later middleware gets
+    the same entries. Production builds its middleware once per process and is untouched."""
+    from django.conf import settings
+    from whitenoise.base import WhiteNoise
+
+    scan = WhiteNoise.update_files_dictionary
+    scanned: dict[tuple, dict] = {}
+
+    def update_files_dictionary(self, root, prefix):
+        read = sorted(name for name in dir(settings) if name.startswith("WHITENOISE_"))
+        read += ["DEBUG", "STATIC_URL", "PERMISSIONS_POLICY"]  # the last: clinic_portal/static_headers.py
+        key = (root, prefix, *(repr(getattr(settings, name, None)) for name in read))
+        if key not in scanned:
+            own, self.files = self.files, {}
+            try:
+                scan(self, root, prefix)
+                scanned[key] = self.files
+            finally:
+                self.files = {**own, **self.files}
+            return
+        self.files.update(scanned[key])
+
+    WhiteNoise.update_files_dictionary = update_files_dictionary
+
+
+_scan_static_files_once_per_process()
+
+
 FAST_AND_QUIET = {
     # Argon2 costs ~0.13 s a check here (docs/PITFALLS.md); tests use a fast hasher.
     "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
