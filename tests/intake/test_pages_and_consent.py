@@ -295,6 +295,20 @@ def test_the_receipt_names_the_clinics_time_zone_in_the_patients_language(client
     assert "DT)" not in html
 
 
+def test_a_spanish_appointment_at_one_oclock_reads_a_la_una_not_a_las(client, settings):
+    """Spanish says "a la 1:30" (la una) and "a las 2:30": the receipt said "a las 1:30 p.m." (the stop-34 note)."""
+    settings.TIME_ZONE = "America/New_York"
+    appointment = timezone.make_aware(datetime.datetime(2030, 4, 16, 13, 30))
+    invitation, token = make_invitation(appointment_at=appointment, language="es")
+    patient = Patient(client, token)
+    patient.invitation = invitation
+    patient.sign_in().answer_all(routine_answers())
+    patient.client.post("/intake/review/")
+    html = patient.client.get("/intake/done/").content.decode()
+    assert "martes 16 de abril de 2030 a la 1:30 p.m. (hora del Este)" in html
+    assert "las 1:" not in html
+
+
 def test_the_printable_copy_lists_the_answers_in_the_clinics_units_with_a_print_button(patient):
     patient.answer_all(routine_answers(height_cm=177.8, weight_kg=72.57, visit_goals="Run the city 10K"))
     patient.client.post("/intake/review/")

@@ -188,6 +188,26 @@ def test_a_spanish_time_at_the_end_of_a_sentence_has_one_full_stop(client):
     assert "m.." not in copy
 
 
+@override_settings(CLINIC_HOURS="Mon-Fri 08:00-17:00", CLINIC_CALLBACK_HOURS=2)
+def test_a_spanish_call_back_at_one_oclock_says_antes_de_la_una_in_the_receipt_and_the_email(client):
+    """Not "antes de las 1:00 p.m.", wrong Spanish: one o'clock takes "la" (la una); every other hour "las"."""
+    with time_machine.travel(clinic_time(2030, 3, 8, 11, 0), tick=False):
+        page = send(spanish_patient_now(client), answers(weight_loss="yes"))
+    assert "le llamará hoy antes de la 1:00 p.m." in page
+    assert "Si nadie le ha llamado antes de la 1:00 p.m., llámenos al" in page
+    assert "las 1:" not in page
+    [email] = [message for message in mail.outbox if "recibió sus respuestas" in message.subject]
+    assert "antes de la 1:00 p.m." in email.body
+    assert "las 1:" not in email.body
+
+
+@override_settings(CLINIC_HOURS="Mon-Fri 08:00-17:00", CLINIC_CALLBACK_HOURS=2)
+def test_an_english_call_back_at_one_oclock_reads_as_before(client):
+    with time_machine.travel(clinic_time(2030, 3, 8, 11, 0), tick=False):
+        page = send(a_patient_at(client, timezone.now()), answers(weight_loss="yes"))
+    assert "A clinician will call you today by 1:00 PM." in page
+
+
 def test_a_serious_receipt_for_a_cancer_history_adds_the_spinal_cord_signs(patient):
     page = send(patient, answers(cancer_history="not_sure"))
     assert Intake.objects.get(invitation=patient.invitation).level == Level.SERIOUS
