@@ -33,7 +33,7 @@ MSG_NOT_THE_RECORDS_BIRTH_DATE = (
     "The record you picked is for someone born on {born}. If this is another person, start again without that record."
 )
 MSG_EMAIL_FOR_LINK = (
-    "Enter the patient's email: the link is only ever emailed to the patient (text messages are not available yet)."
+    "Enter the patient's email: the link is only ever emailed to the patient (staff cannot send links by text message)."
 )
 MSG_EMAIL_INVALID = "Enter the email address in the right format, like name@example.com."
 # What the database keeps (an e-mail column is 254 long); Django's form takes up to 320, and the save then failed.

@@ -154,7 +154,7 @@ MSG_RENEW_FOLLOW_UP = (
     "link each time. It has no appointment to change."
 )
 MSG_RENEW_NEEDS_EMAIL = (
-    "Add the patient's email: a new link is only ever emailed to the patient (text messages are not available yet)."
+    "Add the patient's email: a new link is only ever emailed to the patient (staff cannot send links by text message)."
 )
 MSG_RENEW_APPOINTMENT_PAST = (
     "This appointment has passed, so a new link would not work. Enter the new appointment time."

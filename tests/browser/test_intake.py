@@ -252,7 +252,7 @@ def test_the_front_desk_makes_an_invitation_and_the_link_is_emailed_not_shown(op
     page = open_page("/staff/invitations/new/", PHONE, user=front_desk)
     errors = _watch_console(page)
     assert_accessible(page)
-    assert page.get_by_text("sending them by text message is not available yet").is_visible()
+    assert page.get_by_text("Staff send links by email only, not by text message.").is_visible()
     page.fill("#id_patient_name", "Jordan Quill")
     page.fill("#id_email", "jordan@example.org")
     page.fill("#id_date_of_birth", "1979-08-14")

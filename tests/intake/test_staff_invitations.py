@@ -271,7 +271,8 @@ def test_the_detail_page_says_links_go_by_email_only(client, front_desk):
     invitation, _ = make_invitation()
     client.force_login(front_desk)
     page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
-    assert "text message is not available yet" in page
+    assert "Staff send links by email only, not by text message" in page
+    assert "gets the reminders before the visit by text" in page
     assert 'value="pat@example.org"' in page
 
 
