@@ -28,6 +28,10 @@ HEADER = (
     "Last review outcome",
     "Rules version",
 )
+# After the scores, so that spreadsheets reading the columns by position read the same ones as before: when the front
+# desk cancelled the visit (intake.services.cancellation), empty when it was not or was booked again. A follow-up's
+# own link cannot be cancelled: its line stays empty, as the queue's row says nothing of it either.
+LAST = ("Visit cancelled",)
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 LEVEL_LABELS = {level.value: str(level.label) for level in Level}
@@ -48,7 +52,7 @@ def header() -> list[str]:
         else f"{scores.SHORT_NAMES.get(instrument.code, instrument.code)} before the visit"
         for instrument, point in scores.columns()
     ]
-    return [*HEADER, "Questionnaire", *score_columns]
+    return [*HEADER, "Questionnaire", *score_columns, *LAST]
 
 
 def flags_cell(flags: Iterable[ExportFlag]) -> str:
@@ -63,7 +67,7 @@ def age_cell(born: datetime.date | None, today: datetime.date) -> str:
 def rows(entries: Iterable[ExportEntry], *, today: datetime.date) -> Iterator[list[str]]:
     columns = header()
     yield columns
-    blank = [""] * (len(columns) - len(HEADER) - 1)
+    blank = [""] * (len(columns) - len(HEADER) - 1 - len(LAST))
     # Lines share their flags, birth dates, questionnaires and rules versions: each of those cells is worked out once
     # per export, not once per line (fifty thousand lines, issue 16).
     flags_of = functools.cache(flags_cell)
@@ -88,6 +92,7 @@ def rows(entries: Iterable[ExportEntry], *, today: datetime.date) -> Iterator[li
             version_of(entry.rules_version),
             questionnaire_of(entry.kind, entry.time_point),
             *([("" if value is None else str(value)) for value in entry.scores] or blank),
+            entry.cancelled,
         ]
 
 

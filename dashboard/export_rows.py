@@ -65,6 +65,7 @@ class ExportEntry(NamedTuple):
     # The patient's scores on this visit's questionnaires, in dashboard.scores.columns() order (None: not scored).
     scores: tuple[Decimal | None, ...] = ()
     outcome: str = ""  # the latest review outcome recorded (ReviewNote.Outcome), "" when none
+    cancelled: str = ""  # when the front desk cancelled the visit ("YYYY-MM-DD HH:MM"), "" when not cancelled
 
 
 _COLUMNS = (
@@ -83,6 +84,7 @@ _COLUMNS = (
     "kind",
     "invitation__follow_up__time_point",
     "invitation__follow_up__visit_id",
+    "invitation__cancelled_at",
 )
 # The latest outcome a review recorded (the clinic's evidence for tuning the rules: docs/clinical/TRIAGE.md): one
 # look-up of the notes' intake index per row, in the row's own query.
@@ -98,6 +100,7 @@ _TEXTS = {
     "submitted_at": "sent_text",
     "reviewed_at": "reviewed_text",
     "invitation__follow_up__time_point": "time_point",
+    "invitation__cancelled_at": "cancelled_text",
 }
 MINUTE = "%Y-%m-%d %H:%M"
 
@@ -145,7 +148,7 @@ def _page_ids(intakes: QuerySet[Intake], after: Key | None, batch: int) -> Query
 
 
 def _rows(page: QuerySet[Intake, Any]) -> list[tuple[Any, ...]]:
-    """The page's rows in the queue's order: _COLUMNS with the three times as text in the clinic's time zone ("" for
+    """The page's rows in the queue's order: _COLUMNS with the four times as text in the clinic's time zone ("" for
     none) and a time point "" for none, then the answers the measures score (scores.scored_answers) and the
     appointment as the database compares it (the next page starts after it)."""
     intakes = (
@@ -162,6 +165,7 @@ def _rows(page: QuerySet[Intake, Any]) -> list[tuple[Any, ...]]:
                 sent_text=Coalesce(_LocalMinute("submitted_at"), Value("")),
                 reviewed_text=Coalesce(_LocalMinute("reviewed_at"), Value("")),
                 time_point=Coalesce("invitation__follow_up__time_point", Value("")),
+                cancelled_text=Coalesce(_LocalMinute("invitation__cancelled_at"), Value("")),
                 appointment_key=Cast("appointment_at", TextField()),
             ).values_list(*(_TEXTS.get(name, name) for name in _COLUMNS), "outcome", "scored", "appointment_key")
         )
@@ -169,8 +173,9 @@ def _rows(page: QuerySet[Intake, Any]) -> list[tuple[Any, ...]]:
     return [
         (pk, level, reviewed, f"{appointment.astimezone(zone):{MINUTE}}",
          f"{sent.astimezone(zone):{MINUTE}}" if sent else "", f"{seen.astimezone(zone):{MINUTE}}" if seen else "",
-         *rest, time_point or "", visit_id, outcome, scored, appointment)
-        for pk, level, reviewed, appointment, sent, seen, *rest, time_point, visit_id, outcome, scored
+         *rest, time_point or "", visit_id, f"{cancelled.astimezone(zone):{MINUTE}}" if cancelled else "", outcome,
+         scored, appointment)
+        for pk, level, reviewed, appointment, sent, seen, *rest, time_point, visit_id, cancelled, outcome, scored
         in intakes.values_list(*_COLUMNS, "outcome", "scored")
     ]  # fmt: skip
 
@@ -199,7 +204,7 @@ def _scores(page: QuerySet[Intake, Any], rows: list[tuple[Any, ...]]) -> dict[in
     ids. A follow-up belongs to the visit it follows: that visit's intake and follow-ups are found by its id."""
     answered: list[scores.Answered] = []
     followed: set[int] = set()
-    for pk, *_, kind, _time_point, visit_id, _outcome, scored, _appointment_key in rows:
+    for pk, *_, kind, _time_point, visit_id, _cancelled, _outcome, scored, _appointment_key in rows:
         if visit_id is not None:
             followed.add(visit_id)
         elif kind == Questionnaire.INTAKE:
@@ -244,6 +249,7 @@ def export_entries(
             kind,
             time_point,
             visit_id,
+            cancelled,
             outcome,
             _scored,
             _appointment_key,
@@ -252,6 +258,7 @@ def export_entries(
                 pk, level, reviewed, appointment, sent, seen, version, name, born,
                 (f"{first} {last}".strip() or username) if username else None,
                 flags.get(pk, ()), kind, time_point, visit_id, visits.get(visit_id or pk, scores.EMPTY), outcome,
+                cancelled,
             )  # fmt: skip
         last_row = rows[-1]
         key = (last_row[2], last_row[1], last_row[-1], last_row[0])  # is_reviewed, level, appointment_at, id

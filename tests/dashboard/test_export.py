@@ -253,3 +253,21 @@ def test_a_form_new_red_flags_took_out_of_reviewed_shows_its_last_review_as_the_
     assert cells["Last reviewed by"]
     assert cells["Last reviewed at"]
     assert not {"Reviewed by", "Reviewed at", "Review outcome"} & set(rows[0])
+
+
+def test_a_cancelled_visit_says_when_it_was_cancelled_in_the_last_column(client, clinician):
+    """The queue, the intake and the patient pages said "Visit cancelled"; the export did not. The column comes last:
+    spreadsheets that read the columns by position keep reading the same ones."""
+    import datetime
+
+    from intake.services import cancel_visit
+
+    appointment = datetime.datetime(2026, 7, 6, 13, 30, tzinfo=datetime.UTC)
+    cancelled = make_intake("routine_plain", name="Cal Cancelled", appointment_at=appointment)
+    make_intake("routine_plain", name="Kim Kept", appointment_at=appointment)
+    assert cancel_visit(cancelled.invitation, now=datetime.datetime(2026, 7, 4, 14, 5, 59, tzinfo=datetime.UTC))
+    client.force_login(clinician)
+    rows = read_csv(client.get(EXPORT))
+    assert rows[0][-1] == "Visit cancelled"
+    assert rows[0][-2] == "PSFS 12 months"  # after every column the export had before
+    assert {row[1]: row[-1] for row in rows[1:]} == {"Cal Cancelled": "2026-07-04 10:05", "Kim Kept": ""}
