@@ -4,9 +4,16 @@ the parts of a longer text hold 153 or 67 each (the rest carries the header that
 
 from __future__ import annotations
 
-import pytest
+import dataclasses
 
+import pytest
+from django.conf import settings as django_settings
+from django.urls import reverse
+
+from intake import tokens
+from messaging.sms import texts
 from messaging.sms.segments import segments
+from messaging.sms.texts import TextSlots
 
 
 @pytest.mark.parametrize(
@@ -47,3 +54,23 @@ from messaging.sms.segments import segments
 )
 def test_the_parts_a_text_is_sent_in(text, parts):
     assert segments(text) == parts
+
+
+# A link as the portal makes it (a 43-character token) under a longer address than the tests' own.
+SITE_URL = "https://portal.riverside-spine-clinic.org"
+
+
+@pytest.mark.parametrize("language", [code for code, _ in django_settings.LANGUAGES])
+@pytest.mark.parametrize("kind", sorted(texts.TEXTS))
+def test_every_text_fits_two_parts_in_every_language_with_the_longest_slots(kind, language, settings):
+    """MAX_LENGTH (306) counted two GSM-7 parts for every text, but a Spanish text with á, í, ó or ú goes as UCS-2:
+    the follow-up's "¿cómo está desde su cita?" made it 172 characters and three parts."""
+    settings.SITE_URL = SITE_URL
+    settings.CLINIC_NAME = "Riverside Spine Clinic"
+    settings.CLINIC_PHONE = "(555) 010-0100"
+    link = SITE_URL + reverse("intake:start", args=[tokens.new_token()])
+    longest = TextSlots(link=link, code="1234567890", minutes=120, language=language)
+    text = texts.compose(kind, longest)
+    if language != "en":  # the translation was read, not the English fallen back to
+        assert text != texts.compose(kind, dataclasses.replace(longest, language="en"))
+    assert segments(text) <= 2, f"{kind} ({language}): {segments(text)} parts: {text}"
