@@ -28,6 +28,7 @@ from messaging.sms.backends.console import SmsBackend as ConsoleBackend
 from messaging.sms.backends.file import SmsBackend as FileBackend
 from messaging.sms.backends.unconfigured import SmsBackend as UnconfiguredBackend
 from messaging.sms.backends.unconfigured import SmsNotConfigured
+from messaging.sms.segments import segments
 from messaging.sms.texts import TextSlots
 from tests.messaging.conftest import run_queued_tasks
 
@@ -193,7 +194,7 @@ def test_no_text_carries_clinical_details(settings):
     for kind, template in texts.TEXTS.items():
         assert texts.slots_used(template) <= texts.SLOTS, kind
         text = texts.compose(kind, sample)
-        assert len(text) <= texts.MAX_LENGTH
+        assert segments(text) <= texts.WORDING_SEGMENTS
         assert not clinical_words(text), f"{kind}: {text}"
     # A renderer can give only a link, a code, minutes and a language: no free text.
     assert [field.name for field in dataclasses.fields(TextSlots)] == ["link", "code", "minutes", "language"]

@@ -73,4 +73,24 @@ def test_every_text_fits_two_parts_in_every_language_with_the_longest_slots(kind
     text = texts.compose(kind, longest)
     if language != "en":  # the translation was read, not the English fallen back to
         assert text != texts.compose(kind, dataclasses.replace(longest, language="en"))
-    assert segments(text) <= 2, f"{kind} ({language}): {segments(text)} parts: {text}"
+    assert segments(text) <= texts.WORDING_SEGMENTS, f"{kind} ({language}): {segments(text)} parts: {text}"
+
+
+@pytest.mark.parametrize("kind", sorted(texts.TEXTS))
+def test_a_clinic_whose_name_has_an_accent_still_sends_every_text(kind, settings):
+    """One "í" in the clinic's name makes every text UCS-2 (three parts for the longer ones): it costs more, but a
+    one-time code or a follow-up must still reach the patient, so only a text past MAX_SEGMENTS is refused."""
+    settings.SITE_URL = SITE_URL
+    settings.CLINIC_NAME = "Clínica de la Columna del Río Grande"
+    link = SITE_URL + reverse("intake:start", args=[tokens.new_token()])
+    text = texts.compose(kind, TextSlots(link=link, code="1234567890", minutes=120, language="es"))
+    assert text.startswith("Clínica de la Columna del Río Grande:")
+
+
+def test_a_text_past_the_most_parts_is_refused(monkeypatch, settings):
+    settings.CLINIC_NAME = "Riverside Spine Clinic"
+    monkeypatch.setitem(texts.TEXTS, "four_parts", "{clinic}: " + "ó" * (4 * 67 - 24))  # 268 UCS-2 places: four
+    monkeypatch.setitem(texts.TEXTS, "five_parts", "{clinic}: " + "ó" * (4 * 67 - 23))  # 269: five
+    assert segments(texts.compose("four_parts", TextSlots())) == texts.MAX_SEGMENTS
+    with pytest.raises(texts.TextProblem, match="'five_parts' text is 5 parts; the most is 4"):
+        texts.compose("five_parts", TextSlots())
