@@ -240,10 +240,10 @@ def review(request: HttpRequest, model_admin: ArticleAdmin, object_id: int) -> H
         "article": article,
         "waiting": waiting,
         "other_working_copy": draft if draft is not None and waiting is None else None,
-        "is_new": not article.is_live and article.published_at is None,
+        "is_new": article.is_new,
         # A new article nobody has sent for review: nothing to decide on yet (workflow.STILL_BEING_WRITTEN).
-        "not_sent": waiting is None and article.published_at is None,
-        "changes": _changes(live, content) if waiting and article.published_at else [],
+        "not_sent": waiting is None and article.is_new,
+        "changes": _changes(live, content) if waiting and not article.is_new else [],
         "content": content,
         "shown": workflow.content_sha256(content),
         "grade": figures.grade,

@@ -142,10 +142,14 @@ def render_waiting(message: OutboundMessage) -> Rendered | None:
     draft = ArticleDraft.objects.filter(article=article, state=ArticleDraft.State.AWAITING_REVIEW).first()
     if draft is None:
         return None
+    title = draft.content.get("title") or article.title
     body = render_to_string(
         "education/email/article_waiting.txt",
         {
-            "title": draft.content.get("title") or article.title,
+            "title": title,
+            # Which article a change is to, when the change renames it: reviewers know it by its current title.
+            "current_title": article.title if not article.is_new and article.title != title else "",
+            "is_new": article.is_new,  # as the review page says it (Article.is_new)
             "is_live": article.is_live,
             "editor": draft.submitted_by.get_full_name() if draft.submitted_by else "",
             "link": _admin_link("admin:education_article_review", article.pk),

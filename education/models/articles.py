@@ -305,6 +305,12 @@ class Article(models.Model):
         )
 
     @property
+    def is_new(self) -> bool:
+        """Never approved to go live: a first draft. One taken offline, or approved to go live later, is an existing
+        article (a change to it is "a change to this article" on the review page and in the reviewers' e-mail)."""
+        return self.published_at is None
+
+    @property
     def is_scheduled(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.published_at is not None and not self.is_live
 

@@ -172,6 +172,43 @@ def test_reviewers_are_emailed_once_when_something_waits_and_the_email_is_plain(
     assert f"https://portal.clinic.example/admin/education/article/{article.pk}/review/" in sent.body
 
 
+def waiting_email(article: Article) -> str:
+    """The "waiting for your clinical review" e-mail about `article`, as sent."""
+    send(OutboundMessage.objects.get(kind=tasks.WAITING, about_id=article.pk).pk)
+    return mail.outbox[-1].body
+
+
+def test_reviewers_are_emailed_a_change_to_an_offline_article_as_a_change_to_that_article_not_a_new_one(
+    editor, reviewer
+):
+    """An article taken offline, changed and sent for review: the e-mail said "A new article", and named only the
+    working copy's new title, so the reviewer could not tell which article of the library it was."""
+    article = ArticleFactory.create(title="Heat or ice")
+    workflow.take_offline(article, user=editor)
+    edit(article, editor, title="Heat or ice after a strain", body="Use ice first.")
+    body = waiting_email(article)
+    assert "A new article" not in body
+    assert "A change to an existing article" in body
+    assert "Heat or ice after a strain (the article now titled “Heat or ice”)" in body
+    assert "Patients cannot see it until you approve it." in body  # offline: nobody sees a current version
+
+
+@pytest.mark.parametrize("state", ["never published", "live", "offline", "scheduled"])
+def test_the_waiting_email_calls_an_article_new_exactly_when_the_review_page_does(state, editor, reviewer_client):
+    fields = {
+        "never published": {"status": Article.Status.DRAFT, "published_at": None},
+        "live": {},
+        "offline": {"status": Article.Status.DRAFT},
+        "scheduled": {"published_at": timezone.now() + datetime.timedelta(days=3)},
+    }[state]
+    article = ArticleFactory.create(**fields)
+    edit(article, editor, body="Rest for a day, then walk a little.")
+    review_page = reviewer_client.get(f"/admin/education/article/{article.pk}/review/").content.decode()
+    new_on_the_page = "A new article was sent for review" in review_page
+    new_in_the_email = "A new article" in waiting_email(article)
+    assert new_in_the_email == new_on_the_page == (state == "never published")
+
+
 def test_a_waiting_email_is_not_sent_once_the_change_was_approved(editor, reviewer):
     article = ArticleFactory.create()
     edit(article, editor, body="Use heat.")
