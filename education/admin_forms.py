@@ -20,7 +20,7 @@ from education import images
 from education.models import EDITABLE_FIELDS, Article, ArticleImage, ArticleTranslation
 from education.models.images import IMAGE_FOLDER
 from education.rendering import body_problems, image_names_in, normalize_newlines
-from education.workflow import FIELD_LABELS, content_sha256, draft_of, working_content
+from education.workflow import FIELD_LABELS, draft_of, edited_sha256, working_content, working_sha256
 
 GO_LIVE_HELP = (
     "When the article (or this change to it) goes live, once a clinical reviewer has approved it. Leave empty for as "
@@ -67,8 +67,8 @@ class ArticleForm(forms.ModelForm[Article]):
     go_live_at = forms.SplitDateTimeField(
         label="Go live", required=False, widget=AdminSplitDateTime, help_text=GO_LIVE_HELP
     )
-    # The working copy's words when the page was opened: a save over someone else's save since is refused once
-    # (two editors at once: the later save silently undid the earlier one; the stop-30 forms audit).
+    # The working copy's words and go-live time when the page was opened: a save over someone else's save since is
+    # refused once (two editors at once: the later save silently undid the earlier one; the stop-30 forms audit).
     opened = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
@@ -87,11 +87,11 @@ class ArticleForm(forms.ModelForm[Article]):
                 # The working copy keeps the date as text; given as text, the form would count it changed on every
                 # save ("Changed Next review due" in the history when nobody touched it).
                 initial["next_review_due"] = datetime.date.fromisoformat(due)
-            initial["opened"] = content_sha256(content)
             if draft is not None:
                 initial["go_live_at"] = draft.go_live_at
             elif instance.is_scheduled:
                 initial["go_live_at"] = instance.published_at
+            initial["opened"] = edited_sha256(instance, content, draft.go_live_at if draft else None)
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
 
@@ -128,9 +128,11 @@ class ArticleForm(forms.ModelForm[Article]):
         cleaned = super().clean() or self.cleaned_data
         opened = self.cleaned_data.get("opened")
         if self.instance.pk and self.use_working_copy and self.checks_other_saves and opened:
-            now = content_sha256(working_content(self.instance))
-            posted = content_sha256({name: cleaned.get(name) for name in FIELD_LABELS})
-            if now not in (opened, posted):  # the same words saved twice (a double click) are no conflict
+            now = working_sha256(self.instance)
+            posted = edited_sha256(
+                self.instance, {name: cleaned.get(name) for name in FIELD_LABELS}, cleaned.get("go_live_at")
+            )
+            if now not in (opened, posted):  # the same form saved twice (a double click) is no conflict
                 self.add_error(None, MSG_SAVED_BY_SOMEONE_ELSE)
                 # Shown again with the words saved meanwhile as the ones seen: the next save is a choice, and goes.
                 data = QueryDict(mutable=True)

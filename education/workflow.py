@@ -134,6 +134,25 @@ def content_sha256(content: Content) -> str:
     return hashlib.sha256(json.dumps(normalized(content), sort_keys=True).encode()).hexdigest()
 
 
+def edited_sha256(article: Article, content: Content, go_live_at: datetime.datetime | None) -> str:
+    """The words and the go-live time an editor's form holds (none given: a scheduled article's own time), hashed:
+    the editor-conflict check compares it (`ArticleForm.clean`), so another editor's change of the go-live time alone
+    counts. Times count to the minute, as the form shows them."""
+    when = go_live_at or (article.published_at if article.is_scheduled else None)
+    shown = when.astimezone(datetime.UTC).replace(second=0, microsecond=0).isoformat() if when else None
+    return hashlib.sha256(
+        json.dumps({"content": normalized(content), "go_live_at": shown}, sort_keys=True).encode()
+    ).hexdigest()
+
+
+def working_sha256(article: Article) -> str:
+    """`edited_sha256` of what the editor works on now: the working copy (its words and go-live time), else the row."""
+    draft = draft_of(article)
+    if draft is None:
+        return edited_sha256(article, live_content(article), None)
+    return edited_sha256(article, draft.content, draft.go_live_at)
+
+
 def working_content(article: Article) -> Content:
     """What the editor works on: the working copy if there is one, else the row."""
     draft = draft_of(article)

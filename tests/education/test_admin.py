@@ -12,7 +12,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from education import selectors
-from education.admin_forms import MSG_GO_LIVE_PASSED
+from education.admin_forms import MSG_GO_LIVE_PASSED, MSG_SAVED_BY_SOMEONE_ELSE
 from education.models import Article, ArticleDraft, ArticleReview, ArticleTranslation, Topic
 from education.workflow import draft_of
 from tests.education.factories import ArticleFactory, TopicFactory, approve_translations
@@ -441,6 +441,47 @@ def test_a_save_over_another_editors_save_since_the_page_opened_is_refused_once_
     again = editor_client.post(change_url(article), form_of(article, title="A's new title", opened=opened_in(page)))
     assert again.status_code == 302  # the second save is a choice, made knowingly
     assert (draft_of(article) or ArticleDraft()).content["title"] == "A's new title"
+
+
+def test_a_save_over_another_editors_change_of_the_go_live_time_alone_is_refused_once_with_the_same_message(
+    editor_client, editor, django_user_model
+):
+    """Editor B only set "Go live" (the clinic launches the article with a campaign); editor A, on a page opened
+    before, saved a new title: B's time was gone without a word, the change to go live as soon as approved."""
+    article = ArticleFactory.create(body="The old body.")
+    first = opened_in(editor_client.get(change_url(article)).content.decode())
+    other = Client()
+    other.force_login(django_user_model.objects.get(pk=editor.pk))
+    assert other.post(change_url(article), form_of(article, opened=first, **in_days(5))).status_code == 302
+    b_time = (draft_of(article) or ArticleDraft()).go_live_at
+    assert b_time is not None
+
+    refused = editor_client.post(change_url(article), form_of(article, title="A's new title", opened=first))
+
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.non_field_errors() == [MSG_SAVED_BY_SOMEONE_ELSE]
+    assert (draft_of(article) or ArticleDraft()).go_live_at == b_time
+    again = editor_client.post(
+        change_url(article), form_of(article, title="A's new title", opened=opened_in(refused.content.decode()))
+    )
+    assert again.status_code == 302  # the second save is a choice, made knowingly
+
+
+@pytest.mark.parametrize("go_live_days", [None, 3], ids=["at once", "scheduled"])
+def test_a_reviewers_approval_while_the_editors_page_is_open_is_no_conflict(
+    editor_client, reviewer_client, go_live_days
+):
+    """Nobody saved over the editor: the approved words and time are the ones their page shows."""
+    go_live = in_days(go_live_days) if go_live_days else {}
+    editor_client.post(ADD_URL, form_data(**go_live, _submit_review="1"))
+    article = Article.objects.get(slug="stretching-after-a-run")
+    opened = opened_in(editor_client.get(change_url(article)).content.decode())
+    assert reviewer_client.post(review_url(article), {"_approve": "1"}).status_code == 302
+    article.refresh_from_db()
+    response = editor_client.post(
+        change_url(article), form_of(article, title="A better title", opened=opened, **go_live)
+    )
+    assert response.status_code == 302
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from education.admin_forms import MSG_SAVED_BY_SOMEONE_ELSE
 from education.models import Article, ArticleDraft
-from tests.education.test_admin import ADD_URL, change_url, form_data, form_of, in_days, review_url
+from tests.education.test_admin import ADD_URL, change_url, form_data, form_of, in_days, opened_in, review_url
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +68,39 @@ def test_postponing_a_scheduled_article_is_not_silently_ignored(editor_client, r
     )
     time_machine.move_to(timezone.now() + datetime.timedelta(days=7))
     assert Client().get(article.get_absolute_url()).status_code == 200  # and at the new time it does
+
+
+def test_a_save_over_another_editors_postponement_is_refused_once_with_the_same_message(
+    editor_client, reviewer_client, editor, django_user_model
+):
+    """Editor B moved a scheduled article's go-live 3 days on to 10; editor A, on a page opened before (showing day
+    3), saved a new title: the change was kept to go live on day 3, undoing B's postponement without a word."""
+    article = _scheduled_article(editor_client, reviewer_client, days=3)
+    page = editor_client.get(change_url(article)).content.decode()
+    first, shown = opened_in(page), _as_shown(editor_client, article)
+    other = Client()
+    other.force_login(django_user_model.objects.get(pk=editor.pk))
+    assert other.post(change_url(article), form_of(article, opened=first, **in_days(10))).status_code == 302
+    article.refresh_from_db()
+    postponed = article.published_at
+
+    refused = editor_client.post(change_url(article), form_of(article, title="A's new title", opened=first, **shown))
+
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.non_field_errors() == [MSG_SAVED_BY_SOMEONE_ELSE]
+    assert not ArticleDraft.objects.filter(article=article).exists()
+    article.refresh_from_db()
+    assert article.published_at == postponed
+
+
+@pytest.mark.parametrize("go_live_days", [3, 10], ids=["its time kept", "postponed"])
+def test_new_words_for_a_scheduled_article_saved_twice_from_one_page_are_no_conflict(
+    editor_client, reviewer_client, go_live_days
+):
+    """A double click on Save, the go-live time kept as shown or moved later: the second request is the same save."""
+    article = _scheduled_article(editor_client, reviewer_client, days=3)
+    page = editor_client.get(change_url(article)).content.decode()
+    go_live = _as_shown(editor_client, article) if go_live_days == 3 else in_days(go_live_days)
+    data = form_of(article, body="New words, scheduled.", opened=opened_in(page), **go_live)
+    assert editor_client.post(change_url(article), data).status_code == 302
+    assert editor_client.post(change_url(article), data).status_code == 302
