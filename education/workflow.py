@@ -452,6 +452,9 @@ def publish(article: Article, draft: ArticleDraft, review: ArticleReview, *, now
     """The approved working copy becomes the live version (inside the caller's transaction, row locked)."""
     changed = changed_fields(live_content(article), draft.content)
     was_live = article.is_live
+    # A change to an article approved to go live later, sent with the time it has (its working copy keeps none: no
+    # change of time), keeps that time: it went live at once, days early.
+    keeps_its_time = article.is_scheduled and not draft.go_live_at
     with reversion.create_revision():
         reversion.set_user(review.reviewer)
         reversion.set_comment(_approval_note(review, _comment(changed, "No change to the text.")))
@@ -459,7 +462,8 @@ def publish(article: Article, draft: ArticleDraft, review: ArticleReview, *, now
         _stamp(article, review)
         if not was_live:
             article.status = Article.Status.PUBLISHED
-            article.published_at = draft.go_live_at if draft.go_live_at and draft.go_live_at > now else now
+            if not keeps_its_time:
+                article.published_at = draft.go_live_at if draft.go_live_at and draft.go_live_at > now else now
         article.save()
         assign_relations(article, draft.content)
     draft.delete()

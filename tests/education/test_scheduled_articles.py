@@ -104,3 +104,31 @@ def test_new_words_for_a_scheduled_article_saved_twice_from_one_page_are_no_conf
     data = form_of(article, body="New words, scheduled.", opened=opened_in(page), **go_live)
     assert editor_client.post(change_url(article), data).status_code == 302
     assert editor_client.post(change_url(article), data).status_code == 302
+
+
+def test_a_change_to_a_scheduled_article_approved_before_its_time_still_goes_live_at_that_time(
+    editor_client, reviewer_client
+):
+    """An article approved to go live in 3 days; the editor fixes a word and keeps the time the form shows; a reviewer
+    approves the fix the same day. The article went live at once, days early (the working copy kept no time, and
+    approving a change to an article not live yet published it "now")."""
+    article = _scheduled_article(editor_client, reviewer_client, days=3)
+    scheduled_for = article.published_at
+    editor_client.post(
+        change_url(article),
+        form_of(
+            article, title="Stretching after a run, gently", _submit_review="1", **_as_shown(editor_client, article)
+        ),
+    )
+    assert ArticleDraft.objects.filter(article=article, state=ArticleDraft.State.AWAITING_REVIEW).exists()
+    review_page = reviewer_client.get(review_url(article)).content.decode()
+    when = timezone.localtime(scheduled_for)
+    assert f"Once approved it goes live on {when:%b %-d, %Y, %H:%M}, as scheduled." in review_page
+    assert "Patients cannot see this article until then." in review_page
+    assert "goes live at once" not in review_page
+    reviewer_client.post(review_url(article), {"_approve": "1"})
+    article.refresh_from_db()
+    assert article.title == "Stretching after a run, gently"
+    assert article.published_at == scheduled_for
+    assert article.is_scheduled
+    assert Client().get(article.get_absolute_url()).status_code == 404  # not before its time
