@@ -175,7 +175,7 @@ def test_reviewers_are_emailed_once_when_something_waits_and_the_email_is_plain(
 def waiting_email(article: Article) -> str:
     """The "waiting for your clinical review" e-mail about `article`, as sent."""
     send(OutboundMessage.objects.get(kind=tasks.WAITING, about_id=article.pk).pk)
-    return mail.outbox[-1].body
+    return str(mail.outbox[-1].body)
 
 
 def test_reviewers_are_emailed_a_change_to_an_offline_article_as_a_change_to_that_article_not_a_new_one(
@@ -195,13 +195,13 @@ def test_reviewers_are_emailed_a_change_to_an_offline_article_as_a_change_to_tha
 
 @pytest.mark.parametrize("state", ["never published", "live", "offline", "scheduled"])
 def test_the_waiting_email_calls_an_article_new_exactly_when_the_review_page_does(state, editor, reviewer_client):
-    fields = {
+    by_state: dict[str, dict[str, object]] = {
         "never published": {"status": Article.Status.DRAFT, "published_at": None},
         "live": {},
         "offline": {"status": Article.Status.DRAFT},
         "scheduled": {"published_at": timezone.now() + datetime.timedelta(days=3)},
-    }[state]
-    article = ArticleFactory.create(**fields)
+    }
+    article = ArticleFactory.create(**by_state[state])
     edit(article, editor, body="Rest for a day, then walk a little.")
     review_page = reviewer_client.get(f"/admin/education/article/{article.pk}/review/").content.decode()
     new_on_the_page = "A new article was sent for review" in review_page
