@@ -4,6 +4,9 @@ PostgreSQL's search does this in its text-search configurations (`unaccent`, edu
 development database of `make run`, has neither: `portal_fold` is registered on each of its connections
 (`register_on_sqlite`, from education.apps) and `Folded` calls it, so the search's LIKE matches folded text; the
 snippet marks a hit by the same folding (`hit_pattern`).
+
+Lists by title in a translated language compare titles the same way (`sort_key`, `SortKey`), as a Spanish reader
+looks for them: "Úlceras" among the U's, not after "Zapatillas" as a byte-by-byte order puts it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from django.db.backends.signals import connection_created
 from django.db.models import Func, TextField
 
 SQLITE_FUNCTION = "portal_fold"
+SQLITE_SORT_FUNCTION = "portal_sort_key"
 
 
 # Letters that lose no mark in Unicode's decomposition but that PostgreSQL's unaccent rules spell out.
@@ -39,9 +43,44 @@ class Folded(Func):
     output_field = TextField()
 
 
+# In Spanish order "ñ" is a letter of its own, after "n" ("pan", "panza", "paño"): its key keeps it apart from "n" with
+# a character that comes after every unaccented letter, so "n~" sorts after "nz" and before "o". The opening marks
+# "¿" and "¡" are not read: "¿Qué es la ciática?" is among the Q's, not after the Z's.
+_N_TILDE = ("ñ", "n~")
+_OPENING_MARKS = "¿¡"
+_WITHOUT_OPENING_MARKS = str.maketrans("", "", _OPENING_MARKS)
+
+
+def sort_key(text: str | None) -> str:
+    """`text` as a Spanish reader orders it, to compare code point by code point: case and accents left out as `fold`
+    leaves them ("Úlceras" -> "ulceras"), "ñ" after "n", no opening "¿" or "¡"."""
+    kept_apart = composed(text or "").casefold().replace(*_N_TILDE)
+    return fold(kept_apart.translate(_WITHOUT_OPENING_MARKS))
+
+
+def sort_key_sql(sql: str) -> str:
+    """`sort_key` of the SQL expression `sql`, in PostgreSQL: `unaccent` (education migration 0011) does what `fold`
+    does, and COLLATE "C" compares the keys code point by code point as SQLite does, whatever collation the database
+    was made with (one made with C sorts "Ú" after "Z"; others differ again)."""
+    n_tilde, key = _N_TILDE
+    n_apart = f"REPLACE(REPLACE({sql}, '{n_tilde}', '{key}'), '{n_tilde.upper()}', '{key}')"
+    return f"(LOWER(UNACCENT(TRANSLATE({n_apart}, '{_OPENING_MARKS}', ''))) COLLATE \"C\")"
+
+
+class SortKey(Func):
+    """`sort_key` of a text expression, in SQL: SQLite calls the Python function, PostgreSQL `sort_key_sql`."""
+
+    function = SQLITE_SORT_FUNCTION
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        return super().as_sql(compiler, connection, template=sort_key_sql("%(expressions)s"), **extra_context)
+
+
 def _register(sender: Any, connection: Any, **kwargs: Any) -> None:
     if connection.vendor == "sqlite":
         connection.connection.create_function(SQLITE_FUNCTION, 1, fold, deterministic=True)
+        connection.connection.create_function(SQLITE_SORT_FUNCTION, 1, sort_key, deterministic=True)
 
 
 def register_on_sqlite() -> None:
