@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import copy
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, When
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Coalesce
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from education.diffs import line_changes
+from education.folding import SortKey
 from education.models import TRANSLATION_LANGUAGES, Article, ArticleTranslation
 
 TRANSLATED = {code for code, _name in TRANSLATION_LANGUAGES}
@@ -65,6 +68,28 @@ def is_shown(translation: ArticleTranslation, article: Article) -> bool:
 def shown_filter(language: str) -> Q:
     """The translations patients may read, as a filter (for a subquery beside the article: its `english_sha256`)."""
     return Q(language=language, source_sha256=OuterRef("english_sha256"), approved_sha256=F("content_sha256"))
+
+
+def with_shown_title(articles: QuerySet[Article], language: str) -> QuerySet[Article]:
+    """The articles with `shown_title`: the title of their translation in `language` where patients may read it (as
+    `is_shown` says), else NULL. A join (one translation per article and language), where `shown_filter`'s
+    subquery would run once per article: for a list of every article (selectors.reading_order)."""
+    made_from_live = Q(translations__language=language, translations__source_sha256=F("english_sha256"))
+    approved = Q(shown_translation__approved_sha256=F("shown_translation__content_sha256"))
+    return articles.annotate(
+        shown_translation=FilteredRelation("translations", condition=made_from_live),
+    ).annotate(shown_title=Case(When(approved, then=F("shown_translation__title"))))
+
+
+def title_order(language: str | None) -> Combinable:
+    """What a list by title is ordered by for a reader of `language`. In English, the title as stored (the order of
+    the title index the lists page through). In a translated language, the title the reader sees: its translation's
+    where patients may read it (`shown_title`, which the list's query annotates beside each article), else the
+    English; compared as a Spanish reader compares them (education.folding.sort_key): in the English order the
+    Spanish titles a reader saw looked unsorted."""
+    if language_code(language) not in TRANSLATED:
+        return F("title")
+    return SortKey(Coalesce(F("shown_title"), F("title")))
 
 
 def shown_words(articles: list[Article], language: str | None) -> dict[int, tuple[str, str]]:
