@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from clinic_portal.db_rows import quoted_column
 from education import snippets
-from education.folding import Folded, fold
+from education.folding import Folded, fold, sort_key_sql
 from education.models import SEARCH_CONFIGS, Article, ArticleTranslation, placeholder_values
 from education.rendering import fill_text, placeholder_marker
 from education.search import (
@@ -35,6 +35,7 @@ from education.search import (
     snippet_near_first_hit,
     snippet_params,
 )
+from education.translation import title_order, with_shown_title
 
 # A search page shows fewer articles than a list: each hit's snippet is made by PostgreSQL's ts_headline
 # (education/search.py), and a common word fills every page, so this is what a search costs at any size.
@@ -111,7 +112,8 @@ def _every_word(rows: QuerySet[Any, Any], terms: list[str]) -> QuerySet[Any, Any
 
 def _matching(query: str, language: str = "") -> QuerySet[Any, Any]:
     """SQLite (development): every word must appear somewhere (in the English, or in a translation in `language`
-    that patients may read); title hits first. PostgreSQL uses `_search_sql` and `_translated_search_sql`."""
+    that patients may read); title hits first, then by the title the reader sees (`title_order`). PostgreSQL uses
+    `_search_sql` and `_translated_search_sql`."""
     published = Article.objects.published()
     terms = query_terms(query) or [query.lower()]
     title_hit = Q()
@@ -120,6 +122,7 @@ def _matching(query: str, language: str = "") -> QuerySet[Any, Any]:
     found = Q(pk__in=_every_word(published, terms).order_by().values("pk")[: SEARCH_CANDIDATES + 1])
     in_translation: Any = Value(False)
     translated_text: Any = Value("")
+    articles: QuerySet[Article] = Article.objects.all()
     if language in SEARCH_CONFIGS:
         readable = ArticleTranslation.objects.filter(
             language=language, approved_sha256=F("content_sha256"), source_sha256=F("article__english_sha256")
@@ -128,15 +131,16 @@ def _matching(query: str, language: str = "") -> QuerySet[Any, Any]:
         found |= Q(pk__in=matched.order_by().values("article_id")[: SEARCH_CANDIDATES + 1])
         in_translation = Exists(matched.filter(article_id=OuterRef("pk")))
         translated_text = Subquery(matched.filter(article_id=OuterRef("pk")).values("body_text")[:1])
+        articles = with_shown_title(articles, language)  # what `title_order` orders by
     return (
-        Article.objects.filter(found)
+        articles.filter(found)
         .alias(folded_title=Folded("title"))
         .annotate(
             title_rank=Case(When(title_hit, then=Value(0)), default=Value(1), output_field=IntegerField()),
             in_translation=in_translation,
             translated_text=translated_text,
         )
-        .order_by("title_rank", "title", "pk")
+        .order_by("title_rank", title_order(language), "pk")
     )
 
 
@@ -177,7 +181,8 @@ def _translated_search_sql(placeholders: int, config: str) -> str:
     as they stand, made from the English live now), in that language's configuration, and the English words of
     every published article (a reader may type "sciatica"). Each side's first SEARCH_CANDIDATES + 1 matches from
     its index; an article found by both is ranked and shown by its translation's match (a snippet in the reader's
-    words); its snippet comes from the text that matched.
+    words); its snippet comes from the text that matched. Hits ranked alike are in the order of the titles the reader
+    sees (`shown_title`: the translation's where patients may read it, found by its words or not; `title_order`).
     Parameters: `_translated_search_params`.
     """
     article_table = connection.ops.quote_name(Article._meta.db_table)
@@ -192,26 +197,32 @@ def _translated_search_sql(placeholders: int, config: str) -> str:
     shown = ", ".join(quoted_column(Article, name) for name in HIT_FIELDS)
     from_article = ", ".join(a(name) for name in HIT_FIELDS)
     title, pk = quoted_column(Article, "title"), quoted_column(Article, "id")
-    order = f"rank DESC, {title}, {pk}"
+    order = f"rank DESC, {sort_key_sql(f'COALESCE(shown_title, {title})')}, {pk}"
     text = "page.text"
     for _ in range(placeholders):
         text = f"REPLACE({text}, %s, %s)"
     translated = f"WEBSEARCH_TO_TSQUERY('{config}'::regconfig, %s)"
     english = f"WEBSEARCH_TO_TSQUERY({ENGLISH}, %s)"
     live = f"{a('status')} = %s AND {a('published_at')} <= %s"
+    readable = (
+        f"{t('language')} = %s AND {t('approved_sha256')} = {t('content_sha256')} "
+        f"AND {t('source_sha256')} = {a('english_sha256')}"
+    )
     row_config = f"(CASE WHEN page.in_translation THEN '{config}' ELSE 'english' END)::regconfig"
     return (
         f"SELECT {shown}, {snippet_near_first_hit(text, row_config)} AS raw_snippet, matches, in_translation "  # noqa: S608 - names only
-        f"FROM (SELECT {shown}, text, rank, in_translation, COUNT(*) OVER () AS matches FROM ("
-        f"SELECT DISTINCT ON ({pk}) {shown}, text, rank, in_translation FROM ("
+        f"FROM (SELECT {shown}, text, rank, in_translation, shown_title, COUNT(*) OVER () AS matches FROM ("
+        f"SELECT DISTINCT ON ({pk}) {shown}, text, rank, in_translation, shown_title FROM ("
         f"(SELECT {from_article}, {t('body_text')} AS text, TS_RANK({t('search_vector')}, {translated}) AS rank, "
-        f"TRUE AS in_translation FROM {translation_table} AS t JOIN {article_table} AS a "
+        f"TRUE AS in_translation, {t('title')} AS shown_title FROM {translation_table} AS t JOIN {article_table} AS a "
         f"ON {a('id')} = {t('article_id')} "
-        f"WHERE {t('language')} = %s AND {t('approved_sha256')} = {t('content_sha256')} "
-        f"AND {t('source_sha256')} = {a('english_sha256')} AND {live} "
+        f"WHERE {readable} AND {live} "
         f"AND {t('search_vector')} @@ {translated} LIMIT %s) "
-        f"UNION ALL (SELECT {from_article}, {a('body_text')}, TS_RANK({a('search_vector')}, {english}), FALSE "
-        f"FROM {article_table} AS a WHERE {live} AND {a('search_vector')} @@ {english} LIMIT %s)"
+        f"UNION ALL (SELECT {from_article}, {a('body_text')}, TS_RANK({a('search_vector')}, {english}), FALSE, "
+        # Found by its English words: the title its reader sees is still its translation's, where they may read it.
+        f"{t('title')} FROM {article_table} AS a LEFT JOIN {translation_table} AS t "
+        f"ON {t('article_id')} = {a('id')} AND {readable} "
+        f"WHERE {live} AND {a('search_vector')} @@ {english} LIMIT %s)"
         # An article found by both: the row of its translation, so the hit's snippet is in the reader's words.
         f") AS both_sides ORDER BY {pk}, in_translation DESC, rank DESC"
         f") AS found ORDER BY {order} LIMIT %s OFFSET %s"
@@ -234,6 +245,7 @@ def _translated_search_params(query: str, offset: int, language: str) -> list[An
         query,
         SEARCH_CANDIDATES + 1,
         query,
+        language,
         *live,
         query,
         SEARCH_CANDIDATES + 1,

@@ -149,3 +149,13 @@ def test_a_spanish_reader_sees_featured_articles_of_the_same_moment_in_spanish_o
     cache.library_changed()  # a write that bypassed the models
     featured = card_titles(reader("es").get("/").content.decode())
     assert featured == SPANISH_ORDER[: selectors.FEATURED_LIMIT]
+
+
+def test_a_spanish_reader_sees_equally_good_search_results_in_the_order_of_the_spanish_titles(library):
+    def hits(page: int) -> list[str]:
+        found = reader("es").get("/search/", {"q": "walk", "page": str(page)}).content.decode()
+        titles = re.findall(r'<h2 class="h5"><a href="/articles/[^"]+/">([^<]+)</a>', found)
+        return [html.unescape(title) for title in titles]
+
+    # Every article has the word once, in the same English text: none ranks above another, so the titles decide.
+    assert hits(1) + hits(2) == SPANISH_ORDER
