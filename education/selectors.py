@@ -48,7 +48,7 @@ from django.utils import timezone
 from clinic_portal.db_backend import prepared_cursor
 from clinic_portal.db_rows import quoted_column
 from education import cache
-from education.folding import sort_key_sql
+from education.folding import sort_key, sort_key_sql
 from education.models import Article, ArticleTranslation, Topic, TopicTranslation
 from education.translation import TRANSLATED, language_code, shown_filter, title_order, with_shown_title
 
@@ -95,8 +95,15 @@ def _topics_in(topics: Sequence[Topic], code: str) -> Topics:
             copy_.name, copy_.description = name, description or ""
         copy_.fallback_lang = "" if name else ENGLISH  # type: ignore[attr-defined]
         shown.append(copy_)
-    shown.sort(key=lambda topic: topic.name.casefold())
-    return Topics(shown, {t.pk: t for t in shown}, {t.slug: t for t in shown})
+    return Topics(_by_name(shown, code), {t.pk: t for t in shown}, {t.slug: t for t in shown})
+
+
+def _by_name(topics: Iterable[Topic], language: str | None) -> list[Topic]:
+    """Topics by the names a reader of `language` reads: compared as a Spanish reader compares words in a translated
+    language (casefolded alone, "Úlceras" came after "Zapatillas"); by the English name as stored in English."""
+    if language_code(language) in TRANSLATED:
+        return sorted(topics, key=lambda topic: sort_key(topic.name))
+    return sorted(topics, key=lambda topic: topic.name)
 
 
 def _count_library() -> Library:
@@ -194,7 +201,7 @@ def _with_topics(articles: Iterable[Article], language: str | None = None) -> li
     for article in shown:
         raw = getattr(article, "topic_ids", None) or ""
         topics = [by_id[int(pk)] for pk in raw.split(",") if pk and int(pk) in by_id]
-        _attach_topics(article, sorted(topics, key=lambda topic: topic.name))
+        _attach_topics(article, _by_name(topics, language))
         _show_translation(article, language)
     return shown
 
@@ -438,7 +445,7 @@ def article_for_page(slug: str, *, can_preview: bool, language: str | None = Non
     topics = [by_id[int(pk)] for pk in (topic_ids or "").split(",") if pk and int(pk) in by_id]
     # A plain list for the page (education.article_page reads it), not `article.topics.all()`: making the related
     # manager twice per request cost more than the rest of the row's reading.
-    article.page_topics = sorted(topics, key=lambda topic: topic.name)  # type: ignore[attr-defined]
+    article.page_topics = _by_name(topics, language)  # type: ignore[attr-defined]
     if isinstance(rows, str):  # json arrives as text when the driver leaves it to us
         rows = json.loads(rows)
     related = _related_fields()

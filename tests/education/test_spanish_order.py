@@ -159,3 +159,19 @@ def test_a_spanish_reader_sees_equally_good_search_results_in_the_order_of_the_s
 
     # Every article has the word once, in the same English text: none ranks above another, so the titles decide.
     assert hits(1) + hits(2) == SPANISH_ORDER
+
+
+def test_a_spanish_reader_sees_the_topics_in_the_order_of_their_spanish_names():
+    from education.models import TopicTranslation
+
+    topics = []
+    for english, spanish in (("Shoes", "Zapatillas"), ("Ulcers", "Úlceras"), ("Vertebrae", "Vértebras")):
+        topic = TopicFactory.create(name=english, slug=english.lower())
+        TopicTranslation.objects.create(topic=topic, language="es", name=spanish)
+        topics.append(topic)
+    ArticleFactory.create(title="Everything", slug="everything", topics=topics)
+    page = reader("es").get("/articles/").content.decode()
+    menu = re.findall(r'<a href="/topics/[^"]+/"[^>]*>([^<\n]+)', page)
+    tags = re.findall(r'<li class="list-inline-item"[^>]*>([^<]+)</li>', page)
+    assert [html.unescape(name) for name in menu] == ["Úlceras", "Vértebras", "Zapatillas"]
+    assert [html.unescape(name) for name in tags] == ["Úlceras", "Vértebras", "Zapatillas"]
