@@ -73,7 +73,7 @@ def shown_filter(language: str) -> Q:
 def with_shown_title(articles: QuerySet[Article], language: str) -> QuerySet[Article]:
     """The articles with `shown_title`: the title of their translation in `language` where patients may read it (as
     `is_shown` says), else NULL. A join (one translation per article and language), where `shown_filter`'s
-    subquery would run once per article: for a list of every article (selectors.reading_order)."""
+    subquery would run once per article: for a list of every article (selectors.reading_order), and SQLite's search."""
     made_from_live = Q(translations__language=language, translations__source_sha256=F("english_sha256"))
     approved = Q(shown_translation__approved_sha256=F("shown_translation__content_sha256"))
     return articles.annotate(
