@@ -20,7 +20,14 @@ from education import images
 from education.models import EDITABLE_FIELDS, Article, ArticleImage, ArticleTranslation
 from education.models.images import IMAGE_FOLDER
 from education.rendering import body_problems, image_names_in, normalize_newlines
-from education.workflow import FIELD_LABELS, draft_of, edited_sha256, working_content, working_sha256
+from education.workflow import (
+    FIELD_LABELS,
+    draft_of,
+    edited_sha256,
+    working_content,
+    working_sha256,
+    working_sha256s,
+)
 
 GO_LIVE_HELP = (
     "When the article (or this change to it) goes live, once a clinical reviewer has approved it. Leave empty for as "
@@ -128,16 +135,16 @@ class ArticleForm(forms.ModelForm[Article]):
         cleaned = super().clean() or self.cleaned_data
         opened = self.cleaned_data.get("opened")
         if self.instance.pk and self.use_working_copy and self.checks_other_saves and opened:
-            now = working_sha256(self.instance)
+            now = working_sha256s(self.instance)
             posted = edited_sha256(
                 self.instance, {name: cleaned.get(name) for name in FIELD_LABELS}, cleaned.get("go_live_at")
             )
-            if now not in (opened, posted):  # the same form saved twice (a double click) is no conflict
+            if not now & {opened, posted}:  # the same form saved twice (a double click) is no conflict
                 self.add_error(None, MSG_SAVED_BY_SOMEONE_ELSE)
                 # Shown again with the words saved meanwhile as the ones seen: the next save is a choice, and goes.
                 data = QueryDict(mutable=True)
                 data.update(self.data)  # the POST as sent, every value of a list (topics) too
-                data["opened"] = now
+                data["opened"] = working_sha256(self.instance)
                 self.data = data
         return cleaned
 

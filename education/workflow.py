@@ -134,11 +134,13 @@ def content_sha256(content: Content) -> str:
     return hashlib.sha256(json.dumps(normalized(content), sort_keys=True).encode()).hexdigest()
 
 
-def edited_sha256(article: Article, content: Content, go_live_at: datetime.datetime | None) -> str:
-    """The words and the go-live time an editor's form holds (none given: a scheduled article's own time), hashed:
-    the editor-conflict check compares it (`ArticleForm.clean`), so another editor's change of the go-live time alone
-    counts. Times count to the minute, as the form shows them."""
-    when = go_live_at or (article.published_at if article.is_scheduled else None)
+def edited_sha256(
+    article: Article, content: Content, go_live_at: datetime.datetime | None, *, own_time: bool = True
+) -> str:
+    """The words and the go-live time an editor's form holds (none given: the article's own time, scheduled or past,
+    unless `own_time` is False), hashed: the editor-conflict check compares it (`ArticleForm.clean`), so another
+    editor's change of the go-live time alone counts. Times count to the minute, as the form shows them."""
+    when = go_live_at or (article.published_at if own_time else None)
     shown = when.astimezone(datetime.UTC).replace(second=0, microsecond=0).isoformat() if when else None
     return hashlib.sha256(
         json.dumps({"content": normalized(content), "go_live_at": shown}, sort_keys=True).encode()
@@ -146,11 +148,21 @@ def edited_sha256(article: Article, content: Content, go_live_at: datetime.datet
 
 
 def working_sha256(article: Article) -> str:
-    """`edited_sha256` of what the editor works on now: the working copy (its words and go-live time), else the row."""
+    """`edited_sha256` of what the editor works on now (the working copy, else the row), as a page opened now has it."""
     draft = draft_of(article)
     if draft is None:
         return edited_sha256(article, live_content(article), None)
     return edited_sha256(article, draft.content, draft.go_live_at)
+
+
+def working_sha256s(article: Article) -> frozenset[str]:
+    """`edited_sha256` of what the editor works on now (the working copy, else the row), with the article's own time
+    and without it: a page opened before an approval first gave the article a time, or before a scheduled article
+    went live, matches one of them, as nobody saved over it (each was a false conflict); a time another editor set
+    or moved matches neither."""
+    draft = draft_of(article)
+    content, go_live_at = (live_content(article), None) if draft is None else (draft.content, draft.go_live_at)
+    return frozenset(edited_sha256(article, content, go_live_at, own_time=own_time) for own_time in (True, False))
 
 
 def working_content(article: Article) -> Content:
@@ -241,9 +253,13 @@ def save_working_copy(
     live = live_content(article)
     new_hash = content_sha256(content)
     postponed_to = None
+    keeps_its_time = False
     if article.is_scheduled and go_live_at is not None and article.published_at is not None:
         if go_live_at.replace(second=0, microsecond=0) == article.published_at.replace(second=0, microsecond=0):
-            go_live_at = None  # the time it has, as the form shows it: no change (it kept an empty working copy)
+            # The time it has, as the form shows it: no change of time (saved with nothing else changed, it keeps no
+            # working copy), and a change of words keeps that time when approved. An emptied field is "at once".
+            go_live_at = article.published_at
+            keeps_its_time = True
         elif go_live_at > article.published_at:
             # Holding approved words back needs no approval, as taking them offline needs none: the row takes the
             # later time at once (it went live at the old one while the new time waited for a reviewer: the
@@ -256,7 +272,7 @@ def save_working_copy(
                 article.save()
             if content == live:
                 go_live_at = None
-    if draft is None and content == live and go_live_at is None and not submit:
+    if draft is None and content == live and (go_live_at is None or keeps_its_time) and not submit:
         return Saved(draft=None, changed=[], submitted=False, postponed_to=postponed_to)
     draft = draft or ArticleDraft(article=article, created_by=_user_or_none(user), content_sha256="")
     changed = changed_fields(draft.content if draft.pk else live, content)
@@ -452,9 +468,6 @@ def publish(article: Article, draft: ArticleDraft, review: ArticleReview, *, now
     """The approved working copy becomes the live version (inside the caller's transaction, row locked)."""
     changed = changed_fields(live_content(article), draft.content)
     was_live = article.is_live
-    # A change to an article approved to go live later, sent with the time it has (its working copy keeps none: no
-    # change of time), keeps that time: it went live at once, days early.
-    keeps_its_time = article.is_scheduled and not draft.go_live_at
     with reversion.create_revision():
         reversion.set_user(review.reviewer)
         reversion.set_comment(_approval_note(review, _comment(changed, "No change to the text.")))
@@ -462,8 +475,7 @@ def publish(article: Article, draft: ArticleDraft, review: ArticleReview, *, now
         _stamp(article, review)
         if not was_live:
             article.status = Article.Status.PUBLISHED
-            if not keeps_its_time:
-                article.published_at = draft.go_live_at if draft.go_live_at and draft.go_live_at > now else now
+            article.published_at = draft.go_live_at if draft.go_live_at and draft.go_live_at > now else now
         article.save()
         assign_relations(article, draft.content)
     draft.delete()

@@ -123,7 +123,7 @@ def test_a_change_to_a_scheduled_article_approved_before_its_time_still_goes_liv
     assert ArticleDraft.objects.filter(article=article, state=ArticleDraft.State.AWAITING_REVIEW).exists()
     review_page = reviewer_client.get(review_url(article)).content.decode()
     when = timezone.localtime(scheduled_for)
-    assert f"Once approved it goes live on {when:%b %-d, %Y, %H:%M}, as scheduled." in review_page
+    assert f"Once approved it goes live on {when:%b %-d, %Y, %H:%M}" in review_page
     assert "Patients cannot see this article until then." in review_page
     assert "goes live at once" not in review_page
     reviewer_client.post(review_url(article), {"_approve": "1"})
@@ -132,3 +132,43 @@ def test_a_change_to_a_scheduled_article_approved_before_its_time_still_goes_liv
     assert article.published_at == scheduled_for
     assert article.is_scheduled
     assert Client().get(article.get_absolute_url()).status_code == 404  # not before its time
+
+
+def test_an_editor_who_empties_go_live_on_a_scheduled_article_sees_it_go_live_at_once_when_approved(
+    editor_client, reviewer_client
+):
+    """The form's help (and its "time has passed" message): "Leave empty for as soon as it is approved". An article
+    scheduled for 3 days ahead; the editor empties "Go live" (the clinic is ready now), fixes a word and sends it; a
+    reviewer approves it the same day: it stays scheduled for day 3."""
+    article = _scheduled_article(editor_client, reviewer_client, days=3)
+    editor_client.post(
+        change_url(article),
+        form_of(article, title="Stretching after a run, now", _submit_review="1", go_live_at_0="", go_live_at_1=""),
+    )
+    assert ArticleDraft.objects.filter(article=article, state=ArticleDraft.State.AWAITING_REVIEW).exists()
+    reviewer_client.post(review_url(article), {"_approve": "1"})
+    article.refresh_from_db()
+    assert article.title == "Stretching after a run, now"
+    assert article.is_live, f"still scheduled for {article.published_at}"
+    assert Client().get(article.get_absolute_url()).status_code == 200
+
+
+def test_an_editor_whose_scheduled_article_went_live_while_their_page_was_open_is_not_told_someone_else_saved(
+    editor_client, reviewer_client, editor, time_machine
+):
+    """Nobody saved: the article went live at the time the editor's page shows, five minutes ago, and the editor
+    saves a word fix from that page."""
+    article = _scheduled_article(editor_client, reviewer_client, days=3)
+    page = editor_client.get(change_url(article)).content.decode()
+    opened, shown = opened_in(page), _as_shown(editor_client, article)
+    assert article.published_at is not None
+    time_machine.move_to(article.published_at + datetime.timedelta(minutes=5))
+    editor_client.force_login(editor)  # the session of 3 days ago has expired
+    article.refresh_from_db()
+    assert article.is_live
+    response = editor_client.post(
+        change_url(article), form_of(article, title="Stretching after a run, gently", opened=opened, **shown)
+    )
+    errors = response.context["adminform"].form.non_field_errors() if response.status_code == 200 else []
+    assert MSG_SAVED_BY_SOMEONE_ELSE not in errors
+    assert response.status_code == 302
