@@ -44,18 +44,20 @@ class Folded(Func):
 
 
 # In Spanish order "ñ" is a letter of its own, after "n" ("pan", "panza", "paño"): its key keeps it apart from "n" with
-# a character that comes after every unaccented letter, so "n~" sorts after "nz" and before "o". The opening marks
-# "¿" and "¡" are not read: "¿Qué es la ciática?" is among the Q's, not after the Z's.
+# a character that comes after every unaccented letter, so "n~" sorts after "nz" and before "o". Only letters, digits
+# and single spaces are compared: punctuation ("¿", "«", an en dash) is not read; `fold` and PostgreSQL's unaccent
+# spell it differently ("«" stays, or becomes "<<"): kept, it made the database and Python disagree (stop-35 review).
 _N_TILDE = ("ñ", "n~")
-_OPENING_MARKS = "¿¡"
-_WITHOUT_OPENING_MARKS = str.maketrans("", "", _OPENING_MARKS)
+_NOT_COMPARED = re.compile(r"[^a-z0-9~ ]")
+_SPACES = re.compile(r" +")
 
 
 def sort_key(text: str | None) -> str:
     """`text` as a Spanish reader orders it, to compare code point by code point: case and accents left out as `fold`
-    leaves them ("Úlceras" -> "ulceras"), "ñ" after "n", no opening "¿" or "¡"."""
+    leaves them ("Úlceras" -> "ulceras"), "ñ" after "n", punctuation left out and spaces single."""
     kept_apart = composed(text or "").casefold().replace(*_N_TILDE)
-    return fold(kept_apart.translate(_WITHOUT_OPENING_MARKS))
+    compared = _NOT_COMPARED.sub("", fold(kept_apart).replace("\t", " ").replace("\n", " "))
+    return _SPACES.sub(" ", compared).strip()
 
 
 def sort_key_sql(sql: str) -> str:
@@ -63,8 +65,11 @@ def sort_key_sql(sql: str) -> str:
     does, and COLLATE "C" compares the keys code point by code point as SQLite does, whatever collation the database
     was made with (one made with C sorts "Ú" after "Z"; others differ again)."""
     n_tilde, key = _N_TILDE
-    n_apart = f"REPLACE(REPLACE({sql}, '{n_tilde}', '{key}'), '{n_tilde.upper()}', '{key}')"
-    return f"(LOWER(UNACCENT(TRANSLATE({n_apart}, '{_OPENING_MARKS}', ''))) COLLATE \"C\")"
+    composed_sql = f"NORMALIZE({sql}, NFC)"  # an "ñ" typed as "n" and a tilde is one letter, as in `sort_key`
+    n_apart = f"REPLACE(REPLACE({composed_sql}, '{n_tilde}', '{key}'), '{n_tilde.upper()}', '{key}')"
+    spaced = f"TRANSLATE(LOWER(UNACCENT({n_apart})), E'\\t\\n', '  ')"
+    compared = f"REGEXP_REPLACE({spaced}, '[^a-z0-9~ ]', '', 'g')"
+    return f"(BTRIM(REGEXP_REPLACE({compared}, ' +', ' ', 'g')) COLLATE \"C\")"
 
 
 class SortKey(Func):
