@@ -149,10 +149,7 @@ def edited_sha256(
 
 def working_sha256(article: Article) -> str:
     """`edited_sha256` of what the editor works on now (the working copy, else the row), as a page opened now has it."""
-    draft = draft_of(article)
-    if draft is None:
-        return edited_sha256(article, live_content(article), None)
-    return edited_sha256(article, draft.content, draft.go_live_at)
+    return edited_sha256(article, *_being_edited(article))
 
 
 def working_sha256s(article: Article) -> frozenset[str]:
@@ -160,9 +157,14 @@ def working_sha256s(article: Article) -> frozenset[str]:
     and without it: a page opened before an approval first gave the article a time, or before a scheduled article
     went live, matches one of them, as nobody saved over it (each was a false conflict); a time another editor set
     or moved matches neither."""
-    draft = draft_of(article)
-    content, go_live_at = (live_content(article), None) if draft is None else (draft.content, draft.go_live_at)
+    content, go_live_at = _being_edited(article)
     return frozenset(edited_sha256(article, content, go_live_at, own_time=own_time) for own_time in (True, False))
+
+
+def _being_edited(article: Article) -> tuple[Content, datetime.datetime | None]:
+    """The words and go-live time the editor works on: the working copy's, else the row's words and no time."""
+    draft = draft_of(article)
+    return (live_content(article), None) if draft is None else (draft.content, draft.go_live_at)
 
 
 def working_content(article: Article) -> Content:
