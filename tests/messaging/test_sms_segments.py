@@ -43,9 +43,17 @@ from messaging.sms.texts import TextSlots
         ("a" * 159 + "]", 2),
         ("{}\\^~|" + "a" * 148, 1),
         ("{}\\^~|" + "a" * 149, 2),
+        # An escape and its character are never split between two parts: one that would start at a part's last
+        # place goes whole into the next part.
+        ("a" * 152 + "€" + "a" * 151, 2),
+        ("a" * 152 + "€" + "a" * 152, 3),
+        ("a" * 153 + "€" + "a" * 151, 2),
         # A character outside the Basic Multilingual Plane is two UCS-2 characters.
         ("😀" * 35, 1),
         ("😀" * 35 + "a", 2),
+        # Nor are the two halves of such a character.
+        ("a" * 66 + "😀" + "a" * 65, 2),
+        ("a" * 66 + "😀" + "a" * 66, 3),
         # ç is not in the basic table (its Ç is).
         ("Ç" + "a" * 159, 1),
         ("ç" + "a" * 69, 1),
