@@ -24,11 +24,16 @@ GSM7_SINGLE, GSM7_PART = 160, 153
 UCS2_SINGLE, UCS2_PART = 70, 67
 
 
+def is_gsm7(text: str) -> bool:
+    """Whether `text` goes in GSM-7: every character in the default alphabet or its extension table."""
+    return all(char in GSM7_BASIC or char in GSM7_EXTENSION for char in text)
+
+
 def segments(text: str) -> int:
     """The parts `text` is sent in: 1 up to 160 GSM-7 (70 UCS-2) places, else parts of 153 (67) places each, filled
     in order; a character of two places (an escape and its character, a UCS-2 surrogate pair) is never split, so one
     that would start at a part's last place starts the next part."""
-    if all(char in GSM7_BASIC or char in GSM7_EXTENSION for char in text):
+    if is_gsm7(text):
         widths, single, part = [2 if char in GSM7_EXTENSION else 1 for char in text], GSM7_SINGLE, GSM7_PART
     else:
         widths, single, part = [2 if ord(char) > 0xFFFF else 1 for char in text], UCS2_SINGLE, UCS2_PART

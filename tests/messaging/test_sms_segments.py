@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from intake import tokens
 from messaging.sms import texts
-from messaging.sms.segments import segments
+from messaging.sms.segments import is_gsm7, segments
 from messaging.sms.texts import TextSlots
 
 
@@ -82,6 +82,21 @@ def test_every_text_fits_two_parts_in_every_language_with_the_longest_slots(kind
     if language != "en":  # the translation was read, not the English fallen back to
         assert text != texts.compose(kind, dataclasses.replace(longest, language="en"))
     assert segments(text) <= texts.WORDING_SEGMENTS, f"{kind} ({language}): {segments(text)} parts: {text}"
+
+
+@pytest.mark.parametrize("language", [code for code, _ in django_settings.LANGUAGES])
+@pytest.mark.parametrize("kind", sorted(texts.TEXTS))
+def test_every_wording_goes_in_gsm7_in_every_language(kind, language, settings):
+    """One "ó" or "á" makes a whole text UCS-2, which holds 70 characters a part instead of 160: the Spanish code
+    ("su código es") and thank-you ("Llámenos") texts went as two parts where the English went as one. The wording
+    itself stays in GSM-7 (é, ñ, ¿ and ¡ are in it; á, í, ó and ú are not), so a Spanish text costs what the English
+    does; only a clinic's own name or phone number can take it out."""
+    settings.CLINIC_NAME = "Riverside Spine Clinic"
+    settings.CLINIC_PHONE = "(555) 010-0100"
+    link = settings.SITE_URL + reverse("intake:start", args=[tokens.new_token()])
+    text = texts.compose(kind, TextSlots(link=link, code="123456", minutes=10, language=language))
+    assert is_gsm7(text), f"{kind} ({language}) is UCS-2 because of {[c for c in text if not is_gsm7(c)]}: {text}"
+    assert segments(text) == 1 or kind not in {"device_code", "confirmation"}, f"{kind} ({language}): {text}"
 
 
 @pytest.mark.parametrize("kind", sorted(texts.TEXTS))
