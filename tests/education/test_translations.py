@@ -4,6 +4,7 @@ patients stale or unreviewed without a notice."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -13,7 +14,7 @@ from education import workflow
 from education.models import ArticleTranslation
 from education.translation import localized
 from education.translation_approval import MSG_NOT_CURRENT, approve_translation
-from tests.education.factories import ArticleFactory
+from tests.education.factories import ArticleFactory, approve_translations
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +247,72 @@ def test_the_article_page_in_the_admin_says_where_its_translation_stands_and_lin
     approve_translation(translation, reviewer=reviewer)
     page = client.get(f"/admin/education/article/{article.pk}/change/").content.decode()
     assert "Spanish (español): Approved: patients read it" in page
+
+
+def what_a_spanish_reader_sees(zinc, middle) -> dict[str, object]:
+    """The titles a Spanish reader meets in each place that decides on its own query whether they may read a
+    translation: the list (its cards, in the reading order), the article page, "Read next", and search (found by
+    the Spanish words; found by English words, in the order of the titles the reader sees)."""
+
+    def titles(page: str, pattern: str) -> list[str]:
+        return [html.unescape(title) for title in re.findall(pattern, page)]
+
+    reader = spanish_reader()
+    listing = reader.get("/articles/").content.decode()
+    page = reader.get(zinc.get_absolute_url()).content.decode()
+    read_next = reader.get(middle.get_absolute_url()).content.decode()
+    by_spanish_words = reader.get("/search/?q=calcio").content.decode()
+    by_english_words = reader.get("/search/?q=walk").content.decode()
+    hit = r'<h2 class="h5"><a href="/articles/[^"]+/">([^<]+)</a>'
+    return {
+        "list": titles(listing, r'class="stretched-link" href="[^"]+">([^<]+)</a>'),
+        "article": titles(page, r'<h1 id="article-title"[^>]*>([^<]+)</h1>'),
+        "read next": titles(read_next, r'<li(?: lang="en")?><a href="/articles/[^"]+/">([^<]+)</a><br>'),
+        "search by its Spanish words": titles(by_spanish_words, hit),
+        "search by English words": titles(by_english_words, hit),
+    }
+
+
+def approved_then_edited(zinc) -> None:
+    translation = ArticleTranslation.objects.get(article=zinc)
+    translation.body = "El calcio y la vitamina D ayudan a los huesos."
+    translation.save()
+
+
+def english_changed_since(zinc) -> None:
+    zinc.summary = "Zinc, calcium and your bones."
+    zinc.save()
+
+
+@pytest.mark.parametrize(
+    ("change", "shown"),
+    [(None, True), (approved_then_edited, False), (english_changed_since, False)],
+    ids=["approved as it stands", "approved then edited", "made from older english"],
+)
+def test_every_place_that_shows_an_articles_title_agrees_on_whether_patients_may_read_its_translation(
+    settings, change, shown
+):
+    """One rule (education/translation.py) read by several queries, in Python, the ORM and written-out SQL: a place
+    that drifted from it would show Spanish no reviewer approved, or sort and find an article by words the reader
+    does not see."""
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    body = "Walk a little every day."
+    zinc = ArticleFactory.create(title="Zinc and bones", slug="zinc-and-bones", summary="Zinc.", body=body)
+    middle = ArticleFactory.create(title="Middle stretches", slug="middle", body=body, related=[zinc])
+    translation = ArticleTranslation(
+        article=zinc, language="es", title="Alimentos para los huesos", summary="Zinc.", body="El calcio ayuda."
+    )
+    translation.record_source(zinc)
+    translation.save()
+    approve_translations()
+    if change is not None:
+        change(zinc)
+    seen = "Alimentos para los huesos" if shown else "Zinc and bones"
+    in_order = sorted([seen, "Middle stretches"], key=str.lower)
+    assert what_a_spanish_reader_sees(zinc, middle) == {
+        "list": in_order,
+        "article": [seen],
+        "read next": [seen],
+        "search by its Spanish words": [seen] if shown else [],
+        "search by English words": in_order,
+    }
