@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from clinic_portal.db_rows import quoted_column
 from education.diffs import line_changes
 from education.folding import SortKey
 from education.models import TRANSLATION_LANGUAGES, Article, ArticleTranslation
@@ -61,24 +62,50 @@ def localized(article: Article, language: str | None) -> Article:
 
 def is_shown(translation: ArticleTranslation, article: Article) -> bool:
     """Patients may read this translation: made from the English live now, and its words approved by a clinical
-    reviewer as they stand."""
+    reviewer as they stand. The one rule, also as a query's condition (`shown_condition`) and as SQL for statements
+    written out (`shown_sql`): every place that shows a translation asks one of the three."""
     return translation.source_sha256 == article.english_sha256 and translation.is_approved
+
+
+def shown_condition(*, english: Combinable, translation: str = "") -> Q:
+    """`is_shown` as a condition of a query: the translation was made from `english` (its article's `english_sha256`
+    as the query reaches it: `OuterRef("english_sha256")` in a subquery beside the article,
+    `F("article__english_sha256")` in a query of translations) and its words are approved as they stand.
+    `translation` is the path from the query's model to the translation ("" in a query of translations). (A saved
+    translation's `content_sha256` is never empty, so equal hashes are an approval, as `is_approved` asks.)"""
+    path = f"{translation}__" if translation else ""
+    return Q(**{f"{path}source_sha256": english, f"{path}approved_sha256": F(f"{path}content_sha256")})
+
+
+def shown_sql(translation: str, article: str) -> str:
+    """`is_shown` as an SQL condition, for statements written out: `translation` and `article` are the aliases the
+    statement gives the translation's table and its article's."""
+    source, english = quoted_column(ArticleTranslation, "source_sha256"), quoted_column(Article, "english_sha256")
+    approved = quoted_column(ArticleTranslation, "approved_sha256")
+    content = quoted_column(ArticleTranslation, "content_sha256")
+    return f"{translation}.{source} = {article}.{english} AND {translation}.{approved} = {translation}.{content}"
+
+
+def shown_translations(language: str) -> QuerySet[ArticleTranslation]:
+    """The translations in `language` that patients may read (as `is_shown` says), as a query of translations."""
+    return ArticleTranslation.objects.filter(shown_condition(english=F("article__english_sha256")), language=language)
 
 
 def shown_filter(language: str) -> Q:
     """The translations patients may read, as a filter (for a subquery beside the article: its `english_sha256`)."""
-    return Q(language=language, source_sha256=OuterRef("english_sha256"), approved_sha256=F("content_sha256"))
+    return Q(language=language) & shown_condition(english=OuterRef("english_sha256"))
 
 
 def with_shown_title(articles: QuerySet[Article], language: str) -> QuerySet[Article]:
     """The articles with `shown_title`: the title of their translation in `language` where patients may read it (as
     `is_shown` says), else NULL. A join (one translation per article and language), where `shown_filter`'s
-    subquery would run once per article: for a list of every article (selectors.reading_order), and SQLite's search."""
-    made_from_live = Q(translations__language=language, translations__source_sha256=F("english_sha256"))
-    approved = Q(shown_translation__approved_sha256=F("shown_translation__content_sha256"))
+    subquery would run once per article: for a list of every article (selectors.reading_order), and SQLite's search.
+    The rule is checked beside the join, not in it: a condition of a FilteredRelation that names the relation's own
+    columns on both sides joins the table a second time."""
+    shown = shown_condition(english=F("english_sha256"), translation="shown_translation")
     return articles.annotate(
-        shown_translation=FilteredRelation("translations", condition=made_from_live),
-    ).annotate(shown_title=Case(When(approved, then=F("shown_translation__title"))))
+        shown_translation=FilteredRelation("translations", condition=Q(translations__language=language)),
+    ).annotate(shown_title=Case(When(shown, then=F("shown_translation__title"))))
 
 
 def title_order(language: str | None) -> Combinable:
