@@ -35,7 +35,7 @@ from education.search import (
     snippet_near_first_hit,
     snippet_params,
 )
-from education.translation import title_order, with_shown_title
+from education.translation import shown_sql, shown_translations, title_order, with_shown_title
 
 # A search page shows fewer articles than a list: each hit's snippet is made by PostgreSQL's ts_headline
 # (education/search.py), and a common word fills every page, so this is what a search costs at any size.
@@ -124,10 +124,7 @@ def _matching(query: str, language: str = "") -> QuerySet[Any, Any]:
     translated_text: Any = Value("")
     articles: QuerySet[Article] = Article.objects.all()
     if language in SEARCH_CONFIGS:
-        readable = ArticleTranslation.objects.filter(
-            language=language, approved_sha256=F("content_sha256"), source_sha256=F("article__english_sha256")
-        )
-        matched = _every_word(readable, terms).filter(article__in=published)
+        matched = _every_word(shown_translations(language), terms).filter(article__in=published)
         found |= Q(pk__in=matched.order_by().values("article_id")[: SEARCH_CANDIDATES + 1])
         in_translation = Exists(matched.filter(article_id=OuterRef("pk")))
         translated_text = Subquery(matched.filter(article_id=OuterRef("pk")).values("body_text")[:1])
@@ -204,10 +201,7 @@ def _translated_search_sql(placeholders: int, config: str) -> str:
     translated = f"WEBSEARCH_TO_TSQUERY('{config}'::regconfig, %s)"
     english = f"WEBSEARCH_TO_TSQUERY({ENGLISH}, %s)"
     live = f"{a('status')} = %s AND {a('published_at')} <= %s"
-    readable = (
-        f"{t('language')} = %s AND {t('approved_sha256')} = {t('content_sha256')} "
-        f"AND {t('source_sha256')} = {a('english_sha256')}"
-    )
+    readable = f"{t('language')} = %s AND {shown_sql('t', 'a')}"
     row_config = f"(CASE WHEN page.in_translation THEN '{config}' ELSE 'english' END)::regconfig"
     return (
         f"SELECT {shown}, {snippet_near_first_hit(text, row_config)} AS raw_snippet, matches, in_translation "  # noqa: S608 - names only

@@ -50,7 +50,7 @@ from clinic_portal.db_rows import quoted_column
 from education import cache
 from education.folding import sort_key, sort_key_sql
 from education.models import Article, ArticleTranslation, Topic, TopicTranslation
-from education.translation import TRANSLATED, language_code, shown_filter, title_order, with_shown_title
+from education.translation import TRANSLATED, language_code, shown_filter, shown_sql, title_order, with_shown_title
 
 ENGLISH = "en"
 
@@ -502,9 +502,6 @@ def _article_page_sql(*, can_preview: bool, translated: bool) -> str:
         quoted_column(ArticleTranslation, "article"),
         quoted_column(ArticleTranslation, "language"),
     )
-    tr_source, english = quoted_column(ArticleTranslation, "source_sha256"), quoted_column(Article, "english_sha256")
-    tr_approved = quoted_column(ArticleTranslation, "approved_sha256")
-    tr_content = quoted_column(ArticleTranslation, "content_sha256")
     by_title = sort_key_sql("COALESCE(tr.title, r.title)") if translated else "r.title"
     return (
         f"SELECT {columns}, "  # noqa: S608 - names from the model, values as parameters
@@ -513,7 +510,7 @@ def _article_page_sql(*, can_preview: bool, translated: bool) -> str:
         f"(SELECT JSON_AGG(JSON_BUILD_ARRAY({related_values}, tr.title, tr.summary) ORDER BY {by_title}, r.id) "
         f"FROM {quote(related._meta.db_table)} l JOIN {table} r ON r.id = l.{to_id} "
         f"LEFT JOIN {translations} tr ON tr.{tr_article} = r.id AND tr.{tr_language} = %s "
-        f"AND tr.{tr_source} = r.{english} AND tr.{tr_approved} = tr.{tr_content} "
+        f"AND {shown_sql('tr', 'r')} "
         f"WHERE l.{from_id} = a.id AND r.{status} = %s AND r.{published_at} <= %s) AS related_rows "
         f"FROM {table} a WHERE a.slug = %s{live} LIMIT 1"
     )
