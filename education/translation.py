@@ -108,15 +108,23 @@ def with_shown_title(articles: QuerySet[Article], language: str) -> QuerySet[Art
     ).annotate(shown_title=Case(When(shown, then=F("shown_translation__title"))))
 
 
-def title_order(language: str | None) -> Combinable:
-    """What a list by title is ordered by for a reader of `language`. In English, the title as stored (the order of
-    the title index the lists page through). In a translated language, the title the reader sees: its translation's
-    where patients may read it (`shown_title`, which the list's query annotates beside each article), else the
-    English; compared as a Spanish reader compares them (education.folding.sort_key): in the English order the
-    Spanish titles a reader saw looked unsorted."""
+def seen_title(language: str | None) -> Combinable:
+    """The title a reader of `language` sees, in a query of articles: in English (or a language the library has no
+    translations for) the article's; in a translated language its translation's where patients may read it
+    (`shown_title`, which the query annotates beside each article), else the English."""
     if language_code(language) not in TRANSLATED:
         return F("title")
-    return SortKey(Coalesce(F("shown_title"), F("title")))
+    return Coalesce(F("shown_title"), F("title"))
+
+
+def title_order(language: str | None) -> Combinable:
+    """What a list by title is ordered by for a reader of `language`. In English, the title as stored (the order of
+    the title index the lists page through). In a translated language, the title the reader sees (`seen_title`),
+    compared as a Spanish reader compares them (education.folding.sort_key): in the English order the Spanish titles
+    a reader saw looked unsorted."""
+    if language_code(language) not in TRANSLATED:
+        return F("title")
+    return SortKey(seen_title(language))
 
 
 def shown_words(articles: list[Article], language: str | None) -> dict[int, tuple[str, str]]:
