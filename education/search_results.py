@@ -4,7 +4,8 @@ a page, with the snippets of that page only (issue 16).
 The first SEARCH_CANDIDATES published matches the full-text index finds are ranked (a word found in most of a large
 library costs the same as a rare one); with more matches than that, the page says "More than 200 articles found"
 and shows the best of the candidates. SQLite (development) has no full-text index: every word must appear somewhere,
-title hits first, and the snippets are made in Python (education/search.py).
+hits in the title first, and the snippets are made in Python (education/search.py). On both, the title that lifts a
+hit is the one its reader sees: a Spanish reader's Spanish title where they may read the translation, not the English.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from education.search import (
     snippet_near_first_hit,
     snippet_params,
 )
-from education.translation import shown_sql, shown_translations, title_order, with_shown_title
+from education.translation import seen_title, shown_sql, shown_translations, title_order, with_shown_title
 
 # A search page shows fewer articles than a list: each hit's snippet is made by PostgreSQL's ts_headline
 # (education/search.py), and a common word fills every page, so this is what a search costs at any size.
@@ -112,8 +113,9 @@ def _every_word(rows: QuerySet[Any, Any], terms: list[str]) -> QuerySet[Any, Any
 
 def _matching(query: str, language: str = "") -> QuerySet[Any, Any]:
     """SQLite (development): every word must appear somewhere (in the English, or in a translation in `language`
-    that patients may read); title hits first, then by the title the reader sees (`title_order`). PostgreSQL uses
-    `_search_sql` and `_translated_search_sql`."""
+    that patients may read); hits in the title the reader sees first (`seen_title`: a Spanish reader's Spanish title,
+    where they may read it, not the English one), then by that title (`title_order`). PostgreSQL uses `_search_sql`
+    and `_translated_search_sql`."""
     published = Article.objects.published()
     terms = query_terms(query) or [query.lower()]
     title_hit = Q()
@@ -131,7 +133,7 @@ def _matching(query: str, language: str = "") -> QuerySet[Any, Any]:
         articles = with_shown_title(articles, language)  # what `title_order` orders by
     return (
         articles.filter(found)
-        .alias(folded_title=Folded("title"))
+        .alias(folded_title=Folded(seen_title(language)))
         .annotate(
             title_rank=Case(When(title_hit, then=Value(0)), default=Value(1), output_field=IntegerField()),
             in_translation=in_translation,
@@ -139,6 +141,13 @@ def _matching(query: str, language: str = "") -> QuerySet[Any, Any]:
         )
         .order_by("title_rank", title_order(language), "pk")
     )
+
+
+# TS_RANK's weights of the labels D, C, B and A (education.models.search_text: a title is A, a summary B, a text C):
+# PostgreSQL's own, and the same with the title weighed as text, for the English words of an article whose reader sees
+# its translated title: they do not see the English one, so its words must not lift the hit above others.
+RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
+RANK_WEIGHTS_TITLE_UNSEEN = "{0.1, 0.2, 0.4, 0.2}"
 
 
 # What a search hit shows of its article (besides its snippet), and the hash of its English, which says whether its
@@ -178,8 +187,10 @@ def _translated_search_sql(placeholders: int, config: str) -> str:
     as they stand, made from the English live now), in that language's configuration, and the English words of
     every published article (a reader may type "sciatica"). Each side's first SEARCH_CANDIDATES + 1 matches from
     its index; an article found by both is ranked and shown by its translation's match (a snippet in the reader's
-    words); its snippet comes from the text that matched. Hits ranked alike are in the order of the titles the reader
-    sees (`shown_title`: the translation's where patients may read it, found by its words or not; `title_order`).
+    words); its snippet comes from the text that matched. An article found by its English words only, whose reader
+    sees its translated title, is ranked with its English title weighed as text (RANK_WEIGHTS_TITLE_UNSEEN). Hits
+    ranked alike are in the order of the titles the reader sees (`shown_title`: the translation's where patients may
+    read it, found by its words or not; `title_order`).
     Parameters: `_translated_search_params`.
     """
     article_table = connection.ops.quote_name(Article._meta.db_table)
@@ -202,6 +213,9 @@ def _translated_search_sql(placeholders: int, config: str) -> str:
     english = f"WEBSEARCH_TO_TSQUERY({ENGLISH}, %s)"
     live = f"{a('status')} = %s AND {a('published_at')} <= %s"
     readable = f"{t('language')} = %s AND {shown_sql('t', 'a')}"
+    # The English side joins the translation its reader may read, if any: then they see its title, not the English.
+    weights = f"(CASE WHEN {t('id')} IS NULL THEN '{RANK_WEIGHTS}' ELSE '{RANK_WEIGHTS_TITLE_UNSEEN}' END)::float4[]"
+    english_rank = f"TS_RANK({weights}, {a('search_vector')}, {english})"
     row_config = f"(CASE WHEN page.in_translation THEN '{config}' ELSE 'english' END)::regconfig"
     return (
         f"SELECT {shown}, {snippet_near_first_hit(text, row_config)} AS raw_snippet, matches, in_translation "  # noqa: S608 - names only
@@ -212,7 +226,7 @@ def _translated_search_sql(placeholders: int, config: str) -> str:
         f"ON {a('id')} = {t('article_id')} "
         f"WHERE {readable} AND {live} "
         f"AND {t('search_vector')} @@ {translated} LIMIT %s) "
-        f"UNION ALL (SELECT {from_article}, {a('body_text')}, TS_RANK({a('search_vector')}, {english}), FALSE, "
+        f"UNION ALL (SELECT {from_article}, {a('body_text')}, {english_rank}, FALSE, "
         # Found by its English words: the title its reader sees is still its translation's, where they may read it.
         f"{t('title')} FROM {article_table} AS a LEFT JOIN {translation_table} AS t "
         f"ON {t('article_id')} = {a('id')} AND {readable} "

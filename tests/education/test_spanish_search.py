@@ -145,3 +145,56 @@ def test_an_article_found_in_both_languages_shows_its_spanish_snippet(library):
     snippet = re.search(r'<p class="snippet[^"]*">(.*?)</p>', html, re.S)
     assert snippet is not None
     assert "frío primero" in snippet.group(1)
+
+
+def test_a_word_in_the_spanish_title_a_reader_sees_ranks_that_hit_above_the_word_in_another_text(settings):
+    """The title a Spanish reader sees lifts a hit as the English title lifts it for an English reader (SQLite read
+    the English title only, found in review)."""
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    in_title = ArticleFactory.create(title="Runners' joints", slug="runners-joints", body="Rest.")
+    in_text = ArticleFactory.create(title="Arm exercises", slug="arm-exercises", body="Rest.")
+    _translate(in_title, title="La rodilla del corredor", summary="Para corredores.", body="Descanse.")
+    _translate(in_text, title="Ejercicios suaves", summary="Para todos.", body="Cuide la rodilla en la escalera.")
+    approve_translations()
+    html = reader("es").get("/search/?q=rodilla").content.decode()
+    assert _results(html) == ["runners-joints", "arm-exercises"]
+
+
+def _edit_since_approval(article) -> None:
+    translation = ArticleTranslation.objects.get(article=article)
+    translation.body = "El hielo, el calor y el descanso ayudan."
+    translation.save()
+
+
+def _change_english_since_translation(article) -> None:
+    article.summary = "What helps, and when to call."
+    article.save()
+
+
+@pytest.mark.parametrize(
+    ("change", "english_title_seen"),
+    [(None, False), (_edit_since_approval, True), (_change_english_since_translation, True)],
+    ids=["translation approved as it stands", "translation edited since", "translation of older english"],
+)
+def test_an_english_title_lifts_a_hit_only_for_a_reader_who_sees_that_title(settings, change, english_title_seen):
+    """A Spanish reader who may read an article's translation sees its Spanish title, not the English one, so a word
+    of the English title does not lift it above a hit in another article's text. One who may not (its words changed
+    since a reviewer approved them, or made from older English: education.translation.is_shown) sees the English
+    title, which lifts it as for an English reader."""
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    knee = ArticleFactory.create(title="Knee pain", slug="knee-pain", summary="What helps.", body="Ice and rest help.")
+    ArticleFactory.create(
+        title="Braces and supports",
+        slug="braces",
+        summary="What to wear.",
+        body="A brace can support a sore knee. Ask us before you buy a knee brace.",
+    )
+    _translate(knee, title="Dolor de rodilla", summary="Qué ayuda.", body="El hielo y el descanso ayudan.")
+    approve_translations()
+    if change is not None:
+        change(knee)
+    lifted = ["knee-pain", "braces"]
+    assert _results(reader("es").get("/search/?q=knee").content.decode()) == (
+        lifted if english_title_seen else ["braces", "knee-pain"]
+    )
+    assert _results(reader("en").get("/search/?q=knee").content.decode()) == lifted
