@@ -164,7 +164,7 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Required when you send it back: say what to change. Optional when you approve.",
     )
-    # The hash of the words the page showed: an approval is of exactly those (workflow.approve refuses others).
+    # What the page showed (the words and their go-live time, workflow.review_sha256): an approval is of exactly those.
     shown = forms.CharField(required=False, widget=forms.HiddenInput)
 
 

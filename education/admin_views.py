@@ -245,7 +245,7 @@ def review(request: HttpRequest, model_admin: ArticleAdmin, object_id: int) -> H
         "not_sent": waiting is None and article.is_new,
         "changes": _changes(live, content) if waiting and not article.is_new else [],
         "content": content,
-        "shown": workflow.content_sha256(content),
+        "shown": workflow.review_sha256(content, waiting.go_live_at if waiting else None),
         "grade": figures.grade,
         "words": figures.words,
         "limit": reading_grade_limit(),

@@ -172,3 +172,26 @@ def test_an_editor_whose_scheduled_article_went_live_while_their_page_was_open_i
     errors = response.context["adminform"].form.non_field_errors() if response.status_code == 200 else []
     assert MSG_SAVED_BY_SOMEONE_ELSE not in errors
     assert response.status_code == 302
+
+
+def test_a_reviewer_whose_page_showed_a_go_live_time_does_not_approve_a_different_one_unseen(
+    editor_client, reviewer_client
+):
+    """A new article sent to go live in 7 days; the reviewer's page says so. Meanwhile the editor empties "Go live"
+    and sends the same words again. The reviewer's Approve (on the page that said day 7) put the article online at
+    once: patients saw it a week before the time the reviewer approved."""
+    editor_client.post(ADD_URL, form_data(**in_days(7), _submit_review="1"))
+    article = Article.objects.get(slug="stretching-after-a-run")
+    page = reviewer_client.get(review_url(article)).content.decode()
+    week = timezone.localtime() + datetime.timedelta(days=7)
+    assert f"Once approved it goes live on {week:%b %-d, %Y}" in page
+    shown = re.search(r'name="shown" value="([0-9a-f]{64})"', page).group(1)  # type: ignore[union-attr]
+
+    editor_client.post(change_url(article), form_of(article, _submit_review="1", go_live_at_0="", go_live_at_1=""))
+    assert ArticleDraft.objects.get(article=article).go_live_at is None
+
+    refused = reviewer_client.post(review_url(article), {"_approve": "1", "shown": shown})
+    assert refused.status_code == 200
+    assert "The article changed after this page was opened" in refused.content.decode()
+    assert "Once approved it goes live at once" in refused.content.decode()
+    assert Client().get(article.get_absolute_url()).status_code == 404
