@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from education import selectors, workflow
@@ -214,6 +215,8 @@ def review(request: HttpRequest, model_admin: ArticleAdmin, object_id: int) -> H
     waiting = draft if draft is not None and draft.state == ArticleDraft.State.AWAITING_REVIEW else None
     live = workflow.live_content(article)
     content = workflow.normalized(waiting.content) if waiting else live
+    # Taken offline: approving the row as it stands puts it back (it read "the live version ... a periodic review").
+    offline = article.status == Article.Status.DRAFT and not article.is_new
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -228,7 +231,7 @@ def review(request: HttpRequest, model_admin: ArticleAdmin, object_id: int) -> H
                     comment=form.cleaned_data["comment"],
                     shown=form.cleaned_data["shown"] or None,
                 )
-                messages.success(request, _approved_message(article, review_.title, waiting))
+                messages.success(request, _approved_message(article, review_.title, waiting, was_offline=offline))
             return HttpResponseRedirect(reverse("admin:education_article_change", args=[article.pk]))
         except workflow.WorkflowError as error:
             form.add_error(error.field, str(error))
@@ -243,6 +246,8 @@ def review(request: HttpRequest, model_admin: ArticleAdmin, object_id: int) -> H
         "is_new": article.is_new,
         # A new article nobody has sent for review: nothing to decide on yet (workflow.STILL_BEING_WRITTEN).
         "not_sent": waiting is None and article.is_new,
+        "offline": offline,
+        "back_later": offline and article.published_at is not None and article.published_at > timezone.now(),
         "changes": _changes(live, content) if waiting and not article.is_new else [],
         "content": content,
         "shown": workflow.review_sha256(content, waiting.go_live_at if waiting else None),
@@ -257,8 +262,12 @@ def review(request: HttpRequest, model_admin: ArticleAdmin, object_id: int) -> H
     return TemplateResponse(request, "admin/education/article/review.html", context)
 
 
-def _approved_message(article: Article, title: str, waiting: ArticleDraft | None) -> str:
+def _approved_message(article: Article, title: str, waiting: ArticleDraft | None, *, was_offline: bool) -> str:
     article.refresh_from_db()
+    if waiting is None and was_offline:
+        if article.is_scheduled:
+            return f"You approved “{title}” as it is: it is back on the site at its scheduled time."
+        return f"You approved “{title}” as it is: it is back on the site, and patients see it now."
     if waiting is None:
         return f"You approved “{title}” as it is: patients see your name and today's date on it."
     still_waiting = ArticleDraft.objects.filter(pk=waiting.pk).first()

@@ -633,3 +633,24 @@ def test_a_new_article_whose_working_copy_was_thrown_away_cannot_be_published_un
 
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT, "words nobody sent for review were published"
+
+
+def test_the_review_page_of_an_article_taken_offline_says_approving_puts_it_back_not_that_it_is_live(
+    editor_client, reviewer_client
+):
+    """An editor takes an article offline (its advice is wrong); a reviewer opens its Review page. It said "No change
+    waits for review. You can approve the live version as it is (a periodic review)", and Approve put the wrong
+    advice back in front of patients."""
+    article = ArticleFactory.create(title="Heat or ice")
+    editor_client.post(f"/admin/education/article/{article.pk}/take-offline/")
+    assert Client().get(article.get_absolute_url()).status_code == 404
+
+    page = reviewer_client.get(review_url(article)).content.decode()
+    assert "approve the live version as it is" not in page
+    assert "periodic review" not in page
+    assert "This article was taken offline: patients cannot see it." in page
+    assert "Approving it as it is puts it back on the site at once." in page
+
+    response = reviewer_client.post(review_url(article), {"_approve": "1"}, follow=True)
+    assert "You approved “Heat or ice” as it is: it is back on the site" in response.content.decode()
+    assert Client().get(article.get_absolute_url()).status_code == 200
