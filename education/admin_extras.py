@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from education.admin_forms import ArticleImageForm, ArticleTranslationForm
 from education.models import ArticleImage, ArticleTranslation
 from education.translation import english_changes, with_out_of_date
-from education.translation_approval import APPROVE_PERMISSION, approve_translation
+from education.translation_approval import APPROVE_PERMISSION, approve_translation, shown_sha256
 from education.workflow import WorkflowError
 
 
@@ -149,7 +149,7 @@ class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
             context["approved_at"] = translation.approved_at
             context["can_approve"] = request.user.has_perm(APPROVE_PERMISSION) and not translation.is_approved
             context["approve_url"] = reverse("admin:education_articletranslation_approve", args=[translation.pk])
-            context["shown_sha256"] = translation.content_sha256  # the words this page shows: what an approval means
+            context["shown_sha256"] = shown_sha256(translation)  # the words and English shown: what an approval means
         return super().change_view(request, object_id, form_url, context)
 
     def get_urls(self) -> list[URLPattern]:

@@ -9,6 +9,7 @@ with a notice, until a reviewer approves the new words.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from typing import Any
 
 from django.db import transaction
@@ -29,18 +30,24 @@ MSG_CHANGED_SINCE_SHOWN = (
 )
 
 
+def shown_sha256(translation: ArticleTranslation) -> str:
+    """What a reviewer's page shows of a translation, hashed: its words and the English they were made from (an
+    approval is of the words as a translation of that English: `ArticleTranslation.record_english`)."""
+    return hashlib.sha256(f"{translation.content_sha256}:{translation.source_sha256}".encode()).hexdigest()
+
+
 def approve_translation(
     translation: ArticleTranslation, *, reviewer: Any, shown: str | None = None, now: datetime.datetime | None = None
 ) -> ArticleTranslation:
     """Approve the translation's words as they are stored now; refused for words made from older English, and, with
-    `shown` (the `content_sha256` of the words the reviewer's page showed), for words changed since: an editor's
-    save between opening and clicking was approved unseen (the stop-30 forms audit). Callers without a page pass
-    None."""
+    `shown` (the `shown_sha256` of what the reviewer's page showed), for words changed since, or said since to match
+    other English: an editor's save (or tick) between opening and clicking was approved unseen (the stop-30 forms
+    audit). Callers without a page pass None."""
     if not reviewer.has_perm(APPROVE_PERMISSION):
         raise WorkflowError(MSG_NOT_A_REVIEWER)
     with transaction.atomic():
         locked = ArticleTranslation.objects.select_for_update().select_related("article").get(pk=translation.pk)
-        if shown is not None and shown != locked.content_sha256:
+        if shown is not None and shown != shown_sha256(locked):
             raise WorkflowError(MSG_CHANGED_SINCE_SHOWN)
         if not locked.is_current:
             raise WorkflowError(MSG_NOT_CURRENT)

@@ -316,3 +316,28 @@ def test_every_place_that_shows_an_articles_title_agrees_on_whether_patients_may
         "search by its Spanish words": [seen] if shown else [],
         "search by English words": in_order,
     }
+
+
+def test_a_reviewer_approves_a_translation_of_the_english_their_page_showed_not_of_english_changed_since(
+    client, article, unreviewed, editor, reviewer
+):
+    """The reviewer opened the Spanish "Use calor 20 minutos.", made from "Use heat for 20 minutes." Meanwhile the
+    English gained "Stop if it burns." and an editor ticked "matches the current English" without changing a word.
+    "Approve" on the page opened before approved the Spanish as a translation of the new English, unseen: Spanish
+    readers were shown advice without the new warning."""
+    url = f"/admin/education/articletranslation/{unreviewed.pk}/change/"
+    client.force_login(reviewer)
+    shown = shown_in(client.get(url).content.decode())
+    change_english(article, editor, reviewer, "Use heat for 20 minutes. Stop if it burns.")
+    editor_client = Client()
+    editor_client.force_login(editor)
+    words = {"title": unreviewed.title, "summary": unreviewed.summary, "body": unreviewed.body}
+    editor_client.post(url, {**words, "matches_english": "on"})
+
+    response = client.post(
+        f"/admin/education/articletranslation/{unreviewed.pk}/approve/", {"shown": shown}, follow=True
+    )
+    assert "changed after you opened it" in response.content.decode()
+    unreviewed.refresh_from_db()
+    assert not unreviewed.is_approved
+    assert "Stop if it burns." in spanish_reader().get(article.get_absolute_url()).content.decode()
