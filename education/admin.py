@@ -190,6 +190,7 @@ class ArticleAdmin(_VersionedArticleAdmin):
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form: Any = super().get_form(request, obj, change, **kwargs)
         form.use_working_copy = not getattr(request, "_showing_old_version", False)
+        form.opened_elsewhere = getattr(request, "_opened", "")
         return form
 
     # --- The list ------------------------------------------------------------------------------------------------
@@ -421,6 +422,10 @@ class ArticleAdmin(_VersionedArticleAdmin):
             with self.create_revision(request):  # type: ignore[attr-defined]
                 return self.changeform_view(request, object_id, request.path, extra_context)
         request._showing_old_version = True  # type: ignore[attr-defined]
+        # What the change form would carry as opened, read before the page puts the old version in the row (rolled
+        # back): a restore over another editor's save since is refused once too (it replaced their working copy).
+        current = self.get_object(request, object_id)
+        request._opened = workflow.working_sha256(current) if current is not None else ""  # type: ignore[attr-defined]
         response: HttpResponse = super().revision_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
         return response
 

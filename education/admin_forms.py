@@ -70,6 +70,8 @@ class ArticleForm(forms.ModelForm[Article]):
     use_working_copy = True
     # False for the preview, which saves nothing (`clean` refuses a save over another editor's save since).
     checks_other_saves = True
+    # The "restore this version" page: `opened` as the change form would carry it now (ArticleAdmin.revision_view).
+    opened_elsewhere = ""
 
     go_live_at = forms.SplitDateTimeField(
         label="Go live", required=False, widget=AdminSplitDateTime, help_text=GO_LIVE_HELP
@@ -100,6 +102,8 @@ class ArticleForm(forms.ModelForm[Article]):
                 initial["go_live_at"] = instance.published_at
             initial["opened"] = edited_sha256(instance, content, draft.go_live_at if draft else None)
             kwargs["initial"] = initial
+        elif instance is not None and instance.pk and self.opened_elsewhere:
+            kwargs["initial"] = {**kwargs.get("initial", {}), "opened": self.opened_elsewhere}
         super().__init__(*args, **kwargs)
 
     def clean_body(self) -> str:

@@ -654,3 +654,34 @@ def test_the_review_page_of_an_article_taken_offline_says_approving_puts_it_back
     response = reviewer_client.post(review_url(article), {"_approve": "1"}, follow=True)
     assert "You approved “Heat or ice” as it is: it is back on the site" in response.content.decode()
     assert Client().get(article.get_absolute_url()).status_code == 200
+
+
+def test_restoring_an_old_version_over_a_working_copy_saved_since_the_page_opened_is_refused_once(
+    editor_client, editor, django_user_model
+):
+    """Editor A opens an old version from History; meanwhile editor B saves a working copy with new words. A clicks
+    Save on the old version: B's words were replaced without a word to either (a working copy of a live article has
+    no history of its own), where the change form refuses a save over another editor's save once."""
+    import reversion
+
+    with reversion.create_revision():
+        article = ArticleFactory.create(body="The old advice.")
+    with reversion.create_revision():
+        article.body = "The new advice."
+        article.save()
+    old = Version.objects.get_for_object(article).order_by("pk").first()
+    restore_url = f"/admin/education/article/{article.pk}/history/{old.pk}/"
+    page = editor_client.get(restore_url).content.decode()
+    found = re.search(r'<input[^>]*name="opened"[^>]*>', page)
+    assert found is not None
+    opened = re.search(r'value="([0-9a-f]*)"', found.group(0))
+
+    other = Client()
+    other.force_login(django_user_model.objects.get(pk=editor.pk))
+    assert other.post(change_url(article), form_of(article, body="B's careful new words.")).status_code == 302
+
+    sent = form_of(article, body="The old advice.", opened=opened.group(1) if opened else "")
+    refused = editor_client.post(restore_url, sent)
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.non_field_errors() == [MSG_SAVED_BY_SOMEONE_ELSE]
+    assert ArticleDraft.objects.get(article=article).content["body"] == "B's careful new words."
