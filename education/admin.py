@@ -36,7 +36,7 @@ from education import admin_views, workflow
 
 # Images and translations have their own pages; importing the module registers them.
 from education.admin_extras import badge
-from education.admin_forms import ArticleForm
+from education.admin_forms import ArticleForm, go_live_shown
 from education.models import (
     TRANSLATION_LANGUAGES,
     Article,
@@ -190,7 +190,7 @@ class ArticleAdmin(_VersionedArticleAdmin):
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form: Any = super().get_form(request, obj, change, **kwargs)
         form.use_working_copy = not getattr(request, "_showing_old_version", False)
-        form.opened_elsewhere = getattr(request, "_opened", "")
+        form.shown_elsewhere = getattr(request, "_shown_now", {})
         return form
 
     # --- The list ------------------------------------------------------------------------------------------------
@@ -422,10 +422,15 @@ class ArticleAdmin(_VersionedArticleAdmin):
             with self.create_revision(request):  # type: ignore[attr-defined]
                 return self.changeform_view(request, object_id, request.path, extra_context)
         request._showing_old_version = True  # type: ignore[attr-defined]
-        # What the change form would carry as opened, read before the page puts the old version in the row (rolled
-        # back): a restore over another editor's save since is refused once too (it replaced their working copy).
+        # "Go live" and `opened` as the change form shows them, read before the page puts the old version in the row
+        # (rolled back): a restore keeps a scheduled article's time (it went live once approved, days early), and one
+        # over another editor's save since is refused once (it replaced their working copy).
         current = self.get_object(request, object_id)
-        request._opened = workflow.working_sha256(current) if current is not None else ""  # type: ignore[attr-defined]
+        if current is not None:
+            request._shown_now = {  # type: ignore[attr-defined]
+                "go_live_at": go_live_shown(current, workflow.draft_of(current)),
+                "opened": workflow.working_sha256(current),
+            }
         response: HttpResponse = super().revision_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
         return response
 

@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from education import images
-from education.models import EDITABLE_FIELDS, Article, ArticleImage, ArticleTranslation
+from education.models import EDITABLE_FIELDS, Article, ArticleDraft, ArticleImage, ArticleTranslation
 from education.models.images import IMAGE_FOLDER
 from education.rendering import body_problems, image_names_in, normalize_newlines
 from education.workflow import (
@@ -63,6 +63,13 @@ LONGEST_SCHEDULE = datetime.timedelta(days=5 * 366)
 LONGEST_REVIEW_INTERVAL = datetime.timedelta(days=10 * 366)
 
 
+def go_live_shown(article: Article, draft: ArticleDraft | None) -> datetime.datetime | None:
+    """The go-live time the change form shows: the working copy's, else a scheduled article's own."""
+    if draft is not None:
+        return draft.go_live_at
+    return article.published_at if article.is_scheduled else None
+
+
 class ArticleForm(forms.ModelForm[Article]):
     """The article's working copy. Opened on an article with a working copy, it shows the working copy's words."""
 
@@ -70,8 +77,9 @@ class ArticleForm(forms.ModelForm[Article]):
     use_working_copy = True
     # False for the preview, which saves nothing (`clean` refuses a save over another editor's save since).
     checks_other_saves = True
-    # The "restore this version" page: `opened` as the change form would carry it now (ArticleAdmin.revision_view).
-    opened_elsewhere = ""
+    # The "restore this version" page: "Go live" and `opened` as the change form shows them now (read by
+    # ArticleAdmin.revision_view before the page puts the old version in the row).
+    shown_elsewhere: dict[str, Any] = {}
 
     go_live_at = forms.SplitDateTimeField(
         label="Go live", required=False, widget=AdminSplitDateTime, help_text=GO_LIVE_HELP
@@ -96,14 +104,11 @@ class ArticleForm(forms.ModelForm[Article]):
                 # The working copy keeps the date as text; given as text, the form would count it changed on every
                 # save ("Changed Next review due" in the history when nobody touched it).
                 initial["next_review_due"] = datetime.date.fromisoformat(due)
-            if draft is not None:
-                initial["go_live_at"] = draft.go_live_at
-            elif instance.is_scheduled:
-                initial["go_live_at"] = instance.published_at
+            initial["go_live_at"] = go_live_shown(instance, draft)
             initial["opened"] = edited_sha256(instance, content, draft.go_live_at if draft else None)
             kwargs["initial"] = initial
-        elif instance is not None and instance.pk and self.opened_elsewhere:
-            kwargs["initial"] = {**kwargs.get("initial", {}), "opened": self.opened_elsewhere}
+        elif instance is not None and instance.pk and self.shown_elsewhere:
+            kwargs["initial"] = {**kwargs.get("initial", {}), **self.shown_elsewhere}
         super().__init__(*args, **kwargs)
 
     def clean_body(self) -> str:

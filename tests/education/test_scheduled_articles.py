@@ -195,3 +195,37 @@ def test_a_reviewer_whose_page_showed_a_go_live_time_does_not_approve_a_differen
     assert "The article changed after this page was opened" in refused.content.decode()
     assert "Once approved it goes live at once" in refused.content.decode()
     assert Client().get(article.get_absolute_url()).status_code == 404
+
+
+def test_restoring_an_old_version_of_a_scheduled_article_keeps_its_go_live_time(editor_client, reviewer_client):
+    """An article approved to go live in 3 days; an editor restores an earlier wording from History and sends it.
+    The restore page showed "Go live" empty (the change form shows day 3), so the restored words went live as soon
+    as a reviewer approved them, days early."""
+    from reversion.models import Version
+
+    editor_client.post(ADD_URL, form_data(body="The first wording.", **in_days(3)))
+    article = Article.objects.get(slug="stretching-after-a-run")
+    editor_client.post(change_url(article), form_of(article, body="The second wording.", **in_days(3)))
+    editor_client.post(
+        change_url(article), form_of(article, body="The second wording.", _submit_review="1", **in_days(3))
+    )
+    reviewer_client.post(review_url(article), {"_approve": "1"})
+    article.refresh_from_db()
+    assert article.is_scheduled
+    first = Version.objects.get_for_object(article).order_by("pk").first()
+    restore_url = f"/admin/education/article/{article.pk}/history/{first.pk}/"
+    page = editor_client.get(restore_url).content.decode()
+    assert "The first wording." in page
+    shown = {}
+    for name in ("go_live_at_0", "go_live_at_1", "opened"):
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)  # type: ignore[union-attr]
+        value = re.search(r'value="([^"]*)"', tag)
+        shown[name] = value.group(1) if value else ""
+    assert shown == {**_as_shown(editor_client, article), "opened": shown["opened"]}, "the restore page's Go live"
+
+    editor_client.post(restore_url, form_of(article, body="The first wording.", _submit_review="1", **shown))
+    reviewer_client.post(review_url(article), {"_approve": "1"})
+    article.refresh_from_db()
+    assert article.body == "The first wording."
+    assert article.is_scheduled
+    assert Client().get(article.get_absolute_url()).status_code == 404
