@@ -275,12 +275,13 @@ def _render_detail(
         and (intake.reviewed_at is None or note.created_at > intake.reviewed_at)
     ]
     sent_on = timezone.localdate(intake.submitted_at) if intake.submitted_at else None
+    now = timezone.now()
     call = promised_call(
         intake.call_back_by,
         submitted_at=intake.submitted_at,
         reviewed_at=intake.reviewed_at,
         is_reviewed=intake.is_reviewed,
-        now=timezone.now(),
+        now=now,
     )
     return render(
         request,
@@ -302,6 +303,9 @@ def _render_detail(
             "notes": [(note, presenters.outcome_text(note.outcome)) for note in notes],
             "not_reached": not_reached,
             "call": call,
+            # Real time, as the queue counts it: the `timesince` filter subtracts clock readings (an hour out across a
+            # change of the clocks).
+            "call_overdue_for": queue_rows.time_since(call.by, now) if call is not None and call.overdue else "",
             # A review before the form was sent leaves the receipt's call owed: the sent form still needs one.
             "review_action": "Mark reviewed" if call is not None or not intake.is_reviewed else "Add a note",
             "escalate_minutes": settings.ESCALATE_AFTER_MINUTES,

@@ -114,3 +114,16 @@ def test_an_urgent_row_whose_promised_time_passed_is_not_called_overdue_on_the_q
         row = _row_html(client.get(QUEUE), "Urgent Later")
 
     assert "Call was due" not in row
+
+
+def test_how_long_ago_an_overdue_call_was_due_is_real_time_across_a_change_of_the_clocks(client, clinician):
+    """Sent Friday 3:30 PM, the receipt promised a call by closing, 5:00 PM EST; on Sunday at 9:00 AM EDT, after the
+    clocks went forward that night, 39 hours have passed. The intake page read "1 day, 16 hours ago" (clock readings
+    subtracted), an hour more than the queue's own count of time (found in review)."""
+    friday = datetime.datetime(2027, 3, 12, 15, 30, tzinfo=CLINIC)
+    with time_machine.travel(datetime.datetime(2027, 3, 14, 9, 0, tzinfo=CLINIC), tick=False):
+        intake = make_intake("serious_fracture", name="Serious Over The Weekend", submitted_at=friday)
+        client.force_login(clinician)
+        page = client.get(reverse("dashboard:intake", args=[intake.pk])).content.decode()
+
+    assert "we will call by Fri Mar 12, 5:00 PM EST (1\xa0day, 15\xa0hours ago)." in page
