@@ -262,7 +262,7 @@ def _render_detail(
 ) -> HttpResponse:
     record = record or patient_page.record(intake, now=timezone.now())
     flags = list(intake.flags.all())
-    review_form.shows(review_basis(intake.level, (flag.code for flag in flags)))
+    review_form.shows(review_basis(intake.level, (flag.code for flag in flags), intake.review_round))
     answers = intake.answers or {}
     slugs = list(intake.recommended_articles or [])
     titles = dict(Article.objects.filter(slug__in=slugs).values_list("slug", "title"))

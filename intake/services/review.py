@@ -59,26 +59,38 @@ class ReviewOutcome:
     note: ReviewNote | None
 
 
-def review_basis(level: int | None, flag_codes: Iterable[str]) -> str:
-    """What a review is judged on, as the intake page shows it: the level and the red flags, as one short string
-    (codes only). The review form carries it back (`seen`), so a review sent from a page opened before a new red flag
-    arrived is refused rather than applied to flags the clinician never saw (`_new_since_shown`)."""
-    return f"{level or ''}|{','.join(sorted(actionable_flags(set(flag_codes))))}"
+def review_basis(level: int | None, flag_codes: Iterable[str], review_round: int | None = None) -> str:
+    """What a review is judged on, as the intake page shows it: the level, the red flags (codes only) and the review
+    round, as one short string. The review form carries it back (`seen`), so a review sent from a page opened before a
+    new red flag arrived is refused rather than applied to flags the clinician never saw (`_new_since_shown`)."""
+    codes = ",".join(sorted(actionable_flags(set(flag_codes))))
+    return f"{level or ''}|{codes}" + ("" if review_round is None else f"|{review_round}")
 
 
 def _shown(seen: str) -> tuple[int | None, set[str]]:
     """The level and red flags a `review_basis` names."""
-    level_text, _, codes_text = seen.partition("|")
+    level_text, _, rest = seen.partition("|")
+    codes_text = rest.partition("|")[0]
     return (int(level_text) if level_text.isdigit() else None), set(filter(None, codes_text.split(",")))
 
 
+def _shown_round(seen: str) -> int | None:
+    """The review round a `review_basis` names (None for a page that did not say)."""
+    round_text = seen.split("|")[2] if seen.count("|") >= 2 else ""
+    return int(round_text) if round_text.isdigit() else None
+
+
 def _new_since_shown(seen: str, intake: Intake) -> bool:
-    """Red flags the page did not show, or a more urgent level. Flags gone since (another clinician's review cleared
-    a latch) are not news: that review still stands beside this one."""
+    """Red flags the page did not show, a more urgent level, or a round opened since (new red flags took the intake
+    out of "reviewed": a flag another review cleared and the patient then gave again has the same code as the one
+    the page showed, but it is a new report). Flags gone since (another clinician's review cleared a latch) are not
+    news: that review still stands beside this one."""
     shown_level, shown = _shown(seen)
     now = actionable_flags(set(intake.flags.values_list("code", flat=True)))
     more_urgent = intake.level is not None and (shown_level is None or intake.level < shown_level)
-    return bool(now - shown) or more_urgent
+    shown_round = _shown_round(seen)
+    reopened_since = shown_round is not None and shown_round != intake.review_round
+    return bool(now - shown) or more_urgent or reopened_since
 
 
 def needs_outcome(level: int | None, *, reviewed: bool, latches_open: bool) -> bool:

@@ -327,3 +327,31 @@ def test_a_failed_call_before_the_patient_was_reached_is_old_news_once_the_intak
     row = next(row for row in queue.context["rows"] if row.patient_name == "Ann Reached")
     assert not row.is_reviewed
     assert not row.not_reached
+
+
+def test_a_review_from_a_page_opened_before_a_red_flag_came_back_after_another_review_is_refused(
+    client, clinician, django_user_model, latched
+):
+    """The page showed the saddle answer as changed to "no". A colleague reviewed it meanwhile (the flag went), and
+    the patient then said yes again from a page left open: the intake was opened again and alerted as new. The review
+    sent from the page opened first was taken (the same flag code was on it), marking the new report reviewed and
+    cancelling its alert, though that page never showed it (found in review)."""
+    from intake.services import record_red_flags
+
+    intake, _said, _changed = latched
+    colleague = django_user_model.objects.create_user("colleague")
+    client.force_login(clinician)
+    seen = _seen(client.get(detail_url(intake)).content.decode())
+    mark_reviewed(Intake.objects.get(pk=intake.pk), by=colleague, outcome="same_day_call_advice")
+    record_red_flags(Intake.objects.get(pk=intake.pk), {"ce_saddle_numbness": "yes"}, now=timezone.now())
+    intake.refresh_from_db()
+    assert not intake.is_reviewed  # opened again by the new yes
+    assert intake.level == Level.URGENT
+
+    response = client.post(review_url(intake), {"outcome": "routine_appointment", "note": "Seen.", "seen": seen})
+
+    assert response.status_code == 409
+    assert MSG_CHANGED_SINCE_SHOWN in html_text.unescape(response.content.decode())
+    intake.refresh_from_db()
+    assert not intake.is_reviewed
+    assert RedFlagAnswer.objects.filter(intake=intake, cleared_at__isnull=True).exists()
