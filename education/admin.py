@@ -426,11 +426,15 @@ class ArticleAdmin(_VersionedArticleAdmin):
         # (rolled back): a restore keeps a scheduled article's time (it went live once approved, days early), and one
         # over another editor's save since is refused once (it replaced their working copy).
         current = self.get_object(request, object_id)
+        draft = workflow.draft_of(current) if current is not None else None
         if current is not None:
             request._shown_now = {  # type: ignore[attr-defined]
-                "go_live_at": go_live_shown(current, workflow.draft_of(current)),
+                "go_live_at": go_live_shown(current, draft),
                 "opened": workflow.working_sha256(current),
             }
+        # A working copy there before the page opened (a colleague's change waiting for review): the page says that
+        # saving replaces its words (they went without a word; a live article's working copy has no history).
+        extra_context = {**(extra_context or {}), "working_copy": draft}
         response: HttpResponse = super().revision_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
         return response
 

@@ -685,3 +685,32 @@ def test_restoring_an_old_version_over_a_working_copy_saved_since_the_page_opene
     assert refused.status_code == 200
     assert refused.context["adminform"].form.non_field_errors() == [MSG_SAVED_BY_SOMEONE_ELSE]
     assert ArticleDraft.objects.get(article=article).content["body"] == "B's careful new words."
+
+
+def test_the_restore_page_says_that_saving_replaces_a_change_waiting_for_review(
+    editor_client, editor, django_user_model
+):
+    """Editor B sent a change for clinical review; later editor A opens an old version from History. The page said
+    only "Saving copies it into the working copy", and A's Save replaced B's words (a working copy of a live article
+    has no history of its own) and took the change out of the reviewers' queue, without a word to either."""
+    import reversion
+
+    with reversion.create_revision():
+        article = ArticleFactory.create(body="The old advice.")
+    with reversion.create_revision():
+        article.body = "The new advice."
+        article.save()
+    colleague = django_user_model.objects.create_user(
+        username="bea", first_name="Bea", last_name="Editor", is_staff=True
+    )
+    colleague.groups.set(editor.groups.all())
+    other = Client()
+    other.force_login(colleague)
+    assert other.post(change_url(article), form_of(article, body="B's words.", _submit_review="1")).status_code == 302
+
+    old = Version.objects.get_for_object(article).order_by("pk").first()
+    page = editor_client.get(f"/admin/education/article/{article.pk}/history/{old.pk}/").content.decode()
+
+    assert "This article already has a working copy: waiting for clinical review" in page
+    assert "by Bea Editor" in page
+    assert "Saving this version replaces its words and takes it out of the reviewers' queue" in page
