@@ -24,6 +24,7 @@ from education.workflow import (
     FIELD_LABELS,
     draft_of,
     edited_sha256,
+    shown_time_spent,
     working_content,
     working_sha256,
     working_sha256s,
@@ -50,6 +51,11 @@ def image_problems(body: str) -> list[str]:
 MSG_SAVED_BY_SOMEONE_ELSE = (
     "Someone else saved this article after you opened it, so your changes were not saved. They are still in the form "
     "below. Open the article in a new tab to see what changed, then save again to keep your version."
+)
+MSG_WENT_LIVE_SINCE_OPENED = (
+    "The approved change went live at its scheduled time ({when}) after you opened this page, so your changes were not "
+    "saved: patients see the approved change now. Your changes are still in the form below, with “Go live” emptied: "
+    "save again to keep them as a new change."
 )
 MSG_GO_LIVE_TOO_FAR = "Choose a time within the next 5 years."
 MSG_GO_LIVE_PASSED = (
@@ -80,6 +86,8 @@ class ArticleForm(forms.ModelForm[Article]):
     # The "restore this version" page: "Go live" and `opened` as the change form shows them now (read by
     # ArticleAdmin.revision_view before the page puts the old version in the row).
     shown_elsewhere: dict[str, Any] = {}
+    # The go-live time the page showed, passed since because its words went live at it (`clean_go_live_at`).
+    spent_go_live_at: datetime.datetime | None = None
 
     go_live_at = forms.SplitDateTimeField(
         label="Go live", required=False, widget=AdminSplitDateTime, help_text=GO_LIVE_HELP
@@ -128,6 +136,12 @@ class ArticleForm(forms.ModelForm[Article]):
         kept = self.initial.get("go_live_at")
         # As the form shows it (to the second or the minute, without the stored microseconds).
         changed = not isinstance(kept, datetime.datetime) or when is None or abs(when - kept) >= SHOWN_TO
+        opened = str(self["opened"].data or "")
+        if when is not None and self.instance.pk and opened and shown_time_spent(self.instance, opened, when):
+            # The time this page showed, and its words went live at it since: spent, not typed in the past (it was
+            # refused as "This time has passed" an hour on). `clean` says what happened.
+            self.spent_go_live_at = when
+            return None
         if when is not None and changed and when < timezone.now() - GO_LIVE_PAST_GRACE:
             raise ValidationError(MSG_GO_LIVE_PASSED)
         return when
@@ -149,11 +163,20 @@ class ArticleForm(forms.ModelForm[Article]):
                 self.instance, {name: cleaned.get(name) for name in FIELD_LABELS}, cleaned.get("go_live_at")
             )
             if not now & {opened, posted}:  # the same form saved twice (a double click) is no conflict
-                self.add_error(None, MSG_SAVED_BY_SOMEONE_ELSE)
+                spent = self.spent_go_live_at
+                if spent is not None and draft_of(self.instance) is None:
+                    # Nobody saved: the approved change the page showed went live at its time (the editor was told
+                    # "Someone else saved this article"), and editing it no longer holds it back.
+                    when = timezone.localtime(spent)
+                    self.add_error(None, MSG_WENT_LIVE_SINCE_OPENED.format(when=f"{when:%b %-d, %Y at %H:%M}"))
+                else:
+                    self.add_error(None, MSG_SAVED_BY_SOMEONE_ELSE)
                 # Shown again with the words saved meanwhile as the ones seen: the next save is a choice, and goes.
                 data = QueryDict(mutable=True)
                 data.update(self.data)  # the POST as sent, every value of a list (topics) too
                 data["opened"] = working_sha256(self.instance)
+                if spent is not None:
+                    data["go_live_at_0"] = data["go_live_at_1"] = ""
                 self.data = data
         return cleaned
 

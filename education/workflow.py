@@ -170,6 +170,15 @@ def working_sha256s(article: Article) -> frozenset[str]:
     return frozenset(edited_sha256(article, content, go_live_at, own_time=own_time) for own_time in (True, False))
 
 
+def shown_time_spent(article: Article, opened: str, go_live_at: datetime.datetime) -> bool:
+    """Whether `go_live_at`, a passed go-live time that a page opened as `opened` showed, is spent: the words that page
+    showed with it are live now, having gone live at it since (a scheduled article, or a change approved to go live
+    then). Sent back unchanged, it is not a time the editor typed in the past."""
+    if go_live_at > timezone.now() or not article.is_live:
+        return False
+    return opened == edited_sha256(article, live_content(article), go_live_at)
+
+
 def _being_edited(article: Article) -> tuple[Content, datetime.datetime | None]:
     """The words and go-live time the editor works on: the working copy's, else the row's words and no time."""
     draft = draft_of(article)

@@ -11,8 +11,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from education.admin_forms import MSG_SAVED_BY_SOMEONE_ELSE
+from education import workflow
+from education.admin_forms import MSG_GO_LIVE_PASSED, MSG_SAVED_BY_SOMEONE_ELSE
 from education.models import Article, ArticleDraft
+from tests.education.factories import ArticleFactory
 from tests.education.test_admin import ADD_URL, change_url, form_data, form_of, in_days, opened_in, review_url
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +31,10 @@ def _scheduled_article(editor_client, reviewer_client, days: int = 3) -> Article
 
 def _as_shown(editor_client, article: Article) -> dict[str, str]:
     """The go-live fields exactly as the change form shows them."""
-    page = editor_client.get(change_url(article)).content.decode()
+    return _go_live_in(editor_client.get(change_url(article)).content.decode())
+
+
+def _go_live_in(page: str) -> dict[str, str]:
     shown = {}
     for name in ("go_live_at_0", "go_live_at_1"):
         tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)  # type: ignore[union-attr]
@@ -153,16 +158,17 @@ def test_an_editor_who_empties_go_live_on_a_scheduled_article_sees_it_go_live_at
     assert Client().get(article.get_absolute_url()).status_code == 200
 
 
+@pytest.mark.parametrize("minutes_after", [5, 120], ids=["minutes after", "hours after"])
 def test_an_editor_whose_scheduled_article_went_live_while_their_page_was_open_is_not_told_someone_else_saved(
-    editor_client, reviewer_client, editor, time_machine
+    editor_client, reviewer_client, editor, time_machine, minutes_after
 ):
-    """Nobody saved: the article went live at the time the editor's page shows, five minutes ago, and the editor
-    saves a word fix from that page."""
+    """Nobody saved: the article went live at the time the editor's page shows, minutes or hours ago, and the editor
+    saves a word fix from that page (hours on, it was refused with "This time has passed", a time never typed)."""
     article = _scheduled_article(editor_client, reviewer_client, days=3)
     page = editor_client.get(change_url(article)).content.decode()
     opened, shown = opened_in(page), _as_shown(editor_client, article)
     assert article.published_at is not None
-    time_machine.move_to(article.published_at + datetime.timedelta(minutes=5))
+    time_machine.move_to(article.published_at + datetime.timedelta(minutes=minutes_after))
     editor_client.force_login(editor)  # the session of 3 days ago has expired
     article.refresh_from_db()
     assert article.is_live
@@ -229,3 +235,49 @@ def test_restoring_an_old_version_of_a_scheduled_article_keeps_its_go_live_time(
     assert article.body == "The first wording."
     assert article.is_scheduled
     assert Client().get(article.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("minutes_after", [5, 120], ids=["minutes after", "hours after"])
+def test_an_editor_whose_approved_change_went_live_while_their_page_was_open_is_told_that_not_someone_else_saved(
+    editor_client, reviewer_client, editor, time_machine, minutes_after
+):
+    """A change to a live article, approved to go live at 10:30; at 10:00 an editor opens the article to correct it.
+    At 10:30 the change goes live; the editor's save was refused with "Someone else saved this article", though
+    nobody had, and from two hours on with "This time has passed" under a "Go live" they never typed."""
+    article = ArticleFactory.create(title="Heat or ice", body="Old advice.")
+    at = timezone.localtime() + datetime.timedelta(minutes=30)
+    go_live = {"go_live_at_0": f"{at:%Y-%m-%d}", "go_live_at_1": f"{at:%H:%M:%S}"}
+    editor_client.post(change_url(article), form_of(article, body="New advice.", _submit_review="1", **go_live))
+    reviewer_client.post(review_url(article), {"_approve": "1"})
+    assert ArticleDraft.objects.get(article=article).state == ArticleDraft.State.APPROVED
+    page = editor_client.get(change_url(article)).content.decode()
+    opened, shown = opened_in(page), _go_live_in(page)
+
+    time_machine.move_to(at + datetime.timedelta(minutes=minutes_after))
+    assert workflow.publish_due() == 1  # the task queued for its time
+    editor_client.force_login(editor)
+    article.refresh_from_db()
+    response = editor_client.post(
+        change_url(article), form_of(article, body="New advice, corrected.", opened=opened, **shown)
+    )
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "go_live_at" not in form.errors, form.errors.get("go_live_at")
+    assert form.non_field_errors() == [
+        f"The approved change went live at its scheduled time ({at:%b %-d, %Y at %H:%M}) after you opened this "
+        "page, so your changes were not saved: patients see the approved change now. Your changes are still in the "
+        "form below, with “Go live” emptied: save again to keep them as a new change."
+    ]
+    assert MSG_SAVED_BY_SOMEONE_ELSE not in form.non_field_errors()
+    assert MSG_GO_LIVE_PASSED not in str(form.errors)
+    refused = response.content.decode()
+    assert "New advice, corrected." in refused
+    again = editor_client.post(
+        change_url(article),
+        form_of(article, body="New advice, corrected.", opened=opened_in(refused), **_go_live_in(refused)),
+    )
+    assert again.status_code == 302
+    draft = ArticleDraft.objects.get(article=article)
+    assert (draft.content["body"], draft.go_live_at) == ("New advice, corrected.", None)
+    assert "New advice." in Client().get(article.get_absolute_url()).content.decode()
