@@ -242,6 +242,8 @@ def review(request: HttpRequest, model_admin: ArticleAdmin, object_id: int) -> H
         "title": f"Clinical review: {content['title']}",
         "article": article,
         "waiting": waiting,
+        # A time passed while it waited is no longer "goes live on": approved now, it goes live at once.
+        "goes_live_later": bool(waiting and waiting.go_live_at and waiting.go_live_at > timezone.now()),
         "other_working_copy": draft if draft is not None and waiting is None else None,
         "is_new": article.is_new,
         # A new article nobody has sent for review: nothing to decide on yet (workflow.STILL_BEING_WRITTEN).

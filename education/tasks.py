@@ -27,6 +27,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks import task
 
 from messaging import registry
@@ -143,6 +144,7 @@ def render_waiting(message: OutboundMessage) -> Rendered | None:
     if draft is None:
         return None
     title = draft.content.get("title") or article.title
+    later = draft.go_live_at if draft.go_live_at and draft.go_live_at > timezone.now() else None
     body = render_to_string(
         "education/email/article_waiting.txt",
         {
@@ -151,6 +153,8 @@ def render_waiting(message: OutboundMessage) -> Rendered | None:
             "current_title": article.title if not article.is_new and article.title != title else "",
             "is_new": article.is_new,  # as the review page says it (Article.is_new)
             "is_live": article.is_live,
+            # Approving it changes nothing for patients before this time (it read "until you approve the change").
+            "go_live_at": later,
             "editor": draft.submitted_by.get_full_name() if draft.submitted_by else "",
             "link": _admin_link("admin:education_article_review", article.pk),
             "clinic_name": settings.CLINIC_NAME,

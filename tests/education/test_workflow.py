@@ -387,3 +387,41 @@ def test_a_draft_saved_at_an_old_address_does_not_break_the_redirect_to_the_live
     assert response.status_code == 301, "an unpublished draft at the address took the live article's redirect away"
     draft.delete()
     assert Client().get("/articles/first-name/").status_code == 301
+
+
+@pytest.mark.parametrize("state", ["live", "scheduled"])
+def test_the_waiting_email_for_a_change_with_a_go_live_time_says_patients_see_it_from_that_time(
+    state, editor, reviewer
+):
+    """A change sent to go live in 3 days: the e-mail told reviewers patients see the current version "until you
+    approve the change", though approving it changes nothing for patients before its time."""
+    article = ArticleFactory.create(
+        title="Heat or ice",
+        **({"published_at": timezone.now() + datetime.timedelta(days=1)} if state == "scheduled" else {}),
+    )
+    at = timezone.localtime() + datetime.timedelta(days=3)
+    edit(article, editor, body="Use heat.", go_live_at=at)
+    body = " ".join(waiting_email(article).split())
+    assert "until you approve" not in body
+    if state == "live":
+        assert f"Once you approve it, the change goes live on {at:%b %-d, %Y, %H:%M}" in body
+        assert "patients keep seeing the current version until then." in body
+    else:
+        assert (
+            f"Once you approve it, it goes live on {at:%b %-d, %Y, %H:%M}; patients cannot see it until then." in body
+        )
+
+
+def test_the_review_page_of_a_change_whose_go_live_time_has_passed_says_it_goes_live_at_once(editor, reviewer_client):
+    """A change sent to go live in an hour, reviewed the next day: the page said "Once approved it goes live on
+    <yesterday>", and the approval put it in front of patients at once."""
+    article = ArticleFactory.create(body="Old advice.")
+    edit(article, editor, body="New advice.", go_live_at=timezone.now() + datetime.timedelta(hours=1))
+    passed = timezone.localtime() - datetime.timedelta(days=1)
+    ArticleDraft.objects.filter(article=article).update(go_live_at=passed)  # a day on (the time moved instead)
+    review = f"/admin/education/article/{article.pk}/review/"
+    shown = " ".join(reviewer_client.get(review).content.decode().split())
+    assert "Once approved it goes live on" not in shown
+    assert f"Its go-live time, {passed:%b %-d, %Y, %H:%M}, has passed: once approved it goes live at once." in shown
+    reviewer_client.post(review, {"_approve": "1"})
+    assert "New advice." in page(article)
