@@ -270,6 +270,8 @@ def _approved_message(article: Article, title: str, waiting: ArticleDraft | None
         if article.is_scheduled:
             return f"You approved “{title}” as it is: it is back on the site at its scheduled time."
         return f"You approved “{title}” as it is: it is back on the site, and patients see it now."
+    if waiting is None and article.is_scheduled:
+        return f"You approved “{title}” as it is: it goes live at its scheduled time."
     if waiting is None:
         return f"You approved “{title}” as it is: patients see your name and today's date on it."
     still_waiting = ArticleDraft.objects.filter(pk=waiting.pk).first()

@@ -426,9 +426,12 @@ def approve(
         editor=draft.submitted_by if draft else None,
     )
     if draft is None:
-        # The row as it stands: a live article's periodic review, or an offline or never-published one going live.
+        # The row as it stands: a live article's periodic review, a scheduled one's (still not live), or an offline or
+        # never-published one going live.
         _stamp(article, review)
         what = "Live version approved as it is."
+        if article.is_scheduled:
+            what = "Approved as it is, to go live at its scheduled time."
         if article.status == Article.Status.DRAFT:
             article.status = Article.Status.PUBLISHED
             article.published_at = article.published_at or now

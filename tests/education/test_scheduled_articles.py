@@ -10,6 +10,7 @@ import re
 import pytest
 from django.test import Client
 from django.utils import timezone
+from reversion.models import Version
 
 from education import workflow
 from education.admin_forms import MSG_GO_LIVE_PASSED, MSG_SAVED_BY_SOMEONE_ELSE
@@ -281,3 +282,30 @@ def test_an_editor_whose_approved_change_went_live_while_their_page_was_open_is_
     draft = ArticleDraft.objects.get(article=article)
     assert (draft.content["body"], draft.go_live_at) == ("New advice, corrected.", None)
     assert "New advice." in Client().get(article.get_absolute_url()).content.decode()
+
+
+def test_the_review_page_of_a_scheduled_article_with_no_change_waiting_does_not_call_it_live(
+    editor_client, reviewer_client
+):
+    """An article approved to go live in 3 days, nothing waiting: its Review page offered to "approve the live version
+    as it is", and approving it said "patients see your name and today's date on it", though no patient can see it
+    before day 3."""
+    article = _scheduled_article(editor_client, reviewer_client, days=3)
+    assert article.published_at is not None
+    when = timezone.localtime(article.published_at)
+    page = " ".join(reviewer_client.get(review_url(article)).content.decode().split())
+    assert "the live version" not in page
+    assert (
+        f"No change waits for review. This article is approved and goes live on {when:%b %-d, %Y, %H:%M}: patients "
+        "cannot see it until then. You can approve it again as it is" in page
+    )
+
+    approved = reviewer_client.post(review_url(article), {"_approve": "1"}, follow=True).content.decode()
+    assert "patients see your name and today&#x27;s date on it" not in approved
+    assert "You approved “Stretching after a run” as it is: it goes live at its scheduled time." in approved
+    article.refresh_from_db()
+    assert article.is_scheduled
+    assert Client().get(article.get_absolute_url()).status_code == 404
+    history = Version.objects.get_for_object(article).first()
+    assert history is not None
+    assert history.revision.comment.startswith("Approved as it is, to go live at its scheduled time.")
