@@ -492,6 +492,10 @@ RED_FLAG_QUESTIONS = frozenset(
 )
 # The questions behind CE1-CE7, SP1-SP7, SP12, SP13 and CM1, from the rows marked ``latch``.
 LATCHED_QUESTIONS = frozenset(code for rule in RULES if rule.latch for code in rule.questions)
+# Choices that raise a serious flag on their own (SP7: `onset_cause` = `fall_impact`): red-flag answers too, acted on
+# the moment their page is posted whatever else on it is wrong (docs/clinical/TRIAGE.md, "Partial pages"). Not
+# latched: the latch is for the yes/no questions of the rows marked ``latch``.
+RED_FLAG_CHOICES: Mapping[str, frozenset[str]] = {"onset_cause": frozenset({"fall_impact"})}
 
 _CODE_PARTS = re.compile(r"([A-Z]+)(\d*)")
 

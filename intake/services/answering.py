@@ -30,7 +30,13 @@ from intake.rules.questionnaire import (
     ruled_out_by_page,
 )
 from intake.rules.questionnaire_checks import validate_answers, validate_page
-from intake.rules.triage import LATCHED_QUESTIONS, EarlierAnswer, TriageResult, emergency_for_codes
+from intake.rules.triage import (
+    LATCHED_QUESTIONS,
+    RED_FLAG_CHOICES,
+    EarlierAnswer,
+    TriageResult,
+    emergency_for_codes,
+)
 from intake.services.assessment import background_for, form_of, reading_for, record_assessment
 from intake.services.errors import InvalidAnswers
 from intake.services.latches import as_earlier, latch, open_latches
@@ -76,19 +82,26 @@ def record_red_flags(intake: Intake, posted: Mapping[str, object], *, now: datet
     """Act on the red-flag answers of a posted page before anything else about the page is checked.
 
     `posted` maps this page's field codes to what was posted. Only answers of exactly yes or not sure to red-flag
-    questions are taken; they are stored into the answers (so the page shows them again), latched, and triaged, and
-    the result alerts staff through the usual signal. Nothing else on the page is saved here. A form already sent
-    (a page from another tab) keeps the answers it was sent with: the yes is latched beside them and the sent form
-    triaged again with it, which alerts staff and opens a reviewed one again (`_after_sending`).
+    questions, and the choices that raise a flag on their own (`RED_FLAG_CHOICES`: a fall as the cause; not latched,
+    nor taken into a sent form), are taken; they are stored into the answers (so the page shows them again), latched,
+    and triaged, and the result alerts staff through the usual signal. Nothing else on the page is saved here. A form
+    already sent (a page from another tab) keeps the answers it was sent with: the yes is latched beside them and the
+    sent form triaged again with it, which alerts staff and opens a reviewed one again (`_after_sending`).
     """
-    raised = {code: value for code, value in posted.items() if code in LATCHED_QUESTIONS and is_yes(value)}
+    raised = {
+        code: value
+        for code, value in posted.items()
+        if (code in LATCHED_QUESTIONS and is_yes(value)) or value in RED_FLAG_CHOICES.get(code, ())
+    }
     if not raised:
         return intake
     with transaction.atomic():
         _lock(intake)
         answers = answer_codec.from_json(intake.answers)
         if intake.status == Intake.Status.SUBMITTED:
-            _after_sending(intake, posted, answers, raised, now=now)
+            latchable = {code: value for code, value in raised.items() if code in LATCHED_QUESTIONS}
+            if latchable:
+                _after_sending(intake, posted, answers, latchable, now=now)
             return intake
         # A follow-up the page's own answers rule out (hidden beside its parent's "no", sent anyway) is no answer.
         today = timezone.localdate(now)

@@ -130,6 +130,29 @@ def test_a_red_flag_posted_with_a_wrong_measurement_on_the_same_page_is_still_ke
     assert len(alert_calls) == 1
 
 
+def test_a_fall_posted_with_a_date_that_is_not_real_is_still_kept(patient, alert_calls):
+    """SP7 is raised by "A fall, crash or blow" as the cause (docs/clinical/TRIAGE.md): an answer behind SP7, taken
+    the moment it is posted, though the start date beside it is February 30."""
+    answer_up_to(patient, "back_pain", routine_answers())
+    response = patient.client.post(
+        "/intake/step/back_pain/",
+        {
+            "pain_start_date-month": "2",
+            "pain_start_date-day": "30",
+            "pain_start_date-year": "2026",
+            "onset_cause": "fall_impact",
+            "first_episode": "no",
+        },
+    )
+    assert response.status_code == 200
+    assert "The date your back pain started must be a real date" in response.content.decode()
+    intake = _intake(patient)
+    assert intake.answers["onset_cause"] == "fall_impact"
+    assert intake.level == Level.SERIOUS
+    assert "SP7" in set(intake.flags.values_list("code", flat=True))
+    assert len(alert_calls) == 1
+
+
 @pytest.mark.parametrize(("code", "flag"), [("leg_weakness_worsening", "SP12"), ("foot_drop", "SP13")])
 def test_a_weakness_yes_posted_with_a_changed_no_and_a_wrong_answer_beside_it_is_still_acted_on(
     patient, alert_calls, code, flag
