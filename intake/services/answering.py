@@ -32,10 +32,10 @@ from intake.rules.questionnaire import (
 from intake.rules.questionnaire_checks import validate_answers, validate_page
 from intake.rules.triage import (
     LATCHED_QUESTIONS,
-    RED_FLAG_CHOICES,
     EarlierAnswer,
     TriageResult,
     emergency_for_codes,
+    is_red_flag_answer,
 )
 from intake.services.assessment import background_for, form_of, reading_for, record_assessment
 from intake.services.errors import InvalidAnswers
@@ -88,11 +88,7 @@ def record_red_flags(intake: Intake, posted: Mapping[str, object], *, now: datet
     already sent (a page from another tab) keeps the answers it was sent with: the yes is latched beside them and the
     sent form triaged again with it, which alerts staff and opens a reviewed one again (`_after_sending`).
     """
-    raised = {
-        code: value
-        for code, value in posted.items()
-        if (code in LATCHED_QUESTIONS and is_yes(value)) or value in RED_FLAG_CHOICES.get(code, ())
-    }
+    raised = {code: value for code, value in posted.items() if is_red_flag_answer(code, value)}
     if not raised:
         return intake
     with transaction.atomic():
