@@ -56,6 +56,11 @@ def panel_context(request: HttpRequest, model_admin: ArticleAdmin, article: Arti
     return {
         "article": article,
         "working_copy": draft,
+        # A change waiting with a go-live time that has passed goes live at once when approved, as its review page says.
+        "working_copy_time_passed": draft is not None
+        and draft.state != ArticleDraft.State.APPROVED
+        and draft.go_live_at is not None
+        and draft.go_live_at <= timezone.now(),
         "awaiting_clinical_review": article.status == Article.Status.PUBLISHED and not article.is_clinically_reviewed,
         "reviews": list(article.reviews.all()[:3]),
         "can_review": request.user.has_perm(APPROVE_PERMISSION),

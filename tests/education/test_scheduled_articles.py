@@ -309,3 +309,45 @@ def test_the_review_page_of_a_scheduled_article_with_no_change_waiting_does_not_
     history = Version.objects.get_for_object(article).first()
     assert history is not None
     assert history.revision.comment.startswith("Approved as it is, to go live at its scheduled time.")
+
+
+def _panel(editor_client, article: Article) -> str:
+    page = editor_client.get(change_url(article)).content.decode()
+    section = re.search(r'<section class="workflow-panel".*?</section>', page, re.S)
+    assert section is not None
+    return re.sub(r"\s+", " ", section.group(0))
+
+
+def test_the_editors_panel_says_when_the_time_of_a_change_waiting_for_review_has_passed(editor_client):
+    """The panel above the change form said "goes live <time> once approved" of a change waiting for review whose
+    time had passed; approving it puts it live at once, as the review page says."""
+    article = ArticleFactory(title="Back pain after a run")
+    ahead = timezone.now() + datetime.timedelta(days=2)
+    draft = ArticleDraft.objects.create(
+        article=article,
+        content=workflow.live_content(article),
+        state=ArticleDraft.State.AWAITING_REVIEW,
+        go_live_at=ahead,
+    )
+    assert f"goes live {timezone.localtime(ahead):%b %-d, %Y, %H:%M} once approved" in _panel(editor_client, article)
+
+    passed = timezone.now() - datetime.timedelta(hours=2)
+    ArticleDraft.objects.filter(pk=draft.pk).update(go_live_at=passed)
+    panel = _panel(editor_client, article)
+    assert "once approved" not in panel
+    when = f"{timezone.localtime(passed):%b %-d, %Y, %H:%M}"
+    assert f"its go-live time, {when}, has passed: it goes live at once when approved" in panel
+
+
+def test_the_editors_panel_does_not_ask_for_the_approval_an_approved_change_has(editor_client):
+    article = ArticleFactory(title="Back pain after a run")
+    go_live_at = timezone.now() + datetime.timedelta(days=2)
+    ArticleDraft.objects.create(
+        article=article,
+        content=workflow.live_content(article),
+        state=ArticleDraft.State.APPROVED,
+        go_live_at=go_live_at,
+    )
+    panel = _panel(editor_client, article)
+    assert f"goes live {timezone.localtime(go_live_at):%b %-d, %Y, %H:%M}" in panel
+    assert "once approved" not in panel
