@@ -205,7 +205,7 @@ def test_a_reviewer_whose_page_showed_a_go_live_time_does_not_approve_a_differen
 
 
 def test_restoring_an_old_version_of_a_scheduled_article_keeps_its_go_live_time(editor_client, reviewer_client):
-    """An article approved to go live in 3 days; an editor restores an earlier wording from History and sends it.
+    """An article approved to go live in 3 days; an editor restores an earlier wording from History, then sends it.
     The restore page showed "Go live" empty (the change form shows day 3), so the restored words went live as soon
     as a reviewer approved them, days early."""
     from reversion.models import Version
@@ -230,7 +230,12 @@ def test_restoring_an_old_version_of_a_scheduled_article_keeps_its_go_live_time(
         shown[name] = value.group(1) if value else ""
     assert shown == {**_as_shown(editor_client, article), "opened": shown["opened"]}, "the restore page's Go live"
 
-    editor_client.post(restore_url, form_of(article, body="The first wording.", _submit_review="1", **shown))
+    # The restore page has "Save" only: the restored words become the working copy, sent from the change form.
+    editor_client.post(restore_url, form_of(article, body="The first wording.", **shown))
+    assert ArticleDraft.objects.get(article=article).go_live_at == article.published_at
+    sent = form_of(article, body="The first wording.", _submit_review="1", **_as_shown(editor_client, article))
+    editor_client.post(change_url(article), sent)
+    assert ArticleDraft.objects.get(article=article).state == ArticleDraft.State.AWAITING_REVIEW
     reviewer_client.post(review_url(article), {"_approve": "1"})
     article.refresh_from_db()
     assert article.body == "The first wording."
