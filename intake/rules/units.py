@@ -23,10 +23,12 @@ Public API
   running distance, whose unit stands after its box.
 
 Decisions: the typed text may carry its unit ("160 lb", "5'10\"", "5 ft 10 in", "12 km") and commas as thousands
-separators; a lone feet box holding feet and inches ("5'10") is read as both. Inches of 12 or more are added up
-(5 ft 14 in is 6 ft 2 in). Conversions use the exact definitions (1 in = 2.54 cm, 1 lb = 0.45359237 kg, 1 mi =
-1.609344 km, 1 yd = 0.9144 m); two stored decimals bring a typed value back unchanged to one decimal (160 lb is
-stored as 72.57 kg and shown as 160 lb). R3 (weekly distance up by more than 30%) compares two stored distances;
+separators; a lone feet box holding feet and inches ("5'10") is read as both. Feet with a decimal part ("5.10",
+"5,10", "5.5 ft") are refused with ``MSG_WHOLE_FEET``: a US patient who types "5.10" means 5 ft 10 in, which was
+stored as 5.1 feet (5 ft 1.2 in) with no message; whole feet written with a point ("5.0") pass. Inches of 12 or more
+are added up (5 ft 14 in is 6 ft 2 in). Conversions use the exact definitions (1 in = 2.54 cm, 1 lb = 0.45359237
+kg, 1 mi = 1.609344 km, 1 yd = 0.9144 m); two stored decimals bring a typed value back unchanged to one decimal (160
+lb is stored as 72.57 kg and shown as 160 lb). R3 (weekly distance up by more than 30%) compares two stored distances;
 both are converted alike, so only a pair at exactly 30% in miles can land either side after rounding.
 """
 
@@ -103,6 +105,9 @@ MSG_INVALID: dict[tuple[Measure, System], str] = {
     ("walk", "us"): gettext_noop("Enter the distance in yards, like 200"),
     ("walk", "metric"): gettext_noop("Enter the distance in meters, like 200"),
 }
+# "5.10" in the feet box is 5 ft 10 in to a US patient, never 5.1 feet (5 ft 1.2 in): feet with a decimal part are
+# refused, not read either way.
+MSG_WHOLE_FEET = gettext_noop("Enter whole feet in the feet box and inches in the inches box, like 5 and 10")
 MSG_HEIGHT_RANGE = gettext_noop("Enter a height between {low} and {high}")
 MSG_WEIGHT_RANGE = gettext_noop("Enter a weight between {low} and {high}")
 MSG_DISTANCE_RANGE = gettext_noop("Enter a distance of {high} or less")
@@ -214,6 +219,8 @@ def _typed_total(measure: Measure, system: System, parts: Mapping[str, str]) -> 
         inches = _number(inch_text, units[1]) if inch_text else Decimal(0)
         if feet is None or inches is None:
             raise invalid
+        if feet != feet.to_integral_value():
+            raise UnitError(Message(MSG_WHOLE_FEET))
         return feet * 12 + inches
     number = _number(texts[units[0].part], units[0])
     if number is None:

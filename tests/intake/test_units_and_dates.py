@@ -20,6 +20,7 @@ from tests.intake.factories import make_invitation, routine_answers
 # --- the pure conversions ---------------------------------------------------------------------------------------------
 
 D = Decimal
+WHOLE_FEET = "Enter whole feet in the feet box and inches in the inches box, like 5 and 10"
 
 
 @pytest.mark.parametrize(
@@ -31,6 +32,7 @@ D = Decimal
         ("height", "us", {"ft": "", "in": "70"}, D("177.80"), "5 ft 10 in"),
         ("height", "us", {"ft": "5", "in": "10.5"}, D("179.07"), "5 ft 10.5 in"),
         ("height", "us", {"ft": "5", "in": "14"}, D("187.96"), "6 ft 2 in"),
+        ("height", "us", {"ft": "5.0", "in": "10"}, D("177.80"), "5 ft 10 in"),  # whole feet, written with a point
         ("height", "metric", {"": "170 cm"}, D("170.00"), "170 cm"),
         ("weight", "us", {"lb": "160"}, D("72.57"), "160 lb"),
         ("weight", "us", {"lb": "160 lbs"}, D("72.57"), "160 lb"),
@@ -57,6 +59,12 @@ def test_typed_measurements_are_stored_in_metric_and_read_back_as_typed(measure,
         ("height", "us", {"ft": "tall", "in": ""}, "Enter your height in feet and inches, like 5 feet 10 inches"),
         ("height", "us", {"ft": "5", "in": "ten"}, "Enter your height in feet and inches, like 5 feet 10 inches"),
         ("height", "us", {"ft": "9", "in": ""}, "Enter a height between 1 ft 8 in and 8 ft 2 in"),
+        # Feet with a decimal part are feet and inches typed in one box ("5.10" for 5 ft 10 in), not 5.1 feet.
+        ("height", "us", {"ft": "5.10", "in": ""}, WHOLE_FEET),
+        ("height", "us", {"ft": "5,10", "in": ""}, WHOLE_FEET),  # a decimal comma, as Spanish writes it
+        ("height", "us", {"ft": "5.5", "in": "2"}, WHOLE_FEET),
+        ("height", "us", {"ft": "5.5 ft", "in": ""}, WHOLE_FEET),
+        ("height", "us", {"ft": "5.5'2", "in": ""}, WHOLE_FEET),
         ("height", "metric", {"": "5'10"}, "Enter your height in centimeters, like 170"),
         ("weight", "us", {"lb": "-160"}, "Enter your weight in pounds, like 160"),
         ("weight", "us", {"lb": "1000"}, "Enter a weight between 45 lb and 771 lb"),
@@ -154,6 +162,57 @@ def test_a_bad_height_gets_the_feet_and_inches_message_and_keeps_what_was_typed(
     assert '<a href="#id_height_cm-ft">Enter your height in feet and inches, like 5 feet 10 inches</a>' in html
     assert 'value="five"' in html
     assert 'value="10"' in html
+
+
+@pytest.mark.django_db
+def test_a_height_typed_as_decimal_feet_is_sent_back_with_a_message_and_nothing_on_the_page_is_saved(patient):
+    """ "5.10" in the feet box (5 ft 10 in to the patient) was stored as 5.1 feet, 5 ft 1.2 in, with no message."""
+    answer_up_to(patient, "about", routine_answers())
+    before = dict(_intake(patient).answers)
+    posted = {"height_cm-ft": "5.10", "height_cm-in": "", "weight_kg-lb": "160", "phone": "(201) 555-0123"}
+
+    response = patient.client.post("/intake/step/about/", posted)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'<a href="#id_height_cm-ft">{WHOLE_FEET}</a>' in html
+    assert 'name="height_cm-ft" id="id_height_cm-ft" value="5.10"' in html
+    assert _intake(patient).answers == before
+    fixed = {**posted, "height_cm-ft": "5", "height_cm-in": "10"}
+    assert patient.client.post("/intake/step/about/", fixed).status_code == 302
+    assert _intake(patient).answers["height_cm"] == 177.8
+
+
+@pytest.mark.django_db
+def test_a_height_changed_from_the_review_page_to_decimal_feet_keeps_the_height_given_before(patient):
+    patient.save_all(routine_answers(height_cm=177.8))
+    posted = {"height_cm-ft": "5.10", "height_cm-in": "", "weight_kg-lb": "160", "phone": "(201) 555-0123"}
+
+    response = patient.client.post("/intake/step/about/?next=review", {**posted, "next": "review"})
+
+    assert response.status_code == 200
+    assert WHOLE_FEET in response.content.decode()
+    assert _intake(patient).answers["height_cm"] == 177.8
+    assert '<dd class="summary-value">5 ft 10 in</dd>' in patient.client.get("/intake/review/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_spanish_speaking_patient_who_types_decimal_feet_reads_the_message_in_spanish(client):
+    invitation, token = make_invitation(language="es")
+    patient = Patient(client, token)
+    patient.invitation = invitation
+    patient.sign_in()
+    assert patient.agree().status_code == 302
+    answer_up_to(patient, "about", routine_answers())
+
+    response = patient.client.post("/intake/step/about/", {"height_cm-ft": "5,10", "phone": "(201) 555-0123"})
+
+    assert response.status_code == 200
+    assert (
+        "Escriba los pies enteros en la casilla de pies y las pulgadas en la casilla de pulgadas, como 5 y 10"
+        in response.content.decode()
+    )
+    assert "height_cm" not in _intake(patient).answers
 
 
 @pytest.mark.django_db
