@@ -21,6 +21,9 @@ Public API
 - ``assess_safety_step(answers, *, today=None, earlier=None)``: deprecated thin alias of ``assess_interim``, kept only
   for callers written for 2026.1 (``intake/services/demo.py`` when this was written); remove once none is left.
 - ``EarlierAnswer(value, answered_at, changed_at=None)``: a red-flag answer saved earlier, for ``earlier``.
+- ``RED_FLAG_CHOICES`` (the choices that are red-flag answers: the fall behind SP7), ``is_red_flag_answer(code,
+  value)`` (yes/not sure, or such a choice) and ``takes_back(code, value)`` ("no", or another choice): how the
+  latches and the pages tell a red-flag answer and its taking back, for yes/no questions and choices alike.
 - ``TriageResult(level, flags, rules_version, ce_onset)`` with ``codes``, ``has(code)`` and ``emergency`` (``"ces"``
   when any CE1-CE7 flag is raised, else ``"mscc"`` when MSCC is, else None); ``Flag(code, reason, short, group)``;
   ``RULES_VERSION``; ``LevelCode``; ``LEVELS`` (most urgent first); ``level_rank(level)`` (0 = most urgent, so sorting
@@ -48,10 +51,11 @@ How docs/clinical/TRIAGE.md is read where it leaves room (safety first throughou
   ``not_sure`` actually given raises a flag. An age-based rule (SP8, R6, IBP) needs a date of birth there, and
   ``today``; without them it is not raised.
 - Latching: ``earlier`` maps question codes to ``EarlierAnswer``. Only codes in ``LATCHED_QUESTIONS`` (the questions
-  of the rows with ``latch=True``: CE1-CE7, SP1-SP7, SP12, SP13, CM1) and earlier values ``yes``/``not_sure`` count.
-  When the current answer is not yes/not sure (``no``, missing or unreadable), the earlier value is used instead,
-  whether or not the question is still asked (a later "no" to ``leg_symptoms`` or ``leg_weakness`` does not erase a
-  latched SP12/SP13 answer either). Each raised flag whose row names a latched question gets the suffix
+  of the rows with ``latch=True``: CE1-CE7, SP1-SP7, SP12, SP13, CM1) and earlier values that are red-flag answers
+  (``is_red_flag_answer``: ``yes``/``not_sure``, or for ``onset_cause`` the choice ``fall_impact``) count.
+  When the current answer is not one (``no`` or another choice, missing or unreadable), the earlier value is used
+  instead, whether or not the question is still asked (a later "no" to ``leg_symptoms`` or ``leg_weakness`` does not
+  erase a latched SP12/SP13 answer either). Each raised flag whose row names a latched question gets the suffix
   ``(answered yes at 10:02, changed to no at 10:05)`` (``not sure`` for ``not_sure``; ``%H:%M`` of the times as
   given, no time-zone conversion); without ``changed_at`` it ends ``changed to no`` (current answer ``no``) or ``no
   longer answered`` (missing), or ``after Send`` for an answer sent from a page after the form itself was sent
@@ -60,12 +64,18 @@ How docs/clinical/TRIAGE.md is read where it leaves room (safety first throughou
   10:05; osteoporosis: unsure 10:02, blank)``, so staff can tell them apart and the reason stays within the 200
   characters a stored flag keeps (the worst case, SP7 with all three latched as not sure, is 198; with "after Send"
   notes it is cut at 200).
+  A latched choice names its question and the choices by their codes: ``(onset_cause answered fall_impact at 10:02,
+  changed to lifting_bending at 10:05)``, or ``onset_cause: fall_impact 10:02, lifting_bending 10:05`` beside others
+  (SP7 with all four latched, or with three and their days, is longer than 200 and is cut where it is stored; the staff
+  page's table of red-flag answers has each in full).
   Combination flags (MSCC, MET, W2) carry no suffix: the SP1 or CE flag under them does. Only a clinician's review
   clears a latch; that is the caller's business (it stops passing the earlier answer).
 - ``emergency``: ``"ces"`` beats ``"mscc"`` (a patient with both sees the CES page; the spec defines the MSCC page
   only "without CE"; docs/clinical/TRIAGE.md, open question 8). CE8 is a same-day flag, not an emergency.
 - SP7 (2027.1): trauma, ``onset_cause`` = ``fall_impact``, osteoporosis or long-term steroids, each alone, any onset.
-  A missing ``osteoporosis`` or ``long_term_steroids`` answer therefore raises SP7 in ``assess``.
+  A missing ``osteoporosis`` or ``long_term_steroids`` answer therefore raises SP7 in ``assess``; a missing
+  ``onset_cause`` does not (a choice question: only the fall is a red-flag answer, ``RED_FLAG_CHOICES``). The fall
+  is latched like the yes/no answers behind SP7.
 - SP8: age is whole years completed on ``today`` (``questionnaire.age_in_years``); the rule is "< 20 or > 50", so
   exactly 20 and exactly 50 are not flagged. In ``assess`` a missing date of birth means the age cannot be shown to be
   20-50, so SP8 is raised when ``first_episode`` counts as yes.
@@ -106,7 +116,6 @@ from typing import Literal
 
 from intake.rules.questionnaire import (
     QUESTIONS,
-    YES_VALUES,
     age_in_years,
     age_when_pain_began,
     any_ce_concern,
@@ -140,13 +149,39 @@ def level_rank(level: str) -> int:
     return LEVELS.index(level)
 
 
+# Choices that raise a serious flag on their own (SP7: `onset_cause` = `fall_impact`): red-flag answers as a yes is,
+# acted on the moment their page is posted whatever else on it is wrong, and latched (docs/clinical/TRIAGE.md,
+# "Latched red flags and partial pages"). The one list of them: the rules, the latches and the pages read it.
+RED_FLAG_CHOICES: Mapping[str, frozenset[str]] = {"onset_cause": frozenset({"fall_impact"})}
+
+
+def is_red_flag_answer(code: str, value: object) -> bool:
+    """A red-flag answer to ``code``: a choice of ``RED_FLAG_CHOICES`` for its question, else yes or not sure."""
+    choices = RED_FLAG_CHOICES.get(code)
+    return value in choices if choices is not None else is_yes(value)
+
+
+def takes_back(code: str, value: object) -> bool:
+    """An answer that takes a red-flag answer back: "no", or another of the question's choices for a red-flag choice
+    (blank or unreadable takes nothing back: that is "no longer answered")."""
+    if code not in RED_FLAG_CHOICES:
+        return value == "no"
+    question = QUESTIONS.get(code)
+    return (
+        isinstance(value, str)
+        and question is not None
+        and value in question.choice_codes
+        and not (is_red_flag_answer(code, value))
+    )
+
+
 @dataclass(frozen=True)
 class EarlierAnswer:
     """A red-flag answer as first saved, for latching (see the module docstring)."""
 
-    value: str  # "yes" or "not_sure", as first saved
+    value: str  # "yes" or "not_sure" (a red-flag choice's code for its question), as first saved
     answered_at: datetime.datetime  # when it was saved (local time; the engine only formats it)
-    changed_at: datetime.datetime | None = None  # when it was changed to "no", if it was
+    changed_at: datetime.datetime | None = None  # when it was changed to "no" (another choice), if it was
     after_sending: bool = False  # sent from a page of the form after the form itself was sent
 
 
@@ -207,19 +242,26 @@ class Facts:
         self.latched: dict[str, EarlierAnswer] = {
             code: answer
             for code, answer in (earlier or {}).items()
-            if code in LATCHED_QUESTIONS and answer.value in YES_VALUES and not is_yes(answers.get(code))
+            if code in LATCHED_QUESTIONS
+            and is_red_flag_answer(code, answer.value)
+            and not is_red_flag_answer(code, answers.get(code))
         }
         # Every open latch, also one whose answer is still yes: a stored yes another page's answer hides (leg
         # symptoms changed to no) must not count for less than a "no" would (the stop-30 audit).
         self.open_latches = {
-            code for code, answer in (earlier or {}).items() if code in LATCHED_QUESTIONS and answer.value in YES_VALUES
+            code
+            for code, answer in (earlier or {}).items()
+            if code in LATCHED_QUESTIONS and is_red_flag_answer(code, answer.value)
         }
 
     def red(self, code: str) -> bool:
-        """A red-flag question: latched, or (full intake) anything but ``no``, or (interim) ``yes``/``not_sure``."""
+        """A red-flag question: latched, or (full intake) anything but ``no``, or (interim) ``yes``/``not_sure``; a
+        question of ``RED_FLAG_CHOICES``: latched, or its red-flag choice (a missing answer is not that choice)."""
         if code in self.latched:
             return True
         value = self.answers.get(code)
+        if code in RED_FLAG_CHOICES:
+            return is_red_flag_answer(code, value)
         return is_yes(value) if self.interim else value != "no"
 
     def leg(self, code: str) -> object:
@@ -229,9 +271,6 @@ class Facts:
     def run(self, code: str) -> object:
         """A running answer, or None for a non-runner."""
         return self.answers.get(code) if self.runner else None
-
-    def onset(self, cause: str) -> bool:
-        return self.answers.get("onset_cause") == cause
 
     def worse_with(self, code: str) -> bool:
         return code in as_codes(self.answers.get("worse_with"))
@@ -319,8 +358,10 @@ class Rule:
     short: str  # at most 40 characters, at most three words: a dashboard row
     reason: str  # as in docs/clinical/TRIAGE.md; "{count}" is filled in by ``count`` (IBP)
     test: Callable[[Facts], bool]
-    questions: tuple[str, ...] = ()  # the yes/no questions whose yes raises (or helps raise) this flag
-    latch: bool = False  # a yes/not sure to ``questions`` is never erased by a later "no"
+    # The questions whose red-flag answer raises (or helps raise) this flag: yes/no questions, and those of
+    # ``RED_FLAG_CHOICES`` (whose named choice is the red-flag answer).
+    questions: tuple[str, ...] = ()
+    latch: bool = False  # a red-flag answer to ``questions`` is never erased by a later "no" (another choice)
     count: Callable[[Facts], int] | None = None
 
     @property
@@ -340,7 +381,11 @@ class Rule:
 
 
 def _latch_note(code: str, facts: Facts, *, named: bool = False) -> str:
-    """``answered yes at 10:02, changed to no at 10:05``; ``named``: the shorter ``code: unsure 10:02, no 10:05``."""
+    """``answered yes at 10:02, changed to no at 10:05``; ``named``: the shorter ``code: unsure 10:02, no 10:05``.
+
+    A red-flag choice names its question and the choice codes: ``onset_cause answered fall_impact at 10:02, changed
+    to lifting_bending at 10:05`` (named: ``onset_cause: fall_impact 10:02, lifting_bending 10:05``).
+    """
     earlier = facts.latched[code]
     # The times alone when both fall on one day; with their days when the "no" came on another ("at 10:02" read as
     # the same morning when the yes was the day before).
@@ -348,18 +393,23 @@ def _latch_note(code: str, facts: Facts, *, named: bool = False) -> str:
     clock = "%b %-d %H:%M" if other_day else "%H:%M"
     said_at = f"{earlier.answered_at:{clock}}"
     changed_at = f"{earlier.changed_at:{clock}}" if earlier.changed_at is not None else None
-    changed_to_no = changed_at is not None or facts.answers.get(code) == "no"
+    current = facts.answers.get(code)
+    if code in RED_FLAG_CHOICES:
+        said = short_said = earlier.value
+        answered = f"{code} answered {said}"
+        became = current if isinstance(current, str) and takes_back(code, current) else None
+    else:
+        said, short_said = ("not sure", "unsure") if earlier.value == "not_sure" else ("yes", "yes")
+        answered = f"answered {said}"
+        became = "no" if changed_at is not None or current == "no" else None
     if earlier.after_sending and changed_at is None:  # the form went with another answer; this yes came after it
-        said = "unsure" if earlier.value == "not_sure" else "yes"
-        return f"{code}: {said} {said_at} after Send" if named else f"answered {said} at {said_at}, after Send"
+        return f"{code}: {short_said} {said_at} after Send" if named else f"{answered} at {said_at}, after Send"
     if named:
-        said = "unsure" if earlier.value == "not_sure" else "yes"
-        now = (f"no {changed_at}" if changed_at else "no") if changed_to_no else "blank"
-        return f"{code}: {said} {said_at}, {now}"
-    said = "not sure" if earlier.value == "not_sure" else "yes"
-    if not changed_to_no:
-        return f"answered {said} at {said_at}, no longer answered"
-    return f"answered {said} at {said_at}, changed to no" + (f" at {changed_at}" if changed_at else "")
+        now = (f"{became} {changed_at}" if changed_at else became) if became else "blank"
+        return f"{code}: {short_said} {said_at}, {now}"
+    if became is None:
+        return f"{answered} at {said_at}, no longer answered"
+    return f"{answered} at {said_at}, changed to {became}" + (f" at {changed_at}" if changed_at else "")
 
 
 def _ce(code: str, question: str, short: str, reason: str) -> Rule:
@@ -398,9 +448,9 @@ RULES: tuple[Rule, ...] = (
     _sp("SP6", "recent_infection_or_procedure", "Recent infection", "Recent infection, spinal injection or surgery"),
     Rule("SP7", "serious", "Possible fracture",
          "Fall, crash or blow; or osteoporosis or long-term steroids: possible fracture",
-         lambda f: f.red("trauma_onset") or f.onset("fall_impact") or f.red("osteoporosis")
+         lambda f: f.red("trauma_onset") or f.red("onset_cause") or f.red("osteoporosis")
          or f.red("long_term_steroids"),
-         ("trauma_onset", "osteoporosis", "long_term_steroids"), latch=True),
+         ("trauma_onset", "onset_cause", "osteoporosis", "long_term_steroids"), latch=True),
     Rule("SP12", "serious", "Leg weakening", "Weakness in a leg or foot that is getting worse",
          lambda f: f.weakness_follow_up("leg_weakness_worsening"), ("leg_weakness_worsening",), latch=True),
     Rule("SP13", "serious", "Foot drop",
@@ -486,16 +536,18 @@ SCIATICA_PATTERNS: tuple[frozenset[str], ...] = (frozenset({"SC1"}), frozenset({
 FLAGS_BY_CODE: Mapping[str, Flag] = {
     flag.code: flag for flag in [r.flag for r in RULES] + [c.flag for c in COMBINATIONS]
 }
-# The yes/no questions of the urgent, serious and weak rows (shown to staff as concerns when not "no").
+# The yes/no questions of the urgent, serious and weak rows (shown to staff as concerns when not "no"); the choice
+# questions among the rows' questions (``RED_FLAG_CHOICES``) are not: only their named choice is a red-flag answer.
 RED_FLAG_QUESTIONS = frozenset(
-    code for rule in RULES if rule.group in ("urgent", "serious", "weak") for code in rule.questions
+    code
+    for rule in RULES
+    if rule.group in ("urgent", "serious", "weak")
+    for code in rule.questions
+    if code not in RED_FLAG_CHOICES
 )
-# The questions behind CE1-CE7, SP1-SP7, SP12, SP13 and CM1, from the rows marked ``latch``.
+# The questions behind CE1-CE7, SP1-SP7, SP12, SP13 and CM1, from the rows marked ``latch``: the yes/no ones, and
+# ``onset_cause`` (SP7), whose red-flag answer is a choice (``RED_FLAG_CHOICES``).
 LATCHED_QUESTIONS = frozenset(code for rule in RULES if rule.latch for code in rule.questions)
-# Choices that raise a serious flag on their own (SP7: `onset_cause` = `fall_impact`): red-flag answers too, acted on
-# the moment their page is posted whatever else on it is wrong (docs/clinical/TRIAGE.md, "Partial pages"). Not
-# latched: the latch is for the yes/no questions of the rows marked ``latch``.
-RED_FLAG_CHOICES: Mapping[str, frozenset[str]] = {"onset_cause": frozenset({"fall_impact"})}
 
 
 def is_red_flag_answer(code: str, value: object) -> bool:

@@ -933,7 +933,8 @@ def test_other_questions_left_unanswered_raise_nothing(code: str) -> None:
 
 AT_10_02 = datetime.datetime(2026, 3, 15, 10, 2)
 AT_10_05 = datetime.datetime(2026, 3, 15, 10, 5)
-LATCHED_SETUPS = {code: RED_FLAG_SETUPS[code] for code in sorted(triage.LATCHED_QUESTIONS)}
+# The yes/no ones (the fall, a choice behind SP7, has its own tests below).
+LATCHED_SETUPS = {code: RED_FLAG_SETUPS[code] for code in sorted(triage.LATCHED_QUESTIONS - {"onset_cause"})}
 
 
 def test_the_latched_questions_are_those_behind_ce1_to_ce7_sp1_to_sp7_sp12_sp13_and_cm1() -> None:
@@ -941,7 +942,7 @@ def test_the_latched_questions_are_those_behind_ce1_to_ce7_sp1_to_sp7_sp12_sp13_
         flag: {code for code, (raised, _) in RED_FLAG_SETUPS.items() if raised == flag}
         for flag in (*CE_FLAGS.values(), *(f"SP{n}" for n in (*range(1, 8), 12, 13)), "CM1")
     }
-    assert set().union(*behind.values()) == triage.LATCHED_QUESTIONS
+    assert set().union(*behind.values()) | {"onset_cause"} == triage.LATCHED_QUESTIONS
     assert not triage.LATCHED_QUESTIONS & {"first_episode", "night_rest_pain", "getting_worse_or_4_weeks"}
 
 
@@ -1039,6 +1040,56 @@ def test_the_longest_latched_reason_fits_a_stored_flag() -> None:
     earlier = {code: EarlierAnswer("not_sure", AT_10_02, AT_10_05) for code in codes_}
     result = assess(answers_with(**dict.fromkeys(codes_, "no")), earlier=earlier)
     assert len(reasons(result)["SP7"]) <= 200
+
+
+# --- a latched fall (the red-flag choice behind SP7) -------------------------------------------------------------
+
+FALL_THEN_LIFTING = {"onset_cause": EarlierAnswer("fall_impact", AT_10_02, AT_10_05)}
+
+
+def test_the_fall_is_latched_with_the_yes_no_questions_behind_sp7() -> None:
+    assert "onset_cause" in triage.LATCHED_QUESTIONS
+    assert "onset_cause" not in triage.RED_FLAG_QUESTIONS  # a choice: only the fall is a red-flag answer
+
+
+def test_a_fall_then_another_cause_keeps_sp7_and_the_level() -> None:
+    said_fall = assess(answers_with(onset_cause="fall_impact"))
+    changed = assess(answers_with(onset_cause="lifting_bending"), earlier=FALL_THEN_LIFTING)
+    assert (changed.level, changed.codes) == (said_fall.level, said_fall.codes) == ("serious", ("SP7",))
+    assert reasons(changed)["SP7"] == (
+        reasons(said_fall)["SP7"] + " (onset_cause answered fall_impact at 10:02, changed to lifting_bending at 10:05)"
+    )
+    assert "SP7" not in assess(answers_with(onset_cause="lifting_bending")).codes  # without the latch it is gone
+    assert interim({"onset_cause": "lifting_bending"}, earlier=FALL_THEN_LIFTING).codes == ("SP7",)
+
+
+def test_a_fall_chosen_again_counts_as_it_is_without_a_suffix() -> None:
+    result = assess(
+        answers_with(onset_cause="fall_impact"), earlier={"onset_cause": EarlierAnswer("fall_impact", AT_10_02)}
+    )
+    assert reasons(result)["SP7"] == triage.FLAGS_BY_CODE["SP7"].reason
+
+
+def test_a_fall_no_longer_answered_and_one_sent_after_the_form_say_so() -> None:
+    blank = interim({}, earlier={"onset_cause": EarlierAnswer("fall_impact", AT_10_02)})
+    assert reasons(blank)["SP7"].endswith(" (onset_cause answered fall_impact at 10:02, no longer answered)")
+    late = {"onset_cause": EarlierAnswer("fall_impact", AT_10_02, after_sending=True)}
+    sent = assess(answers_with(onset_cause="running"), earlier=late)
+    assert reasons(sent)["SP7"].endswith(" (onset_cause answered fall_impact at 10:02, after Send)")
+
+
+def test_a_latched_fall_beside_a_latched_yes_names_each() -> None:
+    earlier = {**FALL_THEN_LIFTING, "trauma_onset": EarlierAnswer("yes", AT_10_02, AT_10_05)}
+    result = assess(answers_with(onset_cause="lifting_bending", trauma_onset="no"), earlier=earlier)
+    assert reasons(result)["SP7"].endswith(
+        " (trauma_onset: yes 10:02, no 10:05; onset_cause: fall_impact 10:02, lifting_bending 10:05)"
+    )
+
+
+@pytest.mark.parametrize("value", ["yes", "not_sure", "running", "no"])
+def test_only_the_fall_latches_the_cause_of_the_pain(value: str) -> None:
+    earlier = {"onset_cause": EarlierAnswer(value, AT_10_02, AT_10_05)}
+    assert assess(answers_with(onset_cause="lifting_bending"), earlier=earlier).flags == ()
 
 
 @pytest.mark.parametrize(("code", "flag"), [("leg_weakness_worsening", "SP12"), ("foot_drop", "SP13")])
