@@ -29,7 +29,7 @@ from django.urls import Resolver404, resolve
 from intake import late_pages, patient_session
 from intake.rules.patient_messages import PatientMessage
 from intake.rules.questionnaire import CE_QUESTION_CODES
-from intake.rules.triage import is_red_flag_answer
+from intake.rules.triage import LATCHED_QUESTIONS, is_red_flag_answer
 
 Refusal = Literal["rate_limit", "csrf"]
 
@@ -108,4 +108,4 @@ def _raises_a_flag(request: HttpRequest) -> bool:
         posted = request.POST
     except Exception:  # a body that cannot be read (too many fields, bad encoding): nothing to act on
         return False
-    return any(is_red_flag_answer(code, value) for code, value in posted.items())
+    return any(is_red_flag_answer(code, posted.get(code)) for code in LATCHED_QUESTIONS)

@@ -550,13 +550,6 @@ RED_FLAG_QUESTIONS = frozenset(
 LATCHED_QUESTIONS = frozenset(code for rule in RULES if rule.latch for code in rule.questions)
 
 
-def is_red_flag_answer(code: str, value: object) -> bool:
-    """Whether a posted `value` to question `code` is a red-flag answer, to be taken the moment it reaches the portal
-    by any way (a page with a mistake, sent late, past the rate limit, from a form closed in this browser): yes or not
-    sure to a latched question, or a choice of `RED_FLAG_CHOICES`."""
-    return (code in LATCHED_QUESTIONS and is_yes(value)) or value in RED_FLAG_CHOICES.get(code, ())
-
-
 _CODE_PARTS = re.compile(r"([A-Z]+)(\d*)")
 
 

@@ -1,7 +1,8 @@
 """Saving the patient's answers one page at a time (or a whole step, for demo data and scripts), the consent that
 comes before them, and acting at once on any red-flag answer.
 
-docs/clinical/TRIAGE.md, "Latched red flags and partial pages": a red-flag answer (yes or not sure) is stored,
+docs/clinical/TRIAGE.md, "Latched red flags and partial pages": a red-flag answer (yes or not sure, or a red-flag
+choice: the fall behind SP7) is stored,
 triaged and alerted the moment it is posted, whatever else on the page is missing or wrong (`record_red_flags`,
 called before the page is validated); a later "no" never erases it (`RedFlagAnswer` rows are given to the engine as
 the earlier answers until a clinician's review clears them).
@@ -24,19 +25,12 @@ from intake.rules.questionnaire import (
     QUESTIONS,
     Page,
     Step,
-    is_yes,
     on_day,
     questions_that_apply,
     ruled_out_by_page,
 )
 from intake.rules.questionnaire_checks import validate_answers, validate_page
-from intake.rules.triage import (
-    LATCHED_QUESTIONS,
-    EarlierAnswer,
-    TriageResult,
-    emergency_for_codes,
-    is_red_flag_answer,
-)
+from intake.rules.triage import LATCHED_QUESTIONS, EarlierAnswer, TriageResult, emergency_for_codes, is_red_flag_answer
 from intake.services.assessment import background_for, form_of, reading_for, record_assessment
 from intake.services.errors import InvalidAnswers
 from intake.services.latches import as_earlier, latch, open_latches
@@ -81,23 +75,23 @@ def _reassess(intake: Intake, *, earlier: Mapping[str, EarlierAnswer], now: date
 def record_red_flags(intake: Intake, posted: Mapping[str, object], *, now: datetime.datetime) -> Intake:
     """Act on the red-flag answers of a posted page before anything else about the page is checked.
 
-    `posted` maps this page's field codes to what was posted. Only answers of exactly yes or not sure to red-flag
-    questions, and the choices that raise a flag on their own (`RED_FLAG_CHOICES`: a fall as the cause; not latched,
-    nor taken into a sent form), are taken; they are stored into the answers (so the page shows them again), latched,
-    and triaged, and the result alerts staff through the usual signal. Nothing else on the page is saved here. A form
-    already sent (a page from another tab) keeps the answers it was sent with: the yes is latched beside them and the
-    sent form triaged again with it, which alerts staff and opens a reviewed one again (`_after_sending`).
+    `posted` maps this page's field codes to what was posted. Only red-flag answers to the latched questions are taken
+    (`is_red_flag_answer`: exactly yes or not sure, or a choice that raises a flag on its own, `RED_FLAG_CHOICES`: a
+    fall as the cause); they are stored into the answers (so the page shows them again), latched, and triaged, and
+    the result alerts staff through the usual signal. Nothing else on the page is saved here. A form already sent (a
+    page from another tab) keeps the answers it was sent with: the yes (the fall) is latched beside them and the sent
+    form triaged again with it, which alerts staff and opens a reviewed one again (`_after_sending`).
     """
-    raised = {code: value for code, value in posted.items() if is_red_flag_answer(code, value)}
+    raised = {
+        code: value for code, value in posted.items() if code in LATCHED_QUESTIONS and is_red_flag_answer(code, value)
+    }
     if not raised:
         return intake
     with transaction.atomic():
         _lock(intake)
         answers = answer_codec.from_json(intake.answers)
         if intake.status == Intake.Status.SUBMITTED:
-            latchable = {code: value for code, value in raised.items() if code in LATCHED_QUESTIONS}
-            if latchable:
-                _after_sending(intake, posted, answers, latchable, now=now)
+            _after_sending(intake, posted, answers, raised, now=now)
             return intake
         # A follow-up the page's own answers rule out (hidden beside its parent's "no", sent anyway) is no answer.
         today = timezone.localdate(now)
@@ -195,7 +189,7 @@ def _saved_as_read(
     an answer to flag) writes nothing here, and `_stored_answers` does it all again under the row lock. Issue 16: the
     locked path's transaction took five statements on every "Next".
     """
-    if any(is_yes(merged.get(code)) for code in codes & LATCHED_QUESTIONS):
+    if any(is_red_flag_answer(code, merged.get(code)) for code in codes & LATCHED_QUESTIONS):
         return False
     result = assess_answers(
         form, merged, today=timezone.localdate(now), background=background_for(intake), earlier={}, interim=True
@@ -244,7 +238,7 @@ def _stored_answers(
         intake.save(update_fields=["answers", "current_step", "updated_at"])
         if PHONE in codes:
             use_phone_given_on_the_form(intake.patient_id, merged.get(PHONE))
-        latches = latch(intake, merged, codes, latches=open_latches(intake), now=now)
+        latches = latch(intake, merged, codes, latches=open_latches(intake), now=now, before=current)
         _reassess(intake, earlier=as_earlier(latches), now=now)
     return intake
 

@@ -1,4 +1,5 @@
-"""Latched red-flag answers: opened by a yes or not sure, marked when changed to "no", cleared only by a review.
+"""Latched red-flag answers: opened by a yes or not sure (or a red-flag choice: the fall behind SP7), marked when
+changed to "no" (another choice), cleared only by a review.
 
 docs/clinical/TRIAGE.md, "Latched red flags and partial pages". Callers hold the intake's row lock.
 """
@@ -12,8 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from intake.models import Intake, RedFlagAnswer
-from intake.rules.questionnaire import is_yes
-from intake.rules.triage import LATCHED_QUESTIONS, EarlierAnswer
+from intake.rules.triage import LATCHED_QUESTIONS, EarlierAnswer, is_red_flag_answer, takes_back
 
 
 def open_latches(intake: Intake) -> dict[str, RedFlagAnswer]:
@@ -47,23 +47,37 @@ def latch(
     *,
     latches: dict[str, RedFlagAnswer],
     now: datetime.datetime,
+    before: Mapping[str, object] | None = None,
 ) -> dict[str, RedFlagAnswer]:
-    """Open a latch for each red-flag answer of yes/not sure; note the time of a change to "no" on an open one.
+    """Open a latch for each red-flag answer (`is_red_flag_answer`: yes/not sure, or a red-flag choice); note the time
+    of a change to "no" or another choice (`takes_back`) on an open one.
 
-    `latches` are the intake's open latches (`open_latches`); the updated mapping is returned.
+    `latches` are the intake's open latches (`open_latches`); the updated mapping is returned. `before`, the answers
+    as stored before these: a latched choice changed from one other choice to another (a fall, then lifting, then
+    running) notes the time of the latest change, so that the reason's "changed to running at ..." is true.
     """
     latches = dict(latches)
     for code in sorted(codes & LATCHED_QUESTIONS):
         value, row = answers.get(code), latches.get(code)
-        if isinstance(value, str) and is_yes(value) and row is None:
+        if isinstance(value, str) and is_red_flag_answer(code, value) and row is None:
             latches[code] = RedFlagAnswer.objects.create(intake=intake, code=code, value=value, answered_at=now)
-        elif is_yes(value) and row is not None and row.changed_to_no_at is not None:
-            row.changed_to_no_at = None  # said yes again
+        elif is_red_flag_answer(code, value) and row is not None and row.changed_to_no_at is not None:
+            row.changed_to_no_at = None  # said yes (chose the fall) again
             row.save(update_fields=["changed_to_no_at"])
-        elif value == "no" and row is not None and row.changed_to_no_at is None:
+        elif (
+            takes_back(code, value)
+            and row is not None
+            and (row.changed_to_no_at is None or _changed_again(code, value, before))
+        ):
             row.changed_to_no_at = now
             row.save(update_fields=["changed_to_no_at"])
     return latches
+
+
+def _changed_again(code: str, value: object, before: Mapping[str, object] | None) -> bool:
+    """From one answer that takes the red-flag answer back to another (only a choice has more than one)."""
+    previous = before.get(code) if before is not None else None
+    return takes_back(code, previous) and previous != value
 
 
 def clear_latches(intake: Intake, *, by: Any, now: datetime.datetime) -> int:

@@ -9,7 +9,7 @@ import pytest
 
 from intake.models import Intake, Level, RedFlagAnswer
 from intake.rules.questionnaire import CE_QUESTION_CODES, page_of
-from intake.rules.triage import LATCHED_QUESTIONS
+from intake.rules.triage import LATCHED_QUESTIONS, RED_FLAG_CHOICES
 from tests.intake.conftest import Patient, answer_up_to
 from tests.intake.factories import routine_answers
 
@@ -43,7 +43,8 @@ def _by_page(code: str) -> tuple[str, str]:
     return _page_slug(code), code
 
 
-LATCHED_BY_PAGE = sorted(LATCHED_QUESTIONS, key=_by_page)
+# The yes/no ones: the fall, a latched choice, has its own tests (tests/intake/test_latched_fall.py).
+LATCHED_BY_PAGE = sorted(LATCHED_QUESTIONS - set(RED_FLAG_CHOICES), key=_by_page)
 
 
 @pytest.mark.parametrize("code", LATCHED_BY_PAGE)

@@ -1050,6 +1050,8 @@ FALL_THEN_LIFTING = {"onset_cause": EarlierAnswer("fall_impact", AT_10_02, AT_10
 def test_the_fall_is_latched_with_the_yes_no_questions_behind_sp7() -> None:
     assert "onset_cause" in triage.LATCHED_QUESTIONS
     assert "onset_cause" not in triage.RED_FLAG_QUESTIONS  # a choice: only the fall is a red-flag answer
+    # The pages take (and latch) only red-flag answers to latched questions: every red-flag choice must be one.
+    assert set(triage.RED_FLAG_CHOICES) <= triage.LATCHED_QUESTIONS
 
 
 def test_a_fall_then_another_cause_keeps_sp7_and_the_level() -> None:
