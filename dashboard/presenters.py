@@ -25,7 +25,14 @@ from intake.patient_fields import clinic_units
 from intake.rules import units
 from intake.rules.questionnaire import QUESTIONS, STEPS, Question, Step, age_in_years, as_codes, questions_that_apply
 from intake.rules.questionnaire_checks import NOT_ANSWERED, format_number, human_value
-from intake.rules.triage import FLAGS_BY_CODE, RED_FLAG_QUESTIONS, RULES
+from intake.rules.triage import (
+    FLAGS_BY_CODE,
+    RED_FLAG_CHOICES,
+    RED_FLAG_QUESTIONS,
+    RULES,
+    is_red_flag_answer,
+    takes_back,
+)
 
 PAIN_SCORES = ("pain_now", "pain_week_avg", "pain_interference")
 
@@ -101,9 +108,10 @@ FLAGS_BY_QUESTION: Mapping[str, tuple[str, ...]] = {
 class RedFlagAnswerRow:
     code: str
     question: str
-    first_answer: str  # as first given: "Yes" or "Not sure"
+    first_answer: str  # as first given: "Yes" or "Not sure" (a red-flag choice's label: "A fall, crash or blow")
     answered_at: datetime.datetime
-    changed_to_no_at: datetime.datetime | None
+    changed_to_no_at: datetime.datetime | None  # when it was changed to "no" (to the other choice it has now)
+    changed_to: str  # what it was changed to: "No", or the choice's label ("Lifting or bending")
     current_answer: str  # what the stored answers say now
     cleared_at: datetime.datetime | None
     cleared_by: Any
@@ -123,8 +131,18 @@ def _answer_label(code: str, value: object) -> str:
     return human_value(question, value) if question else str(value or NOT_ANSWERED)
 
 
+def _changed_to(code: str, answers: Mapping[str, object]) -> str:
+    """What a latched answer was changed to: the answer now when it takes the red-flag one back; else "No" for a
+    yes/no question (a "no" the question no longer asked dropped), "Not answered" for a choice."""
+    current = answers.get(code)
+    if takes_back(code, current):
+        return _answer_label(code, current)
+    return NOT_ANSWERED if code in RED_FLAG_CHOICES else _answer_label(code, "no")
+
+
 def red_flag_answer_rows(rows: Iterable[LatchedAnswer], answers: Mapping[str, object]) -> list[RedFlagAnswerRow]:
-    """Each red-flag answer given as yes or not sure, with both answers when it was changed to "no" later."""
+    """Each red-flag answer given (yes, not sure, or a red-flag choice), with both answers when it was changed to "no"
+    (another choice) later."""
     return [
         RedFlagAnswerRow(
             code=row.code,
@@ -132,6 +150,7 @@ def red_flag_answer_rows(rows: Iterable[LatchedAnswer], answers: Mapping[str, ob
             first_answer=_answer_label(row.code, row.value),
             answered_at=row.answered_at,
             changed_to_no_at=row.changed_to_no_at,
+            changed_to=_changed_to(row.code, answers),
             current_answer=_answer_label(row.code, answers.get(row.code)),
             cleared_at=row.cleared_at,
             cleared_by=row.cleared_by,
@@ -170,7 +189,8 @@ class AnswerRow:
     code: str
     label: str
     value: str
-    concern: bool = False  # a red-flag question answered other than "no": shown so the eye finds it
+    # A red-flag question answered other than "no", or a red-flag choice (the fall): shown so the eye finds it.
+    concern: bool = False
     # A red-flag answer first given as yes or not sure, then changed: what was said first, and when.
     first_answer: str = ""
     first_answered_at: datetime.datetime | None = None
@@ -192,13 +212,17 @@ def answer_sections(
 ) -> list[AnswerSection]:
     """Every step's asked questions in questionnaire order, labelled as the patient saw them.
 
-    `latched`: the intake's red-flag answers; an answer changed to "no" since shows what was said first, and stays
-    marked as a concern until a clinician's review clears it. `today`: the day the "asked when" rules are judged on
-    (the day the intake was sent). `steps`: the form's (a follow-up's are its own, intake.rules.catalogue).
-    `system`: the units measurements read in; the clinic's (``CLINIC_UNITS``) when None.
+    `latched`: the intake's red-flag answers; an answer changed to "no" (another choice) since shows what was said
+    first, and stays marked as a concern until a clinician's review clears it. `today`: the day the "asked when"
+    rules are judged on (the day the intake was sent). `steps`: the form's (a follow-up's are its own,
+    intake.rules.catalogue). `system`: the units measurements read in; the clinic's (``CLINIC_UNITS``) when None.
     """
     system = system or clinic_units()
-    earlier = {row.code: row for row in latched if row.changed_to_no_at is not None or answers.get(row.code) == "no"}
+    earlier = {
+        row.code: row
+        for row in latched
+        if row.changed_to_no_at is not None or takes_back(row.code, answers.get(row.code))
+    }
     sections = []
     for step in steps:
         rows = []
@@ -212,6 +236,7 @@ def answer_sections(
                     q.label,
                     answer_text(q, answers, system),
                     (q.code in RED_FLAG_QUESTIONS and answers.get(q.code) != "no")
+                    or (q.code in RED_FLAG_CHOICES and is_red_flag_answer(q.code, answers.get(q.code)))
                     or (first is not None and first.cleared_at is None),
                     _answer_label(q.code, first.value) if first else "",
                     first.answered_at if first else None,
