@@ -158,7 +158,9 @@ RED_FLAG_CHOICES: Mapping[str, frozenset[str]] = {"onset_cause": frozenset({"fal
 def is_red_flag_answer(code: str, value: object) -> bool:
     """A red-flag answer to ``code``: a choice of ``RED_FLAG_CHOICES`` for its question, else yes or not sure."""
     choices = RED_FLAG_CHOICES.get(code)
-    return value in choices if choices is not None else is_yes(value)
+    if choices is None:
+        return is_yes(value)
+    return isinstance(value, str) and value in choices  # an unreadable answer (a list, a number) is not the choice
 
 
 def takes_back(code: str, value: object) -> bool:

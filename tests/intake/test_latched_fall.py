@@ -132,7 +132,8 @@ def test_a_fall_changed_twice_says_what_it_is_now_and_since_when(patient, alert_
     assert patient.post_step("back_pain", {**LIFTING, "onset_cause": "running"}).status_code == 302
     intake.refresh_from_db()
     latch = RedFlagAnswer.objects.get(intake=intake, code="onset_cause")
-    assert latch.changed_to_no_at is not None and latch.changed_to_no_at > first_change
+    assert latch.changed_to_no_at is not None
+    assert latch.changed_to_no_at > first_change
     assert ", changed to running at " in _sp7_reason(intake)
     assert intake.level == Level.SERIOUS
     assert len(alert_calls) == 1

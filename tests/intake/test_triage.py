@@ -1088,6 +1088,13 @@ def test_a_latched_fall_beside_a_latched_yes_names_each() -> None:
     )
 
 
+@pytest.mark.parametrize("answer", [[], ["fall_impact"], 3, None, "fall"])
+def test_an_unreadable_cause_is_not_the_fall(answer: object) -> None:
+    assert "SP7" not in assess(answers_with(onset_cause=answer)).codes
+    assert not triage.is_red_flag_answer("onset_cause", answer)
+    assert not triage.takes_back("onset_cause", answer)
+
+
 @pytest.mark.parametrize("value", ["yes", "not_sure", "running", "no"])
 def test_only_the_fall_latches_the_cause_of_the_pain(value: str) -> None:
     earlier = {"onset_cause": EarlierAnswer(value, AT_10_02, AT_10_05)}
