@@ -284,7 +284,9 @@ class Retriage(models.Model):
 
 
 class RedFlagAnswer(models.Model):
-    """A red-flag question once answered yes or not sure: latched, so a later "no" never erases it.
+    """A red-flag question once answered yes or not sure: latched, so a later "no" never erases it. Also a red-flag
+    choice once saved (``RED_FLAG_CHOICES``: `onset_cause` = `fall_impact`, value "fall_impact"), whose change to
+    another choice is noted in `changed_to_no_at` (the time of the latest change; the help texts predate it).
 
     docs/clinical/TRIAGE.md, "Latched red flags and partial pages": the triage engine is given these rows (while not
     cleared) as the earlier answers; only a clinician's review with an outcome clears them, and the row stays as the
