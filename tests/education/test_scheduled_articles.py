@@ -326,7 +326,7 @@ def _panel(editor_client, article: Article) -> str:
 def test_the_editors_panel_says_when_the_time_of_a_change_waiting_for_review_has_passed(editor_client):
     """The panel above the change form said "goes live <time> once approved" of a change waiting for review whose
     time had passed; approving it puts it live at once, as the review page says."""
-    article = ArticleFactory(title="Back pain after a run")
+    article = ArticleFactory.create(title="Back pain after a run")
     ahead = timezone.now() + datetime.timedelta(days=2)
     draft = ArticleDraft.objects.create(
         article=article,
@@ -345,7 +345,7 @@ def test_the_editors_panel_says_when_the_time_of_a_change_waiting_for_review_has
 
 
 def test_the_editors_panel_does_not_ask_for_the_approval_an_approved_change_has(editor_client):
-    article = ArticleFactory(title="Back pain after a run")
+    article = ArticleFactory.create(title="Back pain after a run")
     go_live_at = timezone.now() + datetime.timedelta(days=2)
     ArticleDraft.objects.create(
         article=article,

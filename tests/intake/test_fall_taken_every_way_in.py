@@ -1,8 +1,9 @@
 """A fall as the cause of the pain ("A fall, crash or blow", `onset_cause` = `fall_impact`) raises SP7, a possible
 fracture (docs/clinical/TRIAGE.md). It is a red-flag answer as a yes is, so every way a page reaches the portal takes
 it as it takes a yes: a page with a mistake on it (tests/intake/test_red_flag_pages.py), a page sent after the idle
-hour, a page past the rate limit, and a page of a form closed in this browser. Before stop 36 only the first did
-(and only from that stop): the others looked for yes answers alone, and the fall was lost with the rest of the page."""
+hour, a page past the rate limit, and a page of a form closed in this browser; and it is latched as a yes is
+(tests/intake/test_latched_fall.py). Before stop 36 none of them took it: they looked for yes answers alone, and the
+fall was lost with the rest of the page."""
 
 from __future__ import annotations
 
@@ -57,6 +58,9 @@ def test_a_fall_sent_past_the_rate_limit_is_taken(patient, settings, alert_calls
         response = patient.client.post("/intake/step/back_pain/", FALL_WITH_A_BLANK_DATE)
 
         assert response.status_code == 429
+        assert "We have added your answer about this warning sign to your form and told the clinic." in (
+            response.content.decode()
+        )
         _assert_fall_taken(patient, alert_calls)
     finally:
         caches["ratelimit"].clear()
