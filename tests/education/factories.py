@@ -63,3 +63,19 @@ def approve_translations() -> None:
     for translation in ArticleTranslation.objects.select_related("article"):
         if translation.is_current and not translation.is_approved:
             approve_translation(translation, reviewer=reviewer)
+
+
+def edit_translation_after_approval(article: Article, body: str = "Palabras cambiadas después de aprobarlas.") -> None:
+    """An editor changes the words of the article's approved translation: patients read the English until a reviewer
+    approves the new words."""
+    from education.models import ArticleTranslation
+
+    translation = ArticleTranslation.objects.get(article=article)
+    translation.body = body
+    translation.save()
+
+
+def change_english_after_translation(article: Article, summary: str = "Words changed after the translation.") -> None:
+    """The article's live English changes: its translation is of older English, and patients read the English."""
+    article.summary = summary
+    article.save()

@@ -154,7 +154,9 @@ def test_an_editors_change_to_a_live_article_waits_for_approval_and_history_show
     assert [name.strip() for name in changed if not name.strip().endswith(":")] == ["body"], changed
 
 
-def test_restoring_an_old_version_makes_it_the_working_copy_not_the_live_article(editor_client, reviewer_client):
+def _article_with_an_old_version() -> tuple[Article, str]:
+    """A live article saved twice ("The old advice.", then "The new advice."), and the History page that restores
+    its first version."""
     import reversion
 
     with reversion.create_revision():
@@ -163,7 +165,12 @@ def test_restoring_an_old_version_makes_it_the_working_copy_not_the_live_article
         article.body = "The new advice."
         article.save()
     old = Version.objects.get_for_object(article).order_by("pk").first()
-    restore_url = f"/admin/education/article/{article.pk}/history/{old.pk}/"
+    assert old is not None
+    return article, f"/admin/education/article/{article.pk}/history/{old.pk}/"
+
+
+def test_restoring_an_old_version_makes_it_the_working_copy_not_the_live_article(editor_client, reviewer_client):
+    article, restore_url = _article_with_an_old_version()
     page = editor_client.get(restore_url).content.decode()
     assert "The old advice." in page
     assert "copies it into the working copy" in page
@@ -662,15 +669,7 @@ def test_restoring_an_old_version_over_a_working_copy_saved_since_the_page_opene
     """Editor A opens an old version from History; meanwhile editor B saves a working copy with new words. A clicks
     Save on the old version: B's words were replaced without a word to either (a working copy of a live article has
     no history of its own), where the change form refuses a save over another editor's save once."""
-    import reversion
-
-    with reversion.create_revision():
-        article = ArticleFactory.create(body="The old advice.")
-    with reversion.create_revision():
-        article.body = "The new advice."
-        article.save()
-    old = Version.objects.get_for_object(article).order_by("pk").first()
-    restore_url = f"/admin/education/article/{article.pk}/history/{old.pk}/"
+    article, restore_url = _article_with_an_old_version()
     page = editor_client.get(restore_url).content.decode()
     found = re.search(r'<input[^>]*name="opened"[^>]*>', page)
     assert found is not None
@@ -693,13 +692,7 @@ def test_the_restore_page_says_that_saving_replaces_a_change_waiting_for_review(
     """Editor B sent a change for clinical review; later editor A opens an old version from History. The page said
     only "Saving copies it into the working copy", and A's Save replaced B's words (a working copy of a live article
     has no history of its own) and took the change out of the reviewers' queue, without a word to either."""
-    import reversion
-
-    with reversion.create_revision():
-        article = ArticleFactory.create(body="The old advice.")
-    with reversion.create_revision():
-        article.body = "The new advice."
-        article.save()
+    article, restore_url = _article_with_an_old_version()
     colleague = django_user_model.objects.create_user(
         username="bea", first_name="Bea", last_name="Editor", is_staff=True
     )
@@ -708,8 +701,7 @@ def test_the_restore_page_says_that_saving_replaces_a_change_waiting_for_review(
     other.force_login(colleague)
     assert other.post(change_url(article), form_of(article, body="B's words.", _submit_review="1")).status_code == 302
 
-    old = Version.objects.get_for_object(article).order_by("pk").first()
-    page = editor_client.get(f"/admin/education/article/{article.pk}/history/{old.pk}/").content.decode()
+    page = editor_client.get(restore_url).content.decode()
 
     assert "This article already has a working copy: waiting for clinical review" in page
     assert "by Bea Editor" in page

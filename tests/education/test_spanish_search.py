@@ -13,7 +13,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from education.models import ArticleTranslation
-from tests.education.factories import ArticleFactory, approve_translations
+from tests.education.factories import (
+    ArticleFactory,
+    approve_translations,
+    change_english_after_translation,
+    edit_translation_after_approval,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -160,20 +165,9 @@ def test_a_word_in_the_spanish_title_a_reader_sees_ranks_that_hit_above_the_word
     assert _results(html) == ["runners-joints", "arm-exercises"]
 
 
-def _edit_since_approval(article) -> None:
-    translation = ArticleTranslation.objects.get(article=article)
-    translation.body = "El hielo, el calor y el descanso ayudan."
-    translation.save()
-
-
-def _change_english_since_translation(article) -> None:
-    article.summary = "What helps, and when to call."
-    article.save()
-
-
 @pytest.mark.parametrize(
     ("change", "english_title_seen"),
-    [(None, False), (_edit_since_approval, True), (_change_english_since_translation, True)],
+    [(None, False), (edit_translation_after_approval, True), (change_english_after_translation, True)],
     ids=["translation approved as it stands", "translation edited since", "translation of older english"],
 )
 def test_an_english_title_lifts_a_hit_only_for_a_reader_who_sees_that_title(settings, change, english_title_seen):

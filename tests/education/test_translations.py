@@ -14,7 +14,12 @@ from education import workflow
 from education.models import ArticleTranslation
 from education.translation import localized
 from education.translation_approval import MSG_NOT_CURRENT, approve_translation
-from tests.education.factories import ArticleFactory, approve_translations
+from tests.education.factories import (
+    ArticleFactory,
+    approve_translations,
+    change_english_after_translation,
+    edit_translation_after_approval,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -273,20 +278,9 @@ def what_a_spanish_reader_sees(zinc, middle) -> dict[str, object]:
     }
 
 
-def approved_then_edited(zinc) -> None:
-    translation = ArticleTranslation.objects.get(article=zinc)
-    translation.body = "El calcio y la vitamina D ayudan a los huesos."
-    translation.save()
-
-
-def english_changed_since(zinc) -> None:
-    zinc.summary = "Zinc, calcium and your bones."
-    zinc.save()
-
-
 @pytest.mark.parametrize(
     ("change", "shown"),
-    [(None, True), (approved_then_edited, False), (english_changed_since, False)],
+    [(None, True), (edit_translation_after_approval, False), (change_english_after_translation, False)],
     ids=["approved as it stands", "approved then edited", "made from older english"],
 )
 def test_every_place_that_shows_an_articles_title_agrees_on_whether_patients_may_read_its_translation(
