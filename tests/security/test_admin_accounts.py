@@ -132,17 +132,38 @@ def test_the_try_that_causes_the_lock_is_recorded_as_a_wrong_password_not_as_a_t
 
 # --- 6. Opted-out numbers: the admin's search finds a number only when typed in E.164 ------------------------------
 
+FIND = "/admin/messaging/textoptout/find/"
+
 
 def test_the_opt_out_search_finds_a_number_typed_as_people_write_it(client, administrator):
     """A patient phones: "I replied START, please send my reminders again". The administrator types their number as
     the patient says it, (555) 010-0100, and the admin answers "0 numbers that asked for no texts": they conclude
     the number is not blocked, and the patient goes on getting nothing."""
+    row = TextOptOut.objects.create(number="+15550100100", at=timezone.now())
+    client.force_login(administrator)
+    for typed in ("(555) 010-0100", "555-010-0100", "5550100100", "+15550100100"):
+        found = client.post(FIND, {"number": typed})
+        assert found["Location"] == f"/admin/messaging/textoptout/{row.pk}/change/", typed
+        assert "+15550100100" in client.get(found["Location"]).content.decode(), typed
+    missing = client.post(FIND, {"number": "(555) 010-0199"}, follow=True)
+    assert missing.redirect_chain[-1][0] == "/admin/messaging/textoptout/"
+    assert "No number that asked for no texts matches" in missing.content.decode()
+
+
+def test_the_opt_out_search_is_posted_so_a_patients_number_never_lands_in_an_address(client, administrator):
+    """A phone number is patient data: it must not reach an access log or the browser's history, as a name in the
+    queue's or the invitations' search never does. The admin's own search box is a GET form (?q=+15550100100), and
+    every link of its result page carries the number on (?_changelist_filters=q%3D...)."""
     TextOptOut.objects.create(number="+15550100100", at=timezone.now())
     client.force_login(administrator)
-    for typed in ("(555) 010-0100", "555-010-0100", "5550100100"):
-        html = client.get("/admin/messaging/textoptout/", {"q": typed}).content.decode()
-        assert "0 numbers that asked for no texts" not in html, typed
-        assert "+15550100100" in html, typed
+    page = client.get("/admin/messaging/textoptout/").content.decode()
+    assert 'name="q"' not in page  # the admin's GET search box
+    assert f'method="post" action="{FIND}"' in page
+    found = client.post(FIND, {"number": "(555) 010-0100"}, follow=True)
+    assert found.redirect_chain
+    assert not [url for url, _status in found.redirect_chain if "0100" in url]
+    assert "0100" not in str(found.request)
+    assert "+15550100100" in found.content.decode()
 
 
 # --- 7. The audit trail's admin list: a date link crafted for year 9999 is a 500 -------------------------------------

@@ -380,6 +380,13 @@ ROWS: list[Row] = [
     *admin_model("alerts", "alert", lambda w: w.alert, admin_add=403, admin_delete=403),
     # A number that asked for no texts: administrators delete it when the patient asks for texts again.
     *admin_model("messaging", "textoptout", lambda w: w.text_opt_out, admin_add=403),
+    # Finding a number (posted, so that a patient's number never lands in an address): administrators only.
+    Row(
+        "admin:messaging_textoptout_find",
+        "/admin/messaging/textoptout/find/",
+        (S, S, S, 403, 403, 403, 405),
+        post="changes",
+    ),
     *admin_model("axes", "accessattempt", lambda w: w.access_attempt, admin_add=403),
     *admin_model("axes", "accesslog", lambda w: w.access_log, admin_add=403),
     *admin_model("axes", "accessfailurelog", lambda w: w.access_failure_log, admin_add=403),
