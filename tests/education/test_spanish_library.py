@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from education.models import ArticleTranslation, TopicTranslation
+from education.models import ArticleTranslation, Topic, TopicTranslation
 from education.services import load_starter_library
 from tests.education.factories import ArticleFactory, TopicFactory, approve_translations
 
@@ -80,6 +80,21 @@ def test_topic_pages_and_menus_name_the_topic_in_spanish(library):
     assert "<h1>Correr</h1>" in html
     assert "Para corredores." in html
     assert re.search(r'<li><a href="/topics/running/" aria-current="page">Correr', html)
+
+
+def test_a_topic_with_no_spanish_name_has_all_its_english_words_marked_as_english(library):
+    # Its name in the heading was marked, its description and the breadcrumb's last step were not: a screen reader
+    # read the English sentence with Spanish sounds.
+    gear = Topic.objects.get(slug="gear")
+    gear.description = "Shoes, watches and other kit."
+    gear.save()
+    html = reader("es").get("/topics/gear/").content.decode()
+    assert '<h1 lang="en">Gear</h1>' in html
+    assert '<p class="lead" lang="en">Shoes, watches and other kit.</p>' in html
+    assert '<li class="breadcrumb-item active" aria-current="page" lang="en">Gear</li>' in html
+    translated = reader("es").get("/topics/running/").content.decode()
+    assert '<p class="lead">Para corredores.</p>' in translated
+    assert '<li class="breadcrumb-item active" aria-current="page">Correr</li>' in translated
 
 
 def test_read_next_on_an_article_page_is_in_spanish_where_it_may_be(library):
