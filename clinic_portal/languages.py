@@ -20,6 +20,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.encoding import escape_uri_path
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -28,6 +29,8 @@ STAFF_PREFIXES = ("/staff/", "/admin/")
 # The one patient path with a token in it (intake:start answers with a redirect, or with the bad-link page).
 TOKEN_PATH_PREFIX = "/intake/start/"  # noqa: S105 - a path, not a secret
 RESUME_PATH = "/intake/"
+# A place in a list or a search (education.views): a place in one language's order, which the other does not share.
+LIST_PLACE = ("after", "before", "page")
 
 
 def is_staff_path(path: str) -> bool:
@@ -55,10 +58,19 @@ class StaffInEnglishMiddleware:
 
 def return_path(request: HttpRequest | None) -> str:
     """The page to come back to after switching language: this one, with its query (a step opened from the review
-    keeps `?return=review`), except a patient link's own address, whose token must not travel any further. Empty
-    where there is no switcher: staff pages, and error pages rendered without a request."""
+    keeps `?return=review`) but without a place in a list (`LIST_PLACE`), except a patient link's own address, whose
+    token must not travel any further. Empty where there is no switcher: staff pages, and error pages rendered
+    without a request."""
     if request is None or is_staff_path(request.path):
         return ""
     if request.path.startswith(TOKEN_PATH_PREFIX):
         return RESUME_PATH
-    return request.get_full_path()
+    if not any(key in request.GET for key in LIST_PLACE):
+        return request.get_full_path()
+    # A later page of a list starts again in the new language (page 2 of the English order is not page 2 of the
+    # Spanish one: it read "Page 2 of 3" with no Next link); the topic, the search words stay.
+    kept = request.GET.copy()
+    for key in LIST_PLACE:
+        kept.pop(key, None)
+    query = kept.urlencode()
+    return escape_uri_path(request.path) + (f"?{query}" if query else "")

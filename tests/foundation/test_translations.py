@@ -215,6 +215,16 @@ def test_the_switcher_never_sends_a_patient_link_token_any_further(rf):
     assert return_path(rf.get("/staff/queue/")) == ""  # staff pages have no switcher
 
 
+def test_switching_language_on_a_later_page_of_a_list_starts_the_list_again(rf):
+    """A list's place ("after" an article, "page" 2) is a place in one language's order: switching on page 2 of the
+    articles kept it, and the Spanish list read "Page 2 of 3" with no Next link, its articles from the middle of the
+    Spanish order. The reader starts the list again in the new language; a topic or a search is kept."""
+    assert return_path(rf.get("/articles/?after=back-pain-basics&page=2")) == "/articles/"
+    assert return_path(rf.get("/topics/running/?before=knee-pain&page=3")) == "/topics/running/"
+    assert return_path(rf.get("/search/?q=ci%C3%A1tica&page=2")) == "/search/?q=ci%C3%A1tica"
+    assert return_path(rf.get("/search/?q=back+pain")) == "/search/?q=back+pain"
+
+
 def test_error_pages_speak_the_visitors_language(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
     response = client.get("/no-such-page/")
