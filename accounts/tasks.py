@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django_tasks import task
 
 from clinic_portal.clinic import clinic_details
+from messaging.tasks import error_class_only
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +22,7 @@ UNLOCK_SUBJECT = "Unlock your sign-in to {clinic}"
 
 
 @task()
+@error_class_only
 def send_unlock_email(username: str) -> None:
     from accounts import unlock
 

@@ -8,17 +8,14 @@ from django_tasks import task
 
 from alerts import delivery
 from alerts.models import Alert
-from messaging.tasks import SendFailed
+from messaging.tasks import error_class_only
 
 
 @task()
+@error_class_only  # the task table keeps a failed task's error text: only the class name (the sweeper re-queues it)
 def send_alert(alert_id: int) -> str:
     """Carries only the alert's id: what to send, and whether it was sent already, is read from the Alert row."""
-    try:
-        return delivery.send(alert_id, requeue=enqueue)
-    except Exception as error:
-        # The task table keeps a failed task's error text; keep only the class name (the sweeper re-queues it).
-        raise SendFailed(type(error).__name__) from None
+    return delivery.send(alert_id, requeue=enqueue)
 
 
 def enqueue(alert: Alert, *, run_after: datetime.datetime | None = None) -> None:

@@ -38,6 +38,7 @@ from messaging import services as messages
 from messaging.models import OutboundMessage
 from messaging.registry import Rendered
 from messaging.sms.texts import TextSlots
+from messaging.tasks import error_class_only
 
 if TYPE_CHECKING:
     from intake.models import DeviceCode, Intake, Invitation, Reminder
@@ -410,6 +411,7 @@ def _forget_intake_messages(sender: Any, instance: Intake, **kwargs: Any) -> Non
 
 
 @task()
+@error_class_only
 def send_invitation_email(invitation_id: int, sealed_token: str) -> None:
     from intake.models import Invitation
 
@@ -419,6 +421,7 @@ def send_invitation_email(invitation_id: int, sealed_token: str) -> None:
 
 
 @task()
+@error_class_only
 def send_lockout_email(invitation_id: int) -> None:
     from intake.models import Invitation
 
@@ -428,6 +431,7 @@ def send_lockout_email(invitation_id: int) -> None:
 
 
 @task()
+@error_class_only
 def send_confirmation_email(intake_id: int) -> None:
     from intake.models import Intake
 
@@ -437,6 +441,7 @@ def send_confirmation_email(intake_id: int) -> None:
 
 
 @task()
+@error_class_only
 def send_due_messages() -> dict[str, int]:
     """The dispatcher (`intake.services.follow_ups.send_due_messages`) as a task, for a scheduler that queues tasks;
     `manage.py send_due_messages` runs the same from cron. Counts only: nothing about a patient."""

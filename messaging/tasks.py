@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 from django_tasks import task
 
 from messaging import delivery
 from messaging.models import OutboundMessage
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class SendFailed(Exception):
@@ -18,13 +24,25 @@ class SendFailed(Exception):
     """
 
 
+def error_class_only(function: Callable[P, R]) -> Callable[P, R]:
+    """A task's function that fails with `SendFailed` naming only the error's class: every task that sends (its error
+    can quote an address, a name, a row's values), under `@task()`."""
+
+    @functools.wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        except Exception as error:
+            raise SendFailed(type(error).__name__) from None
+
+    return run
+
+
 @task()
+@error_class_only
 def send_message(message_id: int) -> str:
     """What to send, and whether it was sent already, is read from the OutboundMessage row."""
-    try:
-        return delivery.send(message_id, requeue=enqueue)
-    except Exception as error:
-        raise SendFailed(type(error).__name__) from None
+    return delivery.send(message_id, requeue=enqueue)
 
 
 def enqueue(message: OutboundMessage, *, run_after: datetime.datetime | None = None) -> None:

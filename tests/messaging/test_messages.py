@@ -293,3 +293,42 @@ def test_the_invitation_list_shows_each_email_state_without_a_query_per_row(
     assert "Queued</span>" in rows["Waiting Person"]
     assert "Not emailed" in rows["Unmailed Person"]
     assert 'Receipt</span> <span class="badge text-bg-success">Sent</span>' in rows[receipt.invitation.patient_name]
+
+
+@pytest.mark.parametrize(
+    ("task", "inner", "needs"),
+    [
+        ("intake.tasks.send_due_messages", "intake.services.follow_ups.send_due_messages", None),
+        ("intake.tasks.send_confirmation_email", "intake.tasks.queue_confirmation_email", "intake"),
+        ("intake.tasks.send_invitation_email", "intake.tasks.queue_invitation_email", "invitation"),
+        ("accounts.tasks.send_unlock_email", "accounts.unlock.account_to_mail", "username"),
+    ],
+    ids=["due messages", "confirmation", "invitation", "unlock"],
+)
+def test_every_task_that_sends_keeps_no_error_text_in_the_task_table(monkeypatch, task, inner, needs):
+    """The task table keeps a failed task's error message and traceback, which administrators read in the admin and
+    the log filters never see, and an error's message can quote a patient's or a colleague's details: send_message
+    and send_alert kept only the error's class name, the other tasks that send kept the whole text."""
+    import importlib
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("DETAIL: Key (email)=(zq.leaked@example.org) already exists")
+
+    module, name = inner.rsplit(".", 1)
+    monkeypatch.setattr(importlib.import_module(module), name, broken)
+    invitation, _token = make_invitation(email="zq.leaked@example.org")
+    intake = services.start_intake(invitation)
+    args = {
+        None: (),
+        "intake": (intake.pk,),
+        "invitation": (invitation.pk, "sealed"),
+        "username": ("someone",),
+    }[needs]
+    module, name = task.rsplit(".", 1)
+    DBTaskResult.objects.all().delete()
+    getattr(importlib.import_module(module), name).enqueue(*args)
+    run_queued_tasks()
+    result = DBTaskResult.objects.get()
+    assert result.status == TaskResultStatus.FAILED
+    assert "zq.leaked" not in str(list(DBTaskResult.objects.values()))
+    assert result.exception_class_path == "messaging.tasks.SendFailed"
