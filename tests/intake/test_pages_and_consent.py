@@ -256,15 +256,20 @@ def test_next_leads_back_to_the_review_page_and_nowhere_else(patient, elsewhere)
 # --- the receipt, the printable copy, and Exit ----------------------------------------------------------------------
 
 
-def test_the_receipt_shows_the_appointment_in_clinic_time_with_its_zone_and_a_reference(client, settings):
-    settings.TIME_ZONE = "America/New_York"
-    appointment = timezone.make_aware(datetime.datetime(2030, 4, 16, 9, 30))
-    invitation, token = make_invitation(appointment_at=appointment)
+def _sent_with_receipt(client, appointment: datetime.datetime, *, language: str = "en") -> tuple[Patient, str]:
+    """A patient with a visit at `appointment` who answered everything and sent it, and their receipt's HTML."""
+    invitation, token = make_invitation(appointment_at=appointment, language=language)
     patient = Patient(client, token)
     patient.invitation = invitation
     patient.sign_in().answer_all(routine_answers())
     patient.client.post("/intake/review/")
-    html = patient.client.get("/intake/done/").content.decode()
+    return patient, patient.client.get("/intake/done/").content.decode()
+
+
+def test_the_receipt_shows_the_appointment_in_clinic_time_with_its_zone_and_a_reference(client, settings):
+    settings.TIME_ZONE = "America/New_York"
+    appointment = timezone.make_aware(datetime.datetime(2030, 4, 16, 9, 30))
+    patient, html = _sent_with_receipt(client, appointment)
     assert "Tuesday, April 16, 2030 at 9:30 AM (Eastern Time)" in html
     reference = re.search(r'<span class="reference">([0-9A-Z]{4}-[0-9A-Z]{4})</span>', html)
     assert reference is not None
@@ -285,12 +290,7 @@ def test_the_receipt_names_the_clinics_time_zone_in_the_patients_language(client
     settings.TIME_ZONE = zone
     with timezone.override(zone):
         appointment = timezone.make_aware(datetime.datetime(2030, 4, 16, 9, 30))
-    invitation, token = make_invitation(appointment_at=appointment, language=language)
-    patient = Patient(client, token)
-    patient.invitation = invitation
-    patient.sign_in().answer_all(routine_answers())
-    patient.client.post("/intake/review/")
-    html = patient.client.get("/intake/done/").content.decode()
+    _patient, html = _sent_with_receipt(client, appointment, language=language)
     assert shown in html
     assert "DT)" not in html
 
@@ -299,12 +299,7 @@ def test_a_spanish_appointment_at_one_oclock_reads_a_la_una_not_a_las(client, se
     """Spanish says "a la 1:30" (la una) and "a las 2:30": the receipt said "a las 1:30 p.m." (the stop-34 note)."""
     settings.TIME_ZONE = "America/New_York"
     appointment = timezone.make_aware(datetime.datetime(2030, 4, 16, 13, 30))
-    invitation, token = make_invitation(appointment_at=appointment, language="es")
-    patient = Patient(client, token)
-    patient.invitation = invitation
-    patient.sign_in().answer_all(routine_answers())
-    patient.client.post("/intake/review/")
-    html = patient.client.get("/intake/done/").content.decode()
+    _patient, html = _sent_with_receipt(client, appointment, language="es")
     assert "martes 16 de abril de 2030 a la 1:30 p.m. (hora del Este)" in html
     assert "las 1:" not in html
 
