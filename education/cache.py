@@ -18,7 +18,7 @@ that time comes. Writes that bypass the models (bulk SQL, `QuerySet.update()`) m
 Where the generation lives: with a shared backend, in that backend, so every server sees a change at once. With a
 backend private to each process (local memory, the default), in a small file beside the portal
 (`PUBLIC_PAGE_CACHE_STAMP`): gunicorn's workers are separate processes, and a token in one worker's memory would not
-reach the others. Reading it costs a `stat()` per request; when the file cannot be written, nothing is cached.
+reach the others. Reading it costs one small read per request; when the file cannot be written, nothing is cached.
 
 `memo(name, compute)` keeps derived data (the topic list with its counts) per generation in each process, so the
 pages that show it do not count articles on every request.
@@ -32,7 +32,6 @@ import logging
 import os
 import secrets
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -126,27 +125,19 @@ def _stamp_path_for(configured: str, base_dir: str) -> Path:  # worked out once:
     return Path(tempfile.gettempdir()) / f"clinic-portal-{portal}-public-pages"
 
 
-_stamp_lock = threading.Lock()
-_stamp_seen: dict[tuple[str, int, int, int], Generation] = {}
-
-
 def _read_stamp(path: Path) -> Generation | None:
+    # Read whole every time (a few dozen bytes): a new file can carry the old one's inode, time and size (a freed
+    # inode is reused at once, file times move in steps of milliseconds, tokens have one length), so those cannot
+    # tell whether another worker wrote a new token.
     try:
-        info = path.stat()
+        return _decoded(path.read_text())
     except OSError:
         return None
-    key = (str(path), info.st_ino, info.st_mtime_ns, info.st_size)
-    found = _stamp_seen.get(key)
-    if found is None:
-        try:
-            found = Generation.decode(path.read_text())
-        except OSError:
-            return None
-        if found is not None:
-            with _stamp_lock:
-                _stamp_seen.clear()  # only the newest is ever asked for again
-                _stamp_seen[key] = found
-    return found
+
+
+@lru_cache(maxsize=4)
+def _decoded(text: str) -> Generation | None:
+    return Generation.decode(text)
 
 
 def _write_stamp(path: Path, generation: Generation) -> bool:
@@ -358,7 +349,6 @@ def clear() -> None:
     _stamp_unwritable_until = 0.0
     _backend().clear()
     _memos.clear()
-    _stamp_seen.clear()
     if _process_local(_backend()):
         _stamp_path().unlink(missing_ok=True)
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 import re
 
 import pytest
@@ -189,6 +190,31 @@ def test_the_generation_changes_again_when_the_change_is_committed(article, djan
     assert before is not None
     assert after is not None
     assert before.token != after.token
+
+
+def test_a_change_another_worker_made_shows_even_when_the_generation_file_looks_unchanged(client, article):
+    """Workers see each other's changes through the generation file. Linux stamps a file's time from a clock that
+    moves every few milliseconds, reuses a freed inode at once, and every token has the same length: a new file could
+    look exactly like the one a worker had read (same inode, time and size), and that worker kept serving the old
+    pages. What another worker's change looks like at worst: the rows changed, a new token in a file that the
+    file system cannot tell from the old one."""
+    client.get("/articles/sciatica-basics/")  # kept under the current generation
+    Article.objects.filter(pk=article.pk).update(body_html="<p>The new advice.</p>")  # the other worker's save
+    path = cache._stamp_path()
+    before = path.stat()
+    old = cache.Generation.decode(path.read_text())
+    assert old is not None
+    new = cache.Generation("f" * len(old.token), old.live_until).encode()
+    with path.open("r+") as stamp:  # the other worker's new token
+        stamp.write(new)
+        stamp.truncate()
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns, after.st_size) == (before.st_ino, before.st_mtime_ns, before.st_size)
+
+    html = client.get("/articles/sciatica-basics/").content.decode()
+    assert "The new advice." in html
+    assert "The old advice." not in html
 
 
 def test_a_spanish_topic_name_saved_on_its_own_shows_at_once():
