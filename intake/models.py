@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from phonenumber_field.modelfields import PhoneNumberField
 
-from intake.rules.triage import LevelCode
+from intake.rules.triage import REASON_MAX_LENGTH, LevelCode
 
 LANGUAGE_CHOICES = [("en", "English"), ("es", "Español")]
 
@@ -256,7 +256,7 @@ class IntakeFlag(models.Model):
     intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="flags")
     code = models.CharField(max_length=8, db_index=True)
     short = models.CharField(max_length=40)
-    reason = models.CharField(max_length=200)
+    reason = models.CharField(max_length=REASON_MAX_LENGTH)  # the engine makes every reason fit (latched notes too)
 
     class Meta:
         ordering = ["id"]

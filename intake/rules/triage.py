@@ -21,7 +21,8 @@ Public API
 - ``assess_safety_step(answers, *, today=None, earlier=None)``: deprecated thin alias of ``assess_interim``, kept only
   for callers written for 2026.1 (``intake/services/demo.py`` when this was written); remove once none is left.
 - ``EarlierAnswer(value, answered_at, changed_at=None)``: a red-flag answer saved earlier, for ``earlier``.
-- ``RED_FLAG_CHOICES`` (the choices that are red-flag answers: the fall behind SP7), ``is_red_flag_answer(code,
+- ``RED_FLAG_CHOICES`` (the choices that are red-flag answers: the fall behind SP7), ``REASON_MAX_LENGTH`` (200,
+  what a stored flag keeps), ``is_red_flag_answer(code,
   value)`` (yes/not sure, or such a choice) and ``takes_back(code, value)`` ("no", or another choice): how the
   latches and the pages tell a red-flag answer and its taking back, for yes/no questions and choices alike.
 - ``TriageResult(level, flags, rules_version, ce_onset)`` with ``codes``, ``has(code)`` and ``emergency`` (``"ces"``
@@ -61,13 +62,14 @@ How docs/clinical/TRIAGE.md is read where it leaves room (safety first throughou
   longer answered`` (missing), or ``after Send`` for an answer sent from a page after the form itself was sent
   (``after_sending``: the form went with another answer). When a flag has more than one latched question behind it
   (SP7, CM1), one suffix holds a shorter note per question, naming its field code: ``(trauma_onset: yes 10:02, no
-  10:05; osteoporosis: unsure 10:02, blank)``, so staff can tell them apart and the reason stays within the 200
-  characters a stored flag keeps (the worst case, SP7 with all three latched as not sure, is 198; with "after Send"
-  notes it is cut at 200).
+  10:05; osteoporosis: unsure 10:02, blank)``, so staff can tell them apart.
   A latched choice names its question and the choices by their codes: ``(onset_cause answered fall_impact at 10:02,
-  changed to lifting_bending at 10:05)``, or ``onset_cause: fall_impact 10:02, lifting_bending 10:05`` beside others
-  (SP7 with all four latched, or with three and their days, is longer than 200 and is cut where it is stored; the staff
-  page's table of red-flag answers has each in full).
+  changed to lifting_bending at 10:05)``, or ``onset_cause: fall_impact 10:02, lifting_bending 10:05`` beside others.
+  Every reason fits the ``REASON_MAX_LENGTH`` (200) characters a stored flag keeps: when the notes would not (SP7 with
+  all four latched, or three with their days or "after Send"), the suffix names the questions alone, ``(earlier
+  red-flag answers to trauma_onset, onset_cause, osteoporosis; see Red-flag answers)``, and the staff page's table of
+  red-flag answers has each answer and its times (SP7 with all three yes/no answers latched as not sure on one day,
+  198 characters, still fits in full).
   Combination flags (MSCC, MET, W2) carry no suffix: the SP1 or CE flag under them does. Only a clinician's review
   clears a latch; that is the caller's business (it stops passing the earlier answer).
 - ``emergency``: ``"ces"`` beats ``"mscc"`` (a patient with both sees the CES page; the spec defines the MSCC page
@@ -153,6 +155,9 @@ def level_rank(level: str) -> int:
 # acted on the moment their page is posted whatever else on it is wrong, and latched (docs/clinical/TRIAGE.md,
 # "Latched red flags and partial pages"). The one list of them: the rules, the latches and the pages read it.
 RED_FLAG_CHOICES: Mapping[str, frozenset[str]] = {"onset_cause": frozenset({"fall_impact"})}
+
+# The characters a stored flag keeps (``intake.models.IntakeFlag.reason``): every reason is made to fit.
+REASON_MAX_LENGTH = 200
 
 
 def is_red_flag_answer(code: str, value: object) -> bool:
@@ -376,10 +381,17 @@ class Rule:
         reason = self.reason.replace("{count}", str(self.count(facts))) if self.count else self.reason
         latched = [code for code in self.questions if code in facts.latched]
         if len(latched) == 1:
-            reason += f" ({_latch_note(latched[0], facts)})"
+            noted = f"{reason} ({_latch_note(latched[0], facts)})"
         elif latched:
-            reason += " (" + "; ".join(_latch_note(code, facts, named=True) for code in latched) + ")"
-        return Flag(self.code, reason, self.short, self.group)
+            noted = f"{reason} (" + "; ".join(_latch_note(code, facts, named=True) for code in latched) + ")"
+        else:
+            noted = reason
+        if latched and len(noted) > REASON_MAX_LENGTH:
+            # Cut to fit where it is stored, it would end mid-word and drop the last answers unseen: name the
+            # questions alone (every latched rule fits so: tests/intake/test_latched_reason_wording.py); the staff
+            # page's table of red-flag answers has each answer and its times in full.
+            noted = f"{reason} (earlier red-flag answers to {', '.join(latched)}; see Red-flag answers)"
+        return Flag(self.code, noted, self.short, self.group)
 
 
 def _latch_note(code: str, facts: Facts, *, named: bool = False) -> str:

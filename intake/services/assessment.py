@@ -35,7 +35,7 @@ from intake.rules.follow_up import BACKGROUND_CODES, with_background
 from intake.rules.patient_messages import promised_call_back
 from intake.rules.questionnaire_checks import validate_answers, validate_page
 from intake.rules.recommendations import recommend
-from intake.rules.triage import FLAGS_BY_CODE, EarlierAnswer, TriageResult
+from intake.rules.triage import FLAGS_BY_CODE, REASON_MAX_LENGTH, EarlierAnswer, TriageResult
 from intake.services.errors import InvalidAnswers
 from intake.services.latches import as_earlier, earlier_answers
 
@@ -46,7 +46,7 @@ ACTIONABLE_GROUPS = frozenset({"urgent", "serious", "weak"})
 def flag_rows(intake: Intake, result: TriageResult) -> list[IntakeFlag]:
     """The rows that show staff why an intake was flagged, one per rule that fired."""
     return [
-        IntakeFlag(intake=intake, code=flag.code, short=flag.short[:40], reason=flag.reason[:200])
+        IntakeFlag(intake=intake, code=flag.code, short=flag.short[:40], reason=flag.reason[:REASON_MAX_LENGTH])
         for flag in result.flags
     ]
 

@@ -1217,9 +1217,10 @@ any_earlier = st.dictionaries(
     st.sampled_from(sorted(triage.LATCHED_QUESTIONS | {"night_rest_pain", "leg_side"})),
     st.builds(
         EarlierAnswer,
-        st.sampled_from(["yes", "not_sure", "no"]),
+        st.sampled_from(["yes", "not_sure", "no", "fall_impact"]),  # the fall: the red-flag choice behind SP7
         st.datetimes(),
         st.one_of(st.none(), st.datetimes()),
+        st.booleans(),
     ),
     max_size=4,
 )

@@ -1,0 +1,67 @@
+"""How latched answers read in a flag's reason: every reason fits the 200 characters a stored flag keeps, the longest
+cases (SP7 with several latched answers) included."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from intake.models import IntakeFlag
+from intake.rules import triage
+from intake.rules.questionnaire import QUESTIONS
+from intake.rules.questionnaire_checks import human_value
+from tests.intake.test_triage import answers_with, assess, reasons
+
+AT_10_02 = datetime.datetime(2026, 3, 15, 10, 2)
+NEXT_DAY_09_30 = datetime.datetime(2026, 3, 16, 9, 30)
+EarlierAnswer = triage.EarlierAnswer
+STORED = int(IntakeFlag._meta.get_field("reason").max_length or 0)  # what a stored flag keeps of its reason (200)
+OTHER_CAUSES = [c.code for c in QUESTIONS["onset_cause"].choices if c.code != "fall_impact"]
+
+
+def staff_words(code: str, value: str) -> str:
+    """An answer as the staff page shows it (the answer list and the table of red-flag answers)."""
+    return human_value(QUESTIONS[code], value)
+
+
+def test_sp7_with_all_four_answers_latched_on_another_day_names_each_and_points_to_the_table() -> None:
+    """The longest case: each note in full would run past 200 characters and be cut mid-word where it is stored."""
+    earlier = {
+        code: EarlierAnswer("not_sure", AT_10_02, NEXT_DAY_09_30)
+        for code in ("trauma_onset", "osteoporosis", "long_term_steroids")
+    }
+    earlier["onset_cause"] = EarlierAnswer("fall_impact", AT_10_02, NEXT_DAY_09_30)
+    no = dict.fromkeys(("trauma_onset", "osteoporosis", "long_term_steroids"), "no")
+    result = assess(answers_with(onset_cause="no_clear_cause", **no), earlier=earlier)
+    reason = reasons(result)["SP7"]
+    assert reason == (
+        "Fall, crash or blow; or osteoporosis or long-term steroids: possible fracture (earlier red-flag answers to"
+        " trauma_onset, onset_cause, osteoporosis, long_term_steroids; see Red-flag answers)"
+    )
+    assert len(reason) <= STORED
+
+
+def _longest_latch(code: str) -> tuple[EarlierAnswer, str]:
+    """The longest note a latched answer to ``code`` makes: on another day, changed to its longest other answer."""
+    if code in triage.RED_FLAG_CHOICES:
+        first = max(triage.RED_FLAG_CHOICES[code], key=lambda c: len(staff_words(code, c)))
+        now = max(OTHER_CAUSES, key=lambda c: len(staff_words(code, c))) if code == "onset_cause" else ""
+        return EarlierAnswer(first, AT_10_02, NEXT_DAY_09_30), now
+    return EarlierAnswer("not_sure", AT_10_02, NEXT_DAY_09_30), "no"
+
+
+@pytest.mark.parametrize("rule", [rule for rule in triage.RULES if rule.latch], ids=lambda rule: rule.code)
+def test_every_latched_rule_with_all_its_answers_latched_fits_a_stored_flag(rule: triage.Rule) -> None:
+    latches = {code: _longest_latch(code) for code in rule.questions}
+    earlier = {code: latch for code, (latch, _) in latches.items()}
+    answers = answers_with(**{code: now for code, (_, now) in latches.items()})
+    blank = {code: value for code, value in answers_with().items() if code not in rule.questions}
+    for result in (assess(answers, earlier=earlier), assess(blank, earlier=earlier)):
+        reason = reasons(result)[rule.code]
+        assert len(reason) <= STORED
+        assert reason.startswith(rule.reason + " (")
+
+
+def test_the_engine_writes_no_more_than_a_stored_flag_keeps() -> None:
+    assert triage.REASON_MAX_LENGTH == STORED == 200
