@@ -21,8 +21,8 @@ Public API
 - ``assess_safety_step(answers, *, today=None, earlier=None)``: deprecated thin alias of ``assess_interim``, kept only
   for callers written for 2026.1 (``intake/services/demo.py`` when this was written); remove once none is left.
 - ``EarlierAnswer(value, answered_at, changed_at=None)``: a red-flag answer saved earlier, for ``earlier``.
-- ``RED_FLAG_CHOICES`` (the choices that are red-flag answers: the fall behind SP7), ``REASON_MAX_LENGTH`` (200,
-  what a stored flag keeps), ``is_red_flag_answer(code,
+- ``RED_FLAG_CHOICES`` (the choices that are red-flag answers: the fall behind SP7), ``RED_FLAG_CHOICE_TOPICS`` (how
+  a reason names their questions), ``REASON_MAX_LENGTH`` (200, what a stored flag keeps), ``is_red_flag_answer(code,
   value)`` (yes/not sure, or such a choice) and ``takes_back(code, value)`` ("no", or another choice): how the
   latches and the pages tell a red-flag answer and its taking back, for yes/no questions and choices alike.
 - ``TriageResult(level, flags, rules_version, ce_onset)`` with ``codes``, ``has(code)`` and ``emergency`` (``"ces"``
@@ -63,13 +63,15 @@ How docs/clinical/TRIAGE.md is read where it leaves room (safety first throughou
   (``after_sending``: the form went with another answer). When a flag has more than one latched question behind it
   (SP7, CM1), one suffix holds a shorter note per question, naming its field code: ``(trauma_onset: yes 10:02, no
   10:05; osteoporosis: unsure 10:02, blank)``, so staff can tell them apart.
-  A latched choice names its question and the choices by their codes: ``(onset_cause answered fall_impact at 10:02,
-  changed to lifting_bending at 10:05)``, or ``onset_cause: fall_impact 10:02, lifting_bending 10:05`` beside others.
+  A latched choice names its question and the choices in the staff page's words (``RED_FLAG_CHOICE_TOPICS``, and the
+  choices' English labels from the questionnaire, which the staff page shows as the answers): ``(cause of the pain
+  answered “A fall, crash or blow” at 10:02, changed to “Lifting or bending” at 10:05)``, or ``cause of the pain:
+  “A fall, crash or blow” 10:02, “Lifting or bending” 10:05`` beside others.
   Every reason fits the ``REASON_MAX_LENGTH`` (200) characters a stored flag keeps: when the notes would not (SP7 with
-  all four latched, or three with their days or "after Send"), the suffix names the questions alone, ``(earlier
-  red-flag answers to trauma_onset, onset_cause, osteoporosis; see Red-flag answers)``, and the staff page's table of
-  red-flag answers has each answer and its times (SP7 with all three yes/no answers latched as not sure on one day,
-  198 characters, still fits in full).
+  three or four latched answers and their days, or with the fall among them), the suffix names the questions alone,
+  ``(earlier red-flag answers to trauma_onset, cause of the pain, osteoporosis; see Red-flag answers)``, and the
+  staff page's table of red-flag answers has each answer and its times (SP7 with all three yes/no answers latched as
+  not sure on one day, 198 characters, still fits in full).
   Combination flags (MSCC, MET, W2) carry no suffix: the SP1 or CE flag under them does. Only a clinician's review
   clears a latch; that is the caller's business (it stops passing the earlier answer).
 - ``emergency``: ``"ces"`` beats ``"mscc"`` (a patient with both sees the CES page; the spec defines the MSCC page
@@ -155,6 +157,10 @@ def level_rank(level: str) -> int:
 # acted on the moment their page is posted whatever else on it is wrong, and latched (docs/clinical/TRIAGE.md,
 # "Latched red flags and partial pages"). The one list of them: the rules, the latches and the pages read it.
 RED_FLAG_CHOICES: Mapping[str, frozenset[str]] = {"onset_cause": frozenset({"fall_impact"})}
+# How a flag's reason names a red-flag choice's question when its answer is latched: what it asks about, in the staff
+# page's words ("a fall as the cause of the pain"); the choices read as their English labels in the questionnaire, as
+# the staff page shows every answer (``questionnaire_checks.human_value``), so a clinician reads words, not codes.
+RED_FLAG_CHOICE_TOPICS: Mapping[str, str] = {"onset_cause": "cause of the pain"}
 
 # The characters a stored flag keeps (``intake.models.IntakeFlag.reason``): every reason is made to fit.
 REASON_MAX_LENGTH = 200
@@ -390,15 +396,17 @@ class Rule:
             # Cut to fit where it is stored, it would end mid-word and drop the last answers unseen: name the
             # questions alone (every latched rule fits so: tests/intake/test_latched_reason_wording.py); the staff
             # page's table of red-flag answers has each answer and its times in full.
-            noted = f"{reason} (earlier red-flag answers to {', '.join(latched)}; see Red-flag answers)"
+            names = ", ".join(RED_FLAG_CHOICE_TOPICS.get(code, code) for code in latched)
+            noted = f"{reason} (earlier red-flag answers to {names}; see Red-flag answers)"
         return Flag(self.code, noted, self.short, self.group)
 
 
 def _latch_note(code: str, facts: Facts, *, named: bool = False) -> str:
     """``answered yes at 10:02, changed to no at 10:05``; ``named``: the shorter ``code: unsure 10:02, no 10:05``.
 
-    A red-flag choice names its question and the choice codes: ``onset_cause answered fall_impact at 10:02, changed
-    to lifting_bending at 10:05`` (named: ``onset_cause: fall_impact 10:02, lifting_bending 10:05``).
+    A red-flag choice names its question and the choices in words (``RED_FLAG_CHOICE_TOPICS``, the choice labels):
+    ``cause of the pain answered “A fall, crash or blow” at 10:02, changed to “Lifting or bending” at 10:05`` (named:
+    ``cause of the pain: “A fall, crash or blow” 10:02, “Lifting or bending” 10:05``).
     """
     earlier = facts.latched[code]
     # The times alone when both fall on one day; with their days when the "no" came on another ("at 10:02" read as
@@ -408,19 +416,23 @@ def _latch_note(code: str, facts: Facts, *, named: bool = False) -> str:
     said_at = f"{earlier.answered_at:{clock}}"
     changed_at = f"{earlier.changed_at:{clock}}" if earlier.changed_at is not None else None
     current = facts.answers.get(code)
+    name = code
     if code in RED_FLAG_CHOICES:
-        said = short_said = earlier.value
-        answered = f"{code} answered {said}"
-        became = current if isinstance(current, str) and takes_back(code, current) else None
+        question, name = QUESTIONS[code], RED_FLAG_CHOICE_TOPICS[code]
+        said = short_said = f"“{question.choice_label(earlier.value)}”"
+        answered = f"{name} answered {said}"
+        became = (
+            f"“{question.choice_label(current)}”" if isinstance(current, str) and takes_back(code, current) else None
+        )
     else:
         said, short_said = ("not sure", "unsure") if earlier.value == "not_sure" else ("yes", "yes")
         answered = f"answered {said}"
         became = "no" if changed_at is not None or current == "no" else None
     if earlier.after_sending and changed_at is None:  # the form went with another answer; this yes came after it
-        return f"{code}: {short_said} {said_at} after Send" if named else f"{answered} at {said_at}, after Send"
+        return f"{name}: {short_said} {said_at} after Send" if named else f"{answered} at {said_at}, after Send"
     if named:
         now = (f"{became} {changed_at}" if changed_at else became) if became else "blank"
-        return f"{code}: {short_said} {said_at}, {now}"
+        return f"{name}: {short_said} {said_at}, {now}"
     if became is None:
         return f"{answered} at {said_at}, no longer answered"
     return f"{answered} at {said_at}, changed to {became}" + (f" at {changed_at}" if changed_at else "")

@@ -31,6 +31,11 @@ def _red_flag_table(html: str) -> str:
     return html[start : html.index("</table>", start)]
 
 
+def _why_this_level(html: str) -> str:
+    start = html.index('id="flags-title"')
+    return html[start : html.index("</section>", start)]
+
+
 def _staff_page(clinician, intake: Intake) -> str:
     staff = Client()
     staff.force_login(clinician)
@@ -54,8 +59,8 @@ def test_a_fall_changed_to_lifting_keeps_sp7_and_the_serious_level_and_staff_see
     assert intake.answers["onset_cause"] == "lifting_bending"
     assert intake.level == Level.SERIOUS
     reason = _sp7_reason(intake)
-    assert "(onset_cause answered fall_impact at " in reason
-    assert ", changed to lifting_bending at " in reason
+    assert "(cause of the pain answered “A fall, crash or blow” at " in reason
+    assert ", changed to “Lifting or bending” at " in reason
     latch = RedFlagAnswer.objects.get(intake=intake, code="onset_cause", cleared_at__isnull=True)
     assert (latch.value, latch.changed_to_no_at is not None) == ("fall_impact", True)
     assert len(alert_calls) == 1  # the change did not alert again
@@ -74,6 +79,18 @@ def test_a_fall_changed_to_lifting_keeps_sp7_and_the_serious_level_and_staff_see
     assert "<strong>No</strong>" not in table
     assert "Counts until reviewed with an outcome" in table
     assert "(first answered A fall, crash or blow at" in html  # the answer list says what was said first
+
+
+def test_a_clinician_reads_the_latched_fall_in_words_on_the_staff_page(patient, alert_calls, clinician):
+    """Why SP7 still stands: the question and both causes as the answer list words them, not their field codes."""
+    intake = _fall_then_lifting(patient)
+    flags = _why_this_level(_staff_page(clinician, intake))
+    assert "Possible fracture" in flags
+    assert "(cause of the pain answered “A fall, crash or blow” at " in flags
+    assert ", changed to “Lifting or bending” at " in flags
+    assert "onset_cause" not in flags
+    assert "fall_impact" not in flags
+    assert "lifting_bending" not in flags
 
 
 def test_a_review_with_an_outcome_clears_the_latched_fall_and_the_level_follows_the_answers(
@@ -120,7 +137,7 @@ def test_a_fall_sent_from_a_page_left_open_after_the_form_was_sent_is_latched_be
     assert intake.answers["onset_cause"] == "lifting_bending"  # the form as it was sent
     assert intake.level == Level.SERIOUS
     reason = _sp7_reason(intake)
-    assert "(onset_cause answered fall_impact at " in reason
+    assert "(cause of the pain answered “A fall, crash or blow” at " in reason
     assert reason.endswith(", after Send)")
     assert len(alert_calls) == alerts_before + 1
 
@@ -134,7 +151,7 @@ def test_a_fall_changed_twice_says_what_it_is_now_and_since_when(patient, alert_
     latch = RedFlagAnswer.objects.get(intake=intake, code="onset_cause")
     assert latch.changed_to_no_at is not None
     assert latch.changed_to_no_at > first_change
-    assert ", changed to running at " in _sp7_reason(intake)
+    assert ", changed to “Running” at " in _sp7_reason(intake)
     assert intake.level == Level.SERIOUS
     assert len(alert_calls) == 1
     html = _staff_page(clinician, intake)

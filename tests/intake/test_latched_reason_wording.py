@@ -1,5 +1,6 @@
-"""How latched answers read in a flag's reason: every reason fits the 200 characters a stored flag keeps, the longest
-cases (SP7 with several latched answers) included."""
+"""A latched red-flag choice reads in words in the flag's reason (the fall behind SP7): the question by what it asks
+about, the choices as the staff page shows the answers, and every reason fits the 200 characters a stored flag keeps.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from intake.rules.questionnaire_checks import human_value
 from tests.intake.test_triage import answers_with, assess, reasons
 
 AT_10_02 = datetime.datetime(2026, 3, 15, 10, 2)
+AT_10_05 = datetime.datetime(2026, 3, 15, 10, 5)
 NEXT_DAY_09_30 = datetime.datetime(2026, 3, 16, 9, 30)
 EarlierAnswer = triage.EarlierAnswer
 STORED = int(IntakeFlag._meta.get_field("reason").max_length or 0)  # what a stored flag keeps of its reason (200)
@@ -23,6 +25,43 @@ OTHER_CAUSES = [c.code for c in QUESTIONS["onset_cause"].choices if c.code != "f
 def staff_words(code: str, value: str) -> str:
     """An answer as the staff page shows it (the answer list and the table of red-flag answers)."""
     return human_value(QUESTIONS[code], value)
+
+
+@pytest.mark.parametrize("cause", OTHER_CAUSES)
+def test_a_latched_fall_reads_as_the_staff_page_words_the_answers(cause: str) -> None:
+    earlier = {"onset_cause": EarlierAnswer("fall_impact", AT_10_02, AT_10_05)}
+    reason = reasons(assess(answers_with(onset_cause=cause), earlier=earlier))["SP7"]
+    assert reason.endswith(
+        f" (cause of the pain answered “{staff_words('onset_cause', 'fall_impact')}” at 10:02,"
+        f" changed to “{staff_words('onset_cause', cause)}” at 10:05)"
+    )
+    assert "onset_cause" not in reason
+    assert "fall_impact" not in reason
+    assert cause not in reason.replace(staff_words("onset_cause", cause), "")
+
+
+def test_the_fall_reads_as_its_label_in_the_questionnaire() -> None:
+    earlier = {"onset_cause": EarlierAnswer("fall_impact", AT_10_02, AT_10_05)}
+    reason = reasons(assess(answers_with(onset_cause="lifting_bending"), earlier=earlier))["SP7"]
+    assert "“A fall, crash or blow”" in reason
+    assert "“Lifting or bending”" in reason
+
+
+def test_every_red_flag_choice_has_staff_words_for_its_question_and_is_a_choice_of_it() -> None:
+    assert set(triage.RED_FLAG_CHOICE_TOPICS) == set(triage.RED_FLAG_CHOICES)
+    for code, choices in triage.RED_FLAG_CHOICES.items():
+        assert choices <= set(QUESTIONS[code].choice_codes)  # else the reason would show the bare code
+
+
+def test_a_latched_fall_beside_other_latched_answers_is_worded_too() -> None:
+    earlier = {
+        "onset_cause": EarlierAnswer("fall_impact", AT_10_02),
+        "osteoporosis": EarlierAnswer("yes", AT_10_02, AT_10_05),
+    }
+    result = assess(answers_with("onset_cause", osteoporosis="no"), earlier=earlier)
+    assert reasons(result)["SP7"].endswith(
+        " (cause of the pain: “A fall, crash or blow” 10:02, blank; osteoporosis: yes 10:02, no 10:05)"
+    )
 
 
 def test_sp7_with_all_four_answers_latched_on_another_day_names_each_and_points_to_the_table() -> None:
@@ -37,7 +76,7 @@ def test_sp7_with_all_four_answers_latched_on_another_day_names_each_and_points_
     reason = reasons(result)["SP7"]
     assert reason == (
         "Fall, crash or blow; or osteoporosis or long-term steroids: possible fracture (earlier red-flag answers to"
-        " trauma_onset, onset_cause, osteoporosis, long_term_steroids; see Red-flag answers)"
+        " trauma_onset, cause of the pain, osteoporosis, long_term_steroids; see Red-flag answers)"
     )
     assert len(reason) <= STORED
 

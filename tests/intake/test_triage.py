@@ -1059,7 +1059,8 @@ def test_a_fall_then_another_cause_keeps_sp7_and_the_level() -> None:
     changed = assess(answers_with(onset_cause="lifting_bending"), earlier=FALL_THEN_LIFTING)
     assert (changed.level, changed.codes) == (said_fall.level, said_fall.codes) == ("serious", ("SP7",))
     assert reasons(changed)["SP7"] == (
-        reasons(said_fall)["SP7"] + " (onset_cause answered fall_impact at 10:02, changed to lifting_bending at 10:05)"
+        reasons(said_fall)["SP7"]
+        + " (cause of the pain answered “A fall, crash or blow” at 10:02, changed to “Lifting or bending” at 10:05)"
     )
     assert "SP7" not in assess(answers_with(onset_cause="lifting_bending")).codes  # without the latch it is gone
     assert interim({"onset_cause": "lifting_bending"}, earlier=FALL_THEN_LIFTING).codes == ("SP7",)
@@ -1074,17 +1075,20 @@ def test_a_fall_chosen_again_counts_as_it_is_without_a_suffix() -> None:
 
 def test_a_fall_no_longer_answered_and_one_sent_after_the_form_say_so() -> None:
     blank = interim({}, earlier={"onset_cause": EarlierAnswer("fall_impact", AT_10_02)})
-    assert reasons(blank)["SP7"].endswith(" (onset_cause answered fall_impact at 10:02, no longer answered)")
+    assert reasons(blank)["SP7"].endswith(
+        " (cause of the pain answered “A fall, crash or blow” at 10:02, no longer answered)"
+    )
     late = {"onset_cause": EarlierAnswer("fall_impact", AT_10_02, after_sending=True)}
     sent = assess(answers_with(onset_cause="running"), earlier=late)
-    assert reasons(sent)["SP7"].endswith(" (onset_cause answered fall_impact at 10:02, after Send)")
+    assert reasons(sent)["SP7"].endswith(" (cause of the pain answered “A fall, crash or blow” at 10:02, after Send)")
 
 
 def test_a_latched_fall_beside_a_latched_yes_names_each() -> None:
     earlier = {**FALL_THEN_LIFTING, "trauma_onset": EarlierAnswer("yes", AT_10_02, AT_10_05)}
     result = assess(answers_with(onset_cause="lifting_bending", trauma_onset="no"), earlier=earlier)
     assert reasons(result)["SP7"].endswith(
-        " (trauma_onset: yes 10:02, no 10:05; onset_cause: fall_impact 10:02, lifting_bending 10:05)"
+        " (trauma_onset: yes 10:02, no 10:05;"
+        " cause of the pain: “A fall, crash or blow” 10:02, “Lifting or bending” 10:05)"
     )
 
 
