@@ -21,8 +21,8 @@ Public API
 - ``assess_safety_step(answers, *, today=None, earlier=None)``: deprecated thin alias of ``assess_interim``, kept only
   for callers written for 2026.1 (``intake/services/demo.py`` when this was written); remove once none is left.
 - ``EarlierAnswer(value, answered_at, changed_at=None)``: a red-flag answer saved earlier, for ``earlier``.
-- ``RED_FLAG_CHOICES`` (the choices that are red-flag answers: the fall behind SP7), ``RED_FLAG_CHOICE_TOPICS`` (how
-  a reason names their questions), ``REASON_MAX_LENGTH`` (200, what a stored flag keeps), ``is_red_flag_answer(code,
+- ``RED_FLAG_CHOICES`` (the choices that are red-flag answers: the fall behind SP7), ``LATCHED_QUESTION_NAMES`` (how
+  a reason names a latched question), ``REASON_MAX_LENGTH`` (200, what a stored flag keeps), ``is_red_flag_answer(code,
   value)`` (yes/not sure, or such a choice) and ``takes_back(code, value)`` ("no", or another choice): how the
   latches and the pages tell a red-flag answer and its taking back, for yes/no questions and choices alike.
 - ``TriageResult(level, flags, rules_version, ce_onset)`` with ``codes``, ``has(code)`` and ``emergency`` (``"ces"``
@@ -61,17 +61,17 @@ How docs/clinical/TRIAGE.md is read where it leaves room (safety first throughou
   given, no time-zone conversion); without ``changed_at`` it ends ``changed to no`` (current answer ``no``) or ``no
   longer answered`` (missing), or ``after Send`` for an answer sent from a page after the form itself was sent
   (``after_sending``: the form went with another answer). When a flag has more than one latched question behind it
-  (SP7, CM1), one suffix holds a shorter note per question, naming its field code: ``(trauma_onset: yes 10:02, no
-  10:05; osteoporosis: unsure 10:02, blank)``, so staff can tell them apart.
-  A latched choice names its question and the choices in the staff page's words (``RED_FLAG_CHOICE_TOPICS``, and the
-  choices' English labels from the questionnaire, which the staff page shows as the answers): ``(cause of the pain
-  answered “A fall, crash or blow” at 10:02, changed to “Lifting or bending” at 10:05)``, or ``cause of the pain:
-  “A fall, crash or blow” 10:02, “Lifting or bending” 10:05`` beside others.
+  (SP7, CM1), one suffix holds a shorter note per question, naming it in staff words (``LATCHED_QUESTION_NAMES``):
+  ``(fall, crash or blow: yes 10:02, no 10:05; osteoporosis: unsure 10:02, blank)``, so staff can tell them apart;
+  one latched answer of such a flag names its question too (``osteoporosis answered yes at 10:02, ...``).
+  A latched choice names its question and the choices by the choices' English labels from the questionnaire, which
+  the staff page shows as the answers: ``(cause of the pain answered “A fall, crash or blow” at 10:02, changed to
+  “Lifting or bending” at 10:05)``, or ``cause of the pain: “A fall, crash or blow” 10:02, “Lifting or bending”
+  10:05`` beside others.
   Every reason fits the ``REASON_MAX_LENGTH`` (200) characters a stored flag keeps: when the notes would not (SP7 with
   three or four latched answers and their days, or with the fall among them), the suffix names the questions alone,
-  ``(earlier red-flag answers to trauma_onset, cause of the pain, osteoporosis; see Red-flag answers)``, and the
-  staff page's table of red-flag answers has each answer and its times (SP7 with all three yes/no answers latched as
-  not sure on one day, 198 characters, still fits in full).
+  ``(earlier red-flag answers to fall, crash or blow, cause of the pain, osteoporosis; see Red-flag answers)``, and
+  the staff page's table of red-flag answers has each answer and its times.
   Combination flags (MSCC, MET, W2) carry no suffix: the SP1 or CE flag under them does. Only a clinician's review
   clears a latch; that is the caller's business (it stops passing the earlier answer).
 - ``emergency``: ``"ces"`` beats ``"mscc"`` (a patient with both sees the CES page; the spec defines the MSCC page
@@ -157,10 +157,18 @@ def level_rank(level: str) -> int:
 # acted on the moment their page is posted whatever else on it is wrong, and latched (docs/clinical/TRIAGE.md,
 # "Latched red flags and partial pages"). The one list of them: the rules, the latches and the pages read it.
 RED_FLAG_CHOICES: Mapping[str, frozenset[str]] = {"onset_cause": frozenset({"fall_impact"})}
-# How a flag's reason names a red-flag choice's question when its answer is latched: what it asks about, in the staff
-# page's words ("a fall as the cause of the pain"); the choices read as their English labels in the questionnaire, as
-# the staff page shows every answer (``questionnaire_checks.human_value``), so a clinician reads words, not codes.
-RED_FLAG_CHOICE_TOPICS: Mapping[str, str] = {"onset_cause": "cause of the pain"}
+# How a flag's reason names a latched question where it must say which one: a red-flag choice's question always, and
+# each question of a flag with several (SP7, CM1). Short staff words for what each asks about ("a fall as the cause of
+# the pain" on the staff page); a choice reads as its English label in the questionnaire, as the staff page shows
+# every answer (``questionnaire_checks.human_value``), so a clinician reads words, not field codes.
+LATCHED_QUESTION_NAMES: Mapping[str, str] = {
+    "onset_cause": "cause of the pain",
+    "trauma_onset": "fall, crash or blow",
+    "osteoporosis": "osteoporosis",
+    "long_term_steroids": "steroid pills",
+    "hands_clumsy": "clumsy or numb hands",
+    "balance_worse": "balance or walking worse",
+}
 
 # The characters a stored flag keeps (``intake.models.IntakeFlag.reason``): every reason is made to fit.
 REASON_MAX_LENGTH = 200
@@ -386,8 +394,8 @@ class Rule:
         """The flag for this intake: with the count, and a suffix for each latched answer behind it."""
         reason = self.reason.replace("{count}", str(self.count(facts))) if self.count else self.reason
         latched = [code for code in self.questions if code in facts.latched]
-        if len(latched) == 1:
-            noted = f"{reason} ({_latch_note(latched[0], facts)})"
+        if len(latched) == 1:  # named when the flag has other questions: which one was answered
+            noted = f"{reason} ({_latch_note(latched[0], facts, say_which=len(self.questions) > 1)})"
         elif latched:
             noted = f"{reason} (" + "; ".join(_latch_note(code, facts, named=True) for code in latched) + ")"
         else:
@@ -396,17 +404,19 @@ class Rule:
             # Cut to fit where it is stored, it would end mid-word and drop the last answers unseen: name the
             # questions alone (every latched rule fits so: tests/intake/test_latched_reason_wording.py); the staff
             # page's table of red-flag answers has each answer and its times in full.
-            names = ", ".join(RED_FLAG_CHOICE_TOPICS.get(code, code) for code in latched)
+            names = ", ".join(LATCHED_QUESTION_NAMES.get(code, code) for code in latched)
             noted = f"{reason} (earlier red-flag answers to {names}; see Red-flag answers)"
         return Flag(self.code, noted, self.short, self.group)
 
 
-def _latch_note(code: str, facts: Facts, *, named: bool = False) -> str:
-    """``answered yes at 10:02, changed to no at 10:05``; ``named``: the shorter ``code: unsure 10:02, no 10:05``.
+def _latch_note(code: str, facts: Facts, *, named: bool = False, say_which: bool = False) -> str:
+    """``answered yes at 10:02, changed to no at 10:05`` (``say_which``: ``osteoporosis answered yes ...``); ``named``,
+    beside other notes: the shorter ``osteoporosis: unsure 10:02, no 10:05``. Questions are named in words
+    (``LATCHED_QUESTION_NAMES``).
 
-    A red-flag choice names its question and the choices in words (``RED_FLAG_CHOICE_TOPICS``, the choice labels):
-    ``cause of the pain answered “A fall, crash or blow” at 10:02, changed to “Lifting or bending” at 10:05`` (named:
-    ``cause of the pain: “A fall, crash or blow” 10:02, “Lifting or bending” 10:05``).
+    A red-flag choice always names its question, and its choices by their labels: ``cause of the pain answered “A
+    fall, crash or blow” at 10:02, changed to “Lifting or bending” at 10:05`` (named: ``cause of the pain: “A fall,
+    crash or blow” 10:02, “Lifting or bending” 10:05``).
     """
     earlier = facts.latched[code]
     # The times alone when both fall on one day; with their days when the "no" came on another ("at 10:02" read as
@@ -416,9 +426,9 @@ def _latch_note(code: str, facts: Facts, *, named: bool = False) -> str:
     said_at = f"{earlier.answered_at:{clock}}"
     changed_at = f"{earlier.changed_at:{clock}}" if earlier.changed_at is not None else None
     current = facts.answers.get(code)
-    name = code
+    name = LATCHED_QUESTION_NAMES.get(code, code)
     if code in RED_FLAG_CHOICES:
-        question, name = QUESTIONS[code], RED_FLAG_CHOICE_TOPICS[code]
+        question = QUESTIONS[code]
         said = short_said = f"“{question.choice_label(earlier.value)}”"
         answered = f"{name} answered {said}"
         became = (
@@ -426,7 +436,7 @@ def _latch_note(code: str, facts: Facts, *, named: bool = False) -> str:
         )
     else:
         said, short_said = ("not sure", "unsure") if earlier.value == "not_sure" else ("yes", "yes")
-        answered = f"answered {said}"
+        answered = f"{name} answered {said}" if say_which else f"answered {said}"
         became = "no" if changed_at is not None or current == "no" else None
     if earlier.after_sending and changed_at is None:  # the form went with another answer; this yes came after it
         return f"{name}: {short_said} {said_at} after Send" if named else f"{answered} at {said_at}, after Send"

@@ -48,7 +48,7 @@ def test_the_fall_reads_as_its_label_in_the_questionnaire() -> None:
 
 
 def test_every_red_flag_choice_has_staff_words_for_its_question_and_is_a_choice_of_it() -> None:
-    assert set(triage.RED_FLAG_CHOICE_TOPICS) == set(triage.RED_FLAG_CHOICES)
+    assert set(triage.RED_FLAG_CHOICES) <= set(triage.LATCHED_QUESTION_NAMES)
     for code, choices in triage.RED_FLAG_CHOICES.items():
         assert choices <= set(QUESTIONS[code].choice_codes)  # else the reason would show the bare code
 
@@ -76,7 +76,7 @@ def test_sp7_with_all_four_answers_latched_on_another_day_names_each_and_points_
     reason = reasons(result)["SP7"]
     assert reason == (
         "Fall, crash or blow; or osteoporosis or long-term steroids: possible fracture (earlier red-flag answers to"
-        " trauma_onset, cause of the pain, osteoporosis, long_term_steroids; see Red-flag answers)"
+        " fall, crash or blow, cause of the pain, osteoporosis, steroid pills; see Red-flag answers)"
     )
     assert len(reason) <= STORED
 
@@ -104,3 +104,40 @@ def test_every_latched_rule_with_all_its_answers_latched_fits_a_stored_flag(rule
 
 def test_the_engine_writes_no_more_than_a_stored_flag_keeps() -> None:
     assert triage.REASON_MAX_LENGTH == STORED == 200
+
+
+def test_latched_answers_beside_others_are_named_in_words() -> None:
+    """Several latched answers behind one flag each name their question in words, not field codes."""
+    earlier = {
+        "trauma_onset": EarlierAnswer("yes", AT_10_02, AT_10_05),
+        "long_term_steroids": EarlierAnswer("not_sure", AT_10_02, AT_10_05),
+    }
+    result = assess(answers_with(trauma_onset="no", long_term_steroids="no"), earlier=earlier)
+    assert reasons(result)["SP7"].endswith(
+        " (fall, crash or blow: yes 10:02, no 10:05; steroid pills: unsure 10:02, no 10:05)"
+    )
+    earlier = {
+        "hands_clumsy": EarlierAnswer("yes", AT_10_02, AT_10_05),
+        "balance_worse": EarlierAnswer("yes", AT_10_02, AT_10_05),
+    }
+    result = assess(answers_with(hands_clumsy="no", balance_worse="no"), earlier=earlier)
+    assert reasons(result)["CM1"].endswith(
+        " (clumsy or numb hands: yes 10:02, no 10:05; balance or walking worse: yes 10:02, no 10:05)"
+    )
+
+
+def test_one_latched_answer_of_a_flag_with_several_questions_says_which_question() -> None:
+    earlier = {"osteoporosis": EarlierAnswer("yes", AT_10_02, AT_10_05)}
+    result = assess(answers_with(osteoporosis="no"), earlier=earlier)
+    assert reasons(result)["SP7"].endswith(" (osteoporosis answered yes at 10:02, changed to no at 10:05)")
+
+
+def test_one_latched_answer_of_a_flag_with_one_question_needs_no_name() -> None:
+    earlier = {"ce_saddle_numbness": EarlierAnswer("yes", AT_10_02, AT_10_05)}
+    result = assess(answers_with(ce_saddle_numbness="no"), earlier=earlier)
+    assert reasons(result)["CE1"].endswith(" (answered yes at 10:02, changed to no at 10:05)")
+
+
+def test_every_question_of_a_flag_with_several_latched_questions_has_words_for_reasons() -> None:
+    several = {code for rule in triage.RULES if rule.latch and len(rule.questions) > 1 for code in rule.questions}
+    assert several | set(triage.RED_FLAG_CHOICES) == set(triage.LATCHED_QUESTION_NAMES)

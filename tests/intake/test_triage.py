@@ -953,7 +953,10 @@ def test_yes_then_no_keeps_the_flag_and_the_level(code: str) -> None:
     earlier = {code: EarlierAnswer("yes", AT_10_02, AT_10_05)}
     changed = assess(answers_with(**{**setup, code: "no"}), earlier=earlier)
     assert (changed.level, changed.codes) == (said_yes.level, said_yes.codes)
-    assert reasons(changed)[flag] == reasons(said_yes)[flag] + " (answered yes at 10:02, changed to no at 10:05)"
+    which = f"{triage.LATCHED_QUESTION_NAMES[code]} " if code in triage.LATCHED_QUESTION_NAMES else ""  # SP7, CM1
+    assert (
+        reasons(changed)[flag] == reasons(said_yes)[flag] + f" ({which}answered yes at 10:02, changed to no at 10:05)"
+    )
     assert flag not in assess(answers_with(**{**setup, code: "no"})).codes  # without the latch it would be gone
 
 
@@ -978,7 +981,8 @@ def test_a_no_given_on_another_day_names_both_days() -> None:
 def test_not_sure_then_no_says_not_sure(code: str) -> None:
     flag = RED_FLAG_SETUPS[code][0]
     result = assess(answers_with(**{code: "no"}), earlier={code: EarlierAnswer("not_sure", AT_10_02, AT_10_05)})
-    assert reasons(result)[flag].endswith(" (answered not sure at 10:02, changed to no at 10:05)")
+    which = f"{triage.LATCHED_QUESTION_NAMES[code]} " if code in triage.LATCHED_QUESTION_NAMES else ""  # CM1
+    assert reasons(result)[flag].endswith(f" ({which}answered not sure at 10:02, changed to no at 10:05)")
 
 
 def test_a_latched_cauda_equina_answer_keeps_the_emergency() -> None:
@@ -1031,7 +1035,7 @@ def test_a_flag_with_two_latched_answers_names_each() -> None:
     result = assess(answers_with(osteoporosis="no", long_term_steroids="no"), earlier=earlier)
     assert reasons(result)["SP7"] == (
         "Fall, crash or blow; or osteoporosis or long-term steroids: possible fracture "
-        "(osteoporosis: yes 10:02, no 10:05; long_term_steroids: unsure 10:02, no)"
+        "(osteoporosis: yes 10:02, no 10:05; steroid pills: unsure 10:02, no)"
     )
 
 
@@ -1087,7 +1091,7 @@ def test_a_latched_fall_beside_a_latched_yes_names_each() -> None:
     earlier = {**FALL_THEN_LIFTING, "trauma_onset": EarlierAnswer("yes", AT_10_02, AT_10_05)}
     result = assess(answers_with(onset_cause="lifting_bending", trauma_onset="no"), earlier=earlier)
     assert reasons(result)["SP7"].endswith(
-        " (trauma_onset: yes 10:02, no 10:05;"
+        " (fall, crash or blow: yes 10:02, no 10:05;"
         " cause of the pain: “A fall, crash or blow” 10:02, “Lifting or bending” 10:05)"
     )
 
