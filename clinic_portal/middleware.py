@@ -6,6 +6,8 @@
 - RejectNulBytesMiddleware: a NUL byte in a query string gets a 400 page, not a database error.
 - RateLimitMiddleware: too many requests from one address to the patient or sign-in pages (from one patient link,
   once its birth date is confirmed) get a 429 page.
+- TooLargePatientPageMiddleware: a patient's question page too large for Django to read still has its red-flag
+  answers taken (intake.refused_posts).
 
 The database-down page (503 with Retry-After) is `clinic_portal.errors.server_error`, Django's handler500: an
 exception raised in any middleware or view reaches it, which a middleware's process_exception would not see.
@@ -284,3 +286,30 @@ class RateLimitMiddleware:
             logger.exception("Rate-limit counter unavailable on %s", rule["prefix"])
             return (not rule["fail_open"]), 60
         return count > limit, max(1, seconds_left)
+
+
+class TooLargePatientPageMiddleware:
+    """A patient's question page whose form Django refuses to read (over DATA_UPLOAD_MAX_MEMORY_SIZE or
+    DATA_UPLOAD_MAX_NUMBER_FIELDS) with a red-flag answer on it: the answer is taken and the advice given
+    (intake.refused_posts.answer_too_large); any other such request goes on to its plain 400.
+
+    Why a middleware: the first to read request.POST is CsrfViewMiddleware.process_view, which runs after every
+    middleware's __call__ and turns the error into the 400 before any view or CSRF failure view is reached; a
+    middleware sees the request first and only has to look at intake POSTs. A request class of our own (a custom
+    WSGIHandler) would change how every request of the project is read, for one page's sake. It sits after
+    RateLimitMiddleware so such a post is counted (and refused there first when over the limit, where the same
+    red-flag answers are taken), and before CsrfViewMiddleware.process_view: the refused page checks the token
+    itself, read from the body with the answers.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.path.startswith("/intake/"):
+            from intake.refused_posts import answer_too_large  # the project's shell imports the apps, not the reverse
+
+            answer = answer_too_large(request)
+            if answer is not None:
+                return answer
+        return self.get_response(request)

@@ -93,6 +93,9 @@ MIDDLEWARE = [
     "clinic_portal.middleware.RejectNulBytesMiddleware",
     "clinic_portal.middleware.StaffSessionTimeoutMiddleware",
     "clinic_portal.middleware.RateLimitMiddleware",
+    # After the rate limit, which counts it; before CsrfViewMiddleware.process_view, whose first read of request.POST
+    # turns a page too large to read into a plain 400 (the class says why this is a middleware).
+    "clinic_portal.middleware.TooLargePatientPageMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

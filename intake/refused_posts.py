@@ -1,5 +1,6 @@
-"""A patient's question page refused before its view saw it: the rate limit reached (clinic_portal.middleware), or
-its CSRF token refused (clinic_portal.errors.csrf_failure).
+"""A patient's question page refused before its view saw it: the rate limit reached (clinic_portal.middleware), its
+CSRF token refused (clinic_portal.errors.csrf_failure), or its form too large for Django to read (over
+DATA_UPLOAD_MAX_MEMORY_SIZE or DATA_UPLOAD_MAX_NUMBER_FIELDS: clinic_portal.middleware.TooLargePatientPageMiddleware).
 
 docs/clinical/TRIAGE.md: a red-flag answer is acted on the moment it is posted, whatever else is wrong. Before stop
 31 such a page got the plain "Too many tries" or "Please reload the page", and a yes on it was neither stored nor
@@ -12,7 +13,12 @@ answered with advice. Now a refused page with a yes or not sure to a red-flag qu
   the page waits, as the limit asks;
 - CSRF refused: nothing says the request is the patient's (that is what the token is for), so nothing is stored; the
   page gives the cauda equina advice for what was sent, as a page from a form closed here does, and says how to send
-  it again.
+  it again;
+- too large: it used to get a plain 400, the yes lost. The page's answers, CSRF token and form tag are read from the
+  body by `intake.bounded_post` (in chunks, only those fields kept, each short, not past ten times the limit) and
+  the red-flag answers taken as for the rate limit when the token passes, else the advice alone, as for a refused
+  token; the page says to send it again with shorter answers. The rest of the page is not kept: it is what the
+  limits refuse to hold.
 
 A refused page without such an answer gets the plain page, as before.
 """
@@ -25,23 +31,56 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils.datastructures import MultiValueDict
 
-from intake import late_pages, patient_session
+from intake import bounded_post, late_pages, patient_session
+from intake.rules.catalogue import FORMS
 from intake.rules.patient_messages import PatientMessage
 from intake.rules.questionnaire import CE_QUESTION_CODES
 from intake.rules.triage import LATCHED_QUESTIONS, is_red_flag_answer
 
-Refusal = Literal["rate_limit", "csrf"]
+Refusal = Literal["rate_limit", "csrf", "too_large"]
+STATUS: dict[Refusal, int] = {"rate_limit": 429, "csrf": 403, "too_large": 413}
+# The form tag (patient_session.posted_tag) and the token: what a refused page needs besides the page's answers.
+_TAG_FIELDS = ("csrfmiddlewaretoken", "whose")
+
+
+def answer_too_large(request: HttpRequest) -> HttpResponse | None:
+    """A question page whose form Django refuses to read for its size (`bounded_post.size_error`), with a red-flag
+    answer: the "too large" page. None for any other request, which goes on as before. A question page without such
+    an answer gets its plain 400 from the error raised again here: reading its answers used up the body, so Django's
+    own reading later would no longer meet it (an empty form, refused by the CSRF check instead)."""
+    error = bounded_post.size_error(request)
+    if error is None or _question_page(request) is None:
+        return None
+    answer = answer_refused_post(request, refusal="too_large")
+    if answer is None:
+        raise error
+    return answer
 
 
 def answer_refused_post(request: HttpRequest, *, refusal: Refusal, retry_after: int = 0) -> HttpResponse | None:
     """The page for a refused question page with a red-flag answer (module docstring); None for any other request,
     which gets the plain refusal."""
     slug = _question_page(request)
-    if slug is None or not _raises_a_flag(request):
+    if slug is None:
+        return None
+    read_here = _read_form_too_large(request, slug)
+    try:
+        return _answer(request, slug, refusal=refusal, retry_after=retry_after)
+    finally:
+        if read_here:
+            # Only this page reads the few fields kept: anything after it (the 503 page's "Try again", which would
+            # send them as the whole page) meets the form's own error again, or an empty form once the body is read.
+            delattr(request, "_post")
+            delattr(request, "_files")
+
+
+def _answer(request: HttpRequest, slug: str, *, refusal: Refusal, retry_after: int) -> HttpResponse | None:
+    if not _raises_a_flag(request):
         return None
     message, taken = None, False
-    if refusal == "rate_limit" and _csrf_check_passes(request):
+    if refusal != "csrf" and _csrf_check_passes(request):
         message, taken = _take_red_flags(request, slug)
     if message is None:
         message = late_pages.ces_message(late_pages.cauda_equina_sent(request.POST, CE_QUESTION_CODES))
@@ -52,7 +91,7 @@ def answer_refused_post(request: HttpRequest, *, refusal: Refusal, retry_after: 
         "minutes": max(1, -(-retry_after // 60)),
         "no_session_timer": True,
     }
-    response = render(request, "intake/refused_post.html", context, status=429 if refusal == "rate_limit" else 403)
+    response = render(request, "intake/refused_post.html", context, status=STATUS[refusal])
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
@@ -101,6 +140,28 @@ def _question_page(request: HttpRequest) -> str | None:
     except Resolver404:
         return None
     return str(match.kwargs["slug"]) if match.view_name == "intake:step" else None
+
+
+def _read_form_too_large(request: HttpRequest, slug: str) -> bool:
+    """When Django refuses to read the posted form for its size (`bounded_post`), put the fields a refused page reads
+    in its place: the page's questions in any form's version, the token and the tag. Whether it did."""
+    if bounded_post.size_error(request) is None:
+        return False
+    names = {
+        question.code
+        for form in FORMS.values()
+        for page in form.pages
+        if page.slug == slug
+        for question in page.questions
+    }
+    posted = bounded_post.read_named_fields(request, names | set(_TAG_FIELDS)) if names else None
+    if posted is None:
+        return False
+    # Where request.POST keeps what it read (HttpRequest._load_post_and_files), so every reader of this page (the CSRF
+    # check, the form tag, the red-flag answers) reads the kept fields.
+    setattr(request, "_post", posted)  # noqa: B010
+    setattr(request, "_files", MultiValueDict())  # noqa: B010
+    return True
 
 
 def _raises_a_flag(request: HttpRequest) -> bool:
