@@ -20,6 +20,9 @@ answered with advice. Now a refused page with a yes or not sure to a red-flag qu
   token; the page says to send it again with shorter answers. The rest of the page is not kept: it is what the
   limits refuse to hold.
 
+Where the form open here took the answers, the page lists them (question and answer), as the rest of the page was
+not saved.
+
 A refused page without such an answer gets the plain page, as before.
 """
 
@@ -33,11 +36,13 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.datastructures import MultiValueDict
 
-from intake import bounded_post, late_pages, patient_session
+from intake import bounded_post, late_pages, patient_session, selectors
+from intake.patient_fields import say
 from intake.rules.catalogue import FORMS
 from intake.rules.patient_messages import PatientMessage
 from intake.rules.questionnaire import CE_QUESTION_CODES
 from intake.rules.triage import LATCHED_QUESTIONS, is_red_flag_answer
+from intake.services.assessment import form_of
 
 Refusal = Literal["rate_limit", "csrf", "too_large"]
 STATUS: dict[Refusal, int] = {"rate_limit": 429, "csrf": 403, "too_large": 413}
@@ -88,6 +93,7 @@ def _answer(request: HttpRequest, slug: str, *, refusal: Refusal, retry_after: i
         "refusal": refusal,
         "message": message,
         "taken": taken,
+        "taken_answers": _taken_answers(request, slug) if taken else [],
         "minutes": max(1, -(-retry_after // 60)),
         "no_session_timer": True,
     }
@@ -115,6 +121,26 @@ def _take_red_flags(request: HttpRequest, slug: str) -> tuple[PatientMessage | N
     elif tag is not None:
         late_pages.take_red_flags_into_tagged_form(request, tag, slug)
     return None, False
+
+
+def _taken_answers(request: HttpRequest, slug: str) -> list[tuple[str, str]]:
+    """(question, answer) in the patient's language for each red-flag answer of the page now on the form open here
+    (`taken` comes only from that form): the rest of the page was not saved, so the page says which answers were."""
+    intake = patient_session.confirmed_intake(request)
+    if intake is None:
+        return []
+    try:
+        questions = form_of(intake).page_by_slug(slug).questions
+    except KeyError:
+        return []
+    raised = [
+        q for q in questions if q.code in LATCHED_QUESTIONS and is_red_flag_answer(q.code, request.POST.get(q.code))
+    ]
+    return [
+        (say(q.label), say(q.choice_label(str(request.POST.get(q.code)))))
+        for q in raised
+        if selectors.has_open_latch(intake, [q.code])
+    ]
 
 
 class _CsrfCheck(CsrfViewMiddleware):

@@ -41,6 +41,9 @@ def test_a_red_flag_past_the_rate_limit_is_taken_with_the_advice(patient, one_po
     body = response.content.decode()
     assert "Get medical help now" in body
     assert "We have added your answer about this warning sign to your form and told the clinic." in body
+    added = body.split("The answers we added:")[1].split("</ul>")[0]  # the rest of the page waits: say what did not
+    assert "saddle area" in added
+    assert "Yes" in added
     assert "The rest of this page was not saved." in body
     intake = _intake(patient)
     assert intake.level == Level.URGENT

@@ -65,6 +65,8 @@ def test_a_red_flag_on_a_page_too_large_to_read_is_taken_with_the_advice(patient
     assert "Get medical help now" in body
     assert "This page was too long to save" in body
     assert "We have added your answer about this warning sign to your form and told the clinic." in body
+    added = body.split("The answers we added:")[1].split("</ul>")[0]
+    assert "saddle" in added.lower()
     assert "make your longest answers shorter, and send the page again" in body
     intake = Intake.objects.get(invitation=patient.invitation)
     assert intake.level == Level.URGENT
@@ -128,6 +130,7 @@ def test_the_too_large_page_is_in_spanish_for_a_spanish_speaking_patient(patient
     assert 'lang="es"' in body
     assert "Busque ayuda médica ahora" in body
     assert "Esta página era demasiado larga para guardarla" in body
+    assert "Las respuestas que agregamos:" in body
 
 
 def test_a_red_flag_on_a_page_too_large_past_the_rate_limit_is_taken(patient, small_limits, settings):
