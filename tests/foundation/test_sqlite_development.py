@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import threading
 
+import pytest
 from django.conf import settings
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
 from clinic_portal import settings as portal_settings
-from tests.foundation.test_settings import run_manage
+from tests.foundation.test_settings import ROOT, run_manage
 
 
 def _connection_to(path: str) -> DatabaseWrapper:
@@ -73,3 +76,30 @@ def _three_writers(path: str) -> None:
         assert cursor.fetchone()[0] == 600
     check.close()
     assert failures == []
+
+
+def test_the_files_the_development_database_leaves_beside_it_are_ignored_by_git(tmp_path, django_db_blocker):
+    """While `make run` serves, and after it is stopped with Ctrl-C, SQLite's write-ahead log and its index sit beside
+    db.sqlite3: a new user's `git status` must not offer them for a commit."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    with django_db_blocker.unblock():
+        connection = _connection_to(str(tmp_path / "db.sqlite3"))
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("CREATE TABLE saves (n INTEGER)")
+            left = sorted(path.name for path in tmp_path.iterdir())
+        finally:
+            connection.close()
+    assert left == ["db.sqlite3", "db.sqlite3-shm", "db.sqlite3-wal"]
+    not_ignored = [
+        name
+        for name in left
+        if subprocess.run(  # noqa: S603
+            ["git", "check-ignore", "--quiet", "--no-index", name],  # noqa: S607
+            cwd=ROOT,
+            check=False,
+        ).returncode
+        != 0
+    ]
+    assert not_ignored == []
