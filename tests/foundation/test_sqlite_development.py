@@ -103,3 +103,18 @@ def test_the_files_the_development_database_leaves_beside_it_are_ignored_by_git(
         != 0
     ]
     assert not_ignored == []
+
+
+def test_make_runs_migrate_on_sqlite_prints_no_warning(tmp_path):
+    """`make run` migrates a SQLite file: a first-time user was shown "SQLite does not support indexes with non-key
+    columns ... Silence this warning if you don't care about it" on every run, about a PostgreSQL-only covering
+    index (the queue's), and could not tell whether to care."""
+    result = run_manage(
+        "check",
+        "--database",
+        "default",
+        env={"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "WARNINGS" not in result.stdout + result.stderr
+    assert "no issues" in result.stdout
