@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMPS := .make
+# Inside the venv, so that deleting .venv (to start again) deletes the record of what was installed in it too.
+STAMPS := $(VENV)/.make-stamps
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Links in e-mails and printed demo links point at the server `make run` starts (`make run PORT=8123`), unless the
@@ -77,5 +78,6 @@ bench: static
 messages: install
 	$(RUN_ENV) $(BIN)/python manage.py update_translations
 
+# .make: where earlier versions kept the install stamps.
 clean:
-	rm -rf $(VENV) $(STAMPS) node_modules staticfiles
+	rm -rf $(VENV) .make node_modules staticfiles
