@@ -15,7 +15,9 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+    """The value, stripped; the default when unset or blank (as an env file leaves `DATABASE_URL=`), as for numbers."""
+    value = os.environ.get(name, "").strip()
+    return value or default.strip()
 
 
 def env_bool(name: str, default: bool = False) -> bool:

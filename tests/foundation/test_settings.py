@@ -195,3 +195,17 @@ def test_the_clinics_own_https_address_passes_the_deploy_check(settings):
 
     settings.SITE_URL = "https://portal.example.org/clinic"
     assert check_site_url() == []
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_text_setting_left_blank_takes_its_default_as_a_number_does(monkeypatch, blank):
+    """`DATABASE_URL=` in an env file (set, but to nothing) stopped start-up with "Scheme '://' is unknown" instead of
+    using the SQLite default, while a blank number setting already took its default (README helper's review)."""
+    from clinic_portal.env import env_int, env_str
+
+    monkeypatch.setenv("DATABASE_URL", blank)
+    monkeypatch.setenv("DB_CONN_MAX_AGE", blank)
+    assert env_str("DATABASE_URL", "sqlite:///db.sqlite3") == "sqlite:///db.sqlite3"
+    assert env_int("DB_CONN_MAX_AGE", 60) == 60
+    monkeypatch.setenv("DATABASE_URL", " postgres://db/portal ")
+    assert env_str("DATABASE_URL", "sqlite:///db.sqlite3") == "postgres://db/portal"
