@@ -52,6 +52,7 @@ def owe_message(request: HttpRequest, invitation_id: int, message: PatientMessag
         "ce_signs": list(message.ce_signs),
         "mscc_signs": list(message.mscc_signs),
         "cancer_history": message.cancer_history,
+        "cancer_unsure": message.cancer_unsure,
         "taken": taken,
     }
 
@@ -84,6 +85,7 @@ def owed_page(request: HttpRequest) -> HttpResponse | None:
         ce_signs=tuple(str(sign) for sign in owed.get("ce_signs", ())),
         mscc_signs=tuple(str(sign) for sign in owed.get("mscc_signs", ())),
         cancer_history=owed.get("cancer_history") is True,
+        cancer_unsure=owed.get("cancer_unsure") is True,
     )
     context = {"another": False, "message": message, "taken": owed.get("taken") is True, "no_session_timer": True}
     return render(request, "intake/form_closed_here.html", context)

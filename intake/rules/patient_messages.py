@@ -16,7 +16,9 @@ Public API
 - ``mscc_signs(flag_codes) -> tuple[str, ...]``: the nerve symptoms behind an MSCC flag, in the same style. Never a
   bladder or bowel phrase: the MSCC page speaks only of what the patient told us.
 - ``has_cancer_history(answers, flag_codes=()) -> bool``: ``cancer_history`` yes or not sure, or flag SP1, MET or
-  MSCC (the serious receipt then lists the MSCC signs too).
+  MSCC (the serious receipt then lists the MSCC signs too). ``PatientMessage.cancer_unsure``: the answer is "not
+  sure", so the words say "may have had cancer": "not sure" counts as yes for the rules, but telling the patient
+  (and, through "what to say", the emergency team) that they had cancer would report what they never said.
 - ``CE_SIGN_PHRASES`` (CE question code -> phrase), ``CE_FLAG_QUESTIONS`` (CE1-CE7 -> question code),
   ``MSCC_SIGN_PHRASES`` (flag code -> phrase), ``PatientMessage``.
 
@@ -90,6 +92,7 @@ class PatientMessage:
     mscc_signs: tuple[str, ...] = ()
     cancer_history: bool = False
     callback: CallbackPromise | None = None
+    cancer_unsure: bool = False  # ``cancer_history`` answered "not sure": "may have had cancer" (module docstring)
 
     @property
     def is_emergency(self) -> bool:
@@ -136,11 +139,16 @@ def patient_message(
     escalation counts from; the promise says it even when the clinic's hours have changed since."""
     codes = tuple(flag_codes)
     cancer = has_cancer_history(answers, codes)
+    unsure = cancer and answers.get("cancer_history") == "not_sure"
     if emergency is not None or level == "urgent":
         # Safety first: an urgent level with no emergency kind gets the CES wording (its warning signs are general).
         kind: MessageKind = "mscc" if emergency == "mscc" else "ces"
         return PatientMessage(
-            kind=kind, ce_signs=ce_signs(answers, codes), mscc_signs=mscc_signs(codes), cancer_history=cancer
+            kind=kind,
+            ce_signs=ce_signs(answers, codes),
+            mscc_signs=mscc_signs(codes),
+            cancer_history=cancer,
+            cancer_unsure=unsure,
         )
     if level == "serious":
         promise = None
@@ -150,8 +158,8 @@ def patient_message(
                 # "today" only while the stored time is still the day the hours of the day would promise.
                 today = promise.today and promised_by.date() == promise.by.date()
                 promise = CallbackPromise(by=promised_by, today=today)
-        return PatientMessage(kind="callback", cancer_history=cancer, callback=promise)
-    return PatientMessage(kind="confirmation", cancer_history=cancer)
+        return PatientMessage(kind="callback", cancer_history=cancer, callback=promise, cancer_unsure=unsure)
+    return PatientMessage(kind="confirmation", cancer_history=cancer, cancer_unsure=unsure)
 
 
 def promised_call_back(

@@ -209,7 +209,7 @@ def test_an_english_call_back_at_one_oclock_reads_as_before(client):
 
 
 def test_a_serious_receipt_for_a_cancer_history_adds_the_spinal_cord_signs(patient):
-    page = send(patient, answers(cancer_history="not_sure"))
+    page = send(patient, answers(cancer_history="yes"))
     assert Intake.objects.get(invitation=patient.invitation).level == Level.SERIOUS
     assert "A clinician will call you" in page
     assert "Because you have had cancer" in page
@@ -269,6 +269,30 @@ def test_the_mscc_page_speaks_of_cancer_and_the_spinal_cord_never_of_the_bladder
     lowered = page.lower()
     for word in ("bladder", "bowel", "pee", "poop", "cauda equina", "genital"):
         assert word not in lowered, word
+
+
+def test_a_not_sure_cancer_history_is_not_told_back_as_cancer(patient):
+    """A "not sure" to "Have you ever had cancer?" counts as yes (MSCC, urgent), but the page must not tell the patient
+    they said they had cancer, nor give them "I have had cancer." to say at the emergency room: that would tell the
+    emergency team something the patient never said (docs/clinical/TRIAGE.md: the MSCC words speak only of what the
+    patient reported)."""
+    page = answer_until_the_emergency_page(patient, answers(cancer_history="not_sure", **ONE_LEG_NUMB))
+    assert services.emergency_kind(Intake.objects.get(invitation=patient.invitation)) == "mscc"
+    assert "You told us you have had cancer" not in page
+    assert "I have had cancer" not in page
+    assert "You told us you may have had cancer" in page
+    assert (
+        f"“I may have had cancer. I have back pain and {MSCC_SIGN_PHRASES['SC3']}. "
+        "I am worried about spinal cord compression.”"
+    ) in page
+
+
+def test_a_serious_receipt_for_a_not_sure_cancer_history_does_not_say_they_had_cancer(patient):
+    page = send(patient, answers(cancer_history="not_sure"))
+    assert "Because you have had cancer" not in page
+    assert "Because you may have had cancer" in page
+    for item in MSCC_ITEMS:
+        assert item in page, item
 
 
 def test_the_urgent_receipt_repeats_the_emergency_wording_without_asking_to_finish_the_form(patient):
