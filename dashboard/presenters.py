@@ -26,6 +26,7 @@ from intake.rules import units
 from intake.rules.questionnaire import QUESTIONS, STEPS, Question, Step, age_in_years, as_codes, questions_that_apply
 from intake.rules.questionnaire_checks import NOT_ANSWERED, format_number, human_value
 from intake.rules.triage import (
+    CE_RULE_CODES,
     FLAGS_BY_CODE,
     RED_FLAG_CHOICES,
     RED_FLAG_QUESTIONS,
@@ -49,6 +50,17 @@ def as_number(value: object) -> Decimal | None:
 
 def age_on(born: datetime.date | None, today: datetime.date) -> int | None:
     return age_in_years(born, today) if born else None
+
+
+def ce_onset_text(answers: Mapping[str, object], flag_codes: Iterable[str]) -> str:
+    """When the cauda equina change began (``ce_onset``, as the patient read it), for beside the flags while a CE flag
+    stands (docs/clinical/TRIAGE.md); "" otherwise. Said here, not only in the answer list: a sign taken back but
+    latched keeps its flag, while its onset, a question no longer asked, is left out of that list (the page pointed
+    to "the safety answers below", where it was not)."""
+    onset = answers.get("ce_onset")
+    if not isinstance(onset, str) or onset not in QUESTIONS["ce_onset"].choice_codes:
+        return ""
+    return QUESTIONS["ce_onset"].choice_label(onset) if CE_RULE_CODES & set(flag_codes) else ""
 
 
 # --- Flags ----------------------------------------------------------------------------------------------------------

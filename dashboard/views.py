@@ -292,6 +292,7 @@ def _render_detail(
             "level": Level(intake.level or Level.ROUTINE),  # never None: unassessed intakes are 404 here
             "age": presenters.age_on(intake.invitation.date_of_birth, timezone.localdate()),
             "flags": flags,
+            "ce_onset": presenters.ce_onset_text(answers, (flag.code for flag in flags)),
             "red_flag_answers": presenters.red_flag_answer_rows(latches, answers),
             "time_zone": timezone.get_current_timezone_name(),
             "sections": presenters.answer_sections(

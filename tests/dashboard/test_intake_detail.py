@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+import datetime
+import random
 import threading
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from audit.models import AuditEvent
-from intake.models import Intake, ReviewNote
-from intake.rules.questionnaire import QUESTIONS
+from dashboard.demo import answers_for
+from intake.models import Intake, Level, ReviewNote
+from intake.rules.questionnaire import CE_QUESTION_CODES, PAGES, QUESTIONS, STEP_SLUGS
 from intake.rules.triage import FLAGS_BY_CODE, RULES_VERSION
-from intake.services import mark_reviewed
+from intake.services import (
+    acknowledge_emergency,
+    create_invitation,
+    mark_reviewed,
+    record_red_flags,
+    save_page,
+    save_step,
+    start_intake,
+    submit_intake,
+)
 from tests.dashboard.factories import make_intake
 
 pytestmark = pytest.mark.django_db
+PAGE_QUESTIONS = {page.slug: page.questions for page in PAGES}
 
 
 def detail(intake: Intake) -> str:
@@ -195,3 +209,40 @@ def test_two_clinicians_reviewing_at_once_get_no_error_and_both_notes_are_kept(c
     assert errors == []
     assert sorted(o.newly_reviewed for o in outcomes) == [False, True]
     assert sorted(ReviewNote.objects.filter(intake=intake).values_list("text", flat=True)) == ["A", "B"]
+
+
+def test_the_onset_of_a_cauda_equina_sign_taken_back_is_shown_beside_its_latched_flag(client, clinician):
+    """TRIAGE.md: `ce_onset` is shown to staff next to the flags. A patient who ticked saddle numbness, said it
+    started in the last 14 days, then changed the sign to "no" keeps CE1 (latched); the page said "Onset ...: see the
+    safety answers below", where the onset was not listed (a question no longer asked is not listed)."""
+    now = timezone.now()
+    answers = answers_for("routine_plain", rng=random.Random(0), today=timezone.localdate())
+    answers["phone"] = "+12015550123"
+    invitation, _ = create_invitation(
+        patient_name="Orla Onset",
+        email="",
+        date_of_birth=answers["date_of_birth"],
+        appointment_at=now + datetime.timedelta(days=3),
+        created_by=None,
+        send_email=False,
+    )
+    intake = start_intake(invitation)
+    record_red_flags(intake, {"ce_saddle_numbness": "yes"}, now=now)
+    save_page(intake, "safety", {"ce_saddle_numbness": "yes", "ce_wiping_sensation": "no"}, now=now)
+    save_page(intake, "safety_onset", {"ce_onset": "within_14_days"}, now=now)
+    acknowledge_emergency(intake, now=now)
+    save_page(intake, "safety", {"ce_saddle_numbness": "no", "ce_wiping_sensation": "no"}, now=now)
+    for slug in ("safety_bladder", "safety_legs"):
+        asked = {question.code for question in PAGE_QUESTIONS[slug]}
+        save_page(intake, slug, {code: "no" for code in CE_QUESTION_CODES if code in asked}, now=now)
+    for slug in STEP_SLUGS[1:]:
+        save_step(intake, slug, answers, now=now)
+    intake = submit_intake(intake, now=now)
+    assert intake.level == Level.URGENT
+    assert intake.answers["ce_onset"] == "within_14_days"
+    client.force_login(clinician)
+    html = client.get(detail(intake)).content.decode()
+    panel = html[html.index('id="flags-title"') : html.index("</section>", html.index('id="flags-title"'))]
+    assert "Saddle numbness" in panel
+    assert "In the last 14 days" in panel
+    assert "see the safety answers below" not in html
