@@ -11,11 +11,16 @@ Public API
 - ``TimePoint(code, days, label)``; ``parse_schedule(text) -> tuple[TimePoint, ...]`` (soonest first).
 - ``parse_reminder_days(values) -> tuple[int, ...]`` (pre-visit reminders, days before the appointment, furthest
   first); ``check_follow_up_reminders(days, count)``.
+- ``calendar_days_after(moment, days, zone) -> datetime`` (negative days: before): the same wall-clock time that
+  many calendar days on in the clinic's zone. Every "N days after/before" of the schedule and the reminders counts
+  this way: days of 24 hours went an hour early or late over a clock change (and a visit just after midnight had
+  its follow-up due the evening before).
 - ``ScheduleError`` (a ValueError whose message names the setting and the bad part).
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -92,3 +97,13 @@ def check_follow_up_reminders(days: int, count: int) -> None:
         raise ScheduleError(f"FOLLOW_UP_REMINDER_DAYS should be 1-365; got {days}.")
     if not 0 <= count <= 5:
         raise ScheduleError(f"FOLLOW_UP_MAX_REMINDERS should be 0-5; got {count}.")
+
+
+def calendar_days_after(moment: datetime.datetime, days: int, zone: datetime.tzinfo) -> datetime.datetime:
+    """`moment` (aware) moved `days` calendar days in `zone` at the same wall-clock time, returned in UTC.
+
+    A wall time that the clocks skip (2:30 on the spring change) is read with the offset before the change (3:30),
+    and one they pass twice is the first. UTC out, because Python compares two datetimes of one zone by their wall
+    times alone."""
+    wall = moment.astimezone(zone).replace(tzinfo=None) + datetime.timedelta(days=days)
+    return wall.replace(tzinfo=zone).astimezone(datetime.UTC)

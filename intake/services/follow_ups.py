@@ -4,8 +4,9 @@ one dispatcher that also sends reminders (`send_due_messages`, run by a task and
 Contracts:
 
 - Scheduling reads submitted pre-visit intakes that have no follow-up rows yet and gives each the clinic's time
-  points (`FOLLOW_UP_SCHEDULE`, `intake.rules.schedule`), due that many days after the appointment. It runs in the
-  dispatcher, not when the intake is sent, so the submit path stays as it is; the unique (visit, time point)
+  points (`FOLLOW_UP_SCHEDULE`, `intake.rules.schedule`), due that many calendar days after the appointment, at its
+  time of day in the clinic's zone (`days_after`: the schedule and the reminders all count days this way). It runs
+  in the dispatcher, not when the intake is sent, so the submit path stays as it is; the unique (visit, time point)
   constraint makes a second dispatcher's rows no-ops.
 - Sending claims the follow-up with a conditional UPDATE (`sent_at` still empty) before it makes anything, so two
   dispatchers at once make one invitation and one message: the second's UPDATE waits on the row lock and then
@@ -32,7 +33,7 @@ from django.utils import timezone
 
 from intake import tasks, tokens
 from intake.models import FollowUp, Intake, Invitation, Patient, Questionnaire
-from intake.rules.schedule import TimePoint, parse_schedule
+from intake.rules.schedule import TimePoint, calendar_days_after, parse_schedule
 from messaging import selectors as message_reads
 from messaging.models import OutboundMessage
 
@@ -48,6 +49,12 @@ BATCH = 200
 
 def schedule() -> tuple[TimePoint, ...]:
     return parse_schedule(settings.FOLLOW_UP_SCHEDULE)
+
+
+def days_after(moment: datetime.datetime, days: int) -> datetime.datetime:
+    """`days` calendar days after `moment` (before it when negative) at the same time of day in the clinic's zone
+    (`TIME_ZONE`): the clinic's "6 weeks after the visit" and "7 days before it" over a clock change too."""
+    return calendar_days_after(moment, days, timezone.get_default_timezone())
 
 
 def link_expiry(now: datetime.datetime) -> datetime.datetime:
@@ -73,7 +80,7 @@ def schedule_follow_ups() -> int:
             patient_id=patient_id,
             visit_id=visit_id,
             time_point=point.code,
-            due_at=appointment_at + datetime.timedelta(days=point.days),
+            due_at=days_after(appointment_at, point.days),
         )
         for visit_id, patient_id, appointment_at in visits
         for point in points

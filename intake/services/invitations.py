@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -23,6 +23,7 @@ from intake import tasks, tokens
 from intake.models import DeviceCode, FollowUp, Intake, Invitation, Patient, Questionnaire, Reminder
 from intake.rules.form_versions import form_version
 from intake.services import patients
+from intake.services.follow_ups import days_after
 from messaging import channels
 from messaging import selectors as messages
 from messaging.models import OutboundMessage
@@ -239,20 +240,23 @@ def _move(row: Invitation, when: datetime.datetime, *, patient_has_link: bool = 
     at `when`: the link works until the usual end for it (a follow-up's keeps its own), and the queue's copy,
     follow-ups not sent yet and the pre-visit reminders move with it. Nothing is sent, and the link and its sessions
     stay as they are. Returns whether it moved."""
-    moved_by = when - row.appointment_at
+    moved_from = row.appointment_at
     row.appointment_at = when
     if row.kind != Questionnaire.FOLLOW_UP:  # a follow-up keeps its own end: its "appointment" is the visit
         row.expires_at = expiry_for(when)
     # The queue sorts intakes by their own copy of the appointment time. The intake's row before the patient
     # record's: a patient's save takes them in that order (its phone goes on the record), so this path must too.
     Intake.objects.filter(invitation=row).exclude(appointment_at=when).update(appointment_at=when)
-    if not moved_by:
+    if when == moved_from:
         return False
     # The visit moved: its follow-ups not sent yet move with it (they count from the visit; the 6-week one went out
     # before a visit moved two months on: the stop-29 audit).
-    FollowUp.objects.filter(visit__invitation=row, sent_at__isnull=True, cancelled_at__isnull=True).update(
-        due_at=F("due_at") + moved_by
-    )
+    # Counted in calendar days from the new time, as they were from the old: adding the move's hours put them an hour
+    # off when the move crossed a clock change.
+    waiting = FollowUp.objects.filter(visit__invitation=row, sent_at__isnull=True, cancelled_at__isnull=True)
+    for follow_up in waiting.only("pk", "due_at"):
+        days = (timezone.localtime(follow_up.due_at).date() - timezone.localtime(moved_from).date()).days
+        FollowUp.objects.filter(pk=follow_up.pk).update(due_at=days_after(when, days))
     if row.kind == Questionnaire.INTAKE:
         # Its pre-visit reminders were for the old date: the new one gets those still ahead of it (a patient moved
         # two weeks on after both had gone got none: the stop-32 audit of the follow-ups). One whose moment has passed
@@ -263,7 +267,7 @@ def _move(row: Invitation, when: datetime.datetime, *, patient_has_link: bool = 
         # theirs from the reminder nearest the new date whose moment has passed: it is left to go, the earlier ones
         # covered by it (review of the stop-33 commits).
         now = timezone.now()
-        passed = [days for days in settings.PRE_VISIT_REMINDER_DAYS if when - datetime.timedelta(days=days) <= now]
+        passed = [days for days in settings.PRE_VISIT_REMINDER_DAYS if days_after(when, -days) <= now]
         left_to_go = None if patient_has_link or not passed else min(passed)
         for days in settings.PRE_VISIT_REMINDER_DAYS:
             which = f"{days}d"

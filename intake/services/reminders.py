@@ -1,6 +1,7 @@
 """Reminders for unanswered links (issue 12): follow-ups not answered after a while, and pre-visit intakes not sent
 as the appointment comes near. Run by the dispatcher (`follow_ups.send_due_messages`).
 
+- Days are calendar days in the clinic's zone (`follow_ups.days_after`), not 24 hours each.
 - Follow-up: `FOLLOW_UP_REMINDER_DAYS` (7) after the link was sent and still not answered, reminder "1"; as long
   again after that one, reminder "2"; never more than `FOLLOW_UP_MAX_REMINDERS` (2).
 - Pre-visit: `PRE_VISIT_REMINDER_DAYS` (7, 3) before the appointment while the intake is not sent, the visit not
@@ -27,7 +28,7 @@ from django.db.models import Count, Max
 
 from intake import tasks, tokens
 from intake.models import FollowUp, Intake, Invitation, Questionnaire, Reminder
-from intake.services.follow_ups import BATCH, has_contact
+from intake.services.follow_ups import BATCH, days_after, has_contact
 from intake.services.invitations import renew_link
 from messaging.models import OutboundMessage
 
@@ -40,7 +41,7 @@ MIN_LINK_AGE = datetime.timedelta(days=1)
 def send_follow_up_reminders(*, now: datetime.datetime) -> int:
     """Queue the next reminder of every follow-up whose last message is `FOLLOW_UP_REMINDER_DAYS` old and still
     unanswered; returns how many were queued."""
-    every = datetime.timedelta(days=settings.FOLLOW_UP_REMINDER_DAYS)
+    every = settings.FOLLOW_UP_REMINDER_DAYS  # calendar days: the same time of day a week on, clock change or not
     most = settings.FOLLOW_UP_MAX_REMINDERS
     if most <= 0:
         return 0
@@ -48,7 +49,7 @@ def send_follow_up_reminders(*, now: datetime.datetime) -> int:
         FollowUp.objects.filter(
             invitation__isnull=False,
             cancelled_at__isnull=True,
-            sent_at__lte=now - every,
+            sent_at__lte=days_after(now, -every),
             invitation__locked_at__isnull=True,
             invitation__expires_at__gt=now,
         )
@@ -61,7 +62,7 @@ def send_follow_up_reminders(*, now: datetime.datetime) -> int:
     queued = 0
     for invitation_id, sent_at, reminded, last_reminder in waiting:
         latest = cast(datetime.datetime, last_reminder or sent_at)
-        if now >= latest + every:
+        if now >= days_after(latest, every):
             which = str(reminded + 1)
             queued += send_reminder(invitation_id, which, kind=OutboundMessage.Kind.FOLLOW_UP_REMINDER, now=now)
     return queued
@@ -75,7 +76,7 @@ def pre_visit_reminder_due(
     if now >= appointment_at:
         return None
     for before in sorted(days):
-        moment = appointment_at - datetime.timedelta(days=before)
+        moment = days_after(appointment_at, -before)
         if moment <= now:
             return f"{before}d" if created_at <= moment - MIN_LINK_AGE else None
     return None
@@ -89,7 +90,7 @@ def send_pre_visit_reminders(*, now: datetime.datetime) -> int:
         Invitation.objects.filter(
             kind=Questionnaire.INTAKE,
             appointment_at__gt=now,
-            appointment_at__lte=now + datetime.timedelta(days=max(days)),
+            appointment_at__lte=days_after(now, max(days)),
             locked_at__isnull=True,
             cancelled_at__isnull=True,
             expires_at__gt=now,

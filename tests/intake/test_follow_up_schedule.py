@@ -103,10 +103,12 @@ def test_a_sent_intake_gets_its_follow_ups_at_the_schedule_and_an_unfinished_one
 
     rows = list(FollowUp.objects.values_list("visit_id", "patient_id", "time_point", "due_at"))
     assert rows == [
-        (visit.pk, visit.patient_id, "6w", VISIT + datetime.timedelta(days=42)),
-        (visit.pk, visit.patient_id, "3m", VISIT + datetime.timedelta(days=91)),
-        (visit.pk, visit.patient_id, "12m", VISIT + datetime.timedelta(days=365)),
+        (visit.pk, visit.patient_id, "6w", follow_ups.days_after(VISIT, 42)),
+        (visit.pk, visit.patient_id, "3m", follow_ups.days_after(VISIT, 91)),
+        (visit.pk, visit.patient_id, "12m", follow_ups.days_after(VISIT, 365)),
     ]
+    # 9:30 in New York on each day, though the clocks went forward in between (days of 24 hours made it 10:30)
+    assert {timezone.localtime(row[3]).time() for row in rows} == {datetime.time(9, 30)}
     assert not FollowUp.objects.filter(visit=unfinished).exists()
     assert not Invitation.objects.filter(kind=Questionnaire.FOLLOW_UP).exists()  # none due yet
     assert mail.outbox == []
