@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import datetime
 import logging
-from typing import cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, OuterRef, Subquery
 
 from intake import tasks, tokens
 from intake.models import FollowUp, Intake, Invitation, Questionnaire, Reminder
@@ -54,18 +53,38 @@ def send_follow_up_reminders(*, now: datetime.datetime) -> int:
             invitation__expires_at__gt=now,
         )
         .exclude(invitation__intake__status=Intake.Status.SUBMITTED)
-        .annotate(reminded=Count("invitation__reminders"), last_reminder=Max("invitation__reminders__created_at"))
+        .annotate(
+            reminded=Count("invitation__reminders"),
+            last_reminder=Max("invitation__reminders__created_at"),
+            last_link=_newest_link_message(),
+        )
         .filter(reminded__lt=most)
         .order_by("sent_at", "id")
-        .values_list("invitation_id", "sent_at", "reminded", "last_reminder")[:BATCH]
+        .values_list("invitation_id", "sent_at", "reminded", "last_reminder", "last_link")[:BATCH]
     )
     queued = 0
-    for invitation_id, sent_at, reminded, last_reminder in waiting:
-        latest = cast(datetime.datetime, last_reminder or sent_at)
+    for invitation_id, sent_at, reminded, last_reminder, last_link in waiting:
+        # Counted from the patient's newest link: staff's "Send a new link" too (to a patient locked out, who missed
+        # the reminder meanwhile), or the reminder went a minute after it and ended the link staff had just sent.
+        latest = max(moment for moment in (sent_at, last_reminder, last_link) if moment is not None)
         if now >= days_after(latest, every):
             which = str(reminded + 1)
             queued += send_reminder(invitation_id, which, kind=OutboundMessage.Kind.FOLLOW_UP_REMINDER, now=now)
     return queued
+
+
+def _newest_link_message() -> Subquery:
+    """When the newest follow-up link (first sent, or sent again by staff) still going or gone to the patient of the
+    outer follow-up's invitation was queued."""
+    return Subquery(
+        OutboundMessage.objects.filter(
+            kind=OutboundMessage.Kind.FOLLOW_UP,
+            about_id=OuterRef("invitation_id"),
+            status__in=[OutboundMessage.Status.PENDING, OutboundMessage.Status.SENT],
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
 
 
 def pre_visit_reminder_due(

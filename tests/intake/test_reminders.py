@@ -319,3 +319,24 @@ def follow_ups_subject() -> str:
     from intake.tasks import FOLLOW_UP_SUBJECT
 
     return FOLLOW_UP_SUBJECT.format(clinic="Northside Clinic")
+
+
+def test_a_follow_up_reminder_waits_after_the_new_link_staff_sent_and_does_not_end_it(
+    follow_up_sent, time_machine, client
+):
+    """Locked out by wrong birth dates, the patient missed the first reminder (none goes to a locked link); staff sent
+    a new link on day 8. The reminder went a minute later with yet another link, and the one staff had just sent
+    (and told the patient about on the phone) stopped working. The next reminder counts from staff's link."""
+    Invitation.objects.filter(pk=follow_up_sent.pk).update(locked_at=timezone.now())
+    time_machine.move_to(VISIT + 49 * DAY, tick=False)
+    assert follow_ups.send_due_messages()["follow_up_reminders"] == 0  # locked
+    time_machine.move_to(VISIT + 50 * DAY, tick=False)
+    assert follow_ups.resend_link(follow_up_sent, now=timezone.now())
+    staff_link = token_in(mail.outbox[-1])
+
+    time_machine.move_to(VISIT + 50 * DAY + datetime.timedelta(minutes=1), tick=False)
+    assert follow_ups.send_due_messages()["follow_up_reminders"] == 0
+    assert opens(client, staff_link)
+    assert len(mail.outbox) == 1
+    time_machine.move_to(follow_ups.days_after(VISIT + 50 * DAY, 7), tick=False)
+    assert follow_ups.send_due_messages()["follow_up_reminders"] == 1  # a week after staff's link
