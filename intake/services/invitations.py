@@ -231,8 +231,19 @@ def renew_link(
         _keep_on_record(row, email=email, language=language)
         if send_email and row.email:
             tasks.queue_invitation_email(row, tokens.seal(raw))
+            if row.kind == Questionnaire.INTAKE:
+                _cover_passed_reminders(row, now=timezone.now())
     invitation.refresh_from_db()
     return raw
+
+
+def _cover_passed_reminders(row: Invitation, *, now: datetime.datetime) -> None:
+    """The pre-visit reminders whose moment has passed count as sent once staff e-mail a new link: it is the
+    patient's newest. A reminder missed while the link was locked went a minute after staff's e-mail, with another
+    link that ended the one staff had just sent."""
+    for days in settings.PRE_VISIT_REMINDER_DAYS:
+        if days_after(row.appointment_at, -days) <= now:
+            Reminder.objects.get_or_create(invitation=row, which=f"{days}d", defaults={"created_at": now})
 
 
 def _move(row: Invitation, when: datetime.datetime, *, patient_has_link: bool = True) -> bool:

@@ -340,3 +340,27 @@ def test_a_follow_up_reminder_waits_after_the_new_link_staff_sent_and_does_not_e
     assert len(mail.outbox) == 1
     time_machine.move_to(follow_ups.days_after(VISIT + 50 * DAY, 7), tick=False)
     assert follow_ups.send_due_messages()["follow_up_reminders"] == 1  # a week after staff's link
+
+
+def test_a_pre_visit_reminder_missed_while_locked_does_not_end_the_new_link_staff_just_emailed(
+    invited, time_machine, client
+):
+    """Locked out by wrong birth dates before the 7-day reminder (none goes to a locked link), the patient calls;
+    six days before the visit staff e-mail a new link. The missed 7-day reminder must not follow a minute later with
+    yet another link that ends staff's."""
+    from intake.services.invitations import email_new_link
+
+    time_machine.move_to(VISIT - 8 * DAY, tick=False)
+    Invitation.objects.filter(pk=invited.pk).update(locked_at=timezone.now())
+    time_machine.move_to(VISIT - 7 * DAY, tick=False)
+    assert follow_ups.send_due_messages()["pre_visit_reminders"] == 0  # locked
+    time_machine.move_to(VISIT - 6 * DAY, tick=False)
+    invited.refresh_from_db()
+    email_new_link(invited, email="pat@example.org", appointment_at=VISIT, now=timezone.now())
+    staff_link = token_in(mail.outbox[-1])
+
+    time_machine.move_to(VISIT - 6 * DAY + datetime.timedelta(minutes=1), tick=False)
+    assert follow_ups.send_due_messages()["pre_visit_reminders"] == 0
+    assert opens(client, staff_link)
+    time_machine.move_to(VISIT - 3 * DAY, tick=False)
+    assert follow_ups.send_due_messages()["pre_visit_reminders"] == 1  # the 3-day one still goes
