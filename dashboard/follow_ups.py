@@ -18,9 +18,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Case, CharField, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from dashboard.scores import follow_up_points, time_point_label
 from intake.models import FollowUp, Intake
+from intake.rules.schedule import calendar_days_after
 
 LOCKED = "locked"
 OVERDUE = "overdue"
@@ -55,6 +57,12 @@ def overdue_after() -> datetime.timedelta:
     return datetime.timedelta(days=int(getattr(settings, "FOLLOW_UP_REMINDER_DAYS", 7)))
 
 
+def sent_overdue_before(now: datetime.datetime) -> datetime.datetime:
+    """A follow-up sent before this is overdue at `now`: `FOLLOW_UP_REMINDER_DAYS` calendar days in the clinic's zone,
+    as its reminder counts them (days of 24 hours put the two an hour apart over a clock change)."""
+    return calendar_days_after(now, -overdue_after().days, timezone.get_default_timezone())
+
+
 @dataclass(frozen=True)
 class FollowUpFilters:
     status: str = ""  # "" lists every status but "upcoming"
@@ -75,7 +83,7 @@ def status_expression(now: datetime.datetime) -> Case:
         When(answered, then=Value(ANSWERED)),
         When(sent & Q(invitation__expires_at__lte=now), then=Value(CLOSED)),
         When(sent & Q(invitation__locked_at__isnull=False), then=Value(LOCKED)),
-        When(sent_at__lt=now - overdue_after(), then=Value(OVERDUE)),
+        When(sent_at__lt=sent_overdue_before(now), then=Value(OVERDUE)),
         When(sent_at__isnull=False, then=Value(SENT)),
         When(due_at__lte=now, then=Value(DUE)),
         default=Value(UPCOMING),
@@ -183,7 +191,7 @@ def response_rates(*, now: datetime.datetime) -> list[ResponseRate]:
             # As the list says: not a closed one (its last day passed) nor a locked one (listed on its own).
             overdue=Count(
                 "pk",
-                filter=Q(sent_at__lt=now - overdue_after())
+                filter=Q(sent_at__lt=sent_overdue_before(now))
                 & ~Q(invitation__intake__status=Intake.Status.SUBMITTED)
                 & Q(invitation__expires_at__gt=now, invitation__locked_at__isnull=True),
             ),

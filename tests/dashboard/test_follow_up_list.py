@@ -3,6 +3,8 @@ the audit trail, and a fixed number of queries."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -151,3 +153,18 @@ def test_a_follow_up_past_its_last_day_unanswered_is_closed_not_overdue(client, 
     assert Invitation.objects.get(pk=missed.invitation_id).locked_at is None
     rates = {rate.time_point: rate for rate in client.get(LIST).context["rates"]}
     assert (rates["6w"].sent, rates["6w"].overdue) == (4, 1)  # Otto only: the rate agrees with the list
+
+
+def test_a_follow_up_is_overdue_7_calendar_days_after_it_was_sent_across_a_clock_change(
+    client, clinician, time_machine
+):
+    """Sent on 10 March at 10:00, before the clocks went forward: overdue from 17 March at 10:00, when its reminder
+    goes (intake.services.reminders), not at 11:00 as 7 days of 24 hours made it."""
+    from zoneinfo import ZoneInfo
+
+    new_york = ZoneInfo("America/New_York")
+    time_machine.move_to(datetime.datetime(2027, 3, 10, 10, 0, tzinfo=new_york), tick=False)
+    make_follow_up(make_intake("routine_plain", name="Otto Overdue"), "6w", sent_days_ago=0, answered=False)
+    time_machine.move_to(datetime.datetime(2027, 3, 17, 10, 30, tzinfo=new_york), tick=False)
+    client.force_login(clinician)
+    assert [row.status for row in client.get(LIST).context["rows"]] == ["overdue"]
