@@ -6,8 +6,9 @@ as the appointment comes near. Run by the dispatcher (`follow_ups.send_due_messa
   again after that one, reminder "2"; never more than `FOLLOW_UP_MAX_REMINDERS` (2).
 - Pre-visit: `PRE_VISIT_REMINDER_DAYS` (7, 3) before the appointment while the intake is not sent, the visit not
   cancelled, the link neither locked nor expired, and the invitation at least a day old at that moment (a link made
-  five days before the visit gets the 3-day reminder only). Reminder "7d", "3d". When the dispatcher missed one (it
-  was down), only the latest due is sent, never two at once.
+  five days before the visit gets the 3-day reminder only) unless its link was never e-mailed (saved without
+  e-mailing, or phone only): then the latest reminder due carries the patient's first link, at once. Reminder "7d",
+  "3d". When the dispatcher missed one (it was down), only the latest due is sent, never two at once.
 - Each is sent once: the Reminder row's unique (invitation, which) constraint, made while the invitation row is
   locked. A reminder carries a new link (`renew_link`: the earlier link stops working, which the message says; a
   form open in a browser at that moment stays open; answers are kept) because only a hash of the old one is stored. A
@@ -23,7 +24,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery
 
 from intake import tasks, tokens
 from intake.models import FollowUp, Intake, Invitation, Questionnaire, Reminder
@@ -88,16 +89,23 @@ def _newest_link_message() -> Subquery:
 
 
 def pre_visit_reminder_due(
-    *, appointment_at: datetime.datetime, created_at: datetime.datetime, now: datetime.datetime, days: tuple[int, ...]
+    *,
+    appointment_at: datetime.datetime,
+    created_at: datetime.datetime,
+    now: datetime.datetime,
+    days: tuple[int, ...],
+    link_sent: bool = True,
 ) -> str | None:
     """Which pre-visit reminder is due at `now` ("3d"), or None: the nearest-to-the-visit one whose moment has come,
-    if the link existed a day before that moment and the visit has not started."""
+    if the visit has not started and the link existed a day before that moment. A patient never sent their link
+    (`link_sent` False: an invitation saved without e-mailing, a patient with only a phone) gets it from this
+    reminder whenever it was made: one booked two days before the visit had no way in at all."""
     if now >= appointment_at:
         return None
     for before in sorted(days):
         moment = days_after(appointment_at, -before)
         if moment <= now:
-            return f"{before}d" if created_at <= moment - MIN_LINK_AGE else None
+            return f"{before}d" if not link_sent or created_at <= moment - MIN_LINK_AGE else None
     return None
 
 
@@ -116,18 +124,30 @@ def send_pre_visit_reminders(*, now: datetime.datetime) -> int:
         )
         .filter(has_contact())
         .exclude(intake__status=Intake.Status.SUBMITTED)
+        .annotate(link_sent=Exists(_invitation_messages()))
         .order_by("appointment_at", "id")
-        .values_list("pk", "appointment_at", "created_at")[:BATCH]
+        .values_list("pk", "appointment_at", "created_at", "link_sent")[:BATCH]
     )
     sent_before = set(
-        Reminder.objects.filter(invitation_id__in=[pk for pk, _, _ in waiting]).values_list("invitation_id", "which")
+        Reminder.objects.filter(invitation_id__in=[row[0] for row in waiting]).values_list("invitation_id", "which")
     )
     queued = 0
-    for invitation_id, appointment_at, created_at in waiting:
-        which = pre_visit_reminder_due(appointment_at=appointment_at, created_at=created_at, now=now, days=days)
+    for invitation_id, appointment_at, created_at, link_sent in waiting:
+        which = pre_visit_reminder_due(
+            appointment_at=appointment_at, created_at=created_at, now=now, days=days, link_sent=link_sent
+        )
         if which and (invitation_id, which) not in sent_before:
             queued += send_reminder(invitation_id, which, kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, now=now)
     return queued
+
+
+def _invitation_messages() -> QuerySet[OutboundMessage]:
+    """The outer invitation's own link e-mail, on its way or sent."""
+    return OutboundMessage.objects.filter(
+        kind=OutboundMessage.Kind.INVITATION,
+        about_id=OuterRef("pk"),
+        status__in=[OutboundMessage.Status.PENDING, OutboundMessage.Status.SENT],
+    )
 
 
 def send_reminder(invitation_id: int, which: str, *, kind: str, now: datetime.datetime) -> bool:

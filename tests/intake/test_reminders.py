@@ -243,7 +243,7 @@ def test_no_pre_visit_reminder_once_the_intake_is_sent_or_the_link_is_locked(inv
 
 def test_a_link_made_close_to_the_visit_gets_only_the_reminders_still_ahead(time_machine):
     time_machine.move_to(VISIT - 5 * DAY, tick=False)
-    make_invitation(appointment_at=VISIT)
+    make_invitation(appointment_at=VISIT, send_email=True)  # a patient with no link yet gets one at once (below)
     for before in (5, 4, 3, 2):
         time_machine.move_to(VISIT - before * DAY, tick=False)
         follow_ups.send_due_messages()
@@ -364,3 +364,28 @@ def test_a_pre_visit_reminder_missed_while_locked_does_not_end_the_new_link_staf
     assert opens(client, staff_link)
     time_machine.move_to(VISIT - 3 * DAY, tick=False)
     assert follow_ups.send_due_messages()["pre_visit_reminders"] == 1  # the 3-day one still goes
+
+
+def test_a_patient_booked_by_phone_two_days_before_the_visit_gets_their_link_by_text(
+    settings, monkeypatch, time_machine
+):
+    """Staff saved the invitation of a patient with a mobile and no e-mail two days before the visit, as the page
+    says: "a patient with a mobile number gets the reminders before the visit by text message". No reminder was due
+    for a link less than a day old at the reminder's moment, so the patient never had a link at all."""
+    settings.SMS_BACKEND = "messaging.sms.backends.locmem.SmsBackend"
+    monkeypatch.setattr(sms, "outbox", [])
+    time_machine.move_to(VISIT - 2 * DAY, tick=False)
+    make_invitation(appointment_at=VISIT, email="", phone="+15550100123")
+    time_machine.move_to(VISIT - 2 * DAY + datetime.timedelta(minutes=1), tick=False)
+    assert follow_ups.send_due_messages()["pre_visit_reminders"] == 1
+    assert [text.to for text in sms.outbox] == ["+15550100123"]
+    assert "/intake/start/" in sms.outbox[0].body
+    assert follow_ups.send_due_messages()["pre_visit_reminders"] == 0  # once
+
+
+def test_a_link_emailed_two_days_before_the_visit_gets_no_reminder_on_its_heels(time_machine):
+    time_machine.move_to(VISIT - 2 * DAY, tick=False)
+    make_invitation(appointment_at=VISIT, send_email=True)
+    time_machine.move_to(VISIT - DAY, tick=False)
+    assert follow_ups.send_due_messages()["pre_visit_reminders"] == 0
+    assert len(mail.outbox) == 1  # the invitation's own
