@@ -25,6 +25,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
 
 from intake import tasks, tokens
 from intake.models import FollowUp, Intake, Invitation, Questionnaire, Reminder
@@ -59,15 +60,17 @@ def send_follow_up_reminders(*, now: datetime.datetime) -> int:
             last_reminder=Max("invitation__reminders__created_at"),
             last_link=_newest_link_message(),
         )
-        .filter(reminded__lt=most)
-        .order_by("sent_at", "id")
-        .values_list("invitation_id", "sent_at", "reminded", "last_reminder", "last_link")[:BATCH]
-    )
-    queued = 0
-    for invitation_id, sent_at, reminded, last_reminder, last_link in waiting:
         # Counted from the patient's newest link: staff's "Send a new link" too (to a patient locked out, who missed
         # the reminder meanwhile), or the reminder went a minute after it and ended the link staff had just sent.
-        latest = max(moment for moment in (sent_at, last_reminder, last_link) if moment is not None)
+        # Greatest is NULL on SQLite when any part is: each defaults to sent_at.
+        .annotate(latest=Greatest("sent_at", Coalesce("last_reminder", "sent_at"), Coalesce("last_link", "sent_at")))
+        # Only those due now: a batch of ones waiting for their next reminder kept the ones after it from their first.
+        .filter(reminded__lt=most, latest__lte=days_after(now, -every))
+        .order_by("sent_at", "id")
+        .values_list("invitation_id", "reminded", "latest")[:BATCH]
+    )
+    queued = 0
+    for invitation_id, reminded, latest in waiting:
         if now >= days_after(latest, every):
             which = str(reminded + 1)
             queued += send_reminder(invitation_id, which, kind=OutboundMessage.Kind.FOLLOW_UP_REMINDER, now=now)

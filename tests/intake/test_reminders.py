@@ -389,3 +389,26 @@ def test_a_link_emailed_two_days_before_the_visit_gets_no_reminder_on_its_heels(
     time_machine.move_to(VISIT - DAY, tick=False)
     assert follow_ups.send_due_messages()["pre_visit_reminders"] == 0
     assert len(mail.outbox) == 1  # the invitation's own
+
+
+def test_follow_ups_waiting_for_their_second_reminder_do_not_hold_up_anothers_first(
+    follow_up_sent, time_machine, monkeypatch
+):
+    """The dispatcher reads a batch of follow-ups at a time, oldest sent first, and skipped those not due yet: a
+    batch filled with ones that had their first reminder (and wait a week for the second) kept every later follow-up's
+    first reminder from going, for days in a busy clinic. Here the batch is one follow-up long."""
+    monkeypatch.setattr(reminders, "BATCH", 1)
+    time_machine.move_to(VISIT + 42 * DAY, tick=False)
+    services.create_submitted_intake_for_demo(
+        answers=routine_answers(), email="sam@example.org", patient_name="Sam Second", appointment_at=VISIT + DAY
+    )
+    follow_ups.send_due_messages(now=VISIT + DAY)
+    time_machine.move_to(VISIT + 43 * DAY, tick=False)
+    assert follow_ups.send_due_messages()["follow_ups"] == 1  # Sam's, a day after Pat's
+    time_machine.move_to(VISIT + 49 * DAY, tick=False)
+    assert follow_ups.send_due_messages()["follow_up_reminders"] == 1  # Pat's first
+    mail.outbox.clear()
+
+    time_machine.move_to(VISIT + 50 * DAY, tick=False)
+    assert follow_ups.send_due_messages()["follow_up_reminders"] == 1  # Sam's first
+    assert [message.to for message in mail.outbox] == [["sam@example.org"]]
