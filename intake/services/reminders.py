@@ -20,11 +20,13 @@ as the appointment comes near. Run by the dispatcher (`follow_ups.send_due_messa
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
+import operator
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from intake import tasks, tokens
@@ -125,7 +127,7 @@ def send_pre_visit_reminders(*, now: datetime.datetime) -> int:
             cancelled_at__isnull=True,
             expires_at__gt=now,
         )
-        .filter(has_contact())
+        .filter(has_contact(), _reminder_due_and_not_sent(now, days))
         .exclude(intake__status=Intake.Status.SUBMITTED)
         .annotate(link_sent=Exists(_invitation_messages()))
         .order_by("appointment_at", "id")
@@ -142,6 +144,18 @@ def send_pre_visit_reminders(*, now: datetime.datetime) -> int:
         if which and (invitation_id, which) not in sent_before:
             queued += send_reminder(invitation_id, which, kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, now=now)
     return queued
+
+
+def _reminder_due_and_not_sent(now: datetime.datetime, days: tuple[int, ...]) -> Q:
+    """Invitations whose latest reminder due at `now` (as `pre_visit_reminder_due` picks it, before the one-day
+    grace) has no row yet: a batch of ones reminded already kept a later visit's reminder from going."""
+    due: list[Q] = []
+    not_yet = Q()  # the moments of the reminders nearer the visit have not come
+    for before in sorted(days):
+        moment_came = Q(appointment_at__lte=days_after(now, before))
+        due.append(not_yet & moment_came & ~Q(reminders__which=f"{before}d"))
+        not_yet &= ~moment_came
+    return functools.reduce(operator.or_, due)
 
 
 def _invitation_messages() -> QuerySet[OutboundMessage]:

@@ -412,3 +412,19 @@ def test_follow_ups_waiting_for_their_second_reminder_do_not_hold_up_anothers_fi
     time_machine.move_to(VISIT + 50 * DAY, tick=False)
     assert follow_ups.send_due_messages()["follow_up_reminders"] == 1  # Sam's first
     assert [message.to for message in mail.outbox] == [["sam@example.org"]]
+
+
+def test_invitations_reminded_already_do_not_hold_up_anothers_pre_visit_reminder(time_machine, monkeypatch):
+    """The dispatcher reads a batch of unfinished invitations, nearest visit first, and skipped those whose reminder
+    had gone: a batch of them kept a later visit's 7-day reminder from going. Here the batch is one invitation."""
+    monkeypatch.setattr(reminders, "BATCH", 1)
+    time_machine.move_to(VISIT - 10 * DAY, tick=False)
+    make_invitation(appointment_at=VISIT, send_email=True)
+    make_invitation(appointment_at=VISIT + 5 * DAY, send_email=True, name="Sam Later", email="sam@example.org")
+    time_machine.move_to(VISIT - 3 * DAY, tick=False)
+    assert follow_ups.send_due_messages()["pre_visit_reminders"] == 1  # Pat's 3-day reminder
+    mail.outbox.clear()
+
+    time_machine.move_to(follow_ups.days_after(VISIT + 5 * DAY, -7), tick=False)
+    assert follow_ups.send_due_messages()["pre_visit_reminders"] == 1  # Sam's 7-day reminder
+    assert [message.to for message in mail.outbox] == [["sam@example.org"]]
