@@ -12,11 +12,13 @@ from messaging.models import OutboundMessage, TextOptOut, state_in_sql
 
 
 def latest(kind: str, about_id: object, channel: str = channels.EMAIL) -> OutboundMessage | None:
-    """The newest message of `kind` about a row on `channel` (e-mail unless said); None when there is none (or no
-    row: a template's empty value)."""
+    """The newest message of `kind` about a row on `channel` (e-mail unless said; "" for either); None when there is
+    none (or no row: a template's empty value)."""
     if not isinstance(about_id, int) or isinstance(about_id, bool):
         return None
-    newest = OutboundMessage.objects.filter(kind=kind, about_id=about_id, channel=channel)
+    newest = OutboundMessage.objects.filter(kind=kind, about_id=about_id)
+    if channel:
+        newest = newest.filter(channel=channel)
     return newest.order_by("-created_at", "-id").first()
 
 

@@ -19,6 +19,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from intake import services
@@ -381,3 +382,34 @@ def test_an_answered_follow_up_gets_no_new_link(front_desk, client: Client):
     assert "Send a new follow-up link" not in client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
     response = client.post(f"/staff/invitations/{invitation.pk}/new-follow-up-link/", follow=True)
     assert "No new link was sent" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_follow_ups_page_says_how_its_link_went_and_where_it_stands(settings, monkeypatch, client, front_desk):
+    """The page read "Link email: Not emailed" for every follow-up (it looked for a pre-visit invitation's e-mail),
+    though the schedule had sent the link by e-mail or by text: staff took the patient to have had nothing, and a
+    failed e-mail showed nowhere."""
+    settings.SMS_BACKEND = "messaging.sms.backends.locmem.SmsBackend"
+    monkeypatch.setattr(sms, "outbox", [])
+    by_email = sent_visit()
+    by_phone = sent_visit(email="", name="Tex Phone")
+    Patient.objects.filter(pk=by_phone.patient_id).update(phone="+15550100123")
+    follow_ups.send_due_messages(now=VISIT)
+    follow_ups.send_due_messages(now=VISIT + datetime.timedelta(days=42))
+    client.force_login(front_desk)
+
+    def link_row(visit: Intake) -> str:
+        invitation = FollowUp.objects.get(visit=visit, time_point="6w").invitation
+        page = client.get(reverse("intake:invitation-detail", args=[invitation.pk])).content.decode()
+        found = re.search(
+            r'<dt class="col-sm-4">([^<]*)</dt>\s*<dd class="col-sm-8" id="invitation-email-state">(.*?)</dd>',
+            page,
+            re.S,
+        )
+        assert found is not None
+        return found.group(1) + ": " + " ".join(re.sub(r"<[^>]+>", " ", found.group(2)).split())
+
+    assert link_row(by_email).startswith("Link email: Sent")
+    assert link_row(by_phone).startswith("Link text message: Sent")
+    OutboundMessage.objects.filter(kind="follow_up", channel="email").update(status="failed", attempts=12)
+    assert link_row(by_email).startswith("Link email: Failed not delivered after 12 tries")
