@@ -22,14 +22,15 @@ Public API
 - ``hint(measure, system) -> str``: the example under the question ("For example, 5 feet 10 inches."); "" for a
   running distance, whose unit stands after its box.
 
-Decisions: the typed text may carry its unit ("160 lb", "5'10\"", "5 ft 10 in", "12 km") and commas as thousands
-separators; a lone feet box holding feet and inches ("5'10") is read as both. Feet with a decimal part ("5.10",
-"5,10", "5.5 ft") are refused with ``MSG_WHOLE_FEET``: a US patient who types "5.10" means 5 ft 10 in, which was
-stored as 5.1 feet (5 ft 1.2 in) with no message; whole feet written with a point ("5.0") pass. Inches of 12 or more
-are added up (5 ft 14 in is 6 ft 2 in). Conversions use the exact definitions (1 in = 2.54 cm, 1 lb = 0.45359237
-kg, 1 mi = 1.609344 km, 1 yd = 0.9144 m); two stored decimals bring a typed value back unchanged to one decimal (160
-lb is stored as 72.57 kg and shown as 160 lb). R3 (weekly distance up by more than 30%) compares two stored distances;
-both are converted alike, so only a pair at exactly 30% in miles can land either side after rounding.
+Decisions: the typed text may carry its unit, in English or Spanish ("160 lb", "5'10\"", "5 ft 10 in", "160 libras",
+"5 pies 10 pulgadas", "12 km"), and commas as thousands separators; a lone feet box holding feet and inches ("5'10")
+is read as both. Feet with a decimal part ("5.10", "5,10", "5.5 ft") are refused with ``MSG_WHOLE_FEET``: a US patient
+who types "5.10" means 5 ft 10 in, which was stored as 5.1 feet (5 ft 1.2 in) with no message; whole feet written with a
+point ("5.0") pass. Inches of 12 or more are added up (5 ft 14 in is 6 ft 2 in). Conversions use the exact definitions
+(1 in = 2.54 cm, 1 lb = 0.45359237 kg, 1 mi = 1.609344 km, 1 yd = 0.9144 m); two stored decimals bring a typed value
+back unchanged to one decimal (160 lb is stored as 72.57 kg and shown as 160 lb). R3 (weekly distance up by more than
+30%) compares two stored distances; both are converted alike, so only a pair at exactly 30% in miles can land either
+side after rounding.
 """
 
 from __future__ import annotations
@@ -79,18 +80,28 @@ class _Unit:
     factor: Decimal
 
 
+# The words are English and Spanish: the Spanish page shows "pies", "pulgadas", "libras" ... beside the boxes and in
+# its examples, and a patient who typed them back ("5 pies 10 pulgadas", "160 libras") was told to type what they had.
+_FEET = ("feet", "foot", "ft", "pies", "pie", "'", "\u2019")
+_INCHES = ("inches", "inch", "in", "pulgadas", "pulgada", "pulg.", "pulg", '"', "\u201d", "''")
 _UNITS: dict[tuple[Measure, System], tuple[_Unit, ...]] = {
     ("height", "us"): (
-        _Unit("ft", gettext_noop("feet"), ("feet", "foot", "ft", "'", "\u2019"), INCH_CM * 12),
-        _Unit("in", gettext_noop("inches"), ("inches", "inch", "in", '"', "\u201d", "''"), INCH_CM),
+        _Unit("ft", gettext_noop("feet"), _FEET, INCH_CM * 12),
+        _Unit("in", gettext_noop("inches"), _INCHES, INCH_CM),
     ),
-    ("height", "metric"): (_Unit("", gettext_noop("cm"), ("centimeters", "centimetres", "cm"), Decimal(1)),),
-    ("weight", "us"): (_Unit("lb", gettext_noop("pounds"), ("pounds", "pound", "lbs", "lb"), POUND_KG),),
-    ("weight", "metric"): (_Unit("", gettext_noop("kg"), ("kilograms", "kilos", "kg"), Decimal(1)),),
-    ("distance", "us"): (_Unit("mi", gettext_noop("miles"), ("miles", "mile", "mi"), MILE_KM),),
-    ("distance", "metric"): (_Unit("", gettext_noop("km"), ("kilometers", "kilometres", "km"), Decimal(1)),),
-    ("walk", "us"): (_Unit("yd", gettext_noop("yards"), ("yards", "yard", "yds", "yd"), YARD_M),),
-    ("walk", "metric"): (_Unit("", gettext_noop("meters"), ("meters", "metres", "m"), Decimal(1)),),
+    ("height", "metric"): (
+        _Unit("", gettext_noop("cm"), ("centimeters", "centimetres", "centímetros", "centimetros", "cm"), Decimal(1)),
+    ),
+    ("weight", "us"): (
+        _Unit("lb", gettext_noop("pounds"), ("pounds", "pound", "lbs", "lb", "libras", "libra"), POUND_KG),
+    ),
+    ("weight", "metric"): (_Unit("", gettext_noop("kg"), ("kilograms", "kilogramos", "kilos", "kg"), Decimal(1)),),
+    ("distance", "us"): (_Unit("mi", gettext_noop("miles"), ("miles", "mile", "mi", "millas", "milla"), MILE_KM),),
+    ("distance", "metric"): (
+        _Unit("", gettext_noop("km"), ("kilometers", "kilometres", "kilómetros", "kilometros", "km"), Decimal(1)),
+    ),
+    ("walk", "us"): (_Unit("yd", gettext_noop("yards"), ("yards", "yard", "yds", "yd", "yardas", "yarda"), YARD_M),),
+    ("walk", "metric"): (_Unit("", gettext_noop("meters"), ("meters", "metres", "metros", "metro", "m"), Decimal(1)),),
 }
 # A stored distance in miles (answers from before 2027) is shown from miles, not from kilometers.
 _STORED_FACTOR = {"mi": MILE_KM, "km": Decimal(1)}
@@ -147,8 +158,8 @@ _SHOWN_AS: dict[tuple[Measure, System], tuple[str, str]] = {
 
 _NUMBER = re.compile(r"\d{1,6}(?:\.\d{1,3})?|\.\d{1,3}")
 _FEET_AND_INCHES = re.compile(
-    "(?P<feet>\\d{1,2}(?:\\.\\d{1,2})?)\\s*(?:feet|foot|ft|'|\u2019)\\s*"
-    "(?:(?P<inches>\\d{1,2}(?:\\.\\d{1,2})?)\\s*(?:inches|inch|in|\"|\u201d|'')?)?"
+    f"(?P<feet>\\d{{1,2}}(?:\\.\\d{{1,2}})?)\\s*(?:{'|'.join(map(re.escape, _FEET))})\\s*"
+    f"(?:(?P<inches>\\d{{1,2}}(?:\\.\\d{{1,2}})?)\\s*(?:{'|'.join(map(re.escape, _INCHES))})?)?"
 )
 
 

@@ -216,6 +216,46 @@ def test_a_spanish_speaking_patient_who_types_decimal_feet_reads_the_message_in_
 
 
 @pytest.mark.django_db
+def test_a_spanish_speaking_patient_may_type_the_unit_words_the_spanish_page_shows(client):
+    """The Spanish page says "Por ejemplo, 5 pies 10 pulgadas." and puts "libras" beside the weight box; typed with
+    those words, the height and weight were refused ("Escriba su estatura en pies y pulgadas, como 5 pies 10
+    pulgadas") where "5 feet 10 inches" and "160 pounds" were taken."""
+    invitation, token = make_invitation(language="es")
+    patient = Patient(client, token)
+    patient.invitation = invitation
+    patient.sign_in()
+    assert patient.agree().status_code == 302
+    answer_up_to(patient, "about", routine_answers())
+    page = patient.client.get("/intake/step/about/").content.decode()
+    assert "Por ejemplo, 5 pies 10 pulgadas." in page
+
+    posted = {"height_cm-ft": "5 pies 10 pulgadas", "weight_kg-lb": "160 libras", "phone": "(201) 555-0123"}
+    response = patient.client.post("/intake/step/about/", posted)
+
+    assert response.status_code == 302, response.content.decode()
+    stored = _intake(patient).answers
+    assert (stored["height_cm"], stored["weight_kg"]) == (177.8, 72.57)
+
+
+@pytest.mark.parametrize(
+    ("measure", "system", "typed", "stored"),
+    [
+        ("height", "us", {"ft": "5 pies", "in": "10 pulg."}, D("177.80")),
+        ("height", "us", {"ft": "6 pies 1 pulgada", "in": ""}, D("185.42")),
+        ("height", "metric", {"": "170 centímetros"}, D("170.00")),
+        ("weight", "us", {"lb": "1 libra"}, D("0.45")),
+        ("weight", "metric", {"": "70 kilogramos"}, D("70.00")),
+        ("distance", "us", {"mi": "10 millas"}, D("16.09")),
+        ("distance", "metric", {"": "25 kilómetros"}, D("25.00")),
+        ("walk", "us", {"yd": "100 yardas"}, D("91")),
+        ("walk", "metric", {"": "300 metros"}, D("300")),
+    ],
+)
+def test_a_measurement_typed_with_its_spanish_unit_word_is_read_as_with_the_english_one(measure, system, typed, stored):
+    assert units.to_stored(measure, system, typed, minimum=D(0), maximum=D(50_000)) == stored
+
+
+@pytest.mark.django_db
 def test_a_metric_clinic_asks_in_centimeters_kilograms_and_kilometers(patient, settings):
     settings.CLINIC_UNITS = "metric"
     settings.PHONENUMBER_DEFAULT_REGION = "GB"  # CLINIC_PHONE_REGION: a number typed without "+" is read as British
