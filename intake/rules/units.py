@@ -159,6 +159,8 @@ _SHOWN_AS: dict[tuple[Measure, System], tuple[str, str]] = {
 _NUMBER = re.compile(r"\d{1,6}(?:\.\d{1,3})?|\.\d{1,3}")
 _FEET_AND_INCHES = re.compile(
     f"(?P<feet>\\d{{1,2}}(?:\\.\\d{{1,2}})?)\\s*(?:{'|'.join(map(re.escape, _FEET))})\\s*"
+    # "5 pies y 10 pulgadas", "5 feet and 10 inches", "5 ft, 10 in": as the height is said or written.
+    "(?:(?:,|and|y)\\s*)?"
     f"(?:(?P<inches>\\d{{1,2}}(?:\\.\\d{{1,2}})?)\\s*(?:{'|'.join(map(re.escape, _INCHES))})?)?"
 )
 

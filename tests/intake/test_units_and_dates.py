@@ -255,6 +255,13 @@ def test_a_measurement_typed_with_its_spanish_unit_word_is_read_as_with_the_engl
     assert units.to_stored(measure, system, typed, minimum=D(0), maximum=D(50_000)) == stored
 
 
+@pytest.mark.parametrize("typed", ["5 pies y 10 pulgadas", "5 feet and 10 inches", "5 ft, 10 in", "5' y 10\""])
+def test_feet_and_inches_joined_by_and_or_a_comma_are_read_as_both(typed):
+    """How a height is said in Spanish ("5 pies y 10 pulgadas") or written in English ("5 feet and 10 inches") was
+    refused with the message that asks for feet and inches."""
+    assert units.to_stored("height", "us", {"ft": typed, "in": ""}, minimum=D(50), maximum=D(250)) == D("177.80")
+
+
 @pytest.mark.django_db
 def test_a_metric_clinic_asks_in_centimeters_kilograms_and_kilometers(patient, settings):
     settings.CLINIC_UNITS = "metric"
