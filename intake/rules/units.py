@@ -83,7 +83,7 @@ class _Unit:
 # The words are English and Spanish: the Spanish page shows "pies", "pulgadas", "libras" ... beside the boxes and in
 # its examples, and a patient who typed them back ("5 pies 10 pulgadas", "160 libras") was told to type what they had.
 _FEET = ("feet", "foot", "ft", "pies", "pie", "'", "\u2019")
-_INCHES = ("inches", "inch", "in", "pulgadas", "pulgada", "pulg.", "pulg", '"', "\u201d", "''")
+_INCHES = ("inches", "inch", "in", "pulgadas", "pulgada", "pulg", '"', "\u201d", "''")
 _UNITS: dict[tuple[Measure, System], tuple[_Unit, ...]] = {
     ("height", "us"): (
         _Unit("ft", gettext_noop("feet"), _FEET, INCH_CM * 12),
@@ -178,8 +178,13 @@ def hint(measure: Measure, system: System) -> str:
     return HINTS[(measure, system)]
 
 
+_ABBREVIATION_PERIOD = re.compile(r"(?<=[^\W\d_])\.")
+
+
 def _clean(text: str) -> str:
-    return " ".join(text.strip().lower().split())
+    """Lower case, single spaces, and no period after a letter: "160 lbs." and "5 ft. 10 in." as US style writes them
+    (a period after a digit is a decimal point and stays)."""
+    return _ABBREVIATION_PERIOD.sub("", " ".join(text.strip().lower().split()))
 
 
 # A thousands group never starts with 0 ("0,250" is a quarter); a sign stays for the check that refuses it.

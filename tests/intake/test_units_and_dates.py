@@ -255,6 +255,24 @@ def test_a_measurement_typed_with_its_spanish_unit_word_is_read_as_with_the_engl
     assert units.to_stored(measure, system, typed, minimum=D(0), maximum=D(50_000)) == stored
 
 
+@pytest.mark.parametrize(
+    ("measure", "typed", "stored"),
+    [
+        ("weight", {"lb": "160 lbs."}, D("72.57")),
+        ("weight", {"lb": "160 lb."}, D("72.57")),
+        ("height", {"ft": "5 ft. 10 in.", "in": ""}, D("177.80")),
+        ("height", {"ft": "5 ft.", "in": "10 in."}, D("177.80")),
+        ("distance", {"mi": "10 mi."}, D("16.09")),
+        ("walk", {"yd": "100 yds."}, D("91")),
+    ],
+)
+def test_a_unit_abbreviated_with_a_period_is_read_as_without_it(measure, typed, stored):
+    """US style writes "160 lbs." and "5 ft. 10 in."; the period after the abbreviation got "Enter your weight in
+    pounds, like 160"."""
+    bounds = {"height": (D(50), D(250)), "weight": (D(20), D(350))}.get(measure, (D(0), D(50_000)))
+    assert units.to_stored(measure, "us", typed, minimum=bounds[0], maximum=bounds[1]) == stored
+
+
 @pytest.mark.parametrize("typed", ["5 pies y 10 pulgadas", "5 feet and 10 inches", "5 ft, 10 in", "5' y 10\""])
 def test_feet_and_inches_joined_by_and_or_a_comma_are_read_as_both(typed):
     """How a height is said in Spanish ("5 pies y 10 pulgadas") or written in English ("5 feet and 10 inches") was
