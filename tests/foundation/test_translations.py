@@ -22,10 +22,19 @@ from django.utils.html import escape
 
 from clinic_portal.languages import return_path
 from clinic_portal.management.commands.update_translations import translated_languages
+from education.rendering import readability
 from intake.rules import patient_messages
 from intake.rules.questionnaire import STEPS
 from tests.dashboard.factories import make_intake
-from tests.foundation.catalogues import ROOT, catalogue, compile_if_stale, entries, key, unfinished
+from tests.foundation.catalogues import (
+    PLACEHOLDER,
+    ROOT,
+    catalogue,
+    compile_if_stale,
+    entries,
+    key,
+    unfinished,
+)
 from tests.intake.factories import make_invitation
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +110,37 @@ def test_the_catalogue_holds_every_translatable_string_of_the_source_and_no_othe
         advice = f"locale/{language}/LC_MESSAGES/django.po is out of date with the source: run `make messages`"
         assert not new, f"{advice}, translate these and remove their fuzzy marks:\n" + "\n".join(map(repr, new))
         assert not gone, f"{advice} to drop these:\n" + "\n".join(map(repr, gone))
+
+
+# --- Plain words: what a patient reads in an emergency ----------------------------------------------------------------
+
+# The most a patient should need to read (docs/clinical/INTAKE.md: "plain, grade 6-8"), measured as the library's
+# articles are (education.rendering.readability, Flesch-Kincaid).
+MAX_GRADE = 8
+# Below this many words the formula says more about one long word ("emergency") than about the sentence.
+MEASURED_FROM_WORDS = 25
+
+
+def as_read(english: str) -> str:
+    """The English as a patient reads it: no markup, a number where the emergency number goes."""
+    english = re.sub(r"%\((emergency_number|clinic_phone)\)s", "911", english)
+    return re.sub(r"<[^>]+>", "", PLACEHOLDER.sub("it", english))
+
+
+def test_the_emergency_advice_a_patient_reads_is_at_grade_8_or_below_and_names_one_place_to_go():
+    """Every paragraph that gives the emergency number is read by someone who may be frightened or in pain. The
+    warning signs in one line (a link that does not work, the e-mails, the error pages) were one 43-word sentence,
+    grade 18-19; and the error pages sent the reader to the "emergency department" while every other page says
+    "emergency room"."""
+    advice = [entry.msgid for entry in entries("es") if "emergency_number" in entry.msgid]
+    assert len(advice) > 10
+    too_hard = []
+    for english in advice:
+        figures = readability(as_read(english))
+        if figures.words >= MEASURED_FROM_WORDS and figures.grade > MAX_GRADE:
+            too_hard.append(f"grade {figures.grade}: {english!r}")
+    assert not too_hard, "Shorter sentences, plainer words:\n" + "\n".join(too_hard)
+    assert not [english for english in advice if "emergency department" in english]
 
 
 # --- The Django-free modules: every piece of wording is marked and has Spanish of its own ---------------------------
