@@ -143,6 +143,48 @@ def test_the_emergency_advice_a_patient_reads_is_at_grade_8_or_below_and_names_o
     assert not [english for english in advice if "emergency department" in english]
 
 
+# One Spanish term for each English one (README.md, "Spanish style"): a patient who reads "sala de emergencias" on
+# one page and something else on the next may wonder whether it is another place. English (a pattern, matched without
+# case in the English with its placeholders left out) -> the Spanish every translation of it must contain.
+GLOSSARY = {
+    r"cauda equina syndrome": "síndrome de cauda equina",
+    r"saddle area": "entrepierna",
+    r"bladder": "vejiga",
+    r"emergency room": "sala de emergencias",
+    r"\bclinic\b": "clínica",
+    r"\blink\b": "enlace",
+    r"date of birth|birth date": "fecha de nacimiento",
+    r"care team": "equipo de atención médica",
+    r"warning signs?\b": "señal(es)? de alarma",
+    r"clinician": "profesional(es)? de la salud",
+    r"spinal cord": "médula espinal",
+    r"numbness": "adormecimiento",
+    r"genitals": "genitales",
+    r"text message": "mensaje de texto",
+}
+
+
+@pytest.mark.parametrize("english", GLOSSARY)
+def test_the_spanish_says_each_english_term_the_same_way_everywhere(english):
+    spanish = GLOSSARY[english]
+    found = [entry for entry in entries("es") if re.search(english, PLACEHOLDER.sub("", entry.msgid), re.IGNORECASE)]
+    assert found, f"no entry says {english!r} any more: take it out of the glossary"
+    other = [
+        f"{entry.msgid!r}\n    -> {text!r}"
+        for entry in found
+        for text in (entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr])
+        if not re.search(spanish, text, re.IGNORECASE)
+    ]
+    assert not other, f"{english!r} is {spanish!r} in Spanish, but not in:\n" + "\n".join(other)
+
+
+def test_the_everyday_name_of_cauda_equina_syndrome_is_given_the_same_way_wherever_it_is_given():
+    """README.md: "síndrome de cauda equina (también llamado síndrome de la cola de caballo)"."""
+    given = [entry.msgstr for entry in entries("es") if "cola de caballo" in entry.msgstr]
+    assert given
+    assert all("(también llamado síndrome de la cola de caballo)" in text for text in given), given
+
+
 # --- The Django-free modules: every piece of wording is marked and has Spanish of its own ---------------------------
 
 
