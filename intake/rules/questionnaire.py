@@ -562,7 +562,7 @@ _BACK_PAIN = Step(
             applies=asks_inflammatory_questions),
         Question("nsaid_relief", "choice",
                  _("Did your back pain get clearly better within 2 days of taking ibuprofen or naproxen?"),
-                 _("These are anti-inflammatory pain medicines. Advil and Motrin are ibuprofen; Aleve is naproxen."),
+                 _("These medicines ease pain and swelling. Advil and Motrin are ibuprofen. Aleve is naproxen."),
                  required=False,
                  choices=_choices(("yes", _("Yes, it clearly helped")), ("no", _("No")),
                                   ("not_tried", _("I have not tried one"))),
@@ -625,8 +625,8 @@ _GENERAL_HEALTH = Step(
         _yns("iv_drug_use", _("Have you ever injected drugs that a doctor did not prescribe?"),
              _("We ask everyone this. It is private and only used to keep you safe.")),
         _yns("immunosuppressed", _("Is your immune system weakened by an illness or a medicine?"),
-             _("The immune system fights infection. For example, HIV, cancer treatment, steroid pills, or medicine "
-               "after a transplant.")),
+             _("Your immune system fights germs. HIV, cancer treatment, steroid pills and medicine after a "
+               "transplant can weaken it.")),
         _yns("recent_infection_or_procedure",
              _("In the last few months, have you had a serious infection, a spine injection or spine surgery?")),
         _yns("trauma_onset", _("Did the pain start after a fall, a crash or a hard blow to your body?")),
