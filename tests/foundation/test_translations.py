@@ -160,6 +160,7 @@ GLOSSARY = {
     r"spinal cord": "médula espinal",
     r"numbness": "adormecimiento",
     r"genitals": "genitales",
+    r"feeling in (your|my) genitals": "sensación (en|de) (los|sus) genitales",
     r"text message": "mensaje de texto",
 }
 
