@@ -344,4 +344,4 @@ def test_a_birth_date_page_left_open_overnight_says_the_link_may_still_work(clie
         page = client.post("/intake/confirm/", date).content.decode()
         assert client.get(f"/intake/start/{token}/").status_code == 302  # the link does still work
     assert "This link does not work" in page
-    assert "it may still work: open it again from the newest message the clinic sent you" in page
+    assert "it may still work. Open it again from the newest message the clinic sent you." in page
