@@ -212,9 +212,10 @@ def test_two_clinicians_reviewing_at_once_get_no_error_and_both_notes_are_kept(c
 
 
 def test_the_onset_of_a_cauda_equina_sign_taken_back_is_shown_beside_its_latched_flag(client, clinician):
-    """TRIAGE.md: `ce_onset` is shown to staff next to the flags. A patient who ticked saddle numbness, said it
-    started in the last 14 days, then changed the sign to "no" keeps CE1 (latched); the page said "Onset ...: see the
-    safety answers below", where the onset was not listed (a question no longer asked is not listed)."""
+    """docs/clinical/TRIAGE.md: `ce_onset` is shown to staff next to the flags. A patient who ticked saddle
+    numbness, said it started in the last 14 days, then changed the sign to "no" keeps CE1 (latched); the page said
+    "Onset ...: see the safety answers below", where the onset was not listed (a question no longer asked is not
+    listed)."""
     now = timezone.now()
     answers = answers_for("routine_plain", rng=random.Random(0), today=timezone.localdate())
     answers["phone"] = "+12015550123"

@@ -240,9 +240,10 @@ def test_walking_getting_harder_is_no_longer_part_of_the_both_legs_question() ->
 
 @pytest.mark.parametrize("code", sorted(q.QUESTIONS))
 def test_questions_and_hints_stay_short_and_plain(code: str) -> None:
-    """Short sentences; and a hint, there to make a question plainer, reads at grade 8 or below (INTAKE.md: "plain,
-    grade 6-8"), measured as the articles are. A hint under 10 words is mostly the name of what it explains
-    ("Osteoporosis means thin, weak bones."): the formula would measure that name, not the hint."""
+    """Short sentences; and a hint, there to make a question plainer, reads at grade 8 or below
+    (docs/clinical/INTAKE.md: "plain, grade 6-8"), measured as the articles are. A hint under 10 words is mostly the
+    name of what it explains ("Osteoporosis means thin, weak bones."): the formula would measure that name, not the
+    hint."""
     question = q.question_by_code(code)
     assert len(question.label) <= 110
     assert all(len(sentence) <= 110 for line in question.hint.split("\n") for sentence in line.split(". "))

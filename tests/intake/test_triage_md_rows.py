@@ -3,8 +3,8 @@ engine: the flag exists, its level is the table's, its staff reason is the table
 to an all-clear intake raises it and gives the level the document says (urgent and serious rows on their own, a weak
 flag alone stays routine, sciatica by its patterns, informational never raises the level).
 
-Why read the document: test_triage.py holds the rules in its own words; a row added to or reworded in TRIAGE.md should
-fail here until the engine (and ``ROW_TRIGGERS``) follow it.
+Why read the document: test_triage.py holds the rules in its own words; a row added to or reworded in
+docs/clinical/TRIAGE.md should fail here until the engine (and ``ROW_TRIGGERS``) follow it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 from intake.rules import triage
 from tests.intake.test_triage import TODAY, answers_with, born_years_ago, ibp_answers, legs_with
 
-TRIAGE_MD = Path(__file__).resolve().parents[2] / "docs" / "clinical" / "TRIAGE.md"
+TRIAGE_MD = Path(__file__).resolve().parents[2] / "docs/clinical/TRIAGE.md"
 
 # The section a table sits under decides its rows' group (the MSCC table names each row's level in a column).
 SECTION_GROUPS = {
