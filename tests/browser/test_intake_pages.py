@@ -70,6 +70,21 @@ def screens(page) -> float:
     return page.evaluate("document.documentElement.scrollHeight") / PHONE_390["height"]
 
 
+# What a thumb must hit on every patient page: the header's Exit, phone number and language buttons, a step's Back
+# link and its "Clear this answer" buttons (WCAG 2.5.5: 44 x 44 px). Links inside a sentence are not in the list.
+TAP_TARGETS = ".intake-header a, .intake-header button, .back-link, .clear-answer"
+
+
+def too_small_to_tap(page) -> list[str]:
+    return page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)]
+            .map((el) => [el.textContent.trim(), el.getBoundingClientRect()])
+            .filter(([, box]) => box.height > 0 && (box.height < 44 || box.width < 44))
+            .map(([text, box]) => `${text}: ${Math.round(box.width)} x ${Math.round(box.height)} px`)""",
+        TAP_TARGETS,
+    )
+
+
 def shot(page, name: str) -> None:
     folder = SCREENSHOTS / "patient"
     if TAKE_SCREENSHOTS:
@@ -113,6 +128,7 @@ def test_every_patient_page_is_shorter_than_two_and_a_half_phone_screens(open_pa
         assert page.url.endswith(f"/intake/step/{slug}/"), page.url
         assert_accessible(page)
         heights[slug] = round(screens(page), 2)
+        assert not too_small_to_tap(page), (slug, too_small_to_tap(page))
         shot(page, f"{number:02d}-{slug}")
         if slug in ("about", "running"):  # and two at desktop width
             page.set_viewport_size(DESKTOP)
@@ -122,6 +138,7 @@ def test_every_patient_page_is_shorter_than_two_and_a_half_phone_screens(open_pa
         page.goto(path)
         assert_accessible(page)
         heights[name] = round(screens(page), 2)
+        assert not too_small_to_tap(page), (name, too_small_to_tap(page))
         shot(page, f"90-{name}")
         if name == "review":
             page.set_viewport_size(DESKTOP)
@@ -165,6 +182,7 @@ def test_every_follow_up_page_is_shorter_than_two_and_a_half_phone_screens(open_
         assert page.url.endswith(f"/intake/step/{slug}/"), page.url
         assert_accessible(page)
         heights[slug] = round(screens(page), 2)
+        assert not too_small_to_tap(page), (slug, too_small_to_tap(page))
         shot(page, f"follow-up-{number:02d}-{slug}")
     page.goto("/intake/review/")
     assert_accessible(page)
