@@ -92,6 +92,11 @@ def test_the_audit_trail_shows_times_with_their_zone(open_page, at_both_widths, 
     zone = timezone.localtime().tzname()
     assert page.get_by_text("Times are in the clinic's time zone (America/New_York).").is_visible()
     assert page.locator("tbody time").first.inner_text().endswith(f" {zone}")
+    # On a phone each event is a card: every column with something in it on screen, none behind a sideways scroll.
+    cells = page.locator("tbody tr").first.locator("td")
+    assert cells.filter(has_text="Viewed an intake").is_visible()
+    for box in (cell.bounding_box() for cell in cells.all()):
+        assert box is None or box["x"] + box["width"] <= PHONE["width"], box  # None: an empty cell, not shown
     at_both_widths(page, "staff-audit-trail")
     assert_accessible(page, context="audit trail")
 

@@ -59,7 +59,12 @@ def _shown(html: str) -> list[str]:
     """The Who and What columns of each row shown, in order."""
     import re
 
-    rows = re.findall(r"<tr>\s*<td class=\"text-nowrap\">.*?</td>\s*<td>(.*?)</td>\s*<td>(.*?)</td>", html, re.S)
+    rows = re.findall(
+        r'<tr role="row">\s*<td role="cell" class="text-nowrap">.*?</td>\s*<td [^>]*data-label="Who">(.*?)</td>'
+        r'\s*<td [^>]*data-label="What">(.*?)</td>',
+        html,
+        re.S,
+    )
     return [f"{who} {what}" for who, what in rows]
 
 
