@@ -13,10 +13,21 @@ def assert_fits(page, viewport):
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
 
+def assert_easy_to_tap(locator):
+    """Every element of the locator is at least 44 x 44 px (WCAG 2.5.5), as a thumb on a phone needs."""
+    assert locator.count()
+    for element in locator.all():
+        box = element.bounding_box()
+        assert box, element.inner_text()
+        assert min(box["width"], box["height"]) >= 44, (element.inner_text(), box)
+
+
 @pytest.mark.usefixtures("library")
 def test_a_phone_visitor_searches_sciatica_from_the_header_and_reads_the_review_date(open_page):
     page = open_page("/", PHONE)
+    assert_easy_to_tap(page.locator(".language-switcher button"))
     page.locator("summary", has_text="Menu").click()
+    assert_easy_to_tap(page.locator("summary", has_text="Menu"))
     assert_accessible(page, context="home page with the phone menu open")
     box = page.get_by_role("searchbox", name="Search articles")
     box.fill("sciatica")
@@ -31,6 +42,7 @@ def test_a_phone_visitor_searches_sciatica_from_the_header_and_reads_the_review_
     assert "Medically reviewed by" in review.inner_text()
     assert "Next review due" in review.inner_text()
     assert page.locator("article blockquote.help-now").is_visible()
+    assert_easy_to_tap(page.locator("article .topic-tags a"))
     assert_fits(page, PHONE)
     assert_accessible(page, context="article")
 
