@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import PHONE, assert_accessible
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -99,6 +99,14 @@ def test_the_audit_trail_shows_times_with_their_zone(open_page, at_both_widths, 
         assert box is None or box["x"] + box["width"] <= PHONE["width"], box  # None: an empty cell, not shown
     at_both_widths(page, "staff-audit-trail")
     assert_accessible(page, context="audit trail")
+    # An administrator's bar is the fullest (five links and a long name): on a 1024 px laptop and at desktop width
+    # the search box keeps room for its words and nothing scrolls sideways (it was 26 px wide, the page 1070 px).
+    for width in (1024, DESKTOP["width"]):
+        page.set_viewport_size({"width": width, "height": 768})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        search = page.get_by_role("searchbox", name="Search articles").bounding_box()
+        assert search, width
+        assert search["width"] >= 144, (width, search)
 
 
 def test_a_follow_ups_page_offers_a_new_link_and_sends_it(open_page, at_both_widths, front_desk):
