@@ -69,6 +69,9 @@ def test_queue_and_intake_at_tablet_width_fit_the_screen(demo_intakes, open_page
     page = open_page("/staff/queue/", TABLET, user=clinician)
     screenshot(page, "dashboard-queue-tablet")
     assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+    # The header and footer line up with the wide page below them (they sat 50 px further in).
+    edges = [page.locator(selector).first.bounding_box()["x"] for selector in (".navbar-brand", "main h1", "footer p")]
+    assert max(edges) - min(edges) < 1, edges
     assert sideways_overflow(page) == 0
     assert_accessible(page, context="queue at tablet width")
     first_row(page).locator(".patient-name > a").first.click()
