@@ -68,6 +68,9 @@ def test_library_pages_look_right_at_phone_and_desktop_width(open_page, screensh
         for name, path in LIBRARY_PAGES:
             page.goto(path)
             assert page.locator("h1").first.is_visible(), f"{name} page at {size} width has no visible heading"
+            # The line under the heading is the same normal weight on every page (the list's and a topic's were light).
+            weights = page.locator("main .lead").evaluate_all("els => els.map((el) => getComputedStyle(el).fontWeight)")
+            assert set(weights) <= {"400"}, (name, weights)
             assert_fits(page, viewport)
             screenshot(page, f"education-{name}-{size}")
             assert_accessible(page, context=f"library {name} page ({size})")
