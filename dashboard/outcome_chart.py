@@ -71,6 +71,12 @@ class MeasureChart:
     same_activities: bool = True  # every scored point rates the activities the first did (always, for other measures)
 
     @property
+    def title(self) -> str:
+        """The chart's caption: the short name, then the full one, unless the full one starts with it (the PEG's
+        "PEG (pain, enjoyment of life, general activity)" read "PEG: PEG (...)")."""
+        return self.name if self.name.startswith(self.short) else f"{self.short}: {self.name}"
+
+    @property
     def scored(self) -> list[Point]:
         return [point for point in self.points if point.value is not None]
 

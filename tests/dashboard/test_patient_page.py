@@ -67,6 +67,14 @@ def test_the_chart_table_lists_each_questionnaire_with_its_score_change_and_verd
     assert "Worse: a change that matters" in table
 
 
+def test_each_charts_caption_names_its_measure_once(client, clinician):
+    visit = make_intake("routine_plain", name="Pat Caption")
+    client.force_login(clinician)
+    html = client.get(page(visit.pk)).content.decode()
+    assert 'class="h6 mb-1">PEG (pain, enjoyment of life, general activity)</figcaption>' in html  # not "PEG: PEG (…"
+    assert 'class="h6 mb-1">PSFS: Patient-Specific Functional Scale</figcaption>' in html
+
+
 def test_questionnaires_are_listed_in_order_with_their_status_and_flags(client, clinician):
     visit = make_intake("sciatica_below_knee", name="Sam Order")
     make_follow_up(visit, "6w")
