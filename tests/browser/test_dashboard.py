@@ -130,6 +130,11 @@ def test_the_patient_page_charts_the_follow_ups_and_the_follow_up_list_puts_non_
     first = page.locator(".follow-up-table tbody tr").first
     assert "Overdue" in first.inner_text()
     assert first.get_by_role("link").count() == 0
+    # Its column headings and frame look like the queue's and the audit trail's (small capitals, a bordered panel).
+    heading = page.locator(".follow-up-table thead th").first
+    assert heading.evaluate("th => getComputedStyle(th).textTransform") == "uppercase"
+    frame = page.get_by_role("region", name="Follow-ups, non-responders first")
+    assert frame.evaluate("box => getComputedStyle(box).borderTopStyle") == "solid"
     screenshot(page, "dashboard-follow-ups-front-desk")
     assert_accessible(page, context="follow-up list for front desk")
 
