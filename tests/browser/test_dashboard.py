@@ -142,6 +142,9 @@ def test_the_patient_page_charts_the_follow_ups_and_the_follow_up_list_puts_non_
     page.set_viewport_size(PHONE)
     table = page.get_by_role("region", name="Follow-ups, non-responders first")
     assert table.evaluate("box => box.scrollWidth - box.clientWidth") == 0
+    # The response rates too: Overdue, the column to act on, was out of view to the right.
+    rates = page.get_by_role("region", name="Follow-ups sent and answered per time point (table)")
+    assert rates.evaluate("box => box.scrollWidth - box.clientWidth") == 0
     for cell in first.locator("td").all():
         box = cell.bounding_box()
         assert box is not None
