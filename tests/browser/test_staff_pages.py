@@ -145,6 +145,13 @@ def test_the_invitation_list_finds_a_patient_by_name_at_phone_and_desktop_width(
     assert not page.get_by_role("link", name="Jordan Park").is_visible()
     at_both_widths(page, "staff-invitation-list-found")
     assert_accessible(page, context="invitation list, a name found")
+    # The front desk's bar has room at desktop width: the search box and their name share its one line.
+    page.set_viewport_size(DESKTOP)
+    search = page.get_by_role("searchbox", name="Search articles").bounding_box()
+    name = page.locator(".account-menu > summary").bounding_box()
+    assert search
+    assert name
+    assert abs((search["y"] + search["height"] / 2) - (name["y"] + name["height"] / 2)) < 8, (search, name)
 
 
 def test_the_front_desk_cancels_a_visit_and_books_it_again(open_page, at_both_widths, front_desk):
