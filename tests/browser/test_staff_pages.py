@@ -143,6 +143,11 @@ def test_the_invitation_list_finds_a_patient_by_name_at_phone_and_desktop_width(
     page.get_by_role("status").filter(has_text="1 invitation for names containing").wait_for()
     assert page.get_by_role("link", name="Siobhan Quill").is_visible()
     assert not page.get_by_role("link", name="Jordan Park").is_visible()
+    # On a phone each invitation is a card: its status and e-mail on screen, not cut off at the edge.
+    for cell in page.locator("tbody tr").first.locator("td").all():
+        box = cell.bounding_box()
+        assert box, cell.inner_text()
+        assert box["x"] + box["width"] <= PHONE["width"], (cell.inner_text(), box)
     at_both_widths(page, "staff-invitation-list-found")
     assert_accessible(page, context="invitation list, a name found")
     # The front desk's bar has room at desktop width: the search box and their name share its one line.

@@ -288,7 +288,7 @@ def test_the_invitation_list_shows_each_email_state_without_a_query_per_row(
     client.force_login(front_desk)
     with django_assert_max_num_queries(6):
         page = client.get("/staff/invitations/").content.decode()
-    rows = {row.split("</a>")[0].rsplit(">", 1)[-1]: row for row in page.split("<tr>")[2:]}
+    rows = {row.split("</a>")[0].rsplit(">", 1)[-1]: row for row in page.split('<tr role="row">')[2:]}
     assert "Retrying</span>" in rows["Retrying Person"]
     assert "Queued</span>" in rows["Waiting Person"]
     assert "Not emailed" in rows["Unmailed Person"]
