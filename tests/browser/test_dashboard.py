@@ -96,6 +96,16 @@ def test_on_a_phone_each_intake_is_a_card_with_nothing_out_of_view(demo_intakes,
         assert 0 <= box["x"] <= box["x"] + box["width"] <= PHONE["width"], part
     assert "Saddle numbness" in row.locator(".flags").inner_text()
     assert "Not reviewed" in row.locator(".col-review").inner_text()
+    # The filters' buttons and the page links are big enough for a thumb (44 px; they measured 31 and 38 px).
+    for target in (
+        page.get_by_role("button", name="Apply filters"),
+        page.get_by_role("button", name="Find"),
+        page.get_by_role("link", name="Next"),
+        page.locator(".pagination .active .page-link"),
+    ):
+        box = target.bounding_box()
+        assert box, target
+        assert min(box["width"], box["height"]) >= 44, (target, box)
     screenshot(page, "dashboard-queue-phone")
     assert_accessible(page, context="queue on a phone")
 
