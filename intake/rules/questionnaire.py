@@ -607,7 +607,8 @@ _LEGS = Step(
         _yn("foot_drop", _("Is your foot so weak that it slaps down or catches when you walk?"),
             _("Also answer yes if you can't stand on your heel, or on your toes, on that side."),
             applies=has_leg_weakness),
-        Question("walking_distance_m", "integer", _("About how far can you walk before leg pain makes you stop?"),
+        # Meters to the cent: in whole meters, 18 yards came back as 17 (intake.rules.units).
+        Question("walking_distance_m", "decimal", _("About how far can you walk before leg pain makes you stop?"),
                  _("Skip this if walking does not bring on leg pain."),
                  required=False, min_value=0, max_value=50_000, applies=has_leg_symptoms, measure="walk"),
         _yn("sitting_eases", _("Does sitting down ease the leg pain?"), applies=has_leg_symptoms),

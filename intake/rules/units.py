@@ -13,10 +13,10 @@ Public API
 - ``Box(part, unit)``; ``boxes(measure, system)``: the input boxes shown, ``part`` being the suffix of the box's
   field name ("" for the question's own name, which is also the metric box) and ``unit`` its word ("feet", "cm").
 - ``to_stored(measure, system, parts, *, minimum, maximum) -> Decimal | None``: the typed text of each box (by
-  part) as the stored metric value, rounded (2 decimals; whole meters for ``walk``); None when every box is
-  blank. Raises ``UnitError`` with the patient's message for text that is not a measurement or a value outside
-  the bounds (``minimum``/``maximum`` are the catalogue's metric bounds, shown converted and rounded inwards, so
-  whatever passes here passes the catalogue's own check).
+  part) as the stored metric value, rounded to 2 decimals; None when every box is blank. Raises ``UnitError``
+  with the patient's message for text that is not a measurement or a value outside the bounds (``minimum``/
+  ``maximum`` are the catalogue's metric bounds, shown converted and rounded inwards, so whatever passes here passes
+  the catalogue's own check).
 - ``as_parts(measure, system, stored, *, stored_unit=None) -> dict[str, str]``: a stored value as the boxes show it.
 - ``describe(measure, system, stored, *, stored_unit=None) -> Message``: "5 ft 10 in", "160 lb", "10 miles".
 - ``hint(measure, system) -> str``: the example under the question ("For example, 5 feet 10 inches."); "" for a
@@ -28,9 +28,11 @@ is read as both. Feet with a decimal part ("5.10", "5,10", "5.5 ft") are refused
 who types "5.10" means 5 ft 10 in, which was stored as 5.1 feet (5 ft 1.2 in) with no message; whole feet written with a
 point ("5.0") pass. Inches of 12 or more are added up (5 ft 14 in is 6 ft 2 in). Conversions use the exact definitions
 (1 in = 2.54 cm, 1 lb = 0.45359237 kg, 1 mi = 1.609344 km, 1 yd = 0.9144 m); two stored decimals bring a typed value
-back unchanged to one decimal (160 lb is stored as 72.57 kg and shown as 160 lb). R3 (weekly distance up by more than
-30%) compares two stored distances; both are converted alike, so only a pair at exactly 30% in miles can land either
-side after rounding.
+back unchanged to one decimal (160 lb is stored as 72.57 kg and shown as 160 lb). The walking distance too: stored in
+whole meters, 18 yards came back as 17 (a yard is shorter than a meter, so 171 of the values 0-2000 yards shared a
+meter with a neighbour); it is shown in whole yards, so an answer stored in whole meters before reads as it did.
+R3 (weekly distance up by more than 30%) compares two stored distances; both are converted alike, so only a pair at
+exactly 30% in miles can land either side after rounding.
 """
 
 from __future__ import annotations
@@ -282,12 +284,12 @@ def to_stored(
         else:
             words = {"high": _bound_words(measure, system, high)}
         raise UnitError(Message(_RANGE[measure], **words))
-    step = Decimal(1) if measure == "walk" else _CENT
-    return (total * factor).quantize(step, rounding=ROUND_HALF_UP)
+    return (total * factor).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 def _in_shown_unit(measure: Measure, system: System, stored: Decimal, stored_unit: str | None) -> Decimal:
     metric = stored * _STORED_FACTOR.get(stored_unit or "km", Decimal(1)) if measure == "distance" else stored
+    # Whole yards: an answer stored in whole meters (until 2026-12) reads "875 yards", not "874.9 yards".
     places = Decimal(1) if measure == "walk" and system == "us" else _SHOWN
     return (metric / _shown_factor(measure, system)).quantize(places, rounding=ROUND_HALF_UP)
 

@@ -42,7 +42,7 @@ WHOLE_FEET = "Enter whole feet in the feet box and inches in the inches box, lik
         ("distance", "us", {"mi": "10"}, D("16.09"), "10 miles"),
         ("distance", "us", {"mi": "1"}, D("1.61"), "1 mile"),
         ("distance", "metric", {"": "25 km"}, D("25.00"), "25 km"),
-        ("walk", "us", {"yd": "100"}, D("91"), "100 yards"),
+        ("walk", "us", {"yd": "100"}, D("91.44"), "100 yards"),
         ("walk", "metric", {"": "300"}, D("300"), "300 meters"),
     ],
 )
@@ -247,7 +247,7 @@ def test_a_spanish_speaking_patient_may_type_the_unit_words_the_spanish_page_sho
         ("weight", "metric", {"": "70 kilogramos"}, D("70.00")),
         ("distance", "us", {"mi": "10 millas"}, D("16.09")),
         ("distance", "metric", {"": "25 kilómetros"}, D("25.00")),
-        ("walk", "us", {"yd": "100 yardas"}, D("91")),
+        ("walk", "us", {"yd": "100 yardas"}, D("91.44")),
         ("walk", "metric", {"": "300 metros"}, D("300")),
     ],
 )
@@ -263,7 +263,7 @@ def test_a_measurement_typed_with_its_spanish_unit_word_is_read_as_with_the_engl
         ("height", {"ft": "5 ft. 10 in.", "in": ""}, D("177.80")),
         ("height", {"ft": "5 ft.", "in": "10 in."}, D("177.80")),
         ("distance", {"mi": "10 mi."}, D("16.09")),
-        ("walk", {"yd": "100 yds."}, D("91")),
+        ("walk", {"yd": "100 yds."}, D("91.44")),
     ],
 )
 def test_a_unit_abbreviated_with_a_period_is_read_as_without_it(measure, typed, stored):

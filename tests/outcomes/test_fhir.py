@@ -178,6 +178,18 @@ def test_every_stored_answer_is_in_the_response_under_its_field_code_with_its_ty
     assert [a["valueCoding"]["code"] for a in by_code["training_changes"]] == ["distance"]
 
 
+@pytest.mark.parametrize("stored", [16.46, 800])
+def test_the_walking_distance_goes_to_fhir_whether_stored_to_the_cent_or_in_whole_meters(client, clinician, stored):
+    """An answer to the cent under an "integer" item was left out of the export; one stored before still goes out."""
+    intake = intake_with_outcomes(leg_symptoms="yes", walking_distance_m=stored)
+    client.force_login(clinician)
+    bundle = json.loads(client.get(reverse("outcomes:intake-fhir", args=[intake.pk])).content)
+    [response] = entries(bundle, "QuestionnaireResponse")
+    by_code = {item["linkId"]: item["answer"] for item in response["item"]}
+    assert by_code["walking_distance_m"] == [{"valueDecimal": stored}]
+    assert conformance_problems(response, published(client)) == []
+
+
 def test_peg_and_psfs_scores_are_observations_derived_from_the_response(client, clinician):
     intake = intake_with_outcomes()
     client.force_login(clinician)
