@@ -19,6 +19,7 @@ Public API
   the catalogue's own check).
 - ``as_parts(measure, system, stored, *, stored_unit=None) -> dict[str, str]``: a stored value as the boxes show it.
 - ``describe(measure, system, stored, *, stored_unit=None) -> Message``: "5 ft 10 in", "160 lb", "10 miles".
+- ``MSG_NO_DOT``: a walking distance whose dot stands before exactly three digits ("1.500") is refused.
 - ``hint(measure, system) -> str``: the example under the question ("For example, 5 feet 10 inches."); "" for a
   running distance, whose unit stands after its box.
 
@@ -121,6 +122,11 @@ MSG_INVALID: dict[tuple[Measure, System], str] = {
 # "5.10" in the feet box is 5 ft 10 in to a US patient, never 5.1 feet (5 ft 1.2 in): feet with a decimal part are
 # refused, not read either way.
 MSG_WHOLE_FEET = gettext_noop("Enter whole feet in the feet box and inches in the inches box, like 5 and 10")
+# "1.500" is a thousand and a half to a reader who groups thousands with a dot (Spanish does) and one and a half to
+# one who does not: for the walking distance, counted in whole meters or yards, both readings are likely and they
+# differ a thousandfold. Refused, never guessed ("1.500 metros" was stored as 2 m).
+MSG_NO_DOT = gettext_noop("Type the distance without a dot or comma, like 1500")
+_DOT_BEFORE_THREE = re.compile(r"-?\d*\.\d{3}")
 MSG_HEIGHT_RANGE = gettext_noop("Enter a height between {low} and {high}")
 MSG_WEIGHT_RANGE = gettext_noop("Enter a weight between {low} and {high}")
 MSG_DISTANCE_RANGE = gettext_noop("Enter a distance of {high} or less")
@@ -207,14 +213,19 @@ def number_text(text: str) -> str:
     return text
 
 
-def _number(text: str, unit: _Unit) -> Decimal | None:
-    """A box's text as a number, with its unit word allowed after it; None when it is something else."""
+def _bare_number(text: str, unit: _Unit) -> str:
+    """A box's text without its unit word, its commas read (``number_text``)."""
     text = _clean(text)
     for spelling in sorted(unit.spellings, key=len, reverse=True):
         if text.endswith(spelling):
             text = text[: -len(spelling)].strip()
             break
-    text = number_text(text)
+    return number_text(text)
+
+
+def _number(text: str, unit: _Unit) -> Decimal | None:
+    """A box's text as a number, with its unit word allowed after it; None when it is something else."""
+    text = _bare_number(text, unit)
     if not _NUMBER.fullmatch(text):
         return None
     try:
@@ -242,7 +253,10 @@ def _typed_total(measure: Measure, system: System, parts: Mapping[str, str]) -> 
         if feet != feet.to_integral_value():
             raise UnitError(Message(MSG_WHOLE_FEET))
         return feet * 12 + inches
-    number = _number(texts[units[0].part], units[0])
+    text = texts[units[0].part]
+    if measure == "walk" and _DOT_BEFORE_THREE.fullmatch(_bare_number(text, units[0])):
+        raise UnitError(Message(MSG_NO_DOT))
+    number = _number(text, units[0])
     if number is None:
         raise invalid
     return number
