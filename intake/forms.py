@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -32,6 +32,7 @@ from intake.patient_fields import (
     clinic_units,
     date_problem_parts,
     say,
+    typed_number,
 )
 from intake.question_views import InputBox, QuestionView, date_boxes
 from intake.rules import units
@@ -39,7 +40,6 @@ from intake.rules.phone_numbers import as_e164
 from intake.rules.questionnaire import Page, Question, Step, questions_that_apply
 from intake.rules.questionnaire_checks import (
     MSG_INVALID_CHOICE,
-    MSG_NOT_A_NUMBER,
     is_blank,
     validate_questions,
 )
@@ -55,23 +55,13 @@ MSG_CODE_DEAD = gettext_lazy(
     "This code no longer works: a code works only for a few minutes, and only the newest one. Please send a new code."
 )
 MSG_CONSENT_CHOICE = gettext_lazy("Choose whether you agree to share your answers")
-# Commas as `units.number_text` reads them (thousands groups, else a decimal comma); at most 9 digits and 2 decimals.
-_NUMBER = re.compile(r"-?\d{1,9}(\.\d{1,2})?|-?\.\d{1,2}")
 
 
 class NumberField(forms.Field):
     """Text in, int (or Decimal with a fraction) out; anything else gets the catalogue's "enter a number"."""
 
     def to_python(self, value: Any) -> int | Decimal | None:
-        if value in self.empty_values:
-            return None
-        text = units.number_text(str(value))
-        if not text:
-            return None
-        if not _NUMBER.fullmatch(text):
-            raise ValidationError(say(MSG_NOT_A_NUMBER), code="invalid")
-        number = Decimal(text).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        return int(number) if number == number.to_integral_value() else number
+        return None if value in self.empty_values else typed_number(value)
 
 
 class PhoneAnswerField(forms.CharField):

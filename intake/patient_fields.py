@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -52,7 +52,10 @@ MSG_DATE_PAST = gettext_noop("{name} must be in the past")
 PART_LABELS = {"day": gettext_noop("Day"), "month": gettext_noop("Month"), "year": gettext_noop("Year")}
 _ISO_OR_US = ("%Y-%m-%d", "%m/%d/%Y")
 _WHOLE = re.compile(r"\d{1,4}")
-_NUMBER = re.compile(r"-?\d{1,9}(\.\d{1,2})?|-?\.\d{1,2}")
+# Commas as `units.number_text` reads them (thousands groups, else a decimal comma); at most 2 decimals. Any number of
+# digits: a long number is a number, and the catalogue's bound says how large it may be ("Please enter 21 or less");
+# with at most 9 digits, a 10-digit count was told "Please enter a number."
+_NUMBER = re.compile(r"-?\d+(\.\d{1,2})?|-?\.\d{1,2}")
 
 
 def clinic_units() -> units.System:
@@ -203,6 +206,17 @@ def _whole_or_decimal(number: Decimal) -> int | Decimal:
     return int(number) if number == number.to_integral_value() else number
 
 
+def typed_number(raw: object) -> int | Decimal | None:
+    """A number typed in one box (commas read by `units.number_text`), int when whole; None when blank. Raises
+    ValidationError with the catalogue's "enter a number" for anything else."""
+    text = units.number_text(str(raw or ""))
+    if not text:
+        return None
+    if not _NUMBER.fullmatch(text):
+        raise ValidationError(say(MSG_NOT_A_NUMBER), code="invalid")
+    return _whole_or_decimal(Decimal(text))  # exact: at most 2 decimals
+
+
 class MeasureField(forms.Field):
     """A measurement typed in the clinic's units, as the metric number stored (int when whole)."""
 
@@ -231,9 +245,4 @@ class MeasureField(forms.Field):
 
     def _stored(self, raw: object) -> int | Decimal | None:
         # The stored unit itself (as_post_data, scripts): the catalogue's checks judge its bounds.
-        text = units.number_text(str(raw or ""))
-        if not text:
-            return None
-        if not _NUMBER.fullmatch(text):
-            raise ValidationError(say(MSG_NOT_A_NUMBER), code="invalid")
-        return _whole_or_decimal(Decimal(text).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+        return typed_number(raw)

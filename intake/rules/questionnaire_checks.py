@@ -23,7 +23,8 @@ Public API
   ``MSG_NOT_A_DATE``, ``MSG_FUTURE_DATE`` and ``MSG_BEFORE_BIRTH`` (``{name}``: the question's ``date_name``, GOV.UK
   style, ``date_message``), ``MSG_AGE_OUT_OF_RANGE``, ``MSG_NONE_WITH_OTHERS``, ``MSG_NOT_TEXT``, ``MSG_TOO_LONG``
   (``{maximum}``), ``MSG_RATE_ACTIVITY`` / ``MSG_NAME_ACTIVITY`` (a PSFS rating without its activity, or the
-  reverse). ``format_number`` renders bounds the way the messages do.
+  reverse). Bounds in messages read with their thousands grouped ("2,000 characters": ``units.grouped``);
+  ``format_number`` renders a stored number for staff.
 - ``human_value(question, value) -> str`` and ``human_answers(answers)`` for staff screens (in English; a stored
   height, weight or walking distance with its metric unit); ``NOT_ANSWERED``.
 
@@ -55,6 +56,7 @@ from intake.rules.questionnaire import (
     questions_that_apply,
     step_by_slug,
 )
+from intake.rules.units import grouped
 from intake.rules.wording import Message, gettext_noop
 
 if TYPE_CHECKING:
@@ -99,7 +101,7 @@ _COLLECTIONS = (list, tuple, set, frozenset)
 
 
 def format_number(number: int | Decimal) -> str:
-    """400 -> "400", Decimal("2.50") -> "2.5": how a bound reads in a message."""
+    """400 -> "400", Decimal("2.50") -> "2.5": a stored number as staff read it."""
     return f"{Decimal(number).normalize():f}"
 
 
@@ -127,15 +129,15 @@ def _check_number(question: Question, value: object, answers: Answers, today: da
     if number < 0:
         return MSG_NEGATIVE
     if question.min_value is not None and number < question.min_value:
-        return Message(MSG_TOO_SMALL, minimum=format_number(question.min_value))
+        return Message(MSG_TOO_SMALL, minimum=grouped(question.min_value))
     if question.code in DISTANCE_CODES:
         unit = answers.get("distance_unit")
         cap = max_stored_distance(unit)
         if number > cap:
             word = UNIT_WORDS.get(unit, "km") if isinstance(unit, str) else "km"
-            return Message(MSG_DISTANCE_TOO_LARGE, maximum=format_number(cap), unit=Message(word))
+            return Message(MSG_DISTANCE_TOO_LARGE, maximum=grouped(cap), unit=Message(word))
     elif question.max_value is not None and number > question.max_value:
-        return Message(MSG_TOO_LARGE, maximum=format_number(question.max_value))
+        return Message(MSG_TOO_LARGE, maximum=grouped(question.max_value))
     born = as_date(answers.get("date_of_birth"))
     if question.code == "years_running" and born is not None and number > age_in_years(born, today):
         return MSG_MORE_THAN_AGE
@@ -182,7 +184,7 @@ def _check_text(question: Question, value: object) -> str | None:
     if not isinstance(value, str):
         return MSG_NOT_TEXT
     if question.max_length is not None and len(value.strip()) > question.max_length:
-        return Message(MSG_TOO_LONG, maximum=str(question.max_length))
+        return Message(MSG_TOO_LONG, maximum=grouped(question.max_length))
     return None
 
 

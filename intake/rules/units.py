@@ -18,7 +18,8 @@ Public API
   ``maximum`` are the catalogue's metric bounds, shown converted and rounded inwards, so whatever passes here passes
   the catalogue's own check).
 - ``as_parts(measure, system, stored, *, stored_unit=None) -> dict[str, str]``: a stored value as the boxes show it.
-- ``describe(measure, system, stored, *, stored_unit=None) -> Message``: "5 ft 10 in", "160 lb", "10 miles".
+- ``describe(measure, system, stored, *, stored_unit=None) -> Message``: "5 ft 10 in", "160 lb", "10 miles",
+  "1,500 yards" (thousands grouped, as in the range messages: ``grouped(number)``).
 - ``MSG_NO_DOT``: a walking distance whose dot stands before exactly three digits ("1.500") is refused.
 - ``hint(measure, system) -> str``: the example under the question ("For example, 5 feet 10 inches."); "" for a
   running distance, whose unit stands after its box.
@@ -164,7 +165,9 @@ _SHOWN_AS: dict[tuple[Measure, System], tuple[str, str]] = {
     ("walk", "metric"): (gettext_noop("{value} meters"), gettext_noop("{value} meter")),
 }
 
-_NUMBER = re.compile(r"\d{1,6}(?:\.\d{1,3})?|\.\d{1,3}")
+# Any number of digits: a long number is a number, and the bounds say how large it may be ("Enter a distance of 54,680
+# yards or less"); with at most 6 digits, a 7-digit one was told to "Enter the distance in yards, like 200".
+_NUMBER = re.compile(r"\d+(?:\.\d{1,3})?|\.\d{1,3}")
 _FEET_AND_INCHES = re.compile(
     f"(?P<feet>\\d{{1,2}}(?:\\.\\d{{1,2}})?)\\s*(?:{'|'.join(map(re.escape, _FEET))})\\s*"
     # "5 pies y 10 pulgadas", "5 feet and 10 inches", "5 ft, 10 in": as the height is said or written.
@@ -268,9 +271,17 @@ def _shown_factor(measure: Measure, system: System) -> Decimal:
 
 
 def _shown_number(number: Decimal) -> str:
-    """12.0 -> "12", 72.50 -> "72.5": a number as the patient reads it."""
+    """12.0 -> "12", 72.50 -> "72.5": a number as the patient reads it in a box."""
     text = f"{number.normalize():f}"
     return text
+
+
+def grouped(number: int | Decimal) -> str:
+    """54680 -> "54,680", 72.50 -> "72.5": a number as the patient reads it in a sentence. Commas group thousands in
+    Spanish too: the Spanish page is written for US Latino patients, shows decimals with a point ("72.5 kg") and
+    reads "54,680" typed back as the number shown, where "54.680" is refused (``MSG_NO_DOT``) and "54 680" is not a
+    number."""
+    return f"{Decimal(number).normalize():,f}"
 
 
 def _bound_words(measure: Measure, system: System, shown: Decimal) -> Message:
@@ -278,7 +289,7 @@ def _bound_words(measure: Measure, system: System, shown: Decimal) -> Message:
         feet, inches = divmod(int(shown), 12)
         return _feet_and_inches(str(feet), str(inches))
     plural, single = _SHOWN_AS[(measure, system)]
-    text = _shown_number(shown)
+    text = grouped(shown)
     return Message(single if text == "1" else plural, value=text)
 
 

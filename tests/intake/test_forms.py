@@ -114,7 +114,7 @@ def test_a_thousands_comma_is_read_as_part_of_the_number():
         ("running", "runs_per_week", "22", MSG_TOO_LARGE.format(maximum=21)),
         ("running", "runs_per_week", "3.5", MSG_WHOLE_NUMBER),
         ("running", "weekly_distance", "403", MSG_DISTANCE_TOO_LARGE.format(maximum="402.34", unit="km")),
-        ("general_health", "medications", "x" * 2001, MSG_TOO_LONG.format(maximum=2000)),
+        ("general_health", "medications", "x" * 2001, MSG_TOO_LONG.format(maximum="2,000")),
         ("general_health", "medications", "ibuprofen\x00", MSG_ODD_CHARACTERS),
         ("visit", "consent", "", MSG_CONSENT_REQUIRED),
     ],

@@ -586,7 +586,7 @@ def test_a_race_date_may_be_in_the_future() -> None:
 
 def test_free_text_is_limited_in_length_after_trimming() -> None:
     assert "worries" not in errors("visit", consent=True, worries="  " + "x" * 2000 + "  ")
-    assert errors("visit", consent=True, worries="x" * 2001)["worries"] == checks.MSG_TOO_LONG.format(maximum=2000)
+    assert errors("visit", consent=True, worries="x" * 2001)["worries"] == checks.MSG_TOO_LONG.format(maximum="2,000")
     assert errors("visit", consent=True, worries=42)["worries"] == checks.MSG_NOT_TEXT
 
 
