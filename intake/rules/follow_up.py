@@ -159,8 +159,11 @@ PAGES: tuple[Page, ...] = (
           _("Rate how well you can do each activity now. If you named activities before, they are filled in for "
             "you. You can change them."),
           "psfs_1_activity", "psfs_1"),
+    # The intake's second and third activities are filled in (default_answers), and a named activity needs its
+    # rating: "Skip this page" was refused beside them. Rated again, they give the PSFS a change to compare.
     _page("measures_activities_more", "measures", _("Other activities"),
-          _("You can name up to two more activities. Skip this page if there are none."),
+          _("You can name up to two more activities. If you named more before, they are filled in: rate each one now, "
+            "or clear its name. If there are none, leave this page empty."),
           "psfs_2_activity", "psfs_2", "psfs_3_activity", "psfs_3"),
     _page("progress", "progress", _("How you are doing"), "", "global_change", "follow_up_running"),
 )

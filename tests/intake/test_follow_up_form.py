@@ -91,6 +91,30 @@ def test_the_follow_up_offers_the_activities_named_at_intake(client, visit):
     assert 'value="Carrying shopping"' in more
 
 
+def test_the_other_activities_page_says_to_rate_or_clear_an_activity_it_fills_in_and_takes_either(client, visit):
+    """It said "Skip this page if there are none" beside the intake's second activity, then refused "Next" with
+    "Please rate how well you can do this activity now."."""
+    _invitation, token, intake = follow_up_for(visit)
+    _open(client, token)
+    for slug in ("safety", "safety_bladder", "safety_legs", "safety_hands", "legs", "measures", "measures_activities"):
+        assert _post(client, slug, follow_up_answers())["Location"].startswith("/intake/step/")
+    page = client.get("/intake/step/measures_activities_more/").content.decode()
+    assert 'value="Carrying shopping"' in page
+    assert "Skip this page" not in page
+    assert "If you named more before, they are filled in: rate each one now, or clear its name." in page
+
+    untouched = client.post("/intake/step/measures_activities_more/", {"psfs_2_activity": "Carrying shopping"})
+    assert "Please rate how well you can do this activity now." in untouched.content.decode()
+    cleared = client.post("/intake/step/measures_activities_more/", {"psfs_2_activity": ""})
+    assert cleared.status_code == 302
+    rated = client.post(
+        "/intake/step/measures_activities_more/", {"psfs_2_activity": "Carrying shopping", "psfs_2": "6"}
+    )
+    assert rated.status_code == 302
+    intake.refresh_from_db()
+    assert (intake.answers["psfs_2_activity"], intake.answers["psfs_2"]) == ("Carrying shopping", 6)
+
+
 def test_a_ces_yes_on_a_follow_up_shows_the_emergency_page_flags_alerts_once_and_a_later_no_keeps_it(
     client, visit, alert_calls
 ):
