@@ -32,13 +32,15 @@ def _e(value: object) -> str:
 
 
 def _described_by(qv: QuestionView, *first: str) -> str:
+    """The aria-describedby attribute (with its leading space), or "" when nothing describes the question: an empty
+    one points at nothing."""
     code = qv.question.code
     ids = [*first]
     if qv.hint:
         ids.append(f"hint_{code}")
     if qv.errors:
         ids.append(f"error_{code}")
-    return _e(" ".join(ids))
+    return f' aria-describedby="{_e(" ".join(ids))}"' if ids else ""
 
 
 def _label_text(qv: QuestionView) -> str:
@@ -120,7 +122,8 @@ def _grouped(qv: QuestionView) -> str:
     """A fieldset: choices, a 0-10 scale, or the boxes of a date or a measurement."""
     inputs = input_boxes(qv.boxes) if qv.boxes else _choices(qv)
     return (
-        f'<fieldset aria-describedby="{_described_by(qv)}"><legend class="question-label">{_label_text(qv)}</legend>'
+        f"<fieldset{_described_by(qv)}>"
+        f'<legend class="question-label">{_label_text(qv)}</legend>'
         f"{_notes(qv)}{inputs}</fieldset>"
     )
 
@@ -136,14 +139,14 @@ def _single_input(qv: QuestionView) -> str:
             f'<div class="input-with-suffix"><input class="form-control {_e(box.css)}'
             f'{" is-invalid" if box.invalid else ""}" type="text" inputmode="decimal" autocomplete="off"'
             f' name="{_e(box.name)}" id="{_e(box.html_id)}" value="{_e(box.value)}"'
-            f' aria-describedby="{_described_by(qv, f"unit_{question.code}")}"'
+            f"{_described_by(qv, f'unit_{question.code}')}"
             f"{_INVALID if box.invalid else ''}>"
             f'<span class="input-suffix" id="unit_{code}">{_e(box.label)}</span></div>'
         )
     if question.kind == "text" and (question.max_length or 0) > 200:
         return (
             f'<textarea class="form-control{invalid}" name="{code}" id="{_e(qv.html_id)}" rows="3"'
-            f' maxlength="{_e(question.max_length)}" aria-describedby="{_described_by(qv)}">{_e(qv.value)}</textarea>'
+            f' maxlength="{_e(question.max_length)}"{_described_by(qv)}>{_e(qv.value)}</textarea>'
         )
     if question.kind == "integer":
         kind = 'type="text" inputmode="numeric" autocomplete="off"'
@@ -156,7 +159,7 @@ def _single_input(qv: QuestionView) -> str:
     short = {"integer": " short-input", "decimal": " short-input", "phone": " phone-input"}.get(question.kind, "")
     return (
         f'<input class="form-control{short}{invalid}" name="{code}" id="{_e(qv.html_id)}" value="{_e(qv.value)}"'
-        f' {kind} aria-describedby="{_described_by(qv)}">'
+        f" {kind}{_described_by(qv)}>"
     )
 
 

@@ -101,3 +101,16 @@ def test_every_safety_hint_that_counts_signs_puts_each_on_its_own_line():
         assert lead.endswith("any of these:")
         assert len(signs) >= 3
         assert all(sign.endswith(".") and sign.count(". ") == 0 for sign in signs)
+
+
+@pytest.mark.parametrize("slug", ["running_goals", "visit"])
+def test_a_question_with_no_hint_names_no_description_and_every_name_is_on_the_page(patient, slug):
+    """Inputs, text areas and groups with no hint had an empty aria-describedby="", which points at nothing."""
+    answer_up_to(patient, slug, routine_answers())
+    elements = Elements(patient.client.get(f"/intake/step/{slug}/").content.decode())
+    described = [(tag, attrs) for tag, attrs in elements.found if "aria-describedby" in attrs]
+    assert [(tag, attrs.get("name")) for tag, attrs in described if not attrs["aria-describedby"].strip()] == []
+    for _tag, attrs in described:
+        for html_id in attrs["aria-describedby"].split():
+            elements.by_id(html_id)
+    assert "aria-describedby" not in elements.by_id("id_race_goal" if slug == "running_goals" else "id_worries")[1]
