@@ -27,6 +27,11 @@ class PatientRecord:
             if entry.intake_id is not None and entry.visit_id == (self.current.visit_id if self.current else None)
         ]
 
+    @property
+    def shown_intake_ids(self) -> list[int]:
+        """Every questionnaire the page lists with its level and flags, of every visit (for the audit trail)."""
+        return [entry.intake_id for entry in self.questionnaires if entry.intake_id is not None]
+
 
 def _charted(entry: QuestionnaireEntry) -> bool:
     return entry.kind == Questionnaire.INTAKE or entry.answered

@@ -240,16 +240,19 @@ def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 def _detail_page(request: HttpRequest, intake: Intake) -> HttpResponse:
     record = patient_page.record(intake, now=timezone.now())
-    shown = ", ".join(str(pk) for pk in record.scored_intake_ids if pk != intake.pk)
-    audit.record(
-        "viewed_intake",
-        request=request,
-        intake_id=intake.pk,
-        detail=f"patient page; scores of intakes {shown}" if shown else "",
-    )
+    _audit_viewing(request, intake, record)
     latches = selectors.red_flag_answers(intake)
     review_form = ReviewForm(outcome_required=_outcome_required(intake, latches))
     return _render_detail(request, intake, review_form, latches, record=record)
+
+
+def _audit_viewing(request: HttpRequest, intake: Intake, record: patient_page.PatientRecord, *, note: str = "") -> None:
+    """The page shows the patient's other questionnaires too (levels and flags; the visit's scores): each is added to
+    the event, so the trail's filter by any of them finds this viewing, not only the detail's words."""
+    scored = ", ".join(str(pk) for pk in record.scored_intake_ids if pk != intake.pk)
+    detail = "; ".join(part for part in (note, f"patient page; scores of intakes {scored}" if scored else "") if part)
+    others = [pk for pk in record.shown_intake_ids if pk != intake.pk]
+    audit.record("viewed_intake", request=request, intake_id=intake.pk, intakes=others, detail=detail)
 
 
 def _render_detail(
@@ -363,9 +366,10 @@ def _review_not_saved(
 ) -> HttpResponse:
     """The intake page again, with the review form's messages: it shows the whole intake, so it is audited as a
     viewing is (the stop-28 audit found these pages left no trace)."""
-    audit.record("viewed_intake", request=request, intake_id=intake.pk, detail="review not saved")
+    record = patient_page.record(intake, now=timezone.now())
+    _audit_viewing(request, intake, record, note="review not saved")
     messages.error(request, MSG_REVIEW_NOT_SAVED)
-    return _render_detail(request, intake, form, latches, status=status)
+    return _render_detail(request, intake, form, latches, status=status, record=record)
 
 
 def _say_what_happened(

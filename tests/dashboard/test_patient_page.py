@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from dashboard import scores
-from intake.models import Invitation
+from intake.models import Intake, Invitation
 from intake.rules.answers import from_json
 from outcomes import registry
 from outcomes.instruments.scoring import score
@@ -114,6 +114,28 @@ def test_opening_the_patient_page_is_audited_with_the_questionnaires_whose_score
     client.get(page(visit.pk))
     event = AuditEvent.objects.get(action="viewed_intake", intake_id=visit.pk)
     assert str(answered.pk) in event.detail
+
+
+def test_the_trail_filtered_by_any_questionnaire_the_patient_page_showed_finds_that_viewing(
+    client, clinician, administrator
+):
+    """The page opened on one questionnaire lists the patient's others with their levels and flags, and charts the
+    scores of its visit's: the trail's filter by one of those intakes found no sign that anyone saw it."""
+    earlier = make_intake("sciatica_below_knee", appointment_at=timezone.now() - datetime.timedelta(days=400))
+    later = make_intake("routine_plain")
+    Invitation.objects.filter(pk=later.invitation_id).update(patient_id=earlier.patient_id)
+    Intake.objects.filter(pk=later.pk).update(patient_id=earlier.patient_id)
+    later.refresh_from_db()
+    answered = make_follow_up(later).invitation.intake
+    client.force_login(clinician)
+    record = client.get(page(later.pk)).context["record"]
+    assert "SC1" in {flag.code for entry in record.questionnaires for flag in entry.flags}
+    client.force_login(administrator)
+    for shown in (earlier, answered):
+        events = client.get(reverse("dashboard:audit"), {"intake": shown.pk}).context["page"]
+        assert [(event.action, event.intake_id, event.actor_username) for event in events] == [
+            ("viewed_intake", later.pk, clinician.username)
+        ]
 
 
 def test_the_patient_page_costs_the_same_queries_with_one_or_three_follow_ups(client, clinician):
