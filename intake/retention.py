@@ -17,7 +17,10 @@ from django.utils import timezone
 
 from audit.services import record
 from intake.models import Intake, Invitation
-from intake.services.patients import forget_without_visits
+from intake.services.removal import remove_invitations
+
+# Invitations deleted in one transaction: a few MB of rows and a second or so of locks.
+BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -44,45 +47,44 @@ def expired_invitations(*, months: int, now: datetime.datetime) -> QuerySet[Invi
     return Invitation.objects.filter(appointment_at__lt=months_before(now, months))
 
 
-@transaction.atomic
 def purge_old_intakes(*, months: int, now: datetime.datetime | None = None, dry_run: bool = False) -> PurgeResult:
+    """Delete what is past the period, `BATCH` invitations at a time, each batch in a transaction of its own with its
+    own entry in the audit trail: a first purge of years of history holds neither all of it in memory nor its locks
+    for minutes, and a purge stopped half-way keeps (and has recorded) what it removed. Two purges at once share the
+    work (rows another one has locked are skipped, on PostgreSQL) and each records only what it removed."""
     now = now or timezone.now()
     cutoff = months_before(now, months)
     invitations = expired_invitations(months=months, now=now)
-    intake_ids = list(Intake.objects.filter(invitation__in=invitations).values_list("pk", flat=True))
-    invitation_count = invitations.count()
-    result = PurgeResult(cutoff=cutoff, invitations=invitation_count, intakes=len(intake_ids), dry_run=dry_run)
-    if dry_run or not invitation_count:
-        return result
-    patient_ids = set(invitations.values_list("patient_id", flat=True))
-    _forget_versions(invitations, intake_ids)
-    # Cascades to each invitation's intake, its flags, its review notes and its one-time codes.
-    invitations.delete()
-    # The patient's own record (name, birth date, e-mail, phone) goes with their last visit.
-    forget_without_visits(patient_ids)
-    record(
-        "retention_purge",
-        detail=(
-            f"removed {result.intakes} intakes and {result.invitations} invitations with appointments before "
-            f"{cutoff:%Y-%m-%d} ({months}-month retention)"
-        ),
-    )
-    return result
+    if dry_run:
+        intakes = Intake.objects.filter(invitation__in=invitations).count()
+        return PurgeResult(cutoff=cutoff, invitations=invitations.count(), intakes=intakes, dry_run=True)
+    removed_invitations = removed_intakes = 0
+    while True:
+        batch_invitations, batch_intakes = _purge_batch(invitations, cutoff=cutoff, months=months)
+        if not batch_invitations:
+            break
+        removed_invitations += batch_invitations
+        removed_intakes += batch_intakes
+    return PurgeResult(cutoff=cutoff, invitations=removed_invitations, intakes=removed_intakes, dry_run=False)
 
 
-def _forget_versions(invitations: QuerySet[Invitation], intake_ids: list[int]) -> None:
-    """django-reversion keeps old copies of registered models: those of the purged rows go too."""
-    import reversion
-    from reversion.models import Version
-
-    from intake.models import IntakeFlag, ReviewNote
-
-    doomed = {
-        Invitation: list(invitations.values_list("pk", flat=True)),
-        Intake: intake_ids,
-        IntakeFlag: list(IntakeFlag.objects.filter(intake_id__in=intake_ids).values_list("pk", flat=True)),
-        ReviewNote: list(ReviewNote.objects.filter(intake_id__in=intake_ids).values_list("pk", flat=True)),
-    }
-    for model, ids in doomed.items():
-        if ids and reversion.is_registered(model):
-            Version.objects.get_for_model(model).filter(object_id__in=[str(pk) for pk in ids]).delete()
+def _purge_batch(invitations: QuerySet[Invitation], *, cutoff: datetime.datetime, months: int) -> tuple[int, int]:
+    """Delete the next batch of expired invitations with all that hangs on them: how many invitations and intakes."""
+    with transaction.atomic():
+        ids = list(
+            invitations.select_for_update(skip_locked=True, of=("self",))
+            .order_by("pk")
+            .values_list("pk", flat=True)[:BATCH]
+        )
+        if not ids:
+            return 0, 0
+        removed = remove_invitations(ids)
+        if removed.invitations:
+            record(
+                "retention_purge",
+                detail=(
+                    f"removed {removed.intakes} intakes and {removed.invitations} invitations with appointments "
+                    f"before {cutoff:%Y-%m-%d} ({months}-month retention)"
+                ),
+            )
+        return removed.invitations, removed.intakes

@@ -13,8 +13,8 @@ Nothing outside this package creates or updates Invitation, Intake, IntakeFlag o
 
 The modules, by subdomain: `invitations` (links and identity), `cancellation` (a visit called off), `answering`
 (consent, saving pages and steps, the emergency page),
-`assessment` (triage results, submission, re-triage), `review` (clinicians' review), `demo` (demo and test
-data through the same writers).
+`assessment` (triage results, submission, re-triage), `review` (clinicians' review), `removal` (visits deleted by
+the retention policy), `demo` (demo and test data through the same writers).
 """
 
 from intake.services.answering import (

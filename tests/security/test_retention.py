@@ -153,3 +153,61 @@ def test_the_daily_purge_also_removes_expired_sessions_and_keeps_live_ones():
     Session.objects.create(session_key="y" * 32, session_data="{}", expire_date=now + dt.timedelta(hours=1))
     assert "Removed expired sessions." in run()
     assert list(Session.objects.values_list("session_key", flat=True)) == ["y" * 32]
+
+
+def test_a_long_purge_goes_a_batch_at_a_time_each_kept_and_recorded_even_when_a_later_one_fails(monkeypatch):
+    """The first purge of years of history removed everything in one transaction: 50,000 intakes held 1.3 GB and two
+    minutes of locks, and a failure at the end (or the process killed for its memory) kept nothing and recorded
+    nothing. Each batch is now its own transaction with its own record in the trail."""
+    from django.db.models.signals import post_delete
+
+    from intake import retention
+
+    monkeypatch.setattr(retention, "BATCH", 2, raising=False)
+    old = [patient_record(appointment_days_ago=365 * 8 + day) for day in range(5)]
+    deleted = []
+
+    def fail_in_the_second_batch(sender, instance, **kwargs):
+        deleted.append(instance.pk)
+        if len(deleted) == 3:
+            raise RuntimeError("the database went away")
+
+    post_delete.connect(fail_in_the_second_batch, sender=Invitation)
+    try:
+        with pytest.raises(RuntimeError):
+            run()
+    finally:
+        post_delete.disconnect(fail_in_the_second_batch, sender=Invitation)
+    assert Intake.objects.count() == 3
+    first = AuditEvent.objects.get(action="retention_purge")
+    assert first.detail.startswith("removed 2 intakes and 2 invitations")
+    assert "Removed 3 intakes and 3 invitations" in run()
+    assert not Intake.objects.exists()
+    assert not Patient.objects.filter(pk__in=[intake.patient_id for intake in old]).exists()
+    details = sorted(AuditEvent.objects.filter(action="retention_purge").values_list("detail", flat=True))
+    assert [detail.split(" with ")[0] for detail in details] == [
+        "removed 1 intakes and 1 invitations",
+        "removed 2 intakes and 2 invitations",
+        "removed 2 intakes and 2 invitations",
+    ]
+
+
+def test_the_purge_never_reads_the_answers_it_deletes():
+    """Deleting an intake read its whole row (the answers) into memory first, for every intake of the purge."""
+    from django.db.models.signals import post_init
+
+    read = []
+
+    def note_answers_read(sender, instance, **kwargs):
+        if "answers" in instance.__dict__:  # a deferred field is not in the instance's dict until it is read
+            read.append(instance.pk)
+
+    for day in range(3):
+        patient_record(appointment_days_ago=365 * 8 + day)
+    post_init.connect(note_answers_read, sender=Intake)
+    try:
+        run()
+    finally:
+        post_init.disconnect(note_answers_read, sender=Intake)
+    assert not Intake.objects.exists()
+    assert read == []

@@ -1,0 +1,55 @@
+"""Removing visits for good (the retention policy, intake.retention, decides which and when): the invitations, their
+intakes and everything that hangs on them, and the patient's record with their last visit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model, QuerySet
+
+from intake.models import Intake, IntakeFlag, Invitation, ReviewNote
+from intake.services.patients import forget_without_visits
+
+
+@dataclass(frozen=True)
+class Removed:
+    invitations: int
+    intakes: int
+
+
+def remove_invitations(invitation_ids: list[int]) -> Removed:
+    """Delete these invitations with their intakes, flags, red-flag answers, notes, alerts, follow-up rows, one-time
+    codes, reminders, the messages about them (signals of intake.tasks) and stored versions, and the patient records
+    left without a visit. Counts what was really deleted (another purge may have taken some first)."""
+    with transaction.atomic():
+        patient_ids = set(Invitation.objects.filter(pk__in=invitation_ids).values_list("patient_id", flat=True))
+        _forget_versions(invitation_ids)
+        # The intakes first, read by id only: deleting them through their invitations read every row's answers into
+        # memory (a delete signal listens on Intake, so Django loads each row it deletes).
+        _, by_model = Intake.objects.filter(invitation_id__in=invitation_ids).only("pk").delete()
+        intakes = by_model.get(Intake._meta.label, 0)
+        _, by_model = Invitation.objects.filter(pk__in=invitation_ids).delete()
+        invitations = by_model.get(Invitation._meta.label, 0)
+        # The patient's own record (name, birth date, e-mail, phone) goes with their last visit.
+        forget_without_visits(patient_ids)
+    return Removed(invitations=invitations, intakes=intakes)
+
+
+def _forget_versions(invitation_ids: list[int]) -> None:
+    """django-reversion keeps old copies of registered models: those of the removed rows go too. (None of these
+    models is registered today; this keeps the removal complete if one is.)"""
+    import reversion
+    from reversion.models import Version
+
+    rows: dict[type[Model], QuerySet[Any]] = {
+        Invitation: Invitation.objects.filter(pk__in=invitation_ids),
+        Intake: Intake.objects.filter(invitation_id__in=invitation_ids),
+        IntakeFlag: IntakeFlag.objects.filter(intake__invitation_id__in=invitation_ids),
+        ReviewNote: ReviewNote.objects.filter(intake__invitation_id__in=invitation_ids),
+    }
+    for model, queryset in rows.items():
+        if reversion.is_registered(model):
+            ids = [str(pk) for pk in queryset.values_list("pk", flat=True)]
+            Version.objects.get_for_model(model).filter(object_id__in=ids).delete()
