@@ -532,7 +532,8 @@ if not DATABASE_IS_POSTGRES:
     # is all a development database needs. Without this, every `make run` printed a warning a new user cannot judge.
     SILENCED_SYSTEM_CHECKS.append("models.W040")
 
-# Patient intakes are kept this many months after submission, then removed by `manage.py purge_old_intakes`.
+# Patient intakes are kept this many months after their appointment (a visit's follow-ups with it, after the last of
+# them), then removed by `manage.py purge_old_intakes` (intake.retention).
 INTAKE_RETENTION_MONTHS = env_int("INTAKE_RETENTION_MONTHS", 84)
 
 # When the database is unreachable pages answer 503 and ask the browser to retry after this many seconds.

@@ -1,5 +1,6 @@
-"""Data retention: patient records are removed INTAKE_RETENTION_MONTHS after the appointment they were made for; the
-patient's own record (name, birth date, contact details) with the last of their visits.
+"""Data retention: patient records are removed INTAKE_RETENTION_MONTHS after the appointment they were made for (a
+visit's follow-ups with it, after the last of them: `expired_invitations`); the patient's own record (name, birth
+date, contact details) with the last of their visits.
 
 Removal is deletion, not anonymisation: an intake's free text cannot be reliably scrubbed of identifying details, and
 the clinic's own record of the visit lives in its EHR. The audit trail is kept (it stores intake ids, never patient
@@ -12,11 +13,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from audit.services import record
-from intake.models import Intake, Invitation
+from intake.models import FollowUp, Intake, Invitation
 from intake.services.removal import remove_invitations
 
 # Invitations deleted in one transaction: a few MB of rows and a second or so of locks.
@@ -44,7 +45,19 @@ def months_before(moment: datetime.datetime, months: int) -> datetime.datetime:
 
 
 def expired_invitations(*, months: int, now: datetime.datetime) -> QuerySet[Invitation]:
-    return Invitation.objects.filter(appointment_at__lt=months_before(now, months))
+    """Invitations whose visit is past the period. A follow-up's invitation carries its visit's appointment time, and
+    a visit with its follow-ups is one record (the patient page charts them together): the period of a visit runs
+    from the latest of its appointment, its follow-ups' due dates (one cancelled before it was sent aside) and the
+    last day of their links, so a 12-month follow-up is never removed while it can still be, or was just, answered."""
+    cutoff = months_before(now, months)
+    within = FollowUp.objects.filter(
+        Q(cancelled_at__isnull=True, due_at__gte=cutoff) | Q(invitation__expires_at__gte=cutoff)
+    )
+    return (
+        Invitation.objects.filter(appointment_at__lt=cutoff)
+        .exclude(Exists(within.filter(visit__invitation=OuterRef("pk"))))
+        .exclude(Exists(within.filter(visit=OuterRef("follow_up__visit"))))
+    )
 
 
 def purge_old_intakes(*, months: int, now: datetime.datetime | None = None, dry_run: bool = False) -> PurgeResult:

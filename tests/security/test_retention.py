@@ -211,3 +211,22 @@ def test_the_purge_never_reads_the_answers_it_deletes():
         post_init.disconnect(note_answers_read, sender=Intake)
     assert not Intake.objects.exists()
     assert read == []
+
+
+def test_a_visit_and_its_follow_ups_stay_while_a_follow_up_is_within_the_period(settings):
+    """A follow-up's link carries its visit's appointment time, so a clinic keeping intakes 12 months lost the
+    12-month follow-up (its answers, any red flag in them not yet reviewed) with its visit the night after it was sent.
+    The period of a visit runs from its last follow-up's due date or link, whichever is later."""
+    from tests.dashboard.factories import make_follow_up, make_intake
+
+    settings.INTAKE_RETENTION_MONTHS = 12
+    now = timezone.now()
+    visit = make_intake("routine_plain", appointment_at=now - dt.timedelta(days=400))
+    make_follow_up(visit, "6w", sent_days_ago=358)
+    answered = make_follow_up(visit, "12m", sent_days_ago=35).invitation.intake
+    done = make_intake("routine_plain", appointment_at=now - dt.timedelta(days=500))
+    gone = make_follow_up(done, "6w", sent_days_ago=458).invitation.intake
+    output = run()
+    assert set(Intake.objects.values_list("pk", flat=True)) >= {visit.pk, answered.pk}
+    assert not Intake.objects.filter(pk__in=[done.pk, gone.pk]).exists()
+    assert "Removed 2 intakes and 2 invitations" in output
