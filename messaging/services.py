@@ -17,13 +17,13 @@ from django.utils import timezone
 
 from messaging import channels, delivery
 from messaging.delivery import max_attempts, retry_delay
-from messaging.models import OutboundMessage
+from messaging.models import OutboundMessage, TextOptOut
 from messaging.stuck_tasks import SWEEP_GRACE, needing_a_new_task
 from messaging.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["forget", "max_attempts", "queue", "retry_delay", "send", "sweep"]
+__all__ = ["forget", "forget_opt_outs", "max_attempts", "queue", "retry_delay", "send", "sweep"]
 
 
 def queue(
@@ -71,6 +71,14 @@ def send(message_id: int, *, now: datetime.datetime | None = None) -> str:
 def forget(kinds: Iterable[str], about_ids: Iterable[int]) -> int:
     """Delete the messages of these kinds about these rows (the rows were deleted: their addresses go too)."""
     deleted, _ = OutboundMessage.objects.filter(kind__in=list(kinds), about_id__in=list(about_ids)).delete()
+    return deleted
+
+
+def forget_opt_outs(numbers: Iterable[str]) -> int:
+    """Delete the "no texts" rows of these numbers (no patient record has them any more: intake.retention). Nothing is
+    texted to a number on no record; should one come back, the provider still holds the STOP, refuses the text, and
+    that records the number again (delivery)."""
+    deleted, _ = TextOptOut.objects.filter(number__in=list(numbers)).delete()
     return deleted
 
 

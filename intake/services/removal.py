@@ -9,8 +9,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Model, QuerySet
 
-from intake.models import Intake, IntakeFlag, Invitation, ReviewNote
+from intake.models import Intake, IntakeFlag, Invitation, Patient, ReviewNote
 from intake.services.patients import forget_without_visits
+from intake.tasks import e164
+from messaging import services as messages
 
 
 @dataclass(frozen=True)
@@ -22,9 +24,12 @@ class Removed:
 def remove_invitations(invitation_ids: list[int]) -> Removed:
     """Delete these invitations with their intakes, flags, red-flag answers, notes, alerts, follow-up rows, one-time
     codes, reminders, the messages about them (signals of intake.tasks) and stored versions, and the patient records
-    left without a visit. Counts what was really deleted (another purge may have taken some first)."""
+    left without a visit with their numbers' "no texts" rows. Counts what was really deleted (another purge may have
+    taken some first)."""
     with transaction.atomic():
         patient_ids = set(Invitation.objects.filter(pk__in=invitation_ids).values_list("patient_id", flat=True))
+        phones = {e164(phone) for phone in Patient.objects.filter(pk__in=patient_ids).values_list("phone", flat=True)}
+        phones.discard("")
         _forget_versions(invitation_ids)
         # The intakes first, read by id only: deleting them through their invitations read every row's answers into
         # memory (a delete signal listens on Intake, so Django loads each row it deletes).
@@ -34,6 +39,9 @@ def remove_invitations(invitation_ids: list[int]) -> Removed:
         invitations = by_model.get(Invitation._meta.label, 0)
         # The patient's own record (name, birth date, e-mail, phone) goes with their last visit.
         forget_without_visits(patient_ids)
+        # A number that asked for no texts goes with the last record that has it.
+        still_on_record = Patient.objects.filter(phone__in=phones).values_list("phone", flat=True)
+        messages.forget_opt_outs(phones - {e164(phone) for phone in still_on_record})
     return Removed(invitations=invitations, intakes=intakes)
 
 

@@ -230,3 +230,19 @@ def test_a_visit_and_its_follow_ups_stay_while_a_follow_up_is_within_the_period(
     assert set(Intake.objects.values_list("pk", flat=True)) >= {visit.pk, answered.pk}
     assert not Intake.objects.filter(pk__in=[done.pk, gone.pk]).exists()
     assert "Removed 2 intakes and 2 invitations" in output
+
+
+def test_a_removed_patients_no_texts_number_goes_with_their_record_unless_another_record_has_it():
+    """The number a patient asked not to be texted at outlived their record for ever: a phone number, and that its
+    owner was a patient here. The provider keeps their STOP and refuses a text again, which records it again."""
+    from messaging.models import TextOptOut
+
+    gone = patient_record(appointment_days_ago=365 * 8)
+    family = patient_record(appointment_days_ago=365 * 8)
+    kept = patient_record(appointment_days_ago=30)
+    for intake, phone in ((gone, "+12015550123"), (family, "+12015550199"), (kept, "+12015550199")):
+        Patient.objects.filter(pk=intake.patient_id).update(phone=phone)
+    for number in ("+12015550123", "+12015550199"):
+        TextOptOut.objects.create(number=number, at=timezone.now())
+    run()
+    assert list(TextOptOut.objects.values_list("number", flat=True)) == ["+12015550199"]
