@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from audit.services import record
 from intake.models import FollowUp, Intake, Invitation
-from intake.services.removal import remove_invitations
+from intake.services.removal import remove_invitations, remove_records_without_visits
 
 # Invitations deleted in one transaction: a few MB of rows and a second or so of locks.
 BATCH = 500
@@ -78,6 +78,7 @@ def purge_old_intakes(*, months: int, now: datetime.datetime | None = None, dry_
             break
         removed_invitations += batch_invitations
         removed_intakes += batch_intakes
+    remove_records_without_visits()
     return PurgeResult(cutoff=cutoff, invitations=removed_invitations, intakes=removed_intakes, dry_run=False)
 
 

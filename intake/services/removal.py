@@ -3,6 +3,7 @@ intakes and everything that hangs on them, and the patient's record with their l
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +29,6 @@ def remove_invitations(invitation_ids: list[int]) -> Removed:
     taken some first)."""
     with transaction.atomic():
         patient_ids = set(Invitation.objects.filter(pk__in=invitation_ids).values_list("patient_id", flat=True))
-        phones = {e164(phone) for phone in Patient.objects.filter(pk__in=patient_ids).values_list("phone", flat=True)}
-        phones.discard("")
         _forget_versions(invitation_ids)
         # The intakes first, read by id only: deleting them through their invitations read every row's answers into
         # memory (a delete signal listens on Intake, so Django loads each row it deletes).
@@ -38,11 +37,27 @@ def remove_invitations(invitation_ids: list[int]) -> Removed:
         _, by_model = Invitation.objects.filter(pk__in=invitation_ids).delete()
         invitations = by_model.get(Invitation._meta.label, 0)
         # The patient's own record (name, birth date, e-mail, phone) goes with their last visit.
-        forget_without_visits(patient_ids)
-        # A number that asked for no texts goes with the last record that has it.
-        still_on_record = Patient.objects.filter(phone__in=phones).values_list("phone", flat=True)
-        messages.forget_opt_outs(phones - {e164(phone) for phone in still_on_record})
+        _forget_records(patient_ids)
     return Removed(invitations=invitations, intakes=intakes)
+
+
+def remove_records_without_visits() -> int:
+    """Delete every patient record no invitation points to: one whose last visit went in a purge that ran beside
+    another (each saw the other's visit still there), or with a discarded demo invitation. A record being made for a
+    new invitation is not seen: both are written in one transaction. How many were deleted."""
+    with transaction.atomic():
+        return _forget_records(Patient.objects.filter(invitations__isnull=True).values_list("pk", flat=True))
+
+
+def _forget_records(patient_ids: Iterable[int]) -> int:
+    """The records among these that have no visit left, and the "no texts" row of a number no record has then."""
+    patient_ids = list(patient_ids)
+    phones = {e164(phone) for phone in Patient.objects.filter(pk__in=patient_ids).values_list("phone", flat=True)}
+    phones.discard("")
+    deleted = forget_without_visits(patient_ids)
+    still_on_record = Patient.objects.filter(phone__in=phones).values_list("phone", flat=True)
+    messages.forget_opt_outs(phones - {e164(phone) for phone in still_on_record})
+    return deleted
 
 
 def _forget_versions(invitation_ids: list[int]) -> None:

@@ -246,3 +246,14 @@ def test_a_removed_patients_no_texts_number_goes_with_their_record_unless_anothe
         TextOptOut.objects.create(number=number, at=timezone.now())
     run()
     assert list(TextOptOut.objects.values_list("number", flat=True)) == ["+12015550199"]
+
+
+def test_a_patient_record_left_without_any_visit_is_removed_by_the_next_purge():
+    """Two purges at once (PostgreSQL), each removing one of a patient's two old visits, each saw the other's still
+    there and kept the record; no later purge looked at it again, as each looked only at the records of the visits
+    it removed. A discarded demo invitation left its record the same way."""
+    alone = Patient.objects.create(name="Pat Alone", email="alone@example.org", date_of_birth=dt.date(1970, 5, 6))
+    kept = patient_record(appointment_days_ago=30)
+    run()
+    assert not Patient.objects.filter(pk=alone.pk).exists()
+    assert Patient.objects.filter(pk=kept.patient_id).exists()
