@@ -52,7 +52,10 @@ def add_intakes(event: AuditEvent, intake_ids: Iterable[int]) -> None:
     if not ids:
         return
     if connection.vendor != "postgresql":
-        EventIntake.objects.bulk_create([EventIntake(event=event, intake_id=listed) for listed in ids])
+        # An intake named by an earlier page (its scores were on it) is there already, as ON CONFLICT does below.
+        EventIntake.objects.bulk_create(
+            [EventIntake(event=event, intake_id=listed) for listed in ids], ignore_conflicts=True
+        )
         return
     table = connection.ops.quote_name(EventIntake._meta.db_table)
     with connection.cursor() as cursor:

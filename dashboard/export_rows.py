@@ -197,8 +197,11 @@ def _flags(page: QuerySet[Intake, Any]) -> dict[int, tuple[ExportFlag, ...]]:
     return shared
 
 
-def _scores(page: QuerySet[Intake, Any], rows: list[tuple[Any, ...]]) -> dict[int, tuple[Decimal | None, ...]]:
-    """The scores of the visits the page's intakes belong to, from what the rows already hold and one query.
+def _scores(
+    page: QuerySet[Intake, Any], rows: list[tuple[Any, ...]]
+) -> tuple[dict[int, tuple[Decimal | None, ...]], list[int]]:
+    """The scores of the visits the page's intakes belong to, from what the rows already hold and one query, and the
+    ids of the other intakes whose answers they were worked out from (the audit trail names them with the lines).
 
     A pre-visit intake is its own visit: its answers came with its row, its follow-ups are found through the page's
     ids. A follow-up belongs to the visit it follows: that visit's intake and follow-ups are found by its id."""
@@ -209,10 +212,12 @@ def _scores(page: QuerySet[Intake, Any], rows: list[tuple[Any, ...]]) -> dict[in
             followed.add(visit_id)
         elif kind == Questionnaire.INTAKE:
             answered.append((pk, scores.INTAKE_POINT, scored))
-    read = scores.follow_up_answers(page)
+    query = scores.follow_up_answers(page)
     if followed:
-        read = read.union(scores.follow_up_answers(followed), scores.own_answers(followed), all=True)
-    return scores.scores_by_visit(itertools.chain(answered, read))
+        query = query.union(scores.follow_up_answers(followed), scores.own_answers(followed), all=True)
+    read = list(query)
+    visits = scores.scores_by_visit(itertools.chain(answered, ((visit, point, text) for visit, point, text, _ in read)))
+    return visits, [source for *_, source in read]
 
 
 def export_entries(
@@ -220,7 +225,8 @@ def export_entries(
 ) -> Iterator[ExportEntry]:
     """Every intake of the filtered queue, in its order, read in keyset pages of `batch` (EXPORT_BATCH) rows, three
     short queries each (rows, flags, the scores of the visits they belong to). `on_page` is given each page's intake
-    ids before its lines are handed out (the audit trail records exactly what is exported, page by page)."""
+    ids, and those of the follow-ups and visits its scores came from, before its lines are handed out (the audit trail
+    records exactly what is exported, page by page)."""
     batch = batch or selectors.EXPORT_BATCH  # read when called: tests set it smaller
     intakes = queue_intakes(filters)
     key: Key | None = None
@@ -229,10 +235,10 @@ def export_entries(
         rows = _rows(page)
         if not rows:
             return
-        if on_page is not None:
-            on_page([row[0] for row in rows])
         flags = _flags(page)
-        visits = _scores(page, rows)
+        visits, scored_from = _scores(page, rows)
+        if on_page is not None:
+            on_page([row[0] for row in rows] + scored_from)
         for (
             pk,
             level,

@@ -124,18 +124,18 @@ Answered = tuple[int, str, str]
 
 
 def own_answers(visits: Iterable[int] | QuerySet[Any]) -> QuerySet[Any]:
-    """The visits' pre-visit intakes as Answered rows (a query)."""
+    """The visits' pre-visit intakes as Answered rows, each with the intake's id after it (a query)."""
     return (
         Intake.objects.filter(pk__in=visits, kind=Questionnaire.INTAKE)
         .order_by()
         .annotate(visit=F("pk"), point=Value(INTAKE_POINT), scored=scored_answers())
-        .values_list("visit", "point", "scored")
+        .values_list("visit", "point", "scored", "pk")
     )
 
 
 def follow_up_answers(visits: Iterable[int] | QuerySet[Any]) -> QuerySet[Any]:
-    """The follow-ups answered for the visits as Answered rows (a query; an intake answers its invitation's
-    follow-up)."""
+    """The follow-ups answered for the visits as Answered rows, each with the intake's id after it (a query; an
+    intake answers its invitation's follow-up)."""
     return (
         Intake.objects.filter(invitation__follow_up__visit_id__in=visits, status=Intake.Status.SUBMITTED)
         .order_by()
@@ -144,7 +144,7 @@ def follow_up_answers(visits: Iterable[int] | QuerySet[Any]) -> QuerySet[Any]:
             point=F("invitation__follow_up__time_point"),
             scored=scored_answers(),
         )
-        .values_list("visit", "point", "scored")
+        .values_list("visit", "point", "scored", "pk")
     )
 
 

@@ -168,6 +168,22 @@ def test_a_visit_and_its_follow_ups_carry_the_visits_scores_at_each_time_point(c
     assert lines[str(answered.pk)][header.index("Questionnaire")] == "Follow-up 6 weeks"
 
 
+def test_the_trail_finds_an_export_by_a_follow_up_whose_scores_it_held_on_its_visits_line(client, clinician):
+    """A line carries its visit's PEG and PSFS at every time point, worked out from the follow-ups' answers; an export
+    filtered to the visit alone recorded the visit only, so "who exported this follow-up" found nothing."""
+    from tests.dashboard.factories import make_follow_up
+
+    visit = make_intake("urgent_saddle_bladder", name="Una Urgent")
+    answered = make_follow_up(visit, "6w", sent_days_ago=60, seed=1).invitation.intake
+    client.force_login(clinician)
+    rows = read_csv(client.get(EXPORT, {"level": "urgent"}))
+    header, lines = rows[0], {row[0]: row for row in rows[1:]}
+    assert list(lines) == [str(visit.pk)]
+    assert lines[str(visit.pk)][header.index("PEG 6 weeks")] == scores_of(answered)[0] != ""
+    event = AuditEvent.objects.get(action="exported_intakes")
+    assert sorted(event.intakes.values_list("intake_id", flat=True)) == sorted([visit.pk, answered.pk])
+
+
 def test_the_lines_are_the_same_whatever_page_a_follow_up_and_its_visit_fall_on(client, clinician, monkeypatch):
     from dashboard import selectors
     from tests.dashboard.factories import make_follow_up
