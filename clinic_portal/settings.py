@@ -325,8 +325,9 @@ PHONENUMBER_DEFAULT_REGION = env_str("CLINIC_PHONE_REGION", "US").strip().upper(
 PHONENUMBER_DEFAULT_FORMAT = "NATIONAL"
 PHONENUMBER_DB_FORMAT = "E164"
 
-# Follow-up questionnaires (issue 12): "code:days" after the visit, comma-separated (6 weeks, 3 and 12 months).
-FOLLOW_UP_SCHEDULE = env_str("FOLLOW_UP_SCHEDULE", "6w:42,3m:91,12m:365")
+# Follow-up questionnaires (issue 12): "code:days" after the visit, comma-separated (6 weeks, 3 and 12 months); set
+# to nothing, none at all (a clinic that does not follow patients up), so a blank value is kept, not the default.
+FOLLOW_UP_SCHEDULE = env_str("FOLLOW_UP_SCHEDULE", "6w:42,3m:91,12m:365", blank_is_a_value=True)
 # A follow-up not answered this many days after it was sent gets a reminder, and at most one more as long again later.
 FOLLOW_UP_REMINDER_DAYS = env_int("FOLLOW_UP_REMINDER_DAYS", 7)
 FOLLOW_UP_MAX_REMINDERS = env_int("FOLLOW_UP_MAX_REMINDERS", 2)

@@ -82,6 +82,20 @@ def test_a_bad_schedule_or_reminder_setting_stops_start_up():
         assert name in result.stderr
 
 
+def test_a_follow_up_schedule_set_to_nothing_sends_no_follow_ups():
+    """`FOLLOW_UP_SCHEDULE=` is how a clinic turns follow-ups off (an empty schedule, `parse_schedule`); reading a
+    blank text setting as unset (`env_str`) must not give it the default three follow-ups instead."""
+    env = {**os.environ, "DEBUG": "1", "FOLLOW_UP_SCHEDULE": ""}
+    code = (
+        "import clinic_portal.settings as s, intake.rules.schedule as r; print(r.parse_schedule(s.FOLLOW_UP_SCHEDULE))"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "()"
+
+
 # --- rows and sending ----------------------------------------------------------------------------------------
 
 
