@@ -398,6 +398,17 @@ def test_an_answered_follow_up_gets_no_new_link(front_desk, client: Client):
     assert "No new link was sent" in response.content.decode()
 
 
+def link_row(client: Client, visit: Intake) -> str:
+    """The follow-up page's row for its 6-week link: "Link email: Sent ...", in words."""
+    invitation = FollowUp.objects.get(visit=visit, time_point="6w").invitation
+    page = client.get(reverse("intake:invitation-detail", args=[invitation.pk])).content.decode()
+    found = re.search(
+        r'<dt class="col-sm-4">([^<]*)</dt>\s*<dd class="col-sm-8" id="invitation-email-state">(.*?)</dd>', page, re.S
+    )
+    assert found is not None
+    return found.group(1) + ": " + " ".join(re.sub(r"<[^>]+>", " ", found.group(2)).split())
+
+
 @pytest.mark.django_db
 def test_a_follow_ups_page_says_how_its_link_went_and_where_it_stands(settings, monkeypatch, client, front_desk):
     """The page read "Link email: Not emailed" for every follow-up (it looked for a pre-visit invitation's e-mail),
@@ -412,18 +423,31 @@ def test_a_follow_ups_page_says_how_its_link_went_and_where_it_stands(settings, 
     follow_ups.send_due_messages(now=VISIT + datetime.timedelta(days=42))
     client.force_login(front_desk)
 
-    def link_row(visit: Intake) -> str:
-        invitation = FollowUp.objects.get(visit=visit, time_point="6w").invitation
-        page = client.get(reverse("intake:invitation-detail", args=[invitation.pk])).content.decode()
-        found = re.search(
-            r'<dt class="col-sm-4">([^<]*)</dt>\s*<dd class="col-sm-8" id="invitation-email-state">(.*?)</dd>',
-            page,
-            re.S,
-        )
-        assert found is not None
-        return found.group(1) + ": " + " ".join(re.sub(r"<[^>]+>", " ", found.group(2)).split())
-
-    assert link_row(by_email).startswith("Link email: Sent")
-    assert link_row(by_phone).startswith("Link text message: Sent")
+    assert link_row(client, by_email).startswith("Link email: Sent")
+    assert link_row(client, by_phone).startswith("Link text message: Sent")
     OutboundMessage.objects.filter(kind="follow_up", channel="email").update(status="failed", attempts=12)
-    assert link_row(by_email).startswith("Link email: Failed not delivered after 12 tries")
+    assert link_row(client, by_email).startswith("Link email: Failed not delivered after 12 tries")
+
+
+@pytest.mark.django_db
+def test_a_follow_up_text_refused_because_the_patient_replied_stop_says_so(settings, monkeypatch, client, front_desk):
+    """A text the provider refused because the patient asked for no texts (messaging.delivery: failed after one try,
+    RecipientOptedOut) read "not delivered after 1 tries. ... send a new link": staff could not tell the patient had
+    said STOP, and a new link is refused (no text goes to that number again), so calling is what is left."""
+    settings.SMS_BACKEND = "messaging.sms.backends.locmem.SmsBackend"
+    monkeypatch.setattr(sms, "outbox", [])
+    by_phone = sent_visit(email="", name="Tex Phone")
+    Patient.objects.filter(pk=by_phone.patient_id).update(phone="+15550100123")
+    follow_ups.send_due_messages(now=VISIT)
+    follow_ups.send_due_messages(now=VISIT + datetime.timedelta(days=42))
+    OutboundMessage.objects.filter(kind="follow_up", channel="sms").update(
+        status="failed", attempts=1, last_error="RecipientOptedOut"
+    )
+    client.force_login(front_desk)
+
+    row = link_row(client, by_phone)
+    assert row.startswith("Link text message: Failed")
+    assert "asked for no text messages" in row
+    assert "call the patient" in row.lower()
+    assert "send a new link" not in row
+    assert "1 tries" not in row
