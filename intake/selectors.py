@@ -15,7 +15,7 @@ from clinic_portal.db_rows import RowReader, quoted_column
 from education.models import Article
 from education.translation import current_titles
 from intake import tokens
-from intake.models import Intake, Invitation, Patient, Questionnaire, RedFlagAnswer
+from intake.models import Intake, Invitation, Patient, Questionnaire, RedFlagAnswer, Reminder
 from messaging import selectors as messages
 from messaging.models import OutboundMessage
 
@@ -129,6 +129,24 @@ def recent_invitations(*, now: datetime.datetime, name: str = "") -> QuerySet[In
     if name:
         current = current.filter(patient_name__icontains=name)
     return with_email_states(current).select_related("intake").order_by("appointment_at", "pk")
+
+
+def newest_follow_up_link(invitation: Invitation) -> tuple[OutboundMessage | None, str]:
+    """The newest message with a follow-up's link, by e-mail or text, and which reminder it was ("" for the link
+    itself): each reminder carries a new link and the one before stops working (intake.services.reminders), so the
+    first link's message says nothing about the link the patient can use once a reminder has gone."""
+    reminders = dict(Reminder.objects.filter(invitation=invitation).values_list("pk", "which"))
+    newest = (
+        OutboundMessage.objects.filter(
+            Q(kind=OutboundMessage.Kind.FOLLOW_UP, about_id=invitation.pk)
+            | Q(kind=OutboundMessage.Kind.FOLLOW_UP_REMINDER, about_id__in=list(reminders))
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if newest is None or newest.kind != OutboundMessage.Kind.FOLLOW_UP_REMINDER:
+        return newest, ""
+    return newest, reminders.get(newest.about_id, "")
 
 
 def with_email_states(invitations: QuerySet[Invitation]) -> QuerySet[Invitation]:

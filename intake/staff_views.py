@@ -197,6 +197,10 @@ def _detail_page(
         "appointment_passed": invitation.appointment_at <= now,
         "last_day": selectors.last_day(invitation),
         "is_follow_up": invitation.kind == Questionnaire.FOLLOW_UP,
+        # A follow-up's link goes by the schedule, by e-mail or text, and again with each reminder (a new link).
+        "follow_up_link": selectors.newest_follow_up_link(invitation)
+        if invitation.kind == Questionnaire.FOLLOW_UP
+        else None,
         "can_renew": request.user.has_perm("intake.add_invitation") and invitation.kind != Questionnaire.FOLLOW_UP,
         "can_resend_follow_up": request.user.has_perm("intake.add_invitation")
         and invitation.kind == Questionnaire.FOLLOW_UP
