@@ -131,20 +131,24 @@ def recent_invitations(*, now: datetime.datetime, name: str = "") -> QuerySet[In
     return with_email_states(current).select_related("intake").order_by("appointment_at", "pk")
 
 
-def newest_follow_up_link(invitation: Invitation) -> tuple[OutboundMessage | None, str]:
-    """The newest message with a follow-up's link, by e-mail or text, and which reminder it was ("" for the link
-    itself): each reminder carries a new link and the one before stops working (intake.services.reminders), so the
-    first link's message says nothing about the link the patient can use once a reminder has gone."""
+def newest_link_message(invitation: Invitation) -> tuple[OutboundMessage | None, str]:
+    """The newest message with the invitation's link, by e-mail or text, and which reminder it was ("" for the
+    invitation's own e-mail or a follow-up's own link): each reminder carries a new link and the one before stops
+    working (intake.services.reminders), and a patient booked by phone with no e-mail gets the link only by a
+    reminder, so the first message says nothing about the link the patient can use once a reminder has gone."""
+    if invitation.kind == Questionnaire.FOLLOW_UP:
+        own, reminder_kind = OutboundMessage.Kind.FOLLOW_UP, OutboundMessage.Kind.FOLLOW_UP_REMINDER
+    else:
+        own, reminder_kind = OutboundMessage.Kind.INVITATION, OutboundMessage.Kind.PRE_VISIT_REMINDER
     reminders = dict(Reminder.objects.filter(invitation=invitation).values_list("pk", "which"))
     newest = (
         OutboundMessage.objects.filter(
-            Q(kind=OutboundMessage.Kind.FOLLOW_UP, about_id=invitation.pk)
-            | Q(kind=OutboundMessage.Kind.FOLLOW_UP_REMINDER, about_id__in=list(reminders))
+            Q(kind=own, about_id=invitation.pk) | Q(kind=reminder_kind, about_id__in=list(reminders))
         )
         .order_by("-created_at", "-id")
         .first()
     )
-    if newest is None or newest.kind != OutboundMessage.Kind.FOLLOW_UP_REMINDER:
+    if newest is None or newest.kind != reminder_kind:
         return newest, ""
     return newest, reminders.get(newest.about_id, "")
 

@@ -173,6 +173,13 @@ def _change_form(invitation: Invitation, data: QueryDict | None = None) -> Chang
     return ChangeDetailsForm(data, prefix="change", initial=initial)
 
 
+def _reminder_words(which: str) -> str:
+    """Which reminder carried the link, for staff: "the reminder 3 days before" (pre-visit, `3d`), "reminder 1"."""
+    if not which:
+        return ""
+    return f"the reminder {which[:-1]} days before" if which.endswith("d") else f"reminder {which}"
+
+
 def _detail_page(
     request: HttpRequest,
     invitation: Invitation,
@@ -189,6 +196,7 @@ def _detail_page(
         detail=f"invitation {invitation.pk}",
     )
     now = timezone.now()
+    link_message, reminder = selectors.newest_link_message(invitation)
     context = {
         "invitation": invitation,
         "phone": phones.phone(invitation.patient.phone),  # another country's number with its country code
@@ -197,10 +205,9 @@ def _detail_page(
         "appointment_passed": invitation.appointment_at <= now,
         "last_day": selectors.last_day(invitation),
         "is_follow_up": invitation.kind == Questionnaire.FOLLOW_UP,
-        # A follow-up's link goes by the schedule, by e-mail or text, and again with each reminder (a new link).
-        "follow_up_link": selectors.newest_follow_up_link(invitation)
-        if invitation.kind == Questionnaire.FOLLOW_UP
-        else None,
+        # The link goes by e-mail or text, and again with each reminder (a new link that ends the one before).
+        "link_message": link_message,
+        "link_reminder": _reminder_words(reminder),
         "can_renew": request.user.has_perm("intake.add_invitation") and invitation.kind != Questionnaire.FOLLOW_UP,
         "can_resend_follow_up": request.user.has_perm("intake.add_invitation")
         and invitation.kind == Questionnaire.FOLLOW_UP

@@ -464,7 +464,7 @@ def test_a_follow_ups_page_shows_where_the_reminders_new_link_stands(client, fro
     follow_ups.send_due_messages(now=VISIT + datetime.timedelta(days=49, hours=1))
     reminder = OutboundMessage.objects.get(kind="follow_up_reminder")
     client.force_login(front_desk)
-    assert link_row(client, visit).startswith("Link email (reminder 1): Sent")
+    assert link_row(client, visit).startswith("Link email (in reminder 1): Sent")
 
     OutboundMessage.objects.filter(pk=reminder.pk).update(status="failed", attempts=12)
-    assert link_row(client, visit).startswith("Link email (reminder 1): Failed not delivered after 12 tries")
+    assert link_row(client, visit).startswith("Link email (in reminder 1): Failed not delivered after 12 tries")

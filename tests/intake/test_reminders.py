@@ -428,3 +428,32 @@ def test_invitations_reminded_already_do_not_hold_up_anothers_pre_visit_reminder
     time_machine.move_to(follow_ups.days_after(VISIT + 5 * DAY, -7), tick=False)
     assert follow_ups.send_due_messages()["pre_visit_reminders"] == 1  # Sam's 7-day reminder
     assert [message.to for message in mail.outbox] == [["sam@example.org"]]
+
+
+def test_the_invitation_page_says_how_a_patient_booked_by_phone_got_their_link(
+    settings, monkeypatch, time_machine, client, front_desk
+):
+    """Such a patient's link goes only by the pre-visit reminder's text, and each reminder's new link ends the one
+    before; the page's link row looked only for the invitation's own e-mail and read "Link email: Not emailed", so
+    staff could not see that the link went, nor that it failed."""
+    settings.SMS_BACKEND = "messaging.sms.backends.locmem.SmsBackend"
+    monkeypatch.setattr(sms, "outbox", [])
+    time_machine.move_to(VISIT - 2 * DAY, tick=False)
+    invitation, _ = make_invitation(appointment_at=VISIT, email="", phone="+15550100123")
+    time_machine.move_to(VISIT - 2 * DAY + datetime.timedelta(minutes=1), tick=False)
+    assert follow_ups.send_due_messages()["pre_visit_reminders"] == 1
+    client.force_login(front_desk)
+
+    def link_row() -> str:
+        page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+        found = re.search(
+            r'<dt class="col-sm-4">([^<]*)</dt>\s*<dd class="col-sm-8" id="invitation-email-state">(.*?)</dd>',
+            page,
+            re.S,
+        )
+        assert found is not None
+        return found.group(1) + ": " + " ".join(re.sub(r"<[^>]+>", " ", found.group(2)).split())
+
+    assert link_row().startswith("Link text message (in the reminder 3 days before): Sent")
+    OutboundMessage.objects.filter(kind="pre_visit_reminder").update(status="failed", attempts=12)
+    assert link_row().startswith("Link text message (in the reminder 3 days before): Failed")
