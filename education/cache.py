@@ -131,7 +131,7 @@ def _read_stamp(path: Path) -> Generation | None:
     # tell whether another worker wrote a new token.
     try:
         return _decoded(path.read_text())
-    except OSError:
+    except (OSError, UnicodeDecodeError):  # not there, or not a stamp: made anew (current_generation)
         return None
 
 

@@ -217,6 +217,16 @@ def test_a_change_another_worker_made_shows_even_when_the_generation_file_looks_
     assert "The old advice." not in html
 
 
+def test_a_generation_file_that_is_not_text_is_replaced_and_pages_still_served(client, article, settings, tmp_path):
+    """A stamp that is not UTF-8 (a PUBLIC_PAGE_CACHE_STAMP pointed at some other file) raised UnicodeDecodeError,
+    which only OSError was caught for: every public page failed with a server error."""
+    stamp = tmp_path / "generation"
+    stamp.write_bytes(b"\xff\xfe not a token")
+    settings.PUBLIC_PAGE_CACHE_STAMP = str(stamp)
+    assert "The old advice." in client.get("/articles/sciatica-basics/").content.decode()
+    assert cache.Generation.decode(stamp.read_text()) is not None  # a new token, written in its place
+
+
 def test_a_spanish_topic_name_saved_on_its_own_shows_at_once():
     """Only saves of articles, topics, translations and images changed the generation: a topic's Spanish name added
     by `load_articles` (or the shell) was never seen, the kept topic list having no end (the stop-30 audit)."""
