@@ -14,17 +14,10 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-def env_str(name: str, default: str = "", *, blank_is_a_value: bool = False) -> str:
-    """The value, stripped; the default when unset or blank (as an env file leaves `DATABASE_URL=`), as for numbers.
-
-    `blank_is_a_value`: for a setting where nothing is a choice an operator makes (`FOLLOW_UP_SCHEDULE=`, no
-    follow-ups), a blank value is kept and only an unset one takes the default.
-    """
-    raw = os.environ.get(name)
-    if raw is None:
-        return default.strip()
-    value = raw.strip()
-    return value if value or blank_is_a_value else default.strip()
+def env_str(name: str, default: str = "") -> str:
+    """The value, stripped; the default only when unset. A blank value stays blank and meets its setting's own check
+    (`FOLLOW_UP_SCHEDULE=` is no follow-ups; `CLINIC_HOURS=` and `DATABASE_URL=` stop start-up with a message)."""
+    return os.environ.get(name, default).strip()
 
 
 def env_bool(name: str, default: bool = False) -> bool:

@@ -134,6 +134,11 @@ SQLITE_DEVELOPMENT_OPTIONS: dict[str, str | int] = {
     "timeout": 20,
 }
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+if not DATABASE_URL:  # `DATABASE_URL=` in an env file: dj-database-url's "Scheme '://' is unknown" says nothing useful
+    raise ImproperlyConfigured(
+        "DATABASE_URL is set but empty: give the database's URL (postgres://user:password@host:5432/name), or leave "
+        "DATABASE_URL unset for the SQLite file of development."
+    )
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
@@ -326,8 +331,8 @@ PHONENUMBER_DEFAULT_FORMAT = "NATIONAL"
 PHONENUMBER_DB_FORMAT = "E164"
 
 # Follow-up questionnaires (issue 12): "code:days" after the visit, comma-separated (6 weeks, 3 and 12 months); set
-# to nothing, none at all (a clinic that does not follow patients up), so a blank value is kept, not the default.
-FOLLOW_UP_SCHEDULE = env_str("FOLLOW_UP_SCHEDULE", "6w:42,3m:91,12m:365", blank_is_a_value=True)
+# to nothing, none at all (a clinic that does not follow patients up).
+FOLLOW_UP_SCHEDULE = env_str("FOLLOW_UP_SCHEDULE", "6w:42,3m:91,12m:365")
 # A follow-up not answered this many days after it was sent gets a reminder, and at most one more as long again later.
 FOLLOW_UP_REMINDER_DAYS = env_int("FOLLOW_UP_REMINDER_DAYS", 7)
 FOLLOW_UP_MAX_REMINDERS = env_int("FOLLOW_UP_MAX_REMINDERS", 2)

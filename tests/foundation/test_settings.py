@@ -197,15 +197,23 @@ def test_the_clinics_own_https_address_passes_the_deploy_check(settings):
     assert check_site_url() == []
 
 
-@pytest.mark.parametrize("blank", ["", "   "])
-def test_a_text_setting_left_blank_takes_its_default_as_a_number_does(monkeypatch, blank):
-    """`DATABASE_URL=` in an env file (set, but to nothing) stopped start-up with "Scheme '://' is unknown" instead of
-    using the SQLite default, while a blank number setting already took its default (README helper's review)."""
-    from clinic_portal.env import env_int, env_str
+def test_a_database_url_set_to_nothing_stops_start_up_and_says_what_to_do():
+    """`DATABASE_URL=` in an env file stopped start-up with dj-database-url's "Scheme '://' is unknown" (README
+    helper's review). A blank setting is not read as unset (settings fail loudly rather than take a default an
+    operator did not choose: `FOLLOW_UP_SCHEDULE=` is no follow-ups), so the message must say what to do."""
+    result = run_manage("check", env={**PRODUCTION_ENV, "DATABASE_URL": ""})
+    assert result.returncode != 0
+    assert "DATABASE_URL is set but empty" in result.stderr
+    assert "Scheme" not in result.stderr
 
-    monkeypatch.setenv("DATABASE_URL", blank)
-    monkeypatch.setenv("DB_CONN_MAX_AGE", blank)
-    assert env_str("DATABASE_URL", "sqlite:///db.sqlite3") == "sqlite:///db.sqlite3"
-    assert env_int("DB_CONN_MAX_AGE", 60) == 60
-    monkeypatch.setenv("DATABASE_URL", " postgres://db/portal ")
-    assert env_str("DATABASE_URL", "sqlite:///db.sqlite3") == "postgres://db/portal"
+
+def test_blank_clinic_hours_stop_start_up_rather_than_promise_calls_on_hours_nobody_gave():
+    """A guard for how blank settings are read: `CLINIC_HOURS=` must reach its own check, not take the default hours
+    (a blank read as unset would have told serious patients "a clinician will call you by ..." on Mon-Fri 08-17)."""
+    env = {**os.environ, "DEBUG": "1", "CLINIC_HOURS": ""}
+    result = subprocess.run(
+        [sys.executable, "-c", "import clinic_portal.settings"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "CLINIC_HOURS" in result.stderr

@@ -83,8 +83,8 @@ def test_a_bad_schedule_or_reminder_setting_stops_start_up():
 
 
 def test_a_follow_up_schedule_set_to_nothing_sends_no_follow_ups():
-    """`FOLLOW_UP_SCHEDULE=` is how a clinic turns follow-ups off (an empty schedule, `parse_schedule`); reading a
-    blank text setting as unset (`env_str`) must not give it the default three follow-ups instead."""
+    """`FOLLOW_UP_SCHEDULE=` is how a clinic turns follow-ups off (an empty schedule, `parse_schedule`): a blank
+    setting must not be read as unset (`env_str`), which would give the default three follow-ups instead."""
     env = {**os.environ, "DEBUG": "1", "FOLLOW_UP_SCHEDULE": ""}
     code = (
         "import clinic_portal.settings as s, intake.rules.schedule as r; print(r.parse_schedule(s.FOLLOW_UP_SCHEDULE))"
