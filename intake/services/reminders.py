@@ -26,7 +26,7 @@ import operator
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from intake import tasks, tokens
@@ -147,15 +147,25 @@ def send_pre_visit_reminders(*, now: datetime.datetime) -> int:
 
 
 def _reminder_due_and_not_sent(now: datetime.datetime, days: tuple[int, ...]) -> Q:
-    """Invitations whose latest reminder due at `now` (as `pre_visit_reminder_due` picks it, before the one-day
-    grace) has no row yet: a batch of ones reminded already kept a later visit's reminder from going."""
+    """Invitations whose latest reminder due at `now` (as `pre_visit_reminder_due` picks it) has no row yet: a batch
+    of ones reminded already kept a later visit's reminder from going. The one-day grace too: a link e-mailed less
+    than a day before the moment gets no reminder and no row, and a batch of short-notice bookings (the nearest
+    visits, read first) held a later visit's reminder until their visits had passed."""
     due: list[Q] = []
     not_yet = Q()  # the moments of the reminders nearer the visit have not come
     for before in sorted(days):
         moment_came = Q(appointment_at__lte=days_after(now, before))
-        due.append(not_yet & moment_came & ~Q(reminders__which=f"{before}d"))
+        # The moment in 24-hour days, give or take a clock change (`_CLOCK_CHANGE`): a few more rows than
+        # `pre_visit_reminder_due` takes, never fewer.
+        moment = F("appointment_at") - datetime.timedelta(days=before) + _CLOCK_CHANGE
+        link_old_enough = Q(created_at__lte=moment - MIN_LINK_AGE) | ~Exists(_invitation_messages())
+        due.append(not_yet & moment_came & link_old_enough & ~Q(reminders__which=f"{before}d"))
         not_yet &= ~moment_came
     return functools.reduce(operator.or_, due)
+
+
+# More than any clock change moves a calendar-day moment (`days_after`) from the same count of 24-hour days.
+_CLOCK_CHANGE = datetime.timedelta(hours=3)
 
 
 def _invitation_messages() -> QuerySet[OutboundMessage]:

@@ -457,3 +457,21 @@ def test_the_invitation_page_says_how_a_patient_booked_by_phone_got_their_link(
     assert link_row().startswith("Link text message (in the reminder 3 days before): Sent")
     OutboundMessage.objects.filter(kind="pre_visit_reminder").update(status="failed", attempts=12)
     assert link_row().startswith("Link text message (in the reminder 3 days before): Failed")
+
+
+def test_short_notice_invitations_with_no_reminder_due_do_not_hold_up_anothers_pre_visit_reminder(
+    time_machine, monkeypatch
+):
+    """A link e-mailed less than a day before a reminder's moment gets no reminder, and stayed in the dispatcher's
+    batch (nearest visit first) until its visit: a clinic's short-notice bookings kept a later visit's 7-day reminder
+    from going. Here the batch is one invitation."""
+    monkeypatch.setattr(reminders, "BATCH", 1)
+    time_machine.move_to(VISIT - 10 * DAY, tick=False)
+    make_invitation(appointment_at=VISIT + 6 * DAY, send_email=True, name="Sam Later", email="sam@example.org")
+    time_machine.move_to(VISIT - 2 * DAY, tick=False)
+    make_invitation(appointment_at=VISIT, send_email=True)  # booked at short notice, its link e-mailed at once
+    mail.outbox.clear()
+
+    time_machine.move_to(follow_ups.days_after(VISIT + 6 * DAY, -7), tick=False)
+    assert follow_ups.send_due_messages()["pre_visit_reminders"] == 1  # Sam's 7-day reminder
+    assert [message.to for message in mail.outbox] == [["sam@example.org"]]
