@@ -202,8 +202,15 @@ class MeasureWidget(forms.Widget):
         return name not in data and not any(box_name(name, box.part) in data for box in boxes)
 
 
+# Whole numbers of this many digits or more stay Decimal: far past every question's bound (the catalogue's check refuses
+# them with the limit), and Decimal to int takes time that grows with the square of the digits (a million digits, which
+# a page under DATA_UPLOAD_MAX_MEMORY_SIZE carries, held a process for a minute).
+_LONGEST_INT = 16
+
+
 def _whole_or_decimal(number: Decimal) -> int | Decimal:
-    return int(number) if number == number.to_integral_value() else number
+    whole = number == number.to_integral_value() and number.adjusted() < _LONGEST_INT
+    return int(number) if whole else number
 
 
 def typed_number(raw: object) -> int | Decimal | None:

@@ -63,3 +63,17 @@ def test_a_long_answer_is_told_the_limit_with_its_thousands_grouped(patient: Pat
 
     assert response.status_code == 200
     assert "Please shorten this to 2,000 characters or fewer." in response.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["9" * 40, "1" + "0" * 30, "1" + "0" * 30 + ".00"])
+def test_a_number_far_past_every_limit_is_kept_as_typed_not_made_a_python_int(typed):
+    """A long number gets the question's limit; turning it into a Python int first costs time that grows with the
+    square of its digits (a million digits, which a page may carry, held a server process for a minute)."""
+    from intake.patient_fields import typed_number
+
+    number = typed_number(typed)
+    assert isinstance(number, Decimal)
+    assert number == Decimal(typed)
+    for small in ("21", "1,234,567,890"):
+        assert isinstance(typed_number(small), int)
+    assert typed_number("1,234,567,890") == 1_234_567_890
