@@ -42,7 +42,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    ROUND_CEILING,
+    ROUND_FLOOR,
+    ROUND_HALF_UP,
+    Decimal,
+    InvalidOperation,
+    localcontext,
+)
 from typing import Literal
 
 from intake.rules.wording import Message, gettext_noop
@@ -255,7 +264,11 @@ def _typed_total(measure: Measure, system: System, parts: Mapping[str, str]) -> 
             raise invalid
         if feet != feet.to_integral_value():
             raise UnitError(Message(MSG_WHOLE_FEET))
-        return feet * 12 + inches
+        with localcontext() as context:
+            # Any number of digits is read (to_stored gives the bounds): a million of them times 12 passed the default
+            # largest exponent (decimal.Overflow, a server error).
+            context.Emax, context.Emin = MAX_EMAX, MIN_EMIN
+            return feet * 12 + inches
     text = texts[units[0].part]
     if measure == "walk" and _DOT_BEFORE_THREE.fullmatch(_bare_number(text, units[0])):
         raise UnitError(Message(MSG_NO_DOT))

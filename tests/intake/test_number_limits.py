@@ -77,3 +77,11 @@ def test_a_number_far_past_every_limit_is_kept_as_typed_not_made_a_python_int(ty
     for small in ("21", "1,234,567,890"):
         assert isinstance(typed_number(small), int)
     assert typed_number("1,234,567,890") == 1_234_567_890
+
+
+@pytest.mark.parametrize("typed", [{"ft": "5", "in": "9" * 1_000_000}, {"ft": "9" * 1_000_000, "in": "10"}])
+def test_a_height_of_a_million_digits_gets_the_limit_not_a_server_error(typed):
+    """Feet times 12 plus inches overflowed Decimal's largest exponent: decimal.Overflow, a server error page."""
+    with pytest.raises(units.UnitError) as problem:
+        units.to_stored("height", "us", typed, minimum=D(50), maximum=D(250))
+    assert str(problem.value.message) == "Enter a height between 1 ft 8 in and 8 ft 2 in"
