@@ -203,8 +203,10 @@ _ABBREVIATION_PERIOD = re.compile(r"(?<=[^\W\d_])\.")
 
 def _clean(text: str) -> str:
     """Lower case, single spaces, and no period after a letter: "160 lbs." and "5 ft. 10 in." as US style writes them
-    (a period after a digit is a decimal point and stays)."""
-    return _ABBREVIATION_PERIOD.sub("", " ".join(text.strip().lower().split()))
+    (a period after a digit is a decimal point and stays), nor at the very end, where it closes a sentence ("160.",
+    5'10".) and no digit follows it to make it a decimal point."""
+    cleaned = _ABBREVIATION_PERIOD.sub("", " ".join(text.strip().lower().split()))
+    return cleaned.removesuffix(".").rstrip()
 
 
 # A thousands group never starts with 0 ("0,250" is a quarter); a sign stays for the check that refuses it.

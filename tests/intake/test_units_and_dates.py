@@ -518,3 +518,25 @@ def test_a_spanish_runner_who_types_a_decimal_comma_gets_that_distance_not_ten_t
     assert patient.client.post("/intake/step/running/", data).status_code == 302
 
     assert _intake(patient).answers["weekly_distance"] == 16.9  # 10.5 miles, in km
+
+
+@pytest.mark.parametrize(
+    ("measure", "typed", "stored"),
+    [
+        ("height", {"ft": "5'10\".", "in": ""}, D("177.80")),
+        ("height", {"ft": "5\u201910\u201d.", "in": ""}, D("177.80")),
+        ("weight", {"lb": "160."}, D("72.57")),
+        ("walk", {"yd": "200."}, D("182.88")),
+    ],
+)
+def test_a_measurement_ending_its_sentence_with_a_period_is_read_as_without_it(measure, typed, stored):
+    """A period after a letter was dropped ("160 lbs."), but not one after a number or a quote mark: "160." and
+    5'10". got "Enter your weight in pounds, like 160" or "... like 5 feet 10 inches"."""
+    bounds = {"height": (D(50), D(250)), "weight": (D(20), D(350))}.get(measure, (D(0), D(50_000)))
+    assert units.to_stored(measure, "us", typed, minimum=bounds[0], maximum=bounds[1]) == stored
+
+
+def test_a_walking_distance_with_a_dot_before_three_digits_and_a_final_period_is_still_refused():
+    with pytest.raises(units.UnitError) as problem:
+        units.to_stored("walk", "us", {"yd": "1.500."}, minimum=D(0), maximum=D(50_000))
+    assert str(problem.value.message) == "Type the distance without a dot or comma, like 1500"
