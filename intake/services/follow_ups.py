@@ -35,7 +35,7 @@ from intake import tasks, tokens
 from intake.models import FollowUp, Intake, Invitation, Patient, Questionnaire
 from intake.rules.schedule import TimePoint, calendar_days_after, parse_schedule
 from messaging import selectors as message_reads
-from messaging.models import OutboundMessage
+from messaging.models import OutboundMessage, TextOptOut
 
 logger = logging.getLogger(__name__)
 
@@ -196,5 +196,8 @@ def send_due_messages(*, now: datetime.datetime | None = None) -> dict[str, int]
 
 
 def has_contact() -> Q:
-    """Invitations whose patient can be reached: an e-mail on the invitation, or a phone on the record."""
-    return ~Q(email="") | ~Q(patient__phone="")
+    """Invitations whose patient can be reached (as `tasks.contact_for` reads it): an e-mail on the invitation, or a
+    phone on the record whose owner has not asked for no texts. One that cannot be reached gets no reminder and no
+    row saying so: in the reminders' batch, it held later visits' reminders up until its own visit."""
+    opted_out = TextOptOut.objects.filter(number=OuterRef("patient__phone"))
+    return ~Q(email="") | (~Q(patient__phone="") & ~Q(Exists(opted_out)))

@@ -55,6 +55,7 @@ def send_follow_up_reminders(*, now: datetime.datetime) -> int:
             sent_at__lte=days_after(now, -every),
             invitation__locked_at__isnull=True,
             invitation__expires_at__gt=now,
+            invitation__in=Invitation.objects.filter(has_contact()),  # else it held up the batch (has_contact)
         )
         .exclude(invitation__intake__status=Intake.Status.SUBMITTED)
         .annotate(

@@ -475,3 +475,45 @@ def test_short_notice_invitations_with_no_reminder_due_do_not_hold_up_anothers_p
     time_machine.move_to(follow_ups.days_after(VISIT + 6 * DAY, -7), tick=False)
     assert follow_ups.send_due_messages()["pre_visit_reminders"] == 1  # Sam's 7-day reminder
     assert [message.to for message in mail.outbox] == [["sam@example.org"]]
+
+
+def test_a_patient_who_asked_for_no_texts_does_not_hold_up_anothers_pre_visit_reminder(time_machine, monkeypatch):
+    """A patient with only a phone whose number asked for no texts can get no reminder (nothing to send it by), and
+    stayed in the dispatcher's batch until their visit, ahead of later visits. Here the batch is one invitation."""
+    from messaging.models import TextOptOut
+
+    monkeypatch.setattr(reminders, "BATCH", 1)
+    time_machine.move_to(VISIT - 10 * DAY, tick=False)
+    make_invitation(appointment_at=VISIT, email="", phone="+15550100123")
+    TextOptOut.objects.create(number="+15550100123", at=timezone.now())
+    make_invitation(appointment_at=VISIT + DAY, send_email=True, name="Sam Later", email="sam@example.org")
+    mail.outbox.clear()
+
+    time_machine.move_to(follow_ups.days_after(VISIT + DAY, -7), tick=False)
+    assert follow_ups.send_due_messages()["pre_visit_reminders"] == 1  # Sam's 7-day reminder
+    assert [message.to for message in mail.outbox] == [["sam@example.org"]]
+
+
+def test_a_follow_up_whose_patient_cannot_be_reached_does_not_hold_up_anothers_reminder(
+    follow_up_sent, time_machine, monkeypatch
+):
+    """Pat's e-mail was taken off and their phone asked for no texts after the follow-up went: no reminder can go to
+    them, and theirs, the oldest, filled the dispatcher's batch until the link ran out. Here the batch is one."""
+    from messaging.models import TextOptOut
+
+    monkeypatch.setattr(reminders, "BATCH", 1)
+    Invitation.objects.filter(pk=follow_up_sent.pk).update(email="")
+    follow_up_sent.patient.phone = "+15550100123"
+    follow_up_sent.patient.save(update_fields=["phone"])
+    TextOptOut.objects.create(number="+15550100123", at=timezone.now())
+    services.create_submitted_intake_for_demo(
+        answers=routine_answers(), email="sam@example.org", patient_name="Sam Second", appointment_at=VISIT + DAY
+    )
+    follow_ups.send_due_messages(now=VISIT + DAY)
+    time_machine.move_to(VISIT + 43 * DAY, tick=False)
+    assert follow_ups.send_due_messages()["follow_ups"] == 1  # Sam's, a day after Pat's
+    mail.outbox.clear()
+
+    time_machine.move_to(VISIT + 50 * DAY, tick=False)
+    assert follow_ups.send_due_messages()["follow_up_reminders"] == 1  # Sam's first
+    assert [message.to for message in mail.outbox] == [["sam@example.org"]]
