@@ -16,9 +16,10 @@ Public API
 - ``mscc_signs(flag_codes) -> tuple[str, ...]``: the nerve symptoms behind an MSCC flag, in the same style. Never a
   bladder or bowel phrase: the MSCC page speaks only of what the patient told us.
 - ``has_cancer_history(answers, flag_codes=()) -> bool``: ``cancer_history`` yes or not sure, or flag SP1, MET or
-  MSCC (the serious receipt then lists the MSCC signs too). ``PatientMessage.cancer_unsure``: the answer is "not
-  sure", so the words say "may have had cancer": "not sure" counts as yes for the rules, but telling the patient
-  (and, through "what to say", the emergency team) that they had cancer would report what they never said.
+  MSCC (the serious receipt then lists the MSCC signs too). ``PatientMessage.cancer_unsure``: the answer is not
+  "yes" (not sure, "no" after a latched not sure, or none), so the words say "may have had cancer": "not sure" counts
+  as yes for the rules, but telling the patient (and, through "what to say", the emergency team) that they had cancer
+  would report what they never said.
 - ``CE_SIGN_PHRASES`` (CE question code -> phrase), ``CE_FLAG_QUESTIONS`` (CE1-CE7 -> question code),
   ``MSCC_SIGN_PHRASES`` (flag code -> phrase), ``PatientMessage``.
 
@@ -92,7 +93,7 @@ class PatientMessage:
     mscc_signs: tuple[str, ...] = ()
     cancer_history: bool = False
     callback: CallbackPromise | None = None
-    cancer_unsure: bool = False  # ``cancer_history`` answered "not sure": "may have had cancer" (module docstring)
+    cancer_unsure: bool = False  # ``cancer_history`` not answered "yes": "may have had cancer" (module docstring)
 
     @property
     def is_emergency(self) -> bool:
@@ -139,7 +140,9 @@ def patient_message(
     escalation counts from; the promise says it even when the clinic's hours have changed since."""
     codes = tuple(flag_codes)
     cancer = has_cancer_history(answers, codes)
-    unsure = cancer and answers.get("cancer_history") == "not_sure"
+    # Only a "yes" given now says they had cancer: "not sure", one taken back after "not sure" (latched, SP1), or none
+    # (unanswered counts as not sure) is "may have had".
+    unsure = cancer and answers.get("cancer_history") != "yes"
     if emergency is not None or level == "urgent":
         # Safety first: an urgent level with no emergency kind gets the CES wording (its warning signs are general).
         kind: MessageKind = "mscc" if emergency == "mscc" else "ces"

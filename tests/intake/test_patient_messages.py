@@ -416,3 +416,16 @@ def test_a_follow_ups_confirmation_email_speaks_of_after_the_visit_not_before():
     assert "Do not wait for a call from us." in rendered.body
     assert "before your visit" not in rendered.body
     assert "Do not wait for your visit" not in rendered.body
+
+
+def test_a_not_sure_cancer_history_changed_to_no_is_still_not_told_back_as_cancer(patient):
+    """A "not sure" then a "no": the "not sure" stays latched (SP1, a serious receipt), but the patient never said they
+    had cancer, and the receipt said "Because you have had cancer" (only a "not sure" still given read "may have")."""
+    patient.answer_all(answers(cancer_history="not_sure"))
+    assert patient.post_step("general_health", answers(cancer_history="no")).status_code == 302
+    assert patient.client.post("/intake/review/")["Location"] == "/intake/done/"
+    page = text(patient.client.get("/intake/done/"))
+
+    assert Intake.objects.get(invitation=patient.invitation).level == Level.SERIOUS
+    assert "Because you have had cancer" not in page
+    assert "Because you may have had cancer" in page
