@@ -21,9 +21,9 @@ from tests.intake.factories import make_invitation, routine_answers
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-def at(*parts: int) -> datetime.datetime:
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
     """A wall-clock time in New York (clocks go back on 7 Nov 2027 and forward on 14 Mar 2027)."""
-    return datetime.datetime(*parts, tzinfo=NEW_YORK)
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=NEW_YORK)
 
 
 def sent_visit(appointment_at: datetime.datetime):

@@ -401,6 +401,7 @@ def test_an_answered_follow_up_gets_no_new_link(front_desk, client: Client):
 def link_row(client: Client, visit: Intake) -> str:
     """The follow-up page's row for its 6-week link: "Link email: Sent ...", in words."""
     invitation = FollowUp.objects.get(visit=visit, time_point="6w").invitation
+    assert invitation is not None
     page = client.get(reverse("intake:invitation-detail", args=[invitation.pk])).content.decode()
     found = re.search(
         r'<dt class="col-sm-4">([^<]*)</dt>\s*<dd class="col-sm-8" id="invitation-email-state">(.*?)</dd>', page, re.S
