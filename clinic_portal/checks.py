@@ -1,6 +1,12 @@
-"""`manage.py check --deploy`: the address every e-mailed link starts with. Left unset, it is the development server's,
-and every invitation, reminder, follow-up and alert would link to this computer (found by the stop-32 check of the
-README against a fresh clone: the deploy check passed without it)."""
+"""`manage.py check --deploy`: what patients are sent and told that only the clinic can set.
+
+- `SITE_URL`, the address every e-mailed link starts with. Left unset, it is the development server's, and every
+  invitation, reminder, follow-up and alert would link to this computer (found by the stop-32 check of the README
+  against a fresh clone: the deploy check passed without it).
+- `CLINIC_PHONE` and `CLINIC_NAME`. Every page and every emergency or call-back message tells patients to call the
+  clinic; left at the demo's (or copied from .env.example), patients were told to call (555) 010-0100, which nobody
+  answers (stop 37).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import socket
 from typing import Any
 from urllib.parse import urlsplit
 
+import phonenumbers
 from django.conf import settings
 from django.core import checks
 
@@ -59,3 +66,40 @@ def site_url(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage
             )
         ]
     return []
+
+
+# The demo clinic's name: the default of CLINIC_NAME and .env.example's (its number is not a real one: see below).
+DEMO_CLINIC_NAME = "Riverside Spine Clinic"
+
+
+def _callable(number: str, region: str) -> bool:
+    try:
+        return bool(phonenumbers.is_valid_number(phonenumbers.parse(number, region)))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+@checks.register(deploy=True)
+def clinic_contact(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    problems: list[checks.CheckMessage] = []
+    if not _callable(settings.CLINIC_PHONE, settings.PHONENUMBER_DEFAULT_REGION):
+        problems.append(
+            checks.Error(
+                f"CLINIC_PHONE is {settings.CLINIC_PHONE!r}, not a number anyone can call: patients are told to call "
+                "it when nobody has called them back, and on every page.",
+                hint="Set CLINIC_PHONE to the clinic's own number, as patients dial it (in CLINIC_PHONE_REGION).",
+                id="clinic_portal.E003",
+            )
+        )
+    name = settings.CLINIC_NAME.strip()
+    if not name or name == DEMO_CLINIC_NAME:
+        problems.append(
+            checks.Error(
+                "CLINIC_NAME is empty: every page and message names the clinic."
+                if not name
+                else "CLINIC_NAME is the demo clinic's: patients would read another clinic's name on every page.",
+                hint="Set CLINIC_NAME to the clinic's name as patients know it.",
+                id="clinic_portal.E004",
+            )
+        )
+    return problems

@@ -18,6 +18,8 @@ PRODUCTION_ENV = {
     "ALERT_EMAILS": "on-call@example.org",
     "ESCALATION_EMAILS": "clinic-lead@example.org",
     "SITE_URL": "https://portal.example.org",
+    "CLINIC_NAME": "Lakeside Back Care",
+    "CLINIC_PHONE": "(617) 555-0123",
 }
 
 
@@ -217,3 +219,31 @@ def test_blank_clinic_hours_stop_start_up_rather_than_promise_calls_on_hours_nob
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "CLINIC_HOURS" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "phone", "problem"),
+    [
+        ("Lakeside Back Care", "(555) 010-0100", "CLINIC_PHONE is '(555) 010-0100', not a number anyone can call"),
+        ("Lakeside Back Care", "", "CLINIC_PHONE is '', not a number anyone can call"),
+        ("Lakeside Back Care", "call the front desk", "not a number anyone can call"),
+        ("Riverside Spine Clinic", "(617) 555-0123", "CLINIC_NAME is the demo clinic's"),
+        ("", "(617) 555-0123", "CLINIC_NAME is empty"),
+    ],
+)
+def test_check_deploy_fails_while_patients_would_be_told_to_call_the_demo_clinic(settings, name, phone, problem):
+    """Patients are told to call the clinic if nobody has called them back, on every page and in every emergency
+    message. Left at its default (or copied from .env.example), that was the demo's (555) 010-0100, which no one
+    answers, and the demo clinic's name: the deploy check passed."""
+    from clinic_portal.checks import clinic_contact
+
+    settings.CLINIC_NAME, settings.CLINIC_PHONE = name, phone
+    messages = [message.msg for message in clinic_contact()]
+    assert any(problem in message for message in messages), messages
+
+
+def test_a_real_clinic_number_with_an_extension_passes_the_deploy_check(settings):
+    from clinic_portal.checks import clinic_contact
+
+    settings.CLINIC_NAME, settings.CLINIC_PHONE = "Lakeside Back Care", "617-726-2000 ext. 12"
+    assert clinic_contact() == []
