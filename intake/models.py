@@ -84,6 +84,10 @@ class Invitation(models.Model):
     date_of_birth = models.DateField(help_text="Asked back from the patient to confirm who opened the link.")
     appointment_at = models.DateTimeField(db_index=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # A reminder's new link until its message is sent (intake.services.reminders.settle_link): it opens the form as
+    # the link above does, which stays the patient's until then. Sent, it takes the place of `token_hash`; failed for
+    # good or not needed, it is dropped, and the link the patient has keeps working. Staff's new link clears it.
+    pending_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     expires_at = models.DateTimeField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

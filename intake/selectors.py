@@ -30,11 +30,21 @@ def last_day(invitation: Invitation) -> datetime.date:
 
 
 def invitation_for_token(token: str, *, now: datetime.datetime) -> Invitation | None:
-    """The invitation a link opens, or None when the link is unknown, expired or locked (all look the same)."""
+    """The invitation a link opens, or None when the link is unknown, expired or locked (all look the same). The
+    invitation's link, or a reminder's new one while its message is on its way (`Invitation.pending_token_hash`):
+    the same invitation, birth-date check, wrong-date count and lock for both."""
     if not token or len(token) > 200:
         return None
-    invitation = Invitation.objects.filter(token_hash=tokens.hash_token(token)).first()
+    digest = tokens.hash_token(token)
+    invitation = Invitation.objects.filter(Q(token_hash=digest) | Q(pending_token_hash=digest)).first()
     return invitation if usable_invitation(invitation, now=now) else None
+
+
+def link_opens(invitation: Invitation, token: str, *, now: datetime.datetime) -> bool:
+    """Whether the link with `token` still opens `invitation` (`invitation_for_token`, for a message about to carry
+    it): not replaced by a newer one, expired or locked."""
+    digest = tokens.hash_token(token)
+    return digest in (invitation.token_hash, invitation.pending_token_hash) and usable_invitation(invitation, now=now)
 
 
 def invitation_by_id(invitation_id: object, *, now: datetime.datetime) -> Invitation | None:

@@ -151,9 +151,7 @@ def _working_link(invitation: Invitation | None, sealed_token: str) -> str | Non
     if invitation is None or not sealed_token:
         return None
     token = tokens.unseal(sealed_token)
-    if tokens.hash_token(token) != invitation.token_hash or not selectors.usable_invitation(
-        invitation, now=timezone.now()
-    ):
+    if not selectors.link_opens(invitation, token, now=timezone.now()):
         return None
     return settings.SITE_URL + reverse("intake:start", args=[token])
 
@@ -290,9 +288,7 @@ def render_invitation(message: OutboundMessage) -> Rendered | None:
     if invitation is None or not message.sealed_token:
         return None
     token = tokens.unseal(message.sealed_token)
-    if tokens.hash_token(token) != invitation.token_hash or not selectors.usable_invitation(
-        invitation, now=timezone.now()
-    ):
+    if not selectors.link_opens(invitation, token, now=timezone.now()):
         return None
     link = settings.SITE_URL + reverse("intake:start", args=[token])
     with translation.override(language_of(invitation)):
@@ -382,12 +378,21 @@ def register_messages() -> None:
     registry.register_text(OutboundMessage.Kind.FOLLOW_UP, text_follow_up)
     registry.register_text(OutboundMessage.Kind.FOLLOW_UP_REMINDER, text_reminder)
     registry.register_text(OutboundMessage.Kind.PRE_VISIT_REMINDER, text_reminder)
+    # A reminder's link replaces the patient's only once it is sent; one that never goes leaves theirs working.
+    registry.on_settled(OutboundMessage.Kind.FOLLOW_UP_REMINDER, _settle_reminder_link)
+    registry.on_settled(OutboundMessage.Kind.PRE_VISIT_REMINDER, _settle_reminder_link)
     post_delete.connect(
         _forget_invitation_messages, sender=Invitation, dispatch_uid="intake.forget_invitation_messages"
     )
     post_delete.connect(_forget_intake_messages, sender=Intake, dispatch_uid="intake.forget_intake_messages")
     post_delete.connect(_forget_reminder_messages, sender=Reminder, dispatch_uid="intake.forget_reminder_messages")
     post_delete.connect(_forget_code_messages, sender=DeviceCode, dispatch_uid="intake.forget_code_messages")
+
+
+def _settle_reminder_link(message: OutboundMessage, sent: bool) -> None:
+    from intake.services.reminders import settle_link
+
+    settle_link(message, sent=sent)
 
 
 def _forget_invitation_messages(sender: Any, instance: Invitation, **kwargs: Any) -> None:

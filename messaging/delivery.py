@@ -75,6 +75,7 @@ def send(message_id: int, *, requeue: Requeue, now: datetime.datetime | None = N
             return _opted_out(message, refused, now=now)
         except Exception as error:
             return _attempt_failed(message, error, requeue=requeue, now=now)
+        registry.settled(message, sent=rendered is not None)  # before its sealed token goes
         message.last_error = ""
         message.sealed_token = ""
         if rendered is None:
@@ -103,6 +104,7 @@ def _opted_out(message: OutboundMessage, refused: sms.RecipientOptedOut, *, now:
     they asked us not to do); the numbers are kept so that nothing more is queued to them."""
     for number in refused.numbers or message.recipients:
         TextOptOut.objects.get_or_create(number=number, defaults={"at": now})
+    registry.settled(message, sent=False)
     message.status = OutboundMessage.Status.FAILED
     message.last_error = type(refused).__name__
     message.sealed_token = ""
@@ -114,6 +116,7 @@ def _opted_out(message: OutboundMessage, refused: sms.RecipientOptedOut, *, now:
 def _attempt_failed(message: OutboundMessage, error: Exception, *, requeue: Requeue, now: datetime.datetime) -> str:
     message.last_error = type(error).__name__
     if message.attempts >= max_attempts():
+        registry.settled(message, sent=False)
         message.status = OutboundMessage.Status.FAILED
         message.sealed_token = ""
         logger.error(

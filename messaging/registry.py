@@ -29,9 +29,12 @@ class Rendered:
 
 Renderer = Callable[["OutboundMessage"], Rendered | None]
 TextRenderer = Callable[["OutboundMessage"], TextSlots | None]
+# Told once a message of its kind is settled: sent (True), or failed for good or not needed (False).
+Settled = Callable[["OutboundMessage", bool], None]
 
 _renderers: dict[str, Renderer] = {}
 _text_renderers: dict[str, TextRenderer] = {}
+_settled: dict[str, Settled] = {}
 
 
 class NoRenderer(LookupError):
@@ -65,3 +68,20 @@ def render_text(message: OutboundMessage) -> Rendered | None:
     if slots is None:
         return None
     return Rendered("", compose(message.kind, slots))
+
+
+def on_settled(kind: str, callback: Settled) -> None:
+    """What the owning app does once a message of this kind is settled (a reminder's new link takes the place of
+    the old one only once it was sent). It runs in the transaction that records the outcome, with the message row
+    locked and its sealed token still on it, so the two are committed together or not at all."""
+    _settled[kind] = callback
+
+
+def has_settled_hook(kind: str) -> bool:
+    return kind in _settled
+
+
+def settled(message: OutboundMessage, *, sent: bool) -> None:
+    callback = _settled.get(message.kind)
+    if callback is not None:
+        callback(message, sent)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from messaging import channels, delivery
+from messaging import channels, delivery, registry
 from messaging.delivery import max_attempts, retry_delay
 from messaging.models import OutboundMessage, TextOptOut
 from messaging.stuck_tasks import SWEEP_GRACE, needing_a_new_task
@@ -48,9 +48,13 @@ def queue(
         raise ValueError("a text message goes to phone numbers in E.164 form, like +15550100100")
     with transaction.atomic():
         if replace_pending:
-            OutboundMessage.objects.filter(
+            replaced = OutboundMessage.objects.filter(
                 kind=kind, about_id=about_id, channel=channel, status=OutboundMessage.Status.PENDING
-            ).update(status=OutboundMessage.Status.CANCELLED, sealed_token="")
+            )
+            if registry.has_settled_hook(kind):
+                for earlier in replaced.select_for_update():
+                    registry.settled(earlier, sent=False)
+            replaced.update(status=OutboundMessage.Status.CANCELLED, sealed_token="")
         message = OutboundMessage.objects.create(
             kind=kind,
             about_id=about_id,

@@ -193,11 +193,13 @@ def renew_link(
 
     The old link stops working and every browser session opened with it ends (`link_version`), unless
     `keep_sessions`: a reminder's new link is routine, not a link lost or seen by someone else, and it ended the form
-    of a patient answering it at that moment (the stop-29 audit); it also keeps the count of wrong birth dates. Else a
-    lock is lifted and
-    the count of wrong dates of birth starts again for the new link; the link works until the usual end for its
-    (possibly new) appointment, or a follow-up's until its own. The raw token is returned for tests and demo data
-    only: staff use `email_new_link`.
+    of a patient answering it at that moment (the stop-29 audit); it also keeps the count of wrong birth dates. Nor
+    does it end the old link yet: it waits as `pending_token_hash` beside it until the reminder's message is sent
+    (`reminders.settle_link`), as a message that never goes left the patient with no working link at all. Else a
+    lock is lifted, the count of wrong dates of birth starts again for the new link, and a reminder's link still
+    waiting to go is dropped with the old one; the link works until the usual end for its (possibly new)
+    appointment, or a follow-up's until its own. The raw token is returned for tests and demo data only: staff use
+    `email_new_link`.
     """
     raw = tokens.new_token()
     with transaction.atomic():
@@ -206,8 +208,11 @@ def renew_link(
             # Staff's page showed an older link: a double click, or a colleague's new link a moment ago. Another would
             # end the one just sent, and the patient's first e-mail would hold a link that does not work.
             raise RenewalRefused("__all__", MSG_RENEW_JUST_SENT)
-        row.token_hash = tokens.hash_token(raw)
-        if not keep_sessions:  # a reminder is no fresh start for someone guessing the birth date (review, stop 30)
+        if keep_sessions:
+            row.pending_token_hash = tokens.hash_token(raw)  # a reminder's replaces the old link once it is sent
+        else:  # a reminder is no fresh start for someone guessing the birth date (review, stop 30)
+            row.token_hash = tokens.hash_token(raw)
+            row.pending_token_hash = None
             row.failed_attempts = 0
             row.locked_at = None
         row.link_version = row.link_version + (0 if keep_sessions else 1)
@@ -217,6 +222,7 @@ def renew_link(
         row.save(
             update_fields=[
                 "token_hash",
+                "pending_token_hash",
                 "failed_attempts",
                 "locked_at",
                 "link_version",

@@ -10,8 +10,10 @@ as the appointment comes near. Run by the dispatcher (`follow_ups.send_due_messa
   e-mailing, or phone only): then the latest reminder due carries the patient's first link, at once. Reminder "7d",
   "3d". When the dispatcher missed one (it was down), only the latest due is sent, never two at once.
 - Each is sent once: the Reminder row's unique (invitation, which) constraint, made while the invitation row is
-  locked. A reminder carries a new link (`renew_link`: the earlier link stops working, which the message says; a
-  form open in a browser at that moment stays open; answers are kept) because only a hash of the old one is stored. A
+  locked. A reminder carries a new link (`renew_link`; a form open in a browser at that moment stays open; answers
+  are kept) because only a hash of the old one is stored. The earlier link stops working, as the message says, only
+  once the message is sent (`settle_link`): until then both open the form; one that fails for good (the mail server
+  down all night, the address refused) or is not needed drops its new link, and the patient's keeps working. A
   follow-up's link keeps the end it was given when first sent.
 - It goes by e-mail, or by text message when the invitation has no e-mail and the patient a phone number; a patient
   with neither gets none (they are not picked).
@@ -201,3 +203,20 @@ def send_reminder(invitation_id: int, which: str, *, kind: str, now: datetime.da
         tasks.queue_link_message(kind, reminder.pk, invitation, tokens.seal(raw), now=now)
     logger.info("Reminder %s queued for invitation %s", which, invitation_id)
     return True
+
+
+def settle_link(message: OutboundMessage, *, sent: bool) -> None:
+    """A reminder's message is settled (messaging.registry.on_settled; in the transaction that records it): sent,
+    its link takes the place of the invitation's (the one before stops working now, as the message says); failed for
+    good or not needed, its link is dropped and the one the patient has keeps working. Nothing when that link is no
+    longer the one waiting (staff's new link, or a later reminder's, replaced it)."""
+    if not message.sealed_token:
+        return
+    digest = tokens.hash_token(tokens.unseal(message.sealed_token))
+    waiting = Invitation.objects.filter(
+        pk__in=Reminder.objects.filter(pk=message.about_id).values("invitation_id"), pending_token_hash=digest
+    )
+    if sent:
+        waiting.update(token_hash=digest, pending_token_hash=None)
+    else:
+        waiting.update(pending_token_hash=None)

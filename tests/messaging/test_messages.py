@@ -332,3 +332,30 @@ def test_every_task_that_sends_keeps_no_error_text_in_the_task_table(monkeypatch
     assert result.status == TaskResultStatus.FAILED
     assert "zq.leaked" not in str(list(DBTaskResult.objects.values()))
     assert result.exception_class_path == "messaging.tasks.SendFailed"
+
+
+def test_the_owner_of_a_kind_hears_once_how_each_message_settled_with_its_sealed_token_still_on_it(
+    settings, monkeypatch
+):
+    """A reminder's new link replaces the patient's only once it was sent (intake.services.reminders.settle_link):
+    its app must hear of every outcome, replaced before it went too, while the message still carries its token."""
+    from messaging import registry
+
+    heard: list[tuple[str, bool]] = []
+    monkeypatch.setitem(registry._renderers, "invitation", lambda message: registry.Rendered("Hi", "Hello"))
+    monkeypatch.setitem(
+        registry._settled, "invitation", lambda message, sent: heard.append((message.sealed_token, sent))
+    )
+    sent = messages.queue("invitation", 1, ["a@example.org"], sealed_token="sent")
+    replaced = messages.queue("invitation", 2, ["b@example.org"], sealed_token="replaced")
+    messages.queue("invitation", 2, ["b@example.org"], sealed_token="replacing", replace_pending=True)
+    assert messages.send(sent.pk) == "sent"
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.AlwaysFailingBackend"
+    settings.MESSAGE_MAX_ATTEMPTS = 1
+    failed = messages.queue("invitation", 3, ["c@example.org"], sealed_token="failed")
+    assert messages.send(failed.pk) == "failed"
+    monkeypatch.setitem(registry._renderers, "invitation", lambda message: None)
+    cancelled = messages.queue("invitation", 4, ["d@example.org"], sealed_token="cancelled")
+    assert messages.send(cancelled.pk) == "cancelled"
+    assert messages.send(replaced.pk) == "cancelled"  # replaced already: nothing more
+    assert heard == [("replaced", False), ("sent", True), ("failed", False), ("cancelled", False)]

@@ -1,0 +1,147 @@
+"""A reminder's new link replaces the patient's link only once the reminder has gone out. Until then both open the
+form; a reminder that never goes (the mail server down all night, the address refused) leaves the patient the link
+they have. Staff's own new link still ends every earlier one at once (a link lost, or seen by someone else)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from intake import services, tokens
+from intake.models import Invitation
+from intake.services import reminders
+from intake.services.invitations import email_new_link
+from messaging import services as messages
+from messaging.models import OutboundMessage
+from tests.intake.conftest import Patient as PatientBrowser
+from tests.intake.factories import make_invitation
+
+pytestmark = pytest.mark.django_db
+
+VISIT = datetime.datetime(2027, 3, 1, 14, 30, tzinfo=datetime.UTC)
+DAY = datetime.timedelta(days=1)
+NEWER_LINK_NOTE = "Open it again from the newest message the clinic sent you."
+
+
+def opens(token: str) -> bool:
+    response = PatientBrowser(Client(), token).open_link()
+    return response.status_code == 302 and response["Location"].endswith("/intake/confirm/")
+
+
+def refused(token: str) -> bool:
+    response = PatientBrowser(Client(), token).open_link()
+    return response.status_code == 404 and NEWER_LINK_NOTE in response.content.decode()
+
+
+@pytest.fixture
+def reminder_queued(settings, time_machine) -> tuple[Invitation, str, OutboundMessage]:
+    """An invitation e-mailed ten days before the visit (its link, as the patient has it), and its 7-day reminder
+    queued, not sent yet (the worker has not got to it, or the mail server is down)."""
+    time_machine.move_to(VISIT - 10 * DAY, tick=False)
+    invitation, old = make_invitation(appointment_at=VISIT)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, not sent at once
+    time_machine.move_to(VISIT - 7 * DAY, tick=False)
+    assert reminders.send_pre_visit_reminders(now=VISIT - 7 * DAY) == 1
+    message = OutboundMessage.objects.get(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    return invitation, old, message
+
+
+def reminder_link(message: OutboundMessage) -> str:
+    return tokens.unseal(message.sealed_token)
+
+
+def test_the_link_the_patient_has_keeps_working_while_the_reminder_waits_to_go(reminder_queued):
+    _invitation, old, message = reminder_queued
+    new = reminder_link(message)
+    assert opens(old)
+    assert opens(new)
+
+
+def test_once_the_reminder_is_sent_its_link_opens_and_the_earlier_one_says_a_newer_link_was_sent(
+    reminder_queued, mailoutbox
+):
+    _invitation, old, message = reminder_queued
+    new = reminder_link(message)
+    assert messages.send(message.pk) == "sent"
+    assert new in mailoutbox[0].body
+    assert opens(new)
+    assert refused(old)
+
+
+def test_a_reminder_that_fails_for_good_leaves_the_patient_their_working_link(reminder_queued, settings, mailoutbox):
+    _invitation, old, message = reminder_queued
+    new = reminder_link(message)
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.AlwaysFailingBackend"  # the mail server down all night
+    settings.MESSAGE_MAX_ATTEMPTS = 2
+    messages.send(message.pk)
+    assert messages.send(message.pk) == "failed"
+    assert mailoutbox == []
+    assert opens(old)
+    assert refused(new)  # never delivered: it is dropped
+
+
+def test_a_reminder_refused_by_the_mail_server_leaves_the_patient_their_working_link(reminder_queued, settings):
+    _invitation, old, message = reminder_queued
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.RefusingBackend"
+    settings.MESSAGE_MAX_ATTEMPTS = 1
+    assert messages.send(message.pk) == "failed"
+    assert opens(old)
+
+
+def test_staffs_new_link_ends_both_earlier_links_at_once_and_the_reminder_is_not_sent(
+    reminder_queued, settings, mailoutbox
+):
+    invitation, old, message = reminder_queued
+    new = reminder_link(message)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    email_new_link(invitation, email="pat@example.org", appointment_at=VISIT, now=VISIT - 7 * DAY)
+    [staff_email] = mailoutbox
+    assert refused(old)
+    assert refused(new)
+    assert messages.send(message.pk) == "cancelled"  # its link no longer works: not sent, and it replaces nothing
+    assert len(mailoutbox) == 1
+    assert "/intake/start/" in staff_email.body
+    staff_link = staff_email.body.split("/intake/start/")[1].split("/")[0]
+    assert opens(staff_link)
+    assert refused(old)
+    assert refused(new)
+
+
+def test_wrong_birth_dates_on_either_link_count_together_and_lock_both(reminder_queued):
+    """Two links are no second set of tries for someone guessing the birth date."""
+    _invitation, old, message = reminder_queued
+    new = reminder_link(message)
+    for token in (old, new, old, new, old):
+        browser = PatientBrowser(Client(), token)
+        browser.open_link()
+        browser.confirm("1901-01-01")
+    assert not opens(old)
+    assert not opens(new)
+    assert Invitation.objects.get().locked_at is not None
+
+
+def test_a_cancelled_visit_refuses_both_links_and_booked_again_the_patients_own_opens(reminder_queued):
+    from intake.services.cancellation import cancel_visit
+    from intake.services.invitations import change_details
+
+    invitation, old, message = reminder_queued
+    new = reminder_link(message)
+    cancel_visit(invitation, now=VISIT - 7 * DAY)
+    assert refused(old)
+    assert refused(new)
+    assert messages.send(message.pk) == "cancelled"  # not needed any more: its link is dropped
+    change_details(invitation, appointment_at=VISIT, email="", language=None, now=VISIT - 7 * DAY)
+    assert opens(old)
+    assert refused(new)
+
+
+def test_a_sent_form_refuses_both_links(reminder_queued):
+    invitation, old, message = reminder_queued
+    new = reminder_link(message)
+    intake = services.start_intake(invitation)
+    intake.status = "submitted"
+    intake.save(update_fields=["status"])
+    assert refused(old)
+    assert refused(new)
