@@ -405,19 +405,9 @@ def review(request: HttpRequest, intake: Intake) -> HttpResponse:
 
 
 def _receipt_details(intake: Intake) -> dict[str, object]:
-    """What the receipt and the printed copy both show: the appointment (clinic time) and the reference to quote."""
-    return {
-        "intake": intake,
-        "is_follow_up": form_of(intake).is_follow_up,
-        "appointment": timezone.localtime(intake.appointment_at),
-        "reference": reference_for(intake.pk),
-    }
-
-
-@never_cache
-@require_GET
-@patient_page(sent=True, emergency_first=False)
-def done(request: HttpRequest, intake: Intake) -> HttpResponse:
+    """What the receipt and the printed copy both show: the appointment (clinic time), the reference to quote, and
+    the level's own message first (emergency advice, or the call-back promise): a patient who opens or prints the
+    copy later must read the same advice the receipt gave them."""
     from intake.rules.callback import parse_clinic_hours
     from intake.rules.patient_messages import patient_message
 
@@ -435,15 +425,24 @@ def done(request: HttpRequest, intake: Intake) -> HttpResponse:
         promised_by=timezone.localtime(intake.call_back_by) if intake.call_back_by is not None else None,
     )
     promise = message.callback
-    context = {
-        **_receipt_details(intake),
+    return {
+        "intake": intake,
+        "is_follow_up": form_of(intake).is_follow_up,
+        "appointment": timezone.localtime(intake.appointment_at),
+        "reference": reference_for(intake.pk),
         "message": message,
         "is_urgent": intake.level == Level.URGENT or message.is_emergency,
         "is_serious": intake.level == Level.SERIOUS,
         # "today" only while it is still that day: a receipt opened again tomorrow names the day instead.
         "callback_today": promise is not None and promise.today and promise.by.date() == timezone.localdate(),
-        "reading": selectors.recommended_reading(intake, language=get_language()),
     }
+
+
+@never_cache
+@require_GET
+@patient_page(sent=True, emergency_first=False)
+def done(request: HttpRequest, intake: Intake) -> HttpResponse:
+    context = {**_receipt_details(intake), "reading": selectors.recommended_reading(intake, language=get_language())}
     return render(request, "intake/done.html", context)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import html
+import pathlib
 import re
 
 import pytest
@@ -311,6 +312,74 @@ def test_the_mscc_receipt_keeps_the_mscc_wording(patient):
     page = text(patient.client.get("/intake/done/"))
     assert "metastatic spinal cord compression" in page
     assert "bladder" not in page.lower()
+
+
+# --- The printed copy of the answers (intake:answers) says the receipt's advice first --------------------------------
+
+PRINT_CSS = pathlib.Path(__file__).resolve().parents[2] / "static" / "css" / "print.css"
+
+
+def copy_of_answers(patient: Patient) -> str:
+    """The copy, from its first words (the back link, hidden in print, left out) up to the list of answers."""
+    page = text(patient.client.get("/intake/done/answers/"))
+    return page[page.index("<main") :]
+
+
+def assert_said_before_the_answers(copy: str, *words: str) -> None:
+    """Each of `words` is in the copy before its "Your answers" heading, and no print rule hides it."""
+    heading = copy.index('<h1 class="h3">Your answers</h1>')
+    before = copy[:heading]
+    before += "\n" + html.unescape(re.sub(r" ([.,:;])", r"\1", " ".join(re.sub(r"<[^>]+>", " ", before).split())))
+    for word in words:
+        assert word in before, word
+    advice = copy[copy.index('class="receipt-advice"') : heading]
+    hidden = {
+        name
+        for rule in re.findall(r"([^{}]+)\{[^}]*display:\s*none", PRINT_CSS.read_text())
+        for name in re.findall(r"\.([\w-]+)", rule)
+    }
+    for classes in re.findall(r'class="([^"]+)"', advice):
+        assert not hidden & set(classes.split()), classes
+
+
+def test_the_copy_of_an_urgent_intake_gives_the_emergency_advice_first_as_the_receipt_does(patient):
+    send(patient, answers(ce_urine_start_difficulty="yes", ce_onset="getting_worse"))
+    copy = copy_of_answers(patient)
+    assert_said_before_the_answers(
+        copy, "Get medical help now", "cauda equina syndrome", "Go to the nearest emergency room now", 'href="tel:911"'
+    )
+    assert "Do not finish this form first." not in copy
+    assert "emergency-page" in patient.client.get("/intake/done/answers/").content.decode()
+
+
+def test_the_copy_of_an_mscc_intake_keeps_the_mscc_wording(patient):
+    send(patient, answers(cancer_history="yes", **ONE_LEG_NUMB))
+    copy = copy_of_answers(patient)
+    assert_said_before_the_answers(copy, "Get medical help now", "metastatic spinal cord compression")
+    assert "cauda equina" not in copy.lower()
+
+
+@override_settings(CLINIC_HOURS="Mon-Fri 08:00-17:00", CLINIC_CALLBACK_HOURS=2, CLINIC_PHONE="(555) 222-3333")
+def test_the_copy_of_a_serious_intake_gives_the_receipts_call_back_promise_first(client):
+    with time_machine.travel(clinic_time(2030, 3, 5, 10, 15), tick=False):  # a Tuesday morning
+        patient = a_patient_at(client, timezone.now())
+        send(patient, answers(weight_loss="yes"))
+        copy = copy_of_answers(patient)
+    assert_said_before_the_answers(
+        copy,
+        "A clinician will call you today by 12:15 PM.",
+        "If nobody has called you by 12:15 PM, call us at (555) 222-3333.",
+        "Warning signs: get help at once",
+    )
+    assert "Get medical help now" not in copy
+
+
+def test_the_copy_of_a_routine_intake_adds_no_advice(patient):
+    send(patient, answers())
+    copy = copy_of_answers(patient)
+    assert "receipt-advice" not in copy
+    assert "A clinician will call you" not in copy
+    assert "Get medical help now" not in copy
 
 
 def test_a_cauda_equina_answer_after_the_cord_compression_page_was_read_opens_the_emergency_page_again(patient):
