@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from django.db import connections, router
-from django.db.models import OuterRef, Q, QuerySet
+from django.db.models import Case, CharField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from clinic_portal.db_backend import prepared_cursor
@@ -17,7 +17,7 @@ from education.translation import current_titles
 from intake import tokens
 from intake.models import Intake, Invitation, Patient, Questionnaire, RedFlagAnswer, Reminder
 from messaging import selectors as messages
-from messaging.models import OutboundMessage
+from messaging.models import OutboundMessage, state_in_sql
 
 
 def usable_invitation(invitation: Invitation | None, *, now: datetime.datetime) -> bool:
@@ -126,11 +126,11 @@ def recommended_reading(intake: Intake, *, language: str | None = None) -> list[
 
 def recent_invitations(*, now: datetime.datetime, name: str = "") -> QuerySet[Invitation]:
     """Pre-visit invitations whose link still matters (not yet expired, or a cancelled visit still ahead), soonest
-    appointment first, each with where its newest invitation e-mail and its receipt e-mail stand
-    (`invitation_email`, `confirmation_email`: "queued", "retrying", "sent", "failed", "cancelled", or None when
-    there is none), in the same query; with `name`, only those whose patient's name contains it (any case).
-    Follow-ups' links have their own list (dashboard's follow-ups page): their "appointment" is the visit, long
-    past. The caller pages it (intake.staff_views.invitation_list)."""
+    appointment first, each with where its newest link message (the invitation's e-mail or a reminder's, by e-mail
+    or text: `with_email_states`) and its receipt e-mail stand (`invitation_email`, `confirmation_email`: "queued",
+    "retrying", "sent", "failed", "cancelled", or None when there is none), in the same query; with `name`, only
+    those whose patient's name contains it (any case). Follow-ups' links have their own list (dashboard's follow-ups
+    page): their "appointment" is the visit, long past. The caller pages it (intake.staff_views.invitation_list)."""
     # A cancelled visit still ahead stays on the list, to be booked again when the patient rings back (review of the
     # stop-34 commits: its link ended, and the list, the only way back to its page, lost it).
     current = Invitation.objects.filter(
@@ -164,8 +164,32 @@ def newest_link_message(invitation: Invitation) -> tuple[OutboundMessage | None,
 
 
 def with_email_states(invitations: QuerySet[Invitation]) -> QuerySet[Invitation]:
+    """Each pre-visit invitation with where its newest link message stands, as `newest_link_message` finds it for
+    the invitation's page (the invitation's own e-mail, or the newest pre-visit reminder, by e-mail or text: a
+    patient booked by phone gets the link only by a reminder's text): `invitation_email` (its state, or None),
+    `link_channel` and `link_reminder` (the reminder's `which`, "3d", or "" for the invitation's own); and where the
+    receipt e-mail stands (`confirmation_email`). Subqueries of the same query: no query per row of the list."""
+    newest_link = OutboundMessage.objects.filter(
+        Q(kind=OutboundMessage.Kind.INVITATION, about_id=OuterRef("pk"))
+        | Q(
+            kind=OutboundMessage.Kind.PRE_VISIT_REMINDER,
+            about_id__in=Reminder.objects.filter(invitation=OuterRef(OuterRef("pk"))).values("pk"),
+        )
+    ).order_by("-created_at", "-id")
+    which = Reminder.objects.filter(pk=OuterRef("about_id")).values("which")[:1]
     return invitations.annotate(
-        invitation_email=messages.latest_state(OutboundMessage.Kind.INVITATION, OuterRef("pk")),
+        invitation_email=Subquery(newest_link.annotate(delivery_state=state_in_sql()).values("delivery_state")[:1]),
+        link_channel=Subquery(newest_link.values("channel")[:1]),
+        link_reminder=Subquery(
+            newest_link.annotate(
+                # about_id names a reminder only on a reminder's message (the invitation's own names the invitation).
+                which=Case(
+                    When(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, then=Subquery(which)),
+                    default=Value(""),
+                    output_field=CharField(),
+                )
+            ).values("which")[:1]
+        ),
         confirmation_email=messages.latest_state(OutboundMessage.Kind.CONFIRMATION, OuterRef("intake__id")),
     )
 

@@ -459,6 +459,37 @@ def test_the_invitation_page_says_how_a_patient_booked_by_phone_got_their_link(
     assert link_row().startswith("Link text message (in the reminder 3 days before): Failed")
 
 
+def test_the_invitation_list_says_how_a_patient_booked_by_phone_got_their_link_without_a_query_per_row(
+    settings, monkeypatch, time_machine, client, front_desk, django_assert_max_num_queries
+):
+    """The list's Email column read "Not emailed" for a patient whose link went only by the pre-visit reminder's
+    text, while the invitation's page says the link went by text in that reminder (and whether it arrived)."""
+    settings.SMS_BACKEND = "messaging.sms.backends.locmem.SmsBackend"
+    monkeypatch.setattr(sms, "outbox", [])
+    time_machine.move_to(VISIT - 2 * DAY, tick=False)
+    make_invitation(appointment_at=VISIT, email="", phone="+15550100123", name="Phone Only")
+    make_invitation(appointment_at=VISIT, name="Not Sent Yet")
+    time_machine.move_to(VISIT - 2 * DAY + datetime.timedelta(minutes=1), tick=False)
+    assert follow_ups.send_due_messages()["pre_visit_reminders"] == 2
+    make_invitation(appointment_at=VISIT + DAY, name="Never Sent")
+    client.force_login(front_desk)
+
+    def email_cells() -> dict[str, str]:
+        with django_assert_max_num_queries(6):
+            page = client.get("/staff/invitations/").content.decode()
+        rows = {row.split("</a>")[0].rsplit(">", 1)[-1]: row for row in page.split('<tr role="row">')[2:]}
+        return {
+            name: " ".join(re.sub(r"<[^>]+>", " ", row.split('data-label="Email">')[1].split("</td>")[0]).split())
+            for name, row in rows.items()
+        }
+
+    cells = email_cells()
+    assert cells["Phone Only"] == "Text in the reminder 3 days before: Sent"
+    assert cells["Never Sent"] == "Not emailed"
+    OutboundMessage.objects.filter(kind="pre_visit_reminder", channel="sms").update(status="failed", attempts=12)
+    assert email_cells()["Phone Only"] == "Text in the reminder 3 days before: Failed"
+
+
 def test_short_notice_invitations_with_no_reminder_due_do_not_hold_up_anothers_pre_visit_reminder(
     time_machine, monkeypatch
 ):
