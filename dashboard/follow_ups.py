@@ -5,10 +5,10 @@ Names, dates and status only: nothing here reads answers or scores, because fron
 
 A follow-up is, in this order: cancelled (never listed); answered (its questionnaire was sent back); closed (its
 last day passed unanswered: no link can open it now); locked (wrong birth dates locked its link: the patient cannot
-answer until staff send a new link, so it comes first); overdue (its link was sent, by e-mail or text, more than
-FOLLOW_UP_REMINDER_DAYS ago and it is not answered: the first reminder has gone, the patient has not responded); sent
-(waiting); due (its day has come and the link is not sent yet); upcoming (not due yet). The status is worked out by
-the database, so the list filters, orders and pages on it.
+answer until staff send a new link, so it comes first); overdue (its newest link, first sent or sent again by
+staff, went by e-mail or text more than FOLLOW_UP_REMINDER_DAYS ago and it is not answered: a reminder has gone, the
+patient has not responded); sent (waiting); due (its day has come and the link is not sent yet); upcoming (not due
+yet). The status is worked out by the database, so the list filters, orders and pages on it.
 """
 
 from __future__ import annotations
@@ -18,11 +18,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Case, CharField, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Greatest
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 
 from dashboard.scores import follow_up_points, time_point_label
 from intake.models import FollowUp, Intake
 from intake.rules.schedule import calendar_days_after
+from intake.services.reminders import newest_link_message
 
 LOCKED = "locked"
 OVERDUE = "overdue"
@@ -76,6 +79,18 @@ class FollowUpFilters:
         return ", ".join(parts) or "no filters"
 
 
+def link_sent_at() -> Greatest:
+    """When the follow-up's newest link went: its first sending, or staff's "Send a new link" since. Its reminder
+    counts from this (intake.services.reminders), so "Overdue" does too: counted from the first sending, a link staff
+    sent again yesterday read "Overdue". Greatest is NULL on SQLite when any part is: the link defaults to sent_at."""
+    return Greatest("sent_at", Coalesce(newest_link_message(), "sent_at"))
+
+
+def overdue(now: datetime.datetime) -> LessThan:
+    """Sent, and its newest link went `FOLLOW_UP_REMINDER_DAYS` calendar days ago or more (NULL, not sent: false)."""
+    return LessThan(link_sent_at(), sent_overdue_before(now))
+
+
 def status_expression(now: datetime.datetime) -> Case:
     answered = Q(invitation__intake__status=Intake.Status.SUBMITTED)
     sent = Q(sent_at__isnull=False)
@@ -83,7 +98,7 @@ def status_expression(now: datetime.datetime) -> Case:
         When(answered, then=Value(ANSWERED)),
         When(sent & Q(invitation__expires_at__lte=now), then=Value(CLOSED)),
         When(sent & Q(invitation__locked_at__isnull=False), then=Value(LOCKED)),
-        When(sent_at__lt=sent_overdue_before(now), then=Value(OVERDUE)),
+        When(sent & Q(overdue(now)), then=Value(OVERDUE)),
         When(sent_at__isnull=False, then=Value(SENT)),
         When(due_at__lte=now, then=Value(DUE)),
         default=Value(UPCOMING),
@@ -191,7 +206,7 @@ def response_rates(*, now: datetime.datetime) -> list[ResponseRate]:
             # As the list says: not a closed one (its last day passed) nor a locked one (listed on its own).
             overdue=Count(
                 "pk",
-                filter=Q(sent_at__lt=sent_overdue_before(now))
+                filter=Q(overdue(now))
                 & ~Q(invitation__intake__status=Intake.Status.SUBMITTED)
                 & Q(invitation__expires_at__gt=now, invitation__locked_at__isnull=True),
             ),

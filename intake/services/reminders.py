@@ -63,7 +63,7 @@ def send_follow_up_reminders(*, now: datetime.datetime) -> int:
         .annotate(
             reminded=Count("invitation__reminders"),
             last_reminder=Max("invitation__reminders__created_at"),
-            last_link=_newest_link_message(),
+            last_link=newest_link_message(),
         )
         # Counted from the patient's newest link: staff's "Send a new link" too (to a patient locked out, who missed
         # the reminder meanwhile), or the reminder went a minute after it and ended the link staff had just sent.
@@ -82,9 +82,9 @@ def send_follow_up_reminders(*, now: datetime.datetime) -> int:
     return queued
 
 
-def _newest_link_message() -> Subquery:
+def newest_link_message() -> Subquery:
     """When the newest follow-up link (first sent, or sent again by staff) still going or gone to the patient of the
-    outer follow-up's invitation was queued."""
+    outer follow-up's invitation was queued (the follow-up list's "Overdue" counts from it too)."""
     return Subquery(
         OutboundMessage.objects.filter(
             kind=OutboundMessage.Kind.FOLLOW_UP,

@@ -168,3 +168,32 @@ def test_a_follow_up_is_overdue_7_calendar_days_after_it_was_sent_across_a_clock
     time_machine.move_to(datetime.datetime(2027, 3, 17, 10, 30, tzinfo=new_york), tick=False)
     client.force_login(clinician)
     assert [row.status for row in client.get(LIST).context["rows"]] == ["overdue"]
+
+
+def test_a_follow_up_whose_link_staff_sent_again_yesterday_is_waiting_not_overdue(client, clinician, time_machine):
+    """Sent 12 days ago, and sent again by staff yesterday ("Send a new link": the patient lost the message): its
+    reminder counts a week from that new link (intake.services.reminders), and the list said "Overdue" from the
+    first sending, counted it in the overdue column, and put it ahead of the ones that really were."""
+    from django.utils import timezone
+
+    from intake.models import Invitation
+    from intake.services import follow_ups
+
+    time_machine.move_to(timezone.now(), tick=False)
+    start = timezone.now()
+    clinic()
+    resent = make_follow_up(make_intake("routine_plain", name="Rita Resent"), "6w", sent_days_ago=11, answered=False)
+    assert follow_ups.resend_link(Invitation.objects.get(pk=resent.invitation_id), now=start)
+    time_machine.move_to(start + datetime.timedelta(days=1), tick=False)
+    client.force_login(clinician)
+    response = client.get(LIST)
+    statuses = {row.patient_name: row.status for row in response.context["rows"]}
+    assert (statuses["Rita Resent"], statuses["Otto Overdue"]) == ("sent", "overdue")
+    rates = {rate.time_point: rate for rate in response.context["rates"]}
+    assert (rates["6w"].sent, rates["6w"].overdue) == (4, 1)  # Otto only
+    assert [row.patient_name for row in client.get(LIST, {"status": "overdue"}).context["rows"]] == ["Otto Overdue"]
+    # A week after the new link (its reminder's day), it is overdue again.
+    time_machine.move_to(follow_ups.days_after(start, 7) + datetime.timedelta(minutes=1), tick=False)
+    client.force_login(clinician)  # a week on: a new sign-in
+    statuses = {row.patient_name: row.status for row in client.get(LIST).context["rows"]}
+    assert statuses["Rita Resent"] == "overdue"
