@@ -374,12 +374,16 @@ def test_the_copy_of_a_serious_intake_gives_the_receipts_call_back_promise_first
     assert "Get medical help now" not in copy
 
 
-def test_the_copy_of_a_routine_intake_adds_no_advice(patient):
+def test_the_copy_of_a_routine_intake_ends_with_the_warning_signs_as_the_receipt_gives_them(patient):
+    """No emergency or call-back advice, but the cauda equina warning signs the receipt shows: a printed copy kept
+    for weeks before the visit is where a patient may look when something changes."""
     send(patient, answers())
     copy = copy_of_answers(patient)
     assert "receipt-advice" not in copy
     assert "A clinician will call you" not in copy
     assert "Get medical help now" not in copy
+    assert "Warning signs: get help at once" in copy
+    assert copy.index("Your answers") < copy.index("Warning signs: get help at once")
 
 
 def test_a_cauda_equina_answer_after_the_cord_compression_page_was_read_opens_the_emergency_page_again(patient):
