@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -289,10 +289,26 @@ def _move(row: Invitation, when: datetime.datetime, *, patient_has_link: bool = 
         for days in settings.PRE_VISIT_REMINDER_DAYS:
             which = f"{days}d"
             if days not in passed:
-                Reminder.objects.filter(invitation=row, which=which).delete()
+                dropped = Reminder.objects.filter(invitation=row, which=which)
+                _drop_unsent_link(row, dropped)
+                dropped.delete()
             elif days != left_to_go:
                 Reminder.objects.get_or_create(invitation=row, which=which, defaults={"created_at": now})
     return True
+
+
+def _drop_unsent_link(row: Invitation, reminders: QuerySet[Reminder]) -> None:
+    """The reminders are deleted with their messages (intake.tasks forgets them): a link one of them was still to
+    carry (`pending_token_hash`, the caller saves it) is dropped with it. Never sent, it must open nothing; nothing
+    else would settle it (review of the stop-37 commits)."""
+    unsent = OutboundMessage.objects.filter(
+        kind=OutboundMessage.Kind.PRE_VISIT_REMINDER,
+        about_id__in=reminders.values("pk"),
+        status=OutboundMessage.Status.PENDING,
+    ).exclude(sealed_token="")
+    for sealed in unsent.values_list("sealed_token", flat=True):
+        if row.pending_token_hash == tokens.hash_token(tokens.unseal(sealed)):
+            row.pending_token_hash = None
 
 
 MSG_MOVE_SENT_ALREADY = (
@@ -350,7 +366,9 @@ def change_details(
         if language is not None and _spoken(language) != row.language:
             row.language = _spoken(language)
             changed.append("language")
-        row.save(update_fields=["appointment_at", "expires_at", "email", "language", "cancelled_at"])
+        row.save(
+            update_fields=["appointment_at", "expires_at", "email", "language", "cancelled_at", "pending_token_hash"]
+        )
         _keep_on_record(
             row, email=email if "email" in changed else None, language=language if "language" in changed else None
         )

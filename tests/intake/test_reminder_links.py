@@ -145,3 +145,17 @@ def test_a_sent_form_refuses_both_links(reminder_queued):
     intake.save(update_fields=["status"])
     assert refused(old)
     assert refused(new)
+
+
+def test_a_reminder_dropped_because_the_visit_moved_takes_its_unsent_link_with_it(reminder_queued):
+    """Moved two weeks on, the 7-day reminder is for a date not come yet: its row and its unsent message go. Its
+    link, never sent, stopped nothing and must open nothing: it opened the form until the next reminder or staff's
+    new link (review of the stop-37 commits)."""
+    from intake.services.invitations import change_details
+
+    invitation, old, message = reminder_queued
+    new = reminder_link(message)
+    change_details(invitation, appointment_at=VISIT + 14 * DAY, email="", language=None, now=VISIT - 7 * DAY)
+    assert not OutboundMessage.objects.filter(pk=message.pk).exists()  # never sent
+    assert opens(old)
+    assert refused(new)
