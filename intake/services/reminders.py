@@ -212,7 +212,12 @@ def settle_link(message: OutboundMessage, *, sent: bool) -> None:
     longer the one waiting (staff's new link, or a later reminder's, replaced it)."""
     if not message.sealed_token:
         return
-    digest = tokens.hash_token(tokens.unseal(message.sealed_token))
+    try:
+        digest = tokens.hash_token(tokens.unseal(message.sealed_token))
+    except ValueError:
+        # Sealed under another SECRET_KEY: it reads as nonsense and matches no link. Raising here undid the marking
+        # of the message as failed, and the sweeper sent it back to the worker for ever.
+        return
     waiting = Invitation.objects.filter(
         pk__in=Reminder.objects.filter(pk=message.about_id).values("invitation_id"), pending_token_hash=digest
     )

@@ -159,3 +159,14 @@ def test_a_reminder_dropped_because_the_visit_moved_takes_its_unsent_link_with_i
     assert not OutboundMessage.objects.filter(pk=message.pk).exists()  # never sent
     assert opens(old)
     assert refused(new)
+
+
+def test_a_reminder_whose_link_no_longer_unseals_fails_once_and_for_all(reminder_queued, settings):
+    """A SECRET_KEY changed while a reminder waits: its sealed link reads as nonsense. It failed for good, as any
+    message does, until the link's hook raised on the same nonsense as the message was marked failed: the marking
+    was undone, and the sweeper sent the message back to the worker for ever."""
+    _invitation, _old, message = reminder_queued
+    settings.SECRET_KEY = "a-new-secret-key-" + "k" * 40
+    settings.MESSAGE_MAX_ATTEMPTS = 1
+    assert messages.send(message.pk) == "failed"
+    assert OutboundMessage.objects.get(pk=message.pk).status == OutboundMessage.Status.FAILED
