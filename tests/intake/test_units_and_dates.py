@@ -196,14 +196,20 @@ def test_a_height_changed_from_the_review_page_to_decimal_feet_keeps_the_height_
     assert '<dd class="summary-value">5 ft 10 in</dd>' in patient.client.get("/intake/review/").content.decode()
 
 
-@pytest.mark.django_db
-def test_a_spanish_speaking_patient_who_types_decimal_feet_reads_the_message_in_spanish(client):
+def _spanish_patient_on_the_about_page(client) -> Patient:
+    """A patient whose invitation is in Spanish, signed in, agreed, with every page before "about" answered."""
     invitation, token = make_invitation(language="es")
     patient = Patient(client, token)
     patient.invitation = invitation
     patient.sign_in()
     assert patient.agree().status_code == 302
     answer_up_to(patient, "about", routine_answers())
+    return patient
+
+
+@pytest.mark.django_db
+def test_a_spanish_speaking_patient_who_types_decimal_feet_reads_the_message_in_spanish(client):
+    patient = _spanish_patient_on_the_about_page(client)
 
     response = patient.client.post("/intake/step/about/", {"height_cm-ft": "5,10", "phone": "(201) 555-0123"})
 
@@ -220,12 +226,7 @@ def test_a_spanish_speaking_patient_may_type_the_unit_words_the_spanish_page_sho
     """The Spanish page says "Por ejemplo, 5 pies 10 pulgadas." and puts "libras" beside the weight box; typed with
     those words, the height and weight were refused ("Escriba su estatura en pies y pulgadas, como 5 pies 10
     pulgadas") where "5 feet 10 inches" and "160 pounds" were taken."""
-    invitation, token = make_invitation(language="es")
-    patient = Patient(client, token)
-    patient.invitation = invitation
-    patient.sign_in()
-    assert patient.agree().status_code == 302
-    answer_up_to(patient, "about", routine_answers())
+    patient = _spanish_patient_on_the_about_page(client)
     page = patient.client.get("/intake/step/about/").content.decode()
     assert "Por ejemplo, 5 pies 10 pulgadas." in page
 
