@@ -10,16 +10,20 @@ Public API
   ``ClinicHoursError`` (a ``ValueError``) saying what is wrong: a typo must stop the portal at start-up rather than
   make it promise calls on the wrong days.
 - ``callback_deadline(now_local, hours, *, within_hours=2) -> CallbackPromise``: the time by which a clinician will
-  have called. While the clinic is open: ``now + within_hours``, but never after today's closing time
-  (``today=True``). Before opening, after closing, or on a closed day: the next opening time (later today if the
-  clinic has not opened yet, else the next working day) plus ``within_hours``, again no later than that day's
-  closing time (``today=False``). ``now_local`` is the clinic's local time (``timezone.localtime``); the result has
-  the same time zone. Opening time counts as open, closing time as closed.
+  have called. While the clinic is open with at least ``LAST_CALL_MINUTES`` left: ``now + within_hours``, but
+  never after today's closing time (``today=True``). Before opening, after closing, on a closed day, or in the
+  last ``LAST_CALL_MINUTES`` before closing: the next opening time (later today if the clinic has not opened yet,
+  else the next working day) plus ``within_hours``, again no later than that day's closing time (``today=False``).
+  ``now_local`` is the clinic's local time (``timezone.localtime``); the result has the same time zone. Opening
+  time counts as open, closing time as closed.
 - ``ClinicHours`` (``spans``: weekday -> ``(opens, closes)``, Monday = 0; ``is_open(moment)``; ``describe()``),
-  ``CallbackPromise`` (``by``, ``today``), ``DEFAULT_CLINIC_HOURS``, ``DEFAULT_CALLBACK_HOURS``.
+  ``CallbackPromise`` (``by``, ``today``), ``DEFAULT_CLINIC_HOURS``, ``DEFAULT_CALLBACK_HOURS``,
+  ``LAST_CALL_MINUTES``.
 
 "today" is only ever promised while the clinic is open, so a patient who sends the form at 11 pm (or at 1 am) is
-told a day name and a date, never "today".
+told a day name and a date, never "today". Nor at 4:58 pm when the clinic closes at 5: "we will call you today by
+5:00 PM" gave staff two minutes, and told the patient to phone a clinic that would be closed by then if no call came
+(a gap found in stop 37); the next working day's promise is one the clinic can keep.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from dataclasses import dataclass
 
 DEFAULT_CLINIC_HOURS = "Mon-Fri 08:00-17:00"
 DEFAULT_CALLBACK_HOURS = 2
+# The least time before closing in which a clinician can still be promised to call today.
+LAST_CALL_MINUTES = 30
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -158,7 +164,8 @@ def callback_deadline(
     within = datetime.timedelta(hours=within_hours)
     today = now_local.date()
     span = hours.spans.get(today.weekday())
-    if span is not None and hours.is_open(now_local):
+    last_call = datetime.timedelta(minutes=LAST_CALL_MINUTES)
+    if span is not None and hours.is_open(now_local) and _plus(now_local, last_call) <= _at(today, span[1], now_local):
         return CallbackPromise(by=min(_plus(now_local, within), _at(today, span[1], now_local)), today=True)
     for ahead in range(8):
         day = today + datetime.timedelta(days=ahead)
@@ -167,6 +174,6 @@ def callback_deadline(
             continue
         opens, closes = _at(day, span[0], now_local), _at(day, span[1], now_local)
         if opens <= now_local:
-            continue  # today's hours are over
+            continue  # today's hours are over, or too little of them is left
         return CallbackPromise(by=min(_plus(opens, within), closes), today=False)
     raise AssertionError("unreachable: a week always holds an opening day")  # pragma: no cover
