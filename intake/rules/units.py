@@ -103,18 +103,53 @@ _UNITS: dict[tuple[Measure, System], tuple[_Unit, ...]] = {
         _Unit("in", gettext_noop("inches"), _INCHES, INCH_CM),
     ),
     ("height", "metric"): (
-        _Unit("", gettext_noop("cm"), ("centimeters", "centimetres", "centímetros", "centimetros", "cm"), Decimal(1)),
+        _Unit(
+            "",
+            gettext_noop("cm"),
+            ("centimeters", "centimetres", "centimeter", "centimetre", "centímetros", "centimetros", "cms", "cm"),
+            Decimal(1),
+        ),
     ),
     ("weight", "us"): (
         _Unit("lb", gettext_noop("pounds"), ("pounds", "pound", "lbs", "lb", "libras", "libra"), POUND_KG),
     ),
-    ("weight", "metric"): (_Unit("", gettext_noop("kg"), ("kilograms", "kilogramos", "kilos", "kg"), Decimal(1)),),
+    ("weight", "metric"): (
+        _Unit(
+            "",
+            gettext_noop("kg"),
+            ("kilograms", "kilogram", "kilogramos", "kilogramo", "kilos", "kilo", "kgs", "kg"),
+            Decimal(1),
+        ),
+    ),
     ("distance", "us"): (_Unit("mi", gettext_noop("miles"), ("miles", "mile", "mi", "millas", "milla"), MILE_KM),),
     ("distance", "metric"): (
-        _Unit("", gettext_noop("km"), ("kilometers", "kilometres", "kilómetros", "kilometros", "km"), Decimal(1)),
+        _Unit(
+            "",
+            gettext_noop("km"),
+            (
+                "kilometers",
+                "kilometres",
+                "kilometer",
+                "kilometre",
+                "kilómetros",
+                "kilometros",
+                "kilómetro",
+                "kilometro",
+                "kms",
+                "km",
+            ),
+            Decimal(1),
+        ),
     ),
     ("walk", "us"): (_Unit("yd", gettext_noop("yards"), ("yards", "yard", "yds", "yd", "yardas", "yarda"), YARD_M),),
-    ("walk", "metric"): (_Unit("", gettext_noop("meters"), ("meters", "metres", "metros", "metro", "m"), Decimal(1)),),
+    ("walk", "metric"): (
+        _Unit(
+            "",
+            gettext_noop("meters"),
+            ("meters", "metres", "meter", "metre", "metros", "metro", "mts", "m"),
+            Decimal(1),
+        ),
+    ),
 }
 # A stored distance in miles (answers from before 2027) is shown from miles, not from kilometers.
 _STORED_FACTOR = {"mi": MILE_KM, "km": Decimal(1)}

@@ -274,6 +274,24 @@ def test_a_unit_abbreviated_with_a_period_is_read_as_without_it(measure, typed, 
     assert units.to_stored(measure, "us", typed, minimum=bounds[0], maximum=bounds[1]) == stored
 
 
+@pytest.mark.parametrize(
+    ("measure", "typed", "stored"),
+    [
+        ("height", "170 cms", D("170.00")),
+        ("weight", "70 kgs", D("70.00")),
+        ("weight", "70 kilo", D("70.00")),
+        ("weight", "1 kilogram", D("1.00")),
+        ("distance", "25 kms", D("25.00")),
+        ("distance", "1 kilometer", D("1.00")),
+        ("walk", "300 mts", D("300")),
+        ("walk", "1 meter", D("1")),
+    ],
+)
+def test_a_metric_unit_written_with_an_s_or_in_the_singular_is_read(measure, typed, stored):
+    """"70 kgs" and "25 kms" are common ways to write the units; they got "Enter your weight in kilograms, like 70"."""
+    assert units.to_stored(measure, "metric", {"": typed}, minimum=D(0), maximum=D(50_000)) == stored
+
+
 @pytest.mark.parametrize("typed", ["5 pies y 10 pulgadas", "5 feet and 10 inches", "5 ft, 10 in", "5' y 10\""])
 def test_feet_and_inches_joined_by_and_or_a_comma_are_read_as_both(typed):
     """How a height is said in Spanish ("5 pies y 10 pulgadas") or written in English ("5 feet and 10 inches") was
