@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 
-from audit.models import AuditEvent
+from audit.models import AuditEvent, EventIntake
 from audit.services import record
 from tests.security.conftest import sign_in_with_password, totp_code
 
@@ -105,3 +106,38 @@ def test_viewing_reviewing_and_exporting_an_intake_are_each_recorded_with_who_an
     assert "exported_intakes" in events
     # The note itself (clinical text) is not copied into the trail.
     assert not AuditEvent.objects.filter(detail__contains="Called the patient").exists()
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the database's own guard is on PostgreSQL (audit/migrations/0008)"
+)
+
+
+@postgresql_only
+def test_the_database_refuses_to_change_or_delete_an_entry_whatever_sends_the_query():
+    """A query set's update() and delete() never call the model's guard; the database refuses them anyway."""
+    event = record("exported_intakes", intakes=[5, 6], detail="2 rows")
+    for statement in (
+        lambda: AuditEvent.objects.filter(pk=event.pk).update(detail="tampered"),
+        lambda: AuditEvent.objects.filter(pk=event.pk).delete(),
+        lambda: EventIntake.objects.filter(event=event).update(intake_id=7),
+        lambda: EventIntake.objects.filter(event=event).delete(),
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            statement()
+    event.refresh_from_db()
+    assert event.detail == "2 rows"
+    assert sorted(event.intakes.values_list("intake_id", flat=True)) == [5, 6]
+
+
+@postgresql_only
+def test_removing_a_staff_account_keeps_its_entries_under_its_username(front_desk):
+    event = record("viewed_intake", actor=front_desk, intake_id=3)
+    front_desk.delete()
+    event.refresh_from_db()
+    assert (event.actor_id, event.actor_username, event.action, event.intake_id) == (
+        None,
+        "frontdesk",
+        "viewed_intake",
+        3,
+    )
