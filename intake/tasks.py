@@ -379,8 +379,9 @@ def register_messages() -> None:
     registry.register_text(OutboundMessage.Kind.FOLLOW_UP_REMINDER, text_reminder)
     registry.register_text(OutboundMessage.Kind.PRE_VISIT_REMINDER, text_reminder)
     # A reminder's link replaces the patient's only once it is sent; one that never goes leaves theirs working.
-    registry.on_settled(OutboundMessage.Kind.FOLLOW_UP_REMINDER, _settle_reminder_link)
-    registry.on_settled(OutboundMessage.Kind.PRE_VISIT_REMINDER, _settle_reminder_link)
+    # Its invitation is locked before the message row, as staff's changes to the invitation lock them.
+    for kind in (OutboundMessage.Kind.FOLLOW_UP_REMINDER, OutboundMessage.Kind.PRE_VISIT_REMINDER):
+        registry.on_settled(kind, _settle_reminder_link, lock_first=_lock_reminder_invitation)
     post_delete.connect(
         _forget_invitation_messages, sender=Invitation, dispatch_uid="intake.forget_invitation_messages"
     )
@@ -393,6 +394,12 @@ def _settle_reminder_link(message: OutboundMessage, sent: bool) -> None:
     from intake.services.reminders import settle_link
 
     settle_link(message, sent=sent)
+
+
+def _lock_reminder_invitation(reminder_id: int) -> None:
+    from intake.services.reminders import lock_invitation
+
+    lock_invitation(reminder_id)
 
 
 def _forget_invitation_messages(sender: Any, instance: Invitation, **kwargs: Any) -> None:

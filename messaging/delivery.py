@@ -53,6 +53,12 @@ def retry_delay(attempts: int) -> datetime.timedelta:
 def send(message_id: int, *, requeue: Requeue, now: datetime.datetime | None = None) -> str:
     """Send one message if it still needs sending; on failure schedule the next try. Returns what happened."""
     with transaction.atomic():
+        # The rows its settling writes (a reminder's invitation) are locked before the message row: the order of every
+        # other transaction that locks both (registry: lock order). Its kind and row never change: read unlocked.
+        about = OutboundMessage.objects.filter(pk=message_id).values_list("kind", "about_id").first()
+        if about is None:
+            return "missing"
+        registry.lock_for_settling(*about)
         message = OutboundMessage.objects.select_for_update().filter(pk=message_id).first()
         if message is None:
             return "missing"

@@ -6,6 +6,19 @@ message is not needed any more (the row it was about is gone, the link it carrie
 
 A text message (SMS) has its own renderer per kind (``register_text``), which returns only the slots of the kind's
 fixed wording (``messaging.sms.texts``: a link, a code), never free text, so a text cannot carry clinical details.
+
+Lock order. A kind's settled callback (``on_settled``) writes a row of the owning app (a reminder's link goes on its
+invitation) while the message row is locked. Every transaction that locks both takes the owner's row first and the
+message row second: the owning app's own writes do (staff moving a visit lock the invitation, then delete the
+reminders' messages with their reminders; a new reminder locks the invitation, then replaces the earlier message), so
+the worker, and a message being replaced, lock the rows the callback writes (``lock_for_settling``) before the
+message row. The worker used to lock the message, send it, and only then take the invitation: with staff's move
+waiting on the message meanwhile, PostgreSQL broke the deadlock by failing one of them (staff got a "database
+unavailable" page and the visit stayed where it was, or the patient got a reminder whose link opened nothing). The
+owner's row first because it is the one those paths start from; the worker knows the message's kind and row before
+locking anything, while staff do not know which messages a change will touch until they hold the invitation. The
+cost: a reminder's invitation stays locked while its message is handed over (EMAIL_TIMEOUT at most), as its message
+row always was; staff's move waited that long for the message row before.
 """
 
 from __future__ import annotations
@@ -31,10 +44,13 @@ Renderer = Callable[["OutboundMessage"], Rendered | None]
 TextRenderer = Callable[["OutboundMessage"], TextSlots | None]
 # Told once a message of its kind is settled: sent (True), or failed for good or not needed (False).
 Settled = Callable[["OutboundMessage", bool], None]
+# Locks the rows a kind's settled callback writes, given the message's `about_id` (module docstring: lock order).
+LockFirst = Callable[[int], None]
 
 _renderers: dict[str, Renderer] = {}
 _text_renderers: dict[str, TextRenderer] = {}
 _settled: dict[str, Settled] = {}
+_lock_first: dict[str, LockFirst] = {}
 
 
 class NoRenderer(LookupError):
@@ -70,11 +86,21 @@ def render_text(message: OutboundMessage) -> Rendered | None:
     return Rendered("", compose(message.kind, slots))
 
 
-def on_settled(kind: str, callback: Settled) -> None:
+def on_settled(kind: str, callback: Settled, *, lock_first: LockFirst) -> None:
     """What the owning app does once a message of this kind is settled (a reminder's new link takes the place of
     the old one only once it was sent). It runs in the transaction that records the outcome, with the message row
-    locked and its sealed token still on it, so the two are committed together or not at all."""
+    locked and its sealed token still on it, so the two are committed together or not at all. `lock_first(about_id)`
+    locks the rows `callback` writes; it runs before the message row is locked (module docstring: lock order)."""
     _settled[kind] = callback
+    _lock_first[kind] = lock_first
+
+
+def lock_for_settling(kind: str, about_id: int) -> None:
+    """Lock the rows a message of this kind about this row writes when it settles, before the message row is locked
+    (module docstring: lock order); nothing for a kind that writes none."""
+    lock_first = _lock_first.get(kind)
+    if lock_first is not None:
+        lock_first(about_id)
 
 
 def has_settled_hook(kind: str) -> bool:

@@ -52,6 +52,7 @@ def queue(
                 kind=kind, about_id=about_id, channel=channel, status=OutboundMessage.Status.PENDING
             )
             if registry.has_settled_hook(kind):
+                registry.lock_for_settling(kind, about_id)  # before the messages: registry's lock order
                 for earlier in replaced.select_for_update():
                     registry.settled(earlier, sent=False)
             replaced.update(status=OutboundMessage.Status.CANCELLED, sealed_token="")

@@ -460,8 +460,11 @@ def email_new_link(
 
 
 def discard_invitation(invitation: Invitation) -> None:
-    """Delete an invitation with its intake, flags and notes (demo links being made again)."""
+    """Delete an invitation with its intake, flags and notes (demo links being made again). The invitation is locked
+    first: its reminders' messages are deleted before it, and a worker sending one holds the invitation
+    (messaging.registry: lock order)."""
     with transaction.atomic():
+        Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
         Intake.objects.filter(invitation=invitation).delete()
         invitation.delete()
 

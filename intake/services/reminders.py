@@ -205,6 +205,17 @@ def send_reminder(invitation_id: int, which: str, *, kind: str, now: datetime.da
     return True
 
 
+def lock_invitation(reminder_id: int) -> None:
+    """Lock the invitation of a reminder whose message is about to be sent or replaced, before the message row
+    (messaging.registry: lock order): `settle_link` writes it then, and staff moving the visit lock it and then
+    delete the reminder's message. Nothing when the reminder is gone (its message went with it)."""
+    list(
+        Invitation.objects.select_for_update()
+        .filter(pk__in=Reminder.objects.filter(pk=reminder_id).values("invitation_id"))
+        .values_list("pk", flat=True)
+    )
+
+
 def settle_link(message: OutboundMessage, *, sent: bool) -> None:
     """A reminder's message is settled (messaging.registry.on_settled; in the transaction that records it): sent,
     its link takes the place of the invitation's (the one before stops working now, as the message says); failed for

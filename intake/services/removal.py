@@ -28,7 +28,10 @@ def remove_invitations(invitation_ids: list[int]) -> Removed:
     left without a visit with their numbers' "no texts" rows. Counts what was really deleted (another purge may have
     taken some first)."""
     with transaction.atomic():
-        patient_ids = set(Invitation.objects.filter(pk__in=invitation_ids).values_list("patient_id", flat=True))
+        # Locked first (the retention purge holds them already): their reminders' messages are deleted before them,
+        # and a worker sending one holds its invitation (messaging.registry: lock order).
+        locked = Invitation.objects.select_for_update().filter(pk__in=invitation_ids).order_by("pk")
+        patient_ids = set(locked.values_list("patient_id", flat=True))
         _forget_versions(invitation_ids)
         # The intakes first, read by id only: deleting them through their invitations read every row's answers into
         # memory (a delete signal listens on Intake, so Django loads each row it deletes).

@@ -1,7 +1,7 @@
 """Writes to one intake from two places at once, each in its own thread and connection, with the interleaving forced
 (an event where one side must wait, and PostgreSQL's own view of who waits on a lock): a red flag sent while the
-rules are re-run or while "Send" runs, and staff's new link while the patient saves. Found in the stop-30 race
-audit; each test failed before its fix.
+rules are re-run or while "Send" runs, staff's new link while the patient saves, and staff moving a visit while the
+worker sends its reminder. Found in the stop-30 race audit (the last in stop 38); each test failed before its fix.
 
 Needs real row locks, so it runs on PostgreSQL (CI and `DATABASE_URL=... make test`), like test_concurrent_submit.
 """
@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.core.management import call_command
 from django.db import connection, connections
 from django.test import Client
@@ -25,7 +26,10 @@ from django.utils import timezone
 from intake import services
 from intake.models import Intake, Level, RedFlagAnswer
 from intake.rules.questionnaire import PAGE_SLUGS
-from intake.services import answering, assessment, invitations
+from intake.services import answering, assessment, invitations, reminders
+from messaging import channels
+from messaging import services as messages
+from messaging.models import OutboundMessage
 from tests.intake.conftest import Patient, answer_up_to
 from tests.intake.factories import make_invitation, routine_answers
 
@@ -162,6 +166,65 @@ def test_staff_moving_the_visit_while_the_patient_saves_their_phone_do_not_deadl
     intake.refresh_from_db()
     assert intake.appointment_at == later
     assert intake.patient.phone == "+12015550999"
+
+
+def test_staff_moving_the_visit_while_its_reminder_is_being_sent_do_not_deadlock(
+    monkeypatch, settings, client, front_desk
+):
+    """The worker took the reminder's message row and, once the mail server had it, the invitation (the reminder's
+    link takes the old one's place); staff's move took the invitation and then the message (a reminder ahead of the
+    new date is deleted with its message). PostgreSQL broke the deadlock by failing staff's change (a "database
+    unavailable" page); had it failed the worker instead, the patient kept a reminder whose link opened nothing."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, sent by the worker below
+    now = timezone.now()
+    invitation, _ = make_invitation(appointment_at=now + datetime.timedelta(days=2, hours=12))
+    assert reminders.send_reminder(invitation.pk, "3d", kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, now=now)
+    message = OutboundMessage.objects.get(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    reached, release = paused_in(channels, "send", thread="worker", monkeypatch=monkeypatch)
+    worker = Side("worker", lambda: messages.send(message.pk))
+    worker.start()
+    assert reached.wait(10)  # the mail server has the reminder; the worker has not recorded it yet
+    client.force_login(front_desk)
+    later = timezone.localtime(now + datetime.timedelta(days=10)).replace(second=0, microsecond=0)
+    moved = {"change-appointment_at": later.strftime("%Y-%m-%dT%H:%M"), "change-email": invitation.email}
+    staff = Side("staff", lambda: client.post(f"/staff/invitations/{invitation.pk}/details/", moved))
+    staff.start()
+    until(lambda: someone_waits_on_a_lock() or not staff.is_alive())
+    release.set()
+    for side in (worker, staff):
+        side.join(30)
+        assert side.error is None, f"{type(side.error).__name__}: {side.error}"
+    assert worker.result == "sent"
+    assert staff.result.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.appointment_at == later
+    [reminder] = mail.outbox
+    link = reminder.body.split("/intake/start/")[1].split("/")[0]
+    assert Patient(Client(), link).open_link()["Location"].endswith("/intake/confirm/")  # the reminder's link opens
+
+
+def test_demo_links_made_again_while_a_reminder_is_being_sent_do_not_deadlock(monkeypatch, settings):
+    """Discarding an invitation deletes its reminders' messages before the invitation itself; the worker locks the
+    invitation before the message it sends (messaging.registry: lock order). Unless discarding locks the invitation
+    first, each waits for the other."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, sent by the worker below
+    now = timezone.now()
+    invitation, _ = make_invitation(appointment_at=now + datetime.timedelta(days=2, hours=12))
+    assert reminders.send_reminder(invitation.pk, "3d", kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, now=now)
+    message = OutboundMessage.objects.get(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    reached, release = paused_in(messages, "forget", thread="discard", monkeypatch=monkeypatch)
+    discard = Side("discard", lambda: services.discard_invitation(invitation))
+    discard.start()
+    assert reached.wait(10)  # the reminder and its message are deleted, not the invitation yet
+    worker = Side("worker", lambda: messages.send(message.pk))
+    worker.start()
+    until(lambda: someone_waits_on_a_lock() or not worker.is_alive())
+    release.set()
+    for side in (discard, worker):
+        side.join(30)
+        assert side.error is None, f"{type(side.error).__name__}: {side.error}"
+    assert worker.result == "missing"
+    assert mail.outbox == []  # nothing about a discarded invitation goes out
 
 
 def test_an_ordinary_page_written_while_a_red_flag_holds_the_row_keeps_the_flag(monkeypatch):
