@@ -327,7 +327,7 @@ def copy_of_answers(patient: Patient) -> str:
 
 def assert_said_before_the_answers(copy: str, *words: str) -> None:
     """Each of `words` is in the copy before its "Your answers" heading, and no print rule hides it."""
-    heading = copy.index('<h1 class="h3">Your answers</h1>')
+    heading = copy.index('<h2 class="h3 mt-4">Your answers</h2>')
     before = copy[:heading]
     before += "\n" + html.unescape(re.sub(r" ([.,:;])", r"\1", " ".join(re.sub(r"<[^>]+>", " ", before).split())))
     for word in words:
