@@ -151,6 +151,38 @@ def at_both_widths(screenshot):
     return look
 
 
+# The list filters and searches on the staff pages (a GET form or a search form inside the page's main part): every
+# select, box and button in them, as it is laid out.
+_FILTER_CONTROLS = """
+() => [...document.querySelectorAll('main form[method="get"], main form[role="search"]')]
+  .flatMap((form) => [...form.querySelectorAll('select, input:not([type="hidden"]), button, a.btn')])
+  .filter((el) => el.getClientRects().length > 0)
+  .map((el) => {
+    const box = el.getBoundingClientRect();
+    return `${el.name || el.textContent.trim()}: ${Math.round(box.width)} x ${Math.round(box.height)} px`;
+  })
+"""
+
+
+def filter_controls_under_44_px(page) -> dict[str, list[str]]:
+    """The staff list filters' controls less than 44 px tall (WCAG 2.5.5) at phone and at desktop width, by width;
+    the window is put back afterwards. Empty when every one is tall enough."""
+    original = page.viewport_size
+    found: dict[str, list[str]] = {}
+    try:
+        for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+            page.set_viewport_size(viewport)
+            controls = page.evaluate(_FILTER_CONTROLS)
+            assert controls, f"no filter controls on {page.url}"
+            short = [control for control in controls if int(control.rsplit(" x ", 1)[1].split()[0]) < 44]
+            if short:
+                found[size] = short
+    finally:
+        if original:
+            page.set_viewport_size(original)
+    return found
+
+
 @pytest.fixture
 def open_page(browser, live_server):
     """open_page(path, viewport, user=None) -> a Playwright page of the live server at that window size.

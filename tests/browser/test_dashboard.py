@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import DESKTOP, PHONE, TABLET, assert_accessible
+from tests.browser.conftest import DESKTOP, PHONE, TABLET, assert_accessible, filter_controls_under_44_px
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TOP_PATIENT = "Maria Delgado"  # the demo's urgent, unreviewed patient (load_demo_intakes)
@@ -106,6 +106,9 @@ def test_on_a_phone_each_intake_is_a_card_with_nothing_out_of_view(demo_intakes,
         box = target.bounding_box()
         assert box, target
         assert min(box["width"], box["height"]) >= 44, (target, box)
+    # So are the filters themselves and the name search, on a phone and at desktop width (the selects and date boxes
+    # measured 31 px at both, and the buttons beside them 31 px at desktop width).
+    assert filter_controls_under_44_px(page) == {}
     screenshot(page, "dashboard-queue-phone")
     assert_accessible(page, context="queue on a phone")
 
@@ -147,6 +150,7 @@ def test_the_patient_page_charts_the_follow_ups_and_the_follow_up_list_puts_non_
     assert frame.evaluate("box => getComputedStyle(box).borderTopStyle") == "solid"
     screenshot(page, "dashboard-follow-ups-front-desk")
     assert_accessible(page, context="follow-up list for front desk")
+    assert filter_controls_under_44_px(page) == {}
 
     # On a phone each follow-up is a card, its dates labelled, nothing out of view sideways.
     page.set_viewport_size(PHONE)

@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, filter_controls_under_44_px
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -99,6 +99,7 @@ def test_the_audit_trail_shows_times_with_their_zone(open_page, at_both_widths, 
         assert box is None or box["x"] + box["width"] <= PHONE["width"], box  # None: an empty cell, not shown
     at_both_widths(page, "staff-audit-trail")
     assert_accessible(page, context="audit trail")
+    assert filter_controls_under_44_px(page) == {}
     # An administrator's bar is the fullest (five links and a long name): on a 1024 px laptop and at desktop width
     # the search box keeps room for its words and nothing scrolls sideways (it was 26 px wide, the page 1070 px).
     for width in (1024, DESKTOP["width"]):
@@ -150,6 +151,7 @@ def test_the_invitation_list_finds_a_patient_by_name_at_phone_and_desktop_width(
         assert box["x"] + box["width"] <= PHONE["width"], (cell.inner_text(), box)
     at_both_widths(page, "staff-invitation-list-found")
     assert_accessible(page, context="invitation list, a name found")
+    assert filter_controls_under_44_px(page) == {}
     # The front desk's bar has room at desktop width: the search box and their name share its one line.
     page.set_viewport_size(DESKTOP)
     search = page.get_by_role("searchbox", name="Search articles").bounding_box()
