@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.management import call_command
 
@@ -111,6 +113,42 @@ def test_on_a_phone_each_intake_is_a_card_with_nothing_out_of_view(demo_intakes,
     assert filter_controls_under_44_px(page) == {}
     screenshot(page, "dashboard-queue-phone")
     assert_accessible(page, context="queue on a phone")
+
+
+def test_the_queue_printed_from_a_phone_keeps_each_card_whole_and_leaves_out_the_controls(
+    demo_intakes, open_page, screenshot, clinician
+):
+    """Printed, the queue is a list of cards too (on a phone, and on letter or A4 paper inside the browser's margins,
+    which is narrower than 768 px): each card on one page, every one shown, the level's word black on white for a
+    printer that drops colours; the filters, the buttons and the page links, of no use on paper, left out."""
+    page = open_page("/staff/queue/", PHONE, user=clinician)
+    page.emulate_media(media="print")
+    cards = page.evaluate(
+        """() => [...document.querySelectorAll('.queue-table tbody tr')].map((card) => {
+            const box = card.getBoundingClientRect();
+            const badge = card.querySelector('.level-badge');
+            return {
+                text: card.innerText.split('\\n').slice(0, 2).join(' '),
+                shown: box.height > 0 && box.left >= 0 && box.right <= innerWidth,
+                breakInside: getComputedStyle(card).breakInside,
+                badge: badge && getComputedStyle(badge).color,
+            };
+        })"""
+    )
+    assert len(cards) > 1
+    assert TOP_PATIENT in cards[0]["text"]
+    assert [card for card in cards if not card["shown"]] == []
+    assert [card["text"] for card in cards if card["breakInside"] != "avoid"] == []
+    assert {card["badge"] for card in cards} == {"rgb(0, 0, 0)"}
+    assert page.get_by_text(re.compile(r"intakes · page 1 of \d+")).is_visible()  # the paper says there is more
+    for control in (
+        page.get_by_role("button", name="Apply filters"),
+        page.get_by_role("link", name="Export this list (CSV)"),
+        page.get_by_role("navigation", name="Queue pages"),
+    ):
+        assert control.is_hidden(), control
+    screenshot(page, "dashboard-queue-phone-print")
+    assert_accessible(page, context="queue printed from a phone")
 
 
 def test_front_desk_sees_the_queue_without_clinical_answers(demo_intakes, open_page, screenshot, front_desk):
