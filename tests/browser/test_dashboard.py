@@ -141,6 +141,12 @@ def test_the_queue_printed_from_a_phone_keeps_each_card_whole_and_leaves_out_the
     assert [card["text"] for card in cards if card["breakInside"] != "avoid"] == []
     assert {card["badge"] for card in cards} == {"rgb(0, 0, 0)"}
     assert page.get_by_text(re.compile(r"intakes · page 1 of \d+")).is_visible()  # the paper says there is more
+    # The chart's key keeps its colours on paper, as its bars do.
+    swatches = page.eval_on_selector_all(
+        ".legend-swatch", "all => all.map((s) => getComputedStyle(s).printColorAdjust)"
+    )
+    assert len(swatches) > 1
+    assert set(swatches) == {"exact"}
     for control in (
         page.get_by_role("button", name="Apply filters"),
         page.get_by_role("link", name="Export this list (CSV)"),
