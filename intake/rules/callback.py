@@ -8,7 +8,8 @@ Public API
   a range ``Mon-Fri``, or a comma list ``Mon,Wed,Fri``; three-letter English names or full names, any case) and one
   ``HH:MM-HH:MM`` span on the 24-hour clock, closing after opening. A day may appear once. Anything else raises
   ``ClinicHoursError`` (a ``ValueError``) saying what is wrong: a typo must stop the portal at start-up rather than
-  make it promise calls on the wrong days.
+  make it promise calls on the wrong days. A day open for less than ``LAST_CALL_MINUTES`` is refused too: it could
+  hold no promise ("by 9:20 on Saturday" made before a 09:00-09:20 opening left staff twenty minutes).
 - ``callback_deadline(now_local, hours, *, within_hours=2) -> CallbackPromise``: the time by which a clinician will
   have called. While the clinic is open with at least ``LAST_CALL_MINUTES`` left: ``now + within_hours``, but
   never after today's closing time (``today=True``). Before opening, after closing, on a closed day, or in the
@@ -23,7 +24,7 @@ Public API
 "today" is only ever promised while the clinic is open, so a patient who sends the form at 11 pm (or at 1 am) is
 told a day name and a date, never "today". Nor at 4:58 pm when the clinic closes at 5: "we will call you today by
 5:00 PM" gave staff two minutes, and told the patient to phone a clinic that would be closed by then if no call came
-(a gap found in stop 37); the next working day's promise is one the clinic can keep.
+(a gap found in stop 38); the next working day's promise is one the clinic can keep.
 """
 
 from __future__ import annotations
@@ -135,6 +136,10 @@ def parse_clinic_hours(text: str) -> ClinicHours:
         opens, closes = _time(opens_text, text), _time(closes_text, text)
         if closes <= opens:
             raise _error(text, f"in {group!r} the clinic closes before it opens")
+        open_minutes = (closes.hour * 60 + closes.minute) - (opens.hour * 60 + opens.minute)
+        if open_minutes < LAST_CALL_MINUTES:
+            # No promise fits in it: the last LAST_CALL_MINUTES before closing promise none (callback_deadline).
+            raise _error(text, f"in {group!r} the clinic is open for less than {LAST_CALL_MINUTES} minutes")
         for day in _days(day_spec, text):
             if day in spans:
                 raise _error(text, f"{DAY_NAMES[day].title()} is given more than once")

@@ -88,6 +88,17 @@ def test_several_groups_of_hours_and_a_short_saturday():
     assert callback_deadline(at("Sat", "11:00"), hours).by == at("Mon+", "10:00")
 
 
+def test_opening_hours_shorter_than_the_last_call_time_are_refused():
+    """A day open for less than LAST_CALL_MINUTES cannot hold a promise: sent on Saturday at 8:00 with Saturday
+    09:00-09:20, the patient was told "by 9:20 AM on Saturday", twenty minutes of opening for staff, and to phone a
+    clinic that closes at that very time (what the last 30 minutes before closing no longer promise). Most likely a
+    typo for longer hours: the portal stops at start-up and says so, as for other hours it cannot read."""
+    with pytest.raises(ClinicHoursError, match="CLINIC_HOURS") as raised:
+        parse_clinic_hours("Mon-Fri 08:00-17:00; Sat 09:00-09:20")
+    assert "open for less than 30 minutes" in str(raised.value)
+    assert parse_clinic_hours("Sat 09:00-09:30").spans == {5: (datetime.time(9), datetime.time(9, 30))}
+
+
 def test_the_two_hours_are_real_hours_across_a_clock_change():
     # 2030-03-10 is the spring-forward Sunday in New York; a clinic open that night shows the hour that never was.
     hours = parse_clinic_hours("Mon-Sun 00:00-23:59")
