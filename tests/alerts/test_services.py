@@ -536,6 +536,20 @@ def test_the_serious_alert_says_by_when_the_patients_receipt_promised_a_call():
     assert "The patient's receipt says we will call by Tue Mar 2, 11:00 AM EST." in message.body
 
 
+def test_a_serious_alert_sent_just_before_closing_points_to_the_promised_morning_not_to_today():
+    """In the last 30 minutes before closing the receipt promises the next working day's call
+    (intake.rules.callback.LAST_CALL_MINUTES); the on-call's e-mail still said to call "the same day in clinic
+    hours", which the patient was not promised and the clinic's hours no longer left room for."""
+    tuesday_1645 = datetime.datetime(2027, 3, 2, 16, 45, tzinfo=datetime.timezone(datetime.timedelta(hours=-5)))
+    with time_machine.travel(tuesday_1645, tick=False):
+        serious = make_intake("serious_cancer", submitted_at=tuesday_1645)
+        services.intake_level_changed(serious, previous_level=None)
+        run_queued_tasks()
+    [message] = mail.outbox
+    assert "The patient's receipt says we will call by Wed Mar 3, 10:00 AM EST." in message.body
+    assert "same day" not in message.body
+
+
 def test_a_serious_alert_before_the_form_is_sent_promises_nothing():
     serious = make_intake("serious_cancer", safety_only=False)
     Intake.objects.filter(pk=serious.pk).update(submitted_at=None)
