@@ -18,7 +18,9 @@ unavailable" page and the visit stayed where it was, or the patient got a remind
 owner's row first because it is the one those paths start from; the worker knows the message's kind and row before
 locking anything, while staff do not know which messages a change will touch until they hold the invitation. The
 cost: a reminder's invitation stays locked while its message is handed over (EMAIL_TIMEOUT at most), as its message
-row always was; staff's move waited that long for the message row before.
+row always was; staff's move waited that long for the message row before. Only staff's changes wait: the
+invitation is held FOR KEY SHARE (``intake.services.reminders.lock_invitation``), which their FOR UPDATE waits for and
+the patient's own link (FOR NO KEY UPDATE: entering the birth date, a one-time code) does not.
 """
 
 from __future__ import annotations

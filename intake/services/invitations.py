@@ -490,7 +490,8 @@ def confirm_identity(
     a reload) is no new guess, and cost a patient two of their five tries.
     """
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        # NO KEY: not held up while the mail server takes a reminder (reminders.lock_invitation), as staff are.
+        locked = Invitation.objects.select_for_update(no_key=True).get(pk=invitation.pk)
         if locked.locked_at is not None:
             return IdentityCheck.LOCKED
         if locked.date_of_birth == date_of_birth:
@@ -564,7 +565,7 @@ def open_after_identity(invitation: Invitation, *, trusted_browser: bool, now: d
     trusted for this invitation (`trusted_browser`, from intake.patient_session's device cookie).
     """
     with transaction.atomic():
-        row = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        row = Invitation.objects.select_for_update(no_key=True).get(pk=invitation.pk)
         if not has_answers(row):
             if row.code_email != row.email:
                 row.code_email = row.email
@@ -594,7 +595,7 @@ def send_device_code(
     `max_codes_per_day()` codes in the last 24 hours (then the newest code still working, if any, is the one to
     type). Only a keyed hash is stored."""
     with transaction.atomic():
-        row = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        row = Invitation.objects.select_for_update(no_key=True).get(pk=invitation.pk)
         phone = tasks.code_by_text(row)
         if not row.code_address and not phone:
             return Opening(Access.NO_ADDRESS)

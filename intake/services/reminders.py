@@ -27,7 +27,7 @@ import logging
 import operator
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
@@ -208,12 +208,24 @@ def send_reminder(invitation_id: int, which: str, *, kind: str, now: datetime.da
 def lock_invitation(reminder_id: int) -> None:
     """Lock the invitation of a reminder whose message is about to be sent or replaced, before the message row
     (messaging.registry: lock order): `settle_link` writes it then, and staff moving the visit lock it and then
-    delete the reminder's message. Nothing when the reminder is gone (its message went with it)."""
-    list(
-        Invitation.objects.select_for_update()
-        .filter(pk__in=Reminder.objects.filter(pk=reminder_id).values("invitation_id"))
-        .values_list("pk", flat=True)
-    )
+    delete the reminder's message. Nothing when the reminder is gone (its message went with it).
+
+    FOR KEY SHARE, not FOR UPDATE: the worker holds it while the mail server takes the message. Staff's changes and
+    deletions (FOR UPDATE) wait for it, as the lock order needs; the patient's own link (birth date, one-time code:
+    FOR NO KEY UPDATE, which never goes on to a reminder's message) does not, and a slow mail server held it past the
+    statement timeout (a "database unavailable" page). Django has no FOR KEY SHARE, hence the SQL; SQLite has no row
+    locks."""
+    if connection.vendor != "postgresql":
+        return
+    invitations = connection.ops.quote_name(Invitation._meta.db_table)
+    reminders = connection.ops.quote_name(Reminder._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {invitations} WHERE id IN "  # noqa: S608 - the models' table names; the id as a parameter
+            f"(SELECT invitation_id FROM {reminders} WHERE id = %s) FOR KEY SHARE",
+            [reminder_id],
+        )
+        cursor.fetchall()
 
 
 def settle_link(message: OutboundMessage, *, sent: bool) -> None:

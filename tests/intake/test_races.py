@@ -203,6 +203,37 @@ def test_staff_moving_the_visit_while_its_reminder_is_being_sent_do_not_deadlock
     assert Patient(Client(), link).open_link()["Location"].endswith("/intake/confirm/")  # the reminder's link opens
 
 
+def test_a_patient_opening_their_link_is_not_held_up_while_their_reminder_is_being_sent(monkeypatch, settings):
+    """The worker holds a reminder's invitation while the mail server takes the reminder (EMAIL_TIMEOUT, 10 s, at
+    most), so that staff's changes wait for it rather than deadlock. The patient's own link never touches the
+    reminder's message, yet opening it and entering the birth date waited too, past the 4 s statement timeout of a
+    slow mail server: a "database unavailable" page for a patient who had done nothing wrong."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, sent by the worker below
+    now = timezone.now()
+    invitation, raw = make_invitation(appointment_at=now + datetime.timedelta(days=2, hours=12))
+    assert reminders.send_reminder(invitation.pk, "3d", kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, now=now)
+    message = OutboundMessage.objects.get(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    reached, release = paused_in(channels, "send", thread="worker", monkeypatch=monkeypatch)
+    worker = Side("worker", lambda: messages.send(message.pk))
+    worker.start()
+    assert reached.wait(10)  # the mail server has the reminder; the worker has not recorded it yet
+    patient = Patient(Client(), raw)  # the link they had before the reminder: it works until the reminder is sent
+    opening = Side("patient", lambda: (patient.open_link(), patient.confirm())[1])
+    opening.start()
+    until(lambda: someone_waits_on_a_lock() or not opening.is_alive())
+    held_up = opening.is_alive()
+    release.set()
+    for side in (worker, opening):
+        side.join(30)
+        assert side.error is None, f"{type(side.error).__name__}: {side.error}"
+    assert not held_up, "the patient's birth date waited for the reminder's mail server"
+    assert opening.result.status_code == 302
+    assert worker.result == "sent"
+    [reminder] = mail.outbox
+    link = reminder.body.split("/intake/start/")[1].split("/")[0]
+    assert Patient(Client(), link).open_link()["Location"].endswith("/intake/confirm/")  # the reminder's link opens
+
+
 def test_demo_links_made_again_while_a_reminder_is_being_sent_do_not_deadlock(monkeypatch, settings):
     """Discarding an invitation deletes its reminders' messages before the invitation itself; the worker locks the
     invitation before the message it sends (messaging.registry: lock order). Unless discarding locks the invitation
