@@ -288,7 +288,7 @@ def test_a_unit_abbreviated_with_a_period_is_read_as_without_it(measure, typed, 
     ],
 )
 def test_a_metric_unit_written_with_an_s_or_in_the_singular_is_read(measure, typed, stored):
-    """"70 kgs" and "25 kms" are common ways to write the units; they got "Enter your weight in kilograms, like 70"."""
+    """ "70 kgs" and "25 kms" are common ways to write the units; they got "Enter your weight in kilograms, like 70"."""
     assert units.to_stored(measure, "metric", {"": typed}, minimum=D(0), maximum=D(50_000)) == stored
 
 
