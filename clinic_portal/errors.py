@@ -5,7 +5,9 @@ inside the `except` block, so it can tell a lost database (OperationalError, Int
 statement past `statement_timeout`, a connection cut by clinic_portal.db_backend.watchdog) from a bug.
 
 Nothing here touches the database: the pages are rendered without the request, so no context processor, session or
-user lookup can fail a second time.
+user lookup can fail a second time. A patient's question page that failed with a cauda equina answer on it gets that
+advice first, read from what was sent (`failed_page_advice`): docs/clinical/TRIAGE.md, a red-flag answer is answered
+with its advice whatever else goes wrong.
 
 Hook for the intake steps: when a patient's POST could not be saved because the database was down, the 503 page
 carries their posted fields back as hidden inputs with a "Try again" button that re-sends the same POST to the same
@@ -54,8 +56,28 @@ def kept_answers(request: HttpRequest) -> list[tuple[str, str]]:
         return []
 
 
+def failed_page_advice(request: HttpRequest) -> object | None:
+    """The emergency advice for a patient's question page that failed with a cauda equina answer on it (the intake
+    app's `refused_posts.advice_for_failed_post`, read from what was sent), else None. Never raises: an error page
+    must not fail in turn."""
+    if request.method != "POST" or not request.path.startswith("/intake/"):
+        return None
+    try:
+        from intake.refused_posts import advice_for_failed_post  # the project's shell imports the apps lazily
+
+        return advice_for_failed_post(request)
+    except Exception as error:
+        logger.warning("No advice for a failed patient page: %s", type(error).__name__)
+        return None
+
+
 def database_unavailable_response(request: HttpRequest) -> HttpResponse:
-    context = {**clinic_details(), "kept_answers": kept_answers(request), "retry_path": request.path}
+    context = {
+        **clinic_details(),
+        "kept_answers": kept_answers(request),
+        "retry_path": request.path,
+        "advice": failed_page_advice(request),
+    }
     response = HttpResponse(render_to_string("503.html", context), status=503)
     response["Retry-After"] = str(settings.DATABASE_DOWN_RETRY_AFTER)
     response["Cache-Control"] = "no-store"
@@ -67,7 +89,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if isinstance(exc, DATABASE_ERRORS):
         logger.error("Database unavailable: answered 503 (%s)", type(exc).__name__)
         return database_unavailable_response(request)
-    return HttpResponseServerError(render_to_string("500.html", clinic_details()))
+    context = {**clinic_details(), "advice": failed_page_advice(request)}
+    return HttpResponseServerError(render_to_string("500.html", context))
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

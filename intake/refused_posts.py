@@ -64,6 +64,22 @@ def answer_too_large(request: HttpRequest) -> HttpResponse | None:
     return answer
 
 
+def advice_for_failed_post(request: HttpRequest) -> PatientMessage | None:
+    """The cauda equina advice for a question page whose save failed (the database unreachable, a statement timed
+    out, a bug: clinic_portal.errors), when what was sent answers a cauda equina question yes or not sure; else None.
+
+    Nothing was stored (the answer, its latch and its alert are one transaction), so, as for a page whose CSRF check
+    failed, the advice is read from what was sent alone, with no database. Before, the 503 page told a patient who had
+    just ticked saddle numbness to wait a minute and try again, under the general warning-signs box."""
+    if _question_page(request) is None:
+        return None
+    try:
+        posted = request.POST
+    except Exception:  # a body that cannot be read: nothing to act on
+        return None
+    return late_pages.ces_message(late_pages.cauda_equina_sent(posted, CE_QUESTION_CODES))
+
+
 def answer_refused_post(request: HttpRequest, *, refusal: Refusal, retry_after: int = 0) -> HttpResponse | None:
     """The page for a refused question page with a red-flag answer (module docstring); None for any other request,
     which gets the plain refusal."""
