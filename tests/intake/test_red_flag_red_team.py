@@ -7,7 +7,11 @@ import pytest
 from django.db import OperationalError
 
 from intake.models import Intake, Level, RedFlagAnswer
+from intake.rules.catalogue import FOLLOW_UP
+from intake.rules.questionnaire import CE_QUESTION_CODES
+from intake.rules.triage import LATCHED_QUESTIONS
 from tests.intake.conftest import Patient
+from tests.intake.factories import BIRTH_DATE, follow_up_answers, follow_up_for, post_data, submitted_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +100,45 @@ def test_a_cauda_equina_yes_on_a_page_that_crashes_gets_the_advice_on_the_error_
     assert "Get medical help now" in body
     assert "Something went wrong on our side" in body
     assert body.count("<h1") == 1
+
+
+# Every latched question a follow-up asks (its CE, cord compression and leg weakness pages), with the page it is on:
+# tests/intake/test_follow_up_form.py posts only the saddle numbness one.
+FOLLOW_UP_LATCHED = [
+    (page.slug, question.code)
+    for page in FOLLOW_UP.pages
+    for question in page.questions
+    if question.code in LATCHED_QUESTIONS
+]
+WEAK_LEG_SINCE_THE_VISIT = {
+    "leg_symptoms": "yes",
+    "leg_side": "left",
+    "leg_pain_lowest_point": "thigh",
+    "worse_back_or_leg": "back",
+    "leg_numbness_tingling": "no",
+    "leg_weakness": "yes",
+    "leg_weakness_worsening": "no",
+    "foot_drop": "no",
+}
+
+
+@pytest.mark.parametrize(("slug", "code"), FOLLOW_UP_LATCHED)
+def test_a_red_flag_yes_alone_on_a_follow_up_page_is_stored_latched_flagged_and_alerted(
+    client, alert_calls, slug, code
+):
+    _invitation, token, intake = follow_up_for(submitted_intake())
+    client.get(f"/intake/start/{token}/")
+    client.post("/intake/confirm/", {"date_of_birth": BIRTH_DATE.isoformat()})
+    answers = follow_up_answers(**WEAK_LEG_SINCE_THE_VISIT)
+    for page in FOLLOW_UP.pages[: FOLLOW_UP.page_slugs.index(slug)]:
+        assert client.post(f"/intake/step/{page.slug}/", post_data(page, answers)).status_code == 302
+
+    response = client.post(f"/intake/step/{slug}/", {code: "yes"})  # the rest of the page blank
+
+    intake.refresh_from_db()
+    assert intake.answers[code] == "yes"
+    assert RedFlagAnswer.objects.filter(intake=intake, code=code, cleared_at__isnull=True).exists()
+    assert intake.level == (Level.URGENT if code in CE_QUESTION_CODES else Level.SERIOUS)
+    assert [call for call in alert_calls if call[0] == intake.pk] == [(intake.pk, intake.level, None)]
+    if code in CE_QUESTION_CODES:
+        assert response["Location"] == "/intake/important/"
