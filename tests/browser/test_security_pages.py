@@ -90,6 +90,23 @@ def test_error_pages_are_in_the_portals_style(open_page, at_both_widths, setting
     assert page.get_by_role("heading", name="The portal is busy for a moment").is_visible()
     at_both_widths(page, "security-503")
     assert_accessible(page, context="503 page")
+    # A question page with a cauda equina answer whose save failed: the advice first, then "Try again".
+    page.evaluate(
+        """() => {
+            const form = document.createElement('form');
+            Object.assign(form, {method: 'post', action: '/intake/step/safety/'});
+            form.innerHTML = '<input name="ce_saddle_numbness" value="yes">'
+                + '<input name="ce_wiping_sensation" value="no">';
+            document.body.append(form);
+            form.submit();
+        }"""
+    )
+    page.get_by_role("heading", name="Get medical help now", level=1).wait_for()
+    assert page.get_by_role("heading", name="The portal is busy for a moment", level=2).is_visible()
+    # In the emergency page's red box (intake.css), not as plain text among the rest.
+    assert page.eval_on_selector(".emergency-box", "box => getComputedStyle(box).borderTopStyle") == "solid"
+    at_both_widths(page, "security-503-with-advice")
+    assert_accessible(page, context="503 page with a cauda equina answer")
 
 
 def test_the_front_desk_changes_their_password_from_the_menu(open_page, at_both_widths, front_desk):
