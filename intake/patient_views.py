@@ -218,6 +218,9 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
                 intake.refresh_from_db(fields=["status"])
                 if intake.status == Intake.Status.SUBMITTED:  # sent from another tab meanwhile
                     return _page_after_sending(request, intake, slug)
+                if services.needs_emergency_acknowledgement(intake):
+                    # A red-flag answer of this page is taken already: its advice first, as for any page with errors.
+                    return _to_emergency(request, intake)
                 for code, message in problem.errors.items():
                     form.add_error(code if code in form.fields else None, say(message))
             else:

@@ -142,3 +142,23 @@ def test_a_red_flag_yes_alone_on_a_follow_up_page_is_stored_latched_flagged_and_
     assert [call for call in alert_calls if call[0] == intake.pk] == [(intake.pk, intake.level, None)]
     if code in CE_QUESTION_CODES:
         assert response["Location"] == "/intake/important/"
+
+
+def test_a_cauda_equina_yes_whose_page_fails_the_services_checks_still_opens_the_emergency_page(patient, monkeypatch):
+    """The page passed its own checks, then the service refused it (answers changed from another tab at that moment):
+    the yes is already taken, so the next page is its advice, not this page with its errors."""
+    from intake import services
+    from intake.services.errors import InvalidAnswers
+
+    def refuse(intake, slug, answers, *, now):
+        raise InvalidAnswers(slug, {"ce_wiping_sensation": "Answer this question"})
+
+    monkeypatch.setattr(services, "save_page", refuse)
+
+    response = patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes", "ce_wiping_sensation": "no"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/intake/important/"
+    intake = _intake(patient)
+    assert intake.level == Level.URGENT
+    assert RedFlagAnswer.objects.filter(intake=intake, code="ce_saddle_numbness").exists()
