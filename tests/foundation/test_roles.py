@@ -86,3 +86,26 @@ def test_after_a_database_flush_every_role_has_exactly_its_permissions_again():
     assert len(calls) == 1
     for group_name, wanted in roles.ROLE_PERMISSIONS.items():
         assert perms_of(group_name) == set(wanted), group_name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flush_leaves_every_table_empty_but_the_ones_post_migrate_fills_again(clinician):
+    # tests/conftest.py flushes PostgreSQL with a DELETE of each table instead of one TRUNCATE: what it leaves must be
+    # what Django's flush leaves, with rows that point at each other (an intake, its invitation, a staff member).
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+
+    from tests.intake.factories import submitted_intake
+
+    submitted_intake()
+    refilled = {ContentType, Permission, Group, Group.permissions.through}
+    models = [model for model in apps.get_models(include_auto_created=True) if model._meta.managed]
+    assert any(model._default_manager.exists() for model in models if model not in refilled)
+
+    call_command("flush", interactive=False, verbosity=0, reset_sequences=False)  # as a transactional test's end
+
+    left = {model._meta.label: model._default_manager.count() for model in models if model not in refilled}
+    assert not {label: count for label, count in left.items() if count}, left
+    assert all(model._default_manager.exists() for model in (ContentType, Permission, Group))
