@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 
-from accounts.roles import CLINICIANS, CONTENT_EDITORS, FRONT_DESK
+from accounts.roles import CLINICIANS, CONTENT_EDITORS, FRONT_DESK, ROLE_PERMISSIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +100,7 @@ def test_a_flush_leaves_every_table_empty_but_the_ones_post_migrate_fills_again(
     from tests.intake.factories import submitted_intake
 
     submitted_intake()
+    Group.objects.get(name=CLINICIANS).permissions.clear()  # the roles come back whole too
     refilled = {ContentType, Permission, Group, Group.permissions.through}
     models = [model for model in apps.get_models(include_auto_created=True) if model._meta.managed]
     assert any(model._default_manager.exists() for model in models if model not in refilled)
@@ -109,3 +110,7 @@ def test_a_flush_leaves_every_table_empty_but_the_ones_post_migrate_fills_again(
     left = {model._meta.label: model._default_manager.count() for model in models if model not in refilled}
     assert not {label: count for label, count in left.items() if count}, left
     assert all(model._default_manager.exists() for model in (ContentType, Permission, Group))
+    for _twice in range(2):  # the second flush finds the roles as the first left them
+        for group_name, wanted in ROLE_PERMISSIONS.items():
+            assert perms_of(group_name) == set(wanted), group_name
+        call_command("flush", interactive=False, verbosity=0, reset_sequences=False)
