@@ -1,6 +1,7 @@
 """The patient's form in a real browser at phone width: the whole path over its short pages, leaving and resuming,
-an error fixed, a change from the review page, the receipt with its appointment and reference and the printable
-copy; and the form without JavaScript. (A "not sure" bladder answer bringing up the emergency page at once, and the
+an error fixed, height and weight in feet, inches and pounds (typed as people type them, shown back in those units),
+changes from the review page, the receipt with its appointment and reference and the printable copy; and the form
+without JavaScript. (A "not sure" bladder answer bringing up the emergency page at once, and the
 way back from it to the form: test_red_flags.py.)"""
 
 from __future__ import annotations
@@ -68,9 +69,14 @@ def test_a_patient_answers_every_page_on_a_phone_leaves_halfway_resumes_fixes_an
         fits_the_phone(page)
         next_page(page)
 
-    # 2. About you: a wrong height gets a message and a summary; the fix goes through.
+    # 2. About you, in the clinic's units (feet and inches, pounds): a wrong height gets a message and a summary; a
+    # height typed as many people type it ("5 foot ten") is told plainly; the fix goes through.
     _on(page, "About you", 2)
     assert page.locator("#id_date_of_birth-day").count() == 0  # asked once, on the birth-date check
+    assert page.get_by_role("group", name="How tall are you? (optional)").is_visible()
+    assert page.get_by_label("Feet").is_visible()
+    assert page.get_by_label("Inches").is_visible()
+    assert page.get_by_text("For example, 5 feet 10 inches.").is_visible()
     pick(page, "sex", "female")
     page.fill("#id_height_cm-ft", "56")
     page.fill("#id_weight_kg-lb", "135")
@@ -86,8 +92,18 @@ def test_a_patient_answers_every_page_on_a_phone_leaves_halfway_resumes_fixes_an
     screenshot(page, "intake-phone-02-about-error")
     summary.get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.id") == "id_height_cm-ft"
-    page.fill("#id_height_cm-ft", "5")
-    page.fill("#id_height_cm-in", "6")
+    page.get_by_label("Feet").fill("5 foot ten")  # feet and inches in one box, and "lbs" after the weight
+    page.get_by_label("How much do you weigh?").fill("160 lbs")
+    next_page(page)
+    assert (
+        page.locator("#error_height_cm")
+        .inner_text()
+        .endswith("Enter your height in feet and inches, like 5 feet 10 inches")
+    )
+    assert page.get_by_label("How much do you weigh?").input_value() == "160 lbs"  # kept, to send again
+    assert_accessible(page)
+    screenshot(page, "units-phone-about-error")
+    page.get_by_label("Feet").fill("5'10\"")
     next_page(page)
 
     # 3. Back pain, over three pages (no inflammatory questions: the pain is three weeks old).
@@ -194,9 +210,24 @@ def test_a_patient_answers_every_page_on_a_phone_leaves_halfway_resumes_fixes_an
     assert page.get_by_text("Get back to running a half marathon").is_hidden()  # each step closed: a short page
     open_review_step(page, "visit")
     open_review_step(page, "running")
+    open_review_step(page, "about")
     assert page.get_by_text("Get back to running a half marathon").is_visible()
     assert page.get_by_text("28 miles").is_visible()
+    about = page.locator("#review-about")
+    assert about.get_by_text("5 ft 10 in", exact=True).is_visible()  # the clinic's units (stored in metric)
+    assert about.get_by_text("160 lb", exact=True).is_visible()
+    assert page.get_by_role("link", name="Change How tall are you?").is_visible()
     assert_accessible(page)
+    screenshot(page, "units-phone-review")
+    page.get_by_role("link", name="Change How tall are you?").click()
+    page.wait_for_load_state()
+    assert page.get_by_label("Feet").input_value() == "5"
+    assert page.get_by_label("Inches").input_value() == "10"
+    assert page.get_by_label("How much do you weigh?").input_value() == "160"
+    assert_accessible(page)
+    next_page(page, "Save and go back to your answers")
+    assert page.get_by_role("heading", name="Check your answers").is_visible()
+    open_review_step(page, "running")
     page.get_by_role("link", name="Change How many runs do you do in a typical week?").click()
     page.wait_for_load_state()
     assert page.input_value("#id_runs_per_week") == "4"
@@ -230,7 +261,7 @@ def test_a_patient_answers_every_page_on_a_phone_leaves_halfway_resumes_fixes_an
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Your answers").is_visible()
     assert page.get_by_role("button", name="Print your answers").is_visible()
-    assert page.get_by_text("5 ft 6 in").is_visible()
+    assert page.get_by_text("5 ft 10 in").is_visible()
     assert page.get_by_role("link", name="Change").count() == 0
     assert_accessible(page)
     page.emulate_media(media="print")
@@ -244,6 +275,7 @@ def test_a_patient_answers_every_page_on_a_phone_leaves_halfway_resumes_fixes_an
     assert intake.status == Intake.Status.SUBMITTED
     assert intake.level == Level.SCIATICA
     assert intake.answers["runs_per_week"] == 5
+    assert (intake.answers["height_cm"], intake.answers["weight_kg"]) == (177.8, 72.57)  # 5 ft 10 in, 160 lb
     assert intake.answers["weekly_distance"] == 45.06  # 28 miles, stored in kilometers
 
 
