@@ -93,7 +93,7 @@ def _flush_small_tables_with_delete() -> None:
         kept[alias] = False
         if reset_sequences or allow_cascade or not tables:
             return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
-        if set(refilled) <= set(tables)  and after_post_migrate.get(alias) == rows_of_refilled(self.connection):
+        if set(refilled) <= set(tables) and after_post_migrate.get(alias) == rows_of_refilled(self.connection):
             kept[alias] = True
             tables = [table for table in tables if table not in refilled]
         deletes = [f"DELETE FROM {self.quote_name(table)};" for table in tables]  # noqa: S608 - Django's own names
