@@ -62,11 +62,13 @@ def _flush_small_tables_with_delete() -> None:
     """A transactional test (the browser tests, the races) ends with a flush of the test database. On PostgreSQL that
     is one TRUNCATE of all 49 tables, which makes new files for each table and index: 0.2-0.7 s a flush here, against
     about 0.015 s for a DELETE of each table in one transaction (the rows a test leaves are a handful). The tables end
-    as empty either way; the foreign keys are all deferrable (Django makes them so), so the order does not matter, and
-    there are no triggers. Then post_migrate puts back content types, permissions and the roles (about 0.13 s): in one
-    transaction instead of one per app (about 40 commits), and only when a test changed those four tables; when their
-    rows are exactly as the last post_migrate left them (one query compares them), they are kept instead of deleted
-    and made again. Production never flushes; a flush that resets sequences or cascades is left as Django does it."""
+    as empty either way; the foreign keys are all deferrable (Django makes them so), so the order does not matter. The
+    audit trail's two tables are truncated still: their triggers refuse every DELETE (audit/migrations/0008), and a
+    row trigger never sees a TRUNCATE. Then post_migrate puts back content types, permissions and the roles (about
+    0.13 s): in one transaction instead of one per app (about 40 commits), and only when a test changed those four
+    tables; when their rows are exactly as the last post_migrate left them (one query compares them), they are kept
+    instead of deleted and made again. Production never flushes; a flush that resets sequences or cascades is left as
+    Django does it."""
     from django.core.management import sql
     from django.core.management.commands import flush
     from django.db import connections, transaction
@@ -74,6 +76,7 @@ def _flush_small_tables_with_delete() -> None:
 
     truncate = DatabaseOperations.sql_flush
     refilled = ("django_content_type", "auth_permission", "auth_group", "auth_group_permissions")
+    append_only = ("audit_auditevent", "audit_eventintake")
     # Per database: the four tables' rows as the last post_migrate left them, and whether this flush kept them.
     after_post_migrate: dict[str, str] = {}
     kept: dict[str, bool] = {}
@@ -96,8 +99,13 @@ def _flush_small_tables_with_delete() -> None:
         if set(refilled) <= set(tables) and after_post_migrate.get(alias) == rows_of_refilled(self.connection):
             kept[alias] = True
             tables = [table for table in tables if table not in refilled]
-        deletes = [f"DELETE FROM {self.quote_name(table)};" for table in tables]  # noqa: S608 - Django's own names
-        return ["SET CONSTRAINTS ALL DEFERRED;", *deletes]
+        deletes = [f"DELETE FROM {self.quote_name(table)};" for table in tables if table not in append_only]  # noqa: S608 - Django's own names
+        truncated = [self.quote_name(table) for table in tables if table in append_only]
+        return [
+            "SET CONSTRAINTS ALL DEFERRED;",
+            *deletes,
+            *([f"TRUNCATE {', '.join(truncated)};"] if truncated else []),
+        ]
 
     emit = sql.emit_post_migrate_signal
 
