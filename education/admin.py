@@ -345,6 +345,7 @@ class ArticleAdmin(_VersionedArticleAdmin):
             user=request.user,
             go_live_at=form.cleaned_data.get("go_live_at"),
             submit="_submit_review" in request.POST,
+            restoring=getattr(request, "_restoring_old_version", False),
         )
         request._working_copy_saved = saved  # type: ignore[attr-defined]
 
@@ -418,7 +419,8 @@ class ArticleAdmin(_VersionedArticleAdmin):
     ) -> HttpResponse:
         if request.method == "POST":
             # Never revert the live row: the version's words (as shown and perhaps adjusted on the page) become the
-            # working copy, which a reviewer approves like any change.
+            # working copy, which a reviewer approves like any change (still in their queue if it was there).
+            request._restoring_old_version = True  # type: ignore[attr-defined]
             with self.create_revision(request):  # type: ignore[attr-defined]
                 return self.changeform_view(request, object_id, request.path, extra_context)
         request._showing_old_version = True  # type: ignore[attr-defined]

@@ -191,6 +191,10 @@ def working_content(article: Article) -> Content:
     return normalized(draft.content) if draft else live_content(article)
 
 
+# A working copy a reviewer has: sent for review, or approved and waiting for its go-live time.
+IN_REVIEW = (ArticleDraft.State.AWAITING_REVIEW, ArticleDraft.State.APPROVED)
+
+
 def draft_of(article: Article) -> ArticleDraft | None:
     if article.pk is None:
         return None
@@ -261,15 +265,21 @@ def save_working_copy(
     user: Any,
     go_live_at: datetime.datetime | None,
     submit: bool = False,
+    restoring: bool = False,
 ) -> Saved:
     """Keep the editor's changes in the article's working copy; with `submit`, send it for clinical review.
 
     Changing a working copy that was waiting for review or approved takes it back to "being edited": a reviewer
     approves exact words. A working copy that says the same as the live version, with no go-live time, is not kept.
+    `restoring` (an old version from History, whose page has no "send for review") over a working copy in the
+    reviewers' hands sends the restored words for review in its place: the change no longer left the reviewers'
+    queue without a word to them, and what they approve is still exactly what they read.
     """
     article = _locked(article)
     content = normalized(content)
     draft = ArticleDraft.objects.filter(article=article).first()
+    if restoring and draft is not None and draft.state in IN_REVIEW:
+        submit = True
     live = live_content(article)
     new_hash = content_sha256(content)
     postponed_to = None

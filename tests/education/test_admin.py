@@ -691,7 +691,8 @@ def test_the_restore_page_says_that_saving_replaces_a_change_waiting_for_review(
 ):
     """Editor B sent a change for clinical review; later editor A opens an old version from History. The page said
     only "Saving copies it into the working copy", and A's Save replaced B's words (a working copy of a live article
-    has no history of its own) and took the change out of the reviewers' queue, without a word to either."""
+    has no history of its own) without a word to either. The restored words wait for review in their place
+    (tests/education/test_restoring_revisions.py)."""
     article, restore_url = _article_with_an_old_version()
     colleague = django_user_model.objects.create_user(
         username="bea", first_name="Bea", last_name="Editor", is_staff=True
@@ -705,4 +706,4 @@ def test_the_restore_page_says_that_saving_replaces_a_change_waiting_for_review(
 
     assert "This article already has a working copy: waiting for clinical review" in page
     assert "by Bea Editor" in page
-    assert "Saving this version replaces its words and takes it out of the reviewers' queue" in page
+    assert "Saving this version replaces its words: this version waits for clinical review in their place" in page
