@@ -13,6 +13,7 @@ English changes) have their own pages.
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, Any
 
 import reversion
@@ -424,14 +425,18 @@ class ArticleAdmin(_VersionedArticleAdmin):
             with self.create_revision(request):  # type: ignore[attr-defined]
                 return self.changeform_view(request, object_id, request.path, extra_context)
         request._showing_old_version = True  # type: ignore[attr-defined]
-        # "Go live" and `opened` as the change form shows them, read before the page puts the old version in the row
-        # (rolled back): a restore keeps a scheduled article's time (it went live once approved, days early), and one
-        # over another editor's save since is refused once (it replaced their working copy).
+        # "Go live", "Next review due" and `opened` as the change form shows them, read before the page puts the old
+        # version in the row (rolled back): a restore keeps a scheduled article's time (it went live once approved,
+        # days early) and the medical review date (the clinic's schedule, not the old words: the old version's date,
+        # passed, refused the save on a field nobody touched), and one over another editor's save since is refused
+        # once (it replaced their working copy).
         current = self.get_object(request, object_id)
         draft = workflow.draft_of(current) if current is not None else None
         if current is not None:
+            due = workflow.working_content(current)["next_review_due"]
             request._shown_now = {  # type: ignore[attr-defined]
                 "go_live_at": go_live_shown(current, draft),
+                "next_review_due": datetime.date.fromisoformat(due) if due else None,
                 "opened": workflow.working_sha256(current),
             }
         # A working copy there before the page opened (a colleague's change waiting for review): the page says that

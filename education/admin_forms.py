@@ -83,8 +83,8 @@ class ArticleForm(forms.ModelForm[Article]):
     use_working_copy = True
     # False for the preview, which saves nothing (`clean` refuses a save over another editor's save since).
     checks_other_saves = True
-    # The "restore this version" page: "Go live" and `opened` as the change form shows them now (read by
-    # ArticleAdmin.revision_view before the page puts the old version in the row).
+    # The "restore this version" page: "Go live", "Next review due" and `opened` as the change form shows them now
+    # (read by ArticleAdmin.revision_view before the page puts the old version in the row).
     shown_elsewhere: dict[str, Any] = {}
     # The go-live time the page showed, passed since because its words went live at it (`clean_go_live_at`).
     spent_go_live_at: datetime.datetime | None = None

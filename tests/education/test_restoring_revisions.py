@@ -139,3 +139,27 @@ def test_restoring_over_an_approved_change_waiting_for_its_time_never_publishes_
     with time_machine.travel(when + datetime.timedelta(hours=1)):
         workflow.publish_due()
         assert "The new advice." in Client().get(article.get_absolute_url()).content.decode()
+
+
+def test_restoring_an_old_version_keeps_the_current_medical_review_date(editor_client):
+    """The medical review date is the clinic's schedule for checking the facts, not part of the old words: the restore
+    page showed the old version's date, long passed, and Save was refused ("Choose a date from today to 10 years
+    ahead") on a field the editor never touched; a later old date went back silently, undoing a reviewer's year."""
+    with time_machine.travel(datetime.datetime(2025, 1, 10, 12, tzinfo=datetime.UTC)), reversion.create_revision():
+        article = ArticleFactory.create(body="The old advice.", next_review_due=datetime.date(2025, 6, 1))
+    with reversion.create_revision():
+        article.body = "The new advice."
+        article.next_review_due = timezone.localdate() + datetime.timedelta(days=300)
+        article.save()
+    old = Version.objects.get_for_object(article).order_by("pk").first()
+    assert old is not None
+    restore_url = f"/admin/education/article/{article.pk}/history/{old.pk}/"
+    current = str(article.next_review_due)
+
+    page = editor_client.get(restore_url).content.decode()
+
+    assert hidden(page, "next_review_due") == current
+    assert "2025-06-01" not in page
+    sent = form_of(article, body="The old advice.", opened=hidden(page, "opened"))
+    assert editor_client.post(restore_url, sent).status_code == 302
+    assert ArticleDraft.objects.get(article=article).content["next_review_due"] == current
