@@ -226,7 +226,12 @@ def review(request: HttpRequest, model_admin: ArticleAdmin, object_id: int) -> H
     if request.method == "POST" and form.is_valid():
         try:
             if "_send_back" in request.POST:
-                workflow.send_back(article, reviewer=request.user, comment=form.cleaned_data["comment"])
+                workflow.send_back(
+                    article,
+                    reviewer=request.user,
+                    comment=form.cleaned_data["comment"],
+                    shown=form.cleaned_data["shown"] or None,
+                )
                 messages.success(request, f"“{content['title']}” was sent back to the editor with your comment.")
             else:
                 review_ = workflow.approve(

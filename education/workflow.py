@@ -67,6 +67,9 @@ STILL_BEING_WRITTEN = (
 CHANGED_SINCE_SHOWN = (
     "The article changed after this page was opened: nothing was approved. Read it again below, then decide."
 )
+CHANGED_SINCE_SHOWN_NOT_SENT_BACK = (
+    "The article changed after this page was opened: nothing was sent back. Read it again below, then decide."
+)
 SLUG_TAKEN_BY_ANOTHER = "Another article now uses its address “{slug}”: change that article's address first."
 SLUG_TAKEN = "Another article already uses the address “{slug}”. Change the working copy's address first."
 
@@ -461,14 +464,27 @@ def approve(
 
 
 @transaction.atomic
-def send_back(article: Article, *, reviewer: Any, comment: str, now: datetime.datetime | None = None) -> ArticleReview:
-    """Return what waits for review to the editor with a comment (required); nothing changes for patients."""
+def send_back(
+    article: Article,
+    *,
+    reviewer: Any,
+    comment: str,
+    now: datetime.datetime | None = None,
+    shown: str | None = None,
+) -> ArticleReview:
+    """Return what waits for review to the editor with a comment (required); nothing changes for patients.
+
+    `shown`, as for `approve`: words sent since the reviewer's page opened are not sent back unread (they left the
+    reviewers' queue with a comment about other words).
+    """
     if not comment.strip():
         raise WorkflowError(COMMENT_REQUIRED, field="comment")
     now = now or timezone.now()
     article = _locked(article)
     draft = _waiting_draft(article)
     content = normalized(draft.content) if draft else live_content(article)
+    if shown is not None and review_sha256(content, draft.go_live_at if draft else None) != shown:
+        raise WorkflowError(CHANGED_SINCE_SHOWN_NOT_SENT_BACK)
     review = ArticleReview.objects.create(
         article=article,
         decision=ArticleReview.Decision.CHANGES_REQUESTED,
