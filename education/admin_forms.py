@@ -196,7 +196,8 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Required when you send it back: say what to change. Optional when you approve.",
     )
-    # What the page showed (the words and their go-live time, workflow.review_sha256): an approval is of exactly those.
+    # What the page showed (the words, their go-live time, the article on the site or not: workflow.review_sha256): a
+    # decision is on exactly those.
     shown = forms.CharField(required=False, widget=forms.HiddenInput)
 
 

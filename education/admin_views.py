@@ -262,7 +262,7 @@ def review(request: HttpRequest, model_admin: ArticleAdmin, object_id: int) -> H
         "back_later": offline and article.published_at is not None and article.published_at > timezone.now(),
         "changes": _changes(live, content) if waiting and not article.is_new else [],
         "content": content,
-        "shown": workflow.review_sha256(content, waiting.go_live_at if waiting else None),
+        "shown": workflow.review_sha256(article, content, waiting.go_live_at if waiting else None),
         "grade": figures.grade,
         "words": figures.words,
         "limit": reading_grade_limit(),

@@ -137,12 +137,16 @@ def content_sha256(content: Content) -> str:
     return hashlib.sha256(json.dumps(normalized(content), sort_keys=True).encode()).hexdigest()
 
 
-def review_sha256(content: Content, go_live_at: datetime.datetime | None) -> str:
-    """What a reviewer's page shows, hashed: the words and the go-live time it says they go live at (`approve` takes
-    exactly these: a time changed since, the same words sent again, was approved unseen and went live early)."""
+def review_sha256(article: Article, content: Content, go_live_at: datetime.datetime | None) -> str:
+    """What a reviewer's page shows, hashed: the words, the go-live time it says they go live at, and whether the
+    article is on the site (`approve` takes exactly these: a time changed since, the same words sent again, was
+    approved unseen and went live early; an article taken offline since was put back by an approval whose page said
+    patients see it)."""
     shown = go_live_at.astimezone(datetime.UTC).isoformat() if go_live_at else None
     return hashlib.sha256(
-        json.dumps({"content": normalized(content), "go_live_at": shown}, sort_keys=True).encode()
+        json.dumps(
+            {"content": normalized(content), "go_live_at": shown, "status": article.status}, sort_keys=True
+        ).encode()
     ).hexdigest()
 
 
@@ -401,9 +405,9 @@ def approve(
 ) -> ArticleReview:
     """Approve what waits for review (the working copy sent for review, else the live version as it stands).
 
-    `shown` is the `review_sha256` of what the reviewer's page showed (the words and their go-live time): when given,
-    anything else is refused (an editor saved, sent or discarded meanwhile), so a reviewer approves exactly what they
-    read.
+    `shown` is the `review_sha256` of what the reviewer's page showed (the words, their go-live time, the article on
+    the site or not): when given, anything else is refused (an editor saved, sent, discarded or took the article
+    offline meanwhile), so a reviewer approves exactly what they read.
     """
     now = now or timezone.now()
     article = _locked(article)
@@ -414,7 +418,7 @@ def approve(
         # both, the stop-34 audit).
         raise WorkflowError(STILL_BEING_WRITTEN)
     content = normalized(draft.content) if draft else live_content(article)
-    if shown is not None and review_sha256(content, draft.go_live_at if draft else None) != shown:
+    if shown is not None and review_sha256(article, content, draft.go_live_at if draft else None) != shown:
         raise WorkflowError(CHANGED_SINCE_SHOWN)
     if not content["body"].strip():
         raise WorkflowError(NOTHING_TO_APPROVE)
@@ -483,7 +487,7 @@ def send_back(
     article = _locked(article)
     draft = _waiting_draft(article)
     content = normalized(draft.content) if draft else live_content(article)
-    if shown is not None and review_sha256(content, draft.go_live_at if draft else None) != shown:
+    if shown is not None and review_sha256(article, content, draft.go_live_at if draft else None) != shown:
         raise WorkflowError(CHANGED_SINCE_SHOWN_NOT_SENT_BACK)
     review = ArticleReview.objects.create(
         article=article,

@@ -3,13 +3,22 @@ sent back unseen."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from education import workflow
-from education.models import ArticleDraft, ArticleReview
+from education.models import Article, ArticleDraft, ArticleReview
 from tests.education.factories import ArticleFactory
 from tests.education.test_restoring_revisions import change_url, form_of, hidden, review_url
+
+
+def in_days(days: int) -> dict[str, str]:
+    when = timezone.localtime() + datetime.timedelta(days=days)
+    return {"go_live_at_0": when.strftime("%Y-%m-%d"), "go_live_at_1": when.strftime("%H:%M:%S")}
+
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +43,27 @@ def test_a_reviewer_cannot_send_back_words_an_editor_sent_after_the_review_page_
     reviewer_client.post(review_url(article), {"_send_back": "1", "comment": "Say how long.", "shown": again})
     assert ArticleDraft.objects.get(article=article).state == ArticleDraft.State.CHANGES_REQUESTED
     assert "Live words." in Client().get(article.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("later", [False, True], ids=["at once", "at its go-live time"])
+def test_an_approval_from_a_page_opened_before_the_article_was_taken_offline_does_not_put_it_back(
+    editor_client, reviewer_client, later
+):
+    """A change waits; the reviewer's page says "Patients see the current version until then". An editor takes the
+    article offline (its advice is wrong). The reviewer's Approve, from the page opened before, put the article back
+    on the site (at once, or at the change's go-live time), without the reviewer ever being told it was offline."""
+    article = ArticleFactory.create(body="Live words.")
+    go_live = in_days(2) if later else {}
+    editor_client.post(change_url(article), form_of(article, body="A change.", _submit_review="1", **go_live))
+    page = reviewer_client.get(review_url(article)).content.decode()
+    assert "Patients see the current version until then." in page
+    editor_client.post(f"/admin/education/article/{article.pk}/take-offline/")
+
+    refused = reviewer_client.post(review_url(article), {"_approve": "1", "shown": hidden(page, "shown")})
+
+    assert refused.status_code == 200
+    assert workflow.CHANGED_SINCE_SHOWN in refused.content.decode()
+    assert "Patients cannot see this article until then." in refused.content.decode()
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT
+    assert ArticleDraft.objects.get(article=article).state == ArticleDraft.State.AWAITING_REVIEW
