@@ -422,8 +422,18 @@ class ArticleAdmin(_VersionedArticleAdmin):
             # Never revert the live row: the version's words (as shown and perhaps adjusted on the page) become the
             # working copy, which a reviewer approves like any change (still in their queue if it was there).
             request._restoring_old_version = True  # type: ignore[attr-defined]
+            current = self.get_object(request, object_id)
+            extra_context = {
+                **(extra_context or {}),
+                "working_copy": workflow.draft_of(current) if current is not None else None,
+            }
             with self.create_revision(request):  # type: ignore[attr-defined]
-                return self.changeform_view(request, object_id, request.path, extra_context)
+                posted: HttpResponse = self.changeform_view(request, object_id, request.path, extra_context)
+            if isinstance(posted, TemplateResponse) and posted.status_code == 200:
+                # A mistake in the form: shown again as the restore page, not as the change form (whose panel said
+                # "Never published" and whose Preview, addressed to this page, saved the restore).
+                posted.template_name = self.revision_form_template
+            return posted
         request._showing_old_version = True  # type: ignore[attr-defined]
         # "Go live", "Next review due" and `opened` as the change form shows them, read before the page puts the old
         # version in the row (rolled back): a restore keeps a scheduled article's time (it went live once approved,

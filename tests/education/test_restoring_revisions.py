@@ -163,3 +163,25 @@ def test_restoring_an_old_version_keeps_the_current_medical_review_date(editor_c
     sent = form_of(article, body="The old advice.", opened=hidden(page, "opened"))
     assert editor_client.post(restore_url, sent).status_code == 302
     assert ArticleDraft.objects.get(article=article).content["next_review_due"] == current
+
+
+def test_a_restore_with_a_mistake_is_shown_again_as_the_restore_page_with_nothing_saved(editor_client):
+    """A restore whose form had a mistake came back as the plain change form: its panel said the article was "Never
+    published" and the form below "its draft", the warning about the change waiting for review was gone, and its
+    Preview button (its address empty: the page's own, the restore) saved the restore in a new tab."""
+    article, restore_url = article_with_an_old_version()
+    ArticleFactory.create(slug="heat-or-ice")
+    editor_client.post(change_url(article), form_of(article, body="Words sent for review.", _submit_review="1"))
+    page = editor_client.get(restore_url).content.decode()
+
+    sent = form_of(article, body="The old advice.", slug="heat-or-ice", opened=hidden(page, "opened"))
+    response = editor_client.post(restore_url, sent)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Article with this Slug already exists." in html
+    assert "This is an earlier version." in html
+    assert "This article already has a working copy: waiting for clinical review" in html
+    assert "Never published" not in html
+    assert "formaction" not in html
+    assert ArticleDraft.objects.get(article=article).content["body"] == "Words sent for review."
