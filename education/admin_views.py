@@ -68,6 +68,8 @@ def panel_context(request: HttpRequest, model_admin: ArticleAdmin, article: Arti
         "preview_url": reverse("admin:education_article_preview", args=[article.pk]),
         "review_url": reverse("admin:education_article_review", args=[article.pk]),
         "discard_url": reverse("admin:education_article_discard", args=[article.pk]),
+        # The working copy the page shows: "Throw the working copy away" throws only that away.
+        "opened": workflow.working_sha256(article),
         "take_offline_url": reverse("admin:education_article_take_offline", args=[article.pk]),
         "out_of_date_translations": [
             {
@@ -303,8 +305,15 @@ def discard(request: HttpRequest, model_admin: ArticleAdmin, object_id: int) -> 
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     article = _for_editing(request, model_admin, object_id)
-    if workflow.discard_working_copy(article, user=request.user):
-        messages.success(request, "The working copy was thrown away. The live version is unchanged.")
+    try:
+        thrown_away = workflow.discard_working_copy(
+            article, user=request.user, opened=request.POST.get("opened") or None
+        )
+    except workflow.WorkflowError as refused:
+        messages.error(request, str(refused))
+    else:
+        if thrown_away:
+            messages.success(request, "The working copy was thrown away. The live version is unchanged.")
     return HttpResponseRedirect(reverse("admin:education_article_change", args=[article.pk]))
 
 

@@ -70,6 +70,9 @@ CHANGED_SINCE_SHOWN = (
 CHANGED_SINCE_SHOWN_NOT_SENT_BACK = (
     "The article changed after this page was opened: nothing was sent back. Read it again below, then decide."
 )
+CHANGED_SINCE_OPENED_NOT_DISCARDED = (
+    "The working copy was changed after you opened this page, so nothing was thrown away. Read it below, then decide."
+)
 SLUG_TAKEN_BY_ANOTHER = "Another article now uses its address “{slug}”: change that article's address first."
 SLUG_TAKEN = "Another article already uses the address “{slug}”. Change the working copy's address first."
 
@@ -338,9 +341,15 @@ def save_working_copy(
 
 
 @transaction.atomic
-def discard_working_copy(article: Article, *, user: Any) -> bool:
-    """Throw the working copy away; the live version stays as it is."""
-    _locked(article)
+def discard_working_copy(article: Article, *, user: Any, opened: str | None = None) -> bool:
+    """Throw the working copy away; the live version stays as it is.
+
+    `opened` is the `working_sha256` the editor's page showed: a working copy saved or sent for review since (by
+    another editor) is not thrown away unseen.
+    """
+    article = _locked(article)
+    if opened is not None and opened not in working_sha256s(article):
+        raise WorkflowError(CHANGED_SINCE_OPENED_NOT_DISCARDED)
     deleted, _ = ArticleDraft.objects.filter(article=article).delete()
     return bool(deleted)
 

@@ -67,3 +67,30 @@ def test_an_approval_from_a_page_opened_before_the_article_was_taken_offline_doe
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT
     assert ArticleDraft.objects.get(article=article).state == ArticleDraft.State.AWAITING_REVIEW
+
+
+def test_throwing_away_a_working_copy_another_editor_sent_for_review_since_the_page_opened_is_refused(
+    editor_client, editor, django_user_model
+):
+    """Editor A opens the article, its working copy "being edited"; editor B rewrites it and sends it for review. A's
+    "Throw the working copy away" (from the page showing the old state) threw B's change away, out of the reviewers'
+    queue, unseen by A."""
+    article = ArticleFactory.create(body="Live words.")
+    editor_client.post(change_url(article), form_of(article, body="A's draft."))
+    page = editor_client.get(change_url(article)).content.decode()
+    colleague = django_user_model.objects.create_user(username="bea", is_staff=True)
+    colleague.groups.set(editor.groups.all())
+    other = Client()
+    other.force_login(colleague)
+    other.post(
+        change_url(article),
+        form_of(article, body="B's careful words.", opened=hidden(page, "opened"), _submit_review="1"),
+    )
+    assert ArticleDraft.objects.get(article=article).state == ArticleDraft.State.AWAITING_REVIEW
+
+    response = editor_client.post(
+        f"/admin/education/article/{article.pk}/discard/", {"opened": hidden(page, "opened")}, follow=True
+    )
+
+    assert "nothing was thrown away" in response.content.decode()
+    assert ArticleDraft.objects.get(article=article).content["body"] == "B's careful words."
