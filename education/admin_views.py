@@ -175,6 +175,15 @@ def preview(request: HttpRequest, model_admin: ArticleAdmin, object_id: int | No
             return response
         content = workflow.normalized({name: form.cleaned_data.get(name) for name in workflow.FIELD_LABELS})
         messages.info(request, "Preview of the words in the form. Nothing has been saved, and patients cannot see it.")
+    elif request.method in ("GET", "HEAD") and article is not None and request.GET.get("of") == "review":
+        # The Review page's link: what an approval there would put live, never a working copy nobody sent.
+        if not model_admin.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        waiting, content = under_review(article)
+        messages.info(
+            request,
+            "Preview of the change waiting for review." if waiting else "Preview of the article as it stands.",
+        )
     elif request.method in ("GET", "HEAD") and article is not None:
         if not model_admin.has_view_or_change_permission(request, article):
             raise PermissionDenied
@@ -211,6 +220,12 @@ def _changes(before: workflow.Content, after: workflow.Content) -> list[dict[str
     return rows
 
 
+def under_review(article: Article) -> tuple[ArticleDraft | None, workflow.Content]:
+    """What the Review page decides on: the working copy sent for review, else the article as it stands."""
+    draft = ArticleDraft.objects.filter(article=article, state=ArticleDraft.State.AWAITING_REVIEW).first()
+    return draft, workflow.normalized(draft.content) if draft else workflow.live_content(article)
+
+
 def review(request: HttpRequest, model_admin: ArticleAdmin, object_id: int) -> HttpResponse:
     """A reviewer reads what waits (the changes, the reading grade, a preview) and approves or sends it back."""
     if not request.user.has_perm(APPROVE_PERMISSION):
@@ -219,9 +234,8 @@ def review(request: HttpRequest, model_admin: ArticleAdmin, object_id: int) -> H
     if article is None:
         raise Http404("No such article.")
     draft = ArticleDraft.objects.filter(article=article).first()
-    waiting = draft if draft is not None and draft.state == ArticleDraft.State.AWAITING_REVIEW else None
+    waiting, content = under_review(article)
     live = workflow.live_content(article)
-    content = workflow.normalized(waiting.content) if waiting else live
     # Taken offline: approving the row as it stands puts it back (it read "the live version ... a periodic review").
     offline = article.status == Article.Status.DRAFT and not article.is_new
     form = ReviewForm(request.POST or None)
@@ -270,7 +284,7 @@ def review(request: HttpRequest, model_admin: ArticleAdmin, object_id: int) -> H
         "limit": reading_grade_limit(),
         "above_limit": figures.grade > reading_grade_limit(),
         "form": form,
-        "preview_url": reverse("admin:education_article_preview", args=[article.pk]),
+        "preview_url": reverse("admin:education_article_preview", args=[article.pk]) + "?of=review",
         "reviews": list(article.reviews.all()[:5]),
     }
     return TemplateResponse(request, "admin/education/article/review.html", context)

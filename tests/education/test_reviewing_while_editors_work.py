@@ -4,6 +4,7 @@ sent back unseen."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -94,3 +95,22 @@ def test_throwing_away_a_working_copy_another_editor_sent_for_review_since_the_p
 
     assert "nothing was thrown away" in response.content.decode()
     assert ArticleDraft.objects.get(article=article).content["body"] == "B's careful words."
+
+
+def test_the_review_pages_preview_shows_the_words_under_review_not_a_working_copy_nobody_sent(
+    editor_client, reviewer_client
+):
+    """An article taken offline (wrong advice) gets a corrected working copy, not sent yet. Its Review page decides on
+    the article as it stands, but "Read it as patients will see it" showed the corrected working copy: the reviewer
+    read the correction and approved the wrong advice back onto the site."""
+    article = ArticleFactory.create(body="Wrong advice.")
+    editor_client.post(f"/admin/education/article/{article.pk}/take-offline/")
+    editor_client.post(change_url(article), form_of(article, body="Corrected advice, not sent yet."))
+
+    page = reviewer_client.get(review_url(article)).content.decode()
+    found = re.search(r'<a href="([^"]+)"[^>]*>Read it as patients will see it', page)
+    assert found is not None
+    preview = reviewer_client.get(found.group(1).replace("&amp;", "&")).content.decode()
+
+    assert "Wrong advice." in preview
+    assert "Corrected advice, not sent yet." not in preview
