@@ -230,7 +230,17 @@ class ArticleImageForm(forms.ModelForm[ArticleImage]):
         return prepared
 
 
+MSG_ENGLISH_CHANGED_SINCE_OPENED = (
+    "The English article changed again after you opened this page, so nothing was saved. Your words are still in the "
+    "form: read what changed in the English now (above), update the translation, then tick this again and save."
+)
+
+
 class ArticleTranslationForm(forms.ModelForm[ArticleTranslation]):
+    # The English the page showed (its `english_sha256`): "matches the current English" records the English of the
+    # moment of saving, so a tick on a page opened before the English changed again said a translation of older
+    # English matched the newer one (rendered by the change form's template, outside the fieldsets).
+    english_shown = forms.CharField(required=False, widget=forms.HiddenInput)
     matches_english = forms.BooleanField(
         label="This translation matches the current English text",
         required=False,
@@ -252,6 +262,7 @@ class ArticleTranslationForm(forms.ModelForm[ArticleTranslation]):
             for name in ("article", "language"):
                 if name in self.fields:
                     self.fields[name].disabled = True
+            self.fields["english_shown"].initial = self.instance.article.english_sha256
 
     def clean_body(self) -> str:
         body = str(self.cleaned_data["body"])
@@ -259,3 +270,15 @@ class ArticleTranslationForm(forms.ModelForm[ArticleTranslation]):
         if problems:
             raise ValidationError(problems)
         return body
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        shown = cleaned.get("english_shown")
+        article = cleaned.get("article") or (self.instance.article if self.instance.pk else None)
+        if cleaned.get("matches_english") and shown and article is not None and shown != article.english_sha256:
+            self.add_error("matches_english", MSG_ENGLISH_CHANGED_SINCE_OPENED)
+            data = QueryDict(mutable=True)
+            data.update(self.data)
+            data["english_shown"] = article.english_sha256  # shown again with the English of now: the next tick goes
+            self.data = data
+        return cleaned

@@ -335,3 +335,28 @@ def test_a_reviewer_approves_a_translation_of_the_english_their_page_showed_not_
     unreviewed.refresh_from_db()
     assert not unreviewed.is_approved
     assert "Stop if it burns." in spanish_reader().get(article.get_absolute_url()).content.decode()
+
+
+def test_ticking_matches_the_english_on_a_page_opened_before_the_english_changed_again_is_refused(
+    client, article, unreviewed, editor, reviewer
+):
+    """The editor opens the out-of-date translation (the page shows what changed in the English), translates that
+    change and ticks "matches the current English". The English changed again meanwhile: the tick recorded the newer
+    English, the translation read "Up to date", a reviewer approved it, and Spanish readers got a translation of the
+    older English as if it were the current one."""
+    change_english(article, editor, reviewer, "Use heat for 10 to 20 minutes.")
+    url = f"/admin/education/articletranslation/{unreviewed.pk}/change/"
+    client.force_login(editor)
+    page = client.get(url).content.decode()
+    found = re.search(r'name="english_shown" value="([0-9a-f]*)"', page)
+    shown_english = found.group(1) if found else ""
+    change_english(article, editor, reviewer, "Use heat for 10 to 20 minutes. Never sleep on a heating pad.")
+
+    data = {"title": "El calor ayuda", "summary": "Use calor.", "body": "Use calor de 10 a 20 minutos."}
+    response = client.post(url, {**data, "matches_english": "on", "english_shown": shown_english})
+
+    assert response.status_code == 200
+    assert "The English article changed again after you opened this page" in response.content.decode()
+    unreviewed.refresh_from_db()
+    assert not unreviewed.is_current
+    assert unreviewed.body == "Use calor 20 minutos."
