@@ -20,6 +20,7 @@ from education import images
 from education.models import EDITABLE_FIELDS, Article, ArticleDraft, ArticleImage, ArticleTranslation
 from education.models.images import IMAGE_FOLDER
 from education.rendering import body_problems, image_names_in, normalize_newlines
+from education.translation_approval import shown_sha256
 from education.workflow import (
     FIELD_LABELS,
     draft_of,
@@ -236,11 +237,19 @@ MSG_ENGLISH_CHANGED_SINCE_OPENED = (
 )
 
 
+MSG_TRANSLATION_SAVED_BY_SOMEONE_ELSE = (
+    "Someone else saved this translation after you opened it, so your changes were not saved. They are still in the "
+    "form below. Open the translation in a new tab to see what changed, then save again to keep your version."
+)
+
+
 class ArticleTranslationForm(forms.ModelForm[ArticleTranslation]):
     # The English the page showed (its `english_sha256`): "matches the current English" records the English of the
     # moment of saving, so a tick on a page opened before the English changed again said a translation of older
     # English matched the newer one (rendered by the change form's template, outside the fieldsets).
     english_shown = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The translation as the page showed it (`shown_sha256`): a save over another editor's save since is refused once.
+    opened = forms.CharField(required=False, widget=forms.HiddenInput)
     matches_english = forms.BooleanField(
         label="This translation matches the current English text",
         required=False,
@@ -263,6 +272,7 @@ class ArticleTranslationForm(forms.ModelForm[ArticleTranslation]):
                 if name in self.fields:
                     self.fields[name].disabled = True
             self.fields["english_shown"].initial = self.instance.article.english_sha256
+            self.fields["opened"].initial = shown_sha256(self.instance)
 
     def clean_body(self) -> str:
         body = str(self.cleaned_data["body"])
@@ -273,6 +283,13 @@ class ArticleTranslationForm(forms.ModelForm[ArticleTranslation]):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or self.cleaned_data
+        opened = cleaned.get("opened")
+        if self.instance.pk is not None and opened and opened != shown_sha256(self.instance):
+            self.add_error(None, MSG_TRANSLATION_SAVED_BY_SOMEONE_ELSE)
+            data = QueryDict(mutable=True)
+            data.update(self.data)
+            data["opened"] = shown_sha256(self.instance)  # shown again as saved now: the next save is a choice
+            self.data = data
         shown = cleaned.get("english_shown")
         article = cleaned.get("article") or (self.instance.article if self.instance.pk else None)
         if cleaned.get("matches_english") and shown and article is not None and shown != article.english_sha256:

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from education import workflow
+from education.admin_forms import MSG_TRANSLATION_SAVED_BY_SOMEONE_ELSE
 from education.models import ArticleTranslation
 from education.translation import localized
 from education.translation_approval import MSG_NOT_CURRENT, approve_translation
@@ -360,3 +361,31 @@ def test_ticking_matches_the_english_on_a_page_opened_before_the_english_changed
     unreviewed.refresh_from_db()
     assert not unreviewed.is_current
     assert unreviewed.body == "Use calor 20 minutos."
+
+
+def test_a_translation_saved_by_another_editor_after_the_page_opened_is_not_saved_over(
+    client, unreviewed, editor, django_user_model
+):
+    """Two editors open the Spanish; one saves a correction, then the other saves theirs: the first one's words were
+    gone without a word to either (the article's form refuses such a save once; the translation's did not)."""
+    url = f"/admin/education/articletranslation/{unreviewed.pk}/change/"
+    client.force_login(editor)
+    page = client.get(url).content.decode()
+    found = re.search(r'name="opened" value="([0-9a-f]*)"', page)
+    opened = found.group(1) if found else ""
+    colleague = django_user_model.objects.create_user(username="bea", is_staff=True)
+    colleague.groups.set(editor.groups.all())
+    other = Client()
+    other.force_login(colleague)
+    words = {"title": "El calor ayuda", "summary": "Use calor.", "matches_english": "on"}
+    assert other.post(url, {**words, "body": "Use calor 20 minutos, no más.", "opened": opened}).status_code == 302
+
+    refused = client.post(url, {**words, "body": "Use calor veinte minutos.", "opened": opened})
+
+    assert refused.status_code == 200
+    assert MSG_TRANSLATION_SAVED_BY_SOMEONE_ELSE in html.unescape(refused.content.decode())
+    unreviewed.refresh_from_db()
+    assert unreviewed.body == "Use calor 20 minutos, no más."
+    again = re.search(r'name="opened" value="([0-9a-f]*)"', refused.content.decode())
+    assert again is not None
+    assert client.post(url, {**words, "body": "Use calor veinte minutos.", "opened": again.group(1)}).status_code == 302
