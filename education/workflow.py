@@ -288,8 +288,7 @@ def save_working_copy(
     article = _locked(article)
     content = normalized(content)
     draft = ArticleDraft.objects.filter(article=article).first()
-    if restoring and draft is not None and draft.state in IN_REVIEW:
-        submit = True
+    in_review = restoring and draft is not None and draft.state in IN_REVIEW
     live = live_content(article)
     new_hash = content_sha256(content)
     postponed_to = None
@@ -317,6 +316,7 @@ def save_working_copy(
     draft = draft or ArticleDraft(article=article, created_by=_user_or_none(user), content_sha256="")
     changed = changed_fields(draft.content if draft.pk else live, content)
     edited = draft.content_sha256 != new_hash or draft.go_live_at != go_live_at
+    submit = submit or (in_review and edited)  # the very words an approval or the queue holds need no new review
     draft.content = content
     draft.content_sha256 = new_hash
     draft.go_live_at = go_live_at

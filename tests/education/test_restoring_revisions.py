@@ -185,3 +185,33 @@ def test_a_restore_with_a_mistake_is_shown_again_as_the_restore_page_with_nothin
     assert "Never published" not in html
     assert "formaction" not in html
     assert ArticleDraft.objects.get(article=article).content["body"] == "Words sent for review."
+
+
+def test_restoring_the_very_words_of_an_approved_change_leaves_it_approved(editor_client, reviewer_client):
+    """Nothing changes for the reviewer to read: the approved change keeps its approval and its go-live time."""
+    article, restore_url = article_with_an_old_version()
+    when = timezone.localtime() + datetime.timedelta(days=2)
+    editor_client.post(
+        change_url(article),
+        form_of(
+            article,
+            body="The old advice.",
+            go_live_at_0=when.strftime("%Y-%m-%d"),
+            go_live_at_1=when.strftime("%H:%M:%S"),
+            _submit_review="1",
+        ),
+    )
+    shown = hidden(reviewer_client.get(review_url(article)).content.decode(), "shown")
+    reviewer_client.post(review_url(article), {"_approve": "1", "shown": shown})
+    page = editor_client.get(restore_url).content.decode()
+
+    sent = form_of(
+        article,
+        body="The old advice.",
+        go_live_at_0=hidden(page, "go_live_at_0"),
+        go_live_at_1=hidden(page, "go_live_at_1"),
+        opened=hidden(page, "opened"),
+    )
+    assert editor_client.post(restore_url, sent).status_code == 302
+
+    assert ArticleDraft.objects.get(article=article).state == ArticleDraft.State.APPROVED
