@@ -10,9 +10,12 @@ methods and properties, and those lookups cost more than the work itself. The pu
 from __future__ import annotations
 
 import copy
+import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import pgettext
 
 from education.search_results import SearchHit
 
@@ -30,6 +33,8 @@ def article_context(article: Any) -> dict[str, Any]:
         "sources": article.source_list,
         # Past its review date: the page says it is being checked again rather than "next review due" in the past.
         "review_overdue": bool(article.next_review_due and article.next_review_due < timezone.localdate()),
+        "reviewed_on": _review_day(article.reviewed_on),
+        "next_review": _review_day(article.next_review_due),
         "related": [
             {
                 "url": related.get_absolute_url(),
@@ -40,6 +45,16 @@ def article_context(article: Any) -> dict[str, Any]:
             for related in article.related_published
         ],
     }
+
+
+def _review_day(day: datetime.date | None) -> dict[str, str] | None:
+    """A review date as the page shows it: for `<time datetime>`, and in words in the reader's language. Formatted
+    here, only for dates the page shows, rather than by two `date` filters in the template for each (each filter
+    looks its format up anew, and the translated format was looked up even for an article with no dates)."""
+    if day is None:
+        return None
+    words_format = pgettext("Django date format: a review date, e.g. March 27, 2026", "F j, Y")
+    return {"iso": day.isoformat(), "words": date_format(day, words_format)}
 
 
 def _topics(article: Any) -> Any:
