@@ -17,17 +17,20 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import pgettext
 
+from education.links import slug_urls
 from education.search_results import SearchHit
 
 
 def article_context(article: Any) -> dict[str, Any]:
     """The template's context for `article` (an Article with `related_published`, or the admin's PreviewArticle)."""
+    # The page's links to topics and articles, as their get_absolute_url() gives them, each URL pattern looked up once.
+    topic_url, article_url = slug_urls("topic-detail"), slug_urls("article-detail")
     return {
         "article": article,
         "live": article.is_live,
         "summary": article.display_summary,
         "topics": [
-            {"url": topic.get_absolute_url(), "name": topic.name, "lang": getattr(topic, "fallback_lang", "")}
+            {"url": topic_url(topic.slug), "name": topic.name, "lang": getattr(topic, "fallback_lang", "")}
             for topic in _topics(article)
         ],
         "sources": article.source_list,
@@ -37,7 +40,7 @@ def article_context(article: Any) -> dict[str, Any]:
         "next_review": _review_day(article.next_review_due),
         "related": [
             {
-                "url": related.get_absolute_url(),
+                "url": article_url(related.slug),
                 "title": related.title,
                 "summary": related.display_summary,
                 "lang": getattr(related, "fallback_lang", ""),

@@ -9,6 +9,7 @@ the models' forms, but possible in old rows) goes through `reverse()` itself, wh
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from django.conf import settings
@@ -25,6 +26,16 @@ def slug_url(name: str, slug: str) -> str:
         return reverse(name, kwargs={"slug": slug})
     before, after = _around_slug(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     return f"{before}{slug}{after}"
+
+
+def slug_urls(name: str) -> Callable[[str], str]:
+    """`slug_url` for the many links of one page to one URL name: the address around the slug is found once."""
+    before, after = _around_slug(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+    def url(slug: str) -> str:
+        return f"{before}{slug}{after}" if _PLAIN_SLUG.match(slug) else reverse(name, kwargs={"slug": slug})
+
+    return url
 
 
 @lru_cache(maxsize=64)
