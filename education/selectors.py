@@ -458,15 +458,17 @@ def article_for_page(slug: str, *, can_preview: bool, language: str | None = Non
     return article
 
 
-# What "Read next" shows of a related article; and what the article page leaves in the database.
+# What "Read next" shows of a related article; and what the article page leaves in the database: the long texts, and
+# the columns it never shows (reading each timestamp and number cost more than the rest of the row, issue 16).
 RELATED_FIELDS = ("id", "title", "slug", "summary")
 PAGE_DEFERRED = ("body", "body_text", "search_vector")
+PAGE_UNSHOWN = ("featured", "reviewer", "reading_grade", "word_count", "created_at", "updated_at")
 
 
 @lru_cache(maxsize=1)
 def _page_fields() -> list[str]:
     """The attnames the article page reads, in the model's order (the first columns of its query)."""
-    return [field.attname for field in Article._meta.concrete_fields if field.name not in PAGE_DEFERRED]
+    return [field.attname for field in Article._meta.concrete_fields if field.name not in PAGE_DEFERRED + PAGE_UNSHOWN]
 
 
 @lru_cache(maxsize=1)
@@ -519,7 +521,7 @@ def _article_page_sql(*, can_preview: bool, translated: bool) -> str:
 def _article_for_page_orm(slug: str, *, can_preview: bool, language: str | None = None) -> Article:
     """The same through the ORM, in two queries (SQLite, for `make run`)."""
     visible = Article.objects.all() if can_preview else Article.objects.published()
-    found = list(visible.defer(*PAGE_DEFERRED).annotate(topic_ids=_topic_ids()).filter(slug=slug)[:1])
+    found = list(visible.defer(*PAGE_DEFERRED, *PAGE_UNSHOWN).annotate(topic_ids=_topic_ids()).filter(slug=slug)[:1])
     if not found:
         raise Http404("No such article.")
     article = _with_topics(found, language)[0]
