@@ -49,7 +49,7 @@ from clinic_portal.db_backend import prepared_cursor
 from clinic_portal.db_rows import quoted_column
 from education import cache
 from education.folding import sort_key, sort_key_sql
-from education.models import Article, ArticleTranslation, Topic, TopicTranslation
+from education.models import Article, ArticleTranslation, Topic, TopicTranslation, filled_summary
 from education.translation import TRANSLATED, language_code, shown_filter, shown_sql, title_order, with_shown_title
 
 ENGLISH = "en"
@@ -218,7 +218,9 @@ def _in_language(articles: QuerySet[Article], language: str | None) -> QuerySet[
     )
 
 
-def _show_translation(article: Article, language: str | None, title: str | None = None, summary: str = "") -> None:
+def _show_translation(
+    article: Article | ReadNext, language: str | None, title: str | None = None, summary: str = ""
+) -> None:
     """Put the translated title and summary in the article's place (never saved); `fallback_lang` is "en" when a
     reader of another language is shown the English (the template marks it), else ""."""
     title = title or getattr(article, "shown_title", None)
@@ -226,7 +228,7 @@ def _show_translation(article: Article, language: str | None, title: str | None 
         article.title = title
         article.summary = summary or getattr(article, "shown_summary", None) or article.summary
     untranslated = language_code(language) in TRANSLATED and not title
-    article.fallback_lang = ENGLISH if untranslated else ""  # type: ignore[attr-defined]
+    article.fallback_lang = ENGLISH if untranslated else ""  # type: ignore[union-attr]
 
 
 def _cards(language: str | None = None) -> QuerySet[Article]:
@@ -451,11 +453,28 @@ def article_for_page(slug: str, *, can_preview: bool, language: str | None = Non
     related = _related_fields()
     shown = []
     for values in rows or ():
-        other = Article.from_db(connection.alias, related, values[: len(related)])
+        other = ReadNext(**dict(zip(related, values, strict=False)))
         _show_translation(other, language, *values[len(related) :])
         shown.append(other)
     article.related_published = shown  # type: ignore[attr-defined]
     return article
+
+
+@dataclass
+class ReadNext:
+    """A related article as the article page's "Read next" shows it, from `article_for_page`'s row: a plain object,
+    as making a model instance for each cost more than reading the row (issue 16). (The ORM's path and the admin's
+    preview give Articles, which have the same attributes.)"""
+
+    id: int
+    title: str
+    slug: str
+    summary: str
+    fallback_lang: str = ""
+
+    @property
+    def display_summary(self) -> str:
+        return filled_summary(self.summary)
 
 
 # What "Read next" shows of a related article; and what the article page leaves in the database: the long texts, and

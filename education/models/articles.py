@@ -71,6 +71,13 @@ def placeholder_values() -> dict[str, str]:
     }
 
 
+def filled_summary(summary: str) -> str:
+    """A summary with the clinic placeholders filled in; plain text, escaped by the template as usual."""
+    if not has_typed_placeholders(summary):
+        return summary  # the settings are read only for a summary that needs them
+    return fill_typed(summary, placeholder_values())
+
+
 @dataclass(frozen=True)
 class Rendered:
     """A Markdown body made ready to store: sanitised HTML, its plain text, and what a patient would read."""
@@ -291,10 +298,7 @@ class Article(models.Model):
 
     @property
     def display_summary(self) -> str:
-        """The summary with the clinic placeholders filled in; plain text, escaped by the template as usual."""
-        if not has_typed_placeholders(self.summary):
-            return self.summary  # the settings are read only for a summary that needs them
-        return fill_typed(self.summary, placeholder_values())
+        return filled_summary(self.summary)
 
     @property
     def is_live(self) -> bool:

@@ -266,3 +266,15 @@ def test_a_library_loaded_with_the_old_hard_coded_number_is_updated_by_the_new_r
         html = client.get("/articles/cauda-equina-warning-signs/").content.decode()
     assert "000-TEST" in help_boxes(html)[0]
     assert not re.search(r"\b911\b", html)
+
+
+@pytest.mark.django_db
+@override_settings(CLINIC_PHONE="(555) 010-<0100>")
+def test_read_next_shows_a_related_articles_summary_with_the_clinics_number_filled_in_and_escaped(client):
+    other = ArticleFactory.create(title="Call us", summary="Call {{ clinic_phone }} for a visit.")
+    article = ArticleFactory.create(title="Back care")
+    article.related.add(other)
+    html = client.get(article.get_absolute_url()).content.decode()
+    read_next = html[html.index('id="related-title"') :]
+    assert f'<a href="{other.get_absolute_url()}">Call us</a>' in read_next
+    assert "Call (555) 010-&lt;0100&gt; for a visit." in read_next
