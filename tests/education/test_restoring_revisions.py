@@ -77,6 +77,24 @@ def waiting_titles(client: Client) -> str:
     return client.get("/admin/education/article/?signoff=waiting").content.decode()
 
 
+def approve_to_go_live_later(editor_client, reviewer_client, article, *, body: str) -> datetime.datetime:
+    """A change with `body` sent for review to go live in two days, and approved by the reviewer; its go-live time."""
+    when = timezone.localtime() + datetime.timedelta(days=2)
+    editor_client.post(
+        change_url(article),
+        form_of(
+            article,
+            body=body,
+            go_live_at_0=when.strftime("%Y-%m-%d"),
+            go_live_at_1=when.strftime("%H:%M:%S"),
+            _submit_review="1",
+        ),
+    )
+    shown = hidden(reviewer_client.get(review_url(article)).content.decode(), "shown")
+    reviewer_client.post(review_url(article), {"_approve": "1", "shown": shown})
+    return when
+
+
 def test_restoring_over_a_change_waiting_for_review_keeps_it_in_the_reviewers_queue(editor_client, reviewer_client):
     """A change waits for review; an editor restores an older version. The reviewers' queue lost the article (the
     working copy went back to "being edited"), and the reviewer, e-mailed that it waits, found nothing to review."""
@@ -117,19 +135,7 @@ def test_restoring_over_an_approved_change_waiting_for_its_time_never_publishes_
     editor_client, reviewer_client
 ):
     article, restore_url = article_with_an_old_version()
-    when = timezone.localtime() + datetime.timedelta(days=2)
-    editor_client.post(
-        change_url(article),
-        form_of(
-            article,
-            body="Scheduled words.",
-            go_live_at_0=when.strftime("%Y-%m-%d"),
-            go_live_at_1=when.strftime("%H:%M:%S"),
-            _submit_review="1",
-        ),
-    )
-    shown = hidden(reviewer_client.get(review_url(article)).content.decode(), "shown")
-    reviewer_client.post(review_url(article), {"_approve": "1", "shown": shown})
+    when = approve_to_go_live_later(editor_client, reviewer_client, article, body="Scheduled words.")
     assert ArticleDraft.objects.get(article=article).state == ArticleDraft.State.APPROVED
 
     restore(editor_client, restore_url, article)
@@ -190,19 +196,7 @@ def test_a_restore_with_a_mistake_is_shown_again_as_the_restore_page_with_nothin
 def test_restoring_the_very_words_of_an_approved_change_leaves_it_approved(editor_client, reviewer_client):
     """Nothing changes for the reviewer to read: the approved change keeps its approval and its go-live time."""
     article, restore_url = article_with_an_old_version()
-    when = timezone.localtime() + datetime.timedelta(days=2)
-    editor_client.post(
-        change_url(article),
-        form_of(
-            article,
-            body="The old advice.",
-            go_live_at_0=when.strftime("%Y-%m-%d"),
-            go_live_at_1=when.strftime("%H:%M:%S"),
-            _submit_review="1",
-        ),
-    )
-    shown = hidden(reviewer_client.get(review_url(article)).content.decode(), "shown")
-    reviewer_client.post(review_url(article), {"_approve": "1", "shown": shown})
+    approve_to_go_live_later(editor_client, reviewer_client, article, body="The old advice.")
     page = editor_client.get(restore_url).content.decode()
 
     sent = form_of(
