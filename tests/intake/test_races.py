@@ -168,6 +168,23 @@ def test_staff_moving_the_visit_while_the_patient_saves_their_phone_do_not_deadl
     assert intake.patient.phone == "+12015550999"
 
 
+def reminder_being_sent(
+    now: datetime.datetime, *, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Any, str, Side, threading.Event]:
+    """An invitation whose pre-visit reminder the worker is sending, paused once the mail server has it and before
+    the worker records it: the invitation, its link's token (the one before the reminder's), the worker's side and
+    the event that lets it go on."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, sent by the worker below
+    invitation, raw = make_invitation(appointment_at=now + datetime.timedelta(days=2, hours=12))
+    assert reminders.send_reminder(invitation.pk, "3d", kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, now=now)
+    message = OutboundMessage.objects.get(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    reached, release = paused_in(channels, "send", thread="worker", monkeypatch=monkeypatch)
+    worker = Side("worker", lambda: messages.send(message.pk))
+    worker.start()
+    assert reached.wait(10)  # the mail server has the reminder; the worker has not recorded it yet
+    return invitation, raw, worker, release
+
+
 def test_staff_moving_the_visit_while_its_reminder_is_being_sent_do_not_deadlock(
     monkeypatch, settings, client, front_desk
 ):
@@ -175,15 +192,8 @@ def test_staff_moving_the_visit_while_its_reminder_is_being_sent_do_not_deadlock
     link takes the old one's place); staff's move took the invitation and then the message (a reminder ahead of the
     new date is deleted with its message). PostgreSQL broke the deadlock by failing staff's change (a "database
     unavailable" page); had it failed the worker instead, the patient kept a reminder whose link opened nothing."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, sent by the worker below
     now = timezone.now()
-    invitation, _ = make_invitation(appointment_at=now + datetime.timedelta(days=2, hours=12))
-    assert reminders.send_reminder(invitation.pk, "3d", kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, now=now)
-    message = OutboundMessage.objects.get(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
-    reached, release = paused_in(channels, "send", thread="worker", monkeypatch=monkeypatch)
-    worker = Side("worker", lambda: messages.send(message.pk))
-    worker.start()
-    assert reached.wait(10)  # the mail server has the reminder; the worker has not recorded it yet
+    invitation, _, worker, release = reminder_being_sent(now, settings=settings, monkeypatch=monkeypatch)
     client.force_login(front_desk)
     later = timezone.localtime(now + datetime.timedelta(days=10)).replace(second=0, microsecond=0)
     moved = {"change-appointment_at": later.strftime("%Y-%m-%dT%H:%M"), "change-email": invitation.email}
@@ -208,15 +218,7 @@ def test_a_patient_opening_their_link_is_not_held_up_while_their_reminder_is_bei
     most), so that staff's changes wait for it rather than deadlock. The patient's own link never touches the
     reminder's message, yet opening it and entering the birth date waited too, past the 4 s statement timeout of a
     slow mail server: a "database unavailable" page for a patient who had done nothing wrong."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, sent by the worker below
-    now = timezone.now()
-    invitation, raw = make_invitation(appointment_at=now + datetime.timedelta(days=2, hours=12))
-    assert reminders.send_reminder(invitation.pk, "3d", kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, now=now)
-    message = OutboundMessage.objects.get(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
-    reached, release = paused_in(channels, "send", thread="worker", monkeypatch=monkeypatch)
-    worker = Side("worker", lambda: messages.send(message.pk))
-    worker.start()
-    assert reached.wait(10)  # the mail server has the reminder; the worker has not recorded it yet
+    _, raw, worker, release = reminder_being_sent(timezone.now(), settings=settings, monkeypatch=monkeypatch)
     patient = Patient(Client(), raw)  # the link they had before the reminder: it works until the reminder is sent
     opening = Side("patient", lambda: (patient.open_link(), patient.confirm())[1])
     opening.start()
