@@ -48,7 +48,7 @@ MAX_KEPT_FIELDS = 200
 def kept_answers(request: HttpRequest) -> list[tuple[str, str]]:
     """The POSTed fields, as (name, value) pairs, to put back in the retry form. Empty for anything but a POST."""
     # Patients' answers only: a staff form (the sign-in, with its password) is simply typed again.
-    if request.method != "POST" or not request.path.startswith("/intake/"):
+    if request.method != "POST" or not request.path_info.startswith("/intake/"):
         return []
     try:
         return [(name, value) for name, values in request.POST.lists() for value in values][:MAX_KEPT_FIELDS]
@@ -60,7 +60,7 @@ def failed_page_advice(request: HttpRequest) -> object | None:
     """The emergency advice for a patient's question page that failed with a cauda equina answer on it (the intake
     app's `refused_posts.advice_for_failed_post`, read from what was sent), else None. Never raises: an error page
     must not fail in turn."""
-    if request.method != "POST" or not request.path.startswith("/intake/"):
+    if request.method != "POST" or not request.path_info.startswith("/intake/"):
         return None
     try:
         from intake.refused_posts import advice_for_failed_post  # the project's shell imports the apps lazily
@@ -109,7 +109,7 @@ def refused_patient_page(
 ) -> HttpResponse | None:
     """A patient's question page refused before its view (a CSRF token refused, the rate limit reached): the intake
     app's answer when the page has a red-flag answer (intake.refused_posts), else None for the plain refusal."""
-    if request.method != "POST" or not request.path.startswith("/intake/"):
+    if request.method != "POST" or not request.path_info.startswith("/intake/"):
         return None
     from intake.refused_posts import answer_refused_post  # the project's shell imports the apps, not the reverse
 

@@ -61,10 +61,11 @@ def return_path(request: HttpRequest | None) -> str:
     keeps `?return=review`) but without a place in a list (`LIST_PLACE`), except a patient link's own address, whose
     token must not travel any further. Empty where there is no switcher: staff pages, and error pages rendered
     without a request."""
-    if request is None or is_staff_path(request.path):
+    if request is None or is_staff_path(request.path_info):
         return ""
-    if request.path.startswith(TOKEN_PATH_PREFIX):
-        return RESUME_PATH
+    if request.path_info.startswith(TOKEN_PATH_PREFIX):
+        # Under a URL prefix (SCRIPT_NAME) the path is the prefix, then the path inside the portal.
+        return request.path.removesuffix(request.path_info) + RESUME_PATH
     if not any(key in request.GET for key in LIST_PLACE):
         return request.get_full_path()
     # A later page of a list starts again in the new language (page 2 of the English order is not page 2 of the

@@ -33,7 +33,7 @@ def redact(text: str) -> str:
 def _may_carry_patient_data(record: logging.LogRecord) -> bool:
     """Errors on public article pages keep their message (no patient data there); patient and staff pages do not."""
     request = getattr(record, "request", None)
-    path = getattr(request, "path", None)
+    path = getattr(request, "path_info", None)  # inside the portal: a URL prefix (SCRIPT_NAME) is not part of it
     return path is None or path.startswith(("/intake/", "/staff/", "/admin/"))
 
 

@@ -90,7 +90,7 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.path.startswith(NO_STORE_PREFIXES):
+        if request.path_info.startswith(NO_STORE_PREFIXES):
             add_never_cache_headers(response)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
@@ -252,7 +252,7 @@ class RateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        rule = rate_limit_rule(request.path, request.method or "GET")
+        rule = rate_limit_rule(request.path_info, request.method or "GET")
         if rule is not None and settings.RATELIMIT_ENABLE:
             limited, retry_after = self._check(request, rule)
             if limited:
@@ -306,7 +306,7 @@ class TooLargePatientPageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "POST" and request.path.startswith("/intake/"):
+        if request.method == "POST" and request.path_info.startswith("/intake/"):
             from intake.refused_posts import answer_too_large  # the project's shell imports the apps, not the reverse
 
             answer = answer_too_large(request)
