@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from phonenumber_field.modelfields import PhoneNumberField
 
 from intake.rules.triage import REASON_MAX_LENGTH, LevelCode
+from messaging import channels
 
 LANGUAGE_CHOICES = [("en", "English"), ("es", "Español")]
 
@@ -405,3 +406,22 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder {self.which} for invitation #{self.invitation_id}"
+
+
+class EarlierReminder(models.Model):
+    """A pre-visit reminder that went for a date the visit has since moved from. Its `Reminder` row and message are
+    deleted when the visit moves, so that the new date gets a reminder of its own (`services.invitations._move`); this
+    row stays as the record of what was sent, and when, for the invitation's page (a patient who says they were never
+    reminded). Nothing in it is sent again. It holds no address, and goes with its invitation (intake.retention)."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="earlier_reminders")
+    which = models.CharField(max_length=8, help_text="As the reminder's: 7d, 3d.")
+    appointment_at = models.DateTimeField(help_text="The appointment it was for, before the visit moved.")
+    channel = models.CharField(max_length=8, choices=channels.CHOICES)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Earlier reminder {self.which} for invitation #{self.invitation_id}"

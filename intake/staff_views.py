@@ -208,6 +208,8 @@ def _detail_page(
         # The link goes by e-mail or text, and again with each reminder (a new link that ends the one before).
         "link_message": link_message,
         "link_reminder": _reminder_words(reminder),
+        # Reminders that went for a date the visit has since moved from (their messages are gone with them).
+        "earlier_reminders": [(_reminder_words(kept.which), kept) for kept in invitation.earlier_reminders.all()],
         "can_renew": request.user.has_perm("intake.add_invitation") and invitation.kind != Questionnaire.FOLLOW_UP,
         "can_resend_follow_up": request.user.has_perm("intake.add_invitation")
         and invitation.kind == Questionnaire.FOLLOW_UP

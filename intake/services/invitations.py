@@ -20,7 +20,16 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from intake import tasks, tokens
-from intake.models import DeviceCode, FollowUp, Intake, Invitation, Patient, Questionnaire, Reminder
+from intake.models import (
+    DeviceCode,
+    EarlierReminder,
+    FollowUp,
+    Intake,
+    Invitation,
+    Patient,
+    Questionnaire,
+    Reminder,
+)
 from intake.rules.form_versions import form_version
 from intake.services import patients
 from intake.services.follow_ups import days_after
@@ -283,6 +292,8 @@ def _move(row: Invitation, when: datetime.datetime, *, patient_has_link: bool = 
         # A patient with no link yet (`change_details` of an invitation saved without e-mailing, phone only) gets
         # theirs from the reminder nearest the new date whose moment has passed: it is left to go, the earlier ones
         # covered by it (review of the stop-33 commits).
+        # A reminder dropped after it went leaves a record of it (`EarlierReminder`): the clinic's page showed no
+        # trace of it once its row and message were deleted, for a patient who says they were never reminded.
         now = timezone.now()
         passed = [days for days in settings.PRE_VISIT_REMINDER_DAYS if days_after(when, -days) <= now]
         left_to_go = None if patient_has_link or not passed else min(passed)
@@ -291,10 +302,29 @@ def _move(row: Invitation, when: datetime.datetime, *, patient_has_link: bool = 
             if days not in passed:
                 dropped = Reminder.objects.filter(invitation=row, which=which)
                 _drop_unsent_link(row, dropped)
+                _keep_record_of_sent(row, dropped, appointment_at=moved_from)
                 dropped.delete()
             elif days != left_to_go:
                 Reminder.objects.get_or_create(invitation=row, which=which, defaults={"created_at": now})
     return True
+
+
+def _keep_record_of_sent(row: Invitation, reminders: QuerySet[Reminder], *, appointment_at: datetime.datetime) -> None:
+    """An `EarlierReminder` for each of the invitation's reminders (about to be deleted with their messages) whose
+    message was sent, for `appointment_at`, the date it was for. The invitation is locked: a message being sent holds
+    it meanwhile (messaging.registry: lock order), so one sent a moment ago reads as sent here. One not sent leaves
+    none: it never reached the patient."""
+    which = dict(reminders.values_list("pk", "which"))
+    sent = OutboundMessage.objects.filter(
+        kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, about_id__in=list(which), status=OutboundMessage.Status.SENT
+    )
+    EarlierReminder.objects.bulk_create(
+        EarlierReminder(
+            invitation=row, which=which[about_id], appointment_at=appointment_at, channel=channel, sent_at=sent_at
+        )
+        for about_id, channel, sent_at in sent.values_list("about_id", "channel", "sent_at")
+        if sent_at is not None  # always set with the status (messaging.delivery)
+    )
 
 
 def _drop_unsent_link(row: Invitation, reminders: QuerySet[Reminder]) -> None:

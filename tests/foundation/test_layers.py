@@ -23,6 +23,7 @@ PROJECT_SHELL = frozenset({"settings", "urls", "middleware", "errors", "log_filt
 INTAKE_MODELS = frozenset(
     {
         "DeviceCode",
+        "EarlierReminder",
         "FollowUp",
         "Intake",
         "IntakeFlag",

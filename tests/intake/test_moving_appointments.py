@@ -9,7 +9,7 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from audit.models import AuditEvent
 from intake import services
@@ -262,3 +262,100 @@ def test_a_patient_whose_only_invitation_email_failed_gets_a_link_after_the_visi
 
     sent = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
     assert list(sent.values_list("recipients", flat=True)) == [["pat@example.org"]], "the patient never gets a link"
+
+
+def _shown_time(when: datetime.datetime | None) -> str:
+    """A sent time as the invitation page shows it ("Dec 3, 9:00 a.m. EST")."""
+    assert when is not None, "not sent"
+    return dateformat.format(timezone.localtime(when), "M j, g:i a T")
+
+
+def test_a_reminder_sent_before_the_visit_moved_stays_on_the_invitation_page_with_its_time(
+    front_desk, client, time_machine
+):
+    """The 7-day reminder went; the front desk moves the visit two weeks on, so the new date gets a 7-day reminder of
+    its own. The page then showed no trace of the one sent (it was deleted with its message): the clinic could not
+    tell a patient who says they were never reminded that one went, and when."""
+    visit = timezone.now() + 10 * DAY
+    time_machine.move_to(timezone.now(), tick=False)
+    invitation, _ = make_invitation(appointment_at=visit, send_email=True)
+    time_machine.move_to(visit - 7 * DAY, tick=False)
+    follow_ups.send_due_messages()
+    sent = OutboundMessage.objects.get(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    assert sent.status == OutboundMessage.Status.SENT
+    client.force_login(front_desk)
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    assert "reminder 7 days before" in page
+    assert _shown_time(sent.sent_at) in page
+
+    time_machine.move_to(visit - 7 * DAY + datetime.timedelta(hours=2), tick=False)
+    client.force_login(front_desk)  # a new sign-in: the first one timed out meanwhile
+    response = _move(client, invitation, visit + 14 * DAY)
+    assert response["Location"] == f"/staff/invitations/{invitation.pk}/"
+
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    assert "reminder 7 days before" in page, "the reminder sent is gone from the page"
+    assert _shown_time(sent.sent_at) in page, "the time the reminder went is gone from the page"
+
+    time_machine.move_to(visit + 7 * DAY, tick=False)  # the new date's own 7-day reminder still goes
+    follow_ups.send_due_messages()
+    again = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER).exclude(pk=sent.pk).get()
+    assert again.status == OutboundMessage.Status.SENT
+    client.force_login(front_desk)
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    assert _shown_time(again.sent_at) in page
+    assert _shown_time(sent.sent_at) in page, "the earlier reminder went from the page when the new one went"
+
+
+def test_a_reminder_sent_before_a_new_link_for_a_new_date_stays_on_the_invitation_page(
+    front_desk, client, time_machine
+):
+    """Staff's "Email a new link" with the appointment moved on drops the old date's reminders as "Change the
+    appointment" does (the same code): the one that went stays on the page, with its time."""
+    visit = timezone.now() + 10 * DAY
+    time_machine.move_to(timezone.now(), tick=False)
+    invitation, _ = make_invitation(appointment_at=visit, send_email=True)
+    time_machine.move_to(visit - 7 * DAY, tick=False)
+    follow_ups.send_due_messages()
+    sent = OutboundMessage.objects.get(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+
+    time_machine.move_to(visit - 7 * DAY + datetime.timedelta(hours=2), tick=False)
+    client.force_login(front_desk)
+    invitation.refresh_from_db()
+    response = client.post(
+        f"/staff/invitations/{invitation.pk}/new-link/",
+        {
+            "email": invitation.email,
+            "appointment_at": _local(visit + 14 * DAY),
+            "language": "en",
+            "link_version": invitation.link_version,
+        },
+    )
+    assert response["Location"] == f"/staff/invitations/{invitation.pk}/"
+
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    assert "reminder 7 days before" in page, "the reminder sent is gone from the page"
+    assert _shown_time(sent.sent_at) in page, "the time the reminder went is gone from the page"
+
+
+def test_a_text_reminder_sent_before_the_visit_moved_stays_on_the_page_of_a_patient_without_email(
+    front_desk, client, time_machine, settings
+):
+    """A patient booked by phone, with no e-mail, has only the reminders' texts: after the move the page said "Not
+    emailed", as if nothing had ever reached them."""
+    settings.SMS_BACKEND = "messaging.sms.backends.locmem.SmsBackend"
+    visit = timezone.now() + 10 * DAY
+    time_machine.move_to(timezone.now(), tick=False)
+    invitation, _ = make_invitation(email="", phone="+12015550123", appointment_at=visit)
+    time_machine.move_to(visit - 7 * DAY, tick=False)
+    follow_ups.send_due_messages()
+    sent = OutboundMessage.objects.get(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    assert sent.status == OutboundMessage.Status.SENT
+
+    client.force_login(front_desk)
+    assert _move(client, invitation, visit + 14 * DAY).status_code == 302
+
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    assert "reminder 7 days before" in page
+    assert "by text message" in page
+    assert _shown_time(sent.sent_at) in page
