@@ -24,9 +24,9 @@ class Removed:
 
 def remove_invitations(invitation_ids: list[int]) -> Removed:
     """Delete these invitations with their intakes, flags, red-flag answers, notes, alerts, follow-up rows, one-time
-    codes, reminders, the messages about them (signals of intake.tasks) and stored versions, and the patient records
-    left without a visit with their numbers' "no texts" rows. Counts what was really deleted (another purge may have
-    taken some first)."""
+    codes, reminders (and the record of those sent before a visit moved), the messages about them (signals of
+    intake.tasks) and stored versions, and the patient records left without a visit with their numbers' "no texts"
+    rows. Counts what was really deleted (another purge may have taken some first)."""
     with transaction.atomic():
         # Locked first (the retention purge holds them already): their reminders' messages are deleted before them,
         # and a worker sending one holds its invitation (messaging.registry: lock order).

@@ -257,3 +257,35 @@ def test_a_patient_record_left_without_any_visit_is_removed_by_the_next_purge():
     run()
     assert not Patient.objects.filter(pk=alone.pk).exists()
     assert Patient.objects.filter(pk=kept.patient_id).exists()
+
+
+def test_a_reminder_kept_after_its_visit_moved_goes_with_the_patient(settings, time_machine):
+    """A pre-visit reminder sent before the visit moved stays as a record for the staff page (intake.EarlierReminder);
+    the purge removes it with the rest of the patient's visit, and every message about the visit."""
+    from intake.models import EarlierReminder, Reminder
+    from intake.services import follow_ups
+    from intake.services.invitations import change_details
+    from messaging.models import OutboundMessage
+    from tests.intake.factories import make_invitation
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.INTAKE_RETENTION_MONTHS = 84
+    visit = timezone.now() + dt.timedelta(days=10)
+    time_machine.move_to(timezone.now(), tick=False)
+    invitation, _ = make_invitation(appointment_at=visit, send_email=True)
+    time_machine.move_to(visit - dt.timedelta(days=7), tick=False)
+    follow_ups.send_due_messages()
+    change_details(
+        invitation, appointment_at=visit + dt.timedelta(days=14), email="", language=None, now=timezone.now()
+    )
+    assert EarlierReminder.objects.filter(invitation=invitation).exists()
+    assert OutboundMessage.objects.exists()
+
+    time_machine.move_to(visit + dt.timedelta(days=365 * 8), tick=False)
+    run()
+
+    assert not Invitation.objects.exists()
+    assert not Patient.objects.exists()
+    assert not EarlierReminder.objects.exists(), "the record of a reminder outlived the patient"
+    assert not Reminder.objects.exists()
+    assert not OutboundMessage.objects.exists()
