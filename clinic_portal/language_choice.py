@@ -9,7 +9,9 @@ bookmarked); without it, an `Origin` or a `Referer` must be this site's (or one 
 that carries none of the three comes from no browser page anyone else controls and is let through. A refusal is the
 portal's CSRF page ("That form could not be sent"), and nothing changes.
 
-Every other form keeps Django's CSRF token; this view is the only one exempted.
+Every other form keeps Django's CSRF token; this view is the only one exempted. On a refused question page that gave
+emergency advice, the switcher also names the page and its advice, and this view answers with that page again in the
+language chosen instead of the redirect (`_advice_again`, intake.advice_switch).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.translation import check_for_language
 from django.views import i18n
 from django.views.decorators.csrf import csrf_exempt
 
@@ -57,4 +60,31 @@ def set_language(request: HttpRequest) -> HttpResponseBase:
     if request.method == "POST":
         # An app may keep the choice too (intake keeps a patient's with their invitation: intake.patient_session).
         language_chosen.send(sender=set_language, request=request, language=str(request.POST.get("language", "")))
+        response = _advice_again(request, response)
     return response
+
+
+def _advice_again(request: HttpRequest, redirect: HttpResponseBase) -> HttpResponseBase:
+    """A switch pressed on a refused question page that gave emergency advice: that page again, in the language
+    chosen, with the language cookie Django's view set (intake.advice_switch), instead of the redirect to a question
+    page without the advice.
+
+    Here, not behind a second address: this is the one view without a CSRF token, and it must stay one. The refused
+    page may be refused *because* its browser keeps no CSRF cookie, so the switch cannot carry a token either; what it
+    changes is what this view changes anyway (the language cookie, and a confirmed patient's invitation's language,
+    `language_chosen`), under the same check of where the request comes from. The page it answers with is rendered
+    from the switch's own fields and stores nothing: a request from another site that got past the check could only
+    show a visitor emergency advice, and cannot make the page say anything was added to a form (advice_switch)."""
+    if not request.POST.get("advice_page"):
+        return redirect
+    language = str(request.POST.get("language", ""))
+    if not check_for_language(language):
+        return redirect
+    from intake.advice_switch import page_in_new_language  # the project's shell imports the apps, not the reverse
+
+    page = page_in_new_language(request, language)
+    if page is None:
+        return redirect
+    for cookie in redirect.cookies.values():
+        page.cookies[cookie.key] = cookie
+    return page

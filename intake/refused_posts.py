@@ -23,6 +23,9 @@ answered with advice. Now a refused page with a yes or not sure to a red-flag qu
 Where the form open here took the answers, the page lists them (question and answer), as the rest of the page was
 not saved.
 
+Its language switcher gives the same page again in the language chosen (`intake.advice_switch`): it has no address
+to come back to, and the question page it came back to before had lost the advice.
+
 A refused page without such an answer gets the plain page, as before.
 """
 
@@ -36,7 +39,7 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.datastructures import MultiValueDict
 
-from intake import bounded_post, late_pages, patient_session, selectors
+from intake import advice_switch, bounded_post, late_pages, patient_session, selectors
 from intake.patient_fields import say
 from intake.rules.catalogue import FORMS
 from intake.rules.patient_messages import PatientMessage
@@ -105,14 +108,21 @@ def _answer(request: HttpRequest, slug: str, *, refusal: Refusal, retry_after: i
         message, taken = _take_red_flags(request, slug)
     if message is None:
         message = late_pages.ces_message(late_pages.cauda_equina_sent(request.POST, CE_QUESTION_CODES))
-    context = {
+    taken_answers = _taken_answers(request, slug) if taken else []
+    minutes = max(1, -(-retry_after // 60))
+    context: dict[str, object] = {
         "refusal": refusal,
         "message": message,
         "taken": taken,
-        "taken_answers": _taken_answers(request, slug) if taken else [],
-        "minutes": max(1, -(-retry_after // 60)),
+        "taken_answers": [(question, answer) for _code, question, answer in taken_answers],
+        "minutes": minutes,
         "no_session_timer": True,
     }
+    if message is not None:
+        # The language switcher gives this page again in the language chosen, not the question page (advice_switch).
+        taken_codes = [code for code, _question, _answer in taken_answers]
+        fields = advice_switch.switch_fields(refusal=refusal, message=message, minutes=minutes, taken=taken_codes)
+        context["language_switch_fields"] = fields
     response = render(request, "intake/refused_post.html", context, status=STATUS[refusal])
     if retry_after:
         response["Retry-After"] = str(retry_after)
@@ -139,9 +149,10 @@ def _take_red_flags(request: HttpRequest, slug: str) -> tuple[PatientMessage | N
     return None, False
 
 
-def _taken_answers(request: HttpRequest, slug: str) -> list[tuple[str, str]]:
-    """(question, answer) in the patient's language for each red-flag answer of the page now on the form open here
-    (`taken` comes only from that form): the rest of the page was not saved, so the page says which answers were."""
+def _taken_answers(request: HttpRequest, slug: str) -> list[tuple[str, str, str]]:
+    """(code, question, answer), in the patient's language, for each red-flag answer of the page now on the form open
+    here (`taken` comes only from that form): the rest of the page was not saved, so the page says which answers
+    were."""
     intake = patient_session.confirmed_intake(request)
     if intake is None:
         return []
@@ -153,7 +164,7 @@ def _taken_answers(request: HttpRequest, slug: str) -> list[tuple[str, str]]:
         q for q in questions if q.code in LATCHED_QUESTIONS and is_red_flag_answer(q.code, request.POST.get(q.code))
     ]
     return [
-        (say(q.label), say(q.choice_label(str(request.POST.get(q.code)))))
+        (q.code, say(q.label), say(q.choice_label(str(request.POST.get(q.code)))))
         for q in raised
         if selectors.has_open_latch(intake, [q.code])
     ]

@@ -124,8 +124,9 @@ ROWS: list[Row] = [
     Row("topic-detail", lambda w: f"/topics/{w.topic.slug}/", PUBLIC),
     Row("sitemap", "/sitemap.xml", PUBLIC),
     Row("robots-txt", "/robots.txt", PUBLIC),
-    # The language switcher (Django's set_language): a POST sets the language cookie and returns to the page; a GET
-    # changes nothing and only redirects. No token: a POST from another site is refused by where it comes from.
+    # The language switcher (Django's set_language): a POST sets the language cookie and returns to the page (from a
+    # refused question page that gave emergency advice: that page again, intake.advice_switch); a GET changes nothing
+    # and only redirects. No token: a POST from another site is refused by where it comes from.
     Row("set_language", "/i18n/setlang/", (R, R, R, R, R, R, R), post="from-this-site", post_as="anonymous"),
     # --- Patient intake: the session holds which intake a browser may see; no other visitor sees any --------------
     Row("intake:confirm", "/intake/confirm/", (404, R, R, 404, 404, 404, 404), post="changes", post_as="patient_a"),
