@@ -308,6 +308,34 @@ def test_saddle_numbness_sent_past_the_rate_limit_is_taken_and_the_page_gives_th
     caches["ratelimit"].clear()
 
 
+def test_saddle_numbness_refused_by_the_csrf_check_keeps_its_advice_when_the_patient_switches_to_spanish(
+    open_page, screenshot
+):
+    """intake.advice_switch: the phone blocks the CSRF cookie, so the page is refused and gives the advice; pressing
+    "Español" in its switcher used to bring back the plain question page, the advice gone."""
+    invitation, token = make_invitation()
+    page = _open_as_patient(open_page, token)
+    page.context.clear_cookies(name="csrftoken")
+    _pick(page, "ce_saddle_numbness", "yes")
+    _pick(page, "ce_wiping_sensation", "no")
+    _next(page)
+    assert page.get_by_role("heading", name="Get medical help now").is_visible()
+    assert page.get_by_role("heading", name="That form could not be sent").is_visible()
+    assert_accessible(page, context="red flag refused by the CSRF check")
+
+    page.get_by_role("button", name="Español").click()
+    page.wait_for_load_state()
+
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.get_by_role("heading", name="Busque ayuda médica ahora").is_visible()
+    assert page.get_by_text("Me preocupa que sea el síndrome de cauda equina.").is_visible()
+    assert page.get_by_role("heading", name="No se pudo enviar ese formulario").is_visible()
+    screenshot(page, "intake-red-flag-refused-by-csrf-in-spanish")
+    assert_accessible(page, context="red flag refused by the CSRF check, switched to Spanish")
+    intake = Intake.objects.get(invitation=invitation)
+    assert intake.level is None  # nothing of the refused page was stored, by the refusal or by the switch
+
+
 def test_a_link_replaced_between_a_red_flag_answer_and_its_emergency_page_still_brings_the_advice(
     open_page, at_both_widths
 ):
