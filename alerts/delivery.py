@@ -89,10 +89,20 @@ def message_for(alert: Alert) -> tuple[str, str]:
         "minutes": settings.ESCALATE_AFTER_MINUTES,
         "answers": answers,
         "call_by": call.by if call else None,
+        "on_call_alerted": alert.kind != Alert.Kind.ESCALATION or _on_call_alerted(alert),
     }
     subject = render_to_string("alerts/subject.txt", context).strip()
     body = render_to_string("alerts/body.txt", context)
     return " ".join(subject.split()), body
+
+
+def _on_call_alerted(escalation: Alert) -> bool:
+    """Whether every on-call address has its round's urgent alert. The lead's e-mail said "15 minutes after the
+    on-call alert" while the on-call mailbox was turning that alert away, and the lead waited on an on-call who had
+    not heard (review of the alert path)."""
+    return Alert.objects.filter(
+        intake_id=escalation.intake_id, kind=Alert.Kind.URGENT, round=escalation.round, status=Alert.Status.SENT
+    ).exists()
 
 
 def wait_before_retry(attempts: int, *, intake_waits: bool) -> datetime.timedelta:

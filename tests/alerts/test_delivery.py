@@ -170,3 +170,31 @@ def test_a_serious_alert_still_waiting_when_its_intake_turns_urgent_is_not_sent_
     assert [(m.to, m.subject) for m in mail.outbox] == [
         ([address], "[Spine Clinic Portal] Urgent intake needs review") for address in ON_CALL
     ]
+
+
+def test_the_leads_escalation_says_the_on_call_alert_has_not_gone_through_when_it_has_not(settings):
+    """The on-call mailbox turned the alert away for 15 minutes; the lead's e-mail said the intake was not reviewed
+    "15 minutes after the on-call alert", so the lead took it that the on-call knew, and waited on them."""
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.OnCallRefusedBackend"
+    start = timezone.now()
+    alert = queue_urgent_alert()
+    assert services.send(alert.pk, now=start) == "retry"
+    assert services.sweep(now=start + datetime.timedelta(minutes=16))["escalated"] == 1
+    escalation = Alert.objects.get(kind=Alert.Kind.ESCALATION)
+    assert services.send(escalation.pk) == "sent"
+    [lead] = mail.outbox
+    assert lead.to == ["lead@clinic.example"]
+    assert "after the on-call alert" not in lead.body
+    assert "The on-call alert e-mail has not gone through" in lead.body
+    assert "phone the on-call clinician" in lead.body
+
+
+def test_the_leads_escalation_still_says_the_on_call_was_alerted_when_they_were():
+    start = timezone.now()
+    alert = queue_urgent_alert()
+    assert services.send(alert.pk, now=start) == "sent"
+    services.sweep(now=start + datetime.timedelta(minutes=16))
+    assert services.send(Alert.objects.get(kind=Alert.Kind.ESCALATION).pk) == "sent"
+    lead = mail.outbox[-1]
+    assert "15 minutes after the on-call alert" in lead.body
+    assert "has not gone through" not in lead.body
