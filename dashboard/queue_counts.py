@@ -2,9 +2,10 @@
 
 What needs action is counted on every request: the intakes waiting for review (per level) and this week's arrivals,
 ranges of the queue-order and arrival indexes that stay small however long the history grows, in one query with
-where the history stands (`queue_now`). The rest (reviewed intakes per level, the chart's earlier weeks) is history:
-counted once, kept in this process and counted again when the history moves (a newer intake, a newer review,
-another day) or after HISTORY_SECONDS at most (a re-triage or a purge moves nothing the version sees).
+where the history stands and the alert e-mails still unsent two minutes after they were queued (`queue_now`). The
+rest (reviewed intakes per level, the chart's earlier weeks) is history: counted once, kept in this process and
+counted again when the history moves (a newer intake, a newer review, another day) or after HISTORY_SECONDS at most (a
+re-triage or a purge moves nothing the version sees).
 
 `queue_now` is written out: the ORM spent longer building it than the database spent answering. Its table and column
 names come from the model. The queue page (dashboard.selectors) takes its total from these counts when it can.
@@ -23,7 +24,10 @@ from django.db import connection
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
+from alerts.models import Alert
+from alerts.selectors import ALERTS_LATE_AFTER, LateAlerts
 from clinic_portal.db_rows import quoted_column
 from dashboard.selectors import assessed_intakes, start_of_day
 from intake.models import Intake, Level
@@ -58,13 +62,15 @@ class QueueNow(NamedTuple):
     monday: datetime.date  # this week's first day
     waiting: dict[int, int]  # level -> intakes waiting for review
     this_week: dict[int, int]  # level -> intakes arrived since Monday
+    late_alerts: LateAlerts | None = None  # alert e-mails stuck (alerts.selectors): the queue says so
 
 
-# Three parts told apart by the first column: the history's version, then two counts per level (a UNION ALL, so one
+# Four parts told apart by the first column: the history's version, then two counts per level (a UNION ALL, so one
 # round trip). The version comes first, so PostgreSQL types the NULLs of the counts after its columns. The
 # conditions are those of the `intake_queue_order` and `intake_arrived_level` indexes (intake migration 0008), so each
 # part is an index range or look-up, never a scan of the history.
-_VERSION, _WAITING, _THIS_WEEK = 0, 1, 2
+# The fourth, the alerts still unsent after ALERTS_LATE_AFTER, is a range of the `alert_due` index (status first).
+_VERSION, _WAITING, _THIS_WEEK, _LATE_ALERTS = 0, 1, 2, 3
 _NOW_SQL = """
 SELECT 0, NULL, MAX({id}), MAX({reviewed_at}) FROM {table}
 UNION ALL
@@ -72,6 +78,9 @@ SELECT 1, {level}, COUNT(*), NULL FROM {table} WHERE {level} IS NOT NULL AND NOT
 UNION ALL
 SELECT 2, {level}, COUNT(*), NULL FROM {table}
 WHERE {level} IS NOT NULL AND COALESCE({submitted_at}, {created_at}) >= %s GROUP BY {level}
+UNION ALL
+SELECT 3, NULL, COUNT(*), MIN({alert_created_at}) FROM {alert_table}
+WHERE {alert_status} = %s AND {alert_created_at} <= %s
 """
 
 
@@ -79,24 +88,44 @@ WHERE {level} IS NOT NULL AND COALESCE({submitted_at}, {created_at}) >= %s GROUP
 def _now_sql(vendor: str) -> str:
     columns = ("id", "reviewed_at", "level", "is_reviewed", "submitted_at", "created_at")
     quoted = {name: quoted_column(Intake, name) for name in columns}
-    return _NOW_SQL.format(table=connection.ops.quote_name(Intake._meta.db_table), **quoted)
+    return _NOW_SQL.format(
+        table=connection.ops.quote_name(Intake._meta.db_table),
+        alert_table=connection.ops.quote_name(Alert._meta.db_table),
+        alert_status=quoted_column(Alert, "status"),
+        alert_created_at=quoted_column(Alert, "created_at"),
+        **quoted,
+    )
 
 
-def queue_now(*, today: datetime.date) -> QueueNow:
-    """The counts of what needs action and the history's version: one query (three index look-ups)."""
+def queue_now(*, today: datetime.date, now: datetime.datetime | None = None) -> QueueNow:
+    """The counts of what needs action, the history's version and the late alerts: one query (four index look-ups)."""
     monday = today - datetime.timedelta(days=today.weekday())
     since = connection.ops.adapt_datetimefield_value(start_of_day(monday))
+    late_before = connection.ops.adapt_datetimefield_value((now or timezone.now()) - ALERTS_LATE_AFTER)
     with connection.cursor() as cursor:
-        cursor.execute(_now_sql(connection.vendor), [since])
+        cursor.execute(_now_sql(connection.vendor), [since, Alert.Status.PENDING.value, late_before])
         rows = cursor.fetchall()
     parts: dict[int, dict[int, int]] = {_WAITING: {}, _THIS_WEEK: {}}
     version: tuple[object, ...] = (None, None, today)
+    late = None
     for part, level, number, latest in rows:
         if part == _VERSION:
             version = (number, latest, today)
+        elif part == _LATE_ALERTS:
+            late = LateAlerts(number, _as_datetime(latest)) if number else None
         else:
             parts[part][level] = number
-    return QueueNow(version, monday, parts[_WAITING], parts[_THIS_WEEK])
+    return QueueNow(version, monday, parts[_WAITING], parts[_THIS_WEEK], late)
+
+
+def _as_datetime(value: object) -> datetime.datetime:
+    """A timestamp as the cursor gives it: a datetime on PostgreSQL, the stored UTC text on SQLite."""
+    if isinstance(value, datetime.datetime):
+        return value
+    parsed = parse_datetime(str(value))
+    if parsed is None:
+        raise ValueError("not a timestamp")
+    return timezone.make_aware(parsed, datetime.UTC) if timezone.is_naive(parsed) else parsed
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request, clinical=clinical)
     search_id = _name_search(request)[0]
     today, now = timezone.localdate(), timezone.now()
-    counted = queue_counts.queue_now(today=today)
+    counted = queue_counts.queue_now(today=today, now=now)
     counts = queue_counts.level_counts(counted)
     page = selectors.queue_page(filters, page=request.GET.get("page"), counts=counts)
     weeks = queue_counts.weekly_counts(counted)
@@ -129,6 +129,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "urgent_waiting": counts[0].unreviewed,
             "urgent_contacts": _contacts(page, intake_url) if counts[0].unreviewed else [],
+            "late_alerts": counted.late_alerts,
             "weeks": weeks,
             "chart_svg": chart.svg(columns, ticks),
             "chart_table_rows": chart.table_rows(weeks),

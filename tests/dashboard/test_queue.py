@@ -250,3 +250,37 @@ def test_a_name_search_with_a_null_character_says_what_is_wrong(client, clinicia
 def test_a_patient_number_too_large_for_the_database_is_not_found(client, clinician):
     client.force_login(clinician)
     assert client.get("/staff/patients/99999999999999999999999/").status_code == 404
+
+
+def _alert_waiting_since(minutes: int, *, kind: str = "urgent", status: str = "pending", profile: str = "urgent_bowel"):
+    from alerts.models import Alert
+
+    intake = make_intake(profile)
+    alert = Alert.objects.create(intake=intake, kind=kind, status=status, next_attempt_at=timezone.now())
+    Alert.objects.filter(pk=alert.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=minutes))
+    return alert
+
+
+def test_the_queue_says_when_alert_e_mails_are_not_getting_through(client, front_desk):
+    """The mail server down (or refusing, or the worker stopped) for an hour: the on-call heard nothing about a serious
+    intake, and nothing on the queue said the alerts were stuck (the serious one raises no banner of its own)."""
+    from django.utils.dateformat import format as date_format
+
+    oldest = _alert_waiting_since(50, kind="serious", profile="serious_cancer")
+    _alert_waiting_since(20)
+    client.force_login(front_desk)
+    html = client.get(QUEUE).content.decode()
+    assert 'class="alerts-late-banner" role="alert"' in html
+    assert "Alert e-mails are not getting through" in html
+    assert "2 alerts to the on-call clinician or the clinical lead have waited" in html
+    oldest.refresh_from_db()
+    assert f"the oldest since {date_format(timezone.localtime(oldest.created_at), 'M j, g:i A T')}" in html
+    assert "phone the on-call clinician" in html
+
+
+def test_no_alert_notice_while_alerts_are_sent_or_only_just_queued(client, clinician):
+    _alert_waiting_since(1)
+    _alert_waiting_since(30, status="sent")
+    _alert_waiting_since(30, status="cancelled")
+    client.force_login(clinician)
+    assert "alerts-late-banner" not in client.get(QUEUE).content.decode()
