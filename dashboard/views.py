@@ -56,6 +56,7 @@ from intake.rules.catalogue import form_for
 from intake.rules.triage import RULES_VERSION
 from intake.services import InvalidReview, mark_reviewed, needs_outcome
 from intake.services.review import review_basis
+from intake.staff_forms import language_choices
 from intake.tasks import e164
 from messaging import selectors as message_reads
 
@@ -319,6 +320,8 @@ def _render_detail(
             "record": record,
             "chart_size": (outcome_chart.WIDTH, outcome_chart.HEIGHT),
             "phone": phones.phone(intake.patient.phone),
+            # Whoever phones the patient (the urgent alert's link opens this page) knows which language they read.
+            "language_name": dict(language_choices()).get(intake.invitation.language, intake.invitation.language),
             # The patient replied STOP to a text: no link or reminder goes to them by text (messaging.TextOptOut).
             "texts_refused_since": message_reads.texts_refused_since(e164(intake.patient.phone)),
         },

@@ -247,3 +247,18 @@ def test_the_onset_of_a_cauda_equina_sign_taken_back_is_shown_beside_its_latched
     assert "Saddle numbness" in panel
     assert "In the last 14 days" in panel
     assert "see the safety answers below" not in html
+
+
+def test_the_intake_page_says_which_language_the_patient_reads_before_anyone_phones_them(client, clinician):
+    """The urgent alert's link opens this page ("phone the patient now"); a patient whose form and e-mails were in
+    Spanish was phoned in English with nothing on the page to say so (the alert e-mail carries no patient detail)."""
+    from intake.models import Invitation
+
+    intake = make_intake("urgent_saddle_bladder")
+    Invitation.objects.filter(pk=intake.invitation_id).update(language="es")
+    client.force_login(clinician)
+    html = client.get(detail(intake)).content.decode()
+    assert '<div><dt>Language</dt><dd class="patient-language">Spanish (español)</dd></div>' in html
+    english = make_intake("urgent_bowel")
+    html = client.get(detail(english)).content.decode()
+    assert '<dd class="patient-language">English</dd>' in html
