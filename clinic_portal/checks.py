@@ -6,12 +6,15 @@
 - `CLINIC_PHONE` and `CLINIC_NAME`. Every page and every emergency or call-back message tells patients to call the
   clinic; left at the demo's (or copied from .env.example), patients were told to call (555) 010-0100, which nobody
   answers (stop 37).
+- `DEFAULT_FROM_EMAIL`, the sender of every e-mail. Left unset, it is portal@localhost, which a clinic's mail relay
+  refuses or files as junk: the urgent alerts went with it (review of the alert path).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -77,6 +80,22 @@ def _callable(number: str, region: str) -> bool:
         return bool(phonenumbers.is_valid_number(phonenumbers.parse(number, region)))
     except phonenumbers.NumberParseException:
         return False
+
+
+@checks.register(deploy=True)
+def mail_sender(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    _name, address = parseaddr(str(settings.DEFAULT_FROM_EMAIL))
+    domain = address.rpartition("@")[2] if "@" in address else ""
+    if domain and not _is_local(domain):
+        return []
+    return [
+        checks.Error(
+            f"DEFAULT_FROM_EMAIL is {settings.DEFAULT_FROM_EMAIL!r}: staff alerts and patients' e-mails would come "
+            "from an address at this computer, which mail servers refuse or file as junk.",
+            hint="Set DEFAULT_FROM_EMAIL to an address of the clinic's own domain that its mail server sends from.",
+            id="clinic_portal.E005",
+        )
+    ]
 
 
 @checks.register(deploy=True)

@@ -20,6 +20,7 @@ PRODUCTION_ENV = {
     "SITE_URL": "https://portal.example.org",
     "CLINIC_NAME": "Lakeside Back Care",
     "CLINIC_PHONE": "(617) 555-0123",
+    "DEFAULT_FROM_EMAIL": "Lakeside Back Care <portal@example.org>",
 }
 
 
@@ -247,3 +248,30 @@ def test_a_real_clinic_number_with_an_extension_passes_the_deploy_check(settings
 
     settings.CLINIC_NAME, settings.CLINIC_PHONE = "Lakeside Back Care", "617-726-2000 ext. 12"
     assert clinic_contact() == []
+
+
+@pytest.mark.parametrize(
+    "sender",
+    ["Spine Clinic Portal <portal@localhost>", "portal@127.0.0.1", "portal@clinic.localhost", "portal", ""],
+)
+def test_check_deploy_fails_while_alerts_would_come_from_an_address_at_this_computer(settings, sender):
+    """DEFAULT_FROM_EMAIL left unset sent every urgent alert from portal@localhost, which a clinic's mail relay refuses
+    or files as junk (review of the alert path): the deploy check passed."""
+    from clinic_portal.checks import mail_sender
+
+    settings.DEFAULT_FROM_EMAIL = sender
+    assert [message.id for message in mail_sender()] == ["clinic_portal.E005"]
+
+
+def test_the_clinics_own_sender_address_passes_the_deploy_check(settings):
+    from clinic_portal.checks import mail_sender
+
+    settings.DEFAULT_FROM_EMAIL = "Lakeside Back Care <portal@lakeside.example.org>"
+    assert mail_sender() == []
+
+
+def test_check_deploy_names_an_unset_sender_address():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DEFAULT_FROM_EMAIL"}
+    result = run_manage("check", "--deploy", env=env)
+    assert result.returncode != 0
+    assert "DEFAULT_FROM_EMAIL is 'Spine Clinic Portal <portal@localhost>'" in result.stderr + result.stdout
