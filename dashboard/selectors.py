@@ -135,6 +135,7 @@ class QueueEntry(NamedTuple):
     reviewed_at: datetime.datetime | None = None  # the last review (kept when new red flags reopen the intake)
     call_back_by: datetime.datetime | None = None  # the call-back the receipt promised (intake.call_backs)
     visit_cancelled: bool = False  # the front desk cancelled the visit (intake.services.cancellation)
+    language: str = "en"  # the invitation's: the patient's form and e-mails (intake.patient_language)
 
 
 # The patient's phone as stored, E.164 text: read through the model field, every number would be parsed into a
@@ -175,6 +176,7 @@ _ENTRY_COLUMNS = (
     "reviewed_at",
     "call_back_by",
     "invitation__cancelled_at",
+    "invitation__language",
 )
 
 
@@ -209,11 +211,11 @@ def _entries(rows: list[tuple[Any, ...]]) -> list[QueueEntry]:
             pk, level, reviewed, appointment, submitted, name, born,
             (f"{first} {last}".strip() or username) if username else None,
             tuple(flags.get(pk, ())), phone or "", kind, time_point or "", not_reached, reviewed_at, call_back_by,
-            cancelled_at is not None,
+            cancelled_at is not None, language,
         )
         for (
             pk, level, reviewed, appointment, submitted, name, born, first, last, username, phone, kind, time_point,
-            not_reached, reviewed_at, call_back_by, cancelled_at,
+            not_reached, reviewed_at, call_back_by, cancelled_at, language,
         ) in rows
     ]  # fmt: skip
 
@@ -302,6 +304,7 @@ class Contact(NamedTuple):
     intake_id: int
     patient_name: str
     phone: str  # E.164 as stored, "" when none
+    language: str = "en"  # the patient's form and e-mails: the caller knows before they phone
 
 
 def urgent_contacts(*, limit: int = 5, page: QueuePage | None = None) -> list[Contact]:
@@ -310,7 +313,7 @@ def urgent_contacts(*, limit: int = 5, page: QueuePage | None = None) -> list[Co
     unfiltered or filtered to urgent or waiting ones: what staff open), else one query."""
     if page is not None and page.starts_with_urgent:
         return [
-            Contact(entry.intake_id, entry.patient_name, entry.phone)
+            Contact(entry.intake_id, entry.patient_name, entry.phone, entry.language)
             for entry in page.entries[:limit]
             if entry.level == Level.URGENT and not entry.is_reviewed
         ]
@@ -318,9 +321,9 @@ def urgent_contacts(*, limit: int = 5, page: QueuePage | None = None) -> list[Co
         assessed_intakes()
         .filter(is_reviewed=False, level=Level.URGENT)
         .order_by(*QUEUE_ORDER)
-        .values_list("pk", "invitation__patient_name", _PHONE_TEXT)[:limit]
+        .values_list("pk", "invitation__patient_name", _PHONE_TEXT, "invitation__language")[:limit]
     )
-    return [Contact(pk, name, phone or "") for pk, name, phone in rows]
+    return [Contact(pk, name, phone or "", language) for pk, name, phone, language in rows]
 
 
 # --- One intake ----------------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -57,7 +57,7 @@ from intake.rules.triage import RULES_VERSION
 from intake.services import InvalidReview, mark_reviewed, needs_outcome
 from intake.services.review import review_basis
 from intake.staff_forms import language_choices
-from intake.tasks import e164
+from intake.tasks import STAFF_LANGUAGE, e164
 from messaging import selectors as message_reads
 
 MSG_REVIEW_NOT_SAVED = "Nothing was saved: see the message in the review form."
@@ -145,10 +145,16 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 def _contacts(
     page: selectors.QueuePage, intake_url: Callable[[int], str] | None
-) -> list[tuple[selectors.Contact, phones.Phone | None, str]]:
-    """The banner's urgent patients to call today: name, phone and (for clinicians) their page."""
+) -> list[tuple[selectors.Contact, phones.Phone | None, str, str]]:
+    """The banner's urgent patients to call today: name, phone, (for clinicians) their page, and the language of
+    their form when it is not English ("Spanish"), so the caller knows before they phone."""
     return [
-        (contact, phones.phone(contact.phone), intake_url(contact.intake_id) if intake_url else "")
+        (
+            contact,
+            phones.phone(contact.phone),
+            intake_url(contact.intake_id) if intake_url else "",
+            "" if contact.language == STAFF_LANGUAGE else translation.get_language_info(contact.language)["name"],
+        )
         for contact in selectors.urgent_contacts(page=page)
     ]
 

@@ -284,3 +284,20 @@ def test_no_alert_notice_while_alerts_are_sent_or_only_just_queued(client, clini
     _alert_waiting_since(30, status="cancelled")
     client.force_login(clinician)
     assert "alerts-late-banner" not in client.get(QUEUE).content.decode()
+
+
+@pytest.mark.parametrize("params", [{}, {"reviewed": "yes"}])  # the call list read off the page, and asked for apart
+def test_the_call_today_banner_says_which_patients_answered_in_spanish(client, front_desk, params):
+    """The banner lists the urgent patients to phone now; one whose form and e-mails were in Spanish was listed like
+    any other, so the caller found out on the phone."""
+    from intake.models import Invitation
+
+    spanish = make_intake("urgent_saddle_bladder", name="Ana Urgente", phone="+12015550142")
+    Invitation.objects.filter(pk=spanish.invitation_id).update(language="es")
+    make_intake("urgent_bowel", name="Ann Urgent", phone="+12015550143")
+    client.force_login(front_desk)
+    html = client.get(QUEUE, params).content.decode()
+    banner = html[html.index('class="urgent-banner"') :]
+    banner = banner[: banner.index("</div>")]
+    assert "Ana Urgente (form in Spanish): call" in banner
+    assert "Ann Urgent: call" in banner
