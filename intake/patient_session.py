@@ -405,18 +405,15 @@ def take_late_page(request: HttpRequest, slug: str) -> dict[str, list[str]] | No
 
 
 def show_problems_on(request: HttpRequest, slug: str) -> None:
-    """The patient pressed "Send" and page `slug` has problems: it shows them once, when it opens next; and so does
-    each page with problems it leads to, until the review page is back (`sending`, `back_at_review`)."""
+    """The patient pressed "Send" and page `slug` has problems: it shows them when it opens, until the review page
+    is back (`back_at_review`); and so does each page with problems it leads to (`sending`)."""
     request.session[SESSION_KEY] = {**_state(request), "problems_on": slug, "sending": True}
 
 
-def take_problems_shown_on(request: HttpRequest, slug: str) -> bool:
-    """Whether page `slug` opens with the problems "Send" found on it (once)."""
-    state = _state(request)
-    if state.get("problems_on") != slug:
-        return False
-    request.session[SESSION_KEY] = {key: value for key, value in state.items() if key != "problems_on"}
-    return True
+def problems_shown_on(request: HttpRequest, slug: str) -> bool:
+    """Whether page `slug` opens with the problems "Send" found on it: each time it opens, not only the first (it
+    came back without them after a language switch or a reload: the question blank, nothing said)."""
+    return _state(request).get("problems_on") == slug
 
 
 def sending(request: HttpRequest) -> bool:

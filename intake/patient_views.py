@@ -240,7 +240,7 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
         finished = answer_codec.place_index(slug, form_def) < answer_codec.place_index(intake.current_step, form_def)
         # A page sent back to after "Send" shows what stops the sending; one that a change opened (a question asked
         # now that was not before) shows its questions plainly, as any page not yet sent does.
-        show_problems = patient_session.take_problems_shown_on(request, slug)
+        show_problems = patient_session.problems_shown_on(request, slug)
         if finished and show_problems and validate_page(slug, saved, today=today, form=form_def):
             form = StepForm(page, earlier=saved, today=today, data=as_post_data(page, saved), system=clinic_units())
             form.is_valid()

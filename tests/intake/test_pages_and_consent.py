@@ -392,3 +392,26 @@ def test_after_send_each_page_with_a_problem_says_what_it_is_until_the_review_is
     assert last["Location"].startswith("/intake/review/")
     patient.client.get("/intake/review/")
     assert patient.client.post("/intake/review/")["Location"] == "/intake/done/"
+
+
+def test_what_send_found_on_a_page_is_still_said_after_switching_language_there(patient):
+    """A Spanish reader opened the page "Send" led to, saw "Please answer this question." in English and switched
+    language: the page came back in Spanish with the question blank and no message, as if nothing were missing."""
+    patient.save_all(routine_answers())
+    intake = _intake(patient)
+    Intake.objects.filter(pk=intake.pk).update(answers={k: v for k, v in intake.answers.items() if k != "pain_now"})
+    sent = patient.client.post("/intake/review/")
+    assert 'id="error_pain_now"' in patient.client.get(sent["Location"]).content.decode()
+    switched = patient.client.post(
+        "/i18n/setlang/", {"language": "es", "next": sent["Location"]}, HTTP_ORIGIN="http://testserver"
+    )
+    assert switched["Location"] == sent["Location"]
+    again = patient.client.get(sent["Location"]).content.decode()
+    assert 'id="error_pain_now"' in again
+    assert "Conteste esta pregunta." in again
+    # Put right, the page says nothing more.
+    assert patient.post_step("back_pain_scores", routine_answers(), next="review")["Location"].startswith(
+        "/intake/review/"
+    )
+    fixed = patient.client.get("/intake/step/back_pain_scores/?next=review").content.decode()
+    assert 'id="error_pain_now"' not in fixed
