@@ -207,6 +207,9 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
     today = timezone.localdate(now)
     saved = answer_codec.from_json(intake.answers)
     back_to = _back_to(request)
+    # The page shows answers that are not saved (its own, sent back with a message, or sent after the idle limit):
+    # leaving it by another way than its button asks first (static/js/intake.js), as when they are typed.
+    unsaved = request.method == "POST"
     if request.method == "POST":
         form = StepForm(page, earlier=saved, today=today, data=request.POST, system=clinic_units())
         if services.needs_emergency_acknowledgement(intake) and not form.is_valid():
@@ -236,6 +239,7 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
         # The page as it was sent after the idle limit (late_pages.after_idle), with its messages, to send again.
         form = StepForm(page, earlier=saved, today=today, data=late_pages.as_post(sent_late), system=clinic_units())
         form.is_valid()
+        unsaved = True
     else:
         finished = answer_codec.place_index(slug, form_def) < answer_codec.place_index(intake.current_step, form_def)
         # A page sent back to after "Send" shows what stops the sending; one that a change opened (a question asked
@@ -264,6 +268,7 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
         if back_to
         else (reverse("intake:step", args=[previous]) if previous else None),
         "back_to": back_to,
+        "unsaved": unsaved,
     }
     return render(request, "intake/step.html", context)
 

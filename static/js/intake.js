@@ -56,6 +56,8 @@
 
   document.querySelectorAll("form[data-intake-step]").forEach(function (form) {
     refresh(form);
+    // Shown again with a message (or as sent after the idle limit): what it holds is not saved yet.
+    if (form.hasAttribute("data-unsaved")) unsaved = true;
     form.addEventListener("change", function () { refresh(form); unsaved = true; });
     form.addEventListener("input", function () { unsaved = true; });
     form.addEventListener("submit", function () { unsaved = false; });

@@ -44,3 +44,24 @@ def test_switching_language_with_an_unsaved_answer_asks_first_and_staying_keeps_
     assert asked == ["beforeunload", "beforeunload"]
     assert "/intake/step/safety_bladder/" in page.url
     assert_accessible(page)
+
+
+def test_a_page_shown_again_with_a_message_still_holds_unsaved_answers_and_leaving_it_asks_first(open_page):
+    """The page came back with "Answer this question" beside the one left blank: the answers given beside it are on
+    the page but not saved. Switching language there (to read the message) blanked them without a word."""
+    _invitation, token = make_invitation()
+    page = open_page(f"/intake/start/{token}/", PHONE)
+    confirm_birth_date(page, BIRTH_DATE)
+    agree(page)
+    page.check('input[name="ce_saddle_numbness"][value="no"]')
+    page.locator("form[data-intake-step] button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("#error_ce_wiping_sensation").is_visible()
+    assert page.is_checked('input[name="ce_saddle_numbness"][value="no"]')
+    page.once("dialog", lambda dialog: dialog.dismiss())  # stay
+    with page.expect_event("dialog", timeout=5000) as asked:
+        page.get_by_role("button", name="Español").click()
+    assert asked.value.type == "beforeunload"
+    assert page.is_checked('input[name="ce_saddle_numbness"][value="no"]')
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert_accessible(page)
