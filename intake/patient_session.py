@@ -381,6 +381,13 @@ def late_page(request: HttpRequest) -> dict[str, object] | None:
     return page if isinstance(page, dict) else None
 
 
+def keep_page(request: HttpRequest, slug: str, post: dict[str, list[str]]) -> None:
+    """A question page cut short by the emergency page (a red-flag answer beside a blank or wrong one): its fields,
+    to open again as sent once that page is read, as a page sent after the idle limit does (`late_page`). The rest
+    of the page was lost: back on the form, only the red-flag answer was there."""
+    request.session[SESSION_KEY] = {**_state(request), "late_page": {"slug": slug, "post": post}}
+
+
 def offer_late_page(request: HttpRequest) -> dict[str, object] | None:
     """The kept page, for `resume` to open once: the second time it is asked for (the page did not take it: it
     sent the patient elsewhere), it is forgotten, so no two pages can send the patient back and forth."""

@@ -200,7 +200,8 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
         if intake.status == Intake.Status.SUBMITTED:  # "Send" from another tab got the row first (it was read locked)
             return _page_after_sending(request, intake, slug)
     if emergency_waits:
-        return _to_emergency(request, intake)  # nothing else of a page is taken until it is read
+        # Nothing else of a page is taken until it is read; a page of the form is kept aside to open again after.
+        return _to_emergency(request, intake, cut_short=page if reached else None)
     if not reached:
         return redirect("intake:resume")  # no skipping ahead of the first unanswered page
 
@@ -213,7 +214,7 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = StepForm(page, earlier=saved, today=today, data=request.POST, system=clinic_units())
         if services.needs_emergency_acknowledgement(intake) and not form.is_valid():
-            return _to_emergency(request, intake)  # the rest of the page waits until the patient comes back
+            return _to_emergency(request, intake, cut_short=page)  # the rest of the page waits until it is read
         if form.is_valid():
             try:
                 intake = services.save_page(intake, slug, form.step_answers, now=now)
@@ -223,7 +224,7 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
                     return _page_after_sending(request, intake, slug)
                 if services.needs_emergency_acknowledgement(intake):
                     # A red-flag answer of this page is taken already: its advice first, as for any page with errors.
-                    return _to_emergency(request, intake)
+                    return _to_emergency(request, intake, cut_short=page)
                 for code, message in problem.errors.items():
                     form.add_error(code if code in form.fields else None, say(message))
             else:
@@ -308,11 +309,14 @@ def _after_saving(
     return _to_page(answer_codec.next_place(slug, answers, today=today, form=form_def))
 
 
-def _to_emergency(request: HttpRequest, intake: Intake) -> HttpResponse:
+def _to_emergency(request: HttpRequest, intake: Intake, *, cut_short: Page | None = None) -> HttpResponse:
     """To the emergency page, its advice kept first for a posted page (`owed_emergency`: the link may stop working
-    before the browser asks for the page)."""
+    before the browser asks for the page). `cut_short`: the posted page, not saved, whose answers open again as sent
+    once the emergency page is read (`_after_emergency`)."""
     if request.method == "POST":
         owed_emergency.owe(request, intake)
+        if cut_short is not None:
+            patient_session.keep_page(request, cut_short.slug, late_pages.page_fields(request.POST, cut_short))
     return redirect("intake:emergency")
 
 

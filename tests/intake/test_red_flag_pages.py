@@ -287,3 +287,21 @@ def test_two_clinicians_reviewing_a_latched_answer_at_once_both_record_the_flag_
         (True, "same_day_call_advice"),
         (True, "emergency_care"),
     ]
+
+
+def test_the_other_answers_of_a_page_the_emergency_page_cut_short_are_there_when_the_patient_comes_back(patient):
+    """Cancer "yes" beside two "no"s and one question left blank: the cord compression page comes first. Back on the
+    form, the page showed the "yes" alone: the two "no"s the patient had given were gone."""
+    answers = routine_answers(**{**WEAK_LEG, "leg_numbness_tingling": "yes"})
+    answer_up_to(patient, "general_health", answers)
+    posted = {"cancer_history": "yes", "weight_loss": "no", "fever_unwell": "no"}
+    response = patient.client.post("/intake/step/general_health/", posted)
+    assert response["Location"] == "/intake/important/"
+    patient.client.get("/intake/important/")
+    back = patient.client.post("/intake/important/", {"acknowledged": "on"}, follow=True)
+    assert back.redirect_chain[-1][0] == "/intake/step/general_health/"
+    html = back.content.decode()
+    for code, value in posted.items():
+        assert f'name="{code}" id="id_{code}_{1 if value == "no" else 0}" value="{value}" checked' in html, code
+    assert 'id="error_iv_drug_use"' in html  # and what is still missing, beside it
+    assert patient.post_step("general_health", answers)["Location"] == "/intake/step/general_health_infection/"
