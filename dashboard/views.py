@@ -61,6 +61,9 @@ from intake.tasks import STAFF_LANGUAGE, e164
 from messaging import selectors as message_reads
 
 MSG_REVIEW_NOT_SAVED = "Nothing was saved: see the message in the review form."
+MSG_REVIEW_SENT_TWICE = (
+    "Your review of intake #{intake} was already saved (it was sent twice from the same page): nothing more was added."
+)
 
 # The CSV export's permissions: the outcome report is given to the same people.
 REPORT_PERMISSIONS = ("intake.view_queue", "intake.view_intake", "intake.export_intakes")
@@ -273,11 +276,12 @@ def _render_detail(
 ) -> HttpResponse:
     record = record or patient_page.record(intake, now=timezone.now())
     flags = list(intake.flags.all())
-    review_form.shows(review_basis(intake.level, (flag.code for flag in flags), intake.review_round))
+    notes = list(intake.review_notes.select_related("author"))
+    last_note = max((note.pk for note in notes), default=0)
+    review_form.shows(review_basis(intake.level, (flag.code for flag in flags), intake.review_round, last_note))
     answers = intake.answers or {}
     slugs = list(intake.recommended_articles or [])
     titles = dict(Article.objects.filter(slug__in=slugs).values_list("slug", "title"))
-    notes = list(intake.review_notes.select_related("author"))
     # Calls that failed since the last review (one before it was followed by reaching the patient).
     not_reached = [
         note
@@ -361,6 +365,9 @@ def review(request: HttpRequest, intake_id: int) -> HttpResponse:
             form.is_valid()
         form.add_error(None if error.field == "__all__" else error.field, str(error))
         return _review_not_saved(request, intake, form, latches, status=409 if error.field == "__all__" else 400)
+    if result.repeated:
+        messages.info(request, MSG_REVIEW_SENT_TWICE.format(intake=intake.pk))
+        return redirect("dashboard:intake", intake_id=intake.pk)
     _say_what_happened(request, intake, outcome=outcome, result_note=result.note, newly=result.newly_reviewed)
     if intake.level != level_before and intake.level is not None:
         messages.info(

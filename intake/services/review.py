@@ -57,14 +57,23 @@ class InvalidReview(ValueError):
 class ReviewOutcome:
     newly_reviewed: bool
     note: ReviewNote | None
+    # The same review from the same page was saved already (a double click): nothing more was saved.
+    repeated: bool = False
 
 
-def review_basis(level: int | None, flag_codes: Iterable[str], review_round: int | None = None) -> str:
-    """What a review is judged on, as the intake page shows it: the level, the red flags (codes only) and the review
-    round, as one short string. The review form carries it back (`seen`), so a review sent from a page opened before a
-    new red flag arrived is refused rather than applied to flags the clinician never saw (`_new_since_shown`)."""
+def review_basis(
+    level: int | None, flag_codes: Iterable[str], review_round: int | None = None, last_note: int | None = None
+) -> str:
+    """What a review is judged on, as the intake page shows it: the level, the red flags (codes only), the review
+    round and the newest note listed (its id, 0 for none), as one short string. The review form carries it back
+    (`seen`), so a review sent from a page opened before a new red flag arrived is refused rather than applied to flags
+    the clinician never saw (`_new_since_shown`), and the same review sent twice from one page is saved once
+    (`_sent_again`)."""
     codes = ",".join(sorted(actionable_flags(set(flag_codes))))
-    return f"{level or ''}|{codes}" + ("" if review_round is None else f"|{review_round}")
+    basis = f"{level or ''}|{codes}"
+    if review_round is None:
+        return basis
+    return f"{basis}|{review_round}" + ("" if last_note is None else f"|{last_note}")
 
 
 def _shown(seen: str) -> tuple[int | None, set[str]]:
@@ -78,6 +87,22 @@ def _shown_round(seen: str) -> int | None:
     """The review round a `review_basis` names (None for a page that did not say)."""
     round_text = seen.split("|")[2] if seen.count("|") >= 2 else ""
     return int(round_text) if round_text.isdigit() else None
+
+
+def _shown_last_note(seen: str) -> int | None:
+    """The id of the newest note the page listed (None for a page that did not say)."""
+    parts = seen.split("|")
+    return int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else None
+
+
+def _sent_again(seen: str, intake: Intake, *, by: Any, text: str, outcome: str) -> bool:
+    """This review was saved already from the same page (a double click, or a slow page sent again): a note by the
+    same person, with the same words and outcome, saved since the page was opened. A page opened afterwards lists
+    that note, so a second attempt to reach the patient sent from it is a note of its own."""
+    shown = _shown_last_note(seen)
+    if shown is None or not (text or outcome):
+        return False
+    return ReviewNote.objects.filter(intake=intake, pk__gt=shown, author=by, text=text, outcome=outcome).exists()
 
 
 def _new_since_shown(seen: str, intake: Intake) -> bool:
@@ -128,6 +153,9 @@ def mark_reviewed(
         locked = Intake.objects.select_for_update().get(pk=intake.pk)
         if seen is not None and _new_since_shown(seen, locked):
             raise InvalidReview(MSG_CHANGED_SINCE_SHOWN, field="__all__")
+        if seen is not None and _sent_again(seen, locked, by=by, text=text, outcome=outcome):
+            intake.refresh_from_db(fields=["is_reviewed", "reviewed_at", "reviewed_by", "level"])
+            return ReviewOutcome(newly_reviewed=False, note=None, repeated=True)
         # A call its receipt promised after a review before sending is still owed: the review of the sent form needs
         # an outcome, as any first review of a serious intake does.
         owed = call_owed(locked, now=now)

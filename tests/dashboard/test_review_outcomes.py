@@ -355,3 +355,24 @@ def test_a_review_from_a_page_opened_before_a_red_flag_came_back_after_another_r
     intake.refresh_from_db()
     assert not intake.is_reviewed
     assert RedFlagAnswer.objects.filter(intake=intake, cleared_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize("outcome", ["emergency_care", "could_not_reach"])
+def test_mark_reviewed_pressed_twice_from_one_page_saves_one_note_and_says_so(client, clinician, outcome):
+    """A double click (or a slow page sent again) on "Mark reviewed": the note and outcome were saved twice, and the
+    second answer told the clinician the intake "was already reviewed by" themselves."""
+    intake = make_intake("urgent_bowel")
+    client.force_login(clinician)
+    seen = _seen(client.get(detail_url(intake)).content.decode())
+    sent = {"outcome": outcome, "note": "Phoned at 10:05.", "seen": seen}
+    assert client.post(review_url(intake), sent).status_code == 302
+    again = client.post(review_url(intake), sent, follow=True)
+    assert list(ReviewNote.objects.filter(intake=intake).values_list("text", flat=True)) == ["Phoned at 10:05."]
+    said = " ".join(str(message) for message in again.context["messages"])
+    assert "already saved" in said
+    assert "already reviewed by" not in said
+    # From the page as it is now, a second attempt to reach the patient is its own note.
+    if outcome == "could_not_reach":
+        now_seen = _seen(again.content.decode())
+        client.post(review_url(intake), {**sent, "seen": now_seen})
+        assert ReviewNote.objects.filter(intake=intake).count() == 2
