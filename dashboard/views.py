@@ -72,6 +72,14 @@ REPORT_PERMISSIONS = ("intake.view_queue", "intake.view_intake", "intake.export_
 # and lets go when they leave the queue: opening the queue again (its menu link, "Clear") shows every intake.
 NAME_SEARCH_KEY = "dashboard_queue_name"
 SEARCH_PARAM = "search"
+MSG_SEARCH_ENDED = (
+    "The name search of this list has ended (a newer search, or “Clear name”, perhaps in another tab), so every intake "
+    "is listed. To narrow the list again, search for the name again."
+)
+MSG_EXPORT_SEARCH_ENDED = (
+    "The export was not made. The name search of that list has ended (a newer search, or “Clear name”, perhaps in "
+    "another tab): search again, then export."
+)
 FILTER_CHOICES = {"level": LEVEL_CHOICES, "flag": FLAG_CHOICES, "reviewed": REVIEWED_CHOICES}
 
 
@@ -82,6 +90,12 @@ def _name_search(request: HttpRequest) -> tuple[str, str]:
     if wanted and isinstance(saved, dict) and saved.get("id") == wanted:
         return wanted, str(saved.get("name", ""))
     return "", ""
+
+
+def _search_ended(request: HttpRequest) -> bool:
+    """The URL names a name search the session no longer holds (a newer search or "Clear name", perhaps in another
+    tab, or a new session): the list is no longer narrowed by it."""
+    return bool(request.GET.get(SEARCH_PARAM)) and not _name_search(request)[0]
 
 
 def _filters(request: HttpRequest, *, clinical: bool) -> tuple[QueueFilterForm, selectors.QueueFilters]:
@@ -116,6 +130,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     columns, ticks = chart.layout(weeks)
     query = request.GET.copy()
     query.pop("page", None)
+    search_ended = _search_ended(request)
+    if search_ended:
+        query.pop(SEARCH_PARAM, None)  # this page lists everyone: its export link must not name the ended search
     choices = {name: options for name, options in FILTER_CHOICES.items() if name in form.fields}
     intake_url = _intake_urls() if clinical else None
     rows = queue_rows.queue_rows(page.entries, today=today, now=now, intake_url=intake_url)
@@ -125,6 +142,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "filters": queue_rows.filter_fields(form, choices),
             "search_id": search_id,
+            "search_ended": MSG_SEARCH_ENDED if search_ended else "",
             "name_search": filters.name,
             "reference_search": filters.reference is not None,
             "page": page,
@@ -198,6 +216,9 @@ def export_csv(request: HttpRequest) -> HttpResponseBase:
             for name, errors in form.errors.items()
         )
         return HttpResponseBadRequest(f"The export was not made. {problems}", content_type="text/plain; charset=utf-8")
+    if _search_ended(request):
+        # Without the name search the list was made with, the export would hold every patient instead.
+        return HttpResponseBadRequest(MSG_EXPORT_SEARCH_ENDED, content_type="text/plain; charset=utf-8")
     today = timezone.localdate()
     count = selectors.queue_intakes(filters).count()
     event = audit.record("exported_intakes", request=request, detail=f"{count} rows; {filters.describe()}")

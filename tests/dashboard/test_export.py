@@ -287,3 +287,21 @@ def test_a_cancelled_visit_says_when_it_was_cancelled_in_the_last_column(client,
     assert rows[0][-1] == "Visit cancelled"
     assert rows[0][-2] == "PSFS 12 months"  # after every column the export had before
     assert {row[1]: row[-1] for row in rows[1:]} == {"Cal Cancelled": "2026-07-04 10:05", "Kim Kept": ""}
+
+
+def test_an_export_from_a_list_whose_name_search_has_ended_is_refused_not_widened_to_everyone(client, clinician):
+    """The queue keeps one name search a session: a search made in another tab ended the one an older tab showed,
+    and that tab's "Export this list (CSV)" exported every patient of the clinic instead of the one searched for."""
+    make_intake("routine_plain", name="Maria Delgado")
+    make_intake("routine_plain", name="James Whitfield")
+    make_intake("routine_plain", name="Ann Other")
+    client.force_login(clinician)
+    first = client.post(reverse("dashboard:queue-search"), {"name": "delgado"})["Location"]
+    client.post(reverse("dashboard:queue-search"), {"name": "whitfield"})  # another tab
+    response = client.get(EXPORT, {"search": first.split("search=")[1]})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert body.startswith("The export was not made.")
+    assert "search again" in body
+    assert "Other" not in body
+    assert not AuditEvent.objects.filter(action="exported_intakes").exists()

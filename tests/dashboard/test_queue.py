@@ -301,3 +301,18 @@ def test_the_call_today_banner_says_which_patients_answered_in_spanish(client, f
     banner = banner[: banner.index("</div>")]
     assert "Ana Urgente (form in Spanish): call" in banner
     assert "Ann Urgent: call" in banner
+
+
+def test_a_page_whose_name_search_has_ended_says_so_instead_of_silently_listing_everyone(client, clinician):
+    """Paging or filtering in a tab whose name search a newer search (or "Clear name") ended showed the whole queue
+    under the same heading, as if every patient matched."""
+    make_intake("routine_plain", name="Maria Delgado")
+    make_intake("routine_plain", name="James Whitfield")
+    client.force_login(clinician)
+    first = client.post(reverse("dashboard:queue-search"), {"name": "delgado"})["Location"]
+    client.post(reverse("dashboard:queue-search"), {"name": "whitfield"})  # another tab
+    response = client.get(f"{first}&level=routine")
+    html = response.content.decode()
+    assert "The name search of this list has ended" in html
+    assert "search=" not in re.search(r'href="([^"]*)">Export this list', html).group(1)
+    assert sorted(names_in_order(response)) == ["James Whitfield", "Maria Delgado"]
