@@ -15,7 +15,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -80,6 +87,11 @@ MSG_EXPORT_SEARCH_ENDED = (
     "The export was not made. The name search of that list has ended (a newer search, or “Clear name”, perhaps in "
     "another tab): search again, then export."
 )
+# The queue an intake page was opened from (its filters and page) rides along in the intake page's links as `?queue=`,
+# so "Back to the queue", and the page after a review, return to it. The queue's own parameters only: filter values
+# and the name search's random id, never a name.
+QUEUE_STATE_PARAM = "queue"
+QUEUE_STATE_KEYS = ("level", "flag", "reviewed", "appointment_from", "appointment_to", SEARCH_PARAM, "page")
 FILTER_CHOICES = {"level": LEVEL_CHOICES, "flag": FLAG_CHOICES, "reviewed": REVIEWED_CHOICES}
 
 
@@ -109,10 +121,25 @@ def _filters(request: HttpRequest, *, clinical: bool) -> tuple[QueueFilterForm, 
     return form, filters
 
 
-def _intake_urls() -> Callable[[int], str]:
-    """An intake page's address from its id: reversed once per page, not once per row (only the id differs)."""
-    sample = reverse("dashboard:intake", args=[987654321])
-    return lambda intake_id: sample.replace("987654321", str(intake_id))
+def _queue_state(query: QueryDict) -> str:
+    """The queue's filters and page in `query`, as a query string of the queue's own parameters ("" for none)."""
+    return urlencode([(key, query[key][:40]) for key in QUEUE_STATE_KEYS if query.get(key)])
+
+
+def _state_from(request: HttpRequest) -> str:
+    """The queue an intake page was opened from, as the queue's query string ("" when it was not)."""
+    return _queue_state(QueryDict(request.GET.get(QUEUE_STATE_PARAM, "")[:1000]))
+
+
+def _with_state(url: str, state: str) -> str:
+    return f"{url}?{urlencode({QUEUE_STATE_PARAM: state})}" if state else url
+
+
+def _intake_urls(state: str = "") -> Callable[[int], str]:
+    """An intake page's address from its id, carrying the queue's `state`: reversed once per page, not once per row
+    (only the id differs)."""
+    sample = _with_state(reverse("dashboard:intake", args=[987654321]), state)
+    return lambda intake_id: sample.replace("987654321", str(intake_id), 1)
 
 
 @never_cache
@@ -134,7 +161,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     if search_ended:
         query.pop(SEARCH_PARAM, None)  # this page lists everyone: its export link must not name the ended search
     choices = {name: options for name, options in FILTER_CHOICES.items() if name in form.fields}
-    intake_url = _intake_urls() if clinical else None
+    here = query.copy()
+    if page.number > 1:
+        here["page"] = str(page.number)
+    intake_url = _intake_urls(_queue_state(here)) if clinical else None
     rows = queue_rows.queue_rows(page.entries, today=today, now=now, intake_url=intake_url)
     return render(
         request,
@@ -347,6 +377,8 @@ def _render_detail(
             "review_action": "Mark reviewed" if call is not None or not intake.is_reviewed else "Add a note",
             "escalate_minutes": settings.ESCALATE_AFTER_MINUTES,
             "review_form": review_form,
+            "queue_state": _state_from(request),
+            "review_url": _with_state(reverse("dashboard:review", args=[intake.pk]), _state_from(request)),
             "can_review": request.user.has_perm("intake.review_intake"),
             "record": record,
             "chart_size": (outcome_chart.WIDTH, outcome_chart.HEIGHT),
@@ -388,7 +420,7 @@ def review(request: HttpRequest, intake_id: int) -> HttpResponse:
         return _review_not_saved(request, intake, form, latches, status=409 if error.field == "__all__" else 400)
     if result.repeated:
         messages.info(request, MSG_REVIEW_SENT_TWICE.format(intake=intake.pk))
-        return redirect("dashboard:intake", intake_id=intake.pk)
+        return redirect(_with_state(reverse("dashboard:intake", args=[intake.pk]), _state_from(request)))
     _say_what_happened(request, intake, outcome=outcome, result_note=result.note, newly=result.newly_reviewed)
     if intake.level != level_before and intake.level is not None:
         messages.info(
@@ -396,7 +428,7 @@ def review(request: HttpRequest, intake_id: int) -> HttpResponse:
             f"The red-flag answers the patient changed to “no” no longer count: the level is now "
             f"{Level(intake.level).label.lower()}.",
         )
-    return redirect("dashboard:intake", intake_id=intake.pk)
+    return redirect(_with_state(reverse("dashboard:intake", args=[intake.pk]), _state_from(request)))
 
 
 def _review_not_saved(

@@ -316,3 +316,36 @@ def test_a_page_whose_name_search_has_ended_says_so_instead_of_silently_listing_
     assert "The name search of this list has ended" in html
     assert "search=" not in re.search(r'href="([^"]*)">Export this list', html).group(1)
     assert sorted(names_in_order(response)) == ["James Whitfield", "Maria Delgado"]
+
+
+def test_back_to_the_queue_from_an_intake_keeps_the_filters_and_page_it_was_opened_from(client, clinician):
+    """A clinician working through "serious, not reviewed", page 2, opened an intake and reviewed it: "Back to the
+    queue" then showed the whole queue from page 1, every filter to set again, after each review."""
+    import html as html_text
+    from urllib.parse import parse_qs, urlsplit
+
+    def back_link(response) -> dict[str, list[str]]:
+        found = re.search(r'href="([^"]*)">← Back to the queue', response.content.decode())
+        assert found is not None
+        url = urlsplit(html_text.unescape(found.group(1)))
+        assert url.path == QUEUE
+        return parse_qs(url.query)
+
+    for n in range(51):
+        make_intake("serious_cancer", seed=n)
+    make_intake("routine_plain", name="Rob Routine")
+    client.force_login(clinician)
+    listed = client.get(QUEUE, {"level": "serious", "reviewed": "no", "page": "2"})
+    wanted = {"level": ["serious"], "reviewed": ["no"], "page": ["2"]}
+    page = client.get(listed.context["rows"][0].url)
+    assert back_link(page) == wanted
+
+    action = re.search(r'<form method="post" action="([^"]*/review/[^"]*)"', page.content.decode())
+    seen = re.search(r'name="seen" value="([^"]*)"', page.content.decode())
+    assert action is not None
+    assert seen is not None
+    reviewed = client.post(
+        html_text.unescape(action.group(1)), {"outcome": "routine_appointment", "seen": seen.group(1)}, follow=True
+    )
+    assert "marked reviewed" in reviewed.content.decode()
+    assert back_link(reviewed) == wanted
