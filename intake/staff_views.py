@@ -324,8 +324,11 @@ MSG_BOOKED_AGAIN = (
 def invitation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff's "Cancel this visit" (intake.services.cancellation): the link ends and nothing more is sent for it."""
     invitation = get_object_or_404(Invitation, pk=pk)
+    seen = request.POST.get("link_version", "")
     try:
-        cancelled = cancellation.cancel_visit(invitation, now=timezone.now())
+        cancelled = cancellation.cancel_visit(
+            invitation, now=timezone.now(), seen_version=int(seen) if seen.isascii() and seen.isdigit() else None
+        )
     except links.RenewalRefused as refused:
         messages.error(request, refused.message)
         return redirect("intake:invitation-detail", pk=invitation.pk)

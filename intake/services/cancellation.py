@@ -25,11 +25,16 @@ MSG_CANCEL_FOLLOW_UP = (
     "their visit is cancelled."
 )
 MSG_CANCEL_PASSED = "This appointment has passed, so it cannot be cancelled."
+MSG_CANCEL_CHANGED = (
+    "The visit changed after this page was opened (a colleague cancelled it and booked it again, or sent a new link), "
+    "so nothing was cancelled. Check the visit as it is now, and cancel it again if it is still called off."
+)
 
 
-def cancel_visit(invitation: Invitation, *, now: datetime.datetime) -> bool:
+def cancel_visit(invitation: Invitation, *, now: datetime.datetime, seen_version: int | None = None) -> bool:
     """Call the invitation's visit off (module docstring); False when it was cancelled already (a second click, or a
-    colleague). Refused for a follow-up's invitation and for an appointment that has passed."""
+    colleague). Refused for a follow-up's invitation, for an appointment that has passed, and when the link changed
+    after the page asking was opened (`seen_version`, the `link_version` it showed): a visit booked again since."""
     if invitation.kind == Questionnaire.FOLLOW_UP:
         raise RenewalRefused("__all__", MSG_CANCEL_FOLLOW_UP)
     with transaction.atomic():
@@ -37,6 +42,8 @@ def cancel_visit(invitation: Invitation, *, now: datetime.datetime) -> bool:
         if row.cancelled_at is not None:
             invitation.refresh_from_db()
             return False
+        if seen_version is not None and seen_version != row.link_version:
+            raise RenewalRefused("__all__", MSG_CANCEL_CHANGED)
         if row.appointment_at <= now:
             raise RenewalRefused("__all__", MSG_CANCEL_PASSED)
         row.cancelled_at = now

@@ -11,6 +11,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -284,3 +285,29 @@ def test_the_queue_row_of_a_cancelled_visit_says_it_was_cancelled(patient, clini
     row = queue[queue.rindex("<tr", 0, start) : queue.index("</tr>", start)]
     assert f"/staff/intakes/{intake.pk}/" in row
     assert "Visit cancelled" in row
+
+
+def test_a_cancel_from_a_page_opened_before_a_colleague_booked_the_visit_again_is_refused(client, front_desk):
+    """Two at the front desk: one cancelled the visit and booked it again when the patient rang back; the other's
+    page, opened before, still offered "Cancel the visit", and pressing it cancelled the visit just booked (the link
+    ended, the reminders and follow-ups stopped) with "The visit is cancelled" as if nothing had happened between."""
+    invitation, token = make_invitation(email="pat@example.org", send_email=True)
+    client.force_login(front_desk)
+    stale = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    colleague = Client()
+    colleague.force_login(front_desk)
+    _cancel(colleague, invitation)
+    _book_again(colleague, invitation, timezone.now() + 6 * DAY)
+
+    response = client.post(f"/staff/invitations/{invitation.pk}/cancel/", {"link_version": invitation.link_version})
+
+    invitation.refresh_from_db()
+    assert invitation.cancelled_at is None
+    shown = client.get(response["Location"]).content.decode()
+    assert "nothing was cancelled" in shown
+    assert "The visit is cancelled" not in shown
+    assert BAD_LINK not in client.get(f"/intake/start/{token}/").content.decode()
+    # The version the button sends is the one its page showed.
+    form = re.search(r'id="cancel-visit">.*?name="link_version" value="(\d+)"', stale, re.S)
+    assert form is not None
+    assert int(form.group(1)) == invitation.link_version - 1  # before the colleague's cancelling
