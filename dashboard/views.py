@@ -166,11 +166,13 @@ def queue(request: HttpRequest) -> HttpResponse:
         here["page"] = str(page.number)
     intake_url = _intake_urls(_queue_state(here)) if clinical else None
     rows = queue_rows.queue_rows(page.entries, today=today, now=now, intake_url=intake_url)
+    fields = queue_rows.filter_fields(form, choices)
     return render(
         request,
         "dashboard/queue.html",
         {
-            "filters": queue_rows.filter_fields(form, choices),
+            "filters": fields,
+            "filter_errors": any(field.errors for field in fields),
             "search_id": search_id,
             "search_ended": MSG_SEARCH_ENDED if search_ended else "",
             "name_search": filters.name,

@@ -197,3 +197,10 @@ def test_a_follow_up_whose_link_staff_sent_again_yesterday_is_waiting_not_overdu
     client.force_login(clinician)  # a week on: a new sign-in
     statuses = {row.patient_name: row.status for row in client.get(LIST).context["rows"]}
     assert statuses["Rita Resent"] == "overdue"
+
+
+def test_a_filter_with_a_mistake_says_error_in_the_page_title(client, clinician):
+    client.force_login(clinician)
+    assert "<title>Follow-ups" in client.get(LIST).content.decode()
+    bad = client.get(LIST, {"status": "nonsense"}).content.decode()
+    assert "<title>Error: Follow-ups" in bad

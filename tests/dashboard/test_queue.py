@@ -349,3 +349,10 @@ def test_back_to_the_queue_from_an_intake_keeps_the_filters_and_page_it_was_open
     )
     assert "marked reviewed" in reviewed.content.decode()
     assert back_link(reviewed) == wanted
+
+
+def test_a_filter_with_a_mistake_says_error_in_the_page_title(client, clinician):
+    """As on the staff invitation pages: a screen reader reads the title first."""
+    client.force_login(clinician)
+    assert "<title>Intake queue" in client.get(QUEUE).content.decode()
+    assert "<title>Error: Intake queue" in client.get(QUEUE, {"appointment_from": "not-a-date"}).content.decode()

@@ -376,3 +376,14 @@ def test_mark_reviewed_pressed_twice_from_one_page_saves_one_note_and_says_so(cl
         now_seen = _seen(again.content.decode())
         client.post(review_url(intake), {**sent, "seen": now_seen})
         assert ReviewNote.objects.filter(intake=intake).count() == 2
+
+
+def test_a_review_that_was_not_saved_says_error_in_the_page_title(client, clinician):
+    """The page came back with the form's message but the title of a page that worked ("Patient page: intake #..."):
+    a screen reader, which reads the title first, said nothing had gone wrong, as the staff invitation pages do."""
+    intake = make_intake("urgent_bowel")
+    client.force_login(clinician)
+    assert "<title>Patient page" in client.get(detail_url(intake)).content.decode()
+    response = client.post(review_url(intake), {"note": "No outcome chosen."})
+    assert response.status_code == 400
+    assert "<title>Error: Patient page" in response.content.decode()
