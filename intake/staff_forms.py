@@ -264,6 +264,8 @@ class ChangeDetailsForm(forms.Form):
         help_text="Reminders, follow-ups and the patient's form start in this language.",
         error_messages={"invalid_choice": MSG_LANGUAGE_CHOICE},
     )
+    # The link the page showed (Invitation.link_version): a cancelling since then is not booked again unasked.
+    link_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def clean_appointment_at(self) -> datetime.datetime:
         from intake.services.invitations import MSG_MOVE_APPOINTMENT_PAST

@@ -169,7 +169,12 @@ def _renew_form(invitation: Invitation, data: QueryDict | None = None) -> RenewL
 
 
 def _change_form(invitation: Invitation, data: QueryDict | None = None) -> ChangeDetailsForm:
-    initial = {"appointment_at": invitation.appointment_at, "email": invitation.email, "language": invitation.language}
+    initial = {
+        "appointment_at": invitation.appointment_at,
+        "email": invitation.email,
+        "language": invitation.language,
+        "link_version": invitation.link_version,
+    }
     return ChangeDetailsForm(data, prefix="change", initial=initial)
 
 
@@ -285,8 +290,13 @@ def invitation_change(request: HttpRequest, pk: int) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 language=form.cleaned_data["language"] or None,
                 now=timezone.now(),
+                seen_version=form.cleaned_data["link_version"],
             )
         except links.RenewalRefused as refused:
+            if refused.message == links.MSG_CANCELLED_SINCE_SHOWN:
+                # The page as it is now (the visit cancelled, "Book the visit again" offered), not the old form again.
+                messages.warning(request, refused.message)
+                return redirect("intake:invitation-detail", pk=invitation.pk)
             form.add_error(None if refused.field == "__all__" else refused.field, refused.message)
         else:
             if "booked again" in changed:

@@ -367,18 +367,23 @@ def change_details(
     email: str,
     language: str | None,
     now: datetime.datetime,
+    seen_version: int | None = None,
 ) -> list[str]:
     """Staff's "Change the appointment or details": the invitation, its intake's place in the queue, its reminders and
     follow-ups move to the new time, and a new e-mail address or language goes on it and on the patient record (the
     reminders and follow-ups use them). Nothing is sent and the patient's link keeps working (until the day after the
     new time): for a patient without an e-mail, or one who has sent their answers, where a new link is no use. A blank
-    address never erases one. Refused for a follow-up's invitation (its schedule is the visit's) and for a time that
-    has passed. Returns what changed ("appointment", "email", "language")."""
+    address never erases one. Refused for a follow-up's invitation (its schedule is the visit's), for a time that
+    has passed, and for a cancelled visit when the page asking showed an older link (`seen_version`): it was opened
+    before the visit was cancelled, so it never offered to book it again. Returns what changed ("appointment",
+    "email", "language")."""
     if invitation.kind == Questionnaire.FOLLOW_UP:
         raise RenewalRefused("__all__", MSG_RENEW_FOLLOW_UP)
     email = email.strip()
     with transaction.atomic():
         row = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if row.cancelled_at is not None and seen_version is not None and seen_version != row.link_version:
+            raise RenewalRefused("__all__", MSG_CANCELLED_SINCE_SHOWN)
         if appointment_at.replace(second=0, microsecond=0) == row.appointment_at.replace(second=0, microsecond=0):
             appointment_at = row.appointment_at  # the form's minutes for the same time: not a change
         elif appointment_at <= now:
@@ -406,6 +411,10 @@ def change_details(
     return changed
 
 
+MSG_CANCELLED_SINCE_SHOWN = (
+    "The visit was cancelled after this page was opened (by a colleague), so nothing was changed. To see the patient "
+    "after all, book the visit again below."
+)
 MSG_BOOK_AGAIN_PASSED = "This visit was cancelled and its time has passed. Enter the new appointment time."
 
 

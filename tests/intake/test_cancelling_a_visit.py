@@ -311,3 +311,36 @@ def test_a_cancel_from_a_page_opened_before_a_colleague_booked_the_visit_again_i
     form = re.search(r'id="cancel-visit">.*?name="link_version" value="(\d+)"', stale, re.S)
     assert form is not None
     assert int(form.group(1)) == invitation.link_version - 1  # before the colleague's cancelling
+
+
+def test_a_change_from_a_page_opened_before_a_colleague_cancelled_the_visit_does_not_book_it_again(client, front_desk):
+    """The mirror of the test above: the page, opened before a colleague cancelled the visit, offered "Change the
+    appointment or details"; correcting the e-mail there booked the cancelled visit again (the link worked again, the
+    reminders and follow-ups came back), though nobody meant to."""
+    invitation, token = make_invitation(email="pat@example.org", send_email=True)
+    client.force_login(front_desk)
+    stale = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    colleague = Client()
+    colleague.force_login(front_desk)
+    _cancel(colleague, invitation)
+
+    local = timezone.localtime(invitation.appointment_at).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        f"/staff/invitations/{invitation.pk}/details/",
+        {
+            "change-appointment_at": local,
+            "change-email": "pat.new@example.org",
+            "change-link_version": invitation.link_version,
+        },
+    )
+
+    invitation.refresh_from_db()
+    assert invitation.cancelled_at is not None
+    assert invitation.email == "pat@example.org"
+    shown = client.get(response["Location"]).content.decode()
+    assert "nothing was changed" in shown
+    assert "The visit is booked again" not in shown
+    assert BAD_LINK in client.get(f"/intake/start/{token}/").content.decode()
+    form = re.search(r'name="change-link_version" value="(\d+)"', stale)
+    assert form is not None
+    assert int(form.group(1)) == invitation.link_version - 1  # before the colleague's cancelling
