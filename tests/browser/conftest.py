@@ -183,6 +183,40 @@ def filter_controls_under_44_px(page) -> dict[str, list[str]]:
     return found
 
 
+LAPTOP = {"width": 1280, "height": 800}
+# What a person would call a target: a box by its label, anything else by its words.
+_TARGET_NAME = """
+(el) => ((el.labels && el.labels[0] && el.labels[0].textContent) || el.getAttribute('aria-label')
+  || el.textContent || el.name || el.tagName).trim().replace(/\\s+/g, ' ')
+"""
+
+
+def targets_under_44_px(page, *targets) -> dict[str, list[str]]:
+    """The targets (Playwright locators, each for one or more elements) less than 44 x 44 px (WCAG 2.5.5) at phone,
+    laptop and desktop width, by width, as "name: width x height px"; one not on screen at a width is not measured
+    there. The window is put back afterwards. Empty when every one is big enough."""
+    original = page.viewport_size
+    found: dict[str, list[str]] = {}
+    measured = 0
+    try:
+        for size, viewport in (("phone", PHONE), ("laptop", LAPTOP), ("desktop", DESKTOP)):
+            page.set_viewport_size(viewport)
+            for target in targets:
+                for element in target.all():
+                    box = element.bounding_box()
+                    if box is None or not element.is_visible():
+                        continue
+                    measured += 1
+                    if min(box["width"], box["height"]) < 44:
+                        name = element.evaluate(_TARGET_NAME)
+                        found.setdefault(size, []).append(f"{name}: {box['width']:.0f} x {box['height']:.1f} px")
+    finally:
+        if original:
+            page.set_viewport_size(original)
+    assert measured, f"no targets shown on {page.url}"
+    return found
+
+
 @pytest.fixture
 def open_page(browser, live_server):
     """open_page(path, viewport, user=None) -> a Playwright page of the live server at that window size.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, targets_under_44_px
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -85,3 +85,15 @@ def test_at_desktop_width_the_links_and_search_sit_in_the_bar_without_a_menu_but
     assert page.get_by_role("searchbox").count() == 1  # the phone copy is display: none, out of the a11y tree
     screenshot(page, "header-desktop")
     assert_accessible(page, context="home page at desktop width")
+
+
+def test_every_link_box_and_button_in_the_header_is_big_enough_for_a_thumb(open_page, administrator):
+    """At least 44 x 44 px (WCAG 2.5.5), as the patient pages' are, at phone and at desktop width, with the menus open:
+    for a visitor, and for an administrator (the fullest bar: five links and their name's menu). The search box and
+    its button measured 38 px tall, the name's menu button and the bar's links 43 px, its two choices 40 px."""
+    for user in (None, administrator):
+        page = open_page("/", DESKTOP, user=user)
+        page.locator("header details").evaluate_all("menus => menus.forEach((menu) => { menu.open = true; })")
+        targets = page.locator("header").locator("a, button, input, summary")
+        assert targets_under_44_px(page, targets) == {}, user
+        assert_accessible(page, context="home page with the header's menus open")
