@@ -7,10 +7,18 @@ import re
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import DESKTOP, PHONE, TABLET, assert_accessible, filter_controls_under_44_px
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    TABLET,
+    assert_accessible,
+    filter_controls_under_44_px,
+    targets_under_44_px,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TOP_PATIENT = "Maria Delgado"  # the demo's urgent, unreviewed patient (load_demo_intakes)
+QUEUE_BUTTONS = ("Audit trail", "Review outcomes report", "Export this list (CSV)")  # an administrator's
 
 
 @pytest.fixture
@@ -113,6 +121,26 @@ def test_on_a_phone_each_intake_is_a_card_with_nothing_out_of_view(demo_intakes,
     assert filter_controls_under_44_px(page) == {}
     screenshot(page, "dashboard-queue-phone")
     assert_accessible(page, context="queue on a phone")
+
+
+def test_the_small_buttons_of_the_queue_and_of_an_intake_are_big_enough_for_a_thumb_at_every_width(
+    demo_intakes, open_page, administrator
+):
+    """At least 44 x 44 px (WCAG 2.5.5) at desktop width too, not only on a phone: the queue's Audit trail, report and
+    Export buttons, its page links, and an intake's Print and FHIR buttons measured 31 px tall."""
+    from intake.models import Intake
+
+    page = open_page("/staff/queue/", DESKTOP, user=administrator)
+    buttons = [page.get_by_role("link", name=name, exact=True) for name in QUEUE_BUTTONS]
+    pages = page.get_by_role("navigation", name="Queue pages").locator(".page-link")
+    assert targets_under_44_px(page, *buttons, pages) == {}
+    assert_accessible(page, context="queue with every button")
+
+    urgent = Intake.objects.get(invitation__patient_name=TOP_PATIENT)
+    page = open_page(f"/staff/intakes/{urgent.pk}/", DESKTOP, user=administrator)
+    buttons = [page.get_by_role("link", name=name) for name in ("Print for the paper chart", "Download FHIR file")]
+    assert targets_under_44_px(page, *buttons) == {}
+    assert_accessible(page, context="intake with its print and FHIR buttons")
 
 
 def test_the_queue_printed_from_a_phone_keeps_each_card_whole_and_leaves_out_the_controls(
