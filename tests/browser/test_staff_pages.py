@@ -19,6 +19,9 @@ def test_the_invitation_form_lists_mistakes_at_the_top_and_saves_without_emailin
     """Run once on a phone, looked at at both widths (axe checks both too)."""
     page = open_page("/staff/invitations/new/", PHONE, user=front_desk)
     assert_accessible(page, context="new invitation")
+    # The name search for a returning patient is big enough for a thumb, as the lists' are (its box and Find button
+    # measured 31 px tall at phone and desktop width).
+    assert filter_controls_under_44_px(page) == {}
     page.fill("#id_email", "not-an-email")
     page.get_by_role("button", name="Email the link").click()
     summary = page.get_by_role("alert").filter(has_text="There is a problem")
