@@ -185,6 +185,30 @@ def test_the_queue_printed_from_a_phone_keeps_each_card_whole_and_leaves_out_the
     assert_accessible(page, context="queue printed from a phone")
 
 
+# Paper lays the page out some 720-740 px wide upright (the queue's cards) and 980-1050 px wide sideways (its table).
+PAPER_WIDTHS = (740, 1000, DESKTOP["width"])
+
+
+def test_the_queue_printed_leaves_no_empty_space_where_the_filters_were(demo_intakes, open_page, screenshot, clinician):
+    """The filters' panel, its controls left out on paper, stood as an empty space beside the chart from 992 px wide
+    (sideways paper, or a desktop's print preview), and as an empty box above it on upright paper."""
+    page = open_page("/staff/queue/", DESKTOP, user=clinician)
+    page.emulate_media(media="print")
+    for width in PAPER_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        empty = page.locator(".panel").evaluate_all(
+            "panels => panels.filter((panel) => panel.getClientRects().length && !panel.innerText.trim()).length"
+        )
+        assert empty == 0, width
+        chart = page.get_by_role("figure", name="Intakes per week, last 12 weeks").bounding_box()
+        heading = page.get_by_role("heading", name="Intake queue").bounding_box()
+        assert chart
+        assert heading
+        assert chart["x"] - heading["x"] < 20, (width, chart, heading)  # nothing empty to its left
+        screenshot(page, f"dashboard-queue-print-{width}")
+    assert_accessible(page, context="queue printed")
+
+
 def test_front_desk_sees_the_queue_without_clinical_answers(demo_intakes, open_page, screenshot, front_desk):
     page = open_page("/staff/queue/", DESKTOP, user=front_desk)
     row = first_row(page)
