@@ -155,6 +155,7 @@ class QueueRow:
     call_by: str = ""  # the call-back promised on a serious intake's receipt ("Tue Jan 6, 10:00 AM"), "" when none
     call_overdue: bool = False  # that time has passed and no review since sending answered it
     visit_cancelled: bool = False  # the front desk cancelled the visit: the form stays to be reviewed
+    submitted_clock: str = ""  # when it was sent, for paper ("Mon Jan 5, 3:04 PM"); "" when not sent yet
 
     @property
     def html(self) -> str:
@@ -167,6 +168,8 @@ class QueueRow:
         if self.phone_html:
             name += f'<br><span class="small">{self.phone_html}</span>'
         submitted = f'<span title="{self.submitted_title}">{self.submitted}</span>' if self.submitted else NOT_SENT
+        if self.submitted_clock:  # printed only: "3 hours ago" is out of date once the paper is read
+            submitted += f'<span class="submitted-clock"> ({_break_after_commas(self.submitted_clock)})</span>'
         flags = ""
         if self.clinical:
             chips = "".join(
@@ -188,7 +191,7 @@ class QueueRow:
             f'<td role="cell" class="text-end col-age" data-label="Age">{self.age}</td>'
             f'<td role="cell" class="appointment" data-label="Appointment">{_break_after_commas(self.appointment)}'
             f"{VISIT_CANCELLED if self.visit_cancelled else ''}</td>"
-            f'<td role="cell" class="text-nowrap col-submitted">{submitted}</td>{flags}'
+            f'<td role="cell" class="text-nowrap col-submitted" data-label="Submitted">{submitted}</td>{flags}'
             f'<td role="cell" class="text-nowrap col-review">{review}</td></tr>'
         )
 
@@ -241,6 +244,7 @@ def queue_rows(
                 appointment=staff_datetime(entry.appointment_at, zone, this_year=today.year),
                 submitted=f"{time_since(submitted, now)} ago" if submitted else "",
                 submitted_title=staff_minute(submitted) if submitted else "",
+                submitted_clock=staff_datetime(submitted, zone, this_year=today.year) if submitted else "",
                 flags=tuple(FlagChip(f.short, f"flag-{flag_style(f.code)}", f.reason) for f in entry.flags),
                 is_reviewed=entry.is_reviewed,
                 reviewed_by=entry.reviewed_by or FORMER_STAFF,

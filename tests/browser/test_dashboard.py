@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from tests.browser.conftest import (
     DESKTOP,
@@ -207,6 +208,34 @@ def test_the_queue_printed_leaves_no_empty_space_where_the_filters_were(demo_int
         assert chart["x"] - heading["x"] < 20, (width, chart, heading)  # nothing empty to its left
         screenshot(page, f"dashboard-queue-print-{width}")
     assert_accessible(page, context="queue printed")
+
+
+def test_the_queue_printed_on_paper_of_any_size_says_when_each_intake_was_submitted(demo_intakes, open_page, clinician):
+    """Printed, the cards and the narrower table left out when each intake was submitted, as a phone's and a tablet's
+    screen do (there it is on the intake's page, which paper is not). On paper the clock time is there too: "12
+    minutes ago" is out of date once the paper is read."""
+    from dashboard.queue_rows import staff_datetime
+    from intake.models import Intake
+
+    submitted = Intake.objects.get(invitation__patient_name=TOP_PATIENT).submitted_at
+    assert submitted
+    clock = staff_datetime(submitted, this_year=timezone.localdate().year)  # as the appointment: "Mon Dec 7, 2:00 PM"
+    page = open_page("/staff/queue/", DESKTOP, user=clinician)
+    on_screen = first_row(page).locator(".col-submitted").inner_text()
+    assert " ".join(on_screen.split()) == "12 minutes ago"  # on screen, the time since is enough
+    page.emulate_media(media="print")
+    for width in PAPER_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        when = first_row(page).locator(".col-submitted")
+        assert when.is_visible(), width
+        assert " ".join(when.inner_text().split()) == f"12 minutes ago ({clock})", width
+        if width < 768:  # a card: the time says what it is, as the appointment does
+            label = when.evaluate("cell => getComputedStyle(cell, '::before').content")
+            assert label == '"Submitted: " / ""'
+        else:
+            assert page.get_by_role("columnheader", name="Submitted").is_visible(), width
+        assert sideways_overflow(page) == 0, width  # paper cuts off what is out of view: Review is still there
+    assert_accessible(page, context="queue printed, with the times sent")
 
 
 def test_front_desk_sees_the_queue_without_clinical_answers(demo_intakes, open_page, screenshot, front_desk):

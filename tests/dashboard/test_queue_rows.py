@@ -142,6 +142,7 @@ def test_a_row_carries_everything_the_template_prints():
     assert row.age == "45"
     assert row.submitted == "3\xa0hours ago"
     assert row.submitted_title == "2026-12-02 07:30"
+    assert row.submitted_clock == "Wed Dec 2, 7:30 AM"  # printed beside "3 hours ago"
     assert row.flags[0].css == "flag-urgent"
     assert row.flags[0].reason == "Saddle numbness: yes"
 
@@ -153,6 +154,7 @@ def test_front_desk_rows_link_nowhere_and_unknowns_are_said_plainly():
     assert row.reviewed_by == FORMER_STAFF
     assert row.age == "\u2013"
     assert row.submitted == ""  # "Not sent yet"
+    assert row.submitted_clock == ""
     assert row.css == "queue-row row-routine"
     assert row.level_symbol == ""
 
