@@ -13,7 +13,9 @@ page shows changes: an article, topic, translation or image saved or deleted, or
 articles changed (signals, connected in EducationConfig.ready), right away and again when the transaction commits (a
 page rendered from the old rows in between is kept under a token nobody asks for). A scheduled article goes live at
 its publish time with no save: the generation records the next publish time after its making and is replaced when
-that time comes. Writes that bypass the models (bulk SQL, `QuerySet.update()`) must call `library_changed()`.
+that time comes. The day ending changes pages too (an article's review date passes: "Next review due" becomes "Due
+for review since"), so the generation is replaced at local midnight as well. Writes that bypass the models (bulk SQL,
+`QuerySet.update()`) must call `library_changed()`.
 
 Where the generation lives: with a shared backend, in that backend, so every server sees a change at once. With a
 backend private to each process (local memory, the default), in a small file beside the portal
@@ -27,6 +29,7 @@ pages that show it do not count articles on every request.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import logging
 import os
@@ -82,10 +85,12 @@ def _process_local(backend: BaseCache) -> bool:
 @dataclass(frozen=True)
 class Generation:
     token: str
-    live_until: float | None  # when the next scheduled article goes live (epoch seconds); None: none scheduled
+    # Until when its pages hold (epoch seconds): the next local midnight, or the time the next scheduled article goes
+    # live when that comes first. None in a stamp written before midnight counted: replaced when read.
+    live_until: float | None
 
     def expired(self, now: float) -> bool:
-        return self.live_until is not None and now >= self.live_until
+        return self.live_until is None or now >= self.live_until
 
     def encode(self) -> str:
         return f"{self.token} {self.live_until or ''}"
@@ -111,6 +116,19 @@ def _next_go_live() -> float | None:
         .first()
     )
     return upcoming.timestamp() if upcoming else None
+
+
+def _next_midnight() -> float:
+    """The start of tomorrow, local time: an article page compares its review dates with today
+    (education.article_page), so a page kept from yesterday may say a review is due on a day that has passed."""
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    return datetime.datetime.combine(tomorrow, datetime.time.min, timezone.get_current_timezone()).timestamp()
+
+
+def _good_until() -> float:
+    go_live = _next_go_live()
+    midnight = _next_midnight()
+    return midnight if go_live is None else min(go_live, midnight)
 
 
 def _stamp_path() -> Path:
@@ -168,7 +186,7 @@ def library_changed() -> Generation | None:
 
     Returns the new generation, or None when it could not be stored (then nothing is cached until it can be).
     """
-    generation = Generation(secrets.token_hex(8), _next_go_live())
+    generation = Generation(secrets.token_hex(8), _good_until())
     backend = _backend()
     if not _process_local(backend):
         backend.set(GENERATION_KEY, generation.encode(), timeout=None)

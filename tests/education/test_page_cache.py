@@ -87,6 +87,19 @@ def test_a_scheduled_article_goes_live_at_its_time_without_a_save(client, time_m
     assert "Coming soon" in client.get("/articles/").content.decode()
 
 
+def test_an_article_whose_review_falls_due_says_so_from_midnight_not_when_its_kept_page_expires(client, time_machine):
+    """A kept page said "Next review due <yesterday>" after midnight, until it expired (PUBLIC_PAGE_CACHE_SECONDS,
+    five minutes by default, or as long as a clinic sets): the day ending changes what an article page says."""
+    late = datetime.datetime.combine(datetime.date(2027, 3, 1), datetime.time(23, 58), timezone.get_current_timezone())
+    time_machine.move_to(late, tick=False)
+    ArticleFactory.create(slug="due-today", next_review_due=datetime.date(2027, 3, 1))
+    assert "Next review due" in client.get("/articles/due-today/").content.decode()  # kept
+    time_machine.shift(datetime.timedelta(minutes=3))  # 00:01 on March 2
+    page = client.get("/articles/due-today/").content.decode()
+    assert "Due for review since" in page
+    assert "Next review due" not in page
+
+
 def test_signed_in_staff_are_never_served_a_kept_page_nor_leave_theirs(client, article, editor):
     anonymous = Client()
     anonymous.get("/articles/sciatica-basics/")  # kept
