@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
@@ -45,6 +47,25 @@ def test_a_phone_visitor_searches_sciatica_from_the_header_and_reads_the_review_
     assert_easy_to_tap(page.locator("article .topic-tags a"))
     assert_fits(page, PHONE)
     assert_accessible(page, context="article")
+
+
+# What a reader pastes into the search box, or an editor types in an article: one "word" wider than a phone.
+LONG_ADDRESS = "https://www.nhs.uk/conditions/sciatica/treatment-and-recovery-for-runners/"
+
+
+def test_a_long_web_address_in_a_search_or_an_article_wraps_instead_of_widening_the_page_on_a_phone(open_page):
+    """The search page's "No articles found for “...”" line, and an article's paragraph and list item, ran off the
+    right edge of a phone with a pasted web address: the whole page scrolled sideways."""
+    from tests.education.factories import ArticleFactory
+
+    ArticleFactory.create(slug="further-reading", body=f"Read more at {LONG_ADDRESS} today.\n\n- <{LONG_ADDRESS}>\n")
+    page = open_page(f"/search/?q={quote(LONG_ADDRESS)}", PHONE)
+    assert LONG_ADDRESS in page.get_by_role("status").inner_text()
+    assert_fits(page, PHONE)
+    assert_accessible(page, context="search for a web address")
+    page.goto("/articles/further-reading/")
+    assert_fits(page, PHONE)
+    assert_accessible(page, context="article with a web address in its text")
 
 
 LIBRARY_PAGES = [
