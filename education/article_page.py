@@ -15,10 +15,11 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import pgettext
+from django.utils.translation import get_language, pgettext
 
 from education.links import slug_urls
 from education.search_results import SearchHit
+from education.translation import language_code
 
 
 def article_context(article: Any) -> dict[str, Any]:
@@ -34,6 +35,8 @@ def article_context(article: Any) -> dict[str, Any]:
             for topic in _topics(article)
         ],
         "sources": article.source_list,
+        # A translation has no sources of its own: a reader of another language is shown the English ones, marked.
+        "sources_lang": "" if language_code(get_language()) == "en" else "en",
         # Past its review date: the page says it is being checked again rather than "next review due" in the past.
         "review_overdue": bool(article.next_review_due and article.next_review_due < timezone.localdate()),
         "reviewed_on": _review_day(article.reviewed_on),

@@ -102,6 +102,19 @@ def test_read_next_on_an_article_page_is_in_spanish_where_it_may_be(library):
     assert re.search(r'<li><a href="/articles/heat-helps/">El calor ayuda</a><br><span[^>]*>Use calor\.</span>', html)
 
 
+def test_the_sources_under_an_article_in_spanish_are_marked_as_english(library):
+    # A translation has no sources of its own: the article's English references are listed under the Spanish words,
+    # and a screen reader read them with Spanish sounds.
+    sources = re.compile(r'<section class="article-sources"[^>]*>.*?<ol( lang="en")?><li>First source\.</li>', re.S)
+    for path in ("/articles/heat-helps/", "/articles/ice-or-heat/"):  # translated, and English with a notice
+        found = sources.search(reader("es").get(path).content.decode())
+        assert found is not None
+        assert found.group(1) == ' lang="en"', path
+    found = sources.search(reader("en").get("/articles/heat-helps/").content.decode())
+    assert found is not None
+    assert found.group(1) is None
+
+
 def test_search_results_are_shown_in_spanish_where_they_may_be(library):
     html = reader("es").get("/search/?q=heat").content.decode()
     assert '<a href="/articles/heat-helps/">El calor ayuda</a>' in html
