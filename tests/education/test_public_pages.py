@@ -137,6 +137,24 @@ def test_article_list_shows_published_articles_and_filters_by_topic(client):
     assert '<link rel="canonical" href="http://testserver/topics/running/">' in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("language", "one", "two"),
+    [("en", "Running (1 article)", "Scans (2 articles)"), ("es", "Running (1 artículo)", "Scans (2 artículos)")],
+)
+def test_a_screen_reader_hears_each_topics_number_of_articles_in_the_singular_or_plural(client, language, one, two):
+    # The menu's hidden words read "Running (1 articles)" (and "(1 artículos)" in Spanish).
+    running = TopicFactory.create(name="Running", slug="running")
+    scans = TopicFactory.create(name="Scans", slug="scans")
+    ArticleFactory.create(topics=[running, scans])
+    ArticleFactory.create(topics=[scans])
+    client.cookies["django_language"] = language
+    html = client.get("/articles/").content.decode()
+    menu = re.search(r'<nav class="topic-nav".*?</nav>', html, re.DOTALL)
+    assert menu is not None
+    links = [" ".join(re.sub(r"<[^>]+>", "", link).split()) for link in re.findall(r"<a .*?</a>", menu.group(0), re.S)]
+    assert links == [one, two]
+
+
 def test_the_topic_query_parameter_redirects_to_the_topic_address(client):
     TopicFactory.create(name="Running", slug="running")
     response = client.get("/articles/?topic=running")
