@@ -47,3 +47,22 @@ class Alert(Delivery):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} alert #{self.pk}"
+
+
+class SweeperHeartbeat(models.Model):
+    """When the sweeper (`alerts.services.sweep`) last checked for escalations: one row, shared by every server.
+
+    Nothing else says the sweeper is running: with its cron line missing or its process dead no escalation is ever
+    made and nothing fails, so the queue reads this row and says so (alerts.selectors.SWEEPER_LATE_AFTER).
+    """
+
+    ROW = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=ROW, editable=False)
+    swept_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="sweeper_heartbeat_one_row")]
+
+    def __str__(self) -> str:
+        return f"Sweeper last ran {self.swept_at:%Y-%m-%d %H:%M:%S %Z}"

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from alerts import delivery
 from alerts.delivery import max_attempts, retry_delay
-from alerts.models import Alert
+from alerts.models import Alert, SweeperHeartbeat
 from alerts.tasks import enqueue
 from intake.models import Intake, Level, ReviewNote
 from messaging.stuck_tasks import SWEEP_GRACE, needing_a_new_task
@@ -58,11 +58,24 @@ def send(alert_id: int, *, now: datetime.datetime | None = None) -> str:
 def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Re-queue alerts whose task was lost or left running by a crashed worker, and queue due escalations.
 
-    Safe to run as often as wanted, from several places: sending checks and locks the alert row itself.
+    Safe to run as often as wanted, from several places: sending checks and locks the alert row itself. Once done, it
+    records when it ran (the heartbeat the queue reads): a sweep that failed part-way records nothing.
     """
     now = now or timezone.now()
     escalated = _escalate_unreviewed_urgent(now) + _escalate_missed_call_backs(now)
-    return {"requeued": _requeue_stuck(now), "escalated": escalated}
+    counts = {"requeued": _requeue_stuck(now), "escalated": escalated}
+    _record_heartbeat(now)
+    return counts
+
+
+def _record_heartbeat(now: datetime.datetime) -> None:
+    """One statement (an upsert), so two sweepers at once neither fail nor lock each other for long."""
+    SweeperHeartbeat.objects.bulk_create(
+        [SweeperHeartbeat(id=SweeperHeartbeat.ROW, swept_at=now)],
+        update_conflicts=True,
+        unique_fields=["id"],
+        update_fields=["swept_at"],
+    )
 
 
 def _requeue_stuck(now: datetime.datetime) -> int:

@@ -4,7 +4,8 @@ or --every).
 The one sweeper of the portal: alerts (`alerts.services.sweep`) and messages (`messaging.services.sweep`). With
 --every it must outlive a database outage, or escalations stop until someone restarts it: an error is logged (its
 class name only: a database error's text can quote patient data) and the sweep is tried again after a backoff that
-starts at a second and doubles up to the --every interval.
+starts at a second and doubles up to the --every interval. Each alerts sweep that finishes records when it ran
+(`alerts.models.SweeperHeartbeat`): the queue page says so when none has for a few minutes.
 """
 
 from __future__ import annotations
