@@ -1,6 +1,7 @@
-"""What staff screens read about alerts: whether the alert e-mails are getting through.
+"""What staff screens read about alerts: whether the alert e-mails are getting through, and whether the sweeper runs.
 
-The queue counts the late ones in its one query of what needs action (dashboard.queue_counts), from these.
+The queue counts the late ones, and reads the sweeper's heartbeat, in its one query of what needs action
+(dashboard.queue_counts), from these.
 """
 
 from __future__ import annotations
@@ -19,3 +20,14 @@ ALERTS_LATE_AFTER = datetime.timedelta(minutes=2)
 class LateAlerts:
     count: int  # alerts still waiting to be sent ALERTS_LATE_AFTER after they were queued
     oldest: datetime.datetime  # when the oldest of them was queued
+
+
+# The sweeper runs every minute (cron `* * * * *`, or `alerts_sweep --every 60`). Five minutes is five runs missed in
+# a row: more than a slow sweep, a cron minute skipped or a restart, yet staff hear of it well within the
+# ESCALATE_AFTER_MINUTES (15) an urgent intake may wait before its escalation, which nothing would send.
+SWEEPER_LATE_AFTER = datetime.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class SweeperLate:
+    since: datetime.datetime  # its last run (alerts.models.SweeperHeartbeat), or the first intake's if it never ran

@@ -2,7 +2,8 @@
 
 What needs action is counted on every request: the intakes waiting for review (per level) and this week's arrivals,
 ranges of the queue-order and arrival indexes that stay small however long the history grows, in one query with
-where the history stands and the alert e-mails still unsent two minutes after they were queued (`queue_now`). The
+where the history stands, the alert e-mails still unsent two minutes after they were queued and when the sweeper last
+ran (`queue_now`). The
 rest (reviewed intakes per level, the chart's earlier weeks) is history: counted once, kept in this process and
 counted again when the history moves (a newer intake, a newer review, another day) or after HISTORY_SECONDS at most (a
 re-triage or a purge moves nothing the version sees).
@@ -26,8 +27,8 @@ from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from alerts.models import Alert
-from alerts.selectors import ALERTS_LATE_AFTER, LateAlerts
+from alerts.models import Alert, SweeperHeartbeat
+from alerts.selectors import ALERTS_LATE_AFTER, SWEEPER_LATE_AFTER, LateAlerts, SweeperLate
 from clinic_portal.db_rows import quoted_column
 from dashboard.selectors import assessed_intakes, start_of_day
 from intake.models import Intake, Level
@@ -63,6 +64,7 @@ class QueueNow(NamedTuple):
     waiting: dict[int, int]  # level -> intakes waiting for review
     this_week: dict[int, int]  # level -> intakes arrived since Monday
     late_alerts: LateAlerts | None = None  # alert e-mails stuck (alerts.selectors): the queue says so
+    sweeper_late: SweeperLate | None = None  # the sweeper has not run for SWEEPER_LATE_AFTER: nothing escalates
 
 
 # Four parts told apart by the first column: the history's version, then two counts per level (a UNION ALL, so one
@@ -70,7 +72,10 @@ class QueueNow(NamedTuple):
 # conditions are those of the `intake_queue_order` and `intake_arrived_level` indexes (intake migration 0008), so each
 # part is an index range or look-up, never a scan of the history.
 # The fourth, the alerts still unsent after ALERTS_LATE_AFTER, is a range of the `alert_due` index (status first).
-_VERSION, _WAITING, _THIS_WEEK, _LATE_ALERTS = 0, 1, 2, 3
+# The fifth, when the sweeper last ran: its heartbeat's one row or, if it never ran, the first intake's arrival (the
+# first look-up of the primary key), so a new portal warns once an intake has waited that long and never before: a
+# database with no intakes gives NULL, nothing to warn about.
+_VERSION, _WAITING, _THIS_WEEK, _LATE_ALERTS, _SWEPT = 0, 1, 2, 3, 4
 _NOW_SQL = """
 SELECT 0, NULL, MAX({id}), MAX({reviewed_at}) FROM {table}
 UNION ALL
@@ -81,6 +86,11 @@ WHERE {level} IS NOT NULL AND COALESCE({submitted_at}, {created_at}) >= %s GROUP
 UNION ALL
 SELECT 3, NULL, COUNT(*), MIN({alert_created_at}) FROM {alert_table}
 WHERE {alert_status} = %s AND {alert_created_at} <= %s
+UNION ALL
+SELECT 4, NULL, NULL, COALESCE(
+    (SELECT {swept_at} FROM {heartbeat_table} WHERE {heartbeat_id} = %s),
+    (SELECT {created_at} FROM {table} ORDER BY {id} LIMIT 1)
+)
 """
 
 
@@ -93,29 +103,39 @@ def _now_sql(vendor: str) -> str:
         alert_table=connection.ops.quote_name(Alert._meta.db_table),
         alert_status=quoted_column(Alert, "status"),
         alert_created_at=quoted_column(Alert, "created_at"),
+        heartbeat_table=connection.ops.quote_name(SweeperHeartbeat._meta.db_table),
+        heartbeat_id=quoted_column(SweeperHeartbeat, "id"),
+        swept_at=quoted_column(SweeperHeartbeat, "swept_at"),
         **quoted,
     )
 
 
 def queue_now(*, today: datetime.date, now: datetime.datetime | None = None) -> QueueNow:
-    """The counts of what needs action, the history's version and the late alerts: one query (four index look-ups)."""
+    """The counts of what needs action, the history's version, the late alerts and whether the sweeper runs: one
+    query (six index look-ups)."""
+    now = now or timezone.now()
     monday = today - datetime.timedelta(days=today.weekday())
     since = connection.ops.adapt_datetimefield_value(start_of_day(monday))
-    late_before = connection.ops.adapt_datetimefield_value((now or timezone.now()) - ALERTS_LATE_AFTER)
+    late_before = connection.ops.adapt_datetimefield_value(now - ALERTS_LATE_AFTER)
     with connection.cursor() as cursor:
-        cursor.execute(_now_sql(connection.vendor), [since, Alert.Status.PENDING.value, late_before])
+        cursor.execute(
+            _now_sql(connection.vendor), [since, Alert.Status.PENDING.value, late_before, SweeperHeartbeat.ROW]
+        )
         rows = cursor.fetchall()
     parts: dict[int, dict[int, int]] = {_WAITING: {}, _THIS_WEEK: {}}
     version: tuple[object, ...] = (None, None, today)
-    late = None
+    late = sweeper_late = None
     for part, level, number, latest in rows:
         if part == _VERSION:
             version = (number, latest, today)
         elif part == _LATE_ALERTS:
             late = LateAlerts(number, _as_datetime(latest)) if number else None
+        elif part == _SWEPT:
+            swept = None if latest is None else _as_datetime(latest)
+            sweeper_late = SweeperLate(swept) if swept is not None and swept < now - SWEEPER_LATE_AFTER else None
         else:
             parts[part][level] = number
-    return QueueNow(version, monday, parts[_WAITING], parts[_THIS_WEEK], late)
+    return QueueNow(version, monday, parts[_WAITING], parts[_THIS_WEEK], late, sweeper_late)
 
 
 def _as_datetime(value: object) -> datetime.datetime:

@@ -184,6 +184,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "urgent_waiting": counts[0].unreviewed,
             "urgent_contacts": _contacts(page, intake_url) if counts[0].unreviewed else [],
             "late_alerts": counted.late_alerts,
+            "sweeper_late": counted.sweeper_late,
             "weeks": weeks,
             "chart_svg": chart.svg(columns, ticks),
             "chart_table_rows": chart.table_rows(weeks),

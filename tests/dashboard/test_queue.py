@@ -286,6 +286,55 @@ def test_no_alert_notice_while_alerts_are_sent_or_only_just_queued(client, clini
     assert "alerts-late-banner" not in client.get(QUEUE).content.decode()
 
 
+def _sweeper_last_ran(minutes_ago: int) -> datetime.datetime:
+    from alerts.models import SweeperHeartbeat
+
+    swept_at = timezone.now() - datetime.timedelta(minutes=minutes_ago)
+    SweeperHeartbeat.objects.update_or_create(id=SweeperHeartbeat.ROW, defaults={"swept_at": swept_at})
+    return swept_at
+
+
+def test_the_queue_says_when_the_sweeper_has_stopped(client, front_desk):
+    """Its cron line gone or its process dead: no urgent intake was escalated to the lead, and nothing said so."""
+    from django.utils.dateformat import format as date_format
+
+    make_intake("routine_plain")
+    swept_at = _sweeper_last_ran(20)
+    client.force_login(front_desk)
+    html = client.get(QUEUE).content.decode()
+    assert 'class="sweeper-late-banner" role="alert"' in html
+    assert "Escalations are not being checked" in html
+    assert f"has not run since {date_format(timezone.localtime(swept_at), 'M j, g:i A T')}" in html
+    assert "Watch the urgent intakes below yourselves" in html
+    assert "Tell the portal's administrator" in html
+
+
+def test_the_queue_says_so_when_the_sweeper_never_ran_on_a_portal_in_use(client, clinician):
+    """A new portal whose sweeper was never started: the clock runs from the first intake's arrival."""
+    from intake.models import Intake
+
+    first = make_intake("routine_plain")
+    Intake.objects.filter(pk=first.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=30))
+    make_intake("urgent_bowel")
+    client.force_login(clinician)
+    assert "sweeper-late-banner" in client.get(QUEUE).content.decode()
+
+
+@pytest.mark.parametrize("minutes_ago", [None, 1, 4])
+def test_no_sweeper_notice_while_it_runs_or_before_its_first_run_is_due(client, clinician, minutes_ago):
+    """Never run with the first intake only just in (a new portal), or run within the last few minutes."""
+    make_intake("urgent_bowel")
+    if minutes_ago is not None:
+        _sweeper_last_ran(minutes_ago)
+    client.force_login(clinician)
+    assert "sweeper-late-banner" not in client.get(QUEUE).content.decode()
+
+
+def test_no_sweeper_notice_on_a_new_portal_with_no_intakes(client, clinician):
+    client.force_login(clinician)
+    assert "sweeper-late-banner" not in client.get(QUEUE).content.decode()
+
+
 @pytest.mark.parametrize("params", [{}, {"reviewed": "yes"}])  # the call list read off the page, and asked for apart
 def test_the_call_today_banner_says_which_patients_answered_in_spanish(client, front_desk, params):
     """The banner lists the urgent patients to phone now; one whose form and e-mails were in Spanish was listed like
