@@ -35,6 +35,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from clinic_portal.clinic import clinic_details
 from clinic_portal.counter_cache import count_request
+from clinic_portal.languages import is_staff_path
 from clinic_portal.request_notes import leave_note
 
 logger = logging.getLogger(__name__)
@@ -122,6 +123,10 @@ class StaffSessionTimeoutMiddleware:
             if expired:
                 leave_note(request, "sign_out_reason", expired)
                 logout(request)
+                if request.method == "GET" and not is_staff_path(request.path_info):
+                    # The library and the patient pages need no sign-in: the page, signed out (a member of staff
+                    # reading an article after a break got the staff sign-in page instead).
+                    return self.get_response(request)
                 if request.method == "GET":
                     messages.info(request, expired)
                     return redirect_to_login(request.get_full_path())

@@ -111,3 +111,15 @@ def test_sign_out_needs_a_post_so_a_link_cannot_sign_anyone_out(client, front_de
     client.force_login(front_desk)
     assert client.get("/staff/sign-out/").status_code == 405
     assert client.get("/staff/queue/").status_code == 200
+
+
+def test_a_public_page_opened_after_the_idle_limit_is_shown_signed_out_not_replaced_by_the_sign_in(client, front_desk):
+    """A front-desk member reading a patient article after a long break got the staff sign-in page instead of the
+    article: the library needs no sign-in. The session still ends (the staff pages ask for it again)."""
+    with time_machine.travel(START, tick=False) as clock:
+        client.force_login(front_desk)
+        clock.shift(dt.timedelta(minutes=45))
+        response = client.get("/articles/")
+        assert response.status_code == 200
+        assert "_auth_user_id" not in client.session
+        assert client.get("/staff/queue/").status_code == 302
