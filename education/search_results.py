@@ -310,7 +310,8 @@ def _hit_fields() -> list[str]:
 def search_page(query: str, *, number: int = 1, language: str = "") -> SearchPage:
     """A page of published articles matching `query`, best first, with snippets (one query). For a reader of a
     translated `language` (a code such as "es"), also the translations they may read, in their words."""
-    number = max(1, min(number, -(-(SEARCH_CANDIDATES + 1) // SEARCH_PAGE_SIZE)))
+    # The last page holds the last ranked match: one past it would show the first unranked one ("Page 21 of 20").
+    number = max(1, min(number, -(-SEARCH_CANDIDATES // SEARCH_PAGE_SIZE)))
     offset = (number - 1) * SEARCH_PAGE_SIZE
     if connection.vendor == "postgresql":
         found = _search_rows(query, offset, language)

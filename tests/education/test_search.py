@@ -159,3 +159,17 @@ def test_a_search_that_finds_nothing_says_what_to_do_about_the_warning_signs(cli
     reader = client.__class__()
     reader.cookies["django_language"] = "es"
     assert "¿Necesita ayuda ahora?" in reader.get("/search/", {"q": "pañales"}).content.decode()
+
+
+def test_a_page_past_the_last_of_a_capped_search_shows_the_last_page_not_one_beyond_it(client, monkeypatch):
+    """More matches than the search ranks: the last page to read is the one that holds the last ranked article. A
+    page number past it showed the first unranked match as "Page 3 of 2" (here: two a page, four ranked)."""
+    from education import search_results
+
+    monkeypatch.setattr(search_results, "SEARCH_PAGE_SIZE", 2)
+    monkeypatch.setattr(search_results, "SEARCH_CANDIDATES", 4)
+    for number in range(6):
+        ArticleFactory.create(slug=f"zygapophyseal-{number}", body=f"Zygapophyseal joints, part {number}.")
+    html = client.get("/search/", {"q": "zygapophyseal", "page": 3}).content.decode()
+    assert "Page 2 of 2" in html
+    assert "Page 3 of 2" not in html
