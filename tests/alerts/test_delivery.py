@@ -187,6 +187,11 @@ def test_the_leads_escalation_says_the_on_call_alert_has_not_gone_through_when_i
     assert "after the on-call alert" not in lead.body
     assert "The on-call alert e-mail has not gone through" in lead.body
     assert "phone the on-call clinician" in lead.body
+    # Its subject said "not reviewed after 15 minutes" alone, as when the on-call had been told (no patient data).
+    assert lead.subject == (
+        "[Spine Clinic Portal] ESCALATION: urgent intake not reviewed after 15 minutes, "
+        "and the on-call alert has not gone through"
+    )
 
 
 def test_the_leads_escalation_still_says_the_on_call_was_alerted_when_they_were():
@@ -198,3 +203,4 @@ def test_the_leads_escalation_still_says_the_on_call_was_alerted_when_they_were(
     lead = mail.outbox[-1]
     assert "15 minutes after the on-call alert" in lead.body
     assert "has not gone through" not in lead.body
+    assert lead.subject == "[Spine Clinic Portal] ESCALATION: urgent intake not reviewed after 15 minutes"
