@@ -24,6 +24,7 @@ import datetime
 import logging
 import smtplib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -90,6 +91,7 @@ def message_for(alert: Alert) -> tuple[str, str]:
         "answers": answers,
         "call_by": call.by if call else None,
         "on_call_alerted": alert.kind != Alert.Kind.ESCALATION or _on_call_alerted(alert),
+        "on_call_alert": _on_call_alert(alert) if alert.kind == Alert.Kind.CALL_BACK else None,
     }
     subject = render_to_string("alerts/subject.txt", context).strip()
     body = render_to_string("alerts/body.txt", context)
@@ -103,6 +105,26 @@ def _on_call_alerted(escalation: Alert) -> bool:
     return Alert.objects.filter(
         intake_id=escalation.intake_id, kind=Alert.Kind.URGENT, round=escalation.round, status=Alert.Status.SENT
     ).exists()
+
+
+@dataclass(frozen=True)
+class OnCallAlert:
+    """What became of the on-call alert of a call-back's intake and round (the lead's e-mail says it)."""
+
+    sent_at: datetime.datetime | None  # when it reached every on-call address; None: it has not
+    waiting: bool  # not yet, and still being tried (the mail server turning it away or unreachable)
+
+
+def _on_call_alert(call_back: Alert) -> OnCallAlert:
+    """The lead's call-back e-mail did not say whether the on-call had the serious alert: the lead could not tell an
+    on-call who knew and had not called from one who never heard. The urgent alert counts too (an intake once urgent
+    in the round, serious since): either told the on-call of the patient."""
+    alerts = Alert.objects.filter(
+        intake_id=call_back.intake_id, kind__in=(Alert.Kind.URGENT, Alert.Kind.SERIOUS), round=call_back.round
+    )
+    rows = list(alerts.values_list("status", "sent_at"))
+    sent = [at for status, at in rows if status == Alert.Status.SENT and at is not None]
+    return OnCallAlert(min(sent, default=None), any(status == Alert.Status.PENDING for status, _at in rows))
 
 
 def wait_before_retry(attempts: int, *, intake_waits: bool) -> datetime.timedelta:

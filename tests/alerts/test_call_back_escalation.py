@@ -69,8 +69,50 @@ def test_the_lead_hears_once_when_the_promised_time_passes_with_nobody_reviewing
     assert message.to == ["lead@clinic.example"]
     assert message.subject == "[Spine Clinic Portal] ESCALATION: a promised call-back time has passed"
     assert "would call by Tue Mar 2, 11:00 AM EST" in message.body
-    assert "Please make sure someone calls the patient now." in message.body
+    assert "make sure someone calls the patient now." in message.body
     assert "Sam" not in f"{message.subject} {message.body}"  # no patient details, as every alert
+
+
+def _serious_alert_tried_at_9(intake: Intake) -> None:
+    with time_machine.travel(TUESDAY_9, tick=False):
+        services.intake_level_changed(intake, previous_level=None)
+        _run_queued_tasks()
+
+
+def test_the_leads_call_back_e_mail_says_the_on_call_alert_went_through_and_when():
+    _serious_alert_tried_at_9(_sent_serious())
+
+    assert _sweep_at(PROMISED) == 1
+
+    [on_call, lead] = mail.outbox
+    assert (on_call.to, lead.to) == (["on-call@clinic.example"], ["lead@clinic.example"])
+    assert "The on-call alert e-mail for this intake went through on Tue Mar 2, 9:00 AM EST." in lead.body
+    assert "has not gone through" not in lead.body
+
+
+def test_the_leads_call_back_e_mail_says_when_the_on_call_alert_has_not_gone_through(settings):
+    """The on-call mailbox turning the serious alert away since 9:00: the lead's e-mail said only that the promised
+    time had passed, so the lead took it that the on-call knew of the patient."""
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.OnCallRefusedBackend"
+    _serious_alert_tried_at_9(_sent_serious())
+
+    assert _sweep_at(PROMISED) == 1
+
+    [lead] = mail.outbox
+    assert lead.to == ["lead@clinic.example"]
+    assert "The on-call alert e-mail for this intake has not gone through to every on-call address yet" in lead.body
+    assert "so the on-call clinician may not know" in lead.body
+    assert "Please phone the on-call clinician, or make sure someone calls the patient now." in lead.body
+    assert "went through on" not in lead.body
+
+
+def test_the_leads_call_back_e_mail_says_when_no_on_call_alert_went_out():
+    _sent_serious()  # no alert row: as for an alert cancelled unsent
+
+    assert _sweep_at(PROMISED) == 1
+
+    [lead] = mail.outbox
+    assert "No on-call alert e-mail for this intake went through, so the on-call clinician may not know" in lead.body
 
 
 def test_a_review_in_time_means_nobody_is_told(clinician):
