@@ -66,3 +66,31 @@ class SweeperHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"Sweeper last ran {self.swept_at:%Y-%m-%d %H:%M:%S %Z}"
+
+
+class WorkerHeartbeat(models.Model):
+    """Whether the task worker (`manage.py db_worker`) answers: one row, shared by every server.
+
+    A worker dead while no alert waited was seen only once an urgent intake's alert had sat unsent for two minutes
+    (alerts.selectors.ALERTS_LATE_AFTER). Each sweeper run queues a tiny task (`alerts.tasks.answer_ping`) unless one
+    still waits (`alerts.services.ping_worker`), and the worker running it clears `waiting_since`: the queue says so
+    when a ping has waited WORKER_LATE_AFTER (alerts.selectors). No row: no ping queued yet, nothing to say.
+    """
+
+    ROW = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=ROW, editable=False)
+    # The ping queued last: the sweeper queues no other while it waits, and deletes its finished task row as it queues
+    # the next one (a finished task row a minute would otherwise pile up until prune_db_task_results).
+    ping_task_id = models.CharField(max_length=64, blank=True)
+    # When the oldest ping not answered yet was queued, on the sweeper's clock (the queue's compares with its own, as
+    # for SweeperHeartbeat); None once the worker answers. A ping lost or failed is replaced and the clock runs on.
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True, help_text="When the worker last answered a ping.")
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="worker_heartbeat_one_row")]
+
+    def __str__(self) -> str:
+        waiting = f"waiting since {self.waiting_since:%Y-%m-%d %H:%M:%S %Z}" if self.waiting_since else "answered"
+        return f"Worker ping {waiting}"

@@ -10,22 +10,26 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from alerts import delivery
 from alerts.delivery import max_attempts, retry_delay
-from alerts.models import Alert, SweeperHeartbeat
-from alerts.tasks import enqueue
+from alerts.models import Alert, SweeperHeartbeat, WorkerHeartbeat
+from alerts.tasks import answer_ping, enqueue
 from intake.models import Intake, Level, ReviewNote
-from messaging.stuck_tasks import SWEEP_GRACE, needing_a_new_task
+from messaging.stuck_tasks import STALE_RUNNING_AFTER, SWEEP_GRACE, needing_a_new_task
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["intake_level_changed", "max_attempts", "retry_delay", "send", "sweep"]
+__all__ = ["intake_level_changed", "max_attempts", "ping_worker", "retry_delay", "send", "sweep"]
 
 
 LEVEL_ALERT_KINDS = {Level.URGENT: Alert.Kind.URGENT, Level.SERIOUS: Alert.Kind.SERIOUS}
@@ -76,6 +80,55 @@ def _record_heartbeat(now: datetime.datetime) -> None:
         unique_fields=["id"],
         update_fields=["swept_at"],
     )
+
+
+def ping_worker(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Queue a ping for the task worker unless the last one still waits for it (the sweeper, every run).
+
+    A worker dead while no alert waits was seen only once an urgent intake's alert had sat unsent for two minutes;
+    the queue now says so once a ping has waited WORKER_LATE_AFTER (alerts.models.WorkerHeartbeat). One ping task at a
+    time: none is queued while the last waits or is being run, and the last one's finished task row is deleted as the
+    next is queued, so neither waiting nor finished pings pile up. The row is locked meanwhile: two sweepers at once
+    queue one ping between them.
+    """
+    now = now or timezone.now()
+    WorkerHeartbeat.objects.bulk_create([WorkerHeartbeat(id=WorkerHeartbeat.ROW)], ignore_conflicts=True)
+    with transaction.atomic():
+        heartbeat = WorkerHeartbeat.objects.select_for_update().get(id=WorkerHeartbeat.ROW)
+        last = _task_row(heartbeat.ping_task_id)
+        if last is not None and _still_to_be_answered(last, now=now):
+            return {"pinged": 0}
+        if last is not None and last.status == TaskResultStatus.RUNNING:
+            # Left running by a worker that died: marked failed as messaging.stuck_tasks does, not deleted, so that
+            # worker, were it alive after all, could still record its end; prune_db_task_results deletes it later.
+            DBTaskResult.objects.filter(pk=last.pk, status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.FAILED, finished_at=now
+            )
+        elif last is not None:
+            last.delete()  # answered, or failed: its row is of no more use
+        # A ping lost, failed or left running was not answered: the worker's silence still counts from the first.
+        WorkerHeartbeat.objects.filter(id=WorkerHeartbeat.ROW, waiting_since__isnull=True).update(waiting_since=now)
+        result = answer_ping.enqueue()  # run at once by a backend without a queue: then it has answered already
+        WorkerHeartbeat.objects.filter(id=WorkerHeartbeat.ROW).update(ping_task_id=str(result.id))
+    return {"pinged": 1}
+
+
+def _task_row(task_id: str) -> DBTaskResult[Any, Any] | None:
+    """The ping's row in the database backend's task table; None when there is none (no ping yet, the row deleted,
+    or a backend without a table, whose ids are not UUIDs)."""
+    try:
+        pk = uuid.UUID(task_id)
+    except ValueError:
+        return None
+    return DBTaskResult.objects.filter(pk=pk).first()
+
+
+def _still_to_be_answered(ping: DBTaskResult[Any, Any], *, now: datetime.datetime) -> bool:
+    """Waiting for a worker, or being run by one right now (a ping takes milliseconds: messaging.stuck_tasks)."""
+    if ping.status == TaskResultStatus.READY:
+        return True
+    started_at = ping.started_at
+    return ping.status == TaskResultStatus.RUNNING and started_at is not None and started_at > now - STALE_RUNNING_AFTER
 
 
 def _requeue_stuck(now: datetime.datetime) -> int:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
 from django_tasks import task
 
 from alerts import delivery
-from alerts.models import Alert
+from alerts.models import Alert, WorkerHeartbeat
 from messaging.tasks import error_class_only
 
 
@@ -16,6 +17,16 @@ from messaging.tasks import error_class_only
 def send_alert(alert_id: int) -> str:
     """Carries only the alert's id: what to send, and whether it was sent already, is read from the Alert row."""
     return delivery.send(alert_id, requeue=enqueue)
+
+
+@task()
+@error_class_only
+def answer_ping() -> str:
+    """The worker's answer to the sweeper's ping (alerts.services.ping_worker): it runs, so alerts can be sent.
+
+    Queued like an alert (same queue, same priority), so it answers whether an alert queued now would go out."""
+    WorkerHeartbeat.objects.filter(id=WorkerHeartbeat.ROW).update(waiting_since=None, answered_at=timezone.now())
+    return "answered"
 
 
 def enqueue(alert: Alert, *, run_after: datetime.datetime | None = None) -> None:

@@ -20,6 +20,12 @@ class StopLoop(Exception):
     pass
 
 
+@pytest.fixture(autouse=True)
+def _worker_answers(monkeypatch):
+    """The worker's ping is a sweep of its own (tests/alerts/test_worker_ping.py): not these tests' subject."""
+    monkeypatch.setattr(alert_services, "ping_worker", lambda **kwargs: {"pinged": 0})
+
+
 @pytest.fixture
 def waits(monkeypatch) -> list[float]:
     """The loop's sleeps, recorded instead of slept; the sixth one ends the loop."""

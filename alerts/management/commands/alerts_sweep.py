@@ -5,7 +5,9 @@ The one sweeper of the portal: alerts (`alerts.services.sweep`) and messages (`m
 --every it must outlive a database outage, or escalations stop until someone restarts it: an error is logged (its
 class name only: a database error's text can quote patient data) and the sweep is tried again after a backoff that
 starts at a second and doubles up to the --every interval. Each alerts sweep that finishes records when it ran
-(`alerts.models.SweeperHeartbeat`): the queue page says so when none has for a few minutes.
+(`alerts.models.SweeperHeartbeat`): the queue page says so when none has for a few minutes. Each run also asks the
+task worker to answer a ping (`alerts.services.ping_worker`), on its own: the queue page says so when the worker has
+not answered for a few minutes.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ FIRST_BACKOFF_SECONDS = 1.0
 SWEEPS: dict[str, Callable[[], dict[str, int]]] = {
     "alerts": lambda: alerts.sweep(),
     "messages": lambda: messages.sweep(),
+    "worker": lambda: alerts.ping_worker(),
 }
 
 
@@ -66,7 +69,9 @@ class Command(BaseCommand):
         failures = 0
         while True:
             counts, failed = sweep_all()
-            if counts and (options["verbosity"] > 1 or any(counts.values())):
+            # A ping is queued nearly every run: only what the line reports makes it worth a line (cron mails it).
+            told = [counts.get(key, 0) for key in ("alerts.requeued", "alerts.escalated", "messages.requeued")]
+            if counts and (options["verbosity"] > 1 or any(told)):
                 self.stdout.write(
                     f"alerts_sweep: re-queued {counts.get('alerts.requeued', 0)}, "
                     f"escalated {counts.get('alerts.escalated', 0)}, "
