@@ -1,7 +1,8 @@
-"""What staff screens read about alerts: whether the alert e-mails are getting through, and whether the sweeper runs.
+"""What staff screens read about alerts: whether the alert e-mails are getting through, and whether the sweeper and
+the task worker run.
 
-The queue counts the late ones, and reads the sweeper's heartbeat, in its one query of what needs action
-(dashboard.queue_counts), from these.
+The queue counts the late ones, and reads the sweeper's and the worker's heartbeats, in its one query of what needs
+action (dashboard.queue_counts), from these.
 """
 
 from __future__ import annotations
@@ -31,3 +32,18 @@ SWEEPER_LATE_AFTER = datetime.timedelta(minutes=5)
 @dataclass(frozen=True)
 class SweeperLate:
     since: datetime.datetime  # its last run (alerts.models.SweeperHeartbeat), or the first intake's if it never ran
+
+
+# The sweeper pings the worker every minute (alerts.services.ping_worker) and the worker answers within a second or
+# two. A ping waiting three minutes is an alert that would wait as long: the alert notice's two minutes
+# (ALERTS_LATE_AFTER, for the same evidence: a queued task not run), plus one because nothing waits on a ping, so a
+# worker restart in a deploy (stop, migrate, start after its startup delay) or a few slow sends ahead of it says
+# nothing. A worker dying in a quiet hour is named within four minutes (the next sweep's ping, then these three),
+# before the sweeper's own notice would be (SWEEPER_LATE_AFTER) and well within ESCALATE_AFTER_MINUTES.
+WORKER_LATE_AFTER = datetime.timedelta(minutes=3)
+
+
+@dataclass(frozen=True)
+class WorkerLate:
+    since: datetime.datetime  # when the oldest ping the worker has not answered was queued
+    minutes: int  # whole minutes since then

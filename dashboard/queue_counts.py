@@ -2,8 +2,8 @@
 
 What needs action is counted on every request: the intakes waiting for review (per level) and this week's arrivals,
 ranges of the queue-order and arrival indexes that stay small however long the history grows, in one query with
-where the history stands, the alert e-mails still unsent two minutes after they were queued and when the sweeper last
-ran (`queue_now`). The
+where the history stands, the alert e-mails still unsent two minutes after they were queued, when the sweeper last
+ran and since when the task worker has not answered its ping (`queue_now`). The
 rest (reviewed intakes per level, the chart's earlier weeks) is history: counted once, kept in this process and
 counted again when the history moves (a newer intake, a newer review, another day) or after HISTORY_SECONDS at most (a
 re-triage or a purge moves nothing the version sees).
@@ -27,8 +27,15 @@ from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from alerts.models import Alert, SweeperHeartbeat
-from alerts.selectors import ALERTS_LATE_AFTER, SWEEPER_LATE_AFTER, LateAlerts, SweeperLate
+from alerts.models import Alert, SweeperHeartbeat, WorkerHeartbeat
+from alerts.selectors import (
+    ALERTS_LATE_AFTER,
+    SWEEPER_LATE_AFTER,
+    WORKER_LATE_AFTER,
+    LateAlerts,
+    SweeperLate,
+    WorkerLate,
+)
 from clinic_portal.db_rows import quoted_column
 from dashboard.selectors import assessed_intakes, start_of_day
 from intake.models import Intake, Level
@@ -65,6 +72,7 @@ class QueueNow(NamedTuple):
     this_week: dict[int, int]  # level -> intakes arrived since Monday
     late_alerts: LateAlerts | None = None  # alert e-mails stuck (alerts.selectors): the queue says so
     sweeper_late: SweeperLate | None = None  # the sweeper has not run for SWEEPER_LATE_AFTER: nothing escalates
+    worker_late: WorkerLate | None = None  # the worker has not answered for WORKER_LATE_AFTER: no alert goes out
 
 
 # Four parts told apart by the first column: the history's version, then two counts per level (a UNION ALL, so one
@@ -75,7 +83,9 @@ class QueueNow(NamedTuple):
 # The fifth, when the sweeper last ran: its heartbeat's one row or, if it never ran, the first intake's arrival (the
 # first look-up of the primary key), so a new portal warns once an intake has waited that long and never before: a
 # database with no intakes gives NULL, nothing to warn about.
-_VERSION, _WAITING, _THIS_WEEK, _LATE_ALERTS, _SWEPT = 0, 1, 2, 3, 4
+# The sixth, since when the worker has not answered the sweeper's ping: its heartbeat's one row (a primary key look-up);
+# NULL when it answered or no ping was queued yet (a new portal, or one upgraded and not swept since).
+_VERSION, _WAITING, _THIS_WEEK, _LATE_ALERTS, _SWEPT, _WORKER_WAITING = 0, 1, 2, 3, 4, 5
 _NOW_SQL = """
 SELECT 0, NULL, MAX({id}), MAX({reviewed_at}) FROM {table}
 UNION ALL
@@ -91,6 +101,8 @@ SELECT 4, NULL, NULL, COALESCE(
     (SELECT {swept_at} FROM {heartbeat_table} WHERE {heartbeat_id} = %s),
     (SELECT {created_at} FROM {table} ORDER BY {id} LIMIT 1)
 )
+UNION ALL
+SELECT 5, NULL, NULL, (SELECT {waiting_since} FROM {worker_table} WHERE {worker_id} = %s)
 """
 
 
@@ -106,25 +118,29 @@ def _now_sql(vendor: str) -> str:
         heartbeat_table=connection.ops.quote_name(SweeperHeartbeat._meta.db_table),
         heartbeat_id=quoted_column(SweeperHeartbeat, "id"),
         swept_at=quoted_column(SweeperHeartbeat, "swept_at"),
+        worker_table=connection.ops.quote_name(WorkerHeartbeat._meta.db_table),
+        worker_id=quoted_column(WorkerHeartbeat, "id"),
+        waiting_since=quoted_column(WorkerHeartbeat, "waiting_since"),
         **quoted,
     )
 
 
 def queue_now(*, today: datetime.date, now: datetime.datetime | None = None) -> QueueNow:
-    """The counts of what needs action, the history's version, the late alerts and whether the sweeper runs: one
-    query (six index look-ups)."""
+    """The counts of what needs action, the history's version, the late alerts and whether the sweeper and the worker
+    run: one query (seven index look-ups)."""
     now = now or timezone.now()
     monday = today - datetime.timedelta(days=today.weekday())
     since = connection.ops.adapt_datetimefield_value(start_of_day(monday))
     late_before = connection.ops.adapt_datetimefield_value(now - ALERTS_LATE_AFTER)
     with connection.cursor() as cursor:
         cursor.execute(
-            _now_sql(connection.vendor), [since, Alert.Status.PENDING.value, late_before, SweeperHeartbeat.ROW]
+            _now_sql(connection.vendor),
+            [since, Alert.Status.PENDING.value, late_before, SweeperHeartbeat.ROW, WorkerHeartbeat.ROW],
         )
         rows = cursor.fetchall()
     parts: dict[int, dict[int, int]] = {_WAITING: {}, _THIS_WEEK: {}}
     version: tuple[object, ...] = (None, None, today)
-    late = sweeper_late = None
+    late = sweeper_late = worker_waiting = None
     for part, level, number, latest in rows:
         if part == _VERSION:
             version = (number, latest, today)
@@ -133,9 +149,15 @@ def queue_now(*, today: datetime.date, now: datetime.datetime | None = None) -> 
         elif part == _SWEPT:
             swept = None if latest is None else _as_datetime(latest)
             sweeper_late = SweeperLate(swept) if swept is not None and swept < now - SWEEPER_LATE_AFTER else None
+        elif part == _WORKER_WAITING:
+            worker_waiting = None if latest is None else _as_datetime(latest)
         else:
             parts[part][level] = number
-    return QueueNow(version, monday, parts[_WAITING], parts[_THIS_WEEK], late, sweeper_late)
+    worker_late = None
+    # Only the sweeper pings: with it stopped, a ping left unanswered says nothing new (its own notice shows).
+    if worker_waiting is not None and worker_waiting < now - WORKER_LATE_AFTER and sweeper_late is None:
+        worker_late = WorkerLate(worker_waiting, int((now - worker_waiting).total_seconds() // 60))
+    return QueueNow(version, monday, parts[_WAITING], parts[_THIS_WEEK], late, sweeper_late, worker_late)
 
 
 def _as_datetime(value: object) -> datetime.datetime:

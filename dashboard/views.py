@@ -185,6 +185,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "urgent_contacts": _contacts(page, intake_url) if counts[0].unreviewed else [],
             "late_alerts": counted.late_alerts,
             "sweeper_late": counted.sweeper_late,
+            "worker_late": counted.worker_late,
             "weeks": weeks,
             "chart_svg": chart.svg(columns, ticks),
             "chart_table_rows": chart.table_rows(weeks),

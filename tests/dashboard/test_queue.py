@@ -335,6 +335,57 @@ def test_no_sweeper_notice_on_a_new_portal_with_no_intakes(client, clinician):
     assert "sweeper-late-banner" not in client.get(QUEUE).content.decode()
 
 
+def _worker_silent_for(minutes: int | None) -> None:
+    """The sweeper's last ping waiting `minutes` for the worker (None: the worker answered it)."""
+    from alerts.models import WorkerHeartbeat
+
+    since = None if minutes is None else timezone.now() - datetime.timedelta(minutes=minutes)
+    WorkerHeartbeat.objects.update_or_create(id=WorkerHeartbeat.ROW, defaults={"waiting_since": since})
+
+
+def test_the_queue_says_when_the_worker_has_stopped_though_no_alert_waits(client, front_desk):
+    """The worker died in a quiet hour: nothing said so until an urgent intake's alert had sat unsent for two
+    minutes, and the on-call heard nothing meanwhile."""
+    make_intake("routine_plain")
+    _sweeper_last_ran(0)
+    _worker_silent_for(20)
+    client.force_login(front_desk)
+    html = client.get(QUEUE).content.decode()
+    assert 'class="worker-late-banner" role="alert"' in html
+    assert "The alert worker has not answered for 20 minutes" in html
+    assert "alert e-mails will not be sent" in html
+    assert "Phone the on-call clinician" in html
+    assert "Tell the portal's administrator" in html
+    assert "alerts-late-banner" not in html  # no alert waits: this notice is the only one
+
+
+@pytest.mark.parametrize("minutes", [None, 2])
+def test_no_worker_notice_while_it_answers_or_only_just_asked(client, clinician, minutes):
+    make_intake("urgent_bowel")
+    _sweeper_last_ran(0)
+    _worker_silent_for(minutes)
+    client.force_login(clinician)
+    assert "worker-late-banner" not in client.get(QUEUE).content.decode()
+
+
+def test_no_worker_notice_on_a_new_portal_the_sweeper_has_not_pinged_yet(client, clinician):
+    make_intake("urgent_bowel")
+    _sweeper_last_ran(0)
+    client.force_login(clinician)
+    assert "worker-late-banner" not in client.get(QUEUE).content.decode()
+
+
+def test_only_the_sweeper_notice_when_the_sweeper_is_the_one_stopped(client, clinician):
+    """No sweeper, no pings: its last one says nothing of the worker."""
+    make_intake("urgent_bowel")
+    _sweeper_last_ran(20)
+    _worker_silent_for(20)
+    client.force_login(clinician)
+    html = client.get(QUEUE).content.decode()
+    assert "sweeper-late-banner" in html
+    assert "worker-late-banner" not in html
+
+
 @pytest.mark.parametrize("params", [{}, {"reviewed": "yes"}])  # the call list read off the page, and asked for apart
 def test_the_call_today_banner_says_which_patients_answered_in_spanish(client, front_desk, params):
     """The banner lists the urgent patients to phone now; one whose form and e-mails were in Spanish was listed like
