@@ -518,6 +518,12 @@ def test_each_failed_call_left_without_a_review_escalates_again(clinician):
     second = Alert.objects.get(kind="escalation", attempt=1)
     assert second.status == "sent"
     assert "could not reach the patient (1 failed call so far)" in mail.outbox[-1].body
+    # The subject said "not reviewed after 15 minutes", as the first escalation's: the lead could not tell this one,
+    # about a call that failed, from a repeat of that one without opening it.
+    assert mail.outbox[-1].subject == (
+        "[Spine Clinic Portal] ESCALATION: urgent intake not reviewed 15 minutes after a call that could not reach "
+        "the patient"
+    )
     assert "Ann" not in mail.outbox[-1].subject
 
     with time_machine.travel(start + datetime.timedelta(minutes=95), tick=False):
