@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import connections, router
@@ -15,7 +16,7 @@ from clinic_portal.db_rows import RowReader, quoted_column
 from education.models import Article
 from education.translation import current_titles
 from intake import tokens
-from intake.models import Intake, Invitation, Patient, Questionnaire, RedFlagAnswer, Reminder
+from intake.models import EarlierReminder, Intake, Invitation, Patient, Questionnaire, RedFlagAnswer, Reminder
 from messaging import selectors as messages
 from messaging.models import OutboundMessage, state_in_sql
 
@@ -141,34 +142,94 @@ def recent_invitations(*, now: datetime.datetime, name: str = "") -> QuerySet[In
     return with_email_states(current).select_related("intake").order_by("appointment_at", "pk")
 
 
-def newest_link_message(invitation: Invitation) -> tuple[OutboundMessage | None, str]:
-    """The newest message with the invitation's link, by e-mail or text, and which reminder it was ("" for the
-    invitation's own e-mail or a follow-up's own link): each reminder carries a new link and the one before stops
-    working (intake.services.reminders), and a patient booked by phone with no e-mail gets the link only by a
-    reminder, so the first message says nothing about the link the patient can use once a reminder has gone."""
+@dataclass(frozen=True)
+class LiveLink:
+    """The message whose link the patient uses (`live_link`): `message`, or `earlier` when it was a reminder sent
+    before the visit moved (its message is gone, its link is not); `which` is that reminder's ("3d", "" for the
+    invitation's own e-mail). Neither when nothing was sent. `newer`: a reminder queued or retrying after it, with a
+    new link that takes its place only once sent (`newer_which`)."""
+
+    message: OutboundMessage | None = None
+    which: str = ""
+    earlier: EarlierReminder | None = None
+    newer: OutboundMessage | None = None
+    newer_which: str = ""
+
+    @property
+    def reaches_patient(self) -> bool:
+        """The patient has a link that works, or one is on its way to them: its message was sent or waits to go."""
+        if self.earlier is not None or self.newer is not None:
+            return True
+        return self.message is not None and self.message.status in (
+            OutboundMessage.Status.PENDING,
+            OutboundMessage.Status.SENT,
+        )
+
+
+def live_link(invitation: Invitation) -> LiveLink:
+    """The message with the link the patient uses, by e-mail or text (the invitation's page, and whether a moved
+    visit's patient has a link: services.invitations).
+
+    Not simply the newest message. Staff's e-mail (the invitation's own, or a follow-up's) ends the link before it
+    at once, so its link is the patient's from when it was queued, whatever became of it; a reminder's new link
+    replaces the one before only when its message is sent (intake.services.reminders.settle_link), so a reminder
+    still queued, or failed, leaves the patient the link they had; and a reminder sent before the visit moved left an
+    `EarlierReminder`, its message deleted but its link still the patient's (the page showed the invitation's first
+    e-mail, whose link had stopped working). When no message has put a link in the patient's hands, the newest one
+    that is trying to (a phone-only patient's first reminder, queued or failed) is the one staff need to see."""
     if invitation.kind == Questionnaire.FOLLOW_UP:
         own, reminder_kind = OutboundMessage.Kind.FOLLOW_UP, OutboundMessage.Kind.FOLLOW_UP_REMINDER
     else:
         own, reminder_kind = OutboundMessage.Kind.INVITATION, OutboundMessage.Kind.PRE_VISIT_REMINDER
     reminders = dict(Reminder.objects.filter(invitation=invitation).values_list("pk", "which"))
-    newest = (
+    carried = list(  # each message with a link, newest first
         OutboundMessage.objects.filter(
             Q(kind=own, about_id=invitation.pk) | Q(kind=reminder_kind, about_id__in=list(reminders))
-        )
-        .order_by("-created_at", "-id")
-        .first()
+        ).order_by("-created_at", "-id")
     )
-    if newest is None or newest.kind != reminder_kind:
-        return newest, ""
-    return newest, reminders.get(newest.about_id, "")
+
+    def which(message: OutboundMessage) -> str:
+        return reminders.get(message.about_id, "") if message.kind == reminder_kind else ""
+
+    # When each message's link became the patient's (ties: the later row), and the kept record of a reminder sent
+    # before the visit moved (on a tie with staff's e-mail, that e-mail is the later: it came with the move).
+    took_over = [((message.created_at, 1, message.pk), message) for message in carried if message.kind == own] + [
+        ((message.sent_at, 1, message.pk), message)
+        for message in carried
+        if message.kind == reminder_kind and message.status == OutboundMessage.Status.SENT and message.sent_at
+    ]
+    live = max(took_over, key=lambda pair: pair[0], default=None)
+    earlier = invitation.earlier_reminders.order_by("-sent_at", "-id").first()
+    if earlier is not None and (live is None or (earlier.sent_at, 0, 0) > live[0]):
+        since, holder = (earlier.sent_at, 0, 0), LiveLink(which=earlier.which, earlier=earlier)
+    elif live is not None:
+        since, holder = live[0], LiveLink(message=live[1], which=which(live[1]))
+    elif carried:
+        return LiveLink(message=carried[0], which=which(carried[0]))
+    else:
+        return LiveLink()
+    newer = next(
+        (
+            message
+            for message in carried
+            if message.kind == reminder_kind
+            and message.status == OutboundMessage.Status.PENDING
+            and (message.created_at, 1, message.pk) > since
+        ),
+        None,
+    )
+    if newer is None:
+        return holder
+    return LiveLink(holder.message, holder.which, holder.earlier, newer, which(newer))
 
 
 def with_email_states(invitations: QuerySet[Invitation]) -> QuerySet[Invitation]:
-    """Each pre-visit invitation with where its newest link message stands, as `newest_link_message` finds it for
-    the invitation's page (the invitation's own e-mail, or the newest pre-visit reminder, by e-mail or text: a
-    patient booked by phone gets the link only by a reminder's text): `invitation_email` (its state, or None),
-    `link_channel` and `link_reminder` (the reminder's `which`, "3d", or "" for the invitation's own); and where the
-    receipt e-mail stands (`confirmation_email`). Subqueries of the same query: no query per row of the list."""
+    """Each pre-visit invitation with where its newest link message stands (the invitation's own e-mail, or the
+    newest pre-visit reminder, by e-mail or text: a patient booked by phone gets the link only by a reminder's text;
+    not always the one whose link the patient uses, which the invitation's page shows: `live_link`):
+    `invitation_email` (its state, or None), `link_channel` and `link_reminder` (the reminder's `which`, "3d", or ""
+    for the invitation's own); and where the receipt e-mail stands (`confirmation_email`). Subqueries of the same
+    query: no query per row of the list."""
     newest_link = OutboundMessage.objects.filter(
         Q(kind=OutboundMessage.Kind.INVITATION, about_id=OuterRef("pk"))
         | Q(

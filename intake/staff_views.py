@@ -201,7 +201,7 @@ def _detail_page(
         detail=f"invitation {invitation.pk}",
     )
     now = timezone.now()
-    link_message, reminder = selectors.newest_link_message(invitation)
+    link = selectors.live_link(invitation)
     context = {
         "invitation": invitation,
         "phone": phones.phone(invitation.patient.phone),  # another country's number with its country code
@@ -210,9 +210,11 @@ def _detail_page(
         "appointment_passed": invitation.appointment_at <= now,
         "last_day": selectors.last_day(invitation),
         "is_follow_up": invitation.kind == Questionnaire.FOLLOW_UP,
-        # The link goes by e-mail or text, and again with each reminder (a new link that ends the one before).
-        "link_message": link_message,
-        "link_reminder": _reminder_words(reminder),
+        # The link goes by e-mail or text, and again with each reminder (a new link that ends the one before): the
+        # message whose link the patient uses, and a reminder on its way with the next one.
+        "link": link,
+        "link_reminder": _reminder_words(link.which),
+        "newer_link_reminder": _reminder_words(link.newer_which),
         # Reminders that went for a date the visit has since moved from (their messages are gone with them).
         "earlier_reminders": [(_reminder_words(kept.which), kept) for kept in invitation.earlier_reminders.all()],
         "can_renew": request.user.has_perm("intake.add_invitation") and invitation.kind != Questionnaire.FOLLOW_UP,

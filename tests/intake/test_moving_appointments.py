@@ -6,6 +6,7 @@ after sending, opened nothing)."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -359,3 +360,65 @@ def test_a_text_reminder_sent_before_the_visit_moved_stays_on_the_page_of_a_pati
     assert "reminder 7 days before" in page
     assert "by text message" in page
     assert _shown_time(sent.sent_at) in page
+
+
+def _link_row(client, invitation) -> str:
+    """The invitation page's "Link email" row as staff read it: its heading, then its text."""
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    found = re.search(
+        r'<dt class="col-sm-4">([^<]*)</dt>\s*<dd class="col-sm-8" id="invitation-email-state">(.*?)</dd>', page, re.S
+    )
+    assert found is not None
+    return found.group(1) + ": " + " ".join(re.sub(r"<[^>]+>", " ", found.group(2)).split())
+
+
+def test_after_the_visit_moved_the_link_row_shows_the_reminder_whose_link_the_patient_uses(
+    front_desk, client, time_machine
+):
+    """The 7-day reminder's link ended the invitation e-mail's; the visit then moved two weeks on (the reminder's
+    message deleted with it). The page's link row showed the invitation e-mail, whose link no longer opens, and its
+    date: staff told a patient to use a link that does not work."""
+    visit = timezone.now() + 10 * DAY
+    time_machine.move_to(timezone.now(), tick=False)
+    invitation, _ = make_invitation(appointment_at=visit, send_email=True)
+    first_email = OutboundMessage.objects.get(kind=OutboundMessage.Kind.INVITATION)
+    time_machine.move_to(visit - 7 * DAY, tick=False)
+    follow_ups.send_due_messages()
+    reminder = OutboundMessage.objects.get(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    time_machine.move_to(visit - 7 * DAY + datetime.timedelta(hours=2), tick=False)
+    client.force_login(front_desk)
+    assert _move(client, invitation, visit + 14 * DAY).status_code == 302
+
+    row = _link_row(client, invitation)
+
+    then = dateformat.format(timezone.localtime(visit), "F j")
+    assert row == (
+        f"Link email (in the reminder 7 days before the visit then on {then}): Sent "
+        f"{_shown_time(reminder.sent_at)}, before the visit moved"
+    )
+    assert _shown_time(first_email.sent_at) not in row
+
+
+def test_a_reminder_not_sent_yet_leaves_the_link_row_on_the_link_the_patient_has(front_desk, client, time_machine):
+    """A reminder's new link replaces the patient's only once it is sent: while it retries (the mail server down),
+    or once it has failed, the patient's link is still the one staff e-mailed. The row showed the reminder, "Failed:
+    check the address and email a new link", for a patient whose link works."""
+    visit = timezone.now() + 10 * DAY
+    time_machine.move_to(timezone.now(), tick=False)
+    invitation, _ = make_invitation(appointment_at=visit, send_email=True)
+    first_email = OutboundMessage.objects.get(kind=OutboundMessage.Kind.INVITATION)
+    time_machine.move_to(visit - 7 * DAY, tick=False)
+    follow_ups.send_due_messages()
+    reminder = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    reminder.update(status=OutboundMessage.Status.PENDING, attempts=2, sent_at=None)
+    client.force_login(front_desk)
+
+    row = _link_row(client, invitation)
+    assert row.startswith(f"Link email: Sent {_shown_time(first_email.sent_at)}")
+    assert row.endswith(
+        "A new link is on its way in the reminder 7 days before: Retrying until it is sent, the patient's link is "
+        "the one above."
+    )
+
+    reminder.update(status=OutboundMessage.Status.FAILED, attempts=12)
+    assert _link_row(client, invitation) == f"Link email: Sent {_shown_time(first_email.sent_at)}"
