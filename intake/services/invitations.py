@@ -15,11 +15,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from intake import tasks, tokens
+from intake import selectors, tasks, tokens
 from intake.models import (
     DeviceCode,
     EarlierReminder,
@@ -348,16 +348,12 @@ MSG_MOVE_SENT_ALREADY = (
 
 
 def _patient_has_link(row: Invitation) -> bool:
-    """A message with the invitation's link went, or is on its way (queued, retrying, sent, by e-mail or text): the
-    invitation's own, or a pre-visit reminder's. Reminder rows alone prove nothing: a moved visit marks passed ones
-    as covered without sending them (review of the stop-33 commits)."""
-    on_its_way = [OutboundMessage.Status.PENDING, OutboundMessage.Status.SENT]
-    reminders = Reminder.objects.filter(invitation=row).values("pk")
-    return OutboundMessage.objects.filter(
-        Q(kind=OutboundMessage.Kind.INVITATION, about_id=row.pk)
-        | Q(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, about_id__in=reminders),
-        status__in=on_its_way,
-    ).exists()
+    """The message with the link the patient uses went, or is on its way (queued, retrying, sent, by e-mail or text):
+    the invitation's own, or a pre-visit reminder's, one sent before an earlier move of the visit too (its message
+    deleted, its `EarlierReminder` kept: a patient by phone moved twice was sent a second link at once). Not one whose
+    link a newer one ended (staff's e-mail that failed). Reminder rows alone prove nothing: a moved visit marks passed
+    ones as covered without sending them (review of the stop-33 commits)."""
+    return selectors.live_link(row).reaches_patient
 
 
 def change_details(

@@ -15,13 +15,15 @@ from django.utils import dateformat, timezone
 from audit.models import AuditEvent
 from intake import services
 from intake.models import Invitation, Reminder
-from intake.services import follow_ups, reminders
+from intake.services import follow_ups, invitations, reminders
+from messaging import sms
 from messaging.models import OutboundMessage
 from tests.intake.factories import make_invitation, routine_answers
 
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.timedelta(days=1)
+LINK = re.compile(r"/intake/start/([^/\s]+)/")
 
 
 def _local(when: datetime.datetime) -> str:
@@ -362,6 +364,34 @@ def test_a_text_reminder_sent_before_the_visit_moved_stays_on_the_page_of_a_pati
     assert _shown_time(sent.sent_at) in page
 
 
+def test_a_patient_by_phone_whose_visit_moves_twice_keeps_the_link_texted_before_the_first_move(
+    front_desk, client, time_machine, settings, monkeypatch
+):
+    """The 7-day reminder's text gave a phone-only patient their link; the visit moved two weeks on (that reminder
+    was dropped, kept as a record), then back to two days ahead. The second move took the patient for one never sent
+    a link (the kept record was not counted), and a reminder with a new link went at once."""
+    settings.SMS_BACKEND = "messaging.sms.backends.locmem.SmsBackend"
+    monkeypatch.setattr(sms, "outbox", [])
+    visit = timezone.now() + 10 * DAY
+    time_machine.move_to(timezone.now(), tick=False)
+    invitation, _ = make_invitation(email="", phone="+12015550123", appointment_at=visit)
+    time_machine.move_to(visit - 7 * DAY, tick=False)
+    follow_ups.send_due_messages()
+    [first_text] = sms.outbox
+    client.force_login(front_desk)
+    assert _move(client, invitation, visit + 14 * DAY).status_code == 302
+
+    time_machine.move_to(visit - 7 * DAY + datetime.timedelta(hours=1), tick=False)
+    client.force_login(front_desk)
+    assert _move(client, invitation, timezone.localtime() + 2 * DAY).status_code == 302
+    follow_ups.send_due_messages()
+
+    assert len(sms.outbox) == 1, "a second text with a new link, though the patient has a working one"
+    found = LINK.search(first_text.body)
+    assert found is not None
+    assert client.get(f"/intake/start/{found.group(1)}/")["Location"].endswith("/intake/confirm/")  # still opens
+
+
 def _link_row(client, invitation) -> str:
     """The invitation page's "Link email" row as staff read it: its heading, then its text."""
     page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
@@ -422,3 +452,31 @@ def test_a_reminder_not_sent_yet_leaves_the_link_row_on_the_link_the_patient_has
 
     reminder.update(status=OutboundMessage.Status.FAILED, attempts=12)
     assert _link_row(client, invitation) == f"Link email: Sent {_shown_time(first_email.sent_at)}"
+
+
+def test_a_reminder_sent_before_the_visit_moved_does_not_count_once_a_failed_new_link_ended_its_link(
+    front_desk, client, time_machine
+):
+    """The 7-day reminder went, the visit moved two weeks on, then staff e-mailed a new link to a mistyped address
+    (it failed, and it had ended the reminder's link). Moved again with the address corrected, the patient must get
+    the reminder due: the one sent before the first move is no working link."""
+    visit = timezone.now() + 10 * DAY
+    time_machine.move_to(timezone.now(), tick=False)
+    invitation, _ = make_invitation(appointment_at=visit, send_email=True)
+    time_machine.move_to(visit - 7 * DAY, tick=False)
+    follow_ups.send_due_messages()
+    client.force_login(front_desk)
+    assert _move(client, invitation, visit + 14 * DAY).status_code == 302
+    invitation.refresh_from_db()
+    invitations.email_new_link(invitation, email="pat@exmaple.org", appointment_at=visit + 14 * DAY, now=timezone.now())
+    OutboundMessage.objects.filter(kind=OutboundMessage.Kind.INVITATION, recipients=["pat@exmaple.org"]).update(
+        status=OutboundMessage.Status.FAILED, attempts=5, sealed_token=""
+    )
+
+    time_machine.move_to(visit - 6 * DAY, tick=False)
+    client.force_login(front_desk)
+    assert _move(client, invitation, timezone.localtime() + 2 * DAY, email="pat@example.org").status_code == 302
+    reminders.send_pre_visit_reminders(now=timezone.now())
+
+    sent = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    assert list(sent.values_list("recipients", flat=True)) == [["pat@example.org"]], "the patient has no working link"
