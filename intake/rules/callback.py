@@ -16,7 +16,8 @@ Public API
   last ``LAST_CALL_MINUTES`` before closing: the next opening time (later today if the clinic has not opened yet,
   else the next working day) plus ``within_hours``, again no later than that day's closing time (``today=False``).
   ``now_local`` is the clinic's local time (``timezone.localtime``); the result has the same time zone. Opening
-  time counts as open, closing time as closed.
+  time counts as open, closing time as closed. Over a clock change times are compared as instants, not wall clocks:
+  an opening or closing time the clocks pass twice is the first, one they skip is when they jump past it.
 - ``ClinicHours`` (``spans``: weekday -> ``(opens, closes)``, Monday = 0; ``is_open(moment)``; ``describe()``),
   ``CallbackPromise`` (``by``, ``today``), ``DEFAULT_CLINIC_HOURS``, ``DEFAULT_CALLBACK_HOURS``,
   ``LAST_CALL_MINUTES``.
@@ -55,8 +56,13 @@ class ClinicHours:
     spans: Mapping[int, tuple[datetime.time, datetime.time]]
 
     def is_open(self, moment: datetime.datetime) -> bool:
+        """Between the day's opening and closing in real time: the second 1:20 of the autumn change is after a 1:50
+        closing (the first 1:50), though the clock says 1:20 (`_at`)."""
         span = self.spans.get(moment.weekday())
-        return span is not None and span[0] <= moment.time() < span[1]
+        if span is None:
+            return False
+        day = moment.date()
+        return _instant(_at(day, span[0], moment)) <= _instant(moment) < _instant(_at(day, span[1], moment))
 
     def describe(self) -> str:
         """The hours back in the setting's own form, one group per day (for logs and error messages)."""
@@ -148,7 +154,24 @@ def parse_clinic_hours(text: str) -> ClinicHours:
 
 
 def _at(day: datetime.date, clock: datetime.time, like: datetime.datetime) -> datetime.datetime:
-    return datetime.datetime.combine(day, clock, tzinfo=like.tzinfo)
+    """`clock` on `day` in the zone of `like`, when the clinic's clock first shows it: a time the clocks pass twice
+    (1:30 on the autumn change) is the first (fold 0); one they skip (2:30 in spring) is the moment they jump past
+    it (3:00). Returned with its own offset and fold, so compare it through `_instant`."""
+    zone = like.tzinfo
+    if zone is None:
+        return datetime.datetime.combine(day, clock)
+    wall = datetime.datetime.combine(day, clock)
+    for minutes in range(0, 24 * 60):  # a skipped time: the first wall time on or after it that exists
+        candidate = wall + datetime.timedelta(minutes=minutes)
+        moment = candidate.replace(tzinfo=zone).astimezone(datetime.UTC).astimezone(zone)
+        if moment.replace(tzinfo=None) == candidate:
+            return moment
+    raise AssertionError("unreachable: no clock change skips a whole day")  # pragma: no cover
+
+
+def _instant(moment: datetime.datetime) -> datetime.datetime:
+    """`moment` in UTC, to compare: two times of one zone compare by their wall clocks alone, fold ignored."""
+    return moment if moment.tzinfo is None else moment.astimezone(datetime.UTC)
 
 
 def _plus(moment: datetime.datetime, delta: datetime.timedelta) -> datetime.datetime:
@@ -170,15 +193,17 @@ def callback_deadline(
     today = now_local.date()
     span = hours.spans.get(today.weekday())
     last_call = datetime.timedelta(minutes=LAST_CALL_MINUTES)
-    if span is not None and hours.is_open(now_local) and _plus(now_local, last_call) <= _at(today, span[1], now_local):
-        return CallbackPromise(by=min(_plus(now_local, within), _at(today, span[1], now_local)), today=True)
+    if span is not None and hours.is_open(now_local):
+        closes = _at(today, span[1], now_local)
+        if _instant(_plus(now_local, last_call)) <= _instant(closes):
+            return CallbackPromise(by=min(_plus(now_local, within), closes, key=_instant), today=True)
     for ahead in range(8):
         day = today + datetime.timedelta(days=ahead)
         span = hours.spans.get(day.weekday())
         if span is None:
             continue
         opens, closes = _at(day, span[0], now_local), _at(day, span[1], now_local)
-        if opens <= now_local:
+        if _instant(opens) <= _instant(now_local):
             continue  # today's hours are over, or too little of them is left
-        return CallbackPromise(by=min(_plus(opens, within), closes), today=False)
+        return CallbackPromise(by=min(_plus(opens, within), closes, key=_instant), today=False)
     raise AssertionError("unreachable: a week always holds an opening day")  # pragma: no cover

@@ -108,6 +108,53 @@ def test_the_two_hours_are_real_hours_across_a_clock_change():
     assert promise.by.astimezone(datetime.UTC) == sent.astimezone(datetime.UTC) + datetime.timedelta(hours=2)
 
 
+def instant(moment: datetime.datetime) -> datetime.datetime:
+    return moment.astimezone(datetime.UTC)
+
+
+# 2030-11-03: New York's clocks go back at 2:00 EDT to 1:00 EST, so 1:00-1:59 happens twice (fold 0, then fold 1).
+FALL_BACK = datetime.date(2030, 11, 3)
+
+
+def test_the_repeated_autumn_hour_never_promises_a_time_already_past_nor_after_closing():
+    """Python compares two times of one zone by their wall clocks alone: at 1:20 EST (the second 1:20), a clinic
+    closing at 1:50 promised a call "by 1:50" in EDT, half an hour in the past; and at 0:20 the promise two real hours
+    on (1:20 EST) counted as before the 1:50 EDT closing, so it came after the clinic had closed."""
+    hours = parse_clinic_hours("Sun 00:00-01:50; Mon-Sat 08:00-17:00")
+    closing = datetime.datetime.combine(FALL_BACK, datetime.time(1, 50), tzinfo=NEW_YORK)  # the first 1:50 (EDT)
+    second_pass = datetime.datetime.combine(FALL_BACK, datetime.time(1, 20), tzinfo=NEW_YORK).replace(fold=1)
+
+    promise = callback_deadline(second_pass, hours)
+    assert instant(promise.by) > instant(second_pass), "a promise already past"
+    assert (promise.by.date(), promise.by.time(), promise.today) == (
+        FALL_BACK + datetime.timedelta(days=1),
+        datetime.time(10, 0),
+        False,
+    )
+
+    just_after_midnight = datetime.datetime.combine(FALL_BACK, datetime.time(0, 20), tzinfo=NEW_YORK)
+    promise = callback_deadline(just_after_midnight, hours)
+    assert promise.today
+    assert instant(promise.by) == instant(closing), "a promise after the clinic closed"
+
+
+def test_the_clinic_is_open_by_real_time_in_the_repeated_autumn_hour():
+    hours = parse_clinic_hours("Sun 00:00-01:50; Mon-Sat 08:00-17:00")
+    first_pass = datetime.datetime.combine(FALL_BACK, datetime.time(1, 20), tzinfo=NEW_YORK)
+    assert hours.is_open(first_pass)
+    assert not hours.is_open(first_pass.replace(fold=1)), "open an hour after its 1:50 closing"
+
+
+def test_an_opening_time_the_spring_clocks_skip_is_when_the_clock_passes_it():
+    """2030-03-10: the clocks go from 2:00 EST to 3:00 EDT, so a 2:30 opening never shows on the clock: the clinic
+    opens when the clock passes it, at 3:00 EDT (it was read with the offset before the change, as 3:30)."""
+    hours = parse_clinic_hours("Sun 02:30-12:00; Mon-Sat 08:00-17:00")
+    promise = callback_deadline(datetime.datetime(2030, 3, 10, 1, 30, tzinfo=NEW_YORK), hours)
+    assert (promise.by.time(), promise.today) == (datetime.time(5, 0), False)  # 3:00 EDT + 2 hours
+    assert instant(promise.by) == datetime.datetime(2030, 3, 10, 9, 0, tzinfo=datetime.UTC)
+    assert hours.is_open(datetime.datetime(2030, 3, 10, 3, 10, tzinfo=NEW_YORK))
+
+
 @pytest.mark.parametrize(
     ("text", "days", "opens", "closes"),
     [
