@@ -103,7 +103,9 @@ def calendar_days_after(moment: datetime.datetime, days: int, zone: datetime.tzi
     """`moment` (aware) moved `days` calendar days in `zone` at the same wall-clock time, returned in UTC.
 
     A wall time that the clocks skip (2:30 on the spring change) is read with the offset before the change (3:30),
-    and one they pass twice is the first. UTC out, because Python compares two datetimes of one zone by their wall
-    times alone."""
-    wall = moment.astimezone(zone).replace(tzinfo=None) + datetime.timedelta(days=days)
-    return wall.replace(tzinfo=zone).astimezone(datetime.UTC)
+    and one they pass twice is the first, unless `moment` is in the second pass itself (its fold): 0 days from the
+    second 1:30 of the autumn change was the first, an hour earlier. UTC out, because Python compares two datetimes
+    of one zone by their wall times alone."""
+    local = moment.astimezone(zone)
+    wall = local.replace(tzinfo=None) + datetime.timedelta(days=days)
+    return wall.replace(tzinfo=zone, fold=local.fold).astimezone(datetime.UTC)

@@ -49,6 +49,17 @@ def test_calendar_days_keep_the_wall_clock_time_across_a_clock_change(moment, da
     assert calendar_days_after(moment, days, NEW_YORK).astimezone(NEW_YORK).hour == expected.hour
 
 
+def test_calendar_days_from_the_repeated_autumn_hour_keep_its_second_pass():
+    """2027-11-07: 1:30 comes twice. The second 1:30 (EST) moved 0 days came back as the first, an hour earlier; a
+    week on it is the plain 1:30 of that day, and a week back too."""
+    second = at(2027, 11, 7, 1, 30).replace(fold=1)
+    assert calendar_days_after(second, 0, NEW_YORK) == second.astimezone(datetime.UTC)  # ambiguous: != across zones
+    assert calendar_days_after(second, 7, NEW_YORK) == at(2027, 11, 14, 1, 30)
+    assert calendar_days_after(second, -7, NEW_YORK) == at(2027, 10, 31, 1, 30)
+    first = at(2027, 11, 7, 1, 30).astimezone(datetime.UTC)
+    assert calendar_days_after(at(2027, 11, 14, 1, 30), -7, NEW_YORK) == first  # onto the repeated hour: the first
+
+
 @pytest.mark.django_db
 def test_a_follow_up_is_due_at_the_visit_time_six_weeks_on_across_the_autumn_clock_change(time_machine):
     sent_visit(at(2027, 10, 5, 9, 0))
