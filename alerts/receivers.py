@@ -13,3 +13,7 @@ def on_assessment_recorded(
 ) -> None:
     # Looked up on the module at call time, so a test can watch the hook by replacing it.
     services.intake_level_changed(intake, previous_level=previous_level, reopened=reopened)
+
+
+def on_review_undone(sender: type[Intake], *, intake: Intake, **kwargs: Any) -> None:
+    services.review_undone(intake)

@@ -29,7 +29,7 @@ from messaging.stuck_tasks import STALE_RUNNING_AFTER, SWEEP_GRACE, needing_a_ne
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["intake_level_changed", "max_attempts", "ping_worker", "retry_delay", "send", "sweep"]
+__all__ = ["intake_level_changed", "max_attempts", "ping_worker", "retry_delay", "review_undone", "send", "sweep"]
 
 
 LEVEL_ALERT_KINDS = {Level.URGENT: Alert.Kind.URGENT, Level.SERIOUS: Alert.Kind.SERIOUS}
@@ -52,6 +52,20 @@ def intake_level_changed(intake: Intake, *, previous_level: int | None, reopened
     if created:
         enqueue(alert)
     return alert
+
+
+def review_undone(intake: Intake) -> int:
+    """A review saved on the wrong patient was undone: the alerts of the intake's round that review cancelled (an
+    escalation queued but not sent yet, an alert held back by a mail server that was down) are queued again. Sending
+    decides afresh whether each is still news (`delivery`), and nobody gets one twice (`delivered_to`). The sweeper
+    escalates the intake again as any unreviewed urgent intake of the round."""
+    cancelled = Alert.objects.filter(intake=intake, round=intake.review_round, status=Alert.Status.CANCELLED)
+    resumed = 0
+    for alert in cancelled:
+        Alert.objects.filter(pk=alert.pk).update(status=Alert.Status.PENDING, next_attempt_at=timezone.now())
+        enqueue(alert)
+        resumed += 1
+    return resumed
 
 
 def send(alert_id: int, *, now: datetime.datetime | None = None) -> str:

@@ -28,6 +28,7 @@ class AuditEvent(AppendOnly):
         VIEWED_INTAKE = "viewed_intake", "Viewed an intake"
         VIEWED_FOLLOW_UPS = "viewed_follow_ups", "Viewed the follow-up list"
         REVIEWED_INTAKE = "reviewed_intake", "Marked an intake reviewed"
+        UNDID_REVIEW = "undid_review", "Undid an intake's review"
         CHANGED_INTAKE = "changed_intake", "Changed an intake"
         EXPORTED_INTAKES = "exported_intakes", "Exported intakes"
         VIEWED_OUTCOME_REPORT = "viewed_outcome_report", "Viewed the review outcomes report"

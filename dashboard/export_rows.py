@@ -89,7 +89,7 @@ _COLUMNS = (
 # The latest outcome a review recorded (the clinic's evidence for tuning the rules: docs/clinical/TRIAGE.md): one
 # look-up of the notes' intake index per row, in the row's own query.
 _LAST_OUTCOME = Subquery(
-    ReviewNote.objects.filter(intake=OuterRef("pk"))
+    ReviewNote.objects.filter(intake=OuterRef("pk"), undone_at__isnull=True)  # not a review undone since
     .exclude(outcome="")
     .order_by("-created_at", "-id")
     .values("outcome")[:1]

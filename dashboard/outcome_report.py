@@ -1,8 +1,8 @@
 """The review outcomes report (docs/clinical/TRIAGE.md, "Review outcomes"): per rules version and flag, how often each
 outcome followed.
 
-Counted from the review notes that carry an outcome, with the rules version and flags the reviewer saw (`ReviewNote`
-keeps them), so later re-triage never rewrites what was counted.
+Counted from the review notes that carry an outcome (not those of a review undone since), with the rules version and
+flags the reviewer saw (`ReviewNote` keeps them), so later re-triage never rewrites what was counted.
 """
 
 from __future__ import annotations
@@ -48,15 +48,16 @@ _UNNESTED = {
 _CODE = {"postgresql": "f.code", "sqlite": "f.value"}
 _OUTCOME_COUNTS_SQL = """
 SELECT n.{version}, {code}, n.{outcome}, COUNT(DISTINCT n.{intake})
-FROM {unnested} WHERE n.{outcome} <> '' GROUP BY n.{version}, {code}, n.{outcome}
+FROM {unnested} WHERE n.{outcome} <> '' AND n.{undone_at} IS NULL GROUP BY n.{version}, {code}, n.{outcome}
 UNION ALL
 SELECT n.{version}, {code}, '', COUNT(DISTINCT n.{intake})
-FROM {unnested} WHERE n.{outcome} <> '' AND n.{outcome} <> %s GROUP BY n.{version}, {code}
+FROM {unnested} WHERE n.{outcome} <> '' AND n.{outcome} <> %s AND n.{undone_at} IS NULL GROUP BY n.{version}, {code}
 """
 
 
 def _notes_with_outcome() -> QuerySet[ReviewNote]:
-    return ReviewNote.objects.exclude(outcome="")
+    # A review undone (saved on the wrong patient) is kept on the intake's page, and counted nowhere.
+    return ReviewNote.objects.exclude(outcome="").filter(undone_at__isnull=True)
 
 
 def _per_flag_in_sql(vendor: str) -> list[tuple[str, str, str, int]]:
@@ -65,6 +66,7 @@ def _per_flag_in_sql(vendor: str) -> list[tuple[str, str, str, int]]:
     sql = _OUTCOME_COUNTS_SQL.format(
         version=quoted_column(ReviewNote, "rules_version"),
         outcome=quoted_column(ReviewNote, "outcome"),
+        undone_at=quoted_column(ReviewNote, "undone_at"),
         intake=quoted_column(ReviewNote, "intake"),
         code=_CODE[vendor],
         unnested=unnested,

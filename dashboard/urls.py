@@ -10,6 +10,7 @@ urlpatterns = [
     path("queue/export.csv", views.export_csv, name="export"),
     path("intakes/<int:intake_id>/", views.intake_detail, name="intake"),
     path("intakes/<int:intake_id>/review/", views.review, name="review"),
+    path("intakes/<int:intake_id>/undo-review/", views.undo_review_view, name="undo-review"),
     path("patients/<int:patient_id>/", views.patient, name="patient"),
     path("follow-ups/", follow_up_views.follow_up_list, name="follow-ups"),
     path("reports/outcomes/", views.outcome_report, name="outcome-report"),

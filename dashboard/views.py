@@ -55,19 +55,29 @@ from dashboard.forms import (
     ReviewForm,
 )
 from dashboard.outcome_report import outcome_counts
+from dashboard.templatetags.dashboard_tags import staff_name
 from education.models import Article
 from intake.call_backs import call_owed, promised_call
 from intake.models import Intake, Level, RedFlagAnswer, ReviewNote
 from intake.references import intake_id_for
 from intake.rules.catalogue import form_for
 from intake.rules.triage import RULES_VERSION
-from intake.services import InvalidReview, mark_reviewed, needs_outcome
+from intake.services import InvalidReview, StaleUndo, mark_reviewed, needs_outcome, review_token, undo_review
 from intake.services.review import review_basis
 from intake.staff_forms import language_choices
 from intake.tasks import STAFF_LANGUAGE, e164
 from messaging import selectors as message_reads
 
 MSG_REVIEW_NOT_SAVED = "Nothing was saved: see the message in the review form."
+MSG_REVIEW_UNDONE = (
+    "The review of intake #{intake} by {who} is undone: it is back in the queue as not reviewed{escalation}. Its notes "
+    "stay on the page, marked undone."
+)
+MSG_UNDO_ESCALATES = ", and escalates again if nobody reviews it in time"
+MSG_UNDO_NOTHING = (
+    "Intake #{intake} is not marked reviewed now (its review was undone already, perhaps from another tab, or new red "
+    "flags reopened it): nothing was changed."
+)
 MSG_REVIEW_SENT_TWICE = (
     "Your review of intake #{intake} was already saved (it was sent twice from the same page): nothing more was added."
 )
@@ -331,7 +341,7 @@ def _render_detail(
 ) -> HttpResponse:
     record = record or patient_page.record(intake, now=timezone.now())
     flags = list(intake.flags.all())
-    notes = list(intake.review_notes.select_related("author"))
+    notes = list(intake.review_notes.select_related("author", "undone_by"))
     last_note = max((note.pk for note in notes), default=0)
     review_form.shows(review_basis(intake.level, (flag.code for flag in flags), intake.review_round, last_note))
     answers = intake.answers or {}
@@ -384,6 +394,9 @@ def _render_detail(
             "queue_state": _state_from(request),
             "review_url": _with_state(reverse("dashboard:review", args=[intake.pk]), _state_from(request)),
             "can_review": request.user.has_perm("intake.review_intake"),
+            # "Undo review" names the review it is for: one sent from a page opened before a newer review is refused.
+            "undo_token": review_token(intake) if intake.is_reviewed else "",
+            "undo_url": _with_state(reverse("dashboard:undo-review", args=[intake.pk]), _state_from(request)),
             "record": record,
             "chart_size": (outcome_chart.WIDTH, outcome_chart.HEIGHT),
             "phone": phones.phone(intake.patient.phone),
@@ -432,6 +445,34 @@ def review(request: HttpRequest, intake_id: int) -> HttpResponse:
             f"The red-flag answers the patient changed to “no” no longer count: the level is now "
             f"{Level(intake.level).label.lower()}.",
         )
+    return redirect(_with_state(reverse("dashboard:intake", args=[intake.pk]), _state_from(request)))
+
+
+@require_POST
+@staff_permission_required("intake.view_queue", "intake.view_intake", "intake.review_intake")
+def undo_review_view(request: HttpRequest, intake_id: int) -> HttpResponse:
+    """A review saved on the wrong patient, undone (intake.services.review_undo): the intake waits again."""
+    intake = _intake_or_404(intake_id)
+    try:
+        result = undo_review(intake, by=request.user, review=request.POST.get("review", "")[:100], request=request)
+    except StaleUndo as refused:
+        # Shown as it is now (the newer review, its own Undo button), as a stale review is: audited as a viewing.
+        intake = _intake_or_404(intake_id)
+        record = patient_page.record(intake, now=timezone.now())
+        _audit_viewing(request, intake, record, note="undo refused: reviewed again")
+        who = staff_name(intake.reviewed_by)
+        when = timezone.localtime(intake.reviewed_at).strftime("%b %-d, %-I:%M %p") if intake.reviewed_at else ""
+        messages.error(request, f"{refused} It is now reviewed by {who}{f', {when}' if when else ''}.")
+        latches = selectors.red_flag_answers(intake)
+        form = ReviewForm(outcome_required=_outcome_required(intake, latches))
+        return _render_detail(request, intake, form, latches, status=409, record=record)
+    if not result.undone:
+        messages.info(request, MSG_UNDO_NOTHING.format(intake=intake.pk))
+    else:
+        who = staff_name(result.reviewed_by)
+        urgent = intake.level == Level.URGENT
+        escalation = MSG_UNDO_ESCALATES if urgent else ""
+        messages.success(request, MSG_REVIEW_UNDONE.format(intake=intake.pk, who=who, escalation=escalation))
     return redirect(_with_state(reverse("dashboard:intake", args=[intake.pk]), _state_from(request)))
 
 

@@ -195,6 +195,13 @@ class Intake(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The review before the last one (none for a first review): what undoing the last review puts back
+    # (intake.services.review.undo_review), so a reopened intake keeps its earlier review and a receipt's call-back
+    # answered by it stays answered.
+    previous_reviewed_at = models.DateTimeField(null=True, blank=True)
+    previous_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -341,6 +348,12 @@ class ReviewNote(models.Model):
     rules_version = models.CharField(max_length=16, blank=True)
     flag_codes = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The review this note came with (or followed, by the same person) was undone: a review saved on the wrong patient.
+    # The note stays as the record; its outcome no longer counts (the outcome report, the export, the reading list).
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

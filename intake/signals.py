@@ -9,3 +9,7 @@ from django.dispatch import Signal
 # Sent with: intake (the saved Intake, new level set), previous_level (the level before, or None), reopened (True when
 # the result took a reviewed intake out of "reviewed": new red flags or a higher level; intake.review_round moved on).
 assessment_recorded = Signal()
+
+# Sent with: intake (unreviewed again: a clinician undid its latest review, intake.services.review_undo), inside the
+# undo's transaction.
+review_undone = Signal()

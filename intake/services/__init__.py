@@ -13,7 +13,8 @@ Nothing outside this package creates or updates Invitation, Intake, IntakeFlag o
 
 The modules, by subdomain: `invitations` (links and identity), `cancellation` (a visit called off), `answering`
 (consent, saving pages and steps, the emergency page),
-`assessment` (triage results, submission, re-triage), `review` (clinicians' review), `removal` (visits deleted by
+`assessment` (triage results, submission, re-triage), `review` (clinicians' review), `review_undo` (a review
+saved on the wrong patient, undone), `removal` (visits deleted by
 the retention policy), `demo` (demo and test data through the same writers).
 """
 
@@ -58,6 +59,7 @@ from intake.services.invitations import (
     start_intake,
 )
 from intake.services.review import InvalidReview, ReviewOutcome, mark_reviewed, needs_outcome
+from intake.services.review_undo import StaleUndo, UndoOutcome, review_token, undo_review
 
 __all__ = [
     "PHONE",
@@ -69,6 +71,8 @@ __all__ = [
     "InvalidReview",
     "RetriageOutcome",
     "ReviewOutcome",
+    "StaleUndo",
+    "UndoOutcome",
     "acknowledge_emergency",
     "assess_intake",
     "cancel_visit",
@@ -94,10 +98,12 @@ __all__ = [
     "record_red_flags",
     "renew_link",
     "retriage",
+    "review_token",
     "safety_answers_need_emergency_page",
     "save_page",
     "save_step",
     "start_intake",
     "store_assessment",
     "submit_intake",
+    "undo_review",
 ]

@@ -207,7 +207,8 @@ def reading_for(
 def staff_have_reached(intake: Intake) -> bool:
     """Whether a review of this intake records that someone spoke with the patient (`PATIENT_REACHED_OUTCOMES`):
     from then on the patient may see the articles held back until that call."""
-    return ReviewNote.objects.filter(intake=intake, outcome__in=PATIENT_REACHED_OUTCOMES).exists()
+    reviews = ReviewNote.objects.filter(intake=intake, outcome__in=PATIENT_REACHED_OUTCOMES)
+    return reviews.filter(undone_at__isnull=True).exists()  # a review undone (the wrong patient) reached nobody
 
 
 def latched_answers_when_sent(intake: Intake) -> dict[str, EarlierAnswer]:

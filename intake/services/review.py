@@ -191,14 +191,20 @@ def mark_reviewed(
                 waiting |= Q(reviewed_at__lt=F("submitted_at"))
             newly = bool(
                 Intake.objects.filter(waiting, pk=locked.pk).update(
-                    is_reviewed=True, reviewed_at=now, reviewed_by=by, updated_at=now
+                    is_reviewed=True,
+                    reviewed_at=now,
+                    reviewed_by=by,
+                    # What undoing this review puts back (SET reads the row as it was before the UPDATE).
+                    previous_reviewed_at=F("reviewed_at"),
+                    previous_reviewed_by=F("reviewed_by"),
+                    updated_at=now,
                 )
             )
         if outcome in PATIENT_REACHED_OUTCOMES:
             # Before the latches are cleared; the list is judged on the flags as sent (latched answers included).
             share_reading_held_back_until_contact(locked, now=now)
         if outcome and outcome != Outcome.COULD_NOT_REACH and clear_latches(locked, by=by, now=now):
-            _reassess_without_cleared_latches(locked, now=now)
+            reassess_without_cleared_latches(locked, now=now)
         if outcome != Outcome.COULD_NOT_REACH:
             # What the intake is reviewed with, once its latches are cleared: red flags beyond these reopen it.
             reviewed = sorted(actionable_flags(set(locked.flags.values_list("code", flat=True))))
@@ -214,7 +220,7 @@ def mark_reviewed(
     return ReviewOutcome(newly, saved)
 
 
-def _reassess_without_cleared_latches(intake: Intake, *, now: datetime.datetime) -> None:
+def reassess_without_cleared_latches(intake: Intake, *, now: datetime.datetime) -> None:
     """The intake judged again by its own form's rules (a follow-up with its visit's answers beneath it), the
     cleared latches no longer counting."""
     sent = intake.status == Intake.Status.SUBMITTED

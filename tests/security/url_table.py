@@ -254,6 +254,15 @@ ROWS: list[Row] = [
         post_as="clinician",
         post_expect=(S, S, S, 403, 403, 400, 400),  # 400: an empty review of an urgent intake, refused with a message
     ),
+    # Undo of a review saved on the wrong patient: exactly the people who may mark it reviewed.
+    Row(
+        "dashboard:undo-review",
+        lambda w: f"/staff/intakes/{w.submitted.pk}/undo-review/",
+        (405,) * 7,
+        post="changes",
+        post_as="clinician",
+        post_expect=(S, S, S, 403, 403, R, R),  # the world's intake is not reviewed: "nothing to undo", back to it
+    ),
     Row("dashboard:audit", "/staff/audit/", (S, S, S, 403, 403, 403, 200)),
     # Issue 12: the patient page (every questionnaire's scores: clinical, like the intake page) and the follow-up list
     # (names, dates, status: front desk too), both audited.

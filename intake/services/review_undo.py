@@ -1,0 +1,111 @@
+"""Undoing a review saved on the wrong patient: the intake waits for review again, as it did before it.
+
+A clinic finds such a mistake when the right patient is called, often hours later and often by a colleague, so any
+clinician who may mark an intake reviewed may undo its latest review, at any time: an undo only ever puts an intake
+back in front of staff, the safe direction, while a refused undo would leave an urgent patient marked reviewed that
+nobody reviewed. What an undo does:
+
+- the intake is unreviewed again; its "reviewed by" and "at" go back to the review before (`previous_reviewed_*`,
+  none for a first review), so a reopened intake keeps its earlier review and a call-back the receipt promised is
+  owed again exactly when the undone review was the one that answered it;
+- the notes the reviewer saved with that review, and after it, stay on the page marked undone (`undone_at`): their
+  outcomes are no longer counted (outcome report, export, reading list);
+- the red-flag answers it cleared count again (unless the patient has given the same one again since), and the
+  intake is judged again with them, as before the review;
+- the audit trail records who undid whose review of when; `review_undone` is sent, so the alerts app resumes the
+  alerts the review had cancelled, and the sweeper, which escalates unreviewed urgent intakes of the current round,
+  escalates this one again (at its next run, when the minutes passed while it was wrongly marked reviewed).
+
+`review`: the review the undo was sent for (`review_token` of the page it came from). An undo from a page opened before
+someone reviewed the intake again is refused (`StaleUndo`), never applied to the newer review; one sent twice finds
+the intake no longer reviewed and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from audit import services as audit
+from intake import signals
+from intake.models import Intake, RedFlagAnswer, ReviewNote
+from intake.services.review import reassess_without_cleared_latches
+
+MSG_REVIEWED_AGAIN = "Nothing was undone: intake #{intake} was reviewed again after this page was opened."
+
+
+class StaleUndo(ValueError):
+    """The intake's latest review is not the one the undo was sent for."""
+
+
+@dataclass(frozen=True)
+class UndoOutcome:
+    undone: bool  # False: the intake was not marked reviewed any more (an undo sent twice): nothing changed
+    reviewed_by: Any = None
+    reviewed_at: datetime.datetime | None = None
+
+
+def review_token(intake: Intake) -> str:
+    """Which review the intake's page shows: the reviewer and the time, to the microsecond."""
+    at = intake.reviewed_at.isoformat() if intake.reviewed_at else ""
+    return f"{intake.reviewed_by_id or ''}|{at}"
+
+
+def undo_review(
+    intake: Intake, *, by: Any, review: str, request: HttpRequest | None = None, now: datetime.datetime | None = None
+) -> UndoOutcome:
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Intake.objects.select_for_update(of=("self",)).select_related("reviewed_by").get(pk=intake.pk)
+        if not locked.is_reviewed:
+            return UndoOutcome(undone=False)
+        if review_token(locked) != review:
+            raise StaleUndo(MSG_REVIEWED_AGAIN.format(intake=locked.pk))
+        reviewer, reviewed_at = locked.reviewed_by, locked.reviewed_at
+        notes = 0
+        reopened: list[str] = []
+        if reviewed_at is not None:
+            notes = ReviewNote.objects.filter(
+                intake=locked, author_id=locked.reviewed_by_id, created_at__gte=reviewed_at, undone_at__isnull=True
+            ).update(undone_at=now, undone_by=by)
+            reopened = _reopen_latches(locked, cleared_by=locked.reviewed_by_id, since=reviewed_at)
+        Intake.objects.filter(pk=locked.pk).update(
+            is_reviewed=False,
+            reviewed_at=locked.previous_reviewed_at,
+            reviewed_by=locked.previous_reviewed_by_id,
+            previous_reviewed_at=None,
+            previous_reviewed_by=None,
+            updated_at=now,
+        )
+        locked.refresh_from_db()
+        if reopened:
+            reassess_without_cleared_latches(locked, now=now)
+        who = reviewer.username if reviewer else "an account removed since"
+        when = reviewed_at.isoformat(timespec="seconds") if reviewed_at else "an unknown time"
+        detail = f"undid the review by {who} at {when}; {notes} note(s) marked undone"
+        if reopened:
+            detail += f"; red-flag answers count again: {', '.join(reopened)}"
+        audit.record("undid_review", actor=by, request=request, intake_id=locked.pk, detail=detail)
+        signals.review_undone.send(sender=Intake, intake=locked)
+    intake.refresh_from_db()
+    return UndoOutcome(undone=True, reviewed_by=reviewer, reviewed_at=reviewed_at)
+
+
+def _reopen_latches(intake: Intake, *, cleared_by: int | None, since: datetime.datetime) -> list[str]:
+    """The latches the undone review cleared (and any its reviewer's outcome notes after it cleared), open again;
+    not where the patient has given the answer again since (an open latch of that question stands already)."""
+    still_open = RedFlagAnswer.objects.filter(intake=intake, cleared_at__isnull=True)
+    open_codes = set(still_open.values_list("code", flat=True))
+    cleared = RedFlagAnswer.objects.filter(intake=intake, cleared_by_id=cleared_by, cleared_at__gte=since)
+    codes = []
+    for row in cleared.exclude(code__in=open_codes).order_by("-cleared_at", "-id"):
+        if row.code in codes:
+            continue  # the latest cleared row of a question is the one to open again
+        RedFlagAnswer.objects.filter(pk=row.pk).update(cleared_at=None, cleared_by=None)
+        codes.append(row.code)
+    return sorted(codes)

@@ -1,0 +1,208 @@
+"""Undoing a review saved on the wrong patient: the intake is waiting again, in the queue and for the sweeper.
+
+Any clinician who may mark an intake reviewed may undo its latest review, at any time (a colleague often finds the
+mistake after the reviewer's shift); the undo names both people in the audit trail and the review's notes stay on
+the page, marked undone.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html as html_text
+import re
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from alerts import services as alerts
+from alerts.models import Alert
+from audit.models import AuditEvent
+from dashboard.outcome_report import outcome_counts
+from intake.models import Intake, Level, RedFlagAnswer, ReviewNote
+from intake.services import mark_reviewed, review_token
+from tests.dashboard.factories import make_intake, make_latched_intake
+
+pytestmark = pytest.mark.django_db
+
+
+def detail_url(intake: Intake) -> str:
+    return reverse("dashboard:intake", args=[intake.pk])
+
+
+def undo_url(intake: Intake) -> str:
+    return reverse("dashboard:undo-review", args=[intake.pk])
+
+
+def undo_token(html: str) -> str:
+    """The review the page's "Undo review" button is for."""
+    match = re.search(r'name="review" value="([^"]*)"', html)
+    assert match, "no Undo review button on the page"
+    return html_text.unescape(match.group(1))
+
+
+def said(response) -> str:
+    return " ".join(str(message) for message in response.context["messages"])
+
+
+def test_a_clinician_undoes_a_review_and_the_intake_waits_again_with_the_note_kept_and_marked(client, clinician):
+    intake = make_intake("urgent_bowel")
+    client.force_login(clinician)
+    mark_reviewed(intake, by=clinician, outcome="same_day_call_advice", note="Called Mrs Other: fine.")
+    page = client.get(detail_url(intake)).content.decode()
+    assert "Undo review" in page
+
+    response = client.post(undo_url(intake), {"review": undo_token(page)}, follow=True)
+    assert response.status_code == 200
+    assert "back in the queue as not reviewed" in said(response)
+    intake.refresh_from_db()
+    assert (intake.is_reviewed, intake.reviewed_at, intake.reviewed_by) == (False, None, None)
+    html = response.content.decode()
+    assert "Not reviewed yet" in html
+    assert "Called Mrs Other: fine." in html  # kept in the history
+    assert "Review undone by Clinician Tester" in html
+    assert "Undo review" not in html  # nothing left to undo
+    note = ReviewNote.objects.get(intake=intake)
+    assert note.undone_at is not None
+    assert note.undone_by == clinician
+    event = AuditEvent.objects.get(action="undid_review")
+    assert (event.intake_id, event.actor_username) == (intake.pk, clinician.username)
+    assert f"review by {clinician.username}" in event.detail
+    # Back at its place in the queue: counted as waiting, and an undone outcome is not counted as one.
+    queue = client.get(reverse("dashboard:queue"))
+    assert queue.context["urgent_waiting"] == 1
+    assert outcome_counts() == []
+
+
+def test_a_colleague_may_undo_a_review_and_the_trail_names_both(client, clinician, administrator):
+    intake = make_intake("routine_plain")
+    mark_reviewed(intake, by=clinician)
+    client.force_login(administrator)
+    page = client.get(detail_url(intake)).content.decode()
+    assert "Reviewed by Clinician Tester" in page
+    assert client.post(undo_url(intake), {"review": undo_token(page)}).status_code == 302
+    event = AuditEvent.objects.get(action="undid_review")
+    assert event.actor_username == administrator.username
+    assert clinician.username in event.detail
+    assert not Intake.objects.get(pk=intake.pk).is_reviewed
+
+
+def test_an_undo_from_a_page_opened_before_a_new_review_does_not_undo_the_new_one(client, clinician, administrator):
+    intake = make_intake("urgent_bowel")
+    mark_reviewed(intake, by=clinician, outcome="routine_appointment")
+    client.force_login(clinician)
+    old_page = client.get(detail_url(intake)).content.decode()
+    # Meanwhile a colleague undid it and reviewed it again, rightly.
+    client.post(undo_url(intake), {"review": undo_token(old_page)})
+    mark_reviewed(Intake.objects.get(pk=intake.pk), by=administrator, outcome="emergency_care")
+
+    response = client.post(undo_url(intake), {"review": undo_token(old_page)})
+    assert response.status_code == 409
+    html = html_text.unescape(response.content.decode())
+    assert "Nothing was undone" in html
+    assert "reviewed again" in html
+    intake.refresh_from_db()
+    assert intake.is_reviewed
+    assert intake.reviewed_by == administrator
+    assert AuditEvent.objects.filter(action="undid_review").count() == 1
+    assert not ReviewNote.objects.filter(outcome="emergency_care", undone_at__isnull=False).exists()
+    # From the page as it is now, the newer review can be undone.
+    assert client.post(undo_url(intake), {"review": undo_token(html)}).status_code == 302
+    assert not Intake.objects.get(pk=intake.pk).is_reviewed
+
+
+def test_undo_pressed_twice_from_one_page_undoes_once_and_says_so(client, clinician):
+    intake = make_intake("routine_plain")
+    mark_reviewed(intake, by=clinician, note="Wrong chart.")
+    client.force_login(clinician)
+    token = undo_token(client.get(detail_url(intake)).content.decode())
+    assert client.post(undo_url(intake), {"review": token}).status_code == 302
+    again = client.post(undo_url(intake), {"review": token}, follow=True)
+    assert "not marked reviewed now" in said(again)
+    assert AuditEvent.objects.filter(action="undid_review").count() == 1
+
+
+def test_undo_without_the_review_it_is_for_changes_nothing(client, clinician):
+    intake = make_intake("routine_plain")
+    mark_reviewed(intake, by=clinician)
+    client.force_login(clinician)
+    assert client.post(undo_url(intake), {}).status_code == 409
+    assert Intake.objects.get(pk=intake.pk).is_reviewed
+
+
+def test_front_desk_may_not_undo_a_review(client, clinician, front_desk):
+    intake = make_intake("routine_plain")
+    mark_reviewed(intake, by=clinician)
+    token = review_token(Intake.objects.get(pk=intake.pk))
+    client.force_login(front_desk)
+    assert client.post(undo_url(intake), {"review": token}).status_code == 403
+    assert Intake.objects.get(pk=intake.pk).is_reviewed
+
+
+def test_undo_puts_back_the_review_before_it_so_a_reopened_intake_keeps_its_history(client, clinician, administrator):
+    intake = make_intake("routine_plain")
+    first = timezone.now() - datetime.timedelta(hours=2)
+    with time_machine.travel(first, tick=False):
+        mark_reviewed(intake, by=administrator)
+    Intake.objects.filter(pk=intake.pk).update(is_reviewed=False, review_round=1)  # reopened by new red flags
+    mark_reviewed(Intake.objects.get(pk=intake.pk), by=clinician)
+    client.force_login(clinician)
+    token = undo_token(client.get(detail_url(intake)).content.decode())
+    client.post(undo_url(intake), {"review": token})
+    intake.refresh_from_db()
+    assert not intake.is_reviewed
+    assert (intake.reviewed_at, intake.reviewed_by) == (first, administrator)
+
+
+def test_undoing_a_review_that_cleared_red_flag_answers_makes_them_count_again(client, clinician):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    said_at = timezone.make_aware(datetime.datetime.combine(yesterday, datetime.time(10, 2)))
+    changed_at = said_at + datetime.timedelta(minutes=3)
+    intake = make_latched_intake("ce_saddle_numbness", said_at=said_at, changed_at=changed_at)
+    level_before = intake.level
+    mark_reviewed(intake, by=clinician, outcome="routine_appointment")
+    assert Intake.objects.get(pk=intake.pk).level == Level.ROUTINE
+    client.force_login(clinician)
+    client.post(undo_url(intake), {"review": undo_token(client.get(detail_url(intake)).content.decode())})
+    intake.refresh_from_db()
+    assert intake.level == level_before != Level.ROUTINE
+    latch = RedFlagAnswer.objects.get(intake=intake)
+    assert (latch.cleared_at, latch.cleared_by) == (None, None)
+
+
+@pytest.fixture
+def _alert_addresses(settings):
+    settings.ALERT_EMAILS = ["on-call@clinic.example"]
+    settings.ESCALATION_EMAILS = ["lead@clinic.example"]
+    settings.ESCALATE_AFTER_MINUTES = 15
+
+
+@pytest.mark.usefixtures("_alert_addresses")
+def test_an_urgent_intake_whose_minutes_passed_while_wrongly_reviewed_escalates_at_the_next_sweep(client, clinician):
+    start = timezone.now()
+    intake = make_intake("urgent_bowel")
+    alerts.intake_level_changed(intake, previous_level=None)
+    with time_machine.travel(start + datetime.timedelta(minutes=5), tick=False):
+        mark_reviewed(intake, by=clinician, outcome="routine_appointment")
+    assert alerts.sweep(now=start + datetime.timedelta(minutes=20))["escalated"] == 0
+    with time_machine.travel(start + datetime.timedelta(minutes=25), tick=False):
+        client.force_login(clinician)
+        client.post(undo_url(intake), {"review": undo_token(client.get(detail_url(intake)).content.decode())})
+    assert alerts.sweep(now=start + datetime.timedelta(minutes=26))["escalated"] == 1
+
+
+@pytest.mark.usefixtures("_alert_addresses")
+def test_an_escalation_cancelled_by_the_wrong_review_is_sent_after_all_once_it_is_undone(client, clinician):
+    start = timezone.now()
+    intake = make_intake("urgent_bowel")
+    alerts.intake_level_changed(intake, previous_level=None)
+    assert alerts.sweep(now=start + datetime.timedelta(minutes=16))["escalated"] == 1
+    escalation = Alert.objects.get(kind="escalation")
+    mark_reviewed(intake, by=clinician, outcome="routine_appointment")
+    assert alerts.send(escalation.pk) == "cancelled"
+    client.force_login(clinician)
+    client.post(undo_url(intake), {"review": undo_token(client.get(detail_url(intake)).content.decode())})
+    escalation.refresh_from_db()
+    assert escalation.status == "pending"
+    assert alerts.send(escalation.pk) == "sent"
