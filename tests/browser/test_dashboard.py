@@ -125,10 +125,12 @@ def test_on_a_phone_each_intake_is_a_card_with_nothing_out_of_view(demo_intakes,
 
 
 def test_the_small_buttons_of_the_queue_and_of_an_intake_are_big_enough_for_a_thumb_at_every_width(
-    demo_intakes, open_page, administrator
+    demo_intakes, open_page, screenshot, administrator
 ):
     """At least 44 x 44 px (WCAG 2.5.5) at desktop width too, not only on a phone: the queue's Audit trail, report and
-    Export buttons, its page links, and an intake's Print and FHIR buttons measured 31 px tall."""
+    Export buttons, its page links, and an intake's Print and FHIR buttons measured 31 px tall; "Mark reviewed", the
+    new invitation's boxes and buttons, "Email the link" and "Use this record" 38 px, and the review's round choices
+    17 px (now 24 px, each on a 44 px row that its label fills)."""
     from intake.models import Intake
 
     page = open_page("/staff/queue/", DESKTOP, user=administrator)
@@ -136,12 +138,49 @@ def test_the_small_buttons_of_the_queue_and_of_an_intake_are_big_enough_for_a_th
     pages = page.get_by_role("navigation", name="Queue pages").locator(".page-link")
     assert targets_under_44_px(page, *buttons, pages) == {}
     assert_accessible(page, context="queue with every button")
+    # On a phone the three buttons keep their words on one line each (they broke inside themselves at 375 px).
+    page.set_viewport_size(PHONE)
+    heights = {name: page.get_by_role("link", name=name, exact=True).bounding_box()["height"] for name in QUEUE_BUTTONS}
+    assert all(height < 50 for height in heights.values()), heights
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "dashboard-queue-buttons-375")
+
+    reviewed = Intake.objects.filter(is_reviewed=True, reviewed_by__isnull=False).first()
+    assert reviewed is not None
+    page = open_page(f"/staff/intakes/{reviewed.pk}/", DESKTOP, user=administrator)
+    assert targets_under_44_px(page, page.locator(".undo-review").get_by_role("button")) == {}
+    page.set_viewport_size(PHONE)
+    screenshot(page, "dashboard-intake-undo-375")
+    assert_accessible(page, context="reviewed intake with Undo review")
 
     urgent = Intake.objects.get(invitation__patient_name=TOP_PATIENT)
     page = open_page(f"/staff/intakes/{urgent.pk}/", DESKTOP, user=administrator)
     buttons = [page.get_by_role("link", name=name) for name in ("Print for the paper chart", "Download FHIR file")]
-    assert targets_under_44_px(page, *buttons) == {}
+    review = page.locator("#review")
+    choices = review.locator(".outcome-choices .form-check-label")
+    assert targets_under_44_px(page, *buttons, review.get_by_role("button"), review.locator("textarea"), choices) == {}
+    for radio in review.get_by_role("radio").all():
+        box = radio.bounding_box()
+        assert box is not None
+        assert min(box["width"], box["height"]) >= 24, box
+    for width in (PHONE, {"width": 1280, "height": 900}):
+        page.set_viewport_size(width)
+        screenshot(page, f"dashboard-intake-targets-{width['width']}")
     assert_accessible(page, context="intake with its print and FHIR buttons")
+
+    page = open_page("/staff/invitations/new/", DESKTOP, user=administrator)
+    page.locator("#find-name").fill(TOP_PATIENT.split()[0])
+    page.get_by_role("button", name="Find").click()
+    page.wait_for_load_state()
+    form = page.locator("#invitation-form")
+    fields = form.locator("input:not([type=hidden]), select")
+    use_record = page.get_by_role("button", name="Use this record")
+    assert use_record.count() >= 1
+    assert targets_under_44_px(page, fields, form.get_by_role("button"), use_record) == {}
+    for width in (PHONE, {"width": 1280, "height": 900}):
+        page.set_viewport_size(width)
+        screenshot(page, f"staff-invitation-new-targets-{width['width']}")
+    assert_accessible(page, context="new invitation with a record found")
 
 
 def test_the_queue_printed_from_a_phone_keeps_each_card_whole_and_leaves_out_the_controls(
