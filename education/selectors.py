@@ -146,8 +146,11 @@ def topics_with_articles(language: str | None = None) -> list[Topic]:
 
 
 def topic_or_404(slug: str, language: str | None = None) -> Topic:
+    """A topic patients can read something in. One without a published article (new, or its articles drafts,
+    scheduled or taken offline) is not found, as an unknown one is: the menus and the sitemap leave it out, and its
+    page would only say which topics are being written."""
     topic = library().topics_in(language).by_slug.get(slug)
-    if topic is None:
+    if topic is None or not topic.article_count:  # type: ignore[attr-defined]
         raise Http404("No such topic.")
     return topic
 

@@ -156,11 +156,34 @@ def test_a_screen_reader_hears_each_topics_number_of_articles_in_the_singular_or
 
 
 def test_the_topic_query_parameter_redirects_to_the_topic_address(client):
-    TopicFactory.create(name="Running", slug="running")
+    running = TopicFactory.create(name="Running", slug="running")
+    ArticleFactory.create(topics=[running])
     response = client.get("/articles/?topic=running")
     assert response.status_code == 301
     assert response["Location"] == "/topics/running/"
     assert client.get("/articles/?topic=nope").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"status": Article.Status.DRAFT},
+        {"published_at": timezone.now() + datetime.timedelta(days=2)},
+    ],
+    ids=["draft", "scheduled"],
+)
+def test_a_topic_with_no_article_patients_may_read_is_not_found_like_an_unknown_topic(client, state):
+    """The menus and the sitemap leave such a topic out, but its address answered 200 with "There are no articles
+    here yet": a page no link leads to, telling anyone which topics are being written."""
+    TopicFactory.create(name="Cycling", slug="cycling")
+    ArticleFactory.create(title="Saddle height", topics=[TopicFactory.create(name="Bikes", slug="bikes")], **state)
+    unknown = client.get("/topics/no-such-topic/")
+    assert unknown.status_code == 404
+    for path in ("/topics/cycling/", "/topics/bikes/", "/articles/?topic=bikes"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.content == unknown.content, path  # the portal's "We could not find that page"
+    assert "Saddle height" not in client.get("/articles/").content.decode()
 
 
 def test_sitemap_lists_home_topics_and_published_articles(client):
