@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import get_language, pgettext
 
 from education.links import slug_urls
@@ -26,8 +27,12 @@ def article_context(article: Any) -> dict[str, Any]:
     """The template's context for `article` (an Article with `related_published`, or the admin's PreviewArticle)."""
     # The page's links to topics and articles, as their get_absolute_url() gives them, each URL pattern looked up once.
     topic_url, article_url = slug_urls("topic-detail"), slug_urls("article-detail")
+    english_marked = language_code(get_language()) != "en"
     return {
         "article": article,
+        # The author's or team's name is typed in English ("Education team") and has no translation: on a page in
+        # another language it is marked English (WCAG 3.1.2), or a screen reader says it with that language's sounds.
+        "author": format_html('<span lang="en">{}</span>', article.author) if english_marked else article.author,
         "live": article.is_live,
         "summary": article.display_summary,
         "topics": [
@@ -36,7 +41,7 @@ def article_context(article: Any) -> dict[str, Any]:
         ],
         "sources": article.source_list,
         # A translation has no sources of its own: a reader of another language is shown the English ones, marked.
-        "sources_lang": "" if language_code(get_language()) == "en" else "en",
+        "sources_lang": "en" if english_marked else "",
         # Past its review date: the page says it is being checked again rather than "next review due" in the past.
         "review_overdue": bool(article.next_review_due and article.next_review_due < timezone.localdate()),
         "reviewed_on": _review_day(article.reviewed_on),

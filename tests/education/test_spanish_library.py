@@ -115,6 +115,17 @@ def test_the_sources_under_an_article_in_spanish_are_marked_as_english(library):
     assert found.group(1) is None
 
 
+def test_the_authors_name_under_an_article_in_spanish_is_marked_as_english(library):
+    # "Escrito por Education team": the team's English name was read with Spanish sounds (WCAG 3.1.2).
+    for path in ("/articles/heat-helps/", "/articles/ice-or-heat/"):  # translated, and English with a notice
+        html = reader("es").get(path).content.decode()
+        assert 'Escrito por <span lang="en">Education team</span>' in html, path
+    html = reader("en").get("/articles/heat-helps/").content.decode()
+    assert "Written by Education team" in html
+    article = html.split('<article class="article"', 1)[1].split("</article>")[0]
+    assert 'lang="en"' not in article  # nothing to mark on an English page
+
+
 def test_search_results_are_shown_in_spanish_where_they_may_be(library):
     html = reader("es").get("/search/?q=heat").content.decode()
     assert '<a href="/articles/heat-helps/">El calor ayuda</a>' in html
