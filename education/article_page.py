@@ -15,8 +15,9 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
-from django.utils.translation import get_language, pgettext
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, override, pgettext
 
 from education.links import slug_urls
 from education.search_results import SearchHit
@@ -35,6 +36,7 @@ def article_context(article: Any) -> dict[str, Any]:
         "author": format_html('<span lang="en">{}</span>', article.author) if english_marked else article.author,
         "live": article.is_live,
         "summary": article.display_summary,
+        "body": _scrolling_tables(article.display_html, english=bool(getattr(article, "translation_notice", None))),
         "topics": [
             {"url": topic_url(topic.slug), "name": topic.name, "lang": getattr(topic, "fallback_lang", "")}
             for topic in _topics(article)
@@ -66,6 +68,25 @@ def _review_day(day: datetime.date | None) -> dict[str, str] | None:
         return None
     words_format = pgettext("Django date format: a review date, e.g. March 27, 2026", "F j, Y")
     return {"iso": day.isoformat(), "words": date_format(day, words_format)}
+
+
+def _scrolling_tables(html: SafeString, *, english: bool) -> SafeString:
+    """The body with each table in a box of its own that scrolls sideways when the table is wider than the screen (a
+    phone: education.css), so the page itself does not. The box takes the keyboard's focus, so it can be scrolled
+    without a mouse, and is named for a screen reader ("Table 2": each name its own) in the body's language
+    (`english`: the English shown to a reader of another language). Tables come from Markdown only (raw HTML is
+    switched off): a bare `<table>`."""
+    if "<table>" not in html:
+        return html
+    first, *rest = html.split("<table>")
+    with override("en" if english else get_language()):
+        label = pgettext("a table in an article, as a screen reader names the box it scrolls in", "Table %(number)s")
+        names = [escape(label % {"number": number}) for number in range(1, len(rest) + 1)]
+    boxes = (
+        f'<div class="table-scroll" role="region" tabindex="0" aria-label="{name}"><table>{part}'
+        for name, part in zip(names, rest, strict=True)
+    )
+    return mark_safe(first + "".join(boxes).replace("</table>", "</table></div>"))  # noqa: S308
 
 
 def _topics(article: Any) -> Any:

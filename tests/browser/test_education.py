@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
+from tests.browser.conftest import DESKTOP, LAPTOP, PHONE, assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,21 +51,50 @@ def test_a_phone_visitor_searches_sciatica_from_the_header_and_reads_the_review_
 
 # What a reader pastes into the search box, or an editor types in an article: one "word" wider than a phone.
 LONG_ADDRESS = "https://www.nhs.uk/conditions/sciatica/treatment-and-recovery-for-runners/"
+LONG_WORD = "spondylolisthesis" * 4  # 68 letters, no place to break
+# The same in a table's cells, and a table with more columns than a phone has room for.
+TABLES = f"""
+| Where to read more | Address |
+| --- | --- |
+| The NHS | {LONG_ADDRESS} |
+| A long word | {LONG_WORD} |
+
+| Week | Monday | Tuesday | Wednesday | Thursday | Friday | Saturday | Sunday |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+| One | Walk 20 minutes | Rest | Walk 20 minutes | Rest | Walk 25 minutes | Stretches | Rest |
+"""
 
 
-def test_a_long_web_address_in_a_search_or_an_article_wraps_instead_of_widening_the_page_on_a_phone(open_page):
-    """The search page's "No articles found for “...”" line, and an article's paragraph and list item, ran off the
-    right edge of a phone with a pasted web address: the whole page scrolled sideways."""
+def test_a_long_web_address_in_a_search_or_an_article_wraps_instead_of_widening_the_page_on_a_phone(
+    open_page, screenshot
+):
+    """The search page's "No articles found for “...”" line, and an article's paragraph, list item and table cell, ran
+    off the right edge of a phone with a pasted web address or a long word: the whole page scrolled sideways (452 px
+    at 375 px with one in a table)."""
     from tests.education.factories import ArticleFactory
 
-    ArticleFactory.create(slug="further-reading", body=f"Read more at {LONG_ADDRESS} today.\n\n- <{LONG_ADDRESS}>\n")
+    ArticleFactory.create(
+        slug="further-reading", body=f"Read more at {LONG_ADDRESS} today.\n\n- <{LONG_ADDRESS}>\n\n{TABLES}"
+    )
     page = open_page(f"/search/?q={quote(LONG_ADDRESS)}", PHONE)
     assert LONG_ADDRESS in page.get_by_role("status").inner_text()
     assert_fits(page, PHONE)
     assert_accessible(page, context="search for a web address")
     page.goto("/articles/further-reading/")
+    assert page.locator(".article-body table").count() == 2
     assert_fits(page, PHONE)
-    assert_accessible(page, context="article with a web address in its text")
+    # The long words wrap in their cells; the week's eight columns scroll in their own box, which a keyboard reaches.
+    overflow = page.locator(".table-scroll").evaluate_all(
+        "boxes => boxes.map((box) => box.scrollWidth - box.clientWidth)"
+    )
+    assert overflow[0] == 0, overflow
+    assert overflow[1] > 0, overflow
+    assert page.locator(".table-scroll").nth(1).get_attribute("tabindex") == "0"
+    screenshot(page, "education-article-long-words-phone")
+    assert_accessible(page, context="article with a web address in its text and tables")  # at phone and desktop
+    page.set_viewport_size(LAPTOP)
+    assert_fits(page, LAPTOP)
+    screenshot(page, "education-article-long-words-laptop")
 
 
 LIBRARY_PAGES = [

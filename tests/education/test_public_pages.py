@@ -8,8 +8,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from education.models import Article
-from tests.education.factories import ArticleFactory, TopicFactory
+from education.models import Article, ArticleTranslation
+from tests.education.factories import ArticleFactory, TopicFactory, approve_translations
 from tests.education.test_rendering import HOSTILE_BODY, assert_no_active_content
 
 pytestmark = pytest.mark.django_db
@@ -184,6 +184,25 @@ def test_a_topic_with_no_article_patients_may_read_is_not_found_like_an_unknown_
         assert response.status_code == 404, path
         assert response.content == unknown.content, path  # the portal's "We could not find that page"
     assert "Saddle height" not in client.get("/articles/").content.decode()
+
+
+def test_each_table_in_an_article_is_in_a_named_box_the_keyboard_can_scroll(client):
+    """A table wider than a phone scrolls sideways in a box of its own (education.css); the box takes the keyboard's
+    focus and each has its own name, in the reader's language."""
+    body = "| A | B |\n| --- | --- |\n| 1 | 2 |\n\nText.\n\n| C |\n| --- |\n| 3 |\n"
+    ArticleFactory.create(slug="tables", body=body)
+    html = article_element(client.get("/articles/tables/").content.decode())
+    for number in (1, 2):
+        assert f'<div class="table-scroll" role="region" tabindex="0" aria-label="Table {number}"><table>' in html
+    assert html.count("</table></div>") == 2
+    client.cookies["django_language"] = "es"  # no translation yet: the English body, marked, with English names
+    assert 'aria-label="Table 1"' in client.get("/articles/tables/").content.decode()
+    translation = ArticleTranslation(article=Article.objects.get(slug="tables"), language="es", title="T", summary="S")
+    translation.body = body
+    translation.record_source(translation.article)
+    translation.save()
+    approve_translations()
+    assert 'aria-label="Tabla 2"' in client.get("/articles/tables/").content.decode()
 
 
 def test_sitemap_lists_home_topics_and_published_articles(client):
