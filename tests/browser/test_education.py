@@ -102,14 +102,22 @@ LIBRARY_PAGES = [
     ("list", "/articles/"),
     ("topic", "/topics/running/"),
     ("article", "/articles/back-pain-after-a-run/"),
-    ("search", "/search/?q=shoes"),
+    ("search", "/search/?q=running"),  # more than a page of results: the page links
 ]
+# What a thumb taps on each page, at least 44 x 44 px (WCAG 2.5.5) as the header's are: the home page's topic buttons
+# measured 38 px tall, the topic menu's links 38 px, the search page's box and button 38 px and its page links 40 px.
+TAP_TARGETS = {
+    "home": ("main .topic-pills a",),
+    "list": ("main .topic-list a",),
+    "topic": ("main .topic-list a",),
+    "search": ("main .search-form input, main .search-form button", "main .pagination a"),
+}
 
 
 @pytest.mark.usefixtures("library")
 def test_library_pages_look_right_at_phone_and_desktop_width(open_page, screenshot):
     """Every library page at both widths in one browser (the library is loaded once): a heading, no sideways
-    scrolling, no script errors, a screenshot of each, and axe-core at both widths."""
+    scrolling, targets big enough for a thumb, no script errors, a screenshot of each, and axe-core at both widths."""
     errors: list[str] = []
     page = open_page("/", PHONE)
     page.on("console", lambda msg: errors.append(f"{page.url}: {msg.text}") if msg.type == "error" else None)
@@ -122,6 +130,8 @@ def test_library_pages_look_right_at_phone_and_desktop_width(open_page, screensh
             weights = page.locator("main .lead").evaluate_all("els => els.map((el) => getComputedStyle(el).fontWeight)")
             assert set(weights) <= {"400"}, (name, weights)
             assert_fits(page, viewport)
+            for targets in TAP_TARGETS.get(name, ()):
+                assert_easy_to_tap(page.locator(targets))
             screenshot(page, f"education-{name}-{size}")
             assert_accessible(page, context=f"library {name} page ({size})")
     assert errors == []
