@@ -1,8 +1,26 @@
-"""Sending one message: at most once, retried with backoff when the mail server fails (as `alerts.delivery` does).
+"""Sending one message: at least once, retried with backoff when the mail server fails (as `alerts.delivery` does).
 
-Delivery is at-least-once towards the mail server and exactly-once as far as our records go: the send happens while
-the message row is locked and `sent_at` is committed right after; a crash in the gap of a few milliseconds between the
-mail server accepting the message and our commit is the only way to get a second copy.
+No row stays locked while the mail server takes a message (EMAIL_TIMEOUT, 10 s, at most): staff's new link cancels
+the e-mail with the old one (`services.queue`, `replace_pending`) and waited for it past the 4 s statement timeout, a
+"database unavailable" page. A send is three steps:
+
+1. Claim, in a short transaction with the row locked: still pending and no other attempt's claim younger than
+   `CLAIM_LEASE`, the attempt is counted, the message rendered (None: not needed, cancelled here) and the row
+   marked with this attempt's `claim` token. A second worker (a duplicated task, the sweeper's) finds it claimed and
+   leaves it ("sending").
+2. Hand it to the mail server, outside any transaction.
+3. Record the outcome, in a second short transaction, only if the row still carries this attempt's claim: sent
+   (its sealed token emptied), or the failure with its retry. A message replaced meanwhile (cancelled by a new
+   link, its token emptied at once) is recorded as sent when it went: it did reach the mail server, and its link
+   no longer opens. One deleted meanwhile (its invitation removed) has nothing left to record.
+
+A worker that dies between 2 and 3 leaves the claim; once the lease has passed, the sweeper's task claims the message
+again and sends it a second time. That is the one way to get two copies, and the right way round for the clinic: a
+link e-mailed twice beats a link never e-mailed.
+
+A kind whose owner hears how it settled (`registry.on_settled`: a reminder's new link goes on its invitation) is still
+sent in one transaction, the owner's row and the message locked throughout (registry: lock order); see
+`_send_holding_locks`.
 
 What goes wrong is recorded as an exception class name only (an SMTP refusal's text quotes the address). This module
 does not queue anything itself: the caller passes `requeue` (the task module's `enqueue`), so the task module can
@@ -13,7 +31,9 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +41,7 @@ from django.utils import timezone
 
 from messaging import channels, registry, sms
 from messaging.models import OutboundMessage, TextOptOut
+from messaging.stuck_tasks import STALE_RUNNING_AFTER
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +51,9 @@ Requeue = Callable[..., None]
 # Settings MESSAGE_RETRY_DELAYS and MESSAGE_MAX_ATTEMPTS override them (the mail outage test makes them short).
 RETRY_DELAYS: tuple[float, ...] = (30, 60, 120, 300, 600, 1800)
 MAX_ATTEMPTS = 12
+# How long a claimed message is left to the attempt sending it: longer than any send takes (EMAIL_TIMEOUT per exchange
+# with the mail server), as long as the sweeper waits before it takes a running task for dead.
+CLAIM_LEASE = STALE_RUNNING_AFTER
 
 
 class NoRecipients(RuntimeError):
@@ -51,7 +75,109 @@ def retry_delay(attempts: int) -> datetime.timedelta:
 
 
 def send(message_id: int, *, requeue: Requeue, now: datetime.datetime | None = None) -> str:
-    """Send one message if it still needs sending; on failure schedule the next try. Returns what happened."""
+    """Send one message if it still needs sending; on failure schedule the next try. Returns what happened: "sent",
+    "retry", "failed", "cancelled", "missing", or "sending" (another attempt has it; module docstring)."""
+    kind = OutboundMessage.objects.filter(pk=message_id).values_list("kind", flat=True).first()
+    if kind is None:
+        return "missing"
+    if registry.has_settled_hook(kind):
+        return _send_holding_locks(message_id, requeue=requeue, now=now)
+    claimed = _claim(message_id, requeue=requeue, now=now)
+    if isinstance(claimed, str):
+        return claimed
+    try:
+        channels.send(claimed.message, claimed.rendered, claimed.recipients)  # no transaction, no row lock
+    except Exception as error:
+        return _record(claimed.message, error, requeue=requeue, now=now)
+    return _record(claimed.message, None, requeue=requeue, now=now)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    message: OutboundMessage
+    rendered: registry.Rendered
+    recipients: list[str]
+
+
+def _claim(message_id: int, *, requeue: Requeue, now: datetime.datetime | None) -> Claimed | str:
+    """Step 1 (module docstring): the message, what it says and to whom, claimed for this attempt; or what became of
+    it when there is nothing to send (not pending, claimed by another attempt, not needed, no recipients)."""
+    with transaction.atomic():
+        message = OutboundMessage.objects.select_for_update().filter(pk=message_id).first()
+        if message is None:
+            return "missing"
+        if message.status != OutboundMessage.Status.PENDING:
+            return str(message.status)
+        now = now or timezone.now()
+        if message.claimed_at is not None and message.claimed_at > now - CLAIM_LEASE:
+            return "sending"
+        message.attempts += 1
+        try:
+            if not message.recipients:
+                raise NoRecipients
+            with transaction.atomic():  # a database error while rendering must not stop us recording this attempt
+                rendered = registry.render(message)
+            recipients: list[str] = []
+            if rendered is not None:
+                # A text goes only to numbers that have not asked for none (a message no longer needed is cancelled
+                # first, whatever its numbers: review of the stop-32 commits).
+                recipients = _not_opted_out(message) if message.channel == channels.SMS else list(message.recipients)
+        except sms.RecipientOptedOut as refused:
+            return _opted_out(message, refused, now=now)
+        except Exception as error:
+            return _attempt_failed(message, error, requeue=requeue, now=now)
+        if rendered is None:
+            message.status = OutboundMessage.Status.CANCELLED
+            message.sealed_token = ""
+            message.last_error = ""
+            message.claim, message.claimed_at = "", None
+            message.save(update_fields=["attempts", "status", "sealed_token", "last_error", "claim", "claimed_at"])
+            logger.info("Message %s (%s) not needed any more", message.pk, message.kind)
+            return str(message.status)
+        message.claim, message.claimed_at = uuid.uuid4().hex, now
+        message.save(update_fields=["attempts", "claim", "claimed_at"])
+    return Claimed(message, rendered, recipients)
+
+
+def _record(
+    claimed: OutboundMessage, error: Exception | None, *, requeue: Requeue, now: datetime.datetime | None
+) -> str:
+    """Step 3 (module docstring): the outcome of the attempt that claimed the message, if the row is still its own."""
+    with transaction.atomic():
+        message = OutboundMessage.objects.select_for_update().filter(pk=claimed.pk, claim=claimed.claim).first()
+        if message is None:
+            # Deleted meanwhile (its invitation removed), or the lease passed and another attempt took it over: that
+            # one records it.
+            logger.info("Message %s (%s) no longer this attempt's to record", claimed.pk, claimed.kind)
+            return "missing"
+        now = now or timezone.now()
+        message.claim, message.claimed_at = "", None
+        replaced = message.status != OutboundMessage.Status.PENDING  # a new link cancelled it while it was sent
+        if error is not None and replaced:  # nothing more to try: its link stopped working
+            if isinstance(error, sms.RecipientOptedOut):
+                _remember_opt_outs(message, error, now=now)
+            message.last_error = type(error).__name__
+            message.save(update_fields=["last_error", "claim", "claimed_at"])
+            return str(message.status)
+        if isinstance(error, sms.RecipientOptedOut):
+            return _opted_out(message, error, now=now)
+        if error is not None:
+            return _attempt_failed(message, error, requeue=requeue, now=now)
+        message.status = OutboundMessage.Status.SENT
+        message.sent_at = now
+        message.last_error = ""
+        message.sealed_token = ""
+        message.save(update_fields=["status", "sent_at", "last_error", "sealed_token", "claim", "claimed_at"])
+        if replaced:
+            logger.info("Message %s (%s) sent; a newer one replaced it meanwhile", message.pk, message.kind)
+        else:
+            logger.info("Message %s (%s) sent", message.pk, message.kind)
+        return str(message.status)
+
+
+def _send_holding_locks(message_id: int, *, requeue: Requeue, now: datetime.datetime | None) -> str:
+    """A kind whose owner hears how it settled (a reminder): the owner's rows and the message stay locked while the
+    mail server takes it (registry: lock order), so staff's changes to its invitation wait for the send."""
     with transaction.atomic():
         # The rows its settling writes (a reminder's invitation) are locked before the message row: the order of every
         # other transaction that locks both (registry: lock order). Its kind and row never change: read unlocked.
@@ -108,15 +234,20 @@ def _not_opted_out(message: OutboundMessage) -> list[str]:
 def _opted_out(message: OutboundMessage, refused: sms.RecipientOptedOut, *, now: datetime.datetime) -> str:
     """The recipient asked for no texts: never retried (each try would be refused, and texting them again is what
     they asked us not to do); the numbers are kept so that nothing more is queued to them."""
-    for number in refused.numbers or message.recipients:
-        TextOptOut.objects.get_or_create(number=number, defaults={"at": now})
+    _remember_opt_outs(message, refused, now=now)
     registry.settled(message, sent=False)
     message.status = OutboundMessage.Status.FAILED
     message.last_error = type(refused).__name__
     message.sealed_token = ""
-    message.save(update_fields=["attempts", "status", "last_error", "sealed_token"])
+    message.claim, message.claimed_at = "", None
+    message.save(update_fields=["attempts", "status", "last_error", "sealed_token", "claim", "claimed_at"])
     logger.info("Message %s (%s) not sent: the recipient asked for no text messages", message.pk, message.kind)
     return str(message.status)
+
+
+def _remember_opt_outs(message: OutboundMessage, refused: sms.RecipientOptedOut, *, now: datetime.datetime) -> None:
+    for number in refused.numbers or message.recipients:
+        TextOptOut.objects.get_or_create(number=number, defaults={"at": now})
 
 
 def _attempt_failed(message: OutboundMessage, error: Exception, *, requeue: Requeue, now: datetime.datetime) -> str:
@@ -142,5 +273,8 @@ def _attempt_failed(message: OutboundMessage, error: Exception, *, requeue: Requ
             message.attempts,
             message.last_error,
         )
-    message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at", "sealed_token"])
+    message.claim, message.claimed_at = "", None
+    message.save(
+        update_fields=["attempts", "last_error", "status", "next_attempt_at", "sealed_token", "claim", "claimed_at"]
+    )
     return "retry" if message.status == OutboundMessage.Status.PENDING else str(message.status)

@@ -74,6 +74,10 @@ class OutboundMessage(Delivery):
     recipients = models.JSONField(default=list, help_text="The addresses it goes to.")
     # An invitation link's token or a one-time code, sealed; emptied when the message is sent, given up or replaced.
     sealed_token = models.CharField(max_length=255, blank=True)
+    # The attempt handing it to the mail server now (messaging.delivery: claimed, sent outside any transaction, then
+    # recorded), and since when: another attempt leaves it alone until `delivery.CLAIM_LEASE` has passed.
+    claim = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(Delivery.Meta):
         indexes = [

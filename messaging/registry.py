@@ -16,11 +16,18 @@ message row. The worker used to lock the message, send it, and only then take th
 waiting on the message meanwhile, PostgreSQL broke the deadlock by failing one of them (staff got a "database
 unavailable" page and the visit stayed where it was, or the patient got a reminder whose link opened nothing). The
 owner's row first because it is the one those paths start from; the worker knows the message's kind and row before
-locking anything, while staff do not know which messages a change will touch until they hold the invitation. The
-cost: a reminder's invitation stays locked while its message is handed over (EMAIL_TIMEOUT at most), as its message
-row always was; staff's move waited that long for the message row before. Only staff's changes wait: the
-invitation is held FOR KEY SHARE (``intake.services.reminders.lock_invitation``), which their FOR UPDATE waits for and
-the patient's own link (FOR NO KEY UPDATE: entering the birth date, a one-time code) does not.
+locking anything, while staff do not know which messages a change will touch until they hold the invitation.
+
+Held while the mail server takes a message (EMAIL_TIMEOUT, 10 s, at most; the statement timeout is 4 s):
+- A kind with no settled callback (the invitation's e-mail, a follow-up's link, a code, a confirmation, a lockout):
+  nothing. The worker claims the message in one short transaction, sends it outside any, and records the outcome in
+  a second (``messaging.delivery``), so staff's new link, which cancels the e-mail with the old one, never waits for
+  the mail server.
+- A kind with one (the reminders): its invitation FOR KEY SHARE (``intake.services.reminders.lock_invitation``) and
+  its message row, from before the send to the commit of its outcome (``delivery._send_holding_locks``). Staff's
+  changes to the invitation (FOR UPDATE: a new link, a move, a cancel) wait that long; the patient's own link (FOR NO
+  KEY UPDATE: entering the birth date, a one-time code) does not. Sending these outside the locks too needs staff's
+  move to count a reminder being sent as sent (it deletes an unsent one with its link): not done yet.
 """
 
 from __future__ import annotations

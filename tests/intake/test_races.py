@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection, connections
+from django.db.backends import signals as django_signals
 from django.test import Client
 from django.utils import timezone
 
@@ -288,3 +289,99 @@ def test_an_ordinary_page_written_while_a_red_flag_holds_the_row_keeps_the_flag(
     assert intake.answers["ce_saddle_numbness"] == "yes"
     assert intake.answers["pain_now"] == 3  # the page's own answers
     assert RedFlagAnswer.objects.filter(intake=intake, code="ce_saddle_numbness", cleared_at__isnull=True).exists()
+
+
+def impatient(thread: str) -> Callable[..., None]:
+    """A `connection_created` receiver that makes thread `thread`'s connections give up on a row lock after half a
+    second: a request waiting for the mail server ran into the 4 s statement timeout ("database unavailable")."""
+
+    def set_lock_timeout(sender: Any, connection: Any, **kwargs: Any) -> None:
+        if threading.current_thread().name == thread:
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '500ms'")
+
+    return set_lock_timeout
+
+
+def invitation_email_being_sent(
+    *, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Any, str, OutboundMessage, Side, threading.Event]:
+    """An invitation whose e-mail the worker is sending, paused once the mail server has it and before the worker
+    records it: the invitation, its link's token, the message, the worker's side and the event that lets it go on."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, sent by the worker below
+    invitation, raw = make_invitation(send_email=True, email="jo@example.org")
+    message = OutboundMessage.objects.get(kind=OutboundMessage.Kind.INVITATION)
+    reached, release = paused_in(channels, "send", thread="worker", monkeypatch=monkeypatch)
+    worker = Side("worker", lambda: messages.send(message.pk))
+    worker.start()
+    assert reached.wait(10)  # the mail server has the e-mail; the worker has not recorded it yet
+    return invitation, raw, message, worker, release
+
+
+def test_staff_sending_a_new_link_while_the_mail_server_takes_the_first_one_are_not_held_up(
+    monkeypatch, settings, client, front_desk
+):
+    """The worker kept the invitation e-mail's row locked while the mail server took it, and staff's new link cancels
+    the e-mail with the old link (`replace_pending`): with a slow mail server, staff waited past the statement timeout
+    and got a "database unavailable" page."""
+    invitation, _, first, worker, release = invitation_email_being_sent(settings=settings, monkeypatch=monkeypatch)
+    receiver = impatient("staff")
+    django_signals.connection_created.connect(receiver, weak=False)
+    try:
+        client.force_login(front_desk)
+        data = {
+            "email": invitation.email,
+            "appointment_at": timezone.localtime(invitation.appointment_at).strftime("%Y-%m-%dT%H:%M"),
+            "language": "en",
+            "link_version": str(invitation.link_version),
+        }
+        staff = Side("staff", lambda: client.post(f"/staff/invitations/{invitation.pk}/new-link/", data))
+        staff.start()
+        staff.join(10)
+        held_up = staff.is_alive()
+    finally:
+        release.set()
+        django_signals.connection_created.disconnect(receiver)
+    for side in (worker, staff):
+        side.join(30)
+        assert side.error is None, f"{type(side.error).__name__}: {side.error}"
+    assert not held_up
+    assert staff.result.status_code == 302, "staff's new link waited for the mail server"
+    first.refresh_from_db()
+    new = OutboundMessage.objects.exclude(pk=first.pk).get(kind=OutboundMessage.Kind.INVITATION)
+    assert (first.status, first.sealed_token) == ("sent", "")  # it went; its link no longer opens
+    assert first.sent_at is not None
+    assert new.status == "pending"
+    assert messages.send(new.pk) == "sent"
+    old_mail, new_mail = mail.outbox
+    old_link = old_mail.body.split("/intake/start/")[1].split("/")[0]
+    new_link = new_mail.body.split("/intake/start/")[1].split("/")[0]
+    assert Patient(Client(), new_link).open_link()["Location"].endswith("/intake/confirm/")
+    assert Patient(Client(), old_link).open_link().status_code != 302  # the bad-link page
+
+
+def test_a_second_worker_given_a_message_the_mail_server_is_taking_neither_waits_nor_sends_it_again(
+    monkeypatch, settings
+):
+    """A duplicated task, or the sweeper's, reached the message while the first worker handed it over: it waited
+    for the row (past the statement timeout, with a slow mail server); now it sees the message is being sent, leaves
+    it, and the patient gets one e-mail."""
+    _, _, message, worker, release = invitation_email_being_sent(settings=settings, monkeypatch=monkeypatch)
+    receiver = impatient("second")
+    django_signals.connection_created.connect(receiver, weak=False)
+    try:
+        second = Side("second", lambda: messages.send(message.pk))
+        second.start()
+        second.join(10)
+        held_up = second.is_alive()
+    finally:
+        release.set()
+        django_signals.connection_created.disconnect(receiver)
+    for side in (worker, second):
+        side.join(30)
+        assert side.error is None, f"{type(side.error).__name__}: {side.error}"
+    assert not held_up
+    assert (second.result, worker.result) == ("sending", "sent")
+    assert len(mail.outbox) == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("sent", 1)

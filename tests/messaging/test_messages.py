@@ -195,6 +195,41 @@ def test_a_message_is_rolled_back_with_the_change_it_tells_about():
     assert not DBTaskResult.objects.exists()
 
 
+class WorkerKilled(BaseException):
+    """The worker's process ended (killed, out of memory) between handing the e-mail over and recording it."""
+
+
+def test_a_message_whose_worker_died_after_handing_it_over_goes_again_once_its_claim_lapses(monkeypatch):
+    """At least once: the worker no longer holds the row while the mail server takes the message, so one killed before
+    recording it leaves only its claim. Another attempt leaves the message alone while the first could still be
+    sending it; after `CLAIM_LEASE` it sends it again (a second copy of the link, never none)."""
+    from messaging import channels
+
+    _, token = make_invitation(send_email=True, email="jo@example.org")
+    message = OutboundMessage.objects.get()
+    real_send = channels.send
+
+    def send_then_die(*args, **kwargs):  # type: ignore[no-untyped-def]
+        real_send(*args, **kwargs)
+        raise WorkerKilled
+
+    monkeypatch.setattr(channels, "send", send_then_die)
+    with pytest.raises(WorkerKilled):
+        messages.send(message.pk)
+    monkeypatch.setattr(channels, "send", real_send)
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.claimed_at is not None) == ("pending", 1, True)
+
+    assert messages.send(message.pk) == "sending"  # the first worker may still be at it
+    assert len(mail.outbox) == 1
+    later = timezone.now() + delivery.CLAIM_LEASE + datetime.timedelta(seconds=1)
+    assert messages.send(message.pk, now=later) == "sent"
+    assert len(mail.outbox) == 2
+    assert f"/intake/start/{token}/" in mail.outbox[1].body
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.claim, message.sealed_token) == ("sent", 2, "", "")
+
+
 def test_a_new_link_cancels_the_unsent_email_with_the_old_link():
     invitation, _ = make_invitation(send_email=True, email="jo@example.org")
     new_token = services.renew_link(invitation, send_email=True)
