@@ -10,17 +10,20 @@ the e-mail with the old one (`services.queue`, `replace_pending`) and waited for
    leaves it ("sending").
 2. Hand it to the mail server, outside any transaction.
 3. Record the outcome, in a second short transaction, only if the row still carries this attempt's claim: sent
-   (its sealed token emptied), or the failure with its retry. A message replaced meanwhile (cancelled by a new
-   link, its token emptied at once) is recorded as sent when it went: it did reach the mail server, and its link
-   no longer opens. One deleted meanwhile (its invitation removed) has nothing left to record.
+   (its owner told, then its sealed token emptied: a reminder's link becomes the patient's if it is still the one
+   waiting), or the failure with its retry. A message replaced meanwhile (cancelled by a new link, its token
+   emptied at once) is recorded as sent when it went: it did reach the mail server, and its link no longer opens.
+   One deleted meanwhile (its invitation removed; a reminder for the old date of a moved visit, which the move
+   counted as sent: ``intake.services.invitations``) has nothing left to record.
+
+Both transactions lock the rows the owner's settled callback writes before the message row (registry: lock order),
+and neither is held while the mail server takes the message. Between them the message is pending with a claim:
+"being sent". Staff's changes meanwhile see it so: a new link or a cancel leaves it to go (a new link ends its link
+first), a move that deletes a reminder counts it as sent.
 
 A worker that dies between 2 and 3 leaves the claim; once the lease has passed, the sweeper's task claims the message
 again and sends it a second time. That is the one way to get two copies, and the right way round for the clinic: a
 link e-mailed twice beats a link never e-mailed.
-
-A kind whose owner hears how it settled (`registry.on_settled`: a reminder's new link goes on its invitation) is still
-sent in one transaction, the owner's row and the message locked throughout (registry: lock order); see
-`_send_holding_locks`.
 
 What goes wrong is recorded as an exception class name only (an SMTP refusal's text quotes the address). This module
 does not queue anything itself: the caller passes `requeue` (the task module's `enqueue`), so the task module can
@@ -77,19 +80,19 @@ def retry_delay(attempts: int) -> datetime.timedelta:
 def send(message_id: int, *, requeue: Requeue, now: datetime.datetime | None = None) -> str:
     """Send one message if it still needs sending; on failure schedule the next try. Returns what happened: "sent",
     "retry", "failed", "cancelled", "missing", or "sending" (another attempt has it; module docstring)."""
-    kind = OutboundMessage.objects.filter(pk=message_id).values_list("kind", flat=True).first()
-    if kind is None:
+    # The rows its settling writes (a reminder's invitation) are locked before the message row, in both transactions:
+    # the order of every other transaction that locks both (registry: lock order). Its kind and row never change.
+    about = OutboundMessage.objects.filter(pk=message_id).values_list("kind", "about_id").first()
+    if about is None:
         return "missing"
-    if registry.has_settled_hook(kind):
-        return _send_holding_locks(message_id, requeue=requeue, now=now)
-    claimed = _claim(message_id, requeue=requeue, now=now)
+    claimed = _claim(message_id, about, requeue=requeue, now=now)
     if isinstance(claimed, str):
         return claimed
     try:
         channels.send(claimed.message, claimed.rendered, claimed.recipients)  # no transaction, no row lock
     except Exception as error:
-        return _record(claimed.message, error, requeue=requeue, now=now)
-    return _record(claimed.message, None, requeue=requeue, now=now)
+        return _record(claimed.message, about, error, requeue=requeue, now=now)
+    return _record(claimed.message, about, None, requeue=requeue, now=now)
 
 
 @dataclass(frozen=True)
@@ -99,10 +102,13 @@ class Claimed:
     recipients: list[str]
 
 
-def _claim(message_id: int, *, requeue: Requeue, now: datetime.datetime | None) -> Claimed | str:
+def _claim(
+    message_id: int, about: tuple[str, int], *, requeue: Requeue, now: datetime.datetime | None
+) -> Claimed | str:
     """Step 1 (module docstring): the message, what it says and to whom, claimed for this attempt; or what became of
     it when there is nothing to send (not pending, claimed by another attempt, not needed, no recipients)."""
     with transaction.atomic():
+        registry.lock_for_settling(*about)
         message = OutboundMessage.objects.select_for_update().filter(pk=message_id).first()
         if message is None:
             return "missing"
@@ -127,6 +133,7 @@ def _claim(message_id: int, *, requeue: Requeue, now: datetime.datetime | None) 
         except Exception as error:
             return _attempt_failed(message, error, requeue=requeue, now=now)
         if rendered is None:
+            registry.settled(message, sent=False)  # before its sealed token goes
             message.status = OutboundMessage.Status.CANCELLED
             message.sealed_token = ""
             message.last_error = ""
@@ -140,10 +147,16 @@ def _claim(message_id: int, *, requeue: Requeue, now: datetime.datetime | None) 
 
 
 def _record(
-    claimed: OutboundMessage, error: Exception | None, *, requeue: Requeue, now: datetime.datetime | None
+    claimed: OutboundMessage,
+    about: tuple[str, int],
+    error: Exception | None,
+    *,
+    requeue: Requeue,
+    now: datetime.datetime | None,
 ) -> str:
     """Step 3 (module docstring): the outcome of the attempt that claimed the message, if the row is still its own."""
     with transaction.atomic():
+        registry.lock_for_settling(*about)
         message = OutboundMessage.objects.select_for_update().filter(pk=claimed.pk, claim=claimed.claim).first()
         if message is None:
             # Deleted meanwhile (its invitation removed), or the lease passed and another attempt took it over: that
@@ -163,8 +176,12 @@ def _record(
             return _opted_out(message, error, now=now)
         if error is not None:
             return _attempt_failed(message, error, requeue=requeue, now=now)
+        # A replaced one's token is gone already: its owner dropped its link when it was replaced.
+        registry.settled(message, sent=True)  # before its sealed token goes
         message.status = OutboundMessage.Status.SENT
-        message.sent_at = now
+        # When it was handed over, give or take the send's seconds: a change staff made meanwhile (a new link) comes
+        # after it, as the invitation's page orders them (intake.selectors.live_link).
+        message.sent_at = claimed.claimed_at or now
         message.last_error = ""
         message.sealed_token = ""
         message.save(update_fields=["status", "sent_at", "last_error", "sealed_token", "claim", "claimed_at"])
@@ -172,52 +189,6 @@ def _record(
             logger.info("Message %s (%s) sent; a newer one replaced it meanwhile", message.pk, message.kind)
         else:
             logger.info("Message %s (%s) sent", message.pk, message.kind)
-        return str(message.status)
-
-
-def _send_holding_locks(message_id: int, *, requeue: Requeue, now: datetime.datetime | None) -> str:
-    """A kind whose owner hears how it settled (a reminder): the owner's rows and the message stay locked while the
-    mail server takes it (registry: lock order), so staff's changes to its invitation wait for the send."""
-    with transaction.atomic():
-        # The rows its settling writes (a reminder's invitation) are locked before the message row: the order of every
-        # other transaction that locks both (registry: lock order). Its kind and row never change: read unlocked.
-        about = OutboundMessage.objects.filter(pk=message_id).values_list("kind", "about_id").first()
-        if about is None:
-            return "missing"
-        registry.lock_for_settling(*about)
-        message = OutboundMessage.objects.select_for_update().filter(pk=message_id).first()
-        if message is None:
-            return "missing"
-        if message.status != OutboundMessage.Status.PENDING:
-            return str(message.status)
-        now = now or timezone.now()
-        message.attempts += 1
-        try:
-            if not message.recipients:
-                raise NoRecipients
-            # A savepoint: a database error while rendering must not stop us recording this attempt.
-            with transaction.atomic():
-                rendered = registry.render(message)
-            if rendered is not None:
-                # A text goes only to numbers that have not asked for none (a message no longer needed is cancelled
-                # first, whatever its numbers: review of the stop-32 commits).
-                recipients = _not_opted_out(message) if message.channel == channels.SMS else list(message.recipients)
-                channels.send(message, rendered, recipients)  # e-mail or text message, by the row's channel
-        except sms.RecipientOptedOut as refused:
-            return _opted_out(message, refused, now=now)
-        except Exception as error:
-            return _attempt_failed(message, error, requeue=requeue, now=now)
-        registry.settled(message, sent=rendered is not None)  # before its sealed token goes
-        message.last_error = ""
-        message.sealed_token = ""
-        if rendered is None:
-            message.status = OutboundMessage.Status.CANCELLED
-            logger.info("Message %s (%s) not needed any more", message.pk, message.kind)
-        else:
-            message.status = OutboundMessage.Status.SENT
-            message.sent_at = now
-            logger.info("Message %s (%s) sent", message.pk, message.kind)
-        message.save(update_fields=["attempts", "status", "sent_at", "last_error", "sealed_token"])
         return str(message.status)
 
 

@@ -18,16 +18,13 @@ unavailable" page and the visit stayed where it was, or the patient got a remind
 owner's row first because it is the one those paths start from; the worker knows the message's kind and row before
 locking anything, while staff do not know which messages a change will touch until they hold the invitation.
 
-Held while the mail server takes a message (EMAIL_TIMEOUT, 10 s, at most; the statement timeout is 4 s):
-- A kind with no settled callback (the invitation's e-mail, a follow-up's link, a code, a confirmation, a lockout):
-  nothing. The worker claims the message in one short transaction, sends it outside any, and records the outcome in
-  a second (``messaging.delivery``), so staff's new link, which cancels the e-mail with the old one, never waits for
-  the mail server.
-- A kind with one (the reminders): its invitation FOR KEY SHARE (``intake.services.reminders.lock_invitation``) and
-  its message row, from before the send to the commit of its outcome (``delivery._send_holding_locks``). Staff's
-  changes to the invitation (FOR UPDATE: a new link, a move, a cancel) wait that long; the patient's own link (FOR NO
-  KEY UPDATE: entering the birth date, a one-time code) does not. Sending these outside the locks too needs staff's
-  move to count a reminder being sent as sent (it deletes an unsent one with its link): not done yet.
+Neither is held while the mail server takes a message (EMAIL_TIMEOUT, 10 s, at most; the statement timeout is 4 s):
+the worker claims the message in one short transaction, sends it outside any, and records the outcome in a second
+(``messaging.delivery``); both take the owner's rows (a reminder's invitation, FOR KEY SHARE:
+``intake.services.reminders.lock_invitation``) before the message row. Staff's new link, move or cancel (the
+invitation FOR UPDATE, then the messages) waited for the whole send before, past the statement timeout: a "database
+unavailable" page. Between the two transactions the message is pending and claimed; the owner's changes read a
+claimed message as one that may have reached the patient (``intake.services.invitations._drop_unsent_link``).
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -311,34 +312,47 @@ def _move(row: Invitation, when: datetime.datetime, *, patient_has_link: bool = 
 
 def _keep_record_of_sent(row: Invitation, reminders: QuerySet[Reminder], *, appointment_at: datetime.datetime) -> None:
     """An `EarlierReminder` for each of the invitation's reminders (about to be deleted with their messages) whose
-    message was sent, for `appointment_at`, the date it was for. The invitation is locked: a message being sent holds
-    it meanwhile (messaging.registry: lock order), so one sent a moment ago reads as sent here. One not sent leaves
-    none: it never reached the patient."""
+    message was sent or is being sent (claimed: the mail server may have it; messaging.delivery), for
+    `appointment_at`, the date it was for. The invitation is locked: the worker claims a message and records it
+    sent while it holds it (messaging.registry: lock order), so neither changes under this. One not sent leaves none:
+    it never reached the patient."""
     which = dict(reminders.values_list("pk", "which"))
     sent = OutboundMessage.objects.filter(
-        kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, about_id__in=list(which), status=OutboundMessage.Status.SENT
-    )
+        kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, about_id__in=list(which)
+    ).filter(Q(status=OutboundMessage.Status.SENT) | _being_sent())
     EarlierReminder.objects.bulk_create(
         EarlierReminder(
             invitation=row, which=which[about_id], appointment_at=appointment_at, channel=channel, sent_at=sent_at
         )
-        for about_id, channel, sent_at in sent.values_list("about_id", "channel", "sent_at")
-        if sent_at is not None  # always set with the status (messaging.delivery)
+        for about_id, channel, sent_at in sent.annotate(since=Coalesce("sent_at", "claimed_at")).values_list(
+            "about_id", "channel", "since"
+        )
+        if sent_at is not None  # set with the status or the claim (messaging.delivery)
     )
+
+
+def _being_sent() -> Q:
+    """A message the worker has claimed and not yet recorded: the mail server may have it (messaging.delivery)."""
+    return Q(status=OutboundMessage.Status.PENDING) & ~Q(claim="")
 
 
 def _drop_unsent_link(row: Invitation, reminders: QuerySet[Reminder]) -> None:
     """The reminders are deleted with their messages (intake.tasks forgets them): a link one of them was still to
-    carry (`pending_token_hash`, the caller saves it) is dropped with it. Never sent, it must open nothing; nothing
-    else would settle it (review of the stop-37 commits)."""
+    carry (`pending_token_hash`; the caller saves the row) is dropped with it. Never sent, it must open nothing;
+    nothing else would settle it (review of the stop-37 commits). One being sent (the worker no longer holds the
+    invitation while the mail server takes it) counts as sent: its link takes the place of the patient's, as it would
+    have a moment later (`reminders.settle_link`), or the patient got a reminder whose link opened nothing."""
     unsent = OutboundMessage.objects.filter(
         kind=OutboundMessage.Kind.PRE_VISIT_REMINDER,
         about_id__in=reminders.values("pk"),
         status=OutboundMessage.Status.PENDING,
     ).exclude(sealed_token="")
-    for sealed in unsent.values_list("sealed_token", flat=True):
-        if row.pending_token_hash == tokens.hash_token(tokens.unseal(sealed)):
+    for sealed, claim in unsent.values_list("sealed_token", "claim"):
+        digest = tokens.hash_token(tokens.unseal(sealed))
+        if row.pending_token_hash == digest:
             row.pending_token_hash = None
+            if claim:
+                row.token_hash = digest
 
 
 MSG_MOVE_SENT_ALREADY = (
@@ -398,7 +412,15 @@ def change_details(
             row.language = _spoken(language)
             changed.append("language")
         row.save(
-            update_fields=["appointment_at", "expires_at", "email", "language", "cancelled_at", "pending_token_hash"]
+            update_fields=[
+                "appointment_at",
+                "expires_at",
+                "email",
+                "language",
+                "cancelled_at",
+                "token_hash",  # a reminder being sent as its visit moved: its link (`_drop_unsent_link`)
+                "pending_token_hash",
+            ]
         )
         _keep_on_record(
             row, email=email if "email" in changed else None, language=language if "language" in changed else None

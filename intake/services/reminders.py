@@ -210,10 +210,11 @@ def lock_invitation(reminder_id: int) -> None:
     (messaging.registry: lock order): `settle_link` writes it then, and staff moving the visit lock it and then
     delete the reminder's message. Nothing when the reminder is gone (its message went with it).
 
-    FOR KEY SHARE, not FOR UPDATE: the worker holds it while the mail server takes the message. Staff's changes and
-    deletions (FOR UPDATE) wait for it, as the lock order needs; the patient's own link (birth date, one-time code:
-    FOR NO KEY UPDATE, which never goes on to a reminder's message) does not, and a slow mail server held it past the
-    statement timeout (a "database unavailable" page). Django has no FOR KEY SHARE, hence the SQL; SQLite has no row
+    Held only while the worker claims the message and while it records the outcome (messaging.delivery), never while
+    the mail server takes it: staff's new link, move or cancel (FOR UPDATE) waited for a slow mail server past the
+    statement timeout (a "database unavailable" page). FOR KEY SHARE, not FOR UPDATE: staff's changes and deletions
+    wait for it, as the lock order needs; the patient's own link (birth date, one-time code: FOR NO KEY UPDATE, which
+    never goes on to a reminder's message) does not. Django has no FOR KEY SHARE, hence the SQL; SQLite has no row
     locks."""
     if connection.vendor != "postgresql":
         return

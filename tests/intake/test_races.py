@@ -24,7 +24,7 @@ from django.db.backends import signals as django_signals
 from django.test import Client
 from django.utils import timezone
 
-from intake import services
+from intake import selectors, services
 from intake.models import Intake, Level, RedFlagAnswer
 from intake.rules.questionnaire import PAGE_SLUGS
 from intake.services import answering, assessment, invitations, reminders
@@ -186,32 +186,44 @@ def reminder_being_sent(
     return invitation, raw, worker, release
 
 
-def test_staff_moving_the_visit_while_its_reminder_is_being_sent_do_not_deadlock(
+def test_staff_moving_the_visit_while_its_reminder_is_being_sent_are_not_held_up(
     monkeypatch, settings, client, front_desk
 ):
     """The worker took the reminder's message row and, once the mail server had it, the invitation (the reminder's
     link takes the old one's place); staff's move took the invitation and then the message (a reminder ahead of the
     new date is deleted with its message). PostgreSQL broke the deadlock by failing staff's change (a "database
-    unavailable" page); had it failed the worker instead, the patient kept a reminder whose link opened nothing."""
+    unavailable" page); had it failed the worker instead, the patient kept a reminder whose link opened nothing. Then
+    the worker took the invitation first and held it during the send: staff's move waited for the mail server, past
+    the statement timeout. Now nothing is held during the send, and the move counts the reminder being sent as sent:
+    its link is the patient's, and its record is kept though it was for the old date."""
     now = timezone.now()
-    invitation, _, worker, release = reminder_being_sent(now, settings=settings, monkeypatch=monkeypatch)
-    client.force_login(front_desk)
+    invitation, old_raw, worker, release = reminder_being_sent(now, settings=settings, monkeypatch=monkeypatch)
+    receiver = impatient("staff")
+    django_signals.connection_created.connect(receiver, weak=False)
     later = timezone.localtime(now + datetime.timedelta(days=10)).replace(second=0, microsecond=0)
-    moved = {"change-appointment_at": later.strftime("%Y-%m-%dT%H:%M"), "change-email": invitation.email}
-    staff = Side("staff", lambda: client.post(f"/staff/invitations/{invitation.pk}/details/", moved))
-    staff.start()
-    until(lambda: someone_waits_on_a_lock() or not staff.is_alive())
-    release.set()
+    try:
+        client.force_login(front_desk)
+        moved = {"change-appointment_at": later.strftime("%Y-%m-%dT%H:%M"), "change-email": invitation.email}
+        staff = Side("staff", lambda: client.post(f"/staff/invitations/{invitation.pk}/details/", moved))
+        staff.start()
+        staff.join(10)
+        held_up = staff.is_alive()
+    finally:
+        release.set()
+        django_signals.connection_created.disconnect(receiver)
     for side in (worker, staff):
         side.join(30)
         assert side.error is None, f"{type(side.error).__name__}: {side.error}"
-    assert worker.result == "sent"
-    assert staff.result.status_code == 302
+    assert not held_up
+    assert staff.result.status_code == 302, "staff's move waited for the reminder's mail server"
+    assert worker.result == "missing"  # deleted with its reminder, for the old date; counted as sent
     invitation.refresh_from_db()
     assert invitation.appointment_at == later
     [reminder] = mail.outbox
     link = reminder.body.split("/intake/start/")[1].split("/")[0]
     assert Patient(Client(), link).open_link()["Location"].endswith("/intake/confirm/")  # the reminder's link opens
+    assert Patient(Client(), old_raw).open_link().status_code != 302  # the one before it stopped, as it says
+    assert invitation.earlier_reminders.get().which == "3d"
 
 
 def test_a_patient_opening_their_link_is_not_held_up_while_their_reminder_is_being_sent(monkeypatch, settings):
@@ -385,3 +397,88 @@ def test_a_second_worker_given_a_message_the_mail_server_is_taking_neither_waits
     assert len(mail.outbox) == 1
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 1)
+
+
+def reminder_link(message: Any) -> str:
+    return message.body.split("/intake/start/")[1].split("/")[0]
+
+
+def opens(token: str) -> bool:
+    return Patient(Client(), token).open_link().get("Location", "").endswith("/intake/confirm/")
+
+
+def test_staff_sending_a_new_link_while_the_mail_server_takes_a_reminder_are_not_held_up(
+    monkeypatch, settings, client, front_desk
+):
+    """The worker held the reminder's invitation while the mail server took the reminder; staff's new link waited
+    past the statement timeout ("database unavailable"). Now it goes at once, and the reminder, recorded as sent a
+    moment later, does not take its place: staff's link is the patient's, the reminder's opens nothing."""
+    now = timezone.now()
+    invitation, _, worker, release = reminder_being_sent(now, settings=settings, monkeypatch=monkeypatch)
+    receiver = impatient("staff")
+    django_signals.connection_created.connect(receiver, weak=False)
+    try:
+        client.force_login(front_desk)
+        data = {
+            "email": invitation.email,
+            "appointment_at": timezone.localtime(invitation.appointment_at).strftime("%Y-%m-%dT%H:%M"),
+            "language": "en",
+            "link_version": str(invitation.link_version),
+        }
+        staff = Side("staff", lambda: client.post(f"/staff/invitations/{invitation.pk}/new-link/", data))
+        staff.start()
+        staff.join(10)
+        held_up = staff.is_alive()
+    finally:
+        release.set()
+        django_signals.connection_created.disconnect(receiver)
+    for side in (worker, staff):
+        side.join(30)
+        assert side.error is None, f"{type(side.error).__name__}: {side.error}"
+    assert not held_up
+    assert staff.result.status_code == 302, "staff's new link waited for the reminder's mail server"
+    assert worker.result == "sent"
+    staff_message = OutboundMessage.objects.get(kind=OutboundMessage.Kind.INVITATION)
+    assert messages.send(staff_message.pk) == "sent"
+    reminder_mail, staff_mail = mail.outbox
+    assert (opens(reminder_link(reminder_mail)), opens(reminder_link(staff_mail))) == (False, True)
+    invitation.refresh_from_db()
+    assert selectors.live_link(invitation).message == staff_message  # the invitation's page shows staff's e-mail
+
+
+def test_staff_cancelling_the_visit_while_the_mail_server_takes_its_reminder_are_not_held_up(
+    monkeypatch, settings, client, front_desk
+):
+    """Cancelling waited for the reminder's mail server too. The reminder went before the cancel took effect, as
+    when the cancel waited: booked again, the visit's link is the one in the reminder, the patient's newest message
+    (it says the link before it stops working)."""
+    now = timezone.now()
+    invitation, old_raw, worker, release = reminder_being_sent(now, settings=settings, monkeypatch=monkeypatch)
+    receiver = impatient("staff")
+    django_signals.connection_created.connect(receiver, weak=False)
+    try:
+        client.force_login(front_desk)
+        cancel = {"link_version": str(invitation.link_version)}
+        staff = Side("staff", lambda: client.post(f"/staff/invitations/{invitation.pk}/cancel/", cancel))
+        staff.start()
+        staff.join(10)
+        held_up = staff.is_alive()
+    finally:
+        release.set()
+        django_signals.connection_created.disconnect(receiver)
+    for side in (worker, staff):
+        side.join(30)
+        assert side.error is None, f"{type(side.error).__name__}: {side.error}"
+    assert not held_up
+    assert staff.result.status_code == 302, "staff's cancel waited for the reminder's mail server"
+    assert worker.result == "sent"
+    [reminder_mail] = mail.outbox
+    assert (opens(old_raw), opens(reminder_link(reminder_mail))) == (False, False)  # the visit is off
+    invitations.change_details(
+        invitation,
+        appointment_at=now + datetime.timedelta(days=9),
+        email=invitation.email,
+        language=None,
+        now=timezone.now(),
+    )
+    assert (opens(old_raw), opens(reminder_link(reminder_mail))) == (False, True)
