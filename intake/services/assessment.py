@@ -222,8 +222,11 @@ def latched_answers_when_sent(intake: Intake) -> dict[str, EarlierAnswer]:
     return as_earlier({row.code: row for row in rows.order_by("answered_at", "id")}, sent_at=sent_at)
 
 
-def share_reading_held_back_until_contact(intake: Intake, *, now: datetime.datetime) -> bool:
+def share_reading_held_back_until_contact(
+    intake: Intake, *, now: datetime.datetime, staff_contacted: bool = True
+) -> bool:
     """Store a sent intake's reading list again as it stands once staff have spoken with the patient; True if changed.
+    `staff_contacted=False`: as it stands when they have not (the review saying they had was undone: review_undo).
 
     Called when a review records that the patient was reached, so article 10 ("shown after staff have contacted the
     patient") appears on their receipt. The list is worked out as at submission (the same answers, day, latched
@@ -238,7 +241,7 @@ def share_reading_held_back_until_contact(intake: Intake, *, now: datetime.datet
         earlier=latched_answers_when_sent(intake),
         form=form_of(intake),
         background=background_for(intake),
-        staff_contacted=True,
+        staff_contacted=staff_contacted,
     )
     if assessment.articles == list(intake.recommended_articles or []):
         return False

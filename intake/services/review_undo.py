@@ -34,6 +34,7 @@ from django.utils import timezone
 from audit import services as audit
 from intake import signals
 from intake.models import Intake, RedFlagAnswer, ReviewNote
+from intake.services.assessment import share_reading_held_back_until_contact, staff_have_reached
 from intake.services.review import reassess_without_cleared_latches
 
 MSG_REVIEWED_AGAIN = "Nothing was undone: intake #{intake} was reviewed again after this page was opened."
@@ -85,6 +86,9 @@ def undo_review(
         locked.refresh_from_db()
         if reopened:
             reassess_without_cleared_latches(locked, now=now)
+        if notes and not staff_have_reached(locked):
+            # Article 10 ("that is why we got in touch") was shared by the call the undone review recorded.
+            share_reading_held_back_until_contact(locked, now=now, staff_contacted=False)
         who = reviewer.username if reviewer else "an account removed since"
         when = reviewed_at.isoformat(timespec="seconds") if reviewed_at else "an unknown time"
         detail = f"undid the review by {who} at {when}; {notes} note(s) marked undone"

@@ -160,3 +160,16 @@ def test_a_cancer_history_taken_back_before_sending_still_brings_article_10_afte
     after = reading_on_receipt(patient)
     assert after[0] == CANCER_ARTICLE
     assert after.count(PROMPT_REVIEW) == 1
+
+
+def test_undoing_the_review_that_said_the_patient_was_called_takes_article_10_off_their_reading(patient, clinician):
+    # The call was made to another patient (a review saved on the wrong intake): nobody "got in touch" with this one.
+    from intake.services import review_token, undo_review
+
+    intake = send(patient, cancer_history="yes")
+    before = reading_on_receipt(patient)
+    mark_reviewed(intake, by=clinician, outcome="same_day_call_advice")
+    assert PROMPT_REVIEW in reading_on_receipt(patient)
+    intake.refresh_from_db()
+    undo_review(intake, by=clinician, review=review_token(intake))
+    assert reading_on_receipt(patient) == before
