@@ -58,12 +58,23 @@ def review_undone(intake: Intake) -> int:
     """A review saved on the wrong patient was undone: the alerts of the intake's round that review cancelled (an
     escalation queued but not sent yet, an alert held back by a mail server that was down) are queued again. Sending
     decides afresh whether each is still news (`delivery`), and nobody gets one twice (`delivered_to`). The sweeper
-    escalates the intake again as any unreviewed urgent intake of the round."""
+    escalates the intake again as any unreviewed urgent intake of the round.
+
+    The round's latest escalation sent before the undone review is sent to the lead again: they were told, then saw
+    the intake reviewed and stood down; the sweeper makes no other for the same failed calls (one per attempt)."""
     cancelled = Alert.objects.filter(intake=intake, round=intake.review_round, status=Alert.Status.CANCELLED)
     resumed = 0
     for alert in cancelled:
         Alert.objects.filter(pk=alert.pk).update(status=Alert.Status.PENDING, next_attempt_at=timezone.now())
         enqueue(alert)
+        resumed += 1
+    escalations = Alert.objects.filter(intake=intake, round=intake.review_round, kind=Alert.Kind.ESCALATION)
+    latest = escalations.order_by("-attempt").first()
+    if intake.level == Level.URGENT and latest is not None and latest.status == Alert.Status.SENT:
+        Alert.objects.filter(pk=latest.pk).update(
+            status=Alert.Status.PENDING, delivered_to=[], attempts=0, sent_at=None, next_attempt_at=timezone.now()
+        )
+        enqueue(latest)
         resumed += 1
     return resumed
 

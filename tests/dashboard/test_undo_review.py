@@ -206,3 +206,23 @@ def test_an_escalation_cancelled_by_the_wrong_review_is_sent_after_all_once_it_i
     escalation.refresh_from_db()
     assert escalation.status == "pending"
     assert alerts.send(escalation.pk) == "sent"
+
+
+@pytest.mark.usefixtures("_alert_addresses")
+def test_the_lead_hears_again_when_a_review_made_after_the_escalation_is_undone(client, clinician, mailoutbox):
+    # The lead was told at 16 minutes, saw the intake reviewed at 20 and stood down: the review was another patient's.
+    start = timezone.now()
+    intake = make_intake("urgent_bowel")
+    alerts.intake_level_changed(intake, previous_level=None)
+    assert alerts.sweep(now=start + datetime.timedelta(minutes=16))["escalated"] == 1
+    assert alerts.send(Alert.objects.get(kind="escalation").pk) == "sent"
+    with time_machine.travel(start + datetime.timedelta(minutes=20), tick=False):
+        mark_reviewed(intake, by=clinician, outcome="routine_appointment")
+    mailoutbox.clear()
+    with time_machine.travel(start + datetime.timedelta(minutes=40), tick=False):
+        client.force_login(clinician)
+        client.post(undo_url(intake), {"review": undo_token(client.get(detail_url(intake)).content.decode())})
+    alerts.sweep(now=start + datetime.timedelta(minutes=56))
+    for alert in Alert.objects.filter(kind="escalation", status="pending"):
+        alerts.send(alert.pk)
+    assert [mail.to for mail in mailoutbox if "ESCALATION" in mail.subject] == [["lead@clinic.example"]]
