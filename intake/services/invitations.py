@@ -340,19 +340,19 @@ def _drop_unsent_link(row: Invitation, reminders: QuerySet[Reminder]) -> None:
     """The reminders are deleted with their messages (intake.tasks forgets them): a link one of them was still to
     carry (`pending_token_hash`; the caller saves the row) is dropped with it. Never sent, it must open nothing;
     nothing else would settle it (review of the stop-37 commits). One being sent (the worker no longer holds the
-    invitation while the mail server takes it) counts as sent: its link takes the place of the patient's, as it would
-    have a moment later (`reminders.settle_link`), or the patient got a reminder whose link opened nothing."""
+    invitation while the mail server takes it) may reach the patient or not, and its message row goes with the move,
+    so nothing will say which: its link stays waiting beside the patient's, both open, until a newer reminder's link
+    takes its place. Counted as sent, its link replaced the patient's, and a mail server that then refused it left
+    the patient no link that opened (the audit of the stop-40 commits); dropped, the reminder that did arrive held
+    a link that opened nothing."""
     unsent = OutboundMessage.objects.filter(
         kind=OutboundMessage.Kind.PRE_VISIT_REMINDER,
         about_id__in=reminders.values("pk"),
         status=OutboundMessage.Status.PENDING,
     ).exclude(sealed_token="")
     for sealed, claim in unsent.values_list("sealed_token", "claim"):
-        digest = tokens.hash_token(tokens.unseal(sealed))
-        if row.pending_token_hash == digest:
+        if not claim and row.pending_token_hash == tokens.hash_token(tokens.unseal(sealed)):
             row.pending_token_hash = None
-            if claim:
-                row.token_hash = digest
 
 
 MSG_MOVE_SENT_ALREADY = (
@@ -418,7 +418,6 @@ def change_details(
                 "email",
                 "language",
                 "cancelled_at",
-                "token_hash",  # a reminder being sent as its visit moved: its link (`_drop_unsent_link`)
                 "pending_token_hash",
             ]
         )

@@ -194,8 +194,9 @@ def test_staff_moving_the_visit_while_its_reminder_is_being_sent_are_not_held_up
     new date is deleted with its message). PostgreSQL broke the deadlock by failing staff's change (a "database
     unavailable" page); had it failed the worker instead, the patient kept a reminder whose link opened nothing. Then
     the worker took the invitation first and held it during the send: staff's move waited for the mail server, past
-    the statement timeout. Now nothing is held during the send, and the move counts the reminder being sent as sent:
-    its link is the patient's, and its record is kept though it was for the old date."""
+    the statement timeout. Now nothing is held during the send; the move cannot know whether the reminder being sent
+    will reach the patient, so its link and the one before both open, and its record is kept though it was for the
+    old date."""
     now = timezone.now()
     invitation, old_raw, worker, release = reminder_being_sent(now, settings=settings, monkeypatch=monkeypatch)
     receiver = impatient("staff")
@@ -222,7 +223,9 @@ def test_staff_moving_the_visit_while_its_reminder_is_being_sent_are_not_held_up
     [reminder] = mail.outbox
     link = reminder.body.split("/intake/start/")[1].split("/")[0]
     assert Patient(Client(), link).open_link()["Location"].endswith("/intake/confirm/")  # the reminder's link opens
-    assert Patient(Client(), old_raw).open_link().status_code != 302  # the one before it stopped, as it says
+    # The one before still opens: had the mail server refused the reminder, nothing would be left to try again
+    # (tests/intake/test_moving_appointments.py), and a link that opens twice is the lesser harm.
+    assert Patient(Client(), old_raw).open_link()["Location"].endswith("/intake/confirm/")
     assert invitation.earlier_reminders.get().which == "3d"
 
 
