@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from django.db import connections, router
-from django.db.models import Case, CharField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import BooleanField, Case, CharField, Expression, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from clinic_portal.db_backend import prepared_cursor
@@ -223,6 +224,34 @@ def live_link(invitation: Invitation) -> LiveLink:
     return LiveLink(holder.message, holder.which, holder.earlier, newer, which(newer))
 
 
+class _OneOf(Expression):
+    """`column IN (subquery)`; on PostgreSQL `column = ANY(ARRAY(subquery))`, which it evaluates once per outer row and
+    looks up in the column's index. An `IN` beside an OR (`with_email_states`) read every pre-visit reminder message
+    ever sent, for each subquery of each row of the list (measured, 300 invitations with reminders and 21,000 messages:
+    the list's query took 100 to 170 ms; with this, 15 ms, 3 ms of it in PostgreSQL)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, column: str, values: QuerySet[Any]) -> None:
+        super().__init__()
+        self.column, self.values = F(column), Subquery(values)
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.column, self.values]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        self.column, self.values = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, template: str = "%s IN %s") -> tuple[str, tuple[Any, ...]]:
+        column, column_params = compiler.compile(self.column)
+        values, values_params = compiler.compile(self.values)
+        return template % (column, values), (*column_params, *values_params)
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        return self.as_sql(compiler, connection, template="%s = ANY(ARRAY%s)")
+
+
 def with_email_states(invitations: QuerySet[Invitation]) -> QuerySet[Invitation]:
     """Each pre-visit invitation with where its newest link message stands (the invitation's own e-mail, or the
     newest pre-visit reminder, by e-mail or text: a patient booked by phone gets the link only by a reminder's text;
@@ -233,8 +262,8 @@ def with_email_states(invitations: QuerySet[Invitation]) -> QuerySet[Invitation]
     newest_link = OutboundMessage.objects.filter(
         Q(kind=OutboundMessage.Kind.INVITATION, about_id=OuterRef("pk"))
         | Q(
+            _OneOf("about_id", Reminder.objects.filter(invitation=OuterRef(OuterRef("pk"))).values("pk")),
             kind=OutboundMessage.Kind.PRE_VISIT_REMINDER,
-            about_id__in=Reminder.objects.filter(invitation=OuterRef(OuterRef("pk"))).values("pk"),
         )
     ).order_by("-created_at", "-id")
     which = Reminder.objects.filter(pk=OuterRef("about_id")).values("which")[:1]
