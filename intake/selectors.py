@@ -6,11 +6,27 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import connections, router
-from django.db.models import BooleanField, Case, CharField, Expression, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    DateTimeField,
+    Exists,
+    Expression,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django_stubs_ext import WithAnnotations
 
 from clinic_portal.db_backend import prepared_cursor
 from clinic_portal.db_rows import RowReader, quoted_column
@@ -19,7 +35,7 @@ from education.translation import current_titles
 from intake import tokens
 from intake.models import EarlierReminder, Intake, Invitation, Patient, Questionnaire, RedFlagAnswer, Reminder
 from messaging import selectors as messages
-from messaging.models import OutboundMessage, state_in_sql
+from messaging.models import OutboundMessage, State, state_in_sql
 
 
 def usable_invitation(invitation: Invitation | None, *, now: datetime.datetime) -> bool:
@@ -126,13 +142,14 @@ def recommended_reading(intake: Intake, *, language: str | None = None) -> list[
     return reading
 
 
-def recent_invitations(*, now: datetime.datetime, name: str = "") -> QuerySet[Invitation]:
+def recent_invitations(*, now: datetime.datetime, name: str = "") -> QuerySet[WithAnnotations[Invitation, EmailStates]]:
     """Pre-visit invitations whose link still matters (not yet expired, or a cancelled visit still ahead), soonest
-    appointment first, each with where its newest link message (the invitation's e-mail or a reminder's, by e-mail
-    or text: `with_email_states`) and its receipt e-mail stand (`invitation_email`, `confirmation_email`: "queued",
-    "retrying", "sent", "failed", "cancelled", or None when there is none), in the same query; with `name`, only
-    those whose patient's name contains it (any case). Follow-ups' links have their own list (dashboard's follow-ups
-    page): their "appointment" is the visit, long past. The caller pages it (intake.staff_views.invitation_list)."""
+    appointment first, each with where the message whose link the patient uses (the invitation's e-mail or a
+    reminder's, by e-mail or text, as the invitation's page shows it: `with_email_states`) and its receipt e-mail stand
+    (`invitation_email`, `confirmation_email`: "queued", "retrying", "sent", "failed", "cancelled", or None when there
+    is none), in the same query; with `name`, only those whose patient's name contains it (any case). Follow-ups'
+    links have their own list (dashboard's follow-ups page): their "appointment" is the visit, long past. The caller
+    pages it (intake.staff_views.invitation_list)."""
     # A cancelled visit still ahead stays on the list, to be booked again when the patient rings back (review of the
     # stop-34 commits: its link ended, and the list, the only way back to its page, lost it).
     current = Invitation.objects.filter(
@@ -224,9 +241,17 @@ def live_link(invitation: Invitation) -> LiveLink:
     return LiveLink(holder.message, holder.which, holder.earlier, newer, which(newer))
 
 
+def _outer_pk(depth: int) -> OuterRef:
+    """The listed invitation's pk, seen from a subquery `depth` levels inside the list's query."""
+    ref = OuterRef("pk")
+    for _ in range(depth - 1):
+        ref = OuterRef(ref)
+    return ref
+
+
 class _OneOf(Expression):
     """`column IN (subquery)`; on PostgreSQL `column = ANY(ARRAY(subquery))`, which it evaluates once per outer row and
-    looks up in the column's index. An `IN` beside an OR (`with_email_states`) read every pre-visit reminder message
+    looks up in the column's index. An `IN` beside an OR (`_link_messages`) read every pre-visit reminder message
     ever sent, for each subquery of each row of the list (measured, 300 invitations with reminders and 21,000 messages:
     the list's query took 100 to 170 ms; with this, 15 ms, 3 ms of it in PostgreSQL)."""
 
@@ -252,34 +277,121 @@ class _OneOf(Expression):
         return self.as_sql(compiler, connection, template="%s = ANY(ARRAY%s)")
 
 
-def with_email_states(invitations: QuerySet[Invitation]) -> QuerySet[Invitation]:
-    """Each pre-visit invitation with where its newest link message stands (the invitation's own e-mail, or the
-    newest pre-visit reminder, by e-mail or text: a patient booked by phone gets the link only by a reminder's text;
-    not always the one whose link the patient uses, which the invitation's page shows: `live_link`):
-    `invitation_email` (its state, or None), `link_channel` and `link_reminder` (the reminder's `which`, "3d", or ""
-    for the invitation's own); and where the receipt e-mail stands (`confirmation_email`). Subqueries of the same
-    query: no query per row of the list."""
-    newest_link = OutboundMessage.objects.filter(
-        Q(kind=OutboundMessage.Kind.INVITATION, about_id=OuterRef("pk"))
-        | Q(
-            _OneOf("about_id", Reminder.objects.filter(invitation=OuterRef(OuterRef("pk"))).values("pk")),
-            kind=OutboundMessage.Kind.PRE_VISIT_REMINDER,
+class _TookOver(TypedDict):
+    took_over_at: datetime.datetime | None
+
+
+class _Shown(TypedDict):
+    took_over_at: datetime.datetime | None
+    which: str
+    delivery_state: str
+
+
+def _link_messages(depth: int) -> QuerySet[WithAnnotations[OutboundMessage, _TookOver]]:
+    """The listed invitation's messages with a link (its own e-mail, its pre-visit reminders' e-mails or texts),
+    `depth` levels inside the list's query, each with `took_over_at`: when its link became the patient's (`live_link`:
+    staff's e-mail when queued, a reminder's only once sent), or NULL."""
+    own = OutboundMessage.Kind.INVITATION
+    reminder = OutboundMessage.Kind.PRE_VISIT_REMINDER
+    return OutboundMessage.objects.filter(
+        Q(kind=own, about_id=_outer_pk(depth))
+        | Q(_OneOf("about_id", Reminder.objects.filter(invitation=_outer_pk(depth + 1)).values("pk")), kind=reminder)
+    ).annotate(
+        took_over_at=Case(
+            When(kind=own, then=F("created_at")),
+            When(status=OutboundMessage.Status.SENT, then=F("sent_at")),  # a reminder's: NULL until sent
+            default=None,
+            output_field=DateTimeField(),
         )
-    ).order_by("-created_at", "-id")
-    which = Reminder.objects.filter(pk=OuterRef("about_id")).values("which")[:1]
-    return invitations.annotate(
-        invitation_email=Subquery(newest_link.annotate(delivery_state=state_in_sql()).values("delivery_state")[:1]),
-        link_channel=Subquery(newest_link.values("channel")[:1]),
-        link_reminder=Subquery(
-            newest_link.annotate(
-                # about_id names a reminder only on a reminder's message (the invitation's own names the invitation).
-                which=Case(
-                    When(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, then=Subquery(which)),
-                    default=Value(""),
-                    output_field=CharField(),
-                )
-            ).values("which")[:1]
+    )
+
+
+def _with_which(
+    links: QuerySet[WithAnnotations[OutboundMessage, _TookOver]],
+) -> QuerySet[WithAnnotations[OutboundMessage, _Shown]]:
+    """Each message with `which`: its reminder's ("3d"), or "" for the invitation's own e-mail."""
+    reminder = Reminder.objects.filter(pk=OuterRef("about_id")).values("which")[:1]
+    return links.annotate(
+        # about_id names a reminder only on a reminder's message (the invitation's own names the invitation).
+        which=Case(
+            When(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, then=Subquery(reminder)),
+            default=Value(""),
+            output_field=CharField(),
         ),
+        delivery_state=state_in_sql(),
+    )
+
+
+class EmailStates(TypedDict):
+    """What `with_email_states` adds to each invitation."""
+
+    invitation_email: str | None
+    link_channel: str | None
+    link_reminder: str | None
+    link_visit_then: datetime.datetime | None
+    newer_link: str | None
+    newer_link_reminder: str | None
+    confirmation_email: str | None
+
+
+def with_email_states(invitations: QuerySet[Invitation]) -> QuerySet[WithAnnotations[Invitation, EmailStates]]:
+    """Each pre-visit invitation with the message whose link the patient uses, as its page shows it (`live_link`,
+    here in SQL, subqueries of the same query: no query per row of the list): `invitation_email` (where it stands,
+    "sent" for a reminder sent before the visit moved, or None when no message carried a link), `link_channel`,
+    `link_reminder` (the reminder's `which`, "3d", or "" for the invitation's own e-mail) and `link_visit_then` (the
+    visit's date then, for a reminder sent before it moved, else None); a reminder on its way with a newer link
+    (`newer_link`, its state, and `newer_link_reminder`); and where the receipt e-mail stands (`confirmation_email`).
+    """
+    # A reminder sent before the visit moved (its message gone) holds the link unless a message's link took over at
+    # or after it (on a tie, staff's e-mail came with the move): the newest such record, or none.
+    earlier = EarlierReminder.objects.filter(
+        ~Exists(_link_messages(2).filter(took_over_at__gte=OuterRef("sent_at"))), invitation=OuterRef("pk")
+    ).order_by("-sent_at", "-id")
+    newest_earlier = EarlierReminder.objects.filter(invitation=_outer_pk(2)).order_by("-sent_at", "-id")
+    # Otherwise the message whose link took over last (ties: the later row) unless such a record is later still; and
+    # when none took over (nothing reached the patient), the newest trying to.
+    live = _with_which(
+        _link_messages(1)
+        .filter(Q(took_over_at__gte=Subquery(newest_earlier.values("sent_at")[:1])) | ~Exists(newest_earlier))
+        .order_by(
+            F("took_over_at").desc(nulls_last=True),
+            Case(When(took_over_at__isnull=True, then=F("created_at"))).desc(),
+            "-id",
+        )
+    )
+    # A reminder queued or retrying after the link the patient has (`LiveLink.newer`), when they have one: its new
+    # link takes over only once it is sent.
+    newer = _with_which(
+        _link_messages(1)
+        .filter(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, status=OutboundMessage.Status.PENDING)
+        .filter(
+            Exists(_link_messages(2).filter(took_over_at__isnull=False))
+            | Exists(EarlierReminder.objects.filter(invitation=_outer_pk(2))),
+            ~Exists(
+                _link_messages(2).filter(
+                    Q(took_over_at__gt=OuterRef("created_at"))
+                    | Q(took_over_at=OuterRef("created_at"), pk__gte=OuterRef("pk"))
+                )
+            ),
+            ~Exists(EarlierReminder.objects.filter(invitation=_outer_pk(2), sent_at__gt=OuterRef("created_at"))),
+        )
+        .order_by("-created_at", "-id")
+    )
+    return invitations.annotate(
+        invitation_email=Coalesce(
+            Subquery(live.values("delivery_state")[:1]),
+            Subquery(earlier.annotate(sent=Value(State.SENT)).values("sent")[:1]),
+            output_field=CharField(),
+        ),
+        link_channel=Coalesce(
+            Subquery(live.values("channel")[:1]), Subquery(earlier.values("channel")[:1]), output_field=CharField()
+        ),
+        link_reminder=Coalesce(
+            Subquery(live.values("which")[:1]), Subquery(earlier.values("which")[:1]), output_field=CharField()
+        ),
+        link_visit_then=Subquery(earlier.values("appointment_at")[:1]),
+        newer_link=Subquery(newer.values("delivery_state")[:1]),
+        newer_link_reminder=Subquery(newer.values("which")[:1]),
         confirmation_email=messages.latest_state(OutboundMessage.Kind.CONFIRMATION, OuterRef("intake__id")),
     )
 

@@ -13,8 +13,8 @@ from django.core import mail
 from django.utils import dateformat, timezone
 
 from audit.models import AuditEvent
-from intake import services
-from intake.models import Invitation, Reminder
+from intake import selectors, services
+from intake.models import EarlierReminder, Invitation, Reminder
 from intake.services import follow_ups, invitations, reminders
 from messaging import sms
 from messaging.models import OutboundMessage
@@ -508,3 +508,149 @@ def test_a_reminder_whose_send_fails_after_the_visit_moved_mid_send_leaves_the_p
     delivery._record(claimed.message, about, failed, requeue=enqueue, now=now)
     still_to_go = OutboundMessage.objects.filter(status=OutboundMessage.Status.PENDING).exists()
     assert still_to_go or Patient(Client(), raw).open_link().status_code == 302
+
+
+def _list_cell(client, invitation) -> str:
+    """The invitation list's Email column for this invitation, as staff read it."""
+    page = client.get("/staff/invitations/").content.decode()
+    row = next(row for row in page.split('<tr role="row">') if f"/staff/invitations/{invitation.pk}/" in row)
+    return " ".join(re.sub(r"<[^>]+>", " ", row.split('data-label="Email">')[1].split("</td>")[0]).split())
+
+
+def test_after_the_visit_moved_the_list_shows_the_reminder_whose_link_the_patient_uses_as_the_page_does(
+    front_desk, client, time_machine
+):
+    """The invitation's page shows the 7-day reminder sent before the visit moved (its link is the patient's); the
+    list showed the invitation's first e-mail, whose link that reminder had ended."""
+    visit = timezone.now() + 10 * DAY
+    time_machine.move_to(timezone.now(), tick=False)
+    invitation, _ = make_invitation(appointment_at=visit, send_email=True)
+    time_machine.move_to(visit - 7 * DAY, tick=False)
+    follow_ups.send_due_messages()
+    time_machine.move_to(visit - 7 * DAY + datetime.timedelta(hours=2), tick=False)
+    client.force_login(front_desk)
+    assert _move(client, invitation, visit + 14 * DAY).status_code == 302
+
+    then = dateformat.format(timezone.localtime(visit), "F j")
+    assert _link_row(client, invitation).startswith(
+        f"Link email (in the reminder 7 days before the visit then on {then}): Sent"
+    )
+    assert _list_cell(client, invitation) == f"Email in the reminder 7 days before the visit then on {then}: Sent"
+
+
+def test_a_reminder_not_sent_yet_leaves_the_list_on_the_link_the_patient_has_as_the_page_does(
+    front_desk, client, time_machine
+):
+    """A reminder retrying, then failed, after the invitation e-mail was sent: the page shows the sent e-mail (the
+    patient's link), the list showed the reminder, "Failed", for a patient whose link works."""
+    visit = timezone.now() + 10 * DAY
+    time_machine.move_to(timezone.now(), tick=False)
+    invitation, _ = make_invitation(appointment_at=visit, send_email=True)
+    first_email = OutboundMessage.objects.get(kind=OutboundMessage.Kind.INVITATION)
+    time_machine.move_to(visit - 7 * DAY, tick=False)
+    follow_ups.send_due_messages()
+    reminder = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    reminder.update(status=OutboundMessage.Status.PENDING, attempts=2, sent_at=None)
+    client.force_login(front_desk)
+
+    assert _link_row(client, invitation).startswith(f"Link email: Sent {_shown_time(first_email.sent_at)}")
+    assert _list_cell(client, invitation) == "Sent A new link on its way in the reminder 7 days before: Retrying"
+
+    reminder.update(status=OutboundMessage.Status.FAILED, attempts=12)
+    assert _link_row(client, invitation) == f"Link email: Sent {_shown_time(first_email.sent_at)}"
+    assert _list_cell(client, invitation) == "Sent"
+
+
+def _message(invitation, at, *, reminder: str = "", status="sent", attempts=1, sent_late=False, channel="email"):
+    """A message with the link: the invitation's own e-mail, or reminder `reminder`'s, queued at `at` and, when sent,
+    sent a minute later (`sent_late`: a day later)."""
+    about = invitation.pk
+    if reminder:
+        about = Reminder.objects.get_or_create(invitation=invitation, which=reminder, defaults={"created_at": at})[0].pk
+    sent_at = at + (DAY if sent_late else datetime.timedelta(minutes=1)) if status == "sent" else None
+    message = OutboundMessage.objects.create(
+        kind=OutboundMessage.Kind.PRE_VISIT_REMINDER if reminder else OutboundMessage.Kind.INVITATION,
+        channel=channel,
+        about_id=about,
+        next_attempt_at=at,
+        status=status,
+        attempts=attempts,
+        sent_at=sent_at,
+    )
+    OutboundMessage.objects.filter(pk=message.pk).update(created_at=at)
+    return message
+
+
+def _earlier(invitation, sent_at, which="7d", channel="email"):
+    EarlierReminder.objects.create(
+        invitation=invitation, which=which, appointment_at=sent_at + 7 * DAY, channel=channel, sent_at=sent_at
+    )
+
+
+def test_the_list_shows_for_every_invitation_the_link_message_its_page_shows():
+    """The list's Email column (one query for the page) and the invitation page's link row (`live_link`) agree: the
+    message whose link the patient uses, a reminder sent before the visit moved, or the newest trying to reach a
+    patient who has none, and a reminder on its way with a newer link."""
+    t = timezone.now() - 20 * DAY
+    minute = datetime.timedelta(minutes=1)
+    cases: dict[str, Invitation] = {}
+
+    def case(name: str) -> Invitation:
+        cases[name] = make_invitation(name=name, appointment_at=timezone.now() + 5 * DAY)[0]
+        return cases[name]
+
+    case("nothing sent")
+    _message(case("own queued"), t, status="pending", attempts=0)
+    _message(case("own failed"), t, status="failed", attempts=5)
+    _message(inv := case("reminder sent after own"), t)
+    _message(inv, t + DAY, reminder="7d")
+    _message(inv := case("reminder retrying after own"), t)
+    _message(inv, t + DAY, reminder="7d", status="pending", attempts=2)
+    _message(inv := case("reminder failed after own"), t)
+    _message(inv, t + DAY, reminder="7d", status="failed", attempts=12)
+    _message(case("phone only, reminder failed"), t, reminder="3d", status="failed", channel="sms")
+    _message(case("phone only, reminder queued"), t, reminder="3d", status="pending", attempts=0, channel="sms")
+    _message(inv := case("earlier reminder"), t)
+    _earlier(inv, t + DAY, channel="sms")
+    _earlier(inv := case("staff's link after earlier, failed"), t + DAY)
+    _message(inv, t + 2 * DAY, status="failed")
+    _earlier(inv := case("reminder queued after earlier"), t + DAY)
+    _message(inv, t + 2 * DAY, reminder="3d", status="pending", attempts=0)
+    _earlier(inv := case("reminder queued before earlier was sent"), t + DAY)
+    _message(inv, t + DAY - minute, reminder="3d", status="pending", attempts=3)
+    _earlier(inv := case("staff's link with the move"), t + DAY)
+    _message(inv, t + DAY, status="pending", attempts=0)  # queued as the earlier reminder went: it came with the move
+    _earlier(inv := case("earlier then reminder sent"), t + DAY)
+    _message(inv, t + 2 * DAY, reminder="3d")
+    _earlier(inv := case("two earlier reminders"), t + DAY, which="7d")
+    _earlier(inv, t + 3 * DAY, which="3d", channel="sms")
+    _message(inv := case("reminder sent late, own after it was queued"), t, reminder="7d", sent_late=True)
+    _message(inv, t + 2 * minute, status="failed")
+    _message(inv := case("own and reminder sent at the same moment"), t)
+    _message(inv, t - minute, reminder="7d")  # sent at t, as the own e-mail was queued; the later row holds it
+    _message(inv := case("reminder queued at the moment own was"), t)
+    _message(inv, t, reminder="3d", status="pending", attempts=0)
+    _message(inv := case("3d failed after 7d sent"), t)
+    _message(inv, t + DAY, reminder="7d")
+    _message(inv, t + 2 * DAY, reminder="3d", status="failed", attempts=12)
+
+    listed = {row.pk: row for row in selectors.with_email_states(Invitation.objects.filter(kind="intake"))}
+    for name, invitation in cases.items():
+        link = selectors.live_link(invitation)
+        shown = listed[invitation.pk]
+        expected = {
+            "state": "sent" if link.earlier else (link.message.state if link.message else None),
+            "channel": link.earlier.channel if link.earlier else (link.message.channel if link.message else None),
+            "reminder": link.which,
+            "visit then": link.earlier.appointment_at if link.earlier else None,
+            "newer": link.newer.state if link.newer else None,
+            "newer reminder": link.newer_which or None,
+        }
+        assert {
+            "state": shown.invitation_email,
+            "channel": shown.link_channel,
+            "reminder": shown.link_reminder or "",
+            "visit then": shown.link_visit_then,
+            "newer": shown.newer_link,
+            "newer reminder": shown.newer_link_reminder,
+        } == expected, name
