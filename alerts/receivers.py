@@ -15,5 +15,5 @@ def on_assessment_recorded(
     services.intake_level_changed(intake, previous_level=previous_level, reopened=reopened)
 
 
-def on_review_undone(sender: type[Intake], *, intake: Intake, **kwargs: Any) -> None:
-    services.review_undone(intake)
+def on_review_undone(sender: type[Intake], *, intake: Intake, was_reviewed: bool = True, **kwargs: Any) -> None:
+    services.review_undone(intake, was_reviewed=was_reviewed)

@@ -54,14 +54,16 @@ def intake_level_changed(intake: Intake, *, previous_level: int | None, reopened
     return alert
 
 
-def review_undone(intake: Intake) -> int:
+def review_undone(intake: Intake, *, was_reviewed: bool = True) -> int:
     """A review saved on the wrong patient was undone: the alerts of the intake's round that review cancelled (an
     escalation queued but not sent yet, an alert held back by a mail server that was down) are queued again. Sending
     decides afresh whether each is still news (`delivery`), and nobody gets one twice (`delivered_to`). The sweeper
     escalates the intake again as any unreviewed urgent intake of the round.
 
     The round's latest escalation sent before the undone review is sent to the lead again: they were told, then saw
-    the intake reviewed and stood down; the sweeper makes no other for the same failed calls (one per attempt)."""
+    the intake reviewed and stood down; the sweeper makes no other for the same failed calls (one per attempt). Not
+    when new red flags had reopened the intake before the undo (`was_reviewed` False): its current round was never
+    marked reviewed, so its escalations reached the lead as they should have, and nobody stood down."""
     cancelled = Alert.objects.filter(intake=intake, round=intake.review_round, status=Alert.Status.CANCELLED)
     resumed = 0
     for alert in cancelled:
@@ -70,7 +72,7 @@ def review_undone(intake: Intake) -> int:
         resumed += 1
     escalations = Alert.objects.filter(intake=intake, round=intake.review_round, kind=Alert.Kind.ESCALATION)
     latest = escalations.order_by("-attempt").first()
-    if intake.level == Level.URGENT and latest is not None and latest.status == Alert.Status.SENT:
+    if was_reviewed and intake.level == Level.URGENT and latest is not None and latest.status == Alert.Status.SENT:
         Alert.objects.filter(pk=latest.pk).update(
             status=Alert.Status.PENDING, delivered_to=[], attempts=0, sent_at=None, next_attempt_at=timezone.now()
         )

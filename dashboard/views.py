@@ -62,7 +62,15 @@ from intake.models import Intake, Level, RedFlagAnswer, ReviewNote
 from intake.references import intake_id_for
 from intake.rules.catalogue import form_for
 from intake.rules.triage import RULES_VERSION
-from intake.services import InvalidReview, StaleUndo, mark_reviewed, needs_outcome, review_token, undo_review
+from intake.services import (
+    InvalidReview,
+    StaleUndo,
+    has_review_to_undo,
+    mark_reviewed,
+    needs_outcome,
+    review_token,
+    undo_review,
+)
 from intake.services.review import review_basis
 from intake.staff_forms import language_choices
 from intake.tasks import STAFF_LANGUAGE, e164
@@ -74,9 +82,14 @@ MSG_REVIEW_UNDONE = (
     "stay on the page, marked undone."
 )
 MSG_UNDO_ESCALATES = ", and escalates again if nobody reviews it in time"
+MSG_REOPENED_REVIEW_UNDONE = (
+    "The review of intake #{intake} by {who} is undone: the red-flag answers it cleared count again and its outcome is "
+    "not counted. New red flags had put the intake back in the queue already. Its notes stay on the page, marked "
+    "undone."
+)
 MSG_UNDO_NOTHING = (
-    "Intake #{intake} is not marked reviewed now (its review was undone already, perhaps from another tab, or new red "
-    "flags reopened it): nothing was changed."
+    "Intake #{intake} has no review to undo now (its review was undone already, perhaps from another tab): nothing was "
+    "changed."
 )
 MSG_REVIEW_SENT_TWICE = (
     "Your review of intake #{intake} was already saved (it was sent twice from the same page): nothing more was added."
@@ -395,7 +408,8 @@ def _render_detail(
             "review_url": _with_state(reverse("dashboard:review", args=[intake.pk]), _state_from(request)),
             "can_review": request.user.has_perm("intake.review_intake"),
             # "Undo review" names the review it is for: one sent from a page opened before a newer review is refused.
-            "undo_token": review_token(intake) if intake.is_reviewed else "",
+            # Also once new red flags have reopened the intake: the review still cleared latches and its outcome counts.
+            "undo_token": review_token(intake) if has_review_to_undo(intake) else "",
             "undo_url": _with_state(reverse("dashboard:undo-review", args=[intake.pk]), _state_from(request)),
             "record": record,
             "chart_size": (outcome_chart.WIDTH, outcome_chart.HEIGHT),
@@ -468,6 +482,9 @@ def undo_review_view(request: HttpRequest, intake_id: int) -> HttpResponse:
         return _render_detail(request, intake, form, latches, status=409, record=record)
     if not result.undone:
         messages.info(request, MSG_UNDO_NOTHING.format(intake=intake.pk))
+    elif not result.was_reviewed:
+        who = staff_name(result.reviewed_by)
+        messages.success(request, MSG_REOPENED_REVIEW_UNDONE.format(intake=intake.pk, who=who))
     else:
         who = staff_name(result.reviewed_by)
         urgent = intake.level == Level.URGENT

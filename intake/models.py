@@ -202,6 +202,9 @@ class Intake(models.Model):
     previous_reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # reviewed_at/by were put back by an undo (the review before the undone one): there is no review to undo until the
+    # next one (one level of undo). The latest review otherwise stays undoable after new red flags reopen the intake.
+    review_undone = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -11,5 +11,6 @@ from django.dispatch import Signal
 assessment_recorded = Signal()
 
 # Sent with: intake (unreviewed again: a clinician undid its latest review, intake.services.review_undo), inside the
-# undo's transaction.
+# undo's transaction; was_reviewed (False when new red flags had reopened the intake before the undo: its current
+# round was never marked reviewed).
 review_undone = Signal()

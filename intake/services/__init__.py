@@ -59,7 +59,7 @@ from intake.services.invitations import (
     start_intake,
 )
 from intake.services.review import InvalidReview, ReviewOutcome, mark_reviewed, needs_outcome
-from intake.services.review_undo import StaleUndo, UndoOutcome, review_token, undo_review
+from intake.services.review_undo import StaleUndo, UndoOutcome, has_review_to_undo, review_token, undo_review
 
 __all__ = [
     "PHONE",
@@ -87,6 +87,7 @@ __all__ = [
     "first_page_with_errors",
     "flag_rows",
     "has_consent",
+    "has_review_to_undo",
     "mark_emergency_shown",
     "mark_opened",
     "mark_reviewed",

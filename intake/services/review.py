@@ -197,6 +197,7 @@ def mark_reviewed(
                     # What undoing this review puts back (SET reads the row as it was before the UPDATE).
                     previous_reviewed_at=F("reviewed_at"),
                     previous_reviewed_by=F("reviewed_by"),
+                    review_undone=False,  # this review is the one an undo would undo
                     updated_at=now,
                 )
             )

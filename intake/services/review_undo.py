@@ -3,22 +3,27 @@
 A clinic finds such a mistake when the right patient is called, often hours later and often by a colleague, so any
 clinician who may mark an intake reviewed may undo its latest review, at any time: an undo only ever puts an intake
 back in front of staff, the safe direction, while a refused undo would leave an urgent patient marked reviewed that
-nobody reviewed. What an undo does:
+nobody reviewed. The latest review stays undoable after new red flags have reopened the intake (a new round): until
+it is undone, the red-flag answers it cleared stay cleared and its outcome counts, though no clinician reviewed this
+patient. One level only: the review an undo puts back is not undoable itself (`Intake.review_undone`), so a second
+click never walks back to a review nobody questioned. What an undo does:
 
-- the intake is unreviewed again; its "reviewed by" and "at" go back to the review before (`previous_reviewed_*`,
-  none for a first review), so a reopened intake keeps its earlier review and a call-back the receipt promised is
-  owed again exactly when the undone review was the one that answered it;
+- the intake is unreviewed again (one reopened already stays so); its "reviewed by" and "at" go back to the review
+  before (`previous_reviewed_*`, none for a first review), so a reopened intake keeps its earlier review and a
+  call-back the receipt promised is owed again exactly when the undone review was the one that answered it;
 - the notes the reviewer saved with that review, and after it, stay on the page marked undone (`undone_at`): their
   outcomes are no longer counted (outcome report, export, reading list);
 - the red-flag answers it cleared count again (unless the patient has given the same one again since), and the
   intake is judged again with them, as before the review;
 - the audit trail records who undid whose review of when; `review_undone` is sent, so the alerts app resumes the
   alerts the review had cancelled, and the sweeper, which escalates unreviewed urgent intakes of the current round,
-  escalates this one again (at its next run, when the minutes passed while it was wrongly marked reviewed).
+  escalates this one again (at its next run, when the minutes passed while it was wrongly marked reviewed). Of an
+  intake reopened already (`was_reviewed` False) the current round was never marked reviewed: its alerts and
+  escalations went out as they should, and none is sent again.
 
 `review`: the review the undo was sent for (`review_token` of the page it came from). An undo from a page opened before
 someone reviewed the intake again is refused (`StaleUndo`), never applied to the newer review; one sent twice finds
-the intake no longer reviewed and changes nothing.
+no review to undo and changes nothing.
 """
 
 from __future__ import annotations
@@ -46,9 +51,15 @@ class StaleUndo(ValueError):
 
 @dataclass(frozen=True)
 class UndoOutcome:
-    undone: bool  # False: the intake was not marked reviewed any more (an undo sent twice): nothing changed
+    undone: bool  # False: there was no review to undo any more (an undo sent twice): nothing changed
     reviewed_by: Any = None
     reviewed_at: datetime.datetime | None = None
+    was_reviewed: bool = True  # False: new red flags had reopened the intake before the undo (it was waiting already)
+
+
+def has_review_to_undo(intake: Intake) -> bool:
+    """The intake's latest review, reviewed or reopened since, and not put back by an undo (one level of undo)."""
+    return not intake.review_undone and (intake.is_reviewed or intake.reviewed_at is not None)
 
 
 def review_token(intake: Intake) -> str:
@@ -63,11 +74,11 @@ def undo_review(
     now = now or timezone.now()
     with transaction.atomic():
         locked = Intake.objects.select_for_update(of=("self",)).select_related("reviewed_by").get(pk=intake.pk)
-        if not locked.is_reviewed:
+        if not has_review_to_undo(locked):
             return UndoOutcome(undone=False)
         if review_token(locked) != review:
             raise StaleUndo(MSG_REVIEWED_AGAIN.format(intake=locked.pk))
-        reviewer, reviewed_at = locked.reviewed_by, locked.reviewed_at
+        reviewer, reviewed_at, was_reviewed = locked.reviewed_by, locked.reviewed_at, locked.is_reviewed
         notes = 0
         reopened: list[str] = []
         if reviewed_at is not None:
@@ -81,6 +92,7 @@ def undo_review(
             reviewed_by=locked.previous_reviewed_by_id,
             previous_reviewed_at=None,
             previous_reviewed_by=None,
+            review_undone=True,
             updated_at=now,
         )
         locked.refresh_from_db()
@@ -92,12 +104,14 @@ def undo_review(
         who = reviewer.username if reviewer else "an account removed since"
         when = reviewed_at.isoformat(timespec="seconds") if reviewed_at else "an unknown time"
         detail = f"undid the review by {who} at {when}; {notes} note(s) marked undone"
+        if not was_reviewed:
+            detail += "; new red flags had reopened the intake already"
         if reopened:
             detail += f"; red-flag answers count again: {', '.join(reopened)}"
         audit.record("undid_review", actor=by, request=request, intake_id=locked.pk, detail=detail)
-        signals.review_undone.send(sender=Intake, intake=locked)
+        signals.review_undone.send(sender=Intake, intake=locked, was_reviewed=was_reviewed)
     intake.refresh_from_db()
-    return UndoOutcome(undone=True, reviewed_by=reviewer, reviewed_at=reviewed_at)
+    return UndoOutcome(undone=True, reviewed_by=reviewer, reviewed_at=reviewed_at, was_reviewed=was_reviewed)
 
 
 def _reopen_latches(intake: Intake, *, cleared_by: int | None, since: datetime.datetime) -> list[str]:

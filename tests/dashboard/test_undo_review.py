@@ -119,7 +119,7 @@ def test_undo_pressed_twice_from_one_page_undoes_once_and_says_so(client, clinic
     token = undo_token(client.get(detail_url(intake)).content.decode())
     assert client.post(undo_url(intake), {"review": token}).status_code == 302
     again = client.post(undo_url(intake), {"review": token}, follow=True)
-    assert "not marked reviewed now" in said(again)
+    assert "nothing was changed" in said(again)
     assert AuditEvent.objects.filter(action="undid_review").count() == 1
 
 
@@ -226,3 +226,105 @@ def test_the_lead_hears_again_when_a_review_made_after_the_escalation_is_undone(
     for alert in Alert.objects.filter(kind="escalation", status="pending"):
         alerts.send(alert.pk)
     assert [mail.to for mail in mailoutbox if "ESCALATION" in mail.subject] == [["lead@clinic.example"]]
+
+
+def _send_pending_alerts() -> list[str]:
+    """What the worker sends now: the subjects of the e-mails."""
+    from django.core import mail
+
+    before = len(mail.outbox)
+    for alert in Alert.objects.filter(status="pending"):
+        alerts.send(alert.pk)
+    return [str(message.subject) for message in mail.outbox[before:]]
+
+
+def test_a_wrong_review_of_an_intake_new_red_flags_reopened_is_still_undone_and_its_cleared_answers_count_again(
+    client, clinician
+):
+    # The review cleared the saddle-numbness answer the patient had taken back; a later page's new red flag reopened
+    # the intake before anyone saw that the review was another patient's.
+    from intake.services import record_red_flags
+
+    said_at = timezone.now() - datetime.timedelta(hours=3)
+    intake = make_latched_intake(
+        "ce_saddle_numbness", said_at=said_at, changed_at=said_at + datetime.timedelta(minutes=3)
+    )
+    flags_as_sent = set(intake.flags.values_list("code", flat=True))
+    mark_reviewed(intake, by=clinician, outcome="routine_appointment", note="Called Mrs Other: fine.")
+    record_red_flags(Intake.objects.get(pk=intake.pk), {"ce_bowel_control": "yes"}, now=timezone.now())
+    intake.refresh_from_db()
+    assert (intake.is_reviewed, intake.review_round) == (False, 1)
+    client.force_login(clinician)
+    page = client.get(detail_url(intake)).content.decode()
+    assert "Undo review by Clinician Tester" in page
+
+    response = client.post(undo_url(intake), {"review": undo_token(page)}, follow=True)
+    assert "is undone" in said(response)
+    intake.refresh_from_db()
+    assert (intake.is_reviewed, intake.reviewed_at, intake.reviewed_by, intake.review_round) == (False, None, None, 1)
+    latch = RedFlagAnswer.objects.get(intake=intake, code="ce_saddle_numbness")
+    assert (latch.cleared_at, latch.cleared_by) == (None, None)
+    assert flags_as_sent <= set(intake.flags.values_list("code", flat=True))
+    assert ReviewNote.objects.get(intake=intake).undone_by == clinician
+    assert outcome_counts() == []
+    html = response.content.decode()
+    assert "Review undone by Clinician Tester" in html
+    assert "Undo review" not in html  # one level: nothing left to undo
+
+
+@pytest.mark.usefixtures("_alert_addresses")
+def test_undoing_the_review_before_a_new_round_leaves_that_rounds_alerts_as_they_are(client, clinician, mailoutbox):
+    from intake.services import record_red_flags
+
+    start = timezone.now()
+    intake = make_intake("urgent_bowel", safety_only=True)
+    alerts.intake_level_changed(intake, previous_level=None)
+    assert _send_pending_alerts()
+    with time_machine.travel(start + datetime.timedelta(minutes=5), tick=False):
+        mark_reviewed(intake, by=clinician, outcome="routine_appointment")
+    with time_machine.travel(start + datetime.timedelta(minutes=10), tick=False):
+        record_red_flags(Intake.objects.get(pk=intake.pk), {"ce_saddle_numbness": "yes"}, now=timezone.now())
+    assert Intake.objects.get(pk=intake.pk).review_round == 1
+    assert len(_send_pending_alerts()) == 1  # the new round's on-call alert
+    assert alerts.sweep(now=start + datetime.timedelta(minutes=26))["escalated"] == 1
+    assert any("ESCALATION" in subject for subject in _send_pending_alerts())  # the new round's escalation
+
+    with time_machine.travel(start + datetime.timedelta(minutes=30), tick=False):
+        client.force_login(clinician)
+        page = client.get(detail_url(intake)).content.decode()
+        assert client.post(undo_url(intake), {"review": undo_token(page)}).status_code == 302
+    assert not Intake.objects.get(pk=intake.pk).is_reviewed
+    assert AuditEvent.objects.filter(action="undid_review").count() == 1
+    # Nobody is told again what the new round already told them; it escalates as before (after the next failed call).
+    assert alerts.sweep(now=start + datetime.timedelta(minutes=31))["escalated"] == 0
+    assert _send_pending_alerts() == []
+
+
+def test_after_one_undo_of_a_reopened_intake_the_review_before_it_is_not_undone_too(client, clinician, administrator):
+    from intake.services import record_red_flags
+
+    intake = make_intake("urgent_bowel")
+    first = timezone.now() - datetime.timedelta(hours=2)
+    with time_machine.travel(first, tick=False):
+        mark_reviewed(intake, by=administrator, outcome="same_day_call_advice")
+    record_red_flags(Intake.objects.get(pk=intake.pk), {"ce_saddle_numbness": "yes"}, now=timezone.now())
+    mark_reviewed(Intake.objects.get(pk=intake.pk), by=clinician, outcome="routine_appointment")
+    record_red_flags(Intake.objects.get(pk=intake.pk), {"ce_urine_leak_or_no_sensation": "yes"}, now=timezone.now())
+    client.force_login(clinician)
+    page = client.get(detail_url(intake)).content.decode()
+    assert "Undo review by Clinician Tester" in page
+    token = undo_token(page)
+    assert client.post(undo_url(intake), {"review": token}).status_code == 302
+    intake.refresh_from_db()
+    assert (intake.is_reviewed, intake.reviewed_at, intake.reviewed_by) == (False, first, administrator)
+
+    page = client.get(detail_url(intake)).content.decode()
+    assert "Undo review" not in page
+    again = client.post(undo_url(intake), {"review": token}, follow=True)  # sent twice from the first page
+    assert "nothing was changed" in said(again)
+    earlier = client.post(undo_url(intake), {"review": review_token(intake)}, follow=True)  # the earlier review's
+    assert "nothing was changed" in said(earlier)
+    intake.refresh_from_db()
+    assert (intake.reviewed_at, intake.reviewed_by) == (first, administrator)
+    assert AuditEvent.objects.filter(action="undid_review").count() == 1
+    assert ReviewNote.objects.get(outcome="same_day_call_advice").undone_at is None
