@@ -173,7 +173,8 @@ def _requeue_stuck(now: datetime.datetime) -> int:
 def _escalate_unreviewed_urgent(now: datetime.datetime) -> int:
     """Escalate an urgent intake of the current round left unreviewed ESCALATE_AFTER_MINUTES after its alert, and
     again that long after each failed call ("could not reach") that nobody followed with a review: the lead hears
-    once per failed attempt, never on a timer alone."""
+    once per failed attempt, never on a timer alone. A failed call undone with a review (`ReviewNote.undone_at`,
+    intake.services.review_undo: logged on the wrong patient's chart) was no call to this patient: not counted."""
     after = datetime.timedelta(minutes=settings.ESCALATE_AFTER_MINUTES)
     waiting = Alert.objects.filter(
         kind=Alert.Kind.URGENT, created_at__lte=now - after, intake__is_reviewed=False, round=F("intake__review_round")
@@ -182,7 +183,10 @@ def _escalate_unreviewed_urgent(now: datetime.datetime) -> int:
     for intake_id, round_, alerted_at in list(waiting):
         calls = list(
             ReviewNote.objects.filter(
-                intake_id=intake_id, outcome=ReviewNote.Outcome.COULD_NOT_REACH, created_at__gt=alerted_at
+                intake_id=intake_id,
+                outcome=ReviewNote.Outcome.COULD_NOT_REACH,
+                created_at__gt=alerted_at,
+                undone_at__isnull=True,
             ).values_list("created_at", flat=True)
         )
         since = max(calls, default=alerted_at)
@@ -228,7 +232,10 @@ def _escalate_missed_call_backs(now: datetime.datetime) -> int:
     escalated = 0
     for intake_id, round_, submitted_at in list(due.values_list("pk", "review_round", "submitted_at")):
         calls = ReviewNote.objects.filter(
-            intake_id=intake_id, outcome=ReviewNote.Outcome.COULD_NOT_REACH, created_at__gt=submitted_at
+            intake_id=intake_id,
+            outcome=ReviewNote.Outcome.COULD_NOT_REACH,
+            created_at__gt=submitted_at,
+            undone_at__isnull=True,
         ).count()
         with transaction.atomic():
             alert, created = Alert.objects.get_or_create(

@@ -150,6 +150,7 @@ _LAST_NOT_REACHED = Subquery(
     ReviewNote.objects.filter(
         intake=OuterRef("pk"),
         outcome=ReviewNote.Outcome.COULD_NOT_REACH,
+        undone_at__isnull=True,  # undone with a review (logged on the wrong chart): no call to this patient
         # Since the last review: a call that failed before the patient was reached is old news once reopened.
         created_at__gt=Coalesce(OuterRef("reviewed_at"), Value(_LONG_AGO, output_field=DateTimeField())),
     )

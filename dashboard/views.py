@@ -365,6 +365,7 @@ def _render_detail(
         note
         for note in notes
         if note.outcome == ReviewNote.Outcome.COULD_NOT_REACH
+        and note.undone_at is None  # undone with a review: logged on the wrong chart, no call to this patient
         and (intake.reviewed_at is None or note.created_at > intake.reviewed_at)
     ]
     sent_on = timezone.localdate(intake.submitted_at) if intake.submitted_at else None

@@ -328,3 +328,27 @@ def test_after_one_undo_of_a_reopened_intake_the_review_before_it_is_not_undone_
     assert (intake.reviewed_at, intake.reviewed_by) == (first, administrator)
     assert AuditEvent.objects.filter(action="undid_review").count() == 1
     assert ReviewNote.objects.get(outcome="same_day_call_advice").undone_at is None
+
+
+@pytest.mark.usefixtures("_alert_addresses")
+def test_a_failed_call_undone_with_the_review_does_not_hold_back_the_escalation(client, clinician, mailoutbox):
+    # The reviewer also logged a failed call on the wrong chart: undone with the review, it was never a call to this
+    # patient, so the lead is told 15 minutes after the alert, not 15 minutes after that call.
+    start = timezone.now()
+    intake = make_intake("urgent_bowel")
+    alerts.intake_level_changed(intake, previous_level=None)
+    with time_machine.travel(start + datetime.timedelta(minutes=2), tick=False):
+        mark_reviewed(intake, by=clinician, outcome="routine_appointment")
+    with time_machine.travel(start + datetime.timedelta(minutes=10), tick=False):
+        mark_reviewed(Intake.objects.get(pk=intake.pk), by=clinician, outcome="could_not_reach")
+    with time_machine.travel(start + datetime.timedelta(minutes=12), tick=False):
+        client.force_login(clinician)
+        client.post(undo_url(intake), {"review": undo_token(client.get(detail_url(intake)).content.decode())})
+    assert ReviewNote.objects.filter(intake=intake, undone_at__isnull=True).count() == 0
+    assert "Could not reach the patient</strong>" not in client.get(detail_url(intake)).content.decode()
+    assert "Not reached" not in client.get(reverse("dashboard:queue")).content.decode()
+    assert alerts.sweep(now=start + datetime.timedelta(minutes=16))["escalated"] == 1
+    escalation = Alert.objects.get(kind="escalation")
+    assert escalation.attempt == 0
+    subjects = _send_pending_alerts()
+    assert any("ESCALATION" in subject and "failed call" not in subject for subject in subjects), subjects
