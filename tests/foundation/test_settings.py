@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,6 +43,30 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
         timeout=120,
         check=False,
     )
+
+
+# Every setting (by name; a value JSON cannot hold, as its repr) as `manage.py shell` reads it in a fresh process
+PRINT_SETTINGS = (
+    "import json; from django.conf import settings; "
+    "print(json.dumps({name: getattr(settings, name) for name in dir(settings) if name.isupper()}, "
+    "default=repr, skipkeys=True, sort_keys=True))"
+)
+
+
+def settings_in_a_fresh_process(**env: str) -> dict[str, Any]:
+    """The settings read by `manage.py shell` in a fresh process, in the production environment plus `env`."""
+    return dict(_read_settings(tuple(sorted(env.items()))))
+
+
+# A fresh process costs about a second; the same environment always gives the same settings, so tests that read the
+# production environment (here and tests/security/test_settings_security.py) share one process instead of starting
+# one each. A failed read is not kept (functools keeps only returned values): each test that needs it tries again and
+# fails with its stderr.
+@functools.cache
+def _read_settings(env: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    result = run_manage("shell", "-c", PRINT_SETTINGS, env={**PRODUCTION_ENV, **dict(env)})
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
 def test_production_settings_pass_check_deploy_with_no_warnings():
@@ -86,8 +113,7 @@ def test_secret_key_is_required_when_debug_is_off_and_the_message_says_so_plainl
 
 
 def test_debug_is_off_unless_asked_for():
-    result = run_manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", env=PRODUCTION_ENV)
-    assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
+    assert settings_in_a_fresh_process()["DEBUG"] is False
 
 
 @pytest.mark.parametrize("value", ["maybe", "2"])
@@ -103,18 +129,9 @@ def test_demo_accounts_are_refused_when_debug_is_off():
     assert "Refusing to create demo accounts" in result.stderr
 
 
-PRINT_DATABASE_OPTIONS = (
-    "import json; from django.conf import settings; db = settings.DATABASES['default']; "
-    "print(json.dumps({**db.get('OPTIONS', {}), 'ENGINE': db['ENGINE']}, sort_keys=True))"
-)
-
-
 def database_options(**env: str) -> dict[str, object]:
-    import json
-
-    result = run_manage("shell", "-c", PRINT_DATABASE_OPTIONS, env={**PRODUCTION_ENV, **env})
-    assert result.returncode == 0, result.stderr
-    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+    database = settings_in_a_fresh_process(**env)["DATABASES"]["default"]
+    return {**database.get("OPTIONS", {}), "ENGINE": database["ENGINE"]}
 
 
 def test_postgresql_connections_carry_a_statement_timeout_and_tcp_timeouts():

@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-import functools
-import json
+from typing import Any
 
-from tests.foundation.test_settings import PRODUCTION_ENV, run_manage
-
-SHOW = (
-    "from django.conf import settings as s; import json; print(json.dumps({k: getattr(s, k) for k in ["
-    "'SESSION_COOKIE_SECURE','SESSION_COOKIE_HTTPONLY','SESSION_COOKIE_SAMESITE','CSRF_COOKIE_SECURE',"
-    "'CSRF_COOKIE_HTTPONLY',"
-    "'CSRF_COOKIE_SAMESITE','SECURE_HSTS_SECONDS','SECURE_CONTENT_TYPE_NOSNIFF','SECURE_REFERRER_POLICY',"
-    "'SECURE_SSL_REDIRECT','SESSION_COOKIE_AGE','RATELIMIT_ENABLE','AXES_FAILURE_LIMIT','INTAKE_RETENTION_MONTHS']}))"
-)
+from tests.foundation.test_settings import settings_in_a_fresh_process
 
 
-def production_settings(**extra):
-    return dict(_read_in_a_fresh_process(tuple(sorted(extra.items()))))
-
-
-# A fresh process costs about a second; the same environment always gives the same settings, so the tests below share
-# one read of the production environment instead of starting a process each. A failed read is not kept (functools
-# keeps only returned values): each test that needs it tries again and fails with its stderr.
-@functools.cache
-def _read_in_a_fresh_process(extra: tuple[tuple[str, str], ...]) -> dict[str, object]:
-    result = run_manage("shell", "-c", SHOW, env={**PRODUCTION_ENV, **dict(extra)})
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+def production_settings(**extra: str) -> dict[str, Any]:
+    """The settings a fresh process reads with DEBUG off; the production environment's read is shared with
+    tests/foundation/test_settings.py (one process for the lot)."""
+    return settings_in_a_fresh_process(**extra)
 
 
 def test_production_cookies_are_secure_http_only_and_same_site():
