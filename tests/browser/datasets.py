@@ -9,13 +9,15 @@ the time. A copy is used only by the process that took it (a copy left by an ear
 
 The copy is used only when the database is as the first build found it: the tables empty but for the four that
 post_migrate fills (content types, permissions, groups), whose rows (ids included) must be the same; the build must
-not have changed those four; and it must be the same day (rows say "reviewed today"). Otherwise, or when the copy
-cannot be put back, the data is built again as the first time (and copied again).
+not have changed those four; it must be the same day (rows say "reviewed today"); and, for data whose times are
+counted back from the moment it was built ("submitted 12 minutes ago"), the copy must be younger than `fresh_for`.
+Otherwise, or when the copy cannot be put back, the data is built again as the first time (and copied again).
 """
 
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,6 +33,7 @@ SCHEMA = "test_datasets"
 
 @dataclass(frozen=True)
 class _Copy:
+    taken: float  # time.monotonic() when the build finished
     day: datetime.date
     refilled: str  # the four tables' rows when the build started
     tables: tuple[tuple[str, str], ...]  # (table, the table in SCHEMA holding its rows)
@@ -40,17 +43,24 @@ class _Copy:
 _copies: dict[str, _Copy] = {}
 
 
-def built_once(name: str, build: Callable[[], object], *, after_restore: Callable[[], object] | None = None) -> None:
+def built_once(
+    name: str,
+    build: Callable[[], object],
+    *,
+    after_restore: Callable[[], object] | None = None,
+    fresh_for: datetime.timedelta | None = None,
+) -> None:
     """Run `build`, or put back the rows its first run in this process left (see the module's docstring).
 
     `after_restore` does what the build's signals and on-commit hooks did outside the database (a cache told that
-    the library changed, say), since rows put back with SQL send none."""
+    the library changed, say), since rows put back with SQL send none. `fresh_for`: how old a copy may be."""
     if connection.vendor != "postgresql":
         build()
         return
     copy = _copies.get(name)
     refilled, others_empty = _state()
-    if copy is not None and others_empty and _usable(copy, refilled) and _put_back(copy):
+    young = copy is not None and (fresh_for is None or time.monotonic() - copy.taken < fresh_for.total_seconds())
+    if copy is not None and young and others_empty and _usable(copy, refilled) and _put_back(copy):
         if after_restore is not None:
             after_restore()
         return
@@ -111,7 +121,7 @@ def _take(name: str, refilled: str) -> _Copy:
             [[table for table, _kept in tables]],
         )
         sequences = tuple(sorted(cursor.fetchall()))
-    return _Copy(timezone.localdate(), refilled, tuple(tables), sequences)
+    return _Copy(time.monotonic(), timezone.localdate(), refilled, tuple(tables), sequences)
 
 
 def _put_back(copy: _Copy) -> bool:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.roles import CLINICIANS
 from tests.browser.conftest import (
     DESKTOP,
     PHONE,
@@ -16,6 +18,8 @@ from tests.browser.conftest import (
     filter_controls_under_44_px,
     targets_under_44_px,
 )
+from tests.browser.datasets import built_once
+from tests.conftest import _staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TOP_PATIENT = "Maria Delgado"  # the demo's urgent, unreviewed patient (load_demo_intakes)
@@ -23,10 +27,27 @@ QUEUE_BUTTONS = ("Audit trail", "Review outcomes report", "Export this list (CSV
 
 
 @pytest.fixture
-def demo_intakes(settings, clinician):
-    settings.DEBUG = True  # the demo loader refuses to run otherwise
-    call_command("load_demo_intakes", verbosity=0)
-    settings.DEBUG = False
+def demo_intakes(settings, django_user_model):
+    """The clinician (as tests/conftest.py's fixture makes them) and the demo intakes, some reviewed by them. Built
+    once and put back for the tests of the next minute (tests/browser/datasets.py: the demo's times are counted back
+    from when it is built)."""
+
+    def build() -> None:
+        _staff(django_user_model, "clinician", CLINICIANS)
+        settings.DEBUG = True  # the demo loader refuses to run otherwise
+        call_command("load_demo_intakes", verbosity=0)
+        settings.DEBUG = False
+
+    built_once("demo_intakes", build, fresh_for=datetime.timedelta(minutes=1))
+
+
+@pytest.fixture
+def clinician(request, django_user_model):
+    """With the demo intakes, their clinician; otherwise one made as tests/conftest.py does."""
+    if "demo_intakes" in request.fixturenames:
+        request.getfixturevalue("demo_intakes")
+        return django_user_model.objects.get(username="clinician")
+    return _staff(django_user_model, "clinician", CLINICIANS)
 
 
 def first_row(page):
