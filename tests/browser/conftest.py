@@ -113,22 +113,33 @@ def screenshot():
     return take
 
 
+def load_starter_articles() -> None:
+    """`manage.py load_articles` (the starter library, awaiting clinical review), built once per process and put
+    back for later tests (tests/browser/datasets.py)."""
+    import io
+
+    from django.core.management import call_command
+
+    from education.cache import library_changed
+    from tests.browser.datasets import built_once
+
+    built_once(
+        "starter_articles", lambda: call_command("load_articles", stdout=io.StringIO()), after_restore=library_changed
+    )
+
+
 @pytest.fixture
 def library(django_user_model):
     """The starter articles, loaded and approved by the clinic's reviewer (education/workflow.py), so patients see
     them, with who reviewed them and when. Built once per process; later tests get the same rows put back
     (tests/browser/datasets.py: about 0.1 s instead of 1.5)."""
-    import io
-
-    from django.core.management import call_command
-
     from education.cache import library_changed
     from education.reminders import awaiting_clinical_review
     from education.workflow import approve
     from tests.browser.datasets import built_once
 
     def build() -> None:
-        call_command("load_articles", stdout=io.StringIO())
+        load_starter_articles()
         reviewer = django_user_model.objects.create_user("reviewer", first_name="Riley", last_name="Reviewer")
         for article in awaiting_clinical_review():
             approve(article, reviewer=reviewer)

@@ -4,13 +4,10 @@ with its compare buttons, a comparison, and the topic list."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 import reversion
-from django.core.management import call_command
 
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, load_starter_articles
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SLUG = "back-pain-after-a-run"
@@ -20,7 +17,7 @@ SLUG = "back-pain-after-a-run"
 def article_with_two_versions():
     from education.models import Article
 
-    call_command("load_articles", stdout=io.StringIO())
+    load_starter_articles()
     article = Article.objects.get(slug=SLUG)
     with reversion.create_revision():
         article.summary = article.summary + " Reviewed again."

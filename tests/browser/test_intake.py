@@ -9,12 +9,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from intake.models import Intake, Level
 from intake.references import intake_id_for
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, load_starter_articles
 from tests.browser.intake_helpers import (
     agree,
     confirm_birth_date,
@@ -49,7 +48,7 @@ def _on(page, title: str, step: int) -> None:
 
 
 def test_a_patient_answers_every_page_on_a_phone_leaves_halfway_resumes_fixes_an_error_and_sends(open_page, screenshot):
-    call_command("load_articles", verbosity=0)  # the real starter library the patient is pointed to
+    load_starter_articles()  # the real starter library the patient is pointed to
     appointment = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(9, 30)))
     invitation, token = make_invitation(appointment_at=appointment + datetime.timedelta(days=3))
 
