@@ -12,6 +12,7 @@ import os
 import shutil
 import weakref
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -236,14 +237,16 @@ def targets_under_44_px(page, *targets) -> dict[str, list[str]]:
 
 @pytest.fixture
 def open_page(browser, live_server):
-    """open_page(path, viewport, user=None) -> a Playwright page of the live server at that window size.
+    """open_page(path, viewport, user=None, client=None) -> a Playwright page of the live server at that window size.
 
     With `user`, the browser starts signed in as that person (a session made with force_login), so tests that are
-    not about signing in do not depend on the sign-in steps (passwords, two-factor codes, lockouts).
+    not about signing in do not depend on the sign-in steps (passwords, two-factor codes, lockouts). With `client`
+    (a Django test Client), the browser starts with its cookies: a patient's session it opened
+    (intake_helpers.patient_client), for tests that are not about the link, the birth date or the agreement.
     """
     contexts = []
 
-    def open_at(path: str, viewport: dict[str, int], user=None):
+    def open_at(path: str, viewport: dict[str, int], user=None, client: Client | None = None):
         context = browser.new_context(viewport=viewport, base_url=live_server.url)
         context.set_default_timeout(10_000)
         if user is not None:
@@ -251,6 +254,22 @@ def open_page(browser, live_server):
             client.force_login(user)
             cookie = client.cookies[settings.SESSION_COOKIE_NAME]
             context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+        elif client is not None:  # the browser carries on where the test client's requests left off
+            host = urlsplit(live_server.url).hostname or "localhost"
+            context.add_cookies(
+                [
+                    {
+                        "name": cookie.key,
+                        "value": cookie.value,
+                        "domain": host,
+                        "path": cookie["path"] or "/",
+                        "httpOnly": bool(cookie["httponly"]),
+                        "sameSite": (cookie["samesite"] or "Lax").title(),
+                    }
+                    for cookie in client.cookies.values()
+                    if cookie.value
+                ]
+            )
         contexts.append(context)
         page = context.new_page()
         page.goto(path)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.test import Client
+
 from tests.browser.conftest import PHONE, assert_accessible
+from tests.intake.factories import BIRTH_DATE
 
 
 def pick(page: Any, code: str, value: str) -> None:
@@ -44,6 +47,18 @@ def agree(page: Any) -> None:
     assert_accessible(page)
     page.get_by_role("button", name="I agree: start the form").click()
     page.wait_for_load_state()
+
+
+def patient_client(token: str, born: datetime.date = BIRTH_DATE) -> Client:
+    """A patient's browser session made with the test client: the link opened, the birth date confirmed and the
+    agreement given, as confirm_birth_date() and agree() do on the pages (those pages in the browser, axe-core
+    included: test_intake*.py). open_page(..., client=patient_client(token)) starts the browser there."""
+    client = Client()
+    assert client.get(f"/intake/start/{token}/").status_code == 302
+    confirmed = client.post("/intake/confirm/", {"date_of_birth": born.isoformat()})
+    assert confirmed.status_code == 302, confirmed.content[:300]
+    assert client.post("/intake/step/consent/", {"consent": "yes"}).status_code == 302
+    return client
 
 
 def heading(page: Any) -> str:

@@ -14,7 +14,7 @@ from intake import services
 from intake.models import Intake, Level
 from intake.rules.questionnaire import STEP_SLUGS
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
-from tests.browser.intake_helpers import agree, confirm_birth_date
+from tests.browser.intake_helpers import confirm_birth_date, patient_client
 from tests.intake.factories import BIRTH_DATE, make_invitation, routine_answers
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,9 +30,10 @@ def _next(page) -> None:
 
 
 def _open_as_patient(open_page, token: str):
-    page = open_page(f"/intake/start/{token}/", PHONE)
-    confirm_birth_date(page, BIRTH_DATE)
-    agree(page)
+    """The patient's phone on the form's first page, the link opened, the birth date confirmed and the agreement
+    given (by the test client: those steps in the browser are test_intake*.py's)."""
+    page = open_page("/intake/", PHONE, client=patient_client(token))
+    assert page.url.endswith("/intake/step/safety/"), page.url
     assert_accessible(page)
     return page
 

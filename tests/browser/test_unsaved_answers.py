@@ -6,17 +6,16 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import PHONE, assert_accessible
-from tests.browser.intake_helpers import agree, confirm_birth_date
-from tests.intake.factories import BIRTH_DATE, make_invitation
+from tests.browser.intake_helpers import patient_client
+from tests.intake.factories import make_invitation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_switching_language_with_an_unsaved_answer_asks_first_and_staying_keeps_it(open_page):
     _invitation, token = make_invitation()
-    page = open_page(f"/intake/start/{token}/", PHONE)
-    confirm_birth_date(page, BIRTH_DATE)
-    agree(page)
+    page = open_page("/intake/", PHONE, client=patient_client(token))  # the link, birth date and agreement done
+    assert page.url.endswith("/intake/step/safety/"), page.url
     asked: list[str] = []
 
     def answer(dialog) -> None:  # the first time: stay; then: leave
@@ -50,9 +49,8 @@ def test_a_page_shown_again_with_a_message_still_holds_unsaved_answers_and_leavi
     """The page came back with "Answer this question" beside the one left blank: the answers given beside it are on
     the page but not saved. Switching language there (to read the message) blanked them without a word."""
     _invitation, token = make_invitation()
-    page = open_page(f"/intake/start/{token}/", PHONE)
-    confirm_birth_date(page, BIRTH_DATE)
-    agree(page)
+    page = open_page("/intake/", PHONE, client=patient_client(token))  # the link, birth date and agreement done
+    assert page.url.endswith("/intake/step/safety/"), page.url
     page.check('input[name="ce_saddle_numbness"][value="no"]')
     page.locator("form[data-intake-step] button[type=submit]").click()
     page.wait_for_load_state()
