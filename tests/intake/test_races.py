@@ -199,22 +199,12 @@ def test_staff_moving_the_visit_while_its_reminder_is_being_sent_are_not_held_up
     old date."""
     now = timezone.now()
     invitation, old_raw, worker, release = reminder_being_sent(now, settings=settings, monkeypatch=monkeypatch)
-    receiver = impatient("staff")
-    django_signals.connection_created.connect(receiver, weak=False)
     later = timezone.localtime(now + datetime.timedelta(days=10)).replace(second=0, microsecond=0)
-    try:
-        client.force_login(front_desk)
-        moved = {"change-appointment_at": later.strftime("%Y-%m-%dT%H:%M"), "change-email": invitation.email}
-        staff = Side("staff", lambda: client.post(f"/staff/invitations/{invitation.pk}/details/", moved))
-        staff.start()
-        staff.join(10)
-        held_up = staff.is_alive()
-    finally:
-        release.set()
-        django_signals.connection_created.disconnect(receiver)
-    for side in (worker, staff):
-        side.join(30)
-        assert side.error is None, f"{type(side.error).__name__}: {side.error}"
+    client.force_login(front_desk)
+    moved = {"change-appointment_at": later.strftime("%Y-%m-%dT%H:%M"), "change-email": invitation.email}
+    staff, held_up = staff_beside_the_send(
+        worker, release, lambda: client.post(f"/staff/invitations/{invitation.pk}/details/", moved)
+    )
     assert not held_up
     assert staff.result.status_code == 302, "staff's move waited for the reminder's mail server"
     assert worker.result == "missing"  # deleted with its reminder, for the old date; counted as sent
@@ -318,6 +308,36 @@ def impatient(thread: str) -> Callable[..., None]:
     return set_lock_timeout
 
 
+def staff_beside_the_send(worker: Side, release: threading.Event, action: Callable[[], Any]) -> tuple[Side, bool]:
+    """Staff's `action` run while the worker waits with the message at the mail server (its connections give up on a
+    row lock after half a second, `impatient`), then the worker let go: staff's side and whether it was still
+    waiting after 10 s. Neither side may have failed."""
+    receiver = impatient("staff")
+    django_signals.connection_created.connect(receiver, weak=False)
+    try:
+        staff = Side("staff", action)
+        staff.start()
+        staff.join(10)
+        held_up = staff.is_alive()
+    finally:
+        release.set()
+        django_signals.connection_created.disconnect(receiver)
+    for side in (worker, staff):
+        side.join(30)
+        assert side.error is None, f"{type(side.error).__name__}: {side.error}"
+    return staff, held_up
+
+
+def new_link_form(invitation: Any) -> dict[str, str]:
+    """What the invitation page's "Email a new link" posts, unchanged details."""
+    return {
+        "email": invitation.email,
+        "appointment_at": timezone.localtime(invitation.appointment_at).strftime("%Y-%m-%dT%H:%M"),
+        "language": "en",
+        "link_version": str(invitation.link_version),
+    }
+
+
 def invitation_email_being_sent(
     *, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[Any, str, OutboundMessage, Side, threading.Event]:
@@ -340,26 +360,11 @@ def test_staff_sending_a_new_link_while_the_mail_server_takes_the_first_one_are_
     the e-mail with the old link (`replace_pending`): with a slow mail server, staff waited past the statement timeout
     and got a "database unavailable" page."""
     invitation, _, first, worker, release = invitation_email_being_sent(settings=settings, monkeypatch=monkeypatch)
-    receiver = impatient("staff")
-    django_signals.connection_created.connect(receiver, weak=False)
-    try:
-        client.force_login(front_desk)
-        data = {
-            "email": invitation.email,
-            "appointment_at": timezone.localtime(invitation.appointment_at).strftime("%Y-%m-%dT%H:%M"),
-            "language": "en",
-            "link_version": str(invitation.link_version),
-        }
-        staff = Side("staff", lambda: client.post(f"/staff/invitations/{invitation.pk}/new-link/", data))
-        staff.start()
-        staff.join(10)
-        held_up = staff.is_alive()
-    finally:
-        release.set()
-        django_signals.connection_created.disconnect(receiver)
-    for side in (worker, staff):
-        side.join(30)
-        assert side.error is None, f"{type(side.error).__name__}: {side.error}"
+    client.force_login(front_desk)
+    form = new_link_form(invitation)
+    staff, held_up = staff_beside_the_send(
+        worker, release, lambda: client.post(f"/staff/invitations/{invitation.pk}/new-link/", form)
+    )
     assert not held_up
     assert staff.result.status_code == 302, "staff's new link waited for the mail server"
     first.refresh_from_db()
@@ -418,26 +423,11 @@ def test_staff_sending_a_new_link_while_the_mail_server_takes_a_reminder_are_not
     moment later, does not take its place: staff's link is the patient's, the reminder's opens nothing."""
     now = timezone.now()
     invitation, _, worker, release = reminder_being_sent(now, settings=settings, monkeypatch=monkeypatch)
-    receiver = impatient("staff")
-    django_signals.connection_created.connect(receiver, weak=False)
-    try:
-        client.force_login(front_desk)
-        data = {
-            "email": invitation.email,
-            "appointment_at": timezone.localtime(invitation.appointment_at).strftime("%Y-%m-%dT%H:%M"),
-            "language": "en",
-            "link_version": str(invitation.link_version),
-        }
-        staff = Side("staff", lambda: client.post(f"/staff/invitations/{invitation.pk}/new-link/", data))
-        staff.start()
-        staff.join(10)
-        held_up = staff.is_alive()
-    finally:
-        release.set()
-        django_signals.connection_created.disconnect(receiver)
-    for side in (worker, staff):
-        side.join(30)
-        assert side.error is None, f"{type(side.error).__name__}: {side.error}"
+    client.force_login(front_desk)
+    form = new_link_form(invitation)
+    staff, held_up = staff_beside_the_send(
+        worker, release, lambda: client.post(f"/staff/invitations/{invitation.pk}/new-link/", form)
+    )
     assert not held_up
     assert staff.result.status_code == 302, "staff's new link waited for the reminder's mail server"
     assert worker.result == "sent"
@@ -457,21 +447,11 @@ def test_staff_cancelling_the_visit_while_the_mail_server_takes_its_reminder_are
     (it says the link before it stops working)."""
     now = timezone.now()
     invitation, old_raw, worker, release = reminder_being_sent(now, settings=settings, monkeypatch=monkeypatch)
-    receiver = impatient("staff")
-    django_signals.connection_created.connect(receiver, weak=False)
-    try:
-        client.force_login(front_desk)
-        cancel = {"link_version": str(invitation.link_version)}
-        staff = Side("staff", lambda: client.post(f"/staff/invitations/{invitation.pk}/cancel/", cancel))
-        staff.start()
-        staff.join(10)
-        held_up = staff.is_alive()
-    finally:
-        release.set()
-        django_signals.connection_created.disconnect(receiver)
-    for side in (worker, staff):
-        side.join(30)
-        assert side.error is None, f"{type(side.error).__name__}: {side.error}"
+    client.force_login(front_desk)
+    cancel = {"link_version": str(invitation.link_version)}
+    staff, held_up = staff_beside_the_send(
+        worker, release, lambda: client.post(f"/staff/invitations/{invitation.pk}/cancel/", cancel)
+    )
     assert not held_up
     assert staff.result.status_code == 302, "staff's cancel waited for the reminder's mail server"
     assert worker.result == "sent"
