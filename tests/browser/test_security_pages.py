@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.browser.conftest import PHONE, assert_accessible
+from tests.browser.conftest import PHONE, assert_accessible, targets_under_44_px
 from tests.security.conftest import totp_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,6 +78,8 @@ def test_error_pages_are_in_the_portals_style(open_page, at_both_widths, setting
     caches["ratelimit"].clear()
     page = open_page("/no-such-page/", PHONE)
     assert page.get_by_role("heading", name="We could not find that page").is_visible()
+    # Its one button, for a thumb on a phone: it measured 38 px tall.
+    assert targets_under_44_px(page, page.get_by_role("link", name="Go to the home page")) == {}
     at_both_widths(page, "security-404")
     assert_accessible(page, context="404 page")
     page.goto("/intake/start/anything/")
@@ -103,6 +105,7 @@ def test_error_pages_are_in_the_portals_style(open_page, at_both_widths, setting
     )
     page.get_by_role("heading", name="Get medical help now", level=1).wait_for()
     assert page.get_by_role("heading", name="The portal is busy for a moment", level=2).is_visible()
+    assert targets_under_44_px(page, page.get_by_role("button", name="Try again")) == {}
     # In the emergency page's red box (intake.css), not as plain text among the rest.
     assert page.eval_on_selector(".emergency-box", "box => getComputedStyle(box).borderTopStyle") == "solid"
     at_both_widths(page, "security-503-with-advice")
