@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -429,10 +430,9 @@ def test_after_the_visit_moved_the_link_row_shows_the_reminder_whose_link_the_pa
     assert _shown_time(first_email.sent_at) not in row
 
 
-def test_a_reminder_not_sent_yet_leaves_the_link_row_on_the_link_the_patient_has(front_desk, client, time_machine):
-    """A reminder's new link replaces the patient's only once it is sent: while it retries (the mail server down),
-    or once it has failed, the patient's link is still the one staff e-mailed. The row showed the reminder, "Failed:
-    check the address and email a new link", for a patient whose link works."""
+def _reminder_retrying_after_the_email(time_machine) -> tuple[Any, OutboundMessage, Any]:
+    """An invitation whose e-mail was sent, and whose 7-day reminder (a new link) is retrying: the invitation, its
+    sent e-mail and the reminder's messages (a queryset, to fail or send them later)."""
     visit = timezone.now() + 10 * DAY
     time_machine.move_to(timezone.now(), tick=False)
     invitation, _ = make_invitation(appointment_at=visit, send_email=True)
@@ -441,6 +441,14 @@ def test_a_reminder_not_sent_yet_leaves_the_link_row_on_the_link_the_patient_has
     follow_ups.send_due_messages()
     reminder = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
     reminder.update(status=OutboundMessage.Status.PENDING, attempts=2, sent_at=None)
+    return invitation, first_email, reminder
+
+
+def test_a_reminder_not_sent_yet_leaves_the_link_row_on_the_link_the_patient_has(front_desk, client, time_machine):
+    """A reminder's new link replaces the patient's only once it is sent: while it retries (the mail server down),
+    or once it has failed, the patient's link is still the one staff e-mailed. The row showed the reminder, "Failed:
+    check the address and email a new link", for a patient whose link works."""
+    invitation, first_email, reminder = _reminder_retrying_after_the_email(time_machine)
     client.force_login(front_desk)
 
     row = _link_row(client, invitation)
@@ -543,14 +551,7 @@ def test_a_reminder_not_sent_yet_leaves_the_list_on_the_link_the_patient_has_as_
 ):
     """A reminder retrying, then failed, after the invitation e-mail was sent: the page shows the sent e-mail (the
     patient's link), the list showed the reminder, "Failed", for a patient whose link works."""
-    visit = timezone.now() + 10 * DAY
-    time_machine.move_to(timezone.now(), tick=False)
-    invitation, _ = make_invitation(appointment_at=visit, send_email=True)
-    first_email = OutboundMessage.objects.get(kind=OutboundMessage.Kind.INVITATION)
-    time_machine.move_to(visit - 7 * DAY, tick=False)
-    follow_ups.send_due_messages()
-    reminder = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
-    reminder.update(status=OutboundMessage.Status.PENDING, attempts=2, sent_at=None)
+    invitation, first_email, reminder = _reminder_retrying_after_the_email(time_machine)
     client.force_login(front_desk)
 
     assert _link_row(client, invitation).startswith(f"Link email: Sent {_shown_time(first_email.sent_at)}")
