@@ -196,7 +196,7 @@ class Intake(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # The review before the last one (none for a first review): what undoing the last review puts back
-    # (intake.services.review.undo_review), so a reopened intake keeps its earlier review and a receipt's call-back
+    # (intake.services.review_undo.undo_review), so a reopened intake keeps its earlier review and a receipt's call-back
     # answered by it stays answered.
     previous_reviewed_at = models.DateTimeField(null=True, blank=True)
     previous_reviewed_by = models.ForeignKey(
@@ -350,9 +350,14 @@ class ReviewNote(models.Model):
     # The rules version and flags the reviewer saw, so the outcome report can count outcomes per flag and version.
     rules_version = models.CharField(max_length=16, blank=True)
     flag_codes = models.JSONField(default=list, blank=True)
+    # The intake's review round the note was saved in (Intake.review_round, read under the intake's row lock): undoing
+    # a review marks only its own round's notes undone, not a failed call of a round new red flags opened since.
+    # None: saved before rounds were recorded on notes and not placed by migration alerts 0010.
+    review_round = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # The review this note came with (or followed, by the same person) was undone: a review saved on the wrong patient.
-    # The note stays as the record; its outcome no longer counts (the outcome report, the export, the reading list).
+    # The review this note came with (or followed in its round, by the same person) was undone: a review saved on the
+    # wrong patient. The note stays as the record; its outcome no longer counts (the outcome report, the export, the
+    # reading list, the escalation's failed calls).
     undone_at = models.DateTimeField(null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

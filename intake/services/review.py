@@ -173,6 +173,7 @@ def mark_reviewed(
                 text=text,
                 outcome=outcome,
                 rules_version=locked.rules_version,
+                review_round=locked.review_round,  # locked: a reopen waits for this note, or this note for it
                 # The flags the reviewer judged: those stored now, and those their page showed that a review sent
                 # at the same moment has cleared since (its note kept only what was left, and the outcome report
                 # lost the flags the outcome answered: the stop-29 audit).

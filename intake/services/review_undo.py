@@ -11,8 +11,11 @@ click never walks back to a review nobody questioned. What an undo does:
 - the intake is unreviewed again (one reopened already stays so); its "reviewed by" and "at" go back to the review
   before (`previous_reviewed_*`, none for a first review), so a reopened intake keeps its earlier review and a
   call-back the receipt promised is owed again exactly when the undone review was the one that answered it;
-- the notes the reviewer saved with that review, and after it, stay on the page marked undone (`undone_at`): their
-  outcomes are no longer counted (outcome report, export, reading list);
+- the notes the reviewer saved with that review, and after it in the same round, stay on the page marked undone
+  (`undone_at`): their outcomes are no longer counted (outcome report, export, reading list) and their failed calls
+  no longer delay or count in escalation. Not the notes of a round new red flags opened after the review
+  (`ReviewNote.review_round`, recorded under the intake's lock): a failed call logged then, even by the same
+  clinician, was a call to this patient and still counts, as do its notes' outcomes;
 - the red-flag answers it cleared count again (unless the patient has given the same one again since), and the
   intake is judged again with them, as before the review;
 - the audit trail records who undid whose review of when; `review_undone` is sent, so the alerts app resumes the
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -82,9 +86,7 @@ def undo_review(
         notes = 0
         reopened: list[str] = []
         if reviewed_at is not None:
-            notes = ReviewNote.objects.filter(
-                intake=locked, author_id=locked.reviewed_by_id, created_at__gte=reviewed_at, undone_at__isnull=True
-            ).update(undone_at=now, undone_by=by)
+            notes = _notes_of_its_round(locked, was_reviewed=was_reviewed).update(undone_at=now, undone_by=by)
             reopened = _reopen_latches(locked, cleared_by=locked.reviewed_by_id, since=reviewed_at)
         Intake.objects.filter(pk=locked.pk).update(
             is_reviewed=False,
@@ -112,6 +114,17 @@ def undo_review(
         signals.review_undone.send(sender=Intake, intake=locked, was_reviewed=was_reviewed)
     intake.refresh_from_db()
     return UndoOutcome(undone=True, reviewed_by=reviewer, reviewed_at=reviewed_at, was_reviewed=was_reviewed)
+
+
+def _notes_of_its_round(intake: Intake, *, was_reviewed: bool) -> QuerySet[ReviewNote]:
+    """The notes the reviewer saved with the review and after it in its round. Reopened since (`was_reviewed` False),
+    the intake is in the round new red flags opened after the review (a round opens only on a reviewed intake, and
+    this is its latest review): the reviewer's notes of that round, a failed call to this patient, are not the
+    review's. A note no migration could place in a round (`review_round` None) counts as the review's, as before."""
+    notes = ReviewNote.objects.filter(
+        intake=intake, author_id=intake.reviewed_by_id, created_at__gte=intake.reviewed_at, undone_at__isnull=True
+    )
+    return notes if was_reviewed else notes.exclude(review_round=intake.review_round)
 
 
 def _reopen_latches(intake: Intake, *, cleared_by: int | None, since: datetime.datetime) -> list[str]:

@@ -352,3 +352,42 @@ def test_a_failed_call_undone_with_the_review_does_not_hold_back_the_escalation(
     assert escalation.attempt == 0
     subjects = _send_pending_alerts()
     assert any("ESCALATION" in subject and "failed call" not in subject for subject in subjects), subjects
+
+
+@pytest.mark.usefixtures("_alert_addresses")
+def test_undoing_the_review_before_a_new_round_leaves_the_reviewers_failed_call_of_that_round_counted(
+    client, clinician, mailoutbox
+):
+    # The reviewer saved a review and a failed call on the wrong chart; new red flags then opened a new round, and the
+    # same clinician, now calling this patient, could not reach them. Only the first two were the mistake.
+    from intake.services import record_red_flags
+
+    start = timezone.now()
+    intake = make_intake("urgent_bowel", safety_only=True)
+    alerts.intake_level_changed(intake, previous_level=None)
+    with time_machine.travel(start + datetime.timedelta(minutes=2), tick=False):
+        mark_reviewed(intake, by=clinician, outcome="routine_appointment", note="Called Mrs Other: fine.")
+    with time_machine.travel(start + datetime.timedelta(minutes=4), tick=False):
+        mark_reviewed(Intake.objects.get(pk=intake.pk), by=clinician, outcome="could_not_reach", note="Wrong chart.")
+    with time_machine.travel(start + datetime.timedelta(minutes=10), tick=False):
+        record_red_flags(Intake.objects.get(pk=intake.pk), {"ce_saddle_numbness": "yes"}, now=timezone.now())
+    assert Intake.objects.get(pk=intake.pk).review_round == 1
+    with time_machine.travel(start + datetime.timedelta(minutes=20), tick=False):
+        mark_reviewed(Intake.objects.get(pk=intake.pk), by=clinician, outcome="could_not_reach", note="No answer.")
+
+    with time_machine.travel(start + datetime.timedelta(minutes=22), tick=False):
+        client.force_login(clinician)
+        page = client.get(detail_url(intake)).content.decode()
+        response = client.post(undo_url(intake), {"review": undo_token(page)}, follow=True)
+    assert "is undone" in said(response)
+    undone = set(ReviewNote.objects.filter(intake=intake, undone_at__isnull=False).values_list("text", flat=True))
+    assert undone == {"Called Mrs Other: fine.", "Wrong chart."}
+    assert ReviewNote.objects.get(text="No answer.").undone_at is None
+    assert response.content.decode().count("Review undone by Clinician Tester") == 2
+    assert "2 note(s) marked undone" in AuditEvent.objects.get(action="undid_review").detail
+    assert "Not reached" in client.get(reverse("dashboard:queue")).content.decode()
+    # The new round's failed call counts: the clock starts again from it (minute 20), not from the round's alert
+    # (minute 10), and the escalation says one call failed.
+    assert alerts.sweep(now=start + datetime.timedelta(minutes=26))["escalated"] == 0
+    assert alerts.sweep(now=start + datetime.timedelta(minutes=36))["escalated"] == 1
+    assert Alert.objects.get(kind="escalation", round=1).attempt == 1
