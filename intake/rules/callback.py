@@ -3,41 +3,48 @@ patient is told"): pure, so the promise can be tested for every hour of the week
 
 Public API
 ----------
-- ``parse_clinic_hours(text) -> ClinicHours``: the ``CLINIC_HOURS`` setting, e.g. ``"Mon-Fri 08:00-17:00"`` or
-  ``"Mon-Thu 08:00-18:00; Fri 08:00-16:00; Sat 09:00-12:00"``. Groups are separated by ``;``; each is days (a day,
-  a range ``Mon-Fri``, or a comma list ``Mon,Wed,Fri``; three-letter English names or full names, any case) and one
-  ``HH:MM-HH:MM`` span on the 24-hour clock, closing after opening. A day may appear once. Anything else raises
-  ``ClinicHoursError`` (a ``ValueError``) saying what is wrong: a typo must stop the portal at start-up rather than
-  make it promise calls on the wrong days. A day open for less than ``LAST_CALL_MINUTES`` is refused too: it could
-  hold no promise ("by 9:20 on Saturday" made before a 09:00-09:20 opening left staff twenty minutes).
+- ``parse_clinic_hours(text, *, closed_dates=(), last_call_minutes=LAST_CALL_MINUTES) -> ClinicHours``: the
+  ``CLINIC_HOURS`` setting, e.g. ``"Mon-Fri 08:00-17:00"`` or ``"Mon-Thu 08:00-18:00; Fri 08:00-16:00"``. Groups are
+  separated by ``;``; each is days (a day, a range ``Mon-Fri``, or a comma list ``Mon,Wed,Fri``; three-letter English
+  names or full names, any case) and one ``HH:MM-HH:MM`` span on the 24-hour clock, closing after opening. A day may
+  appear once. Anything else raises ``ClinicHoursError`` (a ``ValueError``) saying what is wrong: a typo must stop the
+  portal at start-up rather than make it promise calls on the wrong days. A day open for less than
+  ``last_call_minutes`` is refused too: it could hold no promise ("by 9:20 on Saturday" made before a 09:00-09:20
+  opening left staff twenty minutes). ``closed_dates`` (``CLINIC_CLOSED_DATES``): ISO dates (``2030-12-25``) the
+  clinic is shut whatever its weekday, such as public holidays; ``last_call_minutes`` (``CLINIC_LAST_CALL_MINUTES``,
+  0-1439): see below. Both are checked as strictly as the hours, and kept in the ``ClinicHours`` so every promise is
+  worked out from all three.
 - ``callback_deadline(now_local, hours, *, within_hours=2) -> CallbackPromise``: the time by which a clinician will
-  have called. While the clinic is open with at least ``LAST_CALL_MINUTES`` left: ``now + within_hours``, but
+  have called. While the clinic is open with at least ``hours.last_call_minutes`` left: ``now + within_hours``, but
   never after today's closing time (``today=True``). Before opening, after closing, on a closed day, or in the
-  last ``LAST_CALL_MINUTES`` before closing: the next opening time (later today if the clinic has not opened yet,
-  else the next working day) plus ``within_hours``, again no later than that day's closing time (``today=False``).
+  last ``last_call_minutes`` before closing: the next opening time (later today if the clinic has not opened yet,
+  else the next working day; a closed date is none) plus ``within_hours``, again no later than that day's closing
+  time (``today=False``).
   ``now_local`` is the clinic's local time (``timezone.localtime``); the result has the same time zone. Opening
   time counts as open, closing time as closed. Over a clock change times are compared as instants, not wall clocks:
   an opening or closing time the clocks pass twice is the first, one they skip is when they jump past it.
-- ``ClinicHours`` (``spans``: weekday -> ``(opens, closes)``, Monday = 0; ``is_open(moment)``; ``describe()``),
-  ``CallbackPromise`` (``by``, ``today``), ``DEFAULT_CLINIC_HOURS``, ``DEFAULT_CALLBACK_HOURS``,
-  ``LAST_CALL_MINUTES``.
+- ``ClinicHours`` (``spans``: weekday -> ``(opens, closes)``, Monday = 0; ``closed``: dates; ``last_call_minutes``;
+  ``span_on(day)``; ``is_open(moment)``; ``describe()``), ``CallbackPromise`` (``by``, ``today``),
+  ``DEFAULT_CLINIC_HOURS``, ``DEFAULT_CALLBACK_HOURS``, ``LAST_CALL_MINUTES`` (the default last-call time).
 
 "today" is only ever promised while the clinic is open, so a patient who sends the form at 11 pm (or at 1 am) is
 told a day name and a date, never "today". Nor at 4:58 pm when the clinic closes at 5: "we will call you today by
 5:00 PM" gave staff two minutes, and told the patient to phone a clinic that would be closed by then if no call came
-(a gap found in stop 38); the next working day's promise is one the clinic can keep.
+(a gap found in stop 38); the next working day's promise is one the clinic can keep. Nor, sent the evening before
+a public holiday, a call on the holiday morning: the clinic lists the dates it is closed.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 DEFAULT_CLINIC_HOURS = "Mon-Fri 08:00-17:00"
 DEFAULT_CALLBACK_HOURS = 2
-# The least time before closing in which a clinician can still be promised to call today.
+# The least time before closing in which a clinician can still be promised to call today (the default of
+# CLINIC_LAST_CALL_MINUTES; docs/clinical/TRIAGE.md, "What the patient is told").
 LAST_CALL_MINUTES = 30
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -51,17 +58,24 @@ class ClinicHoursError(ValueError):
 
 @dataclass(frozen=True)
 class ClinicHours:
-    """Opening hours per weekday (Monday = 0); a day that is not in ``spans`` is closed."""
+    """Opening hours per weekday (Monday = 0); a day that is not in ``spans``, or is in ``closed``, is closed.
+    ``last_call_minutes``: in the last minutes before closing no call is promised for today."""
 
     spans: Mapping[int, tuple[datetime.time, datetime.time]]
+    closed: frozenset[datetime.date] = frozenset()
+    last_call_minutes: int = LAST_CALL_MINUTES
+
+    def span_on(self, day: datetime.date) -> tuple[datetime.time, datetime.time] | None:
+        """The day's opening and closing times; None when the clinic is shut all day."""
+        return None if day in self.closed else self.spans.get(day.weekday())
 
     def is_open(self, moment: datetime.datetime) -> bool:
         """Between the day's opening and closing in real time: the second 1:20 of the autumn change is after a 1:50
         closing (the first 1:50), though the clock says 1:20 (`_at`)."""
-        span = self.spans.get(moment.weekday())
+        day = moment.date()
+        span = self.span_on(day)
         if span is None:
             return False
-        day = moment.date()
         return _instant(_at(day, span[0], moment)) <= _instant(moment) < _instant(_at(day, span[1], moment))
 
     def describe(self) -> str:
@@ -123,8 +137,27 @@ def _time(value: str, text: str) -> datetime.time:
     return datetime.time(hour, minute)
 
 
-def parse_clinic_hours(text: str) -> ClinicHours:
-    """Read ``CLINIC_HOURS``; raise ``ClinicHoursError`` for anything that is not clearly a set of opening hours."""
+def _closed_dates(items: Iterable[str]) -> frozenset[datetime.date]:
+    dates: set[datetime.date] = set()
+    for item in items:
+        try:
+            dates.add(datetime.date.fromisoformat(item.strip()))
+        except ValueError:
+            raise ClinicHoursError(
+                f"CLINIC_CLOSED_DATES: {item.strip()!r} is not a date. Write the days the clinic is closed as "
+                "YYYY-MM-DD separated by commas, e.g. '2030-12-25,2031-01-01'."
+            ) from None
+    return frozenset(dates)
+
+
+def parse_clinic_hours(
+    text: str, *, closed_dates: Iterable[str] = (), last_call_minutes: int = LAST_CALL_MINUTES
+) -> ClinicHours:
+    """Read ``CLINIC_HOURS`` (with ``CLINIC_CLOSED_DATES`` and ``CLINIC_LAST_CALL_MINUTES``); raise
+    ``ClinicHoursError`` for anything that is not clearly a set of opening hours."""
+    if not 0 <= last_call_minutes < 24 * 60:
+        raise ClinicHoursError(f"CLINIC_LAST_CALL_MINUTES must be from 0 to 1439; got {last_call_minutes!r}.")
+    closed = _closed_dates(closed_dates)
     if not isinstance(text, str) or not text.strip():
         raise _error(str(text), "no opening hours given")
     spans: dict[int, tuple[datetime.time, datetime.time]] = {}
@@ -143,14 +176,14 @@ def parse_clinic_hours(text: str) -> ClinicHours:
         if closes <= opens:
             raise _error(text, f"in {group!r} the clinic closes before it opens")
         open_minutes = (closes.hour * 60 + closes.minute) - (opens.hour * 60 + opens.minute)
-        if open_minutes < LAST_CALL_MINUTES:
-            # No promise fits in it: the last LAST_CALL_MINUTES before closing promise none (callback_deadline).
-            raise _error(text, f"in {group!r} the clinic is open for less than {LAST_CALL_MINUTES} minutes")
+        if open_minutes < last_call_minutes:
+            # No promise fits in it: the last `last_call_minutes` before closing promise none (callback_deadline).
+            raise _error(text, f"in {group!r} the clinic is open for less than {last_call_minutes} minutes")
         for day in _days(day_spec, text):
             if day in spans:
                 raise _error(text, f"{DAY_NAMES[day].title()} is given more than once")
             spans[day] = (opens, closes)
-    return ClinicHours(spans=dict(sorted(spans.items())))
+    return ClinicHours(spans=dict(sorted(spans.items())), closed=closed, last_call_minutes=last_call_minutes)
 
 
 def _at(day: datetime.date, clock: datetime.time, like: datetime.datetime) -> datetime.datetime:
@@ -191,15 +224,16 @@ def callback_deadline(
         raise ValueError("the clinic has no opening hours")
     within = datetime.timedelta(hours=within_hours)
     today = now_local.date()
-    span = hours.spans.get(today.weekday())
-    last_call = datetime.timedelta(minutes=LAST_CALL_MINUTES)
+    span = hours.span_on(today)
+    last_call = datetime.timedelta(minutes=hours.last_call_minutes)
     if span is not None and hours.is_open(now_local):
         closes = _at(today, span[1], now_local)
         if _instant(_plus(now_local, last_call)) <= _instant(closes):
             return CallbackPromise(by=min(_plus(now_local, within), closes, key=_instant), today=True)
-    for ahead in range(8):
+    # A week holds an opening day, and each closed date can push it one day further.
+    for ahead in range(8 + len(hours.closed)):
         day = today + datetime.timedelta(days=ahead)
-        span = hours.spans.get(day.weekday())
+        span = hours.span_on(day)
         if span is None:
             continue
         opens, closes = _at(day, span[0], now_local), _at(day, span[1], now_local)

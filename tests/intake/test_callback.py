@@ -10,6 +10,8 @@ import pytest
 
 from intake.rules.callback import (
     DEFAULT_CLINIC_HOURS,
+    CallbackPromise,
+    ClinicHours,
     ClinicHoursError,
     callback_deadline,
     parse_clinic_hours,
@@ -97,6 +99,84 @@ def test_opening_hours_shorter_than_the_last_call_time_are_refused():
         parse_clinic_hours("Mon-Fri 08:00-17:00; Sat 09:00-09:20")
     assert "open for less than 30 minutes" in str(raised.value)
     assert parse_clinic_hours("Sat 09:00-09:30").spans == {5: (datetime.time(9), datetime.time(9, 30))}
+
+
+def test_the_last_call_time_is_a_setting_and_holds_at_its_boundary():
+    """CLINIC_LAST_CALL_MINUTES: at 60, 4:00 pm still promises "today by 5:00 PM" (an hour for staff), 4:01 pm the
+    next working morning; and a day open for less than the setting is refused, named by it."""
+    hours = parse_clinic_hours(DEFAULT_CLINIC_HOURS, last_call_minutes=60)
+    assert (callback_deadline(at("Tue", "16:00"), hours).by, callback_deadline(at("Tue", "16:00"), hours).today) == (
+        at("Tue", "17:00"),
+        True,
+    )
+    assert callback_deadline(at("Tue", "16:01"), hours) == CallbackPromise(by=at("Wed", "10:00"), today=False)
+    assert callback_deadline(at("Tue", "16:58"), hours) == CallbackPromise(by=at("Wed", "10:00"), today=False)
+    assert callback_deadline(at("Fri", "16:30"), hours) == CallbackPromise(by=at("Mon+", "10:00"), today=False)
+    with pytest.raises(ClinicHoursError, match="open for less than 60 minutes"):
+        parse_clinic_hours("Mon-Fri 08:00-17:00; Sat 09:00-09:45", last_call_minutes=60)
+
+
+@pytest.mark.parametrize("minutes", [-1, 24 * 60])
+def test_a_last_call_time_that_is_not_minutes_of_a_day_is_refused(minutes):
+    with pytest.raises(ClinicHoursError, match="CLINIC_LAST_CALL_MINUTES"):
+        parse_clinic_hours(DEFAULT_CLINIC_HOURS, last_call_minutes=minutes)
+
+
+def closed_on(*dates: str) -> ClinicHours:
+    """The default weekday hours with these dates closed (CLINIC_CLOSED_DATES)."""
+    return parse_clinic_hours(DEFAULT_CLINIC_HOURS, closed_dates=dates)
+
+
+THURSDAY, FRIDAY = "2030-03-07", "2030-03-08"  # of the week `at` names
+
+
+@pytest.mark.parametrize(
+    ("closed", "sent", "expected"),
+    [
+        pytest.param(THURSDAY, at("Wed", "18:00"), at("Fri", "10:00"), id="eve of a closed day: the day after"),
+        pytest.param(THURSDAY, at("Wed", "16:58"), at("Fri", "10:00"), id="eve, just before closing"),
+        pytest.param(THURSDAY, at("Thu", "06:00"), at("Fri", "10:00"), id="early on the closed day"),
+        pytest.param(THURSDAY, at("Thu", "10:00"), at("Fri", "10:00"), id="in the closed day's usual hours"),
+        pytest.param(FRIDAY, at("Thu", "17:30"), at("Mon+", "10:00"), id="eve of a closed Friday: Monday"),
+        pytest.param(FRIDAY, at("Fri", "11:00"), at("Mon+", "10:00"), id="on a closed Friday: Monday"),
+    ],
+)
+def test_a_closed_date_is_skipped_like_a_weekend(closed, sent, expected):
+    hours = closed_on(closed)
+    assert callback_deadline(sent, hours) == CallbackPromise(by=expected, today=False)
+    assert not hours.is_open(datetime.datetime.fromisoformat(f"{closed}T10:00").replace(tzinfo=NEW_YORK))
+
+
+def test_a_closed_date_leaves_the_other_days_as_they_were():
+    hours = closed_on(THURSDAY)
+    for sent in (at("Wed", "10:00"), at("Wed", "16:00"), at("Fri", "10:00"), at("Fri", "17:30")):
+        assert callback_deadline(sent, hours) == callback_deadline(sent, WEEKDAYS)
+
+
+def test_a_closure_longer_than_a_week_is_skipped_whole():
+    """Closed two working weeks at the turn of the year: the promise is the first day open after it (the search for
+    an opening day looked a week ahead only)."""
+    closure = [(datetime.date(2030, 12, 23) + datetime.timedelta(days=n)).isoformat() for n in range(14)]
+    hours = closed_on(*closure)
+    sent = datetime.datetime(2030, 12, 20, 17, 30, tzinfo=NEW_YORK)  # the Friday before
+    assert callback_deadline(sent, hours) == CallbackPromise(
+        by=datetime.datetime(2031, 1, 6, 10, 0, tzinfo=NEW_YORK), today=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("dates", "problem"),
+    [
+        (["2030-02-30"], "'2030-02-30' is not a date"),
+        (["07/04/2030"], "'07/04/2030' is not a date"),
+        (["2030-07-04", "July 5"], "'July 5' is not a date"),
+    ],
+)
+def test_a_closed_date_that_is_not_a_date_stops_start_up_and_says_which(dates, problem):
+    with pytest.raises(ClinicHoursError, match="CLINIC_CLOSED_DATES") as raised:
+        parse_clinic_hours(DEFAULT_CLINIC_HOURS, closed_dates=dates)
+    assert problem in str(raised.value)
+    assert "YYYY-MM-DD" in str(raised.value)
 
 
 def test_the_two_hours_are_real_hours_across_a_clock_change():
