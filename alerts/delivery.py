@@ -88,6 +88,7 @@ def message_for(alert: Alert) -> tuple[str, str]:
         "alert": alert,
         "link": link,
         "minutes": settings.ESCALATE_AFTER_MINUTES,
+        "last_call_minutes": settings.CLINIC_LAST_CALL_MINUTES,
         "answers": answers,
         "call_by": call.by if call else None,
         "on_call_alerted": alert.kind != Alert.Kind.ESCALATION or _on_call_alerted(alert),

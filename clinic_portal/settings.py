@@ -300,14 +300,18 @@ CLINIC_NAME = env_str("CLINIC_NAME", "Riverside Spine Clinic")
 CLINIC_PHONE = env_str("CLINIC_PHONE", "(555) 010-0100")
 CLINIC_EMERGENCY_NUMBER = env_str("CLINIC_EMERGENCY_NUMBER", "911")
 # Opening hours and how soon a clinician calls back a `serious` intake (docs/clinical/TRIAGE.md, "What the patient is
-# told"): the receipt promises "today by <sent + N hours, no later than closing>" while open, else "<opening + N hours>
-# on the next working day". Checked here so a typo stops start-up instead of promising calls on the wrong days.
+# told"): the receipt promises "today by <sent + N hours, no later than closing>" while open with at least
+# CLINIC_LAST_CALL_MINUTES left, else "<opening + N hours> on the next working day"; CLINIC_CLOSED_DATES (YYYY-MM-DD,
+# comma-separated: public holidays) are no working days. Read together by `intake.call_backs.clinic_hours`. Checked
+# here so a typo stops start-up instead of promising calls on the wrong days.
+from intake.rules.callback import LAST_CALL_MINUTES, parse_clinic_hours  # noqa: E402 - pure (no Django)
+
 CLINIC_HOURS = env_str("CLINIC_HOURS", "Mon-Fri 08:00-17:00")
 CLINIC_CALLBACK_HOURS = env_int("CLINIC_CALLBACK_HOURS", 2)
-from intake.rules.callback import parse_clinic_hours  # noqa: E402 - pure (no Django), kept next to its settings
-
+CLINIC_LAST_CALL_MINUTES = env_int("CLINIC_LAST_CALL_MINUTES", LAST_CALL_MINUTES)
+CLINIC_CLOSED_DATES = env_list("CLINIC_CLOSED_DATES")
 try:
-    parse_clinic_hours(CLINIC_HOURS)
+    parse_clinic_hours(CLINIC_HOURS, closed_dates=CLINIC_CLOSED_DATES, last_call_minutes=CLINIC_LAST_CALL_MINUTES)
 except ValueError as _error:
     raise ImproperlyConfigured(str(_error)) from _error
 if CLINIC_CALLBACK_HOURS < 1:

@@ -4,6 +4,9 @@ A `serious` intake's receipt promises a call by a time worked out from when it w
 (`intake.rules.callback.callback_deadline`); the time is stored when the intake is sent (`Intake.call_back_by`).
 Until stop 31 staff saw that time nowhere: the queue and the intake page now say it, and say when it has passed while
 the intake waits, and the serious alert's e-mail says it.
+
+`clinic_hours()` is the one reading of the settings the promise is worked out from (hours, closed dates, last-call
+minutes): the receipt, the confirmation e-mail and the stored time use it alike, so none of them forgets a holiday.
 """
 
 from __future__ import annotations
@@ -12,10 +15,23 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.utils import timezone
+
+from intake.rules.callback import ClinicHours, parse_clinic_hours
 
 if TYPE_CHECKING:
     from intake.models import Intake
+
+
+def clinic_hours() -> ClinicHours:
+    """The clinic's hours as every call-back promise counts them: `CLINIC_HOURS`, `CLINIC_CLOSED_DATES` and
+    `CLINIC_LAST_CALL_MINUTES` (checked at start-up in settings)."""
+    return parse_clinic_hours(
+        settings.CLINIC_HOURS,
+        closed_dates=settings.CLINIC_CLOSED_DATES,
+        last_call_minutes=settings.CLINIC_LAST_CALL_MINUTES,
+    )
 
 
 @dataclass(frozen=True)

@@ -420,7 +420,7 @@ def _receipt_details(intake: Intake) -> dict[str, object]:
     """What the receipt and the printed copy both show: the appointment (clinic time), the reference to quote, and
     the level's own message first (emergency advice, or the call-back promise): a patient who opens or prints the
     copy later must read the same advice the receipt gave them."""
-    from intake.rules.callback import parse_clinic_hours
+    from intake.call_backs import clinic_hours
     from intake.rules.patient_messages import patient_message
 
     # The level's own message; a serious intake's call-back time counts from when it was sent, in clinic time.
@@ -431,7 +431,7 @@ def _receipt_details(intake: Intake) -> dict[str, object]:
         flag_codes=[flag.code for flag in intake.flags.all()],
         sent_at_local=timezone.localtime(intake.submitted_at or timezone.now()),
         # The time promised when it was sent, if one was (a level reached since promised none: "soon", no time).
-        hours=parse_clinic_hours(settings.CLINIC_HOURS) if intake.call_back_by is not None else None,
+        hours=clinic_hours() if intake.call_back_by is not None else None,
         within_hours=settings.CLINIC_CALLBACK_HOURS,
         # ... and said as it was stored, whatever the clinic's hours are now (staff and the escalation use it).
         promised_by=timezone.localtime(intake.call_back_by) if intake.call_back_by is not None else None,

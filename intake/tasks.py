@@ -321,9 +321,9 @@ def render_confirmation(message: OutboundMessage) -> Rendered | None:
     from django.utils import timezone
 
     from intake import selectors, services
+    from intake.call_backs import clinic_hours
     from intake.models import Intake
     from intake.rules import answers as answer_codec
-    from intake.rules.callback import parse_clinic_hours
     from intake.rules.patient_messages import patient_message
 
     intake = Intake.objects.select_related("invitation").filter(pk=message.about_id).first()
@@ -340,7 +340,7 @@ def render_confirmation(message: OutboundMessage) -> Rendered | None:
         answers=answer_codec.from_json(intake.answers),
         flag_codes=list(intake.flags.values_list("code", flat=True)),
         sent_at_local=timezone.localtime(intake.submitted_at or timezone.now()),
-        hours=parse_clinic_hours(settings.CLINIC_HOURS) if intake.call_back_by is not None else None,
+        hours=clinic_hours() if intake.call_back_by is not None else None,
         within_hours=settings.CLINIC_CALLBACK_HOURS,
         promised_by=timezone.localtime(intake.call_back_by) if intake.call_back_by is not None else None,
     )

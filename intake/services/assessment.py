@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from intake import signals, tasks
+from intake.call_backs import clinic_hours
 from intake.models import (
     PATIENT_REACHED_OUTCOMES,
     Intake,
@@ -29,7 +30,6 @@ from intake.models import (
     ReviewNote,
 )
 from intake.rules import answers as answer_codec
-from intake.rules.callback import parse_clinic_hours
 from intake.rules.catalogue import INTAKE, Form, assess_answers, form_for
 from intake.rules.follow_up import BACKGROUND_CODES, with_background
 from intake.rules.patient_messages import promised_call_back
@@ -266,7 +266,7 @@ def promise_call_back(intake: Intake, flag_codes: Iterable[str], *, sent_at: dat
         level=intake.level_code,
         flag_codes=flag_codes,
         sent_at_local=timezone.localtime(sent_at),
-        hours=parse_clinic_hours(settings.CLINIC_HOURS),
+        hours=clinic_hours(),
         within_hours=settings.CLINIC_CALLBACK_HOURS,
     )
     if by is not None:

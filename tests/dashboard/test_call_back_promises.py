@@ -53,7 +53,7 @@ def _receipt_message(intake: Intake):
     from django.conf import settings
     from django.utils import timezone
 
-    from intake.rules.callback import parse_clinic_hours
+    from intake.call_backs import clinic_hours
 
     return patient_message(
         level=intake.level_code,
@@ -61,7 +61,7 @@ def _receipt_message(intake: Intake):
         answers={},
         flag_codes=[flag.code for flag in intake.flags.all()],
         sent_at_local=timezone.localtime(intake.submitted_at),
-        hours=parse_clinic_hours(settings.CLINIC_HOURS),
+        hours=clinic_hours(),
         within_hours=settings.CLINIC_CALLBACK_HOURS,
     )
 

@@ -240,6 +240,22 @@ def test_blank_clinic_hours_stop_start_up_rather_than_promise_calls_on_hours_nob
 
 
 @pytest.mark.parametrize(
+    ("variable", "value"),
+    [("CLINIC_CLOSED_DATES", "2030-12-25,25/12/2030"), ("CLINIC_LAST_CALL_MINUTES", "-5")],
+)
+def test_a_closed_date_or_last_call_time_that_cannot_be_read_stops_start_up_and_names_the_setting(variable, value):
+    """A holiday typed in another form (25/12/2030) stops start-up: skipped, it would leave the portal promising
+    serious patients a call on a day nobody is at the clinic."""
+    env = {**os.environ, "DEBUG": "1", variable: value}
+    result = subprocess.run(
+        [sys.executable, "-c", "import clinic_portal.settings"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr
+
+
+@pytest.mark.parametrize(
     ("name", "phone", "problem"),
     [
         ("Lakeside Back Care", "(555) 010-0100", "CLINIC_PHONE is '(555) 010-0100', not a number anyone can call"),

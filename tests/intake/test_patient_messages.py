@@ -158,6 +158,43 @@ def test_a_serious_receipt_out_of_hours_names_the_next_working_day_and_never_say
     assert "today" not in page.lower()
 
 
+@override_settings(
+    CLINIC_HOURS="Mon-Fri 08:00-17:00", CLINIC_CALLBACK_HOURS=2, CLINIC_CLOSED_DATES=["2030-03-11"]
+)  # Monday March 11 a public holiday
+def test_a_serious_form_sent_before_a_closed_day_is_promised_the_day_after_by_the_receipt_the_email_and_staff(
+    client, clinician
+):
+    """Sent on Friday evening before a closed Monday, the receipt promised a call on the holiday morning. Receipt,
+    confirmation e-mail, the stored time (the queue's "Call by", the lead's escalation) and the staff page now all
+    say Tuesday."""
+    with time_machine.travel(clinic_time(2030, 3, 8, 17, 30), tick=False):
+        patient = a_patient_at(client, timezone.now())
+        page = send(patient, answers(weight_loss="yes"))
+        intake = Intake.objects.get(invitation=patient.invitation)
+        client.force_login(clinician)
+        staff_page = client.get(f"/staff/intakes/{intake.pk}/").content.decode()
+    assert "A clinician will call you by 10:00 AM on Tuesday, March 12." in page
+    assert intake.call_back_by == clinic_time(2030, 3, 12, 10, 0)
+    [email] = [message for message in mail.outbox if "has your answers" in message.subject]
+    assert "A clinician will call you by 10:00 AM on Tuesday, March 12." in email.body
+    assert "The patient's receipt says we will call by Tue Mar 12, 10:00 AM EDT." in staff_page
+
+
+@override_settings(CLINIC_HOURS="Mon-Fri 08:00-17:00", CLINIC_CALLBACK_HOURS=2, CLINIC_LAST_CALL_MINUTES=60)
+def test_a_serious_receipt_inside_the_clinics_last_call_time_promises_the_next_morning(client):
+    """CLINIC_LAST_CALL_MINUTES=60: at 4:10 pm on a Tuesday the clinic cannot keep "today by 5:00 PM", and the
+    on-call's alert says the same rule."""
+    with time_machine.travel(clinic_time(2030, 3, 5, 16, 10), tick=False):
+        patient = a_patient_at(client, timezone.now())
+        page = send(patient, answers(weight_loss="yes"))
+    assert "A clinician will call you by 10:00 AM on Wednesday, March 6." in page
+    assert "today" not in page.lower()
+    assert Intake.objects.get(invitation=patient.invitation).call_back_by == clinic_time(2030, 3, 6, 10, 0)
+    # The on-call heard of the red flag before the form was sent, so before any time was promised.
+    [alert] = [message for message in mail.outbox if "on-call@clinic.example" in message.to]
+    assert "the same day if this came in clinic hours at least 60 minutes before closing" in alert.body
+
+
 def spanish_patient_now(client):
     """A patient whose invitation and browser are in Spanish, signed in now (the clock as the test set it)."""
     patient = a_patient_at(client, timezone.now())

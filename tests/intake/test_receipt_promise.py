@@ -9,8 +9,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from intake import services
+from intake.call_backs import clinic_hours
 from intake.models import Intake, Level
-from intake.rules.callback import parse_clinic_hours
 from intake.rules.patient_messages import promised_call_back
 from tests.intake.factories import routine_answers
 
@@ -28,7 +28,7 @@ def test_a_form_sent_serious_keeps_the_time_its_receipt_promised(patient):
         level="serious",
         flag_codes=intake.flags.values_list("code", flat=True),
         sent_at_local=timezone.localtime(intake.submitted_at),
-        hours=parse_clinic_hours(settings.CLINIC_HOURS),
+        hours=clinic_hours(),
         within_hours=settings.CLINIC_CALLBACK_HOURS,
     )
     assert expected is not None
