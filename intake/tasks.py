@@ -382,6 +382,9 @@ def register_messages() -> None:
     # Its invitation is locked before the message row, as staff's changes to the invitation lock them.
     for kind in (OutboundMessage.Kind.FOLLOW_UP_REMINDER, OutboundMessage.Kind.PRE_VISIT_REMINDER):
         registry.on_settled(kind, _settle_reminder_link, lock_first=_lock_reminder_invitation)
+    # Staff's e-mail of a link counts as the pre-visit reminders already due only if it is sent: one that never goes
+    # lets them go after all. Its invitation is locked before the message row too.
+    registry.on_settled(OutboundMessage.Kind.INVITATION, _uncover_reminders, lock_first=_lock_invitation)
     post_delete.connect(
         _forget_invitation_messages, sender=Invitation, dispatch_uid="intake.forget_invitation_messages"
     )
@@ -400,6 +403,18 @@ def _lock_reminder_invitation(reminder_id: int) -> None:
     from intake.services.reminders import lock_invitation
 
     lock_invitation(reminder_id)
+
+
+def _uncover_reminders(message: OutboundMessage, sent: bool) -> None:
+    from intake.services.reminders import uncover_reminders
+
+    uncover_reminders(message, sent=sent)
+
+
+def _lock_invitation(invitation_id: int) -> None:
+    from intake.services.reminders import lock_invitation_of_email
+
+    lock_invitation_of_email(invitation_id)
 
 
 def _forget_invitation_messages(sender: Any, instance: Invitation, **kwargs: Any) -> None:

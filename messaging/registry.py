@@ -8,7 +8,8 @@ A text message (SMS) has its own renderer per kind (``register_text``), which re
 fixed wording (``messaging.sms.texts``: a link, a code), never free text, so a text cannot carry clinical details.
 
 Lock order. A kind's settled callback (``on_settled``) writes a row of the owning app (a reminder's link goes on its
-invitation) while the message row is locked. Every transaction that locks both takes the owner's row first and the
+invitation; staff's e-mail of a link that fails lets the invitation's reminders due go) while the message row is
+locked. Every transaction that locks both takes the owner's row first and the
 message row second: the owning app's own writes do (staff moving a visit lock the invitation, then delete the
 reminders' messages with their reminders; a new reminder locks the invitation, then replaces the earlier message), so
 the worker, and a message being replaced, lock the rows the callback writes (``lock_for_settling``) before the
@@ -20,10 +21,10 @@ locking anything, while staff do not know which messages a change will touch unt
 
 Neither is held while the mail server takes a message (EMAIL_TIMEOUT, 10 s, at most; the statement timeout is 4 s):
 the worker claims the message in one short transaction, sends it outside any, and records the outcome in a second
-(``messaging.delivery``); both take the owner's rows (a reminder's invitation, FOR KEY SHARE:
-``intake.services.reminders.lock_invitation``) before the message row. Staff's new link, move or cancel (the
-invitation FOR UPDATE, then the messages) waited for the whole send before, past the statement timeout: a "database
-unavailable" page. Between the two transactions the message is pending and claimed; the owner's changes read a
+(``messaging.delivery``); both take the owner's rows (a reminder's invitation, or the invitation of its own e-mail,
+FOR KEY SHARE: ``intake.services.reminders.lock_invitation``) before the message row. Staff's new link, move or
+cancel (the invitation FOR UPDATE, then the messages) waited for the whole send before, past the statement timeout: a
+"database unavailable" page. Between the two transactions the message is pending and claimed; the owner's changes read a
 claimed message as one that may have reached the patient (``intake.services.invitations._drop_unsent_link``).
 """
 

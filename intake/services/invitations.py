@@ -256,7 +256,9 @@ def renew_link(
 def _cover_passed_reminders(row: Invitation, *, now: datetime.datetime) -> None:
     """The pre-visit reminders whose moment has passed count as sent once staff e-mail a new link: it is the
     patient's newest. A reminder missed while the link was locked went a minute after staff's e-mail, with another
-    link that ended the one staff had just sent."""
+    link that ended the one staff had just sent. Counted from when the e-mail is queued, so that none goes while it
+    waits or is retried; should it fail for good, they are due again (`reminders.uncover_reminders`): its link ended
+    the patient's all the same."""
     for days in settings.PRE_VISIT_REMINDER_DAYS:
         if days_after(row.appointment_at, -days) <= now:
             Reminder.objects.get_or_create(invitation=row, which=f"{days}d", defaults={"created_at": now})

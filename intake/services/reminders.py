@@ -15,6 +15,10 @@ as the appointment comes near. Run by the dispatcher (`follow_ups.send_due_messa
   once the message is sent (`settle_link`): until then both open the form; one that fails for good (the mail server
   down all night, the address refused) or is not needed drops its new link, and the patient's keeps working. A
   follow-up's link keeps the end it was given when first sent.
+- Staff's e-mail of a new pre-visit link counts as the reminders already due (`invitations._cover_passed_reminders`:
+  a reminder on its heels would end the link just sent), from when it is queued; one that fails for good or is not
+  needed, its link still the invitation's, lets them go after all (`uncover_reminders`): its link ended the
+  patient's, and the patient was left with none that opened until the next reminder, perhaps after the visit.
 - It goes by e-mail, or by text message when the invitation has no e-mail and the patient a phone number; a patient
   with neither gets none (they are not picked).
 """
@@ -216,15 +220,25 @@ def lock_invitation(reminder_id: int) -> None:
     wait for it, as the lock order needs; the patient's own link (birth date, one-time code: FOR NO KEY UPDATE, which
     never goes on to a reminder's message) does not. Django has no FOR KEY SHARE, hence the SQL; SQLite has no row
     locks."""
+    reminders = connection.ops.quote_name(Reminder._meta.db_table)
+    _key_share(f"(SELECT invitation_id FROM {reminders} WHERE id = %s)", reminder_id)  # noqa: S608 - a table name
+
+
+def lock_invitation_of_email(invitation_id: int) -> None:
+    """`lock_invitation` for the invitation's own e-mail (staff's link), whose settling writes the invitation's
+    reminders (`uncover_reminders`): the same lock, before the message row, for the same reasons."""
+    _key_share("(%s)", invitation_id)
+
+
+def _key_share(ids: str, parameter: int) -> None:
+    """FOR KEY SHARE on the invitations whose ids the SQL `ids` (one parameter) gives; nothing on SQLite."""
     if connection.vendor != "postgresql":
         return
     invitations = connection.ops.quote_name(Invitation._meta.db_table)
-    reminders = connection.ops.quote_name(Reminder._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id FROM {invitations} WHERE id IN "  # noqa: S608 - the models' table names; the id as a parameter
-            f"(SELECT invitation_id FROM {reminders} WHERE id = %s) FOR KEY SHARE",
-            [reminder_id],
+            f"SELECT id FROM {invitations} WHERE id IN {ids} FOR KEY SHARE",  # noqa: S608 - table names; id a parameter
+            [parameter],
         )
         cursor.fetchall()
 
@@ -249,3 +263,29 @@ def settle_link(message: OutboundMessage, *, sent: bool) -> None:
         waiting.update(token_hash=digest, pending_token_hash=None)
     else:
         waiting.update(pending_token_hash=None)
+
+
+def uncover_reminders(message: OutboundMessage, *, sent: bool) -> None:
+    """Staff's e-mail of a link (the invitation's own) is settled (messaging.registry.on_settled; in the transaction
+    that records it, the invitation locked first). Sent: nothing changes. Failed for good or not needed while its
+    link is still the invitation's (no reminder's link has taken its place): the pre-visit reminders it counted as
+    sent when it was queued (`invitations._cover_passed_reminders`, or a move's) never reached the patient, and
+    their link stopped working when staff's was made. Their rows go, so that the latest one due goes out with a new
+    link at the dispatcher's next run (one only, as for any reminder missed). Counted as sent, they left the patient
+    no link that opened until the next reminder, perhaps after the visit. Only rows with no message go: a reminder
+    that was queued keeps its row (never sent twice for the same moment)."""
+    if sent or not message.sealed_token:
+        return
+    try:
+        digest = tokens.hash_token(tokens.unseal(message.sealed_token))
+    except ValueError:
+        return  # sealed under another SECRET_KEY: it matches no link (`settle_link`)
+    if not Invitation.objects.filter(pk=message.about_id, kind=Questionnaire.INTAKE, token_hash=digest).exists():
+        return
+    reminder_messages = OutboundMessage.objects.filter(
+        kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, about_id=OuterRef("pk")
+    )
+    covered = Reminder.objects.filter(invitation_id=message.about_id).filter(~Exists(reminder_messages))
+    if covered.exists():
+        covered.delete()
+        logger.info("Reminders of invitation %s due again: staff's e-mail of its link was not sent", message.about_id)

@@ -1,0 +1,113 @@
+"""Staff's e-mail of a new link counts as the pre-visit reminders already due (one a minute after it would end the
+link staff just sent), but only if it reaches the patient. One that fails for good (the address refused, the mail
+server down for hours) ended the patient's link all the same: counted as those reminders, it left the patient with
+no link that opens until the next reminder, perhaps after the visit."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from intake.models import Invitation
+from intake.services import follow_ups
+from intake.services.invitations import email_new_link
+from messaging import services as messages
+from messaging.models import OutboundMessage
+from tests.intake.conftest import Patient as PatientBrowser
+from tests.intake.factories import make_invitation
+
+pytestmark = pytest.mark.django_db
+
+VISIT = datetime.datetime(2027, 3, 1, 14, 30, tzinfo=datetime.UTC)
+DAY = datetime.timedelta(days=1)
+LINK = re.compile(r"/intake/start/([^/\s]+)/")
+
+
+def opens(token: str) -> bool:
+    response = PatientBrowser(Client(), token).open_link()
+    return response.status_code == 302 and response["Location"].endswith("/intake/confirm/")
+
+
+def token_in(message: mail.EmailMessage) -> str:
+    found = LINK.search(str(message.body))
+    assert found is not None
+    return found.group(1)
+
+
+def reminders_queued() -> int:
+    return follow_ups.send_due_messages()["pre_visit_reminders"]
+
+
+@pytest.fixture
+def staff_email_queued(settings, time_machine) -> tuple[Invitation, OutboundMessage]:
+    """Locked out by wrong birth dates before the 7-day reminder (none goes to a locked link), the patient calls; six
+    days before the visit staff e-mail a new link, queued for the worker (not sent yet)."""
+    time_machine.move_to(VISIT - 10 * DAY, tick=False)
+    invitation, _ = make_invitation(appointment_at=VISIT, send_email=True)
+    time_machine.move_to(VISIT - 8 * DAY, tick=False)
+    Invitation.objects.filter(pk=invitation.pk).update(locked_at=timezone.now())
+    time_machine.move_to(VISIT - 7 * DAY, tick=False)
+    assert reminders_queued() == 0  # locked
+    time_machine.move_to(VISIT - 6 * DAY, tick=False)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, not sent at once
+    invitation.refresh_from_db()
+    email_new_link(invitation, email="pat@example.org", appointment_at=VISIT, now=timezone.now())
+    mail.outbox.clear()
+    staff_email = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.INVITATION).latest("created_at")
+    assert staff_email.status == OutboundMessage.Status.PENDING
+    time_machine.move_to(VISIT - 6 * DAY + datetime.timedelta(minutes=1), tick=False)
+    assert reminders_queued() == 0  # staff's link is on its way: the missed 7-day reminder would end it
+    return invitation, staff_email
+
+
+def refused_for_good(settings, message: OutboundMessage) -> None:
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.RefusingBackend"
+    settings.MESSAGE_MAX_ATTEMPTS = 1
+    assert messages.send(message.pk) == "failed"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def test_staffs_email_that_fails_for_good_lets_the_reminder_due_go_with_a_link_that_opens(
+    staff_email_queued, settings, time_machine
+):
+    _invitation, staff_email = staff_email_queued
+    refused_for_good(settings, staff_email)
+
+    time_machine.move_to(VISIT - 6 * DAY + datetime.timedelta(minutes=10), tick=False)
+    assert reminders_queued() == 1  # the 7-day reminder, missed while locked, goes now
+    reminder = OutboundMessage.objects.get(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    assert messages.send(reminder.pk) == "sent"
+    [reminder_email] = mail.outbox
+    assert reminder_email.to == ["pat@example.org"]
+    assert opens(token_in(reminder_email))
+    assert reminders_queued() == 0  # once
+    time_machine.move_to(VISIT - 3 * DAY, tick=False)
+    assert reminders_queued() == 1  # and the 3-day one in its time
+
+
+def test_staffs_email_that_is_sent_still_counts_as_the_reminder_due(staff_email_queued, time_machine):
+    _invitation, staff_email = staff_email_queued
+    assert messages.send(staff_email.pk) == "sent"
+    [staff_link_email] = mail.outbox
+
+    time_machine.move_to(VISIT - 6 * DAY + datetime.timedelta(minutes=10), tick=False)
+    assert reminders_queued() == 0  # no reminder on its heels to end the link just sent
+    assert opens(token_in(staff_link_email))
+    time_machine.move_to(VISIT - 3 * DAY, tick=False)
+    assert reminders_queued() == 1
+
+
+def test_staffs_email_retried_still_counts_as_the_reminder_due_until_it_fails_for_good(
+    staff_email_queued, settings, time_machine
+):
+    _invitation, staff_email = staff_email_queued
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.AlwaysFailingBackend"
+    settings.MESSAGE_MAX_ATTEMPTS = 3
+    assert messages.send(staff_email.pk) == "retry"
+    time_machine.move_to(VISIT - 6 * DAY + datetime.timedelta(minutes=10), tick=False)
+    assert reminders_queued() == 0  # still being tried: it may yet arrive
