@@ -176,7 +176,14 @@ class LiveLink:
     @property
     def reaches_patient(self) -> bool:
         """The patient has a link that works, or one is on its way to them: its message was sent or waits to go."""
-        if self.earlier is not None or self.newer is not None:
+        return self.held or self.newer is not None
+
+    @property
+    def held(self) -> bool:
+        """The link of `message` (or `earlier`) is in the patient's hands, or on its way: not one that failed or was
+        not needed (staff's e-mail, whose link ended the one before, refused by the mail server), when the patient
+        has no link that opens until `newer` is sent."""
+        if self.earlier is not None:
             return True
         return self.message is not None and self.message.status in (
             OutboundMessage.Status.PENDING,
@@ -189,7 +196,8 @@ def live_link(invitation: Invitation) -> LiveLink:
     visit's patient has a link: services.invitations).
 
     Not simply the newest message. Staff's e-mail (the invitation's own, or a follow-up's) ends the link before it
-    at once, so its link is the patient's from when it was queued, whatever became of it; a reminder's new link
+    at once, so its link is the patient's from when it was queued, whatever became of it (failed, the patient has no
+    link that opens: `LiveLink.held` is False, until a reminder queued after it is sent); a reminder's new link
     replaces the one before only when its message is sent (intake.services.reminders.settle_link), so a reminder
     still queued, or failed, leaves the patient the link they had; and a reminder sent before the visit moved left an
     `EarlierReminder`, its message deleted but its link still the patient's (the page showed the invitation's first

@@ -111,3 +111,35 @@ def test_staffs_email_retried_still_counts_as_the_reminder_due_until_it_fails_fo
     assert messages.send(staff_email.pk) == "retry"
     time_machine.move_to(VISIT - 6 * DAY + datetime.timedelta(minutes=10), tick=False)
     assert reminders_queued() == 0  # still being tried: it may yet arrive
+
+
+def link_row(client: Client, invitation: Invitation) -> str:
+    """The invitation page's "Link email" row as staff read it: its heading, then its text."""
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    found = re.search(
+        r'<dt class="col-sm-4">([^<]*)</dt>\s*<dd class="col-sm-8" id="invitation-email-state">(.*?)</dd>', page, re.S
+    )
+    assert found is not None
+    return found.group(1) + ": " + " ".join(re.sub(r"<[^>]+>", " ", found.group(2)).split())
+
+
+def test_the_invitation_page_says_the_patient_has_no_link_until_the_reminder_after_staffs_failed_email_is_sent(
+    staff_email_queued, settings, time_machine, client, front_desk
+):
+    invitation, staff_email = staff_email_queued
+    refused_for_good(settings, staff_email)
+    time_machine.move_to(VISIT - 6 * DAY + datetime.timedelta(minutes=10), tick=False)
+    assert reminders_queued() == 1
+    client.force_login(front_desk)
+
+    row = link_row(client, invitation)
+    assert row.startswith("Link email: Failed")
+    assert "A new link is on its way in the reminder 7 days before: Queued" in row
+    assert "the patient's link is the one above" not in row  # it never reached them
+    assert "until it is sent, the patient has no link that opens" in row
+
+    reminder = OutboundMessage.objects.get(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    assert messages.send(reminder.pk) == "sent"
+    row = link_row(client, invitation)
+    assert row.startswith("Link email (in the reminder 7 days before): Sent")
+    assert "on its way" not in row
