@@ -7,11 +7,14 @@ rest: one row per message, the task, retries with backoff, the sweeper, "sent on
 
 from __future__ import annotations
 
+import smtplib
+import socket
 from typing import TYPE_CHECKING
 
 from django.core.mail import send_mail
 
 from messaging import sms
+from messaging.sms.backends.unconfigured import SmsNotConfigured
 
 if TYPE_CHECKING:
     from messaging.models import OutboundMessage
@@ -32,3 +35,27 @@ def send(message: OutboundMessage, rendered: Rendered, recipients: list[str] | N
         sms.send_text(rendered.body, recipients)
     else:
         send_mail(rendered.subject, rendered.body, None, recipients)
+
+
+# What a channel raises only before the message could be taken: no connection, the server's greeting or sign-in
+# failed, or it refused the sender, the recipients or the message itself; the provider refused the number or took none.
+_NOT_TAKEN = (
+    ConnectionRefusedError,
+    socket.gaierror,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPAuthenticationError,
+    smtplib.SMTPNotSupportedError,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPDataError,
+    sms.RecipientOptedOut,
+    sms.SmsNotSent,
+    SmsNotConfigured,
+)
+
+
+def may_have_arrived(error: Exception) -> bool:
+    """Whether a message whose `send` raised `error` may have been taken all the same: anything but a refusal before
+    the message was taken (a timeout or a dropped connection while waiting for the mail server's answer to it)."""
+    return not isinstance(error, _NOT_TAKEN)

@@ -11,8 +11,10 @@ the e-mail with the old one (`services.queue`, `replace_pending`) and waited for
 2. Hand it to the mail server, outside any transaction.
 3. Record the outcome, in a second short transaction, only if the row still carries this attempt's claim: sent
    (its owner told, then its sealed token emptied: a reminder's link becomes the patient's if it is still the one
-   waiting), or the failure with its retry. A message replaced meanwhile (cancelled by a new link, its token
-   emptied at once) is recorded as sent when it went: it did reach the mail server, and its link no longer opens.
+   waiting), or the failure with its retry (marked `may_have_arrived` unless it was a refusal before the message
+   could be taken: `channels.may_have_arrived`; its owner is told when it settles). A message replaced meanwhile
+   (cancelled by a new link, its token emptied at once) is recorded as sent when it went: it did reach the mail
+   server, and its link no longer opens.
    One deleted meanwhile (its invitation removed; a reminder for the old date of a moved visit, which the move
    counted as sent: ``intake.services.invitations``) has nothing left to record.
 
@@ -175,6 +177,9 @@ def _record(
         if isinstance(error, sms.RecipientOptedOut):
             return _opted_out(message, error, now=now)
         if error is not None:
+            # Its owner told when it settles: a reminder's link may be in the patient's hands (the mail server took
+            # the message and its answer never came), though every later attempt fails.
+            message.may_have_arrived = message.may_have_arrived or channels.may_have_arrived(error)
             return _attempt_failed(message, error, requeue=requeue, now=now)
         # A replaced one's token is gone already: its owner dropped its link when it was replaced.
         registry.settled(message, sent=True)  # before its sealed token goes
@@ -246,6 +251,15 @@ def _attempt_failed(message: OutboundMessage, error: Exception, *, requeue: Requ
         )
     message.claim, message.claimed_at = "", None
     message.save(
-        update_fields=["attempts", "last_error", "status", "next_attempt_at", "sealed_token", "claim", "claimed_at"]
+        update_fields=[
+            "attempts",
+            "last_error",
+            "status",
+            "next_attempt_at",
+            "sealed_token",
+            "claim",
+            "claimed_at",
+            "may_have_arrived",
+        ]
     )
     return "retry" if message.status == OutboundMessage.Status.PENDING else str(message.status)

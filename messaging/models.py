@@ -78,6 +78,9 @@ class OutboundMessage(Delivery):
     # recorded), and since when: another attempt leaves it alone until `delivery.CLAIM_LEASE` has passed.
     claim = models.CharField(max_length=32, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # An attempt failed in a way that leaves open whether it arrived (`channels.may_have_arrived`: the mail server took
+    # it and its answer never came): a reminder that then fails for good keeps its link (intake.services.reminders).
+    may_have_arrived = models.BooleanField(default=False)
 
     class Meta(Delivery.Meta):
         indexes = [

@@ -346,14 +346,14 @@ def _drop_unsent_link(row: Invitation, reminders: QuerySet[Reminder]) -> None:
     so nothing will say which: its link stays waiting beside the patient's, both open, until a newer reminder's link
     takes its place. Counted as sent, its link replaced the patient's, and a mail server that then refused it left
     the patient no link that opened (the audit of the stop-40 commits); dropped, the reminder that did arrive held
-    a link that opened nothing."""
+    a link that opened nothing. So too one retrying after an attempt that may have arrived (`may_have_arrived`)."""
     unsent = OutboundMessage.objects.filter(
         kind=OutboundMessage.Kind.PRE_VISIT_REMINDER,
         about_id__in=reminders.values("pk"),
         status=OutboundMessage.Status.PENDING,
     ).exclude(sealed_token="")
-    for sealed, claim in unsent.values_list("sealed_token", "claim"):
-        if not claim and row.pending_token_hash == tokens.hash_token(tokens.unseal(sealed)):
+    for sealed, claim, may_have_arrived in unsent.values_list("sealed_token", "claim", "may_have_arrived"):
+        if not claim and not may_have_arrived and row.pending_token_hash == tokens.hash_token(tokens.unseal(sealed)):
             row.pending_token_hash = None
 
 

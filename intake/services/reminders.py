@@ -13,7 +13,8 @@ as the appointment comes near. Run by the dispatcher (`follow_ups.send_due_messa
   locked. A reminder carries a new link (`renew_link`; a form open in a browser at that moment stays open; answers
   are kept) because only a hash of the old one is stored. The earlier link stops working, as the message says, only
   once the message is sent (`settle_link`): until then both open the form; one that fails for good (the mail server
-  down all night, the address refused) or is not needed drops its new link, and the patient's keeps working. A
+  down all night, the address refused) or is not needed drops its new link, and the patient's keeps working (unless
+  an attempt may have arrived: the mail server took it and its answer never came; then both keep opening it). A
   follow-up's link keeps the end it was given when first sent.
 - Staff's e-mail of a new pre-visit link counts as the reminders already due (`invitations._cover_passed_reminders`:
   a reminder on its heels would end the link just sent), from when it is queued; one that fails for good or is not
@@ -247,8 +248,11 @@ def settle_link(message: OutboundMessage, *, sent: bool) -> None:
     """A reminder's message is settled (messaging.registry.on_settled; in the transaction that records it): sent,
     its link takes the place of the invitation's (the one before stops working now, as the message says); failed for
     good or not needed, its link is dropped and the one the patient has keeps working. Nothing when that link is no
-    longer the one waiting (staff's new link, or a later reminder's, replaced it)."""
-    if not message.sealed_token:
+    longer the one waiting (staff's new link, or a later reminder's, replaced it), and nothing either for one that
+    may have arrived though it failed (`OutboundMessage.may_have_arrived`: the mail server took it and its answer
+    never came): its link stays waiting beside the patient's, both open, until a newer link takes its place. Dropped,
+    the reminder the patient did get held a link that opened nothing."""
+    if not message.sealed_token or (not sent and message.may_have_arrived):
         return
     try:
         digest = tokens.hash_token(tokens.unseal(message.sealed_token))

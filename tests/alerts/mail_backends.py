@@ -77,3 +77,14 @@ class OnCallRefusedBackend(BaseEmailBackend):
                 raise _refusal([message])
         mail.outbox.extend(email_messages)
         return len(email_messages)
+
+
+class TakenThenNoAnswerBackend(BaseEmailBackend):
+    """The mail server takes the message (it lands in `mail.outbox`, as with Django's locmem backend), then its reply
+    never comes: the send times out, and the sender cannot tell that it arrived."""
+
+    def send_messages(self, email_messages):  # type: ignore[no-untyped-def]
+        from django.core import mail
+
+        mail.outbox.extend(email_messages)
+        raise TimeoutError("timed out waiting for the mail server's reply (test)")

@@ -90,6 +90,23 @@ def test_a_reminder_refused_by_the_mail_server_leaves_the_patient_their_working_
     assert opens(old)
 
 
+def test_a_reminder_the_mail_server_took_without_saying_so_keeps_its_link_beside_the_patients(
+    reminder_queued, settings, mailoutbox
+):
+    """The mail server took the reminder, but its answer never came (a timeout): the worker counted a failure, then
+    the server went down for the retries and the message ended failed. Its link was dropped, so the reminder the
+    patient did get held a link that opened nothing (and said their earlier one no longer worked)."""
+    _invitation, old, message = reminder_queued
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.TakenThenNoAnswerBackend"
+    settings.MESSAGE_MAX_ATTEMPTS = 2
+    assert messages.send(message.pk) == "retry"
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.AlwaysFailingBackend"
+    assert messages.send(message.pk) == "failed"
+    [arrived] = mailoutbox
+    assert opens(arrived.body.split("/intake/start/")[1].split("/")[0])
+    assert opens(old)
+
+
 def test_staffs_new_link_ends_both_earlier_links_at_once_and_the_reminder_is_not_sent(
     reminder_queued, settings, mailoutbox
 ):
@@ -159,6 +176,22 @@ def test_a_reminder_dropped_because_the_visit_moved_takes_its_unsent_link_with_i
     assert not OutboundMessage.objects.filter(pk=message.pk).exists()  # never sent
     assert opens(old)
     assert refused(new)
+
+
+def test_a_reminder_that_may_have_arrived_keeps_its_link_when_the_visit_moves_and_takes_it_away(
+    reminder_queued, settings, mailoutbox
+):
+    """As `test_a_reminder_dropped_because_the_visit_moved_takes_its_unsent_link_with_it`, but the mail server took
+    the reminder and its answer never came, and it waits for its retry: the patient may hold its link."""
+    from intake.services.invitations import change_details
+
+    invitation, old, message = reminder_queued
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.TakenThenNoAnswerBackend"
+    assert messages.send(message.pk) == "retry"
+    [arrived] = mailoutbox
+    change_details(invitation, appointment_at=VISIT + 14 * DAY, email="", language=None, now=VISIT - 7 * DAY)
+    assert opens(arrived.body.split("/intake/start/")[1].split("/")[0])
+    assert opens(old)
 
 
 def test_a_reminder_whose_link_no_longer_unseals_fails_once_and_for_all(reminder_queued, settings):
