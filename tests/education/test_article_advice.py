@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from education.starter import STARTER_DIR, parse_starter_file, read_starter_translations
 
 
@@ -113,3 +115,44 @@ def test_article_18_en_asks_for_a_same_day_call_for_a_weakening_leg_or_foot():
 def test_article_18_es_asks_for_a_same_day_call_for_a_weakening_leg_or_foot():
     [sentence] = [s for s in re.split(r"(?<=[.!?])\s", spanish(18)) if "pie se le pone más débil" in s]
     assert "mismo día" in sentence or "hoy" in sentence
+
+
+# --- Article 3: a reader with an emergency sign reads what to do first ------------------------------------------------
+# Article 3 said "go now" in its fourth section, about four phone screens down, after the anatomy. Someone with numb
+# saddle skin or new bladder trouble must meet the action (go to an emergency room now, and what to say there) right
+# after a short opening paragraph.
+
+
+def raw_body(number: int, language: str) -> str:
+    [path] = STARTER_DIR.glob(f"{number:02d}-*.md")
+    article = parse_starter_file(path)
+    if language == "en":
+        return article.body
+    [translation] = [t for t in read_starter_translations() if t.slug == article.slug and t.language == language]
+    return translation.body
+
+
+def opening(body: str) -> tuple[str, str]:
+    """The text before the first `##` heading, and the first block after that text's first paragraph."""
+    intro, _, rest = body.partition("\n## ")
+    first_paragraph, _, after = intro.strip().partition("\n\n")
+    return first_paragraph, (after.strip() or "## " + rest)
+
+
+GO_NOW = {"en": "emergency room now", "es": "sala de emergencias"}
+SAY = {"en": 'say: "', "es": 'diga: "'}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_article_3_opens_with_going_to_the_emergency_room_now_and_what_to_say(language):
+    body = raw_body(3, language)
+    intro, first = opening(body)
+    assert "\n" not in intro  # a one-paragraph opening, then the action
+    headings = re.findall(r"^## (.+)$", body, flags=re.MULTILINE)
+    assert first.startswith("## "), first[:80]
+    assert GO_NOW[language] in headings[0].lower(), headings[0]
+    go_now = section(body, headings[0])
+    assert "{{ emergency_number }}" in go_now
+    said = go_now[go_now.index(SAY[language]) :].split("\n")[0]
+    assert "cauda equina" in said, said
+    assert ("bowel" if language == "en" else "intestino") in go_now  # the signs it is for, in the same section
