@@ -7,6 +7,7 @@ docs/clinical/ARTICLES.md). The checks read the article files, so they need no d
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -156,3 +157,35 @@ def test_article_3_opens_with_going_to_the_emergency_room_now_and_what_to_say(la
     said = go_now[go_now.index(SAY[language]) :].split("\n")[0]
     assert "cauda equina" in said, said
     assert ("bowel" if language == "en" else "intestino") in go_now  # the signs it is for, in the same section
+
+
+# --- Articles 10 and 15: the same for the other red-flag articles -----------------------------------------------------
+# Article 10 (shown after staff called about a red flag) kept bladder-or-bowel trouble and the emergency signs after
+# cancer for its last sections; article 15 (cancer history) its "go now" box for the very end.
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_article_10_opens_with_the_signs_that_cannot_wait(language):
+    body = raw_body(10, language)
+    intro, first = opening(body)
+    assert "\n" not in intro
+    heading = re.findall(r"^## (.+)$", body, flags=re.MULTILINE)[0]
+    assert first.startswith("## "), first[:80]
+    assert GO_NOW[language] in heading.lower(), heading
+    go_now = section(body, heading)
+    assert "{{ emergency_number }}" in go_now
+    # Bladder or bowel trouble, and the cord-compression signs after cancer (clumsy hands, worse balance).
+    for words in {
+        "en": ("bladder", "cancer", "clumsy", "balance"),
+        "es": ("vejiga", "cáncer", "torpeza", "equilibrio"),
+    }[language]:
+        assert words in go_now.lower(), words
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_article_15_opens_with_its_get_help_now_box(language):
+    intro, first = opening(raw_body(15, language))
+    assert "\n" not in intro
+    assert first.startswith("> **"), first[:80]
+    box_lines = itertools.takewhile(lambda line: line.startswith(">"), first.splitlines())
+    assert "{{ emergency_number }}" in " ".join(box_lines)
