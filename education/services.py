@@ -12,8 +12,10 @@ of the file and a hash of the article exactly as it wrote it. On a later run an 
 - kept as it is, if an editor has changed it (or unpublished it, or has a working copy of it) since, or deleted it:
   editors always win.
 
-Each article's starter translations (`es/<file>`) are added when the article has none in that language, and never
-replaced after that (`_load_translations`).
+Each article's starter translations (`es/<file>`) are added when the article has none in that language. One already
+there is replaced by the file only while it still has the words of an earlier starter release (`es/released.txt`),
+patients are not reading it, and the article's English is the starter file's; anything else keeps it
+(`_load_translations`).
 
 Approving an article does not count as changing it: the hash covers what editors write, not the review stamp or the
 next review date.
@@ -32,16 +34,26 @@ from django.db import transaction
 from django.utils import timezone
 
 from education import workflow
-from education.models import Article, ArticleDraft, ArticleTranslation, StarterImport, Topic, TopicTranslation
+from education.models import (
+    Article,
+    ArticleDraft,
+    ArticleTranslation,
+    StarterImport,
+    Topic,
+    TopicTranslation,
+    english_sha256,
+)
 from education.starter import (
     STARTER_DIR,
     STARTER_TOPIC_TRANSLATIONS,
     STARTER_TOPICS,
     StarterArticle,
     StarterTranslation,
+    read_released_translations,
     read_starter_library,
     read_starter_translations,
 )
+from education.translation import is_shown
 
 CREATED = "created (awaiting clinical review)"
 UPDATED = "updated"
@@ -56,6 +68,7 @@ LOADER_COMMENT = "Loaded from the starter library (manage.py load_articles)."
 
 
 TRANSLATION_ADDED = "added"
+TRANSLATION_UPDATED = "updated (an earlier release's words, which nobody had changed; awaiting clinical review)"
 TRANSLATION_KEPT = "kept (the article has one: translators' changes always win)"
 TRANSLATION_NO_ARTICLE = "not loaded (no starter article with this address)"
 
@@ -180,38 +193,68 @@ def _propose(starter: StarterArticle, article: Article, topics: dict[str, Topic]
     return fingerprint(content, status=article.status, published_at=published_at)
 
 
-def _load_translations(translations: list[StarterTranslation], starters: list[StarterArticle]) -> dict[str, str]:
-    """Add each starter translation to its article when the article has none in that language yet.
+def _replaceable(
+    found: ArticleTranslation, translation: StarterTranslation, source: StarterArticle, released: frozenset[str]
+) -> bool:
+    """A starter translation already in the database may take the file's new words when:
+    - its words are exactly one earlier release's (`released`): no translator has changed them;
+    - patients are not reading it (never approved, or made from English that has changed since): approved words stay
+      in front of patients until a reviewer approves new ones, as an approved English article does (`_propose`);
+    - the article's live English is the starter file's, which the new words translate: not an editor's own English,
+      nor the last release's while a new one waits for clinical review (a later load brings the translation then).
+    """
+    words = english_sha256(found.title, found.summary, found.body)
+    new_words = english_sha256(translation.title, translation.summary, translation.body)
+    return (
+        words in released
+        and words != new_words
+        and not is_shown(found, found.article)
+        and found.article.english_sha256 == english_sha256(source.title, source.summary, source.body)
+    )
+
+
+def _load_translations(
+    translations: list[StarterTranslation],
+    starters: list[StarterArticle],
+    released: dict[tuple[str, str], frozenset[str]],
+) -> dict[str, str]:
+    """Add each starter translation to its article when the article has none in that language yet, or bring an
+    earlier release's untouched words up to date (`_replaceable`).
 
     A translation records the starter file's English as the English it was made from, so an article whose English an
-    editor has changed shows it with the "older English" notice until a translator brings it up to date. One that
-    exists is never replaced: a translator may have changed it (the loader keeps no record of what it wrote).
+    editor has changed shows it with the "older English" notice until a translator brings it up to date. One whose
+    words a translator changed is never replaced (the words are compared with every release's, `es/released.txt`).
+    A replaced translation waits for a clinical reviewer's approval, as a new one does.
     """
     english = {starter.slug: starter for starter in starters}
     articles = {a.slug: a for a in Article.objects.filter(slug__in=[t.slug for t in translations if t.slug in english])}
-    existing = set(
-        ArticleTranslation.objects.filter(article__in=articles.values()).values_list("article__slug", "language")
-    )
+    existing = {
+        (found.article.slug, found.language): found
+        for found in ArticleTranslation.objects.filter(article__in=articles.values()).select_related("article")
+    }
     outcomes = {}
     for translation in translations:
         key = f"{translation.slug} ({translation.language})"
         article = articles.get(translation.slug)
+        found = existing.get((translation.slug, translation.language))
         if article is None:
             outcomes[key] = TRANSLATION_NO_ARTICLE
-        elif (translation.slug, translation.language) in existing:
-            outcomes[key] = TRANSLATION_KEPT
-        else:
-            made = ArticleTranslation(
-                article=article,
-                language=translation.language,
-                title=translation.title,
-                summary=translation.summary,
-                body=translation.body,
-            )
-            source = english[translation.slug]
-            made.record_english(title=source.title, summary=source.summary, body=source.body)
-            made.save()
+            continue
+        source = english[translation.slug]
+        if found is None:
+            made = ArticleTranslation(article=article, language=translation.language)
             outcomes[key] = TRANSLATION_ADDED
+        elif _replaceable(
+            found, translation, source, released.get((translation.language, translation.slug), frozenset())
+        ):
+            made = found
+            outcomes[key] = TRANSLATION_UPDATED
+        else:
+            outcomes[key] = TRANSLATION_KEPT
+            continue
+        made.title, made.summary, made.body = translation.title, translation.summary, translation.body
+        made.record_english(title=source.title, summary=source.summary, body=source.body)
+        made.save()
     return outcomes
 
 
@@ -244,7 +287,9 @@ def load_starter_library(directory: Path = STARTER_DIR) -> LoadReport:
         for starter in starters:
             if starter.slug in written:
                 written[starter.slug].related.set([by_slug[s] for s in starter.related if s in by_slug])
-        report.translations = _load_translations(read_starter_translations(directory), starters)
+        report.translations = _load_translations(
+            read_starter_translations(directory), starters, read_released_translations(directory)
+        )
     now = timezone.now()
     for starter in starters:
         if starter.slug in written or starter.slug in proposed:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,6 +123,31 @@ def parse_translation_file(path: Path, language: str) -> StarterTranslation:
     if missing or not body.strip():
         raise StarterFileError(f"{name}: missing {', '.join(missing) or 'the body'}.")
     return StarterTranslation(language, meta["slug"], meta["title"], meta["summary"], body.strip() + "\n")
+
+
+RELEASED_FILE = "released.txt"
+_RELEASED_LINE = re.compile(r"(?P<slug>[a-z0-9-]+) (?P<sha256>[0-9a-f]{64})")
+
+
+def read_released_translations(
+    directory: Path = STARTER_DIR, languages: tuple[str, ...] = ("es",)
+) -> dict[tuple[str, str], frozenset[str]]:
+    """The hashes of every version of each starter translation that a release shipped, by (language, slug), from
+    `<language>/released.txt` (none when a folder has no such file). Words with one of these hashes are the starter's
+    own, unchanged by any translator since a release loaded them (education/services.py)."""
+    released: dict[tuple[str, str], set[str]] = {}
+    for language in languages:
+        path = directory / language / RELEASED_FILE
+        if not path.exists():
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            match = _RELEASED_LINE.fullmatch(line.strip())
+            if match is None:
+                raise StarterFileError(f"{language}/{RELEASED_FILE} line {number}: expected '<slug> <sha256>'.")
+            released.setdefault((language, match["slug"]), set()).add(match["sha256"])
+    return {key: frozenset(hashes) for key, hashes in released.items()}
 
 
 def read_starter_translations(

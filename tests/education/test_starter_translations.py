@@ -12,9 +12,18 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from education.models import Article, ArticleTranslation
+from education import workflow
+from education.models import Article, ArticleTranslation, english_sha256
 from education.services import load_starter_library
-from education.starter import STARTER_DIR, parse_starter_file, read_starter_library, read_starter_translations
+from education.starter import (
+    RELEASED_FILE,
+    STARTER_DIR,
+    StarterTranslation,
+    parse_starter_file,
+    read_released_translations,
+    read_starter_library,
+    read_starter_translations,
+)
 from education.translation import localized
 from tests.education.factories import approve_translations
 
@@ -118,3 +127,117 @@ def test_a_broken_translation_file_stops_the_load_and_saves_nothing(library):
     with pytest.raises(CommandError, match=r"Nothing was loaded\. es/99-broken\.md: missing summary"):
         call_command("load_articles", directory=library, stdout=out)
     assert not Article.objects.exists()
+
+
+# --- A new release of a starter translation that nobody has changed ------------------------------------------------
+# Article 3's Spanish moved "go to the emergency room now" to the top; a clinic that loaded the earlier release kept the
+# earlier Spanish for ever (a translation, once there, was never replaced), so its Spanish readers got the English.
+
+CAUDA_EQUINA = "cauda-equina-warning-signs"
+GO_NOW_EN = "Go to an emergency room now if you have any of these signs"
+GO_NOW_ES = "Vaya ahora a una sala de emergencias si tiene cualquiera de estas señales"
+
+
+def words_sha256(translation: StarterTranslation) -> str:
+    return english_sha256(translation.title, translation.summary, translation.body)
+
+
+def test_every_starter_translation_is_listed_as_released_so_a_later_release_can_replace_it():
+    released = read_released_translations()
+    missing = [
+        f"{t.slug} {words_sha256(t)}"
+        for t in read_starter_translations()
+        if words_sha256(t) not in released[("es", t.slug)]
+    ]
+    assert missing == [], f"add these lines to {SPANISH_DIR / RELEASED_FILE}: {missing}"
+
+
+def earlier_release_of_article_3(library) -> str:
+    """Article 3 as an earlier release had it: the emergency section after the others (English and Spanish), its
+    Spanish listed as released. Returns that line of `released.txt`."""
+    for path in (library / "03-cauda-equina-warning-signs.md", library / "es" / "03-cauda-equina-warning-signs.md"):
+        text = path.read_text(encoding="utf-8")
+        before, first, *others = re.split(r"(?m)^(?=## )", text)
+        last, box = others[-1].split("[[get-help-now]]")
+        path.write_text(before + "".join(others[:-1]) + last + first + "[[get-help-now]]" + box, encoding="utf-8")
+    [earlier] = [t for t in read_starter_translations(library) if t.slug == CAUDA_EQUINA]
+    line = f"{CAUDA_EQUINA} {words_sha256(earlier)}\n"
+    with (library / "es" / RELEASED_FILE).open("a", encoding="utf-8") as released:
+        released.write(line)
+    return line
+
+
+def new_release(library, earlier: str) -> None:
+    """The starter files as they are now, whose `released.txt` lists the earlier release too (as the repository's
+    lists every release it shipped)."""
+    shutil.copytree(STARTER_DIR, library, dirs_exist_ok=True)
+    with (library / "es" / RELEASED_FILE).open("a", encoding="utf-8") as released:
+        released.write(earlier)
+
+
+def first_heading(markdown: str) -> str:
+    return re.findall(r"(?m)^## (.+)$", markdown)[0]
+
+
+@pytest.mark.django_db
+def test_a_database_loaded_with_the_earlier_article_3_gets_the_emergency_section_first_in_both_languages(library):
+    earlier = earlier_release_of_article_3(library)
+    load_starter_library(library)
+    approve_translations()  # the earlier Spanish was approved and read by patients
+    assert first_heading(ArticleTranslation.objects.get(article__slug=CAUDA_EQUINA).body) != GO_NOW_ES
+    new_release(library, earlier)
+    report = load_starter_library(library)
+    assert report.outcomes[CAUDA_EQUINA] == "updated"
+    assert report.translations[f"{CAUDA_EQUINA} (es)"].startswith("updated")
+    assert report.translations["do-i-need-a-scan (es)"].startswith("kept")  # the same words as before
+    article = Article.objects.get(slug=CAUDA_EQUINA)
+    translation = ArticleTranslation.objects.select_related("article").get(article=article)
+    assert first_heading(article.body) == GO_NOW_EN
+    assert first_heading(translation.body) == GO_NOW_ES
+    assert translation.is_current
+    assert not translation.is_approved  # new words wait for a clinical reviewer, as a new translation does
+    assert localized(article, "es").translation_notice == "pending"
+
+
+@pytest.mark.django_db
+def test_a_translators_words_are_kept_when_the_starter_file_changes(library):
+    earlier = earlier_release_of_article_3(library)
+    load_starter_library(library)
+    ArticleTranslation.objects.filter(article__slug=CAUDA_EQUINA).update(title="Cauda equina: señales de alarma")
+    new_release(library, earlier)
+    report = load_starter_library(library)
+    assert report.translations[f"{CAUDA_EQUINA} (es)"].startswith("kept")
+    assert first_heading(ArticleTranslation.objects.get(article__slug=CAUDA_EQUINA).body) != GO_NOW_ES
+
+
+@pytest.mark.django_db
+def test_a_translation_is_kept_while_the_english_is_an_editors(library):
+    earlier = earlier_release_of_article_3(library)
+    load_starter_library(library)
+    article = Article.objects.get(slug=CAUDA_EQUINA)
+    article.summary = "An editor's new summary."
+    article.save()
+    new_release(library, earlier)
+    report = load_starter_library(library)
+    assert report.outcomes[CAUDA_EQUINA].startswith("kept")
+    assert report.translations[f"{CAUDA_EQUINA} (es)"].startswith("kept")  # the new Spanish is not of that English
+
+
+@pytest.mark.django_db
+def test_an_approved_translation_waits_for_its_new_english_to_be_approved(library, reviewer):
+    earlier = earlier_release_of_article_3(library)
+    load_starter_library(library)
+    article = Article.objects.get(slug=CAUDA_EQUINA)
+    workflow.approve(article, reviewer=reviewer)
+    approve_translations()
+    new_release(library, earlier)
+    report = load_starter_library(library)
+    assert report.outcomes[CAUDA_EQUINA] == "new version waiting for clinical review"
+    # Patients still read the approved English and Spanish of the last release, which agree with each other.
+    assert report.translations[f"{CAUDA_EQUINA} (es)"].startswith("kept")
+    assert localized(Article.objects.get(pk=article.pk), "es").translation_notice is None
+    workflow.approve(Article.objects.get(pk=article.pk), reviewer=reviewer)  # the new English goes live
+    report = load_starter_library(library)
+    assert report.translations[f"{CAUDA_EQUINA} (es)"].startswith("updated")
+    translation = ArticleTranslation.objects.get(article=article)
+    assert first_heading(translation.body) == GO_NOW_ES
