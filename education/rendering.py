@@ -45,6 +45,9 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 HELP_NOW_HEADING = "When to get help now"
+# A typed box in a translation opens with the heading in its language: the words of the shared box's heading there
+# (locale/es/LC_MESSAGES/django.po), as article 15's Spanish box does.
+HELP_NOW_HEADINGS = frozenset({HELP_NOW_HEADING, "Cuándo buscar ayuda de inmediato"})
 HELP_NOW_CLASS = "help-now"
 
 ALLOWED_TAGS = {
@@ -149,13 +152,14 @@ def _value(name: str, values: Mapping[str, str]) -> str:
 
 
 class _HelpNowBoxes(Treeprocessor):
-    """Marks a blockquote that opens with **When to get help now** so the page can style it as an alert box."""
+    """Marks a blockquote that opens with **When to get help now** (or its translation) so the page can style it as an
+    alert box."""
 
     def run(self, root: ET.Element) -> None:
         for quote in root.iter("blockquote"):
             first = next(iter(quote), None)
             strong = next(iter(first), None) if first is not None else None
-            if strong is not None and strong.tag == "strong" and (strong.text or "").strip() == HELP_NOW_HEADING:
+            if strong is not None and strong.tag == "strong" and (strong.text or "").strip() in HELP_NOW_HEADINGS:
                 quote.set("class", HELP_NOW_CLASS)
 
 

@@ -69,6 +69,12 @@ def test_a_blockquote_opening_with_when_to_get_help_now_becomes_the_alert_box():
     assert quotes == [{"class": "help-now"}, {}]
 
 
+def test_a_translations_own_box_opening_with_the_heading_in_its_language_becomes_the_alert_box_too():
+    # Article 15's Spanish opens with its own box (since the emergency signs come first); it was a plain quote.
+    html = render_markdown("> **Cuándo buscar ayuda de inmediato**\n>\n> Llame al 911.")
+    assert [attrs for tag, attrs in elements(html) if tag == "blockquote"] == [{"class": "help-now"}]
+
+
 def test_editors_cannot_add_their_own_classes():
     html = render_markdown('<blockquote class="help-now evil">x</blockquote>\n\n> **Note** <b class="x">y</b>')
     assert all("class" not in attrs for _tag, attrs in elements(html))
