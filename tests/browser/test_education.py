@@ -102,6 +102,8 @@ LIBRARY_PAGES = [
     ("list", "/articles/"),
     ("topic", "/topics/running/"),
     ("article", "/articles/back-pain-after-a-run/"),
+    # An article that opens with its red "get help now" box (articles 3, 10 and 15 put what to do first).
+    ("article-help-now", "/articles/cancer-history-and-back-pain/"),
     ("search", "/search/?q=running"),  # more than a page of results: the page links
 ]
 # What a thumb taps on each page, at least 44 x 44 px (WCAG 2.5.5) as the header's are: the home page's topic buttons
