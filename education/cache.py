@@ -284,12 +284,19 @@ _settings_fingerprint: str | None = None
 
 
 def _fingerprint() -> str:
-    """The clinic's settings that pages show (numbers, name, the help box): a change must not serve the old ones."""
+    """The clinic's settings that pages show (numbers, name, the help box): a change must not serve the old ones.
+
+    The help box is hashed in every language, whatever the language of the request that asks first: with a shared
+    backend every worker must make the same keys, or each page is kept once per language its workers started in.
+    """
     global _settings_fingerprint
     if _settings_fingerprint is None:
         from education.models import placeholder_values
 
-        shown = sorted(placeholder_values().items())
+        shown = []
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                shown.append((language, sorted(placeholder_values().items())))
         _settings_fingerprint = hashlib.sha256(repr(shown).encode()).hexdigest()[:12]
     return _settings_fingerprint
 

@@ -194,6 +194,25 @@ def test_a_shared_backend_keeps_the_generation_itself(client, settings, article,
         caches["public_pages"].clear()
 
 
+def test_workers_that_first_served_different_languages_share_their_kept_pages(
+    client, settings, article, tmp_path, django_assert_num_queries
+):
+    """With a shared backend every worker must make the same keys. The clinic-settings part of a key hashed the help
+    box in the language of the worker's first request, so a worker that started on a Spanish page and one that started
+    on an English page kept every page twice."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "public_pages": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)},
+    }
+    try:
+        Client(HTTP_ACCEPT_LANGUAGE="es").get("/articles/sciatica-basics/")  # the first worker's first page
+        client.get("/articles/")  # kept by the first worker
+        cache._forget_fingerprint()  # a second worker, whose first page is English
+        served_from_cache(client, "/articles/", django_assert_num_queries)
+    finally:
+        caches["public_pages"].clear()
+
+
 def test_the_generation_changes_again_when_the_change_is_committed(article, django_capture_on_commit_callbacks):
     before = cache.current_generation()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
