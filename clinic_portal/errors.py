@@ -4,6 +4,12 @@
 inside the `except` block, so it can tell a lost database (OperationalError, InterfaceError: refused, timed out, a
 statement past `statement_timeout`, a connection cut by clinic_portal.db_backend.watchdog) from a bug.
 
+Staff pages (clinic_portal.languages.STAFF_PREFIXES) are told which database error it was (`database_failure`):
+"we cannot reach our records" only when the database cannot be reached (refused, cut, timed out, shut down); a
+deadlock, a lock or statement timeout, a serialization failure on a database that is there says the portal was busy
+and nothing was saved (the transaction was rolled back), so try again; any other database error is the plain 500.
+Patient pages keep the one 503 for all of them, with their answers kept and the red-flag advice.
+
 Nothing here touches the database: the pages are rendered without the request, so no context processor, session or
 user lookup can fail a second time. A patient's question page that failed with a cauda equina answer on it gets that
 advice first, read from what was sent (`failed_page_advice`): docs/clinical/TRIAGE.md, a red-flag answer is answered
@@ -27,6 +33,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpRe
 from django.template.loader import render_to_string
 
 from clinic_portal.clinic import clinic_details
+from clinic_portal.languages import is_staff_path
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +47,12 @@ else:
     # still escape from a call outside them. A statement past statement_timeout (QueryCanceled), a connection cut by
     # clinic_portal.db_backend.watchdog or a connect_timeout (ConnectionTimeout) are all psycopg OperationalErrors.
     DATABASE_ERRORS += (psycopg.OperationalError, psycopg.InterfaceError)
+
+# SQLSTATEs of a database that is there but could not finish this transaction now: serialization failure, deadlock,
+# lock timeout (lock_timeout, NOWAIT), statement cancelled (statement_timeout). Rolled back; trying again may work.
+BUSY_SQLSTATES = frozenset({"40001", "40P01", "55P03", "57014"})
+# The server ending or refusing connections (shut down, crashed, starting up, too many connections); class 08 too.
+UNREACHABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
 
 # Posted fields worth carrying back; the CSRF token must go back too or the retry is refused.
 MAX_KEPT_FIELDS = 200
@@ -84,13 +97,60 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def connection_gone() -> bool:
+    """The request's connection is closed or was never made (no round trip: the database may be down)."""
+    from django.db import connection
+
+    raw = connection.connection
+    return raw is None or bool(getattr(raw, "closed", False))
+
+
+def database_failure(error: BaseException) -> Literal["unreachable", "busy"] | None:
+    """What a database error means for the person who met it: the database cannot be reached; it is there but busy
+    (the transaction was rolled back, trying again may work); or None, an error like any other."""
+    if not isinstance(error, DATABASE_ERRORS):
+        return None
+    if connection_gone():
+        return "unreachable"
+    # The driver's error, raised as it is or as the cause of Django's: its SQLSTATE, None for one of the client's
+    # own (refused, cut, timed out).
+    cause: BaseException | None = error
+    while cause is not None and not hasattr(cause, "sqlstate"):
+        cause = cause.__cause__
+    if cause is None:  # no driver error to read (SQLite's carry no SQLSTATE): as before, unreachable but for a lock
+        return "busy" if "database is locked" in str(error) else "unreachable"
+    state = getattr(cause, "sqlstate", None)
+    if state is None or state.startswith("08") or state in UNREACHABLE_SQLSTATES:
+        return "unreachable"
+    return "busy" if state in BUSY_SQLSTATES else None
+
+
+def database_busy_response(request: HttpRequest) -> HttpResponse:
+    """A staff page whose transaction met a deadlock or a timeout: rolled back, nothing saved, try again."""
+    context = {**clinic_details(), "posted": request.method == "POST"}
+    response = HttpResponse(render_to_string("errors/staff/busy.html", context), status=503)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     exc = sys.exc_info()[1]
     if isinstance(exc, DATABASE_ERRORS):
-        logger.error("Database unavailable: answered 503 (%s)", type(exc).__name__)
-        return database_unavailable_response(request)
+        failure = database_failure(exc) if is_staff_path(request.path_info) else "unreachable"
+        if failure == "busy":
+            logger.warning("Database busy on a staff page: answered 503 (%s)", _error_names(exc))
+            return database_busy_response(request)
+        if failure == "unreachable":
+            logger.error("Database unavailable: answered 503 (%s)", type(exc).__name__)
+            return database_unavailable_response(request)
     context = {**clinic_details(), "advice": failed_page_advice(request)}
     return HttpResponseServerError(render_to_string("500.html", context))
+
+
+def _error_names(error: BaseException) -> str:
+    """The error's class and its cause's (DeadlockDetected, QueryCanceled), never its message."""
+    cause = error.__cause__
+    return type(error).__name__ + (f" from {type(cause).__name__}" if cause is not None else "")
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

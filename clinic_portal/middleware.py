@@ -229,14 +229,9 @@ def confirmed_patient_link(request: HttpRequest) -> str | None:
 
 def database_unreachable(error: Exception) -> bool:
     """A database error that left no usable connection (refused, timed out, cut), as opposed to a missing table."""
-    from django.db import connection
+    from clinic_portal.errors import DATABASE_ERRORS, connection_gone
 
-    from clinic_portal.errors import DATABASE_ERRORS
-
-    if not isinstance(error, DATABASE_ERRORS):
-        return False
-    raw = connection.connection
-    return raw is None or bool(getattr(raw, "closed", False))
+    return isinstance(error, DATABASE_ERRORS) and connection_gone()
 
 
 class RateLimitMiddleware:

@@ -8,7 +8,7 @@ from unittest import mock
 import psycopg
 import pytest
 from django.core.cache import caches
-from django.db import DatabaseError, OperationalError, connection
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.test import Client
 from django.urls import path
 
@@ -90,7 +90,9 @@ def test_a_forbidden_page_explains_itself(client, editor):
     assert "You do not have access to this page" in response.content.decode()
 
 
-@pytest.mark.parametrize("template", ["400.html", "403.html", "404.html", "429.html", "500.html", "503.html"])
+@pytest.mark.parametrize(
+    "template", ["400.html", "403.html", "404.html", "429.html", "500.html", "503.html", "errors/staff/busy.html"]
+)
 def test_error_pages_have_no_inline_script_or_style(template):
     from django.template.loader import render_to_string
 
@@ -107,6 +109,7 @@ DRIVER_ERRORS = [
     (psycopg.OperationalError, "consuming input failed: server closed the connection unexpectedly"),
     (psycopg.errors.QueryCanceled, "canceling statement due to statement timeout"),
     (psycopg.errors.ConnectionTimeout, "connection timeout expired"),
+    (psycopg.errors.DeadlockDetected, "deadlock detected"),  # a patient's page: the same 503, answers kept
 ]
 _to_raise: list[BaseException] = []
 
@@ -115,8 +118,26 @@ def _raises(request):
     raise _to_raise[-1]
 
 
-# This module is also the URL conf of the tests below: the project's URLs plus one patient step that raises.
-urlpatterns = [path("intake/test-raises/", _raises), *project_urlpatterns]
+def _saves_then_times_out(request):
+    # A staff change on a database that is there but busy: a real statement cut by statement_timeout, after a row
+    # was written in the same transaction.
+    from education.models import Topic
+
+    with transaction.atomic():
+        Topic.objects.create(name="Written before the timeout", slug="written-before-the-timeout")
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 1")
+            cursor.execute("SELECT pg_sleep(1)")
+
+
+# This module is also the URL conf of the tests below: the project's URLs plus a patient step and staff pages that
+# raise.
+urlpatterns = [
+    path("intake/test-raises/", _raises),
+    path("staff/test-raises/", _raises),
+    path("staff/test-times-out/", _saves_then_times_out),
+    *project_urlpatterns,
+]
 __all__ = ["handler500", "urlpatterns"]
 
 
@@ -167,3 +188,111 @@ def test_with_rate_limits_on_an_unreachable_database_answers_503_at_once_not_429
     assert step.status_code == 503
     assert '<input type="hidden" name="pain_now" value="7">' in step.content.decode()
     assert sign_in.status_code == 503
+
+
+# --- A staff page's database error says what happened --------------------------------------------------------------
+
+
+def _staff_page_raising(settings, error: BaseException, *, method: str = "post"):
+    settings.ROOT_URLCONF = __name__
+    _to_raise.append(error)
+    client = Client(raise_request_exception=False)
+    return getattr(client, method)("/staff/test-raises/")
+
+
+def _wrapped(error: BaseException) -> OperationalError:
+    """As Django raises the driver's error from its cursor."""
+    wrapper = OperationalError(*error.args)
+    wrapper.__cause__ = error
+    return wrapper
+
+
+def test_a_staff_change_whose_statement_times_out_says_the_portal_was_busy_and_nothing_was_saved(settings):
+    from education.models import Topic
+
+    if connection.vendor != "postgresql":
+        pytest.skip("statement_timeout is PostgreSQL's")
+    settings.ROOT_URLCONF = __name__
+    response = Client(raise_request_exception=False).post("/staff/test-times-out/")
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "Your change was not saved" in html
+    assert "busy" in html
+    assert "Nothing was saved" in html
+    assert "try again" in html.lower()
+    # Not the words for a database that cannot be reached, nor the patient's visit form.
+    assert "cannot reach our records" not in html
+    assert "visit form" not in html
+    assert not Topic.objects.filter(slug="written-before-the-timeout").exists()
+
+
+BUSY = [
+    psycopg.errors.DeadlockDetected("deadlock detected"),
+    psycopg.errors.SerializationFailure("could not serialize access due to concurrent update"),
+    psycopg.errors.LockNotAvailable("canceling statement due to lock timeout"),
+    psycopg.errors.QueryCanceled("canceling statement due to statement timeout"),
+]
+
+
+@pytest.mark.parametrize("error", BUSY, ids=lambda error: type(error).__name__)
+@pytest.mark.parametrize("wrapped_by_django", [True, False])
+def test_a_deadlock_or_a_timeout_on_a_staff_page_says_busy_not_unreachable(settings, error, wrapped_by_django):
+    response = _staff_page_raising(settings, _wrapped(error) if wrapped_by_django else error)
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "Your change was not saved" in html
+    assert "cannot reach our records" not in html
+    assert error.args[0] not in html
+
+
+def test_a_locked_sqlite_database_on_a_staff_page_says_busy(settings):
+    """`make run`'s SQLite: a writer that waited out the busy timeout ("database is locked"), no SQLSTATE to read."""
+    response = _staff_page_raising(settings, OperationalError("database is locked"))
+    assert response.status_code == 503
+    assert "Your change was not saved" in response.content.decode()
+
+
+def test_a_staff_page_that_only_reads_and_meets_a_deadlock_says_busy_without_speaking_of_a_change(settings):
+    response = _staff_page_raising(settings, _wrapped(psycopg.errors.DeadlockDetected("deadlock")), method="get")
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "busy" in html
+    assert "Your change" not in html
+    assert "cannot reach our records" not in html
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        _wrapped(psycopg.OperationalError("connection to server at 127.0.0.1 failed: Connection refused")),
+        _wrapped(psycopg.OperationalError("consuming input failed: server closed the connection unexpectedly")),
+        _wrapped(psycopg.errors.AdminShutdown("terminating connection due to administrator command")),
+        OperationalError("connection to server at 127.0.0.1 failed: Connection refused"),
+    ],
+    ids=["refused", "cut", "shut-down", "no-driver-error"],
+)
+def test_a_staff_page_whose_database_cannot_be_reached_still_says_so(settings, error):
+    response = _staff_page_raising(settings, error)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == str(settings.DATABASE_DOWN_RETRY_AFTER)
+    assert "cannot reach our records" in response.content.decode()
+
+
+def test_a_deadlock_reported_on_a_connection_that_is_gone_is_an_unreachable_database(settings):
+    with mock.patch.object(connection, "connection", None):
+        response = _staff_page_raising(settings, _wrapped(psycopg.errors.DeadlockDetected("deadlock")))
+    assert response.status_code == 503
+    assert "cannot reach our records" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "error",
+    [IntegrityError("duplicate key value"), _wrapped(psycopg.errors.DiskFull("could not extend file"))],
+    ids=["integrity", "disk-full"],
+)
+def test_any_other_database_error_on_a_staff_page_is_the_plain_500(settings, error):
+    response = _staff_page_raising(settings, error)
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in html
+    assert "cannot reach our records" not in html

@@ -37,6 +37,7 @@ NOT_SCANNED = (
     "templates/admin",
     "templates/reversion-compare",
     "templates/intake/staff",
+    "templates/errors/staff",
 )
 
 
