@@ -230,8 +230,9 @@ def callback_deadline(
         closes = _at(today, span[1], now_local)
         if _instant(_plus(now_local, last_call)) <= _instant(closes):
             return CallbackPromise(by=min(_plus(now_local, within), closes, key=_instant), today=True)
-    # A week holds an opening day, and each closed date can push it one day further.
-    for ahead in range(8 + len(hours.closed)):
+    # A week holds an opening day, and each closed date can push it to the next, up to a week further (a clinic open
+    # only on Mondays and Thursdays: three closed in a row put the next opening twelve days on).
+    for ahead in range(8 + 7 * len(hours.closed)):
         day = today + datetime.timedelta(days=ahead)
         span = hours.span_on(day)
         if span is None:

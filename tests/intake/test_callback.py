@@ -164,6 +164,17 @@ def test_a_closure_longer_than_a_week_is_skipped_whole():
     )
 
 
+def test_closed_dates_on_a_clinic_open_two_days_a_week_are_skipped_whole():
+    """A clinic open Mondays and Thursdays, closed three of those days in a row (a holiday week): the next opening is
+    twelve days on. Each closed date can push it a week further, not one day: the search stopped after 8 + 3 days and
+    raised, so the serious form sent that evening was not sent at all (its promise is worked out as it is saved)."""
+    hours = parse_clinic_hours("Mon,Thu 08:00-17:00", closed_dates=["2030-03-07", "2030-03-11", "2030-03-14"])
+    sent = at("Wed", "18:00")  # 2030-03-06
+    assert callback_deadline(sent, hours) == CallbackPromise(
+        by=datetime.datetime(2030, 3, 18, 10, 0, tzinfo=NEW_YORK), today=False
+    )
+
+
 @pytest.mark.parametrize(
     ("dates", "problem"),
     [
