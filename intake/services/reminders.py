@@ -7,8 +7,9 @@ as the appointment comes near. Run by the dispatcher (`follow_ups.send_due_messa
 - Pre-visit: `PRE_VISIT_REMINDER_DAYS` (7, 3) before the appointment while the intake is not sent, the visit not
   cancelled, the link neither locked nor expired, and the invitation at least a day old at that moment (a link made
   five days before the visit gets the 3-day reminder only) unless its link was never e-mailed (saved without
-  e-mailing, or phone only): then the latest reminder due carries the patient's first link, at once. Reminder "7d",
-  "3d". When the dispatcher missed one (it was down), only the latest due is sent, never two at once.
+  e-mailing, or phone only, or the newest e-mail of its link failed): then the latest reminder due carries the
+  patient's first link, at once. Reminder "7d", "3d". When the dispatcher missed one (it was down), only the latest
+  due is sent, never two at once.
 - Each is sent once: the Reminder row's unique (invitation, which) constraint, made while the invitation row is
   locked. A reminder carries a new link (`renew_link`; a form open in a browser at that moment stays open; answers
   are kept) because only a hash of the old one is stored. The earlier link stops working, as the message says, only
@@ -177,9 +178,15 @@ _CLOCK_CHANGE = datetime.timedelta(hours=3)
 
 
 def _invitation_messages() -> QuerySet[OutboundMessage]:
-    """The outer invitation's own link e-mail, on its way or sent."""
+    """The outer invitation's own link e-mail, on its way or sent, and its newest: staff's e-mail of a new link ended
+    the one before at once, so once it fails for good the patient's first e-mail holds a link that opens nothing. A
+    booking made under a day before a reminder's moment then got no reminder (its link "too young"), and the patient
+    no link that opened until the visit."""
+    own = OutboundMessage.Kind.INVITATION
+    newer = OutboundMessage.objects.filter(kind=own, about_id=OuterRef("about_id"), pk__gt=OuterRef("pk"))
     return OutboundMessage.objects.filter(
-        kind=OutboundMessage.Kind.INVITATION,
+        ~Exists(newer),
+        kind=own,
         about_id=OuterRef("pk"),
         status__in=[OutboundMessage.Status.PENDING, OutboundMessage.Status.SENT],
     )

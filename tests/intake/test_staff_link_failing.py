@@ -143,3 +143,32 @@ def test_the_invitation_page_says_the_patient_has_no_link_until_the_reminder_aft
     row = link_row(client, invitation)
     assert row.startswith("Link email (in the reminder 7 days before): Sent")
     assert "on its way" not in row
+
+
+def test_a_short_notice_booking_whose_new_link_fails_for_good_still_gets_the_reminder_due(settings, time_machine):
+    """Booked three and a half days before the visit, its link e-mailed then: the 3-day reminder is not sent to a link
+    less than a day old. Two days before, staff e-mail a new link (the first e-mail was lost), and the mail server
+    refuses it. The patient's link ended all the same, and the reminder row staff's e-mail covered was let go; but
+    the dispatcher still read the first e-mail as the patient's link, a day too young for a reminder, and sent none:
+    no link that opened until the visit."""
+    time_machine.move_to(VISIT - 3 * DAY - 12 * datetime.timedelta(hours=1), tick=False)
+    invitation, _ = make_invitation(appointment_at=VISIT, send_email=True)
+    [first] = mail.outbox
+    time_machine.move_to(VISIT - 3 * DAY + datetime.timedelta(hours=1), tick=False)
+    assert reminders_queued() == 0  # the link is less than a day old
+    time_machine.move_to(VISIT - 2 * DAY, tick=False)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, not sent at once
+    invitation.refresh_from_db()
+    email_new_link(invitation, email="pat@example.org", appointment_at=VISIT, now=timezone.now())
+    staff_email = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.INVITATION).latest("created_at")
+    refused_for_good(settings, staff_email)
+    assert not opens(token_in(first))
+
+    time_machine.move_to(VISIT - 2 * DAY + datetime.timedelta(minutes=10), tick=False)
+    assert reminders_queued() == 1
+    reminder = OutboundMessage.objects.get(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    mail.outbox.clear()
+    assert messages.send(reminder.pk) == "sent"
+    [reminder_email] = mail.outbox
+    assert opens(token_in(reminder_email))
+    assert reminders_queued() == 0  # once
