@@ -80,7 +80,8 @@ class OutboundMessage(Delivery):
     claimed_at = models.DateTimeField(null=True, blank=True)
     # An attempt failed in a way that leaves open whether it arrived (`channels.may_have_arrived`: the mail server took
     # it and its answer never came): a reminder that then fails for good keeps its link (intake.services.reminders).
-    may_have_arrived = models.BooleanField(default=False)
+    # db_default: processes still on the code before it insert messages while it migrates (alerts.Alert.round too).
+    may_have_arrived = models.BooleanField(default=False, db_default=False)
 
     class Meta(Delivery.Meta):
         indexes = [

@@ -394,3 +394,27 @@ def test_the_owner_of_a_kind_hears_once_how_each_message_settled_with_its_sealed
     assert messages.send(cancelled.pk) == "cancelled"
     assert messages.send(replaced.pk) == "cancelled"  # replaced already: nothing more
     assert heard == [("replaced", False), ("sent", True), ("failed", False), ("cancelled", False)]
+
+
+def test_a_message_queued_by_the_code_before_may_have_arrived_is_stored_while_the_new_code_migrates():
+    """Deploying: `migrate` runs while the web and worker processes still on the code before it queue e-mails (a
+    patient's receipt, in the transaction that sends their form). Their INSERT names no `may_have_arrived`; with no
+    database default it broke the column's NOT NULL, and the patient's form was not sent."""
+    from django.db import connection
+
+    message = OutboundMessage(
+        kind=OutboundMessage.Kind.CONFIRMATION,
+        about_id=1,
+        recipients=["pat@example.org"],
+        next_attempt_at=timezone.now(),
+    )
+    fields = [f for f in OutboundMessage._meta.concrete_fields if not f.primary_key and f.name != "may_have_arrived"]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    values = [f.get_db_prep_save(f.pre_save(message, add=True), connection) for f in fields]
+    table = connection.ops.quote_name(OutboundMessage._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})",  # noqa: S608 - model names
+            values,
+        )
+    assert OutboundMessage.objects.get(kind=OutboundMessage.Kind.CONFIRMATION, about_id=1).may_have_arrived is False
