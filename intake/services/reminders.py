@@ -15,7 +15,8 @@ as the appointment comes near. Run by the dispatcher (`follow_ups.send_due_messa
   are kept) because only a hash of the old one is stored. The earlier link stops working, as the message says, only
   once the message is sent (`settle_link`): until then both open the form; one that fails for good (the mail server
   down all night, the address refused) or is not needed drops its new link, and the patient's keeps working (unless
-  an attempt may have arrived: the mail server took it and its answer never came; then both keep opening it). A
+  an attempt may have arrived: the mail server took it and its answer never came; then both keep opening it until
+  a newer link takes the one waiting place: the next reminder, from when it is queued). A
   follow-up's link keeps the end it was given when first sent.
 - Staff's e-mail of a new pre-visit link counts as the reminders already due (`invitations._cover_passed_reminders`:
   a reminder on its heels would end the link just sent), from when it is queued; one that fails for good or is not
