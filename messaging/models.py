@@ -76,7 +76,7 @@ class OutboundMessage(Delivery):
     sealed_token = models.CharField(max_length=255, blank=True)
     # The attempt handing it to the mail server now (messaging.delivery: claimed, sent outside any transaction, then
     # recorded), and since when: another attempt leaves it alone until `delivery.CLAIM_LEASE` has passed.
-    claim = models.CharField(max_length=32, blank=True)
+    claim = models.CharField(max_length=32, blank=True, default="", db_default="")  # db_default: as may_have_arrived
     claimed_at = models.DateTimeField(null=True, blank=True)
     # An attempt failed in a way that leaves open whether it arrived (`channels.may_have_arrived`: the mail server took
     # it and its answer never came): a reminder that then fails for good keeps its link (intake.services.reminders).

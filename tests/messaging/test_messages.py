@@ -396,10 +396,18 @@ def test_the_owner_of_a_kind_hears_once_how_each_message_settled_with_its_sealed
     assert heard == [("replaced", False), ("sent", True), ("failed", False), ("cancelled", False)]
 
 
-def test_a_message_queued_by_the_code_before_may_have_arrived_is_stored_while_the_new_code_migrates():
+@pytest.mark.parametrize(
+    "added",
+    [
+        pytest.param({"may_have_arrived"}, id="code-before-may-have-arrived"),
+        pytest.param({"claim", "claimed_at", "may_have_arrived"}, id="code-before-the-claim"),
+    ],
+)
+def test_a_message_queued_by_the_code_before_a_new_column_is_stored_while_the_new_code_migrates(added):
     """Deploying: `migrate` runs while the web and worker processes still on the code before it queue e-mails (a
-    patient's receipt, in the transaction that sends their form). Their INSERT names no `may_have_arrived`; with no
-    database default it broke the column's NOT NULL, and the patient's form was not sent."""
+    patient's receipt, in the transaction that sends their form). Their INSERT names no `may_have_arrived` (nor
+    `claim`, from a portal older than messaging 0006); with no database default it broke the column's NOT NULL, and
+    the patient's form was not sent."""
     from django.db import connection
 
     message = OutboundMessage(
@@ -408,7 +416,7 @@ def test_a_message_queued_by_the_code_before_may_have_arrived_is_stored_while_th
         recipients=["pat@example.org"],
         next_attempt_at=timezone.now(),
     )
-    fields = [f for f in OutboundMessage._meta.concrete_fields if not f.primary_key and f.name != "may_have_arrived"]
+    fields = [f for f in OutboundMessage._meta.concrete_fields if not f.primary_key and f.name not in added]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     values = [f.get_db_prep_save(f.pre_save(message, add=True), connection) for f in fields]
     table = connection.ops.quote_name(OutboundMessage._meta.db_table)
@@ -417,4 +425,5 @@ def test_a_message_queued_by_the_code_before_may_have_arrived_is_stored_while_th
             f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})",  # noqa: S608 - model names
             values,
         )
-    assert OutboundMessage.objects.get(kind=OutboundMessage.Kind.CONFIRMATION, about_id=1).may_have_arrived is False
+    stored = OutboundMessage.objects.get(kind=OutboundMessage.Kind.CONFIRMATION, about_id=1)
+    assert (stored.may_have_arrived, stored.claim) == (False, "")
