@@ -6,7 +6,9 @@ cache backend by setting, such as Redis or the database). Only pages that are th
 served: GET, nobody signed in, no message waiting, a 200 marked `public` by the view (a staff preview of a draft is
 not), no cookie set, no CSRF token rendered (public pages carry none: the language switcher is guarded by where a
 request comes from, clinic_portal.language_choice). A page is kept per language, scheme, host and full path (query
-string included), and per clinic settings (its numbers and name).
+string included), and per clinic settings (its numbers and name). An address that names a language (`?lang=es`) and
+so stores it in the reader's language cookie is neither served nor kept (`may_share`); once the cookie says it, the
+same address is a page like any other, kept under its own key.
 
 Never stale: every key carries the library's *generation*, a random token that changes whenever something a public
 page shows changes: an article, topic, translation or image saved or deleted, or an article's topics or related
@@ -54,6 +56,8 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone, translation
+
+from clinic_portal.languages import cookie_to_set
 
 logger = logging.getLogger(__name__)
 
@@ -310,7 +314,10 @@ setting_changed.connect(_forget_fingerprint)
 
 
 def may_share(request: HttpRequest) -> bool:
-    """The page is the same for every reader: nobody signed in, no one-off message waiting."""
+    """The page is the same for every reader: nobody signed in, no one-off message waiting, no language cookie to set
+    (`?lang=` naming a language other than the reader's: clinic_portal.languages.language_in_address)."""
+    if cookie_to_set(request):
+        return False
     if settings.SESSION_COOKIE_NAME not in request.COOKIES and CookieStorage.cookie_name not in request.COOKIES:
         # No session to be signed in with, and no message waiting: Django's messages start in the messages cookie
         # (FallbackStorage reads the session only when that cookie says it overflowed). Nothing to look up.

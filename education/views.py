@@ -1,7 +1,8 @@
 """Public pages of the education library. Views connect request, selector and template; queries live in selectors.
 
 Every public page is kept for anonymous readers by education/cache.py (`shared_page`); none carries a CSRF token
-(the language switcher does without: clinic_portal.language_choice).
+(the language switcher does without: clinic_portal.language_choice). Each may name its language in its address
+(`?lang=es`, clinic_portal.languages.language_in_address, outermost so that the cache's key reads that language).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from clinic_portal.languages import address_in, address_language, language_in_address
 from education import search_results, selectors
 from education.article_page import article_context, hit_context
 from education.cache import may_share, shared_page
@@ -63,6 +65,7 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
+@language_in_address
 @shared_page
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
@@ -74,6 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "education/home.html", context)
 
 
+@language_in_address
 @shared_page
 @public_page
 def article_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
@@ -98,6 +102,7 @@ def article_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     return render(request, "education/article_list.html", context)
 
 
+@language_in_address
 @shared_page
 @public_page
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -111,7 +116,9 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             raise
         # An address an editor changed: old links keep working. Browsers ask again each time (no-cache), so a later
         # change of address, or an article made at this one, is never hidden behind a redirect they kept.
-        onward = redirect(moved, permanent=True)
+        # A language the old address named goes along (a search engine's Spanish result, a link sent to a patient).
+        named = address_language(request)
+        onward = redirect(address_in(moved, named) if named else moved, permanent=True)
         patch_cache_control(onward, **PUBLIC_CACHE_CONTROL)
         return onward
     # The reader's language: an up-to-date translation, else the English with a notice (education/translation.py).
@@ -124,6 +131,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@language_in_address
 @shared_page
 @public_page
 def search(request: HttpRequest) -> HttpResponse:

@@ -2,8 +2,9 @@
 
 Opening a patient link (intake:start) puts the invitation's language in the language cookie that Django's
 LocaleMiddleware reads on every later page; the switcher on each page (clinic_portal/templatetags/languages.py,
-Django's set_language) changes the same cookie. The language never goes in a URL, and the cookie says only "en" or
-"es". A language the patient picks on their open form becomes the invitation's (`patient_session.remember_language`).
+Django's set_language) changes the same cookie. The language never goes in a patient page's URL (only the public
+library's pages may name one, clinic_portal.languages.language_in_address), and the cookie says only "en" or "es".
+A language the patient picks on their open form becomes the invitation's (`patient_session.remember_language`).
 E-mails to the patient are written in the invitation's language (`language_of`, used by intake.tasks under
 `translation.override`). Staff pages stay English whatever the cookie says (clinic_portal.languages).
 

@@ -3,7 +3,8 @@
 repeat their address).
 
 A plain form (works without JavaScript) posting to Django's set_language view, which keeps the choice in the language
-cookie and comes back to this page. Never the language in a URL. No CSRF token: the view checks where a request comes
+cookie and comes back to this page, without a language its URL named (`?lang=`, public library pages: it would
+overrule the choice). No CSRF token: the view checks where a request comes
 from instead (clinic_portal.language_choice), so a public page that holds the switcher is the same for every reader.
 Each language is named in itself and marked with its `lang` ("English", "Español" whatever the page's language:
 Django's `get_available_languages` would translate them, "Inglés"), so a screen reader says "Español" in Spanish. Left

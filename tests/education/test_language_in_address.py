@@ -1,0 +1,143 @@
+"""The public library's pages in the language their address names (`?lang=es`) (clinic_portal.languages: "The
+language in the address"). Before, a page had one address, in the cookie's language: search engines saw only English,
+and no link could open an article in Spanish.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from clinic_portal.languages import return_path
+from education.models import ArticleTranslation
+from tests.education.factories import ArticleFactory, TopicFactory, approve_translations
+
+pytestmark = pytest.mark.django_db
+
+ORIGIN = "http://testserver"
+COOKIE = "django_language"
+
+
+def translate(article, title: str, *, approve: bool = True) -> None:
+    translation = ArticleTranslation(article=article, language="es", title=title, summary="Qué hacer.", body="Calor.")
+    translation.record_source(article)
+    translation.save()
+    if approve:
+        approve_translations()
+
+
+@pytest.fixture
+def library():
+    topic = TopicFactory.create(name="Running", slug="running")
+    both = ArticleFactory.create(title="Heat helps", slug="heat-helps", summary="Use heat.", topics=[topic])
+    translate(both, "El calor ayuda")
+    english_only = ArticleFactory.create(title="Ice or heat", slug="ice-or-heat", summary="Which.", topics=[topic])
+    return both, english_only
+
+
+def test_an_address_naming_spanish_opens_the_article_in_spanish_and_the_next_click_stays_in_spanish(library):
+    visitor = Client()  # from a search engine: no cookie, a browser in English
+    response = visitor.get("/articles/heat-helps/?lang=es", HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert '<html lang="es">' in html
+    assert "El calor ayuda" in html
+    assert response.cookies[COOKIE].value == "es"
+    # A plain link on the page: still Spanish.
+    assert '<html lang="es">' in visitor.get("/articles/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_an_address_naming_english_opens_english_for_a_reader_whose_cookie_says_spanish(library):
+    reader = Client()
+    reader.cookies[COOKIE] = "es"
+    response = reader.get("/articles/heat-helps/?lang=en")
+    assert '<html lang="en">' in response.content.decode()
+    assert "Heat helps" in response.content.decode()
+    assert response.cookies[COOKIE].value == "en"
+
+
+@pytest.mark.parametrize("value", ["fr", "", "ES", "es-mx", "<script>"])
+def test_an_unknown_language_in_the_address_is_ignored(library, value):
+    response = Client().get("/articles/heat-helps/", {"lang": value})
+    assert response.status_code == 200
+    assert '<html lang="en">' in response.content.decode()
+    assert COOKIE not in response.cookies
+
+
+@pytest.mark.parametrize("path", ["/", "/articles/", "/topics/running/", "/search/?q=heat"])
+def test_every_public_page_takes_the_language_from_its_address(library, path):
+    joiner = "&" if "?" in path else "?"
+    assert '<html lang="es">' in Client().get(f"{path}{joiner}lang=es").content.decode()
+
+
+def test_an_article_whose_address_changed_keeps_the_language_its_old_address_named(library):
+    both, _english_only = library
+    both.slug = "heat-can-help"
+    both.save()
+    assert Client().get("/articles/heat-helps/?lang=es")["Location"] == "/articles/heat-can-help/?lang=es"
+    assert Client().get("/articles/heat-helps/?lang=en")["Location"] == "/articles/heat-can-help/"
+
+
+class TestThePageCache:
+    @pytest.fixture(autouse=True)
+    def _cache_on(self, settings):
+        settings.PUBLIC_PAGE_CACHE_SECONDS = 300
+
+    def test_a_kept_english_page_is_never_served_for_spanish_nor_the_other_way(self, library):
+        english_reader, spanish_reader = Client(), Client()
+        spanish_reader.cookies[COOKIE] = "es"
+        assert "Heat helps" in english_reader.get("/articles/heat-helps/").content.decode()  # kept
+        assert "El calor ayuda" in spanish_reader.get("/articles/heat-helps/?lang=es").content.decode()  # kept
+        # The other readers of each address, each of whom the address moves to its language.
+        english_reader.cookies[COOKIE] = "en"
+        spanish = english_reader.get("/articles/heat-helps/?lang=es").content.decode()
+        assert "El calor ayuda" in spanish
+        assert '<html lang="es">' in spanish
+        other_spanish_reader = Client()
+        other_spanish_reader.cookies[COOKIE] = "es"
+        english = other_spanish_reader.get("/articles/heat-helps/?lang=en").content.decode()
+        assert "Heat helps" in english
+        assert '<html lang="en">' in english
+
+    def test_an_answer_that_sets_the_cookie_is_neither_served_from_the_cache_nor_kept(
+        self, library, django_assert_num_queries
+    ):
+        spanish_reader = Client()
+        spanish_reader.cookies[COOKIE] = "es"
+        spanish_reader.get("/articles/heat-helps/?lang=es")  # kept: the same for every reader whose cookie says es
+        with django_assert_num_queries(0):
+            assert spanish_reader.get("/articles/heat-helps/?lang=es").status_code == 200
+        visitor = Client()  # from a search engine: the kept page would leave them without the cookie
+        response = visitor.get("/articles/heat-helps/?lang=es")
+        assert response.cookies[COOKIE].value == "es"
+        assert "El calor ayuda" in response.content.decode()
+        assert "private" in response["Cache-Control"]
+        assert "public" not in response["Cache-Control"]
+        # Nor kept: the next visitor without the cookie gets it too.
+        assert Client().get("/articles/heat-helps/?lang=es").cookies[COOKIE].value == "es"
+
+
+def test_the_switcher_on_a_page_whose_address_names_a_language_returns_to_it_without_that_language(rf):
+    # Or the address would overrule the language just chosen.
+    assert return_path(rf.get("/articles/heat-helps/?lang=es")) == "/articles/heat-helps/"
+    assert return_path(rf.get("/search/?q=calor&lang=es")) == "/search/?q=calor"
+
+
+def test_switching_to_english_from_a_spanish_address_shows_english(library):
+    visitor = Client()
+    visitor.get("/articles/heat-helps/?lang=es")
+    answer = visitor.post(
+        "/i18n/setlang/",
+        {"language": "en", "next": "/articles/heat-helps/"},
+        headers={"Sec-Fetch-Site": "same-origin"},
+    )
+    assert '<html lang="en">' in visitor.get(answer["Location"]).content.decode()
+
+
+def test_staff_pages_ignore_the_language_in_the_address(clinician):
+    client = Client()
+    client.force_login(clinician)
+    for path in ("/staff/queue/?lang=es", "/staff/sign-in/unlock/?lang=es"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert '<html lang="en">' in response.content.decode()
+        assert COOKIE not in response.cookies
