@@ -35,6 +35,7 @@ from django.db.models import (
     Aggregate,
     CharField,
     Count,
+    Exists,
     IntegerField,
     OuterRef,
     Q,
@@ -426,8 +427,9 @@ def moved_article_url(slug: str) -> str | None:
 
 
 def article_for_page(slug: str, *, can_preview: bool, language: str | None = None) -> Article:
-    """The article at `slug` with its topics and `related_published` (its published related articles, by title, each
-    in `language` where patients may read its translation): one query. Drafts and scheduled articles only for those
+    """The article at `slug` with its topics, `related_published` (its published related articles, by title, each
+    in `language` where patients may read its translation) and `shown_languages` (the languages other than English
+    patients may read it in, as `is_shown` says): one query. Drafts and scheduled articles only for those
     who may preview them. (The article's own words in `language`: education.translation.localized.)"""
     if connection.vendor != "postgresql":
         return _article_for_page_orm(slug, can_preview=can_preview, language=language)
@@ -445,7 +447,8 @@ def article_for_page(slug: str, *, can_preview: bool, language: str | None = Non
         raise Http404("No such article.")
     fields = _page_fields()
     article = Article.from_db(connection.alias, fields, row[: len(fields)])
-    topic_ids, rows = row[len(fields) :]
+    topic_ids, rows, shown_languages = row[len(fields) :]
+    article.shown_languages = sorted((shown_languages or "").split(",")) if shown_languages else []  # type: ignore[attr-defined]
     by_id = library().topics_in(language).by_id
     topics = [by_id[int(pk)] for pk in (topic_ids or "").split(",") if pk and int(pk) in by_id]
     # A plain list for the page (education.article_page reads it), not `article.topics.all()`: making the related
@@ -507,6 +510,8 @@ def _article_page_sql(*, can_preview: bool, translated: bool) -> str:
     Each related article comes with its title and summary in the reader's language (NULL when patients may not read
     a translation: education/translation.py); for a reader of a translated language (`translated`), in the order of
     the titles they see (`title_order`), else by the English title.
+    Its last column lists the languages patients may read the article itself in (`shown_sql`), for the page's
+    alternates (education.alternates).
     Parameters: the language, published status and now (for the related articles), slug, then status and now unless
     previewing.
     """
@@ -535,7 +540,9 @@ def _article_page_sql(*, can_preview: bool, translated: bool) -> str:
         f"FROM {quote(related._meta.db_table)} l JOIN {table} r ON r.id = l.{to_id} "
         f"LEFT JOIN {translations} tr ON tr.{tr_article} = r.id AND tr.{tr_language} = %s "
         f"AND {shown_sql('tr', 'r')} "
-        f"WHERE l.{from_id} = a.id AND r.{status} = %s AND r.{published_at} <= %s) AS related_rows "
+        f"WHERE l.{from_id} = a.id AND r.{status} = %s AND r.{published_at} <= %s) AS related_rows, "
+        f"(SELECT STRING_AGG(s.{tr_language}, ',') FROM {translations} s "
+        f"WHERE s.{tr_article} = a.id AND {shown_sql('s', 'a')}) AS shown_languages "
         f"FROM {table} a WHERE a.slug = %s{live} LIMIT 1"
     )
 
@@ -543,10 +550,16 @@ def _article_page_sql(*, can_preview: bool, translated: bool) -> str:
 def _article_for_page_orm(slug: str, *, can_preview: bool, language: str | None = None) -> Article:
     """The same through the ORM, in two queries (SQLite, for `make run`)."""
     visible = Article.objects.all() if can_preview else Article.objects.published()
-    found = list(visible.defer(*PAGE_DEFERRED, *PAGE_UNSHOWN).annotate(topic_ids=_topic_ids()).filter(slug=slug)[:1])
+    in_languages = {
+        f"shown_{code}": Exists(ArticleTranslation.objects.filter(shown_filter(code), article=OuterRef("pk")))
+        for code in sorted(TRANSLATED)
+    }
+    page = visible.defer(*PAGE_DEFERRED, *PAGE_UNSHOWN).annotate(topic_ids=_topic_ids(), **in_languages)
+    found = list(page.filter(slug=slug)[:1])
     if not found:
         raise Http404("No such article.")
     article = _with_topics(found, language)[0]
+    article.shown_languages = [code for code in sorted(TRANSLATED) if getattr(article, f"shown_{code}")]  # type: ignore[attr-defined]
     related = Article.related.through.objects.filter(from_article_id=article.pk).values("to_article_id")
     others = Article.objects.published().filter(pk__in=related).only(*RELATED_FIELDS, "english_sha256")
     shown = list(_in_language(others, language).order_by(title_order(language), "pk"))

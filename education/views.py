@@ -2,7 +2,8 @@
 
 Every public page is kept for anonymous readers by education/cache.py (`shared_page`); none carries a CSRF token
 (the language switcher does without: clinic_portal.language_choice). Each may name its language in its address
-(`?lang=es`, clinic_portal.languages.language_in_address, outermost so that the cache's key reads that language).
+(`?lang=es`, clinic_portal.languages.language_in_address, outermost so that the cache's key reads that language), and
+names its versions in the other languages in its head (education.alternates).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_safe
 
 from clinic_portal.languages import address_in, address_language, language_in_address
 from education import search_results, selectors
+from education.alternates import every_language, page_addresses
 from education.article_page import article_context, hit_context
 from education.cache import may_share, shared_page
 from education.search import clean_query
@@ -34,6 +36,7 @@ from education.translation import TRANSLATED, language_code, localized, shown_wo
 # "offline at once" (the stop-30 audit). The server's own cache (education/cache.py) answers the asking quickly.
 PUBLIC_CACHE_CONTROL = {"public": True, "no_cache": True}
 PREVIEW_PERMISSION = "education.change_article"
+ENGLISH = "en"
 
 P = ParamSpec("P")
 
@@ -58,6 +61,12 @@ def public_page(
     return wrapped
 
 
+def _shown(language: str | None) -> str:
+    """The language a page is in, as its address names it."""
+    code = language_code(language)
+    return code if code in every_language() else ENGLISH
+
+
 def _page_number(request: HttpRequest) -> int:
     try:
         return max(1, int(request.GET.get("page") or 1))
@@ -73,6 +82,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "featured": selectors.featured_articles(language=language),
         "topics": selectors.topics_with_articles(language),
+        **page_addresses(request, reverse("home"), shown=_shown(language), languages=every_language()),
     }
     return render(request, "education/home.html", context)
 
@@ -97,7 +107,13 @@ def article_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         "topic": topic,
         "page": page,
         "topics": selectors.topics_with_articles(language),
-        "canonical_query": urlencode({"after": after}) if after else urlencode({"before": before}) if before else "",
+        **page_addresses(
+            request,
+            topic.get_absolute_url() if topic else reverse("article-list"),
+            shown=_shown(language),
+            languages=every_language(),
+            query=urlencode({"after": after}) if after else urlencode({"before": before}) if before else "",
+        ),
     }
     return render(request, "education/article_list.html", context)
 
@@ -123,7 +139,13 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return onward
     # The reader's language: an up-to-date translation, else the English with a notice (education/translation.py).
     article = localized(article, language)
-    response = render(request, "education/article_detail.html", article_context(article))
+    # Its other languages only where patients may read it in them (selectors.article_for_page: `shown_languages`).
+    languages = [ENGLISH, *getattr(article, "shown_languages", ())]
+    in_language = getattr(article, "translation_notice", None) is None and _shown(language) in languages
+    addresses = page_addresses(
+        request, article.get_absolute_url(), shown=_shown(language) if in_language else ENGLISH, languages=languages
+    )
+    response = render(request, "education/article_detail.html", {**article_context(article), **addresses})
     if not article.is_live:
         # A staff preview of a draft or scheduled article: never stored anywhere, never indexed.
         add_never_cache_headers(response)

@@ -1,9 +1,12 @@
-"""The public library's pages in the language their address names (`?lang=es`) (clinic_portal.languages: "The
-language in the address"). Before, a page had one address, in the cookie's language: search engines saw only English,
-and no link could open an article in Spanish.
+"""The public library's pages in the language their address names (`?lang=es`), and their alternates in the head
+(clinic_portal.languages: "The language in the address"; education/alternates.py). Before, a page had one address,
+in the cookie's language: search engines saw only English, and no link could open an article in Spanish.
 """
 
 from __future__ import annotations
+
+import html as html_text
+import re
 
 import pytest
 from django.test import Client
@@ -33,6 +36,16 @@ def library():
     translate(both, "El calor ayuda")
     english_only = ArticleFactory.create(title="Ice or heat", slug="ice-or-heat", summary="Which.", topics=[topic])
     return both, english_only
+
+
+def head_links(html: str) -> dict[str, str]:
+    """hreflang -> href of the head's alternates, and "canonical" -> the canonical address."""
+    head = html.split("</head>")[0]
+    found = dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', head))
+    canonical = re.findall(r'<link rel="canonical" href="([^"]+)">', head)
+    assert len(canonical) == 1, canonical
+    found["canonical"] = canonical[0]
+    return {name: html_text.unescape(href) for name, href in found.items()}
 
 
 def test_an_address_naming_spanish_opens_the_article_in_spanish_and_the_next_click_stays_in_spanish(library):
@@ -69,12 +82,61 @@ def test_every_public_page_takes_the_language_from_its_address(library, path):
     assert '<html lang="es">' in Client().get(f"{path}{joiner}lang=es").content.decode()
 
 
+def test_an_article_in_both_languages_names_both_and_its_canonical_is_the_language_shown(library):
+    english = head_links(Client().get("/articles/heat-helps/").content.decode())
+    spanish = head_links(Client().get("/articles/heat-helps/?lang=es").content.decode())
+    alternates = {
+        "en": f"{ORIGIN}/articles/heat-helps/",
+        "es": f"{ORIGIN}/articles/heat-helps/?lang=es",
+        "x-default": f"{ORIGIN}/articles/heat-helps/",
+    }
+    assert english == {**alternates, "canonical": f"{ORIGIN}/articles/heat-helps/"}
+    assert spanish == {**alternates, "canonical": f"{ORIGIN}/articles/heat-helps/?lang=es"}
+    # A reader whose cookie chose Spanish reads the Spanish version: the same page as `?lang=es`.
+    cookie_reader = Client()
+    cookie_reader.cookies[COOKIE] = "es"
+    assert head_links(cookie_reader.get("/articles/heat-helps/").content.decode()) == spanish
+
+
 def test_an_article_whose_address_changed_keeps_the_language_its_old_address_named(library):
     both, _english_only = library
     both.slug = "heat-can-help"
     both.save()
     assert Client().get("/articles/heat-helps/?lang=es")["Location"] == "/articles/heat-can-help/?lang=es"
     assert Client().get("/articles/heat-helps/?lang=en")["Location"] == "/articles/heat-can-help/"
+
+
+def test_an_article_patients_may_read_only_in_english_names_no_spanish_version(library):
+    for path in ("/articles/ice-or-heat/", "/articles/ice-or-heat/?lang=es"):
+        html = Client().get(path).content.decode()
+        # Shown in English (with the notice that it is not translated yet): its address is the English one.
+        assert head_links(html) == {"canonical": f"{ORIGIN}/articles/ice-or-heat/"}
+        assert "hreflang" not in html
+
+
+def test_a_translation_no_reviewer_approved_is_not_named_either():
+    article = ArticleFactory.create(title="Sleep", slug="sleep")
+    translate(article, "Dormir", approve=False)
+    html = Client().get("/articles/sleep/?lang=es").content.decode()
+    assert "Dormir" not in html
+    assert "hreflang" not in html
+
+
+@pytest.mark.parametrize("path", ["/", "/articles/", "/topics/running/"])
+def test_the_home_page_the_list_and_a_topic_name_both_languages(library, path):
+    links = head_links(Client().get(path).content.decode())
+    assert links == {
+        "en": f"{ORIGIN}{path}",
+        "es": f"{ORIGIN}{path}?lang=es",
+        "x-default": f"{ORIGIN}{path}",
+        "canonical": f"{ORIGIN}{path}",
+    }
+    assert head_links(Client().get(f"{path}?lang=es").content.decode())["canonical"] == f"{ORIGIN}{path}?lang=es"
+
+
+def test_a_later_page_of_a_list_keeps_its_place_in_its_canonical_and_names_no_other_language(library):
+    links = head_links(Client().get("/articles/?after=heat-helps&lang=es").content.decode())
+    assert links == {"canonical": f"{ORIGIN}/articles/?after=heat-helps&lang=es"}
 
 
 class TestThePageCache:
