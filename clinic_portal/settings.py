@@ -223,9 +223,12 @@ USE_TZ = True
 
 # The patient's side speaks English and Spanish (issue 14); staff pages and staff e-mails are always English
 # (clinic_portal.languages). Message files: locale/<lang>/LC_MESSAGES/django.po under version control, compiled by
-# `make` (README.md, "Translations"). The chosen language lives in a cookie, never in a URL: patient pages carry no
-# data in their addresses. The cookie says only "en" or "es"; it outlives the browser session so a reader of the
-# public library keeps their choice, and opening a patient link sets it to the invitation's language.
+# `make` (README.md, "Translations"). The chosen language lives in a cookie: patient and staff pages never carry it
+# in a URL (patient pages carry no data in their addresses). The public library's pages alone may name it (`?lang=es`,
+# clinic_portal.languages.language_in_address), so search engines find the Spanish articles and staff can send a link
+# that opens in Spanish; opening one stores that language in the cookie. The cookie says only "en" or "es"; it
+# outlives the browser session so a reader of the public library keeps their choice, and opening a patient link sets
+# it to the invitation's language.
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
