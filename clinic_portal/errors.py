@@ -7,7 +7,9 @@ statement past `statement_timeout`, a connection cut by clinic_portal.db_backend
 Staff pages (clinic_portal.languages.STAFF_PREFIXES) are told which database error it was (`database_failure`):
 "we cannot reach our records" only when the database cannot be reached (refused, cut, timed out, shut down); a
 deadlock, a lock or statement timeout, a serialization failure on a database that is there says the portal was busy
-and nothing was saved (the transaction was rolled back), so try again; any other database error is the plain 500.
+and that the change sent may not have been saved, to be checked before sending it again (the failed transaction was
+rolled back, but a change committed before it, or before the session's write after the view, stays saved: "nothing
+was saved" would have staff do it twice); any other database error is the plain 500.
 Patient pages keep the one 503 for all of them, with their answers kept and the red-flag advice.
 
 Nothing here touches the database: the pages are rendered without the request, so no context processor, session or
@@ -126,7 +128,8 @@ def database_failure(error: BaseException) -> Literal["unreachable", "busy"] | N
 
 
 def database_busy_response(request: HttpRequest) -> HttpResponse:
-    """A staff page whose transaction met a deadlock or a timeout: rolled back, nothing saved, try again."""
+    """A staff page whose transaction met a deadlock or a timeout: that transaction was rolled back; a change sent may
+    have been saved all the same (see the module docstring), so staff check before sending it again."""
     context = {**clinic_details(), "posted": request.method == "POST"}
     response = HttpResponse(render_to_string("errors/staff/busy.html", context), status=503)
     response["Cache-Control"] = "no-store"

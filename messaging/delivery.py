@@ -2,7 +2,7 @@
 
 No row stays locked while the mail server takes a message (EMAIL_TIMEOUT, 10 s, at most): staff's new link cancels
 the e-mail with the old one (`services.queue`, `replace_pending`) and waited for it past the 4 s statement timeout, a
-"portal busy, not saved" page (clinic_portal.errors). A send is three steps:
+"portal busy" page (clinic_portal.errors). A send is three steps:
 
 1. Claim, in a short transaction with the row locked: still pending and no other attempt's claim younger than
    `CLAIM_LEASE`, the attempt is counted, the message rendered (None: not needed, cancelled here) and the row

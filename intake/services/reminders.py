@@ -225,7 +225,7 @@ def lock_invitation(reminder_id: int) -> None:
 
     Held only while the worker claims the message and while it records the outcome (messaging.delivery), never while
     the mail server takes it: staff's new link, move or cancel (FOR UPDATE) waited for a slow mail server past the
-    statement timeout (a "portal busy, not saved" page). FOR KEY SHARE, not FOR UPDATE: staff's changes and deletions
+    statement timeout (a "portal busy" page). FOR KEY SHARE, not FOR UPDATE: staff's changes and deletions
     wait for it, as the lock order needs; the patient's own link (birth date, one-time code: FOR NO KEY UPDATE, which
     never goes on to a reminder's message) does not. Django has no FOR KEY SHARE, hence the SQL; SQLite has no row
     locks."""
