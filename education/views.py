@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import get_language
@@ -67,6 +67,15 @@ def _shown(language: str | None) -> str:
     return code if code in every_language() else ENGLISH
 
 
+def _in_named_language(request: HttpRequest, to: Any) -> str:
+    """Where a list's redirect goes (a model or a URL name), in the language the page's address named, as a moved
+    article's redirect keeps it: a search engine keeps no cookie, so a Spanish address it listed (a later page's
+    canonical, `?after=...&lang=es`) must not lead to the English page."""
+    named = address_language(request)
+    onward = resolve_url(to)
+    return address_in(onward, named) if named else onward
+
+
 def _page_number(request: HttpRequest) -> int:
     try:
         return max(1, int(request.GET.get("page") or 1))
@@ -93,7 +102,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def article_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     if slug is None and request.GET.get("topic"):
         # One address per topic (the canonical one); ?topic= is accepted for old links and simple forms.
-        return redirect(selectors.topic_or_404(request.GET["topic"]), permanent=True)
+        return redirect(_in_named_language(request, selectors.topic_or_404(request.GET["topic"])), permanent=True)
     language = get_language()
     topic = selectors.topic_or_404(slug, language) if slug else None
     after, before = request.GET.get("after", ""), request.GET.get("before", "")
@@ -102,7 +111,7 @@ def article_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     )
     if (after or before) and not page.articles:
         # The article the link starts from is gone (unpublished, renamed): start from the beginning.
-        return redirect(topic or "article-list")
+        return redirect(_in_named_language(request, topic or "article-list"))
     context = {
         "topic": topic,
         "page": page,

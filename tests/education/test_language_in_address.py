@@ -203,3 +203,21 @@ def test_staff_pages_ignore_the_language_in_the_address(clinician):
         assert response.status_code == 200
         assert '<html lang="en">' in response.content.decode()
         assert COOKIE not in response.cookies
+
+
+@pytest.mark.parametrize(
+    ("path", "onward"),
+    [
+        # A later page whose first article has gone: the list from its start, in the language the address named.
+        ("/articles/?after=no-such-article&page=2&lang=es", "/articles/?lang=es"),
+        ("/topics/running/?before=no-such-article&lang=es", "/topics/running/?lang=es"),
+        # An old ?topic= link: the topic's own address, in that language too.
+        ("/articles/?topic=running&lang=es", "/topics/running/?lang=es"),
+    ],
+)
+def test_a_list_that_sends_the_reader_elsewhere_keeps_the_language_its_address_named(library, path, onward):
+    # A search engine keeps no cookie: the Spanish address it listed must not lead to the English page.
+    response = Client().get(path)
+    assert response.status_code in (301, 302)
+    assert response["Location"] == onward
+    assert Client().get(path.replace("lang=es", "lang=en"))["Location"] == onward.removesuffix("?lang=es")
