@@ -35,8 +35,11 @@ def section(body: str, heading: str) -> str:
 
 
 def box(body: str) -> str:
-    """Article 15's own "When to get help now" box (a blockquote at the end)."""
-    return body[body.index("> **") :]
+    """Article 15's own "When to get help now" box: the blockquote from its bold heading to the next section (it
+    opens the article now; to the end of the article, it took in every section after it)."""
+    start = body.index("> **")
+    end = body.find("## ", start)
+    return body[start : end if end != -1 else len(body)]
 
 
 # --- Article 14: weakness in both legs is CE6, an emergency, not a call to the clinic ---------------------------
