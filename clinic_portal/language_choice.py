@@ -9,6 +9,13 @@ bookmarked); without it, an `Origin` or a `Referer` must be this site's (or one 
 that carries none of the three comes from no browser page anyone else controls and is let through. A refusal is the
 portal's CSRF page ("That form could not be sent"), and nothing changes.
 
+Since the public library's pages may name their language in their address (`?lang=es`,
+clinic_portal.languages.language_in_address), a link from anywhere to such a page sets the cookie too, as opening it
+from a search result must: a page elsewhere can again choose the visitor's language, by a link they follow. What it
+can change is small and shown: the words of the pages (a patient's form as well; the switcher on every page changes
+it back), never an answer or the language of the invitation's messages. This view's guard still stops a choice made
+without the visitor opening one of our pages.
+
 Every other form keeps Django's CSRF token; this view is the only one exempted. On a refused question page that gave
 emergency advice, the switcher also names the page and its advice, and this view answers with that page again in the
 language chosen instead of the redirect (`_advice_again`, intake.advice_switch).
