@@ -348,6 +348,7 @@ def _answered_history(like: Intake, count: int) -> None:
         invitation = copy.copy(like.invitation)
         invitation.pk, invitation.token_hash, invitation.pending_token_hash = None, f"history-{number:056d}", None
         invitations.append(invitation)
+    assert like.submitted_at is not None
     sent = like.submitted_at - datetime.timedelta(days=30)
     intakes = []
     for invitation in Invitation.objects.bulk_create(invitations):

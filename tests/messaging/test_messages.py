@@ -417,7 +417,7 @@ def test_a_message_queued_by_the_code_before_a_new_column_is_stored_while_the_ne
         next_attempt_at=timezone.now(),
     )
     fields = [f for f in OutboundMessage._meta.concrete_fields if not f.primary_key and f.name not in added]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     values = [f.get_db_prep_save(f.pre_save(message, add=True), connection) for f in fields]
     table = connection.ops.quote_name(OutboundMessage._meta.db_table)
     with connection.cursor() as cursor:
