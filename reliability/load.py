@@ -14,6 +14,7 @@ Run: `.venv/bin/python reliability/load.py [--seconds 120] [--threads 8] [--work
 from __future__ import annotations
 
 import argparse
+import io
 import random
 import statistics
 import sys
@@ -29,7 +30,6 @@ from reliability.harness import (
     Browser,
     TooSlow,
     gunicorn,
-    manage,
     portal_env,
     prepare_database,
     private_postgres,
@@ -60,19 +60,18 @@ class Tally:
                 self.errors.append(f"{kind} {answer.url} -> {answer.status}")
 
 
-def make_staff(env: dict[str, str]) -> str:
-    """A front-desk and a clinician account; returns the clinician's authenticator key (hex)."""
+def make_staff() -> str:
+    """A front-desk and a clinician account, made in this process (Django set up against the private server);
+    returns the clinician's authenticator key (hex)."""
+    from django.contrib.auth.models import Group, User
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     key = "3132333435363738393031323334353637383930"
-    script = (
-        "from django.contrib.auth.models import Group, User; "
-        "from django_otp.plugins.otp_totp.models import TOTPDevice; "
-        f"d = User.objects.create_user('load-desk', password={STAFF_PASSWORD!r}); "
-        "d.groups.add(Group.objects.get(name='Front desk')); "
-        f"c = User.objects.create_user('load-clinician', password={STAFF_PASSWORD!r}); "
-        "c.groups.add(Group.objects.get(name='Clinicians')); "
-        f"TOTPDevice.objects.create(user=c, name='app', confirmed=True, key={key!r})"
-    )
-    manage(env, "shell", "-c", script)
+    desk = User.objects.create_user("load-desk", password=STAFF_PASSWORD)
+    desk.groups.add(Group.objects.get(name="Front desk"))
+    clinician = User.objects.create_user("load-clinician", password=STAFF_PASSWORD)
+    clinician.groups.add(Group.objects.get(name="Clinicians"))
+    TOTPDevice.objects.create(user=clinician, name="app", confirmed=True, key=key)
     return key
 
 
@@ -185,9 +184,12 @@ def main() -> int:
     with private_postgres() as postgres:
         env = portal_env(postgres.url())
         prepare_database(env)
-        manage(env, "load_articles")
-        totp_key = make_staff(env)
+        # In this process: two `manage.py` runs would each start Django again (a second or more apiece).
         django_against(env)
+        from django.core.management import call_command
+
+        call_command("load_articles", stdout=io.StringIO())
+        totp_key = make_staff()
         from intake.models import Intake
 
         with gunicorn(env, workers=args.workers, threads=2) as base:
