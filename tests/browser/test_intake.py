@@ -21,6 +21,7 @@ from tests.browser.intake_helpers import (
     fits_the_phone,
     next_page,
     open_review_step,
+    patient_client,
     pick,
     scale,
 )
@@ -35,8 +36,9 @@ SAFETY_PAGES = {
 }
 
 
-def _watch_console(page) -> list[str]:
-    errors: list[str] = []
+def _watch_console(page, errors: list[str] | None = None) -> list[str]:
+    """The page's console errors from now on, added to `errors` (a new list when not given)."""
+    errors = [] if errors is None else errors
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     return errors
 
@@ -52,13 +54,10 @@ def test_a_patient_answers_every_page_on_a_phone_leaves_halfway_resumes_fixes_an
     appointment = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(9, 30)))
     invitation, token = make_invitation(appointment_at=appointment + datetime.timedelta(days=3))
 
-    page = open_page(f"/intake/start/{token}/", PHONE)
+    # The link, the birth date and the agreement by the test client: those pages in the browser are the keyboard
+    # walk's (test_intake_keyboard.py) and test_intake_pages.py's; this phone opens them later, to resume.
+    page = open_page("/intake/", PHONE, client=patient_client(token))
     errors = _watch_console(page)
-    assert page.get_by_role("heading", name="First, please confirm it is you").is_visible()
-    assert token not in page.url
-    screenshot(page, "intake-phone-00-confirm")
-    confirm_birth_date(page, BIRTH_DATE)
-    agree(page)
 
     # 1. Safety, three short pages: every answer "no", so no "when did it start" page follows.
     for title, codes in SAFETY_PAGES.items():
@@ -168,8 +167,11 @@ def test_a_patient_answers_every_page_on_a_phone_leaves_halfway_resumes_fixes_an
     # Later, on the same phone: the link again, the birth date again, and back where the patient left off. (A new
     # browser would be asked for a code from the patient's email first: tests/intake/test_renewed_links.py.)
     page = phone.new_page()
+    _watch_console(page, errors)  # with the first page's: both pages' console errors are judged at the end
     page.goto(f"/intake/start/{token}/")
-    errors = _watch_console(page)
+    assert page.get_by_role("heading", name="First, please confirm it is you").is_visible()
+    assert token not in page.url
+    screenshot(page, "intake-phone-00-confirm")
     confirm_birth_date(page, BIRTH_DATE)
     for title in ("Your general health", "Infections, injuries and bones", "Medicines, hands and balance"):
         _on(page, title, 5)

@@ -24,8 +24,8 @@ def test_switching_language_with_an_unsaved_answer_asks_first_and_staying_keeps_
 
     page.on("dialog", answer)
     page.check('input[name="ce_saddle_numbness"][value="no"]')
-    page.get_by_role("button", name="Español").click()
-    page.wait_for_timeout(300)  # the dialog is answered; the page stays
+    with page.expect_event("dialog"):  # answered by `answer` above: the page stays
+        page.get_by_role("button", name="Español").click()
     assert asked == ["beforeunload"]
     assert page.is_checked('input[name="ce_saddle_numbness"][value="no"]')
     assert page.locator("html").get_attribute("lang") == "en"
