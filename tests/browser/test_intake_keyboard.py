@@ -18,28 +18,27 @@ PHONE_390 = {"width": 390, "height": 844}
 MAX_TABS = 80
 
 
-def _focused_matches(page: Any, selector: str) -> bool:
-    if selector.startswith("button="):  # a button by its text
-        return bool(
-            page.evaluate(
-                "(text) => document.activeElement.tagName === 'BUTTON'"
-                " && document.activeElement.textContent.trim() === text",
-                selector.removeprefix("button="),
-            )
-        )
-    return bool(page.evaluate("(selector) => document.activeElement.matches(selector)", selector))
+# Where the focus is, when it is on `selector` (or on the button whose words are `text`): its box, to check it can be
+# seen; else null. One call per press of Tab.
+_FOCUSED_BOX = """
+([selector, text]) => {
+  const el = document.activeElement;
+  const on = text !== null ? el.tagName === 'BUTTON' && el.textContent.trim() === text : el.matches(selector);
+  if (!on) return null;
+  const box = el.getBoundingClientRect();
+  return {top: box.top, bottom: box.bottom, hidden: box.width === 0};
+}
+"""
 
 
 def tab_to(page: Any, selector: str) -> None:
-    """Press Tab until the focus is on `selector` (it must come within MAX_TABS), and check it can be seen."""
+    """Press Tab until the focus is on `selector` (it must come within MAX_TABS), and check it can be seen.
+    "button=<words>" is a button by its words."""
+    text = selector.removeprefix("button=") if selector.startswith("button=") else None
     for _ in range(MAX_TABS):
         page.keyboard.press("Tab")
-        if _focused_matches(page, selector):
-            box = page.evaluate(
-                "() => { const r = document.activeElement.getBoundingClientRect();"
-                " const style = getComputedStyle(document.activeElement);"
-                " return {top: r.top, bottom: r.bottom, outline: style.outlineStyle, hidden: r.width === 0}; }"
-            )
+        box = page.evaluate(_FOCUSED_BOX, [selector, text])
+        if box is not None:
             # A radio button drawn as a button (the pain scale) is visually hidden; its label shows the focus.
             if not box["hidden"]:
                 assert box["bottom"] > 0, (selector, box)

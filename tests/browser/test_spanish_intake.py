@@ -102,7 +102,8 @@ FIELDS_JS = """
     .filter(el => el.name && !['hidden', 'submit', 'button'].includes(el.type) && el.name !== 'csrfmiddlewaretoken')
     .filter(el => !el.closest('[hidden]') && el.getClientRects().length > 0)
     .map(el => ({name: el.name, type: el.type, id: el.id, value: el.value, checked: el.checked,
-                 tag: el.tagName.toLowerCase(), numeric: ['numeric', 'decimal'].includes(el.inputMode)}));
+                 tag: el.tagName.toLowerCase(), numeric: ['numeric', 'decimal'].includes(el.inputMode),
+                 labelled: Boolean(el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`))}));
 }
 """
 
@@ -113,9 +114,8 @@ def _visible_fields(page) -> list[dict[str, Any]]:
 
 def _choose(page, field: dict[str, Any]) -> None:
     """Tick a radio or checkbox the way a person does: by its label (scales draw their inputs as buttons)."""
-    label = page.locator(f'label[for="{field["id"]}"]')
-    if label.count():
-        label.first.click()
+    if field["labelled"]:  # found with the page's fields (FIELDS_JS), not asked again
+        page.locator(f'label[for="{field["id"]}"]').first.click()
     else:
         page.locator(f"#{field['id']}").check()
 
@@ -172,13 +172,13 @@ def visible_errors(page) -> list[str]:
     return [text.replace("Error:", "").strip() for text in texts if text.strip()]
 
 
-# The page's words, less what is English on purpose: anything marked lang="en" (the switcher's "English") and the
-# reading list (article titles: their translations belong to the library).
+# The page's language, its width, and its words less what is English on purpose: anything marked lang="en" (the
+# switcher's "English") and the reading list (article titles: their translations belong to the library). One call.
 TEXT_JS = """
 () => {
   const copy = document.body.cloneNode(true);
   copy.querySelectorAll('[lang="en"], .reading-list, script, style').forEach(el => el.remove());
-  return copy.textContent;
+  return {lang: document.documentElement.lang, width: document.documentElement.scrollWidth, text: copy.textContent};
 }
 """
 ENGLISH_WORDS = re.compile(r"\b(the|your|you|and|please|answer|questions?|next|back)\b", re.IGNORECASE)
@@ -187,13 +187,14 @@ ENGLISH_WORDS = re.compile(r"\b(the|your|you|and|please|answer|questions?|next|b
 def check_spanish(page, english_sentences: set[str]) -> None:
     """The page says it is Spanish, shows no English sentence of the catalogue nor any common English word (a string
     nobody marked for translation), fits the phone, and passes axe (tests/browser/a11y.py)."""
-    assert page.evaluate("document.documentElement.lang") == "es", page.url
-    text = " ".join(page.evaluate(TEXT_JS).split())
+    seen = page.evaluate(TEXT_JS)
+    assert seen["lang"] == "es", page.url
+    text = " ".join(seen["text"].split())
     left = sorted(sentence for sentence in english_sentences if sentence in text)
     assert not left, f"English left on {page.url}: {left}"
     words = sorted({match.group(0) for match in ENGLISH_WORDS.finditer(text)})
     assert not words, f"English words on {page.url}: {words} in {text[:3000]}"
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_390["width"], page.url
+    assert seen["width"] <= PHONE_390["width"], page.url
     assert page.locator('.language-switcher [aria-current="true"]').inner_text() == "Español"
     assert_accessible(page, context="Spanish")
 
