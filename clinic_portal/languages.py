@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Concatenate, ParamSpec
+from typing import Concatenate, Literal, ParamSpec, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -143,21 +143,26 @@ def language_in_address(
         request.LANGUAGE_CODE = language
         response = view(request, *args, **kwargs)
         if cookie_to_set(request):
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                path=settings.LANGUAGE_COOKIE_PATH,
-                domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]  # a str setting, "Lax"
-            )
+            set_language_cookie(response, language)
             # Redirects too (the view marks them public): an answer with a Set-Cookie is no shared cache's to keep.
             patch_cache_control(response, private=True)
         return response
 
     return wrapped
+
+
+def set_language_cookie(response: HttpResponseBase, language: str) -> None:
+    """The language cookie LocaleMiddleware reads, with the attributes Django's set_language view gives it."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=cast(Literal["Lax", "Strict", "None"] | None, settings.LANGUAGE_COOKIE_SAMESITE),
+    )
 
 
 def address_in(path: str, language: str, query: str = "") -> str:

@@ -17,11 +17,13 @@ Public API
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+
+from clinic_portal.languages import set_language_cookie
 
 if TYPE_CHECKING:
     from intake.models import Invitation
@@ -40,15 +42,5 @@ def start_in_invitation_language(request: HttpRequest, response: HttpResponse, i
     language = language_of(invitation)
     translation.activate(language)
     request.LANGUAGE_CODE = language
-    # The same cookie, with the same attributes, as Django's set_language view writes.
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=cast(Literal["Lax", "Strict", "None"] | None, settings.LANGUAGE_COOKIE_SAMESITE),
-    )
+    set_language_cookie(response, language)  # the same cookie, with the same attributes, as the switcher writes
     return response
