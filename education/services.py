@@ -69,7 +69,14 @@ LOADER_COMMENT = "Loaded from the starter library (manage.py load_articles)."
 
 TRANSLATION_ADDED = "added"
 TRANSLATION_UPDATED = "updated (an earlier release's words, which nobody had changed; awaiting clinical review)"
-TRANSLATION_KEPT = "kept (the article has one: translators' changes always win)"
+TRANSLATION_KEPT = "kept (already this release's words)"
+TRANSLATION_KEPT_CHANGED = "kept (a translator has changed it: translators' changes always win)"
+TRANSLATION_KEPT_READ = (
+    "kept for now (patients read its approved words; a later load brings the new ones once the new English is live)"
+)
+TRANSLATION_KEPT_OTHER_ENGLISH = (
+    "kept (the article's live English is not this release's: the new words do not translate it)"
+)
 TRANSLATION_NO_ARTICLE = "not loaded (no starter article with this address)"
 
 
@@ -193,10 +200,11 @@ def _propose(starter: StarterArticle, article: Article, topics: dict[str, Topic]
     return fingerprint(content, status=article.status, published_at=published_at)
 
 
-def _replaceable(
+def _why_kept(
     found: ArticleTranslation, translation: StarterTranslation, source: StarterArticle, released: frozenset[str]
-) -> bool:
-    """A starter translation already in the database may take the file's new words when:
+) -> str | None:
+    """Why a starter translation already in the database keeps its words (the report's line), or None when it may take
+    the file's new words, which is when:
     - its words are exactly one earlier release's (`released`): no translator has changed them;
     - patients are not reading it (never approved, or made from English that has changed since): approved words stay
       in front of patients until a reviewer approves new ones, as an approved English article does (`_propose`);
@@ -204,13 +212,15 @@ def _replaceable(
       nor the last release's while a new one waits for clinical review (a later load brings the translation then).
     """
     words = english_sha256(found.title, found.summary, found.body)
-    new_words = english_sha256(translation.title, translation.summary, translation.body)
-    return (
-        words in released
-        and words != new_words
-        and not is_shown(found, found.article)
-        and found.article.english_sha256 == english_sha256(source.title, source.summary, source.body)
-    )
+    if words == english_sha256(translation.title, translation.summary, translation.body):
+        return TRANSLATION_KEPT
+    if words not in released:
+        return TRANSLATION_KEPT_CHANGED
+    if is_shown(found, found.article):
+        return TRANSLATION_KEPT_READ
+    if found.article.english_sha256 != english_sha256(source.title, source.summary, source.body):
+        return TRANSLATION_KEPT_OTHER_ENGLISH
+    return None
 
 
 def _load_translations(
@@ -219,7 +229,7 @@ def _load_translations(
     released: dict[tuple[str, str], frozenset[str]],
 ) -> dict[str, str]:
     """Add each starter translation to its article when the article has none in that language yet, or bring an
-    earlier release's untouched words up to date (`_replaceable`).
+    earlier release's untouched words up to date (`_why_kept` says when not).
 
     A translation records the starter file's English as the English it was made from, so an article whose English an
     editor has changed shows it with the "older English" notice until a translator brings it up to date. One whose
@@ -244,14 +254,15 @@ def _load_translations(
         if found is None:
             made = ArticleTranslation(article=article, language=translation.language)
             outcomes[key] = TRANSLATION_ADDED
-        elif _replaceable(
-            found, translation, source, released.get((translation.language, translation.slug), frozenset())
-        ):
+        else:
+            kept = _why_kept(
+                found, translation, source, released.get((translation.language, translation.slug), frozenset())
+            )
+            if kept is not None:
+                outcomes[key] = kept
+                continue
             made = found
             outcomes[key] = TRANSLATION_UPDATED
-        else:
-            outcomes[key] = TRANSLATION_KEPT
-            continue
         made.title, made.summary, made.body = translation.title, translation.summary, translation.body
         made.record_english(title=source.title, summary=source.summary, body=source.body)
         made.save()
