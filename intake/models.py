@@ -439,7 +439,11 @@ class EarlierReminder(models.Model):
     which = models.CharField(max_length=8, help_text="As the reminder's: 7d, 3d.")
     appointment_at = models.DateTimeField(help_text="The appointment it was for, before the visit moved.")
     channel = models.CharField(max_length=8, choices=channels.CHOICES)
-    sent_at = models.DateTimeField()
+    sent_at = models.DateTimeField()  # when it was handed to the mail server or text message service
+    # Not known to be sent: the mail server took it and its answer never came (messaging's `may_have_arrived`), then it
+    # failed for good or waited for a retry. The patient may hold it; its link never took the place of theirs, so it
+    # is no link the patient is known to have (intake.selectors.live_link). db_default: as messaging's.
+    may_have_arrived = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["sent_at", "id"]

@@ -201,8 +201,9 @@ def live_link(invitation: Invitation) -> LiveLink:
     replaces the one before only when its message is sent (intake.services.reminders.settle_link), so a reminder
     still queued, or failed, leaves the patient the link they had; and a reminder sent before the visit moved left an
     `EarlierReminder`, its message deleted but its link still the patient's (the page showed the invitation's first
-    e-mail, whose link had stopped working). When no message has put a link in the patient's hands, the newest one
-    that is trying to (a phone-only patient's first reminder, queued or failed) is the one staff need to see."""
+    e-mail, whose link had stopped working); not one that may have arrived, whose link never took their place. When
+    no message has put a link in the patient's hands, the newest one that is trying to (a phone-only patient's first
+    reminder, queued or failed) is the one staff need to see."""
     if invitation.kind == Questionnaire.FOLLOW_UP:
         own, reminder_kind = OutboundMessage.Kind.FOLLOW_UP, OutboundMessage.Kind.FOLLOW_UP_REMINDER
     else:
@@ -225,7 +226,7 @@ def live_link(invitation: Invitation) -> LiveLink:
         if message.kind == reminder_kind and message.status == OutboundMessage.Status.SENT and message.sent_at
     ]
     live = max(took_over, key=lambda pair: pair[0], default=None)
-    earlier = invitation.earlier_reminders.order_by("-sent_at", "-id").first()
+    earlier = invitation.earlier_reminders.filter(may_have_arrived=False).order_by("-sent_at", "-id").first()
     if earlier is not None and (live is None or (earlier.sent_at, 0, 0) > live[0]):
         since, holder = (earlier.sent_at, 0, 0), LiveLink(which=earlier.which, earlier=earlier)
     elif live is not None:
@@ -352,10 +353,12 @@ def with_email_states(invitations: QuerySet[Invitation]) -> QuerySet[WithAnnotat
     """
     # A reminder sent before the visit moved (its message gone) holds the link unless a message's link took over at
     # or after it (on a tie, staff's e-mail came with the move): the newest such record, or none.
-    earlier = EarlierReminder.objects.filter(
-        ~Exists(_link_messages(2).filter(took_over_at__gte=OuterRef("sent_at"))), invitation=OuterRef("pk")
-    ).order_by("-sent_at", "-id")
-    newest_earlier = EarlierReminder.objects.filter(invitation=_outer_pk(2)).order_by("-sent_at", "-id")
+    earlier = (
+        _sent_earlier()
+        .filter(~Exists(_link_messages(2).filter(took_over_at__gte=OuterRef("sent_at"))), invitation=OuterRef("pk"))
+        .order_by("-sent_at", "-id")
+    )
+    newest_earlier = _sent_earlier().filter(invitation=_outer_pk(2)).order_by("-sent_at", "-id")
     # Otherwise the message whose link took over last (ties: the later row) unless such a record is later still; and
     # when none took over (nothing reached the patient), the newest trying to.
     live = _with_which(
@@ -374,14 +377,14 @@ def with_email_states(invitations: QuerySet[Invitation]) -> QuerySet[WithAnnotat
         .filter(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, status=OutboundMessage.Status.PENDING)
         .filter(
             Exists(_link_messages(2).filter(took_over_at__isnull=False))
-            | Exists(EarlierReminder.objects.filter(invitation=_outer_pk(2))),
+            | Exists(_sent_earlier().filter(invitation=_outer_pk(2))),
             ~Exists(
                 _link_messages(2).filter(
                     Q(took_over_at__gt=OuterRef("created_at"))
                     | Q(took_over_at=OuterRef("created_at"), pk__gte=OuterRef("pk"))
                 )
             ),
-            ~Exists(EarlierReminder.objects.filter(invitation=_outer_pk(2), sent_at__gt=OuterRef("created_at"))),
+            ~Exists(_sent_earlier().filter(invitation=_outer_pk(2), sent_at__gt=OuterRef("created_at"))),
         )
         .order_by("-created_at", "-id")
     )
@@ -402,6 +405,12 @@ def with_email_states(invitations: QuerySet[Invitation]) -> QuerySet[WithAnnotat
         newer_link_reminder=Subquery(newer.values("which")[:1]),
         confirmation_email=messages.latest_state(OutboundMessage.Kind.CONFIRMATION, OuterRef("intake__id")),
     )
+
+
+def _sent_earlier() -> QuerySet[EarlierReminder]:
+    """Reminders sent before the visit moved whose link took the patient's place: not one that may have arrived
+    (`EarlierReminder.may_have_arrived`), whose link never did (`live_link`)."""
+    return EarlierReminder.objects.filter(may_have_arrived=False)
 
 
 def has_open_latch(intake: Intake, codes: Iterable[str]) -> bool:

@@ -11,10 +11,10 @@ the e-mail with the old one (`services.queue`, `replace_pending`) and waited for
 2. Hand it to the mail server, outside any transaction.
 3. Record the outcome, in a second short transaction, only if the row still carries this attempt's claim: sent
    (its owner told, then its sealed token emptied: a reminder's link becomes the patient's if it is still the one
-   waiting), or the failure with its retry (marked `may_have_arrived` unless it was a refusal before the message
-   could be taken: `channels.may_have_arrived`; its owner is told when it settles). A message replaced meanwhile
-   (cancelled by a new link, its token emptied at once) is recorded as sent when it went: it did reach the mail
-   server, and its link no longer opens.
+   waiting), or the failure with its retry (marked `may_have_arrived`, with the attempt's time, unless it was a
+   refusal before the message could be taken: `channels.may_have_arrived`; its owner is told when it settles). A
+   message replaced meanwhile (cancelled by a new link, its token emptied at once) is recorded as sent when it
+   went: it did reach the mail server, and its link no longer opens.
    One deleted meanwhile (its invitation removed; a reminder for the old date of a moved visit, which the move
    counted as sent: ``intake.services.invitations``) has nothing left to record.
 
@@ -179,7 +179,8 @@ def _record(
         if error is not None:
             # Its owner told when it settles: a reminder's link may be in the patient's hands (the mail server took
             # the message and its answer never came), though every later attempt fails.
-            message.may_have_arrived = message.may_have_arrived or channels.may_have_arrived(error)
+            if not message.may_have_arrived and channels.may_have_arrived(error):
+                message.may_have_arrived, message.may_have_arrived_at = True, claimed.claimed_at or now
             return _attempt_failed(message, error, requeue=requeue, now=now)
         # A replaced one's token is gone already: its owner dropped its link when it was replaced.
         registry.settled(message, sent=True)  # before its sealed token goes
@@ -260,6 +261,7 @@ def _attempt_failed(message: OutboundMessage, error: Exception, *, requeue: Requ
             "claim",
             "claimed_at",
             "may_have_arrived",
+            "may_have_arrived_at",
         ]
     )
     return "retry" if message.status == OutboundMessage.Status.PENDING else str(message.status)

@@ -82,6 +82,9 @@ class OutboundMessage(Delivery):
     # it and its answer never came): a reminder that then fails for good keeps its link (intake.services.reminders).
     # db_default: processes still on the code before it insert messages while it migrates (alerts.Alert.round too).
     may_have_arrived = models.BooleanField(default=False, db_default=False)
+    # When the first such attempt handed it over (its claim's time): what staff are told of a reminder that may have
+    # arrived once a moved visit deletes it (intake.models.EarlierReminder).
+    may_have_arrived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(Delivery.Meta):
         indexes = [

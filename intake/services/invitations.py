@@ -295,8 +295,9 @@ def _move(row: Invitation, when: datetime.datetime, *, patient_has_link: bool = 
         # A patient with no link yet (`change_details` of an invitation saved without e-mailing, phone only) gets
         # theirs from the reminder nearest the new date whose moment has passed: it is left to go, the earlier ones
         # covered by it (review of the stop-33 commits).
-        # A reminder dropped after it went leaves a record of it (`EarlierReminder`): the clinic's page showed no
-        # trace of it once its row and message were deleted, for a patient who says they were never reminded.
+        # A reminder dropped after it went, or may have gone, leaves a record of it (`EarlierReminder`): the clinic's
+        # page showed no trace of it once its row and message were deleted, for a patient who says they were never
+        # reminded (or who holds a reminder staff could not see).
         now = timezone.now()
         passed = [days for days in settings.PRE_VISIT_REMINDER_DAYS if days_after(when, -days) <= now]
         left_to_go = None if patient_has_link or not passed else min(passed)
@@ -317,17 +318,27 @@ def _keep_record_of_sent(row: Invitation, reminders: QuerySet[Reminder], *, appo
     message was sent or is being sent (claimed: the mail server may have it; messaging.delivery), for
     `appointment_at`, the date it was for. The invitation is locked: the worker claims a message and records it
     sent while it holds it (messaging.registry: lock order), so neither changes under this. One not sent leaves none:
-    it never reached the patient."""
+    it never reached the patient. Unless an attempt may have arrived (`OutboundMessage.may_have_arrived`: the mail
+    server took it and its answer never came), though it failed for good or waits for a retry: the patient may hold
+    it, so it is kept too, marked so (`EarlierReminder.may_have_arrived`), with the time that attempt handed it over.
+    It left no trace before, and staff could not tell the patient's "I got a reminder" from a mistake."""
     which = dict(reminders.values_list("pk", "which"))
     sent = OutboundMessage.objects.filter(
         kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, about_id__in=list(which)
-    ).filter(Q(status=OutboundMessage.Status.SENT) | _being_sent())
+    ).filter(Q(status=OutboundMessage.Status.SENT) | _being_sent() | Q(may_have_arrived=True))
+    # One marked before messaging 0009 kept no time of that attempt: when it was queued, the nearest known.
+    since = Coalesce("sent_at", "claimed_at", "may_have_arrived_at", "created_at")
     EarlierReminder.objects.bulk_create(
         EarlierReminder(
-            invitation=row, which=which[about_id], appointment_at=appointment_at, channel=channel, sent_at=sent_at
+            invitation=row,
+            which=which[about_id],
+            appointment_at=appointment_at,
+            channel=channel,
+            sent_at=sent_at,
+            may_have_arrived=status != OutboundMessage.Status.SENT and not claim,
         )
-        for about_id, channel, sent_at in sent.annotate(since=Coalesce("sent_at", "claimed_at")).values_list(
-            "about_id", "channel", "since"
+        for about_id, channel, sent_at, status, claim in sent.annotate(since=since).values_list(
+            "about_id", "channel", "since", "status", "claim"
         )
         if sent_at is not None  # set with the status or the claim (messaging.delivery)
     )

@@ -5,11 +5,13 @@ they have. Staff's own new link still ends every earlier one at once (a link los
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
+from django.utils import dateformat, timezone
 
-from intake import services, tokens
+from intake import selectors, services, tokens
 from intake.models import Invitation
 from intake.services import reminders
 from intake.services.invitations import email_new_link
@@ -203,3 +205,44 @@ def test_a_reminder_whose_link_no_longer_unseals_fails_once_and_for_all(reminder
     settings.MESSAGE_MAX_ATTEMPTS = 1
     assert messages.send(message.pk) == "failed"
     assert OutboundMessage.objects.get(pk=message.pk).status == OutboundMessage.Status.FAILED
+
+
+def _earlier_reminders(client: Client, invitation: Invitation) -> str:
+    """The invitation page's "Reminders before the visit moved" row as staff read it ("" when there is none)."""
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    found = re.search(r'<dd class="col-sm-8" id="earlier-reminders">(.*?)</dd>', page, re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split()) if found else ""
+
+
+@pytest.mark.parametrize("then", ["failed for good", "waiting for its retry"])
+def test_a_reminder_that_may_have_arrived_stays_on_the_invitation_page_when_the_visit_moves(
+    reminder_queued, settings, mailoutbox, time_machine, client, front_desk, then
+):
+    """The mail server took the 7-day reminder and its answer never came; the move deleted the reminder with its
+    message and left no trace of it on the page, though the patient may hold that e-mail (and its link, which still
+    opens: `test_a_reminder_that_may_have_arrived_keeps_its_link_when_the_visit_moves_and_takes_it_away`)."""
+    from intake.services.invitations import change_details
+
+    invitation, _old, message = reminder_queued
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.TakenThenNoAnswerBackend"
+    assert messages.send(message.pk) == "retry"
+    handed_over = timezone.now()
+    if then == "failed for good":
+        settings.EMAIL_BACKEND = "tests.alerts.mail_backends.AlwaysFailingBackend"
+        settings.MESSAGE_MAX_ATTEMPTS = 2
+        time_machine.move_to(VISIT - 7 * DAY + datetime.timedelta(minutes=5), tick=False)
+        assert messages.send(message.pk) == "failed"
+    assert len(mailoutbox) == 1  # it did arrive
+    time_machine.move_to(VISIT - 6 * DAY, tick=False)
+    change_details(invitation, appointment_at=VISIT + 14 * DAY, email="", language=None, now=timezone.now())
+    assert not OutboundMessage.objects.filter(pk=message.pk).exists()
+
+    client.force_login(front_desk)
+    shown = _earlier_reminders(client, invitation)
+    when = dateformat.format(timezone.localtime(handed_over), "M j, g:i a T")
+    assert shown.startswith("The reminder 7 days before the visit then on"), shown
+    assert f"by email: Not confirmed {when}: may have been delivered; the mail server did not confirm" in shown
+    assert "Sent" not in shown
+    # Its link never took the place of the patient's: the link row stays on the invitation's own e-mail.
+    assert selectors.live_link(invitation).earlier is None
+    assert not selectors.with_email_states(Invitation.objects.filter(pk=invitation.pk)).get().link_reminder
