@@ -146,10 +146,10 @@ def recent_invitations(*, now: datetime.datetime, name: str = "") -> QuerySet[Wi
     """Pre-visit invitations whose link still matters (not yet expired, or a cancelled visit still ahead), soonest
     appointment first, each with where the message whose link the patient uses (the invitation's e-mail or a
     reminder's, by e-mail or text, as the invitation's page shows it: `with_email_states`) and its receipt e-mail stand
-    (`invitation_email`, `confirmation_email`: "queued", "retrying", "sent", "failed", "cancelled", or None when there
-    is none), in the same query; with `name`, only those whose patient's name contains it (any case). Follow-ups'
-    links have their own list (dashboard's follow-ups page): their "appointment" is the visit, long past. The caller
-    pages it (intake.staff_views.invitation_list)."""
+    (`invitation_email`, `confirmation_email`: "queued", "retrying", "sent", "failed", "unconfirmed", "cancelled", or
+    None when there is none), in the same query; with `name`, only those whose patient's name contains it (any
+    case). Follow-ups' links have their own list (dashboard's follow-ups page): their "appointment" is the visit, long
+    past. The caller pages it (intake.staff_views.invitation_list)."""
     # A cancelled visit still ahead stays on the list, to be booked again when the patient rings back (review of the
     # stop-34 commits: its link ended, and the list, the only way back to its page, lost it).
     current = Invitation.objects.filter(
@@ -189,6 +189,16 @@ class LiveLink:
             OutboundMessage.Status.PENDING,
             OutboundMessage.Status.SENT,
         )
+
+    @property
+    def unconfirmed(self) -> bool:
+        """The message failed for good after an attempt the mail server may have taken (`State.UNCONFIRMED`): not
+        `held`, as nothing says it arrived, but its link still opens the form while the link works. Staff's own
+        e-mail put its link in the invitation's place when it was queued (services.invitations.renew_link) and its
+        failure does not take it back: it ends with staff's next link, or once a reminder's (`newer`) is sent. A
+        reminder's stays waiting beside the patient's link (reminders.settle_link) until a newer link is made; such a
+        reminder is shown only when nothing newer carries a link (`live_link`)."""
+        return self.message is not None and self.message.state == State.UNCONFIRMED
 
 
 def live_link(invitation: Invitation) -> LiveLink:

@@ -185,6 +185,23 @@ def _reminder_words(which: str) -> str:
     return f"the reminder {which[:-1]} days before" if which.endswith("d") else f"reminder {which}"
 
 
+def _arrived_advice(invitation: Invitation, link_may_open: bool, *, newer: bool) -> str:
+    """What staff should do about the link message that failed but may have arrived (`LiveLink.unconfirmed`): if it
+    did, its link opens the form while the link works (until the reminder on its way, `newer`, is sent), and staff's
+    new link would end it; if it did not, as for any failed one."""
+    if invitation.kind == Questionnaire.FOLLOW_UP:
+        send, otherwise = "sending", "check the patient's email or phone and send a new link, or call the patient."
+    else:
+        send, otherwise = "emailing", "check the address and email a new link, or call the patient."
+    if not link_may_open:
+        return otherwise[0].upper() + otherwise[1:]  # locked, ended, cancelled or answered: as for any failed one
+    until = " until the new link below is sent" if newer else ""
+    return (
+        f"If it was, its link opens the form{until}: ask the patient before {send} a new link, which would end it. "
+        f"If it was not, {otherwise}"
+    )
+
+
 def _detail_page(
     request: HttpRequest,
     invitation: Invitation,
@@ -202,6 +219,11 @@ def _detail_page(
     )
     now = timezone.now()
     link = selectors.live_link(invitation)
+    link_may_open = (
+        link.unconfirmed
+        and selectors.usable_invitation(invitation, now=now)  # not locked, ended or cancelled
+        and not (intake is not None and intake.status == intake.Status.SUBMITTED)
+    )
     context = {
         "invitation": invitation,
         "phone": phones.phone(invitation.patient.phone),  # another country's number with its country code
@@ -215,6 +237,9 @@ def _detail_page(
         "link": link,
         "link_reminder": _reminder_words(link.which),
         "newer_link_reminder": _reminder_words(link.newer_which),
+        # Its message failed but may have arrived: what its link does now, and what staff should do.
+        "link_may_open": link_may_open,
+        "link_arrived_advice": _arrived_advice(invitation, link_may_open, newer=link.newer is not None),
         # Reminders that went for a date the visit has since moved from (their messages are gone with them).
         "earlier_reminders": [(_reminder_words(kept.which), kept) for kept in invitation.earlier_reminders.all()],
         "can_renew": request.user.has_perm("intake.add_invitation") and invitation.kind != Questionnaire.FOLLOW_UP,

@@ -20,12 +20,15 @@ from messaging import channels
 
 
 class State:
-    """What staff are shown: the status, with "pending" split into not tried yet and tried and failed."""
+    """What staff are shown: the status, with "pending" split into not tried yet and tried and failed, and "failed"
+    into failed and unconfirmed: it failed for good after an attempt that may have arrived (`may_have_arrived`: the
+    mail server took it and its answer never came), so it may have been delivered."""
 
     QUEUED = "queued"
     RETRYING = "retrying"
     SENT = "sent"
     FAILED = "failed"
+    UNCONFIRMED = "unconfirmed"
     CANCELLED = "cancelled"
 
 
@@ -99,6 +102,8 @@ class OutboundMessage(Delivery):
     def state(self) -> str:
         if self.status == self.Status.PENDING:
             return State.RETRYING if self.attempts else State.QUEUED
+        if self.status == self.Status.FAILED and self.may_have_arrived:
+            return State.UNCONFIRMED
         return str(self.status)
 
 
@@ -108,6 +113,7 @@ def state_in_sql() -> Case:
     return Case(
         When(Q(status=pending, attempts=0), then=Value(State.QUEUED)),
         When(status=pending, then=Value(State.RETRYING)),
+        When(status=OutboundMessage.Status.FAILED, may_have_arrived=True, then=Value(State.UNCONFIRMED)),
         default=F("status"),
         output_field=CharField(),
     )

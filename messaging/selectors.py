@@ -23,8 +23,9 @@ def latest(kind: str, about_id: object, channel: str = channels.EMAIL) -> Outbou
 
 
 def latest_state(kind: str, about: Any, channel: str = channels.EMAIL) -> Subquery:
-    """The state ("queued", "retrying", "sent", "failed", "cancelled") of the newest message of `kind` about the row
-    `about` points at (an `OuterRef`) on `channel` (e-mail unless said), or NULL: one query for a whole list of rows."""
+    """The state ("queued", "retrying", "sent", "failed", "unconfirmed", "cancelled": `State`) of the newest message
+    of `kind` about the row `about` points at (an `OuterRef`) on `channel` (e-mail unless said), or NULL: one query
+    for a whole list of rows."""
     newest = (
         OutboundMessage.objects.filter(kind=kind, about_id=about, channel=channel)
         .annotate(delivery_state=state_in_sql())

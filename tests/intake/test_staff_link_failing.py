@@ -172,3 +172,52 @@ def test_a_short_notice_booking_whose_new_link_fails_for_good_still_gets_the_rem
     [reminder_email] = mail.outbox
     assert opens(token_in(reminder_email))
     assert reminders_queued() == 0  # once
+
+
+def list_cell(client: Client, invitation: Invitation) -> str:
+    """The invitation list's Email column for this invitation, as staff read it."""
+    page = client.get("/staff/invitations/").content.decode()
+    row = next(row for row in page.split('<tr role="row">') if f"/staff/invitations/{invitation.pk}/" in row)
+    return " ".join(re.sub(r"<[^>]+>", " ", row.split('data-label="Email">')[1].split("</td>")[0]).split())
+
+
+def test_staffs_email_that_may_have_arrived_is_not_shown_as_not_delivered_and_its_link_opens_as_the_page_says(
+    staff_email_queued, settings, time_machine, client, front_desk
+):
+    """The mail server took staff's e-mail of a new link and its answer never came; the retries then failed. The page
+    said "Failed: not delivered ... email a new link", and that the patient had no link that opened, while the patient
+    may hold that e-mail, whose link is the invitation's and opens the form: a new link would end it."""
+    invitation, staff_email = staff_email_queued
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.TakenThenNoAnswerBackend"
+    settings.MESSAGE_MAX_ATTEMPTS = 2
+    assert messages.send(staff_email.pk) == "retry"
+    [arrived] = mail.outbox
+    client.force_login(front_desk)
+    row = link_row(client, invitation)
+    assert row.startswith("Link email: Retrying the mail server may have taken it but did not confirm (1 try)"), row
+    assert "has not taken it" not in row
+
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.AlwaysFailingBackend"
+    assert messages.send(staff_email.pk) == "failed"
+    row = link_row(client, invitation)
+    assert row.startswith(
+        "Link email: Not confirmed may have been delivered; the mail server did not confirm (2 tries)."
+    ), row
+    assert "not delivered" not in row
+    assert "If it was, its link opens the form: ask the patient before emailing a new link" in row
+    assert opens(token_in(arrived))  # as the page says
+    assert list_cell(client, invitation) == "Not confirmed"
+
+    # The 7-day reminder it counted as sent goes after all (uncover_reminders): until it is sent, the link in staff's
+    # e-mail still opens, and then it ends, as the page says.
+    time_machine.move_to(VISIT - 6 * DAY + datetime.timedelta(minutes=10), tick=False)
+    assert reminders_queued() == 1
+    row = link_row(client, invitation)
+    assert "no link that opens" not in row
+    assert "the one above may have reached the patient: if it did, its link opens until this one is sent" in row
+    assert "If it was, its link opens the form until the new link below is sent" in row
+    assert opens(token_in(arrived))
+    reminder = OutboundMessage.objects.get(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert messages.send(reminder.pk) == "sent"
+    assert not opens(token_in(arrived))
