@@ -7,11 +7,10 @@ the first page's URL only; once confirmed, the patient goes on to the token-free
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -123,11 +122,12 @@ def _elsewhere(request: HttpRequest) -> HttpResponse:
 
 def _open_form(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     """This browser may see the form: confirm its session and trust it for this invitation's answers from now on.
-    A language picked before the birth date (on its page) becomes the invitation's now, as one picked on the form
-    does (patient_session.remember_language): the link opens in it again and the e-mails are written in it."""
+    A language picked with the switcher before the birth date (on its page) becomes the invitation's now, as one
+    picked on the form does (patient_session.remember_language): the link opens in it again and the e-mails are
+    written in it. Not one a library address named (`?lang=`): that changed the words of the pages only."""
+    language = patient_session.picked_language(request, invitation)
     patient_session.confirm(request, invitation)
-    language = get_language()
-    if language != invitation.language and language in {code for code, _name in settings.LANGUAGES}:
+    if language is not None and language != invitation.language:
         links.set_language(invitation.pk, language)
     response = redirect("intake:resume")
     patient_session.trust_device(request, response, invitation)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from intake import selectors
@@ -27,6 +27,8 @@ from intake.models import Intake, Invitation
 from intake.services import invitations
 
 SESSION_KEY = "intake_patient"
+# A language picked with the switcher before the birth date: [invitation id, language] (`remember_language`).
+PICKED_LANGUAGE_KEY = "intake_language_picked"
 # The emergency advice a red-flag answer's redirect leads to, until it is shown (intake.owed_emergency). Opening any
 # link in this browser drops it: it is never shown to whoever opens a form here next.
 OWED_EMERGENCY_KEY = "intake_emergency_owed"
@@ -549,7 +551,23 @@ def remember_language(sender: object, *, request: HttpRequest, language: str, **
     """Connected to the switcher's `clinic_portal.language_choice.language_chosen` (IntakeConfig): a language the
     patient picks on a page of their open form becomes their invitation's, so their link opens in it again and their
     e-mails are written in it (intake.patient_language). Before the birth date is typed it changes only this
-    browser's cookie: whoever holds the link has not shown it is theirs."""
+    browser's cookie, and is noted for the invitation whose link was opened here (`picked_language`): whoever holds
+    the link has not shown it is theirs yet."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        return
     invitation_id = confirmed_invitation_id(request)
-    if invitation_id is not None and language in {code for code, _name in settings.LANGUAGES}:
+    if invitation_id is not None:
         invitations.set_language(invitation_id, language)
+    elif isinstance(pending := _state(request).get("invitation"), int):
+        request.session[PICKED_LANGUAGE_KEY] = [pending, language]
+
+
+def picked_language(request: HttpRequest, invitation: Invitation) -> str | None:
+    """The language picked with the switcher for `invitation` before its birth date was typed (`remember_language`),
+    if it is still the one this browser's pages are in. Not the cookie alone: a public library page whose address
+    names a language (`?lang=`, which any page elsewhere can link to) sets it too, and is no choice of the patient's
+    (clinic_portal.language_choice)."""
+    noted = request.session.pop(PICKED_LANGUAGE_KEY, None)
+    if isinstance(noted, list) and noted[:1] == [invitation.pk] and noted[1:] == [translation.get_language()]:
+        return str(noted[1])
+    return None

@@ -119,3 +119,19 @@ def test_a_language_picked_before_a_wrong_birth_date_changes_only_the_browser(cl
     assert client.post("/intake/confirm/", wrong).status_code == 200
     invitation.refresh_from_db()
     assert invitation.language == "en"
+
+
+def test_a_library_address_naming_a_language_opened_before_the_birth_date_leaves_the_invitations_language(client):
+    """Any page can link to the library with `?lang=es`, and opening it sets the language cookie (without the check
+    of where a switch comes from: clinic_portal.language_choice). Followed between opening the link and typing the
+    birth date, it made the invitation Spanish: its e-mails and its link. It changes the words of the pages only."""
+    from tests.intake.factories import BIRTH_DATE
+
+    invitation, token = make_invitation(language="en")
+    client.get(f"/intake/start/{token}/")
+    assert client.get("/?lang=es").cookies["django_language"].value == "es"  # a link from anywhere
+    date = {f"date_of_birth-{part}": getattr(BIRTH_DATE, part) for part in ("month", "day", "year")}
+    assert client.post("/intake/confirm/", date).status_code == 302
+
+    invitation.refresh_from_db()
+    assert invitation.language == "en"
