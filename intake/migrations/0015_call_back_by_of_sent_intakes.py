@@ -24,7 +24,13 @@ BATCH = 1000
 def promises_of_sent_intakes(apps, schema_editor):
     Intake = apps.get_model("intake", "Intake")
     IntakeFlag = apps.get_model("intake", "IntakeFlag")
-    hours = parse_clinic_hours(settings.CLINIC_HOURS)
+    # Read as settings.py checks them at start-up (closed dates, last-call minutes): with the default last call this
+    # refused a day open under 30 minutes that CLINIC_LAST_CALL_MINUTES allows, and `migrate` failed on a new database.
+    hours = parse_clinic_hours(
+        settings.CLINIC_HOURS,
+        closed_dates=settings.CLINIC_CLOSED_DATES,
+        last_call_minutes=settings.CLINIC_LAST_CALL_MINUTES,
+    )
     sent = (
         Intake.objects.filter(level=SERIOUS, submitted_at__isnull=False, call_back_by__isnull=True)
         .order_by("pk")

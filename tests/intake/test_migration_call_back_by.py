@@ -48,3 +48,16 @@ def test_the_times_are_stored_in_batches_not_one_intake_at_a_time():
 
     assert Intake.objects.filter(call_back_by=datetime.datetime(2027, 3, 2, 11, 0, tzinfo=CLINIC)).count() == 40
     assert len(queries.captured_queries) <= 6
+
+
+def test_hours_the_portal_starts_with_under_a_shorter_last_call_time_do_not_stop_the_migration(settings):
+    """A Saturday open 20 minutes is accepted at start-up with CLINIC_LAST_CALL_MINUTES=10, but this migration read
+    the hours with the default 30 and refused them: `migrate` failed on a new database (and so did the test run's)."""
+    settings.CLINIC_HOURS = "Mon-Fri 08:00-17:00; Sat 09:00-09:20"
+    settings.CLINIC_LAST_CALL_MINUTES = 10
+    serious = make_intake("serious_fracture", submitted_at=TUESDAY_9)
+    Intake.objects.update(call_back_by=None)
+
+    migration.promises_of_sent_intakes(apps, None)
+
+    assert Intake.objects.get(pk=serious.pk).call_back_by == datetime.datetime(2027, 3, 2, 11, 0, tzinfo=CLINIC)
