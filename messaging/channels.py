@@ -7,11 +7,12 @@ rest: one row per message, the task, retries with backoff, the sweeper, "sent on
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import socket
 from typing import TYPE_CHECKING
 
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
 
 from messaging import sms
 from messaging.sms.backends.unconfigured import SmsNotConfigured
@@ -33,13 +34,30 @@ def send(message: OutboundMessage, rendered: Rendered, recipients: list[str] | N
     recipients = list(message.recipients) if recipients is None else recipients
     if message.channel == SMS:
         sms.send_text(rendered.body, recipients)
-    else:
-        send_mail(rendered.subject, rendered.body, None, recipients)
+        return
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as error:
+        with contextlib.suppress(Exception):
+            connection.close()  # a connection half opened (its sign-in refused, say)
+        raise MailServerNotReached(type(error).__name__) from error
+    try:
+        send_mail(rendered.subject, rendered.body, None, recipients, connection=connection)
+    finally:
+        connection.close()
+
+
+class MailServerNotReached(Exception):
+    """The connection to the mail server could not be opened: refused, timed out before the server's greeting, name
+    unknown, TLS or sign-in failed. Nothing was handed over, so the message cannot have arrived (`may_have_arrived`);
+    the cause's class name is its text."""
 
 
 # What a channel raises only before the message could be taken: no connection, the server's greeting or sign-in
 # failed, or it refused the sender, the recipients or the message itself; the provider refused the number or took none.
 _NOT_TAKEN = (
+    MailServerNotReached,
     ConnectionRefusedError,
     socket.gaierror,
     smtplib.SMTPConnectError,

@@ -427,3 +427,37 @@ def test_a_message_queued_by_the_code_before_a_new_column_is_stored_while_the_ne
         )
     stored = OutboundMessage.objects.get(kind=OutboundMessage.Kind.CONFIRMATION, about_id=1)
     assert (stored.may_have_arrived, stored.claim) == (False, "")
+
+
+@pytest.fixture
+def silent_mail_server(settings):
+    """A mail server that takes the connection and never says a word: the portal's SMTP connection times out before
+    the server's greeting, so nothing was handed over."""
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", listener.getsockname()[1]
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 0.2
+    yield
+    listener.close()
+
+
+def test_a_message_the_mail_server_never_began_to_take_is_not_counted_as_one_that_may_have_arrived(
+    silent_mail_server, settings, monkeypatch
+):
+    """A mail server that times out before it greets (or a connection that cannot be opened at all) took nothing: the
+    staff pages said "Not confirmed: may have been delivered" for every message of a night the server was
+    unreachable, and a reminder's link stayed waiting for no one. Only a failure after the message was handed over
+    may have arrived (`test_a_reminder_that_may_have_arrived_...`, TakenThenNoAnswerBackend)."""
+    from messaging import registry
+
+    monkeypatch.setitem(registry._renderers, "invitation", lambda message: registry.Rendered("Hi", "Hello"))
+    settings.MESSAGE_MAX_ATTEMPTS = 1
+    message = messages.queue("invitation", 1, ["pat@example.org"])
+    assert messages.send(message.pk) == "failed"
+    stored = OutboundMessage.objects.get(pk=message.pk)
+    assert not stored.may_have_arrived
+    assert stored.state == "failed"
