@@ -4,6 +4,7 @@ flags and partial pages"): what a patient's browser can send that every other te
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError
 
 from intake.models import Intake, Level, RedFlagAnswer
@@ -47,6 +48,7 @@ def test_a_cauda_equina_yes_whose_alert_times_out_gets_the_advice_and_is_taken_w
 
     # Nothing is half-saved: the answer, its latch and the alert go together or not at all ...
     assert response.status_code == 503
+    assert response["Retry-After"] == str(settings.DATABASE_DOWN_RETRY_AFTER)  # as the plain 503: "Try again" works
     intake = _intake(patient)
     assert intake.level is None
     assert not RedFlagAnswer.objects.filter(intake=intake).exists()

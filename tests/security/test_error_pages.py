@@ -256,6 +256,16 @@ def test_a_deadlock_or_a_timeout_on_a_staff_page_says_busy_not_unreachable(setti
     assert error.args[0] not in html
 
 
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_the_busy_page_asks_to_come_back_in_a_few_seconds_and_is_not_kept(settings, method):
+    """The page says "try again in a moment": a deadlock or a lock passes in seconds (a statement is cut after 4 s),
+    so Retry-After is a few seconds, where an unreachable database asks for DATABASE_DOWN_RETRY_AFTER."""
+    response = _staff_page_raising(settings, _wrapped(psycopg.errors.DeadlockDetected("deadlock")), method=method)
+    assert response.status_code == 503
+    assert 0 < int(response.headers["Retry-After"]) <= 10
+    assert "no-store" in response.headers["Cache-Control"]
+
+
 def test_a_locked_sqlite_database_on_a_staff_page_says_busy(settings):
     """`make run`'s SQLite: a writer that waited out the busy timeout ("database is locked"), no SQLSTATE to read."""
     response = _staff_page_raising(settings, OperationalError("database is locked"))
