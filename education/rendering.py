@@ -17,6 +17,10 @@ Boxes. A line holding only `[[get-help-now]]` becomes the "When to get help now"
 and the page puts the box in when it is shown (`fill_html` with `blocks`): its wording lives in one template and its
 numbers in the settings, so one edit changes every article (docs/clinical/ARTICLES.md, "Corrections to articles
 1-10"). The plain-text value of the same name (`fill_text`) is what search snippets and the reading grade see.
+A blockquote typed to open with the box's heading in bold (an article's own box, as article 15's) is shown as the
+same red box: the page recognises it when it shows the body (`mark_help_now_boxes`), given the heading's words in
+each language from the translation catalogue (education.snippets.help_now_headings), so new words there reach every
+stored article and translation without saving them again.
 
 Images. `![what the picture shows](image:name)` shows an image uploaded in the admin (education.models.ArticleImage).
 The rendering is given the uploaded images it may use (`images`); an image whose address is anything else, or that
@@ -44,10 +48,6 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
-HELP_NOW_HEADING = "When to get help now"
-# A typed box in a translation opens with the heading in its language: the words of the shared box's heading there
-# (locale/es/LC_MESSAGES/django.po), as article 15's Spanish box does.
-HELP_NOW_HEADINGS = frozenset({HELP_NOW_HEADING, "Cuándo buscar ayuda de inmediato"})
 HELP_NOW_CLASS = "help-now"
 
 ALLOWED_TAGS = {
@@ -63,7 +63,6 @@ ALLOWED_ATTRIBUTES = {
 }
 # `loading` is allowed with this one value only (nh3 needs it out of ALLOWED_ATTRIBUTES for that).
 ALLOWED_ATTRIBUTE_VALUES = {"img": {"loading": {"lazy"}}}
-ALLOWED_CLASSES = {"blockquote": {HELP_NOW_CLASS}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 IMAGE_SCHEME = "image:"
@@ -151,16 +150,28 @@ def _value(name: str, values: Mapping[str, str]) -> str:
     return str(values.get(name, f"{{{{ {name} }}}}"))
 
 
-class _HelpNowBoxes(Treeprocessor):
-    """Marks a blockquote that opens with **When to get help now** (or its translation) so the page can style it as an
-    alert box."""
+_PLAIN_QUOTE = "<blockquote>"
 
-    def run(self, root: ET.Element) -> None:
-        for quote in root.iter("blockquote"):
-            first = next(iter(quote), None)
-            strong = next(iter(first), None) if first is not None else None
-            if strong is not None and strong.tag == "strong" and (strong.text or "").strip() in HELP_NOW_HEADINGS:
-                quote.set("class", HELP_NOW_CLASS)
+
+def has_plain_quotes(html: str) -> bool:
+    """Stored HTML holds a blockquote without a class, which may be a typed box (`mark_help_now_boxes`)."""
+    return _PLAIN_QUOTE in html
+
+
+def mark_help_now_boxes(html: str, headings: Iterable[str]) -> str:
+    """Stored (sanitised) HTML with each blockquote that opens with one of `headings` in bold, alone or followed by
+    more words of its paragraph, marked as the red "When to get help now" box.
+
+    Read in the HTML that Markdown and nh3 make of `> **heading**`, which is always `<blockquote>`, a line break and
+    `<p><strong>` with the heading as text (HTML-escaped), so a plain string match finds it.
+    """
+    if not has_plain_quotes(html):
+        return html
+    words = "|".join(re.escape(escape(heading.strip(), quote=False)) for heading in headings if heading.strip())
+    if not words:
+        return html
+    opening = re.compile(rf"{_PLAIN_QUOTE}(\s*<p><strong>(?:{words})</strong>)")
+    return opening.sub(rf'<blockquote class="{HELP_NOW_CLASS}">\1', html)
 
 
 class _Snippets(Treeprocessor):
@@ -241,7 +252,6 @@ class _SafeMarkdown(Extension):
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.inlinePatterns.register(_Placeholders(TYPED_PLACEHOLDER.pattern, md), "clinic_placeholders", 1)
-        md.treeprocessors.register(_HelpNowBoxes(md), "help_now_boxes", 0)
         md.treeprocessors.register(_Snippets(md), "snippets", 1)
         md.treeprocessors.register(_Images(md, self.images), "images", 2)
 
@@ -265,7 +275,6 @@ def render_markdown(
         attributes=ALLOWED_ATTRIBUTES,
         tag_attribute_values=ALLOWED_ATTRIBUTE_VALUES,
         attribute_filter=_image_attributes(image_prefix or ""),
-        allowed_classes=ALLOWED_CLASSES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener",
         strip_comments=True,

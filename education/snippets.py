@@ -4,6 +4,8 @@
 docs/clinical/ARTICLES.md, "Corrections to articles 1-10"). Its wording lives in one template,
 templates/education/snippets/get_help_now.html, translated like every page, and its numbers come from the clinic's
 settings (clinic_portal/clinic.py), so one edit to either changes every article at once, with no article saved again.
+Its heading is `HELP_NOW_HEADING`, one entry of the translation catalogue: the box shows it, and a blockquote an
+editor or translator types to open with it in bold is shown as the same red box (`help_now_headings`).
 
 A box is rendered per language and per setting values, and remembered: an article page costs no template rendering
 after the first one.
@@ -16,11 +18,24 @@ from functools import lru_cache
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from clinic_portal.clinic import clinic_details, dial_string
 from education.rendering import SNIPPETS, plain_text
 
 TEMPLATES = {name: f"education/snippets/{name}.html" for name in SNIPPETS.values()}
+HELP_NOW_HEADING = _("When to get help now")
+
+
+def help_now_headings() -> frozenset[str]:
+    """The box's heading in every language of the portal, as the catalogue has it now: a typed box in an English body
+    or in its translation opens with one of these (education.rendering.mark_help_now_boxes). Whatever the page's
+    language: an English body is shown to a Spanish reader while its translation is not approved."""
+    headings = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            headings.add(str(HELP_NOW_HEADING))
+    return frozenset(headings)
 
 
 def blocks() -> dict[str, str]:
@@ -57,6 +72,7 @@ def _rendered(
         "clinic_phone_dial": dial_string(clinic_phone, region),
         # The box is in the reader's language even inside an English body shown untranslated (lang="en").
         "language": language or settings.LANGUAGE_CODE,
+        "heading": HELP_NOW_HEADING,
     }
     with translation.override(language or None):
         html = render_to_string(TEMPLATES[name], context).strip()

@@ -34,8 +34,10 @@ from education.rendering import (
     fill_text,
     fill_typed,
     has_markers,
+    has_plain_quotes,
     has_typed_placeholders,
     image_names_in,
+    mark_help_now_boxes,
     normalize_newlines,
     plain_text,
     readability,
@@ -291,10 +293,14 @@ class Article(models.Model):
 
     @property
     def display_html(self) -> SafeString:
-        """The stored, sanitised body HTML with the clinic placeholders (values HTML-escaped) and boxes filled in."""
-        if not has_markers(self.body_html):
-            return mark_safe(self.body_html)  # noqa: S308
-        return mark_safe(fill_html(self.body_html, placeholder_values(), snippets.blocks()))  # noqa: S308
+        """The stored, sanitised body HTML with the clinic placeholders (values HTML-escaped) and boxes filled in, and
+        a typed box recognised by its heading (also in a body stored before its heading's words were known)."""
+        html = self.body_html
+        if has_plain_quotes(html):
+            html = mark_help_now_boxes(html, snippets.help_now_headings())
+        if has_markers(html):
+            html = fill_html(html, placeholder_values(), snippets.blocks())
+        return mark_safe(html)  # noqa: S308
 
     @property
     def display_summary(self) -> str:

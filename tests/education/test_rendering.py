@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from education.rendering import plain_text, readability, render_markdown
+from education.rendering import mark_help_now_boxes, plain_text, readability, render_markdown
 
 HOSTILE_BODY = """
 Hello <script>alert('body')</script> there.
@@ -63,16 +63,40 @@ def test_links_get_rel_noopener_and_keep_their_address():
     assert all(link["rel"] == "noopener" for link in links)
 
 
+HEADINGS = {"When to get help now", "Cuándo buscar ayuda de inmediato"}
+
+
 def test_a_blockquote_opening_with_when_to_get_help_now_becomes_the_alert_box():
     html = render_markdown("> **When to get help now**\n>\n> Call 911.\n\nBetween.\n\n> Just a quote.")
-    quotes = [attrs for tag, attrs in elements(html) if tag == "blockquote"]
+    quotes = [attrs for tag, attrs in elements(mark_help_now_boxes(html, HEADINGS)) if tag == "blockquote"]
     assert quotes == [{"class": "help-now"}, {}]
 
 
 def test_a_translations_own_box_opening_with_the_heading_in_its_language_becomes_the_alert_box_too():
     # Article 15's Spanish opens with its own box (since the emergency signs come first); it was a plain quote.
     html = render_markdown("> **Cuándo buscar ayuda de inmediato**\n>\n> Llame al 911.")
-    assert [attrs for tag, attrs in elements(html) if tag == "blockquote"] == [{"class": "help-now"}]
+    quotes = [attrs for tag, attrs in elements(mark_help_now_boxes(html, HEADINGS)) if tag == "blockquote"]
+    assert quotes == [{"class": "help-now"}]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "> See **When to get help now** below.",
+        "> **Note:** When to get help now",
+        "> **When to get help**\n>\n> Call 911.",
+        "**When to get help now**\n\nCall 911.",
+    ],
+    ids=["later-in-the-line", "other-bold", "other-words", "not-a-quote"],
+)
+def test_only_a_quote_opening_with_the_heading_itself_becomes_the_alert_box(body):
+    html = mark_help_now_boxes(render_markdown(body), HEADINGS)
+    assert "help-now" not in html
+
+
+def test_a_heading_with_characters_that_html_escapes_is_still_recognised():
+    html = render_markdown("> **Back & legs: get help <now>**\n>\n> Call.")
+    assert 'class="help-now"' in mark_help_now_boxes(html, {"Back & legs: get help <now>"})
 
 
 def test_editors_cannot_add_their_own_classes():

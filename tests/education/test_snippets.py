@@ -8,9 +8,12 @@ import re
 
 import pytest
 from django.test import Client, override_settings
+from django.utils.translation import trans_real
 
+from education import snippets
+from education.models import ArticleTranslation
 from education.starter import STARTER_DIR
-from tests.education.factories import ArticleFactory
+from tests.education.factories import ArticleFactory, approve_translations
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +76,62 @@ def test_every_starter_article_but_the_cancer_one_uses_the_shared_box(number):
     text = path.read_text(encoding="utf-8")
     assert text.count("[[get-help-now]]") == 1
     assert "**When to get help now**" not in text
+
+
+def spanish_page_of(body: str) -> str:
+    """An article with an approved Spanish translation of this body, as a Spanish reader gets it."""
+    article = ArticleFactory.create()
+    spanish = ArticleTranslation(article=article, language="es", title="Un artículo", summary="Resumen.", body=body)
+    spanish.record_source(article)
+    spanish.save()
+    approve_translations()
+    reader = Client()
+    reader.cookies["django_language"] = "es"
+    return reader.get(article.get_absolute_url()).content.decode()
+
+
+@pytest.fixture
+def box_heading_translated_anew():
+    """A translator gives the box's heading new Spanish words in the catalogue (the running portal reads them at its
+    next start, which empties the boxes remembered so far)."""
+    catalogue = vars(trans_real.translation("es"))["_catalog"]  # what the loaded .mo file gave
+    before = catalogue["When to get help now"]
+    catalogue["When to get help now"] = "Cuándo pedir ayuda ya"
+    snippets._rendered.cache_clear()
+    yield "Cuándo pedir ayuda ya"
+    catalogue["When to get help now"] = before
+    snippets._rendered.cache_clear()
+
+
+def test_a_typed_box_opening_with_the_catalogues_new_words_for_the_heading_is_the_alert_box(
+    box_heading_translated_anew,
+):
+    page = spanish_page_of(f"> **{box_heading_translated_anew}**\n>\n> Llame al {{{{ emergency_number }}}}.")
+    [box] = boxes(page)
+    assert f"<strong>{box_heading_translated_anew}</strong>" in box
+    # The shared box reads the same entry of the catalogue.
+    [shared] = boxes(spanish_page_of("[[get-help-now]]"))
+    assert f"<strong>{box_heading_translated_anew}</strong>" in shared
+
+
+def test_a_spanish_box_stored_as_a_plain_quote_before_its_heading_was_known_shows_as_the_alert_box():
+    """Article 15's Spanish box was stored as a plain quote until 2bc0f05; such a stored translation is not saved
+    again by anyone, so the page recognises the heading when it shows the body."""
+    body = "Primero.\n\n> **Cuándo buscar ayuda de inmediato**\n>\n> Llame al {{ emergency_number }}."
+    article = ArticleFactory.create()
+    spanish = ArticleTranslation(article=article, language="es", title="Un artículo", summary="Resumen.", body=body)
+    spanish.record_source(article)
+    spanish.save()
+    approve_translations()
+    stored_before = spanish.body_html.replace('<blockquote class="help-now">', "<blockquote>")
+    ArticleTranslation.objects.filter(pk=spanish.pk).update(body_html=stored_before)
+    reader = Client()
+    reader.cookies["django_language"] = "es"
+    [box] = boxes(reader.get(article.get_absolute_url()).content.decode())
+    assert "<strong>Cuándo buscar ayuda de inmediato</strong>" in box
+    assert "Llame al 911." in box
+
+
+def test_a_quote_that_only_mentions_the_heading_later_stays_a_plain_quote():
+    page = spanish_page_of("> **Nota:** Cuándo buscar ayuda de inmediato.\n\n> Cuándo buscar ayuda de inmediato")
+    assert boxes(page) == []
