@@ -5,11 +5,14 @@ Absolute, as the sitemap writes its addresses (Django's sitemap view: the reques
 canonical links always were. English is the plain address, Spanish `?lang=es`; `x-default` is the plain address too,
 which answers in the reader's own language (cookie, browser), English for one who says nothing.
 
-A page names its other-language versions only where it has them: the home page, the article list and a topic's page
-exist in both languages (their words are translated, and their cards are in Spanish where an article is); an article
-only when patients may read its translation (education.translation.is_shown), or its "Spanish" version would be the
-English with a notice, which no search engine should list as Spanish. A later page of a list names none (its place is
-in one language's order, not the other's: clinic_portal.languages.LIST_PLACE).
+A page names its other-language versions only where it has them, with something to read in that language: the home
+page always (its own words are translated, the urgent-help box among them); an article only when patients may read
+its translation (education.translation.is_shown), or its "Spanish" version would be the English with a notice, which
+no search engine should list as Spanish; the article list and a topic's page only once patients may read one of
+their articles in that language, and a topic only with its name there (a TopicTranslation), or its page would be the
+English heading and cards under translated menus (education.selectors.list_languages). A page with no version in the
+reader's language gives the English address as its canonical one. A later page of a list names none (its place is in
+one language's order, not the other's: clinic_portal.languages.LIST_PLACE).
 """
 
 from __future__ import annotations

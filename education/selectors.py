@@ -51,7 +51,15 @@ from clinic_portal.db_rows import quoted_column
 from education import cache
 from education.folding import sort_key, sort_key_sql
 from education.models import Article, ArticleTranslation, Topic, TopicTranslation, filled_summary
-from education.translation import TRANSLATED, language_code, shown_filter, shown_sql, title_order, with_shown_title
+from education.translation import (
+    TRANSLATED,
+    language_code,
+    shown_filter,
+    shown_sql,
+    shown_translations,
+    title_order,
+    with_shown_title,
+)
 
 ENGLISH = "en"
 
@@ -68,7 +76,8 @@ CARD_DEFERRED = ("body", "body_html", "body_text", "search_vector", "sources")
 class Topics:
     """The topics as a reader of one language sees them: by name in that language, by id and by slug."""
 
-    topics: Sequence[Topic]  # each with `article_count` and `fallback_lang` ("en" where it has no translation)
+    topics: Sequence[Topic]  # each with `article_count` and `fallback_lang` ("en" where it has no translation),
+    # and `readable`: one of its published articles may be read in that language (its translation is shown)
     by_id: dict[int, Topic] = field(default_factory=dict)
     by_slug: dict[str, Topic] = field(default_factory=dict)
 
@@ -80,6 +89,7 @@ class Library:
     by_id: dict[int, Topic] = field(default_factory=dict)
     by_slug: dict[str, Topic] = field(default_factory=dict)
     languages: dict[str, Topics] = field(default_factory=dict)  # the same topics for each other language
+    readable_in: frozenset[str] = frozenset()  # the other languages in which a published article may be read
 
     def topics_in(self, language: str | None) -> Topics:
         return self.languages.get(language_code(language)) or Topics(self.topics, self.by_id, self.by_slug)
@@ -95,6 +105,7 @@ def _topics_in(topics: Sequence[Topic], code: str) -> Topics:
         if name:
             copy_.name, copy_.description = name, description or ""
         copy_.fallback_lang = "" if name else ENGLISH  # type: ignore[attr-defined]
+        copy_.readable = bool(getattr(topic, f"readable_{code}", False))  # type: ignore[attr-defined]
         shown.append(copy_)
     return Topics(_by_name(shown, code), {t.pk: t for t in shown}, {t.slug: t for t in shown})
 
@@ -109,15 +120,21 @@ def _by_name(topics: Iterable[Topic], language: str | None) -> list[Topic]:
 
 def _count_library() -> Library:
     """One query: every topic with its published articles counted (one join, grouped), and the published articles in
-    all (an index-only count, computed once by PostgreSQL as an init plan)."""
+    all (an index-only count, computed once by PostgreSQL as an init plan). For each translated language, a topic's
+    name there and whether one of its published articles may be read there; and whether any published article may
+    (an init plan too): the lists name their version in that language only then (`list_languages`)."""
     now = timezone.now()
     live = Article.objects.published()
     in_all = live.order_by().values("status").annotate(n=Count("*")).values("n")
     names: dict[str, Any] = {}
+    live_article = {"article__status": Article.Status.PUBLISHED, "article__published_at__lte": now}
     for code in sorted(TRANSLATED):
         translated = TopicTranslation.objects.filter(topic=OuterRef("pk"), language=code)
         names[f"name_{code}"] = Subquery(translated.values("name")[:1])
         names[f"description_{code}"] = Subquery(translated.values("description")[:1])
+        readable = shown_translations(code).filter(**live_article)
+        names[f"readable_{code}"] = Exists(readable.filter(article__topics=OuterRef("pk")))
+        names[f"any_readable_{code}"] = Exists(readable)
     topics = list(
         Topic.objects.annotate(
             article_count=Count(
@@ -128,12 +145,22 @@ def _count_library() -> Library:
         ).order_by("name")
     )
     published = topics[0].published_in_all if topics else live.count()
+    readable_in = {
+        code
+        for code in TRANSLATED
+        if (
+            getattr(topics[0], f"any_readable_{code}")
+            if topics
+            else shown_translations(code).filter(**live_article).exists()
+        )
+    }
     return Library(
         topics=topics,
         published=published,
         by_id={topic.pk: topic for topic in topics},
         by_slug={topic.slug: topic for topic in topics},
         languages={code: _topics_in(topics, code) for code in TRANSLATED},
+        readable_in=frozenset(readable_in),
     )
 
 
@@ -154,6 +181,25 @@ def topic_or_404(slug: str, language: str | None = None) -> Topic:
     if topic is None or not topic.article_count:  # type: ignore[attr-defined]
         raise Http404("No such topic.")
     return topic
+
+
+def list_languages(topic: Topic | None = None) -> list[str]:
+    """The languages a list of articles (all of them, or a topic's) has something to read in, English first: each
+    translated language in which patients may read one of its articles (`localized`'s rule) and, for a topic, which
+    names the topic. Without that its page in the language would be the English under translated menus (a topic's
+    heading and description in English), which no search engine should list as a version in that language
+    (education/alternates.py). No query: read from `library()`."""
+    found = library()
+    languages = [ENGLISH]
+    for code in sorted(TRANSLATED):
+        if topic is None:
+            readable = code in found.readable_in
+        else:
+            shown = found.topics_in(code).by_id.get(topic.pk)
+            readable = shown is not None and not shown.fallback_lang and shown.readable  # type: ignore[attr-defined]
+        if readable:
+            languages.append(code)
+    return languages
 
 
 # --- Cards ----------------------------------------------------------------------------------------------------------

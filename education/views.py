@@ -112,6 +112,12 @@ def article_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     if (after or before) and not page.articles:
         # The article the link starts from is gone (unpublished, renamed): start from the beginning.
         return redirect(_in_named_language(request, topic or "article-list"))
+    # Its other languages only where it has something to read in them (selectors.list_languages); else its first
+    # page's address is the English one, as an article's is while it is shown in English. A later page keeps its own
+    # (its place is in its language's order: clinic_portal.languages.LIST_PLACE).
+    languages = selectors.list_languages(topic)
+    query = urlencode({"after": after}) if after else urlencode({"before": before}) if before else ""
+    shown = _shown(language) if query or _shown(language) in languages else ENGLISH
     context = {
         "topic": topic,
         "page": page,
@@ -119,9 +125,9 @@ def article_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         **page_addresses(
             request,
             topic.get_absolute_url() if topic else reverse("article-list"),
-            shown=_shown(language),
-            languages=every_language(),
-            query=urlencode({"after": after}) if after else urlencode({"before": before}) if before else "",
+            shown=shown,
+            languages=languages,
+            query=query,
         ),
     }
     return render(request, "education/article_list.html", context)

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from clinic_portal.languages import return_path
-from education.models import ArticleTranslation
+from education.models import ArticleTranslation, TopicTranslation
 from tests.education.factories import ArticleFactory, TopicFactory, approve_translations
 
 pytestmark = pytest.mark.django_db
@@ -122,16 +122,49 @@ def test_a_translation_no_reviewer_approved_is_not_named_either():
     assert "hreflang" not in html
 
 
+def both_languages(path: str) -> dict[str, str]:
+    return {"en": f"{ORIGIN}{path}", "es": f"{ORIGIN}{path}?lang=es", "x-default": f"{ORIGIN}{path}"}
+
+
 @pytest.mark.parametrize("path", ["/", "/articles/", "/topics/running/"])
-def test_the_home_page_the_list_and_a_topic_name_both_languages(library, path):
+def test_the_home_page_the_list_and_a_topic_with_its_spanish_name_name_both_languages(library, path):
+    TopicTranslation.objects.create(topic=library[0].topics.get(), language="es", name="Correr")
     links = head_links(Client().get(path).content.decode())
-    assert links == {
-        "en": f"{ORIGIN}{path}",
-        "es": f"{ORIGIN}{path}?lang=es",
-        "x-default": f"{ORIGIN}{path}",
-        "canonical": f"{ORIGIN}{path}",
+    assert links == {**both_languages(path), "canonical": f"{ORIGIN}{path}"}
+    assert head_links(Client().get(f"{path}?lang=es").content.decode()) == {
+        **both_languages(path),
+        "canonical": f"{ORIGIN}{path}?lang=es",
     }
-    assert head_links(Client().get(f"{path}?lang=es").content.decode())["canonical"] == f"{ORIGIN}{path}?lang=es"
+
+
+def test_a_topic_without_a_spanish_name_names_no_spanish_version_and_its_address_is_the_english_one(library):
+    # Its Spanish page would have the English name for heading and description, whatever its articles are in.
+    for path in ("/topics/running/", "/topics/running/?lang=es"):
+        assert head_links(Client().get(path).content.decode()) == {"canonical": f"{ORIGIN}/topics/running/"}
+
+
+def test_a_topic_with_a_spanish_name_but_no_article_patients_may_read_in_spanish_names_no_spanish_version():
+    topic = TopicFactory.create(name="Sleep", slug="sleep")
+    TopicTranslation.objects.create(topic=topic, language="es", name="Dormir", description="Para dormir mejor.")
+    article = ArticleFactory.create(title="Pillows", slug="pillows", topics=[topic])
+    translate(article, "Almohadas", approve=False)  # no reviewer has approved it: patients read the English
+    for path in ("/topics/sleep/", "/topics/sleep/?lang=es"):
+        assert head_links(Client().get(path).content.decode()) == {"canonical": f"{ORIGIN}/topics/sleep/"}
+    approve_translations()
+    assert head_links(Client().get("/topics/sleep/?lang=es").content.decode()) == {
+        **both_languages("/topics/sleep/"),
+        "canonical": f"{ORIGIN}/topics/sleep/?lang=es",
+    }
+
+
+def test_the_list_of_all_articles_names_spanish_once_patients_may_read_one_in_spanish_and_the_home_page_always():
+    ArticleFactory.create(title="Pillows", slug="pillows")
+    assert head_links(Client().get("/articles/?lang=es").content.decode()) == {"canonical": f"{ORIGIN}/articles/"}
+    # The home page's own words are Spanish (the urgent-help box among them), whatever the library holds.
+    assert head_links(Client().get("/?lang=es").content.decode()) == {
+        **both_languages("/"),
+        "canonical": f"{ORIGIN}/?lang=es",
+    }
 
 
 def test_a_later_page_of_a_list_keeps_its_place_in_its_canonical_and_names_no_other_language(library):
