@@ -15,10 +15,11 @@ import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from education.models import Article, ArticleDraft, ReviewReminder
+from education.models import Article, ArticleDraft, ArticleTranslation, ReviewReminder
+from education.translation import with_waiting_release
 
 
 def due_by(today: datetime.date) -> datetime.date:
@@ -40,6 +41,13 @@ def awaiting_clinical_review() -> QuerySet[Article]:
     sent = Q(draft__state=ArticleDraft.State.AWAITING_REVIEW)
     unapproved_live = Q(status=Article.Status.PUBLISHED) & (Q(reviewed_by="") | Q(reviewed_on__isnull=True))
     return Article.objects.filter(sent | unapproved_live).only("pk", "title", "next_review_due").order_by("title")
+
+
+def translations_with_a_new_release() -> QuerySet[ArticleTranslation]:
+    """Translations patients read whose newer starter release waits for a clinical reviewer (education/services.py),
+    while it still applies: made from the English live now."""
+    current = ArticleTranslation.objects.filter(source_sha256=F("article__english_sha256"))
+    return with_waiting_release(current).select_related("article").order_by("article__title")
 
 
 def send_review_reminders(*, today: datetime.date | None = None) -> dict[str, int]:

@@ -15,7 +15,8 @@ of the file and a hash of the article exactly as it wrote it. On a later run an 
 Each article's starter translations (`es/<file>`) are added when the article has none in that language. One already
 there is replaced by the file only while it still has the words of an earlier starter release (`es/released.txt`),
 patients are not reading it, and the article's English is the starter file's; anything else keeps it
-(`_load_translations`).
+(`_load_translations`). One that patients read, otherwise alike, gets the file's words as a new release waiting for a
+clinical reviewer beside the approved words patients keep reading (`_queue_release`).
 
 Approving an article does not count as changing it: the hash covers what editors write, not the review stamp or the
 next review date.
@@ -78,6 +79,10 @@ TRANSLATION_KEPT_OTHER_ENGLISH = (
     "kept (the article's live English is not this release's: the new words do not translate it)"
 )
 TRANSLATION_NO_ARTICLE = "not loaded (no starter article with this address)"
+TRANSLATION_RELEASE_WAITING = (
+    "new release waiting for clinical review (patients read the approved words until a reviewer approves it)"
+)
+TRANSLATION_RELEASE_STILL_WAITING = "kept (its new release already waits for clinical review)"
 
 
 @dataclass
@@ -207,7 +212,8 @@ def _why_kept(
     the file's new words, which is when:
     - its words are exactly one earlier release's (`released`): no translator has changed them;
     - patients are not reading it (never approved, or made from English that has changed since): approved words stay
-      in front of patients until a reviewer approves new ones, as an approved English article does (`_propose`);
+      in front of patients until a reviewer approves new ones, as an approved English article does (`_propose`;
+      `_queue_release` puts the new words in front of a reviewer);
     - the article's live English is the starter file's, which the new words translate: not an editor's own English,
       nor the last release's while a new one waits for clinical review (a later load brings the translation then).
     """
@@ -223,6 +229,24 @@ def _why_kept(
     return None
 
 
+def _queue_release(found: ArticleTranslation, translation: StarterTranslation) -> str:
+    """The file's words as a new release of a translation patients read (an earlier release's words, untouched, of the
+    English live now), waiting for a clinical reviewer: the approved words stay in front of patients until one
+    approves the new ones (education/translation_approval.py). Queued once: a later load finds it waiting."""
+    release = {
+        "title": translation.title,
+        "summary": translation.summary,
+        "body": translation.body,
+        "over": found.content_sha256,
+        "english": found.source_sha256,
+    }
+    if found.waiting_release == release:
+        return TRANSLATION_RELEASE_STILL_WAITING
+    # An update, not a save: nothing patients read changes, nor who last saved the words.
+    ArticleTranslation.objects.filter(pk=found.pk).update(new_release=release)
+    return TRANSLATION_RELEASE_WAITING
+
+
 def _load_translations(
     translations: list[StarterTranslation],
     starters: list[StarterArticle],
@@ -234,7 +258,8 @@ def _load_translations(
     A translation records the starter file's English as the English it was made from, so an article whose English an
     editor has changed shows it with the "older English" notice until a translator brings it up to date. One whose
     words a translator changed is never replaced (the words are compared with every release's, `es/released.txt`).
-    A replaced translation waits for a clinical reviewer's approval, as a new one does.
+    A replaced translation waits for a clinical reviewer's approval, as a new one does; one that patients read keeps
+    its words and gets the file's as a new release for a reviewer (`_queue_release`) when the English is the file's.
     """
     english = {starter.slug: starter for starter in starters}
     articles = {a.slug: a for a in Article.objects.filter(slug__in=[t.slug for t in translations if t.slug in english])}
@@ -258,6 +283,11 @@ def _load_translations(
             kept = _why_kept(
                 found, translation, source, released.get((translation.language, translation.slug), frozenset())
             )
+            if kept == TRANSLATION_KEPT_READ and found.article.english_sha256 == english_sha256(
+                source.title, source.summary, source.body
+            ):
+                outcomes[key] = _queue_release(found, translation)
+                continue
             if kept is not None:
                 outcomes[key] = kept
                 continue

@@ -20,6 +20,7 @@ import copy
 
 from django.db.models import Case, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, When
 from django.db.models.expressions import Combinable
+from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -144,6 +145,14 @@ def current_titles(articles: list[Article], language: str | None) -> dict[int, s
     """Article id -> its title in `language`, for the articles whose translation patients may read ({} in English):
     what a list of links shows a reader, who then opens the article in their own language."""
     return {article_id: title for article_id, (title, _summary) in shown_words(articles, language).items()}
+
+
+def with_waiting_release(translations: QuerySet[ArticleTranslation]) -> QuerySet[ArticleTranslation]:
+    """The translations with a starter release waiting for a clinical reviewer, as a query:
+    `ArticleTranslation.waiting_release` (queued over the words they have, of the English they were made from)."""
+    return translations.alias(release_over=KT("new_release__over"), release_english=KT("new_release__english")).filter(
+        release_over=F("content_sha256"), release_english=F("source_sha256")
+    )
 
 
 def with_out_of_date(translations: QuerySet[ArticleTranslation]) -> QuerySet[ArticleTranslation]:

@@ -84,6 +84,16 @@ class ArticleTranslation(models.Model):
     )
     approved_by_name = models.CharField(max_length=150, blank=True, default="", editable=False)
     approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A newer starter release of these words, waiting for a clinical reviewer while patients read the approved ones
+    # (education/services.py queues it; education/translation_approval.py puts it in place). Words changed since it
+    # was queued, or made from other English, set it aside (`waiting_release`): a translator's words always win.
+    new_release = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="A newer starter release (title, summary, body) waiting for clinical review; patients read the "
+        "approved words until a reviewer approves it.",
+    )
     # The search page for a reader of this language (education/search_results.py), as Article.search_vector for
     # English: filled on PostgreSQL only, GIN-indexed by migration 0010. Whether patients may read the words is
     # decided when searching (the approval and the English it was made from), not here.
@@ -106,9 +116,12 @@ class ArticleTranslation(models.Model):
         self.body_text = rendered.text
         self.word_count = rendered.figures.words
         self.content_sha256 = english_sha256(self.title, self.summary, self.body)  # the same hash, of these words
+        if self.new_release and self.waiting_release is None:
+            self.new_release = {}  # set aside by a translator's words or other English: not to be approved over them
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "content_sha256", "body_html", "body_text", "word_count"}
+            derived = {"content_sha256", "body_html", "body_text", "word_count", "new_release"}
+            kwargs["update_fields"] = {*update_fields, *derived}
         super().save(*args, **kwargs)
         self.refresh_search_vector()
 
@@ -138,6 +151,15 @@ class ArticleTranslation(models.Model):
     def is_approved(self) -> bool:
         """A clinical reviewer approved exactly these words."""
         return bool(self.approved_sha256) and self.approved_sha256 == self.content_sha256
+
+    @property
+    def waiting_release(self) -> dict[str, str] | None:
+        """The starter release queued for a clinical reviewer, while it still applies: queued over exactly these
+        words, as a translation of the English they were made from (else None)."""
+        release = self.new_release or {}
+        if release and release.get("over") == self.content_sha256 and release.get("english") == self.source_sha256:
+            return release
+        return None
 
     @property
     def is_current(self) -> bool:

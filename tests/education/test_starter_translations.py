@@ -19,6 +19,8 @@ from education.services import (
     TRANSLATION_KEPT_CHANGED,
     TRANSLATION_KEPT_OTHER_ENGLISH,
     TRANSLATION_KEPT_READ,
+    TRANSLATION_RELEASE_STILL_WAITING,
+    TRANSLATION_RELEASE_WAITING,
     load_starter_library,
 )
 from education.starter import (
@@ -158,10 +160,12 @@ def test_every_starter_translation_is_listed_as_released_so_a_later_release_can_
     assert missing == [], f"add these lines to {SPANISH_DIR / RELEASED_FILE}: {missing}"
 
 
-def earlier_release_of_article_3(library) -> str:
-    """Article 3 as an earlier release had it: the emergency section after the others (English and Spanish), its
-    Spanish listed as released. Returns that line of `released.txt`."""
-    for path in (library / "03-cauda-equina-warning-signs.md", library / "es" / "03-cauda-equina-warning-signs.md"):
+def earlier_release_of_article_3(library, *, english: bool = True) -> str:
+    """Article 3 as an earlier release had it: the emergency section after the others (English and Spanish, or with
+    `english=False` the Spanish only: a fix made in the Spanish alone), its Spanish listed as released. Returns that
+    line of `released.txt`."""
+    names = ["03-cauda-equina-warning-signs.md", "es/03-cauda-equina-warning-signs.md"][0 if english else 1 :]
+    for path in (library / name for name in names):
         text = path.read_text(encoding="utf-8")
         before, first, *others = re.split(r"(?m)^(?=## )", text)
         last, box = others[-1].split("[[get-help-now]]")
@@ -247,3 +251,44 @@ def test_an_approved_translation_waits_for_its_new_english_to_be_approved(librar
     assert report.translations[f"{CAUDA_EQUINA} (es)"].startswith("updated")
     translation = ArticleTranslation.objects.get(article=article)
     assert first_heading(translation.body) == GO_NOW_ES
+
+
+# --- A new release of a starter translation that patients read -----------------------------------------------------
+# Articles 3, 10 and 15's Spanish put the "go now" signs first. A clinic whose patients read the earlier Spanish, under
+# English that did not change, kept it with no one told: the load said "kept" and queued nothing for a reviewer.
+
+
+def spanish_fix_waiting(library) -> ArticleTranslation:
+    """Article 3's earlier Spanish (the same English), approved and read by patients, then this release loaded."""
+    earlier = earlier_release_of_article_3(library, english=False)
+    load_starter_library(library)
+    approve_translations()
+    new_release(library, earlier)
+    return ArticleTranslation.objects.get(article__slug=CAUDA_EQUINA, language="es")
+
+
+def first_heading_read_in_spanish(article: Article) -> str:
+    shown = localized(Article.objects.get(pk=article.pk), "es")
+    assert getattr(shown, "translation_notice", "") is None  # the Spanish, not the English with a notice
+    return re.findall(r"<h2[^>]*>([^<]+)</h2>", shown.body_html)[0]
+
+
+@pytest.mark.django_db
+def test_a_spanish_fix_to_a_translation_patients_read_waits_for_a_reviewer_once_and_patients_keep_the_approved_words(
+    library,
+):
+    translation = spanish_fix_waiting(library)
+    out = io.StringIO()
+    call_command("load_articles", directory=library, stdout=out)
+    assert f"1 {TRANSLATION_RELEASE_WAITING}" in out.getvalue()  # the report's count of each outcome
+    assert "1 translation(s) have a new release awaiting clinical review" in out.getvalue()
+    # Patients read the approved earlier Spanish until a reviewer approves the new release.
+    assert first_heading_read_in_spanish(translation.article) != GO_NOW_ES
+    assert ArticleTranslation.objects.get(pk=translation.pk).body == translation.body
+
+    again = io.StringIO()
+    call_command("load_articles", directory=library, stdout=again)
+    assert f"1 {TRANSLATION_RELEASE_STILL_WAITING}" in again.getvalue()
+    assert TRANSLATION_RELEASE_WAITING not in again.getvalue()  # not queued a second time
+    assert "1 translation(s) have a new release awaiting clinical review" in again.getvalue()
+    assert first_heading_read_in_spanish(translation.article) != GO_NOW_ES

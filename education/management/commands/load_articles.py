@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from education.reminders import awaiting_clinical_review
+from education.reminders import awaiting_clinical_review, translations_with_a_new_release
 from education.services import load_starter_library
 from education.starter import STARTER_DIR, StarterFileError
 
@@ -39,4 +39,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{waiting} article(s) await clinical review: a member of the Clinical reviewers group approves each "
                 "one in the admin (Patient education > Articles, “Review”)."
+            )
+        releases = translations_with_a_new_release().count()
+        if releases:
+            self.stdout.write(
+                f"{releases} translation(s) have a new release awaiting clinical review: patients read the approved "
+                "words until a member of the Clinical reviewers group approves it in the admin (Patient education > "
+                "Article translations, “Approve the new release for patients”)."
             )
