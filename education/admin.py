@@ -49,6 +49,7 @@ from education.models import (
     render_body,
 )
 from education.reminders import due_by
+from education.translation import with_waiting_release
 
 GRADE_WARNING = (
     "Reading grade {grade} is above the target of {target}. Try shorter sentences and everyday words, so that "
@@ -217,6 +218,7 @@ class ArticleAdmin(_VersionedArticleAdmin):
                 ),
                 has_spanish=Exists(spanish),
                 spanish_current=Exists(spanish.filter(source_sha256=OuterRef("english_sha256"))),
+                spanish_release=Exists(with_waiting_release(spanish).filter(source_sha256=OuterRef("english_sha256"))),
             )
         )
         return articles.order_by(*self.get_ordering(request))
@@ -286,6 +288,8 @@ class ArticleAdmin(_VersionedArticleAdmin):
     def spanish(self, article: Article) -> SafeString:
         if not getattr(article, "has_spanish", False):
             return format_html("{}", "—")
+        if getattr(article, "spanish_release", False):  # a starter release waits for a clinical reviewer
+            return format_html("{} {}", badge("Up to date", "current"), badge("New release awaiting review", "waiting"))
         if getattr(article, "spanish_current", False):
             return badge("Up to date", "current")
         return badge("Out of date", "overdue")

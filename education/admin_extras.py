@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 
 from education.admin_forms import ArticleImageForm, ArticleTranslationForm
 from education.models import ArticleImage, ArticleTranslation
-from education.translation import english_changes, with_out_of_date
-from education.translation_approval import APPROVE_PERMISSION, approve_translation, shown_sha256
+from education.translation import english_changes, release_changes, with_out_of_date
+from education.translation_approval import APPROVE_PERMISSION, approve_release, approve_translation, shown_sha256
 from education.workflow import WorkflowError
 
 
@@ -118,9 +118,11 @@ class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
 
     @admin.display(description="Clinical review")
     def clinical_review(self, translation: ArticleTranslation) -> SafeString:
-        if translation.is_approved:
-            return badge("Approved", "current")
-        return badge("Awaiting review", "overdue")
+        if not translation.is_approved:
+            return badge("Awaiting review", "overdue")
+        if translation.waiting_release is not None and getattr(translation, "is_up_to_date", translation.is_current):
+            return format_html("{} {}", badge("Approved", "current"), badge("New release awaiting review", "waiting"))
+        return badge("Approved", "current")
 
     @admin.display(description="The English article")
     def english_state(self, translation: ArticleTranslation) -> SafeString:
@@ -150,12 +152,19 @@ class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
             context["can_approve"] = request.user.has_perm(APPROVE_PERMISSION) and not translation.is_approved
             context["approve_url"] = reverse("admin:education_articletranslation_approve", args=[translation.pk])
             context["shown_sha256"] = shown_sha256(translation)  # the words and English shown: what an approval means
+            if translation.waiting_release is not None and translation.is_current:
+                context["release_changes"] = release_changes(translation)
+                context["can_approve_release"] = request.user.has_perm(APPROVE_PERMISSION)
+                url = reverse("admin:education_articletranslation_approve_release", args=[translation.pk])
+                context["approve_release_url"] = url
         return super().change_view(request, object_id, form_url, context)
 
     def get_urls(self) -> list[URLPattern]:
         approve = self.admin_site.admin_view(require_POST(self.approve_view))
+        approve_new = self.admin_site.admin_view(require_POST(self.approve_release_view))
         return [
             path("<int:pk>/approve/", approve, name="education_articletranslation_approve"),
+            path("<int:pk>/approve-release/", approve_new, name="education_articletranslation_approve_release"),
             *super().get_urls(),
         ]
 
@@ -172,6 +181,22 @@ class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
             messages.error(request, str(refused))
         else:
             messages.success(request, "Approved: patients who read this language now see this translation.")
+        return HttpResponseRedirect(reverse("admin:education_articletranslation_change", args=[pk]))
+
+    def approve_release_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """A clinical reviewer's "Approve the new release for patients": the starter release waiting beside the
+        approved words takes their place, approved (education/translation_approval.py)."""
+        if not request.user.has_perm(APPROVE_PERMISSION):
+            raise PermissionDenied
+        translation = ArticleTranslation.objects.filter(pk=pk).select_related("article").first()
+        if translation is None:
+            raise Http404
+        try:
+            approve_release(translation, reviewer=request.user, shown=request.POST.get("shown", ""))
+        except WorkflowError as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, "Approved: patients who read this language now see the new release.")
         return HttpResponseRedirect(reverse("admin:education_articletranslation_change", args=[pk]))
 
     def save_model(self, request: HttpRequest, obj: ArticleTranslation, form: Any, change: bool) -> None:

@@ -50,7 +50,7 @@ def panel_context(request: HttpRequest, model_admin: ArticleAdmin, article: Arti
     draft = workflow.draft_of(article)
     translations = list(
         ArticleTranslation.objects.filter(article=article).only(
-            "pk", "language", "source_sha256", "content_sha256", "approved_sha256"
+            "pk", "language", "source_sha256", "content_sha256", "approved_sha256", "new_release"
         )
     )
     return {
@@ -102,6 +102,8 @@ def _translation_facts(article: Article, translations: list[ArticleTranslation])
             continue
         if translation.source_sha256 != article.english_sha256:
             state = "Out of date"
+        elif translation.is_approved and translation.waiting_release is not None:
+            state = "Approved: patients read it; a new release awaits clinical review"
         elif translation.is_approved:
             state = "Approved: patients read it"
         else:

@@ -171,3 +171,15 @@ def english_changes(translation: ArticleTranslation) -> SafeString:
         if str(before.get(field, "")) != (now := str(getattr(article, field)))
     ]
     return format_html_join("", "{}", ((part,) for part in parts))
+
+
+def release_changes(translation: ArticleTranslation) -> SafeString:
+    """What the starter release waiting for review changes in the translation's words, field by field (all text
+    escaped): what a clinical reviewer reads before approving it."""
+    release = translation.waiting_release or {}
+    parts = [
+        format_html('<h3 class="english-change-field">{}</h3>{}', label, line_changes(now, new))
+        for field, label in (("title", "Title"), ("summary", "Summary"), ("body", "Body"))
+        if (now := str(getattr(translation, field))) != (new := str(release.get(field, now)))
+    ]
+    return format_html_join("", "{}", ((part,) for part in parts))

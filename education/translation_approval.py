@@ -4,6 +4,10 @@ The English article is approved through its working copy (education/workflow.py)
 stands, in the admin, by someone with the same permission (`education.approve_article`). The approval holds for
 exactly the words approved (`approved_sha256`): an editor's later change puts the English back in front of patients,
 with a notice, until a reviewer approves the new words.
+
+A newer starter release of a translation patients read waits beside its approved words (`new_release`, queued by
+`load_articles`); `approve_release` puts it in place of them and approves it, in one step, so patients go from the
+approved words to the approved new ones and never read the English meanwhile.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from education.models import ArticleTranslation
+from education.models import ArticleTranslation, canonical_text, english_sha256
 from education.workflow import WorkflowError, full_name
 
 APPROVE_PERMISSION = "education.approve_article"
@@ -30,10 +34,21 @@ MSG_CHANGED_SINCE_SHOWN = (
 )
 
 
+MSG_NO_RELEASE = (
+    "This new release no longer waits for review: the translation's words or the English they translate changed "
+    "since it was queued, or it was approved already."
+)
+
+
 def shown_sha256(translation: ArticleTranslation) -> str:
     """What a reviewer's page shows of a translation, hashed: its words and the English they were made from (an
-    approval is of the words as a translation of that English: `ArticleTranslation.record_english`)."""
-    return hashlib.sha256(f"{translation.content_sha256}:{translation.source_sha256}".encode()).hexdigest()
+    approval is of the words as a translation of that English: `ArticleTranslation.record_english`), and a new
+    release waiting for review, when there is one."""
+    shown = f"{translation.content_sha256}:{translation.source_sha256}"
+    release = translation.waiting_release
+    if release is not None:
+        shown += ":" + english_sha256(release["title"], release["summary"], release["body"])
+    return hashlib.sha256(shown.encode()).hexdigest()
 
 
 def approve_translation(
@@ -57,4 +72,33 @@ def approve_translation(
         locked.approved_at = now or timezone.now()
         # A save, not an update: the public-page cache hears of it (education/cache.py) and drops the pages.
         locked.save(update_fields=["approved_sha256", "approved_by", "approved_by_name", "approved_at"])
+    return locked
+
+
+def approve_release(
+    translation: ArticleTranslation, *, reviewer: Any, shown: str | None = None, now: datetime.datetime | None = None
+) -> ArticleTranslation:
+    """Put the new release waiting on a translation in place of its words, approved: what patients read from now on.
+    Refused, as `approve_translation` is, for a page that showed something else (`shown`) and for a translation of
+    older English; and when no release waits any more (a translator's words set it aside)."""
+    if not reviewer.has_perm(APPROVE_PERMISSION):
+        raise WorkflowError(MSG_NOT_A_REVIEWER)
+    with transaction.atomic():
+        locked = ArticleTranslation.objects.select_for_update().select_related("article").get(pk=translation.pk)
+        if shown is not None and shown != shown_sha256(locked):
+            raise WorkflowError(MSG_CHANGED_SINCE_SHOWN)
+        release = locked.waiting_release
+        if release is None:
+            raise WorkflowError(MSG_NO_RELEASE)
+        if not locked.is_current:
+            raise WorkflowError(MSG_NOT_CURRENT)
+        locked.title = release["title"]
+        locked.summary = canonical_text(release["summary"])
+        locked.body = canonical_text(release["body"])
+        locked.new_release = {}
+        locked.approved_sha256 = english_sha256(locked.title, locked.summary, locked.body)  # as save() hashes them
+        locked.approved_by = reviewer
+        locked.approved_by_name = full_name(reviewer)
+        locked.approved_at = now or timezone.now()
+        locked.save()  # the words and the approval at once: patients never read the English in between
     return locked

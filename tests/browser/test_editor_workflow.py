@@ -2,7 +2,8 @@
 
 - an editor changes a live article; visitors still see the old text; a clinical reviewer approves; visitors see the
   new text; the history shows one change, in the body only;
-- an article whose image has no alt text cannot be saved; with alt text it is shown with that alt.
+- an article whose image has no alt text cannot be saved; with alt text it is shown with that alt;
+- a new Spanish starter release of a translation patients read reaches them only once a reviewer approves it.
 """
 
 from __future__ import annotations
@@ -116,6 +117,44 @@ def test_an_editors_change_reaches_visitors_only_after_a_reviewer_approves_it(
     ]
     screenshot(history, f"workflow-history-{size}")
     assert_accessible(history, context="the article's history")
+
+
+def test_a_spanish_starter_release_reaches_spanish_readers_only_after_a_reviewer_approves_it(
+    open_page, screenshot, reviewer, live_server, tmp_path
+):
+    """A fix made in the Spanish alone of a starter translation patients read (article 3: the go-now signs first):
+    `load_articles` puts it in front of a reviewer, Spanish readers keep the approved words until it is approved."""
+    import shutil
+
+    from education.services import load_starter_library
+    from education.starter import STARTER_DIR
+    from tests.education.test_starter_translations import GO_NOW_ES, spanish_fix_waiting
+
+    library = tmp_path / "articles"
+    shutil.copytree(STARTER_DIR, library)
+    translation = spanish_fix_waiting(library)
+    load_starter_library(library)
+    visitor = open_page(translation.article.get_absolute_url(), PHONE)
+    visitor.context.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
+
+    def first_heading_read() -> str:
+        visitor.reload()
+        assert visitor.locator("html").get_attribute("lang") == "es"
+        return visitor.locator("article .article-body h2").first.inner_text()
+
+    assert first_heading_read() != GO_NOW_ES
+    assert_accessible(visitor, context="the approved Spanish while a new release waits")
+
+    page = open_page(f"/admin/education/articletranslation/{translation.pk}/change/", DESKTOP, user=reviewer)
+    assert f"+ ## {GO_NOW_ES}" in page.locator(".english-changes-box .added").all_inner_texts()
+    screenshot(page, "translation-new-release-desktop")
+    assert_accessible(page, context="a translation with a new starter release waiting for review")
+    page.get_by_role("button", name="Approve the new release for patients").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("patients who read this language now see the new release").is_visible()
+    assert_accessible(page, context="the translation after its new release was approved")
+    assert first_heading_read() == GO_NOW_ES
+    assert_accessible(visitor, context="the new Spanish release after approval")
 
 
 def _png() -> bytes:

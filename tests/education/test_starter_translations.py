@@ -33,7 +33,9 @@ from education.starter import (
     read_starter_translations,
 )
 from education.translation import localized
-from tests.education.factories import approve_translations
+from education.translation_approval import MSG_NOT_CURRENT, approve_release
+from education.workflow import WorkflowError
+from tests.education.factories import approve_translations, change_english_after_translation
 
 SPANISH_DIR = STARTER_DIR / "es"
 MARKERS = re.compile(r"\{\{ \w+ \}\}|\[\[get-help-now\]\]|\]\(/articles/[a-z0-9-]+/\)")
@@ -292,3 +294,67 @@ def test_a_spanish_fix_to_a_translation_patients_read_waits_for_a_reviewer_once_
     assert TRANSLATION_RELEASE_WAITING not in again.getvalue()  # not queued a second time
     assert "1 translation(s) have a new release awaiting clinical review" in again.getvalue()
     assert first_heading_read_in_spanish(translation.article) != GO_NOW_ES
+
+
+@pytest.mark.django_db
+def test_a_reviewer_sees_the_waiting_release_with_its_changes_and_approving_it_puts_it_in_front_of_patients(
+    library, editor, reviewer
+):
+    translation = spanish_fix_waiting(library)
+    load_starter_library(library)
+    url = f"/admin/education/articletranslation/{translation.pk}/change/"
+    editors = Client()
+    editors.force_login(editor)
+    for listing in ("/admin/education/articletranslation/", "/admin/education/article/"):
+        assert 'class="badge badge-waiting">New release awaiting review' in editors.get(listing).content.decode()
+    article_page = editors.get(f"/admin/education/article/{translation.article_id}/change/").content.decode()
+    assert "Spanish (español): Approved: patients read it; a new release awaits clinical review" in article_page
+    page = editors.get(url).content.decode()
+    assert "A new release of this starter translation waits for clinical review." in page
+    assert f'<li class="added">+ ## {GO_NOW_ES}</li>' in page  # what changes, for the reviewer to read
+    assert "Approve the new release for patients" not in page  # an editor cannot approve it
+    assert editors.post(f"/admin/education/articletranslation/{translation.pk}/approve-release/").status_code == 403
+
+    reviewers = Client()
+    reviewers.force_login(reviewer)
+    page = reviewers.get(url).content.decode()
+    assert "Approve the new release for patients" in page
+    shown = re.search(r'name="shown" value="([0-9a-f]+)"', page)
+    assert shown is not None
+    response = reviewers.post(
+        f"/admin/education/articletranslation/{translation.pk}/approve-release/", {"shown": shown.group(1)}
+    )
+    assert response.status_code == 302
+    assert first_heading_read_in_spanish(translation.article) == GO_NOW_ES
+    approved = reviewers.get(url).content.decode()
+    assert "<strong>Approved</strong> by Riley Reviewer" in approved
+    assert "waits for clinical review" not in approved
+    assert load_starter_library(library).translations[f"{CAUDA_EQUINA} (es)"] == TRANSLATION_KEPT
+
+
+@pytest.mark.django_db
+def test_a_translators_change_sets_the_waiting_release_aside(library, editor, reviewer):
+    translation = spanish_fix_waiting(library)
+    load_starter_library(library)
+    editors = Client()
+    editors.force_login(editor)
+    url = f"/admin/education/articletranslation/{translation.pk}/change/"
+    words = {"title": "Cauda equina: señales de alarma", "summary": translation.summary, "body": translation.body}
+    assert editors.post(url, {**words, "matches_english": "on"}).status_code == 302
+    assert load_starter_library(library).translations[f"{CAUDA_EQUINA} (es)"] == TRANSLATION_KEPT_CHANGED
+    reviewers = Client()
+    reviewers.force_login(reviewer)
+    page = reviewers.get(url).content.decode()
+    assert "waits for clinical review" not in page
+    assert "Approve this translation for patients" in page  # the translator's words, as any change
+    assert first_heading(ArticleTranslation.objects.get(pk=translation.pk).body) != GO_NOW_ES
+
+
+@pytest.mark.django_db
+def test_a_waiting_release_is_not_approved_once_the_english_it_translates_has_changed(library, reviewer):
+    translation = spanish_fix_waiting(library)
+    load_starter_library(library)
+    change_english_after_translation(translation.article)
+    with pytest.raises(WorkflowError, match=re.escape(MSG_NOT_CURRENT)):
+        approve_release(translation, reviewer=reviewer)
+    assert first_heading(ArticleTranslation.objects.get(pk=translation.pk).body) != GO_NOW_ES

@@ -360,6 +360,13 @@ ROWS: list[Row] = [
         (S, S, S, 405, 403, 403, 405),
         post="changes",
     ),
+    # "Approve the new release for patients" (a starter release waiting beside the approved words): the same rule.
+    Row(
+        "admin:education_articletranslation_approve_release",
+        lambda w: f"/admin/education/articletranslation/{_article_translation(w).pk}/approve-release/",
+        (S, S, S, 405, 403, 403, 405),
+        post="changes",
+    ),
     # Images and translations: editors add and change them (deleting an image could break a live article). A
     # translation goes only with its article, kept for "Recover deleted articles" (education/recovery.py).
     *admin_model(
