@@ -15,6 +15,7 @@ class Migration(migrations.Migration):
             field=models.JSONField(
                 blank=True,
                 default=dict,
+                db_default={},
                 editable=False,
                 help_text="A newer starter release (title, summary, body) waiting for clinical review; patients read the approved words until a reviewer approves it.",
             ),

@@ -89,6 +89,7 @@ class ArticleTranslation(models.Model):
     # was queued, or made from other English, set it aside (`waiting_release`): a translator's words always win.
     new_release = models.JSONField(
         default=dict,
+        db_default={},  # processes still on the code before it save translations while it migrates
         blank=True,
         editable=False,
         help_text="A newer starter release (title, summary, body) waiting for clinical review; patients read the "
