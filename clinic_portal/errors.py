@@ -15,7 +15,8 @@ Patient pages keep the one 503 for all of them, with their answers kept and the 
 Nothing here touches the database: the pages are rendered without the request, so no context processor, session or
 user lookup can fail a second time. A patient's question page that failed with a cauda equina answer on it gets that
 advice first, read from what was sent (`failed_page_advice`): docs/clinical/TRIAGE.md, a red-flag answer is answered
-with its advice whatever else goes wrong.
+with its advice whatever else goes wrong. So does the emergency page itself when its own request fails just after the
+red-flag page was saved (the advice owed to the browser, from the session as the request had read it).
 
 Hook for the intake steps: when a patient's POST could not be saved because the database was down, the 503 page
 carries their posted fields back as hidden inputs with a "Try again" button that re-sends the same POST to the same
@@ -76,15 +77,16 @@ def kept_answers(request: HttpRequest) -> list[tuple[str, str]]:
 
 
 def failed_page_advice(request: HttpRequest) -> object | None:
-    """The emergency advice for a patient's question page that failed with a cauda equina answer on it (the intake
-    app's `refused_posts.advice_for_failed_post`, read from what was sent), else None. Never raises: an error page
-    must not fail in turn."""
-    if request.method != "POST" or not request.path_info.startswith("/intake/"):
+    """The emergency advice for a patient's page that failed: a question page with a cauda equina answer on it, or
+    any patient page (the emergency page itself) while this browser is owed one (the intake app's
+    `refused_posts.advice_for_failed_page`, read from what was sent and from the session as already read), else None.
+    Never raises: an error page must not fail in turn."""
+    if not request.path_info.startswith("/intake/"):
         return None
     try:
-        from intake.refused_posts import advice_for_failed_post  # the project's shell imports the apps lazily
+        from intake.refused_posts import advice_for_failed_page  # the project's shell imports the apps lazily
 
-        return advice_for_failed_post(request)
+        return advice_for_failed_page(request)
     except Exception as error:
         logger.warning("No advice for a failed patient page: %s", type(error).__name__)
         return None

@@ -76,16 +76,34 @@ def owed_page(request: HttpRequest) -> HttpResponse | None:
     """The advice owed to this browser, when its form is no longer open here; None when nothing is owed (or it is
     older than `OWED_SECONDS`, or another patient's link was opened here since)."""
     owed = request.session.pop(patient_session.OWED_EMERGENCY_KEY, None)
+    message = _owed_message(request, owed)
+    if message is None:
+        return None
+    context = {"another": False, "message": message, "taken": owed.get("taken") is True, "no_session_timer": True}
+    return render(request, "intake/form_closed_here.html", context)
+
+
+def owed_message_read_already(request: HttpRequest) -> PatientMessage | None:
+    """The advice owed to this browser, for an error page (clinic_portal.errors): the emergency page's own request
+    failed after the red-flag page was saved (the database timed out or went away in between), and "try again in a
+    minute" is the one answer such a patient must not get. Read only from a session this request has read already,
+    so it never touches the database; None when it has not, or nothing is owed. Kept as it is (an error page saves
+    nothing): the emergency page, once it opens, settles it."""
+    session = getattr(request, "session", None)
+    if session is None or not hasattr(session, "_session_cache"):  # not read (Django's cache of the loaded session)
+        return None
+    return _owed_message(request, session.get(patient_session.OWED_EMERGENCY_KEY))
+
+
+def _owed_message(request: HttpRequest, owed: object) -> PatientMessage | None:
     if not isinstance(owed, dict) or timezone.now().timestamp() - float(owed.get("at", 0)) > OWED_SECONDS:
         return None
     if patient_session.invitation_here(request) not in (None, owed.get("invitation")):
         return None
-    message = PatientMessage(
+    return PatientMessage(
         kind="mscc" if owed.get("kind") == "mscc" else "ces",
         ce_signs=tuple(str(sign) for sign in owed.get("ce_signs", ())),
         mscc_signs=tuple(str(sign) for sign in owed.get("mscc_signs", ())),
         cancer_history=owed.get("cancer_history") is True,
         cancer_unsure=owed.get("cancer_unsure") is True,
     )
-    context = {"another": False, "message": message, "taken": owed.get("taken") is True, "no_session_timer": True}
-    return render(request, "intake/form_closed_here.html", context)

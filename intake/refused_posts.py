@@ -39,7 +39,7 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.datastructures import MultiValueDict
 
-from intake import advice_switch, bounded_post, late_pages, patient_session, selectors
+from intake import advice_switch, bounded_post, late_pages, owed_emergency, patient_session, selectors
 from intake.patient_fields import say
 from intake.rules.catalogue import FORMS
 from intake.rules.patient_messages import PatientMessage
@@ -65,6 +65,13 @@ def answer_too_large(request: HttpRequest) -> HttpResponse | None:
     if answer is None:
         raise error
     return answer
+
+
+def advice_for_failed_page(request: HttpRequest) -> PatientMessage | None:
+    """The emergency advice for a patient's page that failed (clinic_portal.errors): a question page's cauda equina
+    answers (`advice_for_failed_post`), else the advice this browser is owed for a red-flag page saved just before
+    (`owed_emergency.owed_message_read_already`: the emergency page's own request met the database failing)."""
+    return advice_for_failed_post(request) or owed_emergency.owed_message_read_already(request)
 
 
 def advice_for_failed_post(request: HttpRequest) -> PatientMessage | None:

@@ -164,3 +164,63 @@ def test_a_cauda_equina_yes_whose_page_fails_the_services_checks_still_opens_the
     intake = _intake(patient)
     assert intake.level == Level.URGENT
     assert RedFlagAnswer.objects.filter(intake=intake, code="ce_saddle_numbness").exists()
+
+
+@pytest.fixture
+def emergency_page_times_out(monkeypatch):
+    """The emergency page's own request meets a database that has just become too slow (a statement past
+    statement_timeout), after the page with the red-flag answer was saved and alerted."""
+    from intake import services
+
+    def times_out(*args, **kwargs):
+        raise OperationalError("canceling statement due to statement timeout")
+
+    monkeypatch.setattr(services, "mark_emergency_shown", times_out)
+
+
+def test_a_cauda_equina_yes_whose_emergency_page_then_times_out_still_gets_its_advice(
+    patient, alert_calls, emergency_page_times_out
+):
+    patient.client.raise_request_exception = False
+    saved = patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes", "ce_wiping_sensation": "no"})
+    assert saved["Location"] == "/intake/important/"
+    assert _intake(patient).level == Level.URGENT  # stored and alerted: only the advice is left to give
+
+    response = patient.client.get(saved["Location"])
+
+    # Before: "The portal is busy for a moment ... try again in a minute", the one answer the patient must not get.
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert "Get medical help now" in body
+    assert "cauda equina syndrome" in body
+    assert "numbness or tingling between my legs" in body  # the sign this patient ticked, in the words to say
+    assert body.count("<h1") == 1
+
+
+def test_a_cord_compression_answer_whose_emergency_page_then_times_out_gets_the_cord_compression_advice(
+    patient, alert_calls, emergency_page_times_out
+):
+    from tests.intake.conftest import answer_up_to
+    from tests.intake.factories import routine_answers
+
+    answers = routine_answers(
+        leg_symptoms="yes",
+        leg_side="left",
+        leg_pain_lowest_point="thigh",
+        worse_back_or_leg="back",
+        leg_numbness_tingling="yes",
+        leg_weakness="no",
+        sitting_eases="no",
+    )
+    answer_up_to(patient, "general_health", answers)
+    patient.client.raise_request_exception = False
+    saved = patient.post_step("general_health", {**answers, "cancer_history": "yes"})
+    assert saved["Location"] == "/intake/important/"
+
+    response = patient.client.get(saved["Location"])
+
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert "Get medical help now" in body
+    assert "metastatic spinal cord" in body
+    assert "cauda equina" not in body  # never about bladder nerves this patient did not report
