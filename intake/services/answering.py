@@ -320,16 +320,26 @@ def safety_answers_need_emergency_page(intake: Intake) -> bool:
 def needs_emergency_acknowledgement(intake: Intake) -> bool:
     """An emergency page waits to be read: the stored flags call for one, and the patient has not read that one (a
     cauda equina answer after the cord compression page was read opens the cauda equina page; the reverse does not,
-    as cauda equina's page comes first whenever both apply)."""
+    as cauda equina's page comes first whenever both apply), or read it before a clinician's review that did not see
+    the emergency flag now raised (a new cauda equina sign after a call that judged the first one)."""
     if intake.level != Level.URGENT:
         return False  # spares every other page the query for its flags
-    if intake.emergency_acknowledged_at is not None and intake.emergency_acknowledged_kind in ("ces", ""):
+    read_at = intake.emergency_acknowledged_at
+    reviewed_since = read_at is not None and intake.reviewed_at is not None and intake.reviewed_at > read_at
+    if read_at is not None and intake.emergency_acknowledged_kind in ("ces", "") and not reviewed_since:
         return False  # cauda equina's page read (or one, before the kind was kept): nothing outranks it; no query
-    kind = emergency_kind(intake)
+    codes = set(intake.flags.values_list("code", flat=True))
+    kind = emergency_for_codes(codes)
     if kind is None:
         return False
+    if read_at is None:
+        return True
+    if reviewed_since and emergency_for_codes(codes - set(intake.reviewed_flags or ())) is not None:
+        # A clinician reviewed the intake after the page was read (and may have told the patient it was no
+        # emergency): a cauda equina or cord compression flag that review did not see calls for the page again.
+        return True
     read = intake.emergency_acknowledged_kind
-    return intake.emergency_acknowledged_at is None or (read != "" and read != kind)
+    return read != "" and read != kind
 
 
 def mark_emergency_shown(intake: Intake, *, now: datetime.datetime) -> None:

@@ -305,3 +305,48 @@ def test_the_other_answers_of_a_page_the_emergency_page_cut_short_are_there_when
         assert f'name="{code}" id="id_{code}_{1 if value == "no" else 0}" value="{value}" checked' in html, code
     assert 'id="error_iv_drug_use"' in html  # and what is still missing, beside it
     assert patient.post_step("general_health", answers)["Location"] == "/intake/step/general_health_infection/"
+
+
+def test_a_new_cauda_equina_sign_after_a_clinicians_review_opens_the_emergency_page_again(patient, clinician):
+    """Saddle numbness, the emergency page read; a clinician calls and judges it needs no emergency care. Later the
+    patient answers that they now leak urine: the intake is opened again and staff alerted, and the patient must be
+    told to go to the emergency room now, as for any cauda equina sign. The page read before the review was taken
+    as read for every sign after it, so the patient went on to the next question (found in the stop-41 red-flag
+    audit)."""
+    from intake.services import mark_reviewed
+
+    answers = routine_answers()
+    answer_up_to(patient, "safety", answers)
+    assert patient.post_step("safety", {**answers, "ce_saddle_numbness": "yes"})["Location"] == "/intake/important/"
+    patient.client.post("/intake/important/", {"acknowledged": "on"})
+    mark_reviewed(_intake(patient), by=clinician, outcome="routine_appointment")
+    assert _intake(patient).is_reviewed
+
+    response = patient.post_step("safety_bladder", {**answers, "ce_urine_leak_or_no_sensation": "yes"})
+
+    intake = _intake(patient)
+    assert not intake.is_reviewed  # opened again, and staff alerted (tests/alerts)
+    assert response["Location"] == "/intake/important/"
+    assert patient.client.get("/intake/")["Location"] == "/intake/important/"  # before anything else
+    html = patient.client.get("/intake/important/").content.decode()
+    assert "cauda equina syndrome" in html
+    assert "leak" in html  # the new sign, in the words to say
+
+
+def test_an_emergency_page_read_is_not_shown_again_after_a_review_for_a_serious_flag_alone(patient, clinician):
+    """The other way round: after the review, a new flag that calls for a call, not an emergency (a fever), opens the
+    intake again for staff; the cauda equina sign the clinician judged does not send the patient back to its page."""
+    from intake.services import mark_reviewed
+
+    answers = routine_answers()
+    answer_up_to(patient, "safety", answers)
+    patient.post_step("safety", {**answers, "ce_saddle_numbness": "yes"})
+    patient.client.post("/intake/important/", {"acknowledged": "on"})
+    mark_reviewed(_intake(patient), by=clinician, outcome="routine_appointment")
+    answers = {**answers, "ce_saddle_numbness": "yes", "ce_onset": "older_stable"}
+    answer_up_to(patient, "general_health", answers)
+
+    response = patient.post_step("general_health", {**answers, "fever_unwell": "yes"})
+
+    assert not _intake(patient).is_reviewed
+    assert response["Location"] == "/intake/step/general_health_infection/"
