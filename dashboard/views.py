@@ -356,7 +356,8 @@ def _render_detail(
     flags = list(intake.flags.all())
     notes = list(intake.review_notes.select_related("author", "undone_by"))
     last_note = max((note.pk for note in notes), default=0)
-    review_form.shows(review_basis(intake.level, (flag.code for flag in flags), intake.review_round, last_note))
+    reasons = {flag.code: flag.reason for flag in flags}
+    review_form.shows(review_basis(intake.level, reasons, intake.review_round, last_note, reasons=reasons))
     answers = intake.answers or {}
     slugs = list(intake.recommended_articles or [])
     titles = dict(Article.objects.filter(slug__in=slugs).values_list("slug", "title"))

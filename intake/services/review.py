@@ -12,7 +12,8 @@ list the articles held back until that call (docs/clinical/ARTICLES.md, article 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,18 +63,48 @@ class ReviewOutcome:
 
 
 def review_basis(
-    level: int | None, flag_codes: Iterable[str], review_round: int | None = None, last_note: int | None = None
+    level: int | None,
+    flag_codes: Iterable[str],
+    review_round: int | None = None,
+    last_note: int | None = None,
+    *,
+    reasons: Mapping[str, str] | None = None,
 ) -> str:
     """What a review is judged on, as the intake page shows it: the level, the red flags (codes only), the review
-    round and the newest note listed (its id, 0 for none), as one short string. The review form carries it back
-    (`seen`), so a review sent from a page opened before a new red flag arrived is refused rather than applied to flags
-    the clinician never saw (`_new_since_shown`), and the same review sent twice from one page is saved once
-    (`_sent_again`)."""
+    round, the newest note listed (its id, 0 for none) and, with `reasons` (code -> the reason the page shows), a
+    short digest of each red flag's reason, as one short string. The review form carries it back (`seen`), so a review
+    sent from a page opened before a new red flag arrived is refused rather than applied to flags the clinician never
+    saw (`_new_since_shown`; also a flag whose reason changed: a latched answer given again, "changed to no" gone), and
+    the same review sent twice from one page is saved once (`_sent_again`)."""
     codes = ",".join(sorted(actionable_flags(set(flag_codes))))
     basis = f"{level or ''}|{codes}"
     if review_round is None:
         return basis
-    return f"{basis}|{review_round}" + ("" if last_note is None else f"|{last_note}")
+    basis = f"{basis}|{review_round}"
+    if last_note is None:
+        return basis
+    basis = f"{basis}|{last_note}"
+    if reasons is None:
+        return basis
+    digests = _reason_digests(reasons)
+    return f"{basis}|" + ",".join(f"{code}:{digest}" for code, digest in sorted(digests.items()))
+
+
+def _reason_digests(reasons: Mapping[str, str]) -> dict[str, str]:
+    """A few characters per red flag standing for its reason (the times of latched answers included)."""
+    return {
+        code: hashlib.sha256(reason.encode()).hexdigest()[:8]
+        for code, reason in reasons.items()
+        if code in actionable_flags({code})
+    }
+
+
+def _shown_reasons(seen: str) -> dict[str, str] | None:
+    """The reason digests a `review_basis` names (None for a page that did not say)."""
+    parts = seen.split("|")
+    if len(parts) < 5:
+        return None
+    return dict(item.partition(":")[::2] for item in parts[4].split(",") if item)
 
 
 def _shown(seen: str) -> tuple[int | None, set[str]]:
@@ -115,7 +146,12 @@ def _new_since_shown(seen: str, intake: Intake) -> bool:
     more_urgent = intake.level is not None and (shown_level is None or intake.level < shown_level)
     shown_round = _shown_round(seen)
     reopened_since = shown_round is not None and shown_round != intake.review_round
-    return bool(now - shown) or more_urgent or reopened_since
+    shown_reasons = _shown_reasons(seen)
+    reworded = shown_reasons is not None and any(
+        code in shown_reasons and shown_reasons[code] != digest
+        for code, digest in _reason_digests(dict(intake.flags.values_list("code", "reason"))).items()
+    )
+    return bool(now - shown) or more_urgent or reopened_since or reworded
 
 
 def needs_outcome(level: int | None, *, reviewed: bool, latches_open: bool) -> bool:

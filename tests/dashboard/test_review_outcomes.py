@@ -357,6 +357,44 @@ def test_a_review_from_a_page_opened_before_a_red_flag_came_back_after_another_r
     assert RedFlagAnswer.objects.filter(intake=intake, cleared_at__isnull=True).exists()
 
 
+def test_a_review_from_a_page_that_showed_a_red_flag_taken_back_is_refused_once_the_patient_says_yes_again(
+    client, clinician
+):
+    """The page showed saddle numbness as "changed to no" on a form still being answered. While the clinician had it
+    open, the patient said yes again (the same flag, so the same code on the page). The review sent from that page
+    was taken: the intake marked reviewed on an answer the page never showed, its latch cleared, and nobody alerted
+    (the stop-41 red-flag audit). It is refused like a review from before a new red flag, and the page shows the
+    answer as it is now."""
+    from intake.services import create_invitation, record_red_flags, save_step, start_intake
+    from tests.intake.quiet_answers import CAUDA_EQUINA_NO
+
+    invitation, _ = create_invitation(
+        patient_name="Lee Again",
+        email="",
+        date_of_birth=datetime.date(1980, 1, 2),
+        appointment_at=timezone.now() + datetime.timedelta(days=3),
+        created_by=None,
+        send_email=False,
+    )
+    intake = start_intake(invitation)
+    record_red_flags(intake, {"ce_saddle_numbness": "yes"}, now=timezone.now() - datetime.timedelta(minutes=5))
+    save_step(intake, "safety", CAUDA_EQUINA_NO, now=timezone.now() - datetime.timedelta(minutes=3))
+    client.force_login(clinician)
+    seen = _seen(client.get(detail_url(intake)).content.decode())
+    record_red_flags(Intake.objects.get(pk=intake.pk), {"ce_saddle_numbness": "yes"}, now=timezone.now())
+
+    response = client.post(review_url(intake), {"outcome": "routine_appointment", "note": "Seen.", "seen": seen})
+
+    assert response.status_code == 409
+    assert MSG_CHANGED_SINCE_SHOWN in html_text.unescape(response.content.decode())
+    intake.refresh_from_db()
+    assert not intake.is_reviewed
+    assert RedFlagAnswer.objects.filter(intake=intake, cleared_at__isnull=True).exists()
+    # From the page as it is now, the review is taken.
+    response = client.post(review_url(intake), {"outcome": "emergency_care", "seen": _seen(response.content.decode())})
+    assert response.status_code == 302
+
+
 @pytest.mark.parametrize("outcome", ["emergency_care", "could_not_reach"])
 def test_mark_reviewed_pressed_twice_from_one_page_saves_one_note_and_says_so(client, clinician, outcome):
     """A double click (or a slow page sent again) on "Mark reviewed": the note and outcome were saved twice, and the
