@@ -215,10 +215,11 @@ def _escalate_missed_call_backs(now: datetime.datetime) -> int:
     due = (
         Intake.objects.filter(
             # No review since sending (intake.call_backs.promised_call): a review before it answered no promise. Each
-            # branch is a range of a partial index (`intake_call_back_waiting`, `intake_call_back_early`):
-            # the whole history is never read (review of the stop-32 commits).
+            # branch is a range of a partial index (`intake_call_back_waiting`, `intake_call_back_early_review`):
+            # the whole history is never read (review of the stop-32 commits). The stored flag is what lets the
+            # planner see how few the reviewed branch holds (intake 0025); the times still decide.
             Q(Q(reviewed_at__isnull=True) | Q(reviewed_at__lt=F("submitted_at")), is_reviewed=False)
-            | Q(is_reviewed=True, reviewed_at__lt=F("submitted_at")),
+            | Q(is_reviewed=True, last_review_before_sending=True, reviewed_at__lt=F("submitted_at")),
             call_back_by__lte=now,
             submitted_at__isnull=False,
         )

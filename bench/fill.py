@@ -316,6 +316,7 @@ def fill_intakes(total: int) -> None:
                     "is_reviewed": "b.sent < %(recent)s",
                     "reviewed_at": "CASE WHEN b.sent < %(recent)s THEN b.sent + interval '1 day' END",
                     "reviewed_by_id": "CASE WHEN b.sent < %(recent)s THEN %(clinician)s::integer END",
+                    "last_review_before_sending": "false",  # reviewed a day after sending, or not yet
                     # A serious template's promise, moved with its sending time (the queue shows it).
                     "call_back_by": "t.call_back_by + (b.sent - t.submitted_at)",
                 },

@@ -8,6 +8,9 @@ in real, indexed columns.
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -150,6 +153,11 @@ class DeviceCode(models.Model):
         return f"Code #{self.pk} for invitation #{self.invitation_id}"
 
 
+def reviewed_before_sending(reviewed_at: datetime.datetime | None, submitted_at: datetime.datetime | None) -> bool:
+    """What `Intake.last_review_before_sending` stores for these times: False while either is unknown."""
+    return reviewed_at is not None and submitted_at is not None and reviewed_at < submitted_at
+
+
 class Intake(models.Model):
     """One patient's answers to the pre-visit questionnaire, and what the triage rules made of them."""
 
@@ -205,6 +213,12 @@ class Intake(models.Model):
     # reviewed_at/by were put back by an undo (the review before the undone one): there is no review to undo until the
     # next one (one level of undo). The latest review otherwise stays undoable after new red flags reopen the intake.
     review_undone = models.BooleanField(default=False, db_default=False)
+    # The last review (`reviewed_at`) was made before the intake was sent (`submitted_at`): a call its receipt promised
+    # is still owed, though the intake may be marked reviewed (intake.call_backs.promised_call). Stored, and kept by
+    # every write of either time (`save` below; the services' UPDATEs use `reviewed_before_sending`), for the sweep's
+    # every-minute look-up: PostgreSQL keeps no statistics across two columns, guessed a third of the history for
+    # `reviewed_at < submitted_at` and read the whole table (about 20 ms at 20,000 intakes); a column's are exact.
+    last_review_before_sending = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -248,16 +262,24 @@ class Intake(models.Model):
             # The few reviewed before they were sent, whose promise a review of the sent form has not answered yet.
             models.Index(
                 fields=["call_back_by"],
-                name="intake_call_back_early",
-                condition=models.Q(
-                    call_back_by__isnull=False, is_reviewed=True, reviewed_at__lt=models.F("submitted_at")
-                ),
+                name="intake_call_back_early_review",
+                condition=models.Q(call_back_by__isnull=False, is_reviewed=True, last_review_before_sending=True),
             ),
             # The queue's name search has a trigram index on PostgreSQL (migration 0008; no portable equivalent).
         ]
 
     def __str__(self) -> str:
         return f"Intake #{self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keeps `last_review_before_sending` with the two times whenever either is saved (demo data, tests, a
+        shell); the services write them with UPDATEs and set it there."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"reviewed_at", "submitted_at"} & set(update_fields):
+            self.last_review_before_sending = reviewed_before_sending(self.reviewed_at, self.submitted_at)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "last_review_before_sending"}
+        super().save(*args, **kwargs)
 
     @property
     def level_code(self) -> str | None:

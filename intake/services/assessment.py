@@ -28,6 +28,7 @@ from intake.models import (
     RedFlagAnswer,
     Retriage,
     ReviewNote,
+    reviewed_before_sending,
 )
 from intake.rules import answers as answer_codec
 from intake.rules.catalogue import INTAKE, Form, assess_answers, form_for
@@ -296,7 +297,11 @@ def submit_intake(intake: Intake, *, now: datetime.datetime) -> Intake:
         if problem is not None:
             raise InvalidAnswers(*problem)
         claimed = Intake.objects.filter(pk=locked.pk, status=Intake.Status.IN_PROGRESS).update(
-            status=Intake.Status.SUBMITTED, submitted_at=now, current_step=answer_codec.REVIEW
+            status=Intake.Status.SUBMITTED,
+            submitted_at=now,
+            current_step=answer_codec.REVIEW,
+            # A review made before now (mid-form, of the safety step's result) answers no promise the receipt makes.
+            last_review_before_sending=reviewed_before_sending(locked.reviewed_at, now),
         )
         if not claimed:
             return Intake.objects.get(pk=locked.pk)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake import tokens
-from intake.models import FollowUp, Intake, Invitation
+from intake.models import FollowUp, Intake, Invitation, reviewed_before_sending
 from intake.rules import answers as answer_codec
 from intake.rules.catalogue import form_for
 from intake.rules.form_versions import form_version
@@ -102,6 +102,10 @@ def create_assessed_intake(
         if submitted_at is not None:
             promise_call_back(intake, assessment.result.codes, sent_at=submitted_at)
         if fields:
+            if {"reviewed_at", "submitted_at"} & set(fields):
+                fields["last_review_before_sending"] = reviewed_before_sending(
+                    fields.get("reviewed_at"), fields.get("submitted_at", submitted_at)
+                )
             Intake.objects.filter(pk=intake.pk).update(**fields)
             intake.refresh_from_db()
     return intake

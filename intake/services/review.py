@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from intake.call_backs import call_owed
-from intake.models import PATIENT_REACHED_OUTCOMES, Intake, Level, RedFlagAnswer, ReviewNote
+from intake.models import PATIENT_REACHED_OUTCOMES, Intake, Level, RedFlagAnswer, ReviewNote, reviewed_before_sending
 from intake.rules import answers as answer_codec
 from intake.rules.catalogue import assess_answers
 from intake.services.assessment import (
@@ -231,6 +231,8 @@ def mark_reviewed(
                     is_reviewed=True,
                     reviewed_at=now,
                     reviewed_by=by,
+                    # The row is locked: its sending time cannot change before this commits.
+                    last_review_before_sending=reviewed_before_sending(now, locked.submitted_at),
                     # What undoing this review puts back (SET reads the row as it was before the UPDATE).
                     previous_reviewed_at=F("reviewed_at"),
                     previous_reviewed_by=F("reviewed_by"),

@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from intake import signals
-from intake.models import Intake, RedFlagAnswer, ReviewNote
+from intake.models import Intake, RedFlagAnswer, ReviewNote, reviewed_before_sending
 from intake.services.assessment import share_reading_held_back_until_contact, staff_have_reached
 from intake.services.review import reassess_without_cleared_latches
 
@@ -92,6 +92,7 @@ def undo_review(
             is_reviewed=False,
             reviewed_at=locked.previous_reviewed_at,
             reviewed_by=locked.previous_reviewed_by_id,
+            last_review_before_sending=reviewed_before_sending(locked.previous_reviewed_at, locked.submitted_at),
             previous_reviewed_at=None,
             previous_reviewed_by=None,
             review_undone=True,
