@@ -188,3 +188,18 @@ def test_the_migration_fills_the_flag_of_intakes_reviewed_before_sending_and_the
     assert _call_backs_escalated_at(PROMISED) == 1
     assert Alert.objects.get(kind=Alert.Kind.CALL_BACK).intake_id == early.pk
 
+
+def test_an_intake_the_previous_release_sent_during_the_deploy_still_has_its_promise_escalated(clinician):
+    """During a deploy, web processes still on the code before the flag send forms after 0025 filled it: an intake
+    reviewed mid-form and sent by them keeps the flag False, and its passed promise was never escalated. The sweep sets
+    the flag of the day's sent intakes whose times say so before it looks."""
+    intake = _serious_mid_form("Sent By Old Code")
+    with _at(TUESDAY_9 - datetime.timedelta(minutes=30)):
+        mark_reviewed(intake, by=clinician, outcome="routine_appointment")
+    with _at(TUESDAY_9):
+        submit_intake(Intake.objects.get(pk=intake.pk), now=TUESDAY_9)
+    Intake.objects.filter(pk=intake.pk).update(last_review_before_sending=False)  # as the previous release sends it
+
+    assert _call_backs_escalated_at(PROMISED) == 1
+    assert Alert.objects.get(kind=Alert.Kind.CALL_BACK).intake_id == intake.pk
+    assert _out_of_step() == []
