@@ -3,7 +3,9 @@
 - Editors: published articles whose `next_review_due` has passed or falls within settings.ARTICLE_REVIEW_REMINDER_DAYS
   (30) days. The admin lists the same articles first, with a badge (education/admin.py).
 - Reviewers: working copies sent for review, and live articles nobody has approved yet (the starter library as
-  loaded: "awaiting clinical review").
+  loaded: "awaiting clinical review"); and translations patients read whose newer starter release waits for them
+  (`translations_with_a_new_release`: a safety fix to the Spanish alone would otherwise wait unseen). The admin's
+  article list puts all of these among the articles awaiting review.
 
 `send_review_reminders` queues at most one e-mail per audience per day (a `ReviewReminder` row a day, unique), so the
 task and the command can run as often as wanted; nothing is sent on a day with nothing to list.
@@ -51,30 +53,38 @@ def translations_with_a_new_release() -> QuerySet[ArticleTranslation]:
 
 
 def send_review_reminders(*, today: datetime.date | None = None) -> dict[str, int]:
-    """Queue today's reminder e-mails (once a day each); returns how many articles each one lists (0: none sent)."""
+    """Queue today's reminder e-mails (once a day each); returns how many items each one lists: articles, and for
+    the reviewers translations with a new release too (0: none sent)."""
     from education import tasks
 
     today = today or timezone.localdate()
     lists = {
-        ReviewReminder.Audience.EDITORS: (list(review_due(today)), tasks.editor_emails),
-        ReviewReminder.Audience.REVIEWERS: (list(awaiting_clinical_review()), tasks.reviewer_emails),
+        ReviewReminder.Audience.EDITORS: (list(review_due(today)), [], tasks.editor_emails),
+        ReviewReminder.Audience.REVIEWERS: (
+            list(awaiting_clinical_review()),
+            list(translations_with_a_new_release().values_list("pk", flat=True)),
+            tasks.reviewer_emails,
+        ),
     }
     sent: dict[str, int] = {}
-    for audience, (articles, recipients_of) in lists.items():
+    for audience, (articles, translations, recipients_of) in lists.items():
         recipients = recipients_of()
-        if not articles or not recipients:
+        if not (articles or translations) or not recipients:
             sent[audience] = 0
             continue
         try:
             with transaction.atomic():
                 reminder = ReviewReminder.objects.create(
-                    sent_on=today, audience=audience, article_ids=[article.pk for article in articles]
+                    sent_on=today,
+                    audience=audience,
+                    article_ids=[article.pk for article in articles],
+                    translation_ids=translations,
                 )
                 tasks.queue_reminder_email(reminder.pk, recipients)
         except IntegrityError:  # already queued today
             sent[audience] = 0
             continue
-        sent[audience] = len(articles)
+        sent[audience] = len(articles) + len(translations)
     return sent
 
 
@@ -83,3 +93,9 @@ def still_listed(reminder: ReviewReminder) -> list[Article]:
     today = timezone.localdate()
     source = review_due(today) if reminder.audience == ReviewReminder.Audience.EDITORS else awaiting_clinical_review()
     return list(source.filter(pk__in=reminder.article_ids))
+
+
+def releases_still_waiting(reminder: ReviewReminder) -> list[ArticleTranslation]:
+    """The reminder's translations whose new release still waits for a reviewer, when the e-mail is sent (approved
+    since, set aside by a translator's words, or of English changed since: gone)."""
+    return list(translations_with_a_new_release().filter(pk__in=reminder.translation_ids or []))

@@ -9,7 +9,8 @@ plain and name no article either (a subject line is shown on lock screens and in
 - `article_waiting` (about an article): to the clinical reviewers, when a working copy is sent for review.
 - `article_decided` (about an ArticleReview): to the editor who sent it, when it is approved or sent back.
 - `review_reminder` (about a ReviewReminder): the daily list, to editors (medical reviews due) or to reviewers
-  (articles waiting for their approval, starter articles included).
+  (articles waiting for their approval, starter articles included, and translations whose new release waits for
+  them, each linked to the translation's page where they approve it).
 
 Tasks: `publish_scheduled_changes` (queued for an approved change's go-live time) and `send_review_reminders`
 (daily; `manage.py send_review_reminders` runs the same).
@@ -191,9 +192,10 @@ def render_reminder(message: OutboundMessage) -> Rendered | None:
     if reminder is None:
         return None
     articles = reminders.still_listed(reminder)
-    if not articles:
-        return None
     for_editors = reminder.audience == ReviewReminder.Audience.EDITORS
+    releases = [] if for_editors else reminders.releases_still_waiting(reminder)
+    if not articles and not releases:
+        return None
     body = render_to_string(
         "education/email/review_reminder.txt",
         {
@@ -208,6 +210,14 @@ def render_reminder(message: OutboundMessage) -> Rendered | None:
                     ),
                 }
                 for article in articles
+            ],
+            "releases": [
+                {
+                    "title": translation.article.title,  # the English title: how reviewers know the article
+                    "language": translation.get_language_display(),
+                    "link": _admin_link("admin:education_articletranslation_change", translation.pk),
+                }
+                for translation in releases
             ],
             "days": settings.ARTICLE_REVIEW_REMINDER_DAYS,
             "clinic_name": settings.CLINIC_NAME,

@@ -7,7 +7,7 @@
 - `ArticleReview`: one row per reviewer decision (approved, or sent back with a comment): who (a real user, and their
   full name as it was), when, the reading grade, and the reason given for approving above the grade limit.
 - `ReviewReminder`: one row per day and audience, so the daily reminder e-mail is queued once, however often the
-  task or command runs.
+  task or command runs. The reviewers' one also lists translations whose new starter release waits for them.
 """
 
 from __future__ import annotations
@@ -93,6 +93,13 @@ class ReviewReminder(models.Model):
     sent_on = models.DateField()
     audience = models.CharField(max_length=10, choices=Audience.choices)
     article_ids = models.JSONField(default=list)
+    # The reviewers' list: translations patients read whose newer starter release waits for a clinical reviewer
+    # (education/reminders.py `translations_with_a_new_release`).
+    translation_ids = models.JSONField(
+        default=list,
+        db_default=[],  # processes still on the code before it queue reminders while it migrates
+        blank=True,
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["sent_on", "audience"], name="one_reminder_a_day")]

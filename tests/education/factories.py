@@ -5,7 +5,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from education.models import Article, Topic
+from education.models import Article, ArticleTranslation, Topic
 
 
 class TopicFactory(factory.django.DjangoModelFactory[Topic]):
@@ -79,3 +79,22 @@ def change_english_after_translation(article: Article, summary: str = "Words cha
     """The article's live English changes: its translation is of older English, and patients read the English."""
     article.summary = summary
     article.save()
+
+
+def spanish_with_a_new_release(article: Article, title: str = "Señales de alarma") -> ArticleTranslation:
+    """The article's Spanish, approved and read by patients, with a newer starter release of it queued for a clinical
+    reviewer the way `load_articles` queues one (education/services.py): patients keep reading the approved words."""
+    from education.services import _queue_release
+    from education.starter import StarterTranslation
+
+    translation = ArticleTranslation(
+        article=article, language="es", title=title, summary="Resumen.", body="## Otros\n\nPalabras aprobadas."
+    )
+    translation.record_source(article)
+    translation.save()
+    approve_translations()
+    release = StarterTranslation("es", article.slug, title, "Resumen.", "## Vaya ahora\n\nLo urgente primero.")
+    _queue_release(ArticleTranslation.objects.get(pk=translation.pk), release)
+    found = ArticleTranslation.objects.select_related("article").get(pk=translation.pk)
+    assert found.waiting_release is not None
+    return found

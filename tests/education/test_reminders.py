@@ -13,9 +13,10 @@ from django.utils import timezone
 from education import tasks, workflow
 from education.models import Article, ReviewReminder
 from education.reminders import review_due, send_review_reminders
+from education.translation_approval import approve_release
 from messaging.models import OutboundMessage
 from messaging.services import send
-from tests.education.factories import ArticleFactory
+from tests.education.factories import ArticleFactory, change_english_after_translation, spanish_with_a_new_release
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +63,46 @@ def test_reviewers_get_the_articles_waiting_for_them_including_starter_ones(edit
     assert sorted(reminder.article_ids) == sorted([unreviewed.pk, changed.pk])
     message = OutboundMessage.objects.get(kind=tasks.REMINDER, about_id=reminder.pk)
     assert message.recipients == [reviewer.email]
+
+
+# A newer starter release of a translation patients read (education/services.py `_queue_release`) waits for the same
+# reviewers, beside the approved words: a safety fix to the Spanish alone waited unseen while the e-mail said nothing.
+
+
+def test_reviewers_are_reminded_daily_of_a_new_translation_release_with_a_link_to_where_they_approve_it(reviewer):
+    waiting = ArticleFactory.create(title="Loaded, never approved", reviewed_by="", reviewed_on=None)
+    translation = spanish_with_a_new_release(ArticleFactory.create(title="Cauda equina warning signs"))
+    ArticleFactory.create(title="Settled")
+    assert send_review_reminders()["reviewers"] == 2  # the article and the translation's release, in one e-mail
+    assert send_review_reminders()["reviewers"] == 0  # the same day again: nothing more
+    reminder = ReviewReminder.objects.get(audience=ReviewReminder.Audience.REVIEWERS)
+    assert reminder.article_ids == [waiting.pk]
+    message = OutboundMessage.objects.get(kind=tasks.REMINDER, about_id=reminder.pk)
+    assert message.recipients == [reviewer.email]
+    send(message.pk)
+    email = mail.outbox[-1]
+    assert email.subject == "Articles waiting for clinical review"  # plain: names no article
+    assert "Loaded, never approved" in email.body
+    assert "- Cauda equina warning signs, in Spanish (español)\n" in email.body
+    assert f"/admin/education/articletranslation/{translation.pk}/change/" in email.body
+    assert "Approve the new release for patients" in email.body
+    assert send_review_reminders(today=days(1))["reviewers"] == 2  # the next day: still waiting, reminded again
+
+
+def test_a_new_translation_release_alone_is_reminded_of_and_dropped_once_approved_before_sending(reviewer):
+    translation = spanish_with_a_new_release(ArticleFactory.create(title="Cauda equina warning signs"))
+    assert send_review_reminders() == {"editors": 0, "reviewers": 1}
+    approve_release(translation, reviewer=reviewer)
+    message = OutboundMessage.objects.get(kind=tasks.REMINDER)
+    assert send(message.pk) == OutboundMessage.Status.CANCELLED  # nothing waits any more: no e-mail
+    assert mail.outbox == []
+    assert send_review_reminders(today=days(1))["reviewers"] == 0
+
+
+def test_a_new_translation_release_of_english_that_changed_since_is_not_reminded_of(reviewer):
+    translation = spanish_with_a_new_release(ArticleFactory.create(title="Cauda equina warning signs"))
+    change_english_after_translation(translation.article)  # the release translates English no longer live
+    assert send_review_reminders()["reviewers"] == 0
 
 
 def test_a_reminder_whose_articles_were_dealt_with_before_sending_is_not_sent(editor, reviewer):
