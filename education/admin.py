@@ -5,7 +5,8 @@ version; "Save and send for clinical review" asks the Clinical reviewers, whose 
 live, now or at its go-live time) or sends it back with a comment. "Preview" shows the form's words, saved or not,
 on the public layout. History (django-reversion) keeps every published version: compare shows the fields that really
 changed, and "restore" copies an old version into the working copy, to be approved like any change. The list puts
-first the articles whose medical review is due (30 days or overdue), then those waiting for a reviewer, with badges.
+first the articles whose medical review is due (30 days or overdue), then those waiting for a reviewer (a translation's
+new starter release too), with badges.
 
 Images (uploaded, checked and resized; a description is required) and translations (marked out of date when the
 English changes) have their own pages.
@@ -49,7 +50,7 @@ from education.models import (
     render_body,
 )
 from education.reminders import due_by
-from education.translation import with_waiting_release
+from education.translation import release_waiting, with_waiting_release
 
 GRADE_WARNING = (
     "Reading grade {grade} is above the target of {target}. Try shorter sentences and everyday words, so that "
@@ -107,6 +108,7 @@ class SignOffFilter(admin.SimpleListFilter):
             ("unreviewed", "Live, awaiting clinical review"),
             ("working", "Has a working copy"),
             ("sent_back", "Sent back by the reviewer"),
+            ("release", "New release of a translation waiting for clinical review"),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> QuerySet[Article]:
@@ -120,6 +122,8 @@ class SignOffFilter(admin.SimpleListFilter):
             return queryset.filter(draft__isnull=False)
         if self.value() == "sent_back":
             return queryset.filter(draft__state=ArticleDraft.State.CHANGES_REQUESTED)
+        if self.value() == "release":
+            return queryset.filter(release_waiting())
         return queryset
 
 
@@ -213,6 +217,7 @@ class ArticleAdmin(_VersionedArticleAdmin):
                     db.When(next_review_due__lte=due_by(today), then=db.Value(REVIEW_DUE)),
                     db.When(draft__state=ArticleDraft.State.AWAITING_REVIEW, then=db.Value(AWAITING_REVIEW)),
                     db.When(unreviewed_live, then=db.Value(AWAITING_REVIEW)),
+                    db.When(release_waiting(), then=db.Value(AWAITING_REVIEW)),  # a translation's new release
                     default=db.Value(SETTLED),
                     output_field=db.IntegerField(),
                 ),

@@ -155,6 +155,13 @@ def with_waiting_release(translations: QuerySet[ArticleTranslation]) -> QuerySet
     )
 
 
+def release_waiting() -> Exists:
+    """In a query of articles: one of the article's translations has a starter release waiting for a clinical
+    reviewer that still applies (of the English live now), as education/reminders.py lists them."""
+    translations = ArticleTranslation.objects.filter(article=OuterRef("pk"), source_sha256=OuterRef("english_sha256"))
+    return Exists(with_waiting_release(translations))
+
+
 def with_out_of_date(translations: QuerySet[ArticleTranslation]) -> QuerySet[ArticleTranslation]:
     """Annotate `is_up_to_date`: made from the English that is live now (False: it changed since). One query."""
     current = Article.objects.filter(pk=OuterRef("article_id"), english_sha256=OuterRef("source_sha256"))
