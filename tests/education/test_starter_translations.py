@@ -358,3 +358,20 @@ def test_a_waiting_release_is_not_approved_once_the_english_it_translates_has_ch
     with pytest.raises(WorkflowError, match=re.escape(MSG_NOT_CURRENT)):
         approve_release(translation, reviewer=reviewer)
     assert first_heading(ArticleTranslation.objects.get(pk=translation.pk).body) != GO_NOW_ES
+
+
+@pytest.mark.django_db
+def test_the_demo_reviewer_approves_a_waiting_release_as_it_approves_a_new_english_release(library, reviewer, settings):
+    # A demo database made by `make run` before a release, loaded again after it: the Spanish fix waits like the
+    # English articles' new versions, which the demo reviewer approves, so the demo shows what a new one would.
+    settings.DEBUG = True
+    translation = spanish_fix_waiting(library)
+    load_starter_library(library)
+    out = io.StringIO()
+    call_command("load_demo_reviews", stdout=out)
+    assert "and 1 new translation release(s)" in out.getvalue()
+    assert first_heading_read_in_spanish(translation.article) == GO_NOW_ES
+    assert ArticleTranslation.objects.get(pk=translation.pk).approved_by == reviewer
+    again = io.StringIO()
+    call_command("load_demo_reviews", stdout=again)
+    assert "and 0 new translation release(s)" in again.getvalue()

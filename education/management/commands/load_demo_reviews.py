@@ -1,5 +1,7 @@
 """Demo data: the demo clinical reviewer approves the starter articles, and their translations, still awaiting review
-(development only).
+(development only), and a translation's new starter release waiting beside approved words: a demo database made before
+a release and loaded again after it gets the release's Spanish as it gets its English (the new English versions wait
+for review too, and are approved above), and shows what a database made after it shows.
 
 A clinic's real deployment never runs this: there, each starter article stays "awaiting clinical review" until one of
 the clinic's own reviewers approves it. `make run` runs it after `load_articles` (clinic_portal load_demo).
@@ -14,8 +16,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from education.models import ArticleTranslation
-from education.reminders import awaiting_clinical_review
-from education.translation_approval import approve_translation
+from education.reminders import awaiting_clinical_review, translations_with_a_new_release
+from education.translation_approval import approve_release, approve_translation
 from education.workflow import WorkflowError, approve
 
 DEMO_REVIEWER = "reviewer"
@@ -45,5 +47,12 @@ class Command(BaseCommand):
                 continue
             approve_translation(translation, reviewer=reviewer)
             translations += 1
+        releases = 0
+        for translation in translations_with_a_new_release():  # of the English live now, after the approvals above
+            approve_release(translation, reviewer=reviewer)
+            releases += 1
         name = reviewer.get_full_name()
-        self.stdout.write(f"Demo reviewer {name} approved {approved} article(s) and {translations} translation(s).")
+        self.stdout.write(
+            f"Demo reviewer {name} approved {approved} article(s), {translations} translation(s) "
+            f"and {releases} new translation release(s)."
+        )
