@@ -546,7 +546,8 @@ if not DATABASE_IS_POSTGRES:
     SILENCED_SYSTEM_CHECKS.append("models.W040")
 
 # Patient intakes are kept this many months after their appointment (a visit's follow-ups with it, after the last of
-# them), then removed by `manage.py purge_old_intakes` (intake.retention).
+# them), then removed by `manage.py purge_old_intakes` (intake.retention); a visit with red flags no clinician has
+# reviewed stays until a review.
 INTAKE_RETENTION_MONTHS = env_int("INTAKE_RETENTION_MONTHS", 84)
 
 # When the database is unreachable pages answer 503 and ask the browser to retry after this many seconds.

@@ -5,6 +5,10 @@ date, contact details) with the last of their visits.
 Removal is deletion, not anonymisation: an intake's free text cannot be reliably scrubbed of identifying details, and
 the clinic's own record of the visit lives in its EHR. The audit trail is kept (it stores intake ids, never patient
 data, and has no foreign key to intakes), and the purge itself is recorded in it.
+
+A red flag no clinician has reviewed is never purged (`waiting_red_flags`): its visit, with its follow-ups, stays past
+the period until a review, and the next purge after that removes it. A short period (or `--months 1`) deleted urgent
+intakes nobody had looked at.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from audit.services import record
-from intake.models import FollowUp, Intake, Invitation
+from intake.models import FollowUp, Intake, Invitation, Level, RedFlagAnswer
 from intake.services.removal import remove_invitations, remove_records_without_visits
 
 # Invitations deleted in one transaction: a few MB of rows and a second or so of locks.
@@ -30,6 +34,9 @@ class PurgeResult:
     invitations: int
     intakes: int
     dry_run: bool
+    # Intakes past the period kept for their red flags no clinician has reviewed (`waiting_red_flags`); their visits'
+    # other intakes are kept with them and counted in neither number.
+    kept_for_review: int = 0
 
 
 def months_before(moment: datetime.datetime, months: int) -> datetime.datetime:
@@ -60,17 +67,50 @@ def expired_invitations(*, months: int, now: datetime.datetime) -> QuerySet[Invi
     )
 
 
+def waiting_red_flags() -> QuerySet[Intake]:
+    """Intakes with red flags no clinician has reviewed: not reviewed, and urgent or serious (the levels a review must
+    answer with an outcome, `intake.services.review.needs_outcome`) or with a red-flag answer still latched (which
+    makes the level one of those; only a review with an outcome clears it). Sent ones and those stopped at the safety
+    step alike, as the queue shows them, and those reopened by red flags their review did not see
+    (`intake.services.assessment`). "Could not reach" leaves an intake unreviewed, so it stays too."""
+    open_latch = RedFlagAnswer.objects.filter(intake=OuterRef("pk"), cleared_at__isnull=True)
+    return Intake.objects.filter(Q(level__in=(Level.URGENT, Level.SERIOUS)) | Exists(open_latch), is_reviewed=False)
+
+
+def _visit_waits_for_review() -> Q:
+    """The invitation's visit (the visit's own invitation or one of its follow-ups') has an intake in
+    `waiting_red_flags`: the retention unit is the visit, so all of it stays."""
+    waiting = waiting_red_flags()
+    return (
+        Q(Exists(waiting.filter(invitation=OuterRef("pk"))))
+        # A visit's invitation: one of its follow-ups waits.
+        | Q(Exists(waiting.filter(invitation__follow_up__visit__invitation=OuterRef("pk"))))
+        # A follow-up's invitation: its visit, or another follow-up of the visit, waits.
+        | Q(Exists(waiting.filter(pk=OuterRef("follow_up__visit"))))
+        | Q(Exists(waiting.filter(invitation__follow_up__visit=OuterRef("follow_up__visit"))))
+    )
+
+
 def purge_old_intakes(*, months: int, now: datetime.datetime | None = None, dry_run: bool = False) -> PurgeResult:
     """Delete what is past the period, `BATCH` invitations at a time, each batch in a transaction of its own with its
     own entry in the audit trail: a first purge of years of history holds neither all of it in memory nor its locks
     for minutes, and a purge stopped half-way keeps (and has recorded) what it removed. Two purges at once share the
-    work (rows another one has locked are skipped, on PostgreSQL) and each records only what it removed."""
+    work (rows another one has locked are skipped, on PostgreSQL) and each records only what it removed.
+
+    Visits with a red flag no clinician has reviewed are kept (`waiting_red_flags`), and counted: each batch looks
+    again, so one reviewed while the purge runs goes in a later batch."""
     now = now or timezone.now()
     cutoff = months_before(now, months)
-    invitations = expired_invitations(months=months, now=now)
+    expired = expired_invitations(months=months, now=now)
+    invitations = expired.exclude(_visit_waits_for_review())
     if dry_run:
-        intakes = Intake.objects.filter(invitation__in=invitations).count()
-        return PurgeResult(cutoff=cutoff, invitations=invitations.count(), intakes=intakes, dry_run=True)
+        return PurgeResult(
+            cutoff=cutoff,
+            invitations=invitations.count(),
+            intakes=Intake.objects.filter(invitation__in=invitations).count(),
+            dry_run=True,
+            kept_for_review=waiting_red_flags().filter(invitation__in=expired).count(),
+        )
     removed_invitations = removed_intakes = 0
     while True:
         batch_invitations, batch_intakes = _purge_batch(invitations, cutoff=cutoff, months=months)
@@ -79,7 +119,14 @@ def purge_old_intakes(*, months: int, now: datetime.datetime | None = None, dry_
         removed_invitations += batch_invitations
         removed_intakes += batch_intakes
     remove_records_without_visits()
-    return PurgeResult(cutoff=cutoff, invitations=removed_invitations, intakes=removed_intakes, dry_run=False)
+    return PurgeResult(
+        cutoff=cutoff,
+        invitations=removed_invitations,
+        intakes=removed_intakes,
+        dry_run=False,
+        # Counted after the batches: what is kept now (one reviewed meanwhile went in a later batch).
+        kept_for_review=waiting_red_flags().filter(invitation__in=expired).count(),
+    )
 
 
 def _purge_batch(invitations: QuerySet[Invitation], *, cutoff: datetime.datetime, months: int) -> tuple[int, int]:

@@ -289,3 +289,122 @@ def test_a_reminder_kept_after_its_visit_moved_goes_with_the_patient(settings, t
     assert not EarlierReminder.objects.exists(), "the record of a reminder outlived the patient"
     assert not Reminder.objects.exists()
     assert not OutboundMessage.objects.exists()
+
+
+# --- Red flags no clinician has reviewed are never purged -------------------------------------------------------------
+
+KEPT_MESSAGE = (
+    "flagged intakes kept past the retention period: a clinician has not reviewed them; review them in the queue, "
+    "and the next purge removes them."
+)
+
+
+def _old_visit(profile: str = "routine_plain", **fields) -> Intake:
+    from tests.dashboard.factories import make_intake
+
+    return make_intake(profile, appointment_at=timezone.now() - dt.timedelta(days=365 * 8), **fields)
+
+
+@pytest.mark.parametrize(
+    ("profile", "fields"),
+    [
+        ("urgent_bowel", {}),
+        ("serious_cancer", {}),
+        ("serious_weak_flags", {}),
+        ("urgent_both_legs", {"safety_only": True}),  # stopped at the safety step: alerted, in the queue
+        ("urgent_bowel", {"review_round": 1}),  # reviewed once, reopened by new red flags since
+    ],
+    ids=["urgent", "serious", "two-weak-flags", "urgent-not-sent", "reopened"],
+)
+def test_an_intake_with_red_flags_no_clinician_reviewed_survives_the_purge_and_the_command_says_so(profile, fields):
+    """A short retention setting (or `--months 1`) deleted an urgent intake nobody had looked at: the red-flag answer
+    the portal promises never to lose was gone, and nothing said so."""
+    from intake.models import Level
+
+    waiting = _old_visit(profile, **fields)
+    assert waiting.level in (Level.URGENT, Level.SERIOUS)
+    assert not waiting.is_reviewed
+    gone = _old_visit("routine_plain")
+    output = run("--months", "1")
+    assert "Removed 1 intakes and 1 invitations" in output
+    assert f"1 {KEPT_MESSAGE}" in output
+    assert list(Intake.objects.values_list("pk", flat=True)) == [waiting.pk]
+    assert not Intake.objects.filter(pk=gone.pk).exists()
+    assert Patient.objects.filter(pk=waiting.patient_id).exists()
+    assert "removed 1 intakes and 1 invitations" in AuditEvent.objects.get(action="retention_purge").detail
+
+
+def test_an_open_red_flag_answer_keeps_an_unreviewed_intake_whatever_its_stored_level():
+    """A latched yes is a red flag until a clinician's review with an outcome clears it (docs/clinical/TRIAGE.md)."""
+    from intake.models import RedFlagAnswer
+
+    latched = _old_visit("routine_plain")
+    RedFlagAnswer.objects.create(intake=latched, code="ce_bowel_control", value="yes", answered_at=timezone.now())
+    cleared = _old_visit("routine_plain")
+    RedFlagAnswer.objects.create(
+        intake=cleared, code="ce_bowel_control", value="yes", answered_at=timezone.now(), cleared_at=timezone.now()
+    )
+    output = run()
+    assert f"1 {KEPT_MESSAGE}" in output
+    assert list(Intake.objects.values_list("pk", flat=True)) == [latched.pk]
+
+
+def test_reviewed_red_flags_and_unreviewed_routine_intakes_are_removed_as_before():
+    reviewed = _old_visit("urgent_bowel", is_reviewed=True, reviewed_at=timezone.now() - dt.timedelta(days=365 * 8))
+    routine = _old_visit("sciatica_below_knee")
+    output = run()
+    assert "Removed 2 intakes and 2 invitations" in output
+    assert "flagged" not in output
+    assert not Intake.objects.filter(pk__in=[reviewed.pk, routine.pk]).exists()
+
+
+def test_a_visit_waiting_for_review_keeps_its_follow_ups_and_a_waiting_follow_up_keeps_its_visit(settings):
+    """The retention unit is a visit with its follow-ups (`expired_invitations`): kept or removed together."""
+    from intake.models import Level
+    from tests.dashboard.factories import make_follow_up, make_intake
+
+    settings.INTAKE_RETENTION_MONTHS = 12
+    now = timezone.now()
+    flagged_visit = make_intake("urgent_bowel", appointment_at=now - dt.timedelta(days=500))
+    its_follow_up = make_follow_up(flagged_visit, "6w", sent_days_ago=458).invitation.intake
+    visit = make_intake("routine_plain", appointment_at=now - dt.timedelta(days=500), seed=1)
+    flagged_follow_up = make_follow_up(visit, "6w", sent_days_ago=458).invitation.intake
+    sibling = make_follow_up(visit, "3m", sent_days_ago=410).invitation.intake
+    Intake.objects.filter(pk=flagged_follow_up.pk).update(level=Level.SERIOUS)
+    done = make_intake("routine_plain", appointment_at=now - dt.timedelta(days=500), seed=2)
+    output = run()
+    assert "Removed 1 intakes and 1 invitations" in output
+    assert f"2 {KEPT_MESSAGE}" in output
+    kept = {flagged_visit.pk, its_follow_up.pk, visit.pk, flagged_follow_up.pk, sibling.pk}
+    assert set(Intake.objects.values_list("pk", flat=True)) == kept
+    assert not Intake.objects.filter(pk=done.pk).exists()
+
+
+def test_the_dry_run_counts_what_the_purge_then_removes_and_keeps():
+    _old_visit("urgent_bowel")
+    _old_visit("serious_fever", is_reviewed=True)
+    _old_visit("routine_plain")
+    dry = run("--dry-run")
+    assert "Would remove 2 intakes and 2 invitations" in dry
+    assert f"1 {KEPT_MESSAGE}" in dry
+    assert Intake.objects.count() == 3
+    real = run()
+    assert "Removed 2 intakes and 2 invitations" in real
+    assert f"1 {KEPT_MESSAGE}" in real
+    assert Intake.objects.count() == 1
+    assert "Would remove 0 intakes and 0 invitations" in run("--dry-run")
+
+
+def test_a_kept_intake_goes_with_the_next_purge_once_a_clinician_has_reviewed_it():
+    from django.contrib.auth import get_user_model
+
+    from intake.services.review import mark_reviewed
+
+    waiting = _old_visit("urgent_bowel")
+    run()
+    clinician = get_user_model().objects.create_user("dr-reviewer")
+    mark_reviewed(waiting, by=clinician, outcome="routine_appointment")
+    output = run()
+    assert "Removed 1 intakes and 1 invitations" in output
+    assert "flagged" not in output
+    assert not Intake.objects.exists()

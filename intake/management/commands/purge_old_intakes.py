@@ -14,11 +14,18 @@ from django.core.management.base import BaseCommand, CommandError
 
 from intake.retention import purge_old_intakes
 
+# Counts only: the queue shows staff which intakes (unreviewed, urgent and serious first).
+KEPT_FOR_REVIEW = (
+    "{count} flagged intakes kept past the retention period: a clinician has not reviewed them; review them in the "
+    "queue, and the next purge removes them."
+)
+
 
 class Command(BaseCommand):
     help = (
         "Delete invitations and intakes whose appointment was more than INTAKE_RETENTION_MONTHS ago (default 84). "
-        "The audit trail is kept, and the purge is recorded in it."
+        "Intakes with red flags no clinician has reviewed are kept (and counted) until a review. The audit trail is "
+        "kept, and the purge is recorded in it."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -35,6 +42,8 @@ class Command(BaseCommand):
             f"{verb} {result.intakes} intakes and {result.invitations} invitations with appointments before "
             f"{result.cutoff:%Y-%m-%d} ({months}-month retention)."
         )
+        if result.kept_for_review:
+            self.stdout.write(KEPT_FOR_REVIEW.format(count=result.kept_for_review))
         if not dry_run:
             import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
             self.stdout.write("Removed expired sessions.")
