@@ -110,6 +110,17 @@ class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[ArticleTranslation]:
         return with_out_of_date(super().get_queryset(request).select_related("article"))
 
+    def get_fieldsets(self, request: HttpRequest, obj: ArticleTranslation | None = None) -> Any:
+        """Without the editors' "matches the English" tick box for one who may only view (a clinical reviewer): a form
+        field with nothing stored, it read "Matches english: None"."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "matches_english"]})
+            for name, options in fieldsets
+        ]
+
     @admin.display(description="Matches the English")
     def state(self, translation: ArticleTranslation) -> SafeString:
         if getattr(translation, "is_up_to_date", translation.is_current):

@@ -389,3 +389,12 @@ def test_a_translation_saved_by_another_editor_after_the_page_opened_is_not_save
     again = re.search(r'name="opened" value="([0-9a-f]*)"', refused.content.decode())
     assert again is not None
     assert client.post(url, {**words, "body": "Use calor veinte minutos.", "opened": again.group(1)}).status_code == 302
+
+
+def test_a_reviewer_who_may_not_edit_sees_no_empty_matches_the_english_box(client, unreviewed, reviewer):
+    """A clinical reviewer opens the translation read-only: the editors' "matches the English" tick box, a form field
+    with nothing stored, was listed as "Matches english: None"."""
+    client.force_login(reviewer)
+    page = client.get(f"/admin/education/articletranslation/{unreviewed.pk}/change/").content.decode()
+    assert "View article translation" in page
+    assert "Matches english" not in page
