@@ -4,8 +4,11 @@
   (30) days. The admin lists the same articles first, with a badge (education/admin.py).
 - Reviewers: working copies sent for review, and live articles nobody has approved yet (the starter library as
   loaded: "awaiting clinical review"); and translations patients read whose newer starter release waits for them
-  (`translations_with_a_new_release`: a safety fix to the Spanish alone would otherwise wait unseen). The admin's
-  article list puts all of these among the articles awaiting review.
+  (`translations_with_a_new_release`: a safety fix to the Spanish alone would otherwise wait unseen), and
+  translations of live English whose words no reviewer approved as they stand, new or changed by a translator since
+  (`translations_awaiting_approval`: patients read the English meanwhile). The admin's article list puts all of these
+  among the articles awaiting review. A translation of older English (out of date) is for its translators to update
+  first, so it is not listed: a reviewer cannot approve it (education/translation_approval.py).
 
 `send_review_reminders` queues at most one e-mail per audience per day (a `ReviewReminder` row a day, unique), so the
 task and the command can run as often as wanted; nothing is sent on a day with nothing to list.
@@ -52,9 +55,19 @@ def translations_with_a_new_release() -> QuerySet[ArticleTranslation]:
     return with_waiting_release(current).select_related("article").order_by("article__title")
 
 
+def translations_awaiting_approval() -> QuerySet[ArticleTranslation]:
+    """Translations of a live article's English as it is now whose words no clinical reviewer approved as they stand
+    (never approved, or changed since): patients read the English, with a notice, until a reviewer approves them."""
+    current = ArticleTranslation.objects.filter(
+        source_sha256=F("article__english_sha256"), article__status=Article.Status.PUBLISHED
+    )
+    unapproved = current.exclude(approved_sha256=F("content_sha256"))  # never approved (""), or other words approved
+    return unapproved.select_related("article").order_by("article__title", "language")
+
+
 def send_review_reminders(*, today: datetime.date | None = None) -> dict[str, int]:
     """Queue today's reminder e-mails (once a day each); returns how many items each one lists: articles, and for
-    the reviewers translations with a new release too (0: none sent)."""
+    the reviewers translations waiting for them too, with a new release or awaiting approval (0: none sent)."""
     from education import tasks
 
     today = today or timezone.localdate()
@@ -62,7 +75,10 @@ def send_review_reminders(*, today: datetime.date | None = None) -> dict[str, in
         ReviewReminder.Audience.EDITORS: (list(review_due(today)), [], tasks.editor_emails),
         ReviewReminder.Audience.REVIEWERS: (
             list(awaiting_clinical_review()),
-            list(translations_with_a_new_release().values_list("pk", flat=True)),
+            [
+                *translations_with_a_new_release().values_list("pk", flat=True),
+                *translations_awaiting_approval().values_list("pk", flat=True),
+            ],
             tasks.reviewer_emails,
         ),
     }
@@ -99,3 +115,9 @@ def releases_still_waiting(reminder: ReviewReminder) -> list[ArticleTranslation]
     """The reminder's translations whose new release still waits for a reviewer, when the e-mail is sent (approved
     since, set aside by a translator's words, or of English changed since: gone)."""
     return list(translations_with_a_new_release().filter(pk__in=reminder.translation_ids or []))
+
+
+def translations_still_awaiting_approval(reminder: ReviewReminder) -> list[ArticleTranslation]:
+    """The reminder's translations whose words still wait for a reviewer's approval, when the e-mail is sent
+    (approved since, or of English changed since: gone)."""
+    return list(translations_awaiting_approval().filter(pk__in=reminder.translation_ids or []))

@@ -10,7 +10,7 @@ plain and name no article either (a subject line is shown on lock screens and in
 - `article_decided` (about an ArticleReview): to the editor who sent it, when it is approved or sent back.
 - `review_reminder` (about a ReviewReminder): the daily list, to editors (medical reviews due) or to reviewers
   (articles waiting for their approval, starter articles included, and translations whose new release waits for
-  them, each linked to the translation's page where they approve it).
+  them or whose words are not approved yet, each linked to the translation's page where they approve it).
 
 Tasks: `publish_scheduled_changes` (queued for an approved change's go-live time) and `send_review_reminders`
 (daily; `manage.py send_review_reminders` runs the same).
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -35,6 +35,9 @@ from messaging import registry
 from messaging import services as messages
 from messaging.models import OutboundMessage
 from messaging.registry import Rendered
+
+if TYPE_CHECKING:
+    from education.models import ArticleTranslation
 
 logger = logging.getLogger(__name__)
 
@@ -183,8 +186,16 @@ def render_decided(message: OutboundMessage) -> Rendered | None:
     return Rendered(APPROVED_SUBJECT if approved else SENT_BACK_SUBJECT, body)
 
 
+def _translation_item(translation: ArticleTranslation) -> dict[str, str]:
+    return {
+        "title": translation.article.title,  # the English title: how reviewers know the article
+        "language": translation.get_language_display(),
+        "link": _admin_link("admin:education_articletranslation_change", translation.pk),
+    }
+
+
 def render_reminder(message: OutboundMessage) -> Rendered | None:
-    """The day's list as it stands when sent; None when every article on it was dealt with meanwhile."""
+    """The day's list as it stands when sent; None when everything on it was dealt with meanwhile."""
     from education import reminders
     from education.models import ReviewReminder
 
@@ -194,7 +205,8 @@ def render_reminder(message: OutboundMessage) -> Rendered | None:
     articles = reminders.still_listed(reminder)
     for_editors = reminder.audience == ReviewReminder.Audience.EDITORS
     releases = [] if for_editors else reminders.releases_still_waiting(reminder)
-    if not articles and not releases:
+    unapproved = [] if for_editors else reminders.translations_still_awaiting_approval(reminder)
+    if not articles and not releases and not unapproved:
         return None
     body = render_to_string(
         "education/email/review_reminder.txt",
@@ -211,14 +223,8 @@ def render_reminder(message: OutboundMessage) -> Rendered | None:
                 }
                 for article in articles
             ],
-            "releases": [
-                {
-                    "title": translation.article.title,  # the English title: how reviewers know the article
-                    "language": translation.get_language_display(),
-                    "link": _admin_link("admin:education_articletranslation_change", translation.pk),
-                }
-                for translation in releases
-            ],
+            "releases": [_translation_item(translation) for translation in releases],
+            "translations": [_translation_item(translation) for translation in unapproved],
             "days": settings.ARTICLE_REVIEW_REMINDER_DAYS,
             "clinic_name": settings.CLINIC_NAME,
         },

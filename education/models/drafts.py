@@ -7,7 +7,8 @@
 - `ArticleReview`: one row per reviewer decision (approved, or sent back with a comment): who (a real user, and their
   full name as it was), when, the reading grade, and the reason given for approving above the grade limit.
 - `ReviewReminder`: one row per day and audience, so the daily reminder e-mail is queued once, however often the
-  task or command runs. The reviewers' one also lists translations whose new starter release waits for them.
+  task or command runs. The reviewers' one also lists translations waiting for them: a new starter release, or words
+  not approved yet.
 """
 
 from __future__ import annotations
@@ -93,8 +94,9 @@ class ReviewReminder(models.Model):
     sent_on = models.DateField()
     audience = models.CharField(max_length=10, choices=Audience.choices)
     article_ids = models.JSONField(default=list)
-    # The reviewers' list: translations patients read whose newer starter release waits for a clinical reviewer
-    # (education/reminders.py `translations_with_a_new_release`).
+    # The reviewers' list: translations waiting for a clinical reviewer, a newer starter release beside approved words
+    # or words not approved yet (education/reminders.py `translations_with_a_new_release`,
+    # `translations_awaiting_approval`); sorted into the two when the e-mail is sent.
     translation_ids = models.JSONField(
         default=list,
         db_default=[],  # processes still on the code before it queue reminders while it migrates

@@ -98,3 +98,17 @@ def spanish_with_a_new_release(article: Article, title: str = "Señales de alarm
     found = ArticleTranslation.objects.select_related("article").get(pk=translation.pk)
     assert found.waiting_release is not None
     return found
+
+
+def spanish_awaiting_approval(article: Article, title: str = "Ciática") -> ArticleTranslation:
+    """The article's Spanish, of the English live now, that no clinical reviewer has approved yet: patients read the
+    English, with a notice, until one does (education/translation.py)."""
+    translation = ArticleTranslation(
+        article=article, language="es", title=title, summary="Resumen.", body="## Otros\n\nPalabras sin aprobar."
+    )
+    translation.record_source(article)
+    translation.save()
+    found = ArticleTranslation.objects.select_related("article").get(pk=translation.pk)
+    assert found.is_current
+    assert not found.is_approved
+    return found
