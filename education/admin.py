@@ -6,7 +6,7 @@ live, now or at its go-live time) or sends it back with a comment. "Preview" sho
 on the public layout. History (django-reversion) keeps every published version: compare shows the fields that really
 changed, and "restore" copies an old version into the working copy, to be approved like any change. The list puts
 first the articles whose medical review is due (30 days or overdue), then those waiting for a reviewer (a translation's
-new starter release too), with badges.
+new starter release, or its words not approved yet, too), with badges.
 
 Images (uploaded, checked and resized; a description is required) and translations (marked out of date when the
 English changes) have their own pages.
@@ -50,7 +50,7 @@ from education.models import (
     render_body,
 )
 from education.reminders import due_by
-from education.translation import release_waiting, with_waiting_release
+from education.translation import approval_waiting, awaiting_approval, release_waiting, with_waiting_release
 
 GRADE_WARNING = (
     "Reading grade {grade} is above the target of {target}. Try shorter sentences and everyday words, so that "
@@ -109,6 +109,7 @@ class SignOffFilter(admin.SimpleListFilter):
             ("working", "Has a working copy"),
             ("sent_back", "Sent back by the reviewer"),
             ("release", "New release of a translation waiting for clinical review"),
+            ("translation", "Translation waiting for clinical review"),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> QuerySet[Article]:
@@ -124,6 +125,8 @@ class SignOffFilter(admin.SimpleListFilter):
             return queryset.filter(draft__state=ArticleDraft.State.CHANGES_REQUESTED)
         if self.value() == "release":
             return queryset.filter(release_waiting())
+        if self.value() == "translation":
+            return queryset.filter(approval_waiting())
         return queryset
 
 
@@ -218,12 +221,14 @@ class ArticleAdmin(_VersionedArticleAdmin):
                     db.When(draft__state=ArticleDraft.State.AWAITING_REVIEW, then=db.Value(AWAITING_REVIEW)),
                     db.When(unreviewed_live, then=db.Value(AWAITING_REVIEW)),
                     db.When(release_waiting(), then=db.Value(AWAITING_REVIEW)),  # a translation's new release
+                    db.When(approval_waiting(), then=db.Value(AWAITING_REVIEW)),  # a translation's words, unapproved
                     default=db.Value(SETTLED),
                     output_field=db.IntegerField(),
                 ),
                 has_spanish=Exists(spanish),
                 spanish_current=Exists(spanish.filter(source_sha256=OuterRef("english_sha256"))),
                 spanish_release=Exists(with_waiting_release(spanish).filter(source_sha256=OuterRef("english_sha256"))),
+                spanish_unapproved=Exists(awaiting_approval(spanish).filter(source_sha256=OuterRef("english_sha256"))),
             )
         )
         return articles.order_by(*self.get_ordering(request))
@@ -295,6 +300,8 @@ class ArticleAdmin(_VersionedArticleAdmin):
             return format_html("{}", "—")
         if getattr(article, "spanish_release", False):  # a starter release waits for a clinical reviewer
             return format_html("{} {}", badge("Up to date", "current"), badge("New release awaiting review", "waiting"))
+        if getattr(article, "spanish_unapproved", False):  # patients read the English until a reviewer approves it
+            return format_html("{} {}", badge("Up to date", "current"), badge("Awaiting review", "waiting"))
         if getattr(article, "spanish_current", False):
             return badge("Up to date", "current")
         return badge("Out of date", "overdue")

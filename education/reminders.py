@@ -24,7 +24,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from education.models import Article, ArticleDraft, ArticleTranslation, ReviewReminder
-from education.translation import with_waiting_release
+from education.translation import awaiting_approval, with_waiting_release
 
 
 def due_by(today: datetime.date) -> datetime.date:
@@ -61,8 +61,7 @@ def translations_awaiting_approval() -> QuerySet[ArticleTranslation]:
     current = ArticleTranslation.objects.filter(
         source_sha256=F("article__english_sha256"), article__status=Article.Status.PUBLISHED
     )
-    unapproved = current.exclude(approved_sha256=F("content_sha256"))  # never approved (""), or other words approved
-    return unapproved.select_related("article").order_by("article__title", "language")
+    return awaiting_approval(current).select_related("article").order_by("article__title", "language")
 
 
 def send_review_reminders(*, today: datetime.date | None = None) -> dict[str, int]:

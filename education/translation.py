@@ -162,6 +162,19 @@ def release_waiting() -> Exists:
     return Exists(with_waiting_release(translations))
 
 
+def awaiting_approval(translations: QuerySet[ArticleTranslation]) -> QuerySet[ArticleTranslation]:
+    """The translations whose words no clinical reviewer approved as they stand (never approved, or changed since): the
+    opposite of `ArticleTranslation.is_approved`, as a query. (Of the English live now, they wait for a reviewer.)"""
+    return translations.exclude(approved_sha256=F("content_sha256"))  # never approved (""), or other words approved
+
+
+def approval_waiting() -> Q:
+    """In a query of articles: a live article with a translation of its English as it is now whose words wait for a
+    clinical reviewer's approval (patients read the English meanwhile), as education/reminders.py lists them."""
+    translations = ArticleTranslation.objects.filter(article=OuterRef("pk"), source_sha256=OuterRef("english_sha256"))
+    return Q(Exists(awaiting_approval(translations)), status=Article.Status.PUBLISHED)
+
+
 def with_out_of_date(translations: QuerySet[ArticleTranslation]) -> QuerySet[ArticleTranslation]:
     """Annotate `is_up_to_date`: made from the English that is live now (False: it changed since). One query."""
     current = Article.objects.filter(pk=OuterRef("article_id"), english_sha256=OuterRef("source_sha256"))

@@ -20,6 +20,8 @@ from tests.education.factories import (
     TopicFactory,
     approve_translations,
     change_english_after_translation,
+    edit_translation_after_approval,
+    spanish_awaiting_approval,
     spanish_with_a_new_release,
 )
 
@@ -266,6 +268,40 @@ def test_the_list_puts_a_translation_whose_new_release_waits_for_review_among_th
     waiting = editor_client.get("/admin/education/article/", {"signoff": "release"}).content.decode()
     assert "New release of a translation waiting for clinical review" in waiting  # the filter's choice
     assert re.findall(r'<th class="field-title"><a [^>]*>([^<]+)</a>', waiting) == ["B Spanish fix waiting"]
+
+
+def test_the_list_puts_an_article_whose_translation_waits_for_approval_among_the_articles_awaiting_review(
+    editor_client,
+):
+    # A translation never approved, or changed since its approval, leaves Spanish readers on the English until a
+    # clinical reviewer approves it: the list puts it up with the other approvals waiting, says so in the Spanish
+    # column, and its filter finds it. One of English changed since is for translators: it stays where it was.
+    later = timezone.localdate() + datetime.timedelta(days=300)
+    ArticleFactory.create(title="A settled article", next_review_due=later)
+    changed = ArticleFactory.create(title="C Spanish changed since approval", next_review_due=later)
+    spanish_awaiting_approval(changed)
+    approve_translations()
+    edit_translation_after_approval(changed)
+    spanish_awaiting_approval(ArticleFactory.create(title="B Spanish never approved", next_review_due=later))
+    stale = spanish_awaiting_approval(ArticleFactory.create(title="E Spanish of older English", next_review_due=later))
+    change_english_after_translation(stale.article)
+    ArticleFactory.create(title="D old facts", next_review_due=timezone.localdate() - datetime.timedelta(days=1))
+    html = editor_client.get("/admin/education/article/").content.decode()
+    order = re.findall(r'<th class="field-title"><a [^>]*>([^<]+)</a>', html)
+    assert order == [
+        "D old facts",
+        "B Spanish never approved",
+        "C Spanish changed since approval",
+        "A settled article",
+        "E Spanish of older English",
+    ]
+    assert html.count('class="badge badge-waiting">Awaiting review') == 2  # B and C's Spanish column
+    waiting = editor_client.get("/admin/education/article/", {"signoff": "translation"}).content.decode()
+    assert "Translation waiting for clinical review" in waiting  # the filter's choice
+    assert re.findall(r'<th class="field-title"><a [^>]*>([^<]+)</a>', waiting) == [
+        "B Spanish never approved",
+        "C Spanish changed since approval",
+    ]
 
 
 def test_the_review_filters_list_only_what_they_say(editor_client):
