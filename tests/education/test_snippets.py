@@ -4,7 +4,9 @@ to 1-10)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 
 import pytest
 from django.test import Client, override_settings
@@ -90,17 +92,25 @@ def spanish_page_of(body: str) -> str:
     return reader.get(article.get_absolute_url()).content.decode()
 
 
-@pytest.fixture
-def box_heading_translated_anew():
+@contextlib.contextmanager
+def heading_translated_anew() -> Iterator[str]:
     """A translator gives the box's heading new Spanish words in the catalogue (the running portal reads them at its
     next start, which empties the boxes remembered so far)."""
     catalogue = vars(trans_real.translation("es"))["_catalog"]  # what the loaded .mo file gave
     before = catalogue["When to get help now"]
     catalogue["When to get help now"] = "Cuándo pedir ayuda ya"
     snippets._rendered.cache_clear()
-    yield "Cuándo pedir ayuda ya"
-    catalogue["When to get help now"] = before
-    snippets._rendered.cache_clear()
+    try:
+        yield "Cuándo pedir ayuda ya"
+    finally:
+        catalogue["When to get help now"] = before
+        snippets._rendered.cache_clear()
+
+
+@pytest.fixture
+def box_heading_translated_anew():
+    with heading_translated_anew() as words:
+        yield words
 
 
 def test_a_typed_box_opening_with_the_catalogues_new_words_for_the_heading_is_the_alert_box(
@@ -135,3 +145,20 @@ def test_a_spanish_box_stored_as_a_plain_quote_before_its_heading_was_known_show
 def test_a_quote_that_only_mentions_the_heading_later_stays_a_plain_quote():
     page = spanish_page_of("> **Nota:** Cuándo buscar ayuda de inmediato.\n\n> Cuándo buscar ayuda de inmediato")
     assert boxes(page) == []
+
+
+def test_a_typed_box_approved_in_the_catalogues_words_stays_the_alert_box_when_a_translator_changes_them():
+    """A translator gives the heading new words in the catalogue (and in article 15's starter file, whose new release
+    then waits for a clinical reviewer): until one approves it, patients read the approved words, whose box opens with
+    the heading's old words. Recognised only by the catalogue's words of the moment, it lost the red box."""
+    article = ArticleFactory.create()
+    body = "Primero.\n\n> **Cuándo buscar ayuda de inmediato**\n>\n> Llame al {{ emergency_number }}."
+    spanish = ArticleTranslation(article=article, language="es", title="Un artículo", summary="Resumen.", body=body)
+    spanish.record_source(article)
+    spanish.save()
+    approve_translations()
+    with heading_translated_anew():
+        reader = Client()
+        reader.cookies["django_language"] = "es"
+        [box] = boxes(reader.get(article.get_absolute_url()).content.decode())
+    assert "<strong>Cuándo buscar ayuda de inmediato</strong>" in box
