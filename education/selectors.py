@@ -47,6 +47,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from clinic_portal.db_backend import prepared_cursor
+from clinic_portal.db_expressions import OneOf
 from clinic_portal.db_rows import quoted_column
 from education import cache
 from education.folding import sort_key, sort_key_sql
@@ -133,7 +134,10 @@ def _count_library() -> Library:
         names[f"name_{code}"] = Subquery(translated.values("name")[:1])
         names[f"description_{code}"] = Subquery(translated.values("description")[:1])
         readable = shown_translations(code).filter(**live_article)
-        names[f"readable_{code}"] = Exists(readable.filter(article__topics=OuterRef("pk")))
+        # The topics of those articles, read once for all the topics (`OneOf`): an EXISTS per topic read every
+        # translation in the language once per topic where none is approved (22 ms a topic at 100,000).
+        topics_read = readable.filter(article__topics__isnull=False).values("article__topics")
+        names[f"readable_{code}"] = OneOf("pk", topics_read)
         names[f"any_readable_{code}"] = Exists(readable)
     topics = list(
         Topic.objects.annotate(
