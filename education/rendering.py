@@ -39,6 +39,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 from html.parser import HTMLParser
 
@@ -168,11 +169,15 @@ def mark_help_now_boxes(html: str, headings: Iterable[str]) -> str:
     """
     if not has_plain_quotes(html):
         return html
-    words = "|".join(re.escape(escape(heading.strip(), quote=False)) for heading in headings if heading.strip())
-    if not words:
-        return html
-    opening = re.compile(rf"{_PLAIN_QUOTE}(\s*<p><strong>(?:{words})</strong>)")
-    return opening.sub(rf'<blockquote class="{HELP_NOW_CLASS}">\1', html)
+    opening = _box_opening(frozenset(headings))
+    return html if opening is None else opening.sub(rf'<blockquote class="{HELP_NOW_CLASS}">\1', html)
+
+
+@lru_cache(maxsize=16)
+def _box_opening(headings: frozenset[str]) -> re.Pattern[str] | None:
+    """What `mark_help_now_boxes` looks for, made once for each set of headings (a page shows one body at a time)."""
+    words = "|".join(re.escape(escape(heading.strip(), quote=False)) for heading in sorted(headings) if heading.strip())
+    return re.compile(rf"{_PLAIN_QUOTE}(\s*<p><strong>(?:{words})</strong>)") if words else None
 
 
 class _Snippets(Treeprocessor):

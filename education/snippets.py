@@ -30,9 +30,15 @@ HELP_NOW_HEADING = _("When to get help now")
 def help_now_headings() -> frozenset[str]:
     """The box's heading in every language of the portal, as the catalogue has it now: a typed box in an English body
     or in its translation opens with one of these (education.rendering.mark_help_now_boxes). Whatever the page's
-    language: an English body is shown to a Spanish reader while its translation is not approved."""
+    language: an English body is shown to a Spanish reader while its translation is not approved. Read once per
+    process, as the boxes are (`_rendered`): the catalogue is read when the process starts."""
+    return _headings(tuple(code for code, _name in settings.LANGUAGES))
+
+
+@lru_cache(maxsize=8)
+def _headings(languages: tuple[str, ...]) -> frozenset[str]:
     headings = set()
-    for code, _name in settings.LANGUAGES:
+    for code in languages:
         with translation.override(code):
             headings.add(str(HELP_NOW_HEADING))
     return frozenset(headings)
