@@ -25,6 +25,7 @@ from alerts.delivery import max_attempts, retry_delay
 from alerts.models import Alert, SweeperHeartbeat, WorkerHeartbeat
 from alerts.tasks import answer_ping, enqueue
 from intake.models import Intake, Level, ReviewNote
+from intake.services import flag_recent_reviews_before_sending
 from messaging.stuck_tasks import STALE_RUNNING_AFTER, SWEEP_GRACE, needing_a_new_task
 
 logger = logging.getLogger(__name__)
@@ -206,29 +207,13 @@ def _escalate_unreviewed_urgent(now: datetime.datetime) -> int:
     return escalated
 
 
-# How far back the sweep sets the flag from the times (`_flag_recent_reviews_before_sending`).
-REVIEW_FLAG_REPAIR_WINDOW = datetime.timedelta(days=1)
-
-
-def _flag_recent_reviews_before_sending(now: datetime.datetime) -> None:
-    """Set the flag of intakes sent in the last day whose last review came before sending, where a writer left it
-    unset: the web processes still on the previous release during a deploy send forms and undo reviews without it
-    (intake 0025 fills it once, and they keep running a few minutes after), and the look-up below reads through it.
-    A range of the sending-time index (`intake_submitted_at`); an UPDATE of nothing on nearly every run."""
-    Intake.objects.filter(
-        submitted_at__gte=now - REVIEW_FLAG_REPAIR_WINDOW,
-        reviewed_at__lt=F("submitted_at"),
-        last_review_before_sending=False,
-    ).update(last_review_before_sending=True)
-
-
 def _escalate_missed_call_backs(now: datetime.datetime) -> int:
     """Tell the lead once when the call-back a serious intake's receipt promised (`Intake.call_back_by`) is due and no
     review has answered it since the intake was sent: the patient was told a clinician would call by then (and to
     call the clinic if nobody had). Failed calls ("could not reach") leave the intake unreviewed, so they do not stop
     it; the e-mail says how many there were. An intake urgent since sending is not told of again as serious: its
     urgent alert and escalations ask for the call now (review of the stop-31 commits)."""
-    _flag_recent_reviews_before_sending(now)
+    flag_recent_reviews_before_sending(now)  # before the look-up below reads through the flag
     due = (
         Intake.objects.filter(
             # No review since sending (intake.call_backs.promised_call): a review before it answered no promise. Each

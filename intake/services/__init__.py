@@ -58,7 +58,13 @@ from intake.services.invitations import (
     renew_link,
     start_intake,
 )
-from intake.services.review import InvalidReview, ReviewOutcome, mark_reviewed, needs_outcome
+from intake.services.review import (
+    InvalidReview,
+    ReviewOutcome,
+    flag_recent_reviews_before_sending,
+    mark_reviewed,
+    needs_outcome,
+)
 from intake.services.review_undo import StaleUndo, UndoOutcome, has_review_to_undo, review_token, undo_review
 
 __all__ = [
@@ -85,6 +91,7 @@ __all__ = [
     "emergency_kind",
     "expiry_for",
     "first_page_with_errors",
+    "flag_recent_reviews_before_sending",
     "flag_rows",
     "has_consent",
     "has_review_to_undo",
