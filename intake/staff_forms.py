@@ -6,7 +6,7 @@ Staff pages are in English; the patient's language is chosen here for their form
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -19,6 +19,9 @@ from intake.models import Patient
 from intake.rules.questionnaire import age_in_years
 from intake.rules.questionnaire_checks import MAX_AGE, MIN_AGE
 from intake.services.patients import normal_name
+
+if TYPE_CHECKING:
+    from intake.services.invitations import ShownDetails
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"]
 _APPOINTMENT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -266,6 +269,57 @@ class ChangeDetailsForm(forms.Form):
     )
     # The link the page showed (Invitation.link_version): a cancelling since then is not booked again unasked.
     link_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The details the page showed: a page opened before a colleague changed them never changes them back
+    # (intake.services.invitations.change_details). Read leniently: without them a save is as before.
+    shown_appointment_at = forms.CharField(required=False, widget=forms.HiddenInput)
+    shown_email = forms.CharField(required=False, widget=forms.HiddenInput)
+    shown_language = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    SHOWN = {"appointment_at": "shown_appointment_at", "email": "shown_email", "language": "shown_language"}
+
+    @classmethod
+    def initial_for(cls, *, appointment_at: datetime.datetime, email: str, language: str) -> dict[str, object]:
+        shown = {"shown_appointment_at": appointment_at.isoformat(), "shown_email": email, "shown_language": language}
+        return {"appointment_at": appointment_at, "email": email, "language": language, **shown}
+
+    def shown(self) -> ShownDetails | None:
+        """What the page showed, from its hidden fields (None when they are missing or not readable)."""
+        from intake.services.invitations import ShownDetails
+
+        data = {name: str(self.data.get(self.add_prefix(name), "")) for name in self.SHOWN.values()}
+        try:
+            when = datetime.datetime.fromisoformat(data["shown_appointment_at"])
+        except ValueError:
+            return None
+        if when.tzinfo is None or not data["shown_language"]:
+            return None
+        return ShownDetails(when, data["shown_email"].strip(), data["shown_language"])
+
+    def as_now(self, *, appointment_at: datetime.datetime, email: str, language: str) -> dict[str, object]:
+        """This form's data over the details as they are now: what was changed here kept, the rest as it is now, and
+        the page's hidden copy of them brought up to now (for the page shown again after a colleague's change)."""
+        data: dict[str, object] = {key: self.data.get(key) for key in self.data}
+        shown = self.shown()
+        now = self.initial_for(appointment_at=appointment_at, email=email, language=language)
+        for name, hidden in self.SHOWN.items():
+            typed = str(self.data.get(self.add_prefix(name), "")).strip()
+            was = self.data.get(self.add_prefix(hidden), "")
+            if shown is None or typed == was or (name == "appointment_at" and self._same_time(typed, shown)):
+                value = now[name]
+                data[self.add_prefix(name)] = (
+                    timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+                    if isinstance(value, datetime.datetime)
+                    else value
+                )
+            data[self.add_prefix(hidden)] = now[hidden]
+        return data
+
+    def _same_time(self, typed: str, shown: ShownDetails) -> bool:
+        try:
+            when = self.fields["appointment_at"].clean(typed)
+        except ValidationError:
+            return False
+        return bool(when == shown.appointment_at.replace(second=0, microsecond=0))
 
     def clean_appointment_at(self) -> datetime.datetime:
         from intake.services.invitations import MSG_MOVE_APPOINTMENT_PAST
@@ -274,6 +328,9 @@ class ChangeDetailsForm(forms.Form):
         shown = self.initial.get("appointment_at")
         if isinstance(shown, datetime.datetime) and when == shown.replace(second=0, microsecond=0):
             return shown  # not changed: an address or language corrected after the visit (the follow-ups use them)
+        page = self.shown()
+        if page is not None and when == page.appointment_at.replace(second=0, microsecond=0):
+            return when  # as the page showed it: kept as it is now (change_details), even if that time has passed
         return _ahead(when, MSG_MOVE_APPOINTMENT_PAST)
 
 

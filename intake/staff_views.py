@@ -7,6 +7,8 @@ staff know the date of birth they typed.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -168,14 +170,11 @@ def _renew_form(invitation: Invitation, data: QueryDict | None = None) -> RenewL
     return RenewLinkForm(data, initial=initial)
 
 
-def _change_form(invitation: Invitation, data: QueryDict | None = None) -> ChangeDetailsForm:
-    initial = {
-        "appointment_at": invitation.appointment_at,
-        "email": invitation.email,
-        "language": invitation.language,
-        "link_version": invitation.link_version,
-    }
-    return ChangeDetailsForm(data, prefix="change", initial=initial)
+def _change_form(invitation: Invitation, data: QueryDict | dict[str, object] | None = None) -> ChangeDetailsForm:
+    details = ChangeDetailsForm.initial_for(
+        appointment_at=invitation.appointment_at, email=invitation.email, language=invitation.language
+    )
+    return ChangeDetailsForm(data, prefix="change", initial={**details, "link_version": invitation.link_version})
 
 
 def _reminder_words(which: str) -> str:
@@ -318,8 +317,15 @@ def invitation_change(request: HttpRequest, pk: int) -> HttpResponse:
                 language=form.cleaned_data["language"] or None,
                 now=timezone.now(),
                 seen_version=form.cleaned_data["link_version"],
+                shown=form.shown(),
             )
         except links.RenewalRefused as refused:
+            if isinstance(refused, links.ChangedSinceShown):
+                # Shown again over the details as they are now (what this person changed kept), so that saving again
+                # keeps theirs without undoing the colleague's other changes.
+                invitation.refresh_from_db()
+                form = _change_form(invitation, form.as_now(**_details(invitation)))
+                form.is_valid()
             if refused.message == links.MSG_CANCELLED_SINCE_SHOWN:
                 # The page as it is now (the visit cancelled, "Book the visit again" offered), not the old form again.
                 messages.warning(request, refused.message)
@@ -342,6 +348,10 @@ def invitation_change(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Saved. Nothing was sent to the patient: their link still works.")
             return redirect("intake:invitation-detail", pk=invitation.pk)
     return _detail_page(request, invitation, _renew_form(invitation), form)
+
+
+def _details(invitation: Invitation) -> dict[str, Any]:
+    return {"appointment_at": invitation.appointment_at, "email": invitation.email, "language": invitation.language}
 
 
 MSG_CANCELLED = (

@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import get_language_info
 
 from intake import selectors, tasks, tokens
 from intake.models import (
@@ -391,6 +392,7 @@ def change_details(
     language: str | None,
     now: datetime.datetime,
     seen_version: int | None = None,
+    shown: ShownDetails | None = None,
 ) -> list[str]:
     """Staff's "Change the appointment or details": the invitation, its intake's place in the queue, its reminders and
     follow-ups move to the new time, and a new e-mail address or language goes on it and on the patient record (the
@@ -398,8 +400,9 @@ def change_details(
     new time): for a patient without an e-mail, or one who has sent their answers, where a new link is no use. A blank
     address never erases one. Refused for a follow-up's invitation (its schedule is the visit's), for a time that
     has passed, and for a cancelled visit when the page asking showed an older link (`seen_version`): it was opened
-    before the visit was cancelled, so it never offered to book it again. Returns what changed ("appointment",
-    "email", "language")."""
+    before the visit was cancelled, so it never offered to book it again. With `shown` (what the page showed), a
+    detail sent as it was shown is left as it is now (a colleague may have changed it since), and one changed both
+    here and by a colleague since is refused (`_merged`). Returns what changed ("appointment", "email", "language")."""
     if invitation.kind == Questionnaire.FOLLOW_UP:
         raise RenewalRefused("__all__", MSG_RENEW_FOLLOW_UP)
     email = email.strip()
@@ -407,6 +410,8 @@ def change_details(
         row = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if row.cancelled_at is not None and seen_version is not None and seen_version != row.link_version:
             raise RenewalRefused("__all__", MSG_CANCELLED_SINCE_SHOWN)
+        if shown is not None:
+            appointment_at, email, language = _merged(row, shown, appointment_at, email, language)
         if appointment_at.replace(second=0, microsecond=0) == row.appointment_at.replace(second=0, microsecond=0):
             appointment_at = row.appointment_at  # the form's minutes for the same time: not a change
         elif appointment_at <= now:
@@ -439,6 +444,62 @@ def change_details(
         )
     invitation.refresh_from_db()
     return changed
+
+
+@dataclass(frozen=True)
+class ShownDetails:
+    """The appointment, e-mail and language a "Change the appointment or details" form showed when its page opened."""
+
+    appointment_at: datetime.datetime
+    email: str
+    language: str
+
+
+class ChangedSinceShown(RenewalRefused):
+    """A detail changed both on a page and, since that page opened, by a colleague (`_merged`)."""
+
+
+MSG_CHANGED_SINCE_SHOWN = (
+    "A colleague changed the {what} after you opened this page: it is now {now}. Nothing was saved. Check it, and "
+    "save again to keep what you typed."
+)
+
+
+def language_name(code: str) -> str:
+    return str(get_language_info(code)["name"])
+
+
+def _same_minute(one: datetime.datetime, other: datetime.datetime) -> bool:
+    return one.replace(second=0, microsecond=0) == other.replace(second=0, microsecond=0)
+
+
+def _merged(
+    row: Invitation, shown: ShownDetails, appointment_at: datetime.datetime, email: str, language: str | None
+) -> tuple[datetime.datetime, str, str | None]:
+    """What to save from a page opened before `row` (locked) was last changed: a detail sent as the page showed it is
+    kept as it is now, so a page opened before a colleague moved the visit never moves it back. A detail changed both
+    here and since, to different values, is refused next to its field, saying what it is now."""
+    if _same_minute(appointment_at, shown.appointment_at):
+        appointment_at = row.appointment_at
+    elif not _same_minute(row.appointment_at, shown.appointment_at) and not _same_minute(
+        appointment_at, row.appointment_at
+    ):
+        when = timezone.localtime(row.appointment_at)
+        raise ChangedSinceShown(
+            "appointment_at",
+            MSG_CHANGED_SINCE_SHOWN.format(what="appointment", now=f"{when:%a %b} {when.day}, {when:%-I:%M %p}"),
+        )
+    if email == shown.email:
+        email = ""  # a blank address keeps the one on file
+    elif email and row.email != shown.email and email != row.email:
+        raise ChangedSinceShown("email", MSG_CHANGED_SINCE_SHOWN.format(what="email", now=row.email or "blank"))
+    if language == shown.language:
+        language = None
+    elif language and row.language != shown.language and _spoken(language) != row.language:
+        raise ChangedSinceShown(
+            "language", MSG_CHANGED_SINCE_SHOWN.format(what="language", now=language_name(row.language))
+        )
+    return appointment_at, email, language
 
 
 MSG_CANCELLED_SINCE_SHOWN = (

@@ -1,0 +1,92 @@
+"""Two people at the front desk change the same invitation: the one whose page was opened first never undoes what
+the other saved since (staff_views.invitation_change)."""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from tests.intake.factories import make_invitation
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.timedelta(days=1)
+FIELD = re.compile(r'<input[^>]*name="(change-[a-z_]+)"[^>]*>')
+
+
+def _local(when: datetime.datetime) -> str:
+    return timezone.localtime(when).strftime("%Y-%m-%dT%H:%M")
+
+
+def _change_form_as_shown(client: Client, invitation) -> dict[str, str]:
+    """The "Change the appointment or details" form as the page drew it: every input with its value (hidden ones
+    too), the language as selected."""
+    data = _form_inputs(client.get(f"/staff/invitations/{invitation.pk}/").content.decode())
+    data["change-language"] = invitation.language
+    return data
+
+
+def _desk(front_desk) -> Client:
+    client = Client()
+    client.force_login(front_desk)
+    return client
+
+
+def test_an_address_corrected_on_a_page_opened_before_a_colleague_moved_the_visit_keeps_the_new_time(front_desk):
+    invitation, _ = make_invitation(email="old@example.org")
+    first, colleague = _desk(front_desk), _desk(front_desk)
+    stale = _change_form_as_shown(first, invitation)
+    moved = timezone.localtime(invitation.appointment_at).replace(hour=14, minute=0, second=0, microsecond=0) + 2 * DAY
+    by_colleague = {**_change_form_as_shown(colleague, invitation), "change-appointment_at": _local(moved)}
+    assert colleague.post(f"/staff/invitations/{invitation.pk}/details/", by_colleague).status_code == 302
+
+    response = first.post(f"/staff/invitations/{invitation.pk}/details/", {**stale, "change-email": "new@example.org"})
+
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.email == "new@example.org"
+    assert invitation.appointment_at == moved  # not moved back to the time the first page showed
+
+
+def test_a_visit_moved_on_a_stale_page_after_a_colleague_moved_it_is_refused_with_the_time_now(front_desk):
+    invitation, _ = make_invitation(email="old@example.org")
+    first, colleague = _desk(front_desk), _desk(front_desk)
+    stale = _change_form_as_shown(first, invitation)
+    base = timezone.localtime(invitation.appointment_at).replace(second=0, microsecond=0)
+    by_colleague = {**_change_form_as_shown(colleague, invitation), "change-appointment_at": _local(base + 2 * DAY)}
+    colleague.post(f"/staff/invitations/{invitation.pk}/details/", by_colleague)
+    events = AuditEvent.objects.filter(action="changed_invitation").count()
+
+    mine = {**stale, "change-appointment_at": _local(base + 3 * DAY), "change-email": "new@example.org"}
+    response = first.post(f"/staff/invitations/{invitation.pk}/details/", mine)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "changed the appointment after you opened this page" in page
+    assert _local(base + 3 * DAY) in page
+    assert "new@example.org" in page
+    invitation.refresh_from_db()
+    assert invitation.appointment_at == base + 2 * DAY
+    assert invitation.email == "old@example.org"
+    assert AuditEvent.objects.filter(action="changed_invitation").count() == events
+
+    # Saved again from the page with the message: the person has seen the colleague's time and chose theirs.
+    again = {**_form_inputs(page), "change-language": invitation.language}
+    assert first.post(f"/staff/invitations/{invitation.pk}/details/", again).status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.appointment_at == base + 3 * DAY
+    assert invitation.email == "new@example.org"
+
+
+def _form_inputs(page: str) -> dict[str, str]:
+    data = {}
+    for match in FIELD.finditer(page):
+        value = re.search(r'value="([^"]*)"', match.group(0))
+        data[match.group(1)] = html.unescape(value.group(1)) if value else ""
+    return data
