@@ -216,61 +216,11 @@ class InvitationForm(forms.Form):
         return cleaned
 
 
-class RenewLinkForm(forms.Form):
-    """Staff's "Make a new link": the address it is emailed to, and the appointment it works until the day after."""
+class _DetailsAsShown(forms.Form):
+    """The appointment, e-mail and language the page showed, in hidden fields: a page opened before a colleague
+    changed them never changes them back (intake.services.invitations.ShownDetails). Read leniently: without them a
+    save is as before."""
 
-    email = forms.EmailField(
-        label="Patient's email",
-        help_text="The new link is emailed here. Staff never see it.",
-        max_length=EMAIL_LENGTH,
-        error_messages={"required": MSG_EMAIL_FOR_LINK, "invalid": MSG_EMAIL_INVALID, "max_length": MSG_EMAIL_TOO_LONG},
-    )
-    appointment_at = AppointmentField(
-        label="Appointment date and time",
-        help_text="The link works until the end of the day after it.",
-    )
-    # Not required: a post without it (an older page) keeps the invitation's language.
-    language = forms.ChoiceField(
-        label="Language",
-        choices=language_choices,
-        required=False,
-        help_text="The e-mail and the patient's form start in this language.",
-        error_messages={"invalid_choice": MSG_LANGUAGE_CHOICE},
-    )
-    # The link the page showed: a second click (or a colleague's link since) sends no second one.
-    link_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-    def clean_appointment_at(self) -> datetime.datetime:
-        from intake.services.invitations import MSG_RENEW_APPOINTMENT_PAST
-
-        return _ahead(self.cleaned_data["appointment_at"], MSG_RENEW_APPOINTMENT_PAST)
-
-
-class ChangeDetailsForm(forms.Form):
-    """Staff's "Change the appointment or details": nothing is sent (intake.services.invitations.change_details)."""
-
-    appointment_at = AppointmentField(
-        label="Appointment date and time",
-        help_text="The patient's link keeps working until the end of the day after it.",
-    )
-    email = forms.EmailField(
-        label="Patient's email",
-        required=False,
-        help_text="Reminders and follow-ups go here. Leave it as it is to keep the one on file.",
-        max_length=EMAIL_LENGTH,
-        error_messages={"invalid": MSG_EMAIL_INVALID, "max_length": MSG_EMAIL_TOO_LONG},
-    )
-    language = forms.ChoiceField(
-        label="Language",
-        choices=language_choices,
-        required=False,
-        help_text="Reminders, follow-ups and the patient's form start in this language.",
-        error_messages={"invalid_choice": MSG_LANGUAGE_CHOICE},
-    )
-    # The link the page showed (Invitation.link_version): a cancelling since then is not booked again unasked.
-    link_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    # The details the page showed: a page opened before a colleague changed them never changes them back
-    # (intake.services.invitations.change_details). Read leniently: without them a save is as before.
     shown_appointment_at = forms.CharField(required=False, widget=forms.HiddenInput)
     shown_email = forms.CharField(required=False, widget=forms.HiddenInput)
     shown_language = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -320,6 +270,61 @@ class ChangeDetailsForm(forms.Form):
         except ValidationError:
             return False
         return bool(when == shown.appointment_at.replace(second=0, microsecond=0))
+
+
+class RenewLinkForm(_DetailsAsShown):
+    """Staff's "Make a new link": the address it is emailed to, and the appointment it works until the day after."""
+
+    email = forms.EmailField(
+        label="Patient's email",
+        help_text="The new link is emailed here. Staff never see it.",
+        max_length=EMAIL_LENGTH,
+        error_messages={"required": MSG_EMAIL_FOR_LINK, "invalid": MSG_EMAIL_INVALID, "max_length": MSG_EMAIL_TOO_LONG},
+    )
+    appointment_at = AppointmentField(
+        label="Appointment date and time",
+        help_text="The link works until the end of the day after it.",
+    )
+    # Not required: a post without it (an older page) keeps the invitation's language.
+    language = forms.ChoiceField(
+        label="Language",
+        choices=language_choices,
+        required=False,
+        help_text="The e-mail and the patient's form start in this language.",
+        error_messages={"invalid_choice": MSG_LANGUAGE_CHOICE},
+    )
+    # The link the page showed: a second click (or a colleague's link since) sends no second one.
+    link_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean_appointment_at(self) -> datetime.datetime:
+        from intake.services.invitations import MSG_RENEW_APPOINTMENT_PAST
+
+        return _ahead(self.cleaned_data["appointment_at"], MSG_RENEW_APPOINTMENT_PAST)
+
+
+class ChangeDetailsForm(_DetailsAsShown):
+    """Staff's "Change the appointment or details": nothing is sent (intake.services.invitations.change_details)."""
+
+    appointment_at = AppointmentField(
+        label="Appointment date and time",
+        help_text="The patient's link keeps working until the end of the day after it.",
+    )
+    email = forms.EmailField(
+        label="Patient's email",
+        required=False,
+        help_text="Reminders and follow-ups go here. Leave it as it is to keep the one on file.",
+        max_length=EMAIL_LENGTH,
+        error_messages={"invalid": MSG_EMAIL_INVALID, "max_length": MSG_EMAIL_TOO_LONG},
+    )
+    language = forms.ChoiceField(
+        label="Language",
+        choices=language_choices,
+        required=False,
+        help_text="Reminders, follow-ups and the patient's form start in this language.",
+        error_messages={"invalid_choice": MSG_LANGUAGE_CHOICE},
+    )
+    # The link the page showed (Invitation.link_version): a cancelling since then is not booked again unasked.
+    link_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def clean_appointment_at(self) -> datetime.datetime:
         from intake.services.invitations import MSG_MOVE_APPOINTMENT_PAST

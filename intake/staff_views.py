@@ -160,20 +160,17 @@ def invitation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, invitation, _renew_form(invitation))
 
 
-def _renew_form(invitation: Invitation, data: QueryDict | None = None) -> RenewLinkForm:
-    initial = {
-        "email": invitation.email,
-        "appointment_at": invitation.appointment_at,
-        "language": invitation.language,
-        "link_version": invitation.link_version,
-    }
-    return RenewLinkForm(data, initial=initial)
+def _details(invitation: Invitation) -> dict[str, Any]:
+    return {"appointment_at": invitation.appointment_at, "email": invitation.email, "language": invitation.language}
+
+
+def _renew_form(invitation: Invitation, data: QueryDict | dict[str, object] | None = None) -> RenewLinkForm:
+    details = RenewLinkForm.initial_for(**_details(invitation))
+    return RenewLinkForm(data, initial={**details, "link_version": invitation.link_version})
 
 
 def _change_form(invitation: Invitation, data: QueryDict | dict[str, object] | None = None) -> ChangeDetailsForm:
-    details = ChangeDetailsForm.initial_for(
-        appointment_at=invitation.appointment_at, email=invitation.email, language=invitation.language
-    )
+    details = ChangeDetailsForm.initial_for(**_details(invitation))
     return ChangeDetailsForm(data, prefix="change", initial={**details, "link_version": invitation.link_version})
 
 
@@ -350,10 +347,6 @@ def invitation_change(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, invitation, _renew_form(invitation), form)
 
 
-def _details(invitation: Invitation) -> dict[str, Any]:
-    return {"appointment_at": invitation.appointment_at, "email": invitation.email, "language": invitation.language}
-
-
 MSG_CANCELLED = (
     "The visit is cancelled. The patient's link no longer works, and no reminders or follow-ups will be sent. "
     "Nothing was sent to the patient: tell them yourself if they do not know."
@@ -404,8 +397,13 @@ def invitation_renew(request: HttpRequest, pk: int) -> HttpResponse:
                 now=timezone.now(),
                 language=form.cleaned_data["language"] or None,
                 seen_version=form.cleaned_data["link_version"],
+                shown=form.shown(),
             )
         except links.RenewalRefused as refused:
+            if isinstance(refused, links.ChangedSinceShown):  # as for "Change the appointment or details"
+                invitation.refresh_from_db()
+                form = _renew_form(invitation, form.as_now(**_details(invitation)))
+                form.is_valid()
             if refused.message == links.MSG_RENEW_JUST_SENT:
                 # The page again as it is now (its button carries the newest link), so another may be sent on purpose.
                 messages.warning(request, refused.message)

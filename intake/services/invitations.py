@@ -198,6 +198,7 @@ def renew_link(
     language: str | None = None,
     keep_sessions: bool = False,
     seen_version: int | None = None,
+    shown: ShownDetails | None = None,
 ) -> str:
     """A fresh link for the same invitation; answers are kept. `language` (None: unchanged) is the one the e-mail
     and the patient's pages start in.
@@ -210,7 +211,7 @@ def renew_link(
     lock is lifted, the count of wrong dates of birth starts again for the new link, and a reminder's link still
     waiting to go is dropped with the old one; the link works until the usual end for its (possibly new)
     appointment, or a follow-up's until its own. The raw token is returned for tests and demo data only: staff use
-    `email_new_link`.
+    `email_new_link`. `shown`: what staff's page showed (`_merged`).
     """
     raw = tokens.new_token()
     with transaction.atomic():
@@ -219,6 +220,11 @@ def renew_link(
             # Staff's page showed an older link: a double click, or a colleague's new link a moment ago. Another would
             # end the one just sent, and the patient's first e-mail would hold a link that does not work.
             raise RenewalRefused("__all__", MSG_RENEW_JUST_SENT)
+        if shown is not None:
+            appointment_at, typed, language = _merged(
+                row, shown, appointment_at or row.appointment_at, (email or "").strip(), language
+            )
+            email = typed or None  # as the page showed it: the address on file now
         if keep_sessions:
             row.pending_token_hash = tokens.hash_token(raw)  # a reminder's replaces the old link once it is sent
         else:  # a reminder is no fresh start for someone guessing the birth date (review, stop 30)
@@ -552,6 +558,7 @@ def email_new_link(
     now: datetime.datetime,
     language: str | None = None,
     seen_version: int | None = None,
+    shown: ShownDetails | None = None,
 ) -> NewLink:
     """Staff's "Make a new link": the link goes to the patient's email and nowhere else (it is never returned).
 
@@ -580,11 +587,12 @@ def email_new_link(
         appointment_at=appointment_at,
         language=language,
         seen_version=seen_version,
+        shown=shown,
     )
     return NewLink(
         invitation.link_version,
-        email != email_before,
-        appointment_at != appointment_before,
+        invitation.email != email_before,
+        invitation.appointment_at != appointment_before,
         invitation.language != language_before,
     )
 

@@ -90,3 +90,32 @@ def _form_inputs(page: str) -> dict[str, str]:
         value = re.search(r'value="([^"]*)"', match.group(0))
         data[match.group(1)] = html.unescape(value.group(1)) if value else ""
     return data
+
+
+def _new_link_form_as_shown(client: Client, invitation) -> dict[str, str]:
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    start = page.index(f'action="/staff/invitations/{invitation.pk}/new-link/"')
+    form = page[start : page.index("</form>", start)]
+    data = {}
+    for match in re.finditer(r'<input[^>]*name="([a-z_]+)"[^>]*>', form):
+        value = re.search(r'value="([^"]*)"', match.group(0))
+        data[match.group(1)] = html.unescape(value.group(1)) if value else ""
+    data.pop("csrfmiddlewaretoken", None)
+    data["language"] = invitation.language
+    return data
+
+
+def test_a_new_link_sent_from_a_page_opened_before_a_colleague_moved_the_visit_keeps_the_new_time(front_desk):
+    invitation, _ = make_invitation(email="pat@example.org")
+    first, colleague = _desk(front_desk), _desk(front_desk)
+    stale = _new_link_form_as_shown(first, invitation)
+    moved = timezone.localtime(invitation.appointment_at).replace(hour=14, minute=0, second=0, microsecond=0) + 2 * DAY
+    by_colleague = {**_change_form_as_shown(colleague, invitation), "change-appointment_at": _local(moved)}
+    assert colleague.post(f"/staff/invitations/{invitation.pk}/details/", by_colleague).status_code == 302
+
+    response = first.post(f"/staff/invitations/{invitation.pk}/new-link/", stale)
+
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.link_version == 2  # the new link went
+    assert invitation.appointment_at == moved  # and the visit stayed where the colleague moved it
