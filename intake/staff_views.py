@@ -7,8 +7,10 @@ staff know the date of birth they typed.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +22,7 @@ from accounts.permissions import staff_permission_required
 from audit import services as audit
 from clinic_portal import phones
 from intake import selectors
+from intake.call_backs import clinic_hours
 from intake.models import Invitation, Patient, Questionnaire
 from intake.services import cancellation, follow_ups, patients
 from intake.services import invitations as links
@@ -73,7 +76,27 @@ def invitation_new(request: HttpRequest) -> HttpResponse:
         detail=f"invitation {invitation.pk}" + ("" if send else " (saved; link not emailed)"),
     )
     messages.success(request, MSG_LINK_EMAILED if send else MSG_SAVED_NOT_EMAILED)
+    _check_the_time(request, invitation.appointment_at)
     return redirect("intake:invitation-detail", pk=invitation.pk)
+
+
+MSG_CLINIC_CLOSED = (
+    "Check the appointment time: {time} on {day}, the clinic is closed then (opening hours: {hours}). If that is not "
+    "the time, correct it under “Change the appointment or details”."
+)
+
+
+def _check_the_time(request: HttpRequest, when: datetime.datetime) -> None:
+    """An appointment saved for a time the clinic is closed (2:30 AM typed for 2:30 PM, a Sunday, a holiday) is kept,
+    as a visit outside the usual hours may be real, but whoever typed it is told, while they can still correct it: the
+    patient is shown the time when they send their answers."""
+    local = timezone.localtime(when)
+    if not clinic_hours().is_open(local):
+        day = f"{local:%A}, {local:%b} {local.day}"
+        messages.warning(
+            request,
+            MSG_CLINIC_CLOSED.format(time=f"{local:%-I:%M %p}", day=day, hours=settings.CLINIC_HOURS),
+        )
 
 
 # The search for an existing record is posted (like the queue's name search), so a patient's name never lands in a
@@ -343,6 +366,8 @@ def invitation_change(request: HttpRequest, pk: int) -> HttpResponse:
                     detail=f"invitation {pk}; changed: {', '.join(changed)}; nothing sent",
                 )
                 messages.success(request, "Saved. Nothing was sent to the patient: their link still works.")
+            if "appointment" in changed:
+                _check_the_time(request, invitation.appointment_at)
             return redirect("intake:invitation-detail", pk=invitation.pk)
     return _detail_page(request, invitation, _renew_form(invitation), form)
 
@@ -430,6 +455,8 @@ def invitation_renew(request: HttpRequest, pk: int) -> HttpResponse:
                 "A new link is on its way to the patient's email. The old link no longer works, and any page "
                 "opened with it is closed.",
             )
+            if new_link.appointment_changed:
+                _check_the_time(request, invitation.appointment_at)
             return redirect("intake:invitation-detail", pk=invitation.pk)
     return _detail_page(request, invitation, form)
 
