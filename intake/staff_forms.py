@@ -6,6 +6,7 @@ Staff pages are in English; the patient's language is chosen here for their form
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -187,7 +188,12 @@ class InvitationForm(forms.Form):
         return born
 
     def clean_patient_name(self) -> str:
-        return normal_name(self.cleaned_data["patient_name"])
+        name = normal_name(self.cleaned_data["patient_name"])
+        # A placeholder typed while the name is not known ("?", "-"), or invisible characters pasted alone, is no name:
+        # it made an invitation and a patient record named "?". Every script's names have letters.
+        if not any(unicodedata.category(character).startswith("L") for character in name):
+            raise ValidationError(MSG_NAME_REQUIRED, code="required")
+        return name
 
     def clean_appointment_at(self) -> datetime.datetime:
         when: datetime.datetime = self.cleaned_data["appointment_at"]

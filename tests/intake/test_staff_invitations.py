@@ -172,6 +172,32 @@ def test_mistakes_are_listed_at_the_top_linking_to_each_field_and_shown_next_to_
     assert "staff-error-summary" not in client.get(NEW).content.decode()
 
 
+@pytest.mark.parametrize("typed", ["?", "-", "...", "\u200b\u200b", "123"])
+def test_a_name_with_no_letter_in_it_is_refused_next_to_the_field_and_nothing_is_made(client, front_desk, typed):
+    """A placeholder typed while the name is not known yet ("?", "-"), or invisible characters pasted with a name,
+    made an invitation and a patient record named "?" (or named nothing visible)."""
+    client.force_login(front_desk)
+    response = client.post(NEW, _form(patient_name=typed, email="jordan@example.org"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="id_patient_name_error"' in html
+    assert escape(MSG_NAME_REQUIRED) in html
+    assert 'value="jordan@example.org"' in html  # the rest is kept
+    assert not Invitation.objects.exists()
+
+
+def test_names_in_any_script_are_taken(client, front_desk):
+    client.force_login(front_desk)
+    # An accented Latin name with an apostrophe, a Chinese name, a Persian one with its zero-width non-joiner
+    for name in (
+        "Zo\u00eb O\u2019Brien-N\u00fa\u00f1ez",
+        "\u674e\u5c0f\u9f8d",
+        "\u0645\u062d\u0645\u062f\u200c\u0631\u0636\u0627",
+    ):
+        assert client.post(NEW, _form(patient_name=name)).status_code == 302
+    assert Invitation.objects.count() == 3
+
+
 def test_the_invitation_starts_in_the_language_the_front_desk_picked(client, front_desk):
     client.force_login(front_desk)
     page = client.get(NEW).content.decode()
