@@ -366,12 +366,18 @@ def invitation_change(request: HttpRequest, pk: int) -> HttpResponse:
                     detail=f"invitation {pk}; changed: {', '.join(changed)}; nothing sent",
                 )
                 messages.success(request, "Saved. Nothing was sent to the patient: their link still works.")
+            else:
+                messages.info(request, MSG_NOTHING_CHANGED)
+            if not form.cleaned_data["email"] and invitation.email:
+                messages.info(request, MSG_EMAIL_KEPT)  # a blank address never erases one (change_details)
             if "appointment" in changed:
                 _check_the_time(request, invitation.appointment_at)
             return redirect("intake:invitation-detail", pk=invitation.pk)
     return _detail_page(request, invitation, _renew_form(invitation), form)
 
 
+MSG_NOTHING_CHANGED = "Nothing was changed: the appointment, email and language are as they were."
+MSG_EMAIL_KEPT = "The email on file was kept: an address can be replaced with another one here, but not removed."
 MSG_CANCELLED = (
     "The visit is cancelled. The patient's link no longer works, and no reminders or follow-ups will be sent. "
     "Nothing was sent to the patient: tell them yourself if they do not know."

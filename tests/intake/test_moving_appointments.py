@@ -153,6 +153,25 @@ def test_a_blank_or_bad_address_keeps_the_one_on_file(client, front_desk):
     assert invitation.email == "pat@example.org"
 
 
+def test_saving_without_a_change_or_with_the_address_cleared_says_what_was_kept(client, front_desk):
+    """Both answered with the invitation's page and no word: someone who cleared a wrong address to remove it could
+    not tell that it was kept."""
+    invitation, _ = make_invitation(email="pat@example.org")
+    client.force_login(front_desk)
+    unchanged = timezone.localtime(invitation.appointment_at)
+    page = _move(client, invitation, unchanged, email="pat@example.org", language="en").content.decode()
+    assert page == ""  # a redirect
+    shown = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    assert "Nothing was changed" in shown
+
+    _move(client, invitation, unchanged, email="", language="en")
+    shown = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    assert "The email on file was kept" in shown
+    invitation.refresh_from_db()
+    assert invitation.email == "pat@example.org"
+    assert not AuditEvent.objects.filter(action="changed_invitation").exists()
+
+
 def test_a_patient_never_sent_a_link_still_gets_one_after_their_visit_is_moved_within_three_days(
     client, front_desk, time_machine
 ):
