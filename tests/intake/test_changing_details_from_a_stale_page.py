@@ -119,3 +119,24 @@ def test_a_new_link_sent_from_a_page_opened_before_a_colleague_moved_the_visit_k
     invitation.refresh_from_db()
     assert invitation.link_version == 2  # the new link went
     assert invitation.appointment_at == moved  # and the visit stayed where the colleague moved it
+
+
+def test_a_new_link_for_a_time_typed_on_a_stale_page_after_a_colleague_moved_the_visit_is_refused(front_desk):
+    invitation, _ = make_invitation(email="pat@example.org")
+    first, colleague = _desk(front_desk), _desk(front_desk)
+    stale = _new_link_form_as_shown(first, invitation)
+    base = timezone.localtime(invitation.appointment_at).replace(second=0, microsecond=0)
+    by_colleague = {**_change_form_as_shown(colleague, invitation), "change-appointment_at": _local(base + 2 * DAY)}
+    colleague.post(f"/staff/invitations/{invitation.pk}/details/", by_colleague)
+
+    response = first.post(
+        f"/staff/invitations/{invitation.pk}/new-link/", {**stale, "appointment_at": _local(base + 3 * DAY)}
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "changed the appointment after you opened this page" in page
+    assert _local(base + 3 * DAY) in page
+    invitation.refresh_from_db()
+    assert invitation.link_version == 1  # no link sent
+    assert invitation.appointment_at == base + 2 * DAY
