@@ -151,7 +151,18 @@ def _new_since_shown(seen: str, intake: Intake) -> bool:
         code in shown_reasons and shown_reasons[code] != digest
         for code, digest in _reason_digests(dict(intake.flags.values_list("code", "reason"))).items()
     )
-    return bool(now - shown) or more_urgent or reopened_since or reworded
+    return bool(now - shown) or more_urgent or reopened_since or (reworded and not _latches_cleared_since(seen, intake))
+
+
+def _latches_cleared_since(seen: str, intake: Intake) -> bool:
+    """A review with an outcome, saved (and not undone) since the page was opened, cleared the latches: a flag that
+    stands on another answer loses its latch's note from its reason then, which is no news (a colleague's review at
+    the same moment, or a double click, was refused as if the patient had said yes again)."""
+    return (
+        ReviewNote.objects.filter(intake=intake, pk__gt=_shown_last_note(seen) or 0, undone_at__isnull=True)
+        .exclude(outcome__in=("", Outcome.COULD_NOT_REACH))
+        .exists()
+    )
 
 
 def needs_outcome(level: int | None, *, reviewed: bool, latches_open: bool) -> bool:

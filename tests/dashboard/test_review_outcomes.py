@@ -310,6 +310,41 @@ def test_a_second_clinicians_review_stands_when_the_first_cleared_a_flag_meanwhi
     assert ReviewNote.objects.filter(text="Me too.").exists()
 
 
+def test_a_second_clinicians_review_stands_when_the_first_cleared_a_latch_behind_a_flag_that_stays(client, clinician):
+    """Clumsy hands answered yes then no, balance worse still yes: the cord compression flag stands on the balance
+    answer, its reason naming the latched hands answer. The first clinician's outcome clears the latch, so the reason
+    loses that note though nothing new came in: the second clinician's review (or a double click) is still taken,
+    as when the first review cleared a flag altogether."""
+    from intake.services import create_invitation, record_red_flags, save_step, start_intake
+    from tests.intake.quiet_answers import NO_RED_FLAGS
+
+    invitation, _ = create_invitation(
+        patient_name="Cam Balance",
+        email="",
+        date_of_birth=datetime.date(1970, 1, 2),
+        appointment_at=timezone.now() + datetime.timedelta(days=3),
+        created_by=None,
+        send_email=False,
+    )
+    intake = start_intake(invitation)
+    record_red_flags(intake, {"hands_clumsy": "yes"}, now=timezone.now() - datetime.timedelta(minutes=5))
+    answers = {**NO_RED_FLAGS, "balance_worse": "yes"}
+    save_step(
+        Intake.objects.get(pk=intake.pk), "general_health", answers, now=timezone.now() - datetime.timedelta(minutes=3)
+    )
+    reason = Intake.objects.get(pk=intake.pk).flags.get(code="CM1").reason
+    assert "changed to no" in reason
+    client.force_login(clinician)
+    seen = _seen(client.get(detail_url(intake)).content.decode())
+    mark_reviewed(Intake.objects.get(pk=intake.pk), by=clinician, outcome="same_day_call_advice")
+    assert Intake.objects.get(pk=intake.pk).flags.get(code="CM1").reason != reason  # the latch's note is gone
+
+    response = client.post(review_url(intake), {"outcome": "same_day_call_advice", "note": "Me too.", "seen": seen})
+
+    assert response.status_code == 302
+    assert ReviewNote.objects.filter(text="Me too.").exists()
+
+
 def test_a_failed_call_before_the_patient_was_reached_is_old_news_once_the_intake_is_reopened(client, clinician):
     """Could not reach, then reached (emergency care), then reopened by new red flags: the page and the queue still
     said "Could not reach the patient" (the stop-29 audit)."""
