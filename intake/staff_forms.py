@@ -251,6 +251,22 @@ class _DetailsAsShown(forms.Form):
             return None
         return ShownDetails(when, data["shown_email"].strip(), data["shown_language"])
 
+    def typed_changes(self) -> set[str]:
+        """The details this page changed from what it showed ("appointment", "email", "language"), as cleaned; none
+        for a page without its hidden copy. A change already on file when it was saved (a double click, a colleague
+        who typed the same) is one of these, though the save changed nothing."""
+        shown, data = self.shown(), self.cleaned_data
+        if shown is None:
+            return set()
+        when = data.get("appointment_at")
+        changes = {
+            "appointment": isinstance(when, datetime.datetime)
+            and when.replace(second=0, microsecond=0) != shown.appointment_at.replace(second=0, microsecond=0),
+            "email": bool(data.get("email")) and data.get("email") != shown.email,
+            "language": bool(data.get("language")) and data.get("language") != shown.language,
+        }
+        return {name for name, changed in changes.items() if changed}
+
     def as_now(self, *, appointment_at: datetime.datetime, email: str, language: str) -> dict[str, object]:
         """This form's data over the details as they are now: what was changed here kept, the rest as it is now, and
         the page's hidden copy of them brought up to now (for the page shown again after a colleague's change)."""

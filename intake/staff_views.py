@@ -352,6 +352,9 @@ def invitation_change(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("intake:invitation-detail", pk=invitation.pk)
             form.add_error(None if refused.field == "__all__" else refused.field, refused.message)
         else:
+            # Nothing changed though this page changed something: it is on file already, from its own first click
+            # (whose answer the browser dropped for this one's) or a colleague who typed the same.
+            already = set() if changed else form.typed_changes()
             if "booked again" in changed:
                 audit.record(
                     "booked_visit_again",
@@ -367,16 +370,20 @@ def invitation_change(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(request, "Saved. Nothing was sent to the patient: their link still works.")
             else:
-                messages.info(request, MSG_NOTHING_CHANGED)
+                messages.info(request, MSG_ALREADY_SAVED if already else MSG_NOTHING_CHANGED)
             if not form.cleaned_data["email"] and invitation.email:
                 messages.info(request, MSG_EMAIL_KEPT)  # a blank address never erases one (change_details)
-            if "appointment" in changed:
+            if "appointment" in changed or "appointment" in already:  # the first click's warning went unseen
                 _check_the_time(request, invitation.appointment_at)
             return redirect("intake:invitation-detail", pk=invitation.pk)
     return _detail_page(request, invitation, _renew_form(invitation), form)
 
 
 MSG_NOTHING_CHANGED = "Nothing was changed: the appointment, email and language are as they were."
+MSG_ALREADY_SAVED = (
+    "Already saved (a second click, or a colleague a moment ago): what you typed is on file. Nothing was sent to the "
+    "patient."
+)
 MSG_EMAIL_KEPT = "The email on file was kept: an address can be replaced with another one here, but not removed."
 MSG_CANCELLED = (
     "The visit is cancelled. The patient's link no longer works, and no reminders or follow-ups will be sent. "

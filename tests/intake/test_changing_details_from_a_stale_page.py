@@ -140,3 +140,24 @@ def test_a_new_link_for_a_time_typed_on_a_stale_page_after_a_colleague_moved_the
     invitation.refresh_from_db()
     assert invitation.link_version == 1  # no link sent
     assert invitation.appointment_at == base + 2 * DAY
+
+
+def test_a_change_sent_twice_by_a_double_click_says_it_is_saved_not_that_nothing_changed(front_desk):
+    """The second click's request goes before the first one's answer comes, and its answer is the page the person
+    sees: it said only "Nothing was changed: the appointment, email and language are as they were" (the first one's
+    "Saved" and its closed-hours warning never shown), read as the new time not saved."""
+    invitation, _ = make_invitation(email="pat@example.org")
+    first_click, second_click = _desk(front_desk), _desk(front_desk)
+    shown = _change_form_as_shown(first_click, invitation)
+    sunday = timezone.localtime(invitation.appointment_at).replace(hour=14, minute=0, second=0, microsecond=0)
+    sunday += datetime.timedelta(days=(6 - sunday.weekday()) % 7 or 7)
+    sent = {**shown, "change-appointment_at": _local(sunday)}
+    assert first_click.post(f"/staff/invitations/{invitation.pk}/details/", sent).status_code == 302
+
+    page = second_click.post(f"/staff/invitations/{invitation.pk}/details/", sent, follow=True).content.decode()
+
+    invitation.refresh_from_db()
+    assert invitation.appointment_at == sunday
+    assert "Nothing was changed" not in page
+    assert "Already saved" in page
+    assert "the clinic is closed then" in page
