@@ -69,6 +69,7 @@ def invitation_new(request: HttpRequest) -> HttpResponse:
     )
     if not made:  # a double click: the first request made it, and sent its link
         messages.info(request, MSG_ALREADY_MADE)
+        _check_the_time(request, invitation.appointment_at)  # this answer is the page shown, not the first one's
         return redirect("intake:invitation-detail", pk=invitation.pk)
     audit.record(
         "created_invitation",

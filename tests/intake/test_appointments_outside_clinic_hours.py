@@ -78,3 +78,21 @@ def test_a_new_link_for_a_time_the_clinic_is_closed_gets_the_warning(client, fro
     page = client.post(f"/staff/invitations/{invitation.pk}/new-link/", data, follow=True).content.decode()
     assert CHECK_THE_TIME in page
     assert "10:00 AM on Saturday" in page
+
+
+def test_a_new_invitation_sent_twice_by_a_double_click_still_warns(front_desk):
+    """The second click's answer ("already has an invitation for this appointment") is the page the person sees; the
+    first one's warning never showed, so a 2:30 AM typed for 2:30 PM went unnoticed."""
+    from django.test import Client
+
+    first_click, second_click = Client(), Client()
+    first_click.force_login(front_desk)
+    second_click.force_login(front_desk)
+    when = _next(2, 2, 30)
+    _invite(first_click, when)
+
+    page = _invite(second_click, when).content.decode()
+
+    assert Invitation.objects.count() == 1
+    assert "already has an invitation for this appointment" in page
+    assert CHECK_THE_TIME in page
