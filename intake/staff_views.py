@@ -85,6 +85,10 @@ MSG_CLINIC_CLOSED = (
     "Check the appointment time: {time} on {day}, the clinic is closed then (opening hours: {hours}). If that is not "
     "the time, correct it under “Change the appointment or details”."
 )
+MSG_CLINIC_CLOSED_DAY = (
+    "Check the appointment date: {time} on {day}, the clinic is closed that day (a holiday or another date it is "
+    "shut). If that is not the date, correct it under “Change the appointment or details”."
+)
 
 
 def _check_the_time(request: HttpRequest, when: datetime.datetime) -> None:
@@ -92,12 +96,12 @@ def _check_the_time(request: HttpRequest, when: datetime.datetime) -> None:
     as a visit outside the usual hours may be real, but whoever typed it is told, while they can still correct it: the
     patient is shown the time when they send their answers."""
     local = timezone.localtime(when)
-    if not clinic_hours().is_open(local):
+    hours = clinic_hours()
+    if not hours.is_open(local):
         day = f"{local:%A}, {local:%b} {local.day}"
-        messages.warning(
-            request,
-            MSG_CLINIC_CLOSED.format(time=f"{local:%-I:%M %p}", day=day, hours=settings.CLINIC_HOURS),
-        )
+        # A date the clinic is shut (CLINIC_CLOSED_DATES): its weekday's hours would cover the time.
+        text = MSG_CLINIC_CLOSED_DAY if local.date() in hours.closed else MSG_CLINIC_CLOSED
+        messages.warning(request, text.format(time=f"{local:%-I:%M %p}", day=day, hours=settings.CLINIC_HOURS))
 
 
 # The search for an existing record is posted (like the queue's name search), so a patient's name never lands in a

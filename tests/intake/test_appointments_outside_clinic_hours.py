@@ -96,3 +96,19 @@ def test_a_new_invitation_sent_twice_by_a_double_click_still_warns(front_desk):
     assert Invitation.objects.count() == 1
     assert "already has an invitation for this appointment" in page
     assert CHECK_THE_TIME in page
+
+
+def test_a_visit_on_a_date_the_clinic_is_closed_says_the_day_is_closed_not_the_weekday_hours(
+    client, front_desk, settings
+):
+    """A Wednesday holiday at 2:30 PM: the warning gave "the clinic is closed then (opening hours: Mon-Fri
+    08:00-17:00)", hours that cover the time, so the person took the warning for a mistake."""
+    when = _next(2, 14, 30)
+    settings.CLINIC_CLOSED_DATES = [when.date().isoformat()]
+    client.force_login(front_desk)
+
+    page = _invite(client, when).content.decode()
+
+    assert "2:30 PM on Wednesday" in page
+    assert "the clinic is closed that day" in page
+    assert "Mon-Fri 08:00-17:00" not in page
