@@ -11,6 +11,7 @@ from clinic_portal.text_fields import TypedTextField
 from dashboard.selectors import QueueFilters
 from intake.models import Level, ReviewNote
 from intake.rules.triage import FLAGS_BY_CODE
+from intake.services.patients import normal_name
 from intake.services.review import MSG_OTHER_NEEDS_NOTE, MSG_OUTCOME_REQUIRED
 
 LEVEL_CHOICES = [("", "Any level"), *((level.code, level.label) for level in Level)]
@@ -109,6 +110,10 @@ class NameSearchForm(forms.Form):
             "null_characters_not_allowed": "The name has a character no name has (a null character).",
         },
     )
+
+    def clean_name(self) -> str:
+        # As names are kept: a name pasted with a zero-width space or a no-break space in it finds the plain one.
+        return normal_name(self.cleaned_data["name"])
 
 
 class ReviewForm(forms.Form):

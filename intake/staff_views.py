@@ -146,8 +146,8 @@ KEPT_ON_FIND = ("patient_name", "email", "phone", "language", "date_of_birth", "
 
 def _find_patient(request: HttpRequest) -> HttpResponse:
     # Read raw (not through a form field, which refuses it): a NUL byte reached PostgreSQL, which refuses it in text,
-    # a 500 (the stop-30 forms audit).
-    text = request.POST.get(FIND, "").replace("\x00", "").strip()[:100]
+    # a 500 (the stop-30 forms audit). normal_name drops it, with the other invisible characters a paste brings.
+    text = patients.normal_name(request.POST.get(FIND, ""))[:100]
     found = list(patients.search(text, limit=SEARCH_LIMIT)) if len(text) >= 2 else []
     if len(text) >= 2:
         # Who looked patients up: the count, never the name typed (the trail holds no patient data).
@@ -494,7 +494,8 @@ def _page_number(text: str | None) -> int:
 def invitation_list(request: HttpRequest) -> HttpResponse:
     """The links that still work, soonest appointment first, a hundred a page (`?page=`). "Find" is posted, so a
     patient's name never lands in a URL or an access log; its result is one page of at most a hundred."""
-    name = request.POST.get(FIND, "").replace("\x00", "").strip()[:100] if request.method == "POST" else ""
+    # As names are kept (patients.normal_name): a name pasted with a zero-width space in it finds the plain one.
+    name = patients.normal_name(request.POST.get(FIND, ""))[:100] if request.method == "POST" else ""
     number = 1 if name else _page_number(request.GET.get("page"))
     start = (number - 1) * INVITATIONS_PER_PAGE
     # One more than a page tells whether another follows: no count of the whole list (issue 16's query budget).

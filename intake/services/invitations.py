@@ -97,7 +97,7 @@ def create_invitation(
             patients.update_contact(patient, email=email, phone=phone, language=language)
         invitation = Invitation.objects.create(
             patient=patient,
-            patient_name=patient_name.strip(),
+            patient_name=patients.normal_name(patient_name),
             email=email.strip(),
             language=_spoken(language),
             date_of_birth=date_of_birth,
@@ -125,7 +125,7 @@ def invite_once(*, created_by: Any, **details: Any) -> tuple[Invitation, bool]:
         earlier = (
             Invitation.objects.filter(
                 kind=Questionnaire.INTAKE,
-                patient_name=str(details["patient_name"]).strip(),
+                patient_name=patients.normal_name(str(details["patient_name"])),
                 email=str(details.get("email", "")).strip(),
                 date_of_birth=details["date_of_birth"],
                 appointment_at=details["appointment_at"],

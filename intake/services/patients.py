@@ -1,14 +1,15 @@
 """Patient records that span visits (issue 12): finding the record an invitation joins, and keeping its contact
 details current.
 
-The same person is the same name (ignoring case, spaces at the ends and in a row, and which apostrophe was typed),
-date of birth and e-mail (ignoring case). Staff can also pick a record from a search, for a patient whose e-mail
-changed.
+The same person is the same name (ignoring case, spaces at the ends and in a row, which apostrophe was typed, and
+invisible characters pasted with it: `normal_name`), date of birth and e-mail (ignoring case). Staff can also pick a
+record from a search, for a patient whose e-mail changed.
 """
 
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
@@ -20,10 +21,30 @@ from intake.models import Patient
 # audit of the front desk).
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
 
+# Zero-width non-joiner and joiner: Persian and Indic names need them between letters (and after a virama, a mark).
+_JOINERS = frozenset("\u200c\u200d")
+
 
 def normal_name(text: str) -> str:
-    """A name as it is kept and compared: one kind of apostrophe, single spaces, none at the ends."""
-    return " ".join(text.translate(_APOSTROPHES).split())
+    """A name as it is kept, compared and searched for: composed accents (NFC), one kind of apostrophe, single plain
+    spaces (a no-break space pasted from a document is one), none at the ends, and none of the invisible characters
+    a paste brings along (zero-width spaces, soft hyphens, byte order marks, direction marks: Unicode's "format"
+    characters, and control characters). Those made "Jordan Quill" unfindable by name and a second patient record."""
+    text = text.translate(_APOSTROPHES)
+    kept = [
+        character
+        for at, character in enumerate(text)
+        if unicodedata.category(character) not in ("Cf", "Cc")
+        or character.isspace()
+        or (character in _JOINERS and _joins(text, at))
+    ]
+    return " ".join(unicodedata.normalize("NFC", "".join(kept)).split())
+
+
+def _joins(text: str, at: int) -> bool:
+    """The joiner at `at` stands between two letters (or a letter's mark, such as a virama, and a letter)."""
+    before, after = text[at - 1 : at], text[at + 1 : at + 2]
+    return bool(before and after) and unicodedata.category(before)[0] in "LM" and unicodedata.category(after)[0] in "LM"
 
 
 def record_for(

@@ -140,6 +140,13 @@ def test_name_search_is_kept_in_the_session_not_the_url(client, clinician):
     assert len(names_in_order(client.get(response["Location"]))) == 2
 
 
+def test_a_name_pasted_into_the_search_with_invisible_characters_finds_the_patient(client, clinician):
+    make_intake("routine_plain", name="Maria Delgado")
+    client.force_login(clinician)
+    response = client.post(reverse("dashboard:queue-search"), {"name": "\u200eMaria\u00a0\u200bDelgado"})
+    assert names_in_order(client.get(response["Location"])) == ["Maria Delgado"]
+
+
 def test_the_name_search_lets_go_when_the_queue_is_opened_again(client, clinician):
     """Issue 14: after leaving the queue, its menu link showed "0 intakes matching" an old name search."""
     make_intake("routine_plain", name="Maria Delgado")

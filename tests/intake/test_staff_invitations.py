@@ -198,6 +198,53 @@ def test_names_in_any_script_are_taken(client, front_desk):
     assert Invitation.objects.count() == 3
 
 
+# Each pasted with something invisible in it: a zero-width space, a no-break space, a soft hyphen, a byte order mark,
+# left-to-right and right-to-left marks, a word joiner, a zero-width non-joiner next to a space, decomposed accents.
+PASTED_NAMES = [
+    "Jordan\u200b Quill",
+    "Jordan\u00a0Quill",
+    "Jor\u00addan Quill",
+    "\ufeffJordan Quill",
+    "\u200eJordan Quill\u200f",
+    "Jordan \u2060Quill",
+    "Jordan\u200c Quill",
+]
+
+
+@pytest.mark.parametrize("pasted", PASTED_NAMES)
+def test_a_name_pasted_with_invisible_characters_joins_the_patients_record_and_is_found_by_find(
+    client, front_desk, pasted
+):
+    """Stored as typed, such a name was not found by "Find" for "Jordan Quill", and made a second patient record."""
+    client.force_login(front_desk)
+    assert client.post(NEW, _form()).status_code == 302
+    later = (timezone.localtime() + datetime.timedelta(days=9)).strftime("%Y-%m-%dT%H:%M")
+    assert client.post(NEW, _form(patient_name=pasted, appointment_at=later)).status_code == 302
+    first, second = Invitation.objects.order_by("pk")
+    assert second.patient_id == first.patient_id  # one record, not a second
+    assert second.patient_name == "Jordan Quill"
+    listed = client.post("/staff/invitations/", {"find": "Jordan Quill"}).content.decode()
+    assert "2 invitations for names containing “Jordan Quill”" in listed
+    found = client.post(NEW, {"find": "Jordan Quill"}).content.decode()
+    assert found.count('name="use_record"') == 1
+    # And the other way round: the name pasted into a search finds the plain one.
+    assert "2 invitations for names containing" in client.post("/staff/invitations/", {"find": pasted}).content.decode()
+
+
+def test_joiners_that_persian_and_indic_names_need_are_kept_and_decomposed_accents_are_composed(client, front_desk):
+    client.force_login(front_desk)
+    persian = "\u0645\u062d\u0645\u062f\u200c\u0631\u0636\u0627"  # Mohammad-Reza, with its zero-width non-joiner
+    hindi = "\u0915\u094d\u200d\u0937"  # a half form asked for with a zero-width joiner after the virama
+    for number, name in enumerate((persian, hindi, "Zoe\u0308 Nu\u0301n\u0303ez")):
+        later = (timezone.localtime() + datetime.timedelta(days=2 + number)).strftime("%Y-%m-%dT%H:%M")
+        assert client.post(NEW, _form(patient_name=name, appointment_at=later)).status_code == 302
+    assert list(Invitation.objects.order_by("pk").values_list("patient_name", flat=True)) == [
+        persian,
+        hindi,
+        "Zo\u00eb N\u00fa\u00f1ez",
+    ]
+
+
 def test_the_invitation_starts_in_the_language_the_front_desk_picked(client, front_desk):
     client.force_login(front_desk)
     page = client.get(NEW).content.decode()

@@ -1,0 +1,34 @@
+"""Patient names kept before `normal_name` dropped the invisible characters a paste brings (a zero-width space, a soft
+hyphen, a byte order mark, direction marks) and composed accents: such a name was not found by "Find", and the next
+invitation for the same person, typed plainly, made a second patient record. Those names are written again as they are
+kept from now on; the few rows that change are the only ones written. A name with nothing visible left is left as it
+is (one saved before such names were refused), for staff to see and correct.
+
+Every name is read once, in chunks: there is no portable way to ask the database which names hold such characters.
+"""
+
+from django.db import migrations
+
+from intake.services.patients import normal_name
+
+CHUNK = 2000
+
+
+def _normalise(model, field: str) -> None:
+    changed = []
+    for pk, name in model.objects.order_by().values_list("pk", field).iterator(chunk_size=CHUNK):
+        normal = normal_name(name)
+        if normal and normal != name:
+            changed.append(model(pk=pk, **{field: normal}))
+    model.objects.bulk_update(changed, [field], batch_size=CHUNK)
+
+
+def names_as_kept(apps, schema_editor):
+    _normalise(apps.get_model("intake", "Patient"), "name")
+    _normalise(apps.get_model("intake", "Invitation"), "patient_name")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("intake", "0025_last_review_before_sending_backfill_and_index")]
+
+    operations = [migrations.RunPython(names_as_kept, migrations.RunPython.noop, elidable=True)]

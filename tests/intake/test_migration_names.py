@@ -1,0 +1,36 @@
+"""intake/migrations/0026: names kept with invisible characters in them, before `normal_name` dropped those, are found
+by "Find" and joined by the next invitation for the same person, typed plainly."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.apps import apps
+
+from intake.models import Invitation, Patient
+from intake.services.patients import record_for
+from tests.intake.factories import BIRTH_DATE, make_invitation
+
+pytestmark = pytest.mark.django_db
+
+migration = importlib.import_module("intake.migrations.0026_names_without_invisible_characters")
+
+
+def test_a_name_kept_with_a_zero_width_space_is_written_again_and_the_next_invitation_joins_its_record():
+    pasted, _ = make_invitation(name="Jordan Quill")
+    plain, _ = make_invitation(name="Siobhan Quill", email="siobhan@example.org")
+    nothing_visible, _ = make_invitation(name="Blank", email="blank@example.org")
+    Invitation.objects.filter(pk=pasted.pk).update(patient_name="Jordan\u200b Quill\u00ad")
+    Patient.objects.filter(pk=pasted.patient_id).update(name="Jordan\u200b Quill\u00ad")
+    Patient.objects.filter(pk=nothing_visible.patient_id).update(name="\u200b")
+    before = Patient.objects.get(pk=plain.patient_id).updated_at
+
+    migration.names_as_kept(apps, None)
+
+    assert Invitation.objects.get(pk=pasted.pk).patient_name == "Jordan Quill"
+    assert Patient.objects.get(pk=pasted.patient_id).name == "Jordan Quill"
+    assert Patient.objects.get(pk=nothing_visible.patient_id).name == "\u200b"  # left for staff to correct
+    assert Patient.objects.get(pk=plain.patient_id).updated_at == before  # untouched rows are not written
+    assert record_for(name="Jordan Quill", date_of_birth=BIRTH_DATE, email="pat@example.org").pk == pasted.patient_id
+    assert Patient.objects.count() == 3
