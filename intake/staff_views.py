@@ -45,7 +45,7 @@ MSG_SAVED_NOT_EMAILED = (
 def invitation_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and USE_RECORD in request.POST:
         return _use_record(request)
-    if request.method == "POST" and FIND in request.POST:
+    if request.method == "POST" and _is_search(request.POST):
         return _find_patient(request)
     if request.method == "GET":
         chosen = _patient_from(request.GET.get("patient", ""))
@@ -105,9 +105,17 @@ def _check_the_time(request: HttpRequest, when: datetime.datetime) -> None:
 
 
 # The search for an existing record is posted (like the queue's name search), so a patient's name never lands in a
-# URL or an access log; picking a record puts only its id in the URL (?patient=12).
+# URL or an access log; picking a record puts only its id in the URL (?patient=12). Its box ("find") and its button
+# ("search") belong to the invitation form, so a search sends every field typed along, with or without JavaScript.
 FIND = "find"
+SEARCH = "search"
 SEARCH_LIMIT = 20
+
+
+def _is_search(posted: QueryDict) -> bool:
+    """ "Find" pressed. Or a search sent from the page as it was before that button (its search had a form of its own,
+    without the invitation form's hidden `patient` field): never an invitation saved."""
+    return SEARCH in posted or (FIND in posted and "patient" not in posted)
 
 
 def _patient_from(raw: str) -> Patient | None:
@@ -139,8 +147,8 @@ def _use_record(request: HttpRequest) -> HttpResponse:
     return _new_page(request, InvitationForm(initial={**_from_record(chosen), **typed}), chosen=chosen)
 
 
-# What the invitation form already held when "Find" was pressed (sent along by static/js/invitation-new.js): shown
-# again as typed, not checked yet.
+# What the invitation form already held when "Find" was pressed (sent with it): shown again as typed, not checked yet.
+# The record picked before (`patient`) is not kept: a new search is for another one.
 KEPT_ON_FIND = ("patient_name", "email", "phone", "language", "date_of_birth", "appointment_at")
 
 

@@ -1,19 +1,16 @@
-// The new-invitation page: "Find" (its own form, so a name searched for never lands in a URL) keeps what was already
-// typed in the invitation form, by sending it along. Without scripts the search still works; the form starts empty.
+// The new-invitation page. "Find" and its search box belong to the invitation form (form="invitation-form"), so a
+// search sends every field typed and the page comes back with them, with or without scripts. As the form's first
+// button, "Find" is also the one a browser presses for Enter in any of its boxes: this keeps Enter in the
+// invitation's own boxes pressing "Email the link", as it did when the search had a form of its own. The search box
+// sits outside the <form> element, so its Enter still presses "Find".
 // (No inline scripts: the Content-Security-Policy forbids them.)
-document.querySelectorAll("form[data-carry]").forEach((finder) => {
-  finder.addEventListener("submit", () => {
-    const source = document.getElementById(finder.dataset.carry);
-    if (!source) return;
-    finder.querySelectorAll("input[data-carried]").forEach((old) => old.remove());
-    new FormData(source).forEach((value, name) => {
-      if (name === "csrfmiddlewaretoken" || name === "patient" || typeof value !== "string") return;
-      const input = document.createElement("input");
-      input.type = "hidden";
-      input.name = name;
-      input.value = value;
-      input.dataset.carried = "";
-      finder.appendChild(input);
-    });
+const invitationForm = document.getElementById("invitation-form");
+const emailTheLink = invitationForm && invitationForm.querySelector('button[name="send_email"]');
+if (invitationForm && emailTheLink) {
+  invitationForm.addEventListener("keydown", (event) => {
+    // Not while an input method is composing a word (Persian, Chinese names): Enter picks the word then.
+    if (event.key !== "Enter" || event.isComposing || !(event.target instanceof HTMLInputElement)) return;
+    event.preventDefault();
+    invitationForm.requestSubmit(emailTheLink);
   });
-});
+}

@@ -169,10 +169,10 @@ def at_both_widths(screenshot):
     return look
 
 
-# The list filters and searches on the staff pages (a GET form or a search form inside the page's main part): every
+# The list filters and searches on the staff pages (a GET form or a search landmark inside the page's main part): every
 # select, box and button in them, as it is laid out.
 _FILTER_CONTROLS = """
-() => [...document.querySelectorAll('main form[method="get"], main form[role="search"]')]
+() => [...document.querySelectorAll('main form[method="get"], main [role="search"]')]
   .flatMap((form) => [...form.querySelectorAll('select, input:not([type="hidden"]), button, a.btn')])
   .filter((el) => el.getClientRects().length > 0)
   .map((el) => {

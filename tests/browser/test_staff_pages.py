@@ -86,6 +86,56 @@ def test_a_returning_patient_is_found_by_name_and_the_new_invitation_joins_their
     assert earlier.patient.invitations.count() == 2
 
 
+def test_find_keeps_what_was_typed_with_and_without_javascript_and_enter_in_a_box_emails_the_link(
+    browser, live_server, open_page, front_desk
+):
+    """Without JavaScript, "Find" emptied the invitation form (its own form carried the fields along by script)."""
+    from django.conf import settings
+    from django.test import Client
+
+    appointment = (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    typed = {"#id_patient_name": "Jordan Quill", "#id_email": "jordan@example.org", "#id_date_of_birth": "1979-08-14"}
+
+    def fill_and_find(page) -> None:
+        for box, value in {**typed, "#id_appointment_at": appointment}.items():
+            page.fill(box, value)
+        page.select_option("#id_language", "es")
+        page.fill("#find-name", "Quill")
+        page.locator("#find-name").press("Enter")  # the search box's Enter is "Find"
+        page.get_by_text("No patient record matches").wait_for()
+        for box, value in {**typed, "#id_appointment_at": appointment, "#find-name": "Quill"}.items():
+            assert page.input_value(box) == value, box
+        assert page.input_value("#id_language") == "es"
+
+    client = Client()
+    client.force_login(front_desk)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url, java_script_enabled=False)
+    try:
+        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+        page = context.new_page()
+        page.goto("/staff/invitations/new/")
+        fill_and_find(page)
+        # Without JavaScript, Enter in a box presses the form's first button, "Find": nothing is saved, nothing lost.
+        page.locator("#id_email").press("Enter")
+        page.wait_for_load_state()
+        assert page.input_value("#id_email") == "jordan@example.org"
+        assert_accessible(page, context="new invitation without JavaScript, after Find")
+    finally:
+        context.close()
+    from intake.models import Invitation
+
+    assert not Invitation.objects.exists()
+
+    page = open_page("/staff/invitations/new/", PHONE, user=front_desk)
+    fill_and_find(page)
+    assert_accessible(page, context="new invitation after a search")
+    page.locator("#id_email").press("Enter")  # with JavaScript, as before: "Email the link"
+    page.get_by_text("The link is on its way to the patient's email.").wait_for()
+    assert Invitation.objects.get().language == "es"
+    assert_accessible(page, context="invitation made with Enter")
+
+
 def test_the_audit_trail_shows_times_with_their_zone(open_page, at_both_widths, administrator, clinician):
     from audit.services import record
 

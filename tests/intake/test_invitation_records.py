@@ -4,6 +4,7 @@ invitation joining the same person's record, and staff picking a record from a s
 from __future__ import annotations
 
 import datetime
+from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
@@ -95,7 +96,7 @@ def test_the_search_never_puts_the_name_in_the_address(client, front_desk):
 
 
 def test_a_search_keeps_what_was_typed_in_the_invitation_form_and_checks_none_of_it_yet(client, front_desk):
-    """What static/js/invitation-new.js sends along with "Find"."""
+    """What "Find" sends besides the name searched for: the invitation form's fields."""
     client.force_login(front_desk)
     typed = {"patient_name": "Jordan Quill", "email": "not-an-email", "appointment_at": "2030-04-16T09:30"}
     html = client.post(NEW, {"find": "Quill", **typed}).content.decode()
@@ -104,6 +105,97 @@ def test_a_search_keeps_what_was_typed_in_the_invitation_form_and_checks_none_of
     assert 'value="2030-04-16T09:30"' in html
     assert "Enter a valid email address" not in html  # checked when the invitation is saved, not on a search
     assert not Invitation.objects.exists()
+
+
+class _PageWithoutScripts(HTMLParser):
+    """What a browser without JavaScript sends when a button is pressed: the controls whose form is the button's (inside
+    that form, or tied to it by a `form` attribute), the values typed in them, and the button's own name and value."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.controls: list[tuple[str, dict[str, str]]] = []  # (form id, attributes)
+        self.buttons: list[tuple[str, dict[str, str], str]] = []  # (form id, attributes, text)
+        self._form = ""
+        self._button: tuple[str, dict[str, str]] | None = None
+        self._text: list[str] = []
+        self._select: dict[str, str] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {name: value or "" for name, value in attrs}
+        owner = found.get("form") or self._form
+        if tag == "form":
+            self._form = found.get("id", "unnamed form")
+        elif tag == "button":
+            self._button, self._text = (owner, found), []
+        elif tag == "input" and found.get("type") not in ("submit", "button", "checkbox", "radio"):
+            self.controls.append((owner, found))
+        elif tag == "select":
+            self._select = {**found, "value": ""}
+            self.controls.append((owner, self._select))
+        elif tag == "option" and self._select is not None and (not self._select["value"] or "selected" in found):
+            self._select["value"] = found.get("value", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = ""
+        elif tag == "button" and self._button is not None:
+            self.buttons.append((*self._button, " ".join("".join(self._text).split())))
+            self._button = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data: str) -> None:
+        if self._button is not None:
+            self._text.append(data)
+
+    def press(self, label: str, typed: dict[str, str]) -> dict[str, str]:
+        form, button = next((form, attrs) for form, attrs, text in self.buttons if text == label)
+        sent = {
+            attrs["name"]: typed.get(attrs["name"], attrs.get("value", ""))
+            for owner, attrs in self.controls
+            if owner == form and attrs.get("name")
+        }
+        if button.get("name"):
+            sent[button["name"]] = button.get("value", "")
+        return sent
+
+
+def test_find_without_javascript_keeps_every_field_typed_and_saves_nothing(client, front_desk):
+    """The search had a form of its own and carried the invitation form's fields along by script only: without
+    JavaScript, "Find" emptied the form."""
+    client.force_login(front_desk)
+    first = _invite(client)
+    Invitation.objects.all().delete()
+    typed = {
+        "patient_name": "Jordan Quill",
+        "email": "jordan.q@example.org",
+        "phone": "(201) 555-0199",
+        "language": "es",
+        "date_of_birth": "1979-08-14",
+        "appointment_at": "2030-04-16T09:30",
+        "find": "Quill",
+    }
+    sent = _PageWithoutScripts(client.get(NEW).content.decode()).press("Find", typed)
+    html = client.post(NEW, sent).content.decode()
+    assert f'name="use_record" value="{first.patient_id}"' in html  # the search was made
+    for name in ("patient_name", "email", "phone", "date_of_birth", "appointment_at"):
+        assert f'value="{typed[name]}"' in html, name
+    assert '<option value="es" selected>' in html
+    assert 'value="Quill"' in html  # the search box too
+    assert not Invitation.objects.exists()
+    # "Use this record" from those results keeps the appointment and phone typed, also without JavaScript.
+    picked = _PageWithoutScripts(html).press("Use this record (Jordan Quill, born Aug 14, 1979)", typed)
+    html = client.post(NEW, picked).content.decode()
+    assert "This invitation joins the record of" in html
+    assert 'value="2030-04-16T09:30"' in html
+    assert 'value="(201) 555-0199"' in html
+    assert not Invitation.objects.exists()
+    # The search box is part of the invitation form now: a name left in it does not turn "Email the link" into a search.
+    soon = (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    sent = _PageWithoutScripts(html).press("Email the link", {"appointment_at": soon, "find": "Quill"})
+    assert client.post(NEW, sent).status_code == 302
+    assert Invitation.objects.get().patient_id == first.patient_id
 
 
 def test_a_search_with_no_match_says_a_new_record_will_be_made(client, clinician):
