@@ -7,11 +7,33 @@ is (one saved before such names were refused), for staff to see and correct.
 Every name is read once, in chunks: there is no portable way to ask the database which names hold such characters.
 """
 
+import unicodedata
+
 from django.db import migrations
 
-from intake.services.patients import normal_name
-
 CHUNK = 2000
+
+# `intake.services.patients.normal_name` as it stood when this migration was written, copied so that a later change
+# to it never changes what this migration did.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _joins(text: str, at: int) -> bool:
+    before, after = text[at - 1 : at], text[at + 1 : at + 2]
+    return bool(before and after) and unicodedata.category(before)[0] in "LM" and unicodedata.category(after)[0] in "LM"
+
+
+def normal_name(text: str) -> str:
+    text = text.translate(_APOSTROPHES)
+    kept = [
+        character
+        for at, character in enumerate(text)
+        if unicodedata.category(character) not in ("Cf", "Cc")
+        or character.isspace()
+        or (character in _JOINERS and _joins(text, at))
+    ]
+    return " ".join(unicodedata.normalize("NFC", "".join(kept)).split())
 
 
 def _normalise(model, field: str) -> None:
