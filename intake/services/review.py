@@ -157,11 +157,13 @@ def _new_since_shown(seen: str, intake: Intake) -> bool:
 def _latches_cleared_since(seen: str, intake: Intake) -> bool:
     """A review with an outcome, saved (and not undone) since the page was opened, cleared the latches: a flag that
     stands on another answer loses its latch's note from its reason then, which is no news (a colleague's review at
-    the same moment, or a double click, was refused as if the patient had said yes again)."""
+    the same moment, or a double click, was refused as if the patient had said yes again). Such a review closed every
+    latch: one open now is an answer given again since, which is news."""
     return (
         ReviewNote.objects.filter(intake=intake, pk__gt=_shown_last_note(seen) or 0, undone_at__isnull=True)
         .exclude(outcome__in=("", Outcome.COULD_NOT_REACH))
         .exists()
+        and not RedFlagAnswer.objects.filter(intake=intake, cleared_at__isnull=True).exists()
     )
 
 

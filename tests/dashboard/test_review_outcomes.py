@@ -345,6 +345,43 @@ def test_a_second_clinicians_review_stands_when_the_first_cleared_a_latch_behind
     assert ReviewNote.objects.filter(text="Me too.").exists()
 
 
+def test_a_review_from_a_page_opened_before_a_latched_answer_was_given_again_after_a_colleagues_review_is_refused(
+    client, clinician
+):
+    """As above, but after the first clinician's review cleared the clumsy hands latch, the patient said yes to it
+    again (then no): a new report the second clinician's page never showed. The colleague's review since must not
+    excuse it: the second review is refused, as it was before such reviews were excused."""
+    from intake.services import create_invitation, record_red_flags, save_step, start_intake
+    from tests.intake.quiet_answers import NO_RED_FLAGS
+
+    invitation, _ = create_invitation(
+        patient_name="Cam Balance",
+        email="",
+        date_of_birth=datetime.date(1970, 1, 2),
+        appointment_at=timezone.now() + datetime.timedelta(days=3),
+        created_by=None,
+        send_email=False,
+    )
+    intake = start_intake(invitation)
+    record_red_flags(intake, {"hands_clumsy": "yes"}, now=timezone.now() - datetime.timedelta(minutes=5))
+    answers = {**NO_RED_FLAGS, "balance_worse": "yes"}
+    save_step(
+        Intake.objects.get(pk=intake.pk), "general_health", answers, now=timezone.now() - datetime.timedelta(minutes=3)
+    )
+    client.force_login(clinician)
+    seen = _seen(client.get(detail_url(intake)).content.decode())
+    mark_reviewed(Intake.objects.get(pk=intake.pk), by=clinician, outcome="same_day_call_advice")
+    record_red_flags(Intake.objects.get(pk=intake.pk), {"hands_clumsy": "yes"}, now=timezone.now())
+    save_step(Intake.objects.get(pk=intake.pk), "general_health", answers, now=timezone.now())
+    assert RedFlagAnswer.objects.filter(intake=intake, code="hands_clumsy", cleared_at__isnull=True).exists()
+
+    response = client.post(review_url(intake), {"outcome": "same_day_call_advice", "note": "Me too.", "seen": seen})
+
+    assert MSG_CHANGED_SINCE_SHOWN in html_text.unescape(response.content.decode())
+    assert not ReviewNote.objects.filter(text="Me too.").exists()
+    assert RedFlagAnswer.objects.filter(intake=intake, code="hands_clumsy", cleared_at__isnull=True).exists()
+
+
 def test_a_failed_call_before_the_patient_was_reached_is_old_news_once_the_intake_is_reopened(client, clinician):
     """Could not reach, then reached (emergency care), then reopened by new red flags: the page and the queue still
     said "Could not reach the patient" (the stop-29 audit)."""
