@@ -148,7 +148,8 @@ def _use_record(request: HttpRequest) -> HttpResponse:
 
 
 # What the invitation form already held when "Find" was pressed (sent with it): shown again as typed, not checked yet.
-# The record picked before (`patient`) is not kept: a new search is for another one.
+# The record picked before (`patient`) is not kept: a new search is for another one. A "Find" with nothing to search
+# for keeps it: without JavaScript, Enter in a box of the form presses "Find", its first button.
 KEPT_ON_FIND = ("patient_name", "email", "phone", "language", "date_of_birth", "appointment_at")
 
 
@@ -161,6 +162,9 @@ def _find_patient(request: HttpRequest) -> HttpResponse:
         # Who looked patients up: the count, never the name typed (the trail holds no patient data).
         audit.record("searched_patients", request=request, detail=f"new invitation: {len(found)} records shown")
     typed = {name: request.POST[name] for name in KEPT_ON_FIND if request.POST.get(name)}
+    chosen = None if len(text) >= 2 else _patient_from(request.POST.get("patient", ""))
+    if chosen is not None:
+        return _new_page(request, InvitationForm(initial={**typed, "patient": chosen.pk}), chosen=chosen)
     return _new_page(request, InvitationForm(initial=typed), searched=text or " ", found=found)
 
 

@@ -198,6 +198,25 @@ def test_find_without_javascript_keeps_every_field_typed_and_saves_nothing(clien
     assert Invitation.objects.get().patient_id == first.patient_id
 
 
+def test_enter_in_a_box_without_javascript_keeps_the_record_picked(client, front_desk):
+    """Without JavaScript, Enter in a box of the invitation form presses its first button, "Find", with the search box
+    empty: the record picked ("Use this record", for a patient whose e-mail changed) was dropped, and "Email the link"
+    then made a second record for the new address."""
+    client.force_login(front_desk)
+    first = _invite(client)
+    html = client.post(NEW, {"find": "Quill"}).content.decode()
+    soon = (timezone.localtime() + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    picked = _PageWithoutScripts(html).press("Use this record (Jordan Quill, born Aug 14, 1979)", {})
+    html = client.post(NEW, picked).content.decode()
+    typed = {"email": "new-address@example.org", "appointment_at": soon}
+    html = client.post(NEW, _PageWithoutScripts(html).press("Find", typed)).content.decode()  # Enter in the email box
+    assert "This invitation joins the record of" in html
+    assert not Invitation.objects.exclude(pk=first.pk).exists()
+    assert client.post(NEW, _PageWithoutScripts(html).press("Email the link", typed)).status_code == 302
+    assert Invitation.objects.latest("pk").patient_id == first.patient_id
+    assert Patient.objects.count() == 1
+
+
 def test_a_search_with_no_match_says_a_new_record_will_be_made(client, clinician):
     client.force_login(clinician)
     html = client.post(NEW, {"find": "Nobody Here"}).content.decode()
