@@ -29,6 +29,8 @@ _APPOINTMENT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, form
 _APPOINTMENT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%m/%d/%Y %H:%M"]
 
 MSG_NAME_REQUIRED = "Enter the patient's full name."
+NAME_LENGTH = 200  # Patient.name and Invitation.patient_name
+MSG_NAME_TOO_LONG = f"A name can be at most {NAME_LENGTH} characters. Check the name."
 MSG_EMAIL_TO_SEND = (
     "Enter the patient's email to email the link now, or choose “Save without emailing” and email a link from the "
     "invitation's page when you have the address."
@@ -127,7 +129,9 @@ class InvitationForm(forms.Form):
     one with the same name, birth date and e-mail (intake.services.patients.record_for), else a new one."""
 
     patient_name = forms.CharField(
-        label="Patient's full name", max_length=200, error_messages={"required": MSG_NAME_REQUIRED}
+        label="Patient's full name",
+        max_length=NAME_LENGTH,
+        error_messages={"required": MSG_NAME_REQUIRED, "max_length": MSG_NAME_TOO_LONG},
     )
     email = forms.EmailField(
         label="Patient's email",
@@ -193,6 +197,9 @@ class InvitationForm(forms.Form):
         # it made an invitation and a patient record named "?". Every script's names have letters.
         if not any(unicodedata.category(character).startswith("L") for character in name):
             raise ValidationError(MSG_NAME_REQUIRED, code="required")
+        # Composed, a few letters are two (Gurmukhi sha, Hebrew presentation forms): checked again as it is kept.
+        if len(name) > NAME_LENGTH:
+            raise ValidationError(MSG_NAME_TOO_LONG, code="max_length")
         return name
 
     def clean_appointment_at(self) -> datetime.datetime:

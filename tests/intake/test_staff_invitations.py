@@ -21,6 +21,7 @@ from intake.staff_forms import (
     MSG_EMAIL_TO_SEND,
     MSG_LANGUAGE_CHOICE,
     MSG_NAME_REQUIRED,
+    MSG_NAME_TOO_LONG,
 )
 from tests.intake.factories import make_invitation
 
@@ -183,6 +184,16 @@ def test_a_name_with_no_letter_in_it_is_refused_next_to_the_field_and_nothing_is
     assert 'id="id_patient_name_error"' in html
     assert escape(MSG_NAME_REQUIRED) in html
     assert 'value="jordan@example.org"' in html  # the rest is kept
+    assert not Invitation.objects.exists()
+
+
+def test_a_name_that_composing_makes_longer_than_the_database_keeps_is_refused_next_to_the_field(client, front_desk):
+    """Composing accents (normal_name) turns some letters into two (Gurmukhi sha, U+0A36, is sa and a nukta): a name
+    of 200 characters or fewer as typed could come out longer than the column, and the save was a server error."""
+    client.force_login(front_desk)
+    response = client.post(NEW, _form(patient_name="\u0a36" * 101))
+    assert response.status_code == 200
+    assert escape(MSG_NAME_TOO_LONG) in response.content.decode()
     assert not Invitation.objects.exists()
 
 
