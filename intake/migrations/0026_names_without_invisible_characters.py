@@ -38,9 +38,12 @@ def normal_name(text: str) -> str:
 
 def _normalise(model, field: str) -> None:
     changed = []
+    # Composed, a few letters are two (Gurmukhi sha): a name that would outgrow its column is left as it is
+    # (bulk_update casts to the column's type, and PostgreSQL cut it short without a word).
+    length = model._meta.get_field(field).max_length
     for pk, name in model.objects.order_by().values_list("pk", field).iterator(chunk_size=CHUNK):
         normal = normal_name(name)
-        if normal and normal != name:
+        if normal and normal != name and len(normal) <= length:
             changed.append(model(pk=pk, **{field: normal}))
     model.objects.bulk_update(changed, [field], batch_size=CHUNK)
 

@@ -34,3 +34,17 @@ def test_a_name_kept_with_a_zero_width_space_is_written_again_and_the_next_invit
     assert Patient.objects.get(pk=plain.patient_id).updated_at == before  # untouched rows are not written
     assert record_for(name="Jordan Quill", date_of_birth=BIRTH_DATE, email="pat@example.org").pk == pasted.patient_id
     assert Patient.objects.count() == 3
+
+
+def test_a_name_that_composing_would_make_longer_than_its_column_is_left_as_it_is():
+    """Gurmukhi sha (U+0A36) composes to two characters: such a name of 101 letters would be 202, and the migration
+    stopped on PostgreSQL with "value too long", holding the release back."""
+    invitation, _ = make_invitation(name="Jordan Quill")
+    long_name = "\u0a36" * 101
+    Invitation.objects.filter(pk=invitation.pk).update(patient_name=long_name)
+    Patient.objects.filter(pk=invitation.patient_id).update(name=long_name)
+
+    migration.names_as_kept(apps, None)
+
+    assert Invitation.objects.get(pk=invitation.pk).patient_name == long_name
+    assert Patient.objects.get(pk=invitation.patient_id).name == long_name
