@@ -8,8 +8,10 @@ const invitationForm = document.getElementById("invitation-form");
 const emailTheLink = invitationForm && invitationForm.querySelector('button[name="send_email"]');
 if (invitationForm && emailTheLink) {
   invitationForm.addEventListener("keydown", (event) => {
-    // Not while an input method is composing a word (Persian, Chinese names): Enter picks the word then.
-    if (event.key !== "Enter" || event.isComposing || !(event.target instanceof HTMLInputElement)) return;
+    // Not while an input method is composing a word (Persian, Chinese names): Enter picks the word then. Safari ends
+    // the word before that Enter arrives (isComposing false); its keyCode, 229, still says the input method had it.
+    const picksAWord = event.isComposing || event.keyCode === 229;
+    if (event.key !== "Enter" || picksAWord || !(event.target instanceof HTMLInputElement)) return;
     event.preventDefault();
     invitationForm.requestSubmit(emailTheLink);
   });

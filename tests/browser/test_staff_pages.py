@@ -136,6 +136,29 @@ def test_find_keeps_what_was_typed_with_and_without_javascript_and_enter_in_a_bo
     assert_accessible(page, context="invitation made with Enter")
 
 
+# Pressed in the name box of the invitation form; says whether the form was sent (the send itself is stopped here).
+_PRESS_ENTER = """(keyCode) => {
+  const form = document.getElementById("invitation-form");
+  let sent = false;
+  const stop = (event) => { sent = true; event.preventDefault(); };
+  form.addEventListener("submit", stop);
+  const press = new KeyboardEvent("keydown", {key: "Enter", keyCode, bubbles: true, cancelable: true});
+  document.getElementById("id_patient_name").dispatchEvent(press);
+  form.removeEventListener("submit", stop);
+  return [press.keyCode, sent];
+}"""
+
+
+def test_the_enter_that_picks_a_word_of_an_input_method_in_safari_does_not_email_the_link(open_page, front_desk):
+    """Safari ends the input method's word (a Chinese or Japanese name) before the Enter that picks it reaches the
+    page, so that keydown says it is not composing; its keyCode, 229, says the input method had it. The script took
+    it for "Email the link": the link went with half a name typed."""
+    page = open_page("/staff/invitations/new/", DESKTOP, user=front_desk)
+    assert page.evaluate(_PRESS_ENTER, 229) == [229, False]
+    assert page.evaluate(_PRESS_ENTER, 13) == [13, True]  # a plain Enter still presses "Email the link"
+    assert_accessible(page, context="new invitation")
+
+
 def test_the_audit_trail_shows_times_with_their_zone(open_page, at_both_widths, administrator, clinician):
     from audit.services import record
 
