@@ -4,6 +4,7 @@ The articles' own admin is education/admin.py, which imports this module."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -181,33 +182,32 @@ class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
 
     def approve_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """A clinical reviewer's "Approve this translation" (its own form on the change page): the words as stored."""
-        if not request.user.has_perm(APPROVE_PERMISSION):
-            raise PermissionDenied
-        translation = ArticleTranslation.objects.filter(pk=pk).select_related("article").first()
-        if translation is None:
-            raise Http404
-        try:
-            approve_translation(translation, reviewer=request.user, shown=request.POST.get("shown", ""))
-        except WorkflowError as refused:
-            messages.error(request, str(refused))
-        else:
-            messages.success(request, "Approved: patients who read this language now see this translation.")
-        return HttpResponseRedirect(reverse("admin:education_articletranslation_change", args=[pk]))
+        return self._approve(
+            request, pk, approve_translation, "Approved: patients who read this language now see this translation."
+        )
 
     def approve_release_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """A clinical reviewer's "Approve the new release for patients": the starter release waiting beside the
         approved words takes their place, approved (education/translation_approval.py)."""
+        return self._approve(
+            request, pk, approve_release, "Approved: patients who read this language now see the new release."
+        )
+
+    def _approve(
+        self, request: HttpRequest, pk: int, approve: Callable[..., ArticleTranslation], done: str
+    ) -> HttpResponse:
+        """Either approval, by a clinical reviewer only, of what their page showed (`shown`); back to the page."""
         if not request.user.has_perm(APPROVE_PERMISSION):
             raise PermissionDenied
         translation = ArticleTranslation.objects.filter(pk=pk).select_related("article").first()
         if translation is None:
             raise Http404
         try:
-            approve_release(translation, reviewer=request.user, shown=request.POST.get("shown", ""))
+            approve(translation, reviewer=request.user, shown=request.POST.get("shown", ""))
         except WorkflowError as refused:
             messages.error(request, str(refused))
         else:
-            messages.success(request, "Approved: patients who read this language now see the new release.")
+            messages.success(request, done)
         return HttpResponseRedirect(reverse("admin:education_articletranslation_change", args=[pk]))
 
     def save_model(self, request: HttpRequest, obj: ArticleTranslation, form: Any, change: bool) -> None:
