@@ -315,23 +315,7 @@ def test_a_second_clinicians_review_stands_when_the_first_cleared_a_latch_behind
     answer, its reason naming the latched hands answer. The first clinician's outcome clears the latch, so the reason
     loses that note though nothing new came in: the second clinician's review (or a double click) is still taken,
     as when the first review cleared a flag altogether."""
-    from intake.services import create_invitation, record_red_flags, save_step, start_intake
-    from tests.intake.quiet_answers import NO_RED_FLAGS
-
-    invitation, _ = create_invitation(
-        patient_name="Cam Balance",
-        email="",
-        date_of_birth=datetime.date(1970, 1, 2),
-        appointment_at=timezone.now() + datetime.timedelta(days=3),
-        created_by=None,
-        send_email=False,
-    )
-    intake = start_intake(invitation)
-    record_red_flags(intake, {"hands_clumsy": "yes"}, now=timezone.now() - datetime.timedelta(minutes=5))
-    answers = {**NO_RED_FLAGS, "balance_worse": "yes"}
-    save_step(
-        Intake.objects.get(pk=intake.pk), "general_health", answers, now=timezone.now() - datetime.timedelta(minutes=3)
-    )
+    intake = _cm1_on_balance_with_hands_latched()
     reason = Intake.objects.get(pk=intake.pk).flags.get(code="CM1").reason
     assert "changed to no" in reason
     client.force_login(clinician)
@@ -351,23 +335,11 @@ def test_a_review_from_a_page_opened_before_a_latched_answer_was_given_again_aft
     """As above, but after the first clinician's review cleared the clumsy hands latch, the patient said yes to it
     again (then no): a new report the second clinician's page never showed. The colleague's review since must not
     excuse it: the second review is refused, as it was before such reviews were excused."""
-    from intake.services import create_invitation, record_red_flags, save_step, start_intake
+    from intake.services import record_red_flags, save_step
     from tests.intake.quiet_answers import NO_RED_FLAGS
 
-    invitation, _ = create_invitation(
-        patient_name="Cam Balance",
-        email="",
-        date_of_birth=datetime.date(1970, 1, 2),
-        appointment_at=timezone.now() + datetime.timedelta(days=3),
-        created_by=None,
-        send_email=False,
-    )
-    intake = start_intake(invitation)
-    record_red_flags(intake, {"hands_clumsy": "yes"}, now=timezone.now() - datetime.timedelta(minutes=5))
+    intake = _cm1_on_balance_with_hands_latched()
     answers = {**NO_RED_FLAGS, "balance_worse": "yes"}
-    save_step(
-        Intake.objects.get(pk=intake.pk), "general_health", answers, now=timezone.now() - datetime.timedelta(minutes=3)
-    )
     client.force_login(clinician)
     seen = _seen(client.get(detail_url(intake)).content.decode())
     mark_reviewed(Intake.objects.get(pk=intake.pk), by=clinician, outcome="same_day_call_advice")
@@ -497,3 +469,26 @@ def test_a_review_that_was_not_saved_says_error_in_the_page_title(client, clinic
     response = client.post(review_url(intake), {"note": "No outcome chosen."})
     assert response.status_code == 400
     assert "<title>Error: Patient page" in response.content.decode()
+
+
+def _cm1_on_balance_with_hands_latched() -> Intake:
+    """Cord compression (CM1) standing on "balance worse: yes", its reason also naming a latched "clumsy hands: yes"
+    since changed to no."""
+    from intake.services import create_invitation, record_red_flags, save_step, start_intake
+    from tests.intake.quiet_answers import NO_RED_FLAGS
+
+    invitation, _ = create_invitation(
+        patient_name="Cam Balance",
+        email="",
+        date_of_birth=datetime.date(1970, 1, 2),
+        appointment_at=timezone.now() + datetime.timedelta(days=3),
+        created_by=None,
+        send_email=False,
+    )
+    intake = start_intake(invitation)
+    record_red_flags(intake, {"hands_clumsy": "yes"}, now=timezone.now() - datetime.timedelta(minutes=5))
+    answers = {**NO_RED_FLAGS, "balance_worse": "yes"}
+    save_step(
+        Intake.objects.get(pk=intake.pk), "general_health", answers, now=timezone.now() - datetime.timedelta(minutes=3)
+    )
+    return intake
