@@ -67,9 +67,19 @@ def owe_after_idle(request: HttpRequest, intake: Intake) -> None:
         owe_message(request, intake.invitation_id, message, taken=False)
 
 
-def settle(request: HttpRequest) -> None:
-    """The emergency page was shown, or the patient pressed "Exit": nothing is owed any more."""
-    request.session.pop(patient_session.OWED_EMERGENCY_KEY, None)
+# Where the emergency page keeps, for the rest of its own request, the advice it settled (`settle(shown=True)`).
+_SETTLED_HERE = "_owed_emergency_settled"
+
+
+def settle(request: HttpRequest, *, shown: bool = False) -> None:
+    """The emergency page was shown (`shown`), or the patient pressed "Exit" or opened a link: nothing is owed any
+    more. The emergency page's own request keeps what it settled until it ends: the page is not shown yet, and a
+    statement that times out after this (its read of the flags, the session's save) gives the error page only this
+    request's memory to read the advice from (`owed_message_read_already`). Never for "Exit" or a link opened here,
+    whose request may be another patient's."""
+    owed = request.session.pop(patient_session.OWED_EMERGENCY_KEY, None)
+    if shown and owed is not None:
+        setattr(request, _SETTLED_HERE, owed)
 
 
 def owed_page(request: HttpRequest) -> HttpResponse | None:
@@ -86,13 +96,15 @@ def owed_page(request: HttpRequest) -> HttpResponse | None:
 def owed_message_read_already(request: HttpRequest) -> PatientMessage | None:
     """The advice owed to this browser, for an error page (clinic_portal.errors): the emergency page's own request
     failed after the red-flag page was saved (the database timed out or went away in between), and "try again in a
-    minute" is the one answer such a patient must not get. Read only from a session this request has read already,
-    so it never touches the database; None when it has not, or nothing is owed. Kept as it is (an error page saves
-    nothing): the emergency page, once it opens, settles it."""
+    minute" is the one answer such a patient must not get. Read only from a session this request has read already
+    (or what the emergency page settled earlier in this request: `settle`), so it never touches the database; None
+    when it has not, or nothing is owed. Kept as it is (an error page saves nothing): the emergency page, once it
+    opens, settles it."""
     session = getattr(request, "session", None)
     if session is None or not hasattr(session, "_session_cache"):  # not read (Django's cache of the loaded session)
         return None
-    return _owed_message(request, session.get(patient_session.OWED_EMERGENCY_KEY))
+    owed = session.get(patient_session.OWED_EMERGENCY_KEY) or getattr(request, _SETTLED_HERE, None)
+    return _owed_message(request, owed)
 
 
 def _owed_message(request: HttpRequest, owed: object) -> PatientMessage | None:

@@ -363,7 +363,7 @@ def emergency(request: HttpRequest, intake: Intake) -> HttpResponse:
         services.acknowledge_emergency(intake, kind="mscc" if shown == "mscc" else kind, now=timezone.now())
         return _after_emergency(request, intake)
     services.mark_emergency_shown(intake, now=timezone.now())
-    owed_emergency.settle(request)
+    owed_emergency.settle(request, shown=True)
     # CES or MSCC wording, with the signs this patient reported (docs/clinical/TRIAGE.md, "What the patient is told").
     message = patient_message(
         level=intake.level_code,

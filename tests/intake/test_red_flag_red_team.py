@@ -224,3 +224,53 @@ def test_a_cord_compression_answer_whose_emergency_page_then_times_out_gets_the_
     assert "Get medical help now" in body
     assert "metastatic spinal cord" in body
     assert "cauda equina" not in body  # never about bladder nerves this patient did not report
+
+
+def test_a_cauda_equina_yes_whose_emergency_page_fails_after_it_is_marked_shown_still_gets_its_advice(
+    patient, alert_calls, monkeypatch
+):
+    """The emergency page drops what the browser is owed (`owed_emergency.settle`) before it reads the intake's flags
+    and renders: a statement timeout there (or in the session's save after the view) met a session with nothing owed
+    left in it, and the patient got "try again in a minute"."""
+    from intake import late_pages
+
+    patient.client.raise_request_exception = False
+    saved = patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes", "ce_wiping_sensation": "no"})
+    assert saved["Location"] == "/intake/important/"
+
+    def times_out(*args, **kwargs):
+        raise OperationalError("canceling statement due to statement timeout")
+
+    monkeypatch.setattr(late_pages, "message_answers", times_out)  # the page's read of the answers and flags
+
+    response = patient.client.get(saved["Location"])
+
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert "Get medical help now" in body
+    assert "cauda equina syndrome" in body
+    assert "numbness or tingling between my legs" in body
+
+
+def test_a_cauda_equina_yes_whose_emergency_page_cannot_save_its_session_still_gets_its_advice(
+    patient, alert_calls, monkeypatch
+):
+    """The emergency page was rendered, then the session's save (the request's last statement) met the database
+    going away: the answer is the 503 page, which must still give the advice the page would have."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    patient.client.raise_request_exception = False
+    saved = patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes", "ce_wiping_sensation": "no"})
+    assert saved["Location"] == "/intake/important/"
+
+    def times_out(self, *args, **kwargs):
+        raise OperationalError("canceling statement due to statement timeout")
+
+    monkeypatch.setattr(SessionStore, "save", times_out)
+
+    response = patient.client.get(saved["Location"])
+
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert "Get medical help now" in body
+    assert "cauda equina syndrome" in body
