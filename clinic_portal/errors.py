@@ -154,7 +154,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
             logger.error("Database unavailable: answered 503 (%s)", type(exc).__name__)
             return database_unavailable_response(request)
     context = {**clinic_details(), "advice": failed_page_advice(request)}
-    return HttpResponseServerError(render_to_string("500.html", context))
+    response = HttpResponseServerError(render_to_string("500.html", context))
+    # As the 503's: it may name the signs a patient ticked, and a failure in a middleware outside
+    # clinic_portal.middleware.NoStoreMiddleware (the session's save) never passes through it.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _error_names(error: BaseException) -> str:

@@ -274,3 +274,23 @@ def test_a_cauda_equina_yes_whose_emergency_page_cannot_save_its_session_still_g
     body = response.content.decode()
     assert "Get medical help now" in body
     assert "cauda equina syndrome" in body
+
+
+def test_the_500_page_with_a_patients_emergency_advice_is_kept_by_no_cache(patient, alert_calls, monkeypatch):
+    """A bug after the emergency page's view (in the session's save: outside the middleware that marks intake pages
+    no-store) answers the 500 page, which now names the signs this patient ticked: no cache may keep it."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    patient.client.raise_request_exception = False
+    saved = patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes", "ce_wiping_sensation": "no"})
+
+    def fails(self, *args, **kwargs):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(SessionStore, "save", fails)
+
+    response = patient.client.get(saved["Location"])
+
+    assert response.status_code == 500
+    assert "numbness or tingling between my legs" in response.content.decode()
+    assert "no-store" in response.get("Cache-Control", "")
