@@ -455,6 +455,30 @@ def test_a_follow_up_text_refused_because_the_patient_replied_stop_says_so(setti
 
 
 @pytest.mark.django_db
+def test_a_text_refused_after_stop_says_so_though_an_earlier_try_may_have_arrived(
+    settings, monkeypatch, client, front_desk
+):
+    """The first try timed out after the provider took it (`may_have_arrived`), the text arrived, the patient replied
+    STOP, and the retry was refused (RecipientOptedOut). The "Not confirmed" state ("may have been delivered ... ask
+    the patient before sending a new link") hid the one thing staff must know: no text goes to this number again."""
+    settings.SMS_BACKEND = "messaging.sms.backends.locmem.SmsBackend"
+    monkeypatch.setattr(sms, "outbox", [])
+    by_phone = sent_visit(email="", name="Tex Phone")
+    Patient.objects.filter(pk=by_phone.patient_id).update(phone="+15550100123")
+    follow_ups.send_due_messages(now=VISIT)
+    follow_ups.send_due_messages(now=VISIT + datetime.timedelta(days=42))
+    OutboundMessage.objects.filter(kind="follow_up", channel="sms").update(
+        status="failed", attempts=2, last_error="RecipientOptedOut", may_have_arrived=True
+    )
+    client.force_login(front_desk)
+
+    row = link_row(client, by_phone)
+    assert "asked for no text messages" in row
+    assert "call the patient" in row.lower()
+    assert "may have been delivered" in row  # its first try: the patient may hold its link
+
+
+@pytest.mark.django_db
 def test_a_follow_ups_page_shows_where_the_reminders_new_link_stands(client, front_desk, settings):
     """A reminder carries a new link, which replaces the one before once it is sent (intake.services.reminders): the
     page kept showing the first link's e-mail, "Sent", after the reminder's had taken its place. A reminder that
