@@ -20,8 +20,9 @@ numbers in the settings, so one edit changes every article (docs/clinical/ARTICL
 A blockquote typed to open with the box's heading in bold (an article's own box, as article 15's) is shown as the
 same red box: the page recognises it when it shows the body (`mark_help_now_boxes`), given the heading's words in
 each language from the translation catalogue (education.snippets.help_now_headings), so new words there reach every
-stored article and translation without saving them again. Saving marks it too (education.models.render_body), so a
-box stored in the heading's old words keeps its mark when the catalogue's words change.
+stored article and translation without saving them again. Saving marks it too (education.models.render_body), and
+both know the heading's words of every release besides the catalogue's of the moment, so a box typed in the
+heading's old words keeps its mark when the catalogue's words change, also when its body is saved again after.
 
 Images. `![what the picture shows](image:name)` shows an image uploaded in the admin (education.models.ArticleImage).
 The rendering is given the uploaded images it may use (`images`); an image whose address is anything else, or that

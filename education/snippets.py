@@ -5,7 +5,8 @@ docs/clinical/ARTICLES.md, "Corrections to articles 1-10"). Its wording lives in
 templates/education/snippets/get_help_now.html, translated like every page, and its numbers come from the clinic's
 settings (clinic_portal/clinic.py), so one edit to either changes every article at once, with no article saved again.
 Its heading is `HELP_NOW_HEADING`, one entry of the translation catalogue: the box shows it, and a blockquote an
-editor or translator types to open with it in bold is shown as the same red box (`help_now_headings`).
+editor or translator types to open with it in bold is shown as the same red box (`help_now_headings`), in the words
+the catalogue has now or in any it had in a release (`RELEASED_HELP_NOW_HEADINGS`).
 
 A box is rendered per language and per setting values, and remembered: an article page costs no template rendering
 after the first one.
@@ -26,17 +27,35 @@ from education.rendering import SNIPPETS, plain_text
 TEMPLATES = {name: f"education/snippets/{name}.html" for name in SNIPPETS.values()}
 HELP_NOW_HEADING = _("When to get help now")
 
+# The words the heading has had in the catalogue in every release, in every language: when the catalogue gives it new
+# words, add them here and keep the old ones (tests/education/test_snippets.py fails until they are listed, as
+# es/released.txt's test does for a translation). Bodies approved with a box typed in the heading's old words keep
+# them until a translator changes them, and every save renders a body again (a change to its title, a reviewer's
+# approval): known by the catalogue's words of the moment only, such a box became a plain quote at its next save.
+RELEASED_HELP_NOW_HEADINGS = frozenset(
+    {
+        "When to get help now",
+        "Cuándo buscar ayuda de inmediato",
+    }
+)
+
 
 def help_now_headings() -> frozenset[str]:
-    """The box's heading in every language of the portal, as the catalogue has it now: a typed box in an English body
-    or in its translation opens with one of these (education.rendering.mark_help_now_boxes). Whatever the page's
-    language: an English body is shown to a Spanish reader while its translation is not approved. Read once per
-    process, as the boxes are (`_rendered`): the catalogue is read when the process starts."""
+    """The box's heading in every language of the portal, as the catalogue has it now and as it had it in each
+    release (`RELEASED_HELP_NOW_HEADINGS`): a typed box in an English body or in its translation opens with one of
+    these (education.rendering.mark_help_now_boxes). Whatever the page's language: an English body is shown to a
+    Spanish reader while its translation is not approved. Read once per process, as the boxes are (`_rendered`): the
+    catalogue is read when the process starts."""
     return _headings(tuple(code for code, _name in settings.LANGUAGES))
 
 
 @lru_cache(maxsize=8)
 def _headings(languages: tuple[str, ...]) -> frozenset[str]:
+    return catalogue_headings(languages) | RELEASED_HELP_NOW_HEADINGS
+
+
+def catalogue_headings(languages: tuple[str, ...]) -> frozenset[str]:
+    """The box's heading in each of `languages`, as the catalogue has it now."""
     headings = set()
     for code in languages:
         with translation.override(code):

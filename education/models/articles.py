@@ -93,8 +93,8 @@ def render_body(body: str) -> Rendered:
     """Render and measure a body (an article's, a working copy's, a translation's) the way saving does."""
     html = render_markdown(body, images=image_refs(image_names_in(body)), image_prefix=image_url_prefix())
     # A typed box is marked as it is saved too, and keeps its mark: a change of the heading's words in the catalogue
-    # (`display_html` recognises the catalogue's words of the moment) must not turn the approved words patients read,
-    # in the heading's old words, into a plain quote until new words are approved.
+    # must not turn the approved words patients read, in the heading's old words, into a plain quote until new words
+    # are approved (the headings known are the catalogue's and every release's: snippets.RELEASED_HELP_NOW_HEADINGS).
     html = mark_help_now_boxes(html, snippets.help_now_headings())
     text = plain_text(html)
     # Placeholders are measured as the words a patient will read, not as their names.
