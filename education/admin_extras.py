@@ -19,7 +19,13 @@ from django.views.decorators.http import require_POST
 from education.admin_forms import ArticleImageForm, ArticleTranslationForm
 from education.models import ArticleImage, ArticleTranslation
 from education.translation import english_changes, release_changes, with_out_of_date
-from education.translation_approval import APPROVE_PERMISSION, approve_release, approve_translation, shown_sha256
+from education.translation_approval import (
+    APPROVE_PERMISSION,
+    approve_release,
+    approve_translation,
+    decline_release,
+    shown_sha256,
+)
 from education.workflow import WorkflowError
 
 
@@ -169,14 +175,21 @@ class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
                 context["can_approve_release"] = request.user.has_perm(APPROVE_PERMISSION)
                 url = reverse("admin:education_articletranslation_approve_release", args=[translation.pk])
                 context["approve_release_url"] = url
+                url = reverse("admin:education_articletranslation_decline_release", args=[translation.pk])
+                context["decline_release_url"] = url
+            elif translation.declined_release:
+                context["release_declined_by_name"] = translation.release_declined_by_name
+                context["release_declined_at"] = translation.release_declined_at
         return super().change_view(request, object_id, form_url, context)
 
     def get_urls(self) -> list[URLPattern]:
         approve = self.admin_site.admin_view(require_POST(self.approve_view))
         approve_new = self.admin_site.admin_view(require_POST(self.approve_release_view))
+        decline_new = self.admin_site.admin_view(require_POST(self.decline_release_view))
         return [
             path("<int:pk>/approve/", approve, name="education_articletranslation_approve"),
             path("<int:pk>/approve-release/", approve_new, name="education_articletranslation_approve_release"),
+            path("<int:pk>/decline-release/", decline_new, name="education_articletranslation_decline_release"),
             *super().get_urls(),
         ]
 
@@ -193,10 +206,22 @@ class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
             request, pk, approve_release, "Approved: patients who read this language now see the new release."
         )
 
+    def decline_release_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """A clinical reviewer's "Decline this release": the starter release waiting beside the approved words is set
+        aside, and patients keep the approved words (education/translation_approval.py)."""
+        return self._approve(
+            request,
+            pk,
+            decline_release,
+            "Declined: patients keep reading the approved words, and the next load of the starter library does not "
+            "bring this release back.",
+        )
+
     def _approve(
         self, request: HttpRequest, pk: int, approve: Callable[..., ArticleTranslation], done: str
     ) -> HttpResponse:
-        """Either approval, by a clinical reviewer only, of what their page showed (`shown`); back to the page."""
+        """A reviewer's decision (either approval, or declining a release), by a clinical reviewer only, on what their
+        page showed (`shown`); back to the page."""
         if not request.user.has_perm(APPROVE_PERMISSION):
             raise PermissionDenied
         translation = ArticleTranslation.objects.filter(pk=pk).select_related("article").first()

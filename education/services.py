@@ -16,7 +16,8 @@ Each article's starter translations (`es/<file>`) are added when the article has
 there is replaced by the file only while it still has the words of an earlier starter release (`es/released.txt`),
 patients are not reading it, and the article's English is the starter file's; anything else keeps it
 (`_load_translations`). One that patients read, otherwise alike, gets the file's words as a new release waiting for a
-clinical reviewer beside the approved words patients keep reading (`_queue_release`).
+clinical reviewer beside the approved words patients keep reading (`_queue_release`), unless a reviewer declined
+those very words before.
 
 Approving an article does not count as changing it: the hash covers what editors write, not the review stamp or the
 next review date.
@@ -83,6 +84,7 @@ TRANSLATION_RELEASE_WAITING = (
     "new release waiting for clinical review (patients read the approved words until a reviewer approves it)"
 )
 TRANSLATION_RELEASE_STILL_WAITING = "kept (its new release already waits for clinical review)"
+TRANSLATION_RELEASE_DECLINED = "kept (a clinical reviewer declined this release: patients read the approved words)"
 
 
 @dataclass
@@ -232,7 +234,10 @@ def _why_kept(
 def _queue_release(found: ArticleTranslation, translation: StarterTranslation) -> str:
     """The file's words as a new release of a translation patients read (an earlier release's words, untouched, of the
     English live now), waiting for a clinical reviewer: the approved words stay in front of patients until one
-    approves the new ones (education/translation_approval.py). Queued once: a later load finds it waiting."""
+    approves the new ones (education/translation_approval.py). Queued once: a later load finds it waiting. Words a
+    reviewer declined (`decline_release`) are not queued again; a newer text is."""
+    if found.declined({"title": translation.title, "summary": translation.summary, "body": translation.body}):
+        return TRANSLATION_RELEASE_DECLINED
     release = {
         "title": translation.title,
         "summary": translation.summary,

@@ -7,7 +7,9 @@ with a notice, until a reviewer approves the new words.
 
 A newer starter release of a translation patients read waits beside its approved words (`new_release`, queued by
 `load_articles`); `approve_release` puts it in place of them and approves it, in one step, so patients go from the
-approved words to the approved new ones and never read the English meanwhile.
+approved words to the approved new ones and never read the English meanwhile. A reviewer who disagrees with it
+declines it instead (`decline_release`): the approved words stay, the release leaves their lists, and the translation
+records who declined which words and when, so the next `load_articles` does not bring the same words back.
 """
 
 from __future__ import annotations
@@ -101,4 +103,38 @@ def approve_release(
         locked.approved_by_name = full_name(reviewer)
         locked.approved_at = now or timezone.now()
         locked.save()  # the words and the approval at once: patients never read the English in between
+    return locked
+
+
+def decline_release(
+    translation: ArticleTranslation, *, reviewer: Any, shown: str | None = None, now: datetime.datetime | None = None
+) -> ArticleTranslation:
+    """Set aside the new release waiting on a translation: patients keep reading the approved words, and the release
+    no longer waits for anyone (the reviewers' lists and e-mail). Kept on the translation: the words declined, of which
+    English, so that `load_articles` does not queue them again (education/services.py `_queue_release`), and who
+    declined them and when. Refused, as `approve_release` is, for a page that showed something else and when no
+    release waits any more."""
+    if not reviewer.has_perm(APPROVE_PERMISSION):
+        raise WorkflowError(MSG_NOT_A_REVIEWER)
+    with transaction.atomic():
+        locked = ArticleTranslation.objects.select_for_update().get(pk=translation.pk)
+        if shown is not None and shown != shown_sha256(locked):
+            raise WorkflowError(MSG_CHANGED_SINCE_SHOWN)
+        release = locked.waiting_release
+        if release is None:
+            raise WorkflowError(MSG_NO_RELEASE)
+        locked.declined_release = {field: release[field] for field in ("title", "summary", "body", "english")}
+        locked.new_release = {}
+        locked.release_declined_by = reviewer
+        locked.release_declined_by_name = full_name(reviewer)
+        locked.release_declined_at = now or timezone.now()
+        # An update of these columns alone: nothing patients read changes, nor who last saved the words (as
+        # `_queue_release` queues it).
+        ArticleTranslation.objects.filter(pk=locked.pk).update(
+            declined_release=locked.declined_release,
+            new_release={},
+            release_declined_by=reviewer,
+            release_declined_by_name=locked.release_declined_by_name,
+            release_declined_at=locked.release_declined_at,
+        )
     return locked

@@ -12,7 +12,8 @@ banner, and what changed since) and patients are not shown stale advice (educati
 A translation is clinical advice too: patients see its words only once a clinical reviewer has approved exactly those
 words (`approved_sha256` is the hash of the title, summary and body they approved; an editor's later change shows
 the English, with a notice, until it is approved again, and so does recording that the words match newer English).
-The approval is recorded like an article's: who, when.
+The approval is recorded like an article's: who, when; so is a reviewer's declining of a new starter release
+(`declined_release`, with the words declined).
 """
 
 from __future__ import annotations
@@ -95,6 +96,28 @@ class ArticleTranslation(models.Model):
         help_text="A newer starter release (title, summary, body) waiting for clinical review; patients read the "
         "approved words until a reviewer approves it.",
     )
+    # A starter release a clinical reviewer declined (education/translation_approval.py `decline_release`): its words
+    # and the English they translate, so the next `load_articles` does not queue the same words again (a newer text
+    # waits as any release does), and who declined it and when, as an approval records its reviewer.
+    declined_release = models.JSONField(
+        default=dict,
+        db_default={},  # processes still on the code before it save translations while it migrates
+        blank=True,
+        editable=False,
+        help_text="The last starter release (title, summary, body) a clinical reviewer declined; patients kept the "
+        "approved words.",
+    )
+    release_declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text="The clinical reviewer who declined it.",
+    )
+    release_declined_by_name = models.CharField(max_length=150, blank=True, default="", db_default="", editable=False)
+    release_declined_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The search page for a reader of this language (education/search_results.py), as Article.search_vector for
     # English: filled on PostgreSQL only, GIN-indexed by migration 0010. Whether patients may read the words is
     # decided when searching (the approval and the English it was made from), not here.
@@ -161,6 +184,17 @@ class ArticleTranslation(models.Model):
         if release and release.get("over") == self.content_sha256 and release.get("english") == self.source_sha256:
             return release
         return None
+
+    def declined(self, release: dict[str, str]) -> bool:
+        """A clinical reviewer declined these words of a release, as a translation of the English this one was made
+        from."""
+        declined = self.declined_release or {}
+        return (
+            bool(declined)
+            and declined.get("english") == self.source_sha256
+            and english_sha256(declined["title"], declined["summary"], declined["body"])
+            == english_sha256(release["title"], release["summary"], release["body"])
+        )
 
     @property
     def is_current(self) -> bool:

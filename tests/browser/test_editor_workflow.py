@@ -3,7 +3,8 @@
 - an editor changes a live article; visitors still see the old text; a clinical reviewer approves; visitors see the
   new text; the history shows one change, in the body only;
 - an article whose image has no alt text cannot be saved; with alt text it is shown with that alt;
-- a new Spanish starter release of a translation patients read reaches them only once a reviewer approves it.
+- a new Spanish starter release of a translation patients read reaches them only once a reviewer approves it, and
+  a reviewer may decline it instead.
 """
 
 from __future__ import annotations
@@ -155,6 +156,23 @@ def test_a_spanish_starter_release_reaches_spanish_readers_only_after_a_reviewer
     assert_accessible(page, context="the translation after its new release was approved")
     assert first_heading_read() == GO_NOW_ES
     assert_accessible(visitor, context="the new Spanish release after approval")
+
+
+def test_a_reviewer_declines_a_spanish_release_and_spanish_readers_keep_the_approved_words(
+    open_page, screenshot, reviewer
+):
+    from tests.education.factories import ArticleFactory, spanish_with_a_new_release
+
+    translation = spanish_with_a_new_release(ArticleFactory.create(title="Go-now signs"))
+    page = open_page(f"/admin/education/articletranslation/{translation.pk}/change/", PHONE, user=reviewer)
+    screenshot(page, "translation-release-waiting-phone")
+    page.get_by_role("button", name="Decline this release").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Declined: patients keep reading the approved words").is_visible()
+    assert page.get_by_text("New release declined").is_visible()
+    assert page.get_by_role("button", name="Approve the new release for patients").count() == 0
+    screenshot(page, "translation-release-declined-phone")
+    assert_accessible(page, context="the translation after its new release was declined")
 
 
 def _png() -> bytes:

@@ -367,6 +367,13 @@ ROWS: list[Row] = [
         (S, S, S, 405, 403, 403, 405),
         post="changes",
     ),
+    # "Decline this release" (the release set aside, the approved words kept): the same rule.
+    Row(
+        "admin:education_articletranslation_decline_release",
+        lambda w: f"/admin/education/articletranslation/{_article_translation(w).pk}/decline-release/",
+        (S, S, S, 405, 403, 403, 405),
+        post="changes",
+    ),
     # Images and translations: editors add and change them (deleting an image could break a live article). A
     # translation goes only with its article, kept for "Recover deleted articles" (education/recovery.py).
     *admin_model(
