@@ -57,8 +57,8 @@ BUSY_SQLSTATES = frozenset({"40001", "40P01", "55P03", "57014"})
 # The server ending or refusing connections (shut down, crashed, starting up, too many connections); class 08 too.
 UNREACHABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
 
-# Retry-After of the busy page, which says "try again in a moment": the database is there, and a deadlock or a lock
-# passes in seconds (a statement is cut after DB_STATEMENT_TIMEOUT_MS, 4 s), so a few seconds, not the down page's 30.
+# Retry-After of the busy page, which says to try again in a few seconds: the database is there, and a deadlock or a
+# lock passes in seconds (a statement is cut after DB_STATEMENT_TIMEOUT_MS, 4 s), not the down page's 30.
 BUSY_RETRY_AFTER = 5
 
 # Posted fields worth carrying back; the CSRF token must go back too or the retry is refused.
@@ -135,7 +135,8 @@ def database_failure(error: BaseException) -> Literal["unreachable", "busy"] | N
 
 def database_busy_response(request: HttpRequest) -> HttpResponse:
     """A staff page whose transaction met a deadlock or a timeout: that transaction was rolled back; a change sent may
-    have been saved all the same (see the module docstring), so staff check before sending it again."""
+    have been saved all the same (see the module docstring), so staff check before sending it again. A page opened
+    (not posted) only did not load: it is not said to have changed nothing, as its audit row may have been kept."""
     context = {**clinic_details(), "posted": request.method == "POST"}
     response = HttpResponse(render_to_string("errors/staff/busy.html", context), status=503)
     response["Retry-After"] = str(BUSY_RETRY_AFTER)

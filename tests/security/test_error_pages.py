@@ -131,6 +131,17 @@ def _saves_then_times_out(request):
             cursor.execute("SELECT pg_sleep(1)")
 
 
+def _views_then_times_out(request):
+    # A staff page that only reads, as the intake page does: it writes its audit row (autocommit, kept), then a later
+    # statement is cut by statement_timeout before the page is made.
+    from audit import services as audit
+
+    audit.record("viewed_outcome_report", request=request, detail="read before the timeout")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 1")
+        cursor.execute("SELECT pg_sleep(1)")
+
+
 def _saves_then_notes_the_session(request):
     # A staff change committed by the view; the session changed too (as StaffSessionTimeoutMiddleware notes the last
     # request), so SessionMiddleware writes it after the view has returned.
@@ -148,6 +159,7 @@ urlpatterns = [
     path("staff/test-raises/", _raises),
     path("staff/test-times-out/", _saves_then_times_out),
     path("staff/test-saves-then-session-times-out/", _saves_then_notes_the_session),
+    path("staff/test-views-then-times-out/", _views_then_times_out),
     *project_urlpatterns,
 ]
 __all__ = ["handler500", "urlpatterns"]
@@ -258,8 +270,8 @@ def test_a_deadlock_or_a_timeout_on_a_staff_page_says_busy_not_unreachable(setti
 
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_the_busy_page_asks_to_come_back_in_a_few_seconds_and_is_not_kept(settings, method):
-    """The page says "try again in a moment": a deadlock or a lock passes in seconds (a statement is cut after 4 s),
-    so Retry-After is a few seconds, where an unreachable database asks for DATABASE_DOWN_RETRY_AFTER."""
+    """The page says to try again in a few seconds: a deadlock or a lock passes in seconds (a statement is cut after
+    4 s), so Retry-After is a few seconds, where an unreachable database asks for DATABASE_DOWN_RETRY_AFTER."""
     response = _staff_page_raising(settings, _wrapped(psycopg.errors.DeadlockDetected("deadlock")), method=method)
     assert response.status_code == 503
     assert 0 < int(response.headers["Retry-After"]) <= 10
@@ -300,6 +312,31 @@ def test_a_staff_page_that_only_reads_and_meets_a_deadlock_says_busy_without_spe
     assert "busy" in html
     assert "Your change" not in html
     assert "cannot reach our records" not in html
+
+
+def test_a_staff_page_that_times_out_while_loading_says_it_did_not_load_and_to_try_again_in_a_few_seconds(
+    settings, clinician
+):
+    """Opening a page changes nothing the person asked for, so "Nothing was changed" only puzzled them; and the page's
+    audit row, written before the timeout, stays: the trail shows the attempt."""
+    from audit.models import AuditEvent
+
+    if connection.vendor != "postgresql":
+        pytest.skip("statement_timeout is PostgreSQL's")
+    settings.ROOT_URLCONF = __name__
+    client = Client(raise_request_exception=False)
+    client.force_login(clinician)
+    response = client.get("/staff/test-views-then-times-out/")
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "no-store" in response.headers["Cache-Control"]
+    assert "This page did not load" in html
+    assert "could not load this page" in html
+    assert "try again in a few seconds" in html
+    assert "Nothing was changed" not in html
+    assert "saved" not in html
+    assert AuditEvent.objects.filter(detail="read before the timeout").exists()
 
 
 @pytest.mark.parametrize(
