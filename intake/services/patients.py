@@ -21,6 +21,10 @@ from intake.models import Patient
 # audit of the front desk).
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
 
+# The Hangul fillers (choseong, jungseong, compatibility, halfwidth): letters to Unicode (Lo), yet they show nothing, or
+# a blank; the only letters among Unicode's default-ignorable characters. A modern Korean name is whole syllables.
+_INVISIBLE_LETTERS = dict.fromkeys(map(ord, "\u115f\u1160\u3164\uffa0"))
+
 # Zero-width non-joiner and joiner: Persian and Indic names need them between letters (and after a virama, a mark).
 _JOINERS = frozenset("\u200c\u200d")
 
@@ -29,8 +33,9 @@ def normal_name(text: str) -> str:
     """A name as it is kept, compared and searched for: composed accents (NFC), one kind of apostrophe, single plain
     spaces (a no-break space pasted from a document is one), none at the ends, and none of the invisible characters
     a paste brings along (zero-width spaces, soft hyphens, byte order marks, direction marks: Unicode's "format"
-    characters, and control characters). Those made "Jordan Quill" unfindable by name and a second patient record."""
-    text = text.translate(_APOSTROPHES)
+    characters, and control characters; the Hangul fillers, invisible letters). Those made "Jordan Quill" unfindable by
+    name and a second patient record, and a name of fillers alone passed as one with letters."""
+    text = text.translate(_APOSTROPHES).translate(_INVISIBLE_LETTERS)
     kept = [
         character
         for at, character in enumerate(text)

@@ -48,3 +48,42 @@ def test_a_name_that_composing_would_make_longer_than_its_column_is_left_as_it_i
 
     assert Invitation.objects.get(pk=invitation.pk).patient_name == long_name
     assert Patient.objects.get(pk=invitation.patient_id).name == long_name
+
+
+fillers = importlib.import_module("intake.migrations.0027_names_without_hangul_fillers")
+
+
+def test_a_name_kept_with_a_hangul_filler_in_it_is_written_again_and_the_next_invitation_joins_its_record():
+    """The Hangul fillers are letters to Unicode and passed `normal_name` until it dropped them; a name kept with one
+    would now be found by neither "Find" nor the next invitation for the same person."""
+    pasted, _ = make_invitation(name="Jordan Quill")
+    plain, _ = make_invitation(name="Siobhan Quill", email="siobhan@example.org")
+    nothing_visible, _ = make_invitation(name="Blank", email="blank@example.org")
+    Invitation.objects.filter(pk=pasted.pk).update(patient_name="Jordan\u3164 Quill\uffa0")
+    Patient.objects.filter(pk=pasted.patient_id).update(name="Jor\u115fdan \u1160Quill")
+    Invitation.objects.filter(pk=nothing_visible.pk).update(patient_name="\u3164")
+    Patient.objects.filter(pk=nothing_visible.patient_id).update(name="\u3164\u3164")
+    before = Patient.objects.get(pk=plain.patient_id).updated_at
+
+    fillers.names_as_kept(apps, None)
+
+    assert Invitation.objects.get(pk=pasted.pk).patient_name == "Jordan Quill"
+    assert Patient.objects.get(pk=pasted.patient_id).name == "Jordan Quill"
+    # Nothing visible left: left for staff to see and correct, as 0026 left such names.
+    assert Invitation.objects.get(pk=nothing_visible.pk).patient_name == "\u3164"
+    assert Patient.objects.get(pk=nothing_visible.patient_id).name == "\u3164\u3164"
+    assert Patient.objects.get(pk=plain.patient_id).updated_at == before  # untouched rows are not written
+    assert record_for(name="Jordan Quill", date_of_birth=BIRTH_DATE, email="pat@example.org").pk == pasted.patient_id
+    assert Patient.objects.count() == 3
+
+
+def test_a_name_with_a_filler_that_composing_would_still_make_longer_than_its_column_is_left_as_it_is():
+    invitation, _ = make_invitation(name="Jordan Quill")
+    long_name = "\u0a36" * 101 + "\u3164"
+    Invitation.objects.filter(pk=invitation.pk).update(patient_name=long_name)
+    Patient.objects.filter(pk=invitation.patient_id).update(name=long_name)
+
+    fillers.names_as_kept(apps, None)
+
+    assert Invitation.objects.get(pk=invitation.pk).patient_name == long_name
+    assert Patient.objects.get(pk=invitation.patient_id).name == long_name

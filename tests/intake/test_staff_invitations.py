@@ -173,7 +173,9 @@ def test_mistakes_are_listed_at_the_top_linking_to_each_field_and_shown_next_to_
     assert "staff-error-summary" not in client.get(NEW).content.decode()
 
 
-@pytest.mark.parametrize("typed", ["?", "-", "...", "\u200b\u200b", "123"])
+# The Hangul fillers (U+3164, U+FFA0, U+115F, U+1160) are letters to Unicode, but show nothing: a name of them alone
+# passed as having letters.
+@pytest.mark.parametrize("typed", ["?", "-", "...", "\u200b\u200b", "123", "\u3164", "\uffa0 \u115f\u1160"])
 def test_a_name_with_no_letter_in_it_is_refused_next_to_the_field_and_nothing_is_made(client, front_desk, typed):
     """A placeholder typed while the name is not known yet ("?", "-"), or invisible characters pasted with a name,
     made an invitation and a patient record named "?" (or named nothing visible)."""
@@ -199,14 +201,18 @@ def test_a_name_that_composing_makes_longer_than_the_database_keeps_is_refused_n
 
 def test_names_in_any_script_are_taken(client, front_desk):
     client.force_login(front_desk)
-    # An accented Latin name with an apostrophe, a Chinese name, a Persian one with its zero-width non-joiner
-    for name in (
+    # An accented Latin name with an apostrophe, a Chinese name, a Persian one with its zero-width non-joiner, a
+    # Korean one (its syllables are letters, and are kept whole while the invisible Hangul fillers are dropped)
+    names = (
         "Zo\u00eb O\u2019Brien-N\u00fa\u00f1ez",
         "\u674e\u5c0f\u9f8d",
         "\u0645\u062d\u0645\u062f\u200c\u0631\u0636\u0627",
-    ):
+        "\uae40\ubbfc\uc900",
+    )
+    for name in names:
         assert client.post(NEW, _form(patient_name=name)).status_code == 302
-    assert Invitation.objects.count() == 3
+    assert Invitation.objects.count() == 4
+    assert Invitation.objects.order_by("-pk")[0].patient_name == "\uae40\ubbfc\uc900"
 
 
 # Each pasted with something invisible in it: a zero-width space, a no-break space, a soft hyphen, a byte order mark,
@@ -219,6 +225,10 @@ PASTED_NAMES = [
     "\u200eJordan Quill\u200f",
     "Jordan \u2060Quill",
     "Jordan\u200c Quill",
+    # The Hangul fillers: letters to Unicode, invisible on the page.
+    "Jordan\u3164 Quill",
+    "Jor\u115fdan Quill\uffa0",
+    "Jordan \u1160Quill",
 ]
 
 
