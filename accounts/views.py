@@ -32,6 +32,7 @@ from django_otp.models import Device
 
 from accounts import two_factor, unlock
 from audit.services import client_address, record
+from clinic_portal.errors import sent_again_freely
 from clinic_portal.middleware import mark_seen, staff_seconds_left
 from clinic_portal.request_notes import leave_note
 
@@ -107,6 +108,7 @@ def _code_failed(request: HttpRequest, username: str) -> None:
     user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
 
 
+@sent_again_freely  # signing in again does no harm; only the password is typed again
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache

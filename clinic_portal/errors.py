@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Literal
+from collections.abc import Callable
+from typing import Literal, TypeVar
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -39,6 +40,8 @@ from clinic_portal.clinic import clinic_details
 from clinic_portal.languages import is_staff_path
 
 logger = logging.getLogger(__name__)
+
+View = TypeVar("View", bound=Callable[..., object])
 
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
 try:
@@ -133,11 +136,25 @@ def database_failure(error: BaseException) -> Literal["unreachable", "busy"] | N
     return "busy" if state in BUSY_SQLSTATES else None
 
 
+SENT_AGAIN_FREELY = "sent_again_freely"
+
+
+def sent_again_freely(view: View) -> View:
+    """Marks a staff view whose POST changes nothing to check before sending it again (a search, a sign-in): the busy
+    page asks to try again, as for a page opened, rather than to check whether a change was saved. The outermost
+    decorator, as the mark is read from the view the URL names."""
+    setattr(view, SENT_AGAIN_FREELY, True)
+    return view
+
+
 def database_busy_response(request: HttpRequest) -> HttpResponse:
     """A staff page whose transaction met a deadlock or a timeout: that transaction was rolled back; a change sent may
     have been saved all the same (see the module docstring), so staff check before sending it again. A page opened
-    (not posted) only did not load: it is not said to have changed nothing, as its audit row may have been kept."""
-    context = {**clinic_details(), "posted": request.method == "POST"}
+    (not posted), or posted to a view `sent_again_freely`, is said only not to have loaded, never to have changed
+    nothing: its audit row (a search's place in the session) may have been kept."""
+    match = getattr(request, "resolver_match", None)
+    freely = match is not None and getattr(match.func, SENT_AGAIN_FREELY, False)
+    context = {**clinic_details(), "posted": request.method == "POST" and not freely}
     response = HttpResponse(render_to_string("errors/staff/busy.html", context), status=503)
     response["Retry-After"] = str(BUSY_RETRY_AFTER)
     response["Cache-Control"] = "no-store"

@@ -34,6 +34,7 @@ from accounts.permissions import administrator_required, staff_permission_requir
 from audit import services as audit
 from audit.models import AuditEvent, EventIntake
 from clinic_portal import phones
+from clinic_portal.errors import sent_again_freely
 from dashboard import (
     chart,
     export,
@@ -237,6 +238,7 @@ def _contacts(
     ]
 
 
+@sent_again_freely  # a search: nothing to check before sending it again
 @require_POST
 @staff_permission_required("intake.view_queue")
 def queue_search(request: HttpRequest) -> HttpResponse:

@@ -339,6 +339,37 @@ def test_a_staff_page_that_times_out_while_loading_says_it_did_not_load_and_to_t
     assert AuditEvent.objects.filter(detail="read before the timeout").exists()
 
 
+# Staff POSTs that change nothing to check before sending them again (a search, a sign-in): the busy page asks to try
+# again, as for a page opened. Each with what in it meets the busy database.
+SENT_AGAIN_FREELY = [
+    ("/staff/queue/search/", {"name": "delga"}, "clinician", "dashboard.views.audit.record"),
+    ("/staff/invitations/", {"find": "Quill"}, "front_desk", "intake.staff_views.selectors.recent_invitations"),
+    ("/staff/sign-in/", {"username": "frontdesk", "password": "wrong"}, None, "accounts.views.SignInForm.is_valid"),
+]
+
+
+@pytest.mark.parametrize(
+    ("url", "data", "persona", "busy_part"), SENT_AGAIN_FREELY, ids=["queue-search", "find", "sign-in"]
+)
+def test_a_search_or_a_sign_in_met_by_a_busy_database_asks_to_try_again_without_speaking_of_a_change(
+    request, url, data, persona, busy_part
+):
+    """ "Your change may not have been saved ... check whether your change is there" made no sense for a search or a
+    sign-in: nothing to check, and sending it again does no harm."""
+    client = Client(raise_request_exception=False)
+    if persona:
+        client.force_login(request.getfixturevalue(persona))
+    timeout = _wrapped(psycopg.errors.QueryCanceled("canceling statement due to statement timeout"))
+    with mock.patch(busy_part, side_effect=timeout):
+        response = client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "try again in a few seconds" in html
+    assert "Your change" not in html
+    assert "check whether" not in html
+
+
 @pytest.mark.parametrize(
     "error",
     [
