@@ -21,6 +21,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_login_failed
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -318,11 +319,12 @@ def change_password(request: HttpRequest) -> HttpResponse:
         leave_note(request, "sign_in_failure", "wrong current password on the password page")
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():  # the new password and its audit row, or neither
+            form.save()
+            record("changed_password", actor=user, request=request)
         # As a right password at the sign-in does: earlier slips here no longer count towards a lockout.
         AxesProxyHandler.reset_attempts(ip_address=client_address(request), username=user.get_username())
         update_session_auth_hash(request, user)
-        record("changed_password", actor=user, request=request)
         messages.success(request, CHANGED_MESSAGE)
         return redirect("accounts:after-sign-in")
     return render(request, "accounts/password_change.html", {"form": form})

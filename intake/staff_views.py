@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -57,26 +58,28 @@ def invitation_new(request: HttpRequest) -> HttpResponse:
         return _new_page(request, form, chosen=_patient_from(request.POST.get("patient", "")))
     send = form.cleaned_data["send_email"]
     phone = form.cleaned_data["phone"]
-    invitation, made = links.invite_once(  # the token goes to the patient's email only
-        patient_name=form.cleaned_data["patient_name"],
-        email=form.cleaned_data["email"],
-        date_of_birth=form.cleaned_data["date_of_birth"],
-        appointment_at=form.cleaned_data["appointment_at"],
-        created_by=request.user,
-        send_email=send,
-        language=form.cleaned_data["language"],
-        phone=phone.as_e164 if phone else "",
-        patient=form.cleaned_data["patient"],
-    )
+    with transaction.atomic():  # the invitation (its e-mail queued) and its audit row, or none of them
+        invitation, made = links.invite_once(  # the token goes to the patient's email only
+            patient_name=form.cleaned_data["patient_name"],
+            email=form.cleaned_data["email"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+            appointment_at=form.cleaned_data["appointment_at"],
+            created_by=request.user,
+            send_email=send,
+            language=form.cleaned_data["language"],
+            phone=phone.as_e164 if phone else "",
+            patient=form.cleaned_data["patient"],
+        )
+        if made:
+            audit.record(
+                "created_invitation",
+                request=request,
+                detail=f"invitation {invitation.pk}" + ("" if send else " (saved; link not emailed)"),
+            )
     if not made:  # a double click: the first request made it, and sent its link
         messages.info(request, MSG_ALREADY_MADE)
         _check_the_time(request, invitation.appointment_at)  # this answer is the page shown, not the first one's
         return redirect("intake:invitation-detail", pk=invitation.pk)
-    audit.record(
-        "created_invitation",
-        request=request,
-        detail=f"invitation {invitation.pk}" + ("" if send else " (saved; link not emailed)"),
-    )
     messages.success(request, MSG_LINK_EMAILED if send else MSG_SAVED_NOT_EMAILED)
     _check_the_time(request, invitation.appointment_at)
     return redirect("intake:invitation-detail", pk=invitation.pk)
@@ -310,18 +313,21 @@ def follow_up_resend(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=pk, kind=Questionnaire.FOLLOW_UP)
     seen = request.POST.get("link_version", "")
     try:
-        sent = follow_ups.resend_link(
-            invitation, now=timezone.now(), seen_version=int(seen) if seen.isdigit() else None
-        )
+        with transaction.atomic():  # the new link (its message queued) and its audit row, or none of them
+            sent = follow_ups.resend_link(
+                invitation, now=timezone.now(), seen_version=int(seen) if seen.isdigit() else None
+            )
+            if sent:
+                audit.record(
+                    "created_invitation",
+                    request=request,
+                    detail=f"new follow-up link for invitation {invitation.pk} (link version "
+                    f"{invitation.link_version}) sent",
+                )
     except links.RenewalRefused as refused:
         messages.error(request, refused.message)
         return redirect("intake:invitation-detail", pk=invitation.pk)
     if sent:
-        audit.record(
-            "created_invitation",
-            request=request,
-            detail=f"new follow-up link for invitation {invitation.pk} (link version {invitation.link_version}) sent",
-        )
         messages.success(
             request,
             "A new link is on its way to the patient. The old link no longer works, and any page opened with it is "
@@ -348,15 +354,22 @@ def invitation_change(request: HttpRequest, pk: int) -> HttpResponse:
     form = _change_form(invitation, request.POST)
     if form.is_valid():
         try:
-            changed = links.change_details(
-                invitation,
-                appointment_at=form.cleaned_data["appointment_at"],
-                email=form.cleaned_data["email"],
-                language=form.cleaned_data["language"] or None,
-                now=timezone.now(),
-                seen_version=form.cleaned_data["link_version"],
-                shown=form.shown(),
-            )
+            with transaction.atomic():  # the details and their audit row, or neither
+                changed = links.change_details(
+                    invitation,
+                    appointment_at=form.cleaned_data["appointment_at"],
+                    email=form.cleaned_data["email"],
+                    language=form.cleaned_data["language"] or None,
+                    now=timezone.now(),
+                    seen_version=form.cleaned_data["link_version"],
+                    shown=form.shown(),
+                )
+                if changed:
+                    audit.record(
+                        "booked_visit_again" if "booked again" in changed else "changed_invitation",
+                        request=request,
+                        detail=f"invitation {pk}; changed: {', '.join(changed)}; nothing sent",
+                    )
         except links.RenewalRefused as refused:
             if isinstance(refused, links.ChangedSinceShown):
                 # Shown again over the details as they are now (what this person changed kept), so that saving again
@@ -374,18 +387,8 @@ def invitation_change(request: HttpRequest, pk: int) -> HttpResponse:
             # (whose answer the browser dropped for this one's) or a colleague who typed the same.
             already = set() if changed else form.typed_changes()
             if "booked again" in changed:
-                audit.record(
-                    "booked_visit_again",
-                    request=request,
-                    detail=f"invitation {pk}; changed: {', '.join(changed)}; nothing sent",
-                )
                 messages.success(request, MSG_BOOKED_AGAIN)
             elif changed:
-                audit.record(
-                    "changed_invitation",
-                    request=request,
-                    detail=f"invitation {pk}; changed: {', '.join(changed)}; nothing sent",
-                )
                 messages.success(request, "Saved. Nothing was sent to the patient: their link still works.")
             else:
                 messages.info(request, MSG_ALREADY_SAVED if already else MSG_NOTHING_CHANGED)
@@ -422,14 +425,16 @@ def invitation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=pk)
     seen = request.POST.get("link_version", "")
     try:
-        cancelled = cancellation.cancel_visit(
-            invitation, now=timezone.now(), seen_version=int(seen) if seen.isascii() and seen.isdigit() else None
-        )
+        with transaction.atomic():  # the visit cancelled and its audit row, or neither
+            cancelled = cancellation.cancel_visit(
+                invitation, now=timezone.now(), seen_version=int(seen) if seen.isascii() and seen.isdigit() else None
+            )
+            if cancelled:
+                audit.record("cancelled_visit", request=request, detail=f"invitation {pk}; nothing sent")
     except links.RenewalRefused as refused:
         messages.error(request, refused.message)
         return redirect("intake:invitation-detail", pk=invitation.pk)
     if cancelled:
-        audit.record("cancelled_visit", request=request, detail=f"invitation {pk}; nothing sent")
         messages.success(request, MSG_CANCELLED)
     else:
         messages.info(request, MSG_CANCELLED_ALREADY)
@@ -446,15 +451,17 @@ def invitation_renew(request: HttpRequest, pk: int) -> HttpResponse:
     form = _renew_form(invitation, request.POST)
     if form.is_valid():
         try:
-            new_link = links.email_new_link(
-                invitation,
-                email=form.cleaned_data["email"],
-                appointment_at=form.cleaned_data["appointment_at"],
-                now=timezone.now(),
-                language=form.cleaned_data["language"] or None,
-                seen_version=form.cleaned_data["link_version"],
-                shown=form.shown(),
-            )
+            with transaction.atomic():  # the new link (its e-mail queued) and its audit row, or none of them
+                new_link = links.email_new_link(
+                    invitation,
+                    email=form.cleaned_data["email"],
+                    appointment_at=form.cleaned_data["appointment_at"],
+                    now=timezone.now(),
+                    language=form.cleaned_data["language"] or None,
+                    seen_version=form.cleaned_data["link_version"],
+                    shown=form.shown(),
+                )
+                _record_new_link(request, invitation, new_link)
         except links.RenewalRefused as refused:
             if isinstance(refused, links.ChangedSinceShown):  # as for "Change the appointment or details"
                 invitation.refresh_from_db()
@@ -466,21 +473,6 @@ def invitation_renew(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("intake:invitation-detail", pk=invitation.pk)
             form.add_error(None if refused.field == "__all__" else refused.field, refused.message)
         else:
-            changed = [
-                name
-                for name, did in (
-                    ("email", new_link.email_changed),
-                    ("appointment", new_link.appointment_changed),
-                    ("language", new_link.language_changed),
-                )
-                if did
-            ]
-            audit.record(
-                "created_invitation",
-                request=request,
-                detail=f"new link for invitation {invitation.pk} (link version {new_link.link_version}) emailed"
-                + (f"; changed: {', '.join(changed)}" if changed else ""),
-            )
             messages.success(
                 request,
                 "A new link is on its way to the patient's email. The old link no longer works, and any page "
@@ -490,6 +482,24 @@ def invitation_renew(request: HttpRequest, pk: int) -> HttpResponse:
                 _check_the_time(request, invitation.appointment_at)
             return redirect("intake:invitation-detail", pk=invitation.pk)
     return _detail_page(request, invitation, form)
+
+
+def _record_new_link(request: HttpRequest, invitation: Invitation, new_link: links.NewLink) -> None:
+    changed = [
+        name
+        for name, did in (
+            ("email", new_link.email_changed),
+            ("appointment", new_link.appointment_changed),
+            ("language", new_link.language_changed),
+        )
+        if did
+    ]
+    audit.record(
+        "created_invitation",
+        request=request,
+        detail=f"new link for invitation {invitation.pk} (link version {new_link.link_version}) emailed"
+        + (f"; changed: {', '.join(changed)}" if changed else ""),
+    )
 
 
 INVITATIONS_PER_PAGE = 100
