@@ -328,7 +328,13 @@ class RenewLinkForm(_DetailsAsShown):
     def clean_appointment_at(self) -> datetime.datetime:
         from intake.services.invitations import MSG_RENEW_APPOINTMENT_PAST
 
-        return _ahead(self.cleaned_data["appointment_at"], MSG_RENEW_APPOINTMENT_PAST)
+        when: datetime.datetime = self.cleaned_data["appointment_at"]
+        page = self.shown()
+        if page is not None and when == page.appointment_at.replace(second=0, microsecond=0):
+            # As the page showed it: the time on file now is the one kept (a colleague may have moved the visit since
+            # the page opened), and email_new_link refuses it only if that one has passed (as ChangeDetailsForm).
+            return when
+        return _ahead(when, MSG_RENEW_APPOINTMENT_PAST)
 
 
 class ChangeDetailsForm(_DetailsAsShown):

@@ -26,8 +26,9 @@ MSG_CANCEL_FOLLOW_UP = (
 )
 MSG_CANCEL_PASSED = "This appointment has passed, so it cannot be cancelled."
 MSG_CANCEL_CHANGED = (
-    "The visit changed after this page was opened (a colleague cancelled it and booked it again, or sent a new link), "
-    "so nothing was cancelled. Check the visit as it is now, and cancel it again if it is still called off."
+    "The visit changed after this page was opened (cancelled and booked again, or a new link sent, in another tab or "
+    "by a colleague), so nothing was cancelled. Check the visit as it is now, and cancel it again if it is still "
+    "called off."
 )
 
 

@@ -199,6 +199,7 @@ def renew_link(
     keep_sessions: bool = False,
     seen_version: int | None = None,
     shown: ShownDetails | None = None,
+    now: datetime.datetime | None = None,
 ) -> str:
     """A fresh link for the same invitation; answers are kept. `language` (None: unchanged) is the one the e-mail
     and the patient's pages start in.
@@ -211,7 +212,8 @@ def renew_link(
     lock is lifted, the count of wrong dates of birth starts again for the new link, and a reminder's link still
     waiting to go is dropped with the old one; the link works until the usual end for its (possibly new)
     appointment, or a follow-up's until its own. The raw token is returned for tests and demo data only: staff use
-    `email_new_link`. `shown`: what staff's page showed (`_merged`).
+    `email_new_link`. `shown`: what staff's page showed (`_merged`). With `now`, refused when the appointment (as
+    merged: a time sent as the page showed it is the one on file now) is not after it.
     """
     raw = tokens.new_token()
     with transaction.atomic():
@@ -225,6 +227,8 @@ def renew_link(
                 row, shown, appointment_at or row.appointment_at, (email or "").strip(), language
             )
             email = typed or None  # as the page showed it: the address on file now
+        if now is not None and (appointment_at or row.appointment_at) <= now:
+            raise RenewalRefused("appointment_at", MSG_RENEW_APPOINTMENT_PAST)
         if keep_sessions:
             row.pending_token_hash = tokens.hash_token(raw)  # a reminder's replaces the old link once it is sent
         else:  # a reminder is no fresh start for someone guessing the birth date (review, stop 30)
@@ -462,12 +466,14 @@ class ShownDetails:
 
 
 class ChangedSinceShown(RenewalRefused):
-    """A detail changed both on a page and, since that page opened, by a colleague (`_merged`)."""
+    """A detail changed both on a page and, since that page opened, elsewhere (a colleague, the same person in
+    another tab, the patient's choice of language: `_merged`)."""
 
 
+# Not "a colleague": the same person in another tab, or the patient choosing their language, change them too.
 MSG_CHANGED_SINCE_SHOWN = (
-    "A colleague changed the {what} after you opened this page: it is now {now}. Nothing was saved. Check it, and "
-    "save again to keep what you typed."
+    "The {what} was changed after this page was opened: it is now {now}. Nothing was saved or sent. Check it, and "
+    "press the button again to keep what you typed."
 )
 
 
@@ -509,7 +515,7 @@ def _merged(
 
 
 MSG_CANCELLED_SINCE_SHOWN = (
-    "The visit was cancelled after this page was opened (by a colleague), so nothing was changed. To see the patient "
+    "The visit was cancelled after this page was opened, so nothing was changed. To see the patient "
     "after all, book the visit again below."
 )
 MSG_BOOK_AGAIN_PASSED = "This visit was cancelled and its time has passed. Enter the new appointment time."
@@ -562,7 +568,8 @@ def email_new_link(
 ) -> NewLink:
     """Staff's "Make a new link": the link goes to the patient's email and nowhere else (it is never returned).
 
-    Refused without an email, or for an appointment that has passed (the link would end before it was opened), and
+    Refused without an email, or for an appointment that has passed (the link would end before it was opened; a time
+    sent as the page showed it is the one on file now, which a colleague may have moved since: `_merged`), and
     for a follow-up's invitation: the pre-visit e-mail would go out about a visit that is over, and the follow-up's
     own schedule (intake.services.follow_ups) sends its links and reminders.
     """
@@ -575,8 +582,6 @@ def email_new_link(
     email = email.strip()
     if not email:
         raise RenewalRefused("email", MSG_RENEW_NEEDS_EMAIL)
-    if appointment_at <= now:
-        raise RenewalRefused("appointment_at", MSG_RENEW_APPOINTMENT_PAST)
     email_before, appointment_before, language_before = invitation.email, invitation.appointment_at, invitation.language
     if appointment_at == appointment_before.replace(second=0, microsecond=0):
         appointment_at = appointment_before  # the form's minutes for the same time: not a change
@@ -588,6 +593,7 @@ def email_new_link(
         language=language,
         seen_version=seen_version,
         shown=shown,
+        now=now,  # a passed time is refused once merged: a page showing one may be older than a colleague's move
     )
     return NewLink(
         invitation.link_version,

@@ -68,7 +68,7 @@ def test_a_visit_moved_on_a_stale_page_after_a_colleague_moved_it_is_refused_wit
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "changed the appointment after you opened this page" in page
+    assert "The appointment was changed after this page was opened" in page
     assert _local(base + 3 * DAY) in page
     assert "new@example.org" in page
     invitation.refresh_from_db()
@@ -135,7 +135,7 @@ def test_a_new_link_for_a_time_typed_on_a_stale_page_after_a_colleague_moved_the
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "changed the appointment after you opened this page" in page
+    assert "The appointment was changed after this page was opened" in page
     assert _local(base + 3 * DAY) in page
     invitation.refresh_from_db()
     assert invitation.link_version == 1  # no link sent
@@ -161,3 +161,79 @@ def test_a_change_sent_twice_by_a_double_click_says_it_is_saved_not_that_nothing
     assert "Nothing was changed" not in page
     assert "Already saved" in page
     assert "the clinic is closed then" in page
+
+
+def test_a_new_link_from_a_page_showing_a_time_since_passed_goes_once_a_colleague_moved_the_visit(
+    front_desk, time_machine
+):
+    """The page showed the visit at a time that has passed since; meanwhile a colleague moved the visit to next week.
+    "Change the appointment or details" from that page keeps the colleague's time; "Make a new link" refused it as
+    "This appointment has passed", about a time no longer on file, and sent nothing."""
+    start = timezone.localtime().replace(second=0, microsecond=0)
+    time_machine.move_to(start, tick=False)
+    invitation, _ = make_invitation(email="pat@example.org", appointment_at=start + datetime.timedelta(hours=2))
+    stale = _new_link_form_as_shown(_desk(front_desk), invitation)
+    time_machine.move_to(start + datetime.timedelta(hours=3), tick=False)  # the time the page showed has passed
+    colleague = _desk(front_desk)
+    moved = start.replace(hour=14, minute=0) + 7 * DAY
+    by_colleague = {**_change_form_as_shown(colleague, invitation), "change-appointment_at": _local(moved)}
+    assert colleague.post(f"/staff/invitations/{invitation.pk}/details/", by_colleague).status_code == 302
+
+    response = _desk(front_desk).post(f"/staff/invitations/{invitation.pk}/new-link/", stale)
+
+    assert response.status_code == 302, "refused as a passed appointment, though the visit is next week"
+    invitation.refresh_from_db()
+    assert invitation.link_version == 2  # the new link went
+    assert invitation.appointment_at == moved
+
+
+def test_a_new_link_for_a_time_that_has_passed_and_is_still_on_file_is_refused_next_to_its_field(
+    front_desk, time_machine
+):
+    """No colleague moved it: the time the page showed, still the visit's, has passed, and a link for it would end
+    before it was opened."""
+    start = timezone.localtime().replace(second=0, microsecond=0)
+    time_machine.move_to(start, tick=False)
+    invitation, _ = make_invitation(email="pat@example.org", appointment_at=start + datetime.timedelta(hours=2))
+    stale = _new_link_form_as_shown(_desk(front_desk), invitation)
+    time_machine.move_to(start + datetime.timedelta(hours=3), tick=False)
+
+    response = _desk(front_desk).post(
+        f"/staff/invitations/{invitation.pk}/new-link/", {**stale, "email": "pat.new@example.org"}
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This appointment has passed, so a new link would not work." in page
+    assert 'href="#id_appointment_at"' in page  # the summary links to the field
+    assert "pat.new@example.org" in page  # what was typed is kept
+    invitation.refresh_from_db()
+    assert invitation.link_version == 1
+
+
+@pytest.mark.parametrize("form", ["details", "new-link"])
+def test_a_change_refused_from_a_page_opened_before_the_same_person_changed_it_in_another_tab_blames_no_colleague(
+    front_desk, form
+):
+    """One person, two tabs of the same invitation: the time moved in the second tab, then another time typed in the
+    first. The refusal said "A colleague changed the appointment", sending them to ask around the desk for a change
+    they made themselves."""
+    invitation, _ = make_invitation(email="pat@example.org")
+    me = _desk(front_desk)
+    first_tab = _change_form_as_shown(me, invitation) if form == "details" else _new_link_form_as_shown(me, invitation)
+    base = timezone.localtime(invitation.appointment_at).replace(second=0, microsecond=0)
+    second_tab = {**_change_form_as_shown(me, invitation), "change-appointment_at": _local(base + 2 * DAY)}
+    assert me.post(f"/staff/invitations/{invitation.pk}/details/", second_tab).status_code == 302
+    field = "change-appointment_at" if form == "details" else "appointment_at"
+
+    response = me.post(f"/staff/invitations/{invitation.pk}/{form}/", {**first_tab, field: _local(base + 3 * DAY)})
+
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert "colleague" not in page.lower()
+    assert "The appointment was changed after this page was opened" in page
+    # Next to its field, with what was typed kept.
+    assert f'href="#id_{field}"' in page
+    assert re.search(rf'name="{field}"[^>]*value="{_local(base + 3 * DAY)}"', page) or re.search(
+        rf'value="{_local(base + 3 * DAY)}"[^>]*name="{field}"', page
+    )
