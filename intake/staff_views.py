@@ -280,6 +280,10 @@ def _detail_page(
         # Its message failed but may have arrived: what its link does now, and what staff should do.
         "link_may_open": link_may_open,
         "link_arrived_advice": _arrived_advice(invitation, link_may_open, newer=link.newer is not None),
+        # Reminders that failed though they may have arrived: the patient may hold them, and their link.
+        "unconfirmed_reminders": [
+            (_reminder_words(which), message) for which, message in selectors.unconfirmed_reminders(invitation, link)
+        ],
         # Reminders that went for a date the visit has since moved from (their messages are gone with them).
         "earlier_reminders": [(_reminder_words(kept.which), kept) for kept in invitation.earlier_reminders.all()],
         "can_renew": request.user.has_perm("intake.add_invitation") and invitation.kind != Questionnaire.FOLLOW_UP,

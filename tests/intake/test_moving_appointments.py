@@ -581,9 +581,19 @@ def test_a_reminder_not_sent_yet_leaves_the_list_on_the_link_the_patient_has_as_
     assert _list_cell(client, invitation) == "Sent"
 
 
-def _message(invitation, at, *, reminder: str = "", status="sent", attempts=1, sent_late=False, channel="email"):
+def _message(
+    invitation,
+    at,
+    *,
+    reminder: str = "",
+    status="sent",
+    attempts=1,
+    sent_late=False,
+    channel="email",
+    may_have_arrived=False,
+):
     """A message with the link: the invitation's own e-mail, or reminder `reminder`'s, queued at `at` and, when sent,
-    sent a minute later (`sent_late`: a day later)."""
+    sent a minute later (`sent_late`: a day later); `may_have_arrived`: an attempt the mail server may have taken."""
     about = invitation.pk
     if reminder:
         about = Reminder.objects.get_or_create(invitation=invitation, which=reminder, defaults={"created_at": at})[0].pk
@@ -596,21 +606,29 @@ def _message(invitation, at, *, reminder: str = "", status="sent", attempts=1, s
         status=status,
         attempts=attempts,
         sent_at=sent_at,
+        may_have_arrived=may_have_arrived,
+        may_have_arrived_at=at if may_have_arrived else None,
     )
     OutboundMessage.objects.filter(pk=message.pk).update(created_at=at)
     return message
 
 
-def _earlier(invitation, sent_at, which="7d", channel="email"):
+def _earlier(invitation, sent_at, which="7d", channel="email", may_have_arrived=False):
     EarlierReminder.objects.create(
-        invitation=invitation, which=which, appointment_at=sent_at + 7 * DAY, channel=channel, sent_at=sent_at
+        invitation=invitation,
+        which=which,
+        appointment_at=sent_at + 7 * DAY,
+        channel=channel,
+        sent_at=sent_at,
+        may_have_arrived=may_have_arrived,
     )
 
 
 def test_the_list_shows_for_every_invitation_the_link_message_its_page_shows():
     """The list's Email column (one query for the page) and the invitation page's link row (`live_link`) agree: the
     message whose link the patient uses, a reminder sent before the visit moved, or the newest trying to reach a
-    patient who has none, and a reminder on its way with a newer link."""
+    patient who has none, a reminder on its way with a newer link, and a reminder that may have arrived though
+    nothing says so (`unconfirmed_reminders`)."""
     t = timezone.now() - 20 * DAY
     minute = datetime.timedelta(minutes=1)
     cases: dict[str, Invitation] = {}
@@ -653,6 +671,21 @@ def test_the_list_shows_for_every_invitation_the_link_message_its_page_shows():
     _message(inv := case("3d failed after 7d sent"), t)
     _message(inv, t + DAY, reminder="7d")
     _message(inv, t + 2 * DAY, reminder="3d", status="failed", attempts=12)
+    unconfirmed = {"status": "failed", "attempts": 12, "may_have_arrived": True}
+    _message(inv := case("reminder not confirmed after own"), t)
+    _message(inv, t + DAY, reminder="7d", **unconfirmed)
+    _message(case("phone only, reminder not confirmed"), t, reminder="3d", channel="sms", **unconfirmed)
+    _message(inv := case("reminder not confirmed, then one sent"), t)
+    _message(inv, t + DAY, reminder="7d", **unconfirmed)
+    _message(inv, t + 2 * DAY, reminder="3d")
+    _message(inv := case("phone only, two not confirmed"), t, reminder="7d", channel="sms", **unconfirmed)
+    _message(inv, t + DAY, reminder="3d", channel="sms", **unconfirmed)
+    _earlier(inv := case("earlier holds, reminder not confirmed"), t + DAY)
+    _message(inv, t + 2 * DAY, reminder="3d", **unconfirmed)
+    _message(inv := case("earlier not confirmed"), t)
+    _earlier(inv, t + DAY, may_have_arrived=True)
+    _message(inv := case("own not confirmed, reminder retrying"), t, status="failed", may_have_arrived=True)
+    _message(inv, t + DAY, reminder="7d", status="pending", attempts=2, may_have_arrived=True)
 
     listed = {row.pk: row for row in selectors.with_email_states(Invitation.objects.filter(kind="intake"))}
     for name, invitation in cases.items():
@@ -665,6 +698,7 @@ def test_the_list_shows_for_every_invitation_the_link_message_its_page_shows():
             "visit then": link.earlier.appointment_at if link.earlier else None,
             "newer": link.newer.state if link.newer else None,
             "newer reminder": link.newer_which or None,
+            "not confirmed": next(iter(selectors.unconfirmed_reminders(invitation, link)), (None,))[0],
         }
         assert {
             "state": shown.invitation_email,
@@ -673,4 +707,48 @@ def test_the_list_shows_for_every_invitation_the_link_message_its_page_shows():
             "visit then": shown.link_visit_then,
             "newer": shown.newer_link,
             "newer reminder": shown.newer_link_reminder,
+            "not confirmed": shown.unconfirmed_reminder,
         } == expected, name
+
+
+def _unconfirmed_row(client, invitation) -> str:
+    """The invitation page's "Reminders not confirmed" row as staff read it ("" when there is none)."""
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    found = re.search(r'<dd class="col-sm-8" id="unconfirmed-reminders">(.*?)</dd>', page, re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split()) if found else ""
+
+
+def test_a_failed_reminder_that_may_have_arrived_shows_on_the_page_and_the_list_beside_the_patients_link(
+    front_desk, client, settings, time_machine, mailoutbox
+):
+    """The mail server took the 7-day reminder and its answer never came; every later attempt failed. The patient
+    may hold it (its link opens beside theirs), yet the page and the list showed only the invitation's e-mail, as
+    if no reminder had gone: staff learned of it only once a move of the visit recorded it."""
+    from messaging import services as messages
+
+    visit = timezone.now().replace(second=0, microsecond=0) + 10 * DAY
+    time_machine.move_to(visit - 10 * DAY, tick=False)
+    invitation, _ = make_invitation(appointment_at=visit, send_email=True)
+    first_email = OutboundMessage.objects.get(kind=OutboundMessage.Kind.INVITATION)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # sent by the steps below
+    time_machine.move_to(visit - 7 * DAY, tick=False)
+    assert reminders.send_pre_visit_reminders(now=timezone.now()) == 1
+    reminder = OutboundMessage.objects.get(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.TakenThenNoAnswerBackend"
+    assert messages.send(reminder.pk) == "retry"
+    handed_over = timezone.now()
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.AlwaysFailingBackend"
+    settings.MESSAGE_MAX_ATTEMPTS = 2
+    time_machine.move_to(visit - 7 * DAY + datetime.timedelta(minutes=5), tick=False)
+    assert messages.send(reminder.pk) == "failed"
+    assert len(mailoutbox) == 2  # the invitation's e-mail, and the reminder: it did arrive
+    client.force_login(front_desk)
+
+    assert _unconfirmed_row(client, invitation) == (
+        f"The reminder 7 days before, by email: Not confirmed {_shown_time(handed_over)}: may have been delivered; "
+        "the mail server did not confirm"
+    )
+    assert _list_cell(client, invitation) == "Sent Reminder 7 days before: Not confirmed"
+    # Not a link the patient is known to hold: theirs is still the invitation's e-mail.
+    assert _link_row(client, invitation) == f"Link email: Sent {_shown_time(first_email.sent_at)}"
+    assert selectors.live_link(invitation).message == first_email

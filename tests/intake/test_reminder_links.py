@@ -245,4 +245,7 @@ def test_a_reminder_that_may_have_arrived_stays_on_the_invitation_page_when_the_
     assert "Sent" not in shown
     # Its link never took the place of the patient's: the link row stays on the invitation's own e-mail.
     assert selectors.live_link(invitation).earlier is None
-    assert not selectors.with_email_states(Invitation.objects.filter(pk=invitation.pk)).get().link_reminder
+    listed = selectors.with_email_states(Invitation.objects.filter(pk=invitation.pk)).get()
+    assert not listed.link_reminder
+    # The list shows it too, beside the link, as not confirmed.
+    assert (listed.unconfirmed_earlier, listed.unconfirmed_earlier_then) == ("7d", VISIT)
