@@ -462,9 +462,11 @@ class EarlierReminder(models.Model):
     appointment_at = models.DateTimeField(help_text="The appointment it was for, before the visit moved.")
     channel = models.CharField(max_length=8, choices=channels.CHOICES)
     sent_at = models.DateTimeField()  # when it was handed to the mail server or text message service
-    # Not known to be sent: the mail server took it and its answer never came (messaging's `may_have_arrived`), then it
-    # failed for good or waited for a retry. The patient may hold it; its link never took the place of theirs, so it
-    # is no link the patient is known to have (intake.selectors.live_link). db_default: as messaging's.
+    # Not known to be sent ("Not confirmed"): the mail server took it and its answer never came (messaging's
+    # `may_have_arrived`), then it failed for good or waited for a retry; or it was being sent when the visit moved (its
+    # outcome is recorded nowhere: the message went with the move). The patient may hold it; its link never took the
+    # place of theirs, so it is no link the patient is known to have (intake.selectors.live_link). db_default: as
+    # messaging's.
     may_have_arrived = models.BooleanField(default=False, db_default=False)
 
     class Meta:

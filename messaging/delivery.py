@@ -16,12 +16,13 @@ the e-mail with the old one (`services.queue`, `replace_pending`) and waited for
    message replaced meanwhile (cancelled by a new link, its token emptied at once) is recorded as sent when it
    went: it did reach the mail server, and its link no longer opens.
    One deleted meanwhile (its invitation removed; a reminder for the old date of a moved visit, which the move
-   counted as sent: ``intake.services.invitations``) has nothing left to record.
+   recorded as not confirmed: ``intake.services.invitations``) has nothing left to record, so whether it arrived is
+   never known.
 
 Both transactions lock the rows the owner's settled callback writes before the message row (registry: lock order),
 and neither is held while the mail server takes the message. Between them the message is pending with a claim:
 "being sent". Staff's changes meanwhile see it so: a new link or a cancel leaves it to go (a new link ends its link
-first), a move that deletes a reminder counts it as sent.
+first), a move that deletes a reminder records it as not confirmed (it may or may not arrive).
 
 A worker that dies between 2 and 3 leaves the claim; once the lease has passed, the sweeper's task claims the message
 again and sends it a second time. That is the one way to get two copies, and the right way round for the clinic: a

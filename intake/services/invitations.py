@@ -326,19 +326,23 @@ def _move(row: Invitation, when: datetime.datetime, *, patient_has_link: bool = 
 
 def _keep_record_of_sent(row: Invitation, reminders: QuerySet[Reminder], *, appointment_at: datetime.datetime) -> None:
     """An `EarlierReminder` for each of the invitation's reminders (about to be deleted with their messages) whose
-    message was sent or is being sent (claimed: the mail server may have it; messaging.delivery), for
-    `appointment_at`, the date it was for. The invitation is locked: the worker claims a message and records it
-    sent while it holds it (messaging.registry: lock order), so neither changes under this. One not sent leaves none:
-    it never reached the patient. Unless an attempt may have arrived (`OutboundMessage.may_have_arrived`: the mail
-    server took it and its answer never came), though it failed for good or waits for a retry: the patient may hold
-    it, so it is kept too, marked so (`EarlierReminder.may_have_arrived`), with the time that attempt handed it over.
-    It left no trace before, and staff could not tell the patient's "I got a reminder" from a mistake."""
+    message was sent, for `appointment_at`, the date it was for. The invitation is locked: the worker claims a
+    message and records it sent while it holds it (messaging.registry: lock order), so neither changes under this.
+    One not sent leaves none: it never reached the patient. Unless the patient may hold it, though nothing says so:
+    an attempt may have arrived (`OutboundMessage.may_have_arrived`: the mail server took it and its answer never
+    came) and it failed for good or waits for a retry, or it is being sent (claimed: the mail server has it or is
+    taking it; messaging.delivery). It is kept too, marked so (`EarlierReminder.may_have_arrived`: "Not confirmed"),
+    with the time that attempt handed it over. It left no trace before, and staff could not tell the patient's "I got
+    a reminder" from a mistake. One being sent stays so for good: its message goes with the move, and the attempt's
+    outcome, when it comes, finds no row to record it on (messaging.delivery); recorded as sent, it showed as the
+    patient's link though its link never took their link's place (`_drop_unsent_link`)."""
     which = dict(reminders.values_list("pk", "which"))
     sent = OutboundMessage.objects.filter(
         kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, about_id__in=list(which)
     ).filter(Q(status=OutboundMessage.Status.SENT) | _being_sent() | Q(may_have_arrived=True))
-    # One marked before messaging 0009 kept no time of that attempt: when it was queued, the nearest known.
-    since = Coalesce("sent_at", "claimed_at", "may_have_arrived_at", "created_at")
+    # The first attempt that may have arrived, else the one under way. One marked before messaging 0009 kept no time
+    # of that attempt: when it was queued, the nearest known.
+    since = Coalesce("sent_at", "may_have_arrived_at", "claimed_at", "created_at")
     EarlierReminder.objects.bulk_create(
         EarlierReminder(
             invitation=row,
@@ -346,10 +350,10 @@ def _keep_record_of_sent(row: Invitation, reminders: QuerySet[Reminder], *, appo
             appointment_at=appointment_at,
             channel=channel,
             sent_at=sent_at,
-            may_have_arrived=status != OutboundMessage.Status.SENT and not claim,
+            may_have_arrived=status != OutboundMessage.Status.SENT,
         )
-        for about_id, channel, sent_at, status, claim in sent.annotate(since=since).values_list(
-            "about_id", "channel", "since", "status", "claim"
+        for about_id, channel, sent_at, status in sent.annotate(since=since).values_list(
+            "about_id", "channel", "since", "status"
         )
         if sent_at is not None  # set with the status or the claim (messaging.delivery)
     )

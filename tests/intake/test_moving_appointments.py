@@ -711,6 +711,59 @@ def test_the_list_shows_for_every_invitation_the_link_message_its_page_shows():
         } == expected, name
 
 
+def _earlier_row(client, invitation) -> str:
+    """The invitation page's "Reminders before the visit moved" row as staff read it ("" when there is none)."""
+    page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
+    found = re.search(r'<dd class="col-sm-8" id="earlier-reminders">(.*?)</dd>', page, re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split()) if found else ""
+
+
+def test_a_reminder_being_sent_when_the_visit_moves_is_shown_as_not_confirmed_on_the_page_and_the_list(
+    front_desk, client, settings, time_machine
+):
+    """The worker had handed the 3-day reminder to the mail server and not yet heard back when the front desk moved
+    the visit: the move deleted the reminder with its message, so what the mail server answers is never recorded
+    (the attempt finds no row to record it on). The page listed it as "Sent" and the list showed it as the patient's
+    link, though nothing says it arrived and its link never took the place of the one the patient holds."""
+    from messaging import delivery
+    from messaging.tasks import enqueue
+
+    now = timezone.now().replace(second=0, microsecond=0)
+    time_machine.move_to(now, tick=False)
+    invitation, _ = make_invitation(appointment_at=now + datetime.timedelta(days=2, hours=12), send_email=True)
+    first_email = OutboundMessage.objects.get(kind=OutboundMessage.Kind.INVITATION)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, sent by the steps below
+    assert reminders.send_reminder(invitation.pk, "3d", kind=OutboundMessage.Kind.PRE_VISIT_REMINDER, now=now)
+    message = OutboundMessage.objects.get(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    about = (message.kind, message.about_id)
+    claimed = delivery._claim(message.pk, about, requeue=enqueue, now=now)  # the mail server has it now
+    assert not isinstance(claimed, str)
+    invitation.refresh_from_db()
+    invitations.change_details(
+        invitation, appointment_at=now + 10 * DAY, email=invitation.email, language=None, now=now
+    )
+    client.force_login(front_desk)
+    then = timezone.localtime(now + datetime.timedelta(days=2, hours=12))
+
+    def shown() -> tuple[str, str, str]:
+        return _earlier_row(client, invitation), _link_row(client, invitation), _list_cell(client, invitation)
+
+    earlier, link_row, list_cell = shown()
+    assert earlier == (
+        f"The reminder 3 days before the visit then on {dateformat.format(then, 'l, F j, g:i a')}, by email: "
+        f"Not confirmed {_shown_time(now)}: may have been delivered; the mail server did not confirm"
+    )
+    # The patient's link is still the invitation's e-mail, on the page and on the list alike.
+    assert link_row == f"Link email: Sent {_shown_time(first_email.sent_at)}"
+    assert list_cell == (
+        f"Sent Reminder 3 days before the visit then on {dateformat.format(then, 'F j')}: Not confirmed"
+    )
+
+    # The attempt's answer comes after the move: it has no row left to record it on, so nothing changes.
+    assert delivery._record(claimed.message, about, None, requeue=enqueue, now=now) == "missing"
+    assert shown() == (earlier, link_row, list_cell)
+
+
 def _unconfirmed_row(client, invitation) -> str:
     """The invitation page's "Reminders not confirmed" row as staff read it ("" when there is none)."""
     page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
