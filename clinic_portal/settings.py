@@ -171,12 +171,16 @@ if DATABASE_IS_POSTGRES:
     # has got to. Search ranks the first matches a scan meets (education.search_results, SEARCH_CANDIDATES); joining
     # another scan midway gave the same words different results, and page 2 rows from another candidate set than
     # page 1, at 100,000 articles under load (issue 16).
+    # jit off: PostgreSQL compiles a query whose estimated cost passes jit_above_cost, which the staff pages' list
+    # queries do at a few thousand rows; at 5,000 invitations the invitation list's query spent 150-400 ms compiling
+    # against 10-110 ms of work (measured, stop 43). The portal's queries are short and many: compiling never pays.
     _postgres_options["options"] = " ".join(
         part
         for part in (
             _postgres_options.get("options", ""),
             f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
             "-c synchronize_seqscans=off",
+            "-c jit=off",
         )
         if part
     )

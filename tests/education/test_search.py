@@ -121,6 +121,19 @@ def test_the_portals_connections_start_every_scan_of_a_large_table_at_its_first_
         assert cursor.fetchone() == ("off",)
 
 
+@pytest.mark.usefixtures("on_postgresql")
+def test_the_portals_connections_never_compile_a_query_just_in_time():
+    # A staff list's query costed past jit_above_cost spent 150-400 ms compiling against 10-110 ms of work at 5,000
+    # invitations: a query planned with a cost far past that threshold must plan no JIT on the portal's connections.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN SELECT sum(g) FROM generate_series(1, 100000000) AS g")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Function Scan" in plan
+    assert "JIT" not in plan
+
+
 @pytest.mark.skipif(django_settings.DATABASE_IS_POSTGRES, reason="SQLite search: PG splits words")
 def test_search_finds_the_clinic_phone_a_page_shows_not_its_placeholder_name(client, settings):
     """The stored text keeps `clinic_phone` until the page fills it in: "_" found every article with a number in it,

@@ -172,7 +172,7 @@ def test_postgresql_connections_carry_a_statement_timeout_and_tcp_timeouts():
     options = database_options(DATABASE_URL="postgres://portal:secret@db.example.org:5432/portal")
     assert options["ENGINE"] == "clinic_portal.db_backend"  # Django's, plus the frozen-server watchdog
     assert options["connect_timeout"] == 3
-    assert options["options"] == "-c statement_timeout=4000 -c synchronize_seqscans=off"
+    assert options["options"] == "-c statement_timeout=4000 -c synchronize_seqscans=off -c jit=off"
     assert options["keepalives"] == 1
     assert options["keepalives_idle"] == 10
     assert options["keepalives_interval"] == 2
@@ -186,7 +186,9 @@ def test_the_statement_timeout_is_a_setting_and_options_from_the_url_are_kept():
         DB_STATEMENT_TIMEOUT_MS="15000",
         DB_CONNECT_TIMEOUT="5",
     )
-    assert options["options"] == "-c search_path=portal -c statement_timeout=15000 -c synchronize_seqscans=off"
+    assert options["options"] == (
+        "-c search_path=portal -c statement_timeout=15000 -c synchronize_seqscans=off -c jit=off"
+    )
     assert options["keepalives_idle"] == 30
     assert options["connect_timeout"] == 5
 
