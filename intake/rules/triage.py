@@ -25,6 +25,10 @@ Public API
   a reason names a latched question), ``REASON_MAX_LENGTH`` (200, what a stored flag keeps), ``is_red_flag_answer(code,
   value)`` (yes/not sure, or such a choice) and ``takes_back(code, value)`` ("no", or another choice): how the
   latches and the pages tell a red-flag answer and its taking back, for yes/no questions and choices alike.
+- ``MSCC_LEG_ANSWERS`` / ``MSCC_LEG_QUESTIONS`` (the leg answers behind SC1-SC4 and CE8, red-flag answers only beside
+  a cancer history), ``acts_at_once(code, value, *, cancer_history)`` (whether a posted answer is acted on at once),
+  ``cancer_history_stands(answers, *, earlier=None)`` (SP1 on the answers so far) and ``mscc_leg_answers(answers)``
+  (the stored ones to latch when a cancer history comes to stand).
 - ``TriageResult(level, flags, rules_version, ce_onset)`` with ``codes``, ``has(code)`` and ``emergency`` (``"ces"``
   when any CE1-CE7 flag is raised, else ``"mscc"`` when MSCC is, else None); ``Flag(code, reason, short, group)``;
   ``RULES_VERSION``; ``LevelCode``; ``LEVELS`` (most urgent first); ``level_rank(level)`` (0 = most urgent, so sorting
@@ -74,6 +78,15 @@ How docs/clinical/TRIAGE.md is read where it leaves room (safety first throughou
   the staff page's table of red-flag answers has each answer and its times.
   Combination flags (MSCC, MET, W2) carry no suffix: the SP1 or CE flag under them does. Only a clinician's review
   clears a latch; that is the caller's business (it stops passing the earlier answer).
+- Leg answers beside a cancer history: the answers behind SC1-SC4 and CE8 (``MSCC_LEG_ANSWERS``: ``leg_side`` both,
+  ``leg_pain_lowest_point`` below the knee or foot, ``worse_back_or_leg`` leg, numbness or weakness yes/not sure)
+  make MSCC with SP1, so where a cancer history stands they are red-flag answers too (NICE NG234; the lead's safer
+  reading of docs/clinical/TRIAGE.md): acted on at once and latched. The engine does not decide when to latch them
+  (``acts_at_once`` and ``cancer_history_stands`` tell the caller); it counts every such latch it is given, as for
+  SP12/SP13: the flag stays after a "no", after a blank, and after ``leg_symptoms`` changed to no, and a yes stored
+  under an open latch counts without leg symptoms. Its suffix always names the question (``leg numbness or tingling
+  answered yes at 10:02, changed to no at 10:05``); a choice by its labels, as for the fall. Without a latch the leg
+  rules read exactly as before.
 - ``emergency``: ``"ces"`` beats ``"mscc"`` (a patient with both sees the CES page; the spec defines the MSCC page
   only "without CE"; docs/clinical/TRIAGE.md, open question 8). CE8 is a same-day flag, not an emergency.
 - SP7 (2027.1): trauma, ``onset_cause`` = ``fall_impact``, osteoporosis or long-term steroids, each alone, any onset.
@@ -157,6 +170,24 @@ def level_rank(level: str) -> int:
 # acted on the moment their page is posted whatever else on it is wrong, and latched (docs/clinical/TRIAGE.md,
 # "Latched red flags and partial pages"). The one list of them: the rules, the latches and the pages read it.
 RED_FLAG_CHOICES: Mapping[str, frozenset[str]] = {"onset_cause": frozenset({"fall_impact"})}
+# The leg answers that make MSCC beside a cancer history (SC1-SC4, CE8): where SP1 stands they are red-flag answers
+# too, acted on at once and latched like the others; without a cancer history they are ordinary answers, never
+# latched (docs/clinical/TRIAGE.md, "Latched red flags and partial pages": NICE NG234 makes cancer with a nerve
+# symptom an emergency, and the 2027.1 latch exists so that an emergency acted on is not taken back by a "no"). The
+# engine counts a latch it is given; the services open one only while a cancer history stands (`acts_at_once`).
+MSCC_LEG_ANSWERS: Mapping[str, frozenset[str]] = {
+    "leg_side": frozenset({"both"}),  # CE8
+    "leg_pain_lowest_point": frozenset({"below_knee", "foot"}),  # SC1
+    "worse_back_or_leg": frozenset({"leg"}),  # SC2
+    "leg_numbness_tingling": frozenset({"yes", "not_sure"}),  # SC3
+    "leg_weakness": frozenset({"yes", "not_sure"}),  # SC4
+}
+MSCC_LEG_QUESTIONS = frozenset(MSCC_LEG_ANSWERS)
+# Every question whose red-flag answer is a choice, not a yes: how it is read, named and taken back.
+_CHOICE_ANSWERS: Mapping[str, frozenset[str]] = {
+    **RED_FLAG_CHOICES,
+    **{code: answers for code, answers in MSCC_LEG_ANSWERS.items() if "yes" not in answers},
+}
 # How a flag's reason names a latched question where it must say which one: a red-flag choice's question always, and
 # each question of a flag with several (SP7, CM1). Short staff words for what each asks about ("a fall as the cause of
 # the pain" on the staff page); a choice reads as its English label in the questionnaire, as the staff page shows
@@ -168,6 +199,12 @@ LATCHED_QUESTION_NAMES: Mapping[str, str] = {
     "long_term_steroids": "steroid pills",
     "hands_clumsy": "clumsy or numb hands",
     "balance_worse": "balance or walking worse",
+    # Latched only beside a cancer history (MSCC), always named: staff read which leg answer holds MSCC.
+    "leg_side": "which leg",
+    "leg_pain_lowest_point": "lowest point of the leg pain",
+    "worse_back_or_leg": "back or leg pain worse",
+    "leg_numbness_tingling": "leg numbness or tingling",
+    "leg_weakness": "leg weakness",
 }
 
 # The characters a stored flag keeps (``intake.models.IntakeFlag.reason``): every reason is made to fit.
@@ -175,17 +212,42 @@ REASON_MAX_LENGTH = 200
 
 
 def is_red_flag_answer(code: str, value: object) -> bool:
-    """A red-flag answer to ``code``: a choice of ``RED_FLAG_CHOICES`` for its question, else yes or not sure."""
-    choices = RED_FLAG_CHOICES.get(code)
+    """A red-flag answer to ``code``: a choice of ``RED_FLAG_CHOICES`` for its question (of ``MSCC_LEG_ANSWERS`` for
+    a leg question: a red-flag answer where a cancer history stands), else yes or not sure."""
+    choices = _CHOICE_ANSWERS.get(code)
     if choices is None:
         return is_yes(value)
     return isinstance(value, str) and value in choices  # an unreadable answer (a list, a number) is not the choice
 
 
+def acts_at_once(code: str, value: object, *, cancer_history: bool) -> bool:
+    """Whether a posted answer is acted on the moment it is posted (stored whatever else on its page is wrong,
+    latched, triaged, alerted): a red-flag answer to a latched question; where a cancer history stands, a leg answer
+    that makes MSCC with it (``MSCC_LEG_ANSWERS``) too. ``cancer_history=True`` asks whether it may be (before the
+    caller knows)."""
+    if code in LATCHED_QUESTIONS:
+        return is_red_flag_answer(code, value)
+    return cancer_history and code in MSCC_LEG_QUESTIONS and is_red_flag_answer(code, value)
+
+
+def cancer_history_stands(answers: Mapping[str, object], *, earlier: Mapping[str, EarlierAnswer] | None = None) -> bool:
+    """SP1 holds on the answers so far (a yes or not sure given, or latched): ``answers`` with a follow-up's
+    background under them (``follow_up.with_background``)."""
+    return Facts(answers, None, interim=True, earlier=earlier).red("cancer_history")
+
+
+def mscc_leg_answers(answers: Mapping[str, object]) -> dict[str, object]:
+    """The stored leg answers that make MSCC beside a cancer history and count now (with leg symptoms): latched when
+    a cancer history comes to stand beside them."""
+    if not has_leg_symptoms(answers):
+        return {}
+    return {code: answers[code] for code in sorted(MSCC_LEG_QUESTIONS) if is_red_flag_answer(code, answers.get(code))}
+
+
 def takes_back(code: str, value: object) -> bool:
     """An answer that takes a red-flag answer back: "no", or another of the question's choices for a red-flag choice
     (blank or unreadable takes nothing back: that is "no longer answered")."""
-    if code not in RED_FLAG_CHOICES:
+    if code not in _CHOICE_ANSWERS:
         return value == "no"
     question = QUESTIONS.get(code)
     return (
@@ -263,7 +325,7 @@ class Facts:
         self.latched: dict[str, EarlierAnswer] = {
             code: answer
             for code, answer in (earlier or {}).items()
-            if code in LATCHED_QUESTIONS
+            if code in _LATCHABLE
             and is_red_flag_answer(code, answer.value)
             and not is_red_flag_answer(code, answers.get(code))
         }
@@ -272,7 +334,7 @@ class Facts:
         self.open_latches = {
             code
             for code, answer in (earlier or {}).items()
-            if code in LATCHED_QUESTIONS and is_red_flag_answer(code, answer.value)
+            if code in _LATCHABLE and is_red_flag_answer(code, answer.value)
         }
 
     def red(self, code: str) -> bool:
@@ -305,6 +367,14 @@ class Facts:
         if age is None:
             return not self.interim
         return age < 20 or age > 50
+
+    def leg_sign(self, code: str) -> bool:
+        """SC1-SC4, CE8: the leg answer that raises it (``MSCC_LEG_ANSWERS``), with leg symptoms; latched (given
+        only beside a cancer history), or still stored under an open latch, it counts as SP12/SP13 do: a later "no"
+        to it or to ``leg_symptoms`` does not erase it."""
+        if code in self.latched:
+            return True
+        return is_red_flag_answer(code, self.answers.get(code)) and (self.legs or code in self.open_latches)
 
     def weakness_follow_up(self, code: str) -> bool:
         """SP12/SP13: asked after leg weakness; latched answers count even when no longer asked, a yes still stored
@@ -380,7 +450,7 @@ class Rule:
     reason: str  # as in docs/clinical/TRIAGE.md; "{count}" is filled in by ``count`` (IBP)
     test: Callable[[Facts], bool]
     # The questions whose red-flag answer raises (or helps raise) this flag: yes/no questions, and those of
-    # ``RED_FLAG_CHOICES`` (whose named choice is the red-flag answer).
+    # ``RED_FLAG_CHOICES`` or ``MSCC_LEG_ANSWERS`` (whose named choices are the red-flag answers).
     questions: tuple[str, ...] = ()
     latch: bool = False  # a red-flag answer to ``questions`` is never erased by a later "no" (another choice)
     count: Callable[[Facts], int] | None = None
@@ -394,8 +464,9 @@ class Rule:
         """The flag for this intake: with the count, and a suffix for each latched answer behind it."""
         reason = self.reason.replace("{count}", str(self.count(facts))) if self.count else self.reason
         latched = [code for code in self.questions if code in facts.latched]
-        if len(latched) == 1:  # named when the flag has other questions: which one was answered
-            noted = f"{reason} ({_latch_note(latched[0], facts, say_which=len(self.questions) > 1)})"
+        if len(latched) == 1:  # named when the flag has other questions (or latches beside SP1): which was answered
+            say_which = len(self.questions) > 1 or latched[0] in MSCC_LEG_QUESTIONS
+            noted = f"{reason} ({_latch_note(latched[0], facts, say_which=say_which)})"
         elif latched:
             noted = f"{reason} (" + "; ".join(_latch_note(code, facts, named=True) for code in latched) + ")"
         else:
@@ -427,7 +498,7 @@ def _latch_note(code: str, facts: Facts, *, named: bool = False, say_which: bool
     changed_at = f"{earlier.changed_at:{clock}}" if earlier.changed_at is not None else None
     current = facts.answers.get(code)
     name = LATCHED_QUESTION_NAMES.get(code, code)
-    if code in RED_FLAG_CHOICES:
+    if code in _CHOICE_ANSWERS:
         question = QUESTIONS[code]
         said = short_said = f"“{question.choice_label(earlier.value)}”"
         answered = f"{name} answered {said}"
@@ -475,7 +546,7 @@ RULES: tuple[Rule, ...] = (
          lambda f: f.red("hands_clumsy") or f.red("balance_worse"), ("hands_clumsy", "balance_worse"), latch=True),
     # Serious pathology and other same-day flags: serious.
     Rule("CE8", "serious", "Both legs", "Leg symptoms on both sides: call today, give the CES warning signs",
-         lambda f: f.leg("leg_side") == "both"),
+         lambda f: f.leg_sign("leg_side"), ("leg_side",)),
     _sp("SP1", "cancer_history", "Cancer history", "History of cancer: risk of spinal metastasis"),
     _sp("SP2", "weight_loss", "Weight loss", "Unexplained weight loss"),
     _sp("SP3", "fever_unwell", "Fever", "Fever, chills or sweats since the pain began: possible infection"),
@@ -502,14 +573,15 @@ RULES: tuple[Rule, ...] = (
     Rule("SP11", "weak", "Worsening", "Getting steadily worse, or no better after 4 weeks",
          lambda f: f.red("getting_worse_or_4_weeks"), ("getting_worse_or_4_weeks",)),
     # Sciatica / radiculopathy.
+    # SC1-SC4 and CE8 read their answers through MSCC_LEG_ANSWERS: latched beside a cancer history (MSCC).
     Rule("SC1", "sciatica", "Below knee", "Leg pain below the knee",
-         lambda f: f.leg("leg_pain_lowest_point") in ("below_knee", "foot")),
+         lambda f: f.leg_sign("leg_pain_lowest_point"), ("leg_pain_lowest_point",)),
     Rule("SC2", "sciatica", "Leg pain worse", "Leg pain worse than back pain",
-         lambda f: f.leg("worse_back_or_leg") == "leg"),
+         lambda f: f.leg_sign("worse_back_or_leg"), ("worse_back_or_leg",)),
     Rule("SC3", "sciatica", "Leg numbness", "Numbness or pins and needles in the leg or foot",
-         lambda f: is_yes(f.leg("leg_numbness_tingling")), ("leg_numbness_tingling",)),
+         lambda f: f.leg_sign("leg_numbness_tingling"), ("leg_numbness_tingling",)),
     Rule("SC4", "sciatica", "Leg weakness", "Weakness in a leg or foot: possible nerve deficit",
-         lambda f: is_yes(f.leg("leg_weakness")), ("leg_weakness",)),
+         lambda f: f.leg_sign("leg_weakness"), ("leg_weakness",)),
     # Informational: they drive article recommendations.
     Rule("R1", "informational", "Stenosis pattern", "Pain on walking, eased by sitting: possible spinal stenosis",
          lambda f: is_yes(f.leg("sitting_eases")) and f.worse_with("walking"), ("sitting_eases",)),
@@ -579,11 +651,13 @@ RED_FLAG_QUESTIONS = frozenset(
     for rule in RULES
     if rule.group in ("urgent", "serious", "weak")
     for code in rule.questions
-    if code not in RED_FLAG_CHOICES
+    if code not in _CHOICE_ANSWERS
 )
 # The questions behind CE1-CE7, SP1-SP7, SP12, SP13 and CM1, from the rows marked ``latch``: the yes/no ones, and
 # ``onset_cause`` (SP7), whose red-flag answer is a choice (``RED_FLAG_CHOICES``).
 LATCHED_QUESTIONS = frozenset(code for rule in RULES if rule.latch for code in rule.questions)
+# What a latch given to the engine may hold: those, and the MSCC leg answers (latched only beside a cancer history).
+_LATCHABLE = LATCHED_QUESTIONS | MSCC_LEG_QUESTIONS
 
 
 _CODE_PARTS = re.compile(r"([A-Z]+)(\d*)")
