@@ -35,7 +35,7 @@ from intake import patient_session, selectors
 from intake.patient_fields import say
 from intake.rules import answers as answer_codec
 from intake.rules.patient_messages import CE_SIGN_PHRASES, MSCC_SIGN_PHRASES, PatientMessage
-from intake.rules.triage import LATCHED_QUESTIONS, is_red_flag_answer
+from intake.rules.triage import acts_at_once
 from intake.services.assessment import form_of
 
 PAGE_FIELD = "advice_page"
@@ -134,7 +134,7 @@ def _still_taken(request: HttpRequest, codes: list[str]) -> list[tuple[str, str,
     for code in dict.fromkeys(codes):
         question = questions.get(code)
         answer = stored.get(code)
-        if question is None or code not in LATCHED_QUESTIONS or not is_red_flag_answer(code, answer):
+        if question is None or not acts_at_once(code, answer, cancer_history=True):  # its open latch says it counts
             continue
         if selectors.has_open_latch(intake, [code]):
             found.append((code, say(question.label), say(question.choice_label(str(answer)))))

@@ -22,7 +22,7 @@ from intake.rules import answers as answer_codec
 from intake.rules.follow_up import with_background
 from intake.rules.patient_messages import PatientMessage, ce_signs, patient_message
 from intake.rules.questionnaire import CE_QUESTION_CODES, Page, is_yes
-from intake.rules.triage import LATCHED_QUESTIONS, is_red_flag_answer
+from intake.rules.triage import acts_at_once
 from intake.services.assessment import background_for, form_of
 
 
@@ -97,7 +97,8 @@ def take_red_flags(request: HttpRequest, intake: Intake, slug: str) -> Page | No
     except KeyError:
         return None
     posted = {question.code: request.POST.get(question.code) for question in page.questions}
-    raised = {code for code, value in posted.items() if code in LATCHED_QUESTIONS and is_red_flag_answer(code, value)}
+    # A leg answer that makes MSCC may be one too: `record_red_flags` takes it only beside a cancer history.
+    raised = {code for code, value in posted.items() if acts_at_once(code, value, cancer_history=True)}
     reached = answer_codec.place_index(slug, form_def) <= answer_codec.place_index(intake.current_step, form_def)
     if raised and slug != form_def.consent_page and services.has_consent(intake) and reached:
         services.record_red_flags(intake, posted, now=timezone.now())
@@ -111,11 +112,7 @@ def take_red_flags_with_advice(request: HttpRequest, intake: Intake, slug: str) 
     the form (`taken`: latched, the clinic told)."""
     page = take_red_flags(request, intake, slug)
     questions = page.questions if page is not None else ()
-    raised = [
-        q.code
-        for q in questions
-        if q.code in LATCHED_QUESTIONS and is_red_flag_answer(q.code, request.POST.get(q.code))
-    ]
+    raised = [q.code for q in questions if acts_at_once(q.code, request.POST.get(q.code), cancer_history=True)]
     taken = bool(raised) and selectors.has_open_latch(intake, raised)
     message = None
     if taken:

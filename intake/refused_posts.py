@@ -44,7 +44,7 @@ from intake.patient_fields import say
 from intake.rules.catalogue import FORMS
 from intake.rules.patient_messages import PatientMessage
 from intake.rules.questionnaire import CE_QUESTION_CODES
-from intake.rules.triage import LATCHED_QUESTIONS, is_red_flag_answer
+from intake.rules.triage import LATCHED_QUESTIONS, MSCC_LEG_QUESTIONS, acts_at_once, is_red_flag_answer
 from intake.services.assessment import form_of
 
 Refusal = Literal["rate_limit", "csrf", "too_large"]
@@ -108,11 +108,18 @@ def answer_refused_post(request: HttpRequest, *, refusal: Refusal, retry_after: 
 
 
 def _answer(request: HttpRequest, slug: str, *, refusal: Refusal, retry_after: int) -> HttpResponse | None:
-    if not _raises_a_flag(request):
+    raises = _raises_a_flag(request)
+    # A leg answer that makes MSCC is a red-flag answer only beside a cancer history, which only the stored form
+    # knows: taken like the others when the page passes its CSRF check, and given this page only when the form open
+    # here took it; otherwise the plain refusal, as before (what a page says must not tell a cancer history).
+    leg_only = not raises and _may_raise_mscc(request)
+    if not raises and not leg_only:
         return None
     message, taken = None, False
     if refusal != "csrf" and _csrf_check_passes(request):
         message, taken = _take_red_flags(request, slug)
+    if leg_only and not taken:
+        return None
     if message is None:
         message = late_pages.ces_message(late_pages.cauda_equina_sent(request.POST, CE_QUESTION_CODES))
     taken_answers = _taken_answers(request, slug) if taken else []
@@ -167,9 +174,7 @@ def _taken_answers(request: HttpRequest, slug: str) -> list[tuple[str, str, str]
         questions = form_of(intake).page_by_slug(slug).questions
     except KeyError:
         return []
-    raised = [
-        q for q in questions if q.code in LATCHED_QUESTIONS and is_red_flag_answer(q.code, request.POST.get(q.code))
-    ]
+    raised = [q for q in questions if acts_at_once(q.code, request.POST.get(q.code), cancer_history=True)]
     return [
         (q.code, say(q.label), say(q.choice_label(str(request.POST.get(q.code)))))
         for q in raised
@@ -230,3 +235,12 @@ def _raises_a_flag(request: HttpRequest) -> bool:
     except Exception:  # a body that cannot be read (too many fields, bad encoding): nothing to act on
         return False
     return any(is_red_flag_answer(code, posted.get(code)) for code in LATCHED_QUESTIONS)
+
+
+def _may_raise_mscc(request: HttpRequest) -> bool:
+    """A leg answer that makes MSCC beside a cancer history (`acts_at_once`), before anyone knows whether one stands."""
+    try:
+        posted = request.POST
+    except Exception:  # a body that cannot be read: nothing to act on
+        return False
+    return any(is_red_flag_answer(code, posted.get(code)) for code in MSCC_LEG_QUESTIONS)

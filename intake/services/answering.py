@@ -5,7 +5,9 @@ docs/clinical/TRIAGE.md, "Latched red flags and partial pages": a red-flag answe
 choice: the fall behind SP7) is stored,
 triaged and alerted the moment it is posted, whatever else on the page is missing or wrong (`record_red_flags`,
 called before the page is validated); a later "no" never erases it (`RedFlagAnswer` rows are given to the engine as
-the earlier answers until a clinician's review clears them).
+the earlier answers until a clinician's review clears them). Where a cancer history stands (`has_cancer_history`: the
+stored answer, its latch, or a follow-up's background), the leg answers that make MSCC with it (SC1-SC4, CE8) are
+red-flag answers too: acted on at once and latched; the stored ones are latched when the cancer history is given.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from intake.models import Intake, Level
+from intake.models import Intake, Level, RedFlagAnswer
 from intake.rules import answers as answer_codec
 from intake.rules.catalogue import Form, assess_answers
+from intake.rules.follow_up import with_background
 from intake.rules.questionnaire import (
     CONSENT_PAGE,
     QUESTIONS,
@@ -30,7 +33,16 @@ from intake.rules.questionnaire import (
     ruled_out_by_page,
 )
 from intake.rules.questionnaire_checks import validate_answers, validate_page
-from intake.rules.triage import LATCHED_QUESTIONS, EarlierAnswer, TriageResult, emergency_for_codes, is_red_flag_answer
+from intake.rules.triage import (
+    LATCHED_QUESTIONS,
+    EarlierAnswer,
+    TriageResult,
+    acts_at_once,
+    cancer_history_stands,
+    emergency_for_codes,
+    is_red_flag_answer,
+    mscc_leg_answers,
+)
 from intake.services.assessment import background_for, form_of, reading_for, record_assessment
 from intake.services.errors import InvalidAnswers
 from intake.services.latches import as_earlier, latch, open_latches
@@ -72,6 +84,37 @@ def _reassess(intake: Intake, *, earlier: Mapping[str, EarlierAnswer], now: date
         record_assessment(intake, result, now=now, may_reopen=True)
 
 
+def has_cancer_history(
+    intake: Intake, answers: Mapping[str, object], latches: Mapping[str, RedFlagAnswer] | None = None
+) -> bool:
+    """A cancer history stands for the intake as the engine sees it: SP1 on `answers` (a yes or not sure), an open
+    latch (`latches`, else the stored ones), or a follow-up's background (the pre-visit intake's answer or latch)."""
+    if form_of(intake).is_follow_up:
+        answers = with_background(answers, background_for(intake))
+    if cancer_history_stands(answers):
+        return True
+    latches = open_latches(intake) if latches is None else latches
+    return cancer_history_stands(answers, earlier=as_earlier(latches))
+
+
+def _latch_with_history(
+    intake: Intake,
+    answers: Mapping[str, object],
+    codes: set[str],
+    *,
+    latches: dict[str, RedFlagAnswer],
+    now: datetime.datetime,
+    before: Mapping[str, object] | None = None,
+) -> dict[str, RedFlagAnswer]:
+    """`latch`, with the leg answers that make MSCC beside a standing cancer history: this page's, and every stored
+    one that counts (`mscc_leg_answers`) when this page's cancer history opens its latch (docs/clinical/TRIAGE.md,
+    "Latched red flags and partial pages")."""
+    cancer = has_cancer_history(intake, answers, latches)
+    if cancer and "cancer_history" in codes and "cancer_history" not in latches:
+        codes = codes | set(mscc_leg_answers(answers))
+    return latch(intake, answers, codes, latches=latches, now=now, before=before, cancer_history=cancer)
+
+
 def record_red_flags(intake: Intake, posted: Mapping[str, object], *, now: datetime.datetime) -> Intake:
     """Act on the red-flag answers of a posted page before anything else about the page is checked.
 
@@ -82,16 +125,21 @@ def record_red_flags(intake: Intake, posted: Mapping[str, object], *, now: datet
     page from another tab) keeps the answers it was sent with: the yes (the fall) is latched beside them and the sent
     form triaged again with it, which alerts staff and opens a reviewed one again (`_after_sending`).
     """
-    raised = {
-        code: value for code, value in posted.items() if code in LATCHED_QUESTIONS and is_red_flag_answer(code, value)
-    }
+    raised = {code: value for code, value in posted.items() if acts_at_once(code, value, cancer_history=True)}
     if not raised:
         return intake
+    if not raised.keys() & LATCHED_QUESTIONS and not has_cancer_history(intake, answer_codec.from_json(intake.answers)):
+        return intake  # leg answers alone, no cancer history: the page is saved whole or not at all, as before
     with transaction.atomic():
         _lock(intake)
         answers = answer_codec.from_json(intake.answers)
+        latched = open_latches(intake)
+        cancer = has_cancer_history(intake, {**answers, **raised}, latched)
+        raised = {code: value for code, value in raised.items() if acts_at_once(code, value, cancer_history=cancer)}
+        if not raised:
+            return intake
         if intake.status == Intake.Status.SUBMITTED:
-            _after_sending(intake, posted, answers, raised, now=now)
+            _after_sending(intake, posted, answers, raised, cancer_history=cancer, now=now)
             return intake
         # A follow-up the page's own answers rule out (hidden beside its parent's "no", sent anyway) is no answer.
         today = timezone.localdate(now)
@@ -103,7 +151,7 @@ def record_red_flags(intake: Intake, posted: Mapping[str, object], *, now: datet
         if any(answers.get(code) != value for code, value in raised.items()):
             intake.answers = answer_codec.to_json({**answers, **raised})
             intake.save(update_fields=["answers", "updated_at"])
-        latches = latch(intake, raised, set(raised), latches=open_latches(intake), now=now)
+        latches = _latch_with_history(intake, {**answers, **raised}, set(raised), latches=latched, now=now)
         _reassess(intake, earlier=as_earlier(latches), now=now)
     return intake
 
@@ -114,13 +162,15 @@ def _after_sending(
     answers: Mapping[str, object],
     raised: Mapping[str, object],
     *,
+    cancer_history: bool,
     now: datetime.datetime,
 ) -> None:
     """Red-flag answers sent from a page of a form already sent: latched and triaged with the form as it was sent.
 
     Before stop 30 they were dropped: the patient got the advice and the clinic heard nothing (review of the stop-30
     commits). The sent answers stay as sent (the receipt and the record say what was sent); the latch says when the
-    yes came ("after Send" in the flag's reason). The caller holds the row lock.
+    yes came ("after Send" in the flag's reason). `cancer_history`: one stands, so a leg answer that makes MSCC with
+    it is latched too. The caller holds the row lock.
     """
     sent_day = timezone.localdate(intake.submitted_at or now)
     raised = {
@@ -132,7 +182,7 @@ def _after_sending(
     raised = {code: value for code, value in raised.items() if code not in latched}
     if not raised:
         return
-    latches = latch(intake, raised, set(raised), latches=latched, now=now)
+    latches = latch(intake, raised, set(raised), latches=latched, now=now, cancer_history=cancer_history)
     result = assess_answers(
         form_of(intake),
         answers,
@@ -238,7 +288,7 @@ def _stored_answers(
         intake.save(update_fields=["answers", "current_step", "updated_at"])
         if PHONE in codes:
             use_phone_given_on_the_form(intake.patient_id, merged.get(PHONE))
-        latches = latch(intake, merged, codes, latches=open_latches(intake), now=now, before=current)
+        latches = _latch_with_history(intake, merged, codes, latches=open_latches(intake), now=now, before=current)
         _reassess(intake, earlier=as_earlier(latches), now=now)
     return intake
 

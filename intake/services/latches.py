@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from intake.models import Intake, RedFlagAnswer
-from intake.rules.triage import LATCHED_QUESTIONS, EarlierAnswer, is_red_flag_answer, takes_back
+from intake.rules.triage import LATCHED_QUESTIONS, MSCC_LEG_QUESTIONS, EarlierAnswer, is_red_flag_answer, takes_back
 
 
 def open_latches(intake: Intake) -> dict[str, RedFlagAnswer]:
@@ -48,6 +48,7 @@ def latch(
     latches: dict[str, RedFlagAnswer],
     now: datetime.datetime,
     before: Mapping[str, object] | None = None,
+    cancer_history: bool = False,
 ) -> dict[str, RedFlagAnswer]:
     """Open a latch for each red-flag answer (`is_red_flag_answer`: yes/not sure, or a red-flag choice); note the time
     of a change to "no" or another choice (`takes_back`) on an open one.
@@ -55,10 +56,15 @@ def latch(
     `latches` are the intake's open latches (`open_latches`); the updated mapping is returned. `before`, the answers
     as stored before these: a latched choice changed from one other choice to another (a fall, then lifting, then
     running) notes the time of the latest change, so that the reason's "changed to running at ..." is true.
+    `cancer_history`: a cancer history stands, so a leg answer that makes MSCC with it (`MSCC_LEG_QUESTIONS`) opens
+    a latch too; one already open is marked or reopened whatever the caller says.
     """
     latches = dict(latches)
-    for code in sorted(codes & LATCHED_QUESTIONS):
+    opens = LATCHED_QUESTIONS | MSCC_LEG_QUESTIONS if cancer_history else LATCHED_QUESTIONS
+    for code in sorted(codes & (LATCHED_QUESTIONS | MSCC_LEG_QUESTIONS)):
         value, row = answers.get(code), latches.get(code)
+        if row is None and code not in opens:
+            continue
         if isinstance(value, str) and is_red_flag_answer(code, value) and row is None:
             latches[code] = RedFlagAnswer.objects.create(intake=intake, code=code, value=value, answered_at=now)
         elif is_red_flag_answer(code, value) and row is not None and row.changed_to_no_at is not None:
