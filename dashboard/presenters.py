@@ -149,7 +149,9 @@ def _changed_to(code: str, answers: Mapping[str, object]) -> str:
     current = answers.get(code)
     if takes_back(code, current):
         return _answer_label(code, current)
-    return NOT_ANSWERED if code in RED_FLAG_CHOICES else _answer_label(code, "no")
+    question = QUESTIONS.get(code)
+    is_choice = code in RED_FLAG_CHOICES or (question is not None and question.kind == "choice")  # a leg answer too
+    return NOT_ANSWERED if is_choice else _answer_label(code, "no")
 
 
 def red_flag_answer_rows(rows: Iterable[LatchedAnswer], answers: Mapping[str, object]) -> list[RedFlagAnswerRow]:

@@ -126,3 +126,20 @@ def test_a_red_flag_answer_changed_to_no_keeps_both_answers_and_stays_a_concern_
     rows = {r.code: r for s in answer_sections(answers, [latch]) for r in s.rows}
     assert not rows["cancer_history"].concern
     assert rows["cancer_history"].first_answer == "Not sure"  # still on the record
+
+
+def test_a_latched_leg_choice_no_longer_answered_reads_not_answered_on_the_staff_table():
+    """A "both legs" latched beside a cancer history, then leg symptoms changed to no (the question no longer asked):
+    the table of red-flag answers says it is no longer answered, not that the patient said "No"."""
+    from types import SimpleNamespace
+
+    from dashboard.presenters import red_flag_answer_rows
+    from intake.rules.questionnaire_checks import NOT_ANSWERED
+
+    said = datetime.datetime(2026, 11, 20, 15, 2, tzinfo=datetime.UTC)
+    latch = SimpleNamespace(
+        code="leg_side", value="both", answered_at=said, changed_to_no_at=None, cleared_at=None, cleared_by=None
+    )
+    [row] = red_flag_answer_rows([latch], {"leg_symptoms": "no"})
+    assert (row.first_answer, row.changed_to) == ("Both legs", NOT_ANSWERED)
+    assert row.flag_codes == ("CE8",)
