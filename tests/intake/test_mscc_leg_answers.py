@@ -302,3 +302,17 @@ def test_leg_numbness_sent_after_send_is_latched_beside_the_sent_cancer_history_
     without = sent_intake()
     record_red_flags(without, {"leg_symptoms": "yes", "leg_numbness_tingling": "yes"}, now=timezone.now())
     assert not RedFlagAnswer.objects.filter(intake=without).exists()
+
+
+def test_a_hidden_leg_answer_beside_no_leg_symptoms_on_its_page_is_not_taken_even_with_a_cancer_history(client):
+    """The leg questions are asked only after leg symptoms yes: a tick left hidden beside that page's own "no" is no
+    answer (as for SP12/SP13), while a blank "leg symptoms" rules nothing out."""
+    intake = _follow_up_on_its_legs_page(client, sent_intake(cancer_history="yes"))
+
+    response = _post_legs(client, {"leg_symptoms": "no", "leg_numbness_tingling": "yes", "leg_side": "both"})
+
+    assert response.status_code == 302  # the page is whole: saved without the hidden answers
+    intake.refresh_from_db()
+    assert "leg_numbness_tingling" not in intake.answers
+    assert not RedFlagAnswer.objects.filter(intake=intake).exists()
+    assert intake.level is None
