@@ -38,16 +38,22 @@ MSG_CHANGED_SINCE_SHOWN = (
 
 MSG_NO_RELEASE = (
     "This new release no longer waits for review: the translation's words or the English they translate changed "
-    "since it was queued, or it was approved already."
+    "since it was queued, or it was approved or declined already."
+)
+# Declining, refused for a page that showed something else: not "it was not approved ... approve them" (a colleague
+# may have approved the release meanwhile, and this reviewer wanted it declined).
+MSG_DECLINE_CHANGED_SINCE_SHOWN = (
+    "This translation or its new release changed after you opened it, so nothing was declined. Read the page as it "
+    "is now, then decide again."
 )
 
 
-def shown_sha256(translation: ArticleTranslation) -> str:
+def shown_sha256(translation: ArticleTranslation, release: dict[str, str] | None = None) -> str:
     """What a reviewer's page shows of a translation, hashed: its words and the English they were made from (an
     approval is of the words as a translation of that English: `ArticleTranslation.record_english`), and a new
-    release waiting for review, when there is one."""
+    release waiting for review, when there is one (or `release`: the page as it was while that one waited)."""
     shown = f"{translation.content_sha256}:{translation.source_sha256}"
-    release = translation.waiting_release
+    release = release or translation.waiting_release
     if release is not None:
         shown += ":" + english_sha256(release["title"], release["summary"], release["body"])
     return hashlib.sha256(shown.encode()).hexdigest()
@@ -113,13 +119,17 @@ def decline_release(
     no longer waits for anyone (the reviewers' lists and e-mail). Kept on the translation: the words declined, of which
     English, so that `load_articles` does not queue them again (education/services.py `_queue_release`), and who
     declined them and when. Refused, as `approve_release` is, for a page that showed something else and when no
-    release waits any more."""
+    release waits any more; a page that showed the release declined since (a double click, a colleague's decline) is
+    answered as declined, the first decline's record kept."""
     if not reviewer.has_perm(APPROVE_PERMISSION):
         raise WorkflowError(MSG_NOT_A_REVIEWER)
     with transaction.atomic():
         locked = ArticleTranslation.objects.select_for_update().get(pk=translation.pk)
         if shown is not None and shown != shown_sha256(locked):
-            raise WorkflowError(MSG_CHANGED_SINCE_SHOWN)
+            declined = locked.declined_release or {}
+            if locked.waiting_release is None and locked.declined(declined) and shown == shown_sha256(locked, declined):
+                return locked  # declined already, exactly as this page showed it
+            raise WorkflowError(MSG_DECLINE_CHANGED_SINCE_SHOWN)
         release = locked.waiting_release
         if release is None:
             raise WorkflowError(MSG_NO_RELEASE)

@@ -20,7 +20,7 @@ from education.reminders import send_review_reminders, translations_with_a_new_r
 from education.services import TRANSLATION_RELEASE_DECLINED, TRANSLATION_RELEASE_WAITING, load_starter_library
 from education.starter import RELEASED_FILE, STARTER_DIR
 from education.translation import localized
-from education.translation_approval import MSG_CHANGED_SINCE_SHOWN, MSG_NO_RELEASE, decline_release
+from education.translation_approval import MSG_DECLINE_CHANGED_SINCE_SHOWN, MSG_NO_RELEASE, decline_release
 from education.workflow import WorkflowError
 from messaging.models import OutboundMessage
 from messaging.services import send
@@ -84,7 +84,7 @@ def test_a_declined_release_leaves_the_reviewers_lists_and_their_email(editor_cl
 
 def test_declining_is_refused_for_a_page_that_showed_other_words_and_when_no_release_waits(reviewer):
     translation = spanish_with_a_new_release(ArticleFactory.create())
-    with pytest.raises(WorkflowError, match=re.escape(MSG_CHANGED_SINCE_SHOWN)):
+    with pytest.raises(WorkflowError, match=re.escape(MSG_DECLINE_CHANGED_SINCE_SHOWN)):
         decline_release(translation, reviewer=reviewer, shown="0" * 64)
     assert ArticleTranslation.objects.get(pk=translation.pk).waiting_release is not None
     decline_release(translation, reviewer=reviewer)
