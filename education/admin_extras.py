@@ -97,6 +97,13 @@ class ArticleImageAdmin(admin.ModelAdmin[ArticleImage]):
         super().save_model(request, obj, form, change)
 
 
+def _declined_last(translation: ArticleTranslation) -> bool:
+    """The reviewers' last word on the translation was declining a release: not once they approved words since (a
+    newer release, or an editor's words), which patients now read instead of the ones the note said they keep."""
+    declined_at, approved_at = translation.release_declined_at, translation.approved_at
+    return declined_at is not None and (approved_at is None or declined_at >= approved_at)
+
+
 @admin.register(ArticleTranslation)
 class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
     form = ArticleTranslationForm
@@ -177,7 +184,7 @@ class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
                 context["approve_release_url"] = url
                 url = reverse("admin:education_articletranslation_decline_release", args=[translation.pk])
                 context["decline_release_url"] = url
-            elif translation.declined_release:
+            elif translation.declined_release and _declined_last(translation):
                 context["release_declined_by_name"] = translation.release_declined_by_name
                 context["release_declined_at"] = translation.release_declined_at
         return super().change_view(request, object_id, form_url, context)
