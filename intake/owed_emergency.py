@@ -72,11 +72,11 @@ _SETTLED_HERE = "_owed_emergency_settled"
 
 
 def settle(request: HttpRequest, *, shown: bool = False) -> None:
-    """The emergency page was shown (`shown`), or the patient pressed "Exit" or opened a link: nothing is owed any
-    more. The emergency page's own request keeps what it settled until it ends: the page is not shown yet, and a
-    statement that times out after this (its read of the flags, the session's save) gives the error page only this
-    request's memory to read the advice from (`owed_message_read_already`). Never for "Exit" or a link opened here,
-    whose request may be another patient's."""
+    """The emergency page, or the birth-date page that gives a form left idle its advice, was shown (`shown`), or the
+    patient pressed "Exit" or opened a link: nothing is owed any more. The showing page's own request keeps what it
+    settled until it ends: the page is not shown yet, and a statement that times out after this (the emergency page's
+    read of the flags, the session's save) gives the error page only this request's memory to read the advice from
+    (`owed_message_read_already`). Never for "Exit" or a link opened here, whose request may be another patient's."""
     owed = request.session.pop(patient_session.OWED_EMERGENCY_KEY, None)
     if shown and owed is not None:
         setattr(request, _SETTLED_HERE, owed)

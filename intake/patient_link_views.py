@@ -95,7 +95,9 @@ def _after_idle_note(request: HttpRequest) -> dict[str, object] | None:
         return None
     emergency = note.get("emergency")
     patient_session.emergency_shown(request)
-    owed_emergency.settle(request)
+    # Shown here, as the emergency page shows its own: a statement that fails after this in the same request (the
+    # session's save) still gives the error page the advice this page was to give.
+    owed_emergency.settle(request, shown=True)
     return {
         "minutes": max(1, patient_session.idle_seconds() // 60),
         "sent": note.get("sent", ""),
