@@ -89,6 +89,7 @@ def owed_page(request: HttpRequest) -> HttpResponse | None:
     message = _owed_message(request, owed)
     if message is None:
         return None
+    setattr(request, _SETTLED_HERE, owed)  # as `settle(shown=True)`: this request's error page still gives it
     context = {"another": False, "message": message, "taken": owed.get("taken") is True, "no_session_timer": True}
     return render(request, "intake/form_closed_here.html", context)
 
