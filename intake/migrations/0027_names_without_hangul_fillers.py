@@ -17,7 +17,7 @@ CHUNK = 2000
 # `intake.services.patients.normal_name` as it stood when this migration was written, copied so that a later change
 # to it never changes what this migration did.
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
-_INVISIBLE_LETTERS = dict.fromkeys(map(ord, "\u115f\u1160\u3164\uffa0"))
+_INVISIBLE_LETTERS = {**dict.fromkeys(map(ord, "\u115f\u1160")), **dict.fromkeys(map(ord, "\u3164\uffa0"), " ")}
 _JOINERS = frozenset("\u200c\u200d")
 
 

@@ -23,7 +23,9 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00
 
 # The Hangul fillers (choseong, jungseong, compatibility, halfwidth): letters to Unicode (Lo), yet they show nothing, or
 # a blank; the only letters among Unicode's default-ignorable characters. A modern Korean name is whole syllables.
-_INVISIBLE_LETTERS = dict.fromkeys(map(ord, "\u115f\u1160\u3164\uffa0"))
+# The two that fonts draw as a wide blank (compatibility, halfwidth) stand for a space: "Jordan" + filler + "Quill"
+# reads as two words; the other two are dropped.
+_INVISIBLE_LETTERS = {**dict.fromkeys(map(ord, "\u115f\u1160")), **dict.fromkeys(map(ord, "\u3164\uffa0"), " ")}
 
 # Zero-width non-joiner and joiner: Persian and Indic names need them between letters (and after a virama, a mark).
 _JOINERS = frozenset("\u200c\u200d")

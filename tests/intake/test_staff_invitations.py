@@ -229,6 +229,9 @@ PASTED_NAMES = [
     "Jordan\u3164 Quill",
     "Jor\u115fdan Quill\uffa0",
     "Jordan \u1160Quill",
+    # The two that fonts draw as a wide blank stand for the space the eye reads there.
+    "Jordan\u3164Quill",
+    "Jordan\uffa0Quill",
 ]
 
 
