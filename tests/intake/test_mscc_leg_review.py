@@ -1,0 +1,269 @@
+"""Review of the MSCC leg-answer latch (beside a cancer history): the cases its own tests leave out. A patient without
+a cancer history keeps the old behaviour; with one, yes/no/yes, review then re-saving, junk values, refused posts
+that must not tell a cancer history (docs/clinical/TRIAGE.md, "Leg answers beside a cancer history")."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from alerts.models import Alert
+from intake.models import Intake, Level, RedFlagAnswer
+from tests.intake.conftest import answer_up_to
+from tests.intake.factories import routine_answers
+from tests.intake.factories import submitted_intake as sent_intake
+from tests.intake.test_mscc_leg_answers import (
+    NEW_LEG_NUMBNESS,
+    NUMBNESS_WITH_SIDE_BLANK,
+    _codes,
+    _follow_up_on_its_legs_page,
+    _post_legs,
+    _reason,
+)
+
+pytestmark = pytest.mark.django_db
+
+SCIATICA = {
+    **NEW_LEG_NUMBNESS,
+    "leg_pain_lowest_point": "below_knee",
+    "leg_weakness": "no",
+    "walking_distance_m": 1000,
+    "sitting_eases": "no",
+}
+
+
+def _open_latches(intake: Intake) -> dict[str, RedFlagAnswer]:
+    return {row.code: row for row in RedFlagAnswer.objects.filter(intake=intake, cleared_at__isnull=True)}
+
+
+def test_without_a_cancer_history_a_later_no_to_leg_numbness_takes_sc3_away(patient):
+    answers = routine_answers(**SCIATICA)
+    patient.answer_all(answers)
+
+    assert patient.post_step("legs", {**answers, "leg_numbness_tingling": "no"}).status_code == 302
+    assert patient.client.post("/intake/review/").status_code == 302
+
+    intake = Intake.objects.get(invitation=patient.invitation)
+    assert intake.status == Intake.Status.SUBMITTED
+    assert "SC1" in _codes(intake)
+    assert "SC3" not in _codes(intake)
+    assert not RedFlagAnswer.objects.filter(intake=intake).exists()
+    assert not Alert.objects.filter(intake=intake).exists()
+
+
+def test_without_a_cancer_history_both_legs_beside_a_blank_field_is_refused_whole(patient):
+    answer_up_to(patient, "legs", routine_answers())
+    intake = Intake.objects.get(invitation=patient.invitation)
+
+    response = patient.client.post(
+        "/intake/step/legs/", {"leg_symptoms": "yes", "leg_side": "both", "leg_pain_lowest_point": "foot"}
+    )
+
+    assert response.status_code == 200
+    intake.refresh_from_db()
+    assert "leg_side" not in intake.answers
+    assert intake.level is None
+    assert not RedFlagAnswer.objects.filter(intake=intake).exists()
+    assert not Alert.objects.filter(intake=intake).exists()
+
+
+def test_a_follow_up_whose_visit_had_no_cancer_history_refuses_a_leg_page_with_a_blank_field(client):
+    intake = _follow_up_on_its_legs_page(client, sent_intake(cancer_history="no"))
+
+    response = _post_legs(client, NUMBNESS_WITH_SIDE_BLANK)
+
+    assert response.status_code == 200
+    intake.refresh_from_db()
+    assert "leg_numbness_tingling" not in intake.answers
+    assert not RedFlagAnswer.objects.filter(intake=intake).exists()
+    assert intake.level is None
+
+
+def test_leg_numbness_yes_no_yes_beside_a_cancer_history_keeps_one_latch_and_one_alert(client):
+    intake = _follow_up_on_its_legs_page(client, sent_intake(cancer_history="yes"))
+    assert _post_legs(client, NEW_LEG_NUMBNESS)["Location"] == "/intake/important/"
+    client.post("/intake/important/", {"acknowledged": "on"})
+    assert _post_legs(client, {**NEW_LEG_NUMBNESS, "leg_numbness_tingling": "no"}).status_code == 302
+    assert _open_latches(intake)["leg_numbness_tingling"].changed_to_no_at is not None
+
+    assert _post_legs(client, NEW_LEG_NUMBNESS).status_code == 302
+
+    intake.refresh_from_db()
+    [row] = RedFlagAnswer.objects.filter(intake=intake, code="leg_numbness_tingling")
+    assert row.changed_to_no_at is None
+    assert row.cleared_at is None
+    assert intake.level == Level.URGENT
+    assert "changed to no" not in _reason(intake, "SC3")
+    assert Alert.objects.filter(intake=intake).count() == 1
+
+
+def test_the_same_refused_leg_page_posted_twice_latches_and_alerts_once(client):
+    intake = _follow_up_on_its_legs_page(client, sent_intake(cancer_history="yes"))
+
+    first = _post_legs(client, NUMBNESS_WITH_SIDE_BLANK)
+    second = client.post("/intake/step/legs/", NUMBNESS_WITH_SIDE_BLANK)  # the double click, before the redirect
+
+    assert first["Location"] == second["Location"] == "/intake/important/"
+    assert RedFlagAnswer.objects.filter(intake=intake).count() == 1
+    assert Alert.objects.filter(intake=intake).count() == 1
+
+
+def test_leg_answers_stored_before_the_cancer_yes_are_latched_at_the_time_of_the_cancer_yes(patient):
+    answers = routine_answers(**SCIATICA)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        answer_up_to(patient, "general_health", answers)
+    later = start + datetime.timedelta(minutes=7)
+    with time_machine.travel(later, tick=False):
+        response = patient.client.post("/intake/step/general_health/", {"cancer_history": "yes"})
+    assert response["Location"] == "/intake/important/"
+
+    intake = Intake.objects.get(invitation=patient.invitation)
+    latches = _open_latches(intake)
+    assert set(latches) == {"cancer_history", "leg_numbness_tingling", "leg_pain_lowest_point"}
+    assert {row.answered_at for row in latches.values()} == {later}
+    assert intake.level == Level.URGENT
+    assert Alert.objects.filter(intake=intake).count() == 1
+
+
+def test_leg_symptoms_changed_to_no_after_a_latched_both_legs_keeps_mscc_and_ce8(patient):
+    answers = routine_answers(cancer_history="yes")
+    answer_up_to(patient, "general_health_infection", answers)
+    both = {**NEW_LEG_NUMBNESS, "leg_side": "both", "leg_numbness_tingling": "no"}
+    assert patient.post_step("legs", {**answers, **both})["Location"] == "/intake/important/"
+    patient.client.post("/intake/important/", {"acknowledged": "on"})
+
+    assert patient.post_step("legs", {**answers, "leg_symptoms": "no"}).status_code == 302
+
+    intake = Intake.objects.get(invitation=patient.invitation)
+    assert "leg_side" not in intake.answers
+    assert {"MSCC", "CE8"} <= _codes(intake)
+    assert re.search(r"\(which leg answered “Both legs” at \d\d:\d\d, no longer answered\)$", _reason(intake, "CE8"))
+    assert Alert.objects.filter(intake=intake, kind=Alert.Kind.URGENT).count() == 1
+
+
+def test_a_whole_general_health_page_with_a_cancer_yes_latches_the_stored_leg_answers(patient):
+    answer_up_to(patient, "general_health_infection", routine_answers(cancer_history="yes", **SCIATICA))
+
+    intake = Intake.objects.get(invitation=patient.invitation)
+    assert set(_open_latches(intake)) == {"cancer_history", "leg_numbness_tingling", "leg_pain_lowest_point"}
+    assert intake.level == Level.URGENT
+    assert Alert.objects.filter(intake=intake, kind=Alert.Kind.URGENT).count() == 1
+
+
+def test_after_a_review_resaving_the_pages_unchanged_latches_again_as_the_cancer_yes_does_but_alerts_no_more(
+    patient, clinician
+):
+    """Re-saving a page with a yes after a review opens its latch again (as before these commits for the cancer yes
+    itself); the leg answers beside it follow it, and nobody is alerted again for the same answers."""
+    from intake.services import mark_reviewed
+
+    answers = routine_answers(cancer_history="yes", **SCIATICA)
+    answer_up_to(patient, "general_health_nerves", answers)
+    intake = Intake.objects.get(invitation=patient.invitation)
+    alerts = Alert.objects.filter(intake=intake).count()
+    mark_reviewed(intake, by=clinician, outcome="emergency_care")
+    assert not _open_latches(intake)
+
+    assert patient.post_step("legs", answers).status_code == 302
+    assert set(_open_latches(intake)) == {"leg_numbness_tingling", "leg_pain_lowest_point"}
+    assert patient.post_step("general_health", answers).status_code == 302
+
+    assert set(_open_latches(intake)) == {"cancer_history", "leg_numbness_tingling", "leg_pain_lowest_point"}
+    assert Alert.objects.filter(intake=intake).count() == alerts
+
+
+def _sent_with(patient, **changes: object) -> Intake:
+    answers = routine_answers(**changes)
+    patient.answer_all(answers)
+    assert patient.client.post("/intake/review/").status_code == 302
+    intake = Intake.objects.get(invitation=patient.invitation)
+    assert intake.status == Intake.Status.SUBMITTED
+    return intake
+
+
+def test_leg_numbness_posted_after_send_beside_a_sent_cancer_history_gets_the_cord_compression_advice(patient):
+    intake = _sent_with(patient, cancer_history="yes")
+    alerts = Alert.objects.filter(intake=intake, kind=Alert.Kind.URGENT).count()
+
+    response = patient.client.post("/intake/step/legs/", NUMBNESS_WITH_SIDE_BLANK)
+
+    html = response.content.decode()
+    assert "metastatic spinal cord" in html, html[:3000]
+    intake.refresh_from_db()
+    assert intake.level == Level.URGENT
+    assert "MSCC" in _codes(intake)
+    assert RedFlagAnswer.objects.filter(intake=intake, code="leg_numbness_tingling", cleared_at=None).exists()
+    assert Alert.objects.filter(intake=intake, kind=Alert.Kind.URGENT).count() == alerts + 1
+
+
+def test_leg_numbness_posted_after_send_without_a_cancer_history_is_not_taken(patient):
+    intake = _sent_with(patient)
+
+    response = patient.client.post("/intake/step/legs/", NUMBNESS_WITH_SIDE_BLANK)
+
+    assert "spinal cord" not in response.content.decode()
+    assert not RedFlagAnswer.objects.filter(intake=intake).exists()
+    assert not Alert.objects.filter(intake=intake).exists()
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        {"leg_side": ["both", "left"]},
+        {"leg_side": ["both", "both"], "leg_numbness_tingling": ["yes", "no"]},
+        {"leg_pain_lowest_point": "foot\x00"},
+        {"leg_weakness": "yes", "leg_numbness_tingling": "YES"},
+        {"worse_back_or_leg": ["leg", "back", "leg"], "leg_side": ""},
+    ],
+)
+def test_junk_leg_values_beside_a_cancer_history_never_give_a_500(patient, junk):
+    answer_up_to(patient, "general_health_infection", routine_answers(cancer_history="yes"))
+
+    response = patient.client.post("/intake/step/legs/", {"leg_symptoms": "yes", **junk})
+
+    assert response.status_code in (200, 302, 400)
+
+
+def test_a_leg_page_refused_by_its_csrf_check_does_not_tell_a_cancer_history(patient):
+    answer_up_to(patient, "general_health_infection", routine_answers(cancer_history="yes"))
+    own = Client(enforce_csrf_checks=True)
+    own.cookies = patient.client.cookies
+
+    response = own.post("/intake/step/legs/", {**NUMBNESS_WITH_SIDE_BLANK, "csrfmiddlewaretoken": "wrong" * 8})
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "spinal cord" not in html
+    assert "told the clinic" not in html
+    intake = Intake.objects.get(invitation=patient.invitation)
+    assert "leg_numbness_tingling" not in intake.answers
+
+
+def test_two_reviews_from_pages_opened_before_either_clear_the_leg_latch_once_and_both_are_taken(client, clinician):
+    """MSCC held by a leg answer taken back ("changed to no"): the first review clears it and MSCC goes; the second,
+    sent from a page opened at the same time, is not refused as news (flags gone are not news)."""
+    from intake.services import mark_reviewed
+    from intake.services.review import review_basis
+
+    intake = _follow_up_on_its_legs_page(client, sent_intake(cancer_history="yes"))
+    assert _post_legs(client, NEW_LEG_NUMBNESS)["Location"] == "/intake/important/"
+    client.post("/intake/important/", {"acknowledged": "on"})
+    assert _post_legs(client, {**NEW_LEG_NUMBNESS, "leg_numbness_tingling": "no"}).status_code == 302
+    intake.refresh_from_db()
+    reasons = dict(intake.flags.values_list("code", "reason"))
+    assert "MSCC" in reasons
+    seen = review_basis(intake.level, reasons, intake.review_round, 0, reasons=reasons)
+
+    mark_reviewed(intake, by=clinician, outcome="emergency_care", note="Sent to A&E.", seen=seen)
+    intake.refresh_from_db()
+    assert "MSCC" not in _codes(intake)
+    result = mark_reviewed(intake, by=clinician, outcome="emergency_care", note="Spoke to her too.", seen=seen)
+
+    assert result.note is not None
+    assert not RedFlagAnswer.objects.filter(intake=intake, cleared_at__isnull=True).exists()
