@@ -88,12 +88,18 @@ def has_cancer_history(
     intake: Intake, answers: Mapping[str, object], latches: Mapping[str, RedFlagAnswer] | None = None
 ) -> bool:
     """A cancer history stands for the intake as the engine sees it: SP1 on `answers` (a yes or not sure), an open
-    latch (`latches`, else the stored ones), or a follow-up's background (the pre-visit intake's answer or latch)."""
+    latch (`latches`, else the stored ones, read only when the intake has a level), or a follow-up's background (the
+    pre-visit intake's answer or latch)."""
     if form_of(intake).is_follow_up:
         answers = with_background(answers, background_for(intake))
     if cancer_history_stands(answers):
         return True
-    latches = open_latches(intake) if latches is None else latches
+    if latches is None:
+        if intake.level is None:
+            # An open latch on the cancer history raises SP1, which stores a level (serious) in the same transaction
+            # (`_reassess`): without one, a sciatica patient's leg page reads no latches (issue 16's few statements).
+            return False
+        latches = open_latches(intake)
     return cancer_history_stands(answers, earlier=as_earlier(latches))
 
 

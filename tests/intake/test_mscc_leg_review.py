@@ -267,3 +267,26 @@ def test_two_reviews_from_pages_opened_before_either_clear_the_leg_latch_once_an
 
     assert result.note is not None
     assert not RedFlagAnswer.objects.filter(intake=intake, cleared_at__isnull=True).exists()
+
+
+def test_a_sciatica_leg_page_without_a_cancer_history_asks_the_database_no_more_than_one_without_leg_signs(patient):
+    """Issue 16: an ordinary page is saved in a few statements. Leg numbness (SC3) without a cancer history is an
+    ordinary answer: the page saved, or refused for a blank, reads no red-flag answers to find a cancer history that
+    the intake (no level: nothing flagged) cannot have."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    answers = routine_answers()
+    answer_up_to(patient, "legs", answers)
+
+    def statements(posted: dict[str, object], status: int = 302) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            assert patient.post_step("legs", {**answers, **posted}).status_code == status
+        return [query["sql"] for query in queries.captured_queries if "SAVEPOINT" not in query["sql"]]
+
+    plain = statements({**NEW_LEG_NUMBNESS, "leg_numbness_tingling": "no"})
+    numb = statements(SCIATICA)
+    refused = statements({**NUMBNESS_WITH_SIDE_BLANK, "leg_side": None}, status=200)
+
+    assert len(numb) == len(plain), numb
+    assert not any(sql.startswith('SELECT "intake_redflaganswer"') for sql in numb + refused), numb + refused
