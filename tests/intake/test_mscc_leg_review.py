@@ -290,3 +290,39 @@ def test_a_sciatica_leg_page_without_a_cancer_history_asks_the_database_no_more_
 
     assert len(numb) == len(plain), numb
     assert not any(sql.startswith('SELECT "intake_redflaganswer"') for sql in numb + refused), numb + refused
+
+
+def _cancer_yes_then_no(patient) -> dict[str, object]:
+    answers = routine_answers(cancer_history="yes")
+    answer_up_to(patient, "general_health_infection", answers)
+    assert patient.post_step("general_health", {**answers, "cancer_history": "no"}).status_code == 302
+    return answers
+
+
+def test_a_cancer_yes_taken_back_still_makes_leg_numbness_beside_a_blank_act_at_once_until_a_review(patient):
+    _cancer_yes_then_no(patient)
+
+    response = patient.client.post("/intake/step/legs/", NUMBNESS_WITH_SIDE_BLANK)
+
+    assert response["Location"] == "/intake/important/"
+    intake = Intake.objects.get(invitation=patient.invitation)
+    assert intake.answers["cancer_history"] == "no"
+    assert "leg_numbness_tingling" in _open_latches(intake)
+    assert "MSCC" in _codes(intake)
+
+
+def test_after_a_review_cleared_a_cancer_yes_taken_back_leg_numbness_beside_a_blank_is_refused_as_before(
+    patient, clinician
+):
+    from intake.services import mark_reviewed
+
+    _cancer_yes_then_no(patient)
+    intake = Intake.objects.get(invitation=patient.invitation)
+    mark_reviewed(intake, by=clinician, outcome="routine_appointment")
+
+    response = patient.client.post("/intake/step/legs/", NUMBNESS_WITH_SIDE_BLANK)
+
+    assert response.status_code == 200
+    intake.refresh_from_db()
+    assert "leg_numbness_tingling" not in intake.answers
+    assert not _open_latches(intake)
