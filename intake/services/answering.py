@@ -121,6 +121,20 @@ def _latch_with_history(
     return latch(intake, answers, codes, latches=latches, now=now, before=before, cancer_history=cancer)
 
 
+def latch_leg_answers_beside_a_cancer_history(intake: Intake, *, now: datetime.datetime) -> None:
+    """The stored leg answers that make MSCC, latched where a cancer history stands again without the patient giving
+    it again: undoing a review opens its cleared latches again (`review_undo`), the cancer history's too, and the leg
+    answers given since then (ordinary answers, without a cancer history) make MSCC with it; unlatched, a later "no"
+    took MSCC away after the emergency page. A form still being answered only (a sent one's answers stay as sent).
+    The caller holds the row lock and triages after."""
+    if intake.status != Intake.Status.IN_PROGRESS:
+        return
+    answers = answer_codec.from_json(intake.answers)
+    latches = open_latches(intake)
+    if has_cancer_history(intake, answers, latches):
+        latch(intake, answers, set(mscc_leg_answers(answers)), latches=latches, now=now, cancer_history=True)
+
+
 def record_red_flags(intake: Intake, posted: Mapping[str, object], *, now: datetime.datetime) -> Intake:
     """Act on the red-flag answers of a posted page before anything else about the page is checked.
 

@@ -43,6 +43,7 @@ from django.utils import timezone
 from audit import services as audit
 from intake import signals
 from intake.models import Intake, RedFlagAnswer, ReviewNote, reviewed_before_sending
+from intake.services.answering import latch_leg_answers_beside_a_cancer_history
 from intake.services.assessment import share_reading_held_back_until_contact, staff_have_reached
 from intake.services.review import reassess_without_cleared_latches
 
@@ -100,6 +101,8 @@ def undo_review(
         )
         locked.refresh_from_db()
         if reopened:
+            if "cancer_history" in reopened:  # the leg answers given since make MSCC with it: latched as it stands
+                latch_leg_answers_beside_a_cancer_history(locked, now=now)
             reassess_without_cleared_latches(locked, now=now)
         if notes and not staff_have_reached(locked):
             # Article 10 ("that is why we got in touch") was shared by the call the undone review recorded.

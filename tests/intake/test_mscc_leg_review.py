@@ -326,3 +326,33 @@ def test_after_a_review_cleared_a_cancer_yes_taken_back_leg_numbness_beside_a_bl
     intake.refresh_from_db()
     assert "leg_numbness_tingling" not in intake.answers
     assert not _open_latches(intake)
+
+
+def test_leg_answers_given_after_a_review_latch_when_undoing_the_review_brings_the_cancer_history_back(
+    patient, clinician
+):
+    """A cancer yes taken back, cleared by a review, then leg numbness and pain below the knee (no cancer history:
+    ordinary answers). The review is undone (the wrong patient): the cancer history counts again, MSCC, the patient
+    is sent to the emergency page. A later "no" must not take MSCC away: the leg answers latched when it came back."""
+    from intake.services import mark_reviewed
+    from intake.services.review_undo import review_token, undo_review
+
+    answers = _cancer_yes_then_no(patient)
+    intake = Intake.objects.get(invitation=patient.invitation)
+    mark_reviewed(intake, by=clinician, outcome="routine_appointment")
+    legs = {**answers, **SCIATICA}
+    assert patient.post_step("legs", legs).status_code == 302
+    intake.refresh_from_db()
+    undo_review(intake, by=clinician, review=review_token(intake))
+    intake.refresh_from_db()
+    assert "MSCC" in _codes(intake)
+    assert {"leg_numbness_tingling", "leg_pain_lowest_point"} <= set(_open_latches(intake))
+    patient.client.post("/intake/important/", {"acknowledged": "on", "kind": "mscc"})
+
+    no_more = {**legs, "leg_numbness_tingling": "no", "leg_pain_lowest_point": "thigh"}
+    assert patient.post_step("legs", no_more)["Location"] == "/intake/step/legs_weakness/"
+
+    intake.refresh_from_db()
+    assert intake.answers["leg_numbness_tingling"] == "no"
+    assert intake.level == Level.URGENT
+    assert "MSCC" in _codes(intake)
