@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.roles import CLINICIANS
 from tests.browser.conftest import (
     DESKTOP,
+    LAPTOP,
     PHONE,
     TABLET,
     assert_accessible,
@@ -143,6 +144,37 @@ def test_on_a_phone_each_intake_is_a_card_with_nothing_out_of_view(demo_intakes,
     assert filter_controls_under_44_px(page) == {}
     screenshot(page, "dashboard-queue-phone")
     assert_accessible(page, context="queue on a phone")
+
+
+# Each choice of the queue's filter boxes that would not show in full once chosen, as "box: words (text px > room
+# px)": the words wider than the box leaves for them beside its arrow.
+_CLIPPED_CHOICES = """
+() => [...document.querySelectorAll('.queue-filters select')].flatMap((box) => {
+  const style = getComputedStyle(box);
+  const pen = document.createElement('canvas').getContext('2d');
+  pen.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const room = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return [...box.options]
+    .map((option) => [option.text, pen.measureText(option.text).width])
+    .filter(([, width]) => width > room)
+    .map(([text, width]) => `${box.name}: ${text} (${Math.round(width)} px > ${Math.round(room)} px)`);
+})
+"""
+
+
+def test_every_choice_of_the_queue_filters_shows_in_full_on_a_phone_a_tablet_and_a_desktop(
+    demo_intakes, open_page, clinician
+):
+    """A chosen red flag read "Possible cord co" (its box left 152 px for 231 px of words at desktop width, 109 px on
+    a phone), and "Reviewed or not" was cut on a phone: the boxes are as wide as their longest choice."""
+    page = open_page("/staff/queue/", PHONE, user=clinician)
+    clipped = {}
+    for size, viewport in (("phone", PHONE), ("tablet", TABLET), ("laptop", LAPTOP), ("desktop", DESKTOP)):
+        page.set_viewport_size(viewport)
+        if shown := page.evaluate(_CLIPPED_CHOICES):
+            clipped[size] = shown
+    assert clipped == {}
+    assert_accessible(page, context="queue filters")
 
 
 def test_the_small_buttons_of_the_queue_and_of_an_intake_are_big_enough_for_a_thumb_at_every_width(
