@@ -306,3 +306,32 @@ def test_the_language_switcher_works_without_javascript(browser, live_server, sc
         screenshot(page, "spanish-desktop-home")
     finally:
         context.close()
+
+
+def test_on_a_phone_the_back_link_stays_beside_the_longer_spanish_step_name(open_page):
+    """ "Paso 3 de 7: Su dolor de espalda" filled the line at 375 px, so "Atrás" dropped below it, at the left,
+    on some steps and not others: the step's name wraps instead, and Back stays at the top right on every step."""
+    from intake import services
+    from intake.rules.questionnaire import PAGE_SLUGS
+    from tests.browser.conftest import PHONE
+    from tests.intake.factories import routine_answers
+
+    invitation, token = make_invitation(language="es")
+    page = open_page("/intake/", PHONE, client=patient_client(token))
+    assert_accessible(page)
+    intake = services.start_intake(invitation)
+    for step in ("safety", "about", "back_pain", "legs", "general_health", "running", "visit"):
+        services.save_step(intake, step, routine_answers(), now=timezone.now())
+    dropped = []
+    for slug in PAGE_SLUGS[2:]:
+        page.goto(f"/intake/step/{slug}/")
+        if not page.url.endswith(f"/{slug}/"):
+            continue  # a page these answers do not open
+        assert_accessible(page)
+        label = page.locator(".step-progress").bounding_box()
+        back = page.locator(".back-link").bounding_box()
+        assert label, slug
+        assert back, slug
+        if back["y"] >= label["y"] + label["height"] or back["x"] + back["width"] > PHONE["width"]:
+            dropped.append(f"{slug}: {page.locator('.step-progress').inner_text()}")
+    assert dropped == []
