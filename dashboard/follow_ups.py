@@ -40,7 +40,7 @@ STATUSES: tuple[tuple[str, str], ...] = (
     (OVERDUE, "Overdue: sent, not answered"),
     (DUE, "Due, not sent yet"),
     (SENT, "Sent, waiting for an answer"),
-    (CLOSED, "Closed: its last day passed, not answered"),
+    (CLOSED, "Closed: not answered in time"),
     (ANSWERED, "Answered"),
     (UPCOMING, "Not due yet"),
 )

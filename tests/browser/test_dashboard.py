@@ -146,10 +146,10 @@ def test_on_a_phone_each_intake_is_a_card_with_nothing_out_of_view(demo_intakes,
     assert_accessible(page, context="queue on a phone")
 
 
-# Each choice of the queue's filter boxes that would not show in full once chosen, as "box: words (text px > room
+# Each choice of a staff list's filter boxes that would not show in full once chosen, as "box: words (text px > room
 # px)": the words wider than the box leaves for them beside its arrow.
 _CLIPPED_CHOICES = """
-() => [...document.querySelectorAll('.queue-filters select')].flatMap((box) => {
+() => [...document.querySelectorAll('main .list-filters select')].flatMap((box) => {
   const style = getComputedStyle(box);
   const pen = document.createElement('canvas').getContext('2d');
   pen.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
@@ -168,13 +168,27 @@ def test_every_choice_of_the_queue_filters_shows_in_full_on_a_phone_a_tablet_and
     """A chosen red flag read "Possible cord co" (its box left 152 px for 231 px of words at desktop width, 109 px on
     a phone), and "Reviewed or not" was cut on a phone: the boxes are as wide as their longest choice."""
     page = open_page("/staff/queue/", PHONE, user=clinician)
+    assert clipped_choices(page) == {}
+    assert_accessible(page, context="queue filters")
+
+
+def test_every_choice_of_the_follow_up_filters_shows_in_full_on_a_phone_a_tablet_and_a_desktop(open_page, clinician):
+    """The status box showed "Closed: its last day" (109 px of room on a phone for 291 px of words), and "Due, sent,
+    overdue or answered" was cut at tablet width."""
+    page = open_page("/staff/follow-ups/", PHONE, user=clinician)
+    assert page.locator("main .list-filters select").count() == 2
+    assert clipped_choices(page) == {}
+    assert_accessible(page, context="follow-up filters")
+
+
+def clipped_choices(page) -> dict[str, list[str]]:
+    """_CLIPPED_CHOICES at phone, tablet, laptop and desktop width, by width (empty when every choice fits)."""
     clipped = {}
     for size, viewport in (("phone", PHONE), ("tablet", TABLET), ("laptop", LAPTOP), ("desktop", DESKTOP)):
         page.set_viewport_size(viewport)
         if shown := page.evaluate(_CLIPPED_CHOICES):
             clipped[size] = shown
-    assert clipped == {}
-    assert_accessible(page, context="queue filters")
+    return clipped
 
 
 def test_the_small_buttons_of_the_queue_and_of_an_intake_are_big_enough_for_a_thumb_at_every_width(
