@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 
 import pytest
@@ -420,3 +421,38 @@ def test_intake_prints_without_the_site_chrome_or_the_review_form(demo_intakes, 
     assert page.get_by_text("Numbness or altered feeling in the saddle area").is_visible()
     assert page.get_by_text("Screening support, not diagnosis.").is_visible()
     screenshot(page, "dashboard-intake-print")
+
+
+# Each word of the queue's weekly chart as it is drawn: its text, whether it is a date, its size on screen in px (the
+# SVG scales its 480 units to the width of the panel), whether it is drawn in full, and its left and right edges.
+_CHART_WORDS = """
+() => [...document.querySelectorAll('.intake-chart svg text')].map((word) => {
+  const svg = word.ownerSVGElement;
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const box = word.getBoundingClientRect();
+  // Drawn in full: inside the chart, or inside its panel when the chart lets words run over its edge.
+  const frame = getComputedStyle(svg).overflow === 'visible' ? svg.closest('.panel') : svg;
+  const edge = frame.getBoundingClientRect();
+  return {text: word.textContent, date: word.classList.contains('chart-label'),
+          px: parseFloat(getComputedStyle(word).fontSize) * scale,
+          shown: box.left >= edge.left && box.right <= edge.right, left: box.left, right: box.right};
+})
+"""
+
+
+def test_on_a_phone_the_weekly_charts_dates_and_counts_are_big_enough_to_read_and_do_not_touch(
+    demo_intakes, open_page, clinician
+):
+    """The chart's 11-unit words were drawn 7 px tall on a 375 px phone (the 480-unit chart shrunk to the panel); the
+    latest week's date, at the right edge, must not be cut off by the larger words."""
+    page = open_page("/staff/queue/", PHONE, user=clinician)
+    words = page.evaluate(_CHART_WORDS)
+    assert len(words) >= 6  # the counts on the left and the dates below
+    small = [f"{word['text']}: {word['px']:.1f} px" for word in words if word["px"] < 10]
+    assert small == []
+    assert [word["text"] for word in words if not word["shown"]] == []
+    dates = sorted((word for word in words if word["date"]), key=lambda word: word["left"])
+    assert len(dates) >= 5
+    touching = [f"{a['text']} / {b['text']}" for a, b in itertools.pairwise(dates) if a["right"] >= b["left"]]
+    assert touching == []
+    assert_accessible(page, context="queue chart on a phone")
