@@ -255,3 +255,26 @@ def test_the_front_desk_cancels_a_visit_and_books_it_again(open_page, at_both_wi
     assert page.get_by_text("The visit is booked again.").is_visible()
     assert_accessible(page, context="visit booked again")
     assert Invitation.objects.get(pk=invitation.pk).cancelled_at is None
+
+
+# Each link drawn as a button, as "words: px" when its words sit more than 1.5 px above or below the middle of it.
+_OFF_CENTRE_BUTTON_LINKS = """
+() => [...document.querySelectorAll('main a.btn')].filter((link) => link.getClientRects().length > 0).map((link) => {
+  const words = document.createRange();
+  words.selectNodeContents(link);
+  const box = link.getBoundingClientRect();
+  const text = words.getBoundingClientRect();
+  const off = (text.top + text.bottom) / 2 - (box.top + box.bottom) / 2;
+  return Math.abs(off) > 1.5 ? `${link.textContent.trim()}: ${off.toFixed(1)} px` : null;
+}).filter(Boolean)
+"""
+
+
+def test_the_words_of_a_link_drawn_as_a_button_sit_in_its_middle(open_page, front_desk):
+    """Made 44 px tall, "New invitation" kept its words at the top (a button centres its words; a link does not)."""
+    page = open_page("/staff/invitations/", PHONE, user=front_desk)
+    assert page.get_by_role("link", name="New invitation").is_visible()
+    for viewport in (PHONE, DESKTOP):
+        page.set_viewport_size(viewport)
+        assert page.evaluate(_OFF_CENTRE_BUTTON_LINKS) == [], viewport
+    assert_accessible(page, context="invitation list")
