@@ -8,7 +8,13 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, filter_controls_under_44_px
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    assert_accessible,
+    filter_controls_under_44_px,
+    targets_under_44_px,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -278,3 +284,15 @@ def test_the_words_of_a_link_drawn_as_a_button_sit_in_its_middle(open_page, fron
         page.set_viewport_size(viewport)
         assert page.evaluate(_OFF_CENTRE_BUTTON_LINKS) == [], viewport
     assert_accessible(page, context="invitation list")
+
+
+def test_an_invitations_boxes_and_buttons_are_big_enough_for_a_thumb(open_page, front_desk):
+    """The appointment, e-mail and language boxes and "Email the link", "Save without sending" and "Cancel the visit"
+    measured 38 px on an invitation's page, at every width: the other staff pages' are 44 px (WCAG 2.5.5)."""
+    from tests.intake.factories import make_invitation
+
+    invitation, _token = make_invitation(name="Rosa Vidal")
+    page = open_page(f"/staff/invitations/{invitation.pk}/", PHONE, user=front_desk)
+    assert page.get_by_role("button", name="Cancel the visit").is_visible()
+    assert targets_under_44_px(page, page.locator("main input:not([type=hidden]), main select, main button")) == {}
+    assert_accessible(page, context="invitation")
