@@ -4,7 +4,6 @@ never overwriting an editor's work or a reviewer's approval."""
 from __future__ import annotations
 
 import io
-import shutil
 from decimal import Decimal
 
 import pytest
@@ -150,9 +149,7 @@ def test_an_article_an_editor_wrote_at_the_same_address_is_left_alone(library):
     assert Article.objects.get(slug="do-i-need-a-scan").title == "Ours"
 
 
-def test_a_broken_file_stops_the_load_and_saves_nothing(tmp_path):
-    library = tmp_path / "articles"
-    shutil.copytree(STARTER_DIR, library)  # every other file good, and still nothing saved
+def test_a_broken_file_stops_the_load_and_saves_nothing(library):
     (library / "99-broken.md").write_text('+++\ntitle = "No slug"\n+++\nBody.\n')
     with pytest.raises(CommandError, match=r"Nothing was loaded\. 99-broken\.md: missing slug"):
         load(library)

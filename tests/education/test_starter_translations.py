@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -136,9 +135,7 @@ def test_a_translation_for_an_address_with_no_starter_article_is_reported_and_no
 
 
 @pytest.mark.django_db
-def test_a_broken_translation_file_stops_the_load_and_saves_nothing(tmp_path):
-    library = tmp_path / "articles"
-    shutil.copytree(STARTER_DIR, library)  # every other file good, and still nothing saved
+def test_a_broken_translation_file_stops_the_load_and_saves_nothing(library):
     (library / "es" / "99-broken.md").write_text('+++\nslug = "do-i-need-a-scan"\ntitle = "Sin resumen"\n+++\nTexto.\n')
     out = io.StringIO()
     with pytest.raises(CommandError, match=r"Nothing was loaded\. es/99-broken\.md: missing summary"):
