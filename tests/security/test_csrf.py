@@ -1,4 +1,5 @@
-"""A POST without a CSRF token is refused on every URL whose POST changes data; no GET changes data.
+"""A POST without a CSRF token is refused on every URL whose POST changes data; no GET changes data, and every page
+sends the security headers (the checks of tests/security/test_headers.py, made on the same GETs).
 
 Each sweep is one test over every row of url_table.py (which test_access_matrix.py holds to every URL of the project),
 listing every URL that goes wrong; the world they open is built once for the module (tests/security/conftest.py).
@@ -10,6 +11,7 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
+from tests.security.test_headers import header_problems
 from tests.security.url_table import PERSONAS, ROWS, R, Row, rows_by_key, walk
 from tests.security.world import Browsers, client_for
 
@@ -97,17 +99,28 @@ def test_the_same_post_with_its_token_goes_through(world):
     assert "_auth_user_id" not in client.session
 
 
-def test_no_get_changes_data(world):
+def test_no_get_changes_data_and_every_page_sends_the_security_headers_and_private_pages_are_never_stored(world):
+    """One sweep for two checks of every GET: the data it leaves, and the headers it answers with
+    (tests/security/test_headers.py's header_problems). Each sweep of every URL takes seconds; this one used to be
+    made twice, once for each check."""
     browsers = Browsers(world)
     for persona in {poster(row) for row in ROWS}:
         browsers[persona]  # signed in first: signing in records the sign-in time, which no GET did
-    changed = []
+    changed, bad_headers = [], []
     before = snapshot()
     for row in ROWS:
         url, persona = row.url(world), poster(row)
-        browsers[persona].get(url)
+        problems = header_problems(url, browsers[persona].get(url))
+        if problems:
+            bad_headers.append(f"{row.key} {url}: {', '.join(problems)}")
         after = snapshot()  # one snapshot a URL: each one is the next URL's "before"
         if after != before:
             changed.append(f"{row.key} {url} as {persona}: changed {changed_tables(before, after)}")
             before = after
-    assert not changed, f"{len(changed)} of {len(ROWS)} URLs changed data on a GET:\n" + "\n".join(changed)
+    report = (
+        f"{len(changed)} of {len(ROWS)} URLs changed data on a GET:\n"
+        + "\n".join(changed)
+        + f"\n{len(bad_headers)} of {len(ROWS)} URLs lack security headers:\n"
+        + "\n".join(bad_headers)
+    )
+    assert not changed + bad_headers, report
