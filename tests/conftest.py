@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import tempfile
@@ -138,6 +139,25 @@ def _flush_small_tables_with_delete() -> None:
 
 
 _flush_small_tables_with_delete()
+
+
+def _fewer_full_garbage_collections() -> None:
+    """Python's cycle collector went through every object of a test process (half a million: Django, the portal,
+    Hypothesis, Faker, the tests) every ten passes over its younger objects, 0.2-0.4 s each time here: a tenth of a
+    test process's time (measured with gc.callbacks: 2-8 s of each 20-100 s run of a few test files). The objects
+    alive once the tests are collected (the modules, nearly all of them) are set aside for good (gc.freeze, in
+    pytest_collection_finish below) and the whole-process pass comes ten times less often. Objects are still freed as
+    soon as nothing refers to them, young cycles as often as before, and old cycles in the rarer full passes; a
+    test process ends about 4 % larger (255 MB against 245 MB after 1,000 tests)."""
+    gc.set_threshold(700, 10, 100)  # Python's defaults are (700, 10, 10)
+
+
+_fewer_full_garbage_collections()
+
+
+def pytest_collection_finish(session):
+    gc.collect()
+    gc.freeze()
 
 
 FAST_AND_QUIET = {
