@@ -11,6 +11,7 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
+from tests.conftest import vacuum_test_database
 from tests.security.test_headers import header_problems
 from tests.security.url_table import PERSONAS, ROWS, R, Row, rows_by_key, walk
 from tests.security.world import Browsers, client_for
@@ -27,6 +28,14 @@ LOG_TABLES = {
     "axes.accessattempt",
     "axes.accessfailurelog",
 }
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_dead_rows_under_the_snapshots(django_db_setup, django_db_blocker):
+    """Each snapshot reads every table whole, dead rows too: the tests run before these in the same process (the
+    starter library's loads, rolled back, leave tens of MB) are vacuumed away first (tests/conftest.py)."""
+    with django_db_blocker.unblock():
+        vacuum_test_database()
 
 
 def poster(row: Row) -> str:
