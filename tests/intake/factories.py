@@ -52,6 +52,15 @@ def routine_answers(**changes: Any) -> dict[str, object]:
     return answers
 
 
+def days_ahead_at(days: int, hour: int = 10, minute: int = 30) -> datetime.datetime:
+    """The clinic's clock `days` days from today at `hour`:`minute`, for an appointment typed into a staff form.
+    "Now plus two days" as typed was, at some hours, a time the appointment box rightly refuses (2:30 AM on the night
+    the clocks skip 2:00-3:00, two days after a Friday 2:30 AM run) or reads as the first of two (1:30 AM on the night
+    they go back): the default 10:30 AM happens once on every day of the year."""
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
 def make_invitation(
     *, date_of_birth: datetime.date = BIRTH_DATE, email: str = "pat@example.org", name: str = "Pat Example", **kw: Any
 ) -> tuple[Invitation, str]:

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from tests.intake.factories import make_invitation
+from tests.intake.factories import days_ahead_at, make_invitation
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def _desk(front_desk) -> Client:
 
 
 def test_an_address_corrected_on_a_page_opened_before_a_colleague_moved_the_visit_keeps_the_new_time(front_desk):
-    invitation, _ = make_invitation(email="old@example.org")
+    invitation, _ = make_invitation(email="old@example.org", appointment_at=days_ahead_at(3))
     first, colleague = _desk(front_desk), _desk(front_desk)
     stale = _change_form_as_shown(first, invitation)
     moved = timezone.localtime(invitation.appointment_at).replace(hour=14, minute=0, second=0, microsecond=0) + 2 * DAY
@@ -55,7 +55,7 @@ def test_an_address_corrected_on_a_page_opened_before_a_colleague_moved_the_visi
 
 
 def test_a_visit_moved_on_a_stale_page_after_a_colleague_moved_it_is_refused_with_the_time_now(front_desk):
-    invitation, _ = make_invitation(email="old@example.org")
+    invitation, _ = make_invitation(email="old@example.org", appointment_at=days_ahead_at(3))
     first, colleague = _desk(front_desk), _desk(front_desk)
     stale = _change_form_as_shown(first, invitation)
     base = timezone.localtime(invitation.appointment_at).replace(second=0, microsecond=0)
@@ -106,7 +106,7 @@ def _new_link_form_as_shown(client: Client, invitation) -> dict[str, str]:
 
 
 def test_a_new_link_sent_from_a_page_opened_before_a_colleague_moved_the_visit_keeps_the_new_time(front_desk):
-    invitation, _ = make_invitation(email="pat@example.org")
+    invitation, _ = make_invitation(email="pat@example.org", appointment_at=days_ahead_at(3))
     first, colleague = _desk(front_desk), _desk(front_desk)
     stale = _new_link_form_as_shown(first, invitation)
     moved = timezone.localtime(invitation.appointment_at).replace(hour=14, minute=0, second=0, microsecond=0) + 2 * DAY
@@ -122,7 +122,7 @@ def test_a_new_link_sent_from_a_page_opened_before_a_colleague_moved_the_visit_k
 
 
 def test_a_new_link_for_a_time_typed_on_a_stale_page_after_a_colleague_moved_the_visit_is_refused(front_desk):
-    invitation, _ = make_invitation(email="pat@example.org")
+    invitation, _ = make_invitation(email="pat@example.org", appointment_at=days_ahead_at(3))
     first, colleague = _desk(front_desk), _desk(front_desk)
     stale = _new_link_form_as_shown(first, invitation)
     base = timezone.localtime(invitation.appointment_at).replace(second=0, microsecond=0)
@@ -146,7 +146,7 @@ def test_a_change_sent_twice_by_a_double_click_says_it_is_saved_not_that_nothing
     """The second click's request goes before the first one's answer comes, and its answer is the page the person
     sees: it said only "Nothing was changed: the appointment, email and language are as they were" (the first one's
     "Saved" and its closed-hours warning never shown), read as the new time not saved."""
-    invitation, _ = make_invitation(email="pat@example.org")
+    invitation, _ = make_invitation(email="pat@example.org", appointment_at=days_ahead_at(3))
     first_click, second_click = _desk(front_desk), _desk(front_desk)
     shown = _change_form_as_shown(first_click, invitation)
     sunday = timezone.localtime(invitation.appointment_at).replace(hour=14, minute=0, second=0, microsecond=0)

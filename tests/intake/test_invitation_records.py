@@ -11,13 +11,14 @@ from django.test import Client
 from django.utils import timezone
 
 from intake.models import Invitation, Patient
+from tests.intake.factories import days_ahead_at
 
 pytestmark = pytest.mark.django_db
 NEW = "/staff/invitations/new/"
 
 
 def _form(**changes: str) -> dict[str, str]:
-    appointment = timezone.localtime() + datetime.timedelta(days=2)
+    appointment = days_ahead_at(2)
     data = {
         "patient_name": "Jordan Quill",
         "email": "jordan@example.org",
@@ -192,7 +193,7 @@ def test_find_without_javascript_keeps_every_field_typed_and_saves_nothing(clien
     assert 'value="(201) 555-0199"' in html
     assert not Invitation.objects.exists()
     # The search box is part of the invitation form now: a name left in it does not turn "Email the link" into a search.
-    soon = (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    soon = days_ahead_at(2).strftime("%Y-%m-%dT%H:%M")
     sent = _PageWithoutScripts(html).press("Email the link", {"appointment_at": soon, "find": "Quill"})
     assert client.post(NEW, sent).status_code == 302
     assert Invitation.objects.get().patient_id == first.patient_id
@@ -205,7 +206,7 @@ def test_enter_in_a_box_without_javascript_keeps_the_record_picked(client, front
     client.force_login(front_desk)
     first = _invite(client)
     html = client.post(NEW, {"find": "Quill"}).content.decode()
-    soon = (timezone.localtime() + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    soon = days_ahead_at(3).strftime("%Y-%m-%dT%H:%M")
     picked = _PageWithoutScripts(html).press("Use this record (Jordan Quill, born Aug 14, 1979)", {})
     html = client.post(NEW, picked).content.decode()
     typed = {"email": "new-address@example.org", "appointment_at": soon}
@@ -269,9 +270,7 @@ def test_the_same_invitation_sent_again_later_or_by_a_colleague_makes_no_second_
     assert "This patient already has an invitation for this appointment" in theirs.content.decode()
     run_queued_tasks()
     assert len(mailoutbox) == 1
-    other_visit = _form(
-        send_email="on", appointment_at=(timezone.localtime() + datetime.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
-    )
+    other_visit = _form(send_email="on", appointment_at=days_ahead_at(30).strftime("%Y-%m-%dT%H:%M"))
     client.post(NEW, other_visit)
     assert Invitation.objects.count() == 2  # another appointment is another invitation
 
@@ -398,7 +397,7 @@ def test_one_name_typed_with_another_apostrophe_or_a_double_space_joins_one_reco
     """A phone types a curly apostrophe, a keyboard a straight one: three records for one person, and a search for
     "o'brien" missed one."""
     client.force_login(front_desk)
-    later = timezone.localtime() + datetime.timedelta(days=3)
+    later = days_ahead_at(3)
     _invite(client, patient_name="Siobhán O\u2019Brien")
     _invite(client, patient_name="Siobhán O'Brien", appointment_at=later.strftime("%Y-%m-%dT%H:%M"))
     _invite(

@@ -19,7 +19,7 @@ from intake.models import EarlierReminder, Invitation, Reminder
 from intake.services import follow_ups, invitations, reminders
 from messaging import sms
 from messaging.models import OutboundMessage
-from tests.intake.factories import make_invitation, routine_answers
+from tests.intake.factories import days_ahead_at, make_invitation, routine_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def test_a_patient_without_email_has_their_visit_moved_and_nothing_is_sent(clien
     client.force_login(front_desk)
     page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
     assert "Change the appointment or details" in page
-    moved_to = timezone.localtime() + 9 * DAY
+    moved_to = days_ahead_at(9)
 
     response = _move(client, invitation, moved_to)
 
@@ -81,7 +81,7 @@ def test_a_sent_form_is_offered_no_new_link_and_its_visit_can_still_move(client,
     assert refused.status_code == 200
     assert "The patient has sent their answers" in refused.content.decode()
 
-    moved_to = timezone.localtime() + 9 * DAY
+    moved_to = days_ahead_at(9)
     assert _move(client, invitation, moved_to).status_code == 302
     intake.refresh_from_db()
     assert _local(intake.appointment_at) == _local(moved_to)  # the queue's copy moved
@@ -104,7 +104,7 @@ def test_a_time_that_has_passed_gets_a_message_next_to_its_field_and_changes_not
 
 def test_a_patient_answering_when_the_visit_moves_carries_on(patient, front_desk, client):
     client.force_login(front_desk)
-    _move(client, patient.invitation, timezone.localtime() + 12 * DAY)
+    _move(client, patient.invitation, days_ahead_at(12))
     page = patient.client.get("/intake/", follow=True)
     assert page.status_code == 200
     assert b"data-intake-step" in page.content  # the form, not "This link does not work"
@@ -156,7 +156,7 @@ def test_a_blank_or_bad_address_keeps_the_one_on_file(client, front_desk):
 def test_saving_without_a_change_or_with_the_address_cleared_says_what_was_kept(client, front_desk):
     """Both answered with the invitation's page and no word: someone who cleared a wrong address to remove it could
     not tell that it was kept."""
-    invitation, _ = make_invitation(email="pat@example.org")
+    invitation, _ = make_invitation(email="pat@example.org", appointment_at=days_ahead_at(3))  # a time shown once
     client.force_login(front_desk)
     unchanged = timezone.localtime(invitation.appointment_at)
     page = _move(client, invitation, unchanged, email="pat@example.org", language="en").content.decode()
@@ -183,7 +183,7 @@ def test_a_patient_never_sent_a_link_still_gets_one_after_their_visit_is_moved_w
     invitation, _ = make_invitation(email="", phone="+12015550123", appointment_at=start + 20 * DAY)
     time_machine.move_to(start + 5 * DAY, tick=False)
     client.force_login(front_desk)
-    moved_to = timezone.localtime() + 2 * DAY
+    moved_to = days_ahead_at(2)
     response = client.post(
         f"/staff/invitations/{invitation.pk}/details/",
         {"change-appointment_at": _local(moved_to), "change-email": "", "change-language": "en"},
@@ -199,10 +199,9 @@ def test_a_patient_never_sent_a_link_still_gets_one_after_their_visit_is_moved_w
 def test_the_email_can_be_corrected_on_an_invitation_whose_visit_has_passed(client, front_desk, time_machine):
     """The form says "Reminders and follow-ups go here" and is offered after the visit (when follow-ups go out, to
     the record's address): a post with the appointment as it is corrects the address ("This time has passed")."""
-    start = timezone.now()
-    time_machine.move_to(start, tick=False)
-    invitation, _ = make_invitation(email="kim@exmaple.org", appointment_at=start + 2 * DAY)
-    time_machine.move_to(start + 2 * DAY + datetime.timedelta(hours=3), tick=False)  # the visit was 3 hours ago
+    visit = days_ahead_at(2)  # posted back as shown: a time the clinic's clock shows once (not 1:30 AM twice)
+    invitation, _ = make_invitation(email="kim@exmaple.org", appointment_at=visit)
+    time_machine.move_to(visit + datetime.timedelta(hours=3), tick=False)  # the visit was 3 hours ago
     client.force_login(front_desk)
     page = client.get(f"/staff/invitations/{invitation.pk}/").content.decode()
     assert "Change the appointment or details" in page
@@ -236,7 +235,7 @@ def test_a_visit_moved_earlier_just_after_a_reminder_does_not_get_a_second_one_a
 
     time_machine.move_to(start + 3 * DAY + datetime.timedelta(hours=2), tick=False)
     client.force_login(front_desk)
-    moved_to = timezone.localtime() + 2 * DAY
+    moved_to = days_ahead_at(2)
     response = client.post(
         f"/staff/invitations/{invitation.pk}/details/",
         {"change-appointment_at": moved_to.strftime("%Y-%m-%dT%H:%M"), "change-email": "", "change-language": "en"},
@@ -256,7 +255,7 @@ def test_a_patient_never_sent_a_link_still_gets_one_after_their_visit_is_moved_t
     invitation, _ = make_invitation(email="", phone="+12015550123", appointment_at=start + 20 * DAY)
     time_machine.move_to(start + 5 * DAY, tick=False)
     client.force_login(front_desk)
-    moved_to = timezone.localtime() + 2 * DAY
+    moved_to = days_ahead_at(2)
     assert _move(client, invitation, moved_to).status_code == 302
     assert _move(client, invitation, moved_to + datetime.timedelta(minutes=30)).status_code == 302  # a slip fixed
 
@@ -279,7 +278,7 @@ def test_a_patient_whose_only_invitation_email_failed_gets_a_link_after_the_visi
     )
     time_machine.move_to(start + 5 * DAY, tick=False)
     client.force_login(front_desk)
-    assert _move(client, invitation, timezone.localtime() + 2 * DAY, email="pat@example.org").status_code == 302
+    assert _move(client, invitation, days_ahead_at(2), email="pat@example.org").status_code == 302
 
     reminders.send_pre_visit_reminders(now=timezone.now())
 
@@ -403,7 +402,7 @@ def test_a_patient_by_phone_whose_visit_moves_twice_keeps_the_link_texted_before
 
     time_machine.move_to(visit - 7 * DAY + datetime.timedelta(hours=1), tick=False)
     client.force_login(front_desk)
-    assert _move(client, invitation, timezone.localtime() + 2 * DAY).status_code == 302
+    assert _move(client, invitation, days_ahead_at(2)).status_code == 302
     follow_ups.send_due_messages()
 
     assert len(sms.outbox) == 1, "a second text with a new link, though the patient has a working one"
@@ -502,7 +501,7 @@ def test_a_reminder_sent_before_the_visit_moved_does_not_count_once_a_failed_new
 
     time_machine.move_to(visit - 6 * DAY, tick=False)
     client.force_login(front_desk)
-    assert _move(client, invitation, timezone.localtime() + 2 * DAY, email="pat@example.org").status_code == 302
+    assert _move(client, invitation, days_ahead_at(2), email="pat@example.org").status_code == 302
     reminders.send_pre_visit_reminders(now=timezone.now())
 
     sent = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)

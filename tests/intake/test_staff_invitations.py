@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -23,15 +24,24 @@ from intake.staff_forms import (
     MSG_NAME_REQUIRED,
     MSG_NAME_TOO_LONG,
 )
-from tests.intake.factories import make_invitation
+from tests.intake import factories
+from tests.intake.factories import days_ahead_at
 
 pytestmark = pytest.mark.django_db
 
 NEW = "/staff/invitations/new/"
 
 
+def make_invitation(**kw: Any) -> tuple[Invitation, str]:
+    """`factories.make_invitation`, booked at 10:30 AM three days on unless a test says when: this page's forms post
+    the appointment back as the clinic's clock shows it, and the factory's "now plus 72 hours" was, run between 2:00
+    and 3:00 AM three days before the clocks go back, the second 1:xx AM of that night, which reads back as the first
+    (an hour earlier: "changed: appointment" where nothing changed)."""
+    return factories.make_invitation(appointment_at=kw.pop("appointment_at", days_ahead_at(3)), **kw)
+
+
 def _form(**changes: str | None) -> dict[str, str]:
-    appointment = timezone.localtime() + datetime.timedelta(days=2)
+    appointment = days_ahead_at(2)
     data: dict[str, str | None] = {
         "patient_name": "Jordan Quill",
         "email": "jordan@example.org",
@@ -242,7 +252,7 @@ def test_a_name_pasted_with_invisible_characters_joins_the_patients_record_and_i
     """Stored as typed, such a name was not found by "Find" for "Jordan Quill", and made a second patient record."""
     client.force_login(front_desk)
     assert client.post(NEW, _form()).status_code == 302
-    later = (timezone.localtime() + datetime.timedelta(days=9)).strftime("%Y-%m-%dT%H:%M")
+    later = days_ahead_at(9).strftime("%Y-%m-%dT%H:%M")
     assert client.post(NEW, _form(patient_name=pasted, appointment_at=later)).status_code == 302
     first, second = Invitation.objects.order_by("pk")
     assert second.patient_id == first.patient_id  # one record, not a second
@@ -260,7 +270,7 @@ def test_joiners_that_persian_and_indic_names_need_are_kept_and_decomposed_accen
     persian = "\u0645\u062d\u0645\u062f\u200c\u0631\u0636\u0627"  # Mohammad-Reza, with its zero-width non-joiner
     hindi = "\u0915\u094d\u200d\u0937"  # a half form asked for with a zero-width joiner after the virama
     for number, name in enumerate((persian, hindi, "Zoe\u0308 Nu\u0301n\u0303ez")):
-        later = (timezone.localtime() + datetime.timedelta(days=2 + number)).strftime("%Y-%m-%dT%H:%M")
+        later = days_ahead_at(2 + number).strftime("%Y-%m-%dT%H:%M")
         assert client.post(NEW, _form(patient_name=name, appointment_at=later)).status_code == 302
     assert list(Invitation.objects.order_by("pk").values_list("patient_name", flat=True)) == [
         persian,
@@ -420,7 +430,7 @@ def test_a_new_link_for_a_past_appointment_asks_for_the_new_appointment_time(cli
     assert invitation.token_hash == tokens.hash_token(old)
     assert mail.outbox == []
     services.start_intake(invitation)
-    later = timezone.localtime() + datetime.timedelta(days=4)
+    later = days_ahead_at(4)
     assert _renew(client, invitation, appointment_at=later.strftime("%Y-%m-%dT%H:%M")).status_code == 302
     invitation.refresh_from_db()
     assert invitation.appointment_at == later.replace(second=0, microsecond=0)
@@ -503,7 +513,7 @@ def test_the_pre_visit_email_is_never_sent_for_a_follow_up_and_its_visit_date_st
     visit_date = follow_up.appointment_at
     client.force_login(front_desk)
     mail.outbox.clear()
-    new_time = timezone.localtime() + datetime.timedelta(days=10)
+    new_time = days_ahead_at(10)
     response = client.post(
         f"/staff/invitations/{follow_up.pk}/new-link/",
         {"email": "keiko@example.org", "appointment_at": new_time.strftime("%Y-%m-%dT%H:%M"), "language": "en"},

@@ -23,7 +23,7 @@ from django.utils import timezone
 from intake import services
 from intake.models import Intake
 from intake.rules.questionnaire import PAGE_SLUGS, QUESTIONS, page_by_slug
-from tests.intake.factories import BIRTH_DATE, post_data, routine_answers
+from tests.intake.factories import BIRTH_DATE, days_ahead_at, post_data, routine_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_a_marked_intake_leaves_no_trace_in_logs_urls_email_subjects_error_pages
     caplog.set_level(logging.DEBUG)
     desk = Recorder(Client(raise_request_exception=False))
     desk.client.force_login(front_desk)
-    appointment = timezone.localtime() + datetime.timedelta(days=2)
+    appointment = days_ahead_at(2)
     form = {
         "patient_name": f"{MARKER} Patient",
         "email": f"{MARKER.lower()}@example.org",
