@@ -25,6 +25,11 @@ pytestmark = pytest.mark.django_db
 
 DAY = datetime.timedelta(days=1)
 LINK = re.compile(r"/intake/start/([^/\s]+)/")
+# The tests that step from a visit to its 7-day reminder in 24-hour days (`visit - 7 * DAY`) start here: reminders
+# count calendar days (`follow_ups.days_after`), so in a week the clocks change the reminder's moment is an hour from
+# theirs, and run at 2:30 AM on 2027-03-08 or 03-09 they found no reminder due. A Tuesday 10 AM with no clock change in
+# the three weeks after it.
+NO_CLOCK_CHANGE = timezone.make_aware(datetime.datetime(2027, 4, 13, 10, 0))
 
 
 def _local(when: datetime.datetime) -> str:
@@ -111,8 +116,8 @@ def test_a_patient_answering_when_the_visit_moves_carries_on(patient, front_desk
 
 
 def test_the_reminders_follow_the_new_date(front_desk, client, time_machine):
+    time_machine.move_to(NO_CLOCK_CHANGE, tick=False)
     visit = timezone.now() + 10 * DAY
-    time_machine.move_to(timezone.now(), tick=False)
     invitation, _ = make_invitation(appointment_at=visit, send_email=True)
     time_machine.move_to(visit - 7 * DAY, tick=False)
     follow_ups.send_due_messages()
@@ -298,8 +303,8 @@ def test_a_reminder_sent_before_the_visit_moved_stays_on_the_invitation_page_wit
     """The 7-day reminder went; the front desk moves the visit two weeks on, so the new date gets a 7-day reminder of
     its own. The page then showed no trace of the one sent (it was deleted with its message): the clinic could not
     tell a patient who says they were never reminded that one went, and when."""
+    time_machine.move_to(NO_CLOCK_CHANGE, tick=False)
     visit = timezone.now() + 10 * DAY
-    time_machine.move_to(timezone.now(), tick=False)
     invitation, _ = make_invitation(appointment_at=visit, send_email=True)
     time_machine.move_to(visit - 7 * DAY, tick=False)
     follow_ups.send_due_messages()
@@ -334,8 +339,8 @@ def test_a_reminder_sent_before_a_new_link_for_a_new_date_stays_on_the_invitatio
 ):
     """Staff's "Email a new link" with the appointment moved on drops the old date's reminders as "Change the
     appointment" does (the same code): the one that went stays on the page, with its time."""
+    time_machine.move_to(NO_CLOCK_CHANGE, tick=False)
     visit = timezone.now() + 10 * DAY
-    time_machine.move_to(timezone.now(), tick=False)
     invitation, _ = make_invitation(appointment_at=visit, send_email=True)
     time_machine.move_to(visit - 7 * DAY, tick=False)
     follow_ups.send_due_messages()
@@ -366,8 +371,8 @@ def test_a_text_reminder_sent_before_the_visit_moved_stays_on_the_page_of_a_pati
     """A patient booked by phone, with no e-mail, has only the reminders' texts: after the move the page said "Not
     emailed", as if nothing had ever reached them."""
     settings.SMS_BACKEND = "messaging.sms.backends.locmem.SmsBackend"
+    time_machine.move_to(NO_CLOCK_CHANGE, tick=False)
     visit = timezone.now() + 10 * DAY
-    time_machine.move_to(timezone.now(), tick=False)
     invitation, _ = make_invitation(email="", phone="+12015550123", appointment_at=visit)
     time_machine.move_to(visit - 7 * DAY, tick=False)
     follow_ups.send_due_messages()
@@ -391,8 +396,8 @@ def test_a_patient_by_phone_whose_visit_moves_twice_keeps_the_link_texted_before
     a link (the kept record was not counted), and a reminder with a new link went at once."""
     settings.SMS_BACKEND = "messaging.sms.backends.locmem.SmsBackend"
     monkeypatch.setattr(sms, "outbox", [])
+    time_machine.move_to(NO_CLOCK_CHANGE, tick=False)
     visit = timezone.now() + 10 * DAY
-    time_machine.move_to(timezone.now(), tick=False)
     invitation, _ = make_invitation(email="", phone="+12015550123", appointment_at=visit)
     time_machine.move_to(visit - 7 * DAY, tick=False)
     follow_ups.send_due_messages()
@@ -427,8 +432,8 @@ def test_after_the_visit_moved_the_link_row_shows_the_reminder_whose_link_the_pa
     """The 7-day reminder's link ended the invitation e-mail's; the visit then moved two weeks on (the reminder's
     message deleted with it). The page's link row showed the invitation e-mail, whose link no longer opens, and its
     date: staff told a patient to use a link that does not work."""
+    time_machine.move_to(NO_CLOCK_CHANGE, tick=False)
     visit = timezone.now() + 10 * DAY
-    time_machine.move_to(timezone.now(), tick=False)
     invitation, _ = make_invitation(appointment_at=visit, send_email=True)
     first_email = OutboundMessage.objects.get(kind=OutboundMessage.Kind.INVITATION)
     time_machine.move_to(visit - 7 * DAY, tick=False)
@@ -451,8 +456,8 @@ def test_after_the_visit_moved_the_link_row_shows_the_reminder_whose_link_the_pa
 def _reminder_retrying_after_the_email(time_machine) -> tuple[Any, OutboundMessage, Any]:
     """An invitation whose e-mail was sent, and whose 7-day reminder (a new link) is retrying: the invitation, its
     sent e-mail and the reminder's messages (a queryset, to fail or send them later)."""
+    time_machine.move_to(NO_CLOCK_CHANGE, tick=False)
     visit = timezone.now() + 10 * DAY
-    time_machine.move_to(timezone.now(), tick=False)
     invitation, _ = make_invitation(appointment_at=visit, send_email=True)
     first_email = OutboundMessage.objects.get(kind=OutboundMessage.Kind.INVITATION)
     time_machine.move_to(visit - 7 * DAY, tick=False)
@@ -486,8 +491,8 @@ def test_a_reminder_sent_before_the_visit_moved_does_not_count_once_a_failed_new
     """The 7-day reminder went, the visit moved two weeks on, then staff e-mailed a new link to a mistyped address
     (it failed, and it had ended the reminder's link). Moved again with the address corrected, the patient must get
     the reminder due: the one sent before the first move is no working link."""
+    time_machine.move_to(NO_CLOCK_CHANGE, tick=False)
     visit = timezone.now() + 10 * DAY
-    time_machine.move_to(timezone.now(), tick=False)
     invitation, _ = make_invitation(appointment_at=visit, send_email=True)
     time_machine.move_to(visit - 7 * DAY, tick=False)
     follow_ups.send_due_messages()
@@ -548,8 +553,8 @@ def test_after_the_visit_moved_the_list_shows_the_reminder_whose_link_the_patien
 ):
     """The invitation's page shows the 7-day reminder sent before the visit moved (its link is the patient's); the
     list showed the invitation's first e-mail, whose link that reminder had ended."""
+    time_machine.move_to(NO_CLOCK_CHANGE, tick=False)
     visit = timezone.now() + 10 * DAY
-    time_machine.move_to(timezone.now(), tick=False)
     invitation, _ = make_invitation(appointment_at=visit, send_email=True)
     time_machine.move_to(visit - 7 * DAY, tick=False)
     follow_ups.send_due_messages()
