@@ -17,7 +17,10 @@ from tests.education.test_restoring_revisions import change_url, form_of, hidden
 
 
 def in_days(days: int) -> dict[str, str]:
-    when = timezone.localtime() + datetime.timedelta(days=days)
+    """ "Go live" typed for `days` days from today at 10:30 on the clinic's clock. "Now plus N days" as typed was, run
+    between 2:00 and 3:00 AM N days before the clocks skip that hour (2027-03-04 for 10 days), a time that never
+    happens, and the form refused it; 1:xx AM on the night the clocks go back happens twice."""
+    when = datetime.datetime.combine(timezone.localdate() + datetime.timedelta(days=days), datetime.time(10, 30))
     return {"go_live_at_0": when.strftime("%Y-%m-%d"), "go_live_at_1": when.strftime("%H:%M:%S")}
 
 

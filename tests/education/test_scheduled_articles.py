@@ -243,9 +243,16 @@ def test_restoring_an_old_version_of_a_scheduled_article_keeps_its_go_live_time(
     assert Client().get(article.get_absolute_url()).status_code == 404
 
 
+@pytest.fixture
+def ten_in_the_morning(time_machine):
+    """10:00 on a Tuesday, before anyone signs in: "now plus 30 minutes" on the clock was, from 1:30 AM on the night
+    the clocks skip 2:00-3:00, a time that never happens, and the editor's "Go live" was refused."""
+    time_machine.move_to(timezone.make_aware(datetime.datetime(2027, 4, 13, 10, 0)), tick=True)
+
+
 @pytest.mark.parametrize("minutes_after", [5, 120], ids=["minutes after", "hours after"])
 def test_an_editor_whose_approved_change_went_live_while_their_page_was_open_is_told_that_not_someone_else_saved(
-    editor_client, reviewer_client, editor, time_machine, minutes_after
+    ten_in_the_morning, editor_client, reviewer_client, editor, time_machine, minutes_after
 ):
     """A change to a live article, approved to go live at 10:30; at 10:00 an editor opens the article to correct it.
     At 10:30 the change goes live; the editor's save was refused with "Someone else saved this article", though
