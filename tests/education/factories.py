@@ -29,8 +29,11 @@ class ArticleFactory(factory.django.DjangoModelFactory[Article]):
     sources = "First source.\nSecond source."
     author = "Education team"
     reviewed_by = "Dr. Sam Rivera, MD"
-    reviewed_on = datetime.date(2026, 10, 1)
-    next_review_due = datetime.date(2027, 10, 1)
+    # Reviewed two months ago, due in ten months, whenever the suite runs: fixed dates (due 2027-10-01) made every
+    # article overdue from then on, with a badge, a "next review due" change in its history and the public page
+    # leaving the due date out.
+    reviewed_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=60))
+    next_review_due = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=305))
     status = Article.Status.PUBLISHED
     published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
 

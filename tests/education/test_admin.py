@@ -39,7 +39,8 @@ def form_data(**overrides):
         "go_live_at_0": "",
         "go_live_at_1": "",
         "author": "Education team",
-        "next_review_due": "2027-11-01",
+        # A year on whenever the suite runs: a fixed 2027-11-01 was refused as a date in the past from the day after.
+        "next_review_due": (timezone.localdate() + datetime.timedelta(days=365)).isoformat(),
         "sources": "NICE NG59.",
     }
     data.update(overrides)
@@ -231,12 +232,14 @@ def test_bad_input_is_reported_next_to_the_field_and_nothing_is_saved(editor_cli
 
 def test_the_list_shows_status_sign_off_topics_review_date_grade_and_spanish(editor_client):
     topic = TopicFactory.create(name="Running", slug="running")
-    ArticleFactory.create(title="Listed", topics=[topic], next_review_due=datetime.date(2027, 3, 4))
+    # Due 300 days on: a fixed 2027-03-04 was overdue (with the badge) from the day after.
+    due = timezone.localdate() + datetime.timedelta(days=300)
+    ArticleFactory.create(title="Listed", topics=[topic], next_review_due=due)
     html = editor_client.get("/admin/education/article/").content.decode()
     for heading in ("Status", "Clinical sign-off", "Topics", "Next review due", "Grade", "Spanish"):
         assert heading in html
     assert "Running" in html
-    assert "Mar 4, 2027" in html
+    assert f"{due:%b} {due.day}, {due.year}" in html
     assert 'class="badge badge-overdue"' not in html
 
 
