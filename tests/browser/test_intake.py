@@ -25,7 +25,7 @@ from tests.browser.intake_helpers import (
     pick,
     scale,
 )
-from tests.intake.factories import BIRTH_DATE, make_invitation
+from tests.intake.factories import BIRTH_DATE, days_ahead_at, make_invitation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -289,7 +289,7 @@ def test_the_front_desk_makes_an_invitation_and_the_link_is_emailed_not_shown(op
     page.fill("#id_patient_name", "Jordan Quill")
     page.fill("#id_email", "jordan@example.org")
     page.fill("#id_date_of_birth", "1979-08-14")
-    appointment = timezone.localtime() + datetime.timedelta(days=2)
+    appointment = days_ahead_at(2)
     page.fill("#id_appointment_at", appointment.strftime("%Y-%m-%dT%H:%M"))
     # "Seen here before?": a search after typing keeps what was typed (found by an audit: it came back empty).
     page.fill("#find-name", "Quill")

@@ -15,6 +15,7 @@ from tests.browser.conftest import (
     filter_controls_under_44_px,
     targets_under_44_px,
 )
+from tests.intake.factories import days_ahead_at
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,7 +52,7 @@ def test_the_invitation_form_lists_mistakes_at_the_top_and_saves_without_emailin
     page.fill("#id_email", "")
     page.select_option("#id_language", "es")
     page.fill("#id_date_of_birth", "1979-08-14")
-    page.fill("#id_appointment_at", (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_appointment_at", days_ahead_at(2).strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Save without emailing").click()
     page.get_by_text("The invitation is saved. No link has been emailed yet").wait_for()
     assert page.get_by_role("heading", name="Email the link").is_visible()
@@ -82,7 +83,7 @@ def test_a_returning_patient_is_found_by_name_and_the_new_invitation_joins_their
     assert_accessible(page, context="new invitation from a patient's record")
     page.fill("#id_email", "new-address@example.org")
     page.fill("#id_phone", "201 555 0123")
-    page.fill("#id_appointment_at", (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_appointment_at", days_ahead_at(2).strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Save without emailing").click()
     page.get_by_text("Joined the record of Jordan Quill, born 1979, with 1 earlier invitation").wait_for()
     assert page.locator("#patient-phone").inner_text() == "(201) 555-0123"
@@ -99,7 +100,7 @@ def test_find_keeps_what_was_typed_with_and_without_javascript_and_enter_in_a_bo
     from django.conf import settings
     from django.test import Client
 
-    appointment = (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    appointment = days_ahead_at(2).strftime("%Y-%m-%dT%H:%M")
     typed = {"#id_patient_name": "Jordan Quill", "#id_email": "jordan@example.org", "#id_date_of_birth": "1979-08-14"}
 
     def fill_and_find(page) -> None:
