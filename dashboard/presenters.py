@@ -104,6 +104,7 @@ class LatchedAnswer(Protocol):
     code: str
     value: str
     answered_at: datetime.datetime
+    given_before: bool  # given before `answered_at` (stored, latched later: a leg answer when cancer history came)
     changed_to_no_at: datetime.datetime | None
     cleared_at: datetime.datetime | None
     cleared_by: Any
@@ -122,6 +123,7 @@ class RedFlagAnswerRow:
     question: str
     first_answer: str  # as first given: "Yes" or "Not sure" (a red-flag choice's label: "A fall, crash or blow")
     answered_at: datetime.datetime
+    given_before: bool  # the page says "before" `answered_at`, not the time itself (`LatchedAnswer.given_before`)
     changed_to_no_at: datetime.datetime | None  # when it was changed to "no" (to the other choice it has now)
     changed_to: str  # what it was changed to: "No", or the choice's label ("Lifting or bending")
     current_answer: str  # what the stored answers say now
@@ -163,6 +165,7 @@ def red_flag_answer_rows(rows: Iterable[LatchedAnswer], answers: Mapping[str, ob
             question=QUESTIONS[row.code].label if row.code in QUESTIONS else row.code,
             first_answer=_answer_label(row.code, row.value),
             answered_at=row.answered_at,
+            given_before=row.given_before,
             changed_to_no_at=row.changed_to_no_at,
             changed_to=_changed_to(row.code, answers),
             current_answer=_answer_label(row.code, answers.get(row.code)),
@@ -208,6 +211,7 @@ class AnswerRow:
     # A red-flag answer first given as yes or not sure, then changed: what was said first, and when.
     first_answer: str = ""
     first_answered_at: datetime.datetime | None = None
+    first_given_before: bool = False  # given before `first_answered_at`, not at it (`LatchedAnswer.given_before`)
 
 
 @dataclass(frozen=True)
@@ -254,6 +258,7 @@ def answer_sections(
                     or (first is not None and first.cleared_at is None),
                     _answer_label(q.code, first.value) if first else "",
                     first.answered_at if first else None,
+                    first is not None and first.given_before,
                 )
             )
         if rows:

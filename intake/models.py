@@ -334,6 +334,9 @@ class RedFlagAnswer(models.Model):
     code = models.CharField(max_length=40)
     value = models.CharField(max_length=16, help_text="The answer as first given: yes or not_sure.")
     answered_at = models.DateTimeField()
+    # The answer was stored before the latch opened (a leg answer latched when the cancer history came, or came back
+    # with a review undone): the patient gave it before `answered_at`, not at it (answers carry no time of their own).
+    given_before = models.BooleanField(default=False, db_default=False)
     changed_to_no_at = models.DateTimeField(null=True, blank=True)
     cleared_at = models.DateTimeField(null=True, blank=True)
     cleared_by = models.ForeignKey(

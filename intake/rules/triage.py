@@ -20,7 +20,8 @@ Public API
 - ``needs_emergency_page(answers, *, today=None, earlier=None) -> bool``: ``assess_interim(...).emergency`` is set.
 - ``assess_safety_step(answers, *, today=None, earlier=None)``: deprecated thin alias of ``assess_interim``, kept only
   for callers written for 2026.1 (``intake/services/demo.py`` when this was written); remove once none is left.
-- ``EarlierAnswer(value, answered_at, changed_at=None)``: a red-flag answer saved earlier, for ``earlier``.
+- ``EarlierAnswer(value, answered_at, changed_at=None, after_sending=False, given_before=False)``: a red-flag answer
+  saved earlier, for ``earlier``.
 - ``RED_FLAG_CHOICES`` (the choices that are red-flag answers: the fall behind SP7), ``LATCHED_QUESTION_NAMES`` (how
   a reason names a latched question), ``REASON_MAX_LENGTH`` (200, what a stored flag keeps), ``is_red_flag_answer(code,
   value)`` (yes/not sure, or such a choice) and ``takes_back(code, value)`` ("no", or another choice): how the
@@ -85,8 +86,10 @@ How docs/clinical/TRIAGE.md is read where it leaves room (safety first throughou
   (``acts_at_once`` and ``cancer_history_stands`` tell the caller); it counts every such latch it is given, as for
   SP12/SP13: the flag stays after a "no", after a blank, and after ``leg_symptoms`` changed to no, and a yes stored
   under an open latch counts without leg symptoms. Its suffix always names the question (``leg numbness or tingling
-  answered yes at 10:02, changed to no at 10:05``); a choice by its labels, as for the fall. Without a latch the leg
-  rules read exactly as before.
+  answered yes at 10:02, changed to no at 10:05``); a choice by its labels, as for the fall. A leg answer stored
+  before the cancer history came is latched then (``given_before``): its time is the latch's, the answer came before
+  it, so the note reads ``answered yes before 10:09`` (named: ``leg weakness: yes before 10:09, no 10:15``). Without
+  a latch the leg rules read exactly as before.
 - ``emergency``: ``"ces"`` beats ``"mscc"`` (a patient with both sees the CES page; the spec defines the MSCC page
   only "without CE"; docs/clinical/TRIAGE.md, open question 8). CE8 is a same-day flag, not an emergency.
 - SP7 (2027.1): trauma, ``onset_cause`` = ``fall_impact``, osteoporosis or long-term steroids, each alone, any onset.
@@ -266,6 +269,9 @@ class EarlierAnswer:
     answered_at: datetime.datetime  # when it was saved (local time; the engine only formats it)
     changed_at: datetime.datetime | None = None  # when it was changed to "no" (another choice), if it was
     after_sending: bool = False  # sent from a page of the form after the form itself was sent
+    # Given before ``answered_at`` (stored earlier, latched then: a leg answer when the cancer history came): the
+    # reason says "before 10:09", not "at 10:09".
+    given_before: bool = False
 
 
 @dataclass(frozen=True)
@@ -495,6 +501,7 @@ def _latch_note(code: str, facts: Facts, *, named: bool = False, say_which: bool
     other_day = earlier.changed_at is not None and earlier.changed_at.date() != earlier.answered_at.date()
     clock = "%b %-d %H:%M" if other_day else "%H:%M"
     said_at = f"{earlier.answered_at:{clock}}"
+    at = "before" if earlier.given_before else "at"  # the answer's own time is unknown, only that it came earlier
     changed_at = f"{earlier.changed_at:{clock}}" if earlier.changed_at is not None else None
     current = facts.answers.get(code)
     name = LATCHED_QUESTION_NAMES.get(code, code)
@@ -510,13 +517,14 @@ def _latch_note(code: str, facts: Facts, *, named: bool = False, say_which: bool
         answered = f"{name} answered {said}" if say_which else f"answered {said}"
         became = "no" if changed_at is not None or current == "no" else None
     if earlier.after_sending and changed_at is None:  # the form went with another answer; this yes came after it
-        return f"{name}: {short_said} {said_at} after Send" if named else f"{answered} at {said_at}, after Send"
+        return f"{name}: {short_said} {said_at} after Send" if named else f"{answered} {at} {said_at}, after Send"
     if named:
         now = (f"{became} {changed_at}" if changed_at else became) if became else "blank"
-        return f"{name}: {short_said} {said_at}, {now}"
+        said_when = f"before {said_at}" if earlier.given_before else said_at
+        return f"{name}: {short_said} {said_when}, {now}"
     if became is None:
-        return f"{answered} at {said_at}, no longer answered"
-    return f"{answered} at {said_at}, changed to {became}" + (f" at {changed_at}" if changed_at else "")
+        return f"{answered} {at} {said_at}, no longer answered"
+    return f"{answered} {at} {said_at}, changed to {became}" + (f" at {changed_at}" if changed_at else "")
 
 
 def _ce(code: str, question: str, short: str, reason: str) -> Rule:

@@ -116,9 +116,11 @@ def _latch_with_history(
     one that counts (`mscc_leg_answers`) when this page's cancer history opens its latch (docs/clinical/TRIAGE.md,
     "Latched red flags and partial pages")."""
     cancer = has_cancer_history(intake, answers, latches)
+    stored: set[str] = set()
     if cancer and "cancer_history" in codes and "cancer_history" not in latches:
-        codes = codes | set(mscc_leg_answers(answers))
-    return latch(intake, answers, codes, latches=latches, now=now, before=before, cancer_history=cancer)
+        stored = set(mscc_leg_answers(answers)) - codes  # given before now: the reason must not say "at" now
+        codes = codes | stored
+    return latch(intake, answers, codes, latches=latches, now=now, before=before, cancer_history=cancer, stored=stored)
 
 
 def latch_leg_answers_beside_a_cancer_history(intake: Intake, *, now: datetime.datetime) -> None:
@@ -132,7 +134,8 @@ def latch_leg_answers_beside_a_cancer_history(intake: Intake, *, now: datetime.d
     answers = answer_codec.from_json(intake.answers)
     latches = open_latches(intake)
     if has_cancer_history(intake, answers, latches):
-        latch(intake, answers, set(mscc_leg_answers(answers)), latches=latches, now=now, cancer_history=True)
+        stored = set(mscc_leg_answers(answers))  # all given before now
+        latch(intake, answers, stored, latches=latches, now=now, cancer_history=True, stored=stored)
 
 
 def record_red_flags(intake: Intake, posted: Mapping[str, object], *, now: datetime.datetime) -> Intake:

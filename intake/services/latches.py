@@ -7,7 +7,7 @@ docs/clinical/TRIAGE.md, "Latched red flags and partial pages". Callers hold the
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from typing import Any
 
 from django.utils import timezone
@@ -31,6 +31,7 @@ def as_earlier(
             timezone.localtime(row.answered_at),
             timezone.localtime(row.changed_to_no_at) if row.changed_to_no_at else None,
             after_sending=sent_at is not None and row.answered_at > sent_at,
+            given_before=row.given_before,
         )
         for code, row in latches.items()
     }
@@ -49,6 +50,7 @@ def latch(
     now: datetime.datetime,
     before: Mapping[str, object] | None = None,
     cancer_history: bool = False,
+    stored: Set[str] = frozenset(),
 ) -> dict[str, RedFlagAnswer]:
     """Open a latch for each red-flag answer (`is_red_flag_answer`: yes/not sure, or a red-flag choice); note the time
     of a change to "no" or another choice (`takes_back`) on an open one.
@@ -57,7 +59,8 @@ def latch(
     as stored before these: a latched choice changed from one other choice to another (a fall, then lifting, then
     running) notes the time of the latest change, so that the reason's "changed to running at ..." is true.
     `cancer_history`: a cancer history stands, so a leg answer that makes MSCC with it (`MSCC_LEG_QUESTIONS`) opens
-    a latch too; one already open is marked or reopened whatever the caller says.
+    a latch too; one already open is marked or reopened whatever the caller says. `stored`: codes whose answer was
+    stored before this request (not posted in it): a latch opened for one is marked as given before `now`.
     """
     latches = dict(latches)
     opens = LATCHED_QUESTIONS | MSCC_LEG_QUESTIONS if cancer_history else LATCHED_QUESTIONS
@@ -66,7 +69,9 @@ def latch(
         if row is None and code not in opens:
             continue
         if isinstance(value, str) and is_red_flag_answer(code, value) and row is None:
-            latches[code] = RedFlagAnswer.objects.create(intake=intake, code=code, value=value, answered_at=now)
+            latches[code] = RedFlagAnswer.objects.create(
+                intake=intake, code=code, value=value, answered_at=now, given_before=code in stored
+            )
         elif is_red_flag_answer(code, value) and row is not None and row.changed_to_no_at is not None:
             row.changed_to_no_at = None  # said yes (chose the fall) again
             row.save(update_fields=["changed_to_no_at"])

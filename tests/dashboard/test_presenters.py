@@ -111,6 +111,7 @@ def test_a_red_flag_answer_changed_to_no_keeps_both_answers_and_stays_a_concern_
         code="cancer_history",
         value="not_sure",
         answered_at=said,
+        given_before=False,
         changed_to_no_at=said + datetime.timedelta(minutes=3),
         cleared_at=None,
         cleared_by=None,
@@ -138,7 +139,13 @@ def test_a_latched_leg_choice_no_longer_answered_reads_not_answered_on_the_staff
 
     said = datetime.datetime(2026, 11, 20, 15, 2, tzinfo=datetime.UTC)
     latch = SimpleNamespace(
-        code="leg_side", value="both", answered_at=said, changed_to_no_at=None, cleared_at=None, cleared_by=None
+        code="leg_side",
+        value="both",
+        answered_at=said,
+        given_before=False,
+        changed_to_no_at=None,
+        cleared_at=None,
+        cleared_by=None,
     )
     [row] = red_flag_answer_rows([latch], {"leg_symptoms": "no"})
     assert (row.first_answer, row.changed_to) == ("Both legs", NOT_ANSWERED)

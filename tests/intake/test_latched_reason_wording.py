@@ -87,7 +87,9 @@ def _longest_latch(code: str) -> tuple[EarlierAnswer, str]:
         first = max(triage.RED_FLAG_CHOICES[code], key=lambda c: len(staff_words(code, c)))
         now = max(OTHER_CAUSES, key=lambda c: len(staff_words(code, c))) if code == "onset_cause" else ""
         return EarlierAnswer(first, AT_10_02, NEXT_DAY_09_30), now
-    return EarlierAnswer("not_sure", AT_10_02, NEXT_DAY_09_30), "no"
+    # A leg answer latched when the cancer history came reads "before" its time (longer than "at").
+    given_before = code in triage.MSCC_LEG_QUESTIONS
+    return EarlierAnswer("not_sure", AT_10_02, NEXT_DAY_09_30, given_before=given_before), "no"
 
 
 @pytest.mark.parametrize("rule", [rule for rule in triage.RULES if rule.latch], ids=lambda rule: rule.code)
@@ -142,3 +144,18 @@ def test_every_question_of_a_flag_with_several_latched_questions_has_words_for_r
     several = {code for rule in triage.RULES if rule.latch and len(rule.questions) > 1 for code in rule.questions}
     named_always = set(triage.RED_FLAG_CHOICES) | triage.MSCC_LEG_QUESTIONS  # a choice; a leg answer beside cancer
     assert several | named_always == set(triage.LATCHED_QUESTION_NAMES)
+
+
+def test_a_leg_answer_stored_before_the_cancer_history_reads_as_given_before_its_latch() -> None:
+    """Latched when the cancer "yes" came (10:02), the numbness was ticked earlier: its time is unknown."""
+    earlier = {
+        "cancer_history": EarlierAnswer("yes", AT_10_02),
+        "leg_numbness_tingling": EarlierAnswer("yes", AT_10_02, AT_10_05, given_before=True),
+    }
+    result = assess(answers_with(cancer_history="yes", leg_symptoms="yes", leg_numbness_tingling="no"), earlier=earlier)
+    assert reasons(result)["SC3"].endswith(
+        " (leg numbness or tingling answered yes before 10:02, changed to no at 10:05)"
+    )
+    earlier["leg_numbness_tingling"] = EarlierAnswer("yes", AT_10_02, AT_10_05)  # posted beside the cancer history
+    result = assess(answers_with(cancer_history="yes", leg_symptoms="yes", leg_numbness_tingling="no"), earlier=earlier)
+    assert reasons(result)["SC3"].endswith(" (leg numbness or tingling answered yes at 10:02, changed to no at 10:05)")

@@ -175,7 +175,10 @@ def test_leg_weakness_stored_before_the_cancer_yes_is_latched_when_the_cancer_ye
     assert intake.answers["leg_weakness"] == "no"
     assert intake.level == Level.URGENT
     assert {"MSCC", "SC4"} <= _codes(intake)
-    assert re.search(r"\(leg weakness answered yes at \d\d:\d\d, changed to no at \d\d:\d\d\)$", _reason(intake, "SC4"))
+    # Stored before the cancer yes, latched when it came: given before that time, not at it.
+    assert re.search(
+        r"\(leg weakness answered yes before \d\d:\d\d, changed to no at \d\d:\d\d\)$", _reason(intake, "SC4")
+    )
 
 
 def test_without_a_cancer_history_a_leg_yes_changed_to_no_is_gone(patient):

@@ -127,6 +127,11 @@ def test_leg_answers_stored_before_the_cancer_yes_are_latched_at_the_time_of_the
     latches = _open_latches(intake)
     assert set(latches) == {"cancer_history", "leg_numbness_tingling", "leg_pain_lowest_point"}
     assert {row.answered_at for row in latches.values()} == {later}
+    # The leg answers were given before the cancer yes, not at its time (the reason says "before").
+    assert {code for code, row in latches.items() if row.given_before} == {
+        "leg_numbness_tingling",
+        "leg_pain_lowest_point",
+    }
     assert intake.level == Level.URGENT
     assert Alert.objects.filter(intake=intake).count() == 1
 
@@ -346,7 +351,9 @@ def test_leg_answers_given_after_a_review_latch_when_undoing_the_review_brings_t
     undo_review(intake, by=clinician, review=review_token(intake))
     intake.refresh_from_db()
     assert "MSCC" in _codes(intake)
-    assert {"leg_numbness_tingling", "leg_pain_lowest_point"} <= set(_open_latches(intake))
+    latched = _open_latches(intake)
+    assert {"leg_numbness_tingling", "leg_pain_lowest_point"} <= set(latched)
+    assert latched["leg_numbness_tingling"].given_before  # given before the undo, latched by it
     patient.client.post("/intake/important/", {"acknowledged": "on", "kind": "mscc"})
 
     no_more = {**legs, "leg_numbness_tingling": "no", "leg_pain_lowest_point": "thigh"}
