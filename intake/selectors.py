@@ -10,6 +10,7 @@ from typing import TypedDict
 
 from django.db import connections, router
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     DateTimeField,
@@ -347,6 +348,7 @@ class EmailStates(TypedDict):
     newer_link: str | None
     newer_link_reminder: str | None
     unconfirmed_reminder: str | None
+    unconfirmed_reminder_opted_out: bool | None
     unconfirmed_earlier: str | None
     unconfirmed_earlier_then: datetime.datetime | None
     confirmation_email: str | None
@@ -359,7 +361,8 @@ def with_email_states(invitations: QuerySet[Invitation]) -> QuerySet[WithAnnotat
     `link_reminder` (the reminder's `which`, "3d", or "" for the invitation's own e-mail) and `link_visit_then` (the
     visit's date then, for a reminder sent before it moved, else None); a reminder on its way with a newer link
     (`newer_link`, its state, and `newer_link_reminder`); the newest reminder that may have arrived though nothing
-    says so, not the one shown as the link (`unconfirmed_reminder`, its `which`: `unconfirmed_reminders`), and the
+    says so, not the one shown as the link (`unconfirmed_reminder`, its `which`: `unconfirmed_reminders`; and
+    `unconfirmed_reminder_opted_out`: a later try of its text was refused, the patient replied STOP), and the
     newest such one recorded when the visit moved (`unconfirmed_earlier`, and `unconfirmed_earlier_then`, the visit's
     date then); and where the receipt e-mail stands (`confirmation_email`).
     """
@@ -440,6 +443,13 @@ def with_email_states(invitations: QuerySet[Invitation]) -> QuerySet[WithAnnotat
         newer_link=Subquery(newer.values("delivery_state")[:1]),
         newer_link_reminder=Subquery(newer.values("which")[:1]),
         unconfirmed_reminder=Subquery(unconfirmed.values("which")[:1]),
+        # As the invitation's page says it (`_emails.html`): no text goes to this number again; call the patient.
+        unconfirmed_reminder_opted_out=Subquery(
+            unconfirmed.annotate(
+                opted_out=Case(When(last_error="RecipientOptedOut", then=Value(True)), default=Value(False))
+            ).values("opted_out")[:1],
+            output_field=BooleanField(),
+        ),
         unconfirmed_earlier=Subquery(unconfirmed_earlier.values("which")[:1]),
         unconfirmed_earlier_then=Subquery(unconfirmed_earlier.values("appointment_at")[:1]),
         confirmation_email=messages.latest_state(OutboundMessage.Kind.CONFIRMATION, OuterRef("intake__id")),

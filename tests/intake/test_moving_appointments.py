@@ -837,3 +837,30 @@ def test_a_reminder_text_refused_after_stop_says_so_on_the_not_confirmed_row(
     assert "may have been delivered" in row  # its first try: the patient may hold its link
     assert "asked for no text messages" in row
     assert "call the patient" in row.lower()
+
+
+def test_a_reminder_text_refused_after_stop_says_so_on_the_list_as_on_the_page(
+    front_desk, client, settings, time_machine, mailoutbox
+):
+    """The reminder's text timed out after the provider took it, the patient replied STOP, and the retry was refused
+    (RecipientOptedOut). The invitation's page says to call the patient; the list said only "Reminder 7 days before:
+    Not confirmed", so staff working from the list never learned that no text goes to this number again."""
+    from messaging import services as messages
+
+    visit = timezone.now().replace(second=0, microsecond=0) + 10 * DAY
+    time_machine.move_to(visit - 10 * DAY, tick=False)
+    invitation, _ = make_invitation(appointment_at=visit, send_email=True)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    time_machine.move_to(visit - 7 * DAY, tick=False)
+    assert reminders.send_pre_visit_reminders(now=timezone.now()) == 1
+    reminder = OutboundMessage.objects.get(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
+    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.TakenThenNoAnswerBackend"
+    assert messages.send(reminder.pk) == "retry"
+    OutboundMessage.objects.filter(pk=reminder.pk).update(
+        status=OutboundMessage.Status.FAILED, channel="sms", last_error="RecipientOptedOut"
+    )
+    client.force_login(front_desk)
+
+    cell = _list_cell(client, invitation)
+    assert cell.startswith("Sent Reminder 7 days before: Not confirmed")
+    assert cell.endswith("; then refused: replied STOP. Call the patient.")
