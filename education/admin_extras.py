@@ -4,6 +4,7 @@ The articles' own admin is education/admin.py, which imports this module."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -177,6 +178,7 @@ class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
             context["can_approve"] = request.user.has_perm(APPROVE_PERMISSION) and not translation.is_approved
             context["approve_url"] = reverse("admin:education_articletranslation_approve", args=[translation.pk])
             context["shown_sha256"] = shown_sha256(translation)  # the words and English shown: what an approval means
+            context["shown_words"] = translation.content_sha256  # of the words shown (approve_release: a repeat)
             if translation.waiting_release is not None and translation.is_current:
                 context["release_changes"] = release_changes(translation)
                 context["can_approve_release"] = request.user.has_perm(APPROVE_PERMISSION)
@@ -209,9 +211,9 @@ class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
     def approve_release_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """A clinical reviewer's "Approve the new release for patients": the starter release waiting beside the
         approved words takes their place, approved (education/translation_approval.py)."""
-        return self._approve(
-            request, pk, approve_release, "Approved: patients who read this language now see the new release."
-        )
+        # The words the page showed, beside its hash: a second click finds the release in their place, approved.
+        approve = functools.partial(approve_release, shown_words=request.POST.get("shown_words", ""))
+        return self._approve(request, pk, approve, "Approved: patients who read this language now see the new release.")
 
     def decline_release_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """A clinical reviewer's "Decline this release": the starter release waiting beside the approved words is set

@@ -84,16 +84,25 @@ def approve_translation(
 
 
 def approve_release(
-    translation: ArticleTranslation, *, reviewer: Any, shown: str | None = None, now: datetime.datetime | None = None
+    translation: ArticleTranslation,
+    *,
+    reviewer: Any,
+    shown: str | None = None,
+    shown_words: str | None = None,
+    now: datetime.datetime | None = None,
 ) -> ArticleTranslation:
     """Put the new release waiting on a translation in place of its words, approved: what patients read from now on.
     Refused, as `approve_translation` is, for a page that showed something else (`shown`) and for a translation of
-    older English; and when no release waits any more (a translator's words set it aside)."""
+    older English; and when no release waits any more (a translator's words set it aside). A page that showed the
+    release now in place of the words it showed (`shown_words`, their `content_sha256`), approved, is answered as
+    approved (a double click, a colleague's approval), the first approval's record kept."""
     if not reviewer.has_perm(APPROVE_PERMISSION):
         raise WorkflowError(MSG_NOT_A_REVIEWER)
     with transaction.atomic():
         locked = ArticleTranslation.objects.select_for_update().select_related("article").get(pk=translation.pk)
         if shown is not None and shown != shown_sha256(locked):
+            if _approved_as_shown(locked, shown, shown_words):
+                return locked  # approved already, exactly the release this page showed
             raise WorkflowError(MSG_CHANGED_SINCE_SHOWN)
         release = locked.waiting_release
         if release is None:
@@ -110,6 +119,16 @@ def approve_release(
         locked.approved_at = now or timezone.now()
         locked.save()  # the words and the approval at once: patients never read the English in between
     return locked
+
+
+def _approved_as_shown(translation: ArticleTranslation, shown: str, shown_words: str | None) -> bool:
+    """Whether the translation holds, approved, exactly the release a page showed waiting over `shown_words` (the
+    `content_sha256` of the words it showed) and the same English: the page's `shown_sha256` as it was then, with
+    the release's words the ones stored now."""
+    if not shown_words or translation.waiting_release is not None or not translation.is_approved:
+        return False
+    then = f"{shown_words}:{translation.source_sha256}:{translation.content_sha256}"
+    return shown == hashlib.sha256(then.encode()).hexdigest()
 
 
 def decline_release(

@@ -1,0 +1,66 @@
+"""Approving a waiting release from the reviewer's page, clicked twice: the second click finds the release in place of
+the words the page showed, approved, and says so, not that the translation "was not approved ... changed since"."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from education.models import ArticleTranslation
+from education.translation_approval import MSG_CHANGED_SINCE_SHOWN
+from tests.education.factories import ArticleFactory, spanish_with_a_new_release
+
+pytestmark = pytest.mark.django_db
+
+APPROVE = "/admin/education/articletranslation/{}/approve-release/"
+CHANGE = "/admin/education/articletranslation/{}/change/"
+
+
+def _release_form(page: str) -> dict[str, str]:
+    """The hidden fields of the "Approve the new release for patients" form, as the browser posts them."""
+    form = re.search(r'<form method="post" action="/admin/[^"]*/approve-release/">(.*?)</form>', page, re.S)
+    assert form is not None
+    fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', form.group(1)))
+    fields.pop("csrfmiddlewaretoken", None)
+    return fields
+
+
+def _said(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def test_a_double_click_on_approve_release_says_it_is_approved(reviewer_client, reviewer):
+    translation = spanish_with_a_new_release(ArticleFactory.create(title="Go-now signs"))
+    form = _release_form(reviewer_client.get(CHANGE.format(translation.pk)).content.decode())
+    first = reviewer_client.post(APPROVE.format(translation.pk), form)
+    assert first.status_code == 302
+    approved = ArticleTranslation.objects.get(pk=translation.pk)
+    assert approved.is_approved
+    assert "Lo urgente primero." in approved.body
+
+    second = reviewer_client.post(APPROVE.format(translation.pk), form, follow=True)
+
+    page = _said(second)
+    assert "Approved: patients who read this language now see the new release." in page
+    assert MSG_CHANGED_SINCE_SHOWN not in page
+    # The first click's record stands.
+    assert ArticleTranslation.objects.get(pk=translation.pk).approved_at == approved.approved_at
+
+
+def test_approving_a_release_from_a_page_whose_words_changed_since_is_still_refused(reviewer_client, reviewer):
+    """An editor's other words (saved and approved since) are not the release the page showed: refused as before."""
+    translation = spanish_with_a_new_release(ArticleFactory.create(title="Go-now signs"))
+    form = _release_form(reviewer_client.get(CHANGE.format(translation.pk)).content.decode())
+    reviewer_client.post(APPROVE.format(translation.pk), form)
+    changed = ArticleTranslation.objects.get(pk=translation.pk)
+    changed.body = "## Otros\n\nOtras palabras."
+    changed.save()
+    changed.approved_sha256 = changed.content_sha256
+    changed.save(update_fields=["approved_sha256"])
+
+    page = _said(reviewer_client.post(APPROVE.format(translation.pk), form, follow=True))
+
+    assert MSG_CHANGED_SINCE_SHOWN in page
+    assert "Otras palabras." in ArticleTranslation.objects.get(pk=translation.pk).body
