@@ -229,6 +229,18 @@ class InvitationForm(forms.Form):
         return cleaned
 
 
+def _as_shown(when: datetime.datetime, shown: datetime.datetime) -> datetime.datetime | None:
+    """`shown` (to the minute) when the time typed reads the same on the clinic's clock, else None. The box shows the
+    second 1:30 AM of the night the clocks go back as "01:30", which the field reads as the first (`AppointmentField`):
+    saved back unchanged, it is the time shown, not a change an hour earlier. Compared as wall-clock readings: Python
+    never finds a time in the repeated hour equal to one in another zone (PEP 495), even the same moment."""
+
+    def wall(moment: datetime.datetime) -> datetime.datetime:
+        return timezone.localtime(moment).replace(tzinfo=None, second=0, microsecond=0)
+
+    return shown.replace(second=0, microsecond=0) if wall(when) == wall(shown) else None
+
+
 class _DetailsAsShown(forms.Form):
     """The appointment, e-mail and language the page showed, in hidden fields: a page opened before a colleague
     changed them never changes them back (intake.services.invitations.ShownDetails). Read leniently: without them a
@@ -267,8 +279,7 @@ class _DetailsAsShown(forms.Form):
             return set()
         when = data.get("appointment_at")
         changes = {
-            "appointment": isinstance(when, datetime.datetime)
-            and when.replace(second=0, microsecond=0) != shown.appointment_at.replace(second=0, microsecond=0),
+            "appointment": isinstance(when, datetime.datetime) and _as_shown(when, shown.appointment_at) is None,
             "email": bool(data.get("email")) and data.get("email") != shown.email,
             "language": bool(data.get("language")) and data.get("language") != shown.language,
         }
@@ -298,7 +309,7 @@ class _DetailsAsShown(forms.Form):
             when = self.fields["appointment_at"].clean(typed)
         except ValidationError:
             return False
-        return bool(when == shown.appointment_at.replace(second=0, microsecond=0))
+        return isinstance(when, datetime.datetime) and _as_shown(when, shown.appointment_at) is not None
 
 
 class RenewLinkForm(_DetailsAsShown):
@@ -330,10 +341,11 @@ class RenewLinkForm(_DetailsAsShown):
 
         when: datetime.datetime = self.cleaned_data["appointment_at"]
         page = self.shown()
-        if page is not None and when == page.appointment_at.replace(second=0, microsecond=0):
+        as_shown = _as_shown(when, page.appointment_at) if page is not None else None
+        if as_shown is not None:
             # As the page showed it: the time on file now is the one kept (a colleague may have moved the visit since
             # the page opened), and email_new_link refuses it only if that one has passed (as ChangeDetailsForm).
-            return when
+            return as_shown
         return _ahead(when, MSG_RENEW_APPOINTMENT_PAST)
 
 
@@ -366,11 +378,12 @@ class ChangeDetailsForm(_DetailsAsShown):
 
         when: datetime.datetime = self.cleaned_data["appointment_at"]
         shown = self.initial.get("appointment_at")
-        if isinstance(shown, datetime.datetime) and when == shown.replace(second=0, microsecond=0):
+        if isinstance(shown, datetime.datetime) and _as_shown(when, shown) is not None:
             return shown  # not changed: an address or language corrected after the visit (the follow-ups use them)
         page = self.shown()
-        if page is not None and when == page.appointment_at.replace(second=0, microsecond=0):
-            return when  # as the page showed it: kept as it is now (change_details), even if that time has passed
+        as_shown = _as_shown(when, page.appointment_at) if page is not None else None
+        if as_shown is not None:
+            return as_shown  # as the page showed it: kept as it is now (change_details), even if that time has passed
         return _ahead(when, MSG_MOVE_APPOINTMENT_PAST)
 
 
