@@ -138,6 +138,18 @@ def latch_leg_answers_beside_a_cancer_history(intake: Intake, *, now: datetime.d
         latch(intake, answers, stored, latches=latches, now=now, cancer_history=True, stored=stored)
 
 
+def latch_follow_ups_beside_a_cancer_history(visit: Intake, *, now: datetime.datetime) -> None:
+    """The same for the follow-ups still being answered that hang off `visit` (a pre-visit intake whose cancer-history
+    latch a review undone opened again): their background has a cancer history again, so their stored leg answers
+    that make MSCC with it are latched (given before now) and each is triaged again, alerting through the usual
+    signal. The caller holds `visit`'s row lock; the follow-ups' rows are locked after it, in id order (nothing locks
+    a follow-up's row and then its visit's)."""
+    rows = Intake.objects.filter(invitation__follow_up__visit=visit, status=Intake.Status.IN_PROGRESS).order_by("pk")
+    for follow_up in rows.select_for_update(of=("self",)):
+        latch_leg_answers_beside_a_cancer_history(follow_up, now=now)
+        _reassess(follow_up, earlier=as_earlier(open_latches(follow_up)), now=now)
+
+
 def record_red_flags(intake: Intake, posted: Mapping[str, object], *, now: datetime.datetime) -> Intake:
     """Act on the red-flag answers of a posted page before anything else about the page is checked.
 

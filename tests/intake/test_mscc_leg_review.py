@@ -363,3 +363,69 @@ def test_leg_answers_given_after_a_review_latch_when_undoing_the_review_brings_t
     assert intake.answers["leg_numbness_tingling"] == "no"
     assert intake.level == Level.URGENT
     assert "MSCC" in _codes(intake)
+
+
+def _follow_up_with_leg_numbness_after_the_visit_review(visit_latch: str, clinician) -> tuple[Intake, Intake]:
+    """A visit sent with `visit_latch` answered yes then no, its latch cleared by a review; then the patient's
+    follow-up, still being answered, stores new leg numbness (no cancer history stands: an ordinary answer)."""
+    from intake.rules.catalogue import FOLLOW_UP
+    from intake.services import mark_reviewed, save_page
+    from tests.dashboard.factories import make_latched_intake
+    from tests.intake.factories import follow_up_answers, follow_up_for
+
+    said = timezone.now() - datetime.timedelta(days=2)
+    visit = make_latched_intake(visit_latch, said_at=said, changed_at=said + datetime.timedelta(minutes=3))
+    mark_reviewed(visit, by=clinician, outcome="routine_appointment")
+    assert not _open_latches(visit)
+    _invitation, _token, follow_up = follow_up_for(visit)
+    answers = follow_up_answers(**NEW_LEG_NUMBNESS)
+    for page in FOLLOW_UP.pages[: FOLLOW_UP.page_slugs.index("legs") + 1]:
+        save_page(follow_up, page.slug, answers, now=timezone.now())
+    follow_up.refresh_from_db()
+    assert follow_up.status == Intake.Status.IN_PROGRESS
+    assert follow_up.answers["leg_numbness_tingling"] == "yes"
+    assert "MSCC" not in _codes(follow_up)
+    assert not _open_latches(follow_up)
+    visit.refresh_from_db()
+    return visit, follow_up
+
+
+def test_undoing_the_visit_review_that_brings_its_cancer_history_back_latches_a_follow_ups_leg_numbness(clinician):
+    """The visit's cancer yes taken back and cleared by a review; the follow-up's leg numbness then was ordinary. The
+    review is undone (the wrong patient): the cancer history stands again beneath the follow-up, so its numbness
+    makes MSCC: triaged and alerted at once, and latched, so a later "no" keeps MSCC until a clinician's review."""
+    from intake.services import save_page
+    from intake.services.review_undo import review_token, undo_review
+
+    visit, follow_up = _follow_up_with_leg_numbness_after_the_visit_review("cancer_history", clinician)
+
+    undo_review(visit, by=clinician, review=review_token(visit))
+
+    follow_up.refresh_from_db()
+    assert follow_up.level == Level.URGENT
+    assert "MSCC" in _codes(follow_up)
+    assert Alert.objects.filter(intake=follow_up, kind=Alert.Kind.URGENT).exists()
+    latched = _open_latches(follow_up)
+    assert latched["leg_numbness_tingling"].given_before  # given before the undo, latched by it
+
+    save_page(follow_up, "legs", {**NEW_LEG_NUMBNESS, "leg_numbness_tingling": "no"}, now=timezone.now())
+
+    follow_up.refresh_from_db()
+    assert follow_up.answers["leg_numbness_tingling"] == "no"
+    assert follow_up.level == Level.URGENT
+    assert "MSCC" in _codes(follow_up)
+
+
+def test_undoing_a_visit_review_without_a_cancer_history_latches_nothing_on_its_follow_up(clinician):
+    from intake.services.review_undo import review_token, undo_review
+
+    visit, follow_up = _follow_up_with_leg_numbness_after_the_visit_review("ce_saddle_numbness", clinician)
+    before = (follow_up.level, _codes(follow_up))
+
+    undo_review(visit, by=clinician, review=review_token(visit))
+
+    assert "ce_saddle_numbness" in _open_latches(visit)  # the visit's own latch is back
+    follow_up.refresh_from_db()
+    assert not RedFlagAnswer.objects.filter(intake=follow_up).exists()
+    assert (follow_up.level, _codes(follow_up)) == before
+    assert "MSCC" not in _codes(follow_up)
