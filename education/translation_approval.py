@@ -124,8 +124,11 @@ def approve_release(
 def _approved_as_shown(translation: ArticleTranslation, shown: str, shown_words: str | None) -> bool:
     """Whether the translation holds, approved, exactly the release a page showed waiting over `shown_words` (the
     `content_sha256` of the words it showed) and the same English: the page's `shown_sha256` as it was then, with
-    the release's words the ones stored now."""
+    the release's words the ones stored now. Not once the English changed since: patients read the English then, not
+    the release ("Approved: patients ... now see the new release" would be false)."""
     if not shown_words or translation.waiting_release is not None or not translation.is_approved:
+        return False
+    if not translation.is_current:
         return False
     then = f"{shown_words}:{translation.source_sha256}:{translation.content_sha256}"
     return shown == hashlib.sha256(then.encode()).hexdigest()

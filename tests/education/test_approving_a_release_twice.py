@@ -10,7 +10,7 @@ import pytest
 
 from education.models import ArticleTranslation
 from education.translation_approval import MSG_CHANGED_SINCE_SHOWN
-from tests.education.factories import ArticleFactory, spanish_with_a_new_release
+from tests.education.factories import ArticleFactory, change_english_after_translation, spanish_with_a_new_release
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +39,7 @@ def test_a_double_click_on_approve_release_says_it_is_approved(reviewer_client, 
     approved = ArticleTranslation.objects.get(pk=translation.pk)
     assert approved.is_approved
     assert "Lo urgente primero." in approved.body
+    reviewer_client.get(CHANGE.format(translation.pk))  # the first click's "Approved" read: not the second's answer
 
     second = reviewer_client.post(APPROVE.format(translation.pk), form, follow=True)
 
@@ -64,3 +65,18 @@ def test_approving_a_release_from_a_page_whose_words_changed_since_is_still_refu
 
     assert MSG_CHANGED_SINCE_SHOWN in page
     assert "Otras palabras." in ArticleTranslation.objects.get(pk=translation.pk).body
+
+
+def test_a_second_click_after_the_english_changed_does_not_say_patients_see_the_release(reviewer_client, reviewer):
+    """Approved by the first click; the English article changed before the second: patients read the English now
+    (the Spanish is of older English), so "patients ... now see the new release" would be false."""
+    translation = spanish_with_a_new_release(ArticleFactory.create(title="Go-now signs"))
+    form = _release_form(reviewer_client.get(CHANGE.format(translation.pk)).content.decode())
+    first = _said(reviewer_client.post(APPROVE.format(translation.pk), form, follow=True))
+    assert "Approved: patients who read this language now see the new release." in first
+    change_english_after_translation(translation.article)
+
+    page = _said(reviewer_client.post(APPROVE.format(translation.pk), form, follow=True))
+
+    assert "patients who read this language now see the new release" not in page
+    assert MSG_CHANGED_SINCE_SHOWN in page
