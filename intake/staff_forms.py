@@ -238,6 +238,8 @@ def _as_shown(when: datetime.datetime, shown: datetime.datetime) -> datetime.dat
     def wall(moment: datetime.datetime) -> datetime.datetime:
         return timezone.localtime(moment).replace(tzinfo=None, second=0, microsecond=0)
 
+    if isinstance(when.tzinfo, datetime.timezone) and when.utcoffset() != timezone.localtime(shown).utcoffset():
+        return None  # sent with an offset of its own (not the box's text): it names one of the two, not the one shown
     return shown.replace(second=0, microsecond=0) if wall(when) == wall(shown) else None
 
 

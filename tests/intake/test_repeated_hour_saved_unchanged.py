@@ -56,3 +56,22 @@ def test_a_new_link_between_the_two_one_thirties_for_the_second_goes(front_desk,
     assert invitation.link_version == 2
     assert invitation.appointment_at == SECOND_ONE_THIRTY
     assert timezone.now() < invitation.appointment_at
+
+
+def test_the_first_one_thirty_sent_with_its_own_offset_on_a_page_that_showed_the_second_moves_the_visit(
+    front_desk, time_machine
+):
+    """Not the box's "01:30" (either of the two): a time sent with its own offset names one moment, the first 1:30
+    (EDT, -04:00), and the page showed the second (EST). That is a change, saved as one; read as "unchanged", the
+    visit stayed an hour later than the time sent (a booking system or a script posting ISO times)."""
+    time_machine.move_to(datetime.datetime(2026, 10, 28, 10, 0, tzinfo=NEW_YORK), tick=False)
+    invitation, _ = make_invitation(email="pat@example.org", appointment_at=SECOND_ONE_THIRTY)
+    desk = _desk(front_desk)
+    shown = _change_form_as_shown(desk, invitation)
+
+    desk.post(
+        f"/staff/invitations/{invitation.pk}/details/", {**shown, "change-appointment_at": "2026-11-01T01:30-04:00"}
+    )
+
+    invitation.refresh_from_db()
+    assert invitation.appointment_at == FIRST_ONE_THIRTY
