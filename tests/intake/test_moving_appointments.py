@@ -811,12 +811,9 @@ def test_a_failed_reminder_that_may_have_arrived_shows_on_the_page_and_the_list_
     assert selectors.live_link(invitation).message == first_email
 
 
-def test_a_reminder_text_refused_after_stop_says_so_on_the_not_confirmed_row(
-    front_desk, client, settings, time_machine, mailoutbox
-):
-    """The reminder's text timed out after the provider took it, the patient replied STOP, and the retry was refused
-    (RecipientOptedOut). The "Reminders not confirmed" row said only "may have been delivered": staff must read that
-    no text goes to this number again and that they should call the patient (as the link row says, 889855a)."""
+def _reminder_text_refused_after_stop(settings, time_machine) -> Invitation:
+    """An invitation whose 7-day reminder text timed out after the provider took it (it may have arrived), then was
+    refused because the patient replied STOP (RecipientOptedOut)."""
     from messaging import services as messages
 
     visit = timezone.now().replace(second=0, microsecond=0) + 10 * DAY
@@ -831,6 +828,16 @@ def test_a_reminder_text_refused_after_stop_says_so_on_the_not_confirmed_row(
     OutboundMessage.objects.filter(pk=reminder.pk).update(
         status=OutboundMessage.Status.FAILED, channel="sms", last_error="RecipientOptedOut"
     )
+    return invitation
+
+
+def test_a_reminder_text_refused_after_stop_says_so_on_the_not_confirmed_row(
+    front_desk, client, settings, time_machine, mailoutbox
+):
+    """The reminder's text timed out after the provider took it, the patient replied STOP, and the retry was refused
+    (RecipientOptedOut). The "Reminders not confirmed" row said only "may have been delivered": staff must read that
+    no text goes to this number again and that they should call the patient (as the link row says, 889855a)."""
+    invitation = _reminder_text_refused_after_stop(settings, time_machine)
     client.force_login(front_desk)
 
     row = _unconfirmed_row(client, invitation)
@@ -845,20 +852,7 @@ def test_a_reminder_text_refused_after_stop_says_so_on_the_list_as_on_the_page(
     """The reminder's text timed out after the provider took it, the patient replied STOP, and the retry was refused
     (RecipientOptedOut). The invitation's page says to call the patient; the list said only "Reminder 7 days before:
     Not confirmed", so staff working from the list never learned that no text goes to this number again."""
-    from messaging import services as messages
-
-    visit = timezone.now().replace(second=0, microsecond=0) + 10 * DAY
-    time_machine.move_to(visit - 10 * DAY, tick=False)
-    invitation, _ = make_invitation(appointment_at=visit, send_email=True)
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    time_machine.move_to(visit - 7 * DAY, tick=False)
-    assert reminders.send_pre_visit_reminders(now=timezone.now()) == 1
-    reminder = OutboundMessage.objects.get(kind=OutboundMessage.Kind.PRE_VISIT_REMINDER)
-    settings.EMAIL_BACKEND = "tests.alerts.mail_backends.TakenThenNoAnswerBackend"
-    assert messages.send(reminder.pk) == "retry"
-    OutboundMessage.objects.filter(pk=reminder.pk).update(
-        status=OutboundMessage.Status.FAILED, channel="sms", last_error="RecipientOptedOut"
-    )
+    invitation = _reminder_text_refused_after_stop(settings, time_machine)
     client.force_login(front_desk)
 
     cell = _list_cell(client, invitation)
