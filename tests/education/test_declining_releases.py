@@ -139,3 +139,20 @@ def test_a_newer_release_after_a_declined_one_waits_for_a_reviewer_again(one_art
     report = load_starter_library(one_article)
     assert report.translations[f"{CAUDA_EQUINA} (es)"] == TRANSLATION_RELEASE_WAITING
     assert [t.article.slug for t in translations_with_a_new_release()] == [CAUDA_EQUINA]
+
+
+def test_after_a_decline_words_no_longer_approved_are_not_said_to_be_what_patients_read(reviewer_client, reviewer):
+    """The declined banner said "patients keep reading the approved words" under "Not approved yet ... see the English
+    article" once an editor saved other words since: the page contradicted itself, and the second was true."""
+    translation = spanish_with_a_new_release(ArticleFactory.create(title="Go-now signs"))
+    decline_release(translation, reviewer=reviewer)
+    edited = ArticleTranslation.objects.get(pk=translation.pk)
+    edited.body = edited.body + "\n\nUna frase nueva."
+    edited.save()
+    assert not ArticleTranslation.objects.get(pk=translation.pk).is_approved
+
+    page = reviewer_client.get(CHANGE.format(translation.pk)).content.decode()
+
+    assert "Not approved yet." in page
+    assert "<strong>New release declined</strong> by Riley Reviewer on" in page  # the record stays
+    assert "patients keep reading the approved words" not in page
