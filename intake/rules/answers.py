@@ -49,11 +49,13 @@ def from_json(stored: Mapping[str, object]) -> dict[str, object]:
 
 
 def place_index(place: str, form: Form = INTAKE) -> int:
-    """Order of a page slug or REVIEW; an unknown value counts as the first page."""
+    """Order of a page slug or REVIEW; an unknown value (a resume point from an older version of the form) counts as
+    the first question page, where `resume` sends the patient: counted as the consent page, no question page was
+    reached, the first one sent back to `resume` and round again, and a red-flag answer on it was not taken."""
     slugs = form.page_slugs
     if place == REVIEW:
         return len(slugs)
-    return slugs.index(place) if place in slugs else 0
+    return slugs.index(place if place in slugs else form.first_page)
 
 
 def furthest(a: str, b: str, form: Form = INTAKE) -> str:

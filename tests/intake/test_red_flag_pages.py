@@ -350,3 +350,22 @@ def test_an_emergency_page_read_is_not_shown_again_after_a_review_for_a_serious_
 
     assert not _intake(patient).is_reviewed
     assert response["Location"] == "/intake/step/general_health_infection/"
+
+
+def test_a_cauda_equina_yes_on_a_form_whose_resume_point_no_page_has_is_taken_and_the_form_opens(patient, alert_calls):
+    """A resume point no page of the form has (a page of an older version of the form: `resume` sends the patient to
+    the first question) counted as the consent page, so no question page was reached: the first one redirected to
+    `resume` and back, round and round, and a yes posted on it was neither stored nor alerted."""
+    Intake.objects.filter(invitation=patient.invitation).update(current_step="a_page_no_longer_asked")
+
+    opened = patient.client.get("/intake/", follow=True)
+    assert opened.status_code == 200
+    assert opened.redirect_chain[-1][0] == "/intake/step/safety/"
+
+    response = patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes"})
+    intake = _intake(patient)
+    assert response["Location"] == "/intake/important/"
+    assert intake.answers["ce_saddle_numbness"] == "yes"
+    assert RedFlagAnswer.objects.filter(intake=intake, code="ce_saddle_numbness", cleared_at__isnull=True).exists()
+    assert intake.level == Level.URGENT
+    assert alert_calls == [(intake.pk, Level.URGENT, None)]
