@@ -11,6 +11,11 @@ row already, open or cleared by a review, is left as it is. The latch is marked 
 (`given_before`): the answer's own time is not known (docs/clinical/TRIAGE.md, "Latched red flags and partial
 pages"). Nothing is triaged here: the stored result already counts the answers as given; the latch only keeps it when
 one is taken back.
+
+It reads the triage rules of the code it ships with (which answers are red-flag answers, whether a cancer history
+stands), not a frozen copy as 0027 does: the three kinds of answer need the whole rules engine (a fall as the cause,
+a follow-up's background). On a new database it finds no form and does nothing; if those functions are ever renamed,
+squash this migration away (it is elidable) rather than edit it.
 """
 
 from django.db import migrations
