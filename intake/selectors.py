@@ -10,12 +10,12 @@ from typing import TypedDict
 
 from django.db import connections, router
 from django.db.models import (
-    BooleanField,
     Case,
     CharField,
     DateTimeField,
     Exists,
     F,
+    JSONField,
     OuterRef,
     Q,
     QuerySet,
@@ -23,7 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 from django_stubs_ext import WithAnnotations
 
@@ -338,6 +338,14 @@ def _with_which(
     )
 
 
+class UnconfirmedReminder(TypedDict):
+    """`EmailStates.unconfirmed_reminder`: the reminder's `which` ("3d"), and `opted_out`: a later try of its text was
+    refused, the patient replied STOP."""
+
+    which: str
+    opted_out: bool
+
+
 class EmailStates(TypedDict):
     """What `with_email_states` adds to each invitation."""
 
@@ -347,8 +355,7 @@ class EmailStates(TypedDict):
     link_visit_then: datetime.datetime | None
     newer_link: str | None
     newer_link_reminder: str | None
-    unconfirmed_reminder: str | None
-    unconfirmed_reminder_opted_out: bool | None
+    unconfirmed_reminder: UnconfirmedReminder | None
     unconfirmed_earlier: str | None
     unconfirmed_earlier_then: datetime.datetime | None
     confirmation_email: str | None
@@ -361,8 +368,8 @@ def with_email_states(invitations: QuerySet[Invitation]) -> QuerySet[WithAnnotat
     `link_reminder` (the reminder's `which`, "3d", or "" for the invitation's own e-mail) and `link_visit_then` (the
     visit's date then, for a reminder sent before it moved, else None); a reminder on its way with a newer link
     (`newer_link`, its state, and `newer_link_reminder`); the newest reminder that may have arrived though nothing
-    says so, not the one shown as the link (`unconfirmed_reminder`, its `which`: `unconfirmed_reminders`; and
-    `unconfirmed_reminder_opted_out`: a later try of its text was refused, the patient replied STOP), and the
+    says so, not the one shown as the link (`unconfirmed_reminder`: its `which`, as `unconfirmed_reminders`, and
+    `opted_out`, a later try of its text was refused, the patient replied STOP), and the
     newest such one recorded when the visit moved (`unconfirmed_earlier`, and `unconfirmed_earlier_then`, the visit's
     date then); and where the receipt e-mail stands (`confirmation_email`).
     """
@@ -442,13 +449,17 @@ def with_email_states(invitations: QuerySet[Invitation]) -> QuerySet[WithAnnotat
         link_visit_then=Subquery(earlier.values("appointment_at")[:1]),
         newer_link=Subquery(newer.values("delivery_state")[:1]),
         newer_link_reminder=Subquery(newer.values("which")[:1]),
-        unconfirmed_reminder=Subquery(unconfirmed.values("which")[:1]),
-        # As the invitation's page says it (`_emails.html`): no text goes to this number again; call the patient.
-        unconfirmed_reminder_opted_out=Subquery(
-            unconfirmed.annotate(
-                opted_out=Case(When(last_error="RecipientOptedOut", then=Value(True)), default=Value(False))
-            ).values("opted_out")[:1],
-            output_field=BooleanField(),
+        # Its `which` and whether a later try of its text was refused, from one subquery (the same subquery twice, one
+        # per column, looked the reminder up twice for each invitation listed). The refusal as the invitation's page
+        # says it (`_emails.html`): no text goes to this number again; call the patient.
+        unconfirmed_reminder=Subquery(
+            unconfirmed.values(
+                found=JSONObject(
+                    which=F("which"),
+                    opted_out=Case(When(last_error="RecipientOptedOut", then=Value(True)), default=Value(False)),
+                )
+            )[:1],
+            output_field=JSONField(),
         ),
         unconfirmed_earlier=Subquery(unconfirmed_earlier.values("which")[:1]),
         unconfirmed_earlier_then=Subquery(unconfirmed_earlier.values("appointment_at")[:1]),

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import dateformat, timezone
 
 from audit.models import AuditEvent
@@ -702,7 +704,13 @@ def test_the_list_shows_for_every_invitation_the_link_message_its_page_shows():
             "visit then": link.earlier.appointment_at if link.earlier else None,
             "newer": link.newer.state if link.newer else None,
             "newer reminder": link.newer_which or None,
-            "not confirmed": next(iter(selectors.unconfirmed_reminders(invitation, link)), (None,))[0],
+            "not confirmed": next(
+                (
+                    {"which": which, "opted_out": message.last_error == "RecipientOptedOut"}
+                    for which, message in selectors.unconfirmed_reminders(invitation, link)
+                ),
+                None,
+            ),
         }
         assert {
             "state": shown.invitation_email,
@@ -858,3 +866,26 @@ def test_a_reminder_text_refused_after_stop_says_so_on_the_list_as_on_the_page(
     cell = _list_cell(client, invitation)
     assert cell.startswith("Sent Reminder 7 days before: Not confirmed")
     assert cell.endswith("; then refused: replied STOP. Call the patient.")
+
+
+def test_the_list_reads_a_not_confirmed_reminder_once_for_its_row_and_its_stop_words(
+    front_desk, client, settings, time_machine, mailoutbox
+):
+    """The list's query looked the not-confirmed reminder up twice for each invitation listed: once for the row
+    ("Reminder 7 days before: Not confirmed"), once more, the same subquery, for its "then refused: replied STOP"
+    words. One lookup gives both; the cell reads as before."""
+    invitation = _reminder_text_refused_after_stop(settings, time_machine)
+    client.force_login(front_desk)
+
+    with CaptureQueriesContext(connection) as captured:
+        cell = _list_cell(client, invitation)
+    assert cell.startswith("Sent Reminder 7 days before: Not confirmed")
+    assert cell.endswith("; then refused: replied STOP. Call the patient.")
+    listing = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith("SELECT") and '"messaging_outboundmessage"' in query["sql"]
+    ]
+    assert len(listing) == 1  # the invitations, with their messages' states in subqueries
+    # The not-confirmed reminder's subquery is the one that picks a message by its state "unconfirmed".
+    assert listing[0].count("= 'unconfirmed'") == 1
