@@ -33,7 +33,7 @@ from django_otp.models import Device
 
 from accounts import two_factor, unlock
 from audit.services import client_address, record
-from clinic_portal.errors import sent_again_freely
+from clinic_portal.errors import busy_page_says
 from clinic_portal.middleware import mark_seen, staff_seconds_left
 from clinic_portal.request_notes import leave_note
 
@@ -109,7 +109,7 @@ def _code_failed(request: HttpRequest, username: str) -> None:
     user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
 
 
-@sent_again_freely  # signing in again does no harm; only the password is typed again
+@busy_page_says("sign_in")  # signing in again does no harm; only the password is typed again
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
@@ -149,6 +149,7 @@ def _username_as_read(form: SignInForm, typed: object) -> str:
         return ""
 
 
+@busy_page_says("sign_in_code")  # not signed in; the code typed may have been taken (refused a second time)
 @sensitive_post_parameters("code")
 @csrf_protect
 @never_cache
@@ -182,6 +183,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/sign_in_code.html", {"form": form})
 
 
+@busy_page_says("sign_in_code")  # as at the code step
 @sensitive_post_parameters("code")
 @csrf_protect
 @never_cache

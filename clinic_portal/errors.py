@@ -138,6 +138,11 @@ def database_failure(error: BaseException) -> Literal["unreachable", "busy"] | N
 
 SENT_AGAIN_FREELY = "sent_again_freely"
 
+# What a staff view's busy page says it could not do, when "Your change may not have been saved" (a form that changes
+# something) and "This page did not load" (a page opened) would be wrong: the person's sign-in did not finish (at the
+# code steps, the code typed may have been taken: `sign_in_code`).
+BusyWords = Literal["sign_in", "sign_in_code"]
+
 
 def sent_again_freely(view: View) -> View:
     """Marks a staff view whose POST changes nothing to check before sending it again (a search, a sign-in): the busy
@@ -147,14 +152,36 @@ def sent_again_freely(view: View) -> View:
     return view
 
 
+def busy_page_says(words: BusyWords) -> Callable[[View], View]:
+    """`sent_again_freely`, with the busy page, once the view is posted to, in the words for what it does
+    (`BusyWords`). The outermost decorator."""
+
+    def mark(view: View) -> View:
+        setattr(view, SENT_AGAIN_FREELY, words)
+        return view
+
+    return mark
+
+
+def _busy_words(request: HttpRequest) -> str:
+    """What the busy page says could not be done: "change" (a POST to a view not `sent_again_freely`), "load" (a page
+    opened, or a POST sent again freely), or the view's `BusyWords`. A sign-in step only once posted: opened, its page
+    did not load."""
+    match = getattr(request, "resolver_match", None)
+    mark = getattr(match.func, SENT_AGAIN_FREELY, False) if match is not None else False
+    posted = request.method == "POST"
+    if isinstance(mark, str) and posted:
+        return mark
+    return "change" if posted and not mark else "load"
+
+
 def database_busy_response(request: HttpRequest) -> HttpResponse:
     """A staff page whose transaction met a deadlock or a timeout: that transaction was rolled back; a change sent may
     have been saved all the same (see the module docstring), so staff check before sending it again. A page opened
-    (not posted), or posted to a view `sent_again_freely`, is said only not to have loaded, never to have changed
-    nothing: its audit row (a search's place in the session) may have been kept."""
-    match = getattr(request, "resolver_match", None)
-    freely = match is not None and getattr(match.func, SENT_AGAIN_FREELY, False)
-    context = {**clinic_details(), "posted": request.method == "POST" and not freely}
+    (not posted), or posted to a view `sent_again_freely`, is said only not to have loaded (or in the view's own
+    words, `busy_page_says`), never to have changed nothing: its audit row (a search's place in the session) may have
+    been kept."""
+    context = {**clinic_details(), "words": _busy_words(request)}
     response = HttpResponse(render_to_string("errors/staff/busy.html", context), status=503)
     response["Retry-After"] = str(BUSY_RETRY_AFTER)
     response["Cache-Control"] = "no-store"

@@ -16,6 +16,7 @@ from django.urls import path
 from clinic_portal.middleware import database_unreachable
 from clinic_portal.urls import handler500
 from clinic_portal.urls import urlpatterns as project_urlpatterns
+from tests.security.conftest import sign_in_with_password, totp_code
 from tests.security.failing_urls import MARKER_IN_ERROR
 
 pytestmark = pytest.mark.django_db
@@ -368,6 +369,64 @@ def test_a_search_or_a_sign_in_met_by_a_busy_database_asks_to_try_again_without_
     assert "try again in a few seconds" in html
     assert "Your change" not in html
     assert "check whether" not in html
+
+
+def _timeout() -> OperationalError:
+    return _wrapped(psycopg.errors.QueryCanceled("canceling statement due to statement timeout"))
+
+
+def _first_sign_in_code(client) -> str:
+    """The password step of someone with no authenticator yet, and the code their newly scanned app shows."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    sign_in_with_password(client, "clinician")
+    assert client.get("/staff/sign-in/set-up/").status_code == 200
+    return totp_code(TOTPDevice.objects.get(confirmed=False))
+
+
+@pytest.mark.parametrize("step", ["code", "set-up"])
+def test_a_sign_in_code_met_by_a_busy_database_says_the_sign_in_did_not_finish_not_your_change(
+    request, clinician, step
+):
+    """The code step (and the first one, at set-up) met a busy database after the code was checked: the page said
+    "Your change may not have been saved ... check whether your change is there", words for a form that changes
+    something. The person is not signed in, and the code they typed has been taken: typed again, it is refused as
+    wrong (and counts towards the lockout)."""
+    client = Client(raise_request_exception=False)
+    if step == "code":
+        sign_in_with_password(client, "clinician")
+        code = totp_code(request.getfixturevalue("authenticator"))
+    else:
+        code = _first_sign_in_code(client)
+    with mock.patch("accounts.views.auth_login", side_effect=_timeout()):
+        response = client.post(f"/staff/sign-in/{step}/", {"code": code})
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "We could not sign you in just now" in html
+    assert "with the next code your app shows" in html
+    assert "A recovery code you typed may have been used up" in html
+    assert "your change" not in html.lower()
+    assert "check whether" not in html
+    assert "did not load" not in html
+    assert "_auth_user_id" not in client.session
+    if step == "code":  # as the page says: the code typed is not taken a second time
+        again = client.post("/staff/sign-in/code/", {"code": code})
+        assert "That code did not work" in again.content.decode()
+
+
+def test_the_password_step_met_by_a_busy_database_says_the_sign_in_did_not_finish(clinician):
+    """It said "This page did not load": the sign-in page had loaded; it was the sign-in that did not finish."""
+    client = Client(raise_request_exception=False)
+    with mock.patch("accounts.views.SignInForm.is_valid", side_effect=_timeout()):
+        response = sign_in_with_password(client, "clinician")
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "We could not sign you in just now" in html
+    assert "try again in a few seconds" in html
+    assert "did not load" not in html
+    assert "your change" not in html.lower()
+    assert "next code" not in html  # no code was typed
 
 
 @pytest.mark.parametrize(
