@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import views
+from clinic_portal.errors import busy_page_says
 
 app_name = "accounts"
 
@@ -12,7 +13,8 @@ urlpatterns = [
     path("sign-in/unlock/", views.unlock_request, name="unlock-request"),
     path("sign-in/unlock/sent/", views.unlock_sent, name="unlock-sent"),
     path("sign-in/unlock/<str:uidb64>/<str:token>/", views.unlock_with_link, name="unlock"),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="sign-out"),
+    # Met by a busy database, the person may still be signed in: not a change to check for on a page.
+    path("sign-out/", busy_page_says("sign_out")(auth_views.LogoutView.as_view()), name="sign-out"),
     path("welcome/", views.after_sign_in, name="after-sign-in"),
     path("password/", views.change_password, name="password-change"),
     path("still-here/", views.still_here, name="still-here"),

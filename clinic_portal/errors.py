@@ -140,8 +140,8 @@ SENT_AGAIN_FREELY = "sent_again_freely"
 
 # What a staff view's busy page says it could not do, when "Your change may not have been saved" (a form that changes
 # something) and "This page did not load" (a page opened) would be wrong: the person's sign-in did not finish (at the
-# code steps, the code typed may have been taken: `sign_in_code`).
-BusyWords = Literal["sign_in", "sign_in_code"]
+# code steps, the code typed may have been taken: `sign_in_code`), nor their signing out, their search, their download.
+BusyWords = Literal["sign_in", "sign_in_code", "sign_out", "search", "download"]
 
 
 def sent_again_freely(view: View) -> View:
@@ -153,8 +153,8 @@ def sent_again_freely(view: View) -> View:
 
 
 def busy_page_says(words: BusyWords) -> Callable[[View], View]:
-    """`sent_again_freely`, with the busy page, once the view is posted to, in the words for what it does
-    (`BusyWords`). The outermost decorator."""
+    """`sent_again_freely`, with the busy page, once the view is posted to (a download's: opened too), in the words
+    for what it does (`BusyWords`). The outermost decorator."""
 
     def mark(view: View) -> View:
         setattr(view, SENT_AGAIN_FREELY, words)
@@ -165,12 +165,12 @@ def busy_page_says(words: BusyWords) -> Callable[[View], View]:
 
 def _busy_words(request: HttpRequest) -> str:
     """What the busy page says could not be done: "change" (a POST to a view not `sent_again_freely`), "load" (a page
-    opened, or a POST sent again freely), or the view's `BusyWords`. A sign-in step only once posted: opened, its page
-    did not load."""
+    opened, or a POST sent again freely), or the view's `BusyWords`: once posted (a sign-in step opened: its page did
+    not load), or a download's, opened."""
     match = getattr(request, "resolver_match", None)
     mark = getattr(match.func, SENT_AGAIN_FREELY, False) if match is not None else False
     posted = request.method == "POST"
-    if isinstance(mark, str) and posted:
+    if isinstance(mark, str) and (posted or mark == "download"):
         return mark
     return "change" if posted and not mark else "load"
 

@@ -34,7 +34,7 @@ from accounts.permissions import administrator_required, staff_permission_requir
 from audit import services as audit
 from audit.models import AuditEvent, EventIntake
 from clinic_portal import phones
-from clinic_portal.errors import sent_again_freely
+from clinic_portal.errors import busy_page_says
 from dashboard import (
     chart,
     export,
@@ -238,7 +238,7 @@ def _contacts(
     ]
 
 
-@sent_again_freely  # a search: nothing to check before sending it again
+@busy_page_says("search")  # nothing to check before sending it again
 @require_POST
 @staff_permission_required("intake.view_queue")
 def queue_search(request: HttpRequest) -> HttpResponse:
@@ -263,6 +263,7 @@ def queue_search(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('dashboard:queue')}?{urlencode({SEARCH_PARAM: search_id})}")
 
 
+@busy_page_says("download")
 @never_cache
 @require_GET
 @staff_permission_required(*REPORT_PERMISSIONS)

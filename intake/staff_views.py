@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.permissions import staff_permission_required
 from audit import services as audit
 from clinic_portal import phones
-from clinic_portal.errors import sent_again_freely
+from clinic_portal.errors import busy_page_says
 from intake import selectors
 from intake.call_backs import clinic_hours
 from intake.models import Invitation, Patient, Questionnaire
@@ -515,7 +515,7 @@ def _page_number(text: str | None) -> int:
     return min(int(text), LAST_PAGE) if text and text.isdigit() and int(text) > 0 else 1
 
 
-@sent_again_freely  # "Find": a search
+@busy_page_says("search")  # "Find"; opened, the list did not load
 @never_cache
 @require_http_methods(["GET", "POST"])
 @staff_permission_required("intake.view_invitation")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.permissions import staff_permission_required
 from audit import services as audit
+from clinic_portal.errors import busy_page_says
 from outcomes import exports
 from outcomes.fhir.codes import CONTENT_TYPE
 
@@ -37,6 +38,7 @@ def questionnaire(request: HttpRequest, questionnaire_id: str) -> HttpResponse:
     return HttpResponse(document, content_type=CONTENT_TYPE)
 
 
+@busy_page_says("download")
 @never_cache
 @require_GET
 @staff_permission_required(*INTAKE_PAGE_PERMISSIONS)

@@ -429,6 +429,58 @@ def test_the_password_step_met_by_a_busy_database_says_the_sign_in_did_not_finis
     assert "next code" not in html  # no code was typed
 
 
+def test_signing_out_met_by_a_busy_database_says_the_person_may_still_be_signed_in(client, front_desk):
+    """Signing out is not a change to check for on a page: on a shared computer, the person must not walk away
+    believing they are signed out."""
+    client = Client(raise_request_exception=False)
+    client.force_login(front_desk)
+    with mock.patch("django.contrib.auth.views.auth_logout", side_effect=_timeout()):
+        response = client.post("/staff/sign-out/")
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "You may still be signed in" in html
+    assert "sign out again" in html
+    assert "your change" not in html.lower()
+    assert client.get("/staff/queue/").status_code == 200  # as the page says: still signed in
+
+
+@pytest.mark.parametrize(("url", "data", "persona", "busy_part"), SENT_AGAIN_FREELY[:2], ids=["queue-search", "find"])
+def test_a_search_met_by_a_busy_database_says_the_search_did_not_finish(request, url, data, persona, busy_part):
+    """It said "This page did not load ... could not load this page", of a page already there with its search box."""
+    client = Client(raise_request_exception=False)
+    client.force_login(request.getfixturevalue(persona))
+    with mock.patch(busy_part, side_effect=_timeout()):
+        response = client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "Your search did not finish" in html
+    assert "try again in a few seconds" in html
+    assert "did not load" not in html
+    assert "your change" not in html.lower()
+
+
+@pytest.mark.parametrize(
+    ("url", "busy_part"),
+    [
+        ("/staff/queue/export.csv", "dashboard.views.audit.record"),
+        ("/staff/intakes/1/fhir/", "outcomes.views.exports.intake_for_export"),
+    ],
+    ids=["queue-csv", "fhir-bundle"],
+)
+def test_a_download_met_by_a_busy_database_says_the_download_did_not_start(clinician, url, busy_part):
+    """A download's link leaves the page where it is; the busy page said "This page did not load" of the file."""
+    client = Client(raise_request_exception=False)
+    client.force_login(clinician)
+    with mock.patch(busy_part, side_effect=_timeout()):
+        response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "The download did not start" in html
+    assert "try again in a few seconds" in html
+    assert "did not load" not in html
+    assert "your change" not in html.lower()
+
+
 @pytest.mark.parametrize(
     "error",
     [
