@@ -239,6 +239,7 @@ class UnlockRequestForm(forms.Form):
     )
 
 
+@busy_page_says("unlock_email")  # no page shows whether the e-mail went: its inbox does
 @csrf_protect
 @never_cache
 def unlock_request(request: HttpRequest) -> HttpResponse:
@@ -257,6 +258,7 @@ def unlock_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/unlock_sent.html", {"minutes": settings.SIGN_IN_UNLOCK_LINK_MINUTES})
 
 
+@busy_page_says("unlock")  # the link may be spent with the lock still there (`unlock.lift_lock`)
 @csrf_protect
 @never_cache
 def unlock_with_link(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:

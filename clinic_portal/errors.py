@@ -140,8 +140,10 @@ SENT_AGAIN_FREELY = "sent_again_freely"
 
 # What a staff view's busy page says it could not do, when "Your change may not have been saved" (a form that changes
 # something) and "This page did not load" (a page opened) would be wrong: the person's sign-in did not finish (at the
-# code steps, the code typed may have been taken: `sign_in_code`), nor their signing out, their search, their download.
-BusyWords = Literal["sign_in", "sign_in_code", "sign_out", "search", "download"]
+# code steps, the code typed may have been taken: `sign_in_code`), nor their signing out, their search, their download;
+# the unlock e-mail asked for may not have been sent (`unlock_email`); the lock may not have been lifted, and the link
+# pressed spent all the same (`unlock`).
+BusyWords = Literal["sign_in", "sign_in_code", "sign_out", "search", "download", "unlock_email", "unlock"]
 
 
 def sent_again_freely(view: View) -> View:

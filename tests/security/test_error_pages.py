@@ -459,6 +459,37 @@ def test_a_search_met_by_a_busy_database_says_the_search_did_not_finish(request,
     assert "your change" not in html.lower()
 
 
+def test_asking_for_an_unlock_link_met_by_a_busy_database_says_the_email_may_not_have_been_sent(front_desk):
+    """A locked-out person asking for the e-mailed link has no page to check for a change: they wait for the e-mail."""
+    client = Client(raise_request_exception=False)
+    with mock.patch("accounts.views.unlock.ask_for_link", side_effect=_timeout()):
+        response = client.post("/staff/sign-in/unlock/", {"username": "frontdesk"})
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "The unlock e-mail may not have been sent" in html
+    assert "ask for it again" in html
+    assert "your change" not in html.lower()
+
+
+def test_unlocking_with_the_link_met_by_a_busy_database_says_sign_in_may_still_be_locked(front_desk):
+    """The link was spent, then the database was busy before the failed sign-ins were cleared: the person is still
+    locked out and the link no longer works. "Check whether your change is there" left them to find that out."""
+    from django.conf import settings
+
+    from accounts import unlock
+
+    client = Client(raise_request_exception=False)
+    path = unlock.link_for(front_desk).removeprefix(settings.SITE_URL)
+    with mock.patch("accounts.unlock.reset_failures", side_effect=_timeout()):
+        response = client.post(path)
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "Sign-in may not be unlocked yet" in html
+    assert "ask for a new unlock link" in html
+    assert "your change" not in html.lower()
+    assert unlock.user_for_link(*path.strip("/").split("/")[-2:]) is None  # as the page says: this link is spent
+
+
 @pytest.mark.parametrize(
     ("url", "busy_part"),
     [
