@@ -18,9 +18,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, resolve_url
+from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from accounts import two_factor
+from clinic_portal.errors import busy_page_says
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
@@ -38,6 +40,12 @@ class PortalAdminSite(admin.AdminSite):
             raise PermissionDenied
         next_url = request.GET.get("next") or reverse("admin:index", current_app=self.name)
         return redirect_to_login(next_url, resolve_url("accounts:sign-in"))
+
+    # Met by a busy database, the person may still be signed in (as the staff pages' sign-out, accounts.urls). The
+    # admin's URL wraps this method, keeping its mark.
+    @busy_page_says("sign_out")
+    def logout(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
+        return super().logout(request, extra_context)
 
     # The stubs say TemplateResponse; the admin only returns what these give back (a redirect is an HttpResponse).
     def password_change(  # type: ignore[override]

@@ -444,6 +444,18 @@ def test_signing_out_met_by_a_busy_database_says_the_person_may_still_be_signed_
     assert client.get("/staff/queue/").status_code == 200  # as the page says: still signed in
 
 
+def test_signing_out_of_the_admin_met_by_a_busy_database_says_the_person_may_still_be_signed_in(administrator):
+    """The admin's "Log out", as the staff pages' "Sign out"."""
+    client = Client(raise_request_exception=False)
+    client.force_login(administrator)
+    with mock.patch("django.contrib.auth.views.auth_logout", side_effect=_timeout()):
+        response = client.post("/admin/logout/")
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "You may still be signed in" in html
+    assert "your change" not in html.lower()
+
+
 @pytest.mark.parametrize(("url", "data", "persona", "busy_part"), SENT_AGAIN_FREELY[:2], ids=["queue-search", "find"])
 def test_a_search_met_by_a_busy_database_says_the_search_did_not_finish(request, url, data, persona, busy_part):
     """It said "This page did not load ... could not load this page", of a page already there with its search box."""
