@@ -147,9 +147,9 @@ BusyWords = Literal["sign_in", "sign_in_code", "sign_out", "search", "download",
 
 
 def sent_again_freely(view: View) -> View:
-    """Marks a staff view whose POST changes nothing to check before sending it again (a search, a sign-in): the busy
-    page asks to try again, as for a page opened, rather than to check whether a change was saved. The outermost
-    decorator, as the mark is read from the view the URL names."""
+    """Marks a staff view whose POST changes nothing to check before sending it again: the busy page asks to try
+    again, as for a page opened, rather than to check whether a change was saved. The outermost decorator, as the mark
+    is read from the view the URL names. A search or a sign-in says what did not finish instead (`busy_page_says`)."""
     setattr(view, SENT_AGAIN_FREELY, True)
     return view
 
