@@ -136,7 +136,7 @@ def database_failure(error: BaseException) -> Literal["unreachable", "busy"] | N
     return "busy" if state in BUSY_SQLSTATES else None
 
 
-SENT_AGAIN_FREELY = "sent_again_freely"
+BUSY_WORDS = "busy_page_says"  # the attribute `busy_page_says` sets on a view
 
 # What a staff view's busy page says it could not do, when "Your change may not have been saved" (a form that changes
 # something) and "This page did not load" (a page opened) would be wrong: the person's sign-in did not finish (at the
@@ -146,42 +146,35 @@ SENT_AGAIN_FREELY = "sent_again_freely"
 BusyWords = Literal["sign_in", "sign_in_code", "sign_out", "search", "download", "unlock_email", "unlock"]
 
 
-def sent_again_freely(view: View) -> View:
-    """Marks a staff view whose POST changes nothing to check before sending it again: the busy page asks to try
-    again, as for a page opened, rather than to check whether a change was saved. The outermost decorator, as the mark
-    is read from the view the URL names. A search or a sign-in says what did not finish instead (`busy_page_says`)."""
-    setattr(view, SENT_AGAIN_FREELY, True)
-    return view
-
-
 def busy_page_says(words: BusyWords) -> Callable[[View], View]:
-    """`sent_again_freely`, with the busy page, once the view is posted to (a download's: opened too), in the words
-    for what it does (`BusyWords`). The outermost decorator."""
+    """Marks a staff view whose busy page, once the view is posted to (a download's: opened too), says what did not
+    finish in the words for what it does (`BusyWords`) rather than to check whether a change was saved. The outermost
+    decorator, as the mark is read from the view the URL names."""
 
     def mark(view: View) -> View:
-        setattr(view, SENT_AGAIN_FREELY, words)
+        setattr(view, BUSY_WORDS, words)
         return view
 
     return mark
 
 
 def _busy_words(request: HttpRequest) -> str:
-    """What the busy page says could not be done: "change" (a POST to a view not `sent_again_freely`), "load" (a page
-    opened, or a POST sent again freely), or the view's `BusyWords`: once posted (a sign-in step opened: its page did
-    not load), or a download's, opened."""
+    """What the busy page says could not be done: "change" (a POST to an unmarked view), "load" (a page opened), or
+    the view's `BusyWords` (`busy_page_says`): once posted (a sign-in step opened: its page did not load), or a
+    download's, opened."""
     match = getattr(request, "resolver_match", None)
-    mark = getattr(match.func, SENT_AGAIN_FREELY, False) if match is not None else False
+    mark = getattr(match.func, BUSY_WORDS, None) if match is not None else None
     posted = request.method == "POST"
-    if isinstance(mark, str) and (posted or mark == "download"):
-        return mark
-    return "change" if posted and not mark else "load"
+    if mark is not None and (posted or mark == "download"):
+        return str(mark)
+    return "change" if posted else "load"
 
 
 def database_busy_response(request: HttpRequest) -> HttpResponse:
     """A staff page whose transaction met a deadlock or a timeout: that transaction was rolled back; a change sent may
     have been saved all the same (see the module docstring), so staff check before sending it again. A page opened
-    (not posted), or posted to a view `sent_again_freely`, is said only not to have loaded (or in the view's own
-    words, `busy_page_says`), never to have changed nothing: its audit row (a search's place in the session) may have
+    (not posted) is said only not to have loaded, a POST to a view marked `busy_page_says` says what did not finish,
+    never to have changed nothing: its audit row (a search's place in the session) may have
     been kept."""
     context = {**clinic_details(), "words": _busy_words(request)}
     response = HttpResponse(render_to_string("errors/staff/busy.html", context), status=503)

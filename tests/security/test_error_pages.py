@@ -342,7 +342,7 @@ def test_a_staff_page_that_times_out_while_loading_says_it_did_not_load_and_to_t
 
 # Staff POSTs that change nothing to check before sending them again (a search, a sign-in): the busy page asks to try
 # again, as for a page opened. Each with what in it meets the busy database.
-SENT_AGAIN_FREELY = [
+SENT_AGAIN_WITHOUT_HARM = [
     ("/staff/queue/search/", {"name": "delga"}, "clinician", "dashboard.views.audit.record"),
     ("/staff/invitations/", {"find": "Quill"}, "front_desk", "intake.staff_views.selectors.recent_invitations"),
     ("/staff/sign-in/", {"username": "frontdesk", "password": "wrong"}, None, "accounts.views.SignInForm.is_valid"),
@@ -350,7 +350,7 @@ SENT_AGAIN_FREELY = [
 
 
 @pytest.mark.parametrize(
-    ("url", "data", "persona", "busy_part"), SENT_AGAIN_FREELY, ids=["queue-search", "find", "sign-in"]
+    ("url", "data", "persona", "busy_part"), SENT_AGAIN_WITHOUT_HARM, ids=["queue-search", "find", "sign-in"]
 )
 def test_a_search_or_a_sign_in_met_by_a_busy_database_asks_to_try_again_without_speaking_of_a_change(
     request, url, data, persona, busy_part
@@ -456,7 +456,9 @@ def test_signing_out_of_the_admin_met_by_a_busy_database_says_the_person_may_sti
     assert "your change" not in html.lower()
 
 
-@pytest.mark.parametrize(("url", "data", "persona", "busy_part"), SENT_AGAIN_FREELY[:2], ids=["queue-search", "find"])
+@pytest.mark.parametrize(
+    ("url", "data", "persona", "busy_part"), SENT_AGAIN_WITHOUT_HARM[:2], ids=["queue-search", "find"]
+)
 def test_a_search_met_by_a_busy_database_says_the_search_did_not_finish(request, url, data, persona, busy_part):
     """It said "This page did not load ... could not load this page", of a page already there with its search box."""
     client = Client(raise_request_exception=False)
