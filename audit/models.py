@@ -1,4 +1,5 @@
-"""The audit trail: who did what to which intake, and every staff sign-in. Append-only."""
+"""The audit trail: who did what to which intake, every staff sign-in, and clinical reviewers' decisions on
+translation releases. Append-only."""
 
 from __future__ import annotations
 
@@ -43,6 +44,11 @@ class AuditEvent(AppendOnly):
         SIGNED_OUT = "signed_out", "Signed out"
         CHANGED_PASSWORD = "changed_password", "Changed their own password"
         RETENTION_PURGE = "retention_purge", "Old intakes removed by the retention policy"
+        # A clinical reviewer's decision on a translation's words or its new starter release (education/translation_approval.py):
+        # no intake; the article and language are named in the detail.
+        APPROVED_TRANSLATION = "approved_translation", "Approved a translation's words"
+        APPROVED_RELEASE = "approved_release", "Approved a translation's new release"
+        DECLINED_RELEASE = "declined_release", "Declined a translation's new release"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True, help_text="When it happened (stored in UTC).")
     actor = models.ForeignKey(

@@ -237,7 +237,7 @@ class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
         if translation is None:
             raise Http404
         try:
-            approve(translation, reviewer=request.user, shown=request.POST.get("shown", ""))
+            approve(translation, reviewer=request.user, shown=request.POST.get("shown", ""), request=request)
         except WorkflowError as refused:
             messages.error(request, str(refused))
         else:

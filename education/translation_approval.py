@@ -10,6 +10,10 @@ A newer starter release of a translation patients read waits beside its approved
 approved words to the approved new ones and never read the English meanwhile. A reviewer who disagrees with it
 declines it instead (`decline_release`): the approved words stay, the release leaves their lists, and the translation
 records who declined which words and when, so the next `load_articles` does not bring the same words back.
+
+Each decision is in the audit trail too (audit.AuditEvent `approved_translation`, `approved_release` and
+`declined_release`: who, when, from which address, which article and language), written in the decision's own
+transaction, once: a repeat answered as done (a double click, a colleague's decision) and a refused one add no row.
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ import hashlib
 from typing import Any
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
+
+from audit import services as audit
 
 from education.models import ArticleTranslation, canonical_text, english_sha256
 from education.workflow import WorkflowError, full_name
@@ -60,7 +67,12 @@ def shown_sha256(translation: ArticleTranslation, release: dict[str, str] | None
 
 
 def approve_translation(
-    translation: ArticleTranslation, *, reviewer: Any, shown: str | None = None, now: datetime.datetime | None = None
+    translation: ArticleTranslation,
+    *,
+    reviewer: Any,
+    shown: str | None = None,
+    now: datetime.datetime | None = None,
+    request: HttpRequest | None = None,
 ) -> ArticleTranslation:
     """Approve the translation's words as they are stored now; refused for words made from older English, and, with
     `shown` (the `shown_sha256` of what the reviewer's page showed), for words changed since, or said since to match
@@ -74,12 +86,15 @@ def approve_translation(
             raise WorkflowError(MSG_CHANGED_SINCE_SHOWN)
         if not locked.is_current:
             raise WorkflowError(MSG_NOT_CURRENT)
+        if locked.is_approved:
+            return locked  # approved already, these very words (a double click): the first approval's record kept
         locked.approved_sha256 = locked.content_sha256
         locked.approved_by = reviewer
         locked.approved_by_name = full_name(reviewer)
         locked.approved_at = now or timezone.now()
         # A save, not an update: the public-page cache hears of it (education/cache.py) and drops the pages.
         locked.save(update_fields=["approved_sha256", "approved_by", "approved_by_name", "approved_at"])
+        audit.record("approved_translation", actor=reviewer, request=request, detail=audit_detail(locked))
     return locked
 
 
@@ -90,6 +105,7 @@ def approve_release(
     shown: str | None = None,
     shown_words: str | None = None,
     now: datetime.datetime | None = None,
+    request: HttpRequest | None = None,
 ) -> ArticleTranslation:
     """Put the new release waiting on a translation in place of its words, approved: what patients read from now on.
     Refused, as `approve_translation` is, for a page that showed something else (`shown`) and for a translation of
@@ -118,6 +134,7 @@ def approve_release(
         locked.approved_by_name = full_name(reviewer)
         locked.approved_at = now or timezone.now()
         locked.save()  # the words and the approval at once: patients never read the English in between
+        audit.record("approved_release", actor=reviewer, request=request, detail=audit_detail(locked))
     return locked
 
 
@@ -135,7 +152,12 @@ def _approved_as_shown(translation: ArticleTranslation, shown: str, shown_words:
 
 
 def decline_release(
-    translation: ArticleTranslation, *, reviewer: Any, shown: str | None = None, now: datetime.datetime | None = None
+    translation: ArticleTranslation,
+    *,
+    reviewer: Any,
+    shown: str | None = None,
+    now: datetime.datetime | None = None,
+    request: HttpRequest | None = None,
 ) -> ArticleTranslation:
     """Set aside the new release waiting on a translation: patients keep reading the approved words, and the release
     no longer waits for anyone (the reviewers' lists and e-mail). Kept on the translation: the words declined, of which
@@ -146,7 +168,10 @@ def decline_release(
     if not reviewer.has_perm(APPROVE_PERMISSION):
         raise WorkflowError(MSG_NOT_A_REVIEWER)
     with transaction.atomic():
-        locked = ArticleTranslation.objects.select_for_update().get(pk=translation.pk)
+        # The article is read for the audit row's detail, not locked: an editor's save of it need not wait.
+        locked = (
+            ArticleTranslation.objects.select_for_update(of=("self",)).select_related("article").get(pk=translation.pk)
+        )
         if shown is not None and shown != shown_sha256(locked):
             declined = locked.declined_release or {}
             if locked.waiting_release is None and locked.declined(declined) and shown == shown_sha256(locked, declined):
@@ -169,4 +194,11 @@ def decline_release(
             release_declined_by_name=locked.release_declined_by_name,
             release_declined_at=locked.release_declined_at,
         )
+        audit.record("declined_release", actor=reviewer, request=request, detail=audit_detail(locked))
     return locked
+
+
+def audit_detail(translation: ArticleTranslation) -> str:
+    """Which translation a decision was on, for the audit trail: the article's number and address, the language."""
+    article = translation.article
+    return f"article #{article.pk} {article.slug}, {translation.get_language_display()} translation #{translation.pk}"
