@@ -4,15 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0009_review_undo'),
+        ("audit", "0009_review_undo"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('viewed_intake', 'Viewed an intake'), ('viewed_follow_ups', 'Viewed the follow-up list'), ('reviewed_intake', 'Marked an intake reviewed'), ('undid_review', "Undid an intake's review"), ('changed_intake', 'Changed an intake'), ('exported_intakes', 'Exported intakes'), ('viewed_outcome_report', 'Viewed the review outcomes report'), ('created_invitation', 'Created an invitation'), ('changed_invitation', "Changed an invitation's appointment or contact details"), ('cancelled_visit', 'Cancelled a visit'), ('booked_visit_again', 'Booked a cancelled visit again'), ('viewed_invitation', 'Viewed an invitation (contact details)'), ('searched_patients', 'Searched patients by name'), ('signed_in', 'Signed in'), ('sign_in_failed', 'Sign-in failed'), ('signed_out', 'Signed out'), ('changed_password', 'Changed their own password'), ('retention_purge', 'Old intakes removed by the retention policy'), ('approved_translation', "Approved a translation's words"), ('approved_release', "Approved a translation's new release"), ('declined_release', "Declined a translation's new release")], db_index=True, max_length=32),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("viewed_intake", "Viewed an intake"),
+                    ("viewed_follow_ups", "Viewed the follow-up list"),
+                    ("reviewed_intake", "Marked an intake reviewed"),
+                    ("undid_review", "Undid an intake's review"),
+                    ("changed_intake", "Changed an intake"),
+                    ("exported_intakes", "Exported intakes"),
+                    ("viewed_outcome_report", "Viewed the review outcomes report"),
+                    ("created_invitation", "Created an invitation"),
+                    ("changed_invitation", "Changed an invitation's appointment or contact details"),
+                    ("cancelled_visit", "Cancelled a visit"),
+                    ("booked_visit_again", "Booked a cancelled visit again"),
+                    ("viewed_invitation", "Viewed an invitation (contact details)"),
+                    ("searched_patients", "Searched patients by name"),
+                    ("signed_in", "Signed in"),
+                    ("sign_in_failed", "Sign-in failed"),
+                    ("signed_out", "Signed out"),
+                    ("changed_password", "Changed their own password"),
+                    ("retention_purge", "Old intakes removed by the retention policy"),
+                    ("approved_translation", "Approved a translation's words"),
+                    ("approved_release", "Approved a translation's new release"),
+                    ("declined_release", "Declined a translation's new release"),
+                ],
+                db_index=True,
+                max_length=32,
+            ),
         ),
     ]

@@ -72,7 +72,8 @@ def test_refused_decisions_leave_no_audit_row(editor_client, reviewer_client, re
     assert editor_client.post(APPROVE.format(translation.pk), approve).status_code == 403  # not a reviewer
     assert editor_client.post(DECLINE.format(translation.pk), decline).status_code == 403
     stale = {**decline, "shown": "0" * 64}  # a page that showed other words
-    assert "nothing was declined" in reviewer_client.post(DECLINE.format(translation.pk), stale, follow=True).content.decode()
+    refused = reviewer_client.post(DECLINE.format(translation.pk), stale, follow=True)
+    assert "nothing was declined" in refused.content.decode()
     assert _decisions() == []
 
     reviewer_client.post(DECLINE.format(translation.pk), decline)
