@@ -44,11 +44,12 @@ class AuditEvent(AppendOnly):
         SIGNED_OUT = "signed_out", "Signed out"
         CHANGED_PASSWORD = "changed_password", "Changed their own password"
         RETENTION_PURGE = "retention_purge", "Old intakes removed by the retention policy"
-        # A clinical reviewer's decision on a translation's words or its new starter release (education/translation_approval.py):
-        # no intake; the article and language are named in the detail.
+        # A clinical reviewer's decision on a translation's words or its new starter release
+        # (education/translation_approval.py): no intake; the article and language are named in the detail.
         APPROVED_TRANSLATION = "approved_translation", "Approved a translation's words"
         APPROVED_RELEASE = "approved_release", "Approved a translation's new release"
         DECLINED_RELEASE = "declined_release", "Declined a translation's new release"
+        REOPENED_RELEASE = "reopened_release", "Brought a declined translation release back for review"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True, help_text="When it happened (stored in UTC).")
     actor = models.ForeignKey(

@@ -24,7 +24,11 @@ from education.translation_approval import (
     APPROVE_PERMISSION,
     approve_release,
     approve_translation,
+    can_reopen,
     decline_release,
+    declined_last,
+    declined_words,
+    reopen_release,
     shown_sha256,
 )
 from education.workflow import WorkflowError
@@ -96,13 +100,6 @@ class ArticleImageAdmin(admin.ModelAdmin[ArticleImage]):
         if not change:
             obj.uploaded_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
-
-
-def _declined_last(translation: ArticleTranslation) -> bool:
-    """The reviewers' last word on the translation was declining a release: not once they approved words since (a
-    newer release, or an editor's words), which patients now read instead of the ones the note said they keep."""
-    declined_at, approved_at = translation.release_declined_at, translation.approved_at
-    return declined_at is not None and (approved_at is None or declined_at >= approved_at)
 
 
 @admin.register(ArticleTranslation)
@@ -186,19 +183,25 @@ class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
                 context["approve_release_url"] = url
                 url = reverse("admin:education_articletranslation_decline_release", args=[translation.pk])
                 context["decline_release_url"] = url
-            elif translation.declined_release and _declined_last(translation):
+            elif translation.declined_release and declined_last(translation):
                 context["release_declined_by_name"] = translation.release_declined_by_name
                 context["release_declined_at"] = translation.release_declined_at
+                if request.user.has_perm(APPROVE_PERMISSION) and can_reopen(translation):
+                    url = reverse("admin:education_articletranslation_reopen_release", args=[translation.pk])
+                    context["reopen_release_url"] = url
+                    context["shown_declined"] = declined_words(translation)
         return super().change_view(request, object_id, form_url, context)
 
     def get_urls(self) -> list[URLPattern]:
         approve = self.admin_site.admin_view(require_POST(self.approve_view))
         approve_new = self.admin_site.admin_view(require_POST(self.approve_release_view))
         decline_new = self.admin_site.admin_view(require_POST(self.decline_release_view))
+        reopen = self.admin_site.admin_view(require_POST(self.reopen_release_view))
         return [
             path("<int:pk>/approve/", approve, name="education_articletranslation_approve"),
             path("<int:pk>/approve-release/", approve_new, name="education_articletranslation_approve_release"),
             path("<int:pk>/decline-release/", decline_new, name="education_articletranslation_decline_release"),
+            path("<int:pk>/reopen-release/", reopen, name="education_articletranslation_reopen_release"),
             *super().get_urls(),
         ]
 
@@ -226,11 +229,23 @@ class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
             "bring this release back.",
         )
 
+    def reopen_release_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """A clinical reviewer's "Bring this release back for review": a release declined by mistake waits for review
+        again, beside the approved words patients keep reading (education/translation_approval.py)."""
+        reopen = functools.partial(reopen_release, shown_declined=request.POST.get("shown_declined", ""))
+        return self._approve(
+            request,
+            pk,
+            reopen,
+            "Brought back: the new release waits for clinical review again. Patients keep reading the approved words "
+            "until a clinical reviewer approves it.",
+        )
+
     def _approve(
         self, request: HttpRequest, pk: int, approve: Callable[..., ArticleTranslation], done: str
     ) -> HttpResponse:
-        """A reviewer's decision (either approval, or declining a release), by a clinical reviewer only, on what their
-        page showed (`shown`); back to the page."""
+        """A reviewer's decision (either approval, declining a release, or bringing a declined one back), by a
+        clinical reviewer only, on what their page showed (`shown`); back to the page."""
         if not request.user.has_perm(APPROVE_PERMISSION):
             raise PermissionDenied
         translation = ArticleTranslation.objects.filter(pk=pk).select_related("article").first()

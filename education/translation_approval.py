@@ -11,9 +11,18 @@ approved words to the approved new ones and never read the English meanwhile. A 
 declines it instead (`decline_release`): the approved words stay, the release leaves their lists, and the translation
 records who declined which words and when, so the next `load_articles` does not bring the same words back.
 
-Each decision is in the audit trail too (audit.AuditEvent `approved_translation`, `approved_release` and
-`declined_release`: who, when, from which address, which article and language), written in the decision's own
-transaction, once: a repeat answered as done (a double click, a colleague's decision) and a refused one add no row.
+A release declined by mistake is brought back (`reopen_release`): it waits for clinical review again, exactly as it
+did before the decline, beside the same approved words, and the decline's record is cleared. Brought back to wait,
+not approved at once: undoing a decline is then never itself a clinical decision patients would see (the words they
+read do not change), and the release is approved, if at all, as any release is, from the page that shows what it
+changes, with the same checks (the words shown, the English current). Only while the release still applies: the
+English it translates is the article's live English, and patients read the words it was declined beside (a
+translator's words since always win).
+
+Each decision is in the audit trail too (audit.AuditEvent `approved_translation`, `approved_release`,
+`declined_release` and `reopened_release`: who, when, from which address, which article and language), written in
+the decision's own transaction, once: a repeat answered as done (a double click, a colleague's decision) and a
+refused one add no row.
 """
 
 from __future__ import annotations
@@ -27,7 +36,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from audit import services as audit
-
 from education.models import ArticleTranslation, canonical_text, english_sha256
 from education.workflow import WorkflowError, full_name
 
@@ -195,6 +203,98 @@ def decline_release(
             release_declined_at=locked.release_declined_at,
         )
         audit.record("declined_release", actor=reviewer, request=request, detail=audit_detail(locked))
+    return locked
+
+
+MSG_NOTHING_TO_REOPEN = (
+    "This translation changed after you opened it, so nothing was brought back: the declined release no longer "
+    "applies (the English or the translation's words changed since, or a release waits or was approved already). "
+    "Read the page as it is now."
+)
+
+
+def declined_last(translation: ArticleTranslation) -> bool:
+    """The reviewers' last word on the translation was declining a release: not once they approved words since (a
+    newer release, or an editor's words), which patients now read instead of the ones the note said they keep."""
+    declined_at, approved_at = translation.release_declined_at, translation.approved_at
+    return declined_at is not None and (approved_at is None or declined_at >= approved_at)
+
+
+def can_reopen(translation: ArticleTranslation) -> bool:
+    """Whether the release declined last could wait for review again as it did: no release waits, it translates the
+    article's live English, and patients read the words it was declined beside (approved before the decline and
+    unchanged since: a translator's words since, or an approval since, and it no longer applies)."""
+    declined = translation.declined_release or {}
+    return (
+        bool(declined)
+        and translation.waiting_release is None
+        and declined_last(translation)
+        and translation.is_approved
+        and translation.is_current
+        and declined.get("english") == translation.source_sha256
+    )
+
+
+def declined_words(translation: ArticleTranslation) -> str:
+    """The declined release's words, hashed (empty: none declined): what a page offering to bring it back showed."""
+    declined = translation.declined_release or {}
+    if not declined:
+        return ""
+    return english_sha256(declined["title"], declined["summary"], declined["body"])
+
+
+def reopen_release(
+    translation: ArticleTranslation,
+    *,
+    reviewer: Any,
+    shown: str | None = None,
+    shown_declined: str | None = None,
+    request: HttpRequest | None = None,
+) -> ArticleTranslation:
+    """Bring the release declined last back to wait for clinical review, as it waited before the decline: beside the
+    approved words patients keep reading, the decline's record cleared (so a later `load_articles` leaves it waiting
+    rather than skipping it). Refused for a page that showed other words or English (`shown`) or another declined
+    release (`shown_declined`, its `declined_words`), and when it no longer applies (`can_reopen`); a page whose
+    release waits already, brought back (a double click, a colleague), is answered as brought back."""
+    if not reviewer.has_perm(APPROVE_PERMISSION):
+        raise WorkflowError(MSG_NOT_A_REVIEWER)
+    with transaction.atomic():
+        locked = (
+            ArticleTranslation.objects.select_for_update(of=("self",)).select_related("article").get(pk=translation.pk)
+        )
+        release = locked.waiting_release
+        if release is not None and shown is not None and shown_declined:
+            words = english_sha256(release["title"], release["summary"], release["body"])
+            page = hashlib.sha256(f"{locked.content_sha256}:{locked.source_sha256}".encode()).hexdigest()
+            if shown == page and words == shown_declined and locked.is_current:
+                return locked  # brought back already, exactly the release this page showed declined
+        if shown is not None and shown != shown_sha256(locked):
+            raise WorkflowError(MSG_NOTHING_TO_REOPEN)
+        if shown_declined is not None and shown_declined != declined_words(locked):
+            raise WorkflowError(MSG_NOTHING_TO_REOPEN)
+        if not can_reopen(locked):
+            raise WorkflowError(MSG_NOTHING_TO_REOPEN)
+        declined = locked.declined_release
+        locked.new_release = {
+            "title": declined["title"],
+            "summary": declined["summary"],
+            "body": declined["body"],
+            "over": locked.content_sha256,  # queued as `_queue_release` queues it (education/services.py)
+            "english": locked.source_sha256,
+        }
+        locked.declined_release = {}
+        locked.release_declined_by = None
+        locked.release_declined_by_name = ""
+        locked.release_declined_at = None
+        # An update of these columns alone, as a decline: nothing patients read changes, nor who last saved the words.
+        ArticleTranslation.objects.filter(pk=locked.pk).update(
+            new_release=locked.new_release,
+            declined_release={},
+            release_declined_by=None,
+            release_declined_by_name="",
+            release_declined_at=None,
+        )
+        audit.record("reopened_release", actor=reviewer, request=request, detail=audit_detail(locked))
     return locked
 
 

@@ -4,7 +4,7 @@
   new text; the history shows one change, in the body only;
 - an article whose image has no alt text cannot be saved; with alt text it is shown with that alt;
 - a new Spanish starter release of a translation patients read reaches them only once a reviewer approves it, and
-  a reviewer may decline it instead.
+  a reviewer may decline it instead, and bring a release declined by mistake back to wait for review.
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ def test_a_spanish_starter_release_reaches_spanish_readers_only_after_a_reviewer
     assert_accessible(visitor, context="the new Spanish release after approval")
 
 
-def test_a_reviewer_declines_a_spanish_release_and_spanish_readers_keep_the_approved_words(
+def test_a_reviewer_declines_a_spanish_release_and_spanish_readers_keep_the_approved_words_then_brings_it_back(
     open_page, screenshot, reviewer
 ):
     from tests.education.factories import ArticleFactory, spanish_with_a_new_release
@@ -173,6 +173,16 @@ def test_a_reviewer_declines_a_spanish_release_and_spanish_readers_keep_the_appr
     assert page.get_by_role("button", name="Approve the new release for patients").count() == 0
     screenshot(page, "translation-release-declined-phone")
     assert_accessible(page, context="the translation after its new release was declined")
+
+    # Declined by mistake: brought back, it waits for review again, with its decisions, and no words pasted back.
+    page.get_by_role("button", name="Bring this release back for review").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Brought back: the new release waits for clinical review again.").is_visible()
+    assert page.get_by_text("New release declined").count() == 0
+    assert page.get_by_role("button", name="Approve the new release for patients").is_visible()
+    assert page.get_by_role("button", name="Bring this release back for review").count() == 0
+    screenshot(page, "translation-release-brought-back-phone")
+    assert_accessible(page, context="the translation after its declined release was brought back")
 
 
 def _png() -> bytes:

@@ -374,6 +374,13 @@ ROWS: list[Row] = [
         (S, S, S, 405, 403, 403, 405),
         post="changes",
     ),
+    # "Bring this release back for review" (a declined release waits for review again): the same rule.
+    Row(
+        "admin:education_articletranslation_reopen_release",
+        lambda w: f"/admin/education/articletranslation/{_article_translation(w).pk}/reopen-release/",
+        (S, S, S, 405, 403, 403, 405),
+        post="changes",
+    ),
     # Images and translations: editors add and change them (deleting an image could break a live article). A
     # translation goes only with its article, kept for "Recover deleted articles" (education/recovery.py).
     *admin_model(
