@@ -101,6 +101,10 @@ class ArticleForm(forms.ModelForm[Article]):
         model = Article
         fields = list(EDITABLE_FIELDS)
         field_classes = {"summary": LineEndingsField, "body": LineEndingsField, "sources": LineEndingsField}
+        help_texts = {
+            "author": "Who wrote the article: a person's name, shown as typed, or the clinic's team, typed as “Spine "
+            "Clinic education team”, which pages in Spanish show in Spanish (“el equipo educativo de Spine Clinic”).",
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         instance = kwargs.get("instance")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import re
 from typing import Any
 
 from django.utils import timezone
@@ -31,9 +32,7 @@ def article_context(article: Any) -> dict[str, Any]:
     english_marked = language_code(get_language()) != "en"
     return {
         "article": article,
-        # The author's or team's name is typed in English ("Education team") and has no translation: on a page in
-        # another language it is marked English (WCAG 3.1.2), or a screen reader says it with that language's sounds.
-        "author": format_html('<span lang="en">{}</span>', article.author) if english_marked else article.author,
+        "author": author_shown(article.author, english_marked=english_marked),
         "live": article.is_live,
         "summary": article.display_summary,
         "body": _scrolling_tables(article.display_html, english=bool(getattr(article, "translation_notice", None))),
@@ -58,6 +57,27 @@ def article_context(article: Any) -> dict[str, Any]:
             for related in article.related_published
         ],
     }
+
+
+# The library's own team as its articles name their author: "Spine Clinic education team" (the starter articles,
+# education/content/articles), or another clinic's name before "education team".
+TEAM_AUTHOR = re.compile(r"(?P<clinic>\S.*?)\s+education\s+team", re.IGNORECASE)
+
+
+def author_shown(author: str, *, english_marked: bool) -> str | SafeString:
+    """The author as the page's "Written by ..." shows it. A clinic's team ("Spine Clinic education team", whatever
+    the case and spaces typed) is named in the reader's language, the clinic's name as typed: "Escrito por el equipo
+    educativo de Spine Clinic". Any other author (a person's name) is shown as typed; it has no translation, so on a
+    page in another language it is marked English (WCAG 3.1.2), or a screen reader says it with that language's
+    sounds."""
+    if not english_marked:
+        return author
+    team = TEAM_AUTHOR.fullmatch(author.strip())
+    if team is not None:
+        named = pgettext("A clinic's team as the author of an article, after “Written by”", "%(clinic)s education team")
+        if named != "%(clinic)s education team":  # a language without its translation keeps the English, marked
+            return named % {"clinic": " ".join(team["clinic"].split())}
+    return format_html('<span lang="en">{}</span>', author)
 
 
 def _review_day(day: datetime.date | None) -> dict[str, str] | None:
