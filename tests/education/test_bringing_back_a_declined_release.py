@@ -12,6 +12,7 @@ from django.test import Client
 
 from audit.models import AuditEvent
 from education.models import ArticleTranslation
+from education.reminders import translations_with_a_new_release
 from education.translation import localized
 from education.translation_approval import decline_release
 from tests.education.factories import ArticleFactory, change_english_after_translation, spanish_with_a_new_release
@@ -68,6 +69,9 @@ def test_a_reviewer_brings_a_declined_release_back_to_wait_for_review(reviewer_c
     assert "Approve the new release for patients" in said
     assert "Decline this release" in said
     assert "Lo urgente primero." in said  # what the release changes
+
+    # Back on the reviewers' list (and in their reminder e-mail) of releases waiting.
+    assert [t.pk for t in translations_with_a_new_release()] == [declined.pk]
 
     # Approved from there, patients read it.
     reviewer_client.post(APPROVE.format(declined.pk), _form(response.content.decode(), "approve-release"))
