@@ -17,7 +17,12 @@ from django.utils import timezone
 from education import tasks
 from education.models import ArticleTranslation
 from education.reminders import send_review_reminders, translations_with_a_new_release
-from education.services import TRANSLATION_RELEASE_DECLINED, TRANSLATION_RELEASE_WAITING, load_starter_library
+from education.services import (
+    TRANSLATION_RELEASE_DECLINED,
+    TRANSLATION_RELEASE_STILL_WAITING,
+    TRANSLATION_RELEASE_WAITING,
+    load_starter_library,
+)
 from education.starter import RELEASED_FILE, STARTER_DIR
 from education.translation import localized
 from education.translation_approval import MSG_DECLINE_CHANGED_SINCE_SHOWN, MSG_NO_RELEASE, decline_release
@@ -156,3 +161,15 @@ def test_after_a_decline_words_no_longer_approved_are_not_said_to_be_what_patien
     assert "Not approved yet." in page
     assert "<strong>New release declined</strong> by Riley Reviewer on" in page  # the record stays
     assert "patients keep reading the approved words" not in page
+
+
+def test_a_release_brought_back_after_a_decline_still_waits_after_the_next_load(one_article, reviewer):
+    """Brought back by a reviewer (a decline by mistake), the release waits as `load_articles` queued it: the next load
+    finds it waiting, neither declined nor queued twice."""
+    from education.translation_approval import reopen_release
+
+    declined = decline_release(ArticleTranslation.objects.get(article__slug=CAUDA_EQUINA), reviewer=reviewer)
+    reopen_release(declined, reviewer=reviewer)
+    report = load_starter_library(one_article)
+    assert report.translations[f"{CAUDA_EQUINA} (es)"] == TRANSLATION_RELEASE_STILL_WAITING
+    assert [t.article.slug for t in translations_with_a_new_release()] == [CAUDA_EQUINA]
