@@ -314,7 +314,7 @@ def test_the_dispatcher_kept_running_with_every_outlives_a_database_error(monkey
             raise DatabaseError('DETAIL:  Key (email)=(zq.due@example.org) already exists; "Zqmarker Patient"')
         return {"scheduled": 0, "follow_ups": 1, "follow_up_reminders": 0, "pre_visit_reminders": 0}
 
-    class Stop(Exception):
+    class Stop(BaseException):  # the loop stopped from outside, as Ctrl-C or the process manager stops it
         pass
 
     def sleep(seconds: float) -> None:

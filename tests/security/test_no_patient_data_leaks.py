@@ -11,19 +11,22 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+import traceback
 from unittest import mock
 
 import pytest
 from django.core import mail
 from django.core.cache import caches
-from django.db import connection
+from django.core.management import load_command_class
+from django.core.management.base import CommandError
+from django.db import IntegrityError, connection, connections
 from django.test import Client
 from django.utils import timezone
 
 from intake import services
 from intake.models import Intake
 from intake.rules.questionnaire import PAGE_SLUGS, QUESTIONS, page_by_slug
-from tests.intake.factories import BIRTH_DATE, days_ahead_at, post_data, routine_answers
+from tests.intake.factories import BIRTH_DATE, days_ahead_at, post_data, routine_answers, submitted_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +209,36 @@ def test_a_refused_patient_address_stays_out_of_the_logs_and_the_task_result_tab
     assert MARKER.lower() not in caplog.text.lower()
     for record in caplog.records:
         assert MARKER.lower() not in str(record.__dict__).lower(), record.name
+
+
+# PostgreSQL's text for a row it refused quotes the whole row (psycopg's str() includes the DETAIL line).
+ROW_QUOTED = IntegrityError(
+    'null value in column "expires_at" of relation "intake_invitation" violates not-null constraint\n'
+    f"DETAIL:  Failing row contains (7, {MARKER} Patient, {MARKER.lower()}@example.org, 1980-02-03, null)."
+)
+
+
+@pytest.mark.parametrize(
+    ("command", "failing"),
+    [
+        ("send_due_messages", "intake.management.commands.send_due_messages.send_due_messages"),
+        ("retriage", "intake.services.retriage"),
+        ("purge_old_intakes", "intake.management.commands.purge_old_intakes.purge_old_intakes"),
+    ],
+)
+def test_a_command_run_by_cron_fails_without_printing_the_row_its_database_error_quotes(command, failing, capsys):
+    """What cron or a systemd timer runs prints its failure to standard error, which cron mails and the journal
+    keeps: the command exits non-zero naming the error's class, not its text (and --traceback shows where, without
+    the original error chained in)."""
+    submitted_intake()  # something for retriage to go over
+    runner = load_command_class("intake", command)
+    with mock.patch(failing, side_effect=ROW_QUOTED), mock.patch.object(connections, "close_all"):
+        with pytest.raises(SystemExit) as ended:
+            runner.run_from_argv(["manage.py", command, "--skip-checks"])
+        with pytest.raises(CommandError) as raised:
+            runner.run_from_argv(["manage.py", command, "--skip-checks", "--traceback"])
+    assert ended.value.code == 1
+    printed = capsys.readouterr().err
+    assert "IntegrityError" in printed
+    assert MARKER.lower() not in printed.lower()
+    assert MARKER.lower() not in "".join(traceback.format_exception(raised.value)).lower()

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from clinic_portal.command_errors import class_name_only
 from intake.retention import purge_old_intakes
 
 # Counts only: the queue shows staff which intakes (unreviewed, urgent and serious first).
@@ -33,6 +34,10 @@ class Command(BaseCommand):
         parser.add_argument("--months", type=int, default=None, help="Override INTAKE_RETENTION_MONTHS once.")
 
     def handle(self, *args: Any, dry_run: bool, months: int | None, **options: Any) -> None:
+        with class_name_only("purge_old_intakes"):  # run by cron, which mails what it prints
+            self.purge(dry_run=dry_run, months=months)
+
+    def purge(self, *, dry_run: bool, months: int | None) -> None:
         months = settings.INTAKE_RETENTION_MONTHS if months is None else months
         if months < 1:
             raise CommandError("The retention period must be at least one month.")

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand
 from django.db.models import Q
 from django.utils import timezone
 
+from clinic_portal.command_errors import class_name_only
 from intake import services
 from intake.models import Intake, Level
 from intake.rules.triage import RULES_VERSION
@@ -32,6 +33,10 @@ class Command(BaseCommand):
         parser.add_argument("--apply", action="store_true", help="Store the new results (default: report only).")
 
     def handle(self, *args: Any, apply: bool = False, **options: Any) -> None:
+        with class_name_only("retriage"):  # a failure's text could quote an intake's row, answers and all
+            self.retriage(apply=apply)
+
+    def retriage(self, *, apply: bool) -> None:
         now = timezone.now()
         checked = changed = 0
         left_reviewed: list[int] = []

@@ -5,7 +5,8 @@ Run every few minutes (cron `*/5 * * * *` or a systemd timer), beside `alerts_sw
 each follow-up and each reminder goes out once (`intake.services.follow_ups`). The messages themselves are sent by
 the task worker, with its retries. With `--every`, a run that fails (the database away) is logged without patient
 data (the error's class only: a database error's text can quote a row) and the next one is tried at the next tick,
-on a fresh connection.
+on a fresh connection. A single run that fails exits non-zero naming the error's class only
+(`clinic_portal.command_errors`): cron mails what it prints.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
+from clinic_portal.command_errors import class_name_only
 from intake.services.follow_ups import send_due_messages
 
 logger = logging.getLogger(__name__)
@@ -31,19 +33,22 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, every: float, **options: Any) -> None:
-        while True:
-            try:
-                self.run_once(verbose=options["verbosity"] > 1)
-            except DatabaseError as error:
+        with class_name_only("send_due_messages"):  # a single run's failure goes to cron's mail, not through the logs
+            while True:
+                try:
+                    self.run_once(verbose=options["verbosity"] > 1)
+                except DatabaseError as error:
+                    if not every:
+                        raise
+                    logger.error(
+                        "send_due_messages could not run (%s); trying again in %s s", type(error).__name__, every
+                    )
                 if not every:
-                    raise
-                logger.error("send_due_messages could not run (%s); trying again in %s s", type(error).__name__, every)
-            if not every:
-                return
-            time.sleep(every)
-            # A long-running loop must not keep a dead or expired connection, as a web request would not: without
-            # this a database restart left every later tick failing on the old connection (the stop-30 audit).
-            close_old_connections()
+                    return
+                time.sleep(every)
+                # A long-running loop must not keep a dead or expired connection, as a web request would not: without
+                # this a database restart left every later tick failing on the old connection (the stop-30 audit).
+                close_old_connections()
 
     def run_once(self, *, verbose: bool) -> None:
         counts = send_due_messages()
