@@ -30,11 +30,16 @@ def redact(text: str) -> str:
     return _EMAIL_ADDRESS.sub("[email]", _UNLOCK_LINK.sub(r"\1[link]", mask(text)))
 
 
+# The language switch too: posted from a patient's page, it saves a confirmed patient's language on their invitation
+# and record, and can answer with the advice page drawn from the answers posted (clinic_portal.language_choice).
+_PRIVATE_PATHS = ("/intake/", "/staff/", "/admin/", "/i18n/")
+
+
 def _may_carry_patient_data(record: logging.LogRecord) -> bool:
     """Errors on public article pages keep their message (no patient data there); patient and staff pages do not."""
     request = getattr(record, "request", None)
     path = getattr(request, "path_info", None)  # inside the portal: a URL prefix (SCRIPT_NAME) is not part of it
-    return path is None or path.startswith(("/intake/", "/staff/", "/admin/"))
+    return path is None or path.startswith(_PRIVATE_PATHS)
 
 
 class WithholdPatientData(logging.Filter):

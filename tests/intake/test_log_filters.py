@@ -123,3 +123,34 @@ def test_addresses_in_any_log_line_are_masked():
     assert "brien" not in redact(line)
     output = _console_output(lambda: logging.getLogger("some.library").warning("sent to %s", "zq.lib@example.org"))
     assert "sent to [email]" in output
+
+
+@pytest.mark.django_db
+def test_an_error_on_the_language_switch_of_a_patient_page_is_logged_without_its_message():
+    """The switcher posts to /i18n/setlang/, which saves a confirmed patient's language on their invitation and
+    patient record: an error there (PostgreSQL's text for a refused row quotes the whole row) is logged with its type,
+    file and line, as on the patient's own pages, not with the patient's name and e-mail."""
+    from unittest import mock
+
+    from django.db import IntegrityError
+    from django.test import Client
+
+    from tests.intake.factories import BIRTH_DATE
+
+    _invitation, token = make_invitation(name="Zqrow Patient", email="zq.row@example.org")
+    patient = Client(raise_request_exception=False)
+    patient.get(f"/intake/start/{token}/")
+    assert patient.post("/intake/confirm/", {"date_of_birth": BIRTH_DATE.isoformat()}).status_code == 302
+    refused = IntegrityError(
+        'new row for relation "intake_patient" violates check constraint "patient_language"\n'
+        "DETAIL:  Failing row contains (3, Zqrow Patient, 1980-02-03, zq.row@example.org, xx)."
+    )
+    responses = []
+    with mock.patch("intake.patient_session.invitations.set_language", side_effect=refused):
+        output = _console_output(
+            lambda: responses.append(patient.post("/i18n/setlang/", {"language": "es", "next": "/intake/"}))
+        )
+    assert responses[0].status_code == 500
+    assert "django.db.utils.IntegrityError" in output  # the type, for the engineer
+    assert "Zqrow" not in output
+    assert "1980-02-03" not in output
