@@ -139,15 +139,26 @@ def latch_leg_answers_beside_a_cancer_history(intake: Intake, *, now: datetime.d
 
 
 def latch_follow_ups_beside_a_cancer_history(visit: Intake, *, now: datetime.datetime) -> None:
-    """The same for the follow-ups still being answered that hang off `visit` (a pre-visit intake whose cancer-history
-    latch a review undone opened again): their background has a cancer history again, so their stored leg answers
-    that make MSCC with it are latched (given before now) and each is triaged again, alerting through the usual
-    signal. The caller holds `visit`'s row lock; the follow-ups' rows are locked after it, in id order (nothing locks
-    a follow-up's row and then its visit's)."""
-    rows = Intake.objects.filter(invitation__follow_up__visit=visit, status=Intake.Status.IN_PROGRESS).order_by("pk")
+    """The same for the follow-ups that hang off `visit` (a pre-visit intake whose cancer-history latch a review undone
+    opened again): their background has a cancer history again, so their stored leg answers that make MSCC with it are
+    latched (given before now) and each is triaged again, alerting through the usual signal. One still being answered
+    is judged as the patient goes (`_reassess`); one sent already as sent (`_judge_sent`: its answers stay as sent, its
+    day is its sending day), and opened again if reviewed without the MSCC this brings. The caller holds `visit`'s row
+    lock; the follow-ups' rows are locked after it, in id order (nothing locks a follow-up's row and then its
+    visit's)."""
+    rows = Intake.objects.filter(invitation__follow_up__visit=visit).order_by("pk")
     for follow_up in rows.select_for_update(of=("self",)):
-        latch_leg_answers_beside_a_cancer_history(follow_up, now=now)
-        _reassess(follow_up, earlier=as_earlier(open_latches(follow_up)), now=now)
+        if follow_up.status == Intake.Status.IN_PROGRESS:
+            latch_leg_answers_beside_a_cancer_history(follow_up, now=now)
+            _reassess(follow_up, earlier=as_earlier(open_latches(follow_up)), now=now)
+            continue
+        answers = answer_codec.from_json(follow_up.answers)
+        latches = open_latches(follow_up)
+        if not has_cancer_history(follow_up, answers, latches):
+            continue
+        stored = set(mscc_leg_answers(answers))  # sent before now
+        latches = latch(follow_up, answers, stored, latches=latches, now=now, cancer_history=True, stored=stored)
+        _judge_sent(follow_up, answers, latches, now=now)
 
 
 def record_red_flags(intake: Intake, posted: Mapping[str, object], *, now: datetime.datetime) -> Intake:
@@ -218,6 +229,16 @@ def _after_sending(
     if not raised:
         return
     latches = latch(intake, raised, set(raised), latches=latched, now=now, cancer_history=cancer_history)
+    _judge_sent(intake, answers, latches, now=now)
+
+
+def _judge_sent(
+    intake: Intake, answers: Mapping[str, object], latches: Mapping[str, RedFlagAnswer], *, now: datetime.datetime
+) -> None:
+    """A sent form judged again with its latches: as sent (its answers, its sending day, the whole form), stored and
+    alerted as the patient's own answers are (a reviewed one opened again by red flags its review did not see). The
+    caller holds the row lock."""
+    sent_day = timezone.localdate(intake.submitted_at or now)
     result = assess_answers(
         form_of(intake),
         answers,

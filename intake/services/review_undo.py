@@ -18,7 +18,8 @@ click never walks back to a review nobody questioned. What an undo does:
   clinician, was a call to this patient and still counts, as do its notes' outcomes;
 - the red-flag answers it cleared count again (unless the patient has given the same one again since), and the
   intake is judged again with them, as before the review; a cancer history counting again latches the leg answers
-  that make MSCC with it, the intake's own and those of its follow-ups still being answered (judged again too);
+  that make MSCC with it, the intake's own (still being answered) and those of its follow-ups, each judged again
+  (a sent follow-up as sent: alerted, and opened again if a review had not seen the MSCC);
 - the audit trail records who undid whose review of when; `review_undone` is sent, so the alerts app resumes the
   alerts the review had cancelled, and the sweeper, which escalates unreviewed urgent intakes of the current round,
   escalates this one again (at its next run, when the minutes passed while it was wrongly marked reviewed). Of an
@@ -108,7 +109,7 @@ def undo_review(
             if "cancer_history" in reopened:  # the leg answers given since make MSCC with it: latched as it stands
                 latch_leg_answers_beside_a_cancer_history(locked, now=now)
             reassess_without_cleared_latches(locked, now=now)
-            if "cancer_history" in reopened:  # beneath the follow-ups being answered too: latched and triaged again
+            if "cancer_history" in reopened:  # beneath its follow-ups too, sent or not: latched and triaged again
                 latch_follow_ups_beside_a_cancer_history(locked, now=now)
         if notes and not staff_have_reached(locked):
             # Article 10 ("that is why we got in touch") was shared by the call the undone review recorded.

@@ -365,25 +365,46 @@ def test_leg_answers_given_after_a_review_latch_when_undoing_the_review_brings_t
     assert "MSCC" in _codes(intake)
 
 
-def _follow_up_with_leg_numbness_after_the_visit_review(visit_latch: str, clinician) -> tuple[Intake, Intake]:
-    """A visit sent with `visit_latch` answered yes then no, its latch cleared by a review; then the patient's
-    follow-up, still being answered, stores new leg numbness (no cancer history stands: an ordinary answer)."""
-    from intake.rules.catalogue import FOLLOW_UP
-    from intake.services import mark_reviewed, save_page
+def _visit_with_a_latch(visit_latch: str) -> Intake:
+    """A visit sent with `visit_latch` answered yes then no (its latch open)."""
     from tests.dashboard.factories import make_latched_intake
-    from tests.intake.factories import follow_up_answers, follow_up_for
 
     said = timezone.now() - datetime.timedelta(days=2)
-    visit = make_latched_intake(visit_latch, said_at=said, changed_at=said + datetime.timedelta(minutes=3))
+    return make_latched_intake(visit_latch, said_at=said, changed_at=said + datetime.timedelta(minutes=3))
+
+
+def _follow_up_with_leg_numbness(visit: Intake, *, time_point: str = "6w", sent: bool = False) -> Intake:
+    """The patient's follow-up of `visit` with new leg numbness stored: still being answered (up to its leg page), or
+    answered whole and sent."""
+    from intake.rules.catalogue import FOLLOW_UP
+    from intake.services import save_page, submit_intake
+    from tests.intake.factories import follow_up_answers, follow_up_for
+
+    _invitation, _token, follow_up = follow_up_for(visit, time_point=time_point)
+    answers = follow_up_answers(**NEW_LEG_NUMBNESS, leg_weakness="no")
+    pages = FOLLOW_UP.pages if sent else FOLLOW_UP.pages[: FOLLOW_UP.page_slugs.index("legs") + 1]
+    for page in pages:
+        save_page(follow_up, page.slug, answers, now=timezone.now())
+    if sent:
+        submit_intake(follow_up, now=timezone.now())
+    follow_up.refresh_from_db()
+    assert follow_up.status == (Intake.Status.SUBMITTED if sent else Intake.Status.IN_PROGRESS)
+    assert follow_up.answers["leg_numbness_tingling"] == "yes"
+    return follow_up
+
+
+def _follow_up_with_leg_numbness_after_the_visit_review(
+    visit_latch: str, clinician, *, sent: bool = False
+) -> tuple[Intake, Intake]:
+    """A visit sent with `visit_latch` answered yes then no, its latch cleared by a review; then the patient's
+    follow-up (still being answered, or `sent`) stores new leg numbness (no cancer history stands: an ordinary
+    answer)."""
+    from intake.services import mark_reviewed
+
+    visit = _visit_with_a_latch(visit_latch)
     mark_reviewed(visit, by=clinician, outcome="routine_appointment")
     assert not _open_latches(visit)
-    _invitation, _token, follow_up = follow_up_for(visit)
-    answers = follow_up_answers(**NEW_LEG_NUMBNESS)
-    for page in FOLLOW_UP.pages[: FOLLOW_UP.page_slugs.index("legs") + 1]:
-        save_page(follow_up, page.slug, answers, now=timezone.now())
-    follow_up.refresh_from_db()
-    assert follow_up.status == Intake.Status.IN_PROGRESS
-    assert follow_up.answers["leg_numbness_tingling"] == "yes"
+    follow_up = _follow_up_with_leg_numbness(visit, sent=sent)
     assert "MSCC" not in _codes(follow_up)
     assert not _open_latches(follow_up)
     visit.refresh_from_db()
@@ -429,3 +450,57 @@ def test_undoing_a_visit_review_without_a_cancer_history_latches_nothing_on_its_
     assert not RedFlagAnswer.objects.filter(intake=follow_up).exists()
     assert (follow_up.level, _codes(follow_up)) == before
     assert "MSCC" not in _codes(follow_up)
+
+
+def test_undoing_the_visit_review_that_brings_its_cancer_history_back_triages_a_sent_follow_up_again(clinician):
+    """The same, with the follow-up sent before the undo: its numbness went as an ordinary answer. Once the cancer
+    history stands again beneath it, the sent follow-up is judged again as sent (its answers kept as sent), MSCC and
+    urgent, its numbness latched as given before, and staff are alerted once through the urgent alert's task; the
+    reasons read as those of a follow-up of the same visit still being answered."""
+    from intake.services.review_undo import review_token, undo_review
+
+    visit, sent = _follow_up_with_leg_numbness_after_the_visit_review("cancer_history", clinician, sent=True)
+    answering = _follow_up_with_leg_numbness(visit, time_point="3m")
+    sent_answers = dict(sent.answers)
+    assert sent.level != Level.URGENT
+    assert not Alert.objects.filter(intake=sent).exists()
+
+    undo_review(visit, by=clinician, review=review_token(visit))
+
+    sent.refresh_from_db()
+    answering.refresh_from_db()
+    assert sent.status == Intake.Status.SUBMITTED
+    assert sent.answers == sent_answers
+    assert sent.level == Level.URGENT
+    assert {"MSCC", "SC3"} <= _codes(sent)
+    latched = _open_latches(sent)
+    assert set(latched) == {"leg_numbness_tingling"}
+    assert latched["leg_numbness_tingling"].given_before
+    [alert] = Alert.objects.filter(intake=sent)
+    assert alert.kind == Alert.Kind.URGENT
+    assert alert.task_id  # queued as every urgent alert is
+    reasons = dict(sent.flags.values_list("code", "reason"))
+    answering_reasons = dict(answering.flags.values_list("code", "reason"))
+    assert {code: reasons[code] for code in ("MSCC", "SC3", "SP1")} == {
+        code: answering_reasons[code] for code in ("MSCC", "SC3", "SP1")
+    }
+
+
+def test_a_sent_follow_up_reviewed_before_the_undo_is_opened_again_and_alerted(clinician):
+    """A clinician reviewed the sent follow-up while no cancer history stood (nothing urgent in it): MSCC is news
+    that review did not see, so the undo takes the follow-up out of "reviewed" and alerts staff."""
+    from intake.services import mark_reviewed
+    from intake.services.review_undo import review_token, undo_review
+
+    visit, sent = _follow_up_with_leg_numbness_after_the_visit_review("cancer_history", clinician, sent=True)
+    mark_reviewed(sent, by=clinician, outcome="routine_appointment")
+    sent.refresh_from_db()
+    assert sent.is_reviewed
+
+    undo_review(visit, by=clinician, review=review_token(visit))
+
+    sent.refresh_from_db()
+    assert not sent.is_reviewed
+    assert sent.level == Level.URGENT
+    assert "MSCC" in _codes(sent)
+    assert Alert.objects.filter(intake=sent, kind=Alert.Kind.URGENT, round=sent.review_round).count() == 1
