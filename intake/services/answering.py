@@ -35,6 +35,7 @@ from intake.rules.questionnaire import (
 from intake.rules.questionnaire_checks import validate_answers, validate_page
 from intake.rules.triage import (
     LATCHED_QUESTIONS,
+    MSCC_LEG_QUESTIONS,
     EarlierAnswer,
     TriageResult,
     acts_at_once,
@@ -120,7 +121,29 @@ def _latch_with_history(
     if cancer and "cancer_history" in codes and "cancer_history" not in latches:
         stored = set(mscc_leg_answers(answers)) - codes  # given before now: the reason must not say "at" now
         codes = codes | stored
-    return latch(intake, answers, codes, latches=latches, now=now, before=before, cancer_history=cancer, stored=stored)
+    latches = latch(
+        intake, answers, codes, latches=latches, now=now, before=before, cancer_history=cancer, stored=stored
+    )
+    return _latch_the_history_beneath(intake, latches, now=now)
+
+
+def _latch_the_history_beneath(
+    intake: Intake, latches: dict[str, RedFlagAnswer], *, now: datetime.datetime
+) -> dict[str, RedFlagAnswer]:
+    """A follow-up's leg answer latched beside its visit's cancer history (the background): that history is latched on
+    the follow-up too (as given before now), so the MSCC the two make stands until a review of the follow-up, whatever
+    a review of the visit clears beneath it later: a latch is cleared only by a clinician's review of its own intake
+    (a visit's review that cleared a cancer yes taken back lowered its follow-ups' MSCC at their next page, or when
+    sent or triaged again). Nothing for an intake, a follow-up without a leg latch, or one whose own latch stands."""
+    if "cancer_history" in latches or not latches.keys() & MSCC_LEG_QUESTIONS or not form_of(intake).is_follow_up:
+        return latches
+    value = background_for(intake).get("cancer_history")
+    if not isinstance(value, str) or not is_red_flag_answer("cancer_history", value):
+        return latches
+    row = RedFlagAnswer.objects.create(
+        intake=intake, code="cancer_history", value=value, answered_at=now, given_before=True
+    )
+    return {**latches, "cancer_history": row}
 
 
 def latch_leg_answers_beside_a_cancer_history(intake: Intake, *, now: datetime.datetime) -> None:
@@ -135,7 +158,8 @@ def latch_leg_answers_beside_a_cancer_history(intake: Intake, *, now: datetime.d
     latches = open_latches(intake)
     if has_cancer_history(intake, answers, latches):
         stored = set(mscc_leg_answers(answers))  # all given before now
-        latch(intake, answers, stored, latches=latches, now=now, cancer_history=True, stored=stored)
+        latches = latch(intake, answers, stored, latches=latches, now=now, cancer_history=True, stored=stored)
+        _latch_the_history_beneath(intake, latches, now=now)
 
 
 def latch_follow_ups_beside_a_cancer_history(visit: Intake, *, now: datetime.datetime) -> None:
@@ -158,7 +182,7 @@ def latch_follow_ups_beside_a_cancer_history(visit: Intake, *, now: datetime.dat
             continue
         stored = set(mscc_leg_answers(answers))  # sent before now
         latches = latch(follow_up, answers, stored, latches=latches, now=now, cancer_history=True, stored=stored)
-        _judge_sent(follow_up, answers, latches, now=now)
+        _judge_sent(follow_up, answers, _latch_the_history_beneath(follow_up, latches, now=now), now=now)
 
 
 def record_red_flags(intake: Intake, posted: Mapping[str, object], *, now: datetime.datetime) -> Intake:
@@ -229,7 +253,7 @@ def _after_sending(
     if not raised:
         return
     latches = latch(intake, raised, set(raised), latches=latched, now=now, cancer_history=cancer_history)
-    _judge_sent(intake, answers, latches, now=now)
+    _judge_sent(intake, answers, _latch_the_history_beneath(intake, latches, now=now), now=now)
 
 
 def _judge_sent(

@@ -30,7 +30,8 @@ def as_earlier(
             row.value,
             timezone.localtime(row.answered_at),
             timezone.localtime(row.changed_to_no_at) if row.changed_to_no_at else None,
-            after_sending=sent_at is not None and row.answered_at > sent_at,
+            # One given before its latch (a leg answer, a follow-up's cancer history) came with the form, not after it.
+            after_sending=sent_at is not None and row.answered_at > sent_at and not row.given_before,
             given_before=row.given_before,
         )
         for code, row in latches.items()

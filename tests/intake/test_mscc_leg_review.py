@@ -109,7 +109,9 @@ def test_the_same_refused_leg_page_posted_twice_latches_and_alerts_once(client):
     second = client.post("/intake/step/legs/", NUMBNESS_WITH_SIDE_BLANK)  # the double click, before the redirect
 
     assert first["Location"] == second["Location"] == "/intake/important/"
-    assert RedFlagAnswer.objects.filter(intake=intake).count() == 1
+    # One latch each: the leg answer, and the visit's cancer history beneath it (latched on the follow-up with it).
+    latched = sorted(RedFlagAnswer.objects.filter(intake=intake).values_list("code", flat=True))
+    assert latched == ["cancer_history", "leg_numbness_tingling"]
     assert Alert.objects.filter(intake=intake).count() == 1
 
 
@@ -474,8 +476,8 @@ def test_undoing_the_visit_review_that_brings_its_cancer_history_back_triages_a_
     assert sent.level == Level.URGENT
     assert {"MSCC", "SC3"} <= _codes(sent)
     latched = _open_latches(sent)
-    assert set(latched) == {"leg_numbness_tingling"}
-    assert latched["leg_numbness_tingling"].given_before
+    assert set(latched) == {"leg_numbness_tingling", "cancer_history"}  # the visit's, beneath it
+    assert all(row.given_before for row in latched.values())
     [alert] = Alert.objects.filter(intake=sent)
     assert alert.kind == Alert.Kind.URGENT
     assert alert.task_id  # queued as every urgent alert is
@@ -504,3 +506,73 @@ def test_a_sent_follow_up_reviewed_before_the_undo_is_opened_again_and_alerted(c
     assert sent.level == Level.URGENT
     assert "MSCC" in _codes(sent)
     assert Alert.objects.filter(intake=sent, kind=Alert.Kind.URGENT, round=sent.review_round).count() == 1
+
+
+def test_a_visit_review_that_clears_its_cancer_history_does_not_lower_its_follow_ups_latched_flags(clinician):
+    """A visit's cancer yes taken back, not reviewed yet: it still stands beneath the follow-ups, so their leg
+    numbness makes MSCC and latches. The visit's review then clears its cancer latch: that review is of the visit,
+    not of the follow-ups (a latch is cleared only by a clinician's review of its own intake). Their MSCC stays, on
+    the next page saved too and when the follow-up still being answered is sent, until a review of each."""
+    from intake.rules.catalogue import FOLLOW_UP
+    from intake.services import mark_reviewed, save_page, submit_intake
+    from intake.services.assessment import retriage
+    from tests.intake.factories import follow_up_answers
+
+    visit = _visit_with_a_latch("cancer_history")
+    answering = _follow_up_with_leg_numbness(visit)
+    sent = _follow_up_with_leg_numbness(visit, time_point="3m", sent=True)
+    for follow_up in (answering, sent):
+        assert follow_up.level == Level.URGENT
+        assert "MSCC" in _codes(follow_up)
+        assert "leg_numbness_tingling" in _open_latches(follow_up)
+
+    mark_reviewed(visit, by=clinician, outcome="routine_appointment")
+    assert not _open_latches(visit)
+
+    retriage(sent, now=timezone.now(), apply=True)  # the sent one judged again (`manage.py retriage`)
+    answer = follow_up_answers(**{**NEW_LEG_NUMBNESS, "leg_numbness_tingling": "no"}, leg_weakness="no")
+    save_page(answering, "legs", answer, now=timezone.now())
+    for follow_up in (answering, sent):
+        follow_up.refresh_from_db()
+        assert follow_up.level == Level.URGENT, follow_up.kind
+        assert {"MSCC", "SP1", "SC3"} <= _codes(follow_up), follow_up.kind
+        assert "leg_numbness_tingling" in _open_latches(follow_up)
+        assert "after Send" not in _reason(follow_up, "SP1")  # the cancer history came with the visit
+
+    for page in FOLLOW_UP.pages[FOLLOW_UP.page_slugs.index("legs") + 1 :]:
+        save_page(answering, page.slug, answer, now=timezone.now())
+    submit_intake(answering, now=timezone.now())
+    answering.refresh_from_db()
+    assert answering.status == Intake.Status.SUBMITTED
+    assert answering.level == Level.URGENT
+    assert "MSCC" in _codes(answering)
+
+    mark_reviewed(sent, by=clinician, outcome="emergency_care")  # the follow-up's own review clears its latches
+    sent.refresh_from_db()
+    assert not _open_latches(sent)
+    assert "MSCC" not in _codes(sent)
+
+
+def test_a_sent_follow_up_triaged_again_by_an_undo_keeps_its_mscc_when_the_visit_is_reviewed_again(clinician):
+    """The undo latched the sent follow-up's numbness and the visit's cancer history beneath it; the visit is then
+    reviewed again (the right patient this time), clearing its cancer latch. The follow-up's MSCC stands until its
+    own review, and its reason does not say the cancer history came "after Send": it came with the visit."""
+    from intake.services import mark_reviewed
+    from intake.services.assessment import retriage
+    from intake.services.review import reassess_without_cleared_latches
+    from intake.services.review_undo import review_token, undo_review
+
+    visit, sent = _follow_up_with_leg_numbness_after_the_visit_review("cancer_history", clinician, sent=True)
+    undo_review(visit, by=clinician, review=review_token(visit))
+    visit.refresh_from_db()
+    mark_reviewed(visit, by=clinician, outcome="routine_appointment")
+    assert not _open_latches(visit)
+
+    retriage(sent, now=timezone.now(), apply=True)  # the level alone: stored only if it changed
+    reassess_without_cleared_latches(sent, now=timezone.now())  # the flags and reasons, as a review stores them
+
+    sent.refresh_from_db()
+    assert sent.level == Level.URGENT
+    assert {"MSCC", "SP1", "SC3"} <= _codes(sent)
+    assert re.search(r"\(answered yes before \d\d:\d\d, changed to no\)$", _reason(sent, "SP1")), _reason(sent, "SP1")
+    assert Alert.objects.filter(intake=sent, kind=Alert.Kind.URGENT).count() == 1
