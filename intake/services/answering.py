@@ -62,6 +62,24 @@ def _lock(intake: Intake, rows: QuerySet[Intake] | None = None) -> None:
     # where staff's new link takes the invitation first, and the two deadlocked (the stop-30 race audit).
     rows = rows if rows is not None else Intake.objects.all()
     intake.refresh_from_db(from_queryset=rows.select_for_update(of=("self",)))
+    intake.__dict__.pop(_READ_BEFORE_THE_LOCK, None)  # under the lock, the background is read as it stands now
+
+
+_READ_BEFORE_THE_LOCK = "_background_read_before_the_lock"
+
+
+def _background_before_the_lock(intake: Intake, *, now: datetime.datetime) -> dict[str, object]:
+    """A follow-up's background (`background_for`) as this request reads it before any row lock: read once (`now`, the
+    request's moment, names the request), for the look for a cancer history beside a leg answer (`record_red_flags`)
+    and for judging a page saved without the lock (`_saved_as_read`). Issue 16: a follow-up's leg page without a
+    cancer history read the visit twice, two statements more. Under the lock it is read afresh (`_lock` drops it): a
+    review undone on the visit meanwhile may have brought a cancer history back. Empty, and no read, for an intake."""
+    read = intake.__dict__.get(_READ_BEFORE_THE_LOCK)
+    if read is not None and read[0] == now:
+        return dict(read[1])
+    background = background_for(intake)
+    intake.__dict__[_READ_BEFORE_THE_LOCK] = (now, background)
+    return dict(background)
 
 
 def _reassess(intake: Intake, *, earlier: Mapping[str, EarlierAnswer], now: datetime.datetime) -> None:
@@ -86,13 +104,17 @@ def _reassess(intake: Intake, *, earlier: Mapping[str, EarlierAnswer], now: date
 
 
 def has_cancer_history(
-    intake: Intake, answers: Mapping[str, object], latches: Mapping[str, RedFlagAnswer] | None = None
+    intake: Intake,
+    answers: Mapping[str, object],
+    latches: Mapping[str, RedFlagAnswer] | None = None,
+    *,
+    background: Mapping[str, object] | None = None,
 ) -> bool:
     """A cancer history stands for the intake as the engine sees it: SP1 on `answers` (a yes or not sure), an open
     latch (`latches`, else the stored ones, read only when the intake has a level), or a follow-up's background (the
-    pre-visit intake's answer or latch)."""
+    pre-visit intake's answer or latch: `background`, else read)."""
     if form_of(intake).is_follow_up:
-        answers = with_background(answers, background_for(intake))
+        answers = with_background(answers, background if background is not None else background_for(intake))
     if cancer_history_stands(answers):
         return True
     if latches is None:
@@ -198,7 +220,9 @@ def record_red_flags(intake: Intake, posted: Mapping[str, object], *, now: datet
     raised = {code: value for code, value in posted.items() if acts_at_once(code, value, cancer_history=True)}
     if not raised:
         return intake
-    if not raised.keys() & LATCHED_QUESTIONS and not has_cancer_history(intake, answer_codec.from_json(intake.answers)):
+    if not raised.keys() & LATCHED_QUESTIONS and not has_cancer_history(
+        intake, answer_codec.from_json(intake.answers), background=_background_before_the_lock(intake, now=now)
+    ):
         return intake  # leg answers alone, no cancer history: the page is saved whole or not at all, as before
     with transaction.atomic():
         _lock(intake)
@@ -321,8 +345,9 @@ def _saved_as_read(
     """
     if any(is_red_flag_answer(code, merged.get(code)) for code in codes & LATCHED_QUESTIONS):
         return False
+    background = _background_before_the_lock(intake, now=now)  # read once with `record_red_flags`'s look
     result = assess_answers(
-        form, merged, today=timezone.localdate(now), background=background_for(intake), earlier={}, interim=True
+        form, merged, today=timezone.localdate(now), background=background, earlier={}, interim=True
     )
     if result.level in ("urgent", "serious"):
         return False

@@ -576,3 +576,21 @@ def test_a_sent_follow_up_triaged_again_by_an_undo_keeps_its_mscc_when_the_visit
     assert {"MSCC", "SP1", "SC3"} <= _codes(sent)
     assert re.search(r"\(answered yes before \d\d:\d\d, changed to no\)$", _reason(sent, "SP1")), _reason(sent, "SP1")
     assert Alert.objects.filter(intake=sent, kind=Alert.Kind.URGENT).count() == 1
+
+
+def test_a_follow_ups_leg_page_without_a_cancer_history_reads_the_visit_once(client, django_assert_num_queries):
+    """Issue 16: leg numbness on a follow-up whose visit has no cancer history is an ordinary answer. The visit's
+    answers and latches (the follow-up's background) are read once for the request: to see that no cancer history
+    stands for the numbness, and to judge the page saved without the row lock (it was read twice: two statements
+    more, seven for the save). A page refused for a blank reads them once too."""
+    _follow_up_on_its_legs_page(client, sent_intake(cancer_history="no"))
+
+    # The session, the intake, the visit's answers, its latches, and the one UPDATE that stores the page.
+    with django_assert_num_queries(5) as saved:
+        assert _post_legs(client, NEW_LEG_NUMBNESS).status_code == 302
+    with django_assert_num_queries(4) as refused:  # the same reads, nothing written
+        assert _post_legs(client, NUMBNESS_WITH_SIDE_BLANK).status_code == 200
+
+    for queries in (saved, refused):
+        visit_reads = [query["sql"] for query in queries.captured_queries if '"intake_followup"' in query["sql"]]
+        assert len(visit_reads) == 1, visit_reads
