@@ -27,6 +27,7 @@ from intake.call_backs import call_owed
 from intake.models import PATIENT_REACHED_OUTCOMES, Intake, Level, RedFlagAnswer, ReviewNote, reviewed_before_sending
 from intake.rules import answers as answer_codec
 from intake.rules.catalogue import assess_answers
+from intake.rules.triage import MSCC_LEG_QUESTIONS, RULES
 from intake.services.assessment import (
     actionable_flags,
     background_for,
@@ -72,10 +73,11 @@ def review_basis(
 ) -> str:
     """What a review is judged on, as the intake page shows it: the level, the red flags (codes only), the review
     round, the newest note listed (its id, 0 for none) and, with `reasons` (code -> the reason the page shows), a
-    short digest of each red flag's reason, as one short string. The review form carries it back (`seen`), so a review
-    sent from a page opened before a new red flag arrived is refused rather than applied to flags the clinician never
-    saw (`_new_since_shown`; also a flag whose reason changed: a latched answer given again, "changed to no" gone), and
-    the same review sent twice from one page is saved once (`_sent_again`)."""
+    short digest of each red flag's reason (and of each MSCC leg flag's, SC1-SC4: `LATCH_NOTED_LEG_FLAGS`), as one
+    short string. The review form carries it back (`seen`), so a review sent from a page opened before a new red flag
+    arrived is refused rather than applied to flags the clinician never saw (`_new_since_shown`; also a flag whose
+    reason changed: a latched answer given again, "changed to no" gone or come), and the same review sent twice from
+    one page is saved once (`_sent_again`)."""
     codes = ",".join(sorted(actionable_flags(set(flag_codes))))
     basis = f"{level or ''}|{codes}"
     if review_round is None:
@@ -90,12 +92,20 @@ def review_basis(
     return f"{basis}|" + ",".join(f"{code}:{digest}" for code, digest in sorted(digests.items()))
 
 
+# The sciatica flags (SC1-SC4) are not red flags (`actionable_flags`), but beside a cancer history their answers make
+# MSCC and latch: their reasons carry the latch's note ("leg numbness or tingling answered yes at 10:02, changed to no
+# at 10:05"), which the MSCC flag above them does not. A clinician judging the MSCC reads it there: a change to it is
+# news the review must not skip, as for the red flags' own reasons.
+LATCH_NOTED_LEG_FLAGS = frozenset(rule.code for rule in RULES if set(rule.questions) & MSCC_LEG_QUESTIONS)
+
+
 def _reason_digests(reasons: Mapping[str, str]) -> dict[str, str]:
-    """A few characters per red flag standing for its reason (the times of latched answers included)."""
+    """A few characters per red flag standing for its reason (the times of latched answers included); the MSCC leg
+    flags' too (`LATCH_NOTED_LEG_FLAGS`)."""
     return {
         code: hashlib.sha256(reason.encode()).hexdigest()[:8]
         for code, reason in reasons.items()
-        if code in actionable_flags({code})
+        if code in actionable_flags({code}) or code in LATCH_NOTED_LEG_FLAGS
     }
 
 

@@ -594,3 +594,51 @@ def test_a_follow_ups_leg_page_without_a_cancer_history_reads_the_visit_once(cli
     for queries in (saved, refused):
         visit_reads = [query["sql"] for query in queries.captured_queries if '"intake_followup"' in query["sql"]]
         assert len(visit_reads) == 1, visit_reads
+
+
+def test_a_review_from_a_page_opened_before_leg_numbness_was_taken_back_beside_a_cancer_history_is_refused(
+    client, clinician
+):
+    """MSCC on a follow-up (the visit's cancer history, new leg numbness). The clinician opens its page; the patient
+    then changes the numbness to "no": MSCC stands on the latch, and only SC3's reason changes ("answered yes at
+    ..., changed to no at ..."), which the clinician should read before judging the call (the patient now says the
+    numbness has gone). The review sent from the page opened before is refused, as for any other red flag whose
+    reason changed; sent again from the page as it is now, it is taken."""
+    import html as html_text
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from intake.services.review import MSG_CHANGED_SINCE_SHOWN
+    from tests.dashboard.test_review_outcomes import _seen
+
+    intake = _follow_up_on_its_legs_page(client, sent_intake(cancer_history="yes"))
+    assert _post_legs(client, NEW_LEG_NUMBNESS)["Location"] == "/intake/important/"
+    client.post("/intake/important/", {"acknowledged": "on"})
+    staff = Client()
+    staff.force_login(clinician)
+    detail, review = reverse("dashboard:intake", args=[intake.pk]), reverse("dashboard:review", args=[intake.pk])
+    seen = _seen(staff.get(detail).content.decode())
+    before = dict(Intake.objects.get(pk=intake.pk).flags.values_list("code", "reason"))
+
+    assert _post_legs(client, {**NEW_LEG_NUMBNESS, "leg_numbness_tingling": "no"}).status_code == 302
+    intake.refresh_from_db()
+    after = dict(intake.flags.values_list("code", "reason"))
+    assert set(after) == set(before)
+    assert intake.level == Level.URGENT
+    assert {code for code in after if after[code] != before[code]} == {"SC3"}
+
+    response = staff.post(review, {"outcome": "emergency_care", "note": "Called her.", "seen": seen})
+
+    assert response.status_code == 409
+    page = html_text.unescape(response.content.decode())
+    assert MSG_CHANGED_SINCE_SHOWN in page
+    assert "changed to no" in page
+    intake.refresh_from_db()
+    assert not intake.is_reviewed
+    assert "leg_numbness_tingling" in _open_latches(intake)
+
+    response = staff.post(review, {"outcome": "emergency_care", "note": "Called her.", "seen": _seen(page)})
+    assert response.status_code == 302
+    intake.refresh_from_db()
+    assert intake.is_reviewed
