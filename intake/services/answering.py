@@ -35,7 +35,8 @@ from intake.rules.questionnaire import (
 from intake.rules.questionnaire_checks import validate_answers, validate_page
 from intake.rules.triage import (
     LATCHED_QUESTIONS,
-    MSCC_LEG_QUESTIONS,
+    MSCC_PARTNERS,
+    RULES,
     EarlierAnswer,
     TriageResult,
     acts_at_once,
@@ -51,6 +52,8 @@ from intake.services.patients import use_phone_given_on_the_form
 from intake.services.unlocked_write import store_if_unchanged
 
 SAFETY_STEP = "safety"
+# The questions behind the flags that make MSCC with a cancer history (`MSCC_PARTNERS`).
+_MSCC_PARTNER_QUESTIONS = frozenset(code for rule in RULES if rule.code in MSCC_PARTNERS for code in rule.questions)
 PHONE = "phone"  # the number staff call (docs/clinical/INTAKE.md, "About you"): also the patient record's
 MSG_ALREADY_SENT = "This form has already been sent."
 
@@ -152,12 +155,13 @@ def _latch_with_history(
 def _latch_the_history_beneath(
     intake: Intake, latches: dict[str, RedFlagAnswer], *, now: datetime.datetime
 ) -> dict[str, RedFlagAnswer]:
-    """A follow-up's leg answer latched beside its visit's cancer history (the background): that history is latched on
+    """A follow-up's answer that makes MSCC with a cancer history (a leg answer, clumsy hands, a cauda equina sign:
+    `_MSCC_PARTNER_QUESTIONS`), latched beside its visit's cancer history (the background): that history is latched on
     the follow-up too (as given before now), so the MSCC the two make stands until a review of the follow-up, whatever
     a review of the visit clears beneath it later: a latch is cleared only by a clinician's review of its own intake
     (a visit's review that cleared a cancer yes taken back lowered its follow-ups' MSCC at their next page, or when
-    sent or triaged again). Nothing for an intake, a follow-up without a leg latch, or one whose own latch stands."""
-    if "cancer_history" in latches or not latches.keys() & MSCC_LEG_QUESTIONS or not form_of(intake).is_follow_up:
+    sent or triaged again). Nothing for an intake, a follow-up without such a latch, or one whose own latch stands."""
+    if "cancer_history" in latches or not latches.keys() & _MSCC_PARTNER_QUESTIONS or not form_of(intake).is_follow_up:
         return latches
     value = background_for(intake).get("cancer_history")
     if not isinstance(value, str) or not is_red_flag_answer("cancer_history", value):

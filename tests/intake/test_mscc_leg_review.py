@@ -642,3 +642,61 @@ def test_a_review_from_a_page_opened_before_leg_numbness_was_taken_back_beside_a
     assert response.status_code == 302
     intake.refresh_from_db()
     assert intake.is_reviewed
+
+
+def _follow_up_with_clumsy_hands(visit: Intake, *, sent: bool = False) -> Intake:
+    """The patient's follow-up of `visit` with clumsy hands (CM1, a cord compression sign that makes MSCC beside a
+    cancer history): answered up to that page, or whole and sent."""
+    from intake.rules.catalogue import FOLLOW_UP
+    from intake.services import save_page, submit_intake
+    from tests.intake.factories import follow_up_answers, follow_up_for
+
+    _invitation, _token, follow_up = follow_up_for(visit)
+    answers = follow_up_answers(hands_clumsy="yes")
+    pages = FOLLOW_UP.pages if sent else FOLLOW_UP.pages[: FOLLOW_UP.page_slugs.index("safety_hands") + 1]
+    for page in pages:
+        save_page(follow_up, page.slug, answers, now=timezone.now())
+    if sent:
+        submit_intake(follow_up, now=timezone.now())
+    follow_up.refresh_from_db()
+    return follow_up
+
+
+def test_a_visit_review_that_clears_its_cancer_history_keeps_the_mscc_of_a_follow_ups_clumsy_hands(clinician):
+    """The same for cord compression's hands (CM1) beside the visit's cancer yes taken back: MSCC, then the visit's
+    review clears the visit's latch; the follow-up, still being answered, keeps MSCC at its next page."""
+    from intake.services import mark_reviewed, save_page
+    from tests.intake.factories import follow_up_answers
+
+    visit = _visit_with_a_latch("cancer_history")
+    follow_up = _follow_up_with_clumsy_hands(visit)
+    assert "MSCC" in _codes(follow_up)
+    mark_reviewed(visit, by=clinician, outcome="routine_appointment")
+
+    save_page(follow_up, "legs", follow_up_answers(), now=timezone.now())
+
+    follow_up.refresh_from_db()
+    assert follow_up.level == Level.URGENT
+    assert {"MSCC", "CM1"} <= _codes(follow_up)
+
+
+def test_undoing_the_visit_review_makes_mscc_of_a_sent_follow_ups_clumsy_hands(clinician):
+    """A follow-up sent with clumsy hands (CM1, serious) while no cancer history stood beneath it: the undo that
+    brings the visit's cancer history back makes it MSCC, urgent, alerted as urgent."""
+    from intake.services import mark_reviewed
+    from intake.services.review_undo import review_token, undo_review
+
+    visit = _visit_with_a_latch("cancer_history")
+    mark_reviewed(visit, by=clinician, outcome="routine_appointment")
+    sent = _follow_up_with_clumsy_hands(visit, sent=True)
+    assert sent.status == Intake.Status.SUBMITTED
+    assert (sent.level, "MSCC" in _codes(sent)) == (Level.SERIOUS, False)
+    visit.refresh_from_db()
+
+    undo_review(visit, by=clinician, review=review_token(visit))
+
+    sent.refresh_from_db()
+    assert sent.level == Level.URGENT
+    assert {"MSCC", "CM1"} <= _codes(sent)
+    assert "cancer_history" in _open_latches(sent)  # its MSCC stands until its own review
+    assert Alert.objects.filter(intake=sent, kind=Alert.Kind.URGENT).count() == 1
