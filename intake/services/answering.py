@@ -7,7 +7,10 @@ triaged and alerted the moment it is posted, whatever else on the page is missin
 called before the page is validated); a later "no" never erases it (`RedFlagAnswer` rows are given to the engine as
 the earlier answers until a clinician's review clears them). Where a cancer history stands (`has_cancer_history`: the
 stored answer, its latch, or a follow-up's background), the leg answers that make MSCC with it (SC1-SC4, CE8) are
-red-flag answers too: acted on at once and latched; the stored ones are latched when the cancer history is given.
+red-flag answers too: acted on at once and latched; the stored ones are latched when the cancer history is given (or
+counts again: a review undone, on the intake and on its follow-ups, sent or not). A follow-up's latch beside its
+visit's cancer history latches that history on the follow-up too (`_latch_the_history_beneath`), so a review of the
+visit never lowers the follow-up's MSCC.
 """
 
 from __future__ import annotations
