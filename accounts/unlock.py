@@ -22,6 +22,7 @@ from axes.utils import reset as reset_failures
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.db import transaction
 from django.db.models import Sum
 from django.http import HttpRequest
 from django.urls import reverse
@@ -134,9 +135,14 @@ def user_for_link(uidb64: str, token: str) -> Any | None:
 
 
 def lift_lock(user: Any) -> int:
-    """Clear every failed sign-in of this username (every address) and spend the link. Returns the rows cleared."""
-    SignInUnlock.objects.update_or_create(user=user, defaults={"unlocked_at": timezone.now()})
-    cleared = int(reset_failures(username=user.get_username()))
-    two_factor.forget_wrong_codes(user)
+    """Clear every failed sign-in of this username (every address) and spend the link. Returns the rows cleared.
+
+    One transaction: a database error on the way (a busy database) leaves the lock and the link as they were, so the
+    same link, pressed again, still unlocks (the busy page says so). Spent before the lock lifted, it left the person
+    locked out with a dead link."""
+    with transaction.atomic():
+        SignInUnlock.objects.update_or_create(user=user, defaults={"unlocked_at": timezone.now()})
+        cleared = int(reset_failures(username=user.get_username()))
+        two_factor.forget_wrong_codes(user)
     logger.warning("Sign-in unlocked by e-mailed link for user #%s (%s failure records cleared)", user.pk, cleared)
     return cleared

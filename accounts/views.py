@@ -258,7 +258,7 @@ def unlock_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/unlock_sent.html", {"minutes": settings.SIGN_IN_UNLOCK_LINK_MINUTES})
 
 
-@busy_page_says("unlock")  # the link may be spent with the lock still there (`unlock.lift_lock`)
+@busy_page_says("unlock")  # the lock may still be there, and then the link works again (`unlock.lift_lock`)
 @csrf_protect
 @never_cache
 def unlock_with_link(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
