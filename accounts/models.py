@@ -1,4 +1,5 @@
-"""What the accounts app keeps of its own: when a person last lifted a sign-in lock with an e-mailed link."""
+"""What the accounts app keeps of its own: when a person last lifted a sign-in lock with an e-mailed link, and whose
+recovery codes, from their first two-step set-up, they have not yet said they saved."""
 
 from __future__ import annotations
 
@@ -18,3 +19,18 @@ class SignInUnlock(models.Model):
 
     def __str__(self) -> str:
         return f"Sign-in unlock of user #{self.user_id}"
+
+
+class UnsavedRecoveryCodes(models.Model):
+    """This person's recovery codes, made when their authenticator app was confirmed, have not yet been saved.
+
+    Made in the same transaction as the confirmation and the codes (accounts.two_factor.confirm_authenticator) and
+    removed when the person presses "I have saved them: continue". Until then each sign-in with both steps shows the
+    codes again (accounts.views.recovery_codes): a busy database after the confirmation could keep the page that shows
+    them from ever arriving, and the next sign-in asks only for the app's code.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Recovery codes not yet saved by user #{self.user_id}"

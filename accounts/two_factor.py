@@ -23,10 +23,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django_otp import devices_for_user
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import UnsavedRecoveryCodes
 from accounts.roles import TWO_FACTOR_PERMISSIONS
 
 PENDING_KEY = "portal_pending_sign_in"
@@ -141,11 +142,14 @@ def qr_code_svg(device: TOTPDevice) -> str:
 
 @transaction.atomic
 def confirm_authenticator(device: TOTPDevice) -> list[str]:
-    """Mark the new authenticator confirmed, retire any other, and issue fresh recovery codes (returned once)."""
+    """Mark the new authenticator confirmed, retire any other, and issue fresh recovery codes, to be shown at each
+    sign-in until the person says they saved them (`recovery_codes_to_show`): all in one transaction."""
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    return issue_recovery_codes(device.user)
+    codes = issue_recovery_codes(device.user)
+    UnsavedRecoveryCodes.objects.get_or_create(user=device.user)
+    return codes
 
 
 @transaction.atomic
@@ -156,6 +160,33 @@ def issue_recovery_codes(user: AbstractBaseUser) -> list[str]:
     codes = [StaticToken.random_token() for _ in range(settings.TWO_FACTOR_RECOVERY_CODES)]
     StaticToken.objects.bulk_create([StaticToken(device=static, token=code) for code in codes])
     return codes
+
+
+def signed_in_with_second_factor(request: HttpRequest) -> bool:
+    """This session was signed in with both steps: an authenticator's code or a recovery code after the password."""
+    return bool(
+        request.user.is_authenticated
+        and request.session.get(DEVICE_ID_SESSION_KEY)
+        and not request.session.get(SINGLE_FACTOR_KEY)
+    )
+
+
+def recovery_codes_to_show(user: Any) -> list[str] | None:
+    """The person's recovery codes while they have not said they saved them (the ones still unused), else None.
+
+    Shown after each sign-in with both steps until then (accounts.views.recovery_codes): the page that showed them at
+    the set-up may never have arrived (a busy database after the confirmation), and the next sign-in asks only for
+    the app's code.
+    """
+    if not UnsavedRecoveryCodes.objects.filter(user=user).exists():
+        return None
+    tokens = StaticToken.objects.filter(device__user=user, device__name=RECOVERY_NAME).order_by("pk")
+    return list(tokens.values_list("token", flat=True))
+
+
+def recovery_codes_saved(user: Any) -> None:
+    """The person says they saved their recovery codes: they are not shown again."""
+    UnsavedRecoveryCodes.objects.filter(user=user).delete()
 
 
 # django-otp makes each device wait 1, 2, 4, 8... seconds after each wrong code, whichever address typed it, and

@@ -10,6 +10,7 @@ urlpatterns = [
     path("sign-in/", views.sign_in, name="sign-in"),
     path("sign-in/code/", views.sign_in_code, name="sign-in-code"),
     path("sign-in/set-up/", views.sign_in_setup, name="sign-in-setup"),
+    path("sign-in/recovery-codes/", views.recovery_codes, name="recovery-codes"),
     path("sign-in/unlock/", views.unlock_request, name="unlock-request"),
     path("sign-in/unlock/sent/", views.unlock_sent, name="unlock-sent"),
     path("sign-in/unlock/<str:uidb64>/<str:token>/", views.unlock_with_link, name="unlock"),

@@ -24,7 +24,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -173,6 +173,9 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             if device is not None:
                 two_factor.clear_pending(request)
                 _finish(request, user, note["backend"], method=two_factor.method_of(device), device=device)
+                if two_factor.recovery_codes_to_show(user) is not None:
+                    # Made at the set-up, never said to be saved (the page with them may never have arrived).
+                    return redirect(f"{resolve_url('accounts:recovery-codes')}?{urlencode({'next': note['next']})}")
                 return redirect(note["next"])
             if wait >= CODES_WAITING_FROM and "".join(form.cleaned_data["code"].split()).isdigit():
                 # Not a wrong code: the app's code was not looked at, after many wrong ones (someone else's, maybe).
@@ -207,7 +210,8 @@ def sign_in_setup(request: HttpRequest) -> HttpResponse:
             two_factor.clear_pending(request)
             request.session.pop(two_factor.ENROLMENT_KEY, None)
             _finish(request, user, note["backend"], method="authenticator app (first set-up)", device=device)
-            # Shown once, in this answer only: never stored in the session or sent anywhere else.
+            # Shown in this answer, never stored in the session or sent anywhere else; and again after each sign-in
+            # until the person says they saved them (`recovery_codes`), in case this answer never arrives.
             return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": note["next"]})
         if form.is_valid():
             _code_failed(request, user.get_username())
@@ -218,6 +222,27 @@ def sign_in_setup(request: HttpRequest) -> HttpResponse:
         "secret": two_factor.secret_for_typing(device),
     }
     return render(request, "accounts/sign_in_setup.html", context)
+
+
+@csrf_protect
+@never_cache
+@login_required
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """The recovery codes made at the set-up, until the person presses "I have saved them: continue" (POST).
+
+    Shown only to a session signed in with both steps, and only while the codes are not said to be saved
+    (accounts.models.UnsavedRecoveryCodes); anyone else goes on to where they were going.
+    """
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if not two_factor.signed_in_with_second_factor(request):
+        return redirect(next_url)
+    if request.method == "POST":
+        two_factor.recovery_codes_saved(request.user)
+        return redirect(next_url)
+    codes = two_factor.recovery_codes_to_show(request.user)
+    if codes is None:
+        return redirect(next_url)
+    return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": next_url})
 
 
 def locked_out(

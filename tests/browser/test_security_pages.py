@@ -42,7 +42,7 @@ def test_a_clinician_sets_up_two_step_sign_in_by_scanning_a_qr_code_and_sees_rec
     assert page.locator(".recovery-codes li").count() == 10
     at_both_widths(page, "security-recovery-codes")
     assert_accessible(page, context="recovery codes")
-    page.get_by_role("link", name="I have saved them: continue").click()
+    page.get_by_role("button", name="I have saved them: continue").click()
     page.wait_for_url("**/staff/queue/")
     assert_accessible(page, context="the queue after signing in")
     assert not errors, errors

@@ -173,7 +173,7 @@ def test_the_password_step_gives_a_new_session_key(clinician, administrator):
 
 
 def test_recovery_codes_are_not_shown_again_in_the_admin(client, administrator, clinician):
-    """The recovery-codes page says "This is the only time they are shown" and the README "shown once". They are kept
+    """The recovery-codes page and the README say the codes are not shown again once saved. They are kept
     in plain text and the admin's OTP Static page lists every unused code of every person to anyone who may view
     static devices: an administrator (or anyone given that view) can copy a colleague's codes and pass the second
     step as them, leaving no trace that the codes were read."""

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import re
+from unittest import mock
 
+import psycopg
 import pytest
+from django.db import OperationalError
+from django.http import HttpResponse
+from django.test import Client
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -112,6 +117,79 @@ def test_first_sign_in_sets_up_the_app_with_a_qr_code_then_shows_recovery_codes_
     assert device.confirmed
     # Shown once: nothing in the session holds them.
     assert not any(code in str(dict(client.session)) for code in shown)
+
+
+CODES_SHOWN = r"<li><code>([a-z0-9]+)</code></li>"
+
+
+def _busy() -> OperationalError:
+    """A statement timeout, as Django raises it from the driver's error (the busy page's case)."""
+    error = OperationalError("canceling statement due to statement timeout")
+    error.__cause__ = psycopg.errors.QueryCanceled("canceling statement due to statement timeout")
+    return error
+
+
+def _saved_codes(client, page) -> HttpResponse:
+    """Press "I have saved them: continue" on a recovery codes page."""
+    form = page.content.decode().split('action="/staff/sign-in/recovery-codes/"')[1].split("</form>")[0]
+    (next_url,) = re.findall(r'name="next" value="([^"]*)"', form)
+    return client.post("/staff/sign-in/recovery-codes/", {"next": next_url})
+
+
+def test_recovery_codes_the_database_kept_from_the_set_up_page_are_shown_at_the_next_sign_in(clinician):
+    """The app was confirmed and the recovery codes made, then the database was busy before the page with the codes
+    was sent. The next sign-in asks only for the app's code: it shows the codes then, until they are saved."""
+    client = Client(raise_request_exception=False)
+    sign_in_with_password(client, "clinician")
+    client.get("/staff/sign-in/set-up/")
+    device = TOTPDevice.objects.get(user=clinician)
+    with mock.patch("accounts.views.auth_login", side_effect=_busy()):
+        response = client.post("/staff/sign-in/set-up/", {"code": totp_code(device)})
+    assert response.status_code == 503
+    codes = set(StaticToken.objects.filter(device__user=clinician).values_list("token", flat=True))
+    assert len(codes) == 10
+    assert not re.findall(CODES_SHOWN, response.content.decode())
+
+    assert sign_in_with_password(client, "clinician").headers["Location"] == "/staff/sign-in/code/"
+    response = client.post("/staff/sign-in/code/", {"code": totp_code(device, offset_steps=1)})
+    assert signed_in_user_id(client) == str(clinician.pk)
+    page = client.get(response.headers["Location"])
+    assert set(re.findall(CODES_SHOWN, page.content.decode())) == codes
+    assert _saved_codes(client, page).headers["Location"] == "/staff/welcome/"
+
+    # Saved: the next sign-in goes straight on, and the page no longer shows them.
+    client.logout()
+    sign_in_with_password(client, "clinician")
+    response = client.post("/staff/sign-in/code/", {"code": totp_code(device, offset_steps=2)})
+    assert response.headers["Location"] == "/staff/welcome/"
+    assert not re.findall(CODES_SHOWN, client.get("/staff/sign-in/recovery-codes/", follow=True).content.decode())
+
+
+def test_recovery_codes_saved_from_the_set_up_page_are_not_shown_again(client, clinician):
+    sign_in_with_password(client, "clinician")
+    client.get("/staff/sign-in/set-up/")
+    device = TOTPDevice.objects.get(user=clinician)
+    page = client.post("/staff/sign-in/set-up/", {"code": totp_code(device)})
+    assert len(re.findall(CODES_SHOWN, page.content.decode())) == 10
+    assert _saved_codes(client, page).headers["Location"] == "/staff/welcome/"
+    client.logout()
+    sign_in_with_password(client, "clinician")
+    response = client.post("/staff/sign-in/code/", {"code": totp_code(device, offset_steps=1)})
+    assert response.headers["Location"] == "/staff/welcome/"
+
+
+def test_recovery_codes_not_yet_saved_are_not_shown_to_a_session_without_the_second_step(client, clinician):
+    """Only a session signed in with the app's code (or a recovery code) sees codes not yet saved: not one signed in
+    some other way (a password alone, before the account needed a second factor)."""
+    sign_in_with_password(client, "clinician")
+    client.get("/staff/sign-in/set-up/")
+    device = TOTPDevice.objects.get(user=clinician)
+    with mock.patch("accounts.views.auth_login", side_effect=_busy()), pytest.raises(OperationalError):
+        client.post("/staff/sign-in/set-up/", {"code": totp_code(device)})
+    other = Client()
+    other.force_login(clinician)
+    response = other.get("/staff/sign-in/recovery-codes/", follow=True)
+    assert not re.findall(CODES_SHOWN, response.content.decode())
 
 
 def test_set_up_refuses_a_wrong_code_and_keeps_the_person_signed_out(client, clinician):

@@ -195,6 +195,9 @@ ROWS: list[Row] = [
     # The code and set-up steps only make sense right after a password: without one they send you back.
     Row("accounts:sign-in-code", "/staff/sign-in/code/", (S, S, S, S, S, S, S), post="changes", post_as="anonymous"),
     Row("accounts:sign-in-setup", "/staff/sign-in/set-up/", (S, S, S, S, S, S, S), post="changes", post_as="anonymous"),
+    # The recovery codes from the set-up, until said to be saved: only to a session signed in with both steps (the
+    # personas here are signed in without a code, so they go on to the welcome page).
+    Row("accounts:recovery-codes", "/staff/sign-in/recovery-codes/", (S, S, S, R, R, R, R), post="changes"),
     # "E-mail me a link to unlock": open to everyone and the same answer for every username; the link itself shows
     # a button (a link that is not valid says so), and only its POST lifts the lock.
     Row("accounts:unlock-request", "/staff/sign-in/unlock/", PUBLIC, post="changes", post_as="anonymous"),
