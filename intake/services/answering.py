@@ -8,7 +8,8 @@ called before the page is validated); a later "no" never erases it (`RedFlagAnsw
 the earlier answers until a clinician's review clears them). Where a cancer history stands (`has_cancer_history`: the
 stored answer, its latch, or a follow-up's background), the leg answers that make MSCC with it (SC1-SC4, CE8) are
 red-flag answers too: acted on at once and latched; the stored ones are latched when the cancer history is given (or
-counts again: a review undone, on the intake and on its follow-ups, sent or not). A follow-up's latch beside its
+counts again: a review undone, on the intake and on its follow-ups, sent or not; a yes posted after "Send" on a
+pre-visit intake, on its follow-ups, sent or not: `_after_sending`). A follow-up's latch beside its
 visit's cancer history latches that history on the follow-up too (`_latch_the_history_beneath`), so a review of the
 visit never lowers the follow-up's MSCC.
 """
@@ -193,12 +194,12 @@ def latch_leg_answers_beside_a_cancer_history(intake: Intake, *, now: datetime.d
 
 def latch_follow_ups_beside_a_cancer_history(visit: Intake, *, now: datetime.datetime) -> None:
     """The same for the follow-ups that hang off `visit` (a pre-visit intake whose cancer-history latch a review undone
-    opened again): their background has a cancer history again, so their stored leg answers that make MSCC with it are
-    latched (given before now) and each is triaged again, alerting through the usual signal. One still being answered
-    is judged as the patient goes (`_reassess`); one sent already as sent (`_judge_sent`: its answers stay as sent, its
-    day is its sending day), and opened again if reviewed without the MSCC this brings. The caller holds `visit`'s row
-    lock; the follow-ups' rows are locked after it, in id order (nothing locks a follow-up's row and then its
-    visit's)."""
+    opened again, or a yes posted after "Send" opened: `_after_sending`): their background has a cancer history
+    (again), so their stored leg answers that make MSCC with it are latched (given before now) and each is triaged
+    again, alerting through the usual signal. One still being answered is judged as the patient goes (`_reassess`);
+    one sent already as sent (`_judge_sent`: its answers stay as sent, its day is its sending day), and opened again
+    if reviewed without the MSCC this brings. The caller holds `visit`'s row lock; the follow-ups' rows are locked
+    after it, in id order (nothing locks a follow-up's row and then its visit's)."""
     rows = Intake.objects.filter(invitation__follow_up__visit=visit).order_by("pk")
     for follow_up in rows.select_for_update(of=("self",)):
         if follow_up.status == Intake.Status.IN_PROGRESS:
@@ -271,7 +272,11 @@ def _after_sending(
     Before stop 30 they were dropped: the patient got the advice and the clinic heard nothing (review of the stop-30
     commits). The sent answers stay as sent (the receipt and the record say what was sent); the latch says when the
     yes came ("after Send" in the flag's reason). `cancer_history`: one stands, so a leg answer that makes MSCC with
-    it is latched too. The caller holds the row lock.
+    it is latched too. A cancer history latched here on a pre-visit intake stands beneath its follow-ups too (their
+    background): their stored leg answers that make MSCC with it are latched and each is triaged again, as when a
+    review undone brings it back (`latch_follow_ups_beside_a_cancer_history`); before, a follow-up's leg numbness
+    stayed without MSCC and nobody was alerted until its next page (a sent one's: never). The caller holds the row
+    lock (the visit's, taken before its follow-ups').
     """
     sent_day = timezone.localdate(intake.submitted_at or now)
     raised = {
@@ -285,6 +290,8 @@ def _after_sending(
         return
     latches = latch(intake, raised, set(raised), latches=latched, now=now, cancer_history=cancer_history)
     _judge_sent(intake, answers, _latch_the_history_beneath(intake, latches, now=now), now=now)
+    if "cancer_history" in raised and not form_of(intake).is_follow_up:
+        latch_follow_ups_beside_a_cancer_history(intake, now=now)
 
 
 def _judge_sent(

@@ -508,6 +508,53 @@ def test_a_sent_follow_up_reviewed_before_the_undo_is_opened_again_and_alerted(c
     assert Alert.objects.filter(intake=sent, kind=Alert.Kind.URGENT, round=sent.review_round).count() == 1
 
 
+def test_a_cancer_yes_posted_from_an_old_tab_of_the_sent_visit_latches_and_alerts_its_follow_ups_leg_numbness(
+    patient,
+):
+    """The visit went with no cancer history; its follow-ups then stored new leg numbness, an ordinary answer. A yes
+    to the cancer question posted from a page of the visit left open (after "Send": latched beside what was sent)
+    puts a cancer history beneath the follow-ups: their numbness makes MSCC at once, the one still being answered as
+    it stands and the sent one as sent (its answers kept), each latched, urgent and alerted once; a later "no" on the
+    one still being answered keeps MSCC, and the same yes posted again alerts nobody more."""
+    from intake.services import save_page
+    from tests.intake.factories import follow_up_answers
+
+    visit = _sent_with(patient, cancer_history="no")
+    answering = _follow_up_with_leg_numbness(visit)
+    sent = _follow_up_with_leg_numbness(visit, time_point="3m", sent=True)
+    sent_answers = dict(sent.answers)
+    for follow_up in (answering, sent):
+        assert "MSCC" not in _codes(follow_up)
+        assert not Alert.objects.filter(intake=follow_up).exists()
+
+    response = patient.client.post("/intake/step/general_health/", {"cancer_history": "yes"})
+
+    assert "metastatic spinal cord" not in response.content.decode()  # the visit itself has no leg answer for it
+    assert "cancer_history" in _open_latches(visit)
+    sent.refresh_from_db()
+    assert sent.answers == sent_answers
+    for follow_up in (answering, sent):
+        follow_up.refresh_from_db()
+        assert follow_up.level == Level.URGENT, follow_up.status
+        assert {"MSCC", "SC3", "SP1"} <= _codes(follow_up), follow_up.status
+        latched = _open_latches(follow_up)
+        assert {"leg_numbness_tingling", "cancer_history"} <= set(latched), follow_up.status
+        assert latched["leg_numbness_tingling"].given_before
+        assert "after Send" not in _reason(follow_up, "SP1")  # to the follow-up, the history came with the visit
+        assert Alert.objects.filter(intake=follow_up, kind=Alert.Kind.URGENT).count() == 1, follow_up.status
+
+    patient.client.post("/intake/step/general_health/", {"cancer_history": "yes"})  # the same page sent again
+    answer = follow_up_answers(**{**NEW_LEG_NUMBNESS, "leg_numbness_tingling": "no"}, leg_weakness="no")
+    save_page(answering, "legs", answer, now=timezone.now())
+
+    answering.refresh_from_db()
+    assert answering.answers["leg_numbness_tingling"] == "no"
+    assert answering.level == Level.URGENT
+    assert "MSCC" in _codes(answering)
+    for follow_up in (answering, sent):
+        assert Alert.objects.filter(intake=follow_up).count() == 1, follow_up.status
+
+
 def test_a_visit_review_that_clears_its_cancer_history_does_not_lower_its_follow_ups_latched_flags(clinician):
     """A visit's cancer yes taken back, not reviewed yet: it still stands beneath the follow-ups, so their leg
     numbness makes MSCC and latches. The visit's review then clears its cancer latch: that review is of the visit,
