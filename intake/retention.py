@@ -80,14 +80,18 @@ def waiting_red_flags() -> QuerySet[Intake]:
 def _visit_waits_for_review() -> Q:
     """The invitation's visit (the visit's own invitation or one of its follow-ups') has an intake in
     `waiting_red_flags`: the retention unit is the visit, so all of it stays."""
-    waiting = waiting_red_flags()
+    return _visit_has(waiting_red_flags())
+
+
+def _visit_has(intakes: QuerySet[Intake]) -> Q:
+    """The invitation's visit (the visit's own invitation or one of its follow-ups') has one of `intakes`."""
     return (
-        Q(Exists(waiting.filter(invitation=OuterRef("pk"))))
-        # A visit's invitation: one of its follow-ups waits.
-        | Q(Exists(waiting.filter(invitation__follow_up__visit__invitation=OuterRef("pk"))))
-        # A follow-up's invitation: its visit, or another follow-up of the visit, waits.
-        | Q(Exists(waiting.filter(pk=OuterRef("follow_up__visit"))))
-        | Q(Exists(waiting.filter(invitation__follow_up__visit=OuterRef("follow_up__visit"))))
+        Q(Exists(intakes.filter(invitation=OuterRef("pk"))))
+        # A visit's invitation: one of its follow-ups.
+        | Q(Exists(intakes.filter(invitation__follow_up__visit__invitation=OuterRef("pk"))))
+        # A follow-up's invitation: its visit, or another follow-up of the visit.
+        | Q(Exists(intakes.filter(pk=OuterRef("follow_up__visit"))))
+        | Q(Exists(intakes.filter(invitation__follow_up__visit=OuterRef("follow_up__visit"))))
     )
 
 
@@ -98,7 +102,8 @@ def purge_old_intakes(*, months: int, now: datetime.datetime | None = None, dry_
     work (rows another one has locked are skipped, on PostgreSQL) and each records only what it removed.
 
     Visits with a red flag no clinician has reviewed are kept (`waiting_red_flags`), and counted: each batch looks
-    again, so one reviewed while the purge runs goes in a later batch."""
+    again, so one reviewed while the purge runs goes in a later batch, and looks once more at what it chose with its
+    visits' intakes locked (`_still_to_remove`), so a red flag posted meanwhile keeps its visit too."""
     now = now or timezone.now()
     cutoff = months_before(now, months)
     expired = expired_invitations(months=months, now=now)
@@ -112,12 +117,11 @@ def purge_old_intakes(*, months: int, now: datetime.datetime | None = None, dry_
             kept_for_review=waiting_red_flags().filter(invitation__in=expired).count(),
         )
     removed_invitations = removed_intakes = 0
-    while True:
-        batch_invitations, batch_intakes = _purge_batch(invitations, cutoff=cutoff, months=months)
-        if not batch_invitations:
-            break
-        removed_invitations += batch_invitations
-        removed_intakes += batch_intakes
+    passed_over: set[int] = set()  # chosen, then kept by the look under the locks: not chosen again by this purge
+    while (batch := _purge_batch(invitations.exclude(pk__in=passed_over), cutoff=cutoff, months=months)) is not None:
+        removed_invitations += batch.invitations
+        removed_intakes += batch.intakes
+        passed_over |= batch.passed_over
     remove_records_without_visits()
     return PurgeResult(
         cutoff=cutoff,
@@ -129,16 +133,29 @@ def purge_old_intakes(*, months: int, now: datetime.datetime | None = None, dry_
     )
 
 
-def _purge_batch(invitations: QuerySet[Invitation], *, cutoff: datetime.datetime, months: int) -> tuple[int, int]:
-    """Delete the next batch of expired invitations with all that hangs on them: how many invitations and intakes."""
+@dataclass(frozen=True)
+class _Batch:
+    invitations: int
+    intakes: int
+    passed_over: set[int]  # the chosen invitations it kept
+
+
+def _purge_batch(invitations: QuerySet[Invitation], *, cutoff: datetime.datetime, months: int) -> _Batch | None:
+    """Delete the next batch of expired invitations with all that hangs on them: how many invitations and intakes,
+    or None when there is none left to look at. The batch is chosen, then looked at again once its visits' intakes
+    are locked (`_still_to_remove`), and only what still goes is deleted."""
     with transaction.atomic():
-        ids = list(
+        chosen = list(
             invitations.select_for_update(skip_locked=True, of=("self",))
             .order_by("pk")
             .values_list("pk", flat=True)[:BATCH]
         )
+        if not chosen:
+            return None
+        ids = _still_to_remove(invitations, chosen)
+        passed_over = set(chosen) - set(ids)
         if not ids:
-            return 0, 0
+            return _Batch(0, 0, passed_over)
         removed = remove_invitations(ids)
         if removed.invitations:
             record(
@@ -148,4 +165,32 @@ def _purge_batch(invitations: QuerySet[Invitation], *, cutoff: datetime.datetime
                     f"before {cutoff:%Y-%m-%d} ({months}-month retention)"
                 ),
             )
-        return removed.invitations, removed.intakes
+        return _Batch(removed.invitations, removed.intakes, passed_over)
+
+
+def _still_to_remove(invitations: QuerySet[Invitation], chosen: list[int]) -> list[int]:
+    """The chosen invitations (locked) that still go, looked at again with every intake of their visits locked.
+
+    The batch was chosen by one statement and deleted by later ones: a red-flag answer a patient posted in between
+    (from a tab still open on a link past a short period: `--months` under the browser's trust), or a review undone,
+    was deleted with its intake, its latch and its alert. Every write that makes an intake wait for a review holds
+    its row lock (`intake.services.answering._lock`, the review's and its undo's), so with the rows of the visits'
+    intakes locked here, one committed before is seen by this look (PostgreSQL's READ COMMITTED: each statement
+    reads what is committed when it starts) and keeps its visit, and one that comes after waits for the purge and
+    finds the intake gone (its page says nothing was taken). A new intake cannot start on a locked invitation.
+
+    A visit with an intake whose row is held right now (a page being saved) is skipped, not waited for, and left for
+    the next purge: the patient's commit takes its invitation (FOR KEY SHARE, checking the intake's foreign key once
+    the row was written twice) after the intake, where the purge holds the invitation and waited for the intake, and
+    PostgreSQL broke the deadlock by failing one of them (the patient's red flag, or the purge)."""
+    own = set(Intake.objects.filter(invitation_id__in=chosen).values_list("pk", flat=True))
+    # The visits: the chosen invitations' own intakes and the visits of chosen follow-ups; and all their follow-ups.
+    visits = own | set(FollowUp.objects.filter(invitation_id__in=chosen).values_list("visit_id", flat=True))
+    follow_ups = FollowUp.objects.filter(visit_id__in=visits, invitation__intake__isnull=False)
+    intakes = visits | set(follow_ups.values_list("invitation__intake", flat=True))
+    locked = Intake.objects.filter(pk__in=intakes).select_for_update(skip_locked=True).order_by("pk")
+    busy = intakes - set(locked.values_list("pk", flat=True))
+    still = invitations.filter(pk__in=chosen)
+    if busy:
+        still = still.exclude(_visit_has(Intake.objects.filter(pk__in=busy)))
+    return list(still.order_by("pk").values_list("pk", flat=True))

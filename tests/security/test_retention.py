@@ -411,3 +411,95 @@ def test_a_kept_intake_goes_with_the_next_purge_once_a_clinician_has_reviewed_it
     assert "Removed 1 intakes and 1 invitations" in output
     assert "flagged" not in output
     assert not Intake.objects.exists()
+
+
+# --- A red flag posted while a batch is being removed -----------------------------------------------------------------
+
+
+def _when_the_batch_is_chosen(action):
+    """Run `action` right after the purge's batch select (its SELECT ... FOR UPDATE SKIP LOCKED of the invitations)
+    returns, before anything else of the batch runs: a patient's page, from a tab still open on a link past the
+    period, committed in that instant (READ COMMITTED: the purge's next statements see it, as they see this)."""
+    from django.db import connection
+
+    done: list[str] = []
+
+    def wrapper(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not done and "SKIP LOCKED" in sql:
+            done.append(sql)
+            action()
+        return result
+
+    return connection.execute_wrapper(wrapper), done
+
+
+def _started_old_intake() -> Intake:
+    """A form opened and agreed to, still being answered, on a link whose visit is eight years past."""
+    from intake import services
+    from tests.intake.factories import make_invitation
+
+    invitation, _ = make_invitation()
+    intake = services.record_consent(services.start_intake(invitation), now=timezone.now())
+    long_ago = timezone.now() - dt.timedelta(days=365 * 8)
+    Invitation.objects.filter(pk=invitation.pk).update(appointment_at=long_ago, expires_at=long_ago)
+    Intake.objects.filter(pk=intake.pk).update(appointment_at=long_ago)
+    return Intake.objects.get(pk=intake.pk)
+
+
+@pytest.mark.parametrize("batch", [500, 1], ids=["one-batch", "a-batch-each"])
+def test_a_red_flag_posted_after_the_batch_was_chosen_keeps_its_intake_and_its_alert(batch, monkeypatch):
+    """A batch chose its invitations (none waiting for a review) and then deleted them: a red-flag answer the patient
+    posted in between, from a tab still open on a link past the period (`--months` shorter than the browser's trust),
+    was deleted with its intake, its latch and its alert, the clinic never told. The batch now looks again under the
+    intakes' row locks, so a red flag stored before then keeps its visit (and one posted after finds the link gone).
+    A batch kept whole that way does not end the purge: the next batch goes on."""
+    from alerts.models import Alert
+    from intake import retention, services
+    from intake.models import Level, RedFlagAnswer
+
+    monkeypatch.setattr(retention, "BATCH", batch)
+    answering = _started_old_intake()  # the first chosen
+    gone = _old_visit("routine_plain")
+
+    def patient_posts_a_red_flag():
+        services.record_red_flags(
+            Intake.objects.get(pk=answering.pk), {"ce_saddle_numbness": "yes"}, now=timezone.now()
+        )
+
+    hook, fired = _when_the_batch_is_chosen(patient_posts_a_red_flag)
+    with hook:
+        output = run("--months", "1")
+    assert fired, "the purge's batch select was not seen"
+    assert Intake.objects.filter(pk=answering.pk).exists(), "the red-flag answer was deleted with its intake"
+    kept = Intake.objects.get(pk=answering.pk)
+    assert kept.level == Level.URGENT
+    assert RedFlagAnswer.objects.filter(intake=kept, code="ce_saddle_numbness", cleared_at__isnull=True).exists()
+    assert Alert.objects.filter(intake=kept).exists()
+    assert not Intake.objects.filter(pk=gone.pk).exists()
+    assert "Removed 1 intakes and 1 invitations" in output
+    assert f"1 {KEPT_MESSAGE}" in output
+
+
+def test_a_red_flag_posted_on_a_follow_up_after_the_batch_was_chosen_keeps_the_whole_visit(settings):
+    """The same for a follow-up of a visit in the batch: the retention unit is the visit, so all of it stays."""
+    from intake.models import Level
+    from tests.dashboard.factories import make_follow_up, make_intake
+
+    settings.INTAKE_RETENTION_MONTHS = 12
+    now = timezone.now()
+    visit = make_intake("routine_plain", appointment_at=now - dt.timedelta(days=500))
+    follow_up = make_follow_up(visit, "6w", sent_days_ago=458).invitation.intake
+    done = make_intake("routine_plain", appointment_at=now - dt.timedelta(days=500), seed=2)
+
+    def staff_see_it_serious():
+        # What a review undone or a sent follow-up's late red flag leaves: the follow-up unreviewed and serious.
+        Intake.objects.filter(pk=follow_up.pk).update(level=Level.SERIOUS, is_reviewed=False)
+
+    hook, fired = _when_the_batch_is_chosen(staff_see_it_serious)
+    with hook:
+        output = run()
+    assert fired
+    assert set(Intake.objects.values_list("pk", flat=True)) == {visit.pk, follow_up.pk}
+    assert not Intake.objects.filter(pk=done.pk).exists()
+    assert "Removed 1 intakes and 1 invitations" in output
