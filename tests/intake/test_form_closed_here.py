@@ -11,6 +11,7 @@ link does not work" with the red-flag answer lost."""
 from __future__ import annotations
 
 import datetime
+import io
 import re
 
 import pytest
@@ -271,3 +272,29 @@ def test_a_yes_from_an_old_page_after_sending_leaves_a_latch_still_open_as_it_wa
     after = RedFlagAnswer.objects.get(intake=intake, code="ce_saddle_numbness")
     assert (after.answered_at, after.changed_to_no_at) == (before.answered_at, before.changed_to_no_at)
     assert "changed to no at" in intake.flags.get(code="CE1").reason
+
+
+def test_a_red_flag_sent_from_a_tab_whose_visit_the_retention_purge_removed_says_nothing_was_taken(
+    patient, alert_calls
+):
+    """A tab left open on a link past a short retention period (`--months` under the browser's trust) sends a red
+    flag after the purge removed the visit: there is no form to take it into, so the page gives the advice for what
+    was sent and says the page may need answering again, never that the clinic has it."""
+    from django.core.management import call_command
+
+    from intake.models import Invitation
+
+    whose = _safety_page_tag(patient)
+    long_ago = timezone.now() - datetime.timedelta(days=365 * 8)
+    Invitation.objects.filter(pk=patient.invitation.pk).update(appointment_at=long_ago, expires_at=long_ago)
+    call_command("purge_old_intakes", "--months", "1", stdout=io.StringIO())
+    assert not Invitation.objects.exists()
+    response = _send_from_old_tab(patient, whose, ce_saddle_numbness="yes")
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert CES_ADVICE in page
+    assert CLOSED in page
+    assert "you may need to answer this page again" in page
+    assert "told the clinic" not in page
+    assert not Intake.objects.exists()
+    assert alert_calls == []
