@@ -81,7 +81,8 @@ def latch_visit_cancer_history_beneath(apps, schema_editor):
                         intake_id=follow_up.pk, code="cancer_history", value=value, answered_at=now, given_before=True
                     )
                 )
-        RedFlagAnswer.objects.bulk_create(opened)
+        # A latch the code opened meanwhile (a page saved during the upgrade) stands: one open latch per question.
+        RedFlagAnswer.objects.bulk_create(opened, ignore_conflicts=True)
 
 
 class Migration(migrations.Migration):
