@@ -242,3 +242,31 @@ def test_a_command_run_by_cron_fails_without_printing_the_row_its_database_error
     assert "IntegrityError" in printed
     assert MARKER.lower() not in printed.lower()
     assert MARKER.lower() not in "".join(traceback.format_exception(raised.value)).lower()
+
+
+@pytest.mark.parametrize(
+    ("command", "failing", "where"),
+    [
+        ("send_due_messages", "intake.management.commands.send_due_messages.send_due_messages", "in run_once"),
+        ("retriage", "intake.services.retriage", "in retriage"),
+        ("purge_old_intakes", "intake.management.commands.purge_old_intakes.purge_old_intakes", "in purge"),
+    ],
+)
+def test_a_command_run_again_with_traceback_shows_where_it_failed_without_the_row(command, failing, where):
+    """An engineer runs the failed command again with --traceback to see where it failed: it showed only the
+    command's `handle`, the frames of the failure itself gone with its message. They are shown (file, line, code), as
+    the logs keep them for a page's error, the message still withheld."""
+    submitted_intake()
+    runner = load_command_class("intake", command)
+    with (
+        mock.patch(failing, side_effect=ROW_QUOTED),
+        mock.patch.object(connections, "close_all"),
+        pytest.raises(CommandError) as raised,
+    ):
+        runner.run_from_argv(["manage.py", command, "--skip-checks", "--traceback"])
+    shown = "".join(traceback.format_exception(raised.value))
+    assert f"{command}.py" in shown
+    assert where in shown
+    assert "django.db.utils.IntegrityError" in shown
+    assert MARKER.lower() not in shown.lower()
+    assert "1980-02-03" not in shown
