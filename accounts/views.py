@@ -186,7 +186,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/sign_in_code.html", {"form": form})
 
 
-@busy_page_says("sign_in_code")  # as at the code step
+@busy_page_says("sign_in_setup")  # the app may be confirmed already, its recovery codes kept for after sign-in
 @sensitive_post_parameters("code")
 @csrf_protect
 @never_cache

@@ -140,10 +140,13 @@ BUSY_WORDS = "busy_page_says"  # the attribute `busy_page_says` sets on a view
 
 # What a staff view's busy page says it could not do, when "Your change may not have been saved" (a form that changes
 # something) and "This page did not load" (a page opened) would be wrong: the person's sign-in did not finish (at the
-# code steps, the code typed may have been taken: `sign_in_code`), nor their signing out, their search, their download;
+# code step, the code typed may have been taken: `sign_in_code`; at set-up, the app may be confirmed and its recovery
+# codes kept, to be shown after the next sign-in: `sign_in_setup`), nor their signing out, their search, their download;
 # the unlock e-mail asked for may not have been sent (`unlock_email`); the lock may not have been lifted (`unlock`: then
 # the link pressed is not spent either, accounts.unlock.lift_lock, and works again).
-BusyWords = Literal["sign_in", "sign_in_code", "sign_out", "search", "download", "unlock_email", "unlock"]
+BusyWords = Literal[
+    "sign_in", "sign_in_code", "sign_in_setup", "sign_out", "search", "download", "unlock_email", "unlock"
+]
 
 
 def busy_page_says(words: BusyWords) -> Callable[[View], View]:

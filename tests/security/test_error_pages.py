@@ -405,7 +405,8 @@ def test_a_sign_in_code_met_by_a_busy_database_says_the_sign_in_did_not_finish_n
     assert response.headers["Retry-After"] == "5"
     assert "We could not sign you in just now" in html
     assert "with the next code your app shows" in html
-    assert "A recovery code you typed may have been used up" in html
+    if step == "code":
+        assert "A recovery code you typed may have been used up" in html
     assert "your change" not in html.lower()
     assert "check whether" not in html
     assert "did not load" not in html
@@ -413,6 +414,26 @@ def test_a_sign_in_code_met_by_a_busy_database_says_the_sign_in_did_not_finish_n
     if step == "code":  # as the page says: the code typed is not taken a second time
         again = client.post("/staff/sign-in/code/", {"code": code})
         assert "That code did not work" in again.content.decode()
+
+
+def test_the_first_sign_in_code_met_by_a_busy_database_says_the_app_may_be_set_up_and_the_codes_come_after(clinician):
+    """At set-up the code was checked, the app confirmed and the recovery codes made before signing in met the busy
+    database. The page spoke of "a recovery code you typed" (set-up has none) and not of the app being set up
+    already: sent again, the set-up page sends the person to the code step. The recovery codes are shown after that
+    sign-in (accounts.models.UnsavedRecoveryCodes), and the page says so."""
+    client = Client(raise_request_exception=False)
+    code = _first_sign_in_code(client)
+    with mock.patch("accounts.views.auth_login", side_effect=_timeout()):
+        response = client.post("/staff/sign-in/set-up/", {"code": code})
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "We could not sign you in just now" in html
+    assert "recovery code you typed" not in html
+    assert "Your authenticator app may be set up already" in html
+    assert "your recovery codes are shown once you are signed in" in html
+
+    again = client.post("/staff/sign-in/set-up/", {"code": code})  # as the page says: it is set up already
+    assert again["Location"] == "/staff/sign-in/code/"
 
 
 def test_the_password_step_met_by_a_busy_database_says_the_sign_in_did_not_finish(clinician):
