@@ -83,7 +83,8 @@ def latch_stored_red_flag_answers(apps, schema_editor):
                         intake_id=intake.pk, code=code, value=answers[code], answered_at=now, given_before=True
                     )
                 )
-        RedFlagAnswer.objects.bulk_create(opened)
+        # A page saved while the upgrade runs may open the same latch first (one open latch per question): it stands.
+        RedFlagAnswer.objects.bulk_create(opened, ignore_conflicts=True)
 
 
 class Migration(migrations.Migration):
