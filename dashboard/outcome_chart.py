@@ -23,9 +23,11 @@ from django.utils.safestring import SafeString, mark_safe
 from outcomes.instruments.model import Instrument
 from outcomes.instruments.scoring import Change, activity_change, activity_key, change, rated_activities, score
 
-WIDTH, HEIGHT = 480, 200
+WIDTH, HEIGHT = 480, 214
 NO_VALUE = "\u2013"  # an en dash: nothing to show
-LEFT, RIGHT, BOTTOM, TOP = 34, 16, 24, 20  # room above the top for a point's value
+# Room above the top for a point's value, and below for the questionnaires' names: on a phone the chart is drawn some
+# 310 px wide, and its words about 20 units tall to be 12 px on screen (static/css/dashboard.css).
+LEFT, RIGHT, BOTTOM, TOP = 40, 16, 30, 32
 PLOT_WIDTH, PLOT_HEIGHT = WIDTH - LEFT - RIGHT, HEIGHT - BOTTOM - TOP
 
 
@@ -172,10 +174,13 @@ class MeasureChart:
                 )
             )  # fmt: skip
         for index, point in enumerate(self.points):
+            # Each name twice, the CSS showing one: in full, and short for a phone ("6 wk"), where the full names
+            # drawn big enough to read would run into each other.
             parts.append(
                 format_html(
-                    '<text class="chart-label" x="{}" y="{}" text-anchor="middle">{}</text>',
-                    self.x(index), HEIGHT - 6, point.label,
+                    '<text class="chart-label label-full" x="{}" y="{}" text-anchor="middle">{}</text>'
+                    '<text class="chart-label label-short" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    self.x(index), HEIGHT - 8, point.label, self.x(index), HEIGHT - 8, short_label(point.label),
                 )
             )  # fmt: skip
         return mark_safe("".join(parts))  # noqa: S308 - every part is built by format_html
@@ -200,6 +205,22 @@ class MeasureChart:
                 for point in self.points
             ),
         )
+
+
+_SHORT_UNITS = {
+    "day": "d", "days": "d", "week": "wk", "weeks": "wk", "month": "mo", "months": "mo", "year": "yr", "years": "yr"
+}  # fmt: skip
+
+
+def short_label(label: str) -> str:
+    """A questionnaire's name as a phone's chart draws it: "Before the visit" -> "Before", "6 weeks" -> "6 wk",
+    "12 months" -> "12 mo"; any other name as it is."""
+    if label == "Before the visit":
+        return "Before"
+    number, _, unit = label.partition(" ")
+    if number.isdigit() and unit in _SHORT_UNITS:
+        return f"{number} {_SHORT_UNITS[unit]}"
+    return label
 
 
 def _day(moment: datetime.datetime) -> str:

@@ -456,3 +456,50 @@ def test_on_a_phone_the_weekly_charts_dates_and_counts_are_big_enough_to_read_an
     touching = [f"{a['text']} / {b['text']}" for a, b in itertools.pairwise(dates) if a["right"] >= b["left"]]
     assert touching == []
     assert_accessible(page, context="queue chart on a phone")
+
+
+# Each word of the outcome charts (PEG, PSFS) as drawn: its chart, text, kind, size on screen in px (the SVG scales
+# its units to the chart's width), whether it is drawn in full inside its chart, and its left and right edges. Words
+# hidden at this width (a long label's short form, or the other way round) are left out.
+_MEASURE_WORDS = """
+() => [...document.querySelectorAll('.measure-chart svg text')]
+  .filter((word) => word.getClientRects().length > 0 && getComputedStyle(word).display !== 'none')
+  .map((word) => {
+    const svg = word.ownerSVGElement;
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const box = word.getBoundingClientRect();
+    const edge = svg.getBoundingClientRect();
+    return {chart: svg.closest('.measure-chart').dataset.measure || svg.getAttribute('aria-label'),
+            text: word.textContent, kind: [...word.classList].find((name) => name.startsWith('chart-')),
+            px: parseFloat(getComputedStyle(word).fontSize) * scale, height: box.height,
+            shown: box.left >= edge.left - 0.5 && box.right <= edge.right + 0.5 && box.top >= edge.top - 0.5
+              && box.bottom <= edge.bottom + 0.5,
+            left: box.left, right: box.right};
+  })
+"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 320, "height": 640}, DESKTOP], ids=["phone", "small", "desktop"])
+def test_the_outcome_charts_words_are_big_enough_to_read_in_full_and_do_not_touch(
+    demo_intakes, open_page, screenshot, clinician, viewport
+):
+    """The PEG and PSFS charts' 11-unit words were drawn about 7 px tall on a 375 px phone (the 480-unit chart
+    shrunk to the page): the scores' ticks, each point's value and the questionnaires' names under them."""
+    from intake.models import Patient
+
+    helen = Patient.objects.get(name="Helen Marsh")  # the demo patient with three follow-ups answered
+    page = open_page(f"/staff/patients/{helen.pk}/", viewport, user=clinician)
+    words = page.evaluate(_MEASURE_WORDS)
+    assert {word["kind"] for word in words} >= {"chart-tick", "chart-value", "chart-label"}
+    small = [f"{word['text']}: {word['px']:.1f} px" for word in words if word["px"] < 12 or word["height"] < 12]
+    assert small == []
+    assert [word["text"] for word in words if not word["shown"]] == []
+    for chart in {word["chart"] for word in words}:
+        labels = sorted(
+            (w for w in words if w["chart"] == chart and w["kind"] == "chart-label"), key=lambda w: w["left"]
+        )
+        assert len(labels) == 4, labels  # before the visit and three follow-ups
+        touching = [f"{a['text']} / {b['text']}" for a, b in itertools.pairwise(labels) if a["right"] + 4 > b["left"]]
+        assert touching == []
+    screenshot(page, f"dashboard-patient-charts-{viewport['width']}")
+    assert_accessible(page, context="patient page's outcome charts")

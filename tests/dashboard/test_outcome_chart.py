@@ -133,3 +133,15 @@ def test_no_band_is_drawn_when_the_psfs_activities_differ_between_questionnaires
     assert "mic-band" not in drawn.svg
     same = psfs_chart(psfs(("Running", 2), ("Walking", 8)), psfs(("walking", 9), ("Running", 3)))
     assert same.band is not None
+
+
+def test_a_phone_draws_each_questionnaires_name_short_beside_the_full_name():
+    assert [outcome_chart.short_label(label) for label in ("Before the visit", "6 weeks", "1 year", "12 months")] == [
+        "Before",
+        "6 wk",
+        "1 yr",
+        "12 mo",
+    ]
+    assert outcome_chart.short_label("Follow-up") == "Follow-up"  # a name it does not know stays as it is
+    drawn = chart(peg(4, 4, 4), peg(2, 2, 2))
+    assert drawn.svg.count('class="chart-label label-full"') == drawn.svg.count('class="chart-label label-short"') == 2
