@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 from django.db import connections, router
 from django.db.models import (
@@ -31,7 +31,7 @@ from clinic_portal.db_backend import prepared_cursor
 from clinic_portal.db_expressions import OneOf
 from clinic_portal.db_rows import RowReader, quoted_column
 from education.models import Article
-from education.translation import current_titles
+from education.translation import current_titles, language_code
 from intake import tokens
 from intake.models import EarlierReminder, Intake, Invitation, Patient, Questionnaire, RedFlagAnswer, Reminder
 from messaging import selectors as messages
@@ -124,9 +124,18 @@ def phone_on_file(intake: Intake) -> str:
     return phone.as_e164 if phone else ""
 
 
-def recommended_reading(intake: Intake, *, language: str | None = None) -> list[tuple[str, str]]:
-    """(title, url) of the stored recommendations that are published articles now, best first; never a draft. Titles
-    in `language` where the article has an up-to-date translation (the article page then shows it in that language)."""
+class Reading(NamedTuple):
+    """A recommended article as the receipt and its e-mail name it."""
+
+    title: str
+    url: str
+    lang: str = ""  # "en": the English title, on a page in another language (marked, WCAG 3.1.2)
+
+
+def recommended_reading(intake: Intake, *, language: str | None = None) -> list[Reading]:
+    """The stored recommendations that are published articles now, best first; never a draft. Titles in `language`
+    where the article has an up-to-date translation (the article page then shows it in that language); otherwise the
+    English, marked as English when `language` is another."""
     slugs = [slug for slug in intake.recommended_articles if isinstance(slug, str)]
     if not slugs:
         return []
@@ -138,7 +147,9 @@ def recommended_reading(intake: Intake, *, language: str | None = None) -> list[
         article = by_slug.get(slug)
         if article is None:
             continue
-        reading.append((translated.get(article.pk, article.title), article.get_absolute_url()))
+        title = translated.get(article.pk)
+        fallback = "" if title is not None or language_code(language) == "en" else "en"
+        reading.append(Reading(article.title if title is None else title, article.get_absolute_url(), fallback))
     return reading
 
 

@@ -330,8 +330,8 @@ def render_confirmation(message: OutboundMessage) -> Rendered | None:
     if intake is None:
         return None
     articles = [
-        {"title": title, "url": settings.SITE_URL + url if url else ""}
-        for title, url in selectors.recommended_reading(intake, language=language_of(intake.invitation))
+        {"title": item.title, "url": settings.SITE_URL + item.url if item.url else ""}
+        for item in selectors.recommended_reading(intake, language=language_of(intake.invitation))
     ]
     # The promise counts from when the intake was sent, not from when the worker got round to this e-mail.
     text = patient_message(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.utils.html import escape
 
 from education.models import Article, ArticleTranslation
 from education.services import load_starter_library
@@ -67,6 +68,21 @@ def test_an_article_whose_english_changed_since_its_translation_keeps_its_englis
     first.save()
     receipt = spanish_patient.client.get("/intake/done/").content.decode()
     assert "A title an editor changed" in receipt  # the page would show the English, with the notice, too
+
+
+def test_an_english_title_on_a_spanish_receipt_is_marked_english_and_the_spanish_ones_are_not(spanish_patient):
+    """A screen reader says an unmarked English title with Spanish sounds (WCAG 3.1.2), as the library's own lists
+    mark the English they fall back to."""
+    intake = _sent(spanish_patient)
+    first, *others = intake.recommended_articles
+    assert others  # a Spanish title beside the English one
+    english = Article.objects.get(slug=first)
+    english.title = "A title an editor changed"
+    english.save()
+    receipt = spanish_patient.client.get("/intake/done/").content.decode()
+    assert f'<li lang="en"><a href="/articles/{first}/">A title an editor changed</a></li>' in receipt
+    for slug in others:
+        assert f'<li><a href="/articles/{slug}/">{escape(_spanish_title(slug))}</a></li>' in receipt
 
 
 def test_a_spanish_patient_reads_sitting_and_getting_up_as_the_english_means_them(client):
