@@ -44,6 +44,12 @@ class LineEndingsField(forms.CharField):
         return normalize_newlines(str(super().to_python(value)))
 
 
+# The summary, one or two sentences (up to 300 characters), in a box that shows all of it: a one-line box showed an
+# editor "Most back pain after a run is a muscle st". Three lines hold it at desktop width; the CSS lets the box grow
+# with its words on a phone (static/css/education-admin.css: field-sizing).
+SUMMARY_BOX = forms.Textarea(attrs={"rows": 3, "class": "summary-box"})
+
+
 def image_problems(body: str) -> list[str]:
     names = set(ArticleImage.objects.filter(name__in=image_names_in(body)).values_list("name", flat=True))
     return body_problems(body, image_names=names)
@@ -105,6 +111,7 @@ class ArticleForm(forms.ModelForm[Article]):
             "author": "Who wrote the article: a person's name, shown as typed, or the clinic's team, typed as “Spine "
             "Clinic education team”, which pages in Spanish show in Spanish (“el equipo educativo de Spine Clinic”).",
         }
+        widgets = {"summary": SUMMARY_BOX}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         instance = kwargs.get("instance")
@@ -265,6 +272,7 @@ class ArticleTranslationForm(forms.ModelForm[ArticleTranslation]):
         model = ArticleTranslation
         fields = ["article", "language", "title", "summary", "body", "matches_english"]
         field_classes = {"summary": LineEndingsField, "body": LineEndingsField}
+        widgets = {"summary": SUMMARY_BOX}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

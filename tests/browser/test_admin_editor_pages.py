@@ -73,3 +73,33 @@ def test_the_admin_pages_an_editor_uses_pass_axe_at_desktop_and_the_article_form
     assert phone.locator("#id_title").is_visible(), "the article form on a phone shows no title box"
     screenshot(phone, "admin-article-change-phone")
     assert_accessible(phone, context="article form on a phone")
+
+
+# A box's words beyond what it shows: sideways (a one-line box) or below (a box of several lines), in px.
+_HIDDEN_WORDS = "box => Math.max(box.scrollWidth - box.clientWidth, box.scrollHeight - box.clientHeight)"
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}], ids=["phone", "laptop"])
+def test_the_article_and_translation_forms_show_the_whole_summary(open_page, screenshot, editor, viewport):
+    """The summary, one or two sentences patients read under the title, was a one-line box: an editor saw "Most back
+    pain after a run is a muscle st" and could not read back what they wrote without scrolling inside the box."""
+    from education.models import Article, ArticleTranslation
+
+    load_starter_articles()
+    article = Article.objects.get(slug=SLUG)
+    page = open_page(f"/admin/education/article/{article.pk}/change/", viewport, user=editor)
+    summary = page.get_by_label("Summary:")
+    assert summary.input_value() == article.summary
+    assert summary.evaluate(_HIDDEN_WORDS) <= 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    screenshot(page, f"admin-article-summary-{viewport['width']}")
+    assert_accessible(page, context="article form's summary")
+
+    translation = ArticleTranslation.objects.get(article=article, language="es")
+    page.goto(f"/admin/education/articletranslation/{translation.pk}/change/")
+    summary = page.get_by_label("Summary:")
+    assert summary.input_value() == translation.summary
+    assert summary.evaluate(_HIDDEN_WORDS) <= 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    screenshot(page, f"admin-translation-summary-{viewport['width']}")
+    assert_accessible(page, context="translation form's summary")
