@@ -36,6 +36,7 @@ class Column:
     total: int
     bars: list[Bar]
     show_label: bool = True
+    wide_only: bool = False  # a date drawn only from 576 px wide: a phone dates every fourth week
 
 
 def nice_max(value: int) -> int:
@@ -65,9 +66,11 @@ def layout(weeks: list[ChartWeek]) -> tuple[list[Column], list[tuple[float, int]
             height = PLOT_HEIGHT * count / top
             y -= height
             bars.append(Bar(level, shown_x, round(y, 1), shown_width, round(height, 1), count))
-        # Every other week is labelled (the current week always): twelve dates do not fit side by side.
-        show = (len(weeks) - 1 - index) % 2 == 0
-        columns.append(Column(week.starts.strftime("%b %-d"), round(x + bar_width / 2, 1), week.total, bars, show))
+        # Every other week is labelled (the current week always): twelve dates do not fit side by side. On a phone,
+        # every fourth: six dates big enough to read there would touch (static/css/dashboard.css).
+        back = len(weeks) - 1 - index
+        label = week.starts.strftime("%b %-d")
+        columns.append(Column(label, round(x + bar_width / 2, 1), week.total, bars, back % 2 == 0, back % 4 != 0))
     ticks = [(round(HEIGHT - BOTTOM - PLOT_HEIGHT * value / top, 1), value) for value in (0, top // 2, top)]
     return columns, ticks
 
@@ -91,7 +94,8 @@ def svg(columns: list[Column], ticks: list[tuple[float, int]]) -> SafeString:
         )
         if column.show_label:
             parts.append(
-                f'<text class="chart-label" x="{column.x_label}" y="{HEIGHT - 6}" text-anchor="middle">'
+                f'<text class="chart-label{" label-wide" if column.wide_only else ""}" x="{column.x_label}" '
+                f'y="{HEIGHT - 6}" text-anchor="middle">'
                 f"{column.label}</text>"
             )
     return mark_safe("".join(parts))  # noqa: S308 - see above

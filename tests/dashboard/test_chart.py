@@ -30,3 +30,6 @@ def test_empty_weeks_draw_no_bars_and_the_current_week_is_always_labelled():
     assert all(not c.bars for c in columns)
     assert columns[-1].show_label
     assert sum(c.show_label for c in columns) == 6
+    # A phone dates every fourth week of them, the current week included; the other three only from 576 px wide.
+    assert [c.label for c in columns if c.show_label and not c.wide_only] == [columns[i].label for i in (3, 7, 11)]
+    assert chart.svg(columns, []).count('class="chart-label label-wide"') == 3
