@@ -484,7 +484,11 @@ _MEASURE_WORDS = """
 """
 
 
-@pytest.mark.parametrize("viewport", [PHONE, {"width": 320, "height": 640}, DESKTOP], ids=["phone", "small", "desktop"])
+@pytest.mark.parametrize(
+    "viewport",
+    [PHONE, {"width": 320, "height": 640}, {"width": 576, "height": 900}, {"width": 992, "height": 900}, DESKTOP],
+    ids=["phone", "small", "576", "992", "desktop"],
+)
 def test_the_outcome_charts_words_are_big_enough_to_read_in_full_and_do_not_touch(
     demo_intakes, open_page, screenshot, clinician, viewport
 ):
