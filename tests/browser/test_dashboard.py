@@ -512,3 +512,26 @@ def test_the_outcome_charts_words_are_big_enough_to_read_in_full_and_do_not_touc
         assert touching == []
     screenshot(page, f"dashboard-patient-charts-{viewport['width']}")
     assert_accessible(page, context="patient page's outcome charts")
+
+
+# Each link in a list's rows (the queue, the invitations, the follow-ups) less than 24 px tall, as "words: height".
+_SHORT_ROW_LINKS = """
+() => [...document.querySelectorAll('.queue-table tbody a')]
+  .filter((link) => link.getClientRects().length > 0)
+  .map((link) => [link.textContent.trim(), link.getBoundingClientRect().height])
+  .filter(([, height]) => height < 24)
+  .map(([words, height]) => `${words}: ${height.toFixed(1)} px`)
+"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_the_lists_patient_and_phone_links_are_at_least_24_px_tall(demo_intakes, open_page, clinician, viewport):
+    """The queue's phone numbers were links 15 px tall right under the patient's name (20 px): a thumb meant to call
+    the patient opened their intake, or the other way round (WCAG 2.5.8: at least 24 px). The invitation and follow-up
+    lists' names and dates were 17 px."""
+    for path in ("/staff/queue/", "/staff/invitations/", "/staff/follow-ups/"):
+        page = open_page(path, viewport, user=clinician)
+        assert page.locator(".queue-table tbody a").count() > 5, path
+        assert page.evaluate(_SHORT_ROW_LINKS) == [], path
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], path
+        assert_accessible(page, context=f"{path} rows' links")
