@@ -38,14 +38,22 @@ def form_closed_here(request: HttpRequest, tag: patient_session.PostedTag, *, sl
     nothing of either form and does not keep this browser's form open."""
     if slug is not None:
         take_red_flags_into_tagged_form(request, tag, slug)
+    return closed_here_answer(request, tag.invitation_id, slug=slug)
+
+
+def closed_here_answer(request: HttpRequest, invitation_id: int, *, slug: str | None) -> HttpResponse:
+    """What `form_closed_here` answers, once it has taken what it can, for a page of invitation `invitation_id`'s
+    form: also a page whose form was removed while it was being saved (the retention purge took the visit: the guard
+    of the patient pages, `patient_views.patient_page`), when nothing of it was taken. The cauda equina advice for
+    what was sent on question page `slug`, and that the page may need answering again; nothing about what is stored."""
     # The advice is read from the post itself, not from the page's questions in the form's stored version.
     sent = cauda_equina_sent(request.POST, CE_QUESTION_CODES) if slug is not None else []
     message = ces_message(sent)
-    another = patient_session.invitation_here(request) not in (None, tag.invitation_id)
+    another = patient_session.invitation_here(request) not in (None, invitation_id)
     if message is not None and not another:
         # The language switcher comes back to this address with a GET, which finds no form open here: the advice
         # again, in the language chosen, not "This link does not work" (the stop-34 audit).
-        owed_emergency.owe_message(request, tag.invitation_id, message, taken=False)
+        owed_emergency.owe_message(request, invitation_id, message, taken=False)
     context = {"another": another, "message": message, "no_session_timer": True}
     return render(request, "intake/form_closed_here.html", context, status=409)
 

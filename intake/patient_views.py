@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from intake import late_pages, owed_emergency, patient_session, selectors, services
 from intake.forms import AcknowledgeForm, ConsentForm, StepForm, as_post_data
-from intake.models import Intake, Level
+from intake.models import Intake, Invitation, Level
 from intake.patient_display import NEXT_REVIEW, answer_sections
 from intake.patient_fields import clinic_units, say
 from intake.patient_link_views import bad_link
@@ -54,7 +54,9 @@ def patient_page(
     taken into its own form (`late_pages.form_closed_here`: the form left, locked, ended or renewed, its session
     gone, opened again and waiting for the birth date or a code, or replaced by another patient's). A question page
     posted after the form was sent adds nothing and says so, with the advice it calls for (`late_pages.sent_already`).
-    The view is called with the intake as its second argument.
+    A page whose form the retention purge removed while the view ran (the row lock finds no intake) gets the answer a
+    page sent just after the removal gets (`_removed_while_answering`); a missing row while the intake is still there
+    is a fault, and the error page's. The view is called with the intake as its second argument.
     """
 
     def decorator(view: PatientView) -> PatientView:
@@ -88,11 +90,36 @@ def patient_page(
                 return _to_page(form_of(intake).consent_page or answer_codec.REVIEW)
             if emergency_first and services.needs_emergency_acknowledgement(intake):
                 return redirect("intake:emergency")
-            return view(request, intake, *args, **kwargs)
+            try:
+                return view(request, intake, *args, **kwargs)
+            except (Intake.DoesNotExist, Invitation.DoesNotExist):
+                if not _removed(intake):
+                    raise  # a fault, not a removed visit: the error page, with the advice for what was sent
+                return _removed_while_answering(request, intake, slug=slug)
 
         return guarded
 
     return decorator
+
+
+def _removed(intake: Intake) -> bool:
+    """The intake or its invitation is no longer stored: the retention purge (or a removal) took the visit while one
+    of its pages was being answered, and the intake's row lock found nothing (`Intake.DoesNotExist`)."""
+    return not (
+        Intake.objects.filter(pk=intake.pk).exists() and Invitation.objects.filter(pk=intake.invitation_id).exists()
+    )
+
+
+def _removed_while_answering(request: HttpRequest, intake: Intake, *, slug: str | None) -> HttpResponse:
+    """A patient page whose form was removed while it was being answered (a tab left open past a short retention
+    period: `intake.retention`): the answer a page sent just after the removal gets (`late_pages.form_closed_here`,
+    with nothing to take into): nothing was taken, and the cauda equina advice for what was sent; not the error page,
+    which said the steps already finished were saved. A page opened (not sent) as after the removal: the advice owed
+    to this browser, else the bad-link page. Nothing the removed form stored is read."""
+    patient_session.forget(request)  # no form open here any more, as the next request would find
+    if request.method != "POST":
+        return owed_emergency.owed_page(request) or bad_link(request)
+    return late_pages.closed_here_answer(request, intake.invitation_id, slug=slug)
 
 
 def _to_page(slug: str, *, back_to: str | None = None) -> HttpResponse:

@@ -13,14 +13,18 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import threading
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
 from intake import patient_session, services
 from intake.models import Intake, Level, RedFlagAnswer
+from intake.retention import PurgeResult, purge_old_intakes
 from tests.intake.conftest import Patient
 from tests.intake.factories import make_invitation, routine_answers
 
@@ -298,3 +302,80 @@ def test_a_red_flag_sent_from_a_tab_whose_visit_the_retention_purge_removed_says
     assert "told the clinic" not in page
     assert not Intake.objects.exists()
     assert alert_calls == []
+
+
+def _purge_on_its_own_connection(purged: list[PurgeResult]) -> None:
+    """The retention purge, run to the end on a connection of its own (another process, as cron runs it)."""
+    try:
+        purged.append(purge_old_intakes(months=1))
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not settings.DATABASE_IS_POSTGRES, reason="the purge on a connection of its own, with row locks")
+def test_a_red_flag_whose_visit_the_retention_purge_removes_while_its_page_is_saved_says_nothing_was_taken(
+    patient, alert_calls, monkeypatch
+):
+    """The same tab, sent as the purge removes the visit: the page's red-flag answer reaches the intake's row lock
+    after the purge's commit, and finds nothing. It got the error page, which gave the advice but said the steps
+    already finished were saved; it gets the page a purge finished before it gives: nothing taken, and the advice."""
+    from intake.models import Invitation
+    from intake.services import answering
+
+    whose = _safety_page_tag(patient)
+    long_ago = timezone.now() - datetime.timedelta(days=365 * 8)
+    # The visit is past a one-month period; its link still opens (a tab left open on it).
+    Invitation.objects.filter(pk=patient.invitation.pk).update(appointment_at=long_ago)
+    Intake.objects.filter(invitation=patient.invitation).update(appointment_at=long_ago)
+    real_lock = answering._lock
+    purged: list[PurgeResult] = []
+
+    def purged_first(intake: Intake, rows=None) -> None:
+        if not purged:
+            purge = threading.Thread(target=_purge_on_its_own_connection, args=(purged,))
+            purge.start()
+            purge.join(30)
+        real_lock(intake, rows)
+
+    monkeypatch.setattr(answering, "_lock", purged_first)
+    patient.client.raise_request_exception = False  # the error page, as a patient gets it
+    response = _send_from_old_tab(patient, whose, ce_saddle_numbness="yes")
+    assert [(result.invitations, result.intakes) for result in purged] == [(1, 1)]
+    page = response.content.decode()
+    assert response.status_code == 409, page[:2000]
+    assert CES_ADVICE in page
+    assert CLOSED in page
+    assert "you may need to answer this page again" in page
+    assert "saved" not in page.replace("was not saved", "")
+    assert "told the clinic" not in page
+    assert not Intake.objects.exists()
+    assert alert_calls == []
+    # Changing the language comes back to the page with a GET: the advice again, not "This link does not work".
+    again = patient.client.get("/intake/step/safety/")
+    assert CES_ADVICE in again.content.decode()
+
+
+def test_a_missing_row_while_the_intake_is_still_there_is_the_error_page_and_its_red_flag_is_taken(
+    patient, alert_calls, monkeypatch
+):
+    """A DoesNotExist from a fault, not from a removed visit: the error page with the advice, as before, and the
+    red-flag answer taken; never the page that says nothing was taken."""
+    from intake import owed_emergency
+
+    def fault(*args: object, **kwargs: object) -> None:
+        raise Intake.DoesNotExist("a fault")
+
+    whose = _safety_page_tag(patient)
+    monkeypatch.setattr(owed_emergency, "owe", fault)  # after the red-flag answer is taken
+    patient.client.raise_request_exception = False
+    response = _send_from_old_tab(patient, whose, ce_saddle_numbness="yes")
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert CES_ADVICE in page
+    assert CLOSED not in page
+    intake = Intake.objects.get(invitation=patient.invitation)
+    assert intake.answers["ce_saddle_numbness"] == "yes"
+    assert intake.level == Level.URGENT
+    assert RedFlagAnswer.objects.filter(intake=intake, code="ce_saddle_numbness", cleared_at__isnull=True).exists()
+    assert [call[0] for call in alert_calls] == [intake.pk]
