@@ -25,9 +25,10 @@ class UnsavedRecoveryCodes(models.Model):
     """This person's recovery codes, made when their authenticator app was confirmed, have not yet been saved.
 
     Made in the same transaction as the confirmation and the codes (accounts.two_factor.confirm_authenticator) and
-    removed when the person presses "I have saved them: continue". Until then each sign-in with both steps shows the
-    codes again (accounts.views.recovery_codes): a busy database after the confirmation could keep the page that shows
-    them from ever arriving, and the next sign-in asks only for the app's code.
+    removed when the person presses "I have saved them: continue". Until then each sign-in with the app's code shows
+    the codes again (accounts.views.recovery_codes; not one with a recovery code, which must not show the others): a
+    busy database after the confirmation could keep the page that shows them from ever arriving, and the next sign-in
+    asks only for the app's code.
     """
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

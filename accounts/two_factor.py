@@ -24,6 +24,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -162,21 +163,23 @@ def issue_recovery_codes(user: AbstractBaseUser) -> list[str]:
     return codes
 
 
-def signed_in_with_second_factor(request: HttpRequest) -> bool:
-    """This session was signed in with both steps: an authenticator's code or a recovery code after the password."""
-    return bool(
-        request.user.is_authenticated
-        and request.session.get(DEVICE_ID_SESSION_KEY)
-        and not request.session.get(SINGLE_FACTOR_KEY)
-    )
+def signed_in_with_the_app(request: HttpRequest) -> bool:
+    """This session was signed in with both steps, the second the authenticator app's code after the password.
+
+    Not a recovery code: each works once, and someone who has the password and one of them (copied from a set-up page
+    left open) was shown every other unused code, one sign-in become nine more."""
+    if not request.user.is_authenticated or request.session.get(SINGLE_FACTOR_KEY):
+        return False
+    device = Device.from_persistent_id(str(request.session.get(DEVICE_ID_SESSION_KEY) or ""))
+    return isinstance(device, TOTPDevice) and device.user_id == request.user.pk
 
 
 def recovery_codes_to_show(user: Any) -> list[str] | None:
     """The person's recovery codes while they have not said they saved them (the ones still unused), else None.
 
-    Shown after each sign-in with both steps until then (accounts.views.recovery_codes): the page that showed them at
-    the set-up may never have arrived (a busy database after the confirmation), and the next sign-in asks only for
-    the app's code.
+    Shown after each sign-in with the app's code until then (accounts.views.recovery_codes; not after one with a
+    recovery code, `signed_in_with_the_app`): the page that showed them at the set-up may never have arrived (a busy
+    database after the confirmation), and the next sign-in asks only for the app's code.
     """
     if not UnsavedRecoveryCodes.objects.filter(user=user).exists():
         return None

@@ -179,7 +179,7 @@ def test_recovery_codes_saved_from_the_set_up_page_are_not_shown_again(client, c
 
 
 def test_recovery_codes_not_yet_saved_are_not_shown_to_a_session_without_the_second_step(client, clinician):
-    """Only a session signed in with the app's code (or a recovery code) sees codes not yet saved: not one signed in
+    """Only a session signed in with the app's code sees codes not yet saved: not one signed in
     some other way (a password alone, before the account needed a second factor)."""
     sign_in_with_password(client, "clinician")
     client.get("/staff/sign-in/set-up/")
@@ -350,3 +350,31 @@ def test_signing_in_again_with_both_steps_in_the_same_browser_clears_the_passwor
     assert client.post("/staff/sign-in/set-up/", {"code": totp_code(device)}).status_code == 200
     assert signed_in_user_id(client) == str(clinician.pk)
     assert client.get("/staff/queue/").status_code == 200
+
+
+def test_signing_in_with_one_recovery_code_does_not_show_the_others(clinician):
+    """Each recovery code works once. Someone who has the password and one code (copied from the set-up page the
+    owner left without pressing "I have saved them") signed in with it and was shown every other unused code: one
+    sign-in became nine more. The codes not yet saved are shown after a sign-in with the app's code only."""
+    client = Client()
+    sign_in_with_password(client, "clinician")
+    client.get("/staff/sign-in/set-up/")
+    device = TOTPDevice.objects.get(user=clinician)
+    page = client.post("/staff/sign-in/set-up/", {"code": totp_code(device)})
+    codes = re.findall(CODES_SHOWN, page.content.decode())
+    assert len(codes) == 10
+    client.logout()  # the owner left without pressing "I have saved them: continue"
+
+    other = Client()
+    sign_in_with_password(other, "clinician")
+    response = other.post("/staff/sign-in/code/", {"code": codes[0]})
+    assert signed_in_user_id(other) == str(clinician.pk)
+    assert response.headers["Location"] == "/staff/welcome/"
+    shown = other.get("/staff/sign-in/recovery-codes/", follow=True).content.decode()
+    assert not set(re.findall(CODES_SHOWN, shown)) & set(codes)
+
+    # The owner's next sign-in with the app still shows them, until saved.
+    sign_in_with_password(client, "clinician")
+    response = client.post("/staff/sign-in/code/", {"code": totp_code(device, offset_steps=1)})
+    page = client.get(response.headers["Location"])
+    assert set(re.findall(CODES_SHOWN, page.content.decode())) == set(codes[1:])
