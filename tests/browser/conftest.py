@@ -245,6 +245,86 @@ def targets_under_44_px(page, *targets) -> dict[str, list[str]]:
     return found
 
 
+# Each unchecked radio button and checkbox, text box and select shown on the page: its outline's contrast with the
+# colours on either side of it, the lower (WCAG 1.4.11 Non-text Contrast asks 3:1; axe-core does not check it), and
+# "name (type): border on background = ratio"; null for one that is not shown or left out. The colours are composited
+# as the screen shows them: a see-through border over the control's own fill and over what is around it, each over
+# the first opaque background of its ancestors (white when none is). A control with the focus, a chosen radio or
+# checkbox and a disabled control are left out: their own colours say so, and WCAG asks nothing of a disabled one.
+_CONTROL_BORDERS = """
+(elements) => {
+  const rgba = (css) => {
+    const [r, g, b, a = 1] = css.match(/[\\d.]+/g).map(Number);
+    return [r, g, b, a];
+  };
+  const over = ([r, g, b, a], [R, G, B]) => [r * a + R * (1 - a), g * a + G * (1 - a), b * a + B * (1 - a), 1];
+  const behind = (el) => {  // what shows through `el`'s own background: its ancestors', composited
+    const layers = [];
+    for (let node = el; node; node = node.parentElement) {
+      const colour = rgba(getComputedStyle(node).backgroundColor);
+      if (colour[3] > 0) layers.push(colour);
+      if (colour[3] === 1) break;
+    }
+    return layers.reverse().reduce((below, layer) => over(layer, below), [255, 255, 255, 1]);
+  };
+  const channel = (c) => ((c /= 255) <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const ratio = (one, two) => {
+    const [light, dark] = [luminance(one), luminance(two)].sort((x, y) => y - x);
+    return (light + 0.05) / (dark + 0.05);
+  };
+  const hex = (colour) => '#' + colour.slice(0, 3).map((c) => Math.round(c).toString(16).padStart(2, '0')).join('');
+  return elements.map((el) => {
+    const box = el.getBoundingClientRect();
+    if (!(box.width > 0 && box.height > 0 && el.checkVisibility({visibilityProperty: true}))) return null;
+    if (el.checked || el.disabled || el === document.activeElement) return null;
+    const style = getComputedStyle(el);
+    const outside = behind(el.parentElement);
+    const inside = behind(el);
+    const name = ((el.labels && el.labels[0] && el.labels[0].textContent) || el.getAttribute('aria-label')
+      || el.name || el.tagName).trim().replace(/\\s+/g, ' ');
+    let worst = null;
+    for (const side of ['Top', 'Right', 'Bottom', 'Left']) {
+      if (parseFloat(style[`border${side}Width`]) === 0) continue;
+      for (const background of [outside, inside]) {
+        const border = over(rgba(style[`border${side}Color`]), background);
+        const contrast = ratio(border, background);
+        if (!worst || contrast < worst.contrast) worst = {contrast, border, background};
+      }
+    }
+    const kind = el.type || el.tagName.toLowerCase();
+    if (!worst) return {contrast: 1, text: `${name} (${kind}): no border`};
+    return {
+      contrast: worst.contrast,
+      text: `${name} (${kind}): ${hex(worst.border)} on ${hex(worst.background)} = ${worst.contrast.toFixed(2)}:1`,
+    };
+  });
+}
+"""
+FORM_CONTROLS = ".form-check-input, .form-control, .form-select"
+
+
+def control_borders_under_3_to_1(page) -> dict[str, list[str]]:
+    """The unchecked radio buttons and checkboxes, boxes and selects of the page (Bootstrap's form-check-input,
+    form-control and form-select) whose outline is less than 3:1 against the colours beside it (WCAG 1.4.11), at phone
+    and at desktop width, by width, as "name (type): border on background = ratio". The window is put back afterwards.
+    Empty when every one is at least 3:1."""
+    original = page.viewport_size
+    found: dict[str, list[str]] = {}
+    try:
+        for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+            page.set_viewport_size(viewport)
+            shown = [entry for entry in page.locator(FORM_CONTROLS).evaluate_all(_CONTROL_BORDERS) if entry]
+            assert shown, f"no unchecked form controls shown on {page.url} at {size} width"
+            faint = [entry["text"] for entry in shown if entry["contrast"] < 3]
+            if faint:
+                found[size] = faint
+    finally:
+        if original:
+            page.set_viewport_size(original)
+    return found
+
+
 @pytest.fixture
 def open_page(browser, live_server):
     """open_page(path, viewport, user=None, client=None) -> a Playwright page of the live server at that window size.

@@ -17,6 +17,7 @@ from tests.browser.conftest import (
     PHONE,
     TABLET,
     assert_accessible,
+    control_borders_under_3_to_1,
     filter_controls_under_44_px,
     targets_under_44_px,
 )
@@ -535,3 +536,32 @@ def test_the_lists_patient_and_phone_links_are_at_least_24_px_tall(demo_intakes,
         assert page.evaluate(_SHORT_ROW_LINKS) == [], path
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], path
         assert_accessible(page, context=f"{path} rows' links")
+
+
+def test_the_review_forms_choices_and_note_box_and_the_queue_filters_have_outlines_a_clinician_can_see(
+    demo_intakes, open_page, screenshot, clinician
+):
+    """WCAG 1.4.11 (3:1 for what identifies a control; axe-core does not check it): the review's unchosen outcomes,
+    its note box and the queue's filters and name search were outlined in Bootstrap's #dee2e6, 1.3:1 on white."""
+    from intake.models import Intake
+
+    urgent = Intake.objects.get(invitation__patient_name=TOP_PATIENT)  # not reviewed: its review form is shown
+    page = open_page(f"/staff/intakes/{urgent.pk}/", PHONE, user=clinician)
+    review = page.locator("#review")
+    assert review.locator(".outcome-choices .form-check-input:not(:checked)").count() >= 2
+    assert review.locator("textarea.form-control").is_visible()
+    assert control_borders_under_3_to_1(page) == {}
+    assert_accessible(page, context="intake with its review form")
+    for width in (PHONE, LAPTOP):
+        page.set_viewport_size(width)
+        screenshot(page, f"dashboard-intake-control-borders-{width['width']}")
+
+    page = open_page("/staff/queue/", PHONE, user=clinician)
+    filters = page.locator("main form[method=get]")
+    assert filters.locator(".form-select").count() >= 1
+    assert filters.locator(".form-control").count() >= 1
+    assert control_borders_under_3_to_1(page) == {}
+    assert_accessible(page, context="queue with its filters")
+    for width in (PHONE, LAPTOP):
+        page.set_viewport_size(width)
+        screenshot(page, f"dashboard-queue-control-borders-{width['width']}")

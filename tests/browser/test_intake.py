@@ -11,9 +11,17 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from intake import services
 from intake.models import Intake, Level
 from intake.references import intake_id_for
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, load_starter_articles
+from tests.browser.conftest import (
+    DESKTOP,
+    LAPTOP,
+    PHONE,
+    assert_accessible,
+    control_borders_under_3_to_1,
+    load_starter_articles,
+)
 from tests.browser.intake_helpers import (
     agree,
     confirm_birth_date,
@@ -25,7 +33,7 @@ from tests.browser.intake_helpers import (
     pick,
     scale,
 )
-from tests.intake.factories import BIRTH_DATE, days_ahead_at, make_invitation
+from tests.intake.factories import BIRTH_DATE, days_ahead_at, make_invitation, routine_answers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -336,3 +344,35 @@ def test_without_javascript_every_follow_up_shows_with_a_note_and_the_form_still
         screenshot(page, "intake-phone-nojs-back-pain")
     finally:
         context.close()
+
+
+def test_each_unchosen_answer_and_empty_box_has_an_outline_a_patient_can_see_outdoors(open_page, screenshot):
+    """WCAG 1.4.11 (3:1 for what identifies a control; axe-core does not check it): an unchosen radio button's circle
+    is what tells a patient it is a choice, and a box's outline where to type. Bootstrap's #dee2e6 is 1.3:1 on white,
+    hard to see on a phone in the sun."""
+    invitation, token = make_invitation()
+    client = patient_client(token)
+    intake = Intake.objects.get(invitation=invitation)
+    answers = routine_answers()
+    services.save_step(intake, "safety", answers, now=timezone.now())
+    # "About you": a radio button for each sex, none chosen yet, and empty boxes for the height, weight and phone.
+    page = open_page("/intake/step/about/", PHONE, client=client)
+    assert page.get_by_role("heading", name="About you").is_visible()
+    assert page.locator(".choice .form-check-input[type=radio]").count() >= 2
+    assert control_borders_under_3_to_1(page) == {}
+    assert_accessible(page)
+    for name, viewport in (("phone", PHONE), ("laptop", LAPTOP)):
+        page.set_viewport_size(viewport)
+        screenshot(page, f"intake-control-borders-about-{name}")
+
+    # "Where it hurts": checkboxes, one chosen (the chosen one is left out: its blue fill says so).
+    for step in ("about", "back_pain"):
+        services.save_step(intake, step, answers, now=timezone.now())
+    page.goto("/intake/step/back_pain_where/")
+    assert page.url.endswith("/intake/step/back_pain_where/"), page.url
+    assert page.locator(".choice .form-check-input[type=checkbox]:not(:checked)").count() >= 2
+    assert control_borders_under_3_to_1(page) == {}
+    assert_accessible(page)
+    for name, viewport in (("phone", PHONE), ("laptop", LAPTOP)):
+        page.set_viewport_size(viewport)
+        screenshot(page, f"intake-control-borders-where-{name}")
