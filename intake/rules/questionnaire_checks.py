@@ -26,7 +26,8 @@ Public API
   reverse). Bounds in messages read with their thousands grouped ("2,000 characters": ``units.grouped``);
   ``format_number`` renders a stored number for staff.
 - ``human_value(question, value) -> str`` and ``human_answers(answers)`` for staff screens (in English; a stored
-  height, weight or walking distance with its metric unit); ``NOT_ANSWERED``.
+  height, weight or walking distance with its metric unit; a date as ``staff_date`` writes it, "Mar 27, 1985", the
+  staff pages' "M j, Y"); ``NOT_ANSWERED``.
 
 Decisions: values arrive typed (int, float, Decimal, date, list of codes, str, bool for consent); a value of the
 wrong type gets a plain message, never an exception. Text is measured after trimming, as it will be stored. A blank
@@ -50,6 +51,7 @@ from intake.rules.questionnaire import (
     Step,
     age_in_years,
     as_date,
+    date_or_iso,
     max_stored_distance,
     number_value,
     page_by_slug,
@@ -248,21 +250,33 @@ NOT_ANSWERED = "Not answered"
 STORED_UNITS = {"height": "cm", "weight": "kg", "walk": "m"}
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def staff_date(day: datetime.date) -> str:
+    """A date as every staff page writes one: "Mar 27, 1985" (the ``date`` filter's "M j, Y" in English)."""
+    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
 def human_value(question: Question, value: object) -> str:
-    """A stored answer as staff read it: labels for codes (lists joined), Yes/No for consent, ISO dates, numbers."""
+    """A stored answer as staff read it: labels for codes (lists joined), Yes/No for consent, numbers, and dates as
+    the staff pages write them ("Mar 27, 1985", ``staff_date``), whether typed or an ISO string read back from JSON."""
     if question.kind == "consent":
         return "Yes" if value is True else "No"
     if is_blank(value):
         return NOT_ANSWERED
     if question.kind == "phone":
         return shown(value)
+    if question.kind == "date":
+        day = date_or_iso(value)
+        return staff_date(day) if day is not None else str(value).strip()
     if isinstance(value, str):
         return question.choice_label(value) if question.choices else value.strip()
     if isinstance(value, _COLLECTIONS):
         return ", ".join(question.choice_label(code) if isinstance(code, str) else str(code) for code in value)
     day = as_date(value)
     if day is not None:
-        return day.isoformat()
+        return staff_date(day)
     number = number_value(value)
     if number is None:
         return str(value)

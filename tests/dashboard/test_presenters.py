@@ -55,7 +55,7 @@ def test_answers_are_grouped_by_step_with_labels_and_red_flag_answers_marked():
     assert rows["ce_saddle_numbness"].value == "Not sure"
     assert rows["ce_saddle_numbness"].concern
     assert not rows["ce_bowel_control"].concern
-    assert sections[1].rows[0].value == "1980-02-03"
+    assert sections[1].rows[0].value == "Feb 3, 1980"  # as the staff pages write dates ("M j, Y")
 
 
 def test_questions_not_asked_are_not_listed():

@@ -294,9 +294,9 @@ def test_a_patient_whose_only_invitation_email_failed_gets_a_link_after_the_visi
 
 
 def _shown_time(when: datetime.datetime | None) -> str:
-    """A sent time as the invitation page shows it ("Dec 3, 9:00 a.m. EST")."""
+    """A sent time as the invitation page shows it ("Dec 3, 9:00 AM EST")."""
     assert when is not None, "not sent"
-    return dateformat.format(timezone.localtime(when), "M j, g:i a T")
+    return dateformat.format(timezone.localtime(when), "M j, g:i A T")
 
 
 def test_a_reminder_sent_before_the_visit_moved_stays_on_the_invitation_page_with_its_time(
@@ -447,7 +447,7 @@ def test_after_the_visit_moved_the_link_row_shows_the_reminder_whose_link_the_pa
 
     row = _link_row(client, invitation)
 
-    then = dateformat.format(timezone.localtime(visit), "F j")
+    then = dateformat.format(timezone.localtime(visit), "M j")
     assert row == (
         f"Link email (in the reminder 7 days before the visit then on {then}): Sent "
         f"{_shown_time(reminder.sent_at)}, before the visit moved"
@@ -564,7 +564,7 @@ def test_after_the_visit_moved_the_list_shows_the_reminder_whose_link_the_patien
     client.force_login(front_desk)
     assert _move(client, invitation, visit + 14 * DAY).status_code == 302
 
-    then = dateformat.format(timezone.localtime(visit), "F j")
+    then = dateformat.format(timezone.localtime(visit), "M j")
     assert _link_row(client, invitation).startswith(
         f"Link email (in the reminder 7 days before the visit then on {then}): Sent"
     )
@@ -762,13 +762,13 @@ def test_a_reminder_being_sent_when_the_visit_moves_is_shown_as_not_confirmed_on
 
     earlier, link_row, list_cell = shown()
     assert earlier == (
-        f"The reminder 3 days before the visit then on {dateformat.format(then, 'l, F j, g:i a')}, by email: "
+        f"The reminder 3 days before the visit then on {dateformat.format(then, 'D M j, g:i A T')}, by email: "
         f"Not confirmed {_shown_time(now)}: may have been delivered; the mail server did not confirm"
     )
     # The patient's link is still the invitation's e-mail, on the page and on the list alike.
     assert link_row == f"Link email: Sent {_shown_time(first_email.sent_at)}"
     assert list_cell == (
-        f"Sent Reminder 3 days before the visit then on {dateformat.format(then, 'F j')}: Not confirmed"
+        f"Sent Reminder 3 days before the visit then on {dateformat.format(then, 'M j')}: Not confirmed"
     )
 
     # The attempt's answer comes after the move: it has no row left to record it on, so nothing changes.

@@ -615,7 +615,9 @@ def test_messages_say_what_to_do_in_plain_words() -> None:
         ("leg_weakness", "yes", "Yes"),
         ("onset_cause", "fall_impact", "A fall, crash or blow"),
         ("pain_locations", ["low_back", "chest_band"], "Lower back, A band around the chest or ribs"),
-        ("date_of_birth", datetime.date(1990, 6, 1), "1990-06-01"),
+        ("date_of_birth", datetime.date(1990, 6, 1), "Jun 1, 1990"),
+        ("date_of_birth", "1990-06-01", "Jun 1, 1990"),  # as read back from the JSON column
+        ("pain_start_date", "2026-12-25", "Dec 25, 2026"),
         ("weekly_distance", Decimal("25.50"), "25.5"),
         ("pain_now", 7, "7"),
         ("worries", "  Will I run again?  ", "Will I run again?"),

@@ -239,7 +239,7 @@ def test_a_reminder_that_may_have_arrived_stays_on_the_invitation_page_when_the_
 
     client.force_login(front_desk)
     shown = _earlier_reminders(client, invitation)
-    when = dateformat.format(timezone.localtime(handed_over), "M j, g:i a T")
+    when = dateformat.format(timezone.localtime(handed_over), "M j, g:i A T")
     assert shown.startswith("The reminder 7 days before the visit then on"), shown
     assert f"by email: Not confirmed {when}: may have been delivered; the mail server did not confirm" in shown
     assert "Sent" not in shown
