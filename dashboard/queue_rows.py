@@ -61,11 +61,6 @@ def staff_datetime(
     )
 
 
-def staff_minute(local: datetime.datetime) -> str:
-    """An already local time as strftime's "%Y-%m-%d %H:%M" says it: "2026-12-02 07:30"."""
-    return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
-
-
 def _amount(count: int, unit: str) -> str:
     # Django's avoid_wrapping: a non-breaking space, so "3 hours" never breaks across lines.
     return f"{count}\xa0{unit}" if count == 1 else f"{count}\xa0{unit}s"
@@ -217,6 +212,8 @@ def queue_rows(
     for entry in entries:
         code = Level(entry.level).code
         submitted = entry.submitted_at.astimezone(zone) if entry.submitted_at else None
+        # On hovering over "3 hours ago", and printed beside it: as the row's other times read.
+        submitted_clock = staff_datetime(submitted, zone, this_year=today.year) if submitted else ""
         number = phone(entry.phone) if entry.phone else None
         # An urgent row needs a call now: a serious receipt's time (the intake turned urgent after it was sent) would
         # read as if it could wait until then. The intake page still says what the receipt told the patient.
@@ -243,8 +240,8 @@ def queue_rows(
                 age=str(age_in_years(entry.date_of_birth, today)) if entry.date_of_birth else NOT_KNOWN,
                 appointment=staff_datetime(entry.appointment_at, zone, this_year=today.year),
                 submitted=f"{time_since(submitted, now)} ago" if submitted else "",
-                submitted_title=staff_minute(submitted) if submitted else "",
-                submitted_clock=staff_datetime(submitted, zone, this_year=today.year) if submitted else "",
+                submitted_title=submitted_clock,
+                submitted_clock=submitted_clock,
                 flags=tuple(FlagChip(f.short, f"flag-{flag_style(f.code)}", f.reason) for f in entry.flags),
                 is_reviewed=entry.is_reviewed,
                 reviewed_by=entry.reviewed_by or FORMER_STAFF,
