@@ -26,7 +26,7 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import dateformat, timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -480,7 +480,8 @@ def undo_review_view(request: HttpRequest, intake_id: int) -> HttpResponse:
         record = patient_page.record(intake, now=timezone.now())
         _audit_viewing(request, intake, record, note="undo refused: reviewed again")
         who = staff_name(intake.reviewed_by)
-        when = timezone.localtime(intake.reviewed_at).strftime("%b %-d, %-I:%M %p") if intake.reviewed_at else ""
+        # As the page's own "Reviewed by" line writes it, the clinic's zone with it.
+        when = dateformat.format(timezone.localtime(intake.reviewed_at), "M j, g:i A T") if intake.reviewed_at else ""
         messages.error(request, f"{refused} It is now reviewed by {who}{f', {when}' if when else ''}.")
         latches = selectors.red_flag_answers(intake)
         form = ReviewForm(outcome_required=_outcome_required(intake, latches))

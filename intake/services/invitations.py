@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import get_language_info
 
@@ -500,11 +500,9 @@ def _merged(
     elif not _same_minute(row.appointment_at, shown.appointment_at) and not _same_minute(
         appointment_at, row.appointment_at
     ):
-        when = timezone.localtime(row.appointment_at)
-        raise ChangedSinceShown(
-            "appointment_at",
-            MSG_CHANGED_SINCE_SHOWN.format(what="appointment", now=f"{when:%a %b} {when.day}, {when:%-I:%M %p}"),
-        )
+        # As the invitation page's "Appointment" line writes it: "Wed Mar 27, 2030, 2:00 PM EDT".
+        when = dateformat.format(timezone.localtime(row.appointment_at), "D M j, Y, g:i A T")
+        raise ChangedSinceShown("appointment_at", MSG_CHANGED_SINCE_SHOWN.format(what="appointment", now=when))
     if email == shown.email:
         email = ""  # a blank address keeps the one on file
     elif email and row.email != shown.email and email != row.email:

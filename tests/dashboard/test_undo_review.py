@@ -14,7 +14,7 @@ import re
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from alerts import services as alerts
 from alerts.models import Alert
@@ -105,6 +105,12 @@ def test_an_undo_from_a_page_opened_before_a_new_review_does_not_undo_the_new_on
     intake.refresh_from_db()
     assert intake.is_reviewed
     assert intake.reviewed_by == administrator
+    # The newer review's time reads as the page's own "Reviewed by" line writes it ("Mar 2, 11:00 AM EST", with
+    # the clinic's zone like every time on the intake page), not "Mar 2, 11:00 AM".
+    shown = dateformat.format(timezone.localtime(intake.reviewed_at), "M j, g:i A T")
+    said_now = html[html.index("It is now reviewed by") :]
+    assert said_now[: said_now.index(".")].endswith(f", {shown}")
+    assert f"Reviewed by {said_now[len('It is now reviewed by ') : said_now.index(',')]}, {shown}" in html
     assert AuditEvent.objects.filter(action="undid_review").count() == 1
     assert not ReviewNote.objects.filter(outcome="emergency_care", undone_at__isnull=False).exists()
     # From the page as it is now, the newer review can be undone.

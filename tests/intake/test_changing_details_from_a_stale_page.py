@@ -9,7 +9,7 @@ import re
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from audit.models import AuditEvent
 from tests.intake.factories import days_ahead_at, make_invitation
@@ -69,6 +69,10 @@ def test_a_visit_moved_on_a_stale_page_after_a_colleague_moved_it_is_refused_wit
     assert response.status_code == 200
     page = response.content.decode()
     assert "The appointment was changed after this page was opened" in page
+    # The time now, as the page's own "Appointment" line writes it ("Wed Mar 27, 2030, 2:00 PM EDT").
+    now_shown = dateformat.format(base + 2 * DAY, "D M j, Y, g:i A T")
+    assert f"it is now {now_shown}." in html.unescape(page)
+    assert f'<dd class="col-sm-8">{now_shown}</dd>' in page
     assert _local(base + 3 * DAY) in page
     assert "new@example.org" in page
     invitation.refresh_from_db()
