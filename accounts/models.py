@@ -26,9 +26,9 @@ class UnsavedRecoveryCodes(models.Model):
 
     Made in the same transaction as the confirmation and the codes (accounts.two_factor.confirm_authenticator) and
     removed when the person presses "I have saved them: continue". Until then each sign-in with the app's code shows
-    the codes again (accounts.views.recovery_codes; not one with a recovery code, which must not show the others): a
-    busy database after the confirmation could keep the page that shows them from ever arriving, and the next sign-in
-    asks only for the app's code.
+    the codes again, on the page right after it only (accounts.views.recovery_codes; not one with a recovery code,
+    which must not show the others): a busy database after the confirmation could keep the page that shows them from
+    ever arriving, and the next sign-in asks only for the app's code.
     """
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -42,6 +42,11 @@ SIGN_IN_AGAIN = (
 )
 # Time allowed between the password step and the code step.
 PENDING_SECONDS = 5 * 60
+# Set by the code step when it sends a sign-in with the app's code to the recovery codes not yet saved; the page that
+# shows them takes it (`may_show_recovery_codes_now`): later in that session the page shows them no more.
+RECOVERY_CODES_KEY = "portal_recovery_codes_once"
+# Time allowed between the code step and the page with the recovery codes (a redirect: a browser follows it at once).
+RECOVERY_CODES_SECONDS = 2 * 60
 
 AUTHENTICATOR_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
@@ -177,14 +182,32 @@ def signed_in_with_the_app(request: HttpRequest) -> bool:
 def recovery_codes_to_show(user: Any) -> list[str] | None:
     """The person's recovery codes while they have not said they saved them (the ones still unused), else None.
 
-    Shown after each sign-in with the app's code until then (accounts.views.recovery_codes; not after one with a
-    recovery code, `signed_in_with_the_app`): the page that showed them at the set-up may never have arrived (a busy
-    database after the confirmation), and the next sign-in asks only for the app's code.
+    Shown right after each sign-in with the app's code until then, once (accounts.views.recovery_codes,
+    `may_show_recovery_codes_now`; not after one with a recovery code, `signed_in_with_the_app`): the page that
+    showed them at the set-up may never have arrived (a busy database after the confirmation), and the next sign-in
+    asks only for the app's code.
     """
     if not UnsavedRecoveryCodes.objects.filter(user=user).exists():
         return None
     tokens = StaticToken.objects.filter(device__user=user, device__name=RECOVERY_NAME).order_by("pk")
     return list(tokens.values_list("token", flat=True))
+
+
+def show_recovery_codes_once(request: HttpRequest) -> None:
+    """The code step signed this session in with the app's code and sends it to the recovery codes not yet saved: the
+    next request for that page, soon, shows them (`may_show_recovery_codes_now`), once."""
+    request.session[RECOVERY_CODES_KEY] = {"user_id": request.user.pk, "at": time.time()}
+
+
+def may_show_recovery_codes_now(request: HttpRequest) -> bool:
+    """This request is the one right after a sign-in with the app's code (`show_recovery_codes_once`): true once.
+
+    Not later in the session: a computer left signed in does not show every unused code to whoever opens (reloads,
+    goes back to) the page. The next sign-in with the app shows them again while they are not said to be saved."""
+    note = request.session.pop(RECOVERY_CODES_KEY, None)
+    if not isinstance(note, dict) or note.get("user_id") != request.user.pk:
+        return False
+    return 0 <= time.time() - float(note.get("at") or 0) <= RECOVERY_CODES_SECONDS
 
 
 def recovery_codes_saved(user: Any) -> None:

@@ -177,6 +177,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
                 if by_app and two_factor.recovery_codes_to_show(user) is not None:
                     # Made at the set-up, never said to be saved (the page with them may never have arrived). Not
                     # after a recovery code: one code must not show the others (`two_factor.signed_in_with_the_app`).
+                    # Shown by the next request only, not later in this session (`two_factor.show_recovery_codes_once`).
+                    two_factor.show_recovery_codes_once(request)
                     return redirect(f"{resolve_url('accounts:recovery-codes')}?{urlencode({'next': note['next']})}")
                 return redirect(note["next"])
             if wait >= CODES_WAITING_FROM and "".join(form.cleaned_data["code"].split()).isdigit():
@@ -232,15 +234,18 @@ def sign_in_setup(request: HttpRequest) -> HttpResponse:
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """The recovery codes made at the set-up, until the person presses "I have saved them: continue" (POST).
 
-    Shown only to a session signed in with both steps, the second the app's code (not a recovery code), and only
-    while the codes are not said to be saved (accounts.models.UnsavedRecoveryCodes); anyone else goes on to where
-    they were going.
+    Shown only to a session signed in with both steps, the second the app's code (not a recovery code), only while
+    the codes are not said to be saved (accounts.models.UnsavedRecoveryCodes), and only right after that sign-in
+    (`two_factor.may_show_recovery_codes_now`: not to someone at a computer left signed in, reloading or opening the
+    page later); anyone else goes on to where they were going.
     """
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if not two_factor.signed_in_with_the_app(request):
         return redirect(next_url)
     if request.method == "POST":
         two_factor.recovery_codes_saved(request.user)
+        return redirect(next_url)
+    if not two_factor.may_show_recovery_codes_now(request):
         return redirect(next_url)
     codes = two_factor.recovery_codes_to_show(request.user)
     if codes is None:

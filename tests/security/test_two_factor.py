@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from unittest import mock
 
 import psycopg
@@ -378,3 +379,64 @@ def test_signing_in_with_one_recovery_code_does_not_show_the_others(clinician):
     response = client.post("/staff/sign-in/code/", {"code": totp_code(device, offset_steps=1)})
     page = client.get(response.headers["Location"])
     assert set(re.findall(CODES_SHOWN, page.content.decode())) == set(codes[1:])
+
+
+def _left_unsaved(client, clinician) -> tuple[TOTPDevice, list[str]]:
+    """First sign-in: the app set up and the recovery codes shown, then the person signs out without pressing "I have
+    saved them: continue"."""
+    sign_in_with_password(client, "clinician")
+    client.get("/staff/sign-in/set-up/")
+    device = TOTPDevice.objects.get(user=clinician)
+    codes = re.findall(CODES_SHOWN, client.post("/staff/sign-in/set-up/", {"code": totp_code(device)}).content.decode())
+    assert len(codes) == 10
+    client.logout()
+    return device, codes
+
+
+def test_recovery_codes_not_yet_saved_are_shown_right_after_the_sign_in_only(client, clinician):
+    """Codes not yet saved are shown once, right after each sign-in with the app's code. A computer left signed in
+    does not show them to whoever opens the page (or reloads it, or goes back to it) later in that session."""
+    device, codes = _left_unsaved(client, clinician)
+
+    sign_in_with_password(client, "clinician")
+    response = client.post("/staff/sign-in/code/", {"code": totp_code(device, offset_steps=1)})
+    page = client.get(response.headers["Location"])
+    assert set(re.findall(CODES_SHOWN, page.content.decode())) == set(codes)
+    assert "no-store" in page.headers["Cache-Control"]
+
+    # Later in the same session: reloaded, or opened from the address bar after other pages.
+    later = client.get(response.headers["Location"])
+    assert later.status_code == 302
+    assert later.headers["Location"] == "/staff/welcome/"
+    client.get("/staff/queue/")
+    later = client.get("/staff/sign-in/recovery-codes/", follow=True)
+    assert not re.findall(CODES_SHOWN, later.content.decode())
+    assert signed_in_user_id(client) == str(clinician.pk)
+
+    # Still not saved: the next sign-in with the app shows them again, and "I have saved them" works from there.
+    client.logout()
+    sign_in_with_password(client, "clinician")
+    response = client.post("/staff/sign-in/code/", {"code": totp_code(device, offset_steps=2)})
+    page = client.get(response.headers["Location"])
+    assert set(re.findall(CODES_SHOWN, page.content.decode())) == set(codes)
+    assert _saved_codes(client, page).headers["Location"] == "/staff/welcome/"
+    client.logout()
+    sign_in_with_password(client, "clinician")
+    response = client.post("/staff/sign-in/code/", {"code": totp_code(device, offset_steps=3)})
+    assert response.headers["Location"] == "/staff/welcome/"
+
+
+def test_recovery_codes_are_not_shown_by_a_session_that_did_not_open_them_right_after_its_sign_in(client, clinician):
+    """The page after the sign-in never arrived (a busy database) or was not followed: opening it ten minutes later,
+    the session still signed in, does not show the codes although this session was signed in with the app's code."""
+    device, _codes = _left_unsaved(client, clinician)
+    sign_in_with_password(client, "clinician")
+    response = client.post("/staff/sign-in/code/", {"code": totp_code(device, offset_steps=1)})
+    assert response.headers["Location"].startswith("/staff/sign-in/recovery-codes/")
+
+    ten_minutes_later = time.time() + 10 * 60  # the staff session's idle limit is 30 minutes
+    with mock.patch("time.time", return_value=ten_minutes_later):
+        page = client.get(response.headers["Location"], follow=True)
+        assert signed_in_user_id(client) == str(clinician.pk)
+    assert not re.findall(CODES_SHOWN, page.content.decode())
+    assert page.redirect_chain[0][0] == "/staff/welcome/"
