@@ -108,7 +108,8 @@ def _choices(qv: QuestionView) -> str:
 
 def _clear(qv: QuestionView) -> str:
     """An optional question answered with a single choice cannot be un-chosen in a browser: a button to clear it,
-    shown by intake.js (without scripts it stays hidden; the question can still be left as it is)."""
+    shown by intake.js while the question has an answer (without scripts it stays hidden; the question can still be
+    left as it is)."""
     if qv.question.required or qv.question.kind == "multi":
         return ""
     label = gettext("Clear this answer")

@@ -1,7 +1,7 @@
 // Progressive enhancement for the intake pages; every page works without it.
 // - Shows and hides follow-up questions as the patient answers (the server applies the same rules on save); a hidden
 //   one is not sent.
-// - Shows the "Clear this answer" button of an optional single-choice question.
+// - Shows the "Clear this answer" button of an optional single-choice question while it has an answer.
 // - Asks before leaving a page whose answers are typed but not saved (switching language, "Back", "Exit").
 // - Moves focus to the error summary, and from a summary link to its field.
 // - Stops a second tap on "Send my answers" (the server makes one submission anyway).
@@ -62,13 +62,20 @@
     form.addEventListener("input", function () { unsaved = true; });
     form.addEventListener("submit", function () { unsaved = false; });
     // An optional single-choice answer given by mistake (a rating tapped for an activity not named) can be cleared.
+    // The button shows only while the question has an answer to clear; cleared, it goes, and the focus it had moves
+    // to the question's first choice (nothing is chosen by that), to choose again or Tab on.
     form.querySelectorAll("[data-clear]").forEach(function (button) {
-      button.hidden = false;
+      var inputs = form.querySelectorAll('[name="' + button.getAttribute("data-clear") + '"]');
+      function answered() {
+        return Array.prototype.some.call(inputs, function (input) { return input.checked; });
+      }
+      button.hidden = !answered();
+      form.addEventListener("change", function () { button.hidden = !answered(); });
       button.addEventListener("click", function () {
-        var inputs = form.querySelectorAll('[name="' + button.getAttribute("data-clear") + '"]');
         inputs.forEach(function (input) { input.checked = false; });
         refresh(form);
         if (inputs.length) inputs[0].focus();
+        button.hidden = true;
       });
     });
   });

@@ -336,6 +336,9 @@ def test_without_javascript_every_follow_up_shows_with_a_note_and_the_form_still
                 pick(page, code, "no")
             next_page(page)
         _on(page, "About you", 2)
+        pick(page, "sex", "female")
+        # "Clear this answer" needs the script: without it the button is not shown at all, answered or not.
+        assert page.locator('[data-clear="sex"]').is_hidden()
         page.fill("#id_phone", "201 555 0123")
         next_page(page)
         _on(page, "Your back pain", 3)
@@ -376,3 +379,48 @@ def test_each_unchosen_answer_and_empty_box_has_an_outline_a_patient_can_see_out
     for name, viewport in (("phone", PHONE), ("laptop", LAPTOP)):
         page.set_viewport_size(viewport)
         screenshot(page, f"intake-control-borders-where-{name}")
+
+
+def test_clear_this_answer_shows_only_under_a_question_with_an_answer_and_keeps_the_keyboard_on_the_question(
+    open_page,
+):
+    """The "Clear this answer" button under an optional single-choice question (About you: sex) showed on a fresh
+    page, with nothing chosen to clear. It shows once an answer is chosen, goes when cleared, and a keyboard user who
+    presses it is left on the question's first radio button (the button itself is gone), to choose again or Tab on."""
+    invitation, token = make_invitation()
+    client = patient_client(token)
+    intake = Intake.objects.get(invitation=invitation)
+    services.save_step(intake, "safety", routine_answers(), now=timezone.now())
+    page = open_page("/intake/step/about/", PHONE, client=client)
+    _on(page, "About you", 2)
+    clear = page.locator('[data-clear="sex"]')
+    assert clear.count() == 1
+    assert clear.is_hidden()
+    assert page.get_by_role("button", name="Clear this answer").count() == 0
+
+    # Chosen with the keyboard: Space on the group's first radio button, then Tab reaches the button.
+    page.focus('input[name="sex"]')
+    page.keyboard.press("Space")
+    first = page.locator('input[name="sex"]').first
+    assert first.is_checked()
+    assert clear.is_visible()
+    assert_accessible(page)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.clear") == "sex"
+    page.keyboard.press("Enter")
+    assert page.locator('input[name="sex"]:checked').count() == 0
+    assert clear.is_hidden()
+    assert page.evaluate("document.activeElement.name") == "sex"
+    assert page.evaluate("document.activeElement === document.querySelector('input[name=sex]')")
+    assert_accessible(page)
+
+    # Chosen again with a tap: the button is back; the answer saved, the page opened again shows it at once.
+    pick(page, "sex", "male")
+    assert clear.is_visible()
+    page.get_by_label("What phone number can we call you on?").fill("(201) 555-0123")
+    next_page(page)
+    _on(page, "Your back pain", 3)
+    page.goto("/intake/step/about/")
+    assert page.is_checked('input[name="sex"][value="male"]')
+    assert page.locator('[data-clear="sex"]').is_visible()
+    assert_accessible(page)
