@@ -185,12 +185,14 @@ def _write_stamp(path: Path, generation: Generation) -> bool:
     return True
 
 
-def library_changed() -> Generation | None:
+def library_changed(*, no_later_than: float | None = None) -> Generation | None:
     """Something a public page shows has changed: every kept page and memo is out of date from now on.
 
     Returns the new generation, or None when it could not be stored (then nothing is cached until it can be).
+    `no_later_than`: the new generation holds until then at the latest (`changed_on_commit`).
     """
-    generation = Generation(secrets.token_hex(8), _good_until())
+    until = _good_until()
+    generation = Generation(secrets.token_hex(8), until if no_later_than is None else min(until, no_later_than))
     backend = _backend()
     if not _process_local(backend):
         backend.set(GENERATION_KEY, generation.encode(), timeout=None)
@@ -229,9 +231,24 @@ def current_generation() -> Generation | None:
     return made
 
 
+def _stored_generation() -> Generation | None:
+    """The generation as stored now, expired or not (none is made)."""
+    backend = _backend()
+    if not _process_local(backend):
+        stored = backend.get(GENERATION_KEY)
+        return Generation.decode(stored) if isinstance(stored, str) else None
+    return _read_stamp(_stamp_path())
+
+
 def changed_on_commit() -> None:
-    """A write is under way: change the generation now and again once it is committed (see the module docstring)."""
-    library_changed()
+    """A write is under way: change the generation now and again once it is committed (see the module docstring).
+
+    The change made now reads the next go-live time from rows the transaction may yet roll back: it holds no longer
+    than the generation it replaces. A later go-live time saved and rolled back (an editor's, whose reviewers' e-mail
+    could not be queued) made a generation that outlived the real time: the topic counts worked out under it kept the
+    article offline until midnight."""
+    before = _stored_generation()
+    library_changed(no_later_than=before.live_until if before is not None else None)
     transaction.on_commit(library_changed, robust=True)
 
 

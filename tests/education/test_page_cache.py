@@ -272,3 +272,39 @@ def test_a_spanish_topic_name_saved_on_its_own_shows_at_once():
     TopicTranslation.objects.create(topic=topic, language="es", name="Correr")
     for path in ("/", "/articles/", "/topics/running/", "/articles/easing-back-in/"):
         assert "Correr" in reader.get(path).content.decode(), path
+
+
+def test_a_change_rolled_back_does_not_hold_back_a_scheduled_article_past_its_time(
+    client, editor, time_machine, monkeypatch
+):
+    """Each change made a new generation at once, inside its transaction, valid until the next go-live time as that
+    transaction saw it. A change that was then rolled back (here an editor's later go-live time, whose reviewers'
+    e-mail could not be queued) left that generation in place: valid until a time nobody had saved, so at the real
+    go-live time the topic list and its counts, worked out once per generation, still had the article offline (its
+    topic's page "not found") until midnight, for every reader after one had read a page before the real time."""
+    from education import tasks, workflow
+
+    ten = datetime.datetime.combine(datetime.date(2027, 3, 1), datetime.time(10, 0), timezone.get_current_timezone())
+    time_machine.move_to(ten, tick=False)
+    topic = TopicFactory.create(name="Walking", slug="walking")
+    soon = ArticleFactory.create(
+        title="Coming soon", slug="coming-soon", topics=[topic], published_at=ten + datetime.timedelta(hours=1)
+    )
+    assert client.get("/topics/walking/").status_code == 404  # nothing to read in it yet
+    later = workflow.live_content(soon)
+
+    def unqueued(article_id: int) -> None:
+        raise RuntimeError("the task queue is unreachable")
+
+    monkeypatch.setattr(tasks, "queue_waiting_email", unqueued)
+    with pytest.raises(RuntimeError):
+        workflow.save_working_copy(soon, later, user=editor, go_live_at=ten + datetime.timedelta(hours=5), submit=True)
+    monkeypatch.undo()
+    assert Article.objects.get(pk=soon.pk).published_at == ten + datetime.timedelta(hours=1)  # nothing was saved
+    time_machine.shift(datetime.timedelta(minutes=30))
+    assert client.get("/topics/walking/").status_code == 404  # a reader before its time
+
+    time_machine.shift(datetime.timedelta(minutes=30, seconds=1))
+    page = client.get("/topics/walking/")
+    assert page.status_code == 200
+    assert "Coming soon" in page.content.decode()
