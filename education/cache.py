@@ -17,7 +17,8 @@ page rendered from the old rows in between is kept under a token nobody asks for
 its publish time with no save: the generation records the next publish time after its making and is replaced when
 that time comes. The day ending changes pages too (an article's review date passes: "Next review due" becomes "Due
 for review since"), so the generation is replaced at local midnight as well. Writes that bypass the models (bulk SQL,
-`QuerySet.update()`) must call `library_changed()`.
+`QuerySet.update()`) must call `library_changed()`; `migrate` does so once it has run (a migration's writes, a
+deploy's templates).
 
 Where the generation lives: with a shared backend, in that backend, so every server sees a change at once. With a
 backend private to each process (local memory, the default), in a small file beside the portal
@@ -44,6 +45,7 @@ from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -51,7 +53,7 @@ from django.core.cache import BaseCache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import setting_changed
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.template.response import SimpleTemplateResponse
@@ -261,9 +263,17 @@ def _on_relations_changed(*, action: str, **_kwargs: Any) -> None:
         changed_on_commit()
 
 
+def _on_migrated(**_kwargs: Any) -> None:
+    try:
+        with transaction.atomic():
+            library_changed()
+    except DatabaseError:  # no library to read a go-live time from (`migrate education zero`): pages fail anyway
+        logger.warning("The public-page cache's generation was not changed after migrate")
+
+
 def connect_signals() -> None:
     """Called by EducationConfig.ready: every change to what public pages show changes the generation."""
-    from django.db.models.signals import m2m_changed, post_delete, post_save
+    from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
     from education import models
 
@@ -279,6 +289,9 @@ def connect_signals() -> None:
         post_delete.connect(_on_save_or_delete, sender=model, dispatch_uid=f"public-pages-delete-{model.__name__}")
     for through in (models.Article.topics.through, models.Article.related.through):
         m2m_changed.connect(_on_relations_changed, sender=through, dispatch_uid=f"public-pages-{through.__name__}")
+    # A migration writes through historical models, which send no signals, and comes with a deploy's new templates:
+    # `migrate` (every deploy runs it) changes the generation once it is done, whatever it changed.
+    post_migrate.connect(_on_migrated, sender=apps.get_app_config("education"), dispatch_uid="public-pages-migrate")
 
 
 # --- Derived data, per generation, in this process -----------------------------------------------------------------
