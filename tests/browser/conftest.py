@@ -202,19 +202,19 @@ def filter_controls_under_44_px(page) -> dict[str, list[str]]:
 
 
 LAPTOP = {"width": 1280, "height": 800}
-# Each element of a target shown on screen, as "name: width x height px" when it is less than 44 px either way, else
-# null; [] when none is shown. Shown: what Playwright's is_visible() and bounding_box() require (a box that is not
-# empty, and visibility not hidden), measured in the page in one call instead of two round trips per element. A
+# Each element of a target shown on screen, as "name: width x height px" when it is less than `minimum` px either
+# way, else null; [] when none is shown. Shown: what Playwright's is_visible() and bounding_box() require (a box that
+# is not empty, and visibility not hidden), measured in the page in one call instead of two round trips per element. A
 # target's name is what a person would call it: a box by its label, anything else by its words.
 _MEASURE_TARGETS = """
-(elements) => elements
+(elements, minimum) => elements
   .filter((el) => {
     const box = el.getBoundingClientRect();
     return box.width > 0 && box.height > 0 && el.checkVisibility({visibilityProperty: true});
   })
   .map((el) => {
     const box = el.getBoundingClientRect();
-    if (Math.min(box.width, box.height) >= 44) return null;
+    if (Math.min(box.width, box.height) >= minimum) return null;
     const name = ((el.labels && el.labels[0] && el.labels[0].textContent) || el.getAttribute('aria-label')
       || el.textContent || el.name || el.tagName).trim().replace(/\\s+/g, ' ');
     return `${name}: ${box.width.toFixed(0)} x ${box.height.toFixed(1)} px`;
@@ -226,6 +226,15 @@ def targets_under_44_px(page, *targets) -> dict[str, list[str]]:
     """The targets (Playwright locators, each for one or more elements) less than 44 x 44 px (WCAG 2.5.5) at phone,
     laptop and desktop width, by width, as "name: width x height px"; one not on screen at a width is not measured
     there. The window is put back afterwards. Empty when every one is big enough."""
+    return targets_under_px(page, 44, *targets)
+
+
+def targets_under_24_px(page, *targets) -> dict[str, list[str]]:
+    """targets_under_44_px with WCAG 2.5.8's minimum (24 x 24 px, AA), which staff pages meet at least."""
+    return targets_under_px(page, 24, *targets)
+
+
+def targets_under_px(page, minimum: int, *targets) -> dict[str, list[str]]:
     original = page.viewport_size
     found: dict[str, list[str]] = {}
     measured = 0
@@ -233,7 +242,7 @@ def targets_under_44_px(page, *targets) -> dict[str, list[str]]:
         for size, viewport in (("phone", PHONE), ("laptop", LAPTOP), ("desktop", DESKTOP)):
             page.set_viewport_size(viewport)
             for target in targets:
-                shown = target.evaluate_all(_MEASURE_TARGETS)
+                shown = target.evaluate_all(_MEASURE_TARGETS, minimum)
                 measured += len(shown)
                 short = [entry for entry in shown if entry is not None]
                 if short:
