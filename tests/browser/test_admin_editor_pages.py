@@ -7,7 +7,14 @@ from __future__ import annotations
 import pytest
 import reversion
 
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, load_starter_articles
+from tests.browser.conftest import (
+    DESKTOP,
+    LAPTOP,
+    PHONE,
+    assert_accessible,
+    load_starter_articles,
+    targets_under_24_px,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SLUG = "back-pain-after-a-run"
@@ -103,3 +110,81 @@ def test_the_article_and_translation_forms_show_the_whole_summary(open_page, scr
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     screenshot(page, f"admin-translation-summary-{viewport['width']}")
     assert_accessible(page, context="translation form's summary")
+
+
+# Everything a person can press, tick or type in on an admin page: the header (the site's name, View site, Change
+# password, Log out, the theme button), the breadcrumbs, the side list of models and its filter, and the page's own
+# content. The autocomplete's real <select> is a 1 px stand-in for the box select2 shows (role=combobox), measured.
+_ADMIN_TARGETS = ", ".join(
+    [
+        "#header a, #header button",
+        ".breadcrumbs a",
+        "#toggle-nav-sidebar, #nav-sidebar a, #nav-sidebar input",
+        "#content a, #content button, #content input:not([type=hidden])",
+        "#content select:not(.select2-hidden-accessible), #content textarea, #content [role=combobox]",
+    ]
+)
+
+
+def _look(page, screenshot, name: str) -> None:
+    """The page at phone and laptop width: no sideways scrolling (the bigger controls did not push the layout out),
+    and a screenshot of each for a person to look at. The window is put back afterwards."""
+    original = page.viewport_size
+    for viewport in (PHONE, LAPTOP):
+        page.set_viewport_size(viewport)
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], (name, viewport)
+        screenshot(page, f"{name}-{viewport['width']}")
+    page.set_viewport_size(original)
+
+
+def test_every_control_on_the_admin_pages_editors_and_reviewers_use_is_at_least_24_px(
+    open_page, screenshot, editor, library, django_user_model
+):
+    """A visual review found the admin's own controls small for a finger: "Take offline now", a translation release's
+    "Approve" and "Decline" were 19 px tall, "Log out" 14 px, the topic picker's "Choose all" 16 px, the list's and
+    the history's tick boxes 13 px. WCAG 2.5.8 (AA) asks 24 x 24 px; measured at phone, laptop and desktop width."""
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import CLINICAL_REVIEWERS
+    from education.models import Article
+    from tests.education.factories import ArticleFactory, spanish_with_a_new_release
+
+    article = Article.objects.get(slug=SLUG)
+    reviewer = django_user_model.objects.create_user("clinical-reviewer", first_name="Riley", is_staff=True)
+    reviewer.groups.add(Group.objects.get(name=CLINICAL_REVIEWERS))
+
+    page = open_page("/admin/education/article/", DESKTOP, user=editor)
+    assert targets_under_24_px(page, page.locator(_ADMIN_TARGETS)) == {}
+    _look(page, screenshot, "admin-targets-article-list")
+    assert_accessible(page, context="article list")
+
+    # A live article with a working copy: its panel's "Throw the working copy away" and "Take offline now".
+    page.goto(f"/admin/education/article/{article.pk}/change/")
+    page.locator("#id_summary").fill(article.summary + " Checked again.")
+    page.get_by_role("button", name="Save working copy").first.click()
+    page.wait_for_load_state()
+    assert page.get_by_role("button", name="Take offline now").is_visible()
+    assert page.get_by_role("button", name="Throw the working copy away").is_visible()
+    assert page.get_by_role("button", name="Choose all topics").is_visible()
+    assert targets_under_24_px(page, page.locator(_ADMIN_TARGETS)) == {}
+    _look(page, screenshot, "admin-targets-article-change")
+    assert_accessible(page, context="article form with a working copy")
+
+    page.goto(f"/admin/education/article/{article.pk}/history/")
+    assert page.get_by_role("radio").count() >= 2
+    assert targets_under_24_px(page, page.locator(_ADMIN_TARGETS)) == {}
+    _look(page, screenshot, "admin-targets-article-history")
+    assert_accessible(page, context="article history")
+
+    # A reviewer decides on a new release of a translation, then brings the declined release back.
+    translation = spanish_with_a_new_release(ArticleFactory.create(title="Go-now signs"))
+    page = open_page(f"/admin/education/articletranslation/{translation.pk}/change/", DESKTOP, user=reviewer)
+    assert page.get_by_role("button", name="Decline this release").is_visible()
+    assert targets_under_24_px(page, page.locator(_ADMIN_TARGETS)) == {}
+    _look(page, screenshot, "admin-targets-translation-release")
+    page.get_by_role("button", name="Decline this release").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("button", name="Bring this release back for review").is_visible()
+    assert targets_under_24_px(page, page.locator(_ADMIN_TARGETS)) == {}
+    _look(page, screenshot, "admin-targets-translation-declined")
+    assert_accessible(page, context="translation with a declined release")
