@@ -153,15 +153,21 @@ def test_every_control_on_the_admin_pages_editors_and_reviewers_use_is_at_least_
     reviewer = django_user_model.objects.create_user("clinical-reviewer", first_name="Riley", is_staff=True)
     reviewer.groups.add(Group.objects.get(name=CLINICAL_REVIEWERS))
 
-    page = open_page("/admin/education/article/", DESKTOP, user=editor)
+    page = open_page("/admin/", DESKTOP, user=editor)
+    assert page.get_by_role("link", name="Articles").first.is_visible()
+    assert targets_under_24_px(page, page.locator(_ADMIN_TARGETS)) == {}
+    _look(page, screenshot, "admin-targets-index")
+    assert_accessible(page, context="admin index")
+
+    page.goto("/admin/education/article/")
     assert targets_under_24_px(page, page.locator(_ADMIN_TARGETS)) == {}
     _look(page, screenshot, "admin-targets-article-list")
     assert_accessible(page, context="article list")
 
-    # A live article with a working copy: its panel's "Throw the working copy away" and "Take offline now".
+    # A live article with a change waiting for review: its panel's "Throw the working copy away", "Take offline now".
     page.goto(f"/admin/education/article/{article.pk}/change/")
     page.locator("#id_summary").fill(article.summary + " Checked again.")
-    page.get_by_role("button", name="Save working copy").first.click()
+    page.get_by_role("button", name="Save and send for clinical review").first.click()
     page.wait_for_load_state()
     assert page.get_by_role("button", name="Take offline now").is_visible()
     assert page.get_by_role("button", name="Throw the working copy away").is_visible()
@@ -176,9 +182,16 @@ def test_every_control_on_the_admin_pages_editors_and_reviewers_use_is_at_least_
     _look(page, screenshot, "admin-targets-article-history")
     assert_accessible(page, context="article history")
 
+    # The reviewer's page for the change: "Approve", "Send back to the editor".
+    page = open_page(f"/admin/education/article/{article.pk}/review/", DESKTOP, user=reviewer)
+    assert page.get_by_role("button", name="Approve").is_visible()
+    assert targets_under_24_px(page, page.locator(_ADMIN_TARGETS)) == {}
+    _look(page, screenshot, "admin-targets-article-review")
+    assert_accessible(page, context="clinical review of a change")
+
     # A reviewer decides on a new release of a translation, then brings the declined release back.
     translation = spanish_with_a_new_release(ArticleFactory.create(title="Go-now signs"))
-    page = open_page(f"/admin/education/articletranslation/{translation.pk}/change/", DESKTOP, user=reviewer)
+    page.goto(f"/admin/education/articletranslation/{translation.pk}/change/")
     assert page.get_by_role("button", name="Decline this release").is_visible()
     assert targets_under_24_px(page, page.locator(_ADMIN_TARGETS)) == {}
     _look(page, screenshot, "admin-targets-translation-release")
