@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import factory
 from django.utils import timezone
@@ -115,3 +116,13 @@ def spanish_awaiting_approval(article: Article, title: str = "Ciática") -> Arti
     assert found.is_current
     assert not found.is_approved
     return found
+
+
+def admin_form_fields(page: str, action: str) -> dict[str, str]:
+    """The hidden fields of the translation page's form posting to `action` ("approve-release", "decline-release",
+    "reopen-release"), as the browser posts them, the CSRF token left out."""
+    form = re.search(rf'<form method="post" action="/admin/[^"]*/{action}/">(.*?)</form>', page, re.S)
+    assert form is not None, action
+    fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', form.group(1)))
+    fields.pop("csrfmiddlewaretoken", None)
+    return fields

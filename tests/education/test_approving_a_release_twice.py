@@ -4,27 +4,22 @@ the words the page showed, approved, and says so, not that the translation "was 
 from __future__ import annotations
 
 import html
-import re
 
 import pytest
 
 from education.models import ArticleTranslation
 from education.translation_approval import MSG_CHANGED_SINCE_SHOWN
-from tests.education.factories import ArticleFactory, change_english_after_translation, spanish_with_a_new_release
+from tests.education.factories import (
+    ArticleFactory,
+    admin_form_fields,
+    change_english_after_translation,
+    spanish_with_a_new_release,
+)
 
 pytestmark = pytest.mark.django_db
 
 APPROVE = "/admin/education/articletranslation/{}/approve-release/"
 CHANGE = "/admin/education/articletranslation/{}/change/"
-
-
-def _release_form(page: str) -> dict[str, str]:
-    """The hidden fields of the "Approve the new release for patients" form, as the browser posts them."""
-    form = re.search(r'<form method="post" action="/admin/[^"]*/approve-release/">(.*?)</form>', page, re.S)
-    assert form is not None
-    fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', form.group(1)))
-    fields.pop("csrfmiddlewaretoken", None)
-    return fields
 
 
 def _said(response) -> str:
@@ -33,7 +28,7 @@ def _said(response) -> str:
 
 def test_a_double_click_on_approve_release_says_it_is_approved(reviewer_client, reviewer):
     translation = spanish_with_a_new_release(ArticleFactory.create(title="Go-now signs"))
-    form = _release_form(reviewer_client.get(CHANGE.format(translation.pk)).content.decode())
+    form = admin_form_fields(reviewer_client.get(CHANGE.format(translation.pk)).content.decode(), "approve-release")
     first = reviewer_client.post(APPROVE.format(translation.pk), form)
     assert first.status_code == 302
     approved = ArticleTranslation.objects.get(pk=translation.pk)
@@ -53,7 +48,7 @@ def test_a_double_click_on_approve_release_says_it_is_approved(reviewer_client, 
 def test_approving_a_release_from_a_page_whose_words_changed_since_is_still_refused(reviewer_client, reviewer):
     """An editor's other words (saved and approved since) are not the release the page showed: refused as before."""
     translation = spanish_with_a_new_release(ArticleFactory.create(title="Go-now signs"))
-    form = _release_form(reviewer_client.get(CHANGE.format(translation.pk)).content.decode())
+    form = admin_form_fields(reviewer_client.get(CHANGE.format(translation.pk)).content.decode(), "approve-release")
     reviewer_client.post(APPROVE.format(translation.pk), form)
     changed = ArticleTranslation.objects.get(pk=translation.pk)
     changed.body = "## Otros\n\nOtras palabras."
@@ -71,7 +66,7 @@ def test_a_second_click_after_the_english_changed_does_not_say_patients_see_the_
     """Approved by the first click; the English article changed before the second: patients read the English now
     (the Spanish is of older English), so "patients ... now see the new release" would be false."""
     translation = spanish_with_a_new_release(ArticleFactory.create(title="Go-now signs"))
-    form = _release_form(reviewer_client.get(CHANGE.format(translation.pk)).content.decode())
+    form = admin_form_fields(reviewer_client.get(CHANGE.format(translation.pk)).content.decode(), "approve-release")
     first = _said(reviewer_client.post(APPROVE.format(translation.pk), form, follow=True))
     assert "Approved: patients who read this language now see the new release." in first
     change_english_after_translation(translation.article)

@@ -5,7 +5,6 @@ it did before the decline, without anyone pasting its words back (education/tran
 from __future__ import annotations
 
 import html
-import re
 
 import pytest
 from django.test import Client
@@ -15,7 +14,12 @@ from education.models import ArticleTranslation
 from education.reminders import translations_with_a_new_release
 from education.translation import localized
 from education.translation_approval import decline_release
-from tests.education.factories import ArticleFactory, change_english_after_translation, spanish_with_a_new_release
+from tests.education.factories import (
+    ArticleFactory,
+    admin_form_fields,
+    change_english_after_translation,
+    spanish_with_a_new_release,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,14 +28,6 @@ APPROVE = "/admin/education/articletranslation/{}/approve-release/"
 CHANGE = "/admin/education/articletranslation/{}/change/"
 BUTTON = "Bring this release back for review"
 BROUGHT_BACK = "Brought back: the new release waits for clinical review again."
-
-
-def _form(page: str, action: str) -> dict[str, str]:
-    form = re.search(rf'<form method="post" action="/admin/[^"]*/{action}/">(.*?)</form>', page, re.S)
-    assert form is not None, action
-    fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', form.group(1)))
-    fields.pop("csrfmiddlewaretoken", None)
-    return fields
 
 
 def _said(response) -> str:
@@ -50,7 +46,7 @@ def test_a_reviewer_brings_a_declined_release_back_to_wait_for_review(reviewer_c
     page = reviewer_client.get(CHANGE.format(declined.pk)).content.decode()
     assert BUTTON in page
 
-    response = reviewer_client.post(REOPEN.format(declined.pk), _form(page, "reopen-release"), follow=True)
+    response = reviewer_client.post(REOPEN.format(declined.pk), admin_form_fields(page, "reopen-release"), follow=True)
 
     said = _said(response)
     assert BROUGHT_BACK in said
@@ -74,12 +70,12 @@ def test_a_reviewer_brings_a_declined_release_back_to_wait_for_review(reviewer_c
     assert [t.pk for t in translations_with_a_new_release()] == [declined.pk]
 
     # Approved from there, patients read it.
-    reviewer_client.post(APPROVE.format(declined.pk), _form(response.content.decode(), "approve-release"))
+    reviewer_client.post(APPROVE.format(declined.pk), admin_form_fields(response.content.decode(), "approve-release"))
     assert "Lo urgente primero." in ArticleTranslation.objects.get(pk=declined.pk).body
 
 
 def test_bringing_back_writes_one_audit_row_even_when_clicked_twice(reviewer_client, reviewer, declined):
-    form = _form(reviewer_client.get(CHANGE.format(declined.pk)).content.decode(), "reopen-release")
+    form = admin_form_fields(reviewer_client.get(CHANGE.format(declined.pk)).content.decode(), "reopen-release")
     assert reviewer_client.post(REOPEN.format(declined.pk), form).status_code == 302
     reviewer_client.get(CHANGE.format(declined.pk))  # the first click's message read
 
@@ -103,7 +99,7 @@ def test_only_a_clinical_reviewer_may_bring_a_release_back_and_only_by_a_post_wi
 
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(reviewer)
-    form = _form(browser.get(CHANGE.format(declined.pk)).content.decode(), "reopen-release")
+    form = admin_form_fields(browser.get(CHANGE.format(declined.pk)).content.decode(), "reopen-release")
     assert browser.get(REOPEN.format(declined.pk)).status_code == 405
     assert browser.post(REOPEN.format(declined.pk), form).status_code == 403  # no CSRF token
     assert ArticleTranslation.objects.get(pk=declined.pk).waiting_release is None
@@ -113,7 +109,7 @@ def test_only_a_clinical_reviewer_may_bring_a_release_back_and_only_by_a_post_wi
 def test_a_release_of_english_changed_since_is_not_brought_back(reviewer_client, declined):
     """The English changed after the decline: the release translates older English, which no reviewer can approve
     (patients read the English until a translator updates the Spanish), so it is not put back to wait."""
-    form = _form(reviewer_client.get(CHANGE.format(declined.pk)).content.decode(), "reopen-release")
+    form = admin_form_fields(reviewer_client.get(CHANGE.format(declined.pk)).content.decode(), "reopen-release")
     change_english_after_translation(declined.article)
 
     said = _said(reviewer_client.post(REOPEN.format(declined.pk), form, follow=True))
@@ -127,7 +123,7 @@ def test_a_release_of_english_changed_since_is_not_brought_back(reviewer_client,
 
 def test_a_release_is_not_brought_back_over_words_a_translator_changed_since(reviewer_client, declined):
     """A translator's words always win (a release waits only over the approved words it was queued beside)."""
-    form = _form(reviewer_client.get(CHANGE.format(declined.pk)).content.decode(), "reopen-release")
+    form = admin_form_fields(reviewer_client.get(CHANGE.format(declined.pk)).content.decode(), "reopen-release")
     declined.body = "## Otros\n\nPalabras nuevas del traductor."
     declined.save()
 

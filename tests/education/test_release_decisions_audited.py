@@ -5,14 +5,18 @@ per decision: a double click answered "approved"/"declined" again, and a refused
 from __future__ import annotations
 
 import html
-import re
 
 import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
 from education.models import ArticleTranslation
-from tests.education.factories import ArticleFactory, spanish_awaiting_approval, spanish_with_a_new_release
+from tests.education.factories import (
+    ArticleFactory,
+    admin_form_fields,
+    spanish_awaiting_approval,
+    spanish_with_a_new_release,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,15 +24,6 @@ APPROVE_WORDS = "/admin/education/articletranslation/{}/approve/"
 APPROVE = "/admin/education/articletranslation/{}/approve-release/"
 DECLINE = "/admin/education/articletranslation/{}/decline-release/"
 CHANGE = "/admin/education/articletranslation/{}/change/"
-
-
-def _form(page: str, action: str) -> dict[str, str]:
-    """The hidden fields of the form posting to `action`, as the browser posts them."""
-    form = re.search(rf'<form method="post" action="/admin/[^"]*/{action}/">(.*?)</form>', page, re.S)
-    assert form is not None, action
-    fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', form.group(1)))
-    fields.pop("csrfmiddlewaretoken", None)
-    return fields
 
 
 def _decisions() -> list[AuditEvent]:
@@ -47,7 +42,7 @@ def test_a_decision_on_a_release_leaves_one_audit_row_even_when_clicked_twice(
 ):
     translation = spanish_with_a_new_release(ArticleFactory.create(title="Go-now signs", slug="go-now-signs"))
     page = reviewer_client.get(CHANGE.format(translation.pk)).content.decode()
-    form = _form(page, path.split("/")[-2])
+    form = admin_form_fields(page, path.split("/")[-2])
 
     first = reviewer_client.post(path.format(translation.pk), form, follow=True)
     assert said in html.unescape(first.content.decode())
@@ -68,7 +63,7 @@ def test_a_decision_on_a_release_leaves_one_audit_row_even_when_clicked_twice(
 def test_refused_decisions_leave_no_audit_row(editor_client, reviewer_client, reviewer):
     translation = spanish_with_a_new_release(ArticleFactory.create(title="Go-now signs"))
     page = reviewer_client.get(CHANGE.format(translation.pk)).content.decode()
-    approve, decline = _form(page, "approve-release"), _form(page, "decline-release")
+    approve, decline = admin_form_fields(page, "approve-release"), admin_form_fields(page, "decline-release")
     assert editor_client.post(APPROVE.format(translation.pk), approve).status_code == 403  # not a reviewer
     assert editor_client.post(DECLINE.format(translation.pk), decline).status_code == 403
     stale = {**decline, "shown": "0" * 64}  # a page that showed other words
@@ -86,7 +81,7 @@ def test_refused_decisions_leave_no_audit_row(editor_client, reviewer_client, re
 def test_administrators_see_the_decision_in_the_audit_trail(client, reviewer_client, administrator):
     translation = spanish_with_a_new_release(ArticleFactory.create(title="Go-now signs", slug="go-now-signs"))
     page = reviewer_client.get(CHANGE.format(translation.pk)).content.decode()
-    reviewer_client.post(DECLINE.format(translation.pk), _form(page, "decline-release"))
+    reviewer_client.post(DECLINE.format(translation.pk), admin_form_fields(page, "decline-release"))
     client.force_login(administrator)
 
     trail = html.unescape(client.get(reverse("dashboard:audit"), {"action": "declined_release"}).content.decode())
@@ -99,7 +94,7 @@ def test_administrators_see_the_decision_in_the_audit_trail(client, reviewer_cli
 
 def test_approving_a_translations_words_leaves_one_audit_row_even_when_clicked_twice(reviewer_client, reviewer):
     translation = spanish_awaiting_approval(ArticleFactory.create(title="Sciatica", slug="sciatica"))
-    form = _form(reviewer_client.get(CHANGE.format(translation.pk)).content.decode(), "approve")
+    form = admin_form_fields(reviewer_client.get(CHANGE.format(translation.pk)).content.decode(), "approve")
     first = reviewer_client.post(APPROVE_WORDS.format(translation.pk), form)
     assert first.status_code == 302
     approved_at = ArticleTranslation.objects.get(pk=translation.pk).approved_at
