@@ -49,7 +49,13 @@ from intake.rules.triage import (
     is_red_flag_answer,
     mscc_leg_answers,
 )
-from intake.services.assessment import background_for, form_of, reading_for, record_assessment
+from intake.services.assessment import (
+    background_for,
+    follow_ups_beneath,
+    form_of,
+    reading_for,
+    record_assessment,
+)
 from intake.services.errors import InvalidAnswers
 from intake.services.latches import as_earlier, latch, open_latches
 from intake.services.patients import use_phone_given_on_the_form
@@ -193,14 +199,16 @@ def latch_leg_answers_beside_a_cancer_history(intake: Intake, *, now: datetime.d
 
 
 def latch_follow_ups_beside_a_cancer_history(visit: Intake, *, now: datetime.datetime) -> None:
-    """The same for the follow-ups that hang off `visit` (a pre-visit intake whose cancer-history latch a review undone
-    opened again, or a yes posted after "Send" opened: `_after_sending`): their background has a cancer history
-    (again), so their stored leg answers that make MSCC with it are latched (given before now) and each is triaged
-    again, alerting through the usual signal. One still being answered is judged as the patient goes (`_reassess`);
-    one sent already as sent (`_judge_sent`: its answers stay as sent, its day is its sending day), and opened again
-    if reviewed without the MSCC this brings. The caller holds `visit`'s row lock; the follow-ups' rows are locked
-    after it, in id order (nothing locks a follow-up's row and then its visit's)."""
-    rows = Intake.objects.filter(invitation__follow_up__visit=visit).order_by("pk")
+    """The same for the follow-ups whose background is `visit` (a pre-visit intake whose cancer-history latch a
+    review undone opened again, or a yes posted after "Send" opened: `_after_sending`): `follow_ups_beneath`, those
+    of its `FollowUp` rows and those without a row that read it as the patient's latest sent one (these were missed
+    before). Their background has a cancer history (again), so their stored leg answers that make MSCC with it are
+    latched (given before now) and each is triaged again, alerting through the usual signal. One still being
+    answered is judged as the patient goes (`_reassess`); one sent already as sent (`_judge_sent`: its answers stay
+    as sent, its day is its sending day), and opened again if reviewed without the MSCC this brings. The caller
+    holds `visit`'s row lock; the follow-ups' rows are locked after it, in id order (nothing locks a follow-up's row
+    and then its visit's)."""
+    rows = follow_ups_beneath(visit).order_by("pk")
     for follow_up in rows.select_for_update(of=("self",)):
         if follow_up.status == Intake.Status.IN_PROGRESS:
             latch_leg_answers_beside_a_cancer_history(follow_up, now=now)

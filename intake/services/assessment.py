@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from intake import signals, tasks
@@ -114,20 +114,47 @@ def form_of(intake: Intake) -> Form:
     return form_for(intake.form_version)
 
 
-def background_for(intake: Intake) -> dict[str, object]:
-    """For a follow-up: the answers of the patient's pre-visit intake (its visit's, else their latest sent one), read
-    by the rules that need facts a follow-up does not ask again (``intake.rules.follow_up``). Empty for an intake."""
+def _sent_visits_latest_first(patient_id: int) -> QuerySet[Intake]:
+    """A patient's sent pre-visit intakes, the latest first: the first is the background of their follow-ups that
+    have no `FollowUp` row (`background_visit`)."""
+    return Intake.objects.filter(
+        patient_id=patient_id, kind=Questionnaire.INTAKE, status=Intake.Status.SUBMITTED
+    ).order_by("-submitted_at", "-id")
+
+
+def background_visit(intake: Intake, *, fields: tuple[str, ...] = ("pk",)) -> Intake | None:
+    """The pre-visit intake a follow-up reads its background from (None for an intake): the visit of its `FollowUp`
+    row, else (no row: its visit removed by the retention purge a batch before it) the patient's latest sent one.
+    `follow_ups_beneath` is the same rule read from the visit's side: change both together."""
     if intake.kind != Questionnaire.FOLLOW_UP:
-        return {}
-    visit = (
-        Intake.objects.filter(follow_ups__invitation_id=intake.invitation_id).only("answers").first()
-        or Intake.objects.filter(
-            patient_id=intake.patient_id, kind=Questionnaire.INTAKE, status=Intake.Status.SUBMITTED
-        )
-        .only("answers")
-        .order_by("-submitted_at", "-id")
-        .first()
+        return None
+    return background_visit_of(intake.invitation_id, intake.patient_id, fields=fields)
+
+
+def background_visit_of(invitation_id: int, patient_id: int, *, fields: tuple[str, ...] = ("pk",)) -> Intake | None:
+    """`background_visit` for the follow-up of invitation `invitation_id` (of patient `patient_id`), made or not."""
+    return (
+        Intake.objects.filter(follow_ups__invitation_id=invitation_id).only(*fields).first()
+        or _sent_visits_latest_first(patient_id).only(*fields).first()
     )
+
+
+def follow_ups_beneath(visit: Intake) -> QuerySet[Intake]:
+    """The follow-ups whose background is `visit` (`background_visit`, read from the visit's side): those of its
+    `FollowUp` rows and, while it is its patient's latest sent pre-visit intake, every follow-up of the patient that
+    has no row. What a cancer history coming back on `visit` reaches (`latch_follow_ups_beside_a_cancer_history`);
+    before, the follow-ups without a row were missed."""
+    beneath = Q(invitation__follow_up__visit=visit)
+    if _sent_visits_latest_first(visit.patient_id).values_list("pk", flat=True).first() == visit.pk:
+        beneath |= Q(patient_id=visit.patient_id, kind=Questionnaire.FOLLOW_UP, invitation__follow_up__isnull=True)
+    return Intake.objects.filter(beneath)
+
+
+def background_for(intake: Intake) -> dict[str, object]:
+    """For a follow-up: the answers of the patient's pre-visit intake (`background_visit`: its visit's, else their
+    latest sent one), read by the rules that need facts a follow-up does not ask again (``intake.rules.follow_up``).
+    Empty for an intake."""
+    visit = background_visit(intake, fields=("answers",))
     if visit is None:
         return {}
     background = answer_codec.from_json(visit.answers)
