@@ -13,10 +13,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from clinic_portal.db_rows import quoted_column
 from intake import signals, tasks
 from intake.call_backs import clinic_hours
 from intake.models import (
@@ -137,6 +138,24 @@ def background_visit_of(invitation_id: int, patient_id: int, *, fields: tuple[st
         Intake.objects.filter(follow_ups__invitation_id=invitation_id).only(*fields).first()
         or _sent_visits_latest_first(patient_id).only(*fields).first()
     )
+
+
+def hold_background_visit_of(invitation_id: int, patient_id: int) -> None:
+    """Hold the row of `background_visit_of` (a key-share lock, until the transaction ends) while a follow-up's
+    intake row is made: a review of it undone, or a cancer yes posted after "Send", holds the visit first and then
+    relatches the follow-ups it finds (`follow_ups_beneath`). So the new row is either there for that relatch to
+    find, or made after it commits, when every page of the follow-up reads the cancer history; made beside it, it
+    was missed by both, and its leg answers went without MSCC until a later page (stop 44). Staff's writes to the
+    visit do not wait on this lock. SQLite, one writer at a time, needs none."""
+    connection = connections[router.db_for_write(Intake)]
+    if connection.vendor != "postgresql":
+        return
+    visit = background_visit_of(invitation_id, patient_id)
+    if visit is None:
+        return
+    table, key = connection.ops.quote_name(Intake._meta.db_table), quoted_column(Intake, "id", connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} WHERE {key} = %s FOR KEY SHARE", [visit.pk])  # noqa: S608 - names from the model
 
 
 def follow_ups_beneath(visit: Intake) -> QuerySet[Intake]:

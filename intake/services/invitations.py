@@ -34,6 +34,7 @@ from intake.models import (
 )
 from intake.rules.form_versions import form_version
 from intake.services import patients
+from intake.services.assessment import hold_background_visit_of
 from intake.services.follow_ups import days_after
 from messaging import channels
 from messaging import selectors as messages
@@ -658,6 +659,19 @@ def confirm_identity(
 
 
 def start_intake(invitation: Invitation) -> Intake:
+    """The invitation's intake row, made the first time. A follow-up's is made holding the row of the visit it reads
+    its background from (`hold_background_visit_of`): the lock order of a relatch, visit then follow-up."""
+    if invitation.kind != Questionnaire.FOLLOW_UP:
+        return _intake_row(invitation)
+    intake = Intake.objects.filter(invitation=invitation).first()
+    if intake is not None:
+        return intake
+    with transaction.atomic(savepoint=False):  # the lock held until the caller's transaction ends, if any
+        hold_background_visit_of(invitation.pk, invitation.patient_id)
+        return _intake_row(invitation)
+
+
+def _intake_row(invitation: Invitation) -> Intake:
     intake, _ = Intake.objects.get_or_create(
         invitation=invitation,
         defaults={

@@ -507,3 +507,87 @@ def test_a_red_flag_being_saved_while_the_retention_purge_takes_its_visit_is_kep
     assert not Intake.objects.filter(pk=gone.pk).exists()
     assert (purge.result.invitations, purge.result.intakes) == (1, 1)
     assert purge_old_intakes(months=1).kept_for_review == 1  # the next purge sees it waiting for a review
+
+
+def _visit_whose_cancer_history_a_review_cleared(clinician: Any) -> Intake:
+    """A sent visit whose cancer yes, taken back, a review cleared: no cancer history stands beneath its follow-ups
+    until the review is undone."""
+    from tests.intake.test_mscc_leg_review import _visit_with_a_latch
+
+    visit = _visit_with_a_latch("cancer_history")
+    services.mark_reviewed(visit, by=clinician, outcome="routine_appointment")
+    visit.refresh_from_db()
+    assert not RedFlagAnswer.objects.filter(intake=visit, cleared_at__isnull=True).exists()
+    return visit
+
+
+def _undo_paused_after_its_relatch(visit: Intake, clinician: Any, monkeypatch: pytest.MonkeyPatch):
+    """Undo `visit`'s review in a thread of its own, paused once it has relatched the follow-ups it found, its
+    transaction (and the visit's row lock) still open: (the undo's side, the event that lets it commit)."""
+    from intake.services import review_undo
+
+    reached, release = paused_in(
+        review_undo, "latch_follow_ups_beside_a_cancer_history", thread="undo", monkeypatch=monkeypatch
+    )
+    token = review_undo.review_token(visit)
+    undo = Side("undo", lambda: review_undo.undo_review(visit, by=clinician, review=token))
+    undo.start()
+    assert reached.wait(10)
+    return undo, release
+
+
+def _new_leg_numbness_on(follow_up_id: int, *, first_page: str = "safety") -> None:
+    """The patient answers a follow-up's pages from `first_page` up to its legs page, with new numbness in one leg
+    there."""
+    from intake.rules.catalogue import FOLLOW_UP
+    from tests.intake.factories import follow_up_answers
+    from tests.intake.test_mscc_leg_answers import NEW_LEG_NUMBNESS
+
+    answers = follow_up_answers(**NEW_LEG_NUMBNESS, leg_weakness="no")
+    slugs = FOLLOW_UP.page_slugs
+    for slug in slugs[slugs.index(first_page) : slugs.index("legs") + 1]:
+        services.save_page(Intake.objects.get(pk=follow_up_id), slug, answers, now=timezone.now())
+
+
+def _has_mscc_latched(follow_up: Intake) -> bool:
+    follow_up.refresh_from_db()
+    codes = set(follow_up.flags.values_list("code", flat=True))
+    latched = set(
+        RedFlagAnswer.objects.filter(intake=follow_up, cleared_at__isnull=True).values_list("code", flat=True)
+    )
+    return follow_up.level == Level.URGENT and "MSCC" in codes and "leg_numbness_tingling" in latched
+
+
+@pytest.mark.parametrize("row", [True, False], ids=["its FollowUp row", "no FollowUp row"])
+def test_a_follow_up_opened_while_an_undo_relatches_its_visit_finds_the_cancer_history(clinician, monkeypatch, row):
+    """The follow-up's link is opened (its intake row made) while undoing the visit's review has relatched the
+    follow-ups it found and not yet committed: the relatch cannot see the new row, and the patient's pages read the
+    visit as it was, so new leg numbness beside the cancer history coming back went without MSCC, latch or alert
+    until a later page ("waits for its next page", stop 44). The intake row is now made under the visit's lock
+    (`invitations.start_intake`, the relatch's lock order: visit, then follow-up), so it waits for the undo and its
+    pages read the cancer history. The same for one without its `FollowUp` row, which reads the patient's latest sent
+    pre-visit intake."""
+    from intake.models import FollowUp
+    from intake.services.follow_ups import follow_up_invitation
+
+    visit = _visit_whose_cancer_history_a_review_cleared(clinician)
+    invitation = follow_up_invitation(visit, token_hash="x" * 64, expires_at=timezone.now() + datetime.timedelta(30))
+    if row:
+        FollowUp.objects.create(
+            patient=visit.patient, visit=visit, time_point="6w", due_at=timezone.now(), invitation=invitation
+        )
+    undo, release = _undo_paused_after_its_relatch(visit, clinician, monkeypatch)
+
+    def opens_and_answers() -> int:
+        follow_up = services.start_intake(invitation)
+        _new_leg_numbness_on(follow_up.pk)
+        return follow_up.pk
+
+    page = Side("patient", opens_and_answers)
+    page.start()
+    until(lambda: someone_waits_on_a_lock() or not page.is_alive())
+    release.set()
+    for side in (undo, page):
+        side.join(30)
+        assert side.error is None, f"{side.name}: {type(side.error).__name__}: {side.error}"
+    assert _has_mscc_latched(Intake.objects.get(pk=page.result))
