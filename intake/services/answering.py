@@ -20,7 +20,8 @@ import datetime
 from collections.abc import Callable, Mapping
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from intake.models import Intake, Level, RedFlagAnswer
@@ -213,6 +214,9 @@ def latch_follow_ups_beside_a_cancer_history(visit: Intake, *, now: datetime.dat
         if follow_up.status == Intake.Status.IN_PROGRESS:
             latch_leg_answers_beside_a_cancer_history(follow_up, now=now)
             _reassess(follow_up, earlier=as_earlier(open_latches(follow_up)), now=now)
+            # A page of it read before this commits was judged without the cancer history: its write without the
+            # row lock (`store_if_unchanged`) waits for this row, finds it written, and takes the locked path.
+            Intake.objects.filter(pk=follow_up.pk).update(updated_at=_later_than(F("updated_at"), now))
             continue
         answers = answer_codec.from_json(follow_up.answers)
         latches = open_latches(follow_up)
@@ -221,6 +225,11 @@ def latch_follow_ups_beside_a_cancer_history(visit: Intake, *, now: datetime.dat
         stored = set(mscc_leg_answers(answers))  # sent before now
         latches = latch(follow_up, answers, stored, latches=latches, now=now, cancer_history=True, stored=stored)
         _judge_sent(follow_up, answers, _latch_the_history_beneath(follow_up, latches, now=now), now=now)
+
+
+def _later_than(stored: F, now: datetime.datetime) -> Greatest:
+    """`now`, or a microsecond after `stored` where that is later (a frozen clock): a value the row never held."""
+    return Greatest(stored + datetime.timedelta(microseconds=1), Value(now))
 
 
 def record_red_flags(intake: Intake, posted: Mapping[str, object], *, now: datetime.datetime) -> Intake:

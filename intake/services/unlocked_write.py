@@ -6,13 +6,17 @@ only writes. The statement is written once per process and prepared on the serve
 spent running it (issue 16).
 
 The row is written when it still holds the answers and resume point the request read, is still open, has no level,
-and no red-flag latch is open on it; otherwise nothing is written and the caller takes the locked path.
+no red-flag latch is open on it, and nothing has written it since the request read it (`updated_at`); otherwise
+nothing is written and the caller takes the locked path.
 
 Writes made meanwhile are caught by the row's own columns: PostgreSQL checks them again on the newest version of a
 row another transaction changed (waiting for it to end), so a save from another tab, a red flag or "Send" always
 wins the row. The latch check is not enough for that on its own (its subquery sees the latches of when the statement
 began), and need not be: a latch is only opened together with a write of the answers or of the level
-(tests/intake/test_races.py, tests/intake/test_saves_from_two_tabs.py).
+(tests/intake/test_races.py, tests/intake/test_saves_from_two_tabs.py). `updated_at` catches what the page was
+judged on changing beneath it without its own columns changing: a follow-up's background, its visit's cancer
+history coming back while the page was read (`answering.latch_follow_ups_beside_a_cancer_history` writes it on
+every follow-up it reaches, holding its row until the visit's change commits).
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ def store_if_unchanged(
         Intake.Status.IN_PROGRESS.value,
         json_field.get_db_prep_save(intake.answers, connection),
         intake.current_step,
+        time_field.get_db_prep_save(intake.updated_at, connection),
     ]
     with prepared_cursor(connection) as cursor:
         cursor.execute(_update_sql(connection.alias), params)
@@ -68,7 +73,7 @@ def _update_sql(alias: str) -> str:
     return (
         f"UPDATE {table} SET {answers} = %s, {step} = %s, {column('updated_at')} = %s "  # noqa: S608 - names from the models
         f"WHERE {column('id')} = %s AND {column('status')} = %s AND {column('level')} IS NULL "
-        f"AND {answers} = %s AND {step} = %s AND NOT EXISTS (SELECT 1 FROM {latches} r "
+        f"AND {answers} = %s AND {step} = %s AND {column('updated_at')} = %s AND NOT EXISTS (SELECT 1 FROM {latches} r "
         f"WHERE r.{quoted_column(RedFlagAnswer, 'intake', connection)} = {table}.{column('id')} "
         f"AND r.{quoted_column(RedFlagAnswer, 'cleared_at', connection)} IS NULL)"
     )

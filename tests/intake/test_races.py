@@ -591,3 +591,28 @@ def test_a_follow_up_opened_while_an_undo_relatches_its_visit_finds_the_cancer_h
         side.join(30)
         assert side.error is None, f"{side.name}: {type(side.error).__name__}: {side.error}"
     assert _has_mscc_latched(Intake.objects.get(pk=page.result))
+
+
+def test_a_follow_up_page_saved_while_an_undo_relatches_its_visit_finds_the_cancer_history(clinician, monkeypatch):
+    """The follow-up is answered up to its legs page, with nothing there to latch. Undoing the visit's review
+    relatches it (nothing to do) and holds its row; the legs page, read while the undo is not committed, judges new
+    numbness beside no cancer history and writes it without the row lock once the undo lets go: without MSCC, latch
+    or alert. The relatch now marks every follow-up it reaches (`updated_at`), so that write finds the row changed
+    and the locked path judges the page with the cancer history."""
+    from intake.rules.catalogue import FOLLOW_UP
+    from tests.intake.factories import follow_up_answers, follow_up_for
+
+    visit = _visit_whose_cancer_history_a_review_cleared(clinician)
+    _invitation, _token, follow_up = follow_up_for(visit)
+    for slug in FOLLOW_UP.page_slugs[: FOLLOW_UP.page_slugs.index("legs")]:
+        services.save_page(follow_up, slug, follow_up_answers(), now=timezone.now())
+    undo, release = _undo_paused_after_its_relatch(visit, clinician, monkeypatch)
+
+    page = Side("patient", lambda: _new_leg_numbness_on(follow_up.pk, first_page="legs"))
+    page.start()
+    until(lambda: someone_waits_on_a_lock() or not page.is_alive())
+    release.set()
+    for side in (undo, page):
+        side.join(30)
+        assert side.error is None, f"{side.name}: {type(side.error).__name__}: {side.error}"
+    assert _has_mscc_latched(follow_up)
