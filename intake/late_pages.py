@@ -107,7 +107,7 @@ def take_red_flags(request: HttpRequest, intake: Intake, slug: str) -> Page | No
     posted = {question.code: request.POST.get(question.code) for question in page.questions}
     # A leg answer that makes MSCC may be one too: `record_red_flags` takes it only beside a cancer history.
     raised = {code for code, value in posted.items() if acts_at_once(code, value, cancer_history=True)}
-    reached = answer_codec.place_index(slug, form_def) <= answer_codec.place_index(intake.current_step, form_def)
+    reached = answer_codec.may_have_reached(slug, intake.current_step, form_def)
     if raised and slug != form_def.consent_page and services.has_consent(intake) and reached:
         services.record_red_flags(intake, posted, now=timezone.now())
     return page

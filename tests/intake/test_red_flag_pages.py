@@ -369,3 +369,19 @@ def test_a_cauda_equina_yes_on_a_form_whose_resume_point_no_page_has_is_taken_an
     assert RedFlagAnswer.objects.filter(intake=intake, code="ce_saddle_numbness", cleared_at__isnull=True).exists()
     assert intake.level == Level.URGENT
     assert alert_calls == [(intake.pk, Level.URGENT, None)]
+
+
+def test_a_cauda_equina_yes_on_a_later_page_of_a_form_whose_resume_point_no_page_has_is_taken(patient, alert_calls):
+    """A resume point no page of the form has counts as the first question page, so a later page counts as not
+    reached: the patient, with the bladder page open from before the resume point was lost (a page of an older version
+    of the form), sent a cauda equina yes on it, and was sent to the first question with nothing stored or alerted."""
+    Intake.objects.filter(invitation=patient.invitation).update(current_step="a_page_no_longer_asked")
+
+    response = patient.client.post("/intake/step/safety_bladder/", {"ce_bowel_control": "yes"}, follow=True)
+
+    intake = _intake(patient)
+    assert intake.answers.get("ce_bowel_control") == "yes"
+    assert RedFlagAnswer.objects.filter(intake=intake, code="ce_bowel_control", cleared_at__isnull=True).exists()
+    assert intake.level == Level.URGENT
+    assert alert_calls == [(intake.pk, Level.URGENT, None)]
+    assert response.redirect_chain[-1][0] == "/intake/important/"
