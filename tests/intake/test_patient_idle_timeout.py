@@ -345,3 +345,23 @@ def test_a_birth_date_page_left_open_overnight_says_the_link_may_still_work(clie
         assert client.get(f"/intake/start/{token}/").status_code == 302  # the link does still work
     assert "This link does not work" in page
     assert "it may still work. Open it again from the newest message the clinic sent you." in page
+
+
+def test_a_red_flag_sent_late_from_a_later_page_of_a_form_whose_resume_point_no_page_has_is_taken(
+    patient, settings, alert_calls
+):
+    """The resume point names no page of the form (an older version's): a page after the first question may have
+    been reached, so a cauda equina yes sent from it after the idle limit is taken, as from the first question page."""
+    from intake.models import Intake, Level, RedFlagAnswer
+
+    Intake.objects.filter(invitation=patient.invitation).update(current_step="a_page_no_longer_asked")
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    with time_machine.travel(timezone.now() + LATE, tick=False):
+        response = patient.client.post("/intake/step/safety_bladder/", {"ce_bowel_control": "yes"}, follow=True)
+
+        intake = _intake(patient)
+        assert intake.answers.get("ce_bowel_control") == "yes"
+        assert RedFlagAnswer.objects.filter(intake=intake, code="ce_bowel_control").exists()
+        assert intake.level == Level.URGENT
+        assert alert_calls == [(intake.pk, Level.URGENT, None)]
+        assert "Get medical help now" in response.content.decode()
