@@ -385,3 +385,21 @@ def test_a_cauda_equina_yes_on_a_later_page_of_a_form_whose_resume_point_no_page
     assert intake.level == Level.URGENT
     assert alert_calls == [(intake.pk, Level.URGENT, None)]
     assert response.redirect_chain[-1][0] == "/intake/important/"
+
+
+def test_a_cauda_equina_yes_sent_from_a_page_the_form_no_longer_has_is_taken(patient, alert_calls):
+    """A page of an older version of the form, open in a tab since (its address names no page of the form now): the
+    cauda equina yes sent from it was dropped on the way to `resume`, neither stored nor alerted."""
+    Intake.objects.filter(invitation=patient.invitation).update(current_step="a_page_no_longer_asked")
+
+    response = patient.client.post(
+        "/intake/step/a_page_no_longer_asked/", {"ce_saddle_numbness": "yes", "ce_bowel_control": ""}, follow=True
+    )
+
+    intake = _intake(patient)
+    assert intake.answers.get("ce_saddle_numbness") == "yes"
+    assert "ce_bowel_control" not in intake.answers
+    assert RedFlagAnswer.objects.filter(intake=intake, code="ce_saddle_numbness", cleared_at__isnull=True).exists()
+    assert intake.level == Level.URGENT
+    assert alert_calls == [(intake.pk, Level.URGENT, None)]
+    assert response.redirect_chain[-1][0] == "/intake/important/"
