@@ -747,3 +747,41 @@ def test_undoing_the_visit_review_makes_mscc_of_a_sent_follow_ups_clumsy_hands(c
     assert {"MSCC", "CM1"} <= _codes(sent)
     assert "cancer_history" in _open_latches(sent)  # its MSCC stands until its own review
     assert Alert.objects.filter(intake=sent, kind=Alert.Kind.URGENT).count() == 1
+
+
+def test_undoing_the_visit_review_while_a_follow_ups_leg_page_is_saved_leaves_its_numbness_mscc(clinician, monkeypatch):
+    """The follow-up's leg page (new numbness, no cancer history beneath it yet: an ordinary answer) is stored by the
+    one statement that needs no row lock, judged on the visit as the request read it. The clinician's undo of the
+    visit's review lands in between: the cancer history stands again, but the numbness is not stored yet, so the undo
+    has nothing of the follow-up to latch. The page must not then be stored as judged before: its numbness makes MSCC
+    now, latched and alerted (it was stored as an ordinary answer, no MSCC, no alert, and a later "no" left none)."""
+    from intake.rules.catalogue import FOLLOW_UP
+    from intake.services import answering, mark_reviewed, save_page
+    from intake.services.review_undo import review_token, undo_review
+    from tests.intake.factories import follow_up_answers, follow_up_for
+
+    visit = _visit_with_a_latch("cancer_history")
+    mark_reviewed(visit, by=clinician, outcome="routine_appointment")
+    visit.refresh_from_db()
+    _invitation, _token, follow_up = follow_up_for(visit)
+    answers = follow_up_answers(**NEW_LEG_NUMBNESS, leg_weakness="no")
+    for page in FOLLOW_UP.pages[: FOLLOW_UP.page_slugs.index("legs")]:
+        save_page(follow_up, page.slug, answers, now=timezone.now())
+    follow_up.refresh_from_db()
+    assert follow_up.level is None
+    from intake.services.unlocked_write import store_if_unchanged as unlocked_write
+
+    def the_undo_lands_first(*args, **kwargs):
+        undo_review(visit, by=clinician, review=review_token(visit))
+        return unlocked_write(*args, **kwargs)
+
+    monkeypatch.setattr(answering, "store_if_unchanged", the_undo_lands_first)
+    save_page(follow_up, "legs", answers, now=timezone.now())
+
+    assert "cancer_history" in _open_latches(visit)  # the undo took
+    follow_up.refresh_from_db()
+    assert follow_up.answers["leg_numbness_tingling"] == "yes"
+    assert follow_up.level == Level.URGENT
+    assert "MSCC" in _codes(follow_up)
+    assert "leg_numbness_tingling" in _open_latches(follow_up)
+    assert Alert.objects.filter(intake=follow_up, kind=Alert.Kind.URGENT).count() == 1
