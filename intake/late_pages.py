@@ -98,11 +98,14 @@ _LATE_FIELDS = 60  # a page's inputs, parts of dates and measures included, are 
 def take_red_flags(request: HttpRequest, intake: Intake, slug: str) -> Page | None:
     """The red-flag answers of question page `slug` as posted, stored, latched, triaged and alerted now, where they
     would be taken in time: after the consent, on a page reached (a sent form's too: latched beside what was sent).
-    The page, or None for an address that is not one of the form's pages."""
+    The page, or None for an address that is not one of the form's pages (a page of an older version of the form,
+    open in a tab since: its red-flag answers are taken as from the pages that ask them now; they were dropped)."""
     form_def = form_of(intake)
     try:
         page = form_def.page_by_slug(slug)
     except KeyError:
+        if services.has_consent(intake):
+            _take_red_flags_of_a_page_no_longer_asked(request, intake)
         return None
     posted = {question.code: request.POST.get(question.code) for question in page.questions}
     # A leg answer that makes MSCC may be one too: `record_red_flags` takes it only beside a cancer history.
@@ -111,6 +114,17 @@ def take_red_flags(request: HttpRequest, intake: Intake, slug: str) -> Page | No
     if raised and slug != form_def.consent_page and services.has_consent(intake) and reached:
         services.record_red_flags(intake, posted, now=timezone.now())
     return page
+
+
+def _take_red_flags_of_a_page_no_longer_asked(request: HttpRequest, intake: Intake) -> None:
+    """Each page of the form that asks a question the page sent answers: its red-flag answers, as sent (blank for
+    the page's other questions: nothing else is taken)."""
+    form_def, now = form_of(intake), timezone.now()
+    for page in form_def.pages:
+        if page.slug == form_def.consent_page or not any(question.code in request.POST for question in page.questions):
+            continue
+        posted = {question.code: request.POST.get(question.code) for question in page.questions}
+        intake = services.record_red_flags(intake, posted, now=now)
 
 
 def take_red_flags_with_advice(request: HttpRequest, intake: Intake, slug: str) -> tuple[PatientMessage | None, bool]:

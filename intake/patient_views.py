@@ -211,8 +211,8 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
     try:
         page = form_def.page_by_slug(slug)
     except KeyError:
-        if request.method == "POST" and services.has_consent(intake):
-            _take_red_flags_of_a_page_no_longer_asked(request, intake, form_def)
+        if request.method == "POST":
+            late_pages.take_red_flags(request, intake, slug)  # a page of an older version: its red-flag answers
         return redirect("intake:resume")  # on to the emergency page when one of them calls for it
     if slug == form_def.consent_page:
         return _consent(request, intake, form_def)
@@ -302,18 +302,6 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
         "unsaved": unsaved,
     }
     return render(request, "intake/step.html", context)
-
-
-def _take_red_flags_of_a_page_no_longer_asked(request: HttpRequest, intake: Intake, form_def: Form) -> None:
-    """A page whose address names no page of the form (an older version's, open in a tab since): its red-flag
-    answers are taken as if sent from the pages that ask those questions now (nothing else of it is); they were
-    dropped on the way to `resume`, neither stored nor alerted."""
-    now = timezone.now()
-    for page in form_def.pages:
-        if page.slug == form_def.consent_page or not any(question.code in request.POST for question in page.questions):
-            continue
-        posted = {question.code: request.POST.get(question.code) for question in page.questions}
-        intake = services.record_red_flags(intake, posted, now=now)
 
 
 def _after_saving(

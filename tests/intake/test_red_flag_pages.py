@@ -403,3 +403,21 @@ def test_a_cauda_equina_yes_sent_from_a_page_the_form_no_longer_has_is_taken(pat
     assert intake.level == Level.URGENT
     assert alert_calls == [(intake.pk, Level.URGENT, None)]
     assert response.redirect_chain[-1][0] == "/intake/important/"
+
+
+def test_a_cauda_equina_yes_sent_after_send_from_a_page_the_form_no_longer_has_is_taken(patient, alert_calls):
+    """The same page of an older version, sent after the form was: the yes is latched beside what was sent and
+    staff are alerted, as from a page the form has (it got the advice, but the clinic heard nothing)."""
+    patient.answer_all(routine_answers())
+    assert patient.client.post("/intake/review/").status_code == 302
+    intake = _intake(patient)
+    assert intake.status == Intake.Status.SUBMITTED
+    alerts_before = list(alert_calls)
+
+    response = patient.client.post("/intake/step/a_page_no_longer_asked/", {"ce_saddle_numbness": "yes"})
+
+    intake.refresh_from_db()
+    assert "Get medical help now" in response.content.decode()
+    assert RedFlagAnswer.objects.filter(intake=intake, code="ce_saddle_numbness", cleared_at__isnull=True).exists()
+    assert intake.level == Level.URGENT
+    assert alert_calls == [*alerts_before, (intake.pk, Level.URGENT, alerts_before[-1][1])]  # from routine
