@@ -43,10 +43,14 @@ SIGN_IN_AGAIN = (
 # Time allowed between the password step and the code step.
 PENDING_SECONDS = 5 * 60
 # Set by the code step when it sends a sign-in with the app's code to the recovery codes not yet saved; the page that
-# shows them takes it (`may_show_recovery_codes_now`): later in that session the page shows them no more.
+# shows them marks it shown (`may_show_recovery_codes_now`): later in that session the page shows them no more, and
+# "I have saved them" works only while it is there (`may_say_recovery_codes_saved`). The set-up page sets it shown.
 RECOVERY_CODES_KEY = "portal_recovery_codes_once"
 # Time allowed between the code step and the page with the recovery codes (a redirect: a browser follows it at once).
 RECOVERY_CODES_SECONDS = 2 * 60
+# Time allowed between the page showing the codes and "I have saved them: continue": writing ten codes down, or
+# printing them, takes longer than the redirect's two minutes; a computer left on the page is not a way in for long.
+RECOVERY_CODES_SAVE_SECONDS = 10 * 60
 
 AUTHENTICATOR_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
@@ -187,10 +191,14 @@ def recovery_codes_to_show(user: Any) -> list[str] | None:
     showed them at the set-up may never have arrived (a busy database after the confirmation), and the next sign-in
     asks only for the app's code.
     """
-    if not UnsavedRecoveryCodes.objects.filter(user=user).exists():
+    if not recovery_codes_unsaved(user):
         return None
     tokens = StaticToken.objects.filter(device__user=user, device__name=RECOVERY_NAME).order_by("pk")
     return list(tokens.values_list("token", flat=True))
+
+
+def recovery_codes_unsaved(user: Any) -> bool:
+    return bool(UnsavedRecoveryCodes.objects.filter(user=user).exists())
 
 
 def show_recovery_codes_once(request: HttpRequest) -> None:
@@ -199,20 +207,53 @@ def show_recovery_codes_once(request: HttpRequest) -> None:
     request.session[RECOVERY_CODES_KEY] = {"user_id": request.user.pk, "at": time.time()}
 
 
+def recovery_codes_shown_here(request: HttpRequest) -> None:
+    """This answer shows the recovery codes (the set-up page's): its "I have saved them" works, within
+    RECOVERY_CODES_SAVE_SECONDS (`may_say_recovery_codes_saved`)."""
+    now = time.time()
+    request.session[RECOVERY_CODES_KEY] = {"user_id": request.user.pk, "at": now, "shown": now}
+
+
+def _recovery_codes_note(request: HttpRequest) -> dict[str, Any] | None:
+    note = request.session.get(RECOVERY_CODES_KEY)
+    if not isinstance(note, dict) or note.get("user_id") != request.user.pk:
+        return None
+    return note
+
+
 def may_show_recovery_codes_now(request: HttpRequest) -> bool:
     """This request is the one right after a sign-in with the app's code (`show_recovery_codes_once`): true once.
 
     Not later in the session: a computer left signed in does not show every unused code to whoever opens (reloads,
-    goes back to) the page. The next sign-in with the app shows them again while they are not said to be saved."""
-    note = request.session.pop(RECOVERY_CODES_KEY, None)
-    if not isinstance(note, dict) or note.get("user_id") != request.user.pk:
+    goes back to) the page. The next sign-in with the app shows them again while they are not said to be saved. The
+    note stays, marked shown, for the page's "I have saved them" (`may_say_recovery_codes_saved`)."""
+    note = _recovery_codes_note(request)
+    if note is None or "shown" in note:
         return False
-    return 0 <= time.time() - float(note.get("at") or 0) <= RECOVERY_CODES_SECONDS
+    now = time.time()
+    if not 0 <= now - float(note.get("at") or 0) <= RECOVERY_CODES_SECONDS:
+        request.session.pop(RECOVERY_CODES_KEY, None)
+        return False
+    request.session[RECOVERY_CODES_KEY] = {**note, "shown": now}
+    return True
 
 
-def recovery_codes_saved(user: Any) -> None:
+def may_say_recovery_codes_saved(request: HttpRequest) -> bool:
+    """The "I have saved them" button comes from the session just shown the codes, within RECOVERY_CODES_SAVE_SECONDS.
+
+    Not from another session signed in with the app, nor from this one later: someone at a computer left signed in
+    would mark them saved, unseen, and their owner would never be shown them again."""
+    note = _recovery_codes_note(request)
+    if note is None or "shown" not in note or not signed_in_with_the_app(request):
+        return False
+    return 0 <= time.time() - float(note["shown"]) <= RECOVERY_CODES_SAVE_SECONDS
+
+
+def recovery_codes_saved(request: HttpRequest) -> None:
     """The person says they saved their recovery codes: they are not shown again."""
+    user: Any = request.user  # signed in (accounts.views.recovery_codes is login_required)
     UnsavedRecoveryCodes.objects.filter(user=user).delete()
+    request.session.pop(RECOVERY_CODES_KEY, None)
 
 
 # django-otp makes each device wait 1, 2, 4, 8... seconds after each wrong code, whichever address typed it, and

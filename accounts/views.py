@@ -214,6 +214,7 @@ def sign_in_setup(request: HttpRequest) -> HttpResponse:
             two_factor.clear_pending(request)
             request.session.pop(two_factor.ENROLMENT_KEY, None)
             _finish(request, user, note["backend"], method="authenticator app (first set-up)", device=device)
+            two_factor.recovery_codes_shown_here(request)  # its "I have saved them" works from this session
             # Shown in this answer, never stored in the session or sent anywhere else; and again after each sign-in
             # until the person says they saved them (`recovery_codes`), in case this answer never arrives.
             return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": note["next"]})
@@ -237,15 +238,20 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     Shown only to a session signed in with both steps, the second the app's code (not a recovery code), only while
     the codes are not said to be saved (accounts.models.UnsavedRecoveryCodes), and only right after that sign-in
     (`two_factor.may_show_recovery_codes_now`: not to someone at a computer left signed in, reloading or opening the
-    page later); anyone else goes on to where they were going.
+    page later); anyone else goes on to where they were going. The button works only in the session the page showed
+    them to, for a while (`two_factor.may_say_recovery_codes_saved`); anywhere else it says so and changes nothing.
     """
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
-    if not two_factor.signed_in_with_the_app(request):
-        return redirect(next_url)
     if request.method == "POST":
-        two_factor.recovery_codes_saved(request.user)
+        if not two_factor.recovery_codes_unsaved(request.user):
+            return redirect(next_url)  # saved already (a second press): nothing to say
+        if not two_factor.may_say_recovery_codes_saved(request):
+            minutes = two_factor.RECOVERY_CODES_SAVE_SECONDS // 60
+            context = {"next": next_url, "minutes": minutes}
+            return render(request, "accounts/recovery_codes_not_saved.html", context, status=409)
+        two_factor.recovery_codes_saved(request)
         return redirect(next_url)
-    if not two_factor.may_show_recovery_codes_now(request):
+    if not two_factor.signed_in_with_the_app(request) or not two_factor.may_show_recovery_codes_now(request):
         return redirect(next_url)
     codes = two_factor.recovery_codes_to_show(request.user)
     if codes is None:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import UnsavedRecoveryCodes
+from accounts.two_factor import issue_recovery_codes
 from tests.browser.conftest import PHONE, assert_accessible, targets_under_44_px
 from tests.security.conftest import totp_code
 
@@ -46,6 +51,36 @@ def test_a_clinician_sets_up_two_step_sign_in_by_scanning_a_qr_code_and_sees_rec
     page.wait_for_url("**/staff/queue/")
     assert_accessible(page, context="the queue after signing in")
     assert not errors, errors
+
+
+def _sign_in_with_the_app(page, device) -> None:
+    assert_accessible(page, context="sign-in")
+    page.get_by_label("Username").fill("clinician")
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/staff/sign-in/code/")
+    assert_accessible(page, context="code step")
+    page.get_by_label("Code").fill(totp_code(device))
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_saved_them_pressed_too_late_reads_clearly(open_page, at_both_widths, clinician, time_machine):
+    device = TOTPDevice.objects.create(user=clinician, name="Authenticator app", confirmed=True)
+    issue_recovery_codes(clinician)
+    UnsavedRecoveryCodes.objects.create(user=clinician)
+    page = open_page("/staff/sign-in/", PHONE)
+    _sign_in_with_the_app(page, device)
+    page.get_by_role("heading", name="Two-step sign-in is on. Save your recovery codes").wait_for()
+    time_machine.move_to(timezone.now() + datetime.timedelta(minutes=11), tick=True)
+    page.get_by_role("button", name="I have saved them: continue").click()
+    page.get_by_role("heading", name="Your recovery codes are not marked as saved").wait_for()
+    at_both_widths(page, "security-recovery-codes-not-saved")
+    assert_accessible(page, context="recovery codes not marked as saved")
+    assert targets_under_44_px(page, page.get_by_role("link", name="Continue")) == {}
+    page.get_by_role("link", name="Continue").click()
+    page.wait_for_url("**/staff/queue/")
+    assert_accessible(page, context="the queue after signing in")
+    assert UnsavedRecoveryCodes.objects.filter(user=clinician).exists()
 
 
 def test_the_code_step_and_the_lockout_page_read_clearly(open_page, at_both_widths, clinician):

@@ -1,0 +1,160 @@
+"""The recovery codes not yet saved: "I have saved them" works only from the page that just showed them."""
+
+from __future__ import annotations
+
+import re
+import time
+from unittest import mock
+
+import pytest
+from django.http import HttpResponse
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.security.conftest import sign_in_with_password, totp_code
+
+pytestmark = pytest.mark.django_db
+
+CODES_SHOWN = r"<li><code>([a-z0-9]+)</code></li>"
+SAVED_BUTTON = "I have saved them: continue"
+NOT_SAVED = "Your recovery codes are not marked as saved"
+
+
+class Owner:
+    """The clinician at their first sign-in: the app set up and the recovery codes shown, then signed out without
+    pressing "I have saved them: continue". Each later sign-in with the app uses the app's next code."""
+
+    def __init__(self, clinician) -> None:
+        client = Client()
+        sign_in_with_password(client, "clinician")
+        client.get("/staff/sign-in/set-up/")
+        self.device = TOTPDevice.objects.get(user=clinician)
+        page = client.post("/staff/sign-in/set-up/", {"code": totp_code(self.device)})
+        self.codes = re.findall(CODES_SHOWN, page.content.decode())
+        assert len(self.codes) == 10
+        client.logout()
+        self.steps = 0
+
+    def signs_in_with_the_app(self, client: Client) -> str:
+        """The password and the app's code; where the code step sends the browser."""
+        self.steps += 1
+        sign_in_with_password(client, "clinician")
+        response = client.post("/staff/sign-in/code/", {"code": totp_code(self.device, offset_steps=self.steps)})
+        assert client.session.get("_auth_user_id") is not None
+        return str(response.headers["Location"])
+
+    def is_shown_the_codes_at_the_next_sign_in(self) -> bool:
+        client = Client()
+        page = client.get(self.signs_in_with_the_app(client))
+        return set(re.findall(CODES_SHOWN, page.content.decode())) == set(self.codes)
+
+
+def seen(response) -> str:
+    """The page as read: its HTML with each run of spaces and line breaks as one space."""
+    return " ".join(response.content.decode().split())
+
+
+def press_saved(client, page) -> HttpResponse:
+    """Press "I have saved them: continue" on a page that shows the codes."""
+    form = page.content.decode().split('action="/staff/sign-in/recovery-codes/"')[1].split("</form>")[0]
+    (next_url,) = re.findall(r'name="next" value="([^"]*)"', form)
+    return client.post("/staff/sign-in/recovery-codes/", {"next": next_url})
+
+
+def test_saved_them_from_a_session_that_was_not_just_shown_the_codes_says_so_and_changes_nothing(clinician):
+    """Someone at a computer left signed in with the app (it never opened the codes: it went to the queue) pressed "I
+    have saved them" from an old form: the codes were marked saved and never shown to their owner again."""
+    owner = Owner(clinician)
+    left_signed_in = Client()
+    owner.signs_in_with_the_app(left_signed_in)
+    left_signed_in.get("/staff/queue/")
+
+    response = left_signed_in.post("/staff/sign-in/recovery-codes/", {"next": "/staff/queue/"})
+    html = seen(response)
+    assert response.status_code == 409
+    assert NOT_SAVED in html
+    assert "only on the page that showed you the codes" in html
+    assert "Nothing has changed" in html
+    assert "shown again right after your next sign-in with your authenticator app" in html
+    assert 'href="/staff/queue/"' in html  # the way on
+    assert not re.findall(CODES_SHOWN, html)
+    assert owner.is_shown_the_codes_at_the_next_sign_in()
+
+
+def test_saved_them_from_another_browser_while_the_owner_has_the_codes_open_leaves_the_owners_page_working(clinician):
+    owner = Owner(clinician)
+    at_the_desk = Client()
+    page = at_the_desk.get(owner.signs_in_with_the_app(at_the_desk))
+    assert set(re.findall(CODES_SHOWN, page.content.decode())) == set(owner.codes)
+
+    elsewhere = Client()
+    owner.signs_in_with_the_app(elsewhere)  # its own sign-in, its codes page never opened
+    assert NOT_SAVED in elsewhere.post("/staff/sign-in/recovery-codes/", {"next": ""}).content.decode()
+
+    assert press_saved(at_the_desk, page).headers["Location"] == "/staff/welcome/"
+    assert not owner.is_shown_the_codes_at_the_next_sign_in()
+
+
+def test_saved_them_from_a_session_signed_in_with_a_recovery_code_says_so_and_changes_nothing(clinician):
+    owner = Owner(clinician)
+    other = Client()
+    sign_in_with_password(other, "clinician")
+    other.post("/staff/sign-in/code/", {"code": owner.codes[0]})
+    assert other.session.get("_auth_user_id") == str(clinician.pk)
+
+    response = other.post("/staff/sign-in/recovery-codes/", {"next": ""})
+    assert response.status_code == 409
+    assert NOT_SAVED in response.content.decode()
+    owner.codes.remove(owner.codes[0])  # used: the other nine are shown
+    assert owner.is_shown_the_codes_at_the_next_sign_in()
+
+
+def test_saved_them_pressed_long_after_the_codes_were_shown_says_so_and_they_are_shown_at_the_next_sign_in(
+    clinician,
+):
+    """A computer left on the codes page (the staff session lasts 30 minutes idle): the button pressed eleven minutes
+    later no longer marks them saved."""
+    owner = Owner(clinician)
+    client = Client()
+    page = client.get(owner.signs_in_with_the_app(client))
+    with mock.patch("time.time", return_value=time.time() + 11 * 60):
+        response = press_saved(client, page)
+        assert client.session.get("_auth_user_id") == str(clinician.pk)
+    html = seen(response)
+    assert response.status_code == 409
+    assert NOT_SAVED in html
+    assert "within 10 minutes" in html
+    assert owner.is_shown_the_codes_at_the_next_sign_in()
+
+
+def test_saved_them_pressed_nine_minutes_after_the_codes_were_shown_works(clinician):
+    """Writing ten codes down or printing them takes a while: the owner has ten minutes from the page."""
+    owner = Owner(clinician)
+    client = Client()
+    page = client.get(owner.signs_in_with_the_app(client))
+    with mock.patch("time.time", return_value=time.time() + 9 * 60):
+        assert press_saved(client, page).headers["Location"] == "/staff/welcome/"
+    assert not owner.is_shown_the_codes_at_the_next_sign_in()
+
+
+def test_saved_them_pressed_twice_goes_on_both_times(clinician):
+    """A double click: the second press finds the codes saved already and goes on, not saying that they are not."""
+    owner = Owner(clinician)
+    client = Client()
+    page = client.get(owner.signs_in_with_the_app(client))
+    assert press_saved(client, page).headers["Location"] == "/staff/welcome/"
+    assert press_saved(client, page).headers["Location"] == "/staff/welcome/"
+
+
+def test_saved_them_from_the_set_up_page_in_another_browser_changes_nothing(client, clinician):
+    """The set-up page shows the codes in its own answer: its button works there (tests/security/test_two_factor.py),
+    not from another session signed in with the app."""
+    sign_in_with_password(client, "clinician")
+    client.get("/staff/sign-in/set-up/")
+    device = TOTPDevice.objects.get(user=clinician)
+    page = client.post("/staff/sign-in/set-up/", {"code": totp_code(device)})
+    other = Client()
+    sign_in_with_password(other, "clinician")
+    other.post("/staff/sign-in/code/", {"code": totp_code(device, offset_steps=1)})
+    assert NOT_SAVED in other.post("/staff/sign-in/recovery-codes/", {"next": ""}).content.decode()
+    assert press_saved(client, page).headers["Location"] == "/staff/welcome/"
