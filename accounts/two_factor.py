@@ -189,7 +189,7 @@ def recovery_codes_to_show(user: Any) -> list[str] | None:
     Shown right after each sign-in with the app's code until then, once (accounts.views.recovery_codes,
     `may_show_recovery_codes_now`; not after one with a recovery code, `signed_in_with_the_app`): the page that
     showed them at the set-up may never have arrived (a busy database after the confirmation), and the next sign-in
-    asks only for the app's code.
+    asks only for the app's code. An empty list when none is left (`why_no_recovery_codes`).
     """
     if not recovery_codes_unsaved(user):
         return None
@@ -199,6 +199,12 @@ def recovery_codes_to_show(user: Any) -> list[str] | None:
 
 def recovery_codes_unsaved(user: Any) -> bool:
     return bool(UnsavedRecoveryCodes.objects.filter(user=user).exists())
+
+
+def why_no_recovery_codes(user: Any) -> str:
+    """Why a person whose codes are not yet saved has none to be shown: "removed" when their recovery device is gone
+    (an administrator deleted it in the admin), else "used" (each code works once, and every one was)."""
+    return "used" if StaticDevice.objects.filter(user=user, name=RECOVERY_NAME).exists() else "removed"
 
 
 def show_recovery_codes_once(request: HttpRequest) -> None:
@@ -253,6 +259,10 @@ def recovery_codes_saved(request: HttpRequest) -> None:
     """The person says they saved their recovery codes: they are not shown again."""
     user: Any = request.user  # signed in (accounts.views.recovery_codes is login_required)
     UnsavedRecoveryCodes.objects.filter(user=user).delete()
+    forget_recovery_codes_note(request)
+
+
+def forget_recovery_codes_note(request: HttpRequest) -> None:
     request.session.pop(RECOVERY_CODES_KEY, None)
 
 

@@ -256,6 +256,14 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     codes = two_factor.recovery_codes_to_show(request.user)
     if codes is None:
         return redirect(next_url)
+    if not codes:
+        # Made at the set-up, not yet said to be saved, and gone: not an empty list, but what happened and the way
+        # to new ones (an administrator removes the app too; the next sign-in sets it up and makes new codes). No
+        # codes were shown, so none can be said to be saved from here: this page comes back after each sign-in.
+        two_factor.forget_recovery_codes_note(request)
+        why = two_factor.why_no_recovery_codes(request.user)
+        context = {"why": why, "count": settings.TWO_FACTOR_RECOVERY_CODES, "next": next_url}
+        return render(request, "accounts/recovery_codes_none.html", context)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": next_url})
 
 

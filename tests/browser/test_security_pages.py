@@ -64,6 +64,22 @@ def _sign_in_with_the_app(page, device) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def test_recovery_codes_removed_by_an_administrator_read_clearly(open_page, at_both_widths, clinician):
+    """The page after a sign-in with the app when an administrator removed the codes not yet saved: it was an empty
+    list under "Save your recovery codes"."""
+    device = TOTPDevice.objects.create(user=clinician, name="Authenticator app", confirmed=True)
+    UnsavedRecoveryCodes.objects.create(user=clinician)  # and no recovery device: the administrator deleted it
+    page = open_page("/staff/sign-in/", PHONE)
+    _sign_in_with_the_app(page, device)
+    page.get_by_role("heading", name="Your recovery codes were removed").wait_for()
+    at_both_widths(page, "security-recovery-codes-removed")
+    assert_accessible(page, context="recovery codes removed")
+    assert targets_under_44_px(page, page.get_by_role("link", name="Continue")) == {}
+    page.get_by_role("link", name="Continue").click()
+    page.wait_for_url("**/staff/queue/")
+    assert_accessible(page, context="the queue after signing in")
+
+
 def test_saved_them_pressed_too_late_reads_clearly(open_page, at_both_widths, clinician, time_machine):
     device = TOTPDevice.objects.create(user=clinician, name="Authenticator app", confirmed=True)
     issue_recovery_codes(clinician)

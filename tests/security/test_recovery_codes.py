@@ -1,4 +1,5 @@
-"""The recovery codes not yet saved: "I have saved them" works only from the page that just showed them."""
+"""The recovery codes not yet saved: "I have saved them" works only from the page that just showed them, and a person
+whose codes are gone (removed by an administrator, or every one used) is told so and how to get new ones."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from unittest import mock
 import pytest
 from django.http import HttpResponse
 from django.test import Client
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.security.conftest import sign_in_with_password, totp_code
@@ -158,3 +160,64 @@ def test_saved_them_from_the_set_up_page_in_another_browser_changes_nothing(clie
     other.post("/staff/sign-in/code/", {"code": totp_code(device, offset_steps=1)})
     assert NOT_SAVED in other.post("/staff/sign-in/recovery-codes/", {"next": ""}).content.decode()
     assert press_saved(client, page).headers["Location"] == "/staff/welcome/"
+
+
+def _codes_page(owner: Owner, client: Client | None = None) -> str:
+    client = client or Client()
+    page = client.get(owner.signs_in_with_the_app(client))
+    assert page.status_code == 200
+    return seen(page)
+
+
+def test_codes_removed_by_an_administrator_are_not_an_empty_list_the_page_says_what_happened_and_how_to_get_new_ones(
+    clinician, administrator
+):
+    owner = Owner(clinician)
+    admin = Client()
+    admin.force_login(administrator)
+    recovery = StaticDevice.objects.get(user=clinician)
+    deleted = admin.post(f"/admin/otp_static/staticdevice/{recovery.pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == 302
+    assert not StaticDevice.objects.filter(user=clinician).exists()
+
+    html = _codes_page(owner)
+    assert "Your recovery codes were removed" in html
+    assert "An administrator removed your recovery codes" in html
+    assert "You can still sign in with your authenticator app" in html
+    assert "ask an administrator to remove your authenticator app as well" in html
+    assert "you are given 10 new recovery codes" in html
+    assert 'class="recovery-codes' not in html
+    assert SAVED_BUTTON not in html
+    assert 'href="/staff/welcome/"' in html
+    # Until then, after each sign-in with the app (as the page says): no codes were shown, so none are said to be
+    # saved from here.
+    client = Client()
+    assert "Your recovery codes were removed" in _codes_page(owner, client)
+    assert client.post("/staff/sign-in/recovery-codes/", {"next": ""}).status_code == 409
+    assert "Your recovery codes were removed" in _codes_page(owner)
+
+    # As the page says: the administrator removes the app too, and the next sign-in sets it up and gives new codes.
+    totp = TOTPDevice.objects.get(user=clinician)
+    assert admin.post(f"/admin/otp_totp/totpdevice/{totp.pk}/delete/", {"post": "yes"}).status_code == 302
+    client = Client()
+    assert sign_in_with_password(client, "clinician").headers["Location"] == "/staff/sign-in/set-up/"
+    client.get("/staff/sign-in/set-up/")
+    device = TOTPDevice.objects.get(user=clinician)
+    page = client.post("/staff/sign-in/set-up/", {"code": totp_code(device)})
+    assert len(re.findall(CODES_SHOWN, page.content.decode())) == 10
+
+
+def test_codes_all_used_are_not_an_empty_list_the_page_says_so_and_how_to_get_new_ones(clinician):
+    owner = Owner(clinician)
+    for code in owner.codes:
+        client = Client()
+        sign_in_with_password(client, "clinician")
+        client.post("/staff/sign-in/code/", {"code": code})
+        assert client.session.get("_auth_user_id") == str(clinician.pk)
+
+    html = _codes_page(owner)
+    assert "You have used all your recovery codes" in html
+    assert "You can still sign in with your authenticator app" in html
+    assert "ask an administrator to remove your authenticator app as well" in html
+    assert 'class="recovery-codes' not in html
+    assert SAVED_BUTTON not in html
