@@ -249,6 +249,9 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
             minutes = two_factor.RECOVERY_CODES_SAVE_SECONDS // 60
             context = {"next": next_url, "minutes": minutes}
             return render(request, "accounts/recovery_codes_not_saved.html", context, status=409)
+        if not two_factor.recovery_codes_to_show(request.user):
+            # Removed while the page was open (an administrator deleted them): the codes written down do not work.
+            return _no_recovery_codes(request, next_url, status=409)
         two_factor.recovery_codes_saved(request)
         return redirect(next_url)
     if not two_factor.signed_in_with_the_app(request) or not two_factor.may_show_recovery_codes_now(request):
@@ -257,14 +260,18 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     if codes is None:
         return redirect(next_url)
     if not codes:
-        # Made at the set-up, not yet said to be saved, and gone: not an empty list, but what happened and the way
-        # to new ones (an administrator removes the app too; the next sign-in sets it up and makes new codes). No
-        # codes were shown, so none can be said to be saved from here: this page comes back after each sign-in.
-        two_factor.forget_recovery_codes_note(request)
-        why = two_factor.why_no_recovery_codes(request.user)
-        context = {"why": why, "count": settings.TWO_FACTOR_RECOVERY_CODES, "next": next_url}
-        return render(request, "accounts/recovery_codes_none.html", context)
+        return _no_recovery_codes(request, next_url)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": next_url})
+
+
+def _no_recovery_codes(request: HttpRequest, next_url: str, *, status: int = 200) -> HttpResponse:
+    """Codes made at the set-up, not yet said to be saved, and gone: not an empty list, but what happened and the way
+    to new ones (an administrator removes the app too; the next sign-in sets it up and makes new codes). No codes are
+    shown, so none can be said to be saved from here: this page comes back after each sign-in with the app."""
+    two_factor.forget_recovery_codes_note(request)
+    why = two_factor.why_no_recovery_codes(request.user)
+    context = {"why": why, "count": settings.TWO_FACTOR_RECOVERY_CODES, "next": next_url}
+    return render(request, "accounts/recovery_codes_none.html", context, status=status)
 
 
 def locked_out(

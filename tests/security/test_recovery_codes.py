@@ -221,3 +221,24 @@ def test_codes_all_used_are_not_an_empty_list_the_page_says_so_and_how_to_get_ne
     assert "ask an administrator to remove your authenticator app as well" in html
     assert 'class="recovery-codes' not in html
     assert SAVED_BUTTON not in html
+
+
+def test_codes_removed_while_their_page_is_open_are_not_marked_saved_the_button_says_they_were_removed(
+    clinician, administrator
+):
+    """The owner writes the codes down; meanwhile an administrator deletes them. "I have saved them" said nothing, and
+    the owner kept codes that no longer work, never told."""
+    owner = Owner(clinician)
+    client = Client()
+    page = client.get(owner.signs_in_with_the_app(client))
+    admin = Client()
+    admin.force_login(administrator)
+    recovery = StaticDevice.objects.get(user=clinician)
+    assert admin.post(f"/admin/otp_static/staticdevice/{recovery.pk}/delete/", {"post": "yes"}).status_code == 302
+
+    response = press_saved(client, page)
+    html = seen(response)
+    assert response.status_code == 409
+    assert "Your recovery codes were removed" in html
+    assert "ask an administrator to remove your authenticator app as well" in html
+    assert "Your recovery codes were removed" in _codes_page(owner)
