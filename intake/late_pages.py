@@ -173,6 +173,19 @@ def take_page_sent_late(
     return {"slug": slug, "post": page_fields(request.POST, page)}, emergency
 
 
+def advice_for_what_was_sent(request: HttpRequest) -> PatientMessage | None:
+    """The cauda equina advice for a page posted with a yes or not sure to a cauda equina question, read from what
+    was sent alone (nothing stored: a page whose form is gone, or not known, still gets it); None for anything else,
+    or a body that cannot be read."""
+    if request.method != "POST":
+        return None
+    try:
+        posted = request.POST
+    except Exception:  # a body that cannot be read (too many fields, bad encoding): nothing to act on
+        return None
+    return ces_message(cauda_equina_sent(posted, CE_QUESTION_CODES))
+
+
 def cauda_equina_sent(post: QueryDict, codes: Iterable[str]) -> list[str]:
     """The cauda equina questions among `codes` that `post` answers yes or not sure."""
     return sorted(code for code in set(codes) & set(CE_QUESTION_CODES) if is_yes(post.get(code)))

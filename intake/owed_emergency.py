@@ -42,9 +42,13 @@ def owe(request: HttpRequest, intake: Intake) -> None:
     owe_message(request, intake.invitation_id, message, taken=True)
 
 
-def owe_message(request: HttpRequest, invitation_id: int, message: PatientMessage, *, taken: bool) -> None:
+def owe_message(
+    request: HttpRequest, invitation_id: int | None, message: PatientMessage, *, taken: bool, bad_link: bool = False
+) -> None:
     """Keep `message` for the page the patient is being sent to. `taken`: the page may say the answer was added and
-    the clinic told (not for a form left idle, whose pages say nothing that depends on what is stored)."""
+    the clinic told (not for a form left idle, whose pages say nothing that depends on what is stored). `bad_link`:
+    the advice was given above the bad-link page (a page sent without its form's tag, `patient_link_views.bad_link`),
+    which is shown again with it; `invitation_id` None there when no link is open here."""
     request.session[patient_session.OWED_EMERGENCY_KEY] = {
         "invitation": invitation_id,
         "at": int(timezone.now().timestamp()),
@@ -54,6 +58,7 @@ def owe_message(request: HttpRequest, invitation_id: int, message: PatientMessag
         "cancer_history": message.cancer_history,
         "cancer_unsure": message.cancer_unsure,
         "taken": taken,
+        "bad_link": bad_link,
     }
 
 
@@ -90,6 +95,8 @@ def owed_page(request: HttpRequest) -> HttpResponse | None:
     if message is None:
         return None
     setattr(request, _SETTLED_HERE, owed)  # as `settle(shown=True)`: this request's error page still gives it
+    if owed.get("bad_link") is True:
+        return render(request, "intake/bad_link.html", {"message": message}, status=404)
     context = {"another": False, "message": message, "taken": owed.get("taken") is True, "no_session_timer": True}
     return render(request, "intake/form_closed_here.html", context)
 

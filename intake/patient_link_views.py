@@ -22,8 +22,19 @@ from intake.services import invitations as links
 
 
 def bad_link(request: HttpRequest) -> HttpResponse:
-    """The one page for an unknown, expired, used or locked link: it must not tell which of these it was."""
-    return render(request, "intake/bad_link.html", status=404)
+    """The one page for an unknown, expired, used or locked link: it must not tell which of these it was.
+
+    A page posted here with a yes or not sure to a cauda equina question gets the advice for what was sent above it
+    (`late_pages.advice_for_what_was_sent`), read from the post alone: a question page without its form's tag
+    (`whose`, from a tab open since before the tag) whose form is no longer open here (the retention purge removed
+    it, its session ended, "Exit") got "This link does not work" and one general line (the stop-44 note). The advice
+    is kept for the language switcher's GET, which comes back to this address (`owed_emergency.owe_message`).
+    Nothing is stored: nothing says whose the page is."""
+    message = late_pages.advice_for_what_was_sent(request)
+    if message is not None:
+        here = patient_session.invitation_here(request)
+        owed_emergency.owe_message(request, here, message, taken=False, bad_link=True)
+    return render(request, "intake/bad_link.html", {"message": message}, status=404)
 
 
 @never_cache

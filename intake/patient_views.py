@@ -78,7 +78,8 @@ def patient_page(
                     return response
                 if tag is not None:  # its own form, not open: waiting for the birth date or a code, renewed, ended
                     return late_pages.form_closed_here(request, tag, slug=slug)
-                # The link stopped working between a red-flag answer's save and its emergency page: the advice.
+                # The link stopped working between a red-flag answer's save and its emergency page: the advice;
+                # else the bad-link page, with the advice for what was sent (a page without its tag: `bad_link`).
                 return owed_emergency.owed_page(request) or bad_link(request)
             request.patient_form_owner = patient_session.form_owner(intake.invitation_id)  # type: ignore[attr-defined]
             is_sent = intake.status == Intake.Status.SUBMITTED

@@ -314,8 +314,9 @@ def _purge_on_its_own_connection(purged: list[PurgeResult]) -> None:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(not settings.DATABASE_IS_POSTGRES, reason="the purge on a connection of its own, with row locks")
+@pytest.mark.parametrize("tagged", [True, False], ids=["with-the-tag", "without-the-tag"])
 def test_a_red_flag_whose_visit_the_retention_purge_removes_while_its_page_is_saved_says_nothing_was_taken(
-    patient, alert_calls, monkeypatch
+    patient, alert_calls, monkeypatch, tagged
 ):
     """The same tab, sent as the purge removes the visit: the page's red-flag answer reaches the intake's row lock
     after the purge's commit, and finds nothing. It got the error page, which gave the advice but said the steps
@@ -340,7 +341,10 @@ def test_a_red_flag_whose_visit_the_retention_purge_removes_while_its_page_is_sa
 
     monkeypatch.setattr(answering, "_lock", purged_first)
     patient.client.raise_request_exception = False  # the error page, as a patient gets it
-    response = _send_from_old_tab(patient, whose, ce_saddle_numbness="yes")
+    if tagged:
+        response = _send_from_old_tab(patient, whose, ce_saddle_numbness="yes")
+    else:  # a page from before the tag
+        response = patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes"})
     assert [(result.invitations, result.intakes) for result in purged] == [(1, 1)]
     page = response.content.decode()
     assert response.status_code == 409, page[:2000]
@@ -379,3 +383,98 @@ def test_a_missing_row_while_the_intake_is_still_there_is_the_error_page_and_its
     assert intake.level == Level.URGENT
     assert RedFlagAnswer.objects.filter(intake=intake, code="ce_saddle_numbness", cleared_at__isnull=True).exists()
     assert [call[0] for call in alert_calls] == [intake.pk]
+
+
+# --- A page without the form's tag (a tab open since before the tag) after the purge ----------------------------------
+
+# Every cauda equina question, on the page that asks it, and the words the advice gives the patient to say for it.
+CE_SIGNS = [
+    ("safety", "ce_saddle_numbness", "numbness or tingling between my legs"),
+    ("safety", "ce_wiping_sensation", "a different feeling when I wipe after the toilet"),
+    ("safety_bladder", "ce_urine_start_difficulty", "new trouble starting, stopping or controlling my pee"),
+    ("safety_bladder", "ce_urine_leak_or_no_sensation", "leaking pee, or not feeling when my bladder is full"),
+    ("safety_bladder", "ce_bowel_control", "trouble controlling my bowels, or not feeling when I poop"),
+    ("safety_legs", "ce_both_legs_weaker", "weakness in both legs that is new or getting worse"),
+    ("safety_legs", "ce_sexual_change", "a change in erections, ejaculation or feeling in my genitals"),
+]
+
+
+def _purge_the_visit(patient: Patient) -> None:
+    from django.core.management import call_command
+
+    from intake.models import Invitation
+
+    assert patient.invitation is not None
+    long_ago = timezone.now() - datetime.timedelta(days=365 * 8)
+    Invitation.objects.filter(pk=patient.invitation.pk).update(appointment_at=long_ago, expires_at=long_ago)
+    call_command("purge_old_intakes", "--months", "1", stdout=io.StringIO())
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.parametrize(("slug", "code", "say_this"), CE_SIGNS, ids=[code for _slug, code, _say in CE_SIGNS])
+@pytest.mark.parametrize("tagged", [True, False], ids=["with-the-tag", "without-the-tag"])
+def test_a_red_flag_sent_after_the_purge_gets_the_advice_with_or_without_the_forms_tag(
+    patient, alert_calls, slug, code, say_this, tagged
+):
+    """A tab open since before the form's tag (`whose`) sends a cauda equina yes after the retention purge removed
+    its visit: the guard found no form here and no tag, and answered with "This link does not work" and one general
+    line, the advice the answer calls for missing (the stop-44 note). Every cauda equina sign now gets the advice for
+    what was sent, tag or no tag, on whatever page answers it; nothing is stored, and nobody is said to be told."""
+    whose = _safety_page_tag(patient)
+    _purge_the_visit(patient)
+    data = {code: "yes", **({"whose": whose} if tagged else {})}
+    response = patient.client.post(f"/intake/step/{slug}/", data)
+    page = response.content.decode()
+    assert CES_ADVICE in page, page[:3000]
+    assert say_this in page
+    assert "Get medical help now" in page
+    assert "told the clinic" not in page
+    assert "Our team has been told" not in page
+    assert not Intake.objects.exists()
+    assert alert_calls == []
+
+
+def test_a_not_sure_sent_without_the_tag_after_the_purge_gets_the_advice_too(patient, alert_calls):
+    _purge_the_visit(patient)
+    response = patient.client.post("/intake/step/safety_bladder/", {"ce_bowel_control": "not_sure"})
+    assert response.status_code == 404  # the bad-link page, as before, with the advice above it
+    page = response.content.decode()
+    assert CES_ADVICE in page
+    assert "trouble controlling my bowels" in page
+    assert "This link does not work" in page
+
+
+def test_a_page_without_the_tag_and_without_a_red_flag_still_gets_the_plain_bad_link_page(patient):
+    _purge_the_visit(patient)
+    response = patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "no", "ce_wiping_sensation": "no"})
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "This link does not work" in page
+    assert CES_ADVICE not in page
+    assert "Get medical help now" not in page
+    assert "new numbness between your legs" in page  # the warning signs in short, as before
+
+
+def test_the_advice_on_the_bad_link_page_has_one_main_heading_and_survives_a_language_switch(patient):
+    """The advice's own heading comes first; the switcher comes back to the question page's address with a GET,
+    which finds no form: the advice again, in Spanish, not a plain "This link does not work"."""
+    from tests.intake.test_one_main_heading import main_headings
+    from tests.intake.test_way_back_in import switch_language
+
+    _purge_the_visit(patient)
+    response = patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes"})
+    assert main_headings(response.content.decode()) == ["Get medical help now"]
+    again, _next = switch_language(patient.client, response, "es")
+    spanish = again.content.decode()
+    assert "Busque ayuda médica ahora" in spanish
+    assert "cauda equina" in spanish
+
+
+def test_a_red_flag_sent_without_the_tag_from_a_browser_whose_session_is_gone_gets_the_advice(client, alert_calls):
+    """A browser with no session at all (it ended overnight, or cookies were cleared) sends an old page: nothing
+    says whose it is, so nothing is taken, but the advice for what was sent is given."""
+    response = client.post("/intake/step/safety_legs/", {"ce_both_legs_weaker": "yes"})
+    page = response.content.decode()
+    assert CES_ADVICE in page
+    assert "weakness in both legs" in page
+    assert alert_calls == []
