@@ -24,8 +24,10 @@ from audit.services import record
 from intake.models import FollowUp, Intake, Invitation, Level, RedFlagAnswer
 from intake.services.removal import remove_invitations, remove_records_without_visits
 
-# Invitations deleted in one transaction: a few MB of rows and a second or so of locks.
-BATCH = 500
+# Visits deleted in one transaction, each with its follow-ups: up to 600 invitations with the default schedule (a
+# visit and three follow-ups), about the 500 a batch held when batches were cut by invitation; a few MB of rows and
+# a few seconds of locks.
+BATCH = 150
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,8 @@ def purge_old_intakes(*, months: int, now: datetime.datetime | None = None, dry_
 
     Visits with a red flag no clinician has reviewed are kept (`waiting_red_flags`), and counted: each batch looks
     again, so one reviewed while the purge runs goes in a later batch, and looks once more at what it chose with its
-    visits' intakes locked (`_still_to_remove`), so a red flag posted meanwhile keeps its visit too."""
+    visits' intakes locked (`_still_to_remove`), so a red flag posted meanwhile keeps its visit too. A batch is cut
+    by visits, each with all its follow-ups (`_purge_batch`)."""
     now = now or timezone.now()
     cutoff = months_before(now, months)
     expired = expired_invitations(months=months, now=now)
@@ -133,6 +136,12 @@ def purge_old_intakes(*, months: int, now: datetime.datetime | None = None, dry_
     )
 
 
+def _visits(invitations: QuerySet[Invitation]) -> QuerySet[Invitation]:
+    """The visits among `invitations`, by their own invitation: every one but a follow-up's (a follow-up whose
+    `FollowUp` row went with its visit is one of its own)."""
+    return invitations.filter(follow_up__isnull=True)
+
+
 @dataclass(frozen=True)
 class _Batch:
     invitations: int
@@ -142,18 +151,23 @@ class _Batch:
 
 def _purge_batch(invitations: QuerySet[Invitation], *, cutoff: datetime.datetime, months: int) -> _Batch | None:
     """Delete the next batch of expired invitations with all that hangs on them: how many invitations and intakes,
-    or None when there is none left to look at. The batch is chosen, then looked at again once its visits' intakes
-    are locked (`_still_to_remove`), and only what still goes is deleted."""
+    or None when there is none left to look at. The batch is `BATCH` visits, each with all its follow-ups
+    (`_with_follow_ups`): cut by invitation id, a visit went in one batch and its follow-ups, made long after it
+    (their ids later than other visits'), in a later one, and a purge stopped in between left them without their
+    visit. It is chosen, then looked at again once its visits' intakes are locked (`_still_to_remove`), and only
+    what still goes is deleted."""
     with transaction.atomic():
-        chosen = list(
-            invitations.select_for_update(skip_locked=True, of=("self",))
+        visits = list(
+            _visits(invitations)
+            .select_for_update(skip_locked=True, of=("self",))
             .order_by("pk")
             .values_list("pk", flat=True)[:BATCH]
         )
-        if not chosen:
+        if not visits:
             return None
+        chosen, held = _with_follow_ups(invitations, visits)
         ids = _still_to_remove(invitations, chosen)
-        passed_over = set(chosen) - set(ids)
+        passed_over = set(chosen) - set(ids) | held
         if not ids:
             return _Batch(0, 0, passed_over)
         removed = remove_invitations(ids)
@@ -166,6 +180,18 @@ def _purge_batch(invitations: QuerySet[Invitation], *, cutoff: datetime.datetime
                 ),
             )
         return _Batch(removed.invitations, removed.intakes, passed_over)
+
+
+def _with_follow_ups(invitations: QuerySet[Invitation], visits: list[int]) -> tuple[list[int], set[int]]:
+    """The visits' own invitations (`visits`, locked) and their follow-ups' among `invitations`, locked here; and the
+    visits left out, as one of their follow-ups' invitations is held now (its reminder being sent, say): skipped,
+    not waited for (the one holding it may wait for the visit's), and left for the next purge with all of it."""
+    follow_ups = invitations.filter(follow_up__visit__invitation__in=visits)
+    visit_of = dict(follow_ups.values_list("pk", "follow_up__visit__invitation"))
+    locked = set(follow_ups.select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True))
+    held = {visit_of[pk] for pk in visit_of.keys() - locked}
+    chosen = [pk for pk in visits if pk not in held]
+    return chosen + sorted(pk for pk in locked if visit_of[pk] not in held), held
 
 
 def _still_to_remove(invitations: QuerySet[Invitation], chosen: list[int]) -> list[int]:

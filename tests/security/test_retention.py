@@ -503,3 +503,117 @@ def test_a_red_flag_posted_on_a_follow_up_after_the_batch_was_chosen_keeps_the_w
     assert set(Intake.objects.values_list("pk", flat=True)) == {visit.pk, follow_up.pk}
     assert not Intake.objects.filter(pk=done.pk).exists()
     assert "Removed 1 intakes and 1 invitations" in output
+
+
+# --- A visit with its follow-ups in one batch; visits left for a page being saved are reported ----------------------
+
+
+def test_a_visit_goes_in_the_same_batch_as_its_follow_ups_even_when_their_ids_come_later(settings, monkeypatch):
+    """Batches were cut by invitation id, and a visit's follow-ups are made long after it (ids later than other
+    visits'): a visit went one batch, its follow-ups a later one, and a purge stopped in between (a failure, the
+    process killed) left the follow-ups without their visit (their background read from another visit). A visit now
+    goes in the batch with all its follow-ups."""
+    from django.db.models.signals import post_delete
+
+    from intake import retention
+    from intake.models import FollowUp
+    from tests.dashboard.factories import make_follow_up, make_intake
+
+    monkeypatch.setattr(retention, "BATCH", 1)
+    settings.INTAKE_RETENTION_MONTHS = 12
+    now = timezone.now()
+    visit = make_intake("routine_plain", appointment_at=now - dt.timedelta(days=500))
+    other = make_intake("routine_plain", appointment_at=now - dt.timedelta(days=500), seed=1)  # an id in between
+    follow_ups = [make_follow_up(visit, point, sent_days_ago=days) for point, days in (("6w", 458), ("3m", 410))]
+    follow_up_intakes = [follow_up.invitation.intake.pk for follow_up in follow_ups]
+    assert max(f.invitation_id for f in follow_ups) > other.invitation_id > visit.invitation_id
+
+    def stop_at_the_other_visit(sender, instance, **kwargs):
+        if instance.pk == other.invitation_id:
+            raise RuntimeError("the process was stopped")
+
+    post_delete.connect(stop_at_the_other_visit, sender=Invitation)
+    try:
+        with pytest.raises(CommandError, match="RuntimeError"):
+            run()
+    finally:
+        post_delete.disconnect(stop_at_the_other_visit, sender=Invitation)
+    left = set(Intake.objects.values_list("pk", flat=True))
+    assert not left & set(follow_up_intakes), "a follow-up outlived its visit's batch"
+    assert visit.pk not in left
+    assert left == {other.pk}
+    assert not FollowUp.objects.exists()
+    first = AuditEvent.objects.get(action="retention_purge")
+    assert first.detail.startswith("removed 3 intakes and 3 invitations")
+    assert "Removed 1 intakes and 1 invitations" in run()
+
+
+def test_visits_with_several_follow_ups_go_whole_batch_by_batch(settings, monkeypatch):
+    """A batch is a number of visits, each with all its follow-ups: three visits of three follow-ups each, two visits
+    a batch, go as eight intakes and then four, each once."""
+    from intake import retention
+    from tests.dashboard.factories import make_follow_up, make_intake
+
+    monkeypatch.setattr(retention, "BATCH", 2)
+    settings.INTAKE_RETENTION_MONTHS = 12
+    now = timezone.now()
+    visits = [make_intake("routine_plain", appointment_at=now - dt.timedelta(days=500), seed=n) for n in range(3)]
+    for visit in visits:
+        for point, days in (("6w", 458), ("3m", 410), ("6m", 320)):
+            make_follow_up(visit, point, sent_days_ago=days + 100)
+    assert "Removed 12 intakes and 12 invitations" in run()
+    assert not Intake.objects.exists()
+    details = AuditEvent.objects.filter(action="retention_purge").values_list("detail", flat=True)
+    # Two visits with their six follow-ups, then the third with its three: never a visit split from a follow-up.
+    assert sorted(detail.split(" with ")[0] for detail in details) == [
+        "removed 4 intakes and 4 invitations",
+        "removed 8 intakes and 8 invitations",
+    ]
+
+
+def _postgres_only():
+    from django.conf import settings
+
+    return pytest.mark.skipif(not settings.DATABASE_IS_POSTGRES, reason="row locks held from another connection")
+
+
+@pytest.mark.django_db(transaction=True)
+@_postgres_only()
+def test_two_purges_at_once_each_take_whole_visits_and_together_remove_everything_once(settings, monkeypatch):
+    """Two purges at once (two cron hosts) share the visits: each locks a visit's own invitation before its
+    follow-ups', so neither takes part of a visit the other has, and every row goes once."""
+    import threading
+
+    from django.db import connections
+
+    from intake import retention
+    from tests.dashboard.factories import make_follow_up, make_intake
+
+    monkeypatch.setattr(retention, "BATCH", 2)
+    settings.INTAKE_RETENTION_MONTHS = 12
+    now = timezone.now()
+    visits = [make_intake("routine_plain", appointment_at=now - dt.timedelta(days=500), seed=n) for n in range(6)]
+    for visit in visits:
+        for point, days in (("6w", 458), ("3m", 410)):
+            make_follow_up(visit, point, sent_days_ago=days + 100)
+    results: list[retention.PurgeResult] = []
+    start = threading.Barrier(2)
+
+    def purge() -> None:
+        try:
+            start.wait(10)
+            results.append(retention.purge_old_intakes(months=12))
+        finally:
+            connections.close_all()
+
+    sides = [threading.Thread(target=purge) for _ in range(2)]
+    for side in sides:
+        side.start()
+    for side in sides:
+        side.join(60)
+    assert len(results) == 2
+    assert sum(result.intakes for result in results) == 18
+    assert not Intake.objects.exists()
+    details = AuditEvent.objects.filter(action="retention_purge").values_list("detail", flat=True)
+    # Every batch removed whole visits: three intakes each (a visit and its two follow-ups).
+    assert all(int(detail.split()[1]) % 3 == 0 for detail in details), list(details)
