@@ -571,10 +571,91 @@ def test_visits_with_several_follow_ups_go_whole_batch_by_batch(settings, monkey
     ]
 
 
+SKIPPED_MESSAGE = "left for the next purge: a page of theirs was being saved at that moment"
+
+
+class _PageBeingSaved:
+    """Another connection holds these intakes' rows, as a patient's page being saved does, until `release`."""
+
+    def __init__(self, *intake_ids: int) -> None:
+        import threading
+
+        self.held, self.release = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=self._hold, args=(intake_ids,), daemon=True)
+
+    def _hold(self, intake_ids: tuple[int, ...]) -> None:
+        from django.db import connections, transaction
+
+        try:
+            with transaction.atomic():
+                list(Intake.objects.select_for_update().filter(pk__in=intake_ids).values_list("pk", flat=True))
+                self.held.set()
+                self.release.wait(20)
+        finally:
+            connections.close_all()
+
+    def __enter__(self) -> _PageBeingSaved:
+        self.thread.start()
+        assert self.held.wait(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release.set()
+        self.thread.join(20)
+
+
 def _postgres_only():
     from django.conf import settings
 
     return pytest.mark.skipif(not settings.DATABASE_IS_POSTGRES, reason="row locks held from another connection")
+
+
+@pytest.mark.django_db(transaction=True)
+@_postgres_only()
+def test_the_command_says_how_many_visits_it_left_because_a_page_was_being_saved_and_logs_no_patient_data(
+    settings, caplog
+):
+    """A visit whose intake (or a follow-up's) was being saved was skipped, as it must be (waiting deadlocked with the
+    patient's commit), and nothing said so: the operator read "Removed ..." and did not know to run it again. The
+    command now says how many visits it left, and logs the counts, never who."""
+    import logging
+
+    from tests.dashboard.factories import make_follow_up, make_intake
+
+    settings.INTAKE_RETENTION_MONTHS = 12
+    now = timezone.now()
+    busy_visit = make_intake("routine_plain", appointment_at=now - dt.timedelta(days=500))
+    busy_follow_up = make_follow_up(busy_visit, "6w", sent_days_ago=458).invitation.intake
+    make_follow_up(busy_visit, "3m", sent_days_ago=410)
+    alone = patient_record(appointment_days_ago=500)
+    gone = make_intake("routine_plain", appointment_at=now - dt.timedelta(days=500), seed=2)
+    names = set(Patient.objects.values_list("name", flat=True)) | set(Patient.objects.values_list("email", flat=True))
+    names.discard("")
+    with caplog.at_level(logging.INFO), _PageBeingSaved(busy_follow_up.pk, alone.pk):
+        output = run()
+    assert f"2 visits {SKIPPED_MESSAGE}" in output  # the visit with its two follow-ups counts once
+    assert "Run the purge again to remove them." in output
+    assert "Removed 1 intakes and 1 invitations" in output
+    assert not Intake.objects.filter(pk=gone.pk).exists()
+    assert Intake.objects.filter(pk__in=[busy_visit.pk, busy_follow_up.pk, alone.pk]).count() == 3
+    logged = [record.getMessage() for record in caplog.records if "purge_old_intakes" in record.getMessage()]
+    assert logged, "no log line"
+    assert any("2 visits left for the next purge" in line for line in logged), logged
+    assert not any(name in line for line in logged for name in names)
+
+    caplog.clear()
+    again = run()
+    assert "Removed 4 intakes and 4 invitations" in again
+    assert "left for the next purge" not in again
+    assert not Intake.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@_postgres_only()
+def test_a_dry_run_or_a_purge_with_nothing_held_says_nothing_of_visits_left():
+    patient_record(appointment_days_ago=365 * 8)
+    assert "left for the next purge" not in run("--dry-run")
+    assert "left for the next purge" not in run()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,11 +1,15 @@
 """`manage.py purge_old_intakes [--dry-run] [--months N]`: the retention policy. Run it daily (cron, systemd timer).
 
+It says, and logs (counts only), how many visits it left for the next purge because a page of theirs was being saved
+at that moment (intake.retention skips them rather than wait): run it again to remove them.
+
 It also deletes expired sessions (Django's `clearsessions`): a patient's session may hold a page of answers sent
 after the idle limit (intake.late_pages.after_idle), and an expired row must not keep it.
 """
 
 from __future__ import annotations
 
+import logging
 from importlib import import_module
 from typing import Any
 
@@ -15,10 +19,17 @@ from django.core.management.base import BaseCommand, CommandError
 from clinic_portal.command_errors import class_name_only
 from intake.retention import purge_old_intakes
 
+logger = logging.getLogger(__name__)
+
 # Counts only: the queue shows staff which intakes (unreviewed, urgent and serious first).
 KEPT_FOR_REVIEW = (
     "{count} flagged intakes kept past the retention period: a clinician has not reviewed them; review them in the "
     "queue, and the next purge removes them."
+)
+# Counts only. A visit being written to (a patient's page being saved) is skipped, not waited for (intake.retention).
+LEFT_BUSY = (
+    "{count} visits left for the next purge: a page of theirs was being saved at that moment (or another purge "
+    "running beside this one had them). Run the purge again to remove them."
 )
 
 
@@ -49,6 +60,20 @@ class Command(BaseCommand):
         )
         if result.kept_for_review:
             self.stdout.write(KEPT_FOR_REVIEW.format(count=result.kept_for_review))
+        if result.left_busy:
+            self.stdout.write(LEFT_BUSY.format(count=result.left_busy))
+        if not dry_run:
+            # The counts and the period, never who: cron mails the output, the log goes to the log store.
+            log = logger.warning if result.left_busy else logger.info
+            log(
+                "purge_old_intakes: removed %s intakes and %s invitations (%s-month retention); %s flagged intakes "
+                "kept for review; %s visits left for the next purge (being saved)",
+                result.intakes,
+                result.invitations,
+                months,
+                result.kept_for_review,
+                result.left_busy,
+            )
         if not dry_run:
             import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
             self.stdout.write("Removed expired sessions.")
