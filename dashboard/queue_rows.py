@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic_portal.phones import phone
+from dashboard.flag_reasons import staff_reason
 from dashboard.presenters import flag_style
 from dashboard.scores import questionnaire_label
 from dashboard.selectors import QueueEntry
@@ -242,7 +243,9 @@ def queue_rows(
                 submitted=f"{time_since(submitted, now)} ago" if submitted else "",
                 submitted_title=submitted_clock,
                 submitted_clock=submitted_clock,
-                flags=tuple(FlagChip(f.short, f"flag-{flag_style(f.code)}", f.reason) for f in entry.flags),
+                flags=tuple(
+                    FlagChip(f.short, f"flag-{flag_style(f.code)}", staff_reason(f.reason)) for f in entry.flags
+                ),
                 is_reviewed=entry.is_reviewed,
                 reviewed_by=entry.reviewed_by or FORMER_STAFF,
                 clinical=intake_url is not None,

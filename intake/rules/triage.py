@@ -63,9 +63,10 @@ How docs/clinical/TRIAGE.md is read where it leaves room (safety first throughou
   instead, whether or not the question is still asked (a later "no" to ``leg_symptoms`` or ``leg_weakness`` does not
   erase a latched SP12/SP13 answer either). Each raised flag whose row names a latched question gets the suffix
   ``(answered yes at 10:02, changed to no at 10:05)`` (``not sure`` for ``not_sure``; ``%H:%M`` of the times as
-  given, no time-zone conversion); without ``changed_at`` it ends ``changed to no`` (current answer ``no``) or ``no
-  longer answered`` (missing), or ``after Send`` for an answer sent from a page after the form itself was sent
-  (``after_sending``: the form went with another answer). When a flag has more than one latched question behind it
+  given, no time-zone conversion; stored so, shown to staff as "10:02 AM" by ``dashboard.flag_reasons``); without
+  ``changed_at`` it ends ``changed to no`` (current answer ``no``) or ``no longer answered`` (missing), or ``after
+  Send`` for an answer sent from a page after the form itself was sent (``after_sending``: the form went with another
+  answer). When a flag has more than one latched question behind it
   (SP7, CM1), one suffix holds a shorter note per question, naming it in staff words (``LATCHED_QUESTION_NAMES``):
   ``(fall, crash or blow: yes 10:02, no 10:05; osteoporosis: unsure 10:02, blank)``, so staff can tell them apart;
   one latched answer of such a flag names its question too (``osteoporosis answered yes at 10:02, ...``).
