@@ -9,17 +9,22 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.http import HttpRequest
 
 from audit.models import AuditEvent
+from clinic_portal.staff_times import admin_moment
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
-    list_display = ("at", "actor_username", "action", "intake_id", "ip_address", "detail")
+    list_display = ("when", "actor_username", "action", "intake_id", "ip_address", "detail")
     list_filter = ("action",)
     # An intake's number finds the events about it and the exports and lists that held it.
     search_fields = ("actor_username", "=intake_id", "=intakes__intake_id")
     date_hierarchy = "at"
     list_per_page = 100
-    readonly_fields = [field.name for field in AuditEvent._meta.fields]
+    when = admin_moment("at", "When", seconds=True)
+    # "When" as the audit trail page writes it ("Jul 15, 2030, 1:10:05 PM EDT"), not Django's "July 15, 2030,
+    # 1:10 p.m." (no seconds, no zone).
+    readonly_fields = ["when", *(field.name for field in AuditEvent._meta.fields if field.name != "at")]
+    fields = list(readonly_fields)
     # No bulk actions either: "delete selected" would be the one way round has_delete_permission.
     actions = None
 

@@ -8,6 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from clinic_portal.staff_times import staff_moment
+
 
 class AppendOnly(models.Model):
     """A row that is written once and never changed or deleted by the application."""
@@ -68,7 +70,8 @@ class AuditEvent(AppendOnly):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username or '-'} {self.action}"
+        # The clinic's time with its zone, as the trail's pages write it (this read UTC, unnamed).
+        return f"{staff_moment(self.at, seconds=True)} {self.actor_username or '-'} {self.action}"
 
 
 class EventIntake(AppendOnly):

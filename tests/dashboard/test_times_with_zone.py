@@ -55,8 +55,10 @@ def test_every_time_on_the_intake_page_carries_its_zone(client, clinician):
 @pytest.mark.parametrize(
     ("moment", "shown"),
     [
-        (datetime.datetime(2030, 1, 15, 6, 10, 5, tzinfo=datetime.UTC), "2030-01-15 01:10:05 EST"),
-        (datetime.datetime(2030, 7, 15, 5, 10, 5, tzinfo=datetime.UTC), "2030-07-15 01:10:05 EDT"),
+        # As the other staff pages write a moment ("Jan 15, 2030, 1:10 AM EST"), with its seconds: auditors put events
+        # of one minute in order and match them with the server's logs.
+        (datetime.datetime(2030, 1, 15, 6, 10, 5, tzinfo=datetime.UTC), "Jan 15, 2030, 1:10:05 AM EST"),
+        (datetime.datetime(2030, 7, 15, 17, 10, 5, tzinfo=datetime.UTC), "Jul 15, 2030, 1:10:05 PM EDT"),
     ],
 )
 def test_audit_times_show_the_clinics_zone(client, administrator, clinician, moment, shown):
@@ -80,5 +82,21 @@ def test_the_audit_zone_follows_the_clinics_time_zone_setting(client, administra
     timezone.deactivate()
     client.force_login(administrator)
     html = client.get(reverse("dashboard:audit")).content.decode()
-    assert ">2030-01-15 01:10:00 PST</time>" in html
+    assert ">Jan 15, 2030, 1:10:00 AM PST</time>" in html
     assert "Times are in the clinic's time zone (America/Los_Angeles)." in html
+
+
+def test_the_admins_audit_list_and_event_page_write_the_time_as_the_audit_trail_does(client, administrator, clinician):
+    from audit.models import AuditEvent
+    from audit.services import record
+
+    with time_machine.travel(datetime.datetime(2030, 7, 15, 17, 10, 5, tzinfo=datetime.UTC), tick=False):
+        record("viewed_intake", actor=clinician, intake_id=7)
+    event = AuditEvent.objects.get()
+    client.force_login(administrator)
+    listed = client.get(reverse("admin:audit_auditevent_changelist")).content.decode()
+    page = client.get(reverse("admin:audit_auditevent_change", args=[event.pk])).content.decode()
+    for html in (listed, page):
+        assert "Jul 15, 2030, 1:10:05 PM EDT" in html
+        assert "p.m." not in html  # Django's own "July 15, 2030, 1:10 p.m."
+    assert "2030-07-15 17:10" not in page  # the event's name in the page title and breadcrumbs: UTC, unnamed
