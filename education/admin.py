@@ -34,6 +34,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from reversion_compare.admin import CompareVersionAdmin
 
+from clinic_portal.staff_times import admin_moment, staff_moment
 from education import admin_views, workflow
 
 # Images and translations have their own pages; importing the module registers them.
@@ -156,7 +157,10 @@ class ArticleAdmin(_VersionedArticleAdmin):
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics"]
     autocomplete_fields = ["related"]
-    readonly_fields = ["readability", "clinical_review", "word_count", "created_at", "updated_at"]
+    readonly_fields = ["readability", "clinical_review", "word_count", "created", "updated"]
+    # The record's times as the staff pages write them ("Mar 20, 2030, 9:00 AM EDT"), not Django's "9 a.m.".
+    created = admin_moment("created_at", "Created at")
+    updated = admin_moment("updated_at", "Updated at")
     list_per_page = 50
     # What the list's column headers show as its sort; the list itself puts reviews due first (get_ordering).
     ordering = ["next_review_due", "title"]
@@ -186,7 +190,7 @@ class ArticleAdmin(_VersionedArticleAdmin):
         ("Medical review", {"fields": ["clinical_review", "author", "next_review_due", "sources"]}),
         (
             "Related articles and record",
-            {"classes": ["collapse"], "fields": ["related", "word_count", "created_at", "updated_at"]},
+            {"classes": ["collapse"], "fields": ["related", "word_count", "created", "updated"]},
         ),
     ]
 
@@ -248,7 +252,7 @@ class ArticleAdmin(_VersionedArticleAdmin):
         if article.status == Article.Status.DRAFT:
             return "Draft" if article.published_at is None else "Offline"
         if article.is_scheduled and article.published_at:
-            return f"Scheduled for {timezone.localtime(article.published_at):%b %-d, %Y %H:%M}"
+            return f"Scheduled for {staff_moment(article.published_at)}"
         return "Published"
 
     @admin.display(description="Clinical sign-off")
@@ -264,7 +268,7 @@ class ArticleAdmin(_VersionedArticleAdmin):
             }
             label = draft.get_state_display()
             if draft.state == ArticleDraft.State.APPROVED and draft.go_live_at:
-                label = f"Approved, goes live {timezone.localtime(draft.go_live_at):%b %-d %H:%M}"
+                label = f"Approved, goes live {staff_moment(draft.go_live_at, year=False)}"
             badges.append(badge(f"Working copy: {label}", kinds[ArticleDraft.State(draft.state)]))
         if article.status == Article.Status.PUBLISHED and not article.is_clinically_reviewed:
             badges.append(badge("Awaiting clinical review", "waiting"))
@@ -381,11 +385,10 @@ class ArticleAdmin(_VersionedArticleAdmin):
         if saved is None:
             return
         if saved.postponed_to is not None:
-            when = timezone.localtime(saved.postponed_to)
             messages.success(
                 request,
-                f"“{article}” now goes live on {when:%b %-d, %Y at %H:%M}, not before: moving it later needs no new "
-                "approval.",
+                f"“{article}” now goes live on {staff_moment(saved.postponed_to)}, not before: moving it later needs "
+                "no new approval.",
             )
             if saved.draft is None:
                 return
@@ -414,8 +417,7 @@ class ArticleAdmin(_VersionedArticleAdmin):
         if grade > reading_grade_limit():
             messages.warning(request, GRADE_WARNING.format(grade=grade, target=reading_grade_limit()))
         if saved.draft.go_live_at and saved.draft.go_live_at > timezone.now():
-            when = timezone.localtime(saved.draft.go_live_at)
-            messages.info(request, f"Once approved, it goes live on {when:%b %-d, %Y at %H:%M}.")
+            messages.info(request, f"Once approved, it goes live on {staff_moment(saved.draft.go_live_at)}.")
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
         """An article's translations go with it without their own delete permission: they are kept in its last

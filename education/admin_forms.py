@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.http import QueryDict
 from django.utils import timezone
 
+from clinic_portal.staff_times import staff_moment
 from education import images
 from education.models import EDITABLE_FIELDS, Article, ArticleDraft, ArticleImage, ArticleTranslation
 from education.models.images import IMAGE_FOLDER
@@ -179,8 +180,7 @@ class ArticleForm(forms.ModelForm[Article]):
                 if spent is not None and draft_of(self.instance) is None:
                     # Nobody saved: the approved change the page showed went live at its time (the editor was told
                     # "Someone else saved this article"), and editing it no longer holds it back.
-                    when = timezone.localtime(spent)
-                    self.add_error(None, MSG_WENT_LIVE_SINCE_OPENED.format(when=f"{when:%b %-d, %Y at %H:%M}"))
+                    self.add_error(None, MSG_WENT_LIVE_SINCE_OPENED.format(when=staff_moment(spent)))
                 else:
                     self.add_error(None, MSG_SAVED_BY_SOMEONE_ELSE)
                 # Shown again with the words saved meanwhile as the ones seen: the next save is a choice, and goes.

@@ -17,6 +17,7 @@ from education.admin_forms import MSG_GO_LIVE_PASSED, MSG_SAVED_BY_SOMEONE_ELSE
 from education.models import Article, ArticleDraft
 from tests.education.factories import ArticleFactory
 from tests.education.test_admin import ADD_URL, change_url, form_data, form_of, in_days, opened_in, review_url
+from tests.staff_clock import staff_moment
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +130,7 @@ def test_a_change_to_a_scheduled_article_approved_before_its_time_still_goes_liv
     assert ArticleDraft.objects.filter(article=article, state=ArticleDraft.State.AWAITING_REVIEW).exists()
     review_page = reviewer_client.get(review_url(article)).content.decode()
     when = timezone.localtime(scheduled_for)
-    assert f"Once approved it goes live on {when:%b %-d, %Y, %H:%M}" in review_page
+    assert f"Once approved it goes live on {staff_moment(when)}" in review_page
     assert "Patients cannot see this article until then." in review_page
     assert "goes live at once" not in review_page
     reviewer_client.post(review_url(article), {"_approve": "1"})
@@ -278,7 +279,7 @@ def test_an_editor_whose_approved_change_went_live_while_their_page_was_open_is_
     form = response.context["adminform"].form
     assert "go_live_at" not in form.errors, form.errors.get("go_live_at")
     assert form.non_field_errors() == [
-        f"The approved change went live at its scheduled time ({at:%b %-d, %Y at %H:%M}) after you opened this "
+        f"The approved change went live at its scheduled time ({staff_moment(at)}) after you opened this "
         "page, so your changes were not saved: patients see the approved change now. Your changes are still in the "
         "form below, with “Go live” emptied: save again to keep them as a new change."
     ]
@@ -308,7 +309,7 @@ def test_the_review_page_of_a_scheduled_article_with_no_change_waiting_does_not_
     page = " ".join(reviewer_client.get(review_url(article)).content.decode().split())
     assert "the live version" not in page
     assert (
-        f"No change waits for review. This article is approved and goes live on {when:%b %-d, %Y, %H:%M}: patients "
+        f"No change waits for review. This article is approved and goes live on {staff_moment(when)}: patients "
         "cannot see it until then. You can approve it again as it is" in page
     )
 
@@ -341,13 +342,13 @@ def test_the_editors_panel_says_when_the_time_of_a_change_waiting_for_review_has
         state=ArticleDraft.State.AWAITING_REVIEW,
         go_live_at=ahead,
     )
-    assert f"goes live {timezone.localtime(ahead):%b %-d, %Y, %H:%M} once approved" in _panel(editor_client, article)
+    assert f"goes live {staff_moment(timezone.localtime(ahead))} once approved" in _panel(editor_client, article)
 
     passed = timezone.now() - datetime.timedelta(hours=2)
     ArticleDraft.objects.filter(pk=draft.pk).update(go_live_at=passed)
     panel = _panel(editor_client, article)
     assert "once approved" not in panel
-    when = f"{timezone.localtime(passed):%b %-d, %Y, %H:%M}"
+    when = f"{staff_moment(timezone.localtime(passed))}"
     assert f"its go-live time, {when}, has passed: it goes live at once when approved" in panel
 
 
@@ -361,5 +362,5 @@ def test_the_editors_panel_does_not_ask_for_the_approval_an_approved_change_has(
         go_live_at=go_live_at,
     )
     panel = _panel(editor_client, article)
-    assert f"goes live {timezone.localtime(go_live_at):%b %-d, %Y, %H:%M}" in panel
+    assert f"goes live {staff_moment(timezone.localtime(go_live_at))}" in panel
     assert "once approved" not in panel

@@ -19,6 +19,7 @@ from education.models import Article, ArticleDraft, ArticleReview
 from messaging.models import OutboundMessage
 from messaging.services import send
 from tests.education.factories import ArticleFactory
+from tests.staff_clock import staff_moment
 
 pytestmark = pytest.mark.django_db
 
@@ -404,12 +405,10 @@ def test_the_waiting_email_for_a_change_with_a_go_live_time_says_patients_see_it
     body = " ".join(waiting_email(article).split())
     assert "until you approve" not in body
     if state == "live":
-        assert f"Once you approve it, the change goes live on {at:%b %-d, %Y, %H:%M}" in body
+        assert f"Once you approve it, the change goes live on {staff_moment(at)}" in body
         assert "patients keep seeing the current version until then." in body
     else:
-        assert (
-            f"Once you approve it, it goes live on {at:%b %-d, %Y, %H:%M}; patients cannot see it until then." in body
-        )
+        assert f"Once you approve it, it goes live on {staff_moment(at)}; patients cannot see it until then." in body
 
 
 def test_the_review_page_of_a_change_whose_go_live_time_has_passed_says_it_goes_live_at_once(editor, reviewer_client):
@@ -422,6 +421,6 @@ def test_the_review_page_of_a_change_whose_go_live_time_has_passed_says_it_goes_
     review = f"/admin/education/article/{article.pk}/review/"
     shown = " ".join(reviewer_client.get(review).content.decode().split())
     assert "Once approved it goes live on" not in shown
-    assert f"Its go-live time, {passed:%b %-d, %Y, %H:%M}, has passed: once approved it goes live at once." in shown
+    assert f"Its go-live time, {staff_moment(passed)}, has passed: once approved it goes live at once." in shown
     reviewer_client.post(review, {"_approve": "1"})
     assert "New advice." in page(article)
