@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
+from clinic_portal.staff_times import admin_moment
 from education.admin_forms import ArticleImageForm, ArticleTranslationForm
 from education.models import ArticleImage, ArticleTranslation
 from education.translation import english_changes, release_changes, with_out_of_date
@@ -41,9 +42,10 @@ def badge(text: str, kind: str) -> SafeString:
 @admin.register(ArticleImage)
 class ArticleImageAdmin(admin.ModelAdmin[ArticleImage]):
     form = ArticleImageForm
-    list_display = ["name", "thumbnail", "alt_text", "size", "uploaded_at"]
+    list_display = ["name", "thumbnail", "alt_text", "size", "uploaded"]
     search_fields = ["name", "alt_text"]
-    readonly_fields = ["thumbnail", "markdown_to_type", "size", "uploaded_by", "uploaded_at", "to_use_another"]
+    readonly_fields = ["thumbnail", "markdown_to_type", "size", "uploaded_by", "uploaded", "to_use_another"]
+    uploaded = admin_moment("uploaded_at", "Uploaded at")  # "Mar 20, 2030, 9:00 AM EDT", as the staff pages
     fields = [
         "name",
         "image",
@@ -52,7 +54,7 @@ class ArticleImageAdmin(admin.ModelAdmin[ArticleImage]):
         "markdown_to_type",
         "size",
         "uploaded_by",
-        "uploaded_at",
+        "uploaded",
         "to_use_another",
     ]
 
@@ -105,15 +107,16 @@ class ArticleImageAdmin(admin.ModelAdmin[ArticleImage]):
 @admin.register(ArticleTranslation)
 class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
     form = ArticleTranslationForm
-    list_display = ["article", "language", "state", "clinical_review", "updated_at"]
+    list_display = ["article", "language", "state", "clinical_review", "updated"]
     list_filter = ["language"]
     search_fields = ["title", "article__title"]
-    readonly_fields = ["english_state", "updated_by", "updated_at"]
+    readonly_fields = ["english_state", "updated_by", "updated"]
+    updated = admin_moment("updated_at", "Updated at")  # "Mar 20, 2030, 9:00 AM EDT", as the staff pages
     autocomplete_fields = ["article"]
     fieldsets = [
         (None, {"fields": ["article", "language", "english_state", "matches_english"]}),
         ("Translation", {"fields": ["title", "summary", "body"]}),
-        ("Record", {"classes": ["collapse"], "fields": ["updated_by", "updated_at"]}),
+        ("Record", {"classes": ["collapse"], "fields": ["updated_by", "updated"]}),
     ]
 
     class Media:

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from education.models import Article, ArticleDraft
-from tests.education.factories import ArticleFactory
+from tests.education.factories import ArticleFactory, spanish_awaiting_approval
 from tests.education.test_admin import ADD_URL, change_url, form_data, form_of, in_days, review_url
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +82,18 @@ def test_the_record_times_read_as_the_staff_pages_and_the_time_box_keeps_its_inp
     # The time boxes: the date and the 24-hour time the editor types, as before.
     assert re.search(r'name="go_live_at_0"[^>]*value="2030-03-23"|value="2030-03-23"[^>]*name="go_live_at_0"', page)
     assert re.search(r'name="go_live_at_1"[^>]*value="10:30:00"|value="10:30:00"[^>]*name="go_live_at_1"', page)
+
+
+def test_the_history_table_and_the_translation_list_write_their_times_the_same_way(editor, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    editor_client = _signed_in(editor)
+    editor_client.post(ADD_URL, form_data())
+    article = Article.objects.get(slug="stretching-after-a-run")
+    history = _text(editor_client.get(f"/admin/education/article/{article.pk}/history/"))
+    assert re.search(r'<th scope="row"> (<a [^>]*>)?Mar 20, 2030, 9:00 AM EDT', history)
+    assert not re.search(r"\d [ap]\.m\.", history)
+
+    spanish_awaiting_approval(ArticleFactory.create(title="Sciatica"))
+    translations = editor_client.get("/admin/education/articletranslation/").content.decode()
+    assert "Mar 20, 2030, 9:00 AM EDT" in translations
+    assert not re.search(r"\d [ap]\.m\.", translations)

@@ -3,6 +3,7 @@ name, shown with `![description](image:name)` and served with a year's cache hea
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 
@@ -126,3 +127,15 @@ def test_an_uploaded_picture_is_not_replaced_or_renamed_under_an_approved_articl
     editor_client.post(change, {"name": "renamed", "image": picture(300, 100), "alt_text": "A bridge, again."})
     image.refresh_from_db()
     assert (image.name, image.image.name, image.alt_text) == ("bridge-exercise", stored, "A bridge, again.")
+
+
+def test_the_image_list_and_page_write_the_upload_time_as_the_staff_pages_do(editor_client, time_machine, editor):
+    time_machine.move_to(datetime.datetime(2030, 3, 20, 13, 0, tzinfo=datetime.UTC), tick=False)
+    editor_client.force_login(editor)  # a session from before the jump would have expired
+    assert upload(editor_client, alt_text="A runner lifts their hips.").status_code == 302
+    image = ArticleImage.objects.get()
+    listed = editor_client.get("/admin/education/articleimage/").content.decode()
+    page = editor_client.get(f"/admin/education/articleimage/{image.pk}/change/").content.decode()
+    for html in (listed, page):
+        assert "Mar 20, 2030, 9:00 AM EDT" in html  # not Django's "March 20, 2030, 9 a.m."
+        assert not re.search(r"\d [ap]\.m\.", html)
