@@ -97,3 +97,13 @@ def test_the_history_table_and_the_translation_list_write_their_times_the_same_w
     translations = editor_client.get("/admin/education/articletranslation/").content.decode()
     assert "Mar 20, 2030, 9:00 AM EDT" in translations
     assert not re.search(r"\d [ap]\.m\.", translations)
+
+
+def test_the_staff_preview_of_a_scheduled_article_says_when_it_goes_live_the_same_way(editor, reviewer, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    editor_client, reviewer_client = _signed_in(editor), _signed_in(reviewer)
+    editor_client.post(ADD_URL, form_data(**in_days(3), _submit_review="1"))
+    article = Article.objects.get(slug="stretching-after-a-run")
+    reviewer_client.post(review_url(article), {"_approve": "1"})
+    preview = _text(editor_client.get(article.get_absolute_url()))
+    assert "This article is scheduled: patients can read it from Mar 23, 2030, 10:30 AM EDT." in preview
