@@ -119,12 +119,20 @@ def take_red_flags(request: HttpRequest, intake: Intake, slug: str) -> Page | No
 def _take_red_flags_of_a_page_no_longer_asked(request: HttpRequest, intake: Intake) -> None:
     """Each page of the form that asks a question the page sent answers: its red-flag answers, as sent (blank for
     the page's other questions: nothing else is taken)."""
-    form_def, now = form_of(intake), timezone.now()
-    for page in form_def.pages:
-        if page.slug == form_def.consent_page or not any(question.code in request.POST for question in page.questions):
-            continue
+    now = timezone.now()
+    for page in pages_asking_what_was_sent(request, intake):
         posted = {question.code: request.POST.get(question.code) for question in page.questions}
         intake = services.record_red_flags(intake, posted, now=now)
+
+
+def pages_asking_what_was_sent(request: HttpRequest, intake: Intake) -> list[Page]:
+    """The question pages of `intake`'s form that ask a question the posted page answers (the consent page aside)."""
+    form_def = form_of(intake)
+    return [
+        page
+        for page in form_def.pages
+        if page.slug != form_def.consent_page and any(question.code in request.POST for question in page.questions)
+    ]
 
 
 def take_red_flags_with_advice(request: HttpRequest, intake: Intake, slug: str) -> tuple[PatientMessage | None, bool]:
@@ -133,7 +141,10 @@ def take_red_flags_with_advice(request: HttpRequest, intake: Intake, slug: str) 
     else the cauda equina advice for what was posted (or None); and whether a red-flag answer of the page is now on
     the form (`taken`: latched, the clinic told)."""
     page = take_red_flags(request, intake, slug)
-    questions = page.questions if page is not None else ()
+    # A page the form no longer has: its answers were taken as from the pages that ask them now (said so, with the
+    # advice the form now calls for; it said nothing was added, and gave no cord compression advice).
+    pages = [page] if page is not None else pages_asking_what_was_sent(request, intake)
+    questions = [question for each in pages for question in each.questions]
     raised = [q.code for q in questions if acts_at_once(q.code, request.POST.get(q.code), cancer_history=True)]
     taken = bool(raised) and selectors.has_open_latch(intake, raised)
     message = None

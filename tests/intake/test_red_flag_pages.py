@@ -421,3 +421,32 @@ def test_a_cauda_equina_yes_sent_after_send_from_a_page_the_form_no_longer_has_i
     assert RedFlagAnswer.objects.filter(intake=intake, code="ce_saddle_numbness", cleared_at__isnull=True).exists()
     assert intake.level == Level.URGENT
     assert alert_calls == [*alerts_before, (intake.pk, Level.URGENT, alerts_before[-1][1])]  # from routine
+
+
+def test_a_yes_sent_after_send_from_a_page_the_form_no_longer_has_says_it_was_added(patient, alert_calls):
+    """The yes from a page of an older version is latched and the clinic told: the page must say so, not "What you
+    just sent was not added to your form"."""
+    patient.answer_all(routine_answers())
+    assert patient.client.post("/intake/review/").status_code == 302
+
+    response = patient.client.post("/intake/step/a_page_no_longer_asked/", {"ce_saddle_numbness": "yes"})
+
+    html = response.content.decode()
+    assert "We have added your answer about this warning sign to your form and told the clinic." in html
+    assert "was not added to your form" not in html
+
+
+def test_leg_numbness_sent_after_send_from_a_page_the_form_no_longer_has_gets_the_cord_compression_advice(patient):
+    """Beside a sent cancer history, leg numbness from a page of an older version makes MSCC (latched, alerted): the
+    page gives the cord compression advice the form now calls for, as from the legs page itself."""
+    patient.answer_all(routine_answers(cancer_history="yes"))
+    assert patient.client.post("/intake/review/").status_code == 302
+
+    response = patient.client.post(
+        "/intake/step/a_page_no_longer_asked/", {"leg_symptoms": "yes", "leg_numbness_tingling": "yes"}
+    )
+
+    intake = _intake(patient)
+    assert intake.level == Level.URGENT
+    assert RedFlagAnswer.objects.filter(intake=intake, code="leg_numbness_tingling", cleared_at=None).exists()
+    assert "metastatic spinal cord" in response.content.decode()
