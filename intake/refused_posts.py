@@ -171,9 +171,10 @@ def _taken_answers(request: HttpRequest, slug: str) -> list[tuple[str, str, str]
     if intake is None:
         return []
     try:
-        questions = form_of(intake).page_by_slug(slug).questions
-    except KeyError:
-        return []
+        pages = [form_of(intake).page_by_slug(slug)]
+    except KeyError:  # a page of an older version: its answers were taken as from the pages that ask them now
+        pages = late_pages.pages_asking_what_was_sent(request, intake)
+    questions = [question for page in pages for question in page.questions]
     raised = [q for q in questions if acts_at_once(q.code, request.POST.get(q.code), cancer_history=True)]
     return [
         (q.code, say(q.label), say(q.choice_label(str(request.POST.get(q.code)))))

@@ -103,3 +103,20 @@ def test_the_refused_page_is_in_spanish_for_a_spanish_speaking_patient(patient, 
     assert 'lang="es"' in body
     assert "Busque ayuda médica ahora" in body
     assert "Hemos agregado a su formulario su respuesta sobre esta señal de alarma" in body
+
+
+def test_a_red_flag_past_the_rate_limit_from_a_page_the_form_no_longer_has_lists_the_answer_taken(
+    patient, one_post_allowed
+):
+    """A page of an older version of the form (its address names no page now): its yes is taken as from the page
+    that asks it now, and the page lists it among the answers added, as for a page the form has."""
+    assert patient.post_step("safety", routine_answers()).status_code == 302  # the one post allowed
+
+    response = patient.client.post("/intake/step/a_page_no_longer_asked/", {"ce_saddle_numbness": "yes"})
+
+    assert response.status_code == 429
+    body = response.content.decode()
+    assert "We have added your answer about this warning sign to your form and told the clinic." in body
+    added = body.split("The answers we added:")[1].split("</ul>")[0]
+    assert "saddle area" in added
+    assert RedFlagAnswer.objects.filter(intake=_intake(patient), code="ce_saddle_numbness").exists()
