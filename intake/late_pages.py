@@ -120,7 +120,13 @@ def _take_red_flags_of_a_page_no_longer_asked(request: HttpRequest, intake: Inta
     """Each page of the form that asks a question the page sent answers: its red-flag answers, as sent (blank for
     the page's other questions: nothing else is taken)."""
     now = timezone.now()
-    for page in pages_asking_what_was_sent(request, intake):
+    # The cancer history first: a leg answer sent with it makes MSCC only once it stands (`record_red_flags` takes a
+    # leg answer alone only beside a stored one), and the form asks it on a later page than the legs.
+    pages = sorted(
+        pages_asking_what_was_sent(request, intake),
+        key=lambda page: all(question.code != "cancer_history" for question in page.questions),
+    )
+    for page in pages:
         posted = {question.code: request.POST.get(question.code) for question in page.questions}
         intake = services.record_red_flags(intake, posted, now=now)
 

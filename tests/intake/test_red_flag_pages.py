@@ -450,3 +450,25 @@ def test_leg_numbness_sent_after_send_from_a_page_the_form_no_longer_has_gets_th
     assert intake.level == Level.URGENT
     assert RedFlagAnswer.objects.filter(intake=intake, code="leg_numbness_tingling", cleared_at=None).exists()
     assert "metastatic spinal cord" in response.content.decode()
+
+
+def test_a_cancer_history_and_leg_numbness_sent_together_from_a_page_the_form_no_longer_has_make_mscc(
+    patient, alert_calls
+):
+    """A page of an older version that asked both (its address names no page now): each answer is taken as from the
+    page that asks it now, and the leg numbness beside the cancer history sent with it is cord compression, as when
+    the two pages are sent one after the other; taken page by page in the form's order (legs before the cancer
+    history), the numbness was dropped and the form stayed at serious, with no emergency page."""
+    answer_up_to(patient, "general_health", routine_answers())
+
+    response = patient.client.post(
+        "/intake/step/a_page_no_longer_asked/",
+        {"cancer_history": "yes", "leg_symptoms": "yes", "leg_numbness_tingling": "yes"},
+        follow=True,
+    )
+
+    intake = _intake(patient)
+    assert RedFlagAnswer.objects.filter(intake=intake, code="leg_numbness_tingling", cleared_at=None).exists()
+    assert "MSCC" in set(intake.flags.values_list("code", flat=True))
+    assert intake.level == Level.URGENT
+    assert response.redirect_chain[-1][0] == "/intake/important/"
