@@ -183,7 +183,8 @@ def take_page_sent_late(
     as it depends on the cancer history)."""
     page = take_red_flags(request, intake, slug)
     if page is None:
-        return None, None
+        # A page of an older version: nothing to open again, but its yes was taken, and its advice is owed now.
+        return None, cauda_equina_sent(request.POST, CE_QUESTION_CODES) or None
     emergency = cauda_equina_sent(request.POST, [question.code for question in page.questions]) or None
     if slug == form_of(intake).consent_page or intake.status == Intake.Status.SUBMITTED:
         return None, emergency  # nothing to open again: the consent is asked again; a sent form has its receipt

@@ -365,3 +365,22 @@ def test_a_red_flag_sent_late_from_a_later_page_of_a_form_whose_resume_point_no_
         assert intake.level == Level.URGENT
         assert alert_calls == [(intake.pk, Level.URGENT, None)]
         assert "Get medical help now" in response.content.decode()
+
+
+def test_a_cauda_equina_yes_sent_late_from_a_page_the_form_no_longer_has_gets_the_advice_at_once(
+    patient, settings, alert_calls
+):
+    """A page of an older version (its address names no page now) sent after the idle limit: its yes is taken as
+    from the page that asks it now, and the birth-date page gives the cauda equina advice at once, as for a page the
+    form has (it said nothing until the birth date was typed again)."""
+    from intake.models import Intake, RedFlagAnswer
+
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    with time_machine.travel(timezone.now() + LATE, tick=False):
+        response = patient.client.post(
+            "/intake/step/a_page_no_longer_asked/", {"ce_saddle_numbness": "yes"}, follow=True
+        )
+
+        intake = Intake.objects.get(invitation=patient.invitation)
+        assert RedFlagAnswer.objects.filter(intake=intake, code="ce_saddle_numbness").exists()
+        assert "Get medical help now" in response.content.decode()
