@@ -210,16 +210,14 @@ def _question_page(request: HttpRequest) -> str | None:
 
 def _read_form_too_large(request: HttpRequest, slug: str) -> bool:
     """When Django refuses to read the posted form for its size (`bounded_post`), put the fields a refused page reads
-    in its place: the page's questions in any form's version, the token and the tag. Whether it did."""
+    in its place: the page's questions in any form's version (any page's, for an address no form has), the token and
+    the tag. Whether it did."""
     if bounded_post.size_error(request) is None:
         return False
-    names = {
-        question.code
-        for form in FORMS.values()
-        for page in form.pages
-        if page.slug == slug
-        for question in page.questions
-    }
+    pages = [page for form in FORMS.values() for page in form.pages if page.slug == slug]
+    if not pages:  # a page of an older version: its answers are taken as from the pages that ask them now
+        pages = [page for form in FORMS.values() for page in form.pages]
+    names = {question.code for page in pages for question in page.questions}
     posted = bounded_post.read_named_fields(request, names | set(_TAG_FIELDS)) if names else None
     if posted is None:
         return False

@@ -147,3 +147,24 @@ def test_a_red_flag_on_a_page_too_large_past_the_rate_limit_is_taken(patient, sm
     assert "told the clinic" in response.content.decode()
     assert _latched(patient)
     caches["ratelimit"].clear()
+
+
+def test_a_red_flag_on_a_page_the_form_no_longer_has_too_large_to_read_is_taken_with_the_advice(
+    patient, small_limits, alert_calls
+):
+    """A page of an older version of the form (its address names no page now), too large to read: its yes is taken
+    as from the page that asks it now, with the advice. No form's page has its address, so no field of it was read
+    and it got the plain 400, the yes lost."""
+    own, token = _own_client(patient)
+
+    response = own.post(
+        "/intake/step/a_page_no_longer_asked/",
+        urlencode({"notes": "x" * (3 * LIMIT), "ce_saddle_numbness": "yes", "csrfmiddlewaretoken": token}),
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code == 413
+    body = response.content.decode()
+    assert "Get medical help now" in body
+    assert "We have added your answer about this warning sign to your form and told the clinic." in body
+    assert _latched(patient)
