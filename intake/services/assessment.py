@@ -145,8 +145,9 @@ def hold_background_visit_of(invitation_id: int, patient_id: int) -> None:
     intake row is made: a review of it undone, or a cancer yes posted after "Send", holds the visit first and then
     relatches the follow-ups it finds (`follow_ups_beneath`). So the new row is either there for that relatch to
     find, or made after it commits, when every page of the follow-up reads the cancer history; made beside it, it
-    was missed by both, and its leg answers went without MSCC until a later page (stop 44). Staff's writes to the
-    visit do not wait on this lock. SQLite, one writer at a time, needs none."""
+    was missed by both, and its leg answers went without MSCC until a later page (stop 44). A key-share lock: an
+    update of the visit's other columns does not wait on it, but a review of the visit or its undo (`FOR UPDATE`)
+    waits until the follow-up's row is made, a few milliseconds. SQLite, one writer at a time, needs none."""
     connection = connections[router.db_for_write(Intake)]
     if connection.vendor != "postgresql":
         return
