@@ -9,9 +9,15 @@ the time. A copy is used only by the process that took it (a copy left by an ear
 
 The copy is used only when the database is as the first build found it: the tables empty but for the four that
 post_migrate fills (content types, permissions, groups), whose rows (ids included) must be the same; the build must
-not have changed those four; it must be the same day (rows say "reviewed today"); and, for data whose times are
-counted back from the moment it was built ("submitted 12 minutes ago"), the copy must be younger than `fresh_for`.
-Otherwise, or when the copy cannot be put back, the data is built again as the first time (and copied again).
+not have changed those four; it must be the same day (rows say "reviewed today"); and a copy may be no older than
+`fresh_for`, when given. Otherwise, or when the copy cannot be put back, the data is built again as the first time (and
+copied again).
+
+Data whose times are counted back from the moment it was built ("submitted 12 minutes ago") is put back with
+`times_from_now`: every date-and-time column of every row moves forward by the time since the build, so the rows read
+as if the build had just run (its dates, days without a time, stay as they are: the copy is of the same day). It was
+built again each minute instead: 3-7 s a build on this machine, three or four times in tests/browser/test_dashboard.py
+alone on a slow day, more often the slower the machine.
 """
 
 from __future__ import annotations
@@ -34,9 +40,11 @@ SCHEMA = "test_datasets"
 @dataclass(frozen=True)
 class _Copy:
     taken: float  # time.monotonic() when the build finished
+    taken_at: datetime.datetime  # and by the clock, for the columns `times_from_now` moves
     day: datetime.date
     refilled: str  # the four tables' rows when the build started
     tables: tuple[tuple[str, str], ...]  # (table, the table in SCHEMA holding its rows)
+    columns: dict[str, tuple[tuple[str, bool], ...]]  # table: its columns in order, each with whether it holds a time
     sequences: tuple[tuple[str, str, str], ...]  # (sequence, table, column): moved past the ids put back
 
 
@@ -49,18 +57,24 @@ def built_once(
     *,
     after_restore: Callable[[], object] | None = None,
     fresh_for: datetime.timedelta | None = None,
+    times_from_now: bool = False,
 ) -> None:
     """Run `build`, or put back the rows its first run in this process left (see the module's docstring).
 
     `after_restore` does what the build's signals and on-commit hooks did outside the database (a cache told that
-    the library changed, say), since rows put back with SQL send none. `fresh_for`: how old a copy may be."""
+    the library changed, say), since rows put back with SQL send none. `fresh_for`: how old a copy may be.
+    `times_from_now`: the copy's date-and-time columns are moved forward by its age as they are put back."""
     if connection.vendor != "postgresql":
         build()
         return
     copy = _copies.get(name)
     refilled, others_empty = _state()
     young = copy is not None and (fresh_for is None or time.monotonic() - copy.taken < fresh_for.total_seconds())
-    if copy is not None and young and others_empty and _usable(copy, refilled) and _put_back(copy):
+    if copy is not None and young and others_empty and _usable(copy, refilled):
+        put_back = _put_back(copy, times_from_now=times_from_now)
+    else:
+        put_back = False
+    if put_back:
         if after_restore is not None:
             after_restore()
         return
@@ -121,16 +135,46 @@ def _take(name: str, refilled: str) -> _Copy:
             [[table for table, _kept in tables]],
         )
         sequences = tuple(sorted(cursor.fetchall()))
-    return _Copy(time.monotonic(), timezone.localdate(), refilled, tuple(tables), sequences)
+        cursor.execute(
+            """
+            SELECT table_name, column_name, data_type LIKE 'timestamp%%' FROM information_schema.columns
+            WHERE table_schema = current_schema() AND table_name = ANY(%s) ORDER BY table_name, ordinal_position
+            """,
+            [[table for table, _kept in tables]],
+        )
+        columns: dict[str, list[tuple[str, bool]]] = {}
+        for table, column, is_time in cursor.fetchall():
+            columns.setdefault(table, []).append((column, is_time))
+    return _Copy(
+        time.monotonic(),
+        timezone.now(),
+        timezone.localdate(),
+        refilled,
+        tuple(tables),
+        {table: tuple(names) for table, names in columns.items()},
+        sequences,
+    )
 
 
-def _put_back(copy: _Copy) -> bool:
+def _put_back(copy: _Copy, *, times_from_now: bool = False) -> bool:
     quote = connection.ops.quote_name
+    age = timezone.now() - copy.taken_at
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             for table, kept in copy.tables:
-                cursor.execute(f"INSERT INTO {quote(table)} SELECT * FROM {kept}")  # noqa: S608
+                columns = copy.columns[table]
+                if not (times_from_now and any(is_time for _column, is_time in columns)):
+                    cursor.execute(f"INSERT INTO {quote(table)} SELECT * FROM {kept}")  # noqa: S608
+                    continue
+                names = ", ".join(quote(column) for column, _is_time in columns)
+                values = ", ".join(
+                    f"{quote(column)} + %(age)s::interval" if is_time else quote(column) for column, is_time in columns
+                )
+                cursor.execute(
+                    f"INSERT INTO {quote(table)} ({names}) SELECT {values} FROM {kept}",  # noqa: S608
+                    {"age": str(age.total_seconds()) + " seconds"},
+                )
             for sequence, table, column in copy.sequences:
                 # An emptying that restarted the ids must not hand out one of those just put back.
                 cursor.execute(
