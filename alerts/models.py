@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from clinic_portal.staff_times import staff_moment
 from intake.models import Intake
 from messaging.models import Delivery
 
@@ -65,7 +66,7 @@ class SweeperHeartbeat(models.Model):
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="sweeper_heartbeat_one_row")]
 
     def __str__(self) -> str:
-        return f"Sweeper last ran {self.swept_at:%Y-%m-%d %H:%M:%S %Z}"
+        return f"Sweeper last ran {staff_moment(self.swept_at, seconds=True)}"
 
 
 class WorkerHeartbeat(models.Model):
@@ -92,5 +93,6 @@ class WorkerHeartbeat(models.Model):
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="worker_heartbeat_one_row")]
 
     def __str__(self) -> str:
-        waiting = f"waiting since {self.waiting_since:%Y-%m-%d %H:%M:%S %Z}" if self.waiting_since else "answered"
-        return f"Worker ping {waiting}"
+        if self.waiting_since is None:
+            return "Worker ping answered"
+        return f"Worker ping waiting since {staff_moment(self.waiting_since, seconds=True)}"
