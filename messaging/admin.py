@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 
+from clinic_portal.staff_times import admin_moment
 from messaging.models import TextOptOut
 
 FIND = "number"
@@ -24,8 +25,12 @@ MSG_NOT_FOUND = "No number that asked for no texts matches what you typed: texts
 
 @admin.register(TextOptOut)
 class TextOptOutAdmin(admin.ModelAdmin[TextOptOut]):
-    list_display = ("number", "at")
-    readonly_fields = ("number", "at")
+    # When, as the staff pages write it ("Mar 20, 2030, 9:00 AM EDT", not Django's "March 20, 2030, 9 a.m."), sorted
+    # by the time.
+    when = admin_moment("at", "At")
+    list_display = ("number", "when")
+    readonly_fields = ("number", "when")
+    fields = readonly_fields
     # No search_fields: the list's search box (templates/admin/messaging/textoptout/change_list.html) posts to
     # `find_view`, never sends the number as ?q=.
 
