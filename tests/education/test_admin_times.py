@@ -107,3 +107,31 @@ def test_the_staff_preview_of_a_scheduled_article_says_when_it_goes_live_the_sam
     reviewer_client.post(review_url(article), {"_approve": "1"})
     preview = _text(editor_client.get(article.get_absolute_url()))
     assert "This article is scheduled: patients can read it from Mar 23, 2030, 10:30 AM EDT." in preview
+
+
+def test_the_compare_page_names_the_two_versions_and_a_changed_time_the_same_way(editor, time_machine):
+    """django-reversion-compare's page said "Compare March 20, 2030, 9 a.m. with March 21, 2030, 9 a.m.", and a
+    changed go-live time "- March 23, 2030, 10:30 a.m."."""
+    import reversion
+    from reversion.models import Version
+
+    time_machine.move_to(NOW, tick=False)
+    with reversion.create_revision():
+        article = ArticleFactory.create(body="The old advice.", published_at=NOW + datetime.timedelta(days=3))
+    time_machine.move_to(NOW + datetime.timedelta(days=1), tick=False)
+    with reversion.create_revision():
+        article.body = "The new advice."
+        article.published_at = NOW + datetime.timedelta(days=4)
+        article.save()
+    first, second = Version.objects.get_for_object(article).order_by("pk")
+    compare = _text(
+        _signed_in(editor).get(
+            f"/admin/education/article/{article.pk}/history/compare/",
+            {"version_id1": first.pk, "version_id2": second.pk},
+        )
+    )
+    heading = "Compare <strong>Mar 20, 2030, 9:00 AM EDT</strong> with <strong>Mar 21, 2030, 9:00 AM EDT</strong>"
+    assert heading in compare
+    assert "<del>- Mar 23, 2030, 9:00 AM EDT</del>" in compare
+    assert "<ins>+ Mar 24, 2030, 9:00 AM EDT</ins>" in compare
+    assert not re.search(r"\d [ap]\.m\.", compare)
