@@ -1,8 +1,10 @@
 """The Django admin pages content editors use, checked with axe-core at phone and desktop width: the index, the
 article list, the add and change forms (with the labelled date-and-time boxes and the topic picker), the history
-with its compare buttons, a comparison, and the topic list."""
+with its compare buttons, a comparison, the topic list and a topic's History page."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 import reversion
@@ -31,6 +33,25 @@ def article_with_two_versions():
         article.save()
         reversion.set_comment("Summary updated after the yearly review")
     return article
+
+
+def _changed_topic(editor):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from education.models import Topic
+
+    topic = Topic.objects.order_by("pk").first()
+    assert topic is not None
+    LogEntry.objects.create(
+        user=editor,
+        content_type=ContentType.objects.get_for_model(topic),
+        object_id=str(topic.pk),
+        object_repr=str(topic),
+        action_flag=CHANGE,
+        change_message='[{"changed": {"fields": ["Description"]}}]',
+    )
+    return topic
 
 
 def test_the_admin_pages_an_editor_uses_pass_axe_at_desktop_and_the_article_form_on_a_phone(
@@ -68,12 +89,21 @@ def test_the_admin_pages_an_editor_uses_pass_axe_at_desktop_and_the_article_form
     page.get_by_role("button", name="compare").click()
     page.wait_for_url("**/history/compare/**")
     assert "Reviewed again." in page.content()
+    # The two versions named as the staff pages write a moment ("Mar 20, 2030, 9:00 AM EDT").
+    assert re.search(r"Compare \w{3} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M E[SD]T with", page.inner_text("#content-main"))
     screenshot(page, "admin-article-compare-desktop")
     assert_accessible(page, context="comparing two versions")
 
     page.goto("/admin/education/topic/")
     screenshot(page, "admin-topic-list-desktop")
     assert_accessible(page, context="topic list")
+
+    # Django's own History page (templates/admin/object_history.html), for a topic changed in the admin.
+    topic = _changed_topic(editor)
+    page.goto(f"/admin/education/topic/{topic.pk}/history/")
+    when = page.locator("#change-history tbody th").first.inner_text()
+    assert re.fullmatch(r"\w{3} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M E[SD]T", when), when
+    assert_accessible(page, context="topic history")
 
     # The article form opened on a phone (loaded at that width, not resized to it), on the same loaded library.
     phone = open_page(f"/admin/education/article/{article.pk}/change/", PHONE, user=editor)
