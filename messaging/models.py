@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Case, CharField, F, Q, Value, When
+from django.utils import dateformat, timezone
 
 from messaging import channels
 
@@ -133,4 +134,5 @@ class TextOptOut(models.Model):
         verbose_name_plural = "numbers that asked for no texts"
 
     def __str__(self) -> str:
-        return f"No texts since {self.at:%Y-%m-%d}"
+        # The clinic's day, written as the staff pages write a date ("Mar 20, 2030"): the name heads its admin page.
+        return f"No texts since {dateformat.format(timezone.localtime(self.at), 'M j, Y')}"
