@@ -47,6 +47,7 @@ def article_context(article: Any) -> dict[str, Any]:
         "review_overdue": bool(article.next_review_due and article.next_review_due < timezone.localdate()),
         "reviewed_on": _review_day(article.reviewed_on),
         "next_review": _review_day(article.next_review_due),
+        "translation_approved": _translation_approved(getattr(article, "translation_approval", None)),
         "related": [
             {
                 "url": article_url(related.slug),
@@ -88,6 +89,17 @@ def _review_day(day: datetime.date | None) -> dict[str, str] | None:
         return None
     words_format = pgettext("Django date format: a review date, e.g. March 27, 2026", "F j, Y")
     return {"iso": day.isoformat(), "words": date_format(day, words_format)}
+
+
+def _translation_approved(approval: tuple[str, datetime.datetime | None] | None) -> dict[str, str] | None:
+    """Who approved the translation shown and on which day, for the review line (None: the page is not shown in a
+    translation). The article's own review (`reviewed_by`, `reviewed_on`) is of its English words: a page in a
+    translation says so, and names this approval of the words it shows (education.translation.localized)."""
+    if approval is None or approval[1] is None:
+        return None
+    name, approved_at = approval
+    day = _review_day(timezone.localdate(approved_at))
+    return {**day, "by": name} if day is not None else None
 
 
 def _scrolling_tables(html: SafeString, *, english: bool) -> SafeString:

@@ -3,8 +3,10 @@
 The public article page asks `localized(article, translation.get_language())`:
 - English (or a language the library has no translations for): the article as it is.
 - A translation made from the English that is live now, whose words a clinical reviewer approved: its title,
-  summary and body (sources, topics, the review line and the "When to get help now" box stay the article's own; the
-  box and the numbers are in the reader's language through the templates).
+  summary and body, and who approved them and when (`translation_approval`: the page's review line says the medical
+  review was of the English original, and who approved the translation; sources, topics, the review dates and the
+  "When to get help now" box stay the article's own; the box and the numbers are in the reader's language through
+  the templates).
 - A translation made from older English (the English changed since), or changed since a reviewer approved it (or
   never approved): the current English, with a notice in the reader's language that the translation is being
   updated. Clinical advice the clinic has since changed, or that no clinician has read, is never shown, and the
@@ -44,6 +46,7 @@ def localized(article: Article, language: str | None) -> Article:
     """The article as a reader of `language` should see it (a copy when anything differs; never saved)."""
     code = language_code(language)
     article.translation_notice = None  # type: ignore[attr-defined]
+    article.translation_approval = None  # type: ignore[attr-defined]
     if code not in TRANSLATED:
         return article
     shown = copy.copy(article)
@@ -58,6 +61,7 @@ def localized(article: Article, language: str | None) -> Article:
         shown.body_html = found.body_html
         shown.body_text = found.body_text
         shown.translation_notice = None  # type: ignore[attr-defined]
+        shown.translation_approval = (found.approved_by_name, found.approved_at)  # type: ignore[attr-defined]
     return shown
 
 
