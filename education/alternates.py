@@ -39,8 +39,13 @@ def page_addresses(
     and `language_alternates` ((hreflang, url) pairs; none unless the page is in more than one of `languages`, and
     none for a later page of a list)."""
     origin = f"{request.scheme}://{request.get_host()}"
-    alternates: list[tuple[str, str]] = []
-    if len(languages) > 1 and not query:
-        alternates = [(code, origin + address_in(path, code)) for code in languages]
-        alternates.append((X_DEFAULT, origin + address_in(path, ADDRESS_DEFAULT)))
+    alternates = [] if query else [(code, origin + address) for code, address in versions(path, languages)]
     return {"canonical_url": origin + address_in(path, shown, query), "language_alternates": alternates}
+
+
+def versions(path: str, languages: Sequence[str]) -> list[tuple[str, str]]:
+    """(hreflang, address) for the page at `path` in each of `languages`, then `x-default`; none unless it is in
+    more than one. Relative addresses: a page's head and the sitemap (education/sitemaps.py) put the origin before."""
+    if len(languages) < 2:
+        return []
+    return [*((code, address_in(path, code)) for code in languages), (X_DEFAULT, address_in(path, ADDRESS_DEFAULT))]

@@ -33,16 +33,20 @@ from urllib.parse import urlencode
 from django.db import connection
 from django.db.models import (
     Aggregate,
+    Case,
     CharField,
     Count,
     Exists,
+    F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
 
@@ -55,6 +59,7 @@ from education.models import Article, ArticleTranslation, Topic, TopicTranslatio
 from education.translation import (
     TRANSLATED,
     language_code,
+    shown_condition,
     shown_filter,
     shown_sql,
     shown_translations,
@@ -537,7 +542,15 @@ class ReadNext:
 # the columns it never shows (reading each timestamp and number cost more than the rest of the row, issue 16).
 RELATED_FIELDS = ("id", "title", "slug", "summary")
 PAGE_DEFERRED = ("body", "body_text", "search_vector")
-PAGE_UNSHOWN = ("featured", "reviewer", "reading_grade", "word_count", "created_at", "updated_at")
+PAGE_UNSHOWN = (
+    "featured",
+    "reviewer",
+    "reading_grade",
+    "word_count",
+    "created_at",
+    "updated_at",
+    "page_changed_at",
+)
 
 
 @lru_cache(maxsize=1)
@@ -622,5 +635,22 @@ def _article_for_page_orm(slug: str, *, can_preview: bool, language: str | None 
 # --- The sitemap ----------------------------------------------------------------------------------------------------
 
 
-def sitemap_articles() -> QuerySet[Article]:
-    return Article.objects.published().only("slug", "updated_at").order_by("slug")
+def sitemap_articles() -> QuerySet[Any]:
+    """The published articles by slug as the sitemap lists them, in one query, as rows: the slug, when what its page
+    shows last changed (saved, gone live, its topics or "Read next" list changed: education/page_changes.py) and,
+    for each translated language in order, when its page in that language last changed (the same, or its
+    translation released later: approved, or its approved words put back), or None where patients may not read its
+    translation (`is_shown`: its address in that language is not listed). The translations come by a join (one per
+    article and language), as `with_shown_title`'s."""
+    articles = Article.objects.published()
+    changed = Greatest(F("updated_at"), F("published_at"), Coalesce(F("page_changed_at"), F("updated_at")))
+    columns = ["slug", "changed"]
+    for code in sorted(TRANSLATED):
+        relation = f"in_{code}"
+        released = Greatest(F(f"{relation}__approved_at"), F(f"{relation}__updated_at"))
+        shown = shown_condition(english=F("english_sha256"), translation=relation)
+        articles = articles.annotate(
+            **{relation: FilteredRelation("translations", condition=Q(translations__language=code))}
+        ).annotate(**{f"changed_{code}": Case(When(shown, then=Greatest(changed, Coalesce(released, changed))))})
+        columns.append(f"changed_{code}")
+    return articles.annotate(changed=changed).order_by("slug").values_list(*columns)

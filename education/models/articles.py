@@ -240,6 +240,15 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, help_text="When the article was first saved.")
     updated_at = models.DateTimeField(auto_now=True, help_text="When the article was last saved.")
+    # What else its page shows, changed without a save of the article: its topics (added, removed, renamed, in any
+    # language, deleted) and its "Read next" list (changed, or a listed article saved). Written by
+    # education/page_changes.py; the sitemap's `lastmod` is the later of the two (education/sitemaps.py).
+    page_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When its topics or its “Read next” list (or the names they show) last changed.",
+    )
     # Filled only on PostgreSQL (title weighted above summary above body) and GIN-indexed by migration 0003, which
     # creates the index on PostgreSQL only: the model stays portable, and SQLite keeps an always-empty column.
     search_vector = SearchVectorField(null=True, editable=False)

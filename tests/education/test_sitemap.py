@@ -1,3 +1,19 @@
+"""sitemap.xml and robots.txt: what search engines are told to read, in which languages, and when it last changed."""
+
+from __future__ import annotations
+
+import datetime
+from xml.etree import ElementTree
+
+import pytest
+
+from education.models import Article, ArticleTranslation, TopicTranslation
+from education.translation_approval import approve_translation
+from tests.education.factories import ArticleFactory, TopicFactory, approve_translations
+
+pytestmark = pytest.mark.django_db
+
+
 def test_robots_txt_points_crawlers_to_the_sitemap_and_away_from_private_pages(client, settings):
     """It answered 404: crawlers had no sitemap to find and nothing asking them to keep out of the patient's form."""
     settings.SITE_URL = "https://portal.example"
@@ -9,3 +25,183 @@ def test_robots_txt_points_crawlers_to_the_sitemap_and_away_from_private_pages(c
     for path in ("/intake/", "/staff/", "/admin/", "/search/"):
         assert f"Disallow: {path}" in lines
     assert "Sitemap: https://portal.example/sitemap.xml" in lines
+
+
+# --- What the sitemap lists: every page in each language patients may read it in, with its versions named ---------
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+ORIGIN = "http://testserver"
+
+
+def sitemap_entries(client) -> dict[str, dict[str, object]]:
+    """Each <url> of /sitemap.xml by its address (without the origin): its `lastmod` (or None) and its `alternates`
+    ({hreflang: address without the origin})."""
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    entries: dict[str, dict[str, object]] = {}
+    # Our own server's answer in a test, not untrusted input.
+    for url in ElementTree.fromstring(response.content).iter(f"{SITEMAP}url"):  # noqa: S314
+        loc = url.findtext(f"{SITEMAP}loc", "")
+        assert loc.startswith(ORIGIN), loc
+        alternates = {
+            link.get("hreflang"): (link.get("href") or "").removeprefix(ORIGIN) for link in url.iter(f"{XHTML}link")
+        }
+        assert loc.removeprefix(ORIGIN) not in entries, f"{loc} is listed once"
+        entries[loc.removeprefix(ORIGIN)] = {"lastmod": url.findtext(f"{SITEMAP}lastmod"), "alternates": alternates}
+    return entries
+
+
+def translate(article, *, approve: bool = True) -> ArticleTranslation:
+    translation = ArticleTranslation(
+        article=article, language="es", title="Título", summary="Resumen.", body="Palabras en español."
+    )
+    translation.record_source(article)
+    translation.save()
+    if approve:
+        approve_translations()
+    return translation
+
+
+def both(path: str) -> dict[str, str]:
+    return {"en": path, "es": f"{path}?lang=es", "x-default": path}
+
+
+def test_an_article_patients_may_read_in_spanish_is_listed_at_its_spanish_address_with_both_versions_named(client):
+    read = ArticleFactory.create(slug="read-in-spanish")
+    waiting = ArticleFactory.create(slug="translation-not-approved")
+    english = ArticleFactory.create(slug="english-only")
+    translate(read)
+    translate(waiting, approve=False)
+    entries = sitemap_entries(client)
+    assert entries["/articles/read-in-spanish/"]["alternates"] == both("/articles/read-in-spanish/")
+    assert entries["/articles/read-in-spanish/?lang=es"]["alternates"] == both("/articles/read-in-spanish/")
+    for unread in (waiting, english):
+        assert entries[f"/articles/{unread.slug}/"]["alternates"] == {}
+        assert f"/articles/{unread.slug}/?lang=es" not in entries
+
+
+def test_a_translation_made_from_older_english_is_not_listed(client, editor, reviewer):
+    article = ArticleFactory.create(slug="changed-english")
+    translate(article)
+    article.body = "New English words, not yet translated."
+    article.save()
+    entries = sitemap_entries(client)
+    assert "/articles/changed-english/?lang=es" not in entries
+    assert entries["/articles/changed-english/"]["alternates"] == {}
+
+
+def test_the_home_page_list_and_topics_are_listed_in_spanish_where_their_pages_name_a_spanish_version(client):
+    named = TopicFactory.create(name="Running", slug="running")
+    TopicTranslation.objects.create(topic=named, language="es", name="Correr")
+    unnamed = TopicFactory.create(name="Sciatica", slug="sciatica")
+    entries = sitemap_entries(client)
+    assert entries["/"]["alternates"] == both("/")  # its own words are translated: always
+    assert "/articles/?lang=es" not in entries  # nothing to read in Spanish yet
+    translate(ArticleFactory.create(slug="running-in-spanish", topics=[named, unnamed]))
+    entries = sitemap_entries(client)
+    assert entries["/?lang=es"]["alternates"] == both("/")
+    assert entries["/articles/?lang=es"]["alternates"] == both("/articles/")
+    assert entries["/topics/running/?lang=es"]["alternates"] == both("/topics/running/")
+    assert "/topics/sciatica/?lang=es" not in entries  # no Spanish name: its Spanish page is English headings
+    assert entries["/topics/sciatica/"]["alternates"] == {}
+
+
+# --- lastmod: when what the page shows last changed ------------------------------------------------------------------
+
+DAY = datetime.datetime(2026, 10, 1, 12, 0, tzinfo=datetime.UTC)
+
+
+def on_day(time_machine, day: int) -> None:
+    time_machine.move_to(DAY + datetime.timedelta(days=day - 1), tick=False)
+
+
+def lastmods(client, slug: str) -> tuple[object, object]:
+    entries = sitemap_entries(client)
+    spanish = entries.get(f"/articles/{slug}/?lang=es")
+    return entries[f"/articles/{slug}/"]["lastmod"], spanish["lastmod"] if spanish else None
+
+
+def test_the_spanish_address_is_last_modified_when_its_translation_was_released(client, time_machine, reviewer):
+    on_day(time_machine, 1)
+    article = ArticleFactory.create(slug="heat", published_at=DAY - datetime.timedelta(days=1))
+    on_day(time_machine, 3)
+    translation = translate(article, approve=False)
+    assert lastmods(client, "heat") == ("2026-10-01", None)  # not released: not listed
+    on_day(time_machine, 5)
+    approve_translation(translation, reviewer=reviewer)
+    assert lastmods(client, "heat") == ("2026-10-01", "2026-10-05")
+    on_day(time_machine, 8)  # new words, approved: what Spanish readers read changed that day
+    translation.body = "Otras palabras en español."
+    translation.save()
+    on_day(time_machine, 9)
+    approve_translation(translation, reviewer=reviewer)
+    assert lastmods(client, "heat") == ("2026-10-01", "2026-10-09")
+    on_day(time_machine, 11)  # the English article's own change (its review dates) shows on both pages
+    article.next_review_due = datetime.date(2027, 12, 1)
+    article.save()
+    assert lastmods(client, "heat") == ("2026-10-11", "2026-10-11")
+
+
+def test_an_article_is_last_modified_when_its_topics_change(client, time_machine, reviewer):
+    on_day(time_machine, 1)
+    running = TopicFactory.create(name="Running", slug="running")
+    sciatica = TopicFactory.create(name="Sciatica", slug="sciatica")
+    article = ArticleFactory.create(slug="heat", published_at=DAY - datetime.timedelta(days=1))
+    translate(article)
+    ArticleFactory.create(slug="other", topics=[sciatica], published_at=DAY - datetime.timedelta(days=1))
+    on_day(time_machine, 2)
+    article.topics.add(running)
+    assert lastmods(client, "heat") == ("2026-10-02", "2026-10-02")
+    on_day(time_machine, 3)  # from the topic's side
+    sciatica.articles.add(article)
+    assert lastmods(client, "heat") == ("2026-10-03", "2026-10-03")
+    on_day(time_machine, 4)  # a topic renamed: the page shows its name
+    running.name = "Running and jogging"
+    running.save()
+    assert lastmods(client, "heat") == ("2026-10-04", "2026-10-04")
+    assert lastmods(client, "other") == ("2026-10-01", None)  # not in that topic
+    on_day(time_machine, 5)  # its Spanish name: shown on the Spanish page
+    TopicTranslation.objects.create(topic=running, language="es", name="Correr")
+    assert lastmods(client, "heat")[1] == "2026-10-05"
+    on_day(time_machine, 6)
+    running.articles.clear()
+    assert lastmods(client, "heat") == ("2026-10-06", "2026-10-06")
+    on_day(time_machine, 7)  # a topic deleted leaves the pages of its articles
+    sciatica.delete()
+    assert lastmods(client, "heat") == ("2026-10-07", "2026-10-07")
+    assert lastmods(client, "other") == ("2026-10-07", None)
+
+
+def test_an_article_is_last_modified_when_its_read_next_list_changes(client, time_machine):
+    on_day(time_machine, 1)
+    article = ArticleFactory.create(slug="heat", published_at=DAY - datetime.timedelta(days=1))
+    next_read = ArticleFactory.create(slug="next-read", published_at=DAY - datetime.timedelta(days=1))
+    on_day(time_machine, 2)
+    article.related.add(next_read)
+    assert lastmods(client, "heat") == ("2026-10-02", None)
+    on_day(time_machine, 4)  # its title, shown under "Read next"
+    next_read.title = "A better title"
+    next_read.save()
+    assert lastmods(client, "heat") == ("2026-10-04", None)
+
+
+def test_the_sitemap_costs_one_query_with_3_or_30_articles_read_in_spanish(client, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    counted = []
+    for count in (3, 30):
+        Article.objects.all().delete()
+        topic = TopicFactory.create(name="Running", slug="running")
+        TopicTranslation.objects.get_or_create(topic=topic, language="es", defaults={"name": "Correr"})
+        for n in range(count):
+            translate(ArticleFactory.create(slug=f"article-{count}-{n}", topics=[topic]), approve=False)
+        approve_translations()
+        client.get("/sitemap.xml")  # the topic list is counted once after the library changed
+        with CaptureQueriesContext(connection) as captured:
+            entries = sitemap_entries(client)
+        assert sum(path.endswith("?lang=es") and "/articles/" in path for path in entries) == count + 1
+        counted.append(len(captured))
+    assert counted == [1, 1]

@@ -1,0 +1,100 @@
+"""When an article's page last changed without the article being saved: `Article.page_changed_at`.
+
+An article's page shows more than its own row: its topics' names (in the reader's language) and its "Read next" list
+(each listed article's title and summary, in the reader's language where patients may read its translation). A
+change to any of those changes the page, and the sitemap's `lastmod` says so (education/sitemaps.py: the later of
+`updated_at` and `page_changed_at`; a Spanish address also its translation's release). Each change here is one
+UPDATE of the articles whose pages show what changed, found through the index of the relation; nothing is read.
+
+Written by signals (connected in EducationConfig.ready), as the public-page cache hears of the same changes
+(education/cache.py). Not seen, as there: writes that bypass the models (`QuerySet.update()`, bulk SQL, a
+migration's), and an article going live at its publish time with no save (the "Read next" lists showing it then;
+its own page's `lastmod` is its publish time at least). A Spanish-only change (a topic's Spanish name, a listed
+article's translation) moves the English address's `lastmod` too: one column for both languages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from education.models import Article, ArticleTranslation, Topic, TopicTranslation
+
+CHANGING = ("post_add", "post_remove", "post_clear")
+
+
+def pages_changed(showing: Q) -> None:
+    """The pages of the articles `showing` selects changed now."""
+    Article.objects.filter(showing).update(page_changed_at=timezone.now())
+
+
+def _ids(pks: Iterable[int] | None) -> list[int]:
+    return list(pks or ())
+
+
+def _topics_changed(*, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **_kwargs: Any) -> None:
+    """An article's topics changed: from the article's side (`article.topics.add(...)`) its page; from a topic's
+    (`topic.articles.add(...)`) the pages of the articles added or removed, or of all its articles before a clear."""
+    if not reverse:
+        if action in CHANGING and (pk_set or action == "post_clear"):
+            pages_changed(Q(pk=instance.pk))
+    elif action in ("post_add", "post_remove") and pk_set:
+        pages_changed(Q(pk__in=_ids(pk_set)))
+    elif action == "pre_clear":
+        pages_changed(Q(topics=instance))
+
+
+def _related_changed(*, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **_kwargs: Any) -> None:
+    """An article's "Read next" list changed: from its side its page; from the listed article's side the pages of the
+    articles that list it (or listed it, before a clear)."""
+    if not reverse:
+        if action in CHANGING and (pk_set or action == "post_clear"):
+            pages_changed(Q(pk=instance.pk))
+    elif action in ("post_add", "post_remove") and pk_set:
+        pages_changed(Q(pk__in=_ids(pk_set)))
+    elif action == "pre_clear":
+        pages_changed(Q(related=instance))
+
+
+def _topic_saved(*, instance: Topic, created: bool = False, **_kwargs: Any) -> None:
+    if not created:
+        pages_changed(Q(topics=instance))
+
+
+def _topic_deleted(*, instance: Topic, **_kwargs: Any) -> None:
+    """Before the topic goes: its links to articles are deleted with it, without a signal of their own."""
+    pages_changed(Q(topics=instance))
+
+
+def _topic_name_changed(*, instance: TopicTranslation, **_kwargs: Any) -> None:
+    pages_changed(Q(topics=instance.topic_id))
+
+
+def _listed_article_changed(*, instance: Article, **_kwargs: Any) -> None:
+    """Saved (its title, its being live) or about to be deleted: the "Read next" lists showing it change."""
+    pages_changed(Q(related=instance.pk))
+
+
+def _listed_translation_changed(*, instance: ArticleTranslation, **_kwargs: Any) -> None:
+    pages_changed(Q(related=instance.article_id))
+
+
+def connect_signals() -> None:
+    """Called by EducationConfig.ready."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+
+    uid = "page-changed-at"
+    m2m_changed.connect(_topics_changed, sender=Article.topics.through, dispatch_uid=f"{uid}-topics")
+    m2m_changed.connect(_related_changed, sender=Article.related.through, dispatch_uid=f"{uid}-related")
+    post_save.connect(_topic_saved, sender=Topic, dispatch_uid=f"{uid}-topic-saved")
+    pre_delete.connect(_topic_deleted, sender=Topic, dispatch_uid=f"{uid}-topic-deleted")
+    for what, signal in (("saved", post_save), ("deleted", post_delete)):
+        signal.connect(_topic_name_changed, sender=TopicTranslation, dispatch_uid=f"{uid}-topic-name-{what}")
+        signal.connect(
+            _listed_translation_changed, sender=ArticleTranslation, dispatch_uid=f"{uid}-listed-translation-{what}"
+        )
+    post_save.connect(_listed_article_changed, sender=Article, dispatch_uid=f"{uid}-listed-article-saved")
+    pre_delete.connect(_listed_article_changed, sender=Article, dispatch_uid=f"{uid}-listed-article-deleted")
