@@ -1,5 +1,9 @@
-"""sitemap.xml: the home page, the article list, every topic with published articles, every published article, each
+"""The sitemap: the home page, the article list, every topic with published articles, every published article, each
 in every language patients may read it in, with its versions named (`xhtml:link rel="alternate" hreflang`).
+
+`/sitemap.xml` is an index of sections (`/sitemap-pages.xml`, `/sitemap-topics.xml`, `/sitemap-articles.xml` and its
+further pages, `?p=2`...): a sitemap holds at most 50,000 addresses (sitemaps.org), and the articles' section is cut
+into pages of 25,000 articles, each listed in up to two languages. The index is read from counts already known.
 
 The languages and addresses are those the pages name in their heads (education/alternates.py): English the plain
 address, Spanish `?lang=es`, `x-default` the plain one; an article in Spanish only where patients may read its
@@ -122,6 +126,11 @@ class ArticleSitemap(VersionsSitemap):
 
     def lastmod(self, item: Address) -> datetime.datetime | None:
         return item.lastmod
+
+    def get_latest_lastmod(self) -> None:
+        """None: the index (`/sitemap.xml`) gives no date for the section, which Django would find by reading every
+        article (optional in the protocol; each address in the section has its own)."""
+        return None
 
 
 SITEMAPS: dict[str, type[Sitemap[Any]]] = {"pages": PagesSitemap, "topics": TopicSitemap, "articles": ArticleSitemap}

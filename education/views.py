@@ -14,6 +14,7 @@ from typing import Any, Concatenate, ParamSpec
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.sitemaps.views import index as index_view
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -190,7 +191,9 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 # The sitemap (education/sitemaps.py) is a public page too: at a hundred thousand articles it is the costliest one.
+# `/sitemap.xml` is the index of its sections (`sitemap-articles.xml?p=2`...), read from counts already known.
 sitemap = shared_page(cache_control(**PUBLIC_CACHE_CONTROL)(sitemap_view))
+sitemap_index = shared_page(cache_control(**PUBLIC_CACHE_CONTROL)(index_view))
 
 
 # Pages no search engine should list: the patient's form, staff pages, the admin, search results (endless, thin) and

@@ -26,7 +26,10 @@ PAGES = [
     ("/articles/the-article/", ARTICLE_PAGE),  # the article with its topic ids and its published related articles
     ("/search/?q=back", 1),  # ranked, counted, cut to a page and its snippets made, in one query
     ("/search/?q=", 0),  # the topic list only
-    ("/sitemap.xml", 1),  # the published articles (topics and the count come from the topic list)
+    ("/sitemap.xml", 0),  # the index: its sections' pages from the count of the topic list
+    ("/sitemap-pages.xml", 0),  # home and the article list, in the languages the topic list says they may be read
+    ("/sitemap-topics.xml", 0),  # the topic list
+    ("/sitemap-articles.xml", 1),  # the published articles with their translations' state
 ]
 # Every page but a search with words shows topics (a card's, the topic list) or counts (pages, the sitemap).
 WITHOUT_TOPIC_LIST = {"/search/?q=back"}

@@ -34,14 +34,34 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 ORIGIN = "http://testserver"
 
 
+def parsed(content: bytes) -> ElementTree.Element:
+    return ElementTree.fromstring(content)  # noqa: S314 - our own server's answer in a test, not untrusted input
+
+
+def sitemap_sections(client) -> list[bytes]:
+    """Each sitemap the index at /sitemap.xml names, as the server answers it."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    found = []
+    for loc in parsed(index.content).iter(f"{SITEMAP}loc"):
+        assert (loc.text or "").startswith(ORIGIN), loc.text
+        response = client.get((loc.text or "").removeprefix(ORIGIN))
+        assert response.status_code == 200
+        found.append(response.content)
+    return found
+
+
+def sitemap_text(client) -> str:
+    """Every section of the sitemap, as one text: what a search engine that reads the index is told."""
+    return "".join(section.decode() for section in sitemap_sections(client))
+
+
 def sitemap_entries(client) -> dict[str, dict[str, object]]:
-    """Each <url> of /sitemap.xml by its address (without the origin): its `lastmod` (or None) and its `alternates`
-    ({hreflang: address without the origin})."""
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
+    """Each <url> of the sitemap's sections by its address (without the origin): its `lastmod` (or None) and its
+    `alternates` ({hreflang: address without the origin})."""
     entries: dict[str, dict[str, object]] = {}
-    # Our own server's answer in a test, not untrusted input.
-    for url in ElementTree.fromstring(response.content).iter(f"{SITEMAP}url"):  # noqa: S314
+    urls = [url for section in sitemap_sections(client) for url in parsed(section).iter(f"{SITEMAP}url")]
+    for url in urls:
         loc = url.findtext(f"{SITEMAP}loc", "")
         assert loc.startswith(ORIGIN), loc
         alternates = {
@@ -204,4 +224,30 @@ def test_the_sitemap_costs_one_query_with_3_or_30_articles_read_in_spanish(clien
             entries = sitemap_entries(client)
         assert sum(path.endswith("?lang=es") and "/articles/" in path for path in entries) == count + 1
         counted.append(len(captured))
-    assert counted == [1, 1]
+    assert counted == [1, 1]  # the index and three sections: the articles' is the one query
+
+
+def test_the_index_names_every_page_of_the_articles_section(client, monkeypatch):
+    """A sitemap holds at most 50,000 addresses: the articles' section is cut into pages of articles (25,000, each in
+    up to two languages), and the index names every page. Before, /sitemap.xml was one sitemap: past 50,000
+    articles, the rest were on pages nothing named."""
+    from education.sitemaps import ArticleSitemap
+
+    assert ArticleSitemap.limit * 2 <= 50_000
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    for n in range(5):
+        translate(ArticleFactory.create(slug=f"article-{n}"))
+    index = [loc.text for loc in parsed(client.get("/sitemap.xml").content).iter(f"{SITEMAP}loc")]
+    assert index == [
+        f"{ORIGIN}/sitemap-pages.xml",
+        f"{ORIGIN}/sitemap-topics.xml",
+        f"{ORIGIN}/sitemap-articles.xml",
+        f"{ORIGIN}/sitemap-articles.xml?p=2",
+        f"{ORIGIN}/sitemap-articles.xml?p=3",
+    ]
+    last = client.get("/sitemap-articles.xml?p=3").content.decode()
+    assert "/articles/article-4/</loc>" in last
+    assert "/articles/article-4/?lang=es</loc>" in last
+    assert client.get("/sitemap-articles.xml?p=4").status_code == 404
+    entries = sitemap_entries(client)
+    assert all(f"/articles/article-{n}/?lang=es" in entries for n in range(5))

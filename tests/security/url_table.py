@@ -123,6 +123,7 @@ ROWS: list[Row] = [
     Row("article-detail", lambda w: f"/articles/{w.article.slug}/", PUBLIC),
     Row("topic-detail", lambda w: f"/topics/{w.topic.slug}/", PUBLIC),
     Row("sitemap", "/sitemap.xml", PUBLIC),
+    Row("sitemap-section", "/sitemap-articles.xml", PUBLIC),
     Row("robots-txt", "/robots.txt", PUBLIC),
     # The language switcher (Django's set_language): a POST sets the language cookie and returns to the page (from a
     # refused question page that gave emergency advice: that page again, intake.advice_switch); a GET changes nothing
