@@ -30,6 +30,7 @@ from education.alternates import every_language, page_addresses
 from education.article_page import article_context, hit_context
 from education.cache import may_share, shared_page
 from education.search import clean_query
+from education.sitemaps import written_out
 from education.translation import TRANSLATED, language_code, localized, shown_words
 
 # Browsers and proxies may keep a public page but must ask again before showing it (`no-cache`): with `max-age=300`
@@ -192,7 +193,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 # The sitemap (education/sitemaps.py) is a public page too: at a hundred thousand articles it is the costliest one.
 # `/sitemap.xml` is the index of its sections (`sitemap-articles.xml?p=2`...), read from counts already known.
-sitemap = shared_page(cache_control(**PUBLIC_CACHE_CONTROL)(sitemap_view))
+sitemap = shared_page(cache_control(**PUBLIC_CACHE_CONTROL)(written_out(sitemap_view)))
 sitemap_index = shared_page(cache_control(**PUBLIC_CACHE_CONTROL)(index_view))
 
 

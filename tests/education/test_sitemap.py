@@ -251,3 +251,29 @@ def test_the_index_names_every_page_of_the_articles_section(client, monkeypatch)
     assert client.get("/sitemap-articles.xml?p=4").status_code == 404
     entries = sitemap_entries(client)
     assert all(f"/articles/article-{n}/?lang=es" in entries for n in range(5))
+
+
+def test_the_sections_say_what_djangos_sitemap_template_says(client):
+    """The sections are written out directly (education/sitemaps.py `urlset_xml`: Django's template took 17 s for the
+    50,000 addresses of a page, at 100,000 articles), in the same XML as Django's template for the same addresses."""
+    from django.contrib.sites.requests import RequestSite
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from education.sitemaps import SITEMAPS
+
+    running = TopicFactory.create(name="Running", slug="running")
+    TopicTranslation.objects.create(topic=running, language="es", name="Correr")
+    translate(ArticleFactory.create(slug="heat", topics=[running]))
+    ArticleFactory.create(slug="english-only", topics=[running])
+    for section in SITEMAPS:
+        ours = client.get(f"/sitemap-{section}.xml")
+        assert ours["Content-Type"] == "application/xml"
+        assert ours["X-Robots-Tag"] == "noindex, noodp, noarchive"
+        urlset = SITEMAPS[section]().get_urls(site=RequestSite(RequestFactory().get("/")), protocol="http")
+        djangos = render_to_string("sitemap.xml", {"urlset": urlset}).encode()
+        assert canonical(ours.content) == canonical(djangos), section
+
+
+def canonical(content: bytes) -> list[tuple[str, dict[str, str], str]]:
+    return [(element.tag, dict(element.attrib), (element.text or "").strip()) for element in parsed(content).iter()]
