@@ -23,6 +23,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db.models import Model
 from django.db.models.signals import post_delete
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -362,6 +363,22 @@ def render_confirmation(message: OutboundMessage) -> Rendered | None:
         return Rendered(gettext(CONFIRMATION_SUBJECT).format(clinic=settings.CLINIC_NAME), body)
 
 
+# The kinds of message about a row of each model (`OutboundMessage.about_id`): they hold its address (and a link or a
+# code), and go when it goes. A row deleted on its own takes its messages with it (`_forget_messages`, a delete signal
+# connected below); the retention purge deletes without signals, and forgets those of all it removes a statement per
+# kind of row, whatever the number of rows (intake.services.removal).
+MESSAGES_ABOUT: dict[str, tuple[str, ...]] = {
+    "intake.Invitation": (
+        OutboundMessage.Kind.INVITATION,
+        OutboundMessage.Kind.LOCKOUT,
+        OutboundMessage.Kind.FOLLOW_UP,
+    ),
+    "intake.Intake": (OutboundMessage.Kind.CONFIRMATION,),
+    "intake.Reminder": (OutboundMessage.Kind.FOLLOW_UP_REMINDER, OutboundMessage.Kind.PRE_VISIT_REMINDER),
+    "intake.DeviceCode": (OutboundMessage.Kind.DEVICE_CODE,),
+}
+
+
 def register_messages() -> None:
     """Once, from `IntakeConfig.ready`: the renderers, and forgetting the messages (addresses) of deleted rows, so a
     retention purge or a discarded demo invitation leaves no address behind."""
@@ -385,12 +402,8 @@ def register_messages() -> None:
     # Staff's e-mail of a link counts as the pre-visit reminders already due only if it is sent: one that never goes
     # lets them go after all. Its invitation is locked before the message row too.
     registry.on_settled(OutboundMessage.Kind.INVITATION, _uncover_reminders, lock_first=_lock_invitation)
-    post_delete.connect(
-        _forget_invitation_messages, sender=Invitation, dispatch_uid="intake.forget_invitation_messages"
-    )
-    post_delete.connect(_forget_intake_messages, sender=Intake, dispatch_uid="intake.forget_intake_messages")
-    post_delete.connect(_forget_reminder_messages, sender=Reminder, dispatch_uid="intake.forget_reminder_messages")
-    post_delete.connect(_forget_code_messages, sender=DeviceCode, dispatch_uid="intake.forget_code_messages")
+    for model in (Invitation, Intake, Reminder, DeviceCode):
+        post_delete.connect(_forget_messages, sender=model, dispatch_uid=f"intake.forget_messages.{model.__name__}")
 
 
 def _settle_reminder_link(message: OutboundMessage, sent: bool) -> None:
@@ -417,21 +430,8 @@ def _lock_invitation(invitation_id: int) -> None:
     lock_invitation_of_email(invitation_id)
 
 
-def _forget_invitation_messages(sender: Any, instance: Invitation, **kwargs: Any) -> None:
-    kinds = [OutboundMessage.Kind.INVITATION, OutboundMessage.Kind.LOCKOUT, OutboundMessage.Kind.FOLLOW_UP]
-    messages.forget(kinds, [instance.pk])
-
-
-def _forget_code_messages(sender: Any, instance: DeviceCode, **kwargs: Any) -> None:
-    messages.forget([OutboundMessage.Kind.DEVICE_CODE], [instance.pk])
-
-
-def _forget_reminder_messages(sender: Any, instance: Reminder, **kwargs: Any) -> None:
-    messages.forget([OutboundMessage.Kind.FOLLOW_UP_REMINDER, OutboundMessage.Kind.PRE_VISIT_REMINDER], [instance.pk])
-
-
-def _forget_intake_messages(sender: Any, instance: Intake, **kwargs: Any) -> None:
-    messages.forget([OutboundMessage.Kind.CONFIRMATION], [instance.pk])
+def _forget_messages(sender: Any, instance: Model, **kwargs: Any) -> None:
+    messages.forget(MESSAGES_ABOUT[sender._meta.label], [instance.pk])
 
 
 # Tasks queued before e-mails became messages (still waiting when the upgrade is deployed) hand over to messaging.

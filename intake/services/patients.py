@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
-from collections.abc import Iterable
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -92,13 +91,6 @@ def use_phone_given_on_the_form(patient_id: int, phone: object) -> None:
     record's, which the queue and the call banner show. Called with the intake's row locked, inside its save."""
     if isinstance(phone, str) and phone:
         Patient.objects.filter(pk=patient_id).exclude(phone=phone).update(phone=phone, updated_at=timezone.now())
-
-
-def forget_without_visits(patient_ids: Iterable[int]) -> int:
-    """Delete the records among `patient_ids` that no invitation points to any more (their last visit was purged:
-    intake.retention). How many were deleted."""
-    deleted, _ = Patient.objects.filter(pk__in=list(patient_ids), invitations__isnull=True).delete()
-    return deleted
 
 
 def search(text: str, *, limit: int = 20) -> QuerySet[Patient]:

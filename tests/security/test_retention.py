@@ -15,6 +15,7 @@ from audit.models import AuditEvent
 from audit.services import record
 from intake.models import Intake, IntakeFlag, Invitation, Patient, ReviewNote
 from intake.retention import months_before
+from intake.services.removal import remove_invitations
 
 pytestmark = pytest.mark.django_db
 
@@ -160,25 +161,23 @@ def test_a_long_purge_goes_a_batch_at_a_time_each_kept_and_recorded_even_when_a_
     """The first purge of years of history removed everything in one transaction: 50,000 intakes held 1.3 GB and two
     minutes of locks, and a failure at the end (or the process killed for its memory) kept nothing and recorded
     nothing. Each batch is now its own transaction with its own record in the trail."""
-    from django.db.models.signals import post_delete
-
     from intake import retention
 
     monkeypatch.setattr(retention, "BATCH", 2, raising=False)
     old = [patient_record(appointment_days_ago=365 * 8 + day) for day in range(5)]
-    deleted = []
+    batches = []
 
-    def fail_in_the_second_batch(sender, instance, **kwargs):
-        deleted.append(instance.pk)
-        if len(deleted) == 3:
+    def fail_in_the_second_batch(ids):
+        removed = remove_invitations(ids)  # the batch's rows are deleted, and then, before it commits:
+        batches.append(ids)
+        if len(batches) == 2:
             raise RuntimeError("the database went away")
+        return removed
 
-    post_delete.connect(fail_in_the_second_batch, sender=Invitation)
-    try:
-        with pytest.raises(CommandError, match="RuntimeError"):  # the class only: cron mails what it prints
-            run()
-    finally:
-        post_delete.disconnect(fail_in_the_second_batch, sender=Invitation)
+    monkeypatch.setattr(retention, "remove_invitations", fail_in_the_second_batch)
+    with pytest.raises(CommandError, match="RuntimeError"):  # the class only: cron mails what it prints
+        run()
+    monkeypatch.setattr(retention, "remove_invitations", remove_invitations)
     assert Intake.objects.count() == 3
     first = AuditEvent.objects.get(action="retention_purge")
     assert first.detail.startswith("removed 2 intakes and 2 invitations")
@@ -513,8 +512,6 @@ def test_a_visit_goes_in_the_same_batch_as_its_follow_ups_even_when_their_ids_co
     visits'): a visit went one batch, its follow-ups a later one, and a purge stopped in between (a failure, the
     process killed) left the follow-ups without their visit (their background read from another visit). A visit now
     goes in the batch with all its follow-ups."""
-    from django.db.models.signals import post_delete
-
     from intake import retention
     from intake.models import FollowUp
     from tests.dashboard.factories import make_follow_up, make_intake
@@ -528,16 +525,16 @@ def test_a_visit_goes_in_the_same_batch_as_its_follow_ups_even_when_their_ids_co
     follow_up_intakes = [follow_up.invitation.intake.pk for follow_up in follow_ups]
     assert max(f.invitation_id for f in follow_ups) > other.invitation_id > visit.invitation_id
 
-    def stop_at_the_other_visit(sender, instance, **kwargs):
-        if instance.pk == other.invitation_id:
+    def stop_at_the_other_visit(ids):
+        removed = remove_invitations(ids)
+        if other.invitation_id in ids:
             raise RuntimeError("the process was stopped")
+        return removed
 
-    post_delete.connect(stop_at_the_other_visit, sender=Invitation)
-    try:
-        with pytest.raises(CommandError, match="RuntimeError"):
-            run()
-    finally:
-        post_delete.disconnect(stop_at_the_other_visit, sender=Invitation)
+    monkeypatch.setattr(retention, "remove_invitations", stop_at_the_other_visit)
+    with pytest.raises(CommandError, match="RuntimeError"):
+        run()
+    monkeypatch.setattr(retention, "remove_invitations", remove_invitations)
     left = set(Intake.objects.values_list("pk", flat=True))
     assert not left & set(follow_up_intakes), "a follow-up outlived its visit's batch"
     assert visit.pk not in left
