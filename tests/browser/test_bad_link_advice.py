@@ -126,6 +126,14 @@ def test_a_cauda_equina_yes_sent_to_the_bad_link_page_shows_the_advice_first_wit
     assert_accessible(page, context=f"bad link with the advice, {language}")
     at_both_widths(page, f"bad-link-advice-{language}-{ending}")
     assert targets_under_24_px(page, page.locator(TARGETS)) == {}
+    # At both widths the advice's heading and number are on the first screen, without scrolling.
+    for viewport in (PHONE, DESKTOP):
+        page.set_viewport_size(viewport)
+        page.evaluate("() => window.scrollTo(0, 0)")
+        for target in (page.locator(".emergency-box h1"), page.locator("a.emergency-call")):
+            box = target.bounding_box()
+            assert box is not None
+            assert box["y"] + box["height"] <= viewport["height"], (viewport, box)
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
