@@ -29,12 +29,14 @@ WORDS = {
         "bad_link": "This link does not work",
         "ces": "cauda equina syndrome",
         "say": "What to say when you get there",
+        "not_saved": "We could not save what you sent on this page. Do not wait for a call from us.",
     },
     "es": {
         "advice": "Busque ayuda médica ahora",
         "bad_link": "Este enlace no funciona",
         "ces": "síndrome de cauda equina",
         "say": "Qué decir cuando llegue",
+        "not_saved": "No pudimos guardar lo que envió en esta página. No espere a que le llamemos.",
     },
 }
 
@@ -121,6 +123,8 @@ def test_a_cauda_equina_yes_sent_to_the_bad_link_page_shows_the_advice_first_wit
     assert "emergency-box" in seen["first"], seen["first"]
     assert page.title().startswith(words["advice"])
     _emergency_link_checks(page, words)
+    # Nothing was stored and nobody was told: the patient must not wait for the clinic to call.
+    assert page.locator("main p").filter(has_text=words["not_saved"]).count() == 1
     if ending == "purge":
         assert not Intake.objects.exists()
     assert_accessible(page, context=f"bad link with the advice, {language}")
