@@ -4,7 +4,8 @@ An article's page shows more than its own row: its topics' names (in the reader'
 (each listed article's title and summary, in the reader's language where patients may read its translation). A
 change to any of those changes the page, and the sitemap's `lastmod` says so (education/sitemaps.py: the later of
 `updated_at` and `page_changed_at`; a Spanish address also its translation's release). Each change here is one
-UPDATE of the articles whose pages show what changed, found through the index of the relation; nothing is read.
+UPDATE of the articles whose pages show what changed, found through the index of the relation, once the change
+is committed (`pages_changed` says why); nothing is read, but before a clear or a delete (the relation then gone).
 
 Written by signals (connected in EducationConfig.ready), as the public-page cache hears of the same changes
 (education/cache.py). Not seen, as there: writes that bypass the models (`QuerySet.update()`, bulk SQL, a
@@ -18,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -26,9 +28,26 @@ from education.models import Article, ArticleTranslation, Topic, TopicTranslatio
 CHANGING = ("post_add", "post_remove", "post_clear")
 
 
-def pages_changed(showing: Q) -> None:
-    """The pages of the articles `showing` selects changed now."""
-    Article.objects.filter(showing).update(page_changed_at=timezone.now())
+def pages_changed(showing: Q, *, before_delete: bool = False) -> None:
+    """The pages of the articles `showing` selects changed now: written once the transaction commits.
+
+    Not in the transaction making the change: its UPDATE would lock the rows of other articles (those listing the
+    saved one under "Read next") while the saved one's row is locked, and two such saves, or a save beside a workflow
+    holding the other article `FOR UPDATE`, waited on each other until PostgreSQL ended one ("deadlock detected").
+    `before_delete`: the relation `showing` reads is about to go (a clear, a delete), so the articles are found now.
+    The public-page cache's generation is changed again after the write: its own change on commit ran first, and a
+    sitemap made in between would be kept with the old `lastmod`."""
+    now = timezone.now()
+    if before_delete:
+        showing = Q(pk__in=list(Article.objects.filter(showing).values_list("pk", flat=True)))
+
+    def write() -> None:
+        from education import cache
+
+        if Article.objects.filter(showing).update(page_changed_at=now):
+            cache.library_changed()
+
+    transaction.on_commit(write, robust=True)
 
 
 def _ids(pks: Iterable[int] | None) -> list[int]:
@@ -44,7 +63,7 @@ def _topics_changed(*, instance: Any, action: str, reverse: bool, pk_set: set[in
     elif action in ("post_add", "post_remove") and pk_set:
         pages_changed(Q(pk__in=_ids(pk_set)))
     elif action == "pre_clear":
-        pages_changed(Q(topics=instance))
+        pages_changed(Q(topics=instance), before_delete=True)
 
 
 def _related_changed(*, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **_kwargs: Any) -> None:
@@ -56,7 +75,7 @@ def _related_changed(*, instance: Any, action: str, reverse: bool, pk_set: set[i
     elif action in ("post_add", "post_remove") and pk_set:
         pages_changed(Q(pk__in=_ids(pk_set)))
     elif action == "pre_clear":
-        pages_changed(Q(related=instance))
+        pages_changed(Q(related=instance), before_delete=True)
 
 
 def _topic_saved(*, instance: Topic, created: bool = False, **_kwargs: Any) -> None:
@@ -66,7 +85,7 @@ def _topic_saved(*, instance: Topic, created: bool = False, **_kwargs: Any) -> N
 
 def _topic_deleted(*, instance: Topic, **_kwargs: Any) -> None:
     """Before the topic goes: its links to articles are deleted with it, without a signal of their own."""
-    pages_changed(Q(topics=instance))
+    pages_changed(Q(topics=instance), before_delete=True)
 
 
 def _topic_name_changed(*, instance: TopicTranslation, **_kwargs: Any) -> None:
@@ -74,8 +93,13 @@ def _topic_name_changed(*, instance: TopicTranslation, **_kwargs: Any) -> None:
 
 
 def _listed_article_changed(*, instance: Article, **_kwargs: Any) -> None:
-    """Saved (its title, its being live) or about to be deleted: the "Read next" lists showing it change."""
+    """Saved (its title, its being live): the "Read next" lists showing it change."""
     pages_changed(Q(related=instance.pk))
+
+
+def _listed_article_deleted(*, instance: Article, **_kwargs: Any) -> None:
+    """About to be deleted: the "Read next" lists that showed it change."""
+    pages_changed(Q(related=instance.pk), before_delete=True)
 
 
 def _listed_translation_changed(*, instance: ArticleTranslation, **_kwargs: Any) -> None:
@@ -97,4 +121,4 @@ def connect_signals() -> None:
             _listed_translation_changed, sender=ArticleTranslation, dispatch_uid=f"{uid}-listed-translation-{what}"
         )
     post_save.connect(_listed_article_changed, sender=Article, dispatch_uid=f"{uid}-listed-article-saved")
-    pre_delete.connect(_listed_article_changed, sender=Article, dispatch_uid=f"{uid}-listed-article-deleted")
+    pre_delete.connect(_listed_article_deleted, sender=Article, dispatch_uid=f"{uid}-listed-article-deleted")
