@@ -19,7 +19,9 @@ class AlertAdmin(admin.ModelAdmin[Alert]):
     sent = admin_moment("sent_at", "Sent at")
     list_display = ("id", "kind", "status", "intake_id", "attempts", "created", "next_attempt", "sent")
     list_filter = ("kind", "status")
-    readonly_fields = (*list_display, "delivered_to", "last_error", "task_id")
+    # Every field the page showed before its times were named here: its intake, and which review round and attempt
+    # an escalation is.
+    readonly_fields = ("intake", "round", "attempt", *list_display, "delivered_to", "last_error", "task_id")
     fields = readonly_fields
     actions = None
 

@@ -79,3 +79,17 @@ def test_the_heartbeats_name_their_time_in_the_clinics_zone():
     waiting = WorkerHeartbeat(waiting_since=NOW + datetime.timedelta(seconds=5))
     assert str(waiting) == "Worker ping waiting since Mar 20, 2030, 9:00:05 AM EDT"
     assert str(WorkerHeartbeat(waiting_since=None)) == "Worker ping answered"
+
+
+def test_an_escalations_page_still_says_which_review_round_and_attempt_it_is(client, administrator, time_machine):
+    """Naming the fields the page shows, for its times, left out the alert's round and attempt (which escalation of
+    which round: "keeps escalating", docs/clinical/TRIAGE.md), shown on the page before."""
+    first = _alert(time_machine, sent_after_minutes=None)
+    escalation = Alert.objects.create(
+        intake=first.intake, kind=Alert.Kind.ESCALATION, round=2, attempt=3, next_attempt_at=NOW
+    )
+    client.force_login(administrator)
+    page = client.get(f"/admin/alerts/alert/{escalation.pk}/change/").content.decode()
+    readonly = dict(re.findall(r'<label>([^<]*):</label>\s*<div class="readonly">([^<]*)</div>', page))
+    assert readonly["Round"] == "2"
+    assert readonly["Attempt"] == "3"
