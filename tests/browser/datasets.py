@@ -41,7 +41,7 @@ SCHEMA = "test_datasets"
 class _Copy:
     taken: float  # time.monotonic() when the build finished
     taken_at: datetime.datetime  # and by the clock, for the columns `times_from_now` moves
-    day: datetime.date
+    day: datetime.date  # the day the build began: its rows' "today"
     refilled: str  # the four tables' rows when the build started
     tables: tuple[tuple[str, str], ...]  # (table, the table in SCHEMA holding its rows)
     columns: dict[str, tuple[tuple[str, bool], ...]]  # table: its columns in order, each with whether it holds a time
@@ -78,9 +78,10 @@ def built_once(
         if after_restore is not None:
             after_restore()
         return
+    day = timezone.localdate()  # the rows' day ("reviewed today") is the one the build began on, not the one it ended
     build()
     if others_empty and _state()[0] == refilled:
-        _copies[name] = _take(name, refilled)
+        _copies[name] = _take(name, refilled, day)
 
 
 def _tables() -> list[str]:
@@ -109,7 +110,7 @@ def _usable(copy: _Copy, refilled: str) -> bool:
     return copy.day == timezone.localdate() and copy.refilled == refilled
 
 
-def _take(name: str, refilled: str) -> _Copy:
+def _take(name: str, refilled: str, day: datetime.date) -> _Copy:
     quote = connection.ops.quote_name
     tables: list[tuple[str, str]] = []
     with connection.cursor() as cursor:
@@ -148,7 +149,7 @@ def _take(name: str, refilled: str) -> _Copy:
     return _Copy(
         time.monotonic(),
         timezone.now(),
-        timezone.localdate(),
+        day,
         refilled,
         tuple(tables),
         {table: tuple(names) for table, names in columns.items()},

@@ -48,3 +48,24 @@ def test_a_copy_put_back_later_has_its_times_moved_on_by_its_age_only_when_asked
     for field in ("last_login", "date_joined"):
         shift = getattr(again, field) - getattr(built, field)
         assert moved <= shift < moved + datetime.timedelta(minutes=1), field
+
+
+def test_a_build_that_ran_past_midnight_is_built_again_not_put_back_on_the_new_day(on_postgresql, time_machine):
+    """Its rows are of the day it began ("reviewed today" the day before): the copy was marked with the day it was
+    taken, after midnight, and put back all the next ten minutes, its dates a day old."""
+    users = get_user_model()
+    builds = []
+    evening = datetime.datetime.combine(datetime.date(2030, 3, 20), datetime.time(23, 59, 58))
+    time_machine.move_to(timezone.make_aware(evening), tick=False)
+
+    def build() -> None:
+        builds.append(1)
+        users.objects.create_user(f"built-{len(builds)}", date_joined=timezone.now())
+        time_machine.shift(datetime.timedelta(seconds=5))  # a build takes seconds: this one ends past midnight
+
+    datasets.built_once("midnight", build, times_from_now=True)
+    users.objects.all().delete()
+    datasets.built_once("midnight", build, times_from_now=True)
+
+    assert len(builds) == 2  # built again on the new day
+    assert timezone.localdate(users.objects.get().date_joined) == datetime.date(2030, 3, 21)
