@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from education import cache
 from education.models import Article, ArticleTranslation, Topic, TopicTranslation
 
 CHANGING = ("post_add", "post_remove", "post_clear")
@@ -37,14 +38,12 @@ def pages_changed(showing: Q, *, before_delete: bool = False) -> None:
     `before_delete`: the relation `showing` reads is about to go (a clear, a delete), so the articles are found now.
     The public-page cache's generation is changed again after the write: its own change on commit ran first, and a
     sitemap made in between would be kept with the old `lastmod`."""
-    now = timezone.now()
     if before_delete:
         showing = Q(pk__in=list(Article.objects.filter(showing).values_list("pk", flat=True)))
 
     def write() -> None:
-        from education import cache
-
-        if Article.objects.filter(showing).update(page_changed_at=now):
+        # The time of the commit, when readers can see the change (and in the order the writes were committed).
+        if Article.objects.filter(showing).update(page_changed_at=timezone.now()):
             cache.library_changed()
 
     transaction.on_commit(write, robust=True)

@@ -225,6 +225,25 @@ def test_an_article_is_last_modified_when_its_read_next_list_changes(client, tim
     assert lastmods(client, "heat") == ("2026-10-05", None)
 
 
+def test_a_sitemap_kept_between_the_commit_and_the_lastmod_write_is_not_served_after_it(
+    client, time_machine, django_capture_on_commit_callbacks
+):
+    """The page cache's generation changes when the change commits, before `page_changed_at` is written (also on
+    commit, after it): a sitemap made in between was kept with the old `lastmod` under the new generation."""
+    on_day(time_machine, 1)
+    article = ArticleFactory.create(slug="heat", published_at=DAY - datetime.timedelta(days=1))
+    next_read = ArticleFactory.create(slug="next-read", published_at=DAY - datetime.timedelta(days=1))
+    on_day(time_machine, 2)
+    with django_capture_on_commit_callbacks() as on_commit:
+        article.related.add(next_read)
+    *first, last = on_commit
+    for callback in first:  # the page cache's new generation, among others
+        callback()
+    assert lastmods(client, "heat") == ("2026-10-01", None)  # made and kept before the write
+    last()  # page_changed_at written
+    assert lastmods(client, "heat") == ("2026-10-02", None)
+
+
 def test_the_sitemap_costs_one_query_with_3_or_30_articles_read_in_spanish(client, settings):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
