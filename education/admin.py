@@ -176,6 +176,7 @@ class ArticleAdmin(_VersionedArticleAdmin):
         "search_vector",
         "created_at",
         "updated_at",
+        "page_changed_at",  # the sitemap's (education/page_changes.py): a listed article or topic changed
         "reviewer",
         "reviewed_by",
         "reviewed_on",

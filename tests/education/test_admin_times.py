@@ -135,3 +135,36 @@ def test_the_compare_page_names_the_two_versions_and_a_changed_time_the_same_way
     assert "<del>- Mar 23, 2030, 9:00 AM EDT</del>" in compare
     assert "<ins>+ Mar 24, 2030, 9:00 AM EDT</ins>" in compare
     assert not re.search(r"\d [ap]\.m\.", compare)
+
+
+def test_the_compare_page_leaves_out_when_the_pages_topics_or_read_next_list_changed(
+    editor, time_machine, django_capture_on_commit_callbacks
+):
+    """`page_changed_at` (the sitemap's, written when a listed article or topic changes) showed on the compare page
+    as a field the editor changed ("page changed at", "- " to "+ Mar 21, 2030, 9:00 AM EDT"): it is not theirs."""
+    import reversion
+    from reversion.models import Version
+
+    time_machine.move_to(NOW, tick=False)
+    with reversion.create_revision():
+        article = ArticleFactory.create(body="The advice.")
+    listed = ArticleFactory.create(title="Read this next")
+    time_machine.move_to(NOW + datetime.timedelta(days=1), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        article.related.add(listed)
+        listed.title = "Read this next, renamed"
+        listed.save()
+    time_machine.move_to(NOW + datetime.timedelta(days=2), tick=False)
+    with reversion.create_revision():
+        article.refresh_from_db()
+        article.body = "The new advice."
+        article.save()
+    first, second = Version.objects.get_for_object(article).order_by("pk")
+    compare = _text(
+        _signed_in(editor).get(
+            f"/admin/education/article/{article.pk}/history/compare/",
+            {"version_id1": first.pk, "version_id2": second.pk},
+        )
+    )
+    assert "The new advice." in compare
+    assert "page changed at" not in compare.lower()
