@@ -15,8 +15,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
+from django.utils import dateformat, timezone
 
-from clinic_portal.staff_times import admin_moment
 from messaging.models import TextOptOut
 
 FIND = "number"
@@ -25,14 +25,18 @@ MSG_NOT_FOUND = "No number that asked for no texts matches what you typed: texts
 
 @admin.register(TextOptOut)
 class TextOptOutAdmin(admin.ModelAdmin[TextOptOut]):
-    # When, as the staff pages write it ("Mar 20, 2030, 9:00 AM EDT", not Django's "March 20, 2030, 9 a.m."), sorted
-    # by the time.
-    when = admin_moment("at", "At")
     list_display = ("number", "when")
     readonly_fields = ("number", "when")
     fields = readonly_fields
     # No search_fields: the list's search box (templates/admin/messaging/textoptout/change_list.html) posts to
     # `find_view`, never sends the number as ?q=.
+
+    @admin.display(description="At", ordering="at")
+    def when(self, obj: TextOptOut) -> str:
+        """As the portal's staff pages write a moment ("Mar 20, 2030, 9:00 AM EDT", clinic_portal.staff_times.MOMENT,
+        not Django's "March 20, 2030, 9 a.m."), sorted by the time; written here, as messaging imports no app of the
+        portal (tests/messaging/test_messages.py)."""
+        return dateformat.format(timezone.localtime(obj.at), "M j, Y, g:i A T")
 
     def get_urls(self) -> list[URLPattern]:
         find = path("find/", self.admin_site.admin_view(self.find_view), name="messaging_textoptout_find")
