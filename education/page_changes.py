@@ -16,7 +16,7 @@ article's translation) moves the English address's `lastmod` too: one column for
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
@@ -53,28 +53,25 @@ def _ids(pks: Iterable[int] | None) -> list[int]:
     return list(pks or ())
 
 
-def _topics_changed(*, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **_kwargs: Any) -> None:
-    """An article's topics changed: from the article's side (`article.topics.add(...)`) its page; from a topic's
-    (`topic.articles.add(...)`) the pages of the articles added or removed, or of all its articles before a clear."""
-    if not reverse:
-        if action in CHANGING and (pk_set or action == "post_clear"):
-            pages_changed(Q(pk=instance.pk))
-    elif action in ("post_add", "post_remove") and pk_set:
-        pages_changed(Q(pk__in=_ids(pk_set)))
-    elif action == "pre_clear":
-        pages_changed(Q(topics=instance), before_delete=True)
+def _changed_through(relation: str) -> Callable[..., None]:
+    """A receiver for an article's many-to-many `relation` (its topics, its "Read next" list): from the article's
+    side (`article.topics.add(...)`) its page changed; from the other side (`topic.articles.add(...)`, a listed
+    article's) the pages of the articles added or removed, or, before a clear, of all the articles it was linked to."""
+
+    def changed(*, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **_kwargs: Any) -> None:
+        if not reverse:
+            if action in CHANGING and (pk_set or action == "post_clear"):
+                pages_changed(Q(pk=instance.pk))
+        elif action in ("post_add", "post_remove") and pk_set:
+            pages_changed(Q(pk__in=_ids(pk_set)))
+        elif action == "pre_clear":
+            pages_changed(Q(**{relation: instance}), before_delete=True)
+
+    return changed
 
 
-def _related_changed(*, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **_kwargs: Any) -> None:
-    """An article's "Read next" list changed: from its side its page; from the listed article's side the pages of the
-    articles that list it (or listed it, before a clear)."""
-    if not reverse:
-        if action in CHANGING and (pk_set or action == "post_clear"):
-            pages_changed(Q(pk=instance.pk))
-    elif action in ("post_add", "post_remove") and pk_set:
-        pages_changed(Q(pk__in=_ids(pk_set)))
-    elif action == "pre_clear":
-        pages_changed(Q(related=instance), before_delete=True)
+_topics_changed = _changed_through("topics")
+_related_changed = _changed_through("related")
 
 
 def _topic_saved(*, instance: Topic, created: bool = False, **_kwargs: Any) -> None:
