@@ -9,43 +9,19 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import transaction
 
 from education.models import Article
 from tests.education.factories import ArticleFactory
+from tests.races import Side, someone_waits_on_a_lock
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not settings.DATABASE_IS_POSTGRES, reason="needs PostgreSQL row locks"),
 ]
-
-
-class Side(threading.Thread):
-    def __init__(self, name: str, work: Callable[[], Any]) -> None:
-        super().__init__(name=name, daemon=True)
-        self.work = work
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            self.work()
-        except BaseException as error:  # reported by the test
-            self.error = error
-        finally:
-            connections.close_all()
-
-
-def someone_waits_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0] > 0
 
 
 def test_two_articles_listing_each_other_saved_at_once_are_both_saved():

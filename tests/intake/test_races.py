@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import io
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +18,6 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection, connections
 from django.db.backends import signals as django_signals
 from django.test import Client
 from django.utils import timezone
@@ -33,44 +31,12 @@ from messaging import services as messages
 from messaging.models import OutboundMessage
 from tests.intake.conftest import Patient, answer_up_to
 from tests.intake.factories import make_invitation, routine_answers
+from tests.races import Side, someone_waits_on_a_lock, until
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not settings.DATABASE_IS_POSTGRES, reason="needs PostgreSQL row locks"),
 ]
-
-
-class Side(threading.Thread):
-    """One side of a race: runs `work` on a connection of its own; `result` or `error` afterwards."""
-
-    def __init__(self, name: str, work: Callable[[], Any]) -> None:
-        super().__init__(name=name, daemon=True)
-        self.work = work
-        self.result: Any = None
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            self.result = self.work()
-        except BaseException as error:  # reported by the test
-            self.error = error
-        finally:
-            connections.close_all()
-
-
-def someone_waits_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0] > 0
-
-
-def until(done: Callable[[], bool], *, seconds: float = 10.0) -> None:
-    end = time.monotonic() + seconds
-    while not done():
-        assert time.monotonic() < end, "the other side never got there"
-        time.sleep(0.02)
 
 
 def paused_in(module: Any, name: str, *, thread: str, monkeypatch: pytest.MonkeyPatch):
