@@ -193,8 +193,9 @@ def recovery_codes_to_show(user: Any) -> list[str] | None:
     """
     if not recovery_codes_unsaved(user):
         return None
-    tokens = StaticToken.objects.filter(device__user=user, device__name=RECOVERY_NAME).order_by("pk")
-    return list(tokens.values_list("token", flat=True))
+    # Confirmed only, as the sign-in takes them (`verify_code`): an administrator unticking "confirmed" turns them off.
+    tokens = StaticToken.objects.filter(device__user=user, device__name=RECOVERY_NAME, device__confirmed=True)
+    return list(tokens.order_by("pk").values_list("token", flat=True))
 
 
 def recovery_codes_unsaved(user: Any) -> bool:
@@ -203,8 +204,10 @@ def recovery_codes_unsaved(user: Any) -> bool:
 
 def why_no_recovery_codes(user: Any) -> str:
     """Why a person whose codes are not yet saved has none to be shown: "removed" when their recovery device is gone
-    (an administrator deleted it in the admin), else "used" (each code works once, and every one was)."""
-    return "used" if StaticDevice.objects.filter(user=user, name=RECOVERY_NAME).exists() else "removed"
+    (an administrator deleted it in the admin) or turned off ("confirmed" unticked), else "used" (each code works
+    once, and every one was)."""
+    kept = StaticDevice.objects.filter(user=user, name=RECOVERY_NAME, confirmed=True)
+    return "used" if kept.exists() else "removed"
 
 
 def show_recovery_codes_once(request: HttpRequest) -> None:

@@ -242,3 +242,23 @@ def test_codes_removed_while_their_page_is_open_are_not_marked_saved_the_button_
     assert "Your recovery codes were removed" in html
     assert "ask an administrator to remove your authenticator app as well" in html
     assert "Your recovery codes were removed" in _codes_page(owner)
+
+
+def test_codes_an_administrator_turned_off_are_not_listed_the_page_says_they_were_removed(clinician, administrator):
+    """Unticking "confirmed" on the recovery device's admin page turns its codes off: the sign-in refuses them. The
+    page listed them, still to be written down and said to be saved."""
+    owner = Owner(clinician)
+    admin = Client()
+    admin.force_login(administrator)
+    recovery = StaticDevice.objects.get(user=clinician)
+    form = {"user": clinician.pk, "name": recovery.name}  # "confirmed" unticked
+    assert admin.post(f"/admin/otp_static/staticdevice/{recovery.pk}/change/", form).status_code == 302
+    client = Client()
+    sign_in_with_password(client, "clinician")
+    client.post("/staff/sign-in/code/", {"code": owner.codes[0]})
+    assert client.session.get("_auth_user_id") is None  # refused
+
+    html = _codes_page(owner)
+    assert owner.codes[1] not in html
+    assert SAVED_BUTTON not in html
+    assert "Your recovery codes were removed" in html
