@@ -203,11 +203,12 @@ def recovery_codes_unsaved(user: Any) -> bool:
 
 
 def why_no_recovery_codes(user: Any) -> str:
-    """Why a person whose codes are not yet saved has none to be shown: "removed" when their recovery device is gone
-    (an administrator deleted it in the admin) or turned off ("confirmed" unticked), else "used" (each code works
-    once, and every one was)."""
-    kept = StaticDevice.objects.filter(user=user, name=RECOVERY_NAME, confirmed=True)
-    return "used" if kept.exists() else "removed"
+    """Why a person whose codes are not yet saved has none to be shown: "used" when their recovery device is there,
+    confirmed, and a code of it was used (each works once; django-otp notes the time of each use, `last_used_at`),
+    else "removed": the device deleted or turned off ("confirmed" unticked) in the admin, or its codes deleted with
+    none used. The admin cannot delete codes one by one (OTP_ADMIN_HIDE_SENSITIVE_DATA hides them)."""
+    used = StaticDevice.objects.filter(user=user, name=RECOVERY_NAME, confirmed=True, last_used_at__isnull=False)
+    return "used" if used.exists() else "removed"
 
 
 def show_recovery_codes_once(request: HttpRequest) -> None:
