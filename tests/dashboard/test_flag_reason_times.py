@@ -8,6 +8,7 @@ rewritten where a reason is shown (`dashboard.flag_reasons.staff_reason`), for o
 from __future__ import annotations
 
 import datetime
+from unittest import mock
 
 import pytest
 import time_machine
@@ -15,6 +16,8 @@ from django.urls import reverse
 
 from dashboard.flag_reasons import staff_reason
 from intake.models import IntakeFlag
+from intake.rules import triage
+from intake.rules.questionnaire import Question
 from tests.dashboard.factories import make_latched_intake
 
 # 06:10 UTC on a January night is 1:10 AM in New York; 19:02 UTC on a July day is 3:02 PM there.
@@ -95,6 +98,11 @@ def test_the_queue_shows_a_reason_on_hover_in_the_same_words(client, clinician):
          "SP7 (fall, crash or blow: yes 10:02 AM, no 1:05 PM; osteoporosis: unsure before 10:02 AM, blank)"),
         ("X (cause of the pain answered “A fall” at 10:02, changed to “Lifting or bending” at 17:05)",
          "X (cause of the pain answered “A fall” at 10:02 AM, changed to “Lifting or bending” at 5:05 PM)"),
+        # A choice's label, in quotes, is the questionnaire's words: a time in it is not the reason's.
+        ("X (cause of the pain answered “Since 12:30” at 10:02, changed to “Mar 3 09:15” at 17:05)",
+         "X (cause of the pain answered “Since 12:30” at 10:02 AM, changed to “Mar 3 09:15” at 5:05 PM)"),
+        ("X (cause of the pain: “At 12:30” 10:02, “Lifting or bending” 10:05)",
+         "X (cause of the pain: “At 12:30” 10:02 AM, “Lifting or bending” 10:05 AM)"),
         # Nothing else in a reason is a time: ages, counts and percentages stay as they are.
         ("First episode of back pain outside ages 20-50", "First episode of back pain outside ages 20-50"),
         ("Weekly running distance rose by more than 30% (Nielsen et al. 2014)",
@@ -104,3 +112,20 @@ def test_the_queue_shows_a_reason_on_hover_in_the_same_words(client, clinician):
 )  # fmt: skip
 def test_staff_reason_writes_each_time_of_day_on_the_staff_clock(stored, shown):
     assert staff_reason(stored) == shown
+
+
+def test_a_choice_label_with_a_time_in_it_is_shown_as_the_questionnaire_words_it():
+    """A latched choice is named in its reason by its questionnaire label (the engine quotes it): a label holding a
+    time ("After 12:30") is not one of the times the reason was built with, and was rewritten as if it were."""
+    labels = {"fall_impact": "A fall at 12:30", "lifting_bending": "Lifting or bending"}
+    answers = {"onset_cause": "lifting_bending"}
+    earlier = {
+        "onset_cause": triage.EarlierAnswer(
+            "fall_impact", datetime.datetime(2030, 1, 15, 9, 2), datetime.datetime(2030, 1, 15, 13, 5)
+        )
+    }
+    with mock.patch.object(Question, "choice_label", lambda self, code: labels.get(code, code)):
+        (flag,) = triage.assess_interim(answers, today=None, earlier=earlier).flags
+    assert staff_reason(flag.reason).endswith(
+        "(cause of the pain answered “A fall at 12:30” at 9:02 AM, changed to “Lifting or bending” at 1:05 PM)"
+    )
