@@ -1,11 +1,13 @@
 """When an article's page last changed without the article being saved: `Article.page_changed_at`.
 
-An article's page shows more than its own row: its topics' names (in the reader's language) and its "Read next" list
-(each listed article's title and summary, in the reader's language where patients may read its translation). A
-change to any of those changes the page, and the sitemap's `lastmod` says so (education/sitemaps.py: the later of
-`updated_at` and `page_changed_at`; a Spanish address also its translation's release). Each change here is one
-UPDATE of the articles whose pages show what changed, found through the index of the relation, once the change
-is committed (`pages_changed` says why); nothing is read, but before a clear or a delete (the relation then gone).
+An article's page shows more than its own row: its topics' names (in the reader's language), its "Read next" list
+(each listed article's title and summary, in the reader's language where patients may read its translation) and,
+in its head, its versions in other languages patients may read (hreflang: its own translation approved, changed
+and not yet approved, deleted). A change to any of those changes the page, and the sitemap's `lastmod` says so
+(education/sitemaps.py: the later of `updated_at` and `page_changed_at`; a Spanish address also its translation's
+release). Each change here is one UPDATE of the articles whose pages show what changed, found through the index of
+the relation, once the change is committed (`pages_changed` says why); nothing is read, but before a clear or a
+delete (the relation then gone) and before a translation is saved or deleted (whether patients may read it).
 
 Written by signals (connected in EducationConfig.ready), as the public-page cache hears of the same changes
 (education/cache.py). Not seen, as there: writes that bypass the models (`QuerySet.update()`, bulk SQL, a
@@ -20,11 +22,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from education import cache
 from education.models import Article, ArticleTranslation, Topic, TopicTranslation
+from education.translation import shown_condition
 
 CHANGING = ("post_add", "post_remove", "post_clear")
 
@@ -102,9 +105,34 @@ def _listed_translation_changed(*, instance: ArticleTranslation, **_kwargs: Any)
     pages_changed(Q(related=instance.article_id))
 
 
+def _shown_as_stored(translation: ArticleTranslation) -> bool:
+    """Patients may read the translation as its row and its article's stand in the database (`is_shown`)."""
+    shown = ArticleTranslation.objects.filter(shown_condition(english=F("article__english_sha256")), pk=translation.pk)
+    return not translation._state.adding and shown.exists()
+
+
+def _translation_about_to_change(*, instance: ArticleTranslation, **_kwargs: Any) -> None:
+    """Before a translation is saved or deleted: whether patients may read it now."""
+    instance._was_shown = _shown_as_stored(instance)  # type: ignore[attr-defined]
+
+
+def _own_translation_saved(*, instance: ArticleTranslation, **_kwargs: Any) -> None:
+    """The article's own pages name its version in the translation's language (hreflang) only while patients may
+    read it: when that starts or stops (approved; words changed, not yet approved), its English page changed too.
+    Not on a save that leaves it as it was (a release approved over approved words changes the translated page
+    only, its `lastmod` the release's: education/sitemaps.py)."""
+    if _shown_as_stored(instance) != getattr(instance, "_was_shown", False):
+        pages_changed(Q(pk=instance.article_id))
+
+
+def _own_translation_deleted(*, instance: ArticleTranslation, **_kwargs: Any) -> None:
+    if getattr(instance, "_was_shown", False):
+        pages_changed(Q(pk=instance.article_id))
+
+
 def connect_signals() -> None:
     """Called by EducationConfig.ready."""
-    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
     uid = "page-changed-at"
     m2m_changed.connect(_topics_changed, sender=Article.topics.through, dispatch_uid=f"{uid}-topics")
@@ -116,5 +144,11 @@ def connect_signals() -> None:
         signal.connect(
             _listed_translation_changed, sender=ArticleTranslation, dispatch_uid=f"{uid}-listed-translation-{what}"
         )
+    for signal in (pre_save, pre_delete):
+        signal.connect(_translation_about_to_change, sender=ArticleTranslation, dispatch_uid=f"{uid}-own-translation")
+    post_save.connect(_own_translation_saved, sender=ArticleTranslation, dispatch_uid=f"{uid}-own-translation-saved")
+    post_delete.connect(
+        _own_translation_deleted, sender=ArticleTranslation, dispatch_uid=f"{uid}-own-translation-deleted"
+    )
     post_save.connect(_listed_article_changed, sender=Article, dispatch_uid=f"{uid}-listed-article-saved")
     pre_delete.connect(_listed_article_deleted, sender=Article, dispatch_uid=f"{uid}-listed-article-deleted")

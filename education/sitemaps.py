@@ -13,7 +13,8 @@ address (several times per entry with alternates) to let `i18n_patterns` prefix 
 carry the language in a query string instead.
 
 An article's `lastmod` is when what its page shows last changed: saved, gone live, its topics or "Read next" list
-changed (education/page_changes.py); its Spanish address's, that or its translation's release, whichever is later.
+changed, its Spanish version come or gone from its head (education/page_changes.py); its Spanish address's, that
+or its translation's release, whichever is later.
 
 One query for the lot: the topics, which may be read in Spanish, and the number of published articles come from
 `selectors.library()` (counted once per change of the library), the articles and their translations' state from

@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 import pytest
 
 from education.models import Article, ArticleTranslation, TopicTranslation
-from education.translation_approval import approve_translation
+from education.translation_approval import approve_release, approve_translation
 from tests.education.factories import ArticleFactory, TopicFactory, approve_translations
 
 pytestmark = pytest.mark.django_db
@@ -168,6 +168,46 @@ def committed(django_capture_on_commit_callbacks):
     """Runs what a change's transaction leaves for its commit (education/page_changes.py writes `page_changed_at`
     then), as the commit would: a test's own transaction never commits."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def test_the_english_address_is_last_modified_when_its_spanish_version_comes_or_goes(
+    client, time_machine, reviewer, committed
+):
+    """The English page's head names its Spanish version (hreflang) only while patients may read it: the day that
+    starts or stops, the English page changed too. Its lastmod stayed the article's own, the Spanish version's
+    coming unsaid. A new release approved over approved words changes the Spanish page only."""
+    on_day(time_machine, 1)
+    article = ArticleFactory.create(slug="heat", published_at=DAY - datetime.timedelta(days=1))
+    on_day(time_machine, 3)
+    with committed():
+        translation = translate(article, approve=False)
+    assert lastmods(client, "heat") == ("2026-10-01", None)  # not released: not named
+    on_day(time_machine, 5)
+    with committed():
+        approve_translation(translation, reviewer=reviewer)
+    assert lastmods(client, "heat") == ("2026-10-05", "2026-10-05")
+    on_day(time_machine, 7)  # a release approved in place of approved words: the Spanish version never went
+    translation.refresh_from_db()
+    release = {"title": "Calor", "summary": "Resumen nuevo.", "body": "Palabras nuevas."}
+    translation.new_release = {**release, "over": translation.content_sha256, "english": translation.source_sha256}
+    translation.save()
+    with committed():
+        approve_release(translation, reviewer=reviewer)
+    assert lastmods(client, "heat") == ("2026-10-05", "2026-10-07")
+    on_day(time_machine, 8)  # its words changed, not yet approved: patients read the English, named alone
+    translation.refresh_from_db()
+    translation.body = "Otras palabras en español."
+    with committed():
+        translation.save()
+    assert lastmods(client, "heat") == ("2026-10-08", None)
+    on_day(time_machine, 9)
+    with committed():
+        approve_translation(translation, reviewer=reviewer)
+    assert lastmods(client, "heat") == ("2026-10-09", "2026-10-09")
+    on_day(time_machine, 10)  # deleted: the English page names no Spanish version any more
+    with committed():
+        translation.delete()
+    assert lastmods(client, "heat") == ("2026-10-10", None)
 
 
 def test_an_article_is_last_modified_when_its_topics_change(client, time_machine, reviewer, committed):
