@@ -96,8 +96,9 @@ _LATE_FIELDS = 60  # a page's inputs, parts of dates and measures included, are 
 
 
 def take_red_flags(request: HttpRequest, intake: Intake, slug: str) -> Page | None:
-    """The red-flag answers of question page `slug` as posted, stored, latched, triaged and alerted now, where they
-    would be taken in time: after the consent, on a page reached (a sent form's too: latched beside what was sent).
+    """The red-flag answers of question page `slug` as posted, stored, latched, triaged and alerted now, as the step
+    page takes them: after the consent, on any page of the form, reached or not (a sent form's too: latched beside
+    what was sent).
     The page, or None for an address that is not one of the form's pages (a page of an older version of the form,
     open in a tab since: its red-flag answers are taken as from the pages that ask them now; they were dropped)."""
     form_def = form_of(intake)
@@ -110,8 +111,7 @@ def take_red_flags(request: HttpRequest, intake: Intake, slug: str) -> Page | No
     posted = {question.code: request.POST.get(question.code) for question in page.questions}
     # A leg answer that makes MSCC may be one too: `record_red_flags` takes it only beside a cancer history.
     raised = {code for code, value in posted.items() if acts_at_once(code, value, cancer_history=True)}
-    reached = answer_codec.may_have_reached(slug, intake.current_step, form_def)
-    if raised and slug != form_def.consent_page and services.has_consent(intake) and reached:
+    if raised and slug != form_def.consent_page and services.has_consent(intake):
         services.record_red_flags(intake, posted, now=timezone.now())
     return page
 

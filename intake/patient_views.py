@@ -222,10 +222,11 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
     reached = answer_codec.place_index(slug, form_def) <= answer_codec.place_index(intake.current_step, form_def)
     emergency_waits = page.step != services.SAFETY_STEP and services.needs_emergency_acknowledgement(intake)
     now = timezone.now()
-    if request.method == "POST" and answer_codec.may_have_reached(slug, intake.current_step, form_def):
+    if request.method == "POST":
         # Red-flag answers act first, whatever else on the page is blank or wrong, and even while an emergency page
-        # waits to be read (docs/clinical/TRIAGE.md); on a page not reached, from a form whose resume point no page
-        # has, too (the patient may have been there), though nothing else of the page is taken.
+        # waits to be read (docs/clinical/TRIAGE.md); on a page not reached too, though nothing else of it is taken:
+        # the page was shown (another form's page at this address, from a tab open since before the form tag; a
+        # form whose resume point no page has), and its yes was dropped on the way to the first unanswered page.
         posted = {question.code: request.POST.get(question.code) for question in page.questions}
         intake = services.record_red_flags(intake, posted, now=now)
         if intake.status == Intake.Status.SUBMITTED:  # "Send" from another tab got the row first (it was read locked)

@@ -58,14 +58,6 @@ def place_index(place: str, form: Form = INTAKE) -> int:
     return slugs.index(place if place in slugs else form.first_page)
 
 
-def may_have_reached(slug: str, place: str, form: Form = INTAKE) -> bool:
-    """Whether the patient may have reached page `slug`, the furthest page reached being `place`: a page up to it, or
-    any page when `place` is no page of the form (a resume point from an older version: how far the patient went is
-    not known). Where red-flag answers posted on a page are taken: counted as the first question page only, a cauda
-    equina yes sent from a later page open since before was neither stored nor alerted."""
-    return (place != REVIEW and place not in form.page_slugs) or place_index(slug, form) <= place_index(place, form)
-
-
 def furthest(a: str, b: str, form: Form = INTAKE) -> str:
     return a if place_index(a, form) >= place_index(b, form) else b
 

@@ -265,3 +265,22 @@ def test_a_cancer_history_taken_back_at_the_visit_but_not_cleared_still_counts_a
     follow_up.refresh_from_db()
     assert "MSCC" in set(follow_up.flags.values_list("code", flat=True))
     assert follow_up.level == Level.URGENT
+
+
+def test_a_ces_yes_from_a_tab_of_the_visits_form_on_a_page_the_follow_up_has_not_reached_is_taken(
+    client, visit, alert_calls
+):
+    """The pre-visit form's page "safety_legs", open in a tab since before the form tag, sent while the follow-up is
+    open here and still on its first page: the follow-up has a page at that address, not yet reached, and the yes to
+    weaker legs was dropped on the way to the first page: neither stored, alerted, nor answered with the advice."""
+    _invitation, token, intake = follow_up_for(visit)
+    _open(client, token)
+
+    response = client.post("/intake/step/safety_legs/", {"ce_both_legs_weaker": "yes"}, follow=True)
+
+    intake.refresh_from_db()
+    assert RedFlagAnswer.objects.filter(intake=intake, code="ce_both_legs_weaker", cleared_at=None).exists()
+    assert intake.level == Level.URGENT
+    assert alert_calls == [(intake.pk, Level.URGENT, None)]
+    assert response.redirect_chain[-1][0] == "/intake/important/"
+    assert "Get medical help now" in response.content.decode()

@@ -384,3 +384,18 @@ def test_a_cauda_equina_yes_sent_late_from_a_page_the_form_no_longer_has_gets_th
         intake = Intake.objects.get(invitation=patient.invitation)
         assert RedFlagAnswer.objects.filter(intake=intake, code="ce_saddle_numbness").exists()
         assert "Get medical help now" in response.content.decode()
+
+
+def test_a_cauda_equina_yes_sent_late_from_a_page_not_yet_reached_is_taken(patient, settings, alert_calls):
+    """A page at an address the form has but the patient has not reached (another form's page there, open in a tab
+    since before the form tag) sent after the idle limit: its yes is taken, as on the step page itself; it got the
+    advice on the birth-date page, but nothing was stored and the clinic was not told."""
+    from intake.models import Level, RedFlagAnswer
+
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    with time_machine.travel(timezone.now() + LATE, tick=False):
+        patient.client.post("/intake/step/safety_legs/", {"ce_both_legs_weaker": "yes"})
+
+        intake = _intake(patient)
+        assert RedFlagAnswer.objects.filter(intake=intake, code="ce_both_legs_weaker", cleared_at=None).exists()
+        assert alert_calls == [(intake.pk, Level.URGENT, None)]
