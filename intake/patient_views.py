@@ -54,9 +54,10 @@ def patient_page(
     taken into its own form (`late_pages.form_closed_here`: the form left, locked, ended or renewed, its session
     gone, opened again and waiting for the birth date or a code, or replaced by another patient's). A question page
     posted after the form was sent adds nothing and says so, with the advice it calls for (`late_pages.sent_already`).
-    A page whose form the retention purge removed while the view ran (the row lock finds no intake) gets the answer a
-    page sent just after the removal gets (`_removed_while_answering`); a missing row while the intake is still there
-    is a fault, and the error page's. The view is called with the intake as its second argument.
+    A page whose form the retention purge removed while the view ran, or while a page posted after "Send" was taken
+    (the row lock finds no intake), gets the answer a page sent just after the removal gets
+    (`_removed_while_answering`); a missing row while the intake is still there is a fault, and the error page's.
+    The view is called with the intake as its second argument.
     """
 
     def decorator(view: PatientView) -> PatientView:
@@ -84,23 +85,32 @@ def patient_page(
             request.patient_form_owner = patient_session.form_owner(intake.invitation_id)  # type: ignore[attr-defined]
             is_sent = intake.status == Intake.Status.SUBMITTED
             if is_sent and not sent and slug is not None and request.method == "POST":
-                return _page_after_sending(request, intake, slug)  # a page from another tab, after "Send"
+                # A page from another tab, after "Send"; the purge may remove the sent visit meanwhile, as below.
+                return _unless_removed(request, intake, slug, lambda: _page_after_sending(request, intake, slug))
             if is_sent != sent:
                 return redirect("intake:done" if is_sent else "intake:resume")
             if consent_first and not is_sent and not services.has_consent(intake):
                 return _to_page(form_of(intake).consent_page or answer_codec.REVIEW)
             if emergency_first and services.needs_emergency_acknowledgement(intake):
                 return redirect("intake:emergency")
-            try:
-                return view(request, intake, *args, **kwargs)
-            except (Intake.DoesNotExist, Invitation.DoesNotExist):
-                if not _removed(intake):
-                    raise  # a fault, not a removed visit: the error page, with the advice for what was sent
-                return _removed_while_answering(request, intake, slug=slug)
+            return _unless_removed(request, intake, slug, lambda: view(request, intake, *args, **kwargs))
 
         return guarded
 
     return decorator
+
+
+def _unless_removed(
+    request: HttpRequest, intake: Intake, slug: str | None, answer: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """`answer()`, or, when the retention purge removed `intake`'s visit meanwhile (its row lock finds no intake),
+    the answer a page sent just after the removal gets (`_removed_while_answering`)."""
+    try:
+        return answer()
+    except (Intake.DoesNotExist, Invitation.DoesNotExist):
+        if not _removed(intake):
+            raise  # a fault, not a removed visit: the error page, with the advice for what was sent
+        return _removed_while_answering(request, intake, slug=slug)
 
 
 def _removed(intake: Intake) -> bool:
