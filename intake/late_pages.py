@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from intake import owed_emergency, patient_session, selectors, services
-from intake.models import Intake
+from intake.models import Intake, Invitation
 from intake.rules import answers as answer_codec
 from intake.rules.follow_up import with_background
 from intake.rules.patient_messages import PatientMessage, ce_signs, patient_message
@@ -63,7 +63,21 @@ def take_red_flags_into_tagged_form(request: HttpRequest, tag: patient_session.P
     browser is one that opened that form and the page was shown while it stays trusted (the tag is `fresh`)."""
     owner = selectors.intake_by_invitation_id(tag.invitation_id, now=timezone.now(), closed_links=True)
     if owner is not None and tag.fresh and patient_session.opened_form_here(request, owner.invitation):
-        take_red_flags(request, owner, slug)
+        try:
+            take_red_flags(request, owner, slug)
+        except (Intake.DoesNotExist, Invitation.DoesNotExist):
+            # The retention purge removed the form meanwhile (its row lock found nothing): nothing to take into, and
+            # the page says nothing of what is stored (it got the error page, which said the steps were saved).
+            if not removed(owner):
+                raise
+
+
+def removed(intake: Intake) -> bool:
+    """The intake or its invitation is no longer stored: the retention purge (or a removal) took the visit while one
+    of its pages was being answered, and the intake's row lock found nothing (`Intake.DoesNotExist`)."""
+    return not (
+        Intake.objects.filter(pk=intake.pk).exists() and Invitation.objects.filter(pk=intake.invitation_id).exists()
+    )
 
 
 def sent_already(request: HttpRequest, *, message: PatientMessage | None, taken: bool) -> HttpResponse:

@@ -108,17 +108,9 @@ def _unless_removed(
     try:
         return answer()
     except (Intake.DoesNotExist, Invitation.DoesNotExist):
-        if not _removed(intake):
+        if not late_pages.removed(intake):
             raise  # a fault, not a removed visit: the error page, with the advice for what was sent
         return _removed_while_answering(request, intake, slug=slug)
-
-
-def _removed(intake: Intake) -> bool:
-    """The intake or its invitation is no longer stored: the retention purge (or a removal) took the visit while one
-    of its pages was being answered, and the intake's row lock found nothing (`Intake.DoesNotExist`)."""
-    return not (
-        Intake.objects.filter(pk=intake.pk).exists() and Invitation.objects.filter(pk=intake.invitation_id).exists()
-    )
 
 
 def _removed_while_answering(request: HttpRequest, intake: Intake, *, slug: str | None) -> HttpResponse:

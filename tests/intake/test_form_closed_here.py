@@ -360,20 +360,13 @@ def test_a_red_flag_whose_visit_the_retention_purge_removes_while_its_page_is_sa
     assert CES_ADVICE in again.content.decode()
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(not settings.DATABASE_IS_POSTGRES, reason="the purge on a connection of its own, with row locks")
-def test_a_red_flag_sent_after_send_as_the_retention_purge_removes_the_visit_says_nothing_was_taken(
-    patient, alert_calls, monkeypatch
-):
-    """A page from another tab, sent after "Send" as the purge removes the sent visit: its red-flag answer reaches
-    the intake's row lock after the purge's commit and finds nothing. The step page gives such a page the answer a
-    page sent after the removal gets (above); a page after "Send" got the error page, which said the steps already
-    finished were saved."""
+def _purged_at_the_row_lock(patient: Patient, monkeypatch: pytest.MonkeyPatch) -> list[PurgeResult]:
+    """The patient's visit past a one-month period, and the retention purge run to the end (on its own connection)
+    the moment a red-flag answer goes for the intake's row lock; what it removed, once it has run."""
     from intake.models import Invitation
     from intake.services import answering
 
-    patient.save_all(routine_answers())
-    assert patient.client.post("/intake/review/").status_code == 302
+    assert patient.invitation is not None
     long_ago = timezone.now() - datetime.timedelta(days=365 * 8)
     Invitation.objects.filter(pk=patient.invitation.pk).update(appointment_at=long_ago)
     Intake.objects.filter(invitation=patient.invitation).update(appointment_at=long_ago)
@@ -389,6 +382,21 @@ def test_a_red_flag_sent_after_send_as_the_retention_purge_removes_the_visit_say
 
     monkeypatch.setattr(answering, "_lock", purged_first)
     patient.client.raise_request_exception = False  # the error page, as a patient gets it
+    return purged
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not settings.DATABASE_IS_POSTGRES, reason="the purge on a connection of its own, with row locks")
+def test_a_red_flag_sent_after_send_as_the_retention_purge_removes_the_visit_says_nothing_was_taken(
+    patient, alert_calls, monkeypatch
+):
+    """A page from another tab, sent after "Send" as the purge removes the sent visit: its red-flag answer reaches
+    the intake's row lock after the purge's commit and finds nothing. The step page gives such a page the answer a
+    page sent after the removal gets (above); a page after "Send" got the error page, which said the steps already
+    finished were saved."""
+    patient.save_all(routine_answers())
+    assert patient.client.post("/intake/review/").status_code == 302
+    purged = _purged_at_the_row_lock(patient, monkeypatch)
     alerts_before = list(alert_calls)
 
     response = patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes"})
@@ -401,6 +409,30 @@ def test_a_red_flag_sent_after_send_as_the_retention_purge_removes_the_visit_say
     assert "told the clinic" not in page
     assert not Intake.objects.exists()
     assert alert_calls == alerts_before
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not settings.DATABASE_IS_POSTGRES, reason="the purge on a connection of its own, with row locks")
+def test_a_red_flag_from_a_form_closed_here_as_the_retention_purge_removes_it_gets_the_advice(
+    after_exit, alert_calls, monkeypatch
+):
+    """A page of the patient's own form sent after "Exit", as the purge removes the visit: its red-flag answer goes
+    for the row lock of a form no longer there. The page says what a page of a form closed here always says (it
+    depends on nothing stored): the form is closed here, with the advice; it got the error page, which said the steps
+    already finished were saved."""
+    patient, whose = after_exit
+    purged = _purged_at_the_row_lock(patient, monkeypatch)
+
+    response = _send_from_old_tab(patient, whose, ce_saddle_numbness="yes")
+
+    assert [(result.invitations, result.intakes) for result in purged] == [(1, 1)]
+    page = response.content.decode()
+    assert response.status_code == 409, page[:2000]
+    assert CLOSED in page
+    assert CES_ADVICE in page
+    assert "saved" not in page.replace("was not saved", "")
+    assert not Intake.objects.exists()
+    assert alert_calls == []
 
 
 def test_a_missing_row_while_the_intake_is_still_there_is_the_error_page_and_its_red_flag_is_taken(
