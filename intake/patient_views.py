@@ -74,9 +74,8 @@ def patient_page(
                 idle = patient_session.idle_intake(request)
                 closed = idle or patient_session.intake_after_idle(request)
                 if closed is not None:
-                    response = late_pages.after_idle(request, closed, slug=slug, first=idle is not None)
-                    owed_emergency.owe_after_idle(request, closed)  # the link may stop before the birth-date page
-                    return response
+                    # The purge may remove the form while a page's red-flag answers are taken, as below.
+                    return _unless_removed(request, closed, slug, lambda: _after_idle(request, closed, slug, idle))
                 if tag is not None:  # its own form, not open: waiting for the birth date or a code, renewed, ended
                     return late_pages.form_closed_here(request, tag, slug=slug)
                 # The link stopped working between a red-flag answer's save and its emergency page: the advice;
@@ -98,6 +97,12 @@ def patient_page(
         return guarded
 
     return decorator
+
+
+def _after_idle(request: HttpRequest, closed: Intake, slug: str | None, idle: Intake | None) -> HttpResponse:
+    response = late_pages.after_idle(request, closed, slug=slug, first=idle is not None)
+    owed_emergency.owe_after_idle(request, closed)  # the link may stop before the birth-date page
+    return response
 
 
 def _unless_removed(

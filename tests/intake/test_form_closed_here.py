@@ -435,6 +435,28 @@ def test_a_red_flag_from_a_form_closed_here_as_the_retention_purge_removes_it_ge
     assert alert_calls == []
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not settings.DATABASE_IS_POSTGRES, reason="the purge on a connection of its own, with row locks")
+def test_a_red_flag_sent_after_the_idle_limit_as_the_retention_purge_removes_the_form_gets_the_advice(
+    patient, alert_calls, monkeypatch
+):
+    """A page sent after the idle limit, as the purge removes the visit: nothing is taken, and the page says so with
+    the advice, as a page sent just after the removal gets; it got the error page, which said the steps already
+    finished were saved."""
+    purged = _purged_at_the_row_lock(patient, monkeypatch)
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=2), tick=False):
+        response = patient.client.post("/intake/step/safety/", {"ce_saddle_numbness": "yes"})
+
+    assert [(result.invitations, result.intakes) for result in purged] == [(1, 1)]
+    page = response.content.decode()
+    assert response.status_code == 409, page[:2000]
+    assert CES_ADVICE in page
+    assert "saved" not in page.replace("was not saved", "")
+    assert not Intake.objects.exists()
+    assert alert_calls == []
+
+
 def test_a_missing_row_while_the_intake_is_still_there_is_the_error_page_and_its_red_flag_is_taken(
     patient, alert_calls, monkeypatch
 ):
