@@ -31,12 +31,12 @@ from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from intake import patient_session, selectors
+from intake import patient_session
 from intake.patient_fields import say
-from intake.rules import answers as answer_codec
 from intake.rules.patient_messages import CE_SIGN_PHRASES, MSCC_SIGN_PHRASES, PatientMessage
 from intake.rules.triage import acts_at_once
 from intake.services.assessment import form_of
+from intake.services.latches import open_latches
 
 PAGE_FIELD = "advice_page"
 KIND_FIELD = "advice"
@@ -124,20 +124,20 @@ def page_in_new_language(request: HttpRequest, language: str) -> HttpResponse | 
 
 def _still_taken(request: HttpRequest, codes: list[str]) -> list[tuple[str, str, str]]:
     """(code, question, answer) for each red-flag question in `codes` that is on the form open in this browser, its
-    latch open and its answer stored (refused_posts._taken_answers); nothing when no form is open here."""
+    latch open (refused_posts._taken_answers), with the answer its latch holds: a sent form's stored answers stay as
+    sent beside a yes latched after "Send" (read from them, that yes was left out once the language was switched).
+    Nothing when no form is open here."""
     intake = patient_session.confirmed_intake(request) if codes else None
     if intake is None:
         return []
     questions = form_of(intake).questions
-    stored = answer_codec.from_json(intake.answers)
+    latched = open_latches(intake)
     found = []
     for code in dict.fromkeys(codes):
-        question = questions.get(code)
-        answer = stored.get(code)
-        if question is None or not acts_at_once(code, answer, cancer_history=True):  # its open latch says it counts
+        question, latch = questions.get(code), latched.get(code)
+        if question is None or latch is None or not acts_at_once(code, latch.value, cancer_history=True):
             continue
-        if selectors.has_open_latch(intake, [code]):
-            found.append((code, say(question.label), say(question.choice_label(str(answer)))))
+        found.append((code, say(question.label), say(question.choice_label(str(latch.value)))))
     return found
 
 

@@ -183,3 +183,27 @@ def test_the_error_pages_that_give_the_advice_have_no_switcher_to_lose_it(patien
     body = response.content.decode()
     assert "Busque ayuda médica ahora" in body
     assert "language-switcher" not in body
+
+
+def test_switching_language_on_the_rate_limited_page_after_send_still_says_what_was_added(patient, settings):
+    """A page from another tab sent after "Send", past the rate limit: its yes is latched beside what was sent (the
+    sent answers stay as sent) and the page says it was added. Switched to Spanish, the page read the stored answer
+    ("no", as sent) instead of the latch, and no longer said the answer was added or the clinic told."""
+    patient.save_all(routine_answers())
+    assert patient.client.post("/intake/review/").status_code == 302
+    _limit_to_one_post(settings)
+    assert patient.client.get("/intake/done/").status_code == 200
+    assert patient.post_step("safety", routine_answers()).status_code == 409  # the one post allowed: sent already
+    limited = patient.post_step("safety", SADDLE_YES)
+    assert limited.status_code == 429
+    assert "We have added your answer about this warning sign to your form and told the clinic." in (
+        limited.content.decode()
+    )
+
+    body = _switch(patient.client, limited.content.decode(), "es").content.decode()
+
+    assert "Busque ayuda médica ahora" in body
+    assert "Hemos agregado a su formulario su respuesta sobre esta señal de alarma" in body
+    added = body.split("Las respuestas que agregamos:")[1].split("</ul>")[0]
+    assert "Sí" in added
+    caches["ratelimit"].clear()
