@@ -51,6 +51,8 @@ Refusal = Literal["rate_limit", "csrf", "too_large"]
 STATUS: dict[Refusal, int] = {"rate_limit": 429, "csrf": 403, "too_large": 413}
 # The form tag (patient_session.posted_tag) and the token: what a refused page needs besides the page's answers.
 _TAG_FIELDS = ("csrfmiddlewaretoken", "whose")
+# Where a page too large keeps, for its error page, the advice its kept fields call for (`answer_refused_post`).
+_KEPT_FIELDS_ADVICE = "_refused_page_advice"
 
 
 def answer_too_large(request: HttpRequest) -> HttpResponse | None:
@@ -83,6 +85,10 @@ def advice_for_failed_post(request: HttpRequest) -> PatientMessage | None:
     just ticked saddle numbness to wait a minute and try again, under the general warning-signs box."""
     if _question_page(request) is None:
         return None
+    if hasattr(request, _KEPT_FIELDS_ADVICE):
+        # A page too large, its kept fields put away (`answer_refused_post`): its body can no longer be read here.
+        advice: PatientMessage | None = getattr(request, _KEPT_FIELDS_ADVICE)
+        return advice
     try:
         posted = request.POST
     except Exception:  # a body that cannot be read: nothing to act on
@@ -99,6 +105,12 @@ def answer_refused_post(request: HttpRequest, *, refusal: Refusal, retry_after: 
     read_here = _read_form_too_large(request, slug)
     try:
         return _answer(request, slug, refusal=refusal, retry_after=retry_after)
+    except Exception:
+        if read_here:
+            # The error page's advice (`advice_for_failed_post`), read now: once the kept fields are put away, the
+            # body meets its size limit again, and a page too large whose answer's save timed out got none.
+            setattr(request, _KEPT_FIELDS_ADVICE, late_pages.advice_for_what_was_sent(request))
+        raise
     finally:
         if read_here:
             # Only this page reads the few fields kept: anything after it (the 503 page's "Try again", which would

@@ -168,3 +168,30 @@ def test_a_red_flag_on_a_page_the_form_no_longer_has_too_large_to_read_is_taken_
     assert "Get medical help now" in body
     assert "We have added your answer about this warning sign to your form and told the clinic." in body
     assert _latched(patient)
+
+
+def test_a_cauda_equina_yes_on_a_page_too_large_whose_alert_times_out_still_gets_the_advice(
+    patient, small_limits, monkeypatch
+):
+    """The red-flag answer of a page too large to read is taken in one transaction with its alert; the alert's
+    statement timed out, and the answer is the 503 page, which must give the advice, as for a page of usual size.
+    It read the page's answers again to find it, after the fields kept for the refused page were put away: Django's
+    own reading met the size limit, and the page said only to wait and try again."""
+    from django.db import OperationalError
+
+    from alerts import services as alert_services
+
+    def times_out(intake, *, previous_level, reopened=False):
+        raise OperationalError("canceling statement due to statement timeout")
+
+    monkeypatch.setattr(alert_services, "intake_level_changed", times_out)
+    own, token = _own_client(patient)
+    own.raise_request_exception = False
+
+    response = _send(own, _page(SADDLE_YES, token, notes="x" * (3 * LIMIT)))
+
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert "Get medical help now" in body
+    assert "cauda equina syndrome" in body
+    assert not _latched(patient)
