@@ -32,7 +32,7 @@ from education.translation_approval import (
     reopen_release,
     shown_sha256,
 )
-from education.workflow import WorkflowError
+from education.workflow import WorkflowError, has_full_name
 
 
 def badge(text: str, kind: str) -> SafeString:
@@ -176,6 +176,7 @@ class ArticleTranslationAdmin(admin.ModelAdmin[ArticleTranslation]):
             context["approved_by_name"] = translation.approved_by_name
             context["approved_at"] = translation.approved_at
             context["can_approve"] = request.user.has_perm(APPROVE_PERMISSION) and not translation.is_approved
+            context["name_missing"] = not has_full_name(request.user)  # an approval is refused then
             context["approve_url"] = reverse("admin:education_articletranslation_approve", args=[translation.pk])
             context["shown_sha256"] = shown_sha256(translation)  # the words and English shown: what an approval means
             context["shown_words"] = translation.content_sha256  # of the words shown (approve_release: a repeat)

@@ -286,6 +286,8 @@ def review(request: HttpRequest, model_admin: ArticleAdmin, object_id: int) -> H
         "limit": reading_grade_limit(),
         "above_limit": figures.grade > reading_grade_limit(),
         "form": form,
+        # Said before they read the article, not only when they click Approve (workflow.NAME_REQUIRED).
+        "name_missing": not workflow.has_full_name(request.user),
         "preview_url": reverse("admin:education_article_preview", args=[article.pk]) + "?of=review",
         "reviews": list(article.reviews.all()[:5]),
     }

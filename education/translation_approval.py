@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from education.models import ArticleTranslation, canonical_text, english_sha256
-from education.workflow import WorkflowError, full_name
+from education.workflow import WorkflowError, approver_name, full_name
 
 APPROVE_PERMISSION = "education.approve_article"
 MSG_NOT_CURRENT = (
@@ -88,6 +88,7 @@ def approve_translation(
     audit). Callers without a page pass None."""
     if not reviewer.has_perm(APPROVE_PERMISSION):
         raise WorkflowError(MSG_NOT_A_REVIEWER)
+    name = approver_name(reviewer)  # patients read it under the translation: never a sign-in name
     with transaction.atomic():
         locked = ArticleTranslation.objects.select_for_update().select_related("article").get(pk=translation.pk)
         if shown is not None and shown != shown_sha256(locked):
@@ -98,7 +99,7 @@ def approve_translation(
             return locked  # approved already, these very words (a double click): the first approval's record kept
         locked.approved_sha256 = locked.content_sha256
         locked.approved_by = reviewer
-        locked.approved_by_name = full_name(reviewer)
+        locked.approved_by_name = name
         locked.approved_at = now or timezone.now()
         # A save, not an update: the public-page cache hears of it (education/cache.py) and drops the pages.
         locked.save(update_fields=["approved_sha256", "approved_by", "approved_by_name", "approved_at"])
@@ -122,6 +123,7 @@ def approve_release(
     approved (a double click, a colleague's approval), the first approval's record kept."""
     if not reviewer.has_perm(APPROVE_PERMISSION):
         raise WorkflowError(MSG_NOT_A_REVIEWER)
+    name = approver_name(reviewer)  # patients read it under the translation: never a sign-in name
     with transaction.atomic():
         locked = ArticleTranslation.objects.select_for_update().select_related("article").get(pk=translation.pk)
         if shown is not None and shown != shown_sha256(locked):
@@ -139,7 +141,7 @@ def approve_release(
         locked.new_release = {}
         locked.approved_sha256 = english_sha256(locked.title, locked.summary, locked.body)  # as save() hashes them
         locked.approved_by = reviewer
-        locked.approved_by_name = full_name(reviewer)
+        locked.approved_by_name = name
         locked.approved_at = now or timezone.now()
         locked.save()  # the words and the approval at once: patients never read the English in between
         audit.record("approved_release", actor=reviewer, request=request, detail=audit_detail(locked))

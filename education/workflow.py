@@ -6,7 +6,8 @@ The rules (docs/clinical/ARTICLES.md; issue 15):
   working copy (nobody but staff can see it), so the staff preview of a draft shows the latest words.
 - Nothing goes live without a clinical reviewer's approval (`approve`, permission `education.approve_article`),
   recorded as an `ArticleReview` (the reviewer, a real user, their full name and the date) and shown to patients as
-  "Medically reviewed by NAME on DATE". Approval is refused while the reading grade is above
+  "Medically reviewed by NAME on DATE". An account with no full name may not approve (`NAME_REQUIRED`): its sign-in
+  name would have been shown instead. Approval is refused while the reading grade is above
   settings.ARTICLE_MAX_READING_GRADE unless the reviewer gives a reason, which is stored. A reviewer may also approve
   the live version as it is (a periodic review, or a starter article awaiting review).
 - Publishing (`publish`) copies the approved working copy onto the live row in one transaction, as one revision whose
@@ -74,6 +75,10 @@ CHANGED_SINCE_OPENED_NOT_DISCARDED = (
     "The working copy was changed after you opened this page, so nothing was thrown away. Read it below, then decide."
 )
 SLUG_TAKEN_BY_ANOTHER = "Another article now uses its address “{slug}”: change that article's address first."
+NAME_REQUIRED = (
+    "Add your full name to your account before approving: patients see who reviewed an article, and your account has "
+    "only a sign-in name. Nothing was approved. An administrator can add it under Users in the admin."
+)
 SLUG_TAKEN = "Another article already uses the address “{slug}”. Change the working copy's address first."
 
 FIELD_LABELS = {
@@ -245,7 +250,22 @@ def apply_content(article: Article, content: Content) -> None:
 
 
 def full_name(user: Any) -> str:
+    """A staff member's name for staff (revision notes, e-mails to editors): the sign-in name when there is no other."""
     return str(user.get_full_name() or user.get_username())
+
+
+def approver_name(user: Any) -> str:
+    """The name an approval shows patients ("Medically reviewed by ..."): the account's full name, never its sign-in
+    name (a login published). An account without one may not approve: WorkflowError(NAME_REQUIRED)."""
+    if not has_full_name(user):
+        raise WorkflowError(NAME_REQUIRED)
+    return str(user.get_full_name()).strip()
+
+
+def has_full_name(user: Any) -> bool:
+    """Whether the account may approve (`approver_name`): it has a full name, not only a sign-in name."""
+    get_full_name = getattr(user, "get_full_name", None)  # an anonymous user has none
+    return get_full_name is not None and bool(str(get_full_name()).strip())
 
 
 def _locked(article: Article) -> Article:
@@ -418,6 +438,7 @@ def approve(
     the site or not): when given, anything else is refused (an editor saved, sent, discarded or took the article
     offline meanwhile), so a reviewer approves exactly what they read.
     """
+    name = approver_name(reviewer)  # before anything is read or written
     now = now or timezone.now()
     article = _locked(article)
     draft = _waiting_draft(article)
@@ -442,7 +463,7 @@ def approve(
         article=article,
         decision=ArticleReview.Decision.APPROVED,
         reviewer=reviewer,
-        reviewer_name=full_name(reviewer),
+        reviewer_name=name,
         decided_at=now,
         content_sha256=content_sha256(content),
         title=content["title"],
