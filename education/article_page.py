@@ -46,6 +46,8 @@ def article_context(article: Any) -> dict[str, Any]:
         # Past its review date: the page says it is being checked again rather than "next review due" in the past.
         "review_overdue": bool(article.next_review_due and article.next_review_due < timezone.localdate()),
         "reviewed_on": _review_day(article.reviewed_on),
+        # "" when the stored name is the approver's sign-in name: the line then names no one.
+        "reviewer": name_shown(article.reviewed_by, getattr(article, "reviewer_username", None)),
         "next_review": _review_day(article.next_review_due),
         "translation_approved": _translation_approved(getattr(article, "translation_approval", None)),
         "related": [
@@ -91,15 +93,25 @@ def _review_day(day: datetime.date | None) -> dict[str, str] | None:
     return {"iso": day.isoformat(), "words": date_format(day, words_format)}
 
 
-def _translation_approved(approval: tuple[str, datetime.datetime | None] | None) -> dict[str, str] | None:
+def name_shown(name: str, username: str | None) -> str:
+    """The approver's name as patients read it: the name stored with the approval, unless it is the approving account's
+    sign-in name (approvals stored before an approval needed a full name kept that in its place). A login is never
+    published; the line then gives the date only."""
+    return "" if username and name.strip() == username else name
+
+
+def _translation_approved(
+    approval: tuple[str, str | None, datetime.datetime | None] | None,
+) -> dict[str, str] | None:
     """Who approved the translation shown and on which day, for the review line (None: the page is not shown in a
-    translation). The article's own review (`reviewed_by`, `reviewed_on`) is of its English words: a page in a
-    translation says so, and names this approval of the words it shows (education.translation.localized)."""
-    if approval is None or approval[1] is None:
+    translation; "by" empty: no name to show, `name_shown`). The article's own review (`reviewed_by`, `reviewed_on`)
+    is of its English words: a page in a translation says so, and names this approval of the words it shows
+    (education.translation.localized)."""
+    if approval is None or approval[2] is None:
         return None
-    name, approved_at = approval
+    name, username, approved_at = approval
     day = _review_day(timezone.localdate(approved_at))
-    return {**day, "by": name} if day is not None else None
+    return {**day, "by": name_shown(name, username)} if day is not None else None
 
 
 def _scrolling_tables(html: SafeString, *, english: bool) -> SafeString:

@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -502,7 +503,8 @@ def article_for_page(slug: str, *, can_preview: bool, language: str | None = Non
         raise Http404("No such article.")
     fields = _page_fields()
     article = Article.from_db(connection.alias, fields, row[: len(fields)])
-    topic_ids, rows, shown_languages = row[len(fields) :]
+    topic_ids, rows, shown_languages, reviewer_username = row[len(fields) :]
+    article.reviewer_username = reviewer_username  # type: ignore[attr-defined]
     article.shown_languages = sorted((shown_languages or "").split(",")) if shown_languages else []  # type: ignore[attr-defined]
     by_id = library().topics_in(language).by_id
     topics = [by_id[int(pk)] for pk in (topic_ids or "").split(",") if pk and int(pk) in by_id]
@@ -595,6 +597,9 @@ def _article_page_sql(*, can_preview: bool, translated: bool) -> str:
         quoted_column(ArticleTranslation, "language"),
     )
     by_title = sort_key_sql("COALESCE(tr.title, r.title)") if translated else "r.title"
+    users = get_user_model()
+    username, user_id = quoted_column(users, users.USERNAME_FIELD), quoted_column(users, users._meta.pk.name)
+    reviewer = quoted_column(Article, "reviewer")
     return (
         f"SELECT {columns}, "  # noqa: S608 - names from the model, values as parameters
         f"(SELECT STRING_AGG(CAST(t.{topic_id} AS TEXT), ',') FROM {quote(topics._meta.db_table)} t "
@@ -605,7 +610,9 @@ def _article_page_sql(*, can_preview: bool, translated: bool) -> str:
         f"AND {shown_sql('tr', 'r')} "
         f"WHERE l.{from_id} = a.id AND r.{status} = %s AND r.{published_at} <= %s) AS related_rows, "
         f"(SELECT STRING_AGG(s.{tr_language}, ',') FROM {translations} s "
-        f"WHERE s.{tr_article} = a.id AND {shown_sql('s', 'a')}) AS shown_languages "
+        f"WHERE s.{tr_article} = a.id AND {shown_sql('s', 'a')}) AS shown_languages, "
+        f"(SELECT u.{username} FROM {quote(users._meta.db_table)} u WHERE u.{user_id} = a.{reviewer}) "
+        "AS reviewer_username "
         f"FROM {table} a WHERE a.slug = %s{live} LIMIT 1"
     )
 
@@ -617,7 +624,9 @@ def _article_for_page_orm(slug: str, *, can_preview: bool, language: str | None 
         f"shown_{code}": Exists(ArticleTranslation.objects.filter(shown_filter(code), article=OuterRef("pk")))
         for code in sorted(TRANSLATED)
     }
-    page = visible.defer(*PAGE_DEFERRED, *PAGE_UNSHOWN).annotate(topic_ids=_topic_ids(), **in_languages)
+    page = visible.defer(*PAGE_DEFERRED, *PAGE_UNSHOWN).annotate(
+        topic_ids=_topic_ids(), reviewer_username=F(f"reviewer__{get_user_model().USERNAME_FIELD}"), **in_languages
+    )
     found = list(page.filter(slug=slug)[:1])
     if not found:
         raise Http404("No such article.")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 
+from django.contrib.auth import get_user_model
 from django.db.models import Case, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, When
 from django.db.models.expressions import Combinable
 from django.db.models.fields.json import KT
@@ -50,7 +51,13 @@ def localized(article: Article, language: str | None) -> Article:
     if code not in TRANSLATED:
         return article
     shown = copy.copy(article)
-    found = ArticleTranslation.objects.filter(article=article, language=code).first()
+    # The approver's sign-in name beside the stored name, by a join in the same query: an approval stored before
+    # approvals needed a full name holds the sign-in name, which patients are not shown (article_page.name_shown).
+    found = (
+        ArticleTranslation.objects.filter(article=article, language=code)
+        .annotate(approver_username=F(f"approved_by__{get_user_model().USERNAME_FIELD}"))
+        .first()
+    )
     if found is None:
         shown.translation_notice = MISSING  # type: ignore[attr-defined]
     elif not is_shown(found, article):
@@ -61,7 +68,8 @@ def localized(article: Article, language: str | None) -> Article:
         shown.body_html = found.body_html
         shown.body_text = found.body_text
         shown.translation_notice = None  # type: ignore[attr-defined]
-        shown.translation_approval = (found.approved_by_name, found.approved_at)  # type: ignore[attr-defined]
+        approval = (found.approved_by_name, found.approver_username, found.approved_at)
+        shown.translation_approval = approval  # type: ignore[attr-defined]
     return shown
 
 
