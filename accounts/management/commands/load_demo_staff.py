@@ -46,6 +46,10 @@ class Command(BaseCommand):
                 username=username,
                 defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"},
             )
+            if not user.get_full_name():
+                # An account made without one (an older demo database, or by hand): the demo reviewer approves the
+                # starter library, and an approval needs the full name patients read (education/workflow.py).
+                user.first_name, user.last_name = first, last
             user.is_staff = is_staff
             user.is_superuser = group_name is None
             if created or not user.check_password(DEMO_PASSWORD):

@@ -33,6 +33,9 @@ class Command(BaseCommand):
         reviewer = get_user_model().objects.filter(username=DEMO_REVIEWER).first()
         if reviewer is None or not reviewer.has_perm("education.approve_article"):
             raise CommandError("Run load_demo_staff first: the demo reviewer account is missing.")
+        if not reviewer.get_full_name().strip():
+            # Patients read the approver's name: an account without one may not approve (workflow.NAME_REQUIRED).
+            raise CommandError("Run load_demo_staff first: the demo reviewer account has no full name.")
         approved = 0
         for article in awaiting_clinical_review():
             try:
