@@ -254,8 +254,10 @@ MIGRATE_AND_CREATE_CACHE_TABLE = (
 )
 
 
-def prepare_database(env: dict[str, str]) -> None:
-    if not (TEMPLATE and env["DATABASE_URL"].endswith("/portal")):  # the template's `portal` is migrated already
+def prepare_database(env: dict[str, str], *, migrated: bool = False) -> None:
+    """The database of `env` migrated, with the cache table (unless `migrated`: a copy of a migrated one), and the
+    static files collected."""
+    if not (migrated or (TEMPLATE and env["DATABASE_URL"].endswith("/portal"))):  # a template's `portal` is migrated
         # Both in one Django start-up (a second or more each on a busy machine), as `manage.py migrate` then
         # `manage.py createcachetable` would do them.
         manage(env, "shell", "-c", MIGRATE_AND_CREATE_CACHE_TABLE)

@@ -45,15 +45,19 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def postgres_template(tmp_path_factory) -> Iterator[Path]:
+def postgres_template(tmp_path_factory, request) -> Iterator[Path]:
     """A stopped private PostgreSQL, its `portal` database migrated (with the cache table): its data directory.
 
     Made once per test run by the harness's own functions (initdb, CREATE DATABASE, prepare_database); each script
     then starts from a copy (reliability/harness.py, RELIABILITY_PG_TEMPLATE) instead of spending about 5 s on the
-    same set-up.
+    same set-up. In a run that creates its test databases afresh on PostgreSQL (`--create-db`, as CI's), the
+    `portal` database is a copy of this process's test database, made first and just migrated
+    (`_fresh_test_database`), instead of a third migration of its own: the process that waits for the template
+    meanwhile makes its own test database, which it needs later anyway (the other waited idle while one migrated).
     Under pytest-xdist the processes share it: the first to take the lock builds it, the others wait for it; the
     last process using it removes it.
     """
+    fresh = _fresh_test_database(request)
     # A worker's base temporary directory is <this run's directory>/<worker>: their parent is this run's, and only
     # this run's. The lock files live there; the server itself in /tmp, where the `postgres` user can reach it.
     worker = os.environ.get("PYTEST_XDIST_WORKER")
@@ -69,7 +73,9 @@ def postgres_template(tmp_path_factory) -> Iterator[Path]:
                 server.init()
                 server.start()
                 server.create_database()
-                harness.prepare_database(harness.portal_env(server.url()))
+                if fresh is not None:
+                    _copy_database(fresh, server)
+                harness.prepare_database(harness.portal_env(server.url()), migrated=fresh is not None)
                 server.stop("fast")  # a clean shutdown: the copies start without crash recovery
             except harness.TooSlow as error:
                 server.cleanup()
@@ -92,6 +98,35 @@ def postgres_template(tmp_path_factory) -> Iterator[Path]:
             return  # another process still uses it, and removes it when it is done
         where.unlink(missing_ok=True)
         shutil.rmtree(server.directory, ignore_errors=True)
+
+
+def _fresh_test_database(request) -> str | None:
+    """This process's test database, made now, when the run creates them afresh on PostgreSQL (`--create-db`): just
+    migrated, nothing else in it yet. None otherwise (a kept test database holds what earlier runs left)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or not request.config.getvalue("create_db"):
+        return None
+    request.getfixturevalue("django_db_setup")
+    return str(connection.settings_dict["NAME"])
+
+
+def _copy_database(name: str, server: PrivatePostgres) -> None:
+    """Test database `name` of the suite's PostgreSQL, schema and rows, into the private server's `portal`."""
+    from django.db import connection
+
+    source = connection.settings_dict
+    dump = [
+        str(PG_BIN / "pg_dump"),
+        *("-h", source["HOST"] or "localhost", "-p", str(source["PORT"] or 5432), "-U", source["USER"] or "postgres"),
+        "--no-owner",
+        "--no-privileges",
+        name,
+    ]
+    restore = [str(PG_BIN / "psql"), "-q", "-v", "ON_ERROR_STOP=1", "-o", os.devnull, server.url()]
+    environment = {**os.environ, "PGPASSWORD": source["PASSWORD"] or ""}
+    dumped = subprocess.run(dump, capture_output=True, env=environment, check=True, timeout=SCRIPT_TIMEOUT)  # noqa: S603
+    subprocess.run(restore, input=dumped.stdout, capture_output=True, check=True, timeout=SCRIPT_TIMEOUT)  # noqa: S603
 
 
 def run_script(
