@@ -571,3 +571,19 @@ def picked_language(request: HttpRequest, invitation: Invitation) -> str | None:
     if isinstance(noted, list) and noted[:1] == [invitation.pk] and noted[1:] == [translation.get_language()]:
         return str(noted[1])
     return None
+
+
+def owe_advice_before_consent(request: HttpRequest, advice: dict[str, object]) -> None:
+    """A question page was sent before the patient agreed (`intake.before_consent`): the advice it called for, shown
+    once on the consent page. Kept with the rest of this form's state, so "Exit" or another link drops it."""
+    request.session[SESSION_KEY] = {**_state(request), "advice_before_consent": advice}
+
+
+def take_advice_before_consent(request: HttpRequest) -> dict[str, object] | None:
+    """The advice `owe_advice_before_consent` kept, forgotten as it is given (shown once)."""
+    state = _state(request)
+    advice = state.get("advice_before_consent")
+    if advice is None:
+        return None
+    request.session[SESSION_KEY] = {key: value for key, value in state.items() if key != "advice_before_consent"}
+    return advice if isinstance(advice, dict) else None

@@ -22,7 +22,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from intake import late_pages, owed_emergency, patient_session, selectors, services
+from intake import before_consent, late_pages, owed_emergency, patient_session, selectors, services
 from intake.forms import AcknowledgeForm, ConsentForm, StepForm, as_post_data
 from intake.models import Intake, Invitation, Level
 from intake.patient_display import NEXT_REVIEW, answer_sections
@@ -216,6 +216,9 @@ def still_here(request: HttpRequest) -> JsonResponse:
 @patient_page(emergency_first=False, consent_first=False, late_posts=True)
 def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
     form_def = form_of(intake)
+    if request.method == "POST" and slug != form_def.consent_page and not services.has_consent(intake):
+        # Nothing is stored before the patient agrees, but the advice needs no storage: the consent page gives it.
+        before_consent.owe(request, intake, request.POST)
     try:
         page = form_def.page_by_slug(slug)
     except KeyError:
@@ -372,7 +375,9 @@ def _consent(request: HttpRequest, intake: Intake, form_def: Form) -> HttpRespon
         answers = answer_codec.from_json(intake.answers)
         return _to_page(answer_codec.next_place(form_def.consent_page or "", answers, form=form_def))
     page = form_def.page_by_slug(form_def.consent_page or "")
-    context = {"form": form, "title": say(page.title), "intro": say(page.intro)}
+    # The advice a question page sent before the consent called for (`before_consent`), once, above the question.
+    advice = before_consent.take(request, intake) if request.method == "GET" else None
+    context = {"form": form, "title": say(page.title), "intro": say(page.intro), "advice": advice}
     return render(request, "intake/consent.html", context)
 
 

@@ -45,6 +45,69 @@ def test_consent_is_the_first_page_after_the_birth_date_and_nothing_is_stored_be
     assert not RedFlagAnswer.objects.filter(intake=intake).exists()
 
 
+def _before_the_question(html: str, text: str) -> bool:
+    """`text` is on the consent page, above its question (the "I agree" button)."""
+    return text in html and html.index(text) < html.index("I agree: start the form")
+
+
+def test_a_cauda_equina_yes_sent_before_the_consent_gets_its_advice_on_the_consent_page_once_storing_nothing(
+    signed_in,
+):
+    # An old tab's safety page, sent before the patient agreed: nothing may be stored, but the advice needs no storage.
+    posted = signed_in.post_step("safety", {"ce_saddle_numbness": "yes", "ce_wiping_sensation": "no"})
+    assert posted["Location"] == "/intake/step/consent/"  # the address says nothing of what was sent
+    html = signed_in.client.get(posted["Location"]).content.decode()
+    assert _before_the_question(html, "Get medical help now")
+    assert "cauda equina syndrome" in html
+    assert "numbness or tingling between my legs, around my bottom or my genitals" in html  # the sign they ticked
+    assert "Our team has been told" not in html  # it has not: nothing was stored
+    assert "Nothing you sent is saved until you agree" in html
+    # Once: the consent page opened again is the plain one.
+    again = signed_in.client.get("/intake/step/consent/").content.decode()
+    assert "Get medical help now" not in again
+    assert "Before you start" in again
+    intake = _intake(signed_in)
+    assert intake.answers == {}
+    assert intake.level is None
+    assert not RedFlagAnswer.objects.filter(intake=intake).exists()
+
+
+def test_the_advice_for_a_yes_sent_before_the_consent_is_given_in_spanish_too(signed_in):
+    signed_in.client.cookies["django_language"] = "es"
+    signed_in.post_step("safety_bladder", {"ce_bowel_control": "not_sure"})
+    html = signed_in.client.get("/intake/step/consent/").content.decode()
+    assert "Vaya ahora a la sala de emergencias" in html
+    assert "síndrome de cauda equina" in html
+    assert "Nada de lo que envió se guarda hasta que acepte" in html
+    assert _intake(signed_in).answers == {}
+
+
+def test_another_red_flag_sent_before_the_consent_is_said_not_saved_yet_with_the_warning_signs(signed_in, settings):
+    # A fever (SP3) alone is no emergency: the call-back it would bring needs it stored, so the page says it is not.
+    signed_in.post_step("general_health", {"fever_unwell": "yes"})
+    html = signed_in.client.get("/intake/step/consent/").content.decode()
+    assert "Get medical help now" not in html
+    assert _before_the_question(html, "You answered a question about a warning sign")
+    assert "Are both legs getting weaker?" in html  # the warning signs line
+    assert _intake(signed_in).answers == {}
+    assert not RedFlagAnswer.objects.filter(intake=_intake(signed_in)).exists()
+
+
+def test_a_page_with_no_red_flag_sent_before_the_consent_adds_nothing_to_the_consent_page(signed_in):
+    signed_in.post_step("safety", {"ce_saddle_numbness": "no", "ce_wiping_sensation": "no"})
+    html = signed_in.client.get("/intake/step/consent/").content.decode()
+    assert "Get medical help now" not in html
+    assert "warning sign" not in html
+
+
+def test_a_cauda_equina_yes_on_a_page_of_an_older_version_sent_before_the_consent_gets_the_advice(signed_in):
+    response = signed_in.client.post("/intake/step/safety_old/", {"ce_bowel_control": "yes"})
+    assert response["Location"] == "/intake/"
+    html = signed_in.client.get("/intake/", follow=True).content.decode()
+    assert _before_the_question(html, "Get medical help now")
+    assert _intake(signed_in).answers == {}
+
+
 def test_agreeing_stores_the_consent_and_the_confirmed_birth_date_and_opens_the_first_question(signed_in):
     response = signed_in.agree()
     assert response["Location"] == "/intake/step/safety/"
