@@ -10,20 +10,21 @@ closed here is not kept.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from intake import owed_emergency, patient_session, selectors, services
+from intake import before_consent, owed_emergency, patient_session, selectors, services
 from intake.models import Intake, Invitation
 from intake.rules import answers as answer_codec
 from intake.rules.follow_up import with_background
 from intake.rules.patient_messages import PatientMessage, ce_signs, patient_message
 from intake.rules.questionnaire import CE_QUESTION_CODES, Page, is_yes
-from intake.rules.triage import acts_at_once
-from intake.services.assessment import background_for, form_of
+from intake.rules.triage import LATCHED_QUESTIONS, acts_at_once
+from intake.services.assessment import background_for, background_visit, form_of
 
 
 def form_closed_here(request: HttpRequest, tag: patient_session.PostedTag, *, slug: str | None) -> HttpResponse:
@@ -114,7 +115,8 @@ def take_red_flags(request: HttpRequest, intake: Intake, slug: str) -> Page | No
     page takes them: after the consent, on any page of the form, reached or not (a sent form's too: latched beside
     what was sent).
     The page, or None for an address that is not one of the form's pages (a page of an older version of the form,
-    open in a tab since: its red-flag answers are taken as from the pages that ask them now; they were dropped)."""
+    open in a tab since: its red-flag answers are taken as from the pages that ask them now; they were dropped; a
+    follow-up's, those it does not ask, into its visit: `take_into_the_visit`)."""
     form_def = form_of(intake)
     try:
         page = form_def.page_by_slug(slug)
@@ -132,8 +134,11 @@ def take_red_flags(request: HttpRequest, intake: Intake, slug: str) -> Page | No
 
 def _take_red_flags_of_a_page_no_longer_asked(request: HttpRequest, intake: Intake) -> None:
     """Each page of the form that asks a question the page sent answers: its red-flag answers, as sent (blank for
-    the page's other questions: nothing else is taken)."""
+    the page's other questions: nothing else is taken). A follow-up's: those it does not ask go into its visit first
+    (`take_into_the_visit`)."""
     now = timezone.now()
+    if form_of(intake).is_follow_up:
+        take_into_the_visit(request, intake, now=now)
     # The cancer history first: a leg answer sent with it makes MSCC only once it stands (`record_red_flags` takes a
     # leg answer alone only beside a stored one), and the form asks it on a later page than the legs.
     pages = sorted(
@@ -153,6 +158,63 @@ def pages_asking_what_was_sent(request: HttpRequest, intake: Intake) -> list[Pag
         for page in form_def.pages
         if page.slug != form_def.consent_page and any(question.code in request.POST for question in page.questions)
     ]
+
+
+def asked_only_at_the_visit(request: HttpRequest, follow_up: Intake) -> list[str]:
+    """The questions the posted page answers with a red-flag answer that follow-up `follow_up`'s form does not ask
+    (the pre-visit form's cancer history, fever, drug use, a fall...: a page of the visit's form, from a tab open
+    since before the form tag, sent to an address the follow-up does not have)."""
+    asked = {question.code for page in form_of(follow_up).pages for question in page.questions}
+    return sorted(
+        code
+        for code in set(request.POST) - asked
+        if code in LATCHED_QUESTIONS and acts_at_once(code, request.POST.get(code), cancer_history=True)
+    )
+
+
+def take_into_the_visit(request: HttpRequest, follow_up: Intake, *, now: datetime.datetime) -> Intake | None:
+    """The red-flag answers `asked_only_at_the_visit`, taken into the follow-up's visit (`background_visit`: the sent
+    pre-visit intake it reads its background from) when that is the same patient's and agreed to: latched beside what
+    was sent, judged again and alerted (`services.record_red_flags`, as for a page sent after "Send"); a cancer
+    history so taken latches the follow-ups' leg answers that make MSCC with it, and judges them again, this one
+    included (`latch_follow_ups_beside_a_cancer_history`). Before, the follow-up asked none of them and they were
+    dropped. Only the visit's own pages' questions, page by page. The visit, or None when there is none to take
+    them into (the patient's visits removed by the retention purge) or nothing to take."""
+    codes = asked_only_at_the_visit(request, follow_up)
+    if not codes:
+        return None
+    found = background_visit(follow_up, fields=("pk", "patient_id"))
+    if found is None or found.patient_id != follow_up.patient_id:
+        return None
+    visit = Intake.objects.get(pk=found.pk)
+    if not services.has_consent(visit):
+        return None
+    for page in form_of(visit).pages:
+        posted = {question.code: request.POST.get(question.code) for question in page.questions}
+        if posted.keys() & set(codes) and page.slug != form_of(visit).consent_page:
+            visit = services.record_red_flags(visit, {code: posted[code] for code in posted if code in codes}, now=now)
+    return visit
+
+
+def visit_page_answer(request: HttpRequest, follow_up: Intake) -> HttpResponse | None:
+    """The answer to a page of the visit's form sent while follow-up `follow_up` is open here, with red-flag answers
+    the follow-up does not ask (`asked_only_at_the_visit`, taken by `take_into_the_visit`): whether they were added
+    to the visit and the clinic told, with the emergency advice the visit now calls for, else the advice what was
+    sent calls for (`before_consent.advice_for`); or, with none to take them into, that nothing was saved. None for a
+    page with no such answer (back to the follow-up, as before)."""
+    codes = asked_only_at_the_visit(request, follow_up)
+    if not codes:
+        return None
+    visit = background_visit(follow_up, fields=("pk", "patient_id", "level", "answers"))
+    taken = visit is not None and visit.patient_id == follow_up.patient_id and selectors.has_open_latch(visit, codes)
+    message = before_consent.advice_for({code: request.POST.get(code) for code in request.POST})
+    if visit is not None and taken and (kind := services.emergency_kind(visit)) is not None:
+        flag_codes = [flag.code for flag in visit.flags.all()]
+        message = patient_message(
+            level=visit.level_code, emergency=kind, answers=answer_codec.from_json(visit.answers), flag_codes=flag_codes
+        )
+    context = {"message": message if message is not None and message.is_emergency else None, "taken": taken}
+    return render(request, "intake/visit_page_sent.html", context, status=409)
 
 
 def take_red_flags_with_advice(request: HttpRequest, intake: Intake, slug: str) -> tuple[PatientMessage | None, bool]:

@@ -224,6 +224,12 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
     except KeyError:
         if request.method == "POST":
             late_pages.take_red_flags(request, intake, slug)  # a page of an older version: its red-flag answers
+            intake.refresh_from_db(fields=["level", "emergency_acknowledged_at", "emergency_acknowledged_kind"])
+            if form_def.is_follow_up and not services.needs_emergency_acknowledgement(intake):
+                # A page of the visit's form: what of it went into the visit, if anything, with its advice.
+                answer = late_pages.visit_page_answer(request, intake)
+                if answer is not None:
+                    return answer
         return redirect("intake:resume")  # on to the emergency page when one of them calls for it
     if slug == form_def.consent_page:
         return _consent(request, intake, form_def)

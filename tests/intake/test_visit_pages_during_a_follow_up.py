@@ -1,0 +1,129 @@
+"""A page of the pre-visit form, without the form tag (a tab open since before the tag), sent to an address the
+follow-up open here does not have (`general_health`, `general_health_infection`): its red-flag answers were dropped,
+as the follow-up asks none of them. They go into the follow-up's visit (the sent pre-visit intake it reads its
+background from), latched beside what was sent and alerted, and the page says so (intake.late_pages)."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+
+from intake.models import Intake, Level, RedFlagAnswer
+from intake.rules.catalogue import FOLLOW_UP
+from tests.intake.factories import BIRTH_DATE, follow_up_answers, follow_up_for, post_data, submitted_intake
+
+pytestmark = pytest.mark.django_db
+
+GENERAL_HEALTH_NO = {"cancer_history": "no", "weight_loss": "no", "fever_unwell": "no", "iv_drug_use": "no"}
+
+
+def _open(client, token: str) -> None:
+    client.get(f"/intake/start/{token}/")
+    client.post("/intake/confirm/", {"date_of_birth": BIRTH_DATE.isoformat()})
+
+
+def _open_latches(intake: Intake) -> set[str]:
+    return set(RedFlagAnswer.objects.filter(intake=intake, cleared_at=None).values_list("code", flat=True))
+
+
+def test_a_fever_sent_from_the_visits_general_health_page_is_latched_on_the_visit_alerted_and_said_added(
+    client, alert_calls
+):
+    visit = submitted_intake()
+    assert visit.level != Level.SERIOUS
+    _invitation, token, follow_up = follow_up_for(visit)
+    _open(client, token)
+
+    response = client.post("/intake/step/general_health/", {**GENERAL_HEALTH_NO, "fever_unwell": "yes"})
+
+    visit.refresh_from_db()
+    assert _open_latches(visit) == {"fever_unwell"}
+    assert "SP3" in set(visit.flags.values_list("code", flat=True))
+    assert visit.level == Level.SERIOUS
+    assert (visit.pk, Level.SERIOUS) in [(pk, level) for pk, level, _previous in alert_calls]
+    assert visit.answers["fever_unwell"] == "no"  # the sent answers stay as sent
+    follow_up.refresh_from_db()
+    assert follow_up.answers == {}  # nothing of the page goes into the follow-up
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "We have added your answer about this warning sign to the form you sent before your visit" in html
+    assert 'href="/intake/"' in html  # back to the follow-up
+
+
+def test_a_fall_sent_from_the_visits_infection_page_is_latched_on_the_visit(client):
+    visit = submitted_intake()
+    _invitation, token, _follow_up = follow_up_for(visit)
+    _open(client, token)
+
+    client.post("/intake/step/general_health_infection/", {"trauma_onset": "yes", "osteoporosis": "no"})
+
+    assert _open_latches(visit) == {"trauma_onset"}
+
+
+def test_a_cancer_history_sent_from_the_visits_page_makes_the_follow_ups_leg_numbness_cord_compression_at_once(
+    client, alert_calls
+):
+    visit = submitted_intake()
+    _invitation, token, follow_up = follow_up_for(visit)
+    _open(client, token)
+    answers = follow_up_answers(
+        leg_symptoms="yes",
+        leg_side="left",
+        leg_pain_lowest_point="below_knee",
+        worse_back_or_leg="leg",
+        leg_numbness_tingling="yes",
+        leg_weakness="no",
+    )
+    for page in FOLLOW_UP.pages[: FOLLOW_UP.page_slugs.index("legs_weakness") + 1]:
+        assert client.post(f"/intake/step/{page.slug}/", post_data(page, answers)).status_code == 302
+    follow_up.refresh_from_db()
+    assert "MSCC" not in set(follow_up.flags.values_list("code", flat=True))
+
+    response = client.post("/intake/step/general_health/", {**GENERAL_HEALTH_NO, "cancer_history": "yes"}, follow=True)
+
+    follow_up.refresh_from_db()
+    assert "MSCC" in set(follow_up.flags.values_list("code", flat=True))
+    assert follow_up.level == Level.URGENT
+    assert "cancer_history" in _open_latches(visit)
+    assert (follow_up.pk, Level.URGENT) in [(pk, level) for pk, level, _previous in alert_calls]
+    assert response.redirect_chain[-1][0] == "/intake/important/"
+    assert "metastatic spinal cord" in response.content.decode()
+
+
+def test_with_no_visit_of_the_patients_to_take_it_into_the_page_gives_the_advice_and_says_nothing_was_saved(client):
+    visit = submitted_intake()
+    _invitation, token, _follow_up = follow_up_for(visit)
+    _open(client, token)
+
+    with mock.patch("intake.late_pages.background_visit", return_value=None):
+        response = client.post("/intake/step/general_health/", {**GENERAL_HEALTH_NO, "iv_drug_use": "yes"})
+
+    assert not RedFlagAnswer.objects.exists()
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "was not saved" in html
+    assert "Are both legs getting weaker?" in html  # the warning signs
+
+
+def test_a_visit_page_with_no_red_flag_answer_goes_back_to_the_follow_up_as_before(client):
+    visit = submitted_intake()
+    _invitation, token, _follow_up = follow_up_for(visit)
+    _open(client, token)
+
+    response = client.post("/intake/step/general_health/", GENERAL_HEALTH_NO)
+
+    assert response["Location"] == "/intake/"
+    assert not RedFlagAnswer.objects.exists()
+
+
+def test_the_page_says_it_in_spanish_too(client):
+    visit = submitted_intake()
+    _invitation, token, _follow_up = follow_up_for(visit)
+    _open(client, token)
+    client.cookies["django_language"] = "es"
+
+    html = client.post("/intake/step/general_health/", {**GENERAL_HEALTH_NO, "weight_loss": "yes"}).content.decode()
+
+    assert "Agregamos su respuesta sobre esta señal de alarma" in html
+    assert "Continuar con su formulario de seguimiento" in html
