@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from intake import before_consent, owed_emergency, patient_session, selectors, services
-from intake.models import Intake, Invitation
+from intake.models import Intake, Invitation, RedFlagAnswer
 from intake.rules import answers as answer_codec
 from intake.rules.follow_up import with_background
 from intake.rules.patient_messages import PatientMessage, ce_signs, patient_message
@@ -196,24 +196,39 @@ def take_into_the_visit(request: HttpRequest, follow_up: Intake, *, now: datetim
     return visit
 
 
+def answers_taken_into_the_visit(request: HttpRequest, follow_up: Intake) -> tuple[Intake | None, list[str]]:
+    """The follow-up's visit, when it is the same patient's, and which of the posted answers `asked_only_at_the_visit`
+    are latched on it now (`take_into_the_visit`: taken, the clinic told)."""
+    codes = asked_only_at_the_visit(request, follow_up)
+    if not codes:
+        return None, []
+    visit = background_visit(follow_up, fields=("pk", "patient_id", "level", "answers", "form_version"))
+    if visit is None or visit.patient_id != follow_up.patient_id:
+        return None, []
+    latched = RedFlagAnswer.objects.filter(intake=visit, code__in=codes, cleared_at__isnull=True)
+    return visit, sorted(set(latched.values_list("code", flat=True)))
+
+
+def visit_advice(request: HttpRequest, visit: Intake | None) -> PatientMessage | None:
+    """The emergency advice the visit now calls for (its answers taken: `answers_taken_into_the_visit`), else the one
+    the posted page alone calls for (`before_consent.advice_for`), else None."""
+    if visit is not None and (kind := services.emergency_kind(visit)) is not None:
+        flag_codes = [flag.code for flag in visit.flags.all()]
+        answers = answer_codec.from_json(visit.answers)
+        return patient_message(level=visit.level_code, emergency=kind, answers=answers, flag_codes=flag_codes)
+    message = before_consent.advice_for({code: request.POST.get(code) for code in request.POST})
+    return message if message is not None and message.is_emergency else None
+
+
 def visit_page_answer(request: HttpRequest, follow_up: Intake) -> HttpResponse | None:
     """The answer to a page of the visit's form sent while follow-up `follow_up` is open here, with red-flag answers
     the follow-up does not ask (`asked_only_at_the_visit`, taken by `take_into_the_visit`): whether they were added
-    to the visit and the clinic told, with the emergency advice the visit now calls for, else the advice what was
-    sent calls for (`before_consent.advice_for`); or, with none to take them into, that nothing was saved. None for a
-    page with no such answer (back to the follow-up, as before)."""
-    codes = asked_only_at_the_visit(request, follow_up)
-    if not codes:
+    to the visit and the clinic told, with the emergency advice (`visit_advice`); or, with no visit of the patient's
+    to take them into, that nothing was saved. None for a page with no such answer (back to the follow-up)."""
+    if not asked_only_at_the_visit(request, follow_up):
         return None
-    visit = background_visit(follow_up, fields=("pk", "patient_id", "level", "answers"))
-    taken = visit is not None and visit.patient_id == follow_up.patient_id and selectors.has_open_latch(visit, codes)
-    message = before_consent.advice_for({code: request.POST.get(code) for code in request.POST})
-    if visit is not None and taken and (kind := services.emergency_kind(visit)) is not None:
-        flag_codes = [flag.code for flag in visit.flags.all()]
-        message = patient_message(
-            level=visit.level_code, emergency=kind, answers=answer_codec.from_json(visit.answers), flag_codes=flag_codes
-        )
-    context = {"message": message if message is not None and message.is_emergency else None, "taken": taken}
+    visit, taken = answers_taken_into_the_visit(request, follow_up)
+    context = {"message": visit_advice(request, visit if taken else None), "taken": bool(taken)}
     return render(request, "intake/visit_page_sent.html", context, status=409)
 
 
@@ -229,7 +244,13 @@ def take_red_flags_with_advice(request: HttpRequest, intake: Intake, slug: str) 
     questions = [question for each in pages for question in each.questions]
     raised = [q.code for q in questions if acts_at_once(q.code, request.POST.get(q.code), cancer_history=True)]
     taken = bool(raised) and selectors.has_open_latch(intake, raised)
-    message = None
+    message, visit_message = None, None
+    if page is None and form_of(intake).is_follow_up:
+        # A page of the visit's form: its answers the follow-up does not ask went into the visit (said so, with the
+        # advice the visit calls for, after the follow-up's own: a cancer history taken makes its legs MSCC).
+        visit, at_visit = answers_taken_into_the_visit(request, intake)
+        if at_visit:
+            taken, visit_message = True, visit_advice(request, visit)
     if taken:
         intake.refresh_from_db(fields=["level"])
         kind = services.emergency_kind(intake)
@@ -239,7 +260,7 @@ def take_red_flags_with_advice(request: HttpRequest, intake: Intake, slug: str) 
                 level=intake.level_code, emergency=kind, answers=message_answers(intake), flag_codes=flag_codes
             )
     if message is None:
-        message = ces_message(cauda_equina_sent(request.POST, CE_QUESTION_CODES))
+        message = visit_message or ces_message(cauda_equina_sent(request.POST, CE_QUESTION_CODES))
     return message, taken
 
 

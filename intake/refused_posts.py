@@ -43,7 +43,7 @@ from intake import advice_switch, bounded_post, late_pages, owed_emergency, pati
 from intake.patient_fields import say
 from intake.rules.catalogue import FORMS
 from intake.rules.patient_messages import PatientMessage
-from intake.rules.questionnaire import CE_QUESTION_CODES
+from intake.rules.questionnaire import CE_QUESTION_CODES, QUESTIONS
 from intake.rules.triage import LATCHED_QUESTIONS, MSCC_LEG_QUESTIONS, acts_at_once, is_red_flag_answer
 from intake.services.assessment import form_of
 
@@ -177,8 +177,9 @@ def _take_red_flags(request: HttpRequest, slug: str) -> tuple[PatientMessage | N
 
 def _taken_answers(request: HttpRequest, slug: str) -> list[tuple[str, str, str]]:
     """(code, question, answer), in the patient's language, for each red-flag answer of the page now on the form open
-    here (`taken` comes only from that form): the rest of the page was not saved, so the page says which answers
-    were."""
+    here (`taken` comes only from that form; a follow-up's: also those of a page of its visit's form taken into the
+    visit, `late_pages.answers_taken_into_the_visit`): the rest of the page was not saved, so the page says which
+    answers were."""
     intake = patient_session.confirmed_intake(request)
     if intake is None:
         return []
@@ -188,11 +189,17 @@ def _taken_answers(request: HttpRequest, slug: str) -> list[tuple[str, str, str]
         pages = late_pages.pages_asking_what_was_sent(request, intake)
     questions = [question for page in pages for question in page.questions]
     raised = [q for q in questions if acts_at_once(q.code, request.POST.get(q.code), cancer_history=True)]
-    return [
+    taken = [
         (q.code, say(q.label), say(q.choice_label(str(request.POST.get(q.code)))))
         for q in raised
         if selectors.has_open_latch(intake, [q.code])
     ]
+    if form_of(intake).is_follow_up and slug not in form_of(intake).page_slugs:
+        # A page of the visit's form: the answers the follow-up does not ask, taken into the visit.
+        _visit, at_visit = late_pages.answers_taken_into_the_visit(request, intake)
+        asked = {code: QUESTIONS[code] for code in at_visit}
+        taken += [(code, say(q.label), say(q.choice_label(str(request.POST.get(code))))) for code, q in asked.items()]
+    return taken
 
 
 class _CsrfCheck(CsrfViewMiddleware):

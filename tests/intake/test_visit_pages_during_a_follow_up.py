@@ -127,3 +127,25 @@ def test_the_page_says_it_in_spanish_too(client):
 
     assert "Agregamos su respuesta sobre esta señal de alarma" in html
     assert "Continuar con su formulario de seguimiento" in html
+
+
+def test_past_the_rate_limit_the_visits_page_is_taken_into_the_visit_and_the_page_lists_it(client, settings):
+    from django.core.cache import caches
+
+    visit = submitted_intake()
+    _invitation, token, _follow_up = follow_up_for(visit)
+    _open(client, token)
+    settings.RATELIMIT_ENABLE = True
+    settings.RATE_LIMITS = [{**settings.RATE_LIMITS[0], "patient_rate": "1/10m"}]
+    caches["ratelimit"].clear()
+    try:
+        client.post("/intake/step/safety/", post_data(FOLLOW_UP.page_by_slug("safety"), follow_up_answers()))
+        response = client.post("/intake/step/general_health/", {**GENERAL_HEALTH_NO, "fever_unwell": "yes"})
+    finally:
+        caches["ratelimit"].clear()
+
+    assert response.status_code == 429
+    assert _open_latches(visit) == {"fever_unwell"}
+    body = response.content.decode()
+    assert "We have added your answer about this warning sign to your form and told the clinic." in body
+    assert "fever" in body.split("The answers we added:")[1].split("</ul>")[0].lower()
