@@ -17,3 +17,7 @@ class IntakeConfig(AppConfig):
         language_chosen.connect(
             patient_session.advice_again_in_new_language, dispatch_uid="intake.advice_again_in_new_language"
         )
+        # ... and the advice the consent page gave for a page sent before the consent (intake.before_consent).
+        language_chosen.connect(
+            patient_session.advice_before_consent_again, dispatch_uid="intake.advice_before_consent_again"
+        )

@@ -8,6 +8,8 @@ cauda equina advice for a cauda equina sign; cord compression's where the page i
 nerve symptom; for any other red-flag answer (a fever, a fall: a call-back the clinic cannot make for an answer it
 does not have) that it was not saved, with the warning signs. Before, the patient got the plain consent page.
 
+Once: a reload gives the plain consent page; a language switch right after it gives the advice again, in the
+language chosen (`patient_session.advice_before_consent_again`), as the birth-date page's advice after the idle limit.
 The session keeps only what the advice says (its kind and the signs it names, as message ids), with the rest of the
 form's state (`patient_session`); never a URL, never a log.
 """

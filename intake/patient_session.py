@@ -580,10 +580,26 @@ def owe_advice_before_consent(request: HttpRequest, advice: dict[str, object]) -
 
 
 def take_advice_before_consent(request: HttpRequest) -> dict[str, object] | None:
-    """The advice `owe_advice_before_consent` kept, forgotten as it is given (shown once)."""
+    """The advice `owe_advice_before_consent` kept, forgotten as it is given (shown once), but for a language switch
+    right after it (`advice_before_consent_again`), as the birth-date page's advice."""
     state = _state(request)
     advice = state.get("advice_before_consent")
     if advice is None:
         return None
-    request.session[SESSION_KEY] = {key: value for key, value in state.items() if key != "advice_before_consent"}
+    kept = {key: value for key, value in state.items() if key not in ("advice_before_consent", "advice_shown")}
+    shown = {"advice": advice, "at": int(timezone.now().timestamp())}
+    request.session[SESSION_KEY] = {**kept, "advice_shown": shown}
     return advice if isinstance(advice, dict) else None
+
+
+def advice_before_consent_again(sender: object, *, request: HttpRequest, **kwargs: object) -> None:
+    """Connected to the switcher's `language_chosen` (IntakeConfig): the advice the consent page gave a moment ago
+    (`take_advice_before_consent`) is given once more, in the language just chosen."""
+    state = _state(request)
+    shown = state.get("advice_shown")
+    if not isinstance(shown, dict):
+        return
+    kept = {key: value for key, value in state.items() if key != "advice_shown"}
+    if timezone.now().timestamp() - float(shown.get("at", 0)) <= ADVICE_AGAIN_SECONDS:
+        kept["advice_before_consent"] = shown.get("advice")
+    request.session[SESSION_KEY] = kept

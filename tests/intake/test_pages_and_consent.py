@@ -82,6 +82,19 @@ def test_the_advice_for_a_yes_sent_before_the_consent_is_given_in_spanish_too(si
     assert _intake(signed_in).answers == {}
 
 
+def test_the_advice_before_the_consent_comes_back_once_in_the_language_chosen_right_after_it(signed_in):
+    signed_in.post_step("safety", {"ce_saddle_numbness": "yes"})
+    assert "Get medical help now" in signed_in.client.get("/intake/step/consent/").content.decode()
+
+    switched = signed_in.client.post("/i18n/setlang/", {"language": "es", "next": "/intake/step/consent/"}, follow=True)
+
+    html = switched.content.decode()
+    assert "Vaya ahora a la sala de emergencias" in html
+    assert "Nada de lo que envió se guarda hasta que acepte" in html
+    # Once in the new language; a reload is the plain consent page.
+    assert "Vaya ahora a la sala de emergencias" not in signed_in.client.get("/intake/step/consent/").content.decode()
+
+
 def test_another_red_flag_sent_before_the_consent_is_said_not_saved_yet_with_the_warning_signs(signed_in, settings):
     # A fever (SP3) alone is no emergency: the call-back it would bring needs it stored, so the page says it is not.
     signed_in.post_step("general_health", {"fever_unwell": "yes"})
