@@ -189,10 +189,17 @@ def take_into_the_visit(request: HttpRequest, follow_up: Intake, *, now: datetim
     visit = Intake.objects.get(pk=found.pk)
     if not services.has_consent(visit):
         return None
-    for page in form_of(visit).pages:
-        posted = {question.code: request.POST.get(question.code) for question in page.questions}
-        if posted.keys() & set(codes) and page.slug != form_of(visit).consent_page:
-            visit = services.record_red_flags(visit, {code: posted[code] for code in posted if code in codes}, now=now)
+    try:
+        for page in form_of(visit).pages:
+            posted = {question.code: request.POST.get(question.code) for question in page.questions}
+            if posted.keys() & set(codes) and page.slug != form_of(visit).consent_page:
+                taking = {code: posted[code] for code in posted if code in codes}
+                visit = services.record_red_flags(visit, taking, now=now)
+    except (Intake.DoesNotExist, Invitation.DoesNotExist):
+        # The retention purge removed the visit meanwhile (its row lock found nothing): nothing to take it into.
+        if not removed(visit):
+            raise
+        return None
     return visit
 
 

@@ -149,3 +149,24 @@ def test_past_the_rate_limit_the_visits_page_is_taken_into_the_visit_and_the_pag
     body = response.content.decode()
     assert "We have added your answer about this warning sign to your form and told the clinic." in body
     assert "fever" in body.split("The answers we added:")[1].split("</ul>")[0].lower()
+
+
+def test_a_visit_removed_by_the_purge_as_its_answer_is_taken_gets_the_not_saved_page_not_the_error_page(client):
+    visit = submitted_intake()
+    _invitation, token, _follow_up = follow_up_for(visit)
+    _open(client, token)
+
+    def purged(intake, posted, *, now):
+        if intake.pk == visit.pk:
+            raise Intake.DoesNotExist  # the row lock found no visit
+        return intake
+
+    with (
+        mock.patch("intake.late_pages.services.record_red_flags", side_effect=purged),
+        mock.patch("intake.late_pages.removed", side_effect=lambda intake: intake.pk == visit.pk),
+        mock.patch("intake.late_pages.background_visit", side_effect=[visit, None]),
+    ):
+        response = client.post("/intake/step/general_health/", {**GENERAL_HEALTH_NO, "cancer_history": "yes"})
+
+    assert response.status_code == 409
+    assert "was not saved" in response.content.decode()
