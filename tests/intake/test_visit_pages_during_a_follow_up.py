@@ -170,3 +170,24 @@ def test_a_visit_removed_by_the_purge_as_its_answer_is_taken_gets_the_not_saved_
 
     assert response.status_code == 409
     assert "was not saved" in response.content.decode()
+
+
+def test_a_cancer_history_that_makes_the_visits_own_leg_answers_cord_compression_gets_that_advice(client, alert_calls):
+    legs = {"leg_symptoms": "yes", "leg_side": "left", "leg_pain_lowest_point": "below_knee"}
+    visit = submitted_intake(
+        **legs, worse_back_or_leg="leg", leg_numbness_tingling="yes", leg_weakness="no", sitting_eases="no"
+    )
+    _invitation, token, _follow_up = follow_up_for(visit)
+    _open(client, token)
+
+    response = client.post("/intake/step/general_health/", {**GENERAL_HEALTH_NO, "cancer_history": "not_sure"})
+
+    visit.refresh_from_db()
+    assert "MSCC" in set(visit.flags.values_list("code", flat=True))
+    assert visit.level == Level.URGENT
+    assert (visit.pk, Level.URGENT) in [(pk, level) for pk, level, _previous in alert_calls]
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "metastatic spinal cord" in html
+    assert "You told us you may have had cancer" in html
+    assert "We have added your answer about this warning sign to the form you sent before your visit" in html
