@@ -73,6 +73,7 @@ def test_a_red_flag_page_sent_before_the_consent_gets_its_advice_above_the_conse
     shown = headings(page)
     assert shown[0] == "h1 Get medical help now", shown
     assert "h2 Before you start" in shown, shown
+    assert page.title().startswith("Get medical help now"), page.title()  # what a screen reader says first
     assert page.get_by_text("cauda equina syndrome").first.is_visible()
     assert page.get_by_text("Nothing you sent is saved until you agree below").is_visible()
     assert not page.get_by_text("Our team has been told").count()
@@ -84,6 +85,7 @@ def test_a_red_flag_page_sent_before_the_consent_gets_its_advice_above_the_conse
     page.get_by_role("button", name="Español").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Busque ayuda médica ahora", level=1).is_visible()
+    assert page.title().startswith("Busque ayuda médica ahora"), page.title()
     at_both_widths(page, "old-tab-before-consent-emergency-es")
     assert_accessible(page, context="the consent page with the cauda equina advice in Spanish")
     page.get_by_role("button", name="English").click()
@@ -93,6 +95,7 @@ def test_a_red_flag_page_sent_before_the_consent_gets_its_advice_above_the_conse
     # A fever (no emergency) from an old tab: that it was not saved, with the warning signs, above the question.
     send_from_an_old_tab(page, "/intake/step/general_health/", {**GENERAL_HEALTH_NO, "fever_unwell": "yes"})
     assert headings(page)[0] == "h1 Before you start", headings(page)
+    assert page.title().startswith("Before you start"), page.title()
     warning = page.locator(".alert-warning[data-before-consent]")
     assert warning.get_by_text("You answered a question about a warning sign").is_visible()
     assert warning.get_by_text("Are both legs getting weaker?").is_visible()
@@ -128,6 +131,7 @@ def test_a_visit_page_sent_during_a_follow_up_says_its_answer_was_added_with_the
     shown = headings(page)
     assert shown[0] == "h1 Get medical help now", shown
     assert "h2 This page is from the form you sent before your visit" in shown, shown
+    assert page.title().startswith("Get medical help now"), page.title()
     assert page.get_by_text("metastatic spinal cord").first.is_visible()
     assert page.get_by_text("We have added your answer about this warning sign").is_visible()
     assert targets_under_24_px(page, page.locator("main a[href^='tel:']")) == {}
@@ -145,6 +149,7 @@ def test_a_visit_page_sent_during_a_follow_up_says_its_answer_was_added_with_the
     with mock.patch("intake.late_pages.background_visit", return_value=None):
         send_from_an_old_tab(page, "/intake/step/general_health/", {**GENERAL_HEALTH_NO, "iv_drug_use": "yes"})
     assert headings(page) == ["h1 This page is from the form you sent before your visit"], headings(page)
+    assert page.title().startswith("This page is from the form you sent before your visit"), page.title()
     assert page.get_by_text("What you sent on it was not saved").is_visible()
     assert page.get_by_text("Are both legs getting weaker?").is_visible()
     assert targets_under_24_px(page, page.locator("main a[href^='tel:']")) == {}
