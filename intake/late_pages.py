@@ -203,13 +203,23 @@ def take_into_the_visit(request: HttpRequest, follow_up: Intake, *, now: datetim
     return visit
 
 
+# What `services.needs_emergency_acknowledgement` reads of the visit (`visit_advice`), besides its level.
+_READ_FOR_THE_EMERGENCY_PAGE = (
+    "emergency_acknowledged_at",
+    "emergency_acknowledged_kind",
+    "reviewed_at",
+    "reviewed_flags",
+)
+
+
 def answers_taken_into_the_visit(request: HttpRequest, follow_up: Intake) -> tuple[Intake | None, list[str]]:
     """The follow-up's visit, when it is the same patient's, and which of the posted answers `asked_only_at_the_visit`
     are latched on it now (`take_into_the_visit`: taken, the clinic told)."""
     codes = asked_only_at_the_visit(request, follow_up)
     if not codes:
         return None, []
-    visit = background_visit(follow_up, fields=("pk", "patient_id", "level", "answers", "form_version"))
+    fields = ("pk", "patient_id", "level", "answers", "form_version", *_READ_FOR_THE_EMERGENCY_PAGE)
+    visit = background_visit(follow_up, fields=fields)
     if visit is None or visit.patient_id != follow_up.patient_id:
         return None, []
     latched = RedFlagAnswer.objects.filter(intake=visit, code__in=codes, cleared_at__isnull=True)
@@ -217,9 +227,16 @@ def answers_taken_into_the_visit(request: HttpRequest, follow_up: Intake) -> tup
 
 
 def visit_advice(request: HttpRequest, visit: Intake | None) -> PatientMessage | None:
-    """The emergency advice the visit now calls for (its answers taken: `answers_taken_into_the_visit`), else the one
-    the posted page alone calls for (`before_consent.advice_for`), else None."""
-    if visit is not None and (kind := services.emergency_kind(visit)) is not None:
+    """The emergency advice the visit now calls for (its answers taken: `answers_taken_into_the_visit`) where its
+    emergency page waits to be read (`needs_emergency_acknowledgement`: one the taken answers raised, a cancer history
+    making its leg answers MSCC), else the one the posted page alone calls for (`before_consent.advice_for`), else
+    None. Not an emergency whose page the patient read before sending the visit: a fever taken weeks later into a
+    visit with a cauda equina sign got that advice again, naming the old signs as if just sent."""
+    if (
+        visit is not None
+        and services.needs_emergency_acknowledgement(visit)
+        and (kind := services.emergency_kind(visit))
+    ):
         flag_codes = [flag.code for flag in visit.flags.all()]
         answers = answer_codec.from_json(visit.answers)
         return patient_message(level=visit.level_code, emergency=kind, answers=answers, flag_codes=flag_codes)

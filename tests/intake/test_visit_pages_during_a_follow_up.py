@@ -8,7 +8,9 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
+from django.utils import timezone
 
+from intake import services
 from intake.models import Intake, Level, RedFlagAnswer
 from intake.rules.catalogue import FOLLOW_UP
 from tests.intake.factories import BIRTH_DATE, follow_up_answers, follow_up_for, post_data, submitted_intake
@@ -191,3 +193,23 @@ def test_a_cancer_history_that_makes_the_visits_own_leg_answers_cord_compression
     assert "metastatic spinal cord" in html
     assert "You told us you may have had cancer" in html
     assert "We have added your answer about this warning sign to the form you sent before your visit" in html
+
+
+def test_a_fever_taken_into_a_visit_whose_cauda_equina_page_was_read_then_gets_no_cauda_equina_advice_again(client):
+    # The visit's cauda equina signs were told, and their emergency page read, before it was sent: weeks later a
+    # fever from its page is a call-back, not that emergency again with the old signs named as if just sent.
+    visit = submitted_intake(ce_saddle_numbness="yes", ce_onset="within_14_days")
+    assert visit.level == Level.URGENT
+    services.acknowledge_emergency(visit, now=timezone.now(), kind="ces")
+    _invitation, token, _follow_up = follow_up_for(visit)
+    _open(client, token)
+
+    response = client.post("/intake/step/general_health/", {**GENERAL_HEALTH_NO, "fever_unwell": "yes"})
+
+    assert "fever_unwell" in _open_latches(visit)
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "We have added your answer about this warning sign to the form you sent before your visit" in html
+    assert "cauda equina" not in html
+    assert "Get medical help now" not in html
+    assert "Are both legs getting weaker?" in html  # the warning signs, as for any answer with no emergency
