@@ -186,8 +186,8 @@ def take_into_the_visit(request: HttpRequest, follow_up: Intake, *, now: datetim
     found = background_visit(follow_up, fields=("pk", "patient_id"))
     if found is None or found.patient_id != follow_up.patient_id:
         return None
-    visit = Intake.objects.get(pk=found.pk)
-    if not services.has_consent(visit):
+    visit = Intake.objects.filter(pk=found.pk).first()  # the retention purge may have removed it since
+    if visit is None or not services.has_consent(visit):
         return None
     try:
         for page in form_of(visit).pages:

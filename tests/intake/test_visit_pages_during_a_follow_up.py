@@ -213,3 +213,17 @@ def test_a_fever_taken_into_a_visit_whose_cauda_equina_page_was_read_then_gets_n
     assert "cauda equina" not in html
     assert "Get medical help now" not in html
     assert "Are both legs getting weaker?" in html  # the warning signs, as for any answer with no emergency
+
+
+def test_a_visit_removed_by_the_purge_just_after_it_is_found_gets_the_not_saved_page_not_the_error_page(client):
+    # The purge removes the visit between the look for it and the read of its row (before any row lock).
+    visit = submitted_intake()
+    _invitation, token, follow_up = follow_up_for(visit)
+    _open(client, token)
+    gone = Intake(pk=visit.pk + 10_000, patient_id=follow_up.patient_id)
+
+    with mock.patch("intake.late_pages.background_visit", return_value=gone):
+        response = client.post("/intake/step/general_health/", {**GENERAL_HEALTH_NO, "fever_unwell": "yes"})
+
+    assert response.status_code == 409
+    assert "was not saved" in response.content.decode()
