@@ -21,3 +21,5 @@ class IntakeConfig(AppConfig):
         language_chosen.connect(
             patient_session.advice_before_consent_again, dispatch_uid="intake.advice_before_consent_again"
         )
+        # ... and the page a visit's page sent during a follow-up got, with its advice (intake.late_pages).
+        language_chosen.connect(patient_session.visit_page_again, dispatch_uid="intake.visit_page_again")

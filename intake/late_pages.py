@@ -252,8 +252,42 @@ def visit_page_answer(request: HttpRequest, follow_up: Intake) -> HttpResponse |
     if not asked_only_at_the_visit(request, follow_up):
         return None
     visit, taken = answers_taken_into_the_visit(request, follow_up)
-    context = {"message": visit_advice(request, visit if taken else None), "taken": bool(taken)}
+    message = visit_advice(request, visit if taken else None)
+    if message is not None:
+        # The language switcher comes back to this address with a GET: this page again, in the language chosen.
+        advice = {
+            "kind": message.kind,
+            "ce_signs": list(message.ce_signs),
+            "mscc_signs": list(message.mscc_signs),
+            "cancer_history": message.cancer_history,
+            "cancer_unsure": message.cancer_unsure,
+        }
+        patient_session.visit_page_shown(request, {"path": request.path, "taken": bool(taken), "advice": advice})
+    context = {"message": message, "taken": bool(taken)}
     return render(request, "intake/visit_page_sent.html", context, status=409)
+
+
+def visit_page_again(request: HttpRequest) -> HttpResponse | None:
+    """The page `visit_page_answer` gave with emergency advice, once more in the language chosen right after it
+    (`patient_session.visit_page_again`): the switcher came back to the plain follow-up and the advice was gone. None
+    when no such page is owed to this address."""
+    page = patient_session.take_visit_page(request)
+    advice = page.get("advice") if page is not None else None
+    if page is None or not isinstance(advice, dict):
+        return None
+    message = PatientMessage(
+        kind="mscc" if advice.get("kind") == "mscc" else "ces",
+        ce_signs=tuple(str(sign) for sign in _listed(advice.get("ce_signs"))),
+        mscc_signs=tuple(str(sign) for sign in _listed(advice.get("mscc_signs"))),
+        cancer_history=advice.get("cancer_history") is True,
+        cancer_unsure=advice.get("cancer_unsure") is True,
+    )
+    context = {"message": message, "taken": page.get("taken") is True}
+    return render(request, "intake/visit_page_sent.html", context)
+
+
+def _listed(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
 
 
 def take_red_flags_with_advice(request: HttpRequest, intake: Intake, slug: str) -> tuple[PatientMessage | None, bool]:

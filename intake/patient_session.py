@@ -603,3 +603,35 @@ def advice_before_consent_again(sender: object, *, request: HttpRequest, **kwarg
     if timezone.now().timestamp() - float(shown.get("at", 0)) <= ADVICE_AGAIN_SECONDS:
         kept["advice_before_consent"] = shown.get("advice")
     request.session[SESSION_KEY] = kept
+
+
+def visit_page_shown(request: HttpRequest, page: dict[str, object]) -> None:
+    """A visit's page sent during a follow-up got emergency advice (`late_pages.visit_page_answer`): what that page
+    said ({"path", "taken", "advice"}), kept only for a language switch right after it (`visit_page_again`)."""
+    request.session[SESSION_KEY] = {
+        **_state(request),
+        "visit_page_shown": {**page, "at": int(timezone.now().timestamp())},
+    }
+
+
+def visit_page_again(sender: object, *, request: HttpRequest, **kwargs: object) -> None:
+    """Connected to the switcher's `language_chosen` (IntakeConfig): the page `visit_page_shown` kept a moment ago is
+    given once more, in the language just chosen, when the switcher comes back to its address (`take_visit_page`)."""
+    state = _state(request)
+    shown = state.get("visit_page_shown")
+    if not isinstance(shown, dict):
+        return
+    kept = {key: value for key, value in state.items() if key != "visit_page_shown"}
+    if timezone.now().timestamp() - float(shown.get("at", 0)) <= ADVICE_AGAIN_SECONDS:
+        kept["visit_page_again"] = shown
+    request.session[SESSION_KEY] = kept
+
+
+def take_visit_page(request: HttpRequest) -> dict[str, object] | None:
+    """The page `visit_page_again` owes, if it was this address's, forgotten as it is given (once)."""
+    state = _state(request)
+    page = state.get("visit_page_again")
+    if page is None:
+        return None
+    request.session[SESSION_KEY] = {key: value for key, value in state.items() if key != "visit_page_again"}
+    return page if isinstance(page, dict) and page.get("path") == request.path else None

@@ -230,6 +230,8 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
                 answer = late_pages.visit_page_answer(request, intake)
                 if answer is not None:
                     return answer
+        elif form_def.is_follow_up and (again := late_pages.visit_page_again(request)) is not None:
+            return again  # that page, in the language just chosen
         return redirect("intake:resume")  # on to the emergency page when one of them calls for it
     if slug == form_def.consent_page:
         return _consent(request, intake, form_def)

@@ -227,3 +227,22 @@ def test_a_visit_removed_by_the_purge_just_after_it_is_found_gets_the_not_saved_
 
     assert response.status_code == 409
     assert "was not saved" in response.content.decode()
+
+
+def test_the_cord_compression_advice_of_a_visits_page_comes_back_once_in_the_language_chosen_right_after_it(client):
+    legs = {"leg_symptoms": "yes", "leg_side": "left", "leg_pain_lowest_point": "below_knee"}
+    visit = submitted_intake(
+        **legs, worse_back_or_leg="leg", leg_numbness_tingling="yes", leg_weakness="no", sitting_eases="no"
+    )
+    _invitation, token, _follow_up = follow_up_for(visit)
+    _open(client, token)
+    response = client.post("/intake/step/general_health/", {**GENERAL_HEALTH_NO, "cancer_history": "yes"})
+    assert "metastatic spinal cord" in response.content.decode()
+
+    switched = client.post("/i18n/setlang/", {"language": "es", "next": "/intake/step/general_health/"}, follow=True)
+
+    html = switched.content.decode()
+    assert "apretar la médula espinal" in html  # the advice, in Spanish (it was the follow-up's first page)
+    assert "Agregamos su respuesta sobre esta señal de alarma" in html
+    # Once: a reload goes on with the follow-up.
+    assert client.get("/intake/step/general_health/")["Location"] == "/intake/"
