@@ -25,6 +25,7 @@ from intake.rules.patient_messages import PatientMessage, ce_signs, patient_mess
 from intake.rules.questionnaire import CE_QUESTION_CODES, Page, is_yes
 from intake.rules.triage import LATCHED_QUESTIONS, acts_at_once
 from intake.services.assessment import background_for, background_visit, form_of
+from intake.services.latches import open_latches
 
 
 def form_closed_here(request: HttpRequest, tag: patient_session.PostedTag, *, slug: str | None) -> HttpResponse:
@@ -238,7 +239,10 @@ def visit_advice(request: HttpRequest, visit: Intake | None) -> PatientMessage |
         and (kind := services.emergency_kind(visit))
     ):
         flag_codes = [flag.code for flag in visit.flags.all()]
-        answers = answer_codec.from_json(visit.answers)
+        # As sent, with what its open latches hold over it: a cancer yes taken now stands beside the "no" sent (read
+        # from the sent answers alone, the advice said "you may have had cancer").
+        latched = {code: row.value for code, row in open_latches(visit).items()}
+        answers = {**answer_codec.from_json(visit.answers), **latched}
         return patient_message(level=visit.level_code, emergency=kind, answers=answers, flag_codes=flag_codes)
     message = before_consent.advice_for({code: request.POST.get(code) for code in request.POST})
     return message if message is not None and message.is_emergency else None

@@ -246,3 +246,20 @@ def test_the_cord_compression_advice_of_a_visits_page_comes_back_once_in_the_lan
     assert "Agregamos su respuesta sobre esta señal de alarma" in html
     # Once: a reload goes on with the follow-up.
     assert client.get("/intake/step/general_health/")["Location"] == "/intake/"
+
+
+def test_a_cancer_history_yes_taken_into_the_visit_is_said_as_had_not_may_have_had(client):
+    # The visit keeps its "no" as sent; the yes is in its latch beside it, and the advice says what the latch holds.
+    legs = {"leg_symptoms": "yes", "leg_side": "left", "leg_pain_lowest_point": "below_knee"}
+    visit = submitted_intake(
+        **legs, worse_back_or_leg="leg", leg_numbness_tingling="yes", leg_weakness="no", sitting_eases="no"
+    )
+    _invitation, token, _follow_up = follow_up_for(visit)
+    _open(client, token)
+
+    response = client.post("/intake/step/general_health/", {**GENERAL_HEALTH_NO, "cancer_history": "yes"})
+
+    html = response.content.decode()
+    assert "metastatic spinal cord" in html
+    assert "You told us you have had cancer" in html
+    assert "may have had cancer" not in html
