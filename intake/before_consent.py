@@ -22,6 +22,7 @@ from django.http import HttpRequest, QueryDict
 
 from intake import patient_session
 from intake.models import Intake
+from intake.rules import patient_messages
 from intake.rules.patient_messages import PatientMessage, patient_message
 from intake.rules.questionnaire import ruled_out_by_page
 from intake.rules.triage import LATCHED_QUESTIONS, MSCC_LEG_QUESTIONS, assess_interim
@@ -56,14 +57,7 @@ def owe(request: HttpRequest, intake: Intake, post: QueryDict) -> None:
         return
     patient_session.owe_advice_before_consent(
         request,
-        {
-            "invitation": intake.invitation_id,
-            "kind": message.kind,
-            "ce_signs": list(message.ce_signs),
-            "mscc_signs": list(message.mscc_signs),
-            "cancer_history": message.cancer_history,
-            "cancer_unsure": message.cancer_unsure,
-        },
+        {"invitation": intake.invitation_id, **patient_messages.kept(message)},
     )
 
 
@@ -72,15 +66,4 @@ def take(request: HttpRequest, intake: Intake) -> PatientMessage | None:
     owed = patient_session.take_advice_before_consent(request)
     if owed is None or owed.get("invitation") != intake.invitation_id:
         return None
-    kind = owed.get("kind")
-    return PatientMessage(
-        kind="ces" if kind == "ces" else "mscc" if kind == "mscc" else "callback",
-        ce_signs=tuple(str(sign) for sign in _list(owed.get("ce_signs"))),
-        mscc_signs=tuple(str(sign) for sign in _list(owed.get("mscc_signs"))),
-        cancer_history=owed.get("cancer_history") is True,
-        cancer_unsure=owed.get("cancer_unsure") is True,
-    )
-
-
-def _list(value: object) -> list[object]:
-    return value if isinstance(value, list) else []
+    return patient_messages.from_kept(owed, otherwise="callback")

@@ -20,6 +20,7 @@ from django.utils import timezone
 from intake import before_consent, owed_emergency, patient_session, selectors, services
 from intake.models import Intake, Invitation, RedFlagAnswer
 from intake.rules import answers as answer_codec
+from intake.rules import patient_messages
 from intake.rules.follow_up import with_background
 from intake.rules.patient_messages import PatientMessage, ce_signs, patient_message
 from intake.rules.questionnaire import CE_QUESTION_CODES, Page, is_yes
@@ -259,13 +260,7 @@ def visit_page_answer(request: HttpRequest, follow_up: Intake) -> HttpResponse |
     message = visit_advice(request, visit if taken else None)
     if message is not None:
         # The language switcher comes back to this address with a GET: this page again, in the language chosen.
-        advice = {
-            "kind": message.kind,
-            "ce_signs": list(message.ce_signs),
-            "mscc_signs": list(message.mscc_signs),
-            "cancer_history": message.cancer_history,
-            "cancer_unsure": message.cancer_unsure,
-        }
+        advice = patient_messages.kept(message)
         patient_session.visit_page_shown(request, {"path": request.path, "taken": bool(taken), "advice": advice})
     context = {"message": message, "taken": bool(taken)}
     return render(request, "intake/visit_page_sent.html", context, status=409)
@@ -279,19 +274,8 @@ def visit_page_again(request: HttpRequest) -> HttpResponse | None:
     advice = page.get("advice") if page is not None else None
     if page is None or not isinstance(advice, dict):
         return None
-    message = PatientMessage(
-        kind="mscc" if advice.get("kind") == "mscc" else "ces",
-        ce_signs=tuple(str(sign) for sign in _listed(advice.get("ce_signs"))),
-        mscc_signs=tuple(str(sign) for sign in _listed(advice.get("mscc_signs"))),
-        cancer_history=advice.get("cancer_history") is True,
-        cancer_unsure=advice.get("cancer_unsure") is True,
-    )
-    context = {"message": message, "taken": page.get("taken") is True}
+    context = {"message": patient_messages.from_kept(advice), "taken": page.get("taken") is True}
     return render(request, "intake/visit_page_sent.html", context)
-
-
-def _listed(value: object) -> list[object]:
-    return value if isinstance(value, list) else []
 
 
 def take_red_flags_with_advice(request: HttpRequest, intake: Intake, slug: str) -> tuple[PatientMessage | None, bool]:

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from intake import late_pages, patient_session, services
 from intake.models import Intake
+from intake.rules import patient_messages
 from intake.rules.patient_messages import PatientMessage, patient_message
 
 OWED_SECONDS = 2 * 60  # the redirect is followed within seconds; a slow phone network gets a minute or two
@@ -52,11 +53,7 @@ def owe_message(
     request.session[patient_session.OWED_EMERGENCY_KEY] = {
         "invitation": invitation_id,
         "at": int(timezone.now().timestamp()),
-        "kind": message.kind,
-        "ce_signs": list(message.ce_signs),
-        "mscc_signs": list(message.mscc_signs),
-        "cancer_history": message.cancer_history,
-        "cancer_unsure": message.cancer_unsure,
+        **patient_messages.kept(message),
         "taken": taken,
         "bad_link": bad_link,
     }
@@ -120,10 +117,4 @@ def _owed_message(request: HttpRequest, owed: object) -> PatientMessage | None:
         return None
     if patient_session.invitation_here(request) not in (None, owed.get("invitation")):
         return None
-    return PatientMessage(
-        kind="mscc" if owed.get("kind") == "mscc" else "ces",
-        ce_signs=tuple(str(sign) for sign in owed.get("ce_signs", ())),
-        mscc_signs=tuple(str(sign) for sign in owed.get("mscc_signs", ())),
-        cancer_history=owed.get("cancer_history") is True,
-        cancer_unsure=owed.get("cancer_unsure") is True,
-    )
+    return patient_messages.from_kept(owed)

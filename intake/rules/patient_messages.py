@@ -105,6 +105,36 @@ class PatientMessage:
         return self.mscc_signs if self.kind == "mscc" else self.ce_signs
 
 
+def kept(message: PatientMessage) -> dict[str, object]:
+    """What a session keeps of `message` to give it again on a later page (JSON): its kind and what it names, never
+    the answers themselves. `from_kept` reads it back."""
+    return {
+        "kind": message.kind,
+        "ce_signs": list(message.ce_signs),
+        "mscc_signs": list(message.mscc_signs),
+        "cancer_history": message.cancer_history,
+        "cancer_unsure": message.cancer_unsure,
+    }
+
+
+def from_kept(stored: Mapping[str, object], *, otherwise: MessageKind = "ces") -> PatientMessage:
+    """The message `kept` stored (a session's value, so checked as read): an emergency's kind as kept, any other kind
+    `otherwise`."""
+    kind = stored.get("kind")
+
+    def signs(key: str) -> tuple[str, ...]:
+        value = stored.get(key)
+        return tuple(str(sign) for sign in value) if isinstance(value, list | tuple) else ()
+
+    return PatientMessage(
+        kind=kind if kind in ("ces", "mscc") else otherwise,
+        ce_signs=signs("ce_signs"),
+        mscc_signs=signs("mscc_signs"),
+        cancer_history=stored.get("cancer_history") is True,
+        cancer_unsure=stored.get("cancer_unsure") is True,
+    )
+
+
 def ce_signs(answers: Mapping[str, object], flag_codes: Iterable[str] = ()) -> tuple[str, ...]:
     flagged = {CE_FLAG_QUESTIONS[code] for code in flag_codes if code in CE_FLAG_QUESTIONS}
     return tuple(
