@@ -444,25 +444,28 @@ _CHART_WORDS = """
 """
 
 
-@pytest.mark.parametrize("width", [320, 375, 576, 992, 1280, 1400])
-def test_the_weekly_charts_dates_and_counts_are_big_enough_to_read_and_do_not_touch(
-    demo_intakes, open_page, clinician, width
-):
+CHART_WIDTHS = (320, 375, 576, 992, 1280, 1400)
+
+
+def test_the_weekly_charts_dates_and_counts_are_big_enough_to_read_and_do_not_touch(demo_intakes, open_page, clinician):
     """The chart's 11-unit words were drawn 7 px tall on a 375 px phone (the 480-unit chart shrunk to the panel), then
     10.6 px (16 units), and 8 to 10 px from 992 to 1399 px wide, where the chart is a third of the page; the latest
     week's date, at the right edge, must not be cut off by the larger words. Below 576 px every fourth week is dated
-    (the current week always), so the dates can be 12 px without touching; wider, every other week."""
-    page = open_page("/staff/queue/", {"width": width, "height": 900}, user=clinician)
-    words = page.evaluate(_CHART_WORDS)
-    assert len(words) >= 6  # the counts on the left and the dates below
-    small = [f"{word['text']}: {word['px']:.1f} px" for word in words if word["px"] < 12]
-    assert small == []
-    assert [word["text"] for word in words if not word["shown"]] == []
-    dates = sorted((word for word in words if word["date"]), key=lambda word: word["left"])
-    assert len(dates) >= (3 if width < 576 else 6)
-    touching = [f"{a['text']} / {b['text']}" for a, b in itertools.pairwise(dates) if a["right"] + 4 > b["left"]]
-    assert touching == []
-    assert_accessible(page, context=f"queue chart at {width} px")
+    (the current week always), so the dates can be 12 px without touching; wider, every other week. One page, measured
+    at each width (the chart is laid out by CSS alone: the same as loading the page at that width)."""
+    page = open_page("/staff/queue/", {"width": CHART_WIDTHS[0], "height": 900}, user=clinician)
+    for width in CHART_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        words = page.evaluate(_CHART_WORDS)
+        assert len(words) >= 6, width  # the counts on the left and the dates below
+        small = [f"{word['text']}: {word['px']:.1f} px" for word in words if word["px"] < 12]
+        assert small == [], width
+        assert [word["text"] for word in words if not word["shown"]] == [], width
+        dates = sorted((word for word in words if word["date"]), key=lambda word: word["left"])
+        assert len(dates) >= (3 if width < 576 else 6), width
+        touching = [f"{a['text']} / {b['text']}" for a, b in itertools.pairwise(dates) if a["right"] + 4 > b["left"]]
+        assert touching == [], width
+        assert_accessible(page, context=f"queue chart at {width} px")
 
 
 # Each word of the outcome charts (PEG, PSFS) as drawn: its chart, text, kind, size on screen in px (the SVG scales
@@ -486,34 +489,44 @@ _MEASURE_WORDS = """
 """
 
 
-@pytest.mark.parametrize(
-    "viewport",
-    [PHONE, {"width": 320, "height": 640}, {"width": 576, "height": 900}, {"width": 992, "height": 900}, DESKTOP],
-    ids=["phone", "small", "576", "992", "desktop"],
+OUTCOME_CHART_SIZES = (
+    PHONE,
+    {"width": 320, "height": 640},
+    {"width": 576, "height": 900},
+    {"width": 992, "height": 900},
+    DESKTOP,
 )
+
+
 def test_the_outcome_charts_words_are_big_enough_to_read_in_full_and_do_not_touch(
-    demo_intakes, open_page, screenshot, clinician, viewport
+    demo_intakes, open_page, screenshot, clinician
 ):
     """The PEG and PSFS charts' 11-unit words were drawn about 7 px tall on a 375 px phone (the 480-unit chart
-    shrunk to the page): the scores' ticks, each point's value and the questionnaires' names under them."""
+    shrunk to the page): the scores' ticks, each point's value and the questionnaires' names under them. One page,
+    measured at each width (the charts are laid out by CSS alone: the same as loading the page at that width)."""
     from intake.models import Patient
 
     helen = Patient.objects.get(name="Helen Marsh")  # the demo patient with three follow-ups answered
-    page = open_page(f"/staff/patients/{helen.pk}/", viewport, user=clinician)
-    words = page.evaluate(_MEASURE_WORDS)
-    assert {word["kind"] for word in words} >= {"chart-tick", "chart-value", "chart-label"}
-    small = [f"{word['text']}: {word['px']:.1f} px" for word in words if word["px"] < 12 or word["height"] < 12]
-    assert small == []
-    assert [word["text"] for word in words if not word["shown"]] == []
-    for chart in {word["chart"] for word in words}:
-        labels = sorted(
-            (w for w in words if w["chart"] == chart and w["kind"] == "chart-label"), key=lambda w: w["left"]
-        )
-        assert len(labels) == 4, labels  # before the visit and three follow-ups
-        touching = [f"{a['text']} / {b['text']}" for a, b in itertools.pairwise(labels) if a["right"] + 4 > b["left"]]
-        assert touching == []
-    screenshot(page, f"dashboard-patient-charts-{viewport['width']}")
-    assert_accessible(page, context="patient page's outcome charts")
+    page = open_page(f"/staff/patients/{helen.pk}/", OUTCOME_CHART_SIZES[0], user=clinician)
+    for viewport in OUTCOME_CHART_SIZES:
+        width = viewport["width"]
+        page.set_viewport_size(viewport)
+        words = page.evaluate(_MEASURE_WORDS)
+        assert {word["kind"] for word in words} >= {"chart-tick", "chart-value", "chart-label"}, width
+        small = [f"{word['text']}: {word['px']:.1f} px" for word in words if word["px"] < 12 or word["height"] < 12]
+        assert small == [], width
+        assert [word["text"] for word in words if not word["shown"]] == [], width
+        for chart in {word["chart"] for word in words}:
+            labels = sorted(
+                (w for w in words if w["chart"] == chart and w["kind"] == "chart-label"), key=lambda w: w["left"]
+            )
+            assert len(labels) == 4, (width, labels)  # before the visit and three follow-ups
+            touching = [
+                f"{a['text']} / {b['text']}" for a, b in itertools.pairwise(labels) if a["right"] + 4 > b["left"]
+            ]
+            assert touching == [], width
+        screenshot(page, f"dashboard-patient-charts-{width}")
+        assert_accessible(page, context=f"patient page's outcome charts at {width} px")
 
 
 # Each link in a list's rows (the queue, the invitations, the follow-ups) less than 24 px tall, as "words: height".
@@ -526,17 +539,22 @@ _SHORT_ROW_LINKS = """
 """
 
 
-@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
-def test_the_lists_patient_and_phone_links_are_at_least_24_px_tall(demo_intakes, open_page, clinician, viewport):
+def test_the_lists_patient_and_phone_links_are_at_least_24_px_tall(demo_intakes, open_page, clinician):
     """The queue's phone numbers were links 15 px tall right under the patient's name (20 px): a thumb meant to call
     the patient opened their intake, or the other way round (WCAG 2.5.8: at least 24 px). The invitation and follow-up
-    lists' names and dates were 17 px."""
-    for path in ("/staff/queue/", "/staff/invitations/", "/staff/follow-ups/"):
-        page = open_page(path, viewport, user=clinician)
-        assert page.locator(".queue-table tbody a").count() > 5, path
-        assert page.evaluate(_SHORT_ROW_LINKS) == [], path
-        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], path
-        assert_accessible(page, context=f"{path} rows' links")
+    lists' names and dates were 17 px. Each list measured on a phone and at laptop width."""
+    paths = ("/staff/queue/", "/staff/invitations/", "/staff/follow-ups/")
+    page = open_page(paths[0], PHONE, user=clinician)
+    for path in paths:
+        if path != paths[0]:
+            page.goto(path)
+        for viewport in (PHONE, LAPTOP):
+            page.set_viewport_size(viewport)
+            assert page.locator(".queue-table tbody a").count() > 5, path
+            assert page.evaluate(_SHORT_ROW_LINKS) == [], (path, viewport)
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], (path, viewport)
+        assert_accessible(page, context=f"{path} rows' links")  # at laptop width, and at phone and desktop width
+        page.set_viewport_size(PHONE)
 
 
 def test_the_review_forms_choices_and_note_box_and_the_queue_filters_have_outlines_a_clinician_can_see(
