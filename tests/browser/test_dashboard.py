@@ -217,14 +217,16 @@ def test_the_small_buttons_of_the_queue_and_of_an_intake_are_big_enough_for_a_th
 
     reviewed = Intake.objects.filter(is_reviewed=True, reviewed_by__isnull=False).first()
     assert reviewed is not None
-    page = open_page(f"/staff/intakes/{reviewed.pk}/", DESKTOP, user=administrator)
+    page.set_viewport_size(DESKTOP)  # each page loaded at desktop width, in the administrator's one browser
+    page.goto(f"/staff/intakes/{reviewed.pk}/")
     assert targets_under_44_px(page, page.locator(".undo-review").get_by_role("button")) == {}
     page.set_viewport_size(PHONE)
     screenshot(page, "dashboard-intake-undo-375")
     assert_accessible(page, context="reviewed intake with Undo review")
 
     urgent = Intake.objects.get(invitation__patient_name=TOP_PATIENT)
-    page = open_page(f"/staff/intakes/{urgent.pk}/", DESKTOP, user=administrator)
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"/staff/intakes/{urgent.pk}/")
     buttons = [page.get_by_role("link", name=name) for name in ("Print for the paper chart", "Download FHIR file")]
     review = page.locator("#review")
     choices = review.locator(".outcome-choices .form-check-label")
@@ -238,7 +240,8 @@ def test_the_small_buttons_of_the_queue_and_of_an_intake_are_big_enough_for_a_th
         screenshot(page, f"dashboard-intake-targets-{width['width']}")
     assert_accessible(page, context="intake with its print and FHIR buttons")
 
-    page = open_page("/staff/invitations/new/", DESKTOP, user=administrator)
+    page.set_viewport_size(DESKTOP)
+    page.goto("/staff/invitations/new/")
     page.locator("#find-name").fill(TOP_PATIENT.split()[0])
     page.get_by_role("button", name="Find").click()
     page.wait_for_load_state()
@@ -575,7 +578,8 @@ def test_the_review_forms_choices_and_note_box_and_the_queue_filters_have_outlin
         page.set_viewport_size(width)
         screenshot(page, f"dashboard-intake-control-borders-{width['width']}")
 
-    page = open_page("/staff/queue/", PHONE, user=clinician)
+    page.set_viewport_size(PHONE)  # loaded on the phone, in the clinician's same browser
+    page.goto("/staff/queue/")
     filters = page.locator("main form[method=get]")
     assert filters.locator(".form-select").count() >= 1
     assert filters.locator(".form-control").count() >= 1
