@@ -110,7 +110,8 @@ def test_an_editors_change_reaches_visitors_only_after_a_reviewer_approves_it(
 
     # History: the approval added one version, and its change names the body only (the comparison of the two
     # versions shows the body alone too: tests/education/test_admin.py).
-    history = open_page(f"/admin/education/article/{article.pk}/history/", viewport, user=editor)
+    history = editor_page  # the editor's own browser, still at the desk's width
+    history.goto(f"/admin/education/article/{article.pk}/history/")
     comments = history.locator("#change-history tbody tr td:last-child").all_inner_texts()
     assert len(comments) == len(Version.objects.get_for_object(article))
     assert [comment for comment in comments if comment.startswith("Changed")] == [
