@@ -18,7 +18,7 @@ from intake.before_consent import advice_for
         ({"fever_unwell": "yes", "iv_drug_use": "no"}, "callback"),
         ({"onset_cause": "fall_impact"}, "callback"),
         ({"leg_weakness": "yes", "foot_drop": "yes"}, "callback"),
-        # "Getting worse" left ticked under a "no" to weakness on the same page is no answer (TRIAGE.md).
+        # "Getting worse" left ticked under a "no" to weakness on the same page is no answer (docs/clinical/TRIAGE.md).
         ({"leg_weakness": "no", "leg_weakness_worsening": "yes"}, None),
         ({"ce_saddle_numbness": "no", "fever_unwell": "no"}, None),
         ({"leg_numbness_tingling": "yes"}, None),  # no cancer history on the page: nothing it can tell
