@@ -14,7 +14,9 @@ of the form once it is closed there (intake.late_pages.form_closed_here).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -595,13 +597,23 @@ def take_advice_before_consent(request: HttpRequest) -> dict[str, object] | None
 def advice_before_consent_again(sender: object, *, request: HttpRequest, **kwargs: object) -> None:
     """Connected to the switcher's `language_chosen` (IntakeConfig): the advice the consent page gave a moment ago
     (`take_advice_before_consent`) is given once more, in the language just chosen."""
+    _owe_again(
+        request, shown_key="advice_shown", owed_key="advice_before_consent", owed=lambda shown: shown.get("advice")
+    )
+
+
+def _owe_again(
+    request: HttpRequest, *, shown_key: str, owed_key: str, owed: Callable[[dict[str, Any]], object]
+) -> None:
+    """What a page kept under `shown_key` when it gave its advice (with the time, "at"), owed under `owed_key` once
+    more when the switch comes within ADVICE_AGAIN_SECONDS of it; the note of the showing is dropped either way."""
     state = _state(request)
-    shown = state.get("advice_shown")
+    shown = state.get(shown_key)
     if not isinstance(shown, dict):
         return
-    kept = {key: value for key, value in state.items() if key != "advice_shown"}
+    kept = {key: value for key, value in state.items() if key != shown_key}
     if timezone.now().timestamp() - float(shown.get("at", 0)) <= ADVICE_AGAIN_SECONDS:
-        kept["advice_before_consent"] = shown.get("advice")
+        kept[owed_key] = owed(shown)
     request.session[SESSION_KEY] = kept
 
 
@@ -617,14 +629,7 @@ def visit_page_shown(request: HttpRequest, page: dict[str, object]) -> None:
 def visit_page_again(sender: object, *, request: HttpRequest, **kwargs: object) -> None:
     """Connected to the switcher's `language_chosen` (IntakeConfig): the page `visit_page_shown` kept a moment ago is
     given once more, in the language just chosen, when the switcher comes back to its address (`take_visit_page`)."""
-    state = _state(request)
-    shown = state.get("visit_page_shown")
-    if not isinstance(shown, dict):
-        return
-    kept = {key: value for key, value in state.items() if key != "visit_page_shown"}
-    if timezone.now().timestamp() - float(shown.get("at", 0)) <= ADVICE_AGAIN_SECONDS:
-        kept["visit_page_again"] = shown
-    request.session[SESSION_KEY] = kept
+    _owe_again(request, shown_key="visit_page_shown", owed_key="visit_page_again", owed=lambda shown: shown)
 
 
 def take_visit_page(request: HttpRequest) -> dict[str, object] | None:
