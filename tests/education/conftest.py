@@ -87,3 +87,16 @@ def reviewer_client(reviewer):
     browser = Client()
     browser.force_login(reviewer)
     return browser
+
+
+@pytest.fixture
+def nameless(django_user_model):
+    """A clinical reviewer whose account has a username and no full name (approvals by such an account stored the
+    username as the name patients read)."""
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import CLINICAL_REVIEWERS
+
+    user = django_user_model.objects.create_user(username="rjones", email="rjones@example.org", is_staff=True)
+    user.groups.add(Group.objects.get(name=CLINICAL_REVIEWERS))
+    return django_user_model.objects.get(pk=user.pk)

@@ -3,46 +3,23 @@ a sign-in name put that on the public page; its approval is refused in the admin
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 from reversion.models import Version
 
-from accounts.roles import CLINICAL_REVIEWERS
 from education import workflow
 from education.models import Article, ArticleDraft, ArticleReview, ArticleTranslation
 from tests.education.factories import ArticleFactory, spanish_with_a_new_release
+from tests.education.pages import review_lines, spanish_reader
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def nameless(django_user_model):
-    """A clinical reviewer whose account has a username and no full name."""
-    user = django_user_model.objects.create_user(username="rjones", email="rjones@example.org", is_staff=True)
-    user.groups.add(Group.objects.get(name=CLINICAL_REVIEWERS))
-    return django_user_model.objects.get(pk=user.pk)
 
 
 def as_user(user) -> Client:
     browser = Client()
     browser.force_login(user)
     return browser
-
-
-def review_lines(page: str) -> list[str]:
-    found = re.search(r'<dl class="review-meta">(.*?)</dl>', page, re.DOTALL)
-    assert found, "the page has its review lines"
-    return [" ".join(re.sub(r"<[^>]+>", "", dd).split()) for dd in re.findall(r"<dd[^>]*>(.*?)</dd>", found[1], re.S)]
-
-
-def spanish_reader() -> Client:
-    reader = Client()
-    reader.cookies["django_language"] = "es"
-    return reader
 
 
 def sent_for_review(editor) -> Article:

@@ -4,41 +4,19 @@ the public pages show their lines without a name ("Medically reviewed on ..."), 
 from __future__ import annotations
 
 import datetime
-import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 
-from accounts.roles import CLINICAL_REVIEWERS
 from education.cache import library_changed
 from education.models import Article, ArticleTranslation
 from tests.education.factories import ArticleFactory
+from tests.education.pages import review_lines, spanish_reader
 
 pytestmark = pytest.mark.django_db
 
 REVIEWED = datetime.date(2026, 3, 2)
 APPROVED = datetime.datetime(2026, 9, 14, 15, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def nameless(django_user_model):
-    """A clinical reviewer whose account has a username and no full name (its approvals, before, stored it)."""
-    user = django_user_model.objects.create_user(username="rjones", email="rjones@example.org", is_staff=True)
-    user.groups.add(Group.objects.get(name=CLINICAL_REVIEWERS))
-    return django_user_model.objects.get(pk=user.pk)
-
-
-def review_lines(page: str) -> list[str]:
-    found = re.search(r'<dl class="review-meta">(.*?)</dl>', page, re.DOTALL)
-    assert found, "the page has its review lines"
-    return [" ".join(re.sub(r"<[^>]+>", "", dd).split()) for dd in re.findall(r"<dd[^>]*>(.*?)</dd>", found[1], re.S)]
-
-
-def spanish_reader() -> Client:
-    reader = Client()
-    reader.cookies["django_language"] = "es"
-    return reader
 
 
 def spanish(article: Article) -> ArticleTranslation:

@@ -9,33 +9,19 @@ Spanish text, as if that review had been of the Spanish words.
 from __future__ import annotations
 
 import datetime
-import re
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from education.models import ArticleTranslation
 from education.translation_approval import approve_translation
 from tests.education.factories import ArticleFactory, edit_translation_after_approval
+from tests.education.pages import review_lines, spanish_reader
 
 pytestmark = pytest.mark.django_db
 
 ENGLISH_REVIEWED = datetime.date(2026, 3, 2)
 SPANISH_APPROVED = datetime.datetime(2026, 9, 14, 15, 0, tzinfo=datetime.UTC)
-
-
-def spanish_reader() -> Client:
-    reader = Client()
-    reader.cookies["django_language"] = "es"
-    return reader
-
-
-def review_lines(page: str) -> list[str]:
-    """The review part of the page's header, as text: one entry per line a reader sees."""
-    found = re.search(r'<dl class="review-meta">(.*?)</dl>', page, re.DOTALL)
-    assert found, "the page has its review lines"
-    return [" ".join(re.sub(r"<[^>]+>", "", dd).split()) for dd in re.findall(r"<dd[^>]*>(.*?)</dd>", found[1], re.S)]
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ from education.translation_approval import MSG_NOT_CURRENT, approve_release
 from education.workflow import WorkflowError
 from tests.education.conftest import starter_files
 from tests.education.factories import approve_translations, change_english_after_translation
+from tests.education.pages import spanish_reader
 
 SPANISH_DIR = STARTER_DIR / "es"
 MARKERS = re.compile(r"\{\{ \w+ \}\}|\[\[get-help-now\]\]|\]\(/articles/[a-z0-9-]+/\)")
@@ -50,12 +51,6 @@ ARTICLES_CHANGED = ("cauda-equina-warning-signs", "do-i-need-a-scan", "signs-tha
 def library(tmp_path):
     """The starter files of ARTICLES_CHANGED, which a test may change as a new release of the portal would."""
     return starter_files(tmp_path / "articles", *ARTICLES_CHANGED)
-
-
-def spanish_reader() -> Client:
-    reader = Client()
-    reader.cookies["django_language"] = "es"
-    return reader
 
 
 def test_every_starter_article_has_one_spanish_file_for_the_same_address():

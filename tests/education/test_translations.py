@@ -21,6 +21,7 @@ from tests.education.factories import (
     change_english_after_translation,
     edit_translation_after_approval,
 )
+from tests.education.pages import spanish_reader
 
 pytestmark = pytest.mark.django_db
 
@@ -43,12 +44,6 @@ def unreviewed(article, editor):
 @pytest.fixture
 def spanish(unreviewed, reviewer):
     return approve_translation(unreviewed, reviewer=reviewer)
-
-
-def spanish_reader() -> Client:
-    reader = Client()
-    reader.cookies["django_language"] = "es"
-    return reader
 
 
 def change_english(article, editor, reviewer, body: str) -> None:
