@@ -321,26 +321,9 @@ def test_a_red_flag_whose_visit_the_retention_purge_removes_while_its_page_is_sa
     """The same tab, sent as the purge removes the visit: the page's red-flag answer reaches the intake's row lock
     after the purge's commit, and finds nothing. It got the error page, which gave the advice but said the steps
     already finished were saved; it gets the page a purge finished before it gives: nothing taken, and the advice."""
-    from intake.models import Invitation
-    from intake.services import answering
-
     whose = _safety_page_tag(patient)
-    long_ago = timezone.now() - datetime.timedelta(days=365 * 8)
     # The visit is past a one-month period; its link still opens (a tab left open on it).
-    Invitation.objects.filter(pk=patient.invitation.pk).update(appointment_at=long_ago)
-    Intake.objects.filter(invitation=patient.invitation).update(appointment_at=long_ago)
-    real_lock = answering._lock
-    purged: list[PurgeResult] = []
-
-    def purged_first(intake: Intake, rows=None) -> None:
-        if not purged:
-            purge = threading.Thread(target=_purge_on_its_own_connection, args=(purged,))
-            purge.start()
-            purge.join(30)
-        real_lock(intake, rows)
-
-    monkeypatch.setattr(answering, "_lock", purged_first)
-    patient.client.raise_request_exception = False  # the error page, as a patient gets it
+    purged = _purged_at_the_row_lock(patient, monkeypatch)
     if tagged:
         response = _send_from_old_tab(patient, whose, ce_saddle_numbness="yes")
     else:  # a page from before the tag
