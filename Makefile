@@ -45,8 +45,9 @@ run: static demo
 worker: install
 	$(RUN_ENV) $(BIN)/python manage.py db_worker
 
-# One test process per core (pytest-xdist); an idle process takes tests from a busy one, so both finish together;
-# `make test TEST_PROCESSES=0` runs everything in this process (easier to debug).
+# One test process more than the machine has cores (pytest-xdist's "auto", clinic_portal/pytest_plugin.py: the
+# browser tests leave a core idle while they wait); an idle process takes tests from a busy one, so all finish
+# together; `make test TEST_PROCESSES=0` runs everything in this process (easier to debug).
 TEST_PROCESSES ?= auto
 test: static
 	$(BIN)/python -m pytest --numprocesses=$(TEST_PROCESSES) --dist=worksteal $(PYTEST_ARGS)
