@@ -24,6 +24,21 @@ def totp_code(device: TOTPDevice, *, offset_steps: int = 0) -> str:
     return str(totp.token()).zfill(device.digits)
 
 
+def next_totp_code(device: TOTPDevice) -> str:
+    """The app's next code the portal accepts from `device`: the step it now reckons is the app's (django-otp moves the
+    device's drift to the step each accepted code was made in), or the first one after the last code used. A fixed
+    offset from now (`totp_code(device, offset_steps=1)`) failed a CI run: the set-up code, made just before a
+    30-second boundary and checked just after it, left the drift at -1, and "now + 1" fell outside the window."""
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, 0)
+    totp.time = time.time()
+    now = totp.t()
+    step = max(now + device.drift, device.last_t + 1)
+    assert step <= now + device.drift + device.tolerance, "every code in the device's window is used: wait a step"
+    totp.drift = step - now
+    return str(totp.token()).zfill(device.digits)
+
+
 @pytest.fixture
 def authenticator(clinician):
     """The clinician's confirmed authenticator app."""

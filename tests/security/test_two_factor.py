@@ -15,7 +15,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.two_factor import issue_recovery_codes
-from tests.security.conftest import sign_in_with_password, totp_code
+from tests.security.conftest import next_totp_code, sign_in_with_password, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +152,7 @@ def test_recovery_codes_the_database_kept_from_the_set_up_page_are_shown_at_the_
     assert not re.findall(CODES_SHOWN, response.content.decode())
 
     assert sign_in_with_password(client, "clinician").headers["Location"] == "/staff/sign-in/code/"
-    response = client.post("/staff/sign-in/code/", {"code": totp_code(device, offset_steps=1)})
+    response = client.post("/staff/sign-in/code/", {"code": next_totp_code(device)})
     assert signed_in_user_id(client) == str(clinician.pk)
     page = client.get(response.headers["Location"])
     assert set(re.findall(CODES_SHOWN, page.content.decode())) == codes
@@ -161,7 +161,7 @@ def test_recovery_codes_the_database_kept_from_the_set_up_page_are_shown_at_the_
     # Saved: the next sign-in goes straight on, and the page no longer shows them.
     client.logout()
     sign_in_with_password(client, "clinician")
-    response = client.post("/staff/sign-in/code/", {"code": totp_code(device, offset_steps=2)})
+    response = client.post("/staff/sign-in/code/", {"code": next_totp_code(device)})
     assert response.headers["Location"] == "/staff/welcome/"
     assert not re.findall(CODES_SHOWN, client.get("/staff/sign-in/recovery-codes/", follow=True).content.decode())
 
@@ -175,7 +175,7 @@ def test_recovery_codes_saved_from_the_set_up_page_are_not_shown_again(client, c
     assert _saved_codes(client, page).headers["Location"] == "/staff/welcome/"
     client.logout()
     sign_in_with_password(client, "clinician")
-    response = client.post("/staff/sign-in/code/", {"code": totp_code(device, offset_steps=1)})
+    response = client.post("/staff/sign-in/code/", {"code": next_totp_code(device)})
     assert response.headers["Location"] == "/staff/welcome/"
 
 
@@ -376,7 +376,7 @@ def test_signing_in_with_one_recovery_code_does_not_show_the_others(clinician):
 
     # The owner's next sign-in with the app still shows them, until saved.
     sign_in_with_password(client, "clinician")
-    response = client.post("/staff/sign-in/code/", {"code": totp_code(device, offset_steps=1)})
+    response = client.post("/staff/sign-in/code/", {"code": next_totp_code(device)})
     page = client.get(response.headers["Location"])
     assert set(re.findall(CODES_SHOWN, page.content.decode())) == set(codes[1:])
 
@@ -399,7 +399,7 @@ def test_recovery_codes_not_yet_saved_are_shown_right_after_the_sign_in_only(cli
     device, codes = _left_unsaved(client, clinician)
 
     sign_in_with_password(client, "clinician")
-    response = client.post("/staff/sign-in/code/", {"code": totp_code(device, offset_steps=1)})
+    response = client.post("/staff/sign-in/code/", {"code": next_totp_code(device)})
     page = client.get(response.headers["Location"])
     assert set(re.findall(CODES_SHOWN, page.content.decode())) == set(codes)
     assert "no-store" in page.headers["Cache-Control"]
@@ -416,13 +416,13 @@ def test_recovery_codes_not_yet_saved_are_shown_right_after_the_sign_in_only(cli
     # Still not saved: the next sign-in with the app shows them again, and "I have saved them" works from there.
     client.logout()
     sign_in_with_password(client, "clinician")
-    response = client.post("/staff/sign-in/code/", {"code": totp_code(device, offset_steps=2)})
+    response = client.post("/staff/sign-in/code/", {"code": next_totp_code(device)})
     page = client.get(response.headers["Location"])
     assert set(re.findall(CODES_SHOWN, page.content.decode())) == set(codes)
     assert _saved_codes(client, page).headers["Location"] == "/staff/welcome/"
     client.logout()
     sign_in_with_password(client, "clinician")
-    response = client.post("/staff/sign-in/code/", {"code": totp_code(device, offset_steps=3)})
+    response = client.post("/staff/sign-in/code/", {"code": next_totp_code(device)})
     assert response.headers["Location"] == "/staff/welcome/"
 
 
@@ -431,7 +431,7 @@ def test_recovery_codes_are_not_shown_by_a_session_that_did_not_open_them_right_
     the session still signed in, does not show the codes although this session was signed in with the app's code."""
     device, _codes = _left_unsaved(client, clinician)
     sign_in_with_password(client, "clinician")
-    response = client.post("/staff/sign-in/code/", {"code": totp_code(device, offset_steps=1)})
+    response = client.post("/staff/sign-in/code/", {"code": next_totp_code(device)})
     assert response.headers["Location"].startswith("/staff/sign-in/recovery-codes/")
 
     ten_minutes_later = time.time() + 10 * 60  # the staff session's idle limit is 30 minutes
