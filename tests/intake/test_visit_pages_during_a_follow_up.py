@@ -29,6 +29,18 @@ def _open_latches(intake: Intake) -> set[str]:
     return set(RedFlagAnswer.objects.filter(intake=intake, cleared_at=None).values_list("code", flat=True))
 
 
+def _follow_up_open_after_a_visit_with_a_numb_leg(client) -> Intake:
+    """A follow-up opened in `client`, after a sent visit whose leg answers (numbness below the knee, no cancer history
+    told) make cord compression once a cancer history stands beside them. The visit."""
+    legs = {"leg_symptoms": "yes", "leg_side": "left", "leg_pain_lowest_point": "below_knee"}
+    visit = submitted_intake(
+        **legs, worse_back_or_leg="leg", leg_numbness_tingling="yes", leg_weakness="no", sitting_eases="no"
+    )
+    _invitation, token, _follow_up = follow_up_for(visit)
+    _open(client, token)
+    return visit
+
+
 def test_a_fever_sent_from_the_visits_general_health_page_is_latched_on_the_visit_alerted_and_said_added(
     client, alert_calls
 ):
@@ -175,12 +187,7 @@ def test_a_visit_removed_by_the_purge_as_its_answer_is_taken_gets_the_not_saved_
 
 
 def test_a_cancer_history_that_makes_the_visits_own_leg_answers_cord_compression_gets_that_advice(client, alert_calls):
-    legs = {"leg_symptoms": "yes", "leg_side": "left", "leg_pain_lowest_point": "below_knee"}
-    visit = submitted_intake(
-        **legs, worse_back_or_leg="leg", leg_numbness_tingling="yes", leg_weakness="no", sitting_eases="no"
-    )
-    _invitation, token, _follow_up = follow_up_for(visit)
-    _open(client, token)
+    visit = _follow_up_open_after_a_visit_with_a_numb_leg(client)
 
     response = client.post("/intake/step/general_health/", {**GENERAL_HEALTH_NO, "cancer_history": "not_sure"})
 
@@ -230,12 +237,7 @@ def test_a_visit_removed_by_the_purge_just_after_it_is_found_gets_the_not_saved_
 
 
 def test_the_cord_compression_advice_of_a_visits_page_comes_back_once_in_the_language_chosen_right_after_it(client):
-    legs = {"leg_symptoms": "yes", "leg_side": "left", "leg_pain_lowest_point": "below_knee"}
-    visit = submitted_intake(
-        **legs, worse_back_or_leg="leg", leg_numbness_tingling="yes", leg_weakness="no", sitting_eases="no"
-    )
-    _invitation, token, _follow_up = follow_up_for(visit)
-    _open(client, token)
+    _follow_up_open_after_a_visit_with_a_numb_leg(client)
     response = client.post("/intake/step/general_health/", {**GENERAL_HEALTH_NO, "cancer_history": "yes"})
     assert "metastatic spinal cord" in response.content.decode()
 
@@ -250,12 +252,7 @@ def test_the_cord_compression_advice_of_a_visits_page_comes_back_once_in_the_lan
 
 def test_a_cancer_history_yes_taken_into_the_visit_is_said_as_had_not_may_have_had(client):
     # The visit keeps its "no" as sent; the yes is in its latch beside it, and the advice says what the latch holds.
-    legs = {"leg_symptoms": "yes", "leg_side": "left", "leg_pain_lowest_point": "below_knee"}
-    visit = submitted_intake(
-        **legs, worse_back_or_leg="leg", leg_numbness_tingling="yes", leg_weakness="no", sitting_eases="no"
-    )
-    _invitation, token, _follow_up = follow_up_for(visit)
-    _open(client, token)
+    _follow_up_open_after_a_visit_with_a_numb_leg(client)
 
     response = client.post("/intake/step/general_health/", {**GENERAL_HEALTH_NO, "cancer_history": "yes"})
 
