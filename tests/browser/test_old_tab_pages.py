@@ -133,7 +133,7 @@ def test_a_visit_page_sent_during_a_follow_up_says_its_answer_was_added_with_the
     assert "h2 This page is from the form you sent before your visit" in shown, shown
     assert page.title().startswith("Get medical help now"), page.title()
     assert page.get_by_text("metastatic spinal cord").first.is_visible()
-    assert page.get_by_text("We have added your answer about this warning sign").is_visible()
+    assert page.get_by_text("We have added what you told us about warning signs").is_visible()
     assert targets_under_24_px(page, page.locator("main a[href^='tel:']")) == {}
     at_both_widths(page, "old-tab-visit-page-taken-emergency")
     assert_accessible(page, context="a visit's page taken into the visit during a follow-up")

@@ -302,7 +302,7 @@ def test_saddle_numbness_sent_past_the_rate_limit_is_taken_and_the_page_gives_th
     _pick(page, "ce_saddle_numbness", "yes")
     _next(page)
     assert page.get_by_role("heading", name="Get medical help now").is_visible()
-    assert page.get_by_text("We have added your answer about this warning sign").is_visible()
+    assert page.get_by_text("We have added what you told us about warning signs").is_visible()
     at_both_widths(page, "intake-red-flag-past-the-rate-limit")
     assert_accessible(page, context="red flag past the rate limit")
     assert Intake.objects.get(invitation=invitation).level == Level.URGENT
@@ -361,7 +361,7 @@ def test_a_link_replaced_between_a_red_flag_answer_and_its_emergency_page_still_
     _next(page)
 
     assert page.get_by_role("heading", name="Get medical help now").is_visible()
-    assert page.get_by_text("We have added your answer about this warning sign").is_visible()
+    assert page.get_by_text("We have added what you told us about warning signs").is_visible()
     assert not page.get_by_text("This link does not work").is_visible()
     at_both_widths(page, "intake-red-flag-link-replaced-before-the-emergency-page")
     assert_accessible(page, context="red flag, link replaced before the emergency page")

@@ -60,7 +60,7 @@ def test_a_fall_sent_past_the_rate_limit_is_taken(patient, settings, alert_calls
         response = patient.client.post("/intake/step/back_pain/", FALL_WITH_A_BLANK_DATE)
 
         assert response.status_code == 429
-        assert "We have added your answer about this warning sign to your form and told the clinic." in (
+        assert "We have added what you told us about warning signs to your form and told the clinic." in (
             response.content.decode()
         )
         _assert_fall_taken(patient, alert_calls)

@@ -239,7 +239,7 @@ def test_a_cauda_equina_yes_from_another_tab_after_sending_gets_the_advice_not_a
     assert "Get medical help now" in page
     assert CES_ADVICE in page
     assert "Your form was already sent" in page
-    assert "We have added your answer about this warning sign to your form and told the clinic" in page
+    assert "We have added what you told us about warning signs to your form and told the clinic" in page
     assert "We have your answers" not in page
     intake.refresh_from_db()
     assert intake.answers == sent_answers  # the form as sent; the yes is latched beside it, and staff alerted

@@ -22,7 +22,7 @@ EMERGENCY = reverse("intake:emergency")
 SADDLE_YES = {"ce_saddle_numbness": "yes"}
 ADVICE = "Get medical help now"
 CES = "cauda equina syndrome"
-TOLD = "We have added your answer about this warning sign to your form and told the clinic."
+TOLD = "We have added what you told us about warning signs to your form and told the clinic."
 
 
 def _post_red_flag_then_new_link(patient: Patient) -> str:

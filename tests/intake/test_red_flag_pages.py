@@ -432,7 +432,7 @@ def test_a_yes_sent_after_send_from_a_page_the_form_no_longer_has_says_it_was_ad
     response = patient.client.post("/intake/step/a_page_no_longer_asked/", {"ce_saddle_numbness": "yes"})
 
     html = response.content.decode()
-    assert "We have added your answer about this warning sign to your form and told the clinic." in html
+    assert "We have added what you told us about warning signs to your form and told the clinic." in html
     assert "was not added to your form" not in html
 
 

@@ -40,7 +40,7 @@ def test_a_red_flag_past_the_rate_limit_is_taken_with_the_advice(patient, one_po
     assert 0 < int(response["Retry-After"]) <= 600
     body = response.content.decode()
     assert "Get medical help now" in body
-    assert "We have added your answer about this warning sign to your form and told the clinic." in body
+    assert "We have added what you told us about warning signs to your form and told the clinic." in body
     added = body.split("The answers we added:")[1].split("</ul>")[0]  # the rest of the page waits: say what did not
     assert "saddle area" in added
     assert "Yes" in added
@@ -102,7 +102,7 @@ def test_the_refused_page_is_in_spanish_for_a_spanish_speaking_patient(patient, 
 
     assert 'lang="es"' in body
     assert "Busque ayuda médica ahora" in body
-    assert "Hemos agregado a su formulario su respuesta sobre esta señal de alarma" in body
+    assert "Hemos agregado a su formulario lo que nos dijo sobre las señales de alarma" in body
 
 
 def test_a_red_flag_past_the_rate_limit_from_a_page_the_form_no_longer_has_lists_the_answer_taken(
@@ -116,7 +116,7 @@ def test_a_red_flag_past_the_rate_limit_from_a_page_the_form_no_longer_has_lists
 
     assert response.status_code == 429
     body = response.content.decode()
-    assert "We have added your answer about this warning sign to your form and told the clinic." in body
+    assert "We have added what you told us about warning signs to your form and told the clinic." in body
     added = body.split("The answers we added:")[1].split("</ul>")[0]
     assert "saddle area" in added
     assert RedFlagAnswer.objects.filter(intake=_intake(patient), code="ce_saddle_numbness").exists()

@@ -121,7 +121,7 @@ def test_switching_to_spanish_on_the_rate_limited_page_gives_the_advice_and_what
     assert response.status_code == 200
     body = response.content.decode()
     assert "Busque ayuda médica ahora" in body
-    assert "Hemos agregado a su formulario su respuesta sobre esta señal de alarma" in body
+    assert "Hemos agregado a su formulario lo que nos dijo sobre las señales de alarma" in body
     added = body.split("Las respuestas que agregamos:")[1].split("</ul>")[0]
     assert "Sí" in added
     assert "Too many tries" not in body
@@ -196,14 +196,14 @@ def test_switching_language_on_the_rate_limited_page_after_send_still_says_what_
     assert patient.post_step("safety", routine_answers()).status_code == 409  # the one post allowed: sent already
     limited = patient.post_step("safety", SADDLE_YES)
     assert limited.status_code == 429
-    assert "We have added your answer about this warning sign to your form and told the clinic." in (
+    assert "We have added what you told us about warning signs to your form and told the clinic." in (
         limited.content.decode()
     )
 
     body = _switch(patient.client, limited.content.decode(), "es").content.decode()
 
     assert "Busque ayuda médica ahora" in body
-    assert "Hemos agregado a su formulario su respuesta sobre esta señal de alarma" in body
+    assert "Hemos agregado a su formulario lo que nos dijo sobre las señales de alarma" in body
     added = body.split("Las respuestas que agregamos:")[1].split("</ul>")[0]
     assert "Sí" in added
     caches["ratelimit"].clear()

@@ -64,7 +64,7 @@ def test_a_red_flag_on_a_page_too_large_to_read_is_taken_with_the_advice(patient
     body = response.content.decode()
     assert "Get medical help now" in body
     assert "This page was too long to save" in body
-    assert "We have added your answer about this warning sign to your form and told the clinic." in body
+    assert "We have added what you told us about warning signs to your form and told the clinic." in body
     added = body.split("The answers we added:")[1].split("</ul>")[0]
     assert "saddle" in added.lower()
     assert "make your longest answers shorter, and send the page again" in body
@@ -166,7 +166,7 @@ def test_a_red_flag_on_a_page_the_form_no_longer_has_too_large_to_read_is_taken_
     assert response.status_code == 413
     body = response.content.decode()
     assert "Get medical help now" in body
-    assert "We have added your answer about this warning sign to your form and told the clinic." in body
+    assert "We have added what you told us about warning signs to your form and told the clinic." in body
     assert _latched(patient)
 
 

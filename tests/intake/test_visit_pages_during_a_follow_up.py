@@ -61,7 +61,7 @@ def test_a_fever_sent_from_the_visits_general_health_page_is_latched_on_the_visi
     assert follow_up.answers == {}  # nothing of the page goes into the follow-up
     html = response.content.decode()
     assert response.status_code == 409
-    assert "We have added your answer about this warning sign to the form you sent before your visit" in html
+    assert "We have added what you told us about warning signs to the form you sent before your visit" in html
     assert 'href="/intake/"' in html  # back to the follow-up
 
 
@@ -139,7 +139,7 @@ def test_the_page_says_it_in_spanish_too(client):
 
     html = client.post("/intake/step/general_health/", {**GENERAL_HEALTH_NO, "weight_loss": "yes"}).content.decode()
 
-    assert "Agregamos su respuesta sobre esta señal de alarma" in html
+    assert "Agregamos lo que nos dijo sobre las señales de alarma" in html
     assert "Continuar con su formulario de seguimiento" in html
 
 
@@ -161,7 +161,7 @@ def test_past_the_rate_limit_the_visits_page_is_taken_into_the_visit_and_the_pag
     assert response.status_code == 429
     assert _open_latches(visit) == {"fever_unwell"}
     body = response.content.decode()
-    assert "We have added your answer about this warning sign to your form and told the clinic." in body
+    assert "We have added what you told us about warning signs to your form and told the clinic." in body
     assert "fever" in body.split("The answers we added:")[1].split("</ul>")[0].lower()
 
 
@@ -199,7 +199,7 @@ def test_a_cancer_history_that_makes_the_visits_own_leg_answers_cord_compression
     assert response.status_code == 409
     assert "metastatic spinal cord" in html
     assert "You told us you may have had cancer" in html
-    assert "We have added your answer about this warning sign to the form you sent before your visit" in html
+    assert "We have added what you told us about warning signs to the form you sent before your visit" in html
 
 
 def test_a_fever_taken_into_a_visit_whose_cauda_equina_page_was_read_then_gets_no_cauda_equina_advice_again(client):
@@ -216,7 +216,7 @@ def test_a_fever_taken_into_a_visit_whose_cauda_equina_page_was_read_then_gets_n
     assert "fever_unwell" in _open_latches(visit)
     html = response.content.decode()
     assert response.status_code == 409
-    assert "We have added your answer about this warning sign to the form you sent before your visit" in html
+    assert "We have added what you told us about warning signs to the form you sent before your visit" in html
     assert "cauda equina" not in html
     assert "Get medical help now" not in html
     assert "Are both legs getting weaker?" in html  # the warning signs, as for any answer with no emergency
@@ -245,7 +245,7 @@ def test_the_cord_compression_advice_of_a_visits_page_comes_back_once_in_the_lan
 
     html = switched.content.decode()
     assert "apretar la médula espinal" in html  # the advice, in Spanish (it was the follow-up's first page)
-    assert "Agregamos su respuesta sobre esta señal de alarma" in html
+    assert "Agregamos lo que nos dijo sobre las señales de alarma" in html
     # Once: a reload goes on with the follow-up.
     assert client.get("/intake/step/general_health/")["Location"] == "/intake/"
 
