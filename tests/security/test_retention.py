@@ -416,21 +416,25 @@ def test_a_kept_intake_goes_with_the_next_purge_once_a_clinician_has_reviewed_it
 
 
 def _when_the_batch_is_chosen(action):
-    """Run `action` right after the purge's batch select (its SELECT ... FOR UPDATE SKIP LOCKED of the invitations)
-    returns, before anything else of the batch runs: a patient's page, from a tab still open on a link past the
-    period, committed in that instant (READ COMMITTED: the purge's next statements see it, as they see this)."""
-    from django.db import connection
+    """Run `action` right after the purge's batch select (its SELECT ... FOR UPDATE SKIP LOCKED of the visits'
+    invitations on PostgreSQL, a plain SELECT on SQLite) returns, before anything else of the batch runs: a patient's
+    page, from a tab still open on a link past the period, committed in that instant (READ COMMITTED: the purge's
+    next statements see it, as they see this). Found by what the batch does next (`_with_follow_ups`, given the
+    chosen visits), not by the statement's text, so it holds on both databases."""
+    from unittest import mock
 
-    done: list[str] = []
+    from intake import retention
 
-    def wrapper(execute, sql, params, many, context):
-        result = execute(sql, params, many, context)
-        if not done and "SKIP LOCKED" in sql:
-            done.append(sql)
+    done: list[list[int]] = []
+    chosen_then = retention._with_follow_ups
+
+    def after_the_choice(invitations, visits):
+        if not done:
+            done.append(list(visits))
             action()
-        return result
+        return chosen_then(invitations, visits)
 
-    return connection.execute_wrapper(wrapper), done
+    return mock.patch.object(retention, "_with_follow_ups", after_the_choice), done
 
 
 def _started_old_intake() -> Intake:
