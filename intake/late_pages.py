@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from intake import before_consent, owed_emergency, patient_session, selectors, services
+from intake import before_consent, owed_emergency, patient_session, selectors, services, trusted_devices
 from intake.models import Intake, Invitation, RedFlagAnswer
 from intake.rules import answers as answer_codec
 from intake.rules import patient_messages
@@ -65,7 +65,7 @@ def take_red_flags_into_tagged_form(request: HttpRequest, tag: patient_session.P
     """A page of a form not open here (`form_closed_here`): its red-flag answers go into its own form when this
     browser is one that opened that form and the page was shown while it stays trusted (the tag is `fresh`)."""
     owner = selectors.intake_by_invitation_id(tag.invitation_id, now=timezone.now(), closed_links=True)
-    if owner is not None and tag.fresh and patient_session.opened_form_here(request, owner.invitation):
+    if owner is not None and tag.fresh and trusted_devices.opened_form_here(request, owner.invitation):
         try:
             take_red_flags(request, owner, slug)
         except (Intake.DoesNotExist, Invitation.DoesNotExist):

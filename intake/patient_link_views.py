@@ -14,7 +14,16 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from intake import late_pages, owed_emergency, patient_language, patient_session, selectors, services, tasks
+from intake import (
+    late_pages,
+    owed_emergency,
+    patient_language,
+    patient_session,
+    selectors,
+    services,
+    tasks,
+    trusted_devices,
+)
 from intake.forms import MSG_CODE_DEAD, MSG_CODE_TRIED_OUT, MSG_CODE_WRONG, MSG_DOB_WRONG, CodeForm, IdentityForm
 from intake.models import Intake, Invitation
 from intake.patient_fields import date_order
@@ -77,7 +86,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
         again = patient_session.same_wrong_date_again(request, invitation, typed)
         check = services.confirm_identity(invitation, typed, now=now, count=not again)
         if check is services.IdentityCheck.CONFIRMED:
-            trusted = patient_session.is_trusted_device(request, invitation)
+            trusted = trusted_devices.is_trusted_device(request, invitation)
             opening = links.open_after_identity(invitation, trusted_browser=trusted, now=now)
             if opening.access is links.Access.OPEN:
                 return _open_form(request, invitation)
@@ -143,7 +152,7 @@ def _open_form(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     if language is not None and language != invitation.language:
         links.set_language(invitation.pk, language)
     response = redirect("intake:resume")
-    patient_session.trust_device(request, response, invitation)
+    trusted_devices.trust_device(request, response, invitation)
     return response
 
 

@@ -7,9 +7,8 @@ session key), so one patient's session can never show another patient's answers.
 The session also holds the link version it was opened with: a new link (staff's "Make a new link") ends every
 session opened with an older one. Between the date of birth and the form there may be a one-time code step
 (intake.services.invitations.open_after_identity): answers already given open without one only in a browser that
-holds this invitation in its device cookie, a signed cookie set when a browser first opens the form (before any
-answer exists) or after a right code. The same cookie says which browser may still send red-flag answers from a page
-of the form once it is closed there (intake.late_pages.form_closed_here).
+holds this invitation in its device cookie (intake.trusted_devices), which also says which browser may still send
+red-flag answers from a page of the form once it is closed there (intake.late_pages.form_closed_here).
 """
 
 from __future__ import annotations
@@ -20,13 +19,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from intake import selectors
 from intake.models import Intake, Invitation
 from intake.services import invitations
+from intake.trusted_devices import device_days
 
 SESSION_KEY = "intake_patient"
 # A language picked with the switcher before the birth date: [invitation id, language] (`remember_language`).
@@ -34,10 +34,7 @@ PICKED_LANGUAGE_KEY = "intake_language_picked"
 # The emergency advice a red-flag answer's redirect leads to, until it is shown (intake.owed_emergency). Opening any
 # link in this browser drops it: it is never shown to whoever opens a form here next.
 OWED_EMERGENCY_KEY = "intake_emergency_owed"
-DEVICE_COOKIE = "intake_device"
-_DEVICE_SALT = "intake.patient_session.device"
 _OWNER_SALT = "intake.patient_session.owner"
-_DEVICE_LIMIT = 5  # invitations one browser remembers (a family sharing a tablet)
 # The idle timeout slides with each page the patient opens, but moving it costs a write of the whole session (and
 # its cookie): done at most once in this many seconds, so the timeout is never more than that short of the full idle
 # time, and most pages leave the session as it is (issue 16).
@@ -52,11 +49,6 @@ LATE_PAGE_SECONDS = 12 * 3600
 def idle_seconds() -> int:
     # A phone left on a table should not stay open for hours; reopening the link resumes where the patient was.
     return int(getattr(settings, "INTAKE_SESSION_IDLE_SECONDS", 60 * 60))
-
-
-def device_days() -> int:
-    """How long a browser stays trusted for an invitation's answers without a code (each use renews it)."""
-    return int(getattr(settings, "INTAKE_DEVICE_DAYS", 90))
 
 
 def _store(request: HttpRequest, invitation: Invitation, **state: object) -> None:
@@ -476,74 +468,6 @@ def intake_after_idle(request: HttpRequest) -> Intake | None:
     if state.get("confirmed") is not False or after_idle(request) is None:
         return None
     return _intake_of(request, state)
-
-
-# --- The device cookie: browsers that may show this invitation's answers without a one-time code -----------------
-
-
-def _device_tag(invitation: Invitation) -> str:
-    # Bound to where codes go: a browser trusted while codes went to one address is not trusted once they go to
-    # another (an address changed before any answer was given), so trust cannot be carried over by staff.
-    message = f"{invitation.pk}:{int(invitation.created_at.timestamp())}:{invitation.code_address.lower()}"
-    return salted_hmac(_DEVICE_SALT, message, algorithm="sha256").hexdigest()[:32]
-
-
-def _opened_tag(invitation: Invitation) -> str:
-    # Not bound to an address: that this browser opened the form, whatever address codes go to since.
-    message = f"opened:{invitation.pk}:{int(invitation.created_at.timestamp())}"
-    return salted_hmac(_DEVICE_SALT, message, algorithm="sha256").hexdigest()[:32]
-
-
-def _device_entries(request: HttpRequest) -> list[tuple[int, str, str]]:
-    """(invitation id, trust tag, opened tag) per form opened here; the opened tag is "" in cookies set before
-    stop 30, which kept only the first two."""
-    raw = request.COOKIES.get(DEVICE_COOKIE)
-    if not raw:
-        return []
-    try:
-        value = signing.loads(raw, salt=_DEVICE_SALT, max_age=device_days() * 24 * 3600)
-    except signing.BadSignature:  # also an expired one
-        return []
-    if not isinstance(value, list):
-        return []
-    return [
-        (entry[0], entry[1], entry[2] if len(entry) == 3 and isinstance(entry[2], str) else "")
-        for entry in value
-        if isinstance(entry, list) and len(entry) in (2, 3) and isinstance(entry[0], int) and isinstance(entry[1], str)
-    ]
-
-
-def is_trusted_device(request: HttpRequest, invitation: Invitation) -> bool:
-    """This browser may show the invitation's answers without a code (bound to where codes go: `_device_tag`)."""
-    tag = _device_tag(invitation)
-    return any(pk == invitation.pk and constant_time_compare(kept, tag) for pk, kept, _ in _device_entries(request))
-
-
-def opened_form_here(request: HttpRequest, invitation: Invitation) -> bool:
-    """This browser opened the invitation's form, whatever address its codes go to now: enough to take a red-flag
-    answer sent from one of its tabs (`late_pages.form_closed_here`), which shows nothing. Trust to *show* answers
-    is lost when staff give the link a new address; that also refused a red flag from the patient's own old tab (the
-    stop-30 audit)."""
-    tag = _opened_tag(invitation)
-    return is_trusted_device(request, invitation) or any(
-        pk == invitation.pk and opened and constant_time_compare(opened, tag)
-        for pk, _, opened in _device_entries(request)
-    )
-
-
-def trust_device(request: HttpRequest, response: HttpResponse, invitation: Invitation) -> None:
-    """Remember on this browser that it may show this invitation's answers without a code, and that it opened it."""
-    entries = [[pk, tag, opened] for pk, tag, opened in _device_entries(request) if pk != invitation.pk]
-    entries.append([invitation.pk, _device_tag(invitation), _opened_tag(invitation)])
-    response.set_cookie(
-        DEVICE_COOKIE,
-        signing.dumps(entries[-_DEVICE_LIMIT:], salt=_DEVICE_SALT),
-        max_age=device_days() * 24 * 3600,
-        path="/intake/",
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-        samesite="Lax",
-    )
 
 
 # --- The language the patient picks -----------------------------------------------------------------------------

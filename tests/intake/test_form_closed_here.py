@@ -22,7 +22,7 @@ from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
-from intake import patient_session, services
+from intake import services, trusted_devices
 from intake.models import Intake, Level, RedFlagAnswer
 from intake.retention import PurgeResult, purge_old_intakes
 from tests.intake.conftest import Patient
@@ -207,7 +207,7 @@ def test_a_tab_left_open_overnight_still_has_its_red_flag_taken(patient, alert_c
 
 def test_a_page_shown_before_the_browser_stopped_being_trusted_takes_nothing(after_exit, settings, alert_calls):
     patient, whose = after_exit
-    days = patient_session.device_days() + 1
+    days = trusted_devices.device_days() + 1
     with time_machine.travel(timezone.now() + datetime.timedelta(days=days), tick=False):
         response = _send_from_old_tab(patient, whose, ce_saddle_numbness="yes")
     assert response.status_code == 409

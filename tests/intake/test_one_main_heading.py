@@ -12,7 +12,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from intake.patient_session import DEVICE_COOKIE
+from intake.trusted_devices import DEVICE_COOKIE
 from tests.intake.conftest import Patient
 from tests.intake.factories import BIRTH_DATE, routine_answers
 from tests.intake.test_way_back_in import switch_language

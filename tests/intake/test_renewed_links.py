@@ -17,7 +17,7 @@ from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
-from intake import patient_session, tokens
+from intake import tokens, trusted_devices
 from intake.models import DeviceCode, Intake, Invitation
 from intake.models import Patient as PatientRecord
 from intake.services import invitations as links
@@ -121,7 +121,7 @@ def test_the_browser_that_started_the_form_carries_on_with_the_new_link_without_
     assert patient.confirm()["Location"] == "/intake/"
     assert patient.client.get("/intake/")["Location"] == "/intake/step/back_pain/"
     assert len(mail.outbox) == sent  # no code was sent
-    cookie = patient.client.cookies[patient_session.DEVICE_COOKIE]
+    cookie = patient.client.cookies[trusted_devices.DEVICE_COOKIE]
     assert cookie["httponly"]
     assert cookie["path"] == "/intake/"
 
@@ -133,7 +133,7 @@ def test_a_device_cookie_for_another_invitation_does_not_spare_the_code(patient)
     browser.token = _new_link(patient.invitation)
     browser.open_link()
     assert browser.confirm()["Location"] == "/intake/code/"
-    browser.client.cookies[patient_session.DEVICE_COOKIE] = "forged"
+    browser.client.cookies[trusted_devices.DEVICE_COOKIE] = "forged"
     browser.open_link()
     assert browser.confirm()["Location"] == "/intake/code/"
 
