@@ -21,6 +21,7 @@ from tests.browser.conftest import (
     assert_accessible,
     control_borders_under_3_to_1,
     load_starter_articles,
+    targets_under_44_px,
 )
 from tests.browser.intake_helpers import (
     agree,
@@ -270,6 +271,7 @@ def test_a_patient_answers_every_page_on_a_phone_leaves_halfway_resumes_fixes_an
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Your answers").is_visible()
     assert page.get_by_role("button", name="Print your answers").is_visible()
+    assert targets_under_44_px(page, page.get_by_role("button", name="Print your answers")) == {}
     assert page.get_by_text("5 ft 10 in").is_visible()
     assert page.get_by_role("link", name="Change").count() == 0
     assert_accessible(page)
