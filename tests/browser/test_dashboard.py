@@ -350,6 +350,21 @@ def test_the_queue_printed_on_paper_of_any_size_says_when_each_intake_was_submit
     assert_accessible(page, context="queue printed, with the times sent")
 
 
+def test_the_review_outcomes_report_opens_from_the_queue_and_reads_at_every_width(
+    demo_intakes, open_page, at_both_widths, clinician
+):
+    """The report of what clinicians decided for each flag (dashboard:outcome-report), which no browser test had
+    opened: axe-core had never checked it."""
+    page = open_page("/staff/queue/", DESKTOP, user=clinician)
+    assert_accessible(page, context="queue")
+    page.get_by_role("link", name="Review outcomes report").click()
+    page.wait_for_url("**/staff/reports/outcomes/")
+    assert page.get_by_role("heading", name="Review outcomes", exact=True).is_visible()
+    assert page.locator(".report-table tbody tr").count() > 0  # the demo's reviewed intakes are counted
+    at_both_widths(page, "dashboard-outcome-report")
+    assert_accessible(page, context="review outcomes report")
+
+
 def test_front_desk_sees_the_queue_without_clinical_answers(demo_intakes, open_page, screenshot, front_desk):
     page = open_page("/staff/queue/", DESKTOP, user=front_desk)
     row = first_row(page)

@@ -197,3 +197,39 @@ def test_the_front_desk_changes_their_password_from_the_menu(open_page, at_both_
     page.get_by_role("button", name="Change password").click()
     page.get_by_text("Your password is changed").wait_for()
     assert_accessible(page, context="the queue after changing the password")
+
+
+def test_a_locked_out_front_desk_unlocks_sign_in_with_the_emailed_link(open_page, at_both_widths, front_desk, settings):
+    """The e-mailed unlock link's two pages ("Check your e-mail" and the page the link opens), which no browser test
+    had opened: axe-core had never checked them."""
+    import re
+
+    from django.core import mail
+    from django.test import Client
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.SITE_URL = "https://portal.example"
+    elsewhere = Client(REMOTE_ADDR="198.51.100.7")
+    for _ in range(5):
+        locked = elsewhere.post("/staff/sign-in/", {"username": "frontdesk", "password": "wrong-password"})
+    assert locked.status_code == 429
+
+    page = open_page("/staff/sign-in/unlock/", PHONE)
+    assert_accessible(page, context="unlock request")
+    page.get_by_label("Username").fill("frontdesk")
+    page.get_by_role("button", name=re.compile("link")).click()
+    page.wait_for_url("**/staff/sign-in/unlock/sent/")
+    assert page.get_by_role("heading", name="Check your e-mail").is_visible()
+    at_both_widths(page, "security-unlock-sent")
+    assert_accessible(page, context="unlock link sent")
+
+    (message,) = mail.outbox
+    (link,) = re.findall(r"https://portal\.example(/staff/sign-in/unlock/[^/\s]+/[^/\s]+/)", str(message.body))
+    page.goto(link)
+    assert page.get_by_text("Unlock sign-in for frontdesk").first.is_visible()
+    at_both_widths(page, "security-unlock-link")
+    assert_accessible(page, context="the unlock link's page")
+    page.get_by_role("button", name=re.compile("Unlock")).click()
+    page.wait_for_url("**/staff/sign-in/")
+    assert page.get_by_text("Sign-in is unlocked for frontdesk").is_visible()
+    assert_accessible(page, context="sign-in after unlocking")
