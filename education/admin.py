@@ -131,8 +131,10 @@ class SignOffFilter(admin.SimpleListFilter):
         return queryset
 
 
-class TopicTranslationInline(admin.TabularInline[TopicTranslation, Topic]):
-    """The topic's name in each other language the library speaks (the article cards and menus show it)."""
+class TopicTranslationInline(admin.StackedInline[TopicTranslation, Topic]):
+    """The topic's name in each other language the library speaks (the article cards and menus show it). Stacked, so
+    each box has its own label: a tabular inline's boxes had none, only the column headings (axe: label, select-name;
+    tests/browser/test_admin_pages_of_the_url_table.py)."""
 
     model = TopicTranslation
     extra = 1
