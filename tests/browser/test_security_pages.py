@@ -162,6 +162,24 @@ def test_error_pages_are_in_the_portals_style(open_page, at_both_widths, setting
     assert page.get_by_role("heading", name="The portal is busy for a moment").is_visible()
     at_both_widths(page, "security-503")
     assert_accessible(page, context="503 page")
+    page.goto("/staff/test-crash/")
+    assert page.get_by_role("heading", name="Something went wrong on our side").is_visible()
+    at_both_widths(page, "security-500")
+    assert_accessible(page, context="500 page")
+    page.goto("/test-bad-request/")
+    assert page.get_by_role("heading", name="We could not read that request").is_visible()
+    at_both_widths(page, "security-400")
+    assert_accessible(page, context="400 page")
+    # A staff form sent without its security token (a page open too long, cookies blocked): the CSRF failure page.
+    page.goto("/staff/sign-in/")
+    page.context.clear_cookies()
+    page.evaluate("() => document.querySelectorAll('input[name=csrfmiddlewaretoken]').forEach((box) => box.remove())")
+    page.get_by_label("Username").fill("frontdesk")
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="That form could not be sent").wait_for()
+    at_both_widths(page, "security-403-csrf")
+    assert_accessible(page, context="CSRF failure page")
     # A question page with a cauda equina answer whose save failed: the advice first, then "Try again".
     page.evaluate(
         """() => {

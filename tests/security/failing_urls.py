@@ -1,5 +1,6 @@
 """The project's URLs plus views that fail on purpose, for the error-page tests (ROOT_URLCONF in those tests only)."""
 
+from django.core.exceptions import SuspiciousOperation
 from django.db import OperationalError
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
@@ -16,6 +17,10 @@ def crash(request):
     raise ValueError(f"could not parse {request.POST.get('answer', MARKER_IN_ERROR)}")
 
 
+def unreadable(request):
+    raise SuspiciousOperation("a request the portal cannot read")
+
+
 def database_gone(request, **_page):
     raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
 
@@ -28,6 +33,7 @@ urlpatterns = [
     path("", include(failing_step)),
     path("intake/test-crash/", crash),
     path("staff/test-crash/", crash),
+    path("test-bad-request/", unreadable),
     path("intake/test-database-gone/", database_gone),
     path("test-database-gone/", database_gone),
     *project_urlpatterns,
