@@ -84,6 +84,12 @@ def test_clinician_sees_the_urgent_patient_first_reviews_them_and_the_queue_reor
     screenshot(page, "dashboard-intake-desktop")
     assert_accessible(page, context="urgent intake")
 
+    # Marked reviewed with no outcome: refused, with the message in the review form (dashboard:review's own page).
+    page.get_by_role("button", name="Mark reviewed").click()
+    page.wait_for_url("**/staff/intakes/*/review/")
+    assert page.get_by_text("Nothing was saved: see the message in the review form.").is_visible()
+    assert_accessible(page, context="review refused for want of an outcome")
+
     page.get_by_label("Sent to or seen in emergency care").check()
     page.get_by_label("Note", exact=True).fill("Phoned the patient: going to the emergency department now.")
     page.get_by_role("button", name="Mark reviewed").click()
