@@ -195,12 +195,23 @@ def assert_accessible(page: Any, *, context: str = "") -> None:
             page.set_viewport_size(original)
     if _guard is not None:
         _guard.mark_checked(page)
+    _log_checked(page)
     problems = [line for name, _size in sizes for line in found.get(name, [])]
     if problems:
         where = f"{context}: " if context else ""
         pytest.fail(
             f"{where}axe-core found {len(problems)} accessibility problem(s) on {page.url}\n" + "\n".join(problems)
         )
+
+
+def _log_checked(page: Any) -> None:
+    """With `A11Y_PAGES_LOG` set, the page's path appended to that file (one line, appended whole by every test
+    process), for tests/browser/pages_checked.py to find the pages no test checks."""
+    log = os.environ.get("A11Y_PAGES_LOG")
+    key = page_key(page.url)
+    if log and key and key.startswith("/"):
+        with open(log, "a", encoding="utf-8") as pages:
+            pages.write(key + "\n")
 
 
 def page_key(url: str) -> str | None:
