@@ -14,13 +14,13 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import DESKTOP, assert_accessible
+from tests.browser.pages_checked import NOT_PAGES
 from tests.conftest import staff_personas
 from tests.security.url_table import ROWS
 from tests.security.world import build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-NOT_PAGES = {"admin:jsi18n"}  # the admin's JavaScript catalogue
 # Checked with what editors and reviewers do on them (test_admin_editor_pages.py): not opened again here, where each
 # would be one more pair of axe runs on the same template.
 EDITORS_WALK = {
