@@ -20,7 +20,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, override, pgettext
 
-from education.links import slug_urls
+from clinic_portal.links import slug_urls
 from education.search_results import SearchHit
 from education.translation import language_code
 

@@ -39,9 +39,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic_portal.languages import address_in
+from clinic_portal.links import slug_urls
 from education import selectors
 from education.alternates import every_language, versions
-from education.links import slug_urls
 from education.translation import TRANSLATED
 
 ENGLISH = "en"

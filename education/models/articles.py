@@ -24,8 +24,8 @@ from django.db import connection, models
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from clinic_portal.links import slug_url
 from education import snippets
-from education.links import slug_url
 from education.models.images import image_refs, image_url_prefix
 from education.models.search_text import article_vector
 from education.rendering import (

@@ -1,11 +1,12 @@
-"""Article and topic addresses are built without resolving the URL patterns each time, and say the same."""
+"""Addresses (articles, topics, the patient's pages) are built without resolving the URL patterns each time, and
+say the same."""
 
 from __future__ import annotations
 
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from education.links import slug_url, slug_urls
+from clinic_portal.links import slug_url, slug_urls, url
 
 
 @pytest.mark.parametrize("name", ["article-detail", "topic-detail"])
@@ -36,3 +37,26 @@ def test_the_address_follows_the_script_prefix():
         assert slug_url("article-detail", "back-care") == "/portal/articles/back-care/"
     finally:
         set_script_prefix("/")
+
+
+@pytest.mark.parametrize("name", ["intake:resume", "intake:review", "intake:exit", "intake:still-here", "home"])
+def test_an_address_without_arguments_is_the_one_reverse_gives(name):
+    assert url(name) == reverse(name)
+
+
+def test_an_address_follows_the_script_prefix(settings):
+    from django.urls import get_script_prefix, set_script_prefix
+
+    before = get_script_prefix()
+    try:
+        set_script_prefix("/clinic/")
+        assert url("intake:review") == "/clinic/intake/review/"
+        assert slug_url("intake:step", "work") == "/clinic/intake/step/work/"
+    finally:
+        set_script_prefix(before)
+    assert url("intake:review") == "/intake/review/"
+
+
+def test_an_unknown_name_fails_as_reverse_does():
+    with pytest.raises(NoReverseMatch):
+        url("intake:no-such-page")
