@@ -14,14 +14,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clinic_portal import links
 from intake import before_consent, late_pages, owed_emergency, patient_session, selectors, services
 from intake.forms import AcknowledgeForm, ConsentForm, StepForm, as_post_data
 from intake.models import Intake, Invitation, Level
@@ -87,11 +87,11 @@ def patient_page(
                 # A page from another tab, after "Send"; the purge may remove the sent visit meanwhile, as below.
                 return _unless_removed(request, intake, slug, lambda: _page_after_sending(request, intake, slug))
             if is_sent != sent:
-                return redirect("intake:done" if is_sent else "intake:resume")
+                return _to("intake:done" if is_sent else "intake:resume")
             if consent_first and not is_sent and not services.has_consent(intake):
                 return _to_page(form_of(intake).consent_page or answer_codec.REVIEW)
             if emergency_first and services.needs_emergency_acknowledgement(intake):
-                return redirect("intake:emergency")
+                return _to("intake:emergency")
             return _unless_removed(request, intake, slug, lambda: view(request, intake, *args, **kwargs))
 
         return guarded
@@ -130,11 +130,16 @@ def _removed_while_answering(request: HttpRequest, intake: Intake, *, slug: str 
     return late_pages.closed_here_answer(request, intake.invitation_id, slug=slug)
 
 
+def _to(name: str) -> HttpResponse:
+    """A redirect to one of the patient's pages without arguments (`links.url`: its address is found once)."""
+    return HttpResponseRedirect(links.url(name))
+
+
 def _to_page(slug: str, *, back_to: str | None = None) -> HttpResponse:
     if slug == answer_codec.REVIEW:
-        return redirect("intake:review")
-    url = reverse("intake:step", args=[slug])
-    return redirect(f"{url}?next={back_to}" if back_to else url)
+        return _to("intake:review")
+    url = links.slug_url("intake:step", slug)
+    return HttpResponseRedirect(f"{url}?next={back_to}" if back_to else url)
 
 
 def _back_to(request: HttpRequest) -> str | None:
@@ -232,7 +237,7 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
                     return answer
         elif form_def.is_follow_up and (again := late_pages.visit_page_again(request)) is not None:
             return again  # that page, in the language just chosen
-        return redirect("intake:resume")  # on to the emergency page when one of them calls for it
+        return _to("intake:resume")  # on to the emergency page when one of them calls for it
     if slug == form_def.consent_page:
         return _consent(request, intake, form_def)
     if not services.has_consent(intake):
@@ -253,7 +258,7 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
         # Nothing else of a page is taken until it is read; a page of the form is kept aside to open again after.
         return _to_emergency(request, intake, cut_short=page if reached else None)
     if not reached:
-        return redirect("intake:resume")  # no skipping ahead of the first unanswered page
+        return _to("intake:resume")  # no skipping ahead of the first unanswered page
 
     today = timezone.localdate(now)
     saved = answer_codec.from_json(intake.answers)
@@ -315,9 +320,9 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
         "questions": form.questions(),
         "summary": form.error_summary() if form.is_bound else [],
         "page_errors": form.non_field_errors() if form.is_bound else [],
-        "back_url": reverse("intake:review")
+        "back_url": links.url("intake:review")
         if back_to
-        else (reverse("intake:step", args=[previous]) if previous else None),
+        else (links.slug_url("intake:step", previous) if previous else None),
         "back_to": back_to,
         "unsaved": unsaved,
     }
@@ -353,9 +358,9 @@ def _after_saving(
         if following and page_applies(form_def.page_by_slug(following), answers, today=today):
             return _to_page(following, back_to=NEXT_REVIEW)
         # Back to the changed step's answers (intake.js opens its closed section; without scripts it is in view).
-        return redirect(f"{reverse('intake:review')}#review-{form_def.page_by_slug(slug).step}")
+        return HttpResponseRedirect(f"{links.url('intake:review')}#review-{form_def.page_by_slug(slug).step}")
     if back_to:
-        return redirect("intake:resume")
+        return _to("intake:resume")
     return _to_page(answer_codec.next_place(slug, answers, today=today, form=form_def))
 
 
@@ -367,13 +372,13 @@ def _to_emergency(request: HttpRequest, intake: Intake, *, cut_short: Page | Non
         owed_emergency.owe(request, intake)
         if cut_short is not None:
             patient_session.keep_page(request, cut_short.slug, late_pages.page_fields(request.POST, cut_short))
-    return redirect("intake:emergency")
+    return _to("intake:emergency")
 
 
 def _consent(request: HttpRequest, intake: Intake, form_def: Form) -> HttpResponse:
     """Consent, before the first question. "No" stores nothing and says how to tell the clinic instead."""
     if services.has_consent(intake):
-        return redirect("intake:resume")
+        return _to("intake:resume")
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if not form.agreed:
@@ -407,7 +412,7 @@ def emergency(request: HttpRequest, intake: Intake) -> HttpResponse:
 
     kind = services.emergency_kind(intake)
     if kind is None:
-        return redirect("intake:resume")
+        return _to("intake:resume")
     form = AcknowledgeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         # The page that was read: a newer emergency that arrived while it was open still opens its own page.
@@ -437,14 +442,14 @@ def _after_emergency(request: HttpRequest, intake: Intake) -> HttpResponse:
     """Back to the form: where the patient left off, or, for a change made from the review page, the page that the
     change opened (the "when did it start" question after a new safety answer), then the review."""
     if patient_session.late_page(request) is not None:
-        return redirect("intake:resume")  # a page sent after the idle hour opens first (`resume`)
+        return _to("intake:resume")  # a page sent after the idle hour opens first (`resume`)
     if intake.current_step == answer_codec.REVIEW:
         form_def = form_of(intake)
         answers = answer_codec.from_json(intake.answers)
         problem = services.first_page_with_errors(answers, today=timezone.localdate(), form=form_def)
         if problem:
             return _to_page(problem[0], back_to=NEXT_REVIEW)
-    return redirect("intake:resume")
+    return _to("intake:resume")
 
 
 @never_cache
@@ -452,14 +457,14 @@ def _after_emergency(request: HttpRequest, intake: Intake) -> HttpResponse:
 @patient_page()
 def review(request: HttpRequest, intake: Intake) -> HttpResponse:
     if intake.current_step != answer_codec.REVIEW:
-        return redirect("intake:resume")
+        return _to("intake:resume")
     if request.method == "POST":
         try:
             services.submit_intake(intake, now=timezone.now())
         except services.InvalidAnswers as problem:
             patient_session.show_problems_on(request, problem.step_slug)  # "Send" was pressed: say what stops it
             return _to_page(problem.step_slug, back_to=NEXT_REVIEW)
-        return redirect("intake:done")
+        return _to("intake:done")
     patient_session.back_at_review(request)
     answers = answer_codec.from_json(intake.answers)
     today = timezone.localdate()
@@ -531,7 +536,7 @@ def leave(request: HttpRequest) -> HttpResponse:
         intake = patient_session.confirmed_intake(request) or patient_session.idle_intake(request)
         patient_session.leave(request, sent=intake is not None and intake.status == Intake.Status.SUBMITTED)
         owed_emergency.settle(request)
-        return redirect("intake:exit")
+        return _to("intake:exit")
     # After "Send" the link opens nothing any more: the page says the answers reached the clinic instead of sending
     # the patient back to it (the stop-34 audit: "open the link again" led to "This link does not work").
     return render(request, "intake/exit.html", {"sent": patient_session.left_after_sending(request)})
