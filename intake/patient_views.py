@@ -314,8 +314,9 @@ def step(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
         "title": say(page.title),
         "intro": say(page.intro),
         "step_title": say(current_step.title),
-        "number": form_def.step_number(page),
-        "total": len(form_def.steps),
+        # As text: a number in a template goes through the locale's number formatting each time it is shown.
+        "number": str(form_def.step_number(page)),
+        "total": str(len(form_def.steps)),
         "form": form,
         "questions": form.questions(),
         "summary": form.error_summary() if form.is_bound else [],
