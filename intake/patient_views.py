@@ -17,6 +17,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -81,7 +82,10 @@ def patient_page(
                 # The link stopped working between a red-flag answer's save and its emergency page: the advice;
                 # else the bad-link page, with the advice for what was sent (a page without its tag: `bad_link`).
                 return owed_emergency.owed_page(request) or bad_link(request)
-            request.patient_form_owner = patient_session.form_owner(intake.invitation_id)  # type: ignore[attr-defined]
+            # Signed only if a page shows it (a redirect, as after a saved page, never does), and then once.
+            request.patient_form_owner = SimpleLazyObject(  # type: ignore[attr-defined]
+                functools.partial(patient_session.form_owner, intake.invitation_id)
+            )
             is_sent = intake.status == Intake.Status.SUBMITTED
             if is_sent and not sent and slug is not None and request.method == "POST":
                 # A page from another tab, after "Send"; the purge may remove the sent visit meanwhile, as below.
