@@ -13,12 +13,14 @@ forgotten and made again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import template
 from django.core.signals import setting_changed
 from django.template.base import FilterExpression, NodeList, Parser, Token
 from django.template.context import Context
+from django.urls import get_script_prefix
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -28,6 +30,10 @@ _kept: dict[tuple[Any, ...], SafeString] = {}
 
 
 class KeptNode(template.Node):
+    # Not walked when a page that extends another looks for the blocks of the template it extends (on every render):
+    # a kept fragment is the same for every page, so it holds no block for a page to fill.
+    child_nodelists = ()
+
     def __init__(self, nodelist: NodeList, name: FilterExpression, values: list[FilterExpression]) -> None:
         self.nodelist = nodelist
         self.name = name
@@ -35,13 +41,21 @@ class KeptNode(template.Node):
 
     def render(self, context: Context) -> SafeString:
         key = (self.name.resolve(context), *(str(value.resolve(context)) for value in self.values))
-        fragment = _kept.get(key)
-        if fragment is None:
-            fragment = mark_safe(self.nodelist.render(context))  # noqa: S308 - rendered by the template engine
-            if len(_kept) >= MAX_KEPT:
-                _kept.clear()
-            _kept[key] = fragment
-        return fragment
+        return kept_render(key, lambda: self.nodelist.render(context))
+
+
+def kept_render(key: tuple[Any, ...], render: Callable[[], str]) -> SafeString:
+    """What `render()` gives (HTML from the template engine), rendered once per process for `key`, a name then the
+    values the fragment depends on: `{% kept %}` from Python. The addresses in a fragment depend on the prefix the
+    portal is served under (a proxy's SCRIPT_NAME), which is part of every key."""
+    key = (get_script_prefix(), *key)
+    fragment = _kept.get(key)
+    if fragment is None:
+        fragment = mark_safe(render())  # noqa: S308 - rendered by the template engine
+        if len(_kept) >= MAX_KEPT:
+            _kept.clear()
+        _kept[key] = fragment
+    return fragment
 
 
 @register.tag

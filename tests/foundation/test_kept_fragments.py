@@ -43,3 +43,27 @@ def test_no_more_than_the_limit_is_kept():
 def test_the_tag_needs_a_name():
     with pytest.raises(TemplateSyntaxError, match="needs a name"):
         Template("{% load fragments %}{% kept %}x{% endkept %}")
+
+
+def test_a_fragment_is_kept_apart_for_each_prefix_the_portal_is_served_under():
+    from django.urls import get_script_prefix, set_script_prefix
+
+    linked = Template('{% load fragments %}{% kept "exit" %}{% url "intake:exit" %}{% endkept %}')
+    before = get_script_prefix()
+    try:
+        set_script_prefix("/portal/")
+        assert linked.render(Context()) == "/portal/intake/exit/"
+        set_script_prefix("/")
+        assert linked.render(Context()) == "/intake/exit/"
+    finally:
+        set_script_prefix(before)
+
+
+def test_a_page_still_fills_a_block_of_the_layout_it_extends_beside_kept_fragments():
+    from django.template import engines
+
+    engine = engines["django"].engine
+    layout = '{% load fragments %}{% kept "top" %}<header>{% endkept %}{% block content %}empty{% endblock %}'
+    page = engine.from_string("{% extends layout %}{% block content %}filled{% endblock %}")
+    assert page.render(Context({"layout": engine.from_string(layout)})) == "<header>filled"
+    assert engine.from_string(layout).render(Context()) == "<header>empty"
