@@ -106,6 +106,25 @@ def test_the_patients_form_carries_the_warning_and_im_still_here_keeps_it_open(c
     assert "data-intake-step" in page.content.decode()
 
 
+def test_each_patient_page_fills_in_its_own_time_left_and_csrf_token(settings):
+    """The dialog is rendered once per language (intake/templatetags/intake_session_timer.py); its two values are
+    each page's own: the seconds this form has left, and the CSRF token its "I'm still here" posts with."""
+    from django.test import Client
+
+    settings.INTAKE_SESSION_IDLE_SECONDS = 3600
+    with time_machine.travel(timezone.now().replace(microsecond=0), tick=False) as clock:
+        first = _patient(Client())
+        clock.shift(dt.timedelta(seconds=30))  # under a minute: the first form's page does not start its clock again
+        second = _patient(Client())
+        pages = [patient.client.get("/intake/step/safety/").content.decode() for patient in (first, second)]
+    assert [_seconds_left(html) for html in pages] == [3570, 3600]
+    tokens = [re.search(r'data-csrf-token="([^"]+)"', html).group(1) for html in pages]
+    forms = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1) for html in pages]
+    assert tokens == forms
+    assert tokens[0] != tokens[1]
+    assert not any("7c1e" in html for html in pages)  # no marker left unfilled
+
+
 def test_im_still_here_after_the_form_closed_does_not_reopen_it(client, settings):
     settings.INTAKE_SESSION_IDLE_SECONDS = 3600
     with time_machine.travel(timezone.now().replace(microsecond=0), tick=False) as clock:
