@@ -83,6 +83,19 @@ class RejectNulBytesMiddleware:
         return self.get_response(request)
 
 
+@functools.cache
+def _never_cache_control() -> str:
+    response = HttpResponse()
+    add_never_cache_headers(response)
+    return str(response.headers["Cache-Control"])
+
+
+def _never_cached(response: HttpResponse) -> bool:
+    """The headers `add_never_cache_headers` gives are there already (`@never_cache` on the view): adding them again
+    changes nothing but costs a parse of the header."""
+    return response.headers.get("Cache-Control") == _never_cache_control() and "Expires" in response.headers
+
+
 class NoStoreMiddleware:
     """`Cache-Control: no-store` on every intake, staff and admin answer, error pages included."""
 
@@ -91,7 +104,7 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.path_info.startswith(NO_STORE_PREFIXES):
+        if request.path_info.startswith(NO_STORE_PREFIXES) and not _never_cached(response):
             add_never_cache_headers(response)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
