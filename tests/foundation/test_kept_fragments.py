@@ -60,9 +60,9 @@ def test_a_fragment_is_kept_apart_for_each_prefix_the_portal_is_served_under():
 
 
 def test_a_page_still_fills_a_block_of_the_layout_it_extends_beside_kept_fragments():
-    from django.template import engines
+    from django.template import Engine
 
-    engine = engines["django"].engine
+    engine = Engine.get_default()
     layout = '{% load fragments %}{% kept "top" %}<header>{% endkept %}{% block content %}empty{% endblock %}'
     page = engine.from_string("{% extends layout %}{% block content %}filled{% endblock %}")
     assert page.render(Context({"layout": engine.from_string(layout)})) == "<header>filled"
