@@ -194,7 +194,9 @@ def recovery_codes_to_show(user: Any) -> list[str] | None:
     if not recovery_codes_unsaved(user):
         return None
     # Confirmed only, as the sign-in takes them (`verify_code`): an administrator unticking "confirmed" turns them off.
-    tokens = StaticToken.objects.filter(device__user=user, device__name=RECOVERY_NAME, device__confirmed=True)
+    # Any name, as the sign-in takes them too: the device is the person's recovery device whatever the admin renamed
+    # it to (read by its name, a renamed device's codes worked and this page said they were removed).
+    tokens = StaticToken.objects.filter(device__user=user, device__confirmed=True)
     return list(tokens.order_by("pk").values_list("token", flat=True))
 
 
@@ -207,7 +209,7 @@ def why_no_recovery_codes(user: Any) -> str:
     confirmed, and a code of it was used (each works once; django-otp notes the time of each use, `last_used_at`),
     else "removed": the device deleted or turned off ("confirmed" unticked) in the admin, or its codes deleted with
     none used. The admin cannot delete codes one by one (OTP_ADMIN_HIDE_SENSITIVE_DATA hides them)."""
-    used = StaticDevice.objects.filter(user=user, name=RECOVERY_NAME, confirmed=True, last_used_at__isnull=False)
+    used = StaticDevice.objects.filter(user=user, confirmed=True, last_used_at__isnull=False)
     return "used" if used.exists() else "removed"
 
 

@@ -297,3 +297,42 @@ def test_codes_an_administrator_turned_off_are_not_listed_the_page_says_they_wer
     assert owner.codes[1] not in html
     assert SAVED_BUTTON not in html
     assert "Your recovery codes were removed" in html
+
+
+def test_a_recovery_device_an_administrator_renamed_still_lists_its_codes_which_still_work(clinician, administrator):
+    """A rename in the admin changes nothing about the codes: the sign-in takes them whatever the device is called, and
+    the page lists them to be written down. It read the device by its first name and said they were removed."""
+    owner = Owner(clinician)
+    admin = Client()
+    admin.force_login(administrator)
+    recovery = StaticDevice.objects.get(user=clinician)
+    form = {"user": clinician.pk, "name": "Paper codes in the desk drawer", "confirmed": "on"}
+    assert admin.post(f"/admin/otp_static/staticdevice/{recovery.pk}/change/", form).status_code == 302
+    assert StaticDevice.objects.get(user=clinician).name == "Paper codes in the desk drawer"
+
+    html = _codes_page(owner)
+    assert "Your recovery codes were removed" not in html
+    assert set(re.findall(CODES_SHOWN, html)) == set(owner.codes)
+    assert SAVED_BUTTON in html
+    client = Client()
+    sign_in_with_password(client, "clinician")
+    client.post("/staff/sign-in/code/", {"code": owner.codes[0]})
+    assert client.session.get("_auth_user_id") == str(clinician.pk)  # the code the page lists works
+
+
+def test_codes_of_a_renamed_recovery_device_all_used_are_said_to_be_used_not_removed(clinician, administrator):
+    owner = Owner(clinician)
+    admin = Client()
+    admin.force_login(administrator)
+    recovery = StaticDevice.objects.get(user=clinician)
+    form = {"user": clinician.pk, "name": "Backup", "confirmed": "on"}
+    assert admin.post(f"/admin/otp_static/staticdevice/{recovery.pk}/change/", form).status_code == 302
+    for code in owner.codes:
+        client = Client()
+        sign_in_with_password(client, "clinician")
+        client.post("/staff/sign-in/code/", {"code": code})
+        assert client.session.get("_auth_user_id") == str(clinician.pk)
+
+    html = _codes_page(owner)
+    assert "You have used all your recovery codes" in html
+    assert "Your recovery codes were removed" not in html
