@@ -8,7 +8,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from intake.forms import MSG_ODD_CHARACTERS, StepForm, as_post_data
 from intake.rules.questionnaire import PAGE_SLUGS, page_by_slug, step_by_slug
@@ -123,6 +123,25 @@ def test_a_thousands_comma_is_read_as_part_of_the_number():
 def test_a_bad_value_gets_its_message_next_to_its_own_field_only(slug, code, value, message):
     errors = _errors(slug, **{code: value})
     assert errors == {code: [message]}
+
+
+@pytest.mark.parametrize(
+    ("slug", "code", "value"),
+    [
+        ("safety", "ce_saddle_numbness", "maybe"),
+        ("back_pain", "pain_now", "11"),
+        ("back_pain", "pain_locations", "moon"),
+    ],
+)
+def test_an_answer_not_offered_gets_its_message_in_the_language_the_page_is_shown_in(slug, code, value):
+    """A yes/no, a 0-10 scale and a list of boxes: the field's message is the patient's language when the page shows
+    it, whichever language a form was built in before (the fields' choices and messages are made once)."""
+    with translation.override("en"):
+        assert _errors(slug, **{code: value})[code] == ["Please pick one of the answers shown."]
+    with translation.override("es"):
+        assert _errors(slug, **{code: value})[code] == ["Elija una de las respuestas que se muestran."]
+    with translation.override("en"):
+        assert _errors(slug, **{code: value})[code] == ["Please pick one of the answers shown."]
 
 
 def test_miles_have_a_lower_cap_than_kilometres():
