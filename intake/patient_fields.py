@@ -20,6 +20,7 @@ Public API
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -28,8 +29,10 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from intake.rules import units
 from intake.rules.questionnaire import Question, max_typed_distance_km
@@ -77,7 +80,21 @@ def say(message: str) -> str:
     if isinstance(message, Message):
         values = {key: say(value) if isinstance(value, Message) else value for key, value in message.values.items()}
         return gettext(message.template).format(**values)
-    return gettext(message) if message else ""
+    return _translated(get_language(), message) if message else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _translated(language: str | None, message: str) -> str:
+    """`message` in `language`, the active one (the key), looked up in Django's catalogues once per language: a page
+    translates each of its questions' label, hint and choices, about ten look-ups a question (issue 16)."""
+    return gettext(message)
+
+
+@receiver(setting_changed)
+def _catalogues_changed(*, setting: str, **kwargs: object) -> None:
+    """Django reads its catalogues again when these settings change (as tests change them): so are the texts above."""
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"):
+        _translated.cache_clear()
 
 
 def box_name(code: str, part: str) -> str:
