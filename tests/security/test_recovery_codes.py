@@ -43,6 +43,16 @@ class Owner:
         assert client.session.get("_auth_user_id") is not None
         return str(response.headers["Location"])
 
+    def signs_in_with_a_recovery_code(self, code: str) -> bool:
+        client = Client()
+        sign_in_with_password(client, "clinician")
+        client.post("/staff/sign-in/code/", {"code": code})
+        return client.session.get("_auth_user_id") == str(self.device.user_id)
+
+    def uses_every_recovery_code(self) -> None:
+        for code in self.codes:
+            assert self.signs_in_with_a_recovery_code(code)
+
     def is_shown_the_codes_at_the_next_sign_in(self) -> bool:
         client = Client()
         page = client.get(self.signs_in_with_the_app(client))
@@ -207,11 +217,7 @@ def test_codes_removed_by_an_administrator_are_not_an_empty_list_the_page_says_w
 
 def test_codes_all_used_are_not_an_empty_list_the_page_says_so_and_how_to_get_new_ones(clinician):
     owner = Owner(clinician)
-    for code in owner.codes:
-        client = Client()
-        sign_in_with_password(client, "clinician")
-        client.post("/staff/sign-in/code/", {"code": code})
-        assert client.session.get("_auth_user_id") == str(clinician.pk)
+    owner.uses_every_recovery_code()
 
     html = _codes_page(owner)
     assert "You have used all your recovery codes" in html
@@ -303,36 +309,29 @@ def test_a_recovery_device_an_administrator_renamed_still_lists_its_codes_which_
     """A rename in the admin changes nothing about the codes: the sign-in takes them whatever the device is called, and
     the page lists them to be written down. It read the device by its first name and said they were removed."""
     owner = Owner(clinician)
-    admin = Client()
-    admin.force_login(administrator)
-    recovery = StaticDevice.objects.get(user=clinician)
-    form = {"user": clinician.pk, "name": "Paper codes in the desk drawer", "confirmed": "on"}
-    assert admin.post(f"/admin/otp_static/staticdevice/{recovery.pk}/change/", form).status_code == 302
+    _rename_recovery_device(clinician, administrator, "Paper codes in the desk drawer")
     assert StaticDevice.objects.get(user=clinician).name == "Paper codes in the desk drawer"
 
     html = _codes_page(owner)
     assert "Your recovery codes were removed" not in html
     assert set(re.findall(CODES_SHOWN, html)) == set(owner.codes)
     assert SAVED_BUTTON in html
-    client = Client()
-    sign_in_with_password(client, "clinician")
-    client.post("/staff/sign-in/code/", {"code": owner.codes[0]})
-    assert client.session.get("_auth_user_id") == str(clinician.pk)  # the code the page lists works
+    assert owner.signs_in_with_a_recovery_code(owner.codes[0])  # the code the page lists works
 
 
 def test_codes_of_a_renamed_recovery_device_all_used_are_said_to_be_used_not_removed(clinician, administrator):
     owner = Owner(clinician)
-    admin = Client()
-    admin.force_login(administrator)
-    recovery = StaticDevice.objects.get(user=clinician)
-    form = {"user": clinician.pk, "name": "Backup", "confirmed": "on"}
-    assert admin.post(f"/admin/otp_static/staticdevice/{recovery.pk}/change/", form).status_code == 302
-    for code in owner.codes:
-        client = Client()
-        sign_in_with_password(client, "clinician")
-        client.post("/staff/sign-in/code/", {"code": code})
-        assert client.session.get("_auth_user_id") == str(clinician.pk)
+    _rename_recovery_device(clinician, administrator, "Backup")
+    owner.uses_every_recovery_code()
 
     html = _codes_page(owner)
     assert "You have used all your recovery codes" in html
     assert "Your recovery codes were removed" not in html
+
+
+def _rename_recovery_device(clinician, administrator, name: str) -> None:
+    admin = Client()
+    admin.force_login(administrator)
+    recovery = StaticDevice.objects.get(user=clinician)
+    form = {"user": clinician.pk, "name": name, "confirmed": "on"}
+    assert admin.post(f"/admin/otp_static/staticdevice/{recovery.pk}/change/", form).status_code == 302
